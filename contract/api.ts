@@ -1,0 +1,212 @@
+import type {
+  ComponentAction,
+  InstrumentType,
+  LifecycleState,
+  OrderState,
+  OrderType,
+  SessionState,
+  Side,
+  TimeInForce,
+} from './domain.ts';
+
+/**
+ * The one typed API between the engine host and every client: the Electron
+ * preload, the browser's WebSocket client and HTTP scripts. Errors are values
+ * (`Result`), never thrown across the boundary.
+ */
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError };
+
+export interface ApiError {
+  /** Stable machine-readable code, e.g. BAD_REQUEST, NOT_FOUND, SESSION_NOT_OPEN, UNAVAILABLE. */
+  code: string;
+  /** One line for a human, naming the field or rule at fault. */
+  message: string;
+}
+
+export interface NewOrderRequest {
+  clientId: string;
+  clientOrderId: string;
+  symbol: string;
+  side: Side;
+  type: OrderType;
+  quantity: number;
+  /** Required for limit orders, absent for market orders. */
+  price?: number;
+  timeInForce: TimeInForce;
+}
+
+export interface ReplaceRequest {
+  quantity: number;
+  price: number;
+}
+
+export interface SessionView {
+  /** 0 before the first session was ever opened. */
+  id: number;
+  state: SessionState;
+  /** Last sequenced seq of this session. */
+  seq: number;
+  /** Events per second over the last few seconds, as the host measured it. */
+  eventRate: number;
+}
+
+export interface InstrumentView {
+  symbol: string;
+  name: string;
+  type: InstrumentType;
+  venue: string;
+  currency: string;
+  tickSize: number;
+  lotSize: number;
+  referencePrice: number;
+  underlying?: string;
+  strike?: number;
+  expiry?: string;
+  putCall?: string;
+  last?: number;
+  bid?: number;
+  ask?: number;
+}
+
+export interface ClientView {
+  clientId: string;
+  name: string;
+  maxOrderNotional: number;
+  maxOpenNotional: number;
+  allowedSymbols: string[];
+  openNotional: number;
+}
+
+export interface OrderView {
+  orderId: number;
+  clientId: string;
+  clientOrderId: string;
+  symbol: string;
+  side: Side;
+  type: OrderType;
+  quantity: number;
+  /** 0 for market orders. */
+  price: number;
+  timeInForce: TimeInForce;
+  state: OrderState;
+  filledQuantity: number;
+  leavesQuantity: number;
+  /** 0 until the first fill. */
+  avgPrice: number;
+  venue?: string;
+  rejectReason?: string;
+  /** Sequencer time (µs since epoch) the order was first seen, and last changed. */
+  createdTs: number;
+  updatedTs: number;
+  /** Seqs of the events (this session) that touched the order. */
+  eventSeqs: number[];
+}
+
+export interface FillView {
+  execId: number;
+  orderId: number;
+  symbol: string;
+  side: Side;
+  quantity: number;
+  price: number;
+  seq: number;
+  ts: number;
+}
+
+export interface ComponentView {
+  id: string;
+  role: string;
+  state: LifecycleState;
+  lastSeq: number;
+  /** How many events behind the sequencer it is. */
+  lag: number;
+  heartbeatAgeMs: number;
+  stale: boolean;
+  /** True where the sequenced log names this instance active for its role. */
+  active: boolean;
+}
+
+export interface AlertView {
+  instance: string;
+  kind: string;
+  message: string;
+  seq: number;
+  ts: number;
+}
+
+export interface StateView {
+  session: SessionView;
+  instruments: InstrumentView[];
+  clients: ClientView[];
+  orders: OrderView[];
+  fills: FillView[];
+  components: ComponentView[];
+  alerts: AlertView[];
+  /** Set when this view is the time machine's: the seq it was computed at. */
+  asOfSeq?: number;
+}
+
+/** One sequenced event, flattened: envelope fields plus the event's own. */
+export interface EventLine {
+  session: number;
+  seq: number;
+  ts: number;
+  type: string;
+  src: string;
+  cseq: number;
+  [field: string]: unknown;
+}
+
+export interface EventQuery {
+  session?: number;
+  /** Inclusive. */
+  from?: number;
+  /** Inclusive. */
+  to?: number;
+  /** At most this many, the newest when `from` is absent. */
+  limit?: number;
+}
+
+/**
+ * A batch of changes pushed to subscribers, at most a few per second per
+ * client however fast events arrive: orders and fills that changed, the
+ * latest market data and components. `reset` replaces the whole state.
+ */
+export interface StateUpdate {
+  reset?: StateView;
+  session?: SessionView;
+  orders?: OrderView[];
+  fills?: FillView[];
+  instruments?: Pick<InstrumentView, 'symbol' | 'last' | 'bid' | 'ask'>[];
+  components?: ComponentView[];
+  alerts?: AlertView[];
+  events?: EventLine[];
+}
+
+export interface OrdoApi {
+  submitOrder(order: NewOrderRequest): Promise<Result<{ orderId: number }>>;
+  cancelOrder(orderId: number): Promise<Result<{ orderId: number }>>;
+  replaceOrder(orderId: number, change: ReplaceRequest): Promise<Result<{ orderId: number }>>;
+  openSession(): Promise<Result<{ sessionId: number }>>;
+  closeSession(): Promise<Result<{ sessionId: number }>>;
+  componentAction(componentId: string, action: ComponentAction): Promise<Result<{ componentId: string }>>;
+  /** The live state, or the time machine's state of a session as of `at` (inclusive). */
+  getState(at?: { session?: number; seq: number }): Promise<Result<StateView>>;
+  getEvents(query: EventQuery): Promise<Result<EventLine[]>>;
+  /** Pushes a `reset` first, then batched changes. Returns the unsubscribe function. */
+  subscribe(listener: (update: StateUpdate) => void): () => void;
+}
+
+/** The request/response methods of the API, as a map for transports (WebSocket, IPC). */
+export type ApiMethods = Omit<OrdoApi, 'subscribe'>;
+export type ApiMethodName = keyof ApiMethods;
+export const API_METHODS: readonly ApiMethodName[] = [
+  'submitOrder',
+  'cancelOrder',
+  'replaceOrder',
+  'openSession',
+  'closeSession',
+  'componentAction',
+  'getState',
+  'getEvents',
+];

@@ -1,0 +1,31 @@
+/**
+ * Domain vocabulary shared by the engine, the API and the UI. Plain data, no
+ * imports: every layer may depend on this file.
+ */
+export const SIDES = ['buy', 'sell'] as const;
+export const ORDER_TYPES = ['limit', 'market'] as const;
+export const TIME_IN_FORCE = ['day', 'ioc', 'gtc'] as const;
+export const INSTRUMENT_TYPES = ['equity', 'option'] as const;
+export const ORDER_STATES = [
+  'pending',
+  'accepted',
+  'rejected',
+  'routed',
+  'partially_filled',
+  'filled',
+  'cancelled',
+  'expired',
+] as const;
+export const TERMINAL_STATES: readonly OrderState[] = ['rejected', 'filled', 'cancelled', 'expired'];
+export const SESSION_STATES = ['none', 'opening', 'open', 'closing', 'closed'] as const;
+export const LIFECYCLE_STATES = ['starting', 'rewinding', 'caught_up', 'active', 'standby', 'stopped'] as const;
+export const COMPONENT_ACTIONS = ['activate', 'deactivate', 'shutdown'] as const;
+
+export type Side = (typeof SIDES)[number];
+export type OrderType = (typeof ORDER_TYPES)[number];
+export type TimeInForce = (typeof TIME_IN_FORCE)[number];
+export type InstrumentType = (typeof INSTRUMENT_TYPES)[number];
+export type OrderState = (typeof ORDER_STATES)[number];
+export type SessionState = (typeof SESSION_STATES)[number];
+export type LifecycleState = (typeof LIFECYCLE_STATES)[number];
+export type ComponentAction = (typeof COMPONENT_ACTIONS)[number];

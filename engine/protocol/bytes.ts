@@ -1,0 +1,192 @@
+/** Thrown for input that does not decode; the message names what is wrong. */
+export class DecodeError extends Error {
+  override name = 'DecodeError';
+}
+
+const textEncoder = new TextEncoder();
+const textDecoder = new TextDecoder('utf-8', { fatal: true });
+
+/** A growable byte buffer with varint, f64 and UTF-8 writers. */
+export class ByteWriter {
+  buf: Uint8Array;
+  view: DataView;
+  pos = 0;
+
+  constructor(initial = 4096) {
+    this.buf = new Uint8Array(initial);
+    this.view = new DataView(this.buf.buffer);
+  }
+
+  reset(): void {
+    this.pos = 0;
+  }
+
+  ensure(extra: number): void {
+    const need = this.pos + extra;
+    if (need <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < need) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.pos));
+    this.buf = next;
+    this.view = new DataView(next.buffer);
+  }
+
+  u8(v: number): void {
+    this.ensure(1);
+    this.buf[this.pos++] = v;
+  }
+
+  /** Unsigned varint for integers 0 .. 2^53-1. */
+  uint(v: number): void {
+    this.ensure(8);
+    const b = this.buf;
+    if (v < 0x80) {
+      b[this.pos++] = v;
+      return;
+    }
+    if (v < 0x80000000) {
+      while (v >= 0x80) {
+        b[this.pos++] = (v & 0x7f) | 0x80;
+        v >>>= 7;
+      }
+      b[this.pos++] = v;
+      return;
+    }
+    while (v >= 0x80) {
+      b[this.pos++] = (v % 0x80) | 0x80;
+      v = Math.floor(v / 0x80);
+    }
+    b[this.pos++] = v;
+  }
+
+  /** Zig-zag signed varint for safe integers. */
+  int(v: number): void {
+    this.uint(v >= 0 ? v * 2 : -v * 2 - 1);
+  }
+
+  f64(v: number): void {
+    this.ensure(8);
+    this.view.setFloat64(this.pos, v, true);
+    this.pos += 8;
+  }
+
+  str(s: string): void {
+    this.ensure(s.length * 3 + 5);
+    // Length-prefix with room for a 5-byte varint, then shift if shorter.
+    const start = this.pos;
+    this.pos += 1;
+    const { written } = textEncoder.encodeInto(s, this.buf.subarray(this.pos));
+    if (written < 0x80) {
+      this.buf[start] = written;
+      this.pos += written;
+      return;
+    }
+    const bytes = this.buf.slice(this.pos, this.pos + written);
+    this.pos = start;
+    this.uint(written);
+    this.ensure(written);
+    this.buf.set(bytes, this.pos);
+    this.pos += written;
+  }
+
+  bytes(b: Uint8Array): void {
+    this.ensure(b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+  }
+
+  /** A copy of what was written. */
+  finish(): Uint8Array {
+    return this.buf.slice(0, this.pos);
+  }
+}
+
+/** Reads what ByteWriter wrote; every read checks bounds and throws DecodeError. */
+export class ByteReader {
+  readonly view: DataView;
+  pos: number;
+  readonly end: number;
+
+  constructor(
+    readonly buf: Uint8Array,
+    start = 0,
+    end = buf.length,
+  ) {
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    this.pos = start;
+    this.end = end;
+  }
+
+  get done(): boolean {
+    return this.pos >= this.end;
+  }
+
+  u8(): number {
+    if (this.pos >= this.end) throw new DecodeError(`truncated at byte ${this.pos}`);
+    return this.buf[this.pos++]!;
+  }
+
+  uint(): number {
+    const b = this.buf;
+    let p = this.pos;
+    if (p >= this.end) throw new DecodeError(`truncated varint at byte ${p}`);
+    let byte = b[p++]!;
+    if (byte < 0x80) {
+      this.pos = p;
+      return byte;
+    }
+    let result = byte & 0x7f;
+    let mul = 0x80;
+    for (let i = 1; i < 8; i++) {
+      if (p >= this.end) throw new DecodeError(`truncated varint at byte ${p}`);
+      byte = b[p++]!;
+      result += (byte & 0x7f) * mul;
+      if (byte < 0x80) {
+        this.pos = p;
+        if (result > Number.MAX_SAFE_INTEGER) throw new DecodeError(`varint too large at byte ${p}`);
+        return result;
+      }
+      mul *= 0x80;
+    }
+    throw new DecodeError(`varint too long at byte ${p}`);
+  }
+
+  int(): number {
+    const z = this.uint();
+    return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+  }
+
+  f64(): number {
+    if (this.pos + 8 > this.end) throw new DecodeError(`truncated float at byte ${this.pos}`);
+    const v = this.view.getFloat64(this.pos, true);
+    this.pos += 8;
+    return v;
+  }
+
+  str(): string {
+    const len = this.uint();
+    if (this.pos + len > this.end) throw new DecodeError(`truncated string at byte ${this.pos}`);
+    const start = this.pos;
+    this.pos += len;
+    // Short ASCII strings are the common case (symbols, ids): skip TextDecoder.
+    if (len < 24) {
+      let ascii = true;
+      let s = '';
+      for (let i = start; i < start + len; i++) {
+        const c = this.buf[i]!;
+        if (c >= 0x80) {
+          ascii = false;
+          break;
+        }
+        s += String.fromCharCode(c);
+      }
+      if (ascii) return s;
+    }
+    try {
+      return textDecoder.decode(this.buf.subarray(start, start + len));
+    } catch {
+      throw new DecodeError(`invalid UTF-8 at byte ${start}`);
+    }
+  }
+}

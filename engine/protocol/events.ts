@@ -1,0 +1,151 @@
+import { INSTRUMENT_TYPES, ORDER_STATES, ORDER_TYPES, SIDES, TIME_IN_FORCE } from '../../contract/domain.ts';
+import { compileSchemas, type MessageDef, type MessageUnion } from './schema.ts';
+
+export {
+  INSTRUMENT_TYPES,
+  ORDER_STATES,
+  ORDER_TYPES,
+  SIDES,
+  TIME_IN_FORCE,
+  type InstrumentType,
+  type OrderState,
+  type OrderType,
+  type Side,
+  type TimeInForce,
+} from '../../contract/domain.ts';
+
+/**
+ * Every event the sequencer can emit. Codes are the wire format and never
+ * change meaning; new fields are only ever appended as optional (see codec).
+ * Ranges: 1-19 session, 20-29 components, 30-39 static data, 40-69 orders.
+ */
+export const EVENT_DEFS = {
+  SessionOpened: { code: 1, fields: { sessionId: 'uint', previousSessionId: 'uint', orderIdBase: 'uint' } },
+  SessionReady: { code: 2, fields: { restoredOrders: 'uint' } },
+  SessionClosing: { code: 3, fields: {} },
+  SessionClosed: { code: 4, fields: { carriedOrders: 'uint' } },
+
+  ComponentActivated: { code: 20, fields: { role: 'str', instance: 'str' } },
+  ComponentDeactivated: { code: 21, fields: { role: 'str', instance: 'str' } },
+  ComponentStopped: { code: 22, fields: { role: 'str', instance: 'str' } },
+  AlertRaised: { code: 23, fields: { instance: 'str', kind: 'str', message: 'str' } },
+  AlertCleared: { code: 24, fields: { instance: 'str', kind: 'str' } },
+
+  VenueAdded: { code: 30, fields: { venueId: 'str', name: 'str' } },
+  InstrumentAdded: {
+    code: 31,
+    fields: {
+      symbol: 'str',
+      name: 'str',
+      instrumentType: INSTRUMENT_TYPES,
+      venue: 'str',
+      currency: 'str',
+      tickSize: 'f64',
+      lotSize: 'uint',
+      referencePrice: 'f64',
+      underlying: 'str?',
+      strike: 'f64?',
+      expiry: 'str?',
+      putCall: 'str?',
+    },
+  },
+  ClientAdded: {
+    code: 32,
+    fields: {
+      clientId: 'str',
+      name: 'str',
+      maxOrderNotional: 'f64',
+      maxOpenNotional: 'f64',
+      allowedSymbols: 'strs',
+    },
+  },
+
+  OrderPending: {
+    code: 40,
+    fields: {
+      orderId: 'uint',
+      clientId: 'str',
+      clientOrderId: 'str',
+      symbol: 'str',
+      side: SIDES,
+      orderType: ORDER_TYPES,
+      timeInForce: TIME_IN_FORCE,
+      quantity: 'uint',
+      price: 'f64',
+    },
+  },
+  OrderAccepted: { code: 41, fields: { orderId: 'uint' } },
+  OrderRejected: { code: 42, fields: { orderId: 'uint', reason: 'uint', text: 'str' } },
+  OrderRouted: { code: 43, fields: { orderId: 'uint', venue: 'str' } },
+  OrderExecuted: { code: 44, fields: { orderId: 'uint', execId: 'uint', fillQty: 'uint', fillPrice: 'f64' } },
+  OrderCancelled: { code: 45, fields: { orderId: 'uint', reason: 'uint' } },
+  OrderExpired: { code: 46, fields: { orderId: 'uint', reason: 'uint' } },
+  VenueRejected: { code: 47, fields: { orderId: 'uint', reason: 'uint', text: 'str' } },
+  CancelRequested: { code: 48, fields: { orderId: 'uint' } },
+  CancelRejected: { code: 49, fields: { orderId: 'uint', reason: 'uint', text: 'str' } },
+  ReplaceRequested: { code: 50, fields: { orderId: 'uint', quantity: 'uint', price: 'f64' } },
+  OrderReplaced: { code: 51, fields: { orderId: 'uint', quantity: 'uint', price: 'f64' } },
+  ReplaceRejected: { code: 52, fields: { orderId: 'uint', reason: 'uint', text: 'str' } },
+  OrderRestored: {
+    code: 53,
+    fields: {
+      orderId: 'uint',
+      clientId: 'str',
+      clientOrderId: 'str',
+      symbol: 'str',
+      side: SIDES,
+      orderType: ORDER_TYPES,
+      timeInForce: TIME_IN_FORCE,
+      quantity: 'uint',
+      price: 'f64',
+      state: ORDER_STATES,
+      filledQuantity: 'uint',
+      avgPrice: 'f64',
+      venue: 'str?',
+    },
+  },
+} as const satisfies Record<string, MessageDef>;
+
+export type EventDefs = typeof EVENT_DEFS;
+export type OrdoEvent = MessageUnion<EventDefs>;
+export type EventType = OrdoEvent['type'];
+export type EventOf<T extends EventType> = Extract<OrdoEvent, { type: T }>;
+
+export const EVENT_SPECS = compileSchemas(EVENT_DEFS);
+
+/**
+ * Control commands: requests the sequencer itself carries out (they expand
+ * into several events), as opposed to event requests that it stamps as-is.
+ */
+export const CONTROL_DEFS = {
+  OpenSession: { code: 200, fields: {} },
+  CloseSession: { code: 201, fields: {} },
+} as const satisfies Record<string, MessageDef>;
+
+export type ControlCommand = MessageUnion<typeof CONTROL_DEFS>;
+
+/** A command body is either an event to emit or a control command. */
+export type CommandBody = OrdoEvent | ControlCommand;
+
+export const COMMAND_SPECS = compileSchemas({ ...EVENT_DEFS, ...CONTROL_DEFS });
+
+/** An event as the sequencer emitted it. */
+export interface Sequenced {
+  /** Gap-free from 1 within the session. */
+  readonly seq: number;
+  /** Sequencer time, microseconds since the Unix epoch. */
+  readonly ts: number;
+  /** Component instance whose command this came from ('sequencer' for its own). */
+  readonly src: string;
+  /** That component's command number (0 for the sequencer's own events). */
+  readonly cseq: number;
+  readonly event: OrdoEvent;
+}
+
+/** A command as a component sends it. */
+export interface Command {
+  readonly src: string;
+  /** Strictly increasing per component instance; duplicates are dropped. */
+  readonly cseq: number;
+  readonly body: CommandBody;
+}

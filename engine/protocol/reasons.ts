@@ -1,0 +1,46 @@
+/**
+ * Reject and cancel reasons, grouped by owner in numeric ranges so a code
+ * alone says who refused: 100s risk, 200s venue, 300s session/sequencer,
+ * 400s order rules (cancel/replace), 500s operator.
+ */
+export const Reason = {
+  UNKNOWN_INSTRUMENT: 101,
+  INSTRUMENT_NOT_ALLOWED: 102,
+  BAD_QUANTITY: 103,
+  PRICE_OFF_TICK: 104,
+  PRICE_OUT_OF_BAND: 105,
+  ORDER_NOTIONAL_LIMIT: 106,
+  OPEN_NOTIONAL_LIMIT: 107,
+  UNKNOWN_CLIENT: 108,
+  DUPLICATE_CLIENT_ORDER_ID: 109,
+  BAD_PRICE: 110,
+
+  VENUE_REJECT: 201,
+  VENUE_NO_LIQUIDITY: 202,
+  VENUE_UNAVAILABLE: 203,
+
+  SESSION_NOT_OPEN: 301,
+  SESSION_CLOSING: 302,
+  DAY_ORDER_SESSION_END: 303,
+
+  ORDER_TERMINAL: 401,
+  REPLACE_BELOW_FILLED: 402,
+  UNKNOWN_ORDER: 403,
+  IOC_REMAINDER: 404,
+  TRADER_REQUEST: 405,
+  REPLACE_PENDING: 406,
+
+  OPERATOR: 501,
+} as const;
+
+export type ReasonName = keyof typeof Reason;
+export type ReasonCode = (typeof Reason)[ReasonName];
+
+const NAMES = new Map<number, ReasonName>(
+  Object.entries(Reason).map(([name, code]) => [code, name as ReasonName]),
+);
+
+/** The symbolic name of a reason code, or `REASON_<code>` for one this build does not know. */
+export function reasonName(code: number): string {
+  return NAMES.get(code) ?? `REASON_${code}`;
+}
