@@ -16,6 +16,7 @@ import type { MessageSpec } from './schema.ts';
  */
 export const FRAME_MAGIC = 0x4f;
 export const COMMANDS_MAGIC = 0x43;
+export const HEAD_MAGIC = 0x48;
 export const CODEC_VERSION = 1;
 
 export class EncodeError extends Error {
@@ -305,4 +306,25 @@ export function decodeCommands(bytes: Uint8Array): { src: string; commands: Comm
   }
   if (!r.done) throw new DecodeError(`${r.end - r.pos} trailing bytes after commands`);
   return { src, commands };
+}
+
+/**
+ * The sequencer's periodic "head" beacon on the event stream: the last seq of
+ * the current session, so a subscriber whose last frame was lost notices.
+ */
+export function encodeHead(session: number, seq: number): Uint8Array {
+  const w = new ByteWriter(24);
+  w.u8(HEAD_MAGIC);
+  w.u8(CODEC_VERSION);
+  w.uint(session);
+  w.uint(seq);
+  return w.finish();
+}
+
+/** The beacon's position, or undefined if `bytes` is not a head beacon. */
+export function decodeHead(bytes: Uint8Array): { session: number; seq: number } | undefined {
+  if (bytes[0] !== HEAD_MAGIC) return undefined;
+  const r = new ByteReader(bytes);
+  header(r, HEAD_MAGIC, 'a head beacon');
+  return { session: r.uint(), seq: r.uint() };
 }

@@ -1,0 +1,66 @@
+import { Dealer } from 'zeromq';
+import { encodeCommands } from '../protocol/codec.ts';
+import type { CommandBody } from '../protocol/events.ts';
+import { SendQueue } from './send-queue.ts';
+
+/** The sequencer's answer to a command it refused (accepted ones answer as events). */
+export interface CommandReply {
+  /** Absent when the whole batch was refused (it did not decode). */
+  cseq?: number;
+  code: string;
+  message: string;
+}
+
+/** Sends command batches to the sequencer over DEALER and hears refusals. */
+export class CommandClient {
+  private readonly dealer = new Dealer();
+  private readonly out: SendQueue;
+  private handler: ((reply: CommandReply) => void) | undefined;
+  private closed = false;
+
+  constructor(
+    endpoint: string,
+    readonly src: string,
+  ) {
+    this.dealer.linger = 0;
+    this.dealer.sendHighWaterMark = 0;
+    this.dealer.connect(endpoint);
+    this.out = new SendQueue(this.dealer, (err) => console.error(`${src}: command send failed: ${(err as Error).message}`));
+    void this.loop();
+  }
+
+  onReply(handler: (reply: CommandReply) => void): void {
+    this.handler = handler;
+  }
+
+  send(commands: readonly { cseq: number; body: CommandBody }[]): void {
+    if (commands.length === 0 || this.closed) return;
+    this.out.push(encodeCommands(this.src, commands));
+  }
+
+  /** Sends bytes as they are (tests of bad input). */
+  sendRaw(bytes: Uint8Array): void {
+    this.out.push(bytes);
+  }
+
+  private async loop(): Promise<void> {
+    try {
+      for await (const [msg] of this.dealer) {
+        if (!msg) continue;
+        try {
+          this.handler?.(JSON.parse(msg.toString('utf8')) as CommandReply);
+        } catch {
+          // A reply we cannot read is ignored; resends cover any loss.
+        }
+      }
+    } catch (err) {
+      if (!this.closed) console.error(`${this.src}: command socket stopped: ${(err as Error).message}`);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.out.flushed();
+    this.dealer.close();
+  }
+}

@@ -1,0 +1,187 @@
+import { Subscriber } from 'zeromq';
+import { decodeFrame, decodeHead, readFrameInfo, type FrameInfo } from '../protocol/codec.ts';
+import type { Sequenced } from '../protocol/events.ts';
+import { ReplayClient } from './replay.ts';
+
+/** Receives events in order, gap-free, exactly once. */
+export interface EventListener {
+  onEvents(session: number, events: readonly Sequenced[]): void;
+}
+
+export interface EventStreamOptions {
+  readonly events: string;
+  readonly replay: string;
+  /** ZeroMQ receive high-water mark (frames); tiny values force drops in tests. */
+  readonly receiveHighWaterMark?: number;
+  /** Test hook: return true to drop a live frame as if the network lost it. */
+  readonly dropLive?: (info: FrameInfo) => boolean;
+}
+
+export interface StreamPosition {
+  session: number;
+  /** Last seq delivered (0 = none yet in that session). */
+  seq: number;
+}
+
+/**
+ * A subscriber to the event stream that never applies events out of order or
+ * twice: it joins by rewinding from the log, and when the seq jumps (the
+ * publisher dropped frames at its high-water mark, or the link was slow) it
+ * fetches the missing range from the replay service before going on.
+ */
+export class EventStream {
+  private readonly sub = new Subscriber();
+  private readonly replay: ReplayClient;
+  private readonly listeners: EventListener[] = [];
+  private readonly buffered: Uint8Array[] = [];
+  private catchingUp = false;
+  private closed = false;
+  private session = 0;
+  private next = 1;
+  /** Frames fetched from the replay service rather than received live. */
+  gapFills = 0;
+  replayedFrames = 0;
+
+  constructor(private readonly options: EventStreamOptions) {
+    this.replay = new ReplayClient(options.replay);
+  }
+
+  addListener(listener: EventListener): void {
+    this.listeners.push(listener);
+  }
+
+  get position(): StreamPosition {
+    return { session: this.session, seq: this.next - 1 };
+  }
+
+  /**
+   * Subscribes, then rewinds from `from` (default: seq 1 of the latest
+   * session) up to the log's head. Resolves once caught up.
+   */
+  async start(from?: StreamPosition): Promise<void> {
+    this.sub.linger = 0;
+    if (this.options.receiveHighWaterMark !== undefined) this.sub.receiveHighWaterMark = this.options.receiveHighWaterMark;
+    this.sub.connect(this.options.events);
+    this.sub.subscribe();
+    void this.receiveLoop();
+    if (from) {
+      this.session = from.session;
+      this.next = from.seq + 1;
+    } else {
+      const head = await this.replay.head();
+      this.session = head.session;
+      this.next = 1;
+    }
+    await this.catchUp();
+  }
+
+  private async receiveLoop(): Promise<void> {
+    try {
+      for await (const parts of this.sub) {
+        for (const part of parts) {
+          const bytes = part as Uint8Array;
+          const head = decodeHead(bytes);
+          if (head) {
+            this.onHead(head);
+            continue;
+          }
+          if (this.options.dropLive?.(readFrameInfo(bytes))) continue;
+          if (this.catchingUp) this.buffered.push(bytes);
+          else this.onFrame(bytes);
+        }
+      }
+    } catch (err) {
+      if (!this.closed) console.error(`event stream stopped: ${(err as Error).message}`);
+    }
+  }
+
+  /** The sequencer says where the log's head is: behind it means frames were lost. */
+  private onHead(head: { session: number; seq: number }): void {
+    if (this.catchingUp || this.closed) return;
+    if (head.session > this.session || (head.session === this.session && head.seq >= this.next)) {
+      this.gapFills++;
+      void this.catchUp();
+    }
+  }
+
+  private onFrame(bytes: Uint8Array): void {
+    const info = readFrameInfo(bytes);
+    if (this.session === 0 || info.session > this.session || (info.session === this.session && info.firstSeq > this.next)) {
+      if (this.session !== 0) this.gapFills++;
+      this.buffered.push(bytes);
+      void this.catchUp();
+      return;
+    }
+    if (info.session < this.session || info.firstSeq + info.count - 1 < this.next) return;
+    this.deliverFrame(bytes);
+  }
+
+  private deliverFrame(bytes: Uint8Array): void {
+    const frame = decodeFrame(bytes);
+    let events = frame.events;
+    if (frame.firstSeq < this.next) events = events.slice(this.next - frame.firstSeq);
+    if (events.length === 0) return;
+    this.next = frame.firstSeq + frame.count;
+    for (const l of this.listeners) l.onEvents(frame.session, events);
+  }
+
+  /** Fetches from the replay service until the log's head, then drains the live buffer. */
+  private async catchUp(): Promise<void> {
+    if (this.catchingUp) return;
+    this.catchingUp = true;
+    try {
+      for (;;) {
+        if (this.closed) return;
+        if (this.session === 0) {
+          const head = await this.replay.head();
+          if (head.session === 0) break;
+          this.session = head.session;
+          this.next = 1;
+        }
+        const { header, frames } = await this.replay.request({ session: this.session, from: this.next });
+        for (const bytes of frames) {
+          const info = readFrameInfo(bytes);
+          if (info.firstSeq + info.count - 1 < this.next) continue;
+          this.replayedFrames++;
+          this.deliverFrame(bytes);
+        }
+        if (!header.complete) continue;
+        if (header.latestSession > this.session) {
+          this.session += 1;
+          this.next = 1;
+          continue;
+        }
+        // Caught up with the log; live frames may already be further on.
+        const pending = this.buffered.splice(0);
+        let gap = false;
+        for (const bytes of pending) {
+          const info = readFrameInfo(bytes);
+          if (info.session > this.session || (info.session === this.session && info.firstSeq > this.next)) {
+            gap = true;
+            this.buffered.push(bytes);
+            continue;
+          }
+          if (gap) {
+            this.buffered.push(bytes);
+            continue;
+          }
+          if (info.session === this.session && info.firstSeq + info.count - 1 >= this.next) this.deliverFrame(bytes);
+        }
+        if (!gap) break;
+      }
+    } finally {
+      this.catchingUp = false;
+    }
+    // Frames that arrived while the last request was in flight.
+    if (this.buffered.length > 0 && !this.closed) {
+      const pending = this.buffered.splice(0);
+      for (const bytes of pending) this.onFrame(bytes);
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    this.sub.close();
+    this.replay.close();
+  }
+}

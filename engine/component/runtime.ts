@@ -1,0 +1,246 @@
+import { Publisher, Subscriber } from 'zeromq';
+import type { LifecycleState } from '../../contract/domain.ts';
+import { CommandClient, type CommandReply } from '../bus/command-client.ts';
+import type { BusEndpoints } from '../bus/endpoints.ts';
+import { EventStream, type EventListener } from '../bus/event-stream.ts';
+import { SendQueue } from '../bus/send-queue.ts';
+import type { CommandBody, Sequenced } from '../protocol/events.ts';
+import { encodeHeartbeat, type Heartbeat } from './heartbeat.ts';
+import type { CommandSink, ComponentLogic } from './logic.ts';
+
+export interface RuntimeOptions {
+  /** Instance id, unique in the system, e.g. `risk-1`. */
+  readonly id: string;
+  readonly logic: ComponentLogic;
+  readonly endpoints: BusEndpoints;
+  readonly heartbeatMs?: number;
+  /** Resend a command not answered by an event after this long. */
+  readonly resendMs?: number;
+  /** Called when the admin stream orders a shutdown (after the runtime stopped). */
+  readonly onShutdown?: () => void;
+}
+
+interface Outstanding {
+  body: CommandBody;
+  sentAt: number;
+}
+
+/**
+ * Runs one component: feeds it the event stream in order, tracks its
+ * lifecycle (starting → rewinding → caught_up → active | standby → stopped),
+ * publishes heartbeats, sends its commands only while active and resends
+ * them until the answering event arrives.
+ */
+export class ComponentRuntime implements EventListener {
+  readonly id: string;
+  readonly role: string;
+  private state: LifecycleState = 'starting';
+  private session = 0;
+  private lastSeq = 0;
+  private live = false;
+  /** Whether the log names this instance active for its role. */
+  private activeInLog = false;
+  private nextCseq = 1;
+  private readonly outstanding = new Map<number, Outstanding>();
+  private outbox: { cseq: number; body: CommandBody }[] = [];
+  private flushScheduled = false;
+  private commands: CommandClient | undefined;
+  private readonly hbPub = new Publisher();
+  private readonly hbOut = new SendQueue(this.hbPub);
+  private readonly admin = new Subscriber();
+  private timers: NodeJS.Timeout[] = [];
+  private ownStream: EventStream | undefined;
+  private stopped = false;
+  private readonly sink: CommandSink;
+
+  constructor(private readonly opts: RuntimeOptions) {
+    this.id = opts.id;
+    this.role = opts.logic.role;
+    this.sink = { send: (body) => this.send(body) };
+  }
+
+  get lifecycle(): LifecycleState {
+    return this.state;
+  }
+
+  get position(): { session: number; seq: number } {
+    return { session: this.session, seq: this.lastSeq };
+  }
+
+  get logic(): ComponentLogic {
+    return this.opts.logic;
+  }
+
+  /** Connects the sockets; call before the event stream starts. */
+  connect(): void {
+    const ep = this.opts.endpoints;
+    this.hbPub.linger = 0;
+    this.hbPub.connect(ep.heartbeats);
+    this.admin.linger = 0;
+    this.admin.connect(ep.admin);
+    this.admin.subscribe(this.id, 'all');
+    void this.adminLoop();
+    this.commands = new CommandClient(ep.commands, this.id);
+    this.commands.onReply((r) => this.onReply(r));
+    this.state = 'rewinding';
+    const hbMs = this.opts.heartbeatMs ?? 250;
+    this.timers.push(setInterval(() => this.heartbeat(), hbMs));
+    this.timers.push(setInterval(() => this.resend(), Math.max(50, (this.opts.resendMs ?? 1000) / 2)));
+    this.heartbeat();
+  }
+
+  /** Starts with a stream of its own: rewinds from seq 1 of the latest session. */
+  async start(): Promise<void> {
+    this.connect();
+    this.ownStream = new EventStream({ events: this.opts.endpoints.events, replay: this.opts.endpoints.replay });
+    this.ownStream.addListener(this);
+    await this.ownStream.start();
+    await this.caughtUp();
+  }
+
+  /** Called once the stream feeding this component has caught up with the log. */
+  async caughtUp(): Promise<void> {
+    if (this.stopped) return;
+    this.live = true;
+    this.state = 'caught_up';
+    this.heartbeat();
+    await this.updateActive();
+  }
+
+  onEvents(session: number, events: readonly Sequenced[]): void {
+    if (this.stopped) return;
+    const logic = this.opts.logic;
+    const reacting = this.live && this.state === 'active' && logic.react !== undefined;
+    for (const e of events) {
+      if (session !== this.session) {
+        this.session = session;
+      }
+      logic.apply(session, e);
+      this.lastSeq = e.seq;
+      if (e.src === this.id && e.cseq > 0) {
+        if (e.cseq >= this.nextCseq) this.nextCseq = e.cseq + 1;
+        this.outstanding.delete(e.cseq);
+      }
+      const ev = e.event;
+      if (ev.type === 'ComponentActivated' && ev.role === this.role) {
+        this.activeInLog = ev.instance === this.id;
+        if (this.live) void this.updateActive();
+      } else if ((ev.type === 'ComponentDeactivated' || ev.type === 'ComponentStopped') && ev.instance === this.id) {
+        this.activeInLog = false;
+        if (this.live) void this.updateActive();
+      }
+      if (reacting && this.state === 'active') logic.react!(session, e, this.sink);
+    }
+  }
+
+  private async updateActive(): Promise<void> {
+    if (!this.live || this.stopped) return;
+    if (this.activeInLog && this.state !== 'active') {
+      this.state = 'active';
+      this.heartbeat();
+      await this.opts.logic.onActivate?.(this.sink);
+    } else if (!this.activeInLog && this.state !== 'standby') {
+      const wasActive = this.state === 'active';
+      this.state = 'standby';
+      this.outstanding.clear();
+      this.outbox = [];
+      this.heartbeat();
+      if (wasActive) await this.opts.logic.onDeactivate?.();
+    }
+  }
+
+  /** Queues a command (only while active); returns its cseq, or 0 if not sent. */
+  send(body: CommandBody): number {
+    if (this.state !== 'active' || this.stopped) return 0;
+    const cseq = this.nextCseq++;
+    this.outstanding.set(cseq, { body, sentAt: Date.now() });
+    this.outbox.push({ cseq, body });
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flushOutbox());
+    }
+    return cseq;
+  }
+
+  private flushOutbox(): void {
+    this.flushScheduled = false;
+    const batch = this.outbox;
+    this.outbox = [];
+    this.commands?.send(batch);
+  }
+
+  private resend(): void {
+    if (this.state !== 'active' || this.outstanding.size === 0) return;
+    const cutoff = Date.now() - (this.opts.resendMs ?? 1000);
+    const again: { cseq: number; body: CommandBody }[] = [];
+    for (const [cseq, o] of this.outstanding) {
+      if (o.sentAt <= cutoff) {
+        o.sentAt = Date.now();
+        again.push({ cseq, body: o.body });
+      }
+    }
+    if (again.length > 0) this.commands?.send(again);
+  }
+
+  private onReply(r: CommandReply): void {
+    if (r.cseq === undefined) {
+      console.error(`${this.id}: sequencer refused a batch: ${r.message}`);
+      return;
+    }
+    const o = this.outstanding.get(r.cseq);
+    if (!o) return;
+    const decision = this.opts.logic.onRefused?.(r.cseq, o.body, r) ?? (r.code === 'STORAGE_UNAVAILABLE' ? 'retry' : 'drop');
+    if (decision === 'drop') this.outstanding.delete(r.cseq);
+  }
+
+  /** Commands sent but not yet answered by an event. */
+  get unanswered(): number {
+    return this.outstanding.size;
+  }
+
+  private heartbeat(): void {
+    if (this.hbPub.closed) return;
+    const hb: Heartbeat = {
+      id: this.id,
+      role: this.role,
+      state: this.state,
+      session: this.session,
+      lastSeq: this.lastSeq,
+      sentMs: Date.now(),
+      pid: process.pid,
+    };
+    if (this.hbOut.pending < 4) this.hbOut.push(encodeHeartbeat(hb));
+  }
+
+  private async adminLoop(): Promise<void> {
+    try {
+      for await (const [, body] of this.admin) {
+        const action = body?.toString('utf8');
+        if (action === 'shutdown') {
+          await this.stop();
+          this.opts.onShutdown?.();
+        }
+      }
+    } catch {
+      // Closed.
+    }
+  }
+
+  /** Stops: a last heartbeat says 'stopped', then every socket closes. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    const wasActive = this.state === 'active';
+    this.state = 'stopped';
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    this.heartbeat();
+    if (wasActive) await this.opts.logic.onDeactivate?.();
+    await this.opts.logic.close?.();
+    await this.hbOut.flushed();
+    this.ownStream?.close();
+    await this.commands?.close();
+    this.admin.close();
+    this.hbPub.close();
+  }
+}

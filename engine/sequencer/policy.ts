@@ -1,0 +1,47 @@
+import type { CommandBody, OrdoEvent, Sequenced } from '../protocol/events.ts';
+
+/**
+ * What the sequencer needs from the domain, kept behind an interface so the
+ * sequencer stays domain-agnostic: a projection of its own events, who may
+ * ask for what, and what a session's opening and closing consist of.
+ */
+export interface SequencerPolicy {
+  /** Forget all state (before recovery from the log). */
+  reset(): void;
+  /** Applies an emitted event; deterministic. */
+  apply(session: number, e: Sequenced): void;
+  /**
+   * Refuses a command from `src` (active for `role`, or a trusted source when
+   * `role` is 'host') by returning `{code, message}`; undefined lets it through.
+   */
+  authorize(src: string, role: string, body: CommandBody): { code: string; message: string } | undefined;
+  /** First order id of a new session, from the previous session's snapshot. */
+  orderIdBase(previousSnapshot: unknown): number;
+  /** Static data and restored orders for a new session (after SessionOpened). */
+  openingEvents(previousSnapshot: unknown): OrdoEvent[];
+  /** Events that settle a closing session (e.g. day orders expiring). */
+  closingEvents(): OrdoEvent[];
+  /** The snapshot written when the session closes (after closing events). */
+  snapshot(): unknown;
+}
+
+/** A policy for a log with no domain: tests of the backbone. */
+export const emptyPolicy: SequencerPolicy = {
+  reset() {},
+  apply() {},
+  authorize() {
+    return undefined;
+  },
+  orderIdBase() {
+    return 1;
+  },
+  openingEvents() {
+    return [];
+  },
+  closingEvents() {
+    return [];
+  },
+  snapshot() {
+    return {};
+  },
+};

@@ -1,0 +1,354 @@
+import { Publisher, Router } from 'zeromq';
+import { SendQueue } from '../bus/send-queue.ts';
+import { DecodeError } from '../protocol/bytes.ts';
+import { decodeCommands, encodeFrame, encodeHead } from '../protocol/codec.ts';
+import type { Command, OrdoEvent, Sequenced } from '../protocol/events.ts';
+import type { WritableLog } from '../store/log.ts';
+import type { Clock } from './clock.ts';
+import type { SequencerPolicy } from './policy.ts';
+
+/** Events per stored frame and published message, at most. */
+export const MAX_FRAME_EVENTS = 4096;
+/** How often the sequencer publishes where the log's head is. */
+export const HEAD_BEACON_MS = 100;
+
+export type SessionPhase = 'none' | 'open' | 'closing' | 'closed';
+
+export interface SequencerOptions {
+  readonly log: WritableLog;
+  readonly policy: SequencerPolicy;
+  readonly clock: Clock;
+  /** Sources allowed to send any command without being active for a role. */
+  readonly trusted?: readonly string[];
+  /** Called after each published batch (for rate figures and the host's view). */
+  readonly onPublished?: (session: number, lastSeq: number, events: number) => void;
+}
+
+interface Inbound {
+  readonly id: Buffer;
+  readonly cmd: Command;
+}
+
+interface Rejection {
+  readonly id: Buffer;
+  readonly cseq: number | undefined;
+  readonly code: string;
+  readonly message: string;
+}
+
+/** The sequencer's name as the source of the events it makes itself. */
+export const SEQUENCER_SRC = 'sequencer';
+
+/**
+ * The only writer of the event log. Takes command batches from a ROUTER,
+ * drops duplicates by (src, cseq), stamps gap-free seqs and the time, writes
+ * every command that has arrived in one transaction, then publishes the
+ * frames on a PUB socket. Commands it refuses are answered to their sender.
+ */
+export class Sequencer {
+  private readonly router = new Router();
+  private readonly publisher = new Publisher();
+  private readonly routerOut = new SendQueue(this.router);
+  private readonly pubOut = new SendQueue(this.publisher, (err) => console.error(`publish failed: ${(err as Error).message}`));
+  private readonly trusted: Set<string>;
+  private inbox: Inbound[] = [];
+  private flushScheduled = false;
+  private closed = false;
+  private headTimer: NodeJS.Timeout | undefined;
+
+  private sessionId = 0;
+  private phase: SessionPhase = 'none';
+  private lastSeq = 0;
+  private readonly highestCseq = new Map<string, number>();
+  private readonly activeByRole = new Map<string, string>();
+  /** Events made in the batch being built, grouped by session. */
+  private pending: { session: number; events: Sequenced[] }[] = [];
+  private opened: { id: number; ts: number }[] = [];
+  private closedSessions: { id: number; ts: number; seq: number; body: unknown }[] = [];
+
+  /** Totals since start, for figures. */
+  stats = { events: 0, frames: 0, batches: 0, rejected: 0, storageFailures: 0 };
+  /** Last storage error, cleared by the next successful write. */
+  storageError: string | undefined;
+
+  constructor(private readonly opts: SequencerOptions) {
+    this.trusted = new Set(['host', ...(opts.trusted ?? [])]);
+    this.recover();
+  }
+
+  /** Current session, phase and last seq. */
+  get position(): { session: number; phase: SessionPhase; seq: number } {
+    return { session: this.sessionId, phase: this.phase, seq: this.lastSeq };
+  }
+
+  /** Instance active for each role, as the log says. */
+  get activeRoles(): ReadonlyMap<string, string> {
+    return this.activeByRole;
+  }
+
+  /** Rebuilds state from the log: the latest session's events, in order. */
+  recover(): void {
+    this.sessionId = 0;
+    this.phase = 'none';
+    this.lastSeq = 0;
+    this.highestCseq.clear();
+    this.activeByRole.clear();
+    this.opts.policy.reset();
+    const latest = this.opts.log.latestSession();
+    if (!latest) return;
+    this.sessionId = latest.id;
+    this.phase = latest.state === 'closed' ? 'closed' : 'open';
+    for (const e of this.opts.log.events(latest.id)) this.applyOwn(latest.id, e);
+    if (latest.state === 'closed') this.phase = 'closed';
+  }
+
+  async bind(commands: readonly string[], events: readonly string[]): Promise<void> {
+    this.router.linger = 0;
+    this.publisher.linger = 0;
+    this.publisher.sendHighWaterMark = 100_000;
+    for (const ep of commands) await this.router.bind(ep);
+    for (const ep of events) await this.publisher.bind(ep);
+    void this.receiveLoop();
+    this.headTimer = setInterval(() => {
+      if (this.pubOut.pending === 0) this.pubOut.push(encodeHead(this.sessionId, this.lastSeq));
+    }, HEAD_BEACON_MS);
+  }
+
+  private async receiveLoop(): Promise<void> {
+    try {
+      for await (const [id, body] of this.router) {
+        if (!id) continue;
+        this.onBatch(id, body);
+      }
+    } catch (err) {
+      if (!this.closed) console.error(`sequencer stopped receiving: ${(err as Error).message}`);
+    }
+  }
+
+  private onBatch(id: Buffer, body: Buffer | undefined): void {
+    let commands: Command[];
+    try {
+      if (!body) throw new DecodeError('empty message');
+      commands = decodeCommands(body).commands;
+    } catch (err) {
+      const message = err instanceof DecodeError ? err.message : `undecodable command: ${(err as Error).message}`;
+      this.stats.rejected++;
+      this.reply({ id, cseq: undefined, code: 'BAD_COMMAND', message });
+      return;
+    }
+    for (const cmd of commands) this.inbox.push({ id, cmd });
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /** Sequences a batch given directly (the host's own commands; tests). */
+  submit(commands: readonly Command[]): void {
+    const id = Buffer.alloc(0);
+    for (const cmd of commands) this.inbox.push({ id, cmd });
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /** Sequences, stores and publishes everything in the inbox. */
+  flush(): void {
+    this.flushScheduled = false;
+    if (this.closed || this.inbox.length === 0) return;
+    const batch = this.inbox;
+    this.inbox = [];
+    const rejections: Rejection[] = [];
+    for (const item of batch) {
+      const refusal = this.process(item.cmd);
+      if (refusal) rejections.push({ id: item.id, cseq: item.cmd.cseq, ...refusal });
+    }
+    const written = this.commit();
+    if (written) {
+      for (const frame of written.frames) this.pubOut.push(frame);
+      this.stats.frames += written.frames.length;
+      this.stats.events += written.events;
+      this.stats.batches++;
+      if (written.events > 0) this.opts.onPublished?.(this.sessionId, this.lastSeq, written.events);
+    } else {
+      // Nothing of this batch is stored: refuse all of it; senders resend later.
+      rejections.length = 0;
+      for (const item of batch) {
+        rejections.push({ id: item.id, cseq: item.cmd.cseq, code: 'STORAGE_UNAVAILABLE', message: `event log unavailable: ${this.storageError}` });
+      }
+    }
+    this.stats.rejected += rejections.length;
+    for (const r of rejections) this.reply(r);
+  }
+
+  private reply(r: Rejection): void {
+    if (r.id.length === 0) return;
+    const body = JSON.stringify({ ...(r.cseq !== undefined ? { cseq: r.cseq } : {}), code: r.code, message: r.message });
+    this.routerOut.push([r.id, body]);
+  }
+
+  private process(cmd: Command): { code: string; message: string } | undefined {
+    const last = this.highestCseq.get(cmd.src) ?? 0;
+    if (cmd.cseq <= last) return undefined; // duplicate: already sequenced, drop silently
+    const body = cmd.body;
+    let role = 'host';
+    if (!this.trusted.has(cmd.src)) {
+      const found = this.roleOf(cmd.src);
+      if (found === undefined) return { code: 'NOT_ACTIVE', message: `${cmd.src} is not active for any role` };
+      role = found;
+    }
+    switch (body.type) {
+      case 'OpenSession':
+        if (role !== 'host') return { code: 'FORBIDDEN', message: `${cmd.src} may not open sessions` };
+        if (this.phase === 'open') return { code: 'SESSION_ALREADY_OPEN', message: `session ${this.sessionId} is already open` };
+        this.openSession(cmd);
+        return undefined;
+      case 'CloseSession':
+        if (role !== 'host') return { code: 'FORBIDDEN', message: `${cmd.src} may not close sessions` };
+        if (this.phase !== 'open') {
+          return { code: 'SESSION_NOT_OPEN', message: this.sessionId === 0 ? 'no session has been opened' : `session ${this.sessionId} is already closed` };
+        }
+        this.closeSession(cmd);
+        return undefined;
+      default: {
+        if (this.phase !== 'open') {
+          return { code: 'SESSION_NOT_OPEN', message: this.sessionId === 0 ? 'no session is open' : `session ${this.sessionId} is closed` };
+        }
+        const refusal = this.opts.policy.authorize(cmd.src, role, body);
+        if (refusal) return refusal;
+        this.emit(body, cmd.src, cmd.cseq);
+        return undefined;
+      }
+    }
+  }
+
+  private roleOf(instance: string): string | undefined {
+    for (const [role, active] of this.activeByRole) if (active === instance) return role;
+    return undefined;
+  }
+
+  private openSession(cmd: Command): void {
+    const previous = this.sessionId > 0 ? this.opts.log.snapshot(this.sessionId)?.body : undefined;
+    const id = this.sessionId + 1;
+    const policy = this.opts.policy;
+    this.sessionId = id;
+    this.lastSeq = 0;
+    this.opened.push({ id, ts: this.opts.clock() });
+    const prevId = id - 1;
+    const carried = [...this.activeByRole];
+    this.emit({ type: 'SessionOpened', sessionId: id, previousSessionId: prevId, orderIdBase: policy.orderIdBase(previous) }, cmd.src, cmd.cseq);
+    for (const e of policy.openingEvents(previous)) this.emit(e, SEQUENCER_SRC, 0);
+    for (const [role, instance] of carried) this.emit({ type: 'ComponentActivated', role, instance }, SEQUENCER_SRC, 0);
+    this.emit({ type: 'SessionReady', restoredOrders: this.countRestored(id) }, SEQUENCER_SRC, 0);
+  }
+
+  private countRestored(session: number): number {
+    let n = 0;
+    for (const g of this.pending) if (g.session === session) for (const e of g.events) if (e.event.type === 'OrderRestored') n++;
+    return n;
+  }
+
+  private closeSession(cmd: Command): void {
+    const policy = this.opts.policy;
+    this.emit({ type: 'SessionClosing' }, cmd.src, cmd.cseq);
+    for (const e of policy.closingEvents()) this.emit(e, SEQUENCER_SRC, 0);
+    const snap = policy.snapshot() as { carriedOrders?: number };
+    this.emit({ type: 'SessionClosed', carriedOrders: snap.carriedOrders ?? 0 }, SEQUENCER_SRC, 0);
+    this.closedSessions.push({ id: this.sessionId, ts: this.opts.clock(), seq: this.lastSeq, body: snap });
+  }
+
+  private emit(event: OrdoEvent, src: string, cseq: number): void {
+    const e: Sequenced = { seq: this.lastSeq + 1, ts: this.opts.clock(), src, cseq, event };
+    let group = this.pending[this.pending.length - 1];
+    if (!group || group.session !== this.sessionId) {
+      group = { session: this.sessionId, events: [] };
+      this.pending.push(group);
+    }
+    group.events.push(e);
+    this.applyOwn(this.sessionId, e);
+  }
+
+  /** The sequencer's own projection: session phase, dedupe table, active roles. */
+  private applyOwn(session: number, e: Sequenced): void {
+    this.lastSeq = e.seq;
+    if (e.cseq > 0) this.highestCseq.set(e.src, e.cseq);
+    const ev = e.event;
+    switch (ev.type) {
+      case 'SessionOpened':
+        this.sessionId = ev.sessionId;
+        this.phase = 'open';
+        this.highestCseq.clear();
+        if (e.cseq > 0) this.highestCseq.set(e.src, e.cseq);
+        break;
+      case 'SessionClosing':
+        this.phase = 'closing';
+        break;
+      case 'SessionClosed':
+        this.phase = 'closed';
+        break;
+      case 'ComponentActivated':
+        this.activeByRole.set(ev.role, ev.instance);
+        break;
+      case 'ComponentDeactivated':
+      case 'ComponentStopped':
+        if (this.activeByRole.get(ev.role) === ev.instance) this.activeByRole.delete(ev.role);
+        break;
+      default:
+        break;
+    }
+    this.opts.policy.apply(session, e);
+  }
+
+  /** Writes the pending events in one transaction; undefined if storage failed. */
+  private commit(): { frames: Uint8Array[]; events: number } | undefined {
+    const groups = this.pending;
+    const opened = this.opened;
+    const closed = this.closedSessions;
+    this.pending = [];
+    this.opened = [];
+    this.closedSessions = [];
+    const frames: { session: number; first: number; last: number; bytes: Uint8Array }[] = [];
+    let events = 0;
+    try {
+      for (const g of groups) {
+        for (let i = 0; i < g.events.length; i += MAX_FRAME_EVENTS) {
+          const chunk = g.events.slice(i, i + MAX_FRAME_EVENTS);
+          frames.push({ session: g.session, first: chunk[0]!.seq, last: chunk[chunk.length - 1]!.seq, bytes: encodeFrame(g.session, chunk) });
+          events += chunk.length;
+        }
+      }
+      const log = this.opts.log;
+      log.transaction(() => {
+        let openIdx = 0;
+        for (const f of frames) {
+          while (openIdx < opened.length && opened[openIdx]!.id <= f.session) {
+            log.openSession(opened[openIdx]!.id, opened[openIdx]!.ts);
+            openIdx++;
+          }
+          log.appendFrame(f.session, f.first, f.last, f.bytes);
+          for (const c of closed) if (c.id === f.session && c.seq === f.last) log.closeSession(c.id, c.ts, { seq: c.seq, body: c.body });
+        }
+      });
+      this.storageError = undefined;
+      return { frames: frames.map((f) => f.bytes), events };
+    } catch (err) {
+      this.stats.storageFailures++;
+      this.storageError = (err as Error).message;
+      // The transaction rolled back; rebuild memory from what the log holds.
+      this.recover();
+      return undefined;
+    }
+  }
+
+  /** Stops taking commands after sequencing what already arrived. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.inbox.length > 0) this.flush();
+    this.closed = true;
+    clearInterval(this.headTimer);
+    this.router.close();
+    await this.pubOut.flushed();
+    this.publisher.close();
+  }
+}

@@ -1,0 +1,284 @@
+import Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
+import { crc32 } from 'node:zlib';
+import { decodeFrame } from '../protocol/codec.ts';
+import { DecodeError } from '../protocol/bytes.ts';
+import type { Sequenced } from '../protocol/events.ts';
+import { CorruptionError, StoreError } from './errors.ts';
+import { MIGRATIONS, SCHEMA_VERSION } from './migrations/index.ts';
+
+export interface SessionRow {
+  readonly id: number;
+  readonly openedTs: number;
+  readonly closedTs: number | null;
+  readonly state: 'open' | 'closed';
+  /** Last seq stored in the session (0 when empty). */
+  readonly lastSeq: number;
+  readonly frames: number;
+}
+
+export interface StoredFrame {
+  readonly session: number;
+  readonly firstSeq: number;
+  readonly lastSeq: number;
+  readonly bytes: Uint8Array;
+}
+
+export interface StoredSnapshot {
+  readonly session: number;
+  readonly seq: number;
+  readonly takenTs: number;
+  readonly body: unknown;
+}
+
+/** A corrupted frame found by `verify`. */
+export interface CorruptionReport {
+  readonly session: number;
+  readonly firstSeq: number;
+  readonly lastSeq: number;
+  readonly rowId: number;
+  readonly detail: string;
+}
+
+declare const readable: unique symbol;
+declare const writable: unique symbol;
+
+interface FrameRow {
+  id: number;
+  session: number;
+  first_seq: number;
+  last_seq: number;
+  crc: number;
+  body: Buffer;
+}
+
+/**
+ * The event log: read side. Every frame is checked against its CRC-32 and
+ * decoded on read; a mismatch throws CorruptionError with its location.
+ */
+export class ReadableLog {
+  declare readonly [readable]: true;
+  protected readonly stmts;
+
+  constructor(readonly db: Database.Database) {
+    this.stmts = {
+      sessions: db.prepare(
+        `SELECT s.id, s.opened_ts, s.closed_ts, s.state,
+                COALESCE((SELECT f.last_seq FROM frames f WHERE f.session = s.id ORDER BY f.first_seq DESC LIMIT 1), 0) AS last_seq,
+                (SELECT COUNT(*) FROM frames f WHERE f.session = s.id) AS frames
+         FROM sessions s ORDER BY s.id`,
+      ),
+      lastSeq: db
+        .prepare(`SELECT last_seq FROM frames WHERE session = ? ORDER BY first_seq DESC LIMIT 1`)
+        .pluck(),
+      framesFrom: db.prepare(
+        `SELECT id, session, first_seq, last_seq, crc, body FROM frames
+         WHERE session = ? AND last_seq >= ? AND first_seq <= ? ORDER BY first_seq`,
+      ),
+      snapshot: db.prepare(`SELECT session, seq, taken_ts, crc, body FROM snapshots WHERE session = ?`),
+      allFrames: db.prepare(`SELECT id, session, first_seq, last_seq, crc, body FROM frames ORDER BY session, first_seq`),
+    };
+  }
+
+  /** All sessions, oldest first. */
+  sessions(): SessionRow[] {
+    return (this.stmts.sessions.all() as { id: number; opened_ts: number; closed_ts: number | null; state: 'open' | 'closed'; last_seq: number; frames: number }[]).map(
+      (r) => ({ id: r.id, openedTs: r.opened_ts, closedTs: r.closed_ts, state: r.state, lastSeq: r.last_seq, frames: r.frames }),
+    );
+  }
+
+  /** The newest session, or undefined for an empty log. */
+  latestSession(): SessionRow | undefined {
+    const all = this.sessions();
+    return all[all.length - 1];
+  }
+
+  lastSeq(session: number): number {
+    return (this.stmts.lastSeq.get(session) as number | undefined) ?? 0;
+  }
+
+  /**
+   * Frames of `session` overlapping seq range [from, to] (both inclusive),
+   * each verified against its checksum. Frames may start before `from`.
+   */
+  *frames(session: number, from: number, to: number): Generator<StoredFrame> {
+    for (const row of this.stmts.framesFrom.iterate(session, from, to) as IterableIterator<FrameRow>) {
+      const bytes = row.body;
+      if (crc32(bytes) !== row.crc) {
+        throw new CorruptionError(row.session, row.first_seq, row.last_seq, 'checksum mismatch');
+      }
+      yield { session: row.session, firstSeq: row.first_seq, lastSeq: row.last_seq, bytes };
+    }
+  }
+
+  /** Events of `session` with seq in [from, to], both inclusive, in order. */
+  *events(session: number, from = 1, to = Number.MAX_SAFE_INTEGER): Generator<Sequenced> {
+    for (const f of this.frames(session, from, to)) {
+      let decoded;
+      try {
+        decoded = decodeFrame(f.bytes);
+      } catch (err) {
+        if (err instanceof DecodeError) throw new CorruptionError(f.session, f.firstSeq, f.lastSeq, err.message);
+        throw err;
+      }
+      for (const e of decoded.events) {
+        if (e.seq >= from && e.seq <= to) yield e;
+      }
+    }
+  }
+
+  snapshot(session: number): StoredSnapshot | undefined {
+    const row = this.stmts.snapshot.get(session) as { session: number; seq: number; taken_ts: number; crc: number; body: string } | undefined;
+    if (!row) return undefined;
+    if (crc32(row.body) !== row.crc) {
+      throw new CorruptionError(row.session, row.seq, row.seq, 'snapshot checksum mismatch');
+    }
+    return { session: row.session, seq: row.seq, takenTs: row.taken_ts, body: JSON.parse(row.body) };
+  }
+
+  /** Checks every frame's checksum, encoding and seq continuity; returns what is wrong. */
+  verify(): CorruptionReport[] {
+    const problems: CorruptionReport[] = [];
+    let session = -1;
+    let next = 1;
+    for (const row of this.stmts.allFrames.iterate() as IterableIterator<FrameRow>) {
+      if (row.session !== session) {
+        session = row.session;
+        next = 1;
+      }
+      const at = { session: row.session, firstSeq: row.first_seq, lastSeq: row.last_seq, rowId: row.id };
+      if (crc32(row.body) !== row.crc) {
+        problems.push({ ...at, detail: 'checksum mismatch' });
+      } else {
+        try {
+          const f = decodeFrame(row.body);
+          if (f.session !== row.session || f.firstSeq !== row.first_seq || f.firstSeq + f.count - 1 !== row.last_seq) {
+            problems.push({ ...at, detail: 'frame header does not match its row' });
+          }
+        } catch (err) {
+          problems.push({ ...at, detail: (err as Error).message });
+        }
+      }
+      if (row.first_seq !== next) problems.push({ ...at, detail: `seq gap: expected ${next}` });
+      next = row.last_seq + 1;
+    }
+    return problems;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+/**
+ * The event log: write side. Only the sequencer holds one. Appends happen in
+ * the caller's transaction (group commit) and are durable when it returns.
+ */
+export class WritableLog extends ReadableLog {
+  declare readonly [writable]: true;
+  private readonly w;
+
+  constructor(db: Database.Database) {
+    super(db);
+    this.w = {
+      append: db.prepare(`INSERT INTO frames (session, first_seq, last_seq, crc, body) VALUES (?, ?, ?, ?, ?)`),
+      openSession: db.prepare(`INSERT INTO sessions (id, opened_ts, state) VALUES (?, ?, 'open')`),
+      closeSession: db.prepare(`UPDATE sessions SET state = 'closed', closed_ts = ? WHERE id = ? AND state = 'open'`),
+      snapshot: db.prepare(`INSERT INTO snapshots (session, seq, taken_ts, crc, body) VALUES (?, ?, ?, ?, ?)`),
+      truncateFrames: db.prepare(`DELETE FROM frames WHERE id >= ?`),
+    };
+  }
+
+  /** Runs `fn` in one write transaction: all of it is stored, or none. */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  appendFrame(session: number, firstSeq: number, lastSeq: number, bytes: Uint8Array): void {
+    this.w.append.run(session, firstSeq, lastSeq, crc32(bytes), bytes);
+  }
+
+  openSession(id: number, ts: number): void {
+    this.w.openSession.run(id, ts);
+  }
+
+  closeSession(id: number, ts: number, snapshot: { seq: number; body: unknown }): void {
+    const changed = this.w.closeSession.run(ts, id).changes;
+    if (changed !== 1) throw new StoreError(`session ${id} is not open`);
+    const body = JSON.stringify(snapshot.body);
+    this.w.snapshot.run(id, snapshot.seq, ts, crc32(body), body);
+  }
+
+  /** Removes every frame from row `rowId` on (for explicit repair only). */
+  truncateFromRow(rowId: number): number {
+    return this.w.truncateFrames.run(rowId).changes;
+  }
+}
+
+export interface OpenOptions {
+  /** `normal` (default) survives a process crash; `full` also survives power loss. */
+  readonly synchronous?: 'normal' | 'full';
+}
+
+function migrate(db: Database.Database, path: string): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > SCHEMA_VERSION) {
+    throw new StoreError(`${path} has schema version ${version}, newer than this build (${SCHEMA_VERSION}); upgrade Ordo`);
+  }
+  for (const m of MIGRATIONS) {
+    if (m.version <= version) continue;
+    db.transaction(() => {
+      m.up(db);
+      db.pragma(`user_version = ${m.version}`);
+    }).immediate();
+  }
+}
+
+function open(path: string, readonly: boolean): Database.Database {
+  if (readonly && !existsSync(path)) throw new StoreError(`no event log at ${path}`);
+  let db: Database.Database;
+  try {
+    db = new Database(path, { readonly, fileMustExist: readonly });
+    db.pragma('busy_timeout = 5000');
+  } catch (err) {
+    throw new StoreError(`cannot open event log ${path}: ${(err as Error).message}`);
+  }
+  try {
+    db.prepare('SELECT count(*) FROM sqlite_master').get();
+  } catch (err) {
+    db.close();
+    throw new StoreError(`${path} is not a readable SQLite database: ${(err as Error).message}`);
+  }
+  return db;
+}
+
+/** Opens (creating and migrating if needed) the log for writing. */
+export function openWritableLog(path: string, options: OpenOptions = {}): WritableLog {
+  const db = open(path, false);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+    db.pragma('foreign_keys = ON');
+    migrate(db, path);
+  } catch (err) {
+    db.close();
+    if (err instanceof StoreError) throw err;
+    throw new StoreError(`cannot prepare event log ${path}: ${(err as Error).message}`);
+  }
+  return new WritableLog(db);
+}
+
+/** Opens an existing log read-only (CLI, replay service, time machine). */
+export function openReadableLog(path: string): ReadableLog {
+  const db = open(path, true);
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version === 0) {
+    db.close();
+    throw new StoreError(`${path} is not an Ordo event log (no schema)`);
+  }
+  if (version > SCHEMA_VERSION) {
+    db.close();
+    throw new StoreError(`${path} has schema version ${version}, newer than this build (${SCHEMA_VERSION}); upgrade Ordo`);
+  }
+  return new ReadableLog(db);
+}

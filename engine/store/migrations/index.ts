@@ -1,0 +1,47 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * Schema migrations, one per version, each run in its own transaction. The
+ * version lives in `PRAGMA user_version`; a database written by a newer build
+ * is refused (see openDatabase).
+ */
+export interface Migration {
+  readonly version: number;
+  readonly description: string;
+  up(db: Database.Database): void;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'sessions, event frames, snapshots',
+    up(db) {
+      db.exec(`
+        CREATE TABLE sessions (
+          id INTEGER PRIMARY KEY,
+          opened_ts INTEGER NOT NULL,
+          closed_ts INTEGER,
+          state TEXT NOT NULL CHECK (state IN ('open', 'closed'))
+        ) STRICT;
+        CREATE TABLE frames (
+          id INTEGER PRIMARY KEY,
+          session INTEGER NOT NULL REFERENCES sessions(id),
+          first_seq INTEGER NOT NULL,
+          last_seq INTEGER NOT NULL,
+          crc INTEGER NOT NULL,
+          body BLOB NOT NULL
+        ) STRICT;
+        CREATE UNIQUE INDEX frames_by_seq ON frames (session, first_seq);
+        CREATE TABLE snapshots (
+          session INTEGER PRIMARY KEY REFERENCES sessions(id),
+          seq INTEGER NOT NULL,
+          taken_ts INTEGER NOT NULL,
+          crc INTEGER NOT NULL,
+          body TEXT NOT NULL
+        ) STRICT;
+      `);
+    },
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

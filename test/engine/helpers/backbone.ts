@@ -1,0 +1,73 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inprocEndpoints, type BusEndpoints } from '../../../engine/bus/endpoints.ts';
+import { ReplayServer } from '../../../engine/bus/replay.ts';
+import type { Sequenced } from '../../../engine/protocol/events.ts';
+import { systemClock } from '../../../engine/sequencer/clock.ts';
+import { emptyPolicy, type SequencerPolicy } from '../../../engine/sequencer/policy.ts';
+import { Sequencer } from '../../../engine/sequencer/sequencer.ts';
+import { openReadableLog, openWritableLog, type WritableLog } from '../../../engine/store/log.ts';
+import type { EventListener } from '../../../engine/bus/event-stream.ts';
+
+let counter = 0;
+
+/** A real sequencer, log file and replay service on fresh inproc endpoints. */
+export interface Backbone {
+  dir: string;
+  dbPath: string;
+  log: WritableLog;
+  sequencer: Sequencer;
+  replay: ReplayServer;
+  endpoints: BusEndpoints;
+  close(): Promise<void>;
+}
+
+export function tempDir(prefix = 'ordo-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export async function startBackbone(opts: { dir?: string; policy?: SequencerPolicy; name?: string } = {}): Promise<Backbone> {
+  const dir = opts.dir ?? tempDir();
+  const dbPath = join(dir, 'ordo.db');
+  const log = openWritableLog(dbPath);
+  const endpoints = inprocEndpoints(opts.name ?? `bb${process.pid}-${++counter}`);
+  const sequencer = new Sequencer({ log, policy: opts.policy ?? emptyPolicy, clock: systemClock() });
+  await sequencer.bind([endpoints.commands], [endpoints.events]);
+  const replay = new ReplayServer(openReadableLog(dbPath));
+  await replay.bind(endpoints.replay);
+  return {
+    dir,
+    dbPath,
+    log,
+    sequencer,
+    replay,
+    endpoints,
+    async close() {
+      await sequencer.close();
+      replay.close();
+      log.close();
+    },
+  };
+}
+
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** Collects everything a stream delivers. */
+export class Collector implements EventListener {
+  readonly events: { session: number; e: Sequenced }[] = [];
+  onEvents(session: number, events: readonly Sequenced[]): void {
+    for (const e of events) this.events.push({ session, e });
+  }
+}
+
+/** Polls `cond` every few ms until it holds or `ms` pass (then throws with `what`). */
+export async function waitFor(cond: () => boolean, what: string, ms = 10_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
