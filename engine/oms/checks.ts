@@ -1,0 +1,91 @@
+import type { InstrumentType } from '../../contract/domain.ts';
+import { Reason, type ReasonCode } from '../protocol/reasons.ts';
+import type { InstrumentInfo } from './projection.ts';
+
+/**
+ * Price and quantity rules shared by the risk check (new orders) and the
+ * trader request rules (replace). Pure functions of their arguments.
+ */
+
+/** Why a request is refused: a reason code and one line for a human. */
+export interface Refusal {
+  readonly reason: ReasonCode;
+  readonly text: string;
+}
+
+/** Limits that are policy rather than static data. */
+export interface RiskConfig {
+  /**
+   * Largest allowed relative distance of a limit price from the instrument's
+   * reference price, per instrument type (0.10 = ±10%). Both ends included.
+   */
+  readonly priceBands: Readonly<Record<InstrumentType, number>>;
+}
+
+/**
+ * ±10% for equities (the width of the US limit-up/limit-down band for most
+ * stocks), ±50% for options, whose premiums move far more in relative terms.
+ * See docs/decisions/020-oms-domain.md.
+ */
+export const DEFAULT_RISK_CONFIG: RiskConfig = Object.freeze({
+  priceBands: Object.freeze({ equity: 0.1, option: 0.5 }),
+});
+
+/** How far price/tick may be from a whole number and still count as on the tick. */
+export const TICK_TOLERANCE = 1e-6;
+
+/** True when `price` is a whole number of ticks (within TICK_TOLERANCE ticks). */
+export function isOnTick(price: number, tickSize: number): boolean {
+  const ticks = price / tickSize;
+  return Math.abs(ticks - Math.round(ticks)) < TICK_TOLERANCE;
+}
+
+/** A money amount for messages: fixed two decimals, no locale (deterministic). */
+export function money(n: number): string {
+  return n.toFixed(2);
+}
+
+export function refuse(reason: ReasonCode, text: string): Refusal {
+  return { reason, text };
+}
+
+/** Quantity must be a whole, positive multiple of the instrument's lot. */
+export function checkQuantity(quantity: number, lotSize: number): Refusal | null {
+  if (!Number.isSafeInteger(quantity) || quantity <= 0) {
+    return refuse(Reason.BAD_QUANTITY, `quantity ${quantity} must be a whole number > 0`);
+  }
+  if (lotSize > 0 && quantity % lotSize !== 0) {
+    return refuse(Reason.BAD_QUANTITY, `quantity ${quantity} is not a multiple of lot ${lotSize}`);
+  }
+  return null;
+}
+
+/**
+ * A limit price must be finite and > 0, a whole number of ticks, and within
+ * the configured band around the reference price (skipped when the
+ * instrument has no reference price).
+ */
+export function checkLimitPrice(price: number, inst: InstrumentInfo, config: RiskConfig): Refusal | null {
+  if (!Number.isFinite(price) || price <= 0) {
+    return refuse(Reason.BAD_PRICE, `limit price ${price} must be > 0`);
+  }
+  if (!isOnTick(price, inst.tickSize)) {
+    return refuse(Reason.PRICE_OFF_TICK, `price ${price} is not a multiple of tick ${inst.tickSize}`);
+  }
+  const ref = inst.referencePrice;
+  const band = config.priceBands[inst.instrumentType];
+  if (ref > 0 && band !== undefined) {
+    // Tolerance of a millionth of a tick so that a price exactly on the band edge passes.
+    const slack = inst.tickSize * TICK_TOLERANCE;
+    const lo = ref * (1 - band);
+    const hi = ref * (1 + band);
+    if (price < lo - slack || price > hi + slack) {
+      const pct = Math.round(band * 1000) / 10;
+      return refuse(
+        Reason.PRICE_OUT_OF_BAND,
+        `price ${price} is outside ±${pct}% of reference ${ref} (${money(lo)} to ${money(hi)})`,
+      );
+    }
+  }
+  return null;
+}

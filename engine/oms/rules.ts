@@ -1,0 +1,109 @@
+import { Reason } from '../protocol/reasons.ts';
+import {
+  checkLimitPrice,
+  checkQuantity,
+  DEFAULT_RISK_CONFIG,
+  money,
+  refuse,
+  type Refusal,
+  type RiskConfig,
+} from './checks.ts';
+import { isTerminal, NOTIONAL_SCALE, type OmsProjection, type ReadonlyOrder } from './projection.ts';
+
+/**
+ * Rules the client proxy applies to traders' requests before it asks the
+ * sequencer for CancelRequested / ReplaceRequested / OrderPending. Pure
+ * functions of the projection.
+ */
+
+/** New orders, cancels and replaces are taken only while the session is open. */
+export function checkSessionOpen(p: OmsProjection): Refusal | null {
+  const s = p.session;
+  switch (s.state) {
+    case 'open':
+      return null;
+    case 'closing':
+      return refuse(Reason.SESSION_CLOSING, `session ${s.id} is closing`);
+    case 'none':
+      return refuse(Reason.SESSION_NOT_OPEN, 'no session is open');
+    case 'opening':
+    case 'closed':
+      return refuse(Reason.SESSION_NOT_OPEN, `session ${s.id} is ${s.state}`);
+  }
+}
+
+function live(orderId: number, p: OmsProjection): Refusal | ReadonlyOrder {
+  const o = p.order(orderId);
+  if (o === undefined) return refuse(Reason.UNKNOWN_ORDER, `unknown order ${orderId}`);
+  if (isTerminal(o.state)) return refuse(Reason.ORDER_TERMINAL, `order ${orderId} is already ${o.state}`);
+  return o;
+}
+
+/**
+ * A cancel is refused for an unknown order (UNKNOWN_ORDER) or one already
+ * terminal (ORDER_TERMINAL). Repeating a cancel of a live order is allowed.
+ */
+export function checkCancel(orderId: number, p: OmsProjection): Refusal | null {
+  const o = live(orderId, p);
+  return 'reason' in o ? o : null;
+}
+
+/**
+ * A replace (new total quantity and limit price) is refused for: an unknown
+ * order (UNKNOWN_ORDER), a terminal one (ORDER_TERMINAL), one with a replace
+ * still pending (REPLACE_PENDING), a quantity that is not a whole number > 0
+ * or not a multiple of the lot (BAD_QUANTITY), a quantity below the filled
+ * quantity (REPLACE_BELOW_FILLED; equal is allowed and completes the order),
+ * a limit price that is bad, off the tick or out of band, and a change that
+ * takes the order or the client's open notional over its limit (only checked
+ * when the open notional grows). For market orders `price` is ignored.
+ */
+export function checkReplace(
+  orderId: number,
+  quantity: number,
+  price: number,
+  p: OmsProjection,
+  config: RiskConfig = DEFAULT_RISK_CONFIG,
+): Refusal | null {
+  const o = live(orderId, p);
+  if ('reason' in o) return o;
+  if (o.replacePending) return refuse(Reason.REPLACE_PENDING, `order ${orderId} already has a replace pending`);
+  const inst = p.instrument(o.symbol);
+  const bad = checkQuantity(quantity, 1);
+  if (bad !== null) return bad;
+  if (quantity < o.filledQuantity) {
+    return refuse(Reason.REPLACE_BELOW_FILLED, `quantity ${quantity} is below filled quantity ${o.filledQuantity}`);
+  }
+  if (inst === undefined) return refuse(Reason.UNKNOWN_INSTRUMENT, `unknown instrument "${o.symbol}"`);
+  const lot = checkQuantity(quantity, inst.lotSize);
+  if (lot !== null) return lot;
+
+  let value = o.valuationPrice;
+  if (o.type === 'limit') {
+    const badPrice = checkLimitPrice(price, inst, config);
+    if (badPrice !== null) return badPrice;
+    value = price;
+  }
+
+  const limits = p.client(o.clientId)?.info;
+  if (limits === undefined) return null;
+  const notional = quantity * value;
+  if (notional > limits.maxOrderNotional) {
+    return refuse(
+      Reason.ORDER_NOTIONAL_LIMIT,
+      `order notional ${money(notional)} exceeds client ${o.clientId} limit ${money(limits.maxOrderNotional)}`,
+    );
+  }
+  const before = Math.round(o.leavesQuantity * o.valuationPrice * NOTIONAL_SCALE);
+  const after = Math.round((quantity - o.filledQuantity) * value * NOTIONAL_SCALE);
+  if (after > before) {
+    const open = Math.round(p.openNotional(o.clientId) * NOTIONAL_SCALE);
+    if (open - before + after > Math.round(limits.maxOpenNotional * NOTIONAL_SCALE)) {
+      return refuse(
+        Reason.OPEN_NOTIONAL_LIMIT,
+        `open notional would be ${money((open - before + after) / NOTIONAL_SCALE)}, over client ${o.clientId} limit ${money(limits.maxOpenNotional)}`,
+      );
+    }
+  }
+  return null;
+}

@@ -1,0 +1,124 @@
+import { z } from 'zod';
+import { ORDER_STATES, ORDER_TYPES, SIDES, TIME_IN_FORCE } from '../../contract/domain.ts';
+import type { EventOf, OrdoEvent } from '../protocol/events.ts';
+import { Reason } from '../protocol/reasons.ts';
+import { isTerminal, type OmsProjection } from './projection.ts';
+import { describeIssue, ValidationError } from './validation.ts';
+
+/**
+ * End-of-session snapshot: the open orders that carry into the next session.
+ *
+ * Closing a session (the sequencer's job, using these helpers):
+ * 1. SessionClosing; in-flight work settles.
+ * 2. Emit `expiryAtClose(p)`: every live day and ioc order expires.
+ * 3. `takeSnapshot(p)` keeps the live gtc orders; SessionClosed{carriedOrders}.
+ * Opening the next: SessionOpened{orderIdBase: snapshot.nextOrderId}, static
+ * data, `restoreEvents(snapshot)`, SessionReady{restoredOrders}.
+ */
+
+/** One carried order: exactly the fields of OrderRestored. */
+export type SnapshotOrder = Omit<EventOf<'OrderRestored'>, 'type'>;
+
+/** JSON-serialisable. */
+export interface Snapshot {
+  /** Format version of this object. */
+  version: 1;
+  sessionId: number;
+  /** Seq the snapshot was taken at (inclusive). */
+  lastSeq: number;
+  /** The next session's SessionOpened.orderIdBase. */
+  nextOrderId: number;
+  /** Live gtc orders, by orderId ascending. */
+  orders: SnapshotOrder[];
+}
+
+/**
+ * The snapshot of `p` as it stands: every non-terminal gtc order with its
+ * state, fills so far and venue. Day and ioc orders never carry (they are
+ * expired at close by `expiryAtClose`), so any still live are left out.
+ */
+export function takeSnapshot(p: OmsProjection): Snapshot {
+  const orders: SnapshotOrder[] = [];
+  for (const o of p.orders()) {
+    if (isTerminal(o.state) || o.timeInForce !== 'gtc') continue;
+    const s: SnapshotOrder = {
+      orderId: o.orderId,
+      clientId: o.clientId,
+      clientOrderId: o.clientOrderId,
+      symbol: o.symbol,
+      side: o.side,
+      orderType: o.type,
+      timeInForce: o.timeInForce,
+      quantity: o.quantity,
+      price: o.price,
+      state: o.state,
+      filledQuantity: o.filledQuantity,
+      avgPrice: o.avgPrice,
+    };
+    if (o.venue !== undefined) s.venue = o.venue;
+    orders.push(s);
+  }
+  orders.sort((a, b) => a.orderId - b.orderId);
+  return { version: 1, sessionId: p.session.id, lastSeq: p.lastSeq, nextOrderId: p.nextOrderId, orders };
+}
+
+/** OrderRestored events that recreate the snapshot's orders, by orderId ascending. */
+export function restoreEvents(snapshot: Snapshot): OrdoEvent[] {
+  return snapshot.orders.map((o): OrdoEvent => ({ type: 'OrderRestored', ...o }));
+}
+
+/**
+ * OrderExpired{reason: DAY_ORDER_SESSION_END} for every non-terminal day or
+ * ioc order (an ioc remainder the venue never answered included), by orderId
+ * ascending. Apply them before `takeSnapshot`.
+ */
+export function expiryAtClose(p: OmsProjection): OrdoEvent[] {
+  const ids: number[] = [];
+  for (const o of p.orders()) {
+    if (!isTerminal(o.state) && o.timeInForce !== 'gtc') ids.push(o.orderId);
+  }
+  ids.sort((a, b) => a - b);
+  return ids.map((orderId): OrdoEvent => ({ type: 'OrderExpired', orderId, reason: Reason.DAY_ORDER_SESSION_END }));
+}
+
+const uint = z.number().int('must be a whole number').min(0, 'must be >= 0');
+const price = z.number().min(0, 'must be >= 0');
+
+const snapshotSchema = z.strictObject({
+  version: z.literal(1, { error: 'must be 1 (a newer snapshot format than this build reads?)' }),
+  sessionId: uint,
+  lastSeq: uint,
+  nextOrderId: uint,
+  orders: z.array(
+    z.strictObject({
+      orderId: uint,
+      clientId: z.string(),
+      clientOrderId: z.string(),
+      symbol: z.string(),
+      side: z.enum(SIDES),
+      orderType: z.enum(ORDER_TYPES),
+      timeInForce: z.enum(TIME_IN_FORCE),
+      quantity: uint,
+      price,
+      state: z.enum(ORDER_STATES),
+      filledQuantity: uint,
+      avgPrice: price,
+      venue: z.string().optional(),
+    }),
+  ),
+});
+
+/**
+ * Validates a snapshot read back from storage. Throws a ValidationError
+ * naming `sourceName` and the field path, e.g. `snapshot 3: orders[2].quantity: is required`.
+ */
+export function parseSnapshot(json: unknown, sourceName: string): Snapshot {
+  const r = snapshotSchema.safeParse(json);
+  if (!r.success) throw new ValidationError(describeIssue(r.error, json, sourceName));
+  const orders = r.data.orders.map((o) => {
+    const s: SnapshotOrder = { ...o };
+    if (s.venue === undefined) delete s.venue;
+    return s;
+  });
+  return { ...r.data, orders };
+}

@@ -1,0 +1,158 @@
+import type {
+  AlertView,
+  ClientView,
+  FillView,
+  InstrumentView,
+  OrderView,
+  SessionView,
+  StateView,
+} from '../../contract/api.ts';
+import type {
+  AlertRecord,
+  FillRecord,
+  InstrumentInfo,
+  OmsProjection,
+  ReadonlyClient,
+  ReadonlyOrder,
+} from './projection.ts';
+
+/**
+ * Contract views of the projection for the API and the UI. Pure copies: a
+ * view never aliases the projection's mutable state. Component heartbeat data
+ * and market data (last/bid/ask, eventRate) are the host's to add.
+ */
+
+/** One order as the API shows it. */
+export function orderView(o: ReadonlyOrder): OrderView {
+  const v: OrderView = {
+    orderId: o.orderId,
+    clientId: o.clientId,
+    clientOrderId: o.clientOrderId,
+    symbol: o.symbol,
+    side: o.side,
+    type: o.type,
+    quantity: o.quantity,
+    price: o.price,
+    timeInForce: o.timeInForce,
+    state: o.state,
+    filledQuantity: o.filledQuantity,
+    leavesQuantity: o.leavesQuantity,
+    avgPrice: o.avgPrice,
+    createdTs: o.createdTs,
+    updatedTs: o.updatedTs,
+    eventSeqs: o.eventSeqs.slice(),
+  };
+  if (o.venue !== undefined) v.venue = o.venue;
+  if (o.rejectReason !== undefined) v.rejectReason = o.rejectReason;
+  return v;
+}
+
+export function fillView(f: FillRecord): FillView {
+  return {
+    execId: f.execId,
+    orderId: f.orderId,
+    symbol: f.symbol,
+    side: f.side,
+    quantity: f.quantity,
+    price: f.price,
+    seq: f.seq,
+    ts: f.ts,
+  };
+}
+
+export function instrumentView(i: InstrumentInfo): InstrumentView {
+  const v: InstrumentView = {
+    symbol: i.symbol,
+    name: i.name,
+    type: i.instrumentType,
+    venue: i.venue,
+    currency: i.currency,
+    tickSize: i.tickSize,
+    lotSize: i.lotSize,
+    referencePrice: i.referencePrice,
+  };
+  if (i.underlying !== undefined) v.underlying = i.underlying;
+  if (i.strike !== undefined) v.strike = i.strike;
+  if (i.expiry !== undefined) v.expiry = i.expiry;
+  if (i.putCall !== undefined) v.putCall = i.putCall;
+  return v;
+}
+
+/** A known client's view; undefined for a client no ClientAdded named. */
+export function clientView(c: ReadonlyClient): ClientView | undefined {
+  const info = c.info;
+  if (info === undefined) return undefined;
+  return {
+    clientId: c.clientId,
+    name: info.name,
+    maxOrderNotional: info.maxOrderNotional,
+    maxOpenNotional: info.maxOpenNotional,
+    allowedSymbols: [...info.allowedSymbols],
+    openNotional: c.openNotional,
+  };
+}
+
+export function alertView(a: AlertRecord): AlertView {
+  return { instance: a.instance, kind: a.kind, message: a.message, seq: a.seq, ts: a.ts };
+}
+
+/** The session part of the state; `eventRate` is 0 here (the host measures it). */
+export function sessionView(p: OmsProjection): SessionView {
+  const s = p.session;
+  return { id: s.id, state: s.state, seq: p.lastSeq, eventRate: 0 };
+}
+
+/** Orders in the order they first appeared. */
+export function orderViews(p: OmsProjection): OrderView[] {
+  const out: OrderView[] = [];
+  for (const o of p.orders()) out.push(orderView(o));
+  return out;
+}
+
+/** Fills in log order. */
+export function fillViews(p: OmsProjection): FillView[] {
+  return [...p.fills()].map(fillView);
+}
+
+/** Instruments sorted by symbol. */
+export function instrumentViews(p: OmsProjection): InstrumentView[] {
+  return [...p.instruments.values()].map(instrumentView).sort((a, b) => compare(a.symbol, b.symbol));
+}
+
+/** Known clients sorted by clientId. */
+export function clientViews(p: OmsProjection): ClientView[] {
+  const out: ClientView[] = [];
+  for (const c of p.clients()) {
+    const v = clientView(c);
+    if (v !== undefined) out.push(v);
+  }
+  return out.sort((a, b) => compare(a.clientId, b.clientId));
+}
+
+/** Open alerts, in the order raised. */
+export function alertViews(p: OmsProjection): AlertView[] {
+  return [...p.alerts()].map(alertView);
+}
+
+/**
+ * The whole state as the contract's StateView, with `components: []` (the
+ * host fills those from heartbeats and `p.isActive`). Pass `asOfSeq` when
+ * this is the time machine's view.
+ */
+export function toStateView(p: OmsProjection, asOfSeq?: number): StateView {
+  const v: StateView = {
+    session: sessionView(p),
+    instruments: instrumentViews(p),
+    clients: clientViews(p),
+    orders: orderViews(p),
+    fills: fillViews(p),
+    components: [],
+    alerts: alertViews(p),
+  };
+  if (asOfSeq !== undefined) v.asOfSeq = asOfSeq;
+  return v;
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
