@@ -1,0 +1,358 @@
+import { Reason } from '../protocol/reasons.ts';
+import { OrderBook, type BookTrade } from './book.ts';
+import { MarketMaker, type MarketMakerOptions } from './market-maker.ts';
+import { seedFor } from './prng.ts';
+import type {
+  MarketData,
+  NewOrderMsg,
+  OrderStatusMsg,
+  ReplaceMsg,
+  VenueFill,
+  VenueOrderState,
+  VenueReply,
+  VenueRequest,
+} from './protocol.ts';
+
+/** An instrument as the OMS reference data describes it; the venue needs only these fields. */
+export interface VenueInstrument {
+  readonly symbol: string;
+  readonly tickSize: number;
+  readonly lotSize: number;
+  readonly referencePrice: number;
+  /** Venue id from reference data (e.g. XNAS). Informational here. */
+  readonly venue?: string;
+}
+
+export interface ExchangeOptions<P> {
+  instruments: readonly VenueInstrument[];
+  /** Seeds every instrument's market maker (each gets its own stream derived from seed and symbol). */
+  seed: number;
+  /** Receives every reply, addressed to the peer that owns the order. Called synchronously. */
+  deliver: (peer: P, reply: VenueReply) => void;
+  marketMaker?: MarketMakerOptions;
+  /** False turns simulated liquidity off (books hold OMS orders only). Default true. */
+  simulateLiquidity?: boolean;
+  /** execIds start after this. Default 0: the first execId is 1. */
+  execIdBase?: number;
+  /** Levels of depth in market data. Default 5. */
+  depthLevels?: number;
+}
+
+type FinalState = Exclude<VenueOrderState, 'unknown'>;
+
+/** The venue's record of one OMS order, kept for the whole run so duplicates can be answered. */
+class VenueOrder<P> {
+  filled = 0;
+  /** Flat [execId, quantity, price, …]. */
+  fills: number[] = [];
+  constructor(
+    readonly orderId: number,
+    readonly bookId: number,
+    readonly inst: InstrumentState | undefined,
+    public peer: P,
+    public quantity: number,
+    public price: number,
+    public state: FinalState,
+  ) {}
+}
+
+interface InstrumentState {
+  readonly symbol: string;
+  readonly lotSize: number;
+  readonly book: OrderBook;
+  readonly mm: MarketMaker | undefined;
+  dirty: boolean;
+  mdSeq: number;
+}
+
+/** Counters for monitoring. */
+export interface ExchangeStats {
+  requests: number;
+  replies: number;
+  fills: number;
+  duplicates: number;
+  rejects: number;
+  openOrders: number;
+  knownOrders: number;
+}
+
+/**
+ * The simulated exchange without any I/O: one book and one market maker per
+ * instrument, and the venue's record of every OMS order it was sent. Requests
+ * go in through {@link handle}; replies come out through `deliver`, addressed
+ * to the peer (gateway connection) that owns the order. The owner is whoever
+ * last sent a message about the order, so a gateway that reconnects under a
+ * new identity gets the order back by asking for its status.
+ *
+ * Deterministic: same instruments, seed and sequence of calls give the same
+ * replies. The socket service (venue.ts) adds the clock and the network.
+ */
+export class Exchange<P> {
+  private readonly instruments = new Map<string, InstrumentState>();
+  private readonly byOrderId = new Map<number, VenueOrder<P>>();
+  /** OMS orders resting in a book (or being matched), by book id. */
+  private readonly byBookId = new Map<number, VenueOrder<P>>();
+  private readonly deliver: (peer: P, reply: VenueReply) => void;
+  private readonly depthLevels: number;
+  private nextBookId = 1;
+  private execSeq: number;
+  private readonly counters = { requests: 0, replies: 0, fills: 0, duplicates: 0, rejects: 0 };
+
+  constructor(opts: ExchangeOptions<P>) {
+    this.deliver = opts.deliver;
+    this.execSeq = opts.execIdBase ?? 0;
+    this.depthLevels = opts.depthLevels ?? 5;
+    const allocate = (): number => this.nextBookId++;
+    for (const inst of opts.instruments) {
+      if (this.instruments.has(inst.symbol)) throw new Error(`instrument ${inst.symbol} listed twice`);
+      if (!(inst.lotSize >= 1) || !Number.isSafeInteger(inst.lotSize)) throw new RangeError(`${inst.symbol}: lotSize must be a whole number >= 1`);
+      if (!(inst.referencePrice > 0)) throw new RangeError(`${inst.symbol}: referencePrice must be > 0`);
+      const book = new OrderBook({ tickSize: inst.tickSize });
+      const mm =
+        opts.simulateLiquidity === false
+          ? undefined
+          : new MarketMaker(book, inst, seedFor(opts.seed, inst.symbol), allocate, opts.marketMaker);
+      this.instruments.set(inst.symbol, { symbol: inst.symbol, lotSize: inst.lotSize, book, mm, dirty: true, mdSeq: 0 });
+    }
+  }
+
+  /** Symbols this venue lists, in configuration order. */
+  symbols(): string[] {
+    return [...this.instruments.keys()];
+  }
+
+  /** The book of `symbol`, for inspection (tests, tools). Do not mutate it directly. */
+  book(symbol: string): OrderBook | undefined {
+    return this.instruments.get(symbol)?.book;
+  }
+
+  /** The market maker of `symbol`, when liquidity is simulated. */
+  marketMaker(symbol: string): MarketMaker | undefined {
+    return this.instruments.get(symbol)?.mm;
+  }
+
+  stats(): ExchangeStats {
+    return { ...this.counters, openOrders: this.byBookId.size, knownOrders: this.byOrderId.size };
+  }
+
+  /** Handles one gateway request from `peer`. Replies are delivered before it returns. */
+  handle(peer: P, msg: VenueRequest): void {
+    this.counters.requests++;
+    switch (msg.type) {
+      case 'NewOrder':
+        this.newOrder(peer, msg);
+        break;
+      case 'Cancel':
+        this.cancel(peer, msg.orderId);
+        break;
+      case 'Replace':
+        this.replace(peer, msg);
+        break;
+      case 'Status':
+        for (const id of msg.orderIds) {
+          const o = this.byOrderId.get(id);
+          if (o !== undefined) o.peer = peer;
+          this.send(peer, this.status(id));
+        }
+        break;
+      default: {
+        const never: never = msg;
+        throw new Error(`unexpected request ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  /** The venue's state of `orderId` (state `unknown` when never seen). */
+  status(orderId: number): OrderStatusMsg {
+    const o = this.byOrderId.get(orderId);
+    if (o === undefined) {
+      return { type: 'OrderStatus', orderId, state: 'unknown', quantity: 0, price: 0, filledQuantity: 0, leaves: 0, fills: [] };
+    }
+    const fills: VenueFill[] = [];
+    for (let i = 0; i < o.fills.length; i += 3) {
+      fills.push({ execId: o.fills[i]!, quantity: o.fills[i + 1]!, price: o.fills[i + 2]! });
+    }
+    return {
+      type: 'OrderStatus',
+      orderId,
+      state: o.state,
+      quantity: o.quantity,
+      price: o.price,
+      filledQuantity: o.filled,
+      leaves: o.state === 'open' ? o.quantity - o.filled : 0,
+      fills,
+    };
+  }
+
+  /** Advances every market maker one step; fills against OMS orders are delivered. */
+  step(): void {
+    for (const inst of this.instruments.values()) {
+      if (inst.mm === undefined) continue;
+      this.applyTrades(inst, inst.mm.step());
+      inst.dirty = true;
+    }
+  }
+
+  /**
+   * Market data of the symbols that changed since the last call (or all,
+   * with `all`), and clears their changed mark. `timeMs` is stamped as given.
+   */
+  takeMarketData(timeMs: number, all = false): MarketData[] {
+    const out: MarketData[] = [];
+    for (const inst of this.instruments.values()) {
+      if (!inst.dirty && !all) continue;
+      inst.dirty = false;
+      out.push(this.marketData(inst, timeMs));
+    }
+    return out;
+  }
+
+  private marketData(inst: InstrumentState, timeMs: number): MarketData {
+    const book = inst.book;
+    const depth = book.depth(this.depthLevels);
+    return {
+      symbol: inst.symbol,
+      seq: ++inst.mdSeq,
+      timeMs,
+      bid: book.bestBid() ?? null,
+      bidSize: book.bestBidSize(),
+      ask: book.bestAsk() ?? null,
+      askSize: book.bestAskSize(),
+      last: book.lastPrice() ?? null,
+      lastSize: book.lastQuantity,
+      volume: book.volume,
+      bids: depth.bids.map((l) => [l.price, l.quantity]),
+      asks: depth.asks.map((l) => [l.price, l.quantity]),
+    };
+  }
+
+  // ---- order handling ----------------------------------------------------
+
+  private send(peer: P, reply: VenueReply): void {
+    this.counters.replies++;
+    this.deliver(peer, reply);
+  }
+
+  private reject(peer: P, msg: NewOrderMsg, inst: InstrumentState | undefined, text: string): void {
+    this.counters.rejects++;
+    // Remember the reject so that a resend gets the same answer, not a new order.
+    this.byOrderId.set(msg.orderId, new VenueOrder(msg.orderId, 0, inst, peer, msg.quantity, msg.price, 'rejected'));
+    this.send(peer, { type: 'Rejected', orderId: msg.orderId, reason: Reason.VENUE_REJECT, text });
+  }
+
+  private newOrder(peer: P, msg: NewOrderMsg): void {
+    const seen = this.byOrderId.get(msg.orderId);
+    if (seen !== undefined) {
+      this.counters.duplicates++;
+      seen.peer = peer;
+      this.send(peer, this.status(msg.orderId));
+      return;
+    }
+    const inst = this.instruments.get(msg.symbol);
+    if (inst === undefined) return this.reject(peer, msg, inst, `unknown symbol ${msg.symbol}`);
+    const qtyProblem = this.quantityProblem(inst, msg.quantity);
+    if (qtyProblem !== undefined) return this.reject(peer, msg, inst, qtyProblem);
+    const market = msg.orderType === 'market';
+    if (!market) {
+      const priceProblem = this.priceProblem(inst, msg.price);
+      if (priceProblem !== undefined) return this.reject(peer, msg, inst, priceProblem);
+    }
+
+    const book = inst.book;
+    const bookId = this.nextBookId++;
+    const price = market ? 0 : book.toPrice(book.toTicks(msg.price));
+    const o = new VenueOrder(msg.orderId, bookId, inst, peer, msg.quantity, price, 'open');
+    this.byOrderId.set(msg.orderId, o);
+    this.byBookId.set(bookId, o);
+    this.send(peer, { type: 'Ack', orderId: msg.orderId });
+
+    const r = market
+      ? book.market(bookId, msg.side, msg.quantity)
+      : book.limitTicks(bookId, msg.side, book.toTicks(msg.price), msg.quantity, msg.timeInForce === 'ioc');
+    this.applyTrades(inst, r.trades);
+    inst.dirty = true;
+    if (r.expired > 0) {
+      this.byBookId.delete(bookId);
+      o.state = 'expired';
+      const reason = market && r.filled === 0 ? Reason.VENUE_NO_LIQUIDITY : Reason.IOC_REMAINDER;
+      this.send(o.peer, { type: 'Expired', orderId: o.orderId, reason });
+    }
+  }
+
+  private cancel(peer: P, orderId: number): void {
+    const o = this.byOrderId.get(orderId);
+    if (o === undefined) {
+      this.send(peer, { type: 'CancelRejected', orderId, reason: Reason.UNKNOWN_ORDER, text: `order ${orderId} unknown to the venue` });
+      return;
+    }
+    o.peer = peer;
+    if (o.state !== 'open') {
+      this.send(peer, { type: 'CancelRejected', orderId, reason: Reason.ORDER_TERMINAL, text: `order ${orderId} is ${o.state}` });
+      return;
+    }
+    o.inst!.book.cancel(o.bookId);
+    o.inst!.dirty = true;
+    this.byBookId.delete(o.bookId);
+    o.state = 'cancelled';
+    this.send(peer, { type: 'Cancelled', orderId, reason: Reason.TRADER_REQUEST });
+  }
+
+  private replace(peer: P, msg: ReplaceMsg): void {
+    const { orderId } = msg;
+    const o = this.byOrderId.get(orderId);
+    const refuse = (reason: number, text: string): void =>
+      this.send(peer, { type: 'ReplaceRejected', orderId, reason, text });
+    if (o === undefined) return refuse(Reason.UNKNOWN_ORDER, `order ${orderId} unknown to the venue`);
+    o.peer = peer;
+    if (o.state !== 'open') return refuse(Reason.ORDER_TERMINAL, `order ${orderId} is ${o.state}`);
+    const inst = o.inst!;
+    const problem = this.quantityProblem(inst, msg.quantity) ?? this.priceProblem(inst, msg.price);
+    if (problem !== undefined) return refuse(Reason.VENUE_REJECT, problem);
+    if (msg.quantity <= o.filled) {
+      return refuse(Reason.REPLACE_BELOW_FILLED, `quantity ${msg.quantity} is not above the ${o.filled} already filled`);
+    }
+    const book = inst.book;
+    const r = book.replaceTicks(o.bookId, msg.quantity, book.toTicks(msg.price));
+    if (!r.ok) return refuse(Reason.VENUE_REJECT, `replace refused by the book: ${r.reason}`);
+    o.quantity = msg.quantity;
+    o.price = book.toPrice(book.toTicks(msg.price));
+    inst.dirty = true;
+    this.send(peer, { type: 'ReplaceAck', orderId, quantity: o.quantity, price: o.price, leaves: o.quantity - o.filled });
+    this.applyTrades(inst, r.trades);
+  }
+
+  private quantityProblem(inst: InstrumentState, q: number): string | undefined {
+    if (!Number.isSafeInteger(q) || q <= 0) return `quantity ${q} must be a whole number > 0`;
+    if (q % inst.lotSize !== 0) return `quantity ${q} is not a multiple of the lot size ${inst.lotSize}`;
+    return undefined;
+  }
+
+  private priceProblem(inst: InstrumentState, p: number): string | undefined {
+    if (!Number.isFinite(p) || p <= 0) return `price ${p} must be > 0`;
+    if (!inst.book.isOnTick(p)) return `price ${p} is off the tick grid (${inst.book.tickSize})`;
+    return undefined;
+  }
+
+  /** Reports the OMS side(s) of each trade as fills. */
+  private applyTrades(_inst: InstrumentState, trades: readonly BookTrade[]): void {
+    for (let i = 0; i < trades.length; i++) {
+      const t = trades[i]!;
+      const taker = this.byBookId.get(t.takerId);
+      if (taker !== undefined) this.fill(taker, t.quantity, t.price, t.takerLeaves);
+      const maker = this.byBookId.get(t.makerId);
+      if (maker !== undefined) this.fill(maker, t.quantity, t.price, t.makerLeaves);
+    }
+  }
+
+  private fill(o: VenueOrder<P>, quantity: number, price: number, leaves: number): void {
+    const execId = ++this.execSeq;
+    o.filled += quantity;
+    o.fills.push(execId, quantity, price);
+    if (leaves === 0) {
+      o.state = 'filled';
+      this.byBookId.delete(o.bookId);
+    }
+    this.counters.fills++;
+    this.send(o.peer, { type: 'Fill', orderId: o.orderId, execId, quantity, price, leaves });
+  }
+}
