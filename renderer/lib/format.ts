@@ -1,0 +1,89 @@
+/**
+ * Display formatting for the trading screen. Pure functions, cached
+ * formatters: blotters call these for every visible cell on every frame.
+ */
+
+const qtyFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+const intFormat = qtyFormat;
+
+/** Number of decimals a step such as a tick size implies: 0.01 → 2, 0.005 → 3, 1 → 0. */
+export function decimalsOf(step: number): number {
+  if (!Number.isFinite(step) || step <= 0) return 2;
+  for (let d = 0; d <= 10; d++) {
+    const scaled = step * 10 ** d;
+    if (Math.abs(scaled - Math.round(scaled)) < 1e-9 * Math.max(1, scaled)) return d;
+  }
+  return 10;
+}
+
+/** A price with the instrument's decimals; empty for absent or zero (market orders, no fills yet). */
+export function formatPrice(price: number | undefined, decimals = 2): string {
+  if (price === undefined || price === 0 || !Number.isFinite(price)) return '';
+  return price.toFixed(decimals);
+}
+
+/** A quantity with thousands separators. */
+export function formatQty(qty: number | undefined): string {
+  if (qty === undefined || !Number.isFinite(qty)) return '';
+  return qtyFormat.format(qty);
+}
+
+/** An integer count (seq, ids) with thousands separators. */
+export function formatInt(n: number | undefined): string {
+  if (n === undefined || !Number.isFinite(n)) return '';
+  return intFormat.format(n);
+}
+
+function pad(n: number, width: number): string {
+  return String(n).padStart(width, '0');
+}
+
+/**
+ * Sequencer time (µs since epoch) as HH:MM:SS.mmm in the zone whose offset
+ * `Date.prototype.getTimezoneOffset()` reports (minutes, UTC − local).
+ */
+export function formatTime(tsMicros: number, tzOffsetMinutes = 0): string {
+  if (!Number.isFinite(tsMicros) || tsMicros <= 0) return '';
+  const ms = Math.floor(tsMicros / 1000) - tzOffsetMinutes * 60_000;
+  const dayMs = ((ms % 86_400_000) + 86_400_000) % 86_400_000;
+  const h = Math.floor(dayMs / 3_600_000);
+  const m = Math.floor(dayMs / 60_000) % 60;
+  const s = Math.floor(dayMs / 1000) % 60;
+  return `${pad(h, 2)}:${pad(m, 2)}:${pad(s, 2)}.${pad(dayMs % 1000, 3)}`;
+}
+
+/** A short age such as `850ms`, `2.4s`, `3m 05s`. */
+export function formatAge(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '';
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
+  const totalS = Math.floor(ms / 1000);
+  if (totalS < 3600) return `${Math.floor(totalS / 60)}m ${pad(totalS % 60, 2)}s`;
+  return `${Math.floor(totalS / 3600)}h ${pad(Math.floor(totalS / 60) % 60, 2)}m`;
+}
+
+/** Events per second, compact: `950/s`, `12.5k/s`, `1.20M/s`. */
+export function formatRate(perSecond: number): string {
+  if (!Number.isFinite(perSecond) || perSecond < 0) return '';
+  if (perSecond < 1000) return `${Math.round(perSecond)}/s`;
+  if (perSecond < 1_000_000) return `${(perSecond / 1000).toFixed(1)}k/s`;
+  return `${(perSecond / 1_000_000).toFixed(2)}M/s`;
+}
+
+/** Order and lifecycle states as shown: `partially_filled` → `PARTIAL`. */
+export function stateLabel(state: string): string {
+  if (state === 'partially_filled') return 'PARTIAL';
+  if (state === 'caught_up') return 'CAUGHT UP';
+  return state.toUpperCase();
+}
+
+/** An average price: two more decimals than the tick's, trailing zeros beyond the tick's dropped. */
+export function formatAvgPrice(price: number | undefined, decimals = 2): string {
+  if (price === undefined || price === 0 || !Number.isFinite(price)) return '';
+  const s = price.toFixed(Math.min(decimals + 2, 8));
+  const dot = s.indexOf('.');
+  if (dot < 0) return s;
+  let end = s.length;
+  while (end > dot + 1 + decimals && s[end - 1] === '0') end--;
+  return s.slice(0, end === dot + 1 ? dot : end);
+}

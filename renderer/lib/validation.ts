@@ -1,0 +1,152 @@
+import type { ClientView, InstrumentView, NewOrderRequest, ReplaceRequest } from '../../contract/api.ts';
+import type { OrderType, Side, TimeInForce } from '../../contract/domain.ts';
+import { decimalsOf, formatQty } from './format.ts';
+
+/**
+ * Inline validation of the order ticket and the amend form. It catches what
+ * the trader can fix before sending (lot multiples, ticks, positive sizes);
+ * risk in the engine remains the authority and may still reject.
+ */
+export interface TicketInput {
+  symbol: string;
+  clientId: string;
+  side: Side;
+  type: OrderType;
+  /** As typed: `500`, `1,000`, `2k`. */
+  quantity: string;
+  price: string;
+  timeInForce: TimeInForce;
+}
+
+export type TicketField = 'symbol' | 'clientId' | 'quantity' | 'price';
+export type FieldErrors = Partial<Record<TicketField, string>>;
+
+export type TicketValidation =
+  | { ok: true; order: Omit<NewOrderRequest, 'clientOrderId'>; warnings: string[] }
+  | { ok: false; errors: FieldErrors; warnings: string[] };
+
+/**
+ * Parses a quantity as a trader types it: digits with optional thousands
+ * separators and a `k`/`m` suffix. NaN when it is not a number.
+ */
+export function parseQuantity(text: string): number {
+  const t = text.trim().replaceAll(',', '').replaceAll('_', '').toLowerCase();
+  const m = /^(\d+(?:\.\d+)?|\.\d+)([km]?)$/.exec(t);
+  if (!m || m[1] === undefined) return Number.NaN;
+  const base = Number(m[1]);
+  const mult = m[2] === 'k' ? 1_000 : m[2] === 'm' ? 1_000_000 : 1;
+  return Math.round(base * mult * 1e6) / 1e6;
+}
+
+/** Parses a price: a plain non-negative decimal. NaN otherwise. */
+export function parsePrice(text: string): number {
+  const t = text.trim().replaceAll(',', '');
+  if (!/^(\d+(\.\d*)?|\.\d+)$/.test(t)) return Number.NaN;
+  return Number(t);
+}
+
+/** True when `value` is a whole multiple of `step`, within floating-point noise. */
+export function isMultipleOf(value: number, step: number): boolean {
+  if (!(step > 0)) return true;
+  const n = Math.round(value / step);
+  return Math.abs(n * step - value) <= step * 1e-7;
+}
+
+export function quantityError(qty: number, instrument: InstrumentView | undefined): string | undefined {
+  if (Number.isNaN(qty)) return 'Quantity must be a number';
+  if (!(qty > 0)) return 'Quantity must be positive';
+  if (!Number.isInteger(qty)) return 'Quantity must be a whole number';
+  if (instrument && !isMultipleOf(qty, instrument.lotSize)) {
+    return `Quantity must be a multiple of the lot size ${formatQty(instrument.lotSize)}`;
+  }
+  return undefined;
+}
+
+export function priceError(price: number, instrument: InstrumentView | undefined): string | undefined {
+  if (Number.isNaN(price)) return 'Price must be a number';
+  if (!(price > 0)) return 'Price must be positive';
+  if (instrument && !isMultipleOf(price, instrument.tickSize)) {
+    return `Price must be on the tick ${instrument.tickSize.toFixed(decimalsOf(instrument.tickSize))}`;
+  }
+  return undefined;
+}
+
+/** Rounds to the instrument's tick, dropping floating-point noise (0.1 + 0.2). */
+export function roundToTick(price: number, tickSize: number): number {
+  if (!(tickSize > 0)) return price;
+  const d = decimalsOf(tickSize);
+  return Number((Math.round(price / tickSize) * tickSize).toFixed(d));
+}
+
+export function validateTicket(
+  input: TicketInput,
+  instrument: InstrumentView | undefined,
+  client: ClientView | undefined,
+): TicketValidation {
+  const errors: FieldErrors = {};
+  const warnings: string[] = [];
+  if (input.symbol.trim() === '') errors.symbol = 'Choose an instrument';
+  else if (!instrument) errors.symbol = `Unknown instrument ${input.symbol}`;
+  if (input.clientId === '') errors.clientId = 'Choose a client';
+  else if (!client) errors.clientId = `Unknown client ${input.clientId}`;
+
+  const quantity = parseQuantity(input.quantity);
+  const qErr = input.quantity.trim() === '' ? 'Enter a quantity' : quantityError(quantity, instrument);
+  if (qErr) errors.quantity = qErr;
+
+  let price: number | undefined;
+  if (input.type === 'limit') {
+    price = parsePrice(input.price);
+    const pErr = input.price.trim() === '' ? 'Enter a limit price' : priceError(price, instrument);
+    if (pErr) errors.price = pErr;
+  }
+
+  if (client && instrument && client.allowedSymbols.length > 0 && !client.allowedSymbols.includes(instrument.symbol)) {
+    warnings.push(`${instrument.symbol} is not in ${client.clientId}'s allowed symbols`);
+  }
+  if (client && instrument && !errors.quantity) {
+    const refPx = price ?? instrument.last ?? instrument.referencePrice;
+    const notional = quantity * refPx;
+    if (client.maxOrderNotional > 0 && notional > client.maxOrderNotional) {
+      warnings.push(`Notional ${formatQty(notional)} exceeds the client's order limit ${formatQty(client.maxOrderNotional)}`);
+    }
+  }
+
+  if (Object.keys(errors).length > 0) return { ok: false, errors, warnings };
+  const order: Omit<NewOrderRequest, 'clientOrderId'> = {
+    clientId: input.clientId,
+    symbol: input.symbol,
+    side: input.side,
+    type: input.type,
+    quantity,
+    timeInForce: input.timeInForce,
+  };
+  if (price !== undefined) order.price = price;
+  return { ok: true, order, warnings };
+}
+
+export type ReplaceValidation =
+  | { ok: true; change: ReplaceRequest }
+  | { ok: false; errors: { quantity?: string; price?: string } };
+
+/**
+ * Validates an amend. The new quantity may not go below what is already
+ * filled (the venue could not honour it).
+ */
+export function validateReplace(
+  quantityText: string,
+  priceText: string,
+  filledQuantity: number,
+  instrument: InstrumentView | undefined,
+): ReplaceValidation {
+  const errors: { quantity?: string; price?: string } = {};
+  const quantity = parseQuantity(quantityText);
+  const qErr = quantityError(quantity, instrument);
+  if (qErr) errors.quantity = qErr;
+  else if (quantity <= filledQuantity) errors.quantity = `Quantity must exceed the filled ${formatQty(filledQuantity)}`;
+  const price = parsePrice(priceText);
+  const pErr = priceError(price, instrument);
+  if (pErr) errors.price = pErr;
+  if (errors.quantity || errors.price) return { ok: false, errors };
+  return { ok: true, change: { quantity, price } };
+}
