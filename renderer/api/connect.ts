@@ -1,0 +1,41 @@
+import type { OrdoApi } from '../../contract/api.ts';
+import { constantConnection } from './connection.ts';
+import type { ClientApi } from './connection.ts';
+import { wsUrlFromLocation } from './url.ts';
+import { createWsApi } from './ws-client.ts';
+
+declare global {
+  interface Window {
+    /** Exposed by Electron's preload (contextBridge); absent in a plain browser. */
+    readonly ordo?: OrdoApi;
+  }
+}
+
+/**
+ * The API for this window: Electron's preload object when there is one,
+ * otherwise a WebSocket client to the host that served the page, with the
+ * token the host put in the page URL (`?token=`).
+ */
+export function connectApi(): ClientApi {
+  const preload = window.ordo;
+  if (preload) return fromPreload(preload);
+  return createWsApi({ url: wsUrlFromLocation(window.location) });
+}
+
+function fromPreload(p: OrdoApi): ClientApi {
+  // Methods are called through the object: contextBridge proxies must not be
+  // destructured into unbound functions.
+  return {
+    submitOrder: (o) => p.submitOrder(o),
+    cancelOrder: (id) => p.cancelOrder(id),
+    replaceOrder: (id, c) => p.replaceOrder(id, c),
+    openSession: () => p.openSession(),
+    closeSession: () => p.closeSession(),
+    componentAction: (id, a) => p.componentAction(id, a),
+    getState: (at) => p.getState(at),
+    getEvents: (q) => p.getEvents(q),
+    subscribe: (l) => p.subscribe(l),
+    connection: constantConnection('ipc'),
+    close: () => {},
+  };
+}
