@@ -1,0 +1,82 @@
+import type { StateUpdate } from '../../contract/api.ts';
+import { mergeAlerts } from './alerts-slice.ts';
+import { componentsFrom, mergeComponents } from './components-slice.ts';
+import { EMPTY_EVENTS, mergeEvents } from './events-slice.ts';
+import { fillsFrom, mergeFills } from './fills-slice.ts';
+import { instrumentsFrom, mergeQuotes } from './instruments-slice.ts';
+import { mergeOrders, ordersFrom } from './orders-slice.ts';
+import type { OrdoState } from './types.ts';
+
+/** The part of the state that pushes write. */
+export type LiveState = Pick<
+  OrdoState,
+  'session' | 'resets' | 'instruments' | 'clients' | 'orders' | 'fills' | 'components' | 'alerts' | 'events'
+>;
+
+/**
+ * Applies a frame's worth of pushes in order: a `reset` replaces the whole
+ * live state (and makes everything buffered before it moot), the other
+ * fields merge by key. Returns only the fields that changed, for one
+ * `setState`.
+ */
+export function applyUpdates(current: LiveState, updates: readonly StateUpdate[], receivedAt: number): Partial<LiveState> {
+  let from = 0;
+  for (let i = updates.length - 1; i >= 0; i--) {
+    if (updates[i]?.reset) {
+      from = i;
+      break;
+    }
+  }
+  const next: LiveState = { ...current };
+  const changed = new Set<keyof LiveState>();
+  for (let i = from; i < updates.length; i++) {
+    const u = updates[i] as StateUpdate;
+    if (u.reset) {
+      const r = u.reset;
+      if (r.session.id !== next.session.id) {
+        next.events = EMPTY_EVENTS;
+        changed.add('events');
+      }
+      next.session = r.session;
+      next.resets = next.resets + 1;
+      next.instruments = instrumentsFrom(r.instruments);
+      next.clients = r.clients;
+      next.orders = ordersFrom(r.orders);
+      next.fills = fillsFrom(r.fills);
+      next.components = componentsFrom(r.components, receivedAt);
+      next.alerts = mergeAlerts([], r.alerts);
+      for (const k of ['session', 'resets', 'instruments', 'clients', 'orders', 'fills', 'components', 'alerts'] as const) changed.add(k);
+    }
+    if (u.session) {
+      next.session = u.session;
+      changed.add('session');
+    }
+    if (u.orders && u.orders.length > 0) {
+      next.orders = mergeOrders(next.orders, u.orders);
+      changed.add('orders');
+    }
+    if (u.fills && u.fills.length > 0) {
+      next.fills = mergeFills(next.fills, u.fills);
+      changed.add('fills');
+    }
+    if (u.instruments && u.instruments.length > 0) {
+      next.instruments = mergeQuotes(next.instruments, u.instruments);
+      changed.add('instruments');
+    }
+    if (u.components && u.components.length > 0) {
+      next.components = mergeComponents(next.components, u.components, receivedAt);
+      changed.add('components');
+    }
+    if (u.alerts && u.alerts.length > 0) {
+      next.alerts = mergeAlerts(next.alerts, u.alerts);
+      changed.add('alerts');
+    }
+    if (u.events && u.events.length > 0) {
+      next.events = mergeEvents(next.events, u.events);
+      changed.add('events');
+    }
+  }
+  const out: Partial<LiveState> = {};
+  for (const k of changed) (out as Record<string, unknown>)[k] = next[k];
+  return out;
+}

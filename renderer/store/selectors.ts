@@ -1,0 +1,46 @@
+import type { EventLine } from '../../contract/api.ts';
+import type { FillsTable } from './fills-slice.ts';
+import type { InstrumentsTable } from './instruments-slice.ts';
+import type { OrdersTable } from './orders-slice.ts';
+import type { OrdoState } from './types.ts';
+
+/**
+ * What the blotters show: the live tables, or the time machine's as of a
+ * seq. Components select through these and never care which it is.
+ */
+export const selectOrders = (s: OrdoState): OrdersTable =>
+  s.timeMachine.mode === 'asof' && s.timeMachine.view ? s.timeMachine.view.orders : s.orders;
+
+export const selectFills = (s: OrdoState): FillsTable =>
+  s.timeMachine.mode === 'asof' && s.timeMachine.view ? s.timeMachine.view.fills : s.fills;
+
+export const selectInstruments = (s: OrdoState): InstrumentsTable =>
+  s.timeMachine.mode === 'asof' && s.timeMachine.view ? s.timeMachine.view.instruments : s.instruments;
+
+export const selectEventList = (s: OrdoState): readonly EventLine[] =>
+  s.timeMachine.mode === 'asof' && s.timeMachine.view ? s.timeMachine.view.events : s.events.list;
+
+/** True while the time machine is on: order entry and order actions are off. */
+export const selectReadOnly = (s: OrdoState): boolean => s.timeMachine.mode === 'asof';
+
+export const selectOrderCount = (s: OrdoState): number => selectOrders(s).byId.size;
+
+/** Newest-first, type-filtered event lines; memoised on the list and the filter. */
+export function createFilteredEventsMemo(): (list: readonly EventLine[], filter: string) => readonly EventLine[] {
+  let lastList: readonly EventLine[] | undefined;
+  let lastFilter = '';
+  let last: readonly EventLine[] = [];
+  return (list, filter) => {
+    if (list === lastList && filter === lastFilter) return last;
+    const f = filter.trim().toLowerCase();
+    const out: EventLine[] = [];
+    for (let i = list.length - 1; i >= 0; i--) {
+      const e = list[i] as EventLine;
+      if (f === '' || e.type.toLowerCase().includes(f)) out.push(e);
+    }
+    lastList = list;
+    lastFilter = filter;
+    last = out;
+    return out;
+  };
+}

@@ -1,0 +1,34 @@
+import type { StateCreator, StoreApi } from 'zustand/vanilla';
+import type { StateUpdate } from '../../contract/api.ts';
+import type { AlertsSlice } from './alerts-slice.ts';
+import type { ComponentsSlice } from './components-slice.ts';
+import type { EventsSlice } from './events-slice.ts';
+import type { FillsSlice } from './fills-slice.ts';
+import type { InstrumentsSlice } from './instruments-slice.ts';
+import type { OrdersSlice } from './orders-slice.ts';
+import type { SessionSlice } from './session-slice.ts';
+import type { TimeMachineSlice } from './time-machine-slice.ts';
+import type { UiSlice } from './ui-slice.ts';
+
+/** Feeding the store: pushes go in, at most one state change per animation frame comes out. */
+export interface IngestSlice {
+  /** Buffers one push; the buffer is applied on the next frame. */
+  enqueue(update: StateUpdate): void;
+  /** Applies everything buffered now (the frame callback; tests call it directly). */
+  flush(): void;
+}
+
+export type OrdoState = SessionSlice &
+  InstrumentsSlice &
+  OrdersSlice &
+  FillsSlice &
+  ComponentsSlice &
+  AlertsSlice &
+  EventsSlice &
+  UiSlice &
+  TimeMachineSlice &
+  IngestSlice;
+
+export type OrdoStore = StoreApi<OrdoState>;
+
+export type SliceCreator<T> = StateCreator<OrdoState, [], [], T>;
