@@ -24,9 +24,17 @@ export interface SequencerOptions {
   readonly onPublished?: (session: number, lastSeq: number, events: number) => void;
 }
 
+/** Why the sequencer refused a command. */
+export interface Refusal {
+  readonly code: string;
+  readonly message: string;
+}
+
 interface Inbound {
   readonly id: Buffer;
   readonly cmd: Command;
+  /** For in-process callers: told the outcome once the batch is stored (or not). */
+  readonly done?: (refusal: Refusal | undefined) => void;
 }
 
 interface Rejection {
@@ -35,6 +43,8 @@ interface Rejection {
   readonly code: string;
   readonly message: string;
 }
+
+const NO_PEER = Buffer.alloc(0);
 
 /** The sequencer's name as the source of the events it makes itself. */
 export const SEQUENCER_SRC = 'sequencer';
@@ -136,17 +146,30 @@ export class Sequencer {
       this.reply({ id, cseq: undefined, code: 'BAD_COMMAND', message });
       return;
     }
-    for (const cmd of commands) this.inbox.push({ id, cmd });
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(() => this.flush());
-    }
+    for (const cmd of commands) this.enqueue({ id, cmd });
   }
 
   /** Sequences a batch given directly (the host's own commands; tests). */
   submit(commands: readonly Command[]): void {
-    const id = Buffer.alloc(0);
-    for (const cmd of commands) this.inbox.push({ id, cmd });
+    for (const cmd of commands) this.enqueue({ id: NO_PEER, cmd });
+  }
+
+  /** Sequences one in-process command; resolves with the refusal, or undefined once it is stored. */
+  request(cmd: Command): Promise<Refusal | undefined> {
+    return new Promise((done) => this.enqueue({ id: NO_PEER, cmd, done }));
+  }
+
+  /** The next command number `src` may use in the current session. */
+  nextCseq(src: string): number {
+    return (this.highestCseq.get(src) ?? 0) + 1;
+  }
+
+  private enqueue(item: Inbound): void {
+    if (this.closed) {
+      item.done?.({ code: 'UNAVAILABLE', message: 'the sequencer is stopping' });
+      return;
+    }
+    this.inbox.push(item);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => this.flush());
@@ -160,9 +183,13 @@ export class Sequencer {
     const batch = this.inbox;
     this.inbox = [];
     const rejections: Rejection[] = [];
+    const outcomes = new Map<Inbound, Refusal>();
     for (const item of batch) {
       const refusal = this.process(item.cmd);
-      if (refusal) rejections.push({ id: item.id, cseq: item.cmd.cseq, ...refusal });
+      if (refusal) {
+        rejections.push({ id: item.id, cseq: item.cmd.cseq, ...refusal });
+        if (item.done) outcomes.set(item, refusal);
+      }
     }
     const written = this.commit();
     if (written) {
@@ -180,6 +207,10 @@ export class Sequencer {
     }
     this.stats.rejected += rejections.length;
     for (const r of rejections) this.reply(r);
+    for (const item of batch) {
+      if (!item.done) continue;
+      item.done(written ? outcomes.get(item) : { code: 'STORAGE_UNAVAILABLE', message: `event log unavailable: ${this.storageError}` });
+    }
   }
 
   private reply(r: Rejection): void {

@@ -186,6 +186,9 @@ export class WritableLog extends ReadableLog {
       closeSession: db.prepare(`UPDATE sessions SET state = 'closed', closed_ts = ? WHERE id = ? AND state = 'open'`),
       snapshot: db.prepare(`INSERT INTO snapshots (session, seq, taken_ts, crc, body) VALUES (?, ?, ?, ?, ?)`),
       truncateFrames: db.prepare(`DELETE FROM frames WHERE id >= ?`),
+      dropSnapshotsFrom: db.prepare(`DELETE FROM snapshots WHERE session >= ?`),
+      dropSessionsAfter: db.prepare(`DELETE FROM sessions WHERE id > ?`),
+      reopen: db.prepare(`UPDATE sessions SET state = 'open', closed_ts = NULL WHERE id = ?`),
     };
   }
 
@@ -209,9 +212,17 @@ export class WritableLog extends ReadableLog {
     this.w.snapshot.run(id, snapshot.seq, ts, crc32(body), body);
   }
 
-  /** Removes every frame from row `rowId` on (for explicit repair only). */
-  truncateFromRow(rowId: number): number {
-    return this.w.truncateFrames.run(rowId).changes;
+  /**
+   * Removes every frame from row `rowId` (in `session`) on, every later
+   * session, and the session's close (for explicit repair only). Returns the
+   * number of frames removed.
+   */
+  truncateFrom(session: number, rowId: number): number {
+    const removed = this.w.truncateFrames.run(rowId).changes;
+    this.w.dropSnapshotsFrom.run(session);
+    this.w.dropSessionsAfter.run(session);
+    this.w.reopen.run(session);
+    return removed;
   }
 }
 

@@ -1,0 +1,31 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UsageError } from './errors.ts';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** parseArgs with one-line usage errors instead of Node's exceptions. */
+export function parse<O extends Options>(command: string, argv: string[], options: O, positionals = 0) {
+  try {
+    const res = parseArgs({ args: argv, options, strict: true, allowPositionals: positionals > 0 });
+    if (res.positionals.length > positionals) throw new UsageError(`${command}: unexpected argument '${res.positionals[positionals]}'`);
+    return res;
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    const msg = (err as Error).message.split('\n')[0]!.replace(/\. To specify a positional argument.*$/, '');
+    throw new UsageError(`${command}: ${msg}`);
+  }
+}
+
+/** A whole number option within bounds, or a usage error naming it. */
+export function intOption(command: string, name: string, value: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw new UsageError(`${command}: --${name} must be a whole number, got '${value}'`);
+  const n = Number(value);
+  if (n < min || n > max) throw new UsageError(`${command}: --${name} must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+export function requireOption(command: string, name: string, value: string | undefined): string {
+  if (value === undefined || value === '') throw new UsageError(`${command}: --${name} is required`);
+  return value;
+}

@@ -1,0 +1,43 @@
+import { tcpEndpoints } from '../bus/endpoints.ts';
+import { ComponentRuntime } from '../component/runtime.ts';
+import type { ComponentLogic } from '../component/logic.ts';
+import { UserError } from '../errors.ts';
+import { VENUE_PORT_OFFSET } from '../host/host.ts';
+import { GatewayComponent } from '../oms/components/gateway.ts';
+import { RiskComponent } from '../oms/components/risk.ts';
+import { RouterComponent } from '../oms/components/router.ts';
+import { parse, requireOption } from './args.ts';
+import { UsageError } from './errors.ts';
+
+const ROLES = ['risk', 'router', 'gateway'] as const;
+
+/**
+ * `ordo component ROLE --connect HOST:PORT --id ID`: one component as its
+ * own process, joined to a host's bus over TCP (the host's --bus-port). It
+ * rewinds from the log, then stands by until the log names it active.
+ */
+export async function componentCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parse('component', argv, { connect: { type: 'string' }, id: { type: 'string' } }, 1);
+  const role = positionals[0];
+  if (!role || !(ROLES as readonly string[]).includes(role)) throw new UsageError(`component: ROLE must be one of ${ROLES.join(', ')}`);
+  const connect = requireOption('component', 'connect', values.connect);
+  const m = /^([\w.-]+):(\d{1,5})$/.exec(connect);
+  if (!m) throw new UsageError(`component: --connect must be HOST:PORT (the host's --bus-port), got '${connect}'`);
+  const host = m[1]!;
+  const port = Number(m[2]);
+  if (host !== '127.0.0.1' && host !== 'localhost') throw new UserError('component: only loopback hosts are supported without bus keys');
+  const id = requireOption('component', 'id', values.id);
+  const endpoints = tcpEndpoints('127.0.0.1', port);
+  const logic: ComponentLogic =
+    role === 'risk' ? new RiskComponent() : role === 'router' ? new RouterComponent() : new GatewayComponent({ venueEndpoint: `tcp://127.0.0.1:${port + VENUE_PORT_OFFSET}` });
+  let stopped!: () => void;
+  const done = new Promise<void>((r) => (stopped = r));
+  const rt = new ComponentRuntime({ id, logic, endpoints, onShutdown: () => stopped() });
+  await rt.start();
+  console.log(`ordo component ${id} (${role}) caught up at seq ${rt.position.seq}, ${rt.lifecycle}`);
+  process.once('SIGINT', () => stopped());
+  process.once('SIGTERM', () => stopped());
+  await done;
+  await rt.stop();
+  return 0;
+}

@@ -1,0 +1,51 @@
+import { startHost } from '../host/host.ts';
+import { intOption, parse, requireOption } from './args.ts';
+
+/** `ordo host`: runs the engine until SIGINT/SIGTERM, then stops cleanly. */
+export async function hostCommand(argv: string[]): Promise<number> {
+  const { values } = parse('host', argv, {
+    'data-dir': { type: 'string' },
+    port: { type: 'string' },
+    reference: { type: 'string' },
+    'bus-port': { type: 'string' },
+    seed: { type: 'string' },
+    'stale-ms': { type: 'string' },
+    'venue-tick-ms': { type: 'string' },
+    'no-auto-open': { type: 'boolean' },
+    sync: { type: 'string' },
+  });
+  const dataDir = requireOption('host', 'data-dir', values['data-dir']);
+  const port = intOption('host', 'port', values.port, 0, 65535) ?? 0;
+  const busPort = intOption('host', 'bus-port', values['bus-port'], 1024, 65530);
+  const seed = intOption('host', 'seed', values.seed, 0, 2 ** 32 - 1);
+  const staleMs = intOption('host', 'stale-ms', values['stale-ms'], 100, 600_000);
+  const venueTickMs = intOption('host', 'venue-tick-ms', values['venue-tick-ms'], 0, 60_000);
+  const sync = values.sync;
+  if (sync !== undefined && sync !== 'normal' && sync !== 'full') {
+    const { UsageError } = await import('./errors.ts');
+    throw new UsageError(`host: --sync must be normal or full, got '${sync}'`);
+  }
+  const host = await startHost({
+    dataDir,
+    port,
+    ...(values.reference !== undefined ? { reference: values.reference } : {}),
+    ...(busPort !== undefined ? { busPort } : {}),
+    ...(seed !== undefined ? { seed } : {}),
+    ...(staleMs !== undefined ? { staleMs } : {}),
+    ...(venueTickMs !== undefined ? { venueTickMs } : {}),
+    ...(sync !== undefined ? { synchronous: sync } : {}),
+    autoOpen: !values['no-auto-open'],
+  });
+  console.log(`ordo ready ${host.url}`);
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      console.error(`ordo: ${signal} received, stopping`);
+      resolve();
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  await host.close();
+  console.error('ordo: stopped cleanly');
+  return 0;
+}

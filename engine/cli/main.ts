@@ -1,0 +1,52 @@
+import { describeError, UsageError } from './errors.ts';
+import { eventsCommand, sessionsCommand, verifyCommand } from './log-commands.ts';
+
+const HELP = `ordo — a trading order management system
+
+usage:
+  ordo host --data-dir DIR [--port N] [--reference FILE] [--bus-port N] [--seed N]
+                                   run the engine and serve the UI and API on 127.0.0.1
+  ordo events --data-dir DIR [--session N] [--from A] [--to B]
+                                   print sequenced events as JSON Lines
+  ordo sessions --data-dir DIR [--json]
+                                   list sessions with their states and event counts
+  ordo state --data-dir DIR [--session N] --at SEQ
+                                   the whole OMS state as of a seq (time machine), as JSON
+  ordo verify --data-dir DIR       check every stored frame's checksum and seq
+  ordo repair --data-dir DIR --truncate-after-corruption
+                                   cut the log back to the last good frame
+  ordo component ROLE --connect HOST:PORT --id ID --data-dir DIR
+                                   run one component as its own process
+  ordo help                        this text
+`;
+
+type Command = (argv: string[]) => Promise<number>;
+
+const commands: Record<string, () => Promise<Command>> = {
+  events: async () => eventsCommand,
+  sessions: async () => sessionsCommand,
+  verify: async () => verifyCommand,
+  host: async () => (await import('./host-command.ts')).hostCommand,
+  state: async () => (await import('./state-command.ts')).stateCommand,
+  repair: async () => (await import('./repair-command.ts')).repairCommand,
+  component: async () => (await import('./component-command.ts')).componentCommand,
+};
+
+/** Runs the CLI; returns the exit code. Errors become one line on stderr. */
+export async function run(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    process.stdout.write(HELP);
+    return name === undefined ? 2 : 0;
+  }
+  try {
+    const load = commands[name];
+    if (!load) throw new UsageError(`unknown command '${name}'`);
+    return await (await load())(rest);
+  } catch (err) {
+    const { line, code } = describeError(err);
+    console.error(line);
+    if (process.env.ORDO_DEBUG) console.error(err);
+    return code;
+  }
+}

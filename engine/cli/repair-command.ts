@@ -1,0 +1,30 @@
+import { existingDataDir } from '../host/data-dir.ts';
+import { openWritableLog } from '../store/log.ts';
+import { parse, requireOption } from './args.ts';
+import { UsageError } from './errors.ts';
+
+/**
+ * `ordo repair --truncate-after-corruption`: cuts the log back to the last
+ * good frame before the first corrupted one, saying exactly what it removed.
+ */
+export async function repairCommand(argv: string[]): Promise<number> {
+  const { values } = parse('repair', argv, { 'data-dir': { type: 'string' }, 'truncate-after-corruption': { type: 'boolean' } });
+  const dir = existingDataDir(requireOption('repair', 'data-dir', values['data-dir']));
+  if (!values['truncate-after-corruption']) throw new UsageError('repair: say --truncate-after-corruption to cut the log back (nothing else is offered)');
+  const log = openWritableLog(dir.db);
+  try {
+    const problems = log.verify();
+    if (problems.length === 0) {
+      console.log('ok: no corrupted frame; nothing removed');
+      return 0;
+    }
+    const first = problems[0]!;
+    const removed = log.transaction(() => log.truncateFrom(first.session, first.rowId));
+    console.log(
+      `removed ${removed} frame(s) from session ${first.session} seq ${first.firstSeq} on, and any later session (first problem: ${first.detail}); the log now ends at session ${first.session} seq ${first.firstSeq - 1}, which is open again`,
+    );
+    return 0;
+  } finally {
+    log.close();
+  }
+}

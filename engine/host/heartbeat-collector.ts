@@ -1,0 +1,43 @@
+import { Subscriber } from 'zeromq';
+import { decodeHeartbeat, type Heartbeat } from '../component/heartbeat.ts';
+
+export interface SeenComponent {
+  readonly hb: Heartbeat;
+  /** Local wall clock (ms) when the last heartbeat arrived. */
+  readonly receivedMs: number;
+}
+
+/** Listens to every component's heartbeats (components connect to it). */
+export class HeartbeatCollector {
+  private readonly sub = new Subscriber();
+  private readonly table = new Map<string, SeenComponent>();
+  private closed = false;
+
+  async bind(...endpoints: string[]): Promise<void> {
+    this.sub.linger = 0;
+    for (const ep of endpoints) await this.sub.bind(ep);
+    this.sub.subscribe();
+    void this.loop();
+  }
+
+  private async loop(): Promise<void> {
+    try {
+      for await (const [msg] of this.sub) {
+        const hb = msg ? decodeHeartbeat(msg.toString('utf8')) : undefined;
+        if (hb) this.table.set(hb.id, { hb, receivedMs: Date.now() });
+      }
+    } catch (err) {
+      if (!this.closed) console.error(`heartbeat collector stopped: ${(err as Error).message}`);
+    }
+  }
+
+  /** Every component heard from, by id. */
+  get components(): ReadonlyMap<string, SeenComponent> {
+    return this.table;
+  }
+
+  close(): void {
+    this.closed = true;
+    this.sub.close();
+  }
+}

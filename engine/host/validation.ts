@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { COMPONENT_ACTIONS, ORDER_TYPES, SIDES, TIME_IN_FORCE } from '../../contract/domain.ts';
+import type { EventQuery, NewOrderRequest, ReplaceRequest } from '../../contract/api.ts';
+
+/** Input from outside (HTTP, WebSocket, IPC) that failed validation; the message names the field. */
+export class BadRequest extends Error {
+  override name = 'BadRequest';
+}
+
+const MAX_QTY = 1_000_000_000;
+const MAX_PRICE = 1_000_000_000;
+const id = z.string().min(1).max(64).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
+
+const quantity = z.number().int().positive().max(MAX_QTY);
+const price = z.number().positive().max(MAX_PRICE);
+
+const newOrder = z
+  .strictObject({
+    clientId: id,
+    clientOrderId: id,
+    symbol: z.string().min(1).max(64),
+    side: z.enum(SIDES),
+    type: z.enum(ORDER_TYPES),
+    quantity,
+    price: price.optional(),
+    timeInForce: z.enum(TIME_IN_FORCE),
+  })
+  .superRefine((o, ctx) => {
+    if (o.type === 'limit' && o.price === undefined) ctx.addIssue({ code: 'custom', path: ['price'], message: 'is required for a limit order' });
+    if (o.type === 'market' && o.price !== undefined) ctx.addIssue({ code: 'custom', path: ['price'], message: 'must be absent for a market order' });
+  });
+
+const replace = z.strictObject({ quantity, price });
+
+const eventQuery = z.strictObject({
+  session: z.number().int().positive().optional(),
+  from: z.number().int().positive().optional(),
+  to: z.number().int().positive().optional(),
+  limit: z.number().int().positive().max(10_000).optional(),
+});
+
+const asOf = z.strictObject({ session: z.number().int().positive().optional(), seq: z.number().int().nonnegative() });
+
+function describe(err: z.ZodError, what: string): string {
+  const issue = err.issues[0]!;
+  const path = issue.path.map(String).join('.');
+  let message = issue.message;
+  if (issue.code === 'unrecognized_keys') message = `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`;
+  return path ? `${what}.${path}: ${message}` : `${what}: ${message}`;
+}
+
+function parseWith<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const res = schema.safeParse(value);
+  if (!res.success) throw new BadRequest(describe(res.error, what));
+  return res.data;
+}
+
+export const parseNewOrder = (v: unknown): NewOrderRequest => parseWith(newOrder, v, 'order');
+export const parseReplace = (v: unknown): ReplaceRequest => parseWith(replace, v, 'replace');
+export const parseEventQuery = (v: unknown): EventQuery => parseWith(eventQuery, v, 'query');
+export const parseAsOf = (v: unknown): { session?: number; seq: number } => parseWith(asOf, v, 'at');
+export const parseOrderId = (v: unknown): number => parseWith(z.number().int().positive(), v, 'orderId');
+export const parseComponentId = (v: unknown): string => parseWith(id, v, 'componentId');
+export const parseAction = (v: unknown) => parseWith(z.enum(COMPONENT_ACTIONS), v, 'action');

@@ -1,0 +1,111 @@
+import type { NewOrderRequest, ReplaceRequest, Result } from '../../../contract/api.ts';
+import type { CommandReply } from '../../bus/command-client.ts';
+import type { CommandSink, ComponentLogic } from '../../component/logic.ts';
+import type { CommandBody, Sequenced } from '../../protocol/events.ts';
+import { reasonName } from '../../protocol/reasons.ts';
+import { checkCancel, checkReplace, checkSessionOpen } from '../rules.ts';
+import { ProjectedComponent } from './projected.ts';
+
+type Waiter = (r: Result<{ orderId: number }>) => void;
+
+/** How long a trader's request waits for its event before the API answers UNAVAILABLE. */
+export const REQUEST_TIMEOUT_MS = 5000;
+
+/**
+ * Client proxy: the entry point of traders' orders. Checks requests against
+ * the session and order rules, allocates order ids, and answers each request
+ * once the sequencer has stamped it (or refused it).
+ */
+export class ClientProxyComponent extends ProjectedComponent implements ComponentLogic {
+  readonly role = 'proxy';
+  private sink: CommandSink | undefined;
+  /** Ids handed out but maybe not yet in the log. */
+  private nextLocalId = 0;
+  private readonly waiters = new Map<number, { orderId: number; done: Waiter; timer: NodeJS.Timeout }>();
+
+  /** @param instanceId this proxy's component id, to recognise its own events. */
+  constructor(private readonly instanceId: string) {
+    super();
+  }
+
+  submit(req: NewOrderRequest): Promise<Result<{ orderId: number }>> {
+    const closed = checkSessionOpen(this.projection);
+    if (closed) return Promise.resolve(refusal(closed.reason, closed.text));
+    const orderId = Math.max(this.projection.nextOrderId, this.nextLocalId);
+    const cseq = this.send({
+      type: 'OrderPending',
+      orderId,
+      clientId: req.clientId,
+      clientOrderId: req.clientOrderId,
+      symbol: req.symbol,
+      side: req.side,
+      orderType: req.type,
+      timeInForce: req.timeInForce,
+      quantity: req.quantity,
+      price: req.type === 'limit' ? (req.price ?? 0) : 0,
+    });
+    if (cseq === 0) return Promise.resolve(unavailable());
+    this.nextLocalId = orderId + 1;
+    return this.wait(cseq, orderId);
+  }
+
+  cancel(orderId: number): Promise<Result<{ orderId: number }>> {
+    const bad = checkSessionOpen(this.projection) ?? checkCancel(orderId, this.projection);
+    if (bad) return Promise.resolve(refusal(bad.reason, bad.text));
+    const cseq = this.send({ type: 'CancelRequested', orderId });
+    return cseq === 0 ? Promise.resolve(unavailable()) : this.wait(cseq, orderId);
+  }
+
+  replace(orderId: number, change: ReplaceRequest): Promise<Result<{ orderId: number }>> {
+    const bad = checkSessionOpen(this.projection) ?? checkReplace(orderId, change.quantity, change.price, this.projection);
+    if (bad) return Promise.resolve(refusal(bad.reason, bad.text));
+    const cseq = this.send({ type: 'ReplaceRequested', orderId, quantity: change.quantity, price: change.price });
+    return cseq === 0 ? Promise.resolve(unavailable()) : this.wait(cseq, orderId);
+  }
+
+  react(_session: number, e: Sequenced): void {
+    const w = e.src === this.instanceId ? this.waiters.get(e.cseq) : undefined;
+    if (w) this.settle(e.cseq, { ok: true, value: { orderId: w.orderId } });
+  }
+
+  onActivate(out: CommandSink): void {
+    this.sink = out;
+  }
+
+  onDeactivate(): void {
+    for (const cseq of [...this.waiters.keys()]) this.settle(cseq, unavailable());
+  }
+
+  onRefused(cseq: number, _body: CommandBody, reply: CommandReply): 'retry' | 'drop' {
+    if (reply.code === 'STORAGE_UNAVAILABLE') return 'retry';
+    this.settle(cseq, { ok: false, error: { code: reply.code, message: reply.message } });
+    return 'drop';
+  }
+
+  private send(body: CommandBody): number {
+    return this.sink?.send(body) ?? 0;
+  }
+
+  private wait(cseq: number, orderId: number): Promise<Result<{ orderId: number }>> {
+    return new Promise((done) => {
+      const timer = setTimeout(() => this.settle(cseq, { ok: false, error: { code: 'UNAVAILABLE', message: 'the sequencer did not answer in time' } }), REQUEST_TIMEOUT_MS);
+      this.waiters.set(cseq, { orderId, done, timer });
+    });
+  }
+
+  private settle(cseq: number, r: Result<{ orderId: number }>): void {
+    const w = this.waiters.get(cseq);
+    if (!w) return;
+    clearTimeout(w.timer);
+    this.waiters.delete(cseq);
+    w.done(r);
+  }
+}
+
+function refusal(reason: number, text: string): Result<never> {
+  return { ok: false, error: { code: reasonName(reason), message: text } };
+}
+
+function unavailable(): Result<never> {
+  return { ok: false, error: { code: 'UNAVAILABLE', message: 'the client proxy is not active; orders cannot be taken now' } };
+}

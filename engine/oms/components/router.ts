@@ -1,0 +1,30 @@
+import type { CommandSink, ComponentLogic } from '../../component/logic.ts';
+import type { Sequenced } from '../../protocol/events.ts';
+import { Reason } from '../../protocol/reasons.ts';
+import { ProjectedComponent } from './projected.ts';
+
+/** Router: picks the venue for each accepted order (the instrument's primary venue). */
+export class RouterComponent extends ProjectedComponent implements ComponentLogic {
+  readonly role = 'router';
+
+  react(_session: number, e: Sequenced, out: CommandSink): void {
+    const ev = e.event;
+    if (ev.type === 'OrderAccepted' || (ev.type === 'OrderRestored' && ev.state === 'accepted')) this.route(ev.orderId, out);
+  }
+
+  onActivate(out: CommandSink): void {
+    for (const o of this.projection.orders()) if (o.state === 'accepted') this.route(o.orderId, out);
+  }
+
+  private route(orderId: number, out: CommandSink): void {
+    const o = this.projection.order(orderId);
+    if (!o || o.state !== 'accepted') return;
+    const inst = this.projection.instrument(o.symbol);
+    const venue = inst?.venue;
+    if (!venue || !this.projection.venues.has(venue)) {
+      out.send({ type: 'VenueRejected', orderId, reason: Reason.VENUE_UNAVAILABLE, text: `no venue for ${o.symbol}` });
+      return;
+    }
+    out.send({ type: 'OrderRouted', orderId, venue });
+  }
+}
