@@ -1,6 +1,6 @@
 import { Dealer, Subscriber } from 'zeromq';
 import { decodeMarketData, decodeReplies, encodeRequests, type MarketData, type VenueReply, type VenueRequest } from './protocol.ts';
-import { SendPump, type ZmqMessage } from './send-pump.ts';
+import { SendPump, settleWithin, type ZmqMessage } from './send-pump.ts';
 
 const MAX_BATCH = 4096;
 
@@ -57,6 +57,11 @@ export class VenueClient {
     this.pump.kick();
   }
 
+  /** Requests queued and not yet handed to ZeroMQ (grows while the venue is unreachable). */
+  get pending(): number {
+    return this.queue.length;
+  }
+
   /** Resolves when every request queued so far has been handed to ZeroMQ. */
   flushed(): Promise<void> {
     return this.pump.idle();
@@ -78,7 +83,7 @@ export class VenueClient {
   async close(timeoutMs = 500): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.race([this.pump.idle(), new Promise((r) => setTimeout(r, timeoutMs))]);
+    await settleWithin(this.pump.idle(), timeoutMs);
     this.pump.stop();
     this.socket.close();
     await this.receiving;
@@ -170,6 +175,7 @@ export class MarketDataSubscriber {
     return () => remove(this.handlers, handler);
   }
 
+  /** Closes the socket; handlers get nothing more. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

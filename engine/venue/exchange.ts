@@ -43,12 +43,14 @@ type FinalState = Exclude<VenueOrderState, 'unknown'>;
 /** The venue's record of one OMS order, kept for the whole run so duplicates can be answered. */
 class VenueOrder<P> {
   filled = 0;
-  /** Flat [execId, quantity, price, …]. */
-  fills: number[] = [];
+  /** Flat [execId, quantity, price, …]; allocated on the first fill (most records never need it). */
+  fills: number[] | undefined = undefined;
   constructor(
     readonly orderId: number,
     readonly bookId: number,
     readonly inst: InstrumentState | undefined,
+    /** Time in force 'day': expires at {@link Exchange.expireDayOrders}. */
+    readonly day: boolean,
     public peer: P,
     public quantity: number,
     public price: number,
@@ -131,6 +133,7 @@ export class Exchange<P> {
     return this.instruments.get(symbol)?.mm;
   }
 
+  /** Counters since construction. */
   stats(): ExchangeStats {
     return { ...this.counters, openOrders: this.byBookId.size, knownOrders: this.byOrderId.size };
   }
@@ -169,8 +172,9 @@ export class Exchange<P> {
       return { type: 'OrderStatus', orderId, state: 'unknown', quantity: 0, price: 0, filledQuantity: 0, leaves: 0, fills: [] };
     }
     const fills: VenueFill[] = [];
-    for (let i = 0; i < o.fills.length; i += 3) {
-      fills.push({ execId: o.fills[i]!, quantity: o.fills[i + 1]!, price: o.fills[i + 2]! });
+    const flat = o.fills ?? [];
+    for (let i = 0; i < flat.length; i += 3) {
+      fills.push({ execId: flat[i]!, quantity: flat[i + 1]!, price: flat[i + 2]! });
     }
     return {
       type: 'OrderStatus',
@@ -184,11 +188,30 @@ export class Exchange<P> {
     };
   }
 
+  /**
+   * End of the trading day: every open day order leaves the book and its
+   * owner gets Expired{DAY_ORDER_SESSION_END}. GTC orders stay. Returns how
+   * many expired.
+   */
+  expireDayOrders(): number {
+    let n = 0;
+    for (const o of [...this.byBookId.values()]) {
+      if (!o.day || o.state !== 'open') continue;
+      o.inst!.book.cancel(o.bookId);
+      o.inst!.dirty = true;
+      this.byBookId.delete(o.bookId);
+      o.state = 'expired';
+      this.send(o.peer, { type: 'Expired', orderId: o.orderId, reason: Reason.DAY_ORDER_SESSION_END });
+      n++;
+    }
+    return n;
+  }
+
   /** Advances every market maker one step; fills against OMS orders are delivered. */
   step(): void {
     for (const inst of this.instruments.values()) {
       if (inst.mm === undefined) continue;
-      this.applyTrades(inst, inst.mm.step());
+      this.applyTrades(inst.mm.step(), undefined);
       inst.dirty = true;
     }
   }
@@ -236,7 +259,7 @@ export class Exchange<P> {
   private reject(peer: P, msg: NewOrderMsg, inst: InstrumentState | undefined, text: string): void {
     this.counters.rejects++;
     // Remember the reject so that a resend gets the same answer, not a new order.
-    this.byOrderId.set(msg.orderId, new VenueOrder(msg.orderId, 0, inst, peer, msg.quantity, msg.price, 'rejected'));
+    this.byOrderId.set(msg.orderId, new VenueOrder(msg.orderId, 0, inst, false, peer, msg.quantity, msg.price, 'rejected'));
     this.send(peer, { type: 'Rejected', orderId: msg.orderId, reason: Reason.VENUE_REJECT, text });
   }
 
@@ -261,18 +284,17 @@ export class Exchange<P> {
     const book = inst.book;
     const bookId = this.nextBookId++;
     const price = market ? 0 : book.toPrice(book.toTicks(msg.price));
-    const o = new VenueOrder(msg.orderId, bookId, inst, peer, msg.quantity, price, 'open');
+    const o = new VenueOrder(msg.orderId, bookId, inst, msg.timeInForce === 'day', peer, msg.quantity, price, 'open');
     this.byOrderId.set(msg.orderId, o);
-    this.byBookId.set(bookId, o);
     this.send(peer, { type: 'Ack', orderId: msg.orderId });
 
     const r = market
       ? book.market(bookId, msg.side, msg.quantity)
       : book.limitTicks(bookId, msg.side, book.toTicks(msg.price), msg.quantity, msg.timeInForce === 'ioc');
-    this.applyTrades(inst, r.trades);
+    this.applyTrades(r.trades, o);
     inst.dirty = true;
+    if (r.rested) this.byBookId.set(bookId, o);
     if (r.expired > 0) {
-      this.byBookId.delete(bookId);
       o.state = 'expired';
       const reason = market && r.filled === 0 ? Reason.VENUE_NO_LIQUIDITY : Reason.IOC_REMAINDER;
       this.send(o.peer, { type: 'Expired', orderId: o.orderId, reason });
@@ -318,7 +340,7 @@ export class Exchange<P> {
     o.price = book.toPrice(book.toTicks(msg.price));
     inst.dirty = true;
     this.send(peer, { type: 'ReplaceAck', orderId, quantity: o.quantity, price: o.price, leaves: o.quantity - o.filled });
-    this.applyTrades(inst, r.trades);
+    this.applyTrades(r.trades, o);
   }
 
   private quantityProblem(inst: InstrumentState, q: number): string | undefined {
@@ -333,11 +355,13 @@ export class Exchange<P> {
     return undefined;
   }
 
-  /** Reports the OMS side(s) of each trade as fills. */
-  private applyTrades(_inst: InstrumentState, trades: readonly BookTrade[]): void {
+  /**
+   * Reports the OMS side(s) of each trade as fills. `taker` is the OMS order
+   * that caused the trades, or undefined when the market maker did.
+   */
+  private applyTrades(trades: readonly BookTrade[], taker: VenueOrder<P> | undefined): void {
     for (let i = 0; i < trades.length; i++) {
       const t = trades[i]!;
-      const taker = this.byBookId.get(t.takerId);
       if (taker !== undefined) this.fill(taker, t.quantity, t.price, t.takerLeaves);
       const maker = this.byBookId.get(t.makerId);
       if (maker !== undefined) this.fill(maker, t.quantity, t.price, t.makerLeaves);
@@ -347,7 +371,7 @@ export class Exchange<P> {
   private fill(o: VenueOrder<P>, quantity: number, price: number, leaves: number): void {
     const execId = ++this.execSeq;
     o.filled += quantity;
-    o.fills.push(execId, quantity, price);
+    (o.fills ??= []).push(execId, quantity, price);
     if (leaves === 0) {
       o.state = 'filled';
       this.byBookId.delete(o.bookId);

@@ -60,3 +60,10 @@ export class SendPump {
     }
   }
 }
+
+/** Waits for `p`, or `ms` at most; never leaves a timer behind. */
+export async function settleWithin(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([p, new Promise((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
+}

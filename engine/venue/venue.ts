@@ -2,7 +2,7 @@ import { Publisher, Router } from 'zeromq';
 import { Exchange, type ExchangeStats, type VenueInstrument } from './exchange.ts';
 import type { MarketMakerOptions } from './market-maker.ts';
 import { decodeRequests, encodeMarketData, encodeReplies, type MarketData, type VenueReply } from './protocol.ts';
-import { SendPump, type ZmqMessage } from './send-pump.ts';
+import { SendPump, settleWithin, type ZmqMessage } from './send-pump.ts';
 
 export type { VenueInstrument } from './exchange.ts';
 
@@ -47,8 +47,8 @@ export interface VenuePeer {
 export interface VenueStats extends ExchangeStats {
   framesIn: number;
   framesOut: number;
-  /** Replies dropped because their gateway was gone (it recovers them with Status). */
-  undeliverable: number;
+  /** Reply frames dropped because their gateway was gone or stopped reading for `sendTimeout` (it recovers with Status). */
+  undeliverableFrames: number;
   protocolErrors: number;
 }
 
@@ -64,6 +64,8 @@ export interface Venue {
   step(n?: number): void;
   /** Publishes market data of changed symbols now (all with `all`). */
   publishMarketData(all?: boolean): void;
+  /** End of day: expires every open day order (Expired{DAY_ORDER_SESSION_END}); returns how many. */
+  expireDayOrders(): number;
   /** Resolves when every reply and market data message so far was handed to ZeroMQ. */
   flushed(): Promise<void>;
   stats(): VenueStats;
@@ -71,9 +73,12 @@ export interface Venue {
   close(): Promise<void>;
 }
 
-function isHostUnreachable(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'EHOSTUNREACH';
+/** A gateway that is gone (EHOSTUNREACH) or has not read for the send timeout (EAGAIN). */
+function isUndeliverable(err: unknown): boolean {
+  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  return code === 'EHOSTUNREACH' || code === 'EAGAIN';
 }
+
 
 class VenueService implements Venue {
   readonly exchange: Exchange<VenuePeer>;
@@ -86,7 +91,7 @@ class VenueService implements Venue {
   private receiving: Promise<void> | undefined;
   private lastRefresh = 0;
   private closed = false;
-  private readonly counters = { framesIn: 0, framesOut: 0, undeliverable: 0, protocolErrors: 0 };
+  private readonly counters = { framesIn: 0, framesOut: 0, undeliverableFrames: 0, protocolErrors: 0 };
 
   constructor(
     private readonly router: Router,
@@ -110,7 +115,7 @@ class VenueService implements Venue {
       router,
       () => this.nextReplyFrame(),
       (err) => {
-        if (isHostUnreachable(err)) this.counters.undeliverable++;
+        if (isUndeliverable(err)) this.counters.undeliverableFrames++;
         else onError(err);
       },
     );
@@ -128,6 +133,13 @@ class VenueService implements Venue {
     if (this.closed) return;
     for (let i = 0; i < n; i++) this.exchange.step();
     this.routerPump.kick();
+  }
+
+  expireDayOrders(): number {
+    if (this.closed) return 0;
+    const n = this.exchange.expireDayOrders();
+    this.routerPump.kick();
+    return n;
   }
 
   publishMarketData(all = false): void {
@@ -151,7 +163,7 @@ class VenueService implements Venue {
     if (this.closed) return;
     for (const t of this.timers) clearInterval(t);
     // Let queued replies go out, but never hang on a gateway that stopped reading.
-    await Promise.race([this.flushed(), new Promise((r) => setTimeout(r, 500))]);
+    await settleWithin(this.flushed(), 500);
     this.closed = true;
     this.routerPump.stop();
     this.mdPump.stop();
@@ -230,7 +242,16 @@ class VenueService implements Venue {
       this.deliver(peer, { type: 'ProtocolError', text });
     }
     const msgs = decoded.msgs;
-    for (let i = 0; i < msgs.length; i++) this.exchange.handle(peer, msgs[i]!);
+    for (let i = 0; i < msgs.length; i++) {
+      try {
+        this.exchange.handle(peer, msgs[i]!);
+      } catch (err) {
+        // A bug, not bad input: report it, answer, and keep serving the other messages.
+        this.counters.protocolErrors++;
+        (this.opts.onError ?? console.error)(err);
+        this.deliver(peer, { type: 'ProtocolError', text: `internal error on ${msgs[i]!.type}: ${(err as Error).message}` });
+      }
+    }
   }
 }
 
@@ -247,7 +268,16 @@ class VenueService implements Venue {
  * subscriber compares the topic frame (MarketDataSubscriber does).
  */
 export async function startVenue(opts: VenueOptions): Promise<Venue> {
-  const router = new Router({ mandatory: true, handover: true, linger: 200, sendHighWaterMark: 10_000, receiveHighWaterMark: 0 });
+  // mandatory: a full gateway queue makes send() wait (backpressure) instead of dropping fills;
+  // sendTimeout bounds that wait so one stalled gateway cannot stall the venue.
+  const router = new Router({
+    mandatory: true,
+    handover: true,
+    linger: 200,
+    sendHighWaterMark: 10_000,
+    receiveHighWaterMark: 0,
+    sendTimeout: 5_000,
+  });
   const publisher = new Publisher({ linger: 0, sendHighWaterMark: 10_000 });
   try {
     await router.bind(opts.routerEndpoint);

@@ -159,6 +159,22 @@ describe('Exchange orders', () => {
   });
 });
 
+describe('Exchange end of day', () => {
+  it('expires open day orders and keeps GTC ones', () => {
+    const { ex, out, take } = setup();
+    ex.handle('a', order(1));
+    ex.handle('b', order(2, { timeInForce: 'gtc' }));
+    ex.handle('b', order(3, { price: 188 }));
+    ex.handle('b', { type: 'Cancel', orderId: 3 });
+    take();
+    expect(ex.expireDayOrders()).toBe(1);
+    expect(out).toEqual([['a', { type: 'Expired', orderId: 1, reason: Reason.DAY_ORDER_SESSION_END }]]);
+    expect(ex.status(1).state).toBe('expired');
+    expect(ex.status(2).state).toBe('open');
+    expect(ex.book('AAPL')!.size).toBe(1);
+  });
+});
+
 describe('Exchange with simulated liquidity', () => {
   it('fills a marketable order against the market maker and partly fills a large one', () => {
     const { ex, take } = setup(true);
