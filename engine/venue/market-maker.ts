@@ -17,6 +17,8 @@ export interface MarketMakerOptions {
   spreadBps?: number;
   /** Standard deviation of one step of the fair-value walk, in basis points of the reference price. Default 1. */
   volatilityBps?: number;
+  /** Floor on that standard deviation, in ticks, so coarse-tick instruments (options) still move. Default 0.3. */
+  minVolatilityTicks?: number;
   /** Fraction of the gap to the reference price closed per step (mean reversion keeps prices near the reference). Default 0.01. */
   meanReversion?: number;
   /** Notional aimed at for the top level; sets the base size in lots. Default 25,000. */
@@ -69,7 +71,7 @@ export class MarketMaker {
     this.levels = Math.max(1, Math.floor(opts.levels ?? 5));
     this.refTicks = Math.max(1, book.toTicks(instrument.referencePrice));
     this.halfSpread = Math.max(1, Math.round((this.refTicks * (opts.spreadBps ?? 2)) / 2e4));
-    this.sigma = (this.refTicks * (opts.volatilityBps ?? 1)) / 1e4;
+    this.sigma = Math.max(opts.minVolatilityTicks ?? 0.3, (this.refTicks * (opts.volatilityBps ?? 1)) / 1e4);
     this.kappa = Math.min(1, Math.max(0, opts.meanReversion ?? 0.01));
     this.takerProbability = opts.takerProbability ?? 0.25;
     const lotNotional = instrument.referencePrice * Math.max(1, instrument.lotSize);
