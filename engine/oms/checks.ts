@@ -49,6 +49,15 @@ export function refuse(reason: ReasonCode, text: string): Refusal {
   return { reason, text };
 }
 
+/** Decimal places needed to show multiples of `tick` (0.01 → 2, 0.05 → 2, 1 → 0). */
+export function decimals(tick: number): number {
+  for (let d = 0; d < 10; d++) {
+    const scaled = tick * 10 ** d;
+    if (Math.abs(scaled - Math.round(scaled)) < 1e-9) return d;
+  }
+  return 10;
+}
+
 /** Quantity must be a whole, positive multiple of the instrument's lot. */
 export function checkQuantity(quantity: number, lotSize: number): Refusal | null {
   if (!Number.isSafeInteger(quantity) || quantity <= 0) {
@@ -75,15 +84,18 @@ export function checkLimitPrice(price: number, inst: InstrumentInfo, config: Ris
   const ref = inst.referencePrice;
   const band = config.priceBands[inst.instrumentType];
   if (ref > 0 && band !== undefined) {
-    // Tolerance of a millionth of a tick so that a price exactly on the band edge passes.
-    const slack = inst.tickSize * TICK_TOLERANCE;
-    const lo = ref * (1 - band);
-    const hi = ref * (1 + band);
-    if (price < lo - slack || price > hi + slack) {
+    // In whole ticks: the band's edges rounded inward to the tick, so the
+    // message shows the real first and last allowed prices.
+    const tick = inst.tickSize;
+    const lo = Math.ceil((ref * (1 - band)) / tick - TICK_TOLERANCE);
+    const hi = Math.floor((ref * (1 + band)) / tick + TICK_TOLERANCE);
+    const ticks = Math.round(price / tick);
+    if (ticks < lo || ticks > hi) {
       const pct = Math.round(band * 1000) / 10;
+      const digits = decimals(tick);
       return refuse(
         Reason.PRICE_OUT_OF_BAND,
-        `price ${price} is outside ±${pct}% of reference ${ref} (${money(lo)} to ${money(hi)})`,
+        `price ${price} is outside ±${pct}% of reference ${ref} (${(lo * tick).toFixed(digits)} to ${(hi * tick).toFixed(digits)})`,
       );
     }
   }

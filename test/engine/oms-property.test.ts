@@ -1,0 +1,329 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { isTerminal, OmsProjection } from '../../engine/oms/projection.ts';
+import type { ReferenceData } from '../../engine/oms/reference.ts';
+import { expiryAtClose, restoreEvents, takeSnapshot } from '../../engine/oms/snapshot.ts';
+import { LogBuilder } from '../../engine/oms/testkit.ts';
+import { ORDER_STATES, type EventOf, type OrdoEvent, type Sequenced } from '../../engine/protocol/events.ts';
+
+/**
+ * Random event sequences, legal or not: the projection must never throw, must
+ * hash equal logs equally, and must agree with a naive re-implementation of
+ * the order rules written for clarity rather than speed.
+ */
+
+const tiny: ReferenceData = {
+  venues: [{ venueId: 'V1', name: 'One' }, { venueId: 'V2', name: 'Two' }],
+  instruments: [
+    { symbol: 'X', name: 'X Corp', instrumentType: 'equity', venue: 'V1', currency: 'USD', tickSize: 0.01, lotSize: 1, referencePrice: 100 },
+    { symbol: 'Y', name: 'Y Inc', instrumentType: 'equity', venue: 'V2', currency: 'USD', tickSize: 0.01, lotSize: 100, referencePrice: 10 },
+    {
+      symbol: 'X 261218C100', name: 'X call', instrumentType: 'option', venue: 'V1', currency: 'USD', tickSize: 0.05, lotSize: 1,
+      referencePrice: 2.05, underlying: 'X', strike: 100, expiry: '2026-12-18', putCall: 'call',
+    },
+  ],
+  clients: [
+    { clientId: 'A', name: 'A', maxOrderNotional: 1e6, maxOpenNotional: 5e6, allowedSymbols: ['*'] },
+    { clientId: 'B', name: 'B', maxOrderNotional: 1e5, maxOpenNotional: 2e5, allowedSymbols: ['X'] },
+  ],
+};
+
+const id = fc.integer({ min: 1, max: 8 });
+const qty = fc.integer({ min: 0, max: 300 });
+const price = fc.constantFrom(0, 2.05, 9.99, 10, 100, 100.01, 101.37);
+const symbol = fc.constantFrom('X', 'Y', 'X 261218C100', 'Q');
+const reason = fc.constantFrom(104, 202, 303, 401, 405);
+const text = fc.constantFrom('', 'no', 'price 1 is bad');
+const role = fc.constantFrom('risk', 'router');
+const instance = fc.constantFrom('i1', 'i2');
+
+const orderEvent: fc.Arbitrary<OrdoEvent> = fc.oneof(
+  { weight: 6, arbitrary: fc.record({
+    orderId: id, clientId: fc.constantFrom('A', 'B', 'Z'), clientOrderId: fc.constantFrom('a', 'b', 'c'), symbol,
+    side: fc.constantFrom('buy' as const, 'sell' as const), orderType: fc.constantFrom('limit' as const, 'market' as const),
+    timeInForce: fc.constantFrom('day' as const, 'ioc' as const, 'gtc' as const), quantity: qty, price,
+  }).map((f): OrdoEvent => ({ type: 'OrderPending', ...f })) },
+  { weight: 4, arbitrary: id.map((orderId): OrdoEvent => ({ type: 'OrderAccepted', orderId })) },
+  { weight: 4, arbitrary: fc.tuple(id, fc.constantFrom('V1', 'V2')).map(([orderId, venue]): OrdoEvent => ({ type: 'OrderRouted', orderId, venue })) },
+  { weight: 8, arbitrary: fc.tuple(id, fc.integer({ min: 1, max: 4 }), fc.integer({ min: 0, max: 150 }), price)
+    .map(([orderId, execId, fillQty, fillPrice]): OrdoEvent => ({ type: 'OrderExecuted', orderId, execId, fillQty, fillPrice })) },
+  { weight: 1, arbitrary: fc.tuple(id, reason, text).map(([orderId, r, t]): OrdoEvent => ({ type: 'OrderRejected', orderId, reason: r, text: t })) },
+  { weight: 1, arbitrary: fc.tuple(id, reason, text).map(([orderId, r, t]): OrdoEvent => ({ type: 'VenueRejected', orderId, reason: r, text: t })) },
+  { weight: 1, arbitrary: fc.tuple(id, reason).map(([orderId, r]): OrdoEvent => ({ type: 'OrderCancelled', orderId, reason: r })) },
+  { weight: 1, arbitrary: fc.tuple(id, reason).map(([orderId, r]): OrdoEvent => ({ type: 'OrderExpired', orderId, reason: r })) },
+  { weight: 1, arbitrary: id.map((orderId): OrdoEvent => ({ type: 'CancelRequested', orderId })) },
+  { weight: 1, arbitrary: fc.tuple(id, reason, text).map(([orderId, r, t]): OrdoEvent => ({ type: 'CancelRejected', orderId, reason: r, text: t })) },
+  { weight: 1, arbitrary: fc.tuple(id, qty, price).map(([orderId, quantity, p]): OrdoEvent => ({ type: 'ReplaceRequested', orderId, quantity, price: p })) },
+  { weight: 2, arbitrary: fc.tuple(id, qty, price).map(([orderId, quantity, p]): OrdoEvent => ({ type: 'OrderReplaced', orderId, quantity, price: p })) },
+  { weight: 1, arbitrary: fc.tuple(id, reason, text).map(([orderId, r, t]): OrdoEvent => ({ type: 'ReplaceRejected', orderId, reason: r, text: t })) },
+  { weight: 1, arbitrary: fc.record({
+    orderId: fc.integer({ min: 1, max: 12 }), clientId: fc.constantFrom('A', 'B'), clientOrderId: fc.constantFrom('a', 'r'), symbol,
+    side: fc.constantFrom('buy' as const, 'sell' as const), orderType: fc.constantFrom('limit' as const, 'market' as const),
+    timeInForce: fc.constantFrom('day' as const, 'gtc' as const), quantity: qty, price, state: fc.constantFrom(...ORDER_STATES),
+    filledQuantity: fc.integer({ min: 0, max: 200 }), avgPrice: price, venue: fc.option(fc.constantFrom('V1', 'V2'), { nil: undefined }),
+  }).map((f): OrdoEvent => {
+    const e: OrdoEvent = { type: 'OrderRestored', ...f };
+    if (f.venue === undefined) delete e.venue;
+    return e;
+  }) },
+);
+
+const otherEvent: fc.Arbitrary<OrdoEvent> = fc.oneof(
+  fc.constant<OrdoEvent>({ type: 'SessionReady', restoredOrders: 0 }),
+  fc.constant<OrdoEvent>({ type: 'SessionClosing' }),
+  fc.constant<OrdoEvent>({ type: 'SessionClosed', carriedOrders: 0 }),
+  fc.tuple(role, instance).map(([r, i]): OrdoEvent => ({ type: 'ComponentActivated', role: r, instance: i })),
+  fc.tuple(role, instance).map(([r, i]): OrdoEvent => ({ type: 'ComponentDeactivated', role: r, instance: i })),
+  fc.tuple(role, instance).map(([r, i]): OrdoEvent => ({ type: 'ComponentStopped', role: r, instance: i })),
+  fc.tuple(instance, fc.constantFrom('stale', 'lag')).map(([i, kind]): OrdoEvent => ({ type: 'AlertRaised', instance: i, kind, message: 'm' })),
+  fc.tuple(instance, fc.constantFrom('stale', 'lag')).map(([i, kind]): OrdoEvent => ({ type: 'AlertCleared', instance: i, kind })),
+  fc.constantFrom(100, 120).map((referencePrice): OrdoEvent => ({ type: 'InstrumentAdded', ...tiny.instruments[0]!, referencePrice })),
+  fc.constant<OrdoEvent>({ type: 'ClientAdded', clientId: 'Z', name: 'Zed', maxOrderNotional: 1, maxOpenNotional: 1, allowedSymbols: ['Y'] }),
+  fc.constant<OrdoEvent>({ type: 'VenueAdded', venueId: 'V3', name: 'Three' }),
+  fc.integer({ min: 0, max: 20 }).map((orderIdBase): OrdoEvent => ({ type: 'SessionOpened', sessionId: 2, previousSessionId: 1, orderIdBase })),
+);
+
+const stepArb = fc.tuple(
+  fc.oneof({ weight: 12, arbitrary: orderEvent }, { weight: 1, arbitrary: otherEvent }),
+  fc.constantFrom('sequencer', 'proxy', 'risk', 'gw'),
+);
+/** A mostly legal life of one order: pending, accepted, routed, some fills, maybe an ending. */
+const chainArb = fc.record({
+  pending: orderEvent.filter((e) => e.type === 'OrderPending'),
+  fills: fc.array(fc.record({ execId: fc.integer({ min: 1, max: 4 }), fillQty: fc.integer({ min: 1, max: 120 }), fillPrice: price }), { maxLength: 4 }),
+  ending: fc.constantFrom('none', 'cancel', 'expire', 'replace', 'reject', 'venueReject'),
+  replaceQty: qty,
+  fillRest: fc.boolean(),
+}).map(({ pending, fills, ending, replaceQty, fillRest }): OrdoEvent[] => {
+  const { orderId, quantity } = pending as EventOf<'OrderPending'>;
+  const out: OrdoEvent[] = [pending, { type: 'OrderAccepted', orderId }, { type: 'OrderRouted', orderId, venue: 'V1' }];
+  let left = quantity;
+  const seen = new Set<number>();
+  for (const f of fills) {
+    out.push({ type: 'OrderExecuted', orderId, ...f });
+    if (f.fillQty <= left && !seen.has(f.execId)) {
+      left -= f.fillQty;
+      seen.add(f.execId);
+    }
+  }
+  if (fillRest && left > 0) out.push({ type: 'OrderExecuted', orderId, execId: 5, fillQty: left, fillPrice: 100 });
+  if (ending === 'cancel') out.push({ type: 'CancelRequested', orderId }, { type: 'OrderCancelled', orderId, reason: 405 });
+  if (ending === 'expire') out.push({ type: 'OrderExpired', orderId, reason: 404 });
+  if (ending === 'replace') out.push({ type: 'ReplaceRequested', orderId, quantity: replaceQty, price: 100 }, { type: 'OrderReplaced', orderId, quantity: replaceQty, price: 100 });
+  if (ending === 'reject') out.push({ type: 'OrderRejected', orderId, reason: 105, text: 'late' });
+  if (ending === 'venueReject') out.push({ type: 'VenueRejected', orderId, reason: 201, text: 'no' });
+  return out;
+});
+
+/**
+ * Order lives interleaved with each other and with random noise (any event,
+ * legal or not, including a new SessionOpened); `picks` chooses which queue
+ * gives the next event, so shrinking keeps each life in order.
+ */
+const logArb = fc
+  .tuple(
+    fc.array(chainArb, { maxLength: 6 }),
+    fc.array(stepArb, { maxLength: 80 }),
+    fc.array(fc.nat({ max: 1000 }), { minLength: 0, maxLength: 160 }),
+  )
+  .map(([chains, noise, picks]) => {
+    const queues: [OrdoEvent, string][][] = [...chains.map((c) => c.map((e): [OrdoEvent, string] => [e, 'gw'])), noise];
+    const log = new LogBuilder().openSession({ reference: tiny, orderIdBase: 1 });
+    let k = 0;
+    for (;;) {
+      const open = queues.filter((q) => q.length > 0);
+      if (open.length === 0) break;
+      const q = open[(picks[k++] ?? 0) % open.length]!;
+      const [e, src] = q.shift()!;
+      log.add(e, src);
+    }
+    return log.events;
+  });
+
+// ---- a naive reference model --------------------------------------------
+
+interface NaiveOrder {
+  orderId: number; clientId: string; clientOrderId: string; symbol: string; type: string;
+  quantity: number; price: number; state: string; filled: number; value: number; avgPrice: number;
+  venue: string | undefined; rejectCode: number; seqs: number[]; execIds: number[]; valuation: number;
+  /** Filled before this session (OrderRestored). */
+  restoredFilled: number;
+}
+
+class Naive {
+  orders = new Map<number, NaiveOrder>();
+  ref = new Map<string, number>();
+  fills: [number, number, number, number, number][] = [];
+  maxId = 0;
+  base = 0;
+
+  apply(s: Sequenced): void {
+    const e = s.event;
+    const done = (o: NaiveOrder) => ['filled', 'cancelled', 'rejected', 'expired'].includes(o.state);
+    const o = 'orderId' in e ? this.orders.get(e.orderId) : undefined;
+    switch (e.type) {
+      case 'SessionOpened':
+        this.orders.clear(); this.ref.clear(); this.fills = []; this.maxId = 0; this.base = e.orderIdBase;
+        return;
+      case 'InstrumentAdded':
+        this.ref.set(e.symbol, e.referencePrice);
+        return;
+      case 'OrderPending':
+      case 'OrderRestored': {
+        this.maxId = Math.max(this.maxId, e.orderId);
+        if (o) return;
+        const restored = e.type === 'OrderRestored' ? e : undefined;
+        if (restored && restored.filledQuantity > restored.quantity) return;
+        const px = e.orderType === 'market' ? 0 : e.price;
+        const filled = restored?.filledQuantity ?? 0;
+        const avg = filled > 0 ? restored!.avgPrice : 0;
+        this.orders.set(e.orderId, {
+          orderId: e.orderId, clientId: e.clientId, clientOrderId: e.clientOrderId, symbol: e.symbol, type: e.orderType,
+          quantity: e.quantity, price: px, state: restored?.state ?? 'pending', filled, value: avg * filled, avgPrice: avg,
+          venue: restored?.venue, rejectCode: 0, seqs: [s.seq], execIds: [],
+          valuation: e.orderType === 'market' ? (this.ref.get(e.symbol) ?? 0) : px, restoredFilled: filled,
+        });
+        return;
+      }
+      default:
+        break;
+    }
+    if (!o) return;
+    const touch = () => o.seqs.push(s.seq);
+    switch (e.type) {
+      case 'OrderAccepted':
+        if (o.state === 'pending') { o.state = 'accepted'; touch(); }
+        break;
+      case 'OrderRouted':
+        if (o.state === 'accepted') o.state = 'routed';
+        if (['routed', 'partially_filled'].includes(o.state)) { o.venue = e.venue; touch(); }
+        break;
+      case 'OrderRejected':
+      case 'VenueRejected': {
+        const from = e.type === 'OrderRejected' ? ['pending', 'accepted'] : ['accepted', 'routed'];
+        if (from.includes(o.state)) { o.state = 'rejected'; o.rejectCode = e.reason; touch(); }
+        break;
+      }
+      case 'OrderExecuted':
+        if (!['routed', 'partially_filled'].includes(o.state)) break;
+        if (e.fillQty <= 0 || e.fillQty > o.quantity - o.filled || o.execIds.includes(e.execId)) break;
+        o.execIds.push(e.execId);
+        o.filled += e.fillQty;
+        o.value += e.fillQty * e.fillPrice;
+        o.avgPrice = o.value / o.filled;
+        o.state = o.filled === o.quantity ? 'filled' : 'partially_filled';
+        this.fills.push([e.execId, e.orderId, e.fillQty, e.fillPrice, s.seq]);
+        touch();
+        break;
+      case 'OrderCancelled':
+      case 'OrderExpired':
+        if (!done(o)) { o.state = e.type === 'OrderCancelled' ? 'cancelled' : 'expired'; touch(); }
+        break;
+      case 'CancelRequested':
+      case 'CancelRejected':
+      case 'ReplaceRequested':
+      case 'ReplaceRejected':
+        touch();
+        break;
+      case 'OrderReplaced':
+        if (done(o) || e.quantity <= 0 || e.quantity < o.filled || (o.type === 'limit' && !(e.price > 0))) break;
+        o.quantity = e.quantity;
+        if (o.type === 'limit') { o.price = e.price; o.valuation = e.price; }
+        if (o.filled === o.quantity) o.state = 'filled';
+        touch();
+        break;
+      default:
+        break;
+    }
+  }
+
+  leaves(o: NaiveOrder): number {
+    return ['filled', 'cancelled', 'rejected', 'expired'].includes(o.state) ? 0 : o.quantity - o.filled;
+  }
+
+  openNotional(clientId: string): number {
+    let sum = 0;
+    for (const o of this.orders.values()) if (o.clientId === clientId) sum += this.leaves(o) * o.valuation;
+    return sum;
+  }
+
+  firstOrderFor(clientId: string, clientOrderId: string): number | undefined {
+    for (const o of this.orders.values()) if (o.clientId === clientId && o.clientOrderId === clientOrderId) return o.orderId;
+    return undefined;
+  }
+}
+
+describe('OmsProjection on random event sequences', () => {
+  it('never throws, and equal logs give equal hashes', () => {
+    fc.assert(
+      fc.property(logArb, (events) => {
+        const a = new OmsProjection();
+        const b = new OmsProjection();
+        a.applyAll(events);
+        // b hashes half way: hashing must not change what follows.
+        const half = events.length >> 1;
+        b.applyAll(events.slice(0, half));
+        b.stateHash();
+        b.applyAll(events.slice(half));
+        expect(b.stateHash()).toBe(a.stateHash());
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('agrees with a naive model of the order rules', () => {
+    fc.assert(
+      fc.property(logArb, (events) => {
+        const p = new OmsProjection();
+        const n = new Naive();
+        for (const e of events) {
+          p.apply(e);
+          n.apply(e);
+        }
+        expect(p.orderCount).toBe(n.orders.size);
+        expect(p.nextOrderId).toBe(Math.max(n.base, n.maxId + 1, 1));
+        for (const m of n.orders.values()) {
+          const o = p.order(m.orderId)!;
+          expect({
+            state: o.state, quantity: o.quantity, price: o.price, filled: o.filledQuantity, leaves: o.leavesQuantity,
+            venue: o.venue, rejectCode: o.rejectCode, seqs: o.eventSeqs,
+          }).toEqual({
+            state: m.state, quantity: m.quantity, price: m.price, filled: m.filled, leaves: n.leaves(m),
+            venue: m.venue, rejectCode: m.rejectCode, seqs: m.seqs,
+          });
+          expect(o.avgPrice).toBeCloseTo(m.avgPrice, 9);
+          expect(o.filledQuantity).toBeLessThanOrEqual(o.quantity);
+          if (isTerminal(o.state)) expect(o.leavesQuantity).toBe(0);
+          expect(p.fillsOf(o.orderId).reduce((s, f) => s + f.quantity, 0)).toBe(o.filledQuantity - m.restoredFilled);
+          expect(p.orderIdForClientOrderId(m.clientId, m.clientOrderId)).toBe(n.firstOrderFor(m.clientId, m.clientOrderId));
+        }
+        expect([...p.fills()].map((f) => [f.execId, f.orderId, f.quantity, f.price, f.seq])).toEqual(n.fills);
+        for (const c of ['A', 'B', 'Z']) expect(p.openNotional(c)).toBeCloseTo(n.openNotional(c), 4);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('snapshot and restore carry every live gtc order unchanged', () => {
+    fc.assert(
+      fc.property(logArb, (events) => {
+        const p = new OmsProjection();
+        p.applyAll(events);
+        for (const event of expiryAtClose(p)) p.apply({ seq: p.lastSeq + 1, ts: p.lastTs + 1, src: 'sequencer', cseq: 0, event });
+        const snap = takeSnapshot(p);
+        const q = new OmsProjection();
+        q.applyAll(new LogBuilder().openSession({ sessionId: 9, reference: tiny, orderIdBase: snap.nextOrderId, restore: restoreEvents(snap) }).events);
+        const live = [...p.orders()].filter((o) => !isTerminal(o.state));
+        expect(live.every((o) => o.timeInForce === 'gtc')).toBe(true);
+        expect(q.orderCount).toBe(live.length);
+        for (const o of live) {
+          const r = q.order(o.orderId)!;
+          expect([r.state, r.quantity, r.price, r.filledQuantity, r.leavesQuantity, r.avgPrice, r.venue])
+            .toEqual([o.state, o.quantity, o.price, o.filledQuantity, o.leavesQuantity, o.avgPrice, o.venue]);
+        }
+        expect(q.nextOrderId).toBe(p.nextOrderId);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
