@@ -91,6 +91,7 @@ class VenueService implements Venue {
   private receiving: Promise<void> | undefined;
   private lastRefresh = 0;
   private closed = false;
+  private closing: Promise<void> | undefined;
   private readonly counters = { framesIn: 0, framesOut: 0, undeliverableFrames: 0, protocolErrors: 0 };
 
   constructor(
@@ -159,8 +160,11 @@ class VenueService implements Venue {
     return { ...this.exchange.stats(), ...this.counters };
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
+  close(): Promise<void> {
+    return (this.closing ??= this.shutDown());
+  }
+
+  private async shutDown(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     // Let queued replies go out, but never hang on a gateway that stopped reading.
     await settleWithin(this.flushed(), 500);
