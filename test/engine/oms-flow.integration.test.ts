@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Host } from '../../engine/host/host.ts';
+import { http, order, startTestHost, state, unwrap, waitOrder } from './helpers/host.ts';
+
+let host: Host & { dispose(): Promise<void> };
+
+beforeAll(async () => {
+  host = await startTestHost();
+});
+afterAll(async () => {
+  await host.dispose();
+});
+
+const ref = (symbol: string) => host.view.projection.instrument(symbol)!.referencePrice;
+const tick = (p: number, t = 0.01) => Math.round(p / t) * t;
+
+describe('order lifecycle through every OMS component and the simulated venue', () => {
+  it('a marketable limit order fills (pending → accepted → routed → filled), partial fills adding up', async () => {
+    const { orderId } = unwrap(await host.api.submitOrder(order('AAPL', 'buy', 400, Number(tick(ref('AAPL') * 1.02).toFixed(2)))));
+    const o = await waitOrder(host, orderId, (x) => x.state === 'filled');
+    expect(o.filledQuantity).toBe(400);
+    expect(o.leavesQuantity).toBe(0);
+    expect(o.venue).toBe('XNAS');
+    const fills = (await state(host)).fills.filter((f) => f.orderId === orderId);
+    expect(fills.reduce((n, f) => n + f.quantity, 0)).toBe(400);
+    const vwap = fills.reduce((n, f) => n + f.quantity * f.price, 0) / 400;
+    expect(o.avgPrice).toBeCloseTo(vwap, 9);
+    const types = o.eventSeqs.map((seq) => host.view.eventTail().find((l) => l.seq === seq)?.type);
+    expect(types.slice(0, 3)).toEqual(['OrderPending', 'OrderAccepted', 'OrderRouted']);
+    expect(types.slice(3).every((t) => t === 'OrderExecuted')).toBe(true);
+  });
+
+  it('a market IOC sell fills against the simulated bid', async () => {
+    const { orderId } = unwrap(await host.api.submitOrder(order('MSFT', 'sell', 50, undefined, { timeInForce: 'ioc' })));
+    const o = await waitOrder(host, orderId, (x) => x.state === 'filled' || x.state === 'expired');
+    expect(o.filledQuantity + (o.state === 'expired' ? o.quantity - o.filledQuantity : 0)).toBe(50);
+    expect(o.filledQuantity).toBeGreaterThan(0);
+  });
+
+  const rejections: [string, Parameters<typeof order>, Partial<Parameters<typeof order>[4]>?][] = [
+    ['UNKNOWN_CLIENT', ['AAPL', 'buy', 10, 228], { clientId: 'NOBODY' }],
+    ['UNKNOWN_INSTRUMENT', ['ZZZZ', 'buy', 10, 10]],
+    ['INSTRUMENT_NOT_ALLOWED', ['TSLA', 'buy', 10, 338], { clientId: 'BRAVO' }],
+    ['BAD_QUANTITY', ['INTC', 'buy', 150, 24.18]],
+    ['PRICE_OFF_TICK', ['AAPL', 'buy', 10, 228.455]],
+    ['PRICE_OUT_OF_BAND', ['AAPL', 'buy', 10, 400]],
+    ['ORDER_NOTIONAL_LIMIT', ['AAPL', 'buy', 2000, 228], { clientId: 'DELTA' }],
+  ];
+  for (const [reason, args, extra] of rejections) {
+    it(`risk rejects with ${reason}`, async () => {
+      const [sym, side, qty, px] = args;
+      const { orderId } = unwrap(await host.api.submitOrder(order(sym, side, qty, px, extra ?? {})));
+      const o = await waitOrder(host, orderId, (x) => x.state === 'rejected');
+      expect(o.rejectReason).toMatch(new RegExp(`^${reason}: `));
+    });
+  }
+
+  it('risk rejects over the open-notional limit and a reused clientOrderId', async () => {
+    // DELTA: 100k per order, 300k open. Three resting buys of ~91k, the fourth breaks the open limit.
+    const px = Number(tick(ref('NVDA') * 0.92).toFixed(2));
+    const qty = Math.floor(90_000 / px);
+    const ids: number[] = [];
+    for (let i = 0; i < 4; i++) ids.push(unwrap(await host.api.submitOrder(order('NVDA', 'buy', qty, px, { clientId: 'DELTA' }))).orderId);
+    const last = await waitOrder(host, ids[3]!, (x) => x.state === 'rejected' || x.state === 'routed');
+    expect(last.state).toBe('rejected');
+    expect(last.rejectReason).toMatch(/^OPEN_NOTIONAL_LIMIT: /);
+    const dup = order('NVDA', 'buy', 1, px, { clientId: 'DELTA' });
+    unwrap(await host.api.submitOrder(dup));
+    const again = unwrap(await host.api.submitOrder({ ...dup }));
+    const o = await waitOrder(host, again.orderId, (x) => x.state === 'rejected');
+    expect(o.rejectReason).toMatch(/^DUPLICATE_CLIENT_ORDER_ID: /);
+    for (const id of ids.slice(0, 3)) unwrap(await host.api.cancelOrder(id));
+  });
+
+  it('cancel and replace follow the rules, each answered by an event', async () => {
+    const px = Number(tick(ref('JPM') * 0.95).toFixed(2));
+    const { orderId } = unwrap(await host.api.submitOrder(order('JPM', 'buy', 100, px, { timeInForce: 'gtc' })));
+    await waitOrder(host, orderId, (x) => x.state === 'routed');
+    unwrap(await host.api.replaceOrder(orderId, { quantity: 200, price: Number((px - 0.5).toFixed(2)) }));
+    const replaced = await waitOrder(host, orderId, (x) => x.quantity === 200);
+    expect(replaced.price).toBeCloseTo(px - 0.5, 6);
+    expect(replaced.leavesQuantity).toBe(200);
+    const bad = await host.api.replaceOrder(orderId, { quantity: 150, price: 228.455 });
+    expect(bad.ok).toBe(false);
+    unwrap(await host.api.cancelOrder(orderId));
+    await waitOrder(host, orderId, (x) => x.state === 'cancelled');
+    const late = await host.api.cancelOrder(orderId);
+    expect(late).toMatchObject({ ok: false, error: { code: 'ORDER_TERMINAL' } });
+    const lateReplace = await host.api.replaceOrder(orderId, { quantity: 100, price: px });
+    expect(lateReplace).toMatchObject({ ok: false, error: { code: 'ORDER_TERMINAL' } });
+    expect(await host.api.cancelOrder(999_999)).toMatchObject({ ok: false, error: { code: 'UNKNOWN_ORDER' } });
+  });
+
+  it('a replace below the filled quantity is refused', async () => {
+    // Partially fill a big order by crossing only the best level or two, then replace below what filled.
+    const px = Number(tick(ref('GS') * 1.001).toFixed(2));
+    const { orderId } = unwrap(await host.api.submitOrder(order('GS', 'buy', 1000, px, { timeInForce: 'gtc' })));
+    const o = await waitOrder(host, orderId, (x) => x.filledQuantity > 0);
+    if (o.state === 'partially_filled') {
+      const r = await host.api.replaceOrder(orderId, { quantity: Math.max(1, o.filledQuantity - 1), price: px });
+      expect(r).toMatchObject({ ok: false, error: { code: 'REPLACE_BELOW_FILLED' } });
+      unwrap(await host.api.cancelOrder(orderId));
+    } else {
+      // Fully filled at once: then any replace is on a terminal order.
+      expect(await host.api.replaceOrder(orderId, { quantity: 1, price: px })).toMatchObject({ ok: false, error: { code: 'ORDER_TERMINAL' } });
+    }
+  });
+
+  it('over HTTP: an order fills, and bad input gets a 4xx naming the field', async () => {
+    const px = Number(tick(ref('KO') * 1.02).toFixed(2));
+    const r = await http(host, 'POST', '/api/orders', order('KO', 'buy', 100, px));
+    expect(r.status).toBe(200);
+    await waitOrder(host, r.body.orderId, (x) => x.state === 'filled');
+    const st = await http(host, 'GET', '/api/state');
+    expect(st.body.orders.find((o: { orderId: number }) => o.orderId === r.body.orderId).state).toBe('filled');
+    const bad = await http(host, 'POST', '/api/orders', { ...order('KO', 'buy', 100, px), quantity: -5 });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/^order\.quantity: /);
+    expect((await http(host, 'POST', '/api/orders', order('KO', 'buy', 100, px), '')).status).toBe(401);
+    expect((await http(host, 'POST', '/api/orders', order('KO', 'buy', 100, px), 'wrong-token-wrong-token-wrong-token')).status).toBe(401);
+  });
+});
