@@ -63,7 +63,7 @@ export interface ReadonlyOrder {
   readonly rejectReason: string | undefined;
   readonly createdTs: number;
   readonly updatedTs: number;
-  /** Seqs (this session) of every event that touched the order, ascending. */
+  /** Seqs (this session) of every event that touched the order, ascending; a fresh array per read. */
   readonly eventSeqs: readonly number[];
   /** A ReplaceRequested is waiting for OrderReplaced / ReplaceRejected. */
   readonly replacePending: boolean;
