@@ -56,9 +56,9 @@ export class OmsSequencerPolicy implements SequencerPolicy {
     return expiryAtClose(this.projection);
   }
 
-  snapshot(): Snapshot & { carriedOrders: number } {
+  snapshot(): { body: Snapshot; carriedOrders: number } {
     const snap = takeSnapshot(this.projection);
-    return { ...snap, carriedOrders: snap.orders.length };
+    return { body: snap, carriedOrders: snap.orders.length };
   }
 
   /** The policy's projection (read-only use: the host's checks). */

@@ -21,8 +21,8 @@ export interface SequencerPolicy {
   openingEvents(previousSnapshot: unknown): OrdoEvent[];
   /** Events that settle a closing session (e.g. day orders expiring). */
   closingEvents(): OrdoEvent[];
-  /** The snapshot written when the session closes (after closing events). */
-  snapshot(): unknown;
+  /** The snapshot written when the session closes (after closing events), and how many orders it carries. */
+  snapshot(): { body: unknown; carriedOrders: number };
 }
 
 /** A policy for a log with no domain: tests of the backbone. */
@@ -42,6 +42,6 @@ export const emptyPolicy: SequencerPolicy = {
     return [];
   },
   snapshot() {
-    return {};
+    return { body: {}, carriedOrders: 0 };
   },
 };

@@ -184,14 +184,26 @@ export class Sequencer {
     this.inbox = [];
     const rejections: Rejection[] = [];
     const outcomes = new Map<Inbound, Refusal>();
-    for (const item of batch) {
-      const refusal = this.process(item.cmd);
-      if (refusal) {
-        rejections.push({ id: item.id, cseq: item.cmd.cseq, ...refusal });
-        if (item.done) outcomes.set(item, refusal);
+    let written: { frames: Uint8Array[]; events: number } | undefined;
+    try {
+      for (const item of batch) {
+        const refusal = this.process(item.cmd);
+        if (refusal) {
+          rejections.push({ id: item.id, cseq: item.cmd.cseq, ...refusal });
+          if (item.done) outcomes.set(item, refusal);
+        }
       }
+      written = this.commit();
+    } catch (err) {
+      // A bug in a policy must not stall sequencing or half-apply a batch: forget it all.
+      console.error(`sequencer: batch refused: ${(err as Error).message}`);
+      this.storageError = `internal error: ${(err as Error).message}`;
+      this.pending = [];
+      this.opened = [];
+      this.closedSessions = [];
+      this.recover();
+      written = undefined;
     }
-    const written = this.commit();
     if (written) {
       for (const frame of written.frames) this.pubOut.push(frame);
       this.stats.frames += written.frames.length;
@@ -284,9 +296,9 @@ export class Sequencer {
     const policy = this.opts.policy;
     this.emit({ type: 'SessionClosing' }, cmd.src, cmd.cseq);
     for (const e of policy.closingEvents()) this.emit(e, SEQUENCER_SRC, 0);
-    const snap = policy.snapshot() as { carriedOrders?: number };
-    this.emit({ type: 'SessionClosed', carriedOrders: snap.carriedOrders ?? 0 }, SEQUENCER_SRC, 0);
-    this.closedSessions.push({ id: this.sessionId, ts: this.opts.clock(), seq: this.lastSeq, body: snap });
+    const snap = policy.snapshot();
+    this.emit({ type: 'SessionClosed', carriedOrders: snap.carriedOrders }, SEQUENCER_SRC, 0);
+    this.closedSessions.push({ id: this.sessionId, ts: this.opts.clock(), seq: this.lastSeq, body: snap.body });
   }
 
   private emit(event: OrdoEvent, src: string, cseq: number): void {
