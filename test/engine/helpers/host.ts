@@ -16,8 +16,12 @@ export async function startTestHost(opts: Partial<HostOptions> = {}): Promise<Ho
   });
 }
 
+/** A JSON answer, loosely typed: tests look at the fields they check. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON bodies of many shapes
+export type ApiBody = any;
+
 /** Calls the HTTP API with the host's token (or `token`), returns status and JSON body. */
-export async function http(host: { port: number; token: string }, method: string, path: string, body?: unknown, token = host.token): Promise<{ status: number; body: any }> {
+export async function http(host: { port: number; token: string }, method: string, path: string, body?: unknown, token = host.token): Promise<{ status: number; body: ApiBody }> {
   const res = await fetch(`http://127.0.0.1:${host.port}${path}`, {
     method,
     headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), 'content-type': 'application/json' },
