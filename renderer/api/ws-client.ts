@@ -81,7 +81,8 @@ export function createWsApi(options: WsClientOptions): ClientApi {
     pending.set(id, {
       timer,
       resolve: (r) => {
-        if (!r.ok) setInfo({ ...info, detail: `subscribe failed: ${r.error.message}` });
+        // UNAVAILABLE: the socket dropped, which the status already says.
+        if (!r.ok && r.error.code !== 'UNAVAILABLE') setInfo({ ...info, detail: `subscribe failed: ${r.error.message}` });
       },
     });
     send({ id, method: 'subscribe', params: [] });

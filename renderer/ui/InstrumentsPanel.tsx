@@ -1,0 +1,97 @@
+import type { InstrumentView } from '../../contract/api.ts';
+import { decimalsOf, formatPrice, formatQty } from '../lib/format.ts';
+import { selectInstruments, selectReadOnly } from '../store/selectors.ts';
+import { useOrdoState } from './context.tsx';
+import { Panel } from './Panel.tsx';
+import { gridStyle, SortHeader } from './SortHeader.tsx';
+import type { Column } from './SortHeader.tsx';
+import { VirtualList } from './VirtualList.tsx';
+
+const COLUMNS: readonly Column[] = [
+  { key: 'symbol', title: 'Symbol', width: '112px' },
+  { key: 'name', title: 'Name', width: 'minmax(60px, 1fr)' },
+  { key: 'type', title: 'Type', width: '34px' },
+  { key: 'venue', title: 'Venue', width: '44px' },
+  { key: 'ccy', title: 'Ccy', width: '38px' },
+  { key: 'tick', title: 'Tick', width: '38px', align: 'right' },
+  { key: 'lot', title: 'Lot', width: '32px', align: 'right' },
+  { key: 'ref', title: 'Ref', width: '56px', align: 'right' },
+  { key: 'bid', title: 'Bid', width: '56px', align: 'right' },
+  { key: 'last', title: 'Last', width: '56px', align: 'right' },
+  { key: 'ask', title: 'Ask', width: '56px', align: 'right' },
+];
+const GRID = gridStyle(COLUMNS);
+
+function describe(i: InstrumentView): string {
+  if (i.type !== 'option') return i.name;
+  const pc = i.putCall ? i.putCall.toUpperCase().slice(0, 1) : '';
+  return `${i.underlying ?? ''} ${i.expiry ?? ''} ${i.strike ?? ''}${pc}`.trim() || i.name;
+}
+
+/** Static data with the latest quote. A row picks the instrument for the ticket; bid sells, ask buys. */
+export function InstrumentsPanel() {
+  const instruments = useOrdoState(selectInstruments);
+  const prefill = useOrdoState((s) => s.prefillTicket);
+  const readOnly = useOrdoState(selectReadOnly);
+  const list = instruments.list;
+  return (
+    <Panel title="Instruments" testid="instruments-panel" tools={<span className="count num">{list.length}</span>}>
+      <div className="table" style={GRID}>
+        <VirtualList
+          testid="instruments-list"
+          rowCount={list.length}
+          header={<SortHeader columns={COLUMNS} testidPrefix="instruments-sort" />}
+          empty="No instruments (no session)"
+          renderRow={(n) => {
+            const i = list[n];
+            if (!i) return null;
+            const d = decimalsOf(i.tickSize);
+            return (
+              <div
+                key={i.symbol}
+                className={`tr ${n % 2 === 1 ? 'odd' : ''} clickable`}
+                data-testid={`instrument-row-${i.symbol}`}
+                onClick={() => !readOnly && prefill({ symbol: i.symbol })}
+                title={readOnly ? '' : 'Click: put in the ticket'}
+              >
+                <span className="td sym">{i.symbol}</span>
+                <span className="td dim" title={i.name}>
+                  {describe(i)}
+                </span>
+                <span className="td dim">{i.type === 'option' ? 'OPT' : 'EQ'}</span>
+                <span className="td dim">{i.venue}</span>
+                <span className="td dim">{i.currency}</span>
+                <span className="td num dim">{i.tickSize.toFixed(d)}</span>
+                <span className="td num dim">{formatQty(i.lotSize)}</span>
+                <span className="td num dim">{formatPrice(i.referencePrice, d)}</span>
+                <span
+                  className="td num px-bid"
+                  data-testid={`instrument-bid-${i.symbol}`}
+                  onClick={(e) => {
+                    e.stopPropagation();
+                    if (!readOnly && i.bid !== undefined) prefill({ symbol: i.symbol, side: 'sell', price: i.bid });
+                  }}
+                >
+                  {formatPrice(i.bid, d)}
+                </span>
+                <span className="td num px-last" data-testid={`instrument-last-${i.symbol}`}>
+                  {formatPrice(i.last, d)}
+                </span>
+                <span
+                  className="td num px-ask"
+                  data-testid={`instrument-ask-${i.symbol}`}
+                  onClick={(e) => {
+                    e.stopPropagation();
+                    if (!readOnly && i.ask !== undefined) prefill({ symbol: i.symbol, side: 'buy', price: i.ask });
+                  }}
+                >
+                  {formatPrice(i.ask, d)}
+                </span>
+              </div>
+            );
+          }}
+        />
+      </div>
+    </Panel>
+  );
+}
