@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { createOrderIdsMemo, DEFAULT_ORDER_FILTER, matchesFilter, queryOrderIds } from '../../renderer/lib/order-query.ts';
+import { searchInstruments } from '../../renderer/lib/search.ts';
+import { instrument, order } from './helpers.ts';
+
+const orders = [
+  order(1, { symbol: 'AAPL', side: 'buy', state: 'filled', quantity: 300, createdTs: 30 }),
+  order(2, { symbol: 'MSFT', side: 'sell', state: 'routed', quantity: 100, createdTs: 10 }),
+  order(3, { symbol: 'AAPL', side: 'sell', state: 'partially_filled', quantity: 200, createdTs: 20 }),
+  order(4, { symbol: 'VOD', side: 'buy', state: 'rejected', quantity: 100, createdTs: 40, rejectReason: 'RISK_PRICE_BAND' }),
+  order(5, { symbol: 'AAPL', side: 'buy', state: 'pending', quantity: 100, createdTs: 20 }),
+];
+
+describe('order filters', () => {
+  it('by state, the "open" group, instrument and side', () => {
+    const q = (f: Partial<typeof DEFAULT_ORDER_FILTER>) => queryOrderIds(orders, { ...DEFAULT_ORDER_FILTER, ...f }, { key: 'orderId', dir: 'asc' });
+    expect(q({})).toEqual([1, 2, 3, 4, 5]);
+    expect(q({ state: 'open' })).toEqual([2, 3, 5]);
+    expect(q({ state: 'rejected' })).toEqual([4]);
+    expect(q({ symbol: 'AAPL' })).toEqual([1, 3, 5]);
+    expect(q({ symbol: 'AAPL', side: 'sell' })).toEqual([3]);
+    expect(q({ state: 'open', side: 'buy' })).toEqual([5]);
+    expect(matchesFilter(orders[0]!, { state: 'open', symbol: '', side: 'all' })).toBe(false);
+  });
+});
+
+describe('order sorting', () => {
+  it('sorts by any column both ways with orderId breaking ties', () => {
+    const all = DEFAULT_ORDER_FILTER;
+    expect(queryOrderIds(orders, all, { key: 'createdTs', dir: 'desc' })).toEqual([4, 1, 5, 3, 2]);
+    expect(queryOrderIds(orders, all, { key: 'createdTs', dir: 'asc' })).toEqual([2, 3, 5, 1, 4]);
+    expect(queryOrderIds(orders, all, { key: 'quantity', dir: 'desc' })).toEqual([1, 3, 5, 4, 2]);
+    expect(queryOrderIds(orders, all, { key: 'symbol', dir: 'asc' })).toEqual([1, 3, 5, 2, 4]);
+    expect(queryOrderIds(orders, all, { key: 'orderId', dir: 'desc' })).toEqual([5, 4, 3, 2, 1]);
+    // Absent values (no reject reason) sort first ascending.
+    expect(queryOrderIds(orders, all, { key: 'rejectReason', dir: 'asc' })).toEqual([1, 2, 3, 5, 4]);
+  });
+
+  it('memoises on the table version, the filter and the sort', () => {
+    const memo = createOrderIdsMemo();
+    const byId = new Map(orders.map((o) => [o.orderId, o]));
+    const filter = { ...DEFAULT_ORDER_FILTER };
+    const sort = { key: 'orderId' as const, dir: 'asc' as const };
+    const a = memo({ byId, version: 1 }, filter, sort);
+    expect(memo({ byId, version: 1 }, filter, sort)).toBe(a);
+    byId.set(6, order(6));
+    const b = memo({ byId, version: 2 }, filter, sort);
+    expect(b).not.toBe(a);
+    expect(b).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(memo({ byId, version: 2 }, { ...filter, side: 'sell' }, sort)).toEqual([2, 3]);
+  });
+});
+
+describe('instrument type-ahead', () => {
+  const list = [instrument('AAPL', { name: 'Apple Inc.' }), instrument('AAPL 240621C190', { type: 'option', name: 'AAPL call', underlying: 'AAPL' }), instrument('MSFT', { name: 'Microsoft Corp.' }), instrument('SAP', { name: 'SAP SE' })];
+  it('ranks symbol prefixes, then symbol infixes, then names', () => {
+    expect(searchInstruments(list, 'aap').map((i) => i.symbol)).toEqual(['AAPL', 'AAPL 240621C190']);
+    expect(searchInstruments(list, 'ap').map((i) => i.symbol)).toEqual(['AAPL', 'AAPL 240621C190', 'SAP']);
+    expect(searchInstruments(list, 'micro').map((i) => i.symbol)).toEqual(['MSFT']);
+    expect(searchInstruments(list, '', 2)).toHaveLength(2);
+  });
+});

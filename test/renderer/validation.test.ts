@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import {
+  isMultipleOf,
+  parsePrice,
+  parseQuantity,
+  roundToTick,
+  validateReplace,
+  validateTicket,
+} from '../../renderer/lib/validation.ts';
+import type { TicketInput } from '../../renderer/lib/validation.ts';
+import { client, instrument } from './helpers.ts';
+
+const aapl = instrument('AAPL', { tickSize: 0.01, lotSize: 1, referencePrice: 190 });
+const vod = instrument('VOD', { tickSize: 0.02, lotSize: 100, referencePrice: 71.36 });
+const alpha = client('ALPHA', { maxOrderNotional: 100_000 });
+const input = (over: Partial<TicketInput> = {}): TicketInput => ({
+  symbol: 'AAPL',
+  clientId: 'ALPHA',
+  side: 'buy',
+  type: 'limit',
+  quantity: '100',
+  price: '190.01',
+  timeInForce: 'day',
+  ...over,
+});
+
+describe('parsing what traders type', () => {
+  it('quantities with separators and k/m suffixes', () => {
+    expect(parseQuantity('1,500')).toBe(1500);
+    expect(parseQuantity(' 2k ')).toBe(2000);
+    expect(parseQuantity('1.5m')).toBe(1_500_000);
+    expect(parseQuantity('0.5k')).toBe(500);
+    expect(parseQuantity('abc')).toBeNaN();
+    expect(parseQuantity('-5')).toBeNaN();
+    expect(parseQuantity('')).toBeNaN();
+  });
+
+  it('prices', () => {
+    expect(parsePrice('190.01')).toBe(190.01);
+    expect(parsePrice('.5')).toBe(0.5);
+    expect(parsePrice('1,000.5')).toBe(1000.5);
+    expect(parsePrice('1e3')).toBeNaN();
+    expect(parsePrice('-1')).toBeNaN();
+  });
+
+  it('multiples and ticks survive floating-point noise', () => {
+    expect(isMultipleOf(0.3, 0.1)).toBe(true);
+    expect(isMultipleOf(190.07, 0.01)).toBe(true);
+    expect(isMultipleOf(71.38, 0.02)).toBe(true);
+    expect(isMultipleOf(71.37, 0.02)).toBe(false);
+    expect(isMultipleOf(150, 100)).toBe(false);
+    expect(roundToTick(0.1 + 0.2, 0.01)).toBe(0.3);
+    expect(roundToTick(71.37, 0.02)).toBe(71.38);
+  });
+});
+
+describe('validateTicket', () => {
+  it('accepts a valid limit order and builds the request', () => {
+    const v = validateTicket(input(), aapl, alpha);
+    expect(v).toEqual({
+      ok: true,
+      warnings: [],
+      order: { clientId: 'ALPHA', symbol: 'AAPL', side: 'buy', type: 'limit', quantity: 100, price: 190.01, timeInForce: 'day' },
+    });
+  });
+
+  it('market orders carry no price and ignore the price field', () => {
+    const v = validateTicket(input({ type: 'market', price: 'junk', timeInForce: 'ioc' }), aapl, alpha);
+    expect(v.ok).toBe(true);
+    if (v.ok) expect('price' in v.order).toBe(false);
+  });
+
+  it('names the rule at fault per field', () => {
+    const v = validateTicket(input({ symbol: 'VOD', quantity: '150', price: '71.37' }), vod, alpha);
+    expect(v.ok).toBe(false);
+    if (!v.ok) {
+      expect(v.errors.quantity).toBe('Quantity must be a multiple of the lot size 100');
+      expect(v.errors.price).toBe('Price must be on the tick 0.02');
+    }
+  });
+
+  it('rejects non-positive and fractional quantities, and zero prices', () => {
+    const zero = validateTicket(input({ quantity: '0', price: '0' }), aapl, alpha);
+    expect(zero.ok === false && zero.errors).toEqual({ quantity: 'Quantity must be positive', price: 'Price must be positive' });
+    const frac = validateTicket(input({ quantity: '10.5' }), aapl, alpha);
+    expect(frac.ok === false && frac.errors.quantity).toBe('Quantity must be a whole number');
+  });
+
+  it('requires an instrument and a client that exist', () => {
+    const v = validateTicket(input({ symbol: 'ZZZ', clientId: '' }), undefined, undefined);
+    expect(v.ok === false && v.errors).toMatchObject({ symbol: 'Unknown instrument ZZZ', clientId: 'Choose a client' });
+  });
+
+  it('warns, without blocking, about limits risk will check', () => {
+    const v = validateTicket(input({ quantity: '1000' }), aapl, client('BRAVO', { allowedSymbols: ['MSFT'], maxOrderNotional: 100_000 }));
+    expect(v.ok).toBe(true);
+    expect(v.warnings).toHaveLength(2);
+    expect(v.warnings[0]).toContain('not in BRAVO');
+    expect(v.warnings[1]).toContain('exceeds');
+  });
+});
+
+describe('validateReplace', () => {
+  it('accepts a new quantity and price', () => {
+    expect(validateReplace('200', '190.05', 50, aapl)).toEqual({ ok: true, change: { quantity: 200, price: 190.05 } });
+  });
+  it('refuses a quantity at or below what is filled, and off-tick prices', () => {
+    const v = validateReplace('50', '190.055', 50, aapl);
+    expect(v.ok === false && v.errors).toEqual({ quantity: 'Quantity must exceed the filled 50', price: 'Price must be on the tick 0.01' });
+  });
+});
