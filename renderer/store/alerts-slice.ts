@@ -7,7 +7,7 @@ function alertKey(a: AlertView): string {
   return `${a.seq}\u0000${a.instance}\u0000${a.kind}`;
 }
 
-/** Appends new alerts (oldest first), dropping repeats of one already held and the oldest beyond `max`. */
+/** Appends alerts (oldest first), dropping repeats of one already held and the oldest beyond `max`. */
 export function mergeAlerts(current: readonly AlertView[], incoming: readonly AlertView[], max = MAX_ALERTS): readonly AlertView[] {
   if (incoming.length === 0) return current;
   const seen = new Set(current.map(alertKey));

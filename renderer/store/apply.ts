@@ -15,8 +15,9 @@ export type LiveState = Pick<
 
 /**
  * Applies a frame's worth of pushes in order: a `reset` replaces the whole
- * live state (and makes everything buffered before it moot), the other
- * fields merge by key. Returns only the fields that changed, for one
+ * live state (and makes everything buffered before it moot); orders, fills,
+ * quotes and components merge by key; `session` and `alerts` (the current
+ * set) replace; event lines append to the tail. Returns only the fields that changed, for one
  * `setState`.
  */
 export function applyUpdates(current: LiveState, updates: readonly StateUpdate[], receivedAt: number): Partial<LiveState> {
@@ -67,8 +68,9 @@ export function applyUpdates(current: LiveState, updates: readonly StateUpdate[]
       next.components = mergeComponents(next.components, u.components, receivedAt);
       changed.add('components');
     }
-    if (u.alerts && u.alerts.length > 0) {
-      next.alerts = mergeAlerts(next.alerts, u.alerts);
+    if (u.alerts) {
+      // The host sends the current set of alerts, so a cleared one goes away.
+      next.alerts = mergeAlerts([], u.alerts);
       changed.add('alerts');
     }
     if (u.events && u.events.length > 0) {

@@ -8,9 +8,9 @@ import { gridStyle, SortHeader } from './SortHeader.tsx';
 import type { Column } from './SortHeader.tsx';
 
 const COLUMNS: readonly Column[] = [
-  { key: 'id', title: 'Component', width: 'minmax(88px, 1.3fr)' },
-  { key: 'role', title: 'Role', width: 'minmax(52px, 1fr)' },
-  { key: 'state', title: 'State', width: '74px' },
+  { key: 'id', title: 'Component', width: 'minmax(84px, 1.3fr)' },
+  { key: 'role', title: 'Role', width: 'minmax(48px, 1fr)' },
+  { key: 'state', title: 'State', width: '80px' },
   { key: 'active', title: 'Act', width: '28px' },
   { key: 'seq', title: 'Last seq', width: '64px', align: 'right' },
   { key: 'lag', title: 'Lag', width: '36px', align: 'right' },

@@ -8,8 +8,8 @@ import type { Column } from './SortHeader.tsx';
 import { VirtualList } from './VirtualList.tsx';
 
 const COLUMNS: readonly Column[] = [
-  { key: 'symbol', title: 'Symbol', width: '112px' },
-  { key: 'name', title: 'Name', width: 'minmax(60px, 1fr)' },
+  { key: 'symbol', title: 'Symbol', width: '118px' },
+  { key: 'name', title: 'Name', width: 'minmax(54px, 1fr)' },
   { key: 'type', title: 'Type', width: '34px' },
   { key: 'venue', title: 'Venue', width: '44px' },
   { key: 'ccy', title: 'Ccy', width: '38px' },

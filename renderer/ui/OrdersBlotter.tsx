@@ -25,7 +25,7 @@ const COLUMNS: readonly Column<OrderSortKey>[] = [
   { key: 'type', title: 'Type', width: '38px', sort: 'type' },
   { key: 'qty', title: 'Qty', width: '72px', sort: 'quantity', align: 'right' },
   { key: 'price', title: 'Price', width: '72px', sort: 'price', align: 'right' },
-  { key: 'state', title: 'State', width: '84px', sort: 'state' },
+  { key: 'state', title: 'State', width: '92px', sort: 'state' },
   { key: 'filled', title: 'Filled', width: '72px', sort: 'filledQuantity', align: 'right' },
   { key: 'leaves', title: 'Leaves', width: '72px', sort: 'leavesQuantity', align: 'right' },
   { key: 'avg', title: 'Avg Px', width: '80px', sort: 'avgPrice', align: 'right' },
@@ -193,7 +193,7 @@ export function OrdersBlotter() {
                 readOnly={readOnly}
                 selected={id === selectedId}
                 striped={i % 2 === 1}
-                amend={visibleAmend?.orderId === id ? visibleAmend : undefined}
+                amend={visibleAmend?.orderId === id && !isTerminal(o.state) ? visibleAmend : undefined}
                 onSelect={selectOrder}
                 onCancel={cancel}
                 onAmend={startAmend}

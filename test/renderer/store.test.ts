@@ -72,14 +72,18 @@ describe('store: applying pushes', () => {
     expect(s.instruments.list.find((i) => i.symbol === 'AAPL')?.bid).toBe(99.5);
   });
 
-  it('alerts append without repeats; session replaces', () => {
+  it('alerts are the current set (repeats dropped, cleared ones gone); session replaces', () => {
     const { store, frames } = setup();
     const a = { instance: 'risk-2', kind: 'stale', message: 'no heartbeat', seq: 5, ts: 5 };
     store.getState().enqueue({ reset: stateView({ alerts: [a] }) });
-    store.getState().enqueue({ alerts: [a, { ...a, seq: 6 }], session: { id: 1, state: 'closing', seq: 120, eventRate: 0 } });
+    store.getState().enqueue({ alerts: [a, a, { ...a, seq: 6 }], session: { id: 1, state: 'closing', seq: 120, eventRate: 0 } });
     frames.run();
     expect(store.getState().alerts.map((x) => x.seq)).toEqual([5, 6]);
     expect(store.getState().session.state).toBe('closing');
+    store.getState().enqueue({ alerts: [{ ...a, seq: 6 }] });
+    store.getState().enqueue({ orders: [order(1)] }); // no alerts field: alerts unchanged
+    frames.run();
+    expect(store.getState().alerts.map((x) => x.seq)).toEqual([6]);
   });
 
   it('keeps the event tail ordered, without repeats, and starts over for a new session', () => {
