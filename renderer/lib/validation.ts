@@ -78,6 +78,12 @@ export function roundToTick(price: number, tickSize: number): number {
   return Number((Math.round(price / tickSize) * tickSize).toFixed(d));
 }
 
+/** True when the client may trade `symbol`: its list names it or is "*" (an empty list is taken as no restriction). */
+export function allowsSymbol(client: ClientView, symbol: string): boolean {
+  const list = client.allowedSymbols;
+  return list.length === 0 || list.includes('*') || list.includes(symbol);
+}
+
 export function validateTicket(
   input: TicketInput,
   instrument: InstrumentView | undefined,
@@ -101,7 +107,7 @@ export function validateTicket(
     if (pErr) errors.price = pErr;
   }
 
-  if (client && instrument && client.allowedSymbols.length > 0 && !client.allowedSymbols.includes(instrument.symbol)) {
+  if (client && instrument && !allowsSymbol(client, instrument.symbol)) {
     warnings.push(`${instrument.symbol} is not in ${client.clientId}'s allowed symbols`);
   }
   if (client && instrument && !errors.quantity) {

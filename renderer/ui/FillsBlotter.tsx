@@ -12,13 +12,13 @@ import { VirtualList } from './VirtualList.tsx';
 const TZ = new Date().getTimezoneOffset();
 
 const COLUMNS: readonly Column[] = [
-  { key: 'time', title: 'Time', width: '92px' },
-  { key: 'order', title: 'Order', width: '50px', align: 'right' },
-  { key: 'symbol', title: 'Symbol', width: 'minmax(50px, 1fr)' },
-  { key: 'side', title: 'Side', width: '44px' },
-  { key: 'qty', title: 'Qty', width: '56px', align: 'right' },
-  { key: 'price', title: 'Price', width: '64px', align: 'right' },
-  { key: 'exec', title: 'Exec', width: '44px', align: 'right' },
+  { key: 'time', title: 'Time', width: '88px' },
+  { key: 'order', title: 'Order', width: '48px', align: 'right' },
+  { key: 'symbol', title: 'Symbol', width: 'minmax(56px, 1fr)' },
+  { key: 'side', title: 'Side', width: '40px' },
+  { key: 'qty', title: 'Qty', width: '54px', align: 'right' },
+  { key: 'price', title: 'Price', width: '62px', align: 'right' },
+  { key: 'seq', title: 'Seq', width: '50px', align: 'right' },
 ];
 const GRID = gridStyle(COLUMNS);
 
@@ -77,6 +77,7 @@ const FillRow = memo(function FillRow({
       data-testid={`fill-row-${f.execId}`}
       data-order-id={f.orderId}
       data-seq={f.seq}
+      data-exec-id={f.execId}
       title={`exec ${f.execId} · order ${f.orderId} · seq ${formatInt(f.seq)}`}
       onClick={() => onSelect(f.orderId)}
     >
@@ -86,7 +87,7 @@ const FillRow = memo(function FillRow({
       <span className={`td side-${f.side}`}>{f.side === 'buy' ? 'BUY' : 'SELL'}</span>
       <span className="td num">{formatQty(f.quantity)}</span>
       <span className="td num">{formatPrice(f.price, decimals)}</span>
-      <span className="td num dim">{f.execId}</span>
+      <span className="td num dim">{formatInt(f.seq)}</span>
     </div>
   );
 });

@@ -7,14 +7,14 @@ import { decimalsOf, formatPrice, formatQty, stateLabel } from '../lib/format.ts
 import { validateTicket } from '../lib/validation.ts';
 import type { TicketInput } from '../lib/validation.ts';
 import { selectReadOnly } from '../store/selectors.ts';
-import { useApi, useOrdoState } from './context.tsx';
+import { useApi, useOrdoState, useOrdoStore } from './context.tsx';
 import { InstrumentPicker } from './InstrumentPicker.tsx';
 
 const EMPTY: TicketInput = { symbol: '', clientId: '', side: 'buy', type: 'limit', quantity: '', price: '', timeInForce: 'day' };
 
 type Submission =
   | { status: 'sending'; clientOrderId: string }
-  | { status: 'sent'; clientOrderId: string; orderId: number }
+  | { status: 'sent'; clientOrderId: string; orderId: number; sessionId: number }
   | { status: 'error'; clientOrderId: string; error: ApiError };
 
 let clientOrderSeq = 0;
@@ -26,6 +26,7 @@ function nextClientOrderId(): string {
 
 export function OrderTicket() {
   const api = useApi();
+  const store = useOrdoStore();
   const instruments = useOrdoState((s) => s.instruments);
   const clients = useOrdoState((s) => s.clients);
   const readOnly = useOrdoState(selectReadOnly);
@@ -76,10 +77,11 @@ export function OrderTicket() {
     setTouched(true);
     if (disabled || !validation.ok) return;
     const clientOrderId = nextClientOrderId();
+    const sessionId = store.getState().session.id;
     setSubmission({ status: 'sending', clientOrderId });
     const r = await api.submitOrder({ ...validation.order, clientOrderId });
     setSubmission(
-      r.ok ? { status: 'sent', clientOrderId, orderId: r.value.orderId } : { status: 'error', clientOrderId, error: r.error },
+      r.ok ? { status: 'sent', clientOrderId, orderId: r.value.orderId, sessionId } : { status: 'error', clientOrderId, error: r.error },
     );
     setTouched(false);
     qtyRef.current?.focus();
@@ -247,13 +249,13 @@ function Quote({ instrumentSymbol, decimals }: { instrumentSymbol: string; decim
       <span className="quote-name" title={i.name}>
         {i.name}
       </span>
-      <button type="button" className="quote-px sell" tabIndex={-1} title="Sell at bid" disabled={i.bid === undefined} onClick={() => i.bid !== undefined && prefill({ symbol: i.symbol, side: 'sell', price: i.bid })}>
+      <button type="button" className="quote-px sell" data-testid="ticket-bid" data-price={i.bid} tabIndex={-1} title="Sell at bid" disabled={i.bid === undefined} onClick={() => i.bid !== undefined && prefill({ symbol: i.symbol, side: 'sell', price: i.bid })}>
         <span className="k">BID</span> {formatPrice(i.bid, decimals) || '—'}
       </button>
-      <span className="quote-px last">
+      <span className="quote-px last" data-testid="ticket-last" data-price={i.last ?? i.referencePrice}>
         <span className="k">LAST</span> {formatPrice(i.last ?? i.referencePrice, decimals)}
       </span>
-      <button type="button" className="quote-px buy" tabIndex={-1} title="Buy at ask" disabled={i.ask === undefined} onClick={() => i.ask !== undefined && prefill({ symbol: i.symbol, side: 'buy', price: i.ask })}>
+      <button type="button" className="quote-px buy" data-testid="ticket-ask" data-price={i.ask} tabIndex={-1} title="Buy at ask" disabled={i.ask === undefined} onClick={() => i.ask !== undefined && prefill({ symbol: i.symbol, side: 'buy', price: i.ask })}>
         <span className="k">ASK</span> {formatPrice(i.ask, decimals) || '—'}
       </button>
     </div>
@@ -262,8 +264,9 @@ function Quote({ instrumentSymbol, decimals }: { instrumentSymbol: string; decim
 
 /** The answer to the last submit, then the order's state as the pushes move it on. */
 function SubmissionResult({ submission }: { submission: Submission | undefined }) {
-  const orderId = submission?.status === 'sent' ? submission.orderId : undefined;
-  const order = useOrdoState((s) => (orderId === undefined ? undefined : s.orders.byId.get(orderId)));
+  const sent = submission?.status === 'sent' ? submission : undefined;
+  // Order ids are per session: after the session changed, the id names another order.
+  const order = useOrdoState((s) => (sent === undefined || s.session.id !== sent.sessionId ? undefined : s.orders.byId.get(sent.orderId)));
   if (!submission) {
     return (
       <div className="ticket-result empty dim" data-testid="ticket-result" data-status="none">
@@ -286,13 +289,18 @@ function SubmissionResult({ submission }: { submission: Submission | undefined }
       </div>
     );
   }
-  const state = order?.state ?? 'pending';
   return (
-    <div className="ticket-result" data-testid="ticket-result" data-status="sent" data-state={state} data-order-id={submission.orderId}>
+    <div className="ticket-result" data-testid="ticket-result" data-status="sent" data-state={order?.state} data-order-id={submission.orderId}>
       <span className="num" data-testid="ticket-result-order-id">
         #{submission.orderId}
       </span>{' '}
-      <span className={`badge state-${state}`}>{stateLabel(state)}</span>{' '}
+      {order ? (
+        <span className={`badge state-${order.state}`}>{stateLabel(order.state)}</span>
+      ) : (
+        <span className="badge state-cancelled" title="The host took the order; its state shows once the view has it">
+          SENT
+        </span>
+      )}{' '}
       {order ? (
         <span className="num">
           {formatQty(order.filledQuantity)}/{formatQty(order.quantity)}

@@ -91,6 +91,11 @@ describe('validateTicket', () => {
     expect(v.ok === false && v.errors).toMatchObject({ symbol: 'Unknown instrument ZZZ', clientId: 'Choose a client' });
   });
 
+  it('knows "*" allows every symbol', () => {
+    expect(validateTicket(input(), aapl, client('ALPHA', { allowedSymbols: ['*'] })).warnings).toEqual([]);
+    expect(validateTicket(input(), aapl, client('DELTA', { allowedSymbols: ['AAPL'] })).warnings).toEqual([]);
+  });
+
   it('warns, without blocking, about limits risk will check', () => {
     const v = validateTicket(input({ quantity: '1000' }), aapl, client('BRAVO', { allowedSymbols: ['MSFT'], maxOrderNotional: 100_000 }));
     expect(v.ok).toBe(true);
