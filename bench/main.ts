@@ -1,0 +1,238 @@
+/**
+ * `npm run bench`: Ordo's performance figures on the real code paths (real
+ * ZeroMQ sockets, a real SQLite file in a temp folder). Prints a table; with
+ * `--json` the last line is one JSON object of the figures; `--quick` is a
+ * tiny smoke run; `--only a,b` runs some scenarios (sequencer, latency,
+ * replay, orders, baseline).
+ */
+import { cpus } from 'node:os';
+import { baselineAppend } from './baseline.ts';
+import { orderLifecycles } from './orders.ts';
+import { replayInChild, writeBaselineLog, writeFrameLog } from './replay.ts';
+import { sequencerLatency, sequencerThroughput } from './sequencer.ts';
+import { collectGarbage } from './util.ts';
+
+interface Sizes {
+  seqEvents: number;
+  seqWarmup: number;
+  seqBatch: number;
+  seqWindow: number;
+  latencyRate: number;
+  latencySeconds: number;
+  latencyWarmup: number;
+  replaySmall: number;
+  replayLarge: number;
+  baselineReplay: number;
+  baselineAppend: number;
+  baselineWindow: number;
+  orders: number;
+  ordersWarmup: number;
+  ordersWindow: number;
+}
+
+const FULL: Sizes = {
+  seqEvents: 1_000_000,
+  seqWarmup: 200_000,
+  seqBatch: 512,
+  seqWindow: 16_384,
+  latencyRate: 10_000,
+  latencySeconds: 10,
+  latencyWarmup: 1,
+  replaySmall: 1_000_000,
+  replayLarge: 5_000_000,
+  baselineReplay: 1_000_000,
+  baselineAppend: 200_000,
+  baselineWindow: 2_000,
+  orders: 200_000,
+  ordersWarmup: 10_000,
+  ordersWindow: 4_000,
+};
+
+const QUICK: Sizes = {
+  seqEvents: 20_000,
+  seqWarmup: 2_000,
+  seqBatch: 256,
+  seqWindow: 4_096,
+  latencyRate: 2_000,
+  latencySeconds: 0.5,
+  latencyWarmup: 0.1,
+  replaySmall: 20_000,
+  replayLarge: 50_000,
+  baselineReplay: 20_000,
+  baselineAppend: 5_000,
+  baselineWindow: 500,
+  orders: 500,
+  ordersWarmup: 100,
+  ordersWindow: 200,
+};
+
+const SCENARIOS = ['sequencer', 'latency', 'replay', 'baseline', 'orders'] as const;
+type Scenario = (typeof SCENARIOS)[number];
+
+interface Row {
+  key: string;
+  label: string;
+  value: number;
+  unit: string;
+  target?: { op: '>=' | '<='; value: number };
+  note?: string;
+}
+
+function parseArgs(argv: readonly string[]): { json: boolean; quick: boolean; only: Set<Scenario> } {
+  let json = false;
+  let quick = false;
+  let only = new Set<Scenario>(SCENARIOS);
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--json') json = true;
+    else if (a === '--quick') quick = true;
+    else if (a === '--only' || a.startsWith('--only=')) {
+      const list = a.includes('=') ? a.slice(a.indexOf('=') + 1) : (argv[++i] ?? '');
+      const picked = list.split(',').filter(Boolean);
+      for (const p of picked) if (!(SCENARIOS as readonly string[]).includes(p)) throw new Error(`unknown scenario '${p}' (one of ${SCENARIOS.join(', ')})`);
+      only = new Set(picked as Scenario[]);
+    } else {
+      throw new Error(`unknown option ${a} (--json, --quick, --only <scenarios>)`);
+    }
+  }
+  return { json, quick, only };
+}
+
+function fmt(n: number): string {
+  if (!Number.isFinite(n)) return String(n);
+  if (Math.abs(n) >= 100) return Math.round(n).toLocaleString('en-US');
+  return n.toFixed(n >= 10 ? 1 : 2);
+}
+
+function printTable(rows: Row[], log: (s: string) => void): void {
+  const lines = rows.map((r) => {
+    const target = r.target ? `${r.target.op} ${fmt(r.target.value)}` : '';
+    const met = r.target ? ((r.target.op === '>=' ? r.value >= r.target.value : r.value <= r.target.value) ? 'met' : 'MISSED') : '';
+    return [r.label, fmt(r.value), r.unit, target, met, r.note ?? ''];
+  });
+  const head = ['figure', 'value', 'unit', 'target', '', 'note'];
+  const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 1 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  log(line(head));
+  log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const l of lines) log(line(l));
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const size = args.quick ? QUICK : FULL;
+  // With --json, progress goes to stderr so stdout ends with the JSON line.
+  const log = args.json ? (s: string) => process.stderr.write(s + '\n') : (s: string) => process.stdout.write(s + '\n');
+  const rows: Row[] = [];
+  const started = performance.now();
+  log(`Ordo bench${args.quick ? ' (quick)' : ''}: ${new Date().toISOString()}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), node ${process.version}`);
+
+  if (args.only.has('sequencer')) {
+    log(`sequencer: ${size.seqEvents.toLocaleString('en-US')} events from 4 components…`);
+    const r = await sequencerThroughput({ total: size.seqEvents, warmup: size.seqWarmup, batch: size.seqBatch, window: size.seqWindow });
+    rows.push({
+      key: 'sequencer_eps',
+      label: 'sequencer throughput',
+      value: r.eps,
+      unit: 'events/s',
+      target: { op: '>=', value: 1_000_000 },
+      note: `${r.events.toLocaleString('en-US')} events, ${r.batchesCommitted} commits, ${(r.events / r.frames).toFixed(0)} events/frame`,
+    });
+    collectGarbage();
+  }
+
+  if (args.only.has('latency')) {
+    log(`latency: ${size.latencyRate.toLocaleString('en-US')} commands/s for ${size.latencySeconds} s…`);
+    const r = await sequencerLatency({ ratePerSec: size.latencyRate, seconds: size.latencySeconds, warmupSeconds: size.latencyWarmup });
+    const note = `${r.samples.toLocaleString('en-US')} samples`;
+    rows.push({ key: 'latency_p50_us', label: 'latency p50', value: r.p50us, unit: 'µs', note });
+    rows.push({ key: 'latency_p99_us', label: 'latency p99', value: r.p99us, unit: 'µs', target: { op: '<=', value: 1000 } });
+    rows.push({ key: 'latency_p999_us', label: 'latency p99.9', value: r.p999us, unit: 'µs', note: `max ${fmt(r.maxUs)} µs` });
+    rows.push({ key: 'latency_offered_per_s', label: 'latency offered load', value: r.offeredPerSec, unit: 'commands/s' });
+    rows.push({ key: 'latency_achieved_per_s', label: 'latency achieved rate', value: r.achievedPerSec, unit: 'events/s' });
+    collectGarbage();
+  }
+
+  let baselineReplayEps: number | undefined;
+  let replayEps: number | undefined;
+  if (args.only.has('replay')) {
+    log(`replay: writing a session of ${size.replayLarge.toLocaleString('en-US')} order events…`);
+    const stored = writeFrameLog(size.replayLarge);
+    try {
+      const small = await replayInChild('frames', stored.db, size.replaySmall, true);
+      const large = await replayInChild('frames', stored.db, stored.events);
+      replayEps = large.eps;
+      rows.push({
+        key: 'replay_eps',
+        label: 'replay into OmsProjection',
+        value: large.eps,
+        unit: 'events/s',
+        target: { op: '>=', value: 10_000_000 },
+        note: `${large.events.toLocaleString('en-US')} events, ${large.orders.toLocaleString('en-US')} orders, cold process`,
+      });
+      rows.push({ key: 'replay_eps_small', label: `replay, first ${fmt(small.events / 1e6)} M events`, value: small.eps, unit: 'events/s' });
+      rows.push({ key: 'replay_seconds_small', label: `replay time, ${fmt(small.events / 1e6)} M`, value: small.seconds, unit: 's' });
+      rows.push({ key: 'replay_seconds_large', label: `replay time, ${fmt(large.events / 1e6)} M`, value: large.seconds, unit: 's', note: `×${(large.seconds / small.seconds).toFixed(2)} for ×${(large.events / small.events).toFixed(2)} events` });
+      rows.push({ key: 'replay_peak_rss_mb', label: 'replaying process peak RSS', value: large.maxRssBytes / 2 ** 20, unit: 'MiB', note: `${fmt(small.maxRssBytes / 2 ** 20)} MiB at ${fmt(small.events / 1e6)} M` });
+      rows.push({ key: 'log_bytes_per_event', label: 'log size per event', value: stored.bytes / stored.events, unit: 'bytes', target: { op: '<=', value: 64 }, note: `${fmt(stored.bytes / 2 ** 20)} MiB file` });
+      if (args.only.has('baseline')) {
+        log(`baseline replay: ${size.baselineReplay.toLocaleString('en-US')} events, one JSON row each…`);
+        const naive = writeBaselineLog(size.baselineReplay);
+        try {
+          const b = await replayInChild('baseline', naive.db, size.baselineReplay, true);
+          baselineReplayEps = b.eps;
+          if (b.hash !== small.hash || b.events !== small.events) throw new Error('bench: the naive replay and the frame replay disagree on the state');
+          rows.push({ key: 'baseline_log_bytes_per_event', label: 'baseline log size per event', value: naive.bytes / naive.events, unit: 'bytes' });
+        } finally {
+          naive.dispose();
+        }
+      }
+    } finally {
+      stored.dispose();
+    }
+    collectGarbage();
+  }
+
+  if (args.only.has('baseline')) {
+    log(`baseline append: ${size.baselineAppend.toLocaleString('en-US')} events, one message and one row each…`);
+    const r = await baselineAppend({ total: size.baselineAppend, warmup: Math.round(size.baselineAppend / 10), window: size.baselineWindow });
+    const seq = rows.find((x) => x.key === 'sequencer_eps');
+    rows.push({ key: 'baseline_append_eps', label: 'baseline append (naive)', value: r.eps, unit: 'events/s', ...(seq ? { note: `Ordo ×${(seq.value / r.eps).toFixed(1)}` } : {}) });
+    if (baselineReplayEps !== undefined) {
+      rows.push({ key: 'baseline_replay_eps', label: 'baseline replay (naive)', value: baselineReplayEps, unit: 'events/s' });
+      if (replayEps !== undefined) rows.push({ key: 'replay_ratio', label: 'replay / baseline replay', value: replayEps / baselineReplayEps, unit: '×', target: { op: '>=', value: 10 } });
+    }
+    collectGarbage();
+  }
+
+  if (args.only.has('orders')) {
+    log(`orders: ${size.orders.toLocaleString('en-US')} order lifecycles through the host and the venue…`);
+    const r = await orderLifecycles({ orders: size.orders, warmup: size.ordersWarmup, window: size.ordersWindow, venueTickMs: 10 });
+    rows.push({
+      key: 'orders_per_s',
+      label: 'order lifecycles (new → filled)',
+      value: r.ordersPerSec,
+      unit: 'orders/s',
+      target: { op: '>=', value: 100_000 },
+      note: `${r.filled.toLocaleString('en-US')} filled of ${r.submitted.toLocaleString('en-US')}, ${fmt(r.eventsPerSec)} events/s`,
+    });
+  }
+
+  log('');
+  printTable(rows, log);
+  log(`(${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  if (args.json) {
+    const out: Record<string, number> = {};
+    for (const r of rows) out[r.key] = r.value;
+    out.cpus = cpus().length;
+    process.stdout.write(JSON.stringify(out) + '\n');
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    process.exit(1);
+  },
+);

@@ -1,0 +1,124 @@
+import type { NewOrderRequest } from '../contract/api.ts';
+import { startHost } from '../engine/host/host.ts';
+import { loadReferenceData } from '../engine/oms/reference.ts';
+import { collectGarbage, sleep, tempFolder } from './util.ts';
+
+export interface OrdersResult {
+  readonly submitted: number;
+  readonly filled: number;
+  readonly otherTerminal: number;
+  readonly refused: number;
+  readonly seconds: number;
+  readonly ordersPerSec: number;
+  readonly eventsPerSec: number;
+}
+
+/** Equities with lot 1 under $250: small notional per order keeps many in flight inside client limits. */
+function tradable(): { symbol: string; buy: number; sell: number }[] {
+  return loadReferenceData()
+    .instruments.filter((i) => i.instrumentType === 'equity' && i.lotSize === 1 && i.referencePrice < 250)
+    .map((i) => {
+      const ref = Math.round(i.referencePrice / i.tickSize);
+      // 5% through the reference price: marketable against every quoted level, inside the ±10% band.
+      const off = Math.round(ref * 0.05);
+      return { symbol: i.symbol, buy: Number(((ref + off) * i.tickSize).toFixed(2)), sell: Number(((ref - off) * i.tickSize).toFixed(2)) };
+    });
+}
+
+/**
+ * Whole order lifecycles through a real host (startHost: sequencer, SQLite
+ * log, replay service, proxy, risk, router, gateway, monitor, the simulated
+ * venue, over inproc ZeroMQ): marketable day limit orders submitted through
+ * the HostApi, `window` of them in flight, counted when the host's view shows
+ * them filled.
+ */
+export async function orderLifecycles(opts: { orders: number; warmup: number; window: number; venueTickMs: number }): Promise<OrdersResult> {
+  const folder = tempFolder('host');
+  const host = await startHost({ dataDir: folder.dir, port: 0, staticDir: '/nonexistent', venueTickMs: opts.venueTickMs, heartbeatMs: 250, staleMs: 60_000 });
+  const symbols = tradable();
+  const clients = ['ALPHA', 'CHARLIE'];
+  let n = 0;
+  const next = (): NewOrderRequest => {
+    const s = symbols[n % symbols.length]!;
+    const buy = (Math.floor(n / symbols.length) & 1) === 0;
+    n++;
+    return {
+      clientId: clients[n & 1]!,
+      clientOrderId: `P${n}`,
+      symbol: s.symbol,
+      side: buy ? 'buy' : 'sell',
+      type: 'limit',
+      quantity: 1,
+      price: buy ? s.buy : s.sell,
+      timeInForce: 'day',
+    };
+  };
+  try {
+    // Let the market maker quote every book first.
+    host.venue.step();
+    await sleep(50);
+    const run = async (total: number) => {
+      let submitted = 0;
+      let awaiting = 0;
+      let refused = 0;
+      let filled = 0;
+      let otherTerminal = 0;
+      let live: number[] = [];
+      const p = () => host.view.projection;
+      const t0 = performance.now();
+      const seq0 = host.sequencer.position.seq;
+      let refusedWhy = '';
+      let progress = 0;
+      let lastProgress = t0;
+      for (;;) {
+        while (submitted < total && awaiting + live.length < opts.window) {
+          submitted++;
+          awaiting++;
+          void host.api.submitOrder(next()).then((r) => {
+            awaiting--;
+            if (r.ok) live.push(r.value.orderId);
+            else {
+              refused++;
+              refusedWhy = r.error.code;
+            }
+          });
+        }
+        await sleep(1);
+        const still: number[] = [];
+        const proj = p();
+        for (const id of live) {
+          const st = proj.order(id)?.state;
+          if (st === 'filled') filled++;
+          else if (st === 'rejected' || st === 'cancelled' || st === 'expired') otherTerminal++;
+          else still.push(id);
+        }
+        live = still;
+        if (submitted === total && awaiting === 0 && live.length === 0) break;
+        if (filled + otherTerminal + refused > progress) {
+          progress = filled + otherTerminal + refused;
+          lastProgress = performance.now();
+        } else if (performance.now() - lastProgress > 15_000) {
+          throw new Error(`bench: orders stopped progressing (${live.length} live, ${awaiting} unanswered)`);
+        }
+      }
+      const seconds = (performance.now() - t0) / 1000;
+      if (refused > 0) console.error(`bench: ${refused} orders refused (${refusedWhy})`);
+      return { submitted, filled, otherTerminal, refused, seconds, events: host.sequencer.position.seq - seq0 };
+    };
+    await run(opts.warmup);
+    collectGarbage();
+    const r = await run(opts.orders);
+    return {
+      submitted: r.submitted,
+      filled: r.filled,
+      otherTerminal: r.otherTerminal,
+      refused: r.refused,
+      seconds: r.seconds,
+      ordersPerSec: r.filled / r.seconds,
+      eventsPerSec: r.events / r.seconds,
+    };
+  } finally {
+    await host.close();
+    folder.dispose();
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * The replaying process of the replay scenario: a cold start (fresh process,
+ * fresh database handle, fresh projection) that rewinds session 1 of a stored
+ * log into the full OMS projection and prints one JSON line with its figures.
+ *
+ *   node dist/bench/replay-child.js frames|baseline <db> <events> [hash]
+ */
+import Database from 'better-sqlite3';
+import { OmsProjection } from '../engine/oms/projection.ts';
+import type { OrdoEvent } from '../engine/protocol/events.ts';
+import { openReadableLog } from '../engine/store/log.ts';
+
+interface BaselineRow {
+  seq: number;
+  ts: number;
+  src: string;
+  cseq: number;
+  body: string;
+}
+
+function main(): void {
+  const [mode, dbPath, limitArg, hashArg] = process.argv.slice(2);
+  if ((mode !== 'frames' && mode !== 'baseline') || !dbPath || !limitArg) {
+    console.error('usage: replay-child frames|baseline <db> <events> [hash]');
+    process.exit(2);
+  }
+  const limit = Number(limitArg);
+  const t0 = performance.now();
+  const p = new OmsProjection();
+  let n = 0;
+  if (mode === 'frames') {
+    const log = openReadableLog(dbPath);
+    for (const e of log.events(1, 1, limit)) {
+      p.apply(e);
+      n++;
+    }
+    log.close();
+  } else {
+    const db = new Database(dbPath, { readonly: true });
+    const stmt = db.prepare('SELECT seq, ts, src, cseq, body FROM events WHERE seq <= ? ORDER BY seq');
+    for (const r of stmt.iterate(limit) as IterableIterator<BaselineRow>) {
+      p.apply({ seq: r.seq, ts: r.ts, src: r.src, cseq: r.cseq, event: JSON.parse(r.body) as OrdoEvent });
+      n++;
+    }
+    db.close();
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const usage = process.resourceUsage();
+  const out = {
+    events: n,
+    seconds,
+    eps: n / seconds,
+    maxRssBytes: usage.maxRSS * 1024,
+    orders: p.orderCount,
+    fills: p.fillCount,
+    lastSeq: p.lastSeq,
+    hash: hashArg === 'hash' ? p.stateHash() : undefined,
+  };
+  process.stdout.write(JSON.stringify(out) + '\n');
+}
+
+main();

@@ -1,0 +1,94 @@
+import Database from 'better-sqlite3';
+import { execFile } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { openWritableLog } from '../engine/store/log.ts';
+import { orderSession, storeSession } from './session.ts';
+import { tempFolder } from './util.ts';
+
+const run = promisify(execFile);
+const CHILD = fileURLToPath(new URL('./replay-child.js', import.meta.url));
+
+export interface ChildReplay {
+  readonly events: number;
+  readonly seconds: number;
+  readonly eps: number;
+  readonly maxRssBytes: number;
+  readonly orders: number;
+  readonly fills: number;
+  readonly hash?: string;
+}
+
+/** Replays `events` of the log at `db` in a fresh node process. */
+export async function replayInChild(mode: 'frames' | 'baseline', db: string, events: number, hash = false): Promise<ChildReplay> {
+  const args = [CHILD, mode, db, String(events), ...(hash ? ['hash'] : [])];
+  const { stdout } = await run(process.execPath, args, { maxBuffer: 1 << 20 });
+  const last = stdout.trim().split('\n').pop()!;
+  return JSON.parse(last) as ChildReplay;
+}
+
+function fileBytes(path: string): number {
+  let total = 0;
+  for (const f of [path, `${path}-wal`]) {
+    try {
+      total += statSync(f).size;
+    } catch {
+      // no WAL file
+    }
+  }
+  return total;
+}
+
+export interface StoredLog {
+  readonly dir: string;
+  readonly db: string;
+  readonly events: number;
+  readonly bytes: number;
+  readonly writeSeconds: number;
+  dispose(): void;
+}
+
+/** Writes a session of about `orderEvents` order events as frames (the Ordo log). */
+export function writeFrameLog(orderEvents: number): StoredLog {
+  const folder = tempFolder('replay');
+  const db = join(folder.dir, 'ordo.db');
+  const log = openWritableLog(db);
+  const t0 = performance.now();
+  const events = storeSession(log, orderSession(orderEvents));
+  const writeSeconds = (performance.now() - t0) / 1000;
+  log.db.pragma('wal_checkpoint(TRUNCATE)');
+  log.close();
+  return { dir: folder.dir, db, events, bytes: fileBytes(db), writeSeconds, dispose: folder.dispose };
+}
+
+/** The naive log: one row per event, the event as JSON (what §7 measured). */
+export function writeBaselineLog(orderEvents: number): StoredLog {
+  const folder = tempFolder('baseline');
+  const db = join(folder.dir, 'naive.db');
+  const sql = new Database(db);
+  sql.pragma('journal_mode = WAL');
+  sql.pragma('synchronous = NORMAL');
+  sql.exec('CREATE TABLE events (seq INTEGER PRIMARY KEY, ts INTEGER NOT NULL, src TEXT NOT NULL, cseq INTEGER NOT NULL, type TEXT NOT NULL, body TEXT NOT NULL) STRICT');
+  const insert = sql.prepare('INSERT INTO events (seq, ts, src, cseq, type, body) VALUES (?, ?, ?, ?, ?, ?)');
+  const t0 = performance.now();
+  let n = 0;
+  let batch: Parameters<typeof insert.run>[] = [];
+  const flush = sql.transaction((rows: Parameters<typeof insert.run>[]) => {
+    for (const r of rows) insert.run(...r);
+  });
+  for (const e of orderSession(orderEvents)) {
+    batch.push([e.seq, e.ts, e.src, e.cseq, e.event.type, JSON.stringify(e.event)]);
+    n++;
+    if (batch.length === 10_000) {
+      flush(batch);
+      batch = [];
+    }
+  }
+  if (batch.length > 0) flush(batch);
+  const writeSeconds = (performance.now() - t0) / 1000;
+  sql.pragma('wal_checkpoint(TRUNCATE)');
+  sql.close();
+  return { dir: folder.dir, db, events: n, bytes: fileBytes(db), writeSeconds, dispose: folder.dispose };
+}

@@ -1,0 +1,32 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** A fresh temp folder for one scenario's files; `dispose` removes it. */
+export function tempFolder(prefix: string): { dir: string; dispose(): void } {
+  const dir = mkdtempSync(join(tmpdir(), `ordo-bench-${prefix}-`));
+  return { dir, dispose: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Resolves after the current I/O turn (lets sockets and timers run). */
+export function tick(): Promise<void> {
+  return new Promise((r) => setImmediate(r));
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Polls `cond` every `everyMs` until it holds; throws after `ms`. */
+export async function until(cond: () => boolean, what: string, ms = 60_000, everyMs = 1): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`bench: timed out waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
+
+/** Runs the garbage collector if node was started with --expose-gc. */
+export function collectGarbage(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
