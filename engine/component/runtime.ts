@@ -111,6 +111,7 @@ export class ComponentRuntime implements EventListener {
     if (this.stopped) return;
     const logic = this.opts.logic;
     const reacting = this.live && this.state === 'active' && logic.react !== undefined;
+    const newSession = session !== this.session;
     for (const e of events) {
       if (session !== this.session) {
         this.session = session;
@@ -131,6 +132,8 @@ export class ComponentRuntime implements EventListener {
       }
       if (reacting && this.state === 'active') logic.react!(session, e, this.sink);
     }
+    // A new session restarts seqs: say so at once rather than at the next beat.
+    if (newSession && this.live) this.heartbeat();
   }
 
   private async updateActive(): Promise<void> {

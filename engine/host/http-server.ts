@@ -1,6 +1,6 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { extname, join, normalize, sep } from 'node:path';
+import { extname, join, normalize, resolve, sep } from 'node:path';
 import { timingSafeEqual } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ApiError, OrdoApi, Result } from '../../contract/api.ts';
@@ -139,8 +139,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     const root = opts.staticDir;
     if (!root || !existsSync(root)) throw new HttpError(404, 'NOT_FOUND', 'the UI is not built (run npm run build)');
     const rel = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
-    const file = normalize(join(root, rel));
-    if (!file.startsWith(normalize(root) + sep) || !existsSync(file) || !statSync(file).isFile()) {
+    const base = resolve(root);
+    const file = normalize(join(base, rel));
+    if (!file.startsWith(base + sep) || !existsSync(file) || !statSync(file).isFile()) {
       throw new HttpError(404, 'NOT_FOUND', `no file ${pathname}`);
     }
     res.writeHead(200, {
