@@ -13,8 +13,8 @@ const COLUMNS: readonly Column[] = [
   { key: 'state', title: 'State', width: '80px' },
   { key: 'active', title: 'Act', width: '28px' },
   { key: 'seq', title: 'Last seq', width: '64px', align: 'right' },
-  { key: 'lag', title: 'Lag', width: '36px', align: 'right' },
-  { key: 'hb', title: 'HB age', width: '52px', align: 'right' },
+  { key: 'lag', title: 'Lag', width: '34px', align: 'right' },
+  { key: 'hb', title: 'HB age', width: '50px', align: 'right' },
   { key: 'actions', title: '', width: '196px' },
 ];
 const GRID = gridStyle(COLUMNS);

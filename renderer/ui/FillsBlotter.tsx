@@ -12,13 +12,13 @@ import { VirtualList } from './VirtualList.tsx';
 const TZ = new Date().getTimezoneOffset();
 
 const COLUMNS: readonly Column[] = [
-  { key: 'time', title: 'Time', width: '88px' },
+  { key: 'time', title: 'Time', width: '92px' },
   { key: 'order', title: 'Order', width: '48px', align: 'right' },
   { key: 'symbol', title: 'Symbol', width: 'minmax(56px, 1fr)' },
-  { key: 'side', title: 'Side', width: '40px' },
+  { key: 'side', title: 'Side', width: '44px' },
   { key: 'qty', title: 'Qty', width: '54px', align: 'right' },
   { key: 'price', title: 'Price', width: '62px', align: 'right' },
-  { key: 'seq', title: 'Seq', width: '50px', align: 'right' },
+  { key: 'seq', title: 'Seq', width: '52px', align: 'right' },
 ];
 const GRID = gridStyle(COLUMNS);
 

@@ -8,24 +8,23 @@ import type { Column } from './SortHeader.tsx';
 import { VirtualList } from './VirtualList.tsx';
 
 const COLUMNS: readonly Column[] = [
-  { key: 'symbol', title: 'Symbol', width: '118px' },
-  { key: 'name', title: 'Name', width: 'minmax(54px, 1fr)' },
-  { key: 'type', title: 'Type', width: '34px' },
-  { key: 'venue', title: 'Venue', width: '44px' },
+  { key: 'symbol', title: 'Symbol', width: 'minmax(124px, 1fr)' },
+  { key: 'type', title: 'Type', width: '36px' },
+  { key: 'venue', title: 'Venue', width: '46px' },
   { key: 'ccy', title: 'Ccy', width: '38px' },
-  { key: 'tick', title: 'Tick', width: '38px', align: 'right' },
-  { key: 'lot', title: 'Lot', width: '32px', align: 'right' },
-  { key: 'ref', title: 'Ref', width: '56px', align: 'right' },
-  { key: 'bid', title: 'Bid', width: '56px', align: 'right' },
-  { key: 'last', title: 'Last', width: '56px', align: 'right' },
-  { key: 'ask', title: 'Ask', width: '56px', align: 'right' },
+  { key: 'tick', title: 'Tick', width: '42px', align: 'right' },
+  { key: 'lot', title: 'Lot', width: '34px', align: 'right' },
+  { key: 'ref', title: 'Ref', width: '58px', align: 'right' },
+  { key: 'bid', title: 'Bid', width: '58px', align: 'right' },
+  { key: 'last', title: 'Last', width: '58px', align: 'right' },
+  { key: 'ask', title: 'Ask', width: '58px', align: 'right' },
 ];
 const GRID = gridStyle(COLUMNS);
 
+/** The name, plus the contract terms for an option. */
 function describe(i: InstrumentView): string {
   if (i.type !== 'option') return i.name;
-  const pc = i.putCall ? i.putCall.toUpperCase().slice(0, 1) : '';
-  return `${i.underlying ?? ''} ${i.expiry ?? ''} ${i.strike ?? ''}${pc}`.trim() || i.name;
+  return `${i.name} (${i.underlying ?? '?'} ${i.expiry ?? ''} ${i.strike ?? ''} ${i.putCall ?? ''})`.replace(/\s+\)/, ')');
 }
 
 /** Static data with the latest quote. A row picks the instrument for the ticket; bid sells, ask buys. */
@@ -52,11 +51,10 @@ export function InstrumentsPanel() {
                 className={`tr ${n % 2 === 1 ? 'odd' : ''} clickable`}
                 data-testid={`instrument-row-${i.symbol}`}
                 onClick={() => !readOnly && prefill({ symbol: i.symbol })}
-                title={readOnly ? '' : 'Click: put in the ticket'}
+                title={readOnly ? i.name : `${i.name} — click: put in the ticket`}
               >
-                <span className="td sym">{i.symbol}</span>
-                <span className="td dim" title={i.name}>
-                  {describe(i)}
+                <span className="td sym" title={describe(i)}>
+                  {i.symbol}
                 </span>
                 <span className="td dim">{i.type === 'option' ? 'OPT' : 'EQ'}</span>
                 <span className="td dim">{i.venue}</span>

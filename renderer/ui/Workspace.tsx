@@ -18,8 +18,8 @@ interface Layout {
   fills: number;
 }
 
-const DEFAULT_LAYOUT: Layout = { ticket: 0.19, top: 0.56, instruments: 0.37, fills: 0.255 };
-const STORAGE_KEY = 'ordo.layout.v2';
+const DEFAULT_LAYOUT: Layout = { ticket: 0.19, top: 0.56, instruments: 0.357, fills: 0.27 };
+const STORAGE_KEY = 'ordo.layout.v3';
 
 function loadLayout(): Layout {
   try {
