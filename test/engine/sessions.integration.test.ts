@@ -190,4 +190,21 @@ describe('components', () => {
     unwrap(await h.api.componentAction('risk-1', 'activate'));
     await waitOrder(h, orderId, (o) => o.state === 'filled');
   });
+
+  it('shutdown over the admin stream stops the component, and the log records it', async () => {
+    const h = await host();
+    const router = h.runtimes.find((r) => r.role === 'router')!;
+    unwrap(await h.api.componentAction('router-1', 'shutdown'));
+    await waitFor(() => router.lifecycle === 'stopped', 'router stopped');
+    await waitFor(() => h.api.components().find((c) => c.id === 'router-1')?.state === 'stopped', 'stopped heartbeat');
+    expect(h.sequencer.activeRoles.has('router')).toBe(false);
+    expect(h.view.eventTail().some((l) => l.type === 'ComponentStopped' && l.instance === 'router-1')).toBe(true);
+    // With no router, accepted orders wait: nothing routes them.
+    const { orderId } = unwrap(await h.api.submitOrder(order('AAPL', 'buy', 5, px(h, 'AAPL', 1.02))));
+    await waitOrder(h, orderId, (o) => o.state === 'accepted');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(h.view.projection.order(orderId)!.state).toBe('accepted');
+    expect(await h.api.componentAction('router-1', 'activate')).toMatchObject({ ok: false, error: { code: 'COMPONENT_STOPPED' } });
+    expect(await h.api.componentAction('nobody-1', 'activate')).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+  });
 });
