@@ -80,7 +80,7 @@ export function OrdersBlotter() {
     async (orderId: number) => {
       setStatus(`Cancel #${orderId} sent…`);
       const r = await api.cancelOrder(orderId);
-      setStatus(r.ok ? `Cancel #${orderId} accepted by the host` : `Cancel #${orderId} failed: ${r.error.message}`);
+      setStatus(r.ok ? `Cancel #${orderId} requested` : `Cancel #${orderId} failed: ${r.error.message}`);
     },
     [api, setStatus],
   );
@@ -103,7 +103,7 @@ export function OrdersBlotter() {
     const r = await api.replaceOrder(a.orderId, v.change);
     if (r.ok) {
       setAmend(undefined);
-      setStatus(`Amend #${a.orderId} → ${formatQty(v.change.quantity)} @ ${v.change.price} accepted by the host`);
+      setStatus(`Amend #${a.orderId} → ${formatQty(v.change.quantity)} @ ${v.change.price} requested`);
     } else {
       setAmend({ ...a, sending: false, error: r.error.message });
     }
