@@ -21,8 +21,10 @@ export class LiveView implements EventListener {
   private fillsPushed = 0;
   private sessionChanged = true;
   private alertsChanged = true;
-  private tail: EventLine[] = [];
-  private newLines: EventLine[] = [];
+  /** The last events, raw: turned into lines only when someone asks (not on the hot path). */
+  private tail: { session: number; e: Sequenced }[] = [];
+  /** Events applied since the last push. */
+  private unpushed = 0;
   readonly quotes = new Map<string, Quote>();
   private changedQuotes = new Set<string>();
   /** Events per second, measured over the last few seconds. */
@@ -42,12 +44,10 @@ export class LiveView implements EventListener {
       if ('orderId' in ev) this.changedOrders.add(ev.orderId);
       if (ev.type.startsWith('Session')) this.sessionChanged = true;
       if (ev.type === 'AlertRaised' || ev.type === 'AlertCleared') this.alertsChanged = true;
-      const line = toEventLine(session, e);
-      this.newLines.push(line);
-      this.tail.push(line);
+      this.tail.push({ session, e });
     }
-    if (this.newLines.length > TAIL) this.newLines = this.newLines.slice(-TAIL);
-    if (this.tail.length > 2 * TAIL) this.tail = this.tail.slice(-TAIL);
+    this.unpushed += events.length;
+    if (this.tail.length > 4 * TAIL) this.tail = this.tail.slice(-TAIL);
   }
 
   onMarketData(md: MarketData): void {
@@ -60,8 +60,8 @@ export class LiveView implements EventListener {
   }
 
   /** The last events, oldest first. */
-  eventTail(): EventLine[] {
-    return this.tail.slice(-TAIL);
+  eventTail(n = TAIL): EventLine[] {
+    return this.tail.slice(-Math.min(n, TAIL)).map((t) => toEventLine(t.session, t.e));
   }
 
   /** Events per second over the last ~3 s. */
@@ -111,9 +111,9 @@ export class LiveView implements EventListener {
       this.alertsChanged = false;
       any = true;
     }
-    if (this.newLines.length > 0) {
-      u.events = this.newLines;
-      this.newLines = [];
+    if (this.unpushed > 0) {
+      u.events = this.eventTail(this.unpushed);
+      this.unpushed = 0;
       any = true;
     }
     if (any || this.sessionChanged) {
