@@ -25,6 +25,15 @@ export async function hostCommand(argv: string[]): Promise<number> {
     const { UsageError } = await import('./errors.ts');
     throw new UsageError(`host: --sync must be normal or full, got '${sync}'`);
   }
+  // Handlers first: a signal during start-up or right after the ready line still stops cleanly.
+  const stopped = new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      console.error(`ordo: ${signal} received, stopping`);
+      resolve();
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
   const host = await startHost({
     dataDir,
     port,
@@ -37,14 +46,7 @@ export async function hostCommand(argv: string[]): Promise<number> {
     autoOpen: !values['no-auto-open'],
   });
   console.log(`ordo ready ${host.url}`);
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      console.error(`ordo: ${signal} received, stopping`);
-      resolve();
-    };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
-  });
+  await stopped;
   await host.close();
   console.error('ordo: stopped cleanly');
   return 0;
