@@ -14,6 +14,19 @@ export {
   type TimeInForce,
 } from '../../contract/domain.ts';
 
+/** The fields of a new order, shared by OrderPending and OrderRestored (in wire order). */
+const NEW_ORDER_FIELDS = {
+  orderId: 'uint',
+  clientId: 'str',
+  clientOrderId: 'str',
+  symbol: 'str',
+  side: SIDES,
+  orderType: ORDER_TYPES,
+  timeInForce: TIME_IN_FORCE,
+  quantity: 'uint',
+  price: 'f64',
+} as const;
+
 /**
  * Every event the sequencer can emit. Codes are the wire format and never
  * change meaning; new fields are only ever appended as optional (see codec).
@@ -60,20 +73,7 @@ export const EVENT_DEFS = {
     },
   },
 
-  OrderPending: {
-    code: 40,
-    fields: {
-      orderId: 'uint',
-      clientId: 'str',
-      clientOrderId: 'str',
-      symbol: 'str',
-      side: SIDES,
-      orderType: ORDER_TYPES,
-      timeInForce: TIME_IN_FORCE,
-      quantity: 'uint',
-      price: 'f64',
-    },
-  },
+  OrderPending: { code: 40, fields: NEW_ORDER_FIELDS },
   OrderAccepted: { code: 41, fields: { orderId: 'uint' } },
   OrderRejected: { code: 42, fields: { orderId: 'uint', reason: 'uint', text: 'str' } },
   OrderRouted: { code: 43, fields: { orderId: 'uint', venue: 'str' } },
@@ -89,15 +89,7 @@ export const EVENT_DEFS = {
   OrderRestored: {
     code: 53,
     fields: {
-      orderId: 'uint',
-      clientId: 'str',
-      clientOrderId: 'str',
-      symbol: 'str',
-      side: SIDES,
-      orderType: ORDER_TYPES,
-      timeInForce: TIME_IN_FORCE,
-      quantity: 'uint',
-      price: 'f64',
+      ...NEW_ORDER_FIELDS,
       state: ORDER_STATES,
       filledQuantity: 'uint',
       avgPrice: 'f64',
