@@ -47,6 +47,12 @@ export interface HostOptions {
   /** Directory of the built UI; default dist/renderer. */
   readonly staticDir?: string;
   readonly synchronous?: 'normal' | 'full';
+  /**
+   * Fault-injection hook for tests: sees the writable log once it is open
+   * (e.g. to set PRAGMA max_page_count or query_only and so simulate a full
+   * disk or a read-only log). Never set in production.
+   */
+  readonly onLogOpened?: (log: WritableLog) => void;
 }
 
 export interface Host {
@@ -92,6 +98,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
   }
   const log: WritableLog = openWritableLog(paths.db, { synchronous: opts.synchronous ?? 'normal' });
   const cleanup: (() => unknown)[] = [() => log.close()];
+  opts.onLogOpened?.(log);
   try {
     const problems = log.verify();
     if (problems.length > 0) {

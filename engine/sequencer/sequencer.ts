@@ -46,6 +46,9 @@ interface Rejection {
 
 const NO_PEER = Buffer.alloc(0);
 
+/** process()'s answer for a command already sequenced: dropped without a reply. */
+const DUPLICATE: Refusal = Object.freeze({ code: 'DUPLICATE', message: 'already sequenced' });
+
 /** The sequencer's name as the source of the events it makes itself. */
 export const SEQUENCER_SRC = 'sequencer';
 
@@ -70,6 +73,14 @@ export class Sequencer {
   private phase: SessionPhase = 'none';
   private lastSeq = 0;
   private readonly highestCseq = new Map<string, number>();
+  /**
+   * Command seqs taken into a batch that then failed to store (so refused with
+   * STORAGE_UNAVAILABLE): never in the log, yet maybe below the source's
+   * highest, because a newer command got in once storage was back. A resend
+   * of one is not a duplicate. Survives recover() (the log cannot know them);
+   * forgotten when the next session opens.
+   */
+  private readonly refusedForStorage = new Map<string, Set<number>>();
   private readonly activeByRole = new Map<string, string>();
   /** Events made in the batch being built, grouped by session. */
   private pending: { session: number; events: Sequenced[] }[] = [];
@@ -185,13 +196,17 @@ export class Sequencer {
     const rejections: Rejection[] = [];
     const outcomes = new Map<Inbound, Refusal>();
     let written: { frames: Uint8Array[]; events: number } | undefined;
+    const taken: Command[] = [];
     try {
       for (const item of batch) {
         const refusal = this.process(item.cmd);
-        if (refusal) {
-          rejections.push({ id: item.id, cseq: item.cmd.cseq, ...refusal });
-          if (item.done) outcomes.set(item, refusal);
+        if (refusal === DUPLICATE) continue;
+        if (!refusal) {
+          taken.push(item.cmd);
+          continue;
         }
+        rejections.push({ id: item.id, cseq: item.cmd.cseq, ...refusal });
+        if (item.done) outcomes.set(item, refusal);
       }
       written = this.commit();
     } catch (err) {
@@ -212,6 +227,11 @@ export class Sequencer {
       if (written.events > 0) this.opts.onPublished?.(this.sessionId, this.lastSeq, written.events);
     } else {
       // Nothing of this batch is stored: refuse all of it; senders resend later.
+      for (const cmd of taken) {
+        let holes = this.refusedForStorage.get(cmd.src);
+        if (!holes) this.refusedForStorage.set(cmd.src, (holes = new Set()));
+        holes.add(cmd.cseq);
+      }
       rejections.length = 0;
       for (const item of batch) {
         rejections.push({ id: item.id, cseq: item.cmd.cseq, code: 'STORAGE_UNAVAILABLE', message: `event log unavailable: ${this.storageError}` });
@@ -231,9 +251,11 @@ export class Sequencer {
     this.routerOut.push([r.id, body]);
   }
 
-  private process(cmd: Command): { code: string; message: string } | undefined {
+  private process(cmd: Command): Refusal | undefined {
     const last = this.highestCseq.get(cmd.src) ?? 0;
-    if (cmd.cseq <= last) return undefined; // duplicate: already sequenced, drop silently
+    const holes = this.refusedForStorage.get(cmd.src);
+    if (cmd.cseq <= last && !holes?.has(cmd.cseq)) return DUPLICATE; // already sequenced: drop silently
+    holes?.delete(cmd.cseq);
     const body = cmd.body;
     let role = 'host';
     if (!this.trusted.has(cmd.src)) {
@@ -275,6 +297,7 @@ export class Sequencer {
     const previous = this.sessionId > 0 ? this.opts.log.snapshot(this.sessionId)?.body : undefined;
     const id = this.sessionId + 1;
     const policy = this.opts.policy;
+    this.refusedForStorage.clear();
     this.sessionId = id;
     this.lastSeq = 0;
     this.opened.push({ id, ts: this.opts.clock() });
@@ -315,7 +338,8 @@ export class Sequencer {
   /** The sequencer's own projection: session phase, dedupe table, active roles. */
   private applyOwn(session: number, e: Sequenced): void {
     this.lastSeq = e.seq;
-    if (e.cseq > 0) this.highestCseq.set(e.src, e.cseq);
+    // Highest, not last: a command refused for storage may be stored after newer ones.
+    if (e.cseq > (this.highestCseq.get(e.src) ?? 0)) this.highestCseq.set(e.src, e.cseq);
     const ev = e.event;
     switch (ev.type) {
       case 'SessionOpened':

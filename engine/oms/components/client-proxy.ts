@@ -76,8 +76,13 @@ export class ClientProxyComponent extends ProjectedComponent implements Componen
     for (const cseq of [...this.waiters.keys()]) this.settle(cseq, unavailable());
   }
 
+  /**
+   * Every refusal is final for the trader, STORAGE_UNAVAILABLE included:
+   * nothing of a refused batch is stored, so the API says so at once and the
+   * trader may send again. (Retrying here would leave the trader's request
+   * answered UNAVAILABLE on timeout while the order might still get in.)
+   */
   onRefused(cseq: number, _body: CommandBody, reply: CommandReply): 'retry' | 'drop' {
-    if (reply.code === 'STORAGE_UNAVAILABLE') return 'retry';
     this.settle(cseq, { ok: false, error: { code: reply.code, message: reply.message } });
     return 'drop';
   }
