@@ -20,9 +20,14 @@ export async function repairCommand(argv: string[]): Promise<number> {
     }
     const first = problems[0]!;
     const removed = log.transaction(() => log.truncateFrom(first.session, first.rowId));
-    console.log(
-      `removed ${removed} frame(s) from session ${first.session} seq ${first.firstSeq} on, and any later session (first problem: ${first.detail}); the log now ends at session ${first.session} seq ${first.firstSeq - 1}, which is open again`,
-    );
+    const end = log.latestSession();
+    const now =
+      end === undefined
+        ? 'the log is now empty'
+        : end.id === first.session
+          ? `the log now ends at session ${end.id} seq ${end.lastSeq}, which is open again`
+          : `session ${first.session} had nothing left and is gone; the log now ends at session ${end.id} seq ${end.lastSeq}, which is ${end.state}`;
+    console.log(`removed ${removed} frame(s) from session ${first.session} seq ${first.firstSeq} on, and any later session (first problem: ${first.detail}); ${now}`);
     return 0;
   } finally {
     log.close();

@@ -214,14 +214,17 @@ export class WritableLog extends ReadableLog {
 
   /**
    * Removes every frame from row `rowId` (in `session`) on, every later
-   * session, and the session's close (for explicit repair only). Returns the
-   * number of frames removed.
+   * session, and the session's close (for explicit repair only). A session
+   * left without any frame is removed too: nothing says it ever opened, and
+   * the one before stays closed with its snapshot, ready for the next open.
+   * Returns the number of frames removed.
    */
   truncateFrom(session: number, rowId: number): number {
     const removed = this.w.truncateFrames.run(rowId).changes;
     this.w.dropSnapshotsFrom.run(session);
     this.w.dropSessionsAfter.run(session);
-    this.w.reopen.run(session);
+    if (this.lastSeq(session) === 0) this.w.dropSessionsAfter.run(session - 1);
+    else this.w.reopen.run(session);
     return removed;
   }
 }
