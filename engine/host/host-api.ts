@@ -73,7 +73,23 @@ export class HostApi implements OrdoApi {
     const r = await this.hostCommand({ type: 'OpenSession' });
     if (!r.ok) return r;
     await this.d.ensureActive();
+    await this.proxyCaughtUp();
     return { ok: true, value: { sessionId: this.d.sequencer.position.session } };
+  }
+
+  /**
+   * Read-your-writes for API callers: resolves once the client proxy has
+   * applied the log up to the sequencer's head (or after `ms`), so an order
+   * sent as soon as openSession answers is not refused by a proxy that has
+   * not yet seen the session open.
+   */
+  private async proxyCaughtUp(ms = 2000): Promise<void> {
+    const { session, seq } = this.d.sequencer.position;
+    const p = this.d.proxy.projection;
+    const end = Date.now() + ms;
+    while ((p.session.id < session || (p.session.id === session && p.lastSeq < seq)) && Date.now() < end) {
+      await new Promise((r) => setTimeout(r, 1));
+    }
   }
 
   async closeSession(): Promise<Result<{ sessionId: number }>> {
