@@ -30,10 +30,7 @@ function main(): void {
   let n = 0;
   if (mode === 'frames') {
     const log = openReadableLog(dbPath);
-    for (const e of log.events(1, 1, limit)) {
-      p.apply(e);
-      n++;
-    }
+    n = log.replay(1, (e) => p.apply(e), 1, limit);
     log.close();
   } else {
     const db = new Database(dbPath, { readonly: true });

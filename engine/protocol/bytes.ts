@@ -129,6 +129,40 @@ export class ByteReader {
 
   uint(): number {
     const b = this.buf;
+    const p = this.pos;
+    // Up to four bytes (28 bits) in int32 arithmetic without a bounds check per byte.
+    if (p + 4 <= this.end) {
+      let x = b[p]!;
+      if (x < 0x80) {
+        this.pos = p + 1;
+        return x;
+      }
+      let v = x & 0x7f;
+      x = b[p + 1]!;
+      v |= (x & 0x7f) << 7;
+      if (x < 0x80) {
+        this.pos = p + 2;
+        return v;
+      }
+      x = b[p + 2]!;
+      v |= (x & 0x7f) << 14;
+      if (x < 0x80) {
+        this.pos = p + 3;
+        return v;
+      }
+      x = b[p + 3]!;
+      v |= (x & 0x7f) << 21;
+      if (x < 0x80) {
+        this.pos = p + 4;
+        return v;
+      }
+    }
+    return this.uintLong();
+  }
+
+  /** Any varint, byte by byte with bounds checks: near the end of the input, and values of 2^28 and up. */
+  private uintLong(): number {
+    const b = this.buf;
     let p = this.pos;
     if (p >= this.end) throw new DecodeError(`truncated varint at byte ${p}`);
     let byte = b[p++]!;

@@ -26,14 +26,25 @@ export class EncodeError extends Error {
 class StringTable {
   readonly index = new Map<string, number>();
   readonly list: string[] = [];
+  /** The last string looked up and its id: runs of one source or symbol skip the map. */
+  private last: string | undefined = undefined;
+  private lastId = 0;
   id(s: string): number {
+    if (s === this.last) return this.lastId;
     let i = this.index.get(s);
     if (i === undefined) {
       i = this.list.length;
       this.index.set(s, i);
       this.list.push(s);
     }
+    this.last = s;
+    this.lastId = i;
     return i;
+  }
+  clear(): void {
+    this.index.clear();
+    this.list.length = 0;
+    this.last = undefined;
   }
   writeTo(w: ByteWriter): void {
     w.uint(this.list.length);
@@ -49,125 +60,173 @@ function readStringTable(r: ByteReader): string[] {
   return list;
 }
 
-function fail(spec: MessageSpec, field: string, why: string): never {
-  throw new EncodeError(`${spec.type}.${field}: ${why}`);
+/*
+ * Each message type gets its own encoder and decoder, generated once from its
+ * schema at load time: straight-line code with the field names as literals,
+ * so a decoded message is built by one object literal (one hidden class per
+ * type) and no per-field loop, switch or keyed property access runs per
+ * event. Behaviour, checks and error messages are those of the schema rules:
+ * - uint: a safe whole number >= 0 (varint); int: a safe whole number (zig-zag);
+ * - f64: finite; str: an index into the frame's string table; bool: one byte 0/1;
+ * - strs: a count and string indices; enum: one byte, the value's index;
+ * - optional fields: a presence mask (varint, one bit per optional field in
+ *   order) before the fields; an absent field is not written and not set.
+ */
+
+type Encoder = (w: ByteWriter, msg: Record<string, unknown>, strings: StringTable) => void;
+type Decoder = (r: ByteReader, strings: readonly string[]) => Record<string, unknown>;
+
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+function checkNames(spec: MessageSpec): void {
+  for (const f of spec.fields) {
+    if (!IDENTIFIER.test(f.name) || f.name === 'type') throw new Error(`${spec.type}: field name ${JSON.stringify(f.name)} is not usable`);
+  }
 }
 
-function encodeFields(w: ByteWriter, spec: MessageSpec, msg: Record<string, unknown>, strings: StringTable): void {
-  const fields = spec.fields;
-  let mask = 0;
-  let bit = 1;
-  let hasOptional = false;
-  for (const f of fields) {
-    if (!f.optional) continue;
-    hasOptional = true;
-    if (msg[f.name] !== undefined) mask |= bit;
-    bit <<= 1;
+function compileEncoder(spec: MessageSpec): Encoder {
+  checkNames(spec);
+  const q = JSON.stringify;
+  const enums: (readonly string[])[] = [];
+  const body: string[] = ['let v;'];
+  const optional = spec.fields.filter((f) => f.optional);
+  if (optional.length > 0) {
+    body.push('let mask = 0;');
+    optional.forEach((f, i) => body.push(`if (m.${f.name} !== undefined) mask |= ${2 ** i};`));
+    body.push('w.uint(mask);');
   }
-  if (hasOptional) w.uint(mask);
-  for (const f of fields) {
-    const v = msg[f.name];
-    if (v === undefined) {
-      if (f.optional) continue;
-      fail(spec, f.name, 'is required');
-    }
+  for (const f of spec.fields) {
+    const bad = (why: string) => `F(${q(f.name)}, ${q(why)})`;
+    body.push(`v = m.${f.name};`);
+    body.push(f.optional ? 'if (v !== undefined) {' : `if (v === undefined) ${bad('is required')}; {`);
     switch (f.scalar) {
       case 'uint':
-        if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) fail(spec, f.name, 'must be a whole number >= 0');
-        w.uint(v);
+        body.push(`if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) ${bad('must be a whole number >= 0')}; w.uint(v);`);
         break;
       case 'int':
-        if (typeof v !== 'number' || !Number.isSafeInteger(v)) fail(spec, f.name, 'must be a whole number');
-        w.int(v);
+        body.push(`if (typeof v !== 'number' || !Number.isSafeInteger(v)) ${bad('must be a whole number')}; w.int(v);`);
         break;
       case 'f64':
-        if (typeof v !== 'number' || !Number.isFinite(v)) fail(spec, f.name, 'must be a finite number');
-        w.f64(v);
+        body.push(`if (typeof v !== 'number' || !Number.isFinite(v)) ${bad('must be a finite number')}; w.f64(v);`);
         break;
       case 'str':
-        if (typeof v !== 'string') fail(spec, f.name, 'must be a string');
-        w.uint(strings.id(v));
+        body.push(`if (typeof v !== 'string') ${bad('must be a string')}; w.uint(T.id(v));`);
         break;
       case 'bool':
-        if (typeof v !== 'boolean') fail(spec, f.name, 'must be true or false');
-        w.u8(v ? 1 : 0);
+        body.push(`if (typeof v !== 'boolean') ${bad('must be true or false')}; w.u8(v ? 1 : 0);`);
         break;
-      case 'strs': {
-        if (!Array.isArray(v) || v.some((s) => typeof s !== 'string')) fail(spec, f.name, 'must be a list of strings');
-        w.uint(v.length);
-        for (const s of v as string[]) w.uint(strings.id(s));
+      case 'strs':
+        body.push(`if (!Array.isArray(v) || v.some((s) => typeof s !== 'string')) ${bad('must be a list of strings')};`);
+        body.push('w.uint(v.length); for (const s of v) w.uint(T.id(s));');
         break;
-      }
       case 'enum': {
-        const i = f.values!.indexOf(v as string);
-        if (i < 0) fail(spec, f.name, `must be one of ${f.values!.join(', ')}`);
-        w.u8(i);
+        const values = f.values!;
+        enums.push(values);
+        body.push('switch (v) {');
+        values.forEach((value, i) => body.push(`case ${q(value)}: w.u8(${i}); break;`));
+        body.push(`default: ${bad(`must be one of ${values.join(', ')}`)};`);
+        body.push('}');
         break;
       }
     }
+    body.push('}');
   }
+  const fail = (field: string, why: string): never => {
+    throw new EncodeError(`${spec.type}.${field}: ${why}`);
+  };
+  const factory = new Function('F', `return function encode${spec.type}(w, m, T) {\n${body.join('\n')}\n};`) as (f: typeof fail) => Encoder;
+  return factory(fail);
 }
 
-function stringAt(strings: string[], i: number, spec: MessageSpec, field: string): string {
-  const s = strings[i];
-  if (s === undefined) throw new DecodeError(`${spec.type}.${field}: string #${i} is not in the table`);
-  return s;
-}
-
-function decodeFields(r: ByteReader, spec: MessageSpec, strings: string[]): Record<string, unknown> {
-  const out: Record<string, unknown> = { type: spec.type };
-  const fields = spec.fields;
-  let mask = 0;
+function compileDecoder(spec: MessageSpec): Decoder {
+  checkNames(spec);
+  const q = JSON.stringify;
+  const t = spec.type;
+  const body: string[] = ['const b = r.buf; const end = r.end; let p = r.pos; let x = 0;'];
+  // A varint: the one-byte case inline, longer ones (and truncation) through ByteReader.uint.
+  const uint = (dst: string) => `if (p < end && (x = b[p]) < 128) { p++; ${dst} = x; } else { r.pos = p; ${dst} = r.uint(); p = r.pos; }`;
+  const u8 = (dst: string) => `if (p >= end) { r.pos = p; r.u8(); } ${dst} = b[p++];`;
+  const err = (field: string, msg: string) => `throw new E(${q(`${t}.${field}: `)} + ${msg});`;
+  const optional = spec.fields.filter((f) => f.optional);
+  if (optional.length > 0) body.push('let mask = 0;', uint('mask'));
+  const enumValues: (readonly string[])[] = [];
   let bit = 1;
-  const hasOptional = fields.some((f) => f.optional);
-  if (hasOptional) mask = r.uint();
-  for (const f of fields) {
+  spec.fields.forEach((f, i) => {
+    const v = `f${i}`;
+    body.push(`let ${v};`);
     if (f.optional) {
-      const present = (mask & bit) !== 0;
-      bit <<= 1;
-      if (!present) continue;
+      body.push(`if ((mask & ${bit}) !== 0) {`);
+      bit *= 2;
+    } else {
+      body.push('{');
     }
     switch (f.scalar) {
       case 'uint':
-        out[f.name] = r.uint();
+        body.push(uint(v));
         break;
       case 'int':
-        out[f.name] = r.int();
+        body.push(`r.pos = p; ${v} = r.int(); p = r.pos;`);
         break;
-      case 'f64': {
-        const v = r.f64();
-        if (!Number.isFinite(v)) throw new DecodeError(`${spec.type}.${f.name}: not a finite number`);
-        out[f.name] = v;
+      case 'f64':
+        body.push(`if (p + 8 > end) { r.pos = p; r.f64(); } ${v} = r.view.getFloat64(p, true); p += 8;`);
+        body.push(`if (${v} - ${v} !== 0) ${err(f.name, q('not a finite number'))}`);
         break;
-      }
       case 'str':
-        out[f.name] = stringAt(strings, r.uint(), spec, f.name);
+        body.push(uint('x'), `${v} = S[x]; if (${v} === undefined) ${err(f.name, '`string #${x} is not in the table`')}`);
         break;
-      case 'bool': {
-        const b = r.u8();
-        if (b > 1) throw new DecodeError(`${spec.type}.${f.name}: bad boolean ${b}`);
-        out[f.name] = b === 1;
+      case 'bool':
+        body.push(u8('x'), `if (x > 1) ${err(f.name, '`bad boolean ${x}`')} ${v} = x === 1;`);
         break;
-      }
-      case 'strs': {
-        const n = r.uint();
-        if (n > r.end - r.pos) throw new DecodeError(`${spec.type}.${f.name}: list of ${n} cannot fit`);
-        const list = new Array<string>(n);
-        for (let i = 0; i < n; i++) list[i] = stringAt(strings, r.uint(), spec, f.name);
-        out[f.name] = list;
+      case 'strs':
+        body.push('let n = 0;', uint('n'), `if (n > end - p) ${err(f.name, '`list of ${n} cannot fit`')}`);
+        body.push(`${v} = new Array(n);`, 'for (let k = 0; k < n; k++) {', uint('x'), 'const s = S[x];');
+        body.push(`if (s === undefined) ${err(f.name, '`string #${x} is not in the table`')}`, `${v}[k] = s; }`);
         break;
-      }
-      case 'enum': {
-        const i = r.u8();
-        const v = f.values![i];
-        if (v === undefined) throw new DecodeError(`${spec.type}.${f.name}: bad enum index ${i}`);
-        out[f.name] = v;
+      case 'enum':
+        enumValues.push(f.values!);
+        body.push(u8('x'), `${v} = V${enumValues.length - 1}[x];`, `if (${v} === undefined) ${err(f.name, '`bad enum index ${x}`')}`);
         break;
-      }
     }
-  }
-  return out;
+    body.push('}');
+  });
+  const required = spec.fields.map((f, i) => (f.optional ? '' : `, ${f.name}: f${i}`)).join('');
+  body.push(`const o = { type: ${q(t)}${required} };`);
+  bit = 1;
+  spec.fields.forEach((f, i) => {
+    if (!f.optional) return;
+    body.push(`if ((mask & ${bit}) !== 0) o.${f.name} = f${i};`);
+    bit *= 2;
+  });
+  body.push('r.pos = p;', 'return o;');
+  const names = ['E', ...enumValues.map((_, i) => `V${i}`)];
+  const factory = new Function(...names, `return function decode${t}(r, S) {\n${body.join('\n')}\n};`) as (...args: unknown[]) => Decoder;
+  return factory(DecodeError, ...enumValues);
 }
+
+interface Codec {
+  readonly spec: MessageSpec;
+  readonly encode: Encoder;
+  readonly decode: Decoder;
+}
+
+function compileAll(specs: { byType: Map<string, MessageSpec>; byCode: (MessageSpec | undefined)[] }): {
+  byType: Map<string, Codec>;
+  byCode: (Codec | undefined)[];
+} {
+  const byType = new Map<string, Codec>();
+  const byCode: (Codec | undefined)[] = [];
+  for (const spec of specs.byType.values()) {
+    const c: Codec = { spec, encode: compileEncoder(spec), decode: compileDecoder(spec) };
+    byType.set(spec.type, c);
+    byCode[spec.code] = c;
+  }
+  // Dense up to the highest code, so a lookup never reads a hole.
+  for (let i = 0; i < byCode.length; i++) if (byCode[i] === undefined) byCode[i] = undefined;
+  return { byType, byCode };
+}
+
+const EVENT_CODECS = compileAll(EVENT_SPECS);
+const COMMAND_CODECS = compileAll(COMMAND_SPECS);
 
 function header(r: ByteReader, magic: number, what: string): void {
   const m = r.u8();
@@ -191,7 +250,17 @@ export interface Frame extends FrameInfo {
 }
 
 const bodyWriter = new ByteWriter(1 << 16);
-const frameWriter = new ByteWriter(1 << 16);
+const headWriter = new ByteWriter(1 << 12);
+const frameStrings = new StringTable();
+const commandStrings = new StringTable();
+
+/** `head` then `body` as one new array (one copy of each). */
+function joined(head: ByteWriter, body: ByteWriter): Uint8Array {
+  const out = new Uint8Array(head.pos + body.pos);
+  out.set(head.buf.subarray(0, head.pos), 0);
+  out.set(body.buf.subarray(0, body.pos), head.pos);
+  return out;
+}
 
 /**
  * Encodes events (consecutive seqs, nondecreasing ts) of one session as a frame.
@@ -200,33 +269,36 @@ const frameWriter = new ByteWriter(1 << 16);
 export function encodeFrame(session: number, events: readonly Sequenced[]): Uint8Array {
   if (events.length === 0) throw new EncodeError('a frame needs at least one event');
   const first = events[0]!;
-  const strings = new StringTable();
+  const strings = frameStrings;
+  strings.clear();
   const w = bodyWriter;
   w.reset();
+  const codecs = EVENT_CODECS.byType;
   let expect = first.seq;
-  for (const e of events) {
+  const baseTs = first.ts;
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!;
     if (e.seq !== expect) throw new EncodeError(`frame seqs must be consecutive: ${e.seq} after ${expect - 1}`);
     expect++;
-    const spec = EVENT_SPECS.byType.get(e.event.type);
-    if (!spec) throw new EncodeError(`unknown event type ${String(e.event.type)}`);
-    if (e.ts < first.ts) throw new EncodeError(`frame timestamps must not go back (seq ${e.seq})`);
-    w.uint(spec.code);
-    w.uint(e.ts - first.ts);
+    const c = codecs.get(e.event.type);
+    if (c === undefined) throw new EncodeError(`unknown event type ${String(e.event.type)}`);
+    if (e.ts < baseTs) throw new EncodeError(`frame timestamps must not go back (seq ${e.seq})`);
+    w.uint(c.spec.code);
+    w.uint(e.ts - baseTs);
     w.uint(strings.id(e.src));
     w.uint(e.cseq);
-    encodeFields(w, spec, e.event as unknown as Record<string, unknown>, strings);
+    c.encode(w, e.event as unknown as Record<string, unknown>, strings);
   }
-  const f = frameWriter;
-  f.reset();
-  f.u8(FRAME_MAGIC);
-  f.u8(CODEC_VERSION);
-  f.uint(session);
-  f.uint(first.seq);
-  f.uint(events.length);
-  f.uint(first.ts);
-  strings.writeTo(f);
-  f.bytes(w.buf.subarray(0, w.pos));
-  return f.finish();
+  const h = headWriter;
+  h.reset();
+  h.u8(FRAME_MAGIC);
+  h.u8(CODEC_VERSION);
+  h.uint(session);
+  h.uint(first.seq);
+  h.uint(events.length);
+  h.uint(baseTs);
+  strings.writeTo(h);
+  return joined(h, w);
 }
 
 /** Reads a frame's header only. */
@@ -236,8 +308,15 @@ export function readFrameInfo(bytes: Uint8Array): FrameInfo {
   return { session: r.uint(), firstSeq: r.uint(), count: r.uint(), baseTs: r.uint() };
 }
 
-/** Decodes a whole frame; throws DecodeError on anything malformed. */
-export function decodeFrame(bytes: Uint8Array): Frame {
+/**
+ * Decodes a frame event by event: `visit` gets each event with seq in
+ * [from, to] (both inclusive; all by default) as soon as it is decoded, and no
+ * array of the frame's events is built, so a replay keeps only the event in
+ * hand alive. Every event is a fresh object the visitor may keep. The whole
+ * frame is checked as it goes: a DecodeError may come after some events were
+ * visited.
+ */
+export function visitFrame(bytes: Uint8Array, visit: (e: Sequenced) => void, from = 0, to = Number.MAX_SAFE_INTEGER): FrameInfo {
   const r = new ByteReader(bytes);
   header(r, FRAME_MAGIC, 'an event frame');
   const session = r.uint();
@@ -246,43 +325,54 @@ export function decodeFrame(bytes: Uint8Array): Frame {
   const baseTs = r.uint();
   if (count > bytes.length) throw new DecodeError(`frame claims ${count} events in ${bytes.length} bytes`);
   const strings = readStringTable(r);
-  const events = new Array<Sequenced>(count);
+  const codecs = EVENT_CODECS.byCode;
   for (let i = 0; i < count; i++) {
     const code = r.uint();
-    const spec = EVENT_SPECS.byCode[code];
-    if (!spec) throw new DecodeError(`unknown event code ${code} at seq ${firstSeq + i}`);
+    const c = code < codecs.length ? codecs[code] : undefined;
+    if (c === undefined) throw new DecodeError(`unknown event code ${code} at seq ${firstSeq + i}`);
     const ts = baseTs + r.uint();
-    const srcIdx = r.uint();
-    const src = strings[srcIdx];
+    const src = strings[r.uint()];
     if (src === undefined) throw new DecodeError(`bad source index at seq ${firstSeq + i}`);
     const cseq = r.uint();
-    const event = decodeFields(r, spec, strings) as unknown as OrdoEvent;
-    events[i] = { seq: firstSeq + i, ts, src, cseq, event };
+    const event = c.decode(r, strings) as unknown as OrdoEvent;
+    const seq = firstSeq + i;
+    if (seq >= from && seq <= to) visit({ seq, ts, src, cseq, event });
   }
   if (!r.done) throw new DecodeError(`${r.end - r.pos} trailing bytes after frame`);
-  return { session, firstSeq, count, baseTs, events };
+  return { session, firstSeq, count, baseTs };
+}
+
+/** Decodes a whole frame; throws DecodeError on anything malformed. */
+export function decodeFrame(bytes: Uint8Array): Frame {
+  const events: Sequenced[] = [];
+  const info = visitFrame(bytes, (e) => events.push(e));
+  return { session: info.session, firstSeq: info.firstSeq, count: info.count, baseTs: info.baseTs, events };
 }
 
 /** Encodes a batch of commands from one component. */
 export function encodeCommands(src: string, commands: readonly { cseq: number; body: CommandBody }[]): Uint8Array {
-  const strings = new StringTable();
-  const w = new ByteWriter(256 + commands.length * 48);
+  const strings = commandStrings;
+  strings.clear();
+  const w = bodyWriter;
+  w.reset();
   w.uint(strings.id(src));
   w.uint(commands.length);
-  for (const c of commands) {
-    const spec = COMMAND_SPECS.byType.get(c.body.type);
-    if (!spec) throw new EncodeError(`unknown command type ${String(c.body.type)}`);
-    if (!Number.isSafeInteger(c.cseq) || c.cseq < 1) throw new EncodeError(`commandSeq must be a whole number >= 1`);
-    w.uint(spec.code);
-    w.uint(c.cseq);
-    encodeFields(w, spec, c.body as unknown as Record<string, unknown>, strings);
+  const codecs = COMMAND_CODECS.byType;
+  for (let i = 0; i < commands.length; i++) {
+    const cmd = commands[i]!;
+    const c = codecs.get(cmd.body.type);
+    if (c === undefined) throw new EncodeError(`unknown command type ${String(cmd.body.type)}`);
+    if (!Number.isSafeInteger(cmd.cseq) || cmd.cseq < 1) throw new EncodeError(`commandSeq must be a whole number >= 1`);
+    w.uint(c.spec.code);
+    w.uint(cmd.cseq);
+    c.encode(w, cmd.body as unknown as Record<string, unknown>, strings);
   }
-  const out = new ByteWriter(w.pos + 64);
-  out.u8(COMMANDS_MAGIC);
-  out.u8(CODEC_VERSION);
-  strings.writeTo(out);
-  out.bytes(w.buf.subarray(0, w.pos));
-  return out.finish();
+  const h = headWriter;
+  h.reset();
+  h.u8(COMMANDS_MAGIC);
+  h.u8(CODEC_VERSION);
+  strings.writeTo(h);
+  return joined(h, w);
 }
 
 /** Decodes a command batch; throws DecodeError naming the first problem. */
@@ -294,15 +384,16 @@ export function decodeCommands(bytes: Uint8Array): { src: string; commands: Comm
   if (src === undefined || src.length === 0) throw new DecodeError('command batch has no component id');
   const n = r.uint();
   if (n > bytes.length) throw new DecodeError(`batch claims ${n} commands in ${bytes.length} bytes`);
-  const commands: Command[] = [];
+  const commands = new Array<Command>(n);
+  const codecs = COMMAND_CODECS.byCode;
   for (let i = 0; i < n; i++) {
     const code = r.uint();
-    const spec = COMMAND_SPECS.byCode[code];
-    if (!spec) throw new DecodeError(`unknown command code ${code}`);
+    const c = code < codecs.length ? codecs[code] : undefined;
+    if (c === undefined) throw new DecodeError(`unknown command code ${code}`);
     const cseq = r.uint();
     if (cseq < 1) throw new DecodeError('commandSeq must be >= 1');
-    const body = decodeFields(r, spec, strings) as unknown as CommandBody;
-    commands.push({ src, cseq, body });
+    const body = c.decode(r, strings) as unknown as CommandBody;
+    commands[i] = { src, cseq, body };
   }
   if (!r.done) throw new DecodeError(`${r.end - r.pos} trailing bytes after commands`);
   return { src, commands };
