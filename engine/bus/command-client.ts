@@ -2,6 +2,7 @@ import { Dealer } from 'zeromq';
 import { encodeCommands } from '../protocol/codec.ts';
 import type { CommandBody } from '../protocol/events.ts';
 import { SendQueue } from './send-queue.ts';
+import { connectTo } from './security.ts';
 
 /** The sequencer's answer to a command it refused (accepted ones answer as events). */
 export interface CommandReply {
@@ -24,7 +25,7 @@ export class CommandClient {
   ) {
     this.dealer.linger = 0;
     this.dealer.sendHighWaterMark = 0;
-    this.dealer.connect(endpoint);
+    connectTo(this.dealer, endpoint);
     this.out = new SendQueue(this.dealer, (err) => console.error(`${src}: command send failed: ${(err as Error).message}`));
     void this.loop();
   }

@@ -2,6 +2,7 @@ import { Subscriber } from 'zeromq';
 import { decodeFrame, decodeHead, readFrameInfo, type FrameInfo } from '../protocol/codec.ts';
 import type { Sequenced } from '../protocol/events.ts';
 import { ReplayClient } from './replay.ts';
+import { connectTo } from './security.ts';
 
 /** Receives events in order, gap-free, exactly once. */
 export interface EventListener {
@@ -61,7 +62,7 @@ export class EventStream {
   async start(from?: StreamPosition): Promise<void> {
     this.sub.linger = 0;
     if (this.options.receiveHighWaterMark !== undefined) this.sub.receiveHighWaterMark = this.options.receiveHighWaterMark;
-    this.sub.connect(this.options.events);
+    connectTo(this.sub, this.options.events);
     this.sub.subscribe();
     void this.receiveLoop();
     if (from) {

@@ -1,6 +1,7 @@
 import { Dealer, Router } from 'zeromq';
 import type { ReadableLog } from '../store/log.ts';
 import { SendQueue } from './send-queue.ts';
+import { bindAll, connectTo } from './security.ts';
 
 /** A replay request: frames of `session` covering seqs [from, to] (both inclusive). */
 export interface ReplayRequest {
@@ -41,7 +42,7 @@ export class ReplayServer {
 
   async bind(...endpoints: string[]): Promise<void> {
     this.router.linger = 0;
-    for (const ep of endpoints) await this.router.bind(ep);
+    await bindAll(this.router, endpoints);
     this.running = true;
     void this.loop();
   }
@@ -106,7 +107,7 @@ export class ReplayClient {
 
   constructor(endpoint: string) {
     this.dealer.linger = 0;
-    this.dealer.connect(endpoint);
+    connectTo(this.dealer, endpoint);
   }
 
   /** One page of frames; see ReplayHeader.complete. */

@@ -1,7 +1,9 @@
 import { tcpEndpoints } from '../bus/endpoints.ts';
+import { loadClientKeys, secureClientEndpoints } from '../bus/security.ts';
 import { ComponentRuntime } from '../component/runtime.ts';
 import type { ComponentLogic } from '../component/logic.ts';
 import { UserError } from '../errors.ts';
+import { dataDirPaths } from '../host/data-dir.ts';
 import { VENUE_PORT_OFFSET } from '../host/host.ts';
 import { GatewayComponent } from '../oms/components/gateway.ts';
 import { RiskComponent } from '../oms/components/risk.ts';
@@ -12,12 +14,13 @@ import { UsageError } from './errors.ts';
 const ROLES = ['risk', 'router', 'gateway'] as const;
 
 /**
- * `ordo component ROLE --connect HOST:PORT --id ID`: one component as its
- * own process, joined to a host's bus over TCP (the host's --bus-port). It
- * rewinds from the log, then stands by until the log names it active.
+ * `ordo component ROLE --connect HOST:PORT --id ID --data-dir DIR`: one
+ * component as its own process, joined to a host's bus over TCP (the host's
+ * --bus-port) with the install's CURVE keys from DIR/keys. It rewinds from
+ * the log, then stands by until the log names it active.
  */
 export async function componentCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parse('component', argv, { connect: { type: 'string' }, id: { type: 'string' } }, 1);
+  const { values, positionals } = parse('component', argv, { connect: { type: 'string' }, id: { type: 'string' }, 'data-dir': { type: 'string' } }, 1);
   const role = positionals[0];
   if (!role || !(ROLES as readonly string[]).includes(role)) throw new UsageError(`component: ROLE must be one of ${ROLES.join(', ')}`);
   const connect = requireOption('component', 'connect', values.connect);
@@ -25,11 +28,14 @@ export async function componentCommand(argv: string[]): Promise<number> {
   if (!m) throw new UsageError(`component: --connect must be HOST:PORT (the host's --bus-port), got '${connect}'`);
   const host = m[1]!;
   const port = Number(m[2]);
-  if (host !== '127.0.0.1' && host !== 'localhost') throw new UserError('component: only loopback hosts are supported without bus keys');
+  if (host !== '127.0.0.1' && host !== 'localhost') throw new UserError('component: the host\'s bus listens on 127.0.0.1 only; --connect 127.0.0.1:PORT');
   const id = requireOption('component', 'id', values.id);
+  const keys = loadClientKeys(dataDirPaths(requireOption('component', 'data-dir', values['data-dir'])).keys);
   const endpoints = tcpEndpoints('127.0.0.1', port);
+  const venueEndpoint = `tcp://127.0.0.1:${port + VENUE_PORT_OFFSET}`;
+  secureClientEndpoints([...Object.values(endpoints), venueEndpoint], { serverPublicKey: keys.serverPublicKey, ...keys.client });
   const logic: ComponentLogic =
-    role === 'risk' ? new RiskComponent() : role === 'router' ? new RouterComponent() : new GatewayComponent({ venueEndpoint: `tcp://127.0.0.1:${port + VENUE_PORT_OFFSET}` });
+    role === 'risk' ? new RiskComponent() : role === 'router' ? new RouterComponent() : new GatewayComponent({ venueEndpoint });
   let stopped!: () => void;
   const done = new Promise<void>((r) => (stopped = r));
   const rt = new ComponentRuntime({ id, logic, endpoints, onShutdown: () => stopped() });

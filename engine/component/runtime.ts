@@ -4,6 +4,7 @@ import { CommandClient, type CommandReply } from '../bus/command-client.ts';
 import type { BusEndpoints } from '../bus/endpoints.ts';
 import { EventStream, type EventListener } from '../bus/event-stream.ts';
 import { SendQueue } from '../bus/send-queue.ts';
+import { connectTo } from '../bus/security.ts';
 import type { CommandBody, Sequenced } from '../protocol/events.ts';
 import { encodeHeartbeat, type Heartbeat } from './heartbeat.ts';
 import type { CommandSink, ComponentLogic } from './logic.ts';
@@ -75,9 +76,9 @@ export class ComponentRuntime implements EventListener {
   connect(): void {
     const ep = this.opts.endpoints;
     this.hbPub.linger = 0;
-    this.hbPub.connect(ep.heartbeats);
+    connectTo(this.hbPub, ep.heartbeats);
     this.admin.linger = 0;
-    this.admin.connect(ep.admin);
+    connectTo(this.admin, ep.admin);
     this.admin.subscribe(this.id, 'all');
     void this.adminLoop();
     this.commands = new CommandClient(ep.commands, this.id);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors.ts';
 
@@ -40,10 +40,27 @@ export function existingDataDir(dir: string): DataDir {
 export function loadOrCreateToken(paths: DataDir): string {
   if (existsSync(paths.token)) {
     const t = readFileSync(paths.token, 'utf8').trim();
-    if (/^[A-Za-z0-9_-]{32,}$/.test(t)) return t;
+    if (/^[A-Za-z0-9_-]{32,}$/.test(t)) {
+      chmodSync(paths.token, 0o600);
+      return t;
+    }
   }
   const token = randomBytes(24).toString('base64url');
   writeFileSync(paths.token, token + '\n', { mode: 0o600 });
   chmodSync(paths.token, 0o600);
   return token;
+}
+
+/**
+ * Creates `path` empty with mode 0600 if it does not exist, else sets 0600.
+ * For the event log: SQLite gives its -wal and -shm files the database
+ * file's mode, so the whole log stays readable by the user only.
+ */
+export function makePrivateFile(path: string): void {
+  try {
+    closeSync(openSync(path, 'a', 0o600));
+    chmodSync(path, 0o600);
+  } catch (err) {
+    throw new UserError(`cannot use ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
 }

@@ -1,5 +1,6 @@
 import { Subscriber } from 'zeromq';
 import { decodeHeartbeat, type Heartbeat } from '../component/heartbeat.ts';
+import { bindAll } from '../bus/security.ts';
 
 export interface SeenComponent {
   readonly hb: Heartbeat;
@@ -15,7 +16,7 @@ export class HeartbeatCollector {
 
   async bind(...endpoints: string[]): Promise<void> {
     this.sub.linger = 0;
-    for (const ep of endpoints) await this.sub.bind(ep);
+    await bindAll(this.sub, endpoints);
     this.sub.subscribe();
     void this.loop();
   }

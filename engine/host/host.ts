@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { inprocEndpoints, tcpEndpoints, type BusEndpoints } from '../bus/endpoints.ts';
 import { EventStream } from '../bus/event-stream.ts';
 import { ReplayServer } from '../bus/replay.ts';
+import { authorizedKeys, bindAll, ensureBusKeys, registerZapDomain, secureClientEndpoints, secureServerEndpoints } from '../bus/security.ts';
 import { SendQueue } from '../bus/send-queue.ts';
 import { ComponentRuntime } from '../component/runtime.ts';
 import type { ComponentLogic } from '../component/logic.ts';
@@ -20,7 +21,7 @@ import { Sequencer } from '../sequencer/sequencer.ts';
 import { openReadableLog, openWritableLog, type ReadableLog, type WritableLog } from '../store/log.ts';
 import { MarketDataSubscriber } from '../venue/client.ts';
 import { startVenue, type Venue } from '../venue/venue.ts';
-import { ensureDataDir, loadOrCreateToken } from './data-dir.ts';
+import { ensureDataDir, loadOrCreateToken, makePrivateFile } from './data-dir.ts';
 import { HeartbeatCollector } from './heartbeat-collector.ts';
 import { HostApi } from './host-api.ts';
 import { startApiServer, type ApiServer } from './http-server.ts';
@@ -90,6 +91,8 @@ export const DEFAULT_ROLES = ['proxy', 'risk', 'router', 'gateway', 'monitor'] a
 export async function startHost(opts: HostOptions): Promise<Host> {
   const paths = ensureDataDir(opts.dataDir);
   const token = loadOrCreateToken(paths);
+  const keys = ensureBusKeys(paths.keys);
+  makePrivateFile(paths.db);
   let reference: ReferenceData;
   try {
     reference = loadReferenceData(opts.reference);
@@ -111,6 +114,15 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     const endpoints = inprocEndpoints(name);
     const tcp = opts.busPort !== undefined ? tcpEndpoints('127.0.0.1', opts.busPort) : undefined;
     const both = (k: keyof BusEndpoints) => (tcp ? [endpoints[k], tcp[k]] : [endpoints[k]]);
+    const venueTcp = tcp ? [`tcp://127.0.0.1:${opts.busPort! + VENUE_PORT_OFFSET}`, `tcp://127.0.0.1:${opts.busPort! + VENUE_PORT_OFFSET + 1}`] : [];
+    if (tcp) {
+      // Every tcp socket is a CURVE server; only keys on the install's allow list get in (decision 050).
+      const zapDomain = name;
+      cleanup.push(await registerZapDomain(zapDomain, (key) => authorizedKeys(paths.keys).has(key)));
+      cleanup.push(secureServerEndpoints([...Object.values(tcp), ...venueTcp], { secretKey: keys.server.secretKey, zapDomain }));
+      // This host's own gateway and market data subscriber reach the venue over tcp too.
+      cleanup.push(secureClientEndpoints(venueTcp, { serverPublicKey: keys.server.publicKey, ...keys.component }));
+    }
 
     const view = new LiveView();
     const sequencer = new Sequencer({ log, policy: new OmsSequencerPolicy(reference), clock: systemClock() });
@@ -125,13 +137,13 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     await bindOrExplain(() => heartbeats.bind(...both('heartbeats')), opts.busPort);
     cleanup.push(() => heartbeats.close());
     const adminPub = new Publisher({ linger: 0 });
-    for (const ep of both('admin')) await bindOrExplain(() => adminPub.bind(ep), opts.busPort);
+    await bindOrExplain(() => bindAll(adminPub, both('admin')), opts.busPort);
     const admin = new SendQueue(adminPub);
     cleanup.push(() => adminPub.close());
 
     const venue = await startVenue({
-      routerEndpoint: tcp ? `tcp://127.0.0.1:${opts.busPort! + VENUE_PORT_OFFSET}` : `inproc://${name}-venue`,
-      marketDataEndpoint: tcp ? `tcp://127.0.0.1:${opts.busPort! + VENUE_PORT_OFFSET + 1}` : `inproc://${name}-md`,
+      routerEndpoint: venueTcp[0] ?? `inproc://${name}-venue`,
+      marketDataEndpoint: venueTcp[1] ?? `inproc://${name}-md`,
       instruments: reference.instruments,
       seed: opts.seed ?? 42,
       tickMs: opts.venueTickMs ?? 250,

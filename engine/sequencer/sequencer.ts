@@ -1,5 +1,6 @@
 import { Publisher, Router } from 'zeromq';
 import { SendQueue } from '../bus/send-queue.ts';
+import { bindAll } from '../bus/security.ts';
 import { DecodeError } from '../protocol/bytes.ts';
 import { decodeCommands, encodeFrame, encodeHead } from '../protocol/codec.ts';
 import type { Command, OrdoEvent, Sequenced } from '../protocol/events.ts';
@@ -127,8 +128,8 @@ export class Sequencer {
     this.router.linger = 0;
     this.publisher.linger = 0;
     this.publisher.sendHighWaterMark = 100_000;
-    for (const ep of commands) await this.router.bind(ep);
-    for (const ep of events) await this.publisher.bind(ep);
+    await bindAll(this.router, commands);
+    await bindAll(this.publisher, events);
     void this.receiveLoop();
     this.headTimer = setInterval(() => {
       if (this.pubOut.pending === 0) this.pubOut.push(encodeHead(this.sessionId, this.lastSeq));

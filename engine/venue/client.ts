@@ -1,6 +1,7 @@
 import { Dealer, Subscriber } from 'zeromq';
 import { decodeMarketData, decodeReplies, encodeRequests, type MarketData, type VenueReply, type VenueRequest } from './protocol.ts';
 import { SendPump, settleWithin, type ZmqMessage } from './send-pump.ts';
+import { connectTo } from '../bus/security.ts';
 
 const MAX_BATCH = 4096;
 
@@ -44,7 +45,7 @@ export class VenueClient {
       receiveHighWaterMark: 0,
       ...(opts.routingId !== undefined ? { routingId: opts.routingId } : {}),
     });
-    this.socket.connect(opts.endpoint);
+    connectTo(this.socket, opts.endpoint);
     this.pump = new SendPump(this.socket, () => this.nextFrame(), this.onError);
     this.receiving = this.receiveLoop();
   }
@@ -165,7 +166,7 @@ export class MarketDataSubscriber {
     this.wanted = opts.symbols === undefined ? undefined : new Set(opts.symbols);
     if (opts.symbols === undefined) this.socket.subscribe();
     else for (const s of opts.symbols) this.socket.subscribe(s);
-    this.socket.connect(opts.endpoint);
+    connectTo(this.socket, opts.endpoint);
     this.receiving = this.receiveLoop();
   }
 

@@ -3,6 +3,7 @@ import { Exchange, type ExchangeStats, type VenueInstrument } from './exchange.t
 import type { MarketMakerOptions } from './market-maker.ts';
 import { decodeRequests, encodeMarketData, encodeReplies, type MarketData, type VenueReply } from './protocol.ts';
 import { SendPump, settleWithin, type ZmqMessage } from './send-pump.ts';
+import { bindAll } from '../bus/security.ts';
 
 export type { VenueInstrument } from './exchange.ts';
 
@@ -284,8 +285,8 @@ export async function startVenue(opts: VenueOptions): Promise<Venue> {
   });
   const publisher = new Publisher({ linger: 0, sendHighWaterMark: 10_000 });
   try {
-    await router.bind(opts.routerEndpoint);
-    await publisher.bind(opts.marketDataEndpoint);
+    await bindAll(router, [opts.routerEndpoint]);
+    await bindAll(publisher, [opts.marketDataEndpoint]);
   } catch (err) {
     router.close();
     publisher.close();
