@@ -23,6 +23,11 @@ export interface SequencerOptions {
   readonly trusted?: readonly string[];
   /** Called after each published batch (for rate figures and the host's view). */
   readonly onPublished?: (session: number, lastSeq: number, events: number) => void;
+  /**
+   * Frames queued per subscriber before the PUB socket drops (default
+   * 100,000). Tests set it tiny to make a slow subscriber lose frames.
+   */
+  readonly publishHighWaterMark?: number;
 }
 
 /** Why the sequencer refused a command. */
@@ -127,7 +132,7 @@ export class Sequencer {
   async bind(commands: readonly string[], events: readonly string[]): Promise<void> {
     this.router.linger = 0;
     this.publisher.linger = 0;
-    this.publisher.sendHighWaterMark = 100_000;
+    this.publisher.sendHighWaterMark = this.opts.publishHighWaterMark ?? 100_000;
     await bindAll(this.router, commands);
     await bindAll(this.publisher, events);
     void this.receiveLoop();

@@ -57,7 +57,12 @@ export interface Proc {
 
 /** Spawns `node bin/ordo.mjs ...args`. */
 export function spawnOrdo(args: readonly string[]): Proc {
-  const child = spawn(process.execPath, [ORDO, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawnNode(ORDO, args);
+}
+
+/** Spawns `node script ...args` (stdin a pipe when `stdin` is set: write to `child.stdin`). */
+export function spawnNode(script: string, args: readonly string[], stdin = false): Proc {
+  const child = spawn(process.execPath, [script, ...args], { cwd: ROOT, stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
   children.add(child);
   let out = '';
   let err = '';
@@ -82,11 +87,11 @@ export function spawnOrdo(args: readonly string[]): Proc {
     exited,
     waitFor(re, ms = 15_000) {
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => done(new Error(`timed out after ${ms} ms waiting for ${re} from ordo ${args[0]}; stderr: ${err.trim()}`)), ms);
+        const timer = setTimeout(() => done(new Error(`timed out after ${ms} ms waiting for ${re} from ${args[0]}; stderr: ${err.trim()}`)), ms);
         const check = () => {
           const m = re.exec(out);
           if (m) return done(undefined, m);
-          if (child.exitCode !== null || child.signalCode !== null) done(new Error(`ordo ${args[0]} exited (${child.exitCode ?? child.signalCode}) before ${re}; stderr: ${err.trim()}`));
+          if (child.exitCode !== null || child.signalCode !== null) done(new Error(`${args[0]} exited (${child.exitCode ?? child.signalCode}) before ${re}; stderr: ${err.trim()}`));
         };
         const done = (e?: Error, m?: RegExpMatchArray) => {
           clearTimeout(timer);
