@@ -1,5 +1,7 @@
 import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
 import { crc32 } from 'node:zlib';
 import { decodeFrame, visitFrame } from '../protocol/codec.ts';
 import { DecodeError } from '../protocol/bytes.ts';
@@ -200,6 +202,157 @@ export class ReadableLog {
   }
 }
 
+/** Appended bytes after which the WAL is checkpointed (on the background thread). */
+const CHECKPOINT_AFTER_BYTES = 4 << 20;
+/** Appended bytes without a finished checkpoint after which the writer checkpoints itself. */
+const CHECKPOINT_OVERDUE_BYTES = 256 << 20;
+/** WAL size at which the checkpointer makes the next commit start the WAL over (see the thread's source). */
+const WAL_RESTART_BYTES = 64 << 20;
+
+/*
+ * The checkpointer thread: its own connection to the log, running a PASSIVE
+ * checkpoint (copy committed WAL pages into the database file, then fsync it)
+ * whenever asked; it never blocks the writer. Under steady writing a PASSIVE
+ * checkpoint never catches up with the last commit, and SQLite only starts
+ * the WAL over when it has; so once the WAL holds more than restartBytes, a
+ * RESTART checkpoint follows, which waits for the writer to be between
+ * commits and holds it off while it copies what the PASSIVE one left (little)
+ * and syncs. CommonJS, evaluated by Worker; `driver` is better-sqlite3's
+ * resolved path.
+ */
+const CHECKPOINTER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const closed = new Int32Array(workerData.closed);
+let db;
+let pageSize = 4096;
+try {
+  db = new Database(workerData.path, { fileMustExist: true, timeout: 5000 });
+  db.pragma('synchronous = ' + workerData.synchronous);
+  pageSize = db.pragma('page_size', { simple: true });
+} catch (err) {
+  parentPort.postMessage({ error: String(err && err.message) });
+}
+parentPort.on('message', (m) => {
+  if (m === 'checkpoint') {
+    let answer;
+    try {
+      answer = db.pragma('wal_checkpoint(PASSIVE)')[0];
+      if (answer.log * pageSize > workerData.restartBytes) answer = db.pragma('wal_checkpoint(RESTART)')[0];
+    } catch (err) {
+      answer = { error: String(err && err.message) };
+    }
+    parentPort.postMessage(answer);
+  } else if (m === 'close') {
+    try {
+      if (db && db.open) db.close();
+    } finally {
+      Atomics.store(closed, 0, 1);
+      Atomics.notify(closed, 0);
+      parentPort.close();
+    }
+  }
+});
+`;
+
+/**
+ * Moves WAL checkpoints off the committing thread. SQLite's automatic
+ * checkpoint runs inside the commit that crosses the WAL size limit and, at
+ * synchronous=NORMAL, fsyncs twice: a commit that normally takes tens of
+ * microseconds then takes tens of milliseconds (the latency tail). Here the
+ * writer connection never checkpoints; a worker thread with its own
+ * connection runs a PASSIVE checkpoint (which never blocks the writer or
+ * readers) after every few MB appended. The worker starts with the first
+ * checkpoint, so short-lived logs (CLI, tests) never start one. If it cannot
+ * start, or falls far behind, the writer checkpoints itself as before.
+ */
+class BackgroundCheckpointer {
+  private worker: Worker | undefined;
+  private readonly closed = new Int32Array(new SharedArrayBuffer(4));
+  private busy = false;
+  private failed = false;
+  private errors = 0;
+  /** Bytes appended since the last checkpoint was asked for, and since the last one finished. */
+  private sinceRequest = 0;
+  private sinceDone = 0;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly path: string,
+    private readonly synchronous: 'NORMAL' | 'FULL',
+  ) {
+    db.pragma('wal_autocheckpoint = 0');
+    // When the WAL starts over, it is cut back to this size.
+    db.pragma(`journal_size_limit = ${WAL_RESTART_BYTES}`);
+  }
+
+  appended(bytes: number): void {
+    this.sinceRequest += bytes;
+    this.sinceDone += bytes;
+  }
+
+  /** After a commit (outside any transaction): ask for a checkpoint when enough was written. */
+  committed(): void {
+    if (this.sinceDone >= CHECKPOINT_OVERDUE_BYTES || this.failed) {
+      if (this.sinceDone < CHECKPOINT_AFTER_BYTES) return;
+      // The thread is gone or stuck: do it here, as SQLite would have.
+      this.db.pragma('wal_checkpoint(PASSIVE)');
+      this.sinceDone = this.sinceRequest = 0;
+      return;
+    }
+    if (this.busy || this.sinceRequest < CHECKPOINT_AFTER_BYTES) return;
+    const worker = this.worker ?? this.start();
+    if (!worker) return;
+    this.busy = true;
+    this.sinceRequest = 0;
+    const doneUpTo = this.sinceDone;
+    worker.once('message', (answer: { error?: string }) => {
+      this.busy = false;
+      if (answer.error !== undefined) {
+        console.error(`event log: background checkpoint failed: ${answer.error}`);
+        if (++this.errors >= 3) this.failed = true;
+        return;
+      }
+      this.errors = 0;
+      this.sinceDone = Math.max(0, this.sinceDone - doneUpTo);
+    });
+    worker.postMessage('checkpoint');
+  }
+
+  private start(): Worker | undefined {
+    try {
+      const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+      const worker = new Worker(CHECKPOINTER_SOURCE, {
+        eval: true,
+        workerData: { driver, path: this.path, synchronous: this.synchronous, closed: this.closed.buffer, restartBytes: WAL_RESTART_BYTES },
+      });
+      worker.unref();
+      worker.on('error', (err) => {
+        console.error(`event log: checkpoint thread stopped: ${err.message}`);
+        this.failed = true;
+        this.busy = false;
+      });
+      this.worker = worker;
+      return worker;
+    } catch (err) {
+      console.error(`event log: no checkpoint thread (${(err as Error).message}); checkpointing inline`);
+      this.failed = true;
+      return undefined;
+    }
+  }
+
+  /** Closes the thread's connection before the writer's, so the writer's close is the last (it checkpoints and removes the WAL). */
+  close(): void {
+    const worker = this.worker;
+    if (!worker) return;
+    this.worker = undefined;
+    worker.postMessage('close');
+    // Waits for the thread to finish a checkpoint in progress and close its connection.
+    Atomics.wait(this.closed, 0, 0, 10_000);
+    void worker.terminate();
+  }
+}
+
 /**
  * The event log: write side. Only the sequencer holds one. Appends happen in
  * the caller's transaction (group commit) and are durable when it returns.
@@ -207,8 +360,10 @@ export class ReadableLog {
 export class WritableLog extends ReadableLog {
   declare readonly [writable]: true;
   private readonly w;
+  private readonly inTransaction: Database.Transaction<(fn: () => unknown) => unknown>;
+  private readonly checkpointer: BackgroundCheckpointer | undefined;
 
-  constructor(db: Database.Database) {
+  constructor(db: Database.Database, checkpointer?: { path: string; synchronous: 'NORMAL' | 'FULL' }) {
     super(db);
     this.w = {
       append: db.prepare(`INSERT INTO frames (session, first_seq, last_seq, crc, body) VALUES (?, ?, ?, ?, ?)`),
@@ -220,15 +375,25 @@ export class WritableLog extends ReadableLog {
       dropSessionsAfter: db.prepare(`DELETE FROM sessions WHERE id > ?`),
       reopen: db.prepare(`UPDATE sessions SET state = 'open', closed_ts = NULL WHERE id = ?`),
     };
+    this.inTransaction = db.transaction((fn: () => unknown) => fn());
+    this.checkpointer = checkpointer ? new BackgroundCheckpointer(db, checkpointer.path, checkpointer.synchronous) : undefined;
   }
 
   /** Runs `fn` in one write transaction: all of it is stored, or none. */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+    const result = this.inTransaction.immediate(fn) as T;
+    this.checkpointer?.committed();
+    return result;
   }
 
   appendFrame(session: number, firstSeq: number, lastSeq: number, bytes: Uint8Array): void {
     this.w.append.run(session, firstSeq, lastSeq, crc32(bytes), bytes);
+    this.checkpointer?.appended(bytes.length);
+  }
+
+  override close(): void {
+    this.checkpointer?.close();
+    super.close();
   }
 
   openSession(id: number, ts: number): void {
@@ -262,6 +427,8 @@ export class WritableLog extends ReadableLog {
 export interface OpenOptions {
   /** `normal` (default) survives a process crash; `full` also survives power loss. */
   readonly synchronous?: 'normal' | 'full';
+  /** Checkpoint the WAL on a background thread (default) rather than inside commits. */
+  readonly backgroundCheckpoint?: boolean;
 }
 
 function migrate(db: Database.Database, path: string): void {
@@ -299,9 +466,10 @@ function open(path: string, readonly: boolean): Database.Database {
 /** Opens (creating and migrating if needed) the log for writing. */
 export function openWritableLog(path: string, options: OpenOptions = {}): WritableLog {
   const db = open(path, false);
+  const synchronous = options.synchronous === 'full' ? 'FULL' : 'NORMAL';
   try {
     db.pragma('journal_mode = WAL');
-    db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+    db.pragma(`synchronous = ${synchronous}`);
     db.pragma('foreign_keys = ON');
     migrate(db, path);
   } catch (err) {
@@ -309,7 +477,7 @@ export function openWritableLog(path: string, options: OpenOptions = {}): Writab
     if (err instanceof StoreError) throw err;
     throw new StoreError(`cannot prepare event log ${path}: ${(err as Error).message}`);
   }
-  return new WritableLog(db);
+  return new WritableLog(db, options.backgroundCheckpoint === false ? undefined : { path, synchronous });
 }
 
 /** Opens an existing log read-only (CLI, replay service, time machine). */
