@@ -124,6 +124,7 @@ export class ComponentRuntime implements EventListener {
         this.outstanding.delete(e.cseq);
       }
       const ev = e.event;
+      if (ev.type === 'SessionOpened' && this.live && this.state === 'active') this.resendAllFirst();
       if (ev.type === 'ComponentActivated' && ev.role === this.role) {
         this.activeInLog = ev.instance === this.id;
         if (this.live) void this.updateActive();
@@ -171,6 +172,25 @@ export class ComponentRuntime implements EventListener {
     const batch = this.outbox;
     this.outbox = [];
     this.commands?.send(batch);
+  }
+
+  /**
+   * A new session resets the sequencer's dedupe table: commands still waiting
+   * (e.g. fills refused while the session was closed) must get in before any
+   * newer command, or the newer one's number would make them look like repeats.
+   */
+  private resendAllFirst(): void {
+    if (this.outstanding.size === 0) return;
+    const waiting = [...this.outstanding].sort((a, b) => a[0] - b[0]).map(([cseq, o]) => {
+      o.sentAt = Date.now();
+      return { cseq, body: o.body };
+    });
+    const queued = new Set(this.outbox.map((c) => c.cseq));
+    this.outbox = [...waiting.filter((c) => !queued.has(c.cseq)), ...this.outbox];
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flushOutbox());
+    }
   }
 
   private resend(): void {

@@ -1,0 +1,72 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ComponentRuntime } from '../../engine/component/runtime.ts';
+import type { CommandSink, ComponentLogic } from '../../engine/component/logic.ts';
+import type { Sequenced } from '../../engine/protocol/events.ts';
+import { Collector, removeDir, startBackbone, waitFor, type Backbone } from './helpers/backbone.ts';
+import { EventStream } from '../../engine/bus/event-stream.ts';
+
+let bb: Backbone | undefined;
+const stops: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const s of stops.splice(0).reverse()) await s();
+  if (bb) {
+    await bb.close();
+    removeDir(bb.dir);
+    bb = undefined;
+  }
+});
+
+/** A component that asks for one event on each SessionReady, and keeps refused commands. */
+class Asker implements ComponentLogic {
+  readonly role = 'asker';
+  seen = 0;
+  sink: CommandSink | undefined;
+  apply(_s: number, _e: Sequenced): void {
+    this.seen++;
+  }
+  react(_s: number, e: Sequenced, out: CommandSink): void {
+    if (e.event.type === 'SessionReady') out.send({ type: 'OrderAccepted', orderId: 1000 + e.event.restoredOrders });
+  }
+  onActivate(out: CommandSink): void {
+    this.sink = out;
+  }
+  onRefused(): 'retry' {
+    return 'retry';
+  }
+  stateHash(): string {
+    return String(this.seen);
+  }
+}
+
+describe('component runtime', () => {
+  it('a command refused while the session is closed gets in first when the next session opens', async () => {
+    bb = await startBackbone();
+    let cseq = 1;
+    const host = (body: Parameters<typeof bb.sequencer.request>[0]['body']) => bb!.sequencer.request({ src: 'host', cseq: cseq++, body });
+    expect(await host({ type: 'OpenSession' })).toBeUndefined();
+    expect(await host({ type: 'ComponentActivated', role: 'asker', instance: 'asker-1' })).toBeUndefined();
+    const logic = new Asker();
+    const rt = new ComponentRuntime({ id: 'asker-1', logic, endpoints: bb.endpoints, resendMs: 60_000 });
+    stops.push(() => rt.stop());
+    await rt.start();
+    await waitFor(() => rt.lifecycle === 'active', 'active');
+    cseq = bb.sequencer.nextCseq('host');
+    expect(await host({ type: 'CloseSession' })).toBeUndefined();
+    await waitFor(() => rt.position.seq === bb!.sequencer.position.seq, 'saw the close');
+    const refusedCseq = logic.sink!.send({ type: 'OrderAccepted', orderId: 1 });
+    await waitFor(() => bb!.sequencer.stats.rejected > 0, 'refused while closed');
+    expect(rt.unanswered).toBe(1);
+    cseq = bb.sequencer.nextCseq('host');
+    expect(await host({ type: 'OpenSession' })).toBeUndefined();
+    const col = new Collector();
+    const s = new EventStream({ events: bb.endpoints.events, replay: bb.endpoints.replay });
+    s.addListener(col);
+    stops.push(() => s.close());
+    await s.start({ session: 2, seq: 0 });
+    await waitFor(() => col.events.filter((x) => x.e.src === 'asker-1').length === 2, 'both commands in session 2', 5000);
+    const mine = col.events.filter((x) => x.e.src === 'asker-1').map((x) => ({ cseq: x.e.cseq, event: x.e.event }));
+    expect(mine[0]).toEqual({ cseq: refusedCseq, event: { type: 'OrderAccepted', orderId: 1 } });
+    expect(mine[1]!.cseq).toBeGreaterThan(refusedCseq);
+    expect(rt.unanswered).toBe(0);
+  });
+});
