@@ -105,9 +105,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
         return api.submitOrder(parseNewOrder(await readJson(req)));
       case 'POST orders/:id/cancel':
         await readJson(req, true);
-        return api.cancelOrder(parseOrderId(Number(parts[1])));
+        return api.cancelOrder(parseOrderId(pathNumber('orderId', parts[1]!)));
       case 'POST orders/:id/replace':
-        return api.replaceOrder(parseOrderId(Number(parts[1])), parseReplace(await readJson(req)));
+        return api.replaceOrder(parseOrderId(pathNumber('orderId', parts[1]!)), parseReplace(await readJson(req)));
       case 'POST session/open':
         await readJson(req, true);
         return api.openSession();
@@ -118,7 +118,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       case 'POST components/:id/deactivate':
       case 'POST components/:id/shutdown':
         await readJson(req, true);
-        return api.componentAction(parseComponentId(decodeURIComponent(parts[1]!)), parseAction(parts[2]));
+        return api.componentAction(parseComponentId(decodePath('componentId', parts[1]!)), parseAction(parts[2]));
       case 'GET state': {
         const at = url.searchParams.get('at');
         if (at === null) return api.getState();
@@ -138,7 +138,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const serveStatic = (pathname: string, res: ServerResponse) => {
     const root = opts.staticDir;
     if (!root || !existsSync(root)) throw new HttpError(404, 'NOT_FOUND', 'the UI is not built (run npm run build)');
-    const rel = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
+    const rel = pathname === '/' ? 'index.html' : decodePath('path', pathname).replace(/^\/+/, '');
     const base = resolve(root);
     const file = normalize(join(base, rel));
     if (!file.startsWith(base + sep) || !existsSync(file) || !statSync(file).isFile()) {
@@ -151,11 +151,15 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       'referrer-policy': 'no-referrer',
       'cache-control': rel === 'index.html' ? 'no-store' : 'max-age=3600',
     });
-    createReadStream(file).pipe(res);
+    createReadStream(file)
+      .on('error', () => res.destroy())
+      .pipe(res);
   };
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY_BYTES });
   server.on('upgrade', (req, socket, head) => {
+    // Node leaves an upgrading socket without an error listener: a client that resets it would crash the host.
+    socket.on('error', () => socket.destroy());
     try {
       checkHostAndOrigin(req);
       const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
@@ -170,6 +174,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   });
 
   const serveSocket = (ws: WebSocket) => {
+    // On a frame over maxPayload (or any protocol error) ws closes the socket with a code (1009…) and
+    // emits 'error': with no listener that would crash the host.
+    ws.on('error', () => undefined);
     let unsubscribe: (() => void) | undefined;
     const send = (m: WireMessage) => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m));
@@ -246,6 +253,21 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
         server.close(() => resolve());
       }),
   };
+}
+
+/** A path segment %-decoded, or BadRequest (decodeURIComponent throws URIError on a bad escape). */
+function decodePath(name: string, v: string): string {
+  try {
+    return decodeURIComponent(v);
+  } catch {
+    throw new BadRequest(`${name}: bad %-escape in the path`);
+  }
+}
+
+/** A whole number in a path segment: digits only (Number() would take '1e3', '0x10', ' 7'). */
+function pathNumber(name: string, v: string): number {
+  if (!/^\d{1,16}$/.test(v)) throw new BadRequest(`${name}: must be a whole number`);
+  return Number(v);
 }
 
 function numberParam(name: string, v: string): number {
