@@ -6,6 +6,30 @@ export class DecodeError extends Error {
 const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder('utf-8', { fatal: true });
 
+/**
+ * `len` (at most 16) ASCII bytes from `at` as a string, made in one step:
+ * building it a character at a time allocates a string per character.
+ */
+function asciiString(b: Uint8Array, at: number, len: number): string {
+  const c = String.fromCharCode;
+  switch (len) {
+    case 0: return '';
+    case 1: return c(b[at]!);
+    case 2: return c(b[at]!, b[at + 1]!);
+    case 3: return c(b[at]!, b[at + 1]!, b[at + 2]!);
+    case 4: return c(b[at]!, b[at + 1]!, b[at + 2]!, b[at + 3]!);
+    case 5: return c(b[at]!, b[at + 1]!, b[at + 2]!, b[at + 3]!, b[at + 4]!);
+    case 6: return c(b[at]!, b[at + 1]!, b[at + 2]!, b[at + 3]!, b[at + 4]!, b[at + 5]!);
+    case 7: return c(b[at]!, b[at + 1]!, b[at + 2]!, b[at + 3]!, b[at + 4]!, b[at + 5]!, b[at + 6]!);
+    case 8: return c(b[at]!, b[at + 1]!, b[at + 2]!, b[at + 3]!, b[at + 4]!, b[at + 5]!, b[at + 6]!, b[at + 7]!);
+    default: {
+      // 9 to 16: two halves of at most 8.
+      const h = len >> 1;
+      return asciiString(b, at, h) + asciiString(b, at + h, len - h);
+    }
+  }
+}
+
 /** A growable byte buffer with varint, f64 and UTF-8 writers. */
 export class ByteWriter {
   buf: Uint8Array;
@@ -72,6 +96,24 @@ export class ByteWriter {
   }
 
   str(s: string): void {
+    const n = s.length;
+    if (n < 0x80) {
+      // ASCII (ids, symbols): one length byte and the characters, no encoder call.
+      this.ensure(n + 1);
+      const b = this.buf;
+      const at = this.pos + 1;
+      let i = 0;
+      for (; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        b[at + i] = c;
+      }
+      if (i === n) {
+        b[this.pos] = n;
+        this.pos = at + n;
+        return;
+      }
+    }
     this.ensure(s.length * 3 + 5);
     // Length-prefix with room for a 5-byte varint, then shift if shorter.
     const start = this.pos;
@@ -204,18 +246,11 @@ export class ByteReader {
     const start = this.pos;
     this.pos += len;
     // Short ASCII strings are the common case (symbols, ids): skip TextDecoder.
-    if (len < 24) {
-      let ascii = true;
-      let s = '';
-      for (let i = start; i < start + len; i++) {
-        const c = this.buf[i]!;
-        if (c >= 0x80) {
-          ascii = false;
-          break;
-        }
-        s += String.fromCharCode(c);
-      }
-      if (ascii) return s;
+    if (len <= 16) {
+      const b = this.buf;
+      let high = 0;
+      for (let i = start; i < start + len; i++) high |= b[i]!;
+      if (high < 0x80) return asciiString(b, start, len);
     }
     try {
       return textDecoder.decode(this.buf.subarray(start, start + len));
