@@ -1,3 +1,6 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startHost, type Host } from '../../engine/host/host.ts';
@@ -6,7 +9,7 @@ import type { WritableLog } from '../../engine/store/log.ts';
 import { Api, orderFor, streamOrders, type StreamResult } from './helpers/http.ts';
 import { auditLog, decisionsPerOrder, ofType } from './helpers/log-checks.ts';
 import { record } from './helpers/figures.ts';
-import { cleanupAll, sleep, tempDir, until } from './helpers/procs.ts';
+import { cleanupAll, requireFreshBuild, runOrdo, sleep, startHostProc, tempDir, until } from './helpers/procs.ts';
 
 let host: Host | undefined;
 afterEach(async () => {
@@ -157,4 +160,79 @@ describe('storage faults under a running host', () => {
     const riskCseqs = audit.events.get(1)!.filter((e) => e.src === 'risk-1').map((e) => e.cseq);
     record('storage-retry-overtaken', { decisions: ids.length, storageFailures: h.sequencer.stats.storageFailures, riskCseqOrder: riskCseqs.join(',') });
   }, 60_000);
+});
+
+/** Mounts a small tmpfs (root only); undefined where that is not allowed (CI runners, containers without CAP_SYS_ADMIN). */
+function smallFilesystem(sizeMiB: number): { dir: string; remove: () => void } | undefined {
+  const base = mkdtempSync(join(tmpdir(), 'ordo-tmpfs-'));
+  const dir = join(base, 'mnt');
+  mkdirSync(dir);
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeMiB}m,mode=0700`, 'tmpfs', dir], { stdio: 'ignore' });
+  } catch {
+    rmSync(base, { recursive: true, force: true });
+    return undefined;
+  }
+  return {
+    dir,
+    remove: () => {
+      execFileSync('umount', ['-l', dir], { stdio: 'ignore' });
+      rmSync(base, { recursive: true, force: true });
+    },
+  };
+}
+
+const mayMount = process.platform === 'linux' && process.getuid?.() === 0;
+
+describe('a real full disk (a 16 MiB tmpfs; needs root to mount, skipped otherwise)', () => {
+  it.skipIf(!mayMount)('`ordo host` refuses orders with STORAGE_UNAVAILABLE while the disk is full, loses and half-writes nothing, and goes on once space is freed', async (ctx) => {
+    requireFreshBuild();
+    const fs = smallFilesystem(16);
+    if (!fs) {
+      ctx.skip();
+      return;
+    }
+    const dataDir = join(fs.dir, 'data');
+    const filler = join(fs.dir, 'filler');
+    try {
+      const host = await startHostProc({ dataDir });
+      const api = new Api(host.port, host.token);
+      for (let i = 0; i < 20; i++) expect((await api.call('POST', '/api/orders', orderFor('disk-pre', i))).status).toBe(200);
+      // Fill the filesystem but for 48 KiB.
+      const st = statfsSync(fs.dir);
+      writeFileSync(filler, Buffer.alloc(Math.max(0, st.bavail * st.bsize - 48 * 1024)));
+      const s: StreamResult = { acked: new Map(), unanswered: new Set(), errors: new Map() };
+      const stream = streamOrders(api, 'disk', 4, () => s.errors.size >= 20 || s.acked.size > 20_000, s);
+      await until(() => s.errors.size >= 20 || s.acked.size > 20_000, 'the disk to fill', 30_000);
+      await stream.done;
+      const refusals = [...s.errors.values()];
+      expect(refusals.length).toBeGreaterThanOrEqual(20);
+      for (const r of refusals) expect(r).toMatch(/^503 .*"code":"STORAGE_UNAVAILABLE".*full/);
+      const verifyFull = await runOrdo(['verify', '--data-dir', dataDir]);
+      expect(verifyFull.code, verifyFull.stderr).toBe(0);
+      // Space back: the same host takes orders again.
+      rmSync(filler);
+      for (let i = 0; i < 20; i++) {
+        const r = await api.call('POST', '/api/orders', orderFor('disk-post', i));
+        expect(r.status, r.text).toBe(200);
+      }
+      await until(async () => (await api.state()).orders.every((o) => o.state !== 'pending' && o.state !== 'accepted'), 'every order decided', 15_000);
+      await sleep(1200);
+      expect((await host.stop()).code).toBe(0);
+      const audit = auditLog(dataDir);
+      expect(audit.problems).toEqual([]);
+      expect(audit.seqGaps).toEqual([]);
+      expect(audit.duplicateCommands).toEqual([]);
+      const events = audit.events.get(1)!;
+      const pending = new Map(ofType(events, 'OrderPending').map((e) => [e.event.clientOrderId, e.event.orderId]));
+      for (const [cid, oid] of s.acked) expect(pending.get(cid)).toBe(oid);
+      expect([...s.errors.keys()].filter((cid) => pending.has(cid))).toEqual([]);
+      const decisions = decisionsPerOrder(events);
+      expect([...pending.values()].filter((oid) => decisions.get(oid) !== 1)).toEqual([]);
+      record('storage-full-tmpfs', { filesystemMiB: 16, acceptedWhileFilling: s.acked.size, refused: s.errors.size, events: events.length });
+    } finally {
+      await cleanupAll();
+      fs.remove();
+    }
+  }, 90_000);
 });
