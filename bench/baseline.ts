@@ -6,7 +6,7 @@ import { loadReferenceData } from '../engine/oms/reference.ts';
 import { OmsSequencerPolicy } from '../engine/oms/sequencer-policy.ts';
 import type { CommandBody, OrdoEvent, Sequenced } from '../engine/protocol/events.ts';
 import { systemClock } from '../engine/sequencer/clock.ts';
-import { SENDER_ROLES } from './backbone.ts';
+import { SENDER_ROLES } from './roles.ts';
 import { commandFor } from './commands.ts';
 import { tempFolder, until } from './util.ts';
 

@@ -128,28 +128,33 @@ async function main(): Promise<void> {
   log(`Ordo bench${args.quick ? ' (quick)' : ''}: ${new Date().toISOString()}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), node ${process.version}`);
 
   if (args.only.has('sequencer')) {
-    log(`sequencer: ${size.seqEvents.toLocaleString('en-US')} events from 4 components…`);
-    const r = await sequencerThroughput({ total: size.seqEvents, warmup: size.seqWarmup, batch: size.seqBatch, window: size.seqWindow });
-    rows.push({
-      key: 'sequencer_eps',
-      label: 'sequencer throughput',
-      value: r.eps,
-      unit: 'events/s',
-      target: { op: '>=', value: 1_000_000 },
-      note: `${r.events.toLocaleString('en-US')} events, ${r.batchesCommitted} commits, ${(r.events / r.frames).toFixed(0)} events/frame`,
-    });
+    const opts = { total: size.seqEvents, warmup: size.seqWarmup, batch: size.seqBatch, window: size.seqWindow };
+    log(`sequencer: ${size.seqEvents.toLocaleString('en-US')} events from 4 components in another process…`);
+    const two = await sequencerThroughput('two-processes', opts);
+    collectGarbage();
+    log(`sequencer: ${size.seqEvents.toLocaleString('en-US')} events from 4 components in the same process…`);
+    const one = await sequencerThroughput('one-process', opts);
+    const note = (r: typeof one) => `${(r.events / r.commits).toFixed(0)} events/commit, ${(r.events / r.frames).toFixed(0)} events/frame`;
+    rows.push({ key: 'sequencer_eps', label: 'sequencer, components in 2nd process', value: two.result.eps, unit: 'events/s', target: { op: '>=', value: 1_000_000 }, note: note(two) });
+    rows.push({ key: 'sequencer_eps_one_process', label: 'sequencer, all in one process', value: one.result.eps, unit: 'events/s', note: note(one) });
     collectGarbage();
   }
 
   if (args.only.has('latency')) {
-    log(`latency: ${size.latencyRate.toLocaleString('en-US')} commands/s for ${size.latencySeconds} s…`);
-    const r = await sequencerLatency({ ratePerSec: size.latencyRate, seconds: size.latencySeconds, warmupSeconds: size.latencyWarmup });
-    const note = `${r.samples.toLocaleString('en-US')} samples`;
-    rows.push({ key: 'latency_p50_us', label: 'latency p50', value: r.p50us, unit: 'µs', note });
-    rows.push({ key: 'latency_p99_us', label: 'latency p99', value: r.p99us, unit: 'µs', target: { op: '<=', value: 1000 } });
-    rows.push({ key: 'latency_p999_us', label: 'latency p99.9', value: r.p999us, unit: 'µs', note: `max ${fmt(r.maxUs)} µs` });
-    rows.push({ key: 'latency_offered_per_s', label: 'latency offered load', value: r.offeredPerSec, unit: 'commands/s' });
-    rows.push({ key: 'latency_achieved_per_s', label: 'latency achieved rate', value: r.achievedPerSec, unit: 'events/s' });
+    const opts = { ratePerSec: size.latencyRate, seconds: size.latencySeconds, warmupSeconds: size.latencyWarmup };
+    log(`latency: ${size.latencyRate.toLocaleString('en-US')} commands/s for ${size.latencySeconds} s, components in another process…`);
+    const two = (await sequencerLatency('two-processes', opts)).result;
+    collectGarbage();
+    log(`latency: ${size.latencyRate.toLocaleString('en-US')} commands/s for ${size.latencySeconds} s, all in one process…`);
+    const one = (await sequencerLatency('one-process', opts)).result;
+    rows.push({ key: 'latency_p50_us', label: 'latency p50 (2 processes)', value: two.p50us, unit: 'µs', note: `${two.samples.toLocaleString('en-US')} samples` });
+    rows.push({ key: 'latency_p99_us', label: 'latency p99 (2 processes)', value: two.p99us, unit: 'µs', target: { op: '<=', value: 1000 } });
+    rows.push({ key: 'latency_p999_us', label: 'latency p99.9 (2 processes)', value: two.p999us, unit: 'µs', note: `max ${fmt(two.maxUs)} µs` });
+    rows.push({ key: 'latency_offered_per_s', label: 'latency offered load', value: two.offeredPerSec, unit: 'commands/s' });
+    rows.push({ key: 'latency_achieved_per_s', label: 'latency achieved rate', value: two.achievedPerSec, unit: 'events/s' });
+    rows.push({ key: 'latency_one_process_p50_us', label: 'latency p50 (1 process)', value: one.p50us, unit: 'µs', note: `${one.samples.toLocaleString('en-US')} samples` });
+    rows.push({ key: 'latency_one_process_p99_us', label: 'latency p99 (1 process)', value: one.p99us, unit: 'µs' });
+    rows.push({ key: 'latency_one_process_p999_us', label: 'latency p99.9 (1 process)', value: one.p999us, unit: 'µs', note: `max ${fmt(one.maxUs)} µs` });
     collectGarbage();
   }
 

@@ -1,0 +1,52 @@
+/**
+ * The component process of the two-process sequencer scenarios: four
+ * CommandClients and one EventStream subscriber, connected to a sequencer in
+ * another process (the parent) over ipc:// ZeroMQ sockets, as `ordo
+ * component` processes connect to a host. Prints one JSON line.
+ *
+ *   node dist/bench/components-child.js <endpoints-json> throughput <total> <warmup> <batch> <window>
+ *   node dist/bench/components-child.js <endpoints-json> latency <rate> <seconds> <warmup-seconds>
+ */
+import type { BusEndpoints } from '../engine/bus/endpoints.ts';
+import { CommandClient } from '../engine/bus/command-client.ts';
+import { EventStream } from '../engine/bus/event-stream.ts';
+import type { Sequenced } from '../engine/protocol/events.ts';
+import { driveLatency, driveThroughput, type Senders } from './drive.ts';
+import { SENDER_ROLES } from './roles.ts';
+
+async function main(): Promise<void> {
+  const [endpointsJson, mode, ...rest] = process.argv.slice(2);
+  const endpoints = JSON.parse(endpointsJson!) as BusEndpoints;
+  const clients = SENDER_ROLES.map((role) => new CommandClient(endpoints.commands, `${role}-1`));
+  const stream = new EventStream({ events: endpoints.events, replay: endpoints.replay });
+  const senders: Senders = {
+    clients,
+    seen: { events: 0 },
+    onEvent: undefined,
+    onDelivered: undefined,
+  };
+  stream.addListener({
+    onEvents(session: number, events: readonly Sequenced[]) {
+      senders.seen.events += events.length;
+      const on = senders.onEvent;
+      if (on !== undefined) for (const e of events) on(session, e);
+      senders.onDelivered?.();
+    },
+  });
+  await stream.start();
+  const n = rest.map(Number);
+  const result = mode === 'throughput'
+    ? await driveThroughput(senders, { total: n[0]!, warmup: n[1]!, batch: n[2]!, window: n[3]! })
+    : await driveLatency(senders, { ratePerSec: n[0]!, seconds: n[1]!, warmupSeconds: n[2]! });
+  for (const c of clients) await c.close();
+  stream.close();
+  process.stdout.write(JSON.stringify(result) + '\n');
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    process.exit(1);
+  },
+);
