@@ -263,12 +263,13 @@ function joined(head: ByteWriter, body: ByteWriter): Uint8Array {
 }
 
 /**
- * Encodes events (consecutive seqs, nondecreasing ts) of one session as a frame.
- * Throws EncodeError naming the field if an event does not fit its schema.
+ * Encodes events[start, end) (consecutive seqs, nondecreasing ts; all of them
+ * by default) of one session as a frame. Throws EncodeError naming the field
+ * if an event does not fit its schema.
  */
-export function encodeFrame(session: number, events: readonly Sequenced[]): Uint8Array {
-  if (events.length === 0) throw new EncodeError('a frame needs at least one event');
-  const first = events[0]!;
+export function encodeFrame(session: number, events: readonly Sequenced[], start = 0, end = events.length): Uint8Array {
+  if (end <= start) throw new EncodeError('a frame needs at least one event');
+  const first = events[start]!;
   const strings = frameStrings;
   strings.clear();
   const w = bodyWriter;
@@ -276,7 +277,7 @@ export function encodeFrame(session: number, events: readonly Sequenced[]): Uint
   const codecs = EVENT_CODECS.byType;
   let expect = first.seq;
   const baseTs = first.ts;
-  for (let i = 0; i < events.length; i++) {
+  for (let i = start; i < end; i++) {
     const e = events[i]!;
     if (e.seq !== expect) throw new EncodeError(`frame seqs must be consecutive: ${e.seq} after ${expect - 1}`);
     expect++;
@@ -295,7 +296,7 @@ export function encodeFrame(session: number, events: readonly Sequenced[]): Uint
   h.u8(CODEC_VERSION);
   h.uint(session);
   h.uint(first.seq);
-  h.uint(events.length);
+  h.uint(end - start);
   h.uint(baseTs);
   strings.writeTo(h);
   return joined(h, w);

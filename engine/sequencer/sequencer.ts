@@ -36,10 +36,11 @@ export interface Refusal {
   readonly message: string;
 }
 
+/** One arrival: a component's command batch (one ZeroMQ message), or an in-process submission. */
 interface Inbound {
   readonly id: Buffer;
-  readonly cmd: Command;
-  /** For in-process callers: told the outcome once the batch is stored (or not). */
+  readonly commands: readonly Command[];
+  /** For in-process callers (one command): told the outcome once the batch is stored (or not). */
   readonly done?: (refusal: Refusal | undefined) => void;
 }
 
@@ -88,6 +89,10 @@ export class Sequencer {
    */
   private readonly refusedForStorage = new Map<string, Set<number>>();
   private readonly activeByRole = new Map<string, string>();
+  /** The role of the last command's source (a batch has one source), until roles change. */
+  private roleCache: { src: string | undefined; role: string | undefined } = { src: undefined, role: undefined };
+  /** Time stamped on every event of the batch being sequenced (read once per batch). */
+  private batchTs = 0;
   /** Events made in the batch being built, grouped by session. */
   private pending: { session: number; events: Sequenced[] }[] = [];
   private opened: { id: number; ts: number }[] = [];
@@ -120,12 +125,13 @@ export class Sequencer {
     this.lastSeq = 0;
     this.highestCseq.clear();
     this.activeByRole.clear();
+    this.roleCache = { src: undefined, role: undefined };
     this.opts.policy.reset();
     const latest = this.opts.log.latestSession();
     if (!latest) return;
     this.sessionId = latest.id;
     this.phase = latest.state === 'closed' ? 'closed' : 'open';
-    for (const e of this.opts.log.events(latest.id)) this.applyOwn(latest.id, e);
+    this.opts.log.replay(latest.id, (e) => this.applyOwn(latest.id, e));
     if (latest.state === 'closed') this.phase = 'closed';
   }
 
@@ -163,17 +169,17 @@ export class Sequencer {
       this.reply({ id, cseq: undefined, code: 'BAD_COMMAND', message });
       return;
     }
-    for (const cmd of commands) this.enqueue({ id, cmd });
+    this.enqueue({ id, commands });
   }
 
   /** Sequences a batch given directly (the host's own commands; tests). */
   submit(commands: readonly Command[]): void {
-    for (const cmd of commands) this.enqueue({ id: NO_PEER, cmd });
+    this.enqueue({ id: NO_PEER, commands: [...commands] });
   }
 
   /** Sequences one in-process command; resolves with the refusal, or undefined once it is stored. */
   request(cmd: Command): Promise<Refusal | undefined> {
-    return new Promise((done) => this.enqueue({ id: NO_PEER, cmd, done }));
+    return new Promise((done) => this.enqueue({ id: NO_PEER, commands: [cmd], done }));
   }
 
   /** The next command number `src` may use in the current session. */
@@ -203,16 +209,23 @@ export class Sequencer {
     const outcomes = new Map<Inbound, Refusal>();
     let written: { frames: Uint8Array[]; events: number } | undefined;
     const taken: Command[] = [];
+    // One time for the whole batch: it is sequenced and stored at one instant.
+    this.batchTs = this.opts.clock();
     try {
-      for (const item of batch) {
-        const refusal = this.process(item.cmd);
-        if (refusal === DUPLICATE) continue;
-        if (!refusal) {
-          taken.push(item.cmd);
-          continue;
+      for (let b = 0; b < batch.length; b++) {
+        const item = batch[b]!;
+        const commands = item.commands;
+        for (let i = 0; i < commands.length; i++) {
+          const cmd = commands[i]!;
+          const refusal = this.process(cmd);
+          if (refusal === DUPLICATE) continue;
+          if (!refusal) {
+            taken.push(cmd);
+            continue;
+          }
+          rejections.push({ id: item.id, cseq: cmd.cseq, ...refusal });
+          if (item.done) outcomes.set(item, refusal);
         }
-        rejections.push({ id: item.id, cseq: item.cmd.cseq, ...refusal });
-        if (item.done) outcomes.set(item, refusal);
       }
       written = this.commit();
     } catch (err) {
@@ -240,7 +253,9 @@ export class Sequencer {
       }
       rejections.length = 0;
       for (const item of batch) {
-        rejections.push({ id: item.id, cseq: item.cmd.cseq, code: 'STORAGE_UNAVAILABLE', message: `event log unavailable: ${this.storageError}` });
+        for (const cmd of item.commands) {
+          rejections.push({ id: item.id, cseq: cmd.cseq, code: 'STORAGE_UNAVAILABLE', message: `event log unavailable: ${this.storageError}` });
+        }
       }
     }
     this.stats.rejected += rejections.length;
@@ -259,7 +274,7 @@ export class Sequencer {
 
   private process(cmd: Command): Refusal | undefined {
     const last = this.highestCseq.get(cmd.src) ?? 0;
-    const holes = this.refusedForStorage.get(cmd.src);
+    const holes = this.refusedForStorage.size === 0 ? undefined : this.refusedForStorage.get(cmd.src);
     if (cmd.cseq <= last && !holes?.has(cmd.cseq)) return DUPLICATE; // already sequenced: drop silently
     holes?.delete(cmd.cseq);
     const body = cmd.body;
@@ -295,8 +310,17 @@ export class Sequencer {
   }
 
   private roleOf(instance: string): string | undefined {
-    for (const [role, active] of this.activeByRole) if (active === instance) return role;
-    return undefined;
+    const cache = this.roleCache;
+    if (cache.src === instance) return cache.role;
+    let found: string | undefined;
+    for (const [role, active] of this.activeByRole) {
+      if (active === instance) {
+        found = role;
+        break;
+      }
+    }
+    this.roleCache = { src: instance, role: found };
+    return found;
   }
 
   private openSession(cmd: Command): void {
@@ -331,7 +355,7 @@ export class Sequencer {
   }
 
   private emit(event: OrdoEvent, src: string, cseq: number): void {
-    const e: Sequenced = { seq: this.lastSeq + 1, ts: this.opts.clock(), src, cseq, event };
+    const e: Sequenced = { seq: this.lastSeq + 1, ts: this.batchTs, src, cseq, event };
     let group = this.pending[this.pending.length - 1];
     if (!group || group.session !== this.sessionId) {
       group = { session: this.sessionId, events: [] };
@@ -362,10 +386,12 @@ export class Sequencer {
         break;
       case 'ComponentActivated':
         this.activeByRole.set(ev.role, ev.instance);
+        this.roleCache = { src: undefined, role: undefined };
         break;
       case 'ComponentDeactivated':
       case 'ComponentStopped':
         if (this.activeByRole.get(ev.role) === ev.instance) this.activeByRole.delete(ev.role);
+        this.roleCache = { src: undefined, role: undefined };
         break;
       default:
         break;
@@ -385,10 +411,11 @@ export class Sequencer {
     let events = 0;
     try {
       for (const g of groups) {
-        for (let i = 0; i < g.events.length; i += MAX_FRAME_EVENTS) {
-          const chunk = g.events.slice(i, i + MAX_FRAME_EVENTS);
-          frames.push({ session: g.session, first: chunk[0]!.seq, last: chunk[chunk.length - 1]!.seq, bytes: encodeFrame(g.session, chunk) });
-          events += chunk.length;
+        const all = g.events;
+        for (let i = 0; i < all.length; i += MAX_FRAME_EVENTS) {
+          const end = Math.min(all.length, i + MAX_FRAME_EVENTS);
+          frames.push({ session: g.session, first: all[i]!.seq, last: all[end - 1]!.seq, bytes: encodeFrame(g.session, all, i, end) });
+          events += end - i;
         }
       }
       const log = this.opts.log;
