@@ -1,0 +1,60 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const MAIN = join(ROOT, 'dist/bench/main.js');
+
+/** Every figure `npm run bench -- --json` reports. */
+const FIGURES = [
+  'sequencer_eps',
+  'sequencer_eps_one_process',
+  'latency_p50_us',
+  'latency_p99_us',
+  'latency_p999_us',
+  'latency_offered_per_s',
+  'latency_achieved_per_s',
+  'replay_eps',
+  'replay_eps_small',
+  'replay_peak_rss_mb',
+  'log_bytes_per_event',
+  'orders_per_s',
+  'baseline_append_eps',
+  'baseline_replay_eps',
+  'replay_ratio',
+];
+
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) newest = Math.max(newest, newestSource(p));
+    else if (e.name.endsWith('.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+// The bench runs from dist (its replay runs in child processes of the built code): build it if it is missing or older than the sources.
+beforeAll(() => {
+  const built = existsSync(MAIN) ? statSync(MAIN).mtimeMs : 0;
+  if (built < Math.max(newestSource(join(ROOT, 'bench')), newestSource(join(ROOT, 'engine')))) {
+    execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, stdio: 'inherit' });
+  }
+}, 120_000);
+
+describe('npm run bench -- --quick --json', () => {
+  it('runs every scenario and prints every figure as a positive number on its last line', async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', MAIN, '--quick', '--json'], { cwd: ROOT, maxBuffer: 1 << 22, timeout: 110_000 });
+    const last = stdout.trim().split('\n').pop()!;
+    const figures = JSON.parse(last) as Record<string, unknown>;
+    for (const key of FIGURES) {
+      expect(figures, key).toHaveProperty(key);
+      const v = figures[key];
+      expect(typeof v === 'number' && Number.isFinite(v) && v > 0, `${key} = ${String(v)}`).toBe(true);
+    }
+    for (const [key, v] of Object.entries(figures)) expect(typeof v === 'number' && Number.isFinite(v) && v > 0, `${key} = ${String(v)}`).toBe(true);
+  }, 120_000);
+});
