@@ -111,7 +111,6 @@ export class ComponentRuntime implements EventListener {
   onEvents(session: number, events: readonly Sequenced[]): void {
     if (this.stopped) return;
     const logic = this.opts.logic;
-    const reacting = this.live && this.state === 'active' && logic.react !== undefined;
     const newSession = session !== this.session;
     for (const e of events) {
       if (session !== this.session) {
@@ -124,6 +123,7 @@ export class ComponentRuntime implements EventListener {
         this.outstanding.delete(e.cseq);
       }
       const ev = e.event;
+      const wasActive = this.live && this.state === 'active';
       if (ev.type === 'SessionOpened' && this.live && this.state === 'active') this.resendAllFirst();
       if (ev.type === 'ComponentActivated' && ev.role === this.role) {
         this.activeInLog = ev.instance === this.id;
@@ -132,7 +132,9 @@ export class ComponentRuntime implements EventListener {
         this.activeInLog = false;
         if (this.live) void this.updateActive();
       }
-      if (reacting && this.state === 'active') logic.react!(session, e, this.sink);
+      // Checked per event: an instance activated part-way through this batch (onActivate saw the state
+      // up to its activation) must react to every later event in it, or those would fall between the two.
+      if (wasActive && this.state === 'active' && logic.react !== undefined) logic.react(session, e, this.sink);
     }
     // A new session restarts seqs: say so at once rather than at the next beat.
     if (newSession && this.live) this.heartbeat();
