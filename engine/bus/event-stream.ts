@@ -36,6 +36,8 @@ export class EventStream {
   private readonly listeners: EventListener[] = [];
   private readonly buffered: Uint8Array[] = [];
   private catchingUp = false;
+  /** Resolved when the catch-up in progress ends. */
+  private catchUpEnded: (() => void)[] = [];
   private closed = false;
   private session = 0;
   private next = 1;
@@ -74,6 +76,10 @@ export class EventStream {
       this.next = 1;
     }
     await this.catchUp();
+    // A live frame that arrived while the head was asked for may have started a catch-up first (then
+    // the call above returned at once): resolve only when that one is done too, so a component never
+    // takes itself for caught up (and goes active) before it has rewound.
+    while (this.catchingUp && !this.closed) await new Promise<void>((r) => this.catchUpEnded.push(r));
   }
 
   private async receiveLoop(): Promise<void> {
@@ -172,6 +178,7 @@ export class EventStream {
       }
     } finally {
       this.catchingUp = false;
+      for (const r of this.catchUpEnded.splice(0)) r();
     }
     // Frames that arrived while the last request was in flight.
     if (this.buffered.length > 0 && !this.closed) {

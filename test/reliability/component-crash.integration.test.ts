@@ -30,9 +30,12 @@ describe('component crash: risk as its own process, kill -9 mid-stream and resta
       await sleep(300 + Math.floor(Math.random() * 400));
       await risk.kill9(); // mid-stream: decisions in flight are lost with it
       await sleep(400); // orders keep arriving and wait, pending
-      const pendingAtRestart = (await api.state()).orders.filter((o) => o.state === 'pending').length;
+      const before = await api.state();
+      const pendingAtRestart = before.orders.filter((o) => o.state === 'pending').length;
       risk = startRisk();
       const m = await risk.waitFor(/caught up at seq (\d+), (\w+)/);
+      // It says it caught up only once it has rewound at least to where the log stood when it started.
+      expect(Number(m[1])).toBeGreaterThanOrEqual(before.session.seq);
       restarts.push({ rewoundTo: Number(m[1]), pendingAtRestart });
     }
     // Freeze it longer than its resend interval (1 s): on waking, it resends commands whose events it has not read yet.
