@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ComponentRuntime } from '../../engine/component/runtime.ts';
 import type { CommandSink, ComponentLogic } from '../../engine/component/logic.ts';
-import type { Sequenced } from '../../engine/protocol/events.ts';
+import type { CommandBody, Sequenced } from '../../engine/protocol/events.ts';
 import { Collector, removeDir, startBackbone, waitFor, type Backbone } from './helpers/backbone.ts';
 import { EventStream } from '../../engine/bus/event-stream.ts';
 
@@ -40,26 +40,27 @@ class Asker implements ComponentLogic {
 
 describe('component runtime', () => {
   it('a command refused while the session is closed gets in first when the next session opens', async () => {
-    bb = await startBackbone();
+    const b = await startBackbone();
+    bb = b;
     let cseq = 1;
-    const host = (body: Parameters<typeof bb.sequencer.request>[0]['body']) => bb!.sequencer.request({ src: 'host', cseq: cseq++, body });
+    const host = (body: CommandBody) => b.sequencer.request({ src: 'host', cseq: cseq++, body });
     expect(await host({ type: 'OpenSession' })).toBeUndefined();
     expect(await host({ type: 'ComponentActivated', role: 'asker', instance: 'asker-1' })).toBeUndefined();
     const logic = new Asker();
-    const rt = new ComponentRuntime({ id: 'asker-1', logic, endpoints: bb.endpoints, resendMs: 60_000 });
+    const rt = new ComponentRuntime({ id: 'asker-1', logic, endpoints: b.endpoints, resendMs: 60_000 });
     stops.push(() => rt.stop());
     await rt.start();
     await waitFor(() => rt.lifecycle === 'active', 'active');
-    cseq = bb.sequencer.nextCseq('host');
+    cseq = b.sequencer.nextCseq('host');
     expect(await host({ type: 'CloseSession' })).toBeUndefined();
-    await waitFor(() => rt.position.seq === bb!.sequencer.position.seq, 'saw the close');
+    await waitFor(() => rt.position.seq === b.sequencer.position.seq, 'saw the close');
     const refusedCseq = logic.sink!.send({ type: 'OrderAccepted', orderId: 1 });
-    await waitFor(() => bb!.sequencer.stats.rejected > 0, 'refused while closed');
+    await waitFor(() => b.sequencer.stats.rejected > 0, 'refused while closed');
     expect(rt.unanswered).toBe(1);
-    cseq = bb.sequencer.nextCseq('host');
+    cseq = b.sequencer.nextCseq('host');
     expect(await host({ type: 'OpenSession' })).toBeUndefined();
     const col = new Collector();
-    const s = new EventStream({ events: bb.endpoints.events, replay: bb.endpoints.replay });
+    const s = new EventStream({ events: b.endpoints.events, replay: b.endpoints.replay });
     s.addListener(col);
     stops.push(() => s.close());
     await s.start({ session: 2, seq: 0 });
