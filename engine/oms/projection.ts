@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { OrderState, OrderType, SessionState, Side, TimeInForce } from '../../contract/domain.ts';
+import { ORDER_STATES, ORDER_TYPES, SIDES, TIME_IN_FORCE, type OrderState, type OrderType, type SessionState, type Side, type TimeInForce } from '../../contract/domain.ts';
 import type { EventOf, Sequenced } from '../protocol/events.ts';
 import { reasonName } from '../protocol/reasons.ts';
-import { FillColumns, NIL, OrderTable, SeqChains } from './store.ts';
+import { FillColumns, NIL, SeqChains } from './store.ts';
 
 /**
  * The OMS projection: the one deterministic fold of the event log that every
@@ -123,6 +123,8 @@ class ClientBook implements ReadonlyClient {
    * never asks, so it never pays for it.
    */
   readonly clientOrderIds = new Map<string, number>();
+  /** Its index in the session's OrderColumns.books (-1 until it has an order). */
+  slot = -1;
   constructor(readonly clientId: string) {}
 
   get openNotional(): number {
@@ -140,59 +142,357 @@ class ClientBook implements ReadonlyClient {
   }
 }
 
-class OrderRecord implements ReadonlyOrder {
-  state: OrderState;
-  quantity: number;
-  price: number;
-  filledQuantity = 0;
-  leavesQuantity: number;
-  avgPrice = 0;
-  /** Σ fillQty × fillPrice; avgPrice = filledValue / filledQuantity. */
-  filledValue = 0;
-  venue: string | undefined = undefined;
-  rejectCode = 0;
-  rejectReason: string | undefined = undefined;
-  updatedTs: number;
-  replacePending = false;
-  cancelPending = false;
-  valuationPrice: number;
-  /** This order's share of book.openUnits. */
-  openUnits = 0;
-  /** First and last link of its seq chain. */
-  readonly firstSeqLink: number;
-  lastSeqLink: number;
-  /** Its latest fill in the fill columns, NIL before the first. */
-  lastFill = NIL;
+/** Order states as small codes (their index in ORDER_STATES); terminal ones are flagged in a table. */
+const STATE_CODE = new Map<string, number>(ORDER_STATES.map((s, i) => [s, i]));
+const PENDING = STATE_CODE.get('pending')!;
+const ACCEPTED = STATE_CODE.get('accepted')!;
+const REJECTED = STATE_CODE.get('rejected')!;
+const ROUTED = STATE_CODE.get('routed')!;
+const PARTIALLY_FILLED = STATE_CODE.get('partially_filled')!;
+const FILLED = STATE_CODE.get('filled')!;
+const CANCELLED = STATE_CODE.get('cancelled')!;
+const EXPIRED = STATE_CODE.get('expired')!;
+/** A state outside ORDER_STATES (a restored order may name one); its name is kept aside. */
+const OTHER_STATE = 255;
+/** By state code: 1 for the terminal states. */
+const TERMINAL = new Uint8Array(256);
+ORDER_STATES.forEach((s, i) => (TERMINAL[i] = isTerminal(s) ? 1 : 0));
 
-  constructor(
-    readonly orderId: number,
-    readonly clientId: string,
-    readonly clientOrderId: string,
-    readonly symbol: string,
-    readonly side: Side,
-    readonly type: OrderType,
-    readonly timeInForce: TimeInForce,
-    quantity: number,
-    price: number,
-    state: OrderState,
-    valuationPrice: number,
-    readonly createdTs: number,
-    private readonly chains: SeqChains,
-    seq: number,
-    readonly book: ClientBook,
-  ) {
-    this.state = state;
-    this.quantity = quantity;
-    this.price = price;
-    this.leavesQuantity = quantity;
-    this.valuationPrice = valuationPrice;
-    this.updatedTs = createdTs;
-    this.firstSeqLink = this.lastSeqLink = chains.append(NIL, seq);
+const REPLACE_PENDING = 1;
+const CANCEL_PENDING = 2;
+const NO_VENUE = -1;
+
+/** How far past the end of the dense range a new orderId may land and still be indexed densely. */
+const MAX_DENSE_GAP = 4096;
+
+/**
+ * The session's orders, one column per field, indexed by slot (the order's
+ * rank of first appearance): numbers in typed arrays; symbols, venues, sides,
+ * types and times in force as indexes into a small table of names; clients as
+ * indexes into the list of client books; clientOrderIds as ASCII bytes in one
+ * pool. Replaying millions of orders then leaves no JavaScript object behind
+ * per order or per change, so the garbage collector has next to nothing to
+ * copy, trace or compact, and memory per order is a few hundred bytes. Readers
+ * get an OrderView over a slot.
+ *
+ * Orders are found by orderId through a dense index (the client proxy numbers
+ * orders sequentially from the session's orderIdBase) and, for anything else
+ * (restored orders of earlier sessions, a stray id far ahead), a map.
+ */
+class OrderColumns {
+  size = 0;
+  private capacity = 0;
+  orderId = new Float64Array(0);
+  quantity = new Float64Array(0);
+  price = new Float64Array(0);
+  filledQuantity = new Float64Array(0);
+  leavesQuantity = new Float64Array(0);
+  avgPrice = new Float64Array(0);
+  /** Σ fillQty × fillPrice; avgPrice = filledValue / filledQuantity. */
+  filledValue = new Float64Array(0);
+  valuationPrice = new Float64Array(0);
+  /** This order's share of its client's openUnits. */
+  openUnits = new Float64Array(0);
+  rejectCode = new Float64Array(0);
+  createdTs = new Float64Array(0);
+  updatedTs = new Float64Array(0);
+  /** First and last link of the order's seq chain; its latest fill (NIL before the first). */
+  firstSeqLink = new Int32Array(0);
+  lastSeqLink = new Int32Array(0);
+  lastFill = new Int32Array(0);
+  /** Index into `books`. */
+  book = new Int32Array(0);
+  /** Indexes into `names`; venue is NO_VENUE until routed. */
+  symbol = new Int32Array(0);
+  venue = new Int32Array(0);
+  side = new Int32Array(0);
+  type = new Int32Array(0);
+  timeInForce = new Int32Array(0);
+  /** The clientOrderId's bytes in `coidBytes`: start and length (-1: not ASCII, kept in otherCoid). */
+  coidStart = new Int32Array(0);
+  coidLength = new Int32Array(0);
+  state = new Uint8Array(0);
+  /** REPLACE_PENDING | CANCEL_PENDING. */
+  flags = new Uint8Array(0);
+
+  private coidBytes = new Uint8Array(0);
+  private coidUsed = 0;
+  private readonly otherCoid = new Map<number, string>();
+  /** `REASON_NAME: text` of rejected orders, by slot. */
+  readonly rejectReason = new Map<number, string>();
+  /** Names of OTHER_STATE states, by slot. */
+  private readonly otherState = new Map<number, string>();
+  readonly books: ClientBook[] = [];
+  readonly names: string[] = [...SIDES, ...ORDER_TYPES, ...TIME_IN_FORCE];
+  private readonly nameIndex = new Map<string, number>(this.names.map((n, i) => [n, i]));
+  private lastName: string | undefined = undefined;
+  private lastNameIndex = 0;
+
+  /** slot + 1 by orderId - base; 0 for none. */
+  private dense = new Int32Array(0);
+  private denseLength = 0;
+  private readonly sparse = new Map<number, number>();
+
+  constructor(private readonly base: number) {}
+
+  /** The order's slot, or -1. */
+  slotOf(orderId: number): number {
+    const i = orderId - this.base;
+    if (i >= 0 && i < this.denseLength) {
+      const s = this.dense[i]!;
+      if (s !== 0) return s - 1;
+    }
+    if (this.sparse.size === 0) return -1;
+    return this.sparse.get(orderId) ?? -1;
   }
 
-  /** A fresh array on every call. */
+  /** The index of `name` in `names`, adding it if new. */
+  name(name: string): number {
+    if (name === this.lastName) return this.lastNameIndex;
+    let i = this.nameIndex.get(name);
+    if (i === undefined) {
+      i = this.names.length;
+      this.names.push(name);
+      this.nameIndex.set(name, i);
+    }
+    this.lastName = name;
+    this.lastNameIndex = i;
+    return i;
+  }
+
+  /** A new order (its id must not be in the table yet), in state PENDING with nothing filled. */
+  add(
+    orderId: number, book: ClientBook, clientOrderId: string, symbol: string, side: string, type: string, timeInForce: string,
+    quantity: number, price: number, valuationPrice: number, ts: number, seqLink: number,
+  ): number {
+    const s = this.size;
+    if (s === this.capacity) this.grow(s === 0 ? 1024 : s * 8);
+    this.index(orderId, s);
+    this.size = s + 1;
+    // Slots are only ever appended to fresh (zeroed) columns: the fields that start at 0 need no write.
+    this.orderId[s] = orderId;
+    this.quantity[s] = quantity;
+    this.price[s] = price;
+    this.leavesQuantity[s] = quantity;
+    this.valuationPrice[s] = valuationPrice;
+    this.createdTs[s] = ts;
+    this.updatedTs[s] = ts;
+    this.firstSeqLink[s] = seqLink;
+    this.lastSeqLink[s] = seqLink;
+    this.lastFill[s] = NIL;
+    if (book.slot < 0) {
+      book.slot = this.books.length;
+      this.books.push(book);
+    }
+    this.book[s] = book.slot;
+    this.symbol[s] = this.name(symbol);
+    this.venue[s] = NO_VENUE;
+    this.side[s] = side === 'buy' ? 0 : side === 'sell' ? 1 : this.name(side);
+    this.type[s] = type === 'limit' ? 2 : type === 'market' ? 3 : this.name(type);
+    this.timeInForce[s] = timeInForce === 'day' ? 4 : timeInForce === 'ioc' ? 5 : timeInForce === 'gtc' ? 6 : this.name(timeInForce);
+    if (PENDING !== 0) this.state[s] = PENDING;
+    this.putClientOrderId(s, clientOrderId);
+    return s;
+  }
+
+  clientId(s: number): string {
+    return this.books[this.book[s]!]!.clientId;
+  }
+
+  clientOrderId(s: number): string {
+    const n = this.coidLength[s]!;
+    if (n < 0) return this.otherCoid.get(s)!;
+    const at = this.coidStart[s]!;
+    let out = '';
+    for (let i = at; i < at + n; i += 4096) out += String.fromCharCode(...this.coidBytes.subarray(i, Math.min(at + n, i + 4096)));
+    return out;
+  }
+
+  stateName(s: number): OrderState {
+    const code = this.state[s]!;
+    return (code === OTHER_STATE ? this.otherState.get(s) : ORDER_STATES[code]) as OrderState;
+  }
+
+  setState(s: number, state: string): void {
+    const code = STATE_CODE.get(state);
+    if (code !== undefined) {
+      this.state[s] = code;
+      this.otherState.delete(s);
+    } else {
+      this.state[s] = OTHER_STATE;
+      this.otherState.set(s, state);
+    }
+  }
+
+  venueName(s: number): string | undefined {
+    const v = this.venue[s]!;
+    return v === NO_VENUE ? undefined : this.names[v];
+  }
+
+  private putClientOrderId(s: number, coid: string): void {
+    const n = coid.length;
+    if (this.coidUsed + n > this.coidBytes.length) {
+      const next = new Uint8Array(Math.max(1 << 16, (this.coidUsed + n) * 2));
+      next.set(this.coidBytes.subarray(0, this.coidUsed));
+      this.coidBytes = next;
+    }
+    const b = this.coidBytes;
+    const at = this.coidUsed;
+    for (let i = 0; i < n; i++) {
+      const c = coid.charCodeAt(i);
+      if (c >= 0x80) {
+        this.coidStart[s] = 0;
+        this.coidLength[s] = -1;
+        this.otherCoid.set(s, coid);
+        return;
+      }
+      b[at + i] = c;
+    }
+    this.coidStart[s] = at;
+    this.coidLength[s] = n;
+    this.coidUsed = at + n;
+  }
+
+  private index(orderId: number, slot: number): void {
+    const i = orderId - this.base;
+    if (i >= 0 && i < this.denseLength) {
+      this.dense[i] = slot + 1;
+    } else if (i >= this.denseLength && i <= this.denseLength + MAX_DENSE_GAP && Number.isSafeInteger(i)) {
+      if (i >= this.dense.length) {
+        const next = new Int32Array(Math.max(1024, (i + 1) * 2));
+        next.set(this.dense.subarray(0, this.denseLength));
+        this.dense = next;
+      }
+      this.dense[i] = slot + 1;
+      this.denseLength = i + 1;
+    } else {
+      this.sparse.set(orderId, slot);
+    }
+  }
+
+  /**
+   * New columns of `n` slots. Growing eightfold copies little; the untouched
+   * tail of a fresh column is zero pages the system maps in only when written,
+   * so it costs address space, not memory.
+   */
+  private grow(n: number): void {
+    const f64 = (a: Float64Array) => {
+      const b = new Float64Array(n);
+      b.set(a);
+      return b;
+    };
+    const i32 = (a: Int32Array) => {
+      const b = new Int32Array(n);
+      b.set(a);
+      return b;
+    };
+    const u8 = (a: Uint8Array) => {
+      const b = new Uint8Array(n);
+      b.set(a);
+      return b;
+    };
+    this.orderId = f64(this.orderId);
+    this.quantity = f64(this.quantity);
+    this.price = f64(this.price);
+    this.filledQuantity = f64(this.filledQuantity);
+    this.leavesQuantity = f64(this.leavesQuantity);
+    this.avgPrice = f64(this.avgPrice);
+    this.filledValue = f64(this.filledValue);
+    this.valuationPrice = f64(this.valuationPrice);
+    this.openUnits = f64(this.openUnits);
+    this.rejectCode = f64(this.rejectCode);
+    this.createdTs = f64(this.createdTs);
+    this.updatedTs = f64(this.updatedTs);
+    this.firstSeqLink = i32(this.firstSeqLink);
+    this.lastSeqLink = i32(this.lastSeqLink);
+    this.lastFill = i32(this.lastFill);
+    this.book = i32(this.book);
+    this.symbol = i32(this.symbol);
+    this.venue = i32(this.venue);
+    this.side = i32(this.side);
+    this.type = i32(this.type);
+    this.timeInForce = i32(this.timeInForce);
+    this.coidStart = i32(this.coidStart);
+    this.coidLength = i32(this.coidLength);
+    this.state = u8(this.state);
+    this.flags = u8(this.flags);
+    this.capacity = n;
+  }
+}
+
+/** A live, read-only view of one order's slot (it sees later changes). */
+class OrderView implements ReadonlyOrder {
+  constructor(
+    private readonly c: OrderColumns,
+    private readonly chains: SeqChains,
+    private readonly s: number,
+  ) {}
+  get orderId(): number {
+    return this.c.orderId[this.s]!;
+  }
+  get clientId(): string {
+    return this.c.clientId(this.s);
+  }
+  get clientOrderId(): string {
+    return this.c.clientOrderId(this.s);
+  }
+  get symbol(): string {
+    return this.c.names[this.c.symbol[this.s]!]!;
+  }
+  get side(): Side {
+    return this.c.names[this.c.side[this.s]!] as Side;
+  }
+  get type(): OrderType {
+    return this.c.names[this.c.type[this.s]!] as OrderType;
+  }
+  get timeInForce(): TimeInForce {
+    return this.c.names[this.c.timeInForce[this.s]!] as TimeInForce;
+  }
+  get quantity(): number {
+    return this.c.quantity[this.s]!;
+  }
+  get price(): number {
+    return this.c.price[this.s]!;
+  }
+  get state(): OrderState {
+    return this.c.stateName(this.s);
+  }
+  get filledQuantity(): number {
+    return this.c.filledQuantity[this.s]!;
+  }
+  get leavesQuantity(): number {
+    return this.c.leavesQuantity[this.s]!;
+  }
+  get avgPrice(): number {
+    return this.c.avgPrice[this.s]!;
+  }
+  get venue(): string | undefined {
+    return this.c.venueName(this.s);
+  }
+  get rejectCode(): number {
+    return this.c.rejectCode[this.s]!;
+  }
+  get rejectReason(): string | undefined {
+    return this.c.rejectReason.get(this.s);
+  }
+  get createdTs(): number {
+    return this.c.createdTs[this.s]!;
+  }
+  get updatedTs(): number {
+    return this.c.updatedTs[this.s]!;
+  }
+  /** A fresh array on every read. */
   get eventSeqs(): number[] {
-    return this.chains.toArray(this.firstSeqLink);
+    return this.chains.toArray(this.c.firstSeqLink[this.s]!);
+  }
+  get replacePending(): boolean {
+    return (this.c.flags[this.s]! & REPLACE_PENDING) !== 0;
+  }
+  get cancelPending(): boolean {
+    return (this.c.flags[this.s]! & CANCEL_PENDING) !== 0;
+  }
+  get valuationPrice(): number {
+    return this.c.valuationPrice[this.s]!;
   }
 }
 
@@ -218,10 +518,10 @@ export class OmsProjection {
   private venueMap = new Map<string, VenueInfo>();
   private instrumentMap = new Map<string, InstrumentInfo>();
   private clientMap = new Map<string, ClientBook>();
-  private orderTable = new OrderTable<OrderRecord>(0);
+  private cols = new OrderColumns(0);
   private chains = new SeqChains();
   private fillCols = new FillColumns();
-  /** How many of orderTable.list the clientOrderId index has seen. */
+  /** How many orders (slots) the clientOrderId index has seen. */
   private coidIndexed = 0;
   /** Last command source seen and its entry, so the per-event cseq update rarely hashes. */
   private lastSrc: string | undefined = undefined;
@@ -296,17 +596,21 @@ export class OmsProjection {
     return book.clientOrderIds.get(clientOrderId);
   }
 
+  /** A live read-only view of the order (a new view object per call). */
   order(orderId: number): ReadonlyOrder | undefined {
-    return this.orderTable.get(orderId);
+    const s = this.cols.slotOf(orderId);
+    return s < 0 ? undefined : new OrderView(this.cols, this.chains, s);
   }
 
   /** Every order of the session in the order it first appeared. */
-  orders(): IterableIterator<ReadonlyOrder> {
-    return this.orderTable.list.values();
+  *orders(): IterableIterator<ReadonlyOrder> {
+    const c = this.cols;
+    const chains = this.chains;
+    for (let s = 0; s < c.size; s++) yield new OrderView(c, chains, s);
   }
 
   get orderCount(): number {
-    return this.orderTable.size;
+    return this.cols.size;
   }
 
   get fillCount(): number {
@@ -318,12 +622,12 @@ export class OmsProjection {
     const f = this.fillCols;
     if (!(i >= 0 && i < f.size)) return undefined;
     const orderId = f.orderId[i]!;
-    const o = this.orderTable.get(orderId);
+    const s = this.cols.slotOf(orderId);
     return {
       execId: f.execId[i]!,
       orderId,
-      symbol: o?.symbol ?? '',
-      side: o?.side ?? 'buy',
+      symbol: s < 0 ? '' : this.cols.names[this.cols.symbol[s]!]!,
+      side: s < 0 ? 'buy' : (this.cols.names[this.cols.side[s]!] as Side),
       quantity: f.quantity[i]!,
       price: f.price[i]!,
       seq: f.seq[i]!,
@@ -339,15 +643,17 @@ export class OmsProjection {
 
   /** True when the order has a fill with this execId ((orderId, execId) names a fill). */
   hasExec(orderId: number, execId: number): boolean {
-    const o = this.orderTable.get(orderId);
-    return o !== undefined && o.lastFill !== NIL && this.fillCols.hasExec(o.lastFill, execId);
+    const s = this.cols.slotOf(orderId);
+    if (s < 0) return false;
+    const last = this.cols.lastFill[s]!;
+    return last !== NIL && this.fillCols.hasExec(last, execId);
   }
 
   /** Fills of one order in log order. */
   fillsOf(orderId: number): FillRecord[] {
-    const o = this.orderTable.get(orderId);
+    const s = this.cols.slotOf(orderId);
     const out: FillRecord[] = [];
-    for (let i = o?.lastFill ?? NIL; i !== NIL; i = this.fillCols.prevOfOrder[i]!) out.push(this.fillAt(i)!);
+    for (let i = s < 0 ? NIL : this.cols.lastFill[s]!; i !== NIL; i = this.fillCols.prevOfOrder[i]!) out.push(this.fillAt(i)!);
     return out.reverse();
   }
 
@@ -399,65 +705,74 @@ export class OmsProjection {
         this.onPending(ev, e);
         break;
       case 'OrderAccepted': {
-        const o = this.orderTable.get(ev.orderId);
-        if (o !== undefined && o.state === 'pending') {
-          o.state = 'accepted';
-          this.touch(o, e);
+        const c = this.cols;
+        const s = c.slotOf(ev.orderId);
+        if (s >= 0 && c.state[s] === PENDING) {
+          c.state[s] = ACCEPTED;
+          this.touch(s, e);
         }
         break;
       }
       case 'OrderRouted': {
-        const o = this.orderTable.get(ev.orderId);
-        if (o === undefined) break;
+        const c = this.cols;
+        const s = c.slotOf(ev.orderId);
+        if (s < 0) break;
         // accepted → routed; a live routed order may be re-routed (venue changes, state does not).
-        if (o.state === 'accepted') o.state = 'routed';
-        else if (o.state !== 'routed' && o.state !== 'partially_filled') break;
-        o.venue = ev.venue;
-        this.touch(o, e);
+        const st = c.state[s];
+        if (st === ACCEPTED) c.state[s] = ROUTED;
+        else if (st !== ROUTED && st !== PARTIALLY_FILLED) break;
+        c.venue[s] = c.name(ev.venue);
+        this.touch(s, e);
         break;
       }
       case 'OrderRejected': {
-        const o = this.orderTable.get(ev.orderId);
-        if (o !== undefined && (o.state === 'pending' || o.state === 'accepted')) this.reject(o, ev.reason, ev.text, e);
+        const c = this.cols;
+        const s = c.slotOf(ev.orderId);
+        if (s >= 0 && (c.state[s] === PENDING || c.state[s] === ACCEPTED)) this.reject(s, ev.reason, ev.text, e);
         break;
       }
       case 'VenueRejected': {
-        const o = this.orderTable.get(ev.orderId);
-        if (o !== undefined && (o.state === 'accepted' || o.state === 'routed')) this.reject(o, ev.reason, ev.text, e);
+        const c = this.cols;
+        const s = c.slotOf(ev.orderId);
+        if (s >= 0 && (c.state[s] === ACCEPTED || c.state[s] === ROUTED)) this.reject(s, ev.reason, ev.text, e);
         break;
       }
       case 'OrderCancelled':
-        this.finish(ev.orderId, 'cancelled', e);
+        this.finish(ev.orderId, CANCELLED, e);
         break;
       case 'OrderExpired':
-        this.finish(ev.orderId, 'expired', e);
+        this.finish(ev.orderId, EXPIRED, e);
         break;
       case 'CancelRequested': {
-        const o = this.orderTable.get(ev.orderId);
-        if (o === undefined) break;
-        if (!isTerminal(o.state)) o.cancelPending = true;
-        this.touch(o, e);
+        const c = this.cols;
+        const s = c.slotOf(ev.orderId);
+        if (s < 0) break;
+        if (TERMINAL[c.state[s]!] !== 1) c.flags[s] = c.flags[s]! | CANCEL_PENDING;
+        this.touch(s, e);
         break;
       }
       case 'CancelRejected': {
-        const o = this.orderTable.get(ev.orderId);
-        if (o === undefined) break;
-        o.cancelPending = false;
-        this.touch(o, e);
+        const c = this.cols;
+        const s = c.slotOf(ev.orderId);
+        if (s < 0) break;
+        c.flags[s] = c.flags[s]! & ~CANCEL_PENDING;
+        this.touch(s, e);
         break;
       }
       case 'ReplaceRequested': {
-        const o = this.orderTable.get(ev.orderId);
-        if (o === undefined) break;
-        if (!isTerminal(o.state)) o.replacePending = true;
-        this.touch(o, e);
+        const c = this.cols;
+        const s = c.slotOf(ev.orderId);
+        if (s < 0) break;
+        if (TERMINAL[c.state[s]!] !== 1) c.flags[s] = c.flags[s]! | REPLACE_PENDING;
+        this.touch(s, e);
         break;
       }
       case 'ReplaceRejected': {
-        const o = this.orderTable.get(ev.orderId);
-        if (o === undefined) break;
-        o.replacePending = false;
-        this.touch(o, e);
+        const c = this.cols;
+        const s = c.slotOf(ev.orderId);
+        if (s < 0) break;
+        c.flags[s] = c.flags[s]! & ~REPLACE_PENDING;
+        this.touch(s, e);
         break;
       }
       case 'OrderReplaced':
@@ -549,7 +864,7 @@ export class OmsProjection {
     this.venueMap = new Map();
     this.instrumentMap = new Map();
     this.clientMap = new Map();
-    this.orderTable = new OrderTable<OrderRecord>(base);
+    this.cols = new OrderColumns(base);
     this.chains = new SeqChains();
     this.fillCols = new FillColumns();
     this.coidIndexed = 0;
@@ -562,13 +877,13 @@ export class OmsProjection {
 
   /** Brings every client's clientOrderId index up to date with the orders seen so far. */
   private indexClientOrderIds(): void {
-    const list = this.orderTable.list;
-    for (let i = this.coidIndexed; i < list.length; i++) {
-      const o = list[i]!;
-      const ids = o.book.clientOrderIds;
-      if (!ids.has(o.clientOrderId)) ids.set(o.clientOrderId, o.orderId);
+    const c = this.cols;
+    for (let s = this.coidIndexed; s < c.size; s++) {
+      const ids = c.books[c.book[s]!]!.clientOrderIds;
+      const coid = c.clientOrderId(s);
+      if (!ids.has(coid)) ids.set(coid, c.orderId[s]!);
     }
-    this.coidIndexed = list.length;
+    this.coidIndexed = c.size;
   }
 
   private book(clientId: string): ClientBook {
@@ -580,17 +895,20 @@ export class OmsProjection {
     return b;
   }
 
-  private touch(o: OrderRecord, e: Sequenced): void {
-    o.updatedTs = e.ts;
-    o.lastSeqLink = this.chains.append(o.lastSeqLink, e.seq);
+  private touch(s: number, e: Sequenced): void {
+    const c = this.cols;
+    c.updatedTs[s] = e.ts;
+    c.lastSeqLink[s] = this.chains.append(c.lastSeqLink[s]!, e.seq);
   }
 
   /** Re-derives the order's share of its client's open notional after any change. */
-  private expose(o: OrderRecord): void {
-    const units = isTerminal(o.state) ? 0 : Math.round(o.leavesQuantity * o.valuationPrice * NOTIONAL_SCALE);
-    if (units !== o.openUnits) {
-      o.book.openUnits += units - o.openUnits;
-      o.openUnits = units;
+  private expose(s: number): void {
+    const c = this.cols;
+    const units = TERMINAL[c.state[s]!] === 1 ? 0 : Math.round(c.leavesQuantity[s]! * c.valuationPrice[s]! * NOTIONAL_SCALE);
+    const before = c.openUnits[s]!;
+    if (units !== before) {
+      c.books[c.book[s]!]!.openUnits += units - before;
+      c.openUnits[s] = units;
     }
   }
 
@@ -602,94 +920,112 @@ export class OmsProjection {
   private onPending(ev: EventOf<'OrderPending'>, e: Sequenced): void {
     const id = ev.orderId;
     if (id > this.maxOrderId) this.maxOrderId = id;
-    if (this.orderTable.get(id) !== undefined) return;
+    const c = this.cols;
+    if (c.slotOf(id) >= 0) return;
     const book = this.book(ev.clientId);
     const price = ev.orderType === 'market' ? 0 : ev.price;
-    const o = new OrderRecord(
-      id, ev.clientId, ev.clientOrderId, ev.symbol, ev.side, ev.orderType, ev.timeInForce,
-      ev.quantity, price, 'pending', this.valuation(ev.orderType, price, ev.symbol), e.ts, this.chains, e.seq, book,
+    const s = c.add(
+      id, book, ev.clientOrderId, ev.symbol, ev.side, ev.orderType, ev.timeInForce, ev.quantity, price,
+      this.valuation(ev.orderType, price, ev.symbol), e.ts, this.chains.append(NIL, e.seq),
     );
-    this.orderTable.add(o);
-    this.expose(o);
+    this.expose(s);
   }
 
   private onRestored(ev: EventOf<'OrderRestored'>, e: Sequenced): void {
     const id = ev.orderId;
     if (id > this.maxOrderId) this.maxOrderId = id;
-    if (this.orderTable.get(id) !== undefined || ev.filledQuantity > ev.quantity) return;
+    const c = this.cols;
+    if (c.slotOf(id) >= 0 || ev.filledQuantity > ev.quantity) return;
     const book = this.book(ev.clientId);
     const price = ev.orderType === 'market' ? 0 : ev.price;
-    const o = new OrderRecord(
-      id, ev.clientId, ev.clientOrderId, ev.symbol, ev.side, ev.orderType, ev.timeInForce,
-      ev.quantity, price, ev.state, this.valuation(ev.orderType, price, ev.symbol), e.ts, this.chains, e.seq, book,
+    const s = c.add(
+      id, book, ev.clientOrderId, ev.symbol, ev.side, ev.orderType, ev.timeInForce, ev.quantity, price,
+      this.valuation(ev.orderType, price, ev.symbol), e.ts, this.chains.append(NIL, e.seq),
     );
-    o.filledQuantity = ev.filledQuantity;
-    o.leavesQuantity = isTerminal(ev.state) ? 0 : ev.quantity - ev.filledQuantity;
-    o.avgPrice = ev.filledQuantity > 0 ? ev.avgPrice : 0;
-    o.filledValue = o.avgPrice * ev.filledQuantity;
-    o.venue = ev.venue;
-    this.orderTable.add(o);
-    this.expose(o);
+    c.setState(s, ev.state);
+    c.filledQuantity[s] = ev.filledQuantity;
+    c.leavesQuantity[s] = isTerminal(ev.state) ? 0 : ev.quantity - ev.filledQuantity;
+    const avg = ev.filledQuantity > 0 ? ev.avgPrice : 0;
+    c.avgPrice[s] = avg;
+    c.filledValue[s] = avg * ev.filledQuantity;
+    c.venue[s] = ev.venue === undefined ? NO_VENUE : c.name(ev.venue);
+    this.expose(s);
   }
 
   private onExecuted(ev: EventOf<'OrderExecuted'>, e: Sequenced): void {
-    const o = this.orderTable.get(ev.orderId);
-    if (o === undefined || (o.state !== 'routed' && o.state !== 'partially_filled')) return;
+    const c = this.cols;
+    const s = c.slotOf(ev.orderId);
+    if (s < 0) return;
+    const st = c.state[s];
+    if (st !== ROUTED && st !== PARTIALLY_FILLED) return;
     const q = ev.fillQty;
-    if (q <= 0 || q > o.leavesQuantity) return; // an overfill is a bug upstream: refuse it, keep filled <= quantity
+    if (q <= 0 || q > c.leavesQuantity[s]!) return; // an overfill is a bug upstream: refuse it, keep filled <= quantity
     const execId = ev.execId;
     const fills = this.fillCols;
-    if (o.lastFill !== NIL && fills.hasExec(o.lastFill, execId)) return; // (orderId, execId) names a fill: a repeat is ignored
-    o.filledQuantity += q;
-    o.leavesQuantity = o.quantity - o.filledQuantity;
-    o.filledValue += q * ev.fillPrice;
-    o.avgPrice = o.filledValue / o.filledQuantity;
-    o.state = o.leavesQuantity === 0 ? 'filled' : 'partially_filled';
-    if (o.state === 'filled') o.cancelPending = o.replacePending = false;
-    o.lastFill = fills.push(execId, o.orderId, q, ev.fillPrice, e.seq, e.ts, o.lastFill);
-    this.touch(o, e);
-    this.expose(o);
+    const last = c.lastFill[s]!;
+    if (last !== NIL && fills.hasExec(last, execId)) return; // (orderId, execId) names a fill: a repeat is ignored
+    const filled = c.filledQuantity[s]! + q;
+    c.filledQuantity[s] = filled;
+    const leaves = c.quantity[s]! - filled;
+    c.leavesQuantity[s] = leaves;
+    const value = c.filledValue[s]! + q * ev.fillPrice;
+    c.filledValue[s] = value;
+    c.avgPrice[s] = value / filled;
+    if (leaves === 0) {
+      c.state[s] = FILLED;
+      c.flags[s] = 0;
+    } else {
+      c.state[s] = PARTIALLY_FILLED;
+    }
+    c.lastFill[s] = fills.push(execId, c.orderId[s]!, q, ev.fillPrice, e.seq, e.ts, last);
+    this.touch(s, e);
+    this.expose(s);
   }
 
   private onReplaced(ev: EventOf<'OrderReplaced'>, e: Sequenced): void {
-    const o = this.orderTable.get(ev.orderId);
-    if (o === undefined || isTerminal(o.state)) return;
+    const c = this.cols;
+    const s = c.slotOf(ev.orderId);
+    if (s < 0 || TERMINAL[c.state[s]!] === 1) return;
     const q = ev.quantity;
-    if (q <= 0 || q < o.filledQuantity || (o.type === 'limit' && !(ev.price > 0))) return;
-    o.quantity = q;
-    if (o.type === 'limit') {
-      o.price = ev.price;
-      o.valuationPrice = ev.price;
+    const limit = c.names[c.type[s]!] === 'limit';
+    if (q <= 0 || q < c.filledQuantity[s]! || (limit && !(ev.price > 0))) return;
+    c.quantity[s] = q;
+    if (limit) {
+      c.price[s] = ev.price;
+      c.valuationPrice[s] = ev.price;
     }
-    o.leavesQuantity = q - o.filledQuantity;
+    const leaves = q - c.filledQuantity[s]!;
+    c.leavesQuantity[s] = leaves;
     // Replacing down to exactly the filled quantity completes the order.
-    if (o.leavesQuantity === 0) {
-      o.state = 'filled';
-      o.cancelPending = false;
+    if (leaves === 0) {
+      c.state[s] = FILLED;
+      c.flags[s] = c.flags[s]! & ~CANCEL_PENDING;
     }
-    o.replacePending = false;
-    this.touch(o, e);
-    this.expose(o);
+    c.flags[s] = c.flags[s]! & ~REPLACE_PENDING;
+    this.touch(s, e);
+    this.expose(s);
   }
 
-  private reject(o: OrderRecord, reason: number, text: string, e: Sequenced): void {
-    o.state = 'rejected';
-    o.rejectCode = reason;
-    o.rejectReason = text.length > 0 ? `${reasonName(reason)}: ${text}` : reasonName(reason);
-    o.leavesQuantity = 0;
-    o.cancelPending = o.replacePending = false;
-    this.touch(o, e);
-    this.expose(o);
+  private reject(s: number, reason: number, text: string, e: Sequenced): void {
+    const c = this.cols;
+    c.state[s] = REJECTED;
+    c.rejectCode[s] = reason;
+    c.rejectReason.set(s, text.length > 0 ? `${reasonName(reason)}: ${text}` : reasonName(reason));
+    c.leavesQuantity[s] = 0;
+    c.flags[s] = 0;
+    this.touch(s, e);
+    this.expose(s);
   }
 
-  private finish(orderId: number, state: 'cancelled' | 'expired', e: Sequenced): void {
-    const o = this.orderTable.get(orderId);
-    if (o === undefined || isTerminal(o.state)) return;
-    o.state = state;
-    o.leavesQuantity = 0;
-    o.cancelPending = o.replacePending = false;
-    this.touch(o, e);
-    this.expose(o);
+  private finish(orderId: number, state: number, e: Sequenced): void {
+    const c = this.cols;
+    const s = c.slotOf(orderId);
+    if (s < 0 || TERMINAL[c.state[s]!] === 1) return;
+    c.state[s] = state;
+    c.leavesQuantity[s] = 0;
+    c.flags[s] = 0;
+    this.touch(s, e);
+    this.expose(s);
   }
 
   // ---- hashing -----------------------------------------------------------
@@ -726,13 +1062,16 @@ export class OmsProjection {
         info?.allowedSymbols ?? null, c.openUnits,
       ]);
     }
-    const sorted = this.orderTable.list.slice().sort((a, b) => a.orderId - b.orderId);
-    for (const o of sorted) {
+    const c = this.cols;
+    const slots = Array.from({ length: c.size }, (_, i) => i).sort((a, b) => c.orderId[a]! - c.orderId[b]!);
+    for (const s of slots) {
+      const flags = c.flags[s]!;
       h.line([
-        'O', o.orderId, o.clientId, o.clientOrderId, o.symbol, o.side, o.type, o.timeInForce, o.quantity, o.price,
-        o.state, o.filledQuantity, o.leavesQuantity, o.avgPrice, o.filledValue, o.venue ?? null, o.rejectCode,
-        o.rejectReason ?? null, o.createdTs, o.updatedTs, o.replacePending, o.cancelPending, o.valuationPrice,
-        o.openUnits, o.eventSeqs,
+        'O', c.orderId[s], c.clientId(s), c.clientOrderId(s), c.names[c.symbol[s]!], c.names[c.side[s]!], c.names[c.type[s]!],
+        c.names[c.timeInForce[s]!], c.quantity[s], c.price[s], c.stateName(s), c.filledQuantity[s], c.leavesQuantity[s], c.avgPrice[s],
+        c.filledValue[s], c.venueName(s) ?? null, c.rejectCode[s],
+        c.rejectReason.get(s) ?? null, c.createdTs[s], c.updatedTs[s], (flags & REPLACE_PENDING) !== 0, (flags & CANCEL_PENDING) !== 0,
+        c.valuationPrice[s], c.openUnits[s], this.chains.toArray(c.firstSeqLink[s]!),
       ]);
     }
     for (const f of this.fills()) h.line(['F', f.execId, f.orderId, f.symbol, f.side, f.quantity, f.price, f.seq, f.ts]);
