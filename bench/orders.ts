@@ -57,53 +57,69 @@ export async function orderLifecycles(opts: { orders: number; warmup: number; wi
     // Let the market maker quote every book first.
     host.venue.step();
     await sleep(50);
+    // Orders reaching a terminal state, seen as the host's view applies the events (each order counted once).
+    const done = { filled: 0, other: 0 };
+    let counted = new Uint8Array(1 << 16);
+    let firstId = -1;
+    const view = host.view;
+    const onEvents = view.onEvents.bind(view);
+    view.onEvents = (session, events) => {
+      onEvents(session, events);
+      if (firstId < 0) return;
+      const p = view.projection;
+      for (const e of events) {
+        const ev = e.event;
+        if (ev.type !== 'OrderExecuted' && ev.type !== 'OrderRejected' && ev.type !== 'VenueRejected' && ev.type !== 'OrderCancelled' && ev.type !== 'OrderExpired') continue;
+        const i = ev.orderId - firstId;
+        if (i < 0 || (i < counted.length && counted[i] === 1)) continue;
+        const st = p.order(ev.orderId)?.state;
+        if (st === 'filled') done.filled++;
+        else if (st === 'rejected' || st === 'cancelled' || st === 'expired') done.other++;
+        else continue;
+        if (i >= counted.length) {
+          const next = new Uint8Array(Math.max(counted.length * 2, i + 1));
+          next.set(counted);
+          counted = next;
+        }
+        counted[i] = 1;
+      }
+    };
     const run = async (total: number) => {
       let submitted = 0;
-      let awaiting = 0;
+      let answered = 0;
       let refused = 0;
-      let filled = 0;
-      let otherTerminal = 0;
-      let live: number[] = [];
-      const p = () => host.view.projection;
+      let refusedWhy = '';
+      const start = { filled: done.filled, other: done.other };
+      const finished = () => done.filled - start.filled + done.other - start.other + refused;
       const t0 = performance.now();
       const seq0 = host.sequencer.position.seq;
-      let refusedWhy = '';
       let progress = 0;
       let lastProgress = t0;
+      if (firstId < 0) firstId = view.projection.nextOrderId;
       for (;;) {
-        while (submitted < total && awaiting + live.length < opts.window) {
+        while (submitted < total && submitted - finished() < opts.window) {
           submitted++;
-          awaiting++;
           void host.api.submitOrder(next()).then((r) => {
-            awaiting--;
-            if (r.ok) live.push(r.value.orderId);
-            else {
+            answered++;
+            if (!r.ok) {
               refused++;
               refusedWhy = r.error.code;
             }
           });
         }
         await sleep(1);
-        const still: number[] = [];
-        const proj = p();
-        for (const id of live) {
-          const st = proj.order(id)?.state;
-          if (st === 'filled') filled++;
-          else if (st === 'rejected' || st === 'cancelled' || st === 'expired') otherTerminal++;
-          else still.push(id);
-        }
-        live = still;
-        if (submitted === total && awaiting === 0 && live.length === 0) break;
-        if (filled + otherTerminal + refused > progress) {
-          progress = filled + otherTerminal + refused;
+        const f = finished();
+        if (submitted === total && answered === total && f === total) break;
+        if (f > progress) {
+          progress = f;
           lastProgress = performance.now();
         } else if (performance.now() - lastProgress > 15_000) {
-          throw new Error(`bench: orders stopped progressing (${live.length} live, ${awaiting} unanswered)`);
+          throw new Error(`bench: orders stopped progressing (${submitted - f} open, ${submitted - answered} unanswered)`);
         }
       }
       const seconds = (performance.now() - t0) / 1000;
       if (refused > 0) console.error(`bench: ${refused} orders refused (${refusedWhy})`);
-      return { submitted, filled, otherTerminal, refused, seconds, events: host.sequencer.position.seq - seq0 };
+      return { submitted, filled: done.filled - start.filled, otherTerminal: done.other - start.other, refused, seconds, events: host.sequencer.position.seq - seq0 };
     };
     await run(opts.warmup);
     collectGarbage();

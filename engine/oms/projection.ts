@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ORDER_STATES, ORDER_TYPES, SIDES, TIME_IN_FORCE, type OrderState, type OrderType, type SessionState, type Side, type TimeInForce } from '../../contract/domain.ts';
 import type { EventOf, Sequenced } from '../protocol/events.ts';
+import { asciiString } from '../protocol/bytes.ts';
 import { reasonName } from '../protocol/reasons.ts';
 import { FillColumns, NIL, SeqChains } from './store.ts';
 
@@ -302,10 +303,7 @@ class OrderColumns {
   clientOrderId(s: number): string {
     const n = this.coidLength[s]!;
     if (n < 0) return this.otherCoid.get(s)!;
-    const at = this.coidStart[s]!;
-    let out = '';
-    for (let i = at; i < at + n; i += 4096) out += String.fromCharCode(...this.coidBytes.subarray(i, Math.min(at + n, i + 4096)));
-    return out;
+    return asciiString(this.coidBytes, this.coidStart[s]!, n);
   }
 
   stateName(s: number): OrderState {

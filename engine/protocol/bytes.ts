@@ -7,10 +7,11 @@ const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder('utf-8', { fatal: true });
 
 /**
- * `len` (at most 16) ASCII bytes from `at` as a string, made in one step:
- * building it a character at a time allocates a string per character.
+ * `len` ASCII bytes from `at` as a string, made in one step up to 8
+ * characters (and in halves above): building it a character at a time
+ * allocates a string per character.
  */
-function asciiString(b: Uint8Array, at: number, len: number): string {
+export function asciiString(b: Uint8Array, at: number, len: number): string {
   const c = String.fromCharCode;
   switch (len) {
     case 0: return '';
@@ -23,7 +24,7 @@ function asciiString(b: Uint8Array, at: number, len: number): string {
     case 7: return c(b[at]!, b[at + 1]!, b[at + 2]!, b[at + 3]!, b[at + 4]!, b[at + 5]!, b[at + 6]!);
     case 8: return c(b[at]!, b[at + 1]!, b[at + 2]!, b[at + 3]!, b[at + 4]!, b[at + 5]!, b[at + 6]!, b[at + 7]!);
     default: {
-      // 9 to 16: two halves of at most 8.
+      // Two halves, each built the same way.
       const h = len >> 1;
       return asciiString(b, at, h) + asciiString(b, at + h, len - h);
     }
