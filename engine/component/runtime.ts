@@ -21,8 +21,10 @@ export interface RuntimeOptions {
   readonly onShutdown?: () => void;
 }
 
+/** A command sent and not yet answered; the same object waits in the outbox and in `outstanding`. */
 interface Outstanding {
-  body: CommandBody;
+  readonly cseq: number;
+  readonly body: CommandBody;
   sentAt: number;
 }
 
@@ -43,7 +45,7 @@ export class ComponentRuntime implements EventListener {
   private activeInLog = false;
   private nextCseq = 1;
   private readonly outstanding = new Map<number, Outstanding>();
-  private outbox: { cseq: number; body: CommandBody }[] = [];
+  private outbox: Outstanding[] = [];
   private flushScheduled = false;
   private commands: CommandClient | undefined;
   private readonly hbPub = new Publisher();
@@ -53,11 +55,20 @@ export class ComponentRuntime implements EventListener {
   private ownStream: EventStream | undefined;
   private stopped = false;
   private readonly sink: CommandSink;
+  /**
+   * The logic's apply and react, bound once: called for every event, and a
+   * call through `logic.apply` would look the method up on one of many
+   * component classes each time.
+   */
+  private readonly applyEvent: ComponentLogic['apply'];
+  private readonly reactEvent: ComponentLogic['react'];
 
   constructor(private readonly opts: RuntimeOptions) {
     this.id = opts.id;
     this.role = opts.logic.role;
     this.sink = { send: (body) => this.send(body) };
+    this.applyEvent = opts.logic.apply.bind(opts.logic);
+    this.reactEvent = opts.logic.react?.bind(opts.logic);
   }
 
   get lifecycle(): LifecycleState {
@@ -110,13 +121,14 @@ export class ComponentRuntime implements EventListener {
 
   onEvents(session: number, events: readonly Sequenced[]): void {
     if (this.stopped) return;
-    const logic = this.opts.logic;
+    const apply = this.applyEvent;
+    const react = this.reactEvent;
     const newSession = session !== this.session;
     for (const e of events) {
       if (session !== this.session) {
         this.session = session;
       }
-      logic.apply(session, e);
+      apply(session, e);
       this.lastSeq = e.seq;
       if (e.src === this.id && e.cseq > 0) {
         if (e.cseq >= this.nextCseq) this.nextCseq = e.cseq + 1;
@@ -134,7 +146,7 @@ export class ComponentRuntime implements EventListener {
       }
       // Checked per event: an instance activated part-way through this batch (onActivate saw the state
       // up to its activation) must react to every later event in it, or those would fall between the two.
-      if (wasActive && this.state === 'active' && logic.react !== undefined) logic.react(session, e, this.sink);
+      if (wasActive && this.state === 'active' && react !== undefined) react(session, e, this.sink);
     }
     // A new session restarts seqs: say so at once rather than at the next beat.
     if (newSession && this.live) this.heartbeat();
@@ -160,8 +172,9 @@ export class ComponentRuntime implements EventListener {
   send(body: CommandBody): number {
     if (this.state !== 'active' || this.stopped) return 0;
     const cseq = this.nextCseq++;
-    this.outstanding.set(cseq, { body, sentAt: Date.now() });
-    this.outbox.push({ cseq, body });
+    const o: Outstanding = { cseq, body, sentAt: Date.now() };
+    this.outstanding.set(cseq, o);
+    this.outbox.push(o);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => this.flushOutbox());
@@ -183,9 +196,9 @@ export class ComponentRuntime implements EventListener {
    */
   private resendAllFirst(): void {
     if (this.outstanding.size === 0) return;
-    const waiting = [...this.outstanding].sort((a, b) => a[0] - b[0]).map(([cseq, o]) => {
+    const waiting = [...this.outstanding].sort((a, b) => a[0] - b[0]).map(([, o]) => {
       o.sentAt = Date.now();
-      return { cseq, body: o.body };
+      return o;
     });
     const queued = new Set(this.outbox.map((c) => c.cseq));
     this.outbox = [...waiting.filter((c) => !queued.has(c.cseq)), ...this.outbox];
