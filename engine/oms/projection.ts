@@ -3,7 +3,7 @@ import { ORDER_STATES, ORDER_TYPES, SIDES, TIME_IN_FORCE, type OrderState, type 
 import type { EventOf, Sequenced } from '../protocol/events.ts';
 import { asciiString } from '../protocol/bytes.ts';
 import { reasonName } from '../protocol/reasons.ts';
-import { FillColumns, NIL, SeqChains } from './store.ts';
+import { NIL } from './store.ts';
 
 /**
  * The OMS projection: the one deterministic fold of the event log that every
@@ -163,8 +163,56 @@ const REPLACE_PENDING = 1;
 const CANCEL_PENDING = 2;
 const NO_VENUE = -1;
 
+/**
+ * Columns are stored in chunks of CHUNK rows: they grow by adding a chunk,
+ * never by copying, and a row's chunk never moves. Row r is in chunk
+ * r >>> SHIFT at index r & MASK.
+ */
+const SHIFT = 14;
+const CHUNK = 1 << SHIFT;
+const MASK = CHUNK - 1;
+
+/** Bytes per chunk of the clientOrderId pool. */
+const POOL_CHUNK = 1 << 16;
+
 /** How far past the end of the dense range a new orderId may land and still be indexed densely. */
 const MAX_DENSE_GAP = 4096;
+
+/** CHUNK orders' fields, one typed array per field. */
+class OrderChunk {
+  readonly orderId = new Float64Array(CHUNK);
+  readonly quantity = new Float64Array(CHUNK);
+  readonly price = new Float64Array(CHUNK);
+  readonly filledQuantity = new Float64Array(CHUNK);
+  readonly leavesQuantity = new Float64Array(CHUNK);
+  readonly avgPrice = new Float64Array(CHUNK);
+  /** Σ fillQty × fillPrice; avgPrice = filledValue / filledQuantity. */
+  readonly filledValue = new Float64Array(CHUNK);
+  readonly valuationPrice = new Float64Array(CHUNK);
+  /** This order's share of its client's openUnits. */
+  readonly openUnits = new Float64Array(CHUNK);
+  readonly rejectCode = new Float64Array(CHUNK);
+  readonly createdTs = new Float64Array(CHUNK);
+  readonly updatedTs = new Float64Array(CHUNK);
+  /** First and last link of the order's seq chain; its latest fill (NIL before the first). */
+  readonly firstSeqLink = new Int32Array(CHUNK);
+  readonly lastSeqLink = new Int32Array(CHUNK);
+  readonly lastFill = new Int32Array(CHUNK);
+  /** Index into OrderColumns.books. */
+  readonly book = new Int32Array(CHUNK);
+  /** Indexes into OrderColumns.names; venue is NO_VENUE until routed. */
+  readonly symbol = new Int32Array(CHUNK);
+  readonly venue = new Int32Array(CHUNK);
+  readonly side = new Int32Array(CHUNK);
+  readonly type = new Int32Array(CHUNK);
+  readonly timeInForce = new Int32Array(CHUNK);
+  /** The clientOrderId's bytes in OrderColumns' pool: start and length (-1: not ASCII, kept aside). */
+  readonly coidStart = new Float64Array(CHUNK);
+  readonly coidLength = new Int32Array(CHUNK);
+  readonly state = new Uint8Array(CHUNK);
+  /** REPLACE_PENDING | CANCEL_PENDING. */
+  readonly flags = new Uint8Array(CHUNK);
+}
 
 /**
  * The session's orders, one column per field, indexed by slot (the order's
@@ -173,8 +221,7 @@ const MAX_DENSE_GAP = 4096;
  * indexes into the list of client books; clientOrderIds as ASCII bytes in one
  * pool. Replaying millions of orders then leaves no JavaScript object behind
  * per order or per change, so the garbage collector has next to nothing to
- * copy, trace or compact, and memory per order is a few hundred bytes. Readers
- * get an OrderView over a slot.
+ * copy, trace or compact. Readers get an OrderView over a slot.
  *
  * Orders are found by orderId through a dense index (the client proxy numbers
  * orders sequentially from the session's orderIdBase) and, for anything else
@@ -182,42 +229,8 @@ const MAX_DENSE_GAP = 4096;
  */
 class OrderColumns {
   size = 0;
-  private capacity = 0;
-  orderId = new Float64Array(0);
-  quantity = new Float64Array(0);
-  price = new Float64Array(0);
-  filledQuantity = new Float64Array(0);
-  leavesQuantity = new Float64Array(0);
-  avgPrice = new Float64Array(0);
-  /** Σ fillQty × fillPrice; avgPrice = filledValue / filledQuantity. */
-  filledValue = new Float64Array(0);
-  valuationPrice = new Float64Array(0);
-  /** This order's share of its client's openUnits. */
-  openUnits = new Float64Array(0);
-  rejectCode = new Float64Array(0);
-  createdTs = new Float64Array(0);
-  updatedTs = new Float64Array(0);
-  /** First and last link of the order's seq chain; its latest fill (NIL before the first). */
-  firstSeqLink = new Int32Array(0);
-  lastSeqLink = new Int32Array(0);
-  lastFill = new Int32Array(0);
-  /** Index into `books`. */
-  book = new Int32Array(0);
-  /** Indexes into `names`; venue is NO_VENUE until routed. */
-  symbol = new Int32Array(0);
-  venue = new Int32Array(0);
-  side = new Int32Array(0);
-  type = new Int32Array(0);
-  timeInForce = new Int32Array(0);
-  /** The clientOrderId's bytes in `coidBytes`: start and length (-1: not ASCII, kept in otherCoid). */
-  coidStart = new Int32Array(0);
-  coidLength = new Int32Array(0);
-  state = new Uint8Array(0);
-  /** REPLACE_PENDING | CANCEL_PENDING. */
-  flags = new Uint8Array(0);
-
-  private coidBytes = new Uint8Array(0);
-  private coidUsed = 0;
+  readonly chunks: OrderChunk[] = [];
+  private readonly coid = new BytePool();
   private readonly otherCoid = new Map<number, string>();
   /** `REASON_NAME: text` of rejected orders, by slot. */
   readonly rejectReason = new Map<number, string>();
@@ -247,6 +260,11 @@ class OrderColumns {
     return this.sparse.get(orderId) ?? -1;
   }
 
+  /** The chunk holding slot `s` (its row there is s & MASK). */
+  chunk(s: number): OrderChunk {
+    return this.chunks[s >>> SHIFT]!;
+  }
+
   /** The index of `name` in `names`, adding it if new. */
   name(name: string): number {
     if (name === this.lastName) return this.lastNameIndex;
@@ -267,88 +285,74 @@ class OrderColumns {
     quantity: number, price: number, valuationPrice: number, ts: number, seqLink: number,
   ): number {
     const s = this.size;
-    if (s === this.capacity) this.grow(s === 0 ? 1024 : s * 8);
+    if ((s & MASK) === 0) this.chunks.push(new OrderChunk());
+    const k = this.chunks[s >>> SHIFT]!;
+    const i = s & MASK;
     this.index(orderId, s);
     this.size = s + 1;
-    // Slots are only ever appended to fresh (zeroed) columns: the fields that start at 0 need no write.
-    this.orderId[s] = orderId;
-    this.quantity[s] = quantity;
-    this.price[s] = price;
-    this.leavesQuantity[s] = quantity;
-    this.valuationPrice[s] = valuationPrice;
-    this.createdTs[s] = ts;
-    this.updatedTs[s] = ts;
-    this.firstSeqLink[s] = seqLink;
-    this.lastSeqLink[s] = seqLink;
-    this.lastFill[s] = NIL;
+    // A chunk is fresh (zeroed) and its rows are written once: the fields that start at 0 need no write.
+    k.orderId[i] = orderId;
+    k.quantity[i] = quantity;
+    k.price[i] = price;
+    k.leavesQuantity[i] = quantity;
+    k.valuationPrice[i] = valuationPrice;
+    k.createdTs[i] = ts;
+    k.updatedTs[i] = ts;
+    k.firstSeqLink[i] = seqLink;
+    k.lastSeqLink[i] = seqLink;
+    k.lastFill[i] = NIL;
     if (book.slot < 0) {
       book.slot = this.books.length;
       this.books.push(book);
     }
-    this.book[s] = book.slot;
-    this.symbol[s] = this.name(symbol);
-    this.venue[s] = NO_VENUE;
-    this.side[s] = side === 'buy' ? 0 : side === 'sell' ? 1 : this.name(side);
-    this.type[s] = type === 'limit' ? 2 : type === 'market' ? 3 : this.name(type);
-    this.timeInForce[s] = timeInForce === 'day' ? 4 : timeInForce === 'ioc' ? 5 : timeInForce === 'gtc' ? 6 : this.name(timeInForce);
-    if (PENDING !== 0) this.state[s] = PENDING;
-    this.putClientOrderId(s, clientOrderId);
+    k.book[i] = book.slot;
+    k.symbol[i] = this.name(symbol);
+    k.venue[i] = NO_VENUE;
+    k.side[i] = side === 'buy' ? 0 : side === 'sell' ? 1 : this.name(side);
+    k.type[i] = type === 'limit' ? 2 : type === 'market' ? 3 : this.name(type);
+    k.timeInForce[i] = timeInForce === 'day' ? 4 : timeInForce === 'ioc' ? 5 : timeInForce === 'gtc' ? 6 : this.name(timeInForce);
+    if (PENDING !== 0) k.state[i] = PENDING;
+    const at = this.coid.putAscii(clientOrderId);
+    if (at < 0) {
+      k.coidLength[i] = -1;
+      this.otherCoid.set(s, clientOrderId);
+    } else {
+      k.coidStart[i] = at;
+      k.coidLength[i] = clientOrderId.length;
+    }
     return s;
   }
 
   clientId(s: number): string {
-    return this.books[this.book[s]!]!.clientId;
+    return this.books[this.chunk(s).book[s & MASK]!]!.clientId;
   }
 
   clientOrderId(s: number): string {
-    const n = this.coidLength[s]!;
-    if (n < 0) return this.otherCoid.get(s)!;
-    return asciiString(this.coidBytes, this.coidStart[s]!, n);
+    const k = this.chunk(s);
+    const n = k.coidLength[s & MASK]!;
+    return n < 0 ? this.otherCoid.get(s)! : this.coid.ascii(k.coidStart[s & MASK]!, n);
   }
 
   stateName(s: number): OrderState {
-    const code = this.state[s]!;
+    const code = this.chunk(s).state[s & MASK]!;
     return (code === OTHER_STATE ? this.otherState.get(s) : ORDER_STATES[code]) as OrderState;
   }
 
   setState(s: number, state: string): void {
     const code = STATE_CODE.get(state);
+    const k = this.chunk(s);
     if (code !== undefined) {
-      this.state[s] = code;
+      k.state[s & MASK] = code;
       this.otherState.delete(s);
     } else {
-      this.state[s] = OTHER_STATE;
+      k.state[s & MASK] = OTHER_STATE;
       this.otherState.set(s, state);
     }
   }
 
   venueName(s: number): string | undefined {
-    const v = this.venue[s]!;
+    const v = this.chunk(s).venue[s & MASK]!;
     return v === NO_VENUE ? undefined : this.names[v];
-  }
-
-  private putClientOrderId(s: number, coid: string): void {
-    const n = coid.length;
-    if (this.coidUsed + n > this.coidBytes.length) {
-      const next = new Uint8Array(Math.max(1 << 16, (this.coidUsed + n) * 2));
-      next.set(this.coidBytes.subarray(0, this.coidUsed));
-      this.coidBytes = next;
-    }
-    const b = this.coidBytes;
-    const at = this.coidUsed;
-    for (let i = 0; i < n; i++) {
-      const c = coid.charCodeAt(i);
-      if (c >= 0x80) {
-        this.coidStart[s] = 0;
-        this.coidLength[s] = -1;
-        this.otherCoid.set(s, coid);
-        return;
-      }
-      b[at + i] = c;
-    }
-    this.coidStart[s] = at;
-    this.coidLength[s] = n;
-    this.coidUsed = at + n;
   }
 
   private index(orderId: number, slot: number): void {
@@ -367,66 +371,146 @@ class OrderColumns {
       this.sparse.set(orderId, slot);
     }
   }
+}
 
-  /**
-   * New columns of `n` slots. Growing eightfold copies little; the untouched
-   * tail of a fresh column is zero pages the system maps in only when written,
-   * so it costs address space, not memory.
-   */
-  private grow(n: number): void {
-    const f64 = (a: Float64Array) => {
-      const b = new Float64Array(n);
-      b.set(a);
-      return b;
-    };
-    const i32 = (a: Int32Array) => {
-      const b = new Int32Array(n);
-      b.set(a);
-      return b;
-    };
-    const u8 = (a: Uint8Array) => {
-      const b = new Uint8Array(n);
-      b.set(a);
-      return b;
-    };
-    this.orderId = f64(this.orderId);
-    this.quantity = f64(this.quantity);
-    this.price = f64(this.price);
-    this.filledQuantity = f64(this.filledQuantity);
-    this.leavesQuantity = f64(this.leavesQuantity);
-    this.avgPrice = f64(this.avgPrice);
-    this.filledValue = f64(this.filledValue);
-    this.valuationPrice = f64(this.valuationPrice);
-    this.openUnits = f64(this.openUnits);
-    this.rejectCode = f64(this.rejectCode);
-    this.createdTs = f64(this.createdTs);
-    this.updatedTs = f64(this.updatedTs);
-    this.firstSeqLink = i32(this.firstSeqLink);
-    this.lastSeqLink = i32(this.lastSeqLink);
-    this.lastFill = i32(this.lastFill);
-    this.book = i32(this.book);
-    this.symbol = i32(this.symbol);
-    this.venue = i32(this.venue);
-    this.side = i32(this.side);
-    this.type = i32(this.type);
-    this.timeInForce = i32(this.timeInForce);
-    this.coidStart = i32(this.coidStart);
-    this.coidLength = i32(this.coidLength);
-    this.state = u8(this.state);
-    this.flags = u8(this.flags);
-    this.capacity = n;
+/** ASCII strings as bytes in chunks of 64 KiB (no object per string). A position is chunk × 64 Ki + offset. */
+class BytePool {
+  private readonly chunks: Uint8Array[] = [];
+  /** Where the next string goes. */
+  private used = 0;
+
+  /** Stores `s` if it is ASCII and returns its position; -1 if it is not (nothing is kept). */
+  putAscii(s: string): number {
+    const n = s.length;
+    if (n === 0) return 0;
+    let at: number;
+    let chunk: Uint8Array;
+    if (n > POOL_CHUNK) {
+      // A long string gets a chunk of its own; the next one starts a new chunk.
+      at = this.chunks.length * POOL_CHUNK;
+      chunk = new Uint8Array(n);
+      this.chunks.push(chunk);
+      this.used = this.chunks.length * POOL_CHUNK;
+    } else {
+      if (this.used + n > this.chunks.length * POOL_CHUNK) {
+        this.used = this.chunks.length * POOL_CHUNK;
+        this.chunks.push(new Uint8Array(POOL_CHUNK));
+      }
+      at = this.used;
+      chunk = this.chunks[this.chunks.length - 1]!;
+    }
+    const off = at % POOL_CHUNK;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) return -1;
+      chunk[off + i] = c;
+    }
+    if (n <= POOL_CHUNK) this.used = at + n;
+    return at;
+  }
+
+  /** The `n` characters stored at `at`. */
+  ascii(at: number, n: number): string {
+    if (n === 0) return '';
+    return asciiString(this.chunks[Math.floor(at / POOL_CHUNK)]!, at % POOL_CHUNK, n);
+  }
+}
+
+/**
+ * Many singly linked lists of seqs in shared chunked columns: each order
+ * keeps the link of its first and last seq; appending is O(1) and allocates
+ * nothing but a new chunk now and then.
+ */
+class SeqChains {
+  private readonly seqs: Float64Array[] = [];
+  private readonly next: Int32Array[] = [];
+  private size = 0;
+
+  /** Appends `seq` after link `last` (NIL to start a chain); returns the new link. */
+  append(last: number, seq: number): number {
+    const l = this.size;
+    if ((l & MASK) === 0) {
+      this.seqs.push(new Float64Array(CHUNK));
+      this.next.push(new Int32Array(CHUNK));
+    }
+    this.seqs[l >>> SHIFT]![l & MASK] = seq;
+    this.next[l >>> SHIFT]![l & MASK] = NIL;
+    if (last !== NIL) this.next[last >>> SHIFT]![last & MASK] = l;
+    this.size = l + 1;
+    return l;
+  }
+
+  /** The seqs of the chain starting at `first`, in order. */
+  toArray(first: number): number[] {
+    const out: number[] = [];
+    for (let l = first; l !== NIL; l = this.next[l >>> SHIFT]![l & MASK]!) out.push(this.seqs[l >>> SHIFT]![l & MASK]!);
+    return out;
+  }
+}
+
+/** CHUNK fills' fields. */
+class FillChunk {
+  readonly execId = new Float64Array(CHUNK);
+  readonly orderId = new Float64Array(CHUNK);
+  readonly quantity = new Float64Array(CHUNK);
+  readonly price = new Float64Array(CHUNK);
+  readonly seq = new Float64Array(CHUNK);
+  readonly ts = new Float64Array(CHUNK);
+  /** Index of the previous fill of the same order, or NIL. */
+  readonly prevOfOrder = new Int32Array(CHUNK);
+}
+
+/** Fills in log order, one column per field, each linked to the previous fill of its order. */
+class FillColumns {
+  readonly chunks: FillChunk[] = [];
+  size = 0;
+
+  push(execId: number, orderId: number, quantity: number, price: number, seq: number, ts: number, prev: number): number {
+    const f = this.size;
+    if ((f & MASK) === 0) this.chunks.push(new FillChunk());
+    const k = this.chunks[f >>> SHIFT]!;
+    const i = f & MASK;
+    k.execId[i] = execId;
+    k.orderId[i] = orderId;
+    k.quantity[i] = quantity;
+    k.price[i] = price;
+    k.seq[i] = seq;
+    k.ts[i] = ts;
+    k.prevOfOrder[i] = prev;
+    this.size = f + 1;
+    return f;
+  }
+
+  /** The chunk holding fill `f` (its row there is f & MASK). */
+  chunk(f: number): FillChunk {
+    return this.chunks[f >>> SHIFT]!;
+  }
+
+  prev(f: number): number {
+    return this.chunks[f >>> SHIFT]!.prevOfOrder[f & MASK]!;
+  }
+
+  /** True when the chain of fills ending at `last` has one with `execId`. */
+  hasExec(last: number, execId: number): boolean {
+    for (let f = last; f !== NIL; f = this.prev(f)) if (this.chunks[f >>> SHIFT]!.execId[f & MASK] === execId) return true;
+    return false;
   }
 }
 
 /** A live, read-only view of one order's slot (it sees later changes). */
 class OrderView implements ReadonlyOrder {
+  private readonly k: OrderChunk;
+  private readonly i: number;
   constructor(
     private readonly c: OrderColumns,
     private readonly chains: SeqChains,
     private readonly s: number,
-  ) {}
+  ) {
+    this.k = c.chunk(s);
+    this.i = s & MASK;
+  }
   get orderId(): number {
-    return this.c.orderId[this.s]!;
+    return this.k.orderId[this.i]!;
   }
   get clientId(): string {
     return this.c.clientId(this.s);
@@ -435,62 +519,62 @@ class OrderView implements ReadonlyOrder {
     return this.c.clientOrderId(this.s);
   }
   get symbol(): string {
-    return this.c.names[this.c.symbol[this.s]!]!;
+    return this.c.names[this.k.symbol[this.i]!]!;
   }
   get side(): Side {
-    return this.c.names[this.c.side[this.s]!] as Side;
+    return this.c.names[this.k.side[this.i]!] as Side;
   }
   get type(): OrderType {
-    return this.c.names[this.c.type[this.s]!] as OrderType;
+    return this.c.names[this.k.type[this.i]!] as OrderType;
   }
   get timeInForce(): TimeInForce {
-    return this.c.names[this.c.timeInForce[this.s]!] as TimeInForce;
+    return this.c.names[this.k.timeInForce[this.i]!] as TimeInForce;
   }
   get quantity(): number {
-    return this.c.quantity[this.s]!;
+    return this.k.quantity[this.i]!;
   }
   get price(): number {
-    return this.c.price[this.s]!;
+    return this.k.price[this.i]!;
   }
   get state(): OrderState {
     return this.c.stateName(this.s);
   }
   get filledQuantity(): number {
-    return this.c.filledQuantity[this.s]!;
+    return this.k.filledQuantity[this.i]!;
   }
   get leavesQuantity(): number {
-    return this.c.leavesQuantity[this.s]!;
+    return this.k.leavesQuantity[this.i]!;
   }
   get avgPrice(): number {
-    return this.c.avgPrice[this.s]!;
+    return this.k.avgPrice[this.i]!;
   }
   get venue(): string | undefined {
     return this.c.venueName(this.s);
   }
   get rejectCode(): number {
-    return this.c.rejectCode[this.s]!;
+    return this.k.rejectCode[this.i]!;
   }
   get rejectReason(): string | undefined {
     return this.c.rejectReason.get(this.s);
   }
   get createdTs(): number {
-    return this.c.createdTs[this.s]!;
+    return this.k.createdTs[this.i]!;
   }
   get updatedTs(): number {
-    return this.c.updatedTs[this.s]!;
+    return this.k.updatedTs[this.i]!;
   }
   /** A fresh array on every read. */
   get eventSeqs(): number[] {
-    return this.chains.toArray(this.c.firstSeqLink[this.s]!);
+    return this.chains.toArray(this.k.firstSeqLink[this.i]!);
   }
   get replacePending(): boolean {
-    return (this.c.flags[this.s]! & REPLACE_PENDING) !== 0;
+    return (this.k.flags[this.i]! & REPLACE_PENDING) !== 0;
   }
   get cancelPending(): boolean {
-    return (this.c.flags[this.s]! & CANCEL_PENDING) !== 0;
+    return (this.k.flags[this.i]! & CANCEL_PENDING) !== 0;
   }
   get valuationPrice(): number {
-    return this.c.valuationPrice[this.s]!;
+    return this.k.valuationPrice[this.i]!;
   }
 }
 
@@ -619,17 +703,20 @@ export class OmsProjection {
   fillAt(i: number): FillRecord | undefined {
     const f = this.fillCols;
     if (!(i >= 0 && i < f.size)) return undefined;
-    const orderId = f.orderId[i]!;
-    const s = this.cols.slotOf(orderId);
+    const k = f.chunk(i);
+    const r = i & MASK;
+    const orderId = k.orderId[r]!;
+    const c = this.cols;
+    const s = c.slotOf(orderId);
     return {
-      execId: f.execId[i]!,
+      execId: k.execId[r]!,
       orderId,
-      symbol: s < 0 ? '' : this.cols.names[this.cols.symbol[s]!]!,
-      side: s < 0 ? 'buy' : (this.cols.names[this.cols.side[s]!] as Side),
-      quantity: f.quantity[i]!,
-      price: f.price[i]!,
-      seq: f.seq[i]!,
-      ts: f.ts[i]!,
+      symbol: s < 0 ? '' : c.names[c.chunk(s).symbol[s & MASK]!]!,
+      side: s < 0 ? 'buy' : (c.names[c.chunk(s).side[s & MASK]!] as Side),
+      quantity: k.quantity[r]!,
+      price: k.price[r]!,
+      seq: k.seq[r]!,
+      ts: k.ts[r]!,
     };
   }
 
@@ -643,7 +730,7 @@ export class OmsProjection {
   hasExec(orderId: number, execId: number): boolean {
     const s = this.cols.slotOf(orderId);
     if (s < 0) return false;
-    const last = this.cols.lastFill[s]!;
+    const last = this.cols.chunk(s).lastFill[s & MASK]!;
     return last !== NIL && this.fillCols.hasExec(last, execId);
   }
 
@@ -651,7 +738,7 @@ export class OmsProjection {
   fillsOf(orderId: number): FillRecord[] {
     const s = this.cols.slotOf(orderId);
     const out: FillRecord[] = [];
-    for (let i = s < 0 ? NIL : this.cols.lastFill[s]!; i !== NIL; i = this.fillCols.prevOfOrder[i]!) out.push(this.fillAt(i)!);
+    for (let i = s < 0 ? NIL : this.cols.chunk(s).lastFill[s & MASK]!; i !== NIL; i = this.fillCols.prev(i)) out.push(this.fillAt(i)!);
     return out.reverse();
   }
 
@@ -705,9 +792,12 @@ export class OmsProjection {
       case 'OrderAccepted': {
         const c = this.cols;
         const s = c.slotOf(ev.orderId);
-        if (s >= 0 && c.state[s] === PENDING) {
-          c.state[s] = ACCEPTED;
-          this.touch(s, e);
+        if (s < 0) break;
+        const k = c.chunk(s);
+        const i = s & MASK;
+        if (k.state[i] === PENDING) {
+          k.state[i] = ACCEPTED;
+          this.touch(k, i, e);
         }
         break;
       }
@@ -715,24 +805,30 @@ export class OmsProjection {
         const c = this.cols;
         const s = c.slotOf(ev.orderId);
         if (s < 0) break;
+        const k = c.chunk(s);
+        const i = s & MASK;
         // accepted → routed; a live routed order may be re-routed (venue changes, state does not).
-        const st = c.state[s];
-        if (st === ACCEPTED) c.state[s] = ROUTED;
+        const st = k.state[i];
+        if (st === ACCEPTED) k.state[i] = ROUTED;
         else if (st !== ROUTED && st !== PARTIALLY_FILLED) break;
-        c.venue[s] = c.name(ev.venue);
-        this.touch(s, e);
+        k.venue[i] = c.name(ev.venue);
+        this.touch(k, i, e);
         break;
       }
       case 'OrderRejected': {
         const c = this.cols;
         const s = c.slotOf(ev.orderId);
-        if (s >= 0 && (c.state[s] === PENDING || c.state[s] === ACCEPTED)) this.reject(s, ev.reason, ev.text, e);
+        if (s < 0) break;
+        const st = c.chunk(s).state[s & MASK];
+        if (st === PENDING || st === ACCEPTED) this.reject(s, ev.reason, ev.text, e);
         break;
       }
       case 'VenueRejected': {
         const c = this.cols;
         const s = c.slotOf(ev.orderId);
-        if (s >= 0 && (c.state[s] === ACCEPTED || c.state[s] === ROUTED)) this.reject(s, ev.reason, ev.text, e);
+        if (s < 0) break;
+        const st = c.chunk(s).state[s & MASK];
+        if (st === ACCEPTED || st === ROUTED) this.reject(s, ev.reason, ev.text, e);
         break;
       }
       case 'OrderCancelled':
@@ -741,38 +837,18 @@ export class OmsProjection {
       case 'OrderExpired':
         this.finish(ev.orderId, EXPIRED, e);
         break;
-      case 'CancelRequested': {
-        const c = this.cols;
-        const s = c.slotOf(ev.orderId);
-        if (s < 0) break;
-        if (TERMINAL[c.state[s]!] !== 1) c.flags[s] = c.flags[s]! | CANCEL_PENDING;
-        this.touch(s, e);
+      case 'CancelRequested':
+        this.setPending(ev.orderId, CANCEL_PENDING, true, e);
         break;
-      }
-      case 'CancelRejected': {
-        const c = this.cols;
-        const s = c.slotOf(ev.orderId);
-        if (s < 0) break;
-        c.flags[s] = c.flags[s]! & ~CANCEL_PENDING;
-        this.touch(s, e);
+      case 'CancelRejected':
+        this.setPending(ev.orderId, CANCEL_PENDING, false, e);
         break;
-      }
-      case 'ReplaceRequested': {
-        const c = this.cols;
-        const s = c.slotOf(ev.orderId);
-        if (s < 0) break;
-        if (TERMINAL[c.state[s]!] !== 1) c.flags[s] = c.flags[s]! | REPLACE_PENDING;
-        this.touch(s, e);
+      case 'ReplaceRequested':
+        this.setPending(ev.orderId, REPLACE_PENDING, true, e);
         break;
-      }
-      case 'ReplaceRejected': {
-        const c = this.cols;
-        const s = c.slotOf(ev.orderId);
-        if (s < 0) break;
-        c.flags[s] = c.flags[s]! & ~REPLACE_PENDING;
-        this.touch(s, e);
+      case 'ReplaceRejected':
+        this.setPending(ev.orderId, REPLACE_PENDING, false, e);
         break;
-      }
       case 'OrderReplaced':
         this.onReplaced(ev, e);
         break;
@@ -877,9 +953,10 @@ export class OmsProjection {
   private indexClientOrderIds(): void {
     const c = this.cols;
     for (let s = this.coidIndexed; s < c.size; s++) {
-      const ids = c.books[c.book[s]!]!.clientOrderIds;
+      const k = c.chunk(s);
+      const ids = c.books[k.book[s & MASK]!]!.clientOrderIds;
       const coid = c.clientOrderId(s);
-      if (!ids.has(coid)) ids.set(coid, c.orderId[s]!);
+      if (!ids.has(coid)) ids.set(coid, k.orderId[s & MASK]!);
     }
     this.coidIndexed = c.size;
   }
@@ -893,21 +970,31 @@ export class OmsProjection {
     return b;
   }
 
-  private touch(s: number, e: Sequenced): void {
-    const c = this.cols;
-    c.updatedTs[s] = e.ts;
-    c.lastSeqLink[s] = this.chains.append(c.lastSeqLink[s]!, e.seq);
+  private touch(k: OrderChunk, i: number, e: Sequenced): void {
+    k.updatedTs[i] = e.ts;
+    k.lastSeqLink[i] = this.chains.append(k.lastSeqLink[i]!, e.seq);
   }
 
   /** Re-derives the order's share of its client's open notional after any change. */
-  private expose(s: number): void {
-    const c = this.cols;
-    const units = TERMINAL[c.state[s]!] === 1 ? 0 : Math.round(c.leavesQuantity[s]! * c.valuationPrice[s]! * NOTIONAL_SCALE);
-    const before = c.openUnits[s]!;
+  private expose(k: OrderChunk, i: number): void {
+    const units = TERMINAL[k.state[i]!] === 1 ? 0 : Math.round(k.leavesQuantity[i]! * k.valuationPrice[i]! * NOTIONAL_SCALE);
+    const before = k.openUnits[i]!;
     if (units !== before) {
-      c.books[c.book[s]!]!.openUnits += units - before;
-      c.openUnits[s] = units;
+      this.cols.books[k.book[i]!]!.openUnits += units - before;
+      k.openUnits[i] = units;
     }
+  }
+
+  /** Cancel/replace requested (`on`) or refused: sets or clears the flag (set only while live). */
+  private setPending(orderId: number, flag: number, on: boolean, e: Sequenced): void {
+    const c = this.cols;
+    const s = c.slotOf(orderId);
+    if (s < 0) return;
+    const k = c.chunk(s);
+    const i = s & MASK;
+    if (!on) k.flags[i] = k.flags[i]! & ~flag;
+    else if (TERMINAL[k.state[i]!] !== 1) k.flags[i] = k.flags[i]! | flag;
+    this.touch(k, i, e);
   }
 
   private valuation(type: OrderType, price: number, symbol: string): number {
@@ -926,7 +1013,7 @@ export class OmsProjection {
       id, book, ev.clientOrderId, ev.symbol, ev.side, ev.orderType, ev.timeInForce, ev.quantity, price,
       this.valuation(ev.orderType, price, ev.symbol), e.ts, this.chains.append(NIL, e.seq),
     );
-    this.expose(s);
+    this.expose(c.chunk(s), s & MASK);
   }
 
   private onRestored(ev: EventOf<'OrderRestored'>, e: Sequenced): void {
@@ -941,89 +1028,101 @@ export class OmsProjection {
       this.valuation(ev.orderType, price, ev.symbol), e.ts, this.chains.append(NIL, e.seq),
     );
     c.setState(s, ev.state);
-    c.filledQuantity[s] = ev.filledQuantity;
-    c.leavesQuantity[s] = isTerminal(ev.state) ? 0 : ev.quantity - ev.filledQuantity;
+    const k = c.chunk(s);
+    const i = s & MASK;
+    k.filledQuantity[i] = ev.filledQuantity;
+    k.leavesQuantity[i] = isTerminal(ev.state) ? 0 : ev.quantity - ev.filledQuantity;
     const avg = ev.filledQuantity > 0 ? ev.avgPrice : 0;
-    c.avgPrice[s] = avg;
-    c.filledValue[s] = avg * ev.filledQuantity;
-    c.venue[s] = ev.venue === undefined ? NO_VENUE : c.name(ev.venue);
-    this.expose(s);
+    k.avgPrice[i] = avg;
+    k.filledValue[i] = avg * ev.filledQuantity;
+    k.venue[i] = ev.venue === undefined ? NO_VENUE : c.name(ev.venue);
+    this.expose(k, i);
   }
 
   private onExecuted(ev: EventOf<'OrderExecuted'>, e: Sequenced): void {
     const c = this.cols;
     const s = c.slotOf(ev.orderId);
     if (s < 0) return;
-    const st = c.state[s];
+    const k = c.chunk(s);
+    const i = s & MASK;
+    const st = k.state[i];
     if (st !== ROUTED && st !== PARTIALLY_FILLED) return;
     const q = ev.fillQty;
-    if (q <= 0 || q > c.leavesQuantity[s]!) return; // an overfill is a bug upstream: refuse it, keep filled <= quantity
+    if (q <= 0 || q > k.leavesQuantity[i]!) return; // an overfill is a bug upstream: refuse it, keep filled <= quantity
     const execId = ev.execId;
     const fills = this.fillCols;
-    const last = c.lastFill[s]!;
+    const last = k.lastFill[i]!;
     if (last !== NIL && fills.hasExec(last, execId)) return; // (orderId, execId) names a fill: a repeat is ignored
-    const filled = c.filledQuantity[s]! + q;
-    c.filledQuantity[s] = filled;
-    const leaves = c.quantity[s]! - filled;
-    c.leavesQuantity[s] = leaves;
-    const value = c.filledValue[s]! + q * ev.fillPrice;
-    c.filledValue[s] = value;
-    c.avgPrice[s] = value / filled;
+    const filled = k.filledQuantity[i]! + q;
+    k.filledQuantity[i] = filled;
+    const leaves = k.quantity[i]! - filled;
+    k.leavesQuantity[i] = leaves;
+    const value = k.filledValue[i]! + q * ev.fillPrice;
+    k.filledValue[i] = value;
+    k.avgPrice[i] = value / filled;
     if (leaves === 0) {
-      c.state[s] = FILLED;
-      c.flags[s] = 0;
+      k.state[i] = FILLED;
+      k.flags[i] = 0;
     } else {
-      c.state[s] = PARTIALLY_FILLED;
+      k.state[i] = PARTIALLY_FILLED;
     }
-    c.lastFill[s] = fills.push(execId, c.orderId[s]!, q, ev.fillPrice, e.seq, e.ts, last);
-    this.touch(s, e);
-    this.expose(s);
+    k.lastFill[i] = fills.push(execId, k.orderId[i]!, q, ev.fillPrice, e.seq, e.ts, last);
+    this.touch(k, i, e);
+    this.expose(k, i);
   }
 
   private onReplaced(ev: EventOf<'OrderReplaced'>, e: Sequenced): void {
     const c = this.cols;
     const s = c.slotOf(ev.orderId);
-    if (s < 0 || TERMINAL[c.state[s]!] === 1) return;
+    if (s < 0) return;
+    const k = c.chunk(s);
+    const i = s & MASK;
+    if (TERMINAL[k.state[i]!] === 1) return;
     const q = ev.quantity;
-    const limit = c.names[c.type[s]!] === 'limit';
-    if (q <= 0 || q < c.filledQuantity[s]! || (limit && !(ev.price > 0))) return;
-    c.quantity[s] = q;
+    const limit = c.names[k.type[i]!] === 'limit';
+    if (q <= 0 || q < k.filledQuantity[i]! || (limit && !(ev.price > 0))) return;
+    k.quantity[i] = q;
     if (limit) {
-      c.price[s] = ev.price;
-      c.valuationPrice[s] = ev.price;
+      k.price[i] = ev.price;
+      k.valuationPrice[i] = ev.price;
     }
-    const leaves = q - c.filledQuantity[s]!;
-    c.leavesQuantity[s] = leaves;
+    const leaves = q - k.filledQuantity[i]!;
+    k.leavesQuantity[i] = leaves;
     // Replacing down to exactly the filled quantity completes the order.
     if (leaves === 0) {
-      c.state[s] = FILLED;
-      c.flags[s] = c.flags[s]! & ~CANCEL_PENDING;
+      k.state[i] = FILLED;
+      k.flags[i] = k.flags[i]! & ~CANCEL_PENDING;
     }
-    c.flags[s] = c.flags[s]! & ~REPLACE_PENDING;
-    this.touch(s, e);
-    this.expose(s);
+    k.flags[i] = k.flags[i]! & ~REPLACE_PENDING;
+    this.touch(k, i, e);
+    this.expose(k, i);
   }
 
   private reject(s: number, reason: number, text: string, e: Sequenced): void {
     const c = this.cols;
-    c.state[s] = REJECTED;
-    c.rejectCode[s] = reason;
+    const k = c.chunk(s);
+    const i = s & MASK;
+    k.state[i] = REJECTED;
+    k.rejectCode[i] = reason;
     c.rejectReason.set(s, text.length > 0 ? `${reasonName(reason)}: ${text}` : reasonName(reason));
-    c.leavesQuantity[s] = 0;
-    c.flags[s] = 0;
-    this.touch(s, e);
-    this.expose(s);
+    k.leavesQuantity[i] = 0;
+    k.flags[i] = 0;
+    this.touch(k, i, e);
+    this.expose(k, i);
   }
 
   private finish(orderId: number, state: number, e: Sequenced): void {
     const c = this.cols;
     const s = c.slotOf(orderId);
-    if (s < 0 || TERMINAL[c.state[s]!] === 1) return;
-    c.state[s] = state;
-    c.leavesQuantity[s] = 0;
-    c.flags[s] = 0;
-    this.touch(s, e);
-    this.expose(s);
+    if (s < 0) return;
+    const k = c.chunk(s);
+    const i = s & MASK;
+    if (TERMINAL[k.state[i]!] === 1) return;
+    k.state[i] = state;
+    k.leavesQuantity[i] = 0;
+    k.flags[i] = 0;
+    this.touch(k, i, e);
+    this.expose(k, i);
   }
 
   // ---- hashing -----------------------------------------------------------
@@ -1061,15 +1160,17 @@ export class OmsProjection {
       ]);
     }
     const c = this.cols;
-    const slots = Array.from({ length: c.size }, (_, i) => i).sort((a, b) => c.orderId[a]! - c.orderId[b]!);
+    const idOf = (s: number) => c.chunk(s).orderId[s & MASK]!;
+    const slots = Array.from({ length: c.size }, (_, i) => i).sort((a, b) => idOf(a) - idOf(b));
     for (const s of slots) {
-      const flags = c.flags[s]!;
+      const k = c.chunk(s);
+      const i = s & MASK;
+      const flags = k.flags[i]!;
       h.line([
-        'O', c.orderId[s], c.clientId(s), c.clientOrderId(s), c.names[c.symbol[s]!], c.names[c.side[s]!], c.names[c.type[s]!],
-        c.names[c.timeInForce[s]!], c.quantity[s], c.price[s], c.stateName(s), c.filledQuantity[s], c.leavesQuantity[s], c.avgPrice[s],
-        c.filledValue[s], c.venueName(s) ?? null, c.rejectCode[s],
-        c.rejectReason.get(s) ?? null, c.createdTs[s], c.updatedTs[s], (flags & REPLACE_PENDING) !== 0, (flags & CANCEL_PENDING) !== 0,
-        c.valuationPrice[s], c.openUnits[s], this.chains.toArray(c.firstSeqLink[s]!),
+        'O', k.orderId[i], c.clientId(s), c.clientOrderId(s), c.names[k.symbol[i]!], c.names[k.side[i]!], c.names[k.type[i]!],
+        c.names[k.timeInForce[i]!], k.quantity[i], k.price[i], c.stateName(s), k.filledQuantity[i], k.leavesQuantity[i], k.avgPrice[i],
+        k.filledValue[i], c.venueName(s) ?? null, k.rejectCode[i], c.rejectReason.get(s) ?? null, k.createdTs[i], k.updatedTs[i],
+        (flags & REPLACE_PENDING) !== 0, (flags & CANCEL_PENDING) !== 0, k.valuationPrice[i], k.openUnits[i], this.chains.toArray(k.firstSeqLink[i]!),
       ]);
     }
     for (const f of this.fills()) h.line(['F', f.execId, f.orderId, f.symbol, f.side, f.quantity, f.price, f.seq, f.ts]);
