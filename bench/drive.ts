@@ -102,26 +102,29 @@ export async function driveLatency(s: Senders, opts: { ratePerSec: number; secon
     const start = performance.now();
     const startSent = sent;
     const end = start + seconds * 1000;
-    let perClient: { cseq: number; body: CommandBody }[][] = s.clients.map(() => []);
     for (;;) {
       const now = performance.now();
       if (now >= end) break;
       const due = Math.floor(((now - start) / 1000) * opts.ratePerSec) - (sent - startSent);
-      for (let n = 0; n < due; n++) {
-        const k = next[client]!++;
-        perClient[client]!.push({ cseq: k, body: commandFor(client, k) });
-        client = (client + 1) % clients;
-      }
-      for (let c = 0; c < clients; c++) {
-        const batch = perClient[c]!;
-        if (batch.length === 0) continue;
-        if (recording) {
-          const t = performance.now();
-          for (const cmd of batch) sentAt[c]![cmd.cseq] = t;
+      if (due > 0) {
+        // Round robin over the components, one message each.
+        const perClient: { cseq: number; body: CommandBody }[][] = [];
+        for (let c = 0; c < clients; c++) perClient.push([]);
+        for (let n = 0; n < due; n++) {
+          const k = next[client]!++;
+          perClient[client]!.push({ cseq: k, body: commandFor(client, k) });
+          client = (client + 1) % clients;
         }
-        s.clients[c]!.send(batch);
+        for (let c = 0; c < clients; c++) {
+          const batch = perClient[c]!;
+          if (batch.length === 0) continue;
+          if (recording) {
+            const t = performance.now();
+            for (const cmd of batch) sentAt[c]![cmd.cseq] = t;
+          }
+          s.clients[c]!.send(batch);
+        }
       }
-      perClient = s.clients.map(() => []);
       sent += Math.max(0, due);
       await sleep(1);
     }

@@ -23,26 +23,51 @@ export class EncodeError extends Error {
   override name = 'EncodeError';
 }
 
+/** Above this many strings a table indexes them in a map; below, a scan is cheaper than a map. */
+const SCAN_LIMIT = 16;
+
+/**
+ * A frame's or batch's strings, each once. Small tables (a command batch, a
+ * frame of a few events) are searched by scan and allocate nothing; bigger
+ * ones index their strings in a map kept from one table to the next.
+ */
 class StringTable {
-  readonly index = new Map<string, number>();
+  private readonly index = new Map<string, number>();
   readonly list: string[] = [];
-  /** The last string looked up and its id: runs of one source or symbol skip the map. */
+  /** The last string looked up and its id: runs of one source or symbol skip the search. */
   private last: string | undefined = undefined;
   private lastId = 0;
   id(s: string): number {
     if (s === this.last) return this.lastId;
-    let i = this.index.get(s);
-    if (i === undefined) {
-      i = this.list.length;
-      this.index.set(s, i);
-      this.list.push(s);
+    const list = this.list;
+    const n = list.length;
+    let i: number | undefined;
+    if (n <= SCAN_LIMIT) {
+      for (let k = 0; k < n; k++) {
+        if (list[k] === s) {
+          i = k;
+          break;
+        }
+      }
+      if (i === undefined) {
+        i = n;
+        list.push(s);
+        if (n + 1 > SCAN_LIMIT) for (let k = 0; k <= n; k++) this.index.set(list[k]!, k);
+      }
+    } else {
+      i = this.index.get(s);
+      if (i === undefined) {
+        i = n;
+        this.index.set(s, i);
+        list.push(s);
+      }
     }
     this.last = s;
     this.lastId = i;
     return i;
   }
   clear(): void {
-    this.index.clear();
+    if (this.list.length > SCAN_LIMIT) this.index.clear();
     this.list.length = 0;
     this.last = undefined;
   }
@@ -257,9 +282,18 @@ const commandStrings = new StringTable();
 /** `head` then `body` as one new array (one copy of each). */
 function joined(head: ByteWriter, body: ByteWriter): Uint8Array {
   const out = new Uint8Array(head.pos + body.pos);
-  out.set(head.buf.subarray(0, head.pos), 0);
-  out.set(body.buf.subarray(0, body.pos), head.pos);
+  copyInto(out, 0, head.buf, head.pos);
+  copyInto(out, head.pos, body.buf, body.pos);
   return out;
+}
+
+/** The first `n` bytes of `src` into `out` at `at`; short runs by hand (a subarray view costs more than the copy). */
+function copyInto(out: Uint8Array, at: number, src: Uint8Array, n: number): void {
+  if (n > 64) {
+    out.set(src.subarray(0, n), at);
+    return;
+  }
+  for (let i = 0; i < n; i++) out[at + i] = src[i]!;
 }
 
 /**

@@ -149,9 +149,11 @@ export class Sequencer {
 
   private async receiveLoop(): Promise<void> {
     try {
-      for await (const [id, body] of this.router) {
+      for await (const msg of this.router) {
+        // Indexed, not destructured: destructuring an array allocates an iterator per message.
+        const id = msg[0];
         if (!id) continue;
-        this.onBatch(id, body);
+        this.onBatch(id, msg[1]);
       }
     } catch (err) {
       if (!this.closed) console.error(`sequencer stopped receiving: ${(err as Error).message}`);
