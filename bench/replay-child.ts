@@ -3,9 +3,16 @@
  * fresh database handle, fresh projection) that rewinds session 1 of a stored
  * log into the full OMS projection and prints one JSON line with its figures.
  *
- *   node dist/bench/replay-child.js frames|baseline <db> <events> [hash]
+ * `frames` reads the log file directly (ReadableLog.replay); `stream` rewinds
+ * the way a component joining a running system does, through the replay
+ * service over ZeroMQ into an EventStream (the whole session); `baseline`
+ * reads the naive one-row-per-event JSON log.
+ *
+ *   node dist/bench/replay-child.js frames|stream|baseline <db> <events> [hash]
  */
 import Database from 'better-sqlite3';
+import { EventStream } from '../engine/bus/event-stream.ts';
+import { ReplayServer } from '../engine/bus/replay.ts';
 import { OmsProjection } from '../engine/oms/projection.ts';
 import type { OrdoEvent } from '../engine/protocol/events.ts';
 import { openReadableLog } from '../engine/store/log.ts';
@@ -18,10 +25,10 @@ interface BaselineRow {
   body: string;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const [mode, dbPath, limitArg, hashArg] = process.argv.slice(2);
-  if ((mode !== 'frames' && mode !== 'baseline') || !dbPath || !limitArg) {
-    console.error('usage: replay-child frames|baseline <db> <events> [hash]');
+  if ((mode !== 'frames' && mode !== 'stream' && mode !== 'baseline') || !dbPath || !limitArg) {
+    console.error('usage: replay-child frames|stream|baseline <db> <events> [hash]');
     process.exit(2);
   }
   const limit = Number(limitArg);
@@ -32,6 +39,19 @@ function main(): void {
     const log = openReadableLog(dbPath);
     n = log.replay(1, (e) => p.apply(e), 1, limit);
     log.close();
+  } else if (mode === 'stream') {
+    const server = new ReplayServer(openReadableLog(dbPath));
+    await server.bind(`inproc://rewind-${process.pid}`);
+    const stream = new EventStream({ events: `inproc://rewind-${process.pid}-events`, replay: `inproc://rewind-${process.pid}` });
+    stream.addListener({
+      onEvents(_session, events) {
+        for (const e of events) p.apply(e);
+        n += events.length;
+      },
+    });
+    await stream.start();
+    stream.close();
+    server.close();
   } else {
     const db = new Database(dbPath, { readonly: true });
     const stmt = db.prepare('SELECT seq, ts, src, cseq, body FROM events WHERE seq <= ? ORDER BY seq');
@@ -56,4 +76,10 @@ function main(): void {
   process.stdout.write(JSON.stringify(out) + '\n');
 }
 
-main();
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    process.exit(1);
+  },
+);

@@ -22,7 +22,7 @@ export interface ChildReplay {
 }
 
 /** Replays `events` of the log at `db` in a fresh node process. */
-export async function replayInChild(mode: 'frames' | 'baseline', db: string, events: number, hash = false): Promise<ChildReplay> {
+export async function replayInChild(mode: 'frames' | 'stream' | 'baseline', db: string, events: number, hash = false): Promise<ChildReplay> {
   const args = [CHILD, mode, db, String(events), ...(hash ? ['hash'] : [])];
   const { stdout } = await run(process.execPath, args, { maxBuffer: 1 << 20 });
   const last = stdout.trim().split('\n').pop()!;
