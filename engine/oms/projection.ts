@@ -605,9 +605,14 @@ export class OmsProjection {
   private fillCols = new FillColumns();
   /** How many orders (slots) the clientOrderId index has seen. */
   private coidIndexed = 0;
-  /** Last command source seen and its entry, so the per-event cseq update rarely hashes. */
-  private lastSrc: string | undefined = undefined;
-  private lastSrcEntry: { cseq: number } = { cseq: 0 };
+  /**
+   * The last few command sources seen and their entries (a ring), so the
+   * per-event cseq update rarely hashes: a busy log interleaves a handful of
+   * sources.
+   */
+  private recentSrc: (string | undefined)[] = [undefined, undefined, undefined, undefined];
+  private recentEntry: { cseq: number }[] = [{ cseq: 0 }, { cseq: 0 }, { cseq: 0 }, { cseq: 0 }];
+  private recentNext = 0;
   private activeByRole = new Map<string, string>();
   private alertMap = new Map<string, AlertRecord>();
   private cseqBySrc = new Map<string, { cseq: number }>();
@@ -913,17 +918,25 @@ export class OmsProjection {
     this.seq = e.seq;
     this.ts = e.ts;
     if (e.cseq > 0) {
-      let entry = this.lastSrcEntry;
-      if (e.src !== this.lastSrc) {
-        const found = this.cseqBySrc.get(e.src);
-        if (found === undefined) {
-          entry = { cseq: 0 };
-          this.cseqBySrc.set(e.src, entry);
-        } else {
-          entry = found;
+      const src = e.src;
+      const recent = this.recentSrc;
+      let entry: { cseq: number } | undefined;
+      for (let k = 0; k < 4; k++) {
+        if (recent[k] === src) {
+          entry = this.recentEntry[k]!;
+          break;
         }
-        this.lastSrc = e.src;
-        this.lastSrcEntry = entry;
+      }
+      if (entry === undefined) {
+        entry = this.cseqBySrc.get(src);
+        if (entry === undefined) {
+          entry = { cseq: 0 };
+          this.cseqBySrc.set(src, entry);
+        }
+        const slot = this.recentNext;
+        recent[slot] = src;
+        this.recentEntry[slot] = entry;
+        this.recentNext = (slot + 1) & 3;
       }
       if (e.cseq > entry.cseq) entry.cseq = e.cseq;
     }
@@ -945,8 +958,9 @@ export class OmsProjection {
     this.activeByRole = new Map();
     this.alertMap = new Map();
     this.cseqBySrc = new Map();
-    this.lastSrc = undefined;
-    this.lastSrcEntry = { cseq: 0 };
+    this.recentSrc = [undefined, undefined, undefined, undefined];
+    this.recentEntry = [{ cseq: 0 }, { cseq: 0 }, { cseq: 0 }, { cseq: 0 }];
+    this.recentNext = 0;
   }
 
   /** Brings every client's clientOrderId index up to date with the orders seen so far. */
