@@ -78,11 +78,20 @@ export class ByteWriter {
       b[this.pos++] = v;
       return;
     }
-    while (v >= 0x80) {
-      b[this.pos++] = (v % 0x80) | 0x80;
-      v = Math.floor(v / 0x80);
+    // 2^31 and up (timestamps, exec ids): the low 28 bits in int32 arithmetic, then the rest.
+    const low = v % 0x10000000;
+    let high = (v - low) / 0x10000000;
+    let p = this.pos;
+    b[p++] = (low & 0x7f) | 0x80;
+    b[p++] = ((low >>> 7) & 0x7f) | 0x80;
+    b[p++] = ((low >>> 14) & 0x7f) | 0x80;
+    b[p++] = ((low >>> 21) & 0x7f) | 0x80;
+    while (high >= 0x80) {
+      b[p++] = (high & 0x7f) | 0x80;
+      high >>>= 7;
     }
-    b[this.pos++] = v;
+    b[p++] = high;
+    this.pos = p;
   }
 
   /** Zig-zag signed varint for safe integers. */
@@ -207,6 +216,24 @@ export class ByteReader {
   private uintLong(): number {
     const b = this.buf;
     let p = this.pos;
+    if (p + 8 <= this.end && b[p]! >= 0x80 && b[p + 1]! >= 0x80 && b[p + 2]! >= 0x80 && b[p + 3]! >= 0x80) {
+      // 5 to 8 bytes (timestamps, exec ids): the low 28 bits in int32 arithmetic, the rest scaled by 2^28.
+      const low = (b[p]! & 0x7f) | ((b[p + 1]! & 0x7f) << 7) | ((b[p + 2]! & 0x7f) << 14) | ((b[p + 3]! & 0x7f) << 21);
+      let high = 0;
+      let mul = 1;
+      for (let i = 4; i < 8; i++) {
+        const byte = b[p + i]!;
+        high += (byte & 0x7f) * mul;
+        if (byte < 0x80) {
+          const v = low + high * 0x10000000;
+          this.pos = p + i + 1;
+          if (v > Number.MAX_SAFE_INTEGER) throw new DecodeError(`varint too large at byte ${p + i + 1}`);
+          return v;
+        }
+        mul *= 0x80;
+      }
+      throw new DecodeError(`varint too long at byte ${p + 8}`);
+    }
     if (p >= this.end) throw new DecodeError(`truncated varint at byte ${p}`);
     let byte = b[p++]!;
     if (byte < 0x80) {
