@@ -168,7 +168,7 @@ const NO_VENUE = -1;
  * never by copying, and a row's chunk never moves. Row r is in chunk
  * r >>> SHIFT at index r & MASK.
  */
-const SHIFT = 14;
+const SHIFT = 12;
 const CHUNK = 1 << SHIFT;
 const MASK = CHUNK - 1;
 
