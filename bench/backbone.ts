@@ -5,11 +5,10 @@ import { EventStream } from '../engine/bus/event-stream.ts';
 import { ReplayServer } from '../engine/bus/replay.ts';
 import { loadReferenceData } from '../engine/oms/reference.ts';
 import { OmsSequencerPolicy } from '../engine/oms/sequencer-policy.ts';
-import type { Sequenced } from '../engine/protocol/events.ts';
 import { systemClock } from '../engine/sequencer/clock.ts';
 import { Sequencer } from '../engine/sequencer/sequencer.ts';
 import { openReadableLog, openWritableLog, type WritableLog } from '../engine/store/log.ts';
-import type { Senders } from './drive.ts';
+import { sendersListener, type Senders } from './drive.ts';
 import { SENDER_ROLES } from './roles.ts';
 import { tempFolder, until } from './util.ts';
 
@@ -80,14 +79,7 @@ export async function startSenders(endpoints: BusEndpoints): Promise<Senders & {
       stream.close();
     },
   };
-  stream.addListener({
-    onEvents(session: number, events: readonly Sequenced[]) {
-      senders.seen.events += events.length;
-      const on = senders.onEvent;
-      if (on !== undefined) for (const e of events) on(session, e);
-      senders.onDelivered?.();
-    },
-  });
+  stream.addListener(sendersListener(senders));
   await stream.start();
   await until(() => stream.position.seq > 0, 'subscriber caught up');
   return senders;

@@ -10,9 +10,9 @@
 import type { BusEndpoints } from '../engine/bus/endpoints.ts';
 import { CommandClient } from '../engine/bus/command-client.ts';
 import { EventStream } from '../engine/bus/event-stream.ts';
-import type { Sequenced } from '../engine/protocol/events.ts';
-import { driveLatency, driveThroughput, type Senders } from './drive.ts';
+import { driveLatency, driveThroughput, sendersListener, type Senders } from './drive.ts';
 import { SENDER_ROLES } from './roles.ts';
+import { runMain } from './util.ts';
 
 async function main(): Promise<void> {
   const [endpointsJson, mode, ...rest] = process.argv.slice(2);
@@ -25,14 +25,7 @@ async function main(): Promise<void> {
     onEvent: undefined,
     onDelivered: undefined,
   };
-  stream.addListener({
-    onEvents(session: number, events: readonly Sequenced[]) {
-      senders.seen.events += events.length;
-      const on = senders.onEvent;
-      if (on !== undefined) for (const e of events) on(session, e);
-      senders.onDelivered?.();
-    },
-  });
+  stream.addListener(sendersListener(senders));
   await stream.start();
   const n = rest.map(Number);
   const result = mode === 'throughput'
@@ -43,10 +36,4 @@ async function main(): Promise<void> {
   process.stdout.write(JSON.stringify(result) + '\n');
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
-    process.exit(1);
-  },
-);
+runMain(main);

@@ -15,6 +15,18 @@ export interface Senders {
   onDelivered: (() => void) | undefined;
 }
 
+/** The subscriber's listener that counts deliveries into `s` and forwards them. */
+export function sendersListener(s: Senders): { onEvents(session: number, events: readonly Sequenced[]): void } {
+  return {
+    onEvents(session, events) {
+      s.seen.events += events.length;
+      const on = s.onEvent;
+      if (on !== undefined) for (const e of events) on(session, e);
+      s.onDelivered?.();
+    },
+  };
+}
+
 export interface ThroughputResult {
   readonly events: number;
   readonly seconds: number;

@@ -10,7 +10,7 @@ import { baselineAppend } from './baseline.ts';
 import { orderLifecycles } from './orders.ts';
 import { medianReplayInChild, writeBaselineLog, writeFrameLog } from './replay.ts';
 import { sequencerLatency, sequencerThroughput } from './sequencer.ts';
-import { collectGarbage } from './util.ts';
+import { collectGarbage, runMain } from './util.ts';
 
 interface Sizes {
   seqEvents: number;
@@ -244,10 +244,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
-    process.exit(1);
-  },
-);
+runMain(main);

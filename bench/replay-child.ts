@@ -16,6 +16,7 @@ import { ReplayServer } from '../engine/bus/replay.ts';
 import { OmsProjection } from '../engine/oms/projection.ts';
 import type { OrdoEvent } from '../engine/protocol/events.ts';
 import { openReadableLog } from '../engine/store/log.ts';
+import { runMain } from './util.ts';
 
 interface BaselineRow {
   seq: number;
@@ -76,10 +77,4 @@ async function main(): Promise<void> {
   process.stdout.write(JSON.stringify(out) + '\n');
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
-    process.exit(1);
-  },
-);
+runMain(main);

@@ -30,3 +30,14 @@ export async function until(cond: () => boolean, what: string, ms = 60_000, ever
 export function collectGarbage(): void {
   (globalThis as { gc?: () => void }).gc?.();
 }
+
+/** Runs a bench entry point: exit 0 when it resolves, 1 with the error when it throws. */
+export function runMain(main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+      process.exit(1);
+    },
+  );
+}
