@@ -16,6 +16,7 @@ import { RiskComponent } from '../oms/components/risk.ts';
 import { RouterComponent } from '../oms/components/router.ts';
 import { loadReferenceData, type ReferenceData } from '../oms/reference.ts';
 import { OmsSequencerPolicy } from '../oms/sequencer-policy.ts';
+import type { Sequenced } from '../protocol/events.ts';
 import { systemClock } from '../sequencer/clock.ts';
 import { Sequencer } from '../sequencer/sequencer.ts';
 import { openReadableLog, openWritableLog, type ReadableLog, type WritableLog } from '../store/log.ts';
@@ -156,13 +157,15 @@ export async function startHost(opts: HostOptions): Promise<Host> {
 
     const staleMs = opts.staleMs ?? 2000;
     const heartbeatMs = opts.heartbeatMs ?? 250;
-    const proxy = new ClientProxyComponent('proxy-1');
+    // The components of this process read one projection, the view's, applied once per event.
+    const shared = view.projection;
+    const proxy = new ClientProxyComponent('proxy-1', shared);
     const logics: Record<string, () => ComponentLogic> = {
       proxy: () => proxy,
-      risk: () => new RiskComponent(),
-      router: () => new RouterComponent(),
-      gateway: () => new GatewayComponent({ venueEndpoint: venue.routerEndpoint }),
-      monitor: () => new MonitorComponent({ source: heartbeats, staleMs }),
+      risk: () => new RiskComponent(undefined, shared),
+      router: () => new RouterComponent(shared),
+      gateway: () => new GatewayComponent({ venueEndpoint: venue.routerEndpoint }, shared),
+      monitor: () => new MonitorComponent({ source: heartbeats, staleMs }, shared),
     };
     const roles = opts.roles ?? DEFAULT_ROLES;
     const runtimes = roles.map((role) => {
@@ -171,14 +174,24 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       return new ComponentRuntime({ id: `${role}-1`, logic: make(), endpoints, heartbeatMs });
     });
 
-    // One stream feeds every in-process consumer: each frame is decoded once.
+    // One stream feeds every in-process consumer: each frame is decoded once, and
+    // event by event the view applies the shared projection, then each component
+    // reacts to that event (as it would with a projection of its own).
     const stream = new EventStream({ events: endpoints.events, replay: endpoints.replay });
-    stream.addListener(view);
     for (const rt of runtimes) {
       rt.connect();
-      stream.addListener(rt);
       cleanup.push(() => rt.stop());
     }
+    const one: Sequenced[] = [];
+    stream.addListener({
+      onEvents(session: number, events: readonly Sequenced[]) {
+        for (const e of events) {
+          one[0] = e;
+          view.onEvents(session, one);
+          for (const rt of runtimes) rt.onEvents(session, one);
+        }
+      },
+    });
     cleanup.push(() => stream.close());
     await stream.start();
     for (const rt of runtimes) await rt.caughtUp();

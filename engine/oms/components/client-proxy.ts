@@ -5,6 +5,7 @@ import type { CommandBody, Sequenced } from '../../protocol/events.ts';
 import { reasonName } from '../../protocol/reasons.ts';
 import { checkCancel, checkReplace, checkSessionOpen } from '../rules.ts';
 import { ProjectedComponent } from './projected.ts';
+import type { OmsProjection } from '../projection.ts';
 
 type Waiter = (r: Result<{ orderId: number }>) => void;
 
@@ -24,8 +25,11 @@ export class ClientProxyComponent extends ProjectedComponent implements Componen
   private readonly waiters = new Map<number, { orderId: number; done: Waiter; timer: NodeJS.Timeout }>();
 
   /** @param instanceId this proxy's component id, to recognise its own events. */
-  constructor(private readonly instanceId: string) {
-    super();
+  constructor(
+    private readonly instanceId: string,
+    shared?: OmsProjection,
+  ) {
+    super(shared);
   }
 
   submit(req: NewOrderRequest): Promise<Result<{ orderId: number }>> {

@@ -4,7 +4,7 @@ import type { CommandBody, Sequenced } from '../../protocol/events.ts';
 import { Reason } from '../../protocol/reasons.ts';
 import { VenueClient } from '../../venue/client.ts';
 import type { OrderStatusMsg, VenueReply, VenueRequest } from '../../venue/protocol.ts';
-import { isTerminal, type ReadonlyOrder } from '../projection.ts';
+import { isTerminal, type OmsProjection, type ReadonlyOrder } from '../projection.ts';
 import { ProjectedComponent } from './projected.ts';
 
 function atVenue(o: ReadonlyOrder): boolean {
@@ -30,8 +30,11 @@ export class GatewayComponent extends ProjectedComponent implements ComponentLog
   /** execIds already turned into commands by this instance (not yet in the log). */
   private readonly sentExecs = new Set<number>();
 
-  constructor(private readonly opts: GatewayOptions) {
-    super();
+  constructor(
+    private readonly opts: GatewayOptions,
+    shared?: OmsProjection,
+  ) {
+    super(shared);
   }
 
   react(_session: number, e: Sequenced, out: CommandSink): void {

@@ -1,6 +1,7 @@
 import type { CommandSink, ComponentLogic } from '../../component/logic.ts';
 import type { Heartbeat } from '../../component/heartbeat.ts';
 import { ProjectedComponent } from './projected.ts';
+import type { OmsProjection } from '../projection.ts';
 
 /** What the monitor reads: the latest heartbeat of each component and its age. */
 export interface HeartbeatSource {
@@ -31,8 +32,11 @@ export class MonitorComponent extends ProjectedComponent implements ComponentLog
   /** Requests sent and not yet seen in the log, to avoid asking twice. */
   private readonly asked = new Set<string>();
 
-  constructor(private readonly opts: MonitorOptions) {
-    super();
+  constructor(
+    private readonly opts: MonitorOptions,
+    shared?: OmsProjection,
+  ) {
+    super(shared);
   }
 
   onActivate(out: CommandSink): void {

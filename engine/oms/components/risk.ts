@@ -3,13 +3,17 @@ import type { Sequenced } from '../../protocol/events.ts';
 import { DEFAULT_RISK_CONFIG, type RiskConfig } from '../checks.ts';
 import { checkOrder } from '../risk.ts';
 import { ProjectedComponent } from './projected.ts';
+import type { OmsProjection } from '../projection.ts';
 
 /** Risk / validator: answers every pending order with OrderAccepted or OrderRejected. */
 export class RiskComponent extends ProjectedComponent implements ComponentLogic {
   readonly role = 'risk';
 
-  constructor(private readonly config: RiskConfig = DEFAULT_RISK_CONFIG) {
-    super();
+  constructor(
+    private readonly config: RiskConfig = DEFAULT_RISK_CONFIG,
+    shared?: OmsProjection,
+  ) {
+    super(shared);
   }
 
   react(_session: number, e: Sequenced, out: CommandSink): void {
