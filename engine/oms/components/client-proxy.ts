@@ -22,7 +22,8 @@ export class ClientProxyComponent extends ProjectedComponent implements Componen
   private sink: CommandSink | undefined;
   /** Ids handed out but maybe not yet in the log. */
   private nextLocalId = 0;
-  private readonly waiters = new Map<number, { orderId: number; done: Waiter; timer: NodeJS.Timeout }>();
+  private readonly waiters = new Map<number, { orderId: number; done: Waiter; deadline: number }>();
+  private sweeper: NodeJS.Timeout | undefined;
 
   /** @param instanceId this proxy's component id, to recognise its own events. */
   constructor(
@@ -97,15 +98,30 @@ export class ClientProxyComponent extends ProjectedComponent implements Componen
 
   private wait(cseq: number, orderId: number): Promise<Result<{ orderId: number }>> {
     return new Promise((done) => {
-      const timer = setTimeout(() => this.settle(cseq, { ok: false, error: { code: 'UNAVAILABLE', message: 'the sequencer did not answer in time' } }), REQUEST_TIMEOUT_MS);
-      this.waiters.set(cseq, { orderId, done, timer });
+      this.waiters.set(cseq, { orderId, done, deadline: Date.now() + REQUEST_TIMEOUT_MS });
+      if (this.sweeper === undefined) {
+        // One timer for all requests, not one per order: waiters are in deadline order.
+        this.sweeper = setInterval(() => this.expire(), 250);
+        this.sweeper.unref();
+      }
     });
+  }
+
+  private expire(): void {
+    const now = Date.now();
+    for (const [cseq, w] of this.waiters) {
+      if (w.deadline > now) break;
+      this.settle(cseq, { ok: false, error: { code: 'UNAVAILABLE', message: 'the sequencer did not answer in time' } });
+    }
+    if (this.waiters.size === 0) {
+      clearInterval(this.sweeper);
+      this.sweeper = undefined;
+    }
   }
 
   private settle(cseq: number, r: Result<{ orderId: number }>): void {
     const w = this.waiters.get(cseq);
     if (!w) return;
-    clearTimeout(w.timer);
     this.waiters.delete(cseq);
     w.done(r);
   }

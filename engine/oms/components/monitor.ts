@@ -1,5 +1,6 @@
 import type { CommandSink, ComponentLogic } from '../../component/logic.ts';
 import type { Heartbeat } from '../../component/heartbeat.ts';
+import type { Sequenced } from '../../protocol/events.ts';
 import { ProjectedComponent } from './projected.ts';
 import type { OmsProjection } from '../projection.ts';
 
@@ -53,8 +54,10 @@ export class MonitorComponent extends ProjectedComponent implements ComponentLog
     this.onDeactivate();
   }
 
-  react(): void {
-    this.asked.clear();
+  /** Once the log shows an alert or takeover, the requests behind it are settled. */
+  react(_session: number, e: Sequenced): void {
+    const t = e.event.type;
+    if (t === 'AlertRaised' || t === 'AlertCleared' || t === 'ComponentActivated') this.asked.clear();
   }
 
   /** One pass over the heartbeat table. */
