@@ -22,6 +22,7 @@ import { Sequencer } from '../sequencer/sequencer.ts';
 import { openReadableLog, openWritableLog, type ReadableLog, type WritableLog } from '../store/log.ts';
 import { MarketDataSubscriber } from '../venue/client.ts';
 import { startVenue, type Venue } from '../venue/venue.ts';
+import { FixAcceptorComponent } from '../fix/acceptor/component.ts';
 import { ensureDataDir, loadOrCreateToken, makePrivateFile } from './data-dir.ts';
 import { HeartbeatCollector } from './heartbeat-collector.ts';
 import { HostApi } from './host-api.ts';
@@ -55,6 +56,10 @@ export interface HostOptions {
    * disk or a read-only log). Never set in production.
    */
   readonly onLogOpened?: (log: WritableLog) => void;
+  /** Serve FIX 4.4 clients on 127.0.0.1 at this port (0: a free one); no FIX acceptor when absent. */
+  readonly fixPort?: number;
+  /** FIX HeartBtInt the acceptor asks of clients (seconds). */
+  readonly fixHeartbeatSeconds?: number;
 }
 
 export interface Host {
@@ -68,6 +73,8 @@ export interface Host {
   readonly venue: Venue;
   readonly runtimes: readonly ComponentRuntime[];
   readonly view: LiveView;
+  /** The FIX client acceptor, with --fix-port. */
+  readonly fix: FixAcceptorComponent | undefined;
   close(): Promise<void>;
 }
 
@@ -167,7 +174,15 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       gateway: () => new GatewayComponent({ venueEndpoint: venue.routerEndpoint }, shared),
       monitor: () => new MonitorComponent({ source: heartbeats, staleMs }, shared),
     };
-    const roles = opts.roles ?? DEFAULT_ROLES;
+    const fix =
+      opts.fixPort !== undefined
+        ? new FixAcceptorComponent(
+            { dataDir: opts.dataDir, port: opts.fixPort, proxy, passwords: new Map(Object.entries(reference.fixPasswords ?? {})), ...(opts.fixHeartbeatSeconds !== undefined ? { heartbeatSeconds: opts.fixHeartbeatSeconds } : {}) },
+            shared,
+          )
+        : undefined;
+    if (fix) logics['fix'] = () => fix;
+    const roles = opts.roles ?? [...DEFAULT_ROLES, ...(fix ? ['fix'] : [])];
     const runtimes = roles.map((role) => {
       const make = logics[role];
       if (!make) throw new UserError(`unknown role '${role}'`);
@@ -219,6 +234,13 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     } else {
       await ensureActive();
     }
+    if (fix) {
+      try {
+        await fix.whenListening();
+      } catch (err) {
+        throw new UserError((err as Error).message);
+      }
+    }
     const staticDir = opts.staticDir ?? defaultStaticDir();
     const server: ApiServer = await startApiServer({ api, token, port: opts.port, staticDir: existsSync(staticDir) ? staticDir : undefined });
     cleanup.push(() => server.close());
@@ -235,6 +257,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       venue,
       runtimes,
       view,
+      fix,
       close: () => (closing ??= runAll(cleanup)),
     };
   } catch (err) {

@@ -21,6 +21,8 @@ export interface ReferenceData {
   venues: VenueRef[];
   instruments: InstrumentRef[];
   clients: ClientRef[];
+  /** FIX Logon passwords (tag 554) by clientId, from each client's optional `fixPassword`; never in the log. */
+  fixPasswords?: Record<string, string>;
 }
 
 /**
@@ -107,6 +109,7 @@ const clientSchema = z.strictObject({
   maxOrderNotional: positive,
   maxOpenNotional: positive,
   allowedSymbols: z.array(nonEmpty).min(1, 'must list at least one symbol, or "*" for all'),
+  fixPassword: nonEmpty.optional(),
 });
 
 const referenceSchema = z.strictObject({
@@ -187,6 +190,9 @@ export function validateReferenceData(json: unknown, sourceName: string): Refere
       maxOpenNotional: c.maxOpenNotional,
       allowedSymbols: [...c.allowedSymbols],
     })),
+    ...(d.clients.some((c) => c.fixPassword !== undefined)
+      ? { fixPasswords: Object.fromEntries(d.clients.flatMap((c) => (c.fixPassword !== undefined ? [[c.clientId, c.fixPassword]] : []))) }
+      : {}),
   };
 }
 

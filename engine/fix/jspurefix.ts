@@ -1,0 +1,160 @@
+import 'reflect-metadata';
+import type { Server } from 'node:net';
+import {
+  DITokens,
+  EmptyLogger,
+  SessionLauncher,
+  type EngineFactory,
+  type FixSession,
+  type IJsFixConfig,
+  type IJsFixLogger,
+  type ISessionDescription,
+  type JsFixLoggerFactory,
+} from 'jspurefix';
+import { TcpAcceptor } from 'jspurefix/dist/transport/tcp/tcp-acceptor.js';
+
+/**
+ * The one place Ordo meets jspurefix's runtime (decision 100): session
+ * descriptions, a quiet logger, and starting an acceptor or initiator with an
+ * Ordo session class. Everything FIX-session-level (logon, heartbeats, test
+ * requests, resends, gap fills, sequence stores) is the library's.
+ */
+
+/** FIX versions Ordo speaks. */
+export type BeginString = 'FIX.4.2' | 'FIX.4.4';
+
+/** jspurefix's own dictionaries, by version (QuickFIX-format XML shipped with the package). */
+function dictionaryFor(begin: BeginString): string {
+  return begin === 'FIX.4.2' ? 'data/FIX42.xml' : 'data/FIX44.xml';
+}
+
+export interface SessionSpec {
+  readonly role: 'acceptor' | 'initiator';
+  readonly name: string;
+  readonly begin: BeginString;
+  readonly senderCompId: string;
+  /** '*' for an acceptor that learns its counterparty from the Logon. */
+  readonly targetCompId: string;
+  readonly host: string;
+  readonly port: number;
+  readonly heartbeatSeconds: number;
+  /** Directory of the QuickFIX-format message and sequence store; in-memory when absent. */
+  readonly storeDir?: string;
+  readonly password?: string;
+  /** Reconnect after a drop (initiators). */
+  readonly resilient?: boolean;
+  readonly reconnectSeconds?: number;
+}
+
+/** A jspurefix session description from Ordo's settings. */
+export function describeSession(s: SessionSpec): ISessionDescription {
+  const d: Record<string, unknown> = {
+    application: {
+      type: s.role,
+      name: s.name,
+      tcp: { host: s.host, port: s.port },
+      protocol: 'ascii',
+      dictionary: dictionaryFor(s.begin),
+      ...(s.resilient ? { resilient: true, reconnectSeconds: s.reconnectSeconds ?? 1, connectTimeoutSeconds: 3600 } : { reconnectSeconds: 1 }),
+    },
+    EncryptMethod: 0,
+    ResetSeqNumFlag: false,
+    HeartBtInt: s.heartbeatSeconds,
+    SenderCompId: s.senderCompId,
+    TargetCompID: s.targetCompId,
+    BeginString: s.begin,
+    ...(s.password !== undefined ? { Password: s.password } : {}),
+    ...(s.storeDir !== undefined ? { store: { type: 'file', directory: s.storeDir } } : {}),
+  };
+  return d as unknown as ISessionDescription;
+}
+
+/** Sends jspurefix's chatter nowhere; Ordo reports what matters itself. Set ORDO_FIX_DEBUG=1 to see it. */
+export const quietLogFactory: JsFixLoggerFactory = {
+  logger: (type: string): IJsFixLogger =>
+    process.env['ORDO_FIX_DEBUG'] === '1'
+      ? {
+          info: (m: string) => console.error(`[${type}] ${m}`),
+          warning: (m: string) => console.error(`[${type}] WARN ${m}`),
+          debug: () => undefined,
+          error: (e: Error) => console.error(`[${type}] ERROR ${e.message}`),
+        }
+      : new EmptyLogger(type),
+  plain: (type: string): IJsFixLogger => new EmptyLogger(type),
+} as unknown as JsFixLoggerFactory;
+
+/** TcpAcceptor bound to the configured host (jspurefix binds every interface) and reporting its port. */
+class BoundAcceptor extends TcpAcceptor {
+  static onListening: ((port: number) => void) | undefined;
+  static onFailure: ((err: Error) => void) | undefined;
+
+  override listen(): void {
+    const server = (this as unknown as { server: Server }).server;
+    const tcp = this.config.description.application?.tcp;
+    const ready = BoundAcceptor.onListening;
+    const failed = BoundAcceptor.onFailure;
+    // The library throws from its 'error' handler, which would take the host down.
+    server.removeAllListeners('error');
+    server.on('error', (err) => failed?.(err));
+    server.listen(tcp?.port ?? 0, tcp?.host ?? '127.0.0.1', () => {
+      const a = server.address();
+      ready?.(typeof a === 'object' && a ? a.port : 0);
+    });
+  }
+}
+
+class Launcher extends SessionLauncher {
+  constructor(
+    acceptor: ISessionDescription | null,
+    initiator: ISessionDescription | null,
+    private readonly make: (config: IJsFixConfig) => FixSession,
+  ) {
+    super(initiator, acceptor, quietLogFactory);
+  }
+
+  protected override makeFactory(config: IJsFixConfig): EngineFactory {
+    config.sessionContainer.register(TcpAcceptor, { useFactory: (c) => new BoundAcceptor(c.resolve<IJsFixConfig>(DITokens.IJsFixConfig)) });
+    return { makeSession: (c: IJsFixConfig) => this.make(c) };
+  }
+}
+
+export interface FixListener {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a FIX acceptor; each accepted connection gets its own session from
+ * `make` (with that connection's config). Resolves once it listens.
+ */
+export async function listenFix(spec: SessionSpec, make: (config: IJsFixConfig) => FixSession): Promise<FixListener> {
+  const launcher = new Launcher(describeSession(spec), null, make);
+  const port = await new Promise<number>((resolve, reject) => {
+    BoundAcceptor.onListening = resolve;
+    BoundAcceptor.onFailure = reject;
+    launcher.run().catch(reject);
+  }).finally(() => {
+    BoundAcceptor.onListening = undefined;
+    BoundAcceptor.onFailure = undefined;
+  });
+  return {
+    port,
+    close: async () => {
+      launcher.stop();
+      await new Promise((r) => setTimeout(r, 10));
+    },
+  };
+}
+
+export interface FixConnection {
+  /** Resolves when the initiator gives up for good (or is stopped). */
+  readonly done: Promise<unknown>;
+  stop(): void;
+}
+
+/** Starts a FIX initiator with an Ordo session class. */
+export function connectFix(spec: SessionSpec, make: (config: IJsFixConfig) => FixSession): FixConnection {
+  const launcher = new Launcher(null, describeSession(spec), make);
+  const done = launcher.run().catch((err: unknown) => err);
+  return { done, stop: () => launcher.stop() };
+}
