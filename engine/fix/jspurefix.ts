@@ -11,6 +11,7 @@ import {
   type ISessionDescription,
   type JsFixLoggerFactory,
 } from 'jspurefix';
+import { durableStoreFactory } from './store.ts';
 import { TcpAcceptor } from 'jspurefix/dist/transport/tcp/tcp-acceptor.js';
 
 /**
@@ -64,7 +65,6 @@ export function describeSession(s: SessionSpec): ISessionDescription {
     TargetCompID: s.targetCompId,
     BeginString: s.begin,
     ...(s.password !== undefined ? { Password: s.password } : {}),
-    ...(s.storeDir !== undefined ? { store: { type: 'file', directory: s.storeDir } } : {}),
   };
   return d as unknown as ISessionDescription;
 }
@@ -108,11 +108,13 @@ class Launcher extends SessionLauncher {
     acceptor: ISessionDescription | null,
     initiator: ISessionDescription | null,
     private readonly make: (config: IJsFixConfig) => FixSession,
+    private readonly storeDir: string | undefined,
   ) {
     super(initiator, acceptor, quietLogFactory);
   }
 
   protected override makeFactory(config: IJsFixConfig): EngineFactory {
+    if (this.storeDir !== undefined) config.sessionStoreFactory = durableStoreFactory(this.storeDir);
     config.sessionContainer.register(TcpAcceptor, { useFactory: (c) => new BoundAcceptor(c.resolve<IJsFixConfig>(DITokens.IJsFixConfig)) });
     return { makeSession: (c: IJsFixConfig) => this.make(c) };
   }
@@ -128,7 +130,7 @@ export interface FixListener {
  * `make` (with that connection's config). Resolves once it listens.
  */
 export async function listenFix(spec: SessionSpec, make: (config: IJsFixConfig) => FixSession): Promise<FixListener> {
-  const launcher = new Launcher(describeSession(spec), null, make);
+  const launcher = new Launcher(describeSession(spec), null, make, spec.storeDir);
   const port = await new Promise<number>((resolve, reject) => {
     BoundAcceptor.onListening = resolve;
     BoundAcceptor.onFailure = reject;
@@ -154,7 +156,7 @@ export interface FixConnection {
 
 /** Starts a FIX initiator with an Ordo session class. */
 export function connectFix(spec: SessionSpec, make: (config: IJsFixConfig) => FixSession): FixConnection {
-  const launcher = new Launcher(null, describeSession(spec), make);
+  const launcher = new Launcher(null, describeSession(spec), make, spec.storeDir);
   const done = launcher.run().catch((err: unknown) => err);
   return { done, stop: () => launcher.stop() };
 }

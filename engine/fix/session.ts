@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import {
   AsciiSession,
   FixMsgAsciiStoreResend,
@@ -5,14 +6,11 @@ import {
   MsgType,
   SessionState,
   type IFixMsgStore,
-  type IFixMsgStoreRecord,
   type IJsFixConfig,
   type ILooseObject,
   type MsgView,
 } from 'jspurefix';
-
-/** Session-level message types: never resent, always gap-filled (FIX session rules). */
-const ADMIN_TYPES: ReadonlySet<string> = new Set(['0', '1', '2', '3', '4', '5', 'A']);
+import { SentJournal } from './journal.ts';
 
 /** What an Ordo FIX session tells its owner (acceptor component or venue gateway). */
 export interface SessionHooks {
@@ -43,17 +41,27 @@ export class OrdoFixSession extends AsciiSession {
   private tooLow: string | undefined;
   private stopReason: string | undefined;
 
+  private journal: SentJournal | undefined;
+
+  /** @param journalDir where application messages sent are journalled for resends (none: gap fills only). */
   constructor(
     config: IJsFixConfig,
     private readonly hooks: SessionHooks,
+    private readonly journalDir?: string,
   ) {
     super(config);
     this.heartbeat = true;
   }
 
-  /** Sends an application message (the library stamps the header and sequence number). */
+  /** Sends an application message (the library stamps the header and sequence number) and journals it for resends. */
   sendApp(msgType: string, body: ILooseObject): void {
-    this.send(msgType, body);
+    this.send(msgType, body, (err, sent) => {
+      const seq = sent.header?.['MsgSeqNum'] as number | undefined;
+      if (!err && seq !== undefined && this.journalDir !== undefined && this.peerCompId !== undefined) {
+        this.journal ??= new SentJournal(join(this.journalDir, `${this.config.description.BeginString}-${this.config.description.SenderCompId}-${this.peerCompId}.sent.jsonl`));
+        this.journal.add(seq, msgType, body);
+      }
+    });
   }
 
   /** Logs out with a reason (the peer is told why). */
@@ -105,10 +113,11 @@ export class OrdoFixSession extends AsciiSession {
     this.setState(SessionState.HandleResendRequest);
     const [begin, requestedEnd] = view.getTypedTags([MsgTag.BeginSeqNo, MsgTag.EndSeqNo]) as [number, number];
     const end = requestedEnd === 0 ? this.lastSentSeqNum() : requestedEnd;
-    const store = this.sessionStore;
+    // The library's resender would send stored messages with empty bodies (it never parses the
+    // stored text back), so application messages come from Ordo's own journal of what it sent.
+    const journal = this.journal;
     const appOnly: IFixMsgStore = {
-      getSeqNumRange: async (from: number, to?: number) =>
-        (await store.getRange(from, to ?? end)).filter((r: IFixMsgStoreRecord) => !ADMIN_TYPES.has(r.msgType)),
+      getSeqNumRange: (from: number, to?: number) => Promise.resolve(journal ? journal.range(from, to ?? end) : []),
     } as unknown as IFixMsgStore;
     new FixMsgAsciiStoreResend(appOnly, this.config)
       .getResendRequest(begin, end)

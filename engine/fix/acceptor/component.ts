@@ -116,7 +116,7 @@ export class FixAcceptorComponent extends ProjectedComponent implements Componen
     if (ev.type === 'OrderPending' || ev.type === 'OrderRestored') this.byClOrdId.set(key(o.clientId, ev.clientOrderId), o.orderId);
     const report = reportFor(session, e, o, this.chains);
     this.chains.settle(e);
-    if (ev.type === 'OrderReplaced') this.byClOrdId.set(key(o.clientId, this.chains.current(o.orderId) ?? o.clientOrderId), o.orderId);
+    if (ev.type === 'OrderReplaced' || ev.type === 'OrderCancelled') this.byClOrdId.set(key(o.clientId, this.chains.current(o.orderId) ?? o.clientOrderId), o.orderId);
     if (!report || e.seq <= this.state.delivered(o.clientId) || !this.knowsFix(o.clientId)) return;
     let q = this.owed.get(o.clientId);
     if (!q) this.owed.set(o.clientId, (q = []));
@@ -161,7 +161,7 @@ export class FixAcceptorComponent extends ProjectedComponent implements Componen
         heartbeatSeconds: this.opts.heartbeatSeconds ?? 30,
         storeDir: join(this.opts.dataDir, 'fix', 'store'),
       },
-      (config: IJsFixConfig) => new OrdoFixSession(config, this.hooks),
+      (config: IJsFixConfig) => new OrdoFixSession(config, this.hooks, join(this.opts.dataDir, 'fix', 'store')),
     );
   }
 

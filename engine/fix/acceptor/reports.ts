@@ -121,6 +121,11 @@ export class ClOrdIdChains {
       case 'ReplaceRejected':
         c.replace = undefined;
         break;
+      case 'OrderCancelled':
+        // The cancel's ClOrdID is the order's latest: a later request may name it.
+        if (c.cancel) c.current = c.cancel.clOrdId;
+        c.cancel = undefined;
+        break;
       case 'CancelRejected':
         c.cancel = undefined;
         break;

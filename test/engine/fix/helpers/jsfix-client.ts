@@ -51,6 +51,10 @@ class ClientSession extends AsciiSession {
   sendApp(msgType: string, body: ILooseObject): void {
     this.send(msgType, body);
   }
+  /** Asks the acceptor to send again everything from `begin` (ResendRequest, EndSeqNo 0). */
+  askResend(begin: number): void {
+    this.send('2', { BeginSeqNo: begin, EndSeqNo: 0 });
+  }
   logoutNow(): void {
     this.done();
   }
@@ -112,6 +116,10 @@ export class JsFixClient {
     this.session?.logoutNow();
     await waitFor(() => !this.ready, 'client logout');
     this.conn?.stop();
+  }
+
+  askResend(begin: number): void {
+    this.session?.askResend(begin);
   }
 
   drop(): void {
