@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import type { Server } from 'node:net';
+import type { Server, Socket } from 'node:net';
 import {
   DITokens,
   EmptyLogger,
@@ -83,13 +83,41 @@ export const quietLogFactory: JsFixLoggerFactory = {
   plain: (type: string): IJsFixLogger => new EmptyLogger(type),
 } as unknown as JsFixLoggerFactory;
 
-/** TcpAcceptor bound to the configured host (jspurefix binds every interface) and reporting its port. */
+/** Sockets whose peer completed a Logon (see markLoggedOn). */
+const loggedOn = new WeakSet<Socket>();
+
+/** Tells the acceptor that the session on this transport logged on, so the logon timeout spares it. */
+export function markLoggedOn(duplex: unknown): void {
+  const socket = (duplex as { socket?: Socket } | undefined)?.socket;
+  if (socket) loggedOn.add(socket);
+}
+
+/** Seconds a connection may take to log on before it is dropped (QuickFIX's LogonTimeout). */
+let logonTimeoutMs = 10_000;
+
+/**
+ * TcpAcceptor bound to the configured host (jspurefix binds every
+ * interface), reporting its port, and dropping connections that do not speak
+ * FIX (first bytes not `8=FIX`) or do not log on in time: the library's
+ * parser would otherwise wait for ever on garbage.
+ */
 class BoundAcceptor extends TcpAcceptor {
   static onListening: ((port: number) => void) | undefined;
   static onFailure: ((err: Error) => void) | undefined;
 
   override listen(): void {
     const server = (this as unknown as { server: Server }).server;
+    const timeout = logonTimeoutMs;
+    server.on('connection', (socket: Socket) => {
+      socket.once('data', (chunk: Buffer) => {
+        if (!chunk.toString('latin1', 0, Math.min(5, chunk.length)).startsWith('8=FIX'.slice(0, Math.min(5, chunk.length)))) socket.destroy();
+      });
+      const timer = setTimeout(() => {
+        if (!loggedOn.has(socket)) socket.destroy();
+      }, timeout);
+      timer.unref();
+      socket.once('close', () => clearTimeout(timer));
+    });
     const tcp = this.config.description.application?.tcp;
     const ready = BoundAcceptor.onListening;
     const failed = BoundAcceptor.onFailure;
@@ -129,7 +157,8 @@ export interface FixListener {
  * Starts a FIX acceptor; each accepted connection gets its own session from
  * `make` (with that connection's config). Resolves once it listens.
  */
-export async function listenFix(spec: SessionSpec, make: (config: IJsFixConfig) => FixSession): Promise<FixListener> {
+export async function listenFix(spec: SessionSpec, make: (config: IJsFixConfig) => FixSession, opts: { logonTimeoutMs?: number } = {}): Promise<FixListener> {
+  logonTimeoutMs = opts.logonTimeoutMs ?? 10_000;
   const launcher = new Launcher(describeSession(spec), null, make, spec.storeDir);
   const port = await new Promise<number>((resolve, reject) => {
     BoundAcceptor.onListening = resolve;

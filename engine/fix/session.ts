@@ -10,6 +10,7 @@ import {
   type ILooseObject,
   type MsgView,
 } from 'jspurefix';
+import { markLoggedOn } from './jspurefix.ts';
 import { SentJournal } from './journal.ts';
 
 /** What an Ordo FIX session tells its owner (acceptor component or venue gateway). */
@@ -146,6 +147,7 @@ export class OrdoFixSession extends AsciiSession {
   }
 
   protected onReady(_view: MsgView): void {
+    markLoggedOn(this.transport?.duplex);
     this.hooks.ready(this);
   }
 
