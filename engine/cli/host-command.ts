@@ -1,3 +1,4 @@
+import { loadFixVenues } from '../fix/gateway/config.ts';
 import { startHost } from '../host/host.ts';
 import { intOption, parse, requireOption } from './args.ts';
 
@@ -14,6 +15,7 @@ export async function hostCommand(argv: string[]): Promise<number> {
     'no-auto-open': { type: 'boolean' },
     sync: { type: 'string' },
     'fix-port': { type: 'string' },
+    'fix-venues': { type: 'string' },
   });
   const dataDir = requireOption('host', 'data-dir', values['data-dir']);
   const port = intOption('host', 'port', values.port, 0, 65535) ?? 0;
@@ -46,6 +48,7 @@ export async function hostCommand(argv: string[]): Promise<number> {
     ...(venueTickMs !== undefined ? { venueTickMs } : {}),
     ...(sync !== undefined ? { synchronous: sync } : {}),
     ...(fixPort !== undefined ? { fixPort } : {}),
+    ...(values['fix-venues'] !== undefined ? { fixVenues: loadFixVenues(values['fix-venues']) } : {}),
     autoOpen: !values['no-auto-open'],
   });
   console.log(`ordo ready ${host.url}`);

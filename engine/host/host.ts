@@ -1,5 +1,6 @@
 import { Publisher } from 'zeromq';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inprocEndpoints, tcpEndpoints, type BusEndpoints } from '../bus/endpoints.ts';
 import { EventStream } from '../bus/event-stream.ts';
@@ -23,6 +24,8 @@ import { openReadableLog, openWritableLog, type ReadableLog, type WritableLog } 
 import { MarketDataSubscriber } from '../venue/client.ts';
 import { startVenue, type Venue } from '../venue/venue.ts';
 import { FixAcceptorComponent } from '../fix/acceptor/component.ts';
+import { FixVenueBridge } from '../fix/gateway/bridge.ts';
+import type { FixVenueConfig } from '../fix/gateway/link.ts';
 import { ensureDataDir, loadOrCreateToken, makePrivateFile } from './data-dir.ts';
 import { HeartbeatCollector } from './heartbeat-collector.ts';
 import { HostApi } from './host-api.ts';
@@ -60,6 +63,10 @@ export interface HostOptions {
   readonly fixPort?: number;
   /** FIX HeartBtInt the acceptor asks of clients (seconds). */
   readonly fixHeartbeatSeconds?: number;
+  /** Venues reached over FIX (orders to other venues go to the simulated venue in process). */
+  readonly fixVenues?: readonly FixVenueConfig[];
+  /** Every FIX message to and from venues (tests, logs). */
+  readonly onFixVenueTraffic?: (venueId: string, direction: 'in' | 'out', text: string) => void;
 }
 
 export interface Host {
@@ -75,6 +82,8 @@ export interface Host {
   readonly view: LiveView;
   /** The FIX client acceptor, with --fix-port. */
   readonly fix: FixAcceptorComponent | undefined;
+  /** The exit to FIX venues, with --fix-venues. */
+  readonly fixVenues: FixVenueBridge | undefined;
   close(): Promise<void>;
 }
 
@@ -167,11 +176,25 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     // The components of this process read one projection, the view's, applied once per event.
     const shared = view.projection;
     const proxy = new ClientProxyComponent('proxy-1', shared);
+    let fixVenues: FixVenueBridge | undefined;
+    if (opts.fixVenues && opts.fixVenues.length > 0) {
+      fixVenues = await FixVenueBridge.start({
+        endpoint: `inproc://${name}-fix-venues`,
+        simulatedVenue: venue.routerEndpoint,
+        venues: opts.fixVenues,
+        projection: shared,
+        dir: join(opts.dataDir, 'fix', 'venues'),
+        ...(opts.onFixVenueTraffic ? { onTraffic: opts.onFixVenueTraffic } : {}),
+      });
+      const b = fixVenues;
+      cleanup.push(() => b.close());
+    }
+    const venueEndpoint = fixVenues?.endpoint ?? venue.routerEndpoint;
     const logics: Record<string, () => ComponentLogic> = {
       proxy: () => proxy,
       risk: () => new RiskComponent(undefined, shared),
       router: () => new RouterComponent(shared),
-      gateway: () => new GatewayComponent({ venueEndpoint: venue.routerEndpoint }, shared),
+      gateway: () => new GatewayComponent({ venueEndpoint }, shared),
       monitor: () => new MonitorComponent({ source: heartbeats, staleMs }, shared),
     };
     const fix =
@@ -258,6 +281,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       runtimes,
       view,
       fix,
+      fixVenues,
       close: () => (closing ??= runAll(cleanup)),
     };
   } catch (err) {
