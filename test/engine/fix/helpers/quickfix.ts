@@ -125,3 +125,85 @@ async function waitForPort(port: number): Promise<void> {
 export function field(text: string, tag: number): string | undefined {
   return new RegExp(`(?:^|\\|)${tag}=([^|]*)`).exec(text)?.[1];
 }
+
+export interface QuickFixInitiator {
+  /** Sends an application message: `[[35, 'D'], [11, 'c1'], ...]` (QuickFIX fills in the header). */
+  send(fields: [number, string | number][]): void;
+  logout(): void;
+  /** Lines it printed: LOGON, LOGOUT, APP <msg>, ADMIN <msg>. */
+  lines(): string[];
+  /** Application messages received, '|'-delimited. */
+  app(): string[];
+  kill(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Starts this folder's QuickFIX C++ initiator fixture against `port` (file store in `dir`, kept across restarts). */
+export async function startQuickFixInitiator(opts: { dir: string; port: number; senderCompId: string; targetCompId?: string }): Promise<QuickFixInitiator> {
+  const bin = await quickfixProgram('initiator');
+  mkdirSync(opts.dir, { recursive: true });
+  const cfg = join(opts.dir, 'initiator.cfg');
+  writeFileSync(
+    cfg,
+    [
+      '[DEFAULT]',
+      'ConnectionType=initiator',
+      'ReconnectInterval=1',
+      `FileStorePath=${join(opts.dir, 'store')}`,
+      `FileLogPath=${join(opts.dir, 'log')}`,
+      'StartTime=00:00:00',
+      'EndTime=00:00:00',
+      'UseDataDictionary=N',
+      'HeartBtInt=30',
+      'SocketConnectHost=127.0.0.1',
+      `SocketConnectPort=${opts.port}`,
+      '[SESSION]',
+      'BeginString=FIX.4.4',
+      `SenderCompID=${opts.senderCompId}`,
+      `TargetCompID=${opts.targetCompId ?? 'ORDO'}`,
+      '',
+    ].join('\n'),
+  );
+  const child = spawn(bin, [cfg], { cwd: opts.dir, stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString('latin1')));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString('latin1')));
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const lines = () => out.split('\n').filter((l) => l.length > 0);
+  return {
+    send: (fields) => child.stdin.write(`send ${fields.map(([t, v]) => `${t}=${v}`).join('|')}\n`),
+    logout: () => child.stdin.write('logout\n'),
+    lines,
+    app: () => lines().filter((l) => l.startsWith('APP ')).map((l) => l.slice(4)),
+    kill: async () => {
+      child.kill('SIGKILL');
+      await exited;
+    },
+    stop: async () => {
+      if (child.exitCode === null) child.stdin.write('quit\n');
+      await exited;
+    },
+  };
+}
+
+const TAG_NAMES: Record<number, string> = {
+  8: 'BeginString', 49: 'SenderCompID', 56: 'TargetCompID', 34: 'MsgSeqNum', 43: 'PossDupFlag', 35: 'MsgType',
+  37: 'OrderID', 11: 'ClOrdID', 41: 'OrigClOrdID', 17: 'ExecID', 150: 'ExecType', 39: 'OrdStatus', 55: 'Symbol',
+  54: 'Side', 38: 'OrderQty', 40: 'OrdType', 44: 'Price', 59: 'TimeInForce', 32: 'LastQty', 31: 'LastPx',
+  151: 'LeavesQty', 14: 'CumQty', 6: 'AvgPx', 58: 'Text', 102: 'CxlRejReason', 434: 'CxlRejResponseTo', 103: 'OrdRejReason',
+};
+
+/** A '|'-delimited FIX message as tag-name → value (numbers for the quantity and price fields). */
+export function namedFields(text: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const numeric = new Set(['OrderQty', 'Price', 'LastQty', 'LastPx', 'LeavesQty', 'CumQty', 'AvgPx', 'CxlRejReason', 'OrdRejReason', 'MsgSeqNum']);
+  for (const kv of text.split('|')) {
+    const eq = kv.indexOf('=');
+    if (eq < 0) continue;
+    const name = TAG_NAMES[Number(kv.slice(0, eq))];
+    if (!name) continue;
+    const v = kv.slice(eq + 1);
+    out[name] = numeric.has(name) ? Number(v) : v;
+  }
+  return out;
+}
