@@ -26,6 +26,7 @@ import { startVenue, type Venue } from '../venue/venue.ts';
 import { FixAcceptorComponent } from '../fix/acceptor/component.ts';
 import { FixVenueBridge } from '../fix/gateway/bridge.ts';
 import type { FixVenueConfig } from '../fix/gateway/link.ts';
+import { SimVenueFixServer } from '../fix/venue-server.ts';
 import { ensureDataDir, loadOrCreateToken, makePrivateFile } from './data-dir.ts';
 import { HeartbeatCollector } from './heartbeat-collector.ts';
 import { HostApi } from './host-api.ts';
@@ -65,6 +66,8 @@ export interface HostOptions {
   readonly fixHeartbeatSeconds?: number;
   /** Venues reached over FIX (orders to other venues go to the simulated venue in process). */
   readonly fixVenues?: readonly FixVenueConfig[];
+  /** Serve the simulated venue over FIX 4.4 on 127.0.0.1 at this port (0: a free one). */
+  readonly venueFixPort?: number;
   /** Every FIX message to and from venues (tests, logs). */
   readonly onFixVenueTraffic?: (venueId: string, direction: 'in' | 'out', text: string) => void;
 }
@@ -84,6 +87,8 @@ export interface Host {
   readonly fix: FixAcceptorComponent | undefined;
   /** The exit to FIX venues, with --fix-venues. */
   readonly fixVenues: FixVenueBridge | undefined;
+  /** The simulated venue's FIX acceptor, with --venue-fix-port. */
+  readonly venueFix: SimVenueFixServer | undefined;
   close(): Promise<void>;
 }
 
@@ -176,6 +181,17 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     // The components of this process read one projection, the view's, applied once per event.
     const shared = view.projection;
     const proxy = new ClientProxyComponent('proxy-1', shared);
+    let venueFix: SimVenueFixServer | undefined;
+    if (opts.venueFixPort !== undefined) {
+      try {
+        venueFix = await SimVenueFixServer.start({ venueEndpoint: venue.routerEndpoint, port: opts.venueFixPort, dataDir: opts.dataDir });
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        throw new UserError(code === 'EADDRINUSE' ? `venue FIX port ${opts.venueFixPort} on 127.0.0.1 is already in use` : `simulated venue cannot serve FIX: ${(err as Error).message}`);
+      }
+      const v = venueFix;
+      cleanup.push(() => v.close());
+    }
     let fixVenues: FixVenueBridge | undefined;
     if (opts.fixVenues && opts.fixVenues.length > 0) {
       fixVenues = await FixVenueBridge.start({
@@ -282,6 +298,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       view,
       fix,
       fixVenues,
+      venueFix,
       close: () => (closing ??= runAll(cleanup)),
     };
   } catch (err) {
