@@ -7,6 +7,7 @@
  */
 import { cpus } from 'node:os';
 import { baselineAppend } from './baseline.ts';
+import { fixFigures } from './fix.ts';
 import { orderLifecycles } from './orders.ts';
 import { medianReplayInChild, writeBaselineLog, writeFrameLog } from './replay.ts';
 import { sequencerLatency, sequencerThroughput } from './sequencer.ts';
@@ -70,7 +71,7 @@ const QUICK: Sizes = {
   ordersWindow: 200,
 };
 
-const SCENARIOS = ['sequencer', 'latency', 'replay', 'baseline', 'orders'] as const;
+const SCENARIOS = ['sequencer', 'latency', 'replay', 'baseline', 'orders', 'fix'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 interface Row {
@@ -234,6 +235,7 @@ async function main(): Promise<void> {
   }
 
   log('');
+  if (args.only.has('fix')) rows.push(...(await fixFigures(args.quick ? { orders: 200, samples: 50 } : { orders: 2000, samples: 300 }, log)));
   printTable(rows, log);
   log(`(${((performance.now() - started) / 1000).toFixed(1)} s)`);
   if (args.json) {

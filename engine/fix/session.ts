@@ -8,8 +8,10 @@ import {
   type IFixMsgStore,
   type IJsFixConfig,
   type ILooseObject,
+  type MsgTransport,
   type MsgView,
 } from 'jspurefix';
+import type { Socket } from 'node:net';
 import { markLoggedOn } from './jspurefix.ts';
 import { SentJournal } from './journal.ts';
 
@@ -52,6 +54,12 @@ export class OrdoFixSession extends AsciiSession {
   ) {
     super(config);
     this.heartbeat = true;
+  }
+
+  /** Runs the session on a new connection, with Nagle's algorithm off (FIX messages are small and latency-bound). */
+  override run(transport: MsgTransport): Promise<number> {
+    (transport.duplex as { socket?: Socket } | undefined)?.socket?.setNoDelay(true);
+    return super.run(transport);
   }
 
   /** Sends an application message (the library stamps the header and sequence number) and journals it for resends. */
