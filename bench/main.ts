@@ -235,7 +235,7 @@ async function main(): Promise<void> {
   }
 
   log('');
-  if (args.only.has('fix')) rows.push(...(await fixFigures(args.quick ? { orders: 200, samples: 50 } : { orders: 2000, samples: 300 }, log)));
+  if (args.only.has('fix')) rows.push(...(await fixFigures(args.quick ? { orders: 100, samples: 20 } : { orders: 2000, samples: 300 }, log)));
   printTable(rows, log);
   log(`(${((performance.now() - started) / 1000).toFixed(1)} s)`);
   if (args.json) {
