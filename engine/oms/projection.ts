@@ -507,13 +507,7 @@ export class OmsProjection {
     const q = ev.fillQty;
     if (q <= 0 || q > t.leavesQuantity(r)) return; // an overfill is a bug upstream: refuse it, keep filled <= quantity
     if (t.hasExec(r, ev.execId)) return; // (orderId, execId) names a fill: a repeat is ignored
-    const filled = t.filledQuantity(r) + q;
-    t.setFilledQuantity(r, filled);
-    const leaves = t.quantity(r) - filled;
-    t.setLeavesQuantity(r, leaves);
-    const value = t.filledValue(r) + q * ev.fillPrice;
-    t.setFilledValue(r, value);
-    t.setAvgPrice(r, value / filled);
+    const leaves = t.bookFill(r, q, ev.fillPrice);
     if (leaves === 0) {
       t.setState(r, FILLED);
       t.clearPending(r);

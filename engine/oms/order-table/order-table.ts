@@ -338,6 +338,25 @@ export class OrderTable {
     this.chunks[r >>> SHIFT]!.openUnits[r & MASK] = units;
   }
 
+  /**
+   * Books a fill of `quantity` at `price` into the order's filled quantity,
+   * filled value and average price, and returns the new leaves quantity (also
+   * stored). Whether the fill may be booked is the caller's rule. (One call
+   * instead of seven keeps the replay path within V8's inlining budget.)
+   */
+  bookFill(r: number, quantity: number, price: number): number {
+    const k = this.chunks[r >>> SHIFT]!;
+    const i = r & MASK;
+    const filled = k.filledQuantity[i]! + quantity;
+    k.filledQuantity[i] = filled;
+    const leaves = k.quantity[i]! - filled;
+    k.leavesQuantity[i] = leaves;
+    const value = k.filledValue[i]! + quantity * price;
+    k.filledValue[i] = value;
+    k.avgPrice[i] = value / filled;
+    return leaves;
+  }
+
   // ---- history -----------------------------------------------------------
 
   updatedTs(r: number): number {
