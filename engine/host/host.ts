@@ -25,7 +25,7 @@ import { startVenue, type Venue } from '../venue/venue.ts';
 import { ensureDataDir, loadOrCreateToken, makePrivateFile } from './data-dir.ts';
 import { HeartbeatCollector } from './heartbeat-collector.ts';
 import { HostApi } from './host-api.ts';
-import { startApiServer, type ApiServer } from './http-server.ts';
+import { startApiServer, type ApiServer } from './http/server.ts';
 import { LiveView } from './live-view.ts';
 
 export interface HostOptions {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { COMPONENT_ACTIONS, ORDER_TYPES, SIDES, TIME_IN_FORCE } from '../../contract/domain.ts';
-import type { EventQuery, NewOrderRequest, ReplaceRequest } from '../../contract/api.ts';
+import type { AsOf, EventQuery, NewOrderRequest, ReplaceRequest } from '../../contract/api.ts';
+import type { ApiParamParsers } from '../../contract/api-table.ts';
 
 /** Input from outside (HTTP, WebSocket, IPC) that failed validation; the message names the field. */
 export class BadRequest extends Error {
@@ -62,3 +63,14 @@ export const parseAsOf = (v: unknown): { session?: number; seq: number } => pars
 export const parseOrderId = (v: unknown): number => parseWith(z.number().int().positive(), v, 'orderId');
 export const parseComponentId = (v: unknown): string => parseWith(id, v, 'componentId');
 export const parseAction = (v: unknown) => parseWith(z.enum(COMPONENT_ACTIONS), v, 'action');
+
+/** The validator of each parameter kind of the method table (contract/api-table.ts). */
+export const PARAM_PARSERS: ApiParamParsers = {
+  order: parseNewOrder,
+  orderId: parseOrderId,
+  replace: parseReplace,
+  componentId: parseComponentId,
+  action: parseAction,
+  at: parseAsOf,
+  query: parseEventQuery,
+};
