@@ -1,5 +1,4 @@
 import type {
-  ComponentAction,
   InstrumentType,
   LifecycleState,
   OrderState,

@@ -59,7 +59,7 @@ function parseWith<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
 export const parseNewOrder = (v: unknown): NewOrderRequest => parseWith(newOrder, v, 'order');
 export const parseReplace = (v: unknown): ReplaceRequest => parseWith(replace, v, 'replace');
 export const parseEventQuery = (v: unknown): EventQuery => parseWith(eventQuery, v, 'query');
-export const parseAsOf = (v: unknown): { session?: number; seq: number } => parseWith(asOf, v, 'at');
+export const parseAsOf = (v: unknown): AsOf => parseWith(asOf, v, 'at');
 export const parseOrderId = (v: unknown): number => parseWith(z.number().int().positive(), v, 'orderId');
 export const parseComponentId = (v: unknown): string => parseWith(id, v, 'componentId');
 export const parseAction = (v: unknown) => parseWith(z.enum(COMPONENT_ACTIONS), v, 'action');
