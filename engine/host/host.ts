@@ -27,6 +27,7 @@ import { HeartbeatCollector } from './heartbeat-collector.ts';
 import { HostApi } from './host-api.ts';
 import { startApiServer, type ApiServer } from './http/server.ts';
 import { LiveView } from './live-view.ts';
+import { log } from '../log.ts';
 
 export interface HostOptions {
   readonly dataDir: string;
@@ -248,7 +249,7 @@ async function runAll(cleanup: (() => unknown)[]): Promise<void> {
     try {
       await c();
     } catch (err) {
-      console.error(`while stopping: ${(err as Error).message}`);
+      log.error(`while stopping: ${(err as Error).message}`);
     }
   }
 }

@@ -7,6 +7,7 @@ import type { Command, OrdoEvent, Sequenced } from '../protocol/events.ts';
 import type { WritableLog } from '../store/log.ts';
 import type { Clock } from './clock.ts';
 import type { SequencerPolicy } from './policy.ts';
+import { log } from '../log.ts';
 
 /** Events per stored frame and published message, at most. */
 export const MAX_FRAME_EVENTS = 4096;
@@ -69,7 +70,7 @@ export class Sequencer {
   private readonly router = new Router();
   private readonly publisher = new Publisher();
   private readonly routerOut = new SendQueue(this.router);
-  private readonly pubOut = new SendQueue(this.publisher, (err) => console.error(`publish failed: ${(err as Error).message}`));
+  private readonly pubOut = new SendQueue(this.publisher, (err) => log.error(`publish failed: ${(err as Error).message}`));
   private readonly trusted: Set<string>;
   private inbox: Inbound[] = [];
   private flushScheduled = false;
@@ -156,7 +157,7 @@ export class Sequencer {
         this.onBatch(id, msg[1]);
       }
     } catch (err) {
-      if (!this.closed) console.error(`sequencer stopped receiving: ${(err as Error).message}`);
+      if (!this.closed) log.error(`sequencer stopped receiving: ${(err as Error).message}`);
     }
   }
 
@@ -232,7 +233,7 @@ export class Sequencer {
       written = this.commit();
     } catch (err) {
       // A bug in a policy must not stall sequencing or half-apply a batch: forget it all.
-      console.error(`sequencer: batch refused: ${(err as Error).message}`);
+      log.error(`sequencer: batch refused: ${(err as Error).message}`);
       this.storageError = `internal error: ${(err as Error).message}`;
       this.pending = [];
       this.opened = [];
