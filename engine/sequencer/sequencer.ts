@@ -8,6 +8,7 @@ import type { WritableLog } from '../store/log.ts';
 import type { Clock } from './clock.ts';
 import type { SequencerPolicy } from './policy.ts';
 import { log } from '../log.ts';
+import type { SequencerRefusalCode } from '../../contract/api-errors.ts';
 
 /** Events per stored frame and published message, at most. */
 export const MAX_FRAME_EVENTS = 4096;
@@ -32,8 +33,8 @@ export interface SequencerOptions {
 }
 
 /** Why the sequencer refused a command. */
-export interface Refusal {
-  readonly code: string;
+export interface SequencerRefusal {
+  readonly code: SequencerRefusalCode;
   readonly message: string;
 }
 
@@ -42,20 +43,20 @@ interface Inbound {
   readonly id: Buffer;
   readonly commands: readonly Command[];
   /** For in-process callers (one command): told the outcome once the batch is stored (or not). */
-  readonly done?: (refusal: Refusal | undefined) => void;
+  readonly done?: (refusal: SequencerRefusal | undefined) => void;
 }
 
 interface Rejection {
   readonly id: Buffer;
   readonly cseq: number | undefined;
-  readonly code: string;
+  readonly code: SequencerRefusalCode;
   readonly message: string;
 }
 
 const NO_PEER = Buffer.alloc(0);
 
 /** process()'s answer for a command already sequenced: dropped without a reply. */
-const DUPLICATE: Refusal = Object.freeze({ code: 'DUPLICATE', message: 'already sequenced' });
+const DUPLICATE: SequencerRefusal = Object.freeze({ code: 'DUPLICATE', message: 'already sequenced' });
 
 /** The sequencer's name as the source of the events it makes itself. */
 export const SEQUENCER_SRC = 'sequencer';
@@ -181,7 +182,7 @@ export class Sequencer {
   }
 
   /** Sequences one in-process command; resolves with the refusal, or undefined once it is stored. */
-  request(cmd: Command): Promise<Refusal | undefined> {
+  request(cmd: Command): Promise<SequencerRefusal | undefined> {
     return new Promise((done) => this.enqueue({ id: NO_PEER, commands: [cmd], done }));
   }
 
@@ -209,7 +210,7 @@ export class Sequencer {
     const batch = this.inbox;
     this.inbox = [];
     const rejections: Rejection[] = [];
-    const outcomes = new Map<Inbound, Refusal>();
+    const outcomes = new Map<Inbound, SequencerRefusal>();
     let written: { frames: Uint8Array[]; events: number } | undefined;
     const taken: Command[] = [];
     // One time for the whole batch: it is sequenced and stored at one instant.
@@ -275,7 +276,7 @@ export class Sequencer {
     this.routerOut.push([r.id, body]);
   }
 
-  private process(cmd: Command): Refusal | undefined {
+  private process(cmd: Command): SequencerRefusal | undefined {
     const last = this.highestCseq.get(cmd.src) ?? 0;
     const holes = this.refusedForStorage.size === 0 ? undefined : this.refusedForStorage.get(cmd.src);
     if (cmd.cseq <= last && !holes?.has(cmd.cseq)) return DUPLICATE; // already sequenced: drop silently
