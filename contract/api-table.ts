@@ -56,6 +56,9 @@ type ToArgs<P> = P extends readonly [Param<infer K, infer O>, ...infer Rest] ? (
 /** The method names, in table order. */
 export const API_METHODS = Object.keys(API_TABLE) as readonly ApiMethodName[];
 
+/** Most parameters any method takes (replaceOrder: id and change). */
+export const API_MAX_PARAMS = Math.max(...Object.values(API_TABLE).map((m) => m.params.length));
+
 export function isApiMethodName(name: unknown): name is ApiMethodName {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(API_TABLE, name);
 }

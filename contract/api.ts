@@ -204,6 +204,6 @@ export interface OrdoApi extends ApiMethods {
 }
 
 export type { ApiMethodName, ApiParams, ApiResultOf } from './api-table.ts';
-export { API_METHODS } from './api-table.ts';
+export { API_MAX_PARAMS, API_METHODS } from './api-table.ts';
 export { API_ERROR_STATUS, SEQUENCER_REFUSAL_CODES, isKnownErrorCode } from './api-errors.ts';
 export type { ApiErrorCode, KnownErrorCode, OrderRejectCode, SequencerRefusalCode } from './api-errors.ts';
