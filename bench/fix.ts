@@ -51,11 +51,11 @@ async function logon(port: number, dir: string): Promise<Client> {
   return c;
 }
 
-async function until(cond: () => boolean, what: string, ms = 120_000): Promise<void> {
+async function until(cond: () => boolean, what: string, ms = 300_000, pollMs = 1): Promise<void> {
   const end = Date.now() + ms;
   while (!cond()) {
     if (Date.now() > end) throw new Error(`bench: timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 1));
+    await new Promise((r) => setTimeout(r, pollMs));
   }
 }
 
@@ -114,7 +114,8 @@ export async function fixFigures(opts: { orders: number; samples: number }, log:
       send(c, `in-${i}`);
       if (i % 200 === 199) await new Promise((r) => setImmediate(r));
     }
-    await until(() => c.first.has(`in-${opts.orders - 1}`) && [...Array(opts.orders).keys()].every((i) => c.first.has(`in-${i}`)), 'all first reports');
+    const expected = c.first.size + opts.orders;
+    await until(() => c.first.size >= expected, 'all first reports', 300_000, 5);
     const inSecs = (performance.now() - t0) / 1000;
     rows.push({ key: 'fix_in_orders_per_s', label: 'orders in over FIX (first report back)', value: opts.orders / inSecs, unit: 'orders/s', note: `${opts.orders} orders on one session` });
     c.stop();
@@ -136,11 +137,25 @@ export async function fixFigures(opts: { orders: number; samples: number }, log:
     await until(() => h.fixVenues!.link('XNAS')!.ready, 'venue link');
     const t1 = performance.now();
     const ids: number[] = [];
-    for (let i = 0; i < opts.orders; i++) {
-      const r = await h.api.submitOrder({ clientId: 'ALPHA', clientOrderId: `out-${i}`, symbol: 'AAPL', side: 'buy', type: 'limit', quantity: 1, price: 240, timeInForce: 'day' });
-      if (r.ok) ids.push(r.value.orderId);
+    // Submitted in windows of 100 concurrent requests, as a busy desk would.
+    for (let i = 0; i < opts.orders; i += 100) {
+      const batch = await Promise.all(
+        Array.from({ length: Math.min(100, opts.orders - i) }, (_, k) =>
+          h.api.submitOrder({ clientId: 'ALPHA', clientOrderId: `out-${i + k}`, symbol: 'AAPL', side: 'buy', type: 'limit', quantity: 1, price: 240, timeInForce: 'day' }),
+        ),
+      );
+      for (const r of batch) if (r.ok) ids.push(r.value.orderId);
     }
-    await until(() => ids.every((id) => h.view.projection.order(id)?.state === 'filled'), 'all filled over FIX');
+    let done = 0;
+    await until(
+      () => {
+        while (done < ids.length && h.view.projection.order(ids[done]!)?.state === 'filled') done++;
+        return done === ids.length;
+      },
+      'all filled over FIX',
+      300_000,
+      10,
+    );
     const outSecs = (performance.now() - t1) / 1000;
     rows.push({ key: 'fix_out_orders_per_s', label: 'orders out over FIX (sent → filled)', value: ids.length / outSecs, unit: 'orders/s', note: `${ids.length} orders, gateway ⇄ FIX ⇄ simulated venue` });
   } finally {
