@@ -7,7 +7,6 @@
  */
 import { cpus } from 'node:os';
 import { baselineAppend } from './baseline.ts';
-import { fixFigures } from './fix.ts';
 import { orderLifecycles } from './orders.ts';
 import { medianReplayInChild, writeBaselineLog, writeFrameLog } from './replay.ts';
 import { sequencerLatency, sequencerThroughput } from './sequencer.ts';
@@ -235,7 +234,7 @@ async function main(): Promise<void> {
   }
 
   log('');
-  if (args.only.has('fix')) rows.push(...(await fixFigures(args.quick ? { orders: 100, samples: 20 } : { orders: 2000, samples: 300 }, log)));
+  if (args.only.has('fix')) rows.push(...(await (await import('./fix.ts')).fixFigures(args.quick ? { orders: 100, samples: 20 } : { orders: 2000, samples: 300 }, log)));
   printTable(rows, log);
   log(`(${((performance.now() - started) / 1000).toFixed(1)} s)`);
   if (args.json) {

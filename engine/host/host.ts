@@ -22,10 +22,11 @@ import { Sequencer } from '../sequencer/sequencer.ts';
 import { openReadableLog, openWritableLog, type ReadableLog, type WritableLog } from '../store/log.ts';
 import { MarketDataSubscriber } from '../venue/client.ts';
 import { startVenue, type Venue } from '../venue/venue.ts';
-import { FixAcceptorComponent } from '../fix/acceptor/component.ts';
-import { FixVenueBridge } from '../fix/gateway/bridge.ts';
+// FIX modules are loaded only when FIX is asked for (jspurefix takes over a second to load).
+import type { FixAcceptorComponent } from '../fix/acceptor/component.ts';
+import type { FixVenueBridge } from '../fix/gateway/bridge.ts';
 import type { FixVenueConfig } from '../fix/gateway/link.ts';
-import { SimVenueFixServer } from '../fix/venue-server.ts';
+import type { SimVenueFixServer } from '../fix/venue-server.ts';
 import { ensureDataDir, loadOrCreateToken, makePrivateFile } from './data-dir.ts';
 import { HeartbeatCollector } from './heartbeat-collector.ts';
 import { HostApi } from './host-api.ts';
@@ -185,6 +186,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     let venueFix: SimVenueFixServer | undefined;
     if (opts.venueFixPort !== undefined) {
       try {
+        const { SimVenueFixServer } = await import('../fix/venue-server.ts');
         venueFix = await SimVenueFixServer.start({ venueEndpoint: venue.routerEndpoint, port: opts.venueFixPort, dataDir: opts.dataDir });
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
@@ -195,6 +197,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     }
     let fixVenues: FixVenueBridge | undefined;
     if (opts.fixVenues && opts.fixVenues.length > 0) {
+      const { FixVenueBridge } = await import('../fix/gateway/bridge.ts');
       fixVenues = await FixVenueBridge.start({
         endpoint: `inproc://${name}-fix-venues`,
         simulatedVenue: venue.routerEndpoint,
@@ -216,7 +219,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     };
     const fix =
       opts.fixPort !== undefined
-        ? new FixAcceptorComponent(
+        ? new (await import('../fix/acceptor/component.ts')).FixAcceptorComponent(
             { dataDir: opts.dataDir, port: opts.fixPort, proxy, passwords: new Map(Object.entries(reference.fixPasswords ?? {})), ...(opts.fixHeartbeatSeconds !== undefined ? { heartbeatSeconds: opts.fixHeartbeatSeconds } : {}) },
             shared,
           )
