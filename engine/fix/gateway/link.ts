@@ -160,7 +160,8 @@ export class FixVenueLink {
   private onReady(s: OrdoFixSession): void {
     this.session = s;
     // Reconcile what the OMS believes is live here before anything new goes out.
-    const live = this.opts.liveOrders();
+    // Only orders this link has sent: one still held here was never at the venue.
+    const live = this.opts.liveOrders().filter((o) => this.ids.has(o.orderId));
     this.reconciling = new Set(live.map((o) => o.orderId));
     for (const o of live) this.statusRequest(s, o.orderId, o.symbol, o.side);
     clearTimeout(this.reconcileTimer);
@@ -321,7 +322,9 @@ export class FixVenueLink {
   /** An OrderStatusRequest's answer: the venue's state as an Ordo OrderStatus reply (fills summed into one). */
   private onStatus(orderId: number, b: ILooseObject): void {
     const st = String(b['OrdStatus'] ?? '');
-    const state = st === '2' ? 'filled' : st === '4' ? 'cancelled' : st === '8' ? 'rejected' : st === 'C' ? 'expired' : 'open';
+    // A venue that does not know the order (OrderID NONE) says so with a reject: to Ordo that is 'unknown' (send it again).
+    const unknown = st === '8' && (b['OrderID'] === 'NONE' || b['OrderID'] === undefined);
+    const state = unknown ? 'unknown' : st === '2' ? 'filled' : st === '4' ? 'cancelled' : st === '8' ? 'rejected' : st === 'C' ? 'expired' : 'open';
     const cum = Number(b['CumQty'] ?? 0);
     const avg = Number(b['AvgPx'] ?? 0);
     const known = this.opts.liveOrders().find((o) => o.orderId === orderId);
