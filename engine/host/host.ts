@@ -13,6 +13,7 @@ import { ClientProxyComponent } from '../oms/components/client-proxy.ts';
 import { GatewayComponent } from '../oms/components/gateway.ts';
 import { MonitorComponent } from '../oms/components/monitor.ts';
 import { RiskComponent } from '../oms/components/risk.ts';
+import { RiskState } from '../oms/exposure/risk-state.ts';
 import { RouterComponent } from '../oms/components/router.ts';
 import { loadReferenceData, type ReferenceData } from '../oms/reference.ts';
 import { OmsSequencerPolicy } from '../oms/sequencer-policy.ts';
@@ -160,11 +161,15 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     // The components of this process read one projection, the view's, applied once per event.
     const shared = view.projection;
     const proxy = new ClientProxyComponent('proxy-1', shared);
+    // Risk's projection (limits, positions, halts), shared the same way: applied once per event, after the view's.
+    const riskState = new RiskState();
+    const risk = new RiskComponent(undefined, shared, riskState);
+    md.onData((m) => risk.onMarketData(m));
     const logics: Record<string, () => ComponentLogic> = {
       proxy: () => proxy,
-      risk: () => new RiskComponent(undefined, shared),
+      risk: () => risk,
       router: () => new RouterComponent(shared),
-      gateway: () => new GatewayComponent({ venueEndpoint: venue.routerEndpoint }, shared),
+      gateway: () => new GatewayComponent({ venueEndpoint: venue.routerEndpoint, risk: riskState }, shared),
       monitor: () => new MonitorComponent({ source: heartbeats, staleMs }, shared),
     };
     const roles = opts.roles ?? DEFAULT_ROLES;
@@ -188,6 +193,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
         for (const e of events) {
           one[0] = e;
           view.onEvents(session, one);
+          riskState.apply(e);
           for (const rt of runtimes) rt.onEvents(session, one);
         }
       },

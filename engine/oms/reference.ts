@@ -14,7 +14,18 @@ import { describeIssue, formatPath, ValidationError } from './validation.ts';
 
 export type VenueRef = Omit<EventOf<'VenueAdded'>, 'type'>;
 export type InstrumentRef = Omit<EventOf<'InstrumentAdded'>, 'type'>;
-export type ClientRef = Omit<EventOf<'ClientAdded'>, 'type'>;
+/** A client; `limits` are risk's limits beyond ClientAdded's (sequenced as LimitsChanged by 'reference'). */
+export type ClientRef = Omit<EventOf<'ClientAdded'>, 'type'> & { limits?: ClientExtraLimits };
+
+/** Optional per-client limits of a reference file (see LimitsChanged). */
+export interface ClientExtraLimits {
+  maxOrderQuantity?: number;
+  maxGrossPosition?: number;
+  maxNetPosition?: number;
+}
+
+/** US equity options: one contract is 100 shares. */
+export const DEFAULT_OPTION_MULTIPLIER = 100;
 
 /** The shape of a reference data file. */
 export interface ReferenceData {
@@ -85,6 +96,7 @@ const instrumentSchema = z
     strike: positive.optional(),
     expiry: isoDate.optional(),
     putCall: z.enum(['call', 'put'], { error: 'must be call or put' }).optional(),
+    multiplier: positive.optional(),
   })
   .superRefine((i, ctx) => {
     if (i.instrumentType === 'option') {
@@ -107,6 +119,9 @@ const clientSchema = z.strictObject({
   maxOrderNotional: positive,
   maxOpenNotional: positive,
   allowedSymbols: z.array(nonEmpty).min(1, 'must list at least one symbol, or "*" for all'),
+  maxOrderQuantity: positive.optional(),
+  maxGrossPosition: positive.optional(),
+  maxNetPosition: positive.optional(),
 });
 
 const referenceSchema = z.strictObject({
@@ -178,15 +193,26 @@ export function validateReferenceData(json: unknown, sourceName: string): Refere
       if (i.strike !== undefined) out.strike = i.strike;
       if (i.expiry !== undefined) out.expiry = i.expiry;
       if (i.putCall !== undefined) out.putCall = i.putCall;
+      // Notional = quantity × price × multiplier: an option without one is a US equity option (100).
+      const multiplier = i.multiplier ?? (i.instrumentType === 'option' ? DEFAULT_OPTION_MULTIPLIER : undefined);
+      if (multiplier !== undefined) out.multiplier = multiplier;
       return out;
     }),
-    clients: d.clients.map((c) => ({
-      clientId: c.clientId,
-      name: c.name,
-      maxOrderNotional: c.maxOrderNotional,
-      maxOpenNotional: c.maxOpenNotional,
-      allowedSymbols: [...c.allowedSymbols],
-    })),
+    clients: d.clients.map((c) => {
+      const out: ClientRef = {
+        clientId: c.clientId,
+        name: c.name,
+        maxOrderNotional: c.maxOrderNotional,
+        maxOpenNotional: c.maxOpenNotional,
+        allowedSymbols: [...c.allowedSymbols],
+      };
+      const limits: ClientExtraLimits = {};
+      if (c.maxOrderQuantity !== undefined) limits.maxOrderQuantity = c.maxOrderQuantity;
+      if (c.maxGrossPosition !== undefined) limits.maxGrossPosition = c.maxGrossPosition;
+      if (c.maxNetPosition !== undefined) limits.maxNetPosition = c.maxNetPosition;
+      if (Object.keys(limits).length > 0) out.limits = limits;
+      return out;
+    }),
   };
 }
 
@@ -213,11 +239,19 @@ export function loadReferenceData(path: string = defaultReferencePath()): Refere
   return validateReferenceData(json, path);
 }
 
-/** The static data events for a session: every VenueAdded, then InstrumentAdded, then ClientAdded, in file order. */
+/**
+ * The static data events for a session: every VenueAdded, then
+ * InstrumentAdded, then ClientAdded (each followed by LimitsChanged{by:
+ * 'reference'} when the file gives the client risk limits), in file order.
+ */
 export function referenceEvents(data: ReferenceData): OrdoEvent[] {
   const out: OrdoEvent[] = [];
   for (const v of data.venues) out.push({ type: 'VenueAdded', venueId: v.venueId, name: v.name });
   for (const i of data.instruments) out.push({ type: 'InstrumentAdded', ...i });
-  for (const c of data.clients) out.push({ type: 'ClientAdded', ...c, allowedSymbols: [...c.allowedSymbols] });
+  for (const c of data.clients) {
+    const { limits, ...client } = c;
+    out.push({ type: 'ClientAdded', ...client, allowedSymbols: [...client.allowedSymbols] });
+    if (limits !== undefined) out.push({ type: 'LimitsChanged', clientId: c.clientId, by: 'reference', ...limits });
+  }
   return out;
 }
