@@ -14,15 +14,7 @@ import { describeIssue, formatPath, ValidationError } from './validation.ts';
 
 export type VenueRef = Omit<EventOf<'VenueAdded'>, 'type'>;
 export type InstrumentRef = Omit<EventOf<'InstrumentAdded'>, 'type'>;
-/** A client; `limits` are risk's limits beyond ClientAdded's (sequenced as LimitsChanged by 'reference'). */
-export type ClientRef = Omit<EventOf<'ClientAdded'>, 'type'> & { limits?: ClientExtraLimits };
-
-/** Optional per-client limits of a reference file (see LimitsChanged). */
-export interface ClientExtraLimits {
-  maxOrderQuantity?: number;
-  maxGrossPosition?: number;
-  maxNetPosition?: number;
-}
+export type ClientRef = Omit<EventOf<'ClientAdded'>, 'type'>;
 
 /** US equity options: one contract is 100 shares. */
 export const DEFAULT_OPTION_MULTIPLIER = 100;
@@ -122,6 +114,8 @@ const clientSchema = z.strictObject({
   maxOrderQuantity: positive.optional(),
   maxGrossPosition: positive.optional(),
   maxNetPosition: positive.optional(),
+  requireLocate: z.boolean({ error: 'must be true or false' }).optional(),
+  duplicateWindowMs: z.number().min(0, 'must be >= 0').optional(),
 });
 
 const referenceSchema = z.strictObject({
@@ -206,11 +200,12 @@ export function validateReferenceData(json: unknown, sourceName: string): Refere
         maxOpenNotional: c.maxOpenNotional,
         allowedSymbols: [...c.allowedSymbols],
       };
-      const limits: ClientExtraLimits = {};
-      if (c.maxOrderQuantity !== undefined) limits.maxOrderQuantity = c.maxOrderQuantity;
-      if (c.maxGrossPosition !== undefined) limits.maxGrossPosition = c.maxGrossPosition;
-      if (c.maxNetPosition !== undefined) limits.maxNetPosition = c.maxNetPosition;
-      if (Object.keys(limits).length > 0) out.limits = limits;
+      // Risk's optional limits (ClientAdded's appended fields), only when the file gives them.
+      if (c.maxOrderQuantity !== undefined) out.maxOrderQuantity = c.maxOrderQuantity;
+      if (c.maxGrossPosition !== undefined) out.maxGrossPosition = c.maxGrossPosition;
+      if (c.maxNetPosition !== undefined) out.maxNetPosition = c.maxNetPosition;
+      if (c.requireLocate !== undefined) out.requireLocate = c.requireLocate;
+      if (c.duplicateWindowMs !== undefined) out.duplicateWindowMs = c.duplicateWindowMs;
       return out;
     }),
   };
@@ -239,19 +234,11 @@ export function loadReferenceData(path: string = defaultReferencePath()): Refere
   return validateReferenceData(json, path);
 }
 
-/**
- * The static data events for a session: every VenueAdded, then
- * InstrumentAdded, then ClientAdded (each followed by LimitsChanged{by:
- * 'reference'} when the file gives the client risk limits), in file order.
- */
+/** The static data events for a session: every VenueAdded, then InstrumentAdded, then ClientAdded, in file order. */
 export function referenceEvents(data: ReferenceData): OrdoEvent[] {
   const out: OrdoEvent[] = [];
   for (const v of data.venues) out.push({ type: 'VenueAdded', venueId: v.venueId, name: v.name });
   for (const i of data.instruments) out.push({ type: 'InstrumentAdded', ...i });
-  for (const c of data.clients) {
-    const { limits, ...client } = c;
-    out.push({ type: 'ClientAdded', ...client, allowedSymbols: [...client.allowedSymbols] });
-    if (limits !== undefined) out.push({ type: 'LimitsChanged', clientId: c.clientId, by: 'reference', ...limits });
-  }
+  for (const c of data.clients) out.push({ type: 'ClientAdded', ...c, allowedSymbols: [...c.allowedSymbols] });
   return out;
 }

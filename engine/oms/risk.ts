@@ -129,7 +129,7 @@ export function decideOrder(order: OrderRequest, p: OmsProjection, rs: RiskState
   const openSell = (h?.openSell ?? 0) - (own?.side === 'sell' ? ownLeaves : 0);
   const buy = order.side === 'buy';
   const flags = rs.flags(order.orderId);
-  if (!buy && inst.instrumentType === 'equity' && order.locate !== true && !flags.locate) {
+  if (!buy && inst.instrumentType === 'equity' && limits.requireLocate !== false && order.locate !== true && !flags.locate) {
     const available = Math.max(0, pos - openSell);
     if (order.quantity > available) {
       return no(refuse(
@@ -157,11 +157,12 @@ export function decideOrder(order: OrderRequest, p: OmsProjection, rs: RiskState
 
   if (order.intentional !== true && !flags.intentional) {
     const key = duplicateKey(order.clientId, order.symbol, order.side, order.orderType, order.quantity, order.orderType === 'market' ? 0 : order.price);
-    const dup = rs.duplicateOf(order.orderId, key, tsUs);
+    const windowUs = rs.duplicateWindowUs(order.clientId);
+    const dup = rs.duplicateOf(order.orderId, key, tsUs, windowUs);
     if (dup !== undefined) {
       return no(refuse(
         Reason.DUPLICATE_ORDER,
-        `same client, instrument, side, quantity and price as order ${dup} within ${rs.duplicateWindowUs / 1_000_000}s: send it as intentional to mean it`,
+        `same client, instrument, side, quantity and price as order ${dup} within ${windowUs / 1_000_000}s: send it as intentional to mean it`,
       ));
     }
   }

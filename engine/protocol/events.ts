@@ -73,6 +73,12 @@ export const EVENT_DEFS = {
       maxOrderNotional: 'f64',
       maxOpenNotional: 'f64',
       allowedSymbols: 'strs',
+      // Risk's further limits (see LimitsChanged for their meaning); absent: not limited / defaults.
+      maxOrderQuantity: 'f64?',
+      maxGrossPosition: 'f64?',
+      maxNetPosition: 'f64?',
+      requireLocate: 'bool?',
+      duplicateWindowMs: 'f64?',
     },
   },
 

@@ -24,6 +24,10 @@ export const RISK_EVENT_DEFS = {
       maxGrossPosition: 'f64?',
       /** Per instrument: the largest |position| the open orders could leave, × price × multiplier. */
       maxNetPosition: 'f64?',
+      /** Short-sale check: selling more than the long position needs a locate (default on). */
+      requireLocate: 'bool?',
+      /** Duplicate-order check window in ms (default 2000; 0 turns the check off). */
+      duplicateWindowMs: 'f64?',
     },
   },
   /** Firm-wide restricted list: `restricted` true adds the symbol, false removes it. */

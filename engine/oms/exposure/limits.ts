@@ -11,18 +11,27 @@ export interface Limits {
   maxOpenNotional?: number;
   maxGrossPosition?: number;
   maxNetPosition?: number;
+  /** Short-sale check on (the default when absent). */
+  requireLocate?: boolean;
+  /** Duplicate-order window in ms (DEFAULT_DUPLICATE_WINDOW_MS when absent; 0: off). */
+  duplicateWindowMs?: number;
 }
 
+/** Same client, instrument, side, quantity and price within this many ms: a duplicate. */
+export const DEFAULT_DUPLICATE_WINDOW_MS = 2000;
+
 /** The limit fields, in LimitsChanged's wire order. */
-export const LIMIT_FIELDS = ['maxOrderQuantity', 'maxOrderNotional', 'maxOpenNotional', 'maxGrossPosition', 'maxNetPosition'] as const;
+export const LIMIT_FIELDS = [
+  'maxOrderQuantity', 'maxOrderNotional', 'maxOpenNotional', 'maxGrossPosition', 'maxNetPosition', 'requireLocate', 'duplicateWindowMs',
+] as const;
 export type LimitField = (typeof LIMIT_FIELDS)[number];
 
-/** The limit fields a LimitsChanged carries (the others stay as they are). */
-export function limitsOf(ev: Omit<EventOf<'LimitsChanged'>, 'type'> | Limits): Limits {
+/** The limit fields a LimitsChanged or ClientAdded carries (the others stay as they are). */
+export function limitsOf(ev: Omit<EventOf<'LimitsChanged'>, 'type'> | Omit<EventOf<'ClientAdded'>, 'type'> | Limits): Limits {
   const out: Limits = {};
   for (const f of LIMIT_FIELDS) {
     const v = (ev as Limits)[f];
-    if (v !== undefined) out[f] = v;
+    if (v !== undefined) (out as Record<string, unknown>)[f] = v;
   }
   return out;
 }
@@ -36,8 +45,10 @@ export function parseLimits(json: unknown, where: string): Limits | string {
   const out: Limits = {};
   for (const [k, v] of Object.entries(json as Record<string, unknown>)) {
     if (!(LIMIT_FIELDS as readonly string[]).includes(k)) return `${where}.${k}: unknown limit (one of ${LIMIT_FIELDS.join(', ')})`;
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) return `${where}.${k}: must be a number >= 0`;
-    out[k as LimitField] = v;
+    if (k === 'requireLocate') {
+      if (typeof v !== 'boolean') return `${where}.${k}: must be true or false`;
+    } else if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) return `${where}.${k}: must be a number >= 0`;
+    (out as Record<string, unknown>)[k] = v;
   }
   if (Object.keys(out).length === 0) return `${where}: names no limit (one of ${LIMIT_FIELDS.join(', ')})`;
   return out;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { EventOf, OrderType, Sequenced, Side } from '../../protocol/events.ts';
 import { applyFill, newPosition, type Position } from '../positions/position.ts';
-import { limitsOf, type Limits } from './limits.ts';
+import { DEFAULT_DUPLICATE_WINDOW_MS, limitsOf, type Limits } from './limits.ts';
 
 /** Money as whole units of 1/10,000 (sums stay exact, as in the OMS projection). */
 const SCALE = 10_000;
@@ -120,8 +120,8 @@ export class RiskState {
   private seq = 0;
   private ts = 0;
 
-  /** How long (µs) an order stays in the duplicate check's memory. */
-  constructor(readonly duplicateWindowUs = 2_000_000) {}
+  /** The longest duplicate window (µs) any client may have that the memory keeps orders for. */
+  private readonly memoryUs = 60_000_000;
 
   // ---- reading -------------------------------------------------------------
 
@@ -230,11 +230,17 @@ export class RiskState {
    * The first earlier order with the same duplicate key within the window
    * before `tsUs` (rejected ones forgotten), other than `orderId`.
    */
-  duplicateOf(orderId: number, key: string, tsUs: number): number | undefined {
+  duplicateOf(orderId: number, key: string, tsUs: number, windowUs: number): number | undefined {
     const list = this.recent.get(key);
-    if (list === undefined) return undefined;
-    for (const r of list) if (r.orderId !== orderId && r.orderId < orderId && tsUs - r.ts <= this.duplicateWindowUs) return r.orderId;
+    if (list === undefined || windowUs <= 0) return undefined;
+    for (const r of list) if (r.orderId !== orderId && r.orderId < orderId && tsUs - r.ts <= windowUs) return r.orderId;
     return undefined;
+  }
+
+  /** The client's duplicate window in µs (0: the check is off). */
+  duplicateWindowUs(clientId: string): number {
+    const ms = this.clientMap.get(clientId)?.limits.duplicateWindowMs ?? DEFAULT_DUPLICATE_WINDOW_MS;
+    return Math.min(ms * 1000, this.memoryUs);
   }
 
   /** Every live order id of a client ('' or undefined: all clients), ascending. */
@@ -357,8 +363,7 @@ export class RiskState {
       case 'ClientAdded': {
         const c = this.clientRisk(ev.clientId);
         c.known = true;
-        c.limits.maxOrderNotional = ev.maxOrderNotional;
-        c.limits.maxOpenNotional = ev.maxOpenNotional;
+        Object.assign(c.limits, limitsOf(ev));
         break;
       }
       case 'SessionOpened':
@@ -513,11 +518,11 @@ export class RiskState {
       list = [];
       this.recent.set(o.dupKey, list);
     }
-    while (list.length > 0 && ts - list[0]!.ts > this.duplicateWindowUs) list.shift();
+    while (list.length > 0 && ts - list[0]!.ts > this.memoryUs) list.shift();
     list.push({ orderId: o.orderId, ts });
     // Bound the memory: drop keys whose newest order is out of the window (depends only on the log).
     if (this.recent.size > 4096) {
-      for (const [k, l] of this.recent) if (ts - l[l.length - 1]!.ts > this.duplicateWindowUs) this.recent.delete(k);
+      for (const [k, l] of this.recent) if (ts - l[l.length - 1]!.ts > this.memoryUs) this.recent.delete(k);
     }
   }
 

@@ -58,7 +58,7 @@ export function riskRestoreEvents(s: RiskSnapshot | undefined): OrdoEvent[] {
 }
 
 const num = z.number().refine(Number.isFinite, 'must be a finite number');
-const limitShape = Object.fromEntries(LIMIT_FIELDS.map((f) => [f, z.number().min(0).optional()]));
+const limitShape = Object.fromEntries(LIMIT_FIELDS.map((f) => [f, f === 'requireLocate' ? z.boolean().optional() : z.number().min(0).optional()]));
 
 /** The zod schema of RiskSnapshot (the session snapshot's optional `risk` field). */
 export const riskSnapshotSchema = z.strictObject({
