@@ -14,6 +14,7 @@ import { GatewayComponent } from '../oms/components/gateway.ts';
 import { MonitorComponent } from '../oms/components/monitor.ts';
 import { RiskComponent } from '../oms/components/risk.ts';
 import { RiskState } from '../oms/exposure/risk-state.ts';
+import { RiskAdmin } from './risk-admin.ts';
 import { RouterComponent } from '../oms/components/router.ts';
 import { loadReferenceData, type ReferenceData } from '../oms/reference.ts';
 import { OmsSequencerPolicy } from '../oms/sequencer-policy.ts';
@@ -69,6 +70,8 @@ export interface Host {
   readonly venue: Venue;
   readonly runtimes: readonly ComponentRuntime[];
   readonly view: LiveView;
+  /** Risk's controls (kill switch, limits, restricted list) and positions. */
+  readonly risk: RiskAdmin;
   close(): Promise<void>;
 }
 
@@ -219,6 +222,12 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       ensureActive,
     });
     cleanup.push(() => api.close());
+    const riskAdmin = new RiskAdmin({
+      hostCommand: (body) => api.hostCommand(body),
+      risk: riskState,
+      projection: shared,
+      lastPrice: (symbol) => view.quotes.get(symbol)?.last,
+    });
     if (sequencer.position.session === 0 && opts.autoOpen !== false) {
       const r = await api.openSession();
       if (!r.ok) throw new UserError(`cannot open the first session: ${r.error.message}`);
@@ -241,6 +250,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       venue,
       runtimes,
       view,
+      risk: riskAdmin,
       close: () => (closing ??= runAll(cleanup)),
     };
   } catch (err) {
