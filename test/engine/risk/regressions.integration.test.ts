@@ -39,18 +39,21 @@ describe('issue 12 through a running host', () => {
   });
 
   it('credit counts executions: DELTA cannot trade past 300k by letting orders fill', async () => {
-    // DELTA buys AAPL with market orders of ~70k each; after 4 fills the fifth is refused on credit.
+    // DELTA buys AAPL with marketable IOC orders of ~67k each until risk refuses one on credit.
+    const px = Number((host.view.projection.instrument('AAPL')!.referencePrice * 1.02).toFixed(2));
     const results: string[] = [];
-    for (let i = 0; i < 6; i++) {
-      const { orderId } = unwrap(await host.api.submitOrder(order('AAPL', 'buy', 290 + i, undefined, { clientId: 'DELTA' })));
+    for (let i = 0; i < 12 && !results.includes('OPEN_NOTIONAL_LIMIT'); i++) {
+      const { orderId } = unwrap(await host.api.submitOrder(order('AAPL', 'buy', 290 + i, px, { clientId: 'DELTA', timeInForce: 'ioc' })));
       const o = await waitOrder(host, orderId, (x) => terminal(x.state));
       results.push(o.state === 'rejected' ? (o.rejectReason ?? '').split(':')[0]! : o.state);
     }
     expect(results).toContain('OPEN_NOTIONAL_LIMIT');
+    expect(results.filter((r) => r === 'filled').length).toBeGreaterThanOrEqual(2);
     const risk = host.risk.overview().clients.find((c) => c.clientId === 'DELTA')!;
-    expect(risk.openNotional + risk.executedNotional).toBeLessThanOrEqual(300_000);
-    expect(risk.executedNotional).toBeGreaterThan(150_000);
-    // Positions show the fills.
+    expect(risk.openNotional).toBe(0);
+    // Nothing open, so only executions can have used the credit up.
+    expect(risk.executedNotional).toBeGreaterThan(300_000 - 290 * px * 1.1);
+    expect(risk.executedNotional).toBeLessThanOrEqual(300_000);
     await waitFor(() => host.risk.positions().some((p) => p.clientId === 'DELTA' && p.symbol === 'AAPL' && p.quantity > 0), 'DELTA position', 10_000);
   }, 60_000);
 
