@@ -2,7 +2,8 @@ import { Publisher } from 'zeromq';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { inprocEndpoints, tcpEndpoints, type BusEndpoints } from '../bus/endpoints.ts';
-import { EventStream } from '../bus/event-stream.ts';
+import { EventStream, type EventListener } from '../bus/event-stream.ts';
+import type { Sequenced } from '../protocol/events.ts';
 import { ReplayServer } from '../bus/replay.ts';
 import { authorizedKeys, bindAll, ensureBusKeys, registerZapDomain, secureClientEndpoints, secureServerEndpoints } from '../bus/security.ts';
 import { SendQueue } from '../bus/send-queue.ts';
@@ -18,7 +19,6 @@ import { RiskAdmin } from './risk-admin.ts';
 import { RouterComponent } from '../oms/components/router.ts';
 import { loadReferenceData, type ReferenceData } from '../oms/reference.ts';
 import { OmsSequencerPolicy } from '../oms/sequencer-policy.ts';
-import type { Sequenced } from '../protocol/events.ts';
 import { systemClock } from '../sequencer/clock.ts';
 import { Sequencer } from '../sequencer/sequencer.ts';
 import { openReadableLog, openWritableLog, type ReadableLog, type WritableLog } from '../store/log.ts';
@@ -27,8 +27,10 @@ import { startVenue, type Venue } from '../venue/venue.ts';
 import { ensureDataDir, loadOrCreateToken, makePrivateFile } from './data-dir.ts';
 import { HeartbeatCollector } from './heartbeat-collector.ts';
 import { HostApi } from './host-api.ts';
-import { startApiServer, type ApiServer } from './http-server.ts';
+import { startApiServer, type ApiServer } from './http/server.ts';
 import { LiveView } from './live-view.ts';
+import { ProjectionFanOut } from './projection-fan-out.ts';
+import { log } from '../log.ts';
 
 export interface HostOptions {
   readonly dataDir: string;
@@ -190,17 +192,15 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       rt.connect();
       cleanup.push(() => rt.stop());
     }
-    const one: Sequenced[] = [];
-    stream.addListener({
+    // The owners of the shared projections apply them first: the view's OMS projection, then risk's.
+    const owners: EventListener = {
       onEvents(session: number, events: readonly Sequenced[]) {
-        for (const e of events) {
-          one[0] = e;
-          view.onEvents(session, one);
-          riskState.apply(e);
-          for (const rt of runtimes) rt.onEvents(session, one);
-        }
+        view.onEvents(session, events);
+        for (const e of events) riskState.apply(e);
       },
-    });
+    };
+    const fanOut = new ProjectionFanOut(owners, runtimes);
+    stream.addListener(fanOut);
     cleanup.push(() => stream.close());
     await stream.start();
     for (const rt of runtimes) await rt.caughtUp();
@@ -220,6 +220,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       staleMs,
       shutdown: (id) => admin.push([id, 'shutdown']),
       ensureActive,
+      reached: (session, seq, ms) => fanOut.reachedOrTimeout(session, seq, ms),
     });
     cleanup.push(() => api.close());
     const riskAdmin = new RiskAdmin({
@@ -264,7 +265,7 @@ async function runAll(cleanup: (() => unknown)[]): Promise<void> {
     try {
       await c();
     } catch (err) {
-      console.error(`while stopping: ${(err as Error).message}`);
+      log.error(`while stopping: ${(err as Error).message}`);
     }
   }
 }

@@ -8,6 +8,7 @@ import { isTerminal, type OmsProjection, type ReadonlyOrder } from '../projectio
 import { blockedReason, cancelsFor } from '../exposure/kill-switch.ts';
 import { RiskState } from '../exposure/risk-state.ts';
 import { ProjectedComponent } from './projected.ts';
+import { log } from '../../log.ts';
 
 function atVenue(o: ReadonlyOrder): boolean {
   return o.venue !== undefined && (o.state === 'routed' || o.state === 'partially_filled');
@@ -97,7 +98,7 @@ export class GatewayComponent extends ProjectedComponent implements ComponentLog
   /** On taking over: connect to the venue and reconcile every order it should hold. */
   onActivate(out: CommandSink): void {
     this.out = out;
-    this.client = new VenueClient({ endpoint: this.opts.venueEndpoint, onError: (err) => console.error(`gateway: ${(err as Error).message ?? String(err)}`) });
+    this.client = new VenueClient({ endpoint: this.opts.venueEndpoint, onError: (err) => log.error(`gateway: ${(err as Error).message ?? String(err)}`) });
     this.client.onMessage((m) => this.onVenue(m));
     const live = [...this.projection.orders()].filter(atVenue).map((o) => o.orderId);
     if (live.length > 0) this.toVenue({ type: 'Status', orderIds: live });
@@ -193,7 +194,7 @@ export class GatewayComponent extends ProjectedComponent implements ComponentLog
         this.reconcile(m);
         break;
       case 'ProtocolError':
-        console.error(`gateway: venue says: ${m.text}`);
+        log.error(`gateway: venue says: ${m.text}`);
         break;
     }
   }
