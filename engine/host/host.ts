@@ -211,6 +211,18 @@ export async function startHost(opts: HostOptions): Promise<Host> {
         await api.hostCommand({ type: 'ComponentActivated', role: rt.role, instance: rt.id });
       }
     };
+    // Risk's controls: each sequenced, then answered once the shared projections have applied it (read-your-writes).
+    const riskAdmin = new RiskAdmin({
+      hostCommand: async (body) => {
+        const r = await api.hostCommand(body);
+        const { session, seq } = sequencer.position;
+        if (r.ok) await fanOut.reachedOrTimeout(session, seq, 2000);
+        return r;
+      },
+      risk: riskState,
+      projection: shared,
+      lastPrice: (symbol) => view.quotes.get(symbol)?.last,
+    });
     const api: HostApi = new HostApi({
       sequencer,
       readLog,
@@ -221,14 +233,9 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       shutdown: (id) => admin.push([id, 'shutdown']),
       ensureActive,
       reached: (session, seq, ms) => fanOut.reachedOrTimeout(session, seq, ms),
+      risk: riskAdmin,
     });
     cleanup.push(() => api.close());
-    const riskAdmin = new RiskAdmin({
-      hostCommand: (body) => api.hostCommand(body),
-      risk: riskState,
-      projection: shared,
-      lastPrice: (symbol) => view.quotes.get(symbol)?.last,
-    });
     if (sequencer.position.session === 0 && opts.autoOpen !== false) {
       const r = await api.openSession();
       if (!r.ok) throw new UserError(`cannot open the first session: ${r.error.message}`);

@@ -1,4 +1,4 @@
-import type { Result } from '../../contract/api.ts';
+import type { Result, StateView } from '../../contract/api.ts';
 import { parseLimits, type Limits } from '../oms/exposure/limits.ts';
 import type { RiskState } from '../oms/exposure/risk-state.ts';
 import { positionViews, type PositionRow } from '../oms/positions/views.ts';
@@ -102,6 +102,20 @@ export class RiskAdmin {
     if (opts.reason !== undefined && (typeof opts.reason !== 'string' || opts.reason.length > 200)) return fail('BAD_REQUEST', 'reason: must be a string of at most 200 characters');
     const r = await this.d.hostCommand({ type: 'RestrictedListChanged', symbol, restricted, by, text: (opts.reason as string | undefined) ?? '' });
     return r.ok ? { ok: true, value: { symbol, restricted } } : r;
+  }
+
+  /**
+   * Risk's figures in the live state view: clients' limits and open notional
+   * as risk counts them (multiplier applied, runtime limit changes included).
+   */
+  decorate(v: StateView): void {
+    for (const c of v.clients) {
+      const r = this.d.risk.client(c.clientId);
+      if (r === undefined) continue;
+      c.openNotional = r.openNotional;
+      if (r.limits.maxOrderNotional !== undefined) c.maxOrderNotional = r.limits.maxOrderNotional;
+      if (r.limits.maxOpenNotional !== undefined) c.maxOpenNotional = r.limits.maxOpenNotional;
+    }
   }
 
   /** Every position, marked at the venue's last trade where known, else at risk's sequenced mark. */
