@@ -10,6 +10,7 @@ import { blockedReason, cancelsFor } from '../exposure/kill-switch.ts';
 import { RiskState } from '../exposure/risk-state.ts';
 import { ProjectedComponent } from './projected.ts';
 import { log } from '../../log.ts';
+import type { BusSecurity } from '../../bus/security.ts';
 
 function atVenue(o: ReadonlyOrder): boolean {
   return o.venue !== undefined && (o.state === 'routed' || o.state === 'partially_filled');
@@ -22,6 +23,8 @@ export interface GatewayOptions {
   readonly onVenueRequest?: (req: VenueRequest) => void;
   /** Risk's projection shared in this process (applied by its owner); default: the gateway folds its own. */
   readonly risk?: RiskState;
+  /** The host's (or `ordo component`'s) bus keys for the venue connection (decision 063). */
+  readonly security?: BusSecurity;
 }
 
 /**
@@ -99,7 +102,7 @@ export class GatewayComponent extends ProjectedComponent implements ComponentLog
   /** On taking over: connect to the venue and reconcile every order it should hold. */
   onActivate(out: CommandSink): void {
     this.out = out;
-    this.client = new VenueClient({ endpoint: this.opts.venueEndpoint, onError: (err) => log.error(`gateway: ${(err as Error).message ?? String(err)}`) });
+    this.client = new VenueClient({ endpoint: this.opts.venueEndpoint, security: this.opts.security, onError: (err) => log.error(`gateway: ${(err as Error).message ?? String(err)}`) });
     this.client.onMessage((m) => this.onVenue(m));
     const live = [...this.projection.orders()].filter(atVenue).map((o) => o.orderId);
     if (live.length > 0) this.toVenue({ type: 'Status', orderIds: live });
