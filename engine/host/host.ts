@@ -3,9 +3,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inprocEndpoints, tcpEndpoints, type BusEndpoints } from '../bus/endpoints.ts';
-import { EventStream } from '../bus/event-stream.ts';
+import { EventStream, type EventListener } from '../bus/event-stream.ts';
+import type { Sequenced } from '../protocol/events.ts';
 import { ReplayServer } from '../bus/replay.ts';
-import { authorizedKeys, bindAll, ensureBusKeys, registerZapDomain, secureClientEndpoints, secureServerEndpoints } from '../bus/security.ts';
+import { authorizedKeys, bindAll, BusSecurity, ensureBusKeys, registerZapDomain } from '../bus/security.ts';
 import { SendQueue } from '../bus/send-queue.ts';
 import { ComponentRuntime } from '../component/runtime.ts';
 import type { ComponentLogic } from '../component/logic.ts';
@@ -14,6 +15,8 @@ import { ClientProxyComponent } from '../oms/components/client-proxy.ts';
 import { GatewayComponent } from '../oms/components/gateway.ts';
 import { MonitorComponent } from '../oms/components/monitor.ts';
 import { RiskComponent } from '../oms/components/risk.ts';
+import { RiskState } from '../oms/exposure/risk-state.ts';
+import { RiskAdmin } from './risk-admin.ts';
 import { RouterComponent } from '../oms/components/router.ts';
 import { loadReferenceData, type ReferenceData } from '../oms/reference.ts';
 import { OmsSequencerPolicy } from '../oms/sequencer-policy.ts';
@@ -91,6 +94,8 @@ export interface Host {
   readonly fixVenues: FixVenueBridge | undefined;
   /** The simulated venue's FIX acceptor, with --venue-fix-port. */
   readonly venueFix: SimVenueFixServer | undefined;
+  /** Risk's controls (kill switch, limits, restricted list) and positions. */
+  readonly risk: RiskAdmin;
   close(): Promise<void>;
 }
 
@@ -139,29 +144,31 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     const tcp = opts.busPort !== undefined ? tcpEndpoints('127.0.0.1', opts.busPort) : undefined;
     const both = (k: keyof BusEndpoints) => (tcp ? [endpoints[k], tcp[k]] : [endpoints[k]]);
     const venueTcp = tcp ? [`tcp://127.0.0.1:${opts.busPort! + VENUE_PORT_OFFSET}`, `tcp://127.0.0.1:${opts.busPort! + VENUE_PORT_OFFSET + 1}`] : [];
+    // This host's bus keys, handed to every socket owner below (decision 063).
+    const security = new BusSecurity();
     if (tcp) {
       // Every tcp socket is a CURVE server; only keys on the install's allow list get in (decision 050).
       const zapDomain = name;
       cleanup.push(await registerZapDomain(zapDomain, (key) => authorizedKeys(paths.keys).has(key)));
-      cleanup.push(secureServerEndpoints([...Object.values(tcp), ...venueTcp], { secretKey: keys.server.secretKey, zapDomain }));
+      cleanup.push(security.secureServerEndpoints([...Object.values(tcp), ...venueTcp], { secretKey: keys.server.secretKey, zapDomain }));
       // This host's own gateway and market data subscriber reach the venue over tcp too.
-      cleanup.push(secureClientEndpoints(venueTcp, { serverPublicKey: keys.server.publicKey, ...keys.component }));
+      cleanup.push(security.secureClientEndpoints(venueTcp, { serverPublicKey: keys.server.publicKey, ...keys.component }));
     }
 
     const view = new LiveView();
-    const sequencer = new Sequencer({ log, policy: new OmsSequencerPolicy(reference), clock: systemClock() });
+    const sequencer = new Sequencer({ log, policy: new OmsSequencerPolicy(reference), clock: systemClock(), security });
     await bindOrExplain(() => sequencer.bind(both('commands'), both('events')), opts.busPort);
     cleanup.push(() => sequencer.close());
     const readLog: ReadableLog = openReadableLog(paths.db);
     cleanup.push(() => readLog.close());
-    const replay = new ReplayServer(openReadableLog(paths.db));
+    const replay = new ReplayServer(openReadableLog(paths.db), security);
     await bindOrExplain(() => replay.bind(...both('replay')), opts.busPort);
     cleanup.push(() => replay.close());
-    const heartbeats = new HeartbeatCollector();
+    const heartbeats = new HeartbeatCollector(security);
     await bindOrExplain(() => heartbeats.bind(...both('heartbeats')), opts.busPort);
     cleanup.push(() => heartbeats.close());
     const adminPub = new Publisher({ linger: 0 });
-    await bindOrExplain(() => bindAll(adminPub, both('admin')), opts.busPort);
+    await bindOrExplain(() => bindAll(adminPub, both('admin'), security), opts.busPort);
     const admin = new SendQueue(adminPub);
     cleanup.push(() => adminPub.close());
 
@@ -172,9 +179,10 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       seed: opts.seed ?? 42,
       tickMs: opts.venueTickMs ?? 250,
       execIdBase: Date.now() * 1000,
+      security,
     });
     cleanup.push(() => venue.close());
-    const md = new MarketDataSubscriber({ endpoint: venue.marketDataEndpoint });
+    const md = new MarketDataSubscriber({ endpoint: venue.marketDataEndpoint, security });
     md.onData((m) => view.onMarketData(m));
     cleanup.push(() => md.close());
 
@@ -210,11 +218,15 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       cleanup.push(() => b.close());
     }
     const venueEndpoint = fixVenues?.endpoint ?? venue.routerEndpoint;
+    // Risk's projection (limits, positions, halts), shared the same way: applied once per event, after the view's.
+    const riskState = new RiskState();
+    const risk = new RiskComponent(undefined, shared, riskState);
+    md.onData((m) => risk.onMarketData(m));
     const logics: Record<string, () => ComponentLogic> = {
       proxy: () => proxy,
-      risk: () => new RiskComponent(undefined, shared),
+      risk: () => risk,
       router: () => new RouterComponent(shared),
-      gateway: () => new GatewayComponent({ venueEndpoint }, shared),
+      gateway: () => new GatewayComponent({ venueEndpoint, security, risk: riskState }, shared),
       monitor: () => new MonitorComponent({ source: heartbeats, staleMs }, shared),
     };
     const fix =
@@ -229,18 +241,25 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     const runtimes = roles.map((role) => {
       const make = logics[role];
       if (!make) throw new UserError(`unknown role '${role}'`);
-      return new ComponentRuntime({ id: `${role}-1`, logic: make(), endpoints, heartbeatMs });
+      return new ComponentRuntime({ id: `${role}-1`, logic: make(), endpoints, heartbeatMs, security });
     });
 
     // One stream feeds every in-process consumer: each frame is decoded once, and
     // event by event the view applies the shared projection, then each component
     // reacts to that event (as it would with a projection of its own).
-    const stream = new EventStream({ events: endpoints.events, replay: endpoints.replay });
+    const stream = new EventStream({ events: endpoints.events, replay: endpoints.replay, security });
     for (const rt of runtimes) {
       rt.connect();
       cleanup.push(() => rt.stop());
     }
-    const fanOut = new ProjectionFanOut(view, runtimes);
+    // The owners of the shared projections apply them first: the view's OMS projection, then risk's.
+    const owners: EventListener = {
+      onEvents(session: number, events: readonly Sequenced[]) {
+        view.onEvents(session, events);
+        for (const e of events) riskState.apply(e);
+      },
+    };
+    const fanOut = new ProjectionFanOut(owners, runtimes);
     stream.addListener(fanOut);
     cleanup.push(() => stream.close());
     await stream.start();
@@ -252,6 +271,18 @@ export async function startHost(opts: HostOptions): Promise<Host> {
         await api.hostCommand({ type: 'ComponentActivated', role: rt.role, instance: rt.id });
       }
     };
+    // Risk's controls: each sequenced, then answered once the shared projections have applied it (read-your-writes).
+    const riskAdmin = new RiskAdmin({
+      hostCommand: async (body) => {
+        const r = await api.hostCommand(body);
+        const { session, seq } = sequencer.position;
+        if (r.ok) await fanOut.reachedOrTimeout(session, seq, 2000);
+        return r;
+      },
+      risk: riskState,
+      projection: shared,
+      lastPrice: (symbol) => view.quotes.get(symbol)?.last,
+    });
     const api: HostApi = new HostApi({
       sequencer,
       readLog,
@@ -262,6 +293,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       shutdown: (id) => admin.push([id, 'shutdown']),
       ensureActive,
       reached: (session, seq, ms) => fanOut.reachedOrTimeout(session, seq, ms),
+      risk: riskAdmin,
     });
     cleanup.push(() => api.close());
     if (sequencer.position.session === 0 && opts.autoOpen !== false) {
@@ -296,6 +328,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       fix,
       fixVenues,
       venueFix,
+      risk: riskAdmin,
       close: () => (closing ??= runAll(cleanup)),
     };
   } catch (err) {
