@@ -68,8 +68,7 @@ export class OrdoFixSession extends AsciiSession {
       const seq = sent.header?.['MsgSeqNum'] as number | undefined;
       if (!err && seq !== undefined && this.journalDir !== undefined && this.peerCompId !== undefined) {
         this.journal ??= new SentJournal(join(this.journalDir, `${this.config.description.BeginString}-${this.config.description.SenderCompId}-${this.peerCompId}.sent.jsonl`));
-        const sentAt = sent.header?.['SendingTime'];
-        this.journal.add(seq, msgType, body, sentAt instanceof Date ? sentAt : undefined);
+        this.journal.add(seq, msgType, body);
       }
     });
   }
