@@ -70,7 +70,7 @@ const QUICK: Sizes = {
   ordersWindow: 200,
 };
 
-const SCENARIOS = ['sequencer', 'latency', 'replay', 'baseline', 'orders'] as const;
+const SCENARIOS = ['sequencer', 'latency', 'replay', 'baseline', 'orders', 'fix'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 interface Row {
@@ -234,6 +234,7 @@ async function main(): Promise<void> {
   }
 
   log('');
+  if (args.only.has('fix')) rows.push(...(await (await import('./fix.ts')).fixFigures(args.quick ? { orders: 100, samples: 20 } : { orders: 2000, samples: 300 }, log)));
   printTable(rows, log);
   log(`(${((performance.now() - started) / 1000).toFixed(1)} s)`);
   if (args.json) {

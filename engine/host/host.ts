@@ -1,5 +1,6 @@
 import { Publisher } from 'zeromq';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inprocEndpoints, tcpEndpoints, type BusEndpoints } from '../bus/endpoints.ts';
 import { EventStream, type EventListener } from '../bus/event-stream.ts';
@@ -24,6 +25,11 @@ import { Sequencer } from '../sequencer/sequencer.ts';
 import { openReadableLog, openWritableLog, type ReadableLog, type WritableLog } from '../store/log.ts';
 import { MarketDataSubscriber } from '../venue/client.ts';
 import { startVenue, type Venue } from '../venue/venue.ts';
+// FIX modules are loaded only when FIX is asked for (jspurefix takes over a second to load).
+import type { FixAcceptorComponent } from '../fix/acceptor/component.ts';
+import type { FixVenueBridge } from '../fix/gateway/bridge.ts';
+import type { FixVenueConfig } from '../fix/gateway/link.ts';
+import type { SimVenueFixServer } from '../fix/venue-server.ts';
 import { ensureDataDir, loadOrCreateToken, makePrivateFile } from './data-dir.ts';
 import { HeartbeatCollector } from './heartbeat-collector.ts';
 import { HostApi } from './host-api.ts';
@@ -59,6 +65,16 @@ export interface HostOptions {
    * disk or a read-only log). Never set in production.
    */
   readonly onLogOpened?: (log: WritableLog) => void;
+  /** Serve FIX 4.4 clients on 127.0.0.1 at this port (0: a free one); no FIX acceptor when absent. */
+  readonly fixPort?: number;
+  /** FIX HeartBtInt the acceptor asks of clients (seconds). */
+  readonly fixHeartbeatSeconds?: number;
+  /** Venues reached over FIX (orders to other venues go to the simulated venue in process). */
+  readonly fixVenues?: readonly FixVenueConfig[];
+  /** Serve the simulated venue over FIX 4.4 on 127.0.0.1 at this port (0: a free one). */
+  readonly venueFixPort?: number;
+  /** Every FIX message to and from venues (tests, logs). */
+  readonly onFixVenueTraffic?: (venueId: string, direction: 'in' | 'out', text: string) => void;
 }
 
 export interface Host {
@@ -72,6 +88,12 @@ export interface Host {
   readonly venue: Venue;
   readonly runtimes: readonly ComponentRuntime[];
   readonly view: LiveView;
+  /** The FIX client acceptor, with --fix-port. */
+  readonly fix: FixAcceptorComponent | undefined;
+  /** The exit to FIX venues, with --fix-venues. */
+  readonly fixVenues: FixVenueBridge | undefined;
+  /** The simulated venue's FIX acceptor, with --venue-fix-port. */
+  readonly venueFix: SimVenueFixServer | undefined;
   /** Risk's controls (kill switch, limits, restricted list) and positions. */
   readonly risk: RiskAdmin;
   close(): Promise<void>;
@@ -169,6 +191,33 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     // The components of this process read one projection, the view's, applied once per event.
     const shared = view.projection;
     const proxy = new ClientProxyComponent('proxy-1', shared);
+    let venueFix: SimVenueFixServer | undefined;
+    if (opts.venueFixPort !== undefined) {
+      try {
+        const { SimVenueFixServer } = await import('../fix/venue-server.ts');
+        venueFix = await SimVenueFixServer.start({ venueEndpoint: venue.routerEndpoint, port: opts.venueFixPort, dataDir: opts.dataDir });
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        throw new UserError(code === 'EADDRINUSE' ? `venue FIX port ${opts.venueFixPort} on 127.0.0.1 is already in use` : `simulated venue cannot serve FIX: ${(err as Error).message}`);
+      }
+      const v = venueFix;
+      cleanup.push(() => v.close());
+    }
+    let fixVenues: FixVenueBridge | undefined;
+    if (opts.fixVenues && opts.fixVenues.length > 0) {
+      const { FixVenueBridge } = await import('../fix/gateway/bridge.ts');
+      fixVenues = await FixVenueBridge.start({
+        endpoint: `inproc://${name}-fix-venues`,
+        simulatedVenue: venue.routerEndpoint,
+        venues: opts.fixVenues,
+        projection: shared,
+        dir: join(opts.dataDir, 'fix', 'venues'),
+        ...(opts.onFixVenueTraffic ? { onTraffic: opts.onFixVenueTraffic } : {}),
+      });
+      const b = fixVenues;
+      cleanup.push(() => b.close());
+    }
+    const venueEndpoint = fixVenues?.endpoint ?? venue.routerEndpoint;
     // Risk's projection (limits, positions, halts), shared the same way: applied once per event, after the view's.
     const riskState = new RiskState();
     const risk = new RiskComponent(undefined, shared, riskState);
@@ -177,10 +226,18 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       proxy: () => proxy,
       risk: () => risk,
       router: () => new RouterComponent(shared),
-      gateway: () => new GatewayComponent({ venueEndpoint: venue.routerEndpoint, security, risk: riskState }, shared),
+      gateway: () => new GatewayComponent({ venueEndpoint, security, risk: riskState }, shared),
       monitor: () => new MonitorComponent({ source: heartbeats, staleMs }, shared),
     };
-    const roles = opts.roles ?? DEFAULT_ROLES;
+    const fix =
+      opts.fixPort !== undefined
+        ? new (await import('../fix/acceptor/component.ts')).FixAcceptorComponent(
+            { dataDir: opts.dataDir, port: opts.fixPort, proxy, passwords: new Map(Object.entries(reference.fixPasswords ?? {})), ...(opts.fixHeartbeatSeconds !== undefined ? { heartbeatSeconds: opts.fixHeartbeatSeconds } : {}) },
+            shared,
+          )
+        : undefined;
+    if (fix) logics['fix'] = () => fix;
+    const roles = opts.roles ?? [...DEFAULT_ROLES, ...(fix ? ['fix'] : [])];
     const runtimes = roles.map((role) => {
       const make = logics[role];
       if (!make) throw new UserError(`unknown role '${role}'`);
@@ -245,6 +302,13 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     } else {
       await ensureActive();
     }
+    if (fix) {
+      try {
+        await fix.whenListening();
+      } catch (err) {
+        throw new UserError((err as Error).message);
+      }
+    }
     const staticDir = opts.staticDir ?? defaultStaticDir();
     const server: ApiServer = await startApiServer({ api, token, port: opts.port, staticDir: existsSync(staticDir) ? staticDir : undefined });
     cleanup.push(() => server.close());
@@ -261,6 +325,9 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       venue,
       runtimes,
       view,
+      fix,
+      fixVenues,
+      venueFix,
       risk: riskAdmin,
       close: () => (closing ??= runAll(cleanup)),
     };
