@@ -32,12 +32,20 @@ export function ComponentsPanel({ onStatus }: { onStatus?: (msg: string | undefi
   const components = useOrdoState((s) => s.components);
   const now = useNow(1000);
   const [status, setStatus] = useFlash(8000);
+  const connected = useOrdoState((s) => s.connection.status === 'open');
+  const readOnly = useOrdoState((s) => s.timeMachine.mode === 'asof');
+  const locked = !connected || readOnly;
+  const lockedWhy = !connected ? 'Disconnected from the host' : readOnly ? 'Time machine on: the past is read-only' : undefined;
 
   const act = async (c: ComponentRow, action: ComponentAction): Promise<void> => {
     if (action === 'shutdown') {
       const ok = await confirm({
         title: `Shut down ${c.id}?`,
-        body: `${c.id} (${c.role}${c.active ? ', active for its role' : ''}) stops. A standby can be activated to take over.`,
+        body: `${c.id} (${c.role}${c.active ? ', active for its role' : ''}) stops. ${
+          components.list.some((o) => o.role === c.role && o.id !== c.id && o.state !== 'stopped')
+            ? 'Another instance of the role can be activated to take over.'
+            : `No other ${c.role} instance is running: work for ${c.role} waits until one is restarted or added.`
+        }`,
         okLabel: 'Shut down',
         danger: true,
       });
@@ -49,7 +57,7 @@ export function ComponentsPanel({ onStatus }: { onStatus?: (msg: string | undefi
     onStatus?.(msg);
   };
 
-  const staleCount = components.list.filter((c) => c.stale).length;
+  const health = componentHealth(components.list);
 
   return (
     <div className="components" data-testid="components-panel">
@@ -89,7 +97,8 @@ export function ComponentsPanel({ onStatus }: { onStatus?: (msg: string | undefi
                     type="button"
                     className="btn btn-xs"
                     data-testid={`component-activate-${c.id}`}
-                    disabled={c.active || c.state === 'stopped'}
+                    disabled={locked || c.active || c.state === 'stopped'}
+                    title={lockedWhy}
                     onClick={() => void act(c, 'activate')}
                   >
                     Activate
@@ -98,7 +107,8 @@ export function ComponentsPanel({ onStatus }: { onStatus?: (msg: string | undefi
                     type="button"
                     className="btn btn-xs"
                     data-testid={`component-deactivate-${c.id}`}
-                    disabled={!c.active}
+                    disabled={locked || !c.active}
+                    title={lockedWhy}
                     onClick={() => void act(c, 'deactivate')}
                   >
                     Deactivate
@@ -107,7 +117,8 @@ export function ComponentsPanel({ onStatus }: { onStatus?: (msg: string | undefi
                     type="button"
                     className="btn btn-xs btn-danger-outline"
                     data-testid={`component-shutdown-${c.id}`}
-                    disabled={c.state === 'stopped'}
+                    disabled={locked || c.state === 'stopped'}
+                    title={lockedWhy}
                     onClick={() => void act(c, 'shutdown')}
                   >
                     Shut down
@@ -118,9 +129,36 @@ export function ComponentsPanel({ onStatus }: { onStatus?: (msg: string | undefi
           })}
         </div>
       </div>
-      <div className={`panel-status ${staleCount > 0 ? 'error' : ''}`} data-testid="component-action-status">
-        {status ?? (staleCount > 0 ? `${staleCount} stale component${staleCount > 1 ? 's' : ''}` : `${components.list.length} components, all beating`)}
+      <div className={`panel-status ${health.bad ? 'error' : ''}`} data-testid="component-action-status" data-healthy={health.healthy} data-total={components.list.length}>
+        {status ?? health.text}
       </div>
     </div>
   );
+}
+
+/**
+ * The footer's count, honest: healthy means running (active or standby) and
+ * beating; stopped and stale are counted apart, and a role with nobody active
+ * is named, since its work waits.
+ */
+export function componentHealth(list: readonly ComponentRow[]): { healthy: number; bad: boolean; text: string } {
+  let healthy = 0;
+  let stopped = 0;
+  let stale = 0;
+  const roles = new Set<string>();
+  const activeRoles = new Set<string>();
+  for (const c of list) {
+    roles.add(c.role);
+    if (c.state === 'stopped') stopped++;
+    else if (c.stale) stale++;
+    else if (c.state === 'active' || c.state === 'standby') healthy++;
+    if (c.active && c.state === 'active' && !c.stale) activeRoles.add(c.role);
+  }
+  const missing = [...roles].filter((r) => !activeRoles.has(r)).sort();
+  if (list.length === 0) return { healthy: 0, bad: false, text: 'No components reporting' };
+  const parts = [`${healthy} of ${list.length} healthy`];
+  if (stopped > 0) parts.push(`${stopped} stopped`);
+  if (stale > 0) parts.push(`${stale} stale`);
+  if (missing.length > 0) parts.push(`no active ${missing.join(', ')}`);
+  return { healthy, bad: healthy < list.length || missing.length > 0, text: parts.join(' · ') };
 }
