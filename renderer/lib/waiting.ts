@@ -1,19 +1,8 @@
 import type { ComponentView } from '../../contract/api.ts';
+import { WAITS_ON_ROLE } from '../../contract/roles.ts';
 
-/**
- * Which role moves an order on from each state. An order in one of these
- * states while no healthy instance of that role is active is stuck, and its
- * row says so ("waiting: no active router"). States not listed (terminal
- * ones, or ones that wait on the venue) never show a hint. Lifecycle states
- * added later only need a line here.
- */
-export const WAITS_ON: Readonly<Record<string, string>> = {
-  pending: 'risk',
-  pending_new: 'gateway',
-  accepted: 'router',
-  pending_cancel: 'gateway',
-  pending_replace: 'gateway',
-};
+/** Which role moves an order on from each state (shared with the heartbeat monitor). */
+export const WAITS_ON = WAITS_ON_ROLE;
 
 /** The roles that have an active, running, non-stale instance. */
 export function healthyActiveRoles(components: readonly ComponentView[]): Set<string> {

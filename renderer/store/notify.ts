@@ -22,6 +22,11 @@ export interface NotifyBefore {
 
 export const alertKey = (a: AlertView): string => `${a.seq}:${a.instance}:${a.kind}`;
 
+/** A price with at least two decimals (3.3 → 3.30), more when it has them. */
+function priceText(p: number): string {
+  return Number.isInteger(p * 100) ? p.toFixed(2) : String(p);
+}
+
 /** Above this many fills in one frame, one summary toast instead of one each (a sweep fills dozens at once). */
 const FILL_SUMMARY_OVER = 3;
 
@@ -61,7 +66,7 @@ export function notificationsFor(updates: readonly StateUpdate[], before: Notify
     for (const f of fills) {
       const o = orderOf(f.orderId);
       const done = o && o.leavesQuantity === 0 ? 'Filled' : 'Partial fill';
-      out.push({ kind: 'fill', orderId: f.orderId, title: `${done} #${f.orderId}`, body: `${f.side.toUpperCase()} ${formatQty(f.quantity)} ${f.symbol} @ ${f.price}` });
+      out.push({ kind: 'fill', orderId: f.orderId, title: `${done} #${f.orderId}`, body: `${f.side.toUpperCase()} ${formatQty(f.quantity)} ${f.symbol} @ ${priceText(f.price)}` });
     }
   }
   for (const o of rejected.values()) {

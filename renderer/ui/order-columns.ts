@@ -18,22 +18,22 @@ export interface OrderColumn extends ColumnDef {
  * 7-digit order ids); anything longer shows in full in the cell's tooltip.
  */
 export const ORDER_COLUMNS: readonly OrderColumn[] = [
-  { key: 'time', title: 'Time', width: 92, sort: 'createdTs' },
+  { key: 'time', title: 'Time', width: 86, sort: 'createdTs' },
   { key: 'orderId', title: 'Order', width: 66, sort: 'orderId', align: 'right' },
   { key: 'client', title: 'Client', width: 60, sort: 'clientId' },
-  { key: 'symbol', title: 'Symbol', width: 122, sort: 'symbol' },
-  { key: 'side', title: 'Side', width: 40, sort: 'side' },
+  { key: 'symbol', title: 'Symbol', width: 120, sort: 'symbol' },
+  { key: 'side', title: 'Side', width: 44, sort: 'side' },
   { key: 'type', title: 'Type', width: 38, sort: 'type' },
   { key: 'qty', title: 'Qty', width: 92, sort: 'quantity', align: 'right' },
   { key: 'price', title: 'Price', width: 74, sort: 'price', align: 'right' },
   { key: 'state', title: 'State', width: 104, sort: 'state' },
-  { key: 'filled', title: 'Filled', width: 88, sort: 'filledQuantity', align: 'right' },
-  { key: 'leaves', title: 'Leaves', width: 88, sort: 'leavesQuantity', align: 'right' },
+  { key: 'filled', title: 'Filled', width: 84, sort: 'filledQuantity', align: 'right' },
+  { key: 'leaves', title: 'Leaves', width: 84, sort: 'leavesQuantity', align: 'right' },
   { key: 'avg', title: 'Avg Px', width: 78, sort: 'avgPrice', align: 'right' },
   { key: 'venue', title: 'Venue', width: 52, sort: 'venue' },
   { key: 'tif', title: 'TIF', width: 36, sort: 'timeInForce' },
   { key: 'clOrdId', title: 'ClOrdID', width: 140, hiddenByDefault: true },
-  { key: 'reason', title: 'Reason / waiting on', width: 150, sort: 'rejectReason', grow: true },
+  { key: 'reason', title: 'Reason / waiting on', width: 140, sort: 'rejectReason', grow: true },
   { key: 'actions', title: '', width: 116, fixed: true },
 ];
 
