@@ -13,7 +13,7 @@ const TZ = new Date().getTimezoneOffset();
 
 // What a trader reads first comes first; order id and seq scroll off on a narrow panel (the row's tooltip has them).
 const COLUMNS: readonly Column[] = [
-  { key: 'time', title: 'Time', width: '86px' },
+  { key: 'time', title: 'Time', width: '94px' },
   { key: 'symbol', title: 'Symbol', width: 'minmax(112px, 1fr)' },
   { key: 'side', title: 'Side', width: '42px' },
   { key: 'qty', title: 'Qty', width: '84px', align: 'right' },

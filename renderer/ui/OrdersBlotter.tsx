@@ -283,7 +283,7 @@ export function OrdersBlotter() {
           <input
             className="input input-sm search"
             data-testid="orders-search"
-            placeholder="Search id, ClOrdID, symbol, reason…"
+            placeholder="Search orders…"
             title="Free text: order id, ClOrdID, client, symbol, state, venue, reason"
             value={filter.text}
             onChange={(e) => setFilter({ text: e.currentTarget.value })}

@@ -20,7 +20,7 @@ interface Layout {
   fills: number;
 }
 
-const DEFAULT_LAYOUT: Layout = { ticket: 0.19, top: 0.56, instruments: 0.3, fills: 0.3 };
+const DEFAULT_LAYOUT: Layout = { ticket: 0.19, top: 0.6, instruments: 0.3, fills: 0.3 };
 const STORAGE_KEY = 'ordo.layout.v4';
 
 function loadLayout(): Layout {

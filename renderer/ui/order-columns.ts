@@ -18,7 +18,7 @@ export interface OrderColumn extends ColumnDef {
  * 7-digit order ids); anything longer shows in full in the cell's tooltip.
  */
 export const ORDER_COLUMNS: readonly OrderColumn[] = [
-  { key: 'time', title: 'Time', width: 86, sort: 'createdTs' },
+  { key: 'time', title: 'Time', width: 94, sort: 'createdTs' },
   { key: 'orderId', title: 'Order', width: 66, sort: 'orderId', align: 'right' },
   { key: 'client', title: 'Client', width: 60, sort: 'clientId' },
   { key: 'symbol', title: 'Symbol', width: 120, sort: 'symbol' },
