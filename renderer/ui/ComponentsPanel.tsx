@@ -8,13 +8,13 @@ import { gridStyle, SortHeader } from './SortHeader.tsx';
 import type { Column } from './SortHeader.tsx';
 
 const COLUMNS: readonly Column[] = [
-  { key: 'id', title: 'Component', width: 'minmax(84px, 1.3fr)' },
-  { key: 'role', title: 'Role', width: 'minmax(48px, 1fr)' },
+  // The role is the id's prefix (router-1) and its tooltip: no column of its own at 1366 px.
+  { key: 'id', title: 'Component', width: 'minmax(90px, 1fr)' },
   { key: 'state', title: 'State', width: '80px' },
   { key: 'active', title: 'Act', width: '28px' },
-  { key: 'seq', title: 'Last seq', width: '64px', align: 'right' },
+  { key: 'seq', title: 'Seq', width: '60px', align: 'right' },
   { key: 'lag', title: 'Lag', width: '34px', align: 'right' },
-  { key: 'hb', title: 'HB age', width: '50px', align: 'right' },
+  { key: 'hb', title: 'HB age', width: '54px', align: 'right' },
   { key: 'actions', title: '', width: '196px' },
 ];
 const GRID = gridStyle(COLUMNS);
@@ -76,11 +76,10 @@ export function ComponentsPanel({ onStatus }: { onStatus?: (msg: string | undefi
                 data-active={c.active}
                 data-stale={c.stale}
               >
-                <span className="td sym" title={c.id}>
+                <span className="td sym" title={`${c.id} · role ${c.role}`}>
                   {c.stale ? <span className="stale-mark" title="Stale: no heartbeat">▲ </span> : null}
                   {c.id}
                 </span>
-                <span className="td dim">{c.role}</span>
                 <span className="td">
                   <span className={`badge life-${c.state}`} data-testid={`component-state-${c.id}`} data-state={c.state}>
                     {stateLabel(c.state)}

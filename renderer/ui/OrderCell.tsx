@@ -45,8 +45,8 @@ export function OrderCell(p: CellProps) {
   switch (p.col) {
     case 'time':
       return (
-        <span className="td num-left dim" data-col="time" title={new Date(o.createdTs / 1000).toISOString()}>
-          {formatTime(o.createdTs, TZ)}
+        <span className="td num-left dim" data-col="time" title={`${formatTime(o.createdTs, TZ)} · ${new Date(o.createdTs / 1000).toISOString()}`}>
+          {formatTime(o.createdTs, TZ).slice(0, 8)}
         </span>
       );
     case 'orderId':
@@ -166,7 +166,7 @@ export function OrderCell(p: CellProps) {
         </span>
       ) : (
         <span className="td waiting-hint" data-col="reason" data-testid={p.waiting ? `order-waiting-${id}` : undefined} title={p.waiting ?? ''}>
-          {p.waiting ? `⏸ ${p.waiting}` : ''}
+          {p.waiting ?? ''}
         </span>
       );
     case 'actions':

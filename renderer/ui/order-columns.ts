@@ -18,22 +18,23 @@ export interface OrderColumn extends ColumnDef {
  * 7-digit order ids); anything longer shows in full in the cell's tooltip.
  */
 export const ORDER_COLUMNS: readonly OrderColumn[] = [
-  { key: 'time', title: 'Time', width: 94, sort: 'createdTs' },
+  { key: 'time', title: 'Time', width: 66, sort: 'createdTs' },
   { key: 'orderId', title: 'Order', width: 66, sort: 'orderId', align: 'right' },
   { key: 'client', title: 'Client', width: 60, sort: 'clientId' },
   { key: 'symbol', title: 'Symbol', width: 120, sort: 'symbol' },
-  { key: 'side', title: 'Side', width: 44, sort: 'side' },
-  { key: 'type', title: 'Type', width: 38, sort: 'type' },
-  { key: 'qty', title: 'Qty', width: 92, sort: 'quantity', align: 'right' },
-  { key: 'price', title: 'Price', width: 74, sort: 'price', align: 'right' },
-  { key: 'state', title: 'State', width: 104, sort: 'state' },
-  { key: 'filled', title: 'Filled', width: 84, sort: 'filledQuantity', align: 'right' },
-  { key: 'leaves', title: 'Leaves', width: 84, sort: 'leavesQuantity', align: 'right' },
-  { key: 'avg', title: 'Avg Px', width: 78, sort: 'avgPrice', align: 'right' },
+  { key: 'side', title: 'Side', width: 42, sort: 'side' },
+  { key: 'qty', title: 'Qty', width: 88, sort: 'quantity', align: 'right' },
+  { key: 'price', title: 'Price', width: 72, sort: 'price', align: 'right' },
+  { key: 'state', title: 'State', width: 100, sort: 'state' },
+  // Right after the state: why an order is rejected or stuck is read with its state, at any width.
+  { key: 'reason', title: 'Reason / waiting on', width: 170, sort: 'rejectReason', grow: true },
+  { key: 'filled', title: 'Filled', width: 80, sort: 'filledQuantity', align: 'right' },
+  { key: 'leaves', title: 'Leaves', width: 80, sort: 'leavesQuantity', align: 'right' },
+  { key: 'avg', title: 'Avg Px', width: 76, sort: 'avgPrice', align: 'right' },
   { key: 'venue', title: 'Venue', width: 52, sort: 'venue' },
   { key: 'tif', title: 'TIF', width: 36, sort: 'timeInForce' },
+  { key: 'type', title: 'Type', width: 38, sort: 'type', hiddenByDefault: true },
   { key: 'clOrdId', title: 'ClOrdID', width: 140, hiddenByDefault: true },
-  { key: 'reason', title: 'Reason / waiting on', width: 140, sort: 'rejectReason', grow: true },
   { key: 'actions', title: '', width: 116, fixed: true },
 ];
 
@@ -79,7 +80,7 @@ export function orderCsvValue(col: string, o: OrderView, roles: ReadonlySet<stri
   }
 }
 
-const COLUMNS_KEY = 'ordo.orders.columns.v1';
+const COLUMNS_KEY = 'ordo.orders.columns.v2';
 
 /** The trader's column layout for the orders blotter, persisted; `set(undefined)` restores the default. */
 export function useColumnPrefs(): [ColumnPrefs, (p: ColumnPrefs | undefined) => void] {
