@@ -27,6 +27,7 @@ import { HeartbeatCollector } from './heartbeat-collector.ts';
 import { HostApi } from './host-api.ts';
 import { startApiServer, type ApiServer } from './http-server.ts';
 import { LiveView } from './live-view.ts';
+import { Supervisor, type SuperviseResult } from './supervisor.ts';
 
 export interface HostOptions {
   readonly dataDir: string;
@@ -66,7 +67,14 @@ export interface Host {
   readonly tcp: BusEndpoints | undefined;
   readonly sequencer: Sequencer;
   readonly venue: Venue;
+  /** The current runtime of every in-process component (a restarted one replaces its predecessor). */
   readonly runtimes: readonly ComponentRuntime[];
+  /** Restarts in-process components and adds standbys (see Supervisor). */
+  readonly supervisor: Supervisor;
+  /** Restart (rewind and rejoin): the instance takes its role back when nobody else holds it. */
+  restart(id: string): Promise<SuperviseResult>;
+  /** Starts a standby instance of `role` in this process. */
+  addStandby(role: string): Promise<SuperviseResult>;
   readonly view: LiveView;
   close(): Promise<void>;
 }
@@ -159,20 +167,39 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     const heartbeatMs = opts.heartbeatMs ?? 250;
     // The components of this process read one projection, the view's, applied once per event.
     const shared = view.projection;
-    const proxy = new ClientProxyComponent('proxy-1', shared);
-    const logics: Record<string, () => ComponentLogic> = {
-      proxy: () => proxy,
-      risk: () => new RiskComponent(undefined, shared),
-      router: () => new RouterComponent(shared),
-      gateway: () => new GatewayComponent({ venueEndpoint: venue.routerEndpoint }, shared),
-      monitor: () => new MonitorComponent({ source: heartbeats, staleMs }, shared),
+    // The first instances share the view's projection; restarted and added ones (`own` undefined) keep their own.
+    const logics: Record<string, (id: string, own?: typeof shared) => ComponentLogic> = {
+      proxy: (id, p) => new ClientProxyComponent(id, p),
+      risk: (_id, p) => new RiskComponent(undefined, p),
+      router: (_id, p) => new RouterComponent(p),
+      gateway: (_id, p) => new GatewayComponent({ venueEndpoint: venue.routerEndpoint }, p),
+      monitor: (_id, p) => new MonitorComponent({ source: heartbeats, staleMs }, p),
     };
     const roles = opts.roles ?? DEFAULT_ROLES;
     const runtimes = roles.map((role) => {
       const make = logics[role];
       if (!make) throw new UserError(`unknown role '${role}'`);
-      return new ComponentRuntime({ id: `${role}-1`, logic: make(), endpoints, heartbeatMs });
+      return new ComponentRuntime({ id: `${role}-1`, logic: make(`${role}-1`, shared), endpoints, heartbeatMs });
     });
+    const firstProxy = runtimes.find((rt) => rt.role === 'proxy')?.logic;
+    const proxy0 = firstProxy instanceof ClientProxyComponent ? firstProxy : new ClientProxyComponent('proxy-1', shared);
+    // Filled in once the API exists: sequencing ComponentStopped goes through it.
+    const late: { stopped?: (role: string, id: string) => Promise<{ ok: boolean; message?: string }> } = {};
+    const supervisor: Supervisor = new Supervisor({
+      endpoints,
+      heartbeatMs,
+      make: (role, id): ComponentLogic | undefined => logics[role]?.(id, undefined),
+      stopped: (role, id) => late.stopped?.(role, id) ?? Promise.resolve({ ok: false, message: 'host not ready' }),
+      knownIds: () => heartbeats.components.keys(),
+    });
+    for (const rt of runtimes) supervisor.adopt(rt);
+    /** The client proxy orders go through: the active in-process one, else the first. */
+    const currentProxy = (): ClientProxyComponent => {
+      for (const rt of supervisor.runtimes) {
+        if (rt.role === 'proxy' && rt.lifecycle === 'active' && rt.logic instanceof ClientProxyComponent) return rt.logic;
+      }
+      return proxy0;
+    };
 
     // One stream feeds every in-process consumer: each frame is decoded once, and
     // event by event the view applies the shared projection, then each component
@@ -197,8 +224,8 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     for (const rt of runtimes) await rt.caughtUp();
 
     const ensureActive = async () => {
-      for (const rt of runtimes) {
-        if (sequencer.position.phase !== 'open' || sequencer.activeRoles.has(rt.role)) continue;
+      for (const rt of supervisor.runtimes) {
+        if (sequencer.position.phase !== 'open' || sequencer.activeRoles.has(rt.role) || rt.lifecycle === 'stopped') continue;
         await api.hostCommand({ type: 'ComponentActivated', role: rt.role, instance: rt.id });
       }
     };
@@ -206,13 +233,21 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       sequencer,
       readLog,
       view,
-      proxy,
+      get proxy() {
+        return currentProxy();
+      },
       heartbeats,
       staleMs,
       shutdown: (id) => admin.push([id, 'shutdown']),
       ensureActive,
     });
     cleanup.push(() => api.close());
+    late.stopped = async (role, id) => {
+      const r = await api.hostCommand({ type: 'ComponentStopped', role, instance: id });
+      return r.ok ? { ok: true } : { ok: false, message: r.error.message };
+    };
+    // Restarted and added instances run beside the first ones; they stop with the host.
+    cleanup.push(() => supervisor.stopAll());
     if (sequencer.position.session === 0 && opts.autoOpen !== false) {
       const r = await api.openSession();
       if (!r.ok) throw new UserError(`cannot open the first session: ${r.error.message}`);
@@ -233,7 +268,16 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       tcp,
       sequencer,
       venue,
-      runtimes,
+      get runtimes() {
+        return supervisor.runtimes;
+      },
+      supervisor,
+      restart: async (id: string) => {
+        const r = await supervisor.restart(id);
+        if (r.ok) await ensureActive();
+        return r;
+      },
+      addStandby: (role: string) => supervisor.addStandby(role),
       view,
       close: () => (closing ??= runAll(cleanup)),
     };

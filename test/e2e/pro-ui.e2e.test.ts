@@ -109,7 +109,7 @@ describe.each(VIEWPORTS)('a professional trading screen at $width×$height', ({ 
     await page.keyboard.press('Escape');
     await page.keyboard.press('F2');
     expect(await page.getByTestId('ticket-side-sell').getAttribute('aria-checked')).toBe('true');
-    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('ticket-quantity');
+    await expect.poll(() => page.evaluate("document.activeElement?.getAttribute('data-testid')")).toBe('ticket-quantity');
     await page.keyboard.type('100');
     const price = page.getByTestId('ticket-price');
     await price.focus();
@@ -246,9 +246,8 @@ describe.each(VIEWPORTS)('a professional trading screen at $width×$height', ({ 
   });
 
   it('notifications: a fill and a reject raise toasts, and badge the title while the window is in the background', async () => {
-    await page.evaluate(() => {
-      document.hasFocus = () => false;
-    });
+    // The window in the background: the page reads focus through document.hasFocus().
+    await page.evaluate('document.hasFocus = () => false');
     const filled = await send('AAPL', 'buy', 10, onTick('AAPL', 1.02), 'day');
     await page.locator(`[data-testid="toast-fill"][data-order-id="${filled}"]`).waitFor();
     const rejected = await send('AAPL', 'buy', 10, onTick('AAPL', 1.3), 'day');
@@ -257,10 +256,7 @@ describe.each(VIEWPORTS)('a professional trading screen at $width×$height', ({ 
     expect(await toast.textContent()).toMatch(/Rejected #\d+.*PRICE_OUT_OF_BAND|outside/);
     await expect.poll(() => page.title()).toMatch(/^\(\d+\) /);
     await screenshot(page, `pro-${tag}-8-toasts`);
-    await page.evaluate(() => {
-      document.hasFocus = () => true;
-      window.dispatchEvent(new Event('focus'));
-    });
+    await page.evaluate("document.hasFocus = () => true; window.dispatchEvent(new Event('focus'))");
     await expect.poll(() => page.title()).not.toMatch(/^\(/);
   });
 

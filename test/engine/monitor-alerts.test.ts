@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Heartbeat } from '../../engine/component/heartbeat.ts';
-import type { Command } from '../../engine/protocol/commands.ts';
+import type { CommandBody as Command } from '../../engine/protocol/events.ts';
 import { MonitorComponent, roleInstance, STOPPED, UNATTENDED } from '../../engine/oms/components/monitor.ts';
 import { loadReferenceData } from '../../engine/oms/reference.ts';
 import { LogBuilder } from '../../engine/oms/testkit.ts';
