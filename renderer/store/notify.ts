@@ -9,6 +9,8 @@ export interface Toast {
   title: string;
   body: string;
   orderId?: number;
+  /** A summary of many fills: how many, and their total quantity (running totals while fills stream in). */
+  fills?: { count: number; quantity: number };
   /** Local epoch ms it was raised. */
   at: number;
 }
@@ -61,7 +63,7 @@ export function notificationsFor(updates: readonly StateUpdate[], before: Notify
   if (fills.length > FILL_SUMMARY_OVER) {
     let qty = 0;
     for (const f of fills) qty += f.quantity;
-    out.push({ kind: 'fill', title: `${fills.length} fills`, body: `${formatQty(qty)} in total` });
+    out.push({ kind: 'fill', title: `${fills.length} fills`, body: `${formatQty(qty)} in total`, fills: { count: fills.length, quantity: qty } });
   } else {
     for (const f of fills) {
       const o = orderOf(f.orderId);
