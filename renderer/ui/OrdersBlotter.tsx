@@ -12,6 +12,7 @@ import { healthyActiveRoles, waitingHint } from '../lib/waiting.ts';
 import { selectInstruments, selectOrders, selectReadOnly } from '../store/selectors.ts';
 import { ORDER_COLUMNS, orderCsvValue, useColumnPrefs } from './order-columns.ts';
 import { OrderCell } from './OrderCell.tsx';
+import { OrderHistoryDrawer } from './OrderHistory.tsx';
 import type { Amend } from './OrderCell.tsx';
 import { useConfirm } from './Confirm.tsx';
 import { ContextMenu } from './ContextMenu.tsx';
@@ -71,6 +72,8 @@ export function OrdersBlotter() {
   }, [table.byId, table.version]);
   const [amend, setAmend] = useState<Amend | undefined>(undefined);
   const [menu, setMenu] = useState<Menu | undefined>(undefined);
+  const [historyId, setHistoryId] = useState<number | undefined>(undefined);
+  const closeHistory = useCallback(() => setHistoryId(undefined), []);
   const [status, setStatus] = useFlash(8000);
   const amendRef = useRef(amend);
   amendRef.current = amend;
@@ -198,6 +201,9 @@ export function OrdersBlotter() {
     } else if (e.key === 'Delete' || e.key === 'Backspace') {
       e.preventDefault();
       if (canAct) void cancelMany([...selected], true);
+    } else if (e.key === 'Enter' && focusId !== undefined) {
+      e.preventDefault();
+      setHistoryId(focusId);
     } else if (e.key === 'Escape') {
       setSelection([], undefined);
     } else if (e.key === 'ContextMenu' && focusId !== undefined) {
@@ -257,7 +263,8 @@ export function OrdersBlotter() {
         disabled: !canAct || clientWorking.length === 0,
         onSelect: () => void cancelMany(clientWorking, true),
       },
-      { label: `Only ${o.clientId}`, testid: 'ctx-filter-client', separator: true, onSelect: () => setFilter({ clientId: o.clientId }) },
+      { label: `History of #${o.orderId}`, testid: 'ctx-history', separator: true, onSelect: () => setHistoryId(o.orderId) },
+      { label: `Only ${o.clientId}`, testid: 'ctx-filter-client', onSelect: () => setFilter({ clientId: o.clientId }) },
       { label: `Only ${o.symbol}`, testid: 'ctx-filter-symbol', onSelect: () => setFilter({ symbol: o.symbol }) },
       { label: 'Copy order id', testid: 'ctx-copy', onSelect: () => void navigator.clipboard?.writeText(String(o.orderId)).catch(() => undefined) },
     ];
@@ -399,6 +406,7 @@ export function OrdersBlotter() {
                 amend={visibleAmend?.orderId === id && !isTerminal(o.state) ? visibleAmend : undefined}
                 onClick={onRowClick}
                 onMenu={onRowMenu}
+                onOpen={setHistoryId}
                 onCancel={cancelOne}
                 onAmend={startAmend}
                 onAmendChange={setAmend}
@@ -408,6 +416,7 @@ export function OrdersBlotter() {
           }}
         />
       </div>
+      {historyId !== undefined ? <OrderHistoryDrawer orderId={historyId} onClose={closeHistory} /> : null}
       {menu ? <ContextMenu x={menu.x} y={menu.y} items={menuItems(menu)} onClose={() => setMenu(undefined)} /> : null}
     </Panel>
   );
@@ -426,6 +435,7 @@ interface RowProps {
   amend: Amend | undefined;
   onClick(orderId: number, e: MouseEvent): void;
   onMenu(orderId: number, e: MouseEvent): void;
+  onOpen(orderId: number): void;
   onCancel(orderId: number): void;
   onAmend(order: OrderView): void;
   onAmendChange(a: Amend | undefined): void;
@@ -444,6 +454,7 @@ const OrderRow = memo(function OrderRow(p: RowProps) {
       data-waiting={p.waiting}
       onClick={(e) => p.onClick(o.orderId, e)}
       onContextMenu={(e) => p.onMenu(o.orderId, e)}
+      onDoubleClick={() => p.onOpen(o.orderId)}
     >
       {p.columns.map((c) => (
         <OrderCell key={c.key} col={c.key} align={c.align} {...p} />
