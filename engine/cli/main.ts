@@ -17,6 +17,9 @@ usage:
                                    cut the log back to the last good frame
   ordo component ROLE --connect HOST:PORT --id ID --data-dir DIR
                                    run one component as its own process
+  ordo admin ACTION ID --url URL [--token T | --data-dir DIR]
+                                   on a running host: restart ID | standby ROLE |
+                                   activate ID | deactivate ID | shutdown ID
   ordo help                        this text
 `;
 
@@ -30,6 +33,7 @@ const commands: Record<string, () => Promise<Command>> = {
   state: async () => (await import('./state-command.ts')).stateCommand,
   repair: async () => (await import('./repair-command.ts')).repairCommand,
   component: async () => (await import('./component-command.ts')).componentCommand,
+  admin: async () => (await import('./admin-command.ts')).adminCommand,
 };
 
 /** Runs the CLI; returns the exit code. Errors become one line on stderr. */

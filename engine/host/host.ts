@@ -16,7 +16,6 @@ import { RiskComponent } from '../oms/components/risk.ts';
 import { RouterComponent } from '../oms/components/router.ts';
 import { loadReferenceData, type ReferenceData } from '../oms/reference.ts';
 import { OmsSequencerPolicy } from '../oms/sequencer-policy.ts';
-import type { Sequenced } from '../protocol/events.ts';
 import { systemClock } from '../sequencer/clock.ts';
 import { Sequencer } from '../sequencer/sequencer.ts';
 import { openReadableLog, openWritableLog, type ReadableLog, type WritableLog } from '../store/log.ts';
@@ -25,8 +24,10 @@ import { startVenue, type Venue } from '../venue/venue.ts';
 import { ensureDataDir, loadOrCreateToken, makePrivateFile } from './data-dir.ts';
 import { HeartbeatCollector } from './heartbeat-collector.ts';
 import { HostApi } from './host-api.ts';
-import { startApiServer, type ApiServer } from './http-server.ts';
+import { startApiServer, type ApiServer } from './http/server.ts';
 import { LiveView } from './live-view.ts';
+import { ProjectionFanOut } from './projection-fan-out.ts';
+import { log } from '../log.ts';
 import { Supervisor, type SuperviseResult } from './supervisor.ts';
 
 export interface HostOptions {
@@ -209,16 +210,8 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       rt.connect();
       cleanup.push(() => rt.stop());
     }
-    const one: Sequenced[] = [];
-    stream.addListener({
-      onEvents(session: number, events: readonly Sequenced[]) {
-        for (const e of events) {
-          one[0] = e;
-          view.onEvents(session, one);
-          for (const rt of runtimes) rt.onEvents(session, one);
-        }
-      },
-    });
+    const fanOut = new ProjectionFanOut(view, runtimes);
+    stream.addListener(fanOut);
     cleanup.push(() => stream.close());
     await stream.start();
     for (const rt of runtimes) await rt.caughtUp();
@@ -240,6 +233,15 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       staleMs,
       shutdown: (id) => admin.push([id, 'shutdown']),
       ensureActive,
+      reached: (session, seq, ms) => fanOut.reachedOrTimeout(session, seq, ms),
+      supervise: {
+        restart: async (id) => {
+          const r = await supervisor.restart(id);
+          if (r.ok) await ensureActive();
+          return r;
+        },
+        addStandby: (role) => supervisor.addStandby(role),
+      },
     });
     cleanup.push(() => api.close());
     late.stopped = async (role, id) => {
@@ -273,9 +275,8 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       },
       supervisor,
       restart: async (id: string) => {
-        const r = await supervisor.restart(id);
-        if (r.ok) await ensureActive();
-        return r;
+        const r = await api.restartComponent(id);
+        return r.ok ? { ok: true, componentId: r.value.componentId } : { ok: false, code: r.error.code, message: r.error.message };
       },
       addStandby: (role: string) => supervisor.addStandby(role),
       view,
@@ -292,7 +293,7 @@ async function runAll(cleanup: (() => unknown)[]): Promise<void> {
     try {
       await c();
     } catch (err) {
-      console.error(`while stopping: ${(err as Error).message}`);
+      log.error(`while stopping: ${(err as Error).message}`);
     }
   }
 }

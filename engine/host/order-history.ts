@@ -1,21 +1,12 @@
 import type { EventLine } from '../../contract/api.ts';
+import type { EventPage, EventSearchQuery, NamedEventLine, OrderHistoryView } from '../../contract/history.ts';
 import type { OmsProjection } from '../oms/projection.ts';
 import { toEventLine } from '../protocol/event-line.ts';
 import type { Sequenced } from '../protocol/events.ts';
 import { reasonName } from '../protocol/reasons.ts';
 import type { ReadableLog } from '../store/log.ts';
 
-/** An event line with its reject reason named (`reason: 107` → `reasonName: 'PRICE_OUT_OF_BAND'`). */
-export type NamedEventLine = EventLine & { reasonName?: string };
-
-/** Every event of one order in one session, from the log, and the chain of client order ids it went by. */
-export interface OrderHistoryView {
-  session: number;
-  orderId: number;
-  /** ClOrdIDs in the order they appeared (the original first; replaces may add more). */
-  clientOrderIds: string[];
-  events: NamedEventLine[];
-}
+export type { EventPage, NamedEventLine, OrderHistoryView };
 
 /** Adds the reason's name to a line that carries a numeric reason. */
 export function nameReason(line: EventLine): NamedEventLine {
@@ -29,8 +20,8 @@ export function nameReason(line: EventLine): NamedEventLine {
  * age). Undefined when the projection does not know the order.
  */
 export function orderHistory(log: ReadableLog, projection: OmsProjection, session: number, orderId: number): OrderHistoryView | undefined {
-  const o = projection.order(orderId);
-  if (!o) return undefined;
+  const o = session === projection.session.id ? projection.order(orderId) : undefined;
+  if (!o) return pastOrderHistory(log, session, orderId);
   const seqs = [...o.eventSeqs].sort((a, b) => a - b);
   const events: NamedEventLine[] = [];
   // Runs of seqs close together come from one or a few frames: read each run once.
@@ -43,37 +34,36 @@ export function orderHistory(log: ReadableLog, projection: OmsProjection, sessio
     for (const e of log.events(session, from, seqs[j]!)) if (want.has(e.seq)) events.push(nameReason(toEventLine(session, e)));
     i = j + 1;
   }
-  const clientOrderIds: string[] = [];
+  const chain = clOrdIdChain(events);
+  if (chain.length === 0) chain.push(o.clientOrderId);
+  return { session, orderId, clientOrderIds: chain, events };
+}
+
+function clOrdIdChain(events: readonly NamedEventLine[]): string[] {
+  const out: string[] = [];
   for (const e of events) {
-    for (const k of ['clientOrderId', 'newClientOrderId'] as const) {
+    for (const k of ['clientOrderId', 'newClientOrderId', 'origClientOrderId'] as const) {
       const v = e[k];
-      if (typeof v === 'string' && v !== '' && !clientOrderIds.includes(v)) clientOrderIds.push(v);
+      if (typeof v === 'string' && v !== '' && !out.includes(v)) out.push(v);
     }
   }
-  if (clientOrderIds.length === 0) clientOrderIds.push(o.clientOrderId);
-  return { session, orderId, clientOrderIds, events };
+  return out;
 }
 
-/** A search over one session's log, newest first, a page at a time. */
-export interface EventSearch {
-  session: number;
-  /** Only events with seq below this (exclusive): the page before the last one seen. Default: the head. */
-  before?: number;
-  /** At most this many lines (default 200, at most 1,000). */
-  limit?: number;
-  orderId?: number;
-  clientId?: string;
-  /** Case-insensitive part of the event type name ("fill" finds OrderExecuted? no: "exec" does). */
-  type?: string;
-  /** A reason code or part of its name ("band" finds PRICE_OUT_OF_BAND). */
-  reason?: string;
+/**
+ * An order of another session (the time machine looking back): the live
+ * projection does not hold its seq chain, so this scans that session's log
+ * once for the order's events, O(that session). Undefined when none.
+ */
+function pastOrderHistory(log: ReadableLog, session: number, orderId: number): OrderHistoryView | undefined {
+  const events: NamedEventLine[] = [];
+  for (const e of log.events(session)) if ((e.event as { orderId?: unknown }).orderId === orderId) events.push(nameReason(toEventLine(session, e)));
+  if (events.length === 0) return undefined;
+  return { session, orderId, clientOrderIds: clOrdIdChain(events), events };
 }
 
-export interface EventPage {
-  events: NamedEventLine[];
-  /** Pass as `before` for the next (older) page; absent when the session's start was reached. */
-  next?: number;
-}
+/** A search with its session resolved. */
+export type EventSearch = EventSearchQuery & { session: number };
 
 const CHUNK = 4096;
 

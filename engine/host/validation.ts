@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { COMPONENT_ACTIONS, ORDER_TYPES, SIDES, TIME_IN_FORCE } from '../../contract/domain.ts';
-import type { EventQuery, NewOrderRequest, ReplaceRequest } from '../../contract/api.ts';
+import type { AsOf, EventQuery, NewOrderRequest, ReplaceRequest } from '../../contract/api.ts';
+import type { ApiParamParsers } from '../../contract/api-table.ts';
+import type { EventSearchQuery, OrderHistoryQuery } from '../../contract/history.ts';
 
 /** Input from outside (HTTP, WebSocket, IPC) that failed validation; the message names the field. */
 export class BadRequest extends Error {
@@ -39,6 +41,20 @@ const eventQuery = z.strictObject({
   limit: z.number().int().positive().max(10_000).optional(),
 });
 
+const historyQuery = z.strictObject({ orderId: z.number().int().positive(), session: z.number().int().positive().optional() });
+
+const eventSearch = z.strictObject({
+  session: z.number().int().positive().optional(),
+  before: z.number().int().positive().optional(),
+  limit: z.number().int().positive().max(1000).optional(),
+  orderId: z.number().int().positive().optional(),
+  clientId: z.string().max(64).optional(),
+  type: z.string().max(64).optional(),
+  reason: z.string().max(64).optional(),
+});
+
+const role = z.string().min(1).max(32).regex(/^[a-z][a-z0-9_]*$/, 'must be a role name such as risk or router');
+
 const asOf = z.strictObject({ session: z.number().int().positive().optional(), seq: z.number().int().nonnegative() });
 
 function describe(err: z.ZodError, what: string): string {
@@ -58,7 +74,24 @@ function parseWith<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
 export const parseNewOrder = (v: unknown): NewOrderRequest => parseWith(newOrder, v, 'order');
 export const parseReplace = (v: unknown): ReplaceRequest => parseWith(replace, v, 'replace');
 export const parseEventQuery = (v: unknown): EventQuery => parseWith(eventQuery, v, 'query');
-export const parseAsOf = (v: unknown): { session?: number; seq: number } => parseWith(asOf, v, 'at');
+export const parseAsOf = (v: unknown): AsOf => parseWith(asOf, v, 'at');
 export const parseOrderId = (v: unknown): number => parseWith(z.number().int().positive(), v, 'orderId');
 export const parseComponentId = (v: unknown): string => parseWith(id, v, 'componentId');
 export const parseAction = (v: unknown) => parseWith(z.enum(COMPONENT_ACTIONS), v, 'action');
+export const parseRole = (v: unknown): string => parseWith(role, v, 'role');
+export const parseHistoryQuery = (v: unknown): OrderHistoryQuery => parseWith(historyQuery, v, 'history');
+export const parseEventSearch = (v: unknown): EventSearchQuery => parseWith(eventSearch, v, 'search') as EventSearchQuery;
+
+/** The validator of each parameter kind of the method table (contract/api-table.ts). */
+export const PARAM_PARSERS: ApiParamParsers = {
+  order: parseNewOrder,
+  orderId: parseOrderId,
+  replace: parseReplace,
+  componentId: parseComponentId,
+  action: parseAction,
+  at: parseAsOf,
+  query: parseEventQuery,
+  role: parseRole,
+  history: parseHistoryQuery,
+  search: parseEventSearch,
+};

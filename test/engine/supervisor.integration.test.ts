@@ -54,3 +54,38 @@ describe('host supervision of in-process components (real ZeroMQ, real SQLite)',
     await waitOrder(h, orderId, (o) => o.state === 'filled', 'filled through the restarted proxy');
   });
 });
+
+describe('restart from the API and the CLI against a host process', () => {
+  it('REST restart and standby, `ordo admin restart`, and one clear line for bad input', async () => {
+    const { startHostProcess, runOrdo } = await import('./helpers/cli.ts');
+    const { http, tempDir, removeDir } = await import('./helpers/host.ts');
+    const dir = tempDir('ordo-admin-');
+    const hp = await startHostProcess(['--data-dir', dir, '--venue-tick-ms', '50']);
+    try {
+      const comps = async () => (await http(hp, 'GET', '/api/state')).body.components as { id: string; state: string; active: boolean }[];
+      expect((await http(hp, 'POST', '/api/components/router-1/shutdown')).status).toBe(200);
+      await expect.poll(async () => (await comps()).some((c) => c.id === 'router-1' && c.state === 'stopped'), { timeout: 15_000 }).toBe(true);
+      const refused = await http(hp, 'POST', '/api/components/router-1/activate');
+      expect(refused.body.error.message).toMatch(/restart it first/);
+      const cli = await runOrdo(['admin', 'restart', 'router-1', '--url', hp.url]);
+      expect(cli).toMatchObject({ code: 0, stdout: 'restart router-1: ok\n' });
+      await expect.poll(async () => (await comps()).some((c) => c.id === 'router-1' && c.state === 'active' && c.active), { timeout: 15_000 }).toBe(true);
+      const standby = await http(hp, 'POST', '/api/roles/gateway/standby');
+      expect(standby).toMatchObject({ status: 200, body: { componentId: 'gateway-2' } });
+      await expect.poll(async () => (await comps()).some((c) => c.id === 'gateway-2' && c.state === 'standby'), { timeout: 15_000 }).toBe(true);
+      const viaRest = await http(hp, 'POST', '/api/components/gateway-1/restart');
+      expect(viaRest).toMatchObject({ status: 200, body: { componentId: 'gateway-1' } });
+      const unknown = await runOrdo(['admin', 'restart', 'risk-9', '--data-dir', dir, '--url', `http://127.0.0.1:${hp.port}`]);
+      expect(unknown.code).toBe(1);
+      expect(unknown.stderr.trim().split('\n')).toEqual(['ordo: admin restart risk-9: NOT_SUPERVISED: risk-9 does not run in this host; restart it where it runs']);
+      const usage = await runOrdo(['admin', 'reboot', 'x', '--url', hp.url]);
+      expect(usage.code).toBe(2);
+      expect(usage.stderr.trim().split('\n')).toHaveLength(1);
+      const badRole = await http(hp, 'POST', '/api/roles/Bad%20Role/standby');
+      expect(badRole.status).toBe(400);
+    } finally {
+      expect(await hp.stop()).toBe(0);
+      removeDir(dir);
+    }
+  });
+});
