@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import type { ComponentAction } from '../../contract/domain.ts';
 import { formatAge, formatInt, stateLabel } from '../lib/format.ts';
 import type { ComponentRow } from '../store/components-slice.ts';
@@ -36,6 +37,27 @@ export function ComponentsPanel({ onStatus }: { onStatus?: (msg: string | undefi
   const readOnly = useOrdoState((s) => s.timeMachine.mode === 'asof');
   const locked = !connected || readOnly;
   const lockedWhy = !connected ? 'Disconnected from the host' : readOnly ? 'Time machine on: the past is read-only' : undefined;
+
+  const [standbyRole, setStandbyRole] = useState('');
+  const roles = [...new Set(components.list.map((c) => c.role))].sort();
+
+  const restart = async (c: ComponentRow): Promise<void> => {
+    setStatus(`restart ${c.id}: rewinding…`);
+    const r = await api.restartComponent(c.id);
+    const msg = r.ok ? `restart ${c.id}: rejoined` : `restart ${c.id} failed: ${r.error.message}`;
+    setStatus(msg);
+    onStatus?.(msg);
+  };
+
+  const addStandby = async (): Promise<void> => {
+    const role = standbyRole || roles[0];
+    if (!role) return;
+    setStatus(`standby ${role}: starting…`);
+    const r = await api.addStandby(role);
+    const msg = r.ok ? `standby ${r.value.componentId} started` : `standby ${role} failed: ${r.error.message}`;
+    setStatus(msg);
+    onStatus?.(msg);
+  };
 
   const act = async (c: ComponentRow, action: ComponentAction): Promise<void> => {
     if (action === 'shutdown') {
@@ -92,16 +114,29 @@ export function ComponentsPanel({ onStatus }: { onStatus?: (msg: string | undefi
                 <span className={`td num ${c.lag > 0 ? 'warn' : 'dim'}`}>{formatInt(c.lag)}</span>
                 <span className={`td num ${c.stale ? 'bad' : age > LATE_MS ? 'warn' : 'dim'}`}>{formatAge(age)}</span>
                 <span className="td actions">
-                  <button
-                    type="button"
-                    className="btn btn-xs"
-                    data-testid={`component-activate-${c.id}`}
-                    disabled={locked || c.active || c.state === 'stopped'}
-                    title={lockedWhy}
-                    onClick={() => void act(c, 'activate')}
-                  >
-                    Activate
-                  </button>
+                  {c.state === 'stopped' || c.stale ? (
+                    <button
+                      type="button"
+                      className="btn btn-xs btn-primary"
+                      data-testid={`component-restart-${c.id}`}
+                      disabled={locked}
+                      title={lockedWhy ?? 'Start it again: it rewinds the session and rejoins (in-process components)'}
+                      onClick={() => void restart(c)}
+                    >
+                      Restart
+                    </button>
+                  ) : (
+                    <button
+                      type="button"
+                      className="btn btn-xs"
+                      data-testid={`component-activate-${c.id}`}
+                      disabled={locked || c.active}
+                      title={lockedWhy}
+                      onClick={() => void act(c, 'activate')}
+                    >
+                      Activate
+                    </button>
+                  )}
                   <button
                     type="button"
                     className="btn btn-xs"
@@ -128,8 +163,22 @@ export function ComponentsPanel({ onStatus }: { onStatus?: (msg: string | undefi
           })}
         </div>
       </div>
-      <div className={`panel-status ${health.bad ? 'error' : ''}`} data-testid="component-action-status" data-healthy={health.healthy} data-total={components.list.length}>
-        {status ?? health.text}
+      <div className="components-foot">
+        <div className={`panel-status ${health.bad ? 'error' : ''}`} data-testid="component-action-status" data-healthy={health.healthy} data-total={components.list.length}>
+          {status ?? health.text}
+        </div>
+        <span className="standby-add">
+          <select className="input input-sm" data-testid="standby-role" value={standbyRole || roles[0] || ''} disabled={locked || roles.length === 0} onChange={(e) => setStandbyRole(e.currentTarget.value)}>
+            {roles.map((r) => (
+              <option key={r} value={r}>
+                {r}
+              </option>
+            ))}
+          </select>
+          <button type="button" className="btn btn-xs" data-testid="standby-add" disabled={locked || roles.length === 0} title={lockedWhy ?? 'Start a standby instance of this role in the host'} onClick={() => void addStandby()}>
+            + Standby
+          </button>
+        </span>
       </div>
     </div>
   );

@@ -21,6 +21,10 @@ function fakeApi() {
     openSession: never,
     closeSession: never,
     componentAction: never,
+    restartComponent: never,
+    addStandby: never,
+    getOrderHistory: never,
+    searchEvents: never,
     getState: (at) => new Promise((resolve) => stateCalls.push({ at, resolve })),
     getEvents: (q) => {
       eventQueries.push(q);
