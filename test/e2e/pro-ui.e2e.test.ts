@@ -276,7 +276,61 @@ describe.each(VIEWPORTS)('a professional trading screen at $width×$height', ({ 
       .toEqual(expect.arrayContaining(['router-1/stopped', 'role:router/unattended']));
     expect(Number(await page.getByTestId('alerts-toggle').getAttribute('data-count'))).toBeGreaterThanOrEqual(1);
     await screenshot(page, `pro-${tag}-9-router-down`);
+
+    // Recovery from the UI: Restart rewinds the router and it rejoins; the stuck order proceeds.
+    await page.getByTestId('component-restart-router-1').click();
+    await page.locator('[data-testid="component-state-router-1"][data-state="active"]').waitFor({ timeout: 20_000 });
+    await expect.poll(() => stateOf(id).getAttribute('data-state'), { timeout: 20_000 }).toBe('routed');
+    await expect.poll(() => page.getByTestId(`order-waiting-${id}`).count()).toBe(0);
+    await expect.poll(() => page.getByTestId('component-action-status').textContent(), { timeout: 20_000 }).toMatch(/5 of 5 healthy|restart router-1: rejoined/);
+    await page.getByTestId('standby-role').selectOption('risk');
+    await page.getByTestId('standby-add').click();
+    await page.locator('[data-testid="component-state-risk-2"][data-state="standby"]').waitFor({ timeout: 20_000 });
+    await screenshot(page, `pro-${tag}-10-recovered`);
   });
+
+  it('order history: an order older than 5,000 events shows its whole history from the host; the log searches the whole session', async () => {
+    const old = await send('AAPL', 'buy', 10, onTick('AAPL', 1.3), 'day'); // rejected: PRICE_OUT_OF_BAND
+    await waitState(old, 'rejected');
+    // More than 5,000 events after it (each resting order is 3 events: pending, accepted, routed).
+    const head0 = (await http(host, 'GET', '/api/state')).body.session.seq as number;
+    const inFlight = new Set<Promise<unknown>>();
+    let k = 0;
+    while (((await http(host, 'GET', '/api/state')).body.session.seq as number) < head0 + 5200) {
+      for (let i = 0; i < 200; i++) {
+        k++;
+        const p: Promise<unknown> = send('MSFT', k % 2 ? 'buy' : 'sell', 1, onTick('MSFT', k % 2 ? 0.9 : 1.1), 'day', 'DELTA').then(() => inFlight.delete(p));
+        inFlight.add(p);
+      }
+      await Promise.all(inFlight);
+    }
+    await page.getByTestId('orders-search').fill(`#${old}`);
+    await page.locator(`[data-testid="order-row-${old}"] [data-col="symbol"]`).dblclick();
+    await page.getByTestId('order-history').waitFor();
+    const types = await page.locator('[data-testid^="order-history-event-"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-type')));
+    expect(types).toEqual(['OrderPending', 'OrderRejected']);
+    expect(await page.locator('[data-testid^="order-history-reason-"]').first().textContent()).toBe('PRICE_OUT_OF_BAND');
+    expect(await page.getByTestId('order-history-chain').textContent()).toContain(`E2E-${tag}-`);
+    await screenshot(page, `pro-${tag}-11-order-history`);
+    await page.keyboard.press('Escape');
+    await page.getByTestId('order-history').waitFor({ state: 'detached' });
+    await page.getByTestId('orders-search').fill('');
+
+    await page.getByTestId('tab-events').click();
+    await page.getByTestId('events-whole').check();
+    await page.getByTestId('events-reason').fill('band');
+    await expect.poll(() => page.locator(`[data-testid^="event-row-"][data-type="OrderRejected"]`).count(), { timeout: 15_000 }).toBeGreaterThanOrEqual(1);
+    expect(await page.getByTestId('events-panel').textContent()).toContain('PRICE_OUT_OF_BAND');
+    await page.getByTestId('events-reason').fill('');
+    await page.getByTestId('events-client').fill('DELTA');
+    await page.getByTestId('events-older').waitFor({ timeout: 15_000 });
+    const first = Number(await page.getByTestId('events-count').getAttribute('data-count'));
+    await page.getByTestId('events-older').click();
+    await expect.poll(async () => Number(await page.getByTestId('events-count').getAttribute('data-count'))).toBeGreaterThan(first);
+    await screenshot(page, `pro-${tag}-12-event-search`);
+    await page.getByTestId('events-whole').uncheck();
+    await page.getByTestId('tab-components').click();
+  }, 120_000);
 
   it('disconnected: the banner shows, quotes are marked stale, order and admin actions are disabled', async () => {
     const working = (await http(host, 'GET', '/api/state')).body.orders.find((o: { state: string }) => o.state === 'routed' || o.state === 'accepted');
@@ -292,6 +346,6 @@ describe.each(VIEWPORTS)('a professional trading screen at $width×$height', ({ 
     expect(await page.getByTestId(`order-cancel-${working.orderId}`).isDisabled()).toBe(true);
     expect(await page.getByTestId('component-shutdown-gateway-1').isDisabled()).toBe(true);
     expect(await page.getByTestId('session-close').isDisabled()).toBe(true);
-    await screenshot(page, `pro-${tag}-10-disconnected`);
+    await screenshot(page, `pro-${tag}-13-disconnected`);
   });
 });
