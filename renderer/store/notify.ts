@@ -71,6 +71,11 @@ export function notificationsFor(updates: readonly StateUpdate[], before: Notify
       out.push({ kind: 'fill', orderId: f.orderId, title: `${done} #${f.orderId}`, body: `${f.side.toUpperCase()} ${formatQty(f.quantity)} ${f.symbol} @ ${priceText(f.price)}` });
     }
   }
+  if (rejected.size > FILL_SUMMARY_OVER) {
+    const first = rejected.values().next().value as OrderView;
+    out.push({ kind: 'reject', title: `${rejected.size} orders rejected`, body: `e.g. #${first.orderId}: ${first.rejectReason ?? 'no reason given'}` });
+    rejected.clear();
+  }
   for (const o of rejected.values()) {
     out.push({ kind: 'reject', orderId: o.orderId, title: `Rejected #${o.orderId}`, body: `${o.side.toUpperCase()} ${formatQty(o.quantity)} ${o.symbol}: ${o.rejectReason ?? 'no reason given'}` });
   }
