@@ -93,9 +93,21 @@ export function TimeMachineBanner() {
   const tm = useOrdoState((s) => s.timeMachine);
   const head = useOrdoState((s) => s.session.seq);
   const backToLive = useOrdoState((s) => s.backToLive);
+  const api = useApi();
+  const store = useOrdoStore();
   if (tm.mode !== 'asof') return null;
+  const step = (d: number): void => {
+    const seq = Math.min(head, Math.max(1, tm.seq + d));
+    if (seq !== tm.seq) void travelTo(api, store, seq);
+  };
   return (
     <div className="tm-banner" data-testid="tm-banner" data-seq={tm.seq} data-loading={tm.loading}>
+      <button type="button" className="btn btn-sm" data-testid="tm-step-back" title="One event back" disabled={tm.seq <= 1} onClick={() => step(-1)}>
+        ◀ 1
+      </button>
+      <button type="button" className="btn btn-sm" data-testid="tm-step-forward" title="One event forward" disabled={tm.seq >= head} onClick={() => step(1)}>
+        1 ▶
+      </button>
       <span className="tm-banner-title">
         AS OF SEQ <span data-testid="tm-banner-seq">{formatInt(tm.seq)}</span>
       </span>
