@@ -1,6 +1,6 @@
 import type { AsOf, EventLine, EventQuery, NewOrderRequest, ReplaceRequest, StateView } from './api.ts';
 import type { ComponentAction } from './domain.ts';
-import type { EventPage, EventSearchQuery, OrderHistoryQuery, OrderHistoryView } from './history.ts';
+import type { EventPage, EventSearchQuery, OrderHistoryQuery, OrderHistoryView, SessionSummary } from './history.ts';
 
 /**
  * The kinds of parameter API methods take, and their types. The name of a
@@ -56,6 +56,8 @@ export const API_TABLE = {
   getOrderHistory: method(result<OrderHistoryView>(), required('history')),
   /** Pages back through a whole session's log, filtered by order, client, type and reason. */
   searchEvents: method(result<EventPage>(), withDefault('search', {})),
+  /** Every session in the log, oldest first (the time machine's session picker). */
+  getSessions: method(result<SessionSummary[]>()),
 } as const;
 
 export type ApiMethodName = keyof typeof API_TABLE;

@@ -41,3 +41,13 @@ export interface EventPage {
   /** Pass as `before` for the next, older page; absent once the session's start is reached. */
   next?: number;
 }
+
+/** One session of the log, for the time machine's session picker. */
+export interface SessionSummary {
+  id: number;
+  state: 'open' | 'closed';
+  /** Sequencer time (µs) the session opened, and closed (absent while open). */
+  openedTs: number;
+  closedTs?: number;
+  lastSeq: number;
+}

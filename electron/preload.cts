@@ -38,6 +38,7 @@ const METHOD_NAMES = {
   addStandby: true,
   getOrderHistory: true,
   searchEvents: true,
+  getSessions: true,
 } as const satisfies Record<ApiMethodName, true>;
 
 function call(method: ApiMethodName, params: unknown[]): Promise<Result<unknown>> {

@@ -10,7 +10,7 @@ import type {
   StateView,
 } from '../../contract/api.ts';
 import type { ComponentAction } from '../../contract/domain.ts';
-import type { EventPage, EventSearchQuery, OrderHistoryQuery, OrderHistoryView } from '../../contract/history.ts';
+import type { EventPage, EventSearchQuery, OrderHistoryQuery, OrderHistoryView, SessionSummary } from '../../contract/history.ts';
 import { orderHistory, searchEvents } from './order-history.ts';
 import type { SuperviseResult } from './supervisor.ts';
 import { toEventLine } from '../protocol/event-line.ts';
@@ -183,6 +183,19 @@ export class HostApi implements OrdoApi {
     if (session === 0) return fail('UNKNOWN_ORDER', `no order ${q.orderId}: no session yet`);
     const h = orderHistory(this.d.readLog, this.d.view.projection, session, q.orderId);
     return h ? { ok: true, value: h } : fail('UNKNOWN_ORDER', `no order ${q.orderId} in session ${session}`);
+  }
+
+  async getSessions(): Promise<Result<SessionSummary[]>> {
+    return {
+      ok: true,
+      value: this.d.readLog.sessions().map((s) => ({
+        id: s.id,
+        state: s.state,
+        openedTs: s.openedTs,
+        lastSeq: s.lastSeq,
+        ...(s.closedTs !== null ? { closedTs: s.closedTs } : {}),
+      })),
+    };
   }
 
   async searchEvents(q: EventSearchQuery): Promise<Result<EventPage>> {

@@ -38,6 +38,7 @@ function fromPreload(p: OrdoApi): ClientApi {
     addStandby: (role) => p.addStandby(role),
     getOrderHistory: (q) => p.getOrderHistory(q),
     searchEvents: (q) => p.searchEvents(q),
+    getSessions: () => p.getSessions(),
     subscribe: (l) => p.subscribe(l),
     connection: constantConnection('ipc'),
     close: () => {},

@@ -137,5 +137,12 @@ describe('a trader and an operator in a real browser against a real ordo host', 
       await expect.poll(() => page.getByTestId(`order-row-${o.orderId}`).textContent()).toContain(String(o.leavesQuantity));
     }
     await screenshot(page, '7-reopened');
+    // The session picker looks back at session 1, read-only, and LIVE returns to session 2.
+    await page.getByTestId('tm-session').selectOption('1');
+    await page.getByTestId('tm-banner').filter({ hasText: 'SESSION 1' }).waitFor();
+    expect(await page.getByTestId('session-close').isDisabled()).toBe(true);
+    await screenshot(page, '8-session-picker');
+    await page.getByTestId('tm-live').click();
+    await page.getByTestId('tm-banner').waitFor({ state: 'detached' });
   });
 });

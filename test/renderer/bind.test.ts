@@ -25,6 +25,7 @@ function fakeApi() {
     addStandby: never,
     getOrderHistory: never,
     searchEvents: never,
+    getSessions: never,
     getState: (at) => new Promise((resolve) => stateCalls.push({ at, resolve })),
     getEvents: (q) => {
       eventQueries.push(q);

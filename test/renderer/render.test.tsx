@@ -31,6 +31,7 @@ const api: OrdoApi = {
   addStandby: (role) => ok({ componentId: `${role}-2` }),
   getOrderHistory: (q) => ok({ session: 1, orderId: q.orderId, clientOrderIds: [], events: [] }),
   searchEvents: () => ok({ events: [] }),
+  getSessions: () => ok([{ id: 1, state: 'open' as const, openedTs: 1, lastSeq: 100 }]),
   getState: () => ok(stateView()),
   getEvents: () => ok([]),
   subscribe: () => () => {},

@@ -69,6 +69,7 @@ const ROUTES: Readonly<Record<string, Route>> = {
       return [{ orderId: pathNumber('orderId', parts[1]!), ...(session !== null ? { session: numberParam('session', session) } : {}) }];
     },
   },
+  'GET sessions': { method: 'getSessions', params: async () => [] },
   'GET events/search': {
     method: 'searchEvents',
     params: async ({ url }) => {
