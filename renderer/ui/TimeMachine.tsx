@@ -161,7 +161,7 @@ export function TimeMachineBanner() {
         {tm.loading ? ' · loading…' : ''}
         {tm.error ? ` · ${tm.error}` : ''}
       </span>
-      <button type="button" className="btn btn-sm btn-live" data-testid="tm-back-live" onClick={backToLive}>
+      <button type="button" className="btn btn-sm btn-live tm-live-btn" data-testid="tm-back-live" onClick={backToLive}>
         ← Back to live
       </button>
     </div>
