@@ -1,6 +1,6 @@
 import type { BusEndpoints } from '../bus/endpoints.ts';
 import type { ComponentLogic } from '../component/logic.ts';
-import { ComponentRuntime } from '../component/runtime.ts';
+import { ComponentRuntime, type RuntimeOptions } from '../component/runtime.ts';
 
 /** Result of a supervision request; errors as values with a stable code. */
 export type SuperviseResult = { ok: true; componentId: string } | { ok: false; code: string; message: string };
@@ -8,6 +8,8 @@ export type SuperviseResult = { ok: true; componentId: string } | { ok: false; c
 export interface SupervisorOptions {
   readonly endpoints: BusEndpoints;
   readonly heartbeatMs: number;
+  /** The bus security the host's own components use (decision 050). */
+  readonly security?: RuntimeOptions['security'];
   /**
    * A fresh logic for `role` with a projection of its own (a restarted or
    * added instance rewinds the log itself); undefined for a role this host
@@ -87,7 +89,13 @@ export class Supervisor {
   private async launch(role: string, id: string): Promise<SuperviseResult> {
     const logic = this.opts.make(role, id);
     if (!logic) return { ok: false, code: 'BAD_REQUEST', message: `unknown role '${role}'` };
-    const rt = new ComponentRuntime({ id, logic, endpoints: this.opts.endpoints, heartbeatMs: this.opts.heartbeatMs });
+    const rt = new ComponentRuntime({
+      id,
+      logic,
+      endpoints: this.opts.endpoints,
+      heartbeatMs: this.opts.heartbeatMs,
+      ...(this.opts.security !== undefined ? { security: this.opts.security } : {}),
+    });
     this.byId.set(id, rt);
     this.opts.onStarted?.(rt);
     await rt.start();
