@@ -1,6 +1,7 @@
 import type { AsOf, EventLine, EventQuery, NewOrderRequest, ReplaceRequest, StateView } from './api.ts';
 import type { ComponentAction } from './domain.ts';
 import type { EventPage, EventSearchQuery, OrderHistoryQuery, OrderHistoryView, SessionSummary } from './history.ts';
+import type { HaltRequest, LimitsChange, PositionView, RestrictRequest, RiskView } from './risk.ts';
 
 /**
  * The kinds of parameter API methods take, and their types. The name of a
@@ -19,6 +20,12 @@ export interface ApiParamTypes {
   role: string;
   history: OrderHistoryQuery;
   search: EventSearchQuery;
+  // Risk (issue 12).
+  clientId: string;
+  halt: HaltRequest;
+  limits: LimitsChange;
+  symbol: string;
+  restrict: RestrictRequest;
 }
 export type ApiParamKind = keyof ApiParamTypes;
 
@@ -58,6 +65,15 @@ export const API_TABLE = {
   searchEvents: method(result<EventPage>(), withDefault('search', {})),
   /** Every session in the log, oldest first (the time machine's session picker). */
   getSessions: method(result<SessionSummary[]>()),
+  // Risk (issue 12, docs/api.md "Risk"): positions, limits, restricted list, kill switch.
+  getPositions: method(result<PositionView[]>()),
+  getRisk: method(result<RiskView>()),
+  haltClient: method(result<{ clientId: string | null }>(), required('clientId'), withDefault('halt', {})),
+  resumeClient: method(result<{ clientId: string | null }>(), required('clientId'), withDefault('halt', {})),
+  haltFirm: method(result<{ clientId: string | null }>(), withDefault('halt', {})),
+  resumeFirm: method(result<{ clientId: string | null }>(), withDefault('halt', {})),
+  setLimits: method(result<{ clientId: string; limits: LimitsChange }>(), required('clientId'), required('limits')),
+  setRestricted: method(result<{ symbol: string; restricted: boolean }>(), required('symbol'), required('restrict')),
 } as const;
 
 export type ApiMethodName = keyof typeof API_TABLE;

@@ -39,6 +39,14 @@ const METHOD_NAMES = {
   getOrderHistory: true,
   searchEvents: true,
   getSessions: true,
+  getPositions: true,
+  getRisk: true,
+  haltClient: true,
+  resumeClient: true,
+  haltFirm: true,
+  resumeFirm: true,
+  setLimits: true,
+  setRestricted: true,
 } as const satisfies Record<ApiMethodName, true>;
 
 function call(method: ApiMethodName, params: unknown[]): Promise<Result<unknown>> {

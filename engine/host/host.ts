@@ -2,7 +2,8 @@ import { Publisher } from 'zeromq';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { inprocEndpoints, tcpEndpoints, type BusEndpoints } from '../bus/endpoints.ts';
-import { EventStream } from '../bus/event-stream.ts';
+import { EventStream, type EventListener } from '../bus/event-stream.ts';
+import type { Sequenced } from '../protocol/events.ts';
 import { ReplayServer } from '../bus/replay.ts';
 import { authorizedKeys, bindAll, BusSecurity, ensureBusKeys, registerZapDomain } from '../bus/security.ts';
 import { SendQueue } from '../bus/send-queue.ts';
@@ -13,6 +14,8 @@ import { ClientProxyComponent } from '../oms/components/client-proxy.ts';
 import { GatewayComponent } from '../oms/components/gateway.ts';
 import { MonitorComponent } from '../oms/components/monitor.ts';
 import { RiskComponent } from '../oms/components/risk.ts';
+import { RiskState } from '../oms/exposure/risk-state.ts';
+import { RiskAdmin } from './risk-admin.ts';
 import { RouterComponent } from '../oms/components/router.ts';
 import { loadReferenceData, type ReferenceData } from '../oms/reference.ts';
 import { OmsSequencerPolicy } from '../oms/sequencer-policy.ts';
@@ -77,6 +80,8 @@ export interface Host {
   /** Starts a standby instance of `role` in this process. */
   addStandby(role: string): Promise<SuperviseResult>;
   readonly view: LiveView;
+  /** Risk's controls (kill switch, limits, restricted list) and positions. */
+  readonly risk: RiskAdmin;
   close(): Promise<void>;
 }
 
@@ -171,12 +176,22 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     const heartbeatMs = opts.heartbeatMs ?? 250;
     // The components of this process read one projection, the view's, applied once per event.
     const shared = view.projection;
-    // The first instances share the view's projection; restarted and added ones (`own` undefined) keep their own.
+    // Risk's projection (limits, positions, halts), shared the same way: applied once per event, after the view's.
+    const riskState = new RiskState();
+    const risk = new RiskComponent(undefined, shared, riskState);
+    md.onData((m) => risk.onMarketData(m));
+    // The first instances share the view's (and risk's) projections; restarted and added ones (`own` undefined)
+    // keep their own, folded from their own stream.
     const logics: Record<string, (id: string, own?: typeof shared) => ComponentLogic> = {
       proxy: (id, p) => new ClientProxyComponent(id, p),
-      risk: (_id, p) => new RiskComponent(undefined, p),
+      risk: (_id, p) => {
+        if (p) return risk;
+        const r = new RiskComponent(undefined, undefined);
+        md.onData((m) => r.onMarketData(m));
+        return r;
+      },
       router: (_id, p) => new RouterComponent(p),
-      gateway: (_id, p) => new GatewayComponent({ venueEndpoint: venue.routerEndpoint, security }, p),
+      gateway: (_id, p) => new GatewayComponent({ venueEndpoint: venue.routerEndpoint, security, ...(p ? { risk: riskState } : {}) }, p),
       monitor: (_id, p) => new MonitorComponent({ source: heartbeats, staleMs }, p),
     };
     const roles = opts.roles ?? DEFAULT_ROLES;
@@ -214,7 +229,14 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       rt.connect();
       cleanup.push(() => rt.stop());
     }
-    const fanOut = new ProjectionFanOut(view, runtimes);
+    // The owners of the shared projections apply them first: the view's OMS projection, then risk's.
+    const owners: EventListener = {
+      onEvents(session: number, events: readonly Sequenced[]) {
+        view.onEvents(session, events);
+        for (const e of events) riskState.apply(e);
+      },
+    };
+    const fanOut = new ProjectionFanOut(owners, runtimes);
     stream.addListener(fanOut);
     cleanup.push(() => stream.close());
     await stream.start();
@@ -226,6 +248,18 @@ export async function startHost(opts: HostOptions): Promise<Host> {
         await api.hostCommand({ type: 'ComponentActivated', role: rt.role, instance: rt.id });
       }
     };
+    // Risk's controls: each sequenced, then answered once the shared projections have applied it (read-your-writes).
+    const riskAdmin = new RiskAdmin({
+      hostCommand: async (body) => {
+        const r = await api.hostCommand(body);
+        const { session, seq } = sequencer.position;
+        if (r.ok) await fanOut.reachedOrTimeout(session, seq, 2000);
+        return r;
+      },
+      risk: riskState,
+      projection: shared,
+      lastPrice: (symbol) => view.quotes.get(symbol)?.last,
+    });
     const api: HostApi = new HostApi({
       sequencer,
       readLog,
@@ -246,6 +280,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
         },
         addStandby: (role) => supervisor.addStandby(role),
       },
+      risk: riskAdmin,
     });
     cleanup.push(() => api.close());
     late.stopped = async (role, id) => {
@@ -284,6 +319,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       },
       addStandby: (role: string) => supervisor.addStandby(role),
       view,
+      risk: riskAdmin,
       close: () => (closing ??= runAll(cleanup)),
     };
   } catch (err) {

@@ -4,6 +4,7 @@ import type { AsOf, EventQuery, NewOrderRequest, ReplaceRequest } from '../../co
 import type { ApiParamParsers } from '../../contract/api-table.ts';
 import type { EventSearchQuery, OrderHistoryQuery } from '../../contract/history.ts';
 import { issueLine } from '../oms/validation.ts';
+import { riskParamParsers } from './risk-params.ts';
 
 /** Input from outside (HTTP, WebSocket, IPC) that failed validation; the message names the field. */
 export class BadRequest extends Error {
@@ -27,6 +28,8 @@ const newOrder = z
     quantity,
     price: price.optional(),
     timeInForce: z.enum(TIME_IN_FORCE),
+    locate: z.boolean().optional(),
+    intentional: z.boolean().optional(),
   })
   .superRefine((o, ctx) => {
     if (o.type === 'limit' && o.price === undefined) ctx.addIssue({ code: 'custom', path: ['price'], message: 'is required for a limit order' });
@@ -87,4 +90,7 @@ export const PARAM_PARSERS: ApiParamParsers = {
   role: parseRole,
   history: parseHistoryQuery,
   search: parseEventSearch,
+  ...riskParamParsers((message) => {
+    throw new BadRequest(message);
+  }),
 };

@@ -5,6 +5,7 @@ import { Toasts } from './Toasts.tsx';
 import { SessionBar } from './SessionBar.tsx';
 import { TimeMachineBanner } from './TimeMachine.tsx';
 import { Workspace } from './Workspace.tsx';
+import { RiskDrawer } from './risk/RiskDrawer.tsx';
 
 export function App() {
   const ready = useOrdoState((s) => s.resets > 0);
@@ -19,6 +20,7 @@ export function App() {
       <Workspace />
       <Toasts />
       <HelpOverlay />
+      <RiskDrawer />
     </div>
   );
 }

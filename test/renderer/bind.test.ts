@@ -26,6 +26,14 @@ function fakeApi() {
     getOrderHistory: never,
     searchEvents: never,
     getSessions: never,
+    getPositions: never,
+    getRisk: never,
+    haltClient: never,
+    resumeClient: never,
+    haltFirm: never,
+    resumeFirm: never,
+    setLimits: never,
+    setRestricted: never,
     getState: (at) => new Promise((resolve) => stateCalls.push({ at, resolve })),
     getEvents: (q) => {
       eventQueries.push(q);
