@@ -37,6 +37,7 @@ import { startApiServer, type ApiServer } from './http/server.ts';
 import { LiveView } from './live-view.ts';
 import { ProjectionFanOut } from './projection-fan-out.ts';
 import { log } from '../log.ts';
+import { Supervisor, type SuperviseResult } from './supervisor.ts';
 
 export interface HostOptions {
   readonly dataDir: string;
@@ -86,7 +87,14 @@ export interface Host {
   readonly tcp: BusEndpoints | undefined;
   readonly sequencer: Sequencer;
   readonly venue: Venue;
+  /** The current runtime of every in-process component (a restarted one replaces its predecessor). */
   readonly runtimes: readonly ComponentRuntime[];
+  /** Restarts in-process components and adds standbys (see Supervisor). */
+  readonly supervisor: Supervisor;
+  /** Restart (rewind and rejoin): the instance takes its role back when nobody else holds it. */
+  restart(id: string): Promise<SuperviseResult>;
+  /** Starts a standby instance of `role` in this process. */
+  addStandby(role: string): Promise<SuperviseResult>;
   readonly view: LiveView;
   /** The FIX client acceptor, with --fix-port. */
   readonly fix: FixAcceptorComponent | undefined;
@@ -222,12 +230,19 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     const riskState = new RiskState();
     const risk = new RiskComponent(undefined, shared, riskState);
     md.onData((m) => risk.onMarketData(m));
-    const logics: Record<string, () => ComponentLogic> = {
-      proxy: () => proxy,
-      risk: () => risk,
-      router: () => new RouterComponent(shared),
-      gateway: () => new GatewayComponent({ venueEndpoint, security, risk: riskState }, shared),
-      monitor: () => new MonitorComponent({ source: heartbeats, staleMs }, shared),
+    // The first instances share the view's (and risk's) projections; restarted and added ones (`own` undefined)
+    // keep their own, folded from their own stream.
+    const logics: Record<string, (id: string, own?: typeof shared) => ComponentLogic> = {
+      proxy: (id, p) => (p && id === 'proxy-1' ? proxy : new ClientProxyComponent(id, p)),
+      risk: (_id, p) => {
+        if (p) return risk;
+        const r = new RiskComponent(undefined, undefined);
+        md.onData((m) => r.onMarketData(m));
+        return r;
+      },
+      router: (_id, p) => new RouterComponent(p),
+      gateway: (_id, p) => new GatewayComponent({ venueEndpoint, security, ...(p ? { risk: riskState } : {}) }, p),
+      monitor: (_id, p) => new MonitorComponent({ source: heartbeats, staleMs }, p),
     };
     const fix =
       opts.fixPort !== undefined
@@ -241,8 +256,28 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     const runtimes = roles.map((role) => {
       const make = logics[role];
       if (!make) throw new UserError(`unknown role '${role}'`);
-      return new ComponentRuntime({ id: `${role}-1`, logic: make(), endpoints, heartbeatMs, security });
+      return new ComponentRuntime({ id: `${role}-1`, logic: make(`${role}-1`, shared), endpoints, heartbeatMs, security });
     });
+    const firstProxy = runtimes.find((rt) => rt.role === 'proxy')?.logic;
+    const proxy0 = firstProxy instanceof ClientProxyComponent ? firstProxy : new ClientProxyComponent('proxy-1', shared);
+    // Filled in once the API exists: sequencing ComponentStopped goes through it.
+    const late: { stopped?: (role: string, id: string) => Promise<{ ok: boolean; message?: string }> } = {};
+    const supervisor: Supervisor = new Supervisor({
+      endpoints,
+      heartbeatMs,
+      security,
+      make: (role, id): ComponentLogic | undefined => logics[role]?.(id, undefined),
+      stopped: (role, id) => late.stopped?.(role, id) ?? Promise.resolve({ ok: false, message: 'host not ready' }),
+      knownIds: () => heartbeats.components.keys(),
+    });
+    for (const rt of runtimes) supervisor.adopt(rt);
+    /** The client proxy orders go through: the active in-process one, else the first. */
+    const currentProxy = (): ClientProxyComponent => {
+      for (const rt of supervisor.runtimes) {
+        if (rt.role === 'proxy' && rt.lifecycle === 'active' && rt.logic instanceof ClientProxyComponent) return rt.logic;
+      }
+      return proxy0;
+    };
 
     // One stream feeds every in-process consumer: each frame is decoded once, and
     // event by event the view applies the shared projection, then each component
@@ -266,8 +301,8 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     for (const rt of runtimes) await rt.caughtUp();
 
     const ensureActive = async () => {
-      for (const rt of runtimes) {
-        if (sequencer.position.phase !== 'open' || sequencer.activeRoles.has(rt.role)) continue;
+      for (const rt of supervisor.runtimes) {
+        if (sequencer.position.phase !== 'open' || sequencer.activeRoles.has(rt.role) || rt.lifecycle === 'stopped') continue;
         await api.hostCommand({ type: 'ComponentActivated', role: rt.role, instance: rt.id });
       }
     };
@@ -287,15 +322,31 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       sequencer,
       readLog,
       view,
-      proxy,
+      get proxy() {
+        return currentProxy();
+      },
       heartbeats,
       staleMs,
       shutdown: (id) => admin.push([id, 'shutdown']),
       ensureActive,
       reached: (session, seq, ms) => fanOut.reachedOrTimeout(session, seq, ms),
+      supervise: {
+        restart: async (id) => {
+          const r = await supervisor.restart(id);
+          if (r.ok) await ensureActive();
+          return r;
+        },
+        addStandby: (role) => supervisor.addStandby(role),
+      },
       risk: riskAdmin,
     });
     cleanup.push(() => api.close());
+    late.stopped = async (role, id) => {
+      const r = await api.hostCommand({ type: 'ComponentStopped', role, instance: id });
+      return r.ok ? { ok: true } : { ok: false, message: r.error.message };
+    };
+    // Restarted and added instances run beside the first ones; they stop with the host.
+    cleanup.push(() => supervisor.stopAll());
     if (sequencer.position.session === 0 && opts.autoOpen !== false) {
       const r = await api.openSession();
       if (!r.ok) throw new UserError(`cannot open the first session: ${r.error.message}`);
@@ -323,7 +374,15 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       tcp,
       sequencer,
       venue,
-      runtimes,
+      get runtimes() {
+        return supervisor.runtimes;
+      },
+      supervisor,
+      restart: async (id: string) => {
+        const r = await api.restartComponent(id);
+        return r.ok ? { ok: true, componentId: r.value.componentId } : { ok: false, code: r.error.code, message: r.error.message };
+      },
+      addStandby: (role: string) => supervisor.addStandby(role),
       view,
       fix,
       fixVenues,
