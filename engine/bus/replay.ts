@@ -67,8 +67,7 @@ export class ReplayServer {
       const header: ReplayHeader = { id: -1, session: 0, headSeq: 0, latestSession: 0, complete: true, error: `bad replay request: ${(err as Error).message}` };
       return [Buffer.from(JSON.stringify(header))];
     }
-    const latest = this.log.latestSession();
-    const latestSession = latest?.id ?? 0;
+    const latestSession = this.log.end()?.session ?? 0;
     const session = req.session ?? latestSession;
     const headSeq = session === 0 ? 0 : this.log.lastSeq(session);
     const to = Math.min(req.to ?? Number.MAX_SAFE_INTEGER, headSeq);
@@ -93,9 +92,11 @@ export class ReplayServer {
     return [Buffer.from(JSON.stringify(header)), ...parts];
   }
 
+  /** Stops serving and closes the log's read connection too (so the writer's close can remove the WAL). */
   close(): void {
     this.running = false;
     this.router.close();
+    this.log.close();
   }
 }
 

@@ -13,6 +13,7 @@ export async function hostCommand(argv: string[]): Promise<number> {
     'venue-tick-ms': { type: 'string' },
     'no-auto-open': { type: 'boolean' },
     sync: { type: 'string' },
+    'new-log': { type: 'boolean' },
   });
   const dataDir = requireOption('host', 'data-dir', values['data-dir']);
   const port = intOption('host', 'port', values.port, 0, 65535) ?? 0;
@@ -44,6 +45,7 @@ export async function hostCommand(argv: string[]): Promise<number> {
     ...(venueTickMs !== undefined ? { venueTickMs } : {}),
     ...(sync !== undefined ? { synchronous: sync } : {}),
     autoOpen: !values['no-auto-open'],
+    newLog: values['new-log'] === true,
   });
   console.log(`ordo ready ${host.url}`);
   await stopped;

@@ -1,5 +1,6 @@
 import { toEventLine } from '../protocol/event-line.ts';
-import { existingDataDir } from '../host/data-dir.ts';
+import { behindMessage, existingDataDir } from '../host/data-dir.ts';
+import { isBehind, readHead } from '../store/head.ts';
 import { openReadableLog } from '../store/log.ts';
 import { UserError } from '../errors.ts';
 import { intOption, parse, requireOption } from './args.ts';
@@ -75,6 +76,12 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     const problems = log.verify();
     for (const p of problems) {
       console.error(`ordo: corrupted frame in session ${p.session}, seq ${p.firstSeq}-${p.lastSeq}: ${p.detail}`);
+    }
+    const head = readHead(dir.db);
+    const end = log.end() ?? { session: 0, seq: 0 };
+    if (head && isBehind(end, head)) {
+      console.error(`ordo: ${behindMessage(dir, end, head)}`);
+      return 1;
     }
     if (problems.length > 0) return 1;
     const sessions = log.sessions();

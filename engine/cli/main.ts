@@ -15,6 +15,10 @@ usage:
   ordo verify --data-dir DIR       check every stored frame's checksum and seq
   ordo repair --data-dir DIR --truncate-after-corruption
                                    cut the log back to the last good frame
+  ordo repair --data-dir DIR --accept-lost-events
+                                   accept that the log ends before what was acknowledged
+  ordo backup --data-dir DIR --to FILE
+                                   a consistent copy of the log while the host runs
   ordo component ROLE --connect HOST:PORT --id ID --data-dir DIR
                                    run one component as its own process
   ordo help                        this text
@@ -28,6 +32,7 @@ const commands: Record<string, () => Promise<Command>> = {
   verify: async () => verifyCommand,
   host: async () => (await import('./host-command.ts')).hostCommand,
   state: async () => (await import('./state-command.ts')).stateCommand,
+  backup: async () => (await import('./backup-command.ts')).backupCommand,
   repair: async () => (await import('./repair-command.ts')).repairCommand,
   component: async () => (await import('./component-command.ts')).componentCommand,
 };

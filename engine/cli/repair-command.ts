@@ -1,4 +1,5 @@
 import { existingDataDir } from '../host/data-dir.ts';
+import { isBehind, readHead } from '../store/head.ts';
 import { openWritableLog } from '../store/log.ts';
 import { parse, requireOption } from './args.ts';
 import { UsageError } from './errors.ts';
@@ -8,11 +9,23 @@ import { UsageError } from './errors.ts';
  * good frame before the first corrupted one, saying exactly what it removed.
  */
 export async function repairCommand(argv: string[]): Promise<number> {
-  const { values } = parse('repair', argv, { 'data-dir': { type: 'string' }, 'truncate-after-corruption': { type: 'boolean' } });
+  const { values } = parse('repair', argv, { 'data-dir': { type: 'string' }, 'truncate-after-corruption': { type: 'boolean' }, 'accept-lost-events': { type: 'boolean' } });
   const dir = existingDataDir(requireOption('repair', 'data-dir', values['data-dir']));
-  if (!values['truncate-after-corruption']) throw new UsageError('repair: say --truncate-after-corruption to cut the log back (nothing else is offered)');
-  const log = openWritableLog(dir.db);
+  if (!values['truncate-after-corruption'] && !values['accept-lost-events']) {
+    throw new UsageError('repair: say --truncate-after-corruption (cut the log back to the last good frame) or --accept-lost-events (accept that the log ends before what was acknowledged)');
+  }
+  const log = openWritableLog(dir.db, { backgroundCheckpoint: false });
   try {
+    if (values['accept-lost-events']) {
+      const head = readHead(dir.db);
+      const end = log.acceptEnd();
+      console.log(
+        head && isBehind(end, head)
+          ? `accepted: the log ends at session ${end.session} seq ${end.seq}; session ${head.session} seq ${end.session === head.session ? end.seq + 1 : 1}-${head.seq} are lost`
+          : `ok: the log ends at session ${end.session} seq ${end.seq}, nothing acknowledged is missing`,
+      );
+      if (!values['truncate-after-corruption']) return 0;
+    }
     const problems = log.verify();
     if (problems.length === 0) {
       console.log('ok: no corrupted frame; nothing removed');

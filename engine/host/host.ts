@@ -22,7 +22,7 @@ import { Sequencer } from '../sequencer/sequencer.ts';
 import { openReadableLog, openWritableLog, type ReadableLog, type WritableLog } from '../store/log.ts';
 import { MarketDataSubscriber } from '../venue/client.ts';
 import { startVenue, type Venue } from '../venue/venue.ts';
-import { ensureDataDir, loadOrCreateToken, makePrivateFile } from './data-dir.ts';
+import { checkLogPresent, ensureDataDir, loadOrCreateToken, makePrivateFile } from './data-dir.ts';
 import { HeartbeatCollector } from './heartbeat-collector.ts';
 import { HostApi } from './host-api.ts';
 import { startApiServer, type ApiServer } from './http-server.ts';
@@ -49,6 +49,8 @@ export interface HostOptions {
   /** Directory of the built UI; default dist/renderer. */
   readonly staticDir?: string;
   readonly synchronous?: 'normal' | 'full';
+  /** Start a new, empty log in a data dir that was used before but lost its log (decision 081). */
+  readonly newLog?: boolean;
   /**
    * Fault-injection hook for tests: sees the writable log once it is open
    * (e.g. to set PRAGMA max_page_count or query_only and so simulate a full
@@ -91,6 +93,7 @@ export const DEFAULT_ROLES = ['proxy', 'risk', 'router', 'gateway', 'monitor'] a
  */
 export async function startHost(opts: HostOptions): Promise<Host> {
   const paths = ensureDataDir(opts.dataDir);
+  checkLogPresent(paths, opts.newLog === true);
   const token = loadOrCreateToken(paths);
   const keys = ensureBusKeys(paths.keys);
   makePrivateFile(paths.db);
