@@ -27,7 +27,14 @@ export interface ReplayHeader {
   error?: string;
 }
 
-const DEFAULT_PAGE = 64;
+/**
+ * Frames per page, and bytes: a page is read in one synchronous turn of the
+ * host's event loop (a millisecond or two at most), so a component catching
+ * up does not hold off live acknowledgements, while a 5 M-event rewind still
+ * takes a few hundred round trips, not tens of thousands.
+ */
+const DEFAULT_PAGE = 2048;
+const PAGE_BYTES = 512 << 10;
 
 /**
  * Serves stored frames over a ROUTER socket for rewind and gap fill. It reads
@@ -75,13 +82,15 @@ export class ReplayServer {
     let complete = true;
     let error: string | undefined;
     if (session > 0 && req.from <= to) {
-      const max = req.maxFrames ?? DEFAULT_PAGE;
+      const max = Math.min(req.maxFrames ?? DEFAULT_PAGE, DEFAULT_PAGE);
+      let bytes = 0;
       try {
         for (const f of this.log.frames(session, req.from, to)) {
-          if (parts.length >= max) {
+          if (parts.length >= max || bytes >= PAGE_BYTES) {
             complete = false;
             break;
           }
+          bytes += f.bytes.byteLength;
           parts.push(Buffer.from(f.bytes.buffer, f.bytes.byteOffset, f.bytes.byteLength));
         }
       } catch (err) {

@@ -192,6 +192,10 @@ export class HostApi implements OrdoApi {
       for (const l of this.listeners) l({ reset });
       return;
     }
+    if (this.listeners.size === 0) {
+      view.dropChanges();
+      return;
+    }
     const u = view.takeChanges(now);
     const update: StateUpdate = u ?? {};
     update.components = this.components();

@@ -19,6 +19,7 @@ import { OmsSequencerPolicy } from '../oms/sequencer-policy.ts';
 import type { Sequenced } from '../protocol/events.ts';
 import { systemClock } from '../sequencer/clock.ts';
 import { Sequencer } from '../sequencer/sequencer.ts';
+import { CorruptionError } from '../store/errors.ts';
 import { openReadableLog, openWritableLog, type ReadableLog, type WritableLog } from '../store/log.ts';
 import { MarketDataSubscriber } from '../venue/client.ts';
 import { startVenue, type Venue } from '../venue/venue.ts';
@@ -107,13 +108,6 @@ export async function startHost(opts: HostOptions): Promise<Host> {
   const cleanup: (() => unknown)[] = [() => log.close()];
   opts.onLogOpened?.(log);
   try {
-    const problems = log.verify();
-    if (problems.length > 0) {
-      const p = problems[0]!;
-      throw new UserError(
-        `corrupted frame in session ${p.session}, seq ${p.firstSeq}-${p.lastSeq}: ${p.detail}; refusing to start (run 'ordo repair --data-dir ${opts.dataDir} --truncate-after-corruption' to cut the log back to the last good frame)`,
-      );
-    }
     const name = `ordo-${process.pid}-${++hostCount}`;
     const endpoints = inprocEndpoints(name);
     const tcp = opts.busPort !== undefined ? tcpEndpoints('127.0.0.1', opts.busPort) : undefined;
@@ -129,9 +123,6 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     }
 
     const view = new LiveView();
-    const sequencer = new Sequencer({ log, policy: new OmsSequencerPolicy(reference), clock: systemClock() });
-    await bindOrExplain(() => sequencer.bind(both('commands'), both('events')), opts.busPort);
-    cleanup.push(() => sequencer.close());
     const readLog: ReadableLog = openReadableLog(paths.db);
     cleanup.push(() => readLog.close());
     const replay = new ReplayServer(openReadableLog(paths.db));
@@ -180,24 +171,41 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     // One stream feeds every in-process consumer: each frame is decoded once, and
     // event by event the view applies the shared projection, then each component
     // reacts to that event (as it would with a projection of its own).
+    const one: Sequenced[] = [];
+    const fanOut = (session: number, e: Sequenced) => {
+      one[0] = e;
+      view.onEvents(session, one);
+      for (const rt of runtimes) rt.onEvents(session, one);
+    };
+    // Start-up makes one pass over the log: the sequencer's recovery reads the latest session
+    // (checking every frame's checksum, encoding and seq) and hands each event to the in-process
+    // consumers too; the stream then starts where the log ends (decision 082).
+    let sequencer: Sequencer;
+    try {
+      sequencer = new Sequencer({ log, policy: new OmsSequencerPolicy(reference), clock: systemClock(), recoverInto: fanOut });
+    } catch (err) {
+      if (err instanceof CorruptionError) {
+        throw new UserError(`${err.message}; refusing to start (run 'ordo repair --data-dir ${opts.dataDir} --truncate-after-corruption' to cut the log back to the last good frame)`);
+      }
+      throw err;
+    }
+    await bindOrExplain(() => sequencer.bind(both('commands'), both('events')), opts.busPort);
+    cleanup.push(() => sequencer.close());
     const stream = new EventStream({ events: endpoints.events, replay: endpoints.replay });
     for (const rt of runtimes) {
       rt.connect();
       cleanup.push(() => rt.stop());
     }
-    const one: Sequenced[] = [];
     stream.addListener({
       onEvents(session: number, events: readonly Sequenced[]) {
-        for (const e of events) {
-          one[0] = e;
-          view.onEvents(session, one);
-          for (const rt of runtimes) rt.onEvents(session, one);
-        }
+        for (const e of events) fanOut(session, e);
       },
     });
     cleanup.push(() => stream.close());
-    await stream.start();
+    const recovered = sequencer.position;
+    await stream.start(recovered.session > 0 ? { session: recovered.session, seq: recovered.seq } : undefined);
     for (const rt of runtimes) await rt.caughtUp();
+    view.dropChanges();
 
     const ensureActive = async () => {
       for (const rt of runtimes) {

@@ -80,6 +80,18 @@ export class LiveView implements EventListener {
     return this.resets;
   }
 
+  /**
+   * Forgets what changed without building any of it: with nobody subscribed
+   * (and after a start-up replay of millions of events) the changes would
+   * only become one huge push that no one reads.
+   */
+  dropChanges(): void {
+    this.changedOrders.clear();
+    this.fillsPushed = this.projection.fillCount;
+    this.changedQuotes.clear();
+    this.unpushed = 0;
+  }
+
   /** What changed since the last call, as one push; undefined when nothing did. */
   takeChanges(nowMs: number): StateUpdate | undefined {
     const p = this.projection;

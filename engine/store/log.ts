@@ -158,11 +158,16 @@ export class ReadableLog {
    * The fast path for replaying a log into a projection: rows come as arrays,
    * each frame's checksum is checked, and frames are decoded event by event
    * without building arrays. Throws CorruptionError (with the frame's
-   * location) for a bad checksum or encoding; events before it were applied.
+   * location) for a bad checksum or encoding, or a seq out of line; events
+   * before it were applied.
    */
   replay(session: number, apply: (e: Sequenced) => void, from = 1, to = Number.MAX_SAFE_INTEGER): number {
     let n = 0;
+    let expected = from;
     const count = (e: Sequenced) => {
+      // A missing frame (a row lost, or cut out by hand) shows as a jump: the log is gap-free.
+      if (e.seq !== expected) throw new CorruptionError(session, expected, e.seq, `seq gap: expected ${expected}, found ${e.seq}`);
+      expected++;
       n++;
       apply(e);
     };
