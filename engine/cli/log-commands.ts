@@ -1,5 +1,6 @@
 import { toEventLine } from '../protocol/event-line.ts';
 import { behindMessage, existingDataDir } from '../host/data-dir.ts';
+import { rebuildHint, snapshotProblems } from '../host/log-checks.ts';
 import { isBehind, readHead } from '../store/head.ts';
 import { openReadableLog } from '../store/log.ts';
 import { UserError } from '../errors.ts';
@@ -83,10 +84,12 @@ export async function verifyCommand(argv: string[]): Promise<number> {
       console.error(`ordo: ${behindMessage(dir, end, head)}`);
       return 1;
     }
-    if (problems.length > 0) return 1;
+    const snapshots = snapshotProblems(log);
+    for (const p of snapshots) console.error(`ordo: snapshot of session ${p.session} is damaged: ${p.detail}; ${rebuildHint(dir.dir)}`);
+    if (problems.length > 0 || snapshots.length > 0) return 1;
     const sessions = log.sessions();
     const events = sessions.reduce((n, s) => n + s.lastSeq, 0);
-    await writeOut(`ok: ${sessions.length} sessions, ${events} events, every frame's checksum and seq verified\n`);
+    await writeOut(`ok: ${sessions.length} sessions, ${events} events, every frame's checksum and seq and every snapshot verified\n`);
     return 0;
   } finally {
     log.close();

@@ -28,6 +28,7 @@ import { HeartbeatCollector } from './heartbeat-collector.ts';
 import { HostApi } from './host-api.ts';
 import { startApiServer, type ApiServer } from './http-server.ts';
 import { LiveView } from './live-view.ts';
+import { requireSnapshot } from './log-checks.ts';
 
 export interface HostOptions {
   readonly dataDir: string;
@@ -189,6 +190,8 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       }
       throw err;
     }
+    // The next session opens from the last one's snapshot: a damaged one must be found now, not at the open.
+    if (sequencer.position.phase === 'closed') requireSnapshot(log, sequencer.position.session, opts.dataDir);
     await bindOrExplain(() => sequencer.bind(both('commands'), both('events')), opts.busPort);
     cleanup.push(() => sequencer.close());
     const stream = new EventStream({ events: endpoints.events, replay: endpoints.replay });
