@@ -121,7 +121,7 @@ export class HostApi implements OrdoApi {
   }
 
   components(): ComponentView[] {
-    const now = Date.now();
+    const now = performance.now(); // heartbeats' receivedMs is monotonic
     const head = this.d.sequencer.position.seq;
     const active = this.d.sequencer.activeRoles;
     return [...this.d.heartbeats.components.values()]
@@ -133,7 +133,7 @@ export class HostApi implements OrdoApi {
           state: hb.state,
           lastSeq: hb.lastSeq,
           lag: Math.max(0, head - hb.lastSeq),
-          heartbeatAgeMs: age,
+          heartbeatAgeMs: Math.round(age),
           stale: age > this.d.staleMs && hb.state !== 'stopped',
           active: active.get(hb.role) === hb.id,
         };
