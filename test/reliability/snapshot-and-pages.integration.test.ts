@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { checkpoint } from './helpers/corrupt.ts';
 import { Api, orderFor } from './helpers/http.ts';
-import { dbPath } from './helpers/log-checks.ts';
+import { auditLog, dbPath } from './helpers/log-checks.ts';
 import { cleanupAll, requireFreshBuild, runOrdo, startHostProc, tempDir } from './helpers/procs.ts';
 
 beforeAll(() => requireFreshBuild());
@@ -67,6 +67,15 @@ describe('durability: a damaged snapshot is found and rebuilt from its session',
     const state = await api.state();
     expect(state.orders.length).toBe(JSON.parse(original.body).orders.length);
     await host.stop();
+
+    // `ordo events --all-sessions`: every session, in order, whole.
+    const all = await runOrdo(['events', '--data-dir', dataDir, '--all-sessions']);
+    expect(all.code, all.stderr).toBe(0);
+    const lines = all.stdout.trim().split('\n').map((l) => JSON.parse(l) as { session: number; seq: number });
+    const audit = auditLog(dataDir);
+    expect(lines.length).toBe([...audit.events.values()].reduce((n, e) => n + e.length, 0));
+    expect([...new Set(lines.map((l) => l.session))]).toEqual([1, 2]);
+    expect((await runOrdo(['events', '--data-dir', dataDir, '--all-sessions', '--session', '1'])).code).toBe(2);
   }, 90_000);
 });
 
