@@ -2,7 +2,9 @@ import type {
   ComponentView,
   EventLine,
   EventQuery,
+  FillView,
   NewOrderRequest,
+  OrderView,
   OrdoApi,
   ReplaceRequest,
   Result,
@@ -14,14 +16,17 @@ import { toEventLine } from '../protocol/event-line.ts';
 import type { CommandBody } from '../protocol/events.ts';
 import type { ClientProxyComponent } from '../oms/components/client-proxy.ts';
 import { OmsProjection } from '../oms/projection.ts';
-import { toStateView } from '../oms/views.ts';
+import { alertViews, clientViews, fillView, instrumentViews, orderView, sessionView, toStateView } from '../oms/views.ts';
 import type { Sequencer } from '../sequencer/sequencer.ts';
 import type { ReadableLog } from '../store/log.ts';
 import type { HeartbeatCollector } from './heartbeat-collector.ts';
 import type { LiveView } from './live-view.ts';
+import { encodePush, SubscriberPipe, type PipeLimits, type PipeSocket } from './subscriber-pipe.ts';
 
 /** How often subscribers get a batch of changes. */
 export const PUSH_INTERVAL_MS = 100;
+/** Orders or fills per message of a subscriber's initial state. */
+export const STATE_PAGE = 1000;
 
 export interface HostApiDeps {
   readonly sequencer: Sequencer;
@@ -43,6 +48,7 @@ function fail(code: string, message: string): Result<never> {
 /** The typed API, implemented once; HTTP, WebSocket and IPC all call this. */
 export class HostApi implements OrdoApi {
   private readonly listeners = new Set<(u: StateUpdate) => void>();
+  private readonly pipes = new Set<SubscriberPipe>();
   private readonly timer: NodeJS.Timeout;
   private lastGeneration = 0;
 
@@ -141,8 +147,12 @@ export class HostApi implements OrdoApi {
       .sort((a, b) => (a.role === b.role ? (a.id < b.id ? -1 : 1) : a.role < b.role ? -1 : 1));
   }
 
-  private liveState(): StateView {
-    const v = toStateView(this.d.view.projection);
+  /** The live state; without orders and fills when `head` (the first message of a paged state). */
+  private liveState(head = false): StateView {
+    const p = this.d.view.projection;
+    const v: StateView = head
+      ? { session: sessionView(p), instruments: instrumentViews(p), clients: clientViews(p), orders: [], fills: [], components: [], alerts: alertViews(p) }
+      : toStateView(p);
     v.session.eventRate = this.d.view.eventRate(Date.now());
     for (const i of v.instruments) Object.assign(i, this.d.view.quotes.get(i.symbol));
     v.components = this.components();
@@ -175,6 +185,43 @@ export class HostApi implements OrdoApi {
     return { ok: true, value: out };
   }
 
+  /**
+   * A WebSocket subscriber with bounded memory: its initial state in pages,
+   * pushes encoded once for all, nothing buffered past its cap
+   * (SubscriberPipe). Returns the unsubscribe function.
+   */
+  subscribeSocket(socket: PipeSocket, limits?: PipeLimits): () => void {
+    const pipe = new SubscriberPipe(socket, () => this.pagedState(), limits);
+    this.pipes.add(pipe);
+    return () => this.pipes.delete(pipe);
+  }
+
+  /** The live state as a sequence of pushes: a reset without orders and fills, then pages of them. */
+  private *pagedState(): Generator<StateUpdate> {
+    const view = this.d.view;
+    const generation = view.generation;
+    const p = view.projection;
+    // Fills after this one come as live pushes (the view has them as changes).
+    const fillEnd = view.pushedFills;
+    yield { reset: this.liveState(true), events: view.eventTail() };
+    let orders: OrderView[] = [];
+    for (const o of p.orders()) {
+      if (view.generation !== generation) return;
+      orders.push(orderView(o));
+      if (orders.length === STATE_PAGE) {
+        yield { orders };
+        orders = [];
+      }
+    }
+    if (orders.length > 0) yield { orders };
+    for (let i = 0; i < fillEnd; i += STATE_PAGE) {
+      if (view.generation !== generation) return;
+      const fills: FillView[] = [];
+      for (let j = i; j < Math.min(fillEnd, i + STATE_PAGE); j++) fills.push(fillView(p.fillAt(j)!));
+      yield { fills };
+    }
+  }
+
   subscribe(listener: (update: StateUpdate) => void): () => void {
     this.listeners.add(listener);
     listener({ reset: this.liveState(), events: this.d.view.eventTail() });
@@ -188,11 +235,14 @@ export class HostApi implements OrdoApi {
       // A new session began: everyone starts from a fresh state.
       this.lastGeneration = view.generation;
       view.takeChanges(now);
-      const reset = this.liveState();
-      for (const l of this.listeners) l({ reset });
+      if (this.listeners.size > 0) {
+        const reset = this.liveState();
+        for (const l of this.listeners) l({ reset });
+      }
+      for (const pipe of this.pipes) pipe.reset();
       return;
     }
-    if (this.listeners.size === 0) {
+    if (this.listeners.size === 0 && this.pipes.size === 0) {
       view.dropChanges();
       return;
     }
@@ -200,10 +250,19 @@ export class HostApi implements OrdoApi {
     const update: StateUpdate = u ?? {};
     update.components = this.components();
     for (const l of this.listeners) l(update);
+    if (this.pipes.size > 0) {
+      const text = encodePush(update);
+      const mono = performance.now();
+      for (const pipe of this.pipes) {
+        pipe.push(text, mono);
+        if (pipe.isClosed) this.pipes.delete(pipe);
+      }
+    }
   }
 
   close(): void {
     clearInterval(this.timer);
     this.listeners.clear();
+    this.pipes.clear();
   }
 }

@@ -7,6 +7,7 @@ import type { ApiError, OrdoApi, Result } from '../../contract/api.ts';
 import type { WireCall, WireMessage } from '../../contract/wire.ts';
 import { UserError } from '../errors.ts';
 import { BadRequest, parseAction, parseAsOf, parseComponentId, parseEventQuery, parseNewOrder, parseOrderId, parseReplace } from './validation.ts';
+import type { HostApi } from './host-api.ts';
 
 /** Largest request body accepted (a new order is ~250 bytes). */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -192,7 +193,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       }
       if (call.method === 'subscribe') {
         unsubscribe?.();
-        unsubscribe = opts.api.subscribe((push) => send({ push }));
+        // The host's API pages the initial state and caps what is queued per socket (issue 11).
+        const api = opts.api as OrdoApi & Partial<Pick<HostApi, 'subscribeSocket'>>;
+        unsubscribe = api.subscribeSocket ? api.subscribeSocket(ws) : api.subscribe((push) => send({ push }));
         send({ id: call.id, result: { ok: true, value: null } });
         return;
       }

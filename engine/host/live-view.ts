@@ -75,6 +75,11 @@ export class LiveView implements EventListener {
     return dt > 0 && de >= 0 ? Math.round(de / dt) : 0;
   }
 
+  /** Fills already handed out as changes (later ones come with the next takeChanges). */
+  get pushedFills(): number {
+    return this.fillsPushed;
+  }
+
   /** Generation counter: bumps when a new session resets the view. */
   get generation(): number {
     return this.resets;

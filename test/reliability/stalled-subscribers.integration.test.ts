@@ -1,0 +1,88 @@
+import { readFileSync } from 'node:fs';
+import WebSocket from 'ws';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { record } from './helpers/figures.ts';
+import { Api, streamOrders } from './helpers/http.ts';
+import { cleanupAll, requireFreshBuild, sleep, startHostProc, tempDir, until } from './helpers/procs.ts';
+
+beforeAll(() => requireFreshBuild());
+afterEach(() => cleanupAll());
+
+const rssBytes = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
+
+interface Subscriber {
+  ws: WebSocket;
+  pushes: { reset?: { orders: unknown[] }; orders?: { orderId: number }[] }[];
+  closed: Promise<number>;
+}
+
+async function subscriber(port: number, token: string): Promise<Subscriber> {
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/ws?token=${token}`, { headers: { origin: `http://127.0.0.1:${port}` } });
+  const pushes: Subscriber['pushes'] = [];
+  ws.on('message', (d) => {
+    const m = JSON.parse(String(d)) as { push?: Subscriber['pushes'][number] };
+    if (m.push) pushes.push(m.push);
+  });
+  const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  ws.send(JSON.stringify({ id: 1, method: 'subscribe', params: [] }));
+  await until(() => pushes.length > 0, 'the first push');
+  return { ws, pushes, closed };
+}
+
+describe('memory per WebSocket client is bounded', () => {
+  it('20 subscribers that stop reading while orders stream: host RSS stays bounded; a stalled one that reads again is resynchronised and agrees with the host', async () => {
+    const dataDir = tempDir();
+    const host = await startHostProc({ dataDir });
+    const api = new Api(host.port, host.token);
+    // Some state first, so the initial state is paged (1,000 orders per message).
+    let stop = false;
+    const warm = streamOrders(api, 'warm', 8, () => stop);
+    await until(() => warm.sent() >= 2500, 'warm-up orders', 60_000);
+    stop = true;
+    await warm.done;
+    const fresh = await subscriber(host.port, host.token);
+    await until(() => fresh.pushes.filter((p) => p.orders).length >= 2, 'paged initial state');
+    expect(fresh.pushes[0]!.reset!.orders).toEqual([]);
+
+    const stalled = await Promise.all(Array.from({ length: 20 }, () => subscriber(host.port, host.token)));
+    for (const s of stalled) s.ws.pause();
+    await sleep(500);
+    const before = rssBytes(host.pid);
+    stop = false;
+    const load = streamOrders(api, 'load', 8, () => stop);
+    await sleep(15_000);
+    stop = true;
+    const result = await load.done;
+    await sleep(500);
+    const after = rssBytes(host.pid);
+    const growthMiB = (after - before) / 2 ** 20;
+    record('stalled-subscribers', { stalled: stalled.length, orders: result.acked.size, rssBeforeMiB: before / 2 ** 20, rssAfterMiB: after / 2 ** 20, growthMiB });
+    // Unbounded, each stalled socket would hold every push of the run (~1 MB/s each here).
+    expect(growthMiB).toBeLessThan(150);
+
+    // One stalled subscriber reads again: it drains, gets a fresh state, and ends where the host is.
+    const back = stalled[0]!;
+    const seenBefore = back.pushes.length;
+    back.ws.resume();
+    const state = await api.state();
+    await until(
+      () => {
+        const resets = back.pushes.slice(seenBefore).some((p) => p.reset);
+        const ids = new Set<number>();
+        let last = 0;
+        back.pushes.forEach((p, i) => {
+          if (p.reset) last = i;
+        });
+        for (const p of back.pushes.slice(last)) for (const o of p.orders ?? []) ids.add(o.orderId);
+        return resets && ids.size >= state.orders.length;
+      },
+      'the resumed subscriber to resynchronise',
+      60_000,
+    );
+    expect((await host.stop()).code).toBe(0);
+  }, 180_000);
+});
