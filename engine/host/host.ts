@@ -26,9 +26,11 @@ import { startVenue, type Venue } from '../venue/venue.ts';
 import { checkLogPresent, ensureDataDir, loadOrCreateToken, makePrivateFile } from './data-dir.ts';
 import { HeartbeatCollector } from './heartbeat-collector.ts';
 import { HostApi } from './host-api.ts';
-import { startApiServer, type ApiServer } from './http-server.ts';
+import { startApiServer, type ApiServer } from './http/server.ts';
 import { LiveView } from './live-view.ts';
 import { requireSnapshot } from './log-checks.ts';
+import { ProjectionFanOut } from './projection-fan-out.ts';
+import { log } from '../log.ts';
 
 export interface HostOptions {
   readonly dataDir: string;
@@ -172,18 +174,22 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     // One stream feeds every in-process consumer: each frame is decoded once, and
     // event by event the view applies the shared projection, then each component
     // reacts to that event (as it would with a projection of its own).
+    const fanOut = new ProjectionFanOut(view, runtimes);
     const one: Sequenced[] = [];
-    const fanOut = (session: number, e: Sequenced) => {
-      one[0] = e;
-      view.onEvents(session, one);
-      for (const rt of runtimes) rt.onEvents(session, one);
-    };
     // Start-up makes one pass over the log: the sequencer's recovery reads the latest session
     // (checking every frame's checksum, encoding and seq) and hands each event to the in-process
     // consumers too; the stream then starts where the log ends (decision 082).
     let sequencer: Sequencer;
     try {
-      sequencer = new Sequencer({ log, policy: new OmsSequencerPolicy(reference), clock: systemClock(), recoverInto: fanOut });
+      sequencer = new Sequencer({
+        log,
+        policy: new OmsSequencerPolicy(reference),
+        clock: systemClock(),
+        recoverInto: (session, e) => {
+          one[0] = e;
+          fanOut.onEvents(session, one);
+        },
+      });
     } catch (err) {
       if (err instanceof CorruptionError) {
         throw new UserError(`${err.message}; refusing to start (run 'ordo repair --data-dir ${opts.dataDir} --truncate-after-corruption' to cut the log back to the last good frame)`);
@@ -199,11 +205,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       rt.connect();
       cleanup.push(() => rt.stop());
     }
-    stream.addListener({
-      onEvents(session: number, events: readonly Sequenced[]) {
-        for (const e of events) fanOut(session, e);
-      },
-    });
+    stream.addListener(fanOut);
     cleanup.push(() => stream.close());
     const recovered = sequencer.position;
     await stream.start(recovered.session > 0 ? { session: recovered.session, seq: recovered.seq } : undefined);
@@ -225,6 +227,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       staleMs,
       shutdown: (id) => admin.push([id, 'shutdown']),
       ensureActive,
+      reached: (session, seq, ms) => fanOut.reachedOrTimeout(session, seq, ms),
     });
     cleanup.push(() => api.close());
     if (sequencer.position.session === 0 && opts.autoOpen !== false) {
@@ -262,7 +265,7 @@ async function runAll(cleanup: (() => unknown)[]): Promise<void> {
     try {
       await c();
     } catch (err) {
-      console.error(`while stopping: ${(err as Error).message}`);
+      log.error(`while stopping: ${(err as Error).message}`);
     }
   }
 }

@@ -9,6 +9,7 @@ import type { Sequenced } from '../protocol/events.ts';
 import { checkpointThreadSource, STATUS_CLOSED, STATUS_DONE, STATUS_ERRORS, STATUS_SLOTS, STATUS_WAL_PAGES, type CheckpointThreadData } from './checkpoint-thread.ts';
 import { CorruptionError, StoreError } from './errors.ts';
 import { HeadWriter, isBehind, readHead, type LogHead } from './head.ts';
+import { log as logger } from '../log.ts';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations/index.ts';
 
 export interface SessionRow {
@@ -345,7 +346,7 @@ class BackgroundCheckpointer {
     if (!idle) return;
     if (this.sinceAsk < CHECKPOINT_AFTER_BYTES && performance.now() - this.lastAskMs < CHECKPOINT_EVERY_MS) return;
     if (Atomics.load(this.status, STATUS_ERRORS) >= 3) {
-      console.error('event log: background checkpoints keep failing; checkpointing inline');
+      logger.error('event log: background checkpoints keep failing; checkpointing inline');
       this.failed = true;
       return;
     }
@@ -372,16 +373,16 @@ class BackgroundCheckpointer {
       const worker = new Worker(checkpointThreadSource(), { eval: true, workerData });
       worker.unref();
       worker.on('message', (m: { error?: string }) => {
-        if (m.error !== undefined) console.error(`event log: background checkpoint failed: ${m.error}`);
+        if (m.error !== undefined) logger.error(`event log: background checkpoint failed: ${m.error}`);
       });
       worker.on('error', (err) => {
-        console.error(`event log: checkpoint thread stopped: ${err.message}`);
+        logger.error(`event log: checkpoint thread stopped: ${err.message}`);
         this.failed = true;
       });
       this.worker = worker;
       return worker;
     } catch (err) {
-      console.error(`event log: no checkpoint thread (${(err as Error).message}); checkpointing inline`);
+      logger.error(`event log: no checkpoint thread (${(err as Error).message}); checkpointing inline`);
       this.failed = true;
       return undefined;
     }
