@@ -1,4 +1,4 @@
-import type { AsOf, EventLine, EventQuery, NewOrderRequest, ReplaceRequest, StateView } from './api.ts';
+import type { AsOf, EventLine, EventQuery, FillQuery, FillView, NewOrderRequest, OrderQuery, OrderView, Page, ReplaceRequest, StateView } from './api.ts';
 import type { ComponentAction } from './domain.ts';
 
 /**
@@ -15,6 +15,8 @@ export interface ApiParamTypes {
   action: ComponentAction;
   at: AsOf;
   query: EventQuery;
+  orderQuery: OrderQuery;
+  fillQuery: FillQuery;
 }
 export type ApiParamKind = keyof ApiParamTypes;
 
@@ -44,6 +46,10 @@ export const API_TABLE = {
   getState: method(result<StateView>(), optional('at')),
   /** A missing query is `{}`: the newest events. */
   getEvents: method(result<EventLine[]>(), withDefault('query', {})),
+  /** Orders of the live session, a page at a time, filtered by state, client, symbol (cursor: `next`). */
+  getOrders: method(result<Page<OrderView>>(), withDefault('orderQuery', {})),
+  /** Fills of the live session in log order, a page at a time, filtered by client, symbol. */
+  getFills: method(result<Page<FillView>>(), withDefault('fillQuery', {})),
 } as const;
 
 export type ApiMethodName = keyof typeof API_TABLE;

@@ -34,6 +34,8 @@ const METHOD_NAMES = {
   componentAction: true,
   getState: true,
   getEvents: true,
+  getOrders: true,
+  getFills: true,
 } as const satisfies Record<ApiMethodName, true>;
 
 function call(method: ApiMethodName, params: unknown[]): Promise<Result<unknown>> {

@@ -2,9 +2,12 @@ import type {
   ComponentView,
   EventLine,
   EventQuery,
+  FillQuery,
   FillView,
   NewOrderRequest,
+  OrderQuery,
   OrderView,
+  Page,
   OrdoApi,
   ReplaceRequest,
   Result,
@@ -16,7 +19,7 @@ import { toEventLine } from '../protocol/event-line.ts';
 import type { CommandBody } from '../protocol/events.ts';
 import type { ClientProxyComponent } from '../oms/components/client-proxy.ts';
 import { OmsProjection } from '../oms/projection.ts';
-import { alertViews, clientViews, fillView, instrumentViews, orderView, sessionView, toStateView } from '../oms/views.ts';
+import { alertViews, clientViews, fillView, instrumentViews, orderView, sessionView } from '../oms/views.ts';
 import type { Sequencer } from '../sequencer/sequencer.ts';
 import type { ReadableLog } from '../store/log.ts';
 import type { HeartbeatCollector } from './heartbeat-collector.ts';
@@ -27,6 +30,11 @@ import { encodePush, SubscriberPipe, type PipeLimits, type PipeSocket } from './
 export const PUSH_INTERVAL_MS = 100;
 /** Orders or fills per message of a subscriber's initial state. */
 export const STATE_PAGE = 1000;
+/** Orders and fills in GET /api/state (the first page; `ordersAfter`/`fillsAfter` say where the rest start). */
+export const STATE_LIST_LIMIT = 10_000;
+/** Default page of getOrders/getFills, and most rows one call looks at. */
+const DEFAULT_PAGE = 1000;
+const PAGE_SCAN = 100_000;
 
 export interface HostApiDeps {
   readonly sequencer: Sequencer;
@@ -41,6 +49,25 @@ export interface HostApiDeps {
   readonly ensureActive: () => Promise<void>;
   /** Resolves once the shared projection has applied events up to (session, seq), or after `ms`. */
   readonly reached: (session: number, seq: number, ms: number) => Promise<void>;
+}
+
+/**
+ * The state with at most `limit` orders and fills (the first ones; the
+ * `ordersAfter`/`fillsAfter` cursors say where getOrders/getFills go on), so
+ * no answer grows with the session: at 365 k orders the whole list was
+ * 142 MB and blocked order entry for seconds (issue 11).
+ */
+export function boundedState(p: OmsProjection, limit: number): StateView {
+  const v: StateView = { session: sessionView(p), instruments: instrumentViews(p), clients: clientViews(p), orders: [], fills: [], components: [], alerts: alertViews(p) };
+  if (limit > 0 && p.orderCount > limit) v.ordersAfter = limit;
+  for (const o of p.orders()) {
+    if (v.orders.length >= limit) break;
+    v.orders.push(orderView(o));
+  }
+  const fills = Math.min(p.fillCount, limit);
+  for (let i = 0; i < fills; i++) v.fills.push(fillView(p.fillAt(i)!));
+  if (limit > 0 && p.fillCount > fills) v.fillsAfter = fills;
+  return v;
 }
 
 function fail(code: string, message: string): Result<never> {
@@ -148,9 +175,7 @@ export class HostApi implements OrdoApi {
   /** The live state; without orders and fills when `head` (the first message of a paged state). */
   private liveState(head = false): StateView {
     const p = this.d.view.projection;
-    const v: StateView = head
-      ? { session: sessionView(p), instruments: instrumentViews(p), clients: clientViews(p), orders: [], fills: [], components: [], alerts: alertViews(p) }
-      : toStateView(p);
+    const v = boundedState(p, head ? 0 : STATE_LIST_LIMIT);
     v.session.eventRate = this.d.view.eventRate(Date.now());
     for (const i of v.instruments) Object.assign(i, this.d.view.quotes.get(i.symbol));
     v.components = this.components();
@@ -165,7 +190,48 @@ export class HostApi implements OrdoApi {
     if (at.seq > known.lastSeq) return fail('BAD_REQUEST', `session ${session} has only ${known.lastSeq} events; seq ${at.seq} is in the future`);
     const p = new OmsProjection();
     for (const e of this.d.readLog.events(session, 1, at.seq)) p.apply(e);
-    return { ok: true, value: toStateView(p, at.seq) };
+    const v = boundedState(p, STATE_LIST_LIMIT);
+    v.asOfSeq = at.seq;
+    return { ok: true, value: v };
+  }
+
+  /**
+   * One page of the live session's orders (oldest first), filtered. The
+   * cursor is a row position, so a page costs what it scans: at most
+   * PAGE_SCAN rows, whatever the filters (a sparse filter returns a short or
+   * empty page with a `next` to go on from).
+   */
+  async getOrders(q: OrderQuery): Promise<Result<Page<OrderView>>> {
+    const p = this.d.view.projection;
+    const limit = q.limit ?? DEFAULT_PAGE;
+    const items: OrderView[] = [];
+    let row = q.after ?? 0;
+    const end = Math.min(p.orderCount, row + PAGE_SCAN);
+    for (const o of p.orders(row)) {
+      if (row >= end || items.length >= limit) break;
+      row++;
+      if (q.state !== undefined && o.state !== q.state) continue;
+      if (q.clientId !== undefined && o.clientId !== q.clientId) continue;
+      if (q.symbol !== undefined && o.symbol !== q.symbol) continue;
+      items.push(orderView(o));
+    }
+    return { ok: true, value: row < p.orderCount ? { items, next: row } : { items } };
+  }
+
+  /** One page of the live session's fills in log order, filtered (cursor and cost as getOrders). */
+  async getFills(q: FillQuery): Promise<Result<Page<FillView>>> {
+    const p = this.d.view.projection;
+    const limit = q.limit ?? DEFAULT_PAGE;
+    const items: FillView[] = [];
+    let i = q.after ?? 0;
+    const end = Math.min(p.fillCount, i + PAGE_SCAN);
+    for (; i < end && items.length < limit; i++) {
+      const f = p.fillAt(i)!;
+      if (q.symbol !== undefined && f.symbol !== q.symbol) continue;
+      if (q.clientId !== undefined && p.order(f.orderId)?.clientId !== q.clientId) continue;
+      items.push(fillView(f));
+    }
+    return { ok: true, value: i < p.fillCount ? { items, next: i } : { items } };
   }
 
   async getEvents(q: EventQuery): Promise<Result<EventLine[]>> {

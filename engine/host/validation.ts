@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { COMPONENT_ACTIONS, ORDER_TYPES, SIDES, TIME_IN_FORCE } from '../../contract/domain.ts';
-import type { AsOf, EventQuery, NewOrderRequest, ReplaceRequest } from '../../contract/api.ts';
+import { COMPONENT_ACTIONS, ORDER_STATES, ORDER_TYPES, SIDES, TIME_IN_FORCE } from '../../contract/domain.ts';
+import type { AsOf, EventQuery, FillQuery, NewOrderRequest, OrderQuery, ReplaceRequest } from '../../contract/api.ts';
 import type { ApiParamParsers } from '../../contract/api-table.ts';
 
 /** Input from outside (HTTP, WebSocket, IPC) that failed validation; the message names the field. */
@@ -40,6 +40,15 @@ const eventQuery = z.strictObject({
   limit: z.number().int().positive().max(10_000).optional(),
 });
 
+const pageFilters = {
+  after: z.number().int().nonnegative().optional(),
+  clientId: z.string().min(1).max(64).optional(),
+  symbol: z.string().min(1).max(32).optional(),
+  limit: z.number().int().positive().max(10_000).optional(),
+};
+const orderQuery = z.strictObject({ ...pageFilters, state: z.enum(ORDER_STATES).optional() });
+const fillQuery = z.strictObject(pageFilters);
+
 const asOf = z.strictObject({ session: z.number().int().positive().optional(), seq: z.number().int().nonnegative() });
 
 function describe(err: z.ZodError, what: string): string {
@@ -59,6 +68,8 @@ function parseWith<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
 export const parseNewOrder = (v: unknown): NewOrderRequest => parseWith(newOrder, v, 'order');
 export const parseReplace = (v: unknown): ReplaceRequest => parseWith(replace, v, 'replace');
 export const parseEventQuery = (v: unknown): EventQuery => parseWith(eventQuery, v, 'query');
+export const parseOrderQuery = (v: unknown): OrderQuery => parseWith(orderQuery, v, 'orderQuery');
+export const parseFillQuery = (v: unknown): FillQuery => parseWith(fillQuery, v, 'fillQuery');
 export const parseAsOf = (v: unknown): AsOf => parseWith(asOf, v, 'at');
 export const parseOrderId = (v: unknown): number => parseWith(z.number().int().positive(), v, 'orderId');
 export const parseComponentId = (v: unknown): string => parseWith(id, v, 'componentId');
@@ -73,4 +84,6 @@ export const PARAM_PARSERS: ApiParamParsers = {
   action: parseAction,
   at: parseAsOf,
   query: parseEventQuery,
+  orderQuery: parseOrderQuery,
+  fillQuery: parseFillQuery,
 };

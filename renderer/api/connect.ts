@@ -34,6 +34,8 @@ function fromPreload(p: OrdoApi): ClientApi {
     componentAction: (id, a) => p.componentAction(id, a),
     getState: (at) => p.getState(at),
     getEvents: (q) => p.getEvents(q),
+    getOrders: (q) => p.getOrders(q),
+    getFills: (q) => p.getFills(q),
     subscribe: (l) => p.subscribe(l),
     connection: constantConnection('ipc'),
     close: () => {},

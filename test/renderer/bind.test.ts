@@ -21,6 +21,8 @@ function fakeApi() {
     openSession: never,
     closeSession: never,
     componentAction: never,
+    getOrders: never,
+    getFills: never,
     getState: (at) => new Promise((resolve) => stateCalls.push({ at, resolve })),
     getEvents: (q) => {
       eventQueries.push(q);

@@ -25,6 +25,8 @@ const api: OrdoApi = {
   componentAction: (componentId) => ok({ componentId }),
   getState: () => ok(stateView()),
   getEvents: () => ok([]),
+  getOrders: () => ok({ items: [] }),
+  getFills: () => ok({ items: [] }),
   subscribe: () => () => {},
 };
 

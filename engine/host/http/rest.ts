@@ -57,6 +57,8 @@ const ROUTES: Readonly<Record<string, Route>> = {
       return [{ seq: numberParam('at', at), ...(session !== null ? { session: numberParam('session', session) } : {}) }];
     },
   },
+  'GET orders': { method: 'getOrders', params: async ({ url }) => [pageQuery(url, ['after', 'limit'], ['state', 'clientId', 'symbol'])] },
+  'GET fills': { method: 'getFills', params: async ({ url }) => [pageQuery(url, ['after', 'limit'], ['clientId', 'symbol'])] },
   'GET events': {
     method: 'getEvents',
     params: async ({ url }) => {
@@ -90,6 +92,18 @@ export function decodePath(name: string, v: string): string {
 function pathNumber(name: string, v: string): number {
   if (!/^\d{1,16}$/.test(v)) throw new BadRequest(`${name}: must be a whole number`);
   return Number(v);
+}
+
+/** A page query from the URL: the listed numeric and text parameters; anything else is refused. */
+function pageQuery(url: URL, numbers: readonly string[], texts: readonly string[]): Record<string, number | string> {
+  const q: Record<string, number | string> = {};
+  for (const [k, v] of url.searchParams) {
+    if (k === 'token') continue;
+    if (numbers.includes(k)) q[k] = numberParam(k, v);
+    else if (texts.includes(k)) q[k] = v;
+    else throw new BadRequest(`query.${k}: unknown parameter (one of ${[...numbers, ...texts].join(', ')})`);
+  }
+  return q;
 }
 
 function numberParam(name: string, v: string): number {
