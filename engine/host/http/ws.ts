@@ -32,7 +32,7 @@ export class ApiSocketServer {
       this.auth.checkHostAndOrigin(req);
       const url = new URL(req.url ?? '/', `http://127.0.0.1:${this.port()}`);
       if (url.pathname !== '/ws') throw new HttpError(404, 'NOT_FOUND', 'no such socket');
-      this.auth.checkToken(req, url);
+      this.auth.checkToken(req, url, true);
     } catch (err) {
       const status = err instanceof HttpError ? err.status : 400;
       socket.end(`HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : 'Bad Request'}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
