@@ -9,6 +9,7 @@ import { cpus } from 'node:os';
 import { baselineAppend } from './baseline.ts';
 import { orderLifecycles } from './orders.ts';
 import { medianReplayInChild, writeBaselineLog, writeFrameLog } from './replay.ts';
+import { recoveryRows } from './recovery.ts';
 import { sequencerLatency, sequencerThroughput } from './sequencer.ts';
 import { collectGarbage, runMain } from './util.ts';
 
@@ -70,7 +71,7 @@ const QUICK: Sizes = {
   ordersWindow: 200,
 };
 
-const SCENARIOS = ['sequencer', 'latency', 'replay', 'baseline', 'orders'] as const;
+const SCENARIOS = ['sequencer', 'latency', 'replay', 'baseline', 'orders', 'recovery'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 interface Row {
@@ -233,6 +234,7 @@ async function main(): Promise<void> {
     });
   }
 
+  if (args.only.has('recovery')) rows.push(...(await recoveryRows(args.quick, log)));
   log('');
   printTable(rows, log);
   log(`(${((performance.now() - started) / 1000).toFixed(1)} s)`);

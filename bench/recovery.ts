@@ -134,3 +134,15 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     },
   );
 }
+
+/** The `recovery` scenario of `npm run bench`: rows in main.ts's shape. */
+export async function recoveryRows(quick: boolean, log: (s: string) => void): Promise<{ key: string; label: string; value: number; unit: string; target?: { op: '>=' | '<='; value: number }; note?: string }[]> {
+  const events = quick ? 50_000 : 5_000_000;
+  log(`recovery: a ${events.toLocaleString('en-US')}-event session in 8-event frames; ordo host ready, then a component joining…`);
+  const f = await recoveryAtScale(events, 8);
+  const note = `${f.events.toLocaleString('en-US')} events, ${f.frameEvents}-event frames, separate processes`;
+  return [
+    { key: 'recovery_host_ready_s', label: 'host ready on the session', value: f.hostReadySeconds, unit: 's', target: { op: '<=', value: 10 }, note },
+    { key: 'recovery_join_s', label: 'component joining, caught up', value: f.joinSeconds, unit: 's', target: { op: '<=', value: 5 }, note },
+  ];
+}
