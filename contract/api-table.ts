@@ -1,5 +1,6 @@
 import type { AsOf, EventLine, EventQuery, FillQuery, FillView, NewOrderRequest, OrderQuery, OrderView, Page, ReplaceRequest, StateView } from './api.ts';
 import type { ComponentAction } from './domain.ts';
+import type { HaltRequest, LimitsChange, PositionView, RestrictRequest, RiskView } from './risk.ts';
 
 /**
  * The kinds of parameter API methods take, and their types. The name of a
@@ -17,6 +18,12 @@ export interface ApiParamTypes {
   query: EventQuery;
   orderQuery: OrderQuery;
   fillQuery: FillQuery;
+  // Risk (issue 12).
+  clientId: string;
+  halt: HaltRequest;
+  limits: LimitsChange;
+  symbol: string;
+  restrict: RestrictRequest;
 }
 export type ApiParamKind = keyof ApiParamTypes;
 
@@ -50,6 +57,15 @@ export const API_TABLE = {
   getOrders: method(result<Page<OrderView>>(), withDefault('orderQuery', {})),
   /** Fills of the live session in log order, a page at a time, filtered by client, symbol. */
   getFills: method(result<Page<FillView>>(), withDefault('fillQuery', {})),
+  // Risk (issue 12, docs/api.md "Risk"): positions, limits, restricted list, kill switch.
+  getPositions: method(result<PositionView[]>()),
+  getRisk: method(result<RiskView>()),
+  haltClient: method(result<{ clientId: string | null }>(), required('clientId'), withDefault('halt', {})),
+  resumeClient: method(result<{ clientId: string | null }>(), required('clientId'), withDefault('halt', {})),
+  haltFirm: method(result<{ clientId: string | null }>(), withDefault('halt', {})),
+  resumeFirm: method(result<{ clientId: string | null }>(), withDefault('halt', {})),
+  setLimits: method(result<{ clientId: string; limits: LimitsChange }>(), required('clientId'), required('limits')),
+  setRestricted: method(result<{ symbol: string; restricted: boolean }>(), required('symbol'), required('restrict')),
 } as const;
 
 export type ApiMethodName = keyof typeof API_TABLE;

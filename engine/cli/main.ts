@@ -19,6 +19,14 @@ usage:
                                    accept that the log ends before what was acknowledged
   ordo backup --data-dir DIR --to FILE
                                    a consistent copy of the log while the host runs
+  ordo replay --data-dir DIR [--session N] --component risk [--reference FILE | --limits FILE]
+                                   what-if: replay a session through a fresh risk with other
+                                   limits; print every differing decision as JSON Lines
+  ordo halt --data-dir DIR --port N [--client ID] [--by WHO] [--reason TEXT]
+                                   kill switch: cancel every live order of a client (or all)
+                                   at the venue and refuse new ones, on a running host
+  ordo resume --data-dir DIR --port N [--client ID] [--by WHO]
+                                   lift a halt
   ordo component ROLE --connect HOST:PORT --id ID --data-dir DIR
                                    run one component as its own process
   ordo help                        this text
@@ -35,6 +43,9 @@ const commands: Record<string, () => Promise<Command>> = {
   backup: async () => (await import('./backup-command.ts')).backupCommand,
   repair: async () => (await import('./repair-command.ts')).repairCommand,
   component: async () => (await import('./component-command.ts')).componentCommand,
+  replay: async () => (await import('./replay-command.ts')).replayCommand,
+  halt: async () => (await import('./halt-command.ts')).haltCommand('halt'),
+  resume: async () => (await import('./halt-command.ts')).haltCommand('resume'),
 };
 
 /** Runs the CLI; returns the exit code. Errors become one line on stderr. */

@@ -1,6 +1,8 @@
 import { UserError } from '../errors.ts';
 import { OmsProjection } from '../oms/projection.ts';
 import { parseSnapshot, takeSnapshot, type Snapshot } from '../oms/snapshot.ts';
+import { RiskState } from '../oms/exposure/risk-state.ts';
+import { takeRiskSnapshot } from '../oms/exposure/snapshot.ts';
 import type { ReadableLog } from '../store/log.ts';
 
 /** How to fix a damaged snapshot (it is derived data: the session's log rebuilds it). */
@@ -39,10 +41,12 @@ export function requireSnapshot(log: ReadableLog, session: number, dataDir: stri
 /**
  * The snapshot a closed session should have, rebuilt from its events the
  * way the sequencer took it: the OMS projection after every event before
- * SessionClosed. Checked against SessionClosed's own count of carried orders.
+ * SessionClosed, with risk's part (positions, limits, halts: RiskState after
+ * the same events) as OmsSequencerPolicy.snapshot() takes it. Checked against SessionClosed's own count of carried orders.
  */
 export function rebuildSnapshot(log: ReadableLog, session: number): { seq: number; body: Snapshot; events: number } {
   const p = new OmsProjection();
+  const risk = new RiskState();
   let closedSeq = 0;
   let carried = -1;
   let events = 0;
@@ -55,9 +59,10 @@ export function rebuildSnapshot(log: ReadableLog, session: number): { seq: numbe
       return;
     }
     p.apply(e);
+    risk.apply(e);
   });
   if (closedSeq === 0) throw new UserError(`session ${session} has no SessionClosed event; there is no snapshot to rebuild`);
-  const body = takeSnapshot(p);
+  const body: Snapshot = { ...takeSnapshot(p), risk: takeRiskSnapshot(risk) };
   if (body.orders.length !== carried) {
     throw new UserError(`session ${session}: the rebuilt snapshot carries ${body.orders.length} orders but SessionClosed says ${carried}; not written`);
   }

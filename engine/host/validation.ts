@@ -3,6 +3,7 @@ import { COMPONENT_ACTIONS, ORDER_STATES, ORDER_TYPES, SIDES, TIME_IN_FORCE } fr
 import type { AsOf, EventQuery, FillQuery, NewOrderRequest, OrderQuery, ReplaceRequest } from '../../contract/api.ts';
 import type { ApiParamParsers } from '../../contract/api-table.ts';
 import { issueLine } from '../oms/validation.ts';
+import { riskParamParsers } from './risk-params.ts';
 
 /** Input from outside (HTTP, WebSocket, IPC) that failed validation; the message names the field. */
 export class BadRequest extends Error {
@@ -26,6 +27,8 @@ const newOrder = z
     quantity,
     price: price.optional(),
     timeInForce: z.enum(TIME_IN_FORCE),
+    locate: z.boolean().optional(),
+    intentional: z.boolean().optional(),
   })
   .superRefine((o, ctx) => {
     if (o.type === 'limit' && o.price === undefined) ctx.addIssue({ code: 'custom', path: ['price'], message: 'is required for a limit order' });
@@ -79,4 +82,7 @@ export const PARAM_PARSERS: ApiParamParsers = {
   query: parseEventQuery,
   orderQuery: parseOrderQuery,
   fillQuery: parseFillQuery,
+  ...riskParamParsers((message) => {
+    throw new BadRequest(message);
+  }),
 };

@@ -23,6 +23,14 @@ function fakeApi() {
     componentAction: never,
     getOrders: never,
     getFills: never,
+    getPositions: never,
+    getRisk: never,
+    haltClient: never,
+    resumeClient: never,
+    haltFirm: never,
+    resumeFirm: never,
+    setLimits: never,
+    setRestricted: never,
     getState: (at) => new Promise((resolve) => stateCalls.push({ at, resolve })),
     getEvents: (q) => {
       eventQueries.push(q);

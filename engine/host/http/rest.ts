@@ -59,6 +59,15 @@ const ROUTES: Readonly<Record<string, Route>> = {
   },
   'GET orders': { method: 'getOrders', params: async ({ url }) => [pageQuery(url, ['after', 'limit'], ['state', 'clientId', 'symbol'])] },
   'GET fills': { method: 'getFills', params: async ({ url }) => [pageQuery(url, ['after', 'limit'], ['clientId', 'symbol'])] },
+  // Risk (issue 12).
+  'GET positions': { method: 'getPositions', params: async () => [] },
+  'GET risk': { method: 'getRisk', params: async () => [] },
+  'POST halt': { method: 'haltFirm', params: async (c) => [await readJson(c.req, true)] },
+  'POST resume': { method: 'resumeFirm', params: async (c) => [await readJson(c.req, true)] },
+  'POST clients/:id/halt': { method: 'haltClient', params: async (c) => [decodePath('clientId', c.parts[1]!), await readJson(c.req, true)] },
+  'POST clients/:id/resume': { method: 'resumeClient', params: async (c) => [decodePath('clientId', c.parts[1]!), await readJson(c.req, true)] },
+  'PUT clients/:id/limits': { method: 'setLimits', params: async (c) => [decodePath('clientId', c.parts[1]!), await readJson(c.req)] },
+  'PUT restricted/:id': { method: 'setRestricted', params: async (c) => [decodePath('symbol', c.parts[1]!), await readJson(c.req)] },
   'GET events': {
     method: 'getEvents',
     params: async ({ url }) => {
@@ -74,7 +83,7 @@ export async function routeRest(api: ApiMethods, req: IncomingMessage, url: URL)
   const parts = url.pathname.split('/').filter(Boolean).slice(1); // drop 'api'
   // HEAD is GET without the body (Node leaves the body out of a HEAD answer).
   const verb = req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET');
-  const key = `${verb} ${parts.map((p, i) => (i === 1 && (parts[0] === 'orders' || parts[0] === 'components') ? ':id' : p)).join('/')}`;
+  const key = `${verb} ${parts.map((p, i) => (i === 1 && (parts[0] === 'orders' || parts[0] === 'components' || parts[0] === 'clients' || parts[0] === 'restricted') ? ':id' : p)).join('/')}`;
   const route = Object.prototype.hasOwnProperty.call(ROUTES, key) ? ROUTES[key] : undefined;
   if (!route) throw new HttpError(404, 'NOT_FOUND', `no API route ${verb} ${url.pathname}`);
   return dispatch(api, route.method, await route.params({ req, url, parts }));
