@@ -9,6 +9,7 @@ import { cpus } from 'node:os';
 import { baselineAppend } from './baseline.ts';
 import { orderLifecycles } from './orders.ts';
 import { medianReplayInChild, writeBaselineLog, writeFrameLog } from './replay.ts';
+import { recoveryRows } from './recovery.ts';
 import { sequencerLatency, sequencerThroughput } from './sequencer.ts';
 import { collectGarbage, runMain } from './util.ts';
 
@@ -70,7 +71,7 @@ const QUICK: Sizes = {
   ordersWindow: 200,
 };
 
-const SCENARIOS = ['sequencer', 'latency', 'replay', 'baseline', 'orders', 'fix'] as const;
+const SCENARIOS = ['sequencer', 'latency', 'replay', 'baseline', 'orders', 'fix', 'recovery'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 interface Row {
@@ -233,6 +234,7 @@ async function main(): Promise<void> {
     });
   }
 
+  if (args.only.has('recovery')) rows.push(...(await recoveryRows(args.quick, log)));
   log('');
   if (args.only.has('fix')) rows.push(...(await (await import('./fix.ts')).fixFigures(args.quick ? { orders: 100, samples: 20 } : { orders: 2000, samples: 300 }, log)));
   printTable(rows, log);

@@ -11,6 +11,8 @@ export const API_ERROR_STATUS = {
   NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
   TOO_LARGE: 413,
+  /** A request body not declared `application/json`. */
+  UNSUPPORTED_MEDIA_TYPE: 415,
   INTERNAL: 500,
   UNAVAILABLE: 503,
   /** A client gave up waiting for a reply (never sent by the host). */

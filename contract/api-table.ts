@@ -1,4 +1,4 @@
-import type { AsOf, EventLine, EventQuery, NewOrderRequest, ReplaceRequest, StateView } from './api.ts';
+import type { AsOf, EventLine, EventQuery, FillQuery, FillView, NewOrderRequest, OrderQuery, OrderView, Page, ReplaceRequest, StateView } from './api.ts';
 import type { ComponentAction } from './domain.ts';
 import type { EventPage, EventSearchQuery, OrderHistoryQuery, OrderHistoryView, SessionSummary } from './history.ts';
 import type { HaltRequest, LimitsChange, PositionView, RestrictRequest, RiskView } from './risk.ts';
@@ -20,6 +20,8 @@ export interface ApiParamTypes {
   role: string;
   history: OrderHistoryQuery;
   search: EventSearchQuery;
+  orderQuery: OrderQuery;
+  fillQuery: FillQuery;
   // Risk (issue 12).
   clientId: string;
   halt: HaltRequest;
@@ -65,6 +67,10 @@ export const API_TABLE = {
   searchEvents: method(result<EventPage>(), withDefault('search', {})),
   /** Every session in the log, oldest first (the time machine's session picker). */
   getSessions: method(result<SessionSummary[]>()),
+  /** Orders of the live session, a page at a time, filtered by state, client, symbol (cursor: `next`). */
+  getOrders: method(result<Page<OrderView>>(), withDefault('orderQuery', {})),
+  /** Fills of the live session in log order, a page at a time, filtered by client, symbol. */
+  getFills: method(result<Page<FillView>>(), withDefault('fillQuery', {})),
   // Risk (issue 12, docs/api.md "Risk"): positions, limits, restricted list, kill switch.
   getPositions: method(result<PositionView[]>()),
   getRisk: method(result<RiskView>()),

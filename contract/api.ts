@@ -151,6 +151,39 @@ export interface StateView {
   alerts: AlertView[];
   /** Set when this view is the time machine's: the seq it was computed at. */
   asOfSeq?: number;
+  /**
+   * Set when the session has more orders than one page of the state holds:
+   * the rest come from `getOrders({ after: ordersAfter })` (issue 11).
+   */
+  ordersAfter?: number;
+  /** Likewise for fills: `getFills({ after: fillsAfter })`. */
+  fillsAfter?: number;
+}
+
+/** Orders of the live session, oldest id first, one page at a time. */
+export interface OrderQuery {
+  /** Cursor: only orders with an id above this (the `next` of the previous page). */
+  after?: number;
+  state?: OrderState;
+  clientId?: string;
+  symbol?: string;
+  /** At most this many (default 1,000, at most 10,000). */
+  limit?: number;
+}
+
+/** Fills of the live session in log order, one page at a time. */
+export interface FillQuery {
+  /** Cursor: only fills after this many (the `next` of the previous page). */
+  after?: number;
+  clientId?: string;
+  symbol?: string;
+  limit?: number;
+}
+
+/** One page of a cursor-paginated list; `next` is absent on the last page. */
+export interface Page<T> {
+  items: T[];
+  next?: number;
 }
 
 /** One sequenced event, flattened: envelope fields plus the event's own. */

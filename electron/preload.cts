@@ -39,6 +39,8 @@ const METHOD_NAMES = {
   getOrderHistory: true,
   searchEvents: true,
   getSessions: true,
+  getOrders: true,
+  getFills: true,
   getPositions: true,
   getRisk: true,
   haltClient: true,

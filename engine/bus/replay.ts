@@ -28,7 +28,14 @@ export interface ReplayHeader {
   error?: string;
 }
 
-const DEFAULT_PAGE = 64;
+/**
+ * Frames per page, and bytes: a page is read in one synchronous turn of the
+ * host's event loop (a millisecond or two at most), so a component catching
+ * up does not hold off live acknowledgements, while a 5 M-event rewind still
+ * takes a few hundred round trips, not tens of thousands.
+ */
+const DEFAULT_PAGE = 2048;
+const PAGE_BYTES = 512 << 10;
 
 /**
  * Serves stored frames over a ROUTER socket for rewind and gap fill. It reads
@@ -72,8 +79,7 @@ export class ReplayServer {
       const header: ReplayHeader = { id: -1, session: 0, headSeq: 0, latestSession: 0, complete: true, error: `bad replay request: ${(err as Error).message}` };
       return [Buffer.from(JSON.stringify(header))];
     }
-    const latest = this.log.latestSession();
-    const latestSession = latest?.id ?? 0;
+    const latestSession = this.log.end()?.session ?? 0;
     const session = req.session ?? latestSession;
     const headSeq = session === 0 ? 0 : this.log.lastSeq(session);
     const to = Math.min(req.to ?? Number.MAX_SAFE_INTEGER, headSeq);
@@ -81,13 +87,15 @@ export class ReplayServer {
     let complete = true;
     let error: string | undefined;
     if (session > 0 && req.from <= to) {
-      const max = req.maxFrames ?? DEFAULT_PAGE;
+      const max = Math.min(req.maxFrames ?? DEFAULT_PAGE, DEFAULT_PAGE);
+      let bytes = 0;
       try {
         for (const f of this.log.frames(session, req.from, to)) {
-          if (parts.length >= max) {
+          if (parts.length >= max || bytes >= PAGE_BYTES) {
             complete = false;
             break;
           }
+          bytes += f.bytes.byteLength;
           parts.push(Buffer.from(f.bytes.buffer, f.bytes.byteOffset, f.bytes.byteLength));
         }
       } catch (err) {
@@ -98,9 +106,11 @@ export class ReplayServer {
     return [Buffer.from(JSON.stringify(header)), ...parts];
   }
 
+  /** Stops serving and closes the log's read connection too (so the writer's close can remove the WAL). */
   close(): void {
     this.running = false;
     this.router.close();
+    this.log.close();
   }
 }
 

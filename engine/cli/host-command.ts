@@ -17,6 +17,7 @@ export async function hostCommand(argv: string[]): Promise<number> {
     'fix-port': { type: 'string' },
     'fix-venues': { type: 'string' },
     'venue-fix-port': { type: 'string' },
+    'new-log': { type: 'boolean' },
   });
   const dataDir = requireOption('host', 'data-dir', values['data-dir']);
   const port = intOption('host', 'port', values.port, 0, 65535) ?? 0;
@@ -53,6 +54,7 @@ export async function hostCommand(argv: string[]): Promise<number> {
     ...(venueFixPort !== undefined ? { venueFixPort } : {}),
     ...(values['fix-venues'] !== undefined ? { fixVenues: loadFixVenues(values['fix-venues']) } : {}),
     autoOpen: !values['no-auto-open'],
+    newLog: values['new-log'] === true,
   });
   console.log(`ordo ready ${host.url}`);
   if (host.fix) console.log(`ordo fix 127.0.0.1:${await host.fix.whenListening()}`);

@@ -1,38 +1,53 @@
 import { toEventLine } from '../protocol/event-line.ts';
-import { existingDataDir } from '../host/data-dir.ts';
+import { behindMessage, existingDataDir } from '../host/data-dir.ts';
+import { rebuildHint, snapshotProblems } from '../host/log-checks.ts';
+import { isBehind, readHead } from '../store/head.ts';
 import { openReadableLog } from '../store/log.ts';
 import { UserError } from '../errors.ts';
 import { intOption, parse, requireOption } from './args.ts';
+import { UsageError } from './errors.ts';
 
 /** Writes a line to stdout, waiting when the pipe is full. */
 export async function writeOut(text: string): Promise<void> {
   if (!process.stdout.write(text)) await new Promise<void>((r) => process.stdout.once('drain', () => r()));
 }
 
-/** `ordo events`: the sequenced events as JSON Lines. */
+/** `ordo events`: the sequenced events as JSON Lines (the newest session, one named, or all of them). */
 export async function eventsCommand(argv: string[]): Promise<number> {
   const { values } = parse('events', argv, {
     'data-dir': { type: 'string' },
     session: { type: 'string' },
+    'all-sessions': { type: 'boolean' },
     from: { type: 'string' },
     to: { type: 'string' },
   });
   const dir = existingDataDir(requireOption('events', 'data-dir', values['data-dir']));
   const log = openReadableLog(dir.db);
   try {
-    const latest = log.latestSession();
-    const session = intOption('events', 'session', values.session, 1) ?? latest?.id;
-    if (session === undefined) return 0;
-    if (!log.sessions().some((s) => s.id === session)) throw new UserError(`no session ${session} in ${dir.dir}`);
+    const all = values['all-sessions'] === true;
+    if (all && (values.session !== undefined || values.from !== undefined || values.to !== undefined)) {
+      throw new UsageError('events: --all-sessions prints every session whole; leave out --session, --from and --to');
+    }
+    const known = log.sessions().map((s) => s.id);
+    let sessions: number[];
+    if (all) sessions = known;
+    else {
+      const session = intOption('events', 'session', values.session, 1) ?? known.at(-1);
+      if (session === undefined) return 0;
+      if (!known.includes(session)) throw new UserError(`no session ${session} in ${dir.dir}`);
+      sessions = [session];
+    }
     const from = intOption('events', 'from', values.from, 1) ?? 1;
     const to = intOption('events', 'to', values.to, 1) ?? Number.MAX_SAFE_INTEGER;
     if (to < from) throw new UserError(`--to ${to} is before --from ${from}`);
     let chunk = '';
-    for (const e of log.events(session, from, to)) {
-      chunk += JSON.stringify(toEventLine(session, e)) + '\n';
-      if (chunk.length > 1 << 16) {
-        await writeOut(chunk);
-        chunk = '';
+    for (const session of sessions) {
+      for (const e of log.events(session, from, to)) {
+        chunk += JSON.stringify(toEventLine(session, e)) + '\n';
+        if (chunk.length > 1 << 16) {
+          await writeOut(chunk);
+          chunk = '';
+        }
       }
     }
     await writeOut(chunk);
@@ -76,10 +91,18 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     for (const p of problems) {
       console.error(`ordo: corrupted frame in session ${p.session}, seq ${p.firstSeq}-${p.lastSeq}: ${p.detail}`);
     }
-    if (problems.length > 0) return 1;
+    const head = readHead(dir.db);
+    const end = log.end() ?? { session: 0, seq: 0 };
+    if (head && isBehind(end, head)) {
+      console.error(`ordo: ${behindMessage(dir, end, head)}`);
+      return 1;
+    }
+    const snapshots = snapshotProblems(log);
+    for (const p of snapshots) console.error(`ordo: snapshot of session ${p.session} is damaged: ${p.detail}; ${rebuildHint(dir.dir)}`);
+    if (problems.length > 0 || snapshots.length > 0) return 1;
     const sessions = log.sessions();
     const events = sessions.reduce((n, s) => n + s.lastSeq, 0);
-    await writeOut(`ok: ${sessions.length} sessions, ${events} events, every frame's checksum and seq verified\n`);
+    await writeOut(`ok: ${sessions.length} sessions, ${events} events, every frame's checksum and seq and every snapshot verified\n`);
     return 0;
   } finally {
     log.close();

@@ -6,8 +6,8 @@ const HELP = `ordo — a trading order management system
 usage:
   ordo host --data-dir DIR [--port N] [--reference FILE] [--bus-port N] [--seed N]
                                    run the engine and serve the UI and API on 127.0.0.1
-  ordo events --data-dir DIR [--session N] [--from A] [--to B]
-                                   print sequenced events as JSON Lines
+  ordo events --data-dir DIR [--session N] [--from A] [--to B] | --all-sessions
+                                   print sequenced events as JSON Lines (default: the newest session)
   ordo sessions --data-dir DIR [--json]
                                    list sessions with their states and event counts
   ordo state --data-dir DIR [--session N] --at SEQ
@@ -15,6 +15,10 @@ usage:
   ordo verify --data-dir DIR       check every stored frame's checksum and seq
   ordo repair --data-dir DIR --truncate-after-corruption
                                    cut the log back to the last good frame
+  ordo repair --data-dir DIR --accept-lost-events
+                                   accept that the log ends before what was acknowledged
+  ordo backup --data-dir DIR --to FILE
+                                   a consistent copy of the log while the host runs
   ordo replay --data-dir DIR [--session N] --component risk [--reference FILE | --limits FILE]
                                    what-if: replay a session through a fresh risk with other
                                    limits; print every differing decision as JSON Lines
@@ -39,6 +43,7 @@ const commands: Record<string, () => Promise<Command>> = {
   verify: async () => verifyCommand,
   host: async () => (await import('./host-command.ts')).hostCommand,
   state: async () => (await import('./state-command.ts')).stateCommand,
+  backup: async () => (await import('./backup-command.ts')).backupCommand,
   repair: async () => (await import('./repair-command.ts')).repairCommand,
   component: async () => (await import('./component-command.ts')).componentCommand,
   admin: async () => (await import('./admin-command.ts')).adminCommand,

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { headPath, isBehind, readHead, type LogHead } from '../store/head.ts';
+import { openReadableLog } from '../store/log.ts';
 import { UserError } from '../errors.ts';
 
 /** Files of one Ordo install, all inside its data dir (readable by the user only). */
@@ -63,4 +65,46 @@ export function makePrivateFile(path: string): void {
   } catch (err) {
     throw new UserError(`cannot use ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
+}
+
+/** What shows that a data dir was used before: files an Ordo host leaves in it. */
+function signsOfUse(paths: DataDir): string[] {
+  return [paths.token, paths.keys, headPath(paths.db)].filter((p) => existsSync(p)).map((p) => basename(p));
+}
+
+/**
+ * Refuses to start on a data dir that was used but lost its log, or whose
+ * log ends before what was acknowledged (decision 081). Without this, a
+ * missing ordo.db would be created empty and a trader would see session 1
+ * and order ids from 1 again, every acknowledged order gone. `newLog` is
+ * the operator saying "start over on purpose": the old head is removed.
+ */
+export function checkLogPresent(paths: DataDir, newLog: boolean): void {
+  if (!existsSync(paths.db)) {
+    const signs = signsOfUse(paths);
+    if (signs.length > 0 && !newLog) {
+      throw new UserError(
+        `data dir ${paths.dir} was used before (${signs.join(', ')} present) but its event log ${paths.db} is missing; restore it from a backup (docs/reliability.md) or start a new, empty log with --new-log`,
+      );
+    }
+    rmSync(headPath(paths.db), { force: true });
+    return;
+  }
+  // With the log present, --new-log changes nothing: it never removes a log.
+  const head = readHead(paths.db);
+  if (!head) return;
+  const log = openReadableLog(paths.db);
+  let end;
+  try {
+    end = log.end() ?? { session: 0, seq: 0 };
+  } finally {
+    log.close();
+  }
+  if (isBehind(end, head)) throw new UserError(behindMessage(paths, end, head));
+}
+
+/** One line: where the log ends, what was acknowledged, what to do. */
+export function behindMessage(paths: DataDir, end: LogHead, head: LogHead): string {
+  const acked = end.session === head.session ? `seq ${head.seq}` : `session ${head.session} seq ${head.seq}`;
+  return `the event log ends at session ${end.session} seq ${end.seq} but ${acked} was acknowledged (${basename(headPath(paths.db))}): committed events were lost (a damaged or deleted WAL, or an older copy of ${basename(paths.db)}); restore a backup (docs/reliability.md), or accept the loss with 'ordo repair --data-dir ${paths.dir} --accept-lost-events'`;
 }

@@ -5,7 +5,10 @@ import { log } from '../log.ts';
 
 export interface SeenComponent {
   readonly hb: Heartbeat;
-  /** Local wall clock (ms) when the last heartbeat arrived. */
+  /**
+   * When the last heartbeat arrived, on the monotonic clock (performance.now, ms):
+   * ages must not jump when the wall clock is stepped (decision 084).
+   */
   readonly receivedMs: number;
 }
 
@@ -29,7 +32,7 @@ export class HeartbeatCollector {
     try {
       for await (const [msg] of this.sub) {
         const hb = msg ? decodeHeartbeat(msg.toString('utf8')) : undefined;
-        if (hb) this.table.set(hb.id, { hb, receivedMs: Date.now() });
+        if (hb) this.table.set(hb.id, { hb, receivedMs: performance.now() });
       }
     } catch (err) {
       if (!this.closed) log.error(`heartbeat collector stopped: ${(err as Error).message}`);

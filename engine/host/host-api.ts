@@ -2,7 +2,12 @@ import type {
   ComponentView,
   EventLine,
   EventQuery,
+  FillQuery,
+  FillView,
   NewOrderRequest,
+  OrderQuery,
+  OrderView,
+  Page,
   OrdoApi,
   ReplaceRequest,
   Result,
@@ -16,17 +21,26 @@ import type { SuperviseResult } from './supervisor.ts';
 import { toEventLine } from '../protocol/event-line.ts';
 import type { CommandBody } from '../protocol/events.ts';
 import type { ClientProxyComponent } from '../oms/components/client-proxy.ts';
+import type { OmsProjection } from '../oms/projection.ts';
 import { projectionAt } from '../oms/projection-at.ts';
-import { toStateView } from '../oms/views.ts';
+import { alertViews, clientViews, fillView, instrumentViews, orderView, sessionView } from '../oms/views.ts';
 import type { Sequencer } from '../sequencer/sequencer.ts';
 import type { ReadableLog } from '../store/log.ts';
 import type { HeartbeatCollector } from './heartbeat-collector.ts';
 import type { LiveView } from './live-view.ts';
+import { encodePush, SubscriberPipe, type PipeLimits, type PipeSocket } from './subscriber-pipe.ts';
 import type { RiskAdmin } from './risk-admin.ts';
 import type { HaltRequest, LimitsChange, PositionView, RestrictRequest, RiskView } from '../../contract/risk.ts';
 
 /** How often subscribers get a batch of changes. */
 export const PUSH_INTERVAL_MS = 100;
+/** Orders or fills per message of a subscriber's initial state. */
+export const STATE_PAGE = 1000;
+/** Orders and fills in GET /api/state (the first page; `ordersAfter`/`fillsAfter` say where the rest start). */
+export const STATE_LIST_LIMIT = 10_000;
+/** Default page of getOrders/getFills, and most rows one call looks at. */
+const DEFAULT_PAGE = 1000;
+const PAGE_SCAN = 100_000;
 
 export interface HostApiDeps {
   readonly sequencer: Sequencer;
@@ -50,6 +64,25 @@ export interface HostApiDeps {
   readonly risk: RiskAdmin;
 }
 
+/**
+ * The state with at most `limit` orders and fills (the first ones; the
+ * `ordersAfter`/`fillsAfter` cursors say where getOrders/getFills go on), so
+ * no answer grows with the session: at 365 k orders the whole list was
+ * 142 MB and blocked order entry for seconds (issue 11).
+ */
+export function boundedState(p: OmsProjection, limit: number): StateView {
+  const v: StateView = { session: sessionView(p), instruments: instrumentViews(p), clients: clientViews(p), orders: [], fills: [], components: [], alerts: alertViews(p) };
+  if (limit > 0 && p.orderCount > limit) v.ordersAfter = limit;
+  for (const o of p.orders()) {
+    if (v.orders.length >= limit) break;
+    v.orders.push(orderView(o));
+  }
+  const fills = Math.min(p.fillCount, limit);
+  for (let i = 0; i < fills; i++) v.fills.push(fillView(p.fillAt(i)!));
+  if (limit > 0 && p.fillCount > fills) v.fillsAfter = fills;
+  return v;
+}
+
 function fail(code: string, message: string): Result<never> {
   return { ok: false, error: { code, message } };
 }
@@ -57,6 +90,7 @@ function fail(code: string, message: string): Result<never> {
 /** The typed API, implemented once; HTTP, WebSocket and IPC all call this. */
 export class HostApi implements OrdoApi {
   private readonly listeners = new Set<(u: StateUpdate) => void>();
+  private readonly pipes = new Set<SubscriberPipe>();
   private readonly timer: NodeJS.Timeout;
   private lastGeneration = 0;
 
@@ -131,7 +165,7 @@ export class HostApi implements OrdoApi {
   }
 
   components(): ComponentView[] {
-    const now = Date.now();
+    const now = performance.now(); // heartbeats' receivedMs is monotonic
     const head = this.d.sequencer.position.seq;
     const active = this.d.sequencer.activeRoles;
     return [...this.d.heartbeats.components.values()]
@@ -143,7 +177,7 @@ export class HostApi implements OrdoApi {
           state: hb.state,
           lastSeq: hb.lastSeq,
           lag: Math.max(0, head - hb.lastSeq),
-          heartbeatAgeMs: age,
+          heartbeatAgeMs: Math.round(age),
           stale: age > this.d.staleMs && hb.state !== 'stopped',
           active: active.get(hb.role) === hb.id,
         };
@@ -151,8 +185,10 @@ export class HostApi implements OrdoApi {
       .sort((a, b) => (a.role === b.role ? (a.id < b.id ? -1 : 1) : a.role < b.role ? -1 : 1));
   }
 
-  private liveState(): StateView {
-    const v = toStateView(this.d.view.projection);
+  /** The live state; without orders and fills when `head` (the first message of a paged state). */
+  private liveState(head = false): StateView {
+    const p = this.d.view.projection;
+    const v = boundedState(p, head ? 0 : STATE_LIST_LIMIT);
     v.session.eventRate = this.d.view.eventRate(Date.now());
     for (const i of v.instruments) Object.assign(i, this.d.view.quotes.get(i.symbol));
     v.components = this.components();
@@ -202,7 +238,48 @@ export class HostApi implements OrdoApi {
       if (past.problem === 'no-session') return fail('NOT_FOUND', `no session ${session}`);
       return fail('BAD_REQUEST', `session ${session} has only ${past.lastSeq} events; seq ${at.seq} is in the future`);
     }
-    return { ok: true, value: toStateView(past.projection, at.seq) };
+    const v = boundedState(past.projection, STATE_LIST_LIMIT);
+    v.asOfSeq = at.seq;
+    return { ok: true, value: v };
+  }
+
+  /**
+   * One page of the live session's orders (oldest first), filtered. The
+   * cursor is a row position, so a page costs what it scans: at most
+   * PAGE_SCAN rows, whatever the filters (a sparse filter returns a short or
+   * empty page with a `next` to go on from).
+   */
+  async getOrders(q: OrderQuery): Promise<Result<Page<OrderView>>> {
+    const p = this.d.view.projection;
+    const limit = q.limit ?? DEFAULT_PAGE;
+    const items: OrderView[] = [];
+    let row = q.after ?? 0;
+    const end = Math.min(p.orderCount, row + PAGE_SCAN);
+    for (const o of p.orders(row)) {
+      if (row >= end || items.length >= limit) break;
+      row++;
+      if (q.state !== undefined && o.state !== q.state) continue;
+      if (q.clientId !== undefined && o.clientId !== q.clientId) continue;
+      if (q.symbol !== undefined && o.symbol !== q.symbol) continue;
+      items.push(orderView(o));
+    }
+    return { ok: true, value: row < p.orderCount ? { items, next: row } : { items } };
+  }
+
+  /** One page of the live session's fills in log order, filtered (cursor and cost as getOrders). */
+  async getFills(q: FillQuery): Promise<Result<Page<FillView>>> {
+    const p = this.d.view.projection;
+    const limit = q.limit ?? DEFAULT_PAGE;
+    const items: FillView[] = [];
+    let i = q.after ?? 0;
+    const end = Math.min(p.fillCount, i + PAGE_SCAN);
+    for (; i < end && items.length < limit; i++) {
+      const f = p.fillAt(i)!;
+      if (q.symbol !== undefined && f.symbol !== q.symbol) continue;
+      if (q.clientId !== undefined && p.order(f.orderId)?.clientId !== q.clientId) continue;
+      items.push(fillView(f));
+    }
+    return { ok: true, value: i < p.fillCount ? { items, next: i } : { items } };
   }
 
   async restartComponent(componentId: string): Promise<Result<{ componentId: string }>> {
@@ -258,6 +335,43 @@ export class HostApi implements OrdoApi {
     return { ok: true, value: out };
   }
 
+  /**
+   * A WebSocket subscriber with bounded memory: its initial state in pages,
+   * pushes encoded once for all, nothing buffered past its cap
+   * (SubscriberPipe). Returns the unsubscribe function.
+   */
+  subscribeSocket(socket: PipeSocket, limits?: PipeLimits): () => void {
+    const pipe = new SubscriberPipe(socket, () => this.pagedState(), limits);
+    this.pipes.add(pipe);
+    return () => this.pipes.delete(pipe);
+  }
+
+  /** The live state as a sequence of pushes: a reset without orders and fills, then pages of them. */
+  private *pagedState(): Generator<StateUpdate> {
+    const view = this.d.view;
+    const generation = view.generation;
+    const p = view.projection;
+    // Fills after this one come as live pushes (the view has them as changes).
+    const fillEnd = view.pushedFills;
+    yield { reset: this.liveState(true), events: view.eventTail() };
+    let orders: OrderView[] = [];
+    for (const o of p.orders()) {
+      if (view.generation !== generation) return;
+      orders.push(orderView(o));
+      if (orders.length === STATE_PAGE) {
+        yield { orders };
+        orders = [];
+      }
+    }
+    if (orders.length > 0) yield { orders };
+    for (let i = 0; i < fillEnd; i += STATE_PAGE) {
+      if (view.generation !== generation) return;
+      const fills: FillView[] = [];
+      for (let j = i; j < Math.min(fillEnd, i + STATE_PAGE); j++) fills.push(fillView(p.fillAt(j)!));
+      yield { fills };
+    }
+  }
+
   subscribe(listener: (update: StateUpdate) => void): () => void {
     this.listeners.add(listener);
     listener({ reset: this.liveState(), events: this.d.view.eventTail() });
@@ -271,18 +385,34 @@ export class HostApi implements OrdoApi {
       // A new session began: everyone starts from a fresh state.
       this.lastGeneration = view.generation;
       view.takeChanges(now);
-      const reset = this.liveState();
-      for (const l of this.listeners) l({ reset });
+      if (this.listeners.size > 0) {
+        const reset = this.liveState();
+        for (const l of this.listeners) l({ reset });
+      }
+      for (const pipe of this.pipes) pipe.reset();
+      return;
+    }
+    if (this.listeners.size === 0 && this.pipes.size === 0) {
+      view.dropChanges();
       return;
     }
     const u = view.takeChanges(now);
     const update: StateUpdate = u ?? {};
     update.components = this.components();
     for (const l of this.listeners) l(update);
+    if (this.pipes.size > 0) {
+      const text = encodePush(update);
+      const mono = performance.now();
+      for (const pipe of this.pipes) {
+        pipe.push(text, mono);
+        if (pipe.isClosed) this.pipes.delete(pipe);
+      }
+    }
   }
 
   close(): void {
     clearInterval(this.timer);
     this.listeners.clear();
+    this.pipes.clear();
   }
 }

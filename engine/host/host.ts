@@ -22,6 +22,7 @@ import { loadReferenceData, type ReferenceData } from '../oms/reference.ts';
 import { OmsSequencerPolicy } from '../oms/sequencer-policy.ts';
 import { systemClock } from '../sequencer/clock.ts';
 import { Sequencer } from '../sequencer/sequencer.ts';
+import { CorruptionError } from '../store/errors.ts';
 import { openReadableLog, openWritableLog, type ReadableLog, type WritableLog } from '../store/log.ts';
 import { MarketDataSubscriber } from '../venue/client.ts';
 import { startVenue, type Venue } from '../venue/venue.ts';
@@ -30,11 +31,12 @@ import type { FixAcceptorComponent } from '../fix/acceptor/component.ts';
 import type { FixVenueBridge } from '../fix/gateway/bridge.ts';
 import type { FixVenueConfig } from '../fix/gateway/link.ts';
 import type { SimVenueFixServer } from '../fix/venue-server.ts';
-import { ensureDataDir, loadOrCreateToken, makePrivateFile } from './data-dir.ts';
+import { checkLogPresent, ensureDataDir, loadOrCreateToken, makePrivateFile } from './data-dir.ts';
 import { HeartbeatCollector } from './heartbeat-collector.ts';
 import { HostApi } from './host-api.ts';
 import { startApiServer, type ApiServer } from './http/server.ts';
 import { LiveView } from './live-view.ts';
+import { requireSnapshot } from './log-checks.ts';
 import { ProjectionFanOut } from './projection-fan-out.ts';
 import { log } from '../log.ts';
 import { Supervisor, type SuperviseResult } from './supervisor.ts';
@@ -60,6 +62,8 @@ export interface HostOptions {
   /** Directory of the built UI; default dist/renderer. */
   readonly staticDir?: string;
   readonly synchronous?: 'normal' | 'full';
+  /** Start a new, empty log in a data dir that was used before but lost its log (decision 081). */
+  readonly newLog?: boolean;
   /**
    * Fault-injection hook for tests: sees the writable log once it is open
    * (e.g. to set PRAGMA max_page_count or query_only and so simulate a full
@@ -127,6 +131,7 @@ export const DEFAULT_ROLES = ['proxy', 'risk', 'router', 'gateway', 'monitor'] a
  */
 export async function startHost(opts: HostOptions): Promise<Host> {
   const paths = ensureDataDir(opts.dataDir);
+  checkLogPresent(paths, opts.newLog === true);
   const token = loadOrCreateToken(paths);
   const keys = ensureBusKeys(paths.keys);
   makePrivateFile(paths.db);
@@ -140,13 +145,6 @@ export async function startHost(opts: HostOptions): Promise<Host> {
   const cleanup: (() => unknown)[] = [() => log.close()];
   opts.onLogOpened?.(log);
   try {
-    const problems = log.verify();
-    if (problems.length > 0) {
-      const p = problems[0]!;
-      throw new UserError(
-        `corrupted frame in session ${p.session}, seq ${p.firstSeq}-${p.lastSeq}: ${p.detail}; refusing to start (run 'ordo repair --data-dir ${opts.dataDir} --truncate-after-corruption' to cut the log back to the last good frame)`,
-      );
-    }
     const name = `ordo-${process.pid}-${++hostCount}`;
     const endpoints = inprocEndpoints(name);
     const tcp = opts.busPort !== undefined ? tcpEndpoints('127.0.0.1', opts.busPort) : undefined;
@@ -164,9 +162,6 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     }
 
     const view = new LiveView();
-    const sequencer = new Sequencer({ log, policy: new OmsSequencerPolicy(reference), clock: systemClock(), security });
-    await bindOrExplain(() => sequencer.bind(both('commands'), both('events')), opts.busPort);
-    cleanup.push(() => sequencer.close());
     const readLog: ReadableLog = openReadableLog(paths.db);
     cleanup.push(() => readLog.close());
     const replay = new ReplayServer(openReadableLog(paths.db), security);
@@ -282,11 +277,6 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     // One stream feeds every in-process consumer: each frame is decoded once, and
     // event by event the view applies the shared projection, then each component
     // reacts to that event (as it would with a projection of its own).
-    const stream = new EventStream({ events: endpoints.events, replay: endpoints.replay, security });
-    for (const rt of runtimes) {
-      rt.connect();
-      cleanup.push(() => rt.stop());
-    }
     // The owners of the shared projections apply them first: the view's OMS projection, then risk's.
     const owners: EventListener = {
       onEvents(session: number, events: readonly Sequenced[]) {
@@ -295,10 +285,43 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       },
     };
     const fanOut = new ProjectionFanOut(owners, runtimes);
+    const one: Sequenced[] = [];
+    // Start-up makes one pass over the log: the sequencer's recovery reads the latest session
+    // (checking every frame's checksum, encoding and seq) and hands each event to the in-process
+    // consumers too; the stream then starts where the log ends (decision 082).
+    let sequencer: Sequencer;
+    try {
+      sequencer = new Sequencer({
+        log,
+        policy: new OmsSequencerPolicy(reference),
+        clock: systemClock(),
+        security,
+        recoverInto: (session, e) => {
+          one[0] = e;
+          fanOut.onEvents(session, one);
+        },
+      });
+    } catch (err) {
+      if (err instanceof CorruptionError) {
+        throw new UserError(`${err.message}; refusing to start (run 'ordo repair --data-dir ${opts.dataDir} --truncate-after-corruption' to cut the log back to the last good frame)`);
+      }
+      throw err;
+    }
+    // The next session opens from the last one's snapshot: a damaged one must be found now, not at the open.
+    if (sequencer.position.phase === 'closed') requireSnapshot(log, sequencer.position.session, opts.dataDir);
+    await bindOrExplain(() => sequencer.bind(both('commands'), both('events')), opts.busPort);
+    cleanup.push(() => sequencer.close());
+    const stream = new EventStream({ events: endpoints.events, replay: endpoints.replay, security });
+    for (const rt of runtimes) {
+      rt.connect();
+      cleanup.push(() => rt.stop());
+    }
     stream.addListener(fanOut);
     cleanup.push(() => stream.close());
-    await stream.start();
+    const recovered = sequencer.position;
+    await stream.start(recovered.session > 0 ? { session: recovered.session, seq: recovered.seq } : undefined);
     for (const rt of runtimes) await rt.caughtUp();
+    view.dropChanges();
 
     const ensureActive = async () => {
       for (const rt of supervisor.runtimes) {

@@ -75,9 +75,26 @@ export class LiveView implements EventListener {
     return dt > 0 && de >= 0 ? Math.round(de / dt) : 0;
   }
 
+  /** Fills already handed out as changes (later ones come with the next takeChanges). */
+  get pushedFills(): number {
+    return this.fillsPushed;
+  }
+
   /** Generation counter: bumps when a new session resets the view. */
   get generation(): number {
     return this.resets;
+  }
+
+  /**
+   * Forgets what changed without building any of it: with nobody subscribed
+   * (and after a start-up replay of millions of events) the changes would
+   * only become one huge push that no one reads.
+   */
+  dropChanges(): void {
+    this.changedOrders.clear();
+    this.fillsPushed = this.projection.fillCount;
+    this.changedQuotes.clear();
+    this.unpushed = 0;
   }
 
   /** What changed since the last call, as one push; undefined when nothing did. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { COMPONENT_ACTIONS, ORDER_TYPES, SIDES, TIME_IN_FORCE } from '../../contract/domain.ts';
-import type { AsOf, EventQuery, NewOrderRequest, ReplaceRequest } from '../../contract/api.ts';
+import { COMPONENT_ACTIONS, ORDER_STATES, ORDER_TYPES, SIDES, TIME_IN_FORCE } from '../../contract/domain.ts';
+import type { AsOf, EventQuery, FillQuery, NewOrderRequest, OrderQuery, ReplaceRequest } from '../../contract/api.ts';
 import type { ApiParamParsers } from '../../contract/api-table.ts';
 import type { EventSearchQuery, OrderHistoryQuery } from '../../contract/history.ts';
 import { issueLine } from '../oms/validation.ts';
@@ -58,6 +58,14 @@ const eventSearch = z.strictObject({
 });
 
 const role = z.string().min(1).max(32).regex(/^[a-z][a-z0-9_]*$/, 'must be a role name such as risk or router');
+const pageFilters = {
+  after: z.number().int().nonnegative().optional(),
+  clientId: z.string().min(1).max(64).optional(),
+  symbol: z.string().min(1).max(32).optional(),
+  limit: z.number().int().positive().max(10_000).optional(),
+};
+const orderQuery = z.strictObject({ ...pageFilters, state: z.enum(ORDER_STATES).optional() });
+const fillQuery = z.strictObject(pageFilters);
 
 const asOf = z.strictObject({ session: z.number().int().positive().optional(), seq: z.number().int().nonnegative() });
 
@@ -70,6 +78,8 @@ function parseWith<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
 export const parseNewOrder = (v: unknown): NewOrderRequest => parseWith(newOrder, v, 'order');
 export const parseReplace = (v: unknown): ReplaceRequest => parseWith(replace, v, 'replace');
 export const parseEventQuery = (v: unknown): EventQuery => parseWith(eventQuery, v, 'query');
+export const parseOrderQuery = (v: unknown): OrderQuery => parseWith(orderQuery, v, 'orderQuery');
+export const parseFillQuery = (v: unknown): FillQuery => parseWith(fillQuery, v, 'fillQuery');
 export const parseAsOf = (v: unknown): AsOf => parseWith(asOf, v, 'at');
 export const parseOrderId = (v: unknown): number => parseWith(z.number().int().positive(), v, 'orderId');
 export const parseComponentId = (v: unknown): string => parseWith(id, v, 'componentId');
@@ -90,6 +100,8 @@ export const PARAM_PARSERS: ApiParamParsers = {
   role: parseRole,
   history: parseHistoryQuery,
   search: parseEventSearch,
+  orderQuery: parseOrderQuery,
+  fillQuery: parseFillQuery,
   ...riskParamParsers((message) => {
     throw new BadRequest(message);
   }),

@@ -136,11 +136,11 @@ export class OmsProjection {
     return r < 0 ? undefined : new OrderCursor(this.table, this.books, r);
   }
 
-  /** Every order of the session in the order it first appeared. */
-  *orders(): IterableIterator<ReadonlyOrder> {
+  /** Every order of the session in the order it first appeared (from the `from`th on: a page cursor). */
+  *orders(from = 0): IterableIterator<ReadonlyOrder> {
     const t = this.table;
     const books = this.books;
-    for (let r = 0; r < t.size; r++) yield new OrderCursor(t, books, r);
+    for (let r = from; r < t.size; r++) yield new OrderCursor(t, books, r);
   }
 
   get orderCount(): number {

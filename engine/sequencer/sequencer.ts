@@ -30,6 +30,13 @@ export interface SequencerOptions {
    * 100,000). Tests set it tiny to make a slow subscriber lose frames.
    */
   readonly publishHighWaterMark?: number;
+  /**
+   * Sees every event of the latest session as the sequencer recovers it at
+   * construction (not on later recoveries after a storage failure): the host
+   * feeds its in-process components from this one pass over the log instead
+   * of rewinding them again through the replay service (issue 15).
+   */
+  readonly recoverInto?: (session: number, e: Sequenced) => void;
   /** The host's bus keys (decision 063); none: plain binds. */
   readonly security?: BusSecurity;
 }
@@ -97,6 +104,8 @@ export class Sequencer {
   private roleCache: { src: string | undefined; role: string | undefined } = { src: undefined, role: undefined };
   /** Time stamped on every event of the batch being sequenced (read once per batch). */
   private batchTs = 0;
+  /** Latest timestamp stamped or recovered: the floor for the next one (survives recover()). */
+  private lastTs = 0;
   /** Events made in the batch being built, grouped by session. */
   private pending: { session: number; events: Sequenced[] }[] = [];
   private opened: { id: number; ts: number }[] = [];
@@ -109,7 +118,19 @@ export class Sequencer {
 
   constructor(private readonly opts: SequencerOptions) {
     this.trusted = new Set(['host', ...(opts.trusted ?? [])]);
-    this.recover();
+    this.recover(opts.recoverInto);
+  }
+
+  /**
+   * The clock, never earlier than an event already in the log: a wall clock
+   * stepped back (NTP, a restart with the clock behind) must not make event
+   * times in a session go backwards. While the clock is behind, time stands
+   * still at the last stamp until it catches up.
+   */
+  private now(): number {
+    const t = this.opts.clock();
+    if (t > this.lastTs) this.lastTs = t;
+    return this.lastTs;
   }
 
   /** Current session, phase and last seq. */
@@ -122,8 +143,8 @@ export class Sequencer {
     return this.activeByRole;
   }
 
-  /** Rebuilds state from the log: the latest session's events, in order. */
-  recover(): void {
+  /** Rebuilds state from the log: the latest session's events, in order (each also handed to `into`). */
+  recover(into?: (session: number, e: Sequenced) => void): void {
     this.sessionId = 0;
     this.phase = 'none';
     this.lastSeq = 0;
@@ -135,7 +156,16 @@ export class Sequencer {
     if (!latest) return;
     this.sessionId = latest.id;
     this.phase = latest.state === 'closed' ? 'closed' : 'open';
-    this.opts.log.replay(latest.id, (e) => this.applyOwn(latest.id, e));
+    const id = latest.id;
+    this.opts.log.replay(
+      id,
+      into
+        ? (e) => {
+            this.applyOwn(id, e);
+            into(id, e);
+          }
+        : (e) => this.applyOwn(id, e),
+    );
     if (latest.state === 'closed') this.phase = 'closed';
   }
 
@@ -216,7 +246,7 @@ export class Sequencer {
     let written: { frames: Uint8Array[]; events: number } | undefined;
     const taken: Command[] = [];
     // One time for the whole batch: it is sequenced and stored at one instant.
-    this.batchTs = this.opts.clock();
+    this.batchTs = this.now();
     try {
       for (let b = 0; b < batch.length; b++) {
         const item = batch[b]!;
@@ -336,7 +366,7 @@ export class Sequencer {
     this.refusedForStorage.clear();
     this.sessionId = id;
     this.lastSeq = 0;
-    this.opened.push({ id, ts: this.opts.clock() });
+    this.opened.push({ id, ts: this.now() });
     const prevId = id - 1;
     const carried = [...this.activeByRole];
     this.emit({ type: 'SessionOpened', sessionId: id, previousSessionId: prevId, orderIdBase: policy.orderIdBase(previous) }, cmd.src, cmd.cseq);
@@ -357,7 +387,7 @@ export class Sequencer {
     for (const e of policy.closingEvents()) this.emit(e, SEQUENCER_SRC, 0);
     const snap = policy.snapshot();
     this.emit({ type: 'SessionClosed', carriedOrders: snap.carriedOrders }, SEQUENCER_SRC, 0);
-    this.closedSessions.push({ id: this.sessionId, ts: this.opts.clock(), seq: this.lastSeq, body: snap.body });
+    this.closedSessions.push({ id: this.sessionId, ts: this.now(), seq: this.lastSeq, body: snap.body });
   }
 
   private emit(event: OrdoEvent, src: string, cseq: number): void {
@@ -374,6 +404,7 @@ export class Sequencer {
   /** The sequencer's own projection: session phase, dedupe table, active roles. */
   private applyOwn(session: number, e: Sequenced): void {
     this.lastSeq = e.seq;
+    if (e.ts > this.lastTs) this.lastTs = e.ts;
     // Highest, not last: a command refused for storage may be stored after newer ones.
     if (e.cseq > (this.highestCseq.get(e.src) ?? 0)) this.highestCseq.set(e.src, e.cseq);
     const ev = e.event;

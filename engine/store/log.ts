@@ -1,12 +1,15 @@
 import Database from 'better-sqlite3';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { crc32 } from 'node:zlib';
 import { decodeFrame, visitFrame } from '../protocol/codec.ts';
 import { DecodeError } from '../protocol/bytes.ts';
 import type { Sequenced } from '../protocol/events.ts';
+import { checkpointThreadSource, STATUS_CLOSED, STATUS_DONE, STATUS_ERRORS, STATUS_SLOTS, STATUS_WAL_PAGES, type CheckpointThreadData } from './checkpoint-thread.ts';
 import { CorruptionError, StoreError } from './errors.ts';
+import { HeadWriter, isBehind, readHead, type LogHead } from './head.ts';
+import { log as logger } from '../log.ts';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations/index.ts';
 
 export interface SessionRow {
@@ -70,17 +73,24 @@ export class ReadableLog {
                 (SELECT COUNT(*) FROM frames f WHERE f.session = s.id) AS frames
          FROM sessions s ORDER BY s.id`,
       ),
+      latest: db.prepare(`SELECT id FROM sessions ORDER BY id DESC LIMIT 1`),
+      closedSessions: db.prepare(`SELECT s.id, n.crc, n.body FROM sessions s LEFT JOIN snapshots n ON n.session = s.id WHERE s.state = 'closed' ORDER BY s.id`),
       lastSeq: db
         .prepare(`SELECT last_seq FROM frames WHERE session = ? ORDER BY first_seq DESC LIMIT 1`)
         .pluck(),
+      // Frames overlapping [from, to] start at the last frame starting at or before `from`: found by
+      // the key (session, first_seq), so a page costs what it returns, not a scan from seq 1.
+      frameStart: db
+        .prepare(`SELECT first_seq FROM frames WHERE session = ? AND first_seq <= ? ORDER BY first_seq DESC LIMIT 1`)
+        .pluck(),
       framesFrom: db.prepare(
         `SELECT id, session, first_seq, last_seq, crc, body FROM frames
-         WHERE session = ? AND last_seq >= ? AND first_seq <= ? ORDER BY first_seq`,
+         WHERE session = ? AND first_seq >= ? AND first_seq <= ? ORDER BY first_seq`,
       ),
       snapshot: db.prepare(`SELECT session, seq, taken_ts, crc, body FROM snapshots WHERE session = ?`),
       allFrames: db.prepare(`SELECT id, session, first_seq, last_seq, crc, body FROM frames ORDER BY session, first_seq`),
       framesRaw: db
-        .prepare(`SELECT first_seq, last_seq, crc, body FROM frames WHERE session = ? AND last_seq >= ? AND first_seq <= ? ORDER BY first_seq`)
+        .prepare(`SELECT first_seq, last_seq, crc, body FROM frames WHERE session = ? AND first_seq >= ? AND first_seq <= ? ORDER BY first_seq`)
         .raw(true),
     };
   }
@@ -98,6 +108,13 @@ export class ReadableLog {
     return all[all.length - 1];
   }
 
+  /** Where the log ends: the latest session and its last seq (undefined for an empty log). */
+  end(): LogHead | undefined {
+    const row = this.stmts.latest.get() as { id: number } | undefined;
+    if (!row) return undefined;
+    return { session: row.id, seq: this.lastSeq(row.id) };
+  }
+
   lastSeq(session: number): number {
     return (this.stmts.lastSeq.get(session) as number | undefined) ?? 0;
   }
@@ -107,13 +124,18 @@ export class ReadableLog {
    * each verified against its checksum. Frames may start before `from`.
    */
   *frames(session: number, from: number, to: number): Generator<StoredFrame> {
-    for (const row of this.stmts.framesFrom.iterate(session, from, to) as IterableIterator<FrameRow>) {
+    for (const row of this.stmts.framesFrom.iterate(session, this.frameStart(session, from), to) as IterableIterator<FrameRow>) {
       const bytes = row.body;
       if (crc32(bytes) !== row.crc) {
         throw new CorruptionError(row.session, row.first_seq, row.last_seq, 'checksum mismatch');
       }
       yield { session: row.session, firstSeq: row.first_seq, lastSeq: row.last_seq, bytes };
     }
+  }
+
+  /** first_seq of the frame holding `seq` (or of the first frame after it, when none does). */
+  private frameStart(session: number, seq: number): number {
+    return (this.stmts.frameStart.get(session, seq) as number | undefined) ?? seq;
   }
 
   /** Events of `session` with seq in [from, to], both inclusive, in order. */
@@ -138,15 +160,20 @@ export class ReadableLog {
    * The fast path for replaying a log into a projection: rows come as arrays,
    * each frame's checksum is checked, and frames are decoded event by event
    * without building arrays. Throws CorruptionError (with the frame's
-   * location) for a bad checksum or encoding; events before it were applied.
+   * location) for a bad checksum or encoding, or a seq out of line; events
+   * before it were applied.
    */
   replay(session: number, apply: (e: Sequenced) => void, from = 1, to = Number.MAX_SAFE_INTEGER): number {
     let n = 0;
+    let expected = from;
     const count = (e: Sequenced) => {
+      // A missing frame (a row lost, or cut out by hand) shows as a jump: the log is gap-free.
+      if (e.seq !== expected) throw new CorruptionError(session, expected, e.seq, `seq gap: expected ${expected}, found ${e.seq}`);
+      expected++;
       n++;
       apply(e);
     };
-    for (const row of this.stmts.framesRaw.iterate(session, from, to) as IterableIterator<[number, number, number, Buffer]>) {
+    for (const row of this.stmts.framesRaw.iterate(session, this.frameStart(session, from), to) as IterableIterator<[number, number, number, Buffer]>) {
       const [firstSeq, lastSeq, crc, bytes] = row;
       if (crc32(bytes) !== crc) throw new CorruptionError(session, firstSeq, lastSeq, 'checksum mismatch');
       try {
@@ -197,84 +224,81 @@ export class ReadableLog {
     return problems;
   }
 
+  /**
+   * Checks the snapshot of every closed session: present, checksum, JSON.
+   * (Whether its content fits the OMS is the caller's check: the store does
+   * not know the snapshot's schema.)
+   */
+  verifySnapshots(): { session: number; detail: string }[] {
+    const problems: { session: number; detail: string }[] = [];
+    for (const row of this.stmts.closedSessions.all() as { id: number; crc: number | null; body: string | null }[]) {
+      if (row.body === null || row.crc === null) problems.push({ session: row.id, detail: 'closed session has no snapshot' });
+      else if (crc32(row.body) !== row.crc) problems.push({ session: row.id, detail: 'snapshot checksum mismatch' });
+      else {
+        try {
+          JSON.parse(row.body);
+        } catch (err) {
+          problems.push({ session: row.id, detail: `snapshot is not JSON: ${(err as Error).message}` });
+        }
+      }
+    }
+    return problems;
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
   }
 }
 
-/** Appended bytes after which the WAL is checkpointed (on the background thread). */
-const CHECKPOINT_AFTER_BYTES = 4 << 20;
-/** Appended bytes without a finished checkpoint after which the writer checkpoints itself. */
-const CHECKPOINT_OVERDUE_BYTES = 256 << 20;
-/** WAL size at which the checkpointer makes the next commit start the WAL over (see the thread's source). */
-const WAL_RESTART_BYTES = 64 << 20;
-
-/*
- * The checkpointer thread: its own connection to the log, running a PASSIVE
- * checkpoint (copy committed WAL pages into the database file, then fsync it)
- * whenever asked; it never blocks the writer. Under steady writing a PASSIVE
- * checkpoint never catches up with the last commit, and SQLite only starts
- * the WAL over when it has; so once the WAL holds more than restartBytes, a
- * RESTART checkpoint follows, which waits for the writer to be between
- * commits and holds it off while it copies what the PASSIVE one left (little)
- * and syncs. CommonJS, evaluated by Worker; `driver` is better-sqlite3's
- * resolved path.
- */
-const CHECKPOINTER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const Database = require(workerData.driver);
-const closed = new Int32Array(workerData.closed);
-let db;
-let pageSize = 4096;
-try {
-  db = new Database(workerData.path, { fileMustExist: true, timeout: 5000 });
-  db.pragma('synchronous = ' + workerData.synchronous);
-  pageSize = db.pragma('page_size', { simple: true });
-} catch (err) {
-  parentPort.postMessage({ error: String(err && err.message) });
-}
-parentPort.on('message', (m) => {
-  if (m === 'checkpoint') {
-    let answer;
-    try {
-      answer = db.pragma('wal_checkpoint(PASSIVE)')[0];
-      if (answer.log * pageSize > workerData.restartBytes) answer = db.pragma('wal_checkpoint(RESTART)')[0];
-    } catch (err) {
-      answer = { error: String(err && err.message) };
-    }
-    parentPort.postMessage(answer);
-  } else if (m === 'close') {
-    try {
-      if (db && db.open) db.close();
-    } finally {
-      Atomics.store(closed, 0, 1);
-      Atomics.notify(closed, 0);
-      parentPort.close();
-    }
-  }
-});
-`;
+/** The most the WAL file may hold (bytes); a test and docs/reliability.md hold us to it. */
+export const WAL_BOUND_BYTES = 64 << 20;
+/** WAL size at which the writer finishes a checkpoint itself, so that the next commit starts the WAL over. */
+const WAL_RESTART_BYTES = 8 << 20;
+/** Estimated WAL bytes written after which a checkpoint is asked for. */
+const CHECKPOINT_AFTER_BYTES = 1 << 20;
+/** A checkpoint is asked for at least this often while anything is committed. */
+const CHECKPOINT_EVERY_MS = 1000;
+/** Estimated WAL bytes written between two looks at the WAL file's real size. */
+const STAT_EVERY_BYTES = 2 << 20;
+/** WAL file size at which the writer stops trusting the thread and checkpoints itself. */
+const WAL_INLINE_BYTES = 32 << 20;
 
 /**
- * Moves WAL checkpoints off the committing thread. SQLite's automatic
- * checkpoint runs inside the commit that crosses the WAL size limit and, at
- * synchronous=NORMAL, fsyncs twice: a commit that normally takes tens of
- * microseconds then takes tens of milliseconds (the latency tail). Here the
- * writer connection never checkpoints; a worker thread with its own
- * connection runs a PASSIVE checkpoint (which never blocks the writer or
- * readers) after every few MB appended. The worker starts with the first
- * checkpoint, so short-lived logs (CLI, tests) never start one. If it cannot
- * start, or falls far behind, the writer checkpoints itself as before.
+ * Moves WAL checkpoints off the committing thread and keeps the WAL bounded.
+ * SQLite's automatic checkpoint runs inside the commit that crosses the WAL
+ * size limit and, at synchronous=NORMAL, fsyncs twice: a commit that normally
+ * takes tens of microseconds then takes tens of milliseconds (the latency
+ * tail). Here the writer connection never checkpoints; a thread with its own
+ * connection (checkpoint-thread.ts) checkpoints after every MiB of WAL or
+ * every second, whichever comes first. Once the WAL holds WAL_RESTART_BYTES,
+ * the writer runs one PASSIVE checkpoint itself between two commits: the
+ * thread has already copied nearly everything, so this copies the rest and
+ * syncs (a millisecond or two, once per several thousand commits), and the
+ * next commit starts the WAL over (SQLite restarts it only after a
+ * checkpoint that reached the last commit, which a checkpoint racing a busy
+ * writer never does).
+ *
+ * What is counted is WAL bytes, not payload: every commit writes whole pages
+ * (the frames table's leaf, its index, often interior pages), so a 40-byte
+ * frame costs 8-16 KiB of WAL. The estimate (a page per commit plus a page
+ * per frame plus the payload) is a lower bound, so the writer also looks at
+ * the WAL file itself every few MiB and, past WAL_INLINE_BYTES, checkpoints
+ * inline (RESTART) as SQLite would have: the bound holds even when the thread
+ * is stuck or cannot start. The thread reports through shared memory, so
+ * this works while the writer's event loop is busy too.
  */
 class BackgroundCheckpointer {
   private worker: Worker | undefined;
-  private readonly closed = new Int32Array(new SharedArrayBuffer(4));
-  private busy = false;
+  private readonly status = new Int32Array(new SharedArrayBuffer(STATUS_SLOTS * 4));
   private failed = false;
-  private errors = 0;
-  /** Bytes appended since the last checkpoint was asked for, and since the last one finished. */
-  private sinceRequest = 0;
-  private sinceDone = 0;
+  private asked = 0;
+  private readonly pageSize: number;
+  /** Estimated WAL bytes since the last checkpoint was asked for, and since the file was last looked at. */
+  private sinceAsk = 0;
+  private sinceStat = 0;
+  private lastAskMs = performance.now();
+  /** Largest WAL file size seen (for figures and tests). */
+  maxWalBytes = 0;
 
   constructor(
     private readonly db: Database.Database,
@@ -284,58 +308,81 @@ class BackgroundCheckpointer {
     db.pragma('wal_autocheckpoint = 0');
     // When the WAL starts over, it is cut back to this size.
     db.pragma(`journal_size_limit = ${WAL_RESTART_BYTES}`);
+    this.pageSize = db.pragma('page_size', { simple: true }) as number;
   }
 
   appended(bytes: number): void {
-    this.sinceRequest += bytes;
-    this.sinceDone += bytes;
+    const wal = bytes + this.pageSize;
+    this.sinceAsk += wal;
+    this.sinceStat += wal;
   }
 
-  /** After a commit (outside any transaction): ask for a checkpoint when enough was written. */
+  /** After a commit (outside any transaction): ask for a checkpoint when due; checkpoint here when the WAL is too big. */
   committed(): void {
-    if (this.sinceDone >= CHECKPOINT_OVERDUE_BYTES || this.failed) {
-      if (this.sinceDone < CHECKPOINT_AFTER_BYTES) return;
-      // The thread is gone or stuck: do it here, as SQLite would have.
-      this.db.pragma('wal_checkpoint(PASSIVE)');
-      this.sinceDone = this.sinceRequest = 0;
-      return;
-    }
-    if (this.busy || this.sinceRequest < CHECKPOINT_AFTER_BYTES) return;
-    const worker = this.worker ?? this.start();
-    if (!worker) return;
-    this.busy = true;
-    this.sinceRequest = 0;
-    const doneUpTo = this.sinceDone;
-    worker.once('message', (answer: { error?: string }) => {
-      this.busy = false;
-      if (answer.error !== undefined) {
-        console.error(`event log: background checkpoint failed: ${answer.error}`);
-        if (++this.errors >= 3) this.failed = true;
+    this.sinceAsk += this.pageSize;
+    this.sinceStat += this.pageSize;
+    if (this.sinceStat >= STAT_EVERY_BYTES) {
+      this.sinceStat = 0;
+      const size = walFileSize(this.path);
+      if (size > this.maxWalBytes) this.maxWalBytes = size;
+      if (size > WAL_INLINE_BYTES) {
+        // The thread is gone, stuck or outpaced: do it here, as SQLite would have.
+        this.inline();
         return;
       }
-      this.errors = 0;
-      this.sinceDone = Math.max(0, this.sinceDone - doneUpTo);
-    });
+    }
+    const idle = Atomics.load(this.status, STATUS_DONE) >= this.asked;
+    if (idle && Atomics.load(this.status, STATUS_WAL_PAGES) * this.pageSize > WAL_RESTART_BYTES) {
+      // The thread copied most of the WAL but cannot catch up with a writer that keeps committing;
+      // here no commit can come in between, so this one copies the rest (a little) and the next
+      // commit starts the WAL over.
+      this.inline();
+      return;
+    }
+    if (this.failed) {
+      if (this.sinceAsk >= CHECKPOINT_AFTER_BYTES) this.inline();
+      return;
+    }
+    if (!idle) return;
+    if (this.sinceAsk < CHECKPOINT_AFTER_BYTES && performance.now() - this.lastAskMs < CHECKPOINT_EVERY_MS) return;
+    if (Atomics.load(this.status, STATUS_ERRORS) >= 3) {
+      logger.error('event log: background checkpoints keep failing; checkpointing inline');
+      this.failed = true;
+      return;
+    }
+    const worker = this.worker ?? this.start();
+    if (!worker) return;
+    this.asked++;
+    this.sinceAsk = 0;
+    this.lastAskMs = performance.now();
     worker.postMessage('checkpoint');
+  }
+
+  /** A checkpoint on the writer's own connection, between commits. */
+  private inline(): void {
+    const answer = (this.db.pragma('wal_checkpoint(PASSIVE)') as { busy: number }[])[0];
+    if (answer?.busy === 0) Atomics.store(this.status, STATUS_WAL_PAGES, 0);
+    this.sinceAsk = 0;
+    this.lastAskMs = performance.now();
   }
 
   private start(): Worker | undefined {
     try {
       const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-      const worker = new Worker(CHECKPOINTER_SOURCE, {
-        eval: true,
-        workerData: { driver, path: this.path, synchronous: this.synchronous, closed: this.closed.buffer, restartBytes: WAL_RESTART_BYTES },
-      });
+      const workerData: CheckpointThreadData = { driver, path: this.path, synchronous: this.synchronous, status: this.status.buffer as SharedArrayBuffer };
+      const worker = new Worker(checkpointThreadSource(), { eval: true, workerData });
       worker.unref();
+      worker.on('message', (m: { error?: string }) => {
+        if (m.error !== undefined) logger.error(`event log: background checkpoint failed: ${m.error}`);
+      });
       worker.on('error', (err) => {
-        console.error(`event log: checkpoint thread stopped: ${err.message}`);
+        logger.error(`event log: checkpoint thread stopped: ${err.message}`);
         this.failed = true;
-        this.busy = false;
       });
       this.worker = worker;
       return worker;
     } catch (err) {
-      console.error(`event log: no checkpoint thread (${(err as Error).message}); checkpointing inline`);
+      logger.error(`event log: no checkpoint thread (${(err as Error).message}); checkpointing inline`);
       this.failed = true;
       return undefined;
     }
@@ -348,8 +395,16 @@ class BackgroundCheckpointer {
     this.worker = undefined;
     worker.postMessage('close');
     // Waits for the thread to finish a checkpoint in progress and close its connection.
-    Atomics.wait(this.closed, 0, 0, 10_000);
+    Atomics.wait(this.status, STATUS_CLOSED, 0, 10_000);
     void worker.terminate();
+  }
+}
+
+function walFileSize(path: string): number {
+  try {
+    return statSync(path + '-wal').size;
+  } catch {
+    return 0;
   }
 }
 
@@ -362,38 +417,85 @@ export class WritableLog extends ReadableLog {
   private readonly w;
   private readonly inTransaction: Database.Transaction<(fn: () => unknown) => unknown>;
   private readonly checkpointer: BackgroundCheckpointer | undefined;
+  private readonly head: HeadWriter | undefined;
+  private readonly path: string | undefined;
+  private readonly identity: { ino: number; dev: number } | undefined;
+  private pendingHead: LogHead | undefined;
 
-  constructor(db: Database.Database, checkpointer?: { path: string; synchronous: 'NORMAL' | 'FULL' }) {
+  constructor(db: Database.Database, file?: { path: string; synchronous: 'NORMAL' | 'FULL'; backgroundCheckpoint: boolean }) {
     super(db);
     this.w = {
       append: db.prepare(`INSERT INTO frames (session, first_seq, last_seq, crc, body) VALUES (?, ?, ?, ?, ?)`),
       openSession: db.prepare(`INSERT INTO sessions (id, opened_ts, state) VALUES (?, ?, 'open')`),
       closeSession: db.prepare(`UPDATE sessions SET state = 'closed', closed_ts = ? WHERE id = ? AND state = 'open'`),
       snapshot: db.prepare(`INSERT INTO snapshots (session, seq, taken_ts, crc, body) VALUES (?, ?, ?, ?, ?)`),
+      replaceSnapshot: db.prepare(`UPDATE snapshots SET seq = ?, crc = ?, body = ? WHERE session = ?`),
       truncateFrames: db.prepare(`DELETE FROM frames WHERE id >= ?`),
       dropSnapshotsFrom: db.prepare(`DELETE FROM snapshots WHERE session >= ?`),
       dropSessionsAfter: db.prepare(`DELETE FROM sessions WHERE id > ?`),
       reopen: db.prepare(`UPDATE sessions SET state = 'open', closed_ts = NULL WHERE id = ?`),
     };
     this.inTransaction = db.transaction((fn: () => unknown) => fn());
-    this.checkpointer = checkpointer ? new BackgroundCheckpointer(db, checkpointer.path, checkpointer.synchronous) : undefined;
+    this.checkpointer = file?.backgroundCheckpoint ? new BackgroundCheckpointer(db, file.path, file.synchronous) : undefined;
+    if (file) {
+      this.path = file.path;
+      this.identity = fileIdentity(file.path);
+      // A log ahead of its head (a crash between commit and head write, or a first start with this
+      // build) moves the head up; one behind keeps it, until someone accepts the loss (acceptEnd).
+      const known = readHead(file.path);
+      this.head = new HeadWriter(file.path);
+      const end = this.end();
+      if (end && (!known || isBehind(known, end))) this.head.write(end);
+      else if (known) this.head.write(known);
+    }
   }
 
-  /** Runs `fn` in one write transaction: all of it is stored, or none. */
+  /**
+   * Runs `fn` in one write transaction: all of it is stored, or none. Refuses
+   * (StoreError) when the database file was removed or replaced under this
+   * connection: SQLite would go on writing to the unlinked file, and every
+   * acknowledgement from then on would be lost at the next start.
+   */
   transaction<T>(fn: () => T): T {
+    this.checkFile();
+    this.pendingHead = undefined;
     const result = this.inTransaction.immediate(fn) as T;
+    if (this.pendingHead) this.head?.write(this.pendingHead);
     this.checkpointer?.committed();
     return result;
   }
 
   appendFrame(session: number, firstSeq: number, lastSeq: number, bytes: Uint8Array): void {
     this.w.append.run(session, firstSeq, lastSeq, crc32(bytes), bytes);
+    this.pendingHead = { session, seq: lastSeq };
     this.checkpointer?.appended(bytes.length);
+  }
+
+  /** Moves the head back to where the log ends: the operator accepts that later events are lost. */
+  acceptEnd(): LogHead {
+    const end = this.end() ?? { session: 0, seq: 0 };
+    this.head?.write(end);
+    return end;
+  }
+
+  /** Largest WAL file size the checkpointer has seen (bytes; 0 without one). */
+  get maxWalBytes(): number {
+    return this.checkpointer?.maxWalBytes ?? 0;
   }
 
   override close(): void {
     this.checkpointer?.close();
+    this.head?.close();
     super.close();
+  }
+
+  private checkFile(): void {
+    if (!this.path || !this.identity) return;
+    const now = fileIdentity(this.path);
+    if (!now) throw new StoreError(`event log ${this.path} was removed under the running host; no further event is taken (restore it from a backup: docs/reliability.md)`);
+    if (now.ino !== this.identity.ino || now.dev !== this.identity.dev) {
+      throw new StoreError(`event log ${this.path} was replaced under the running host; no further event is taken (restart to use the new file)`);
+    }
   }
 
   openSession(id: number, ts: number): void {
@@ -405,6 +507,13 @@ export class WritableLog extends ReadableLog {
     if (changed !== 1) throw new StoreError(`session ${id} is not open`);
     const body = JSON.stringify(snapshot.body);
     this.w.snapshot.run(id, snapshot.seq, ts, crc32(body), body);
+  }
+
+  /** Replaces (or adds) the snapshot of a closed session: for repair, which rebuilds it from the session's log. */
+  putSnapshot(session: number, seq: number, ts: number, body: unknown): void {
+    const text = JSON.stringify(body);
+    const crc = crc32(text);
+    if (this.w.replaceSnapshot.run(seq, crc, text, session).changes === 0) this.w.snapshot.run(session, seq, ts, crc, text);
   }
 
   /**
@@ -420,6 +529,8 @@ export class WritableLog extends ReadableLog {
     this.w.dropSessionsAfter.run(session);
     if (this.lastSeq(session) === 0) this.w.dropSessionsAfter.run(session - 1);
     else this.w.reopen.run(session);
+    // The head follows on purpose: what was cut is given up.
+    this.pendingHead = this.end() ?? { session: 0, seq: 0 };
     return removed;
   }
 }
@@ -429,6 +540,11 @@ export interface OpenOptions {
   readonly synchronous?: 'normal' | 'full';
   /** Checkpoint the WAL on a background thread (default) rather than inside commits. */
   readonly backgroundCheckpoint?: boolean;
+}
+
+function fileIdentity(path: string): { ino: number; dev: number } | undefined {
+  const st = statSync(path, { throwIfNoEntry: false });
+  return st ? { ino: st.ino, dev: st.dev } : undefined;
 }
 
 function migrate(db: Database.Database, path: string): void {
@@ -477,7 +593,7 @@ export function openWritableLog(path: string, options: OpenOptions = {}): Writab
     if (err instanceof StoreError) throw err;
     throw new StoreError(`cannot prepare event log ${path}: ${(err as Error).message}`);
   }
-  return new WritableLog(db, options.backgroundCheckpoint === false ? undefined : { path, synchronous });
+  return new WritableLog(db, { path, synchronous, backgroundCheckpoint: options.backgroundCheckpoint !== false });
 }
 
 /** Opens an existing log read-only (CLI, replay service, time machine). */

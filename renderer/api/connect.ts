@@ -39,6 +39,8 @@ function fromPreload(p: OrdoApi): ClientApi {
     getOrderHistory: (q) => p.getOrderHistory(q),
     searchEvents: (q) => p.searchEvents(q),
     getSessions: () => p.getSessions(),
+    getOrders: (q) => p.getOrders(q),
+    getFills: (q) => p.getFills(q),
     getPositions: () => p.getPositions(),
     getRisk: () => p.getRisk(),
     haltClient: (id, h) => p.haltClient(id, h),

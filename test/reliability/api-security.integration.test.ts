@@ -89,7 +89,8 @@ describe('API server security', () => {
       ['wrong token in query', {}, '/api/state?token=nope', 401],
       ['POST an order without token', {}, '/api/orders', 401],
       ['bearer', { authorization: `Bearer ${host.token}` }, '/api/state', 200],
-      ['query token', {}, `/api/state?token=${host.token}`, 200],
+      // Issue 11: the right token in the query is refused on REST routes (it leaks into logs); only /ws takes it.
+      ['query token on a REST route', {}, `/api/state?token=${host.token}`, 401],
     ];
     for (const [name, headers, path, status] of cases) {
       const r = await req(path, headers, path === '/api/orders' ? 'POST' : 'GET', path === '/api/orders' ? '{}' : undefined);
@@ -188,7 +189,8 @@ describe('API server security', () => {
     chmodSync(loose, 0o755);
     writeFileSync(join(loose, 'api-token'), 'T'.repeat(40) + '\n', { mode: 0o644 });
     chmodSync(join(loose, 'api-token'), 0o644);
-    const h = await startHostProc({ dataDir: loose });
+    // A token without a log means a used dir that lost its log (issue 11): starting over is said explicitly.
+    const h = await startHostProc({ dataDir: loose, extra: ['--new-log'] });
     expect(mode(loose)).toBe(0o700);
     expect(mode(join(loose, 'api-token'))).toBe(0o600);
     expect(mode(join(loose, 'ordo.db'))).toBe(0o600);

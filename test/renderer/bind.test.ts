@@ -26,6 +26,8 @@ function fakeApi() {
     getOrderHistory: never,
     searchEvents: never,
     getSessions: never,
+    getOrders: never,
+    getFills: never,
     getPositions: never,
     getRisk: never,
     haltClient: never,

@@ -29,10 +29,15 @@ export class ApiAuth {
     if (origin !== undefined && !origins.has(origin)) throw new HttpError(403, 'FORBIDDEN', `origin '${origin}' may not use this API`);
   }
 
-  /** Throws 401 unless the request carries the right token. */
-  checkToken(req: IncomingMessage, url: URL): void {
+  /**
+   * Throws 401 unless the request carries the right token: in the
+   * Authorization header, or in the query only where `allowQuery` (the
+   * WebSocket upgrade, which a browser cannot give headers). A token in a
+   * URL ends up in logs and history, so REST calls must not use it.
+   */
+  checkToken(req: IncomingMessage, url: URL, allowQuery = false): void {
     const auth = req.headers.authorization;
-    const given = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : url.searchParams.get('token') ?? '';
+    const given = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : allowQuery ? (url.searchParams.get('token') ?? '') : '';
     if (!given) throw new HttpError(401, 'UNAUTHORIZED', 'missing API token (send Authorization: Bearer TOKEN)');
     if (!sameToken(given, this.token)) throw new HttpError(401, 'UNAUTHORIZED', 'wrong API token');
   }

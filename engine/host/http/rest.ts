@@ -90,6 +90,8 @@ const ROUTES: Readonly<Record<string, Route>> = {
       return [{ seq: numberParam('at', at), ...(session !== null ? { session: numberParam('session', session) } : {}) }];
     },
   },
+  'GET orders': { method: 'getOrders', params: async ({ url }) => [pageQuery(url, ['after', 'limit'], ['state', 'clientId', 'symbol'])] },
+  'GET fills': { method: 'getFills', params: async ({ url }) => [pageQuery(url, ['after', 'limit'], ['clientId', 'symbol'])] },
   // Risk (issue 12).
   'GET positions': { method: 'getPositions', params: async () => [] },
   'GET risk': { method: 'getRisk', params: async () => [] },
@@ -112,7 +114,8 @@ const ROUTES: Readonly<Record<string, Route>> = {
 /** Runs the REST call at `url` (under /api/); throws HttpError/BadRequest for a bad route, path, query or body. */
 export async function routeRest(api: ApiMethods, req: IncomingMessage, url: URL): Promise<Result<unknown>> {
   const parts = url.pathname.split('/').filter(Boolean).slice(1); // drop 'api'
-  const verb = req.method ?? 'GET';
+  // HEAD is GET without the body (Node leaves the body out of a HEAD answer).
+  const verb = req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET');
   const key = `${verb} ${parts.map((p, i) => (i === 1 && (parts[0] === 'orders' || parts[0] === 'components' || parts[0] === 'roles' || parts[0] === 'clients' || parts[0] === 'restricted') ? ':id' : p)).join('/')}`;
   const route = Object.prototype.hasOwnProperty.call(ROUTES, key) ? ROUTES[key] : undefined;
   if (!route) throw new HttpError(404, 'NOT_FOUND', `no API route ${verb} ${url.pathname}`);
@@ -134,9 +137,54 @@ function pathNumber(name: string, v: string): number {
   return Number(v);
 }
 
+/** A page query from the URL: the listed numeric and text parameters; anything else is refused. */
+function pageQuery(url: URL, numbers: readonly string[], texts: readonly string[]): Record<string, number | string> {
+  const q: Record<string, number | string> = {};
+  for (const [k, v] of url.searchParams) {
+    if (k === 'token') continue;
+    if (numbers.includes(k)) q[k] = numberParam(k, v);
+    else if (texts.includes(k)) q[k] = v;
+    else throw new BadRequest(`query.${k}: unknown parameter (one of ${[...numbers, ...texts].join(', ')})`);
+  }
+  return q;
+}
+
 function numberParam(name: string, v: string): number {
   if (!/^\d+$/.test(v)) throw new BadRequest(`query.${name}: must be a whole number`);
   return Number(v);
+}
+
+/**
+ * The first key that appears twice in one object of a JSON text (already
+ * known to be valid JSON), or undefined. JSON.parse keeps the last value,
+ * so `{"quantity": 1, …, "quantity": 1000000}` would be sequenced as a
+ * million; a trader's tool that sends that has a bug, and it must be told.
+ */
+export function duplicateKey(text: string): string | undefined {
+  // One frame per open object or array: the keys seen so far (objects), and whether a key comes next.
+  const stack: { keys: Set<string> | undefined; expectKey: boolean }[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '{') stack.push({ keys: new Set(), expectKey: true });
+    else if (c === '[') stack.push({ keys: undefined, expectKey: false });
+    else if (c === '}' || c === ']') stack.pop();
+    else if (c === ',') {
+      const top = stack[stack.length - 1];
+      if (top?.keys) top.expectKey = true;
+    } else if (c === '"') {
+      let j = i + 1;
+      while (text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      const top = stack[stack.length - 1];
+      if (top?.keys && top.expectKey) {
+        const key = JSON.parse(text.slice(i, j + 1)) as string;
+        if (top.keys.has(key)) return key;
+        top.keys.add(key);
+        top.expectKey = false;
+      }
+      i = j;
+    }
+  }
+  return undefined;
 }
 
 function readJson(req: IncomingMessage, optional = false): Promise<unknown> {
@@ -166,11 +214,21 @@ function readJson(req: IncomingMessage, optional = false): Promise<unknown> {
         else reject(new BadRequest('request body must be a JSON object'));
         return;
       }
+      const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+      if (type !== 'application/json') {
+        reject(new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', `request body must be sent as content-type application/json${type ? `, not ${type}` : ''}`));
+        return;
+      }
+      let value: unknown;
       try {
-        resolve(JSON.parse(text));
+        value = JSON.parse(text);
       } catch {
         reject(new BadRequest('request body is not valid JSON'));
+        return;
       }
+      const dup = duplicateKey(text);
+      if (dup !== undefined) reject(new BadRequest(`request body has the duplicate key '${dup}' (which value is meant is unclear)`));
+      else resolve(value);
     });
     req.on('error', reject);
   });

@@ -10,6 +10,9 @@ import { ApiSocketServer } from './ws.ts';
 
 export { MAX_BODY_BYTES } from './rest.ts';
 
+/** How long a stop waits for requests in flight to be answered. */
+const DRAIN_MS = 5000;
+
 export interface ApiServerOptions {
   readonly api: OrdoApi;
   readonly token: string;
@@ -47,7 +50,14 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     serveStatic(opts.staticDir, url.pathname, res);
   };
 
+  // Requests being answered, so that a stop can let them finish (drain) instead of resetting them.
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
   const server: Server = createServer((req, res) => {
+    inFlight++;
+    res.once('close', () => {
+      if (--inFlight === 0) drained?.();
+    });
     void handle(req, res).catch((err: unknown) => sendError(res, err));
   });
   server.on('upgrade', (req, socket, head) => sockets.upgrade(req, socket, head));
@@ -67,11 +77,22 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   return {
     url: `http://127.0.0.1:${port}/`,
     port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        sockets.close();
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    // Drain: no new connections, idle ones closed, requests in flight answered (up to DRAIN_MS), then the rest cut.
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      sockets.close();
+      server.closeIdleConnections();
+      if (inFlight > 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, DRAIN_MS);
+          drained = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+      server.closeAllConnections();
+      await closed;
+    },
   };
 }

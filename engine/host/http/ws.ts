@@ -4,6 +4,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { OrdoApi } from '../../../contract/api.ts';
 import { BadRequest } from '../validation.ts';
 import type { WireCall, WireMessage } from '../../../contract/wire.ts';
+import type { HostApi } from '../host-api.ts';
 import type { ApiAuth } from './auth.ts';
 import { dispatch } from './dispatch.ts';
 import { HttpError } from './errors.ts';
@@ -31,7 +32,7 @@ export class ApiSocketServer {
       this.auth.checkHostAndOrigin(req);
       const url = new URL(req.url ?? '/', `http://127.0.0.1:${this.port()}`);
       if (url.pathname !== '/ws') throw new HttpError(404, 'NOT_FOUND', 'no such socket');
-      this.auth.checkToken(req, url);
+      this.auth.checkToken(req, url, true);
     } catch (err) {
       const status = err instanceof HttpError ? err.status : 400;
       socket.end(`HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : 'Bad Request'}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
@@ -64,7 +65,9 @@ export class ApiSocketServer {
       }
       if (call.method === 'subscribe') {
         unsubscribe?.();
-        unsubscribe = this.api.subscribe((push) => send({ push }));
+        // The host's API pages the initial state and caps what is queued per socket (issue 11).
+        const api = this.api as OrdoApi & Partial<Pick<HostApi, 'subscribeSocket'>>;
+        unsubscribe = api.subscribeSocket ? api.subscribeSocket(ws) : api.subscribe((push) => send({ push }));
         send({ id: call.id, result: { ok: true, value: null } });
         return;
       }

@@ -17,6 +17,7 @@ export interface MonitorOptions {
   readonly checkMs?: number;
   /** Activate a healthy standby when the active instance of its role goes stale. */
   readonly autoFailover?: boolean;
+  /** The clock heartbeats' receivedMs is on; default the monotonic performance.now (decision 084). */
   readonly now?: () => number;
 }
 
@@ -107,7 +108,7 @@ export class MonitorComponent extends ProjectedComponent implements ComponentLog
   /** One pass over the heartbeat table. */
   check(out: CommandSink): void {
     if (this.projection.session.state !== 'open') return;
-    const now = (this.opts.now ?? Date.now)();
+    const now = this.opts.now ? this.opts.now() : performance.now();
     const raised = new Set<string>();
     const raisedKeys = new Set<string>();
     for (const a of this.projection.alerts()) {
@@ -142,7 +143,7 @@ export class MonitorComponent extends ProjectedComponent implements ComponentLog
       const key = `${id}:${stale ? 'raise' : 'clear'}`;
       if (stale && !raised.has(id) && !this.asked.has(key)) {
         this.asked.add(key);
-        out.send({ type: 'AlertRaised', instance: id, kind: STALE, message: `${id} (${seen.hb.role}) silent for ${age} ms` });
+        out.send({ type: 'AlertRaised', instance: id, kind: STALE, message: `${id} (${seen.hb.role}) silent for ${Math.round(age)} ms` });
         if (this.opts.autoFailover !== false) this.failover(id, seen.hb.role, now, out);
       } else if (!stale && raised.has(id) && !this.asked.has(key)) {
         this.asked.add(key);

@@ -1,0 +1,123 @@
+import Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
+import { crc32 } from 'node:zlib';
+import { UserError } from '../errors.ts';
+import { rebuildSnapshot } from '../host/log-checks.ts';
+import { readFrameInfo } from '../protocol/codec.ts';
+import { openWritableLog } from '../store/log.ts';
+
+interface SessionInfo {
+  id: number;
+  opened_ts: number;
+  closed_ts: number | null;
+  state: 'open' | 'closed';
+}
+
+export interface SalvageResult {
+  readonly frames: number;
+  /** Frames in the damaged file, when it can still count them. */
+  readonly total: number | undefined;
+  readonly end: { session: number; seq: number } | undefined;
+  readonly stoppedAt: string | undefined;
+}
+
+/**
+ * Copies the longest sound beginning of a page-damaged log into a new file:
+ * frames in log order (rowid order: the log is append-only), each checked
+ * (checksum, header, seq continuity), until the first one that cannot be
+ * read or does not fit. Sessions wholly before that point keep their close
+ * and snapshot (rebuilt from their events if the stored one is unreadable);
+ * the session it stops in stays open, as after `--truncate-after-corruption`.
+ * What SQLite's `.recover` would add is rows after the damage, which a
+ * gap-free log cannot use anyway.
+ */
+export function salvageLog(from: string, to: string): SalvageResult {
+  if (existsSync(to)) throw new UserError(`salvage: ${to} already exists; give a new file name`);
+  const src = new Database(from, { readonly: true, fileMustExist: true });
+  const out = openWritableLog(to, { backgroundCheckpoint: false });
+  try {
+    const sessions = new Map<number, SessionInfo>();
+    try {
+      for (const s of src.prepare('SELECT id, opened_ts, closed_ts, state FROM sessions ORDER BY id').all() as SessionInfo[]) sessions.set(s.id, s);
+    } catch {
+      // The sessions table is damaged too: sessions are opened as their frames show up, closes are lost.
+    }
+    let total: number | undefined;
+    try {
+      total = src.prepare('SELECT COUNT(*) FROM frames').pluck().get() as number;
+    } catch {
+      total = undefined;
+    }
+    let frames = 0;
+    let session = 0;
+    let next = 1;
+    let stoppedAt: string | undefined;
+    const finished: number[] = [];
+    let batch: { session: number; first: number; last: number; body: Buffer; open: boolean }[] = [];
+    const flush = () => {
+      const b = batch;
+      batch = [];
+      out.transaction(() => {
+        for (const f of b) {
+          if (f.open) out.openSession(f.session, sessions.get(f.session)?.opened_ts ?? 0);
+          out.appendFrame(f.session, f.first, f.last, f.body);
+        }
+      });
+    };
+    try {
+      const rows = src.prepare('SELECT session, first_seq, last_seq, crc, body FROM frames ORDER BY id').raw(true).iterate() as IterableIterator<[number, number, number, number, Buffer]>;
+      for (const [s, first, last, crc, body] of rows) {
+        const where = `session ${s} seq ${first}-${last}`;
+        if (crc32(body) !== crc) {
+          stoppedAt = `${where}: checksum mismatch`;
+          break;
+        }
+        let info;
+        try {
+          info = readFrameInfo(body);
+        } catch (err) {
+          stoppedAt = `${where}: ${(err as Error).message}`;
+          break;
+        }
+        if (info.session !== s || info.firstSeq !== first || info.firstSeq + info.count - 1 !== last) {
+          stoppedAt = `${where}: frame header does not match its row`;
+          break;
+        }
+        const open = s !== session;
+        if (open ? !(s === session + 1 || session === 0) || first !== 1 : first !== next) {
+          stoppedAt = `${where}: out of line (expected session ${session} seq ${next})`;
+          break;
+        }
+        if (open && session !== 0) finished.push(session);
+        session = s;
+        next = last + 1;
+        batch.push({ session: s, first, last, body, open });
+        frames++;
+        if (batch.length >= 1024) flush();
+      }
+    } catch (err) {
+      stoppedAt = `after session ${session} seq ${next - 1}: ${(err as Error).message}`;
+    }
+    flush();
+    // The last session read to its end is finished too, unless reading stopped inside it.
+    if (stoppedAt === undefined && session !== 0) finished.push(session);
+    for (const id of finished) {
+      const s = sessions.get(id);
+      if (s?.state !== 'closed') continue;
+      let snapshot: { seq: number; body: unknown } | undefined;
+      try {
+        const row = src.prepare('SELECT seq, crc, body FROM snapshots WHERE session = ?').get(id) as { seq: number; crc: number; body: string } | undefined;
+        if (row && crc32(row.body) === row.crc) snapshot = { seq: row.seq, body: JSON.parse(row.body) };
+      } catch {
+        snapshot = undefined;
+      }
+      snapshot ??= rebuildSnapshot(out, id);
+      const closedTs = s.closed_ts ?? 0;
+      out.transaction(() => out.closeSession(id, closedTs, snapshot));
+    }
+    return { frames, total, end: out.end(), stoppedAt };
+  } finally {
+    out.close();
+    src.close();
+  }
+}

@@ -1,0 +1,77 @@
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { encodeFrame } from '../../engine/protocol/codec.ts';
+import type { Sequenced } from '../../engine/protocol/events.ts';
+import { openReadableLog, openWritableLog, WAL_BOUND_BYTES } from '../../engine/store/log.ts';
+import { removeDir, tempDir } from './helpers/backbone.ts';
+
+const dirs: string[] = [];
+afterEach(() => dirs.splice(0).forEach(removeDir));
+
+function ev(seq: number): Sequenced {
+  return { seq, ts: 1_000_000 + seq, src: 'risk-1', cseq: seq, event: { type: 'OrderAccepted', orderId: seq } };
+}
+
+const walSize = (path: string) => (existsSync(path + '-wal') ? statSync(path + '-wal').size : 0);
+
+/**
+ * Commits one small frame per transaction, as a live host does at normal
+ * rates: each commit writes a few whole pages to the WAL for ~40 payload
+ * bytes, so counting payload (the old trigger) let the WAL grow ~80x past it.
+ */
+async function writeSmallCommits(commits: number, yieldEvery: number | undefined) {
+  const dir = tempDir('ordo-wal-');
+  dirs.push(dir);
+  const path = join(dir, 'ordo.db');
+  const log = openWritableLog(path);
+  log.transaction(() => log.openSession(1, 1));
+  let maxWal = 0;
+  for (let seq = 1; seq <= commits; seq++) {
+    log.transaction(() => log.appendFrame(1, seq, seq, encodeFrame(1, [ev(seq)])));
+    if (seq % 500 === 0) maxWal = Math.max(maxWal, walSize(path));
+    if (yieldEvery !== undefined && seq % yieldEvery === 0) await new Promise((r) => setImmediate(r));
+  }
+  return { path, log, maxWal };
+}
+
+describe('event log: the database file holds the log', () => {
+  it('keeps the WAL bounded under steady small commits, counting WAL pages rather than payload', async () => {
+    // ~60 k commits write several hundred MiB of WAL pages; the payload is ~3 MiB.
+    const { path, log, maxWal } = await writeSmallCommits(60_000, 50);
+    expect(maxWal).toBeLessThanOrEqual(WAL_BOUND_BYTES);
+    // Most of the log is already in the database file, not only in the WAL.
+    expect(statSync(path).size).toBeGreaterThan(2 << 20);
+    log.close();
+    expect(walSize(path)).toBe(0);
+    const ro = openReadableLog(path);
+    expect(ro.lastSeq(1)).toBe(60_000);
+    ro.close();
+  }, 120_000);
+
+  it('keeps it bounded even while the writer never yields its event loop (the thread reports through shared memory)', async () => {
+    const { path, log, maxWal } = await writeSmallCommits(40_000, undefined);
+    expect(maxWal).toBeLessThanOrEqual(WAL_BOUND_BYTES);
+    log.close();
+    expect(walSize(path)).toBe(0);
+  }, 120_000);
+
+  it('checkpoints fully and removes the WAL on close once every connection is closed', () => {
+    const dir = tempDir('ordo-wal-');
+    dirs.push(dir);
+    const path = join(dir, 'ordo.db');
+    const log = openWritableLog(path);
+    const reader = openReadableLog(path);
+    log.transaction(() => {
+      log.openSession(1, 1);
+      log.appendFrame(1, 1, 1, encodeFrame(1, [ev(1)]));
+    });
+    expect(reader.lastSeq(1)).toBe(1);
+    reader.close();
+    log.close();
+    expect(existsSync(path + '-wal')).toBe(false);
+    const ro = openReadableLog(path);
+    expect(ro.lastSeq(1)).toBe(1);
+    ro.close();
+  });
+});
