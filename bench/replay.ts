@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,13 +61,16 @@ export interface StoredLog {
   dispose(): void;
 }
 
-/** Writes a session of about `orderEvents` order events as frames (the Ordo log). */
-export function writeFrameLog(orderEvents: number): StoredLog {
+/**
+ * Writes a session of about `orderEvents` order events as frames (the Ordo
+ * log): frames of 4,096 events, or of `frameSizes` (what a live host wrote).
+ */
+export function writeFrameLog(orderEvents: number, frameSizes?: readonly number[]): StoredLog {
   const folder = tempFolder('replay');
   const db = join(folder.dir, 'ordo.db');
   const log = openWritableLog(db);
   const t0 = performance.now();
-  const events = storeSession(log, orderSession(orderEvents));
+  const events = storeSession(log, orderSession(orderEvents), undefined, frameSizes);
   const writeSeconds = (performance.now() - t0) / 1000;
   log.db.pragma('wal_checkpoint(TRUNCATE)');
   log.close();
@@ -102,4 +105,37 @@ export function writeBaselineLog(orderEvents: number): StoredLog {
   sql.pragma('wal_checkpoint(TRUNCATE)');
   sql.close();
   return { dir: folder.dir, db, events: n, bytes: fileBytes(db), writeSeconds, dispose: folder.dispose };
+}
+
+const STATE_CHILD = fileURLToPath(new URL('./state-child.js', import.meta.url));
+
+export interface StateAt {
+  /** The command's exit code (0: it printed the state). */
+  readonly code: number;
+  readonly ms: number;
+  readonly maxRssBytes: number;
+  /** The command's error line when it failed. */
+  readonly error?: string;
+}
+
+/** Times `ordo state --data-dir <dir> --at <seq>` in a fresh process (its output discarded). */
+export function stateAtInChild(dir: string, seq: number): Promise<StateAt> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [STATE_CHILD, dir, String(seq)], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (c: Buffer) => {
+      err += c.toString('utf8');
+      if (err.length > 1 << 16) err = err.slice(-(1 << 15));
+    });
+    child.on('error', reject);
+    child.on('close', () => {
+      const lines = err.trim().split('\n');
+      try {
+        const r = JSON.parse(lines.pop()!) as StateAt;
+        resolve(r.code === 0 ? r : { ...r, error: lines.filter(Boolean).pop() ?? 'failed' });
+      } catch {
+        resolve({ code: -1, ms: 0, maxRssBytes: 0, error: lines.filter(Boolean).pop() ?? 'crashed' });
+      }
+    });
+  });
 }
