@@ -4,6 +4,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { compactSession } from '../engine/store/compaction.ts';
 import { openWritableLog } from '../engine/store/log.ts';
 import { orderSession, storeSession } from './session.ts';
 import { tempFolder } from './util.ts';
@@ -18,6 +19,7 @@ export interface ChildReplay {
   readonly maxRssBytes: number;
   readonly orders: number;
   readonly fills: number;
+  readonly lastSeq: number;
   readonly hash?: string;
 }
 
@@ -138,4 +140,39 @@ export function stateAtInChild(dir: string, seq: number): Promise<StateAt> {
       }
     });
   });
+}
+
+/** The log's pages in use (file size less free pages): what its frames take once freed pages are reused. */
+export function usedBytes(dbPath: string): number {
+  const db = new Database(dbPath, { readonly: true });
+  try {
+    const page = db.pragma('page_size', { simple: true }) as number;
+    const pages = db.pragma('page_count', { simple: true }) as number;
+    const free = db.pragma('freelist_count', { simple: true }) as number;
+    return (pages - free) * page;
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Compacts session 1 of a stored log as the host's FrameCompactor leaves it
+ * once caught up (everything but the newest `lagEvents` merged) and returns
+ * the time it took and the bytes in use afterwards.
+ */
+export function compactStoredLog(stored: StoredLog, lagEvents: number): { seconds: number; events: number; framesBefore: number; framesAfter: number; usedBytes: number } {
+  const log = openWritableLog(stored.db, { backgroundCheckpoint: false });
+  try {
+    const frames = () => log.db.prepare('SELECT count(*) FROM frames WHERE session = 1').pluck().get() as number;
+    const framesBefore = frames();
+    const t0 = performance.now();
+    const r = compactSession(log, 1, log.lastSeq(1) - lagEvents);
+    const seconds = (performance.now() - t0) / 1000;
+    const framesAfter = frames();
+    log.db.pragma('wal_checkpoint(TRUNCATE)');
+    log.close();
+    return { seconds, events: r.events, framesBefore, framesAfter, usedBytes: usedBytes(stored.db) };
+  } finally {
+    log.close();
+  }
 }

@@ -19,6 +19,7 @@ import { OmsSequencerPolicy } from '../oms/sequencer-policy.ts';
 import type { Sequenced } from '../protocol/events.ts';
 import { systemClock } from '../sequencer/clock.ts';
 import { Sequencer } from '../sequencer/sequencer.ts';
+import { FrameCompactor } from '../store/compaction.ts';
 import { openReadableLog, openWritableLog, type ReadableLog, type WritableLog } from '../store/log.ts';
 import { MarketDataSubscriber } from '../venue/client.ts';
 import { startVenue, type Venue } from '../venue/venue.ts';
@@ -129,6 +130,9 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     const sequencer = new Sequencer({ log, policy: new OmsSequencerPolicy(reference), clock: systemClock() });
     await bindOrExplain(() => sequencer.bind(both('commands'), both('events')), opts.busPort);
     cleanup.push(() => sequencer.close());
+    // Small live frames merged behind the head (decision 120).
+    const compactor = new FrameCompactor(log);
+    cleanup.push(() => compactor.close());
     const readLog: ReadableLog = openReadableLog(paths.db);
     cleanup.push(() => readLog.close());
     const replay = new ReplayServer(openReadableLog(paths.db));
