@@ -1,10 +1,10 @@
 import { existingDataDir } from '../host/data-dir.ts';
 import { UserError } from '../errors.ts';
 import { OmsProjection } from '../oms/projection.ts';
-import { toStateView } from '../oms/views.ts';
 import { openReadableLog } from '../store/log.ts';
 import { intOption, parse, requireOption } from './args.ts';
 import { writeOut } from './log-commands.ts';
+import { writeStateJson } from './state-writer.ts';
 
 /** `ordo state`: the time machine — the whole OMS state as of a seq, as JSON. */
 export async function stateCommand(argv: string[]): Promise<number> {
@@ -24,9 +24,10 @@ export async function stateCommand(argv: string[]): Promise<number> {
     if (!row) throw new UserError(`no session ${session} in ${dir.dir}`);
     if (at > row.lastSeq) throw new UserError(`session ${session} has ${row.lastSeq} events; --at ${at} is beyond its end`);
     const p = new OmsProjection();
-    for (const e of log.events(session, 1, at)) p.apply(e);
-    const view = toStateView(p, at);
-    await writeOut(JSON.stringify(values.hash ? { ...view, stateHash: p.stateHash() } : view, null, 2) + '\n');
+    log.replay(session, (e) => p.apply(e), 1, at);
+    // Streamed piece by piece: a large session's state does not fit in one string (issue #15).
+    await writeStateJson(writeOut, p, at, values.hash ? { stateHash: p.stateHash() } : {});
+    await writeOut('\n');
     return 0;
   } finally {
     log.close();
