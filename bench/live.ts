@@ -29,6 +29,8 @@ export async function liveFrames(ratePerSec: number, orders: number, venueTickMs
     window: Math.max(64, Math.ceil(ratePerSec / 10)),
     venueTickMs,
     ratePerSec,
+    // The frames as the sequencer committed them: the host's compactor would merge the older ones during the run.
+    compactFrames: false,
     afterClose(dbPath, measured) {
       const db = new Database(dbPath, { readonly: true });
       try {

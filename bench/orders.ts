@@ -43,6 +43,8 @@ export interface OrdersOptions {
    * sent by a 1 ms timer), still at most `window` in flight. Unpaced when absent.
    */
   readonly ratePerSec?: number;
+  /** False: the host keeps its frames as the sequencer wrote them (no background compaction). */
+  readonly compactFrames?: boolean;
   /** Called with the log's path once the host has closed, before the folder is removed. */
   readonly afterClose?: (dbPath: string, measured: { firstSeq: number; lastSeq: number }) => void;
 }
@@ -68,7 +70,15 @@ function tradable(): { symbol: string; buy: number; sell: number }[] {
  */
 export async function orderLifecycles(opts: OrdersOptions): Promise<OrdersResult> {
   const folder = tempFolder('host');
-  const host = await startHost({ dataDir: folder.dir, port: 0, staticDir: '/nonexistent', venueTickMs: opts.venueTickMs, heartbeatMs: 250, staleMs: 60_000 });
+  const host = await startHost({
+    dataDir: folder.dir,
+    port: 0,
+    staticDir: '/nonexistent',
+    venueTickMs: opts.venueTickMs,
+    heartbeatMs: 250,
+    staleMs: 60_000,
+    ...(opts.compactFrames === false ? { compactFrames: false } : {}),
+  });
   let closed = false;
   const via = opts.via ?? 'in-process';
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });

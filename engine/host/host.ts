@@ -50,6 +50,8 @@ export interface HostOptions {
   /** Directory of the built UI; default dist/renderer. */
   readonly staticDir?: string;
   readonly synchronous?: 'normal' | 'full';
+  /** Merge small frames behind the head in the background (decision 120); default true. */
+  readonly compactFrames?: boolean;
   /**
    * Fault-injection hook for tests: sees the writable log once it is open
    * (e.g. to set PRAGMA max_page_count or query_only and so simulate a full
@@ -131,8 +133,10 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     await bindOrExplain(() => sequencer.bind(both('commands'), both('events')), opts.busPort);
     cleanup.push(() => sequencer.close());
     // Small live frames merged behind the head (decision 120).
-    const compactor = new FrameCompactor(log);
-    cleanup.push(() => compactor.close());
+    if (opts.compactFrames !== false) {
+      const compactor = new FrameCompactor(log);
+      cleanup.push(() => compactor.close());
+    }
     const readLog: ReadableLog = openReadableLog(paths.db);
     cleanup.push(() => readLog.close());
     const replay = new ReplayServer(openReadableLog(paths.db));
