@@ -133,7 +133,8 @@ function fmt(n: number): string {
 function printTable(rows: Row[], log: (s: string) => void): void {
   const lines = rows.map((r) => {
     const target = r.target ? `${r.target.op} ${fmt(r.target.value)}` : '';
-    const met = r.target ? ((r.target.op === '>=' ? r.value >= r.target.value : r.value <= r.target.value) ? 'met' : 'MISSED') : '';
+    // A negative value marks a figure whose run failed (its note says why).
+    const met = r.value < 0 ? 'FAILED' : r.target ? ((r.target.op === '>=' ? r.value >= r.target.value : r.value <= r.target.value) ? 'met' : 'MISSED') : '';
     return [r.label, fmt(r.value), r.unit, target, met, r.note ?? ''];
   });
   const head = ['figure', 'value', 'unit', 'target', '', 'note'];

@@ -53,11 +53,13 @@ class Statements {
   readonly lastSeq;
   constructor(db: Database.Database) {
     this.rows = db
-      .prepare('SELECT id, first_seq, last_seq FROM frames WHERE session = ? AND first_seq >= ? AND last_seq <= ? ORDER BY first_seq LIMIT ?')
+      .prepare('SELECT id, first_seq, last_seq FROM frames WHERE session = ? AND first_seq >= ? AND first_seq <= ? ORDER BY first_seq LIMIT ?')
       .raw(true);
-    this.bodies = db.prepare('SELECT first_seq, last_seq, crc, body FROM frames WHERE session = ? AND first_seq >= ? AND last_seq <= ? ORDER BY first_seq').raw(true);
-    this.count = db.prepare('SELECT count(*) FROM frames WHERE session = ? AND first_seq >= ? AND last_seq <= ?').pluck();
-    this.remove = db.prepare('DELETE FROM frames WHERE session = ? AND first_seq >= ? AND last_seq <= ?');
+    // Every range below bounds first_seq on both sides, so the (session, first_seq) index bounds the scan;
+    // frames are disjoint and consecutive, so first_seq in [a, b] picks exactly the frames of a run a..b.
+    this.bodies = db.prepare('SELECT first_seq, last_seq, crc, body FROM frames WHERE session = ? AND first_seq >= ? AND first_seq <= ? ORDER BY first_seq').raw(true);
+    this.count = db.prepare('SELECT count(*) FROM frames WHERE session = ? AND first_seq >= ? AND first_seq <= ?').pluck();
+    this.remove = db.prepare('DELETE FROM frames WHERE session = ? AND first_seq >= ? AND first_seq <= ?');
     this.insert = db.prepare('INSERT INTO frames (id, session, first_seq, last_seq, crc, body) VALUES (?, ?, ?, ?, ?, ?)');
     this.latestSession = db.prepare('SELECT max(id) FROM sessions').pluck();
     this.lastSeq = db.prepare('SELECT last_seq FROM frames WHERE session = ? ORDER BY first_seq DESC LIMIT 1').pluck();
@@ -83,7 +85,7 @@ export class CompactionSkipped extends Error {
 /** Decodes the run's frames (checking each checksum) and encodes them as one frame. */
 function merge(st: Statements, session: number, run: readonly Row[]): Uint8Array {
   const events: Sequenced[] = [];
-  const rows = st.bodies.all(session, run[0]![1], run[run.length - 1]![2]) as [number, number, number, Buffer][];
+  const rows = st.bodies.all(session, run[0]![1], run[run.length - 1]![1]) as [number, number, number, Buffer][];
   if (rows.length !== run.length) throw new CompactionSkipped(`frames ${run[0]![1]}-${run[run.length - 1]![2]} changed while being read`);
   for (const [first, last, crc, body] of rows) {
     if (crc32(body) !== crc) throw new CompactionSkipped(`checksum mismatch in frame ${first}-${last}`);
@@ -124,7 +126,10 @@ export function compactStep(
   let framesRemoved = 0;
   let framesWritten = 0;
   let events = 0;
-  const rows = st.rows.all(session, cursor, upTo, ROWS_PER_STEP) as Row[];
+  const read = st.rows.all(session, cursor, upTo, ROWS_PER_STEP) as Row[];
+  const moreRows = read.length === ROWS_PER_STEP;
+  // The last frame may start at or before upTo and end after it: not ours yet.
+  const rows = read.length > 0 && read[read.length - 1]![2] > upTo ? read.slice(0, -1) : read;
   let run: Row[] = [];
   let runEvents = 0;
   const flush = (): boolean => {
@@ -145,8 +150,8 @@ export function compactStep(
       }
       const wrote = log.transaction(() => {
         // Only the writer changes frames; still, never merge rows that are not exactly the ones read.
-        if ((st.count.get(session, first[1], last[2]) as number) !== run.length) return false;
-        st.remove.run(session, first[1], last[2]);
+        if ((st.count.get(session, first[1], last[1]) as number) !== run.length) return false;
+        st.remove.run(session, first[1], last[1]);
         st.insert.run(first[0], session, first[1], last[2], crc32(bytes), bytes);
         return true;
       });
@@ -182,8 +187,9 @@ export function compactStep(
     run.push(row);
     runEvents += n;
   }
-  const moreRows = rows.length === ROWS_PER_STEP;
-  if (!stopped && (moreRows || opts.finish === true) && framesWritten < maxWrites) flush();
+  // A run cut short by the row limit is left for the next step (which starts at it and sees more rows);
+  // one cut short by upTo waits for more events, unless the session is finished.
+  if (!stopped && !moreRows && opts.finish === true && framesWritten < maxWrites) flush();
   const caughtUp = !stopped && !moreRows && (run.length === 0 || opts.finish !== true);
   return { framesRemoved, framesWritten, events, cursor, caughtUp };
 }
