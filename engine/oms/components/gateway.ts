@@ -6,6 +6,7 @@ import { VenueClient } from '../../venue/client.ts';
 import type { OrderStatusMsg, VenueReply, VenueRequest } from '../../venue/protocol.ts';
 import { isTerminal, type OmsProjection, type ReadonlyOrder } from '../projection.ts';
 import { ProjectedComponent } from './projected.ts';
+import { log } from '../../log.ts';
 
 function atVenue(o: ReadonlyOrder): boolean {
   return o.venue !== undefined && (o.state === 'routed' || o.state === 'partially_filled');
@@ -76,7 +77,7 @@ export class GatewayComponent extends ProjectedComponent implements ComponentLog
   /** On taking over: connect to the venue and reconcile every order it should hold. */
   onActivate(out: CommandSink): void {
     this.out = out;
-    this.client = new VenueClient({ endpoint: this.opts.venueEndpoint, onError: (err) => console.error(`gateway: ${(err as Error).message ?? String(err)}`) });
+    this.client = new VenueClient({ endpoint: this.opts.venueEndpoint, onError: (err) => log.error(`gateway: ${(err as Error).message ?? String(err)}`) });
     this.client.onMessage((m) => this.onVenue(m));
     const live = [...this.projection.orders()].filter(atVenue).map((o) => o.orderId);
     if (live.length > 0) this.toVenue({ type: 'Status', orderIds: live });
@@ -149,7 +150,7 @@ export class GatewayComponent extends ProjectedComponent implements ComponentLog
         this.reconcile(m);
         break;
       case 'ProtocolError':
-        console.error(`gateway: venue says: ${m.text}`);
+        log.error(`gateway: venue says: ${m.text}`);
         break;
     }
   }
