@@ -1,6 +1,6 @@
 import { existingDataDir } from '../host/data-dir.ts';
 import { UserError } from '../errors.ts';
-import { OmsProjection } from '../oms/projection.ts';
+import { projectionAt } from '../oms/projection-at.ts';
 import { openReadableLog } from '../store/log.ts';
 import { intOption, parse, requireOption } from './args.ts';
 import { writeOut } from './log-commands.ts';
@@ -23,8 +23,7 @@ export async function stateCommand(argv: string[]): Promise<number> {
     const row = log.sessions().find((s) => s.id === session);
     if (!row) throw new UserError(`no session ${session} in ${dir.dir}`);
     if (at > row.lastSeq) throw new UserError(`session ${session} has ${row.lastSeq} events; --at ${at} is beyond its end`);
-    const p = new OmsProjection();
-    log.replay(session, (e) => p.apply(e), 1, at);
+    const p = projectionAt(log, session, at);
     // Streamed piece by piece: a large session's state does not fit in one string (issue #15).
     await writeStateJson(writeOut, p, at, values.hash ? { stateHash: p.stateHash() } : {});
     await writeOut('\n');
