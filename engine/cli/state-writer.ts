@@ -5,11 +5,13 @@ import { alertViews, clientViews, fillView, instrumentViews, orderView, sessionV
 const CHUNK_CHARS = 1 << 16;
 
 /**
- * Writes the projection's state view (toStateView's content) as JSON, exactly
- * as `JSON.stringify(view, null, 2)` would, but piece by piece: orders and
- * fills one at a time, in chunks of ~64 KB through `write` (which should wait
- * while its sink is full), so memory stays flat however large the session
- * (one string of a 5 M-event session's state does not fit in a JS string).
+ * Writes the projection's state view (toStateView's content, same keys in
+ * the same order) as JSON piece by piece: one top-level field per line, and
+ * orders and fills one per line, gathered in chunks of ~64 KB through `write`
+ * (which should wait while its sink is full), so memory stays flat however
+ * large the session (one string of a 5 M-event session's state does not fit
+ * in a JS string). Lines are compact JSON: indenting every order (what
+ * `JSON.stringify(view, null, 2)` did) took half the time of a large state.
  * `extra` fields (e.g. stateHash) come last.
  */
 export async function writeStateJson(write: (text: string) => Promise<void>, p: OmsProjection, asOfSeq: number | undefined, extra: Record<string, unknown> = {}): Promise<void> {
@@ -23,25 +25,23 @@ export async function writeStateJson(write: (text: string) => Promise<void>, p: 
     }
   };
   const key = (k: string) => {
-    buf += `${first ? '' : ','}\n  ${JSON.stringify(k)}: `;
+    buf += `${first ? '' : ','}\n${JSON.stringify(k)}: `;
     first = false;
   };
-  /** A value nested at depth 1, as JSON.stringify(…, null, 2) indents it. */
-  const value = (v: unknown, indent: string) => JSON.stringify(v, null, 2).replace(/\n/g, `\n${indent}`);
   const field = (k: string, v: unknown) => {
     if (v === undefined) return;
     key(k);
-    buf += value(v, '  ');
+    buf += JSON.stringify(v);
   };
   const list = async <T>(k: string, items: Iterable<T>, view: (item: T) => unknown) => {
     key(k);
     let n = 0;
     for (const item of items) {
-      buf += `${n === 0 ? '[' : ','}\n    ${value(view(item), '    ')}`;
+      buf += `${n === 0 ? '[' : ','}\n${JSON.stringify(view(item))}`;
       n++;
       await flushIfFull();
     }
-    buf += n === 0 ? '[]' : '\n  ]';
+    buf += n === 0 ? '[]' : '\n]';
   };
   field('session', sessionView(p));
   field('instruments', instrumentViews(p));
