@@ -20,10 +20,12 @@ export async function stateCommand(argv: string[]): Promise<number> {
   try {
     const session = intOption('state', 'session', values.session, 1) ?? log.latestSession()?.id;
     if (session === undefined) throw new UserError(`no sessions in ${dir.dir} yet`);
-    const row = log.sessions().find((s) => s.id === session);
-    if (!row) throw new UserError(`no session ${session} in ${dir.dir}`);
-    if (at > row.lastSeq) throw new UserError(`session ${session} has ${row.lastSeq} events; --at ${at} is beyond its end`);
-    const p = projectionAt(log, session, at);
+    const past = projectionAt(log, session, at);
+    if (!past.ok) {
+      if (past.problem === 'no-session') throw new UserError(`no session ${session} in ${dir.dir}`);
+      throw new UserError(`session ${session} has ${past.lastSeq} events; --at ${at} is beyond its end`);
+    }
+    const p = past.projection;
     // Streamed piece by piece: a large session's state does not fit in one string (issue #15).
     await writeStateJson(writeOut, p, at, values.hash ? { stateHash: p.stateHash() } : {});
     await writeOut('\n');

@@ -150,10 +150,12 @@ export class HostApi implements OrdoApi {
   async getState(at?: { session?: number; seq: number }): Promise<Result<StateView>> {
     if (!at) return { ok: true, value: this.liveState() };
     const session = at.session ?? this.d.view.projection.session.id;
-    const known = this.d.readLog.sessions().find((s) => s.id === session);
-    if (!known) return fail('NOT_FOUND', `no session ${session}`);
-    if (at.seq > known.lastSeq) return fail('BAD_REQUEST', `session ${session} has only ${known.lastSeq} events; seq ${at.seq} is in the future`);
-    return { ok: true, value: toStateView(projectionAt(this.d.readLog, session, at.seq), at.seq) };
+    const past = projectionAt(this.d.readLog, session, at.seq);
+    if (!past.ok) {
+      if (past.problem === 'no-session') return fail('NOT_FOUND', `no session ${session}`);
+      return fail('BAD_REQUEST', `session ${session} has only ${past.lastSeq} events; seq ${at.seq} is in the future`);
+    }
+    return { ok: true, value: toStateView(past.projection, at.seq) };
   }
 
   async getEvents(q: EventQuery): Promise<Result<EventLine[]>> {
