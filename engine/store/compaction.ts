@@ -225,9 +225,10 @@ export interface CompactorOptions {
  * (so a step always runs between two commits) merges small frames behind the
  * head. Each round runs steps of one merged frame (~1 ms) each, one per
  * event-loop turn (so the sequencer's receives and commits run in between),
- * until caught up or the round's budget is spent. A closed session is
- * finished (its tail merged too) before the next one is taken up. Sessions
- * closed before the compactor started are left as they are. Never throws into
+ * until caught up or the round's budget is spent. The newest `lagEvents` of
+ * every session stay as written; a closed session is caught up before the
+ * next one is taken up. Sessions closed before the compactor started are
+ * left as they are. Never throws into
  * the timer: a failing step is reported once and compaction stops.
  */
 export class FrameCompactor {
@@ -266,12 +267,18 @@ export class FrameCompactor {
         this.cursor = 1;
       }
       const closedSession = this.session < latest;
+      // The newest lagEvents of every session stay as written, a closed session's too (its tail is small and
+      // is what a repair or a late reader of that session's end looks at).
       const head = (st.lastSeq.get(this.session) as number | undefined) ?? 0;
-      const upTo = closedSession ? head : head - (this.opts.lagEvents ?? 16_384);
-      if (upTo < this.cursor) return false;
+      const upTo = head - (this.opts.lagEvents ?? 16_384);
+      if (upTo < this.cursor) {
+        if (!closedSession) return false;
+        this.session++;
+        this.cursor = 1;
+        return true;
+      }
       const s = compactStep(this.log, this.session, this.cursor, upTo, {
         maxWrites: 1,
-        finish: closedSession,
         onSkip: (err) => console.error(`event log: compaction skipped a run: ${err.message}`),
       });
       this.stats.steps++;
