@@ -8,6 +8,7 @@ import type { OrderStatusMsg, VenueReply, VenueRequest } from '../../venue/proto
 import { isTerminal, type OmsProjection, type ReadonlyOrder } from '../projection.ts';
 import { ProjectedComponent } from './projected.ts';
 import { log } from '../../log.ts';
+import type { BusSecurity } from '../../bus/security.ts';
 
 function atVenue(o: ReadonlyOrder): boolean {
   return o.venue !== undefined && (o.state === 'routed' || o.state === 'partially_filled');
@@ -18,6 +19,8 @@ export interface GatewayOptions {
   readonly venueEndpoint: string;
   /** Called for venue traffic, to count it (tests, figures). */
   readonly onVenueRequest?: (req: VenueRequest) => void;
+  /** The host's (or `ordo component`'s) bus keys for the venue connection (decision 063). */
+  readonly security?: BusSecurity;
 }
 
 /**
@@ -78,7 +81,7 @@ export class GatewayComponent extends ProjectedComponent implements ComponentLog
   /** On taking over: connect to the venue and reconcile every order it should hold. */
   onActivate(out: CommandSink): void {
     this.out = out;
-    this.client = new VenueClient({ endpoint: this.opts.venueEndpoint, onError: (err) => log.error(`gateway: ${(err as Error).message ?? String(err)}`) });
+    this.client = new VenueClient({ endpoint: this.opts.venueEndpoint, security: this.opts.security, onError: (err) => log.error(`gateway: ${(err as Error).message ?? String(err)}`) });
     this.client.onMessage((m) => this.onVenue(m));
     const live = [...this.projection.orders()].filter(atVenue).map((o) => o.orderId);
     if (live.length > 0) this.toVenue({ type: 'Status', orderIds: live });
