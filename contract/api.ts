@@ -34,6 +34,10 @@ export interface NewOrderRequest {
   /** Required for limit orders, absent for market orders. */
   price?: number;
   timeInForce: TimeInForce;
+  /** A short sale with a locate (risk's short-sale check lets it through). */
+  locate?: boolean;
+  /** The same order again on purpose (risk's duplicate check lets it through). */
+  intentional?: boolean;
 }
 
 export interface ReplaceRequest {
@@ -64,6 +68,8 @@ export interface InstrumentView {
   strike?: number;
   expiry?: string;
   putCall?: string;
+  /** Contract multiplier (100 for US equity options; absent: 1). Notional = quantity × price × multiplier. */
+  multiplier?: number;
   last?: number;
   bid?: number;
   ask?: number;

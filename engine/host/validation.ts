@@ -3,6 +3,7 @@ import { COMPONENT_ACTIONS, ORDER_TYPES, SIDES, TIME_IN_FORCE } from '../../cont
 import type { AsOf, EventQuery, NewOrderRequest, ReplaceRequest } from '../../contract/api.ts';
 import type { ApiParamParsers } from '../../contract/api-table.ts';
 import { issueLine } from '../oms/validation.ts';
+import { riskParamParsers } from './risk-params.ts';
 
 /** Input from outside (HTTP, WebSocket, IPC) that failed validation; the message names the field. */
 export class BadRequest extends Error {
@@ -26,6 +27,8 @@ const newOrder = z
     quantity,
     price: price.optional(),
     timeInForce: z.enum(TIME_IN_FORCE),
+    locate: z.boolean().optional(),
+    intentional: z.boolean().optional(),
   })
   .superRefine((o, ctx) => {
     if (o.type === 'limit' && o.price === undefined) ctx.addIssue({ code: 'custom', path: ['price'], message: 'is required for a limit order' });
@@ -66,4 +69,7 @@ export const PARAM_PARSERS: ApiParamParsers = {
   action: parseAction,
   at: parseAsOf,
   query: parseEventQuery,
+  ...riskParamParsers((message) => {
+    throw new BadRequest(message);
+  }),
 };

@@ -373,6 +373,10 @@ export class OmsProjection {
         this.book(ev.clientId).setInfo({ ...info, allowedSymbols: [...info.allowedSymbols] });
         break;
       }
+      // Risk's events (70-89) are folded by engine/oms/risk-state.ts, not here.
+      case 'LimitsChanged': case 'RestrictedListChanged': case 'TradingHalted': case 'TradingResumed':
+      case 'ReferencePriceMoved': case 'InstrumentExpired': case 'MarketOrderCollared': case 'PositionRestored':
+        break;
       default:
         ignoreUnknownEvent(ev);
     }

@@ -1,13 +1,15 @@
 import type { SequencerPolicy } from '../sequencer/policy.ts';
 import type { CommandBody, EventType, OrdoEvent, Sequenced } from '../protocol/events.ts';
 import { OmsProjection } from './projection.ts';
+import { RiskState } from './exposure/risk-state.ts';
+import { riskRestoreEvents, takeRiskSnapshot } from './exposure/snapshot.ts';
 import { referenceEvents, type ReferenceData } from './reference.ts';
 import { expiryAtClose, parseSnapshot, restoreEvents, takeSnapshot, type Snapshot } from './snapshot.ts';
 
 /** Which events each role may ask for; the host may ask for anything. */
 export const ROLE_PERMISSIONS: Readonly<Record<string, readonly EventType[]>> = {
   proxy: ['OrderPending', 'CancelRequested', 'ReplaceRequested'],
-  risk: ['OrderAccepted', 'OrderRejected'],
+  risk: ['OrderAccepted', 'OrderRejected', 'MarketOrderCollared', 'ReferencePriceMoved', 'InstrumentExpired'],
   router: ['OrderRouted', 'VenueRejected'],
   gateway: ['OrderExecuted', 'OrderCancelled', 'OrderExpired', 'VenueRejected', 'OrderReplaced', 'ReplaceRejected', 'CancelRejected'],
   monitor: ['AlertRaised', 'AlertCleared', 'ComponentActivated'],
@@ -16,6 +18,8 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, readonly EventType[]>> = 
 /** The OMS's rules for the sequencer: permissions, session opening and closing. */
 export class OmsSequencerPolicy implements SequencerPolicy {
   private projection = new OmsProjection();
+  /** Risk's state, for its part of the snapshot (positions, runtime limits, halts, …). */
+  private risk = new RiskState();
   private readonly staticEvents: OrdoEvent[];
 
   constructor(reference: ReferenceData) {
@@ -24,10 +28,12 @@ export class OmsSequencerPolicy implements SequencerPolicy {
 
   reset(): void {
     this.projection = new OmsProjection();
+    this.risk = new RiskState();
   }
 
   apply(_session: number, e: Sequenced): void {
     this.projection.apply(e);
+    this.risk.apply(e);
   }
 
   authorize(src: string, role: string, body: CommandBody) {
@@ -49,7 +55,7 @@ export class OmsSequencerPolicy implements SequencerPolicy {
 
   openingEvents(previousSnapshot: unknown): OrdoEvent[] {
     const prev = this.previous(previousSnapshot);
-    return [...this.staticEvents, ...(prev ? restoreEvents(prev) : [])];
+    return [...this.staticEvents, ...(prev ? restoreEvents(prev) : []), ...riskRestoreEvents(prev?.risk)];
   }
 
   closingEvents(): OrdoEvent[] {
@@ -57,7 +63,7 @@ export class OmsSequencerPolicy implements SequencerPolicy {
   }
 
   snapshot(): { body: Snapshot; carriedOrders: number } {
-    const snap = takeSnapshot(this.projection);
+    const snap: Snapshot = { ...takeSnapshot(this.projection), risk: takeRiskSnapshot(this.risk) };
     return { body: snap, carriedOrders: snap.orders.length };
   }
 

@@ -4,6 +4,7 @@ import type { EventOf, OrdoEvent } from '../protocol/events.ts';
 import { Reason } from '../protocol/reasons.ts';
 import { isTerminal, type OmsProjection } from './projection.ts';
 import { describeIssue, ValidationError } from './validation.ts';
+import { riskSnapshotSchema, type RiskSnapshot } from './exposure/snapshot.ts';
 
 /**
  * End-of-session snapshot: the open orders that carry into the next session.
@@ -30,6 +31,8 @@ export interface Snapshot {
   nextOrderId: number;
   /** Live gtc orders, by orderId ascending. */
   orders: SnapshotOrder[];
+  /** Risk's carried state: positions, runtime limits, restricted list, halts, marks (absent in older snapshots). */
+  risk?: RiskSnapshot;
 }
 
 /**
@@ -106,6 +109,7 @@ const snapshotSchema = z.strictObject({
       venue: z.string().optional(),
     }),
   ),
+  risk: riskSnapshotSchema.optional(),
 });
 
 /**
@@ -120,5 +124,6 @@ export function parseSnapshot(json: unknown, sourceName: string): Snapshot {
     if (s.venue === undefined) delete s.venue;
     return s;
   });
-  return { ...r.data, orders };
+  const { risk, ...rest } = r.data;
+  return risk === undefined ? { ...rest, orders } : { ...rest, orders, risk: risk as RiskSnapshot };
 }

@@ -1,4 +1,5 @@
 import { INSTRUMENT_TYPES, ORDER_STATES, ORDER_TYPES, SIDES, TIME_IN_FORCE } from '../../contract/domain.ts';
+import { RISK_EVENT_DEFS } from './risk-events.ts';
 import { compileSchemas, type MessageDef, type MessageUnion } from './schema.ts';
 
 export {
@@ -60,6 +61,8 @@ export const EVENT_DEFS = {
       strike: 'f64?',
       expiry: 'str?',
       putCall: 'str?',
+      /** Contract multiplier (100 for US equity options); absent means 1. */
+      multiplier: 'f64?',
     },
   },
   ClientAdded: {
@@ -70,10 +73,25 @@ export const EVENT_DEFS = {
       maxOrderNotional: 'f64',
       maxOpenNotional: 'f64',
       allowedSymbols: 'strs',
+      // Risk's further limits (see LimitsChanged for their meaning); absent: not limited / defaults.
+      maxOrderQuantity: 'f64?',
+      maxGrossPosition: 'f64?',
+      maxNetPosition: 'f64?',
+      requireLocate: 'bool?',
+      duplicateWindowMs: 'f64?',
     },
   },
 
-  OrderPending: { code: 40, fields: NEW_ORDER_FIELDS },
+  OrderPending: {
+    code: 40,
+    fields: {
+      ...NEW_ORDER_FIELDS,
+      /** Short sale: the trader has a locate for the shares (risk's short-sale check). */
+      locate: 'bool?',
+      /** The trader means to send the same order again (risk's duplicate check lets it through). */
+      intentional: 'bool?',
+    },
+  },
   OrderAccepted: { code: 41, fields: { orderId: 'uint' } },
   OrderRejected: { code: 42, fields: { orderId: 'uint', reason: 'uint', text: 'str' } },
   OrderRouted: { code: 43, fields: { orderId: 'uint', venue: 'str' } },
@@ -96,6 +114,9 @@ export const EVENT_DEFS = {
       venue: 'str?',
     },
   },
+
+  // 70-89 risk: limits, restricted list, kill switch, marks, expiries, collars, carried positions.
+  ...RISK_EVENT_DEFS,
 } as const satisfies Record<string, MessageDef>;
 
 export type EventDefs = typeof EVENT_DEFS;

@@ -332,15 +332,19 @@ export class Exchange<P> {
     this.remember(o);
     this.send(peer, { type: 'Ack', orderId: msg.orderId });
 
-    const r = market
-      ? book.market(bookId, msg.side, msg.quantity)
-      : book.limitTicks(bookId, msg.side, book.toTicks(msg.price), msg.quantity, msg.timeInForce === 'ioc');
+    // A collared market order is an IOC limit at its protection price: it never trades through it.
+    const collared = market && msg.protectionPrice !== undefined;
+    const r = collared
+      ? book.limitTicks(bookId, msg.side, book.toTicks(msg.protectionPrice!), msg.quantity, true)
+      : market
+        ? book.market(bookId, msg.side, msg.quantity)
+        : book.limitTicks(bookId, msg.side, book.toTicks(msg.price), msg.quantity, msg.timeInForce === 'ioc');
     this.applyTrades(r.trades, o);
     inst.dirty = true;
     if (r.rested) this.byBookId.set(bookId, o);
     if (r.expired > 0) {
       o.state = 'expired';
-      const reason = market && r.filled === 0 ? Reason.VENUE_NO_LIQUIDITY : Reason.IOC_REMAINDER;
+      const reason = collared ? Reason.PRICE_COLLAR : market && r.filled === 0 ? Reason.VENUE_NO_LIQUIDITY : Reason.IOC_REMAINDER;
       this.send(o.peer, { type: 'Expired', orderId: o.orderId, reason });
     }
   }

@@ -13,7 +13,7 @@ import type { OrderType, Side, TimeInForce } from '../../contract/domain.ts';
  * are whole numbers.
  *
  * Gateway → venue
- *   1 NewOrder        [1, orderId, symbol, side, orderType, timeInForce, quantity, price]
+ *   1 NewOrder        [1, orderId, symbol, side, orderType, timeInForce, quantity, price, protectionPrice?]
  *   2 Cancel          [2, orderId]
  *   3 Replace         [3, orderId, quantity, price]
  *   4 Status          [4, [orderId, …]]
@@ -70,6 +70,11 @@ export interface NewOrderMsg {
   timeInForce: TimeInForce;
   quantity: number;
   price: number;
+  /**
+   * Market orders: the collar. The venue fills no part of the order beyond
+   * this price (buys at or below it, sells at or above) and expires the rest.
+   */
+  protectionPrice?: number;
 }
 export interface CancelMsg {
   type: 'Cancel';
@@ -220,6 +225,7 @@ function requestTuple(m: VenueRequest): unknown[] {
         WIRE_TIME_IN_FORCE.indexOf(m.timeInForce),
         m.quantity,
         m.price,
+        ...(m.protectionPrice !== undefined ? [m.protectionPrice] : []),
       ];
     case 'Cancel':
       return [VenueCode.Cancel, m.orderId];
@@ -344,7 +350,7 @@ function requestFromTuple(t: unknown[]): VenueRequest | string {
   const code = t[0];
   switch (code) {
     case VenueCode.NewOrder: {
-      const [, orderId, symbol, side, orderType, tif, quantity, price] = t;
+      const [, orderId, symbol, side, orderType, tif, quantity, price, protectionPrice] = t;
       if (!isId(orderId)) return 'NewOrder.orderId must be a whole number >= 0';
       const s = enumAt(WIRE_SIDES, side);
       const ot = enumAt(WIRE_ORDER_TYPES, orderType);
@@ -355,7 +361,10 @@ function requestFromTuple(t: unknown[]): VenueRequest | string {
       if (tf === undefined) return `NewOrder ${orderId}: bad timeInForce ${String(tif)}`;
       if (!isNum(quantity)) return `NewOrder ${orderId}: quantity must be a number`;
       if (!isNum(price)) return `NewOrder ${orderId}: price must be a number`;
-      return { type: 'NewOrder', orderId, symbol, side: s, orderType: ot, timeInForce: tf, quantity, price };
+      if (protectionPrice !== undefined && !(isNum(protectionPrice) && protectionPrice > 0)) return `NewOrder ${orderId}: protectionPrice must be a number > 0`;
+      const msg: NewOrderMsg = { type: 'NewOrder', orderId, symbol, side: s, orderType: ot, timeInForce: tf, quantity, price };
+      if (protectionPrice !== undefined) msg.protectionPrice = protectionPrice;
+      return msg;
     }
     case VenueCode.Cancel: {
       const orderId = t[1];

@@ -48,6 +48,8 @@ export class ClientProxyComponent extends ProjectedComponent implements Componen
       timeInForce: req.timeInForce,
       quantity: req.quantity,
       price: req.type === 'limit' ? (req.price ?? 0) : 0,
+      ...(req.locate === true ? { locate: true } : {}),
+      ...(req.intentional === true ? { intentional: true } : {}),
     });
     if (cseq === 0) return Promise.resolve(unavailable());
     this.nextLocalId = orderId + 1;

@@ -6,6 +6,8 @@ import { Reason } from '../../protocol/reasons.ts';
 import { VenueClient } from '../../venue/client.ts';
 import type { OrderStatusMsg, VenueReply, VenueRequest } from '../../venue/protocol.ts';
 import { isTerminal, type OmsProjection, type ReadonlyOrder } from '../projection.ts';
+import { blockedReason, cancelsFor } from '../exposure/kill-switch.ts';
+import { RiskState } from '../exposure/risk-state.ts';
 import { ProjectedComponent } from './projected.ts';
 import { log } from '../../log.ts';
 import type { BusSecurity } from '../../bus/security.ts';
@@ -19,6 +21,8 @@ export interface GatewayOptions {
   readonly venueEndpoint: string;
   /** Called for venue traffic, to count it (tests, figures). */
   readonly onVenueRequest?: (req: VenueRequest) => void;
+  /** Risk's projection shared in this process (applied by its owner); default: the gateway folds its own. */
+  readonly risk?: RiskState;
   /** The host's (or `ordo component`'s) bus keys for the venue connection (decision 063). */
   readonly security?: BusSecurity;
 }
@@ -34,12 +38,22 @@ export class GatewayComponent extends ProjectedComponent implements ComponentLog
   private out: CommandSink | undefined;
   /** execIds already turned into commands by this instance (not yet in the log). */
   private readonly sentExecs = new Set<number>();
+  /** Risk's state: halts (kill switch), expiries, market orders' protection prices. */
+  private readonly risk: RiskState;
+  /** Orders this instance cancels at the venue for the kill switch / an expiry, with the reason to log. */
+  private readonly riskCancels = new Map<number, number>();
 
   constructor(
     private readonly opts: GatewayOptions,
     shared?: OmsProjection,
   ) {
     super(shared);
+    this.risk = opts.risk ?? new RiskState();
+  }
+
+  override apply(session: number, e: Sequenced): void {
+    super.apply(session, e);
+    if (this.opts.risk === undefined) this.risk.apply(e);
   }
 
   react(_session: number, e: Sequenced, out: CommandSink): void {
@@ -73,6 +87,13 @@ export class GatewayComponent extends ProjectedComponent implements ComponentLog
       case 'OrderExecuted':
         this.sentExecs.delete(ev.execId); // in the log now; the projection ignores a repeat
         break;
+      case 'TradingHalted':
+      case 'InstrumentExpired': {
+        // Kill switch / expiry: take every live order off the venue; those not there yet end here.
+        const { orderIds, reason } = cancelsFor(e, this.risk);
+        for (const id of orderIds) this.riskCancel(id, reason, out);
+        break;
+      }
       default:
         break;
     }
@@ -85,6 +106,11 @@ export class GatewayComponent extends ProjectedComponent implements ComponentLog
     this.client.onMessage((m) => this.onVenue(m));
     const live = [...this.projection.orders()].filter(atVenue).map((o) => o.orderId);
     if (live.length > 0) this.toVenue({ type: 'Status', orderIds: live });
+    for (const id of live) {
+      const o = this.projection.order(id)!;
+      const blocked = blockedReason(this.risk, o.clientId, o.symbol);
+      if (blocked !== undefined) this.riskCancel(id, blocked, out); // a halt this instance has not acted on yet
+    }
     for (const o of this.projection.orders()) if (o.state === 'routed' && o.filledQuantity === 0 && !live.includes(o.orderId)) this.newOrder(o);
   }
 
@@ -104,8 +130,25 @@ export class GatewayComponent extends ProjectedComponent implements ComponentLog
     return this.onDeactivate();
   }
 
+  private riskCancel(orderId: number, reason: number, out: CommandSink): void {
+    const o = this.projection.order(orderId);
+    if (!o || isTerminal(o.state)) return;
+    if (atVenue(o)) {
+      this.riskCancels.set(orderId, reason);
+      this.toVenue({ type: 'Cancel', orderId });
+    } else out.send({ type: 'OrderCancelled', orderId, reason });
+  }
+
   private newOrder(o: ReadonlyOrder): void {
+    // A halted client's or an expired instrument's order never reaches the venue.
+    const blocked = blockedReason(this.risk, o.clientId, o.symbol);
+    if (blocked !== undefined) {
+      this.out?.send({ type: 'OrderCancelled', orderId: o.orderId, reason: blocked });
+      return;
+    }
+    const protection = o.type === 'market' ? this.risk.protectionPrice(o.orderId) : undefined;
     this.toVenue({
+      ...(protection !== undefined ? { protectionPrice: protection } : {}),
       type: 'NewOrder',
       orderId: o.orderId,
       symbol: o.symbol,
@@ -133,7 +176,8 @@ export class GatewayComponent extends ProjectedComponent implements ComponentLog
         this.execution(m.orderId, m.execId, m.quantity, m.price);
         break;
       case 'Cancelled':
-        out.send({ type: 'OrderCancelled', orderId: m.orderId, reason: m.reason });
+        out.send({ type: 'OrderCancelled', orderId: m.orderId, reason: this.riskCancels.get(m.orderId) ?? m.reason });
+        this.riskCancels.delete(m.orderId);
         break;
       case 'Expired':
         out.send({ type: 'OrderExpired', orderId: m.orderId, reason: m.reason });
