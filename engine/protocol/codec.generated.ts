@@ -493,6 +493,7 @@ export function encodeInstrumentAdded(w: ByteWriter, m: Readonly<Record<string, 
   if (m["strike"] !== undefined) mask |= 2;
   if (m["expiry"] !== undefined) mask |= 4;
   if (m["putCall"] !== undefined) mask |= 8;
+  if (m["multiplier"] !== undefined) mask |= 16;
   w.uint(mask);
   const v0 = m["symbol"];
   if (v0 === undefined) encodeFail("InstrumentAdded", "symbol", "is required");
@@ -569,6 +570,11 @@ export function encodeInstrumentAdded(w: ByteWriter, m: Readonly<Record<string, 
   if (v11 !== undefined) {
     if (typeof v11 !== 'string') encodeFail("InstrumentAdded", "putCall", "must be a string");
     w.uint(T.id(v11));
+  }
+  const v12 = m["multiplier"];
+  if (v12 !== undefined) {
+    if (typeof v12 !== 'number' || !Number.isFinite(v12)) encodeFail("InstrumentAdded", "multiplier", "must be a finite number");
+    w.f64(v12);
   }
 }
 
@@ -728,11 +734,22 @@ export function decodeInstrumentAdded(r: ByteReader, S: readonly string[]): Reco
     f11 = S[x];
     if (f11 === undefined) throw new DecodeError("InstrumentAdded.putCall: " + `string #${x} is not in the table`);
   }
+  let f12: number | undefined;
+  if ((mask & 16) !== 0) {
+    if (p + 8 > end) {
+      r.pos = p;
+      r.f64();
+    }
+    f12 = r.view.getFloat64(p, true);
+    p += 8;
+    if (f12 - f12 !== 0) throw new DecodeError("InstrumentAdded.multiplier: " + "not a finite number");
+  }
   const o: Record<string, unknown> = { type: "InstrumentAdded", symbol: f0, name: f1, instrumentType: f2, venue: f3, currency: f4, tickSize: f5, lotSize: f6, referencePrice: f7 };
   if ((mask & 1) !== 0) o["underlying"] = f8;
   if ((mask & 2) !== 0) o["strike"] = f9;
   if ((mask & 4) !== 0) o["expiry"] = f10;
   if ((mask & 8) !== 0) o["putCall"] = f11;
+  if ((mask & 16) !== 0) o["multiplier"] = f12;
   r.pos = p;
   return o;
 }
@@ -740,6 +757,13 @@ export function decodeInstrumentAdded(r: ByteReader, S: readonly string[]): Reco
 // ClientAdded (code 32)
 
 export function encodeClientAdded(w: ByteWriter, m: Readonly<Record<string, unknown>>, T: StringIds): void {
+  let mask = 0;
+  if (m["maxOrderQuantity"] !== undefined) mask |= 1;
+  if (m["maxGrossPosition"] !== undefined) mask |= 2;
+  if (m["maxNetPosition"] !== undefined) mask |= 4;
+  if (m["requireLocate"] !== undefined) mask |= 8;
+  if (m["duplicateWindowMs"] !== undefined) mask |= 16;
+  w.uint(mask);
   const v0 = m["clientId"];
   if (v0 === undefined) encodeFail("ClientAdded", "clientId", "is required");
   {
@@ -771,6 +795,31 @@ export function encodeClientAdded(w: ByteWriter, m: Readonly<Record<string, unkn
     w.uint(v4.length);
     for (const s of v4 as readonly string[]) w.uint(T.id(s));
   }
+  const v5 = m["maxOrderQuantity"];
+  if (v5 !== undefined) {
+    if (typeof v5 !== 'number' || !Number.isFinite(v5)) encodeFail("ClientAdded", "maxOrderQuantity", "must be a finite number");
+    w.f64(v5);
+  }
+  const v6 = m["maxGrossPosition"];
+  if (v6 !== undefined) {
+    if (typeof v6 !== 'number' || !Number.isFinite(v6)) encodeFail("ClientAdded", "maxGrossPosition", "must be a finite number");
+    w.f64(v6);
+  }
+  const v7 = m["maxNetPosition"];
+  if (v7 !== undefined) {
+    if (typeof v7 !== 'number' || !Number.isFinite(v7)) encodeFail("ClientAdded", "maxNetPosition", "must be a finite number");
+    w.f64(v7);
+  }
+  const v8 = m["requireLocate"];
+  if (v8 !== undefined) {
+    if (typeof v8 !== 'boolean') encodeFail("ClientAdded", "requireLocate", "must be true or false");
+    w.u8(v8 ? 1 : 0);
+  }
+  const v9 = m["duplicateWindowMs"];
+  if (v9 !== undefined) {
+    if (typeof v9 !== 'number' || !Number.isFinite(v9)) encodeFail("ClientAdded", "duplicateWindowMs", "must be a finite number");
+    w.f64(v9);
+  }
 }
 
 export function decodeClientAdded(r: ByteReader, S: readonly string[]): Record<string, unknown> {
@@ -778,6 +827,15 @@ export function decodeClientAdded(r: ByteReader, S: readonly string[]): Record<s
   const end = r.end;
   let p = r.pos;
   let x = 0;
+  let mask = 0;
+  if (p < end && (x = b[p]!) < 128) {
+    p++;
+    mask = x;
+  } else {
+    r.pos = p;
+    mask = r.uint();
+    p = r.pos;
+  }
   let f0: string | undefined;
   {
     if (p < end && (x = b[p]!) < 128) {
@@ -852,7 +910,62 @@ export function decodeClientAdded(r: ByteReader, S: readonly string[]): Record<s
     }
     f4 = list;
   }
+  let f5: number | undefined;
+  if ((mask & 1) !== 0) {
+    if (p + 8 > end) {
+      r.pos = p;
+      r.f64();
+    }
+    f5 = r.view.getFloat64(p, true);
+    p += 8;
+    if (f5 - f5 !== 0) throw new DecodeError("ClientAdded.maxOrderQuantity: " + "not a finite number");
+  }
+  let f6: number | undefined;
+  if ((mask & 2) !== 0) {
+    if (p + 8 > end) {
+      r.pos = p;
+      r.f64();
+    }
+    f6 = r.view.getFloat64(p, true);
+    p += 8;
+    if (f6 - f6 !== 0) throw new DecodeError("ClientAdded.maxGrossPosition: " + "not a finite number");
+  }
+  let f7: number | undefined;
+  if ((mask & 4) !== 0) {
+    if (p + 8 > end) {
+      r.pos = p;
+      r.f64();
+    }
+    f7 = r.view.getFloat64(p, true);
+    p += 8;
+    if (f7 - f7 !== 0) throw new DecodeError("ClientAdded.maxNetPosition: " + "not a finite number");
+  }
+  let f8: boolean | undefined;
+  if ((mask & 8) !== 0) {
+    if (p >= end) {
+      r.pos = p;
+      r.u8();
+    }
+    x = b[p++]!;
+    if (x > 1) throw new DecodeError("ClientAdded.requireLocate: " + `bad boolean ${x}`);
+    f8 = x === 1;
+  }
+  let f9: number | undefined;
+  if ((mask & 16) !== 0) {
+    if (p + 8 > end) {
+      r.pos = p;
+      r.f64();
+    }
+    f9 = r.view.getFloat64(p, true);
+    p += 8;
+    if (f9 - f9 !== 0) throw new DecodeError("ClientAdded.duplicateWindowMs: " + "not a finite number");
+  }
   const o: Record<string, unknown> = { type: "ClientAdded", clientId: f0, name: f1, maxOrderNotional: f2, maxOpenNotional: f3, allowedSymbols: f4 };
+  if ((mask & 1) !== 0) o["maxOrderQuantity"] = f5;
+  if ((mask & 2) !== 0) o["maxGrossPosition"] = f6;
+  if ((mask & 4) !== 0) o["maxNetPosition"] = f7;
+  if ((mask & 8) !== 0) o["requireLocate"] = f8;
+  if ((mask & 16) !== 0) o["duplicateWindowMs"] = f9;
   r.pos = p;
   return o;
 }
@@ -863,6 +976,10 @@ const ORDERPENDING_ORDERTYPE = ["limit","market"] as const;
 const ORDERPENDING_TIMEINFORCE = ["day","ioc","gtc"] as const;
 
 export function encodeOrderPending(w: ByteWriter, m: Readonly<Record<string, unknown>>, T: StringIds): void {
+  let mask = 0;
+  if (m["locate"] !== undefined) mask |= 1;
+  if (m["intentional"] !== undefined) mask |= 2;
+  w.uint(mask);
   const v0 = m["orderId"];
   if (v0 === undefined) encodeFail("OrderPending", "orderId", "is required");
   {
@@ -944,6 +1061,16 @@ export function encodeOrderPending(w: ByteWriter, m: Readonly<Record<string, unk
     if (typeof v8 !== 'number' || !Number.isFinite(v8)) encodeFail("OrderPending", "price", "must be a finite number");
     w.f64(v8);
   }
+  const v9 = m["locate"];
+  if (v9 !== undefined) {
+    if (typeof v9 !== 'boolean') encodeFail("OrderPending", "locate", "must be true or false");
+    w.u8(v9 ? 1 : 0);
+  }
+  const v10 = m["intentional"];
+  if (v10 !== undefined) {
+    if (typeof v10 !== 'boolean') encodeFail("OrderPending", "intentional", "must be true or false");
+    w.u8(v10 ? 1 : 0);
+  }
 }
 
 export function decodeOrderPending(r: ByteReader, S: readonly string[]): Record<string, unknown> {
@@ -951,6 +1078,15 @@ export function decodeOrderPending(r: ByteReader, S: readonly string[]): Record<
   const end = r.end;
   let p = r.pos;
   let x = 0;
+  let mask = 0;
+  if (p < end && (x = b[p]!) < 128) {
+    p++;
+    mask = x;
+  } else {
+    r.pos = p;
+    mask = r.uint();
+    p = r.pos;
+  }
   let f0: number;
   {
     if (p < end && (x = b[p]!) < 128) {
@@ -1052,7 +1188,29 @@ export function decodeOrderPending(r: ByteReader, S: readonly string[]): Record<
     p += 8;
     if (f8 - f8 !== 0) throw new DecodeError("OrderPending.price: " + "not a finite number");
   }
+  let f9: boolean | undefined;
+  if ((mask & 1) !== 0) {
+    if (p >= end) {
+      r.pos = p;
+      r.u8();
+    }
+    x = b[p++]!;
+    if (x > 1) throw new DecodeError("OrderPending.locate: " + `bad boolean ${x}`);
+    f9 = x === 1;
+  }
+  let f10: boolean | undefined;
+  if ((mask & 2) !== 0) {
+    if (p >= end) {
+      r.pos = p;
+      r.u8();
+    }
+    x = b[p++]!;
+    if (x > 1) throw new DecodeError("OrderPending.intentional: " + `bad boolean ${x}`);
+    f10 = x === 1;
+  }
   const o: Record<string, unknown> = { type: "OrderPending", orderId: f0, clientId: f1, clientOrderId: f2, symbol: f3, side: f4, orderType: f5, timeInForce: f6, quantity: f7, price: f8 };
+  if ((mask & 1) !== 0) o["locate"] = f9;
+  if ((mask & 2) !== 0) o["intentional"] = f10;
   r.pos = p;
   return o;
 }
@@ -2061,6 +2219,635 @@ export function decodeOrderRestored(r: ByteReader, S: readonly string[]): Record
   return o;
 }
 
+// LimitsChanged (code 70)
+
+export function encodeLimitsChanged(w: ByteWriter, m: Readonly<Record<string, unknown>>, T: StringIds): void {
+  let mask = 0;
+  if (m["maxOrderQuantity"] !== undefined) mask |= 1;
+  if (m["maxOrderNotional"] !== undefined) mask |= 2;
+  if (m["maxOpenNotional"] !== undefined) mask |= 4;
+  if (m["maxGrossPosition"] !== undefined) mask |= 8;
+  if (m["maxNetPosition"] !== undefined) mask |= 16;
+  if (m["requireLocate"] !== undefined) mask |= 32;
+  if (m["duplicateWindowMs"] !== undefined) mask |= 64;
+  w.uint(mask);
+  const v0 = m["clientId"];
+  if (v0 === undefined) encodeFail("LimitsChanged", "clientId", "is required");
+  {
+    if (typeof v0 !== 'string') encodeFail("LimitsChanged", "clientId", "must be a string");
+    w.uint(T.id(v0));
+  }
+  const v1 = m["by"];
+  if (v1 === undefined) encodeFail("LimitsChanged", "by", "is required");
+  {
+    if (typeof v1 !== 'string') encodeFail("LimitsChanged", "by", "must be a string");
+    w.uint(T.id(v1));
+  }
+  const v2 = m["maxOrderQuantity"];
+  if (v2 !== undefined) {
+    if (typeof v2 !== 'number' || !Number.isFinite(v2)) encodeFail("LimitsChanged", "maxOrderQuantity", "must be a finite number");
+    w.f64(v2);
+  }
+  const v3 = m["maxOrderNotional"];
+  if (v3 !== undefined) {
+    if (typeof v3 !== 'number' || !Number.isFinite(v3)) encodeFail("LimitsChanged", "maxOrderNotional", "must be a finite number");
+    w.f64(v3);
+  }
+  const v4 = m["maxOpenNotional"];
+  if (v4 !== undefined) {
+    if (typeof v4 !== 'number' || !Number.isFinite(v4)) encodeFail("LimitsChanged", "maxOpenNotional", "must be a finite number");
+    w.f64(v4);
+  }
+  const v5 = m["maxGrossPosition"];
+  if (v5 !== undefined) {
+    if (typeof v5 !== 'number' || !Number.isFinite(v5)) encodeFail("LimitsChanged", "maxGrossPosition", "must be a finite number");
+    w.f64(v5);
+  }
+  const v6 = m["maxNetPosition"];
+  if (v6 !== undefined) {
+    if (typeof v6 !== 'number' || !Number.isFinite(v6)) encodeFail("LimitsChanged", "maxNetPosition", "must be a finite number");
+    w.f64(v6);
+  }
+  const v7 = m["requireLocate"];
+  if (v7 !== undefined) {
+    if (typeof v7 !== 'boolean') encodeFail("LimitsChanged", "requireLocate", "must be true or false");
+    w.u8(v7 ? 1 : 0);
+  }
+  const v8 = m["duplicateWindowMs"];
+  if (v8 !== undefined) {
+    if (typeof v8 !== 'number' || !Number.isFinite(v8)) encodeFail("LimitsChanged", "duplicateWindowMs", "must be a finite number");
+    w.f64(v8);
+  }
+}
+
+export function decodeLimitsChanged(r: ByteReader, S: readonly string[]): Record<string, unknown> {
+  const b = r.buf;
+  const end = r.end;
+  let p = r.pos;
+  let x = 0;
+  let mask = 0;
+  if (p < end && (x = b[p]!) < 128) {
+    p++;
+    mask = x;
+  } else {
+    r.pos = p;
+    mask = r.uint();
+    p = r.pos;
+  }
+  let f0: string | undefined;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      x = x;
+    } else {
+      r.pos = p;
+      x = r.uint();
+      p = r.pos;
+    }
+    f0 = S[x];
+    if (f0 === undefined) throw new DecodeError("LimitsChanged.clientId: " + `string #${x} is not in the table`);
+  }
+  let f1: string | undefined;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      x = x;
+    } else {
+      r.pos = p;
+      x = r.uint();
+      p = r.pos;
+    }
+    f1 = S[x];
+    if (f1 === undefined) throw new DecodeError("LimitsChanged.by: " + `string #${x} is not in the table`);
+  }
+  let f2: number | undefined;
+  if ((mask & 1) !== 0) {
+    if (p + 8 > end) {
+      r.pos = p;
+      r.f64();
+    }
+    f2 = r.view.getFloat64(p, true);
+    p += 8;
+    if (f2 - f2 !== 0) throw new DecodeError("LimitsChanged.maxOrderQuantity: " + "not a finite number");
+  }
+  let f3: number | undefined;
+  if ((mask & 2) !== 0) {
+    if (p + 8 > end) {
+      r.pos = p;
+      r.f64();
+    }
+    f3 = r.view.getFloat64(p, true);
+    p += 8;
+    if (f3 - f3 !== 0) throw new DecodeError("LimitsChanged.maxOrderNotional: " + "not a finite number");
+  }
+  let f4: number | undefined;
+  if ((mask & 4) !== 0) {
+    if (p + 8 > end) {
+      r.pos = p;
+      r.f64();
+    }
+    f4 = r.view.getFloat64(p, true);
+    p += 8;
+    if (f4 - f4 !== 0) throw new DecodeError("LimitsChanged.maxOpenNotional: " + "not a finite number");
+  }
+  let f5: number | undefined;
+  if ((mask & 8) !== 0) {
+    if (p + 8 > end) {
+      r.pos = p;
+      r.f64();
+    }
+    f5 = r.view.getFloat64(p, true);
+    p += 8;
+    if (f5 - f5 !== 0) throw new DecodeError("LimitsChanged.maxGrossPosition: " + "not a finite number");
+  }
+  let f6: number | undefined;
+  if ((mask & 16) !== 0) {
+    if (p + 8 > end) {
+      r.pos = p;
+      r.f64();
+    }
+    f6 = r.view.getFloat64(p, true);
+    p += 8;
+    if (f6 - f6 !== 0) throw new DecodeError("LimitsChanged.maxNetPosition: " + "not a finite number");
+  }
+  let f7: boolean | undefined;
+  if ((mask & 32) !== 0) {
+    if (p >= end) {
+      r.pos = p;
+      r.u8();
+    }
+    x = b[p++]!;
+    if (x > 1) throw new DecodeError("LimitsChanged.requireLocate: " + `bad boolean ${x}`);
+    f7 = x === 1;
+  }
+  let f8: number | undefined;
+  if ((mask & 64) !== 0) {
+    if (p + 8 > end) {
+      r.pos = p;
+      r.f64();
+    }
+    f8 = r.view.getFloat64(p, true);
+    p += 8;
+    if (f8 - f8 !== 0) throw new DecodeError("LimitsChanged.duplicateWindowMs: " + "not a finite number");
+  }
+  const o: Record<string, unknown> = { type: "LimitsChanged", clientId: f0, by: f1 };
+  if ((mask & 1) !== 0) o["maxOrderQuantity"] = f2;
+  if ((mask & 2) !== 0) o["maxOrderNotional"] = f3;
+  if ((mask & 4) !== 0) o["maxOpenNotional"] = f4;
+  if ((mask & 8) !== 0) o["maxGrossPosition"] = f5;
+  if ((mask & 16) !== 0) o["maxNetPosition"] = f6;
+  if ((mask & 32) !== 0) o["requireLocate"] = f7;
+  if ((mask & 64) !== 0) o["duplicateWindowMs"] = f8;
+  r.pos = p;
+  return o;
+}
+
+// RestrictedListChanged (code 71)
+
+export function encodeRestrictedListChanged(w: ByteWriter, m: Readonly<Record<string, unknown>>, T: StringIds): void {
+  const v0 = m["symbol"];
+  if (v0 === undefined) encodeFail("RestrictedListChanged", "symbol", "is required");
+  {
+    if (typeof v0 !== 'string') encodeFail("RestrictedListChanged", "symbol", "must be a string");
+    w.uint(T.id(v0));
+  }
+  const v1 = m["restricted"];
+  if (v1 === undefined) encodeFail("RestrictedListChanged", "restricted", "is required");
+  {
+    if (typeof v1 !== 'boolean') encodeFail("RestrictedListChanged", "restricted", "must be true or false");
+    w.u8(v1 ? 1 : 0);
+  }
+  const v2 = m["by"];
+  if (v2 === undefined) encodeFail("RestrictedListChanged", "by", "is required");
+  {
+    if (typeof v2 !== 'string') encodeFail("RestrictedListChanged", "by", "must be a string");
+    w.uint(T.id(v2));
+  }
+  const v3 = m["text"];
+  if (v3 === undefined) encodeFail("RestrictedListChanged", "text", "is required");
+  {
+    if (typeof v3 !== 'string') encodeFail("RestrictedListChanged", "text", "must be a string");
+    w.uint(T.id(v3));
+  }
+}
+
+export function decodeRestrictedListChanged(r: ByteReader, S: readonly string[]): Record<string, unknown> {
+  const b = r.buf;
+  const end = r.end;
+  let p = r.pos;
+  let x = 0;
+  let f0: string | undefined;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      x = x;
+    } else {
+      r.pos = p;
+      x = r.uint();
+      p = r.pos;
+    }
+    f0 = S[x];
+    if (f0 === undefined) throw new DecodeError("RestrictedListChanged.symbol: " + `string #${x} is not in the table`);
+  }
+  let f1: boolean;
+  {
+    if (p >= end) {
+      r.pos = p;
+      r.u8();
+    }
+    x = b[p++]!;
+    if (x > 1) throw new DecodeError("RestrictedListChanged.restricted: " + `bad boolean ${x}`);
+    f1 = x === 1;
+  }
+  let f2: string | undefined;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      x = x;
+    } else {
+      r.pos = p;
+      x = r.uint();
+      p = r.pos;
+    }
+    f2 = S[x];
+    if (f2 === undefined) throw new DecodeError("RestrictedListChanged.by: " + `string #${x} is not in the table`);
+  }
+  let f3: string | undefined;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      x = x;
+    } else {
+      r.pos = p;
+      x = r.uint();
+      p = r.pos;
+    }
+    f3 = S[x];
+    if (f3 === undefined) throw new DecodeError("RestrictedListChanged.text: " + `string #${x} is not in the table`);
+  }
+  const o: Record<string, unknown> = { type: "RestrictedListChanged", symbol: f0, restricted: f1, by: f2, text: f3 };
+  r.pos = p;
+  return o;
+}
+
+// TradingHalted (code 72)
+
+export function encodeTradingHalted(w: ByteWriter, m: Readonly<Record<string, unknown>>, T: StringIds): void {
+  const v0 = m["clientId"];
+  if (v0 === undefined) encodeFail("TradingHalted", "clientId", "is required");
+  {
+    if (typeof v0 !== 'string') encodeFail("TradingHalted", "clientId", "must be a string");
+    w.uint(T.id(v0));
+  }
+  const v1 = m["by"];
+  if (v1 === undefined) encodeFail("TradingHalted", "by", "is required");
+  {
+    if (typeof v1 !== 'string') encodeFail("TradingHalted", "by", "must be a string");
+    w.uint(T.id(v1));
+  }
+  const v2 = m["text"];
+  if (v2 === undefined) encodeFail("TradingHalted", "text", "is required");
+  {
+    if (typeof v2 !== 'string') encodeFail("TradingHalted", "text", "must be a string");
+    w.uint(T.id(v2));
+  }
+}
+
+export function decodeTradingHalted(r: ByteReader, S: readonly string[]): Record<string, unknown> {
+  const b = r.buf;
+  const end = r.end;
+  let p = r.pos;
+  let x = 0;
+  let f0: string | undefined;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      x = x;
+    } else {
+      r.pos = p;
+      x = r.uint();
+      p = r.pos;
+    }
+    f0 = S[x];
+    if (f0 === undefined) throw new DecodeError("TradingHalted.clientId: " + `string #${x} is not in the table`);
+  }
+  let f1: string | undefined;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      x = x;
+    } else {
+      r.pos = p;
+      x = r.uint();
+      p = r.pos;
+    }
+    f1 = S[x];
+    if (f1 === undefined) throw new DecodeError("TradingHalted.by: " + `string #${x} is not in the table`);
+  }
+  let f2: string | undefined;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      x = x;
+    } else {
+      r.pos = p;
+      x = r.uint();
+      p = r.pos;
+    }
+    f2 = S[x];
+    if (f2 === undefined) throw new DecodeError("TradingHalted.text: " + `string #${x} is not in the table`);
+  }
+  const o: Record<string, unknown> = { type: "TradingHalted", clientId: f0, by: f1, text: f2 };
+  r.pos = p;
+  return o;
+}
+
+// TradingResumed (code 73)
+
+export function encodeTradingResumed(w: ByteWriter, m: Readonly<Record<string, unknown>>, T: StringIds): void {
+  const v0 = m["clientId"];
+  if (v0 === undefined) encodeFail("TradingResumed", "clientId", "is required");
+  {
+    if (typeof v0 !== 'string') encodeFail("TradingResumed", "clientId", "must be a string");
+    w.uint(T.id(v0));
+  }
+  const v1 = m["by"];
+  if (v1 === undefined) encodeFail("TradingResumed", "by", "is required");
+  {
+    if (typeof v1 !== 'string') encodeFail("TradingResumed", "by", "must be a string");
+    w.uint(T.id(v1));
+  }
+}
+
+export function decodeTradingResumed(r: ByteReader, S: readonly string[]): Record<string, unknown> {
+  const b = r.buf;
+  const end = r.end;
+  let p = r.pos;
+  let x = 0;
+  let f0: string | undefined;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      x = x;
+    } else {
+      r.pos = p;
+      x = r.uint();
+      p = r.pos;
+    }
+    f0 = S[x];
+    if (f0 === undefined) throw new DecodeError("TradingResumed.clientId: " + `string #${x} is not in the table`);
+  }
+  let f1: string | undefined;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      x = x;
+    } else {
+      r.pos = p;
+      x = r.uint();
+      p = r.pos;
+    }
+    f1 = S[x];
+    if (f1 === undefined) throw new DecodeError("TradingResumed.by: " + `string #${x} is not in the table`);
+  }
+  const o: Record<string, unknown> = { type: "TradingResumed", clientId: f0, by: f1 };
+  r.pos = p;
+  return o;
+}
+
+// ReferencePriceMoved (code 74)
+
+export function encodeReferencePriceMoved(w: ByteWriter, m: Readonly<Record<string, unknown>>, T: StringIds): void {
+  const v0 = m["symbol"];
+  if (v0 === undefined) encodeFail("ReferencePriceMoved", "symbol", "is required");
+  {
+    if (typeof v0 !== 'string') encodeFail("ReferencePriceMoved", "symbol", "must be a string");
+    w.uint(T.id(v0));
+  }
+  const v1 = m["price"];
+  if (v1 === undefined) encodeFail("ReferencePriceMoved", "price", "is required");
+  {
+    if (typeof v1 !== 'number' || !Number.isFinite(v1)) encodeFail("ReferencePriceMoved", "price", "must be a finite number");
+    w.f64(v1);
+  }
+}
+
+export function decodeReferencePriceMoved(r: ByteReader, S: readonly string[]): Record<string, unknown> {
+  const b = r.buf;
+  const end = r.end;
+  let p = r.pos;
+  let x = 0;
+  let f0: string | undefined;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      x = x;
+    } else {
+      r.pos = p;
+      x = r.uint();
+      p = r.pos;
+    }
+    f0 = S[x];
+    if (f0 === undefined) throw new DecodeError("ReferencePriceMoved.symbol: " + `string #${x} is not in the table`);
+  }
+  let f1: number;
+  {
+    if (p + 8 > end) {
+      r.pos = p;
+      r.f64();
+    }
+    f1 = r.view.getFloat64(p, true);
+    p += 8;
+    if (f1 - f1 !== 0) throw new DecodeError("ReferencePriceMoved.price: " + "not a finite number");
+  }
+  const o: Record<string, unknown> = { type: "ReferencePriceMoved", symbol: f0, price: f1 };
+  r.pos = p;
+  return o;
+}
+
+// InstrumentExpired (code 75)
+
+export function encodeInstrumentExpired(w: ByteWriter, m: Readonly<Record<string, unknown>>, T: StringIds): void {
+  const v0 = m["symbol"];
+  if (v0 === undefined) encodeFail("InstrumentExpired", "symbol", "is required");
+  {
+    if (typeof v0 !== 'string') encodeFail("InstrumentExpired", "symbol", "must be a string");
+    w.uint(T.id(v0));
+  }
+}
+
+export function decodeInstrumentExpired(r: ByteReader, S: readonly string[]): Record<string, unknown> {
+  const b = r.buf;
+  const end = r.end;
+  let p = r.pos;
+  let x = 0;
+  let f0: string | undefined;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      x = x;
+    } else {
+      r.pos = p;
+      x = r.uint();
+      p = r.pos;
+    }
+    f0 = S[x];
+    if (f0 === undefined) throw new DecodeError("InstrumentExpired.symbol: " + `string #${x} is not in the table`);
+  }
+  const o: Record<string, unknown> = { type: "InstrumentExpired", symbol: f0 };
+  r.pos = p;
+  return o;
+}
+
+// MarketOrderCollared (code 76)
+
+export function encodeMarketOrderCollared(w: ByteWriter, m: Readonly<Record<string, unknown>>, _T: StringIds): void {
+  const v0 = m["orderId"];
+  if (v0 === undefined) encodeFail("MarketOrderCollared", "orderId", "is required");
+  {
+    if (typeof v0 !== 'number' || !Number.isSafeInteger(v0) || v0 < 0) encodeFail("MarketOrderCollared", "orderId", "must be a whole number >= 0");
+    w.uint(v0);
+  }
+  const v1 = m["protectionPrice"];
+  if (v1 === undefined) encodeFail("MarketOrderCollared", "protectionPrice", "is required");
+  {
+    if (typeof v1 !== 'number' || !Number.isFinite(v1)) encodeFail("MarketOrderCollared", "protectionPrice", "must be a finite number");
+    w.f64(v1);
+  }
+}
+
+export function decodeMarketOrderCollared(r: ByteReader, _S: readonly string[]): Record<string, unknown> {
+  const b = r.buf;
+  const end = r.end;
+  let p = r.pos;
+  let x = 0;
+  let f0: number;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f0 = x;
+    } else {
+      r.pos = p;
+      f0 = r.uint();
+      p = r.pos;
+    }
+  }
+  let f1: number;
+  {
+    if (p + 8 > end) {
+      r.pos = p;
+      r.f64();
+    }
+    f1 = r.view.getFloat64(p, true);
+    p += 8;
+    if (f1 - f1 !== 0) throw new DecodeError("MarketOrderCollared.protectionPrice: " + "not a finite number");
+  }
+  const o: Record<string, unknown> = { type: "MarketOrderCollared", orderId: f0, protectionPrice: f1 };
+  r.pos = p;
+  return o;
+}
+
+// PositionRestored (code 77)
+
+export function encodePositionRestored(w: ByteWriter, m: Readonly<Record<string, unknown>>, T: StringIds): void {
+  const v0 = m["clientId"];
+  if (v0 === undefined) encodeFail("PositionRestored", "clientId", "is required");
+  {
+    if (typeof v0 !== 'string') encodeFail("PositionRestored", "clientId", "must be a string");
+    w.uint(T.id(v0));
+  }
+  const v1 = m["symbol"];
+  if (v1 === undefined) encodeFail("PositionRestored", "symbol", "is required");
+  {
+    if (typeof v1 !== 'string') encodeFail("PositionRestored", "symbol", "must be a string");
+    w.uint(T.id(v1));
+  }
+  const v2 = m["quantity"];
+  if (v2 === undefined) encodeFail("PositionRestored", "quantity", "is required");
+  {
+    if (typeof v2 !== 'number' || !Number.isFinite(v2)) encodeFail("PositionRestored", "quantity", "must be a finite number");
+    w.f64(v2);
+  }
+  const v3 = m["avgCost"];
+  if (v3 === undefined) encodeFail("PositionRestored", "avgCost", "is required");
+  {
+    if (typeof v3 !== 'number' || !Number.isFinite(v3)) encodeFail("PositionRestored", "avgCost", "must be a finite number");
+    w.f64(v3);
+  }
+  const v4 = m["realizedPnl"];
+  if (v4 === undefined) encodeFail("PositionRestored", "realizedPnl", "is required");
+  {
+    if (typeof v4 !== 'number' || !Number.isFinite(v4)) encodeFail("PositionRestored", "realizedPnl", "must be a finite number");
+    w.f64(v4);
+  }
+}
+
+export function decodePositionRestored(r: ByteReader, S: readonly string[]): Record<string, unknown> {
+  const b = r.buf;
+  const end = r.end;
+  let p = r.pos;
+  let x = 0;
+  let f0: string | undefined;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      x = x;
+    } else {
+      r.pos = p;
+      x = r.uint();
+      p = r.pos;
+    }
+    f0 = S[x];
+    if (f0 === undefined) throw new DecodeError("PositionRestored.clientId: " + `string #${x} is not in the table`);
+  }
+  let f1: string | undefined;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      x = x;
+    } else {
+      r.pos = p;
+      x = r.uint();
+      p = r.pos;
+    }
+    f1 = S[x];
+    if (f1 === undefined) throw new DecodeError("PositionRestored.symbol: " + `string #${x} is not in the table`);
+  }
+  let f2: number;
+  {
+    if (p + 8 > end) {
+      r.pos = p;
+      r.f64();
+    }
+    f2 = r.view.getFloat64(p, true);
+    p += 8;
+    if (f2 - f2 !== 0) throw new DecodeError("PositionRestored.quantity: " + "not a finite number");
+  }
+  let f3: number;
+  {
+    if (p + 8 > end) {
+      r.pos = p;
+      r.f64();
+    }
+    f3 = r.view.getFloat64(p, true);
+    p += 8;
+    if (f3 - f3 !== 0) throw new DecodeError("PositionRestored.avgCost: " + "not a finite number");
+  }
+  let f4: number;
+  {
+    if (p + 8 > end) {
+      r.pos = p;
+      r.f64();
+    }
+    f4 = r.view.getFloat64(p, true);
+    p += 8;
+    if (f4 - f4 !== 0) throw new DecodeError("PositionRestored.realizedPnl: " + "not a finite number");
+  }
+  const o: Record<string, unknown> = { type: "PositionRestored", clientId: f0, symbol: f1, quantity: f2, avgCost: f3, realizedPnl: f4 };
+  r.pos = p;
+  return o;
+}
+
 // OpenSession (code 200)
 
 export function encodeOpenSession(_w: ByteWriter, _m: Readonly<Record<string, unknown>>, _T: StringIds): void {
@@ -2093,9 +2880,9 @@ export const GENERATED_CODECS: Readonly<Record<string, { readonly signature: str
   AlertRaised: { signature: "23 instance:str,kind:str,message:str", encode: encodeAlertRaised, decode: decodeAlertRaised },
   AlertCleared: { signature: "24 instance:str,kind:str", encode: encodeAlertCleared, decode: decodeAlertCleared },
   VenueAdded: { signature: "30 venueId:str,name:str", encode: encodeVenueAdded, decode: decodeVenueAdded },
-  InstrumentAdded: { signature: "31 symbol:str,name:str,instrumentType:enum(equity|option),venue:str,currency:str,tickSize:f64,lotSize:uint,referencePrice:f64,underlying:str?,strike:f64?,expiry:str?,putCall:str?", encode: encodeInstrumentAdded, decode: decodeInstrumentAdded },
-  ClientAdded: { signature: "32 clientId:str,name:str,maxOrderNotional:f64,maxOpenNotional:f64,allowedSymbols:strs", encode: encodeClientAdded, decode: decodeClientAdded },
-  OrderPending: { signature: "40 orderId:uint,clientId:str,clientOrderId:str,symbol:str,side:enum(buy|sell),orderType:enum(limit|market),timeInForce:enum(day|ioc|gtc),quantity:uint,price:f64", encode: encodeOrderPending, decode: decodeOrderPending },
+  InstrumentAdded: { signature: "31 symbol:str,name:str,instrumentType:enum(equity|option),venue:str,currency:str,tickSize:f64,lotSize:uint,referencePrice:f64,underlying:str?,strike:f64?,expiry:str?,putCall:str?,multiplier:f64?", encode: encodeInstrumentAdded, decode: decodeInstrumentAdded },
+  ClientAdded: { signature: "32 clientId:str,name:str,maxOrderNotional:f64,maxOpenNotional:f64,allowedSymbols:strs,maxOrderQuantity:f64?,maxGrossPosition:f64?,maxNetPosition:f64?,requireLocate:bool?,duplicateWindowMs:f64?", encode: encodeClientAdded, decode: decodeClientAdded },
+  OrderPending: { signature: "40 orderId:uint,clientId:str,clientOrderId:str,symbol:str,side:enum(buy|sell),orderType:enum(limit|market),timeInForce:enum(day|ioc|gtc),quantity:uint,price:f64,locate:bool?,intentional:bool?", encode: encodeOrderPending, decode: decodeOrderPending },
   OrderAccepted: { signature: "41 orderId:uint", encode: encodeOrderAccepted, decode: decodeOrderAccepted },
   OrderRejected: { signature: "42 orderId:uint,reason:uint,text:str", encode: encodeOrderRejected, decode: decodeOrderRejected },
   OrderRouted: { signature: "43 orderId:uint,venue:str", encode: encodeOrderRouted, decode: decodeOrderRouted },
@@ -2109,6 +2896,14 @@ export const GENERATED_CODECS: Readonly<Record<string, { readonly signature: str
   OrderReplaced: { signature: "51 orderId:uint,quantity:uint,price:f64", encode: encodeOrderReplaced, decode: decodeOrderReplaced },
   ReplaceRejected: { signature: "52 orderId:uint,reason:uint,text:str", encode: encodeReplaceRejected, decode: decodeReplaceRejected },
   OrderRestored: { signature: "53 orderId:uint,clientId:str,clientOrderId:str,symbol:str,side:enum(buy|sell),orderType:enum(limit|market),timeInForce:enum(day|ioc|gtc),quantity:uint,price:f64,state:enum(pending|accepted|rejected|routed|partially_filled|filled|cancelled|expired),filledQuantity:uint,avgPrice:f64,venue:str?", encode: encodeOrderRestored, decode: decodeOrderRestored },
+  LimitsChanged: { signature: "70 clientId:str,by:str,maxOrderQuantity:f64?,maxOrderNotional:f64?,maxOpenNotional:f64?,maxGrossPosition:f64?,maxNetPosition:f64?,requireLocate:bool?,duplicateWindowMs:f64?", encode: encodeLimitsChanged, decode: decodeLimitsChanged },
+  RestrictedListChanged: { signature: "71 symbol:str,restricted:bool,by:str,text:str", encode: encodeRestrictedListChanged, decode: decodeRestrictedListChanged },
+  TradingHalted: { signature: "72 clientId:str,by:str,text:str", encode: encodeTradingHalted, decode: decodeTradingHalted },
+  TradingResumed: { signature: "73 clientId:str,by:str", encode: encodeTradingResumed, decode: decodeTradingResumed },
+  ReferencePriceMoved: { signature: "74 symbol:str,price:f64", encode: encodeReferencePriceMoved, decode: decodeReferencePriceMoved },
+  InstrumentExpired: { signature: "75 symbol:str", encode: encodeInstrumentExpired, decode: decodeInstrumentExpired },
+  MarketOrderCollared: { signature: "76 orderId:uint,protectionPrice:f64", encode: encodeMarketOrderCollared, decode: decodeMarketOrderCollared },
+  PositionRestored: { signature: "77 clientId:str,symbol:str,quantity:f64,avgCost:f64,realizedPnl:f64", encode: encodePositionRestored, decode: decodePositionRestored },
   OpenSession: { signature: "200 ", encode: encodeOpenSession, decode: decodeOpenSession },
   CloseSession: { signature: "201 ", encode: encodeCloseSession, decode: decodeCloseSession },
 };
