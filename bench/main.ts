@@ -92,7 +92,7 @@ const QUICK: Sizes = {
 /** Offered order rates of the live hosts whose frames the live-written logs reproduce. */
 const LIVE_RATES = [1_000, 10_000, 100_000] as const;
 
-const SCENARIOS = ['sequencer', 'latency', 'replay', 'baseline', 'orders', 'state', 'rss'] as const;
+const SCENARIOS = ['sequencer', 'latency', 'replay', 'baseline', 'orders', 'state', 'rss', 'fix'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 interface Row {
@@ -372,6 +372,7 @@ async function main(): Promise<void> {
   }
 
   log('');
+  if (args.only.has('fix')) rows.push(...(await (await import('./fix.ts')).fixFigures(args.quick ? { orders: 100, samples: 20 } : { orders: 2000, samples: 300 }, log)));
   printTable(rows, log);
   log(`(${((performance.now() - started) / 1000).toFixed(1)} s; load average now ${loadavg()[0]!.toFixed(2)})`);
   if (args.json) {

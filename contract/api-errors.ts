@@ -24,6 +24,10 @@ export const API_ERROR_STATUS = {
   STORAGE_UNAVAILABLE: 503,
   // The host's refusals.
   COMPONENT_STOPPED: 409,
+  /** Restart asked of a component that runs in another process (restart it there). */
+  NOT_SUPERVISED: 409,
+  /** The component is already being restarted. */
+  BUSY: 409,
   /** The one reject reason with its own status: the order id names nothing. */
   UNKNOWN_ORDER: 404,
 } as const satisfies Record<string, number>;

@@ -1,5 +1,6 @@
 import type { AsOf, EventLine, EventQuery, NewOrderRequest, ReplaceRequest, StateView } from './api.ts';
 import type { ComponentAction } from './domain.ts';
+import type { EventPage, EventSearchQuery, OrderHistoryQuery, OrderHistoryView, SessionSummary } from './history.ts';
 import type { HaltRequest, LimitsChange, PositionView, RestrictRequest, RiskView } from './risk.ts';
 
 /**
@@ -16,6 +17,9 @@ export interface ApiParamTypes {
   action: ComponentAction;
   at: AsOf;
   query: EventQuery;
+  role: string;
+  history: OrderHistoryQuery;
+  search: EventSearchQuery;
   // Risk (issue 12).
   clientId: string;
   halt: HaltRequest;
@@ -51,6 +55,16 @@ export const API_TABLE = {
   getState: method(result<StateView>(), optional('at')),
   /** A missing query is `{}`: the newest events. */
   getEvents: method(result<EventLine[]>(), withDefault('query', {})),
+  /** Stops an in-process component (if running) and starts it again: it rewinds and rejoins (decision 111). */
+  restartComponent: method(result<{ componentId: string }>(), required('componentId')),
+  /** Starts one more (standby) instance of a role in the host. */
+  addStandby: method(result<{ componentId: string }>(), required('role')),
+  /** Every event of one order, any age, from the log (reason names, ClOrdID chain). */
+  getOrderHistory: method(result<OrderHistoryView>(), required('history')),
+  /** Pages back through a whole session's log, filtered by order, client, type and reason. */
+  searchEvents: method(result<EventPage>(), withDefault('search', {})),
+  /** Every session in the log, oldest first (the time machine's session picker). */
+  getSessions: method(result<SessionSummary[]>()),
   // Risk (issue 12, docs/api.md "Risk"): positions, limits, restricted list, kill switch.
   getPositions: method(result<PositionView[]>()),
   getRisk: method(result<RiskView>()),

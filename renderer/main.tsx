@@ -2,6 +2,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { connectApi } from './api/connect.ts';
 import { bindStore } from './store/bind.ts';
+import { persistViewPrefs } from './store/persist.ts';
 import { createOrdoStore } from './store/store.ts';
 import { App } from './ui/App.tsx';
 import { ConfirmProvider } from './ui/Confirm.tsx';
@@ -11,6 +12,7 @@ import './styles.css';
 const api = connectApi();
 const store = createOrdoStore();
 bindStore(api, store);
+persistViewPrefs(store);
 
 const root = document.getElementById('root');
 if (!root) throw new Error('#root missing from index.html');

@@ -6,6 +6,8 @@
 //   ORDO_ELECTRON=0   serve in the browser even where Electron is installed
 //   ORDO_DATA_DIR     data dir of the browser mode (default ./data)
 //   ORDO_PORT         HTTP port of the browser mode (default 7400; 0 picks one)
+//   ORDO_BUS_PORT     first of the bus ports external components join on
+//                     (default 7410: 7410-7414 bus, 7415-7416 venue; 'off' for none)
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -80,5 +82,13 @@ if (electron && built('electron', 'main.js')) {
     console.error(`ordo: ORDO_PORT must be a port number (0-65535), got '${port}'`);
     process.exit(2);
   }
-  runChild(process.execPath, [join(root, 'bin', 'ordo.mjs'), 'host', '--data-dir', dataDir, '--port', port]);
+  // The bus port is open by default so a standby or an external component can join:
+  // `npx ordo component risk --connect 127.0.0.1:7410 --id risk-2 --data-dir DIR` (CURVE keys from DIR/keys).
+  const busPort = process.env.ORDO_BUS_PORT || '7410';
+  if (busPort !== 'off' && (!/^\d+$/.test(busPort) || Number(busPort) < 1024 || Number(busPort) > 65530)) {
+    console.error(`ordo: ORDO_BUS_PORT must be a port number (1024-65530) or 'off', got '${busPort}'`);
+    process.exit(2);
+  }
+  const bus = busPort === 'off' ? [] : ['--bus-port', busPort];
+  runChild(process.execPath, [join(root, 'bin', 'ordo.mjs'), 'host', '--data-dir', dataDir, '--port', port, ...bus]);
 }

@@ -1,3 +1,4 @@
+import { loadFixVenues } from '../fix/gateway/config.ts';
 import { startHost } from '../host/host.ts';
 import { intOption, parse, requireOption } from './args.ts';
 
@@ -13,6 +14,9 @@ export async function hostCommand(argv: string[]): Promise<number> {
     'venue-tick-ms': { type: 'string' },
     'no-auto-open': { type: 'boolean' },
     sync: { type: 'string' },
+    'fix-port': { type: 'string' },
+    'fix-venues': { type: 'string' },
+    'venue-fix-port': { type: 'string' },
   });
   const dataDir = requireOption('host', 'data-dir', values['data-dir']);
   const port = intOption('host', 'port', values.port, 0, 65535) ?? 0;
@@ -20,6 +24,8 @@ export async function hostCommand(argv: string[]): Promise<number> {
   const seed = intOption('host', 'seed', values.seed, 0, 2 ** 32 - 1);
   const staleMs = intOption('host', 'stale-ms', values['stale-ms'], 100, 600_000);
   const venueTickMs = intOption('host', 'venue-tick-ms', values['venue-tick-ms'], 0, 60_000);
+  const fixPort = intOption('host', 'fix-port', values['fix-port'], 0, 65535);
+  const venueFixPort = intOption('host', 'venue-fix-port', values['venue-fix-port'], 0, 65535);
   const sync = values.sync;
   if (sync !== undefined && sync !== 'normal' && sync !== 'full') {
     const { UsageError } = await import('./errors.ts');
@@ -43,9 +49,14 @@ export async function hostCommand(argv: string[]): Promise<number> {
     ...(staleMs !== undefined ? { staleMs } : {}),
     ...(venueTickMs !== undefined ? { venueTickMs } : {}),
     ...(sync !== undefined ? { synchronous: sync } : {}),
+    ...(fixPort !== undefined ? { fixPort } : {}),
+    ...(venueFixPort !== undefined ? { venueFixPort } : {}),
+    ...(values['fix-venues'] !== undefined ? { fixVenues: loadFixVenues(values['fix-venues']) } : {}),
     autoOpen: !values['no-auto-open'],
   });
   console.log(`ordo ready ${host.url}`);
+  if (host.fix) console.log(`ordo fix 127.0.0.1:${await host.fix.whenListening()}`);
+  if (host.venueFix) console.log(`ordo venue-fix 127.0.0.1:${host.venueFix.port}`);
   await stopped;
   await host.close();
   console.error('ordo: stopped cleanly');

@@ -25,6 +25,9 @@ usage:
                                    lift a halt
   ordo component ROLE --connect HOST:PORT --id ID --data-dir DIR
                                    run one component as its own process
+  ordo admin ACTION ID --url URL [--token T | --data-dir DIR]
+                                   on a running host: restart ID | standby ROLE |
+                                   activate ID | deactivate ID | shutdown ID
   ordo help                        this text
 `;
 
@@ -38,6 +41,7 @@ const commands: Record<string, () => Promise<Command>> = {
   state: async () => (await import('./state-command.ts')).stateCommand,
   repair: async () => (await import('./repair-command.ts')).repairCommand,
   component: async () => (await import('./component-command.ts')).componentCommand,
+  admin: async () => (await import('./admin-command.ts')).adminCommand,
   replay: async () => (await import('./replay-command.ts')).replayCommand,
   halt: async () => (await import('./halt-command.ts')).haltCommand('halt'),
   resume: async () => (await import('./halt-command.ts')).haltCommand('resume'),

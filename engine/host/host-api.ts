@@ -10,6 +10,9 @@ import type {
   StateView,
 } from '../../contract/api.ts';
 import type { ComponentAction } from '../../contract/domain.ts';
+import type { EventPage, EventSearchQuery, OrderHistoryQuery, OrderHistoryView, SessionSummary } from '../../contract/history.ts';
+import { orderHistory, searchEvents } from './order-history.ts';
+import type { SuperviseResult } from './supervisor.ts';
 import { toEventLine } from '../protocol/event-line.ts';
 import type { CommandBody } from '../protocol/events.ts';
 import type { ClientProxyComponent } from '../oms/components/client-proxy.ts';
@@ -38,6 +41,11 @@ export interface HostApiDeps {
   readonly ensureActive: () => Promise<void>;
   /** Resolves once the shared projection has applied events up to (session, seq), or after `ms`. */
   readonly reached: (session: number, seq: number, ms: number) => Promise<void>;
+  /** The host's supervisor of its in-process components (decision 111); absent: nothing to restart. */
+  readonly supervise?: {
+    restart(componentId: string): Promise<SuperviseResult>;
+    addStandby(role: string): Promise<SuperviseResult>;
+  };
   /** Risk's controls and positions (issue 12). */
   readonly risk: RiskAdmin;
 }
@@ -107,7 +115,7 @@ export class HostApi implements OrdoApi {
     let r: Result<null>;
     switch (action) {
       case 'activate':
-        if (seen.hb.state === 'stopped') return fail('COMPONENT_STOPPED', `${componentId} is stopped; start it again first`);
+        if (seen.hb.state === 'stopped') return fail('COMPONENT_STOPPED', `${componentId} is stopped; restart it first (Restart in the Components tab, POST /api/components/${componentId}/restart, or ordo admin restart)`);
         r = await this.hostCommand({ type: 'ComponentActivated', role, instance: componentId });
         break;
       case 'deactivate':
@@ -195,6 +203,44 @@ export class HostApi implements OrdoApi {
       return fail('BAD_REQUEST', `session ${session} has only ${past.lastSeq} events; seq ${at.seq} is in the future`);
     }
     return { ok: true, value: toStateView(past.projection, at.seq) };
+  }
+
+  async restartComponent(componentId: string): Promise<Result<{ componentId: string }>> {
+    if (!this.d.supervise) return fail('NOT_SUPERVISED', `${componentId} is not supervised by this host`);
+    const r = await this.d.supervise.restart(componentId);
+    return r.ok ? { ok: true, value: { componentId: r.componentId } } : fail(r.code, r.message);
+  }
+
+  async addStandby(role: string): Promise<Result<{ componentId: string }>> {
+    if (!this.d.supervise) return fail('NOT_SUPERVISED', 'this host runs no components of its own');
+    const r = await this.d.supervise.addStandby(role);
+    return r.ok ? { ok: true, value: { componentId: r.componentId } } : fail(r.code, r.message);
+  }
+
+  async getOrderHistory(q: OrderHistoryQuery): Promise<Result<OrderHistoryView>> {
+    const session = q.session ?? this.d.view.projection.session.id;
+    if (session === 0) return fail('UNKNOWN_ORDER', `no order ${q.orderId}: no session yet`);
+    const h = orderHistory(this.d.readLog, this.d.view.projection, session, q.orderId);
+    return h ? { ok: true, value: h } : fail('UNKNOWN_ORDER', `no order ${q.orderId} in session ${session}`);
+  }
+
+  async getSessions(): Promise<Result<SessionSummary[]>> {
+    return {
+      ok: true,
+      value: this.d.readLog.sessions().map((s) => ({
+        id: s.id,
+        state: s.state,
+        openedTs: s.openedTs,
+        lastSeq: s.lastSeq,
+        ...(s.closedTs !== null ? { closedTs: s.closedTs } : {}),
+      })),
+    };
+  }
+
+  async searchEvents(q: EventSearchQuery): Promise<Result<EventPage>> {
+    const session = q.session ?? this.d.view.projection.session.id;
+    if (session === 0) return { ok: true, value: { events: [] } };
+    return { ok: true, value: searchEvents(this.d.readLog, this.d.view.projection, { ...q, session }) };
   }
 
   async getEvents(q: EventQuery): Promise<Result<EventLine[]>> {

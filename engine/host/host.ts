@@ -1,5 +1,6 @@
 import { Publisher } from 'zeromq';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inprocEndpoints, tcpEndpoints, type BusEndpoints } from '../bus/endpoints.ts';
 import { EventStream, type EventListener } from '../bus/event-stream.ts';
@@ -25,6 +26,11 @@ import { FrameCompactor } from '../store/compaction.ts';
 import { openReadableLog, openWritableLog, type ReadableLog, type WritableLog } from '../store/log.ts';
 import { MarketDataSubscriber } from '../venue/client.ts';
 import { startVenue, type Venue } from '../venue/venue.ts';
+// FIX modules are loaded only when FIX is asked for (jspurefix takes over a second to load).
+import type { FixAcceptorComponent } from '../fix/acceptor/component.ts';
+import type { FixVenueBridge } from '../fix/gateway/bridge.ts';
+import type { FixVenueConfig } from '../fix/gateway/link.ts';
+import type { SimVenueFixServer } from '../fix/venue-server.ts';
 import { ensureDataDir, loadOrCreateToken, makePrivateFile } from './data-dir.ts';
 import { HeartbeatCollector } from './heartbeat-collector.ts';
 import { HostApi } from './host-api.ts';
@@ -32,6 +38,7 @@ import { startApiServer, type ApiServer } from './http/server.ts';
 import { LiveView } from './live-view.ts';
 import { ProjectionFanOut } from './projection-fan-out.ts';
 import { log } from '../log.ts';
+import { Supervisor, type SuperviseResult } from './supervisor.ts';
 
 export interface HostOptions {
   readonly dataDir: string;
@@ -62,6 +69,16 @@ export interface HostOptions {
    * disk or a read-only log). Never set in production.
    */
   readonly onLogOpened?: (log: WritableLog) => void;
+  /** Serve FIX 4.4 clients on 127.0.0.1 at this port (0: a free one); no FIX acceptor when absent. */
+  readonly fixPort?: number;
+  /** FIX HeartBtInt the acceptor asks of clients (seconds). */
+  readonly fixHeartbeatSeconds?: number;
+  /** Venues reached over FIX (orders to other venues go to the simulated venue in process). */
+  readonly fixVenues?: readonly FixVenueConfig[];
+  /** Serve the simulated venue over FIX 4.4 on 127.0.0.1 at this port (0: a free one). */
+  readonly venueFixPort?: number;
+  /** Every FIX message to and from venues (tests, logs). */
+  readonly onFixVenueTraffic?: (venueId: string, direction: 'in' | 'out', text: string) => void;
 }
 
 export interface Host {
@@ -73,8 +90,21 @@ export interface Host {
   readonly tcp: BusEndpoints | undefined;
   readonly sequencer: Sequencer;
   readonly venue: Venue;
+  /** The current runtime of every in-process component (a restarted one replaces its predecessor). */
   readonly runtimes: readonly ComponentRuntime[];
+  /** Restarts in-process components and adds standbys (see Supervisor). */
+  readonly supervisor: Supervisor;
+  /** Restart (rewind and rejoin): the instance takes its role back when nobody else holds it. */
+  restart(id: string): Promise<SuperviseResult>;
+  /** Starts a standby instance of `role` in this process. */
+  addStandby(role: string): Promise<SuperviseResult>;
   readonly view: LiveView;
+  /** The FIX client acceptor, with --fix-port. */
+  readonly fix: FixAcceptorComponent | undefined;
+  /** The exit to FIX venues, with --fix-venues. */
+  readonly fixVenues: FixVenueBridge | undefined;
+  /** The simulated venue's FIX acceptor, with --venue-fix-port. */
+  readonly venueFix: SimVenueFixServer | undefined;
   /** Risk's controls (kill switch, limits, restricted list) and positions. */
   readonly risk: RiskAdmin;
   close(): Promise<void>;
@@ -177,23 +207,85 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     // The components of this process read one projection, the view's, applied once per event.
     const shared = view.projection;
     const proxy = new ClientProxyComponent('proxy-1', shared);
+    let venueFix: SimVenueFixServer | undefined;
+    if (opts.venueFixPort !== undefined) {
+      try {
+        const { SimVenueFixServer } = await import('../fix/venue-server.ts');
+        venueFix = await SimVenueFixServer.start({ venueEndpoint: venue.routerEndpoint, port: opts.venueFixPort, dataDir: opts.dataDir });
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        throw new UserError(code === 'EADDRINUSE' ? `venue FIX port ${opts.venueFixPort} on 127.0.0.1 is already in use` : `simulated venue cannot serve FIX: ${(err as Error).message}`);
+      }
+      const v = venueFix;
+      cleanup.push(() => v.close());
+    }
+    let fixVenues: FixVenueBridge | undefined;
+    if (opts.fixVenues && opts.fixVenues.length > 0) {
+      const { FixVenueBridge } = await import('../fix/gateway/bridge.ts');
+      fixVenues = await FixVenueBridge.start({
+        endpoint: `inproc://${name}-fix-venues`,
+        simulatedVenue: venue.routerEndpoint,
+        venues: opts.fixVenues,
+        projection: shared,
+        dir: join(opts.dataDir, 'fix', 'venues'),
+        ...(opts.onFixVenueTraffic ? { onTraffic: opts.onFixVenueTraffic } : {}),
+      });
+      const b = fixVenues;
+      cleanup.push(() => b.close());
+    }
+    const venueEndpoint = fixVenues?.endpoint ?? venue.routerEndpoint;
     // Risk's projection (limits, positions, halts), shared the same way: applied once per event, after the view's.
     const riskState = new RiskState();
     const risk = new RiskComponent(undefined, shared, riskState);
     md.onData((m) => risk.onMarketData(m));
-    const logics: Record<string, () => ComponentLogic> = {
-      proxy: () => proxy,
-      risk: () => risk,
-      router: () => new RouterComponent(shared),
-      gateway: () => new GatewayComponent({ venueEndpoint: venue.routerEndpoint, security, risk: riskState }, shared),
-      monitor: () => new MonitorComponent({ source: heartbeats, staleMs }, shared),
+    // The first instances share the view's (and risk's) projections; restarted and added ones (`own` undefined)
+    // keep their own, folded from their own stream.
+    const logics: Record<string, (id: string, own?: typeof shared) => ComponentLogic> = {
+      proxy: (id, p) => (p && id === 'proxy-1' ? proxy : new ClientProxyComponent(id, p)),
+      risk: (_id, p) => {
+        if (p) return risk;
+        const r = new RiskComponent(undefined, undefined);
+        md.onData((m) => r.onMarketData(m));
+        return r;
+      },
+      router: (_id, p) => new RouterComponent(p),
+      gateway: (_id, p) => new GatewayComponent({ venueEndpoint, security, ...(p ? { risk: riskState } : {}) }, p),
+      monitor: (_id, p) => new MonitorComponent({ source: heartbeats, staleMs }, p),
     };
-    const roles = opts.roles ?? DEFAULT_ROLES;
+    const fix =
+      opts.fixPort !== undefined
+        ? new (await import('../fix/acceptor/component.ts')).FixAcceptorComponent(
+            { dataDir: opts.dataDir, port: opts.fixPort, proxy, passwords: new Map(Object.entries(reference.fixPasswords ?? {})), ...(opts.fixHeartbeatSeconds !== undefined ? { heartbeatSeconds: opts.fixHeartbeatSeconds } : {}) },
+            shared,
+          )
+        : undefined;
+    if (fix) logics['fix'] = () => fix;
+    const roles = opts.roles ?? [...DEFAULT_ROLES, ...(fix ? ['fix'] : [])];
     const runtimes = roles.map((role) => {
       const make = logics[role];
       if (!make) throw new UserError(`unknown role '${role}'`);
-      return new ComponentRuntime({ id: `${role}-1`, logic: make(), endpoints, heartbeatMs, security });
+      return new ComponentRuntime({ id: `${role}-1`, logic: make(`${role}-1`, shared), endpoints, heartbeatMs, security });
     });
+    const firstProxy = runtimes.find((rt) => rt.role === 'proxy')?.logic;
+    const proxy0 = firstProxy instanceof ClientProxyComponent ? firstProxy : new ClientProxyComponent('proxy-1', shared);
+    // Filled in once the API exists: sequencing ComponentStopped goes through it.
+    const late: { stopped?: (role: string, id: string) => Promise<{ ok: boolean; message?: string }> } = {};
+    const supervisor: Supervisor = new Supervisor({
+      endpoints,
+      heartbeatMs,
+      security,
+      make: (role, id): ComponentLogic | undefined => logics[role]?.(id, undefined),
+      stopped: (role, id) => late.stopped?.(role, id) ?? Promise.resolve({ ok: false, message: 'host not ready' }),
+      knownIds: () => heartbeats.components.keys(),
+    });
+    for (const rt of runtimes) supervisor.adopt(rt);
+    /** The client proxy orders go through: the active in-process one, else the first. */
+    const currentProxy = (): ClientProxyComponent => {
+      for (const rt of supervisor.runtimes) {
+        if (rt.role === 'proxy' && rt.lifecycle === 'active' && rt.logic instanceof ClientProxyComponent) return rt.logic;
+      }
+      return proxy0;
+    };
 
     // One stream feeds every in-process consumer: each frame is decoded once, and
     // event by event the view applies the shared projection, then each component
@@ -217,8 +309,8 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     for (const rt of runtimes) await rt.caughtUp();
 
     const ensureActive = async () => {
-      for (const rt of runtimes) {
-        if (sequencer.position.phase !== 'open' || sequencer.activeRoles.has(rt.role)) continue;
+      for (const rt of supervisor.runtimes) {
+        if (sequencer.position.phase !== 'open' || sequencer.activeRoles.has(rt.role) || rt.lifecycle === 'stopped') continue;
         await api.hostCommand({ type: 'ComponentActivated', role: rt.role, instance: rt.id });
       }
     };
@@ -238,20 +330,43 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       sequencer,
       readLog,
       view,
-      proxy,
+      get proxy() {
+        return currentProxy();
+      },
       heartbeats,
       staleMs,
       shutdown: (id) => admin.push([id, 'shutdown']),
       ensureActive,
       reached: (session, seq, ms) => fanOut.reachedOrTimeout(session, seq, ms),
+      supervise: {
+        restart: async (id) => {
+          const r = await supervisor.restart(id);
+          if (r.ok) await ensureActive();
+          return r;
+        },
+        addStandby: (role) => supervisor.addStandby(role),
+      },
       risk: riskAdmin,
     });
     cleanup.push(() => api.close());
+    late.stopped = async (role, id) => {
+      const r = await api.hostCommand({ type: 'ComponentStopped', role, instance: id });
+      return r.ok ? { ok: true } : { ok: false, message: r.error.message };
+    };
+    // Restarted and added instances run beside the first ones; they stop with the host.
+    cleanup.push(() => supervisor.stopAll());
     if (sequencer.position.session === 0 && opts.autoOpen !== false) {
       const r = await api.openSession();
       if (!r.ok) throw new UserError(`cannot open the first session: ${r.error.message}`);
     } else {
       await ensureActive();
+    }
+    if (fix) {
+      try {
+        await fix.whenListening();
+      } catch (err) {
+        throw new UserError((err as Error).message);
+      }
     }
     const staticDir = opts.staticDir ?? defaultStaticDir();
     const server: ApiServer = await startApiServer({ api, token, port: opts.port, staticDir: existsSync(staticDir) ? staticDir : undefined });
@@ -267,8 +382,19 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       tcp,
       sequencer,
       venue,
-      runtimes,
+      get runtimes() {
+        return supervisor.runtimes;
+      },
+      supervisor,
+      restart: async (id: string) => {
+        const r = await api.restartComponent(id);
+        return r.ok ? { ok: true, componentId: r.value.componentId } : { ok: false, code: r.error.code, message: r.error.message };
+      },
+      addStandby: (role: string) => supervisor.addStandby(role),
       view,
+      fix,
+      fixVenues,
+      venueFix,
       risk: riskAdmin,
       close: () => (closing ??= runAll(cleanup)),
     };

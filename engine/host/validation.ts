@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { COMPONENT_ACTIONS, ORDER_TYPES, SIDES, TIME_IN_FORCE } from '../../contract/domain.ts';
 import type { AsOf, EventQuery, NewOrderRequest, ReplaceRequest } from '../../contract/api.ts';
 import type { ApiParamParsers } from '../../contract/api-table.ts';
+import type { EventSearchQuery, OrderHistoryQuery } from '../../contract/history.ts';
 import { issueLine } from '../oms/validation.ts';
 import { riskParamParsers } from './risk-params.ts';
 
@@ -44,6 +45,20 @@ const eventQuery = z.strictObject({
   limit: z.number().int().positive().max(10_000).optional(),
 });
 
+const historyQuery = z.strictObject({ orderId: z.number().int().positive(), session: z.number().int().positive().optional() });
+
+const eventSearch = z.strictObject({
+  session: z.number().int().positive().optional(),
+  before: z.number().int().positive().optional(),
+  limit: z.number().int().positive().max(1000).optional(),
+  orderId: z.number().int().positive().optional(),
+  clientId: z.string().max(64).optional(),
+  type: z.string().max(64).optional(),
+  reason: z.string().max(64).optional(),
+});
+
+const role = z.string().min(1).max(32).regex(/^[a-z][a-z0-9_]*$/, 'must be a role name such as risk or router');
+
 const asOf = z.strictObject({ session: z.number().int().positive().optional(), seq: z.number().int().nonnegative() });
 
 function parseWith<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
@@ -59,6 +74,9 @@ export const parseAsOf = (v: unknown): AsOf => parseWith(asOf, v, 'at');
 export const parseOrderId = (v: unknown): number => parseWith(z.number().int().positive(), v, 'orderId');
 export const parseComponentId = (v: unknown): string => parseWith(id, v, 'componentId');
 export const parseAction = (v: unknown) => parseWith(z.enum(COMPONENT_ACTIONS), v, 'action');
+export const parseRole = (v: unknown): string => parseWith(role, v, 'role');
+export const parseHistoryQuery = (v: unknown): OrderHistoryQuery => parseWith(historyQuery, v, 'history');
+export const parseEventSearch = (v: unknown): EventSearchQuery => parseWith(eventSearch, v, 'search') as EventSearchQuery;
 
 /** The validator of each parameter kind of the method table (contract/api-table.ts). */
 export const PARAM_PARSERS: ApiParamParsers = {
@@ -69,6 +87,9 @@ export const PARAM_PARSERS: ApiParamParsers = {
   action: parseAction,
   at: parseAsOf,
   query: parseEventQuery,
+  role: parseRole,
+  history: parseHistoryQuery,
+  search: parseEventSearch,
   ...riskParamParsers((message) => {
     throw new BadRequest(message);
   }),

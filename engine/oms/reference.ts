@@ -24,6 +24,8 @@ export interface ReferenceData {
   venues: VenueRef[];
   instruments: InstrumentRef[];
   clients: ClientRef[];
+  /** FIX Logon passwords (tag 554) by clientId, from each client's optional `fixPassword`; never in the log. */
+  fixPasswords?: Record<string, string>;
 }
 
 /**
@@ -116,6 +118,7 @@ const clientSchema = z.strictObject({
   maxNetPosition: positive.optional(),
   requireLocate: z.boolean({ error: 'must be true or false' }).optional(),
   duplicateWindowMs: z.number().min(0, 'must be >= 0').optional(),
+  fixPassword: nonEmpty.optional(),
 });
 
 const referenceSchema = z.strictObject({
@@ -208,6 +211,9 @@ export function validateReferenceData(json: unknown, sourceName: string): Refere
       if (c.duplicateWindowMs !== undefined) out.duplicateWindowMs = c.duplicateWindowMs;
       return out;
     }),
+    ...(d.clients.some((c) => c.fixPassword !== undefined)
+      ? { fixPasswords: Object.fromEntries(d.clients.flatMap((c) => (c.fixPassword !== undefined ? [[c.clientId, c.fixPassword]] : []))) }
+      : {}),
   };
 }
 

@@ -70,11 +70,22 @@ export function formatRate(perSecond: number): string {
   return `${(perSecond / 1_000_000).toFixed(2)}M/s`;
 }
 
-/** Order and lifecycle states as shown: `partially_filled` → `PARTIAL`. */
+/** Short labels where the plain name would not fit a badge; any other state shows as its name. */
+const STATE_LABELS: Readonly<Record<string, string>> = {
+  partially_filled: 'PARTIAL',
+  caught_up: 'CAUGHT UP',
+  pending_new: 'PEND NEW',
+  pending_cancel: 'PEND CXL',
+  pending_replace: 'PEND RPL',
+};
+
+/**
+ * Order and lifecycle states as shown: `partially_filled` → `PARTIAL`. Data
+ * driven, so a state added to the domain later shows as its own upper-cased
+ * name (underscores as spaces) rather than nothing.
+ */
 export function stateLabel(state: string): string {
-  if (state === 'partially_filled') return 'PARTIAL';
-  if (state === 'caught_up') return 'CAUGHT UP';
-  return state.toUpperCase();
+  return STATE_LABELS[state] ?? state.replaceAll('_', ' ').toUpperCase();
 }
 
 /** An average price: two more decimals than the tick's, trailing zeros beyond the tick's dropped. */

@@ -14,6 +14,10 @@ export interface OrderFilter {
   /** Exact symbol, or '' for every instrument. */
   symbol: string;
   side: 'all' | Side;
+  /** Exact client id, or '' for every client. */
+  clientId: string;
+  /** Free text: matched, case-insensitively, against id, ClOrdID, client, symbol, state, venue and reason. */
+  text: string;
 }
 
 export const ORDER_SORT_KEYS = [
@@ -40,7 +44,7 @@ export interface OrderSort {
   dir: 'asc' | 'desc';
 }
 
-export const DEFAULT_ORDER_FILTER: OrderFilter = { state: 'all', symbol: '', side: 'all' };
+export const DEFAULT_ORDER_FILTER: OrderFilter = { state: 'all', symbol: '', side: 'all', clientId: '', text: '' };
 export const DEFAULT_ORDER_SORT: OrderSort = { key: 'createdTs', dir: 'desc' };
 
 const TERMINAL = new Set<OrderState>(TERMINAL_STATES);
@@ -49,9 +53,19 @@ export function isTerminal(state: OrderState): boolean {
   return TERMINAL.has(state);
 }
 
+/** True when the free text `needle` (already lower-cased and trimmed) is in one of the order's searchable fields. */
+export function matchesText(o: OrderView, needle: string): boolean {
+  if (needle === '') return true;
+  if (String(o.orderId) === needle.replace(/^#/, '')) return true;
+  const hay = `${o.clientOrderId} ${o.clientId} ${o.symbol} ${o.state} ${o.side} ${o.venue ?? ''} ${o.rejectReason ?? ''}`.toLowerCase();
+  return hay.includes(needle);
+}
+
 export function matchesFilter(o: OrderView, f: OrderFilter): boolean {
   if (f.side !== 'all' && o.side !== f.side) return false;
   if (f.symbol !== '' && o.symbol !== f.symbol) return false;
+  if (f.clientId !== '' && o.clientId !== f.clientId) return false;
+  if (f.text.trim() !== '' && !matchesText(o, f.text.trim().toLowerCase())) return false;
   if (f.state === 'all') return true;
   if (f.state === 'open') return !TERMINAL.has(o.state);
   return o.state === f.state;
@@ -67,7 +81,7 @@ function sortValue(o: OrderView, key: OrderSortKey): number | string {
  * orderId as the tie-breaker (so equal keys keep a stable, meaningful order).
  */
 export function queryOrderIds(orders: Iterable<OrderView>, filter: OrderFilter, sort: OrderSort): number[] {
-  const all = filter.state === 'all' && filter.symbol === '' && filter.side === 'all';
+  const all = filter.state === 'all' && filter.symbol === '' && filter.side === 'all' && filter.clientId === '' && filter.text.trim() === '';
   const sign = sort.dir === 'asc' ? 1 : -1;
   const key = sort.key;
   if (key === 'orderId') {

@@ -23,7 +23,7 @@ export type TicketField = 'symbol' | 'clientId' | 'quantity' | 'price';
 export type FieldErrors = Partial<Record<TicketField, string>>;
 
 export type TicketValidation =
-  | { ok: true; order: Omit<NewOrderRequest, 'clientOrderId'>; warnings: string[] }
+  | { ok: true; order: Omit<NewOrderRequest, 'clientOrderId'>; warnings: string[]; notional: number }
   | { ok: false; errors: FieldErrors; warnings: string[] };
 
 /**
@@ -105,6 +105,8 @@ export function validateTicket(
     price = parsePrice(input.price);
     const pErr = input.price.trim() === '' ? 'Enter a limit price' : priceError(price, instrument);
     if (pErr) errors.price = pErr;
+    // On the tick within float noise: send the tick itself, never 228.1000000001.
+    else if (instrument) price = roundToTick(price, instrument.tickSize);
   }
 
   if (client && instrument && !allowsSymbol(client, instrument.symbol)) {
@@ -119,6 +121,7 @@ export function validateTicket(
   }
 
   if (Object.keys(errors).length > 0) return { ok: false, errors, warnings };
+  const notional = quantity * (price ?? instrument?.last ?? instrument?.referencePrice ?? 0);
   const order: Omit<NewOrderRequest, 'clientOrderId'> = {
     clientId: input.clientId,
     symbol: input.symbol,
@@ -128,7 +131,7 @@ export function validateTicket(
     timeInForce: input.timeInForce,
   };
   if (price !== undefined) order.price = price;
-  return { ok: true, order, warnings };
+  return { ok: true, order, warnings, notional };
 }
 
 export type ReplaceValidation =
@@ -154,5 +157,28 @@ export function validateReplace(
   const pErr = priceError(price, instrument);
   if (pErr) errors.price = pErr;
   if (errors.quantity || errors.price) return { ok: false, errors };
-  return { ok: true, change: { quantity, price } };
+  return { ok: true, change: { quantity, price: instrument ? roundToTick(price, instrument.tickSize) : price } };
+}
+
+/**
+ * The price `ticks` ticks away from `text` (an arrow key in the price field),
+ * starting from `fallback` (last or reference) when the field is empty or
+ * not a number; never below one tick. Returned as text with the tick's decimals.
+ */
+export function stepPrice(text: string, ticks: number, tickSize: number, fallback: number): string {
+  const current = parsePrice(text);
+  const base = Number.isNaN(current) || current <= 0 ? fallback : current;
+  const next = Math.max(tickSize, roundToTick(base, tickSize) + (Number.isNaN(current) || current <= 0 ? 0 : ticks * tickSize));
+  return roundToTick(next, tickSize).toFixed(decimalsOf(tickSize));
+}
+
+/**
+ * The price as typed, written with the tick's decimals when it is on the tick
+ * within float noise (228.1000000001 → 228.10). A price truly off the tick is
+ * left as typed so the field error shows: silently moving a limit is worse.
+ */
+export function normalisePriceText(text: string, tickSize: number): string {
+  const p = parsePrice(text);
+  if (Number.isNaN(p) || p <= 0 || !(tickSize > 0) || !isMultipleOf(p, tickSize)) return text;
+  return roundToTick(p, tickSize).toFixed(decimalsOf(tickSize));
 }

@@ -35,9 +35,9 @@ async function loadEventTail(api: OrdoApi, store: OrdoStore): Promise<void> {
  * that seq (inclusive) and the events up to it. Only the newest request
  * is shown; an older reply arriving late is dropped.
  */
-export async function travelTo(api: OrdoApi, store: OrdoStore, seq: number): Promise<void> {
+export async function travelTo(api: OrdoApi, store: OrdoStore, seq: number, inSession?: number): Promise<void> {
   const s = store.getState();
-  const session = s.session.id;
+  const session = inSession ?? s.session.id;
   s.travelStarted(seq);
   const [state, events] = await Promise.all([
     api.getState({ session, seq }),

@@ -1,6 +1,7 @@
 import type { OrderView } from '../../contract/api.ts';
-import { DEFAULT_ORDER_FILTER, DEFAULT_ORDER_SORT } from '../lib/order-query.ts';
+import { DEFAULT_ORDER_FILTER, DEFAULT_ORDER_SORT, ORDER_SORT_KEYS } from '../lib/order-query.ts';
 import type { OrderFilter, OrderSort, OrderSortKey } from '../lib/order-query.ts';
+import { loadPref } from '../lib/settings.ts';
 import type { SliceCreator } from './types.ts';
 
 /**
@@ -30,20 +31,50 @@ export interface OrdersSlice {
   orders: OrdersTable;
   orderFilter: OrderFilter;
   orderSort: OrderSort;
+  /** The focused order (keyboard cursor, history); always one of `selectedOrderIds` when that is not empty. */
   selectedOrderId: number | undefined;
+  /** Every selected order (multi-select for mass actions). */
+  selectedOrderIds: ReadonlySet<number>;
   setOrderFilter(patch: Partial<OrderFilter>): void;
   /** A header click: the same column flips direction, a new one starts descending for numbers and time. */
   sortOrdersBy(key: OrderSortKey): void;
   selectOrder(orderId: number | undefined): void;
+  /** Replaces the selection; `focus` becomes the selected order. */
+  setOrderSelection(ids: Iterable<number>, focus: number | undefined): void;
+}
+
+/** Where the blotter's filter and sort persist across reloads. */
+export const ORDER_VIEW_KEY = 'ordo.orders.view.v1';
+
+/** The saved filter and sort, each field checked: a stale or hand-edited entry never breaks the blotter. */
+export function loadOrderView(): { filter: OrderFilter; sort: OrderSort } {
+  const raw = loadPref<{ filter?: Partial<OrderFilter>; sort?: Partial<OrderSort> }>(ORDER_VIEW_KEY, {});
+  const f = raw.filter ?? {};
+  const filter: OrderFilter = {
+    state: typeof f.state === 'string' ? f.state : DEFAULT_ORDER_FILTER.state,
+    symbol: typeof f.symbol === 'string' ? f.symbol : '',
+    side: f.side === 'buy' || f.side === 'sell' ? f.side : 'all',
+    clientId: typeof f.clientId === 'string' ? f.clientId : '',
+    text: typeof f.text === 'string' ? f.text : '',
+  };
+  const k = raw.sort?.key;
+  const sort: OrderSort =
+    k !== undefined && (ORDER_SORT_KEYS as readonly string[]).includes(k)
+      ? { key: k, dir: raw.sort?.dir === 'asc' ? 'asc' : 'desc' }
+      : DEFAULT_ORDER_SORT;
+  return { filter, sort };
 }
 
 const ASCENDING_FIRST = new Set<OrderSortKey>(['clientId', 'symbol', 'side', 'type', 'state', 'venue', 'timeInForce', 'rejectReason']);
 
+const EMPTY_SELECTION: ReadonlySet<number> = new Set();
+
 export const createOrdersSlice: SliceCreator<OrdersSlice> = (set) => ({
   orders: ordersFrom([]),
-  orderFilter: DEFAULT_ORDER_FILTER,
-  orderSort: DEFAULT_ORDER_SORT,
+  orderFilter: loadOrderView().filter,
+  orderSort: loadOrderView().sort,
   selectedOrderId: undefined,
+  selectedOrderIds: EMPTY_SELECTION,
   setOrderFilter: (patch) => set((s) => ({ orderFilter: { ...s.orderFilter, ...patch } })),
   sortOrdersBy: (key) =>
     set((s) => ({
@@ -52,5 +83,6 @@ export const createOrdersSlice: SliceCreator<OrdersSlice> = (set) => ({
           ? { key, dir: s.orderSort.dir === 'asc' ? 'desc' : 'asc' }
           : { key, dir: ASCENDING_FIRST.has(key) ? 'asc' : 'desc' },
     })),
-  selectOrder: (orderId) => set({ selectedOrderId: orderId }),
+  selectOrder: (orderId) => set({ selectedOrderId: orderId, selectedOrderIds: orderId === undefined ? EMPTY_SELECTION : new Set([orderId]) }),
+  setOrderSelection: (ids, focus) => set({ selectedOrderIds: new Set(ids), selectedOrderId: focus }),
 });

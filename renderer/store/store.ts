@@ -8,6 +8,8 @@ import { createFillsSlice } from './fills-slice.ts';
 import { scheduleFrame } from './frame.ts';
 import type { FrameScheduler } from './frame.ts';
 import { createInstrumentsSlice } from './instruments-slice.ts';
+import { alertKey, notificationsFor } from './notify.ts';
+import { createNotifySlice } from './notify-slice.ts';
 import { createOrdersSlice } from './orders-slice.ts';
 import { createSessionSlice } from './session-slice.ts';
 import { createTimeMachineSlice } from './time-machine-slice.ts';
@@ -19,6 +21,8 @@ export interface StoreOptions {
   schedule?: FrameScheduler;
   /** Local clock (epoch ms) for arrival times. */
   now?: () => number;
+  /** Whether the trader is looking (window focused and visible); unseen toasts badge the title. */
+  visible?: () => boolean;
 }
 
 /**
@@ -29,6 +33,8 @@ export interface StoreOptions {
 export function createOrdoStore(options: StoreOptions = {}): OrdoStore {
   const schedule = options.schedule ?? scheduleFrame;
   const now = options.now ?? (() => Date.now());
+  const visible =
+    options.visible ?? (() => typeof document === 'undefined' || (document.visibilityState === 'visible' && document.hasFocus()));
   let buffer: StateUpdate[] = [];
   let cancelScheduled: (() => void) | undefined;
 
@@ -42,6 +48,7 @@ export function createOrdoStore(options: StoreOptions = {}): OrdoStore {
     ...createEventsSlice(set, get, api),
     ...createUiSlice(set, get, api),
     ...createTimeMachineSlice(set, get, api),
+    ...createNotifySlice(set, get, api),
     enqueue(update) {
       buffer.push(update);
       if (cancelScheduled === undefined) {
@@ -59,8 +66,28 @@ export function createOrdoStore(options: StoreOptions = {}): OrdoStore {
       if (buffer.length === 0) return;
       const updates = buffer;
       buffer = [];
-      const patch = applyUpdates(get(), updates, now());
+      const before = get();
+      // Only live state is compared (orders, fills, alerts before this frame): O(changes), read before the merge mutates.
+      const prevStates = new Map<number, string>();
+      for (const u of updates) for (const o of u.orders ?? []) {
+        const p = before.orders.byId.get(o.orderId);
+        if (p && !prevStates.has(o.orderId)) prevStates.set(o.orderId, p.state);
+      }
+      // The fills table is merged in place: note which of the frame's fills it held before.
+      const knownFills = new Set<number>();
+      for (const u of updates) for (const f of u.fills ?? []) if (before.fills.indexByExecId.has(f.execId)) knownFills.add(f.execId);
+      const alertKeys = new Set(before.alerts.map(alertKey));
+      const patch = applyUpdates(before, updates, now());
       if (Object.keys(patch).length > 0) set(patch);
+      if (before.resets > 0) {
+        const after = get();
+        const toasts = notificationsFor(
+          updates,
+          { knownFill: (id) => knownFills.has(id), orderState: (id) => prevStates.get(id), alertKeys },
+          (id) => after.orders.byId.get(id),
+        );
+        if (toasts.length > 0) after.pushToasts(toasts, now(), visible());
+      }
     },
   }));
 }

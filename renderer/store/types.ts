@@ -5,6 +5,7 @@ import type { ComponentsSlice } from './components-slice.ts';
 import type { EventsSlice } from './events-slice.ts';
 import type { FillsSlice } from './fills-slice.ts';
 import type { InstrumentsSlice } from './instruments-slice.ts';
+import type { NotifySlice } from './notify-slice.ts';
 import type { OrdersSlice } from './orders-slice.ts';
 import type { SessionSlice } from './session-slice.ts';
 import type { TimeMachineSlice } from './time-machine-slice.ts';
@@ -27,6 +28,7 @@ export type OrdoState = SessionSlice &
   EventsSlice &
   UiSlice &
   TimeMachineSlice &
+  NotifySlice &
   IngestSlice;
 
 export type OrdoStore = StoreApi<OrdoState>;

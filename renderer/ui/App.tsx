@@ -1,5 +1,7 @@
 import { ConnectionBanner } from './ConnectionBanner.tsx';
 import { useOrdoState } from './context.tsx';
+import { HelpOverlay } from './HelpOverlay.tsx';
+import { Toasts } from './Toasts.tsx';
 import { SessionBar } from './SessionBar.tsx';
 import { TimeMachineBanner } from './TimeMachine.tsx';
 import { Workspace } from './Workspace.tsx';
@@ -16,6 +18,8 @@ export function App() {
         <TimeMachineBanner />
       </div>
       <Workspace />
+      <Toasts />
+      <HelpOverlay />
       <RiskDrawer />
     </div>
   );

@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import type { ComponentAction } from '../../contract/domain.ts';
 import { formatAge, formatInt, stateLabel } from '../lib/format.ts';
 import type { ComponentRow } from '../store/components-slice.ts';
@@ -8,13 +9,13 @@ import { gridStyle, SortHeader } from './SortHeader.tsx';
 import type { Column } from './SortHeader.tsx';
 
 const COLUMNS: readonly Column[] = [
-  { key: 'id', title: 'Component', width: 'minmax(84px, 1.3fr)' },
-  { key: 'role', title: 'Role', width: 'minmax(48px, 1fr)' },
+  // The role is the id's prefix (router-1) and its tooltip: no column of its own at 1366 px.
+  { key: 'id', title: 'Component', width: 'minmax(90px, 1fr)' },
   { key: 'state', title: 'State', width: '80px' },
   { key: 'active', title: 'Act', width: '28px' },
-  { key: 'seq', title: 'Last seq', width: '64px', align: 'right' },
+  { key: 'seq', title: 'Seq', width: '60px', align: 'right' },
   { key: 'lag', title: 'Lag', width: '34px', align: 'right' },
-  { key: 'hb', title: 'HB age', width: '50px', align: 'right' },
+  { key: 'hb', title: 'HB age', width: '54px', align: 'right' },
   { key: 'actions', title: '', width: '196px' },
 ];
 const GRID = gridStyle(COLUMNS);
@@ -32,12 +33,41 @@ export function ComponentsPanel({ onStatus }: { onStatus?: (msg: string | undefi
   const components = useOrdoState((s) => s.components);
   const now = useNow(1000);
   const [status, setStatus] = useFlash(8000);
+  const connected = useOrdoState((s) => s.connection.status === 'open');
+  const readOnly = useOrdoState((s) => s.timeMachine.mode === 'asof');
+  const locked = !connected || readOnly;
+  const lockedWhy = !connected ? 'Disconnected from the host' : readOnly ? 'Time machine on: the past is read-only' : undefined;
+
+  const [standbyRole, setStandbyRole] = useState('');
+  const roles = [...new Set(components.list.map((c) => c.role))].sort();
+
+  const restart = async (c: ComponentRow): Promise<void> => {
+    setStatus(`restart ${c.id}: rewinding…`);
+    const r = await api.restartComponent(c.id);
+    const msg = r.ok ? `restart ${c.id}: rejoined` : `restart ${c.id} failed: ${r.error.message}`;
+    setStatus(msg);
+    onStatus?.(msg);
+  };
+
+  const addStandby = async (): Promise<void> => {
+    const role = standbyRole || roles[0];
+    if (!role) return;
+    setStatus(`standby ${role}: starting…`);
+    const r = await api.addStandby(role);
+    const msg = r.ok ? `standby ${r.value.componentId} started` : `standby ${role} failed: ${r.error.message}`;
+    setStatus(msg);
+    onStatus?.(msg);
+  };
 
   const act = async (c: ComponentRow, action: ComponentAction): Promise<void> => {
     if (action === 'shutdown') {
       const ok = await confirm({
         title: `Shut down ${c.id}?`,
-        body: `${c.id} (${c.role}${c.active ? ', active for its role' : ''}) stops. A standby can be activated to take over.`,
+        body: `${c.id} (${c.role}${c.active ? ', active for its role' : ''}) stops. ${
+          components.list.some((o) => o.role === c.role && o.id !== c.id && o.state !== 'stopped')
+            ? 'Another instance of the role can be activated to take over.'
+            : `No other ${c.role} instance is running: work for ${c.role} waits until one is restarted or added.`
+        }`,
         okLabel: 'Shut down',
         danger: true,
       });
@@ -49,7 +79,7 @@ export function ComponentsPanel({ onStatus }: { onStatus?: (msg: string | undefi
     onStatus?.(msg);
   };
 
-  const staleCount = components.list.filter((c) => c.stale).length;
+  const health = componentHealth(components.list);
 
   return (
     <div className="components" data-testid="components-panel">
@@ -68,11 +98,10 @@ export function ComponentsPanel({ onStatus }: { onStatus?: (msg: string | undefi
                 data-active={c.active}
                 data-stale={c.stale}
               >
-                <span className="td sym" title={c.id}>
+                <span className="td sym" title={`${c.id} · role ${c.role}`}>
                   {c.stale ? <span className="stale-mark" title="Stale: no heartbeat">▲ </span> : null}
                   {c.id}
                 </span>
-                <span className="td dim">{c.role}</span>
                 <span className="td">
                   <span className={`badge life-${c.state}`} data-testid={`component-state-${c.id}`} data-state={c.state}>
                     {stateLabel(c.state)}
@@ -85,20 +114,35 @@ export function ComponentsPanel({ onStatus }: { onStatus?: (msg: string | undefi
                 <span className={`td num ${c.lag > 0 ? 'warn' : 'dim'}`}>{formatInt(c.lag)}</span>
                 <span className={`td num ${c.stale ? 'bad' : age > LATE_MS ? 'warn' : 'dim'}`}>{formatAge(age)}</span>
                 <span className="td actions">
-                  <button
-                    type="button"
-                    className="btn btn-xs"
-                    data-testid={`component-activate-${c.id}`}
-                    disabled={c.active || c.state === 'stopped'}
-                    onClick={() => void act(c, 'activate')}
-                  >
-                    Activate
-                  </button>
+                  {c.state === 'stopped' || c.stale ? (
+                    <button
+                      type="button"
+                      className="btn btn-xs btn-primary"
+                      data-testid={`component-restart-${c.id}`}
+                      disabled={locked}
+                      title={lockedWhy ?? 'Start it again: it rewinds the session and rejoins (in-process components)'}
+                      onClick={() => void restart(c)}
+                    >
+                      Restart
+                    </button>
+                  ) : (
+                    <button
+                      type="button"
+                      className="btn btn-xs"
+                      data-testid={`component-activate-${c.id}`}
+                      disabled={locked || c.active}
+                      title={lockedWhy}
+                      onClick={() => void act(c, 'activate')}
+                    >
+                      Activate
+                    </button>
+                  )}
                   <button
                     type="button"
                     className="btn btn-xs"
                     data-testid={`component-deactivate-${c.id}`}
-                    disabled={!c.active}
+                    disabled={locked || !c.active}
+                    title={lockedWhy}
                     onClick={() => void act(c, 'deactivate')}
                   >
                     Deactivate
@@ -107,7 +151,8 @@ export function ComponentsPanel({ onStatus }: { onStatus?: (msg: string | undefi
                     type="button"
                     className="btn btn-xs btn-danger-outline"
                     data-testid={`component-shutdown-${c.id}`}
-                    disabled={c.state === 'stopped'}
+                    disabled={locked || c.state === 'stopped'}
+                    title={lockedWhy}
                     onClick={() => void act(c, 'shutdown')}
                   >
                     Shut down
@@ -118,9 +163,50 @@ export function ComponentsPanel({ onStatus }: { onStatus?: (msg: string | undefi
           })}
         </div>
       </div>
-      <div className={`panel-status ${staleCount > 0 ? 'error' : ''}`} data-testid="component-action-status">
-        {status ?? (staleCount > 0 ? `${staleCount} stale component${staleCount > 1 ? 's' : ''}` : `${components.list.length} components, all beating`)}
+      <div className="components-foot">
+        <div className={`panel-status ${health.bad ? 'error' : ''}`} data-testid="component-action-status" data-healthy={health.healthy} data-total={components.list.length}>
+          {status ?? health.text}
+        </div>
+        <span className="standby-add">
+          <select className="input input-sm" data-testid="standby-role" value={standbyRole || roles[0] || ''} disabled={locked || roles.length === 0} onChange={(e) => setStandbyRole(e.currentTarget.value)}>
+            {roles.map((r) => (
+              <option key={r} value={r}>
+                {r}
+              </option>
+            ))}
+          </select>
+          <button type="button" className="btn btn-xs" data-testid="standby-add" disabled={locked || roles.length === 0} title={lockedWhy ?? 'Start a standby instance of this role in the host'} onClick={() => void addStandby()}>
+            + Standby
+          </button>
+        </span>
       </div>
     </div>
   );
+}
+
+/**
+ * The footer's count, honest: healthy means running (active or standby) and
+ * beating; stopped and stale are counted apart, and a role with nobody active
+ * is named, since its work waits.
+ */
+export function componentHealth(list: readonly ComponentRow[]): { healthy: number; bad: boolean; text: string } {
+  let healthy = 0;
+  let stopped = 0;
+  let stale = 0;
+  const roles = new Set<string>();
+  const activeRoles = new Set<string>();
+  for (const c of list) {
+    roles.add(c.role);
+    if (c.state === 'stopped') stopped++;
+    else if (c.stale) stale++;
+    else if (c.state === 'active' || c.state === 'standby') healthy++;
+    if (c.active && c.state === 'active' && !c.stale) activeRoles.add(c.role);
+  }
+  const missing = [...roles].filter((r) => !activeRoles.has(r)).sort();
+  if (list.length === 0) return { healthy: 0, bad: false, text: 'No components reporting' };
+  const parts = [`${healthy} of ${list.length} healthy`];
+  if (stopped > 0) parts.push(`${stopped} stopped`);
+  if (stale > 0) parts.push(`${stale} stale`);
+  if (missing.length > 0) parts.push(`no active ${missing.join(', ')}`);
+  return { healthy, bad: healthy < list.length || missing.length > 0, text: parts.join(' · ') };
 }

@@ -1,4 +1,5 @@
-import { memo, useCallback, useMemo, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { EventPage } from '../../contract/history.ts';
 import type { EventLine } from '../../contract/api.ts';
 import { formatInt, formatTime } from '../lib/format.ts';
 import { travelTo } from '../store/bind.ts';
@@ -32,6 +33,11 @@ export function eventDetail(e: EventLine): string {
   return parts.join(' ');
 }
 
+/** What identifies the time machine's position, for the search key. */
+function asOfKey(tm: { mode: string; seq: number }): string {
+  return tm.mode === 'asof' ? `asof:${tm.seq}` : 'live';
+}
+
 function typeClass(type: string): string {
   if (/reject|error|stale|fail/i.test(type)) return 'ev-bad';
   if (/fill|execution|trade/i.test(type)) return 'ev-fill';
@@ -52,16 +58,64 @@ export function EventLog() {
   const setFilter = useOrdoState((s) => s.setEventFilter);
   const tm = useOrdoState((s) => s.timeMachine);
   const selectedId = useOrdoState((s) => s.selectedOrderId);
+  const asOf = tm.mode === 'asof' ? tm.seq : undefined;
   const selectedOrder = useOrdoState((s) => (s.selectedOrderId === undefined ? undefined : selectOrders(s).byId.get(s.selectedOrderId)));
   const [orderOnly, setOrderOnly] = useState(false);
+  // Whole session: the host searches the log (any age), a page at a time; otherwise the live tail.
+  const [whole, setWhole] = useState(false);
+  const [client, setClient] = useState('');
+  const [reason, setReason] = useState('');
+  const [result, setResult] = useState<{ key: string; page: EventPage; loading: boolean; error?: string } | undefined>(undefined);
+  const sessionId = useOrdoState((s) => (s.timeMachine.mode === 'asof' && s.timeMachine.view ? s.timeMachine.view.session.id : s.session.id));
+  const orderFilter = orderOnly && selectedId !== undefined ? selectedId : undefined;
+  const key = JSON.stringify([whole, sessionId, filter, client, reason, orderFilter, asOfKey(tm)]);
+  useEffect(() => {
+    if (!whole) return;
+    let live = true;
+    const t = setTimeout(() => {
+      setResult((r) => ({ key, page: r?.page ?? { events: [] }, loading: true }));
+      void api
+        .searchEvents({
+          session: sessionId,
+          limit: 200,
+          ...(tm.mode === 'asof' ? { before: tm.seq + 1 } : {}),
+          ...(filter.trim() ? { type: filter.trim() } : {}),
+          ...(client.trim() ? { clientId: client.trim() } : {}),
+          ...(reason.trim() ? { reason: reason.trim() } : {}),
+          ...(orderFilter !== undefined ? { orderId: orderFilter } : {}),
+        })
+        .then((r) => {
+          if (!live) return;
+          setResult(r.ok ? { key, page: r.value, loading: false } : { key, page: { events: [] }, loading: false, error: r.error.message });
+        });
+    }, 200);
+    return () => {
+      live = false;
+      clearTimeout(t);
+    };
+  }, [key]);
+  const older = async (): Promise<void> => {
+    const cur = result;
+    if (!cur?.page.next) return;
+    const r = await api.searchEvents({
+      session: sessionId,
+      limit: 200,
+      before: cur.page.next,
+      ...(filter.trim() ? { type: filter.trim() } : {}),
+      ...(client.trim() ? { clientId: client.trim() } : {}),
+      ...(reason.trim() ? { reason: reason.trim() } : {}),
+      ...(orderFilter !== undefined ? { orderId: orderFilter } : {}),
+    });
+    if (r.ok) setResult({ key: cur.key, page: { events: [...cur.page.events, ...r.value.events], ...(r.value.next ? { next: r.value.next } : {}) }, loading: false });
+  };
   const memo = useRef(createFilteredEventsMemo());
   const filtered = memo.current(list, filter);
-  const shown = useMemo(() => {
+  const tail = useMemo(() => {
     if (!orderOnly || !selectedOrder) return filtered;
     const seqs = new Set(selectedOrder.eventSeqs);
     return filtered.filter((e) => seqs.has(e.seq));
   }, [filtered, orderOnly, selectedOrder]);
-  const asOf = tm.mode === 'asof' ? tm.seq : undefined;
+  const shown: readonly EventLine[] = whole ? (result?.page.events ?? []) : tail;
   const travel = useCallback((seq: number) => void travelTo(api, store, seq), [api, store]);
 
   return (
@@ -70,10 +124,21 @@ export function EventLog() {
         <input
           className="input input-sm"
           data-testid="events-filter"
-          placeholder="Filter by type…"
+          placeholder="Type…"
+          title="Part of the event type: exec, reject, cancel…"
           value={filter}
           onChange={(e) => setFilter(e.currentTarget.value)}
         />
+        <label className="toggle" title="Search the whole session's log on the host (any age), not only the recent tail">
+          <input type="checkbox" data-testid="events-whole" checked={whole} onChange={(e) => setWhole(e.currentTarget.checked)} />
+          whole session
+        </label>
+        {whole ? (
+          <>
+            <input className="input input-sm ev-small" data-testid="events-client" placeholder="Client" value={client} onChange={(e) => setClient(e.currentTarget.value.toUpperCase())} />
+            <input className="input input-sm ev-small" data-testid="events-reason" placeholder="Reason" title="A reason code or part of its name (band, notional…)" value={reason} onChange={(e) => setReason(e.currentTarget.value)} />
+          </>
+        ) : null}
         <label className={`toggle ${selectedId === undefined ? 'dim' : ''}`} title="Only the events that touched the selected order">
           <input
             type="checkbox"
@@ -84,16 +149,23 @@ export function EventLog() {
           />
           order {selectedId !== undefined ? `#${selectedId}` : ''}
         </label>
-        <span className="count num" data-testid="events-count">
+        <span className="count num" data-testid="events-count" data-count={shown.length}>
           {formatInt(shown.length)}
+          {whole && result?.loading ? '…' : ''}
         </span>
+        {whole && result?.page.next ? (
+          <button type="button" className="btn btn-xs" data-testid="events-older" title="The next 200 older matches" onClick={() => void older()}>
+            Older ›
+          </button>
+        ) : null}
+        {whole && result?.error ? <span className="bad">{result.error}</span> : null}
       </div>
       <div className="table" style={GRID}>
         <VirtualList
           testid="events-list"
           rowCount={shown.length}
           header={<SortHeader columns={COLUMNS} testidPrefix="events-sort" />}
-          empty="No events"
+          empty={whole ? (result?.loading ? 'Searching…' : 'No events match in this session') : 'No events'}
           renderRow={(i) => {
             const e = shown[i];
             if (!e) return null;

@@ -11,14 +11,15 @@ import { VirtualList } from './VirtualList.tsx';
 
 const TZ = new Date().getTimezoneOffset();
 
+// What a trader reads first comes first; order id and seq scroll off on a narrow panel (the row's tooltip has them).
 const COLUMNS: readonly Column[] = [
-  { key: 'time', title: 'Time', width: '92px' },
-  { key: 'order', title: 'Order', width: '48px', align: 'right' },
-  { key: 'symbol', title: 'Symbol', width: 'minmax(56px, 1fr)' },
-  { key: 'side', title: 'Side', width: '44px' },
-  { key: 'qty', title: 'Qty', width: '54px', align: 'right' },
-  { key: 'price', title: 'Price', width: '62px', align: 'right' },
-  { key: 'seq', title: 'Seq', width: '52px', align: 'right' },
+  { key: 'time', title: 'Time', width: '94px' },
+  { key: 'symbol', title: 'Symbol', width: 'minmax(112px, 1fr)' },
+  { key: 'side', title: 'Side', width: '42px' },
+  { key: 'qty', title: 'Qty', width: '84px', align: 'right' },
+  { key: 'price', title: 'Price', width: '66px', align: 'right' },
+  { key: 'order', title: 'Order', width: '62px', align: 'right' },
+  { key: 'seq', title: 'Seq', width: '64px', align: 'right' },
 ];
 const GRID = gridStyle(COLUMNS);
 
@@ -82,11 +83,13 @@ const FillRow = memo(function FillRow({
       onClick={() => onSelect(f.orderId)}
     >
       <span className="td num-left dim">{formatTime(f.ts, TZ)}</span>
-      <span className="td num">{f.orderId}</span>
-      <span className="td sym">{f.symbol}</span>
+      <span className="td sym" title={f.symbol}>
+        {f.symbol}
+      </span>
       <span className={`td side-${f.side}`}>{f.side === 'buy' ? 'BUY' : 'SELL'}</span>
       <span className="td num">{formatQty(f.quantity)}</span>
       <span className="td num">{formatPrice(f.price, decimals)}</span>
+      <span className="td num">{f.orderId}</span>
       <span className="td num dim">{formatInt(f.seq)}</span>
     </div>
   );

@@ -1,4 +1,4 @@
-import { forwardRef, useId, useState } from 'react';
+import { forwardRef, useEffect, useId, useState } from 'react';
 import type { InstrumentView } from '../../contract/api.ts';
 import { searchInstruments } from '../lib/search.ts';
 
@@ -24,6 +24,11 @@ export const InstrumentPicker = forwardRef<HTMLInputElement, Props>(function Ins
   const [text, setText] = useState<string | undefined>(undefined);
   const [open, setOpen] = useState(false);
   const [active, setActive] = useState(0);
+  // The ticket cleared or prefilled the symbol (Esc, Clear, a click on a quote): drop what was typed,
+  // or the next keystrokes would append to the old text ("CALL" + "AAPL").
+  useEffect(() => {
+    setText((t) => (t !== undefined && t !== value ? undefined : t));
+  }, [value]);
   const shown = text ?? value;
   // Just focused: every instrument; typing: the matches for the text.
   const matches = open ? searchInstruments(instruments, text ?? '') : [];

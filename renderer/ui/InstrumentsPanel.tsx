@@ -7,17 +7,18 @@ import { gridStyle, SortHeader } from './SortHeader.tsx';
 import type { Column } from './SortHeader.tsx';
 import { VirtualList } from './VirtualList.tsx';
 
+// Prices first: at 1366 px the static terms (tick, lot, currency) are what scrolls off, never bid/last/ask.
 const COLUMNS: readonly Column[] = [
-  { key: 'symbol', title: 'Symbol', width: 'minmax(124px, 1fr)' },
+  { key: 'symbol', title: 'Symbol', width: 'minmax(118px, 1fr)' },
+  { key: 'bid', title: 'Bid', width: '62px', align: 'right' },
+  { key: 'last', title: 'Last', width: '62px', align: 'right' },
+  { key: 'ask', title: 'Ask', width: '62px', align: 'right' },
+  { key: 'ref', title: 'Ref', width: '62px', align: 'right' },
   { key: 'type', title: 'Type', width: '36px' },
   { key: 'venue', title: 'Venue', width: '46px' },
-  { key: 'ccy', title: 'Ccy', width: '38px' },
   { key: 'tick', title: 'Tick', width: '42px', align: 'right' },
-  { key: 'lot', title: 'Lot', width: '34px', align: 'right' },
-  { key: 'ref', title: 'Ref', width: '58px', align: 'right' },
-  { key: 'bid', title: 'Bid', width: '58px', align: 'right' },
-  { key: 'last', title: 'Last', width: '58px', align: 'right' },
-  { key: 'ask', title: 'Ask', width: '58px', align: 'right' },
+  { key: 'lot', title: 'Lot', width: '40px', align: 'right' },
+  { key: 'ccy', title: 'Ccy', width: '38px' },
 ];
 const GRID = gridStyle(COLUMNS);
 
@@ -32,10 +33,24 @@ export function InstrumentsPanel() {
   const instruments = useOrdoState(selectInstruments);
   const prefill = useOrdoState((s) => s.prefillTicket);
   const readOnly = useOrdoState(selectReadOnly);
+  const stale = useOrdoState((s) => s.connection.status !== 'open' && s.resets > 0);
   const list = instruments.list;
   return (
-    <Panel title="Instruments" testid="instruments-panel" tools={<span className="count num">{list.length}</span>}>
-      <div className="table" style={GRID}>
+    <Panel
+      title="Instruments"
+      testid="instruments-panel"
+      tools={
+        <>
+          {stale ? (
+            <span className="stale-tag" data-testid="quotes-stale" title="Disconnected: these are the last quotes received, not the market now">
+              STALE
+            </span>
+          ) : null}
+          <span className="count num">{list.length}</span>
+        </>
+      }
+    >
+      <div className={`table ${stale ? 'quotes-stale' : ''}`} style={GRID}>
         <VirtualList
           testid="instruments-list"
           rowCount={list.length}
@@ -56,12 +71,6 @@ export function InstrumentsPanel() {
                 <span className="td sym" title={describe(i)}>
                   {i.symbol}
                 </span>
-                <span className="td dim">{i.type === 'option' ? 'OPT' : 'EQ'}</span>
-                <span className="td dim">{i.venue}</span>
-                <span className="td dim">{i.currency}</span>
-                <span className="td num dim">{i.tickSize.toFixed(d)}</span>
-                <span className="td num dim">{formatQty(i.lotSize)}</span>
-                <span className="td num dim">{formatPrice(i.referencePrice, d)}</span>
                 <span
                   className="td num px-bid"
                   data-testid={`instrument-bid-${i.symbol}`}
@@ -72,7 +81,7 @@ export function InstrumentsPanel() {
                 >
                   {formatPrice(i.bid, d)}
                 </span>
-                <span className="td num px-last" data-testid={`instrument-last-${i.symbol}`}>
+                <span className="td num px-last" data-testid={`instrument-last-${i.symbol}`} title={`last ${formatPrice(i.last, d)}`}>
                   {formatPrice(i.last, d)}
                 </span>
                 <span
@@ -85,6 +94,12 @@ export function InstrumentsPanel() {
                 >
                   {formatPrice(i.ask, d)}
                 </span>
+                <span className="td num dim">{formatPrice(i.referencePrice, d)}</span>
+                <span className="td dim">{i.type === 'option' ? 'OPT' : 'EQ'}</span>
+                <span className="td dim">{i.venue}</span>
+                <span className="td num dim">{i.tickSize.toFixed(d)}</span>
+                <span className="td num dim">{formatQty(i.lotSize)}</span>
+                <span className="td dim">{i.currency}</span>
               </div>
             );
           }}

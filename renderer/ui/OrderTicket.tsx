@@ -4,9 +4,11 @@ import type { ApiError } from '../../contract/api.ts';
 import { ORDER_TYPES, TIME_IN_FORCE } from '../../contract/domain.ts';
 import type { OrderType, Side, TimeInForce } from '../../contract/domain.ts';
 import { decimalsOf, formatPrice, formatQty, stateLabel } from '../lib/format.ts';
-import { validateTicket } from '../lib/validation.ts';
+import { loadPref, TICKET_SETTINGS_KEY, DEFAULT_TICKET_SETTINGS } from '../lib/settings.ts';
+import { normalisePriceText, stepPrice, validateTicket } from '../lib/validation.ts';
 import type { TicketInput } from '../lib/validation.ts';
 import { selectReadOnly } from '../store/selectors.ts';
+import { useConfirm } from './Confirm.tsx';
 import { useApi, useOrdoState, useOrdoStore } from './context.tsx';
 import { InstrumentPicker } from './InstrumentPicker.tsx';
 
@@ -32,11 +34,20 @@ export function OrderTicket() {
   const readOnly = useOrdoState(selectReadOnly);
   const sessionOpen = useOrdoState((s) => s.session.state === 'open');
   const prefill = useOrdoState((s) => s.ticketPrefill);
+  const connected = useOrdoState((s) => s.connection.status === 'open');
+  const closedNote = useOrdoState((s) => s.session.state === 'closed' || s.session.state === 'none');
+  const confirm = useConfirm();
   const [input, setInput] = useState<TicketInput>(EMPTY);
   const [touched, setTouched] = useState(false);
   const [submission, setSubmission] = useState<Submission | undefined>(undefined);
   const symbolRef = useRef<HTMLInputElement>(null);
   const qtyRef = useRef<HTMLInputElement>(null);
+
+  // A refusal such as "session 1 is closed" is about that session: a new session makes it moot.
+  const sessionId = useOrdoState((s) => s.session.id);
+  useEffect(() => {
+    setSubmission((sub) => (sub?.status === 'error' ? undefined : sub));
+  }, [sessionId]);
 
   // The first client is the default: most desks trade for one account at a time.
   const firstClient = clients[0]?.clientId;
@@ -63,6 +74,27 @@ export function OrderTicket() {
   const decimals = instrument ? decimalsOf(instrument.tickSize) : 2;
   const disabled = readOnly;
 
+  // F1 buy / F2 sell from anywhere on the screen: set the side and go to the quantity.
+  useEffect(() => {
+    if (readOnly) return;
+    const onKey = (e: globalThis.KeyboardEvent): void => {
+      if (e.key !== 'F1' && e.key !== 'F2') return;
+      e.preventDefault();
+      setInput((i) => ({ ...i, side: e.key === 'F1' ? 'buy' : 'sell' }));
+      qtyRef.current?.focus();
+      qtyRef.current?.select();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [readOnly]);
+
+  const sideClass = input.side === 'buy' ? 'buy' : 'sell';
+  const summary = validation.ok
+    ? `${input.side.toUpperCase()} ${formatQty(validation.order.quantity)} ${input.symbol} ${
+        input.type === 'market' ? 'MKT' : `@ ${formatPrice(validation.order.price, decimals)}`
+      } ${input.timeInForce.toUpperCase()}`
+    : input.side.toUpperCase();
+
   const set = <K extends keyof TicketInput>(k: K, v: TicketInput[K]): void => setInput((i) => ({ ...i, [k]: v }));
 
   const clear = (): void => {
@@ -76,6 +108,24 @@ export function OrderTicket() {
     e?.preventDefault();
     setTouched(true);
     if (disabled || !validation.ok) return;
+    const limit = loadPref(TICKET_SETTINGS_KEY, DEFAULT_TICKET_SETTINGS).fatFingerNotional;
+    if (limit > 0 && validation.notional > limit) {
+      const ok = await confirm({
+        title: 'Large order: confirm the notional',
+        body: (
+          <span data-testid="fat-finger-body">
+            {summary} is a notional of <strong className="num">{formatQty(validation.notional)}</strong>, above your confirmation
+            threshold of {formatQty(limit)} (change it in the help overlay, key ?).
+          </span>
+        ),
+        okLabel: `Send ${formatQty(validation.notional)}`,
+        danger: true,
+      });
+      if (!ok) {
+        qtyRef.current?.focus();
+        return;
+      }
+    }
     const clientOrderId = nextClientOrderId();
     const sessionId = store.getState().session.id;
     setSubmission({ status: 'sending', clientOrderId });
@@ -99,12 +149,12 @@ export function OrderTicket() {
     }
   };
 
-  const sideClass = input.side === 'buy' ? 'buy' : 'sell';
-  const summary = validation.ok
-    ? `${input.side.toUpperCase()} ${formatQty(validation.order.quantity)} ${input.symbol} ${
-        input.type === 'market' ? 'MKT' : `@ ${formatPrice(validation.order.price, decimals)}`
-      } ${input.timeInForce.toUpperCase()}`
-    : input.side.toUpperCase();
+  const priceKeys = (e: KeyboardEvent<HTMLInputElement>): void => {
+    if (!instrument || (e.key !== 'ArrowUp' && e.key !== 'ArrowDown')) return;
+    e.preventDefault();
+    const ticks = (e.key === 'ArrowUp' ? 1 : -1) * (e.shiftKey ? 10 : 1);
+    set('price', stepPrice(input.price, ticks, instrument.tickSize, instrument.last ?? instrument.referencePrice));
+  };
 
   return (
     <form className={`ticket ticket-${sideClass}`} data-testid="ticket" onSubmit={(e) => void submit(e)} onKeyDown={onKeyDown} noValidate>
@@ -190,6 +240,9 @@ export function OrderTicket() {
             placeholder={input.type === 'market' ? 'MARKET' : instrument ? formatPrice(instrument.last ?? instrument.referencePrice, decimals) : '0.00'}
             disabled={input.type === 'market'}
             value={input.type === 'market' ? '' : input.price}
+            title="↑/↓ one tick, Shift+↑/↓ ten ticks"
+            onKeyDown={priceKeys}
+            onBlur={() => instrument && set('price', normalisePriceText(input.price, instrument.tickSize))}
             onChange={(e) => set('price', e.currentTarget.value)}
           />
           <FieldError field="price" msg={errors.price} />
@@ -215,7 +268,13 @@ export function OrderTicket() {
           </div>
         ))}
         <div className="ticket-actions field-wide">
-          <button type="submit" className={`btn btn-submit btn-${sideClass}`} data-testid="ticket-submit" disabled={submission?.status === 'sending'}>
+          <button
+            type="submit"
+            className={`btn btn-submit btn-${sideClass}`}
+            data-testid="ticket-submit"
+            disabled={submission?.status === 'sending' || !connected}
+            title={connected ? summary : 'Disconnected from the host: orders cannot be sent'}
+          >
             {summary}
           </button>
           <button type="button" className="btn" data-testid="ticket-clear" onClick={clear} title="Esc">
@@ -224,9 +283,13 @@ export function OrderTicket() {
         </div>
       </fieldset>
       {readOnly ? <div className="ticket-note">Time machine on: back to live to trade.</div> : null}
-      {!readOnly && !sessionOpen ? <div className="ticket-note dim">Session not open: orders will be refused.</div> : null}
+      {!readOnly && !sessionOpen ? (
+        <div className="ticket-note dim" data-testid="ticket-session-note">
+          {closedNote ? 'No session open: open one to trade.' : 'Session not open: orders will be refused.'}
+        </div>
+      ) : null}
       <SubmissionResult submission={submission} />
-      <div className="ticket-keys dim">Enter send · Esc clear · ↑↓ pick instrument</div>
+      <div className="ticket-keys dim">F1 buy · F2 sell · Enter send · Esc clear · ↑↓ tick · ? help</div>
     </form>
   );
 }
@@ -243,9 +306,15 @@ function FieldError({ field, msg }: { field: string; msg: string | undefined }) 
 function Quote({ instrumentSymbol, decimals }: { instrumentSymbol: string; decimals: number }) {
   const i = useOrdoState((s) => s.instruments.bySymbol.get(instrumentSymbol));
   const prefill = useOrdoState((s) => s.prefillTicket);
+  const stale = useOrdoState((s) => s.connection.status !== 'open');
   if (!i) return null;
   return (
-    <div className="quote field-wide" data-testid="ticket-quote">
+    <div
+      className={`quote field-wide ${stale ? 'quotes-stale' : ''}`}
+      data-testid="ticket-quote"
+      data-stale={stale}
+      title={stale ? 'STALE: disconnected from the host, last quote received' : undefined}
+    >
       <span className="quote-name" title={i.name}>
         {i.name}
       </span>

@@ -1,48 +1,27 @@
 import { memo, useCallback, useMemo, useRef, useState } from 'react';
-import type { KeyboardEvent } from 'react';
+import type { CSSProperties, KeyboardEvent, MouseEvent } from 'react';
 import type { InstrumentView, OrderView } from '../../contract/api.ts';
 import { ORDER_STATES } from '../../contract/domain.ts';
-import { decimalsOf, formatAvgPrice, formatInt, formatPrice, formatQty, formatTime, stateLabel } from '../lib/format.ts';
-import { createOrderIdsMemo, isTerminal } from '../lib/order-query.ts';
+import { gridTemplate, moveColumn, resizeColumn, resolveColumns, toggleColumn } from '../lib/columns.ts';
+import { downloadText, toCsv } from '../lib/csv.ts';
+import { decimalsOf, formatInt, formatQty, stateLabel } from '../lib/format.ts';
+import { createOrderIdsMemo, DEFAULT_ORDER_FILTER, isTerminal } from '../lib/order-query.ts';
 import type { OrderSortKey, StateFilter } from '../lib/order-query.ts';
 import { validateReplace } from '../lib/validation.ts';
+import { healthyActiveRoles, waitingHint } from '../lib/waiting.ts';
 import { selectInstruments, selectOrders, selectReadOnly } from '../store/selectors.ts';
+import { ORDER_COLUMNS, orderCsvValue, useColumnPrefs } from './order-columns.ts';
+import { OrderCell } from './OrderCell.tsx';
+import { OrderHistoryDrawer } from './OrderHistory.tsx';
+import type { Amend } from './OrderCell.tsx';
+import { useConfirm } from './Confirm.tsx';
+import { ContextMenu } from './ContextMenu.tsx';
+import type { MenuItem } from './ContextMenu.tsx';
 import { useApi, useOrdoState } from './context.tsx';
+import { GridHeader } from './GridHeader.tsx';
 import { useFlash } from './hooks.ts';
 import { Panel } from './Panel.tsx';
-import { gridStyle, SortHeader } from './SortHeader.tsx';
-import type { Column } from './SortHeader.tsx';
 import { VirtualList } from './VirtualList.tsx';
-
-const TZ = new Date().getTimezoneOffset();
-
-const COLUMNS: readonly Column<OrderSortKey>[] = [
-  { key: 'time', title: 'Time', width: '96px', sort: 'createdTs' },
-  { key: 'orderId', title: 'Order', width: '64px', sort: 'orderId', align: 'right' },
-  { key: 'client', title: 'Client', width: '68px', sort: 'clientId' },
-  { key: 'symbol', title: 'Symbol', width: '78px', sort: 'symbol' },
-  { key: 'side', title: 'Side', width: '44px', sort: 'side' },
-  { key: 'type', title: 'Type', width: '38px', sort: 'type' },
-  { key: 'qty', title: 'Qty', width: '72px', sort: 'quantity', align: 'right' },
-  { key: 'price', title: 'Price', width: '72px', sort: 'price', align: 'right' },
-  { key: 'state', title: 'State', width: '92px', sort: 'state' },
-  { key: 'filled', title: 'Filled', width: '72px', sort: 'filledQuantity', align: 'right' },
-  { key: 'leaves', title: 'Leaves', width: '72px', sort: 'leavesQuantity', align: 'right' },
-  { key: 'avg', title: 'Avg Px', width: '80px', sort: 'avgPrice', align: 'right' },
-  { key: 'venue', title: 'Venue', width: '56px', sort: 'venue' },
-  { key: 'tif', title: 'TIF', width: '36px', sort: 'timeInForce' },
-  { key: 'reason', title: 'Reject reason', width: 'minmax(110px, 1fr)', sort: 'rejectReason' },
-  { key: 'actions', title: '', width: '118px' },
-];
-const GRID = gridStyle(COLUMNS);
-
-interface Amend {
-  orderId: number;
-  quantity: string;
-  price: string;
-  error?: string;
-  sending?: boolean;
-}
 
 function decimalsFor(instruments: ReadonlyMap<string, InstrumentView>): Map<string, number> {
   const m = new Map<string, number>();
@@ -50,40 +29,101 @@ function decimalsFor(instruments: ReadonlyMap<string, InstrumentView>): Map<stri
   return m;
 }
 
+const SORT_OF: Record<string, OrderSortKey | undefined> = Object.fromEntries(ORDER_COLUMNS.map((c) => [c.key, c.sort]));
+
+type Menu = { x: number; y: number; kind: 'row'; orderId: number } | { x: number; y: number; kind: 'columns' };
+
+/**
+ * The orders blotter: a windowed grid the trader arranges (columns moved,
+ * resized, hidden; filter and sort kept across reloads), with multi-select,
+ * mass cancel, free-text search, CSV export of what passes the filters,
+ * keyboard actions and a context menu.
+ */
 export function OrdersBlotter() {
   const api = useApi();
+  const confirm = useConfirm();
   const table = useOrdoState(selectOrders);
   const filter = useOrdoState((s) => s.orderFilter);
   const sort = useOrdoState((s) => s.orderSort);
   const readOnly = useOrdoState(selectReadOnly);
-  const selectedId = useOrdoState((s) => s.selectedOrderId);
+  const connected = useOrdoState((s) => s.connection.status === 'open');
+  const focusId = useOrdoState((s) => s.selectedOrderId);
+  const selected = useOrdoState((s) => s.selectedOrderIds);
   const setFilter = useOrdoState((s) => s.setOrderFilter);
   const sortBy = useOrdoState((s) => s.sortOrdersBy);
-  const selectOrder = useOrdoState((s) => s.selectOrder);
+  const setSelection = useOrdoState((s) => s.setOrderSelection);
+  const clients = useOrdoState((s) => s.clients);
+  const components = useOrdoState((s) => s.components.list);
   const instruments = useOrdoState(selectInstruments);
-  const memo = useRef(createOrderIdsMemo());
-  // Lazily computed here, at render, and memoised on (orders version, filter, sort).
-  const ids = memo.current(table, filter, sort);
+  const [prefs, setPrefs] = useColumnPrefs();
+  const columns = useMemo(() => resolveColumns(ORDER_COLUMNS, prefs), [prefs]);
+  const grid = useMemo(() => {
+    const g = gridTemplate(columns);
+    return { ['--cols' as string]: g.template, ['--min-w' as string]: `${g.minWidth}px` } as CSSProperties;
+  }, [columns]);
+  const memoIds = useRef(createOrderIdsMemo());
+  const ids = memoIds.current(table, filter, sort);
   const decimals = useMemo(() => decimalsFor(instruments.bySymbol), [instruments.bySymbol]);
-  // O(n) over the orders, once per orders version.
+  const roles = useMemo(() => (readOnly || components.length === 0 ? undefined : healthyActiveRoles(components)), [components, readOnly]);
   const working = useMemo(() => {
     let n = 0;
     for (const o of table.byId.values()) if (!isTerminal(o.state)) n++;
     return n;
   }, [table.byId, table.version]);
   const [amend, setAmend] = useState<Amend | undefined>(undefined);
+  const [menu, setMenu] = useState<Menu | undefined>(undefined);
+  const [historyId, setHistoryId] = useState<number | undefined>(undefined);
+  const closeHistory = useCallback(() => setHistoryId(undefined), []);
   const [status, setStatus] = useFlash(8000);
   const amendRef = useRef(amend);
   amendRef.current = amend;
+  const canAct = !readOnly && connected;
 
-  const cancel = useCallback(
-    async (orderId: number) => {
-      setStatus(`Cancel #${orderId} sent…`);
-      const r = await api.cancelOrder(orderId);
-      setStatus(r.ok ? `Cancel #${orderId} requested` : `Cancel #${orderId} failed: ${r.error.message}`);
+  const cancelMany = useCallback(
+    async (orderIds: readonly number[], ask: boolean) => {
+      const targets = orderIds.filter((id) => {
+        const o = table.byId.get(id);
+        return o !== undefined && !isTerminal(o.state);
+      });
+      if (targets.length === 0) {
+        setStatus('Nothing to cancel: no working order selected');
+        return;
+      }
+      if (ask) {
+        const ok = await confirm({
+          title: targets.length === 1 ? `Cancel order #${targets[0]}?` : `Cancel ${formatInt(targets.length)} orders?`,
+          body:
+            targets.length === 1
+              ? 'The cancel is a request: the order stays working until the venue confirms.'
+              : `Cancels go out for ${formatInt(targets.length)} working orders; each stays working until the venue confirms.`,
+          okLabel: targets.length === 1 ? 'Cancel order' : `Cancel ${formatInt(targets.length)}`,
+          danger: true,
+        });
+        if (!ok) return;
+      }
+      setStatus(`Cancel sent for ${formatInt(targets.length)} order${targets.length > 1 ? 's' : ''}…`);
+      let failed = 0;
+      let firstError = '';
+      // A few at a time: thousands of requests at once would flood the link for no gain.
+      for (let i = 0; i < targets.length; i += 50) {
+        const rs = await Promise.all(targets.slice(i, i + 50).map((id) => api.cancelOrder(id)));
+        for (const r of rs) {
+          if (!r.ok) {
+            failed++;
+            firstError ||= r.error.message;
+          }
+        }
+      }
+      setStatus(
+        failed === 0
+          ? `Cancel requested for ${formatInt(targets.length)} order${targets.length > 1 ? 's' : ''}`
+          : `Cancel: ${formatInt(targets.length - failed)} requested, ${formatInt(failed)} failed (${firstError})`,
+      );
     },
-    [api, setStatus],
+    [api, confirm, setStatus, table.byId],
   );
+
+  const cancelOne = useCallback((orderId: number) => void cancelMany([orderId], false), [cancelMany]);
 
   const startAmend = useCallback((o: OrderView) => {
     setAmend({ orderId: o.orderId, quantity: String(o.quantity), price: String(o.price) });
@@ -109,8 +149,129 @@ export function OrdersBlotter() {
     }
   }, [api, instruments.bySymbol, setStatus, table.byId]);
 
-  const symbols = instruments.list.map((i) => i.symbol);
-  const visibleAmend = amend && !readOnly ? amend : undefined;
+  const onRowClick = useCallback(
+    (id: number, e: MouseEvent) => {
+      if (e.shiftKey && focusId !== undefined) {
+        const a = ids.indexOf(focusId);
+        const b = ids.indexOf(id);
+        if (a >= 0 && b >= 0) {
+          setSelection(ids.slice(Math.min(a, b), Math.max(a, b) + 1), focusId);
+          return;
+        }
+      }
+      if (e.ctrlKey || e.metaKey) {
+        const next = new Set(selected);
+        if (next.has(id)) next.delete(id);
+        else next.add(id);
+        setSelection(next, id);
+        return;
+      }
+      setSelection([id], id);
+    },
+    [focusId, ids, selected, setSelection],
+  );
+
+  const onRowMenu = useCallback(
+    (id: number, e: MouseEvent) => {
+      e.preventDefault();
+      if (!selected.has(id)) setSelection([id], id);
+      setMenu({ kind: 'row', orderId: id, x: e.clientX, y: e.clientY });
+    },
+    [selected, setSelection],
+  );
+
+  const focusIndex = focusId === undefined ? -1 : ids.indexOf(focusId);
+
+  const onKeys = (e: KeyboardEvent<HTMLDivElement>): void => {
+    if ((e.target as HTMLElement).tagName === 'INPUT') return;
+    if (e.key === 'ArrowDown' || e.key === 'ArrowUp' || e.key === 'PageDown' || e.key === 'PageUp' || e.key === 'Home' || e.key === 'End') {
+      e.preventDefault();
+      if (ids.length === 0) return;
+      const step = e.key === 'ArrowDown' ? 1 : e.key === 'ArrowUp' ? -1 : e.key === 'PageDown' ? 20 : e.key === 'PageUp' ? -20 : 0;
+      const next = e.key === 'Home' ? 0 : e.key === 'End' ? ids.length - 1 : Math.max(0, Math.min(ids.length - 1, (focusIndex < 0 ? -1 : focusIndex) + step));
+      const id = ids[next] as number;
+      if (e.shiftKey) {
+        const s = new Set(selected);
+        s.add(id);
+        setSelection(s, id);
+      } else setSelection([id], id);
+    } else if ((e.key === 'a' || e.key === 'A') && (e.ctrlKey || e.metaKey)) {
+      e.preventDefault();
+      setSelection(ids, focusId ?? ids[0]);
+    } else if (e.key === 'Delete' || e.key === 'Backspace') {
+      e.preventDefault();
+      if (canAct) void cancelMany([...selected], true);
+    } else if (e.key === 'Enter' && focusId !== undefined) {
+      e.preventDefault();
+      setHistoryId(focusId);
+    } else if (e.key === 'Escape') {
+      setSelection([], undefined);
+    } else if (e.key === 'ContextMenu' && focusId !== undefined) {
+      e.preventDefault();
+      const row = (e.currentTarget as HTMLElement).querySelector(`[data-testid="order-row-${focusId}"]`)?.getBoundingClientRect();
+      setMenu({ kind: 'row', orderId: focusId, x: row ? row.left + 40 : 100, y: row ? row.bottom : 100 });
+    }
+  };
+
+  const exportCsv = (): void => {
+    const cols = columns.filter((c) => !c.fixed);
+    const rows = ids.map((id) => {
+      const o = table.byId.get(id) as OrderView;
+      return cols.map((c) => orderCsvValue(c.key, o, roles));
+    });
+    const csv = toCsv(
+      cols.map((c) => c.title),
+      rows,
+    );
+    downloadText(`ordo-orders-${new Date().toISOString().replace(/[:.]/g, '-')}.csv`, csv);
+    setStatus(`Exported ${formatInt(ids.length)} orders to CSV`);
+  };
+
+  const selectedWorking = useMemo(() => {
+    let n = 0;
+    for (const id of selected) {
+      const o = table.byId.get(id);
+      if (o && !isTerminal(o.state)) n++;
+    }
+    return n;
+  }, [selected, table.byId, table.version]);
+
+  const menuItems = (m: Menu): MenuItem[] => {
+    if (m.kind === 'columns') {
+      return [
+        ...ORDER_COLUMNS.filter((c) => !c.fixed).map((c) => ({
+          label: `${prefs.hidden.includes(c.key) ? '☐' : '☑'} ${c.title}`,
+          testid: `column-toggle-${c.key}`,
+          onSelect: () => setPrefs(toggleColumn(prefs, c.key)),
+        })),
+        { label: 'Reset columns', testid: 'columns-reset', separator: true, onSelect: () => setPrefs(undefined) },
+      ];
+    }
+    const o = table.byId.get(m.orderId);
+    if (!o) return [];
+    const many = selected.size > 1 && selected.has(o.orderId);
+    const clientWorking = [...table.byId.values()].filter((x) => x.clientId === o.clientId && !isTerminal(x.state)).map((x) => x.orderId);
+    return [
+      many
+        ? { label: `Cancel ${formatInt(selectedWorking)} selected`, testid: 'ctx-cancel-selected', danger: true, disabled: !canAct || selectedWorking === 0, onSelect: () => void cancelMany([...selected], true) }
+        : { label: `Cancel #${o.orderId}`, testid: 'ctx-cancel', danger: true, disabled: !canAct || isTerminal(o.state), onSelect: () => void cancelMany([o.orderId], true) },
+      { label: `Amend #${o.orderId}`, testid: 'ctx-amend', disabled: !canAct || isTerminal(o.state) || o.type !== 'limit' || many, onSelect: () => startAmend(o) },
+      {
+        label: `Cancel all working for ${o.clientId} (${formatInt(clientWorking.length)})`,
+        testid: 'ctx-cancel-client',
+        danger: true,
+        disabled: !canAct || clientWorking.length === 0,
+        onSelect: () => void cancelMany(clientWorking, true),
+      },
+      { label: `History of #${o.orderId}`, testid: 'ctx-history', separator: true, onSelect: () => setHistoryId(o.orderId) },
+      { label: `Only ${o.clientId}`, testid: 'ctx-filter-client', onSelect: () => setFilter({ clientId: o.clientId }) },
+      { label: `Only ${o.symbol}`, testid: 'ctx-filter-symbol', onSelect: () => setFilter({ symbol: o.symbol }) },
+      { label: 'Copy order id', testid: 'ctx-copy', onSelect: () => void navigator.clipboard?.writeText(String(o.orderId)).catch(() => undefined) },
+    ];
+  };
+
+  const filtered = filter !== DEFAULT_ORDER_FILTER && (filter.state !== 'all' || filter.symbol !== '' || filter.side !== 'all' || filter.clientId !== '' || filter.text !== '');
+  const visibleAmend = amend && canAct ? amend : undefined;
 
   return (
     <Panel
@@ -123,14 +284,27 @@ export function OrdersBlotter() {
         </>
       }
       testid="orders-panel"
+      className="orders-panel"
       tools={
         <div className="filters">
-          <select
-            className="input input-sm"
-            data-testid="orders-filter-state"
-            value={filter.state}
-            onChange={(e) => setFilter({ state: e.currentTarget.value as StateFilter })}
-          >
+          <input
+            className="input input-sm search"
+            data-testid="orders-search"
+            placeholder="Search orders…"
+            title="Free text: order id, ClOrdID, client, symbol, state, venue, reason"
+            value={filter.text}
+            onChange={(e) => setFilter({ text: e.currentTarget.value })}
+            onKeyDown={(e) => e.key === 'Escape' && setFilter({ text: '' })}
+          />
+          <select className="input input-sm" data-testid="orders-filter-client" value={filter.clientId} onChange={(e) => setFilter({ clientId: e.currentTarget.value })}>
+            <option value="">All clients</option>
+            {clients.map((c) => (
+              <option key={c.clientId} value={c.clientId}>
+                {c.clientId}
+              </option>
+            ))}
+          </select>
+          <select className="input input-sm" data-testid="orders-filter-state" value={filter.state} onChange={(e) => setFilter({ state: e.currentTarget.value as StateFilter })}>
             <option value="all">All states</option>
             <option value="open">Open (working)</option>
             {ORDER_STATES.map((s) => (
@@ -139,47 +313,79 @@ export function OrdersBlotter() {
               </option>
             ))}
           </select>
-          <select
-            className="input input-sm"
-            data-testid="orders-filter-symbol"
-            value={filter.symbol}
-            onChange={(e) => setFilter({ symbol: e.currentTarget.value })}
-          >
+          <select className="input input-sm" data-testid="orders-filter-symbol" value={filter.symbol} onChange={(e) => setFilter({ symbol: e.currentTarget.value })}>
             <option value="">All instruments</option>
-            {symbols.map((s) => (
-              <option key={s} value={s}>
-                {s}
+            {instruments.list.map((i) => (
+              <option key={i.symbol} value={i.symbol}>
+                {i.symbol}
               </option>
             ))}
           </select>
-          <select
-            className="input input-sm"
-            data-testid="orders-filter-side"
-            value={filter.side}
-            onChange={(e) => setFilter({ side: e.currentTarget.value as 'all' | 'buy' | 'sell' })}
-          >
+          <select className="input input-sm" data-testid="orders-filter-side" value={filter.side} onChange={(e) => setFilter({ side: e.currentTarget.value as 'all' | 'buy' | 'sell' })}>
             <option value="all">Both sides</option>
             <option value="buy">Buy</option>
             <option value="sell">Sell</option>
           </select>
-          <span className="count num" data-testid="orders-count" data-count={ids.length}>
-            {formatInt(ids.length)} / {formatInt(table.byId.size)}
+          {filtered ? (
+            <button type="button" className="btn btn-xs" data-testid="orders-filter-reset" title="Show every order" onClick={() => setFilter(DEFAULT_ORDER_FILTER)}>
+              ✕
+            </button>
+          ) : null}
+          <span className="count num" data-testid="orders-count" data-count={ids.length} title="shown / all orders">
+            {formatInt(ids.length)}/{formatInt(table.byId.size)}
           </span>
+          <button type="button" className="btn btn-xs" data-testid="orders-export" title="Export the rows shown (all that pass the filters) as CSV" onClick={exportCsv}>
+            CSV
+          </button>
+          <button
+            type="button"
+            className="btn btn-xs"
+            data-testid="orders-columns"
+            title="Show or hide columns (or right-click the header)"
+            onClick={(e) => {
+              const r = e.currentTarget.getBoundingClientRect();
+              setMenu({ kind: 'columns', x: r.left, y: r.bottom + 2 });
+            }}
+          >
+            Cols
+          </button>
         </div>
       }
       footer={
-        status || visibleAmend?.error ? (
-          <div className={`panel-status ${visibleAmend?.error ? 'error' : ''}`} data-testid="order-action-status">
-            {visibleAmend?.error ? `Amend #${visibleAmend.orderId}: ${visibleAmend.error}` : status}
-          </div>
-        ) : null
+        <div className={`panel-status orders-status ${visibleAmend?.error ? 'error' : ''}`} data-testid="order-action-status">
+          {selected.size > 1 ? (
+            <span className="selection-bar" data-testid="orders-selection" data-count={selected.size}>
+              <strong>{formatInt(selected.size)} selected</strong> ({formatInt(selectedWorking)} working)
+              <button type="button" className="btn btn-xs btn-danger-outline" data-testid="orders-cancel-selected" disabled={!canAct || selectedWorking === 0} onClick={() => void cancelMany([...selected], true)}>
+                Cancel selected
+              </button>
+              <button type="button" className="btn btn-xs" data-testid="orders-select-none" onClick={() => setSelection([], undefined)}>
+                Clear selection
+              </button>
+            </span>
+          ) : null}
+          <span className="status-text">{visibleAmend?.error ? `Amend #${visibleAmend.orderId}: ${visibleAmend.error}` : (status ?? (selected.size <= 1 ? 'Click, Shift/Ctrl+click or ↑↓ to select · Delete cancels · right-click for more' : ''))}</span>
+        </div>
       }
     >
-      <div className="table orders-table" style={GRID}>
+      <div className="table orders-table" style={grid}>
         <VirtualList
           testid="orders-list"
           rowCount={ids.length}
-          header={<SortHeader columns={COLUMNS} sort={sort} onSort={sortBy} testidPrefix="orders-sort" />}
+          scrollToIndex={focusIndex}
+          onKeyDown={onKeys}
+          header={
+            <GridHeader
+              columns={columns}
+              sortKeyOf={(k) => SORT_OF[k]}
+              sort={sort}
+              onSort={sortBy}
+              onResize={(k, w) => setPrefs(resizeColumn(prefs, k, w))}
+              onMove={(k, before) => setPrefs(moveColumn(ORDER_COLUMNS, prefs, k, before))}
+              onHeaderMenu={(x, y) => setMenu({ kind: 'columns', x, y })}
+              testidPrefix="orders-sort"
+            />
+          }
           empty={table.byId.size === 0 ? 'No orders' : 'No orders match the filters'}
           renderRow={(i) => {
             const id = ids[i] as number;
@@ -189,13 +395,19 @@ export function OrdersBlotter() {
               <OrderRow
                 key={id}
                 order={o}
+                columns={columns}
                 decimals={decimals.get(o.symbol) ?? 2}
+                canAct={canAct}
                 readOnly={readOnly}
-                selected={id === selectedId}
+                waiting={roles && !isTerminal(o.state) ? waitingHint(o.state, roles) : undefined}
+                selected={selected.has(id)}
+                focused={id === focusId}
                 striped={i % 2 === 1}
                 amend={visibleAmend?.orderId === id && !isTerminal(o.state) ? visibleAmend : undefined}
-                onSelect={selectOrder}
-                onCancel={cancel}
+                onClick={onRowClick}
+                onMenu={onRowMenu}
+                onOpen={setHistoryId}
+                onCancel={cancelOne}
                 onAmend={startAmend}
                 onAmendChange={setAmend}
                 onAmendSend={sendAmend}
@@ -204,153 +416,49 @@ export function OrdersBlotter() {
           }}
         />
       </div>
+      {historyId !== undefined ? <OrderHistoryDrawer orderId={historyId} onClose={closeHistory} /> : null}
+      {menu ? <ContextMenu x={menu.x} y={menu.y} items={menuItems(menu)} onClose={() => setMenu(undefined)} /> : null}
     </Panel>
   );
 }
 
 interface RowProps {
   order: OrderView;
+  columns: ReturnType<typeof resolveColumns>;
   decimals: number;
+  canAct: boolean;
   readOnly: boolean;
+  waiting: string | undefined;
   selected: boolean;
+  focused: boolean;
   striped: boolean;
   amend: Amend | undefined;
-  onSelect(orderId: number): void;
+  onClick(orderId: number, e: MouseEvent): void;
+  onMenu(orderId: number, e: MouseEvent): void;
+  onOpen(orderId: number): void;
   onCancel(orderId: number): void;
   onAmend(order: OrderView): void;
   onAmendChange(a: Amend | undefined): void;
   onAmendSend(): void;
 }
 
-const OrderRow = memo(function OrderRow({
-  order: o,
-  decimals,
-  readOnly,
-  selected,
-  striped,
-  amend,
-  onSelect,
-  onCancel,
-  onAmend,
-  onAmendChange,
-  onAmendSend,
-}: RowProps) {
+const OrderRow = memo(function OrderRow(p: RowProps) {
+  const o = p.order;
   const working = !isTerminal(o.state);
-  const id = o.orderId;
-  const amendKeys = (e: KeyboardEvent): void => {
-    if (e.key === 'Enter') {
-      e.preventDefault();
-      onAmendSend();
-    } else if (e.key === 'Escape') {
-      e.preventDefault();
-      onAmendChange(undefined);
-    }
-  };
   return (
     <div
-      className={`tr ${striped ? 'odd' : ''} ${selected ? 'selected' : ''} ${working ? 'working' : 'done'} ${amend ? 'amending' : ''}`}
-      data-testid={`order-row-${id}`}
+      className={`tr ${p.striped ? 'odd' : ''} ${p.selected ? 'selected' : ''} ${p.focused ? 'focused' : ''} ${working ? 'working' : 'done'} ${p.amend ? 'amending' : ''} ${p.waiting ? 'waiting' : ''}`}
+      data-testid={`order-row-${o.orderId}`}
       data-state={o.state}
-      onClick={() => onSelect(id)}
+      data-selected={p.selected}
+      data-waiting={p.waiting}
+      onClick={(e) => p.onClick(o.orderId, e)}
+      onContextMenu={(e) => p.onMenu(o.orderId, e)}
+      onDoubleClick={() => p.onOpen(o.orderId)}
     >
-      <span className="td num-left dim" data-col="time">
-        {formatTime(o.createdTs, TZ)}
-      </span>
-      <span className="td num" data-col="orderId">
-        {id}
-      </span>
-      <span className="td" data-col="client">
-        {o.clientId}
-      </span>
-      <span className="td sym" data-col="symbol">
-        {o.symbol}
-      </span>
-      <span className={`td side-${o.side}`} data-col="side">
-        {o.side === 'buy' ? 'BUY' : 'SELL'}
-      </span>
-      <span className="td dim" data-col="type">
-        {o.type === 'limit' ? 'LMT' : 'MKT'}
-      </span>
-      {amend ? (
-        <span className="td td-input" data-col="qty">
-          <input
-            className="input input-cell num"
-            data-testid={`amend-qty-${id}`}
-            value={amend.quantity}
-            autoFocus
-            onFocus={(e) => e.currentTarget.select()}
-            onClick={(e) => e.stopPropagation()}
-            onChange={(e) => onAmendChange({ ...amend, quantity: e.currentTarget.value, error: undefined })}
-            onKeyDown={amendKeys}
-          />
-        </span>
-      ) : (
-        <span className="td num" data-col="qty">
-          {formatQty(o.quantity)}
-        </span>
-      )}
-      {amend ? (
-        <span className="td td-input" data-col="price">
-          <input
-            className="input input-cell num"
-            data-testid={`amend-price-${id}`}
-            value={amend.price}
-            onClick={(e) => e.stopPropagation()}
-            onChange={(e) => onAmendChange({ ...amend, price: e.currentTarget.value, error: undefined })}
-            onKeyDown={amendKeys}
-          />
-        </span>
-      ) : (
-        <span className="td num" data-col="price">
-          {o.type === 'market' ? <span className="dim">MKT</span> : formatPrice(o.price, decimals)}
-        </span>
-      )}
-      <span className="td" data-col="state">
-        <span className={`badge state-${o.state}`} data-testid={`order-state-${id}`} data-state={o.state}>
-          {stateLabel(o.state)}
-        </span>
-      </span>
-      <span className="td num" data-col="filled">
-        {o.filledQuantity > 0 ? formatQty(o.filledQuantity) : <span className="dim">0</span>}
-      </span>
-      <span className="td num" data-col="leaves">
-        {formatQty(o.leavesQuantity)}
-      </span>
-      <span className="td num" data-col="avg">
-        {formatAvgPrice(o.avgPrice, decimals)}
-      </span>
-      <span className="td" data-col="venue">
-        {o.venue ?? ''}
-      </span>
-      <span className="td dim" data-col="tif">
-        {o.timeInForce.toUpperCase()}
-      </span>
-      <span className="td reason" data-col="reason" title={o.rejectReason ?? ''}>
-        {o.rejectReason ?? ''}
-      </span>
-      <span className="td actions" data-col="actions" onClick={(e) => e.stopPropagation()}>
-        {readOnly || !working ? null : amend ? (
-          <>
-            <button type="button" className="btn btn-xs btn-primary" data-testid={`amend-submit-${id}`} disabled={amend.sending} onClick={onAmendSend}>
-              Send
-            </button>
-            <button type="button" className="btn btn-xs" data-testid={`amend-dismiss-${id}`} onClick={() => onAmendChange(undefined)}>
-              ✕
-            </button>
-          </>
-        ) : (
-          <>
-            <button type="button" className="btn btn-xs btn-danger-outline" data-testid={`order-cancel-${id}`} onClick={() => onCancel(id)}>
-              Cancel
-            </button>
-            {o.type === 'limit' ? (
-              <button type="button" className="btn btn-xs" data-testid={`order-amend-${id}`} onClick={() => onAmend(o)}>
-                Amend
-              </button>
-            ) : null}
-          </>
-        )}
-      </span>
+      {p.columns.map((c) => (
+        <OrderCell key={c.key} col={c.key} align={c.align} {...p} />
+      ))}
     </div>
   );
 });

@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import { formatInt, formatRate, formatTime, stateLabel } from '../lib/format.ts';
 import { useConfirm } from './Confirm.tsx';
-import { useApi, useOrdoState } from './context.tsx';
+import { useApi, useOrdoState, useOrdoStore } from './context.tsx';
+import { isTerminal } from '../lib/order-query.ts';
 import { useFlash, useNow } from './hooks.ts';
 import { TimeMachineControl } from './TimeMachine.tsx';
 
@@ -14,20 +15,33 @@ export function SessionBar() {
   const [error, setError] = useFlash();
   const [busy, setBusy] = useState(false);
 
-  const canOpen = session.state === 'none' || session.state === 'closed';
-  const canClose = session.state === 'open';
+  const locked = useOrdoState((s) => s.connection.status !== 'open' || s.timeMachine.mode === 'asof');
+  const lockedWhy = useOrdoState((s) =>
+    s.timeMachine.mode === 'asof' ? 'Time machine on: the past is read-only' : s.connection.status !== 'open' ? 'Disconnected from the host' : undefined,
+  );
+  const store = useOrdoStore();
+  const canOpen = !locked && (session.state === 'none' || session.state === 'closed');
+  const canClose = !locked && session.state === 'open';
 
   const act = async (kind: 'open' | 'close'): Promise<void> => {
+    // Counted when asked (O(orders) once), not on every store change.
+    let dayOpen = 0;
+    let gtcOpen = 0;
+    for (const o of store.getState().orders.byId.values()) {
+      if (isTerminal(o.state)) continue;
+      if (o.timeInForce === 'gtc') gtcOpen++;
+      else dayOpen++;
+    }
     const ok = await confirm(
       kind === 'open'
         ? {
             title: 'Open a new session?',
-            body: `Session ${session.id + 1} starts at seq 1: static data, then the open orders from the last snapshot.`,
+            body: `Session ${session.id + 1} starts at seq 1: static data, then the GTC orders carried in the last snapshot, with their original entry time. DAY and IOC orders of the last session expired at its close and do not come back.`,
             okLabel: 'Open session',
           }
         : {
             title: `Close session ${session.id}?`,
-            body: 'New orders stop, in-flight work settles, open orders are written to the snapshot.',
+            body: `New orders stop and in-flight work settles. ${dayOpen} working DAY/IOC order${dayOpen === 1 ? '' : 's'} will EXPIRE; ${gtcOpen} GTC order${gtcOpen === 1 ? '' : 's'} carry over to the next session through the snapshot.`,
             okLabel: 'Close session',
             danger: true,
           },
@@ -70,6 +84,7 @@ export function SessionBar() {
           className="btn btn-sm"
           data-testid="session-open"
           disabled={!canOpen || busy}
+          title={lockedWhy}
           onClick={() => void act('open')}
         >
           Open session
@@ -79,6 +94,7 @@ export function SessionBar() {
           className="btn btn-sm btn-danger-outline"
           data-testid="session-close"
           disabled={!canClose || busy}
+          title={lockedWhy}
           onClick={() => void act('close')}
         >
           Close session

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import type { SessionSummary } from '../../contract/history.ts';
 import { formatInt } from '../lib/format.ts';
 import { travelTo } from '../store/bind.ts';
 import { useApi, useOrdoState, useOrdoStore } from './context.tsx';
@@ -13,10 +14,27 @@ const SLIDER_SETTLE_MS = 120;
 export function TimeMachineControl() {
   const api = useApi();
   const store = useOrdoStore();
-  const head = useOrdoState((s) => s.session.seq);
+  const liveHead = useOrdoState((s) => s.session.seq);
+  const liveId = useOrdoState((s) => s.session.id);
   const tm = useOrdoState((s) => s.timeMachine);
-  const backToLive = useOrdoState((s) => s.backToLive);
+  const backToLiveRaw = useOrdoState((s) => s.backToLive);
+  const [sessions, setSessions] = useState<SessionSummary[]>([]);
+  const [picked, setPicked] = useState<number | undefined>(undefined);
+  useEffect(() => {
+    let live = true;
+    void api.getSessions().then((r) => live && r.ok && setSessions(r.value));
+    return () => {
+      live = false;
+    };
+  }, [api, liveId]);
+  const session = picked ?? liveId;
+  const past = session !== liveId ? sessions.find((x) => x.id === session) : undefined;
+  const head = past ? past.lastSeq : liveHead;
   const current = tm.mode === 'asof' ? tm.seq : head;
+  const backToLive = (): void => {
+    setPicked(undefined);
+    backToLiveRaw();
+  };
   const [slider, setSlider] = useState<number | undefined>(undefined);
   const [text, setText] = useState('');
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
@@ -27,12 +45,34 @@ export function TimeMachineControl() {
     clearTimeout(timer.current);
     setSlider(undefined);
     if (!Number.isFinite(seq) || head === 0) return;
-    void travelTo(api, store, Math.min(head, Math.max(1, Math.round(seq))));
+    void travelTo(api, store, Math.min(head, Math.max(1, Math.round(seq))), session);
   };
 
   return (
     <div className={`tm ${tm.mode === 'asof' ? 'tm-on' : ''}`} data-testid="tm-control" data-mode={tm.mode}>
       <span className="k">TIME MACHINE</span>
+      <select
+        className="input input-sm tm-session"
+        data-testid="tm-session"
+        title="Session to look at (earlier sessions are read-only)"
+        value={session}
+        onChange={(e) => {
+          const id = Number(e.currentTarget.value);
+          if (id === liveId) {
+            backToLive();
+            return;
+          }
+          const target = sessions.find((x) => x.id === id);
+          setPicked(id);
+          if (target && target.lastSeq > 0) void travelTo(api, store, target.lastSeq, id);
+        }}
+      >
+        {(sessions.length === 0 ? [{ id: liveId, state: 'open' as const, openedTs: 0, lastSeq: liveHead }] : sessions).map((x) => (
+          <option key={x.id} value={x.id}>
+            #{x.id} {x.id === liveId ? 'live' : x.state}
+          </option>
+        ))}
+      </select>
       <input
         type="range"
         className="tm-slider"
@@ -91,20 +131,37 @@ export function TimeMachineControl() {
 /** The unmissable strip shown while the blotters are the past. */
 export function TimeMachineBanner() {
   const tm = useOrdoState((s) => s.timeMachine);
-  const head = useOrdoState((s) => s.session.seq);
+  const liveHead = useOrdoState((s) => s.session.seq);
+  const liveId = useOrdoState((s) => s.session.id);
   const backToLive = useOrdoState((s) => s.backToLive);
+  const api = useApi();
+  const store = useOrdoStore();
   if (tm.mode !== 'asof') return null;
+  const viewed = tm.view?.session;
+  const inPast = viewed !== undefined && viewed.id !== liveId;
+  // A past session's end is the host's to know: stepping past it is refused with a clear message.
+  const head = inPast ? Number.MAX_SAFE_INTEGER : liveHead;
+  const step = (d: number): void => {
+    const seq = Math.min(head, Math.max(1, tm.seq + d));
+    if (seq !== tm.seq) void travelTo(api, store, seq, viewed?.id);
+  };
   return (
     <div className="tm-banner" data-testid="tm-banner" data-seq={tm.seq} data-loading={tm.loading}>
+      <button type="button" className="btn btn-sm" data-testid="tm-step-back" title="One event back" disabled={tm.seq <= 1} onClick={() => step(-1)}>
+        ◀ 1
+      </button>
+      <button type="button" className="btn btn-sm" data-testid="tm-step-forward" title="One event forward" disabled={tm.seq >= head} onClick={() => step(1)}>
+        1 ▶
+      </button>
       <span className="tm-banner-title">
-        AS OF SEQ <span data-testid="tm-banner-seq">{formatInt(tm.seq)}</span>
+        {inPast ? `SESSION ${viewed.id} · ` : ''}AS OF SEQ <span data-testid="tm-banner-seq">{formatInt(tm.seq)}</span>
       </span>
       <span className="tm-banner-detail">
-        of {formatInt(head)} · read-only view of the past, order entry and actions are off
+        {inPast ? 'an earlier session' : `of ${formatInt(head)}`} · read-only view of the past, order entry and actions are off
         {tm.loading ? ' · loading…' : ''}
         {tm.error ? ` · ${tm.error}` : ''}
       </span>
-      <button type="button" className="btn btn-sm btn-live" data-testid="tm-back-live" onClick={backToLive}>
+      <button type="button" className="btn btn-sm btn-live tm-live-btn" data-testid="tm-back-live" onClick={backToLive}>
         ← Back to live
       </button>
     </div>

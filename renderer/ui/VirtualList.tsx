@@ -1,5 +1,5 @@
 import { useLayoutEffect, useRef, useState } from 'react';
-import type { ReactNode } from 'react';
+import type { KeyboardEvent, ReactNode } from 'react';
 import { computeWindow } from '../lib/windowing.ts';
 
 export const ROW_HEIGHT = 22;
@@ -18,6 +18,10 @@ interface Props {
   className?: string;
   /** Viewport height assumed before the first layout (and in server rendering). */
   initialViewportHeight?: number;
+  /** Keeps this row in view when it changes (keyboard navigation). */
+  scrollToIndex?: number;
+  /** Makes the list focusable and takes its keys (a blotter's keyboard actions). */
+  onKeyDown?: (e: KeyboardEvent<HTMLDivElement>) => void;
 }
 
 /**
@@ -36,6 +40,8 @@ export function VirtualList({
   testid,
   className,
   initialViewportHeight = 600,
+  scrollToIndex,
+  onKeyDown,
 }: Props) {
   const ref = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
@@ -51,6 +57,15 @@ export function VirtualList({
     ro.observe(el);
     return () => ro.disconnect();
   }, []);
+
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el || scrollToIndex === undefined || scrollToIndex < 0) return;
+    const top = scrollToIndex * rowHeight;
+    const view = el.clientHeight - headerHeight;
+    if (top < el.scrollTop) el.scrollTop = top;
+    else if (top + rowHeight > el.scrollTop + view) el.scrollTop = top + rowHeight - view;
+  }, [scrollToIndex, rowHeight, headerHeight]);
 
   const w = computeWindow({
     rowCount,
@@ -68,6 +83,8 @@ export function VirtualList({
       className={`vlist ${className ?? ''}`}
       data-testid={testid}
       data-row-count={rowCount}
+      tabIndex={onKeyDown ? 0 : undefined}
+      onKeyDown={onKeyDown}
       onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
     >
       {header}

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
-import type { CSSProperties } from 'react';
+import type { CSSProperties, ReactNode } from 'react';
+import { loadPref, savePref } from '../lib/settings.ts';
 import { ComponentsPanel } from './ComponentsPanel.tsx';
 import { useOrdoState } from './context.tsx';
 import { EventLog } from './EventLog.tsx';
@@ -9,6 +10,7 @@ import { OrderTicket } from './OrderTicket.tsx';
 import { OrdersBlotter } from './OrdersBlotter.tsx';
 import { Panel } from './Panel.tsx';
 import { Splitter } from './Splitter.tsx';
+import { WORKSPACE_TABS } from './workspace-tabs.ts';
 
 /** Track sizes as fractions of their container, so the layout follows the window. */
 interface Layout {
@@ -18,8 +20,8 @@ interface Layout {
   fills: number;
 }
 
-const DEFAULT_LAYOUT: Layout = { ticket: 0.19, top: 0.56, instruments: 0.357, fills: 0.27 };
-const STORAGE_KEY = 'ordo.layout.v3';
+const DEFAULT_LAYOUT: Layout = { ticket: 0.19, top: 0.6, instruments: 0.3, fills: 0.3 };
+const STORAGE_KEY = 'ordo.layout.v4';
 
 function loadLayout(): Layout {
   try {
@@ -88,40 +90,53 @@ export function Workspace() {
   );
 }
 
+const TAB_KEY = 'ordo.ops.tab.v1';
+
 function OpsTabs() {
-  const [tab, setTab] = useState<'components' | 'events'>('components');
-  const stale = useOrdoState((s) => s.components.list.reduce((n, c) => n + (c.stale ? 1 : 0), 0));
+  const [tab, setTabState] = useState<string>(() => loadPref<{ tab?: string }>(TAB_KEY, {}).tab ?? 'components');
+  const setTab = (t: string): void => {
+    setTabState(t);
+    savePref(TAB_KEY, { tab: t });
+  };
+  const unhealthy = useOrdoState((s) => s.components.list.reduce((n, c) => n + (c.stale || c.state === 'stopped' ? 1 : 0), 0));
   const count = useOrdoState((s) => s.components.list.length);
+  const tabs: { id: string; title: ReactNode; render: () => ReactNode }[] = [
+    {
+      id: 'components',
+      title: (
+        <>
+          Components <span className="num dim">{count}</span>
+          {unhealthy > 0 ? <span className="tab-alert" data-testid="components-unhealthy">{unhealthy} down</span> : null}
+        </>
+      ),
+      render: () => <ComponentsPanel />,
+    },
+    { id: 'events', title: 'Event log', render: () => <EventLog /> },
+    ...WORKSPACE_TABS.map((t) => ({ id: t.id, title: t.title, render: () => <t.Panel /> })),
+  ];
+  const current = tabs.find((t) => t.id === tab) ?? (tabs[0] as (typeof tabs)[number]);
   return (
     <Panel
       testid="ops-panel"
       title={
         <span className="tabs" role="tablist">
-          <button
-            type="button"
-            role="tab"
-            aria-selected={tab === 'components'}
-            className={`tab ${tab === 'components' ? 'on' : ''}`}
-            data-testid="tab-components"
-            onClick={() => setTab('components')}
-          >
-            Components <span className="num dim">{count}</span>
-            {stale > 0 ? <span className="tab-alert">{stale} stale</span> : null}
-          </button>
-          <button
-            type="button"
-            role="tab"
-            aria-selected={tab === 'events'}
-            className={`tab ${tab === 'events' ? 'on' : ''}`}
-            data-testid="tab-events"
-            onClick={() => setTab('events')}
-          >
-            Event log
-          </button>
+          {tabs.map((t) => (
+            <button
+              key={t.id}
+              type="button"
+              role="tab"
+              aria-selected={current.id === t.id}
+              className={`tab ${current.id === t.id ? 'on' : ''}`}
+              data-testid={`tab-${t.id}`}
+              onClick={() => setTab(t.id)}
+            >
+              {t.title}
+            </button>
+          ))}
         </span>
       }
     >
-      {tab === 'components' ? <ComponentsPanel /> : <EventLog />}
+      {current.render()}
     </Panel>
   );
 }

@@ -109,6 +109,12 @@ describe('a trader and an operator in a real browser against a real ordo host', 
     await page.locator(`[data-testid="order-state-${filledOrder}"][data-state="accepted"]`).waitFor();
     expect(await page.getByTestId(`order-cancel-${filledOrder}`).count()).toBe(0);
     await screenshot(page, '5-time-machine');
+    // Read-only everywhere in the past; stepping by one event moves the as-of seq.
+    expect(await page.getByTestId('session-close').isDisabled()).toBe(true);
+    await page.getByTestId('tm-step-forward').click();
+    await page.locator(`[data-testid="tm-banner"][data-seq="${acceptedAt + 1}"]`).waitFor();
+    await page.getByTestId('tm-step-back').click();
+    await page.locator(`[data-testid="tm-banner"][data-seq="${acceptedAt}"]`).waitFor();
     await page.getByTestId('tm-back-live').click();
     await page.locator(`[data-testid="order-state-${filledOrder}"][data-state="filled"]`).waitFor();
     expect(await page.getByTestId('tm-banner').count()).toBe(0);
@@ -131,5 +137,12 @@ describe('a trader and an operator in a real browser against a real ordo host', 
       await expect.poll(() => page.getByTestId(`order-row-${o.orderId}`).textContent()).toContain(String(o.leavesQuantity));
     }
     await screenshot(page, '7-reopened');
+    // The session picker looks back at session 1, read-only, and LIVE returns to session 2.
+    await page.getByTestId('tm-session').selectOption('1');
+    await page.getByTestId('tm-banner').filter({ hasText: 'SESSION 1' }).waitFor();
+    expect(await page.getByTestId('session-close').isDisabled()).toBe(true);
+    await screenshot(page, '8-session-picker');
+    await page.getByTestId('tm-live').click();
+    await page.getByTestId('tm-banner').waitFor({ state: 'detached' });
   });
 });

@@ -20,7 +20,16 @@ describe('order filters', () => {
     expect(q({ symbol: 'AAPL' })).toEqual([1, 3, 5]);
     expect(q({ symbol: 'AAPL', side: 'sell' })).toEqual([3]);
     expect(q({ state: 'open', side: 'buy' })).toEqual([5]);
-    expect(matchesFilter(orders[0]!, { state: 'open', symbol: '', side: 'all' })).toBe(false);
+    expect(matchesFilter(orders[0]!, { ...DEFAULT_ORDER_FILTER, state: 'open' })).toBe(false);
+  });
+
+  it('by client and by free text over id, ClOrdID, symbol, state and reason', () => {
+    const q = (f: Partial<typeof DEFAULT_ORDER_FILTER>) => queryOrderIds(orders, { ...DEFAULT_ORDER_FILTER, ...f }, { key: 'orderId', dir: 'asc' });
+    expect(q({ clientId: 'NOBODY' })).toEqual([]);
+    expect(q({ text: 'aapl' })).toEqual([1, 3, 5]);
+    expect(q({ text: '#4' })).toEqual([4]);
+    expect(q({ text: 'c2' })).toEqual([2]);
+    expect(q({ text: 'rejected' })).toEqual([4]);
   });
 });
 

@@ -1,10 +1,14 @@
 import { renderToString } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
-import type { OrdoApi, StateUpdate } from '../../contract/api.ts';
+import type { ComponentView, OrdoApi, StateUpdate } from '../../contract/api.ts';
+import { defaultPrefs, moveColumn, parsePrefs, resizeColumn, resolveColumns, toggleColumn } from '../../renderer/lib/columns.ts';
+import { toCsv } from '../../renderer/lib/csv.ts';
+import { stateLabel } from '../../renderer/lib/format.ts';
+import { healthyActiveRoles, waitingHint } from '../../renderer/lib/waiting.ts';
 import { createOrdoStore } from '../../renderer/store/store.ts';
 import type { OrdoStore } from '../../renderer/store/types.ts';
 import { App } from '../../renderer/ui/App.tsx';
-import { ComponentsPanel } from '../../renderer/ui/ComponentsPanel.tsx';
+import { componentHealth, ComponentsPanel } from '../../renderer/ui/ComponentsPanel.tsx';
 import { ConfirmProvider } from '../../renderer/ui/Confirm.tsx';
 import { OrdoProvider } from '../../renderer/ui/context.tsx';
 import { eventDetail, EventLog } from '../../renderer/ui/EventLog.tsx';
@@ -23,6 +27,11 @@ const api: OrdoApi = {
   openSession: () => ok({ sessionId: 2 }),
   closeSession: () => ok({ sessionId: 1 }),
   componentAction: (componentId) => ok({ componentId }),
+  restartComponent: (componentId) => ok({ componentId }),
+  addStandby: (role) => ok({ componentId: `${role}-2` }),
+  getOrderHistory: (q) => ok({ session: 1, orderId: q.orderId, clientOrderIds: [], events: [] }),
+  searchEvents: () => ok({ events: [] }),
+  getSessions: () => ok([{ id: 1, state: 'open' as const, openedTs: 1, lastSeq: 100 }]),
   getState: () => ok(stateView()),
   getEvents: () => ok([]),
   getPositions: () => ok([]),
@@ -39,6 +48,8 @@ const api: OrdoApi = {
 function storeWith(update: StateUpdate): OrdoStore {
   const frames = manualFrames();
   const store = createOrdoStore({ schedule: frames.schedule });
+  // Connected: actions are enabled only while the link to the host is up.
+  store.getState().setConnection({ status: 'open', attempt: 0, transport: 'ws' });
   store.getState().enqueue(update);
   frames.run();
   return store;
@@ -149,7 +160,7 @@ describe('the rest of the screen', () => {
     expect(html).toMatch(/data-testid="component-activate-risk-1" disabled=""/);
     expect(html).not.toMatch(/data-testid="component-activate-risk-2" disabled=""/);
     expect(html).toContain('data-testid="component-shutdown-risk-2"');
-    expect(html).toContain('1 stale component');
+    expect(html).toContain('1 of 2 healthy · 1 stale');
   });
 
   it('fills newest first', () => {
@@ -172,5 +183,83 @@ describe('the rest of the screen', () => {
     const html = render(store, <EventLog />);
     expect(html.indexOf('event-row-2')).toBeLessThan(html.indexOf('event-row-1'));
     expect(eventDetail(e(5, 'X'))).toBe('orderId=5 reason=x y');
+  });
+});
+
+describe('the professional screen helpers', () => {
+  it('an unknown order state shows as its own name; the new FIX states are abbreviated', () => {
+    expect(stateLabel('pending_cancel')).toBe('PEND CXL');
+    expect(stateLabel('done_for_day')).toBe('DONE FOR DAY');
+    expect(stateLabel('partially_filled')).toBe('PARTIAL');
+  });
+
+  it('the footer counts healthy components honestly and names a role with nobody active', () => {
+    const row = (id: string, role: string, state: ComponentView['state'], active: boolean, stale = false) => ({
+      id, role, state, active, stale, lastSeq: 1, lag: 0, heartbeatAgeMs: 0, receivedAt: 0,
+    });
+    expect(componentHealth([row('risk-1', 'risk', 'active', true), row('router-1', 'router', 'stopped', false)]).text).toBe(
+      '1 of 2 healthy · 1 stopped · no active router',
+    );
+    expect(componentHealth([row('risk-1', 'risk', 'active', true)])).toMatchObject({ healthy: 1, bad: false, text: '1 of 1 healthy' });
+  });
+
+  it('an order waiting on a role without a healthy active instance says so', () => {
+    const roles = healthyActiveRoles([
+      { id: 'risk-1', role: 'risk', state: 'active', active: true, stale: false, lastSeq: 1, lag: 0, heartbeatAgeMs: 0 },
+      { id: 'router-1', role: 'router', state: 'active', active: true, stale: true, lastSeq: 1, lag: 0, heartbeatAgeMs: 9000 },
+    ]);
+    expect(waitingHint('pending', roles)).toBeUndefined();
+    expect(waitingHint('accepted', roles)).toBe('waiting: no active router');
+    expect(waitingHint('pending_cancel', roles)).toBe('waiting: no active gateway');
+    expect(waitingHint('filled', roles)).toBeUndefined();
+  });
+
+  it('CSV quotes what needs quoting and keeps numbers raw', () => {
+    expect(toCsv(['Order', 'Reason'], [[12, 'BAD, "really"'], [13, undefined]])).toBe('Order,Reason\r\n12,"BAD, ""really"""\r\n13,\r\n');
+  });
+
+  it('column layouts: move, resize, hide, and a saved layout missing a new column still shows it', () => {
+    const defs = [
+      { key: 'a', title: 'A', width: 50 },
+      { key: 'b', title: 'B', width: 50 },
+      { key: 'c', title: 'C', width: 50, hiddenByDefault: true },
+      { key: 'x', title: '', width: 90, fixed: true },
+    ];
+    let p = defaultPrefs(defs);
+    expect(resolveColumns(defs, p).map((c) => c.key)).toEqual(['a', 'b', 'x']);
+    p = moveColumn(defs, p, 'b', 'a');
+    p = toggleColumn(p, 'c');
+    p = resizeColumn(p, 'a', 10);
+    const cols = resolveColumns(defs, p);
+    expect(cols.map((c) => c.key)).toEqual(['b', 'a', 'c', 'x']);
+    expect(cols.find((c) => c.key === 'a')!.width).toBe(28);
+    expect(resolveColumns(defs, parsePrefs(defs, { order: ['b', 'zzz'], widths: { b: 'wide' }, hidden: [] })).map((c) => c.key)).toEqual(['a', 'b', 'c', 'x']);
+    expect(parsePrefs(defs, 'junk')).toEqual(defaultPrefs(defs));
+  });
+
+  it('toasts: a fill and a reject after the first state; none for a reset; streaming fills make one summary', () => {
+    const frames = manualFrames();
+    const store = createOrdoStore({ schedule: frames.schedule, visible: () => false });
+    store.getState().enqueue({ reset: stateView() });
+    frames.run();
+    expect(store.getState().toasts).toEqual([]);
+    const base = order(1);
+    store.getState().enqueue({
+      orders: [{ ...base, orderId: 900, state: 'rejected', rejectReason: 'PRICE_OUT_OF_BAND: far' }],
+      fills: [{ execId: 77, orderId: base.orderId, symbol: base.symbol, side: base.side, quantity: 5, price: 1.5, seq: 999, ts: 1 }],
+    });
+    frames.run();
+    expect(store.getState().toasts.map((t) => t.kind)).toEqual(['fill', 'reject']);
+    expect(store.getState().unseen).toBe(2);
+    const many = (from: number) =>
+      Array.from({ length: 5 }, (_, i) => ({ execId: from + i, orderId: base.orderId, symbol: base.symbol, side: base.side, quantity: 1, price: 1.5, seq: 1000 + from + i, ts: 1 }));
+    store.getState().enqueue({ fills: many(100) });
+    frames.run();
+    store.getState().enqueue({ fills: many(200) });
+    frames.run();
+    const last = store.getState().toasts[store.getState().toasts.length - 1]!;
+    expect(last.title).toBe('10 fills');
+    store.getState().markSeen();
+    expect(store.getState().unseen).toBe(0);
   });
 });

@@ -159,7 +159,7 @@ describe('store: ui and time machine', () => {
     const { store } = setup();
     store.getState().setOrderFilter({ state: 'open' });
     store.getState().setOrderFilter({ side: 'sell' });
-    expect(store.getState().orderFilter).toEqual({ state: 'open', symbol: '', side: 'sell' });
+    expect(store.getState().orderFilter).toEqual({ state: 'open', symbol: '', side: 'sell', clientId: '', text: '' });
     expect(store.getState().orderSort).toEqual({ key: 'createdTs', dir: 'desc' });
     store.getState().sortOrdersBy('createdTs');
     expect(store.getState().orderSort.dir).toBe('asc');

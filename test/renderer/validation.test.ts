@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  isMultipleOf,
-  parsePrice,
-  parseQuantity,
-  roundToTick,
-  validateReplace,
-  validateTicket,
-} from '../../renderer/lib/validation.ts';
+import { isMultipleOf, normalisePriceText, parsePrice, parseQuantity, roundToTick, stepPrice, validateReplace, validateTicket } from '../../renderer/lib/validation.ts';
 import type { TicketInput } from '../../renderer/lib/validation.ts';
 import { client, instrument } from './helpers.ts';
 
@@ -60,8 +53,24 @@ describe('validateTicket', () => {
     expect(v).toEqual({
       ok: true,
       warnings: [],
+      notional: 19001,
       order: { clientId: 'ALPHA', symbol: 'AAPL', side: 'buy', type: 'limit', quantity: 100, price: 190.01, timeInForce: 'day' },
     });
+  });
+
+  it('sends the tick itself for a price on the tick within float noise, and refuses one off the tick', () => {
+    const v = validateTicket(input({ price: '190.0100000001' }), aapl, alpha);
+    expect(v.ok && v.order.price).toBe(190.01);
+    expect(normalisePriceText('190.0100000001', 0.01)).toBe('190.01');
+    expect(normalisePriceText('190.017', 0.01)).toBe('190.017');
+    expect(validateTicket(input({ price: '190.017' }), aapl, alpha).ok).toBe(false);
+  });
+
+  it('steps the price by ticks from the field, or from the fallback when the field is empty', () => {
+    expect(stepPrice('190.01', 1, 0.01, 180)).toBe('190.02');
+    expect(stepPrice('190.01', -10, 0.01, 180)).toBe('189.91');
+    expect(stepPrice('', 1, 0.05, 6.87)).toBe('6.85');
+    expect(stepPrice('0.05', -3, 0.05, 6.87)).toBe('0.05');
   });
 
   it('market orders carry no price and ignore the price field', () => {

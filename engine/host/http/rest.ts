@@ -48,6 +48,39 @@ const ROUTES: Readonly<Record<string, Route>> = {
   'POST components/:id/activate': componentAction,
   'POST components/:id/deactivate': componentAction,
   'POST components/:id/shutdown': componentAction,
+  'POST components/:id/restart': {
+    method: 'restartComponent',
+    params: async (c) => {
+      await readJson(c.req, true);
+      return [decodePath('componentId', c.parts[1]!)];
+    },
+  },
+  'POST roles/:id/standby': {
+    method: 'addStandby',
+    params: async (c) => {
+      await readJson(c.req, true);
+      return [decodePath('role', c.parts[1]!)];
+    },
+  },
+  'GET orders/:id/history': {
+    method: 'getOrderHistory',
+    params: async ({ url, parts }) => {
+      const session = url.searchParams.get('session');
+      return [{ orderId: pathNumber('orderId', parts[1]!), ...(session !== null ? { session: numberParam('session', session) } : {}) }];
+    },
+  },
+  'GET sessions': { method: 'getSessions', params: async () => [] },
+  'GET events/search': {
+    method: 'searchEvents',
+    params: async ({ url }) => {
+      const q: Record<string, string | number> = {};
+      for (const [k, v] of url.searchParams) {
+        if (k === 'token') continue;
+        q[k] = k === 'clientId' || k === 'type' || k === 'reason' ? v : numberParam(k, v);
+      }
+      return [q];
+    },
+  },
   'GET state': {
     method: 'getState',
     params: async ({ url }) => {
@@ -80,7 +113,7 @@ const ROUTES: Readonly<Record<string, Route>> = {
 export async function routeRest(api: ApiMethods, req: IncomingMessage, url: URL): Promise<Result<unknown>> {
   const parts = url.pathname.split('/').filter(Boolean).slice(1); // drop 'api'
   const verb = req.method ?? 'GET';
-  const key = `${verb} ${parts.map((p, i) => (i === 1 && (parts[0] === 'orders' || parts[0] === 'components' || parts[0] === 'clients' || parts[0] === 'restricted') ? ':id' : p)).join('/')}`;
+  const key = `${verb} ${parts.map((p, i) => (i === 1 && (parts[0] === 'orders' || parts[0] === 'components' || parts[0] === 'roles' || parts[0] === 'clients' || parts[0] === 'restricted') ? ':id' : p)).join('/')}`;
   const route = Object.prototype.hasOwnProperty.call(ROUTES, key) ? ROUTES[key] : undefined;
   if (!route) throw new HttpError(404, 'NOT_FOUND', `no API route ${verb} ${url.pathname}`);
   return dispatch(api, route.method, await route.params({ req, url, parts }));

@@ -1,5 +1,6 @@
 import type { CommandSink, ComponentLogic } from '../../component/logic.ts';
 import type { Heartbeat } from '../../component/heartbeat.ts';
+import { ALERT_KINDS, WAITS_ON_ROLE } from '../../../contract/roles.ts';
 import type { Sequenced } from '../../protocol/events.ts';
 import { ProjectedComponent } from './projected.ts';
 import type { OmsProjection } from '../projection.ts';
@@ -19,19 +20,29 @@ export interface MonitorOptions {
   readonly now?: () => number;
 }
 
-export const STALE = 'stale';
+export const STALE = ALERT_KINDS.stale;
+export const STOPPED = ALERT_KINDS.stopped;
+export const UNATTENDED = ALERT_KINDS.unattended;
+
+/** The alert instance naming a role rather than a component: `role:router`. */
+export const roleInstance = (role: string): string => `role:${role}`;
 
 /**
- * Heartbeat monitor: raises an alert when a component's heartbeats stop,
- * clears it when they resume, and (optionally) hands a stale active role to
- * a healthy standby. Heartbeats are not sequenced; the alerts and takeovers
- * it asks for are, so the log explains them.
+ * Heartbeat monitor: raises an alert when a component's heartbeats stop
+ * (`stale`), when a component reports itself stopped (`stopped`), and when
+ * orders wait on a role that has no healthy active instance (`unattended`:
+ * risk deactivated with orders pending, router shut down with orders
+ * accepted); clears each when it no longer holds, and (optionally) hands a
+ * stale active role to a healthy standby. Heartbeats are not sequenced; the
+ * alerts and takeovers it asks for are, so the log explains them.
  */
 export class MonitorComponent extends ProjectedComponent implements ComponentLogic {
   readonly role = 'monitor';
   private timer: NodeJS.Timeout | undefined;
   /** Requests sent and not yet seen in the log, to avoid asking twice. */
   private readonly asked = new Set<string>();
+  /** Orders waiting on each role (see WAITS_ON_ROLE), kept from the events at O(1) each: no scan per check. */
+  private readonly waiting = new Map<string, Set<number>>();
 
   constructor(
     private readonly opts: MonitorOptions,
@@ -54,10 +65,43 @@ export class MonitorComponent extends ProjectedComponent implements ComponentLog
     this.onDeactivate();
   }
 
+  override apply(session: number, e: Sequenced): void {
+    super.apply(session, e);
+    if (e.event.type === 'SessionOpened') this.waiting.clear();
+    const orderId = (e.event as { orderId?: unknown }).orderId;
+    if (typeof orderId === 'number') this.track(orderId);
+  }
+
+  /** Files the order under the role it now waits on, if any (the projection already holds the event). */
+  private track(orderId: number): void {
+    const o = this.projection.order(orderId);
+    const role = o === undefined ? undefined : (WAITS_ON_ROLE[o.state] ?? (o.cancelPending || o.replacePending ? 'gateway' : undefined));
+    for (const [r, ids] of this.waiting) if (r !== role) ids.delete(orderId);
+    if (role === undefined) return;
+    let ids = this.waiting.get(role);
+    if (!ids) this.waiting.set(role, (ids = new Set()));
+    ids.add(orderId);
+  }
+
+  /** How many orders wait on `role` now. */
+  waitingOn(role: string): number {
+    return this.waiting.get(role)?.size ?? 0;
+  }
+
   /** Once the log shows an alert or takeover, the requests behind it are settled. */
   react(_session: number, e: Sequenced): void {
     const t = e.event.type;
-    if (t === 'AlertRaised' || t === 'AlertCleared' || t === 'ComponentActivated') this.asked.clear();
+    if (t === 'AlertRaised' || t === 'AlertCleared' || t === 'ComponentActivated' || t === 'ComponentDeactivated' || t === 'ComponentStopped') {
+      this.asked.clear();
+    }
+  }
+
+  /** Asks once for an alert to be raised or cleared, so it is not requested again before the log answers. */
+  private request(out: CommandSink, raise: boolean, instance: string, kind: string, message: string): void {
+    const key = `${instance}:${kind}:${raise ? 'raise' : 'clear'}`;
+    if (this.asked.has(key)) return;
+    this.asked.add(key);
+    out.send(raise ? { type: 'AlertRaised', instance, kind, message } : { type: 'AlertCleared', instance, kind });
   }
 
   /** One pass over the heartbeat table. */
@@ -65,7 +109,32 @@ export class MonitorComponent extends ProjectedComponent implements ComponentLog
     if (this.projection.session.state !== 'open') return;
     const now = (this.opts.now ?? Date.now)();
     const raised = new Set<string>();
-    for (const a of this.projection.alerts()) if (a.kind === STALE) raised.add(a.instance);
+    const raisedKeys = new Set<string>();
+    for (const a of this.projection.alerts()) {
+      if (a.kind === STALE) raised.add(a.instance);
+      raisedKeys.add(`${a.instance}:${a.kind}`);
+    }
+    const healthy = new Set<string>();
+    for (const [id, seen] of this.opts.source.components) {
+      const hb = seen.hb;
+      const isStopped = hb.state === 'stopped';
+      const wasRaised = raisedKeys.has(`${id}:${STOPPED}`);
+      if (isStopped && !wasRaised) this.request(out, true, id, STOPPED, `${id} (${hb.role}) stopped`);
+      else if (!isStopped && wasRaised) this.request(out, false, id, STOPPED, '');
+      if (!isStopped && now - seen.receivedMs <= this.opts.staleMs) healthy.add(id);
+    }
+    for (const [role, ids] of this.waiting) {
+      const active = this.projection.activeInstance(role);
+      const attended = active !== undefined && healthy.has(active);
+      const n = ids.size;
+      const wasRaised = raisedKeys.has(`${roleInstance(role)}:${UNATTENDED}`);
+      if (n > 0 && !attended && !wasRaised) {
+        const why = active === undefined ? `no active ${role}` : `${active} (active ${role}) is not running`;
+        this.request(out, true, roleInstance(role), UNATTENDED, `${n} order${n > 1 ? 's' : ''} waiting on ${role}: ${why}`);
+      } else if ((n === 0 || attended) && wasRaised) {
+        this.request(out, false, roleInstance(role), UNATTENDED, '');
+      }
+    }
     for (const [id, seen] of this.opts.source.components) {
       if (id === this.instanceIdOf(seen.hb)) continue;
       const age = now - seen.receivedMs;

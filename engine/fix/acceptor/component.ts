@@ -1,0 +1,385 @@
+import { join } from 'node:path';
+import type { IJsFixConfig, ILooseObject } from 'jspurefix';
+import type { Result } from '../../../contract/api.ts';
+import type { ComponentLogic } from '../../component/logic.ts';
+import type { ClientProxyComponent } from '../../oms/components/client-proxy.ts';
+import { ProjectedComponent } from '../../oms/components/projected.ts';
+import type { OmsProjection, ReadonlyOrder } from '../../oms/projection.ts';
+import type { Sequenced } from '../../protocol/events.ts';
+import { BusinessRejectReason, CxlRejReason, CxlRejResponseTo, ExecType, OrdRejReason, OrdStatus } from '../fields.ts';
+import { listenFix, type FixListener } from '../jspurefix.ts';
+import { OrdoFixSession, type SessionHooks } from '../session.ts';
+import { encodeReport } from './encode.ts';
+import { parseNewOrder, parseOrderRef, parseReplace, type OrderRef } from './inbound.ts';
+import { ClOrdIdChains, execReport, ordStatusOf, reportFor, type ClientReport, type RequestIds } from './reports.ts';
+import { AcceptorState } from './state.ts';
+
+/** Ordo's CompID on client sessions (their TargetCompID). */
+export const ORDO_COMP_ID = 'ORDO';
+
+export interface FixAcceptorOptions {
+  /** The FIX files (message store, sequence numbers, acceptor state) go in `<dataDir>/fix`. */
+  readonly dataDir: string;
+  /** TCP port on `host`; 0 picks a free one. */
+  readonly port: number;
+  /** Default 127.0.0.1. */
+  readonly host?: string;
+  readonly heartbeatSeconds?: number;
+  /** Per-client Logon passwords (tag 554); clients not listed log on without one. */
+  readonly passwords?: ReadonlyMap<string, string>;
+  /** New orders, cancels and replaces go in through the client proxy, like the HTTP API's. */
+  readonly proxy: ClientProxyComponent;
+  /** Every FIX message in and out (tests, logs). */
+  readonly onTraffic?: (clientId: string, direction: 'in' | 'out', text: string) => void;
+}
+
+/** A client's FIX session as operators see it. */
+export interface FixSessionInfo {
+  readonly clientId: string;
+  readonly connected: boolean;
+  /** Last MsgSeqNum received from the client, next one Ordo sends. */
+  readonly inSeq: number;
+  readonly outSeq: number;
+  /** Reports owed to the client (derived, not yet sent). */
+  readonly owed: number;
+  /** Why the session last ended or was refused. */
+  readonly lastReason: string | undefined;
+}
+
+interface Owed {
+  readonly seq: number;
+  readonly report: ClientReport;
+}
+
+interface Pending {
+  readonly orderId: number;
+  readonly kind: 'cancel' | 'replace';
+  readonly ids: RequestIds;
+}
+
+const key = (clientId: string, clOrdId: string) => `${clientId}\u0001${clOrdId}`;
+
+/**
+ * The FIX 4.4 client acceptor: clients' FIX sessions in, their orders through
+ * the client proxy to the sequencer, ExecutionReports out. Every report is
+ * derived from a sequenced event (reports.ts), so what a client is owed after
+ * a disconnect or a host restart is known from the log. Active: listens on
+ * the FIX port; passive or standby: applies events only, no port.
+ */
+export class FixAcceptorComponent extends ProjectedComponent implements ComponentLogic {
+  readonly role = 'fix';
+  private readonly state: AcceptorState;
+  private readonly chains: ClOrdIdChains;
+  /** (client, ClOrdID) → orderId, for every ClOrdID an order has had. */
+  private readonly byClOrdId = new Map<string, number>();
+  private readonly owed = new Map<string, Owed[]>();
+  private readonly live = new Map<string, OrdoFixSession>();
+  private readonly lastReason = new Map<string, string>();
+  private readonly pending: Pending[] = [];
+  /** New orders sent to the proxy and not yet in the log, by (client, ClOrdID). */
+  private readonly inflight = new Map<string, Promise<Result<{ orderId: number }>>>();
+  private listener: FixListener | undefined;
+  private session = 0;
+  private lastSeq = 0;
+  private nextStatusId = 1;
+
+  constructor(
+    private readonly opts: FixAcceptorOptions,
+    shared?: OmsProjection,
+  ) {
+    super(shared);
+    this.state = new AcceptorState(join(opts.dataDir, 'fix', 'acceptor-state.json'));
+    this.chains = new ClOrdIdChains((seq) => this.state.link(seq));
+  }
+
+  /** The FIX port while active. */
+  get port(): number | undefined {
+    return this.listener?.port;
+  }
+
+  override apply(session: number, e: Sequenced): void {
+    super.apply(session, e);
+    const ev = e.event;
+    if (ev.type === 'SessionOpened') {
+      this.state.startSession(ev.sessionId);
+      this.chains.clear();
+      this.byClOrdId.clear();
+      this.owed.clear();
+    }
+    this.session = session;
+    this.lastSeq = e.seq;
+    if (!('orderId' in ev)) return;
+    if (ev.type === 'CancelRequested' || ev.type === 'ReplaceRequested') this.link(e.seq, ev.orderId, ev.type === 'CancelRequested' ? 'cancel' : 'replace');
+    this.chains.apply(e);
+    const o = this.projection.order(ev.orderId);
+    if (!o) return;
+    if (ev.type === 'OrderPending' || ev.type === 'OrderRestored') this.byClOrdId.set(key(o.clientId, ev.clientOrderId), o.orderId);
+    const report = reportFor(session, e, o, this.chains);
+    this.chains.settle(e);
+    if (ev.type === 'OrderReplaced' || ev.type === 'OrderCancelled') this.byClOrdId.set(key(o.clientId, this.chains.current(o.orderId) ?? o.clientOrderId), o.orderId);
+    if (!report || e.seq <= this.state.delivered(o.clientId) || !this.knowsFix(o.clientId)) return;
+    let q = this.owed.get(o.clientId);
+    if (!q) this.owed.set(o.clientId, (q = []));
+    q.push({ seq: e.seq, report });
+    const s = this.live.get(o.clientId);
+    if (s) this.flush(o.clientId, s);
+  }
+
+  /**
+   * Resolves with the FIX port once the acceptor listens (after its first
+   * activation), or rejects with a one-line reason when it cannot.
+   */
+  whenListening(): Promise<number> {
+    return this.listening.promise;
+  }
+
+  private listening = deferred<number>();
+
+  async onActivate(): Promise<void> {
+    if (this.listener) return;
+    try {
+      this.listener = await this.listen();
+      this.listening.resolve(this.listener.port);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      const why = code === 'EADDRINUSE' ? `FIX port ${this.opts.port} on ${this.opts.host ?? '127.0.0.1'} is already in use` : `FIX acceptor cannot listen: ${(err as Error).message}`;
+      console.error(`fix: ${why}`);
+      this.listening.reject(new Error(why));
+    }
+  }
+
+  private listen(): Promise<FixListener> {
+    return listenFix(
+      {
+        role: 'acceptor',
+        name: 'ordo-fix',
+        begin: 'FIX.4.4',
+        senderCompId: ORDO_COMP_ID,
+        targetCompId: '*',
+        host: this.opts.host ?? '127.0.0.1',
+        port: this.opts.port,
+        heartbeatSeconds: this.opts.heartbeatSeconds ?? 30,
+        storeDir: join(this.opts.dataDir, 'fix', 'store'),
+      },
+      (config: IJsFixConfig) => new OrdoFixSession(config, this.hooks, join(this.opts.dataDir, 'fix', 'store')),
+    );
+  }
+
+  async onDeactivate(): Promise<void> {
+    const l = this.listener;
+    this.listener = undefined;
+    for (const s of this.live.values()) s.logout('Ordo FIX acceptor is going passive');
+    this.live.clear();
+    this.state.flush();
+    await l?.close();
+    this.listening = deferred<number>();
+  }
+
+  close(): Promise<void> {
+    return this.onDeactivate();
+  }
+
+  /** Every client with a FIX identity, connected or not. */
+  sessions(): FixSessionInfo[] {
+    return [...this.projection.clients()].map((c) => {
+      const s = this.live.get(c.clientId);
+      return {
+        clientId: c.clientId,
+        connected: s !== undefined,
+        inSeq: s?.lastInSeq ?? 0,
+        outSeq: s?.nextOutSeq ?? 0,
+        owed: this.owed.get(c.clientId)?.length ?? 0,
+        lastReason: this.lastReason.get(c.clientId),
+      };
+    });
+  }
+
+  private readonly hooks: SessionHooks = {
+    logon: (peer, target, password) => {
+      const client = this.projection.client(peer);
+      let refusal: string | undefined;
+      if (target !== ORDO_COMP_ID) refusal = `TargetCompID must be ${ORDO_COMP_ID}, got '${target}'`;
+      else if (!client?.info) refusal = `unknown SenderCompID '${peer}': not a client in the reference data`;
+      else if (this.opts.passwords?.has(peer) && this.opts.passwords.get(peer) !== password) refusal = `wrong password for '${peer}'`;
+      if (refusal) this.lastReason.set(peer, refusal);
+      return refusal;
+    },
+    ready: (s) => {
+      const client = s.peerCompId!;
+      this.live.set(client, s);
+      this.lastReason.delete(client);
+      // A client's first logon in this OMS session owes it nothing from before.
+      if (!this.knowsFix(client)) this.state.markDelivered(client, Math.max(1, this.lastSeq));
+      this.flush(client, s);
+    },
+    stopped: (s, reason) => {
+      const client = s.peerCompId;
+      if (client === undefined) return;
+      if (this.live.get(client) === s) this.live.delete(client);
+      if (reason !== undefined) this.lastReason.set(client, reason);
+    },
+    message: (s, msgType, body) => this.onMessage(s, msgType, body),
+    traffic: (s, direction, text) => this.opts.onTraffic?.(s.peerCompId ?? '?', direction, text),
+  };
+
+  private knowsFix(clientId: string): boolean {
+    return this.state.delivered(clientId) > 0;
+  }
+
+  /** Sends what the client is owed, oldest first. */
+  private flush(clientId: string, s: OrdoFixSession): void {
+    const q = this.owed.get(clientId);
+    if (!q || q.length === 0) return;
+    let n = 0;
+    for (const { seq, report } of q) {
+      if (this.live.get(clientId) !== s) break;
+      const [type, body] = encodeReport(report);
+      s.sendApp(type, body);
+      this.state.markDelivered(clientId, seq);
+      n++;
+    }
+    q.splice(0, n);
+  }
+
+  /** Records the ClOrdIDs of the client's cancel or replace that this request event carries. */
+  private link(seq: number, orderId: number, kind: 'cancel' | 'replace'): void {
+    const i = this.pending.findIndex((p) => p.orderId === orderId && p.kind === kind);
+    if (i < 0) return;
+    this.state.setLink(seq, this.pending[i]!.ids);
+    this.pending.splice(i, 1);
+  }
+
+  private onMessage(s: OrdoFixSession, msgType: string, body: ILooseObject): void {
+    const client = s.peerCompId!;
+    const refSeq = ((body['StandardHeader'] as ILooseObject | undefined)?.['MsgSeqNum'] as number | undefined) ?? 0;
+    switch (msgType) {
+      case 'D':
+        this.newOrder(s, client, body);
+        break;
+      case 'F':
+      case 'G':
+        void this.cancelOrReplace(s, client, msgType, body);
+        break;
+      case 'H':
+        void this.status(s, client, body);
+        break;
+      default:
+        s.sendApp('j', {
+          RefSeqNum: refSeq,
+          RefMsgType: msgType,
+          BusinessRejectReason: BusinessRejectReason.UNSUPPORTED_MESSAGE_TYPE,
+          Text: `MsgType ${msgType} is not supported by Ordo (D, F, G, H are)`,
+        });
+    }
+  }
+
+  private newOrder(s: OrdoFixSession, client: string, body: ILooseObject): void {
+    const parsed = parseNewOrder(client, body);
+    if (!parsed.ok) {
+      const clOrdId = typeof body['ClOrdID'] === 'string' ? body['ClOrdID'] : 'NONE';
+      this.rejectNew(s, body, clOrdId, OrdRejReason.OTHER, parsed.reason);
+      return;
+    }
+    const req = parsed.value;
+    const k = key(client, req.clientOrderId);
+    // A resent (PossDup) or repeated ClOrdID is the same order: its reports already flow from the log.
+    if (this.byClOrdId.has(k) || this.inflight.has(k)) return;
+    const p = this.opts.proxy.submit(req);
+    this.inflight.set(k, p);
+    void p.then((r) => {
+      this.inflight.delete(k);
+      if (!r.ok) this.rejectNew(s, body, req.clientOrderId, r.error.code.startsWith('SESSION') ? OrdRejReason.EXCHANGE_CLOSED : OrdRejReason.OTHER, `${r.error.code}: ${r.error.message}`);
+    });
+  }
+
+  /** An ExecutionReport rejecting a D that never reached the log (bad fields, session closed). */
+  private rejectNew(s: OrdoFixSession, body: ILooseObject, clOrdId: string, reason: number, text: string): void {
+    const i = body['Instrument'] as ILooseObject | undefined;
+    s.sendApp('8', {
+      OrderID: 'NONE',
+      ClOrdID: clOrdId,
+      ExecID: `R${this.session}.${this.nextStatusId++}`,
+      ExecType: ExecType.REJECTED,
+      OrdStatus: OrdStatus.REJECTED,
+      OrdRejReason: reason,
+      Instrument: { Symbol: typeof i?.['Symbol'] === 'string' ? i['Symbol'] : 'NONE' },
+      Side: typeof body['Side'] === 'string' ? body['Side'] : '1',
+      LeavesQty: 0,
+      CumQty: 0,
+      AvgPx: 0,
+      Text: text,
+    });
+  }
+
+  /** The order a request refers to: OrigClOrdID first (any ClOrdID the order has had), then OrderID. */
+  private async resolve(client: string, ref: OrderRef): Promise<ReadonlyOrder | undefined> {
+    const k = key(client, ref.origClOrdId);
+    const inflight = this.inflight.get(k);
+    if (inflight) await inflight;
+    let id = this.byClOrdId.get(k);
+    if (id === undefined && ref.orderId !== undefined && /^\d+$/.test(ref.orderId)) id = Number(ref.orderId);
+    const o = id === undefined ? undefined : this.projection.order(id);
+    return o && o.clientId === client ? o : undefined;
+  }
+
+  private async cancelOrReplace(s: OrdoFixSession, client: string, msgType: 'F' | 'G', body: ILooseObject): Promise<void> {
+    const kind = msgType === 'F' ? 'cancel' : 'replace';
+    const parsed = msgType === 'F' ? parseOrderRef(body) : parseReplace(body);
+    const ids = parsed.ok ? { clOrdId: parsed.value.clOrdId, origClOrdId: parsed.value.origClOrdId } : undefined;
+    const o = parsed.ok ? await this.resolve(client, parsed.value) : undefined;
+    const reject = (reason: number, text: string) =>
+      s.sendApp('9', {
+        OrderID: o ? String(o.orderId) : 'NONE',
+        ClOrdID: ids?.clOrdId ?? (typeof body['ClOrdID'] === 'string' ? body['ClOrdID'] : 'NONE'),
+        OrigClOrdID: ids?.origClOrdId ?? (typeof body['OrigClOrdID'] === 'string' ? body['OrigClOrdID'] : 'NONE'),
+        OrdStatus: o ? ordStatusOf(o) : OrdStatus.REJECTED,
+        CxlRejResponseTo: kind === 'cancel' ? CxlRejResponseTo.CANCEL : CxlRejResponseTo.REPLACE,
+        CxlRejReason: reason,
+        Text: text,
+      });
+    if (!parsed.ok) return reject(CxlRejReason.OTHER, parsed.reason);
+    if (!o) return reject(CxlRejReason.UNKNOWN_ORDER, `unknown order: no order of ${client} has ClOrdID '${parsed.value.origClOrdId}'`);
+    if (this.byClOrdId.has(key(client, parsed.value.clOrdId))) return reject(CxlRejReason.DUPLICATE_CLORDID, `ClOrdID '${parsed.value.clOrdId}' was already used`);
+    const entry: Pending = { orderId: o.orderId, kind, ids: ids! };
+    this.pending.push(entry);
+    let r: Result<{ orderId: number }>;
+    if (msgType === 'F') r = await this.opts.proxy.cancel(o.orderId);
+    else {
+      const change = parsed.value as OrderRef & { quantity: number; price: number | undefined };
+      r = await this.opts.proxy.replace(o.orderId, { quantity: change.quantity, price: change.price ?? o.price });
+    }
+    if (r.ok) return;
+    const i = this.pending.indexOf(entry);
+    if (i >= 0) this.pending.splice(i, 1);
+    const code = r.error.code;
+    reject(
+      code === 'ORDER_TERMINAL' ? CxlRejReason.TOO_LATE_TO_CANCEL : code === 'UNKNOWN_ORDER' ? CxlRejReason.UNKNOWN_ORDER : code === 'REPLACE_PENDING' ? CxlRejReason.ALREADY_PENDING : CxlRejReason.OTHER,
+      `${code}: ${r.error.message}`,
+    );
+  }
+
+  /** OrderStatusRequest (H): an ExecutionReport (ExecType I) of the order as it stands now. */
+  private async status(s: OrdoFixSession, client: string, body: ILooseObject): Promise<void> {
+    const clOrdId = typeof body['ClOrdID'] === 'string' ? body['ClOrdID'] : '';
+    const o = await this.resolve(client, { clOrdId, origClOrdId: clOrdId, orderId: body['OrderID'] === undefined ? undefined : String(body['OrderID']) });
+    const execId = `S${this.session}.${this.lastSeq}.${this.nextStatusId++}`;
+    if (!o) {
+      this.rejectNew(s, body, clOrdId || 'NONE', OrdRejReason.OTHER, `unknown order: no order of ${client} has ClOrdID '${clOrdId}'`);
+      return;
+    }
+    const r = execReport(o, this.chains.current(o.orderId) ?? o.clientOrderId, execId, ExecType.ORDER_STATUS, Date.now() * 1000);
+    const [type, msg] = encodeReport(r);
+    s.sendApp(type, msg);
+  }
+}
+
+function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: (e: Error) => void } {
+  let resolve!: (v: T) => void;
+  let reject!: (e: Error) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => undefined); // observed by whoever awaits it; never an unhandled rejection
+  return { promise, resolve, reject };
+}

@@ -1,0 +1,84 @@
+import type { ILooseObject } from 'jspurefix';
+import type { NewOrderRequest } from '../../../contract/api.ts';
+import { ordoOrdType, ordoSide, ordoTif } from '../fields.ts';
+
+/**
+ * Client requests as Ordo reads them from FIX 4.4 application messages
+ * (jspurefix message objects). Each parser returns the request, or a one-line
+ * reason naming the tag that is missing or wrong.
+ */
+
+type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+function str(body: ILooseObject, name: string, tag: number): Parsed<string> {
+  const v: unknown = body[name];
+  if (typeof v === 'string' && v.length > 0) return { ok: true, value: v };
+  if (typeof v === 'number') return { ok: true, value: String(v) };
+  return { ok: false, reason: `${name} (${tag}) is missing` };
+}
+
+function num(v: unknown, name: string, tag: number): Parsed<number> {
+  const n = typeof v === 'string' ? Number(v) : v;
+  if (typeof n === 'number' && Number.isFinite(n)) return { ok: true, value: n };
+  return { ok: false, reason: v === undefined ? `${name} (${tag}) is missing` : `${name} (${tag}) is not a number` };
+}
+
+function orderQty(body: ILooseObject): unknown {
+  const q = body['OrderQtyData'] as ILooseObject | undefined;
+  return q?.['OrderQty'] ?? body['OrderQty'];
+}
+
+function symbol(body: ILooseObject): unknown {
+  const i = body['Instrument'] as ILooseObject | undefined;
+  return i?.['Symbol'] ?? body['Symbol'];
+}
+
+/** NewOrderSingle (D) → Ordo's new order request for `clientId`. */
+export function parseNewOrder(clientId: string, body: ILooseObject): Parsed<NewOrderRequest> {
+  const id = str(body, 'ClOrdID', 11);
+  if (!id.ok) return id;
+  const sym = symbol(body);
+  if (typeof sym !== 'string' || sym.length === 0) return { ok: false, reason: 'Symbol (55) is missing' };
+  const side = ordoSide(body['Side']);
+  if (!side) return { ok: false, reason: `Side (54) '${String(body['Side'])}' is not supported (1 buy, 2 sell)` };
+  const type = ordoOrdType(body['OrdType']);
+  if (!type) return { ok: false, reason: `OrdType (40) '${String(body['OrdType'])}' is not supported (1 market, 2 limit)` };
+  const tif = ordoTif(body['TimeInForce']);
+  if (!tif) return { ok: false, reason: `TimeInForce (59) '${String(body['TimeInForce'])}' is not supported (0 day, 1 GTC, 3 IOC)` };
+  const qty = num(orderQty(body), 'OrderQty', 38);
+  if (!qty.ok) return qty;
+  const req: NewOrderRequest = { clientId, clientOrderId: id.value, symbol: sym, side, type, quantity: qty.value, timeInForce: tif };
+  if (type === 'limit') {
+    const px = num(body['Price'], 'Price', 44);
+    if (!px.ok) return px;
+    req.price = px.value;
+  }
+  return { ok: true, value: req };
+}
+
+export interface OrderRef {
+  readonly clOrdId: string;
+  readonly origClOrdId: string;
+  readonly orderId: string | undefined;
+}
+
+/** ClOrdID (11), OrigClOrdID (41) and OrderID (37) of F and G. */
+export function parseOrderRef(body: ILooseObject): Parsed<OrderRef> {
+  const id = str(body, 'ClOrdID', 11);
+  if (!id.ok) return id;
+  const orig = str(body, 'OrigClOrdID', 41);
+  if (!orig.ok) return orig;
+  const oid = body['OrderID'];
+  return { ok: true, value: { clOrdId: id.value, origClOrdId: orig.value, orderId: oid === undefined ? undefined : String(oid) } };
+}
+
+/** OrderCancelReplaceRequest (G): the new total quantity and limit price. */
+export function parseReplace(body: ILooseObject): Parsed<OrderRef & { quantity: number; price: number | undefined }> {
+  const ref = parseOrderRef(body);
+  if (!ref.ok) return ref;
+  const qty = num(orderQty(body), 'OrderQty', 38);
+  if (!qty.ok) return qty;
+  const price = body['Price'] === undefined ? undefined : num(body['Price'], 'Price', 44);
+  if (price && !price.ok) return price;
+  return { ok: true, value: { ...ref.value, quantity: qty.value, price: price?.value } };
+}

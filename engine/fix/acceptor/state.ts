@@ -1,0 +1,86 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { RequestIds } from './reports.ts';
+
+/**
+ * What the FIX acceptor keeps beside the FIX message store, in one small
+ * JSON file in the data dir:
+ * - per client, the seq of the last event whose report went out on its FIX
+ *   session (reports after it are owed, and are derived again from the log);
+ * - the ClOrdIDs clients gave their cancel and replace requests, by the seq of
+ *   the request event (the current events carry no ClOrdID of their own).
+ * Both cover one OMS session; a new session starts them afresh.
+ */
+export interface AcceptorFile {
+  version: 1;
+  session: number;
+  delivered: Record<string, number>;
+  links: Record<string, [string, string]>;
+}
+
+export class AcceptorState {
+  private data: AcceptorFile;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly path: string) {
+    this.data = load(path);
+  }
+
+  get session(): number {
+    return this.data.session;
+  }
+
+  /** Starts a new OMS session's records (nothing delivered, no links). */
+  startSession(session: number): void {
+    if (this.data.session === session) return;
+    this.data = { version: 1, session, delivered: {}, links: {} };
+    this.save();
+  }
+
+  delivered(clientId: string): number {
+    return this.data.delivered[clientId] ?? 0;
+  }
+
+  markDelivered(clientId: string, seq: number): void {
+    if (seq <= this.delivered(clientId)) return;
+    this.data.delivered[clientId] = seq;
+    this.save();
+  }
+
+  link(seq: number): RequestIds | undefined {
+    const l = this.data.links[String(seq)];
+    return l ? { clOrdId: l[0], origClOrdId: l[1] } : undefined;
+  }
+
+  setLink(seq: number, ids: RequestIds): void {
+    this.data.links[String(seq)] = [ids.clOrdId, ids.origClOrdId];
+    this.save();
+  }
+
+  /** Writes soon (many reports in a burst cost one write). */
+  save(): void {
+    this.timer ??= setTimeout(() => this.flush(), 20);
+  }
+
+  /** Writes now (atomically: a crash leaves the old file or the new one). */
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
+    const tmp = `${this.path}.tmp`;
+    writeFileSync(tmp, JSON.stringify(this.data), { mode: 0o600 });
+    renameSync(tmp, this.path);
+  }
+}
+
+function load(path: string): AcceptorFile {
+  if (!existsSync(path)) return { version: 1, session: 0, delivered: {}, links: {} };
+  try {
+    const d = JSON.parse(readFileSync(path, 'utf8')) as AcceptorFile;
+    if (d.version === 1 && typeof d.session === 'number') return d;
+  } catch {
+    // fall through: a torn or foreign file is replaced (the reports are derived again from the log)
+  }
+  console.error(`fix: ${path} is not a FIX acceptor state file; starting from the beginning of the session`);
+  return { version: 1, session: 0, delivered: {}, links: {} };
+}

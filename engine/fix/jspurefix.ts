@@ -1,0 +1,191 @@
+import 'reflect-metadata';
+import type { Server, Socket } from 'node:net';
+import {
+  DITokens,
+  EmptyLogger,
+  SessionLauncher,
+  type EngineFactory,
+  type FixSession,
+  type IJsFixConfig,
+  type IJsFixLogger,
+  type ISessionDescription,
+  type JsFixLoggerFactory,
+} from 'jspurefix';
+import { durableStoreFactory } from './store.ts';
+import { TcpAcceptor } from 'jspurefix/dist/transport/tcp/tcp-acceptor.js';
+
+/**
+ * The one place Ordo meets jspurefix's runtime (decision 100): session
+ * descriptions, a quiet logger, and starting an acceptor or initiator with an
+ * Ordo session class. Everything FIX-session-level (logon, heartbeats, test
+ * requests, resends, gap fills, sequence stores) is the library's.
+ */
+
+/** FIX versions Ordo speaks. */
+export type BeginString = 'FIX.4.2' | 'FIX.4.4';
+
+/** jspurefix's own dictionaries, by version (QuickFIX-format XML shipped with the package). */
+function dictionaryFor(begin: BeginString): string {
+  return begin === 'FIX.4.2' ? 'data/FIX42.xml' : 'data/FIX44.xml';
+}
+
+export interface SessionSpec {
+  readonly role: 'acceptor' | 'initiator';
+  readonly name: string;
+  readonly begin: BeginString;
+  readonly senderCompId: string;
+  /** '*' for an acceptor that learns its counterparty from the Logon. */
+  readonly targetCompId: string;
+  readonly host: string;
+  readonly port: number;
+  readonly heartbeatSeconds: number;
+  /** Directory of the QuickFIX-format message and sequence store; in-memory when absent. */
+  readonly storeDir?: string;
+  readonly password?: string;
+  /** Reconnect after a drop (initiators). */
+  readonly resilient?: boolean;
+  readonly reconnectSeconds?: number;
+}
+
+/** A jspurefix session description from Ordo's settings. */
+export function describeSession(s: SessionSpec): ISessionDescription {
+  const d: Record<string, unknown> = {
+    application: {
+      type: s.role,
+      name: s.name,
+      tcp: { host: s.host, port: s.port },
+      protocol: 'ascii',
+      dictionary: dictionaryFor(s.begin),
+      ...(s.resilient ? { resilient: true, reconnectSeconds: s.reconnectSeconds ?? 1, connectTimeoutSeconds: 3600 } : { reconnectSeconds: 1 }),
+    },
+    EncryptMethod: 0,
+    ResetSeqNumFlag: false,
+    HeartBtInt: s.heartbeatSeconds,
+    SenderCompId: s.senderCompId,
+    TargetCompID: s.targetCompId,
+    BeginString: s.begin,
+    ...(s.password !== undefined ? { Password: s.password } : {}),
+  };
+  return d as unknown as ISessionDescription;
+}
+
+/** Sends jspurefix's chatter nowhere; Ordo reports what matters itself. Set ORDO_FIX_DEBUG=1 to see it. */
+export const quietLogFactory: JsFixLoggerFactory = {
+  logger: (type: string): IJsFixLogger =>
+    process.env['ORDO_FIX_DEBUG'] === '1'
+      ? {
+          info: (m: string) => console.error(`[${type}] ${m}`),
+          warning: (m: string) => console.error(`[${type}] WARN ${m}`),
+          debug: () => undefined,
+          error: (e: Error) => console.error(`[${type}] ERROR ${e.message}`),
+        }
+      : new EmptyLogger(type),
+  plain: (type: string): IJsFixLogger => new EmptyLogger(type),
+} as unknown as JsFixLoggerFactory;
+
+/** Sockets whose peer completed a Logon (see markLoggedOn). */
+const loggedOn = new WeakSet<Socket>();
+
+/** Tells the acceptor that the session on this transport logged on, so the logon timeout spares it. */
+export function markLoggedOn(duplex: unknown): void {
+  const socket = (duplex as { socket?: Socket } | undefined)?.socket;
+  if (socket) loggedOn.add(socket);
+}
+
+/** Seconds a connection may take to log on before it is dropped (QuickFIX's LogonTimeout). */
+let logonTimeoutMs = 10_000;
+
+/**
+ * TcpAcceptor bound to the configured host (jspurefix binds every
+ * interface), reporting its port, and dropping connections that do not speak
+ * FIX (first bytes not `8=FIX`) or do not log on in time: the library's
+ * parser would otherwise wait for ever on garbage.
+ */
+class BoundAcceptor extends TcpAcceptor {
+  static onListening: ((port: number) => void) | undefined;
+  static onFailure: ((err: Error) => void) | undefined;
+
+  override listen(): void {
+    const server = (this as unknown as { server: Server }).server;
+    const timeout = logonTimeoutMs;
+    server.on('connection', (socket: Socket) => {
+      socket.once('data', (chunk: Buffer) => {
+        if (!chunk.toString('latin1', 0, Math.min(5, chunk.length)).startsWith('8=FIX'.slice(0, Math.min(5, chunk.length)))) socket.destroy();
+      });
+      const timer = setTimeout(() => {
+        if (!loggedOn.has(socket)) socket.destroy();
+      }, timeout);
+      timer.unref();
+      socket.once('close', () => clearTimeout(timer));
+    });
+    const tcp = this.config.description.application?.tcp;
+    const ready = BoundAcceptor.onListening;
+    const failed = BoundAcceptor.onFailure;
+    // The library throws from its 'error' handler, which would take the host down.
+    server.removeAllListeners('error');
+    server.on('error', (err) => failed?.(err));
+    server.listen(tcp?.port ?? 0, tcp?.host ?? '127.0.0.1', () => {
+      const a = server.address();
+      ready?.(typeof a === 'object' && a ? a.port : 0);
+    });
+  }
+}
+
+class Launcher extends SessionLauncher {
+  constructor(
+    acceptor: ISessionDescription | null,
+    initiator: ISessionDescription | null,
+    private readonly make: (config: IJsFixConfig) => FixSession,
+    private readonly storeDir: string | undefined,
+  ) {
+    super(initiator, acceptor, quietLogFactory);
+  }
+
+  protected override makeFactory(config: IJsFixConfig): EngineFactory {
+    if (this.storeDir !== undefined) config.sessionStoreFactory = durableStoreFactory(this.storeDir);
+    config.sessionContainer.register(TcpAcceptor, { useFactory: (c) => new BoundAcceptor(c.resolve<IJsFixConfig>(DITokens.IJsFixConfig)) });
+    return { makeSession: (c: IJsFixConfig) => this.make(c) };
+  }
+}
+
+export interface FixListener {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a FIX acceptor; each accepted connection gets its own session from
+ * `make` (with that connection's config). Resolves once it listens.
+ */
+export async function listenFix(spec: SessionSpec, make: (config: IJsFixConfig) => FixSession, opts: { logonTimeoutMs?: number } = {}): Promise<FixListener> {
+  logonTimeoutMs = opts.logonTimeoutMs ?? 10_000;
+  const launcher = new Launcher(describeSession(spec), null, make, spec.storeDir);
+  const port = await new Promise<number>((resolve, reject) => {
+    BoundAcceptor.onListening = resolve;
+    BoundAcceptor.onFailure = reject;
+    launcher.run().catch(reject);
+  }).finally(() => {
+    BoundAcceptor.onListening = undefined;
+    BoundAcceptor.onFailure = undefined;
+  });
+  return {
+    port,
+    close: async () => {
+      launcher.stop();
+      await new Promise((r) => setTimeout(r, 10));
+    },
+  };
+}
+
+export interface FixConnection {
+  /** Resolves when the initiator gives up for good (or is stopped). */
+  readonly done: Promise<unknown>;
+  stop(): void;
+}
+
+/** Starts a FIX initiator with an Ordo session class. */
+export function connectFix(spec: SessionSpec, make: (config: IJsFixConfig) => FixSession): FixConnection {
+  const launcher = new Launcher(null, describeSession(spec), make, spec.storeDir);
+  const done = launcher.run().catch((err: unknown) => err);
+  return { done, stop: () => launcher.stop() };
+}

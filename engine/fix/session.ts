@@ -1,0 +1,173 @@
+import { join } from 'node:path';
+import {
+  AsciiSession,
+  FixMsgAsciiStoreResend,
+  MsgTag,
+  MsgType,
+  SessionState,
+  type IFixMsgStore,
+  type IJsFixConfig,
+  type ILooseObject,
+  type MsgTransport,
+  type MsgView,
+} from 'jspurefix';
+import type { Socket } from 'node:net';
+import { markLoggedOn } from './jspurefix.ts';
+import { SentJournal } from './journal.ts';
+
+/** What an Ordo FIX session tells its owner (acceptor component or venue gateway). */
+export interface SessionHooks {
+  /** A peer's Logon: undefined to let it in, or the reason it is refused (sent in the Logout). */
+  logon(peerCompId: string, targetCompId: string, password: string | undefined): string | undefined;
+  ready(session: OrdoFixSession): void;
+  message(session: OrdoFixSession, msgType: string, body: ILooseObject, seqNum: number, possDup: boolean): void;
+  stopped(session: OrdoFixSession, reason: string | undefined): void;
+  /** Every message in and out, as text with '|' delimiters (counterparty logs, tests). */
+  traffic?(session: OrdoFixSession, direction: 'in' | 'out', text: string): void;
+}
+
+/**
+ * One FIX session of Ordo's (either side), on jspurefix's AsciiSession: the
+ * library runs logon, heartbeats, test requests, sequence checks, resend
+ * requests and gap fills; this class only adds what Ordo needs on top:
+ * - answering a ResendRequest from the persistent message store (the
+ *   library's default answers with gap fills only), application messages
+ *   resent with PossDupFlag, session messages gap-filled;
+ * - a Logout with the reason before the library drops a peer whose MsgSeqNum
+ *   is too low (it would hang up silently);
+ * - hooks to the owner.
+ */
+export class OrdoFixSession extends AsciiSession {
+  peerCompId: string | undefined;
+  private logonSeq: number | undefined;
+  /** Set while the library checks a message whose MsgSeqNum is already known to be too low. */
+  private tooLow: string | undefined;
+  private stopReason: string | undefined;
+
+  private journal: SentJournal | undefined;
+
+  /** @param journalDir where application messages sent are journalled for resends (none: gap fills only). */
+  constructor(
+    config: IJsFixConfig,
+    private readonly hooks: SessionHooks,
+    private readonly journalDir?: string,
+  ) {
+    super(config);
+    this.heartbeat = true;
+  }
+
+  /** Runs the session on a new connection, with Nagle's algorithm off (FIX messages are small and latency-bound). */
+  override run(transport: MsgTransport): Promise<number> {
+    (transport.duplex as { socket?: Socket } | undefined)?.socket?.setNoDelay(true);
+    return super.run(transport);
+  }
+
+  /** Sends an application message (the library stamps the header and sequence number) and journals it for resends. */
+  sendApp(msgType: string, body: ILooseObject): void {
+    this.send(msgType, body, (err, sent) => {
+      const seq = sent.header?.['MsgSeqNum'] as number | undefined;
+      if (!err && seq !== undefined && this.journalDir !== undefined && this.peerCompId !== undefined) {
+        this.journal ??= new SentJournal(join(this.journalDir, `${this.config.description.BeginString}-${this.config.description.SenderCompId}-${this.peerCompId}.sent.jsonl`));
+        this.journal.add(seq, msgType, body);
+      }
+    });
+  }
+
+  /** Logs out with a reason (the peer is told why). */
+  logout(reason: string): void {
+    this.stopReason = reason;
+    if (this.getState() === SessionState.ActiveNormalSession) this.sendLogout(reason);
+    this.done();
+  }
+
+  get nextOutSeq(): number {
+    return this.lastSentSeqNum() + 1;
+  }
+
+  get lastInSeq(): number {
+    return this.lastPeerSeqNum();
+  }
+
+  protected override onMsg(msgType: string, view: MsgView): void {
+    const seq = view.getTyped(MsgTag.MsgSeqNum) as number | undefined;
+    const possDup = view.getTyped(MsgTag.PossDupFlag) === true;
+    const reset = view.getTyped(MsgTag.ResetSeqNumFlag) === true;
+    if (msgType === MsgType.Logon) this.logonSeq = reset ? undefined : seq;
+    const bound = this.getState() !== SessionState.WaitingForALogon && this.getState() !== SessionState.NetworkConnectionEstablished;
+    if (bound && seq !== undefined && !possDup && msgType !== MsgType.SequenceReset && seq <= this.lastPeerSeqNum()) {
+      this.tooLow = `MsgSeqNum too low, expecting ${this.lastPeerSeqNum() + 1} but received ${seq}`;
+    }
+    try {
+      super.onMsg(msgType, view);
+    } finally {
+      this.tooLow = undefined;
+    }
+  }
+
+  protected override stop(error: Error | null = null): void {
+    if (this.getState() !== SessionState.Stopped) {
+      let reason = this.tooLow;
+      if (reason === undefined && this.getState() === SessionState.WaitingForALogon && this.logonSeq !== undefined && this.logonSeq <= this.lastPeerSeqNum()) {
+        reason = `MsgSeqNum too low, expecting ${this.lastPeerSeqNum() + 1} but received ${this.logonSeq}`;
+      }
+      if (reason !== undefined) {
+        this.stopReason = reason;
+        this.sendLogout(reason);
+      }
+    }
+    super.stop(error);
+  }
+
+  protected override onResendRequest(view: MsgView): void {
+    this.setState(SessionState.HandleResendRequest);
+    const [begin, requestedEnd] = view.getTypedTags([MsgTag.BeginSeqNo, MsgTag.EndSeqNo]) as [number, number];
+    const end = requestedEnd === 0 ? this.lastSentSeqNum() : requestedEnd;
+    // The library's resender would send stored messages with empty bodies (it never parses the
+    // stored text back), so application messages come from Ordo's own journal of what it sent.
+    const journal = this.journal;
+    const appOnly: IFixMsgStore = {
+      getSeqNumRange: (from: number, to?: number) => Promise.resolve(journal ? journal.range(from, to ?? end) : []),
+    } as unknown as IFixMsgStore;
+    new FixMsgAsciiStoreResend(appOnly, this.config)
+      .getResendRequest(begin, end)
+      .then((records) => {
+        for (const r of records) if (r.obj) this.send(r.msgType, r.obj);
+        this.setState(SessionState.ActiveNormalSession);
+      })
+      .catch((err: unknown) => this.sessionLogger.error(err as Error));
+  }
+
+  protected onApplicationMsg(msgType: string, view: MsgView): void {
+    const seq = (view.getTyped(MsgTag.MsgSeqNum) as number | undefined) ?? 0;
+    const possDup = view.getTyped(MsgTag.PossDupFlag) === true;
+    this.hooks.message(this, msgType, view.toObject() as ILooseObject, seq, possDup);
+  }
+
+  protected onLogon(view: MsgView, _user: string, password: string): boolean | Promise<boolean> {
+    const peer = view.getString(MsgTag.SenderCompID) ?? '';
+    this.peerCompId = peer;
+    const target = view.getString(MsgTag.TargetCompID) ?? '';
+    const refusal = this.hooks.logon(peer, target, password || undefined);
+    if (refusal === undefined) return true;
+    this.stopReason = refusal;
+    // A rejected promise makes the library send a Logout carrying this text.
+    return Promise.reject(new Error(refusal));
+  }
+
+  protected onReady(_view: MsgView): void {
+    markLoggedOn(this.transport?.duplex);
+    this.hooks.ready(this);
+  }
+
+  protected onStopped(error?: Error): void {
+    this.hooks.stopped(this, this.stopReason ?? error?.message);
+  }
+
+  protected onDecoded(_msgType: string, txt: string): void {
+    this.hooks.traffic?.(this, 'in', txt);
+  }
+
+  protected onEncoded(_msgType: string, txt: string): void {
+    this.hooks.traffic?.(this, 'out', txt);
+  }
+}

@@ -1,0 +1,351 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { removeDir, tempDir } from '../engine/helpers/backbone.ts';
+import { startHostProcess, type HostProcess } from '../engine/helpers/cli.ts';
+import { http } from '../engine/helpers/host.ts';
+import { launchBrowser, screenshot } from './helpers/browser.ts';
+
+/**
+ * The trading screen as a professional uses it, at the two sizes desks have:
+ * a 1366×768 laptop and a 1920×1080 monitor. Every block runs at both, each
+ * against its own real host, and keeps screenshots under screenshots/.
+ */
+const VIEWPORTS = [
+  { width: 1366, height: 768 },
+  { width: 1920, height: 1080 },
+] as const;
+
+interface Instrument {
+  symbol: string;
+  referencePrice: number;
+  tickSize: number;
+  lotSize: number;
+  type: string;
+}
+
+describe.each(VIEWPORTS)('a professional trading screen at $width×$height', ({ width, height }) => {
+  let host: HostProcess;
+  let browser: Browser;
+  let page: Page;
+  let dir: string;
+  let instruments: Instrument[] = [];
+  let hostStopped = false;
+  const tag = `${width}`;
+  const ref = (symbol: string): Instrument => instruments.find((i) => i.symbol === symbol)!;
+  const onTick = (symbol: string, f: number): number => {
+    const i = ref(symbol);
+    return Number((Math.round((i.referencePrice * f) / i.tickSize) * i.tickSize).toFixed(4));
+  };
+  let coid = 0;
+  /** An order through the HTTP API (the way another desk's script would send it). */
+  const send = async (symbol: string, side: 'buy' | 'sell', quantity: number, price: number, tif = 'gtc', clientId = 'ALPHA'): Promise<number> => {
+    coid++;
+    const r = await http(host, 'POST', '/api/orders', { clientId, clientOrderId: `E2E-${tag}-${coid}`, symbol, side, type: 'limit', quantity, price, timeInForce: tif });
+    expect(r.status).toBeLessThan(300);
+    return r.body.orderId as number;
+  };
+  const stateOf = (id: number) => page.locator(`[data-testid="order-state-${id}"]`);
+  const waitState = (id: number, state: string) => page.locator(`[data-testid="order-state-${id}"][data-state="${state}"]`).waitFor();
+
+  beforeAll(async () => {
+    dir = tempDir('ordo-e2e-pro-');
+    host = await startHostProcess(['--data-dir', dir, '--venue-tick-ms', '50']);
+    instruments = (await http(host, 'GET', '/api/state')).body.instruments;
+    browser = await launchBrowser();
+    const context = await browser.newContext({ viewport: { width, height }, acceptDownloads: true });
+    page = await context.newPage();
+    page.setDefaultTimeout(10_000);
+    await page.goto(host.url);
+    await page.getByTestId('session-state').filter({ hasText: /open/i }).waitFor();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    if (host && !hostStopped) expect(await host.stop()).toBe(0);
+    removeDir(dir);
+  });
+
+  it('layout: actions, long symbols and big quantities stay readable; nothing important is off-screen', async () => {
+    const option = instruments.find((i) => i.type === 'option')!;
+    const working = await send(option.symbol, 'buy', 100 * option.lotSize, onTick(option.symbol, 0.9));
+    // 100,000,000 shares: risk refuses it, the row still has to show the whole quantity.
+    const big = await send('AAPL', 'buy', 100_000_000, onTick('AAPL', 0.95));
+    await waitState(working, 'routed');
+    await waitState(big, 'rejected');
+    const inView = async (testid: string) => {
+      const b = await page.getByTestId(testid).boundingBox();
+      expect(b, testid).not.toBeNull();
+      expect(b!.x + b!.width, `${testid} right edge`).toBeLessThanOrEqual(width);
+      expect(b!.y + b!.height, `${testid} bottom edge`).toBeLessThanOrEqual(height);
+    };
+    await inView(`order-cancel-${working}`);
+    await inView(`order-amend-${working}`);
+    await inView('component-shutdown-router-1');
+    await inView(`instrument-ask-${option.symbol}`);
+    await inView('ticket-submit');
+    const fits = async (sel: string) =>
+      page.locator(sel).first().evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth, text: el.textContent }));
+    const sym = await fits(`[data-testid="order-row-${working}"] [data-col="symbol"]`);
+    expect(sym.text).toBe(option.symbol);
+    expect(sym.scroll).toBeLessThanOrEqual(sym.client);
+    const qty = await fits(`[data-testid="order-row-${big}"] [data-col="qty"]`);
+    expect(qty.text).toBe('100,000,000');
+    expect(qty.scroll).toBeLessThanOrEqual(qty.client);
+    expect(await page.locator(`[data-testid="order-row-${working}"] [data-col="symbol"]`).getAttribute('title')).toBe(option.symbol);
+    await screenshot(page, `pro-${tag}-1-layout`);
+  });
+
+  it('ticket, keyboard only: Esc clears the instrument, F2 sells, ↑↓ step by tick, the price goes on the tick, Enter sends', async () => {
+    const sym = page.getByTestId('ticket-symbol');
+    await sym.click();
+    await page.keyboard.type('CALL');
+    await page.keyboard.press('Escape'); // closes the list
+    await page.keyboard.press('Escape'); // clears the ticket
+    await expect.poll(() => sym.inputValue()).toBe('');
+    await sym.focus();
+    await page.keyboard.type('JPM');
+    expect(await sym.inputValue()).toBe('JPM');
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('F2');
+    expect(await page.getByTestId('ticket-side-sell').getAttribute('aria-checked')).toBe('true');
+    await expect.poll(() => page.evaluate("document.activeElement?.getAttribute('data-testid')")).toBe('ticket-quantity');
+    await page.keyboard.type('100');
+    const price = page.getByTestId('ticket-price');
+    await price.focus();
+    await page.keyboard.press('ArrowUp'); // empty field: starts at last (or reference), on the tick
+    const first = Number(await price.inputValue());
+    expect(first).toBeGreaterThan(0);
+    await page.keyboard.press('ArrowUp');
+    expect(Number(await price.inputValue())).toBeCloseTo(first + 0.01, 6);
+    await page.keyboard.press('Shift+ArrowDown');
+    expect(Number(await price.inputValue())).toBeCloseTo(first - 0.09, 6);
+    const target = onTick('JPM', 1.05);
+    await price.fill(`${target.toFixed(2)}00000001`);
+    await page.keyboard.press('Tab'); // blur: normalised to the tick
+    expect(await price.inputValue()).toBe(target.toFixed(2));
+    await price.focus();
+    await page.keyboard.press('Enter');
+    const result = page.locator('[data-testid="ticket-result"][data-status="sent"]');
+    await result.waitFor();
+    const id = Number(await result.getAttribute('data-order-id'));
+    const o = (await http(host, 'GET', '/api/state')).body.orders.find((x: { orderId: number }) => x.orderId === id);
+    expect(o).toMatchObject({ symbol: 'JPM', side: 'sell', quantity: 100, price: target });
+    await page.keyboard.press('F1');
+    expect(await page.getByTestId('ticket-side-buy').getAttribute('aria-checked')).toBe('true');
+    await screenshot(page, `pro-${tag}-2-ticket-keys`);
+  });
+
+  it('ticket: an order above the notional threshold needs a second confirmation; the help overlay lists the keys', async () => {
+    await page.getByTestId('ticket-clear').click();
+    await page.getByTestId('ticket-symbol').fill('AAPL');
+    await page.getByTestId('ticket-symbol').press('Escape');
+    await page.getByTestId('ticket-quantity').fill('100000');
+    await page.getByTestId('ticket-price').fill(onTick('AAPL', 0.99).toFixed(2));
+    const before = (await http(host, 'GET', '/api/state')).body.orders.length;
+    await page.getByTestId('ticket-price').press('Enter');
+    await page.getByTestId('confirm-dialog').waitFor();
+    expect(await page.getByTestId('fat-finger-body').textContent()).toMatch(/notional of .*above your confirmation threshold of 1,000,000/);
+    await screenshot(page, `pro-${tag}-3-fat-finger`);
+    await page.keyboard.press('Escape');
+    await page.getByTestId('confirm-dialog').waitFor({ state: 'detached' });
+    expect((await http(host, 'GET', '/api/state')).body.orders.length).toBe(before);
+    await page.getByTestId('ticket-submit').click();
+    await page.getByTestId('confirm-ok').click();
+    await page.locator('[data-testid="ticket-result"][data-status="sent"]').waitFor();
+    expect((await http(host, 'GET', '/api/state')).body.orders.length).toBe(before + 1);
+
+    await page.locator('body').click({ position: { x: width - 40, y: 20 } });
+    await page.keyboard.press('?');
+    await page.getByTestId('help-overlay').waitFor();
+    expect(await page.getByTestId('help-overlay').textContent()).toMatch(/F1.*buy.*F2.*sell/s);
+    await screenshot(page, `pro-${tag}-4-help`);
+    await page.keyboard.press('Escape');
+    await page.getByTestId('help-overlay').waitFor({ state: 'detached' });
+  });
+
+  it('blotter: shift-click multi-select and mass cancel; ↓ and Delete cancel with a confirm; the context menu', async () => {
+    const ids: number[] = [];
+    for (let i = 0; i < 4; i++) ids.push(await send('MSFT', 'buy', 10 + i, onTick('MSFT', 0.93)));
+    for (const id of ids) await waitState(id, 'routed');
+    await page.getByTestId('orders-search').fill('MSFT');
+    // Newest first: the four are the top rows.
+    await page.locator(`[data-testid="order-row-${ids[3]}"] [data-col="symbol"]`).click();
+    await page.locator(`[data-testid="order-row-${ids[0]}"] [data-col="symbol"]`).click({ modifiers: ['Shift'] });
+    await expect.poll(() => page.getByTestId('orders-selection').getAttribute('data-count')).toBe('4');
+    await screenshot(page, `pro-${tag}-5-multiselect`);
+    await page.getByTestId('orders-cancel-selected').click();
+    await page.getByTestId('confirm-ok').click();
+    for (const id of ids) await waitState(id, 'cancelled');
+
+    const a = await send('MSFT', 'buy', 21, onTick('MSFT', 0.92));
+    const b = await send('MSFT', 'buy', 22, onTick('MSFT', 0.92));
+    await waitState(a, 'routed');
+    await waitState(b, 'routed');
+    await page.locator(`[data-testid="order-row-${b}"] [data-col="symbol"]`).click();
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(() => page.getByTestId(`order-row-${a}`).getAttribute('data-selected')).toBe('true');
+    await page.keyboard.press('Delete');
+    await page.getByTestId('confirm-dialog').waitFor();
+    expect(await page.getByTestId('confirm-dialog').textContent()).toContain(`#${a}`);
+    await page.getByTestId('confirm-ok').click();
+    await waitState(a, 'cancelled');
+    expect(await stateOf(b).getAttribute('data-state')).toBe('routed');
+
+    await page.getByTestId(`order-row-${b}`).click({ button: 'right' });
+    await page.getByTestId('context-menu').waitFor();
+    await screenshot(page, `pro-${tag}-6-context-menu`);
+    await page.getByTestId('ctx-cancel').click();
+    await page.getByTestId('confirm-ok').click();
+    await waitState(b, 'cancelled');
+    await page.getByTestId('orders-search').fill('');
+  });
+
+  it('blotter: search and client filter; CSV export equals the rows shown; columns, filters, sort and tab survive a reload', async () => {
+    const bravo = await send('KO', 'sell', 300, onTick('KO', 1.08), 'gtc', 'BRAVO');
+    await waitState(bravo, 'routed');
+    await page.getByTestId('orders-filter-client').selectOption('ALPHA');
+    await page.getByTestId('orders-search').fill('msft');
+    await page.getByTestId('orders-sort-quantity').click();
+    await page.getByTestId('orders-columns').click();
+    await page.getByTestId('column-toggle-venue').click();
+    await page.getByTestId('tab-events').click();
+    await expect.poll(() => page.getByTestId('orders-sort-col-venue').count()).toBe(0);
+    const shownIds = async () =>
+      page.locator('[data-testid^="order-row-"]').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-testid')!.slice('order-row-'.length))));
+    const shown = await shownIds();
+    expect(shown.length).toBe(6);
+    expect(shown).not.toContain(bravo);
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('orders-export').click()]);
+    const csv = readFileSync((await download.path())!, 'utf8').trim().split('\r\n');
+    const header = csv[0]!.split(',');
+    expect(header).not.toContain('Venue');
+    expect(header.slice(0, 4)).toEqual(['Time', 'Order', 'Client', 'Symbol']);
+    const rows = csv.slice(1).map((l) => l.split(','));
+    expect(rows.map((r) => Number(r[1]))).toEqual(shown);
+    const api = (await http(host, 'GET', '/api/state')).body.orders as { orderId: number; quantity: number; clientId: string; symbol: string }[];
+    for (const r of rows) {
+      const o = api.find((x) => x.orderId === Number(r[1]))!;
+      expect([r[2], r[3], Number(r[header.indexOf('Qty')])]).toEqual([o.clientId, o.symbol, o.quantity]);
+    }
+    await screenshot(page, `pro-${tag}-7-filtered`);
+
+    await page.reload();
+    await page.getByTestId('session-state').filter({ hasText: /open/i }).waitFor();
+    expect(await page.getByTestId('orders-search').inputValue()).toBe('msft');
+    expect(await page.getByTestId('orders-filter-client').inputValue()).toBe('ALPHA');
+    expect(await page.getByTestId('orders-sort-quantity').getAttribute('data-sort-dir')).toBe('desc');
+    expect(await page.getByTestId('orders-sort-col-venue').count()).toBe(0);
+    expect(await page.getByTestId('tab-events').getAttribute('aria-selected')).toBe('true');
+    await expect.poll(shownIds).toEqual(shown);
+    await page.getByTestId('orders-filter-reset').click();
+    await page.getByTestId('orders-columns').click();
+    await page.getByTestId('columns-reset').click();
+    await page.getByTestId('tab-components').click();
+  });
+
+  it('notifications: a fill and a reject raise toasts, and badge the title while the window is in the background', async () => {
+    // The window in the background: the page reads focus through document.hasFocus().
+    await page.evaluate('document.hasFocus = () => false');
+    const filled = await send('AAPL', 'buy', 10, onTick('AAPL', 1.02), 'day');
+    await page.locator(`[data-testid="toast-fill"][data-order-id="${filled}"]`).waitFor();
+    const rejected = await send('AAPL', 'buy', 10, onTick('AAPL', 1.3), 'day');
+    const toast = page.locator(`[data-testid="toast-reject"][data-order-id="${rejected}"]`);
+    await toast.waitFor();
+    expect(await toast.textContent()).toMatch(/Rejected #\d+.*PRICE_OUT_OF_BAND|outside/);
+    await expect.poll(() => page.title()).toMatch(/^\(\d+\) /);
+    await screenshot(page, `pro-${tag}-8-toasts`);
+    await page.evaluate("document.hasFocus = () => true; window.dispatchEvent(new Event('focus'))");
+    await expect.poll(() => page.title()).not.toMatch(/^\(/);
+  });
+
+  it('health: shutting down the router raises an alert, the footer counts honestly, and a stuck order says what it waits on', async () => {
+    await page.getByTestId('tab-components').click();
+    await page.getByTestId('component-shutdown-router-1').click();
+    expect(await page.getByTestId('confirm-dialog').textContent()).toMatch(/No other router instance is running/);
+    await page.getByTestId('confirm-ok').click();
+    await page.locator('[data-testid="component-state-router-1"][data-state="stopped"]').waitFor();
+    await expect.poll(() => page.getByTestId('component-action-status').textContent(), { timeout: 15_000 }).toMatch(/4 of 5 healthy · 1 stopped · no active router/);
+    await page.locator('[data-testid="toast-alert"]').filter({ hasText: 'router-1' }).first().waitFor({ timeout: 15_000 });
+    const id = await send('AAPL', 'buy', 10, onTick('AAPL', 0.95));
+    await waitState(id, 'accepted');
+    await expect.poll(() => page.getByTestId(`order-waiting-${id}`).textContent()).toContain('waiting: no active router');
+    await expect
+      .poll(async () => ((await http(host, 'GET', '/api/state')).body.alerts as { instance: string; kind: string }[]).map((a) => `${a.instance}/${a.kind}`), { timeout: 15_000 })
+      .toEqual(expect.arrayContaining(['router-1/stopped', 'role:router/unattended']));
+    expect(Number(await page.getByTestId('alerts-toggle').getAttribute('data-count'))).toBeGreaterThanOrEqual(1);
+    await screenshot(page, `pro-${tag}-9-router-down`);
+
+    // Recovery from the UI: Restart rewinds the router and it rejoins; the stuck order proceeds.
+    await page.getByTestId('component-restart-router-1').click();
+    await page.locator('[data-testid="component-state-router-1"][data-state="active"]').waitFor({ timeout: 20_000 });
+    await expect.poll(() => stateOf(id).getAttribute('data-state'), { timeout: 20_000 }).toBe('routed');
+    await expect.poll(() => page.getByTestId(`order-waiting-${id}`).count()).toBe(0);
+    await expect.poll(() => page.getByTestId('component-action-status').textContent(), { timeout: 20_000 }).toMatch(/5 of 5 healthy|restart router-1: rejoined/);
+    await page.getByTestId('standby-role').selectOption('risk');
+    await page.getByTestId('standby-add').click();
+    await page.locator('[data-testid="component-state-risk-2"][data-state="standby"]').waitFor({ timeout: 20_000 });
+    await screenshot(page, `pro-${tag}-10-recovered`);
+  });
+
+  it('order history: an order older than 5,000 events shows its whole history from the host; the log searches the whole session', async () => {
+    const old = await send('AAPL', 'buy', 10, onTick('AAPL', 1.3), 'day'); // rejected: PRICE_OUT_OF_BAND
+    await waitState(old, 'rejected');
+    // More than 5,000 events after it (each resting order is 3 events: pending, accepted, routed).
+    const head0 = (await http(host, 'GET', '/api/state')).body.session.seq as number;
+    const inFlight = new Set<Promise<unknown>>();
+    let k = 0;
+    while (((await http(host, 'GET', '/api/state')).body.session.seq as number) < head0 + 5200) {
+      for (let i = 0; i < 200; i++) {
+        k++;
+        const p: Promise<unknown> = send('MSFT', k % 2 ? 'buy' : 'sell', 1, onTick('MSFT', k % 2 ? 0.9 : 1.1), 'day', 'DELTA').then(() => inFlight.delete(p));
+        inFlight.add(p);
+      }
+      await Promise.all(inFlight);
+    }
+    await page.getByTestId('orders-search').fill(`#${old}`);
+    await page.locator(`[data-testid="order-row-${old}"] [data-col="symbol"]`).dblclick();
+    await page.getByTestId('order-history').waitFor();
+    const types = await page.locator('[data-testid^="order-history-event-"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-type')));
+    expect(types).toEqual(['OrderPending', 'OrderRejected']);
+    expect(await page.locator('[data-testid^="order-history-reason-"]').first().textContent()).toBe('PRICE_OUT_OF_BAND');
+    expect(await page.getByTestId('order-history-chain').textContent()).toContain(`E2E-${tag}-`);
+    await screenshot(page, `pro-${tag}-11-order-history`);
+    await page.keyboard.press('Escape');
+    await page.getByTestId('order-history').waitFor({ state: 'detached' });
+    await page.getByTestId('orders-search').fill('');
+
+    await page.getByTestId('tab-events').click();
+    await page.getByTestId('events-whole').check();
+    await page.getByTestId('events-reason').fill('band');
+    await expect.poll(() => page.locator(`[data-testid^="event-row-"][data-type="OrderRejected"]`).count(), { timeout: 15_000 }).toBeGreaterThanOrEqual(1);
+    expect(await page.getByTestId('events-panel').textContent()).toContain('PRICE_OUT_OF_BAND');
+    await page.getByTestId('events-reason').fill('');
+    await page.getByTestId('events-client').fill('DELTA');
+    await page.getByTestId('events-older').waitFor({ timeout: 15_000 });
+    const first = Number(await page.getByTestId('events-count').getAttribute('data-count'));
+    await page.getByTestId('events-older').click();
+    await expect.poll(async () => Number(await page.getByTestId('events-count').getAttribute('data-count'))).toBeGreaterThan(first);
+    await screenshot(page, `pro-${tag}-12-event-search`);
+    await page.getByTestId('events-whole').uncheck();
+    await page.getByTestId('tab-components').click();
+  }, 120_000);
+
+  it('disconnected: the banner shows, quotes are marked stale, order and admin actions are disabled', async () => {
+    const working = (await http(host, 'GET', '/api/state')).body.orders.find((o: { state: string }) => o.state === 'routed' || o.state === 'accepted');
+    expect(working).toBeDefined();
+    await page.getByTestId('ticket-symbol').fill('AAPL');
+    await page.getByTestId('ticket-symbol').press('Escape');
+    hostStopped = true;
+    await host.stop('SIGKILL');
+    await page.getByTestId('connection-banner').waitFor();
+    await page.getByTestId('quotes-stale').waitFor();
+    expect(await page.getByTestId('ticket-quote').getAttribute('data-stale')).toBe('true');
+    expect(await page.getByTestId('ticket-submit').isDisabled()).toBe(true);
+    expect(await page.getByTestId(`order-cancel-${working.orderId}`).isDisabled()).toBe(true);
+    expect(await page.getByTestId('component-shutdown-gateway-1').isDisabled()).toBe(true);
+    expect(await page.getByTestId('session-close').isDisabled()).toBe(true);
+    await screenshot(page, `pro-${tag}-13-disconnected`);
+  });
+});

@@ -1,0 +1,97 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { removeDir, tempDir } from '../engine/helpers/backbone.ts';
+import { startHostProcess, type HostProcess } from '../engine/helpers/cli.ts';
+import { http } from '../engine/helpers/host.ts';
+import { launchBrowser, screenshot } from './helpers/browser.ts';
+import { installJankProbe, measureJank } from './helpers/jank.ts';
+
+/**
+ * The trading screen under a stream of orders (target: about 2,000 events/s,
+ * ~600 orders/s each pending → accepted → routed → filled or resting). The
+ * main thread's long tasks and frame gaps are measured through the page's
+ * long-task observer, requestAnimationFrame and the Chrome DevTools Protocol,
+ * and written to screenshots/ui-load-<width>.json. Figures, not assertions:
+ * the test only checks that the load ran and the screen kept up with it.
+ */
+const SECONDS = 8;
+const ORDERS_PER_SECOND = 600;
+const OUT = fileURLToPath(new URL('../../screenshots/', import.meta.url));
+
+describe.each([
+  { width: 1366, height: 768 },
+  { width: 1920, height: 1080 },
+])('the screen under load at $width×$height', ({ width, height }) => {
+  let host: HostProcess;
+  let browser: Browser;
+  let page: Page;
+  let dir: string;
+  let symbols: { symbol: string; referencePrice: number; tickSize: number; lotSize: number }[] = [];
+
+  beforeAll(async () => {
+    dir = tempDir('ordo-e2e-load-');
+    host = await startHostProcess(['--data-dir', dir, '--venue-tick-ms', '50']);
+    symbols = (await http(host, 'GET', '/api/state')).body.instruments.filter((i: { type: string }) => i.type === 'equity').slice(0, 20);
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width, height } });
+    await page.goto(host.url);
+    await page.getByTestId('session-state').filter({ hasText: /open/i }).waitFor();
+    await installJankProbe(page);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    if (host) expect(await host.stop()).toBe(0);
+    removeDir(dir);
+  });
+
+  it(`${ORDERS_PER_SECOND} orders/s for ${SECONDS} s: long tasks and frame gaps are recorded`, async () => {
+    const seq0 = (await http(host, 'GET', '/api/state')).body.session.seq as number;
+    let sent = 0;
+    let n = 0;
+    const report = await measureJank(page, async () => {
+      const end = Date.now() + SECONDS * 1000;
+      // A steady rate with a bound on requests in flight (each waits for its order's first event).
+      const inFlight = new Set<Promise<unknown>>();
+      const t0 = Date.now();
+      while (Date.now() < end) {
+        const due = Math.floor(((Date.now() - t0) / 1000) * ORDERS_PER_SECOND);
+        while (n < due && inFlight.size < 400) {
+          const s = symbols[n % symbols.length]!;
+          const side = n % 2 === 0 ? 'buy' : 'sell';
+          // Half cross the spread and fill, half rest in the book: both move rows.
+          const f = n % 4 < 2 ? (side === 'buy' ? 1.01 : 0.99) : side === 'buy' ? 0.97 : 1.03;
+          const price = Number((Math.round((s.referencePrice * f) / s.tickSize) * s.tickSize).toFixed(2));
+          n++;
+          const p: Promise<unknown> = http(host, 'POST', '/api/orders', {
+            clientId: 'ALPHA', clientOrderId: `L${width}-${n}`, symbol: s.symbol, side, type: 'limit', quantity: s.lotSize, price, timeInForce: 'day',
+          }).then((r) => {
+            if (r.status < 300) sent++;
+            inFlight.delete(p);
+          });
+          inFlight.add(p);
+        }
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      await Promise.all(inFlight);
+    });
+    const seq1 = (await http(host, 'GET', '/api/state')).body.session.seq as number;
+    const figures = {
+      viewport: `${width}x${height}`,
+      ordersAccepted: sent,
+      ordersPerSecond: Math.round(sent / report.seconds),
+      eventsPerSecond: Math.round((seq1 - seq0) / report.seconds),
+      ...report,
+    };
+    mkdirSync(OUT, { recursive: true });
+    writeFileSync(`${OUT}ui-load-${width}.json`, `${JSON.stringify(figures, null, 2)}\n`);
+    console.log(`ui-load ${JSON.stringify(figures)}`);
+    await screenshot(page, `load-${width}`);
+    expect(sent).toBeGreaterThan(0);
+    expect(report.frames).toBeGreaterThan(0);
+    // The screen caught up with the stream: its seq reaches the host's.
+    await expect.poll(async () => Number((await page.getByTestId('session-seq').textContent())!.replaceAll(',', '')), { timeout: 20_000 }).toBeGreaterThanOrEqual(seq1);
+  }, 60_000);
+});

@@ -1,0 +1,127 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultReferencePath } from '../../../engine/oms/reference.ts';
+import { removeDir, tempDir } from '../helpers/backbone.ts';
+import { startTestHost } from '../helpers/host.ts';
+
+/**
+ * Bad input on the FIX port, over raw TCP: every case ends with the
+ * connection closed (with a Logout naming the reason where the peer is
+ * identified), the host keeps running, and nothing reaches the log.
+ */
+
+const SOH = '\x01';
+
+/** A FIX 4.4 message with correct BodyLength and CheckSum unless told otherwise. */
+function fix(fields: [number, string | number][], opts: { bodyLength?: number; checksum?: string } = {}): string {
+  const body = fields.map(([t, v]) => `${t}=${v}${SOH}`).join('');
+  const head = `8=FIX.4.4${SOH}9=${opts.bodyLength ?? body.length}${SOH}`;
+  const sum = [...(head + body)].reduce((a, ch) => a + ch.charCodeAt(0), 0) % 256;
+  return `${head}${body}10=${opts.checksum ?? String(sum).padStart(3, '0')}${SOH}`;
+}
+
+const now = () => new Date().toISOString().replace(/-/g, '').replace('T', '-').replace('Z', '');
+
+function logon(sender: string, seq: number, extra: [number, string | number][] = [], target = 'ORDO'): [number, string | number][] {
+  return [[35, 'A'], [49, sender], [56, target], [34, seq], [52, now()], [98, 0], [108, 30], ...extra];
+}
+
+/** Sends `data`, returns everything the acceptor wrote until it closed the connection. */
+function exchange(port: number, data: string | Buffer, timeoutMs = 15_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = connect(port, '127.0.0.1');
+    let got = '';
+    const timer = setTimeout(() => {
+      s.destroy();
+      reject(new Error(`connection still open after ${timeoutMs} ms; got ${got.replaceAll(SOH, '|')}`));
+    }, timeoutMs);
+    s.on('data', (d) => (got += d.toString('latin1')));
+    s.on('close', () => {
+      clearTimeout(timer);
+      resolve(got.replaceAll(SOH, '|'));
+    });
+    s.on('error', () => undefined);
+    s.write(data);
+  });
+}
+
+describe('FIX acceptor: bad input', () => {
+  const dirs: string[] = [];
+  let host: Awaited<ReturnType<typeof startTestHost>>;
+  let port = 0;
+  let seqBefore = 0;
+
+  beforeAll(async () => {
+    const dir = tempDir('ordo-fix-bad-');
+    dirs.push(dir);
+    const ref = JSON.parse(readFileSync(defaultReferencePath(), 'utf8')) as { clients: { clientId: string; fixPassword?: string }[] };
+    ref.clients.find((c) => c.clientId === 'ALPHA')!.fixPassword = 's3cret';
+    const refPath = join(dir, 'reference.json');
+    writeFileSync(refPath, JSON.stringify(ref));
+    host = await startTestHost({ dataDir: join(dir, 'data'), fixPort: 0, reference: refPath });
+    port = await host.fix!.whenListening();
+    seqBefore = host.sequencer.position.seq;
+  });
+  afterAll(async () => {
+    // Nothing of all this reached the log, and the host still answers.
+    // (other components may emit events of their own meanwhile: no order request reached the log)
+    const pos = host.sequencer.position;
+    const r = await host.api.getEvents({ session: pos.session, from: seqBefore + 1, to: Math.max(seqBefore + 1, pos.seq) });
+    const lines = r.ok ? r.value : [];
+    expect(lines.filter((l) => ['OrderPending', 'CancelRequested', 'ReplaceRequested'].includes(l.type))).toEqual([]);
+    expect((await host.api.getState()).ok).toBe(true);
+    await host.dispose();
+    dirs.forEach(removeDir);
+  });
+
+  it('garbage bytes: connection closed', async () => {
+    expect(await exchange(port, Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n\x00\xff\x01garbage'))).not.toMatch(/35=A/);
+  });
+
+  it('bad checksum: connection closed, no logon', async () => {
+    const out = await exchange(port, fix(logon('BRAVO', 1), { checksum: '000' }));
+    expect(out).not.toMatch(/35=A/);
+  });
+
+  it('bad body length: connection closed, no logon', async () => {
+    const out = await exchange(port, fix(logon('BRAVO', 1), { bodyLength: 7 }) + fix(logon('BRAVO', 2)).slice(0, 20));
+    expect(out).not.toMatch(/35=A/);
+  });
+
+  it('unknown SenderCompID: Logout with the reason', async () => {
+    const out = await exchange(port, fix(logon('ZULU', 1)));
+    expect(out).toMatch(/35=5\|.*58=[^|]*unknown SenderCompID 'ZULU'/);
+    expect(out).not.toMatch(/35=A/);
+  });
+
+  it('wrong TargetCompID: Logout with the reason', async () => {
+    const out = await exchange(port, fix(logon('CHARLIE', 1, [], 'NOTORDO')));
+    expect(out).toMatch(/35=5\|.*58=[^|]*TargetCompID must be ORDO/);
+  });
+
+  it('wrong or missing password: Logout with the reason', async () => {
+    expect(await exchange(port, fix(logon('ALPHA', 1, [[554, 'nope']])))).toMatch(/35=5\|.*58=[^|]*wrong password for 'ALPHA'/);
+    // (the refused Logon used MsgSeqNum 1: the next one is 2)
+    expect(await exchange(port, fix(logon('ALPHA', 2)))).toMatch(/35=5\|.*58=[^|]*wrong password for 'ALPHA'/);
+  });
+
+  it('a connection that never logs on is dropped after the logon timeout', async () => {
+    expect(await exchange(port, '8=FIX.4.4\x019=5', 30_000)).toBe('');
+  });
+
+  it('an application message before Logon: connection closed', async () => {
+    const d = fix([[35, 'D'], [49, 'DELTA'], [56, 'ORDO'], [34, 1], [52, now()], [11, 'x'], [55, 'AAPL'], [54, 1], [38, 10], [40, 2], [44, 200], [60, now()]]);
+    expect(await exchange(port, d)).not.toMatch(/35=A/);
+  });
+
+  it('MsgSeqNum too low on Logon: Logout with the reason', async () => {
+    // A good session first: DELTA logs on with 1 and logs out with 2, so 3 is expected next.
+    const good = await exchange(port, fix(logon('DELTA', 1)) + fix([[35, '5'], [49, 'DELTA'], [56, 'ORDO'], [34, 2], [52, now()]]));
+    expect(good).toMatch(/35=A/);
+    const out = await exchange(port, fix(logon('DELTA', 1)));
+    expect(out).toMatch(/35=5\|.*58=[^|]*MsgSeqNum too low, expecting 3 but received 1/);
+    expect(host.fix!.sessions().find((s) => s.clientId === 'DELTA')!.connected).toBe(false);
+  });
+});
