@@ -18,7 +18,8 @@ let count = 0;
  * A sequencer as the host runs it: the OMS policy, a real SQLite log in a
  * temp folder, the replay service, a session open and the four sending roles
  * active. On inproc:// endpoints (one process) or ipc:// ones (components in
- * another process).
+ * another process); `synchronous` as `ordo host --sync` (normal survives a
+ * process crash, full also power loss).
  */
 export interface SequencerHost {
   readonly dbPath: string;
@@ -28,10 +29,10 @@ export interface SequencerHost {
   close(): Promise<void>;
 }
 
-export async function startSequencerHost(transport: 'inproc' | 'ipc'): Promise<SequencerHost> {
+export async function startSequencerHost(transport: 'inproc' | 'ipc', synchronous: 'normal' | 'full' = 'normal'): Promise<SequencerHost> {
   const folder = tempFolder('seq');
   const dbPath = join(folder.dir, 'ordo.db');
-  const log = openWritableLog(dbPath);
+  const log = openWritableLog(dbPath, { synchronous });
   const name = `bench-${process.pid}-${++count}`;
   const endpoints: BusEndpoints =
     transport === 'inproc'

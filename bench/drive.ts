@@ -81,13 +81,18 @@ export interface LatencyResult {
   readonly p99us: number;
   readonly p999us: number;
   readonly maxUs: number;
+  /** Always 'due': latency runs from each command's due time (see driveLatency). */
+  readonly method: 'due';
 }
 
 /**
- * Latency at a steady offered load: every millisecond (a timer), the four
+ * Latency at a steady offered load, free of coordinated omission: command j
+ * of a run is DUE at start + j / rate. Every millisecond (a timer) the four
  * components send the commands due by then, round robin, one message each;
- * a command's latency runs from its send to its event reaching the
- * subscriber. Commands sent during the warm-up are not recorded.
+ * a command's latency runs from its due time (not from when the late timer
+ * got round to sending it) to its event reaching the subscriber, so a stall
+ * anywhere (timer, GC, the sequencer) counts against every command that fell
+ * due during it. Commands due during the warm-up are not recorded.
  */
 export async function driveLatency(s: Senders, opts: { ratePerSec: number; seconds: number; warmupSeconds: number }): Promise<LatencyResult> {
   const clients = s.clients.length;
@@ -122,18 +127,17 @@ export async function driveLatency(s: Senders, opts: { ratePerSec: number; secon
         // Round robin over the components, one message each.
         const perClient: { cseq: number; body: CommandBody }[][] = [];
         for (let c = 0; c < clients; c++) perClient.push([]);
+        const index0 = sent - startSent;
         for (let n = 0; n < due; n++) {
           const k = next[client]!++;
           perClient[client]!.push({ cseq: k, body: commandFor(client, k) });
+          // Command number index0 + n of this run fell due at start + (index0 + n + 1) / rate.
+          if (recording) sentAt[client]![k] = start + ((index0 + n + 1) * 1000) / opts.ratePerSec;
           client = (client + 1) % clients;
         }
         for (let c = 0; c < clients; c++) {
           const batch = perClient[c]!;
           if (batch.length === 0) continue;
-          if (recording) {
-            const t = performance.now();
-            for (const cmd of batch) sentAt[c]![cmd.cseq] = t;
-          }
           s.clients[c]!.send(batch);
         }
       }
@@ -159,6 +163,7 @@ export async function driveLatency(s: Senders, opts: { ratePerSec: number; secon
       p99us: histogram.getValueAtPercentile(99),
       p999us: histogram.getValueAtPercentile(99.9),
       maxUs: histogram.maxValue,
+      method: 'due',
     };
   } finally {
     s.onEvent = undefined;

@@ -1,9 +1,13 @@
+import { Agent, request } from 'node:http';
+import { join } from 'node:path';
 import type { NewOrderRequest } from '../contract/api.ts';
 import { startHost } from '../engine/host/host.ts';
 import { loadReferenceData } from '../engine/oms/reference.ts';
 import { collectGarbage, sleep, tempFolder } from './util.ts';
 
 export interface OrdersResult {
+  /** How orders went in: the in-process HostApi, or HTTP POST /api/orders with the install's token. */
+  readonly via: 'in-process' | 'http';
   readonly submitted: number;
   readonly filled: number;
   readonly otherTerminal: number;
@@ -11,6 +15,38 @@ export interface OrdersResult {
   readonly seconds: number;
   readonly ordersPerSec: number;
   readonly eventsPerSec: number;
+  /** Session seq of the first event of the measured run. */
+  readonly firstSeq: number;
+  /** Session seq after the measured run. */
+  readonly lastSeq: number;
+  /** The host process's resident set size after the measured run. */
+  readonly rssBytes: number;
+}
+
+/** A submission's outcome: accepted by the API, or refused with a code. */
+interface Submitted {
+  readonly ok: boolean;
+  readonly code?: string;
+}
+const OK: Submitted = { ok: true };
+
+export interface OrdersOptions {
+  readonly orders: number;
+  readonly warmup: number;
+  /** Orders in flight (submitted, not yet terminal) at most. */
+  readonly window: number;
+  readonly venueTickMs: number;
+  /** Submit through the in-process HostApi (default) or over HTTP. */
+  readonly via?: 'in-process' | 'http';
+  /**
+   * Paced: submit `ratePerSec` orders per second (each due at start + i / rate,
+   * sent by a 1 ms timer), still at most `window` in flight. Unpaced when absent.
+   */
+  readonly ratePerSec?: number;
+  /** False: the host keeps its frames as the sequencer wrote them (no background compaction). */
+  readonly compactFrames?: boolean;
+  /** Called with the log's path once the host has closed, before the folder is removed. */
+  readonly afterClose?: (dbPath: string, measured: { firstSeq: number; lastSeq: number }) => void;
 }
 
 /** Equities with lot 1 under $250: small notional per order keeps many in flight inside client limits. */
@@ -32,9 +68,22 @@ function tradable(): { symbol: string; buy: number; sell: number }[] {
  * the HostApi, `window` of them in flight, counted when the host's view shows
  * them filled.
  */
-export async function orderLifecycles(opts: { orders: number; warmup: number; window: number; venueTickMs: number }): Promise<OrdersResult> {
+export async function orderLifecycles(opts: OrdersOptions): Promise<OrdersResult> {
   const folder = tempFolder('host');
-  const host = await startHost({ dataDir: folder.dir, port: 0, staticDir: '/nonexistent', venueTickMs: opts.venueTickMs, heartbeatMs: 250, staleMs: 60_000 });
+  const host = await startHost({
+    dataDir: folder.dir,
+    port: 0,
+    staticDir: '/nonexistent',
+    venueTickMs: opts.venueTickMs,
+    heartbeatMs: 250,
+    staleMs: 60_000,
+    ...(opts.compactFrames === false ? { compactFrames: false } : {}),
+  });
+  let closed = false;
+  const via = opts.via ?? 'in-process';
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const submit: (o: NewOrderRequest) => Promise<Submitted> =
+    via === 'in-process' ? (o) => host.api.submitOrder(o).then((r) => (r.ok ? OK : { ok: false, code: r.error.code })) : (o) => postOrder(host.url, host.token, agent, o);
   const symbols = tradable();
   const clients = ['ALPHA', 'CHARLIE'];
   let n = 0;
@@ -96,14 +145,16 @@ export async function orderLifecycles(opts: { orders: number; warmup: number; wi
       let progress = 0;
       let lastProgress = t0;
       if (firstId < 0) firstId = view.projection.nextOrderId;
+      const rate = opts.ratePerSec;
       for (;;) {
-        while (submitted < total && submitted - finished() < opts.window) {
+        const due = rate === undefined ? total : Math.min(total, Math.floor(((performance.now() - t0) / 1000) * rate));
+        while (submitted < due && submitted - finished() < opts.window) {
           submitted++;
-          void host.api.submitOrder(next()).then((r) => {
+          void submit(next()).then((r) => {
             answered++;
             if (!r.ok) {
               refused++;
-              refusedWhy = r.error.code;
+              refusedWhy = r.code ?? '';
             }
           });
         }
@@ -119,12 +170,21 @@ export async function orderLifecycles(opts: { orders: number; warmup: number; wi
       }
       const seconds = (performance.now() - t0) / 1000;
       if (refused > 0) console.error(`bench: ${refused} orders refused (${refusedWhy})`);
-      return { submitted, filled: done.filled - start.filled, otherTerminal: done.other - start.other, refused, seconds, events: host.sequencer.position.seq - seq0 };
+      return { submitted, filled: done.filled - start.filled, otherTerminal: done.other - start.other, refused, seconds, seq0, events: host.sequencer.position.seq - seq0 };
     };
     await run(opts.warmup);
     collectGarbage();
     const r = await run(opts.orders);
+    const lastSeq = host.sequencer.position.seq;
+    const rssBytes = process.memoryUsage.rss();
+    await host.close();
+    closed = true;
+    opts.afterClose?.(join(folder.dir, 'ordo.db'), { firstSeq: r.seq0 + 1, lastSeq });
     return {
+      via,
+      firstSeq: r.seq0 + 1,
+      lastSeq,
+      rssBytes,
       submitted: r.submitted,
       filled: r.filled,
       otherTerminal: r.otherTerminal,
@@ -134,7 +194,29 @@ export async function orderLifecycles(opts: { orders: number; warmup: number; wi
       eventsPerSec: r.events / r.seconds,
     };
   } finally {
-    await host.close();
+    agent.destroy();
+    if (!closed) await host.close();
     folder.dispose();
   }
+}
+
+/** POST /api/orders as a script would: JSON body, bearer token, a keep-alive connection pool. */
+function postOrder(url: string, token: string, agent: Agent, order: NewOrderRequest): Promise<Submitted> {
+  const body = JSON.stringify(order);
+  return new Promise((resolve) => {
+    const req = request(
+      new URL('/api/orders', url),
+      { method: 'POST', agent, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const status = res.statusCode ?? 0;
+          resolve(status >= 200 && status < 300 ? OK : { ok: false, code: `HTTP ${status} ${Buffer.concat(chunks).toString('utf8').slice(0, 120)}` });
+        });
+      },
+    );
+    req.on('error', (err) => resolve({ ok: false, code: `HTTP ${err.message}` }));
+    req.end(body);
+  });
 }

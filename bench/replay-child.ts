@@ -6,7 +6,7 @@
  * `frames` reads the log file directly (ReadableLog.replay); `stream` rewinds
  * the way a component joining a running system does, through the replay
  * service over ZeroMQ into an EventStream (the whole session); `baseline`
- * reads the naive one-row-per-event JSON log.
+ * reads the naive one-row-per-event JSON log (rows as arrays, `.raw()`).
  *
  *   node dist/bench/replay-child.js frames|stream|baseline <db> <events> [hash]
  */
@@ -18,13 +18,6 @@ import type { OrdoEvent } from '../engine/protocol/events.ts';
 import { openReadableLog } from '../engine/store/log.ts';
 import { runMain } from './util.ts';
 
-interface BaselineRow {
-  seq: number;
-  ts: number;
-  src: string;
-  cseq: number;
-  body: string;
-}
 
 async function main(): Promise<void> {
   const [mode, dbPath, limitArg, hashArg] = process.argv.slice(2);
@@ -54,10 +47,11 @@ async function main(): Promise<void> {
     stream.close();
     server.close();
   } else {
+    // Storage-only naive replay: rows as arrays (.raw()), one JSON.parse per event.
     const db = new Database(dbPath, { readonly: true });
-    const stmt = db.prepare('SELECT seq, ts, src, cseq, body FROM events WHERE seq <= ? ORDER BY seq');
-    for (const r of stmt.iterate(limit) as IterableIterator<BaselineRow>) {
-      p.apply({ seq: r.seq, ts: r.ts, src: r.src, cseq: r.cseq, event: JSON.parse(r.body) as OrdoEvent });
+    const stmt = db.prepare('SELECT seq, ts, src, cseq, body FROM events WHERE seq <= ? ORDER BY seq').raw(true);
+    for (const r of stmt.iterate(limit) as IterableIterator<[number, number, string, number, string]>) {
+      p.apply({ seq: r[0], ts: r[1], src: r[2], cseq: r[3], event: JSON.parse(r[4]) as OrdoEvent });
       n++;
     }
     db.close();

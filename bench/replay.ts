@@ -1,9 +1,10 @@
 import Database from 'better-sqlite3';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { compactSession } from '../engine/store/compaction.ts';
 import { openWritableLog } from '../engine/store/log.ts';
 import { orderSession, storeSession } from './session.ts';
 import { tempFolder } from './util.ts';
@@ -18,6 +19,7 @@ export interface ChildReplay {
   readonly maxRssBytes: number;
   readonly orders: number;
   readonly fills: number;
+  readonly lastSeq: number;
   readonly hash?: string;
 }
 
@@ -61,13 +63,16 @@ export interface StoredLog {
   dispose(): void;
 }
 
-/** Writes a session of about `orderEvents` order events as frames (the Ordo log). */
-export function writeFrameLog(orderEvents: number): StoredLog {
+/**
+ * Writes a session of about `orderEvents` order events as frames (the Ordo
+ * log): frames of 4,096 events, or of `frameSizes` (what a live host wrote).
+ */
+export function writeFrameLog(orderEvents: number, frameSizes?: readonly number[]): StoredLog {
   const folder = tempFolder('replay');
   const db = join(folder.dir, 'ordo.db');
   const log = openWritableLog(db);
   const t0 = performance.now();
-  const events = storeSession(log, orderSession(orderEvents));
+  const events = storeSession(log, orderSession(orderEvents), undefined, frameSizes);
   const writeSeconds = (performance.now() - t0) / 1000;
   log.db.pragma('wal_checkpoint(TRUNCATE)');
   log.close();
@@ -102,4 +107,72 @@ export function writeBaselineLog(orderEvents: number): StoredLog {
   sql.pragma('wal_checkpoint(TRUNCATE)');
   sql.close();
   return { dir: folder.dir, db, events: n, bytes: fileBytes(db), writeSeconds, dispose: folder.dispose };
+}
+
+const STATE_CHILD = fileURLToPath(new URL('./state-child.js', import.meta.url));
+
+export interface StateAt {
+  /** The command's exit code (0: it printed the state). */
+  readonly code: number;
+  readonly ms: number;
+  readonly maxRssBytes: number;
+  /** The command's error line when it failed. */
+  readonly error?: string;
+}
+
+/** Times `ordo state --data-dir <dir> --at <seq>` in a fresh process (its output discarded). */
+export function stateAtInChild(dir: string, seq: number): Promise<StateAt> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [STATE_CHILD, dir, String(seq)], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (c: Buffer) => {
+      err += c.toString('utf8');
+      if (err.length > 1 << 16) err = err.slice(-(1 << 15));
+    });
+    child.on('error', reject);
+    child.on('close', () => {
+      const lines = err.trim().split('\n');
+      try {
+        const r = JSON.parse(lines.pop()!) as StateAt;
+        resolve(r.code === 0 ? r : { ...r, error: lines.filter(Boolean).pop() ?? 'failed' });
+      } catch {
+        resolve({ code: -1, ms: 0, maxRssBytes: 0, error: lines.filter(Boolean).pop() ?? 'crashed' });
+      }
+    });
+  });
+}
+
+/** The log's pages in use (file size less free pages): what its frames take once freed pages are reused. */
+export function usedBytes(dbPath: string): number {
+  const db = new Database(dbPath, { readonly: true });
+  try {
+    const page = db.pragma('page_size', { simple: true }) as number;
+    const pages = db.pragma('page_count', { simple: true }) as number;
+    const free = db.pragma('freelist_count', { simple: true }) as number;
+    return (pages - free) * page;
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Compacts session 1 of a stored log as the host's FrameCompactor leaves it
+ * once caught up (everything but the newest `lagEvents` merged) and returns
+ * the time it took and the bytes in use afterwards.
+ */
+export function compactStoredLog(stored: StoredLog, lagEvents: number): { seconds: number; events: number; framesBefore: number; framesAfter: number; usedBytes: number } {
+  const log = openWritableLog(stored.db, { backgroundCheckpoint: false });
+  try {
+    const frames = () => log.db.prepare('SELECT count(*) FROM frames WHERE session = 1').pluck().get() as number;
+    const framesBefore = frames();
+    const t0 = performance.now();
+    const r = compactSession(log, 1, log.lastSeq(1) - lagEvents);
+    const seconds = (performance.now() - t0) / 1000;
+    const framesAfter = frames();
+    log.db.pragma('wal_checkpoint(TRUNCATE)');
+    log.close();
+    return { seconds, events: r.events, framesBefore, framesAfter, usedBytes: usedBytes(stored.db) };
+  } finally {
+    log.close();
+  }
 }

@@ -23,8 +23,13 @@ export interface SequencerResult<R> {
  * components and the subscriber in a child process over ipc:// (components as
  * their own processes; the sequencer has this process to itself).
  */
-async function withSequencer<R>(topology: Topology, childArgs: string[], local: (s: Awaited<ReturnType<typeof startSenders>>) => Promise<R>): Promise<SequencerResult<R>> {
-  const host = await startSequencerHost(topology === 'one-process' ? 'inproc' : 'ipc');
+async function withSequencer<R>(
+  topology: Topology,
+  childArgs: string[],
+  local: (s: Awaited<ReturnType<typeof startSenders>>) => Promise<R>,
+  synchronous: 'normal' | 'full' = 'normal',
+): Promise<SequencerResult<R>> {
+  const host = await startSequencerHost(topology === 'one-process' ? 'inproc' : 'ipc', synchronous);
   const before = { ...host.sequencer.stats };
   try {
     let result: R;
@@ -46,8 +51,12 @@ async function withSequencer<R>(topology: Topology, childArgs: string[], local: 
   }
 }
 
-export function sequencerThroughput(topology: Topology, opts: { total: number; warmup: number; batch: number; window: number }): Promise<SequencerResult<ThroughputResult>> {
-  return withSequencer(topology, ['throughput', String(opts.total), String(opts.warmup), String(opts.batch), String(opts.window)], (s) => driveThroughput(s, opts));
+export function sequencerThroughput(
+  topology: Topology,
+  opts: { total: number; warmup: number; batch: number; window: number },
+  synchronous: 'normal' | 'full' = 'normal',
+): Promise<SequencerResult<ThroughputResult>> {
+  return withSequencer(topology, ['throughput', String(opts.total), String(opts.warmup), String(opts.batch), String(opts.window)], (s) => driveThroughput(s, opts), synchronous);
 }
 
 export function sequencerLatency(topology: Topology, opts: { ratePerSec: number; seconds: number; warmupSeconds: number }): Promise<SequencerResult<LatencyResult>> {

@@ -136,11 +136,16 @@ export function* orderSession(orderEvents: number, startTs = 1_767_225_600_000_0
 }
 
 /**
- * Stores `events` as session 1 through the log's own append path: frames of
- * MAX_FRAME_EVENTS, written in transactions of many frames. Returns how many
- * events were stored.
+ * Stores `events` as session 1 through the log's own append path, written in
+ * transactions of many frames. Frames hold MAX_FRAME_EVENTS events, or, given
+ * `frameSizes`, the sizes a live host's sequencer committed, in their order
+ * (repeated from the start when the list runs out). Returns how many events
+ * were stored.
  */
-export function storeSession(log: WritableLog, events: Iterable<Sequenced>, openedTs = 1_767_225_600_000_000): number {
+export function storeSession(log: WritableLog, events: Iterable<Sequenced>, openedTs = 1_767_225_600_000_000, frameSizes?: readonly number[]): number {
+  let sizeAt = 0;
+  const nextSize = () => (frameSizes === undefined || frameSizes.length === 0 ? MAX_FRAME_EVENTS : frameSizes[sizeAt++ % frameSizes.length]!);
+  let size = nextSize();
   let chunk: Sequenced[] = [];
   let frames: { first: number; last: number; bytes: Uint8Array }[] = [];
   let total = 0;
@@ -154,11 +159,12 @@ export function storeSession(log: WritableLog, events: Iterable<Sequenced>, open
   log.transaction(() => log.openSession(1, openedTs));
   for (const e of events) {
     chunk.push(e);
-    if (chunk.length === MAX_FRAME_EVENTS) {
+    if (chunk.length >= size) {
       frames.push({ first: chunk[0]!.seq, last: e.seq, bytes: encodeFrame(1, chunk) });
       total += chunk.length;
       chunk = [];
-      if (frames.length === 64) writeFrames();
+      size = nextSize();
+      if (frames.length === 1024) writeFrames();
     }
   }
   if (chunk.length > 0) {

@@ -1,10 +1,10 @@
 import { existingDataDir } from '../host/data-dir.ts';
 import { UserError } from '../errors.ts';
 import { projectionAt } from '../oms/projection-at.ts';
-import { toStateView } from '../oms/views.ts';
 import { openReadableLog } from '../store/log.ts';
 import { intOption, parse, requireOption } from './args.ts';
 import { writeOut } from './log-commands.ts';
+import { writeStateJson } from './state-writer.ts';
 
 /** `ordo state`: the time machine — the whole OMS state as of a seq, as JSON. */
 export async function stateCommand(argv: string[]): Promise<number> {
@@ -26,8 +26,9 @@ export async function stateCommand(argv: string[]): Promise<number> {
       throw new UserError(`session ${session} has ${past.lastSeq} events; --at ${at} is beyond its end`);
     }
     const p = past.projection;
-    const view = toStateView(p, at);
-    await writeOut(JSON.stringify(values.hash ? { ...view, stateHash: p.stateHash() } : view, null, 2) + '\n');
+    // Streamed piece by piece: a large session's state does not fit in one string (issue #15).
+    await writeStateJson(writeOut, p, at, values.hash ? { stateHash: p.stateHash() } : {});
+    await writeOut('\n');
     return 0;
   } finally {
     log.close();

@@ -23,6 +23,7 @@ import { OmsSequencerPolicy } from '../oms/sequencer-policy.ts';
 import { systemClock } from '../sequencer/clock.ts';
 import { Sequencer } from '../sequencer/sequencer.ts';
 import { CorruptionError } from '../store/errors.ts';
+import { FrameCompactor } from '../store/compaction.ts';
 import { openReadableLog, openWritableLog, type ReadableLog, type WritableLog } from '../store/log.ts';
 import { MarketDataSubscriber } from '../venue/client.ts';
 import { startVenue, type Venue } from '../venue/venue.ts';
@@ -64,6 +65,8 @@ export interface HostOptions {
   readonly synchronous?: 'normal' | 'full';
   /** Start a new, empty log in a data dir that was used before but lost its log (decision 081). */
   readonly newLog?: boolean;
+  /** Merge small frames behind the head in the background (decision 120); default true. */
+  readonly compactFrames?: boolean;
   /**
    * Fault-injection hook for tests: sees the writable log once it is open
    * (e.g. to set PRAGMA max_page_count or query_only and so simulate a full
@@ -311,6 +314,11 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     if (sequencer.position.phase === 'closed') requireSnapshot(log, sequencer.position.session, opts.dataDir);
     await bindOrExplain(() => sequencer.bind(both('commands'), both('events')), opts.busPort);
     cleanup.push(() => sequencer.close());
+    // Small live frames merged behind the head (decision 120).
+    if (opts.compactFrames !== false) {
+      const compactor = new FrameCompactor(log);
+      cleanup.push(() => compactor.close());
+    }
     const stream = new EventStream({ events: endpoints.events, replay: endpoints.replay, security });
     for (const rt of runtimes) {
       rt.connect();

@@ -1,4 +1,7 @@
 import { ByteReader, ByteWriter, DecodeError } from './bytes.ts';
+import { interpretedDecoder, interpretedEncoder } from './codec-interpreted.ts';
+import { EncodeError, schemaSignature, type Decoder, type Encoder } from './codec-support.ts';
+import { GENERATED_CODECS } from './codec.generated.ts';
 import { COMMAND_SPECS, EVENT_SPECS, type Command, type CommandBody, type OrdoEvent, type Sequenced } from './events.ts';
 import type { MessageSpec } from './schema.ts';
 
@@ -13,15 +16,16 @@ import type { MessageSpec } from './schema.ts';
  * Frame v1: 'O' 1 session firstSeq count baseTs nStrings strings… events…
  * event:    code tsDelta srcIdx cseq [optionalMask] fields…
  * Commands: 'C' 1 nStrings strings… srcIdx count then per command: code cseq [mask] fields…
+ *
+ * The per-type encoders and decoders are generated TypeScript
+ * (codec.generated.ts, from codegen.ts; `npm run gen:codec`).
  */
 export const FRAME_MAGIC = 0x4f;
 export const COMMANDS_MAGIC = 0x43;
 export const HEAD_MAGIC = 0x48;
 export const CODEC_VERSION = 1;
 
-export class EncodeError extends Error {
-  override name = 'EncodeError';
-}
+export { EncodeError };
 
 /** Above this many strings a table indexes them in a map; below, a scan is cheaper than a map. */
 const SCAN_LIMIT = 16;
@@ -85,149 +89,6 @@ function readStringTable(r: ByteReader): string[] {
   return list;
 }
 
-/*
- * Each message type gets its own encoder and decoder, generated once from its
- * schema at load time: straight-line code with the field names as literals,
- * so a decoded message is built by one object literal (one hidden class per
- * type) and no per-field loop, switch or keyed property access runs per
- * event. Behaviour, checks and error messages are those of the schema rules:
- * - uint: a safe whole number >= 0 (varint); int: a safe whole number (zig-zag);
- * - f64: finite; str: an index into the frame's string table; bool: one byte 0/1;
- * - strs: a count and string indices; enum: one byte, the value's index;
- * - optional fields: a presence mask (varint, one bit per optional field in
- *   order) before the fields; an absent field is not written and not set.
- */
-
-type Encoder = (w: ByteWriter, msg: Record<string, unknown>, strings: StringTable) => void;
-type Decoder = (r: ByteReader, strings: readonly string[]) => Record<string, unknown>;
-
-const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
-
-function checkNames(spec: MessageSpec): void {
-  for (const f of spec.fields) {
-    if (!IDENTIFIER.test(f.name) || f.name === 'type') throw new Error(`${spec.type}: field name ${JSON.stringify(f.name)} is not usable`);
-  }
-}
-
-function compileEncoder(spec: MessageSpec): Encoder {
-  checkNames(spec);
-  const q = JSON.stringify;
-  const enums: (readonly string[])[] = [];
-  const body: string[] = ['let v;'];
-  const optional = spec.fields.filter((f) => f.optional);
-  if (optional.length > 0) {
-    body.push('let mask = 0;');
-    optional.forEach((f, i) => body.push(`if (m.${f.name} !== undefined) mask |= ${2 ** i};`));
-    body.push('w.uint(mask);');
-  }
-  for (const f of spec.fields) {
-    const bad = (why: string) => `F(${q(f.name)}, ${q(why)})`;
-    body.push(`v = m.${f.name};`);
-    body.push(f.optional ? 'if (v !== undefined) {' : `if (v === undefined) ${bad('is required')}; {`);
-    switch (f.scalar) {
-      case 'uint':
-        body.push(`if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) ${bad('must be a whole number >= 0')}; w.uint(v);`);
-        break;
-      case 'int':
-        body.push(`if (typeof v !== 'number' || !Number.isSafeInteger(v)) ${bad('must be a whole number')}; w.int(v);`);
-        break;
-      case 'f64':
-        body.push(`if (typeof v !== 'number' || !Number.isFinite(v)) ${bad('must be a finite number')}; w.f64(v);`);
-        break;
-      case 'str':
-        body.push(`if (typeof v !== 'string') ${bad('must be a string')}; w.uint(T.id(v));`);
-        break;
-      case 'bool':
-        body.push(`if (typeof v !== 'boolean') ${bad('must be true or false')}; w.u8(v ? 1 : 0);`);
-        break;
-      case 'strs':
-        body.push(`if (!Array.isArray(v) || v.some((s) => typeof s !== 'string')) ${bad('must be a list of strings')};`);
-        body.push('w.uint(v.length); for (const s of v) w.uint(T.id(s));');
-        break;
-      case 'enum': {
-        const values = f.values!;
-        enums.push(values);
-        body.push('switch (v) {');
-        values.forEach((value, i) => body.push(`case ${q(value)}: w.u8(${i}); break;`));
-        body.push(`default: ${bad(`must be one of ${values.join(', ')}`)};`);
-        body.push('}');
-        break;
-      }
-    }
-    body.push('}');
-  }
-  const fail = (field: string, why: string): never => {
-    throw new EncodeError(`${spec.type}.${field}: ${why}`);
-  };
-  const factory = new Function('F', `return function encode${spec.type}(w, m, T) {\n${body.join('\n')}\n};`) as (f: typeof fail) => Encoder;
-  return factory(fail);
-}
-
-function compileDecoder(spec: MessageSpec): Decoder {
-  checkNames(spec);
-  const q = JSON.stringify;
-  const t = spec.type;
-  const body: string[] = ['const b = r.buf; const end = r.end; let p = r.pos; let x = 0;'];
-  // A varint: the one-byte case inline, longer ones (and truncation) through ByteReader.uint.
-  const uint = (dst: string) => `if (p < end && (x = b[p]) < 128) { p++; ${dst} = x; } else { r.pos = p; ${dst} = r.uint(); p = r.pos; }`;
-  const u8 = (dst: string) => `if (p >= end) { r.pos = p; r.u8(); } ${dst} = b[p++];`;
-  const err = (field: string, msg: string) => `throw new E(${q(`${t}.${field}: `)} + ${msg});`;
-  const optional = spec.fields.filter((f) => f.optional);
-  if (optional.length > 0) body.push('let mask = 0;', uint('mask'));
-  const enumValues: (readonly string[])[] = [];
-  let bit = 1;
-  spec.fields.forEach((f, i) => {
-    const v = `f${i}`;
-    body.push(`let ${v};`);
-    if (f.optional) {
-      body.push(`if ((mask & ${bit}) !== 0) {`);
-      bit *= 2;
-    } else {
-      body.push('{');
-    }
-    switch (f.scalar) {
-      case 'uint':
-        body.push(uint(v));
-        break;
-      case 'int':
-        body.push(`r.pos = p; ${v} = r.int(); p = r.pos;`);
-        break;
-      case 'f64':
-        body.push(`if (p + 8 > end) { r.pos = p; r.f64(); } ${v} = r.view.getFloat64(p, true); p += 8;`);
-        body.push(`if (${v} - ${v} !== 0) ${err(f.name, q('not a finite number'))}`);
-        break;
-      case 'str':
-        body.push(uint('x'), `${v} = S[x]; if (${v} === undefined) ${err(f.name, '`string #${x} is not in the table`')}`);
-        break;
-      case 'bool':
-        body.push(u8('x'), `if (x > 1) ${err(f.name, '`bad boolean ${x}`')} ${v} = x === 1;`);
-        break;
-      case 'strs':
-        body.push('let n = 0;', uint('n'), `if (n > end - p) ${err(f.name, '`list of ${n} cannot fit`')}`);
-        body.push(`${v} = new Array(n);`, 'for (let k = 0; k < n; k++) {', uint('x'), 'const s = S[x];');
-        body.push(`if (s === undefined) ${err(f.name, '`string #${x} is not in the table`')}`, `${v}[k] = s; }`);
-        break;
-      case 'enum':
-        enumValues.push(f.values!);
-        body.push(u8('x'), `${v} = V${enumValues.length - 1}[x];`, `if (${v} === undefined) ${err(f.name, '`bad enum index ${x}`')}`);
-        break;
-    }
-    body.push('}');
-  });
-  const required = spec.fields.map((f, i) => (f.optional ? '' : `, ${f.name}: f${i}`)).join('');
-  body.push(`const o = { type: ${q(t)}${required} };`);
-  bit = 1;
-  spec.fields.forEach((f, i) => {
-    if (!f.optional) return;
-    body.push(`if ((mask & ${bit}) !== 0) o.${f.name} = f${i};`);
-    bit *= 2;
-  });
-  body.push('r.pos = p;', 'return o;');
-  const names = ['E', ...enumValues.map((_, i) => `V${i}`)];
-  const factory = new Function(...names, `return function decode${t}(r, S) {\n${body.join('\n')}\n};`) as (...args: unknown[]) => Decoder;
-  return factory(DecodeError, ...enumValues);
-}
-
 interface Codec {
   readonly spec: MessageSpec;
   readonly encode: Encoder;
@@ -241,7 +102,12 @@ function compileAll(specs: { byType: Map<string, MessageSpec>; byCode: (MessageS
   const byType = new Map<string, Codec>();
   const byCode: (Codec | undefined)[] = [];
   for (const spec of specs.byType.values()) {
-    const c: Codec = { spec, encode: compileEncoder(spec), decode: compileDecoder(spec) };
+    // The generated straight-line functions (codec.generated.ts), unless the schema changed since they were generated.
+    const g = Object.hasOwn(GENERATED_CODECS, spec.type) ? GENERATED_CODECS[spec.type] : undefined;
+    const c: Codec =
+      g !== undefined && g.signature === schemaSignature(spec)
+        ? { spec, encode: g.encode, decode: g.decode }
+        : { spec, encode: interpretedEncoder(spec), decode: interpretedDecoder(spec) };
     byType.set(spec.type, c);
     byCode[spec.code] = c;
   }

@@ -36,11 +36,20 @@ export interface ExchangeOptions<P> {
   execIdBase?: number;
   /** Levels of depth in market data. Default 5. */
   depthLevels?: number;
+  /**
+   * Finished (filled, cancelled, expired, rejected) orders remembered to
+   * answer resends and status requests; beyond it the oldest are forgotten
+   * (decision 121). Default 262,144.
+   */
+  retainFinished?: number;
 }
+
+/** Default of ExchangeOptions.retainFinished. */
+export const RETAIN_FINISHED_ORDERS = 262_144;
 
 type FinalState = Exclude<VenueOrderState, 'unknown'>;
 
-/** The venue's record of one OMS order, kept for the whole run so duplicates can be answered. */
+/** The venue's record of one OMS order, kept while open and for a while once finished, so duplicates can be answered. */
 class VenueOrder<P> {
   filled = 0;
   /** Flat [execId, quantity, price, …]; allocated on the first fill (most records never need it). */
@@ -99,11 +108,18 @@ export class Exchange<P> {
   private nextBookId = 1;
   private execSeq: number;
   private readonly counters = { requests: 0, replies: 0, fills: 0, duplicates: 0, rejects: 0 };
+  private readonly retainFinished: number;
+  /** Order ids in arrival order (from `arrivalsHead`), for forgetting the oldest finished ones. */
+  private arrivals: number[] = [];
+  private arrivalsHead = 0;
+  /** The highest order id forgotten: an unknown NewOrder at or below it may be a resend of a forgotten one. */
+  private forgottenUpTo = 0;
 
   constructor(opts: ExchangeOptions<P>) {
     this.deliver = opts.deliver;
     this.execSeq = opts.execIdBase ?? 0;
     this.depthLevels = opts.depthLevels ?? 5;
+    this.retainFinished = opts.retainFinished ?? RETAIN_FINISHED_ORDERS;
     const allocate = (): number => this.nextBookId++;
     for (const inst of opts.instruments) {
       if (this.instruments.has(inst.symbol)) throw new Error(`instrument ${inst.symbol} listed twice`);
@@ -259,8 +275,34 @@ export class Exchange<P> {
   private reject(peer: P, msg: NewOrderMsg, inst: InstrumentState | undefined, text: string): void {
     this.counters.rejects++;
     // Remember the reject so that a resend gets the same answer, not a new order.
-    this.byOrderId.set(msg.orderId, new VenueOrder(msg.orderId, 0, inst, false, peer, msg.quantity, msg.price, 'rejected'));
+    this.remember(new VenueOrder(msg.orderId, 0, inst, false, peer, msg.quantity, msg.price, 'rejected'));
     this.send(peer, { type: 'Rejected', orderId: msg.orderId, reason: Reason.VENUE_REJECT, text });
+  }
+
+  /**
+   * Records a new order and forgets up to two of the oldest finished ones
+   * while more than `retainFinished` finished orders are remembered (open
+   * orders are never forgotten: met at the front, they go to the back).
+   * Deterministic: it counts orders, never reads the clock.
+   */
+  private remember(o: VenueOrder<P>): void {
+    this.byOrderId.set(o.orderId, o);
+    this.arrivals.push(o.orderId);
+    for (let k = 0; k < 2 && this.byOrderId.size - this.byBookId.size > this.retainFinished && this.arrivalsHead < this.arrivals.length; k++) {
+      const id = this.arrivals[this.arrivalsHead++]!;
+      const old = this.byOrderId.get(id);
+      if (old === undefined) continue;
+      if (old.state === 'open') {
+        this.arrivals.push(id);
+        continue;
+      }
+      this.byOrderId.delete(id);
+      if (id > this.forgottenUpTo) this.forgottenUpTo = id;
+    }
+    if (this.arrivalsHead >= 65_536 && this.arrivalsHead * 2 >= this.arrivals.length) {
+      this.arrivals = this.arrivals.slice(this.arrivalsHead);
+      this.arrivalsHead = 0;
+    }
   }
 
   private newOrder(peer: P, msg: NewOrderMsg): void {
@@ -272,6 +314,8 @@ export class Exchange<P> {
       return;
     }
     const inst = this.instruments.get(msg.symbol);
+    // Never trade twice: an unknown order id from before the forgotten ones may be a late resend of one of them.
+    if (msg.orderId <= this.forgottenUpTo) return this.reject(peer, msg, inst, `order ${msg.orderId} is older than the orders this venue still remembers`);
     if (inst === undefined) return this.reject(peer, msg, inst, `unknown symbol ${msg.symbol}`);
     const qtyProblem = this.quantityProblem(inst, msg.quantity);
     if (qtyProblem !== undefined) return this.reject(peer, msg, inst, qtyProblem);
@@ -285,7 +329,7 @@ export class Exchange<P> {
     const bookId = this.nextBookId++;
     const price = market ? 0 : book.toPrice(book.toTicks(msg.price));
     const o = new VenueOrder(msg.orderId, bookId, inst, msg.timeInForce === 'day', peer, msg.quantity, price, 'open');
-    this.byOrderId.set(msg.orderId, o);
+    this.remember(o);
     this.send(peer, { type: 'Ack', orderId: msg.orderId });
 
     // A collared market order is an IOC limit at its protection price: it never trades through it.

@@ -1,0 +1,32 @@
+import type { ByteReader, ByteWriter } from './bytes.ts';
+import type { MessageSpec } from './schema.ts';
+
+/** Thrown for a message that does not fit its schema; the message names the field. */
+export class EncodeError extends Error {
+  override name = 'EncodeError';
+}
+
+/** A frame's or batch's string table as the encoders see it: a string's index, adding it when new. */
+export interface StringIds {
+  id(s: string): number;
+}
+
+/** One message type's encoder: checks every field against the schema and writes it. */
+export type Encoder = (w: ByteWriter, msg: Readonly<Record<string, unknown>>, strings: StringIds) => void;
+/** One message type's decoder: reads the fields and builds the message (without its code). */
+export type Decoder = (r: ByteReader, strings: readonly string[]) => Record<string, unknown>;
+
+/** Throws the encoder's error for `type.field`. */
+export function encodeFail(type: string, field: string, why: string): never {
+  throw new EncodeError(`${type}.${field}: ${why}`);
+}
+
+/**
+ * A schema's shape in one line (code, then each field's name and kind in
+ * order): a generated codec is used for a message type only while its
+ * signature still matches the schema.
+ */
+export function schemaSignature(spec: MessageSpec): string {
+  const fields = spec.fields.map((f) => `${f.name}:${f.scalar === 'enum' ? `enum(${f.values!.join('|')})` : f.scalar}${f.optional ? '?' : ''}`);
+  return `${spec.code} ${fields.join(',')}`;
+}

@@ -1,0 +1,218 @@
+import { schemaSignature } from './codec-support.ts';
+import type { FieldSpec, MessageSpec } from './schema.ts';
+
+/*
+ * Writes codec.generated.ts: for every message type one encoder and one
+ * decoder as straight-line TypeScript with the field names as literals, so a
+ * decoded message is built by one object literal (one hidden class per type)
+ * and no per-field loop, switch or keyed property access runs per message.
+ * The file is committed, type-checked and linted like any other; `npm run
+ * gen:codec` rewrites it and test/engine/codec-generated.test.ts fails while
+ * it differs from what this generator makes of the current schemas.
+ *
+ * Behaviour, checks and error messages are those of the schema rules:
+ * - uint: a safe whole number >= 0 (varint); int: a safe whole number (zig-zag);
+ * - f64: finite; str: an index into the frame's string table; bool: one byte 0/1;
+ * - strs: a count and string indices; enum: one byte, the value's index;
+ * - optional fields: a presence mask (varint, one bit per optional field in
+ *   order) before the fields; an absent field is not written and not set.
+ */
+
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+function checkNames(spec: MessageSpec): void {
+  if (!IDENTIFIER.test(spec.type)) throw new Error(`message type ${JSON.stringify(spec.type)} is not usable as a name`);
+  for (const f of spec.fields) {
+    if (!IDENTIFIER.test(f.name) || f.name === 'type') throw new Error(`${spec.type}: field name ${JSON.stringify(f.name)} is not usable`);
+  }
+}
+
+const q = JSON.stringify;
+
+function encoderSource(spec: MessageSpec): string[] {
+  const t = spec.type;
+  const any = spec.fields.length > 0;
+  const strings = spec.fields.some((f) => f.scalar === 'str' || f.scalar === 'strs');
+  // Unused parameters carry a leading underscore (the lint rule's convention).
+  const lines: string[] = [
+    `export function encode${t}(${any ? 'w' : '_w'}: ByteWriter, ${any ? 'm' : '_m'}: Readonly<Record<string, unknown>>, ${strings ? 'T' : '_T'}: StringIds): void {`,
+  ];
+  const optional = spec.fields.filter((f) => f.optional);
+  if (optional.length > 0) {
+    lines.push('  let mask = 0;');
+    optional.forEach((f, k) => lines.push(`  if (m[${q(f.name)}] !== undefined) mask |= ${2 ** k};`));
+    lines.push('  w.uint(mask);');
+  }
+  spec.fields.forEach((f, i) => {
+    const bad = (why: string) => `encodeFail(${q(t)}, ${q(f.name)}, ${q(why)})`;
+    const v = `v${i}`;
+    lines.push(`  const ${v} = m[${q(f.name)}];`);
+    lines.push(f.optional ? `  if (${v} !== undefined) {` : `  if (${v} === undefined) ${bad('is required')};`, ...(f.optional ? [] : ['  {']));
+    switch (f.scalar) {
+      case 'uint':
+        lines.push(`    if (typeof ${v} !== 'number' || !Number.isSafeInteger(${v}) || ${v} < 0) ${bad('must be a whole number >= 0')};`, `    w.uint(${v});`);
+        break;
+      case 'int':
+        lines.push(`    if (typeof ${v} !== 'number' || !Number.isSafeInteger(${v})) ${bad('must be a whole number')};`, `    w.int(${v});`);
+        break;
+      case 'f64':
+        lines.push(`    if (typeof ${v} !== 'number' || !Number.isFinite(${v})) ${bad('must be a finite number')};`, `    w.f64(${v});`);
+        break;
+      case 'str':
+        lines.push(`    if (typeof ${v} !== 'string') ${bad('must be a string')};`, `    w.uint(T.id(${v}));`);
+        break;
+      case 'bool':
+        lines.push(`    if (typeof ${v} !== 'boolean') ${bad('must be true or false')};`, `    w.u8(${v} ? 1 : 0);`);
+        break;
+      case 'strs':
+        lines.push(`    if (!Array.isArray(${v}) || ${v}.some((s) => typeof s !== 'string')) ${bad('must be a list of strings')};`);
+        lines.push(`    w.uint(${v}.length);`, `    for (const s of ${v} as readonly string[]) w.uint(T.id(s));`);
+        break;
+      case 'enum': {
+        lines.push(`    switch (${v}) {`);
+        f.values!.forEach((value, i) => lines.push(`      case ${q(value)}:`, `        w.u8(${i});`, '        break;'));
+        lines.push('      default:', `        ${bad(`must be one of ${f.values!.join(', ')}`)};`, '    }');
+        break;
+      }
+    }
+    lines.push('  }');
+  });
+  lines.push('}');
+  return lines;
+}
+
+function tsType(f: FieldSpec, enumName: string): string {
+  switch (f.scalar) {
+    case 'uint':
+    case 'int':
+    case 'f64':
+      return 'number';
+    case 'str':
+      return 'string | undefined';
+    case 'bool':
+      return 'boolean';
+    case 'strs':
+      return 'string[]';
+    case 'enum':
+      return `(typeof ${enumName})[number] | undefined`;
+  }
+}
+
+function decoderSource(spec: MessageSpec): { enums: string[]; lines: string[] } {
+  const t = spec.type;
+  const enums: string[] = [];
+  const used = spec.fields.length > 0;
+  const strings = spec.fields.some((f) => f.scalar === 'str' || f.scalar === 'strs');
+  const bytes = spec.fields.some((f) => f.optional || (f.scalar !== 'int' && f.scalar !== 'f64'));
+  const ends = bytes || spec.fields.some((f) => f.scalar === 'f64');
+  const lines: string[] = [`export function decode${t}(${used ? 'r' : '_r'}: ByteReader, ${strings ? 'S' : '_S'}: readonly string[]): Record<string, unknown> {`];
+  if (bytes) lines.push('  const b = r.buf;');
+  if (ends) lines.push('  const end = r.end;');
+  if (used) lines.push('  let p = r.pos;');
+  if (bytes) lines.push('  let x = 0;');
+  // A varint: the one-byte case inline, longer ones (and truncation) through ByteReader.uint.
+  const uint = (dst: string, ind: string) => [
+    `${ind}if (p < end && (x = b[p]!) < 128) {`,
+    `${ind}  p++;`,
+    `${ind}  ${dst} = x;`,
+    `${ind}} else {`,
+    `${ind}  r.pos = p;`,
+    `${ind}  ${dst} = r.uint();`,
+    `${ind}  p = r.pos;`,
+    `${ind}}`,
+  ];
+  const u8 = (dst: string, ind: string) => [`${ind}if (p >= end) {`, `${ind}  r.pos = p;`, `${ind}  r.u8();`, `${ind}}`, `${ind}${dst} = b[p++]!;`];
+  const err = (field: string, msg: string) => `throw new DecodeError(${q(`${t}.${field}: `)} + ${msg});`;
+  const optional = spec.fields.filter((f) => f.optional);
+  if (optional.length > 0) lines.push('  let mask = 0;', ...uint('mask', '  '));
+  let bit = 1;
+  spec.fields.forEach((f, i) => {
+    const v = `f${i}`;
+    const enumName = `${t.toUpperCase()}_${f.name.toUpperCase()}`;
+    if (f.scalar === 'enum') enums.push(`const ${enumName} = ${q(f.values)} as const;`);
+    const declared = f.optional && f.scalar !== 'str' && f.scalar !== 'enum' ? `${tsType(f, enumName)} | undefined` : tsType(f, enumName);
+    lines.push(`  let ${v}: ${declared};`);
+    if (f.optional) {
+      lines.push(`  if ((mask & ${bit}) !== 0) {`);
+      bit *= 2;
+    } else {
+      lines.push('  {');
+    }
+    const ind = '    ';
+    switch (f.scalar) {
+      case 'uint':
+        lines.push(...uint(v, ind));
+        break;
+      case 'int':
+        lines.push(`${ind}r.pos = p;`, `${ind}${v} = r.int();`, `${ind}p = r.pos;`);
+        break;
+      case 'f64':
+        lines.push(`${ind}if (p + 8 > end) {`, `${ind}  r.pos = p;`, `${ind}  r.f64();`, `${ind}}`, `${ind}${v} = r.view.getFloat64(p, true);`, `${ind}p += 8;`);
+        lines.push(`${ind}if (${v} - ${v} !== 0) ${err(f.name, q('not a finite number'))}`);
+        break;
+      case 'str':
+        lines.push(...uint('x', ind), `${ind}${v} = S[x];`, `${ind}if (${v} === undefined) ${err(f.name, '`string #${x} is not in the table`')}`);
+        break;
+      case 'bool':
+        lines.push(...u8('x', ind), `${ind}if (x > 1) ${err(f.name, '`bad boolean ${x}`')}`, `${ind}${v} = x === 1;`);
+        break;
+      case 'strs':
+        lines.push(`${ind}let n = 0;`, ...uint('n', ind), `${ind}if (n > end - p) ${err(f.name, '`list of ${n} cannot fit`')}`);
+        lines.push(`${ind}const list = new Array<string>(n);`, `${ind}for (let k = 0; k < n; k++) {`, ...uint('x', `${ind}  `), `${ind}  const s = S[x];`);
+        lines.push(`${ind}  if (s === undefined) ${err(f.name, '`string #${x} is not in the table`')}`, `${ind}  list[k] = s;`, `${ind}}`, `${ind}${v} = list;`);
+        break;
+      case 'enum':
+        lines.push(...u8('x', ind), `${ind}${v} = ${enumName}[x];`, `${ind}if (${v} === undefined) ${err(f.name, '`bad enum index ${x}`')}`);
+        break;
+    }
+    lines.push('  }');
+  });
+  const required = spec.fields.map((f, i) => (f.optional ? '' : `, ${f.name}: f${i}`)).join('');
+  lines.push(`  const o: Record<string, unknown> = { type: ${q(t)}${required} };`);
+  bit = 1;
+  spec.fields.forEach((f, i) => {
+    if (!f.optional) return;
+    lines.push(`  if ((mask & ${bit}) !== 0) o[${q(f.name)}] = f${i};`);
+    bit *= 2;
+  });
+  if (used) lines.push('  r.pos = p;');
+  lines.push('  return o;', '}');
+  return { enums, lines };
+}
+
+/** The source of codec.generated.ts for these message specs (each type once). */
+export function generateCodecSource(specs: Iterable<MessageSpec>): string {
+  const seen = new Map<string, MessageSpec>();
+  for (const s of specs) {
+    checkNames(s);
+    const before = seen.get(s.type);
+    if (before !== undefined && schemaSignature(before) !== schemaSignature(s)) throw new Error(`${s.type} has two different schemas`);
+    seen.set(s.type, s);
+  }
+  const all = [...seen.values()].sort((a, b) => a.code - b.code);
+  const out: string[] = [
+    '/*',
+    ' * GENERATED by engine/protocol/codegen.ts from the message schemas in',
+    ' * events.ts: do not edit. `npm run gen:codec` rewrites it;',
+    ' * test/engine/codec-generated.test.ts fails while it is stale, and the codec',
+    ' * uses a generated function only while its schema signature still matches.',
+    ' */',
+    "import { DecodeError, type ByteReader, type ByteWriter } from './bytes.ts';",
+    "import { encodeFail, type Decoder, type Encoder, type StringIds } from './codec-support.ts';",
+    '',
+  ];
+  const table: string[] = [];
+  for (const spec of all) {
+    const d = decoderSource(spec);
+    out.push(`// ${spec.type} (code ${spec.code})`, ...d.enums, '', ...encoderSource(spec), '', ...d.lines, '');
+    table.push(`  ${spec.type}: { signature: ${q(schemaSignature(spec))}, encode: encode${spec.type}, decode: decode${spec.type} },`);
+  }
+  out.push(
+    '/** Every generated codec by message type, with the schema signature it was generated from. */',
+    'export const GENERATED_CODECS: Readonly<Record<string, { readonly signature: string; readonly encode: Encoder; readonly decode: Decoder }>> = {',
+    ...table,
+    '};',
+    '',
+  );
+  return out.join('\n');
+}

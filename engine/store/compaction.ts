@@ -1,0 +1,306 @@
+import type Database from 'better-sqlite3';
+import { crc32 } from 'node:zlib';
+import { decodeFrame, encodeFrame, EncodeError } from '../protocol/codec.ts';
+import { DecodeError } from '../protocol/bytes.ts';
+import type { Sequenced } from '../protocol/events.ts';
+import type { WritableLog } from './log.ts';
+
+/**
+ * Frame compaction (decision 120): a live sequencer commits what has arrived
+ * in one I/O turn, so at ordinary rates a frame holds 1–10 events, and each
+ * small frame pays its own row, index entry, header and string table (~87
+ * bytes per event in 1-event frames, and a replay that runs per frame, not per
+ * event). Behind the head, runs of small consecutive frames are rewritten as
+ * one frame of up to COMPACT_EVENTS events: the same events, decoded and
+ * re-encoded, in one transaction that deletes the run and inserts the merged
+ * frame under the run's first row id (so row ids still grow with seq, which
+ * `truncateFrom` relies on). Readers never see a half-done merge (one
+ * transaction; WAL snapshots), and every reader already accepts a frame that
+ * starts before the seq it asked for.
+ */
+
+/** Events per merged frame, at most (the sequencer's own MAX_FRAME_EVENTS). */
+export const COMPACT_EVENTS = 4096;
+/** A frame this large is left as it is: merging it would gain little. */
+const BIG_FRAME = COMPACT_EVENTS / 4;
+/** Rows (without bodies) read per step, at most. */
+const ROWS_PER_STEP = 8192;
+
+export interface CompactionStep {
+  /** Frames removed by merging. */
+  readonly framesRemoved: number;
+  /** Merged frames written. */
+  readonly framesWritten: number;
+  /** Events moved into merged frames. */
+  readonly events: number;
+  /** The first seq the next step looks at. */
+  readonly cursor: number;
+  /** True when nothing below `upTo` is left to merge (the rest is waiting for more events). */
+  readonly caughtUp: boolean;
+}
+
+/** A frame's row without its body (bodies are read only for runs being merged). */
+type Row = [id: number, firstSeq: number, lastSeq: number];
+
+/** Prepared statements of one log's compactor (on the writer's connection). */
+class Statements {
+  readonly rows;
+  readonly bodies;
+  readonly count;
+  readonly remove;
+  readonly insert;
+  readonly latestSession;
+  readonly lastSeq;
+  constructor(db: Database.Database) {
+    this.rows = db
+      .prepare('SELECT id, first_seq, last_seq FROM frames WHERE session = ? AND first_seq >= ? AND first_seq <= ? ORDER BY first_seq LIMIT ?')
+      .raw(true);
+    // Every range below bounds first_seq on both sides, so the (session, first_seq) index bounds the scan;
+    // frames are disjoint and consecutive, so first_seq in [a, b] picks exactly the frames of a run a..b.
+    this.bodies = db.prepare('SELECT first_seq, last_seq, crc, body FROM frames WHERE session = ? AND first_seq >= ? AND first_seq <= ? ORDER BY first_seq').raw(true);
+    this.count = db.prepare('SELECT count(*) FROM frames WHERE session = ? AND first_seq >= ? AND first_seq <= ?').pluck();
+    this.remove = db.prepare('DELETE FROM frames WHERE session = ? AND first_seq >= ? AND first_seq <= ?');
+    this.insert = db.prepare('INSERT INTO frames (id, session, first_seq, last_seq, crc, body) VALUES (?, ?, ?, ?, ?, ?)');
+    this.latestSession = db.prepare('SELECT max(id) FROM sessions').pluck();
+    this.lastSeq = db.prepare('SELECT last_seq FROM frames WHERE session = ? ORDER BY first_seq DESC LIMIT 1').pluck();
+  }
+}
+
+const statements = new WeakMap<WritableLog, Statements>();
+
+function statementsOf(log: WritableLog): Statements {
+  let s = statements.get(log);
+  if (s === undefined) {
+    s = new Statements(log.db);
+    statements.set(log, s);
+  }
+  return s;
+}
+
+/** Why a run was left alone (a frame that does not check out is never rewritten). */
+export class CompactionSkipped extends Error {
+  override name = 'CompactionSkipped';
+}
+
+/** Decodes the run's frames (checking each checksum) and encodes them as one frame. */
+function merge(st: Statements, session: number, run: readonly Row[]): Uint8Array {
+  const events: Sequenced[] = [];
+  const rows = st.bodies.all(session, run[0]![1], run[run.length - 1]![1]) as [number, number, number, Buffer][];
+  if (rows.length !== run.length) throw new CompactionSkipped(`frames ${run[0]![1]}-${run[run.length - 1]![2]} changed while being read`);
+  for (const [first, last, crc, body] of rows) {
+    if (crc32(body) !== crc) throw new CompactionSkipped(`checksum mismatch in frame ${first}-${last}`);
+    try {
+      for (const e of decodeFrame(body).events) events.push(e);
+    } catch (err) {
+      if (err instanceof DecodeError) throw new CompactionSkipped(`frame ${first}-${last}: ${err.message}`);
+      throw err;
+    }
+  }
+  try {
+    return encodeFrame(session, events);
+  } catch (err) {
+    if (err instanceof EncodeError) throw new CompactionSkipped(`frames ${run[0]![1]}-${run[run.length - 1]![2]}: ${err.message}`);
+    throw err;
+  }
+}
+
+/**
+ * One bounded step of compaction of `session`: looks at frames from seq
+ * `cursor` on whose seqs are all <= `upTo` (both inclusive), merges runs of
+ * consecutive small frames into frames of up to COMPACT_EVENTS events, and
+ * writes at most `maxWrites` merged frames (each in its own transaction).
+ * A run cut short by `upTo` is left for a later step, unless `finish` (the
+ * session is closed: its tail will not grow). A run that does not decode or
+ * check out is skipped, never rewritten (CompactionSkipped is reported
+ * through `onSkip`).
+ */
+export function compactStep(
+  log: WritableLog,
+  session: number,
+  cursor: number,
+  upTo: number,
+  opts: { maxWrites?: number; finish?: boolean; onSkip?: (err: CompactionSkipped) => void } = {},
+): CompactionStep {
+  const st = statementsOf(log);
+  const maxWrites = opts.maxWrites ?? 1;
+  let framesRemoved = 0;
+  let framesWritten = 0;
+  let events = 0;
+  const read = st.rows.all(session, cursor, upTo, ROWS_PER_STEP) as Row[];
+  const moreRows = read.length === ROWS_PER_STEP;
+  // The last frame may start at or before upTo and end after it: not ours yet.
+  const rows = read.length > 0 && read[read.length - 1]![2] > upTo ? read.slice(0, -1) : read;
+  let run: Row[] = [];
+  let runEvents = 0;
+  const flush = (): boolean => {
+    if (run.length === 0) return true;
+    const first = run[0]!;
+    const last = run[run.length - 1]!;
+    if (run.length > 1) {
+      let bytes: Uint8Array;
+      try {
+        bytes = merge(st, session, run);
+      } catch (err) {
+        if (!(err instanceof CompactionSkipped)) throw err;
+        opts.onSkip?.(err);
+        cursor = last[2] + 1;
+        run = [];
+        runEvents = 0;
+        return true;
+      }
+      const wrote = log.transaction(() => {
+        // Only the writer changes frames; still, never merge rows that are not exactly the ones read.
+        if ((st.count.get(session, first[1], last[1]) as number) !== run.length) return false;
+        st.remove.run(session, first[1], last[1]);
+        st.insert.run(first[0], session, first[1], last[2], crc32(bytes), bytes);
+        return true;
+      });
+      if (!wrote) return false;
+      framesRemoved += run.length;
+      framesWritten++;
+      events += runEvents;
+    }
+    cursor = last[2] + 1;
+    run = [];
+    runEvents = 0;
+    return true;
+  };
+  let stopped = false;
+  for (const row of rows) {
+    if (row[1] !== cursor + runEvents) {
+      // A gap (should not happen in a verified log): merge nothing across it.
+      if (!flush()) return { framesRemoved, framesWritten, events, cursor, caughtUp: false };
+      cursor = row[1];
+    }
+    const n = row[2] - row[1] + 1;
+    if (n >= BIG_FRAME || runEvents + n > COMPACT_EVENTS) {
+      if (!flush()) return { framesRemoved, framesWritten, events, cursor, caughtUp: false };
+      if (framesWritten >= maxWrites) {
+        stopped = true;
+        break;
+      }
+      if (n >= BIG_FRAME) {
+        cursor = row[2] + 1;
+        continue;
+      }
+    }
+    run.push(row);
+    runEvents += n;
+  }
+  // A run cut short by the row limit is left for the next step (which starts at it and sees more rows);
+  // one cut short by upTo waits for more events, unless the session is finished.
+  if (!stopped && !moreRows && opts.finish === true && framesWritten < maxWrites) flush();
+  const caughtUp = !stopped && !moreRows && (run.length === 0 || opts.finish !== true);
+  return { framesRemoved, framesWritten, events, cursor, caughtUp };
+}
+
+/**
+ * Compacts all of `session` up to `upTo` (inclusive) now, in steps; for the
+ * bench, the CLI and tests. Returns the totals.
+ */
+export function compactSession(log: WritableLog, session: number, upTo: number, finish = false): { framesRemoved: number; framesWritten: number; events: number } {
+  let cursor = 1;
+  const total = { framesRemoved: 0, framesWritten: 0, events: 0 };
+  for (;;) {
+    const s = compactStep(log, session, cursor, upTo, { maxWrites: 64, finish });
+    total.framesRemoved += s.framesRemoved;
+    total.framesWritten += s.framesWritten;
+    total.events += s.events;
+    if (s.caughtUp || s.cursor === cursor) return total;
+    cursor = s.cursor;
+  }
+}
+
+export interface CompactorOptions {
+  /** The newest this many events of the open session stay as written (default 16,384). */
+  readonly lagEvents?: number;
+  /** Time between rounds of steps (default 100 ms). */
+  readonly everyMs?: number;
+  /** Time a round may spend, in steps of one merged frame each (default 10 ms: at most ~10 % of a core). */
+  readonly budgetMs?: number;
+}
+
+/**
+ * Background compaction of the writer's log: a timer on the writer's thread
+ * (so a step always runs between two commits) merges small frames behind the
+ * head. Each round runs steps of one merged frame (~1 ms) each, one per
+ * event-loop turn (so the sequencer's receives and commits run in between),
+ * until caught up or the round's budget is spent. The newest `lagEvents` of
+ * every session stay as written; a closed session is caught up before the
+ * next one is taken up. Sessions closed before the compactor started are
+ * left as they are. Never throws into
+ * the timer: a failing step is reported once and compaction stops.
+ */
+export class FrameCompactor {
+  private readonly timer: NodeJS.Timeout;
+  private session = 0;
+  private cursor = 1;
+  private stopped = false;
+  /** Totals since start (for the bench and tests). */
+  readonly stats = { framesRemoved: 0, framesWritten: 0, events: 0, steps: 0 };
+
+  constructor(
+    private readonly log: WritableLog,
+    private readonly opts: CompactorOptions = {},
+  ) {
+    this.timer = setInterval(() => this.round(), opts.everyMs ?? 100);
+    this.timer.unref();
+  }
+
+  private round(): void {
+    const deadline = performance.now() + (this.opts.budgetMs ?? 10);
+    const next = (): void => {
+      if (this.step() && performance.now() < deadline) setImmediate(next);
+    };
+    next();
+  }
+
+  /** One step now (the timer calls it); returns whether there is more to do right away. */
+  step(): boolean {
+    if (this.stopped || !this.log.db.open) return false;
+    try {
+      const st = statementsOf(this.log);
+      const latest = (st.latestSession.get() as number | null) ?? 0;
+      if (latest === 0) return false;
+      if (this.session === 0 || this.session > latest) {
+        this.session = latest;
+        this.cursor = 1;
+      }
+      const closedSession = this.session < latest;
+      // The newest lagEvents of every session stay as written, a closed session's too (its tail is small and
+      // is what a repair or a late reader of that session's end looks at).
+      const head = (st.lastSeq.get(this.session) as number | undefined) ?? 0;
+      const upTo = head - (this.opts.lagEvents ?? 16_384);
+      if (upTo < this.cursor) {
+        if (!closedSession) return false;
+        this.session++;
+        this.cursor = 1;
+        return true;
+      }
+      const s = compactStep(this.log, this.session, this.cursor, upTo, {
+        maxWrites: 1,
+        onSkip: (err) => console.error(`event log: compaction skipped a run: ${err.message}`),
+      });
+      this.stats.steps++;
+      this.stats.framesRemoved += s.framesRemoved;
+      this.stats.framesWritten += s.framesWritten;
+      this.stats.events += s.events;
+      this.cursor = s.cursor;
+      if (closedSession && s.caughtUp) {
+        this.session++;
+        this.cursor = 1;
+        return true;
+      }
+      return !s.caughtUp;
+    } catch (err) {
+      this.stopped = true;
+      console.error(`event log: compaction stopped: ${(err as Error).message}`);
+      return false;
+    }
+  }
+
+  close(): void {
+    this.stopped = true;
+    clearInterval(this.timer);
+  }
+}

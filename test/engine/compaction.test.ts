@@ -1,0 +1,134 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { encodeFrame } from '../../engine/protocol/codec.ts';
+import type { Sequenced } from '../../engine/protocol/events.ts';
+import { COMPACT_EVENTS, compactSession, compactStep, FrameCompactor } from '../../engine/store/compaction.ts';
+import { openReadableLog, openWritableLog, type WritableLog } from '../../engine/store/log.ts';
+import { removeDir, tempDir } from './helpers/backbone.ts';
+
+const dirs: string[] = [];
+afterEach(() => dirs.splice(0).forEach(removeDir));
+
+function freshLog(): { path: string; log: WritableLog } {
+  const dir = tempDir('ordo-compact-');
+  dirs.push(dir);
+  const path = join(dir, 'ordo.db');
+  return { path, log: openWritableLog(path, { backgroundCheckpoint: false }) };
+}
+
+/** Mixed event types and sources, as a live session interleaves them. */
+function ev(seq: number): Sequenced {
+  const k = seq % 4;
+  const ts = 1_767_225_600_000_000 + seq * 7;
+  if (k === 0) {
+    return {
+      seq,
+      ts,
+      src: 'proxy-1',
+      cseq: seq,
+      event: { type: 'OrderPending', orderId: seq, clientId: 'ALPHA', clientOrderId: `C${seq}é`, symbol: 'AAPL', side: 'buy', orderType: 'limit', timeInForce: 'day', quantity: 5, price: 101.25 },
+    };
+  }
+  if (k === 1) return { seq, ts, src: 'risk-1', cseq: seq, event: { type: 'OrderAccepted', orderId: seq - 1 } };
+  if (k === 2) return { seq, ts, src: 'router-1', cseq: seq, event: { type: 'OrderRouted', orderId: seq - 2, venue: 'XNAS' } };
+  return { seq, ts, src: 'gateway-1', cseq: seq, event: { type: 'OrderExecuted', orderId: seq - 3, execId: 9_000_000_000 + seq, fillQty: 5, fillPrice: 101.25 } };
+}
+
+/** Session 1 in frames of the given sizes (1-based consecutive seqs). */
+function write(log: WritableLog, sizes: readonly number[], session = 1): number {
+  let seq = 0;
+  log.transaction(() => {
+    log.openSession(session, 1);
+    for (const n of sizes) {
+      const events = Array.from({ length: n }, () => ev(++seq));
+      log.appendFrame(session, events[0]!.seq, seq, encodeFrame(session, events));
+    }
+  });
+  return seq;
+}
+
+function rows(log: WritableLog, session = 1): { id: number; first: number; last: number }[] {
+  return log.db.prepare('SELECT id, first_seq AS first, last_seq AS last FROM frames WHERE session = ? ORDER BY first_seq').all(session) as { id: number; first: number; last: number }[];
+}
+
+describe('frame compaction', () => {
+  it('merges small frames into frames of up to COMPACT_EVENTS events, with the same events, row ids still growing with seq', () => {
+    const { path, log } = freshLog();
+    const sizes = Array.from({ length: 3000 }, (_, i) => 1 + (i % 7));
+    const last = write(log, sizes);
+    const before = [...log.events(1)];
+    const r = compactSession(log, 1, last, true);
+    expect(r.events).toBe(last);
+    const after = rows(log);
+    // Frames of 1–7 events fill a merged frame to within 7 events of the limit; only the session's tail is shorter.
+    for (const f of after.slice(0, -1)) expect(f.last - f.first + 1).toBeGreaterThan(COMPACT_EVENTS - 7);
+    for (const f of after) expect(f.last - f.first + 1).toBeLessThanOrEqual(COMPACT_EVENTS);
+    expect(after[after.length - 1]!.last).toBe(last);
+    for (let i = 1; i < after.length; i++) {
+      expect(after[i]!.id).toBeGreaterThan(after[i - 1]!.id);
+      expect(after[i]!.first).toBe(after[i - 1]!.last + 1);
+    }
+    expect(log.verify()).toEqual([]);
+    log.close();
+    const ro = openReadableLog(path);
+    expect([...ro.events(1)]).toEqual(before);
+    // A reader asking from the middle of a merged frame gets exactly what it asked for.
+    expect([...ro.events(1, 100, 105)].map((e) => e.seq)).toEqual([100, 101, 102, 103, 104, 105]);
+    let n = 0;
+    ro.replay(1, () => n++, 50, 60);
+    expect(n).toBe(11);
+    ro.close();
+  });
+
+  it('leaves frames past upTo, big frames and a run that upTo cuts short as they are (an open session)', () => {
+    const { log } = freshLog();
+    const sizes = [...Array.from({ length: 5000 }, () => 1), 2000, ...Array.from({ length: 100 }, () => 1)];
+    write(log, sizes);
+    const upTo = 5000 + 2000 + 50;
+    compactSession(log, 1, upTo);
+    const after = rows(log);
+    // 5,000 one-event frames became two frames (4,096 + 904, cut by the big frame); the big one stays; the 100 after it are untouched.
+    expect(after.slice(0, 3).map((f) => f.last - f.first + 1)).toEqual([4096, 904, 2000]);
+    expect(after.length).toBe(3 + 100);
+    expect(log.verify()).toEqual([]);
+    log.close();
+  });
+
+  it('never rewrites a frame that fails its checksum; the frames around it still merge', () => {
+    const { log } = freshLog();
+    write(log, Array.from({ length: 300 }, () => 1));
+    // Corrupt seq 150's frame.
+    log.db.prepare('UPDATE frames SET crc = crc + 1 WHERE first_seq = 150').run();
+    const skipped: string[] = [];
+    let cursor = 1;
+    for (let i = 0; i < 10; i++) {
+      const s = compactStep(log, 1, cursor, 300, { maxWrites: 10, finish: true, onSkip: (e) => skipped.push(e.message) });
+      cursor = s.cursor;
+      if (s.caughtUp) break;
+    }
+    expect(skipped).toEqual(['checksum mismatch in frame 150-150']);
+    const bad = rows(log).filter((f) => f.first <= 150 && f.last >= 150);
+    expect(bad.length).toBe(1);
+    expect(log.verify().map((p) => p.detail)).toEqual(['checksum mismatch']);
+    log.close();
+  });
+
+  it('FrameCompactor merges behind the head of the open session in the background, keeping the newest lagEvents as written', async () => {
+    const { log } = freshLog();
+    write(log, Array.from({ length: 20_000 }, () => 1));
+    const c = new FrameCompactor(log, { lagEvents: 1000, everyMs: 5, budgetMs: 50 });
+    try {
+      const deadline = Date.now() + 30_000;
+      while (c.stats.events < 16_000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    } finally {
+      c.close();
+    }
+    const after = rows(log);
+    const small = after.filter((f) => f.first === f.last);
+    expect(small.length).toBeGreaterThanOrEqual(1000);
+    expect(after.filter((f) => f.last - f.first + 1 === COMPACT_EVENTS).length).toBe(4);
+    expect(after[after.length - 1]!.last).toBe(20_000);
+    expect(log.verify()).toEqual([]);
+    log.close();
+  });
+});
