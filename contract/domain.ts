@@ -4,7 +4,8 @@
  */
 export const SIDES = ['buy', 'sell'] as const;
 export const ORDER_TYPES = ['limit', 'market'] as const;
-export const TIME_IN_FORCE = ['day', 'ioc', 'gtc'] as const;
+/** Appended only: the engine's wire format encodes these by index. fok: fill or kill; gtd: good till a date-time. */
+export const TIME_IN_FORCE = ['day', 'ioc', 'gtc', 'fok', 'gtd'] as const;
 export const INSTRUMENT_TYPES = ['equity', 'option'] as const;
 export const ORDER_STATES = [
   'pending',

@@ -13,7 +13,7 @@ import type { OrderType, Side, TimeInForce } from '../../contract/domain.ts';
  * are whole numbers.
  *
  * Gateway → venue
- *   1 NewOrder        [1, orderId, symbol, side, orderType, timeInForce, quantity, price]
+ *   1 NewOrder        [1, orderId, symbol, side, orderType, timeInForce, quantity, price, owner?, expireAtUs?]
  *   2 Cancel          [2, orderId]
  *   3 Replace         [3, orderId, quantity, price]
  *   4 Status          [4, [orderId, …]]
@@ -35,9 +35,13 @@ export const VENUE_PROTOCOL_VERSION = 1;
 
 export const WIRE_SIDES = ['buy', 'sell'] as const satisfies readonly Side[];
 export const WIRE_ORDER_TYPES = ['limit', 'market'] as const satisfies readonly OrderType[];
-export const WIRE_TIME_IN_FORCE = ['day', 'ioc', 'gtc'] as const satisfies readonly TimeInForce[];
-/** What the venue knows about an order id. `unknown`: never seen. */
-export const VENUE_ORDER_STATES = ['unknown', 'open', 'filled', 'cancelled', 'expired', 'rejected'] as const;
+export const WIRE_TIME_IN_FORCE = ['day', 'ioc', 'gtc', 'fok', 'gtd'] as const satisfies readonly TimeInForce[];
+/**
+ * What the venue knows about an order id. `unknown`: never seen; `forgotten`:
+ * finished long ago and no longer remembered (every report of it was sent).
+ * Appended only (encoded by index).
+ */
+export const VENUE_ORDER_STATES = ['unknown', 'open', 'filled', 'cancelled', 'expired', 'rejected', 'forgotten'] as const;
 export type VenueOrderState = (typeof VENUE_ORDER_STATES)[number];
 
 export const VenueCode = {
@@ -70,6 +74,13 @@ export interface NewOrderMsg {
   timeInForce: TimeInForce;
   quantity: number;
   price: number;
+  /**
+   * Who owns the order for self-trade prevention (the OMS client id): orders
+   * of one owner never trade with each other. Absent: no prevention.
+   */
+  owner?: string;
+  /** gtd only: when the venue expires the order, µs since the Unix epoch. */
+  expireAt?: number;
 }
 export interface CancelMsg {
   type: 'Cancel';
@@ -220,6 +231,8 @@ function requestTuple(m: VenueRequest): unknown[] {
         WIRE_TIME_IN_FORCE.indexOf(m.timeInForce),
         m.quantity,
         m.price,
+        m.owner ?? '',
+        m.expireAt ?? 0,
       ];
     case 'Cancel':
       return [VenueCode.Cancel, m.orderId];
@@ -344,7 +357,7 @@ function requestFromTuple(t: unknown[]): VenueRequest | string {
   const code = t[0];
   switch (code) {
     case VenueCode.NewOrder: {
-      const [, orderId, symbol, side, orderType, tif, quantity, price] = t;
+      const [, orderId, symbol, side, orderType, tif, quantity, price, owner, expireAt] = t;
       if (!isId(orderId)) return 'NewOrder.orderId must be a whole number >= 0';
       const s = enumAt(WIRE_SIDES, side);
       const ot = enumAt(WIRE_ORDER_TYPES, orderType);
@@ -355,7 +368,12 @@ function requestFromTuple(t: unknown[]): VenueRequest | string {
       if (tf === undefined) return `NewOrder ${orderId}: bad timeInForce ${String(tif)}`;
       if (!isNum(quantity)) return `NewOrder ${orderId}: quantity must be a number`;
       if (!isNum(price)) return `NewOrder ${orderId}: price must be a number`;
-      return { type: 'NewOrder', orderId, symbol, side: s, orderType: ot, timeInForce: tf, quantity, price };
+      if (owner !== undefined && typeof owner !== 'string') return `NewOrder ${orderId}: owner must be a string`;
+      if (expireAt !== undefined && !isId(expireAt)) return `NewOrder ${orderId}: expireAt must be a whole number >= 0`;
+      const m: NewOrderMsg = { type: 'NewOrder', orderId, symbol, side: s, orderType: ot, timeInForce: tf, quantity, price };
+      if (owner !== undefined && owner !== '') m.owner = owner;
+      if (expireAt !== undefined && expireAt > 0) m.expireAt = expireAt;
+      return m;
     }
     case VenueCode.Cancel: {
       const orderId = t[1];
