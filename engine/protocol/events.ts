@@ -14,6 +14,26 @@ export {
   type TimeInForce,
 } from '../../contract/domain.ts';
 
+/**
+ * Where an order stands in the OMS pipeline (the OrderRestored.state wire
+ * enum, encoded by index: append only). `pending`: waiting for risk;
+ * `accepted`: waiting for the router; `routed`: sent to the venue, not yet
+ * acknowledged; `new`: acknowledged by the venue (live there). Users and the
+ * API see FIX 4.4 order states derived from it (see oms/order-state.ts).
+ */
+export const ORDER_STAGES = [
+  'pending',
+  'accepted',
+  'rejected',
+  'routed',
+  'partially_filled',
+  'filled',
+  'cancelled',
+  'expired',
+  'new',
+] as const;
+export type OrderStage = (typeof ORDER_STAGES)[number];
+
 /** The fields of a new order, shared by OrderPending and OrderRestored (in wire order). */
 const NEW_ORDER_FIELDS = {
   orderId: 'uint',
@@ -30,7 +50,8 @@ const NEW_ORDER_FIELDS = {
 /**
  * Every event the sequencer can emit. Codes are the wire format and never
  * change meaning; new fields are only ever appended as optional (see codec).
- * Ranges: 1-19 session, 20-29 components, 30-39 static data, 40-69 orders.
+ * Ranges: 1-19 session, 20-29 components, 30-39 static data, 40-69 orders
+ * (54-69 and 5-12: the order lifecycle of issue #10).
  */
 export const EVENT_DEFS = {
   SessionOpened: { code: 1, fields: { sessionId: 'uint', previousSessionId: 'uint', orderIdBase: 'uint' } },
@@ -73,7 +94,8 @@ export const EVENT_DEFS = {
     },
   },
 
-  OrderPending: { code: 40, fields: NEW_ORDER_FIELDS },
+  /** expireAt: gtd orders' expiry time, µs since the Unix epoch. */
+  OrderPending: { code: 40, fields: { ...NEW_ORDER_FIELDS, expireAt: 'uint?' } },
   OrderAccepted: { code: 41, fields: { orderId: 'uint' } },
   OrderRejected: { code: 42, fields: { orderId: 'uint', reason: 'uint', text: 'str' } },
   OrderRouted: { code: 43, fields: { orderId: 'uint', venue: 'str' } },
@@ -81,21 +103,26 @@ export const EVENT_DEFS = {
   OrderCancelled: { code: 45, fields: { orderId: 'uint', reason: 'uint' } },
   OrderExpired: { code: 46, fields: { orderId: 'uint', reason: 'uint' } },
   VenueRejected: { code: 47, fields: { orderId: 'uint', reason: 'uint', text: 'str' } },
-  CancelRequested: { code: 48, fields: { orderId: 'uint' } },
+  /** clientOrderId: the cancel request's own id (FIX ClOrdID of the cancel; OrigClOrdID is the order's). */
+  CancelRequested: { code: 48, fields: { orderId: 'uint', clientOrderId: 'str?' } },
   CancelRejected: { code: 49, fields: { orderId: 'uint', reason: 'uint', text: 'str' } },
-  ReplaceRequested: { code: 50, fields: { orderId: 'uint', quantity: 'uint', price: 'f64' } },
+  /** clientOrderId: the order's id under its new terms (FIX ClOrdID; OrigClOrdID is the one it replaces). */
+  ReplaceRequested: { code: 50, fields: { orderId: 'uint', quantity: 'uint', price: 'f64', clientOrderId: 'str?' } },
   OrderReplaced: { code: 51, fields: { orderId: 'uint', quantity: 'uint', price: 'f64' } },
   ReplaceRejected: { code: 52, fields: { orderId: 'uint', reason: 'uint', text: 'str' } },
   OrderRestored: {
     code: 53,
     fields: {
       ...NEW_ORDER_FIELDS,
-      state: ORDER_STATES,
+      state: ORDER_STAGES,
       filledQuantity: 'uint',
       avgPrice: 'f64',
       venue: 'str?',
+      expireAt: 'uint?',
     },
   },
+  /** The venue acknowledged the order: it is live there (FIX ExecType New). */
+  OrderAcknowledged: { code: 54, fields: { orderId: 'uint' } },
 } as const satisfies Record<string, MessageDef>;
 
 export type EventDefs = typeof EVENT_DEFS;

@@ -1,15 +1,11 @@
 import type { CommandReply } from '../../bus/command-client.ts';
 import type { CommandSink, ComponentLogic } from '../../component/logic.ts';
 import type { CommandBody, Sequenced } from '../../protocol/events.ts';
-import { Reason } from '../../protocol/reasons.ts';
 import { VenueClient } from '../../venue/client.ts';
-import type { OrderStatusMsg, VenueReply, VenueRequest } from '../../venue/protocol.ts';
-import { isTerminal, type OmsProjection, type ReadonlyOrder } from '../projection.ts';
+import type { VenueReply, VenueRequest } from '../../venue/protocol.ts';
+import type { OmsProjection } from '../projection.ts';
+import { GatewayLogic } from './gateway-logic.ts';
 import { ProjectedComponent } from './projected.ts';
-
-function atVenue(o: ReadonlyOrder): boolean {
-  return o.venue !== undefined && (o.state === 'routed' || o.state === 'partially_filled');
-}
 
 export interface GatewayOptions {
   /** The venue's ROUTER endpoint. */
@@ -21,56 +17,24 @@ export interface GatewayOptions {
 /**
  * Exchange gateway: the OMS's only exit to venues. Only the active instance
  * holds a venue connection; a standby gateway applies events and stays
- * silent. Venue replies become commands (executions, cancels, rejects).
+ * silent. What it sends and what venue replies become is GatewayLogic's.
  */
 export class GatewayComponent extends ProjectedComponent implements ComponentLogic {
   readonly role = 'gateway';
   private client: VenueClient | undefined;
   private out: CommandSink | undefined;
-  /** execIds already turned into commands by this instance (not yet in the log). */
-  private readonly sentExecs = new Set<number>();
+  private readonly logic: GatewayLogic;
 
   constructor(
     private readonly opts: GatewayOptions,
     shared?: OmsProjection,
   ) {
     super(shared);
+    this.logic = new GatewayLogic(this.projection, (req) => this.toVenue(req));
   }
 
-  react(_session: number, e: Sequenced, out: CommandSink): void {
-    const ev = e.event;
-    switch (ev.type) {
-      case 'OrderRouted': {
-        const o = this.projection.order(ev.orderId);
-        if (o && o.state === 'routed' && o.filledQuantity === 0) this.newOrder(o);
-        break;
-      }
-      case 'CancelRequested': {
-        const o = this.projection.order(ev.orderId);
-        if (!o || isTerminal(o.state)) break;
-        if (atVenue(o)) this.toVenue({ type: 'Cancel', orderId: o.orderId });
-        else out.send({ type: 'OrderCancelled', orderId: o.orderId, reason: Reason.TRADER_REQUEST });
-        break;
-      }
-      case 'ReplaceRequested': {
-        const o = this.projection.order(ev.orderId);
-        if (!o || isTerminal(o.state)) break;
-        if (atVenue(o)) this.toVenue({ type: 'Replace', orderId: o.orderId, quantity: ev.quantity, price: ev.price });
-        else out.send({ type: 'OrderReplaced', orderId: o.orderId, quantity: ev.quantity, price: ev.price });
-        break;
-      }
-      case 'OrderExpired': {
-        // Day orders expire in the OMS at session close: take them off the venue's book too.
-        const o = this.projection.order(ev.orderId);
-        if (o?.venue !== undefined && o.type === 'limit') this.toVenue({ type: 'Cancel', orderId: o.orderId });
-        break;
-      }
-      case 'OrderExecuted':
-        this.sentExecs.delete(ev.execId); // in the log now; the projection ignores a repeat
-        break;
-      default:
-        break;
-    }
+  react(_session: number, e: Sequenced): void {
+    this.logic.onEvent(e);
   }
 
   /** On taking over: connect to the venue and reconcile every order it should hold. */
@@ -78,9 +42,7 @@ export class GatewayComponent extends ProjectedComponent implements ComponentLog
     this.out = out;
     this.client = new VenueClient({ endpoint: this.opts.venueEndpoint, onError: (err) => console.error(`gateway: ${(err as Error).message ?? String(err)}`) });
     this.client.onMessage((m) => this.onVenue(m));
-    const live = [...this.projection.orders()].filter(atVenue).map((o) => o.orderId);
-    if (live.length > 0) this.toVenue({ type: 'Status', orderIds: live });
-    for (const o of this.projection.orders()) if (o.state === 'routed' && o.filledQuantity === 0 && !live.includes(o.orderId)) this.newOrder(o);
+    this.logic.onActivate();
   }
 
   async onDeactivate(): Promise<void> {
@@ -99,19 +61,6 @@ export class GatewayComponent extends ProjectedComponent implements ComponentLog
     return this.onDeactivate();
   }
 
-  private newOrder(o: ReadonlyOrder): void {
-    this.toVenue({
-      type: 'NewOrder',
-      orderId: o.orderId,
-      symbol: o.symbol,
-      side: o.side,
-      orderType: o.type,
-      timeInForce: o.timeInForce,
-      quantity: o.quantity,
-      price: o.price,
-    });
-  }
-
   private toVenue(req: VenueRequest): void {
     if (!this.client) return;
     this.opts.onVenueRequest?.(req);
@@ -119,60 +68,6 @@ export class GatewayComponent extends ProjectedComponent implements ComponentLog
   }
 
   private onVenue(m: VenueReply): void {
-    const out = this.out;
-    if (!out) return;
-    switch (m.type) {
-      case 'Ack':
-        break;
-      case 'Fill':
-        this.execution(m.orderId, m.execId, m.quantity, m.price);
-        break;
-      case 'Cancelled':
-        out.send({ type: 'OrderCancelled', orderId: m.orderId, reason: m.reason });
-        break;
-      case 'Expired':
-        out.send({ type: 'OrderExpired', orderId: m.orderId, reason: m.reason });
-        break;
-      case 'Rejected':
-        out.send({ type: 'VenueRejected', orderId: m.orderId, reason: m.reason, text: m.text });
-        break;
-      case 'ReplaceAck':
-        out.send({ type: 'OrderReplaced', orderId: m.orderId, quantity: m.quantity, price: m.price });
-        break;
-      case 'ReplaceRejected':
-        out.send({ type: 'ReplaceRejected', orderId: m.orderId, reason: m.reason, text: m.text });
-        break;
-      case 'CancelRejected':
-        out.send({ type: 'CancelRejected', orderId: m.orderId, reason: m.reason, text: m.text });
-        break;
-      case 'OrderStatus':
-        this.reconcile(m);
-        break;
-      case 'ProtocolError':
-        console.error(`gateway: venue says: ${m.text}`);
-        break;
-    }
-  }
-
-  private execution(orderId: number, execId: number, quantity: number, price: number): void {
-    if (this.sentExecs.has(execId) || this.projection.hasExec(orderId, execId)) return;
-    this.sentExecs.add(execId);
-    this.out?.send({ type: 'OrderExecuted', orderId, execId, fillQty: quantity, fillPrice: price });
-  }
-
-  /** Brings the log in line with what the venue says of an order. */
-  private reconcile(m: OrderStatusMsg): void {
-    const o = this.projection.order(m.orderId);
-    if (!o || isTerminal(o.state)) return;
-    if (m.state === 'unknown') {
-      // The venue never got it (or restarted): send it again; the venue dedupes by orderId.
-      if (o.filledQuantity === 0) this.newOrder(o);
-      else this.out?.send({ type: 'OrderCancelled', orderId: o.orderId, reason: Reason.VENUE_UNAVAILABLE });
-      return;
-    }
-    for (const f of m.fills) this.execution(m.orderId, f.execId, f.quantity, f.price);
-    if (m.state === 'cancelled') this.out?.send({ type: 'OrderCancelled', orderId: o.orderId, reason: Reason.VENUE_REJECT });
-    else if (m.state === 'expired') this.out?.send({ type: 'OrderExpired', orderId: o.orderId, reason: Reason.IOC_REMAINDER });
-    else if (m.state === 'rejected') this.out?.send({ type: 'VenueRejected', orderId: o.orderId, reason: Reason.VENUE_REJECT, text: 'rejected by the venue' });
+    if (this.out) this.logic.onVenue(m, this.out);
   }
 }
