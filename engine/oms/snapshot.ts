@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { ORDER_STATES, ORDER_TYPES, SIDES, TIME_IN_FORCE } from '../../contract/domain.ts';
-import type { EventOf, OrdoEvent } from '../protocol/events.ts';
+import { ORDER_TYPES, SIDES, TIME_IN_FORCE } from '../../contract/domain.ts';
+import { ORDER_STAGES, type EventOf, type OrdoEvent } from '../protocol/events.ts';
 import { Reason } from '../protocol/reasons.ts';
-import { isTerminal, type OmsProjection } from './projection.ts';
+import { isTerminalStage } from './order-state.ts';
+import type { OmsProjection } from './projection.ts';
 import { describeIssue, ValidationError } from './validation.ts';
 
 /**
@@ -40,7 +41,7 @@ export interface Snapshot {
 export function takeSnapshot(p: OmsProjection): Snapshot {
   const orders: SnapshotOrder[] = [];
   for (const o of p.orders()) {
-    if (isTerminal(o.state) || o.timeInForce !== 'gtc') continue;
+    if (isTerminalStage(o.stage) || !carriesOver(o.timeInForce)) continue;
     const s: SnapshotOrder = {
       orderId: o.orderId,
       clientId: o.clientId,
@@ -51,11 +52,12 @@ export function takeSnapshot(p: OmsProjection): Snapshot {
       timeInForce: o.timeInForce,
       quantity: o.quantity,
       price: o.price,
-      state: o.state,
+      state: o.stage,
       filledQuantity: o.filledQuantity,
       avgPrice: o.avgPrice,
     };
     if (o.venue !== undefined) s.venue = o.venue;
+    if (o.expireAt > 0) s.expireAt = o.expireAt;
     orders.push(s);
   }
   orders.sort((a, b) => a.orderId - b.orderId);
@@ -75,7 +77,7 @@ export function restoreEvents(snapshot: Snapshot): OrdoEvent[] {
 export function expiryAtClose(p: OmsProjection): OrdoEvent[] {
   const ids: number[] = [];
   for (const o of p.orders()) {
-    if (!isTerminal(o.state) && o.timeInForce !== 'gtc') ids.push(o.orderId);
+    if (!isTerminalStage(o.stage) && !carriesOver(o.timeInForce)) ids.push(o.orderId);
   }
   ids.sort((a, b) => a - b);
   return ids.map((orderId): OrdoEvent => ({ type: 'OrderExpired', orderId, reason: Reason.DAY_ORDER_SESSION_END }));
@@ -100,10 +102,11 @@ const snapshotSchema = z.strictObject({
       timeInForce: z.enum(TIME_IN_FORCE),
       quantity: uint,
       price,
-      state: z.enum(ORDER_STATES),
+      state: z.enum(ORDER_STAGES),
       filledQuantity: uint,
       avgPrice: price,
       venue: z.string().optional(),
+      expireAt: uint.optional(),
     }),
   ),
 });
@@ -118,7 +121,13 @@ export function parseSnapshot(json: unknown, sourceName: string): Snapshot {
   const orders = r.data.orders.map((o) => {
     const s: SnapshotOrder = { ...o };
     if (s.venue === undefined) delete s.venue;
+    if (s.expireAt === undefined) delete s.expireAt;
     return s;
   });
   return { ...r.data, orders };
+}
+
+/** gtc and gtd orders carry into the next session; day, ioc and fok orders end with theirs. */
+export function carriesOver(tif: string): boolean {
+  return tif === 'gtc' || tif === 'gtd';
 }

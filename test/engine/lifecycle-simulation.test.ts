@@ -10,7 +10,7 @@ import { LifecycleSim } from './helpers/lifecycle-sim.ts';
  */
 
 const ONE = process.env.ORDO_SIM_SEED;
-const SEEDS = ONE !== undefined ? [Number(ONE)] : Array.from({ length: Number(process.env.ORDO_SIM_SEEDS ?? 300) }, (_, i) => i + 1);
+const SEEDS = ONE !== undefined ? [Number(ONE)] : Array.from({ length: Number(process.env.ORDO_SIM_SEEDS ?? 100) }, (_, i) => i + 1);
 
 describe('order lifecycle simulation', () => {
   it(`never disagrees with the venue (${SEEDS.length} seeds × 400 steps)`, () => {

@@ -6,14 +6,14 @@ import { Reason, reasonName } from '../../protocol/reasons.ts';
 import { normalisePrice } from '../money.ts';
 import { checkCancel, checkReplace, checkSessionOpen } from '../rules.ts';
 import { ProjectedComponent } from './projected.ts';
-import type { OmsProjection } from '../projection.ts';
+import type { OmsProjection, OriginalTerms } from '../projection.ts';
 
 type Waiter = (r: Result<{ orderId: number }>) => void;
 type OrderResult = Result<{ orderId: number }>;
 type NewOrderBody = EventOf<'OrderPending'>;
 
 /** The fields of a new order that make two submissions "the same order" (idempotent entry). */
-function sameOrder(a: Omit<NewOrderBody, 'orderId' | 'type'>, b: Omit<NewOrderBody, 'orderId' | 'type'>): boolean {
+function sameOrder(a: OriginalTerms, b: OriginalTerms): boolean {
   return (
     a.symbol === b.symbol && a.side === b.side && a.orderType === b.orderType && a.timeInForce === b.timeInForce &&
     a.quantity === b.quantity && a.price === b.price && (a.expireAt ?? 0) === (b.expireAt ?? 0)

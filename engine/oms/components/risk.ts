@@ -23,12 +23,12 @@ export class RiskComponent extends ProjectedComponent implements ComponentLogic 
 
   /** On taking over: decide every order still pending. */
   onActivate(out: CommandSink): void {
-    for (const o of this.projection.orders()) if (o.state === 'pending') this.decide(o.orderId, out);
+    for (const o of this.projection.orders()) if (o.stage === 'pending') this.decide(o.orderId, out);
   }
 
   private decide(orderId: number, out: CommandSink): void {
     const o = this.projection.order(orderId);
-    if (!o || o.state !== 'pending') return;
+    if (!o || o.stage !== 'pending') return;
     const refusal = checkOrder(
       { orderId, clientId: o.clientId, clientOrderId: o.clientOrderId, symbol: o.symbol, side: o.side, orderType: o.type, timeInForce: o.timeInForce, quantity: o.quantity, price: o.price },
       this.projection,

@@ -92,7 +92,10 @@ export class LifecycleSim {
   private nextStreetId = STREET_ID_BASE;
   private coid = 0;
   private step = 0;
-  readonly trace: string[] = [];
+  /** The last moves, formatted only when a check fails. */
+  private readonly trace: (() => string)[] = [];
+  /** Orders touched since the last check. */
+  private readonly dirty = new Set<number>();
   /** Counters for the test's own sanity checks (the run did explore something). */
   readonly counts = { submits: 0, cancels: 0, replaces: 0, fills: 0, cancelledAtVenue: 0, refusedAtSeq: 0, tooLate: 0 };
 
@@ -164,12 +167,12 @@ export class LifecycleSim {
     }
     if (this.toVenue.length > 0) choices.push(() => {
       const req = this.toVenue.shift()!;
-      this.trace.push(`venue <- ${JSON.stringify(req)}`);
+      this.note(() => `venue <- ${JSON.stringify(req)}`);
       this.exchange.handle(GW, req);
     });
     if (this.fromVenue.length > 0) choices.push(() => {
       const m = this.fromVenue.shift()!;
-      this.trace.push(`gateway <- ${JSON.stringify(m)}`);
+      this.note(() => `gateway <- ${JSON.stringify(m)}`);
       this.gatewayLogic.onVenue(m, this.sink(this.gateway()));
     });
     if (choices.length === 0) return false;
@@ -201,23 +204,23 @@ export class LifecycleSim {
         price: market ? undefined : px(),
         timeInForce: tifs[this.rng.int(0, tifs.length - 1)]!,
       };
-      this.trace.push(`submit ${JSON.stringify(req)}`);
+      this.note(() => `submit ${JSON.stringify(req)}`);
       void this.proxy.submit(req);
     } else if (r < 0.55) {
       this.counts.cancels++;
-      this.trace.push(`cancel ${pick.orderId}`);
+      this.note(() => `cancel ${pick.orderId}`);
       void this.proxy.cancel(pick.orderId);
     } else if (r < 0.75) {
       this.counts.replaces++;
       const quantity = Math.max(1, pick.filledQuantity + this.rng.int(-2, 10));
-      this.trace.push(`replace ${pick.orderId} ${quantity}`);
+      this.note(() => `replace ${pick.orderId} ${quantity}`);
       void this.proxy.replace(pick.orderId, { quantity, price: px() });
     } else {
       // The street trades against what rests (or adds liquidity), straight at the venue.
       const side = this.rng.float() < 0.5 ? ('buy' as const) : ('sell' as const);
       const id = this.nextStreetId++;
       const req: VenueRequest = { type: 'NewOrder', orderId: id, symbol: 'AAA', side, orderType: 'limit', timeInForce: this.rng.float() < 0.5 ? 'ioc' : 'day', quantity: this.rng.int(1, 30), price: px(), owner: STREET };
-      this.trace.push(`street ${JSON.stringify(req)}`);
+      this.note(() => `street ${JSON.stringify(req)}`);
       this.exchange.handle(STREET, req);
     }
   }
@@ -238,8 +241,9 @@ export class LifecycleSim {
     const e: Sequenced = { seq: ++this.seq, ts: this.ts, src, cseq, event };
     this.log.push(e);
     this.truth.apply(e);
+    if ('orderId' in event) this.dirty.add(event.orderId);
     if (this.truth.refusedAt(e.seq) !== undefined) this.counts.refusedAtSeq++;
-    this.trace.push(`#${e.seq} ${src} ${JSON.stringify(event)}`);
+    this.note(() => `#${e.seq} ${src} ${JSON.stringify(event)}`);
     for (const comp of this.components) comp.inbox.push(e);
   }
 
@@ -255,6 +259,7 @@ export class LifecycleSim {
   }
 
   private record(m: VenueReply): void {
+    if (m.type !== 'ProtocolError') this.dirty.add(m.orderId);
     if (m.type !== 'Fill') {
       if ((m.type === 'CancelRejected' || m.type === 'ReplaceRejected') && m.reason === 207) this.counts.tooLate++;
       if (m.type === 'Cancelled') this.counts.cancelledAtVenue++;
@@ -279,7 +284,12 @@ export class LifecycleSim {
    * is in the log, nothing is left pending, and live at the venue ⇔ live in the OMS.
    */
   private check(settled: boolean): void {
-    for (const o of this.truth.orders()) {
+    // Between steps only the orders the last move touched can have changed; at the end, all.
+    const ids = settled ? [...this.truth.orders()].map((o) => o.orderId) : [...this.dirty];
+    this.dirty.clear();
+    for (const id of ids) {
+      const o = this.truth.order(id);
+      if (o === undefined) continue;
       const rec = this.venue.get(o.orderId);
       const fills = this.truth.fillsOf(o.orderId);
       const seen = new Set<number>();
@@ -317,11 +327,16 @@ export class LifecycleSim {
     }
   }
 
+  private note(f: () => string): void {
+    if (this.trace.length >= 60) this.trace.shift();
+    this.trace.push(f);
+  }
+
   private fail(what: string): never {
     throw new InvariantError(this.describe(what));
   }
 
   private describe(what: string): string {
-    return `seed ${this.opts.seed}, step ${this.step}: ${what}\nlast moves:\n  ${this.trace.slice(-40).join('\n  ')}`;
+    return `seed ${this.opts.seed}, step ${this.step}: ${what}\nlast moves:\n  ${this.trace.map((f) => f()).join('\n  ')}`;
   }
 }
