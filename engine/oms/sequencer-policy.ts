@@ -9,7 +9,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, readonly EventType[]>> = 
   proxy: ['OrderPending', 'CancelRequested', 'ReplaceRequested'],
   risk: ['OrderAccepted', 'OrderRejected'],
   router: ['OrderRouted', 'VenueRejected'],
-  gateway: ['OrderExecuted', 'OrderCancelled', 'OrderExpired', 'VenueRejected', 'OrderReplaced', 'ReplaceRejected', 'CancelRejected'],
+  gateway: ['OrderAcknowledged', 'OrderExecuted', 'OrderCancelled', 'OrderExpired', 'VenueRejected', 'OrderReplaced', 'ReplaceRejected', 'CancelRejected'],
   monitor: ['AlertRaised', 'AlertCleared', 'ComponentActivated'],
 };
 

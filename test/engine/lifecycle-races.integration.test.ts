@@ -101,3 +101,69 @@ describe('cancel and replace racing fills, end to end', () => {
     expect(filledOrders).toBeGreaterThan(0);
   }, 300_000);
 });
+
+describe('idempotent entry and exact prices, end to end', () => {
+  it('the same (clientId, clientOrderId) and body answers the original orderId and sequences nothing; a different body is a 409', async () => {
+    const body = order('MSFT', 'buy', 10, 300, { timeInForce: 'gtc' });
+    const first = await http(host, 'POST', '/api/orders', body);
+    expect(first.status).toBe(200);
+    const seqBefore = host.view.projection.lastSeq;
+    const again = await http(host, 'POST', '/api/orders', body);
+    expect(again).toEqual({ status: 200, body: { orderId: first.body.orderId } });
+    // Retried at once, as a client does after a lost answer: still one order.
+    const both = await Promise.all([http(host, 'POST', '/api/orders', body), http(host, 'POST', '/api/orders', body)]);
+    expect(both.map((r) => r.body.orderId)).toEqual([first.body.orderId, first.body.orderId]);
+    const other = await http(host, 'POST', '/api/orders', { ...body, quantity: 11 });
+    expect(other.status).toBe(409);
+    expect(other.body.error.code).toBe('DUPLICATE_CLIENT_ORDER_ID');
+    // Nothing of the retries or the conflicting order reached the log.
+    const later = [...host.view.projection.orders()].filter((o) => o.clientOrderId === body.clientOrderId);
+    expect(later).toHaveLength(1);
+    await waitFor(() => host.view.projection.lastSeq >= seqBefore, 'log');
+    const pendingAfter = host.view.eventTail().filter((l) => l.seq > seqBefore && l.type === 'OrderPending');
+    expect(pendingAfter).toEqual([]);
+    await http(host, 'POST', `/api/orders/${first.body.orderId}/cancel`);
+  });
+
+  it('two concurrent different orders under one clientOrderId: one is taken, the other refused before sequencing', async () => {
+    const body = order('MSFT', 'buy', 10, 300, { timeInForce: 'gtc' });
+    const [a, b] = await Promise.all([http(host, 'POST', '/api/orders', body), http(host, 'POST', '/api/orders', { ...body, price: 301 })]);
+    expect([a.status, b.status]).toEqual([200, 409]);
+    expect([...host.view.projection.orders()].filter((o) => o.clientOrderId === body.clientOrderId)).toHaveLength(1);
+    await http(host, 'POST', `/api/orders/${a.body.orderId}/cancel`);
+  });
+
+  it('a price off the tick by float noise is stored on the tick; the average price is exact and rounded', async () => {
+    const px = marketablePrice('AAPL');
+    const noisy = px + 1e-10;
+    const r = await http(host, 'POST', '/api/orders', order('AAPL', 'buy', 300, noisy));
+    expect(r.status).toBe(200);
+    const o = host.view.projection.order(r.body.orderId)!;
+    expect(o.price).toBe(px);
+    await waitFor(() => o.filledQuantity > 0 && !o.cancelPending, 'a fill');
+    const fills = host.view.projection.fillsOf(o.orderId);
+    const exact = fills.reduce((n, f) => n + f.quantity * Math.round(f.price * 100), 0) / o.filledQuantity / 100;
+    expect(o.avgPrice).toBe(Math.round(exact * 1e6) / 1e6);
+    expect(String(o.avgPrice).replace(/^\d+\.?/, '').length).toBeLessThanOrEqual(6);
+    if (!isTerminalStage(o.stage)) await http(host, 'POST', `/api/orders/${o.orderId}/cancel`);
+  });
+
+  it('a second cancel or replace while one is in flight is refused with REQUEST_PENDING, decided at its seq', async () => {
+    // A resting order (far from the market) so the requests race only each other.
+    const px = Math.round(marketablePrice('AAPL') * 0.97 * 100) / 100;
+    const sub = await http(host, 'POST', '/api/orders', order('AAPL', 'buy', 100, px, { timeInForce: 'gtc' }));
+    const id = sub.body.orderId as number;
+    await waitFor(() => host.view.projection.order(id)!.stage === 'new', 'venue ack').catch((e: Error) => { const o = host.view.projection.order(id)!; throw new Error(`${e.message}: ${o.stage} ${o.state} ${o.rejectReason} ${JSON.stringify(host.venue.exchange.status(id))}`); });
+    const answers = await Promise.all([
+      http(host, 'POST', `/api/orders/${id}/replace`, { quantity: 90, price: px }),
+      http(host, 'POST', `/api/orders/${id}/replace`, { quantity: 80, price: px }),
+      http(host, 'POST', `/api/orders/${id}/cancel`),
+    ]);
+    expect(answers.filter((a) => a.status === 200)).toHaveLength(1);
+    for (const a of answers.filter((x) => x.status !== 200)) expect(a.body.error.code).toBe('REQUEST_PENDING');
+    await waitFor(() => { const o = host.view.projection.order(id)!; return !o.cancelPending && !o.replacePending; }, 'the request answered');
+    const o = host.view.projection.order(id)!;
+    expect(host.venue.exchange.status(id).quantity === o.quantity || isTerminalStage(o.stage)).toBe(true);
+    if (!isTerminalStage(o.stage)) await http(host, 'POST', `/api/orders/${id}/cancel`);
+  });
+});
