@@ -32,6 +32,14 @@ export function checkSessionOpen(p: OmsProjection): Refusal | null {
   }
 }
 
+/**
+ * Cancels are taken while the session is open and while it is closing (the
+ * venue may still hold the order until the session has closed).
+ */
+export function checkSessionTakesCancels(p: OmsProjection): Refusal | null {
+  return p.session.state === 'closing' ? null : checkSessionOpen(p);
+}
+
 function live(orderId: number, p: OmsProjection): Refusal | ReadonlyOrder {
   const o = p.order(orderId);
   if (o === undefined) return refuse(Reason.UNKNOWN_ORDER, `unknown order ${orderId}`);

@@ -2,7 +2,9 @@ import type { SequencerPolicy } from '../sequencer/policy.ts';
 import type { CommandBody, EventType, OrdoEvent, Sequenced } from '../protocol/events.ts';
 import { OmsProjection } from './projection.ts';
 import { referenceEvents, type ReferenceData } from './reference.ts';
-import { expiryAtClose, parseSnapshot, restoreEvents, takeSnapshot, type Snapshot } from './snapshot.ts';
+import { Reason } from '../protocol/reasons.ts';
+import { isTerminalStage } from './order-state.ts';
+import { endingWithSession, expiryAtClose, expiryBeforeVenue, parseSnapshot, restoreEvents, takeSnapshot, type Snapshot } from './snapshot.ts';
 
 /** Which events each role may ask for; the host may ask for anything. */
 export const ROLE_PERMISSIONS: Readonly<Record<string, readonly EventType[]>> = {
@@ -17,6 +19,8 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, readonly EventType[]>> = 
 export class OmsSequencerPolicy implements SequencerPolicy {
   private projection = new OmsProjection();
   private readonly staticEvents: OrdoEvent[];
+  /** While closing: the orders that end with the session and have not ended yet. */
+  private awaiting = new Set<number>();
 
   constructor(reference: ReferenceData) {
     this.staticEvents = referenceEvents(reference);
@@ -24,10 +28,20 @@ export class OmsSequencerPolicy implements SequencerPolicy {
 
   reset(): void {
     this.projection = new OmsProjection();
+    this.awaiting = new Set();
   }
 
   apply(_session: number, e: Sequenced): void {
     this.projection.apply(e);
+    const ev = e.event;
+    if (ev.type === 'SessionClosing') {
+      this.awaiting = new Set(endingWithSession(this.projection));
+    } else if (ev.type === 'SessionOpened') {
+      this.awaiting.clear();
+    } else if (this.awaiting.size > 0 && 'orderId' in ev && this.awaiting.has(ev.orderId)) {
+      const o = this.projection.order(ev.orderId);
+      if (o === undefined || isTerminalStage(o.stage)) this.awaiting.delete(ev.orderId);
+    }
   }
 
   authorize(src: string, role: string, body: CommandBody) {
@@ -52,8 +66,31 @@ export class OmsSequencerPolicy implements SequencerPolicy {
     return [...this.staticEvents, ...(prev ? restoreEvents(prev) : [])];
   }
 
+  /** At SessionClosing: the orders ending with the session that never reached the venue expire at once. */
   closingEvents(): OrdoEvent[] {
-    return expiryAtClose(this.projection);
+    return expiryBeforeVenue(this.projection);
+  }
+
+  /**
+   * While closing, no new order and no replace is taken (SESSION_CLOSING);
+   * cancels are (a trader can cancel whatever the venue still holds), and so
+   * is everything the components report.
+   */
+  closingRefusal(body: CommandBody): { code: string; message: string } | undefined {
+    if (body.type === 'OrderPending' || body.type === 'ReplaceRequested') {
+      return { code: 'SESSION_CLOSING', message: `session ${this.projection.session.id} is closing` };
+    }
+    return undefined;
+  }
+
+  /** Ready once every order that ends with the session has ended (the venue confirmed it). */
+  readyToClose(): boolean {
+    return this.awaiting.size === 0;
+  }
+
+  /** Whatever is still unconfirmed expires now (reason SESSION_CLOSE_FORCED). */
+  forcedClosingEvents(): OrdoEvent[] {
+    return expiryAtClose(this.projection, Reason.SESSION_CLOSE_FORCED);
   }
 
   snapshot(): { body: Snapshot; carriedOrders: number } {

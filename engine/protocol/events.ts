@@ -138,7 +138,12 @@ export const EVENT_SPECS = compileSchemas(EVENT_DEFS);
  */
 export const CONTROL_DEFS = {
   OpenSession: { code: 200, fields: {} },
-  CloseSession: { code: 201, fields: {} },
+  /**
+   * Starts closing (SessionClosing); the session closes once the policy says
+   * every order that must end with it did (confirmed by the venue). `force`
+   * on a closing session ends it now (the policy's forced closing events).
+   */
+  CloseSession: { code: 201, fields: { force: 'bool?' } },
 } as const satisfies Record<string, MessageDef>;
 
 export type ControlCommand = MessageUnion<typeof CONTROL_DEFS>;

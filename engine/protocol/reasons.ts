@@ -30,6 +30,8 @@ export const Reason = {
   SESSION_NOT_OPEN: 301,
   SESSION_CLOSING: 302,
   DAY_ORDER_SESSION_END: 303,
+  /** The session was closed by force before the venue confirmed the order's end (CloseSession{force}). */
+  SESSION_CLOSE_FORCED: 304,
 
   ORDER_TERMINAL: 401,
   REPLACE_BELOW_FILLED: 402,

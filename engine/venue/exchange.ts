@@ -181,6 +181,14 @@ export class Exchange<P> {
       case 'Replace':
         this.replace(peer, msg);
         break;
+      case 'Expire': {
+        const o = this.byOrderId.get(msg.orderId);
+        if (o === undefined || o.state !== 'open') break;
+        o.peer = peer;
+        this.takeOff(o, 'expired');
+        this.send(peer, { type: 'Expired', orderId: o.orderId, reason: msg.reason });
+        break;
+      }
       case 'Status':
         for (const id of msg.orderIds) {
           const o = this.byOrderId.get(id);

@@ -17,6 +17,7 @@ import type { OrderType, Side, TimeInForce } from '../../contract/domain.ts';
  *   2 Cancel          [2, orderId]
  *   3 Replace         [3, orderId, quantity, price]
  *   4 Status          [4, [orderId, …]]
+ *   5 Expire          [5, orderId, reason]   (end of the OMS session: Expired{reason} if live, else nothing)
  * Venue → gateway
  *  20 Ack             [20, orderId]
  *  21 Fill            [21, orderId, execId, quantity, price, leaves]
@@ -49,6 +50,7 @@ export const VenueCode = {
   Cancel: 2,
   Replace: 3,
   Status: 4,
+  Expire: 5,
   Ack: 20,
   Fill: 21,
   Cancelled: 22,
@@ -98,7 +100,17 @@ export interface StatusMsg {
   type: 'Status';
   orderIds: number[];
 }
-export type VenueRequest = NewOrderMsg | CancelMsg | ReplaceMsg | StatusMsg;
+/**
+ * The OMS's session ends for this order (a day order at close): the venue
+ * expires it if it is still live (Expired{reason}) and says nothing if it is
+ * not (its final report was already sent): no CancelRejected nobody asked for.
+ */
+export interface ExpireMsg {
+  type: 'Expire';
+  orderId: number;
+  reason: number;
+}
+export type VenueRequest = NewOrderMsg | CancelMsg | ReplaceMsg | StatusMsg | ExpireMsg;
 
 export interface AckMsg {
   type: 'Ack';
@@ -240,6 +252,8 @@ function requestTuple(m: VenueRequest): unknown[] {
       return [VenueCode.Replace, m.orderId, m.quantity, m.price];
     case 'Status':
       return [VenueCode.Status, m.orderIds];
+    case 'Expire':
+      return [VenueCode.Expire, m.orderId, m.reason];
     default:
       return assertNever(m);
   }
@@ -386,6 +400,12 @@ function requestFromTuple(t: unknown[]): VenueRequest | string {
       if (!isNum(quantity)) return `Replace ${orderId}: quantity must be a number`;
       if (!isNum(price)) return `Replace ${orderId}: price must be a number`;
       return { type: 'Replace', orderId, quantity, price };
+    }
+    case VenueCode.Expire: {
+      const [, orderId, reason] = t;
+      if (!isId(orderId)) return 'Expire.orderId must be a whole number >= 0';
+      if (!isId(reason)) return `Expire ${orderId}: reason must be a whole number >= 0`;
+      return { type: 'Expire', orderId, reason };
     }
     case VenueCode.Status: {
       const ids = t[1];

@@ -4,7 +4,7 @@ import type { CommandSink, ComponentLogic } from '../../component/logic.ts';
 import type { CommandBody, EventOf, Sequenced } from '../../protocol/events.ts';
 import { Reason, reasonName } from '../../protocol/reasons.ts';
 import { normalisePrice } from '../money.ts';
-import { checkCancel, checkReplace, checkSessionOpen } from '../rules.ts';
+import { checkCancel, checkReplace, checkSessionOpen, checkSessionTakesCancels } from '../rules.ts';
 import { ProjectedComponent } from './projected.ts';
 import type { OmsProjection, OriginalTerms } from '../projection.ts';
 
@@ -106,7 +106,7 @@ export class ClientProxyComponent extends ProjectedComponent implements Componen
    * is decided by the projection at its seq, and the answer says so.
    */
   cancel(orderId: number, clientOrderId?: string): Promise<OrderResult> {
-    const bad = checkSessionOpen(this.projection) ?? checkCancel(orderId, this.projection);
+    const bad = checkSessionTakesCancels(this.projection) ?? checkCancel(orderId, this.projection);
     if (bad) return Promise.resolve(refusal(bad.reason, bad.text));
     const body: CommandBody = { type: 'CancelRequested', orderId };
     if (clientOrderId !== undefined) body.clientOrderId = clientOrderId;

@@ -3,6 +3,7 @@ import type { Sequenced } from '../../protocol/events.ts';
 import { Reason } from '../../protocol/reasons.ts';
 import type { OrderStatusMsg, VenueReply, VenueRequest } from '../../venue/protocol.ts';
 import { isTerminalStage, mayBeAtVenue } from '../order-state.ts';
+import { carriesOver } from '../snapshot.ts';
 import type { OmsProjection, ReadonlyOrder } from '../projection.ts';
 
 /**
@@ -52,12 +53,15 @@ export class GatewayLogic {
         }
         break;
       }
+      case 'SessionClosing':
+        this.expireAtVenue();
+        break;
       case 'OrderExpired': {
-        // The sequencer's own expiries (session close) must reach the venue's book too; the
-        // venue's expiries (ioc/fok remainders, gtd, day end) came from it and need nothing.
-        if (e.src !== 'sequencer') break;
+        // A forced close expired an order the venue may still hold: take it off the book too. The
+        // venue's own expiries (ioc/fok remainders, gtd, day end) came from it and need nothing.
+        if (e.src !== 'sequencer' || ev.reason !== Reason.SESSION_CLOSE_FORCED) break;
         const o = this.projection.order(ev.orderId);
-        if (o?.venue !== undefined) this.toVenue({ type: 'Cancel', orderId: o.orderId });
+        if (o?.venue !== undefined) this.toVenue({ type: 'Expire', orderId: o.orderId, reason: Reason.DAY_ORDER_SESSION_END });
         break;
       }
       case 'OrderExecuted':
@@ -65,6 +69,20 @@ export class GatewayLogic {
         break;
       default:
         break;
+    }
+  }
+
+  /**
+   * Session close: every order that ends with the session and may be at the
+   * venue is expired there; the venue's Expired reports (or the fills that
+   * beat them) come back as commands, and the session closes once none is
+   * left (OmsSequencerPolicy.readyToClose).
+   */
+  private expireAtVenue(): void {
+    for (const o of this.projection.orders()) {
+      if (mayBeAtVenue(o.stage) && !carriesOver(o.timeInForce)) {
+        this.toVenue({ type: 'Expire', orderId: o.orderId, reason: Reason.DAY_ORDER_SESSION_END });
+      }
     }
   }
 
@@ -76,6 +94,7 @@ export class GatewayLogic {
     // A routed order may or may not have reached the venue: NewOrder is idempotent by orderId
     // (a venue that has it answers with its status), so sending it again is safe.
     for (const o of this.projection.orders()) if (o.stage === 'routed') this.newOrder(o);
+    if (this.projection.session.state === 'closing') this.expireAtVenue();
   }
 
   /** A venue report: the command(s) that put it in the log. */

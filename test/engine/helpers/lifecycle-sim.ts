@@ -6,7 +6,8 @@ import { RouterComponent } from '../../../engine/oms/components/router.ts';
 import { isTerminalStage } from '../../../engine/oms/order-state.ts';
 import { OmsProjection } from '../../../engine/oms/projection.ts';
 import type { ReferenceData } from '../../../engine/oms/reference.ts';
-import { LogBuilder } from '../../../engine/oms/testkit.ts';
+import { OmsSequencerPolicy } from '../../../engine/oms/sequencer-policy.ts';
+import type { Snapshot } from '../../../engine/oms/snapshot.ts';
 import type { CommandBody, OrdoEvent, Sequenced } from '../../../engine/protocol/events.ts';
 import { Exchange } from '../../../engine/venue/exchange.ts';
 import { Prng } from '../../../engine/venue/prng.ts';
@@ -70,6 +71,8 @@ export interface SimOptions {
   steps: number;
   /** Weight of trader/street actions against queue moves. Default 0.25. */
   actionRate?: number;
+  /** Close the session (and open the next) at some point of the run. Default true. */
+  sessionClose?: boolean;
 }
 
 /** One simulated run. `run()` throws InvariantError naming the seed and step on the first violation. */
@@ -88,6 +91,16 @@ export class LifecycleSim {
   private readonly gatewayProjection = new OmsProjection();
   private readonly proxy: ClientProxyComponent;
   private seq = 0;
+  /** The sequencer's rules (permissions aside): session closing and opening, as the real sequencer applies them. */
+  private readonly policy = new OmsSequencerPolicy(SIM_REFERENCE);
+  private phase: 'open' | 'closing' | 'closed' = 'open';
+  private sessionId = 1;
+  private closeAtStep: number;
+  private snapshot: Snapshot | undefined;
+  /** Orders of earlier sessions that ended with them: their final cumQty, to compare with the venue at the end. */
+  private readonly ended = new Map<number, number>();
+  /** Quantity filled in earlier sessions of an order carried over (its fills are not in this session's log). */
+  private readonly carriedFilled = new Map<number, number>();
   private ts = 1_767_225_600_000_000;
   private nextStreetId = STREET_ID_BASE;
   private coid = 0;
@@ -97,10 +110,11 @@ export class LifecycleSim {
   /** Orders touched since the last check. */
   private readonly dirty = new Set<number>();
   /** Counters for the test's own sanity checks (the run did explore something). */
-  readonly counts = { submits: 0, cancels: 0, replaces: 0, fills: 0, cancelledAtVenue: 0, refusedAtSeq: 0, tooLate: 0 };
+  readonly counts = { submits: 0, cancels: 0, replaces: 0, fills: 0, cancelledAtVenue: 0, refusedAtSeq: 0, tooLate: 0, sessionsClosed: 0, carried: 0 };
 
   constructor(private readonly opts: SimOptions) {
     this.rng = new Prng(opts.seed);
+    this.closeAtStep = opts.sessionClose === false ? Infinity : this.rng.int(Math.floor(opts.steps / 3), opts.steps);
     this.exchange = new Exchange<string>({
       instruments: SIM_REFERENCE.instruments.map((i) => ({ symbol: i.symbol, tickSize: i.tickSize, lotSize: i.lotSize, referencePrice: i.referencePrice })),
       seed: opts.seed,
@@ -127,8 +141,7 @@ export class LifecycleSim {
       outbox: [],
       cseq: 0,
     });
-    const opening = new LogBuilder().openSession({ reference: SIM_REFERENCE, orderIdBase: 1 }).events;
-    for (const e of opening) this.emit(e.event, 'sequencer', 0);
+    this.openSession();
     for (const c of this.components) this.deliverAll(c);
     for (const c of this.components) c.logic.onActivate?.(this.sink(c));
   }
@@ -153,7 +166,47 @@ export class LifecycleSim {
     throw new InvariantError(this.describe('the system did not settle'));
   }
 
+  private openSession(): void {
+    const prev = this.snapshot;
+    this.emit({ type: 'SessionOpened', sessionId: this.sessionId, previousSessionId: this.sessionId - 1, orderIdBase: this.policy.orderIdBase(prev) }, 'sequencer', 0);
+    const opening = this.policy.openingEvents(prev);
+    for (const e of opening) this.emit(e, 'sequencer', 0);
+    for (const e of opening) if (e.type === 'OrderRestored' && e.filledQuantity > 0) this.carriedFilled.set(e.orderId, e.filledQuantity);
+    this.emit({ type: 'SessionReady', restoredOrders: opening.filter((e) => e.type === 'OrderRestored').length }, 'sequencer', 0);
+    this.phase = 'open';
+  }
+
+  /** As the sequencer does: SessionClosing and the orders that never left expire; SessionClosed once the venue confirmed the rest. */
+  private startClose(): void {
+    this.note(() => 'close the session');
+    this.emit({ type: 'SessionClosing' }, 'sequencer', 0);
+    this.phase = 'closing';
+    for (const e of this.policy.closingEvents()) this.emit(e, 'sequencer', 0);
+    this.closeWhenReady();
+  }
+
+  private closeWhenReady(): void {
+    if (this.phase !== 'closing' || !this.policy.readyToClose()) return;
+    const snap = this.policy.snapshot();
+    this.emit({ type: 'SessionClosed', carriedOrders: snap.carriedOrders }, 'sequencer', 0);
+    this.phase = 'closed';
+    this.counts.sessionsClosed++;
+    this.counts.carried += snap.carriedOrders;
+    const carried = new Set(snap.body.orders.map((o) => o.orderId));
+    for (const o of this.truth.orders()) {
+      if (carried.has(o.orderId)) continue;
+      if (!isTerminalStage(o.stage)) this.fail(`order ${o.orderId} is ${o.state} at SessionClosed and not carried`);
+      this.ended.set(o.orderId, o.filledQuantity);
+    }
+    this.snapshot = snap.body;
+    this.sessionId++;
+    this.closeAtStep = Infinity;
+  }
+
   private once(): void {
+    if (this.step >= this.closeAtStep && this.phase === 'open') return this.startClose();
+    // Between sessions (closed), time passes: the venue and the components go on; the next session opens later.
+    if (this.phase === 'closed' && this.rng.float() < 0.05) return this.openSession();
     const rate = this.opts.actionRate ?? 0.25;
     if (this.rng.float() < rate || !this.moveSomething()) this.action();
   }
@@ -163,7 +216,8 @@ export class LifecycleSim {
     const choices: (() => void)[] = [];
     for (const c of this.components) {
       if (c.inbox.length > 0) choices.push(() => this.deliverOne(c));
-      if (c.outbox.length > 0) choices.push(() => this.sequence(c));
+      // While closed the sequencer refuses commands: components keep them and resend after the next open.
+      if (c.outbox.length > 0 && this.phase !== 'closed') choices.push(() => this.sequence(c));
     }
     if (this.toVenue.length > 0) choices.push(() => {
       const req = this.toVenue.shift()!;
@@ -175,7 +229,11 @@ export class LifecycleSim {
       this.note(() => `gateway <- ${JSON.stringify(m)}`);
       this.gatewayLogic.onVenue(m, this.sink(this.gateway()));
     });
-    if (choices.length === 0) return false;
+    if (choices.length === 0) {
+      if (this.phase !== 'closed') return false;
+      this.openSession();
+      return true;
+    }
     choices[this.rng.int(0, choices.length - 1)]!();
     return true;
   }
@@ -233,7 +291,14 @@ export class LifecycleSim {
   private sequence(c: SimComponent): void {
     const body = c.outbox.shift()!;
     const cseq = c.cseq - c.outbox.length;
+    const refused = this.phase === 'closing' ? this.policy.closingRefusal(body) : undefined;
+    if (refused) {
+      this.note(() => `refused ${c.name} ${JSON.stringify(body)}: ${refused.code}`);
+      c.logic.onRefused?.(cseq, body, { cseq, ...refused });
+      return;
+    }
     this.emit(body as OrdoEvent, c.name, cseq);
+    this.closeWhenReady();
   }
 
   private emit(event: OrdoEvent, src: string, cseq: number): void {
@@ -241,6 +306,7 @@ export class LifecycleSim {
     const e: Sequenced = { seq: ++this.seq, ts: this.ts, src, cseq, event };
     this.log.push(e);
     this.truth.apply(e);
+    this.policy.apply(this.sessionId, e);
     if ('orderId' in event) this.dirty.add(event.orderId);
     if (this.truth.refusedAt(e.seq) !== undefined) this.counts.refusedAtSeq++;
     this.note(() => `#${e.seq} ${src} ${JSON.stringify(event)}`);
@@ -301,6 +367,7 @@ export class LifecycleSim {
         if (!v || v.quantity !== f.quantity || v.price !== f.price) this.fail(`order ${o.orderId}: exec ${f.execId} is not the venue's`);
         cum += f.quantity;
       }
+      cum += this.carriedFilled.get(o.orderId) ?? 0;
       if (cum !== o.filledQuantity) this.fail(`order ${o.orderId}: cumQty ${o.filledQuantity} is not the sum of its fills ${cum}`);
       const venueFilled = rec?.filled ?? 0;
       if (o.filledQuantity > venueFilled) this.fail(`order ${o.orderId}: cumQty ${o.filledQuantity} above the venue's ${venueFilled}`);
@@ -318,8 +385,14 @@ export class LifecycleSim {
       }
     }
     if (settled) {
+      for (const [orderId, filled] of this.ended) {
+        if (this.truth.order(orderId) !== undefined) continue;
+        const v = this.venue.get(orderId)?.filled ?? 0;
+        if (v !== filled) this.fail(`order ${orderId} ended its session with cumQty ${filled}; the venue filled ${v}`);
+        if (this.exchange.isLive(orderId)) this.fail(`order ${orderId} ended with its session but is live at the venue`);
+      }
       for (const [orderId, rec] of this.venue) {
-        if (this.truth.order(orderId) === undefined) this.fail(`venue filled order ${orderId}, which the OMS does not know`);
+        if (this.truth.order(orderId) === undefined && !this.ended.has(orderId)) this.fail(`venue filled order ${orderId}, which the OMS does not know`);
         // The venue's own record agrees with its reply stream (the reference model).
         const s = this.exchange.status(orderId);
         if (s.filledQuantity !== rec.filled) this.fail(`venue status of ${orderId} says ${s.filledQuantity} filled, its reports ${rec.filled}`);
