@@ -81,6 +81,8 @@ const instrumentSchema = z
     tickSize: positive,
     lotSize: z.number().int('must be a whole number').gt(0, 'must be > 0'),
     referencePrice: positive,
+    /** Information only (odd and mixed lots trade; lotSize is the increment). */
+    roundLot: z.number().int('must be a whole number').gt(0, 'must be > 0').optional(),
     underlying: nonEmpty.optional(),
     strike: positive.optional(),
     expiry: isoDate.optional(),
@@ -178,6 +180,7 @@ export function validateReferenceData(json: unknown, sourceName: string): Refere
       if (i.strike !== undefined) out.strike = i.strike;
       if (i.expiry !== undefined) out.expiry = i.expiry;
       if (i.putCall !== undefined) out.putCall = i.putCall;
+      if (i.roundLot !== undefined) out.roundLot = i.roundLot;
       return out;
     }),
     clients: d.clients.map((c) => ({

@@ -81,6 +81,8 @@ export const EVENT_DEFS = {
       strike: 'f64?',
       expiry: 'str?',
       putCall: 'str?',
+      /** The round lot, information only: lotSize is the trading increment (odd and mixed lots trade). */
+      roundLot: 'uint?',
     },
   },
   ClientAdded: {

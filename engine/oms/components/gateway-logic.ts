@@ -160,7 +160,17 @@ export class GatewayLogic {
   private reconcile(m: OrderStatusMsg, out: CommandSink): void {
     const o = this.projection.order(m.orderId);
     if (!o || isTerminalStage(o.stage)) return;
-    for (const f of m.fills) this.execution(m.orderId, f.execId, f.quantity, f.price, out);
+    // The venue lists every fill since the order's start; those of earlier sessions (the part the
+    // order was restored with) are already in its cumQty, and this session's are known by execId.
+    let earlier = o.filledQuantity;
+    for (const f of this.projection.fillsOf(o.orderId)) earlier -= f.quantity;
+    for (const f of m.fills) {
+      if (earlier >= f.quantity) {
+        earlier -= f.quantity;
+        continue;
+      }
+      this.execution(m.orderId, f.execId, f.quantity, f.price, out);
+    }
     switch (m.state) {
       case 'unknown':
         // The venue never got it (or restarted): send it again; the venue dedupes by orderId.
