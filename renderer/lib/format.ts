@@ -74,6 +74,10 @@ export function formatRate(perSecond: number): string {
 export function stateLabel(state: string): string {
   if (state === 'partially_filled') return 'PARTIAL';
   if (state === 'caught_up') return 'CAUGHT UP';
+  // FIX 4.4 order states (docs/decisions/070): short labels for the pending ones.
+  if (state === 'pending_new') return 'PENDING';
+  if (state === 'pending_cancel') return 'CXL PEND';
+  if (state === 'pending_replace') return 'RPL PEND';
   return state.toUpperCase();
 }
 
