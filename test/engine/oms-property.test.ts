@@ -156,6 +156,8 @@ class Naive {
   fills: [number, number, number, number, number][] = [];
   maxId = 0;
   base = 0;
+  /** client NUL clientOrderId → orderId of the first order that used it. */
+  firstByCoid = new Map<string, number>();
 
   apply(s: Sequenced): void {
     const e = s.event;
@@ -163,7 +165,7 @@ class Naive {
     const o = 'orderId' in e ? this.orders.get(e.orderId) : undefined;
     switch (e.type) {
       case 'SessionOpened':
-        this.orders.clear(); this.ref.clear(); this.fills = []; this.maxId = 0; this.base = e.orderIdBase;
+        this.orders.clear(); this.ref.clear(); this.fills = []; this.maxId = 0; this.base = e.orderIdBase; this.firstByCoid.clear();
         return;
       case 'InstrumentAdded':
         this.ref.set(e.symbol, e.referencePrice);
@@ -183,6 +185,8 @@ class Naive {
           venue: restored?.venue, rejectCode: 0, seqs: [s.seq], execIds: [],
           valuation: e.orderType === 'market' ? (this.ref.get(e.symbol) ?? 0) : px, restoredFilled: filled,
         });
+        const key = `${e.clientId}\u0000${e.clientOrderId}`;
+        if (!this.firstByCoid.has(key)) this.firstByCoid.set(key, e.orderId);
         return;
       }
       default:
@@ -248,9 +252,40 @@ class Naive {
   }
 
   firstOrderFor(clientId: string, clientOrderId: string): number | undefined {
-    for (const o of this.orders.values()) if (o.clientId === clientId && o.clientOrderId === clientOrderId) return o.orderId;
-    return undefined;
+    return this.firstByCoid.get(`${clientId}\u0000${clientOrderId}`);
   }
+}
+
+
+/** The projection and the naive model tell the same story of every order, fill and client. */
+function expectAgreement(p: OmsProjection, n: Naive): void {
+  expect(p.orderCount).toBe(n.orders.size);
+  expect(p.nextOrderId).toBe(Math.max(n.base, n.maxId + 1, 1));
+  // Collected and compared once: one expect per order would cost more than the projection.
+  const actual: unknown[] = [];
+  const expected: unknown[] = [];
+  for (const m of n.orders.values()) {
+    const o = p.order(m.orderId)!;
+    actual.push({
+      clientId: o.clientId, clientOrderId: o.clientOrderId, symbol: o.symbol,
+      state: o.state, quantity: o.quantity, price: o.price, filled: o.filledQuantity, leaves: o.leavesQuantity,
+      venue: o.venue, rejectCode: o.rejectCode, seqs: o.eventSeqs, avgPrice: Math.round(o.avgPrice * 1e9),
+      filledNotOver: o.filledQuantity <= o.quantity, terminalLeaves: isTerminal(o.state) ? o.leavesQuantity : 0,
+      fillsSum: p.fillsOf(o.orderId).reduce((s, f) => s + f.quantity, 0),
+      firstForCoid: p.orderIdForClientOrderId(m.clientId, m.clientOrderId),
+    });
+    expected.push({
+      clientId: m.clientId, clientOrderId: m.clientOrderId, symbol: m.symbol,
+      state: m.state, quantity: m.quantity, price: m.price, filled: m.filled, leaves: n.leaves(m),
+      venue: m.venue, rejectCode: m.rejectCode, seqs: m.seqs, avgPrice: Math.round(m.avgPrice * 1e9),
+      filledNotOver: true, terminalLeaves: 0,
+      fillsSum: o.filledQuantity - m.restoredFilled,
+      firstForCoid: n.firstOrderFor(m.clientId, m.clientOrderId),
+    });
+  }
+  expect(actual).toEqual(expected);
+  expect([...p.fills()].map((f) => [f.execId, f.orderId, f.quantity, f.price, f.seq])).toEqual(n.fills);
+  for (const c of ['A', 'B', 'Z']) expect(p.openNotional(c)).toBeCloseTo(n.openNotional(c), 4);
 }
 
 describe('OmsProjection on random event sequences', () => {
@@ -280,25 +315,7 @@ describe('OmsProjection on random event sequences', () => {
           p.apply(e);
           n.apply(e);
         }
-        expect(p.orderCount).toBe(n.orders.size);
-        expect(p.nextOrderId).toBe(Math.max(n.base, n.maxId + 1, 1));
-        for (const m of n.orders.values()) {
-          const o = p.order(m.orderId)!;
-          expect({
-            state: o.state, quantity: o.quantity, price: o.price, filled: o.filledQuantity, leaves: o.leavesQuantity,
-            venue: o.venue, rejectCode: o.rejectCode, seqs: o.eventSeqs,
-          }).toEqual({
-            state: m.state, quantity: m.quantity, price: m.price, filled: m.filled, leaves: n.leaves(m),
-            venue: m.venue, rejectCode: m.rejectCode, seqs: m.seqs,
-          });
-          expect(o.avgPrice).toBeCloseTo(m.avgPrice, 9);
-          expect(o.filledQuantity).toBeLessThanOrEqual(o.quantity);
-          if (isTerminal(o.state)) expect(o.leavesQuantity).toBe(0);
-          expect(p.fillsOf(o.orderId).reduce((s, f) => s + f.quantity, 0)).toBe(o.filledQuantity - m.restoredFilled);
-          expect(p.orderIdForClientOrderId(m.clientId, m.clientOrderId)).toBe(n.firstOrderFor(m.clientId, m.clientOrderId));
-        }
-        expect([...p.fills()].map((f) => [f.execId, f.orderId, f.quantity, f.price, f.seq])).toEqual(n.fills);
-        for (const c of ['A', 'B', 'Z']) expect(p.openNotional(c)).toBeCloseTo(n.openNotional(c), 4);
+        expectAgreement(p, n);
       }),
       { numRuns: 300 },
     );
@@ -324,6 +341,110 @@ describe('OmsProjection on random event sequences', () => {
         expect(q.nextOrderId).toBe(p.nextOrderId);
       }),
       { numRuns: 200 },
+    );
+  });
+});
+
+// ---- sessions past the storage boundaries -------------------------------
+
+/** Rows per column chunk and bytes per clientOrderId pool chunk in engine/oms/order-table/. */
+const ROWS_PER_CHUNK = 4096;
+const POOL_BYTES = 1 << 16;
+
+/** A small seeded generator (mulberry32): the big logs come from a seed, not from thousands of arbitraries. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+const NON_ASCII = ['ordré', '注文', 'заказ', '🚀', 'x\u0080y', 'ß'];
+
+/**
+ * One session of more than ROWS_PER_CHUNK orders: ids mostly sequential from
+ * the base (dense index) with some far ahead or below the base (sparse
+ * index); clientOrderIds long enough to roll the byte pool over more than
+ * once, with non-ASCII ones, repeats, the empty one and now and then one longer
+ * than a pool chunk; lifecycle events for orders of every age interleaved, so
+ * rows of the first chunk change after later chunks exist.
+ */
+function bigSession(seed: number, orders: number): Sequenced[] {
+  const rnd = prng(seed);
+  const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+  const base = 1000;
+  const log = new LogBuilder().openSession({ reference: tiny, orderIdBase: base });
+  const ids: number[] = [];
+  let next = base;
+  for (let n = 0; n < orders; n++) {
+    const r = rnd();
+    let orderId: number;
+    if (r < 0.01) orderId = 1 + Math.floor(rnd() * (base - 1)); // below the base
+    else if (r < 0.02) orderId = next + 5000 + Math.floor(rnd() * 100_000); // past the dense range's reach
+    else orderId = next++;
+    const c = rnd();
+    const clientOrderId =
+      c < 0.1 ? `${pick(NON_ASCII)}-${n}`
+        : c < 0.15 ? `dup-${n % 7}`
+          : c < 0.16 ? ''
+            : c < 0.1603 ? 'L'.repeat(POOL_BYTES + 17 + n)
+              : `coid-${String(n).padStart(6, '0')}-${'abcdefghij'.slice(0, 1 + (n % 10))}`;
+    log.add({
+      type: 'OrderPending', orderId, clientId: pick(['A', 'B', 'Z']), clientOrderId, symbol: pick(['X', 'Y', 'X 261218C100', 'Q']),
+      side: pick(['buy', 'sell'] as const), orderType: pick(['limit', 'market'] as const), timeInForce: pick(['day', 'ioc', 'gtc'] as const),
+      quantity: 1 + Math.floor(rnd() * 300), price: pick([2.05, 9.99, 10, 100, 100.01]),
+    }, 'proxy');
+    ids.push(orderId);
+    // A few events for orders of any age (old ones too, so the first chunk keeps changing).
+    for (let k = Math.floor(rnd() * 3); k > 0; k--) {
+      const id = rnd() < 0.5 ? ids[ids.length - 1]! : ids[Math.floor(rnd() * ids.length)]!;
+      const t = rnd();
+      const ev: OrdoEvent =
+        t < 0.25 ? { type: 'OrderAccepted', orderId: id }
+          : t < 0.45 ? { type: 'OrderRouted', orderId: id, venue: pick(['V1', 'V2', 'Vé']) }
+            : t < 0.75 ? { type: 'OrderExecuted', orderId: id, execId: 1 + Math.floor(rnd() * 4), fillQty: 1 + Math.floor(rnd() * 150), fillPrice: pick([10, 100, 101.37]) }
+              : t < 0.8 ? { type: 'CancelRequested', orderId: id }
+                : t < 0.85 ? { type: 'OrderCancelled', orderId: id, reason: 405 }
+                  : t < 0.9 ? { type: 'OrderReplaced', orderId: id, quantity: Math.floor(rnd() * 300), price: pick([0, 10, 100]) }
+                    : t < 0.95 ? { type: 'OrderRejected', orderId: id, reason: 104, text: pick(['', 'no', 'nein ß']) }
+                      : { type: 'VenueRejected', orderId: id, reason: 202, text: 'no' };
+      log.add(ev, pick(['gw', 'risk', 'router']));
+    }
+  }
+  return log.events;
+}
+
+describe('OmsProjection past its storage boundaries', () => {
+  it('agrees with the naive model over more than one chunk of orders, sparse ids, pool rollover and non-ASCII ids', () => {
+    fc.assert(
+      fc.property(fc.integer(), fc.integer({ min: ROWS_PER_CHUNK + 200, max: ROWS_PER_CHUNK + 500 }), (seed, orders) => {
+        const events = bigSession(seed, orders);
+        const p = new OmsProjection();
+        const n = new Naive();
+        for (const e of events) {
+          p.apply(e);
+          n.apply(e);
+        }
+        // The boundaries this test is for were really crossed.
+        expect(p.orderCount).toBeGreaterThan(ROWS_PER_CHUNK);
+        const ids = [...n.orders.values()];
+        expect(ids.some((o) => o.orderId < 1000)).toBe(true);
+        expect(ids.some((o) => /[^\x00-\x7f]/.test(o.clientOrderId))).toBe(true);
+        expect(ids.reduce((sum, o) => sum + o.clientOrderId.length, 0)).toBeGreaterThan(POOL_BYTES);
+        expectAgreement(p, n);
+        // Hashing twice, or half way, changes nothing.
+        const q = new OmsProjection();
+        const half = events.length >> 1;
+        q.applyAll(events.slice(0, half));
+        q.stateHash();
+        q.applyAll(events.slice(half));
+        expect(q.stateHash()).toBe(p.stateHash());
+      }),
+      { numRuns: 3 },
     );
   });
 });

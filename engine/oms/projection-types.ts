@@ -1,0 +1,96 @@
+import type { OrderState, OrderType, SessionState, Side, TimeInForce } from '../../contract/domain.ts';
+import type { EventOf } from '../protocol/events.ts';
+
+/** What the OMS projection exposes to its readers (components, views, snapshots, the hash). */
+
+/** Open notional is kept in integer units of 1/10,000 of the quote currency, so sums never drift. */
+export const NOTIONAL_SCALE = 10_000;
+
+export type VenueInfo = Readonly<Omit<EventOf<'VenueAdded'>, 'type'>>;
+export type InstrumentInfo = Readonly<Omit<EventOf<'InstrumentAdded'>, 'type'>>;
+export type ClientInfo = Readonly<Omit<EventOf<'ClientAdded'>, 'type'>>;
+
+/** Session-level state as the log tells it. */
+export interface SessionInfo {
+  /** 0 before any SessionOpened. */
+  readonly id: number;
+  readonly state: SessionState;
+  readonly previousSessionId: number;
+  readonly orderIdBase: number;
+  /** Orders restored from the previous session (SessionReady), and carried to the next (SessionClosed). */
+  readonly restoredOrders: number;
+  readonly carriedOrders: number;
+}
+
+/** An order as the projection holds it (read-only to everyone but the projection). */
+export interface ReadonlyOrder {
+  readonly orderId: number;
+  readonly clientId: string;
+  readonly clientOrderId: string;
+  readonly symbol: string;
+  readonly side: Side;
+  readonly type: OrderType;
+  readonly timeInForce: TimeInForce;
+  readonly quantity: number;
+  /** 0 for market orders. */
+  readonly price: number;
+  readonly state: OrderState;
+  readonly filledQuantity: number;
+  /** quantity - filled while live, 0 once terminal. */
+  readonly leavesQuantity: number;
+  /** Volume-weighted average fill price, 0 until the first fill. */
+  readonly avgPrice: number;
+  readonly venue: string | undefined;
+  /** Reason code of OrderRejected / VenueRejected, 0 otherwise. */
+  readonly rejectCode: number;
+  /** `REASON_NAME: text` of the rejection, if rejected. */
+  readonly rejectReason: string | undefined;
+  readonly createdTs: number;
+  readonly updatedTs: number;
+  /** Seqs (this session) of every event that touched the order, ascending; a fresh array per read. */
+  readonly eventSeqs: readonly number[];
+  /** A ReplaceRequested is waiting for OrderReplaced / ReplaceRejected. */
+  readonly replacePending: boolean;
+  /** A CancelRequested was seen and the order is still live. */
+  readonly cancelPending: boolean;
+  /** Price used for open notional: the limit price, or the reference price at entry for market orders. */
+  readonly valuationPrice: number;
+}
+
+/** A fill, in log order. */
+export interface FillRecord {
+  readonly execId: number;
+  readonly orderId: number;
+  readonly symbol: string;
+  readonly side: Side;
+  readonly quantity: number;
+  readonly price: number;
+  readonly seq: number;
+  readonly ts: number;
+}
+
+/** An alert raised and not yet cleared. */
+export interface AlertRecord {
+  readonly instance: string;
+  readonly kind: string;
+  readonly message: string;
+  readonly seq: number;
+  readonly ts: number;
+}
+
+/** Per-client state: static limits (once ClientAdded is seen), exposure and clientOrderId index. */
+export interface ReadonlyClient {
+  readonly clientId: string;
+  /** Undefined while the client is unknown (orders may name a client that was never added). */
+  readonly info: ClientInfo | undefined;
+  /** Sum over non-terminal orders of leaves × valuation price. */
+  readonly openNotional: number;
+  /** True when the client may trade `symbol` (allowedSymbols lists it, or is "*"). */
+  allows(symbol: string): boolean;
+}
+
+/** True for filled, cancelled, rejected and expired. */
+export function isTerminal(state: OrderState): boolean {
+  return state === 'filled' || state === 'cancelled' || state === 'rejected' || state === 'expired';
+}
+
