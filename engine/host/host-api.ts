@@ -34,6 +34,8 @@ export interface HostApiDeps {
   readonly shutdown: (componentId: string) => void;
   /** Makes sure every role has an active instance (after a session opens). */
   readonly ensureActive: () => Promise<void>;
+  /** Resolves once the shared projection has applied events up to (session, seq), or after `ms`. */
+  readonly reached: (session: number, seq: number, ms: number) => Promise<void>;
 }
 
 function fail(code: string, message: string): Result<never> {
@@ -85,11 +87,7 @@ export class HostApi implements OrdoApi {
    */
   private async proxyCaughtUp(ms = 2000): Promise<void> {
     const { session, seq } = this.d.sequencer.position;
-    const p = this.d.proxy.projection;
-    const end = Date.now() + ms;
-    while ((p.session.id < session || (p.session.id === session && p.lastSeq < seq)) && Date.now() < end) {
-      await new Promise((r) => setTimeout(r, 1));
-    }
+    await this.d.reached(session, seq, ms);
   }
 
   /**

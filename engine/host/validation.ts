@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { COMPONENT_ACTIONS, ORDER_TYPES, SIDES, TIME_IN_FORCE } from '../../contract/domain.ts';
-import type { EventQuery, NewOrderRequest, ReplaceRequest } from '../../contract/api.ts';
+import type { AsOf, EventQuery, NewOrderRequest, ReplaceRequest } from '../../contract/api.ts';
+import type { ApiParamParsers } from '../../contract/api-table.ts';
 
 /** Input from outside (HTTP, WebSocket, IPC) that failed validation; the message names the field. */
 export class BadRequest extends Error {
@@ -24,13 +25,16 @@ const newOrder = z
     quantity,
     price: price.optional(),
     timeInForce: z.enum(TIME_IN_FORCE),
+    expireTime: z.string().max(40).refine((t) => /^\d{4}-\d{2}-\d{2}T/.test(t) && Number.isFinite(Date.parse(t)), 'must be an ISO 8601 date-time such as 2026-12-01T21:00:00Z').optional(),
   })
   .superRefine((o, ctx) => {
+    if (o.timeInForce === 'gtd' && o.expireTime === undefined) ctx.addIssue({ code: 'custom', path: ['expireTime'], message: 'is required for a gtd order' });
+    if (o.timeInForce !== 'gtd' && o.expireTime !== undefined) ctx.addIssue({ code: 'custom', path: ['expireTime'], message: 'is only for gtd orders' });
     if (o.type === 'limit' && o.price === undefined) ctx.addIssue({ code: 'custom', path: ['price'], message: 'is required for a limit order' });
     if (o.type === 'market' && o.price !== undefined) ctx.addIssue({ code: 'custom', path: ['price'], message: 'must be absent for a market order' });
   });
 
-const replace = z.strictObject({ quantity, price });
+const replace = z.strictObject({ quantity, price, clientOrderId: id.optional() });
 
 const eventQuery = z.strictObject({
   session: z.number().int().positive().optional(),
@@ -58,7 +62,18 @@ function parseWith<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
 export const parseNewOrder = (v: unknown): NewOrderRequest => parseWith(newOrder, v, 'order');
 export const parseReplace = (v: unknown): ReplaceRequest => parseWith(replace, v, 'replace');
 export const parseEventQuery = (v: unknown): EventQuery => parseWith(eventQuery, v, 'query');
-export const parseAsOf = (v: unknown): { session?: number; seq: number } => parseWith(asOf, v, 'at');
+export const parseAsOf = (v: unknown): AsOf => parseWith(asOf, v, 'at');
 export const parseOrderId = (v: unknown): number => parseWith(z.number().int().positive(), v, 'orderId');
 export const parseComponentId = (v: unknown): string => parseWith(id, v, 'componentId');
 export const parseAction = (v: unknown) => parseWith(z.enum(COMPONENT_ACTIONS), v, 'action');
+
+/** The validator of each parameter kind of the method table (contract/api-table.ts). */
+export const PARAM_PARSERS: ApiParamParsers = {
+  order: parseNewOrder,
+  orderId: parseOrderId,
+  replace: parseReplace,
+  componentId: parseComponentId,
+  action: parseAction,
+  at: parseAsOf,
+  query: parseEventQuery,
+};

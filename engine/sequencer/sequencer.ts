@@ -7,6 +7,8 @@ import type { Command, OrdoEvent, Sequenced } from '../protocol/events.ts';
 import type { WritableLog } from '../store/log.ts';
 import type { Clock } from './clock.ts';
 import type { SequencerPolicy } from './policy.ts';
+import { log } from '../log.ts';
+import type { SequencerRefusalCode } from '../../contract/api-errors.ts';
 
 /** Events per stored frame and published message, at most. */
 export const MAX_FRAME_EVENTS = 4096;
@@ -31,8 +33,8 @@ export interface SequencerOptions {
 }
 
 /** Why the sequencer refused a command. */
-export interface Refusal {
-  readonly code: string;
+export interface SequencerRefusal {
+  readonly code: SequencerRefusalCode;
   readonly message: string;
 }
 
@@ -41,20 +43,20 @@ interface Inbound {
   readonly id: Buffer;
   readonly commands: readonly Command[];
   /** For in-process callers (one command): told the outcome once the batch is stored (or not). */
-  readonly done?: (refusal: Refusal | undefined) => void;
+  readonly done?: (refusal: SequencerRefusal | undefined) => void;
 }
 
 interface Rejection {
   readonly id: Buffer;
   readonly cseq: number | undefined;
-  readonly code: string;
+  readonly code: SequencerRefusalCode;
   readonly message: string;
 }
 
 const NO_PEER = Buffer.alloc(0);
 
 /** process()'s answer for a command already sequenced: dropped without a reply. */
-const DUPLICATE: Refusal = Object.freeze({ code: 'DUPLICATE', message: 'already sequenced' });
+const DUPLICATE: SequencerRefusal = Object.freeze({ code: 'DUPLICATE', message: 'already sequenced' });
 
 /** The sequencer's name as the source of the events it makes itself. */
 export const SEQUENCER_SRC = 'sequencer';
@@ -69,7 +71,7 @@ export class Sequencer {
   private readonly router = new Router();
   private readonly publisher = new Publisher();
   private readonly routerOut = new SendQueue(this.router);
-  private readonly pubOut = new SendQueue(this.publisher, (err) => console.error(`publish failed: ${(err as Error).message}`));
+  private readonly pubOut = new SendQueue(this.publisher, (err) => log.error(`publish failed: ${(err as Error).message}`));
   private readonly trusted: Set<string>;
   private inbox: Inbound[] = [];
   private flushScheduled = false;
@@ -156,7 +158,7 @@ export class Sequencer {
         this.onBatch(id, msg[1]);
       }
     } catch (err) {
-      if (!this.closed) console.error(`sequencer stopped receiving: ${(err as Error).message}`);
+      if (!this.closed) log.error(`sequencer stopped receiving: ${(err as Error).message}`);
     }
   }
 
@@ -180,7 +182,7 @@ export class Sequencer {
   }
 
   /** Sequences one in-process command; resolves with the refusal, or undefined once it is stored. */
-  request(cmd: Command): Promise<Refusal | undefined> {
+  request(cmd: Command): Promise<SequencerRefusal | undefined> {
     return new Promise((done) => this.enqueue({ id: NO_PEER, commands: [cmd], done }));
   }
 
@@ -208,7 +210,7 @@ export class Sequencer {
     const batch = this.inbox;
     this.inbox = [];
     const rejections: Rejection[] = [];
-    const outcomes = new Map<Inbound, Refusal>();
+    const outcomes = new Map<Inbound, SequencerRefusal>();
     let written: { frames: Uint8Array[]; events: number } | undefined;
     const taken: Command[] = [];
     // One time for the whole batch: it is sequenced and stored at one instant.
@@ -232,7 +234,7 @@ export class Sequencer {
       written = this.commit();
     } catch (err) {
       // A bug in a policy must not stall sequencing or half-apply a batch: forget it all.
-      console.error(`sequencer: batch refused: ${(err as Error).message}`);
+      log.error(`sequencer: batch refused: ${(err as Error).message}`);
       this.storageError = `internal error: ${(err as Error).message}`;
       this.pending = [];
       this.opened = [];
@@ -274,7 +276,7 @@ export class Sequencer {
     this.routerOut.push([r.id, body]);
   }
 
-  private process(cmd: Command): Refusal | undefined {
+  private process(cmd: Command): SequencerRefusal | undefined {
     const last = this.highestCseq.get(cmd.src) ?? 0;
     const holes = this.refusedForStorage.size === 0 ? undefined : this.refusedForStorage.get(cmd.src);
     if (cmd.cseq <= last && !holes?.has(cmd.cseq)) return DUPLICATE; // already sequenced: drop silently

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Host } from '../../engine/host/host.ts';
 import { isTerminalStage } from '../../engine/oms/order-state.ts';
+import { Reason } from '../../engine/protocol/reasons.ts';
 import { http, order, startTestHost, waitFor } from './helpers/host.ts';
 
 /**
@@ -174,3 +175,64 @@ describe('idempotent entry and exact prices, end to end', () => {
     if (!isTerminalStage(o.stage)) await http(host, 'POST', `/api/orders/${id}/cancel`);
   });
 });
+
+describe('time in force, lots and self-trade prevention, end to end', () => {
+  const events = (orderId: number) => host.view.eventTail().filter((l) => (l as { orderId?: number }).orderId === orderId);
+
+  it('gtd: rests until its expiry time, then the venue expires it and the OMS hears it as OrderExpired{GTD_EXPIRED}', async () => {
+    const px = Math.round(marketablePrice('MSFT') * 0.95 * 100) / 100;
+    const bad = await http(host, 'POST', '/api/orders', order('MSFT', 'buy', 10, px, { timeInForce: 'gtd' }));
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toBe('order.expireTime: is required for a gtd order');
+    const expireTime = new Date(Date.now() + 1500).toISOString();
+    const r = await http(host, 'POST', '/api/orders', order('MSFT', 'buy', 10, px, { timeInForce: 'gtd', expireTime }));
+    expect(r.status).toBe(200);
+    const id = r.body.orderId as number;
+    await waitFor(() => host.view.projection.order(id)!.state === 'new', 'live at the venue');
+    expect(host.view.projection.order(id)!.expireAt).toBe(Date.parse(expireTime) * 1000);
+    await waitFor(() => host.view.projection.order(id)!.state === 'expired', 'expired by the venue', 15_000);
+    expect(events(id).find((l) => l.type === 'OrderExpired')).toMatchObject({ reason: Reason.GTD_EXPIRED });
+  });
+
+  it('fok: a quantity the book cannot fill at once expires whole, with nothing filled', async () => {
+    // A limit below the best ask: nothing can trade at once, so all of it expires (an ioc would have expired too; a day order would rest).
+    const px = Math.round(marketablePrice('AAPL') * 0.98 * 100) / 100;
+    const r = await http(host, 'POST', '/api/orders', order('AAPL', 'buy', 10, px, { timeInForce: 'fok' }));
+    const id = r.body.orderId as number;
+    await waitFor(() => host.view.projection.order(id)!.state === 'expired', 'fok expired');
+    expect(events(id).find((l) => l.type === 'OrderExpired')).toMatchObject({ reason: Reason.FOK_NOT_FILLED });
+    expect(host.view.projection.order(id)!.filledQuantity).toBe(0);
+    // One the book can fill at once trades all of it.
+    const all = await http(host, 'POST', '/api/orders', order('AAPL', 'buy', 10, marketablePrice('AAPL'), { timeInForce: 'fok' }));
+    await waitFor(() => host.view.projection.order(all.body.orderId)!.state === 'filled', 'fok filled');
+  });
+
+  it('odd and mixed lots: 150 and 37 shares of a US equity whose round lot is 100 are taken', async () => {
+    expect(host.view.projection.instrument('INTC')).toMatchObject({ lotSize: 1, roundLot: 100 });
+    for (const q of [150, 37]) {
+      const r = await http(host, 'POST', '/api/orders', order('INTC', 'buy', q, marketablePrice('INTC')));
+      const id = r.body.orderId as number;
+      await waitFor(() => host.view.projection.order(id)!.stage !== 'pending', 'risk decided');
+      expect(host.view.projection.order(id)!.state).not.toBe('rejected');
+    }
+  });
+
+  it("self-trade prevention: a client's order crossing its own resting order cancels the resting one instead of trading", async () => {
+    // The resting sell joins the best ask; the crossing buy takes everything up to that price (the market maker's
+    // orders first, by priority) with room to spare, so it reaches the client's own order.
+    const book = host.venue.exchange.book('KO')!;
+    const sellPx = book.bestAsk()!;
+    const rest = await http(host, 'POST', '/api/orders', order('KO', 'sell', 5, sellPx, { timeInForce: 'gtc' }));
+    const restId = rest.body.orderId as number;
+    await waitFor(() => host.view.projection.order(restId)!.state === 'new', 'resting sell live');
+    const ahead = book.depth(1000).asks.filter((l) => l.price <= sellPx).reduce((n, l) => n + l.quantity, 0);
+    const cross = await http(host, 'POST', '/api/orders', order('KO', 'buy', 2 * ahead + 100, sellPx, { timeInForce: 'ioc' }));
+    const crossId = cross.body.orderId as number;
+    await waitFor(() => host.view.projection.order(restId)!.state === 'cancelled', 'resting order cancelled by STP');
+    expect(events(restId).find((l) => l.type === 'OrderCancelled')).toMatchObject({ reason: Reason.SELF_TRADE_PREVENTED });
+    expect(host.view.projection.fillsOf(restId)).toEqual([]);
+    await waitFor(() => isTerminalStage(host.view.projection.order(crossId)!.stage), 'the crossing order ended');
+    expect(host.view.projection.fillsOf(crossId).every((f) => f.price <= sellPx)).toBe(true);
+  });
+});
+
