@@ -8,7 +8,7 @@ import type { WritableLog } from '../store/log.ts';
 import type { Clock } from './clock.ts';
 import type { SequencerPolicy } from './policy.ts';
 import { log } from '../log.ts';
-import type { SequencerRefusalCode } from '../../contract/api-errors.ts';
+import { STORAGE_UNAVAILABLE, type SequencerRefusalCode } from '../../contract/api-errors.ts';
 
 /** Events per stored frame and published message, at most. */
 export const MAX_FRAME_EVENTS = 4096;
@@ -258,7 +258,7 @@ export class Sequencer {
       rejections.length = 0;
       for (const item of batch) {
         for (const cmd of item.commands) {
-          rejections.push({ id: item.id, cseq: cmd.cseq, code: 'STORAGE_UNAVAILABLE', message: `event log unavailable: ${this.storageError}` });
+          rejections.push({ id: item.id, cseq: cmd.cseq, code: STORAGE_UNAVAILABLE, message: `event log unavailable: ${this.storageError}` });
         }
       }
     }
@@ -266,7 +266,7 @@ export class Sequencer {
     for (const r of rejections) this.reply(r);
     for (const item of batch) {
       if (!item.done) continue;
-      item.done(written ? outcomes.get(item) : { code: 'STORAGE_UNAVAILABLE', message: `event log unavailable: ${this.storageError}` });
+      item.done(written ? outcomes.get(item) : { code: STORAGE_UNAVAILABLE, message: `event log unavailable: ${this.storageError}` });
     }
   }
 
