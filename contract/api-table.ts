@@ -1,5 +1,6 @@
 import type { AsOf, EventLine, EventQuery, NewOrderRequest, ReplaceRequest, StateView } from './api.ts';
 import type { ComponentAction } from './domain.ts';
+import type { HaltRequest, LimitsChange, PositionView, RestrictRequest, RiskView } from './risk.ts';
 
 /**
  * The kinds of parameter API methods take, and their types. The name of a
@@ -15,6 +16,12 @@ export interface ApiParamTypes {
   action: ComponentAction;
   at: AsOf;
   query: EventQuery;
+  // Risk (issue 12).
+  clientId: string;
+  halt: HaltRequest;
+  limits: LimitsChange;
+  symbol: string;
+  restrict: RestrictRequest;
 }
 export type ApiParamKind = keyof ApiParamTypes;
 
@@ -44,6 +51,15 @@ export const API_TABLE = {
   getState: method(result<StateView>(), optional('at')),
   /** A missing query is `{}`: the newest events. */
   getEvents: method(result<EventLine[]>(), withDefault('query', {})),
+  // Risk (issue 12, docs/api.md "Risk"): positions, limits, restricted list, kill switch.
+  getPositions: method(result<PositionView[]>()),
+  getRisk: method(result<RiskView>()),
+  haltClient: method(result<{ clientId: string | null }>(), required('clientId'), withDefault('halt', {})),
+  resumeClient: method(result<{ clientId: string | null }>(), required('clientId'), withDefault('halt', {})),
+  haltFirm: method(result<{ clientId: string | null }>(), withDefault('halt', {})),
+  resumeFirm: method(result<{ clientId: string | null }>(), withDefault('halt', {})),
+  setLimits: method(result<{ clientId: string; limits: LimitsChange }>(), required('clientId'), required('limits')),
+  setRestricted: method(result<{ symbol: string; restricted: boolean }>(), required('symbol'), required('restrict')),
 } as const;
 
 export type ApiMethodName = keyof typeof API_TABLE;

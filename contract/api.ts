@@ -36,6 +36,10 @@ export interface NewOrderRequest {
   timeInForce: TimeInForce;
   /** gtd only (and required for it): when the venue expires the order, ISO 8601 with a zone, e.g. 2026-12-01T21:00:00Z. */
   expireTime?: string;
+  /** A short sale with a locate (risk's short-sale check lets it through). */
+  locate?: boolean;
+  /** The same order again on purpose (risk's duplicate check lets it through). */
+  intentional?: boolean;
 }
 
 export interface ReplaceRequest {
@@ -69,6 +73,8 @@ export interface InstrumentView {
   strike?: number;
   expiry?: string;
   putCall?: string;
+  /** Contract multiplier (100 for US equity options; absent: 1). Notional = quantity × price × multiplier. */
+  multiplier?: number;
   last?: number;
   bid?: number;
   ask?: number;

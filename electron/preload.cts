@@ -34,6 +34,14 @@ const METHOD_NAMES = {
   componentAction: true,
   getState: true,
   getEvents: true,
+  getPositions: true,
+  getRisk: true,
+  haltClient: true,
+  resumeClient: true,
+  haltFirm: true,
+  resumeFirm: true,
+  setLimits: true,
+  setRestricted: true,
 } as const satisfies Record<ApiMethodName, true>;
 
 function call(method: ApiMethodName, params: unknown[]): Promise<Result<unknown>> {

@@ -15,6 +15,14 @@ usage:
   ordo verify --data-dir DIR       check every stored frame's checksum and seq
   ordo repair --data-dir DIR --truncate-after-corruption
                                    cut the log back to the last good frame
+  ordo replay --data-dir DIR [--session N] --component risk [--reference FILE | --limits FILE]
+                                   what-if: replay a session through a fresh risk with other
+                                   limits; print every differing decision as JSON Lines
+  ordo halt --data-dir DIR --port N [--client ID] [--by WHO] [--reason TEXT]
+                                   kill switch: cancel every live order of a client (or all)
+                                   at the venue and refuse new ones, on a running host
+  ordo resume --data-dir DIR --port N [--client ID] [--by WHO]
+                                   lift a halt
   ordo component ROLE --connect HOST:PORT --id ID --data-dir DIR
                                    run one component as its own process
   ordo help                        this text
@@ -30,6 +38,9 @@ const commands: Record<string, () => Promise<Command>> = {
   state: async () => (await import('./state-command.ts')).stateCommand,
   repair: async () => (await import('./repair-command.ts')).repairCommand,
   component: async () => (await import('./component-command.ts')).componentCommand,
+  replay: async () => (await import('./replay-command.ts')).replayCommand,
+  halt: async () => (await import('./halt-command.ts')).haltCommand('halt'),
+  resume: async () => (await import('./halt-command.ts')).haltCommand('resume'),
 };
 
 /** Runs the CLI; returns the exit code. Errors become one line on stderr. */

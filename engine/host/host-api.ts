@@ -19,6 +19,8 @@ import type { Sequencer } from '../sequencer/sequencer.ts';
 import type { ReadableLog } from '../store/log.ts';
 import type { HeartbeatCollector } from './heartbeat-collector.ts';
 import type { LiveView } from './live-view.ts';
+import type { RiskAdmin } from './risk-admin.ts';
+import type { HaltRequest, LimitsChange, PositionView, RestrictRequest, RiskView } from '../../contract/risk.ts';
 
 /** How often subscribers get a batch of changes. */
 export const PUSH_INTERVAL_MS = 100;
@@ -36,6 +38,8 @@ export interface HostApiDeps {
   readonly ensureActive: () => Promise<void>;
   /** Resolves once the shared projection has applied events up to (session, seq), or after `ms`. */
   readonly reached: (session: number, seq: number, ms: number) => Promise<void>;
+  /** Risk's controls and positions (issue 12). */
+  readonly risk: RiskAdmin;
 }
 
 function fail(code: string, message: string): Result<never> {
@@ -157,7 +161,42 @@ export class HostApi implements OrdoApi {
     v.session.eventRate = this.d.view.eventRate(Date.now());
     for (const i of v.instruments) Object.assign(i, this.d.view.quotes.get(i.symbol));
     v.components = this.components();
+    this.d.risk.decorate(v);
     return v;
+  }
+
+  // ---- risk (issue 12): RiskAdmin validates and sequences -----------------
+
+  getPositions(): Promise<Result<PositionView[]>> {
+    return Promise.resolve({ ok: true, value: this.d.risk.positions() });
+  }
+
+  getRisk(): Promise<Result<RiskView>> {
+    return Promise.resolve({ ok: true, value: this.d.risk.overview() });
+  }
+
+  haltClient(clientId: string, halt: HaltRequest): Promise<Result<{ clientId: string | null }>> {
+    return this.d.risk.halt(clientId, halt);
+  }
+
+  resumeClient(clientId: string, halt: HaltRequest): Promise<Result<{ clientId: string | null }>> {
+    return this.d.risk.resume(clientId, halt);
+  }
+
+  haltFirm(halt: HaltRequest): Promise<Result<{ clientId: string | null }>> {
+    return this.d.risk.halt(undefined, halt);
+  }
+
+  resumeFirm(halt: HaltRequest): Promise<Result<{ clientId: string | null }>> {
+    return this.d.risk.resume(undefined, halt);
+  }
+
+  setLimits(clientId: string, limits: LimitsChange): Promise<Result<{ clientId: string; limits: LimitsChange }>> {
+    return this.d.risk.setLimits(clientId, limits);
+  }
+
+  setRestricted(symbol: string, r: RestrictRequest): Promise<Result<{ symbol: string; restricted: boolean }>> {
+    return this.d.risk.setRestricted(symbol, r.restricted, r);
   }
 
   async getState(at?: { session?: number; seq: number }): Promise<Result<StateView>> {

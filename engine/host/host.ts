@@ -2,7 +2,8 @@ import { Publisher } from 'zeromq';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { inprocEndpoints, tcpEndpoints, type BusEndpoints } from '../bus/endpoints.ts';
-import { EventStream } from '../bus/event-stream.ts';
+import { EventStream, type EventListener } from '../bus/event-stream.ts';
+import type { Sequenced } from '../protocol/events.ts';
 import { ReplayServer } from '../bus/replay.ts';
 import { authorizedKeys, bindAll, BusSecurity, ensureBusKeys, registerZapDomain } from '../bus/security.ts';
 import { SendQueue } from '../bus/send-queue.ts';
@@ -13,6 +14,8 @@ import { ClientProxyComponent } from '../oms/components/client-proxy.ts';
 import { GatewayComponent } from '../oms/components/gateway.ts';
 import { MonitorComponent } from '../oms/components/monitor.ts';
 import { RiskComponent } from '../oms/components/risk.ts';
+import { RiskState } from '../oms/exposure/risk-state.ts';
+import { RiskAdmin } from './risk-admin.ts';
 import { RouterComponent } from '../oms/components/router.ts';
 import { loadReferenceData, type ReferenceData } from '../oms/reference.ts';
 import { OmsSequencerPolicy } from '../oms/sequencer-policy.ts';
@@ -69,6 +72,8 @@ export interface Host {
   readonly venue: Venue;
   readonly runtimes: readonly ComponentRuntime[];
   readonly view: LiveView;
+  /** Risk's controls (kill switch, limits, restricted list) and positions. */
+  readonly risk: RiskAdmin;
   close(): Promise<void>;
 }
 
@@ -164,11 +169,15 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     // The components of this process read one projection, the view's, applied once per event.
     const shared = view.projection;
     const proxy = new ClientProxyComponent('proxy-1', shared);
+    // Risk's projection (limits, positions, halts), shared the same way: applied once per event, after the view's.
+    const riskState = new RiskState();
+    const risk = new RiskComponent(undefined, shared, riskState);
+    md.onData((m) => risk.onMarketData(m));
     const logics: Record<string, () => ComponentLogic> = {
       proxy: () => proxy,
-      risk: () => new RiskComponent(undefined, shared),
+      risk: () => risk,
       router: () => new RouterComponent(shared),
-      gateway: () => new GatewayComponent({ venueEndpoint: venue.routerEndpoint, security }, shared),
+      gateway: () => new GatewayComponent({ venueEndpoint: venue.routerEndpoint, security, risk: riskState }, shared),
       monitor: () => new MonitorComponent({ source: heartbeats, staleMs }, shared),
     };
     const roles = opts.roles ?? DEFAULT_ROLES;
@@ -186,7 +195,14 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       rt.connect();
       cleanup.push(() => rt.stop());
     }
-    const fanOut = new ProjectionFanOut(view, runtimes);
+    // The owners of the shared projections apply them first: the view's OMS projection, then risk's.
+    const owners: EventListener = {
+      onEvents(session: number, events: readonly Sequenced[]) {
+        view.onEvents(session, events);
+        for (const e of events) riskState.apply(e);
+      },
+    };
+    const fanOut = new ProjectionFanOut(owners, runtimes);
     stream.addListener(fanOut);
     cleanup.push(() => stream.close());
     await stream.start();
@@ -198,6 +214,18 @@ export async function startHost(opts: HostOptions): Promise<Host> {
         await api.hostCommand({ type: 'ComponentActivated', role: rt.role, instance: rt.id });
       }
     };
+    // Risk's controls: each sequenced, then answered once the shared projections have applied it (read-your-writes).
+    const riskAdmin = new RiskAdmin({
+      hostCommand: async (body) => {
+        const r = await api.hostCommand(body);
+        const { session, seq } = sequencer.position;
+        if (r.ok) await fanOut.reachedOrTimeout(session, seq, 2000);
+        return r;
+      },
+      risk: riskState,
+      projection: shared,
+      lastPrice: (symbol) => view.quotes.get(symbol)?.last,
+    });
     const api: HostApi = new HostApi({
       sequencer,
       readLog,
@@ -208,6 +236,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       shutdown: (id) => admin.push([id, 'shutdown']),
       ensureActive,
       reached: (session, seq, ms) => fanOut.reachedOrTimeout(session, seq, ms),
+      risk: riskAdmin,
     });
     cleanup.push(() => api.close());
     if (sequencer.position.session === 0 && opts.autoOpen !== false) {
@@ -232,6 +261,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       venue,
       runtimes,
       view,
+      risk: riskAdmin,
       close: () => (closing ??= runAll(cleanup)),
     };
   } catch (err) {

@@ -3,6 +3,7 @@ import { COMPONENT_ACTIONS, ORDER_TYPES, SIDES, TIME_IN_FORCE } from '../../cont
 import type { AsOf, EventQuery, NewOrderRequest, ReplaceRequest } from '../../contract/api.ts';
 import type { ApiParamParsers } from '../../contract/api-table.ts';
 import { issueLine } from '../oms/validation.ts';
+import { riskParamParsers } from './risk-params.ts';
 
 /** Input from outside (HTTP, WebSocket, IPC) that failed validation; the message names the field. */
 export class BadRequest extends Error {
@@ -27,6 +28,8 @@ const newOrder = z
     price: price.optional(),
     timeInForce: z.enum(TIME_IN_FORCE),
     expireTime: z.string().max(40).refine((t) => /^\d{4}-\d{2}-\d{2}T/.test(t) && Number.isFinite(Date.parse(t)), 'must be an ISO 8601 date-time such as 2026-12-01T21:00:00Z').optional(),
+    locate: z.boolean().optional(),
+    intentional: z.boolean().optional(),
   })
   .superRefine((o, ctx) => {
     if (o.timeInForce === 'gtd' && o.expireTime === undefined) ctx.addIssue({ code: 'custom', path: ['expireTime'], message: 'is required for a gtd order' });
@@ -69,4 +72,7 @@ export const PARAM_PARSERS: ApiParamParsers = {
   action: parseAction,
   at: parseAsOf,
   query: parseEventQuery,
+  ...riskParamParsers((message) => {
+    throw new BadRequest(message);
+  }),
 };

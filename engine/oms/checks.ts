@@ -21,6 +21,14 @@ export interface RiskConfig {
    * reference price, per instrument type (0.10 = ±10%). Both ends included.
    */
   readonly priceBands: Readonly<Record<InstrumentType, number>>;
+  /**
+   * Market orders' collar per instrument type: the protection price is the
+   * reference (mark) price ± this fraction, rounded inward to the tick; the
+   * venue will not fill a market order beyond it. Optional for old configs.
+   */
+  readonly collarBands?: Readonly<Record<InstrumentType, number>>;
+  /** The active risk sequences ReferencePriceMoved when the last trade moved this fraction from the mark. */
+  readonly markMoveFraction?: number;
 }
 
 /**
@@ -30,6 +38,8 @@ export interface RiskConfig {
  */
 export const DEFAULT_RISK_CONFIG: RiskConfig = Object.freeze({
   priceBands: Object.freeze({ equity: 0.1, option: 0.5 }),
+  collarBands: Object.freeze({ equity: 0.05, option: 0.25 }),
+  markMoveFraction: 0.01,
 });
 
 /** How far price/tick may be from a whole number and still count as on the tick (the UI's rule too). */

@@ -83,6 +83,9 @@ export interface OriginalTerms {
   readonly quantity: number;
   readonly price: number;
   readonly expireAt?: number;
+  /** Risk's flags on the order (OrderPending.locate / intentional), present only when true. */
+  readonly locate?: boolean;
+  readonly intentional?: boolean;
 }
 
 /** A fill, in log order. */

@@ -61,6 +61,8 @@ export class OmsProjection {
   private clientMap = new Map<string, ClientBook>();
   /** The session's orders and fills. */
   private table = new OrderTable(0);
+  /** Risk's flags of the orders that have any (sparse): part of the terms idempotent entry compares. */
+  private flagMap = new Map<number, { locate?: boolean; intentional?: boolean }>();
   /** Client books by their number in the table (ClientBook.slot). */
   private books: ClientBook[] = [];
   /** How many orders (rows) the clientOrderId index has seen. */
@@ -164,7 +166,8 @@ export class OmsProjection {
       symbol: t.symbol(r), side: t.side(r), orderType: t.type(r), timeInForce: t.timeInForce(r), quantity: t.quantity(r), price: t.price(r),
     };
     const exp = t.expireAt(r);
-    return exp > 0 ? { ...terms, expireAt: exp } : terms;
+    const flags = this.flagMap.get(t.orderId(r));
+    return exp > 0 || flags !== undefined ? { ...terms, ...(exp > 0 ? { expireAt: exp } : {}), ...flags } : terms;
   }
 
   /** A live read-only view of the order (a new view object per call). */
@@ -419,6 +422,10 @@ export class OmsProjection {
         this.book(ev.clientId).setInfo({ ...info, allowedSymbols: [...info.allowedSymbols] });
         break;
       }
+      // Risk's events (70-89) are folded by engine/oms/risk-state.ts, not here.
+      case 'LimitsChanged': case 'RestrictedListChanged': case 'TradingHalted': case 'TradingResumed':
+      case 'ReferencePriceMoved': case 'InstrumentExpired': case 'MarketOrderCollared': case 'PositionRestored':
+        break;
       default:
         ignoreUnknownEvent(ev);
     }
@@ -437,6 +444,7 @@ export class OmsProjection {
     this.instrumentMap = new Map();
     this.clientMap = new Map();
     this.table = new OrderTable(base);
+    this.flagMap = new Map();
     this.books = [];
     this.coidIndexed = 0;
     this.activeByRole = new Map();
@@ -568,6 +576,9 @@ export class OmsProjection {
       ev.quantity, price, this.valuation(ev.orderType, price, ev.symbol), e.seq, e.ts,
     );
     if (ev.expireAt !== undefined) t.setExpireAt(r, ev.expireAt);
+    if (ev.locate === true || ev.intentional === true) {
+      this.flagMap.set(id, { ...(ev.locate === true ? { locate: true } : {}), ...(ev.intentional === true ? { intentional: true } : {}) });
+    }
     this.expose(r);
   }
 

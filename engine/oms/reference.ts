@@ -16,6 +16,9 @@ export type VenueRef = Omit<EventOf<'VenueAdded'>, 'type'>;
 export type InstrumentRef = Omit<EventOf<'InstrumentAdded'>, 'type'>;
 export type ClientRef = Omit<EventOf<'ClientAdded'>, 'type'>;
 
+/** US equity options: one contract is 100 shares. */
+export const DEFAULT_OPTION_MULTIPLIER = 100;
+
 /** The shape of a reference data file. */
 export interface ReferenceData {
   venues: VenueRef[];
@@ -87,6 +90,7 @@ const instrumentSchema = z
     strike: positive.optional(),
     expiry: isoDate.optional(),
     putCall: z.enum(['call', 'put'], { error: 'must be call or put' }).optional(),
+    multiplier: positive.optional(),
   })
   .superRefine((i, ctx) => {
     if (i.instrumentType === 'option') {
@@ -109,6 +113,11 @@ const clientSchema = z.strictObject({
   maxOrderNotional: positive,
   maxOpenNotional: positive,
   allowedSymbols: z.array(nonEmpty).min(1, 'must list at least one symbol, or "*" for all'),
+  maxOrderQuantity: positive.optional(),
+  maxGrossPosition: positive.optional(),
+  maxNetPosition: positive.optional(),
+  requireLocate: z.boolean({ error: 'must be true or false' }).optional(),
+  duplicateWindowMs: z.number().min(0, 'must be >= 0').optional(),
 });
 
 const referenceSchema = z.strictObject({
@@ -181,15 +190,27 @@ export function validateReferenceData(json: unknown, sourceName: string): Refere
       if (i.expiry !== undefined) out.expiry = i.expiry;
       if (i.putCall !== undefined) out.putCall = i.putCall;
       if (i.roundLot !== undefined) out.roundLot = i.roundLot;
+      // Notional = quantity × price × multiplier: an option without one is a US equity option (100).
+      const multiplier = i.multiplier ?? (i.instrumentType === 'option' ? DEFAULT_OPTION_MULTIPLIER : undefined);
+      if (multiplier !== undefined) out.multiplier = multiplier;
       return out;
     }),
-    clients: d.clients.map((c) => ({
-      clientId: c.clientId,
-      name: c.name,
-      maxOrderNotional: c.maxOrderNotional,
-      maxOpenNotional: c.maxOpenNotional,
-      allowedSymbols: [...c.allowedSymbols],
-    })),
+    clients: d.clients.map((c) => {
+      const out: ClientRef = {
+        clientId: c.clientId,
+        name: c.name,
+        maxOrderNotional: c.maxOrderNotional,
+        maxOpenNotional: c.maxOpenNotional,
+        allowedSymbols: [...c.allowedSymbols],
+      };
+      // Risk's optional limits (ClientAdded's appended fields), only when the file gives them.
+      if (c.maxOrderQuantity !== undefined) out.maxOrderQuantity = c.maxOrderQuantity;
+      if (c.maxGrossPosition !== undefined) out.maxGrossPosition = c.maxGrossPosition;
+      if (c.maxNetPosition !== undefined) out.maxNetPosition = c.maxNetPosition;
+      if (c.requireLocate !== undefined) out.requireLocate = c.requireLocate;
+      if (c.duplicateWindowMs !== undefined) out.duplicateWindowMs = c.duplicateWindowMs;
+      return out;
+    }),
   };
 }
 

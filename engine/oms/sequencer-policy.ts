@@ -2,6 +2,8 @@ import type { SequencerPolicy } from '../sequencer/policy.ts';
 import type { CommandBody, EventType, OrdoEvent, Sequenced } from '../protocol/events.ts';
 import type { SequencerRefusalCode } from '../../contract/api-errors.ts';
 import { OmsProjection } from './projection.ts';
+import { RiskState } from './exposure/risk-state.ts';
+import { riskRestoreEvents, takeRiskSnapshot } from './exposure/snapshot.ts';
 import { referenceEvents, type ReferenceData } from './reference.ts';
 import { Reason } from '../protocol/reasons.ts';
 import { isTerminalStage } from './order-state.ts';
@@ -10,7 +12,7 @@ import { endingWithSession, expiryAtClose, expiryBeforeVenue, parseSnapshot, res
 /** Which events each role may ask for; the host may ask for anything. */
 export const ROLE_PERMISSIONS: Readonly<Record<string, readonly EventType[]>> = {
   proxy: ['OrderPending', 'CancelRequested', 'ReplaceRequested'],
-  risk: ['OrderAccepted', 'OrderRejected'],
+  risk: ['OrderAccepted', 'OrderRejected', 'MarketOrderCollared', 'ReferencePriceMoved', 'InstrumentExpired'],
   router: ['OrderRouted', 'VenueRejected'],
   gateway: ['OrderAcknowledged', 'OrderExecuted', 'OrderCancelled', 'OrderExpired', 'VenueRejected', 'OrderReplaced', 'ReplaceRejected', 'CancelRejected'],
   monitor: ['AlertRaised', 'AlertCleared', 'ComponentActivated'],
@@ -19,6 +21,8 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, readonly EventType[]>> = 
 /** The OMS's rules for the sequencer: permissions, session opening and closing. */
 export class OmsSequencerPolicy implements SequencerPolicy {
   private projection = new OmsProjection();
+  /** Risk's state, for its part of the snapshot (positions, runtime limits, halts, …). */
+  private risk = new RiskState();
   private readonly staticEvents: OrdoEvent[];
   /** While closing: the orders that end with the session and have not ended yet. */
   private awaiting = new Set<number>();
@@ -30,6 +34,7 @@ export class OmsSequencerPolicy implements SequencerPolicy {
   reset(): void {
     this.projection = new OmsProjection();
     this.awaiting = new Set();
+    this.risk = new RiskState();
   }
 
   apply(_session: number, e: Sequenced): void {
@@ -43,6 +48,7 @@ export class OmsSequencerPolicy implements SequencerPolicy {
       const o = this.projection.order(ev.orderId);
       if (o === undefined || isTerminalStage(o.stage)) this.awaiting.delete(ev.orderId);
     }
+    this.risk.apply(e);
   }
 
   authorize(src: string, role: string, body: CommandBody) {
@@ -64,7 +70,7 @@ export class OmsSequencerPolicy implements SequencerPolicy {
 
   openingEvents(previousSnapshot: unknown): OrdoEvent[] {
     const prev = this.previous(previousSnapshot);
-    return [...this.staticEvents, ...(prev ? restoreEvents(prev) : [])];
+    return [...this.staticEvents, ...(prev ? restoreEvents(prev) : []), ...riskRestoreEvents(prev?.risk)];
   }
 
   /** At SessionClosing: the orders ending with the session that never reached the venue expire at once. */
@@ -95,7 +101,7 @@ export class OmsSequencerPolicy implements SequencerPolicy {
   }
 
   snapshot(): { body: Snapshot; carriedOrders: number } {
-    const snap = takeSnapshot(this.projection);
+    const snap: Snapshot = { ...takeSnapshot(this.projection), risk: takeRiskSnapshot(this.risk) };
     return { body: snap, carriedOrders: snap.orders.length };
   }
 

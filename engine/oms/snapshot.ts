@@ -5,6 +5,7 @@ import { Reason } from '../protocol/reasons.ts';
 import { isTerminalStage } from './order-state.ts';
 import type { OmsProjection } from './projection.ts';
 import { describeIssue, ValidationError } from './validation.ts';
+import { riskSnapshotSchema, type RiskSnapshot } from './exposure/snapshot.ts';
 
 /**
  * End-of-session snapshot: the open orders that carry into the next session.
@@ -36,6 +37,8 @@ export interface Snapshot {
   nextOrderId: number;
   /** Live gtc orders, by orderId ascending. */
   orders: SnapshotOrder[];
+  /** Risk's carried state: positions, runtime limits, restricted list, halts, marks (absent in older snapshots). */
+  risk?: RiskSnapshot;
 }
 
 /**
@@ -134,6 +137,7 @@ const snapshotSchema = z.strictObject({
       expireAt: uint.optional(),
     }),
   ),
+  risk: riskSnapshotSchema.optional(),
 });
 
 /**
@@ -149,7 +153,8 @@ export function parseSnapshot(json: unknown, sourceName: string): Snapshot {
     if (s.expireAt === undefined) delete s.expireAt;
     return s;
   });
-  return { ...r.data, orders };
+  const { risk, ...rest } = r.data;
+  return risk === undefined ? { ...rest, orders } : { ...rest, orders, risk: risk as RiskSnapshot };
 }
 
 /** gtc and gtd orders carry into the next session; day, ioc and fok orders end with theirs. */

@@ -78,6 +78,7 @@ export function instrumentView(i: InstrumentInfo): InstrumentView {
   if (i.strike !== undefined) v.strike = i.strike;
   if (i.expiry !== undefined) v.expiry = i.expiry;
   if (i.putCall !== undefined) v.putCall = i.putCall;
+  if (i.multiplier !== undefined) v.multiplier = i.multiplier;
   return v;
 }
 

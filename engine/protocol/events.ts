@@ -1,4 +1,5 @@
 import { INSTRUMENT_TYPES, ORDER_TYPES, SIDES, TIME_IN_FORCE } from '../../contract/domain.ts';
+import { RISK_EVENT_DEFS } from './risk-events.ts';
 import { compileSchemas, type MessageDef, type MessageUnion } from './schema.ts';
 
 export {
@@ -51,7 +52,7 @@ const NEW_ORDER_FIELDS = {
  * Every event the sequencer can emit. Codes are the wire format and never
  * change meaning; new fields are only ever appended as optional (see codec).
  * Ranges: 1-19 session, 20-29 components, 30-39 static data, 40-69 orders
- * (54-69 and 5-12: the order lifecycle of issue #10).
+ * (54-69 and 5-12: the order lifecycle of issue #10), 70-89 risk (issue #12).
  */
 export const EVENT_DEFS = {
   SessionOpened: { code: 1, fields: { sessionId: 'uint', previousSessionId: 'uint', orderIdBase: 'uint' } },
@@ -83,6 +84,8 @@ export const EVENT_DEFS = {
       putCall: 'str?',
       /** The round lot, information only: lotSize is the trading increment (odd and mixed lots trade). */
       roundLot: 'uint?',
+      /** Contract multiplier (100 for US equity options); absent means 1. */
+      multiplier: 'f64?',
     },
   },
   ClientAdded: {
@@ -93,11 +96,27 @@ export const EVENT_DEFS = {
       maxOrderNotional: 'f64',
       maxOpenNotional: 'f64',
       allowedSymbols: 'strs',
+      // Risk's further limits (see LimitsChanged for their meaning); absent: not limited / defaults.
+      maxOrderQuantity: 'f64?',
+      maxGrossPosition: 'f64?',
+      maxNetPosition: 'f64?',
+      requireLocate: 'bool?',
+      duplicateWindowMs: 'f64?',
     },
   },
 
-  /** expireAt: gtd orders' expiry time, µs since the Unix epoch. */
-  OrderPending: { code: 40, fields: { ...NEW_ORDER_FIELDS, expireAt: 'uint?' } },
+  OrderPending: {
+    code: 40,
+    fields: {
+      ...NEW_ORDER_FIELDS,
+      /** gtd orders' expiry time, µs since the Unix epoch. */
+      expireAt: 'uint?',
+      /** Short sale: the trader has a locate for the shares (risk's short-sale check). */
+      locate: 'bool?',
+      /** The trader means to send the same order again (risk's duplicate check lets it through). */
+      intentional: 'bool?',
+    },
+  },
   OrderAccepted: { code: 41, fields: { orderId: 'uint' } },
   OrderRejected: { code: 42, fields: { orderId: 'uint', reason: 'uint', text: 'str' } },
   OrderRouted: { code: 43, fields: { orderId: 'uint', venue: 'str' } },
@@ -125,6 +144,9 @@ export const EVENT_DEFS = {
   },
   /** The venue acknowledged the order: it is live there (FIX ExecType New). */
   OrderAcknowledged: { code: 54, fields: { orderId: 'uint' } },
+
+  // 70-89 risk: limits, restricted list, kill switch, marks, expiries, collars, carried positions.
+  ...RISK_EVENT_DEFS,
 } as const satisfies Record<string, MessageDef>;
 
 export type EventDefs = typeof EVENT_DEFS;

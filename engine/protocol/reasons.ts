@@ -14,6 +14,18 @@ export const Reason = {
   UNKNOWN_CLIENT: 108,
   DUPLICATE_CLIENT_ORDER_ID: 109,
   BAD_PRICE: 110,
+  // 113-199: risk (issue 12); see engine/oms/risk.ts for the order the checks run in.
+  INSTRUMENT_EXPIRED: 113,
+  ORDER_QUANTITY_LIMIT: 114,
+  GROSS_POSITION_LIMIT: 115,
+  NET_POSITION_LIMIT: 116,
+  SHORT_SALE_NO_LOCATE: 117,
+  DUPLICATE_ORDER: 118,
+  RESTRICTED_INSTRUMENT: 119,
+  CLIENT_HALTED: 120,
+  FIRM_HALTED: 121,
+  /** Venue: the rest of a market order expired at its protection price (the collar). */
+  PRICE_COLLAR: 122,
 
   VENUE_REJECT: 201,
   VENUE_NO_LIQUIDITY: 202,
@@ -45,6 +57,11 @@ export const Reason = {
   BAD_EXPIRY: 408,
 
   OPERATOR: 501,
+  // 502-519: risk operator actions.
+  /** Cancelled by the kill switch (a client or firm-wide halt). */
+  KILL_SWITCH: 502,
+  /** Cancelled because its instrument expired. */
+  INSTRUMENT_EXPIRY: 503,
 } as const;
 
 export type ReasonName = keyof typeof Reason;

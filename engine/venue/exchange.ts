@@ -396,9 +396,13 @@ export class Exchange<P> {
 
     const owner = this.ownerKey(msg.owner);
     const fok = tif === 'fok';
-    const r = market
-      ? book.market(bookId, msg.side, msg.quantity, owner, fok)
-      : book.limitTicks(bookId, msg.side, book.toTicks(msg.price), msg.quantity, tif === 'ioc', owner, fok);
+    // A collared market order is an IOC limit at its protection price: it never trades through it.
+    const collared = market && msg.protectionPrice !== undefined;
+    const r = collared
+      ? book.limitTicks(bookId, msg.side, book.toTicks(msg.protectionPrice!), msg.quantity, true, owner, fok)
+      : market
+        ? book.market(bookId, msg.side, msg.quantity, owner, fok)
+        : book.limitTicks(bookId, msg.side, book.toTicks(msg.price), msg.quantity, tif === 'ioc', owner, fok);
     this.selfTradeCancels(r.selfCancelled);
     this.applyTrades(r.trades, o);
     inst.dirty = true;
@@ -411,8 +415,14 @@ export class Exchange<P> {
     }
     if (r.expired > 0) {
       this.finish(o, 'expired');
-      // Say why the rest did not trade: a market order's is the book running dry, not an IOC remainder.
-      const reason = fok ? Reason.FOK_NOT_FILLED : tif === 'ioc' ? Reason.IOC_REMAINDER : Reason.VENUE_NO_LIQUIDITY;
+      // Say why the rest did not trade: a market order's is the book running dry (or its collar), not an IOC remainder.
+      const reason = fok
+        ? Reason.FOK_NOT_FILLED
+        : collared
+          ? Reason.PRICE_COLLAR
+          : tif === 'ioc'
+            ? Reason.IOC_REMAINDER
+            : Reason.VENUE_NO_LIQUIDITY;
       this.send(o.peer, { type: 'Expired', orderId: o.orderId, reason });
     }
   }

@@ -13,7 +13,7 @@ import type { OrderType, Side, TimeInForce } from '../../contract/domain.ts';
  * are whole numbers.
  *
  * Gateway → venue
- *   1 NewOrder        [1, orderId, symbol, side, orderType, timeInForce, quantity, price, owner?, expireAtUs?]
+ *   1 NewOrder        [1, orderId, symbol, side, orderType, timeInForce, quantity, price, owner?, expireAtUs?, protectionPrice?]
  *   2 Cancel          [2, orderId]
  *   3 Replace         [3, orderId, quantity, price]
  *   4 Status          [4, [orderId, …]]
@@ -83,6 +83,11 @@ export interface NewOrderMsg {
   owner?: string;
   /** gtd only: when the venue expires the order, µs since the Unix epoch. */
   expireAt?: number;
+  /**
+   * Market orders: the collar. The venue fills no part of the order beyond
+   * this price (buys at or below it, sells at or above) and expires the rest.
+   */
+  protectionPrice?: number;
 }
 export interface CancelMsg {
   type: 'Cancel';
@@ -245,6 +250,7 @@ function requestTuple(m: VenueRequest): unknown[] {
         m.price,
         m.owner ?? '',
         m.expireAt ?? 0,
+        ...(m.protectionPrice !== undefined ? [m.protectionPrice] : []),
       ];
     case 'Cancel':
       return [VenueCode.Cancel, m.orderId];
@@ -371,7 +377,7 @@ function requestFromTuple(t: unknown[]): VenueRequest | string {
   const code = t[0];
   switch (code) {
     case VenueCode.NewOrder: {
-      const [, orderId, symbol, side, orderType, tif, quantity, price, owner, expireAt] = t;
+      const [, orderId, symbol, side, orderType, tif, quantity, price, owner, expireAt, protectionPrice] = t;
       if (!isId(orderId)) return 'NewOrder.orderId must be a whole number >= 0';
       const s = enumAt(WIRE_SIDES, side);
       const ot = enumAt(WIRE_ORDER_TYPES, orderType);
@@ -384,9 +390,11 @@ function requestFromTuple(t: unknown[]): VenueRequest | string {
       if (!isNum(price)) return `NewOrder ${orderId}: price must be a number`;
       if (owner !== undefined && typeof owner !== 'string') return `NewOrder ${orderId}: owner must be a string`;
       if (expireAt !== undefined && !isId(expireAt)) return `NewOrder ${orderId}: expireAt must be a whole number >= 0`;
+      if (protectionPrice !== undefined && !(isNum(protectionPrice) && protectionPrice > 0)) return `NewOrder ${orderId}: protectionPrice must be a number > 0`;
       const m: NewOrderMsg = { type: 'NewOrder', orderId, symbol, side: s, orderType: ot, timeInForce: tf, quantity, price };
       if (owner !== undefined && owner !== '') m.owner = owner;
       if (expireAt !== undefined && expireAt > 0) m.expireAt = expireAt;
+      if (protectionPrice !== undefined) m.protectionPrice = protectionPrice;
       return m;
     }
     case VenueCode.Cancel: {

@@ -112,7 +112,7 @@ export function validateTicket(
   }
   if (client && instrument && !errors.quantity) {
     const refPx = price ?? instrument.last ?? instrument.referencePrice;
-    const notional = quantity * refPx;
+    const notional = quantity * refPx * (instrument.multiplier ?? 1);
     if (client.maxOrderNotional > 0 && notional > client.maxOrderNotional) {
       warnings.push(`Notional ${formatQty(notional)} exceeds the client's order limit ${formatQty(client.maxOrderNotional)}`);
     }

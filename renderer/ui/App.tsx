@@ -3,6 +3,7 @@ import { useOrdoState } from './context.tsx';
 import { SessionBar } from './SessionBar.tsx';
 import { TimeMachineBanner } from './TimeMachine.tsx';
 import { Workspace } from './Workspace.tsx';
+import { RiskDrawer } from './risk/RiskDrawer.tsx';
 
 export function App() {
   const ready = useOrdoState((s) => s.resets > 0);
@@ -15,6 +16,7 @@ export function App() {
         <TimeMachineBanner />
       </div>
       <Workspace />
+      <RiskDrawer />
     </div>
   );
 }

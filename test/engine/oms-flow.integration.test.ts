@@ -61,7 +61,8 @@ describe('order lifecycle through every OMS component and the simulated venue', 
     const px = Number(tick(ref('NVDA') * 0.92).toFixed(2));
     const qty = Math.floor(90_000 / px);
     const ids: number[] = [];
-    for (let i = 0; i < 4; i++) ids.push(unwrap(await host.api.submitOrder(order('NVDA', 'buy', qty, px, { clientId: 'DELTA' }))).orderId);
+    // Quantities differ by one so DELTA's duplicate-order check (on in the shipped reference) lets them through.
+    for (let i = 0; i < 4; i++) ids.push(unwrap(await host.api.submitOrder(order('NVDA', 'buy', qty - i, px, { clientId: 'DELTA' }))).orderId);
     const last = await waitOrder(host, ids[3]!, (x) => x.state === 'rejected' || x.state === 'new');
     expect(last.state).toBe('rejected');
     expect(last.rejectReason).toMatch(/^OPEN_NOTIONAL_LIMIT: /);

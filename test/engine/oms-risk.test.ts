@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { isOnTick } from '../../engine/oms/checks.ts';
 import { OmsProjection } from '../../engine/oms/projection.ts';
 import { loadReferenceData } from '../../engine/oms/reference.ts';
-import { checkOrder, type OrderRequest } from '../../engine/oms/risk.ts';
+import { RiskState } from '../../engine/oms/exposure/risk-state.ts';
+import { checkOrder as check, type OrderRequest } from '../../engine/oms/risk.ts';
+import type { RiskConfig } from '../../engine/oms/checks.ts';
 import { LogBuilder } from '../../engine/oms/testkit.ts';
 import type { OrdoEvent } from '../../engine/protocol/events.ts';
 import { Reason } from '../../engine/protocol/reasons.ts';
@@ -18,12 +20,23 @@ function order(over: Partial<OrderRequest> = {}): OrderRequest {
   };
 }
 
-function projection(...events: OrdoEvent[]): OmsProjection {
+interface State {
+  p: OmsProjection;
+  rs: RiskState;
+}
+
+function projection(...events: OrdoEvent[]): State {
   const log = new LogBuilder().openSession({ reference });
   log.addAll(events);
   const p = new OmsProjection();
+  const rs = new RiskState();
   p.applyAll(log.events);
-  return p;
+  for (const e of log.events) rs.apply(e);
+  return { p, rs };
+}
+
+function checkOrder(o: OrderRequest, s: State, config?: RiskConfig) {
+  return check(o, s.p, s.rs, config);
 }
 
 const p0 = projection();
@@ -49,8 +62,8 @@ describe('checkOrder', () => {
     ['PRICE_OUT_OF_BAND high', order({ price: 251.3 }), Reason.PRICE_OUT_OF_BAND, 'price 251.3 is outside ±10% of reference 228.45 (205.61 to 251.29)'],
     ['PRICE_OUT_OF_BAND low', order({ price: 205.6 }), Reason.PRICE_OUT_OF_BAND, 'price 205.6 is outside ±10% of reference 228.45 (205.61 to 251.29)'],
     ['PRICE_OUT_OF_BAND option', order({ symbol: 'AAPL 261218C230', price: 10.3 }), Reason.PRICE_OUT_OF_BAND, 'price 10.3 is outside ±50% of reference 6.85 (3.45 to 10.25)'],
-    ['ORDER_NOTIONAL_LIMIT', order({ clientId: 'DELTA', quantity: 500 }), Reason.ORDER_NOTIONAL_LIMIT, 'order notional 114225.00 exceeds client DELTA limit 100000.00'],
-    ['ORDER_NOTIONAL_LIMIT market', order({ clientId: 'DELTA', orderType: 'market', price: 0, symbol: 'TSLA', quantity: 300 }), Reason.ORDER_NOTIONAL_LIMIT, 'order notional 101580.00 exceeds client DELTA limit 100000.00'],
+    ['ORDER_NOTIONAL_LIMIT', order({ clientId: 'DELTA', quantity: 500 }), Reason.ORDER_NOTIONAL_LIMIT, 'order notional 114225.00 (500 × 228.45) exceeds client DELTA limit 100000.00'],
+    ['ORDER_NOTIONAL_LIMIT market', order({ clientId: 'DELTA', orderType: 'market', price: 0, symbol: 'TSLA', quantity: 300 }), Reason.ORDER_NOTIONAL_LIMIT, 'order notional 106659.00 (300 × 355.53) exceeds client DELTA limit 100000.00'],
   ])('refuses %s', (_name, o, reason, text) => {
     expect(checkOrder(o, p0)).toEqual({ reason, text });
   });
@@ -70,7 +83,7 @@ describe('checkOrder', () => {
     expect(isOnTick(6.85, 0.05)).toBe(true);
   });
 
-  it('market orders skip the price checks and are valued at the reference price', () => {
+  it('market orders skip the limit price checks (they are valued at their protection price)', () => {
     expect(checkOrder(order({ orderType: 'market', price: 0 }), p0)).toBeNull();
     expect(checkOrder(order({ orderType: 'market', price: 1e9 }), p0)).toBeNull();
   });
@@ -90,15 +103,15 @@ describe('checkOrder', () => {
   it('refuses an order that takes the open notional over the limit, counting pending and live orders', () => {
     // DELTA: 100k per order, 300k open. Three AAPL orders of 400 @ 228.45 = 91,380 each.
     const events: OrdoEvent[] = [];
-    for (const id of [1, 2, 3]) events.push({ type: 'OrderPending', ...order({ orderId: id, clientId: 'DELTA', clientOrderId: `d${id}`, quantity: 400 }) });
+    for (const id of [1, 2, 3]) events.push({ type: 'OrderPending', ...order({ orderId: id, clientId: 'DELTA', clientOrderId: `d${id}`, quantity: 400, intentional: true }) });
     events.push({ type: 'OrderAccepted', orderId: 1 });
     const p = projection(...events);
-    expect(p.openNotional('DELTA')).toBeCloseTo(274_140, 6);
+    expect(p.p.openNotional('DELTA')).toBeCloseTo(274_140, 6);
     // Order 3 is already in the projection: its own notional is not counted twice.
-    expect(checkOrder(order({ orderId: 3, clientId: 'DELTA', clientOrderId: 'd3', quantity: 400 }), p)).toBeNull();
+    expect(checkOrder(order({ orderId: 3, clientId: 'DELTA', clientOrderId: 'd3', quantity: 400, intentional: true }), p)).toBeNull();
     expect(checkOrder(order({ orderId: 4, clientId: 'DELTA', clientOrderId: 'd4', quantity: 200 }), p)).toEqual({
       reason: Reason.OPEN_NOTIONAL_LIMIT,
-      text: 'open notional 274140.00 + 45690.00 exceeds client DELTA limit 300000.00',
+      text: 'credit: open 274140.00 + executed 0.00 + this 45690.00 exceeds client DELTA limit 300000.00',
     });
     expect(checkOrder(order({ orderId: 4, clientId: 'DELTA', clientOrderId: 'd4', quantity: 100 }), p)).toBeNull();
     // A terminal order frees its share.

@@ -21,6 +21,14 @@ function fakeApi() {
     openSession: never,
     closeSession: never,
     componentAction: never,
+    getPositions: never,
+    getRisk: never,
+    haltClient: never,
+    resumeClient: never,
+    haltFirm: never,
+    resumeFirm: never,
+    setLimits: never,
+    setRestricted: never,
     getState: (at) => new Promise((resolve) => stateCalls.push({ at, resolve })),
     getEvents: (q) => {
       eventQueries.push(q);

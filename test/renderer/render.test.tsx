@@ -25,6 +25,14 @@ const api: OrdoApi = {
   componentAction: (componentId) => ok({ componentId }),
   getState: () => ok(stateView()),
   getEvents: () => ok([]),
+  getPositions: () => ok([]),
+  getRisk: () => ok({ firmHalt: null, clients: [], restricted: [], expired: [] }),
+  haltClient: (clientId) => ok({ clientId }),
+  resumeClient: (clientId) => ok({ clientId }),
+  haltFirm: () => ok({ clientId: null }),
+  resumeFirm: () => ok({ clientId: null }),
+  setLimits: (clientId, limits) => ok({ clientId, limits }),
+  setRestricted: (symbol, r) => ok({ symbol, restricted: r.restricted }),
   subscribe: () => () => {},
 };
 

@@ -57,6 +57,15 @@ const ROUTES: Readonly<Record<string, Route>> = {
       return [{ seq: numberParam('at', at), ...(session !== null ? { session: numberParam('session', session) } : {}) }];
     },
   },
+  // Risk (issue 12).
+  'GET positions': { method: 'getPositions', params: async () => [] },
+  'GET risk': { method: 'getRisk', params: async () => [] },
+  'POST halt': { method: 'haltFirm', params: async (c) => [await readJson(c.req, true)] },
+  'POST resume': { method: 'resumeFirm', params: async (c) => [await readJson(c.req, true)] },
+  'POST clients/:id/halt': { method: 'haltClient', params: async (c) => [decodePath('clientId', c.parts[1]!), await readJson(c.req, true)] },
+  'POST clients/:id/resume': { method: 'resumeClient', params: async (c) => [decodePath('clientId', c.parts[1]!), await readJson(c.req, true)] },
+  'PUT clients/:id/limits': { method: 'setLimits', params: async (c) => [decodePath('clientId', c.parts[1]!), await readJson(c.req)] },
+  'PUT restricted/:id': { method: 'setRestricted', params: async (c) => [decodePath('symbol', c.parts[1]!), await readJson(c.req)] },
   'GET events': {
     method: 'getEvents',
     params: async ({ url }) => {
@@ -71,7 +80,7 @@ const ROUTES: Readonly<Record<string, Route>> = {
 export async function routeRest(api: ApiMethods, req: IncomingMessage, url: URL): Promise<Result<unknown>> {
   const parts = url.pathname.split('/').filter(Boolean).slice(1); // drop 'api'
   const verb = req.method ?? 'GET';
-  const key = `${verb} ${parts.map((p, i) => (i === 1 && (parts[0] === 'orders' || parts[0] === 'components') ? ':id' : p)).join('/')}`;
+  const key = `${verb} ${parts.map((p, i) => (i === 1 && (parts[0] === 'orders' || parts[0] === 'components' || parts[0] === 'clients' || parts[0] === 'restricted') ? ':id' : p)).join('/')}`;
   const route = Object.prototype.hasOwnProperty.call(ROUTES, key) ? ROUTES[key] : undefined;
   if (!route) throw new HttpError(404, 'NOT_FOUND', `no API route ${verb} ${url.pathname}`);
   return dispatch(api, route.method, await route.params({ req, url, parts }));

@@ -16,7 +16,8 @@ type NewOrderBody = EventOf<'OrderPending'>;
 function sameOrder(a: OriginalTerms, b: OriginalTerms): boolean {
   return (
     a.symbol === b.symbol && a.side === b.side && a.orderType === b.orderType && a.timeInForce === b.timeInForce &&
-    a.quantity === b.quantity && a.price === b.price && (a.expireAt ?? 0) === (b.expireAt ?? 0)
+    a.quantity === b.quantity && a.price === b.price && (a.expireAt ?? 0) === (b.expireAt ?? 0) &&
+    (a.locate ?? false) === (b.locate ?? false) && (a.intentional ?? false) === (b.intentional ?? false)
   );
 }
 
@@ -75,6 +76,8 @@ export class ClientProxyComponent extends ProjectedComponent implements Componen
       price: req.type === 'limit' ? normalisePrice(req.price ?? 0, tick) : 0,
     };
     if (expireAt !== undefined) body.expireAt = expireAt;
+    if (req.locate === true) body.locate = true;
+    if (req.intentional === true) body.intentional = true;
     const repeat = this.repeatOf(body);
     if (repeat) return repeat;
     if (expireAt !== undefined && !(expireAt > Date.now() * 1000)) {

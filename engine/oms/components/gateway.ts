@@ -6,6 +6,7 @@ import { VenueClient } from '../../venue/client.ts';
 import type { VenueReply, VenueRequest } from '../../venue/protocol.ts';
 import type { OmsProjection } from '../projection.ts';
 import { GatewayLogic } from './gateway-logic.ts';
+import type { RiskState } from '../exposure/risk-state.ts';
 import { ProjectedComponent } from './projected.ts';
 import { log } from '../../log.ts';
 import type { BusSecurity } from '../../bus/security.ts';
@@ -15,6 +16,8 @@ export interface GatewayOptions {
   readonly venueEndpoint: string;
   /** Called for venue traffic, to count it (tests, figures). */
   readonly onVenueRequest?: (req: VenueRequest) => void;
+  /** Risk's projection shared in this process (applied by its owner); default: the gateway folds its own. */
+  readonly risk?: RiskState;
   /** The host's (or `ordo component`'s) bus keys for the venue connection (decision 063). */
   readonly security?: BusSecurity;
 }
@@ -35,11 +38,16 @@ export class GatewayComponent extends ProjectedComponent implements ComponentLog
     shared?: OmsProjection,
   ) {
     super(shared);
-    this.logic = new GatewayLogic(this.projection, (req) => this.toVenue(req));
+    this.logic = new GatewayLogic(this.projection, (req) => this.toVenue(req), opts.risk);
   }
 
-  react(_session: number, e: Sequenced): void {
-    this.logic.onEvent(e);
+  override apply(session: number, e: Sequenced): void {
+    super.apply(session, e);
+    this.logic.apply(e); // its own risk state, unless shared (then applied by its owner)
+  }
+
+  react(_session: number, e: Sequenced, out: CommandSink): void {
+    this.logic.onEvent(e, out);
   }
 
   /** On taking over: connect to the venue and reconcile every order it should hold. */
@@ -47,7 +55,7 @@ export class GatewayComponent extends ProjectedComponent implements ComponentLog
     this.out = out;
     this.client = new VenueClient({ endpoint: this.opts.venueEndpoint, security: this.opts.security, onError: (err) => log.error(`gateway: ${(err as Error).message ?? String(err)}`) });
     this.client.onMessage((m) => this.onVenue(m));
-    this.logic.onActivate();
+    this.logic.onActivate(out);
   }
 
   async onDeactivate(): Promise<void> {

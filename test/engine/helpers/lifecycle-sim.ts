@@ -136,7 +136,7 @@ export class LifecycleSim {
     // The gateway's commands are sent from its venue handler, not from react: an outbox of its own.
     this.components.push({
       name: 'gateway-1',
-      logic: { role: 'gateway', projection: this.gatewayProjection, apply: (_s, e) => this.gatewayProjection.apply(e), stateHash: () => '' },
+      logic: { role: 'gateway', projection: this.gatewayProjection, apply: (_s, e) => { this.gatewayProjection.apply(e); this.gatewayLogic.apply(e); }, stateHash: () => '' },
       inbox: [],
       outbox: [],
       cseq: 0,

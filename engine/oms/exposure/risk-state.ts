@@ -1,0 +1,593 @@
+import { createHash } from 'node:crypto';
+import type { EventOf, OrderType, Sequenced, Side } from '../../protocol/events.ts';
+import { applyFill, newPosition, type Position } from '../positions/position.ts';
+import { DEFAULT_DUPLICATE_WINDOW_MS, limitsOf, type Limits } from './limits.ts';
+
+/** Money as whole units of 1/10,000 (sums stay exact, as in the OMS projection). */
+const SCALE = 10_000;
+const units = (money: number): number => Math.round(money * SCALE);
+
+/** What risk knows of an instrument. */
+export interface RiskInstrument {
+  readonly symbol: string;
+  readonly instrumentType: string;
+  readonly currency: string;
+  readonly tickSize: number;
+  readonly referencePrice: number;
+  /** Contract multiplier (1 for equities). */
+  readonly multiplier: number;
+  readonly expiry?: string;
+  /** Sequencer time (µs) from which the instrument is expired: 00:00 UTC the day after `expiry`. */
+  readonly expiresAtUs?: number;
+}
+
+/** Who did something and when (sequencer µs). */
+export interface Stamp {
+  readonly by: string;
+  readonly text: string;
+  readonly seq: number;
+  readonly ts: number;
+}
+
+interface RiskOrder {
+  readonly orderId: number;
+  readonly clientId: string;
+  readonly symbol: string;
+  readonly side: Side;
+  readonly type: OrderType;
+  readonly locate: boolean;
+  readonly intentional: boolean;
+  /** pending → accepted → routed (at or on the way to the venue). */
+  state: 'pending' | 'accepted' | 'routed';
+  quantity: number;
+  filled: number;
+  leaves: number;
+  /** Price the open part is valued at: the limit, or a market order's protection price (the mark until it has one). */
+  valuation: number;
+  /** Its current share of its client's open notional (units) and of its holding's open quantity. */
+  openUnits: number;
+  openQty: number;
+  dupKey: string;
+  execs: Set<number> | undefined;
+}
+
+/** A client × instrument holding: the position and its open orders. */
+export interface Holding {
+  readonly position: Position;
+  /** Leaves of live buy / sell orders (pending ones included). */
+  openBuy: number;
+  openSell: number;
+}
+
+class ClientRisk {
+  known = false;
+  limits: Limits = {};
+  /** Limit changes made at runtime (not by the reference file): these carry into the next session. */
+  runtime: Limits = {};
+  runtimeBy = '';
+  openUnits = 0;
+  executedUnits = 0;
+  halt: Stamp | undefined;
+  constructor(readonly clientId: string) {}
+}
+
+/** A client's risk figures, for checks and views. */
+export interface ClientExposure {
+  readonly clientId: string;
+  readonly limits: Readonly<Limits>;
+  /** Σ leaves × valuation price × multiplier over live orders. */
+  readonly openNotional: number;
+  /** Σ fill quantity × price × multiplier this session (buys and sells). */
+  readonly executedNotional: number;
+  readonly halt: Stamp | undefined;
+}
+
+/** The duplicate-order key: same client, instrument, side, quantity and price. */
+export function duplicateKey(clientId: string, symbol: string, side: Side, type: OrderType, quantity: number, price: number): string {
+  return `${clientId}\u0000${symbol}\u0000${side}\u0000${quantity}\u0000${type === 'market' ? 'mkt' : price}`;
+}
+
+const holdingKey = (clientId: string, symbol: string): string => `${clientId}\u0000${symbol}`;
+
+/** 00:00 UTC of the day after an ISO date, in µs: an option is tradable through its expiry date. */
+export function expiryEndUs(expiry: string): number {
+  return (Date.parse(`${expiry}T00:00:00Z`) + 86_400_000) * 1000;
+}
+
+/**
+ * Risk's deterministic projection of the event log: instruments with their
+ * multiplier and expiry, marks (the last fill or sequenced reference price),
+ * per-client limits, open and executed notional, halts, the restricted list,
+ * market orders' protection prices, recent orders for the duplicate check,
+ * and positions with P&L per client × instrument. Folded from the same
+ * event stream as the OMS projection, independent of its internals, with its
+ * own stateHash. A session's SessionOpened starts it afresh; what carries
+ * over (positions, runtime limits, halts, restricted list, marks) comes back
+ * as sequenced events from the snapshot (see exposure/snapshot.ts).
+ */
+export class RiskState {
+  private instrumentMap = new Map<string, RiskInstrument>();
+  private marks = new Map<string, number>();
+  private expiredSet = new Set<string>();
+  private restrictedMap = new Map<string, Stamp>();
+  private firmHaltStamp: Stamp | undefined;
+  private clientMap = new Map<string, ClientRisk>();
+  private orderMap = new Map<number, RiskOrder>();
+  private holdingMap = new Map<string, Holding>();
+  /** Duplicate key → recent orders with it (orderId, sequencer µs), oldest first. */
+  private recent = new Map<string, { orderId: number; ts: number }[]>();
+  private sessionId = 0;
+  private seq = 0;
+  private ts = 0;
+
+  /** The longest duplicate window (µs) any client may have that the memory keeps orders for. */
+  private readonly memoryUs = 60_000_000;
+
+  // ---- reading -------------------------------------------------------------
+
+  get lastSeq(): number {
+    return this.seq;
+  }
+  get lastTs(): number {
+    return this.ts;
+  }
+  get session(): number {
+    return this.sessionId;
+  }
+
+  instrument(symbol: string): RiskInstrument | undefined {
+    return this.instrumentMap.get(symbol);
+  }
+  instruments(): IterableIterator<RiskInstrument> {
+    return this.instrumentMap.values();
+  }
+  multiplier(symbol: string): number {
+    return this.instrumentMap.get(symbol)?.multiplier ?? 1;
+  }
+
+  /** The price risk marks and bands against: the last sequenced reference or fill price, else the reference file's. */
+  mark(symbol: string): number | undefined {
+    return this.marks.get(symbol) ?? this.instrumentMap.get(symbol)?.referencePrice;
+  }
+  /** Only the marks the log moved (not the reference file's). */
+  movedMarks(): ReadonlyMap<string, number> {
+    return this.marks;
+  }
+
+  /** True once InstrumentExpired was sequenced, or when `tsUs` is past the expiry date. */
+  isExpired(symbol: string, tsUs: number): boolean {
+    if (this.expiredSet.has(symbol)) return true;
+    const at = this.instrumentMap.get(symbol)?.expiresAtUs;
+    return at !== undefined && tsUs >= at;
+  }
+  /** Instruments past expiry at `tsUs` that no InstrumentExpired has marked yet, by symbol. */
+  dueExpiries(tsUs: number): string[] {
+    const out: string[] = [];
+    for (const i of this.instrumentMap.values()) {
+      if (i.expiresAtUs !== undefined && tsUs >= i.expiresAtUs && !this.expiredSet.has(i.symbol)) out.push(i.symbol);
+    }
+    return out.sort();
+  }
+  expiredSymbols(): ReadonlySet<string> {
+    return this.expiredSet;
+  }
+
+  restricted(symbol: string): Stamp | undefined {
+    return this.restrictedMap.get(symbol);
+  }
+  restrictedList(): ReadonlyMap<string, Stamp> {
+    return this.restrictedMap;
+  }
+
+  get firmHalt(): Stamp | undefined {
+    return this.firmHaltStamp;
+  }
+  /** The halt that stops this client's trading (the firm-wide one first), if any. */
+  haltOf(clientId: string): Stamp | undefined {
+    return this.firmHaltStamp ?? this.clientMap.get(clientId)?.halt;
+  }
+
+  client(clientId: string): ClientExposure | undefined {
+    const c = this.clientMap.get(clientId);
+    return c === undefined ? undefined : exposureOf(c);
+  }
+  clients(): ClientExposure[] {
+    return [...this.clientMap.values()].filter((c) => c.known).map(exposureOf);
+  }
+  /** The limits changed at runtime per client (what the snapshot carries). */
+  runtimeLimits(): { clientId: string; by: string; limits: Limits }[] {
+    const out: { clientId: string; by: string; limits: Limits }[] = [];
+    for (const c of this.clientMap.values()) if (Object.keys(c.runtime).length > 0) out.push({ clientId: c.clientId, by: c.runtimeBy, limits: { ...c.runtime } });
+    return out;
+  }
+
+  holding(clientId: string, symbol: string): Holding | undefined {
+    return this.holdingMap.get(holdingKey(clientId, symbol));
+  }
+  /** Every holding with a position or a fill, in the order first seen. */
+  holdings(): IterableIterator<Holding> {
+    return this.holdingMap.values();
+  }
+
+  /** A live order's open share (leaves, valuation) as risk counts it, if it is live. */
+  openOrder(orderId: number): { leaves: number; valuation: number; openUnits: number; side: Side } | undefined {
+    const o = this.orderMap.get(orderId);
+    return o === undefined ? undefined : { leaves: o.leaves, valuation: o.valuation, openUnits: o.openUnits, side: o.side };
+  }
+  /** The order's flags from its OrderPending (false for unknown orders). */
+  flags(orderId: number): { locate: boolean; intentional: boolean } {
+    const o = this.orderMap.get(orderId);
+    return { locate: o?.locate ?? false, intentional: o?.intentional ?? false };
+  }
+  /** A market order's protection price, once MarketOrderCollared named it. */
+  protectionPrice(orderId: number): number | undefined {
+    const o = this.orderMap.get(orderId);
+    return o !== undefined && o.type === 'market' && o.valuation > 0 && this.collared.has(orderId) ? o.valuation : undefined;
+  }
+  private collared = new Set<number>();
+
+  /**
+   * The first earlier order with the same duplicate key within the window
+   * before `tsUs` (rejected ones forgotten), other than `orderId`.
+   */
+  duplicateOf(orderId: number, key: string, tsUs: number, windowUs: number): number | undefined {
+    const list = this.recent.get(key);
+    if (list === undefined || windowUs <= 0) return undefined;
+    for (const r of list) if (r.orderId !== orderId && r.orderId < orderId && tsUs - r.ts <= windowUs) return r.orderId;
+    return undefined;
+  }
+
+  /** The client's duplicate window in µs (0: the check is off). */
+  duplicateWindowUs(clientId: string): number {
+    const ms = this.clientMap.get(clientId)?.limits.duplicateWindowMs ?? DEFAULT_DUPLICATE_WINDOW_MS;
+    return Math.min(ms * 1000, this.memoryUs);
+  }
+
+  /** Every live order id of a client ('' or undefined: all clients), ascending. */
+  liveOrderIds(clientId?: string, symbol?: string): number[] {
+    const out: number[] = [];
+    for (const o of this.orderMap.values()) {
+      if (clientId !== undefined && clientId !== '' && o.clientId !== clientId) continue;
+      if (symbol !== undefined && o.symbol !== symbol) continue;
+      out.push(o.orderId);
+    }
+    return out.sort((a, b) => a - b);
+  }
+
+  // ---- applying -----------------------------------------------------------
+
+  /** Applies one sequenced event. Never throws; events that do not apply are ignored. */
+  apply(e: Sequenced): void {
+    const ev = e.event;
+    switch (ev.type) {
+      case 'OrderExecuted':
+        this.onExecuted(ev);
+        break;
+      case 'OrderPending':
+        this.onPending(ev, e.ts);
+        break;
+      case 'OrderRestored':
+        this.onRestored(ev);
+        break;
+      case 'OrderAccepted': {
+        const o = this.orderMap.get(ev.orderId);
+        if (o?.state === 'pending') o.state = 'accepted';
+        break;
+      }
+      case 'OrderRouted': {
+        const o = this.orderMap.get(ev.orderId);
+        if (o?.state === 'accepted') o.state = 'routed';
+        break;
+      }
+      case 'OrderRejected': {
+        const o = this.orderMap.get(ev.orderId);
+        if (o && (o.state === 'pending' || o.state === 'accepted')) {
+          this.forgetRecent(o);
+          this.done(o);
+        }
+        break;
+      }
+      case 'VenueRejected': {
+        const o = this.orderMap.get(ev.orderId);
+        // The OMS projection's rule: the router's (accepted) or the venue's (routed or acknowledged, before any fill).
+        if (o && (o.state === 'accepted' || (o.state === 'routed' && o.filled === 0))) this.done(o);
+        break;
+      }
+      case 'CancelRequested': {
+        // The lifecycle rule (oms/lifecycle-rules.ts): before routing the log proves the order never reached the
+        // venue, so the cancel takes effect at its seq. Otherwise the order stays open until the venue confirms.
+        const o = this.orderMap.get(ev.orderId);
+        if (o && (o.state === 'pending' || o.state === 'accepted')) this.done(o);
+        break;
+      }
+      case 'ReplaceRequested': {
+        // Likewise a replace before routing takes effect at once; later ones wait for OrderReplaced.
+        const o = this.orderMap.get(ev.orderId);
+        if (o && (o.state === 'pending' || o.state === 'accepted') && Number.isSafeInteger(ev.quantity)) {
+          this.newTerms(o, ev.quantity, ev.price);
+        }
+        break;
+      }
+      case 'OrderCancelled':
+      case 'OrderExpired': {
+        const o = this.orderMap.get(ev.orderId);
+        if (o) this.done(o);
+        break;
+      }
+      case 'OrderReplaced':
+        this.onReplaced(ev);
+        break;
+      case 'MarketOrderCollared': {
+        const o = this.orderMap.get(ev.orderId);
+        if (o && o.type === 'market' && ev.protectionPrice > 0) {
+          this.collared.add(o.orderId);
+          o.valuation = ev.protectionPrice;
+          this.expose(o);
+        }
+        break;
+      }
+      case 'ReferencePriceMoved':
+        if (ev.price > 0 && this.instrumentMap.has(ev.symbol)) this.marks.set(ev.symbol, ev.price);
+        break;
+      case 'InstrumentExpired':
+        if (this.instrumentMap.has(ev.symbol)) this.expiredSet.add(ev.symbol);
+        break;
+      case 'RestrictedListChanged':
+        if (ev.restricted) this.restrictedMap.set(ev.symbol, { by: ev.by, text: ev.text, seq: e.seq, ts: e.ts });
+        else this.restrictedMap.delete(ev.symbol);
+        break;
+      case 'TradingHalted': {
+        const stamp = { by: ev.by, text: ev.text, seq: e.seq, ts: e.ts };
+        if (ev.clientId === '') this.firmHaltStamp = stamp;
+        else this.clientRisk(ev.clientId).halt = stamp;
+        break;
+      }
+      case 'TradingResumed':
+        if (ev.clientId === '') this.firmHaltStamp = undefined;
+        else this.clientRisk(ev.clientId).halt = undefined;
+        break;
+      case 'LimitsChanged': {
+        const c = this.clientRisk(ev.clientId);
+        const change = limitsOf(ev);
+        Object.assign(c.limits, change);
+        if (ev.by !== 'reference') {
+          Object.assign(c.runtime, change);
+          c.runtimeBy = ev.by;
+        }
+        break;
+      }
+      case 'PositionRestored': {
+        const h = this.holdingOf(ev.clientId, ev.symbol);
+        h.position.quantity = ev.quantity;
+        h.position.avgCost = ev.quantity === 0 ? 0 : ev.avgCost;
+        h.position.realizedPnl = ev.realizedPnl;
+        break;
+      }
+      case 'InstrumentAdded': {
+        const inst: RiskInstrument = {
+          symbol: ev.symbol,
+          instrumentType: ev.instrumentType,
+          currency: ev.currency,
+          tickSize: ev.tickSize,
+          referencePrice: ev.referencePrice,
+          multiplier: ev.multiplier !== undefined && ev.multiplier > 0 ? ev.multiplier : 1,
+          ...(ev.expiry !== undefined ? { expiry: ev.expiry, expiresAtUs: expiryEndUs(ev.expiry) } : {}),
+        };
+        this.instrumentMap.set(ev.symbol, inst);
+        break;
+      }
+      case 'ClientAdded': {
+        const c = this.clientRisk(ev.clientId);
+        c.known = true;
+        Object.assign(c.limits, limitsOf(ev));
+        break;
+      }
+      case 'SessionOpened':
+        this.reset();
+        this.sessionId = ev.sessionId;
+        break;
+      default:
+        break;
+    }
+    this.seq = e.seq;
+    this.ts = e.ts;
+  }
+
+  private reset(): void {
+    this.instrumentMap = new Map();
+    this.marks = new Map();
+    this.expiredSet = new Set();
+    this.restrictedMap = new Map();
+    this.firmHaltStamp = undefined;
+    this.clientMap = new Map();
+    this.orderMap = new Map();
+    this.holdingMap = new Map();
+    this.recent = new Map();
+    this.collared = new Set();
+  }
+
+  private clientRisk(clientId: string): ClientRisk {
+    let c = this.clientMap.get(clientId);
+    if (c === undefined) {
+      c = new ClientRisk(clientId);
+      this.clientMap.set(clientId, c);
+    }
+    return c;
+  }
+
+  private holdingOf(clientId: string, symbol: string): Holding {
+    const k = holdingKey(clientId, symbol);
+    let h = this.holdingMap.get(k);
+    if (h === undefined) {
+      h = { position: newPosition(clientId, symbol), openBuy: 0, openSell: 0 };
+      this.holdingMap.set(k, h);
+    }
+    return h;
+  }
+
+  private onPending(ev: EventOf<'OrderPending'>, ts: number): void {
+    if (this.orderMap.has(ev.orderId)) return;
+    const price = ev.orderType === 'market' ? 0 : ev.price;
+    const o: RiskOrder = {
+      orderId: ev.orderId,
+      clientId: ev.clientId,
+      symbol: ev.symbol,
+      side: ev.side,
+      type: ev.orderType,
+      locate: ev.locate === true,
+      intentional: ev.intentional === true,
+      state: 'pending',
+      quantity: ev.quantity,
+      filled: 0,
+      leaves: ev.quantity,
+      valuation: ev.orderType === 'market' ? (this.mark(ev.symbol) ?? 0) : price,
+      openUnits: 0,
+      openQty: 0,
+      dupKey: duplicateKey(ev.clientId, ev.symbol, ev.side, ev.orderType, ev.quantity, price),
+      execs: undefined,
+    };
+    this.orderMap.set(o.orderId, o);
+    this.expose(o);
+    this.remember(o, ts);
+  }
+
+  private onRestored(ev: EventOf<'OrderRestored'>): void {
+    if (this.orderMap.has(ev.orderId) || ev.filledQuantity > ev.quantity) return;
+    if (ev.state === 'filled' || ev.state === 'cancelled' || ev.state === 'rejected' || ev.state === 'expired') return;
+    const price = ev.orderType === 'market' ? 0 : ev.price;
+    const o: RiskOrder = {
+      orderId: ev.orderId,
+      clientId: ev.clientId,
+      symbol: ev.symbol,
+      side: ev.side,
+      type: ev.orderType,
+      locate: false,
+      intentional: false,
+      state: ev.state === 'pending' ? 'pending' : ev.state === 'accepted' ? 'accepted' : 'routed',
+      quantity: ev.quantity,
+      filled: ev.filledQuantity,
+      leaves: ev.quantity - ev.filledQuantity,
+      valuation: ev.orderType === 'market' ? (this.mark(ev.symbol) ?? 0) : price,
+      openUnits: 0,
+      openQty: 0,
+      dupKey: '',
+      execs: undefined,
+    };
+    this.orderMap.set(o.orderId, o);
+    this.expose(o);
+  }
+
+  private onExecuted(ev: EventOf<'OrderExecuted'>): void {
+    const o = this.orderMap.get(ev.orderId);
+    // The OMS projection's rule: fills count on routed / partially filled orders only, once per execId, never overfilling.
+    if (o === undefined || o.state !== 'routed') return;
+    const q = ev.fillQty;
+    if (q <= 0 || q > o.leaves) return;
+    if (o.execs?.has(ev.execId)) return;
+    (o.execs ??= new Set()).add(ev.execId);
+    const mult = this.multiplier(o.symbol);
+    o.filled += q;
+    o.leaves -= q;
+    const c = this.clientRisk(o.clientId);
+    c.executedUnits += units(q * ev.fillPrice * mult);
+    applyFill(this.holdingOf(o.clientId, o.symbol).position, o.side === 'buy' ? q : -q, ev.fillPrice, mult);
+    if (ev.fillPrice > 0) this.marks.set(o.symbol, ev.fillPrice);
+    if (o.leaves === 0) this.done(o);
+    else this.expose(o);
+  }
+
+  private onReplaced(ev: EventOf<'OrderReplaced'>): void {
+    const o = this.orderMap.get(ev.orderId);
+    if (o === undefined) return;
+    this.newTerms(o, ev.quantity, ev.price);
+  }
+
+  /** A replace takes effect (the projection's newTerms): down to the filled quantity completes the order. */
+  private newTerms(o: RiskOrder, quantity: number, price: number): void {
+    const limit = o.type === 'limit';
+    if (quantity <= 0 || quantity < o.filled || (limit && !(price > 0))) return;
+    o.quantity = quantity;
+    o.leaves = quantity - o.filled;
+    if (limit) o.valuation = price;
+    if (o.leaves === 0) this.done(o);
+    else this.expose(o);
+  }
+
+  /** Re-derives the order's share of its client's open notional and its holding's open quantity. */
+  private expose(o: RiskOrder): void {
+    const c = this.clientRisk(o.clientId);
+    const u = units(o.leaves * o.valuation * this.multiplier(o.symbol));
+    c.openUnits += u - o.openUnits;
+    o.openUnits = u;
+    const h = this.holdingOf(o.clientId, o.symbol);
+    if (o.side === 'buy') h.openBuy += o.leaves - o.openQty;
+    else h.openSell += o.leaves - o.openQty;
+    o.openQty = o.leaves;
+  }
+
+  /** The order is terminal: it leaves every open figure. */
+  private done(o: RiskOrder): void {
+    o.leaves = 0;
+    this.expose(o);
+    this.orderMap.delete(o.orderId);
+    this.collared.delete(o.orderId);
+  }
+
+  private remember(o: RiskOrder, ts: number): void {
+    let list = this.recent.get(o.dupKey);
+    if (list === undefined) {
+      list = [];
+      this.recent.set(o.dupKey, list);
+    }
+    while (list.length > 0 && ts - list[0]!.ts > this.memoryUs) list.shift();
+    list.push({ orderId: o.orderId, ts });
+    // Bound the memory: drop keys whose newest order is out of the window (depends only on the log).
+    if (this.recent.size > 4096) {
+      for (const [k, l] of this.recent) if (ts - l[l.length - 1]!.ts > this.memoryUs) this.recent.delete(k);
+    }
+  }
+
+  /** A rejected order is no reason to refuse the corrected resend. */
+  private forgetRecent(o: RiskOrder): void {
+    const list = this.recent.get(o.dupKey);
+    if (list === undefined) return;
+    const i = list.findIndex((r) => r.orderId === o.orderId);
+    if (i >= 0) list.splice(i, 1);
+    if (list.length === 0) this.recent.delete(o.dupKey);
+  }
+
+  // ---- hashing -------------------------------------------------------------
+
+  /** SHA-256 (hex) over a canonical, sorted serialization of everything above. Equal logs, equal hashes. */
+  stateHash(): string {
+    const h = createHash('sha256');
+    const line = (v: unknown[]): void => void h.update(`${JSON.stringify(v)}\n`);
+    line(['S', this.sessionId, this.seq, this.ts, this.firmHaltStamp ?? null]);
+    for (const k of [...this.instrumentMap.keys()].sort()) line(['I', this.instrumentMap.get(k), this.marks.get(k) ?? null, this.expiredSet.has(k)]);
+    for (const k of [...this.restrictedMap.keys()].sort()) line(['R', k, this.restrictedMap.get(k)]);
+    for (const k of [...this.clientMap.keys()].sort()) {
+      const c = this.clientMap.get(k)!;
+      line(['C', k, c.known, c.limits, c.runtime, c.runtimeBy, c.openUnits, c.executedUnits, c.halt ?? null]);
+    }
+    for (const id of [...this.orderMap.keys()].sort((a, b) => a - b)) {
+      const o = this.orderMap.get(id)!;
+      line(['O', id, o.state, o.quantity, o.filled, o.leaves, o.valuation, this.collared.has(id), o.execs ? [...o.execs].sort((a, b) => a - b) : []]);
+    }
+    for (const k of [...this.holdingMap.keys()].sort()) {
+      const x = this.holdingMap.get(k)!;
+      line(['H', x.position, x.openBuy, x.openSell]);
+    }
+    for (const k of [...this.recent.keys()].sort()) line(['D', k, this.recent.get(k)]);
+    return h.digest('hex');
+  }
+}
+
+function exposureOf(c: ClientRisk): ClientExposure {
+  return {
+    clientId: c.clientId,
+    limits: c.limits,
+    openNotional: c.openUnits / SCALE,
+    executedNotional: c.executedUnits / SCALE,
+    halt: c.halt,
+  };
+}

@@ -1,0 +1,73 @@
+import type { PositionView } from '../../../contract/risk.ts';
+import { formatPrice, formatQty } from '../../lib/format.ts';
+import { useApi } from '../context.tsx';
+import { gridStyle, SortHeader } from '../SortHeader.tsx';
+import type { Column } from '../SortHeader.tsx';
+import { formatMoney, positionTotals } from './totals.ts';
+import { usePoll } from './usePoll.ts';
+
+const COLUMNS: readonly Column[] = [
+  { key: 'client', title: 'Client', width: 'minmax(64px, 0.8fr)' },
+  { key: 'symbol', title: 'Symbol', width: 'minmax(110px, 1.6fr)' },
+  { key: 'qty', title: 'Qty', width: '70px', align: 'right' },
+  { key: 'avg', title: 'Avg cost', width: '76px', align: 'right' },
+  { key: 'last', title: 'Last', width: '70px', align: 'right' },
+  { key: 'upnl', title: 'Unrealised', width: '96px', align: 'right' },
+  { key: 'rpnl', title: 'Realised', width: '96px', align: 'right' },
+  { key: 'notional', title: 'Net notional', width: '110px', align: 'right' },
+];
+const GRID = gridStyle(COLUMNS);
+
+const sign = (n: number): string => (n > 0 ? 'good' : n < 0 ? 'bad' : 'dim');
+
+/**
+ * Positions and P&L per client × instrument (money with the contract
+ * multiplier applied), with a totals row per client; refreshed every second,
+ * marked at the venue's last trade.
+ */
+export function PositionsPanel() {
+  const api = useApi();
+  const { value, error } = usePoll(() => api.getPositions(), 1000);
+  const rows: PositionView[] = value ?? [];
+  const totals = positionTotals(rows);
+  return (
+    <div className="positions" data-testid="positions-panel">
+      <div className="table" style={GRID}>
+        <div className="plain-list" data-testid="positions-list">
+          <SortHeader columns={COLUMNS} testidPrefix="positions-sort" />
+          {rows.length === 0 ? <div className="vlist-empty">{error ?? 'No positions yet'}</div> : null}
+          {totals.map((t) => (
+            <div key={t.clientId} data-testid={`positions-client-${t.clientId}`}>
+              {rows
+                .filter((r) => r.clientId === t.clientId)
+                .map((r, n) => (
+                  <div key={r.symbol} className={`tr ${n % 2 === 1 ? 'odd' : ''}`} data-testid={`position-${r.clientId}-${r.symbol}`}>
+                    <span className="td dim">{r.clientId}</span>
+                    <span className="td sym" title={r.multiplier !== 1 ? `multiplier ${r.multiplier}` : undefined}>
+                      {r.symbol}
+                    </span>
+                    <span className={`td num ${r.quantity < 0 ? 'bad' : ''}`} data-testid="position-qty">{formatQty(r.quantity)}</span>
+                    <span className="td num">{formatPrice(r.avgCost)}</span>
+                    <span className="td num">{formatPrice(r.lastPrice)}</span>
+                    <span className={`td num ${sign(r.unrealizedPnl)}`} data-testid="position-upnl">{formatMoney(r.unrealizedPnl)}</span>
+                    <span className={`td num ${sign(r.realizedPnl)}`} data-testid="position-rpnl">{formatMoney(r.realizedPnl)}</span>
+                    <span className="td num" data-testid="position-notional">{formatMoney(r.notional)}</span>
+                  </div>
+                ))}
+              <div className="tr positions-total" data-testid={`positions-total-${t.clientId}`} style={{ fontWeight: 600 }}>
+                <span className="td">{t.clientId}</span>
+                <span className="td dim">total · gross {formatMoney(t.grossNotional)}</span>
+                <span className="td" />
+                <span className="td" />
+                <span className="td" />
+                <span className={`td num ${sign(t.unrealizedPnl)}`} data-testid="total-upnl">{formatMoney(t.unrealizedPnl)}</span>
+                <span className={`td num ${sign(t.realizedPnl)}`} data-testid="total-rpnl">{formatMoney(t.realizedPnl)}</span>
+                <span className="td num" data-testid="total-notional">{formatMoney(t.netNotional)}</span>
+              </div>
+            </div>
+          ))}
+        </div>
+      </div>
+    </div>
+  );
+}

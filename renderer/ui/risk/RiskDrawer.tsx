@@ -1,0 +1,51 @@
+import { useState } from 'react';
+import { useApi } from '../context.tsx';
+import { PositionsPanel } from './PositionsPanel.tsx';
+import { RiskControls } from './RiskControls.tsx';
+import { usePoll } from './usePoll.ts';
+
+/**
+ * Risk on the trading screen: a button in the corner (red while trading is
+ * halted firm-wide) that opens positions with P&L and the risk controls.
+ */
+export function RiskDrawer() {
+  const api = useApi();
+  const [open, setOpen] = useState(false);
+  const { value } = usePoll(() => api.getRisk(), 2000);
+  const halted = value?.firmHalt != null;
+  const haltedClients = value?.clients.filter((c) => c.halt !== null).length ?? 0;
+  return (
+    <>
+      <button
+        type="button"
+        className={`btn btn-sm ${halted ? 'btn-danger' : ''}`}
+        data-testid="risk-toggle"
+        data-halted={halted}
+        style={{ position: 'fixed', right: 12, bottom: 12, zIndex: 40 }}
+        onClick={() => setOpen(!open)}
+      >
+        {halted ? 'HALTED · Risk' : haltedClients > 0 ? `Risk · ${haltedClients} halted` : 'Positions & risk'}
+      </button>
+      {open ? (
+        <section
+          className="panel"
+          data-testid="risk-drawer"
+          style={{ position: 'fixed', right: 12, bottom: 48, width: 'min(960px, 94vw)', height: 'min(620px, 78vh)', zIndex: 40, display: 'flex', flexDirection: 'column', boxShadow: '0 8px 30px #000a' }}
+        >
+          <div className="panel-head">
+            <h2 className="panel-title">Positions &amp; risk</h2>
+            <div className="panel-tools">
+              <button type="button" className="btn btn-xs" data-testid="risk-close" onClick={() => setOpen(false)}>Close</button>
+            </div>
+          </div>
+          <div className="panel-body" style={{ display: 'flex', flexDirection: 'column', minHeight: 0, overflow: 'auto' }}>
+            <div style={{ flex: '1 1 50%', minHeight: 160, display: 'flex' }}>
+              <PositionsPanel />
+            </div>
+            <RiskControls />
+          </div>
+        </section>
+      ) : null}
+    </>
+  );
+}

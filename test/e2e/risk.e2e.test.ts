@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { removeDir, tempDir } from '../engine/helpers/backbone.ts';
+import { startHostProcess, type HostProcess } from '../engine/helpers/cli.ts';
+import { http } from '../engine/helpers/host.ts';
+import { launchBrowser } from './helpers/browser.ts';
+
+let host: HostProcess;
+let browser: Browser;
+let page: Page;
+let dir: string;
+
+beforeAll(async () => {
+  dir = tempDir('ordo-e2e-risk-');
+  host = await startHostProcess(['--data-dir', dir, '--venue-tick-ms', '50']);
+  browser = await launchBrowser();
+  page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
+  await page.goto(host.url);
+  await page.getByTestId('session-state').filter({ hasText: /open/i }).waitFor();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  if (host) expect(await host.stop()).toBe(0);
+  removeDir(dir);
+});
+
+describe('positions and risk controls in a real browser', () => {
+  it('shows a filled position with client totals, halts and resumes a client, changes a limit', async () => {
+    const st = await http(host, 'GET', '/api/state');
+    const ref = st.body.instruments.find((i: { symbol: string }) => i.symbol === 'AAPL').referencePrice as number;
+    const r = await http(host, 'POST', '/api/orders', {
+      clientId: 'ALPHA', clientOrderId: 'e2e-risk-1', symbol: 'AAPL', side: 'buy', type: 'limit', quantity: 50, price: Number((ref * 1.02).toFixed(2)), timeInForce: 'ioc',
+    });
+    expect(r.status).toBe(200);
+
+    await page.getByTestId('risk-toggle').click();
+    await page.getByTestId('risk-drawer').waitFor();
+    const row = page.getByTestId('position-ALPHA-AAPL');
+    await row.waitFor({ timeout: 20_000 });
+    const qty = Number((await row.getByTestId('position-qty').innerText()).replace(/,/g, ''));
+    expect(qty).toBeGreaterThan(0);
+    await page.getByTestId('positions-total-ALPHA').waitFor();
+
+    // Kill switch for BRAVO from the UI, with a confirmation.
+    await page.getByTestId('halt-BRAVO').click();
+    await page.getByTestId('confirm-ok').click();
+    await page.getByTestId('client-halted-BRAVO').waitFor({ timeout: 20_000 });
+    const risk = (await http(host, 'GET', '/api/risk')).body;
+    expect(risk.clients.find((c: { clientId: string }) => c.clientId === 'BRAVO').halt).toMatchObject({ by: 'ui' });
+    await page.getByTestId('resume-BRAVO').click();
+    await page.getByTestId('halt-BRAVO').waitFor({ timeout: 20_000 });
+
+    // A limit change from the UI is a sequenced LimitsChanged by "ui".
+    await page.getByTestId('limit-DELTA-maxOrderNotional').click();
+    await page.getByTestId('limit-value').fill('75000');
+    await page.getByTestId('limit-apply').click();
+    await page.getByTestId('limit-DELTA-maxOrderNotional').filter({ hasText: '75,000.00' }).waitFor({ timeout: 20_000 });
+    const events = (await http(host, 'GET', '/api/events?limit=1000')).body as { type: string; by?: string; clientId?: string }[];
+    expect(events.filter((e) => e.type === 'LimitsChanged').at(-1)).toMatchObject({ clientId: 'DELTA', by: 'ui', maxOrderNotional: 75_000 });
+  }, 90_000);
+});
