@@ -37,8 +37,8 @@ export const SIM_REFERENCE: ReferenceData = {
     { symbol: 'AAA', name: 'AAA', instrumentType: 'equity', venue: 'XSIM', currency: 'USD', tickSize: 0.01, lotSize: 1, referencePrice: 100 },
   ],
   clients: [
-    { clientId: 'C1', name: 'One', maxOrderNotional: 1e9, maxOpenNotional: 1e12, allowedSymbols: ['*'] },
-    { clientId: 'C2', name: 'Two', maxOrderNotional: 1e9, maxOpenNotional: 1e12, allowedSymbols: ['*'] },
+    { clientId: 'C1', name: 'One', maxOrderNotional: 1e9, maxOpenNotional: 1e12, allowedSymbols: ['*'], requireLocate: false, duplicateWindowMs: 0 },
+    { clientId: 'C2', name: 'Two', maxOrderNotional: 1e9, maxOpenNotional: 1e12, allowedSymbols: ['*'], requireLocate: false, duplicateWindowMs: 0 },
   ],
 };
 
