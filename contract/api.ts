@@ -34,6 +34,8 @@ export interface NewOrderRequest {
   /** Required for limit orders, absent for market orders. */
   price?: number;
   timeInForce: TimeInForce;
+  /** gtd only (and required for it): when the venue expires the order, ISO 8601 with a zone, e.g. 2026-12-01T21:00:00Z. */
+  expireTime?: string;
   /** A short sale with a locate (risk's short-sale check lets it through). */
   locate?: boolean;
   /** The same order again on purpose (risk's duplicate check lets it through). */
@@ -41,8 +43,11 @@ export interface NewOrderRequest {
 }
 
 export interface ReplaceRequest {
+  /** The new total quantity (filled part included). */
   quantity: number;
   price: number;
+  /** The order's clientOrderId under its new terms (FIX ClOrdID); default: the current one with `~R<n>` appended. */
+  clientOrderId?: string;
 }
 
 export interface SessionView {
@@ -107,6 +112,10 @@ export interface OrderView {
   updatedTs: number;
   /** Seqs of the events (this session) that touched the order. */
   eventSeqs: number[];
+  /** gtd: when the venue expires the order (ISO 8601, UTC). */
+  expireTime?: string;
+  /** The clientOrderIds before its replaces, oldest first (FIX OrigClOrdID chain); absent if never replaced. */
+  origClientOrderIds?: string[];
 }
 
 export interface FillView {

@@ -4,16 +4,26 @@
  */
 export const SIDES = ['buy', 'sell'] as const;
 export const ORDER_TYPES = ['limit', 'market'] as const;
-export const TIME_IN_FORCE = ['day', 'ioc', 'gtc'] as const;
+/** Appended only: the engine's wire format encodes these by index. fok: fill or kill; gtd: good till a date-time. */
+export const TIME_IN_FORCE = ['day', 'ioc', 'gtc', 'fok', 'gtd'] as const;
 export const INSTRUMENT_TYPES = ['equity', 'option'] as const;
+/**
+ * Order states as FIX 4.4 OrdStatus names them (what users, the API and the
+ * FIX acceptor see). pending_new: sequenced, not yet decided by risk or not
+ * yet acknowledged by the venue; new: live at the venue; pending_cancel /
+ * pending_replace: a cancel / replace is in flight to the venue. A replaced
+ * order lives on under its new terms (new or partially_filled). See
+ * docs/decisions/070-order-lifecycle.md.
+ */
 export const ORDER_STATES = [
-  'pending',
-  'accepted',
-  'rejected',
-  'routed',
+  'pending_new',
+  'new',
   'partially_filled',
   'filled',
+  'pending_cancel',
+  'pending_replace',
   'cancelled',
+  'rejected',
   'expired',
 ] as const;
 export const TERMINAL_STATES: readonly OrderState[] = ['rejected', 'filled', 'cancelled', 'expired'];

@@ -68,7 +68,7 @@ export function ordoOrdType(v: unknown): OrderType | undefined {
   return v === '1' ? 'market' : v === '2' ? 'limit' : undefined;
 }
 
-/** TimeInForce (59): 0 day, 1 GTC, 3 IOC. */
+/** TimeInForce (59): 0 day, 1 GTC, 3 IOC, 4 FOK, 6 GTD. */
 export function fixTif(t: TimeInForce): string {
   switch (t) {
     case 'day':
@@ -77,11 +77,15 @@ export function fixTif(t: TimeInForce): string {
       return '1';
     case 'ioc':
       return '3';
+    case 'fok':
+      return '4';
+    case 'gtd':
+      return '6';
   }
 }
 
 /** Absent TimeInForce means day (FIX default). */
 export function ordoTif(v: unknown): TimeInForce | undefined {
   if (v === undefined || v === null || v === '0') return 'day';
-  return v === '1' ? 'gtc' : v === '3' ? 'ioc' : undefined;
+  return v === '1' ? 'gtc' : v === '3' ? 'ioc' : v === '4' ? 'fok' : undefined;
 }

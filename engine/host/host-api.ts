@@ -136,10 +136,23 @@ export class HostApi implements OrdoApi {
     await this.d.reached(session, seq, ms);
   }
 
-  async closeSession(): Promise<Result<{ sessionId: number }>> {
+  /**
+   * Closes the session: SessionClosing at once, SessionClosed once the venue
+   * confirmed the end of every day order (docs/decisions/073). Answers when the
+   * session is closed; if the venue has not confirmed within
+   * `closeTimeoutMs` (default 10 s), closes it by force (SESSION_CLOSE_FORCED).
+   */
+  async closeSession(closeTimeoutMs = 10_000): Promise<Result<{ sessionId: number }>> {
     const session = this.d.sequencer.position.session;
     const r = await this.hostCommand({ type: 'CloseSession' });
-    return r.ok ? { ok: true, value: { sessionId: session } } : r;
+    if (!r.ok) return r;
+    const end = Date.now() + closeTimeoutMs;
+    while (this.d.sequencer.position.phase === 'closing' && Date.now() < end) await new Promise((res) => setTimeout(res, 5));
+    if (this.d.sequencer.position.phase === 'closing') {
+      const forced = await this.hostCommand({ type: 'CloseSession', force: true });
+      if (!forced.ok) return forced;
+    }
+    return { ok: true, value: { sessionId: session } };
   }
 
   async componentAction(componentId: string, action: ComponentAction): Promise<Result<{ componentId: string }>> {

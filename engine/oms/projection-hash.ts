@@ -3,7 +3,8 @@ import type { SessionState } from '../../contract/domain.ts';
 import type { OrderTable } from './order-table/order-table.ts';
 import type { ClientBook } from './projection-clients.ts';
 import type { CommandSeqs } from './projection-cseq.ts';
-import type { AlertRecord, FillRecord, InstrumentInfo, VenueInfo } from './projection-types.ts';
+import { orderStateOf } from './order-state.ts';
+import type { AlertRecord, FillRecord, InstrumentInfo, RequestRefusal, VenueInfo } from './projection-types.ts';
 
 /** Everything the log determines, as the projection holds it. */
 export interface HashedState {
@@ -27,6 +28,8 @@ export interface HashedState {
   /** Alerts by their key (instance NUL kind). */
   readonly alerts: ReadonlyMap<string, AlertRecord>;
   readonly cseqs: CommandSeqs;
+  /** The latest cancel/replace request refused at its seq. */
+  readonly refusal: RequestRefusal | undefined;
 }
 
 /**
@@ -51,7 +54,7 @@ export function hashState(st: HashedState): string {
     const i = st.instruments.get(k)!;
     h.line([
       'I', i.symbol, i.name, i.instrumentType, i.venue, i.currency, i.tickSize, i.lotSize, i.referencePrice,
-      i.underlying ?? null, i.strike ?? null, i.expiry ?? null, i.putCall ?? null,
+      i.underlying ?? null, i.strike ?? null, i.expiry ?? null, i.putCall ?? null, i.roundLot ?? null,
     ]);
   }
   for (const k of sortedKeys(st.clients)) {
@@ -67,9 +70,11 @@ export function hashState(st: HashedState): string {
   for (const r of rows) {
     h.line([
       'O', t.orderId(r), st.books[t.client(r)]!.clientId, t.clientOrderId(r), t.symbol(r), t.side(r), t.type(r),
-      t.timeInForce(r), t.quantity(r), t.price(r), t.stateName(r), t.filledQuantity(r), t.leavesQuantity(r), t.avgPrice(r),
+      t.timeInForce(r), t.quantity(r), t.price(r), orderStateOf(t.stateName(r), t.cancelPending(r), t.replacePending(r)),
+      t.filledQuantity(r), t.leavesQuantity(r), t.avgPrice(r),
       t.filledValue(r), t.venue(r) ?? null, t.rejectCode(r), t.rejectReason(r) ?? null, t.createdTs(r), t.updatedTs(r),
       t.replacePending(r), t.cancelPending(r), t.valuationPrice(r), t.openUnits(r), t.eventSeqs(r),
+      t.stateName(r), t.expireAt(r), t.replaceHistory(r) ?? null,
     ]);
   }
   for (const f of st.fills) h.line(['F', f.execId, f.orderId, f.symbol, f.side, f.quantity, f.price, f.seq, f.ts]);
@@ -79,6 +84,7 @@ export function hashState(st: HashedState): string {
     h.line(['A', a.instance, a.kind, a.message, a.seq, a.ts]);
   }
   for (const src of sorted([...st.cseqs.sources()])) h.line(['Q', src, st.cseqs.last(src)]);
+  if (st.refusal !== undefined) h.line(['X', st.refusal.seq, st.refusal.orderId, st.refusal.reason, st.refusal.text]);
   return h.digest();
 }
 

@@ -1,5 +1,5 @@
 import type { OrderState, OrderType, SessionState, Side, TimeInForce } from '../../contract/domain.ts';
-import type { EventOf } from '../protocol/events.ts';
+import type { EventOf, OrderStage } from '../protocol/events.ts';
 
 /** What the OMS projection exposes to its readers (components, views, snapshots, the hash). */
 
@@ -34,7 +34,10 @@ export interface ReadonlyOrder {
   readonly quantity: number;
   /** 0 for market orders. */
   readonly price: number;
+  /** The FIX 4.4 order state users and the API see (derived from `stage` and the request in flight; docs/decisions/070). */
   readonly state: OrderState;
+  /** Where the order stands in the OMS pipeline (ORDER_STAGES). */
+  readonly stage: OrderStage;
   readonly filledQuantity: number;
   /** quantity - filled while live, 0 once terminal. */
   readonly leavesQuantity: number;
@@ -55,6 +58,34 @@ export interface ReadonlyOrder {
   readonly cancelPending: boolean;
   /** Price used for open notional: the limit price, or the reference price at entry for market orders. */
   readonly valuationPrice: number;
+  /** gtd: expiry time, µs since the Unix epoch; 0 otherwise. */
+  readonly expireAt: number;
+  /** How many replaces took effect. */
+  readonly replaceCount: number;
+  /** The clientOrderIds the order had before its replaces, oldest first (FIX OrigClOrdID chain); empty if never replaced. */
+  readonly origClientOrderIds: readonly string[];
+}
+
+/** A cancel or replace request the projection refused at its seq. */
+export interface RequestRefusal {
+  readonly seq: number;
+  readonly orderId: number;
+  readonly reason: number;
+  readonly text: string;
+}
+
+/** The terms an order was entered with (before any replace): what idempotent entry compares. */
+export interface OriginalTerms {
+  readonly symbol: string;
+  readonly side: Side;
+  readonly orderType: OrderType;
+  readonly timeInForce: TimeInForce;
+  readonly quantity: number;
+  readonly price: number;
+  readonly expireAt?: number;
+  /** Risk's flags on the order (OrderPending.locate / intentional), present only when true. */
+  readonly locate?: boolean;
+  readonly intentional?: boolean;
 }
 
 /** A fill, in log order. */

@@ -1,5 +1,7 @@
 import type { OrderState, OrderType, Side, TimeInForce } from '../../contract/domain.ts';
+import type { OrderStage } from '../protocol/events.ts';
 import type { OrderTable } from './order-table/order-table.ts';
+import { orderStateOf } from './order-state.ts';
 import type { ClientBook } from './projection-clients.ts';
 import type { ReadonlyOrder } from './projection-types.ts';
 
@@ -21,7 +23,7 @@ export class OrderCursor implements ReadonlyOrder {
     return this.books[this.t.client(this.r)]!.clientId;
   }
   get clientOrderId(): string {
-    return this.t.clientOrderId(this.r);
+    return this.t.currentClientOrderId(this.r);
   }
   get symbol(): string {
     return this.t.symbol(this.r);
@@ -42,7 +44,20 @@ export class OrderCursor implements ReadonlyOrder {
     return this.t.price(this.r);
   }
   get state(): OrderState {
+    return orderStateOf(this.t.stateName(this.r), this.t.cancelPending(this.r), this.t.replacePending(this.r));
+  }
+  get stage(): OrderStage {
     return this.t.stateName(this.r);
+  }
+  get expireAt(): number {
+    return this.t.expireAt(this.r);
+  }
+  get replaceCount(): number {
+    return this.t.replaceHistory(this.r)?.chain.length ?? 0;
+  }
+  /** A fresh array on every read. */
+  get origClientOrderIds(): string[] {
+    return [...(this.t.replaceHistory(this.r)?.chain ?? [])];
   }
   get filledQuantity(): number {
     return this.t.filledQuantity(this.r);

@@ -2,14 +2,19 @@ import type { OrderType, SessionState } from '../../contract/domain.ts';
 import type { EventOf, Sequenced } from '../protocol/events.ts';
 import { reasonName } from '../protocol/reasons.ts';
 import { NIL } from './order-table/chunks.ts';
-import { ACCEPTED, CANCELLED, EXPIRED, FILLED, PARTIALLY_FILLED, PENDING, REJECTED, ROUTED, type StateCode } from './order-table/codes.ts';
+import { decideCancel, decideReplace, type RequestDecision, type RuleOrder } from './lifecycle-rules.ts';
+import { VALUE_SCALE } from './money.ts';
+import {
+  ACCEPTED, CANCELLED, EXPIRED, FILLED, isAtVenueCode, NEW, PARTIALLY_FILLED, PENDING, REJECTED, ROUTED, type StateCode,
+} from './order-table/codes.ts';
 import { OrderTable } from './order-table/order-table.ts';
+import { isTerminalStage } from './order-state.ts';
 import { ClientBook } from './projection-clients.ts';
 import { CommandSeqs } from './projection-cseq.ts';
 import { hashState } from './projection-hash.ts';
 import {
-  NOTIONAL_SCALE, isTerminal, type AlertRecord, type FillRecord, type InstrumentInfo, type ReadonlyClient, type ReadonlyOrder,
-  type SessionInfo, type VenueInfo,
+  NOTIONAL_SCALE, type AlertRecord, type FillRecord, type InstrumentInfo, type OriginalTerms, type ReadonlyClient, type ReadonlyOrder,
+  type RequestRefusal, type SessionInfo, type VenueInfo,
 } from './projection-types.ts';
 import { OrderCursor } from './projection-view.ts';
 
@@ -56,6 +61,8 @@ export class OmsProjection {
   private clientMap = new Map<string, ClientBook>();
   /** The session's orders and fills. */
   private table = new OrderTable(0);
+  /** Risk's flags of the orders that have any (sparse): part of the terms idempotent entry compares. */
+  private flagMap = new Map<number, { locate?: boolean; intentional?: boolean }>();
   /** Client books by their number in the table (ClientBook.slot). */
   private books: ClientBook[] = [];
   /** How many orders (rows) the clientOrderId index has seen. */
@@ -63,6 +70,8 @@ export class OmsProjection {
   private activeByRole = new Map<string, string>();
   private alertMap = new Map<string, AlertRecord>();
   private cseqs = new CommandSeqs();
+  /** The latest cancel/replace request refused at its seq. */
+  private refusal: RequestRefusal | undefined = undefined;
 
   // ---- reading -----------------------------------------------------------
 
@@ -128,6 +137,37 @@ export class OmsProjection {
     if (book === undefined) return undefined;
     this.indexClientOrderIds();
     return book.clientOrderIds.get(clientOrderId);
+  }
+
+  /**
+   * The refusal of the cancel or replace request sequenced at `seq`, if the
+   * projection refused it there (one request in flight per order, terminal or
+   * unknown order, terms no venue takes; docs/decisions/070). Only the latest
+   * refusal is kept: ask right after applying the request's event, as the
+   * client proxy (to answer the trader) and the gateway (to not forward it) do.
+   */
+  refusedAt(seq: number): RequestRefusal | undefined {
+    const r = this.refusal;
+    return r !== undefined && r.seq === seq ? r : undefined;
+  }
+
+  /** The terms the order was entered with (before any replace); undefined for an unknown order. */
+  originalTerms(orderId: number): OriginalTerms | undefined {
+    const t = this.table;
+    const r = t.row(orderId);
+    if (r < 0) return undefined;
+    const h = t.replaceHistory(r);
+    return h !== undefined ? h.first : this.termsNow(r);
+  }
+
+  private termsNow(r: number): OriginalTerms {
+    const t = this.table;
+    const terms: OriginalTerms = {
+      symbol: t.symbol(r), side: t.side(r), orderType: t.type(r), timeInForce: t.timeInForce(r), quantity: t.quantity(r), price: t.price(r),
+    };
+    const exp = t.expireAt(r);
+    const flags = this.flagMap.get(t.orderId(r));
+    return exp > 0 || flags !== undefined ? { ...terms, ...(exp > 0 ? { expireAt: exp } : {}), ...flags } : terms;
   }
 
   /** A live read-only view of the order (a new view object per call). */
@@ -241,6 +281,7 @@ export class OmsProjection {
       roles: this.activeByRole,
       alerts: this.alertMap,
       cseqs: this.cseqs,
+      refusal: this.refusal,
     });
   }
 
@@ -274,12 +315,19 @@ export class OmsProjection {
       case 'OrderRouted': {
         const t = this.table;
         const r = t.row(ev.orderId);
-        if (r < 0) break;
-        // accepted → routed; a live routed order may be re-routed (venue changes, state does not).
-        const st = t.state(r);
-        if (st === ACCEPTED) t.setState(r, ROUTED);
-        else if (st !== ROUTED && st !== PARTIALLY_FILLED) break;
+        // accepted → routed, once: an order that may be at a venue is never re-routed.
+        if (r < 0 || t.state(r) !== ACCEPTED) break;
+        t.setState(r, ROUTED);
         t.setVenue(r, ev.venue);
+        t.touch(r, e.seq, e.ts);
+        break;
+      }
+      case 'OrderAcknowledged': {
+        const t = this.table;
+        const r = t.row(ev.orderId);
+        if (r < 0) break;
+        // routed → new; a fill may have come first (then the order stays partially filled or filled).
+        if (t.state(r) === ROUTED) t.setState(r, NEW);
         t.touch(r, e.seq, e.ts);
         break;
       }
@@ -293,8 +341,9 @@ export class OmsProjection {
       case 'VenueRejected': {
         const r = this.table.row(ev.orderId);
         if (r < 0) break;
+        // The router's (accepted) or the venue's (routed or acknowledged, before any fill).
         const st = this.table.state(r);
-        if (st === ACCEPTED || st === ROUTED) this.reject(r, ev.reason, ev.text, e);
+        if (st === ACCEPTED || st === ROUTED || st === NEW) this.reject(r, ev.reason, ev.text, e);
         break;
       }
       case 'OrderCancelled':
@@ -304,16 +353,16 @@ export class OmsProjection {
         this.finish(ev.orderId, EXPIRED, e);
         break;
       case 'CancelRequested':
-        this.onCancelPending(ev.orderId, true, e);
+        this.onCancelRequested(ev, e);
         break;
       case 'CancelRejected':
         this.onCancelPending(ev.orderId, false, e);
         break;
       case 'ReplaceRequested':
-        this.onReplacePending(ev.orderId, true, e);
+        this.onReplaceRequested(ev, e);
         break;
       case 'ReplaceRejected':
-        this.onReplacePending(ev.orderId, false, e);
+        this.onReplaceRejected(ev.orderId, e);
         break;
       case 'OrderReplaced':
         this.onReplaced(ev, e);
@@ -395,11 +444,13 @@ export class OmsProjection {
     this.instrumentMap = new Map();
     this.clientMap = new Map();
     this.table = new OrderTable(base);
+    this.flagMap = new Map();
     this.books = [];
     this.coidIndexed = 0;
     this.activeByRole = new Map();
     this.alertMap = new Map();
     this.cseqs = new CommandSeqs();
+    this.refusal = undefined;
   }
 
   /** Brings every client's clientOrderId index up to date with the orders seen so far. */
@@ -451,12 +502,59 @@ export class OmsProjection {
     t.touch(r, e.seq, e.ts);
   }
 
-  /** ReplaceRequested (`on`) or ReplaceRejected: the flag is set only while the order is live. */
-  private onReplacePending(orderId: number, on: boolean, e: Sequenced): void {
+  /** ReplaceRejected: the replace in flight is over (its clientOrderId was never the order's). */
+  private onReplaceRejected(orderId: number, e: Sequenced): void {
     const t = this.table;
     const r = t.row(orderId);
     if (r < 0) return;
-    if (!on || !t.isTerminal(r)) t.setReplacePending(r, on);
+    t.setReplacePending(r, false);
+    const h = t.replaceHistory(r);
+    if (h !== undefined) h.pendingCoid = '';
+    t.touch(r, e.seq, e.ts);
+  }
+
+  /** The order as the lifecycle rules see it. */
+  private ruleOrder(r: number): RuleOrder | undefined {
+    if (r < 0) return undefined;
+    const t = this.table;
+    return {
+      orderId: t.orderId(r), stage: t.stateName(r), cancelPending: t.cancelPending(r), replacePending: t.replacePending(r),
+      filledQuantity: t.filledQuantity(r), limit: t.isLimit(r),
+    };
+  }
+
+  private refuse(d: Extract<RequestDecision, { kind: 'refuse' }>, orderId: number, r: number, e: Sequenced): void {
+    this.refusal = { seq: e.seq, orderId, reason: d.reason, text: d.text };
+    // A refused request is still part of the order's story.
+    if (r >= 0) this.table.touch(r, e.seq, e.ts);
+  }
+
+  /**
+   * One cancel or replace in flight per order, decided here at the request's
+   * seq; at once where the log proves the order never reached the venue,
+   * otherwise pending until the venue answers (docs/decisions/070).
+   */
+  private onCancelRequested(ev: EventOf<'CancelRequested'>, e: Sequenced): void {
+    const r = this.table.row(ev.orderId);
+    const d = decideCancel(this.ruleOrder(r), ev.orderId);
+    if (d.kind === 'refuse') return this.refuse(d, ev.orderId, r, e);
+    if (d.kind === 'now') return this.finish(ev.orderId, CANCELLED, e);
+    this.onCancelPending(ev.orderId, true, e);
+  }
+
+  private onReplaceRequested(ev: EventOf<'ReplaceRequested'>, e: Sequenced): void {
+    const t = this.table;
+    const r = t.row(ev.orderId);
+    const d = decideReplace(this.ruleOrder(r), ev.orderId, ev.quantity, ev.price);
+    if (d.kind === 'refuse') return this.refuse(d, ev.orderId, r, e);
+    let h = t.replaceHistory(r);
+    if (h === undefined) {
+      h = { first: this.termsNow(r), chain: [], current: t.clientOrderId(r), pendingCoid: '' };
+      t.setReplaceHistory(r, h);
+    }
+    h.pendingCoid = ev.clientOrderId ?? `${h.current}~R${h.chain.length + 1}`;
+    if (d.kind === 'now') return this.newTerms(r, ev.quantity, ev.price, e);
+    t.setReplacePending(r, true);
     t.touch(r, e.seq, e.ts);
   }
 
@@ -477,6 +575,10 @@ export class OmsProjection {
       id, this.bookSlot(this.book(ev.clientId)), ev.clientOrderId, ev.symbol, ev.side, ev.orderType, ev.timeInForce,
       ev.quantity, price, this.valuation(ev.orderType, price, ev.symbol), e.seq, e.ts,
     );
+    if (ev.expireAt !== undefined) t.setExpireAt(r, ev.expireAt);
+    if (ev.locate === true || ev.intentional === true) {
+      this.flagMap.set(id, { ...(ev.locate === true ? { locate: true } : {}), ...(ev.intentional === true ? { intentional: true } : {}) });
+    }
     this.expose(r);
   }
 
@@ -493,21 +595,25 @@ export class OmsProjection {
     );
     t.setStateName(r, ev.state);
     t.setFilledQuantity(r, ev.filledQuantity);
-    t.setLeavesQuantity(r, isTerminal(ev.state) ? 0 : ev.quantity - ev.filledQuantity);
+    t.setLeavesQuantity(r, isTerminalStage(ev.state) ? 0 : ev.quantity - ev.filledQuantity);
     const avg = ev.filledQuantity > 0 ? ev.avgPrice : 0;
     t.setAvgPrice(r, avg);
-    t.setFilledValue(r, avg * ev.filledQuantity);
+    t.setFilledValue(r, Math.round(avg * ev.filledQuantity * VALUE_SCALE));
     t.setVenue(r, ev.venue);
+    if (ev.expireAt !== undefined) t.setExpireAt(r, ev.expireAt);
     this.expose(r);
   }
 
-  /** A fill of a routed or partially filled order; overfills and repeated execIds are refused. */
+  /**
+   * A fill of an order the venue may hold (routed, new, partially filled),
+   * with a cancel or replace in flight or not: an execution is never dropped
+   * for a request that lost the race. Overfills and repeated execIds are refused.
+   */
   private onExecuted(ev: EventOf<'OrderExecuted'>, e: Sequenced): void {
     const t = this.table;
     const r = t.row(ev.orderId);
     if (r < 0) return;
-    const st = t.state(r);
-    if (st !== ROUTED && st !== PARTIALLY_FILLED) return;
+    if (!isAtVenueCode(t.state(r))) return;
     const q = ev.fillQty;
     if (q <= 0 || q > t.leavesQuantity(r)) return; // an overfill is a bug upstream: refuse it, keep filled <= quantity
     if (t.hasExec(r, ev.execId)) return; // (orderId, execId) names a fill: a repeat is ignored
@@ -523,18 +629,34 @@ export class OmsProjection {
     this.expose(r);
   }
 
-  /** New quantity (and price, for a limit order) of a live order; never below what is filled. */
+  /**
+   * The venue confirmed a replace: new quantity (and price, for a limit
+   * order) of a live order, never below what is filled. Applied even with no
+   * replace in flight in this session (one sent before a session boundary).
+   */
   private onReplaced(ev: EventOf<'OrderReplaced'>, e: Sequenced): void {
     const t = this.table;
     const r = t.row(ev.orderId);
     if (r < 0 || t.isTerminal(r)) return;
-    const q = ev.quantity;
+    this.newTerms(r, ev.quantity, ev.price, e);
+  }
+
+  /** A replace takes effect: new terms and the replace's clientOrderId; down to the filled quantity completes the order. */
+  private newTerms(r: number, q: number, price: number, e: Sequenced): void {
+    const t = this.table;
     const limit = t.isLimit(r);
-    if (q <= 0 || q < t.filledQuantity(r) || (limit && !(ev.price > 0))) return;
+    // Terms no venue would confirm (decideReplace refuses them in a request): ignored.
+    if (q <= 0 || q < t.filledQuantity(r) || (limit && !(price > 0))) return;
+    const h = t.replaceHistory(r);
+    if (h !== undefined && h.pendingCoid !== '') {
+      h.chain.push(h.current);
+      h.current = h.pendingCoid;
+      h.pendingCoid = '';
+    }
     t.setQuantity(r, q);
     if (limit) {
-      t.setPrice(r, ev.price);
-      t.setValuationPrice(r, ev.price);
+      t.setPrice(r, price);
+      t.setValuationPrice(r, price);
     }
     const leaves = q - t.filledQuantity(r);
     t.setLeavesQuantity(r, leaves);

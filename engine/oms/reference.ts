@@ -86,6 +86,8 @@ const instrumentSchema = z
     tickSize: positive,
     lotSize: z.number().int('must be a whole number').gt(0, 'must be > 0'),
     referencePrice: positive,
+    /** Information only (odd and mixed lots trade; lotSize is the increment). */
+    roundLot: z.number().int('must be a whole number').gt(0, 'must be > 0').optional(),
     underlying: nonEmpty.optional(),
     strike: positive.optional(),
     expiry: isoDate.optional(),
@@ -190,6 +192,7 @@ export function validateReferenceData(json: unknown, sourceName: string): Refere
       if (i.strike !== undefined) out.strike = i.strike;
       if (i.expiry !== undefined) out.expiry = i.expiry;
       if (i.putCall !== undefined) out.putCall = i.putCall;
+      if (i.roundLot !== undefined) out.roundLot = i.roundLot;
       // Notional = quantity × price × multiplier: an option without one is a US equity option (100).
       const multiplier = i.multiplier ?? (i.instrumentType === 'option' ? DEFAULT_OPTION_MULTIPLIER : undefined);
       if (multiplier !== undefined) out.multiplier = multiplier;

@@ -32,6 +32,14 @@ export function checkSessionOpen(p: OmsProjection): Refusal | null {
   }
 }
 
+/**
+ * Cancels are taken while the session is open and while it is closing (the
+ * venue may still hold the order until the session has closed).
+ */
+export function checkSessionTakesCancels(p: OmsProjection): Refusal | null {
+  return p.session.state === 'closing' ? null : checkSessionOpen(p);
+}
+
 function live(orderId: number, p: OmsProjection): Refusal | ReadonlyOrder {
   const o = p.order(orderId);
   if (o === undefined) return refuse(Reason.UNKNOWN_ORDER, `unknown order ${orderId}`);
@@ -40,18 +48,29 @@ function live(orderId: number, p: OmsProjection): Refusal | ReadonlyOrder {
 }
 
 /**
- * A cancel is refused for an unknown order (UNKNOWN_ORDER) or one already
- * terminal (ORDER_TERMINAL). Repeating a cancel of a live order is allowed.
+ * A cancel is refused for an unknown order (UNKNOWN_ORDER), one already
+ * terminal (ORDER_TERMINAL), or one with a cancel or replace in flight (REQUEST_PENDING).
  */
 export function checkCancel(orderId: number, p: OmsProjection): Refusal | null {
   const o = live(orderId, p);
-  return 'reason' in o ? o : null;
+  return 'reason' in o ? o : inFlight(o);
+}
+
+/**
+ * One cancel or replace in flight per order (REQUEST_PENDING). Checked here
+ * before sequencing to answer at once, and decided again by the projection at
+ * the request's seq, which is what counts when two requests race.
+ */
+function inFlight(o: ReadonlyOrder): Refusal | null {
+  if (o.cancelPending) return refuse(Reason.REQUEST_PENDING, `order ${o.orderId} already has a cancel in flight`);
+  if (o.replacePending) return refuse(Reason.REQUEST_PENDING, `order ${o.orderId} already has a replace in flight`);
+  return null;
 }
 
 /**
  * A replace (new total quantity and limit price) is refused for: an unknown
- * order (UNKNOWN_ORDER), a terminal one (ORDER_TERMINAL), one with a replace
- * still pending (REPLACE_PENDING), a quantity that is not a whole number > 0
+ * order (UNKNOWN_ORDER), a terminal one (ORDER_TERMINAL), one with a cancel
+ * or replace in flight (REQUEST_PENDING), a quantity that is not a whole number > 0
  * or not a multiple of the lot (BAD_QUANTITY), a quantity below the filled
  * quantity (REPLACE_BELOW_FILLED; equal is allowed and completes the order),
  * a limit price that is bad, off the tick or out of band, and a change that
@@ -67,7 +86,8 @@ export function checkReplace(
 ): Refusal | null {
   const o = live(orderId, p);
   if ('reason' in o) return o;
-  if (o.replacePending) return refuse(Reason.REPLACE_PENDING, `order ${orderId} already has a replace pending`);
+  const busy = inFlight(o);
+  if (busy) return busy;
   const inst = p.instrument(o.symbol);
   const bad = checkQuantity(quantity, 1);
   if (bad !== null) return bad;

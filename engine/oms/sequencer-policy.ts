@@ -1,17 +1,20 @@
 import type { SequencerPolicy } from '../sequencer/policy.ts';
 import type { CommandBody, EventType, OrdoEvent, Sequenced } from '../protocol/events.ts';
+import type { SequencerRefusalCode } from '../../contract/api-errors.ts';
 import { OmsProjection } from './projection.ts';
 import { RiskState } from './exposure/risk-state.ts';
 import { riskRestoreEvents, takeRiskSnapshot } from './exposure/snapshot.ts';
 import { referenceEvents, type ReferenceData } from './reference.ts';
-import { expiryAtClose, parseSnapshot, restoreEvents, takeSnapshot, type Snapshot } from './snapshot.ts';
+import { Reason } from '../protocol/reasons.ts';
+import { isTerminalStage } from './order-state.ts';
+import { endingWithSession, expiryAtClose, expiryBeforeVenue, parseSnapshot, restoreEvents, takeSnapshot, type Snapshot } from './snapshot.ts';
 
 /** Which events each role may ask for; the host may ask for anything. */
 export const ROLE_PERMISSIONS: Readonly<Record<string, readonly EventType[]>> = {
   proxy: ['OrderPending', 'CancelRequested', 'ReplaceRequested'],
   risk: ['OrderAccepted', 'OrderRejected', 'MarketOrderCollared', 'ReferencePriceMoved', 'InstrumentExpired'],
   router: ['OrderRouted', 'VenueRejected'],
-  gateway: ['OrderExecuted', 'OrderCancelled', 'OrderExpired', 'VenueRejected', 'OrderReplaced', 'ReplaceRejected', 'CancelRejected'],
+  gateway: ['OrderAcknowledged', 'OrderExecuted', 'OrderCancelled', 'OrderExpired', 'VenueRejected', 'OrderReplaced', 'ReplaceRejected', 'CancelRejected'],
   monitor: ['AlertRaised', 'AlertCleared', 'ComponentActivated'],
 };
 
@@ -21,6 +24,8 @@ export class OmsSequencerPolicy implements SequencerPolicy {
   /** Risk's state, for its part of the snapshot (positions, runtime limits, halts, …). */
   private risk = new RiskState();
   private readonly staticEvents: OrdoEvent[];
+  /** While closing: the orders that end with the session and have not ended yet. */
+  private awaiting = new Set<number>();
 
   constructor(reference: ReferenceData) {
     this.staticEvents = referenceEvents(reference);
@@ -28,11 +33,21 @@ export class OmsSequencerPolicy implements SequencerPolicy {
 
   reset(): void {
     this.projection = new OmsProjection();
+    this.awaiting = new Set();
     this.risk = new RiskState();
   }
 
   apply(_session: number, e: Sequenced): void {
     this.projection.apply(e);
+    const ev = e.event;
+    if (ev.type === 'SessionClosing') {
+      this.awaiting = new Set(endingWithSession(this.projection));
+    } else if (ev.type === 'SessionOpened') {
+      this.awaiting.clear();
+    } else if (this.awaiting.size > 0 && 'orderId' in ev && this.awaiting.has(ev.orderId)) {
+      const o = this.projection.order(ev.orderId);
+      if (o === undefined || isTerminalStage(o.stage)) this.awaiting.delete(ev.orderId);
+    }
     this.risk.apply(e);
   }
 
@@ -58,8 +73,31 @@ export class OmsSequencerPolicy implements SequencerPolicy {
     return [...this.staticEvents, ...(prev ? restoreEvents(prev) : []), ...riskRestoreEvents(prev?.risk)];
   }
 
+  /** At SessionClosing: the orders ending with the session that never reached the venue expire at once. */
   closingEvents(): OrdoEvent[] {
-    return expiryAtClose(this.projection);
+    return expiryBeforeVenue(this.projection);
+  }
+
+  /**
+   * While closing, no new order and no replace is taken (SESSION_CLOSING);
+   * cancels are (a trader can cancel whatever the venue still holds), and so
+   * is everything the components report.
+   */
+  closingRefusal(body: CommandBody): { code: SequencerRefusalCode; message: string } | undefined {
+    if (body.type === 'OrderPending' || body.type === 'ReplaceRequested') {
+      return { code: 'SESSION_CLOSING', message: `session ${this.projection.session.id} is closing` };
+    }
+    return undefined;
+  }
+
+  /** Ready once every order that ends with the session has ended (the venue confirmed it). */
+  readyToClose(): boolean {
+    return this.awaiting.size === 0;
+  }
+
+  /** Whatever is still unconfirmed expires now (reason SESSION_CLOSE_FORCED). */
+  forcedClosingEvents(): OrdoEvent[] {
+    return expiryAtClose(this.projection, Reason.SESSION_CLOSE_FORCED);
   }
 
   snapshot(): { body: Snapshot; carriedOrders: number } {

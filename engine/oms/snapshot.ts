@@ -1,18 +1,24 @@
 import { z } from 'zod';
-import { ORDER_STATES, ORDER_TYPES, SIDES, TIME_IN_FORCE } from '../../contract/domain.ts';
-import type { EventOf, OrdoEvent } from '../protocol/events.ts';
+import { ORDER_TYPES, SIDES, TIME_IN_FORCE } from '../../contract/domain.ts';
+import { ORDER_STAGES, type EventOf, type OrderStage, type OrdoEvent } from '../protocol/events.ts';
 import { Reason } from '../protocol/reasons.ts';
-import { isTerminal, type OmsProjection } from './projection.ts';
+import { isTerminalStage } from './order-state.ts';
+import type { OmsProjection } from './projection.ts';
 import { describeIssue, ValidationError } from './validation.ts';
 import { riskSnapshotSchema, type RiskSnapshot } from './exposure/snapshot.ts';
 
 /**
  * End-of-session snapshot: the open orders that carry into the next session.
  *
- * Closing a session (the sequencer's job, using these helpers):
- * 1. SessionClosing; in-flight work settles.
- * 2. Emit `expiryAtClose(p)`: every live day and ioc order expires.
- * 3. `takeSnapshot(p)` keeps the live gtc orders; SessionClosed{carriedOrders}.
+ * Closing a session (the sequencer's job, with OmsSequencerPolicy; see
+ * docs/decisions/073-sessions-and-the-venue.md):
+ * 1. SessionClosing, then `expiryBeforeVenue(p)`: the orders that end with
+ *    the session (day, ioc, fok) and never left the OMS expire at once.
+ * 2. The gateway asks the venue to expire the ones it may hold; the venue's
+ *    reports come back as OrderExpired (or fills, cancels) while closing.
+ * 3. Once none is left (or on CloseSession{force}: `expiryAtClose(p,
+ *    SESSION_CLOSE_FORCED)`), `takeSnapshot(p)` keeps the live gtc and gtd
+ *    orders; SessionClosed{carriedOrders}.
  * Opening the next: SessionOpened{orderIdBase: snapshot.nextOrderId}, static
  * data, `restoreEvents(snapshot)`, SessionReady{restoredOrders}.
  */
@@ -43,7 +49,7 @@ export interface Snapshot {
 export function takeSnapshot(p: OmsProjection): Snapshot {
   const orders: SnapshotOrder[] = [];
   for (const o of p.orders()) {
-    if (isTerminal(o.state) || o.timeInForce !== 'gtc') continue;
+    if (isTerminalStage(o.stage) || !carriesOver(o.timeInForce)) continue;
     const s: SnapshotOrder = {
       orderId: o.orderId,
       clientId: o.clientId,
@@ -54,11 +60,12 @@ export function takeSnapshot(p: OmsProjection): Snapshot {
       timeInForce: o.timeInForce,
       quantity: o.quantity,
       price: o.price,
-      state: o.state,
+      state: o.stage,
       filledQuantity: o.filledQuantity,
       avgPrice: o.avgPrice,
     };
     if (o.venue !== undefined) s.venue = o.venue;
+    if (o.expireAt > 0) s.expireAt = o.expireAt;
     orders.push(s);
   }
   orders.sort((a, b) => a.orderId - b.orderId);
@@ -71,17 +78,37 @@ export function restoreEvents(snapshot: Snapshot): OrdoEvent[] {
 }
 
 /**
- * OrderExpired{reason: DAY_ORDER_SESSION_END} for every non-terminal day or
- * ioc order (an ioc remainder the venue never answered included), by orderId
- * ascending. Apply them before `takeSnapshot`.
+ * OrderExpired{reason} for every non-terminal order that ends with the
+ * session (day, ioc, fok; a remainder the venue never answered included), by
+ * orderId ascending. Apply them before `takeSnapshot`. The sequencer uses it
+ * only for a forced close: normally the venue confirms each expiry.
  */
-export function expiryAtClose(p: OmsProjection): OrdoEvent[] {
+export function expiryAtClose(p: OmsProjection, reason: number = Reason.DAY_ORDER_SESSION_END): OrdoEvent[] {
+  return expiries(p, reason, () => true);
+}
+
+/**
+ * OrderExpired{DAY_ORDER_SESSION_END} for the orders that end with the
+ * session and never reached the venue (pending or accepted: the log proves
+ * it), by orderId ascending.
+ */
+export function expiryBeforeVenue(p: OmsProjection): OrdoEvent[] {
+  return expiries(p, Reason.DAY_ORDER_SESSION_END, (stage) => stage === 'pending' || stage === 'accepted');
+}
+
+/** Ids of the live orders that end with the session (day, ioc, fok), ascending. */
+export function endingWithSession(p: OmsProjection): number[] {
   const ids: number[] = [];
-  for (const o of p.orders()) {
-    if (!isTerminal(o.state) && o.timeInForce !== 'gtc') ids.push(o.orderId);
+  for (const o of p.orders()) if (!isTerminalStage(o.stage) && !carriesOver(o.timeInForce)) ids.push(o.orderId);
+  return ids.sort((a, b) => a - b);
+}
+
+function expiries(p: OmsProjection, reason: number, which: (stage: OrderStage) => boolean): OrdoEvent[] {
+  const out: OrdoEvent[] = [];
+  for (const orderId of endingWithSession(p)) {
+    if (which(p.order(orderId)!.stage)) out.push({ type: 'OrderExpired', orderId, reason });
   }
-  ids.sort((a, b) => a - b);
-  return ids.map((orderId): OrdoEvent => ({ type: 'OrderExpired', orderId, reason: Reason.DAY_ORDER_SESSION_END }));
+  return out;
 }
 
 const uint = z.number().int('must be a whole number').min(0, 'must be >= 0');
@@ -103,10 +130,11 @@ const snapshotSchema = z.strictObject({
       timeInForce: z.enum(TIME_IN_FORCE),
       quantity: uint,
       price,
-      state: z.enum(ORDER_STATES),
+      state: z.enum(ORDER_STAGES),
       filledQuantity: uint,
       avgPrice: price,
       venue: z.string().optional(),
+      expireAt: uint.optional(),
     }),
   ),
   risk: riskSnapshotSchema.optional(),
@@ -122,8 +150,14 @@ export function parseSnapshot(json: unknown, sourceName: string): Snapshot {
   const orders = r.data.orders.map((o) => {
     const s: SnapshotOrder = { ...o };
     if (s.venue === undefined) delete s.venue;
+    if (s.expireAt === undefined) delete s.expireAt;
     return s;
   });
   const { risk, ...rest } = r.data;
   return risk === undefined ? { ...rest, orders } : { ...rest, orders, risk: risk as RiskSnapshot };
+}
+
+/** gtc and gtd orders carry into the next session; day, ioc and fok orders end with theirs. */
+export function carriesOver(tif: string): boolean {
+  return tif === 'gtc' || tif === 'gtd';
 }

@@ -1,4 +1,4 @@
-import { INSTRUMENT_TYPES, ORDER_STATES, ORDER_TYPES, SIDES, TIME_IN_FORCE } from '../../contract/domain.ts';
+import { INSTRUMENT_TYPES, ORDER_TYPES, SIDES, TIME_IN_FORCE } from '../../contract/domain.ts';
 import { RISK_EVENT_DEFS } from './risk-events.ts';
 import { compileSchemas, type MessageDef, type MessageUnion } from './schema.ts';
 
@@ -14,6 +14,26 @@ export {
   type Side,
   type TimeInForce,
 } from '../../contract/domain.ts';
+
+/**
+ * Where an order stands in the OMS pipeline (the OrderRestored.state wire
+ * enum, encoded by index: append only). `pending`: waiting for risk;
+ * `accepted`: waiting for the router; `routed`: sent to the venue, not yet
+ * acknowledged; `new`: acknowledged by the venue (live there). Users and the
+ * API see FIX 4.4 order states derived from it (see oms/order-state.ts).
+ */
+export const ORDER_STAGES = [
+  'pending',
+  'accepted',
+  'rejected',
+  'routed',
+  'partially_filled',
+  'filled',
+  'cancelled',
+  'expired',
+  'new',
+] as const;
+export type OrderStage = (typeof ORDER_STAGES)[number];
 
 /** The fields of a new order, shared by OrderPending and OrderRestored (in wire order). */
 const NEW_ORDER_FIELDS = {
@@ -31,7 +51,8 @@ const NEW_ORDER_FIELDS = {
 /**
  * Every event the sequencer can emit. Codes are the wire format and never
  * change meaning; new fields are only ever appended as optional (see codec).
- * Ranges: 1-19 session, 20-29 components, 30-39 static data, 40-69 orders.
+ * Ranges: 1-19 session, 20-29 components, 30-39 static data, 40-69 orders
+ * (54-69 and 5-12: the order lifecycle of issue #10), 70-89 risk (issue #12).
  */
 export const EVENT_DEFS = {
   SessionOpened: { code: 1, fields: { sessionId: 'uint', previousSessionId: 'uint', orderIdBase: 'uint' } },
@@ -61,6 +82,8 @@ export const EVENT_DEFS = {
       strike: 'f64?',
       expiry: 'str?',
       putCall: 'str?',
+      /** The round lot, information only: lotSize is the trading increment (odd and mixed lots trade). */
+      roundLot: 'uint?',
       /** Contract multiplier (100 for US equity options); absent means 1. */
       multiplier: 'f64?',
     },
@@ -86,6 +109,8 @@ export const EVENT_DEFS = {
     code: 40,
     fields: {
       ...NEW_ORDER_FIELDS,
+      /** gtd orders' expiry time, µs since the Unix epoch. */
+      expireAt: 'uint?',
       /** Short sale: the trader has a locate for the shares (risk's short-sale check). */
       locate: 'bool?',
       /** The trader means to send the same order again (risk's duplicate check lets it through). */
@@ -99,21 +124,26 @@ export const EVENT_DEFS = {
   OrderCancelled: { code: 45, fields: { orderId: 'uint', reason: 'uint' } },
   OrderExpired: { code: 46, fields: { orderId: 'uint', reason: 'uint' } },
   VenueRejected: { code: 47, fields: { orderId: 'uint', reason: 'uint', text: 'str' } },
-  CancelRequested: { code: 48, fields: { orderId: 'uint' } },
+  /** clientOrderId: the cancel request's own id (FIX ClOrdID of the cancel; OrigClOrdID is the order's). */
+  CancelRequested: { code: 48, fields: { orderId: 'uint', clientOrderId: 'str?' } },
   CancelRejected: { code: 49, fields: { orderId: 'uint', reason: 'uint', text: 'str' } },
-  ReplaceRequested: { code: 50, fields: { orderId: 'uint', quantity: 'uint', price: 'f64' } },
+  /** clientOrderId: the order's id under its new terms (FIX ClOrdID; OrigClOrdID is the one it replaces). */
+  ReplaceRequested: { code: 50, fields: { orderId: 'uint', quantity: 'uint', price: 'f64', clientOrderId: 'str?' } },
   OrderReplaced: { code: 51, fields: { orderId: 'uint', quantity: 'uint', price: 'f64' } },
   ReplaceRejected: { code: 52, fields: { orderId: 'uint', reason: 'uint', text: 'str' } },
   OrderRestored: {
     code: 53,
     fields: {
       ...NEW_ORDER_FIELDS,
-      state: ORDER_STATES,
+      state: ORDER_STAGES,
       filledQuantity: 'uint',
       avgPrice: 'f64',
       venue: 'str?',
+      expireAt: 'uint?',
     },
   },
+  /** The venue acknowledged the order: it is live there (FIX ExecType New). */
+  OrderAcknowledged: { code: 54, fields: { orderId: 'uint' } },
 
   // 70-89 risk: limits, restricted list, kill switch, marks, expiries, collars, carried positions.
   ...RISK_EVENT_DEFS,
@@ -132,7 +162,12 @@ export const EVENT_SPECS = compileSchemas(EVENT_DEFS);
  */
 export const CONTROL_DEFS = {
   OpenSession: { code: 200, fields: {} },
-  CloseSession: { code: 201, fields: {} },
+  /**
+   * Starts closing (SessionClosing); the session closes once the policy says
+   * every order that must end with it did (confirmed by the venue). `force`
+   * on a closing session ends it now (the policy's forced closing events).
+   */
+  CloseSession: { code: 201, fields: { force: 'bool?' } },
 } as const satisfies Record<string, MessageDef>;
 
 export type ControlCommand = MessageUnion<typeof CONTROL_DEFS>;

@@ -30,10 +30,20 @@ export const Reason = {
   VENUE_REJECT: 201,
   VENUE_NO_LIQUIDITY: 202,
   VENUE_UNAVAILABLE: 203,
+  /** A fill-or-kill order could not trade its whole quantity at once: all of it expired. */
+  FOK_NOT_FILLED: 204,
+  /** A gtd order reached its expiry time at the venue. */
+  GTD_EXPIRED: 205,
+  /** Self-trade prevention: the resting order was cancelled instead of trading with its own client's new order. */
+  SELF_TRADE_PREVENTED: 206,
+  /** The venue no longer holds the order live (filled, cancelled or expired first): too late to cancel or replace. */
+  TOO_LATE: 207,
 
   SESSION_NOT_OPEN: 301,
   SESSION_CLOSING: 302,
   DAY_ORDER_SESSION_END: 303,
+  /** The session was closed by force before the venue confirmed the order's end (CloseSession{force}). */
+  SESSION_CLOSE_FORCED: 304,
 
   ORDER_TERMINAL: 401,
   REPLACE_BELOW_FILLED: 402,
@@ -41,6 +51,10 @@ export const Reason = {
   IOC_REMAINDER: 404,
   TRADER_REQUEST: 405,
   REPLACE_PENDING: 406,
+  /** A cancel or replace of the order is already in flight (one at a time per order). */
+  REQUEST_PENDING: 407,
+  /** timeInForce gtd without an expiry time, or with one already past. */
+  BAD_EXPIRY: 408,
 
   OPERATOR: 501,
   // 502-519: risk operator actions.

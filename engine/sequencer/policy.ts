@@ -20,8 +20,18 @@ export interface SequencerPolicy {
   orderIdBase(previousSnapshot: unknown): number;
   /** Static data and restored orders for a new session (after SessionOpened). */
   openingEvents(previousSnapshot: unknown): OrdoEvent[];
-  /** Events that settle a closing session (e.g. day orders expiring). */
+  /** Events that settle a closing session at once, right after SessionClosing (e.g. day orders that never left). */
   closingEvents(): OrdoEvent[];
+  /**
+   * While the session is closing: refuses a command that may not be taken
+   * any more (e.g. new orders); undefined lets it through. Absent: everything
+   * is taken.
+   */
+  closingRefusal?(body: CommandBody): { code: SequencerRefusalCode; message: string } | undefined;
+  /** True once nothing more must happen before SessionClosed (e.g. the venue confirmed every day order's expiry). Absent: at once. */
+  readyToClose?(): boolean;
+  /** Events that end a closing session now, whatever is still unconfirmed (CloseSession{force}). */
+  forcedClosingEvents?(): OrdoEvent[];
   /** The snapshot written when the session closes (after closing events), and how many orders it carries. */
   snapshot(): { body: unknown; carriedOrders: number };
 }

@@ -328,18 +328,26 @@ export class Sequencer {
         return undefined;
       case 'CloseSession':
         if (role !== 'host') return { code: 'FORBIDDEN', message: `${cmd.src} may not close sessions` };
+        if (this.phase === 'closing') {
+          // Closing already (e.g. since before a restart): finish if the policy is ready, or now if forced.
+          if (body.force === true) this.forceClose();
+          else this.finishCloseWhenReady();
+          return undefined;
+        }
         if (this.phase !== 'open') {
           return { code: 'SESSION_NOT_OPEN', message: this.sessionId === 0 ? 'no session has been opened' : `session ${this.sessionId} is already closed` };
         }
         this.closeSession(cmd);
+        if (body.force === true && (this.phase as SessionPhase) === 'closing') this.forceClose();
         return undefined;
       default: {
-        if (this.phase !== 'open') {
+        if (this.phase !== 'open' && this.phase !== 'closing') {
           return { code: 'SESSION_NOT_OPEN', message: this.sessionId === 0 ? 'no session is open' : `session ${this.sessionId} is closed` };
         }
-        const refusal = this.opts.policy.authorize(cmd.src, role, body);
+        const refusal = this.opts.policy.authorize(cmd.src, role, body) ?? (this.phase === 'closing' ? this.opts.policy.closingRefusal?.(body) : undefined);
         if (refusal) return refusal;
         this.emit(body, cmd.src, cmd.cseq);
+        if (this.phase === 'closing') this.finishCloseWhenReady();
         return undefined;
       }
     }
@@ -381,10 +389,30 @@ export class Sequencer {
     return n;
   }
 
+  /**
+   * Closing is two steps: SessionClosing and the policy's closing events
+   * now; the snapshot and SessionClosed once the policy is ready (checked
+   * after every event sequenced while closing: e.g. the venue confirmed the
+   * expiry of every day order), or when a CloseSession{force} comes.
+   */
   private closeSession(cmd: Command): void {
     const policy = this.opts.policy;
     this.emit({ type: 'SessionClosing' }, cmd.src, cmd.cseq);
     for (const e of policy.closingEvents()) this.emit(e, SEQUENCER_SRC, 0);
+    this.finishCloseWhenReady();
+  }
+
+  private finishCloseWhenReady(): void {
+    if (this.opts.policy.readyToClose?.() ?? true) this.finishClose();
+  }
+
+  private forceClose(): void {
+    for (const e of this.opts.policy.forcedClosingEvents?.() ?? []) this.emit(e, SEQUENCER_SRC, 0);
+    this.finishClose();
+  }
+
+  private finishClose(): void {
+    const policy = this.opts.policy;
     const snap = policy.snapshot();
     this.emit({ type: 'SessionClosed', carriedOrders: snap.carriedOrders }, SEQUENCER_SRC, 0);
     this.closedSessions.push({ id: this.sessionId, ts: this.now(), seq: this.lastSeq, body: snap.body });

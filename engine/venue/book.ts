@@ -39,8 +39,20 @@ export interface OrderResult {
   /** Quantity left resting in the book after this call (0 when not resting). */
   readonly leaves: number;
   readonly rested: boolean;
-  /** Unmatched quantity dropped because the order was IOC or market. */
+  /** Unmatched quantity dropped because the order was IOC, FOK or market. */
   readonly expired: number;
+  /**
+   * Self-trade prevention: resting orders of the taker's own owner that the
+   * taker reached, taken out of the book instead of trading (cancel-resting),
+   * with the quantity each had left. Empty when none.
+   */
+  readonly selfCancelled: readonly SelfTradeCancel[];
+}
+
+/** A resting order cancelled by self-trade prevention. */
+export interface SelfTradeCancel {
+  readonly id: number;
+  readonly leaves: number;
 }
 
 export type ReplaceResult =
@@ -77,6 +89,8 @@ class Order {
   prev: Order | null = null;
   next: Order | null = null;
   filled = 0;
+  /** Self-trade prevention key: orders of one owner (> 0) never trade with each other; 0 is nobody. */
+  owner = 0;
   constructor(
     readonly id: number,
     readonly buy: boolean,
@@ -177,6 +191,7 @@ function tickDecimals(tickSize: number): number {
 }
 
 const EMPTY: BookTrade[] = [];
+const NO_SELF: SelfTradeCancel[] = [];
 
 export interface OrderBookOptions {
   /** Minimum price increment, > 0. */
@@ -320,28 +335,69 @@ export class OrderBook {
     return this.limitTicks(id, side, this.toTicks(price), quantity, ioc);
   }
 
-  /** As {@link limit}, with the price given in ticks. */
-  limitTicks(id: number, side: BookSide, ticks: number, quantity: number, ioc = false): OrderResult {
+  /**
+   * As {@link limit}, with the price given in ticks. `owner` (> 0) turns on
+   * self-trade prevention: resting orders of the same owner that the order
+   * reaches are cancelled (see OrderResult.selfCancelled). `fok` (fill or
+   * kill): the order trades its whole quantity at once or not at all (then
+   * all of it expires and the book is untouched).
+   */
+  limitTicks(id: number, side: BookSide, ticks: number, quantity: number, ioc = false, owner = 0, fok = false): OrderResult {
     this.checkNew(id, quantity);
     if (!Number.isSafeInteger(ticks)) throw new RangeError(`price ticks must be an integer, got ${ticks}`);
     const buy = side === 'buy';
+    if (fok && !this.fillable(buy, ticks, quantity, owner)) {
+      return { trades: EMPTY, filled: 0, leaves: 0, rested: false, expired: quantity, selfCancelled: NO_SELF };
+    }
     const trades: BookTrade[] = [];
-    const left = this.match(id, buy, ticks, quantity, trades);
-    if (left === 0) return { trades, filled: quantity, leaves: 0, rested: false, expired: 0 };
-    if (ioc) return { trades, filled: quantity - left, leaves: 0, rested: false, expired: left };
+    const self: SelfTradeCancel[] = [];
+    const left = this.match(id, buy, ticks, quantity, trades, owner, self);
+    const selfCancelled = self.length === 0 ? NO_SELF : self;
+    if (left === 0) return { trades, filled: quantity, leaves: 0, rested: false, expired: 0, selfCancelled };
+    if (ioc || fok) return { trades, filled: quantity - left, leaves: 0, rested: false, expired: left, selfCancelled };
     const o = new Order(id, buy, ticks, quantity, left, null);
     o.filled = quantity - left;
+    o.owner = owner;
     (buy ? this.bids : this.asks).levelFor(ticks).push(o);
     this.orders.set(id, o);
-    return { trades, filled: quantity - left, leaves: left, rested: true, expired: 0 };
+    return { trades, filled: quantity - left, leaves: left, rested: true, expired: 0, selfCancelled };
   }
 
-  /** A market order: matches whatever the opposite side holds at any price; the rest expires. */
-  market(id: number, side: BookSide, quantity: number): OrderResult {
+  /**
+   * A market order: matches whatever the opposite side holds at any price;
+   * the rest expires. `owner` and `fok` as for {@link limitTicks}.
+   */
+  market(id: number, side: BookSide, quantity: number, owner = 0, fok = false): OrderResult {
     this.checkNew(id, quantity);
+    const buy = side === 'buy';
+    const limit = buy ? Infinity : -Infinity;
+    if (fok && !this.fillable(buy, limit, quantity, owner)) {
+      return { trades: EMPTY, filled: 0, leaves: 0, rested: false, expired: quantity, selfCancelled: NO_SELF };
+    }
     const trades: BookTrade[] = [];
-    const left = this.match(id, side === 'buy', side === 'buy' ? Infinity : -Infinity, quantity, trades);
-    return { trades, filled: quantity - left, leaves: 0, rested: false, expired: left };
+    const self: SelfTradeCancel[] = [];
+    const left = this.match(id, buy, limit, quantity, trades, owner, self);
+    return { trades, filled: quantity - left, leaves: 0, rested: false, expired: left, selfCancelled: self.length === 0 ? NO_SELF : self };
+  }
+
+  /**
+   * True when `quantity` could trade at once up to `limit` ticks against
+   * orders of other owners (what a fill-or-kill order needs). Walks only as
+   * far as it must.
+   */
+  fillable(buy: boolean, limit: number, quantity: number, owner = 0): boolean {
+    const levels = (buy ? this.asks : this.bids).levels;
+    let need = quantity;
+    for (let i = levels.length - 1; i >= 0 && need > 0; i--) {
+      const level = levels[i]!;
+      if (buy ? level.ticks > limit : level.ticks < limit) break;
+      if (owner === 0) {
+        need -= level.total;
+        continue;
+      }
+      for (let o = level.head; o !== null && need > 0; o = o.next) if (o.owner !== owner) need -= o.leaves;
+    }
+    return need <= 0;
   }
 
   /** Removes a resting order. Returns the quantity it had left, or undefined when `id` is not resting. */
@@ -367,7 +423,7 @@ export class OrderBook {
     return this.replaceTicks(id, quantity, this.toTicks(price));
   }
 
-  /** As {@link replace}, with the price given in ticks. */
+  /** As {@link replace}, with the price given in ticks; self-trade prevention applies with the order's own owner. */
   replaceTicks(id: number, quantity: number, ticks: number): ReplaceResult {
     const o = this.orders.get(id);
     if (o === undefined) return { ok: false, reason: 'unknown_order' };
@@ -379,7 +435,7 @@ export class OrderBook {
       level.total -= o.leaves - leaves;
       o.leaves = leaves;
       o.quantity = quantity;
-      return { ok: true, priorityKept: true, trades: EMPTY, filled: 0, leaves, rested: true, expired: 0 };
+      return { ok: true, priorityKept: true, trades: EMPTY, filled: 0, leaves, rested: true, expired: 0, selfCancelled: NO_SELF };
     }
     level.unlink(o);
     if (level.count === 0) (o.buy ? this.bids : this.asks).remove(level);
@@ -387,14 +443,18 @@ export class OrderBook {
     o.ticks = ticks;
     o.quantity = quantity;
     const trades: BookTrade[] = [];
-    const left = this.match(id, o.buy, ticks, leaves, trades);
+    const self: SelfTradeCancel[] = [];
+    const left = this.match(id, o.buy, ticks, leaves, trades, o.owner, self);
     o.filled += leaves - left;
     o.leaves = left;
     if (left > 0) {
       (o.buy ? this.bids : this.asks).levelFor(ticks).push(o);
       this.orders.set(id, o);
     }
-    return { ok: true, priorityKept: false, trades, filled: leaves - left, leaves: left, rested: left > 0, expired: 0 };
+    return {
+      ok: true, priorityKept: false, trades, filled: leaves - left, leaves: left, rested: left > 0, expired: 0,
+      selfCancelled: self.length === 0 ? NO_SELF : self,
+    };
   }
 
   // ---- matching ----------------------------------------------------------
@@ -404,8 +464,14 @@ export class OrderBook {
     if (this.orders.has(id)) throw new Error(`order id ${id} is already resting in the book`);
   }
 
-  /** Matches a taker against the opposite side up to `limit` ticks; returns the unmatched quantity. */
-  private match(takerId: number, buy: boolean, limit: number, quantity: number, trades: BookTrade[]): number {
+  /**
+   * Matches a taker against the opposite side up to `limit` ticks; returns the
+   * unmatched quantity. Resting orders of the taker's `owner` (> 0) are taken
+   * out of the book into `self` instead of trading.
+   */
+  private match(
+    takerId: number, buy: boolean, limit: number, quantity: number, trades: BookTrade[], owner = 0, self: SelfTradeCancel[] = [],
+  ): number {
     const opp = buy ? this.asks : this.bids;
     const levels = opp.levels;
     const takerSide: BookSide = buy ? 'buy' : 'sell';
@@ -416,6 +482,15 @@ export class OrderBook {
       const price = this.toPrice(level.ticks);
       let o = level.head;
       while (o !== null && left > 0) {
+        if (owner !== 0 && o.owner === owner) {
+          const next = o.next;
+          self.push({ id: o.id, leaves: o.leaves });
+          level.unlink(o);
+          this.orders.delete(o.id);
+          o = next;
+          continue;
+        }
+        this.lastTicks = level.ticks;
         const q = o.leaves < left ? o.leaves : left;
         o.leaves -= q;
         o.filled += q;
@@ -447,7 +522,6 @@ export class OrderBook {
         }
         o = next;
       }
-      this.lastTicks = level.ticks;
       if (level.count === 0) {
         levels.pop();
         opp.byTicks.delete(level.ticks);

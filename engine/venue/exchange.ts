@@ -1,5 +1,5 @@
 import { Reason } from '../protocol/reasons.ts';
-import { OrderBook, type BookTrade } from './book.ts';
+import { OrderBook, type BookTrade, type SelfTradeCancel } from './book.ts';
 import { MarketMaker, type MarketMakerOptions } from './market-maker.ts';
 import { seedFor } from './prng.ts';
 import type {
@@ -37,23 +37,26 @@ export interface ExchangeOptions<P> {
   /** Levels of depth in market data. Default 5. */
   depthLevels?: number;
   /**
-   * Finished (filled, cancelled, expired, rejected) orders remembered to
-   * answer resends and status requests; beyond it the oldest are forgotten
-   * (decision 121). Default 262,144.
+   * How many finished orders (filled, cancelled, expired, rejected) the venue
+   * remembers to answer duplicates and status requests; older ones are
+   * forgotten, oldest first. Default 100,000.
    */
   retainFinished?: number;
 }
 
-/** Default of ExchangeOptions.retainFinished. */
-export const RETAIN_FINISHED_ORDERS = 262_144;
-
 type FinalState = Exclude<VenueOrderState, 'unknown'>;
 
-/** The venue's record of one OMS order, kept while open and for a while once finished, so duplicates can be answered. */
+/**
+ * The venue's record of one OMS order, kept while it is live and for a
+ * while after it finished (see ExchangeOptions.retainFinished), so duplicates
+ * and status requests can be answered.
+ */
 class VenueOrder<P> {
   filled = 0;
   /** Flat [execId, quantity, price, …]; allocated on the first fill (most records never need it). */
   fills: number[] | undefined = undefined;
+  /** gtd: expiry time, µs since the Unix epoch (0: none). */
+  expireAt = 0;
   constructor(
     readonly orderId: number,
     readonly bookId: number,
@@ -85,6 +88,8 @@ export interface ExchangeStats {
   rejects: number;
   openOrders: number;
   knownOrders: number;
+  /** Finished orders forgotten so far (see ExchangeOptions.retainFinished). */
+  forgottenOrders: number;
 }
 
 /**
@@ -107,19 +112,23 @@ export class Exchange<P> {
   private readonly depthLevels: number;
   private nextBookId = 1;
   private execSeq: number;
-  private readonly counters = { requests: 0, replies: 0, fills: 0, duplicates: 0, rejects: 0 };
+  private readonly counters = { requests: 0, replies: 0, fills: 0, duplicates: 0, rejects: 0, forgottenOrders: 0 };
+  /** Self-trade prevention keys: owner name → small integer (> 0). */
+  private readonly owners = new Map<string, number>();
+  /** Live gtd orders (their expiry is checked by {@link expireGtdOrders}). */
+  private readonly gtd = new Set<VenueOrder<P>>();
+  /** Finished orders' ids, oldest first, from `finishedHead` on: forgotten beyond `retainFinished`. */
+  private finished: number[] = [];
+  private finishedHead = 0;
   private readonly retainFinished: number;
-  /** Order ids in arrival order (from `arrivalsHead`), for forgetting the oldest finished ones. */
-  private arrivals: number[] = [];
-  private arrivalsHead = 0;
-  /** The highest order id forgotten: an unknown NewOrder at or below it may be a resend of a forgotten one. */
-  private forgottenUpTo = 0;
+  /** Highest orderId forgotten: a NewOrder at or below it may be a resend of a forgotten order and is refused. */
+  private forgottenMax = 0;
 
   constructor(opts: ExchangeOptions<P>) {
     this.deliver = opts.deliver;
+    this.retainFinished = opts.retainFinished ?? 100_000;
     this.execSeq = opts.execIdBase ?? 0;
     this.depthLevels = opts.depthLevels ?? 5;
-    this.retainFinished = opts.retainFinished ?? RETAIN_FINISHED_ORDERS;
     const allocate = (): number => this.nextBookId++;
     for (const inst of opts.instruments) {
       if (this.instruments.has(inst.symbol)) throw new Error(`instrument ${inst.symbol} listed twice`);
@@ -154,6 +163,11 @@ export class Exchange<P> {
     return { ...this.counters, openOrders: this.byBookId.size, knownOrders: this.byOrderId.size };
   }
 
+  /** True when the venue still holds live quantity of `orderId` (it can still trade). */
+  isLive(orderId: number): boolean {
+    return this.byOrderId.get(orderId)?.state === 'open';
+  }
+
   /** Handles one gateway request from `peer`. Replies are delivered before it returns. */
   handle(peer: P, msg: VenueRequest): void {
     this.counters.requests++;
@@ -167,6 +181,14 @@ export class Exchange<P> {
       case 'Replace':
         this.replace(peer, msg);
         break;
+      case 'Expire': {
+        const o = this.byOrderId.get(msg.orderId);
+        if (o === undefined || o.state !== 'open') break;
+        o.peer = peer;
+        this.takeOff(o, 'expired');
+        this.send(peer, { type: 'Expired', orderId: o.orderId, reason: msg.reason });
+        break;
+      }
       case 'Status':
         for (const id of msg.orderIds) {
           const o = this.byOrderId.get(id);
@@ -185,7 +207,8 @@ export class Exchange<P> {
   status(orderId: number): OrderStatusMsg {
     const o = this.byOrderId.get(orderId);
     if (o === undefined) {
-      return { type: 'OrderStatus', orderId, state: 'unknown', quantity: 0, price: 0, filledQuantity: 0, leaves: 0, fills: [] };
+      const state = orderId <= this.forgottenMax ? 'forgotten' : 'unknown';
+      return { type: 'OrderStatus', orderId, state, quantity: 0, price: 0, filledQuantity: 0, leaves: 0, fills: [] };
     }
     const fills: VenueFill[] = [];
     const flat = o.fills ?? [];
@@ -213,14 +236,69 @@ export class Exchange<P> {
     let n = 0;
     for (const o of [...this.byBookId.values()]) {
       if (!o.day || o.state !== 'open') continue;
-      o.inst!.book.cancel(o.bookId);
-      o.inst!.dirty = true;
-      this.byBookId.delete(o.bookId);
-      o.state = 'expired';
+      this.takeOff(o, 'expired');
       this.send(o.peer, { type: 'Expired', orderId: o.orderId, reason: Reason.DAY_ORDER_SESSION_END });
       n++;
     }
     return n;
+  }
+
+  /**
+   * Expires every live gtd order whose expiry time is at or before `nowUs`
+   * (µs since the Unix epoch): Expired{GTD_EXPIRED} to its owner. The venue
+   * service calls this on its clock; the OMS learns of it only through the
+   * sequenced OrderExpired the gateway asks for. Returns how many expired.
+   */
+  expireGtdOrders(nowUs: number): number {
+    let n = 0;
+    for (const o of [...this.gtd]) {
+      if (o.expireAt > nowUs) continue;
+      this.gtd.delete(o);
+      if (o.state !== 'open') continue;
+      this.takeOff(o, 'expired');
+      this.send(o.peer, { type: 'Expired', orderId: o.orderId, reason: Reason.GTD_EXPIRED });
+      n++;
+    }
+    return n;
+  }
+
+  /** Takes a live order out of the book and gives it its final state. */
+  private takeOff(o: VenueOrder<P>, state: FinalState): void {
+    o.inst!.book.cancel(o.bookId);
+    o.inst!.dirty = true;
+    this.byBookId.delete(o.bookId);
+    this.finish(o, state);
+  }
+
+  /** Marks an order finished and forgets the oldest finished ones beyond `retainFinished`. */
+  private finish(o: VenueOrder<P>, state: FinalState): void {
+    o.state = state;
+    if (o.expireAt > 0) this.gtd.delete(o);
+    this.finished.push(o.orderId);
+    while (this.finished.length - this.finishedHead > this.retainFinished) {
+      const id = this.finished[this.finishedHead++]!;
+      const gone = this.byOrderId.get(id);
+      if (gone !== undefined && gone.state !== 'open') {
+        this.byOrderId.delete(id);
+        this.counters.forgottenOrders++;
+        if (id > this.forgottenMax) this.forgottenMax = id;
+      }
+    }
+    if (this.finishedHead > 4096 && this.finishedHead * 2 > this.finished.length) {
+      this.finished = this.finished.slice(this.finishedHead);
+      this.finishedHead = 0;
+    }
+  }
+
+  /** The small integer standing for `owner` in the books' self-trade prevention (0: none). */
+  private ownerKey(owner: string | undefined): number {
+    if (owner === undefined || owner === '') return 0;
+    let k = this.owners.get(owner);
+    if (k === undefined) {
+      k = this.owners.size + 1;
+      this.owners.set(owner, k);
+    }
+    return k;
   }
 
   /** Advances every market maker one step; fills against OMS orders are delivered. */
@@ -275,34 +353,10 @@ export class Exchange<P> {
   private reject(peer: P, msg: NewOrderMsg, inst: InstrumentState | undefined, text: string): void {
     this.counters.rejects++;
     // Remember the reject so that a resend gets the same answer, not a new order.
-    this.remember(new VenueOrder(msg.orderId, 0, inst, false, peer, msg.quantity, msg.price, 'rejected'));
+    const o = new VenueOrder(msg.orderId, 0, inst, false, peer, msg.quantity, msg.price, 'rejected');
+    this.byOrderId.set(msg.orderId, o);
+    this.finish(o, 'rejected');
     this.send(peer, { type: 'Rejected', orderId: msg.orderId, reason: Reason.VENUE_REJECT, text });
-  }
-
-  /**
-   * Records a new order and forgets up to two of the oldest finished ones
-   * while more than `retainFinished` finished orders are remembered (open
-   * orders are never forgotten: met at the front, they go to the back).
-   * Deterministic: it counts orders, never reads the clock.
-   */
-  private remember(o: VenueOrder<P>): void {
-    this.byOrderId.set(o.orderId, o);
-    this.arrivals.push(o.orderId);
-    for (let k = 0; k < 2 && this.byOrderId.size - this.byBookId.size > this.retainFinished && this.arrivalsHead < this.arrivals.length; k++) {
-      const id = this.arrivals[this.arrivalsHead++]!;
-      const old = this.byOrderId.get(id);
-      if (old === undefined) continue;
-      if (old.state === 'open') {
-        this.arrivals.push(id);
-        continue;
-      }
-      this.byOrderId.delete(id);
-      if (id > this.forgottenUpTo) this.forgottenUpTo = id;
-    }
-    if (this.arrivalsHead >= 65_536 && this.arrivalsHead * 2 >= this.arrivals.length) {
-      this.arrivals = this.arrivals.slice(this.arrivalsHead);
-      this.arrivalsHead = 0;
-    }
   }
 
   private newOrder(peer: P, msg: NewOrderMsg): void {
@@ -313,9 +367,13 @@ export class Exchange<P> {
       this.send(peer, this.status(msg.orderId));
       return;
     }
+    if (msg.orderId <= this.forgottenMax) {
+      // Maybe a resend of an order finished and forgotten long ago: never trade it twice.
+      this.counters.rejects++;
+      this.send(peer, { type: 'Rejected', orderId: msg.orderId, reason: Reason.VENUE_REJECT, text: `order id ${msg.orderId} is older than the venue's memory` });
+      return;
+    }
     const inst = this.instruments.get(msg.symbol);
-    // Never trade twice: an unknown order id from before the forgotten ones may be a late resend of one of them.
-    if (msg.orderId <= this.forgottenUpTo) return this.reject(peer, msg, inst, `order ${msg.orderId} is older than the orders this venue still remembers`);
     if (inst === undefined) return this.reject(peer, msg, inst, `unknown symbol ${msg.symbol}`);
     const qtyProblem = this.quantityProblem(inst, msg.quantity);
     if (qtyProblem !== undefined) return this.reject(peer, msg, inst, qtyProblem);
@@ -328,24 +386,56 @@ export class Exchange<P> {
     const book = inst.book;
     const bookId = this.nextBookId++;
     const price = market ? 0 : book.toPrice(book.toTicks(msg.price));
-    const o = new VenueOrder(msg.orderId, bookId, inst, msg.timeInForce === 'day', peer, msg.quantity, price, 'open');
-    this.remember(o);
+    const tif = msg.timeInForce;
+    if (tif === 'gtd' && !(msg.expireAt !== undefined && msg.expireAt > 0)) {
+      return this.reject(peer, msg, inst, 'a gtd order needs an expiry time');
+    }
+    const o = new VenueOrder(msg.orderId, bookId, inst, tif === 'day', peer, msg.quantity, price, 'open');
+    this.byOrderId.set(msg.orderId, o);
     this.send(peer, { type: 'Ack', orderId: msg.orderId });
 
+    const owner = this.ownerKey(msg.owner);
+    const fok = tif === 'fok';
     // A collared market order is an IOC limit at its protection price: it never trades through it.
     const collared = market && msg.protectionPrice !== undefined;
     const r = collared
-      ? book.limitTicks(bookId, msg.side, book.toTicks(msg.protectionPrice!), msg.quantity, true)
+      ? book.limitTicks(bookId, msg.side, book.toTicks(msg.protectionPrice!), msg.quantity, true, owner, fok)
       : market
-        ? book.market(bookId, msg.side, msg.quantity)
-        : book.limitTicks(bookId, msg.side, book.toTicks(msg.price), msg.quantity, msg.timeInForce === 'ioc');
+        ? book.market(bookId, msg.side, msg.quantity, owner, fok)
+        : book.limitTicks(bookId, msg.side, book.toTicks(msg.price), msg.quantity, tif === 'ioc', owner, fok);
+    this.selfTradeCancels(r.selfCancelled);
     this.applyTrades(r.trades, o);
     inst.dirty = true;
-    if (r.rested) this.byBookId.set(bookId, o);
+    if (r.rested) {
+      this.byBookId.set(bookId, o);
+      if (tif === 'gtd') {
+        o.expireAt = msg.expireAt!;
+        this.gtd.add(o);
+      }
+    }
     if (r.expired > 0) {
-      o.state = 'expired';
-      const reason = collared ? Reason.PRICE_COLLAR : market && r.filled === 0 ? Reason.VENUE_NO_LIQUIDITY : Reason.IOC_REMAINDER;
+      this.finish(o, 'expired');
+      // Say why the rest did not trade: a market order's is the book running dry (or its collar), not an IOC remainder.
+      const reason = fok
+        ? Reason.FOK_NOT_FILLED
+        : collared
+          ? Reason.PRICE_COLLAR
+          : tif === 'ioc'
+            ? Reason.IOC_REMAINDER
+            : Reason.VENUE_NO_LIQUIDITY;
       this.send(o.peer, { type: 'Expired', orderId: o.orderId, reason });
+    }
+  }
+
+  /** Self-trade prevention (cancel-resting): the resting orders the book took out are cancelled. */
+  private selfTradeCancels(cancelled: readonly SelfTradeCancel[]): void {
+    for (const c of cancelled) {
+      const maker = this.byBookId.get(c.id);
+      if (maker === undefined) continue;
+      this.byBookId.delete(c.id);
+      maker.inst!.dirty = true;
+      this.finish(maker, 'cancelled');
+      this.send(maker.peer, { type: 'Cancelled', orderId: maker.orderId, reason: Reason.SELF_TRADE_PREVENTED });
     }
   }
 
@@ -357,13 +447,10 @@ export class Exchange<P> {
     }
     o.peer = peer;
     if (o.state !== 'open') {
-      this.send(peer, { type: 'CancelRejected', orderId, reason: Reason.ORDER_TERMINAL, text: `order ${orderId} is ${o.state}` });
+      this.send(peer, { type: 'CancelRejected', orderId, reason: Reason.TOO_LATE, text: `too late to cancel: order ${orderId} is ${o.state}` });
       return;
     }
-    o.inst!.book.cancel(o.bookId);
-    o.inst!.dirty = true;
-    this.byBookId.delete(o.bookId);
-    o.state = 'cancelled';
+    this.takeOff(o, 'cancelled');
     this.send(peer, { type: 'Cancelled', orderId, reason: Reason.TRADER_REQUEST });
   }
 
@@ -374,20 +461,31 @@ export class Exchange<P> {
       this.send(peer, { type: 'ReplaceRejected', orderId, reason, text });
     if (o === undefined) return refuse(Reason.UNKNOWN_ORDER, `order ${orderId} unknown to the venue`);
     o.peer = peer;
-    if (o.state !== 'open') return refuse(Reason.ORDER_TERMINAL, `order ${orderId} is ${o.state}`);
+    if (o.state !== 'open') return refuse(Reason.TOO_LATE, `too late to replace: order ${orderId} is ${o.state}`);
     const inst = o.inst!;
-    const problem = this.quantityProblem(inst, msg.quantity) ?? this.priceProblem(inst, msg.price);
+    const market = o.price === 0;
+    const problem = this.quantityProblem(inst, msg.quantity) ?? (market ? undefined : this.priceProblem(inst, msg.price));
     if (problem !== undefined) return refuse(Reason.VENUE_REJECT, problem);
-    if (msg.quantity <= o.filled) {
-      return refuse(Reason.REPLACE_BELOW_FILLED, `quantity ${msg.quantity} is not above the ${o.filled} already filled`);
+    if (msg.quantity < o.filled) {
+      return refuse(Reason.REPLACE_BELOW_FILLED, `quantity ${msg.quantity} is below the ${o.filled} already filled`);
     }
     const book = inst.book;
+    const price = market ? 0 : book.toPrice(book.toTicks(msg.price));
+    if (msg.quantity === o.filled) {
+      // Down to exactly what filled: nothing is left to trade, the order is done (FIX: replaced, then filled).
+      o.quantity = msg.quantity;
+      o.price = price;
+      this.takeOff(o, 'filled');
+      this.send(peer, { type: 'ReplaceAck', orderId, quantity: o.quantity, price: o.price, leaves: 0 });
+      return;
+    }
     const r = book.replaceTicks(o.bookId, msg.quantity, book.toTicks(msg.price));
     if (!r.ok) return refuse(Reason.VENUE_REJECT, `replace refused by the book: ${r.reason}`);
     o.quantity = msg.quantity;
-    o.price = book.toPrice(book.toTicks(msg.price));
+    o.price = price;
     inst.dirty = true;
     this.send(peer, { type: 'ReplaceAck', orderId, quantity: o.quantity, price: o.price, leaves: o.quantity - o.filled });
+    this.selfTradeCancels(r.selfCancelled);
     this.applyTrades(r.trades, o);
   }
 
@@ -421,8 +519,8 @@ export class Exchange<P> {
     o.filled += quantity;
     (o.fills ??= []).push(execId, quantity, price);
     if (leaves === 0) {
-      o.state = 'filled';
       this.byBookId.delete(o.bookId);
+      this.finish(o, 'filled');
     }
     this.counters.fills++;
     this.send(o.peer, { type: 'Fill', orderId: o.orderId, execId, quantity, price, leaves });

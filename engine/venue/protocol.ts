@@ -13,10 +13,11 @@ import type { OrderType, Side, TimeInForce } from '../../contract/domain.ts';
  * are whole numbers.
  *
  * Gateway → venue
- *   1 NewOrder        [1, orderId, symbol, side, orderType, timeInForce, quantity, price, protectionPrice?]
+ *   1 NewOrder        [1, orderId, symbol, side, orderType, timeInForce, quantity, price, owner?, expireAtUs?, protectionPrice?]
  *   2 Cancel          [2, orderId]
  *   3 Replace         [3, orderId, quantity, price]
  *   4 Status          [4, [orderId, …]]
+ *   5 Expire          [5, orderId, reason]   (end of the OMS session: Expired{reason} if live, else nothing)
  * Venue → gateway
  *  20 Ack             [20, orderId]
  *  21 Fill            [21, orderId, execId, quantity, price, leaves]
@@ -35,9 +36,13 @@ export const VENUE_PROTOCOL_VERSION = 1;
 
 export const WIRE_SIDES = ['buy', 'sell'] as const satisfies readonly Side[];
 export const WIRE_ORDER_TYPES = ['limit', 'market'] as const satisfies readonly OrderType[];
-export const WIRE_TIME_IN_FORCE = ['day', 'ioc', 'gtc'] as const satisfies readonly TimeInForce[];
-/** What the venue knows about an order id. `unknown`: never seen. */
-export const VENUE_ORDER_STATES = ['unknown', 'open', 'filled', 'cancelled', 'expired', 'rejected'] as const;
+export const WIRE_TIME_IN_FORCE = ['day', 'ioc', 'gtc', 'fok', 'gtd'] as const satisfies readonly TimeInForce[];
+/**
+ * What the venue knows about an order id. `unknown`: never seen; `forgotten`:
+ * finished long ago and no longer remembered (every report of it was sent).
+ * Appended only (encoded by index).
+ */
+export const VENUE_ORDER_STATES = ['unknown', 'open', 'filled', 'cancelled', 'expired', 'rejected', 'forgotten'] as const;
 export type VenueOrderState = (typeof VENUE_ORDER_STATES)[number];
 
 export const VenueCode = {
@@ -45,6 +50,7 @@ export const VenueCode = {
   Cancel: 2,
   Replace: 3,
   Status: 4,
+  Expire: 5,
   Ack: 20,
   Fill: 21,
   Cancelled: 22,
@@ -71,6 +77,13 @@ export interface NewOrderMsg {
   quantity: number;
   price: number;
   /**
+   * Who owns the order for self-trade prevention (the OMS client id): orders
+   * of one owner never trade with each other. Absent: no prevention.
+   */
+  owner?: string;
+  /** gtd only: when the venue expires the order, µs since the Unix epoch. */
+  expireAt?: number;
+  /**
    * Market orders: the collar. The venue fills no part of the order beyond
    * this price (buys at or below it, sells at or above) and expires the rest.
    */
@@ -92,7 +105,17 @@ export interface StatusMsg {
   type: 'Status';
   orderIds: number[];
 }
-export type VenueRequest = NewOrderMsg | CancelMsg | ReplaceMsg | StatusMsg;
+/**
+ * The OMS's session ends for this order (a day order at close): the venue
+ * expires it if it is still live (Expired{reason}) and says nothing if it is
+ * not (its final report was already sent): no CancelRejected nobody asked for.
+ */
+export interface ExpireMsg {
+  type: 'Expire';
+  orderId: number;
+  reason: number;
+}
+export type VenueRequest = NewOrderMsg | CancelMsg | ReplaceMsg | StatusMsg | ExpireMsg;
 
 export interface AckMsg {
   type: 'Ack';
@@ -225,6 +248,8 @@ function requestTuple(m: VenueRequest): unknown[] {
         WIRE_TIME_IN_FORCE.indexOf(m.timeInForce),
         m.quantity,
         m.price,
+        m.owner ?? '',
+        m.expireAt ?? 0,
         ...(m.protectionPrice !== undefined ? [m.protectionPrice] : []),
       ];
     case 'Cancel':
@@ -233,6 +258,8 @@ function requestTuple(m: VenueRequest): unknown[] {
       return [VenueCode.Replace, m.orderId, m.quantity, m.price];
     case 'Status':
       return [VenueCode.Status, m.orderIds];
+    case 'Expire':
+      return [VenueCode.Expire, m.orderId, m.reason];
     default:
       return assertNever(m);
   }
@@ -350,7 +377,7 @@ function requestFromTuple(t: unknown[]): VenueRequest | string {
   const code = t[0];
   switch (code) {
     case VenueCode.NewOrder: {
-      const [, orderId, symbol, side, orderType, tif, quantity, price, protectionPrice] = t;
+      const [, orderId, symbol, side, orderType, tif, quantity, price, owner, expireAt, protectionPrice] = t;
       if (!isId(orderId)) return 'NewOrder.orderId must be a whole number >= 0';
       const s = enumAt(WIRE_SIDES, side);
       const ot = enumAt(WIRE_ORDER_TYPES, orderType);
@@ -361,10 +388,14 @@ function requestFromTuple(t: unknown[]): VenueRequest | string {
       if (tf === undefined) return `NewOrder ${orderId}: bad timeInForce ${String(tif)}`;
       if (!isNum(quantity)) return `NewOrder ${orderId}: quantity must be a number`;
       if (!isNum(price)) return `NewOrder ${orderId}: price must be a number`;
+      if (owner !== undefined && typeof owner !== 'string') return `NewOrder ${orderId}: owner must be a string`;
+      if (expireAt !== undefined && !isId(expireAt)) return `NewOrder ${orderId}: expireAt must be a whole number >= 0`;
       if (protectionPrice !== undefined && !(isNum(protectionPrice) && protectionPrice > 0)) return `NewOrder ${orderId}: protectionPrice must be a number > 0`;
-      const msg: NewOrderMsg = { type: 'NewOrder', orderId, symbol, side: s, orderType: ot, timeInForce: tf, quantity, price };
-      if (protectionPrice !== undefined) msg.protectionPrice = protectionPrice;
-      return msg;
+      const m: NewOrderMsg = { type: 'NewOrder', orderId, symbol, side: s, orderType: ot, timeInForce: tf, quantity, price };
+      if (owner !== undefined && owner !== '') m.owner = owner;
+      if (expireAt !== undefined && expireAt > 0) m.expireAt = expireAt;
+      if (protectionPrice !== undefined) m.protectionPrice = protectionPrice;
+      return m;
     }
     case VenueCode.Cancel: {
       const orderId = t[1];
@@ -377,6 +408,12 @@ function requestFromTuple(t: unknown[]): VenueRequest | string {
       if (!isNum(quantity)) return `Replace ${orderId}: quantity must be a number`;
       if (!isNum(price)) return `Replace ${orderId}: price must be a number`;
       return { type: 'Replace', orderId, quantity, price };
+    }
+    case VenueCode.Expire: {
+      const [, orderId, reason] = t;
+      if (!isId(orderId)) return 'Expire.orderId must be a whole number >= 0';
+      if (!isId(reason)) return `Expire ${orderId}: reason must be a whole number >= 0`;
+      return { type: 'Expire', orderId, reason };
     }
     case VenueCode.Status: {
       const ids = t[1];

@@ -33,6 +33,10 @@ export interface VenueOptions {
   simulateLiquidity?: boolean;
   /** execIds start after this. Default 0. */
   execIdBase?: number;
+  /** How often the venue's clock checks gtd expiries, ms. Default 250. */
+  gtdCheckMs?: number;
+  /** Finished orders the venue remembers (see ExchangeOptions.retainFinished). */
+  retainFinished?: number;
   /** Send failures other than an unreachable gateway. Default: the engine log (engine/log.ts). */
   onError?: (err: unknown) => void;
   /** The host's bus keys (decision 063); none: plain binds. */
@@ -70,6 +74,8 @@ export interface Venue {
   publishMarketData(all?: boolean): void;
   /** End of day: expires every open day order (Expired{DAY_ORDER_SESSION_END}); returns how many. */
   expireDayOrders(): number;
+  /** Expires the gtd orders due at `nowUs` (default: the wall clock); returns how many. Also runs on a timer. */
+  expireGtdOrders(nowUs?: number): number;
   /** Resolves when every reply and market data message so far was handed to ZeroMQ. */
   flushed(): Promise<void>;
   stats(): VenueStats;
@@ -115,6 +121,7 @@ class VenueService implements Venue {
       marketMaker: opts.marketMaker,
       simulateLiquidity: opts.simulateLiquidity,
       execIdBase: opts.execIdBase,
+      retainFinished: opts.retainFinished,
     });
     this.routerPump = new SendPump(
       router,
@@ -131,6 +138,8 @@ class VenueService implements Venue {
     this.receiving = this.receiveLoop();
     if (this.opts.tickMs > 0) this.timers.push(setInterval(() => this.step(), this.opts.tickMs));
     this.timers.push(setInterval(() => this.publishMarketData(), this.opts.marketDataIntervalMs ?? 100));
+    // The venue's clock expires gtd orders (a real exchange does the same); the OMS hears of it as a report.
+    this.timers.push(setInterval(() => this.expireGtdOrders(), this.opts.gtdCheckMs ?? 250));
     this.publishMarketData(true);
   }
 
@@ -144,6 +153,13 @@ class VenueService implements Venue {
     if (this.closed) return 0;
     const n = this.exchange.expireDayOrders();
     this.routerPump.kick();
+    return n;
+  }
+
+  expireGtdOrders(nowUs = Date.now() * 1000): number {
+    if (this.closed) return 0;
+    const n = this.exchange.expireGtdOrders(nowUs);
+    if (n > 0) this.routerPump.kick();
     return n;
   }
 

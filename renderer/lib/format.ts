@@ -74,9 +74,9 @@ export function formatRate(perSecond: number): string {
 const STATE_LABELS: Readonly<Record<string, string>> = {
   partially_filled: 'PARTIAL',
   caught_up: 'CAUGHT UP',
-  pending_new: 'PEND NEW',
-  pending_cancel: 'PEND CXL',
-  pending_replace: 'PEND RPL',
+  pending_new: 'PENDING',
+  pending_cancel: 'CXL PEND',
+  pending_replace: 'RPL PEND',
 };
 
 /**

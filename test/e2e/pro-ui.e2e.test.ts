@@ -71,7 +71,7 @@ describe.each(VIEWPORTS)('a professional trading screen at $width×$height', ({ 
     const working = await send(option.symbol, 'buy', 100 * option.lotSize, onTick(option.symbol, 0.9));
     // 100,000,000 shares: risk refuses it, the row still has to show the whole quantity.
     const big = await send('AAPL', 'buy', 100_000_000, onTick('AAPL', 0.95));
-    await waitState(working, 'routed');
+    await waitState(working, 'new');
     await waitState(big, 'rejected');
     const inView = async (testid: string) => {
       const b = await page.getByTestId(testid).boundingBox();
@@ -167,7 +167,7 @@ describe.each(VIEWPORTS)('a professional trading screen at $width×$height', ({ 
   it('blotter: shift-click multi-select and mass cancel; ↓ and Delete cancel with a confirm; the context menu', async () => {
     const ids: number[] = [];
     for (let i = 0; i < 4; i++) ids.push(await send('MSFT', 'buy', 10 + i, onTick('MSFT', 0.93)));
-    for (const id of ids) await waitState(id, 'routed');
+    for (const id of ids) await waitState(id, 'new');
     await page.getByTestId('orders-search').fill('MSFT');
     // Newest first: the four are the top rows.
     await page.locator(`[data-testid="order-row-${ids[3]}"] [data-col="symbol"]`).click();
@@ -180,8 +180,8 @@ describe.each(VIEWPORTS)('a professional trading screen at $width×$height', ({ 
 
     const a = await send('MSFT', 'buy', 21, onTick('MSFT', 0.92));
     const b = await send('MSFT', 'buy', 22, onTick('MSFT', 0.92));
-    await waitState(a, 'routed');
-    await waitState(b, 'routed');
+    await waitState(a, 'new');
+    await waitState(b, 'new');
     await page.locator(`[data-testid="order-row-${b}"] [data-col="symbol"]`).click();
     await page.keyboard.press('ArrowDown');
     await expect.poll(() => page.getByTestId(`order-row-${a}`).getAttribute('data-selected')).toBe('true');
@@ -190,7 +190,7 @@ describe.each(VIEWPORTS)('a professional trading screen at $width×$height', ({ 
     expect(await page.getByTestId('confirm-dialog').textContent()).toContain(`#${a}`);
     await page.getByTestId('confirm-ok').click();
     await waitState(a, 'cancelled');
-    expect(await stateOf(b).getAttribute('data-state')).toBe('routed');
+    expect(await stateOf(b).getAttribute('data-state')).toBe('new');
 
     await page.getByTestId(`order-row-${b}`).click({ button: 'right' });
     await page.getByTestId('context-menu').waitFor();
@@ -203,7 +203,7 @@ describe.each(VIEWPORTS)('a professional trading screen at $width×$height', ({ 
 
   it('blotter: search and client filter; CSV export equals the rows shown; columns, filters, sort and tab survive a reload', async () => {
     const bravo = await send('KO', 'sell', 300, onTick('KO', 1.08), 'gtc', 'BRAVO');
-    await waitState(bravo, 'routed');
+    await waitState(bravo, 'new');
     await page.getByTestId('orders-filter-client').selectOption('ALPHA');
     await page.getByTestId('orders-search').fill('msft');
     await page.getByTestId('orders-sort-quantity').click();
@@ -269,7 +269,7 @@ describe.each(VIEWPORTS)('a professional trading screen at $width×$height', ({ 
     await expect.poll(() => page.getByTestId('component-action-status').textContent(), { timeout: 15_000 }).toMatch(/4 of 5 healthy · 1 stopped · no active router/);
     await page.locator('[data-testid="toast-alert"]').filter({ hasText: 'router-1' }).first().waitFor({ timeout: 15_000 });
     const id = await send('AAPL', 'buy', 10, onTick('AAPL', 0.95));
-    await waitState(id, 'accepted');
+    await waitState(id, 'pending_new');
     await expect.poll(() => page.getByTestId(`order-waiting-${id}`).textContent()).toContain('waiting: no active router');
     await expect
       .poll(async () => ((await http(host, 'GET', '/api/state')).body.alerts as { instance: string; kind: string }[]).map((a) => `${a.instance}/${a.kind}`), { timeout: 15_000 })
@@ -280,7 +280,7 @@ describe.each(VIEWPORTS)('a professional trading screen at $width×$height', ({ 
     // Recovery from the UI: Restart rewinds the router and it rejoins; the stuck order proceeds.
     await page.getByTestId('component-restart-router-1').click();
     await page.locator('[data-testid="component-state-router-1"][data-state="active"]').waitFor({ timeout: 20_000 });
-    await expect.poll(() => stateOf(id).getAttribute('data-state'), { timeout: 20_000 }).toBe('routed');
+    await expect.poll(() => stateOf(id).getAttribute('data-state'), { timeout: 20_000 }).toBe('new');
     await expect.poll(() => page.getByTestId(`order-waiting-${id}`).count()).toBe(0);
     await expect.poll(() => page.getByTestId('component-action-status').textContent(), { timeout: 20_000 }).toMatch(/5 of 5 healthy|restart router-1: rejoined/);
     await page.getByTestId('standby-role').selectOption('risk');
@@ -333,7 +333,7 @@ describe.each(VIEWPORTS)('a professional trading screen at $width×$height', ({ 
   }, 120_000);
 
   it('disconnected: the banner shows, quotes are marked stale, order and admin actions are disabled', async () => {
-    const working = (await http(host, 'GET', '/api/state')).body.orders.find((o: { state: string }) => o.state === 'routed' || o.state === 'accepted');
+    const working = (await http(host, 'GET', '/api/state')).body.orders.find((o: { state: string }) => o.state === 'new' || o.state === 'pending_new');
     expect(working).toBeDefined();
     await page.getByTestId('ticket-symbol').fill('AAPL');
     await page.getByTestId('ticket-symbol').press('Escape');

@@ -73,7 +73,7 @@ describe('a trader and an operator in a real browser against a real ordo host', 
 
   it('cancel and amend from the blotter', async () => {
     const id = await enterOrder({ symbol: 'JPM', side: 'buy', qty: 100, price: px('JPM', 0.95), tif: 'gtc' });
-    await page.locator(`[data-testid="order-state-${id}"][data-state="routed"]`).waitFor();
+    await page.locator(`[data-testid="order-state-${id}"][data-state="new"]`).waitFor();
     await page.getByTestId(`order-amend-${id}`).click();
     await page.getByTestId(`amend-qty-${id}`).fill('300');
     await page.getByTestId(`amend-submit-${id}`).click();
@@ -81,7 +81,7 @@ describe('a trader and an operator in a real browser against a real ordo host', 
     await expect.poll(() => page.getByTestId(`order-row-${id}`).textContent()).toMatch(/300/);
     await screenshot(page, '3-amended');
     const other = await enterOrder({ symbol: 'JPM', side: 'buy', qty: 50, price: px('JPM', 0.95) });
-    await page.locator(`[data-testid="order-state-${other}"][data-state="routed"]`).waitFor();
+    await page.locator(`[data-testid="order-state-${other}"][data-state="new"]`).waitFor();
     await page.getByTestId(`order-cancel-${other}`).click();
     await page.locator(`[data-testid="order-state-${other}"][data-state="cancelled"]`).waitFor();
   });
@@ -91,9 +91,9 @@ describe('a trader and an operator in a real browser against a real ordo host', 
     await page.getByTestId('component-deactivate-risk-1').click();
     await page.locator('[data-testid="component-state-risk-1"]').filter({ hasText: /standby/i }).waitFor();
     const id = await enterOrder({ symbol: 'AAPL', side: 'buy', qty: 10, price: px('AAPL', 1.02) });
-    await page.locator(`[data-testid="order-state-${id}"][data-state="pending"]`).waitFor();
+    await page.locator(`[data-testid="order-state-${id}"][data-state="pending_new"]`).waitFor();
     await new Promise((r) => setTimeout(r, 300));
-    expect(await orderState(id).getAttribute('data-state')).toBe('pending');
+    expect(await orderState(id).getAttribute('data-state')).toBe('pending_new');
     await screenshot(page, '4-risk-standby');
     await page.getByTestId('component-activate-risk-1').click();
     await page.locator(`[data-testid="order-state-${id}"][data-state="filled"]`).waitFor();
@@ -106,7 +106,7 @@ describe('a trader and an operator in a real browser against a real ordo host', 
     await page.getByTestId('tm-seq').fill(String(acceptedAt));
     await page.getByTestId('tm-go').click();
     await page.locator(`[data-testid="tm-banner"][data-seq="${acceptedAt}"]`).waitFor();
-    await page.locator(`[data-testid="order-state-${filledOrder}"][data-state="accepted"]`).waitFor();
+    await page.locator(`[data-testid="order-state-${filledOrder}"][data-state="pending_new"]`).waitFor();
     expect(await page.getByTestId(`order-cancel-${filledOrder}`).count()).toBe(0);
     await screenshot(page, '5-time-machine');
     // Read-only everywhere in the past; stepping by one event moves the as-of seq.
@@ -122,7 +122,7 @@ describe('a trader and an operator in a real browser against a real ordo host', 
 
   it('closing and reopening the session brings the open orders back', async () => {
     const st = (await http(host, 'GET', '/api/state')).body;
-    const open = st.orders.filter((o: { state: string; timeInForce: string }) => o.timeInForce === 'gtc' && (o.state === 'routed' || o.state === 'partially_filled'));
+    const open = st.orders.filter((o: { state: string; timeInForce: string }) => o.timeInForce === 'gtc' && (o.state === 'new' || o.state === 'partially_filled'));
     expect(open.length).toBeGreaterThan(0);
     await page.getByTestId('session-close').click();
     await page.getByTestId('confirm-ok').click();

@@ -100,7 +100,7 @@ describe('OmsProjection: order lifecycle', () => {
     const first = step(pending(1), 'proxy-1');
     step({ type: 'OrderAccepted', orderId: 1 }, 'risk-1');
     step({ type: 'OrderRouted', orderId: 1, venue: 'XNAS' }, 'router-1');
-    expect(p.order(1)).toMatchObject({ state: 'routed', venue: 'XNAS', leavesQuantity: 100, avgPrice: 0 });
+    expect(p.order(1)).toMatchObject({ state: 'pending_new', stage: 'routed', venue: 'XNAS', leavesQuantity: 100, avgPrice: 0 });
     expect(p.openNotional('ALPHA')).toBeCloseTo(22_845, 6);
 
     step({ type: 'OrderExecuted', orderId: 1, execId: 11, fillQty: 30, fillPrice: 228.4 }, 'gw-1');

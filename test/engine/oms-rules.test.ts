@@ -6,7 +6,9 @@ import { LogBuilder } from '../../engine/oms/testkit.ts';
 import type { EventOf, OrdoEvent } from '../../engine/protocol/events.ts';
 import { Reason } from '../../engine/protocol/reasons.ts';
 
-const reference = loadReferenceData();
+const loaded = loadReferenceData();
+// US equities trade odd lots (lot size 1); this test needs an instrument whose lot is a real increment.
+const reference = { ...loaded, instruments: loaded.instruments.map((i) => (i.symbol === 'KO' ? { ...i, lotSize: 100 } : i)) };
 
 function pending(orderId: number, over: Partial<EventOf<'OrderPending'>> = {}): OrdoEvent {
   return {
@@ -56,7 +58,7 @@ describe('checkReplace', () => {
   it.each([
     ['unknown order', 99, 100, 228.45, Reason.UNKNOWN_ORDER, 'unknown order 99'],
     ['terminal order', 2, 100, 228.45, Reason.ORDER_TERMINAL, 'order 2 is already cancelled'],
-    ['replace pending', 3, 100, 228.45, Reason.REPLACE_PENDING, 'order 3 already has a replace pending'],
+    ['replace pending', 3, 100, 228.45, Reason.REQUEST_PENDING, 'order 3 already has a replace in flight'],
     ['zero quantity', 1, 0, 228.45, Reason.BAD_QUANTITY, 'quantity 0 must be a whole number > 0'],
     ['below filled', 1, 39, 228.45, Reason.REPLACE_BELOW_FILLED, 'quantity 39 is below filled quantity 40'],
     ['off lot', 4, 250, 63.48, Reason.BAD_QUANTITY, 'quantity 250 is not a multiple of lot 100'],

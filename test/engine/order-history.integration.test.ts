@@ -21,7 +21,7 @@ beforeAll(async () => {
   ids.resting = unwrap(await h.api.submitOrder(order('JPM', 'buy', 10, px('JPM', 0.95), { clientOrderId: 'HIST-3', timeInForce: 'gtc' }))).orderId;
   await waitOrder(h, ids.filled!, (o) => o.state === 'filled');
   await waitOrder(h, ids.rejected!, (o) => o.state === 'rejected');
-  await waitOrder(h, ids.resting!, (o) => o.state === 'routed');
+  await waitOrder(h, ids.resting!, (o) => o.state === 'new');
   unwrap(await h.api.replaceOrder(ids.resting!, { quantity: 20, price: px('JPM', 0.95) }));
   await waitOrder(h, ids.resting!, (o) => o.quantity === 20);
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ORDER_STATES, ORDER_TYPES, SIDES, TIME_IN_FORCE } from '../../contract/domain.ts';
+import { ORDER_TYPES, SIDES, TIME_IN_FORCE } from '../../contract/domain.ts';
+import { ORDER_STAGES } from '../../engine/protocol/events.ts';
 import { BytePool, POOL_CHUNK } from '../../engine/oms/order-table/byte-pool.ts';
 import { CHUNK } from '../../engine/oms/order-table/chunks.ts';
 import { FIRST_NAMES, isTerminalCode, LIMIT, orderTypeCode, sideCode, stateCode, timeInForceCode, typeCode } from '../../engine/oms/order-table/codes.ts';
@@ -13,7 +14,7 @@ describe('order-table codes', () => {
     for (const f of TIME_IN_FORCE) expect(FIRST_NAMES[timeInForceCode(f)]).toBe(f);
     expect(LIMIT).toBe(orderTypeCode('limit'));
     expect(sideCode('short')).toBe(-1);
-    for (const s of ORDER_STATES) expect(isTerminalCode(stateCode(s))).toBe(['filled', 'cancelled', 'rejected', 'expired'].includes(s));
+    for (const s of ORDER_STAGES) expect(isTerminalCode(stateCode(s))).toBe(['filled', 'cancelled', 'rejected', 'expired'].includes(s));
   });
 });
 

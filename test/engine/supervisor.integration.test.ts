@@ -19,7 +19,7 @@ describe('host supervision of in-process components (real ZeroMQ, real SQLite)',
     unwrap(await h.api.componentAction('router-1', 'shutdown'));
     await waitFor(() => components(h).some((c) => c.id === 'router-1' && c.state === 'stopped'), 'router-1 stopped');
     const { orderId } = unwrap(await h.api.submitOrder(order('AAPL', 'buy', 10, px(h, 'AAPL', 1.02))));
-    await waitOrder(h, orderId, (o) => o.state === 'accepted', 'accepted');
+    await waitOrder(h, orderId, (o) => o.state === 'pending_new', 'pending_new');
     await waitFor(() => [...h.view.projection.alerts()].some((a) => a.instance === 'role:router' && a.kind === 'unattended'), 'unattended alert');
 
     const r = await h.restart('router-1');

@@ -110,7 +110,7 @@ describe('Exchange orders', () => {
     ex.handle('g', { type: 'Cancel', orderId: 99 });
     expect(take()).toEqual([
       { type: 'Cancelled', orderId: 1, reason: Reason.TRADER_REQUEST },
-      { type: 'CancelRejected', orderId: 1, reason: Reason.ORDER_TERMINAL, text: 'order 1 is cancelled' },
+      { type: 'CancelRejected', orderId: 1, reason: Reason.TOO_LATE, text: 'too late to cancel: order 1 is cancelled' },
       { type: 'CancelRejected', orderId: 99, reason: Reason.UNKNOWN_ORDER, text: 'order 99 unknown to the venue' },
     ]);
     expect(ex.book('AAPL')!.size).toBe(0);
@@ -127,14 +127,14 @@ describe('Exchange orders', () => {
       { type: 'Fill', orderId: 2, execId: 1, quantity: 40, price: 190, leaves: 60 },
       { type: 'Fill', orderId: 1, execId: 2, quantity: 40, price: 190, leaves: 0 },
     ]);
-    ex.handle('g', { type: 'Replace', orderId: 2, quantity: 40, price: 190 });
+    ex.handle('g', { type: 'Replace', orderId: 2, quantity: 30, price: 190 });
     ex.handle('g', { type: 'Replace', orderId: 2, quantity: 100, price: 190.001 });
     ex.handle('g', { type: 'Replace', orderId: 1, quantity: 100, price: 190 });
     ex.handle('g', { type: 'Replace', orderId: 3, quantity: 100, price: 190 });
     expect(take().map((r) => [r.type, (r as { reason: number }).reason])).toEqual([
       ['ReplaceRejected', Reason.REPLACE_BELOW_FILLED],
       ['ReplaceRejected', Reason.VENUE_REJECT],
-      ['ReplaceRejected', Reason.ORDER_TERMINAL],
+      ['ReplaceRejected', Reason.TOO_LATE],
       ['ReplaceRejected', Reason.UNKNOWN_ORDER],
     ]);
     ex.handle('g', { type: 'Replace', orderId: 2, quantity: 70, price: 189.99 });
@@ -193,7 +193,8 @@ describe('Exchange with simulated liquidity', () => {
     const fills = replies.filter((r) => r.type === 'Fill');
     expect(fills.length).toBeGreaterThan(1);
     expect(fills.reduce((s, f) => s + (f as { quantity: number }).quantity, 0)).toBe(offered);
-    expect(replies.at(-1)).toEqual({ type: 'Expired', orderId: 2, reason: Reason.IOC_REMAINDER });
+    // A day market order's remainder expires because the book ran dry (not an IOC remainder).
+    expect(replies.at(-1)).toEqual({ type: 'Expired', orderId: 2, reason: Reason.VENUE_NO_LIQUIDITY });
     expect(ex.stats().fills).toBe(1 + fills.length);
   });
 

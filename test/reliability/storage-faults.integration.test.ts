@@ -26,7 +26,7 @@ async function startInProcess(dataDir: string): Promise<{ host: Host; api: Api; 
 
 /** Waits until no order of the live view is still waiting for a component (pending or accepted). */
 async function settled(h: Host, ms = 15_000): Promise<void> {
-  await until(() => [...h.view.projection.orders()].every((o) => o.state !== 'pending' && o.state !== 'accepted'), 'every order to be decided and routed', ms);
+  await until(() => [...h.view.projection.orders()].every((o) => o.stage !== 'pending' && o.stage !== 'accepted'), 'every order to be decided and routed', ms);
 }
 
 /**
@@ -98,7 +98,7 @@ async function outage(dataDir: string, tag: string, fault: { on(log: WritableLog
   // Every order has exactly one risk decision, including those whose decision hit the outage.
   const decisions = decisionsPerOrder(events);
   expect([...pending.values()].filter((oid) => decisions.get(oid) !== 1)).toEqual([]);
-  expect([...h.view.projection.orders()].filter((o) => !isTerminal(o.state) && o.state !== 'routed' && o.state !== 'partially_filled')).toEqual([]);
+  expect([...h.view.projection.orders()].filter((o) => !isTerminal(o.state) && o.stage !== 'routed' && o.stage !== 'new' && o.stage !== 'partially_filled')).toEqual([]);
   const closeNow = await api.call('POST', '/api/session/close');
   expect(closeNow.status, closeNow.text).toBe(200);
   const end = auditLog(dataDir);
@@ -216,7 +216,7 @@ describe('a real full disk (a 16 MiB tmpfs; needs root to mount, skipped otherwi
         const r = await api.call('POST', '/api/orders', orderFor('disk-post', i));
         expect(r.status, r.text).toBe(200);
       }
-      await until(async () => (await api.state()).orders.every((o) => o.state !== 'pending' && o.state !== 'accepted'), 'every order decided', 15_000);
+      await until(async () => (await api.state()).orders.every((o) => o.state !== 'pending_new'), 'every order decided', 15_000);
       await sleep(1200);
       expect((await host.stop()).code).toBe(0);
       const audit = auditLog(dataDir);

@@ -64,6 +64,9 @@ describe('format', () => {
   it('labels states', () => {
     expect(stateLabel('partially_filled')).toBe('PARTIAL');
     expect(stateLabel('caught_up')).toBe('CAUGHT UP');
-    expect(stateLabel('routed')).toBe('ROUTED');
+    expect(stateLabel('new')).toBe('NEW');
+    expect(stateLabel('pending_new')).toBe('PENDING');
+    expect(stateLabel('pending_cancel')).toBe('CXL PEND');
+    expect(stateLabel('pending_replace')).toBe('RPL PEND');
   });
 });

@@ -12,7 +12,7 @@ export function order(orderId: number, over: Partial<OrderView> = {}): OrderView
     quantity: 100,
     price: 190,
     timeInForce: 'day',
-    state: 'accepted',
+    state: 'pending_new',
     filledQuantity: 0,
     leavesQuantity: 100,
     avgPrice: 0,

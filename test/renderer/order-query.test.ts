@@ -5,10 +5,10 @@ import { instrument, order } from './helpers.ts';
 
 const orders = [
   order(1, { symbol: 'AAPL', side: 'buy', state: 'filled', quantity: 300, createdTs: 30 }),
-  order(2, { symbol: 'MSFT', side: 'sell', state: 'routed', quantity: 100, createdTs: 10 }),
+  order(2, { symbol: 'MSFT', side: 'sell', state: 'new', quantity: 100, createdTs: 10 }),
   order(3, { symbol: 'AAPL', side: 'sell', state: 'partially_filled', quantity: 200, createdTs: 20 }),
   order(4, { symbol: 'VOD', side: 'buy', state: 'rejected', quantity: 100, createdTs: 40, rejectReason: 'RISK_PRICE_BAND' }),
-  order(5, { symbol: 'AAPL', side: 'buy', state: 'pending', quantity: 100, createdTs: 20 }),
+  order(5, { symbol: 'AAPL', side: 'buy', state: 'pending_new', quantity: 100, createdTs: 20 }),
 ];
 
 describe('order filters', () => {

@@ -90,7 +90,7 @@ describe('orders blotter markup', () => {
       storeWith({
         reset: stateView({
           orders: [
-            order(1, { state: 'routed' }),
+            order(1, { state: 'new' }),
             order(2, { state: 'filled', filledQuantity: 100, leavesQuantity: 0, avgPrice: 190.004 }),
             order(3, { state: 'rejected', rejectReason: 'RISK_PRICE_BAND: too far', leavesQuantity: 0 }),
             order(4, { state: 'partially_filled', type: 'market', price: 0 }),
@@ -99,7 +99,7 @@ describe('orders blotter markup', () => {
       }),
       <OrdersBlotter />,
     );
-    expect(html).toMatch(/data-testid="order-row-1" data-state="routed"/);
+    expect(html).toMatch(/data-testid="order-row-1" data-state="new"/);
     expect(html).toMatch(/data-testid="order-state-2" data-state="filled"/);
     expect(html).toContain('data-testid="order-cancel-1"');
     expect(html).toContain('data-testid="order-amend-1"');
@@ -112,11 +112,11 @@ describe('orders blotter markup', () => {
   });
 
   it('hides order actions in the time machine and shows the as-of orders', () => {
-    const store = storeWith({ reset: stateView({ orders: [order(1, { state: 'routed' }), order(2)] }) });
+    const store = storeWith({ reset: stateView({ orders: [order(1, { state: 'new' }), order(2)] }) });
     store.getState().travelStarted(40);
-    store.getState().travelLoaded(40, stateView({ orders: [order(1, { state: 'pending' })], asOfSeq: 40 }), []);
+    store.getState().travelLoaded(40, stateView({ orders: [order(1, { state: 'pending_new' })], asOfSeq: 40 }), []);
     const html = render(store, <OrdersBlotter />);
-    expect(html).toMatch(/data-testid="order-row-1" data-state="pending"/);
+    expect(html).toMatch(/data-testid="order-row-1" data-state="pending_new"/);
     expect(html).not.toContain('order-row-2');
     expect(html).not.toContain('order-cancel-');
     expect(html).not.toContain('order-amend-');

@@ -175,10 +175,10 @@ describe('store: ui and time machine', () => {
     frames.run();
     store.getState().travelStarted(50);
     expect(selectReadOnly(store.getState())).toBe(true);
-    store.getState().travelLoaded(50, stateView({ orders: [order(1, { state: 'pending' })], fills: [fill(1)], asOfSeq: 50 }), []);
+    store.getState().travelLoaded(50, stateView({ orders: [order(1, { state: 'pending_new' })], fills: [fill(1)], asOfSeq: 50 }), []);
     let s = store.getState();
     expect(selectOrders(s).byId.size).toBe(1);
-    expect(selectOrders(s).byId.get(1)?.state).toBe('pending');
+    expect(selectOrders(s).byId.get(1)?.state).toBe('pending_new');
     expect(selectFills(s).list).toHaveLength(1);
 
     store.getState().enqueue({ orders: [order(3)] });

@@ -1,4 +1,5 @@
 import type { Sequenced } from '../../protocol/events.ts';
+import { FIX_ORD_STATUS } from '../../oms/order-state.ts';
 import { Reason, reasonName } from '../../protocol/reasons.ts';
 import type { ReadonlyOrder } from '../../oms/projection.ts';
 import { CxlRejReason, CxlRejResponseTo, ExecType, OrdRejReason, OrdStatus } from '../fields.ts';
@@ -142,24 +143,7 @@ export class ClOrdIdChains {
 
 /** OrdStatus (39) of an order as the projection holds it. */
 export function ordStatusOf(o: ReadonlyOrder): string {
-  switch (o.state) {
-    case 'pending':
-      return OrdStatus.PENDING_NEW;
-    case 'rejected':
-      return OrdStatus.REJECTED;
-    case 'filled':
-      return OrdStatus.FILLED;
-    case 'cancelled':
-      return OrdStatus.CANCELED;
-    case 'expired':
-      return OrdStatus.EXPIRED;
-    case 'accepted':
-    case 'routed':
-    case 'partially_filled':
-      if (o.cancelPending) return OrdStatus.PENDING_CANCEL;
-      if (o.replacePending) return OrdStatus.PENDING_REPLACE;
-      return o.state === 'partially_filled' ? OrdStatus.PARTIALLY_FILLED : OrdStatus.NEW;
-  }
+  return FIX_ORD_STATUS[o.state];
 }
 
 function cxlRejReason(reason: number): number {

@@ -1,6 +1,6 @@
 import { Router } from 'zeromq';
+import { mayBeAtVenue } from '../../oms/order-state.ts';
 import type { OmsProjection } from '../../oms/projection.ts';
-import { isTerminal } from '../../oms/projection.ts';
 import { VenueClient } from '../../venue/client.ts';
 import { decodeRequests, encodeReplies, type VenueReply, type VenueRequest } from '../../venue/protocol.ts';
 import { SendPump, type ZmqMessage } from '../../venue/send-pump.ts';
@@ -51,7 +51,7 @@ export class FixVenueBridge {
           dir: opts.dir,
           liveOrders: () =>
             [...opts.projection.orders()]
-              .filter((o) => o.venue === v.venueId && !isTerminal(o.state) && (o.state === 'routed' || o.state === 'partially_filled'))
+              .filter((o) => o.venue === v.venueId && mayBeAtVenue(o.stage))
               .map((o) => ({ orderId: o.orderId, symbol: o.symbol, side: o.side, quantity: o.quantity, filledQuantity: o.filledQuantity, avgPrice: o.avgPrice })),
           onReply: (m) => this.reply(m),
           ...(opts.onTraffic ? { onTraffic: (d: 'in' | 'out', t: string) => opts.onTraffic!(v.venueId, d, t) } : {}),

@@ -1,13 +1,25 @@
 import type { NewOrderRequest, ReplaceRequest, Result } from '../../../contract/api.ts';
 import type { CommandReply } from '../../bus/command-client.ts';
 import type { CommandSink, ComponentLogic } from '../../component/logic.ts';
-import type { CommandBody, Sequenced } from '../../protocol/events.ts';
-import { reasonName } from '../../protocol/reasons.ts';
-import { checkCancel, checkReplace, checkSessionOpen } from '../rules.ts';
+import type { CommandBody, EventOf, Sequenced } from '../../protocol/events.ts';
+import { Reason, reasonName } from '../../protocol/reasons.ts';
+import { normalisePrice } from '../money.ts';
+import { checkCancel, checkReplace, checkSessionOpen, checkSessionTakesCancels } from '../rules.ts';
 import { ProjectedComponent } from './projected.ts';
-import type { OmsProjection } from '../projection.ts';
+import type { OmsProjection, OriginalTerms } from '../projection.ts';
 
 type Waiter = (r: Result<{ orderId: number }>) => void;
+type OrderResult = Result<{ orderId: number }>;
+type NewOrderBody = EventOf<'OrderPending'>;
+
+/** The fields of a new order that make two submissions "the same order" (idempotent entry). */
+function sameOrder(a: OriginalTerms, b: OriginalTerms): boolean {
+  return (
+    a.symbol === b.symbol && a.side === b.side && a.orderType === b.orderType && a.timeInForce === b.timeInForce &&
+    a.quantity === b.quantity && a.price === b.price && (a.expireAt ?? 0) === (b.expireAt ?? 0) &&
+    (a.locate ?? false) === (b.locate ?? false) && (a.intentional ?? false) === (b.intentional ?? false)
+  );
+}
 
 /** How long a trader's request waits for its event before the API answers UNAVAILABLE. */
 export const REQUEST_TIMEOUT_MS = 5000;
@@ -23,6 +35,8 @@ export class ClientProxyComponent extends ProjectedComponent implements Componen
   /** Ids handed out but maybe not yet in the log. */
   private nextLocalId = 0;
   private readonly waiters = new Map<number, { orderId: number; done: Waiter; deadline: number }>();
+  /** New orders sent and not yet answered, by clientId NUL clientOrderId: a retry joins the first. */
+  private readonly inFlight = new Map<string, { body: NewOrderBody; answer: Promise<OrderResult> }>();
   private sweeper: NodeJS.Timeout | undefined;
 
   /** @param instanceId this proxy's component id, to recognise its own events. */
@@ -33,13 +47,25 @@ export class ClientProxyComponent extends ProjectedComponent implements Componen
     super(shared);
   }
 
-  submit(req: NewOrderRequest): Promise<Result<{ orderId: number }>> {
+  /**
+   * A new order. Idempotent by (clientId, clientOrderId): the same order sent
+   * again (a client retrying after a lost answer) gets the original orderId
+   * and nothing is sequenced; a different order under a clientOrderId already
+   * used is refused (DUPLICATE_CLIENT_ORDER_ID), nothing sequenced. A limit
+   * price off the tick only by float noise is snapped to the tick.
+   */
+  submit(req: NewOrderRequest): Promise<OrderResult> {
     const closed = checkSessionOpen(this.projection);
     if (closed) return Promise.resolve(refusal(closed.reason, closed.text));
-    const orderId = Math.max(this.projection.nextOrderId, this.nextLocalId);
-    const cseq = this.send({
+    let expireAt: number | undefined;
+    if (req.expireTime !== undefined) {
+      // The edge turns the trader's time into the order's field; the venue's clock expires it (decision 071).
+      expireAt = Date.parse(req.expireTime) * 1000;
+    }
+    const tick = this.projection.instrument(req.symbol)?.tickSize;
+    const body: NewOrderBody = {
       type: 'OrderPending',
-      orderId,
+      orderId: 0,
       clientId: req.clientId,
       clientOrderId: req.clientOrderId,
       symbol: req.symbol,
@@ -47,32 +73,80 @@ export class ClientProxyComponent extends ProjectedComponent implements Componen
       orderType: req.type,
       timeInForce: req.timeInForce,
       quantity: req.quantity,
-      price: req.type === 'limit' ? (req.price ?? 0) : 0,
-      ...(req.locate === true ? { locate: true } : {}),
-      ...(req.intentional === true ? { intentional: true } : {}),
-    });
+      price: req.type === 'limit' ? normalisePrice(req.price ?? 0, tick) : 0,
+    };
+    if (expireAt !== undefined) body.expireAt = expireAt;
+    if (req.locate === true) body.locate = true;
+    if (req.intentional === true) body.intentional = true;
+    const repeat = this.repeatOf(body);
+    if (repeat) return repeat;
+    if (expireAt !== undefined && !(expireAt > Date.now() * 1000)) {
+      return Promise.resolve(refusal(Reason.BAD_EXPIRY, `expireTime ${req.expireTime} is not in the future`));
+    }
+    const orderId = Math.max(this.projection.nextOrderId, this.nextLocalId);
+    body.orderId = orderId;
+    const cseq = this.send(body);
     if (cseq === 0) return Promise.resolve(unavailable());
     this.nextLocalId = orderId + 1;
-    return this.wait(cseq, orderId);
+    const key = coidKey(req.clientId, req.clientOrderId);
+    const answer = this.wait(cseq, orderId);
+    this.inFlight.set(key, { body, answer });
+    void answer.then(() => this.inFlight.delete(key));
+    return answer;
   }
 
-  cancel(orderId: number): Promise<Result<{ orderId: number }>> {
-    const bad = checkSessionOpen(this.projection) ?? checkCancel(orderId, this.projection);
+  /**
+   * The answer to a submission whose (clientId, clientOrderId) was seen
+   * before (sent and in flight, or in the session's log), or undefined for a
+   * new one.
+   */
+  private repeatOf(body: NewOrderBody): Promise<OrderResult> | undefined {
+    const flying = this.inFlight.get(coidKey(body.clientId, body.clientOrderId));
+    if (flying) return sameOrder(flying.body, body) ? flying.answer : Promise.resolve(duplicate(body));
+    const id = this.projection.orderIdForClientOrderId(body.clientId, body.clientOrderId);
+    if (id === undefined) return undefined;
+    const o = this.projection.order(id);
+    const first = o && this.projection.originalTerms(id);
+    if (!o || !first) return undefined;
+    return Promise.resolve(sameOrder(first, body) ? { ok: true, value: { orderId: id } } : duplicate(body));
+  }
+
+  /**
+   * A cancel request. `clientOrderId` names the request (FIX ClOrdID of the
+   * cancel); whether it is taken (one cancel or replace in flight per order)
+   * is decided by the projection at its seq, and the answer says so.
+   */
+  cancel(orderId: number, clientOrderId?: string): Promise<OrderResult> {
+    const bad = checkSessionTakesCancels(this.projection) ?? checkCancel(orderId, this.projection);
     if (bad) return Promise.resolve(refusal(bad.reason, bad.text));
-    const cseq = this.send({ type: 'CancelRequested', orderId });
+    const body: CommandBody = { type: 'CancelRequested', orderId };
+    if (clientOrderId !== undefined) body.clientOrderId = clientOrderId;
+    const cseq = this.send(body);
     return cseq === 0 ? Promise.resolve(unavailable()) : this.wait(cseq, orderId);
   }
 
-  replace(orderId: number, change: ReplaceRequest): Promise<Result<{ orderId: number }>> {
-    const bad = checkSessionOpen(this.projection) ?? checkReplace(orderId, change.quantity, change.price, this.projection);
+  /**
+   * A replace request (cancel/replace: new total quantity and price under a
+   * new clientOrderId; by default the order's clientOrderId with `~R<n>`
+   * appended). The price is snapped to the tick like a new order's.
+   */
+  replace(orderId: number, change: ReplaceRequest): Promise<OrderResult> {
+    const o = this.projection.order(orderId);
+    const price = o === undefined ? change.price : normalisePrice(change.price, this.projection.instrument(o.symbol)?.tickSize);
+    const bad = checkSessionOpen(this.projection) ?? checkReplace(orderId, change.quantity, price, this.projection);
     if (bad) return Promise.resolve(refusal(bad.reason, bad.text));
-    const cseq = this.send({ type: 'ReplaceRequested', orderId, quantity: change.quantity, price: change.price });
+    const clientOrderId = change.clientOrderId ?? `${o!.clientOrderId.replace(/~R\d+$/, '')}~R${o!.replaceCount + 1}`;
+    const cseq = this.send({ type: 'ReplaceRequested', orderId, quantity: change.quantity, price, clientOrderId });
     return cseq === 0 ? Promise.resolve(unavailable()) : this.wait(cseq, orderId);
   }
 
   react(_session: number, e: Sequenced): void {
     const w = e.src === this.instanceId ? this.waiters.get(e.cseq) : undefined;
-    if (w) this.settle(e.cseq, { ok: true, value: { orderId: w.orderId } });
+    if (!w) return;
+    // A cancel or replace may be refused by the projection's rule at its seq (one in flight per order).
+    const refused = this.projection.refusedAt(e.seq);
+    if (refused !== undefined) this.settle(e.cseq, refusal(refused.reason, refused.text));
+    else this.settle(e.cseq, { ok: true, value: { orderId: w.orderId } });
   }
 
   onActivate(out: CommandSink): void {
@@ -131,6 +205,17 @@ export class ClientProxyComponent extends ProjectedComponent implements Componen
 
 function refusal(reason: number, text: string): Result<never> {
   return { ok: false, error: { code: reasonName(reason), message: text } };
+}
+
+function coidKey(clientId: string, clientOrderId: string): string {
+  return `${clientId}\u0000${clientOrderId}`;
+}
+
+function duplicate(body: NewOrderBody): Result<never> {
+  return refusal(
+    Reason.DUPLICATE_CLIENT_ORDER_ID,
+    `clientOrderId "${body.clientOrderId}" of client ${body.clientId} was already used for a different order`,
+  );
 }
 
 function unavailable(): Result<never> {

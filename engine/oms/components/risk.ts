@@ -56,7 +56,7 @@ export class RiskComponent extends ProjectedComponent implements ComponentLogic 
   /** On taking over: decide every order still pending. */
   onActivate(out: CommandSink): void {
     this.out = out;
-    for (const o of this.projection.orders()) if (o.state === 'pending') this.decide(o.orderId, out);
+    for (const o of this.projection.orders()) if (o.stage === 'pending') this.decide(o.orderId, out);
     this.expire(this.risk.lastTs, out);
   }
 
@@ -105,7 +105,7 @@ export class RiskComponent extends ProjectedComponent implements ComponentLogic 
 
   private decide(orderId: number, out: CommandSink): void {
     const o = this.projection.order(orderId);
-    if (!o || o.state !== 'pending') return;
+    if (!o || o.stage !== 'pending') return;
     const flags = this.risk.flags(orderId);
     const d = decideOrder(
       {

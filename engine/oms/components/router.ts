@@ -13,12 +13,12 @@ export class RouterComponent extends ProjectedComponent implements ComponentLogi
   }
 
   onActivate(out: CommandSink): void {
-    for (const o of this.projection.orders()) if (o.state === 'accepted') this.route(o.orderId, out);
+    for (const o of this.projection.orders()) if (o.stage === 'accepted') this.route(o.orderId, out);
   }
 
   private route(orderId: number, out: CommandSink): void {
     const o = this.projection.order(orderId);
-    if (!o || o.state !== 'accepted') return;
+    if (!o || o.stage !== 'accepted') return;
     const inst = this.projection.instrument(o.symbol);
     const venue = inst?.venue;
     if (!venue || !this.projection.venues.has(venue)) {

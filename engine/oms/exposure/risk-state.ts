@@ -289,7 +289,23 @@ export class RiskState {
       }
       case 'VenueRejected': {
         const o = this.orderMap.get(ev.orderId);
-        if (o && (o.state === 'accepted' || o.state === 'routed')) this.done(o);
+        // The OMS projection's rule: the router's (accepted) or the venue's (routed or acknowledged, before any fill).
+        if (o && (o.state === 'accepted' || (o.state === 'routed' && o.filled === 0))) this.done(o);
+        break;
+      }
+      case 'CancelRequested': {
+        // The lifecycle rule (oms/lifecycle-rules.ts): before routing the log proves the order never reached the
+        // venue, so the cancel takes effect at its seq. Otherwise the order stays open until the venue confirms.
+        const o = this.orderMap.get(ev.orderId);
+        if (o && (o.state === 'pending' || o.state === 'accepted')) this.done(o);
+        break;
+      }
+      case 'ReplaceRequested': {
+        // Likewise a replace before routing takes effect at once; later ones wait for OrderReplaced.
+        const o = this.orderMap.get(ev.orderId);
+        if (o && (o.state === 'pending' || o.state === 'accepted') && Number.isSafeInteger(ev.quantity)) {
+          this.newTerms(o, ev.quantity, ev.price);
+        }
         break;
       }
       case 'OrderCancelled':
@@ -483,11 +499,16 @@ export class RiskState {
   private onReplaced(ev: EventOf<'OrderReplaced'>): void {
     const o = this.orderMap.get(ev.orderId);
     if (o === undefined) return;
+    this.newTerms(o, ev.quantity, ev.price);
+  }
+
+  /** A replace takes effect (the projection's newTerms): down to the filled quantity completes the order. */
+  private newTerms(o: RiskOrder, quantity: number, price: number): void {
     const limit = o.type === 'limit';
-    if (ev.quantity <= 0 || ev.quantity < o.filled || (limit && !(ev.price > 0))) return;
-    o.quantity = ev.quantity;
-    o.leaves = ev.quantity - o.filled;
-    if (limit) o.valuation = ev.price;
+    if (quantity <= 0 || quantity < o.filled || (limit && !(price > 0))) return;
+    o.quantity = quantity;
+    o.leaves = quantity - o.filled;
+    if (limit) o.valuation = price;
     if (o.leaves === 0) this.done(o);
     else this.expose(o);
   }

@@ -104,7 +104,7 @@ export function* whatIfRisk(events: () => Iterable<Sequenced>, opts: WhatIfOptio
     else if (ev.type === 'LimitsChanged') overrides(e, ev.clientId);
     if (ev.type !== 'OrderPending' && !(ev.type === 'OrderRestored' && ev.state === 'pending')) continue;
     const order = p.order(ev.orderId);
-    if (order === undefined || order.state !== 'pending') continue;
+    if (order === undefined || order.stage !== 'pending') continue;
     const flags = rs.flags(ev.orderId);
     const d = decideOrder(
       {

@@ -1,4 +1,6 @@
-import { ORDER_STATES, ORDER_TYPES, SIDES, TERMINAL_STATES, TIME_IN_FORCE, type OrderState, type OrderType, type Side, type TimeInForce } from '../../../contract/domain.ts';
+import { ORDER_TYPES, SIDES, TIME_IN_FORCE, type OrderType, type Side, type TimeInForce } from '../../../contract/domain.ts';
+import { ORDER_STAGES, type OrderStage } from '../../protocol/events.ts';
+import { isTerminalStage } from '../order-state.ts';
 
 /**
  * Small integer codes for the enumerated order fields, derived from the
@@ -6,12 +8,17 @@ import { ORDER_STATES, ORDER_TYPES, SIDES, TERMINAL_STATES, TIME_IN_FORCE, type 
  * position: reordering or extending those arrays moves the codes with them.
  */
 
-/** An order state's code: its index in ORDER_STATES, or OTHER_STATE. */
+/**
+ * An order's stored state is its stage in the OMS pipeline (ORDER_STAGES:
+ * pending, accepted, routed, new, …); the FIX state users see is derived from
+ * it and the pending flags (order-state.ts). Its code: the index in
+ * ORDER_STAGES, or OTHER_STATE.
+ */
 export type StateCode = number;
 
-/** The code of `state` (its index in ORDER_STATES). */
-export function stateCode(state: OrderState): StateCode {
-  return ORDER_STATES.indexOf(state);
+/** The code of `stage` (its index in ORDER_STAGES). */
+export function stateCode(stage: OrderStage): StateCode {
+  return ORDER_STAGES.indexOf(stage);
 }
 
 export const PENDING = stateCode('pending');
@@ -22,12 +29,23 @@ export const PARTIALLY_FILLED = stateCode('partially_filled');
 export const FILLED = stateCode('filled');
 export const CANCELLED = stateCode('cancelled');
 export const EXPIRED = stateCode('expired');
-/** A state outside ORDER_STATES (a restored order may name one); the table keeps its name aside. */
+/** Acknowledged by the venue. */
+export const NEW = stateCode('new');
+/** A state outside ORDER_STAGES (a restored order may name one); the table keeps its name aside. */
 export const OTHER_STATE = 255;
 
-/** By state code: 1 for the terminal states (TERMINAL_STATES). */
+/** By state code: 1 for the terminal stages. */
 const TERMINAL_CODE = new Uint8Array(256);
-for (const s of TERMINAL_STATES) TERMINAL_CODE[stateCode(s)] = 1;
+ORDER_STAGES.forEach((s, i) => (TERMINAL_CODE[i] = isTerminalStage(s) ? 1 : 0));
+
+/** By state code: 1 where an execution applies (routed, new, partially filled: the venue may hold the order). */
+const AT_VENUE_CODE = new Uint8Array(256);
+for (const s of ['routed', 'new', 'partially_filled'] as const) AT_VENUE_CODE[stateCode(s)] = 1;
+
+/** True for the codes of routed, new and partially filled. */
+export function isAtVenueCode(code: StateCode): boolean {
+  return AT_VENUE_CODE[code] === 1;
+}
 
 /** True for the codes of filled, cancelled, rejected and expired. */
 export function isTerminalCode(code: StateCode): boolean {

@@ -1,4 +1,7 @@
-import { ORDER_STATES, type OrderState, type OrderType, type Side, type TimeInForce } from '../../../contract/domain.ts';
+import type { OrderType, Side, TimeInForce } from '../../../contract/domain.ts';
+import { ORDER_STAGES, type OrderStage } from '../../protocol/events.ts';
+import { AVG_PER_UNIT, AVG_SCALE, VALUE_SCALE } from '../money.ts';
+import type { OriginalTerms } from '../projection-types.ts';
 import { BytePool } from './byte-pool.ts';
 import { CHUNK, MASK, NIL, SHIFT } from './chunks.ts';
 import { isTerminalCode, LIMIT, OTHER_STATE, PENDING, sideCode, timeInForceCode, typeCode, type StateCode } from './codes.ts';
@@ -10,6 +13,18 @@ import { SeqChains } from './seq-chains.ts';
 const REPLACE_PENDING = 1;
 const CANCEL_PENDING = 2;
 const NO_VENUE = -1;
+
+/**
+ * An order's replaces: the terms it was entered with, the clientOrderIds it
+ * had before each confirmed replace (oldest first: the FIX OrigClOrdID chain),
+ * the current one, and the one of the replace in flight ('' for none).
+ */
+export interface ReplaceHistory {
+  readonly first: OriginalTerms;
+  readonly chain: string[];
+  current: string;
+  pendingCoid: string;
+}
 
 /** CHUNK orders' fields, one typed array per field. */
 class OrderChunk {
@@ -73,6 +88,10 @@ export class OrderTable {
   private readonly otherState = new Map<number, string>();
   /** `REASON_NAME: text` of rejected orders, by row. */
   private readonly rejectReasons = new Map<number, string>();
+  /** gtd expiry times (µs since the epoch), by row: few orders have one. */
+  private readonly expiries = new Map<number, number>();
+  /** Orders with a replace requested or done, by row (few have one). */
+  private readonly replaces = new Map<number, ReplaceHistory>();
   private readonly seqs = new SeqChains();
   /** The session's fills in log order. */
   readonly fills = new FillTable();
@@ -203,15 +222,15 @@ export class OrderTable {
     return isTerminalCode(this.chunks[r >>> SHIFT]!.state[r & MASK]!);
   }
 
-  /** The state by name (also one outside ORDER_STATES that a restore named). */
-  stateName(r: number): OrderState {
+  /** The stored state (the order's stage) by name (also one outside ORDER_STAGES that a restore named). */
+  stateName(r: number): OrderStage {
     const code = this.chunks[r >>> SHIFT]!.state[r & MASK]!;
-    return (code === OTHER_STATE ? this.otherState.get(r) : ORDER_STATES[code]) as OrderState;
+    return (code === OTHER_STATE ? this.otherState.get(r) : ORDER_STAGES[code]) as OrderStage;
   }
 
-  /** Sets the state by name; a name outside ORDER_STATES is kept as OTHER_STATE. */
+  /** Sets the stage by name; a name outside ORDER_STAGES is kept as OTHER_STATE. */
   setStateName(r: number, state: string): void {
-    const code = (ORDER_STATES as readonly string[]).indexOf(state);
+    const code = (ORDER_STAGES as readonly string[]).indexOf(state);
     if (code >= 0) {
       this.setState(r, code);
       this.otherState.delete(r);
@@ -270,6 +289,31 @@ export class OrderTable {
     this.rejectReasons.set(r, reason);
   }
 
+  /** gtd: the expiry time, µs since the epoch; 0 for none. */
+  expireAt(r: number): number {
+    return this.expiries.get(r) ?? 0;
+  }
+
+  setExpireAt(r: number, us: number): void {
+    if (us > 0) this.expiries.set(r, us);
+    else this.expiries.delete(r);
+  }
+
+  /** The order's replaces (undefined if none was ever requested). */
+  replaceHistory(r: number): ReplaceHistory | undefined {
+    return this.replaces.get(r);
+  }
+
+  setReplaceHistory(r: number, h: ReplaceHistory): void {
+    this.replaces.set(r, h);
+  }
+
+  /** The order's clientOrderId now: its latest confirmed replace's, or the one it was entered with (`clientOrderId`). */
+  currentClientOrderId(r: number): string {
+    const h = this.replaces.get(r);
+    return h !== undefined && h.chain.length > 0 ? h.current : this.clientOrderId(r);
+  }
+
   // ---- quantities and prices ---------------------------------------------
 
   quantity(r: number): number {
@@ -312,7 +356,10 @@ export class OrderTable {
     this.chunks[r >>> SHIFT]!.avgPrice[r & MASK] = p;
   }
 
-  /** Σ fillQty × fillPrice (restored orders: avgPrice × filledQuantity). */
+  /**
+   * Σ fillQty × fillPrice in integer units of 1/VALUE_SCALE (exact; restored
+   * orders: avgPrice × filledQuantity, rounded to a unit).
+   */
   filledValue(r: number): number {
     return this.chunks[r >>> SHIFT]!.filledValue[r & MASK]!;
   }
@@ -351,9 +398,11 @@ export class OrderTable {
     k.filledQuantity[i] = filled;
     const leaves = k.quantity[i]! - filled;
     k.leavesQuantity[i] = leaves;
-    const value = k.filledValue[i]! + quantity * price;
+    // Exact: integer units; the average is rounded once (money.ts).
+    const value = k.filledValue[i]! + quantity * Math.round(price * VALUE_SCALE);
     k.filledValue[i] = value;
-    k.avgPrice[i] = value / filled;
+    // averagePrice(value, filled) inlined (the replay path): one division, one rounding.
+    k.avgPrice[i] = Math.round((value * AVG_PER_UNIT) / filled) / AVG_SCALE;
     return leaves;
   }
 

@@ -88,13 +88,13 @@ describe('kill switch under a live stream', () => {
     expect(cancelledByKill).toBeGreaterThanOrEqual(resting.length);
     expect(refused).toBeGreaterThanOrEqual(15);
     // Other clients trade on.
-    expect(p.order(bravo)!.state).toBe('routed');
+    expect(p.order(bravo)!.state).toBe('new');
     expect(host.venue.exchange.status(bravo).state).toBe('open');
 
     // Resume: ALPHA trades again.
     unwrap(await host.risk.resume('ALPHA', { by: 'test-desk' }));
     const next = unwrap(await host.api.submitOrder(order('AAPL', 'buy', 7, px(host, 'AAPL', 0.93)))).orderId;
-    await waitFor(() => p.order(next)!.state === 'routed', 'order after resume routed', 20_000);
+    await waitFor(() => p.order(next)!.state === 'new', 'order after resume at the venue', 20_000);
   }, 120_000);
 
   it('a firm-wide halt cancels every client\'s live orders and refuses new ones until resumed', async () => {

@@ -20,7 +20,7 @@ beforeAll(async () => {
     ids.push({ orderId, notional: qty * px });
   }
   const p = host.view.projection;
-  await waitFor(() => ids.every(({ orderId }) => ['routed', 'rejected', 'filled', 'partially_filled'].includes(p.order(orderId)!.state)), 'decisions', 20_000);
+  await waitFor(() => ids.every(({ orderId }) => ['new', 'rejected', 'filled', 'partially_filled'].includes(p.order(orderId)!.state)), 'decisions', 20_000);
   for (const o of ids) if (p.order(o.orderId)!.state !== 'rejected') accepted.push(o);
   rejectedInLog = ids.filter((o) => p.order(o.orderId)!.state === 'rejected').map((o) => o.orderId);
   await host.close();
