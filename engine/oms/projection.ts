@@ -37,6 +37,8 @@ export interface SessionInfo {
   /** Orders restored from the previous session (SessionReady), and carried to the next (SessionClosed). */
   readonly restoredOrders: number;
   readonly carriedOrders: number;
+  /** The session is closing as part of a roll: the next one opens as soon as it has closed (decision 074). */
+  readonly rolling?: boolean;
 }
 
 /** An order as the projection holds it (read-only to everyone but the projection). */
@@ -593,6 +595,7 @@ export class OmsProjection {
   private orderIdBase = 0;
   private restoredOrders = 0;
   private carriedOrders = 0;
+  private rolling = false;
   private seq = 0;
   private ts = 0;
   private maxOrderId = 0;
@@ -637,6 +640,7 @@ export class OmsProjection {
       orderIdBase: this.orderIdBase,
       restoredOrders: this.restoredOrders,
       carriedOrders: this.carriedOrders,
+      ...(this.rolling ? { rolling: true } : {}),
     };
   }
 
@@ -873,6 +877,7 @@ export class OmsProjection {
         break;
       case 'SessionClosing':
         this.sessionState = 'closing';
+        this.rolling = ev.roll === true;
         break;
       case 'SessionClosed':
         this.sessionState = 'closed';
@@ -944,6 +949,7 @@ export class OmsProjection {
 
   private reset(base: number): void {
     this.previousSessionId = 0;
+    this.rolling = false;
     this.orderIdBase = base;
     this.restoredOrders = 0;
     this.carriedOrders = 0;

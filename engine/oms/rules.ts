@@ -33,6 +33,16 @@ export function checkSessionOpen(p: OmsProjection): Refusal | null {
 }
 
 /**
+ * New orders and replaces are taken while the session is open, and while it
+ * closes as part of a roll: the sequencer holds them for the next session,
+ * which opens as soon as this one has closed (decision 074).
+ */
+export function checkSessionTakesOrders(p: OmsProjection): Refusal | null {
+  const s = p.session;
+  return s.state === 'closing' && s.rolling === true ? null : checkSessionOpen(p);
+}
+
+/**
  * Cancels are taken while the session is open and while it is closing (the
  * venue may still hold the order until the session has closed).
  */
