@@ -6,6 +6,9 @@
  * AVG_PRICE_DECIMALS, for display and the API.
  */
 
+/** Fill values are kept in integer units of 1/VALUE_SCALE of the quote currency (the unit of open notional too). */
+export const VALUE_SCALE = 10_000;
+
 /** Decimals an average price is rounded to (prices themselves are on the tick grid). */
 export const AVG_PRICE_DECIMALS = 6;
 const AVG_SCALE = 10 ** AVG_PRICE_DECIMALS;

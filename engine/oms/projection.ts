@@ -1,13 +1,30 @@
-import { createHash } from 'node:crypto';
-import { ORDER_STATES, ORDER_TYPES, SIDES, TIME_IN_FORCE, type OrderState, type OrderType, type SessionState, type Side, type TimeInForce } from '../../contract/domain.ts';
+import type { OrderType, SessionState } from '../../contract/domain.ts';
 import type { EventOf, Sequenced } from '../protocol/events.ts';
-import { asciiString } from '../protocol/bytes.ts';
 import { reasonName } from '../protocol/reasons.ts';
-import { NIL } from './store.ts';
+import { NIL } from './order-table/chunks.ts';
+import { decideCancel, decideReplace, type RequestDecision, type RuleOrder } from './lifecycle-rules.ts';
+import { VALUE_SCALE } from './money.ts';
+import {
+  ACCEPTED, CANCELLED, EXPIRED, FILLED, isAtVenueCode, NEW, PARTIALLY_FILLED, PENDING, REJECTED, ROUTED, type StateCode,
+} from './order-table/codes.ts';
+import { OrderTable } from './order-table/order-table.ts';
+import { isTerminalStage } from './order-state.ts';
+import { ClientBook } from './projection-clients.ts';
+import { CommandSeqs } from './projection-cseq.ts';
+import { hashState } from './projection-hash.ts';
+import {
+  NOTIONAL_SCALE, type AlertRecord, type FillRecord, type InstrumentInfo, type OriginalTerms, type ReadonlyClient, type ReadonlyOrder,
+  type RequestRefusal, type SessionInfo, type VenueInfo,
+} from './projection-types.ts';
+import { OrderView } from './projection-view.ts';
+
+export * from './projection-types.ts';
 
 /**
  * The OMS projection: the one deterministic fold of the event log that every
- * component, the view and the time machine share.
+ * component, the view and the time machine share. This file holds the order
+ * rules; how orders are stored is OrderTable's business (order-table/), the
+ * state hash is in projection-hash.ts.
  *
  * Rules that keep it deterministic and replayable:
  * - Time comes only from each event's `ts`; no clock, no randomness, no I/O.
@@ -19,566 +36,6 @@ import { NIL } from './store.ts';
  * - The runtime delivers events in seq order, each once; `apply` does not
  *   re-check that.
  */
-
-/** Open notional is kept in integer units of 1/10,000 of the quote currency, so sums never drift. */
-export const NOTIONAL_SCALE = 10_000;
-
-export type VenueInfo = Readonly<Omit<EventOf<'VenueAdded'>, 'type'>>;
-export type InstrumentInfo = Readonly<Omit<EventOf<'InstrumentAdded'>, 'type'>>;
-export type ClientInfo = Readonly<Omit<EventOf<'ClientAdded'>, 'type'>>;
-
-/** Session-level state as the log tells it. */
-export interface SessionInfo {
-  /** 0 before any SessionOpened. */
-  readonly id: number;
-  readonly state: SessionState;
-  readonly previousSessionId: number;
-  readonly orderIdBase: number;
-  /** Orders restored from the previous session (SessionReady), and carried to the next (SessionClosed). */
-  readonly restoredOrders: number;
-  readonly carriedOrders: number;
-  /** The session is closing as part of a roll: the next one opens as soon as it has closed (decision 074). */
-  readonly rolling?: boolean;
-}
-
-/** An order as the projection holds it (read-only to everyone but the projection). */
-export interface ReadonlyOrder {
-  readonly orderId: number;
-  readonly clientId: string;
-  readonly clientOrderId: string;
-  readonly symbol: string;
-  readonly side: Side;
-  readonly type: OrderType;
-  readonly timeInForce: TimeInForce;
-  readonly quantity: number;
-  /** 0 for market orders. */
-  readonly price: number;
-  readonly state: OrderState;
-  readonly filledQuantity: number;
-  /** quantity - filled while live, 0 once terminal. */
-  readonly leavesQuantity: number;
-  /** Volume-weighted average fill price, 0 until the first fill. */
-  readonly avgPrice: number;
-  readonly venue: string | undefined;
-  /** Reason code of OrderRejected / VenueRejected, 0 otherwise. */
-  readonly rejectCode: number;
-  /** `REASON_NAME: text` of the rejection, if rejected. */
-  readonly rejectReason: string | undefined;
-  readonly createdTs: number;
-  readonly updatedTs: number;
-  /** Seqs (this session) of every event that touched the order, ascending; a fresh array per read. */
-  readonly eventSeqs: readonly number[];
-  /** A ReplaceRequested is waiting for OrderReplaced / ReplaceRejected. */
-  readonly replacePending: boolean;
-  /** A CancelRequested was seen and the order is still live. */
-  readonly cancelPending: boolean;
-  /** Price used for open notional: the limit price, or the reference price at entry for market orders. */
-  readonly valuationPrice: number;
-}
-
-/** A fill, in log order. */
-export interface FillRecord {
-  readonly execId: number;
-  readonly orderId: number;
-  readonly symbol: string;
-  readonly side: Side;
-  readonly quantity: number;
-  readonly price: number;
-  readonly seq: number;
-  readonly ts: number;
-}
-
-/** An alert raised and not yet cleared. */
-export interface AlertRecord {
-  readonly instance: string;
-  readonly kind: string;
-  readonly message: string;
-  readonly seq: number;
-  readonly ts: number;
-}
-
-/** Per-client state: static limits (once ClientAdded is seen), exposure and clientOrderId index. */
-export interface ReadonlyClient {
-  readonly clientId: string;
-  /** Undefined while the client is unknown (orders may name a client that was never added). */
-  readonly info: ClientInfo | undefined;
-  /** Sum over non-terminal orders of leaves × valuation price. */
-  readonly openNotional: number;
-  /** True when the client may trade `symbol` (allowedSymbols lists it, or is "*"). */
-  allows(symbol: string): boolean;
-}
-
-/** True for filled, cancelled, rejected and expired. */
-export function isTerminal(state: OrderState): boolean {
-  return state === 'filled' || state === 'cancelled' || state === 'rejected' || state === 'expired';
-}
-
-const NO_SYMBOLS: ReadonlySet<string> = new Set();
-
-class ClientBook implements ReadonlyClient {
-  info: ClientInfo | undefined = undefined;
-  allowsAll = false;
-  allowed: ReadonlySet<string> = NO_SYMBOLS;
-  openUnits = 0;
-  /**
-   * clientOrderId → orderId of the first order that used it (rejected ones
-   * included). Filled lazily (see OmsProjection.indexClientOrderIds): replay
-   * never asks, so it never pays for it.
-   */
-  readonly clientOrderIds = new Map<string, number>();
-  /** Its index in the session's OrderColumns.books (-1 until it has an order). */
-  slot = -1;
-  constructor(readonly clientId: string) {}
-
-  get openNotional(): number {
-    return this.openUnits / NOTIONAL_SCALE;
-  }
-
-  allows(symbol: string): boolean {
-    return this.allowsAll || this.allowed.has(symbol);
-  }
-
-  setInfo(info: ClientInfo): void {
-    this.info = info;
-    this.allowsAll = info.allowedSymbols.includes('*');
-    this.allowed = new Set(info.allowedSymbols);
-  }
-}
-
-/** Order states as small codes (their index in ORDER_STATES); terminal ones are flagged in a table. */
-const STATE_CODE = new Map<string, number>(ORDER_STATES.map((s, i) => [s, i]));
-const PENDING = STATE_CODE.get('pending')!;
-const ACCEPTED = STATE_CODE.get('accepted')!;
-const REJECTED = STATE_CODE.get('rejected')!;
-const ROUTED = STATE_CODE.get('routed')!;
-const PARTIALLY_FILLED = STATE_CODE.get('partially_filled')!;
-const FILLED = STATE_CODE.get('filled')!;
-const CANCELLED = STATE_CODE.get('cancelled')!;
-const EXPIRED = STATE_CODE.get('expired')!;
-/** A state outside ORDER_STATES (a restored order may name one); its name is kept aside. */
-const OTHER_STATE = 255;
-/** By state code: 1 for the terminal states. */
-const TERMINAL = new Uint8Array(256);
-ORDER_STATES.forEach((s, i) => (TERMINAL[i] = isTerminal(s) ? 1 : 0));
-
-const REPLACE_PENDING = 1;
-const CANCEL_PENDING = 2;
-const NO_VENUE = -1;
-
-/**
- * Columns are stored in chunks of CHUNK rows: they grow by adding a chunk,
- * never by copying, and a row's chunk never moves. Row r is in chunk
- * r >>> SHIFT at index r & MASK.
- */
-const SHIFT = 12;
-const CHUNK = 1 << SHIFT;
-const MASK = CHUNK - 1;
-
-/** Bytes per chunk of the clientOrderId pool. */
-const POOL_CHUNK = 1 << 16;
-
-/** How far past the end of the dense range a new orderId may land and still be indexed densely. */
-const MAX_DENSE_GAP = 4096;
-
-/** CHUNK orders' fields, one typed array per field. */
-class OrderChunk {
-  readonly orderId = new Float64Array(CHUNK);
-  readonly quantity = new Float64Array(CHUNK);
-  readonly price = new Float64Array(CHUNK);
-  readonly filledQuantity = new Float64Array(CHUNK);
-  readonly leavesQuantity = new Float64Array(CHUNK);
-  readonly avgPrice = new Float64Array(CHUNK);
-  /** Σ fillQty × fillPrice; avgPrice = filledValue / filledQuantity. */
-  readonly filledValue = new Float64Array(CHUNK);
-  readonly valuationPrice = new Float64Array(CHUNK);
-  /** This order's share of its client's openUnits. */
-  readonly openUnits = new Float64Array(CHUNK);
-  readonly rejectCode = new Float64Array(CHUNK);
-  readonly createdTs = new Float64Array(CHUNK);
-  readonly updatedTs = new Float64Array(CHUNK);
-  /** First and last link of the order's seq chain; its latest fill (NIL before the first). */
-  readonly firstSeqLink = new Int32Array(CHUNK);
-  readonly lastSeqLink = new Int32Array(CHUNK);
-  readonly lastFill = new Int32Array(CHUNK);
-  /** Index into OrderColumns.books. */
-  readonly book = new Int32Array(CHUNK);
-  /** Indexes into OrderColumns.names; venue is NO_VENUE until routed. */
-  readonly symbol = new Int32Array(CHUNK);
-  readonly venue = new Int32Array(CHUNK);
-  readonly side = new Int32Array(CHUNK);
-  readonly type = new Int32Array(CHUNK);
-  readonly timeInForce = new Int32Array(CHUNK);
-  /** The clientOrderId's bytes in OrderColumns' pool: start and length (-1: not ASCII, kept aside). */
-  readonly coidStart = new Float64Array(CHUNK);
-  readonly coidLength = new Int32Array(CHUNK);
-  readonly state = new Uint8Array(CHUNK);
-  /** REPLACE_PENDING | CANCEL_PENDING. */
-  readonly flags = new Uint8Array(CHUNK);
-}
-
-/**
- * The session's orders, one column per field, indexed by slot (the order's
- * rank of first appearance): numbers in typed arrays; symbols, venues, sides,
- * types and times in force as indexes into a small table of names; clients as
- * indexes into the list of client books; clientOrderIds as ASCII bytes in one
- * pool. Replaying millions of orders then leaves no JavaScript object behind
- * per order or per change, so the garbage collector has next to nothing to
- * copy, trace or compact. Readers get an OrderView over a slot.
- *
- * Orders are found by orderId through a dense index (the client proxy numbers
- * orders sequentially from the session's orderIdBase) and, for anything else
- * (restored orders of earlier sessions, a stray id far ahead), a map.
- */
-class OrderColumns {
-  size = 0;
-  readonly chunks: OrderChunk[] = [];
-  private readonly coid = new BytePool();
-  private readonly otherCoid = new Map<number, string>();
-  /** `REASON_NAME: text` of rejected orders, by slot. */
-  readonly rejectReason = new Map<number, string>();
-  /** Names of OTHER_STATE states, by slot. */
-  private readonly otherState = new Map<number, string>();
-  readonly books: ClientBook[] = [];
-  readonly names: string[] = [...SIDES, ...ORDER_TYPES, ...TIME_IN_FORCE];
-  private readonly nameIndex = new Map<string, number>(this.names.map((n, i) => [n, i]));
-  private lastName: string | undefined = undefined;
-  private lastNameIndex = 0;
-
-  /** slot + 1 by orderId - base; 0 for none. */
-  private dense = new Int32Array(0);
-  private denseLength = 0;
-  private readonly sparse = new Map<number, number>();
-
-  constructor(private readonly base: number) {}
-
-  /** The order's slot, or -1. */
-  slotOf(orderId: number): number {
-    const i = orderId - this.base;
-    if (i >= 0 && i < this.denseLength) {
-      const s = this.dense[i]!;
-      if (s !== 0) return s - 1;
-    }
-    if (this.sparse.size === 0) return -1;
-    return this.sparse.get(orderId) ?? -1;
-  }
-
-  /** The chunk holding slot `s` (its row there is s & MASK). */
-  chunk(s: number): OrderChunk {
-    return this.chunks[s >>> SHIFT]!;
-  }
-
-  /** The index of `name` in `names`, adding it if new. */
-  name(name: string): number {
-    if (name === this.lastName) return this.lastNameIndex;
-    let i = this.nameIndex.get(name);
-    if (i === undefined) {
-      i = this.names.length;
-      this.names.push(name);
-      this.nameIndex.set(name, i);
-    }
-    this.lastName = name;
-    this.lastNameIndex = i;
-    return i;
-  }
-
-  /** A new order (its id must not be in the table yet), in state PENDING with nothing filled. */
-  add(
-    orderId: number, book: ClientBook, clientOrderId: string, symbol: string, side: string, type: string, timeInForce: string,
-    quantity: number, price: number, valuationPrice: number, ts: number, seqLink: number,
-  ): number {
-    const s = this.size;
-    if ((s & MASK) === 0) this.chunks.push(new OrderChunk());
-    const k = this.chunks[s >>> SHIFT]!;
-    const i = s & MASK;
-    this.index(orderId, s);
-    this.size = s + 1;
-    // A chunk is fresh (zeroed) and its rows are written once: the fields that start at 0 need no write.
-    k.orderId[i] = orderId;
-    k.quantity[i] = quantity;
-    k.price[i] = price;
-    k.leavesQuantity[i] = quantity;
-    k.valuationPrice[i] = valuationPrice;
-    k.createdTs[i] = ts;
-    k.updatedTs[i] = ts;
-    k.firstSeqLink[i] = seqLink;
-    k.lastSeqLink[i] = seqLink;
-    k.lastFill[i] = NIL;
-    if (book.slot < 0) {
-      book.slot = this.books.length;
-      this.books.push(book);
-    }
-    k.book[i] = book.slot;
-    k.symbol[i] = this.name(symbol);
-    k.venue[i] = NO_VENUE;
-    k.side[i] = side === 'buy' ? 0 : side === 'sell' ? 1 : this.name(side);
-    k.type[i] = type === 'limit' ? 2 : type === 'market' ? 3 : this.name(type);
-    k.timeInForce[i] = timeInForce === 'day' ? 4 : timeInForce === 'ioc' ? 5 : timeInForce === 'gtc' ? 6 : this.name(timeInForce);
-    if (PENDING !== 0) k.state[i] = PENDING;
-    const at = this.coid.putAscii(clientOrderId);
-    if (at < 0) {
-      k.coidLength[i] = -1;
-      this.otherCoid.set(s, clientOrderId);
-    } else {
-      k.coidStart[i] = at;
-      k.coidLength[i] = clientOrderId.length;
-    }
-    return s;
-  }
-
-  clientId(s: number): string {
-    return this.books[this.chunk(s).book[s & MASK]!]!.clientId;
-  }
-
-  clientOrderId(s: number): string {
-    const k = this.chunk(s);
-    const n = k.coidLength[s & MASK]!;
-    return n < 0 ? this.otherCoid.get(s)! : this.coid.ascii(k.coidStart[s & MASK]!, n);
-  }
-
-  stateName(s: number): OrderState {
-    const code = this.chunk(s).state[s & MASK]!;
-    return (code === OTHER_STATE ? this.otherState.get(s) : ORDER_STATES[code]) as OrderState;
-  }
-
-  setState(s: number, state: string): void {
-    const code = STATE_CODE.get(state);
-    const k = this.chunk(s);
-    if (code !== undefined) {
-      k.state[s & MASK] = code;
-      this.otherState.delete(s);
-    } else {
-      k.state[s & MASK] = OTHER_STATE;
-      this.otherState.set(s, state);
-    }
-  }
-
-  venueName(s: number): string | undefined {
-    const v = this.chunk(s).venue[s & MASK]!;
-    return v === NO_VENUE ? undefined : this.names[v];
-  }
-
-  private index(orderId: number, slot: number): void {
-    const i = orderId - this.base;
-    if (i >= 0 && i < this.denseLength) {
-      this.dense[i] = slot + 1;
-    } else if (i >= this.denseLength && i <= this.denseLength + MAX_DENSE_GAP && Number.isSafeInteger(i)) {
-      if (i >= this.dense.length) {
-        const next = new Int32Array(Math.max(1024, (i + 1) * 2));
-        next.set(this.dense.subarray(0, this.denseLength));
-        this.dense = next;
-      }
-      this.dense[i] = slot + 1;
-      this.denseLength = i + 1;
-    } else {
-      this.sparse.set(orderId, slot);
-    }
-  }
-}
-
-/** ASCII strings as bytes in chunks of 64 KiB (no object per string). A position is chunk × 64 Ki + offset. */
-class BytePool {
-  private readonly chunks: Uint8Array[] = [];
-  /** Where the next string goes. */
-  private used = 0;
-
-  /** Stores `s` if it is ASCII and returns its position; -1 if it is not (nothing is kept). */
-  putAscii(s: string): number {
-    const n = s.length;
-    if (n === 0) return 0;
-    let at: number;
-    let chunk: Uint8Array;
-    if (n > POOL_CHUNK) {
-      // A long string gets a chunk of its own; the next one starts a new chunk.
-      at = this.chunks.length * POOL_CHUNK;
-      chunk = new Uint8Array(n);
-      this.chunks.push(chunk);
-      this.used = this.chunks.length * POOL_CHUNK;
-    } else {
-      if (this.used + n > this.chunks.length * POOL_CHUNK) {
-        this.used = this.chunks.length * POOL_CHUNK;
-        this.chunks.push(new Uint8Array(POOL_CHUNK));
-      }
-      at = this.used;
-      chunk = this.chunks[this.chunks.length - 1]!;
-    }
-    const off = at % POOL_CHUNK;
-    for (let i = 0; i < n; i++) {
-      const c = s.charCodeAt(i);
-      if (c >= 0x80) return -1;
-      chunk[off + i] = c;
-    }
-    if (n <= POOL_CHUNK) this.used = at + n;
-    return at;
-  }
-
-  /** The `n` characters stored at `at`. */
-  ascii(at: number, n: number): string {
-    if (n === 0) return '';
-    return asciiString(this.chunks[Math.floor(at / POOL_CHUNK)]!, at % POOL_CHUNK, n);
-  }
-}
-
-/**
- * Many singly linked lists of seqs in shared chunked columns: each order
- * keeps the link of its first and last seq; appending is O(1) and allocates
- * nothing but a new chunk now and then.
- */
-class SeqChains {
-  private readonly seqs: Float64Array[] = [];
-  private readonly next: Int32Array[] = [];
-  private size = 0;
-
-  /** Appends `seq` after link `last` (NIL to start a chain); returns the new link. */
-  append(last: number, seq: number): number {
-    const l = this.size;
-    if ((l & MASK) === 0) {
-      this.seqs.push(new Float64Array(CHUNK));
-      this.next.push(new Int32Array(CHUNK));
-    }
-    this.seqs[l >>> SHIFT]![l & MASK] = seq;
-    this.next[l >>> SHIFT]![l & MASK] = NIL;
-    if (last !== NIL) this.next[last >>> SHIFT]![last & MASK] = l;
-    this.size = l + 1;
-    return l;
-  }
-
-  /** The seqs of the chain starting at `first`, in order. */
-  toArray(first: number): number[] {
-    const out: number[] = [];
-    for (let l = first; l !== NIL; l = this.next[l >>> SHIFT]![l & MASK]!) out.push(this.seqs[l >>> SHIFT]![l & MASK]!);
-    return out;
-  }
-}
-
-/** CHUNK fills' fields. */
-class FillChunk {
-  readonly execId = new Float64Array(CHUNK);
-  readonly orderId = new Float64Array(CHUNK);
-  readonly quantity = new Float64Array(CHUNK);
-  readonly price = new Float64Array(CHUNK);
-  readonly seq = new Float64Array(CHUNK);
-  readonly ts = new Float64Array(CHUNK);
-  /** Index of the previous fill of the same order, or NIL. */
-  readonly prevOfOrder = new Int32Array(CHUNK);
-}
-
-/** Fills in log order, one column per field, each linked to the previous fill of its order. */
-class FillColumns {
-  readonly chunks: FillChunk[] = [];
-  size = 0;
-
-  push(execId: number, orderId: number, quantity: number, price: number, seq: number, ts: number, prev: number): number {
-    const f = this.size;
-    if ((f & MASK) === 0) this.chunks.push(new FillChunk());
-    const k = this.chunks[f >>> SHIFT]!;
-    const i = f & MASK;
-    k.execId[i] = execId;
-    k.orderId[i] = orderId;
-    k.quantity[i] = quantity;
-    k.price[i] = price;
-    k.seq[i] = seq;
-    k.ts[i] = ts;
-    k.prevOfOrder[i] = prev;
-    this.size = f + 1;
-    return f;
-  }
-
-  /** The chunk holding fill `f` (its row there is f & MASK). */
-  chunk(f: number): FillChunk {
-    return this.chunks[f >>> SHIFT]!;
-  }
-
-  prev(f: number): number {
-    return this.chunks[f >>> SHIFT]!.prevOfOrder[f & MASK]!;
-  }
-
-  /** True when the chain of fills ending at `last` has one with `execId`. */
-  hasExec(last: number, execId: number): boolean {
-    for (let f = last; f !== NIL; f = this.prev(f)) if (this.chunks[f >>> SHIFT]!.execId[f & MASK] === execId) return true;
-    return false;
-  }
-}
-
-/** A live, read-only view of one order's slot (it sees later changes). */
-class OrderView implements ReadonlyOrder {
-  private readonly k: OrderChunk;
-  private readonly i: number;
-  constructor(
-    private readonly c: OrderColumns,
-    private readonly chains: SeqChains,
-    private readonly s: number,
-  ) {
-    this.k = c.chunk(s);
-    this.i = s & MASK;
-  }
-  get orderId(): number {
-    return this.k.orderId[this.i]!;
-  }
-  get clientId(): string {
-    return this.c.clientId(this.s);
-  }
-  get clientOrderId(): string {
-    return this.c.clientOrderId(this.s);
-  }
-  get symbol(): string {
-    return this.c.names[this.k.symbol[this.i]!]!;
-  }
-  get side(): Side {
-    return this.c.names[this.k.side[this.i]!] as Side;
-  }
-  get type(): OrderType {
-    return this.c.names[this.k.type[this.i]!] as OrderType;
-  }
-  get timeInForce(): TimeInForce {
-    return this.c.names[this.k.timeInForce[this.i]!] as TimeInForce;
-  }
-  get quantity(): number {
-    return this.k.quantity[this.i]!;
-  }
-  get price(): number {
-    return this.k.price[this.i]!;
-  }
-  get state(): OrderState {
-    return this.c.stateName(this.s);
-  }
-  get filledQuantity(): number {
-    return this.k.filledQuantity[this.i]!;
-  }
-  get leavesQuantity(): number {
-    return this.k.leavesQuantity[this.i]!;
-  }
-  get avgPrice(): number {
-    return this.k.avgPrice[this.i]!;
-  }
-  get venue(): string | undefined {
-    return this.c.venueName(this.s);
-  }
-  get rejectCode(): number {
-    return this.k.rejectCode[this.i]!;
-  }
-  get rejectReason(): string | undefined {
-    return this.c.rejectReason.get(this.s);
-  }
-  get createdTs(): number {
-    return this.k.createdTs[this.i]!;
-  }
-  get updatedTs(): number {
-    return this.k.updatedTs[this.i]!;
-  }
-  /** A fresh array on every read. */
-  get eventSeqs(): number[] {
-    return this.chains.toArray(this.k.firstSeqLink[this.i]!);
-  }
-  get replacePending(): boolean {
-    return (this.k.flags[this.i]! & REPLACE_PENDING) !== 0;
-  }
-  get cancelPending(): boolean {
-    return (this.k.flags[this.i]! & CANCEL_PENDING) !== 0;
-  }
-  get valuationPrice(): number {
-    return this.k.valuationPrice[this.i]!;
-  }
-}
 
 /**
  * Compile-time exhaustiveness for the event switch. At run time an event type
@@ -603,22 +60,17 @@ export class OmsProjection {
   private venueMap = new Map<string, VenueInfo>();
   private instrumentMap = new Map<string, InstrumentInfo>();
   private clientMap = new Map<string, ClientBook>();
-  private cols = new OrderColumns(0);
-  private chains = new SeqChains();
-  private fillCols = new FillColumns();
-  /** How many orders (slots) the clientOrderId index has seen. */
+  /** The session's orders and fills. */
+  private table = new OrderTable(0);
+  /** Client books by their number in the table (ClientBook.slot). */
+  private books: ClientBook[] = [];
+  /** How many orders (rows) the clientOrderId index has seen. */
   private coidIndexed = 0;
-  /**
-   * The last few command sources seen and their entries (a ring), so the
-   * per-event cseq update rarely hashes: a busy log interleaves a handful of
-   * sources.
-   */
-  private recentSrc: (string | undefined)[] = [undefined, undefined, undefined, undefined];
-  private recentEntry: { cseq: number }[] = [{ cseq: 0 }, { cseq: 0 }, { cseq: 0 }, { cseq: 0 }];
-  private recentNext = 0;
   private activeByRole = new Map<string, string>();
   private alertMap = new Map<string, AlertRecord>();
-  private cseqBySrc = new Map<string, { cseq: number }>();
+  private cseqs = new CommandSeqs();
+  /** The latest cancel/replace request refused at its seq. */
+  private refusal: RequestRefusal | undefined = undefined;
 
   // ---- reading -----------------------------------------------------------
 
@@ -687,67 +139,94 @@ export class OmsProjection {
     return book.clientOrderIds.get(clientOrderId);
   }
 
+  /**
+   * The refusal of the cancel or replace request sequenced at `seq`, if the
+   * projection refused it there (one request in flight per order, terminal or
+   * unknown order, terms no venue takes; docs/decisions/070). Only the latest
+   * refusal is kept: ask right after applying the request's event, as the
+   * client proxy (to answer the trader) and the gateway (to not forward it) do.
+   */
+  refusedAt(seq: number): RequestRefusal | undefined {
+    const r = this.refusal;
+    return r !== undefined && r.seq === seq ? r : undefined;
+  }
+
+  /** The terms the order was entered with (before any replace); undefined for an unknown order. */
+  originalTerms(orderId: number): OriginalTerms | undefined {
+    const t = this.table;
+    const r = t.row(orderId);
+    if (r < 0) return undefined;
+    const h = t.replaceHistory(r);
+    return h !== undefined ? h.first : this.termsNow(r);
+  }
+
+  private termsNow(r: number): OriginalTerms {
+    const t = this.table;
+    const terms: OriginalTerms = {
+      symbol: t.symbol(r), side: t.side(r), orderType: t.type(r), timeInForce: t.timeInForce(r), quantity: t.quantity(r), price: t.price(r),
+    };
+    const exp = t.expireAt(r);
+    return exp > 0 ? { ...terms, expireAt: exp } : terms;
+  }
+
   /** A live read-only view of the order (a new view object per call). */
   order(orderId: number): ReadonlyOrder | undefined {
-    const s = this.cols.slotOf(orderId);
-    return s < 0 ? undefined : new OrderView(this.cols, this.chains, s);
+    const r = this.table.row(orderId);
+    return r < 0 ? undefined : new OrderView(this.table, this.books, r);
   }
 
   /** Every order of the session in the order it first appeared. */
   *orders(): IterableIterator<ReadonlyOrder> {
-    const c = this.cols;
-    const chains = this.chains;
-    for (let s = 0; s < c.size; s++) yield new OrderView(c, chains, s);
+    const t = this.table;
+    const books = this.books;
+    for (let r = 0; r < t.size; r++) yield new OrderView(t, books, r);
   }
 
   get orderCount(): number {
-    return this.cols.size;
+    return this.table.size;
   }
 
   get fillCount(): number {
-    return this.fillCols.size;
+    return this.table.fills.size;
   }
 
   /** The `i`th fill of the session (0-based, log order), as a fresh object. */
   fillAt(i: number): FillRecord | undefined {
-    const f = this.fillCols;
+    const t = this.table;
+    const f = t.fills;
     if (!(i >= 0 && i < f.size)) return undefined;
-    const k = f.chunk(i);
-    const r = i & MASK;
-    const orderId = k.orderId[r]!;
-    const c = this.cols;
-    const s = c.slotOf(orderId);
+    const orderId = f.orderId(i);
+    const r = t.row(orderId);
     return {
-      execId: k.execId[r]!,
+      execId: f.execId(i),
       orderId,
-      symbol: s < 0 ? '' : c.names[c.chunk(s).symbol[s & MASK]!]!,
-      side: s < 0 ? 'buy' : (c.names[c.chunk(s).side[s & MASK]!] as Side),
-      quantity: k.quantity[r]!,
-      price: k.price[r]!,
-      seq: k.seq[r]!,
-      ts: k.ts[r]!,
+      symbol: r < 0 ? '' : t.symbol(r),
+      side: r < 0 ? 'buy' : t.side(r),
+      quantity: f.quantity(i),
+      price: f.price(i),
+      seq: f.seq(i),
+      ts: f.ts(i),
     };
   }
 
   /** Fills in log order, as fresh objects. */
   *fills(): IterableIterator<FillRecord> {
-    const n = this.fillCols.size;
+    const n = this.table.fills.size;
     for (let i = 0; i < n; i++) yield this.fillAt(i)!;
   }
 
   /** True when the order has a fill with this execId ((orderId, execId) names a fill). */
   hasExec(orderId: number, execId: number): boolean {
-    const s = this.cols.slotOf(orderId);
-    if (s < 0) return false;
-    const last = this.cols.chunk(s).lastFill[s & MASK]!;
-    return last !== NIL && this.fillCols.hasExec(last, execId);
+    const r = this.table.row(orderId);
+    return r >= 0 && this.table.hasExec(r, execId);
   }
 
   /** Fills of one order in log order. */
   fillsOf(orderId: number): FillRecord[] {
-    const s = this.cols.slotOf(orderId);
+    const t = this.table;
+    const r = t.row(orderId);
     const out: FillRecord[] = [];
-    for (let i = s < 0 ? NIL : this.cols.chunk(s).lastFill[s & MASK]!; i !== NIL; i = this.fillCols.prev(i)) out.push(this.fillAt(i)!);
+    for (let f = r < 0 ? NIL : t.lastFill(r); f !== NIL; f = t.fills.prev(f)) out.push(this.fillAt(f)!);
     return out.reverse();
   }
 
@@ -777,7 +256,32 @@ export class OmsProjection {
    * a restarted component numbers its next command from here + 1.
    */
   lastCseq(instance: string): number {
-    return this.cseqBySrc.get(instance)?.cseq ?? 0;
+    return this.cseqs.last(instance);
+  }
+
+  /** See projection-hash.ts. */
+  stateHash(): string {
+    return hashState({
+      sessionId: this.sessionId,
+      sessionState: this.sessionState,
+      previousSessionId: this.previousSessionId,
+      orderIdBase: this.orderIdBase,
+      restoredOrders: this.restoredOrders,
+      carriedOrders: this.carriedOrders,
+      seq: this.seq,
+      ts: this.ts,
+      nextOrderId: this.nextOrderId,
+      venues: this.venueMap,
+      instruments: this.instrumentMap,
+      clients: this.clientMap,
+      books: this.books,
+      table: this.table,
+      fills: this.fills(),
+      roles: this.activeByRole,
+      alerts: this.alertMap,
+      cseqs: this.cseqs,
+      refusal: this.refusal,
+    });
   }
 
   // ---- applying ----------------------------------------------------------
@@ -799,45 +303,46 @@ export class OmsProjection {
         this.onPending(ev, e);
         break;
       case 'OrderAccepted': {
-        const c = this.cols;
-        const s = c.slotOf(ev.orderId);
-        if (s < 0) break;
-        const k = c.chunk(s);
-        const i = s & MASK;
-        if (k.state[i] === PENDING) {
-          k.state[i] = ACCEPTED;
-          this.touch(k, i, e);
+        const t = this.table;
+        const r = t.row(ev.orderId);
+        if (r >= 0 && t.state(r) === PENDING) {
+          t.setState(r, ACCEPTED);
+          t.touch(r, e.seq, e.ts);
         }
         break;
       }
       case 'OrderRouted': {
-        const c = this.cols;
-        const s = c.slotOf(ev.orderId);
-        if (s < 0) break;
-        const k = c.chunk(s);
-        const i = s & MASK;
-        // accepted → routed; a live routed order may be re-routed (venue changes, state does not).
-        const st = k.state[i];
-        if (st === ACCEPTED) k.state[i] = ROUTED;
-        else if (st !== ROUTED && st !== PARTIALLY_FILLED) break;
-        k.venue[i] = c.name(ev.venue);
-        this.touch(k, i, e);
+        const t = this.table;
+        const r = t.row(ev.orderId);
+        // accepted → routed, once: an order that may be at a venue is never re-routed.
+        if (r < 0 || t.state(r) !== ACCEPTED) break;
+        t.setState(r, ROUTED);
+        t.setVenue(r, ev.venue);
+        t.touch(r, e.seq, e.ts);
+        break;
+      }
+      case 'OrderAcknowledged': {
+        const t = this.table;
+        const r = t.row(ev.orderId);
+        if (r < 0) break;
+        // routed → new; a fill may have come first (then the order stays partially filled or filled).
+        if (t.state(r) === ROUTED) t.setState(r, NEW);
+        t.touch(r, e.seq, e.ts);
         break;
       }
       case 'OrderRejected': {
-        const c = this.cols;
-        const s = c.slotOf(ev.orderId);
-        if (s < 0) break;
-        const st = c.chunk(s).state[s & MASK];
-        if (st === PENDING || st === ACCEPTED) this.reject(s, ev.reason, ev.text, e);
+        const r = this.table.row(ev.orderId);
+        if (r < 0) break;
+        const st = this.table.state(r);
+        if (st === PENDING || st === ACCEPTED) this.reject(r, ev.reason, ev.text, e);
         break;
       }
       case 'VenueRejected': {
-        const c = this.cols;
-        const s = c.slotOf(ev.orderId);
-        if (s < 0) break;
-        const st = c.chunk(s).state[s & MASK];
-        if (st === ACCEPTED || st === ROUTED) this.reject(s, ev.reason, ev.text, e);
+        const r = this.table.row(ev.orderId);
+        if (r < 0) break;
+        // The router's (accepted) or the venue's (routed or acknowledged, before any fill).
+        const st = this.table.state(r);
+        if (st === ACCEPTED || st === ROUTED || st === NEW) this.reject(r, ev.reason, ev.text, e);
         break;
       }
       case 'OrderCancelled':
@@ -847,16 +352,16 @@ export class OmsProjection {
         this.finish(ev.orderId, EXPIRED, e);
         break;
       case 'CancelRequested':
-        this.setPending(ev.orderId, CANCEL_PENDING, true, e);
+        this.onCancelRequested(ev, e);
         break;
       case 'CancelRejected':
-        this.setPending(ev.orderId, CANCEL_PENDING, false, e);
+        this.onCancelPending(ev.orderId, false, e);
         break;
       case 'ReplaceRequested':
-        this.setPending(ev.orderId, REPLACE_PENDING, true, e);
+        this.onReplaceRequested(ev, e);
         break;
       case 'ReplaceRejected':
-        this.setPending(ev.orderId, REPLACE_PENDING, false, e);
+        this.onReplaceRejected(ev.orderId, e);
         break;
       case 'OrderReplaced':
         this.onReplaced(ev, e);
@@ -922,29 +427,7 @@ export class OmsProjection {
     }
     this.seq = e.seq;
     this.ts = e.ts;
-    if (e.cseq > 0) {
-      const src = e.src;
-      const recent = this.recentSrc;
-      let entry: { cseq: number } | undefined;
-      for (let k = 0; k < 4; k++) {
-        if (recent[k] === src) {
-          entry = this.recentEntry[k]!;
-          break;
-        }
-      }
-      if (entry === undefined) {
-        entry = this.cseqBySrc.get(src);
-        if (entry === undefined) {
-          entry = { cseq: 0 };
-          this.cseqBySrc.set(src, entry);
-        }
-        const slot = this.recentNext;
-        recent[slot] = src;
-        this.recentEntry[slot] = entry;
-        this.recentNext = (slot + 1) & 3;
-      }
-      if (e.cseq > entry.cseq) entry.cseq = e.cseq;
-    }
+    if (e.cseq > 0) this.cseqs.see(e.src, e.cseq);
   }
 
   private reset(base: number): void {
@@ -957,28 +440,24 @@ export class OmsProjection {
     this.venueMap = new Map();
     this.instrumentMap = new Map();
     this.clientMap = new Map();
-    this.cols = new OrderColumns(base);
-    this.chains = new SeqChains();
-    this.fillCols = new FillColumns();
+    this.table = new OrderTable(base);
+    this.books = [];
     this.coidIndexed = 0;
     this.activeByRole = new Map();
     this.alertMap = new Map();
-    this.cseqBySrc = new Map();
-    this.recentSrc = [undefined, undefined, undefined, undefined];
-    this.recentEntry = [{ cseq: 0 }, { cseq: 0 }, { cseq: 0 }, { cseq: 0 }];
-    this.recentNext = 0;
+    this.cseqs = new CommandSeqs();
+    this.refusal = undefined;
   }
 
   /** Brings every client's clientOrderId index up to date with the orders seen so far. */
   private indexClientOrderIds(): void {
-    const c = this.cols;
-    for (let s = this.coidIndexed; s < c.size; s++) {
-      const k = c.chunk(s);
-      const ids = c.books[k.book[s & MASK]!]!.clientOrderIds;
-      const coid = c.clientOrderId(s);
-      if (!ids.has(coid)) ids.set(coid, k.orderId[s & MASK]!);
+    const t = this.table;
+    for (let r = this.coidIndexed; r < t.size; r++) {
+      const ids = this.books[t.client(r)]!.clientOrderIds;
+      const coid = t.clientOrderId(r);
+      if (!ids.has(coid)) ids.set(coid, t.orderId(r));
     }
-    this.coidIndexed = c.size;
+    this.coidIndexed = t.size;
   }
 
   private book(clientId: string): ClientBook {
@@ -990,242 +469,223 @@ export class OmsProjection {
     return b;
   }
 
-  private touch(k: OrderChunk, i: number, e: Sequenced): void {
-    k.updatedTs[i] = e.ts;
-    k.lastSeqLink[i] = this.chains.append(k.lastSeqLink[i]!, e.seq);
+  /** The book's number in this session's table, giving it one on its first order. */
+  private bookSlot(book: ClientBook): number {
+    if (book.slot < 0) {
+      book.slot = this.books.length;
+      this.books.push(book);
+    }
+    return book.slot;
   }
 
   /** Re-derives the order's share of its client's open notional after any change. */
-  private expose(k: OrderChunk, i: number): void {
-    const units = TERMINAL[k.state[i]!] === 1 ? 0 : Math.round(k.leavesQuantity[i]! * k.valuationPrice[i]! * NOTIONAL_SCALE);
-    const before = k.openUnits[i]!;
+  private expose(r: number): void {
+    const t = this.table;
+    const units = t.isTerminal(r) ? 0 : Math.round(t.leavesQuantity(r) * t.valuationPrice(r) * NOTIONAL_SCALE);
+    const before = t.openUnits(r);
     if (units !== before) {
-      this.cols.books[k.book[i]!]!.openUnits += units - before;
-      k.openUnits[i] = units;
+      this.books[t.client(r)]!.openUnits += units - before;
+      t.setOpenUnits(r, units);
     }
   }
 
-  /** Cancel/replace requested (`on`) or refused: sets or clears the flag (set only while live). */
-  private setPending(orderId: number, flag: number, on: boolean, e: Sequenced): void {
-    const c = this.cols;
-    const s = c.slotOf(orderId);
-    if (s < 0) return;
-    const k = c.chunk(s);
-    const i = s & MASK;
-    if (!on) k.flags[i] = k.flags[i]! & ~flag;
-    else if (TERMINAL[k.state[i]!] !== 1) k.flags[i] = k.flags[i]! | flag;
-    this.touch(k, i, e);
+  /** CancelRequested (`on`) or CancelRejected: the flag is set only while the order is live. */
+  private onCancelPending(orderId: number, on: boolean, e: Sequenced): void {
+    const t = this.table;
+    const r = t.row(orderId);
+    if (r < 0) return;
+    if (!on || !t.isTerminal(r)) t.setCancelPending(r, on);
+    t.touch(r, e.seq, e.ts);
   }
 
+  /** ReplaceRejected: the replace in flight is over (its clientOrderId was never the order's). */
+  private onReplaceRejected(orderId: number, e: Sequenced): void {
+    const t = this.table;
+    const r = t.row(orderId);
+    if (r < 0) return;
+    t.setReplacePending(r, false);
+    const h = t.replaceHistory(r);
+    if (h !== undefined) h.pendingCoid = '';
+    t.touch(r, e.seq, e.ts);
+  }
+
+  /** The order as the lifecycle rules see it. */
+  private ruleOrder(r: number): RuleOrder | undefined {
+    if (r < 0) return undefined;
+    const t = this.table;
+    return {
+      orderId: t.orderId(r), stage: t.stateName(r), cancelPending: t.cancelPending(r), replacePending: t.replacePending(r),
+      filledQuantity: t.filledQuantity(r), limit: t.isLimit(r),
+    };
+  }
+
+  private refuse(d: Extract<RequestDecision, { kind: 'refuse' }>, orderId: number, r: number, e: Sequenced): void {
+    this.refusal = { seq: e.seq, orderId, reason: d.reason, text: d.text };
+    // A refused request is still part of the order's story.
+    if (r >= 0) this.table.touch(r, e.seq, e.ts);
+  }
+
+  /**
+   * One cancel or replace in flight per order, decided here at the request's
+   * seq; at once where the log proves the order never reached the venue,
+   * otherwise pending until the venue answers (docs/decisions/070).
+   */
+  private onCancelRequested(ev: EventOf<'CancelRequested'>, e: Sequenced): void {
+    const r = this.table.row(ev.orderId);
+    const d = decideCancel(this.ruleOrder(r), ev.orderId);
+    if (d.kind === 'refuse') return this.refuse(d, ev.orderId, r, e);
+    if (d.kind === 'now') return this.finish(ev.orderId, CANCELLED, e);
+    this.onCancelPending(ev.orderId, true, e);
+  }
+
+  private onReplaceRequested(ev: EventOf<'ReplaceRequested'>, e: Sequenced): void {
+    const t = this.table;
+    const r = t.row(ev.orderId);
+    const d = decideReplace(this.ruleOrder(r), ev.orderId, ev.quantity, ev.price);
+    if (d.kind === 'refuse') return this.refuse(d, ev.orderId, r, e);
+    let h = t.replaceHistory(r);
+    if (h === undefined) {
+      h = { first: this.termsNow(r), chain: [], current: t.clientOrderId(r), pendingCoid: '' };
+      t.setReplaceHistory(r, h);
+    }
+    h.pendingCoid = ev.clientOrderId ?? `${h.current}~R${h.chain.length + 1}`;
+    if (d.kind === 'now') return this.newTerms(r, ev.quantity, ev.price, e);
+    t.setReplacePending(r, true);
+    t.touch(r, e.seq, e.ts);
+  }
+
+  /** Price used for open notional: the limit price, or the reference price at entry for market orders. */
   private valuation(type: OrderType, price: number, symbol: string): number {
     if (type === 'limit') return price;
     return this.instrumentMap.get(symbol)?.referencePrice ?? 0;
   }
 
+  /** A new order, pending; an orderId already seen is ignored. */
   private onPending(ev: EventOf<'OrderPending'>, e: Sequenced): void {
     const id = ev.orderId;
     if (id > this.maxOrderId) this.maxOrderId = id;
-    const c = this.cols;
-    if (c.slotOf(id) >= 0) return;
-    const book = this.book(ev.clientId);
+    const t = this.table;
+    if (t.row(id) >= 0) return;
     const price = ev.orderType === 'market' ? 0 : ev.price;
-    const s = c.add(
-      id, book, ev.clientOrderId, ev.symbol, ev.side, ev.orderType, ev.timeInForce, ev.quantity, price,
-      this.valuation(ev.orderType, price, ev.symbol), e.ts, this.chains.append(NIL, e.seq),
+    const r = t.add(
+      id, this.bookSlot(this.book(ev.clientId)), ev.clientOrderId, ev.symbol, ev.side, ev.orderType, ev.timeInForce,
+      ev.quantity, price, this.valuation(ev.orderType, price, ev.symbol), e.seq, e.ts,
     );
-    this.expose(c.chunk(s), s & MASK);
+    if (ev.expireAt !== undefined) t.setExpireAt(r, ev.expireAt);
+    this.expose(r);
   }
 
+  /** A live order carried from the previous session, as it was there. */
   private onRestored(ev: EventOf<'OrderRestored'>, e: Sequenced): void {
     const id = ev.orderId;
     if (id > this.maxOrderId) this.maxOrderId = id;
-    const c = this.cols;
-    if (c.slotOf(id) >= 0 || ev.filledQuantity > ev.quantity) return;
-    const book = this.book(ev.clientId);
+    const t = this.table;
+    if (t.row(id) >= 0 || ev.filledQuantity > ev.quantity) return;
     const price = ev.orderType === 'market' ? 0 : ev.price;
-    const s = c.add(
-      id, book, ev.clientOrderId, ev.symbol, ev.side, ev.orderType, ev.timeInForce, ev.quantity, price,
-      this.valuation(ev.orderType, price, ev.symbol), e.ts, this.chains.append(NIL, e.seq),
+    const r = t.add(
+      id, this.bookSlot(this.book(ev.clientId)), ev.clientOrderId, ev.symbol, ev.side, ev.orderType, ev.timeInForce,
+      ev.quantity, price, this.valuation(ev.orderType, price, ev.symbol), e.seq, e.ts,
     );
-    c.setState(s, ev.state);
-    const k = c.chunk(s);
-    const i = s & MASK;
-    k.filledQuantity[i] = ev.filledQuantity;
-    k.leavesQuantity[i] = isTerminal(ev.state) ? 0 : ev.quantity - ev.filledQuantity;
+    t.setStateName(r, ev.state);
+    t.setFilledQuantity(r, ev.filledQuantity);
+    t.setLeavesQuantity(r, isTerminalStage(ev.state) ? 0 : ev.quantity - ev.filledQuantity);
     const avg = ev.filledQuantity > 0 ? ev.avgPrice : 0;
-    k.avgPrice[i] = avg;
-    k.filledValue[i] = avg * ev.filledQuantity;
-    k.venue[i] = ev.venue === undefined ? NO_VENUE : c.name(ev.venue);
-    this.expose(k, i);
+    t.setAvgPrice(r, avg);
+    t.setFilledValue(r, Math.round(avg * ev.filledQuantity * VALUE_SCALE));
+    t.setVenue(r, ev.venue);
+    if (ev.expireAt !== undefined) t.setExpireAt(r, ev.expireAt);
+    this.expose(r);
   }
-
-  private onExecuted(ev: EventOf<'OrderExecuted'>, e: Sequenced): void {
-    const c = this.cols;
-    const s = c.slotOf(ev.orderId);
-    if (s < 0) return;
-    const k = c.chunk(s);
-    const i = s & MASK;
-    const st = k.state[i];
-    if (st !== ROUTED && st !== PARTIALLY_FILLED) return;
-    const q = ev.fillQty;
-    if (q <= 0 || q > k.leavesQuantity[i]!) return; // an overfill is a bug upstream: refuse it, keep filled <= quantity
-    const execId = ev.execId;
-    const fills = this.fillCols;
-    const last = k.lastFill[i]!;
-    if (last !== NIL && fills.hasExec(last, execId)) return; // (orderId, execId) names a fill: a repeat is ignored
-    const filled = k.filledQuantity[i]! + q;
-    k.filledQuantity[i] = filled;
-    const leaves = k.quantity[i]! - filled;
-    k.leavesQuantity[i] = leaves;
-    const value = k.filledValue[i]! + q * ev.fillPrice;
-    k.filledValue[i] = value;
-    k.avgPrice[i] = value / filled;
-    if (leaves === 0) {
-      k.state[i] = FILLED;
-      k.flags[i] = 0;
-    } else {
-      k.state[i] = PARTIALLY_FILLED;
-    }
-    k.lastFill[i] = fills.push(execId, k.orderId[i]!, q, ev.fillPrice, e.seq, e.ts, last);
-    this.touch(k, i, e);
-    this.expose(k, i);
-  }
-
-  private onReplaced(ev: EventOf<'OrderReplaced'>, e: Sequenced): void {
-    const c = this.cols;
-    const s = c.slotOf(ev.orderId);
-    if (s < 0) return;
-    const k = c.chunk(s);
-    const i = s & MASK;
-    if (TERMINAL[k.state[i]!] === 1) return;
-    const q = ev.quantity;
-    const limit = c.names[k.type[i]!] === 'limit';
-    if (q <= 0 || q < k.filledQuantity[i]! || (limit && !(ev.price > 0))) return;
-    k.quantity[i] = q;
-    if (limit) {
-      k.price[i] = ev.price;
-      k.valuationPrice[i] = ev.price;
-    }
-    const leaves = q - k.filledQuantity[i]!;
-    k.leavesQuantity[i] = leaves;
-    // Replacing down to exactly the filled quantity completes the order.
-    if (leaves === 0) {
-      k.state[i] = FILLED;
-      k.flags[i] = k.flags[i]! & ~CANCEL_PENDING;
-    }
-    k.flags[i] = k.flags[i]! & ~REPLACE_PENDING;
-    this.touch(k, i, e);
-    this.expose(k, i);
-  }
-
-  private reject(s: number, reason: number, text: string, e: Sequenced): void {
-    const c = this.cols;
-    const k = c.chunk(s);
-    const i = s & MASK;
-    k.state[i] = REJECTED;
-    k.rejectCode[i] = reason;
-    c.rejectReason.set(s, text.length > 0 ? `${reasonName(reason)}: ${text}` : reasonName(reason));
-    k.leavesQuantity[i] = 0;
-    k.flags[i] = 0;
-    this.touch(k, i, e);
-    this.expose(k, i);
-  }
-
-  private finish(orderId: number, state: number, e: Sequenced): void {
-    const c = this.cols;
-    const s = c.slotOf(orderId);
-    if (s < 0) return;
-    const k = c.chunk(s);
-    const i = s & MASK;
-    if (TERMINAL[k.state[i]!] === 1) return;
-    k.state[i] = state;
-    k.leavesQuantity[i] = 0;
-    k.flags[i] = 0;
-    this.touch(k, i, e);
-    this.expose(k, i);
-  }
-
-  // ---- hashing -----------------------------------------------------------
 
   /**
-   * SHA-256 (hex) over a canonical serialization of everything the log
-   * determines: session, venues, instruments, clients (with open notional),
-   * orders by orderId, fills in log order, active roles, alerts and command
-   * seqs. (The clientOrderId index is left out: it is a function of the
-   * orders.) Equal logs give equal hashes on any replica.
+   * A fill of an order the venue may hold (routed, new, partially filled),
+   * with a cancel or replace in flight or not: an execution is never dropped
+   * for a request that lost the race. Overfills and repeated execIds are refused.
    */
-  stateHash(): string {
-    const h = new CanonicalHasher();
-    h.line([
-      'S', this.sessionId, this.sessionState, this.previousSessionId, this.orderIdBase,
-      this.restoredOrders, this.carriedOrders, this.seq, this.ts, this.nextOrderId,
-    ]);
-    for (const k of sortedKeys(this.venueMap)) {
-      const v = this.venueMap.get(k)!;
-      h.line(['V', v.venueId, v.name]);
+  private onExecuted(ev: EventOf<'OrderExecuted'>, e: Sequenced): void {
+    const t = this.table;
+    const r = t.row(ev.orderId);
+    if (r < 0) return;
+    if (!isAtVenueCode(t.state(r))) return;
+    const q = ev.fillQty;
+    if (q <= 0 || q > t.leavesQuantity(r)) return; // an overfill is a bug upstream: refuse it, keep filled <= quantity
+    if (t.hasExec(r, ev.execId)) return; // (orderId, execId) names a fill: a repeat is ignored
+    const leaves = t.bookFill(r, q, ev.fillPrice);
+    if (leaves === 0) {
+      t.setState(r, FILLED);
+      t.clearPending(r);
+    } else {
+      t.setState(r, PARTIALLY_FILLED);
     }
-    for (const k of sortedKeys(this.instrumentMap)) {
-      const i = this.instrumentMap.get(k)!;
-      h.line([
-        'I', i.symbol, i.name, i.instrumentType, i.venue, i.currency, i.tickSize, i.lotSize, i.referencePrice,
-        i.underlying ?? null, i.strike ?? null, i.expiry ?? null, i.putCall ?? null,
-      ]);
+    t.addFill(r, ev.execId, q, ev.fillPrice, e.seq, e.ts);
+    t.touch(r, e.seq, e.ts);
+    this.expose(r);
+  }
+
+  /**
+   * The venue confirmed a replace: new quantity (and price, for a limit
+   * order) of a live order, never below what is filled. Applied even with no
+   * replace in flight in this session (one sent before a session boundary).
+   */
+  private onReplaced(ev: EventOf<'OrderReplaced'>, e: Sequenced): void {
+    const t = this.table;
+    const r = t.row(ev.orderId);
+    if (r < 0 || t.isTerminal(r)) return;
+    this.newTerms(r, ev.quantity, ev.price, e);
+  }
+
+  /** A replace takes effect: new terms and the replace's clientOrderId; down to the filled quantity completes the order. */
+  private newTerms(r: number, q: number, price: number, e: Sequenced): void {
+    const t = this.table;
+    const limit = t.isLimit(r);
+    // Terms no venue would confirm (decideReplace refuses them in a request): ignored.
+    if (q <= 0 || q < t.filledQuantity(r) || (limit && !(price > 0))) return;
+    const h = t.replaceHistory(r);
+    if (h !== undefined && h.pendingCoid !== '') {
+      h.chain.push(h.current);
+      h.current = h.pendingCoid;
+      h.pendingCoid = '';
     }
-    for (const k of sortedKeys(this.clientMap)) {
-      const c = this.clientMap.get(k)!;
-      const info = c.info;
-      h.line([
-        'C', c.clientId, info?.name ?? null, info?.maxOrderNotional ?? null, info?.maxOpenNotional ?? null,
-        info?.allowedSymbols ?? null, c.openUnits,
-      ]);
+    t.setQuantity(r, q);
+    if (limit) {
+      t.setPrice(r, price);
+      t.setValuationPrice(r, price);
     }
-    const c = this.cols;
-    const idOf = (s: number) => c.chunk(s).orderId[s & MASK]!;
-    const slots = Array.from({ length: c.size }, (_, i) => i).sort((a, b) => idOf(a) - idOf(b));
-    for (const s of slots) {
-      const k = c.chunk(s);
-      const i = s & MASK;
-      const flags = k.flags[i]!;
-      h.line([
-        'O', k.orderId[i], c.clientId(s), c.clientOrderId(s), c.names[k.symbol[i]!], c.names[k.side[i]!], c.names[k.type[i]!],
-        c.names[k.timeInForce[i]!], k.quantity[i], k.price[i], c.stateName(s), k.filledQuantity[i], k.leavesQuantity[i], k.avgPrice[i],
-        k.filledValue[i], c.venueName(s) ?? null, k.rejectCode[i], c.rejectReason.get(s) ?? null, k.createdTs[i], k.updatedTs[i],
-        (flags & REPLACE_PENDING) !== 0, (flags & CANCEL_PENDING) !== 0, k.valuationPrice[i], k.openUnits[i], this.chains.toArray(k.firstSeqLink[i]!),
-      ]);
+    const leaves = q - t.filledQuantity(r);
+    t.setLeavesQuantity(r, leaves);
+    // Replacing down to exactly the filled quantity completes the order.
+    if (leaves === 0) {
+      t.setState(r, FILLED);
+      t.setCancelPending(r, false);
     }
-    for (const f of this.fills()) h.line(['F', f.execId, f.orderId, f.symbol, f.side, f.quantity, f.price, f.seq, f.ts]);
-    for (const k of sortedKeys(this.activeByRole)) h.line(['R', k, this.activeByRole.get(k)!]);
-    for (const k of sortedKeys(this.alertMap)) {
-      const a = this.alertMap.get(k)!;
-      h.line(['A', a.instance, a.kind, a.message, a.seq, a.ts]);
-    }
-    for (const k of sortedKeys(this.cseqBySrc)) h.line(['Q', k, this.cseqBySrc.get(k)!.cseq]);
-    return h.digest();
+    t.setReplacePending(r, false);
+    t.touch(r, e.seq, e.ts);
+    this.expose(r);
+  }
+
+  private reject(r: number, reason: number, text: string, e: Sequenced): void {
+    const t = this.table;
+    t.setState(r, REJECTED);
+    t.setReject(r, reason, text.length > 0 ? `${reasonName(reason)}: ${text}` : reasonName(reason));
+    t.setLeavesQuantity(r, 0);
+    t.clearPending(r);
+    t.touch(r, e.seq, e.ts);
+    this.expose(r);
+  }
+
+  /** Cancelled or expired: a live order ends with nothing left. */
+  private finish(orderId: number, state: StateCode, e: Sequenced): void {
+    const t = this.table;
+    const r = t.row(orderId);
+    if (r < 0 || t.isTerminal(r)) return;
+    t.setState(r, state);
+    t.setLeavesQuantity(r, 0);
+    t.clearPending(r);
+    t.touch(r, e.seq, e.ts);
+    this.expose(r);
   }
 }
 
 function alertKey(instance: string, kind: string): string {
   return `${instance}\u0000${kind}`;
-}
-
-/** Code-unit order, independent of locale. */
-function sortedKeys<K extends string | number>(m: ReadonlyMap<K, unknown>): K[] {
-  return [...m.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-}
-
-/** Feeds JSON lines to SHA-256 in ~64 KiB chunks. */
-class CanonicalHasher {
-  private readonly hash = createHash('sha256');
-  private buf = '';
-  line(values: readonly unknown[]): void {
-    this.buf += JSON.stringify(values) + '\n';
-    if (this.buf.length > 65_536) {
-      this.hash.update(this.buf, 'utf8');
-      this.buf = '';
-    }
-  }
-  digest(): string {
-    this.hash.update(this.buf, 'utf8');
-    return this.hash.digest('hex');
-  }
 }

@@ -1,4 +1,4 @@
-import { INSTRUMENT_TYPES, ORDER_STATES, ORDER_TYPES, SIDES, TIME_IN_FORCE } from '../../contract/domain.ts';
+import { INSTRUMENT_TYPES, ORDER_TYPES, SIDES, TIME_IN_FORCE } from '../../contract/domain.ts';
 import { compileSchemas, type MessageDef, type MessageUnion } from './schema.ts';
 
 export {

@@ -1,0 +1,52 @@
+import { asciiString } from '../../protocol/bytes.ts';
+
+/** Bytes per chunk of the pool. */
+export const POOL_CHUNK = 1 << 16;
+
+/**
+ * ASCII strings as bytes in chunks of 64 KiB (no object per string). A
+ * position is chunk × 64 Ki + offset. A string never straddles two chunks: one
+ * that does not fit in the rest of the current chunk starts the next one (the
+ * rest is left unused), and one longer than a chunk gets a chunk of its own.
+ */
+export class BytePool {
+  private readonly chunks: Uint8Array[] = [];
+  /** Where the next string goes. */
+  private used = 0;
+
+  /** Stores `s` if it is ASCII and returns its position; -1 if it is not (nothing is kept). */
+  putAscii(s: string): number {
+    const n = s.length;
+    if (n === 0) return 0;
+    let at: number;
+    let chunk: Uint8Array;
+    if (n > POOL_CHUNK) {
+      // A long string gets a chunk of its own; the next one starts a new chunk.
+      at = this.chunks.length * POOL_CHUNK;
+      chunk = new Uint8Array(n);
+      this.chunks.push(chunk);
+      this.used = this.chunks.length * POOL_CHUNK;
+    } else {
+      if (this.used + n > this.chunks.length * POOL_CHUNK) {
+        this.used = this.chunks.length * POOL_CHUNK;
+        this.chunks.push(new Uint8Array(POOL_CHUNK));
+      }
+      at = this.used;
+      chunk = this.chunks[this.chunks.length - 1]!;
+    }
+    const off = at % POOL_CHUNK;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) return -1;
+      chunk[off + i] = c;
+    }
+    if (n <= POOL_CHUNK) this.used = at + n;
+    return at;
+  }
+
+  /** The `n` characters stored at `at`. */
+  ascii(at: number, n: number): string {
+    if (n === 0) return '';
+    return asciiString(this.chunks[Math.floor(at / POOL_CHUNK)]!, at % POOL_CHUNK, n);
+  }
+}

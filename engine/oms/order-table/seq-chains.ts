@@ -1,0 +1,33 @@
+import { CHUNK, MASK, NIL, SHIFT } from './chunks.ts';
+
+/**
+ * Many singly linked lists of seqs in shared chunked columns: each order
+ * keeps the link of its first and last seq; appending is O(1) and allocates
+ * nothing but a new chunk now and then.
+ */
+export class SeqChains {
+  private readonly seqs: Float64Array[] = [];
+  private readonly next: Int32Array[] = [];
+  private size = 0;
+
+  /** Appends `seq` after link `last` (NIL to start a chain); returns the new link. */
+  append(last: number, seq: number): number {
+    const l = this.size;
+    if ((l & MASK) === 0) {
+      this.seqs.push(new Float64Array(CHUNK));
+      this.next.push(new Int32Array(CHUNK));
+    }
+    this.seqs[l >>> SHIFT]![l & MASK] = seq;
+    this.next[l >>> SHIFT]![l & MASK] = NIL;
+    if (last !== NIL) this.next[last >>> SHIFT]![last & MASK] = l;
+    this.size = l + 1;
+    return l;
+  }
+
+  /** The seqs of the chain starting at `first`, in order. */
+  toArray(first: number): number[] {
+    const out: number[] = [];
+    for (let l = first; l !== NIL; l = this.next[l >>> SHIFT]![l & MASK]!) out.push(this.seqs[l >>> SHIFT]![l & MASK]!);
+    return out;
+  }
+}

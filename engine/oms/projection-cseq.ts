@@ -1,0 +1,51 @@
+/**
+ * The highest command seq (cseq) seen per command source in the session: a
+ * restarted component numbers its next command from there + 1.
+ *
+ * Every event with a cseq updates it, so the last few sources and their
+ * entries are kept in a ring of RECENT: a busy log interleaves a handful of
+ * sources, and a string compare against four recent ones is cheaper than a
+ * map lookup per event.
+ */
+const RECENT = 4;
+
+export class CommandSeqs {
+  private readonly bySrc = new Map<string, { cseq: number }>();
+  private readonly recentSrc: (string | undefined)[] = new Array<string | undefined>(RECENT).fill(undefined);
+  private readonly recentEntry: { cseq: number }[] = Array.from({ length: RECENT }, () => ({ cseq: 0 }));
+  private recentNext = 0;
+
+  /** Records command seq `cseq` (> 0) of `src`. */
+  see(src: string, cseq: number): void {
+    const recent = this.recentSrc;
+    let entry: { cseq: number } | undefined;
+    for (let k = 0; k < RECENT; k++) {
+      if (recent[k] === src) {
+        entry = this.recentEntry[k]!;
+        break;
+      }
+    }
+    if (entry === undefined) {
+      entry = this.bySrc.get(src);
+      if (entry === undefined) {
+        entry = { cseq: 0 };
+        this.bySrc.set(src, entry);
+      }
+      const slot = this.recentNext;
+      recent[slot] = src;
+      this.recentEntry[slot] = entry;
+      this.recentNext = (slot + 1) % RECENT;
+    }
+    if (cseq > entry.cseq) entry.cseq = cseq;
+  }
+
+  /** The highest cseq of `src` seen, 0 if none. */
+  last(src: string): number {
+    return this.bySrc.get(src)?.cseq ?? 0;
+  }
+
+  /** Every source seen (insertion order). */
+  sources(): IterableIterator<string> {
+    return this.bySrc.keys();
+  }
+}

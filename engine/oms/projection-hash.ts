@@ -1,0 +1,115 @@
+import { createHash } from 'node:crypto';
+import type { SessionState } from '../../contract/domain.ts';
+import type { OrderTable } from './order-table/order-table.ts';
+import type { ClientBook } from './projection-clients.ts';
+import type { CommandSeqs } from './projection-cseq.ts';
+import { orderStateOf } from './order-state.ts';
+import type { AlertRecord, FillRecord, InstrumentInfo, RequestRefusal, VenueInfo } from './projection-types.ts';
+
+/** Everything the log determines, as the projection holds it. */
+export interface HashedState {
+  readonly sessionId: number;
+  readonly sessionState: SessionState;
+  readonly previousSessionId: number;
+  readonly orderIdBase: number;
+  readonly restoredOrders: number;
+  readonly carriedOrders: number;
+  readonly seq: number;
+  readonly ts: number;
+  readonly nextOrderId: number;
+  readonly venues: ReadonlyMap<string, VenueInfo>;
+  readonly instruments: ReadonlyMap<string, InstrumentInfo>;
+  readonly clients: ReadonlyMap<string, ClientBook>;
+  /** ClientBook by OrderTable client number. */
+  readonly books: readonly ClientBook[];
+  readonly table: OrderTable;
+  readonly fills: Iterable<FillRecord>;
+  readonly roles: ReadonlyMap<string, string>;
+  /** Alerts by their key (instance NUL kind). */
+  readonly alerts: ReadonlyMap<string, AlertRecord>;
+  readonly cseqs: CommandSeqs;
+  /** The latest cancel/replace request refused at its seq. */
+  readonly refusal: RequestRefusal | undefined;
+}
+
+/**
+ * SHA-256 (hex) over a canonical serialization of everything the log
+ * determines: session, venues, instruments, clients (with open notional),
+ * orders by orderId, fills in log order, active roles, alerts and command
+ * seqs. (The clientOrderId index is left out: it is a function of the
+ * orders.) Equal logs give equal hashes on any replica. The line layout is
+ * part of the hash: changing it changes every recorded hash.
+ */
+export function hashState(st: HashedState): string {
+  const h = new CanonicalHasher();
+  h.line([
+    'S', st.sessionId, st.sessionState, st.previousSessionId, st.orderIdBase,
+    st.restoredOrders, st.carriedOrders, st.seq, st.ts, st.nextOrderId,
+  ]);
+  for (const k of sortedKeys(st.venues)) {
+    const v = st.venues.get(k)!;
+    h.line(['V', v.venueId, v.name]);
+  }
+  for (const k of sortedKeys(st.instruments)) {
+    const i = st.instruments.get(k)!;
+    h.line([
+      'I', i.symbol, i.name, i.instrumentType, i.venue, i.currency, i.tickSize, i.lotSize, i.referencePrice,
+      i.underlying ?? null, i.strike ?? null, i.expiry ?? null, i.putCall ?? null, i.roundLot ?? null,
+    ]);
+  }
+  for (const k of sortedKeys(st.clients)) {
+    const c = st.clients.get(k)!;
+    const info = c.info;
+    h.line([
+      'C', c.clientId, info?.name ?? null, info?.maxOrderNotional ?? null, info?.maxOpenNotional ?? null,
+      info?.allowedSymbols ?? null, c.openUnits,
+    ]);
+  }
+  const t = st.table;
+  const rows = Array.from({ length: t.size }, (_, r) => r).sort((a, b) => t.orderId(a) - t.orderId(b));
+  for (const r of rows) {
+    h.line([
+      'O', t.orderId(r), st.books[t.client(r)]!.clientId, t.clientOrderId(r), t.symbol(r), t.side(r), t.type(r),
+      t.timeInForce(r), t.quantity(r), t.price(r), orderStateOf(t.stateName(r), t.cancelPending(r), t.replacePending(r)),
+      t.filledQuantity(r), t.leavesQuantity(r), t.avgPrice(r),
+      t.filledValue(r), t.venue(r) ?? null, t.rejectCode(r), t.rejectReason(r) ?? null, t.createdTs(r), t.updatedTs(r),
+      t.replacePending(r), t.cancelPending(r), t.valuationPrice(r), t.openUnits(r), t.eventSeqs(r),
+      t.stateName(r), t.expireAt(r), t.replaceHistory(r) ?? null,
+    ]);
+  }
+  for (const f of st.fills) h.line(['F', f.execId, f.orderId, f.symbol, f.side, f.quantity, f.price, f.seq, f.ts]);
+  for (const k of sortedKeys(st.roles)) h.line(['R', k, st.roles.get(k)!]);
+  for (const k of sortedKeys(st.alerts)) {
+    const a = st.alerts.get(k)!;
+    h.line(['A', a.instance, a.kind, a.message, a.seq, a.ts]);
+  }
+  for (const src of sorted([...st.cseqs.sources()])) h.line(['Q', src, st.cseqs.last(src)]);
+  if (st.refusal !== undefined) h.line(['X', st.refusal.seq, st.refusal.orderId, st.refusal.reason, st.refusal.text]);
+  return h.digest();
+}
+
+/** Code-unit order, independent of locale. */
+function sorted<K extends string | number>(keys: K[]): K[] {
+  return keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+function sortedKeys<K extends string | number>(m: ReadonlyMap<K, unknown>): K[] {
+  return sorted([...m.keys()]);
+}
+
+/** Feeds JSON lines to SHA-256 in ~64 KiB chunks. */
+class CanonicalHasher {
+  private readonly hash = createHash('sha256');
+  private buf = '';
+  line(values: readonly unknown[]): void {
+    this.buf += JSON.stringify(values) + '\n';
+    if (this.buf.length > 65_536) {
+      this.hash.update(this.buf, 'utf8');
+      this.buf = '';
+    }
+  }
+  digest(): string {
+    this.hash.update(this.buf, 'utf8');
+    return this.hash.digest('hex');
+  }
+}

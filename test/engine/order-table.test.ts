@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { ORDER_TYPES, SIDES, TIME_IN_FORCE } from '../../contract/domain.ts';
+import { ORDER_STAGES } from '../../engine/protocol/events.ts';
+import { BytePool, POOL_CHUNK } from '../../engine/oms/order-table/byte-pool.ts';
+import { CHUNK } from '../../engine/oms/order-table/chunks.ts';
+import { FIRST_NAMES, isTerminalCode, LIMIT, orderTypeCode, sideCode, stateCode, timeInForceCode, typeCode } from '../../engine/oms/order-table/codes.ts';
+import { MAX_DENSE_GAP } from '../../engine/oms/order-table/id-index.ts';
+import { OrderTable } from '../../engine/oms/order-table/order-table.ts';
+
+describe('order-table codes', () => {
+  it('come from the domain arrays, not from counted positions', () => {
+    for (const s of SIDES) expect(FIRST_NAMES[sideCode(s)]).toBe(s);
+    for (const t of ORDER_TYPES) expect(FIRST_NAMES[typeCode(t)]).toBe(t);
+    for (const f of TIME_IN_FORCE) expect(FIRST_NAMES[timeInForceCode(f)]).toBe(f);
+    expect(LIMIT).toBe(orderTypeCode('limit'));
+    expect(sideCode('short')).toBe(-1);
+    for (const s of ORDER_STAGES) expect(isTerminalCode(stateCode(s))).toBe(['filled', 'cancelled', 'rejected', 'expired'].includes(s));
+  });
+});
+
+describe('BytePool', () => {
+  it('gives back every string across chunk rollovers, and refuses non-ASCII', () => {
+    const pool = new BytePool();
+    const put: [number, string][] = [];
+    // 23-byte strings do not divide 64 KiB: some land where the previous chunk has no room left.
+    for (let i = 0; i < 3 * (POOL_CHUNK / 23); i++) {
+      const s = `id-${String(i).padStart(20, '0')}`;
+      put.push([pool.putAscii(s), s]);
+    }
+    const long = 'L'.repeat(POOL_CHUNK + 5);
+    put.push([pool.putAscii(long), long]);
+    put.push([pool.putAscii('after'), 'after']);
+    expect(put.map(([at, s]) => pool.ascii(at, s.length))).toEqual(put.map(([, s]) => s));
+    expect(put.some(([at]) => at >= 3 * POOL_CHUNK)).toBe(true);
+    expect(pool.putAscii('ordré')).toBe(-1);
+    expect(pool.putAscii('')).toBe(0);
+  });
+});
+
+describe('OrderTable', () => {
+  it('keeps every field of orders across chunks, with dense and sparse ids and non-ASCII clientOrderIds', () => {
+    const base = 100;
+    const t = new OrderTable(base);
+    const ids: number[] = [];
+    const n = 2 * CHUNK + 10;
+    for (let k = 0; k < n; k++) {
+      // Mostly sequential; every 1000th far ahead (sparse), every 777th below the base (sparse).
+      const id = k % 1000 === 999 ? 1e9 + k : k % 777 === 776 ? base - 1 - (k % 50) - Math.floor(k / 777) * 50 : base + k;
+      ids.push(id);
+      const coid = k % 3 === 0 ? `注文-${k}` : `c-${k}`;
+      const r = t.add(id, k % 5, coid, k % 2 ? 'X' : 'Y', SIDES[k % 2]!, ORDER_TYPES[k % 2]!, TIME_IN_FORCE[k % 3]!, k + 1, k / 4, k / 8, k, k * 10);
+      expect(r).toBe(k);
+    }
+    expect(t.size).toBe(n);
+    expect(t.sparseIds).toBeGreaterThan(0);
+    // Change rows of the first chunk after later chunks exist.
+    t.setState(0, stateCode('routed'));
+    t.setCancelPending(0, true);
+    t.setReplacePending(1, true);
+    t.setVenue(CHUNK, 'Vé');
+    t.touch(0, 99_999, 5);
+    t.addFill(0, 7, 1, 2.5, 100_000, 6);
+    // Collected and compared once (an expect per row costs seconds).
+    const got: unknown[] = [];
+    const want: unknown[] = [];
+    for (let k = 0; k < n; k++) {
+      const r = t.row(ids[k]!);
+      got.push([
+        r, t.orderId(r), t.clientOrderId(r), t.client(r), t.symbol(r), t.side(r), t.type(r), t.timeInForce(r), t.quantity(r), t.price(r),
+        t.valuationPrice(r), t.createdTs(r), t.isLimit(r),
+      ]);
+      want.push([
+        k, ids[k], k % 3 === 0 ? `注文-${k}` : `c-${k}`, k % 5, k % 2 ? 'X' : 'Y', SIDES[k % 2], ORDER_TYPES[k % 2], TIME_IN_FORCE[k % 3], k + 1, k / 4,
+        k / 8, k * 10, ORDER_TYPES[k % 2] === 'limit',
+      ]);
+    }
+    expect(got).toEqual(want);
+    expect([t.stateName(0), t.cancelPending(0), t.replacePending(0), t.eventSeqs(0), t.updatedTs(0)]).toEqual(['routed', true, false, [0, 99_999], 5]);
+    expect([t.stateName(1), t.replacePending(1), t.cancelPending(1)]).toEqual(['pending', true, false]);
+    expect([t.venue(CHUNK), t.venue(0)]).toEqual(['Vé', undefined]);
+    expect([t.hasExec(0, 7), t.hasExec(0, 8), t.hasExec(1, 7), t.fills.size, t.fills.orderId(t.lastFill(0))]).toEqual([true, false, false, 1, ids[0]]);
+    t.clearPending(0);
+    expect([t.cancelPending(0), t.replacePending(0)]).toEqual([false, false]);
+    expect(t.row(base + n + MAX_DENSE_GAP * 10)).toBe(-1);
+  });
+
+  it('keeps a state outside ORDER_STATES by name', () => {
+    const t = new OrderTable(1);
+    t.add(1, 0, 'a', 'X', 'buy', 'limit', 'day', 1, 1, 1, 1, 1);
+    t.setStateName(0, 'suspended');
+    expect(t.stateName(0)).toBe('suspended');
+    expect(t.isTerminal(0)).toBe(false);
+    t.setStateName(0, 'filled');
+    expect([t.stateName(0), t.isTerminal(0)]).toEqual(['filled', true]);
+  });
+});
