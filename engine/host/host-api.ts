@@ -19,6 +19,7 @@ import type { Sequencer } from '../sequencer/sequencer.ts';
 import type { ReadableLog } from '../store/log.ts';
 import type { HeartbeatCollector } from './heartbeat-collector.ts';
 import type { LiveView } from './live-view.ts';
+import { rollSession, type RollOutcome } from './session-roll.ts';
 
 /** How often subscribers get a batch of changes. */
 export const PUSH_INTERVAL_MS = 100;
@@ -109,6 +110,16 @@ export class HostApi implements OrdoApi {
       if (!forced.ok) return forced;
     }
     return { ok: true, value: { sessionId: session } };
+  }
+
+  /** Zero-downtime roll to the next session (see session-roll.ts, decision 074). */
+  rollSession(): Promise<Result<RollOutcome>> {
+    return rollSession({
+      sequencer: this.d.sequencer,
+      hostCommand: (body) => this.hostCommand(body),
+      ensureActive: () => this.d.ensureActive(),
+      proxyCaughtUp: () => this.proxyCaughtUp(),
+    });
   }
 
   async componentAction(componentId: string, action: ComponentAction): Promise<Result<{ componentId: string }>> {
