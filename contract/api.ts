@@ -1,5 +1,4 @@
 import type {
-  ComponentAction,
   InstrumentType,
   LifecycleState,
   OrderState,
@@ -8,6 +7,8 @@ import type {
   Side,
   TimeInForce,
 } from './domain.ts';
+import type { ApiMethodName, ApiParams, ApiResultOf } from './api-table.ts';
+import type { ApiErrorCode } from './api-errors.ts';
 
 /**
  * The one typed API between the engine host and every client: the Electron
@@ -17,8 +18,8 @@ import type {
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError };
 
 export interface ApiError {
-  /** Stable machine-readable code, e.g. BAD_REQUEST, NOT_FOUND, SESSION_NOT_OPEN, UNAVAILABLE. */
-  code: string;
+  /** Stable machine-readable code: one of contract/api-errors.ts, or an order reject reason's name. */
+  code: ApiErrorCode;
   /** One line for a human, naming the field or rule at fault. */
   message: string;
 }
@@ -38,6 +39,18 @@ export interface NewOrderRequest {
 export interface ReplaceRequest {
   quantity: number;
   price: number;
+}
+
+/** What a zero-downtime session roll did (POST /api/session/roll; decision 074). */
+export interface SessionRoll {
+  /** The session it closed. */
+  closedSessionId: number;
+  /** The session it opened (closedSessionId + 1). */
+  sessionId: number;
+  /** From the roll's start to the next session open and taking orders, in milliseconds. */
+  rollMs: number;
+  /** True if the venue did not confirm the end of the day orders in time and the close was forced. */
+  forced: boolean;
 }
 
 export interface SessionView {
@@ -183,30 +196,26 @@ export interface StateUpdate {
   events?: EventLine[];
 }
 
-export interface OrdoApi {
-  submitOrder(order: NewOrderRequest): Promise<Result<{ orderId: number }>>;
-  cancelOrder(orderId: number): Promise<Result<{ orderId: number }>>;
-  replaceOrder(orderId: number, change: ReplaceRequest): Promise<Result<{ orderId: number }>>;
-  openSession(): Promise<Result<{ sessionId: number }>>;
-  closeSession(): Promise<Result<{ sessionId: number }>>;
-  componentAction(componentId: string, action: ComponentAction): Promise<Result<{ componentId: string }>>;
-  /** The live state, or the time machine's state of a session as of `at` (inclusive). */
-  getState(at?: { session?: number; seq: number }): Promise<Result<StateView>>;
-  getEvents(query: EventQuery): Promise<Result<EventLine[]>>;
+/** A point in the log for the time machine: a seq of a session (the latest when absent). */
+export interface AsOf {
+  session?: number;
+  seq: number;
+}
+
+/**
+ * The request/response methods, derived from the one method table
+ * (contract/api-table.ts): each takes its parameters and resolves with a
+ * `Result` of its result type.
+ */
+export type ApiMethods = { [K in ApiMethodName]: (...params: ApiParams<K>) => Promise<Result<ApiResultOf<K>>> };
+
+/** The whole API as every client sees it: the table's methods plus the push stream. */
+export interface OrdoApi extends ApiMethods {
   /** Pushes a `reset` first, then batched changes. Returns the unsubscribe function. */
   subscribe(listener: (update: StateUpdate) => void): () => void;
 }
 
-/** The request/response methods of the API, as a map for transports (WebSocket, IPC). */
-export type ApiMethods = Omit<OrdoApi, 'subscribe'>;
-export type ApiMethodName = keyof ApiMethods;
-export const API_METHODS: readonly ApiMethodName[] = [
-  'submitOrder',
-  'cancelOrder',
-  'replaceOrder',
-  'openSession',
-  'closeSession',
-  'componentAction',
-  'getState',
-  'getEvents',
-];
+export type { ApiMethodName, ApiParams, ApiResultOf } from './api-table.ts';
+export { API_MAX_PARAMS, API_METHODS } from './api-table.ts';
+export { API_ERROR_STATUS, SEQUENCER_REFUSAL_CODES, isKnownErrorCode } from './api-errors.ts';
+export type { ApiErrorCode, KnownErrorCode, OrderRejectCode, SequencerRefusalCode } from './api-errors.ts';

@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
-import type { ApiError, ApiMethodName, Result, StateUpdate } from '../contract/api.ts';
-import type { WireCall, WireMessage } from '../contract/wire.ts';
+import type { ApiMethodName, Result, StateUpdate } from '../contract/api.ts';
+import { WireCalls } from '../contract/wire-calls.ts';
 
 /**
  * Main's one connection to the engine host: the WebSocket protocol of
@@ -22,26 +22,20 @@ export interface HostClientOptions {
   readonly reconnectMs?: number;
 }
 
-type Pending = { resolve: (r: Result<unknown>) => void; timer: ReturnType<typeof setTimeout> };
-
 const OPEN_TIMEOUT_MS = 10_000;
 const MAX_RECONNECT_MS = 5_000;
 
-function failure(code: string, message: string): Result<never> {
-  const error: ApiError = { code, message };
-  return { ok: false, error };
-}
-
 export class HostClient {
   private socket: WebSocket | undefined;
-  private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
+  private readonly calls: WireCalls;
   private subscribed = false;
   private closed = false;
   private attempt = 0;
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly opts: HostClientOptions) {}
+  constructor(private readonly opts: HostClientOptions) {
+    this.calls = new WireCalls(opts.callTimeoutMs ?? 30_000, 'the engine host');
+  }
 
   get connected(): boolean {
     return this.socket?.readyState === WebSocket.OPEN;
@@ -68,19 +62,9 @@ export class HostClient {
     });
   }
 
+  /** One API call by name; the host validates the params against the method table. */
   call(method: ApiMethodName, params: unknown[]): Promise<Result<unknown>> {
-    return new Promise((resolve) => {
-      const id = this.nextId++;
-      if (!this.send({ id, method, params } as WireCall)) {
-        resolve(failure('UNAVAILABLE', 'Not connected to the engine host'));
-        return;
-      }
-      const timeoutMs = this.opts.callTimeoutMs ?? 30_000;
-      const timer = setTimeout(() => {
-        if (this.pending.delete(id)) resolve(failure('TIMEOUT', `No reply from the engine host to ${method} within ${timeoutMs / 1000}s`));
-      }, timeoutMs);
-      this.pending.set(id, { resolve, timer });
-    });
+    return this.calls.call(method, params, (text) => this.send(text));
   }
 
   /**
@@ -90,23 +74,23 @@ export class HostClient {
    */
   subscribe(): void {
     this.subscribed = true;
-    const id = this.nextId++;
-    this.send({ id, method: 'subscribe', params: [] });
+    // The reply carries nothing; pushes follow it.
+    void this.calls.call('subscribe', [], (text) => this.send(text));
   }
 
   close(): void {
     this.closed = true;
     clearTimeout(this.reconnectTimer);
-    this.failPending('The app is closing');
+    this.calls.failAll('The app is closing');
     const s = this.socket;
     this.socket = undefined;
     s?.close(1000, 'app closing');
   }
 
-  private send(call: WireCall): boolean {
+  private send(text: string): boolean {
     const s = this.socket;
     if (!s || s.readyState !== WebSocket.OPEN) return false;
-    s.send(JSON.stringify(call));
+    s.send(text);
     return true;
   }
 
@@ -127,7 +111,7 @@ export class HostClient {
     ws.on('close', (code) => {
       if (this.socket !== ws) return;
       this.socket = undefined;
-      this.failPending(`Connection to the engine host lost (code ${code}); the outcome will show once reconnected`);
+      this.calls.failAll(`Connection to the engine host lost (code ${code}); the outcome will show once reconnected`);
       this.scheduleReconnect();
     });
     return ws;
@@ -142,29 +126,13 @@ export class HostClient {
   }
 
   private onMessage(text: string): void {
-    let msg: WireMessage;
+    let push: StateUpdate | undefined;
     try {
-      msg = JSON.parse(text) as WireMessage;
+      push = this.calls.receive(text);
     } catch {
       console.error('ordo: undecodable message from the engine host');
       return;
     }
-    if ('push' in msg) {
-      this.opts.onPush(msg.push);
-      return;
-    }
-    const p = this.pending.get(msg.id);
-    if (!p) return;
-    this.pending.delete(msg.id);
-    clearTimeout(p.timer);
-    p.resolve(msg.result);
-  }
-
-  private failPending(message: string): void {
-    for (const [id, p] of this.pending) {
-      clearTimeout(p.timer);
-      this.pending.delete(id);
-      p.resolve(failure('UNAVAILABLE', message));
-    }
+    if (push) this.opts.onPush(push);
   }
 }

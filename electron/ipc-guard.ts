@@ -1,4 +1,4 @@
-import { API_METHODS, type ApiError, type ApiMethodName } from '../contract/api.ts';
+import { API_MAX_PARAMS, API_METHODS, type ApiError, type ApiMethodName } from '../contract/api.ts';
 
 /**
  * The checks main runs on every IPC message before it reaches the host. Kept
@@ -13,8 +13,8 @@ export const CHANNEL = {
   push: 'ordo:push',
 } as const;
 
-/** Most parameters any API method takes (replaceOrder: id and change). */
-const MAX_PARAMS = 2;
+/** Most parameters any API method takes, from the method table. */
+const MAX_PARAMS = API_MAX_PARAMS;
 
 /**
  * True when `frameUrl` is the app's own page: the same file:// document,

@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Result, StateUpdate } from '../contract/api.ts';
+import { failure } from '../contract/wire-calls.ts';
 import { withCsp } from './csp.ts';
 import { HostClient } from './host-client.ts';
 import { chooseRuntime, describeExit, startHostProcess, type HostProcess } from './host-process.ts';
@@ -28,10 +29,6 @@ let client: HostClient | undefined;
 let connected: Promise<HostClient | undefined> = Promise.resolve(undefined);
 const subscribers = new Set<WebContents>();
 let quitting: 'no' | 'stopping' | 'done' = 'no';
-
-function failure(code: string, message: string): Result<never> {
-  return { ok: false, error: { code, message } };
-}
 
 /** Only our window's top frame, showing our own page, may use the API. */
 function trusted(event: IpcMainInvokeEvent): boolean {

@@ -20,12 +20,35 @@ const CH: typeof CHANNEL = {
   push: 'ordo:push',
 };
 
-function call<M extends ApiMethodName>(method: M, params: Parameters<ApiMethods[M]>): ReturnType<ApiMethods[M]> {
-  const reply: Promise<Result<unknown>> = ipcRenderer.invoke(CH.call, method, params).catch(
+/**
+ * The method names of contract/api-table.ts. The sandbox cannot load that
+ * file, so the names are repeated here; `satisfies` makes a missing or
+ * unknown name a compile error, never a silent gap.
+ */
+const METHOD_NAMES = {
+  submitOrder: true,
+  cancelOrder: true,
+  replaceOrder: true,
+  openSession: true,
+  closeSession: true,
+  rollSession: true,
+  componentAction: true,
+  getState: true,
+  getEvents: true,
+} as const satisfies Record<ApiMethodName, true>;
+
+function call(method: ApiMethodName, params: unknown[]): Promise<Result<unknown>> {
+  // Trailing undefined params are left out (getState() and getState(undefined) are one call).
+  let n = params.length;
+  while (n > 0 && params[n - 1] === undefined) n--;
+  return ipcRenderer.invoke(CH.call, method, params.slice(0, n)).catch(
     (err: unknown): Result<never> => ({ ok: false, error: { code: 'INTERNAL', message: `IPC failed: ${err instanceof Error ? err.message : String(err)}` } }),
   );
-  return reply as ReturnType<ApiMethods[M]>;
 }
+
+const methods = Object.fromEntries(
+  (Object.keys(METHOD_NAMES) as ApiMethodName[]).map((name) => [name, (...params: unknown[]) => call(name, params)]),
+) as unknown as ApiMethods;
 
 const listeners = new Set<(update: StateUpdate) => void>();
 
@@ -40,14 +63,7 @@ ipcRenderer.on(CH.push, (_event, update: StateUpdate) => {
 });
 
 const api = {
-  submitOrder: (order) => call('submitOrder', [order]),
-  cancelOrder: (orderId) => call('cancelOrder', [orderId]),
-  replaceOrder: (orderId, change) => call('replaceOrder', [orderId, change]),
-  openSession: () => call('openSession', []),
-  closeSession: () => call('closeSession', []),
-  componentAction: (componentId, action) => call('componentAction', [componentId, action]),
-  getState: (at) => call('getState', at === undefined ? [] : [at]),
-  getEvents: (query) => call('getEvents', [query]),
+  ...methods,
   subscribe(listener) {
     listeners.add(listener);
     if (listeners.size === 1) {
@@ -55,7 +71,7 @@ const api = {
       void ipcRenderer.invoke(CH.subscribe).catch((err: unknown) => console.error('ordo: subscribe failed', err));
     } else {
       // A later listener gets its own `reset` from a fresh read.
-      void call('getState', []).then((r) => {
+      void methods.getState().then((r) => {
         if (r.ok && listeners.has(listener)) listener({ reset: r.value });
       });
     }

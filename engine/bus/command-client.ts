@@ -3,6 +3,7 @@ import { encodeCommands } from '../protocol/codec.ts';
 import type { CommandBody } from '../protocol/events.ts';
 import { SendQueue } from './send-queue.ts';
 import { connectTo } from './security.ts';
+import { log } from '../log.ts';
 
 /** The sequencer's answer to a command it refused (accepted ones answer as events). */
 export interface CommandReply {
@@ -26,7 +27,7 @@ export class CommandClient {
     this.dealer.linger = 0;
     this.dealer.sendHighWaterMark = 0;
     connectTo(this.dealer, endpoint);
-    this.out = new SendQueue(this.dealer, (err) => console.error(`${src}: command send failed: ${(err as Error).message}`));
+    this.out = new SendQueue(this.dealer, (err) => log.error(`${src}: command send failed: ${(err as Error).message}`));
     void this.loop();
   }
 
@@ -55,7 +56,7 @@ export class CommandClient {
         }
       }
     } catch (err) {
-      if (!this.closed) console.error(`${this.src}: command socket stopped: ${(err as Error).message}`);
+      if (!this.closed) log.error(`${this.src}: command socket stopped: ${(err as Error).message}`);
     }
   }
 

@@ -3,6 +3,7 @@ import { decodeFrame, decodeHead, readFrameInfo, type FrameInfo } from '../proto
 import type { Sequenced } from '../protocol/events.ts';
 import { ReplayClient } from './replay.ts';
 import { connectTo } from './security.ts';
+import { log } from '../log.ts';
 
 /** Receives events in order, gap-free, exactly once. */
 export interface EventListener {
@@ -100,7 +101,7 @@ export class EventStream {
         }
       }
     } catch (err) {
-      if (!this.closed) console.error(`event stream stopped: ${(err as Error).message}`);
+      if (!this.closed) log.error(`event stream stopped: ${(err as Error).message}`);
     }
   }
 

@@ -2,6 +2,7 @@ import { Dealer, Router } from 'zeromq';
 import type { ReadableLog } from '../store/log.ts';
 import { SendQueue } from './send-queue.ts';
 import { bindAll, connectTo } from './security.ts';
+import { log } from '../log.ts';
 
 /** A replay request: frames of `session` covering seqs [from, to] (both inclusive). */
 export interface ReplayRequest {
@@ -54,7 +55,7 @@ export class ReplayServer {
         this.out.push([id, ...this.answer(body)]);
       }
     } catch (err) {
-      if (this.running) console.error(`replay service stopped: ${(err as Error).message}`);
+      if (this.running) log.error(`replay service stopped: ${(err as Error).message}`);
     }
   }
 

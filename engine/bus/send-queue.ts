@@ -1,64 +1,56 @@
-import type { Socket } from 'zeromq';
+import type { Socket, Writable } from 'zeromq';
+import { SendPump } from './send-pump.ts';
 
 type Msg = Uint8Array | string;
 type Sendable = Msg | Msg[];
-interface SendSocket extends Socket {
-  send(message: Sendable): Promise<void>;
-}
+
+/** Entries sent before the array is compacted. */
+const COMPACT_AFTER = 1024;
 
 /**
- * zeromq.js allows one pending send() per socket; a second one fails with
- * EBUSY. Every send in Ordo goes through one of these queues, which awaits
- * each send in turn. `push` never blocks the caller.
+ * A FIFO of messages for one socket, sent one at a time by a SendPump
+ * (zeromq.js allows one pending send() per socket). `push` never blocks the
+ * caller; what is queued on a socket that closes is dropped.
  */
 export class SendQueue {
-  private readonly queue: Sendable[] = [];
-  private draining = false;
-  private failed: ((err: unknown) => void) | undefined;
+  private queue: Sendable[] = [];
+  private head = 0;
+  private readonly pump: SendPump;
 
   constructor(
-    private readonly socket: SendSocket,
+    private readonly socket: Socket,
     onError?: (err: unknown) => void,
   ) {
-    this.failed = onError;
+    this.pump = new SendPump(socket as Socket & Writable, () => this.next(), onError ?? (() => undefined));
   }
 
   /** Number of messages waiting to be handed to ZeroMQ. */
   get pending(): number {
-    return this.queue.length;
+    return this.queue.length - this.head;
   }
 
   push(message: Sendable): void {
+    if (this.socket.closed) return;
     this.queue.push(message);
-    if (!this.draining) void this.drain();
+    this.pump.kick();
   }
 
   /** Resolves once everything queued so far was handed to ZeroMQ. */
   async flushed(): Promise<void> {
-    while (this.draining || this.queue.length > 0) await new Promise((r) => setImmediate(r));
+    await this.pump.idle();
   }
 
-  private async drain(): Promise<void> {
-    this.draining = true;
-    try {
-      let head = 0;
-      while (head < this.queue.length) {
-        const msg = this.queue[head++]!;
-        if (this.socket.closed) break;
-        try {
-          await this.socket.send(msg);
-        } catch (err) {
-          if (this.socket.closed) break;
-          this.failed?.(err);
-        }
-        if (head > 1024) {
-          this.queue.splice(0, head);
-          head = 0;
-        }
-      }
-      this.queue.length = 0;
-    } finally {
-      this.draining = false;
+  private next(): Sendable | undefined {
+    if (this.socket.closed || this.head >= this.queue.length) {
+      this.queue = [];
+      this.head = 0;
+      return undefined;
     }
+    const msg = this.queue[this.head++]!;
+    if (this.head > COMPACT_AFTER) {
+      this.queue.splice(0, this.head);
+      this.head = 0;
+    }
+    return msg;
   }
 }

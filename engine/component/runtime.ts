@@ -8,6 +8,7 @@ import { connectTo } from '../bus/security.ts';
 import type { CommandBody, Sequenced } from '../protocol/events.ts';
 import { encodeHeartbeat, type Heartbeat } from './heartbeat.ts';
 import type { CommandSink, ComponentLogic } from './logic.ts';
+import { log } from '../log.ts';
 
 export interface RuntimeOptions {
   /** Instance id, unique in the system, e.g. `risk-1`. */
@@ -223,7 +224,7 @@ export class ComponentRuntime implements EventListener {
 
   private onReply(r: CommandReply): void {
     if (r.cseq === undefined) {
-      console.error(`${this.id}: sequencer refused a batch: ${r.message}`);
+      log.error(`${this.id}: sequencer refused a batch: ${r.message}`);
       return;
     }
     const o = this.outstanding.get(r.cseq);

@@ -1,6 +1,7 @@
 import { Subscriber } from 'zeromq';
 import { decodeHeartbeat, type Heartbeat } from '../component/heartbeat.ts';
 import { bindAll } from '../bus/security.ts';
+import { log } from '../log.ts';
 
 export interface SeenComponent {
   readonly hb: Heartbeat;
@@ -28,7 +29,7 @@ export class HeartbeatCollector {
         if (hb) this.table.set(hb.id, { hb, receivedMs: Date.now() });
       }
     } catch (err) {
-      if (!this.closed) console.error(`heartbeat collector stopped: ${(err as Error).message}`);
+      if (!this.closed) log.error(`heartbeat collector stopped: ${(err as Error).message}`);
     }
   }
 

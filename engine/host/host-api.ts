@@ -6,6 +6,7 @@ import type {
   OrdoApi,
   ReplaceRequest,
   Result,
+  SessionRoll,
   StateUpdate,
   StateView,
 } from '../../contract/api.ts';
@@ -19,7 +20,7 @@ import type { Sequencer } from '../sequencer/sequencer.ts';
 import type { ReadableLog } from '../store/log.ts';
 import type { HeartbeatCollector } from './heartbeat-collector.ts';
 import type { LiveView } from './live-view.ts';
-import { rollSession, type RollOutcome } from './session-roll.ts';
+import { rollSession } from './session-roll.ts';
 
 /** How often subscribers get a batch of changes. */
 export const PUSH_INTERVAL_MS = 100;
@@ -35,6 +36,8 @@ export interface HostApiDeps {
   readonly shutdown: (componentId: string) => void;
   /** Makes sure every role has an active instance (after a session opens). */
   readonly ensureActive: () => Promise<void>;
+  /** Resolves once the shared projection has applied events up to (session, seq), or after `ms`. */
+  readonly reached: (session: number, seq: number, ms: number) => Promise<void>;
 }
 
 function fail(code: string, message: string): Result<never> {
@@ -86,11 +89,7 @@ export class HostApi implements OrdoApi {
    */
   private async proxyCaughtUp(ms = 2000): Promise<void> {
     const { session, seq } = this.d.sequencer.position;
-    const p = this.d.proxy.projection;
-    const end = Date.now() + ms;
-    while ((p.session.id < session || (p.session.id === session && p.lastSeq < seq)) && Date.now() < end) {
-      await new Promise((r) => setTimeout(r, 1));
-    }
+    await this.d.reached(session, seq, ms);
   }
 
   /**
@@ -113,7 +112,7 @@ export class HostApi implements OrdoApi {
   }
 
   /** Zero-downtime roll to the next session (see session-roll.ts, decision 074). */
-  rollSession(): Promise<Result<RollOutcome>> {
+  rollSession(): Promise<Result<SessionRoll>> {
     return rollSession({
       sequencer: this.d.sequencer,
       hostCommand: (body) => this.hostCommand(body),

@@ -16,7 +16,6 @@ import { RiskComponent } from '../oms/components/risk.ts';
 import { RouterComponent } from '../oms/components/router.ts';
 import { loadReferenceData, type ReferenceData } from '../oms/reference.ts';
 import { OmsSequencerPolicy } from '../oms/sequencer-policy.ts';
-import type { Sequenced } from '../protocol/events.ts';
 import { systemClock } from '../sequencer/clock.ts';
 import { Sequencer } from '../sequencer/sequencer.ts';
 import { openReadableLog, openWritableLog, type ReadableLog, type WritableLog } from '../store/log.ts';
@@ -25,8 +24,10 @@ import { startVenue, type Venue } from '../venue/venue.ts';
 import { ensureDataDir, loadOrCreateToken, makePrivateFile } from './data-dir.ts';
 import { HeartbeatCollector } from './heartbeat-collector.ts';
 import { HostApi } from './host-api.ts';
-import { startApiServer, type ApiServer } from './http-server.ts';
+import { startApiServer, type ApiServer } from './http/server.ts';
 import { LiveView } from './live-view.ts';
+import { ProjectionFanOut } from './projection-fan-out.ts';
+import { log } from '../log.ts';
 
 export interface HostOptions {
   readonly dataDir: string;
@@ -182,16 +183,8 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       rt.connect();
       cleanup.push(() => rt.stop());
     }
-    const one: Sequenced[] = [];
-    stream.addListener({
-      onEvents(session: number, events: readonly Sequenced[]) {
-        for (const e of events) {
-          one[0] = e;
-          view.onEvents(session, one);
-          for (const rt of runtimes) rt.onEvents(session, one);
-        }
-      },
-    });
+    const fanOut = new ProjectionFanOut(view, runtimes);
+    stream.addListener(fanOut);
     cleanup.push(() => stream.close());
     await stream.start();
     for (const rt of runtimes) await rt.caughtUp();
@@ -211,6 +204,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       staleMs,
       shutdown: (id) => admin.push([id, 'shutdown']),
       ensureActive,
+      reached: (session, seq, ms) => fanOut.reachedOrTimeout(session, seq, ms),
     });
     cleanup.push(() => api.close());
     if (sequencer.position.session === 0 && opts.autoOpen !== false) {
@@ -248,7 +242,7 @@ async function runAll(cleanup: (() => unknown)[]): Promise<void> {
     try {
       await c();
     } catch (err) {
-      console.error(`while stopping: ${(err as Error).message}`);
+      log.error(`while stopping: ${(err as Error).message}`);
     }
   }
 }

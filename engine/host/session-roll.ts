@@ -1,4 +1,4 @@
-import type { Result } from '../../contract/api.ts';
+import type { Result, SessionRoll } from '../../contract/api.ts';
 import type { CommandBody } from '../protocol/events.ts';
 import type { Sequencer } from '../sequencer/sequencer.ts';
 
@@ -10,15 +10,6 @@ import type { Sequencer } from '../sequencer/sequencer.ts';
  */
 export const ROLL_FORCE_AFTER_MS = 2000;
 
-/** What a roll reports: the session it closed, the one it opened, and how long it took. */
-export interface RollOutcome {
-  readonly closedSessionId: number;
-  readonly sessionId: number;
-  /** From sending RollSession to the next session open and the client proxy caught up with it. */
-  readonly rollMs: number;
-  /** Whether the venue's confirmation did not come in time and the close was forced. */
-  readonly forced: boolean;
-}
 
 export interface RollDeps {
   readonly sequencer: Sequencer;
@@ -37,7 +28,7 @@ export interface RollDeps {
  * sequencing into it what it held meanwhile. Answers once the next session
  * is open; refused with SESSION_NOT_OPEN when no session is open.
  */
-export async function rollSession(d: RollDeps, forceAfterMs = ROLL_FORCE_AFTER_MS): Promise<Result<RollOutcome>> {
+export async function rollSession(d: RollDeps, forceAfterMs = ROLL_FORCE_AFTER_MS): Promise<Result<SessionRoll>> {
   const started = performance.now();
   const closedSessionId = d.sequencer.position.session;
   const r = await d.hostCommand({ type: 'RollSession' });

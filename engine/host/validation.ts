@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { COMPONENT_ACTIONS, ORDER_TYPES, SIDES, TIME_IN_FORCE } from '../../contract/domain.ts';
-import type { EventQuery, NewOrderRequest, ReplaceRequest } from '../../contract/api.ts';
+import type { AsOf, EventQuery, NewOrderRequest, ReplaceRequest } from '../../contract/api.ts';
+import type { ApiParamParsers } from '../../contract/api-table.ts';
 
 /** Input from outside (HTTP, WebSocket, IPC) that failed validation; the message names the field. */
 export class BadRequest extends Error {
@@ -58,7 +59,18 @@ function parseWith<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
 export const parseNewOrder = (v: unknown): NewOrderRequest => parseWith(newOrder, v, 'order');
 export const parseReplace = (v: unknown): ReplaceRequest => parseWith(replace, v, 'replace');
 export const parseEventQuery = (v: unknown): EventQuery => parseWith(eventQuery, v, 'query');
-export const parseAsOf = (v: unknown): { session?: number; seq: number } => parseWith(asOf, v, 'at');
+export const parseAsOf = (v: unknown): AsOf => parseWith(asOf, v, 'at');
 export const parseOrderId = (v: unknown): number => parseWith(z.number().int().positive(), v, 'orderId');
 export const parseComponentId = (v: unknown): string => parseWith(id, v, 'componentId');
 export const parseAction = (v: unknown) => parseWith(z.enum(COMPONENT_ACTIONS), v, 'action');
+
+/** The validator of each parameter kind of the method table (contract/api-table.ts). */
+export const PARAM_PARSERS: ApiParamParsers = {
+  order: parseNewOrder,
+  orderId: parseOrderId,
+  replace: parseReplace,
+  componentId: parseComponentId,
+  action: parseAction,
+  at: parseAsOf,
+  query: parseEventQuery,
+};

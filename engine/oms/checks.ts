@@ -1,6 +1,7 @@
 import type { InstrumentType } from '../../contract/domain.ts';
 import { Reason, type ReasonCode } from '../protocol/reasons.ts';
 import type { InstrumentInfo } from './projection.ts';
+import { isOnStep, STEP_TOLERANCE } from '../../contract/ticks.ts';
 
 /**
  * Price and quantity rules shared by the risk check (new orders) and the
@@ -31,13 +32,12 @@ export const DEFAULT_RISK_CONFIG: RiskConfig = Object.freeze({
   priceBands: Object.freeze({ equity: 0.1, option: 0.5 }),
 });
 
-/** How far price/tick may be from a whole number and still count as on the tick. */
-export const TICK_TOLERANCE = 1e-6;
+/** How far price/tick may be from a whole number and still count as on the tick (the UI's rule too). */
+export const TICK_TOLERANCE = STEP_TOLERANCE;
 
-/** True when `price` is a whole number of ticks (within TICK_TOLERANCE ticks). */
+/** True when `price` is a whole number of ticks (within TICK_TOLERANCE ticks): contract/ticks.ts. */
 export function isOnTick(price: number, tickSize: number): boolean {
-  const ticks = price / tickSize;
-  return Math.abs(ticks - Math.round(ticks)) < TICK_TOLERANCE;
+  return isOnStep(price, tickSize);
 }
 
 /** A money amount for messages: fixed two decimals, no locale (deterministic). */

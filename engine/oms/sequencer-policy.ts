@@ -48,7 +48,7 @@ export class OmsSequencerPolicy implements SequencerPolicy {
     if (role === 'host') return undefined;
     const allowed = ROLE_PERMISSIONS[role];
     if (!allowed || !(allowed as readonly string[]).includes(body.type)) {
-      return { code: 'FORBIDDEN', message: `${src} (${role}) may not emit ${body.type}` };
+      return { code: 'FORBIDDEN' as const, message: `${src} (${role}) may not emit ${body.type}` };
     }
     return undefined;
   }

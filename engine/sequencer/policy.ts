@@ -1,4 +1,5 @@
 import type { CommandBody, OrdoEvent, Sequenced } from '../protocol/events.ts';
+import type { SequencerRefusalCode } from '../../contract/api-errors.ts';
 
 /**
  * What the sequencer needs from the domain, kept behind an interface so the
@@ -14,7 +15,7 @@ export interface SequencerPolicy {
    * Refuses a command from `src` (active for `role`, or a trusted source when
    * `role` is 'host') by returning `{code, message}`; undefined lets it through.
    */
-  authorize(src: string, role: string, body: CommandBody): { code: string; message: string } | undefined;
+  authorize(src: string, role: string, body: CommandBody): { code: SequencerRefusalCode; message: string } | undefined;
   /** First order id of a new session, from the previous session's snapshot. */
   orderIdBase(previousSnapshot: unknown): number;
   /** Static data and restored orders for a new session (after SessionOpened). */

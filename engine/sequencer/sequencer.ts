@@ -7,6 +7,8 @@ import type { Command, OrdoEvent, Sequenced } from '../protocol/events.ts';
 import type { WritableLog } from '../store/log.ts';
 import type { Clock } from './clock.ts';
 import type { SequencerPolicy } from './policy.ts';
+import { log } from '../log.ts';
+import type { SequencerRefusalCode } from '../../contract/api-errors.ts';
 
 /** Events per stored frame and published message, at most. */
 export const MAX_FRAME_EVENTS = 4096;
@@ -31,8 +33,8 @@ export interface SequencerOptions {
 }
 
 /** Why the sequencer refused a command. */
-export interface Refusal {
-  readonly code: string;
+export interface SequencerRefusal {
+  readonly code: SequencerRefusalCode;
   readonly message: string;
 }
 
@@ -41,28 +43,28 @@ interface Inbound {
   readonly id: Buffer;
   readonly commands: readonly Command[];
   /** For in-process callers (one command): told the outcome once the batch is stored (or not). */
-  readonly done?: (refusal: Refusal | undefined) => void;
+  readonly done?: (refusal: SequencerRefusal | undefined) => void;
 }
 
 interface Rejection {
   readonly id: Buffer;
   readonly cseq: number | undefined;
-  readonly code: string;
+  readonly code: SequencerRefusalCode;
   readonly message: string;
 }
 
 const NO_PEER = Buffer.alloc(0);
 
 /** process()'s answer for a command already sequenced: dropped without a reply. */
-const DUPLICATE: Refusal = Object.freeze({ code: 'DUPLICATE', message: 'already sequenced' });
+const DUPLICATE: SequencerRefusal = Object.freeze({ code: 'DUPLICATE', message: 'already sequenced' });
 
 /** process()'s answer for a command held during a session roll: answered once sequenced into the next session. */
-const HELD: Refusal = Object.freeze({ code: 'HELD', message: 'held for the next session' });
+const HELD: SequencerRefusal = Object.freeze({ code: 'UNAVAILABLE', message: 'held for the next session' });
 
 /** What one flush collects while it sequences. */
 interface FlushWork {
   readonly rejections: Rejection[];
-  readonly outcomes: Map<Inbound, Refusal>;
+  readonly outcomes: Map<Inbound, SequencerRefusal>;
   /** Commands taken into this batch (their cseqs become holes if storing fails). */
   readonly taken: Command[];
   /** Commands processed (not held) in this batch, to refuse if storing fails. */
@@ -84,7 +86,7 @@ export class Sequencer {
   private readonly router = new Router();
   private readonly publisher = new Publisher();
   private readonly routerOut = new SendQueue(this.router);
-  private readonly pubOut = new SendQueue(this.publisher, (err) => console.error(`publish failed: ${(err as Error).message}`));
+  private readonly pubOut = new SendQueue(this.publisher, (err) => log.error(`publish failed: ${(err as Error).message}`));
   private readonly trusted: Set<string>;
   private inbox: Inbound[] = [];
   private flushScheduled = false;
@@ -188,7 +190,7 @@ export class Sequencer {
         this.onBatch(id, msg[1]);
       }
     } catch (err) {
-      if (!this.closed) console.error(`sequencer stopped receiving: ${(err as Error).message}`);
+      if (!this.closed) log.error(`sequencer stopped receiving: ${(err as Error).message}`);
     }
   }
 
@@ -212,7 +214,7 @@ export class Sequencer {
   }
 
   /** Sequences one in-process command; resolves with the refusal, or undefined once it is stored. */
-  request(cmd: Command): Promise<Refusal | undefined> {
+  request(cmd: Command): Promise<SequencerRefusal | undefined> {
     return new Promise((done) => this.enqueue({ id: NO_PEER, commands: [cmd], done }));
   }
 
@@ -248,7 +250,7 @@ export class Sequencer {
       written = this.commit();
     } catch (err) {
       // A bug in a policy must not stall sequencing or half-apply a batch: forget it all.
-      console.error(`sequencer: batch refused: ${(err as Error).message}`);
+      log.error(`sequencer: batch refused: ${(err as Error).message}`);
       this.storageError = `internal error: ${(err as Error).message}`;
       this.pending = [];
       this.opened = [];
@@ -330,7 +332,7 @@ export class Sequencer {
     this.routerOut.push([r.id, body]);
   }
 
-  private process(cmd: Command, item?: Inbound): Refusal | undefined {
+  private process(cmd: Command, item?: Inbound): SequencerRefusal | undefined {
     if (this.heldKeys.size > 0 && this.heldKeys.has(`${cmd.src}\u0000${cmd.cseq}`)) return DUPLICATE; // a resend of a held command
     const last = this.highestCseq.get(cmd.src) ?? 0;
     const holes = this.refusedForStorage.size === 0 ? undefined : this.refusedForStorage.get(cmd.src);
@@ -379,7 +381,8 @@ export class Sequencer {
         if (this.phase === 'closing') {
           const closing = policy.closingRefusal?.(body);
           if (this.rolling && (closing || this.holdingSrc.has(cmd.src))) return this.hold(cmd, item);
-          if (closing) return closing;
+          // The policy's own code (SESSION_CLOSING: an order reject reason the API knows).
+          if (closing) return closing as SequencerRefusal;
         }
         this.emit(body, cmd.src, cmd.cseq);
         if (this.phase === 'closing') this.finishCloseWhenReady();
@@ -392,7 +395,7 @@ export class Sequencer {
    * Holds a command the closing session of a roll may not take (a new order,
    * a replace), and every later command of its source, for the next session.
    */
-  private hold(cmd: Command, item: Inbound | undefined): Refusal {
+  private hold(cmd: Command, item: Inbound | undefined): SequencerRefusal {
     this.held.push(item?.done ? item : { id: item?.id ?? NO_PEER, commands: [cmd] });
     this.heldKeys.add(`${cmd.src}\u0000${cmd.cseq}`);
     this.holdingSrc.add(cmd.src);

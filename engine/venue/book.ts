@@ -11,6 +11,7 @@
  * The book is a pure state machine: no clock, no randomness, no I/O. Order ids
  * are chosen by the caller and must be unique among the book's resting orders.
  */
+import { isOnStep } from '../../contract/ticks.ts';
 
 export type BookSide = 'buy' | 'sell';
 
@@ -229,10 +230,9 @@ export class OrderBook {
     return Math.round(price / this.tickSize);
   }
 
-  /** True when `price` is a whole number of ticks (within 1e-6 of a tick). */
+  /** True when `price` is a whole number of ticks (within a millionth of a tick: contract/ticks.ts). */
   isOnTick(price: number): boolean {
-    const t = price / this.tickSize;
-    return Math.abs(t - Math.round(t)) < 1e-6;
+    return isOnStep(price, this.tickSize);
   }
 
   /** ticks × tickSize, rounded to the tick's decimals so 18925 × 0.01 prints as 189.25. */

@@ -2,6 +2,7 @@ import { Dealer, Subscriber } from 'zeromq';
 import { decodeMarketData, decodeReplies, encodeRequests, type MarketData, type VenueReply, type VenueRequest } from './protocol.ts';
 import { SendPump, settleWithin, type ZmqMessage } from './send-pump.ts';
 import { connectTo } from '../bus/security.ts';
+import { log } from '../log.ts';
 
 const MAX_BATCH = 4096;
 
@@ -14,7 +15,7 @@ export interface VenueClientOptions {
    * open orders keep arriving. Without one, it reclaims orders by sending Status.
    */
   routingId?: string;
-  /** Errors from a handler, a bad frame or a failed send. Default: console.error. */
+  /** Errors from a handler, a bad frame or a failed send. Default: the engine log (engine/log.ts). */
   onError?: (err: unknown) => void;
 }
 
@@ -38,7 +39,7 @@ export class VenueClient {
 
   /** Connects to the venue (ZeroMQ connects in the background and reconnects by itself). */
   constructor(opts: VenueClientOptions) {
-    this.onError = opts.onError ?? ((err: unknown) => console.error('venue client:', err));
+    this.onError = opts.onError ?? ((err: unknown) => log.error('venue client', err));
     this.socket = new Dealer({
       linger: 200,
       sendHighWaterMark: 10_000,
@@ -162,7 +163,7 @@ export class MarketDataSubscriber {
   private closed = false;
 
   constructor(opts: MarketDataSubscriberOptions) {
-    this.onError = opts.onError ?? ((err: unknown) => console.error('market data:', err));
+    this.onError = opts.onError ?? ((err: unknown) => log.error('market data', err));
     this.wanted = opts.symbols === undefined ? undefined : new Set(opts.symbols);
     if (opts.symbols === undefined) this.socket.subscribe();
     else for (const s of opts.symbols) this.socket.subscribe(s);

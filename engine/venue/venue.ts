@@ -4,6 +4,7 @@ import type { MarketMakerOptions } from './market-maker.ts';
 import { decodeRequests, encodeMarketData, encodeReplies, type MarketData, type VenueReply } from './protocol.ts';
 import { SendPump, settleWithin, type ZmqMessage } from './send-pump.ts';
 import { bindAll } from '../bus/security.ts';
+import { log } from '../log.ts';
 
 export type { VenueInstrument } from './exchange.ts';
 
@@ -36,7 +37,7 @@ export interface VenueOptions {
   gtdCheckMs?: number;
   /** Finished orders the venue remembers (see ExchangeOptions.retainFinished). */
   retainFinished?: number;
-  /** Send failures other than an unreachable gateway. Default: console.error. */
+  /** Send failures other than an unreachable gateway. Default: the engine log (engine/log.ts). */
   onError?: (err: unknown) => void;
 }
 
@@ -108,7 +109,7 @@ class VenueService implements Venue {
     readonly routerEndpoint: string,
     readonly marketDataEndpoint: string,
   ) {
-    const onError = opts.onError ?? ((err: unknown) => console.error('venue:', err));
+    const onError = opts.onError ?? ((err: unknown) => log.error('venue', err));
     const venueIds = opts.venueIds;
     const instruments = venueIds === undefined ? opts.instruments : opts.instruments.filter((i) => venueIds.includes(i.venue ?? ''));
     this.exchange = new Exchange<VenuePeer>({
@@ -244,7 +245,7 @@ class VenueService implements Venue {
         this.routerPump.kick();
       }
     } catch (err) {
-      if (!this.closed) (this.opts.onError ?? console.error)(err);
+      if (!this.closed) (this.opts.onError ?? ((e: unknown) => log.error('venue', e)))(err);
     }
   }
 
@@ -269,7 +270,7 @@ class VenueService implements Venue {
       } catch (err) {
         // A bug, not bad input: report it, answer, and keep serving the other messages.
         this.counters.protocolErrors++;
-        (this.opts.onError ?? console.error)(err);
+        (this.opts.onError ?? ((e: unknown) => log.error('venue', e)))(err);
         this.deliver(peer, { type: 'ProtocolError', text: `internal error on ${msgs[i]!.type}: ${(err as Error).message}` });
       }
     }

@@ -1,5 +1,5 @@
-import type { ApiError, ApiMethodName, ApiMethods, OrdoApi, Result, StateUpdate } from '../../contract/api.ts';
-import type { WireCall, WireMessage } from '../../contract/wire.ts';
+import { API_METHODS, type ApiMethods, type OrdoApi, type StateUpdate } from '../../contract/api.ts';
+import { WireCalls } from '../../contract/wire-calls.ts';
 import { backoffDelay } from './backoff.ts';
 import type { ClientApi, ConnectionInfo, ConnectionSource } from './connection.ts';
 
@@ -25,13 +25,6 @@ export interface WsClientOptions {
 
 const OPEN = 1;
 
-type Pending = { resolve: (r: Result<unknown>) => void; timer: ReturnType<typeof setTimeout> };
-
-function failure(code: string, message: string): Result<never> {
-  const error: ApiError = { code, message };
-  return { ok: false, error };
-}
-
 /**
  * `OrdoApi` over the WebSocket protocol of contract/wire.ts.
  *
@@ -52,10 +45,9 @@ export function createWsApi(options: WsClientOptions): ClientApi {
   const now = options.now ?? (() => Date.now());
 
   let socket: SocketLike | undefined;
-  let nextId = 1;
   let closed = false;
   let reconnectTimer: ReturnType<typeof setTimeout> | undefined;
-  const pending = new Map<number, Pending>();
+  const calls = new WireCalls(callTimeoutMs, 'the host');
   const listeners = new Set<(u: StateUpdate) => void>();
   const connListeners = new Set<(i: ConnectionInfo) => void>();
   let info: ConnectionInfo = { status: 'connecting', attempt: 0, transport: 'ws' };
@@ -65,61 +57,40 @@ export function createWsApi(options: WsClientOptions): ClientApi {
     for (const l of connListeners) l(info);
   }
 
-  function send(call: WireCall): boolean {
+  function send(text: string): boolean {
     if (!socket || socket.readyState !== OPEN) return false;
-    socket.send(JSON.stringify(call));
+    socket.send(text);
     return true;
   }
 
   function sendSubscribe(): void {
     // Not open yet: `onopen` subscribes.
     if (!socket || socket.readyState !== OPEN) return;
-    const id = nextId++;
     // The reply to `subscribe` carries nothing the UI needs; a failure is
     // worth showing, though, as no pushes will follow.
-    const timer = setTimeout(() => pending.delete(id), callTimeoutMs);
-    pending.set(id, {
-      timer,
-      resolve: (r) => {
-        // UNAVAILABLE: the socket dropped, which the status already says.
-        if (!r.ok && r.error.code !== 'UNAVAILABLE') setInfo({ ...info, detail: `subscribe failed: ${r.error.message}` });
-      },
+    void calls.call('subscribe', [], send).then((r) => {
+      // UNAVAILABLE: the socket dropped, which the status already says.
+      if (!r.ok && r.error.code !== 'UNAVAILABLE' && r.error.code !== 'TIMEOUT') setInfo({ ...info, detail: `subscribe failed: ${r.error.message}` });
     });
-    send({ id, method: 'subscribe', params: [] });
-  }
-
-  function failPending(message: string): void {
-    for (const [id, p] of pending) {
-      clearTimeout(p.timer);
-      pending.delete(id);
-      p.resolve(failure('UNAVAILABLE', message));
-    }
   }
 
   function onMessage(data: unknown): void {
     if (typeof data !== 'string') return;
-    let msg: WireMessage;
+    let push: StateUpdate | undefined;
     try {
-      msg = JSON.parse(data) as WireMessage;
+      push = calls.receive(data);
     } catch {
       console.warn('ordo: undecodable message from host');
       return;
     }
-    if ('push' in msg) {
-      for (const l of listeners) {
-        try {
-          l(msg.push);
-        } catch (err) {
-          console.error('ordo: push listener failed', err);
-        }
+    if (!push) return;
+    for (const l of listeners) {
+      try {
+        l(push);
+      } catch (err) {
+        console.error('ordo: push listener failed', err);
       }
-      return;
     }
-    const p = pending.get(msg.id);
-    if (!p) return;
-    pending.delete(msg.id);
-    clearTimeout(p.timer);
-    p.resolve(msg.result);
   }
 
   function connect(): void {
@@ -148,7 +119,7 @@ export function createWsApi(options: WsClientOptions): ClientApi {
       if (socket !== s) return;
       socket = undefined;
       const why = ev.reason ? `${ev.code} ${ev.reason}` : `code ${ev.code}`;
-      failPending(`Connection to the host lost (${why}); the outcome will show once reconnected`);
+      calls.failAll(`Connection to the host lost (${why}); the outcome will show once reconnected`);
       scheduleReconnect(why);
     };
   }
@@ -161,21 +132,6 @@ export function createWsApi(options: WsClientOptions): ClientApi {
     reconnectTimer = setTimeout(connect, delay);
   }
 
-  function call<M extends ApiMethodName>(method: M, params: Parameters<ApiMethods[M]>): Promise<Result<unknown>> {
-    return new Promise((resolve) => {
-      if (!socket || socket.readyState !== OPEN) {
-        resolve(failure('UNAVAILABLE', 'Not connected to the host'));
-        return;
-      }
-      const id = nextId++;
-      const timer = setTimeout(() => {
-        if (pending.delete(id)) resolve(failure('TIMEOUT', `No reply from the host to ${method} within ${callTimeoutMs / 1000}s`));
-      }, callTimeoutMs);
-      pending.set(id, { resolve, timer });
-      send({ id, method, params } as WireCall);
-    });
-  }
-
   const connection: ConnectionSource = {
     get: () => info,
     subscribe(listener) {
@@ -184,16 +140,11 @@ export function createWsApi(options: WsClientOptions): ClientApi {
     },
   };
 
+  // One function per method of the table, each a call over the socket.
+  const methods = Object.fromEntries(API_METHODS.map((name) => [name, (...params: unknown[]) => calls.call(name, params, send)])) as unknown as ApiMethods;
+
   const api: OrdoApi = {
-    submitOrder: (order) => call('submitOrder', [order]) as ReturnType<OrdoApi['submitOrder']>,
-    cancelOrder: (orderId) => call('cancelOrder', [orderId]) as ReturnType<OrdoApi['cancelOrder']>,
-    replaceOrder: (orderId, change) => call('replaceOrder', [orderId, change]) as ReturnType<OrdoApi['replaceOrder']>,
-    openSession: () => call('openSession', []) as ReturnType<OrdoApi['openSession']>,
-    closeSession: () => call('closeSession', []) as ReturnType<OrdoApi['closeSession']>,
-    componentAction: (componentId, action) =>
-      call('componentAction', [componentId, action]) as ReturnType<OrdoApi['componentAction']>,
-    getState: (at) => call('getState', at === undefined ? [] : [at]) as ReturnType<OrdoApi['getState']>,
-    getEvents: (query) => call('getEvents', [query]) as ReturnType<OrdoApi['getEvents']>,
+    ...methods,
     subscribe(listener) {
       listeners.add(listener);
       if (listeners.size === 1) {
@@ -221,7 +172,7 @@ export function createWsApi(options: WsClientOptions): ClientApi {
       if (reconnectTimer !== undefined) clearTimeout(reconnectTimer);
       const s = socket;
       socket = undefined;
-      failPending('Client closed');
+      calls.failAll('Client closed');
       s?.close(1000, 'client closed');
     },
   };

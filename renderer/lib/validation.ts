@@ -1,5 +1,6 @@
 import type { ClientView, InstrumentView, NewOrderRequest, ReplaceRequest } from '../../contract/api.ts';
 import type { OrderType, Side, TimeInForce } from '../../contract/domain.ts';
+import { isOnStep } from '../../contract/ticks.ts';
 import { decimalsOf, formatQty } from './format.ts';
 
 /**
@@ -45,11 +46,10 @@ export function parsePrice(text: string): number {
   return Number(t);
 }
 
-/** True when `value` is a whole multiple of `step`, within floating-point noise. */
+/** True when `value` is a whole multiple of `step`, by the engine's own rule (contract/ticks.ts); any value for no step. */
 export function isMultipleOf(value: number, step: number): boolean {
   if (!(step > 0)) return true;
-  const n = Math.round(value / step);
-  return Math.abs(n * step - value) <= step * 1e-7;
+  return isOnStep(value, step);
 }
 
 export function quantityError(qty: number, instrument: InstrumentView | undefined): string | undefined {

@@ -3,6 +3,7 @@ import { formatInt, formatRate, formatTime, stateLabel } from '../lib/format.ts'
 import { useConfirm } from './Confirm.tsx';
 import { useApi, useOrdoState } from './context.tsx';
 import { useFlash, useNow } from './hooks.ts';
+import { RollButton } from './SessionRoll.tsx';
 import { TimeMachineControl } from './TimeMachine.tsx';
 
 const TZ = new Date().getTimezoneOffset();
@@ -83,6 +84,7 @@ export function SessionBar() {
         >
           Close session
         </button>
+        <RollButton session={session} busy={busy} setBusy={setBusy} setError={setError} />
         {error ? (
           <span className="inline-error" data-testid="session-action-error">
             {error}

@@ -12,12 +12,6 @@ afterEach(async () => {
 
 const px = (h: Host, sym: string, f: number) => Number((Math.round((h.view.projection.instrument(sym)!.referencePrice * f) / 0.01) * 0.01).toFixed(2));
 
-/** TEMP until the API method table: the roll through the host API. */
-async function roll(h: Host): Promise<{ status: number; body: ApiBody }> {
-  const r = await h.api.rollSession();
-  return r.ok ? { status: 200, body: r.value } : { status: 409, body: { error: r.error } };
-}
-
 interface Sent {
   readonly kind: 'order' | 'cancel' | 'replace';
   readonly clientOrderId?: string;
@@ -70,11 +64,11 @@ describe('zero-downtime session roll', () => {
     const timer = setInterval(tick, 10);
     try {
       await waitFor(() => n >= 200, 'the stream under way', 30_000);
-      const roll1 = await roll(h);
+      const roll1 = await http(h, 'POST', '/api/session/roll');
       expect(roll1).toMatchObject({ status: 200, body: { closedSessionId: 1, sessionId: 2 } });
       const at = n;
       await waitFor(() => n >= at + 200, 'the stream in session 2', 30_000);
-      const roll2 = await roll(h);
+      const roll2 = await http(h, 'POST', '/api/session/roll');
       expect(roll2).toMatchObject({ status: 200, body: { closedSessionId: 2, sessionId: 3 } });
       const at2 = n;
       await waitFor(() => n >= at2 + 200, 'the stream in session 3', 30_000);
@@ -148,7 +142,7 @@ describe('zero-downtime session roll', () => {
     hosts.push(h);
     const closed = await http(h, 'POST', '/api/session/close');
     expect(closed.status).toBe(200);
-    const r = await roll(h);
+    const r = await http(h, 'POST', '/api/session/roll');
     expect(r.status).toBe(409);
     expect(r.body.error).toMatchObject({ code: 'SESSION_NOT_OPEN', message: 'cannot roll: session 1 is closed' });
     const log = openReadableLog(`${h.dir}/ordo.db`);

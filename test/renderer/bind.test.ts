@@ -20,6 +20,7 @@ function fakeApi() {
     replaceOrder: never,
     openSession: never,
     closeSession: never,
+    rollSession: never,
     componentAction: never,
     getState: (at) => new Promise((resolve) => stateCalls.push({ at, resolve })),
     getEvents: (q) => {

@@ -22,6 +22,7 @@ const api: OrdoApi = {
   replaceOrder: (orderId) => ok({ orderId }),
   openSession: () => ok({ sessionId: 2 }),
   closeSession: () => ok({ sessionId: 1 }),
+  rollSession: () => ok({ closedSessionId: 1, sessionId: 2, rollMs: 3, forced: false }),
   componentAction: (componentId) => ok({ componentId }),
   getState: () => ok(stateView()),
   getEvents: () => ok([]),

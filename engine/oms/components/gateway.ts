@@ -6,6 +6,7 @@ import type { VenueReply, VenueRequest } from '../../venue/protocol.ts';
 import type { OmsProjection } from '../projection.ts';
 import { GatewayLogic } from './gateway-logic.ts';
 import { ProjectedComponent } from './projected.ts';
+import { log } from '../../log.ts';
 
 export interface GatewayOptions {
   /** The venue's ROUTER endpoint. */
@@ -40,7 +41,7 @@ export class GatewayComponent extends ProjectedComponent implements ComponentLog
   /** On taking over: connect to the venue and reconcile every order it should hold. */
   onActivate(out: CommandSink): void {
     this.out = out;
-    this.client = new VenueClient({ endpoint: this.opts.venueEndpoint, onError: (err) => console.error(`gateway: ${(err as Error).message ?? String(err)}`) });
+    this.client = new VenueClient({ endpoint: this.opts.venueEndpoint, onError: (err) => log.error(`gateway: ${(err as Error).message ?? String(err)}`) });
     this.client.onMessage((m) => this.onVenue(m));
     this.logic.onActivate();
   }

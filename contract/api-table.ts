@@ -1,0 +1,113 @@
+import type { AsOf, EventLine, EventQuery, NewOrderRequest, ReplaceRequest, SessionRoll, StateView } from './api.ts';
+import type { ComponentAction } from './domain.ts';
+
+/**
+ * The kinds of parameter API methods take, and their types. The name of a
+ * kind is also the field name in a validation error (`order.price: …`). The
+ * host validates each kind with one parser (engine/host/validation.ts,
+ * `PARAM_PARSERS`, which the compiler holds to this list).
+ */
+export interface ApiParamTypes {
+  order: NewOrderRequest;
+  orderId: number;
+  replace: ReplaceRequest;
+  componentId: string;
+  action: ComponentAction;
+  at: AsOf;
+  query: EventQuery;
+}
+export type ApiParamKind = keyof ApiParamTypes;
+
+/** A parser per kind: an unknown value from outside in, the typed value out, or a throw naming the field. */
+export type ApiParamParsers = { readonly [K in ApiParamKind]: (v: unknown) => ApiParamTypes[K] };
+
+/**
+ * THE table of API methods: name → its parameters (kinds, in order) and its
+ * result type. Everything else is driven from it: the `OrdoApi` type, the
+ * host's dispatch for WebSocket, REST and IPC (engine/host/http/dispatch.ts),
+ * both WebSocket clients, and the Electron preload (whose name list the
+ * compiler holds to this table). Adding a method is one entry here plus its
+ * implementation in engine/host/host-api.ts, which the compiler then asks
+ * for; a REST route is optional (engine/host/http/rest.ts).
+ *
+ * No runtime imports (contract/ imports nothing but itself): the table is
+ * plain data, the result types are phantoms.
+ */
+export const API_TABLE = {
+  submitOrder: method(result<{ orderId: number }>(), required('order')),
+  cancelOrder: method(result<{ orderId: number }>(), required('orderId')),
+  replaceOrder: method(result<{ orderId: number }>(), required('orderId'), required('replace')),
+  openSession: method(result<{ sessionId: number }>()),
+  closeSession: method(result<{ sessionId: number }>()),
+  /** Zero-downtime roll: closes the open session and opens the next with no window refusing orders (decision 074). */
+  rollSession: method(result<SessionRoll>()),
+  componentAction: method(result<{ componentId: string }>(), required('componentId'), required('action')),
+  /** The live state, or the time machine's state of a session as of `at` (inclusive). */
+  getState: method(result<StateView>(), optional('at')),
+  /** A missing query is `{}`: the newest events. */
+  getEvents: method(result<EventLine[]>(), withDefault('query', {})),
+} as const;
+
+export type ApiMethodName = keyof typeof API_TABLE;
+/** The parameters of a method, as a tuple (an optional one as `?`, only last). */
+export type ApiParams<K extends ApiMethodName> = ToArgs<(typeof API_TABLE)[K]['params']>;
+export type ApiResultOf<K extends ApiMethodName> = (typeof API_TABLE)[K]['result'];
+
+type ToArgs<P> = P extends readonly [Param<infer K, infer O>, ...infer Rest] ? (O extends true ? [ApiParamTypes[K]?, ...ToArgs<Rest>] : [ApiParamTypes[K], ...ToArgs<Rest>]) : [];
+
+/** The method names, in table order. */
+export const API_METHODS = Object.keys(API_TABLE) as readonly ApiMethodName[];
+
+/** Most parameters any method takes (replaceOrder: id and change). */
+export const API_MAX_PARAMS = Math.max(...Object.values(API_TABLE).map((m) => m.params.length));
+
+export function isApiMethodName(name: unknown): name is ApiMethodName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(API_TABLE, name);
+}
+
+/**
+ * The raw params of a call (a JSON array from a socket, IPC or a REST
+ * route) parsed into the method's typed tuple, each by its kind's parser.
+ * A missing required value goes to the parser as undefined (which refuses it).
+ */
+export function parseParams<K extends ApiMethodName>(name: K, raw: unknown, parsers: ApiParamParsers): ApiParams<K> {
+  const params = Array.isArray(raw) ? (raw as unknown[]) : [];
+  const spec = API_TABLE[name].params as readonly Param<ApiParamKind, boolean>[];
+  const out: unknown[] = [];
+  spec.forEach((p, i) => {
+    const v = params[i];
+    if (v === undefined && p.fallback) out.push(parsers[p.kind](p.fallback.value));
+    else if (v === undefined && p.optional) return;
+    else out.push(parsers[p.kind](v));
+  });
+  return out as unknown as ApiParams<K>;
+}
+
+interface Param<K extends ApiParamKind, O extends boolean> {
+  readonly kind: K;
+  /** Type level: may the caller leave it out. */
+  readonly optional: O;
+  /** Parsed in place of a missing value (the implementation always gets one). */
+  readonly fallback?: { readonly value: ApiParamTypes[K] };
+}
+
+function required<K extends ApiParamKind>(kind: K): Param<K, false> {
+  return { kind, optional: false };
+}
+
+function optional<K extends ApiParamKind>(kind: K): Param<K, true> {
+  return { kind, optional: true };
+}
+
+function withDefault<K extends ApiParamKind>(kind: K, value: ApiParamTypes[K]): Param<K, false> {
+  return { kind, optional: false, fallback: { value } };
+}
+
+/** A phantom: carries the result type, nothing at run time. */
+function result<T>(): T {
+  return undefined as T;
+}
+
+function method<R, P extends readonly Param<ApiParamKind, boolean>[]>(res: R, ...params: P): { readonly result: R; readonly params: P } {
+  return { result: res, params };
+}

@@ -1,0 +1,77 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { OrdoApi } from '../../../contract/api.ts';
+import { UserError } from '../../errors.ts';
+import { log } from '../../log.ts';
+import { ApiAuth } from './auth.ts';
+import { HttpError, sendError, sendResult } from './errors.ts';
+import { routeRest } from './rest.ts';
+import { serveStatic } from './static.ts';
+import { ApiSocketServer } from './ws.ts';
+
+export { MAX_BODY_BYTES } from './rest.ts';
+
+export interface ApiServerOptions {
+  readonly api: OrdoApi;
+  readonly token: string;
+  readonly port: number;
+  /** Built renderer files; the UI is served only where this exists. */
+  readonly staticDir?: string;
+}
+
+export interface ApiServer {
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * The API over HTTP (scripts, rest.ts) and a WebSocket (the UI, ws.ts), plus
+ * the UI's static files (static.ts), on 127.0.0.1 only. Every API call needs
+ * the install's token and a Host/Origin naming this server (auth.ts); no CORS
+ * headers are ever sent.
+ */
+export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
+  let port = opts.port;
+  const auth = new ApiAuth(opts.token, () => port);
+  const sockets = new ApiSocketServer(opts.api, auth, () => port);
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    auth.checkHostAndOrigin(req);
+    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    if (url.pathname.startsWith('/api/')) {
+      auth.checkToken(req, url);
+      sendResult(res, await routeRest(opts.api, req, url));
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed here`);
+    serveStatic(opts.staticDir, url.pathname, res);
+  };
+
+  const server: Server = createServer((req, res) => {
+    void handle(req, res).catch((err: unknown) => sendError(res, err));
+  });
+  server.on('upgrade', (req, socket, head) => sockets.upgrade(req, socket, head));
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EADDRINUSE') reject(new UserError(`port ${opts.port} on 127.0.0.1 is already in use`));
+      else if (err.code === 'EACCES') reject(new UserError(`not allowed to listen on port ${opts.port}`));
+      else reject(new UserError(`cannot listen on 127.0.0.1:${opts.port}: ${err.message}`));
+    });
+    server.listen(opts.port, '127.0.0.1', () => resolve());
+  });
+  const addr = server.address();
+  port = typeof addr === 'object' && addr ? addr.port : opts.port;
+  server.on('error', (err) => log.error('api server', err));
+
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        sockets.close();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

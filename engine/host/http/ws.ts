@@ -1,0 +1,75 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { OrdoApi } from '../../../contract/api.ts';
+import { BadRequest } from '../validation.ts';
+import type { WireCall, WireMessage } from '../../../contract/wire.ts';
+import type { ApiAuth } from './auth.ts';
+import { dispatch } from './dispatch.ts';
+import { HttpError } from './errors.ts';
+import { MAX_BODY_BYTES } from './rest.ts';
+
+/**
+ * The API over a WebSocket at /ws (the browser UI and Electron main): calls
+ * `{ id, method, params }` dispatched through the method table, one reply
+ * each, and pushes after `subscribe`. See contract/wire.ts.
+ */
+export class ApiSocketServer {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY_BYTES });
+
+  constructor(
+    private readonly api: OrdoApi,
+    private readonly auth: ApiAuth,
+    private readonly port: () => number,
+  ) {}
+
+  /** The HTTP server's 'upgrade': checks host, origin, path and token before accepting. */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    // Node leaves an upgrading socket without an error listener: a client that resets it would crash the host.
+    socket.on('error', () => socket.destroy());
+    try {
+      this.auth.checkHostAndOrigin(req);
+      const url = new URL(req.url ?? '/', `http://127.0.0.1:${this.port()}`);
+      if (url.pathname !== '/ws') throw new HttpError(404, 'NOT_FOUND', 'no such socket');
+      this.auth.checkToken(req, url);
+    } catch (err) {
+      const status = err instanceof HttpError ? err.status : 400;
+      socket.end(`HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : 'Bad Request'}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.serve(ws));
+  }
+
+  close(): void {
+    for (const ws of this.wss.clients) ws.terminate();
+    this.wss.close();
+  }
+
+  private serve(ws: WebSocket): void {
+    // On a frame over maxPayload (or any protocol error) ws closes the socket with a code (1009…) and
+    // emits 'error': with no listener that would crash the host.
+    ws.on('error', () => undefined);
+    let unsubscribe: (() => void) | undefined;
+    const send = (m: WireMessage) => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m));
+    };
+    ws.on('message', (data) => {
+      let call: WireCall;
+      try {
+        call = JSON.parse(String(data)) as WireCall;
+        if (typeof call !== 'object' || call === null || typeof call.id !== 'number' || typeof call.method !== 'string') throw new BadRequest('a call needs a numeric id and a method');
+      } catch (err) {
+        send({ id: -1, result: { ok: false, error: { code: 'BAD_REQUEST', message: err instanceof BadRequest ? err.message : 'message is not valid JSON' } } });
+        return;
+      }
+      if (call.method === 'subscribe') {
+        unsubscribe?.();
+        unsubscribe = this.api.subscribe((push) => send({ push }));
+        send({ id: call.id, result: { ok: true, value: null } });
+        return;
+      }
+      void dispatch(this.api, call.method, call.params).then((result) => send({ id: call.id, result }));
+    });
+    ws.on('close', () => unsubscribe?.());
+  }
+}
