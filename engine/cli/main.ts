@@ -12,6 +12,9 @@ usage:
                                    list sessions with their states and event counts
   ordo state --data-dir DIR [--session N] --at SEQ
                                    the whole OMS state as of a seq (time machine), as JSON
+  ordo session roll|close|open --data-dir DIR [--port N]
+                                   roll to the next session with no pause in order entry
+                                   (or close / open), on the data dir's running host
   ordo verify --data-dir DIR       check every stored frame's checksum and seq
   ordo repair --data-dir DIR --truncate-after-corruption
                                    cut the log back to the last good frame
@@ -30,6 +33,7 @@ const commands: Record<string, () => Promise<Command>> = {
   state: async () => (await import('./state-command.ts')).stateCommand,
   repair: async () => (await import('./repair-command.ts')).repairCommand,
   component: async () => (await import('./component-command.ts')).componentCommand,
+  session: async () => (await import('./session-command.ts')).sessionCommand,
 };
 
 /** Runs the CLI; returns the exit code. Errors become one line on stderr. */

@@ -21,6 +21,7 @@ import { Sequencer } from '../sequencer/sequencer.ts';
 import { openReadableLog, openWritableLog, type ReadableLog, type WritableLog } from '../store/log.ts';
 import { MarketDataSubscriber } from '../venue/client.ts';
 import { startVenue, type Venue } from '../venue/venue.ts';
+import { writeApiPort } from './api-port-file.ts';
 import { ensureDataDir, loadOrCreateToken, makePrivateFile } from './data-dir.ts';
 import { HeartbeatCollector } from './heartbeat-collector.ts';
 import { HostApi } from './host-api.ts';
@@ -216,6 +217,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     const staticDir = opts.staticDir ?? defaultStaticDir();
     const server: ApiServer = await startApiServer({ api, token, port: opts.port, staticDir: existsSync(staticDir) ? staticDir : undefined });
     cleanup.push(() => server.close());
+    cleanup.push(writeApiPort(opts.dataDir, server.port));
 
     let closing: Promise<void> | undefined;
     return {
