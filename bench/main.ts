@@ -9,6 +9,7 @@ import { cpus } from 'node:os';
 import { baselineAppend } from './baseline.ts';
 import { orderLifecycles } from './orders.ts';
 import { medianReplayInChild, writeBaselineLog, writeFrameLog } from './replay.ts';
+import { rollUnderLoad } from './roll.ts';
 import { sequencerLatency, sequencerThroughput } from './sequencer.ts';
 import { collectGarbage, runMain } from './util.ts';
 
@@ -70,7 +71,7 @@ const QUICK: Sizes = {
   ordersWindow: 200,
 };
 
-const SCENARIOS = ['sequencer', 'latency', 'replay', 'baseline', 'orders'] as const;
+const SCENARIOS = ['sequencer', 'latency', 'replay', 'baseline', 'orders', 'roll'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 interface Row {
@@ -232,6 +233,8 @@ async function main(): Promise<void> {
       note: `${r.filled.toLocaleString('en-US')} filled of ${r.submitted.toLocaleString('en-US')}, ${fmt(r.eventsPerSec)} events/s`,
     });
   }
+
+  if (args.only.has('roll')) rows.push(...(await rollUnderLoad(args.quick ? { rate: 200, seconds: 2 } : { rate: 1000, seconds: 8 })));
 
   log('');
   printTable(rows, log);

@@ -51,6 +51,8 @@ export interface SessionRoll {
   rollMs: number;
   /** True if the venue did not confirm the end of the day orders in time and the close was forced. */
   forced: boolean;
+  /** Requests (new orders, replaces, and what their senders sent after them) that arrived while the session closed, held and sequenced into the next. */
+  held: number;
 }
 
 export interface SessionView {

@@ -31,6 +31,7 @@ export interface RollDeps {
 export async function rollSession(d: RollDeps, forceAfterMs = ROLL_FORCE_AFTER_MS): Promise<Result<SessionRoll>> {
   const started = performance.now();
   const closedSessionId = d.sequencer.position.session;
+  const heldBefore = d.sequencer.stats.held;
   const r = await d.hostCommand({ type: 'RollSession' });
   if (!r.ok) return r;
   const rolled = () => d.sequencer.position.session > closedSessionId;
@@ -45,5 +46,5 @@ export async function rollSession(d: RollDeps, forceAfterMs = ROLL_FORCE_AFTER_M
   await d.ensureActive();
   await d.proxyCaughtUp();
   const sessionId = d.sequencer.position.session;
-  return { ok: true, value: { closedSessionId, sessionId, rollMs: performance.now() - started, forced } };
+  return { ok: true, value: { closedSessionId, sessionId, rollMs: performance.now() - started, forced, held: d.sequencer.stats.held - heldBefore } };
 }

@@ -126,7 +126,7 @@ export class Sequencer {
   private readonly holdingSrc = new Set<string>();
 
   /** Totals since start, for figures. */
-  stats = { events: 0, frames: 0, batches: 0, rejected: 0, storageFailures: 0 };
+  stats = { events: 0, frames: 0, batches: 0, rejected: 0, storageFailures: 0, held: 0 };
   /** Last storage error, cleared by the next successful write. */
   storageError: string | undefined;
 
@@ -399,6 +399,7 @@ export class Sequencer {
     this.held.push(item?.done ? item : { id: item?.id ?? NO_PEER, commands: [cmd] });
     this.heldKeys.add(`${cmd.src}\u0000${cmd.cseq}`);
     this.holdingSrc.add(cmd.src);
+    this.stats.held++;
     return HELD;
   }
 
