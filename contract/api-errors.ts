@@ -21,6 +21,8 @@ export const API_ERROR_STATUS = {
   NOT_ACTIVE: 409,
   SESSION_ALREADY_OPEN: 409,
   SESSION_NOT_OPEN: 409,
+  /** The session is closing: no new orders or replaces (cancels are still taken). */
+  SESSION_CLOSING: 409,
   STORAGE_UNAVAILABLE: 503,
   // The host's refusals.
   COMPONENT_STOPPED: 409,
@@ -38,6 +40,7 @@ export const SEQUENCER_REFUSAL_CODES = [
   'FORBIDDEN',
   'SESSION_ALREADY_OPEN',
   'SESSION_NOT_OPEN',
+  'SESSION_CLOSING',
   'STORAGE_UNAVAILABLE',
   'UNAVAILABLE',
 ] as const satisfies readonly KnownErrorCode[];

@@ -34,11 +34,16 @@ export interface NewOrderRequest {
   /** Required for limit orders, absent for market orders. */
   price?: number;
   timeInForce: TimeInForce;
+  /** gtd only (and required for it): when the venue expires the order, ISO 8601 with a zone, e.g. 2026-12-01T21:00:00Z. */
+  expireTime?: string;
 }
 
 export interface ReplaceRequest {
+  /** The new total quantity (filled part included). */
   quantity: number;
   price: number;
+  /** The order's clientOrderId under its new terms (FIX ClOrdID); default: the current one with `~R<n>` appended. */
+  clientOrderId?: string;
 }
 
 /** What a zero-downtime session roll did (POST /api/session/roll; decision 074). */
@@ -115,6 +120,10 @@ export interface OrderView {
   updatedTs: number;
   /** Seqs of the events (this session) that touched the order. */
   eventSeqs: number[];
+  /** gtd: when the venue expires the order (ISO 8601, UTC). */
+  expireTime?: string;
+  /** The clientOrderIds before its replaces, oldest first (FIX OrigClOrdID chain); absent if never replaced. */
+  origClientOrderIds?: string[];
 }
 
 export interface FillView {

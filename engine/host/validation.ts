@@ -25,13 +25,16 @@ const newOrder = z
     quantity,
     price: price.optional(),
     timeInForce: z.enum(TIME_IN_FORCE),
+    expireTime: z.string().max(40).refine((t) => /^\d{4}-\d{2}-\d{2}T/.test(t) && Number.isFinite(Date.parse(t)), 'must be an ISO 8601 date-time such as 2026-12-01T21:00:00Z').optional(),
   })
   .superRefine((o, ctx) => {
+    if (o.timeInForce === 'gtd' && o.expireTime === undefined) ctx.addIssue({ code: 'custom', path: ['expireTime'], message: 'is required for a gtd order' });
+    if (o.timeInForce !== 'gtd' && o.expireTime !== undefined) ctx.addIssue({ code: 'custom', path: ['expireTime'], message: 'is only for gtd orders' });
     if (o.type === 'limit' && o.price === undefined) ctx.addIssue({ code: 'custom', path: ['price'], message: 'is required for a limit order' });
     if (o.type === 'market' && o.price !== undefined) ctx.addIssue({ code: 'custom', path: ['price'], message: 'must be absent for a market order' });
   });
 
-const replace = z.strictObject({ quantity, price });
+const replace = z.strictObject({ quantity, price, clientOrderId: id.optional() });
 
 const eventQuery = z.strictObject({
   session: z.number().int().positive().optional(),

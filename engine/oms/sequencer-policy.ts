@@ -1,5 +1,6 @@
 import type { SequencerPolicy } from '../sequencer/policy.ts';
 import type { CommandBody, EventType, OrdoEvent, Sequenced } from '../protocol/events.ts';
+import type { SequencerRefusalCode } from '../../contract/api-errors.ts';
 import { OmsProjection } from './projection.ts';
 import { referenceEvents, type ReferenceData } from './reference.ts';
 import { Reason } from '../protocol/reasons.ts';
@@ -76,7 +77,7 @@ export class OmsSequencerPolicy implements SequencerPolicy {
    * cancels are (a trader can cancel whatever the venue still holds), and so
    * is everything the components report.
    */
-  closingRefusal(body: CommandBody): { code: string; message: string } | undefined {
+  closingRefusal(body: CommandBody): { code: SequencerRefusalCode; message: string } | undefined {
     if (body.type === 'OrderPending' || body.type === 'ReplaceRequested') {
       return { code: 'SESSION_CLOSING', message: `session ${this.projection.session.id} is closing` };
     }

@@ -44,6 +44,9 @@ export function orderView(o: ReadonlyOrder): OrderView {
   };
   if (o.venue !== undefined) v.venue = o.venue;
   if (o.rejectReason !== undefined) v.rejectReason = o.rejectReason;
+  if (o.expireAt > 0) v.expireTime = new Date(Math.floor(o.expireAt / 1000)).toISOString();
+  const chain = o.origClientOrderIds;
+  if (chain.length > 0) v.origClientOrderIds = [...chain];
   return v;
 }
 

@@ -27,7 +27,7 @@ export interface SequencerPolicy {
    * any more (e.g. new orders); undefined lets it through. Absent: everything
    * is taken.
    */
-  closingRefusal?(body: CommandBody): { code: string; message: string } | undefined;
+  closingRefusal?(body: CommandBody): { code: SequencerRefusalCode; message: string } | undefined;
   /** True once nothing more must happen before SessionClosed (e.g. the venue confirmed every day order's expiry). Absent: at once. */
   readyToClose?(): boolean;
   /** Events that end a closing session now, whatever is still unconfirmed (CloseSession{force}). */

@@ -354,7 +354,9 @@ export class Sequencer {
       case 'CloseSession':
         if (role !== 'host') return { code: 'FORBIDDEN', message: `${cmd.src} may not close sessions` };
         if (this.phase === 'closing') {
+          // Closing already (e.g. since before a restart): finish if the policy is ready, or now if forced.
           if (body.force === true) this.forceClose();
+          else this.finishCloseWhenReady();
           return undefined;
         }
         if (this.phase !== 'open') {

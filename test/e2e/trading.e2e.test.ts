@@ -91,7 +91,7 @@ describe('a trader and an operator in a real browser against a real ordo host', 
     await page.getByTestId('component-deactivate-risk-1').click();
     await page.locator('[data-testid="component-state-risk-1"]').filter({ hasText: /standby/i }).waitFor();
     const id = await enterOrder({ symbol: 'AAPL', side: 'buy', qty: 10, price: px('AAPL', 1.02) });
-    await page.locator(`[data-testid="order-state-${id}"][data-state="pending"]`).waitFor();
+    await page.locator(`[data-testid="order-state-${id}"][data-state="pending_new"]`).waitFor();
     await new Promise((r) => setTimeout(r, 300));
     expect(await orderState(id).getAttribute('data-state')).toBe('pending_new');
     await screenshot(page, '4-risk-standby');
@@ -106,7 +106,7 @@ describe('a trader and an operator in a real browser against a real ordo host', 
     await page.getByTestId('tm-seq').fill(String(acceptedAt));
     await page.getByTestId('tm-go').click();
     await page.locator(`[data-testid="tm-banner"][data-seq="${acceptedAt}"]`).waitFor();
-    await page.locator(`[data-testid="order-state-${filledOrder}"][data-state="accepted"]`).waitFor();
+    await page.locator(`[data-testid="order-state-${filledOrder}"][data-state="pending_new"]`).waitFor();
     expect(await page.getByTestId(`order-cancel-${filledOrder}`).count()).toBe(0);
     await screenshot(page, '5-time-machine');
     await page.getByTestId('tm-back-live').click();

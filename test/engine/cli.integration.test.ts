@@ -53,7 +53,7 @@ describe('ordo CLI', () => {
     const tm = await runOrdo(['state', '--data-dir', d, '--at', String(at)]);
     const view = JSON.parse(tm.stdout);
     expect(view.asOfSeq).toBe(at);
-    expect(view.orders.find((o: { orderId: number }) => o.orderId === r.body.orderId).state).toBe('accepted');
+    expect(view.orders.find((o: { orderId: number }) => o.orderId === r.body.orderId).state).toBe('pending_new');
     expect((await runOrdo(['verify', '--data-dir', d])).stdout).toMatch(/^ok: 1 sessions/);
 
     // Restart on the same data dir: the session goes on at the next seq.

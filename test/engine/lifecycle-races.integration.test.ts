@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Host } from '../../engine/host/host.ts';
 import { isTerminalStage } from '../../engine/oms/order-state.ts';
+import { Reason } from '../../engine/protocol/reasons.ts';
 import { http, order, startTestHost, waitFor } from './helpers/host.ts';
 
 /**
@@ -45,6 +46,8 @@ async function pairs(kind: 'cancel' | 'replace', n: number, ids: number[], answe
       if (sub.status !== 200) throw new Error(`submit: ${sub.status} ${JSON.stringify(sub.body)}`);
       const id = sub.body.orderId as number;
       ids.push(id);
+      // Every other pair lets the order travel a little (routing, the venue) before the request: more races at the venue.
+      if (next % 2 === 0) await new Promise((r) => setTimeout(r, next % 6));
       const r =
         kind === 'cancel'
           ? await http(host, 'POST', `/api/orders/${id}/cancel`)
@@ -76,6 +79,8 @@ describe('cancel and replace racing fills, end to end', () => {
     const differences: string[] = [];
     let filledOrders = 0;
     let cancelledAfterFill = 0;
+    let cancelledAtOnce = 0;
+    let cancelledAtVenue = 0;
     for (const id of ids) {
       const o = p.order(id)!;
       const v = host.venue.exchange.status(id);
@@ -89,10 +94,13 @@ describe('cancel and replace racing fills, end to end', () => {
       if (!same) differences.push(`${id}: ${o.state} in the OMS, ${v.state} at the venue`);
       if (o.filledQuantity > 0) filledOrders++;
       if (o.state === 'cancelled' && o.filledQuantity > 0) cancelledAfterFill++;
+      if (o.state === 'cancelled' && o.venue === undefined) cancelledAtOnce++;
+      if (o.state === 'cancelled' && o.venue !== undefined) cancelledAtVenue++;
     }
     // What the runs did, for the record (issue #10 asks for the figures).
     console.log(
-      `races: ${ids.length} orders, ${filledOrders} with fills, ${cancelledAfterFill} cancelled after a partial fill;`,
+      `races: ${ids.length} orders, ${filledOrders} with fills, ${cancelledAtOnce} cancelled before routing,`,
+      `${cancelledAtVenue} cancelled at the venue (${cancelledAfterFill} after a partial fill);`,
       `cancel answers ${JSON.stringify(Object.fromEntries(cancelAnswers))}, replace answers ${JSON.stringify(Object.fromEntries(replaceAnswers))}`,
     );
     expect(differences).toEqual([]);
@@ -167,3 +175,64 @@ describe('idempotent entry and exact prices, end to end', () => {
     if (!isTerminalStage(o.stage)) await http(host, 'POST', `/api/orders/${id}/cancel`);
   });
 });
+
+describe('time in force, lots and self-trade prevention, end to end', () => {
+  const events = (orderId: number) => host.view.eventTail().filter((l) => (l as { orderId?: number }).orderId === orderId);
+
+  it('gtd: rests until its expiry time, then the venue expires it and the OMS hears it as OrderExpired{GTD_EXPIRED}', async () => {
+    const px = Math.round(marketablePrice('MSFT') * 0.95 * 100) / 100;
+    const bad = await http(host, 'POST', '/api/orders', order('MSFT', 'buy', 10, px, { timeInForce: 'gtd' }));
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toBe('order.expireTime: is required for a gtd order');
+    const expireTime = new Date(Date.now() + 1500).toISOString();
+    const r = await http(host, 'POST', '/api/orders', order('MSFT', 'buy', 10, px, { timeInForce: 'gtd', expireTime }));
+    expect(r.status).toBe(200);
+    const id = r.body.orderId as number;
+    await waitFor(() => host.view.projection.order(id)!.state === 'new', 'live at the venue');
+    expect(host.view.projection.order(id)!.expireAt).toBe(Date.parse(expireTime) * 1000);
+    await waitFor(() => host.view.projection.order(id)!.state === 'expired', 'expired by the venue', 15_000);
+    expect(events(id).find((l) => l.type === 'OrderExpired')).toMatchObject({ reason: Reason.GTD_EXPIRED });
+  });
+
+  it('fok: a quantity the book cannot fill at once expires whole, with nothing filled', async () => {
+    // A limit below the best ask: nothing can trade at once, so all of it expires (an ioc would have expired too; a day order would rest).
+    const px = Math.round(marketablePrice('AAPL') * 0.98 * 100) / 100;
+    const r = await http(host, 'POST', '/api/orders', order('AAPL', 'buy', 10, px, { timeInForce: 'fok' }));
+    const id = r.body.orderId as number;
+    await waitFor(() => host.view.projection.order(id)!.state === 'expired', 'fok expired');
+    expect(events(id).find((l) => l.type === 'OrderExpired')).toMatchObject({ reason: Reason.FOK_NOT_FILLED });
+    expect(host.view.projection.order(id)!.filledQuantity).toBe(0);
+    // One the book can fill at once trades all of it.
+    const all = await http(host, 'POST', '/api/orders', order('AAPL', 'buy', 10, marketablePrice('AAPL'), { timeInForce: 'fok' }));
+    await waitFor(() => host.view.projection.order(all.body.orderId)!.state === 'filled', 'fok filled');
+  });
+
+  it('odd and mixed lots: 150 and 37 shares of a US equity whose round lot is 100 are taken', async () => {
+    expect(host.view.projection.instrument('INTC')).toMatchObject({ lotSize: 1, roundLot: 100 });
+    for (const q of [150, 37]) {
+      const r = await http(host, 'POST', '/api/orders', order('INTC', 'buy', q, marketablePrice('INTC')));
+      const id = r.body.orderId as number;
+      await waitFor(() => host.view.projection.order(id)!.stage !== 'pending', 'risk decided');
+      expect(host.view.projection.order(id)!.state).not.toBe('rejected');
+    }
+  });
+
+  it("self-trade prevention: a client's order crossing its own resting order cancels the resting one instead of trading", async () => {
+    // The resting sell joins the best ask; the crossing buy takes everything up to that price (the market maker's
+    // orders first, by priority) with room to spare, so it reaches the client's own order.
+    const book = host.venue.exchange.book('KO')!;
+    const sellPx = book.bestAsk()!;
+    const rest = await http(host, 'POST', '/api/orders', order('KO', 'sell', 5, sellPx, { timeInForce: 'gtc' }));
+    const restId = rest.body.orderId as number;
+    await waitFor(() => host.view.projection.order(restId)!.state === 'new', 'resting sell live');
+    const ahead = book.depth(1000).asks.filter((l) => l.price <= sellPx).reduce((n, l) => n + l.quantity, 0);
+    const cross = await http(host, 'POST', '/api/orders', order('KO', 'buy', 2 * ahead + 100, sellPx, { timeInForce: 'ioc' }));
+    const crossId = cross.body.orderId as number;
+    await waitFor(() => host.view.projection.order(restId)!.state === 'cancelled', 'resting order cancelled by STP');
+    expect(events(restId).find((l) => l.type === 'OrderCancelled')).toMatchObject({ reason: Reason.SELF_TRADE_PREVENTED });
+    expect(host.view.projection.fillsOf(restId)).toEqual([]);
+    await waitFor(() => isTerminalStage(host.view.projection.order(crossId)!.stage), 'the crossing order ended');
+    expect(host.view.projection.fillsOf(crossId).every((f) => f.price <= sellPx)).toBe(true);
+  });
+});
+

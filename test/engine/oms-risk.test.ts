@@ -7,7 +7,9 @@ import { LogBuilder } from '../../engine/oms/testkit.ts';
 import type { OrdoEvent } from '../../engine/protocol/events.ts';
 import { Reason } from '../../engine/protocol/reasons.ts';
 
-const reference = loadReferenceData();
+const loaded = loadReferenceData();
+// US equities trade odd lots (lot size 1, round lot 100 as information: decision 071); KO gets a real lot here.
+const reference = { ...loaded, instruments: loaded.instruments.map((i) => (i.symbol === 'KO' ? { ...i, lotSize: 100 } : i)) };
 
 function order(over: Partial<OrderRequest> = {}): OrderRequest {
   return {
@@ -39,7 +41,7 @@ describe('checkOrder', () => {
     ['INSTRUMENT_NOT_ALLOWED', order({ clientId: 'BRAVO', symbol: 'TSLA', price: 338.6 }), Reason.INSTRUMENT_NOT_ALLOWED, 'client BRAVO may not trade TSLA'],
     ['BAD_QUANTITY zero', order({ quantity: 0 }), Reason.BAD_QUANTITY, 'quantity 0 must be a whole number > 0'],
     ['BAD_QUANTITY fraction', order({ quantity: 1.5 }), Reason.BAD_QUANTITY, 'quantity 1.5 must be a whole number > 0'],
-    ['BAD_QUANTITY lot', order({ symbol: 'INTC', price: 24.18, quantity: 150 }), Reason.BAD_QUANTITY, 'quantity 150 is not a multiple of lot 100'],
+    ['BAD_QUANTITY lot', order({ symbol: 'KO', price: 63.48, quantity: 150 }), Reason.BAD_QUANTITY, 'quantity 150 is not a multiple of lot 100'],
     ['BAD_PRICE zero', order({ price: 0 }), Reason.BAD_PRICE, 'limit price 0 must be > 0'],
     ['BAD_PRICE negative', order({ price: -1 }), Reason.BAD_PRICE, 'limit price -1 must be > 0'],
     ['PRICE_OFF_TICK', order({ price: 228.455 }), Reason.PRICE_OFF_TICK, 'price 228.455 is not a multiple of tick 0.01'],

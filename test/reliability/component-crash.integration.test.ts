@@ -46,7 +46,7 @@ describe('component crash: risk as its own process, kill -9 mid-stream and resta
     await sleep(500);
     stop = true;
     await s.done;
-    await until(async () => (await api.state()).orders.every((o) => o.state !== 'pending'), 'every order decided', 20_000);
+    await until(async () => (await api.state()).orders.every((o) => o.state !== 'pending_new'), 'every order decided', 20_000);
 
     const audit = auditLog(dataDir);
     const events = audit.events.get(1)!;

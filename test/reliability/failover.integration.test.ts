@@ -70,7 +70,7 @@ describe('hot standby failover', () => {
     await sleep(700);
     stop = true;
     await s.done;
-    await until(async () => (await api.state()).orders.every((o) => o.state !== 'pending' && o.state !== 'accepted'), 'every order decided and routed', 15_000);
+    await until(async () => (await api.state()).orders.every((o) => o.state !== 'pending_new'), 'every order decided and routed', 15_000);
     await sleep(500);
 
     const audit = auditLog(dataDir);

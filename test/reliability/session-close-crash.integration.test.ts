@@ -21,8 +21,10 @@ function checkSessions(dataDir: string): { last: 'open' | 'closed'; closed: numb
     const ev = audit.events.get(s.id)!;
     const closing = ofType(ev, 'SessionClosing').length;
     const closedEvents = ofType(ev, 'SessionClosed').length;
-    // SessionClosing, the expiries and SessionClosed are one transaction: all there or none.
-    expect([closing, closedEvents], `session ${s.id}`).toEqual(s.state === 'closed' ? [1, 1] : [0, 0]);
+    // Closing waits for the venue (decision 073): a crash may leave a session closing (SessionClosing, no
+    // SessionClosed) that the restarted host finishes; the snapshot and SessionClosed are one transaction.
+    if (s.state === 'closed') expect([closing, closedEvents], `session ${s.id}`).toEqual([1, 1]);
+    else expect([closing <= 1, closedEvents], `session ${s.id}`).toEqual([true, 0]);
     if (s.state === 'closed') {
       closed++;
       expect(ev.at(-1)!.event.type).toBe('SessionClosed');
@@ -40,7 +42,7 @@ function checkRestored(dataDir: string, session: number): number {
   const previous = audit.events.get(session - 1)!;
   const { projection } = replay(previous);
   const live = [...projection.orders()].filter((o) => !isTerminal(o.state));
-  const expected = live.map((o) => ({ orderId: o.orderId, state: o.state, quantity: o.quantity, filledQuantity: o.filledQuantity, price: o.price })).sort((a, b) => a.orderId - b.orderId);
+  const expected = live.map((o) => ({ orderId: o.orderId, state: o.stage, quantity: o.quantity, filledQuantity: o.filledQuantity, price: o.price })).sort((a, b) => a.orderId - b.orderId);
   const restored = ofType(audit.events.get(session)!, 'OrderRestored')
     .map((e) => ({ orderId: e.event.orderId, state: e.event.state, quantity: e.event.quantity, filledQuantity: e.event.filledQuantity, price: e.event.price }))
     .sort((a, b) => a.orderId - b.orderId);
@@ -79,7 +81,7 @@ describe('session boundaries: kill -9 right after POST /api/session/close', () =
         const r = await api.call('POST', '/api/orders', orderFor(`sc${i}`, k, k % 4 === 0 ? 'day' : 'gtc'));
         expect(r.status, r.text).toBe(200);
       }
-      await until(async () => (await api.state()).orders.every((o) => o.state !== 'pending' && o.state !== 'accepted'), 'orders to settle');
+      await until(async () => (await api.state()).orders.every((o) => o.state !== 'pending_new'), 'orders to settle');
       const close = api.call('POST', '/api/session/close').then(
         (r) => r.status,
         () => 0,
@@ -94,7 +96,9 @@ describe('session boundaries: kill -9 right after POST /api/session/close', () =
       // Restarted, the host sees the same outcome; an open session can be closed once, normally.
       host = await startHostProc({ dataDir });
       api = new Api(host.port, host.token);
-      expect((await api.state()).session.state).toBe(c.last);
+      const now = (await api.state()).session.state;
+      // An open session is still open, or closing (then it finishes); a closed one stays closed.
+      expect(c.last === 'closed' ? [now === 'closed'] : [now === 'open' || now === 'closing' || now === 'closed']).toEqual([true]);
       if (c.last === 'open') {
         const r = await api.call('POST', '/api/session/close');
         expect(r.status, r.text).toBe(200);

@@ -53,9 +53,14 @@ export class ClientProxyComponent extends ProjectedComponent implements Componen
    * used is refused (DUPLICATE_CLIENT_ORDER_ID), nothing sequenced. A limit
    * price off the tick only by float noise is snapped to the tick.
    */
-  submit(req: NewOrderRequest & { expireAt?: number }): Promise<OrderResult> {
+  submit(req: NewOrderRequest): Promise<OrderResult> {
     const closed = checkSessionTakesOrders(this.projection);
     if (closed) return Promise.resolve(refusal(closed.reason, closed.text));
+    let expireAt: number | undefined;
+    if (req.expireTime !== undefined) {
+      // The edge turns the trader's time into the order's field; the venue's clock expires it (decision 071).
+      expireAt = Date.parse(req.expireTime) * 1000;
+    }
     const tick = this.projection.instrument(req.symbol)?.tickSize;
     const body: NewOrderBody = {
       type: 'OrderPending',
@@ -69,9 +74,12 @@ export class ClientProxyComponent extends ProjectedComponent implements Componen
       quantity: req.quantity,
       price: req.type === 'limit' ? normalisePrice(req.price ?? 0, tick) : 0,
     };
-    if (req.expireAt !== undefined) body.expireAt = req.expireAt;
+    if (expireAt !== undefined) body.expireAt = expireAt;
     const repeat = this.repeatOf(body);
     if (repeat) return repeat;
+    if (expireAt !== undefined && !(expireAt > Date.now() * 1000)) {
+      return Promise.resolve(refusal(Reason.BAD_EXPIRY, `expireTime ${req.expireTime} is not in the future`));
+    }
     const orderId = Math.max(this.projection.nextOrderId, this.nextLocalId);
     body.orderId = orderId;
     const cseq = this.send(body);
@@ -119,7 +127,7 @@ export class ClientProxyComponent extends ProjectedComponent implements Componen
    * new clientOrderId; by default the order's clientOrderId with `~R<n>`
    * appended). The price is snapped to the tick like a new order's.
    */
-  replace(orderId: number, change: ReplaceRequest & { clientOrderId?: string }): Promise<OrderResult> {
+  replace(orderId: number, change: ReplaceRequest): Promise<OrderResult> {
     const o = this.projection.order(orderId);
     const price = o === undefined ? change.price : normalisePrice(change.price, this.projection.instrument(o.symbol)?.tickSize);
     const bad = checkSessionTakesOrders(this.projection) ?? checkReplace(orderId, change.quantity, price, this.projection);

@@ -1,5 +1,6 @@
 import type { CommandSink } from '../../component/logic.ts';
 import type { Sequenced } from '../../protocol/events.ts';
+import { log } from '../../log.ts';
 import { Reason } from '../../protocol/reasons.ts';
 import type { OrderStatusMsg, VenueReply, VenueRequest } from '../../venue/protocol.ts';
 import { isTerminalStage, mayBeAtVenue } from '../order-state.ts';
@@ -128,7 +129,7 @@ export class GatewayLogic {
         this.reconcile(m, out);
         break;
       case 'ProtocolError':
-        console.error(`gateway: venue says: ${m.text}`);
+        log.error(`gateway: venue says: ${m.text}`);
         break;
     }
   }
@@ -192,7 +193,7 @@ export class GatewayLogic {
       case 'filled':
         break; // its fills above complete it
       case 'forgotten':
-        console.error(`gateway: the venue no longer remembers order ${o.orderId}; its final report was lost`);
+        log.error(`gateway: the venue no longer remembers order ${o.orderId}; its final report was lost`);
         break;
     }
   }
