@@ -47,6 +47,12 @@ export const SEQUENCER_REFUSAL_CODES = [
 export type SequencerRefusalCode = (typeof SEQUENCER_REFUSAL_CODES)[number];
 
 /**
+ * The refusal that means "the event log cannot write now; nothing was lost,
+ * send it again": the one spelling of it (sequencer, gateway, runtime).
+ */
+export const STORAGE_UNAVAILABLE = 'STORAGE_UNAVAILABLE' as const satisfies SequencerRefusalCode;
+
+/**
  * An order rule's reject: the reason's name from the engine's reason table
  * (PRICE_OFF_TICK, ORDER_NOTIONAL_LIMIT…, or REASON_<n> for one this build
  * does not know). Contract cannot list them (they belong to the engine); the

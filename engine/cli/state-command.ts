@@ -1,6 +1,6 @@
 import { existingDataDir } from '../host/data-dir.ts';
 import { UserError } from '../errors.ts';
-import { OmsProjection } from '../oms/projection.ts';
+import { projectionAt } from '../oms/projection-at.ts';
 import { toStateView } from '../oms/views.ts';
 import { openReadableLog } from '../store/log.ts';
 import { intOption, parse, requireOption } from './args.ts';
@@ -20,11 +20,12 @@ export async function stateCommand(argv: string[]): Promise<number> {
   try {
     const session = intOption('state', 'session', values.session, 1) ?? log.latestSession()?.id;
     if (session === undefined) throw new UserError(`no sessions in ${dir.dir} yet`);
-    const row = log.sessions().find((s) => s.id === session);
-    if (!row) throw new UserError(`no session ${session} in ${dir.dir}`);
-    if (at > row.lastSeq) throw new UserError(`session ${session} has ${row.lastSeq} events; --at ${at} is beyond its end`);
-    const p = new OmsProjection();
-    for (const e of log.events(session, 1, at)) p.apply(e);
+    const past = projectionAt(log, session, at);
+    if (!past.ok) {
+      if (past.problem === 'no-session') throw new UserError(`no session ${session} in ${dir.dir}`);
+      throw new UserError(`session ${session} has ${past.lastSeq} events; --at ${at} is beyond its end`);
+    }
+    const p = past.projection;
     const view = toStateView(p, at);
     await writeOut(JSON.stringify(values.hash ? { ...view, stateHash: p.stateHash() } : view, null, 2) + '\n');
     return 0;

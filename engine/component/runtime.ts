@@ -1,4 +1,5 @@
 import { Publisher, Subscriber } from 'zeromq';
+import { STORAGE_UNAVAILABLE } from '../../contract/api-errors.ts';
 import type { LifecycleState } from '../../contract/domain.ts';
 import { CommandClient, type CommandReply } from '../bus/command-client.ts';
 import type { BusEndpoints } from '../bus/endpoints.ts';
@@ -229,7 +230,7 @@ export class ComponentRuntime implements EventListener {
     }
     const o = this.outstanding.get(r.cseq);
     if (!o) return;
-    const decision = this.opts.logic.onRefused?.(r.cseq, o.body, r) ?? (r.code === 'STORAGE_UNAVAILABLE' ? 'retry' : 'drop');
+    const decision = this.opts.logic.onRefused?.(r.cseq, o.body, r) ?? (r.code === STORAGE_UNAVAILABLE ? 'retry' : 'drop');
     if (decision === 'drop') this.outstanding.delete(r.cseq);
   }
 

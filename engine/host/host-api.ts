@@ -14,7 +14,7 @@ import type { ComponentAction } from '../../contract/domain.ts';
 import { toEventLine } from '../protocol/event-line.ts';
 import type { CommandBody } from '../protocol/events.ts';
 import type { ClientProxyComponent } from '../oms/components/client-proxy.ts';
-import { OmsProjection } from '../oms/projection.ts';
+import { projectionAt } from '../oms/projection-at.ts';
 import { toStateView } from '../oms/views.ts';
 import type { Sequencer } from '../sequencer/sequencer.ts';
 import type { ReadableLog } from '../store/log.ts';
@@ -175,12 +175,12 @@ export class HostApi implements OrdoApi {
   async getState(at?: { session?: number; seq: number }): Promise<Result<StateView>> {
     if (!at) return { ok: true, value: this.liveState() };
     const session = at.session ?? this.d.view.projection.session.id;
-    const known = this.d.readLog.sessions().find((s) => s.id === session);
-    if (!known) return fail('NOT_FOUND', `no session ${session}`);
-    if (at.seq > known.lastSeq) return fail('BAD_REQUEST', `session ${session} has only ${known.lastSeq} events; seq ${at.seq} is in the future`);
-    const p = new OmsProjection();
-    for (const e of this.d.readLog.events(session, 1, at.seq)) p.apply(e);
-    return { ok: true, value: toStateView(p, at.seq) };
+    const past = projectionAt(this.d.readLog, session, at.seq);
+    if (!past.ok) {
+      if (past.problem === 'no-session') return fail('NOT_FOUND', `no session ${session}`);
+      return fail('BAD_REQUEST', `session ${session} has only ${past.lastSeq} events; seq ${at.seq} is in the future`);
+    }
+    return { ok: true, value: toStateView(past.projection, at.seq) };
   }
 
   async getEvents(q: EventQuery): Promise<Result<EventLine[]>> {

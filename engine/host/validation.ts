@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { COMPONENT_ACTIONS, ORDER_TYPES, SIDES, TIME_IN_FORCE } from '../../contract/domain.ts';
 import type { AsOf, EventQuery, NewOrderRequest, ReplaceRequest } from '../../contract/api.ts';
 import type { ApiParamParsers } from '../../contract/api-table.ts';
+import { issueLine } from '../oms/validation.ts';
 
 /** Input from outside (HTTP, WebSocket, IPC) that failed validation; the message names the field. */
 export class BadRequest extends Error {
@@ -45,17 +46,9 @@ const eventQuery = z.strictObject({
 
 const asOf = z.strictObject({ session: z.number().int().positive().optional(), seq: z.number().int().nonnegative() });
 
-function describe(err: z.ZodError, what: string): string {
-  const issue = err.issues[0]!;
-  const path = issue.path.map(String).join('.');
-  let message = issue.message;
-  if (issue.code === 'unrecognized_keys') message = `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`;
-  return path ? `${what}.${path}: ${message}` : `${what}: ${message}`;
-}
-
 function parseWith<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const res = schema.safeParse(value);
-  if (!res.success) throw new BadRequest(describe(res.error, what));
+  if (!res.success) throw new BadRequest(issueLine(res.error, value, [what]));
   return res.data;
 }
 

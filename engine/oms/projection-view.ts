@@ -5,8 +5,12 @@ import { orderStateOf } from './order-state.ts';
 import type { ClientBook } from './projection-clients.ts';
 import type { ReadonlyOrder } from './projection-types.ts';
 
-/** A live, read-only view of one order's row (it sees later changes). */
-export class OrderView implements ReadonlyOrder {
+/**
+ * A live, read-only cursor on one order's row (it sees later changes). Not the
+ * contract's `OrderView` (a plain copy sent to clients): `orderView()` in views.ts
+ * makes one of those from this.
+ */
+export class OrderCursor implements ReadonlyOrder {
   constructor(
     private readonly t: OrderTable,
     private readonly books: readonly ClientBook[],

@@ -16,7 +16,7 @@ import {
   NOTIONAL_SCALE, type AlertRecord, type FillRecord, type InstrumentInfo, type OriginalTerms, type ReadonlyClient, type ReadonlyOrder,
   type RequestRefusal, type SessionInfo, type VenueInfo,
 } from './projection-types.ts';
-import { OrderView } from './projection-view.ts';
+import { OrderCursor } from './projection-view.ts';
 
 export * from './projection-types.ts';
 
@@ -172,14 +172,14 @@ export class OmsProjection {
   /** A live read-only view of the order (a new view object per call). */
   order(orderId: number): ReadonlyOrder | undefined {
     const r = this.table.row(orderId);
-    return r < 0 ? undefined : new OrderView(this.table, this.books, r);
+    return r < 0 ? undefined : new OrderCursor(this.table, this.books, r);
   }
 
   /** Every order of the session in the order it first appeared. */
   *orders(): IterableIterator<ReadonlyOrder> {
     const t = this.table;
     const books = this.books;
-    for (let r = 0; r < t.size; r++) yield new OrderView(t, books, r);
+    for (let r = 0; r < t.size; r++) yield new OrderCursor(t, books, r);
   }
 
   get orderCount(): number {

@@ -8,7 +8,7 @@ import type { WritableLog } from '../store/log.ts';
 import type { Clock } from './clock.ts';
 import type { SequencerPolicy } from './policy.ts';
 import { log } from '../log.ts';
-import type { SequencerRefusalCode } from '../../contract/api-errors.ts';
+import { STORAGE_UNAVAILABLE, type SequencerRefusalCode } from '../../contract/api-errors.ts';
 
 /** Events per stored frame and published message, at most. */
 export const MAX_FRAME_EVENTS = 4096;
@@ -274,11 +274,11 @@ export class Sequencer {
       }
       rejections.length = 0;
       const message = `event log unavailable: ${this.storageError}`;
-      for (const p of work.processed) rejections.push({ id: p.id, cseq: p.cseq, code: 'STORAGE_UNAVAILABLE', message });
+      for (const p of work.processed) rejections.push({ id: p.id, cseq: p.cseq, code: STORAGE_UNAVAILABLE, message });
       // Held commands wait for the roll; if the roll itself was not stored, they are refused like the rest.
       if (!this.rolling) {
         for (const item of this.takeHeld()) {
-          for (const cmd of item.commands) rejections.push({ id: item.id, cseq: cmd.cseq, code: 'STORAGE_UNAVAILABLE', message });
+          for (const cmd of item.commands) rejections.push({ id: item.id, cseq: cmd.cseq, code: STORAGE_UNAVAILABLE, message });
           if (item.done) work.answered.push(item);
         }
       }
@@ -286,7 +286,7 @@ export class Sequencer {
     this.stats.rejected += rejections.length;
     for (const r of rejections) this.reply(r);
     for (const item of work.answered) {
-      item.done!(written ? work.outcomes.get(item) : { code: 'STORAGE_UNAVAILABLE', message: `event log unavailable: ${this.storageError}` });
+      item.done!(written ? work.outcomes.get(item) : { code: STORAGE_UNAVAILABLE, message: `event log unavailable: ${this.storageError}` });
     }
   }
 

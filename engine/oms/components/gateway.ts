@@ -1,3 +1,4 @@
+import { STORAGE_UNAVAILABLE } from '../../../contract/api-errors.ts';
 import type { CommandReply } from '../../bus/command-client.ts';
 import type { CommandSink, ComponentLogic } from '../../component/logic.ts';
 import type { CommandBody, Sequenced } from '../../protocol/events.ts';
@@ -55,7 +56,7 @@ export class GatewayComponent extends ProjectedComponent implements ComponentLog
 
   onRefused(_cseq: number, _body: CommandBody, reply: CommandReply): 'retry' | 'drop' {
     // Venue facts (fills, cancels) must reach the log: keep them while the session is closed or storage is out.
-    return reply.code === 'SESSION_NOT_OPEN' || reply.code === 'STORAGE_UNAVAILABLE' ? 'retry' : 'drop';
+    return reply.code === 'SESSION_NOT_OPEN' || reply.code === STORAGE_UNAVAILABLE ? 'retry' : 'drop';
   }
 
   close(): Promise<void> {
