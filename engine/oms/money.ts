@@ -11,7 +11,10 @@ export const VALUE_SCALE = 10_000;
 
 /** Decimals an average price is rounded to (prices themselves are on the tick grid). */
 export const AVG_PRICE_DECIMALS = 6;
-const AVG_SCALE = 10 ** AVG_PRICE_DECIMALS;
+/** 10^AVG_PRICE_DECIMALS: an average price is a whole number of 1/AVG_SCALE. */
+export const AVG_SCALE = 10 ** AVG_PRICE_DECIMALS;
+/** AVG_SCALE / VALUE_SCALE: value units × this / quantity = the average in 1/AVG_SCALE. */
+export const AVG_PER_UNIT = AVG_SCALE / VALUE_SCALE;
 
 /** How far from a whole number of ticks a price may be and still count as on the tick (float noise). */
 const TICK_EPSILON = 1e-6;
@@ -50,8 +53,8 @@ export function normalisePrice(price: number, tickSize: number | undefined): num
   return t === undefined ? price : ticksToPrice(t, tickSize);
 }
 
-/** An average price from an exact sum of quantity × price units, rounded to AVG_PRICE_DECIMALS. */
-export function averagePrice(valueUnits: number, quantity: number, unitSize: number): number {
+/** An average price from an exact sum of quantity × price in units of 1/VALUE_SCALE, rounded to AVG_PRICE_DECIMALS. */
+export function averagePrice(valueUnits: number, quantity: number): number {
   if (quantity <= 0) return 0;
-  return Math.round(((valueUnits / quantity) * unitSize) * AVG_SCALE) / AVG_SCALE;
+  return Math.round((valueUnits * AVG_PER_UNIT) / quantity) / AVG_SCALE;
 }

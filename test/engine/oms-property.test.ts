@@ -255,7 +255,7 @@ class Naive {
         o.execIds.push(e.execId);
         o.filled += e.fillQty;
         o.value += e.fillQty * Math.round(e.fillPrice * 10_000);
-        o.avgPrice = Math.round((o.value / o.filled) * (1 / 10_000) * 1e6) / 1e6;
+        o.avgPrice = Math.round((o.value * 100) / o.filled) / 1e6; // value in 1/10,000 units; average to 6 decimals
         o.state = o.filled === o.quantity ? 'filled' : 'partially_filled';
         if (o.state === 'filled') o.cancelPending = o.replacePending = false;
         this.fills.push([e.execId, e.orderId, e.fillQty, e.fillPrice, s.seq]);

@@ -1,6 +1,6 @@
 import type { OrderType, Side, TimeInForce } from '../../../contract/domain.ts';
 import { ORDER_STAGES, type OrderStage } from '../../protocol/events.ts';
-import { averagePrice, VALUE_SCALE } from '../money.ts';
+import { AVG_PER_UNIT, AVG_SCALE, VALUE_SCALE } from '../money.ts';
 import type { OriginalTerms } from '../projection-types.ts';
 import { BytePool } from './byte-pool.ts';
 import { CHUNK, MASK, NIL, SHIFT } from './chunks.ts';
@@ -401,7 +401,8 @@ export class OrderTable {
     // Exact: integer units; the average is rounded once (money.ts).
     const value = k.filledValue[i]! + quantity * Math.round(price * VALUE_SCALE);
     k.filledValue[i] = value;
-    k.avgPrice[i] = averagePrice(value, filled, 1 / VALUE_SCALE);
+    // averagePrice(value, filled) inlined (the replay path): one division, one rounding.
+    k.avgPrice[i] = Math.round((value * AVG_PER_UNIT) / filled) / AVG_SCALE;
     return leaves;
   }
 
