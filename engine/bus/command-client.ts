@@ -2,7 +2,7 @@ import { Dealer } from 'zeromq';
 import { encodeCommands } from '../protocol/codec.ts';
 import type { CommandBody } from '../protocol/events.ts';
 import { SendQueue } from './send-queue.ts';
-import { connectTo } from './security.ts';
+import { connectTo, type BusSecurity } from './security.ts';
 import { log } from '../log.ts';
 
 /** The sequencer's answer to a command it refused (accepted ones answer as events). */
@@ -23,10 +23,12 @@ export class CommandClient {
   constructor(
     endpoint: string,
     readonly src: string,
+    /** The host's bus keys (decision 063); none: a plain connect. */
+    security?: BusSecurity,
   ) {
     this.dealer.linger = 0;
     this.dealer.sendHighWaterMark = 0;
-    connectTo(this.dealer, endpoint);
+    connectTo(this.dealer, endpoint, security);
     this.out = new SendQueue(this.dealer, (err) => log.error(`${src}: command send failed: ${(err as Error).message}`));
     void this.loop();
   }

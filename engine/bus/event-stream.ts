@@ -2,7 +2,7 @@ import { Subscriber } from 'zeromq';
 import { decodeFrame, decodeHead, readFrameInfo, type FrameInfo } from '../protocol/codec.ts';
 import type { Sequenced } from '../protocol/events.ts';
 import { ReplayClient } from './replay.ts';
-import { connectTo } from './security.ts';
+import { connectTo, type BusSecurity } from './security.ts';
 import { log } from '../log.ts';
 
 /** Receives events in order, gap-free, exactly once. */
@@ -17,6 +17,8 @@ export interface EventStreamOptions {
   readonly receiveHighWaterMark?: number;
   /** Test hook: return true to drop a live frame as if the network lost it. */
   readonly dropLive?: (info: FrameInfo) => boolean;
+  /** The host's bus keys (decision 063); none: plain connects. */
+  readonly security?: BusSecurity;
 }
 
 export interface StreamPosition {
@@ -49,7 +51,7 @@ export class EventStream {
   replayedFrames = 0;
 
   constructor(private readonly options: EventStreamOptions) {
-    this.replay = new ReplayClient(options.replay);
+    this.replay = new ReplayClient(options.replay, options.security);
   }
 
   addListener(listener: EventListener): void {
@@ -67,7 +69,7 @@ export class EventStream {
   async start(from?: StreamPosition): Promise<void> {
     this.sub.linger = 0;
     if (this.options.receiveHighWaterMark !== undefined) this.sub.receiveHighWaterMark = this.options.receiveHighWaterMark;
-    connectTo(this.sub, this.options.events);
+    connectTo(this.sub, this.options.events, this.options.security);
     this.sub.subscribe();
     void this.receiveLoop();
     if (from) {

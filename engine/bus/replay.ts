@@ -1,7 +1,7 @@
 import { Dealer, Router } from 'zeromq';
 import type { ReadableLog } from '../store/log.ts';
 import { SendQueue } from './send-queue.ts';
-import { bindAll, connectTo } from './security.ts';
+import { bindAll, connectTo, type BusSecurity } from './security.ts';
 import { log } from '../log.ts';
 
 /** A replay request: frames of `session` covering seqs [from, to] (both inclusive). */
@@ -39,11 +39,15 @@ export class ReplayServer {
   private readonly out = new SendQueue(this.router);
   private running = false;
 
-  constructor(private readonly log: ReadableLog) {}
+  constructor(
+    private readonly log: ReadableLog,
+    /** The host's bus keys (decision 063); none: plain binds. */
+    private readonly security?: BusSecurity,
+  ) {}
 
   async bind(...endpoints: string[]): Promise<void> {
     this.router.linger = 0;
-    await bindAll(this.router, endpoints);
+    await bindAll(this.router, endpoints, this.security);
     this.running = true;
     void this.loop();
   }
@@ -106,9 +110,9 @@ export class ReplayClient {
   private nextId = 1;
   private busy: Promise<unknown> = Promise.resolve();
 
-  constructor(endpoint: string) {
+  constructor(endpoint: string, security?: BusSecurity) {
     this.dealer.linger = 0;
-    connectTo(this.dealer, endpoint);
+    connectTo(this.dealer, endpoint, security);
   }
 
   /** One page of frames; see ReplayHeader.complete. */

@@ -13,9 +13,10 @@ import { UserError } from '../errors.ts';
  * in `<data-dir>/keys/` (0700, files 0600). inproc:// needs none of this: it
  * never leaves the process (and CURVE options do not apply to it).
  *
- * Which endpoints are secured is kept in a keyring by endpoint, so the
- * sockets themselves stay unaware: `bindAll` and `connectTo` apply the
- * registered options before binding or connecting.
+ * Which endpoints are secured is kept by endpoint in a `BusSecurity`, one
+ * per host (decision 063), so the sockets themselves stay unaware: its
+ * `bindAll` and `connectTo` apply the registered options before binding or
+ * connecting; a socket owner is handed the object as an optional option.
  */
 
 /** A CURVE key pair, both halves Z85 (40 characters). */
@@ -228,7 +229,7 @@ export async function zapCounts(): Promise<{ allowed: number; denied: number } |
   return zap ? { ...(await zap).counts } : undefined;
 }
 
-// ---- keyring by endpoint --------------------------------------------------
+// ---- keys by endpoint, one BusSecurity per host --------------------------------------------------
 
 /** What a socket listening on a secured endpoint sets. */
 export interface ServerSecurity {
@@ -243,25 +244,6 @@ export interface ClientSecurity {
   readonly secretKey: string;
 }
 
-const servers = new Map<string, ServerSecurity>();
-const clients = new Map<string, ClientSecurity>();
-
-/** Marks endpoints as CURVE servers; returns the function that forgets them. */
-export function secureServerEndpoints(endpoints: readonly string[], security: ServerSecurity): () => void {
-  for (const ep of endpoints) servers.set(ep, security);
-  return () => {
-    for (const ep of endpoints) if (servers.get(ep) === security) servers.delete(ep);
-  };
-}
-
-/** Marks endpoints as needing CURVE client keys; returns the function that forgets them. */
-export function secureClientEndpoints(endpoints: readonly string[], security: ClientSecurity): () => void {
-  for (const ep of endpoints) clients.set(ep, security);
-  return () => {
-    for (const ep of endpoints) if (clients.get(ep) === security) clients.delete(ep);
-  };
-}
-
 interface Bindable {
   bind(endpoint: string): Promise<void>;
 }
@@ -271,29 +253,73 @@ interface Connectable {
 }
 
 /**
- * Binds `socket` to every endpoint. If any is a secured one, the socket
- * becomes a CURVE server first (before any bind: options apply to the binds
- * that follow them; inproc endpoints of the same socket are unaffected).
+ * The keys of one host's bus (decision 063): which endpoints are CURVE
+ * servers and which need client keys. A host makes one from its data dir's
+ * keys and hands it to every socket owner it builds; `ordo component` makes
+ * one from the client keys. Two hosts in one process thus keep apart keys.
+ * (The ZAP handler above stays process-wide on purpose: libzmq has one ZAP
+ * endpoint per context, so the hosts share it and differ by ZAP domain.)
  */
-export async function bindAll(socket: Bindable, endpoints: readonly string[]): Promise<void> {
-  const security = endpoints.map((ep) => servers.get(ep)).find((s) => s !== undefined);
-  if (security) {
-    const s = socket as unknown as { curveServer: boolean; curveSecretKey: string; zapDomain: string };
-    s.curveServer = true;
-    s.curveSecretKey = security.secretKey;
-    s.zapDomain = security.zapDomain;
+export class BusSecurity {
+  private readonly servers = new Map<string, ServerSecurity>();
+  private readonly clients = new Map<string, ClientSecurity>();
+
+  /** Marks endpoints as CURVE servers; returns the function that forgets them. */
+  secureServerEndpoints(endpoints: readonly string[], security: ServerSecurity): () => void {
+    for (const ep of endpoints) this.servers.set(ep, security);
+    return () => {
+      for (const ep of endpoints) if (this.servers.get(ep) === security) this.servers.delete(ep);
+    };
   }
+
+  /** Marks endpoints as needing CURVE client keys; returns the function that forgets them. */
+  secureClientEndpoints(endpoints: readonly string[], security: ClientSecurity): () => void {
+    for (const ep of endpoints) this.clients.set(ep, security);
+    return () => {
+      for (const ep of endpoints) if (this.clients.get(ep) === security) this.clients.delete(ep);
+    };
+  }
+
+  /**
+   * Binds `socket` to every endpoint. If any is a secured one, the socket
+   * becomes a CURVE server first (before any bind: options apply to the binds
+   * that follow them; inproc endpoints of the same socket are unaffected).
+   */
+  async bindAll(socket: Bindable, endpoints: readonly string[]): Promise<void> {
+    const security = endpoints.map((ep) => this.servers.get(ep)).find((s) => s !== undefined);
+    if (security) {
+      const s = socket as unknown as { curveServer: boolean; curveSecretKey: string; zapDomain: string };
+      s.curveServer = true;
+      s.curveSecretKey = security.secretKey;
+      s.zapDomain = security.zapDomain;
+    }
+    for (const ep of endpoints) await socket.bind(ep);
+  }
+
+  /** Connects `socket` to `endpoint`, as a CURVE client if the endpoint is a secured one. */
+  connectTo(socket: Connectable, endpoint: string): void {
+    const security = this.clients.get(endpoint);
+    if (security) {
+      const s = socket as unknown as { curveServerKey: string; curvePublicKey: string; curveSecretKey: string };
+      s.curveServerKey = security.serverPublicKey;
+      s.curvePublicKey = security.publicKey;
+      s.curveSecretKey = security.secretKey;
+    }
+    socket.connect(endpoint);
+  }
+}
+
+/**
+ * Binds `socket` to every endpoint through `security` (the owner's
+ * BusSecurity), or plainly without one: there is no process-wide keyring.
+ */
+export async function bindAll(socket: Bindable, endpoints: readonly string[], security?: BusSecurity): Promise<void> {
+  if (security) return security.bindAll(socket, endpoints);
   for (const ep of endpoints) await socket.bind(ep);
 }
 
-/** Connects `socket` to `endpoint`, as a CURVE client if the endpoint is a secured one. */
-export function connectTo(socket: Connectable, endpoint: string): void {
-  const security = clients.get(endpoint);
-  if (security) {
-    const s = socket as unknown as { curveServerKey: string; curvePublicKey: string; curveSecretKey: string };
-    s.curveServerKey = security.serverPublicKey;
-    s.curvePublicKey = security.publicKey;
-    s.curveSecretKey = security.secretKey;
-  }
-  socket.connect(endpoint);
+/** Connects `socket` to `endpoint` through `security`, or plainly without one. */
+export function connectTo(socket: Connectable, endpoint: string, security?: BusSecurity): void {
+  if (security) security.connectTo(socket, endpoint);
+  else socket.connect(endpoint);
 }

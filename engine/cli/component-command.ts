@@ -1,5 +1,5 @@
 import { tcpEndpoints } from '../bus/endpoints.ts';
-import { loadClientKeys, secureClientEndpoints } from '../bus/security.ts';
+import { BusSecurity, loadClientKeys } from '../bus/security.ts';
 import { ComponentRuntime } from '../component/runtime.ts';
 import type { ComponentLogic } from '../component/logic.ts';
 import { UserError } from '../errors.ts';
@@ -33,12 +33,13 @@ export async function componentCommand(argv: string[]): Promise<number> {
   const keys = loadClientKeys(dataDirPaths(requireOption('component', 'data-dir', values['data-dir'])).keys);
   const endpoints = tcpEndpoints('127.0.0.1', port);
   const venueEndpoint = `tcp://127.0.0.1:${port + VENUE_PORT_OFFSET}`;
-  secureClientEndpoints([...Object.values(endpoints), venueEndpoint], { serverPublicKey: keys.serverPublicKey, ...keys.client });
+  const security = new BusSecurity();
+  security.secureClientEndpoints([...Object.values(endpoints), venueEndpoint], { serverPublicKey: keys.serverPublicKey, ...keys.client });
   const logic: ComponentLogic =
-    role === 'risk' ? new RiskComponent() : role === 'router' ? new RouterComponent() : new GatewayComponent({ venueEndpoint });
+    role === 'risk' ? new RiskComponent() : role === 'router' ? new RouterComponent() : new GatewayComponent({ venueEndpoint, security });
   let stopped!: () => void;
   const done = new Promise<void>((r) => (stopped = r));
-  const rt = new ComponentRuntime({ id, logic, endpoints, onShutdown: () => stopped() });
+  const rt = new ComponentRuntime({ id, logic, endpoints, security, onShutdown: () => stopped() });
   await rt.start();
   console.log(`ordo component ${id} (${role}) caught up at seq ${rt.position.seq}, ${rt.lifecycle}`);
   process.once('SIGINT', () => stopped());

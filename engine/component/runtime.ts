@@ -5,7 +5,7 @@ import { CommandClient, type CommandReply } from '../bus/command-client.ts';
 import type { BusEndpoints } from '../bus/endpoints.ts';
 import { EventStream, type EventListener } from '../bus/event-stream.ts';
 import { SendQueue } from '../bus/send-queue.ts';
-import { connectTo } from '../bus/security.ts';
+import { connectTo, type BusSecurity } from '../bus/security.ts';
 import type { CommandBody, Sequenced } from '../protocol/events.ts';
 import { encodeHeartbeat, type Heartbeat } from './heartbeat.ts';
 import type { CommandSink, ComponentLogic } from './logic.ts';
@@ -21,6 +21,8 @@ export interface RuntimeOptions {
   readonly resendMs?: number;
   /** Called when the admin stream orders a shutdown (after the runtime stopped). */
   readonly onShutdown?: () => void;
+  /** The host's (or `ordo component`'s) bus keys (decision 063); none: plain connects. */
+  readonly security?: BusSecurity;
 }
 
 /** A command sent and not yet answered; the same object waits in the outbox and in `outstanding`. */
@@ -89,12 +91,12 @@ export class ComponentRuntime implements EventListener {
   connect(): void {
     const ep = this.opts.endpoints;
     this.hbPub.linger = 0;
-    connectTo(this.hbPub, ep.heartbeats);
+    connectTo(this.hbPub, ep.heartbeats, this.opts.security);
     this.admin.linger = 0;
-    connectTo(this.admin, ep.admin);
+    connectTo(this.admin, ep.admin, this.opts.security);
     this.admin.subscribe(this.id, 'all');
     void this.adminLoop();
-    this.commands = new CommandClient(ep.commands, this.id);
+    this.commands = new CommandClient(ep.commands, this.id, this.opts.security);
     this.commands.onReply((r) => this.onReply(r));
     this.state = 'rewinding';
     const hbMs = this.opts.heartbeatMs ?? 250;
@@ -106,7 +108,7 @@ export class ComponentRuntime implements EventListener {
   /** Starts with a stream of its own: rewinds from seq 1 of the latest session. */
   async start(): Promise<void> {
     this.connect();
-    this.ownStream = new EventStream({ events: this.opts.endpoints.events, replay: this.opts.endpoints.replay });
+    this.ownStream = new EventStream({ events: this.opts.endpoints.events, replay: this.opts.endpoints.replay, security: this.opts.security });
     this.ownStream.addListener(this);
     await this.ownStream.start();
     await this.caughtUp();

@@ -1,6 +1,6 @@
 import { Subscriber } from 'zeromq';
 import { decodeHeartbeat, type Heartbeat } from '../component/heartbeat.ts';
-import { bindAll } from '../bus/security.ts';
+import { bindAll, type BusSecurity } from '../bus/security.ts';
 import { log } from '../log.ts';
 
 export interface SeenComponent {
@@ -15,9 +15,12 @@ export class HeartbeatCollector {
   private readonly table = new Map<string, SeenComponent>();
   private closed = false;
 
+  /** `security`: the host's bus keys (decision 063); none: plain binds. */
+  constructor(private readonly security?: BusSecurity) {}
+
   async bind(...endpoints: string[]): Promise<void> {
     this.sub.linger = 0;
-    await bindAll(this.sub, endpoints);
+    await bindAll(this.sub, endpoints, this.security);
     this.sub.subscribe();
     void this.loop();
   }

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { inprocEndpoints, tcpEndpoints, type BusEndpoints } from '../bus/endpoints.ts';
 import { EventStream } from '../bus/event-stream.ts';
 import { ReplayServer } from '../bus/replay.ts';
-import { authorizedKeys, bindAll, ensureBusKeys, registerZapDomain, secureClientEndpoints, secureServerEndpoints } from '../bus/security.ts';
+import { authorizedKeys, bindAll, BusSecurity, ensureBusKeys, registerZapDomain } from '../bus/security.ts';
 import { SendQueue } from '../bus/send-queue.ts';
 import { ComponentRuntime } from '../component/runtime.ts';
 import type { ComponentLogic } from '../component/logic.ts';
@@ -118,29 +118,31 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     const tcp = opts.busPort !== undefined ? tcpEndpoints('127.0.0.1', opts.busPort) : undefined;
     const both = (k: keyof BusEndpoints) => (tcp ? [endpoints[k], tcp[k]] : [endpoints[k]]);
     const venueTcp = tcp ? [`tcp://127.0.0.1:${opts.busPort! + VENUE_PORT_OFFSET}`, `tcp://127.0.0.1:${opts.busPort! + VENUE_PORT_OFFSET + 1}`] : [];
+    // This host's bus keys, handed to every socket owner below (decision 063).
+    const security = new BusSecurity();
     if (tcp) {
       // Every tcp socket is a CURVE server; only keys on the install's allow list get in (decision 050).
       const zapDomain = name;
       cleanup.push(await registerZapDomain(zapDomain, (key) => authorizedKeys(paths.keys).has(key)));
-      cleanup.push(secureServerEndpoints([...Object.values(tcp), ...venueTcp], { secretKey: keys.server.secretKey, zapDomain }));
+      cleanup.push(security.secureServerEndpoints([...Object.values(tcp), ...venueTcp], { secretKey: keys.server.secretKey, zapDomain }));
       // This host's own gateway and market data subscriber reach the venue over tcp too.
-      cleanup.push(secureClientEndpoints(venueTcp, { serverPublicKey: keys.server.publicKey, ...keys.component }));
+      cleanup.push(security.secureClientEndpoints(venueTcp, { serverPublicKey: keys.server.publicKey, ...keys.component }));
     }
 
     const view = new LiveView();
-    const sequencer = new Sequencer({ log, policy: new OmsSequencerPolicy(reference), clock: systemClock() });
+    const sequencer = new Sequencer({ log, policy: new OmsSequencerPolicy(reference), clock: systemClock(), security });
     await bindOrExplain(() => sequencer.bind(both('commands'), both('events')), opts.busPort);
     cleanup.push(() => sequencer.close());
     const readLog: ReadableLog = openReadableLog(paths.db);
     cleanup.push(() => readLog.close());
-    const replay = new ReplayServer(openReadableLog(paths.db));
+    const replay = new ReplayServer(openReadableLog(paths.db), security);
     await bindOrExplain(() => replay.bind(...both('replay')), opts.busPort);
     cleanup.push(() => replay.close());
-    const heartbeats = new HeartbeatCollector();
+    const heartbeats = new HeartbeatCollector(security);
     await bindOrExplain(() => heartbeats.bind(...both('heartbeats')), opts.busPort);
     cleanup.push(() => heartbeats.close());
     const adminPub = new Publisher({ linger: 0 });
-    await bindOrExplain(() => bindAll(adminPub, both('admin')), opts.busPort);
+    await bindOrExplain(() => bindAll(adminPub, both('admin'), security), opts.busPort);
     const admin = new SendQueue(adminPub);
     cleanup.push(() => adminPub.close());
 
@@ -151,9 +153,10 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       seed: opts.seed ?? 42,
       tickMs: opts.venueTickMs ?? 250,
       execIdBase: Date.now() * 1000,
+      security,
     });
     cleanup.push(() => venue.close());
-    const md = new MarketDataSubscriber({ endpoint: venue.marketDataEndpoint });
+    const md = new MarketDataSubscriber({ endpoint: venue.marketDataEndpoint, security });
     md.onData((m) => view.onMarketData(m));
     cleanup.push(() => md.close());
 
@@ -166,20 +169,20 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       proxy: () => proxy,
       risk: () => new RiskComponent(undefined, shared),
       router: () => new RouterComponent(shared),
-      gateway: () => new GatewayComponent({ venueEndpoint: venue.routerEndpoint }, shared),
+      gateway: () => new GatewayComponent({ venueEndpoint: venue.routerEndpoint, security }, shared),
       monitor: () => new MonitorComponent({ source: heartbeats, staleMs }, shared),
     };
     const roles = opts.roles ?? DEFAULT_ROLES;
     const runtimes = roles.map((role) => {
       const make = logics[role];
       if (!make) throw new UserError(`unknown role '${role}'`);
-      return new ComponentRuntime({ id: `${role}-1`, logic: make(), endpoints, heartbeatMs });
+      return new ComponentRuntime({ id: `${role}-1`, logic: make(), endpoints, heartbeatMs, security });
     });
 
     // One stream feeds every in-process consumer: each frame is decoded once, and
     // event by event the view applies the shared projection, then each component
     // reacts to that event (as it would with a projection of its own).
-    const stream = new EventStream({ events: endpoints.events, replay: endpoints.replay });
+    const stream = new EventStream({ events: endpoints.events, replay: endpoints.replay, security });
     for (const rt of runtimes) {
       rt.connect();
       cleanup.push(() => rt.stop());

@@ -1,6 +1,6 @@
 import { Publisher, Router } from 'zeromq';
 import { SendQueue } from '../bus/send-queue.ts';
-import { bindAll } from '../bus/security.ts';
+import { bindAll, type BusSecurity } from '../bus/security.ts';
 import { DecodeError } from '../protocol/bytes.ts';
 import { decodeCommands, encodeFrame, encodeHead } from '../protocol/codec.ts';
 import type { Command, OrdoEvent, Sequenced } from '../protocol/events.ts';
@@ -30,6 +30,8 @@ export interface SequencerOptions {
    * 100,000). Tests set it tiny to make a slow subscriber lose frames.
    */
   readonly publishHighWaterMark?: number;
+  /** The host's bus keys (decision 063); none: plain binds. */
+  readonly security?: BusSecurity;
 }
 
 /** Why the sequencer refused a command. */
@@ -173,8 +175,8 @@ export class Sequencer {
     this.router.linger = 0;
     this.publisher.linger = 0;
     this.publisher.sendHighWaterMark = this.opts.publishHighWaterMark ?? 100_000;
-    await bindAll(this.router, commands);
-    await bindAll(this.publisher, events);
+    await bindAll(this.router, commands, this.opts.security);
+    await bindAll(this.publisher, events, this.opts.security);
     void this.receiveLoop();
     this.headTimer = setInterval(() => {
       if (this.pubOut.pending === 0) this.pubOut.push(encodeHead(this.sessionId, this.lastSeq));

@@ -1,7 +1,7 @@
 import { Dealer, Subscriber } from 'zeromq';
 import { decodeMarketData, decodeReplies, encodeRequests, type MarketData, type VenueReply, type VenueRequest } from './protocol.ts';
 import { SendPump, settleWithin, type ZmqMessage } from './send-pump.ts';
-import { connectTo } from '../bus/security.ts';
+import { connectTo, type BusSecurity } from '../bus/security.ts';
 import { log } from '../log.ts';
 
 const MAX_BATCH = 4096;
@@ -17,6 +17,8 @@ export interface VenueClientOptions {
   routingId?: string;
   /** Errors from a handler, a bad frame or a failed send. Default: the engine log (engine/log.ts). */
   onError?: (err: unknown) => void;
+  /** The host's bus keys (decision 063); none: a plain connect. */
+  security?: BusSecurity;
 }
 
 type Unsubscribe = () => void;
@@ -46,7 +48,7 @@ export class VenueClient {
       receiveHighWaterMark: 0,
       ...(opts.routingId !== undefined ? { routingId: opts.routingId } : {}),
     });
-    connectTo(this.socket, opts.endpoint);
+    connectTo(this.socket, opts.endpoint, opts.security);
     this.pump = new SendPump(this.socket, () => this.nextFrame(), this.onError);
     this.receiving = this.receiveLoop();
   }
@@ -148,6 +150,8 @@ export interface MarketDataSubscriberOptions {
   /** Symbols to receive (exactly these). Default: all. */
   symbols?: readonly string[];
   onError?: (err: unknown) => void;
+  /** The host's bus keys (decision 063); none: a plain connect. */
+  security?: BusSecurity;
 }
 
 /**
@@ -167,7 +171,7 @@ export class MarketDataSubscriber {
     this.wanted = opts.symbols === undefined ? undefined : new Set(opts.symbols);
     if (opts.symbols === undefined) this.socket.subscribe();
     else for (const s of opts.symbols) this.socket.subscribe(s);
-    connectTo(this.socket, opts.endpoint);
+    connectTo(this.socket, opts.endpoint, opts.security);
     this.receiving = this.receiveLoop();
   }
 

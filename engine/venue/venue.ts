@@ -3,7 +3,7 @@ import { Exchange, type ExchangeStats, type VenueInstrument } from './exchange.t
 import type { MarketMakerOptions } from './market-maker.ts';
 import { decodeRequests, encodeMarketData, encodeReplies, type MarketData, type VenueReply } from './protocol.ts';
 import { SendPump, settleWithin, type ZmqMessage } from './send-pump.ts';
-import { bindAll } from '../bus/security.ts';
+import { bindAll, type BusSecurity } from '../bus/security.ts';
 import { log } from '../log.ts';
 
 export type { VenueInstrument } from './exchange.ts';
@@ -39,6 +39,8 @@ export interface VenueOptions {
   retainFinished?: number;
   /** Send failures other than an unreachable gateway. Default: the engine log (engine/log.ts). */
   onError?: (err: unknown) => void;
+  /** The host's bus keys (decision 063); none: plain binds. */
+  security?: BusSecurity;
 }
 
 /** A gateway connection as the ROUTER sees it. */
@@ -302,8 +304,8 @@ export async function startVenue(opts: VenueOptions): Promise<Venue> {
   });
   const publisher = new Publisher({ linger: 0, sendHighWaterMark: 10_000 });
   try {
-    await bindAll(router, [opts.routerEndpoint]);
-    await bindAll(publisher, [opts.marketDataEndpoint]);
+    await bindAll(router, [opts.routerEndpoint], opts.security);
+    await bindAll(publisher, [opts.marketDataEndpoint], opts.security);
   } catch (err) {
     router.close();
     publisher.close();

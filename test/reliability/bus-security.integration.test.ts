@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { curveKeyPair, Dealer, Publisher, Router, Subscriber, type Socket } from 'zeromq';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { authorizedKeys, bindAll, connectTo, ensureBusKeys, registerZapDomain, secureClientEndpoints, secureServerEndpoints, zapCounts } from '../../engine/bus/security.ts';
+import { authorizedKeys, bindAll, BusSecurity, connectTo, ensureBusKeys, registerZapDomain, zapCounts } from '../../engine/bus/security.ts';
 import { encodeCommands } from '../../engine/protocol/codec.ts';
 import { encodeRequests } from '../../engine/venue/protocol.ts';
 import { record } from './helpers/figures.ts';
@@ -194,10 +194,11 @@ describe('ZAP handler (in process)', () => {
     const tcp = `tcp://127.0.0.1:${port}`;
     const inproc = `inproc://zap-test-${port}`;
     const unregister = await registerZapDomain(`test-${port}`, (key) => authorizedKeys(keysDir).has(key));
-    const forgetServer = secureServerEndpoints([tcp], { secretKey: server.secretKey, zapDomain: `test-${port}` });
+    const security = new BusSecurity();
+    const forgetServer = security.secureServerEndpoints([tcp], { secretKey: server.secretKey, zapDomain: `test-${port}` });
     const router = new Router({ linger: 0 });
     sockets.push(router);
-    await bindAll(router, [inproc, tcp]);
+    await bindAll(router, [inproc, tcp], security);
     const got: string[] = [];
     void (async () => {
       try {
@@ -210,9 +211,9 @@ describe('ZAP handler (in process)', () => {
       const d = new Dealer({ linger: 0 });
       sockets.push(d);
       if (keys) {
-        const forget = secureClientEndpoints([ep], { serverPublicKey: server.publicKey, ...keys });
-        connectTo(d, ep);
-        forget();
+        const client = new BusSecurity();
+        client.secureClientEndpoints([ep], { serverPublicKey: server.publicKey, ...keys });
+        connectTo(d, ep, client);
       } else connectTo(d, ep);
       void d.send(name).catch(() => undefined);
     };

@@ -8,12 +8,15 @@ import type { OmsProjection } from '../projection.ts';
 import { GatewayLogic } from './gateway-logic.ts';
 import { ProjectedComponent } from './projected.ts';
 import { log } from '../../log.ts';
+import type { BusSecurity } from '../../bus/security.ts';
 
 export interface GatewayOptions {
   /** The venue's ROUTER endpoint. */
   readonly venueEndpoint: string;
   /** Called for venue traffic, to count it (tests, figures). */
   readonly onVenueRequest?: (req: VenueRequest) => void;
+  /** The host's (or `ordo component`'s) bus keys for the venue connection (decision 063). */
+  readonly security?: BusSecurity;
 }
 
 /**
@@ -42,7 +45,7 @@ export class GatewayComponent extends ProjectedComponent implements ComponentLog
   /** On taking over: connect to the venue and reconcile every order it should hold. */
   onActivate(out: CommandSink): void {
     this.out = out;
-    this.client = new VenueClient({ endpoint: this.opts.venueEndpoint, onError: (err) => log.error(`gateway: ${(err as Error).message ?? String(err)}`) });
+    this.client = new VenueClient({ endpoint: this.opts.venueEndpoint, security: this.opts.security, onError: (err) => log.error(`gateway: ${(err as Error).message ?? String(err)}`) });
     this.client.onMessage((m) => this.onVenue(m));
     this.logic.onActivate();
   }
