@@ -115,6 +115,39 @@ describe('sequencer session roll', () => {
     }
   });
 
+  it('a sequencer restarted in the middle of a roll reads the roll from the log and finishes it on the confirmation', async () => {
+    const first = await startBackbone({ policy: closingPolicy() });
+    let cseq = 1;
+    const host1 = (body: Parameters<typeof first.sequencer.request>[0]['body']) => first.sequencer.request({ src: 'host', cseq: cseq++, body });
+    await host1({ type: 'OpenSession' });
+    await host1({ type: 'ComponentActivated', role: 'gateway', instance: 'g' });
+    expect(await host1({ type: 'RollSession' })).toBeUndefined();
+    const lost = host1(pending(7));
+    await waitFor(() => first.sequencer.roll.held === 1, 'an order held');
+    await first.close();
+    // Held commands live in memory only: the stop refuses nothing stored, and the order is not in the log.
+    expect(await Promise.race([lost, new Promise((r) => setTimeout(() => r('unanswered'), 50))])).toBe('unanswered');
+    bb = await startBackbone({ dir: first.dir, policy: closingPolicy() });
+    const seq = bb.sequencer;
+    expect(seq.position).toMatchObject({ session: 1, phase: 'closing' });
+    expect(seq.roll).toEqual({ rolling: true, held: 0 });
+    const again = seq.request({ src: 'host', cseq: seq.nextCseq('host'), body: pending(8) });
+    await waitFor(() => seq.roll.held === 1, 'a new order held after the restart');
+    // The venue's confirmation, through the gateway (its own source: not held behind the host's order).
+    const g = new CommandClient(bb.endpoints.commands, 'g');
+    cleanup.push(() => g.close());
+    g.send([{ cseq: 1, body: { type: 'OrderExpired', orderId: 1, reason: 1 } }]);
+    expect(await again).toBeUndefined();
+    expect(seq.position).toMatchObject({ session: 2, phase: 'open' });
+    const log = openReadableLog(bb.dbPath);
+    try {
+      expect([...log.events(2)].map((e) => e.event.type)).toEqual(['SessionOpened', 'ComponentActivated', 'SessionReady', 'OrderPending']);
+      expect([...log.events(1)].some((e) => e.event.type === 'OrderPending')).toBe(false);
+    } finally {
+      log.close();
+    }
+  });
+
   it('refuses a roll unless a session is open, and a force ends a waiting roll', async () => {
     bb = await startBackbone({ policy: closingPolicy() });
     const seq = bb.sequencer;
