@@ -3,7 +3,7 @@
  * ZeroMQ sockets, a real SQLite file in a temp folder). Prints a table; with
  * `--json` the last line is one JSON object of the figures; `--quick` is a
  * tiny smoke run; `--only a,b` runs some scenarios (sequencer, latency,
- * replay, baseline, orders, state, rss). The method (sync mode, frame sizes,
+ * replay, baseline, orders, state, rss, fix, recovery, roll; --quick leaves out roll unless named). The method (sync mode, frame sizes,
  * latency from due time, runs per figure, machine load) is printed first.
  */
 import { cpus, loadavg } from 'node:os';
@@ -13,6 +13,7 @@ import { baselineAppend } from './baseline.ts';
 import { orderLifecycles } from './orders.ts';
 import { compactStoredLog, medianReplayInChild, stateAtInChild, writeBaselineLog, writeFrameLog } from './replay.ts';
 import { recoveryRows } from './recovery.ts';
+import { rollUnderLoad } from './roll.ts';
 import { sequencerLatency, sequencerThroughput } from './sequencer.ts';
 import { collectGarbage, runMain } from './util.ts';
 
@@ -93,7 +94,7 @@ const QUICK: Sizes = {
 /** Offered order rates of the live hosts whose frames the live-written logs reproduce. */
 const LIVE_RATES = [1_000, 10_000, 100_000] as const;
 
-const SCENARIOS = ['sequencer', 'latency', 'replay', 'baseline', 'orders', 'state', 'rss', 'fix', 'recovery'] as const;
+const SCENARIOS = ['sequencer', 'latency', 'replay', 'baseline', 'orders', 'state', 'rss', 'fix', 'recovery', 'roll'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 interface Row {
@@ -122,6 +123,8 @@ function parseArgs(argv: readonly string[]): { json: boolean; quick: boolean; on
       throw new Error(`unknown option ${a} (--json, --quick, --only <scenarios>)`);
     }
   }
+  // The roll starts a host process and runs for seconds: in the quick smoke run only when asked for by name.
+  if (quick && !argv.some((a) => a.startsWith('--only'))) only.delete('roll');
   return { json, quick, only };
 }
 
@@ -373,6 +376,8 @@ async function main(): Promise<void> {
   }
 
   if (args.only.has('recovery')) rows.push(...(await recoveryRows(args.quick, log)));
+  if (args.only.has('roll')) rows.push(...(await rollUnderLoad(args.quick ? { rate: 200, seconds: 2 } : { rate: 1000, seconds: 8 })));
+
   log('');
   if (args.only.has('fix')) rows.push(...(await (await import('./fix.ts')).fixFigures(args.quick ? { orders: 100, samples: 20 } : { orders: 2000, samples: 300 }, log)));
   printTable(rows, log);

@@ -1,4 +1,4 @@
-import type { AsOf, EventLine, EventQuery, FillQuery, FillView, NewOrderRequest, OrderQuery, OrderView, Page, ReplaceRequest, StateView } from './api.ts';
+import type { AsOf, EventLine, EventQuery, FillQuery, FillView, NewOrderRequest, OrderQuery, OrderView, Page, ReplaceRequest, SessionRoll, StateView } from './api.ts';
 import type { ComponentAction } from './domain.ts';
 import type { EventPage, EventSearchQuery, OrderHistoryQuery, OrderHistoryView, SessionSummary } from './history.ts';
 import type { HaltRequest, LimitsChange, PositionView, RestrictRequest, RiskView } from './risk.ts';
@@ -52,6 +52,8 @@ export const API_TABLE = {
   replaceOrder: method(result<{ orderId: number }>(), required('orderId'), required('replace')),
   openSession: method(result<{ sessionId: number }>()),
   closeSession: method(result<{ sessionId: number }>()),
+  /** Zero-downtime roll: closes the open session and opens the next with no window refusing orders (decision 074). */
+  rollSession: method(result<SessionRoll>()),
   componentAction: method(result<{ componentId: string }>(), required('componentId'), required('action')),
   /** The live state, or the time machine's state of a session as of `at` (inclusive). */
   getState: method(result<StateView>(), optional('at')),

@@ -50,6 +50,20 @@ export interface ReplaceRequest {
   clientOrderId?: string;
 }
 
+/** What a zero-downtime session roll did (POST /api/session/roll; decision 074). */
+export interface SessionRoll {
+  /** The session it closed. */
+  closedSessionId: number;
+  /** The session it opened (closedSessionId + 1). */
+  sessionId: number;
+  /** From the roll's start to the next session open and taking orders, in milliseconds. */
+  rollMs: number;
+  /** True if the venue did not confirm the end of the day orders in time and the close was forced. */
+  forced: boolean;
+  /** Requests (new orders, replaces, and what their senders sent after them) that arrived while the session closed, held and sequenced into the next. */
+  held: number;
+}
+
 export interface SessionView {
   /** 0 before the first session was ever opened. */
   id: number;

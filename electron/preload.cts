@@ -31,6 +31,7 @@ const METHOD_NAMES = {
   replaceOrder: true,
   openSession: true,
   closeSession: true,
+  rollSession: true,
   componentAction: true,
   getState: true,
   getEvents: true,

@@ -44,6 +44,8 @@ export class EventStream {
   private closed = false;
   private session = 0;
   private next = 1;
+  /** The last event delivered was SessionClosed: the next session may follow live from seq 1 (a roll). */
+  private sessionEnded = false;
   /** Frames fetched from the replay service rather than received live. */
   gapFills = 0;
   replayedFrames = 0;
@@ -116,6 +118,11 @@ export class EventStream {
 
   private onFrame(bytes: Uint8Array): void {
     const info = readFrameInfo(bytes);
+    if (this.sessionEnded && info.session === this.session + 1 && info.firstSeq === 1) {
+      // The next session right after the end of this one (a session roll): nothing is missing, go on live.
+      this.session = info.session;
+      this.next = 1;
+    }
     if (this.session === 0 || info.session > this.session || (info.session === this.session && info.firstSeq > this.next)) {
       if (this.session !== 0) this.gapFills++;
       this.buffered.push(bytes);
@@ -132,6 +139,7 @@ export class EventStream {
     if (frame.firstSeq < this.next) events = events.slice(this.next - frame.firstSeq);
     if (events.length === 0) return;
     this.next = frame.firstSeq + frame.count;
+    this.sessionEnded = events[events.length - 1]!.event.type === 'SessionClosed';
     for (const l of this.listeners) l.onEvents(frame.session, events);
   }
 

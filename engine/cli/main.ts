@@ -12,6 +12,9 @@ usage:
                                    list sessions with their states and event counts
   ordo state --data-dir DIR [--session N] --at SEQ
                                    the whole OMS state as of a seq (time machine), as JSON
+  ordo session roll|close|open --data-dir DIR [--port N]
+                                   roll to the next session with no pause in order entry
+                                   (or close / open), on the data dir's running host
   ordo verify --data-dir DIR       check every stored frame's checksum and seq
   ordo repair --data-dir DIR --truncate-after-corruption
                                    cut the log back to the last good frame
@@ -50,6 +53,7 @@ const commands: Record<string, () => Promise<Command>> = {
   replay: async () => (await import('./replay-command.ts')).replayCommand,
   halt: async () => (await import('./halt-command.ts')).haltCommand('halt'),
   resume: async () => (await import('./halt-command.ts')).haltCommand('resume'),
+  session: async () => (await import('./session-command.ts')).sessionCommand,
 };
 
 /** Runs the CLI; returns the exit code. Errors become one line on stderr. */

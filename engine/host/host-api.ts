@@ -11,6 +11,7 @@ import type {
   OrdoApi,
   ReplaceRequest,
   Result,
+  SessionRoll,
   StateUpdate,
   StateView,
 } from '../../contract/api.ts';
@@ -31,6 +32,7 @@ import type { LiveView } from './live-view.ts';
 import { encodePush, SubscriberPipe, type PipeLimits, type PipeSocket } from './subscriber-pipe.ts';
 import type { RiskAdmin } from './risk-admin.ts';
 import type { HaltRequest, LimitsChange, PositionView, RestrictRequest, RiskView } from '../../contract/risk.ts';
+import { rollSession } from './session-roll.ts';
 
 /** How often subscribers get a batch of changes. */
 export const PUSH_INTERVAL_MS = 100;
@@ -153,6 +155,16 @@ export class HostApi implements OrdoApi {
       if (!forced.ok) return forced;
     }
     return { ok: true, value: { sessionId: session } };
+  }
+
+  /** Zero-downtime roll to the next session (see session-roll.ts, decision 074). */
+  rollSession(): Promise<Result<SessionRoll>> {
+    return rollSession({
+      sequencer: this.d.sequencer,
+      hostCommand: (body) => this.hostCommand(body),
+      ensureActive: () => this.d.ensureActive(),
+      proxyCaughtUp: () => this.proxyCaughtUp(),
+    });
   }
 
   async componentAction(componentId: string, action: ComponentAction): Promise<Result<{ componentId: string }>> {

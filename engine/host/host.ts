@@ -33,6 +33,7 @@ import type { FixVenueBridge } from '../fix/gateway/bridge.ts';
 import type { FixVenueConfig } from '../fix/gateway/link.ts';
 import type { SimVenueFixServer } from '../fix/venue-server.ts';
 import { checkLogPresent, ensureDataDir, loadOrCreateToken, makePrivateFile } from './data-dir.ts';
+import { writeApiPort } from './api-port-file.ts';
 import { HeartbeatCollector } from './heartbeat-collector.ts';
 import { HostApi } from './host-api.ts';
 import { startApiServer, type ApiServer } from './http/server.ts';
@@ -394,6 +395,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     const staticDir = opts.staticDir ?? defaultStaticDir();
     const server: ApiServer = await startApiServer({ api, token, port: opts.port, staticDir: existsSync(staticDir) ? staticDir : undefined });
     cleanup.push(() => server.close());
+    cleanup.push(writeApiPort(opts.dataDir, server.port));
 
     let closing: Promise<void> | undefined;
     return {

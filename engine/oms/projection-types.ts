@@ -20,6 +20,8 @@ export interface SessionInfo {
   /** Orders restored from the previous session (SessionReady), and carried to the next (SessionClosed). */
   readonly restoredOrders: number;
   readonly carriedOrders: number;
+  /** The session is closing as part of a roll: the next one opens as soon as it has closed (decision 074). */
+  readonly rolling?: boolean;
 }
 
 /** An order as the projection holds it (read-only to everyone but the projection). */

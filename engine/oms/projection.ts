@@ -52,6 +52,7 @@ export class OmsProjection {
   private orderIdBase = 0;
   private restoredOrders = 0;
   private carriedOrders = 0;
+  private rolling = false;
   private seq = 0;
   private ts = 0;
   private maxOrderId = 0;
@@ -93,6 +94,7 @@ export class OmsProjection {
       orderIdBase: this.orderIdBase,
       restoredOrders: this.restoredOrders,
       carriedOrders: this.carriedOrders,
+      ...(this.rolling ? { rolling: true } : {}),
     };
   }
 
@@ -383,6 +385,7 @@ export class OmsProjection {
         break;
       case 'SessionClosing':
         this.sessionState = 'closing';
+        this.rolling = ev.roll === true;
         break;
       case 'SessionClosed':
         this.sessionState = 'closed';
@@ -436,6 +439,7 @@ export class OmsProjection {
 
   private reset(base: number): void {
     this.previousSessionId = 0;
+    this.rolling = false;
     this.orderIdBase = base;
     this.restoredOrders = 0;
     this.carriedOrders = 0;

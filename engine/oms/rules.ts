@@ -33,11 +33,31 @@ export function checkSessionOpen(p: OmsProjection): Refusal | null {
 }
 
 /**
+ * Whether the session is ending as part of a roll (closing, or closed with
+ * the next already opened in the same transaction, which this projection has
+ * not applied yet): what a trader sends now is taken by the next session
+ * (decision 074).
+ */
+export function rollingThrough(p: OmsProjection): boolean {
+  const s = p.session;
+  return s.rolling === true && (s.state === 'closing' || s.state === 'closed');
+}
+
+/**
+ * New orders and replaces are taken while the session is open, and while it
+ * rolls: the sequencer holds them for the next session, or they reach it
+ * directly once it is open.
+ */
+export function checkSessionTakesOrders(p: OmsProjection): Refusal | null {
+  return rollingThrough(p) ? null : checkSessionOpen(p);
+}
+
+/**
  * Cancels are taken while the session is open and while it is closing (the
  * venue may still hold the order until the session has closed).
  */
 export function checkSessionTakesCancels(p: OmsProjection): Refusal | null {
-  return p.session.state === 'closing' ? null : checkSessionOpen(p);
+  return p.session.state === 'closing' || rollingThrough(p) ? null : checkSessionOpen(p);
 }
 
 function live(orderId: number, p: OmsProjection): Refusal | ReadonlyOrder {

@@ -107,11 +107,44 @@ export function decodeSessionReady(r: ByteReader, _S: readonly string[]): Record
 
 // SessionClosing (code 3)
 
-export function encodeSessionClosing(_w: ByteWriter, _m: Readonly<Record<string, unknown>>, _T: StringIds): void {
+export function encodeSessionClosing(w: ByteWriter, m: Readonly<Record<string, unknown>>, _T: StringIds): void {
+  let mask = 0;
+  if (m["roll"] !== undefined) mask |= 1;
+  w.uint(mask);
+  const v0 = m["roll"];
+  if (v0 !== undefined) {
+    if (typeof v0 !== 'boolean') encodeFail("SessionClosing", "roll", "must be true or false");
+    w.u8(v0 ? 1 : 0);
+  }
 }
 
-export function decodeSessionClosing(_r: ByteReader, _S: readonly string[]): Record<string, unknown> {
+export function decodeSessionClosing(r: ByteReader, _S: readonly string[]): Record<string, unknown> {
+  const b = r.buf;
+  const end = r.end;
+  let p = r.pos;
+  let x = 0;
+  let mask = 0;
+  if (p < end && (x = b[p]!) < 128) {
+    p++;
+    mask = x;
+  } else {
+    r.pos = p;
+    mask = r.uint();
+    p = r.pos;
+  }
+  let f0: boolean | undefined;
+  if ((mask & 1) !== 0) {
+    if (p >= end) {
+      r.pos = p;
+      r.u8();
+    }
+    x = b[p++]!;
+    if (x > 1) throw new DecodeError("SessionClosing.roll: " + `bad boolean ${x}`);
+    f0 = x === 1;
+  }
   const o: Record<string, unknown> = { type: "SessionClosing" };
+  if ((mask & 1) !== 0) o["roll"] = f0;
+  r.pos = p;
   return o;
 }
 
@@ -493,7 +526,8 @@ export function encodeInstrumentAdded(w: ByteWriter, m: Readonly<Record<string, 
   if (m["strike"] !== undefined) mask |= 2;
   if (m["expiry"] !== undefined) mask |= 4;
   if (m["putCall"] !== undefined) mask |= 8;
-  if (m["multiplier"] !== undefined) mask |= 16;
+  if (m["roundLot"] !== undefined) mask |= 16;
+  if (m["multiplier"] !== undefined) mask |= 32;
   w.uint(mask);
   const v0 = m["symbol"];
   if (v0 === undefined) encodeFail("InstrumentAdded", "symbol", "is required");
@@ -571,10 +605,15 @@ export function encodeInstrumentAdded(w: ByteWriter, m: Readonly<Record<string, 
     if (typeof v11 !== 'string') encodeFail("InstrumentAdded", "putCall", "must be a string");
     w.uint(T.id(v11));
   }
-  const v12 = m["multiplier"];
+  const v12 = m["roundLot"];
   if (v12 !== undefined) {
-    if (typeof v12 !== 'number' || !Number.isFinite(v12)) encodeFail("InstrumentAdded", "multiplier", "must be a finite number");
-    w.f64(v12);
+    if (typeof v12 !== 'number' || !Number.isSafeInteger(v12) || v12 < 0) encodeFail("InstrumentAdded", "roundLot", "must be a whole number >= 0");
+    w.uint(v12);
+  }
+  const v13 = m["multiplier"];
+  if (v13 !== undefined) {
+    if (typeof v13 !== 'number' || !Number.isFinite(v13)) encodeFail("InstrumentAdded", "multiplier", "must be a finite number");
+    w.f64(v13);
   }
 }
 
@@ -736,20 +775,32 @@ export function decodeInstrumentAdded(r: ByteReader, S: readonly string[]): Reco
   }
   let f12: number | undefined;
   if ((mask & 16) !== 0) {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f12 = x;
+    } else {
+      r.pos = p;
+      f12 = r.uint();
+      p = r.pos;
+    }
+  }
+  let f13: number | undefined;
+  if ((mask & 32) !== 0) {
     if (p + 8 > end) {
       r.pos = p;
       r.f64();
     }
-    f12 = r.view.getFloat64(p, true);
+    f13 = r.view.getFloat64(p, true);
     p += 8;
-    if (f12 - f12 !== 0) throw new DecodeError("InstrumentAdded.multiplier: " + "not a finite number");
+    if (f13 - f13 !== 0) throw new DecodeError("InstrumentAdded.multiplier: " + "not a finite number");
   }
   const o: Record<string, unknown> = { type: "InstrumentAdded", symbol: f0, name: f1, instrumentType: f2, venue: f3, currency: f4, tickSize: f5, lotSize: f6, referencePrice: f7 };
   if ((mask & 1) !== 0) o["underlying"] = f8;
   if ((mask & 2) !== 0) o["strike"] = f9;
   if ((mask & 4) !== 0) o["expiry"] = f10;
   if ((mask & 8) !== 0) o["putCall"] = f11;
-  if ((mask & 16) !== 0) o["multiplier"] = f12;
+  if ((mask & 16) !== 0) o["roundLot"] = f12;
+  if ((mask & 32) !== 0) o["multiplier"] = f13;
   r.pos = p;
   return o;
 }
@@ -973,12 +1024,13 @@ export function decodeClientAdded(r: ByteReader, S: readonly string[]): Record<s
 // OrderPending (code 40)
 const ORDERPENDING_SIDE = ["buy","sell"] as const;
 const ORDERPENDING_ORDERTYPE = ["limit","market"] as const;
-const ORDERPENDING_TIMEINFORCE = ["day","ioc","gtc"] as const;
+const ORDERPENDING_TIMEINFORCE = ["day","ioc","gtc","fok","gtd"] as const;
 
 export function encodeOrderPending(w: ByteWriter, m: Readonly<Record<string, unknown>>, T: StringIds): void {
   let mask = 0;
-  if (m["locate"] !== undefined) mask |= 1;
-  if (m["intentional"] !== undefined) mask |= 2;
+  if (m["expireAt"] !== undefined) mask |= 1;
+  if (m["locate"] !== undefined) mask |= 2;
+  if (m["intentional"] !== undefined) mask |= 4;
   w.uint(mask);
   const v0 = m["orderId"];
   if (v0 === undefined) encodeFail("OrderPending", "orderId", "is required");
@@ -1045,8 +1097,14 @@ export function encodeOrderPending(w: ByteWriter, m: Readonly<Record<string, unk
       case "gtc":
         w.u8(2);
         break;
+      case "fok":
+        w.u8(3);
+        break;
+      case "gtd":
+        w.u8(4);
+        break;
       default:
-        encodeFail("OrderPending", "timeInForce", "must be one of day, ioc, gtc");
+        encodeFail("OrderPending", "timeInForce", "must be one of day, ioc, gtc, fok, gtd");
     }
   }
   const v7 = m["quantity"];
@@ -1061,15 +1119,20 @@ export function encodeOrderPending(w: ByteWriter, m: Readonly<Record<string, unk
     if (typeof v8 !== 'number' || !Number.isFinite(v8)) encodeFail("OrderPending", "price", "must be a finite number");
     w.f64(v8);
   }
-  const v9 = m["locate"];
+  const v9 = m["expireAt"];
   if (v9 !== undefined) {
-    if (typeof v9 !== 'boolean') encodeFail("OrderPending", "locate", "must be true or false");
-    w.u8(v9 ? 1 : 0);
+    if (typeof v9 !== 'number' || !Number.isSafeInteger(v9) || v9 < 0) encodeFail("OrderPending", "expireAt", "must be a whole number >= 0");
+    w.uint(v9);
   }
-  const v10 = m["intentional"];
+  const v10 = m["locate"];
   if (v10 !== undefined) {
-    if (typeof v10 !== 'boolean') encodeFail("OrderPending", "intentional", "must be true or false");
+    if (typeof v10 !== 'boolean') encodeFail("OrderPending", "locate", "must be true or false");
     w.u8(v10 ? 1 : 0);
+  }
+  const v11 = m["intentional"];
+  if (v11 !== undefined) {
+    if (typeof v11 !== 'boolean') encodeFail("OrderPending", "intentional", "must be true or false");
+    w.u8(v11 ? 1 : 0);
   }
 }
 
@@ -1188,15 +1251,16 @@ export function decodeOrderPending(r: ByteReader, S: readonly string[]): Record<
     p += 8;
     if (f8 - f8 !== 0) throw new DecodeError("OrderPending.price: " + "not a finite number");
   }
-  let f9: boolean | undefined;
+  let f9: number | undefined;
   if ((mask & 1) !== 0) {
-    if (p >= end) {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f9 = x;
+    } else {
       r.pos = p;
-      r.u8();
+      f9 = r.uint();
+      p = r.pos;
     }
-    x = b[p++]!;
-    if (x > 1) throw new DecodeError("OrderPending.locate: " + `bad boolean ${x}`);
-    f9 = x === 1;
   }
   let f10: boolean | undefined;
   if ((mask & 2) !== 0) {
@@ -1205,12 +1269,23 @@ export function decodeOrderPending(r: ByteReader, S: readonly string[]): Record<
       r.u8();
     }
     x = b[p++]!;
-    if (x > 1) throw new DecodeError("OrderPending.intentional: " + `bad boolean ${x}`);
+    if (x > 1) throw new DecodeError("OrderPending.locate: " + `bad boolean ${x}`);
     f10 = x === 1;
   }
+  let f11: boolean | undefined;
+  if ((mask & 4) !== 0) {
+    if (p >= end) {
+      r.pos = p;
+      r.u8();
+    }
+    x = b[p++]!;
+    if (x > 1) throw new DecodeError("OrderPending.intentional: " + `bad boolean ${x}`);
+    f11 = x === 1;
+  }
   const o: Record<string, unknown> = { type: "OrderPending", orderId: f0, clientId: f1, clientOrderId: f2, symbol: f3, side: f4, orderType: f5, timeInForce: f6, quantity: f7, price: f8 };
-  if ((mask & 1) !== 0) o["locate"] = f9;
-  if ((mask & 2) !== 0) o["intentional"] = f10;
+  if ((mask & 1) !== 0) o["expireAt"] = f9;
+  if ((mask & 2) !== 0) o["locate"] = f10;
+  if ((mask & 4) !== 0) o["intentional"] = f11;
   r.pos = p;
   return o;
 }
@@ -1616,20 +1691,37 @@ export function decodeVenueRejected(r: ByteReader, S: readonly string[]): Record
 
 // CancelRequested (code 48)
 
-export function encodeCancelRequested(w: ByteWriter, m: Readonly<Record<string, unknown>>, _T: StringIds): void {
+export function encodeCancelRequested(w: ByteWriter, m: Readonly<Record<string, unknown>>, T: StringIds): void {
+  let mask = 0;
+  if (m["clientOrderId"] !== undefined) mask |= 1;
+  w.uint(mask);
   const v0 = m["orderId"];
   if (v0 === undefined) encodeFail("CancelRequested", "orderId", "is required");
   {
     if (typeof v0 !== 'number' || !Number.isSafeInteger(v0) || v0 < 0) encodeFail("CancelRequested", "orderId", "must be a whole number >= 0");
     w.uint(v0);
   }
+  const v1 = m["clientOrderId"];
+  if (v1 !== undefined) {
+    if (typeof v1 !== 'string') encodeFail("CancelRequested", "clientOrderId", "must be a string");
+    w.uint(T.id(v1));
+  }
 }
 
-export function decodeCancelRequested(r: ByteReader, _S: readonly string[]): Record<string, unknown> {
+export function decodeCancelRequested(r: ByteReader, S: readonly string[]): Record<string, unknown> {
   const b = r.buf;
   const end = r.end;
   let p = r.pos;
   let x = 0;
+  let mask = 0;
+  if (p < end && (x = b[p]!) < 128) {
+    p++;
+    mask = x;
+  } else {
+    r.pos = p;
+    mask = r.uint();
+    p = r.pos;
+  }
   let f0: number;
   {
     if (p < end && (x = b[p]!) < 128) {
@@ -1641,7 +1733,21 @@ export function decodeCancelRequested(r: ByteReader, _S: readonly string[]): Rec
       p = r.pos;
     }
   }
+  let f1: string | undefined;
+  if ((mask & 1) !== 0) {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      x = x;
+    } else {
+      r.pos = p;
+      x = r.uint();
+      p = r.pos;
+    }
+    f1 = S[x];
+    if (f1 === undefined) throw new DecodeError("CancelRequested.clientOrderId: " + `string #${x} is not in the table`);
+  }
   const o: Record<string, unknown> = { type: "CancelRequested", orderId: f0 };
+  if ((mask & 1) !== 0) o["clientOrderId"] = f1;
   r.pos = p;
   return o;
 }
@@ -1716,7 +1822,10 @@ export function decodeCancelRejected(r: ByteReader, S: readonly string[]): Recor
 
 // ReplaceRequested (code 50)
 
-export function encodeReplaceRequested(w: ByteWriter, m: Readonly<Record<string, unknown>>, _T: StringIds): void {
+export function encodeReplaceRequested(w: ByteWriter, m: Readonly<Record<string, unknown>>, T: StringIds): void {
+  let mask = 0;
+  if (m["clientOrderId"] !== undefined) mask |= 1;
+  w.uint(mask);
   const v0 = m["orderId"];
   if (v0 === undefined) encodeFail("ReplaceRequested", "orderId", "is required");
   {
@@ -1735,13 +1844,27 @@ export function encodeReplaceRequested(w: ByteWriter, m: Readonly<Record<string,
     if (typeof v2 !== 'number' || !Number.isFinite(v2)) encodeFail("ReplaceRequested", "price", "must be a finite number");
     w.f64(v2);
   }
+  const v3 = m["clientOrderId"];
+  if (v3 !== undefined) {
+    if (typeof v3 !== 'string') encodeFail("ReplaceRequested", "clientOrderId", "must be a string");
+    w.uint(T.id(v3));
+  }
 }
 
-export function decodeReplaceRequested(r: ByteReader, _S: readonly string[]): Record<string, unknown> {
+export function decodeReplaceRequested(r: ByteReader, S: readonly string[]): Record<string, unknown> {
   const b = r.buf;
   const end = r.end;
   let p = r.pos;
   let x = 0;
+  let mask = 0;
+  if (p < end && (x = b[p]!) < 128) {
+    p++;
+    mask = x;
+  } else {
+    r.pos = p;
+    mask = r.uint();
+    p = r.pos;
+  }
   let f0: number;
   {
     if (p < end && (x = b[p]!) < 128) {
@@ -1774,7 +1897,21 @@ export function decodeReplaceRequested(r: ByteReader, _S: readonly string[]): Re
     p += 8;
     if (f2 - f2 !== 0) throw new DecodeError("ReplaceRequested.price: " + "not a finite number");
   }
+  let f3: string | undefined;
+  if ((mask & 1) !== 0) {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      x = x;
+    } else {
+      r.pos = p;
+      x = r.uint();
+      p = r.pos;
+    }
+    f3 = S[x];
+    if (f3 === undefined) throw new DecodeError("ReplaceRequested.clientOrderId: " + `string #${x} is not in the table`);
+  }
   const o: Record<string, unknown> = { type: "ReplaceRequested", orderId: f0, quantity: f1, price: f2 };
+  if ((mask & 1) !== 0) o["clientOrderId"] = f3;
   r.pos = p;
   return o;
 }
@@ -1915,12 +2052,13 @@ export function decodeReplaceRejected(r: ByteReader, S: readonly string[]): Reco
 // OrderRestored (code 53)
 const ORDERRESTORED_SIDE = ["buy","sell"] as const;
 const ORDERRESTORED_ORDERTYPE = ["limit","market"] as const;
-const ORDERRESTORED_TIMEINFORCE = ["day","ioc","gtc"] as const;
-const ORDERRESTORED_STATE = ["pending","accepted","rejected","routed","partially_filled","filled","cancelled","expired"] as const;
+const ORDERRESTORED_TIMEINFORCE = ["day","ioc","gtc","fok","gtd"] as const;
+const ORDERRESTORED_STATE = ["pending","accepted","rejected","routed","partially_filled","filled","cancelled","expired","new"] as const;
 
 export function encodeOrderRestored(w: ByteWriter, m: Readonly<Record<string, unknown>>, T: StringIds): void {
   let mask = 0;
   if (m["venue"] !== undefined) mask |= 1;
+  if (m["expireAt"] !== undefined) mask |= 2;
   w.uint(mask);
   const v0 = m["orderId"];
   if (v0 === undefined) encodeFail("OrderRestored", "orderId", "is required");
@@ -1987,8 +2125,14 @@ export function encodeOrderRestored(w: ByteWriter, m: Readonly<Record<string, un
       case "gtc":
         w.u8(2);
         break;
+      case "fok":
+        w.u8(3);
+        break;
+      case "gtd":
+        w.u8(4);
+        break;
       default:
-        encodeFail("OrderRestored", "timeInForce", "must be one of day, ioc, gtc");
+        encodeFail("OrderRestored", "timeInForce", "must be one of day, ioc, gtc, fok, gtd");
     }
   }
   const v7 = m["quantity"];
@@ -2031,8 +2175,11 @@ export function encodeOrderRestored(w: ByteWriter, m: Readonly<Record<string, un
       case "expired":
         w.u8(7);
         break;
+      case "new":
+        w.u8(8);
+        break;
       default:
-        encodeFail("OrderRestored", "state", "must be one of pending, accepted, rejected, routed, partially_filled, filled, cancelled, expired");
+        encodeFail("OrderRestored", "state", "must be one of pending, accepted, rejected, routed, partially_filled, filled, cancelled, expired, new");
     }
   }
   const v10 = m["filledQuantity"];
@@ -2051,6 +2198,11 @@ export function encodeOrderRestored(w: ByteWriter, m: Readonly<Record<string, un
   if (v12 !== undefined) {
     if (typeof v12 !== 'string') encodeFail("OrderRestored", "venue", "must be a string");
     w.uint(T.id(v12));
+  }
+  const v13 = m["expireAt"];
+  if (v13 !== undefined) {
+    if (typeof v13 !== 'number' || !Number.isSafeInteger(v13) || v13 < 0) encodeFail("OrderRestored", "expireAt", "must be a whole number >= 0");
+    w.uint(v13);
   }
 }
 
@@ -2213,8 +2365,52 @@ export function decodeOrderRestored(r: ByteReader, S: readonly string[]): Record
     f12 = S[x];
     if (f12 === undefined) throw new DecodeError("OrderRestored.venue: " + `string #${x} is not in the table`);
   }
+  let f13: number | undefined;
+  if ((mask & 2) !== 0) {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f13 = x;
+    } else {
+      r.pos = p;
+      f13 = r.uint();
+      p = r.pos;
+    }
+  }
   const o: Record<string, unknown> = { type: "OrderRestored", orderId: f0, clientId: f1, clientOrderId: f2, symbol: f3, side: f4, orderType: f5, timeInForce: f6, quantity: f7, price: f8, state: f9, filledQuantity: f10, avgPrice: f11 };
   if ((mask & 1) !== 0) o["venue"] = f12;
+  if ((mask & 2) !== 0) o["expireAt"] = f13;
+  r.pos = p;
+  return o;
+}
+
+// OrderAcknowledged (code 54)
+
+export function encodeOrderAcknowledged(w: ByteWriter, m: Readonly<Record<string, unknown>>, _T: StringIds): void {
+  const v0 = m["orderId"];
+  if (v0 === undefined) encodeFail("OrderAcknowledged", "orderId", "is required");
+  {
+    if (typeof v0 !== 'number' || !Number.isSafeInteger(v0) || v0 < 0) encodeFail("OrderAcknowledged", "orderId", "must be a whole number >= 0");
+    w.uint(v0);
+  }
+}
+
+export function decodeOrderAcknowledged(r: ByteReader, _S: readonly string[]): Record<string, unknown> {
+  const b = r.buf;
+  const end = r.end;
+  let p = r.pos;
+  let x = 0;
+  let f0: number;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f0 = x;
+    } else {
+      r.pos = p;
+      f0 = r.uint();
+      p = r.pos;
+    }
+  }
+  const o: Record<string, unknown> = { type: "OrderAcknowledged", orderId: f0 };
   r.pos = p;
   return o;
 }
@@ -2860,11 +3056,54 @@ export function decodeOpenSession(_r: ByteReader, _S: readonly string[]): Record
 
 // CloseSession (code 201)
 
-export function encodeCloseSession(_w: ByteWriter, _m: Readonly<Record<string, unknown>>, _T: StringIds): void {
+export function encodeCloseSession(w: ByteWriter, m: Readonly<Record<string, unknown>>, _T: StringIds): void {
+  let mask = 0;
+  if (m["force"] !== undefined) mask |= 1;
+  w.uint(mask);
+  const v0 = m["force"];
+  if (v0 !== undefined) {
+    if (typeof v0 !== 'boolean') encodeFail("CloseSession", "force", "must be true or false");
+    w.u8(v0 ? 1 : 0);
+  }
 }
 
-export function decodeCloseSession(_r: ByteReader, _S: readonly string[]): Record<string, unknown> {
+export function decodeCloseSession(r: ByteReader, _S: readonly string[]): Record<string, unknown> {
+  const b = r.buf;
+  const end = r.end;
+  let p = r.pos;
+  let x = 0;
+  let mask = 0;
+  if (p < end && (x = b[p]!) < 128) {
+    p++;
+    mask = x;
+  } else {
+    r.pos = p;
+    mask = r.uint();
+    p = r.pos;
+  }
+  let f0: boolean | undefined;
+  if ((mask & 1) !== 0) {
+    if (p >= end) {
+      r.pos = p;
+      r.u8();
+    }
+    x = b[p++]!;
+    if (x > 1) throw new DecodeError("CloseSession.force: " + `bad boolean ${x}`);
+    f0 = x === 1;
+  }
   const o: Record<string, unknown> = { type: "CloseSession" };
+  if ((mask & 1) !== 0) o["force"] = f0;
+  r.pos = p;
+  return o;
+}
+
+// RollSession (code 206)
+
+export function encodeRollSession(_w: ByteWriter, _m: Readonly<Record<string, unknown>>, _T: StringIds): void {
+}
+
+export function decodeRollSession(_r: ByteReader, _S: readonly string[]): Record<string, unknown> {
+  const o: Record<string, unknown> = { type: "RollSession" };
   return o;
 }
 
@@ -2872,7 +3111,7 @@ export function decodeCloseSession(_r: ByteReader, _S: readonly string[]): Recor
 export const GENERATED_CODECS: Readonly<Record<string, { readonly signature: string; readonly encode: Encoder; readonly decode: Decoder }>> = {
   SessionOpened: { signature: "1 sessionId:uint,previousSessionId:uint,orderIdBase:uint", encode: encodeSessionOpened, decode: decodeSessionOpened },
   SessionReady: { signature: "2 restoredOrders:uint", encode: encodeSessionReady, decode: decodeSessionReady },
-  SessionClosing: { signature: "3 ", encode: encodeSessionClosing, decode: decodeSessionClosing },
+  SessionClosing: { signature: "3 roll:bool?", encode: encodeSessionClosing, decode: decodeSessionClosing },
   SessionClosed: { signature: "4 carriedOrders:uint", encode: encodeSessionClosed, decode: decodeSessionClosed },
   ComponentActivated: { signature: "20 role:str,instance:str", encode: encodeComponentActivated, decode: decodeComponentActivated },
   ComponentDeactivated: { signature: "21 role:str,instance:str", encode: encodeComponentDeactivated, decode: decodeComponentDeactivated },
@@ -2880,9 +3119,9 @@ export const GENERATED_CODECS: Readonly<Record<string, { readonly signature: str
   AlertRaised: { signature: "23 instance:str,kind:str,message:str", encode: encodeAlertRaised, decode: decodeAlertRaised },
   AlertCleared: { signature: "24 instance:str,kind:str", encode: encodeAlertCleared, decode: decodeAlertCleared },
   VenueAdded: { signature: "30 venueId:str,name:str", encode: encodeVenueAdded, decode: decodeVenueAdded },
-  InstrumentAdded: { signature: "31 symbol:str,name:str,instrumentType:enum(equity|option),venue:str,currency:str,tickSize:f64,lotSize:uint,referencePrice:f64,underlying:str?,strike:f64?,expiry:str?,putCall:str?,multiplier:f64?", encode: encodeInstrumentAdded, decode: decodeInstrumentAdded },
+  InstrumentAdded: { signature: "31 symbol:str,name:str,instrumentType:enum(equity|option),venue:str,currency:str,tickSize:f64,lotSize:uint,referencePrice:f64,underlying:str?,strike:f64?,expiry:str?,putCall:str?,roundLot:uint?,multiplier:f64?", encode: encodeInstrumentAdded, decode: decodeInstrumentAdded },
   ClientAdded: { signature: "32 clientId:str,name:str,maxOrderNotional:f64,maxOpenNotional:f64,allowedSymbols:strs,maxOrderQuantity:f64?,maxGrossPosition:f64?,maxNetPosition:f64?,requireLocate:bool?,duplicateWindowMs:f64?", encode: encodeClientAdded, decode: decodeClientAdded },
-  OrderPending: { signature: "40 orderId:uint,clientId:str,clientOrderId:str,symbol:str,side:enum(buy|sell),orderType:enum(limit|market),timeInForce:enum(day|ioc|gtc),quantity:uint,price:f64,locate:bool?,intentional:bool?", encode: encodeOrderPending, decode: decodeOrderPending },
+  OrderPending: { signature: "40 orderId:uint,clientId:str,clientOrderId:str,symbol:str,side:enum(buy|sell),orderType:enum(limit|market),timeInForce:enum(day|ioc|gtc|fok|gtd),quantity:uint,price:f64,expireAt:uint?,locate:bool?,intentional:bool?", encode: encodeOrderPending, decode: decodeOrderPending },
   OrderAccepted: { signature: "41 orderId:uint", encode: encodeOrderAccepted, decode: decodeOrderAccepted },
   OrderRejected: { signature: "42 orderId:uint,reason:uint,text:str", encode: encodeOrderRejected, decode: decodeOrderRejected },
   OrderRouted: { signature: "43 orderId:uint,venue:str", encode: encodeOrderRouted, decode: decodeOrderRouted },
@@ -2890,12 +3129,13 @@ export const GENERATED_CODECS: Readonly<Record<string, { readonly signature: str
   OrderCancelled: { signature: "45 orderId:uint,reason:uint", encode: encodeOrderCancelled, decode: decodeOrderCancelled },
   OrderExpired: { signature: "46 orderId:uint,reason:uint", encode: encodeOrderExpired, decode: decodeOrderExpired },
   VenueRejected: { signature: "47 orderId:uint,reason:uint,text:str", encode: encodeVenueRejected, decode: decodeVenueRejected },
-  CancelRequested: { signature: "48 orderId:uint", encode: encodeCancelRequested, decode: decodeCancelRequested },
+  CancelRequested: { signature: "48 orderId:uint,clientOrderId:str?", encode: encodeCancelRequested, decode: decodeCancelRequested },
   CancelRejected: { signature: "49 orderId:uint,reason:uint,text:str", encode: encodeCancelRejected, decode: decodeCancelRejected },
-  ReplaceRequested: { signature: "50 orderId:uint,quantity:uint,price:f64", encode: encodeReplaceRequested, decode: decodeReplaceRequested },
+  ReplaceRequested: { signature: "50 orderId:uint,quantity:uint,price:f64,clientOrderId:str?", encode: encodeReplaceRequested, decode: decodeReplaceRequested },
   OrderReplaced: { signature: "51 orderId:uint,quantity:uint,price:f64", encode: encodeOrderReplaced, decode: decodeOrderReplaced },
   ReplaceRejected: { signature: "52 orderId:uint,reason:uint,text:str", encode: encodeReplaceRejected, decode: decodeReplaceRejected },
-  OrderRestored: { signature: "53 orderId:uint,clientId:str,clientOrderId:str,symbol:str,side:enum(buy|sell),orderType:enum(limit|market),timeInForce:enum(day|ioc|gtc),quantity:uint,price:f64,state:enum(pending|accepted|rejected|routed|partially_filled|filled|cancelled|expired),filledQuantity:uint,avgPrice:f64,venue:str?", encode: encodeOrderRestored, decode: decodeOrderRestored },
+  OrderRestored: { signature: "53 orderId:uint,clientId:str,clientOrderId:str,symbol:str,side:enum(buy|sell),orderType:enum(limit|market),timeInForce:enum(day|ioc|gtc|fok|gtd),quantity:uint,price:f64,state:enum(pending|accepted|rejected|routed|partially_filled|filled|cancelled|expired|new),filledQuantity:uint,avgPrice:f64,venue:str?,expireAt:uint?", encode: encodeOrderRestored, decode: decodeOrderRestored },
+  OrderAcknowledged: { signature: "54 orderId:uint", encode: encodeOrderAcknowledged, decode: decodeOrderAcknowledged },
   LimitsChanged: { signature: "70 clientId:str,by:str,maxOrderQuantity:f64?,maxOrderNotional:f64?,maxOpenNotional:f64?,maxGrossPosition:f64?,maxNetPosition:f64?,requireLocate:bool?,duplicateWindowMs:f64?", encode: encodeLimitsChanged, decode: decodeLimitsChanged },
   RestrictedListChanged: { signature: "71 symbol:str,restricted:bool,by:str,text:str", encode: encodeRestrictedListChanged, decode: decodeRestrictedListChanged },
   TradingHalted: { signature: "72 clientId:str,by:str,text:str", encode: encodeTradingHalted, decode: decodeTradingHalted },
@@ -2905,5 +3145,6 @@ export const GENERATED_CODECS: Readonly<Record<string, { readonly signature: str
   MarketOrderCollared: { signature: "76 orderId:uint,protectionPrice:f64", encode: encodeMarketOrderCollared, decode: decodeMarketOrderCollared },
   PositionRestored: { signature: "77 clientId:str,symbol:str,quantity:f64,avgCost:f64,realizedPnl:f64", encode: encodePositionRestored, decode: decodePositionRestored },
   OpenSession: { signature: "200 ", encode: encodeOpenSession, decode: decodeOpenSession },
-  CloseSession: { signature: "201 ", encode: encodeCloseSession, decode: decodeCloseSession },
+  CloseSession: { signature: "201 force:bool?", encode: encodeCloseSession, decode: decodeCloseSession },
+  RollSession: { signature: "206 ", encode: encodeRollSession, decode: decodeRollSession },
 };

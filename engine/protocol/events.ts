@@ -57,7 +57,8 @@ const NEW_ORDER_FIELDS = {
 export const EVENT_DEFS = {
   SessionOpened: { code: 1, fields: { sessionId: 'uint', previousSessionId: 'uint', orderIdBase: 'uint' } },
   SessionReady: { code: 2, fields: { restoredOrders: 'uint' } },
-  SessionClosing: { code: 3, fields: {} },
+  /** roll: the close of a session roll: the next session opens in the same transaction as SessionClosed (decision 074). */
+  SessionClosing: { code: 3, fields: { roll: 'bool?' } },
   SessionClosed: { code: 4, fields: { carriedOrders: 'uint' } },
 
   ComponentActivated: { code: 20, fields: { role: 'str', instance: 'str' } },
@@ -168,6 +169,13 @@ export const CONTROL_DEFS = {
    * on a closing session ends it now (the policy's forced closing events).
    */
   CloseSession: { code: 201, fields: { force: 'bool?' } },
+  /**
+   * Zero-downtime roll (decision 074): closes the open session like
+   * CloseSession and, in the same transaction as its SessionClosed, opens the
+   * next; new orders and replaces that arrive meanwhile are held by the
+   * sequencer and sequenced into the new session.
+   */
+  RollSession: { code: 206, fields: {} },
 } as const satisfies Record<string, MessageDef>;
 
 export type ControlCommand = MessageUnion<typeof CONTROL_DEFS>;

@@ -67,6 +67,21 @@ const NO_PEER = Buffer.alloc(0);
 /** process()'s answer for a command already sequenced: dropped without a reply. */
 const DUPLICATE: SequencerRefusal = Object.freeze({ code: 'DUPLICATE', message: 'already sequenced' });
 
+/** process()'s answer for a command held during a session roll: answered once sequenced into the next session. */
+const HELD: SequencerRefusal = Object.freeze({ code: 'UNAVAILABLE', message: 'held for the next session' });
+
+/** What one flush collects while it sequences. */
+interface FlushWork {
+  readonly rejections: Rejection[];
+  readonly outcomes: Map<Inbound, SequencerRefusal>;
+  /** Commands taken into this batch (their cseqs become holes if storing fails). */
+  readonly taken: Command[];
+  /** Commands processed (not held) in this batch, to refuse if storing fails. */
+  readonly processed: { id: Buffer; cseq: number }[];
+  /** In-process items with a final outcome in this batch. */
+  readonly answered: Inbound[];
+}
+
 /** The sequencer's name as the source of the events it makes itself. */
 export const SEQUENCER_SRC = 'sequencer';
 
@@ -110,9 +125,19 @@ export class Sequencer {
   private pending: { session: number; events: Sequenced[] }[] = [];
   private opened: { id: number; ts: number }[] = [];
   private closedSessions: { id: number; ts: number; seq: number; body: unknown }[] = [];
+  /** A roll is under way: the closing session is followed at once by the next (SessionClosing{roll}). */
+  private rolling = false;
+  /** Set when a roll's next session has just opened: the held commands go next. */
+  private rollOpened = false;
+  /** Commands held during a roll, in arrival order (one item per command). */
+  private held: Inbound[] = [];
+  /** `src NUL cseq` of every held command: a resend of one is dropped. */
+  private readonly heldKeys = new Set<string>();
+  /** Sources with a held command: their later commands are held too (FIFO per source). */
+  private readonly holdingSrc = new Set<string>();
 
   /** Totals since start, for figures. */
-  stats = { events: 0, frames: 0, batches: 0, rejected: 0, storageFailures: 0 };
+  stats = { events: 0, frames: 0, batches: 0, rejected: 0, storageFailures: 0, held: 0 };
   /** Last storage error, cleared by the next successful write. */
   storageError: string | undefined;
 
@@ -138,6 +163,11 @@ export class Sequencer {
     return { session: this.sessionId, phase: this.phase, seq: this.lastSeq };
   }
 
+  /** Whether a session roll is under way, and how many commands it holds for the next session. */
+  get roll(): { rolling: boolean; held: number } {
+    return { rolling: this.rolling, held: this.held.length };
+  }
+
   /** Instance active for each role, as the log says. */
   get activeRoles(): ReadonlyMap<string, string> {
     return this.activeByRole;
@@ -147,6 +177,8 @@ export class Sequencer {
   recover(into?: (session: number, e: Sequenced) => void): void {
     this.sessionId = 0;
     this.phase = 'none';
+    this.rolling = false;
+    this.rollOpened = false;
     this.lastSeq = 0;
     this.highestCseq.clear();
     this.activeByRole.clear();
@@ -241,28 +273,12 @@ export class Sequencer {
     if (this.closed || this.inbox.length === 0) return;
     const batch = this.inbox;
     this.inbox = [];
-    const rejections: Rejection[] = [];
-    const outcomes = new Map<Inbound, SequencerRefusal>();
+    const work: FlushWork = { rejections: [], outcomes: new Map(), taken: [], processed: [], answered: [] };
     let written: { frames: Uint8Array[]; events: number } | undefined;
-    const taken: Command[] = [];
     // One time for the whole batch: it is sequenced and stored at one instant.
     this.batchTs = this.now();
     try {
-      for (let b = 0; b < batch.length; b++) {
-        const item = batch[b]!;
-        const commands = item.commands;
-        for (let i = 0; i < commands.length; i++) {
-          const cmd = commands[i]!;
-          const refusal = this.process(cmd);
-          if (refusal === DUPLICATE) continue;
-          if (!refusal) {
-            taken.push(cmd);
-            continue;
-          }
-          rejections.push({ id: item.id, cseq: cmd.cseq, ...refusal });
-          if (item.done) outcomes.set(item, refusal);
-        }
-      }
+      for (let b = 0; b < batch.length; b++) this.runItem(batch[b]!, work);
       written = this.commit();
     } catch (err) {
       // A bug in a policy must not stall sequencing or half-apply a batch: forget it all.
@@ -274,6 +290,7 @@ export class Sequencer {
       this.recover();
       written = undefined;
     }
+    const rejections = work.rejections;
     if (written) {
       for (const frame of written.frames) this.pubOut.push(frame);
       this.stats.frames += written.frames.length;
@@ -282,24 +299,63 @@ export class Sequencer {
       if (written.events > 0) this.opts.onPublished?.(this.sessionId, this.lastSeq, written.events);
     } else {
       // Nothing of this batch is stored: refuse all of it; senders resend later.
-      for (const cmd of taken) {
+      for (const cmd of work.taken) {
         let holes = this.refusedForStorage.get(cmd.src);
         if (!holes) this.refusedForStorage.set(cmd.src, (holes = new Set()));
         holes.add(cmd.cseq);
       }
       rejections.length = 0;
-      for (const item of batch) {
-        for (const cmd of item.commands) {
-          rejections.push({ id: item.id, cseq: cmd.cseq, code: STORAGE_UNAVAILABLE, message: `event log unavailable: ${this.storageError}` });
+      const message = `event log unavailable: ${this.storageError}`;
+      for (const p of work.processed) rejections.push({ id: p.id, cseq: p.cseq, code: STORAGE_UNAVAILABLE, message });
+      // Held commands wait for the roll; if the roll itself was not stored, they are refused like the rest.
+      if (!this.rolling) {
+        for (const item of this.takeHeld()) {
+          for (const cmd of item.commands) rejections.push({ id: item.id, cseq: cmd.cseq, code: STORAGE_UNAVAILABLE, message });
+          if (item.done) work.answered.push(item);
         }
       }
     }
     this.stats.rejected += rejections.length;
     for (const r of rejections) this.reply(r);
-    for (const item of batch) {
-      if (!item.done) continue;
-      item.done(written ? outcomes.get(item) : { code: STORAGE_UNAVAILABLE, message: `event log unavailable: ${this.storageError}` });
+    for (const item of work.answered) {
+      item.done!(written ? work.outcomes.get(item) : { code: STORAGE_UNAVAILABLE, message: `event log unavailable: ${this.storageError}` });
     }
+  }
+
+  /** Sequences the commands of one arrival; the commands held during a roll go in as soon as the roll opens the next session. */
+  private runItem(item: Inbound, work: FlushWork): void {
+    const commands = item.commands;
+    let held = false;
+    for (let i = 0; i < commands.length; i++) {
+      const cmd = commands[i]!;
+      const refusal = this.process(cmd, item);
+      if (refusal === HELD) {
+        held = true;
+        continue;
+      }
+      if (refusal !== DUPLICATE) {
+        work.processed.push({ id: item.id, cseq: cmd.cseq });
+        if (!refusal) work.taken.push(cmd);
+        else {
+          work.rejections.push({ id: item.id, cseq: cmd.cseq, ...refusal });
+          if (item.done) work.outcomes.set(item, refusal);
+        }
+      }
+      if (this.rollOpened) {
+        // The roll's next session is open: what it held is sequenced now, in arrival order, before anything newer.
+        this.rollOpened = false;
+        for (const h of this.takeHeld()) this.runItem(h, work);
+      }
+    }
+    if (item.done && !held) work.answered.push(item);
+  }
+
+  private takeHeld(): Inbound[] {
+    const held = this.held;
+    this.held = [];
+    this.heldKeys.clear();
+    this.holdingSrc.clear();
+    return held;
   }
 
   private reply(r: Rejection): void {
@@ -308,7 +364,8 @@ export class Sequencer {
     this.routerOut.push([r.id, body]);
   }
 
-  private process(cmd: Command): SequencerRefusal | undefined {
+  private process(cmd: Command, item?: Inbound): SequencerRefusal | undefined {
+    if (this.heldKeys.size > 0 && this.heldKeys.has(`${cmd.src}\u0000${cmd.cseq}`)) return DUPLICATE; // a resend of a held command
     const last = this.highestCseq.get(cmd.src) ?? 0;
     const holes = this.refusedForStorage.size === 0 ? undefined : this.refusedForStorage.get(cmd.src);
     if (cmd.cseq <= last && !holes?.has(cmd.cseq)) return DUPLICATE; // already sequenced: drop silently
@@ -340,17 +397,44 @@ export class Sequencer {
         this.closeSession(cmd);
         if (body.force === true && (this.phase as SessionPhase) === 'closing') this.forceClose();
         return undefined;
+      case 'RollSession':
+        if (role !== 'host') return { code: 'FORBIDDEN', message: `${cmd.src} may not roll sessions` };
+        if (this.phase !== 'open') {
+          const state = this.phase === 'none' ? 'no session has been opened' : `session ${this.sessionId} is ${this.phase}`;
+          return { code: 'SESSION_NOT_OPEN', message: `cannot roll: ${state}` };
+        }
+        this.closeSession(cmd, true);
+        return undefined;
       default: {
         if (this.phase !== 'open' && this.phase !== 'closing') {
           return { code: 'SESSION_NOT_OPEN', message: this.sessionId === 0 ? 'no session is open' : `session ${this.sessionId} is closed` };
         }
-        const refusal = this.opts.policy.authorize(cmd.src, role, body) ?? (this.phase === 'closing' ? this.opts.policy.closingRefusal?.(body) : undefined);
+        const policy = this.opts.policy;
+        const refusal = policy.authorize(cmd.src, role, body);
         if (refusal) return refusal;
+        if (this.phase === 'closing') {
+          const closing = policy.closingRefusal?.(body);
+          if (this.rolling && (closing || this.holdingSrc.has(cmd.src))) return this.hold(cmd, item);
+          // The policy's own code (SESSION_CLOSING: an order reject reason the API knows).
+          if (closing) return closing as SequencerRefusal;
+        }
         this.emit(body, cmd.src, cmd.cseq);
         if (this.phase === 'closing') this.finishCloseWhenReady();
         return undefined;
       }
     }
+  }
+
+  /**
+   * Holds a command the closing session of a roll may not take (a new order,
+   * a replace), and every later command of its source, for the next session.
+   */
+  private hold(cmd: Command, item: Inbound | undefined): SequencerRefusal {
+    this.held.push(item?.done ? item : { id: item?.id ?? NO_PEER, commands: [cmd] });
+    this.heldKeys.add(`${cmd.src}\u0000${cmd.cseq}`);
+    this.holdingSrc.add(cmd.src);
+    this.stats.held++;
+    return HELD;
   }
 
   private roleOf(instance: string): string | undefined {
@@ -368,7 +452,9 @@ export class Sequencer {
   }
 
   private openSession(cmd: Command): void {
-    const previous = this.sessionId > 0 ? this.opts.log.snapshot(this.sessionId)?.body : undefined;
+    // A roll opens in the batch that closed the previous session: its snapshot is not stored yet.
+    const closing = this.closedSessions.find((c) => c.id === this.sessionId);
+    const previous = closing ? closing.body : this.sessionId > 0 ? this.opts.log.snapshot(this.sessionId)?.body : undefined;
     const id = this.sessionId + 1;
     const policy = this.opts.policy;
     this.refusedForStorage.clear();
@@ -395,9 +481,9 @@ export class Sequencer {
    * after every event sequenced while closing: e.g. the venue confirmed the
    * expiry of every day order), or when a CloseSession{force} comes.
    */
-  private closeSession(cmd: Command): void {
+  private closeSession(cmd: Command, roll = false): void {
     const policy = this.opts.policy;
-    this.emit({ type: 'SessionClosing' }, cmd.src, cmd.cseq);
+    this.emit(roll ? { type: 'SessionClosing', roll: true } : { type: 'SessionClosing' }, cmd.src, cmd.cseq);
     for (const e of policy.closingEvents()) this.emit(e, SEQUENCER_SRC, 0);
     this.finishCloseWhenReady();
   }
@@ -416,6 +502,13 @@ export class Sequencer {
     const snap = policy.snapshot();
     this.emit({ type: 'SessionClosed', carriedOrders: snap.carriedOrders }, SEQUENCER_SRC, 0);
     this.closedSessions.push({ id: this.sessionId, ts: this.now(), seq: this.lastSeq, body: snap.body });
+    if (this.rolling) this.openRolled();
+  }
+
+  /** The second half of a roll: the next session opens in the same batch (so the same transaction) as SessionClosed. */
+  private openRolled(): void {
+    this.openSession({ src: SEQUENCER_SRC, cseq: 0, body: { type: 'OpenSession' } });
+    this.rollOpened = true;
   }
 
   private emit(event: OrdoEvent, src: string, cseq: number): void {
@@ -440,11 +533,13 @@ export class Sequencer {
       case 'SessionOpened':
         this.sessionId = ev.sessionId;
         this.phase = 'open';
+        this.rolling = false;
         this.highestCseq.clear();
         if (e.cseq > 0) this.highestCseq.set(e.src, e.cseq);
         break;
       case 'SessionClosing':
         this.phase = 'closing';
+        this.rolling = ev.roll === true;
         break;
       case 'SessionClosed':
         this.phase = 'closed';

@@ -31,6 +31,7 @@ function fromPreload(p: OrdoApi): ClientApi {
     replaceOrder: (id, c) => p.replaceOrder(id, c),
     openSession: () => p.openSession(),
     closeSession: () => p.closeSession(),
+    rollSession: () => p.rollSession(),
     componentAction: (id, a) => p.componentAction(id, a),
     getState: (at) => p.getState(at),
     getEvents: (q) => p.getEvents(q),

@@ -4,6 +4,7 @@ import { useConfirm } from './Confirm.tsx';
 import { useApi, useOrdoState, useOrdoStore } from './context.tsx';
 import { isTerminal } from '../lib/order-query.ts';
 import { useFlash, useNow } from './hooks.ts';
+import { RollButton } from './SessionRoll.tsx';
 import { TimeMachineControl } from './TimeMachine.tsx';
 
 const TZ = new Date().getTimezoneOffset();
@@ -99,6 +100,7 @@ export function SessionBar() {
         >
           Close session
         </button>
+        <RollButton session={session} busy={busy} setBusy={setBusy} setError={setError} />
         {error ? (
           <span className="inline-error" data-testid="session-action-error">
             {error}

@@ -20,6 +20,7 @@ function fakeApi() {
     replaceOrder: never,
     openSession: never,
     closeSession: never,
+    rollSession: never,
     componentAction: never,
     restartComponent: never,
     addStandby: never,

@@ -26,6 +26,7 @@ const api: OrdoApi = {
   replaceOrder: (orderId) => ok({ orderId }),
   openSession: () => ok({ sessionId: 2 }),
   closeSession: () => ok({ sessionId: 1 }),
+  rollSession: () => ok({ closedSessionId: 1, sessionId: 2, rollMs: 3, forced: false, held: 0 }),
   componentAction: (componentId) => ok({ componentId }),
   restartComponent: (componentId) => ok({ componentId }),
   addStandby: (role) => ok({ componentId: `${role}-2` }),

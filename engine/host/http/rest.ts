@@ -45,6 +45,7 @@ const ROUTES: Readonly<Record<string, Route>> = {
   'POST orders/:id/replace': { method: 'replaceOrder', params: async (c) => [pathNumber('orderId', c.parts[1]!), await readJson(c.req)] },
   'POST session/open': { method: 'openSession', params: async (c) => (await readJson(c.req, true), []) },
   'POST session/close': { method: 'closeSession', params: async (c) => (await readJson(c.req, true), []) },
+  'POST session/roll': { method: 'rollSession', params: async (c) => (await readJson(c.req, true), []) },
   'POST components/:id/activate': componentAction,
   'POST components/:id/deactivate': componentAction,
   'POST components/:id/shutdown': componentAction,

@@ -4,7 +4,7 @@ import type { CommandSink, ComponentLogic } from '../../component/logic.ts';
 import type { CommandBody, EventOf, Sequenced } from '../../protocol/events.ts';
 import { Reason, reasonName } from '../../protocol/reasons.ts';
 import { normalisePrice } from '../money.ts';
-import { checkCancel, checkReplace, checkSessionOpen, checkSessionTakesCancels } from '../rules.ts';
+import { checkCancel, checkReplace, checkSessionTakesCancels, checkSessionTakesOrders } from '../rules.ts';
 import { ProjectedComponent } from './projected.ts';
 import type { OmsProjection, OriginalTerms } from '../projection.ts';
 
@@ -55,7 +55,7 @@ export class ClientProxyComponent extends ProjectedComponent implements Componen
    * price off the tick only by float noise is snapped to the tick.
    */
   submit(req: NewOrderRequest): Promise<OrderResult> {
-    const closed = checkSessionOpen(this.projection);
+    const closed = checkSessionTakesOrders(this.projection);
     if (closed) return Promise.resolve(refusal(closed.reason, closed.text));
     let expireAt: number | undefined;
     if (req.expireTime !== undefined) {
@@ -133,7 +133,7 @@ export class ClientProxyComponent extends ProjectedComponent implements Componen
   replace(orderId: number, change: ReplaceRequest): Promise<OrderResult> {
     const o = this.projection.order(orderId);
     const price = o === undefined ? change.price : normalisePrice(change.price, this.projection.instrument(o.symbol)?.tickSize);
-    const bad = checkSessionOpen(this.projection) ?? checkReplace(orderId, change.quantity, price, this.projection);
+    const bad = checkSessionTakesOrders(this.projection) ?? checkReplace(orderId, change.quantity, price, this.projection);
     if (bad) return Promise.resolve(refusal(bad.reason, bad.text));
     const clientOrderId = change.clientOrderId ?? `${o!.clientOrderId.replace(/~R\d+$/, '')}~R${o!.replaceCount + 1}`;
     const cseq = this.send({ type: 'ReplaceRequested', orderId, quantity: change.quantity, price, clientOrderId });
