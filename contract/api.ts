@@ -115,6 +115,8 @@ export interface OrderView {
   price: number;
   timeInForce: TimeInForce;
   state: OrderState;
+  /** Where the order stands in the OMS pipeline (pending, accepted, routed, new, …): says which component moves it on. */
+  stage?: string;
   filledQuantity: number;
   leavesQuantity: number;
   /** 0 until the first fill. */

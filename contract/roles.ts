@@ -7,12 +7,19 @@
  * with a cancel or replace in flight waits on the gateway.
  */
 export const WAITS_ON_ROLE: Readonly<Record<string, string>> = {
+  // Pipeline stages (OrderView.stage): a pending_new order waits on risk, the router or the gateway.
   pending: 'risk',
-  pending_new: 'gateway',
   accepted: 'router',
+  routed: 'gateway',
+  // Order states: a request in flight waits on the gateway.
   pending_cancel: 'gateway',
   pending_replace: 'gateway',
 };
+
+/** The role an order at `stage` in `state` waits on, if any (stage first: it says which step is next). */
+export function waitsOnRole(stage: string | undefined, state: string): string | undefined {
+  return (stage !== undefined ? WAITS_ON_ROLE[stage] : undefined) ?? WAITS_ON_ROLE[state];
+}
 
 /** Alert kinds the heartbeat monitor raises. */
 export const ALERT_KINDS = {

@@ -35,6 +35,7 @@ export function orderView(o: ReadonlyOrder): OrderView {
     price: o.price,
     timeInForce: o.timeInForce,
     state: o.state,
+    stage: o.stage,
     filledQuantity: o.filledQuantity,
     leavesQuantity: o.leavesQuantity,
     avgPrice: o.avgPrice,

@@ -1,5 +1,5 @@
 import type { ComponentView } from '../../contract/api.ts';
-import { WAITS_ON_ROLE } from '../../contract/roles.ts';
+import { WAITS_ON_ROLE, waitsOnRole } from '../../contract/roles.ts';
 
 /** Which role moves an order on from each state (shared with the heartbeat monitor). */
 export const WAITS_ON = WAITS_ON_ROLE;
@@ -12,8 +12,8 @@ export function healthyActiveRoles(components: readonly ComponentView[]): Set<st
 }
 
 /** "waiting: no active router", or undefined when the order's next step has someone to do it. */
-export function waitingHint(state: string, roles: ReadonlySet<string>): string | undefined {
-  const role = WAITS_ON[state];
+export function waitingHint(stage: string | undefined, state: string, roles: ReadonlySet<string>): string | undefined {
+  const role = waitsOnRole(stage, state);
   if (role === undefined || roles.has(role)) return undefined;
   return `waiting: no active ${role}`;
 }

@@ -399,7 +399,7 @@ export function OrdersBlotter() {
                 decimals={decimals.get(o.symbol) ?? 2}
                 canAct={canAct}
                 readOnly={readOnly}
-                waiting={roles && !isTerminal(o.state) ? waitingHint(o.state, roles) : undefined}
+                waiting={roles && !isTerminal(o.state) ? waitingHint(o.stage, o.state, roles) : undefined}
                 selected={selected.has(id)}
                 focused={id === focusId}
                 striped={i % 2 === 1}

@@ -74,7 +74,7 @@ export function orderCsvValue(col: string, o: OrderView, roles: ReadonlySet<stri
     case 'clOrdId':
       return o.clientOrderId;
     case 'reason':
-      return o.rejectReason ?? (roles ? waitingHint(o.state, roles) : undefined);
+      return o.rejectReason ?? (roles ? waitingHint(o.stage, o.state, roles) : undefined);
     default:
       return undefined;
   }

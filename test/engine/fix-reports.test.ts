@@ -31,15 +31,18 @@ describe('FIX reports from events', () => {
       pending,
       { type: 'OrderAccepted', orderId: 7 },
       { type: 'OrderRouted', orderId: 7, venue: 'XNAS' },
+      { type: 'OrderAcknowledged', orderId: 7 },
       { type: 'OrderExecuted', orderId: 7, execId: 1, fillQty: 40, fillPrice: 227.5 },
       { type: 'OrderExecuted', orderId: 7, execId: 2, fillQty: 60, fillPrice: 228 },
     ]);
     expect(r[0]).toMatchObject({ kind: 'exec', execType: 'A', ordStatus: 'A', clOrdId: 'c1', orderId: '7', leavesQty: 100, cumQty: 0 });
-    expect(r[1]).toMatchObject({ execType: '0', ordStatus: '0' });
+    // Accepted by risk and routed: still pending new for the client; New once the venue acknowledges.
+    expect(r[1]).toBeUndefined();
     expect(r[2]).toBeUndefined();
-    expect(r[3]).toMatchObject({ execType: 'F', ordStatus: '1', lastQty: 40, lastPx: 227.5, cumQty: 40, leavesQty: 60, avgPx: 227.5 });
-    expect(r[4]).toMatchObject({ execType: 'F', ordStatus: '2', lastQty: 60, cumQty: 100, leavesQty: 0 });
-    expect((r[4] as { avgPx: number }).avgPx).toBeCloseTo((40 * 227.5 + 60 * 228) / 100, 9);
+    expect(r[3]).toMatchObject({ execType: '0', ordStatus: '0' });
+    expect(r[4]).toMatchObject({ execType: 'F', ordStatus: '1', lastQty: 40, lastPx: 227.5, cumQty: 40, leavesQty: 60, avgPx: 227.5 });
+    expect(r[5]).toMatchObject({ execType: 'F', ordStatus: '2', lastQty: 60, cumQty: 100, leavesQty: 0 });
+    expect((r[5] as { avgPx: number }).avgPx).toBeCloseTo((40 * 227.5 + 60 * 228) / 100, 9);
     // ExecIDs are the events' session.seq: unique and the same on every derivation.
     const again = derive([pending, { type: 'OrderAccepted', orderId: 7 }]);
     expect(again[0]).toEqual(r[0]);
@@ -48,14 +51,15 @@ describe('FIX reports from events', () => {
   it('replace and cancel chains carry the client ClOrdIDs; rejects become OrderCancelReject with CxlRejReason', () => {
     // Seqs: the opening of the session takes 2 + reference events; find the request seqs by building once.
     const probe = new LogBuilder().openSession({ reference: loadReferenceData() }).events.length;
-    const replaceSeq = probe + 4;
-    const cancelSeq = probe + 6;
-    const rejectSeq = probe + 8;
+    const replaceSeq = probe + 5;
+    const cancelSeq = probe + 7;
+    const rejectSeq = probe + 9;
     const r = derive(
       [
         pending,
         { type: 'OrderAccepted', orderId: 7 },
         { type: 'OrderRouted', orderId: 7, venue: 'XNAS' },
+        { type: 'OrderAcknowledged', orderId: 7 },
         { type: 'ReplaceRequested', orderId: 7, quantity: 150, price: 229 },
         { type: 'OrderReplaced', orderId: 7, quantity: 150, price: 229 },
         { type: 'CancelRequested', orderId: 7 },
@@ -69,12 +73,12 @@ describe('FIX reports from events', () => {
         [rejectSeq]: { clOrdId: 'c4', origClOrdId: 'c2' },
       },
     );
-    expect(r[3]).toMatchObject({ execType: 'E', ordStatus: 'E', clOrdId: 'c2', origClOrdId: 'c1' });
-    expect(r[4]).toMatchObject({ execType: '5', ordStatus: '0', clOrdId: 'c2', origClOrdId: 'c1', orderQty: 150, price: 229, leavesQty: 150 });
-    expect(r[5]).toMatchObject({ execType: '6', ordStatus: '6', clOrdId: 'c3', origClOrdId: 'c2' });
-    expect(r[6]).toMatchObject({ kind: 'cancelReject', clOrdId: 'c3', origClOrdId: 'c2', responseTo: '1', reason: 1, ordStatus: '0' });
-    expect(r[7]).toMatchObject({ execType: '6', clOrdId: 'c4', origClOrdId: 'c2' });
-    expect(r[8]).toMatchObject({ execType: '4', ordStatus: '4', clOrdId: 'c4', origClOrdId: 'c2', leavesQty: 0 });
+    expect(r[4]).toMatchObject({ execType: 'E', ordStatus: 'E', clOrdId: 'c2', origClOrdId: 'c1' });
+    expect(r[5]).toMatchObject({ execType: '5', ordStatus: '0', clOrdId: 'c2', origClOrdId: 'c1', orderQty: 150, price: 229, leavesQty: 150 });
+    expect(r[6]).toMatchObject({ execType: '6', ordStatus: '6', clOrdId: 'c3', origClOrdId: 'c2' });
+    expect(r[7]).toMatchObject({ kind: 'cancelReject', clOrdId: 'c3', origClOrdId: 'c2', responseTo: '1', reason: 1, ordStatus: '0' });
+    expect(r[8]).toMatchObject({ execType: '6', clOrdId: 'c4', origClOrdId: 'c2' });
+    expect(r[9]).toMatchObject({ execType: '4', ordStatus: '4', clOrdId: 'c4', origClOrdId: 'c2', leavesQty: 0 });
   });
 
   it('rejections and expiries', () => {

@@ -2,6 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Host } from '../../engine/host/host.ts';
 import { OmsProjection } from '../../engine/oms/projection.ts';
 import { takeSnapshot } from '../../engine/oms/snapshot.ts';
+import { RiskState } from '../../engine/oms/exposure/risk-state.ts';
+import { takeRiskSnapshot } from '../../engine/oms/exposure/snapshot.ts';
 import { openReadableLog } from '../../engine/store/log.ts';
 import { http, order, startTestHost, waitFor, waitOrder, type ApiBody } from './helpers/host.ts';
 
@@ -113,9 +115,13 @@ describe('zero-downtime session roll', () => {
       for (const s of log.sessions().filter((x) => x.state === 'closed')) {
         // The snapshot is taken just before SessionClosed, the session's last event.
         const p = new OmsProjection();
-        for (const e of log.events(s.id, 1, s.lastSeq - 1)) p.apply(e);
+        const risk = new RiskState();
+        for (const e of log.events(s.id, 1, s.lastSeq - 1)) {
+          p.apply(e);
+          risk.apply(e);
+        }
         expect([...log.events(s.id, s.lastSeq)][0]!.event.type).toBe('SessionClosed');
-        expect(JSON.parse(JSON.stringify(takeSnapshot(p)))).toEqual(log.snapshot(s.id)!.body);
+        expect(JSON.parse(JSON.stringify({ ...takeSnapshot(p), risk: takeRiskSnapshot(risk) }))).toEqual(log.snapshot(s.id)!.body);
       }
       await waitFor(() => h.view.projection.session.id === 3 && h.view.projection.lastSeq === log.lastSeq(3), 'the view caught up');
       const replayed = new OmsProjection();

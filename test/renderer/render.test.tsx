@@ -191,7 +191,7 @@ describe('the rest of the screen', () => {
 
 describe('the professional screen helpers', () => {
   it('an unknown order state shows as its own name; the new FIX states are abbreviated', () => {
-    expect(stateLabel('pending_cancel')).toBe('PEND CXL');
+    expect(stateLabel('pending_cancel')).toBe('CXL PEND');
     expect(stateLabel('done_for_day')).toBe('DONE FOR DAY');
     expect(stateLabel('partially_filled')).toBe('PARTIAL');
   });
@@ -211,10 +211,10 @@ describe('the professional screen helpers', () => {
       { id: 'risk-1', role: 'risk', state: 'active', active: true, stale: false, lastSeq: 1, lag: 0, heartbeatAgeMs: 0 },
       { id: 'router-1', role: 'router', state: 'active', active: true, stale: true, lastSeq: 1, lag: 0, heartbeatAgeMs: 9000 },
     ]);
-    expect(waitingHint('pending', roles)).toBeUndefined();
-    expect(waitingHint('accepted', roles)).toBe('waiting: no active router');
-    expect(waitingHint('pending_cancel', roles)).toBe('waiting: no active gateway');
-    expect(waitingHint('filled', roles)).toBeUndefined();
+    expect(waitingHint('pending', 'pending_new', roles)).toBeUndefined();
+    expect(waitingHint('accepted', 'pending_new', roles)).toBe('waiting: no active router');
+    expect(waitingHint('new', 'pending_cancel', roles)).toBe('waiting: no active gateway');
+    expect(waitingHint('filled', 'filled', roles)).toBeUndefined();
   });
 
   it('CSV quotes what needs quoting and keeps numbers raw', () => {

@@ -208,7 +208,8 @@ export function reportFor(session: number, e: Sequenced, o: ReadonlyOrder, chain
   switch (ev.type) {
     case 'OrderPending':
       return exec(ExecType.PENDING_NEW, { ordStatus: OrdStatus.PENDING_NEW });
-    case 'OrderAccepted':
+    case 'OrderAcknowledged':
+      // ExecType New when the venue has the order (FIX 4.4: OrdStatus stays PendingNew until then).
       return exec(ExecType.NEW);
     case 'OrderRejected':
     case 'VenueRejected':

@@ -1,6 +1,6 @@
 import type { CommandSink, ComponentLogic } from '../../component/logic.ts';
 import type { Heartbeat } from '../../component/heartbeat.ts';
-import { ALERT_KINDS, WAITS_ON_ROLE } from '../../../contract/roles.ts';
+import { ALERT_KINDS, waitsOnRole } from '../../../contract/roles.ts';
 import type { Sequenced } from '../../protocol/events.ts';
 import { ProjectedComponent } from './projected.ts';
 import type { OmsProjection } from '../projection.ts';
@@ -76,7 +76,7 @@ export class MonitorComponent extends ProjectedComponent implements ComponentLog
   /** Files the order under the role it now waits on, if any (the projection already holds the event). */
   private track(orderId: number): void {
     const o = this.projection.order(orderId);
-    const role = o === undefined ? undefined : (WAITS_ON_ROLE[o.state] ?? (o.cancelPending || o.replacePending ? 'gateway' : undefined));
+    const role = o === undefined ? undefined : (waitsOnRole(o.stage, o.state) ?? (o.cancelPending || o.replacePending ? 'gateway' : undefined));
     for (const [r, ids] of this.waiting) if (r !== role) ids.delete(orderId);
     if (role === undefined) return;
     let ids = this.waiting.get(role);

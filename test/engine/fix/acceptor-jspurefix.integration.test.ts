@@ -38,7 +38,7 @@ function execIds(c: JsFixClient): string[] {
 
 /** Every order event of ALPHA in the log that Ordo maps to a report, as `<session>.<seq>` ExecIDs. */
 async function loggedExecIds(host: Host, fromSeq: number): Promise<string[]> {
-  const reportable = new Set(['OrderPending', 'OrderAccepted', 'OrderRejected', 'VenueRejected', 'OrderExecuted', 'CancelRequested', 'OrderCancelled', 'ReplaceRequested', 'OrderReplaced', 'OrderExpired']);
+  const reportable = new Set(['OrderPending', 'OrderAcknowledged', 'OrderRejected', 'VenueRejected', 'OrderExecuted', 'CancelRequested', 'OrderCancelled', 'ReplaceRequested', 'OrderReplaced', 'OrderExpired']);
   const pos = host.sequencer.position;
   const lines = unwrap(await host.api.getEvents({ session: pos.session, from: fromSeq, to: pos.seq }));
   const alpha = new Set<number>();
