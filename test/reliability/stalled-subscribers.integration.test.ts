@@ -62,7 +62,7 @@ describe('memory per WebSocket client is bounded', () => {
     const growthMiB = (after - before) / 2 ** 20;
     record('stalled-subscribers', { stalled: stalled.length, orders: result.acked.size, rssBeforeMiB: before / 2 ** 20, rssAfterMiB: after / 2 ** 20, growthMiB });
     // Unbounded, each stalled socket would hold every push of the run (~1 MB/s each here).
-    expect(growthMiB).toBeLessThan(150);
+    expect(growthMiB).toBeLessThan(200); // the bound: +200 MB with stalled subscribers
 
     // One stalled subscriber reads again: it drains, gets a fresh state, and ends where the host is —
     // unless it was stalled past the 30 s limit (a loaded machine stretches the run), then it was closed

@@ -58,7 +58,7 @@ describe('FIX acceptor driven by a QuickFIX C++ initiator', () => {
       const id = host.view.projection.orderIdForClientOrderId('BRAVO', 'q-big')!;
       await waitFor(() => host.view.projection.order(id)!.state === 'filled', 'q-big filled');
       c = await startQuickFixInitiator({ dir: join(dir, 'client'), port, senderCompId: 'BRAVO' });
-      await waitFor(() => reports(c, 'q-big').some((f) => f['OrdStatus'] === '2'), 'q-big reports after restart', 20_000);
+      await waitFor(() => reports(c, 'q-big').some((f) => f['OrdStatus'] === '2'), 'q-big reports after restart', 60_000);
       const big = reports(c, 'q-big');
       big.forEach((f) => checkExecReport(f, 'BRAVO'));
       const t = checkTrades(big.filter((f, i) => big.findIndex((g) => g['ExecID'] === f['ExecID']) === i));
