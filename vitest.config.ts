@@ -1,17 +1,8 @@
-import { configDefaults, defineConfig } from 'vitest/config';
-
-/**
- * Test files run on their own, before the rest (`ORDO_TEST_ISOLATED=1`): the QuickFIX C++ client's
- * restart-and-resend case passes alone but timed out waiting for its resent reports in three full
- * parallel runs on the 2-core machine; the cause is not found yet (see docs/notes/2026-11-29/README.md).
- */
-const ISOLATED = ['test/engine/fix/acceptor-quickfix.integration.test.ts'];
-const isolated = process.env['ORDO_TEST_ISOLATED'] === '1';
+import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: isolated ? ISOLATED : ['test/**/*.test.ts', 'test/**/*.test.tsx'],
-    exclude: isolated ? configDefaults.exclude : [...configDefaults.exclude, ...ISOLATED],
+    include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
