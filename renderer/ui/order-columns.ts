@@ -14,7 +14,7 @@ export interface OrderColumn extends ColumnDef {
 
 /**
  * The orders blotter's columns. Widths fit the longest values traders see
- * (option symbols such as "AAPL 261218C230", 100,000,000 quantities,
+ * (option symbols such as "AAPL 281215C230", 100,000,000 quantities,
  * 7-digit order ids); anything longer shows in full in the cell's tooltip.
  */
 export const ORDER_COLUMNS: readonly OrderColumn[] = [

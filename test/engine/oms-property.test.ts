@@ -18,8 +18,8 @@ const tiny: ReferenceData = {
     { symbol: 'X', name: 'X Corp', instrumentType: 'equity', venue: 'V1', currency: 'USD', tickSize: 0.01, lotSize: 1, referencePrice: 100 },
     { symbol: 'Y', name: 'Y Inc', instrumentType: 'equity', venue: 'V2', currency: 'USD', tickSize: 0.01, lotSize: 100, referencePrice: 10 },
     {
-      symbol: 'X 261218C100', name: 'X call', instrumentType: 'option', venue: 'V1', currency: 'USD', tickSize: 0.05, lotSize: 1,
-      referencePrice: 2.05, underlying: 'X', strike: 100, expiry: '2026-12-18', putCall: 'call',
+      symbol: 'X 281215C100', name: 'X call', instrumentType: 'option', venue: 'V1', currency: 'USD', tickSize: 0.05, lotSize: 1,
+      referencePrice: 2.05, underlying: 'X', strike: 100, expiry: '2028-12-15', putCall: 'call',
     },
   ],
   clients: [
@@ -31,7 +31,7 @@ const tiny: ReferenceData = {
 const id = fc.integer({ min: 1, max: 8 });
 const qty = fc.integer({ min: 0, max: 300 });
 const price = fc.constantFrom(0, 2.05, 9.99, 10, 100, 100.01, 101.37);
-const symbol = fc.constantFrom('X', 'Y', 'X 261218C100', 'Q');
+const symbol = fc.constantFrom('X', 'Y', 'X 281215C100', 'Q');
 const reason = fc.constantFrom(104, 202, 303, 401, 405);
 const text = fc.constantFrom('', 'no', 'price 1 is bad');
 const role = fc.constantFrom('risk', 'router');
@@ -455,7 +455,7 @@ function bigSession(seed: number, orders: number): Sequenced[] {
             : c < 0.1603 ? 'L'.repeat(POOL_BYTES + 17 + n)
               : `coid-${String(n).padStart(6, '0')}-${'abcdefghij'.slice(0, 1 + (n % 10))}`;
     log.add({
-      type: 'OrderPending', orderId, clientId: pick(['A', 'B', 'Z']), clientOrderId, symbol: pick(['X', 'Y', 'X 261218C100', 'Q']),
+      type: 'OrderPending', orderId, clientId: pick(['A', 'B', 'Z']), clientOrderId, symbol: pick(['X', 'Y', 'X 281215C100', 'Q']),
       side: pick(['buy', 'sell'] as const), orderType: pick(['limit', 'market'] as const), timeInForce: pick(['day', 'ioc', 'gtc'] as const),
       quantity: 1 + Math.floor(rnd() * 300), price: pick([2.05, 9.99, 10, 100, 100.01]),
     }, 'proxy');

@@ -58,7 +58,7 @@ describe('default reference data', () => {
     const p = new OmsProjection();
     p.applyAll(new LogBuilder().openSession({ reference: data }).events);
     expect(p.instruments.size).toBe(data.instruments.length);
-    expect(p.instrument('SPY 261218P590')).toMatchObject({ strike: 590, putCall: 'put', tickSize: 0.01 });
+    expect(p.instrument('SPY 281215P590')).toMatchObject({ strike: 590, putCall: 'put', tickSize: 0.01 });
   });
 });
 

@@ -58,10 +58,10 @@ describe('checkOrder', () => {
     ['BAD_PRICE zero', order({ price: 0 }), Reason.BAD_PRICE, 'limit price 0 must be > 0'],
     ['BAD_PRICE negative', order({ price: -1 }), Reason.BAD_PRICE, 'limit price -1 must be > 0'],
     ['PRICE_OFF_TICK', order({ price: 228.455 }), Reason.PRICE_OFF_TICK, 'price 228.455 is not a multiple of tick 0.01'],
-    ['PRICE_OFF_TICK option', order({ symbol: 'AAPL 261218C230', price: 6.87 }), Reason.PRICE_OFF_TICK, 'price 6.87 is not a multiple of tick 0.05'],
+    ['PRICE_OFF_TICK option', order({ symbol: 'AAPL 281215C230', price: 6.87 }), Reason.PRICE_OFF_TICK, 'price 6.87 is not a multiple of tick 0.05'],
     ['PRICE_OUT_OF_BAND high', order({ price: 251.3 }), Reason.PRICE_OUT_OF_BAND, 'price 251.3 is outside ±10% of reference 228.45 (205.61 to 251.29)'],
     ['PRICE_OUT_OF_BAND low', order({ price: 205.6 }), Reason.PRICE_OUT_OF_BAND, 'price 205.6 is outside ±10% of reference 228.45 (205.61 to 251.29)'],
-    ['PRICE_OUT_OF_BAND option', order({ symbol: 'AAPL 261218C230', price: 10.3 }), Reason.PRICE_OUT_OF_BAND, 'price 10.3 is outside ±50% of reference 6.85 (3.45 to 10.25)'],
+    ['PRICE_OUT_OF_BAND option', order({ symbol: 'AAPL 281215C230', price: 10.3 }), Reason.PRICE_OUT_OF_BAND, 'price 10.3 is outside ±50% of reference 6.85 (3.45 to 10.25)'],
     ['ORDER_NOTIONAL_LIMIT', order({ clientId: 'DELTA', quantity: 500 }), Reason.ORDER_NOTIONAL_LIMIT, 'order notional 114225.00 (500 × 228.45) exceeds client DELTA limit 100000.00'],
     ['ORDER_NOTIONAL_LIMIT market', order({ clientId: 'DELTA', orderType: 'market', price: 0, symbol: 'TSLA', quantity: 300 }), Reason.ORDER_NOTIONAL_LIMIT, 'order notional 106659.00 (300 × 355.53) exceeds client DELTA limit 100000.00'],
   ])('refuses %s', (_name, o, reason, text) => {
@@ -76,8 +76,8 @@ describe('checkOrder', () => {
     expect(checkOrder(order({ symbol: 'MSFT', price: 474.32 }), p0)).toBeNull();
     expect(checkOrder(order({ symbol: 'MSFT', price: 388.08 }), p0)).toBeNull();
     expect(checkOrder(order({ symbol: 'MSFT', price: 474.33 }), p0)?.reason).toBe(Reason.PRICE_OUT_OF_BAND);
-    expect(checkOrder(order({ symbol: 'AAPL 261218C230', price: 10.25 }), p0)).toBeNull();
-    expect(checkOrder(order({ symbol: 'SPY 261218C600', price: 9.13 }), p0)).toBeNull();
+    expect(checkOrder(order({ symbol: 'AAPL 281215C230', price: 10.25 }), p0)).toBeNull();
+    expect(checkOrder(order({ symbol: 'SPY 281215C600', price: 9.13 }), p0)).toBeNull();
     for (const price of [0.07, 1.1, 0.29, 4.35, 1234.56, 99.99]) expect(isOnTick(price, 0.01)).toBe(true);
     for (const price of [101.005, 0.071, 4.355]) expect(isOnTick(price, 0.01)).toBe(false);
     expect(isOnTick(6.85, 0.05)).toBe(true);

@@ -34,7 +34,7 @@ function closingSession() {
     ...live(100), // gtc, partially filled twice
     { type: 'OrderExecuted', orderId: 100, execId: 1, fillQty: 30, fillPrice: 228.41 },
     { type: 'OrderExecuted', orderId: 100, execId: 2, fillQty: 25, fillPrice: 228.47 },
-    ...live(101, { side: 'sell', symbol: 'SPY 261218P590', price: 7.46, quantity: 20 }), // gtc option, untouched
+    ...live(101, { side: 'sell', symbol: 'SPY 281215P590', price: 7.46, quantity: 20 }), // gtc option, untouched
     pending(102, { clientId: 'CHARLIE' }), { type: 'OrderAccepted', orderId: 102 }, // gtc accepted, not routed
     ...live(103, { timeInForce: 'day' }), // day, partially filled
     { type: 'OrderExecuted', orderId: 103, execId: 3, fillQty: 10, fillPrice: 228.45 },

@@ -38,7 +38,7 @@ const nasty = fc.oneof(
 const validOrder = fc.record({
   clientId: fc.constantFrom('ALPHA', 'BRAVO'),
   clientOrderId: fc.stringMatching(/^[\x21-\x7e]{1,64}$/),
-  symbol: fc.constantFrom('AAPL', 'MSFT', 'SPY 261218C600'),
+  symbol: fc.constantFrom('AAPL', 'MSFT', 'SPY 281215C600'),
   side: fc.constantFrom('buy', 'sell'),
   type: fc.constant('limit'),
   quantity: fc.integer({ min: 1, max: 1_000_000_000 }),

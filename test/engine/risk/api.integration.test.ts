@@ -40,16 +40,16 @@ describe('risk over HTTP and the CLI', () => {
     expect((await http(host, 'PUT', `/api/restricted/${encodeURIComponent('NOPE X')}`, { restricted: true })).status).toBe(404);
 
     // A filled option buy shows with multiplier 100 in positions.
-    const px = Number((host.view.projection.instrument('AAPL 261218C230')!.referencePrice * 1.3).toFixed(2));
+    const px = Number((host.view.projection.instrument('AAPL 281215C230')!.referencePrice * 1.3).toFixed(2));
     const tick = 0.05;
     const limit = Math.round(px / tick) * tick;
-    const { orderId } = unwrap(await host.api.submitOrder(order('AAPL 261218C230', 'buy', 3, Number(limit.toFixed(2)), { timeInForce: 'ioc' })));
+    const { orderId } = unwrap(await host.api.submitOrder(order('AAPL 281215C230', 'buy', 3, Number(limit.toFixed(2)), { timeInForce: 'ioc' })));
     const o = await waitOrder(host, orderId, (x) => ['filled', 'expired', 'rejected'].includes(x.state));
     expect(o.filledQuantity).toBeGreaterThan(0); // the simulated market maker quotes around the reference
     {
-      await waitFor(() => host.risk.positions().some((p) => p.symbol === 'AAPL 261218C230'), 'option position');
+      await waitFor(() => host.risk.positions().some((p) => p.symbol === 'AAPL 281215C230'), 'option position');
       const rows = (await http(host, 'GET', '/api/positions')).body as { clientId: string; symbol: string; quantity: number; multiplier: number; notional: number; lastPrice: number }[];
-      const row = rows.find((r) => r.clientId === 'ALPHA' && r.symbol === 'AAPL 261218C230')!;
+      const row = rows.find((r) => r.clientId === 'ALPHA' && r.symbol === 'AAPL 281215C230')!;
       expect(row.multiplier).toBe(100);
       expect(row.quantity).toBe(o.filledQuantity);
       expect(row.notional).toBeCloseTo(row.quantity * row.lastPrice * 100, 6);

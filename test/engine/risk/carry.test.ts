@@ -24,7 +24,7 @@ describe('risk state across sessions (the snapshot)', () => {
     s1.addAll([
       ...fill(1, 'ALPHA', 'AAPL', 'buy', 100, 228),
       ...fill(2, 'ALPHA', 'AAPL', 'sell', 40, 230), // realised 40 × 2 = 80
-      ...fill(3, 'DELTA', 'AAPL 261218C230', 'buy', 5, 6.85),
+      ...fill(3, 'DELTA', 'AAPL 281215C230', 'buy', 5, 6.85),
       { type: 'LimitsChanged', clientId: 'DELTA', by: 'cro', maxOrderNotional: 50_000 },
       { type: 'RestrictedListChanged', symbol: 'TSLA', restricted: true, by: 'compliance', text: 'news' },
       { type: 'TradingHalted', clientId: 'CHARLIE', by: 'ops', text: '' },
@@ -40,7 +40,7 @@ describe('risk state across sessions (the snapshot)', () => {
     const snap = parseSnapshot(JSON.parse(JSON.stringify(policy.snapshot().body)), 'snapshot 1');
     expect(snap.risk!.positions).toEqual([
       { clientId: 'ALPHA', symbol: 'AAPL', quantity: 60, avgCost: 228, realizedPnl: 80 },
-      { clientId: 'DELTA', symbol: 'AAPL 261218C230', quantity: 5, avgCost: 6.85, realizedPnl: 0 },
+      { clientId: 'DELTA', symbol: 'AAPL 281215C230', quantity: 5, avgCost: 6.85, realizedPnl: 0 },
     ]);
 
     const s2 = new LogBuilder().openSession({ sessionId: 2, previousSessionId: 1, reference, restore: riskRestoreEvents(snap.risk) });
@@ -49,7 +49,7 @@ describe('risk state across sessions (the snapshot)', () => {
     const after = new RiskState();
     for (const e of s2.events) after.apply(e);
     expect(after.holding('ALPHA', 'AAPL')!.position).toMatchObject({ quantity: 60, avgCost: 228, realizedPnl: 80 });
-    expect(after.holding('DELTA', 'AAPL 261218C230')!.position).toMatchObject({ quantity: 5, avgCost: 6.85 });
+    expect(after.holding('DELTA', 'AAPL 281215C230')!.position).toMatchObject({ quantity: 5, avgCost: 6.85 });
     expect(after.client('DELTA')!.limits.maxOrderNotional).toBe(50_000);
     expect(after.client('DELTA')!.executedNotional).toBe(0);
     expect(after.restricted('TSLA')).toMatchObject({ by: 'compliance', text: 'news' });

@@ -80,13 +80,13 @@ function filled(o: OrderRequest, price = o.price): OrdoEvent[] {
 describe('issue 12 regressions', () => {
   it('an option order counts the multiplier: 14,000 AAPL calls @ 6.85 are $9.59 M, not 95,900', () => {
     const w = world();
-    const big = decide(w, order({ clientId: 'DELTA', symbol: 'AAPL 261218C230', quantity: 14_000, price: 6.85 }));
+    const big = decide(w, order({ clientId: 'DELTA', symbol: 'AAPL 281215C230', quantity: 14_000, price: 6.85 }));
     expect(big.refusal).toEqual({
       reason: Reason.ORDER_NOTIONAL_LIMIT,
       text: 'order notional 9590000.00 (14000 × 6.85 × 100) exceeds client DELTA limit 100000.00',
     });
     // 100 contracts = 68,500: within DELTA's 100k.
-    expect(decide(w, order({ clientId: 'DELTA', symbol: 'AAPL 261218C230', quantity: 100, price: 6.85 })).refusal).toBeNull();
+    expect(decide(w, order({ clientId: 'DELTA', symbol: 'AAPL 281215C230', quantity: 100, price: 6.85 })).refusal).toBeNull();
   });
 
   it('an expired option is refused (by date, and after InstrumentExpired)', () => {
@@ -176,7 +176,7 @@ describe('per-client checks', () => {
     more(w, { type: 'OrderPending', ...order({ side: 'sell', quantity: 200, price: 230 }) });
     expect(decide(w, order({ side: 'sell', quantity: 101, price: 229 })).refusal?.reason).toBe(Reason.SHORT_SALE_NO_LOCATE);
     // Options are not short sales (writing is margined, not located); clients with requireLocate false skip it.
-    expect(decide(w, order({ side: 'sell', symbol: 'AAPL 261218C230', quantity: 5, price: 6.85 })).refusal).toBeNull();
+    expect(decide(w, order({ side: 'sell', symbol: 'AAPL 281215C230', quantity: 5, price: 6.85 })).refusal).toBeNull();
     expect(decide(w, order({ clientId: 'ALPHA', side: 'sell', quantity: 1000 })).refusal).toBeNull();
   });
 

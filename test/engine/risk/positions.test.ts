@@ -12,8 +12,8 @@ const ref: ReferenceData = {
   instruments: [
     { symbol: 'X', name: 'X Corp', instrumentType: 'equity', venue: 'V1', currency: 'USD', tickSize: 0.01, lotSize: 1, referencePrice: 100 },
     {
-      symbol: 'X 261218C100', name: 'X call', instrumentType: 'option', venue: 'V1', currency: 'USD', tickSize: 0.05, lotSize: 1,
-      referencePrice: 2.05, underlying: 'X', strike: 100, expiry: '2026-12-18', putCall: 'call', multiplier: 100,
+      symbol: 'X 281215C100', name: 'X call', instrumentType: 'option', venue: 'V1', currency: 'USD', tickSize: 0.05, lotSize: 1,
+      referencePrice: 2.05, underlying: 'X', strike: 100, expiry: '2028-12-15', putCall: 'call', multiplier: 100,
     },
   ],
   clients: [{ clientId: 'A', name: 'A', maxOrderNotional: 1e12, maxOpenNotional: 1e12, allowedSymbols: ['*'] }],
@@ -67,15 +67,15 @@ describe('positions and P&L, hand-computed', () => {
 
   it('options carry the multiplier into notional and P&L', () => {
     const rs = fold((log) => {
-      trade(log, 1, 'X 261218C100', 'buy', [[10, 2.05]]);
-      trade(log, 2, 'X 261218C100', 'sell', [[4, 2.5]]); // 4 × 0.45 × 100 = 180
+      trade(log, 1, 'X 281215C100', 'buy', [[10, 2.05]]);
+      trade(log, 2, 'X 281215C100', 'sell', [[4, 2.5]]); // 4 × 0.45 × 100 = 180
     });
-    const p = rs.holding('A', 'X 261218C100')!.position;
+    const p = rs.holding('A', 'X 281215C100')!.position;
     expect(p.quantity).toBe(6);
     expect(p.realizedPnl).toBeCloseTo(180, 8);
     expect(rs.client('A')!.executedNotional).toBeCloseTo(10 * 2.05 * 100 + 4 * 2.5 * 100, 6); // 2,050 + 1,000
     const [view] = positionViews(rs);
-    expect(view).toMatchObject({ clientId: 'A', symbol: 'X 261218C100', quantity: 6, multiplier: 100, lastPrice: 2.5 });
+    expect(view).toMatchObject({ clientId: 'A', symbol: 'X 281215C100', quantity: 6, multiplier: 100, lastPrice: 2.5 });
     expect(view!.unrealizedPnl).toBeCloseTo(6 * (2.5 - 2.05) * 100, 8); // 270
     expect(view!.notional).toBeCloseTo(6 * 2.5 * 100, 8); // 1,500
   });
@@ -104,7 +104,7 @@ describe('positions, properties', () => {
       fc.property(fc.array(fillArb, { minLength: 1, maxLength: 40 }), fc.integer({ min: 1, max: 5000 }), (fills, markTicks) => {
         const events: OrdoEvent[] = [];
         fills.forEach((f, i) => {
-          const symbol = f.option ? 'X 261218C100' : 'X';
+          const symbol = f.option ? 'X 281215C100' : 'X';
           const price = f.option ? f.ticks * 0.05 : f.ticks * 0.01;
           const orderId = i + 1;
           events.push(
@@ -118,7 +118,7 @@ describe('positions, properties', () => {
         log.addAll(events);
         const rs = new RiskState();
         for (const e of log.events) rs.apply(e);
-        for (const [symbol, mult, tick] of [['X', 1, 0.01], ['X 261218C100', 100, 0.05]] as const) {
+        for (const [symbol, mult, tick] of [['X', 1, 0.01], ['X 281215C100', 100, 0.05]] as const) {
           const mine = fills.filter((f) => f.option === (symbol !== 'X'));
           const netQty = mine.reduce((s, f) => s + (f.side === 'buy' ? f.qty : -f.qty), 0);
           const p = rs.holding('A', symbol)?.position;

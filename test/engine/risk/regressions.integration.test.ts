@@ -15,7 +15,7 @@ const terminal = (s: string): boolean => ['rejected', 'filled', 'cancelled', 'ex
 
 describe('issue 12 through a running host', () => {
   it('DELTA buys 14,000 AAPL calls @ 6.85: refused with the multiplier (9.59 M)', async () => {
-    const { orderId } = unwrap(await host.api.submitOrder(order('AAPL 261218C230', 'buy', 14_000, 6.85, { clientId: 'DELTA' })));
+    const { orderId } = unwrap(await host.api.submitOrder(order('AAPL 281215C230', 'buy', 14_000, 6.85, { clientId: 'DELTA' })));
     const o = await waitOrder(host, orderId, (x) => x.state === 'rejected');
     expect(o.rejectReason).toBe('ORDER_NOTIONAL_LIMIT: order notional 9590000.00 (14000 × 6.85 × 100) exceeds client DELTA limit 100000.00');
   });
