@@ -141,6 +141,21 @@ export const EVENT_DEFS = {
       avgPrice: 'f64',
       venue: 'str?',
       expireAt: 'uint?',
+      // Carried across the session boundary (decision 075), appended: older logs decode unchanged.
+      /** The OrigClOrdID chain, oldest first (the first is the clientOrderId the order was entered with); absent: never replaced. */
+      origClientOrderIds: 'strs?',
+      /** The terms the order was entered with, when a replace changed them (idempotent entry compares against these). */
+      enteredQuantity: 'uint?',
+      enteredPrice: 'f64?',
+      /** Risk's flags from OrderPending (idempotent entry compares them too). */
+      locate: 'bool?',
+      intentional: 'bool?',
+      /** A cancel sent to the venue before the boundary and not yet answered: the order stays pending_cancel. */
+      cancelPending: 'bool?',
+      /** A replace sent to the venue before the boundary and not yet answered, with its new clientOrderId. */
+      replacePendingClientOrderId: 'str?',
+      replacePendingQuantity: 'uint?',
+      replacePendingPrice: 'f64?',
     },
   },
   /** The venue acknowledged the order: it is live there (FIX ExecType New). */

@@ -172,7 +172,26 @@ export class GatewayLogic {
       const reason = blockedReason(this.risk, o.clientId, o.symbol);
       if (reason !== undefined) this.riskCancel(o.orderId, reason);
     }
+    this.resendPending(cancelled);
     if (this.projection.session.state === 'closing') this.expireAtVenue();
+  }
+
+  /**
+   * A cancel or replace the log shows in flight at the venue (sent by an
+   * instance before this one, or in the previous session, carried by the
+   * snapshot: decision 075) may never have reached it, or its answer may be
+   * lost: send it again. The venue answers a repeat like any request (a
+   * cancel of a finished order: TOO_LATE; a replace to the terms it already
+   * has: confirmed again), and the projection applies the answer to the
+   * pending request.
+   */
+  private resendPending(skip: ReadonlySet<number>): void {
+    for (const o of this.projection.orders()) {
+      if (skip.has(o.orderId) || !mayBeAtVenue(o.stage)) continue;
+      if (o.cancelPending) this.toVenue({ type: 'Cancel', orderId: o.orderId });
+      const rep = o.replacePending ? this.projection.pendingReplace(o.orderId) : undefined;
+      if (rep !== undefined) this.toVenue({ type: 'Replace', orderId: o.orderId, quantity: rep.quantity, price: rep.price });
+    }
   }
 
   /** A venue report: the command(s) that put it in the log. */
