@@ -342,6 +342,17 @@ export class OmsProjection {
         t.touch(r, e.seq, e.ts);
         break;
       }
+      case 'OrderParked': {
+        const t = this.table;
+        const r = t.row(ev.orderId);
+        if (r < 0) break;
+        // Off the venue's book (decision 075): back to "waiting for the router", fills and any request in
+        // flight kept (the venue answers a cancel or replace of a parked order); re-routed at the next open.
+        if (isAtVenueCode(t.state(r))) t.setState(r, ACCEPTED);
+        t.touch(r, e.seq, e.ts);
+        this.expose(r);
+        break;
+      }
       case 'OrderRejected': {
         const r = this.table.row(ev.orderId);
         if (r < 0) break;

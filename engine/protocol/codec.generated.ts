@@ -2592,6 +2592,38 @@ export function decodeOrderAcknowledged(r: ByteReader, _S: readonly string[]): R
   return o;
 }
 
+// OrderParked (code 55)
+
+export function encodeOrderParked(w: ByteWriter, m: Readonly<Record<string, unknown>>, _T: StringIds): void {
+  const v0 = m["orderId"];
+  if (v0 === undefined) encodeFail("OrderParked", "orderId", "is required");
+  {
+    if (typeof v0 !== 'number' || !Number.isSafeInteger(v0) || v0 < 0) encodeFail("OrderParked", "orderId", "must be a whole number >= 0");
+    w.uint(v0);
+  }
+}
+
+export function decodeOrderParked(r: ByteReader, _S: readonly string[]): Record<string, unknown> {
+  const b = r.buf;
+  const end = r.end;
+  let p = r.pos;
+  let x = 0;
+  let f0: number;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f0 = x;
+    } else {
+      r.pos = p;
+      f0 = r.uint();
+      p = r.pos;
+    }
+  }
+  const o: Record<string, unknown> = { type: "OrderParked", orderId: f0 };
+  r.pos = p;
+  return o;
+}
+
 // LimitsChanged (code 70)
 
 export function encodeLimitsChanged(w: ByteWriter, m: Readonly<Record<string, unknown>>, T: StringIds): void {
@@ -3313,6 +3345,7 @@ export const GENERATED_CODECS: Readonly<Record<string, { readonly signature: str
   ReplaceRejected: { signature: "52 orderId:uint,reason:uint,text:str", encode: encodeReplaceRejected, decode: decodeReplaceRejected },
   OrderRestored: { signature: "53 orderId:uint,clientId:str,clientOrderId:str,symbol:str,side:enum(buy|sell),orderType:enum(limit|market),timeInForce:enum(day|ioc|gtc|fok|gtd),quantity:uint,price:f64,state:enum(pending|accepted|rejected|routed|partially_filled|filled|cancelled|expired|new),filledQuantity:uint,avgPrice:f64,venue:str?,expireAt:uint?,origClientOrderIds:strs?,enteredQuantity:uint?,enteredPrice:f64?,locate:bool?,intentional:bool?,cancelPending:bool?,replacePendingClientOrderId:str?,replacePendingQuantity:uint?,replacePendingPrice:f64?", encode: encodeOrderRestored, decode: decodeOrderRestored },
   OrderAcknowledged: { signature: "54 orderId:uint", encode: encodeOrderAcknowledged, decode: decodeOrderAcknowledged },
+  OrderParked: { signature: "55 orderId:uint", encode: encodeOrderParked, decode: decodeOrderParked },
   LimitsChanged: { signature: "70 clientId:str,by:str,maxOrderQuantity:f64?,maxOrderNotional:f64?,maxOpenNotional:f64?,maxGrossPosition:f64?,maxNetPosition:f64?,requireLocate:bool?,duplicateWindowMs:f64?", encode: encodeLimitsChanged, decode: decodeLimitsChanged },
   RestrictedListChanged: { signature: "71 symbol:str,restricted:bool,by:str,text:str", encode: encodeRestrictedListChanged, decode: decodeRestrictedListChanged },
   TradingHalted: { signature: "72 clientId:str,by:str,text:str", encode: encodeTradingHalted, decode: decodeTradingHalted },

@@ -160,6 +160,12 @@ export const EVENT_DEFS = {
   },
   /** The venue acknowledged the order: it is live there (FIX ExecType New). */
   OrderAcknowledged: { code: 54, fields: { orderId: 'uint' } },
+  /**
+   * An explicit session close took the order off the venue's book (the venue's
+   * Expired{SESSION_PARKED}): it holds no live quantity there; the order stays
+   * live in the OMS, is carried, and is re-entered at the next open (decision 075).
+   */
+  OrderParked: { code: 55, fields: { orderId: 'uint' } },
 
   // 70-89 risk: limits, restricted list, kill switch, marks, expiries, collars, carried positions.
   ...RISK_EVENT_DEFS,

@@ -65,7 +65,8 @@ export class GatewayLogic {
     switch (ev.type) {
       case 'OrderRouted': {
         const o = this.projection.order(ev.orderId);
-        if (o && o.stage === 'routed' && o.filledQuantity === 0) this.newOrder(o);
+        // With fills only when a parked order is re-entered (decision 075): the venue keeps its fills.
+        if (o && o.stage === 'routed') this.newOrder(o);
         break;
       }
       case 'CancelRequested': {
@@ -83,7 +84,7 @@ export class GatewayLogic {
         break;
       }
       case 'SessionClosing':
-        this.expireAtVenue();
+        this.expireAtVenue(ev.roll !== true);
         break;
       case 'OrderExpired': {
         // A forced close expired an order the venue may still hold: take it off the book too. The
@@ -132,15 +133,17 @@ export class GatewayLogic {
 
   /**
    * Session close: every order that ends with the session and may be at the
-   * venue is expired there; the venue's Expired reports (or the fills that
-   * beat them) come back as commands, and the session closes once none is
-   * left (OmsSequencerPolicy.readyToClose).
+   * venue is expired there; on an explicit close (`park`, not a roll) every
+   * carried one (gtc, gtd) is parked there: taken off the book, to be
+   * re-entered at the next open (decision 075). The venue's reports (or the
+   * fills that beat them) come back as commands, and the session closes once
+   * none is left (OmsSequencerPolicy.readyToClose).
    */
-  private expireAtVenue(): void {
+  private expireAtVenue(park: boolean): void {
     for (const o of this.projection.orders()) {
-      if (mayBeAtVenue(o.stage) && !carriesOver(o.timeInForce)) {
-        this.toVenue({ type: 'Expire', orderId: o.orderId, reason: Reason.DAY_ORDER_SESSION_END });
-      }
+      if (!mayBeAtVenue(o.stage)) continue;
+      if (!carriesOver(o.timeInForce)) this.toVenue({ type: 'Expire', orderId: o.orderId, reason: Reason.DAY_ORDER_SESSION_END });
+      else if (park) this.toVenue({ type: 'Expire', orderId: o.orderId, reason: Reason.SESSION_PARKED });
     }
   }
 
@@ -173,7 +176,7 @@ export class GatewayLogic {
       if (reason !== undefined) this.riskCancel(o.orderId, reason);
     }
     this.resendPending(cancelled);
-    if (this.projection.session.state === 'closing') this.expireAtVenue();
+    if (this.projection.session.state === 'closing') this.expireAtVenue(this.projection.session.rolling !== true);
   }
 
   /**
@@ -209,7 +212,9 @@ export class GatewayLogic {
         this.riskCancels.delete(m.orderId);
         break;
       case 'Expired':
-        out.send({ type: 'OrderExpired', orderId: m.orderId, reason: m.reason });
+        // Parked at an explicit close: off the book, not ended (decision 075).
+        if (m.reason === Reason.SESSION_PARKED) out.send({ type: 'OrderParked', orderId: m.orderId });
+        else out.send({ type: 'OrderExpired', orderId: m.orderId, reason: m.reason });
         break;
       case 'Rejected':
         out.send({ type: 'VenueRejected', orderId: m.orderId, reason: m.reason, text: m.text });
@@ -305,6 +310,9 @@ export class GatewayLogic {
         break;
       case 'rejected':
         out.send({ type: 'VenueRejected', orderId: o.orderId, reason: Reason.VENUE_REJECT, text: 'rejected by the venue' });
+        break;
+      case 'parked':
+        if (mayBeAtVenue(o.stage)) out.send({ type: 'OrderParked', orderId: o.orderId });
         break;
       case 'filled':
         break; // its fills above complete it
