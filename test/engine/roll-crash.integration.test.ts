@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { removeDir, tempDir } from './helpers/backbone.ts';
 import { runOrdo, startHostProcess, type HostProcess } from './helpers/cli.ts';
-import { http } from './helpers/host.ts';
+import { http, type ApiBody } from './helpers/host.ts';
 
 /**
  * Roll durability (decisions 074, 077): the host process is killed (SIGKILL)
@@ -37,7 +37,7 @@ async function waitFor(cond: () => boolean | Promise<boolean>, ms: number, what:
   }
 }
 
-async function post(h: HostProcess, path: string, body?: unknown): Promise<{ status: number; body: any } | undefined> {
+async function post(h: HostProcess, path: string, body?: unknown): Promise<{ status: number; body: ApiBody } | undefined> {
   try {
     return await http(h, 'POST', path, body);
   } catch {
