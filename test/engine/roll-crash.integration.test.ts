@@ -22,7 +22,7 @@ interface Body {
   clientOrderId: string;
   symbol: string;
   side: 'buy';
-  type: 'limit';
+  orderType: 'limit';
   quantity: number;
   price: number;
   timeInForce: 'gtc' | 'day';
@@ -60,7 +60,7 @@ describe('a host killed in the middle of a session roll', () => {
       const msft = st.body.instruments.find((i: { symbol: string }) => i.symbol === 'MSFT');
       // Far below the market: the market maker never fills these, so nothing races the checks.
       const price = Number((msft.referencePrice * 0.92).toFixed(2));
-      const body = (n: number, tif: 'gtc' | 'day' = 'gtc'): Body => ({ clientId: 'ALPHA', clientOrderId: `crash-${n}`, symbol: 'MSFT', side: 'buy', type: 'limit', quantity: 1 + (n % 7), price, timeInForce: tif });
+      const body = (n: number, tif: 'gtc' | 'day' = 'gtc'): Body => ({ clientId: 'ALPHA', clientOrderId: `crash-${n}`, symbol: 'MSFT', side: 'buy', orderType: 'limit', quantity: 1 + (n % 7), price, timeInForce: tif });
 
       // A day order live at the venue, and no gateway to confirm its expiry: the roll waits (for 60 s here).
       const day = await http(h1, 'POST', '/api/orders', body(0, 'day'));
