@@ -294,6 +294,12 @@ export class GatewayLogic {
     }
     switch (m.state) {
       case 'unknown':
+        // An explicit close parks carried orders (decision 075): one the venue does not hold (it restarted) is
+        // as good as parked, and is re-entered at the next open rather than during the close.
+        if (this.projection.session.state === 'closing' && this.projection.session.rolling !== true && carriesOver(o.timeInForce)) {
+          out.send({ type: 'OrderParked', orderId: o.orderId });
+          break;
+        }
         // The venue never got it (or restarted): send it again; the venue dedupes by orderId
         // (newOrder ends it instead when its client is halted or its instrument expired).
         if (o.filledQuantity === 0) this.newOrder(o);
