@@ -360,7 +360,9 @@ export class RiskState {
         const h = this.holdingOf(ev.clientId, ev.symbol);
         h.position.quantity = ev.quantity;
         h.position.avgCost = ev.quantity === 0 ? 0 : ev.avgCost;
-        h.position.realizedPnl = ev.realizedPnl;
+        // A new trading day: the carried realised P&L is history; today's starts at 0, the position keeps its cost.
+        h.position.priorRealizedPnl = ev.realizedPnl;
+        h.position.realizedPnl = 0;
         break;
       }
       case 'InstrumentAdded': {
