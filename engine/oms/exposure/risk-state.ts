@@ -38,7 +38,7 @@ interface RiskOrder {
   readonly clientId: string;
   readonly symbol: string;
   readonly side: Side;
-  readonly type: OrderType;
+  readonly orderType: OrderType;
   readonly locate: boolean;
   readonly intentional: boolean;
   /** pending → accepted → routed (at or on the way to the venue). */
@@ -229,7 +229,7 @@ export class RiskState {
   /** A market order's protection price, once MarketOrderCollared named it. */
   protectionPrice(orderId: number): number | undefined {
     const o = this.orderMap.get(orderId);
-    return o !== undefined && o.type === 'market' && o.valuation > 0 && this.collared.has(orderId) ? o.valuation : undefined;
+    return o !== undefined && o.orderType === 'market' && o.valuation > 0 && this.collared.has(orderId) ? o.valuation : undefined;
   }
   private collared = new Set<number>();
 
@@ -331,7 +331,7 @@ export class RiskState {
         break;
       case 'MarketOrderCollared': {
         const o = this.orderMap.get(ev.orderId);
-        if (o && o.type === 'market' && ev.protectionPrice > 0) {
+        if (o && o.orderType === 'market' && ev.protectionPrice > 0) {
           this.collared.add(o.orderId);
           o.valuation = ev.protectionPrice;
           this.expose(o);
@@ -455,7 +455,7 @@ export class RiskState {
       clientId: ev.clientId,
       symbol: ev.symbol,
       side: ev.side,
-      type: ev.orderType,
+      orderType: ev.orderType,
       locate: ev.locate === true,
       intentional: ev.intentional === true,
       state: 'pending',
@@ -513,7 +513,7 @@ export class RiskState {
       clientId: ev.clientId,
       symbol: ev.symbol,
       side: ev.side,
-      type: ev.orderType,
+      orderType: ev.orderType,
       locate: false,
       intentional: false,
       state: ev.state === 'pending' ? 'pending' : ev.state === 'accepted' ? 'accepted' : 'routed',
@@ -557,7 +557,7 @@ export class RiskState {
 
   /** A replace takes effect (the projection's newTerms): down to the filled quantity completes the order. */
   private newTerms(o: RiskOrder, quantity: number, price: number): void {
-    const limit = o.type === 'limit';
+    const limit = o.orderType === 'limit';
     if (quantity <= 0 || quantity < o.filled || (limit && !(price > 0))) return;
     o.quantity = quantity;
     o.leaves = quantity - o.filled;
