@@ -229,7 +229,7 @@ describe('time in force, lots and self-trade prevention, end to end', () => {
     let shown = false;
     for (let attempt = 1; attempt <= 6 && !shown; attempt++) {
       const sellPx = book.bestAsk()!;
-      const rest = await http(host, 'POST', '/api/orders', order('KO', 'sell', 5, sellPx, { timeInForce: 'gtc' }));
+      const rest = await http(host, 'POST', '/api/orders', order('KO', 'sell', 5, sellPx, { timeInForce: 'gtc', locate: true }));
       const restId = rest.body.orderId as number;
       await waitFor(() => host.view.projection.order(restId)!.state !== 'pending_new', 'resting sell at the venue');
       const ahead = book.depth(1000).asks.filter((l) => l.price <= sellPx).reduce((n, l) => n + l.quantity, 0);
