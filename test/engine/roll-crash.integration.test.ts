@@ -59,8 +59,11 @@ describe('a host killed in the middle of a session roll', () => {
       const st = await http(h1, 'GET', '/api/state');
       const msft = st.body.instruments.find((i: { symbol: string }) => i.symbol === 'MSFT');
       // Far below the market: the market maker never fills these, so nothing races the checks.
-      const price = Number((msft.referencePrice * 0.92).toFixed(2));
-      const body = (n: number, tif: 'gtc' | 'day' = 'gtc'): Body => ({ clientId: 'ALPHA', clientOrderId: `crash-${n}`, symbol: 'MSFT', side: 'buy', orderType: 'limit', quantity: 1 + (n % 7), price, timeInForce: tif });
+      const price = Number((msft.referencePrice * 0.93).toFixed(2));
+      // Each order differs in price (one tick apart), so risk's duplicate-order check never takes one for a repeat.
+      const body = (n: number, tif: 'gtc' | 'day' = 'gtc'): Body => ({
+        clientId: 'ALPHA', clientOrderId: `crash-${n}`, symbol: 'MSFT', side: 'buy', orderType: 'limit', quantity: 5, price: Number((price - 0.01 * n).toFixed(2)), timeInForce: tif,
+      });
 
       // A day order live at the venue, and no gateway to confirm its expiry: the roll waits (for 60 s here).
       const day = await http(h1, 'POST', '/api/orders', body(0, 'day'));

@@ -28,12 +28,15 @@ async function entered(clientOrderId: string): Promise<number> {
   return lines.filter((l) => l.type === 'OrderPending' && (l as { clientOrderId?: string }).clientOrderId === clientOrderId).length;
 }
 
-async function live(): Promise<{ orderId: number; clientOrderId: string }> {
-  const o = order('MSFT', 'buy', 10, price, { timeInForce: 'gtc' });
+let made = 0;
+/** A gtc buy resting far below the market, live at the venue; each one differs (risk's duplicate-order check). */
+async function live(): Promise<{ orderId: number; clientOrderId: string; quantity: number }> {
+  const quantity = 10 + ++made;
+  const o = order('MSFT', 'buy', quantity, price, { timeInForce: 'gtc' });
   const { orderId } = unwrap(await host.api.submitOrder(o));
   await waitOrder(host, orderId, (v) => v.state === 'new', 'venue ack');
   expect(host.venue.exchange.isLive(orderId)).toBe(true);
-  return { orderId, clientOrderId: o.clientOrderId };
+  return { orderId, clientOrderId: o.clientOrderId, quantity };
 }
 
 describe('orders across a session boundary', () => {
@@ -61,7 +64,7 @@ describe('orders across a session boundary', () => {
   }, 60_000);
 
   it('a replace in flight when the session rolls is carried: confirmed in the next session, OrigClOrdID chain kept; a retry of the order answers its orderId', async () => {
-    const { orderId, clientOrderId } = await live();
+    const { orderId, clientOrderId, quantity } = await live();
     // With no active gateway the replace is sequenced and stays in flight (nobody tells the venue yet).
     unwrap(await host.api.componentAction('gateway-1', 'deactivate'));
     const newPrice = Number((price - 0.5).toFixed(2));
@@ -83,10 +86,10 @@ describe('orders across a session boundary', () => {
     const venue = host.venue.exchange.status(orderId);
     expect(venue).toMatchObject({ state: 'open', quantity: 20, price: newPrice });
     // Idempotent entry across the roll: the same (clientId, clientOrderId) and terms answer the original orderId.
-    const again = await http(host, 'POST', '/api/orders', { ...order('MSFT', 'buy', 10, price, { timeInForce: 'gtc' }), clientOrderId });
+    const again = await http(host, 'POST', '/api/orders', { ...order('MSFT', 'buy', quantity, price, { timeInForce: 'gtc' }), clientOrderId });
     expect(again.status).toBe(200);
     expect(again.body.orderId).toBe(orderId);
-    const different = await http(host, 'POST', '/api/orders', { ...order('MSFT', 'buy', 11, price, { timeInForce: 'gtc' }), clientOrderId });
+    const different = await http(host, 'POST', '/api/orders', { ...order('MSFT', 'buy', quantity + 1, price, { timeInForce: 'gtc' }), clientOrderId });
     expect(different.status).toBe(409);
     expect(different.body.error.code).toBe('DUPLICATE_CLIENT_ORDER_ID');
     expect(await entered(clientOrderId)).toBe(0); // nothing sequenced in the new session
