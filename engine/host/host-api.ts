@@ -157,8 +157,7 @@ export class HostApi implements OrdoApi {
     return { ok: true, value: { sessionId: session } };
   }
 
-  /** Zero-downtime roll to the next session (see session-roll.ts, decision 074). */
-  /** At start-up: finishes a roll the previous process died in (see finishInterruptedRoll). */
+  /** At start-up: finishes a roll the previous process died in (see finishInterruptedRoll, decision 077). */
   finishInterruptedRoll(): Promise<boolean> {
     return finishInterruptedRoll({
       sequencer: this.d.sequencer,
@@ -168,6 +167,7 @@ export class HostApi implements OrdoApi {
     });
   }
 
+  /** Zero-downtime roll to the next session (see session-roll.ts, decision 074). */
   rollSession(): Promise<Result<SessionRoll>> {
     return rollSession({
       sequencer: this.d.sequencer,
