@@ -66,11 +66,19 @@ export class OrdoFixSession extends AsciiSession {
   sendApp(msgType: string, body: ILooseObject): void {
     this.send(msgType, body, (err, sent) => {
       const seq = sent.header?.['MsgSeqNum'] as number | undefined;
-      if (!err && seq !== undefined && this.journalDir !== undefined && this.peerCompId !== undefined) {
-        this.journal ??= new SentJournal(join(this.journalDir, `${this.config.description.BeginString}-${this.config.description.SenderCompId}-${this.peerCompId}.sent.jsonl`));
-        this.journal.add(seq, msgType, body);
-      }
+      if (!err && seq !== undefined) this.sentJournal()?.add(seq, msgType, body);
     });
+  }
+
+  /**
+   * The journal of this session's peer (opened on first use; it lives in a file, across connections
+   * and host restarts). A ResendRequest can come before this connection has sent any application
+   * message (a client restarted with nothing new owed): it must still be answered from the file.
+   */
+  private sentJournal(): SentJournal | undefined {
+    if (this.journalDir === undefined || this.peerCompId === undefined) return undefined;
+    this.journal ??= new SentJournal(join(this.journalDir, `${this.config.description.BeginString}-${this.config.description.SenderCompId}-${this.peerCompId}.sent.jsonl`));
+    return this.journal;
   }
 
   /** Logs out with a reason (the peer is told why). */
@@ -124,7 +132,7 @@ export class OrdoFixSession extends AsciiSession {
     const end = requestedEnd === 0 ? this.lastSentSeqNum() : requestedEnd;
     // The library's resender would send stored messages with empty bodies (it never parses the
     // stored text back), so application messages come from Ordo's own journal of what it sent.
-    const journal = this.journal;
+    const journal = this.sentJournal();
     const appOnly: IFixMsgStore = {
       getSeqNumRange: (from: number, to?: number) => Promise.resolve(journal ? journal.range(from, to ?? end) : []),
     } as unknown as IFixMsgStore;
