@@ -88,6 +88,17 @@ export class OrdoFixSession extends AsciiSession {
     this.done();
   }
 
+  /**
+   * Bytes written and not yet taken by the peer: the socket's buffer plus what
+   * the library's encoder holds back while the socket is full (a message not yet
+   * encoded counted as 256 bytes). A slow reader makes this grow.
+   */
+  get backlogBytes(): number {
+    const t = this.transport as unknown as { duplex?: { socket?: Socket }; transmitter?: { encodeStream?: { readableLength: number; writableLength: number } } } | undefined;
+    const enc = t?.transmitter?.encodeStream;
+    return (t?.duplex?.socket?.writableLength ?? 0) + (enc?.readableLength ?? 0) + 256 * (enc?.writableLength ?? 0);
+  }
+
   get nextOutSeq(): number {
     return this.lastSentSeqNum() + 1;
   }

@@ -78,6 +78,8 @@ export interface HostOptions {
   readonly fixPort?: number;
   /** FIX HeartBtInt the acceptor asks of clients (seconds). */
   readonly fixHeartbeatSeconds?: number;
+  /** Most reports the FIX acceptor holds in memory per client (default 10,000); more are rebuilt from the log. */
+  readonly fixMaxOwed?: number;
   /** Venues reached over FIX (orders to other venues go to the simulated venue in process). */
   readonly fixVenues?: readonly FixVenueConfig[];
   /** Serve the simulated venue over FIX 4.4 on 127.0.0.1 at this port (0: a free one). */
@@ -246,7 +248,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     const fix =
       opts.fixPort !== undefined
         ? new (await import('../fix/acceptor/component.ts')).FixAcceptorComponent(
-            { dataDir: opts.dataDir, port: opts.fixPort, proxy, passwords: new Map(Object.entries(reference.fixPasswords ?? {})), ...(opts.fixHeartbeatSeconds !== undefined ? { heartbeatSeconds: opts.fixHeartbeatSeconds } : {}) },
+            { dataDir: opts.dataDir, port: opts.fixPort, proxy, passwords: new Map(Object.entries(reference.fixPasswords ?? {})), log: readLog, ...(opts.fixMaxOwed !== undefined ? { maxOwed: opts.fixMaxOwed } : {}), ...(opts.fixHeartbeatSeconds !== undefined ? { heartbeatSeconds: opts.fixHeartbeatSeconds } : {}) },
             shared,
           )
         : undefined;

@@ -16,6 +16,8 @@ export interface AcceptorFile {
   session: number;
   delivered: Record<string, number>;
   links: Record<string, [string, string]>;
+  /** Clients that have logged on over FIX at least once (any session): their reports are owed across session rolls. */
+  known?: string[];
 }
 
 export class AcceptorState {
@@ -30,10 +32,22 @@ export class AcceptorState {
     return this.data.session;
   }
 
-  /** Starts a new OMS session's records (nothing delivered, no links). */
+  /** Starts a new OMS session's records (nothing delivered, no links; known clients stay known). */
   startSession(session: number): void {
     if (this.data.session === session) return;
-    this.data = { version: 1, session, delivered: {}, links: {} };
+    this.data = { version: 1, session, delivered: {}, links: {}, known: this.data.known ?? [] };
+    this.save();
+  }
+
+  /** Has the client ever logged on over FIX (then every report of its orders is owed to it). */
+  known(clientId: string): boolean {
+    // A file from before `known` existed: a client with a delivered cursor has logged on.
+    return (this.data.known?.includes(clientId) ?? false) || this.delivered(clientId) > 0;
+  }
+
+  markKnown(clientId: string): void {
+    if (this.known(clientId)) return;
+    (this.data.known ??= []).push(clientId);
     this.save();
   }
 
