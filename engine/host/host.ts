@@ -373,6 +373,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
         addStandby: (role) => supervisor.addStandby(role),
       },
       risk: riskAdmin,
+      ...(fix ? { fix } : {}),
     });
     cleanup.push(() => api.close());
     late.stopped = async (role, id) => {

@@ -117,6 +117,11 @@ export class FixAcceptorComponent extends ProjectedComponent implements Componen
     return this.listener?.port;
   }
 
+  /** The address it binds. */
+  get host(): string {
+    return this.opts.host ?? '127.0.0.1';
+  }
+
   override apply(session: number, e: Sequenced): void {
     super.apply(session, e);
     const ev = e.event;

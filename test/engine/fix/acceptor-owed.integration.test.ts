@@ -93,7 +93,7 @@ describe('FIX acceptor: owed reports', () => {
     const port = await host.fix!.whenListening();
     const sess = (id: string) => host.fix!.sessions().find((s) => s.clientId === id)!;
     const gtc = (clOrdId: string, qty: number) => ({
-      ClOrdID: clOrdId, Instrument: { Symbol: 'AAPL' }, Side: '1', OrderQtyData: { OrderQty: qty }, OrdType: '2', Price: px(host, 'AAPL', 0.9), TimeInForce: '1', TransactTime: new Date(),
+      ClOrdID: clOrdId, Instrument: { Symbol: 'AAPL' }, Side: '1', OrderQtyData: { OrderQty: qty }, OrdType: '2', Price: px(host, 'AAPL', 0.95), TimeInForce: '1', TransactTime: new Date(),
     });
     try {
       // ALPHA stays connected across the roll; BRAVO logs on, rests an order and goes away before it.
