@@ -14,6 +14,7 @@ import { encodeReport } from './encode.ts';
 import { parseNewOrder, parseOrderRef, parseReplace, type OrderRef } from './inbound.ts';
 import { ClOrdIdChains, execReport, ordStatusOf, reportFor, type ClientReport, type RequestIds } from './reports.ts';
 import { AcceptorState } from './state.ts';
+import { checkFixBind, type FixTls } from '../tls.ts';
 
 /** Ordo's CompID on client sessions (their TargetCompID). */
 export const ORDO_COMP_ID = 'ORDO';
@@ -23,8 +24,10 @@ export interface FixAcceptorOptions {
   readonly dataDir: string;
   /** TCP port on `host`; 0 picks a free one. */
   readonly port: number;
-  /** Default 127.0.0.1. */
+  /** Default 127.0.0.1; beyond loopback only with `tls` (decision 104). */
   readonly host?: string;
+  /** Serve TLS with this certificate and key (PEM text). */
+  readonly tls?: FixTls;
   readonly heartbeatSeconds?: number;
   /** Per-client Logon passwords (tag 554); clients not listed log on without one. */
   readonly passwords?: ReadonlyMap<string, string>;
@@ -108,6 +111,7 @@ export class FixAcceptorComponent extends ProjectedComponent implements Componen
     shared?: OmsProjection,
   ) {
     super(shared);
+    checkFixBind(opts.host ?? '127.0.0.1', opts.tls);
     this.state = new AcceptorState(join(opts.dataDir, 'fix', 'acceptor-state.json'));
     this.chains = new ClOrdIdChains((seq) => this.state.link(seq));
   }
@@ -120,6 +124,11 @@ export class FixAcceptorComponent extends ProjectedComponent implements Componen
   /** The address it binds. */
   get host(): string {
     return this.opts.host ?? '127.0.0.1';
+  }
+
+  /** Serves TLS. */
+  get tls(): boolean {
+    return this.opts.tls !== undefined;
   }
 
   override apply(session: number, e: Sequenced): void {
@@ -206,6 +215,7 @@ export class FixAcceptorComponent extends ProjectedComponent implements Componen
         port: this.opts.port,
         heartbeatSeconds: this.opts.heartbeatSeconds ?? 30,
         storeDir: join(this.opts.dataDir, 'fix', 'store'),
+        ...(this.opts.tls ? { tls: this.opts.tls } : {}),
       },
       (config: IJsFixConfig) => new OrdoFixSession(config, this.hooks, join(this.opts.dataDir, 'fix', 'store')),
     );
