@@ -135,7 +135,12 @@ export class FixAcceptorComponent extends ProjectedComponent implements Componen
     super.apply(session, e);
     const ev = e.event;
     if (ev.type === 'SessionOpened') {
-      this.state.startSession(ev.sessionId);
+      // Clients still owed reports of the closing session get them before the new session's (decision 103).
+      const owing: Record<string, number> = {};
+      for (const c of new Set([...this.owed.keys(), ...this.overflowed])) {
+        if (this.overflowed.has(c) || (this.owed.get(c)?.length ?? 0) > 0) owing[c] = this.state.delivered(c) + 1;
+      }
+      this.state.startSession(ev.sessionId, owing);
       this.chains.clear();
       this.byClOrdId.clear();
       this.owed.clear();
@@ -288,6 +293,7 @@ export class FixAcceptorComponent extends ProjectedComponent implements Componen
    * it; a slow reader's reports wait (bounded by maxOwed, then rebuilt from the log).
    */
   private flush(clientId: string, s: OrdoFixSession): void {
+    if (this.state.prevOwed(clientId)) return this.rebuildPrevious(clientId, s);
     if (this.overflowed.has(clientId)) return this.rebuild(clientId, s);
     const q = this.owed.get(clientId);
     if (!q || q.length === 0) return;
@@ -319,51 +325,90 @@ export class FixAcceptorComponent extends ProjectedComponent implements Componen
   }
 
   /**
-   * Derives the client's owed reports again from the log (decision 102): a
-   * private projection is brought to the client's cursor, then the events
-   * after it are read a step at a time, each step only while the client's
-   * connection has room; when it reaches the live stream, reports flow from
-   * memory again. Costs a replay of the session up to the cursor, once per
-   * overflow, never per report.
+   * Derives the client's owed reports of the current session again from the
+   * log (decision 102), then lets reports flow from memory again.
    */
   private rebuild(clientId: string, s: OrdoFixSession): void {
+    const session = this.session;
+    this.replayReports(clientId, s, {
+      session,
+      from: this.state.delivered(clientId) + 1,
+      end: () => this.lastSeq,
+      stillOwed: () => this.session === session,
+      linkOf: (seq) => this.state.link(seq),
+      mark: (seq) => this.state.markDelivered(clientId, seq),
+      // Caught up with the events this component has applied: later ones queue in memory as usual.
+      done: () => this.overflowed.delete(clientId),
+    });
+  }
+
+  /** Sends the client what it was still owed of the previous OMS session (decision 103), then the current session's. */
+  private rebuildPrevious(clientId: string, s: OrdoFixSession): void {
+    const prev = this.state.prevOwed(clientId)!;
+    const log = this.opts.log;
+    if (!log) return this.state.clearPrev(clientId);
+    this.replayReports(clientId, s, {
+      session: prev.session,
+      from: prev.from,
+      end: () => log.lastSeq(prev.session),
+      stillOwed: () => this.state.prevOwed(clientId)?.session === prev.session,
+      linkOf: (seq) => this.state.prevLink(seq),
+      mark: (seq) => this.state.markPrevDelivered(clientId, seq),
+      done: () => {
+        this.state.clearPrev(clientId);
+        this.flush(clientId, s);
+      },
+    });
+  }
+
+  /**
+   * Derives a client's reports of `session` from the log, seq `from`
+   * (inclusive) to `end()` (inclusive): a private projection is brought to
+   * `from`, then the events after it are read a step at a time, each step only
+   * while the client's connection has room. Costs one replay of the session
+   * up to `from`, never one per report. Stops (to be picked up at the next
+   * logon) when the client goes away.
+   */
+  private replayReports(
+    clientId: string,
+    s: OrdoFixSession,
+    r: { session: number; from: number; end: () => number; stillOwed: () => boolean; linkOf: (seq: number) => RequestIds | undefined; mark: (seq: number) => void; done: () => void },
+  ): void {
     const log = this.opts.log;
     if (!log || this.rebuilding.has(clientId)) return;
     this.rebuilding.add(clientId);
-    const session = this.session;
     const p = new OmsProjection();
-    const chains = new ClOrdIdChains((seq) => this.state.link(seq));
-    let next = this.state.delivered(clientId) + 1;
+    const chains = new ClOrdIdChains(r.linkOf);
+    let next = r.from;
     const fold = (e: Sequenced, emit: boolean) => {
       p.apply(e);
       chains.apply(e);
       const ev = e.event;
       const o = 'orderId' in ev ? p.order(ev.orderId) : undefined;
-      const r = o && o.clientId === clientId ? reportFor(session, e, o, chains) : undefined;
+      const report = o && o.clientId === clientId ? reportFor(r.session, e, o, chains) : undefined;
       chains.settle(e);
-      if (emit && r) {
-        const [type, body] = encodeReport(r);
+      if (emit && report) {
+        const [type, body] = encodeReport(report);
         s.sendApp(type, body);
-        this.state.markDelivered(clientId, e.seq);
+        r.mark(e.seq);
       }
     };
-    if (next > 1) log.replay(session, (e) => fold(e, false), 1, next - 1);
+    if (next > 1) log.replay(r.session, (e) => fold(e, false), 1, next - 1);
     const step = (): void => {
-      if (this.live.get(clientId) !== s || this.session !== session) {
-        this.rebuilding.delete(clientId); // picked up again at the next logon (or dropped by a new session)
+      if (this.live.get(clientId) !== s || !r.stillOwed()) {
+        this.rebuilding.delete(clientId);
         return;
       }
       if (s.backlogBytes > this.maxBacklog) {
         setTimeout(step, 50).unref();
         return;
       }
-      const to = Math.min(next + REBUILD_STEP - 1, this.lastSeq);
-      if (next <= to) log.replay(session, (e) => fold(e, true), next, to);
+      const to = Math.min(next + REBUILD_STEP - 1, r.end());
+      if (next <= to) log.replay(r.session, (e) => fold(e, true), next, to);
       next = to + 1;
-      if (next > this.lastSeq) {
-        // Caught up with the events this component has applied: later ones queue in memory as usual.
-        this.overflowed.delete(clientId);
+      if (next > r.end()) {
         this.rebuilding.delete(clientId);
+        r.done();
         return;
       }
       setImmediate(step);

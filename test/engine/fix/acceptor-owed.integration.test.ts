@@ -21,15 +21,14 @@ const px = (h: Host, sym: string, f: number) => Number((Math.round((h.view.proje
 const reportable = new Set(['OrderPending', 'OrderAcknowledged', 'OrderRejected', 'VenueRejected', 'OrderExecuted', 'CancelRequested', 'OrderCancelled', 'ReplaceRequested', 'OrderReplaced', 'OrderExpired', 'CancelRejected', 'ReplaceRejected']);
 
 /** ExecIDs (`session.seq`) of every reportable event of `client`'s orders in the session, from `fromSeq`. */
-async function loggedExecIds(host: Host, client: string, fromSeq: number): Promise<string[]> {
-  const pos = host.sequencer.position;
-  const lines = unwrap(await host.api.getEvents({ session: pos.session, from: fromSeq, to: pos.seq }));
+async function loggedExecIds(host: Host, client: string, fromSeq: number, session = host.sequencer.position.session): Promise<string[]> {
+  const lines = unwrap(await host.api.getEvents({ session, from: 1, to: 1_000_000, limit: 1_000_000 }));
   const mine = new Set<number>();
   const out: string[] = [];
   for (const l of lines) {
     const ev = l as { type: string; orderId?: number; clientId?: string };
     if ((ev.type === 'OrderPending' || ev.type === 'OrderRestored') && ev.clientId === client) mine.add(ev.orderId!);
-    if (ev.orderId !== undefined && mine.has(ev.orderId) && reportable.has(ev.type)) out.push(`${pos.session}.${l.seq}`);
+    if (l.seq >= fromSeq && ev.orderId !== undefined && mine.has(ev.orderId) && reportable.has(ev.type)) out.push(`${session}.${l.seq}`);
   }
   return out;
 }
@@ -86,7 +85,7 @@ describe('FIX acceptor: owed reports', () => {
     }
   }, 120_000);
 
-  it('reports executions of a gtc order carried over a session roll, to a connected client and to one that was away', async () => {
+  it('reports executions of a gtc order carried over a session roll, to a connected client and to one that was away (which also gets the old session\'s tail first)', async () => {
     const dir = tempDir('ordo-fix-roll-');
     dirs.push(dir);
     const host = await startTestHost({ dataDir: join(dir, 'data'), fixPort: 0 });
@@ -96,7 +95,7 @@ describe('FIX acceptor: owed reports', () => {
       ClOrdID: clOrdId, Instrument: { Symbol: 'AAPL' }, Side: '1', OrderQtyData: { OrderQty: qty }, OrdType: '2', Price: px(host, 'AAPL', 0.95), TimeInForce: '1', TransactTime: new Date(),
     });
     try {
-      // ALPHA stays connected across the roll; BRAVO logs on, rests an order and goes away before it.
+      // ALPHA stays connected across the roll; BRAVO logs on, rests a gtc and a day order and goes away before it.
       const a = new JsFixClient({ port, compId: 'ALPHA', storeDir: join(dir, 'alpha') });
       await a.logon();
       a.send('D', gtc('a-gtc', 100));
@@ -105,9 +104,17 @@ describe('FIX acceptor: owed reports', () => {
       await b.logon();
       b.send('D', gtc('b-gtc', 80));
       await b.waitReport((r) => r.body['ClOrdID'] === 'b-gtc' && r.body['ExecType'] === '0', 'b-gtc new');
+      b.send('D', { ...gtc('b-day', 40), TimeInForce: '0' });
+      await b.waitReport((r) => r.body['ClOrdID'] === 'b-day' && r.body['ExecType'] === '0', 'b-day new');
       const bId = Number(b.reports('b-gtc')[0]!.body['OrderID']);
       await b.logout();
       await waitFor(() => !sess('BRAVO').connected, 'BRAVO gone');
+      const oldSession = host.sequencer.position.session;
+      const awayFrom = host.sequencer.position.seq + 1;
+      // Still in the old session, while BRAVO is away: its gtc order is replaced (reports owed in the old session);
+      // the roll then expires its day order (also the old session's).
+      unwrap(await host.api.replaceOrder(bId, { quantity: 80, price: px(host, 'AAPL', 0.96) }));
+      await waitFor(() => host.view.projection.order(bId)?.price === px(host, 'AAPL', 0.96), 'b-gtc replaced before the roll');
 
       const roll = unwrap(await host.api.rollSession());
       expect(roll.sessionId).toBe(roll.closedSessionId + 1);
@@ -128,12 +135,21 @@ describe('FIX acceptor: owed reports', () => {
       expect(sess('BRAVO').owed).toBeGreaterThan(0);
       b = new JsFixClient({ port, compId: 'BRAVO', storeDir: join(dir, 'bravo') });
       await b.logon();
-      await b.waitReport((r) => r.body['ClOrdID'] === 'b-gtc' && r.body['OrdStatus'] === '2', 'BRAVO gets the fills of its carried order');
-      const fs = b.reports('b-gtc').filter((r) => String(r.body['ExecID']).startsWith(`${roll.sessionId}.`)).map((r) => flat(r.body));
+      // By OrderID: after a replace made on the API path the order's ClOrdID is Ordo's (decision 103).
+      const ofB = () => b.received.filter((r) => r.msgType === '8' && r.body['OrderID'] === String(bId));
+      await waitFor(() => ofB().some((r) => r.body['OrdStatus'] === '2'), 'BRAVO gets the fills of its carried order');
+      const fs = ofB().filter((r) => String(r.body['ExecID']).startsWith(`${roll.sessionId}.`)).map((r) => flat(r.body));
       fs.forEach((f) => checkExecReport(f, 'BRAVO'));
       expect(checkTrades(fs).cum).toBe(80);
       await waitFor(() => sess('BRAVO').owed === 0, 'nothing owed to BRAVO');
-      expect(execIds(b)).toEqual(await loggedExecIds(host, 'BRAVO', 1));
+      // What BRAVO missed, in log order: the old session's tail (the replace, the day order's expiry at the close),
+      // then the new session's fills; each exactly once.
+      const missedOld = await loggedExecIds(host, 'BRAVO', awayFrom, oldSession);
+      expect(missedOld.length).toBeGreaterThanOrEqual(3);
+      expect(execIds(b)).toEqual([...missedOld, ...(await loggedExecIds(host, 'BRAVO', 1))]);
+      const day = b.reports('b-day').map((r) => flat(r.body));
+      expect(day.map((f) => `${String(f['ExecType'])}/${String(f['OrdStatus'])}`)).toEqual(['C/C']);
+      day.forEach((f) => checkExecReport(f, 'BRAVO'));
       await a.logout();
       await b.logout();
     } finally {
