@@ -54,7 +54,7 @@ describe('FIX acceptor: owed reports', () => {
       // Away: three orders trade (about 12+ reports), more than the 4 the acceptor may hold.
       const ids: number[] = [];
       for (const [i, qty] of [300, 200, 250].entries()) {
-        ids.push(unwrap(await host.api.submitOrder({ clientId: 'ALPHA', clientOrderId: `away-${i}`, symbol: 'AAPL', side: 'buy', type: 'limit', quantity: qty, price: px(host, 'AAPL', 1.02), timeInForce: 'day' })).orderId);
+        ids.push(unwrap(await host.api.submitOrder({ clientId: 'ALPHA', clientOrderId: `away-${i}`, symbol: 'AAPL', side: 'buy', orderType: 'limit', quantity: qty, price: px(host, 'AAPL', 1.02), timeInForce: 'day' })).orderId);
         expect(alpha().owed).toBeLessThanOrEqual(4);
       }
       await waitFor(() => ids.every((id) => host.view.projection.order(id)!.state === 'filled'), 'away orders filled');

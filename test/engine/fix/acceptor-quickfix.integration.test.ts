@@ -20,7 +20,7 @@ const ts = () => new Date().toISOString().replace(/-/g, '').replace('T', '-').re
 
 /** A BRAVO order entered on the API path (its reports go to BRAVO's FIX session like any other). */
 const apiOrder = (clientOrderId: string, quantity: number) =>
-  ({ clientId: 'BRAVO', clientOrderId, symbol: 'AAPL', side: 'buy', type: 'limit', quantity, price: 240, timeInForce: 'day' }) as const;
+  ({ clientId: 'BRAVO', clientOrderId, symbol: 'AAPL', side: 'buy', orderType: 'limit', quantity, price: 240, timeInForce: 'day' }) as const;
 
 /** Each report once (an original and its PossDup resend have the same ExecID), in log order (ExecID = session.seq). */
 function byExecId(fs: Record<string, unknown>[]): Record<string, unknown>[] {
