@@ -11,6 +11,7 @@ import {
   type MsgTransport,
   type MsgView,
 } from 'jspurefix';
+import type { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import { markLoggedOn } from './jspurefix.ts';
 import { SentJournal } from './journal.ts';
@@ -59,6 +60,11 @@ export class OrdoFixSession extends AsciiSession {
   /** Runs the session on a new connection, with Nagle's algorithm off (FIX messages are small and latency-bound). */
   override run(transport: MsgTransport): Promise<number> {
     (transport.duplex as { socket?: Socket } | undefined)?.socket?.setNoDelay(true);
+    // jspurefix's parser and encoder re-emit their socket's errors; once the session has let go of them
+    // (the peer closed first), a late ECONNRESET/EPIPE finds no listener and is thrown as an uncaught
+    // exception, which would take the whole host down (seen when a venue link is cut). The session has
+    // already ended by then; nothing more to do.
+    for (const side of [transport.receiver, transport.transmitter] as unknown as (EventEmitter | undefined)[]) side?.on('error', () => undefined);
     return super.run(transport);
   }
 
