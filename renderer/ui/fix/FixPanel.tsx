@@ -1,6 +1,6 @@
 import type { FixSessionView, FixView } from '../../../contract/fix.ts';
 import { useApi } from '../context.tsx';
-import { usePoll } from '../risk/usePoll.ts';
+import { usePoll } from './usePoll.ts';
 import { gridStyle, SortHeader } from '../SortHeader.tsx';
 import type { Column } from '../SortHeader.tsx';
 
