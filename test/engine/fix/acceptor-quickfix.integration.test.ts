@@ -95,7 +95,7 @@ describe('FIX acceptor driven by a QuickFIX C++ initiator', () => {
 
       await c.kill();
       await waitFor(() => !bravo().connected, 'acceptor sees the second crash');
-      const owed = unwrap(await host.api.submitOrder(apiOrder('q-owed', 200)));
+      const owed = unwrap(await host.api.submitOrder(apiOrder('q-owed', 250)));
       await waitFor(() => host.view.projection.order(owed.orderId)!.state === 'filled' && bravo().owed > 0, 'q-owed filled while the client is gone');
       c = await startQuickFixInitiator({ dir: join(dir, 'client'), port, senderCompId: 'BRAVO' });
       await waitFor(() => reports(c, 'q-owed').some((f) => f['OrdStatus'] === '2') && bravo().owed === 0, 'owed reports after restart', 60_000);
@@ -107,7 +107,7 @@ describe('FIX acceptor driven by a QuickFIX C++ initiator', () => {
         for (const f of fs) if (f['PossDupFlag'] !== 'Y') expect(seen.has(f['ExecID']), `ExecID ${String(f['ExecID'])} sent twice`).toBe(false);
         fs.forEach((f) => seen.add(f['ExecID']));
       }
-      for (const [clOrdId, qty, orderId] of [['q-big', 600, big], ['q-frozen', 300, frozen.orderId], ['q-owed', 200, owed.orderId]] as const) {
+      for (const [clOrdId, qty, orderId] of [['q-big', 600, big], ['q-frozen', 300, frozen.orderId], ['q-owed', 250, owed.orderId]] as const) {
         const all = byExecId([first, second, c].flatMap((proc) => reports(proc, clOrdId)));
         all.forEach((f) => checkExecReport(f, 'BRAVO'));
         expect(all.slice(0, 2).map((f) => `${String(f['ExecType'])}/${String(f['OrdStatus'])}`)).toEqual(['A/A', '0/0']);
