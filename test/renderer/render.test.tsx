@@ -261,7 +261,10 @@ describe('the professional screen helpers', () => {
     store.getState().enqueue({ fills: many(200) });
     frames.run();
     const last = store.getState().toasts[store.getState().toasts.length - 1]!;
-    expect(last.title).toBe('10 fills');
+    // The single fill of a moment ago and both batches are one stream: one summary toast, not a stack over the blotters.
+    expect(last.title).toBe('11 fills');
+    expect(last.fills).toEqual({ count: 11, quantity: 15 });
+    expect(store.getState().toasts.map((t) => t.kind)).toEqual(['reject', 'fill']);
     store.getState().markSeen();
     expect(store.getState().unseen).toBe(0);
   });
