@@ -16,7 +16,7 @@ export interface FillFilter {
   text: string;
 }
 
-export const FILL_SORT_KEYS = ['seq', 'execId', 'orderId', 'clientId', 'symbol', 'side', 'quantity', 'price', 'notional'] as const;
+export const FILL_SORT_KEYS = ['seq', 'ts', 'execId', 'orderId', 'clientId', 'symbol', 'side', 'quantity', 'price', 'notional'] as const;
 export type FillSortKey = (typeof FILL_SORT_KEYS)[number];
 
 export interface FillSort {

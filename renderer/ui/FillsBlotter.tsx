@@ -28,7 +28,8 @@ type Menu = { x: number; y: number; kind: 'row'; execId: number } | { x: number;
 /**
  * Every execution (live, or as of the time machine's seq) in a grid like the
  * orders blotter's: sort by any column, filter by client, symbol and side,
- * free-text search, CSV of what passes the filters, columns moved, resized
+ * free-text search, CSV of what passes the filters (side, CSV and columns
+ * in the "⋯" menu, a symbol from a row's menu: the panel is narrow), columns moved, resized
  * and hidden, keyboard navigation (Enter opens the order's history), a
  * context menu; filter, sort and columns kept across reloads.
  */
@@ -115,7 +116,10 @@ export function FillsBlotter() {
     if (m.kind === 'more') {
       return [
         { label: `Export ${formatInt(rows.length)} fills shown as CSV`, testid: 'fills-export', onSelect: exportCsv },
-        { label: 'Columns…', testid: 'fills-columns', onSelect: () => setMenu({ ...m, kind: 'columns' }) },
+        { label: `${filter.side === 'buy' ? '●' : '○'} Buys only`, testid: 'fills-side-buy', separator: true, onSelect: () => setFilter({ side: 'buy' }) },
+        { label: `${filter.side === 'sell' ? '●' : '○'} Sells only`, testid: 'fills-side-sell', onSelect: () => setFilter({ side: 'sell' }) },
+        { label: `${filter.side === 'all' ? '●' : '○'} Both sides`, testid: 'fills-side-all', onSelect: () => setFilter({ side: 'all' }) },
+        { label: 'Columns…', testid: 'fills-columns', separator: true, onSelect: () => setMenu({ ...m, kind: 'columns' }) },
       ];
     }
     if (m.kind !== 'row') {
@@ -164,19 +168,16 @@ export function FillsBlotter() {
               </option>
             ))}
           </select>
-          <select className="input input-sm" data-testid="fills-filter-symbol" title="Instrument" value={filter.symbol} onChange={(e) => setFilter({ symbol: e.currentTarget.value })}>
-            <option value="">All symbols</option>
-            {instruments.list.map((i) => (
-              <option key={i.symbol} value={i.symbol}>
-                {i.symbol}
-              </option>
-            ))}
-          </select>
-          <select className="input input-sm" data-testid="fills-filter-side" title="Side" value={filter.side} onChange={(e) => setFilter({ side: e.currentTarget.value as FillFilter['side'] })}>
-            <option value="all">Both</option>
-            <option value="buy">Buy</option>
-            <option value="sell">Sell</option>
-          </select>
+          {filter.symbol !== '' ? (
+            <button type="button" className="btn btn-xs chip" data-testid="fills-filter-symbol" title="Only this symbol: click to show all" onClick={() => setFilter({ symbol: '' })}>
+              {filter.symbol} ✕
+            </button>
+          ) : null}
+          {filter.side !== 'all' ? (
+            <button type="button" className="btn btn-xs chip" data-testid="fills-filter-side" title="Only this side: click to show both" onClick={() => setFilter({ side: 'all' })}>
+              {filter.side.toUpperCase()} ✕
+            </button>
+          ) : null}
           {filtered ? (
             <button type="button" className="btn btn-xs" data-testid="fills-filter-reset" title="Show every fill" onClick={() => setFilter(DEFAULT_FILL_FILTER)}>
               ✕
@@ -190,7 +191,7 @@ export function FillsBlotter() {
             type="button"
             className="btn btn-xs"
             data-testid="fills-more"
-            title="Export CSV, columns"
+            title="Export CSV, side filter, columns"
             onClick={(e) => {
               const r = e.currentTarget.getBoundingClientRect();
               setMenu({ kind: 'more', x: r.left, y: r.bottom + 2 });

@@ -12,17 +12,17 @@ export interface FillColumn extends ColumnDef {
 }
 
 /**
- * The fills blotter's columns: what a trader reads first comes first; the
- * order id and seq come last (and the exec id and notional are there to
+ * The fills blotter's columns: what a trader reads first comes first (the
+ * first five fit the narrow panel at 1366 px); client, order id and seq come last (and the exec id and notional are there to
  * show from the column chooser).
  */
 export const FILL_COLUMNS: readonly FillColumn[] = [
-  { key: 'time', title: 'Time', width: 90, sort: 'seq' },
-  { key: 'client', title: 'Client', width: 58, sort: 'clientId' },
-  { key: 'symbol', title: 'Symbol', width: 112, sort: 'symbol', grow: true },
+  { key: 'time', title: 'Time', width: 90, sort: 'ts' },
+  { key: 'symbol', title: 'Symbol', width: 100, sort: 'symbol', grow: true },
   { key: 'side', title: 'Side', width: 42, sort: 'side' },
-  { key: 'qty', title: 'Qty', width: 80, sort: 'quantity', align: 'right' },
+  { key: 'qty', title: 'Qty', width: 72, sort: 'quantity', align: 'right' },
   { key: 'price', title: 'Price', width: 70, sort: 'price', align: 'right' },
+  { key: 'client', title: 'Client', width: 58, sort: 'clientId' },
   { key: 'notional', title: 'Notional', width: 96, sort: 'notional', align: 'right', hiddenByDefault: true },
   { key: 'orderId', title: 'Order', width: 62, sort: 'orderId', align: 'right' },
   { key: 'execId', title: 'Exec', width: 62, sort: 'execId', align: 'right', hiddenByDefault: true },
