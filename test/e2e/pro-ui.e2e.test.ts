@@ -339,6 +339,50 @@ describe.each(VIEWPORTS)('a professional trading screen at $width×$height', ({ 
     await waitState(other, 'cancelled');
   });
 
+  it('time machine: the axis shows the session\'s event density, a click goes to that time, steps go by second, instruments as of then', async () => {
+    // Fills give AAPL a last price as of then; the session has run for many seconds by now.
+    const filled = await send('AAPL', 'buy', 3, onTick('AAPL', 1.02), 'day');
+    await waitState(filled, 'filled');
+    const axis = page.getByTestId('tm-axis');
+    await expect.poll(async () => Number(await axis.getAttribute('data-buckets')), { timeout: 15_000 }).toBeGreaterThan(1);
+    await screenshot(page, `pro-${tag}-9-time-axis`);
+    const box = (await axis.boundingBox())!;
+    expect(box.x + box.width).toBeLessThanOrEqual(width);
+    await page.mouse.click(box.x + box.width * 0.5, box.y + box.height / 2);
+    const banner = page.getByTestId('tm-banner');
+    await banner.waitFor();
+    await expect.poll(() => banner.getAttribute('data-loading')).toBe('false');
+    const timeOf = async () => Number(await page.getByTestId('tm-banner-time').getAttribute('data-ts'));
+    const seqOf = async () => Number(await banner.getAttribute('data-seq'));
+    const t1 = await timeOf();
+    const s1 = await seqOf();
+    expect(s1).toBeGreaterThan(0);
+    // In the past there are no quotes (they are not in the log): bid and ask are empty, never today's.
+    expect((await page.getByTestId('instrument-bid-AAPL').textContent())!.trim()).toBe('');
+    expect((await page.getByTestId('instrument-ask-AAPL').textContent())!.trim()).toBe('');
+
+    await page.getByTestId('tm-step-forward-second').click();
+    await expect.poll(async () => Math.floor((await timeOf()) / 1e6)).toBe(Math.floor(t1 / 1e6) + 1);
+    await expect.poll(() => banner.getAttribute('data-loading')).toBe('false');
+    const t2 = await timeOf();
+    const s2 = await seqOf();
+    expect(s2).toBeGreaterThanOrEqual(s1);
+    // The seq shown is the host's "last event at or before that time".
+    const tl = (await http(host, 'GET', `/api/timeline?atTs=${t2}`)).body as { seqAtTs: number };
+    expect(s2).toBe(tl.seqAtTs);
+    await screenshot(page, `pro-${tag}-10-time-step`);
+    // And one back is where the click went: the end of that second, the same seq.
+    await page.getByTestId('tm-step-back-second').click();
+    await expect.poll(async () => Math.floor((await timeOf()) / 1e6)).toBe(Math.floor(t1 / 1e6));
+    await expect.poll(seqOf).toBe(s1);
+    // Bad input to the API: one clear line.
+    const bad = await http(host, 'GET', '/api/timeline?buckets=0');
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toMatch(/timeline\.buckets/);
+    await page.getByTestId('tm-back-live').click();
+    await banner.waitFor({ state: 'detached' });
+  });
+
   it('notifications: a fill and a reject raise toasts, and badge the title while the window is in the background', async () => {
     // The window in the background: the page reads focus through document.hasFocus().
     await page.evaluate('document.hasFocus = () => false');
