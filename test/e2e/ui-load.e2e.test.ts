@@ -35,7 +35,7 @@ describe.each([
   beforeAll(async () => {
     dir = tempDir('ordo-e2e-load-');
     host = await startHostProcess(['--data-dir', dir, '--venue-tick-ms', '50']);
-    symbols = (await http(host, 'GET', '/api/state')).body.instruments.filter((i: { type: string }) => i.type === 'equity').slice(0, 20);
+    symbols = (await http(host, 'GET', '/api/state')).body.instruments.filter((i: { instrumentType: string }) => i.instrumentType === 'equity').slice(0, 20);
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width, height } });
     await page.goto(host.url);
@@ -80,7 +80,7 @@ describe.each([
           const f = n % 4 < 2 ? (side === 'buy' ? 1.01 : 0.99) : side === 'buy' ? 0.97 : 1.03;
           const price = Number((Math.round((s.referencePrice * f) / s.tickSize) * s.tickSize).toFixed(2));
           n++;
-          const order = { clientId: 'ALPHA', clientOrderId: `L${width}-${n}`, symbol: s.symbol, side, type: 'limit', quantity: s.lotSize, price, timeInForce: 'day' };
+          const order = { clientId: 'ALPHA', clientOrderId: `L${width}-${n}`, symbol: s.symbol, side, orderType: 'limit', quantity: s.lotSize, price, timeInForce: 'day' };
           ws.send(JSON.stringify({ id: n, method: 'submitOrder', params: [order] }));
         }
         await new Promise((r) => setTimeout(r, 10));
