@@ -27,6 +27,7 @@ function fakeApi() {
     getOrderHistory: never,
     searchEvents: never,
     getSessions: never,
+    getTimeline: never,
     getOrders: never,
     getFills: never,
     getPositions: never,
