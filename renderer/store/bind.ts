@@ -14,14 +14,54 @@ export function bindStore(api: ClientApi, store: OrdoStore): () => void {
   const { setConnection } = store.getState();
   setConnection(api.connection.get());
   const unsubConnection = api.connection.subscribe(setConnection);
+  let generation = 0;
   const unsubPushes = api.subscribe((update) => {
     store.getState().enqueue(update);
-    if (update.reset) void loadEventTail(api, store);
+    if (update.reset) {
+      void loadEventTail(api, store);
+      const g = ++generation;
+      const alive = (): boolean => g === generation;
+      if (update.reset.ordersAfter !== undefined) void pageInOrders(api, store, update.reset.ordersAfter, alive);
+      if (update.reset.fillsAfter !== undefined) void pageInFills(api, store, update.reset.fillsAfter, alive);
+    }
   });
   return () => {
+    generation++;
     unsubPushes();
     unsubConnection();
   };
+}
+
+/** Rows per page when a reset holds only the first part of the session's orders or fills (small: each page is parsed on the main thread). */
+export const PAGE_IN_ROWS = 2000;
+
+/**
+ * A reset carries at most the host's first STATE_LIST_LIMIT orders; the rest
+ * are paged in behind it, one page in flight (backfill: after the buffered
+ * pushes, without toasts). The host answers on the same ordered socket as it
+ * pushes, so a page is at least as new as every push before it and older than
+ * every push after: applied in arrival order, nothing goes back. A newer
+ * reset stops the paging.
+ */
+async function pageInOrders(api: OrdoApi, store: OrdoStore, from: number, alive: () => boolean): Promise<void> {
+  let after: number | undefined = from;
+  while (after !== undefined && alive()) {
+    const r = await api.getOrders({ after, limit: PAGE_IN_ROWS });
+    if (!r.ok || !alive()) return;
+    if (r.value.items.length > 0) store.getState().backfill({ orders: r.value.items });
+    after = r.value.next;
+  }
+}
+
+/** As pageInOrders, for fills (merged by execId). */
+async function pageInFills(api: OrdoApi, store: OrdoStore, from: number, alive: () => boolean): Promise<void> {
+  let after: number | undefined = from;
+  while (after !== undefined && alive()) {
+    const r = await api.getFills({ after, limit: PAGE_IN_ROWS });
+    if (!r.ok || !alive()) return;
+    if (r.value.items.length > 0) store.getState().backfill({ fills: r.value.items });
+    after = r.value.next;
+  }
 }
 
 async function loadEventTail(api: OrdoApi, store: OrdoStore): Promise<void> {

@@ -66,6 +66,11 @@ export function createOrdoStore(options: StoreOptions = {}): OrdoStore {
         });
       }
     },
+    backfill(update) {
+      get().flush();
+      const patch = applyUpdates(get(), [update], now());
+      if (Object.keys(patch).length > 0) set(patch);
+    },
     flush() {
       if (cancelScheduled !== undefined) {
         cancelScheduled();
