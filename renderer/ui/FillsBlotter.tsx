@@ -243,7 +243,7 @@ export function FillsBlotter() {
         />
       </div>
       {historyId !== undefined ? <OrderHistoryDrawer orderId={historyId} onClose={closeHistory} /> : null}
-      {menu ? <ContextMenu x={menu.x} y={menu.y} items={menuItems(menu)} onClose={() => setMenu(undefined)} /> : null}
+      {menu ? <ContextMenu key={menu.kind} x={menu.x} y={menu.y} items={menuItems(menu)} onClose={() => setMenu(undefined)} /> : null}
     </Panel>
   );
 }
