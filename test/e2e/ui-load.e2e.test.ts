@@ -80,7 +80,11 @@ describe.each([
           const f = n % 4 < 2 ? (side === 'buy' ? 1.01 : 0.99) : side === 'buy' ? 0.97 : 1.03;
           const price = Number((Math.round((s.referencePrice * f) / s.tickSize) * s.tickSize).toFixed(2));
           n++;
-          const order = { clientId: 'ALPHA', clientOrderId: `L${width}-${n}`, symbol: s.symbol, side, orderType: 'limit', quantity: s.lotSize, price, timeInForce: 'day' };
+          const order = {
+            clientId: 'ALPHA', clientOrderId: `L${width}-${n}`, symbol: s.symbol, side, orderType: 'limit', quantity: s.lotSize, price, timeInForce: 'day',
+            // A load generator repeats the same order on purpose and sells short: flags for risk's checks (on by default).
+            intentional: true, ...(side === 'sell' ? { locate: true } : {}),
+          };
           ws.send(JSON.stringify({ id: n, method: 'submitOrder', params: [order] }));
         }
         await new Promise((r) => setTimeout(r, 10));
