@@ -305,7 +305,7 @@ describe.each(VIEWPORTS)('a professional trading screen at $width×$height', ({ 
   it('kill switch: halting a client from the row menu cancels all its working orders and refuses new ones; resume lifts it', async () => {
     const ids: number[] = [];
     for (let i = 0; i < 3; i++) ids.push(await send('CSCO', 'buy', 10 + i, onTick('CSCO', 0.93), 'gtc', 'CHARLIE'));
-    const other = await send('CSCO', 'buy', 10, onTick('CSCO', 0.93));
+    const other = await send('CSCO', 'buy', 15, onTick('CSCO', 0.93));
     for (const id of [...ids, other]) await waitState(id, 'new');
     await page.getByTestId(`order-row-${ids[0]}`).click({ button: 'right' });
     await page.getByTestId('ctx-halt-client').click();
@@ -319,7 +319,8 @@ describe.each(VIEWPORTS)('a professional trading screen at $width×$height', ({ 
     await page.getByTestId('order-history-close').click();
     // Another client's order is untouched; CHARLIE's next order is refused.
     expect(await stateOf(other).getAttribute('data-state')).toBe('new');
-    const refused = await send('CSCO', 'buy', 10, onTick('CSCO', 0.93), 'gtc', 'CHARLIE');
+    // Distinct terms: risk's duplicate check (2 s by default) must not be what refuses it.
+    const refused = await send('CSCO', 'buy', 13, onTick('CSCO', 0.93), 'gtc', 'CHARLIE');
     await waitState(refused, 'rejected');
     expect(await page.getByTestId(`order-row-${refused}`).textContent()).toContain('CLIENT_HALTED');
     await expect.poll(() => page.locator('[data-testid="orders-filter-client"] option[value="CHARLIE"]').textContent()).toContain('HALTED');
@@ -327,7 +328,7 @@ describe.each(VIEWPORTS)('a professional trading screen at $width×$height', ({ 
     await page.getByTestId(`order-row-${refused}`).click({ button: 'right' });
     await page.getByTestId('ctx-resume-client').click();
     await expect.poll(() => page.locator('[data-testid="orders-filter-client"] option[value="CHARLIE"]').textContent()).not.toContain('HALTED');
-    const again = await send('CSCO', 'buy', 10, onTick('CSCO', 0.93), 'gtc', 'CHARLIE');
+    const again = await send('CSCO', 'buy', 14, onTick('CSCO', 0.93), 'gtc', 'CHARLIE');
     await waitState(again, 'new');
     await page.getByTestId(`order-row-${again}`).click({ button: 'right' });
     await page.getByTestId('ctx-cancel-client').click();
