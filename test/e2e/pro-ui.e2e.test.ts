@@ -111,6 +111,8 @@ describe.each(VIEWPORTS)('a professional trading screen at $width×$height', ({ 
     expect(await page.getByTestId('ticket-side-sell').getAttribute('aria-checked')).toBe('true');
     await expect.poll(() => page.evaluate("document.activeElement?.getAttribute('data-testid')")).toBe('ticket-quantity');
     await page.keyboard.type('100');
+    // ALPHA holds no JPM: a sell is a short sale, and risk wants a locate for it.
+    await page.getByTestId('ticket-locate').check();
     const price = page.getByTestId('ticket-price');
     await price.focus();
     await page.keyboard.press('ArrowUp'); // empty field: starts at last (or reference), on the tick
@@ -131,6 +133,8 @@ describe.each(VIEWPORTS)('a professional trading screen at $width×$height', ({ 
     const id = Number(await result.getAttribute('data-order-id'));
     const o = (await http(host, 'GET', '/api/state')).body.orders.find((x: { orderId: number }) => x.orderId === id);
     expect(o).toMatchObject({ symbol: 'JPM', side: 'sell', quantity: 100, price: target });
+    // Above the market it rests: accepted with the locate, not SHORT_SALE_NO_LOCATE.
+    await waitState(id, 'new');
     await page.keyboard.press('F1');
     expect(await page.getByTestId('ticket-side-buy').getAttribute('aria-checked')).toBe('true');
     await screenshot(page, `pro-${tag}-2-ticket-keys`);
