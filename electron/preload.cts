@@ -40,6 +40,7 @@ const METHOD_NAMES = {
   getOrderHistory: true,
   searchEvents: true,
   getSessions: true,
+  getTimeline: true,
   getOrders: true,
   getFills: true,
   getPositions: true,

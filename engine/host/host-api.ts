@@ -16,8 +16,9 @@ import type {
   StateView,
 } from '../../contract/api.ts';
 import type { ComponentAction } from '../../contract/domain.ts';
-import type { EventPage, EventSearchQuery, OrderHistoryQuery, OrderHistoryView, SessionSummary } from '../../contract/history.ts';
+import type { EventPage, EventSearchQuery, OrderHistoryQuery, OrderHistoryView, SessionSummary, TimelineQuery, TimelineView } from '../../contract/history.ts';
 import { orderHistory, searchEvents } from './order-history.ts';
+import { Timelines } from './timeline.ts';
 import type { SuperviseResult } from './supervisor.ts';
 import { toEventLine } from '../protocol/event-line.ts';
 import type { CommandBody } from '../protocol/events.ts';
@@ -366,6 +367,17 @@ export class HostApi implements OrdoApi {
         ...(s.closedTs !== null ? { closedTs: s.closedTs } : {}),
       })),
     };
+  }
+
+  private timelines: Timelines | undefined;
+
+  /** The time machine's axis: events per span of the session's time, and the seq as of `atTs` (decision 113). */
+  async getTimeline(q: TimelineQuery): Promise<Result<TimelineView>> {
+    const session = q.session ?? this.d.view.projection.session.id;
+    if (session === 0) return { ok: true, value: { session: 0, firstTs: 0, lastTs: 0, lastSeq: 0, bucketUs: 1_000_000, buckets: [] } };
+    if (!this.d.readLog.sessions().some((s) => s.id === session)) return fail('NOT_FOUND', `no session ${session}`);
+    this.timelines ??= new Timelines(this.d.readLog);
+    return { ok: true, value: this.timelines.view(session, this.d.readLog.lastSeq(session), q.buckets, q.atTs) };
   }
 
   async searchEvents(q: EventSearchQuery): Promise<Result<EventPage>> {

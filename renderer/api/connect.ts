@@ -40,6 +40,7 @@ function fromPreload(p: OrdoApi): ClientApi {
     getOrderHistory: (q) => p.getOrderHistory(q),
     searchEvents: (q) => p.searchEvents(q),
     getSessions: () => p.getSessions(),
+    getTimeline: (q) => p.getTimeline(q),
     getOrders: (q) => p.getOrders(q),
     getFills: (q) => p.getFills(q),
     getPositions: () => p.getPositions(),

@@ -71,6 +71,14 @@ const ROUTES: Readonly<Record<string, Route>> = {
     },
   },
   'GET sessions': { method: 'getSessions', params: async () => [] },
+  'GET timeline': {
+    method: 'getTimeline',
+    params: async ({ url }) => {
+      const q: Record<string, number> = {};
+      for (const [k, v] of url.searchParams) if (k !== 'token') q[k] = numberParam(k, v);
+      return [q];
+    },
+  },
   'GET events/search': {
     method: 'searchEvents',
     params: async ({ url }) => {
