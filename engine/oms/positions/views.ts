@@ -2,11 +2,15 @@ import type { PositionView } from '../../../contract/risk.ts';
 import type { RiskState } from '../exposure/risk-state.ts';
 import { unrealizedPnl } from './position.ts';
 
-/** One position as the API shows it: the contract's PositionView (one list of its fields). */
-export type PositionRow = PositionView;
+/**
+ * One position as the API shows it: the contract's PositionView (one list of
+ * its fields), with realizedPnlToDate always set by this build (the contract
+ * has it optional for older hosts).
+ */
+export type PositionRow = PositionView & { realizedPnlToDate: number };
 
 /**
- * Every position with a quantity or realised P&L, by client then symbol,
+ * Every position with a quantity or realised P&L today, by client then symbol,
  * marked at `lastPrice(symbol)` when given (e.g. the venue's live last
  * trade), else at risk's sequenced mark.
  */
@@ -25,6 +29,7 @@ export function positionViews(rs: RiskState, lastPrice?: (symbol: string) => num
       quantity: p.quantity,
       avgCost: p.avgCost,
       realizedPnl: p.realizedPnl,
+      realizedPnlToDate: p.priorRealizedPnl + p.realizedPnl,
       unrealizedPnl: unrealizedPnl(p, last, mult),
       lastPrice: last,
       notional,
