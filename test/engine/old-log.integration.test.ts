@@ -6,7 +6,8 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OrderView } from '../../contract/api.ts';
 import { CODEC_VERSION } from '../../engine/protocol/codec.ts';
-import { openReadableLog } from '../../engine/store/log.ts';
+import { compactSession } from '../../engine/store/compaction.ts';
+import { openReadableLog, openWritableLog } from '../../engine/store/log.ts';
 import { runOrdo } from './helpers/cli.ts';
 import { order, removeDir, startTestHost, tempDir, unwrap, waitFor } from './helpers/host.ts';
 
@@ -145,6 +146,28 @@ describe('a log written by the a1c4d71 build', () => {
       log.close();
     }
   }, 240_000);
+
+  it('compaction rewrites its frames at the current version with the same events (decision 068)', () => {
+    const dir = copyOf('checkpointed');
+    const db = join(dir, 'ordo.db');
+    const before = new Map<number, unknown[]>();
+    const ro = openReadableLog(db);
+    try {
+      for (const s of [1, 2]) before.set(s, [...ro.events(s)]);
+    } finally {
+      ro.close();
+    }
+    const log = openWritableLog(db);
+    try {
+      for (const s of [1, 2]) expect(compactSession(log, s, EXPECTED.session.seq, true).events).toBe(EXPECTED.session.seq);
+      expect(log.verify()).toEqual([]);
+      for (const s of [1, 2]) expect([...log.events(s)]).toEqual(before.get(s));
+    } finally {
+      log.close();
+    }
+    expect(frameVersions(db, 1)).toEqual(new Set([CODEC_VERSION]));
+    expect(frameVersions(db, 2)).toEqual(new Set([CODEC_VERSION]));
+  });
 
   it('a frame of a newer codec version is refused with one clear line', async () => {
     const dir = copyOf('checkpointed');
