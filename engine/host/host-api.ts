@@ -32,7 +32,7 @@ import type { LiveView } from './live-view.ts';
 import { encodePush, SubscriberPipe, type PipeLimits, type PipeSocket } from './subscriber-pipe.ts';
 import type { RiskAdmin } from './risk-admin.ts';
 import type { HaltRequest, LimitsChange, PositionView, RestrictRequest, RiskView } from '../../contract/risk.ts';
-import { rollSession } from './session-roll.ts';
+import { finishInterruptedRoll, rollSession } from './session-roll.ts';
 
 /** How often subscribers get a batch of changes. */
 export const PUSH_INTERVAL_MS = 100;
@@ -155,6 +155,16 @@ export class HostApi implements OrdoApi {
       if (!forced.ok) return forced;
     }
     return { ok: true, value: { sessionId: session } };
+  }
+
+  /** At start-up: finishes a roll the previous process died in (see finishInterruptedRoll, decision 077). */
+  finishInterruptedRoll(): Promise<boolean> {
+    return finishInterruptedRoll({
+      sequencer: this.d.sequencer,
+      hostCommand: (body) => this.hostCommand(body),
+      ensureActive: () => this.d.ensureActive(),
+      proxyCaughtUp: () => this.proxyCaughtUp(),
+    });
   }
 
   /** Zero-downtime roll to the next session (see session-roll.ts, decision 074). */

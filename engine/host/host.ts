@@ -386,6 +386,8 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       if (!r.ok) throw new UserError(`cannot open the first session: ${r.error.message}`);
     } else {
       await ensureActive();
+      // Died mid-roll: the roll is finished before the API serves anyone (decision 077).
+      await api.finishInterruptedRoll();
     }
     if (fix) {
       try {
