@@ -1,6 +1,7 @@
 import type { AsOf, EventLine, EventQuery, FillQuery, FillView, NewOrderRequest, OrderQuery, OrderView, Page, ReplaceRequest, SessionRoll, StateView } from './api.ts';
 import type { ComponentAction } from './domain.ts';
 import type { EventPage, EventSearchQuery, OrderHistoryQuery, OrderHistoryView, SessionSummary } from './history.ts';
+import type { FixView } from './fix.ts';
 import type { HaltRequest, LimitsChange, PositionView, RestrictRequest, RiskView } from './risk.ts';
 
 /**
@@ -82,6 +83,8 @@ export const API_TABLE = {
   resumeFirm: method(result<{ clientId: string | null }>(), withDefault('halt', {})),
   setLimits: method(result<{ clientId: string; limits: LimitsChange }>(), required('clientId'), required('limits')),
   setRestricted: method(result<{ symbol: string; restricted: boolean }>(), required('symbol'), required('restrict')),
+  /** The FIX acceptor and every client's FIX session: connected, sequence numbers, reports owed (issue 13, docs/fix.md). */
+  getFixSessions: method(result<FixView>()),
 } as const;
 
 export type ApiMethodName = keyof typeof API_TABLE;

@@ -44,6 +44,7 @@ const METHOD_NAMES = {
   getFills: true,
   getPositions: true,
   getRisk: true,
+  getFixSessions: true,
   haltClient: true,
   resumeClient: true,
   haltFirm: true,

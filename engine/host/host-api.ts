@@ -31,6 +31,7 @@ import type { HeartbeatCollector } from './heartbeat-collector.ts';
 import type { LiveView } from './live-view.ts';
 import { encodePush, SubscriberPipe, type PipeLimits, type PipeSocket } from './subscriber-pipe.ts';
 import type { RiskAdmin } from './risk-admin.ts';
+import type { FixView } from '../../contract/fix.ts';
 import type { HaltRequest, LimitsChange, PositionView, RestrictRequest, RiskView } from '../../contract/risk.ts';
 import { finishInterruptedRoll, rollSession } from './session-roll.ts';
 
@@ -64,6 +65,15 @@ export interface HostApiDeps {
   };
   /** Risk's controls and positions (issue 12). */
   readonly risk: RiskAdmin;
+  /** The FIX client acceptor (issue 13); absent without --fix-port. */
+  readonly fix?: FixSessionsSource;
+}
+
+/** What getFixSessions reads from the FIX acceptor (engine/fix/acceptor/component.ts). */
+export interface FixSessionsSource {
+  readonly port: number | undefined;
+  readonly host: string;
+  sessions(): readonly { clientId: string; connected: boolean; inSeq: number; outSeq: number; owed: number; rebuildFrom: number | undefined; lastReason: string | undefined }[];
 }
 
 /**
@@ -229,6 +239,15 @@ export class HostApi implements OrdoApi {
     v.components = this.components();
     this.d.risk.decorate(v);
     return v;
+  }
+
+  // ---- FIX (issue 13) -----------------------------------------------------
+
+  getFixSessions(): Promise<Result<FixView>> {
+    const f = this.d.fix;
+    if (!f) return Promise.resolve({ ok: true, value: { enabled: false, port: null, host: null, sessions: [] } });
+    const sessions = f.sessions().map((x) => ({ ...x, rebuildFrom: x.rebuildFrom ?? null, lastReason: x.lastReason ?? null }));
+    return Promise.resolve({ ok: true, value: { enabled: true, port: f.port ?? null, host: f.port === undefined ? null : f.host, sessions } });
   }
 
   // ---- risk (issue 12): RiskAdmin validates and sequences -----------------

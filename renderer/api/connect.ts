@@ -44,6 +44,7 @@ function fromPreload(p: OrdoApi): ClientApi {
     getFills: (q) => p.getFills(q),
     getPositions: () => p.getPositions(),
     getRisk: () => p.getRisk(),
+    getFixSessions: () => p.getFixSessions(),
     haltClient: (id, h) => p.haltClient(id, h),
     resumeClient: (id, h) => p.resumeClient(id, h),
     haltFirm: (h) => p.haltFirm(h),

@@ -31,6 +31,7 @@ function fakeApi() {
     getFills: never,
     getPositions: never,
     getRisk: never,
+    getFixSessions: never,
     haltClient: never,
     resumeClient: never,
     haltFirm: never,

@@ -39,6 +39,7 @@ const api: OrdoApi = {
   getFills: () => ok({ items: [] }),
   getPositions: () => ok([]),
   getRisk: () => ok({ firmHalt: null, clients: [], restricted: [], expired: [] }),
+  getFixSessions: () => ok({ enabled: false, port: null, host: null, sessions: [] }),
   haltClient: (clientId) => ok({ clientId }),
   resumeClient: (clientId) => ok({ clientId }),
   haltFirm: () => ok({ clientId: null }),

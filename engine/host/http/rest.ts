@@ -96,6 +96,8 @@ const ROUTES: Readonly<Record<string, Route>> = {
   // Risk (issue 12).
   'GET positions': { method: 'getPositions', params: async () => [] },
   'GET risk': { method: 'getRisk', params: async () => [] },
+  // FIX (issue 13).
+  'GET fix/sessions': { method: 'getFixSessions', params: async () => [] },
   'POST halt': { method: 'haltFirm', params: async (c) => [await readJson(c.req, true)] },
   'POST resume': { method: 'resumeFirm', params: async (c) => [await readJson(c.req, true)] },
   'POST clients/:id/halt': { method: 'haltClient', params: async (c) => [decodePath('clientId', c.parts[1]!), await readJson(c.req, true)] },
