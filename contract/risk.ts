@@ -36,7 +36,9 @@ export interface ClientLimits {
   maxOpenNotional?: number;
   maxGrossPosition?: number;
   maxNetPosition?: number;
+  /** Short-sale check on (the default when absent). */
   requireLocate?: boolean;
+  /** Duplicate-order window in ms (the engine's default, 2,000, when absent; 0: off). */
   duplicateWindowMs?: number;
 }
 

@@ -77,13 +77,8 @@ export interface RequestRefusal {
 }
 
 /** The terms an order was entered with (before any replace): what idempotent entry compares. */
-export interface OriginalTerms {
-  readonly symbol: string;
-  readonly side: Side;
-  readonly orderType: OrderType;
-  readonly timeInForce: TimeInForce;
-  readonly quantity: number;
-  readonly price: number;
+export interface OriginalTerms extends Pick<ReadonlyOrder, 'symbol' | 'side' | 'orderType' | 'timeInForce' | 'quantity' | 'price'> {
+  /** gtd only. */
   readonly expireAt?: number;
   /** Risk's flags on the order (OrderPending.locate / intentional), present only when true. */
   readonly locate?: boolean;

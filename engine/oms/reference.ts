@@ -177,42 +177,17 @@ export function validateReferenceData(json: unknown, sourceName: string): Refere
 
   return {
     venues: d.venues.map((v) => ({ venueId: v.venueId, name: v.name })),
-    instruments: d.instruments.map((i) => {
-      const out: InstrumentRef = {
-        symbol: i.symbol,
-        name: i.name,
-        instrumentType: i.instrumentType,
-        venue: i.venue,
-        currency: i.currency,
-        tickSize: i.tickSize,
-        lotSize: i.lotSize,
-        referencePrice: i.referencePrice,
-      };
-      if (i.underlying !== undefined) out.underlying = i.underlying;
-      if (i.strike !== undefined) out.strike = i.strike;
-      if (i.expiry !== undefined) out.expiry = i.expiry;
-      if (i.putCall !== undefined) out.putCall = i.putCall;
-      if (i.roundLot !== undefined) out.roundLot = i.roundLot;
+    // The schemas are strict and name the events' fields, so a parsed entry is its event's body; absent optional
+    // fields stay absent (zod adds no keys).
+    instruments: d.instruments.map((i): InstrumentRef => {
       // Notional = quantity × price × multiplier: an option without one is a US equity option (100).
       const multiplier = i.multiplier ?? (i.instrumentType === 'option' ? DEFAULT_OPTION_MULTIPLIER : undefined);
-      if (multiplier !== undefined) out.multiplier = multiplier;
-      return out;
+      return multiplier !== undefined ? { ...i, multiplier } : { ...i };
     }),
-    clients: d.clients.map((c) => {
-      const out: ClientRef = {
-        clientId: c.clientId,
-        name: c.name,
-        maxOrderNotional: c.maxOrderNotional,
-        maxOpenNotional: c.maxOpenNotional,
-        allowedSymbols: [...c.allowedSymbols],
-      };
-      // Risk's optional limits (ClientAdded's appended fields), only when the file gives them.
-      if (c.maxOrderQuantity !== undefined) out.maxOrderQuantity = c.maxOrderQuantity;
-      if (c.maxGrossPosition !== undefined) out.maxGrossPosition = c.maxGrossPosition;
-      if (c.maxNetPosition !== undefined) out.maxNetPosition = c.maxNetPosition;
-      if (c.requireLocate !== undefined) out.requireLocate = c.requireLocate;
-      if (c.duplicateWindowMs !== undefined) out.duplicateWindowMs = c.duplicateWindowMs;
-      return out;
+    clients: d.clients.map((c): ClientRef => {
+      // The FIX password is the acceptor's, never an event's.
+      const { fixPassword: _fixPassword, ...out } = c;
+      return { ...out, allowedSymbols: [...c.allowedSymbols] };
     }),
     ...(d.clients.some((c) => c.fixPassword !== undefined)
       ? { fixPasswords: Object.fromEntries(d.clients.flatMap((c) => (c.fixPassword !== undefined ? [[c.clientId, c.fixPassword]] : []))) }

@@ -64,22 +64,9 @@ export function fillView(f: FillRecord): FillView {
   };
 }
 
+/** An instrument as the API shows it: InstrumentAdded's fields (same names, decision 066) but the round lot, which is information only. */
 export function instrumentView(i: InstrumentInfo): InstrumentView {
-  const v: InstrumentView = {
-    symbol: i.symbol,
-    name: i.name,
-    instrumentType: i.instrumentType,
-    venue: i.venue,
-    currency: i.currency,
-    tickSize: i.tickSize,
-    lotSize: i.lotSize,
-    referencePrice: i.referencePrice,
-  };
-  if (i.underlying !== undefined) v.underlying = i.underlying;
-  if (i.strike !== undefined) v.strike = i.strike;
-  if (i.expiry !== undefined) v.expiry = i.expiry;
-  if (i.putCall !== undefined) v.putCall = i.putCall;
-  if (i.multiplier !== undefined) v.multiplier = i.multiplier;
+  const { roundLot: _roundLot, ...v } = i;
   return v;
 }
 

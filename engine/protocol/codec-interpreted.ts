@@ -65,10 +65,13 @@ export function interpretedEncoder(spec: MessageSpec): Encoder {
   };
 }
 
-/** A decoder that walks `spec`'s fields. */
-export function interpretedDecoder(spec: MessageSpec): Decoder {
+/**
+ * A decoder that walks `spec`'s fields; with `withMask` false, the layout of
+ * codec versions before the message's mask (no mask, no optional field).
+ */
+export function interpretedDecoder(spec: MessageSpec, withMask = true): Decoder {
   const t = spec.type;
-  const hasOptional = spec.fields.some((f) => f.optional);
+  const hasOptional = withMask && spec.fields.some((f) => f.optional);
   const fail = (field: string, why: string): never => {
     throw new DecodeError(`${t}.${field}: ${why}`);
   };

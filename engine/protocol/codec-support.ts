@@ -23,10 +23,10 @@ export function encodeFail(type: string, field: string, why: string): never {
 
 /**
  * A schema's shape in one line (code, then each field's name and kind in
- * order): a generated codec is used for a message type only while its
+ * order, then the version its mask dates from when not 1): a generated codec is used for a message type only while its
  * signature still matches the schema.
  */
 export function schemaSignature(spec: MessageSpec): string {
   const fields = spec.fields.map((f) => `${f.name}:${f.scalar === 'enum' ? `enum(${f.values!.join('|')})` : f.scalar}${f.optional ? '?' : ''}`);
-  return `${spec.code} ${fields.join(',')}`;
+  return `${spec.code} ${fields.join(',')}${spec.maskSince > 1 ? ` mask@${spec.maskSince}` : ''}`;
 }

@@ -148,6 +148,12 @@ export function decodeSessionClosing(r: ByteReader, _S: readonly string[]): Reco
   return o;
 }
 
+/** SessionClosing as frames of codec versions before 2 hold it: no presence mask, no optional field. */
+export function decodeSessionClosingNoMask(_r: ByteReader, _S: readonly string[]): Record<string, unknown> {
+  const o: Record<string, unknown> = { type: "SessionClosing" };
+  return o;
+}
+
 // SessionClosed (code 4)
 
 export function encodeSessionClosed(w: ByteWriter, m: Readonly<Record<string, unknown>>, _T: StringIds): void {
@@ -1021,6 +1027,91 @@ export function decodeClientAdded(r: ByteReader, S: readonly string[]): Record<s
   return o;
 }
 
+/** ClientAdded as frames of codec versions before 2 hold it: no presence mask, no optional field. */
+export function decodeClientAddedNoMask(r: ByteReader, S: readonly string[]): Record<string, unknown> {
+  const b = r.buf;
+  const end = r.end;
+  let p = r.pos;
+  let x = 0;
+  let f0: string | undefined;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      x = x;
+    } else {
+      r.pos = p;
+      x = r.uint();
+      p = r.pos;
+    }
+    f0 = S[x];
+    if (f0 === undefined) throw new DecodeError("ClientAdded.clientId: " + `string #${x} is not in the table`);
+  }
+  let f1: string | undefined;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      x = x;
+    } else {
+      r.pos = p;
+      x = r.uint();
+      p = r.pos;
+    }
+    f1 = S[x];
+    if (f1 === undefined) throw new DecodeError("ClientAdded.name: " + `string #${x} is not in the table`);
+  }
+  let f2: number;
+  {
+    if (p + 8 > end) {
+      r.pos = p;
+      r.f64();
+    }
+    f2 = r.view.getFloat64(p, true);
+    p += 8;
+    if (f2 - f2 !== 0) throw new DecodeError("ClientAdded.maxOrderNotional: " + "not a finite number");
+  }
+  let f3: number;
+  {
+    if (p + 8 > end) {
+      r.pos = p;
+      r.f64();
+    }
+    f3 = r.view.getFloat64(p, true);
+    p += 8;
+    if (f3 - f3 !== 0) throw new DecodeError("ClientAdded.maxOpenNotional: " + "not a finite number");
+  }
+  let f4: string[];
+  {
+    let n = 0;
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      n = x;
+    } else {
+      r.pos = p;
+      n = r.uint();
+      p = r.pos;
+    }
+    if (n > end - p) throw new DecodeError("ClientAdded.allowedSymbols: " + `list of ${n} cannot fit`);
+    const list = new Array<string>(n);
+    for (let k = 0; k < n; k++) {
+      if (p < end && (x = b[p]!) < 128) {
+        p++;
+        x = x;
+      } else {
+        r.pos = p;
+        x = r.uint();
+        p = r.pos;
+      }
+      const s = S[x];
+      if (s === undefined) throw new DecodeError("ClientAdded.allowedSymbols: " + `string #${x} is not in the table`);
+      list[k] = s;
+    }
+    f4 = list;
+  }
+  const o: Record<string, unknown> = { type: "ClientAdded", clientId: f0, name: f1, maxOrderNotional: f2, maxOpenNotional: f3, allowedSymbols: f4 };
+  r.pos = p;
+  return o;
+}
+
 // OrderPending (code 40)
 const ORDERPENDING_SIDE = ["buy","sell"] as const;
 const ORDERPENDING_ORDERTYPE = ["limit","market"] as const;
@@ -1286,6 +1377,118 @@ export function decodeOrderPending(r: ByteReader, S: readonly string[]): Record<
   if ((mask & 1) !== 0) o["expireAt"] = f9;
   if ((mask & 2) !== 0) o["locate"] = f10;
   if ((mask & 4) !== 0) o["intentional"] = f11;
+  r.pos = p;
+  return o;
+}
+
+/** OrderPending as frames of codec versions before 2 hold it: no presence mask, no optional field. */
+export function decodeOrderPendingNoMask(r: ByteReader, S: readonly string[]): Record<string, unknown> {
+  const b = r.buf;
+  const end = r.end;
+  let p = r.pos;
+  let x = 0;
+  let f0: number;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f0 = x;
+    } else {
+      r.pos = p;
+      f0 = r.uint();
+      p = r.pos;
+    }
+  }
+  let f1: string | undefined;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      x = x;
+    } else {
+      r.pos = p;
+      x = r.uint();
+      p = r.pos;
+    }
+    f1 = S[x];
+    if (f1 === undefined) throw new DecodeError("OrderPending.clientId: " + `string #${x} is not in the table`);
+  }
+  let f2: string | undefined;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      x = x;
+    } else {
+      r.pos = p;
+      x = r.uint();
+      p = r.pos;
+    }
+    f2 = S[x];
+    if (f2 === undefined) throw new DecodeError("OrderPending.clientOrderId: " + `string #${x} is not in the table`);
+  }
+  let f3: string | undefined;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      x = x;
+    } else {
+      r.pos = p;
+      x = r.uint();
+      p = r.pos;
+    }
+    f3 = S[x];
+    if (f3 === undefined) throw new DecodeError("OrderPending.symbol: " + `string #${x} is not in the table`);
+  }
+  let f4: (typeof ORDERPENDING_SIDE)[number] | undefined;
+  {
+    if (p >= end) {
+      r.pos = p;
+      r.u8();
+    }
+    x = b[p++]!;
+    f4 = ORDERPENDING_SIDE[x];
+    if (f4 === undefined) throw new DecodeError("OrderPending.side: " + `bad enum index ${x}`);
+  }
+  let f5: (typeof ORDERPENDING_ORDERTYPE)[number] | undefined;
+  {
+    if (p >= end) {
+      r.pos = p;
+      r.u8();
+    }
+    x = b[p++]!;
+    f5 = ORDERPENDING_ORDERTYPE[x];
+    if (f5 === undefined) throw new DecodeError("OrderPending.orderType: " + `bad enum index ${x}`);
+  }
+  let f6: (typeof ORDERPENDING_TIMEINFORCE)[number] | undefined;
+  {
+    if (p >= end) {
+      r.pos = p;
+      r.u8();
+    }
+    x = b[p++]!;
+    f6 = ORDERPENDING_TIMEINFORCE[x];
+    if (f6 === undefined) throw new DecodeError("OrderPending.timeInForce: " + `bad enum index ${x}`);
+  }
+  let f7: number;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f7 = x;
+    } else {
+      r.pos = p;
+      f7 = r.uint();
+      p = r.pos;
+    }
+  }
+  let f8: number;
+  {
+    if (p + 8 > end) {
+      r.pos = p;
+      r.f64();
+    }
+    f8 = r.view.getFloat64(p, true);
+    p += 8;
+    if (f8 - f8 !== 0) throw new DecodeError("OrderPending.price: " + "not a finite number");
+  }
+  const o: Record<string, unknown> = { type: "OrderPending", orderId: f0, clientId: f1, clientOrderId: f2, symbol: f3, side: f4, orderType: f5, timeInForce: f6, quantity: f7, price: f8 };
   r.pos = p;
   return o;
 }
@@ -1752,6 +1955,28 @@ export function decodeCancelRequested(r: ByteReader, S: readonly string[]): Reco
   return o;
 }
 
+/** CancelRequested as frames of codec versions before 2 hold it: no presence mask, no optional field. */
+export function decodeCancelRequestedNoMask(r: ByteReader, _S: readonly string[]): Record<string, unknown> {
+  const b = r.buf;
+  const end = r.end;
+  let p = r.pos;
+  let x = 0;
+  let f0: number;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f0 = x;
+    } else {
+      r.pos = p;
+      f0 = r.uint();
+      p = r.pos;
+    }
+  }
+  const o: Record<string, unknown> = { type: "CancelRequested", orderId: f0 };
+  r.pos = p;
+  return o;
+}
+
 // CancelRejected (code 49)
 
 export function encodeCancelRejected(w: ByteWriter, m: Readonly<Record<string, unknown>>, T: StringIds): void {
@@ -1912,6 +2137,49 @@ export function decodeReplaceRequested(r: ByteReader, S: readonly string[]): Rec
   }
   const o: Record<string, unknown> = { type: "ReplaceRequested", orderId: f0, quantity: f1, price: f2 };
   if ((mask & 1) !== 0) o["clientOrderId"] = f3;
+  r.pos = p;
+  return o;
+}
+
+/** ReplaceRequested as frames of codec versions before 2 hold it: no presence mask, no optional field. */
+export function decodeReplaceRequestedNoMask(r: ByteReader, _S: readonly string[]): Record<string, unknown> {
+  const b = r.buf;
+  const end = r.end;
+  let p = r.pos;
+  let x = 0;
+  let f0: number;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f0 = x;
+    } else {
+      r.pos = p;
+      f0 = r.uint();
+      p = r.pos;
+    }
+  }
+  let f1: number;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f1 = x;
+    } else {
+      r.pos = p;
+      f1 = r.uint();
+      p = r.pos;
+    }
+  }
+  let f2: number;
+  {
+    if (p + 8 > end) {
+      r.pos = p;
+      r.f64();
+    }
+    f2 = r.view.getFloat64(p, true);
+    p += 8;
+    if (f2 - f2 !== 0) throw new DecodeError("ReplaceRequested.price: " + "not a finite number");
+  }
+  const o: Record<string, unknown> = { type: "ReplaceRequested", orderId: f0, quantity: f1, price: f2 };
   r.pos = p;
   return o;
 }
@@ -3306,6 +3574,12 @@ export function decodeCloseSession(r: ByteReader, _S: readonly string[]): Record
   return o;
 }
 
+/** CloseSession as frames of codec versions before 2 hold it: no presence mask, no optional field. */
+export function decodeCloseSessionNoMask(_r: ByteReader, _S: readonly string[]): Record<string, unknown> {
+  const o: Record<string, unknown> = { type: "CloseSession" };
+  return o;
+}
+
 // RollSession (code 206)
 
 export function encodeRollSession(_w: ByteWriter, _m: Readonly<Record<string, unknown>>, _T: StringIds): void {
@@ -3316,11 +3590,11 @@ export function decodeRollSession(_r: ByteReader, _S: readonly string[]): Record
   return o;
 }
 
-/** Every generated codec by message type, with the schema signature it was generated from. */
-export const GENERATED_CODECS: Readonly<Record<string, { readonly signature: string; readonly encode: Encoder; readonly decode: Decoder }>> = {
+/** Every generated codec by message type, with the schema signature it was generated from (and the decoder of its layout before its mask, if any). */
+export const GENERATED_CODECS: Readonly<Record<string, { readonly signature: string; readonly encode: Encoder; readonly decode: Decoder; readonly decodeNoMask?: Decoder }>> = {
   SessionOpened: { signature: "1 sessionId:uint,previousSessionId:uint,orderIdBase:uint", encode: encodeSessionOpened, decode: decodeSessionOpened },
   SessionReady: { signature: "2 restoredOrders:uint", encode: encodeSessionReady, decode: decodeSessionReady },
-  SessionClosing: { signature: "3 roll:bool?", encode: encodeSessionClosing, decode: decodeSessionClosing },
+  SessionClosing: { signature: "3 roll:bool? mask@2", encode: encodeSessionClosing, decode: decodeSessionClosing, decodeNoMask: decodeSessionClosingNoMask },
   SessionClosed: { signature: "4 carriedOrders:uint", encode: encodeSessionClosed, decode: decodeSessionClosed },
   ComponentActivated: { signature: "20 role:str,instance:str", encode: encodeComponentActivated, decode: decodeComponentActivated },
   ComponentDeactivated: { signature: "21 role:str,instance:str", encode: encodeComponentDeactivated, decode: decodeComponentDeactivated },
@@ -3329,8 +3603,8 @@ export const GENERATED_CODECS: Readonly<Record<string, { readonly signature: str
   AlertCleared: { signature: "24 instance:str,kind:str", encode: encodeAlertCleared, decode: decodeAlertCleared },
   VenueAdded: { signature: "30 venueId:str,name:str", encode: encodeVenueAdded, decode: decodeVenueAdded },
   InstrumentAdded: { signature: "31 symbol:str,name:str,instrumentType:enum(equity|option),venue:str,currency:str,tickSize:f64,lotSize:uint,referencePrice:f64,underlying:str?,strike:f64?,expiry:str?,putCall:str?,roundLot:uint?,multiplier:f64?", encode: encodeInstrumentAdded, decode: decodeInstrumentAdded },
-  ClientAdded: { signature: "32 clientId:str,name:str,maxOrderNotional:f64,maxOpenNotional:f64,allowedSymbols:strs,maxOrderQuantity:f64?,maxGrossPosition:f64?,maxNetPosition:f64?,requireLocate:bool?,duplicateWindowMs:f64?", encode: encodeClientAdded, decode: decodeClientAdded },
-  OrderPending: { signature: "40 orderId:uint,clientId:str,clientOrderId:str,symbol:str,side:enum(buy|sell),orderType:enum(limit|market),timeInForce:enum(day|ioc|gtc|fok|gtd),quantity:uint,price:f64,expireAt:uint?,locate:bool?,intentional:bool?", encode: encodeOrderPending, decode: decodeOrderPending },
+  ClientAdded: { signature: "32 clientId:str,name:str,maxOrderNotional:f64,maxOpenNotional:f64,allowedSymbols:strs,maxOrderQuantity:f64?,maxGrossPosition:f64?,maxNetPosition:f64?,requireLocate:bool?,duplicateWindowMs:f64? mask@2", encode: encodeClientAdded, decode: decodeClientAdded, decodeNoMask: decodeClientAddedNoMask },
+  OrderPending: { signature: "40 orderId:uint,clientId:str,clientOrderId:str,symbol:str,side:enum(buy|sell),orderType:enum(limit|market),timeInForce:enum(day|ioc|gtc|fok|gtd),quantity:uint,price:f64,expireAt:uint?,locate:bool?,intentional:bool? mask@2", encode: encodeOrderPending, decode: decodeOrderPending, decodeNoMask: decodeOrderPendingNoMask },
   OrderAccepted: { signature: "41 orderId:uint", encode: encodeOrderAccepted, decode: decodeOrderAccepted },
   OrderRejected: { signature: "42 orderId:uint,reason:uint,text:str", encode: encodeOrderRejected, decode: decodeOrderRejected },
   OrderRouted: { signature: "43 orderId:uint,venue:str", encode: encodeOrderRouted, decode: decodeOrderRouted },
@@ -3338,9 +3612,9 @@ export const GENERATED_CODECS: Readonly<Record<string, { readonly signature: str
   OrderCancelled: { signature: "45 orderId:uint,reason:uint", encode: encodeOrderCancelled, decode: decodeOrderCancelled },
   OrderExpired: { signature: "46 orderId:uint,reason:uint", encode: encodeOrderExpired, decode: decodeOrderExpired },
   VenueRejected: { signature: "47 orderId:uint,reason:uint,text:str", encode: encodeVenueRejected, decode: decodeVenueRejected },
-  CancelRequested: { signature: "48 orderId:uint,clientOrderId:str?", encode: encodeCancelRequested, decode: decodeCancelRequested },
+  CancelRequested: { signature: "48 orderId:uint,clientOrderId:str? mask@2", encode: encodeCancelRequested, decode: decodeCancelRequested, decodeNoMask: decodeCancelRequestedNoMask },
   CancelRejected: { signature: "49 orderId:uint,reason:uint,text:str", encode: encodeCancelRejected, decode: decodeCancelRejected },
-  ReplaceRequested: { signature: "50 orderId:uint,quantity:uint,price:f64,clientOrderId:str?", encode: encodeReplaceRequested, decode: decodeReplaceRequested },
+  ReplaceRequested: { signature: "50 orderId:uint,quantity:uint,price:f64,clientOrderId:str? mask@2", encode: encodeReplaceRequested, decode: decodeReplaceRequested, decodeNoMask: decodeReplaceRequestedNoMask },
   OrderReplaced: { signature: "51 orderId:uint,quantity:uint,price:f64", encode: encodeOrderReplaced, decode: decodeOrderReplaced },
   ReplaceRejected: { signature: "52 orderId:uint,reason:uint,text:str", encode: encodeReplaceRejected, decode: decodeReplaceRejected },
   OrderRestored: { signature: "53 orderId:uint,clientId:str,clientOrderId:str,symbol:str,side:enum(buy|sell),orderType:enum(limit|market),timeInForce:enum(day|ioc|gtc|fok|gtd),quantity:uint,price:f64,state:enum(pending|accepted|rejected|routed|partially_filled|filled|cancelled|expired|new),filledQuantity:uint,avgPrice:f64,venue:str?,expireAt:uint?,origClientOrderIds:strs?,enteredQuantity:uint?,enteredPrice:f64?,locate:bool?,intentional:bool?,cancelPending:bool?,replacePendingClientOrderId:str?,replacePendingQuantity:uint?,replacePendingPrice:f64?", encode: encodeOrderRestored, decode: decodeOrderRestored },
@@ -3355,6 +3629,6 @@ export const GENERATED_CODECS: Readonly<Record<string, { readonly signature: str
   MarketOrderCollared: { signature: "76 orderId:uint,protectionPrice:f64", encode: encodeMarketOrderCollared, decode: decodeMarketOrderCollared },
   PositionRestored: { signature: "77 clientId:str,symbol:str,quantity:f64,avgCost:f64,realizedPnl:f64", encode: encodePositionRestored, decode: decodePositionRestored },
   OpenSession: { signature: "200 ", encode: encodeOpenSession, decode: decodeOpenSession },
-  CloseSession: { signature: "201 force:bool?", encode: encodeCloseSession, decode: decodeCloseSession },
+  CloseSession: { signature: "201 force:bool? mask@2", encode: encodeCloseSession, decode: decodeCloseSession, decodeNoMask: decodeCloseSessionNoMask },
   RollSession: { signature: "206 ", encode: encodeRollSession, decode: decodeRollSession },
 };

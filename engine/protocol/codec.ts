@@ -3,7 +3,7 @@ import { interpretedDecoder, interpretedEncoder } from './codec-interpreted.ts';
 import { EncodeError, schemaSignature, type Decoder, type Encoder } from './codec-support.ts';
 import { GENERATED_CODECS } from './codec.generated.ts';
 import { COMMAND_SPECS, EVENT_SPECS, type Command, type CommandBody, type OrdoEvent, type Sequenced } from './events.ts';
-import type { MessageSpec } from './schema.ts';
+import { hasMaskAt, type MessageSpec } from './schema.ts';
 
 /**
  * Binary encoding of event frames and command batches.
@@ -13,9 +13,17 @@ import type { MessageSpec } from './schema.ts';
  * version byte lets a newer build read older logs: message codes never change
  * meaning, and a message may only grow by appending optional fields.
  *
- * Frame v1: 'O' 1 session firstSeq count baseTs nStrings strings… events…
+ * Frame:    'O' version session firstSeq count baseTs nStrings strings… events…
  * event:    code tsDelta srcIdx cseq [optionalMask] fields…
- * Commands: 'C' 1 nStrings strings… srcIdx count then per command: code cseq [mask] fields…
+ * Commands: 'C' version nStrings strings… srcIdx count then per command: code cseq [mask] fields…
+ *
+ * A message has a presence mask from its spec's `maskSince` version on (and
+ * only if it has optional fields). Version 1 is the layout of the last
+ * shipped build (a1c4d71); version 2 gave SessionClosing, ClientAdded,
+ * OrderPending, CancelRequested, ReplaceRequested and CloseSession their mask
+ * (their first optional fields). A frame is decoded with the decoder table of
+ * its own version, chosen once per frame (decision 068). Frames are always
+ * written at CODEC_VERSION.
  *
  * The per-type encoders and decoders are generated TypeScript
  * (codec.generated.ts, from codegen.ts; `npm run gen:codec`).
@@ -23,9 +31,14 @@ import type { MessageSpec } from './schema.ts';
 export const FRAME_MAGIC = 0x4f;
 export const COMMANDS_MAGIC = 0x43;
 export const HEAD_MAGIC = 0x48;
-export const CODEC_VERSION = 1;
+export const CODEC_VERSION = 2;
 
 export { EncodeError };
+
+/** A frame or batch written by a newer Ordo (a higher codec version): this build cannot read it. */
+export class NewerFormatError extends DecodeError {
+  override name = 'NewerFormatError';
+}
 
 /** Above this many strings a table indexes them in a map; below, a scan is cheaper than a map. */
 const SCAN_LIMIT = 16;
@@ -95,37 +108,52 @@ interface Codec {
   readonly decode: Decoder;
 }
 
-function compileAll(specs: { byType: Map<string, MessageSpec>; byCode: (MessageSpec | undefined)[] }): {
-  byType: Map<string, Codec>;
-  byCode: (Codec | undefined)[];
-} {
+interface Codecs {
+  readonly byType: Map<string, Codec>;
+  /** The decoders for frames of codec version v: byVersion[v][code] (index 0 unused). */
+  readonly byVersion: readonly (readonly (Codec | undefined)[])[];
+}
+
+function compileAll(specs: { byType: Map<string, MessageSpec>; byCode: (MessageSpec | undefined)[] }): Codecs {
   const byType = new Map<string, Codec>();
-  const byCode: (Codec | undefined)[] = [];
+  const byVersion: (Codec | undefined)[][] = [[]];
+  for (let v = 1; v <= CODEC_VERSION; v++) byVersion.push([]);
   for (const spec of specs.byType.values()) {
+    if (spec.maskSince > CODEC_VERSION) throw new Error(`${spec.type}: maskSince ${spec.maskSince} is above CODEC_VERSION ${CODEC_VERSION}`);
     // The generated straight-line functions (codec.generated.ts), unless the schema changed since they were generated.
     const g = Object.hasOwn(GENERATED_CODECS, spec.type) ? GENERATED_CODECS[spec.type] : undefined;
-    const c: Codec =
-      g !== undefined && g.signature === schemaSignature(spec)
-        ? { spec, encode: g.encode, decode: g.decode }
-        : { spec, encode: interpretedEncoder(spec), decode: interpretedDecoder(spec) };
+    const fresh = g !== undefined && g.signature === schemaSignature(spec);
+    const c: Codec = fresh ? { spec, encode: g.encode, decode: g.decode } : { spec, encode: interpretedEncoder(spec), decode: interpretedDecoder(spec) };
     byType.set(spec.type, c);
-    byCode[spec.code] = c;
+    let old: Codec | undefined;
+    for (let v = 1; v <= CODEC_VERSION; v++) {
+      if (hasMaskAt(spec, v) || !spec.fields.some((f) => f.optional)) {
+        byVersion[v]![spec.code] = c;
+      } else {
+        // Before its mask the message had no optional field: the older layout's decoder.
+        old ??= { spec, encode: c.encode, decode: fresh && g.decodeNoMask !== undefined ? g.decodeNoMask : interpretedDecoder(spec, false) };
+        byVersion[v]![spec.code] = old;
+      }
+    }
   }
   // Dense up to the highest code, so a lookup never reads a hole.
-  for (let i = 0; i < byCode.length; i++) if (byCode[i] === undefined) byCode[i] = undefined;
-  return { byType, byCode };
+  for (const byCode of byVersion) for (let i = 0; i < byCode.length; i++) if (byCode[i] === undefined) byCode[i] = undefined;
+  return { byType, byVersion };
 }
 
 const EVENT_CODECS = compileAll(EVENT_SPECS);
 const COMMAND_CODECS = compileAll(COMMAND_SPECS);
 
-function header(r: ByteReader, magic: number, what: string): void {
+/** Reads the magic and version bytes; returns the version. */
+function header(r: ByteReader, magic: number, what: string): number {
   const m = r.u8();
   if (m !== magic) throw new DecodeError(`not ${what} (magic byte ${m})`);
   const v = r.u8();
-  if (v < 1 || v > CODEC_VERSION) {
-    throw new DecodeError(`${what} version ${v} is newer than this build reads (${CODEC_VERSION})`);
+  if (v < 1) throw new DecodeError(`${what} has version ${v}`);
+  if (v > CODEC_VERSION) {
+    throw new NewerFormatError(`${what} of format version ${v}, written by a newer Ordo (this build reads versions up to ${CODEC_VERSION}): upgrade Ordo to read this log`);
   }
+  return v;
 }
 
 /** Header of a frame without decoding its events. */
@@ -219,14 +247,15 @@ export function readFrameInfo(bytes: Uint8Array): FrameInfo {
  */
 export function visitFrame(bytes: Uint8Array, visit: (e: Sequenced) => void, from = 0, to = Number.MAX_SAFE_INTEGER): FrameInfo {
   const r = new ByteReader(bytes);
-  header(r, FRAME_MAGIC, 'an event frame');
+  const version = header(r, FRAME_MAGIC, 'an event frame');
   const session = r.uint();
   const firstSeq = r.uint();
   const count = r.uint();
   const baseTs = r.uint();
   if (count > bytes.length) throw new DecodeError(`frame claims ${count} events in ${bytes.length} bytes`);
   const strings = readStringTable(r);
-  const codecs = EVENT_CODECS.byCode;
+  // The frame's own version picks the decoders, once: the loop below has no version checks.
+  const codecs = EVENT_CODECS.byVersion[version]!;
   for (let i = 0; i < count; i++) {
     const code = r.uint();
     const c = code < codecs.length ? codecs[code] : undefined;
@@ -279,14 +308,14 @@ export function encodeCommands(src: string, commands: readonly { cseq: number; b
 /** Decodes a command batch; throws DecodeError naming the first problem. */
 export function decodeCommands(bytes: Uint8Array): { src: string; commands: Command[] } {
   const r = new ByteReader(bytes);
-  header(r, COMMANDS_MAGIC, 'a command batch');
+  const version = header(r, COMMANDS_MAGIC, 'a command batch');
   const strings = readStringTable(r);
   const src = strings[r.uint()];
   if (src === undefined || src.length === 0) throw new DecodeError('command batch has no component id');
   const n = r.uint();
   if (n > bytes.length) throw new DecodeError(`batch claims ${n} commands in ${bytes.length} bytes`);
   const commands = new Array<Command>(n);
-  const codecs = COMMAND_CODECS.byCode;
+  const codecs = COMMAND_CODECS.byVersion[version]!;
   for (let i = 0; i < n; i++) {
     const code = r.uint();
     const c = code < codecs.length ? codecs[code] : undefined;

@@ -98,14 +98,18 @@ function tsType(f: FieldSpec, enumName: string): string {
   }
 }
 
-function decoderSource(spec: MessageSpec): { enums: string[]; lines: string[] } {
+/**
+ * The decoder of `spec` as named (`decode<Type>`, or with a suffix for the
+ * layout of an older codec version: see noMaskDecoder).
+ */
+function decoderSource(spec: MessageSpec, name = `decode${spec.type}`): { enums: string[]; lines: string[] } {
   const t = spec.type;
   const enums: string[] = [];
   const used = spec.fields.length > 0;
   const strings = spec.fields.some((f) => f.scalar === 'str' || f.scalar === 'strs');
   const bytes = spec.fields.some((f) => f.optional || (f.scalar !== 'int' && f.scalar !== 'f64'));
   const ends = bytes || spec.fields.some((f) => f.scalar === 'f64');
-  const lines: string[] = [`export function decode${t}(${used ? 'r' : '_r'}: ByteReader, ${strings ? 'S' : '_S'}: readonly string[]): Record<string, unknown> {`];
+  const lines: string[] = [`export function ${name}(${used ? 'r' : '_r'}: ByteReader, ${strings ? 'S' : '_S'}: readonly string[]): Record<string, unknown> {`];
   if (bytes) lines.push('  const b = r.buf;');
   if (ends) lines.push('  const end = r.end;');
   if (used) lines.push('  let p = r.pos;');
@@ -180,6 +184,19 @@ function decoderSource(spec: MessageSpec): { enums: string[]; lines: string[] } 
   return { enums, lines };
 }
 
+/**
+ * For a message that got its presence mask in a later codec version
+ * (maskSince > 1): the decoder of the older layout, without a mask and so
+ * without any optional field (the message had none then). Undefined when
+ * every version has the same layout.
+ */
+function noMaskDecoder(spec: MessageSpec): string[] | undefined {
+  if (spec.maskSince <= 1 || !spec.fields.some((f) => f.optional)) return undefined;
+  const old: MessageSpec = { ...spec, fields: spec.fields.filter((f) => !f.optional), maskSince: 1 };
+  // Its enum constants are the full decoder's (same names): only the function is new.
+  return [`/** ${spec.type} as frames of codec versions before ${spec.maskSince} hold it: no presence mask, no optional field. */`, ...decoderSource(old, `decode${spec.type}NoMask`).lines];
+}
+
 /** The source of codec.generated.ts for these message specs (each type once). */
 export function generateCodecSource(specs: Iterable<MessageSpec>): string {
   const seen = new Map<string, MessageSpec>();
@@ -204,12 +221,14 @@ export function generateCodecSource(specs: Iterable<MessageSpec>): string {
   const table: string[] = [];
   for (const spec of all) {
     const d = decoderSource(spec);
-    out.push(`// ${spec.type} (code ${spec.code})`, ...d.enums, '', ...encoderSource(spec), '', ...d.lines, '');
-    table.push(`  ${spec.type}: { signature: ${q(schemaSignature(spec))}, encode: encode${spec.type}, decode: decode${spec.type} },`);
+    const old = noMaskDecoder(spec);
+    out.push(`// ${spec.type} (code ${spec.code})`, ...d.enums, '', ...encoderSource(spec), '', ...d.lines, '', ...(old ? [...old, ''] : []));
+    const noMask = old ? `, decodeNoMask: decode${spec.type}NoMask` : '';
+    table.push(`  ${spec.type}: { signature: ${q(schemaSignature(spec))}, encode: encode${spec.type}, decode: decode${spec.type}${noMask} },`);
   }
   out.push(
-    '/** Every generated codec by message type, with the schema signature it was generated from. */',
-    'export const GENERATED_CODECS: Readonly<Record<string, { readonly signature: string; readonly encode: Encoder; readonly decode: Decoder }>> = {',
+    '/** Every generated codec by message type, with the schema signature it was generated from (and the decoder of its layout before its mask, if any). */',
+    'export const GENERATED_CODECS: Readonly<Record<string, { readonly signature: string; readonly encode: Encoder; readonly decode: Decoder; readonly decodeNoMask?: Decoder }>> = {',
     ...table,
     '};',
     '',

@@ -51,6 +51,9 @@ const NEW_ORDER_FIELDS = {
 /**
  * Every event the sequencer can emit. Codes are the wire format and never
  * change meaning; new fields are only ever appended as optional (see codec).
+ * A message's FIRST optional field adds a presence mask to its layout: bump
+ * CODEC_VERSION (codec.ts) and set `maskSince` to the new version (decision
+ * 068); test/engine/codec-versions.test.ts holds every version's layout.
  * Ranges: 1-19 session, 20-29 components, 30-39 static data, 40-69 orders
  * (54-69 and 5-12: the order lifecycle of issue #10), 70-89 risk (issue #12).
  */
@@ -58,7 +61,7 @@ export const EVENT_DEFS = {
   SessionOpened: { code: 1, fields: { sessionId: 'uint', previousSessionId: 'uint', orderIdBase: 'uint' } },
   SessionReady: { code: 2, fields: { restoredOrders: 'uint' } },
   /** roll: the close of a session roll: the next session opens in the same transaction as SessionClosed (decision 074). */
-  SessionClosing: { code: 3, fields: { roll: 'bool?' } },
+  SessionClosing: { code: 3, fields: { roll: 'bool?' }, maskSince: 2 },
   SessionClosed: { code: 4, fields: { carriedOrders: 'uint' } },
 
   ComponentActivated: { code: 20, fields: { role: 'str', instance: 'str' } },
@@ -104,6 +107,7 @@ export const EVENT_DEFS = {
       requireLocate: 'bool?',
       duplicateWindowMs: 'f64?',
     },
+    maskSince: 2,
   },
 
   OrderPending: {
@@ -117,6 +121,7 @@ export const EVENT_DEFS = {
       /** The trader means to send the same order again (risk's duplicate check lets it through). */
       intentional: 'bool?',
     },
+    maskSince: 2,
   },
   OrderAccepted: { code: 41, fields: { orderId: 'uint' } },
   OrderRejected: { code: 42, fields: { orderId: 'uint', reason: 'uint', text: 'str' } },
@@ -126,10 +131,10 @@ export const EVENT_DEFS = {
   OrderExpired: { code: 46, fields: { orderId: 'uint', reason: 'uint' } },
   VenueRejected: { code: 47, fields: { orderId: 'uint', reason: 'uint', text: 'str' } },
   /** clientOrderId: the cancel request's own id (FIX ClOrdID of the cancel; OrigClOrdID is the order's). */
-  CancelRequested: { code: 48, fields: { orderId: 'uint', clientOrderId: 'str?' } },
+  CancelRequested: { code: 48, fields: { orderId: 'uint', clientOrderId: 'str?' }, maskSince: 2 },
   CancelRejected: { code: 49, fields: { orderId: 'uint', reason: 'uint', text: 'str' } },
   /** clientOrderId: the order's id under its new terms (FIX ClOrdID; OrigClOrdID is the one it replaces). */
-  ReplaceRequested: { code: 50, fields: { orderId: 'uint', quantity: 'uint', price: 'f64', clientOrderId: 'str?' } },
+  ReplaceRequested: { code: 50, fields: { orderId: 'uint', quantity: 'uint', price: 'f64', clientOrderId: 'str?' }, maskSince: 2 },
   OrderReplaced: { code: 51, fields: { orderId: 'uint', quantity: 'uint', price: 'f64' } },
   ReplaceRejected: { code: 52, fields: { orderId: 'uint', reason: 'uint', text: 'str' } },
   OrderRestored: {
@@ -189,7 +194,7 @@ export const CONTROL_DEFS = {
    * every order that must end with it did (confirmed by the venue). `force`
    * on a closing session ends it now (the policy's forced closing events).
    */
-  CloseSession: { code: 201, fields: { force: 'bool?' } },
+  CloseSession: { code: 201, fields: { force: 'bool?' }, maskSince: 2 },
   /**
    * Zero-downtime roll (decision 074): closes the open session like
    * CloseSession and, in the same transaction as its SessionClosed, opens the

@@ -28,6 +28,15 @@ export type FieldsOf<S extends Record<string, Kind>> = {
 export interface MessageDef {
   readonly code: number;
   readonly fields: Readonly<Record<string, Kind>>;
+  /**
+   * The codec version (codec.ts CODEC_VERSION) from which this message is
+   * written with a presence mask; default 1. A message without optional fields
+   * has no mask, so giving it its FIRST optional field changes its layout: that
+   * change must bump CODEC_VERSION and set maskSince to the new version, so
+   * frames of the older versions are still read without a mask (decision 068).
+   * Further optional fields only extend the mask and need neither.
+   */
+  readonly maskSince?: number;
 }
 
 export type MessageUnion<D extends Record<string, MessageDef>> = {
@@ -46,6 +55,13 @@ export interface MessageSpec {
   readonly type: string;
   readonly code: number;
   readonly fields: readonly FieldSpec[];
+  /** The codec version from which the message has a presence mask (1 for most; see MessageDef.maskSince). */
+  readonly maskSince: number;
+}
+
+/** Whether frames of codec `version` write a presence mask for this message. */
+export function hasMaskAt(spec: MessageSpec, version: number): boolean {
+  return version >= spec.maskSince && spec.fields.some((f) => f.optional);
 }
 
 /** Turns message definitions into lookup tables by name and by code. */
@@ -64,7 +80,10 @@ export function compileSchemas(defs: Record<string, MessageDef>): {
       const optional = kind.endsWith('?');
       return { name, scalar: (optional ? kind.slice(0, -1) : kind) as Scalar, optional, values: undefined };
     });
-    const spec: MessageSpec = { type, code: def.code, fields };
+    const maskSince = def.maskSince ?? 1;
+    if (!Number.isSafeInteger(maskSince) || maskSince < 1) throw new Error(`${type}: maskSince must be a version >= 1`);
+    if (def.maskSince !== undefined && !fields.some((f) => f.optional)) throw new Error(`${type}: maskSince without an optional field`);
+    const spec: MessageSpec = { type, code: def.code, fields, maskSince };
     byType.set(type, spec);
     byCode[def.code] = spec;
   }

@@ -3,7 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { crc32 } from 'node:zlib';
-import { decodeFrame, visitFrame } from '../protocol/codec.ts';
+import { decodeFrame, NewerFormatError, visitFrame } from '../protocol/codec.ts';
 import { DecodeError } from '../protocol/bytes.ts';
 import type { Sequenced } from '../protocol/events.ts';
 import { checkpointThreadSource, STATUS_CLOSED, STATUS_DONE, STATUS_ERRORS, STATUS_SLOTS, STATUS_WAL_PAGES, type CheckpointThreadData } from './checkpoint-thread.ts';
@@ -145,8 +145,7 @@ export class ReadableLog {
       try {
         decoded = decodeFrame(f.bytes);
       } catch (err) {
-        if (err instanceof DecodeError) throw new CorruptionError(f.session, f.firstSeq, f.lastSeq, err.message);
-        throw err;
+        throw frameError(err, f.session, f.firstSeq, f.lastSeq);
       }
       for (const e of decoded.events) {
         if (e.seq >= from && e.seq <= to) yield e;
@@ -179,8 +178,7 @@ export class ReadableLog {
       try {
         visitFrame(bytes, count, from, to);
       } catch (err) {
-        if (err instanceof DecodeError) throw new CorruptionError(session, firstSeq, lastSeq, err.message);
-        throw err;
+        throw frameError(err, session, firstSeq, lastSeq);
       }
     }
     return n;
@@ -215,6 +213,8 @@ export class ReadableLog {
             problems.push({ ...at, detail: 'frame header does not match its row' });
           }
         } catch (err) {
+          // A newer Ordo's frame is not damage: say so once instead of a line per frame.
+          if (err instanceof NewerFormatError) throw frameError(err, row.session, row.first_seq, row.last_seq);
           problems.push({ ...at, detail: (err as Error).message });
         }
       }
@@ -609,4 +609,15 @@ export function openReadableLog(path: string): ReadableLog {
     throw new StoreError(`${path} has schema version ${version}, newer than this build (${SCHEMA_VERSION}); upgrade Ordo`);
   }
   return new ReadableLog(db);
+}
+
+/**
+ * What a frame that fails to decode means: a frame of a newer codec version
+ * (a newer Ordo wrote it) is a StoreError, one line saying to upgrade; any
+ * other decode failure is damage (CorruptionError with its location).
+ */
+function frameError(err: unknown, session: number, firstSeq: number, lastSeq: number): unknown {
+  if (err instanceof NewerFormatError) return new StoreError(`session ${session}, seq ${firstSeq}-${lastSeq}: ${err.message}`);
+  if (err instanceof DecodeError) return new CorruptionError(session, firstSeq, lastSeq, err.message);
+  return err;
 }

@@ -1,4 +1,4 @@
-import type { KeyboardEvent } from 'react';
+import type { KeyboardEvent, ReactNode } from 'react';
 import type { OrderView } from '../../contract/api.ts';
 import { formatAvgPrice, formatPrice, formatQty, formatTime, stateLabel } from '../lib/format.ts';
 import { isTerminal } from '../lib/order-query.ts';
@@ -42,128 +42,63 @@ export function OrderCell(p: CellProps) {
       p.onAmendChange(undefined);
     }
   };
+  // The amend form's two inputs (quantity first, and focused with its text selected).
+  const amendInput = (a: Amend, field: 'quantity' | 'price', col: string, first: boolean) => (
+    <span className="td td-input" data-col={col}>
+      <input
+        className="input input-cell num"
+        data-testid={`amend-${col}-${id}`}
+        value={a[field]}
+        autoFocus={first}
+        onFocus={first ? (e) => e.currentTarget.select() : undefined}
+        onClick={(e) => e.stopPropagation()}
+        onChange={(e) => p.onAmendChange({ ...a, [field]: e.currentTarget.value, error: undefined })}
+        onKeyDown={amendKeys}
+      />
+    </span>
+  );
   switch (p.col) {
     case 'time':
-      return (
-        <span className="td num-left dim" data-col="time" title={`${formatTime(o.createdTs, TZ)} · ${new Date(o.createdTs / 1000).toISOString()}`}>
-          {formatTime(o.createdTs, TZ).slice(0, 8)}
-        </span>
-      );
+      return cell('num-left dim', 'time', formatTime(o.createdTs, TZ).slice(0, 8), `${formatTime(o.createdTs, TZ)} · ${new Date(o.createdTs / 1000).toISOString()}`);
     case 'orderId':
-      return (
-        <span className="td num" data-col="orderId" title={`#${id}`}>
-          {id}
-        </span>
-      );
+      return cell('num', 'orderId', id, `#${id}`);
     case 'client':
-      return (
-        <span className="td" data-col="client" title={o.clientId}>
-          {o.clientId}
-        </span>
-      );
+      return cell('', 'client', o.clientId, o.clientId);
     case 'symbol':
-      return (
-        <span className="td sym" data-col="symbol" title={o.symbol}>
-          {o.symbol}
-        </span>
-      );
+      return cell('sym', 'symbol', o.symbol, o.symbol);
     case 'side':
-      return (
-        <span className={`td side-${o.side}`} data-col="side">
-          {o.side === 'buy' ? 'BUY' : 'SELL'}
-        </span>
-      );
+      return cell(`side-${o.side}`, 'side', o.side === 'buy' ? 'BUY' : 'SELL');
     case 'type':
-      return (
-        <span className="td dim" data-col="type">
-          {o.orderType === 'limit' ? 'LMT' : 'MKT'}
-        </span>
-      );
+      return cell('dim', 'type', o.orderType === 'limit' ? 'LMT' : 'MKT');
     case 'qty':
-      return p.amend ? (
-        <span className="td td-input" data-col="qty">
-          <input
-            className="input input-cell num"
-            data-testid={`amend-qty-${id}`}
-            value={p.amend.quantity}
-            autoFocus
-            onFocus={(e) => e.currentTarget.select()}
-            onClick={(e) => e.stopPropagation()}
-            onChange={(e) => p.amend && p.onAmendChange({ ...p.amend, quantity: e.currentTarget.value, error: undefined })}
-            onKeyDown={amendKeys}
-          />
-        </span>
-      ) : (
-        <span className="td num" data-col="qty" title={formatQty(o.quantity)}>
-          {formatQty(o.quantity)}
-        </span>
-      );
+      return p.amend ? amendInput(p.amend, 'quantity', 'qty', true) : cell('num', 'qty', formatQty(o.quantity), formatQty(o.quantity));
     case 'price':
-      return p.amend ? (
-        <span className="td td-input" data-col="price">
-          <input
-            className="input input-cell num"
-            data-testid={`amend-price-${id}`}
-            value={p.amend.price}
-            onClick={(e) => e.stopPropagation()}
-            onChange={(e) => p.amend && p.onAmendChange({ ...p.amend, price: e.currentTarget.value, error: undefined })}
-            onKeyDown={amendKeys}
-          />
-        </span>
-      ) : (
-        <span className="td num" data-col="price">
-          {o.orderType === 'market' ? <span className="dim">MKT</span> : formatPrice(o.price, p.decimals)}
-        </span>
-      );
+      return p.amend
+        ? amendInput(p.amend, 'price', 'price', false)
+        : cell('num', 'price', o.orderType === 'market' ? <span className="dim">MKT</span> : formatPrice(o.price, p.decimals));
     case 'state':
-      return (
-        <span className="td" data-col="state">
-          <span className={`badge state-badge state-${o.state}`} data-testid={`order-state-${id}`} data-state={o.state} title={o.state}>
-            {stateLabel(o.state)}
-          </span>
-        </span>
+      return cell(
+        '',
+        'state',
+        <span className={`badge state-badge state-${o.state}`} data-testid={`order-state-${id}`} data-state={o.state} title={o.state}>
+          {stateLabel(o.state)}
+        </span>,
       );
     case 'filled':
-      return (
-        <span className="td num" data-col="filled" title={formatQty(o.filledQuantity)}>
-          {o.filledQuantity > 0 ? formatQty(o.filledQuantity) : <span className="dim">0</span>}
-        </span>
-      );
+      return cell('num', 'filled', o.filledQuantity > 0 ? formatQty(o.filledQuantity) : <span className="dim">0</span>, formatQty(o.filledQuantity));
     case 'leaves':
-      return (
-        <span className="td num" data-col="leaves" title={formatQty(o.leavesQuantity)}>
-          {formatQty(o.leavesQuantity)}
-        </span>
-      );
+      return cell('num', 'leaves', formatQty(o.leavesQuantity), formatQty(o.leavesQuantity));
     case 'avg':
-      return (
-        <span className="td num" data-col="avg">
-          {formatAvgPrice(o.avgPrice, p.decimals)}
-        </span>
-      );
+      return cell('num', 'avg', formatAvgPrice(o.avgPrice, p.decimals));
     case 'venue':
-      return (
-        <span className="td" data-col="venue">
-          {o.venue ?? ''}
-        </span>
-      );
+      return cell('', 'venue', o.venue ?? '');
     case 'tif':
-      return (
-        <span className="td dim" data-col="tif">
-          {o.timeInForce.toUpperCase()}
-        </span>
-      );
+      return cell('dim', 'tif', o.timeInForce.toUpperCase());
     case 'clOrdId':
-      return (
-        <span className="td dim mono" data-col="clOrdId" title={o.clientOrderId}>
-          {o.clientOrderId}
-        </span>
-      );
+      return cell('dim mono', 'clOrdId', o.clientOrderId, o.clientOrderId);
     case 'reason':
       return o.rejectReason ? (
-        <span className="td reason" data-col="reason" title={o.rejectReason}>
-          {o.rejectReason}
-        </span>
+        cell('reason', 'reason', o.rejectReason, o.rejectReason)
       ) : (
         <span className="td waiting-hint" data-col="reason" data-testid={p.waiting ? `order-waiting-${id}` : undefined} title={p.waiting ?? ''}>
           {p.waiting ?? ''}
@@ -174,6 +109,15 @@ export function OrderCell(p: CellProps) {
     default:
       return <span className="td" data-col={p.col} />;
   }
+}
+
+/** A plain cell: `td` plus `cls`, its column key, its content and an optional tooltip (a plain function, not a component: no extra fiber per cell). */
+function cell(cls: string, col: string, content: ReactNode, title?: string) {
+  return (
+    <span className={cls === '' ? 'td' : `td ${cls}`} data-col={col} title={title}>
+      {content}
+    </span>
+  );
 }
 
 function ActionsCell(p: CellProps) {

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { removeDir, tempDir } from '../engine/helpers/backbone.ts';
-import { startHostProcess, type HostProcess } from '../engine/helpers/cli.ts';
+import type { Page } from 'playwright-core';
+import type { HostProcess } from '../engine/helpers/cli.ts';
 import { http } from '../engine/helpers/host.ts';
-import { launchBrowser, screenshot } from './helpers/browser.ts';
+import { screenshot } from './helpers/browser.ts';
+import { closeTradingScreen, openTradingScreen, type TradingScreen } from './helpers/screen.ts';
 
 /**
  * The trading screen as a professional uses it, at the two sizes desks have:
@@ -25,10 +25,9 @@ interface Instrument {
 }
 
 describe.each(VIEWPORTS)('a professional trading screen at $width×$height', ({ width, height }) => {
+  let screen: TradingScreen | undefined;
   let host: HostProcess;
-  let browser: Browser;
   let page: Page;
-  let dir: string;
   let instruments: Instrument[] = [];
   let hostStopped = false;
   const tag = `${width}`;
@@ -49,21 +48,12 @@ describe.each(VIEWPORTS)('a professional trading screen at $width×$height', ({ 
   const waitState = (id: number, state: string) => page.locator(`[data-testid="order-state-${id}"][data-state="${state}"]`).waitFor();
 
   beforeAll(async () => {
-    dir = tempDir('ordo-e2e-pro-');
-    host = await startHostProcess(['--data-dir', dir, '--venue-tick-ms', '50']);
-    instruments = (await http(host, 'GET', '/api/state')).body.instruments;
-    browser = await launchBrowser();
-    const context = await browser.newContext({ viewport: { width, height }, acceptDownloads: true });
-    page = await context.newPage();
+    ({ host, page, instruments } = screen = await openTradingScreen('ordo-e2e-pro-', { viewport: { width, height }, context: { acceptDownloads: true } }));
     page.setDefaultTimeout(10_000);
-    await page.goto(host.url);
-    await page.getByTestId('session-state').filter({ hasText: /open/i }).waitFor();
   });
 
   afterAll(async () => {
-    await browser?.close();
-    if (host && !hostStopped) expect(await host.stop()).toBe(0);
-    removeDir(dir);
+    await closeTradingScreen(screen, { hostStopped });
   });
 
   it('layout: actions, long symbols and big quantities stay readable; nothing important is off-screen', async () => {

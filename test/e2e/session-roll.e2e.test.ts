@@ -1,29 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { removeDir, tempDir } from '../engine/helpers/backbone.ts';
-import { startHostProcess, type HostProcess } from '../engine/helpers/cli.ts';
+import type { Page } from 'playwright-core';
+import type { HostProcess } from '../engine/helpers/cli.ts';
 import { http } from '../engine/helpers/host.ts';
-import { launchBrowser } from './helpers/browser.ts';
+import { closeTradingScreen, openTradingScreen, type TradingScreen } from './helpers/screen.ts';
 
+let screen: TradingScreen | undefined;
 let host: HostProcess;
-let browser: Browser;
 let page: Page;
-let dir: string;
 
 beforeAll(async () => {
-  dir = tempDir('ordo-e2e-roll-');
-  host = await startHostProcess(['--data-dir', dir, '--venue-tick-ms', '50']);
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
-  await page.goto(host.url);
-  await page.getByTestId('session-state').filter({ hasText: /open/i }).waitFor();
+  ({ host, page } = screen = await openTradingScreen('ordo-e2e-roll-'));
 });
 
-afterAll(async () => {
-  await browser?.close();
-  if (host) expect(await host.stop()).toBe(0);
-  removeDir(dir);
-});
+afterAll(() => closeTradingScreen(screen));
 
 describe('the session bar rolls the session in a real browser', () => {
   it('Roll session asks first, then session 2 is open with the gtc order still live and the day order gone', async () => {

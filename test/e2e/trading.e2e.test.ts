@@ -1,32 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { removeDir, tempDir } from '../engine/helpers/backbone.ts';
-import { startHostProcess, type HostProcess } from '../engine/helpers/cli.ts';
+import type { Page } from 'playwright-core';
+import type { HostProcess } from '../engine/helpers/cli.ts';
 import { http } from '../engine/helpers/host.ts';
-import { launchBrowser, screenshot } from './helpers/browser.ts';
+import { screenshot } from './helpers/browser.ts';
+import { closeTradingScreen, openTradingScreen, type TradingScreen } from './helpers/screen.ts';
 
+let screen: TradingScreen | undefined;
 let host: HostProcess;
-let browser: Browser;
 let page: Page;
-let dir: string;
 let refs: Record<string, number> = {};
 
 beforeAll(async () => {
-  dir = tempDir('ordo-e2e-');
-  host = await startHostProcess(['--data-dir', dir, '--venue-tick-ms', '50']);
-  const st = await http(host, 'GET', '/api/state');
-  refs = Object.fromEntries(st.body.instruments.map((i: { symbol: string; referencePrice: number }) => [i.symbol, i.referencePrice]));
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
-  await page.goto(host.url);
-  await page.getByTestId('session-state').filter({ hasText: /open/i }).waitFor();
+  ({ host, page } = screen = await openTradingScreen('ordo-e2e-'));
+  refs = Object.fromEntries(screen.instruments.map((i) => [i.symbol, i.referencePrice]));
 });
 
-afterAll(async () => {
-  await browser?.close();
-  if (host) expect(await host.stop()).toBe(0);
-  removeDir(dir);
-});
+afterAll(() => closeTradingScreen(screen));
 
 const px = (symbol: string, f: number) => (Math.round((refs[symbol]! * f) / 0.01) * 0.01).toFixed(2);
 

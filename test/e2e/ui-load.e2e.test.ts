@@ -2,13 +2,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import WebSocket from 'ws';
-import { removeDir, tempDir } from '../engine/helpers/backbone.ts';
-import { startHostProcess, type HostProcess } from '../engine/helpers/cli.ts';
+import type { HostProcess } from '../engine/helpers/cli.ts';
 import { http } from '../engine/helpers/host.ts';
-import { launchBrowser, screenshot } from './helpers/browser.ts';
+import { screenshot } from './helpers/browser.ts';
 import { installJankProbe, measureJank } from './helpers/jank.ts';
+import { closeTradingScreen, openTradingScreen, type TradingScreen } from './helpers/screen.ts';
 
 /**
  * The trading screen under a stream of orders (target: 2,000 events/s and
@@ -26,27 +26,19 @@ describe.each([
   { width: 1366, height: 768 },
   { width: 1920, height: 1080 },
 ])('the screen under load at $width×$height', ({ width, height }) => {
+  let screen: TradingScreen | undefined;
   let host: HostProcess;
-  let browser: Browser;
   let page: Page;
-  let dir: string;
   let symbols: { symbol: string; referencePrice: number; tickSize: number; lotSize: number }[] = [];
 
   beforeAll(async () => {
-    dir = tempDir('ordo-e2e-load-');
-    host = await startHostProcess(['--data-dir', dir, '--venue-tick-ms', '50']);
-    symbols = (await http(host, 'GET', '/api/state')).body.instruments.filter((i: { instrumentType: string }) => i.instrumentType === 'equity').slice(0, 20);
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width, height } });
-    await page.goto(host.url);
-    await page.getByTestId('session-state').filter({ hasText: /open/i }).waitFor();
+    ({ host, page } = screen = await openTradingScreen('ordo-e2e-load-', { viewport: { width, height } }));
+    symbols = screen.instruments.filter((i) => i.instrumentType === 'equity').slice(0, 20);
     await installJankProbe(page);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    if (host) expect(await host.stop()).toBe(0);
-    removeDir(dir);
+    await closeTradingScreen(screen);
   });
 
   it(`${ORDERS_PER_SECOND} orders/s for ${SECONDS} s: long tasks and frame gaps are recorded`, async () => {

@@ -64,7 +64,7 @@ describe('frame codec', () => {
   it('refuses a frame from a newer codec version', () => {
     const bytes = encodeFrame(3, events);
     bytes[1] = 9;
-    expect(() => decodeFrame(bytes)).toThrow(/version 9 is newer/);
+    expect(() => decodeFrame(bytes)).toThrow(/format version 9, written by a newer Ordo/);
   });
 });
 

@@ -156,7 +156,7 @@ const logArb = fc
 // ---- a naive reference model --------------------------------------------
 
 interface NaiveOrder {
-  orderId: number; clientId: string; clientOrderId: string; symbol: string; type: string;
+  orderId: number; clientId: string; clientOrderId: string; symbol: string; orderType: string;
   /** The pipeline stage (pending, accepted, routed, new, partially_filled, terminal ones). */
   quantity: number; price: number; state: string; filled: number; value: number; avgPrice: number;
   venue: string | undefined; rejectCode: number; seqs: number[]; execIds: number[]; valuation: number;
@@ -206,7 +206,7 @@ class Naive {
         const filled = restored?.filledQuantity ?? 0;
         const avg = filled > 0 ? restored!.avgPrice : 0;
         this.orders.set(e.orderId, {
-          orderId: e.orderId, clientId: e.clientId, clientOrderId: e.clientOrderId, symbol: e.symbol, type: e.orderType,
+          orderId: e.orderId, clientId: e.clientId, clientOrderId: e.clientOrderId, symbol: e.symbol, orderType: e.orderType,
           quantity: e.quantity, price: px, state: restored?.state ?? 'pending', filled, value: Math.round(avg * filled * 10_000), avgPrice: avg,
           venue: restored?.venue, rejectCode: 0, seqs: [s.seq], execIds: [],
           valuation: e.orderType === 'market' ? (this.ref.get(e.symbol) ?? 0) : px, restoredFilled: filled,
@@ -224,10 +224,10 @@ class Naive {
     const live = !done(o);
     const atVenue = ['routed', 'new', 'partially_filled'].includes(o.state);
     const newTerms = (q: number, p: number): boolean => {
-      if (q <= 0 || q < o.filled || (o.type === 'limit' && !(p > 0))) return false;
+      if (q <= 0 || q < o.filled || (o.orderType === 'limit' && !(p > 0))) return false;
       if (o.pendingCoid !== '') { o.chain.push(o.clientOrderId); o.clientOrderId = o.pendingCoid; o.pendingCoid = ''; }
       o.quantity = q;
-      if (o.type === 'limit') { o.price = p; o.valuation = p; }
+      if (o.orderType === 'limit') { o.price = p; o.valuation = p; }
       if (o.filled === o.quantity) { o.state = 'filled'; o.cancelPending = false; }
       o.replacePending = false;
       return true;
@@ -279,7 +279,7 @@ class Naive {
         break;
       case 'ReplaceRequested': {
         const ok = live && !o.cancelPending && !o.replacePending && Number.isSafeInteger(e.quantity) && e.quantity > 0 &&
-          e.quantity >= o.filled && !(o.type === 'limit' && !(e.price > 0));
+          e.quantity >= o.filled && !(o.orderType === 'limit' && !(e.price > 0));
         if (ok) {
           o.pendingCoid = e.clientOrderId ?? `${o.clientOrderId}~R${o.chain.length + 1}`;
           if (o.state === 'pending' || o.state === 'accepted') newTerms(e.quantity, e.price);

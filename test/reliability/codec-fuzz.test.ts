@@ -163,6 +163,9 @@ describe('decoders under random and mutated bytes (fast-check)', () => {
       fc.uint8Array({ maxLength: 2048 }),
       fc.uint8Array({ maxLength: 2048 }).map((b) => Uint8Array.from([FRAME_MAGIC, CODEC_VERSION, ...b])),
       fc.uint8Array({ maxLength: 2048 }).map((b) => Uint8Array.from([COMMANDS_MAGIC, CODEC_VERSION, ...b])),
+      // Version 1 (a1c4d71's layout) goes through its own decoders (decision 068).
+      fc.uint8Array({ maxLength: 2048 }).map((b) => Uint8Array.from([FRAME_MAGIC, 1, ...b])),
+      fc.uint8Array({ maxLength: 2048 }).map((b) => Uint8Array.from([COMMANDS_MAGIC, 1, ...b])),
     );
     fc.assert(
       fc.property(bytes, (b) => {

@@ -1,21 +1,13 @@
+import type { ClientLimits } from '../../../contract/risk.ts';
 import type { EventOf } from '../../protocol/events.ts';
 
 /**
- * A client's risk limits. Notional limits are money (quantity × price ×
- * multiplier); an absent limit does not apply. `maxOpenNotional` is the
- * credit limit: open plus executed notional of the session.
+ * A client's risk limits: the contract's ClientLimits (one list of the
+ * fields). Notional limits are money (quantity × price × multiplier); an
+ * absent limit does not apply. `maxOpenNotional` is the credit limit: open
+ * plus executed notional of the session.
  */
-export interface Limits {
-  maxOrderQuantity?: number;
-  maxOrderNotional?: number;
-  maxOpenNotional?: number;
-  maxGrossPosition?: number;
-  maxNetPosition?: number;
-  /** Short-sale check on (the default when absent). */
-  requireLocate?: boolean;
-  /** Duplicate-order window in ms (DEFAULT_DUPLICATE_WINDOW_MS when absent; 0: off). */
-  duplicateWindowMs?: number;
-}
+export type Limits = ClientLimits;
 
 /** Same client, instrument, side, quantity and price within this many ms: a duplicate. */
 export const DEFAULT_DUPLICATE_WINDOW_MS = 2000;

@@ -33,6 +33,9 @@ export interface Stamp {
   readonly ts: number;
 }
 
+/** The terms OrderPending and OrderRestored share, all that booking an order needs. */
+type OrderTerms = Pick<EventOf<'OrderPending'>, 'orderId' | 'clientId' | 'symbol' | 'side' | 'orderType' | 'quantity' | 'price'>;
+
 interface RiskOrder {
   readonly orderId: number;
   readonly clientId: string;
@@ -455,27 +458,8 @@ export class RiskState {
 
   private onPending(ev: EventOf<'OrderPending'>, ts: number): void {
     if (this.orderMap.has(ev.orderId)) return;
-    const price = ev.orderType === 'market' ? 0 : ev.price;
-    const o: RiskOrder = {
-      orderId: ev.orderId,
-      clientId: ev.clientId,
-      symbol: ev.symbol,
-      side: ev.side,
-      orderType: ev.orderType,
-      locate: ev.locate === true,
-      intentional: ev.intentional === true,
-      state: 'pending',
-      quantity: ev.quantity,
-      filled: 0,
-      leaves: ev.quantity,
-      valuation: ev.orderType === 'market' ? (this.mark(ev.symbol) ?? 0) : price,
-      openUnits: 0,
-      openQty: 0,
-      dupKey: duplicateKey(ev.clientId, ev.symbol, ev.side, ev.orderType, ev.quantity, price),
-      execs: undefined,
-    };
-    this.orderMap.set(o.orderId, o);
-    this.expose(o);
+    const o = this.open(ev, 'pending', 0, ev.locate === true, ev.intentional === true);
+    o.dupKey = duplicateKey(ev.clientId, ev.symbol, ev.side, ev.orderType, ev.quantity, ev.orderType === 'market' ? 0 : ev.price);
     this.remember(o, ts);
   }
 
@@ -513,20 +497,24 @@ export class RiskState {
   private onRestored(ev: EventOf<'OrderRestored'>): void {
     if (this.orderMap.has(ev.orderId) || ev.filledQuantity > ev.quantity) return;
     if (ev.state === 'filled' || ev.state === 'cancelled' || ev.state === 'rejected' || ev.state === 'expired') return;
-    const price = ev.orderType === 'market' ? 0 : ev.price;
+    this.open(ev, ev.state === 'pending' ? 'pending' : ev.state === 'accepted' ? 'accepted' : 'routed', ev.filledQuantity, false, false);
+  }
+
+  /** Books a live order, new (OrderPending) or carried over (OrderRestored), and exposes its open part. */
+  private open(ev: OrderTerms, state: RiskOrder['state'], filled: number, locate: boolean, intentional: boolean): RiskOrder {
     const o: RiskOrder = {
       orderId: ev.orderId,
       clientId: ev.clientId,
       symbol: ev.symbol,
       side: ev.side,
       orderType: ev.orderType,
-      locate: false,
-      intentional: false,
-      state: ev.state === 'pending' ? 'pending' : ev.state === 'accepted' ? 'accepted' : 'routed',
+      locate,
+      intentional,
+      state,
       quantity: ev.quantity,
-      filled: ev.filledQuantity,
-      leaves: ev.quantity - ev.filledQuantity,
-      valuation: ev.orderType === 'market' ? (this.mark(ev.symbol) ?? 0) : price,
+      filled,
+      leaves: ev.quantity - filled,
+      valuation: ev.orderType === 'market' ? (this.mark(ev.symbol) ?? 0) : ev.price,
       openUnits: 0,
       openQty: 0,
       dupKey: '',
@@ -534,6 +522,7 @@ export class RiskState {
     };
     this.orderMap.set(o.orderId, o);
     this.expose(o);
+    return o;
   }
 
   private onExecuted(ev: EventOf<'OrderExecuted'>): void {

@@ -1,26 +1,13 @@
+import type { PositionView } from '../../../contract/risk.ts';
 import type { RiskState } from '../exposure/risk-state.ts';
 import { unrealizedPnl } from './position.ts';
 
-/** One position as the API shows it (money in the instrument's currency, multiplier applied). */
-export interface PositionRow {
-  clientId: string;
-  symbol: string;
-  /** Signed: < 0 short. */
-  quantity: number;
-  avgCost: number;
-  /** Realised today (this session). */
-  realizedPnl: number;
-  /** Realised since the position was opened: earlier days (carried) plus today. */
-  realizedPnlToDate: number;
-  unrealizedPnl: number;
-  lastPrice: number;
-  /** Signed market value: quantity × lastPrice × multiplier (net exposure). */
-  notional: number;
-  /** |notional| (gross exposure). */
-  grossNotional: number;
-  multiplier: number;
-  currency: string;
-}
+/**
+ * One position as the API shows it: the contract's PositionView (one list of
+ * its fields), with realizedPnlToDate always set by this build (the contract
+ * has it optional for older hosts).
+ */
+export type PositionRow = PositionView & { realizedPnlToDate: number };
 
 /**
  * Every position with a quantity or realised P&L today, by client then symbol,
