@@ -20,6 +20,10 @@ usage:
                                    cut the log back to the last good frame
   ordo repair --data-dir DIR --accept-lost-events
                                    accept that the log ends before what was acknowledged
+  ordo repair --data-dir DIR --drop-checkpoints
+                                   remove the projection checkpoints (derivable; rebuilt from the log)
+  ordo checkpoint --data-dir DIR [--every N]
+                                   write the newest session's projection checkpoints (a stopped host's)
   ordo backup --data-dir DIR --to FILE
                                    a consistent copy of the log while the host runs
   ordo replay --data-dir DIR [--session N] --component risk [--reference FILE | --limits FILE]
@@ -48,6 +52,7 @@ const commands: Record<string, () => Promise<Command>> = {
   state: async () => (await import('./state-command.ts')).stateCommand,
   backup: async () => (await import('./backup-command.ts')).backupCommand,
   repair: async () => (await import('./repair-command.ts')).repairCommand,
+  checkpoint: async () => (await import('./checkpoint-command.ts')).checkpointCommand,
   component: async () => (await import('./component-command.ts')).componentCommand,
   admin: async () => (await import('./admin-command.ts')).adminCommand,
   replay: async () => (await import('./replay-command.ts')).replayCommand,
