@@ -38,6 +38,8 @@ export function checkpointRound(db: Database.Database, opts: CheckpointOptions =
   const session = end.session;
   const target = Math.floor(end.seq / every) * every;
   const written: number[] = [];
+  const retention = opts.retention ?? DEFAULT_RETENTION;
+  let pruned = 0;
   if (target > 0 && writer.reader.latestSeq(session) < target) {
     const start = startingPoint(log, session, target);
     const p = start.projection;
@@ -48,9 +50,11 @@ export function checkpointRound(db: Database.Database, opts: CheckpointOptions =
       at = next;
       writer.write(session, at, CHECKPOINT_FORMAT, encodeProjection(p));
       written.push(at);
+      // Pruned as it goes: a first round over a long session never holds every checkpoint at once.
+      pruned += writer.prune(session, retention);
     }
   }
-  const pruned = writer.prune(session, opts.retention ?? DEFAULT_RETENTION);
+  pruned += writer.prune(session, retention);
   return { session, written, pruned };
 }
 
