@@ -7,7 +7,7 @@ import { OmsSequencerPolicy } from '../engine/oms/sequencer-policy.ts';
 import type { CommandBody, OrdoEvent, Sequenced } from '../engine/protocol/events.ts';
 import { systemClock } from '../engine/sequencer/clock.ts';
 import { SENDER_ROLES } from './roles.ts';
-import { commandFor } from './commands.ts';
+import { OrderPipeline } from './pipeline.ts';
 import { tempFolder, until } from './util.ts';
 
 let count = 0;
@@ -81,6 +81,14 @@ export async function baselineAppend(opts: { total: number; warmup: number; wind
       // closed
     }
   })();
+  // The same order flow as the real sequencer's scenarios (see OrderPipeline).
+  const pipe = new OrderPipeline(clients.length);
+  let sent = 0;
+  const sendCommand = (role: number, id: number): void => {
+    const c = pipe.command(role, id);
+    clientOut[role]!.push(JSON.stringify({ src: `${SENDER_ROLES[role]}-1`, cseq: c.cseq, body: c.body }));
+    sent++;
+  };
   // The naive subscriber.
   let delivered = 0;
   let expectSeq = 1;
@@ -91,6 +99,9 @@ export async function baselineAppend(opts: { total: number; warmup: number; wind
         if (e.seq !== expectSeq) throw new Error(`naive subscriber: seq ${e.seq} after ${expectSeq - 1}`);
         expectSeq++;
         delivered++;
+        pipe.react(e.event);
+        // The components react to what they hear, one message per command (the naive way).
+        for (let role = 1; role < clients.length; role++) for (const id of pipe.take(role).ids) sendCommand(role, id);
       }
     } catch (err) {
       if (!sub.closed) console.error((err as Error).message);
@@ -99,18 +110,16 @@ export async function baselineAppend(opts: { total: number; warmup: number; wind
   // Let the SUB connect before anything is published (a PUB drops what no one hears).
   await new Promise((r) => setTimeout(r, 50));
 
-  const next = clients.map(() => 1);
   const drive = async (total: number) => {
+    const orders = Math.ceil(total / 4);
     const base = delivered;
-    let sent = 0;
-    let client = 0;
+    const sentBase = sent;
+    let entered = 0;
     const t0 = performance.now();
-    while (delivered - base < total) {
-      while (sent < total && sent - (delivered - base) < opts.window) {
-        const k = next[client]!++;
-        clientOut[client]!.push(JSON.stringify({ src: `${SENDER_ROLES[client]}-1`, cseq: k, body: commandFor(client, k) }));
-        client = (client + 1) % clients.length;
-        sent++;
+    while (delivered - base < orders * 4) {
+      while (entered < orders && sent - sentBase - (delivered - base) < opts.window) {
+        sendCommand(0, pipe.newOrder());
+        entered++;
       }
       await new Promise((r) => setImmediate(r));
     }
@@ -119,8 +128,9 @@ export async function baselineAppend(opts: { total: number; warmup: number; wind
   try {
     await drive(opts.warmup);
     const seconds = await drive(opts.total);
+    const events = Math.ceil(opts.total / 4) * 4;
     await until(() => pubOut.pending === 0, 'naive publisher drained');
-    return { events: opts.total, seconds, eps: opts.total / seconds };
+    return { events, seconds, eps: events / seconds };
   } finally {
     for (const c of clients) c.close();
     router.close();

@@ -1,7 +1,7 @@
 import * as hdr from 'hdr-histogram-js';
 import type { CommandClient } from '../engine/bus/command-client.ts';
 import type { CommandBody, Sequenced } from '../engine/protocol/events.ts';
-import { commandFor } from './commands.ts';
+import { OrderPipeline } from './pipeline.ts';
 import { collectGarbage, sleep, until } from './util.ts';
 
 /** Four components' command clients and what their subscriber has received. */
@@ -34,43 +34,57 @@ export interface ThroughputResult {
 }
 
 /**
- * Sustained throughput: the four components keep `window` commands in flight
- * (sent, not yet seen by the subscriber), `batch` per message, round robin;
- * timed from the first send until the subscriber has received `total` events.
- * Runs `warmup` events first, untimed.
+ * Sustained throughput: the proxy keeps up to `window` commands in flight
+ * (sent, not yet seen by the subscriber) by entering new orders, `batch` per
+ * message; the other three components react to each delivered frame with one
+ * message each (see OrderPipeline). Timed from the first send until the
+ * subscriber has received `total` events (rounded up to whole orders of four
+ * events). Runs `warmup` events first, untimed.
  */
 export async function driveThroughput(s: Senders, opts: { total: number; warmup: number; batch: number; window: number }): Promise<ThroughputResult> {
-  const next = s.clients.map(() => 1);
-  const send = (client: number, n: number): void => {
-    const batch: { cseq: number; body: CommandBody }[] = new Array(n);
-    let k = next[client]!;
-    for (let i = 0; i < n; i++, k++) batch[i] = { cseq: k, body: commandFor(client, k) };
-    next[client] = k;
-    s.clients[client]!.send(batch);
+  const pipe = new OrderPipeline(s.clients.length);
+  s.onEvent = (_session, e) => pipe.react(e.event);
+  const send = (role: number, ids: readonly number[]): void => {
+    for (let i = 0; i < ids.length; i += opts.batch) {
+      s.clients[role]!.send(ids.slice(i, i + opts.batch).map((id) => pipe.command(role, id)));
+    }
   };
-  const run = async (total: number): Promise<number> => {
+  const run = async (total: number): Promise<{ events: number; seconds: number }> => {
+    const orders = Math.ceil(total / 4);
+    const events = orders * 4;
     const base = s.seen.events;
+    let entered = 0;
     let sent = 0;
-    let client = 0;
     const refill = () => {
-      while (sent < total && sent - (s.seen.events - base) + opts.batch <= opts.window) {
-        const n = Math.min(opts.batch, total - sent);
-        send(client, n);
-        client = (client + 1) % s.clients.length;
+      for (let role = 1; role < s.clients.length; role++) {
+        const { ids } = pipe.take(role);
+        if (ids.length > 0) send(role, ids);
+        sent += ids.length;
+      }
+      while (entered < orders && sent - (s.seen.events - base) + opts.batch <= opts.window) {
+        const n = Math.min(opts.batch, orders - entered);
+        const ids = new Array<number>(n);
+        for (let i = 0; i < n; i++) ids[i] = pipe.newOrder();
+        send(0, ids);
+        entered += n;
         sent += n;
       }
     };
     const t0 = performance.now();
     s.onDelivered = refill;
     refill();
-    await until(() => s.seen.events - base >= total, `sequenced events (${s.seen.events - base} of ${total})`, 120_000);
+    await until(() => s.seen.events - base >= events, () => `sequenced events (${s.seen.events - base} of ${events})`, 120_000);
     s.onDelivered = undefined;
-    return (performance.now() - t0) / 1000;
+    return { events, seconds: (performance.now() - t0) / 1000 };
   };
-  await run(opts.warmup);
-  collectGarbage();
-  const seconds = await run(opts.total);
-  return { events: opts.total, seconds, eps: opts.total / seconds };
+  try {
+    await run(opts.warmup);
+    collectGarbage();
+    const { events, seconds } = await run(opts.total);
+    return { events, seconds, eps: events / seconds };
+  } finally {
+    s.onEvent = undefined;
+  }
 }
 
 export interface LatencyResult {
@@ -86,77 +100,93 @@ export interface LatencyResult {
 }
 
 /**
- * Latency at a steady offered load, free of coordinated omission: command j
- * of a run is DUE at start + j / rate. Every millisecond (a timer) the four
- * components send the commands due by then, round robin, one message each;
- * a command's latency runs from its due time (not from when the late timer
- * got round to sending it) to its event reaching the subscriber, so a stall
- * anywhere (timer, GC, the sequencer) counts against every command that fell
- * due during it. Commands due during the warm-up are not recorded.
+ * Latency at a steady offered load, free of coordinated omission. New orders
+ * are DUE on a schedule: order j of a run at start + j / (rate / 4), so that
+ * with the three reactions (see OrderPipeline) the components offer `rate`
+ * commands/s in all. A reaction is due when the event it reacts to reached
+ * the subscriber. Every millisecond (a timer) the proxy sends the orders due
+ * by then, in one message; reactions go out after each delivered frame, one
+ * message per component. A command's latency runs from its due time (not from
+ * when a late timer got round to sending it) to its event reaching the
+ * subscriber, so a stall anywhere (timer, GC, the sequencer) counts against
+ * every command that fell due during it. Commands due during the warm-up are
+ * not recorded.
  */
 export async function driveLatency(s: Senders, opts: { ratePerSec: number; seconds: number; warmupSeconds: number }): Promise<LatencyResult> {
-  const clients = s.clients.length;
-  const capacity = Math.ceil((opts.ratePerSec * (opts.seconds + opts.warmupSeconds + 2)) / clients) + 16;
-  const sentAt: Float64Array[] = s.clients.map(() => new Float64Array(capacity));
+  const roles = s.clients.length;
+  const pipe = new OrderPipeline(roles);
+  const orderRate = opts.ratePerSec / roles;
+  const capacity = Math.ceil(orderRate * (opts.seconds + opts.warmupSeconds + 2)) + 16;
+  const dueAt: Float64Array[] = s.clients.map(() => new Float64Array(capacity));
   const srcIndex = new Map(s.clients.map((c, i) => [c.src, i]));
   const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
   let recording = false;
   let delivered = 0;
+  let sent = 0;
   let lastReceived = 0;
   s.onEvent = (_session, e) => {
     const i = srcIndex.get(e.src);
     if (i === undefined) return;
     delivered++;
-    const t = sentAt[i]![e.cseq]!;
-    if (t === 0) return; // sent during warm-up
-    lastReceived = performance.now();
-    histogram.recordValue(Math.max(1, Math.round((lastReceived - t) * 1000)));
+    const now = performance.now();
+    pipe.react(e.event, now);
+    const t = dueAt[i]![e.cseq]!;
+    if (t === 0) return; // fell due during the warm-up
+    lastReceived = now;
+    histogram.recordValue(Math.max(1, Math.round((now - t) * 1000)));
   };
-  const next = s.clients.map(() => 1);
-  let sent = 0;
-  let client = 0;
+  const sendReactions = () => {
+    for (let role = 1; role < roles; role++) {
+      const { ids, due } = pipe.take(role);
+      if (ids.length === 0) continue;
+      const batch = ids.map((id, j) => {
+        const c = pipe.command(role, id);
+        if (recording) dueAt[role]![c.cseq] = due[j]!;
+        return c;
+      });
+      s.clients[role]!.send(batch);
+      sent += batch.length;
+    }
+  };
+  s.onDelivered = sendReactions;
+  let entered = 0;
   const run = async (seconds: number) => {
     const start = performance.now();
-    const startSent = sent;
+    const startEntered = entered;
     const end = start + seconds * 1000;
     for (;;) {
       const now = performance.now();
       if (now >= end) break;
-      const due = Math.floor(((now - start) / 1000) * opts.ratePerSec) - (sent - startSent);
+      const due = Math.floor(((now - start) / 1000) * orderRate) - (entered - startEntered);
       if (due > 0) {
-        // Round robin over the components, one message each.
-        const perClient: { cseq: number; body: CommandBody }[][] = [];
-        for (let c = 0; c < clients; c++) perClient.push([]);
-        const index0 = sent - startSent;
+        const index0 = entered - startEntered;
+        const batch = new Array<{ cseq: number; body: CommandBody }>(due);
         for (let n = 0; n < due; n++) {
-          const k = next[client]!++;
-          perClient[client]!.push({ cseq: k, body: commandFor(client, k) });
-          // Command number index0 + n of this run fell due at start + (index0 + n + 1) / rate.
-          if (recording) sentAt[client]![k] = start + ((index0 + n + 1) * 1000) / opts.ratePerSec;
-          client = (client + 1) % clients;
+          batch[n] = pipe.command(0, pipe.newOrder());
+          // Order number index0 + n of this run fell due at start + (index0 + n + 1) / orderRate.
+          if (recording) dueAt[0]![batch[n]!.cseq] = start + ((index0 + n + 1) * 1000) / orderRate;
         }
-        for (let c = 0; c < clients; c++) {
-          const batch = perClient[c]!;
-          if (batch.length === 0) continue;
-          s.clients[c]!.send(batch);
-        }
+        s.clients[0]!.send(batch);
+        entered += due;
+        sent += due;
       }
-      sent += Math.max(0, due);
       await sleep(1);
     }
-    return { sent: sent - startSent, seconds: (performance.now() - start) / 1000 };
+    return { seconds: (performance.now() - start) / 1000 };
   };
+  const settled = () => pipe.idle && delivered === sent;
   try {
     await run(opts.warmupSeconds);
-    await until(() => delivered === sent, 'warm-up events', 10_000);
+    await until(settled, 'warm-up events', 10_000);
     collectGarbage();
     recording = true;
     const start = performance.now();
-    const { sent: offered, seconds } = await run(opts.seconds);
-    await until(() => delivered === sent, 'last events', 10_000);
+    const sentBefore = sent;
+    const { seconds } = await run(opts.seconds);
+    await until(settled, 'last events', 10_000);
     recording = false;
     return {
-      offeredPerSec: offered / seconds,
+      offeredPerSec: (sent - sentBefore) / seconds,
       achievedPerSec: histogram.totalCount / ((lastReceived - start) / 1000),
       samples: histogram.totalCount,
       p50us: histogram.getValueAtPercentile(50),
@@ -167,5 +197,6 @@ export async function driveLatency(s: Senders, opts: { ratePerSec: number; secon
     };
   } finally {
     s.onEvent = undefined;
+    s.onDelivered = undefined;
   }
 }

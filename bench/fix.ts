@@ -141,7 +141,7 @@ export async function fixFigures(opts: { orders: number; samples: number }, log:
     for (let i = 0; i < opts.orders; i += 100) {
       const batch = await Promise.all(
         Array.from({ length: Math.min(100, opts.orders - i) }, (_, k) =>
-          h.api.submitOrder({ clientId: 'ALPHA', clientOrderId: `out-${i + k}`, symbol: 'AAPL', side: 'buy', type: 'limit', quantity: 1, price: 240, timeInForce: 'day' }),
+          h.api.submitOrder({ clientId: 'ALPHA', clientOrderId: `out-${i + k}`, symbol: 'AAPL', side: 'buy', orderType: 'limit', quantity: 1, price: 240, timeInForce: 'day' }),
         ),
       );
       for (const r of batch) if (r.ok) ids.push(r.value.orderId);

@@ -96,7 +96,7 @@ export async function orderLifecycles(opts: OrdersOptions): Promise<OrdersResult
       clientOrderId: `P${n}`,
       symbol: s.symbol,
       side: buy ? 'buy' : 'sell',
-      type: 'limit',
+      orderType: 'limit',
       quantity: 1,
       price: buy ? s.buy : s.sell,
       timeInForce: 'day',

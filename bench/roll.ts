@@ -84,8 +84,8 @@ export async function rollUnderLoad(opts: { rate: number; seconds: number }): Pr
       req.end(payload);
     });
   try {
-    const state = (await call('GET', '/state')).body as unknown as { instruments: { symbol: string; referencePrice: number; tickSize: number; lotSize: number; type: string }[] };
-    const syms = state.instruments.filter((i) => i.type === 'equity' && i.lotSize === 1 && i.referencePrice < 250);
+    const state = (await call('GET', '/state')).body as unknown as { instruments: { symbol: string; referencePrice: number; tickSize: number; lotSize: number; instrumentType: string }[] };
+    const syms = state.instruments.filter((i) => i.instrumentType === 'equity' && i.lotSize === 1 && i.referencePrice < 250);
     const price = (i: (typeof syms)[number], f: number) => Number((Math.round((i.referencePrice * f) / i.tickSize) * i.tickSize).toFixed(2));
     const sent: Promise<Sent>[] = [];
     const resting: number[] = [];
@@ -100,7 +100,7 @@ export async function rollUnderLoad(opts: { rate: number; seconds: number }): Pr
       const rests = n % 3 === 0;
       const tif = rests && n % 6 === 0 ? 'gtc' : 'day';
       const px = price(inst, rests ? (buy ? 0.96 : 1.04) : buy ? 1.03 : 0.97);
-      const order = { clientId: n % 4 < 2 ? 'ALPHA' : 'CHARLIE', clientOrderId: `roll-${n}`, symbol: inst.symbol, side: buy ? 'buy' : 'sell', type: 'limit', quantity: 1, price: px, timeInForce: tif };
+      const order = { clientId: n % 4 < 2 ? 'ALPHA' : 'CHARLIE', clientOrderId: `roll-${n}`, symbol: inst.symbol, side: buy ? 'buy' : 'sell', orderType: 'limit', quantity: 1, price: px, timeInForce: tif };
       return call('POST', '/orders', order).then((r) => {
         // Only gtc orders are cancelled later: a day order may have ended with its session by then.
         if (r.status === 200 && tif === 'gtc' && r.body.orderId !== undefined) resting.push(r.body.orderId);

@@ -18,10 +18,10 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** Polls `cond` every `everyMs` until it holds; throws after `ms`. */
-export async function until(cond: () => boolean, what: string, ms = 60_000, everyMs = 1): Promise<void> {
+export async function until(cond: () => boolean, what: string | (() => string), ms = 60_000, everyMs = 1): Promise<void> {
   const end = Date.now() + ms;
   while (!cond()) {
-    if (Date.now() > end) throw new Error(`bench: timed out waiting for ${what}`);
+    if (Date.now() > end) throw new Error(`bench: timed out waiting for ${typeof what === 'string' ? what : what()}`);
     await sleep(everyMs);
   }
 }

@@ -29,7 +29,7 @@ export interface NewOrderRequest {
   clientOrderId: string;
   symbol: string;
   side: Side;
-  type: OrderType;
+  orderType: OrderType;
   quantity: number;
   /** Required for limit orders, absent for market orders. */
   price?: number;
@@ -77,7 +77,7 @@ export interface SessionView {
 export interface InstrumentView {
   symbol: string;
   name: string;
-  type: InstrumentType;
+  instrumentType: InstrumentType;
   venue: string;
   currency: string;
   tickSize: number;
@@ -109,7 +109,7 @@ export interface OrderView {
   clientOrderId: string;
   symbol: string;
   side: Side;
-  type: OrderType;
+  orderType: OrderType;
   quantity: number;
   /** 0 for market orders. */
   price: number;

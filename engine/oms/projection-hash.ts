@@ -69,7 +69,7 @@ export function hashState(st: HashedState): string {
   const rows = Array.from({ length: t.size }, (_, r) => r).sort((a, b) => t.orderId(a) - t.orderId(b));
   for (const r of rows) {
     h.line([
-      'O', t.orderId(r), st.books[t.client(r)]!.clientId, t.clientOrderId(r), t.symbol(r), t.side(r), t.type(r),
+      'O', t.orderId(r), st.books[t.client(r)]!.clientId, t.clientOrderId(r), t.symbol(r), t.side(r), t.orderType(r),
       t.timeInForce(r), t.quantity(r), t.price(r), orderStateOf(t.stateName(r), t.cancelPending(r), t.replacePending(r)),
       t.filledQuantity(r), t.leavesQuantity(r), t.avgPrice(r),
       t.filledValue(r), t.venue(r) ?? null, t.rejectCode(r), t.rejectReason(r) ?? null, t.createdTs(r), t.updatedTs(r),

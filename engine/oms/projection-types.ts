@@ -31,7 +31,7 @@ export interface ReadonlyOrder {
   readonly clientOrderId: string;
   readonly symbol: string;
   readonly side: Side;
-  readonly type: OrderType;
+  readonly orderType: OrderType;
   readonly timeInForce: TimeInForce;
   readonly quantity: number;
   /** 0 for market orders. */

@@ -31,8 +31,8 @@ export class OrderCursor implements ReadonlyOrder {
   get side(): Side {
     return this.t.side(this.r);
   }
-  get type(): OrderType {
-    return this.t.type(this.r);
+  get orderType(): OrderType {
+    return this.t.orderType(this.r);
   }
   get timeInForce(): TimeInForce {
     return this.t.timeInForce(this.r);

@@ -165,7 +165,7 @@ export class OmsProjection {
   private termsNow(r: number): OriginalTerms {
     const t = this.table;
     const terms: OriginalTerms = {
-      symbol: t.symbol(r), side: t.side(r), orderType: t.type(r), timeInForce: t.timeInForce(r), quantity: t.quantity(r), price: t.price(r),
+      symbol: t.symbol(r), side: t.side(r), orderType: t.orderType(r), timeInForce: t.timeInForce(r), quantity: t.quantity(r), price: t.price(r),
     };
     const exp = t.expireAt(r);
     const flags = this.flagMap.get(t.orderId(r));

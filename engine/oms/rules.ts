@@ -119,7 +119,7 @@ export function checkReplace(
   if (lot !== null) return lot;
 
   let value = o.valuationPrice;
-  if (o.type === 'limit') {
+  if (o.orderType === 'limit') {
     const badPrice = checkLimitPrice(price, inst, config);
     if (badPrice !== null) return badPrice;
     value = price;

@@ -56,7 +56,7 @@ export function takeSnapshot(p: OmsProjection): Snapshot {
       clientOrderId: o.clientOrderId,
       symbol: o.symbol,
       side: o.side,
-      orderType: o.type,
+      orderType: o.orderType,
       timeInForce: o.timeInForce,
       quantity: o.quantity,
       price: o.price,

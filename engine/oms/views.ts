@@ -30,7 +30,7 @@ export function orderView(o: ReadonlyOrder): OrderView {
     clientOrderId: o.clientOrderId,
     symbol: o.symbol,
     side: o.side,
-    type: o.type,
+    orderType: o.orderType,
     quantity: o.quantity,
     price: o.price,
     timeInForce: o.timeInForce,
@@ -68,7 +68,7 @@ export function instrumentView(i: InstrumentInfo): InstrumentView {
   const v: InstrumentView = {
     symbol: i.symbol,
     name: i.name,
-    type: i.instrumentType,
+    instrumentType: i.instrumentType,
     venue: i.venue,
     currency: i.currency,
     tickSize: i.tickSize,

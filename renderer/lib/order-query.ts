@@ -26,7 +26,7 @@ export const ORDER_SORT_KEYS = [
   'clientId',
   'symbol',
   'side',
-  'type',
+  'orderType',
   'quantity',
   'price',
   'state',

@@ -12,7 +12,7 @@ export interface TicketInput {
   symbol: string;
   clientId: string;
   side: Side;
-  type: OrderType;
+  orderType: OrderType;
   /** As typed: `500`, `1,000`, `2k`. */
   quantity: string;
   price: string;
@@ -101,7 +101,7 @@ export function validateTicket(
   if (qErr) errors.quantity = qErr;
 
   let price: number | undefined;
-  if (input.type === 'limit') {
+  if (input.orderType === 'limit') {
     price = parsePrice(input.price);
     const pErr = input.price.trim() === '' ? 'Enter a limit price' : priceError(price, instrument);
     if (pErr) errors.price = pErr;
@@ -126,7 +126,7 @@ export function validateTicket(
     clientId: input.clientId,
     symbol: input.symbol,
     side: input.side,
-    type: input.type,
+    orderType: input.orderType,
     quantity,
     timeInForce: input.timeInForce,
   };

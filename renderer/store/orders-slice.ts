@@ -65,7 +65,7 @@ export function loadOrderView(): { filter: OrderFilter; sort: OrderSort } {
   return { filter, sort };
 }
 
-const ASCENDING_FIRST = new Set<OrderSortKey>(['clientId', 'symbol', 'side', 'type', 'state', 'venue', 'timeInForce', 'rejectReason']);
+const ASCENDING_FIRST = new Set<OrderSortKey>(['clientId', 'symbol', 'side', 'orderType', 'state', 'venue', 'timeInForce', 'rejectReason']);
 
 const EMPTY_SELECTION: ReadonlySet<number> = new Set();
 

@@ -106,7 +106,7 @@ export const InstrumentPicker = forwardRef<HTMLInputElement, Props>(function Ins
               <span className="sym">{i.symbol}</span>
               <span className="name">{i.name}</span>
               <span className="meta">
-                {i.type} · {i.venue}
+                {i.instrumentType} · {i.venue}
               </span>
             </li>
           ))}

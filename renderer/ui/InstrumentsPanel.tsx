@@ -24,7 +24,7 @@ const GRID = gridStyle(COLUMNS);
 
 /** The name, plus the contract terms for an option. */
 function describe(i: InstrumentView): string {
-  if (i.type !== 'option') return i.name;
+  if (i.instrumentType !== 'option') return i.name;
   return `${i.name} (${i.underlying ?? '?'} ${i.expiry ?? ''} ${i.strike ?? ''} ${i.putCall ?? ''})`.replace(/\s+\)/, ')');
 }
 
@@ -95,7 +95,7 @@ export function InstrumentsPanel() {
                   {formatPrice(i.ask, d)}
                 </span>
                 <span className="td num dim">{formatPrice(i.referencePrice, d)}</span>
-                <span className="td dim">{i.type === 'option' ? 'OPT' : 'EQ'}</span>
+                <span className="td dim">{i.instrumentType === 'option' ? 'OPT' : 'EQ'}</span>
                 <span className="td dim">{i.venue}</span>
                 <span className="td num dim">{i.tickSize.toFixed(d)}</span>
                 <span className="td num dim">{formatQty(i.lotSize)}</span>

@@ -76,7 +76,7 @@ export function OrderCell(p: CellProps) {
     case 'type':
       return (
         <span className="td dim" data-col="type">
-          {o.type === 'limit' ? 'LMT' : 'MKT'}
+          {o.orderType === 'limit' ? 'LMT' : 'MKT'}
         </span>
       );
     case 'qty':
@@ -112,7 +112,7 @@ export function OrderCell(p: CellProps) {
         </span>
       ) : (
         <span className="td num" data-col="price">
-          {o.type === 'market' ? <span className="dim">MKT</span> : formatPrice(o.price, p.decimals)}
+          {o.orderType === 'market' ? <span className="dim">MKT</span> : formatPrice(o.price, p.decimals)}
         </span>
       );
     case 'state':
@@ -197,7 +197,7 @@ function ActionsCell(p: CellProps) {
           <button type="button" className="btn btn-xs btn-danger-outline" data-testid={`order-cancel-${id}`} disabled={!p.canAct} title={why ?? `Cancel #${id}`} onClick={() => p.onCancel(id)}>
             Cancel
           </button>
-          {o.type === 'limit' ? (
+          {o.orderType === 'limit' ? (
             <button type="button" className="btn btn-xs" data-testid={`order-amend-${id}`} disabled={!p.canAct} title={why ?? `Amend #${id}`} onClick={() => p.onAmend(o)}>
               Amend
             </button>

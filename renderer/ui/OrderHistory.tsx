@@ -61,7 +61,7 @@ export function OrderHistoryDrawer({ orderId, onClose }: { orderId: number; onCl
       {order ? (
         <div className="drawer-summary">
           <span className={`side-${order.side}`}>{order.side.toUpperCase()}</span> {formatQty(order.quantity)} <strong>{order.symbol}</strong>{' '}
-          {order.type === 'market' ? 'MKT' : `@ ${order.price}`} {order.timeInForce.toUpperCase()} · {order.clientId} · filled {formatQty(order.filledQuantity)}
+          {order.orderType === 'market' ? 'MKT' : `@ ${order.price}`} {order.timeInForce.toUpperCase()} · {order.clientId} · filled {formatQty(order.filledQuantity)}
         </div>
       ) : null}
       {history ? (

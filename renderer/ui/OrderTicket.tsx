@@ -12,7 +12,7 @@ import { useConfirm } from './Confirm.tsx';
 import { useApi, useOrdoState, useOrdoStore } from './context.tsx';
 import { InstrumentPicker } from './InstrumentPicker.tsx';
 
-const EMPTY: TicketInput = { symbol: '', clientId: '', side: 'buy', type: 'limit', quantity: '', price: '', timeInForce: 'day' };
+const EMPTY: TicketInput = { symbol: '', clientId: '', side: 'buy', orderType: 'limit', quantity: '', price: '', timeInForce: 'day' };
 
 type Submission =
   | { status: 'sending'; clientOrderId: string }
@@ -62,7 +62,7 @@ export function OrderTicket() {
       symbol: prefill.symbol,
       side: prefill.side ?? i.side,
       price: prefill.price !== undefined ? String(prefill.price) : i.symbol === prefill.symbol ? i.price : '',
-      type: prefill.price !== undefined ? 'limit' : i.type,
+      orderType: prefill.price !== undefined ? 'limit' : i.orderType,
     }));
     qtyRef.current?.focus();
   }, [prefill]);
@@ -91,7 +91,7 @@ export function OrderTicket() {
   const sideClass = input.side === 'buy' ? 'buy' : 'sell';
   const summary = validation.ok
     ? `${input.side.toUpperCase()} ${formatQty(validation.order.quantity)} ${input.symbol} ${
-        input.type === 'market' ? 'MKT' : `@ ${formatPrice(validation.order.price, decimals)}`
+        input.orderType === 'market' ? 'MKT' : `@ ${formatPrice(validation.order.price, decimals)}`
       } ${input.timeInForce.toUpperCase()}`
     : input.side.toUpperCase();
 
@@ -222,7 +222,7 @@ export function OrderTicket() {
         </label>
         <label className="field">
           <span className="label">Type</span>
-          <select className="input" data-testid="ticket-type" value={input.type} onChange={(e) => set('type', e.currentTarget.value as OrderType)}>
+          <select className="input" data-testid="ticket-type" value={input.orderType} onChange={(e) => set('orderType', e.currentTarget.value as OrderType)}>
             {ORDER_TYPES.map((t) => (
               <option key={t} value={t}>
                 {t === 'limit' ? 'Limit' : 'Market'}
@@ -237,9 +237,9 @@ export function OrderTicket() {
             data-testid="ticket-price"
             inputMode="decimal"
             autoComplete="off"
-            placeholder={input.type === 'market' ? 'MARKET' : instrument ? formatPrice(instrument.last ?? instrument.referencePrice, decimals) : '0.00'}
-            disabled={input.type === 'market'}
-            value={input.type === 'market' ? '' : input.price}
+            placeholder={input.orderType === 'market' ? 'MARKET' : instrument ? formatPrice(instrument.last ?? instrument.referencePrice, decimals) : '0.00'}
+            disabled={input.orderType === 'market'}
+            value={input.orderType === 'market' ? '' : input.price}
             title="↑/↓ one tick, Shift+↑/↓ ten ticks"
             onKeyDown={priceKeys}
             onBlur={() => instrument && set('price', normalisePriceText(input.price, instrument.tickSize))}

@@ -255,7 +255,7 @@ export function OrdersBlotter() {
       many
         ? { label: `Cancel ${formatInt(selectedWorking)} selected`, testid: 'ctx-cancel-selected', danger: true, disabled: !canAct || selectedWorking === 0, onSelect: () => void cancelMany([...selected], true) }
         : { label: `Cancel #${o.orderId}`, testid: 'ctx-cancel', danger: true, disabled: !canAct || isTerminal(o.state), onSelect: () => void cancelMany([o.orderId], true) },
-      { label: `Amend #${o.orderId}`, testid: 'ctx-amend', disabled: !canAct || isTerminal(o.state) || o.type !== 'limit' || many, onSelect: () => startAmend(o) },
+      { label: `Amend #${o.orderId}`, testid: 'ctx-amend', disabled: !canAct || isTerminal(o.state) || o.orderType !== 'limit' || many, onSelect: () => startAmend(o) },
       {
         label: `Cancel all working for ${o.clientId} (${formatInt(clientWorking.length)})`,
         testid: 'ctx-cancel-client',

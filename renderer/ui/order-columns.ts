@@ -33,7 +33,7 @@ export const ORDER_COLUMNS: readonly OrderColumn[] = [
   { key: 'avg', title: 'Avg Px', width: 76, sort: 'avgPrice', align: 'right' },
   { key: 'venue', title: 'Venue', width: 52, sort: 'venue' },
   { key: 'tif', title: 'TIF', width: 36, sort: 'timeInForce' },
-  { key: 'type', title: 'Type', width: 38, sort: 'type', hiddenByDefault: true },
+  { key: 'type', title: 'Type', width: 38, sort: 'orderType', hiddenByDefault: true },
   { key: 'clOrdId', title: 'ClOrdID', width: 140, hiddenByDefault: true },
   { key: 'actions', title: '', width: 116, fixed: true },
 ];
@@ -54,11 +54,11 @@ export function orderCsvValue(col: string, o: OrderView, roles: ReadonlySet<stri
     case 'side':
       return o.side.toUpperCase();
     case 'type':
-      return o.type === 'limit' ? 'LMT' : 'MKT';
+      return o.orderType === 'limit' ? 'LMT' : 'MKT';
     case 'qty':
       return o.quantity;
     case 'price':
-      return o.type === 'market' ? 'MKT' : o.price;
+      return o.orderType === 'market' ? 'MKT' : o.price;
     case 'state':
       return stateLabel(o.state);
     case 'filled':

@@ -21,7 +21,7 @@ interface Instrument {
   referencePrice: number;
   tickSize: number;
   lotSize: number;
-  type: string;
+  instrumentType: string;
 }
 
 describe.each(VIEWPORTS)('a professional trading screen at $width×$height', ({ width, height }) => {
@@ -41,7 +41,7 @@ describe.each(VIEWPORTS)('a professional trading screen at $width×$height', ({ 
   /** An order through the HTTP API (the way another desk's script would send it). */
   const send = async (symbol: string, side: 'buy' | 'sell', quantity: number, price: number, tif = 'gtc', clientId = 'ALPHA'): Promise<number> => {
     coid++;
-    const r = await http(host, 'POST', '/api/orders', { clientId, clientOrderId: `E2E-${tag}-${coid}`, symbol, side, type: 'limit', quantity, price, timeInForce: tif });
+    const r = await http(host, 'POST', '/api/orders', { clientId, clientOrderId: `E2E-${tag}-${coid}`, symbol, side, orderType: 'limit', quantity, price, timeInForce: tif });
     expect(r.status).toBeLessThan(300);
     return r.body.orderId as number;
   };
@@ -67,7 +67,7 @@ describe.each(VIEWPORTS)('a professional trading screen at $width×$height', ({ 
   });
 
   it('layout: actions, long symbols and big quantities stay readable; nothing important is off-screen', async () => {
-    const option = instruments.find((i) => i.type === 'option')!;
+    const option = instruments.find((i) => i.instrumentType === 'option')!;
     const working = await send(option.symbol, 'buy', 100 * option.lotSize, onTick(option.symbol, 0.9));
     // 100,000,000 shares: risk refuses it, the row still has to show the whole quantity.
     const big = await send('AAPL', 'buy', 100_000_000, onTick('AAPL', 0.95));

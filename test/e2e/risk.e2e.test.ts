@@ -30,7 +30,7 @@ describe('positions and risk controls in a real browser', () => {
     const st = await http(host, 'GET', '/api/state');
     const ref = st.body.instruments.find((i: { symbol: string }) => i.symbol === 'AAPL').referencePrice as number;
     const r = await http(host, 'POST', '/api/orders', {
-      clientId: 'ALPHA', clientOrderId: 'e2e-risk-1', symbol: 'AAPL', side: 'buy', type: 'limit', quantity: 50, price: Number((ref * 1.02).toFixed(2)), timeInForce: 'ioc',
+      clientId: 'ALPHA', clientOrderId: 'e2e-risk-1', symbol: 'AAPL', side: 'buy', orderType: 'limit', quantity: 50, price: Number((ref * 1.02).toFixed(2)), timeInForce: 'ioc',
     });
     expect(r.status).toBe(200);
 

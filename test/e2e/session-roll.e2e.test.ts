@@ -30,7 +30,7 @@ describe('the session bar rolls the session in a real browser', () => {
     const st = (await http(host, 'GET', '/api/state')).body;
     const msft = st.instruments.find((i: { symbol: string }) => i.symbol === 'MSFT');
     const price = Number((msft.referencePrice * 0.95).toFixed(2));
-    const base = { clientId: 'ALPHA', symbol: 'MSFT', side: 'buy', type: 'limit', quantity: 10, price };
+    const base = { clientId: 'ALPHA', symbol: 'MSFT', side: 'buy', orderType: 'limit', quantity: 10, price };
     const gtc = await http(host, 'POST', '/api/orders', { ...base, clientOrderId: 'e2e-roll-gtc', timeInForce: 'gtc' });
     const day = await http(host, 'POST', '/api/orders', { ...base, clientOrderId: 'e2e-roll-day', timeInForce: 'day' });
     expect([gtc.status, day.status]).toEqual([200, 200]);

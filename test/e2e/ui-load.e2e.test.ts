@@ -33,7 +33,7 @@ describe.each([
   beforeAll(async () => {
     dir = tempDir('ordo-e2e-load-');
     host = await startHostProcess(['--data-dir', dir, '--venue-tick-ms', '50']);
-    symbols = (await http(host, 'GET', '/api/state')).body.instruments.filter((i: { type: string }) => i.type === 'equity').slice(0, 20);
+    symbols = (await http(host, 'GET', '/api/state')).body.instruments.filter((i: { instrumentType: string }) => i.instrumentType === 'equity').slice(0, 20);
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width, height } });
     await page.goto(host.url);
@@ -66,7 +66,7 @@ describe.each([
           const price = Number((Math.round((s.referencePrice * f) / s.tickSize) * s.tickSize).toFixed(2));
           n++;
           const p: Promise<unknown> = http(host, 'POST', '/api/orders', {
-            clientId: 'ALPHA', clientOrderId: `L${width}-${n}`, symbol: s.symbol, side, type: 'limit', quantity: s.lotSize, price, timeInForce: 'day',
+            clientId: 'ALPHA', clientOrderId: `L${width}-${n}`, symbol: s.symbol, side, orderType: 'limit', quantity: s.lotSize, price, timeInForce: 'day',
           }).then((r) => {
             if (r.status < 300) sent++;
             inFlight.delete(p);

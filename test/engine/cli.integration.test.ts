@@ -25,7 +25,7 @@ describe('ordo CLI', () => {
     expect(statSync(join(d, 'api-token')).mode & 0o777).toBe(0o600);
     const st = await http(h, 'GET', '/api/state');
     const aapl = st.body.instruments.find((i: { symbol: string }) => i.symbol === 'AAPL');
-    const r = await http(h, 'POST', '/api/orders', { clientId: 'ALPHA', clientOrderId: 'cli-1', symbol: 'AAPL', side: 'buy', type: 'limit', quantity: 100, price: Number((aapl.referencePrice * 1.02).toFixed(2)), timeInForce: 'day' });
+    const r = await http(h, 'POST', '/api/orders', { clientId: 'ALPHA', clientOrderId: 'cli-1', symbol: 'AAPL', side: 'buy', orderType: 'limit', quantity: 100, price: Number((aapl.referencePrice * 1.02).toFixed(2)), timeInForce: 'day' });
     expect(r.status).toBe(200);
     let state = '';
     for (let i = 0; i < 200 && state !== 'filled'; i++) {

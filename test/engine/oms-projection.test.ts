@@ -265,9 +265,9 @@ describe('OmsProjection: views and hash', () => {
     const view = toStateView(p, p.lastSeq);
     expect(view.session).toEqual({ id: 1, state: 'open', seq: p.lastSeq, eventRate: 0 });
     expect(view.instruments).toHaveLength(reference.instruments.length);
-    expect(view.instruments.find((i) => i.symbol === 'AAPL 281215C230')).toMatchObject({ type: 'option', underlying: 'AAPL', putCall: 'call' });
+    expect(view.instruments.find((i) => i.symbol === 'AAPL 281215C230')).toMatchObject({ instrumentType: 'option', underlying: 'AAPL', putCall: 'call' });
     expect(view.clients.find((c) => c.clientId === 'ALPHA')).toMatchObject({ openNotional: 0, allowedSymbols: ['*'] });
-    expect(view.orders[0]).toMatchObject({ orderId: 1, type: 'limit', state: 'filled', venue: 'XNAS', avgPrice: 228.45 });
+    expect(view.orders[0]).toMatchObject({ orderId: 1, orderType: 'limit', state: 'filled', venue: 'XNAS', avgPrice: 228.45 });
     expect(view.orders[0]).not.toHaveProperty('rejectReason');
     expect(view.fills).toEqual([{ execId: 1, orderId: 1, symbol: 'AAPL', side: 'buy', quantity: 100, price: 228.45, seq: p.lastSeq, ts: p.lastTs }]);
     expect(view.components).toEqual([]);

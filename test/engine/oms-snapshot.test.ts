@@ -23,7 +23,7 @@ function live(orderId: number, over: Partial<EventOf<'OrderPending'>> = {}): Ord
 function carried(o: ReadonlyOrder) {
   return {
     orderId: o.orderId, clientId: o.clientId, clientOrderId: o.clientOrderId, symbol: o.symbol, side: o.side,
-    type: o.type, timeInForce: o.timeInForce, quantity: o.quantity, price: o.price, state: o.state,
+    orderType: o.orderType, timeInForce: o.timeInForce, quantity: o.quantity, price: o.price, state: o.state,
     filledQuantity: o.filledQuantity, leavesQuantity: o.leavesQuantity, avgPrice: o.avgPrice, venue: o.venue,
   };
 }

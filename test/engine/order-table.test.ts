@@ -3,14 +3,14 @@ import { ORDER_TYPES, SIDES, TIME_IN_FORCE } from '../../contract/domain.ts';
 import { ORDER_STAGES } from '../../engine/protocol/events.ts';
 import { BytePool, POOL_CHUNK } from '../../engine/oms/order-table/byte-pool.ts';
 import { CHUNK } from '../../engine/oms/order-table/chunks.ts';
-import { FIRST_NAMES, isTerminalCode, LIMIT, orderTypeCode, sideCode, stateCode, timeInForceCode, typeCode } from '../../engine/oms/order-table/codes.ts';
+import { FIRST_NAMES, isTerminalCode, LIMIT, orderTypeCode, sideCode, stateCode, timeInForceCode } from '../../engine/oms/order-table/codes.ts';
 import { MAX_DENSE_GAP } from '../../engine/oms/order-table/id-index.ts';
 import { OrderTable } from '../../engine/oms/order-table/order-table.ts';
 
 describe('order-table codes', () => {
   it('come from the domain arrays, not from counted positions', () => {
     for (const s of SIDES) expect(FIRST_NAMES[sideCode(s)]).toBe(s);
-    for (const t of ORDER_TYPES) expect(FIRST_NAMES[typeCode(t)]).toBe(t);
+    for (const t of ORDER_TYPES) expect(FIRST_NAMES[orderTypeCode(t)]).toBe(t);
     for (const f of TIME_IN_FORCE) expect(FIRST_NAMES[timeInForceCode(f)]).toBe(f);
     expect(LIMIT).toBe(orderTypeCode('limit'));
     expect(sideCode('short')).toBe(-1);
@@ -66,7 +66,7 @@ describe('OrderTable', () => {
     for (let k = 0; k < n; k++) {
       const r = t.row(ids[k]!);
       got.push([
-        r, t.orderId(r), t.clientOrderId(r), t.client(r), t.symbol(r), t.side(r), t.type(r), t.timeInForce(r), t.quantity(r), t.price(r),
+        r, t.orderId(r), t.clientOrderId(r), t.client(r), t.symbol(r), t.side(r), t.orderType(r), t.timeInForce(r), t.quantity(r), t.price(r),
         t.valuationPrice(r), t.createdTs(r), t.isLimit(r),
       ]);
       want.push([

@@ -21,7 +21,7 @@ describe('ordo session roll', () => {
       const st = await http(h, 'GET', '/api/state');
       const msft = st.body.instruments.find((i: { symbol: string }) => i.symbol === 'MSFT');
       const price = Number((msft.referencePrice * 0.95).toFixed(2));
-      const r = await http(h, 'POST', '/api/orders', { clientId: 'ALPHA', clientOrderId: 'roll-cli-1', symbol: 'MSFT', side: 'buy', type: 'limit', quantity: 10, price, timeInForce: 'gtc' });
+      const r = await http(h, 'POST', '/api/orders', { clientId: 'ALPHA', clientOrderId: 'roll-cli-1', symbol: 'MSFT', side: 'buy', orderType: 'limit', quantity: 10, price, timeInForce: 'gtc' });
       expect(r.status).toBe(200);
 
       const rolled = await runOrdo(['session', 'roll', '--data-dir', d]);

@@ -29,7 +29,7 @@ function head(): { seq: number; stored: number; events: number } {
   return { seq: host.sequencer.position.seq, stored: a.sessions.at(-1)!.lastSeq, events: a.events.get(1)!.length };
 }
 
-const base = { clientId: 'ALPHA', clientOrderId: 'bad-1', symbol: 'AAPL', side: 'buy', type: 'limit', quantity: 10, price: 228.4, timeInForce: 'day' };
+const base = { clientId: 'ALPHA', clientOrderId: 'bad-1', symbol: 'AAPL', side: 'buy', orderType: 'limit', quantity: 10, price: 228.4, timeInForce: 'day' };
 const json = (o: unknown) => JSON.stringify(o);
 const withField = (k: string, raw: string) => json({ ...base, [k]: '§' }).replace('"§"', raw);
 
@@ -57,7 +57,8 @@ const HTTP_CASES: [string, string, string, string | Buffer | undefined, number, 
   ['__proto__ field', 'POST', '/api/orders', json(base).replace('{', '{"__proto__":{"admin":true},'), 400],
   ['missing field', 'POST', '/api/orders', json({ ...base, side: undefined }), 400],
   ['bad enum', 'POST', '/api/orders', json({ ...base, side: 'short' }), 400],
-  ['market order with price', 'POST', '/api/orders', json({ ...base, type: 'market', timeInForce: 'ioc' }), 400],
+  ['market order with price', 'POST', '/api/orders', json({ ...base, orderType: 'market', timeInForce: 'ioc' }), 400],
+  ['order type under its old key', 'POST', '/api/orders', json({ ...(({ orderType: _t, ...rest }) => rest)(base), type: 'limit' }), 400],
   ['clientOrderId too long', 'POST', '/api/orders', json({ ...base, clientOrderId: 'x'.repeat(65) }), 400],
   ['clientOrderId with a space', 'POST', '/api/orders', json({ ...base, clientOrderId: 'a b' }), 400],
   ['deeply nested JSON', 'POST', '/api/orders', '['.repeat(20_000) + ']'.repeat(20_000), 400],

@@ -21,7 +21,7 @@ describe('HTTP: strict input, the token in the header, HEAD, drain on SIGTERM', 
     const ok = await http({ port: host.port, method: 'POST', path: '/api/orders', headers: headers({ 'content-type': 'application/json; charset=utf-8' }), body: order });
     expect(ok.status, ok.text).toBe(200);
 
-    const dup = '{"clientId":"ALPHA","clientOrderId":"dup-1","symbol":"AAPL","side":"buy","type":"limit","quantity":1,"price":228.45,"timeInForce":"day","quantity":1000000}';
+    const dup = '{"clientId":"ALPHA","clientOrderId":"dup-1","symbol":"AAPL","side":"buy","orderType":"limit","quantity":1,"price":228.45,"timeInForce":"day","quantity":1000000}';
     const r = await api.call('POST', '/api/orders', dup);
     expect(r.status).toBe(400);
     expect((r.json as { error: { message: string } }).error.message).toMatch(/duplicate key 'quantity'/);

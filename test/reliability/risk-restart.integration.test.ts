@@ -33,7 +33,7 @@ describe('one-pass start-up feeds risk', () => {
       const rest = await api.call('POST', '/api/orders', orderFor('rr', i, 'day'));
       expect(rest.status, rest.text).toBe(200);
       const o = orderFor('rx', i, 'ioc');
-      if (o.type === 'limit') {
+      if (o.orderType === 'limit') {
         const ref = o.price! / (1 + ((((i * 37) % 81) - 40) / 1000));
         o.price = Math.round(ref * (o.side === 'buy' ? 1.05 : 0.95) * 100) / 100;
       }

@@ -40,7 +40,7 @@ const validOrder = fc.record({
   clientOrderId: fc.stringMatching(/^[\x21-\x7e]{1,64}$/),
   symbol: fc.constantFrom('AAPL', 'MSFT', 'SPY 281215C600'),
   side: fc.constantFrom('buy', 'sell'),
-  type: fc.constant('limit'),
+  orderType: fc.constant('limit'),
   quantity: fc.integer({ min: 1, max: 1_000_000_000 }),
   price: fc.double({ min: 0.01, max: 1e9, noNaN: true }),
   timeInForce: fc.constantFrom('day', 'gtc', 'ioc'),
@@ -48,7 +48,7 @@ const validOrder = fc.record({
 
 /** A valid order with one field replaced, removed, or an unknown field added. */
 const mutatedOrder = fc
-  .tuple(validOrder, fc.constantFrom('clientId', 'clientOrderId', 'symbol', 'side', 'type', 'quantity', 'price', 'timeInForce', 'extra', '__proto__', 'constructor'), nasty, fc.boolean())
+  .tuple(validOrder, fc.constantFrom('clientId', 'clientOrderId', 'symbol', 'side', 'orderType', 'type', 'quantity', 'price', 'timeInForce', 'extra', '__proto__', 'constructor'), nasty, fc.boolean())
   .map(([o, key, value, remove]) => {
     const copy: Record<string, unknown> = { ...o };
     if (remove) delete copy[key];
@@ -63,14 +63,14 @@ describe('API validation under arbitrary input (fast-check)', () => {
         const o = outcome(() => parseNewOrder(input));
         if (!o) return;
         expect(Number.isSafeInteger(o.quantity) && o.quantity > 0).toBe(true);
-        if (o.type === 'limit') expect(Number.isFinite(o.price) && o.price! > 0).toBe(true);
+        if (o.orderType === 'limit') expect(Number.isFinite(o.price) && o.price! > 0).toBe(true);
         else expect(o.price).toBeUndefined();
-        for (const k of Object.keys(o)) expect(['clientId', 'clientOrderId', 'symbol', 'side', 'type', 'quantity', 'price', 'timeInForce']).toContain(k);
+        for (const k of Object.keys(o)) expect(['clientId', 'clientOrderId', 'symbol', 'side', 'orderType', 'quantity', 'price', 'timeInForce']).toContain(k);
         expect(() =>
           encodeCommands('proxy-1', [
             {
               cseq: 1,
-              body: { type: 'OrderPending', orderId: 1, clientId: o.clientId, clientOrderId: o.clientOrderId, symbol: o.symbol, side: o.side, orderType: o.type, timeInForce: o.timeInForce, quantity: o.quantity, price: o.price ?? 0 },
+              body: { type: 'OrderPending', orderId: 1, clientId: o.clientId, clientOrderId: o.clientOrderId, symbol: o.symbol, side: o.side, orderType: o.orderType, timeInForce: o.timeInForce, quantity: o.quantity, price: o.price ?? 0 },
             },
           ]),
         ).not.toThrow();
@@ -99,7 +99,7 @@ describe('API validation under arbitrary input (fast-check)', () => {
   });
 
   it('names the field at fault', () => {
-    const base = { clientId: 'ALPHA', clientOrderId: 'x1', symbol: 'AAPL', side: 'buy', type: 'limit', quantity: 10, price: 100, timeInForce: 'day' };
+    const base = { clientId: 'ALPHA', clientOrderId: 'x1', symbol: 'AAPL', side: 'buy', orderType: 'limit', quantity: 10, price: 100, timeInForce: 'day' };
     const cases: [Record<string, unknown>, RegExp][] = [
       [{ ...base, quantity: -5 }, /^order\.quantity: /],
       [{ ...base, quantity: 1.5 }, /^order\.quantity: /],
@@ -109,7 +109,10 @@ describe('API validation under arbitrary input (fast-check)', () => {
       [{ ...base, price: 0 }, /^order\.price: /],
       [{ ...base, side: 'short' }, /^order\.side: /],
       [{ ...base, bogus: 1 }, /^order\.bogus: unknown field$/],
-      [{ ...base, type: 'market' }, /^order\.price: must be absent/],
+      [{ ...base, orderType: 'market' }, /^order\.price: must be absent/],
+      // The key's old name (decision 066) is named as such, with or without the new one.
+      [(({ orderType: _t, ...rest }) => ({ ...rest, type: 'limit' }))(base), /^order\.type: unknown field; the order type is orderType$/],
+      [{ ...base, type: 'limit' }, /^order\.type: unknown field; the order type is orderType$/],
       // The one wording (engine/oms/validation.ts issueLine), shared with reference data and snapshots.
       [{ ...base, quantity: -5 }, /^order\.quantity: must be > 0$/],
       [{ ...base, quantity: 1.5 }, /^order\.quantity: must be a whole number$/],

@@ -8,7 +8,7 @@ export function order(orderId: number, over: Partial<OrderView> = {}): OrderView
     clientOrderId: `C${orderId}`,
     symbol: 'AAPL',
     side: 'buy',
-    type: 'limit',
+    orderType: 'limit',
     quantity: 100,
     price: 190,
     timeInForce: 'day',
@@ -28,7 +28,7 @@ export function fill(execId: number, over: Partial<FillView> = {}): FillView {
 }
 
 export function instrument(symbol: string, over: Partial<InstrumentView> = {}): InstrumentView {
-  return { symbol, name: `${symbol} Inc.`, type: 'equity', venue: 'XNAS', currency: 'USD', tickSize: 0.01, lotSize: 1, referencePrice: 100, ...over };
+  return { symbol, name: `${symbol} Inc.`, instrumentType: 'equity', venue: 'XNAS', currency: 'USD', tickSize: 0.01, lotSize: 1, referencePrice: 100, ...over };
 }
 
 export function client(clientId: string, over: Partial<ClientView> = {}): ClientView {

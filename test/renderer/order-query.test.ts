@@ -61,7 +61,7 @@ describe('order sorting', () => {
 });
 
 describe('instrument type-ahead', () => {
-  const list = [instrument('AAPL', { name: 'Apple Inc.' }), instrument('AAPL 240621C190', { type: 'option', name: 'AAPL call', underlying: 'AAPL' }), instrument('MSFT', { name: 'Microsoft Corp.' }), instrument('SAP', { name: 'SAP SE' })];
+  const list = [instrument('AAPL', { name: 'Apple Inc.' }), instrument('AAPL 240621C190', { instrumentType: 'option', name: 'AAPL call', underlying: 'AAPL' }), instrument('MSFT', { name: 'Microsoft Corp.' }), instrument('SAP', { name: 'SAP SE' })];
   it('ranks symbol prefixes, then symbol infixes, then names', () => {
     expect(searchInstruments(list, 'aap').map((i) => i.symbol)).toEqual(['AAPL', 'AAPL 240621C190']);
     expect(searchInstruments(list, 'ap').map((i) => i.symbol)).toEqual(['AAPL', 'AAPL 240621C190', 'SAP']);

@@ -94,7 +94,7 @@ describe('orders blotter markup', () => {
             order(1, { state: 'new' }),
             order(2, { state: 'filled', filledQuantity: 100, leavesQuantity: 0, avgPrice: 190.004 }),
             order(3, { state: 'rejected', rejectReason: 'RISK_PRICE_BAND: too far', leavesQuantity: 0 }),
-            order(4, { state: 'partially_filled', type: 'market', price: 0 }),
+            order(4, { state: 'partially_filled', orderType: 'market', price: 0 }),
           ],
         }),
       }),

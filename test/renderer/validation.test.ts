@@ -10,7 +10,7 @@ const input = (over: Partial<TicketInput> = {}): TicketInput => ({
   symbol: 'AAPL',
   clientId: 'ALPHA',
   side: 'buy',
-  type: 'limit',
+  orderType: 'limit',
   quantity: '100',
   price: '190.01',
   timeInForce: 'day',
@@ -54,7 +54,7 @@ describe('validateTicket', () => {
       ok: true,
       warnings: [],
       notional: 19001,
-      order: { clientId: 'ALPHA', symbol: 'AAPL', side: 'buy', type: 'limit', quantity: 100, price: 190.01, timeInForce: 'day' },
+      order: { clientId: 'ALPHA', symbol: 'AAPL', side: 'buy', orderType: 'limit', quantity: 100, price: 190.01, timeInForce: 'day' },
     });
   });
 
@@ -74,7 +74,7 @@ describe('validateTicket', () => {
   });
 
   it('market orders carry no price and ignore the price field', () => {
-    const v = validateTicket(input({ type: 'market', price: 'junk', timeInForce: 'ioc' }), aapl, alpha);
+    const v = validateTicket(input({ orderType: 'market', price: 'junk', timeInForce: 'ioc' }), aapl, alpha);
     expect(v.ok).toBe(true);
     if (v.ok) expect('price' in v.order).toBe(false);
   });

@@ -101,7 +101,7 @@ describe('WebSocket client', () => {
 
   it('answers UNAVAILABLE at once while disconnected, and never queues an order', async () => {
     const { api, socket } = setup();
-    const r = await api.submitOrder({ clientId: 'A', clientOrderId: 'x', symbol: 'AAPL', side: 'buy', type: 'market', quantity: 1, timeInForce: 'ioc' });
+    const r = await api.submitOrder({ clientId: 'A', clientOrderId: 'x', symbol: 'AAPL', side: 'buy', orderType: 'market', quantity: 1, timeInForce: 'ioc' });
     expect(r).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE' } });
     socket().open();
     expect(socket().sent).toEqual([]);

@@ -41,14 +41,14 @@ export function parseNewOrder(clientId: string, body: ILooseObject): Parsed<NewO
   if (typeof sym !== 'string' || sym.length === 0) return { ok: false, reason: 'Symbol (55) is missing' };
   const side = ordoSide(body['Side']);
   if (!side) return { ok: false, reason: `Side (54) '${String(body['Side'])}' is not supported (1 buy, 2 sell)` };
-  const type = ordoOrdType(body['OrdType']);
-  if (!type) return { ok: false, reason: `OrdType (40) '${String(body['OrdType'])}' is not supported (1 market, 2 limit)` };
+  const orderType = ordoOrdType(body['OrdType']);
+  if (!orderType) return { ok: false, reason: `OrdType (40) '${String(body['OrdType'])}' is not supported (1 market, 2 limit)` };
   const tif = ordoTif(body['TimeInForce']);
   if (!tif) return { ok: false, reason: `TimeInForce (59) '${String(body['TimeInForce'])}' is not supported (0 day, 1 GTC, 3 IOC)` };
   const qty = num(orderQty(body), 'OrderQty', 38);
   if (!qty.ok) return qty;
-  const req: NewOrderRequest = { clientId, clientOrderId: id.value, symbol: sym, side, type, quantity: qty.value, timeInForce: tif };
-  if (type === 'limit') {
+  const req: NewOrderRequest = { clientId, clientOrderId: id.value, symbol: sym, side, orderType, quantity: qty.value, timeInForce: tif };
+  if (orderType === 'limit') {
     const px = num(body['Price'], 'Price', 44);
     if (!px.ok) return px;
     req.price = px.value;

@@ -27,7 +27,7 @@ export interface ExecReport {
   readonly ordStatus: string;
   readonly symbol: string;
   readonly side: ReadonlyOrder['side'];
-  readonly ordType: ReadonlyOrder['type'];
+  readonly ordType: ReadonlyOrder['orderType'];
   readonly timeInForce: ReadonlyOrder['timeInForce'];
   readonly price: number;
   readonly orderQty: number;
@@ -180,7 +180,7 @@ export function execReport(
     ordStatus: extra.ordStatus ?? ordStatusOf(o),
     symbol: o.symbol,
     side: o.side,
-    ordType: o.type,
+    ordType: o.orderType,
     timeInForce: o.timeInForce,
     price: o.price,
     orderQty: o.quantity,

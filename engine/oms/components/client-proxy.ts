@@ -70,10 +70,10 @@ export class ClientProxyComponent extends ProjectedComponent implements Componen
       clientOrderId: req.clientOrderId,
       symbol: req.symbol,
       side: req.side,
-      orderType: req.type,
+      orderType: req.orderType,
       timeInForce: req.timeInForce,
       quantity: req.quantity,
-      price: req.type === 'limit' ? normalisePrice(req.price ?? 0, tick) : 0,
+      price: req.orderType === 'limit' ? normalisePrice(req.price ?? 0, tick) : 0,
     };
     if (expireAt !== undefined) body.expireAt = expireAt;
     if (req.locate === true) body.locate = true;

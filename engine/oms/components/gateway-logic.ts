@@ -233,7 +233,7 @@ export class GatewayLogic {
       orderId: o.orderId,
       symbol: o.symbol,
       side: o.side,
-      orderType: o.type,
+      orderType: o.orderType,
       timeInForce: o.timeInForce,
       quantity: o.quantity,
       price: o.price,
@@ -242,7 +242,7 @@ export class GatewayLogic {
     };
     if (o.expireAt > 0) req.expireAt = o.expireAt;
     // Risk's market collar: the venue fills no part beyond the protection price.
-    const protection = o.type === 'market' ? this.risk.protectionPrice(o.orderId) : undefined;
+    const protection = o.orderType === 'market' ? this.risk.protectionPrice(o.orderId) : undefined;
     if (protection !== undefined) req.protectionPrice = protection;
     this.toVenue(req);
   }

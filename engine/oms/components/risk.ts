@@ -109,7 +109,7 @@ export class RiskComponent extends ProjectedComponent implements ComponentLogic 
     const flags = this.risk.flags(orderId);
     const d = decideOrder(
       {
-        orderId, clientId: o.clientId, clientOrderId: o.clientOrderId, symbol: o.symbol, side: o.side, orderType: o.type,
+        orderId, clientId: o.clientId, clientOrderId: o.clientOrderId, symbol: o.symbol, side: o.side, orderType: o.orderType,
         timeInForce: o.timeInForce, quantity: o.quantity, price: o.price, locate: flags.locate, intentional: flags.intentional,
       },
       this.projection,

@@ -34,7 +34,7 @@ interface RiskOrder {
   readonly clientId: string;
   readonly symbol: string;
   readonly side: Side;
-  readonly type: OrderType;
+  readonly orderType: OrderType;
   readonly locate: boolean;
   readonly intentional: boolean;
   /** pending → accepted → routed (at or on the way to the venue). */
@@ -116,8 +116,9 @@ export class RiskState {
   private holdingMap = new Map<string, Holding>();
   /** Duplicate key → recent orders with it (orderId, sequencer µs), oldest first. */
   private recent = new Map<string, { orderId: number; ts: number }[]>();
-  /** Size of `recent` past which stale keys are swept; doubles with what a sweep keeps, so sweeps cost O(1) per order amortised. */
-  private sweepAt = 4096;
+  /** Every remembered order in sequencer-time order, from `recentHead` on: what to forget next. */
+  private recentQueue: { key: string; orderId: number; ts: number }[] = [];
+  private recentHead = 0;
   private sessionId = 0;
   private seq = 0;
   private ts = 0;
@@ -224,7 +225,7 @@ export class RiskState {
   /** A market order's protection price, once MarketOrderCollared named it. */
   protectionPrice(orderId: number): number | undefined {
     const o = this.orderMap.get(orderId);
-    return o !== undefined && o.type === 'market' && o.valuation > 0 && this.collared.has(orderId) ? o.valuation : undefined;
+    return o !== undefined && o.orderType === 'market' && o.valuation > 0 && this.collared.has(orderId) ? o.valuation : undefined;
   }
   private collared = new Set<number>();
 
@@ -237,6 +238,11 @@ export class RiskState {
     if (list === undefined || windowUs <= 0) return undefined;
     for (const r of list) if (r.orderId !== orderId && r.orderId < orderId && tsUs - r.ts <= windowUs) return r.orderId;
     return undefined;
+  }
+
+  /** How many orders the duplicate check remembers (those of the last minute of log time): for diagnostics. */
+  get rememberedOrders(): number {
+    return this.recentQueue.length - this.recentHead;
   }
 
   /** The client's duplicate window in µs (0: the check is off). */
@@ -321,7 +327,7 @@ export class RiskState {
         break;
       case 'MarketOrderCollared': {
         const o = this.orderMap.get(ev.orderId);
-        if (o && o.type === 'market' && ev.protectionPrice > 0) {
+        if (o && o.orderType === 'market' && ev.protectionPrice > 0) {
           this.collared.add(o.orderId);
           o.valuation = ev.protectionPrice;
           this.expose(o);
@@ -405,7 +411,8 @@ export class RiskState {
     this.orderMap = new Map();
     this.holdingMap = new Map();
     this.recent = new Map();
-    this.sweepAt = 4096;
+    this.recentQueue = [];
+    this.recentHead = 0;
     this.collared = new Set();
   }
 
@@ -436,7 +443,7 @@ export class RiskState {
       clientId: ev.clientId,
       symbol: ev.symbol,
       side: ev.side,
-      type: ev.orderType,
+      orderType: ev.orderType,
       locate: ev.locate === true,
       intentional: ev.intentional === true,
       state: 'pending',
@@ -463,7 +470,7 @@ export class RiskState {
       clientId: ev.clientId,
       symbol: ev.symbol,
       side: ev.side,
-      type: ev.orderType,
+      orderType: ev.orderType,
       locate: false,
       intentional: false,
       state: ev.state === 'pending' ? 'pending' : ev.state === 'accepted' ? 'accepted' : 'routed',
@@ -507,7 +514,7 @@ export class RiskState {
 
   /** A replace takes effect (the projection's newTerms): down to the filled quantity completes the order. */
   private newTerms(o: RiskOrder, quantity: number, price: number): void {
-    const limit = o.type === 'limit';
+    const limit = o.orderType === 'limit';
     if (quantity <= 0 || quantity < o.filled || (limit && !(price > 0))) return;
     o.quantity = quantity;
     o.leaves = quantity - o.filled;
@@ -537,20 +544,29 @@ export class RiskState {
   }
 
   private remember(o: RiskOrder, ts: number): void {
+    // Forget what left the window, oldest first: O(1) amortised per order. (Scanning every key once the map
+    // held 4,096 made a busy session quadratic: the sequencer's policy stalled at ~100 k orders.)
+    const q = this.recentQueue;
+    while (this.recentHead < q.length && ts - q[this.recentHead]!.ts > this.memoryUs) {
+      const old = q[this.recentHead++]!;
+      const l = this.recent.get(old.key);
+      // Lists and the queue are both in sequencer-time order, so an order still remembered is its list's oldest.
+      if (l !== undefined && l[0]?.orderId === old.orderId) {
+        l.shift();
+        if (l.length === 0) this.recent.delete(old.key);
+      }
+    }
+    if (this.recentHead >= 4096 && this.recentHead * 2 >= q.length) {
+      q.splice(0, this.recentHead);
+      this.recentHead = 0;
+    }
     let list = this.recent.get(o.dupKey);
     if (list === undefined) {
       list = [];
       this.recent.set(o.dupKey, list);
     }
-    while (list.length > 0 && ts - list[0]!.ts > this.memoryUs) list.shift();
     list.push({ orderId: o.orderId, ts });
-    // Bound the memory: drop keys whose newest order is out of the window (depends only on the log).
-    // Swept when it has doubled since the last sweep, not on every order past 4,096 keys: with more keys
-    // inside the window than that, a sweep per order made start-up quadratic (60 k events: 12 s; ckpt, r3).
-    if (this.recent.size > this.sweepAt) {
-      for (const [k, l] of this.recent) if (ts - l[l.length - 1]!.ts > this.memoryUs) this.recent.delete(k);
-      this.sweepAt = Math.max(4096, 2 * this.recent.size);
-    }
+    q.push({ key: o.dupKey, orderId: o.orderId, ts });
   }
 
   /** A rejected order is no reason to refuse the corrected resend. */

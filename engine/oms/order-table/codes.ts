@@ -62,11 +62,6 @@ export const SIDE_BASE = 0;
 export const ORDER_TYPE_BASE = SIDE_BASE + SIDES.length;
 export const TIME_IN_FORCE_BASE = ORDER_TYPE_BASE + ORDER_TYPES.length;
 
-/** The names-table code of a known order type. */
-export function orderTypeCode(type: OrderType): number {
-  return ORDER_TYPE_BASE + ORDER_TYPES.indexOf(type);
-}
-
 export const LIMIT = orderTypeCode('limit');
 
 /**
@@ -83,9 +78,9 @@ export function sideCode(side: Side | string): number {
   return codeIn(SIDES, SIDE_BASE, side);
 }
 
-/** The code of a known order type, or -1. */
-export function typeCode(type: OrderType | string): number {
-  return codeIn(ORDER_TYPES, ORDER_TYPE_BASE, type);
+/** The names-table code of a known order type, or -1. */
+export function orderTypeCode(orderType: OrderType | string): number {
+  return codeIn(ORDER_TYPES, ORDER_TYPE_BASE, orderType);
 }
 
 /** The code of a known time in force, or -1. */

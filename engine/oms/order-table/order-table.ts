@@ -4,7 +4,7 @@ import { AVG_PER_UNIT, AVG_SCALE, VALUE_SCALE } from '../money.ts';
 import type { OriginalTerms } from '../projection-types.ts';
 import { BytePool } from './byte-pool.ts';
 import { CHUNK, MASK, NIL, SHIFT } from './chunks.ts';
-import { isTerminalCode, LIMIT, OTHER_STATE, PENDING, sideCode, timeInForceCode, typeCode, type StateCode } from './codes.ts';
+import { isTerminalCode, LIMIT, OTHER_STATE, PENDING, sideCode, timeInForceCode, orderTypeCode, type StateCode } from './codes.ts';
 import { FillTable } from './fill-table.ts';
 import { IdIndex } from './id-index.ts';
 import { NameTable } from './names.ts';
@@ -52,7 +52,7 @@ export class OrderChunk {
   readonly symbol = new Int32Array(CHUNK);
   readonly venue = new Int32Array(CHUNK);
   readonly side = new Int32Array(CHUNK);
-  readonly type = new Int32Array(CHUNK);
+  readonly orderType = new Int32Array(CHUNK);
   readonly timeInForce = new Int32Array(CHUNK);
   /** The clientOrderId's bytes in the BytePool: start and length (-1: not ASCII, kept aside). */
   readonly coidStart = new Float64Array(CHUNK);
@@ -121,7 +121,7 @@ export class OrderTable {
    * nothing filled, no venue, and `seq` as its first event. Returns its row.
    */
   add(
-    orderId: number, client: number, clientOrderId: string, symbol: string, side: Side, type: OrderType, timeInForce: TimeInForce,
+    orderId: number, client: number, clientOrderId: string, symbol: string, side: Side, orderType: OrderType, timeInForce: TimeInForce,
     quantity: number, price: number, valuationPrice: number, seq: number, ts: number,
   ): number {
     const r = this.count;
@@ -149,8 +149,8 @@ export class OrderTable {
     // A value outside the domain arrays (a restored order of an older build) is kept by name.
     const sc = sideCode(side);
     k.side[i] = sc >= 0 ? sc : names.code(side);
-    const tc = typeCode(type);
-    k.type[i] = tc >= 0 ? tc : names.code(type);
+    const tc = orderTypeCode(orderType);
+    k.orderType[i] = tc >= 0 ? tc : names.code(orderType);
     const fc = timeInForceCode(timeInForce);
     k.timeInForce[i] = fc >= 0 ? fc : names.code(timeInForce);
     if (PENDING !== 0) k.state[i] = PENDING;
@@ -190,13 +190,13 @@ export class OrderTable {
     return this.names.name(this.chunks[r >>> SHIFT]!.side[r & MASK]!) as Side;
   }
 
-  type(r: number): OrderType {
-    return this.names.name(this.chunks[r >>> SHIFT]!.type[r & MASK]!) as OrderType;
+  orderType(r: number): OrderType {
+    return this.names.name(this.chunks[r >>> SHIFT]!.orderType[r & MASK]!) as OrderType;
   }
 
   /** True for a limit order (no string compare: its type code). */
   isLimit(r: number): boolean {
-    return this.chunks[r >>> SHIFT]!.type[r & MASK] === LIMIT;
+    return this.chunks[r >>> SHIFT]!.orderType[r & MASK] === LIMIT;
   }
 
   timeInForce(r: number): TimeInForce {

@@ -113,7 +113,7 @@ describe('FIX acceptor driven by a jspurefix initiator', () => {
     await waitFor(() => execIds(c).length === new Set(execIds(c)).size, 'no duplicate');
     c.drop();
     await waitFor(() => !host.fix!.sessions().find((s) => s.clientId === 'ALPHA')!.connected, 'acceptor sees the drop');
-    const missed = unwrap(await host.api.submitOrder({ clientId: 'ALPHA', clientOrderId: 'ui-1', symbol: 'AAPL', side: 'buy', type: 'limit', quantity: 300, price: 240, timeInForce: 'day' }));
+    const missed = unwrap(await host.api.submitOrder({ clientId: 'ALPHA', clientOrderId: 'ui-1', symbol: 'AAPL', side: 'buy', orderType: 'limit', quantity: 300, price: 240, timeInForce: 'day' }));
     await waitFor(() => host.view.projection.order(missed.orderId)?.state === 'filled', 'ui-1 filled');
     expect(host.fix!.sessions().find((s) => s.clientId === 'ALPHA')!.owed).toBeGreaterThan(2);
     const beforeDrop = c.received.length;

@@ -18,7 +18,7 @@ const dirs: string[] = [];
 afterAll(() => dirs.forEach(removeDir));
 
 async function submit(host: Host, clientOrderId: string, side: 'buy' | 'sell', quantity: number, price: number): Promise<number> {
-  return unwrap(await host.api.submitOrder({ clientId: 'ALPHA', clientOrderId, symbol: 'AAPL', side, type: 'limit', quantity, price, timeInForce: 'day' })).orderId;
+  return unwrap(await host.api.submitOrder({ clientId: 'ALPHA', clientOrderId, symbol: 'AAPL', side, orderType: 'limit', quantity, price, timeInForce: 'day' })).orderId;
 }
 
 function order(host: Host, id: number) {

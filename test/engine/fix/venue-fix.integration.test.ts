@@ -27,9 +27,9 @@ describe('simulated venue over FIX', () => {
     });
     try {
       expect(host.venueFix!.port).toBe(port);
-      const fill = unwrap(await host.api.submitOrder({ clientId: 'ALPHA', clientOrderId: 's1', symbol: 'AAPL', side: 'buy', type: 'limit', quantity: 300, price: 240, timeInForce: 'day' })).orderId;
+      const fill = unwrap(await host.api.submitOrder({ clientId: 'ALPHA', clientOrderId: 's1', symbol: 'AAPL', side: 'buy', orderType: 'limit', quantity: 300, price: 240, timeInForce: 'day' })).orderId;
       await waitFor(() => host.view.projection.order(fill)!.state === 'filled', 'filled over FIX', 20_000);
-      const rest = unwrap(await host.api.submitOrder({ clientId: 'ALPHA', clientOrderId: 's2', symbol: 'AAPL', side: 'buy', type: 'limit', quantity: 100, price: 210, timeInForce: 'day' })).orderId;
+      const rest = unwrap(await host.api.submitOrder({ clientId: 'ALPHA', clientOrderId: 's2', symbol: 'AAPL', side: 'buy', orderType: 'limit', quantity: 100, price: 210, timeInForce: 'day' })).orderId;
       await waitFor(() => host.view.projection.order(rest)!.state === 'new', 'resting');
       unwrap(await host.api.replaceOrder(rest, { quantity: 120, price: 211 }));
       await waitFor(() => host.view.projection.order(rest)!.quantity === 120 && !host.view.projection.order(rest)!.replacePending, 'replaced over FIX');

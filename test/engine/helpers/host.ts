@@ -44,7 +44,7 @@ export function order(symbol: string, side: 'buy' | 'sell', quantity: number, pr
     clientOrderId: `t${process.pid}-${++coid}`,
     symbol,
     side,
-    type: price === undefined ? 'market' : 'limit',
+    orderType: price === undefined ? 'market' : 'limit',
     quantity,
     ...(price !== undefined ? { price } : {}),
     timeInForce: 'day',

@@ -257,7 +257,7 @@ export class LifecycleSim {
         clientOrderId: `o${++this.coid}`,
         symbol: 'AAA',
         side: this.rng.float() < 0.5 ? ('buy' as const) : ('sell' as const),
-        type: market ? ('market' as const) : ('limit' as const),
+        orderType: market ? ('market' as const) : ('limit' as const),
         quantity: this.rng.int(1, 20),
         price: market ? undefined : px(),
         timeInForce: tifs[this.rng.int(0, tifs.length - 1)]!,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RiskState } from '../../../engine/oms/exposure/risk-state.ts';
+import { duplicateKey, RiskState } from '../../../engine/oms/exposure/risk-state.ts';
 import { OmsProjection } from '../../../engine/oms/projection.ts';
 import { loadReferenceData, type ReferenceData } from '../../../engine/oms/reference.ts';
 import { decideOrder, protectionPrice, type OrderRequest } from '../../../engine/oms/risk.ts';
@@ -196,6 +196,30 @@ describe('per-client checks', () => {
     // The first one rejected: the resend is no duplicate.
     more(w, { type: 'OrderRejected', orderId: first.orderId, reason: Reason.BAD_PRICE, text: '' });
     expect(decide(w, again).refusal).toBeNull();
+  });
+});
+
+const duplicateKeyOf = (o: OrderRequest): string => duplicateKey(o.clientId, o.symbol, o.side, o.orderType, o.quantity, o.price);
+
+describe('the duplicate check remembers one minute of log time', () => {
+  it('a busy session keeps only the last minute of orders, and still finds a duplicate within it', () => {
+    const log = new LogBuilder(1_767_225_600_000_000, 10_000).openSession({ reference: ref }); // one event per 10 ms
+    const rs = new RiskState();
+    for (const e of log.events) rs.apply(e);
+    const n = 20_000; // 200 s of orders, every one with its own duplicate key
+    let last: OrderRequest | undefined;
+    for (let i = 0; i < n; i++) {
+      last = order({ clientId: 'ECHO', quantity: 1 + (i % 4000), price: Number((228 + Math.floor(i / 4000) * 0.01).toFixed(2)) });
+      rs.apply(log.add({ type: 'OrderPending', ...last }));
+    }
+    // 60 s at 10 ms per order: 6,000 orders, give or take the one on the edge.
+    expect(rs.rememberedOrders).toBeGreaterThanOrEqual(6_000);
+    expect(rs.rememberedOrders).toBeLessThanOrEqual(6_001);
+    const now = log.events.at(-1)!.ts;
+    const window = rs.duplicateWindowUs('ECHO');
+    expect(rs.duplicateOf(nextId + 1, duplicateKeyOf(last!), now, window)).toBe(last!.orderId);
+    const first = log.events.find((e) => e.event.type === 'OrderPending')!.event as OrderRequest & { type: 'OrderPending' };
+    expect(rs.duplicateOf(nextId + 1, duplicateKeyOf(first), now, 60_000_000)).toBeUndefined();
   });
 });
 

@@ -106,10 +106,10 @@ export function orderFor(tag: string, i: number, tif: 'day' | 'gtc' | 'ioc' = i 
   const clientOrderId = `${tag}-${i}`;
   const clientId = i % 5 === 0 ? 'CHARLIE' : 'ALPHA';
   const quantity = 1 + (i % 7);
-  if (i % 11 === 0) return { clientId, clientOrderId, symbol, side, type: 'market', quantity, timeInForce: 'ioc' };
+  if (i % 11 === 0) return { clientId, clientOrderId, symbol, side, orderType: 'market', quantity, timeInForce: 'ioc' };
   const k = ((i * 37) % 81) - 40; // -40..40 tenths of a percent
   const price = Math.round(ref * (1 + k / 1000) * 100) / 100;
-  return { clientId, clientOrderId, symbol, side, type: 'limit', quantity, price, timeInForce: tif };
+  return { clientId, clientOrderId, symbol, side, orderType: 'limit', quantity, price, timeInForce: tif };
 }
 
 export interface StreamResult {
