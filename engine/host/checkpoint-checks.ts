@@ -20,8 +20,8 @@ export function checkpointProblems(log: ReadableLog): CheckpointFindings {
   const foreign: CheckpointFindings['foreign'] = [];
   let sound = 0;
   for (const c of log.checkpoints.all()) {
-    if (!c.crcOk) {
-      damaged.push({ session: c.session, seq: c.seq, detail: 'checksum mismatch' });
+    if ('detail' in c) {
+      damaged.push(c);
       continue;
     }
     try {

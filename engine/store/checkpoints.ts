@@ -38,14 +38,27 @@ export interface CheckpointRetention {
 
 export const DEFAULT_RETENTION: CheckpointRetention = { recent: 4, sparse: 1_000_000 };
 
+/** Bytes per stored part: each part is its own short transaction, so the sequencer's commits wait for one part at most. */
+export const CHECKPOINT_PART_BYTES = 4 << 20;
+
+interface PartMeta {
+  part: number;
+  parts: number;
+  format: number;
+  crc: number;
+  n: number;
+}
+
 /** Read side: works on a log written before checkpoints existed (schema 1: there are none). */
 export class CheckpointReader {
   private readonly stmts:
     | {
-        atOrBefore: Database.Statement;
-        latest: Database.Statement;
+        seqsAtOrBefore: Database.Statement;
+        latestComplete: Database.Statement;
         all: Database.Statement;
         seqs: Database.Statement;
+        meta: Database.Statement;
+        body: Database.Statement;
       }
     | undefined;
 
@@ -53,73 +66,98 @@ export class CheckpointReader {
     const has = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'checkpoints'`).get() !== undefined;
     this.stmts = has
       ? {
-          atOrBefore: db.prepare(`SELECT session, seq, format, crc, body FROM checkpoints WHERE session = ? AND seq <= ? ORDER BY seq DESC`),
-          latest: db.prepare(`SELECT seq FROM checkpoints WHERE session = ? ORDER BY seq DESC LIMIT 1`).pluck(),
-          all: db.prepare(`SELECT session, seq, crc, body FROM checkpoints ORDER BY session, seq`),
-          seqs: db.prepare(`SELECT seq FROM checkpoints WHERE session = ? ORDER BY seq`).pluck(),
+          seqsAtOrBefore: db.prepare(`SELECT DISTINCT seq FROM checkpoints WHERE session = ? AND seq <= ? ORDER BY seq DESC`).pluck(),
+          latestComplete: db
+            .prepare(`SELECT seq FROM checkpoints WHERE session = ? GROUP BY seq HAVING COUNT(*) = MAX(parts) ORDER BY seq DESC LIMIT 1`)
+            .pluck(),
+          all: db.prepare(`SELECT DISTINCT session, seq FROM checkpoints ORDER BY session, seq`),
+          seqs: db.prepare(`SELECT DISTINCT seq FROM checkpoints WHERE session = ? ORDER BY seq`).pluck(),
+          meta: db.prepare(`SELECT part, parts, format, crc, length(body) AS n FROM checkpoints WHERE session = ? AND seq = ? ORDER BY part`),
+          body: db.prepare(`SELECT body FROM checkpoints WHERE session = ? AND seq = ? AND part = ?`).pluck(),
         }
       : undefined;
   }
 
   /**
-   * Checkpoints of `session` at or before `seq`, newest first, each checked
-   * against its checksum; a bad one is reported through `bad` and skipped.
-   * Rows are read one at a time: the caller stops at the first it can use.
+   * Checkpoints of `session` at or before `seq`, newest first, each whole
+   * (every part there) and checked against its checksums; a bad one is
+   * reported through `bad` and skipped. One is read at a time, into one
+   * buffer: the caller stops at the first it can use.
    */
   *atOrBefore(session: number, seq: number, bad: (p: CheckpointProblem) => void): Generator<StoredCheckpoint> {
     if (!this.stmts) return;
-    for (const row of this.stmts.atOrBefore.iterate(session, seq) as IterableIterator<{ session: number; seq: number; format: number; crc: number; body: Buffer }>) {
-      if (crc32(row.body) !== row.crc) {
-        bad({ session: row.session, seq: row.seq, detail: 'checkpoint checksum mismatch' });
-        continue;
-      }
-      yield { session: row.session, seq: row.seq, format: row.format, bytes: row.body };
+    for (const at of this.stmts.seqsAtOrBefore.all(session, seq) as number[]) {
+      const r = this.read(session, at);
+      if ('detail' in r) bad(r);
+      else yield r;
     }
   }
 
-  /** Seq of the newest checkpoint of `session` (0: none). */
-  latestSeq(session: number): number {
-    return (this.stmts?.latest.get(session) as number | undefined) ?? 0;
+  /** One checkpoint, assembled from its parts, or what is wrong with it. */
+  read(session: number, seq: number): StoredCheckpoint | CheckpointProblem {
+    const stmts = this.stmts;
+    if (!stmts) return { session, seq, detail: 'no checkpoints table' };
+    const meta = stmts.meta.all(session, seq) as PartMeta[];
+    const parts = meta[0]?.parts ?? 0;
+    if (meta.length === 0 || meta.length !== parts || meta.some((m, i) => m.part !== i || m.parts !== parts)) {
+      return { session, seq, detail: `incomplete: ${meta.length} of ${parts} parts` };
+    }
+    const bytes = Buffer.allocUnsafe(meta.reduce((n, m) => n + m.n, 0));
+    let at = 0;
+    for (const m of meta) {
+      const body = stmts.body.get(session, seq, m.part) as Buffer;
+      if (crc32(body) !== m.crc) return { session, seq, detail: `checksum mismatch in part ${m.part}` };
+      body.copy(bytes, at);
+      at += body.length;
+    }
+    return { session, seq, format: meta[0]!.format, bytes };
   }
 
-  /** Seqs of `session`'s checkpoints, ascending. */
+  /** Seq of the newest complete checkpoint of `session` (0: none). */
+  latestSeq(session: number): number {
+    return (this.stmts?.latestComplete.get(session) as number | undefined) ?? 0;
+  }
+
+  /** Seqs of `session`'s checkpoints, ascending (complete or not). */
   seqs(session: number): number[] {
     return (this.stmts?.seqs.all(session) as number[] | undefined) ?? [];
   }
 
-  /** Every checkpoint's bytes in (session, seq) order, for `verify` (which also decodes them). */
-  *all(): Generator<StoredCheckpoint & { crcOk: boolean }> {
+  /** Every checkpoint in (session, seq) order, read back whole or with what is wrong, for `verify` (which also decodes them). */
+  *all(): Generator<StoredCheckpoint | CheckpointProblem> {
     if (!this.stmts) return;
-    for (const row of this.stmts.all.iterate() as IterableIterator<{ session: number; seq: number; crc: number; body: Buffer }>) {
-      yield { session: row.session, seq: row.seq, format: 0, bytes: row.body, crcOk: crc32(row.body) === row.crc };
-    }
+    for (const { session, seq } of this.stmts.all.all() as { session: number; seq: number }[]) yield this.read(session, seq);
   }
 }
 
 /**
  * Write side: its own connection to the log database (the checkpoint
- * thread's, or the CLI's), never the sequencer's. Each checkpoint is one
- * short transaction of its own, so the sequencer's commits wait at most for
- * one row.
+ * thread's, or the CLI's), never the sequencer's. A checkpoint is stored in
+ * parts of CHECKPOINT_PART_BYTES, each its own short transaction, so the
+ * sequencer's commits wait at most for one part; one cut short (a crash) is
+ * incomplete, skipped on read and written again by the next round.
  */
 export class CheckpointWriter {
   private readonly put: Database.Statement;
   private readonly del: Database.Statement;
   private readonly dropAll: Database.Statement;
-  private readonly dropAfter: Database.Statement;
   readonly reader: CheckpointReader;
 
   constructor(private readonly db: Database.Database) {
-    this.put = db.prepare(`INSERT OR REPLACE INTO checkpoints (session, seq, taken_ts, format, crc, body) VALUES (?, ?, ?, ?, ?, ?)`);
+    this.put = db.prepare(`INSERT INTO checkpoints (session, seq, part, parts, taken_ts, format, crc, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
     this.del = db.prepare(`DELETE FROM checkpoints WHERE session = ? AND seq = ?`);
     this.dropAll = db.prepare(`DELETE FROM checkpoints`);
-    this.dropAfter = db.prepare(`DELETE FROM checkpoints WHERE session > ? OR (session = ? AND seq > ?)`);
     this.reader = new CheckpointReader(db);
   }
 
   /** Stores the checkpoint of `session` at `seq` (replacing one there). `takenTs` is for the operator only. */
   write(session: number, seq: number, format: number, bytes: Uint8Array, takenTs = Date.now() * 1000): void {
-    this.db.transaction(() => this.put.run(session, seq, takenTs, format, crc32(bytes), bytes)).immediate();
+    const parts = Math.max(1, Math.ceil(bytes.length / CHECKPOINT_PART_BYTES));
+    this.db.transaction(() => this.del.run(session, seq)).immediate();
+    for (let i = 0; i < parts; i++) {
+      const part = bytes.subarray(i * CHECKPOINT_PART_BYTES, Math.min(bytes.length, (i + 1) * CHECKPOINT_PART_BYTES));
+      this.db.transaction(() => this.put.run(session, seq, i, parts, takenTs, format, crc32(part), part)).immediate();
+    }
   }
 
   /** Removes the checkpoints `retention` does not keep; returns how many. */
@@ -133,13 +171,10 @@ export class CheckpointWriter {
     return drop.length;
   }
 
-  /** Removes every checkpoint (they are rebuilt from the log). */
+  /** Removes every checkpoint (they are rebuilt from the log); returns how many. */
   clear(): number {
-    return this.dropAll.run().changes;
-  }
-
-  /** Removes the checkpoints past (session, seq): the log was cut back there. */
-  dropPast(session: number, seq: number): number {
-    return this.dropAfter.run(session, session, seq).changes;
+    const n = (this.db.prepare(`SELECT COUNT(*) FROM (SELECT DISTINCT session, seq FROM checkpoints)`).pluck().get() as number) ?? 0;
+    this.dropAll.run();
+    return n;
   }
 }

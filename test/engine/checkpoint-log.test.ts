@@ -56,10 +56,10 @@ function round(path: string, every = EVERY) {
 function tamper(path: string, seq: number, change: (b: Buffer) => Buffer, fixCrc: boolean): void {
   const w = openWritableLog(path, { backgroundCheckpoint: false });
   try {
-    const row = w.db.prepare('SELECT body FROM checkpoints WHERE session = 1 AND seq = ?').get(seq) as { body: Buffer };
+    const row = w.db.prepare('SELECT body FROM checkpoints WHERE session = 1 AND seq = ? AND part = 0').get(seq) as { body: Buffer };
     const body = change(Buffer.from(row.body));
-    if (fixCrc) w.db.prepare('UPDATE checkpoints SET body = ?, crc = ? WHERE session = 1 AND seq = ?').run(body, crc32(body), seq);
-    else w.db.prepare('UPDATE checkpoints SET body = ? WHERE session = 1 AND seq = ?').run(body, seq);
+    if (fixCrc) w.db.prepare('UPDATE checkpoints SET body = ?, crc = ? WHERE session = 1 AND seq = ? AND part = 0').run(body, crc32(body), seq);
+    else w.db.prepare('UPDATE checkpoints SET body = ? WHERE session = 1 AND seq = ? AND part = 0').run(body, seq);
   } finally {
     w.close();
   }
@@ -106,6 +106,30 @@ describe('projection checkpoints in the log', () => {
     } finally {
       log.close();
     }
+  });
+
+  it('skips a checkpoint cut short (a part missing, as a crash mid-write leaves it); the next round writes it again', () => {
+    const { path } = storedLog();
+    round(path);
+    const w = openWritableLog(path, { backgroundCheckpoint: false });
+    // One part more claimed than stored: the same as a crash after the first of two parts.
+    w.db.prepare('UPDATE checkpoints SET parts = parts + 1 WHERE session = 1 AND seq = 60000').run();
+    expect(w.checkpoints.latestSeq(1)).toBe(50_000);
+    w.close();
+    const log = openReadableLog(path);
+    try {
+      const at = projectionAt(log, 1, log.lastSeq(1));
+      if (!at.ok) throw new Error(at.problem);
+      expect(at.fromCheckpoint).toBe(50_000);
+      expect(at.projection.stateHash()).toBe(fullReplayHash(log, log.lastSeq(1)));
+      expect(checkpointProblems(log).damaged).toEqual([{ session: 1, seq: 60_000, detail: expect.stringMatching(/^incomplete: \d+ of \d+ parts$/) }]);
+    } finally {
+      log.close();
+    }
+    expect(round(path)?.written).toEqual([60_000]);
+    const again = openReadableLog(path);
+    expect(checkpointProblems(again).damaged).toEqual([]);
+    again.close();
   });
 
   it('ignores a checkpoint that claims another seq than its row', () => {

@@ -50,11 +50,13 @@ export const MIGRATIONS: readonly Migration[] = [
         CREATE TABLE checkpoints (
           session INTEGER NOT NULL REFERENCES sessions(id),
           seq INTEGER NOT NULL,
+          part INTEGER NOT NULL,
+          parts INTEGER NOT NULL,
           taken_ts INTEGER NOT NULL,
           format INTEGER NOT NULL,
           crc INTEGER NOT NULL,
           body BLOB NOT NULL,
-          PRIMARY KEY (session, seq)
+          PRIMARY KEY (session, seq, part)
         ) STRICT;
       `);
     },
