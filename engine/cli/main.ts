@@ -5,6 +5,7 @@ const HELP = `ordo — a trading order management system
 
 usage:
   ordo host --data-dir DIR [--port N] [--reference FILE] [--bus-port N] [--seed N]
+                 [--checkpoint-every N]
                                    run the engine and serve the UI and API on 127.0.0.1
   ordo events --data-dir DIR [--session N] [--from A] [--to B] | --all-sessions
                                    print sequenced events as JSON Lines (default: the newest session)

@@ -1,0 +1,72 @@
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { projectionAt } from '../../engine/oms/projection-at.ts';
+import { OmsProjection } from '../../engine/oms/projection.ts';
+import { openReadableLog } from '../../engine/store/log.ts';
+import { Api, orderFor } from './helpers/http.ts';
+import { cleanupAll, requireFreshBuild, runOrdo, startHostProc, tempDir, until } from './helpers/procs.ts';
+
+beforeAll(() => requireFreshBuild());
+afterEach(() => cleanupAll());
+
+/** Seqs of the complete checkpoints of session 1 in `dataDir`'s log (read on a connection of the test's own). */
+function checkpointSeqs(dataDir: string): number[] {
+  const log = openReadableLog(join(dataDir, 'ordo.db'));
+  try {
+    return log.checkpoints.seqs(1).filter((s) => !('detail' in log.checkpoints.read(1, s)));
+  } finally {
+    log.close();
+  }
+}
+
+/**
+ * A running host writes in-session projection checkpoints on a thread of
+ * its own (decision 085), from the log, while orders stream in; after a
+ * kill -9 the log's checkpoints are sound, the time machine from the newest
+ * one plus its tail equals the replay from seq 1, and a restarted host goes
+ * on writing them.
+ */
+describe('host: in-session projection checkpoints', () => {
+  it('are written while orders stream, survive kill -9, and checkpoint + tail equals the full replay', async () => {
+    const dataDir = join(tempDir(), 'data');
+    const host = await startHostProc({ dataDir, extra: ['--checkpoint-every', '1000'] });
+    const api = new Api(host.port, host.token);
+    let n = 0;
+    // Orders until the log holds two multiples of 1,000 and the thread has stored the second
+    // (it looks every 2 s; a loaded machine may take several looks).
+    await until(async () => {
+      for (let i = 0; i < 20; i++) expect((await api.call('POST', '/api/orders', orderFor('ckpt', n++))).status).toBe(200);
+      return checkpointSeqs(dataDir).includes(2000);
+    }, 'checkpoints at seq 1000 and 2000', 90_000, 200);
+    await host.kill9();
+
+    expect(checkpointSeqs(dataDir).slice(0, 2)).toEqual([1000, 2000]);
+    const verify = await runOrdo(['verify', '--data-dir', dataDir]);
+    expect(verify.code, verify.stderr).toBe(0);
+    expect(verify.stdout).toMatch(/[1-9]\d* projection checkpoints read back/);
+
+    const log = openReadableLog(join(dataDir, 'ordo.db'));
+    try {
+      const last = log.lastSeq(1);
+      const full = new OmsProjection();
+      log.replay(1, (e) => full.apply(e));
+      const at = projectionAt(log, 1, last);
+      if (!at.ok) throw new Error(at.problem);
+      expect(at.fromCheckpoint).toBeGreaterThanOrEqual(2000);
+      expect(at.projection.stateHash()).toBe(full.stateHash());
+      expect(at.projection.orderCount).toBe(n);
+    } finally {
+      log.close();
+    }
+
+    // The restarted host takes orders and writes the next checkpoint on the same log.
+    const again = await startHostProc({ dataDir, extra: ['--checkpoint-every', '1000'] });
+    const api2 = new Api(again.port, again.token);
+    const before = Math.max(...checkpointSeqs(dataDir));
+    await until(async () => {
+      for (let i = 0; i < 20; i++) expect((await api2.call('POST', '/api/orders', orderFor('ckpt2', n++))).status).toBe(200);
+      return Math.max(...checkpointSeqs(dataDir)) > before;
+    }, 'a checkpoint past the restart', 90_000, 200);
+    await again.stop();
+  }, 240_000);
+});
