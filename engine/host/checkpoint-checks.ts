@@ -1,7 +1,7 @@
 import { CheckpointFormatError, decodeProjection } from '../oms/checkpoint-codec.ts';
 import type { ReadableLog } from '../store/log.ts';
 
-/** What `checkpointProblems` found: damaged rows, and ones another build wrote (harmless: skipped, then rewritten). */
+/** What `checkpointProblems` found: damaged rows, and harmless ones (another build's, or cut short by a stop): skipped, then rewritten. */
 export interface CheckpointFindings {
   readonly damaged: { session: number; seq: number; detail: string }[];
   readonly foreign: { session: number; seq: number; detail: string }[];
@@ -21,7 +21,8 @@ export function checkpointProblems(log: ReadableLog): CheckpointFindings {
   let sound = 0;
   for (const c of log.checkpoints.all()) {
     if ('detail' in c) {
-      damaged.push(c);
+      // Cut short (a stop or crash during a round) is expected and harmless: skipped, then rewritten.
+      (c.detail.startsWith('incomplete') ? foreign : damaged).push(c);
       continue;
     }
     try {

@@ -59,12 +59,16 @@ export class ProjectionCheckpointer {
     });
   }
 
-  /** Resolves once a running round has ended (a stop waits for it: its connection must close before the log's last one). */
+  /**
+   * Stops a running round (a round over a long session can take minutes; a stop must not wait for it) and
+   * resolves once its thread has exited, so its connection is closed before the log's last one. A checkpoint
+   * cut short is incomplete and skipped on read; the next round writes it again.
+   */
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.timer);
     const w = this.running;
-    if (w) await new Promise<void>((r) => w.once('exit', () => r()));
+    if (w) await w.terminate();
   }
 }
 

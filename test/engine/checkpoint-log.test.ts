@@ -122,7 +122,9 @@ describe('projection checkpoints in the log', () => {
       if (!at.ok) throw new Error(at.problem);
       expect(at.fromCheckpoint).toBe(50_000);
       expect(at.projection.stateHash()).toBe(fullReplayHash(log, log.lastSeq(1)));
-      expect(checkpointProblems(log).damaged).toEqual([{ session: 1, seq: 60_000, detail: expect.stringMatching(/^incomplete: \d+ of \d+ parts$/) }]);
+      // Harmless (a stop during a round leaves one): noted by verify, not an error.
+      expect(checkpointProblems(log).damaged).toEqual([]);
+      expect(checkpointProblems(log).foreign).toEqual([{ session: 1, seq: 60_000, detail: expect.stringMatching(/^incomplete: \d+ of \d+ parts$/) }]);
     } finally {
       log.close();
     }

@@ -1,4 +1,7 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { orderSession, storeSession } from '../../bench/session.ts';
+import { openWritableLog } from '../../engine/store/log.ts';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { projectionAt } from '../../engine/oms/projection-at.ts';
 import { OmsProjection } from '../../engine/oms/projection.ts';
@@ -68,5 +71,36 @@ describe('host: in-session projection checkpoints', () => {
       return Math.max(...checkpointSeqs(dataDir)) > before;
     }, 'a checkpoint past the restart', 90_000, 200);
     await again.stop();
+  }, 240_000);
+
+  it('a stop during a long checkpoint round ends the round at once; the log is whole, no WAL left, verify ok', async () => {
+    const dataDir = join(tempDir(), 'data');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(dataDir, { recursive: true });
+    const w = openWritableLog(join(dataDir, 'ordo.db'), { backgroundCheckpoint: false });
+    const last = storeSession(w, orderSession(200_000), undefined, [8]);
+    w.close();
+    // A checkpoint every 1,000 events over 200 k events: the first round takes minutes, so the stop lands in it.
+    const host = await startHostProc({ dataDir, extra: ['--checkpoint-every', '1000'] });
+    await until(() => checkpointSeqs(dataDir).length > 0, 'the first checkpoint of the round', 60_000, 100);
+    const t0 = Date.now();
+    const exit = await host.stop();
+    expect(exit.code).toBe(0);
+    // Generous for a loaded machine; without terminating the thread the stop waited for the whole round (minutes).
+    expect(Date.now() - t0).toBeLessThan(30_000);
+    expect(existsSync(join(dataDir, 'ordo.db-wal'))).toBe(false);
+    const verify = await runOrdo(['verify', '--data-dir', dataDir]);
+    expect(verify.code, verify.stderr).toBe(0);
+    const log = openReadableLog(join(dataDir, 'ordo.db'));
+    try {
+      expect(log.lastSeq(1)).toBe(last);
+      const at = projectionAt(log, 1, last);
+      if (!at.ok) throw new Error(at.problem);
+      const full = new OmsProjection();
+      log.replay(1, (e) => full.apply(e));
+      expect(at.projection.stateHash()).toBe(full.stateHash());
+    } finally {
+      log.close();
+    }
   }, 240_000);
 });
