@@ -59,9 +59,16 @@ async function until(cond: () => boolean, what: string, ms = 300_000, pollMs = 1
   }
 }
 
+let sentCount = 0;
+
 function send(c: Client, id: string): void {
   c.sent.set(id, performance.now());
-  c.session!.sendApp('D', { ClOrdID: id, Instrument: { Symbol: 'AAPL' }, Side: '1', OrderQtyData: { OrderQty: 1 }, OrdType: '2', Price: 240, TimeInForce: '0', TransactTime: new Date() });
+  // Distinct (quantity, price) for 2,000 orders in a row: FIX has no "intentional duplicate" flag, and risk refuses
+  // the same order repeated within 2 s (decision 091).
+  const k = sentCount++;
+  const qty = 1 + (Math.floor(k / 500) % 4);
+  const price = (24_000 - (k % 500)) / 100;
+  c.session!.sendApp('D', { ClOrdID: id, Instrument: { Symbol: 'AAPL' }, Side: '1', OrderQtyData: { OrderQty: qty }, OrdType: '2', Price: price, TimeInForce: '0', TransactTime: new Date() });
 }
 
 function pct(sorted: number[], p: number): number {
@@ -141,7 +148,7 @@ export async function fixFigures(opts: { orders: number; samples: number }, log:
     for (let i = 0; i < opts.orders; i += 100) {
       const batch = await Promise.all(
         Array.from({ length: Math.min(100, opts.orders - i) }, (_, k) =>
-          h.api.submitOrder({ clientId: 'ALPHA', clientOrderId: `out-${i + k}`, symbol: 'AAPL', side: 'buy', orderType: 'limit', quantity: 1, price: 240, timeInForce: 'day' }),
+          h.api.submitOrder({ clientId: 'ALPHA', clientOrderId: `out-${i + k}`, symbol: 'AAPL', side: 'buy', orderType: 'limit', quantity: 1, price: 240, timeInForce: 'day', intentional: true }),
         ),
       );
       for (const r of batch) if (r.ok) ids.push(r.value.orderId);

@@ -12,6 +12,8 @@ export interface OrdersResult {
   readonly filled: number;
   readonly otherTerminal: number;
   readonly refused: number;
+  /** Orders risk rejected in the measured run (OrderRejected): the flow is built for none. */
+  readonly riskRejected: number;
   readonly seconds: number;
   readonly ordersPerSec: number;
   readonly eventsPerSec: number;
@@ -100,14 +102,24 @@ export async function orderLifecycles(opts: OrdersOptions): Promise<OrdersResult
       quantity: 1,
       price: buy ? s.buy : s.sell,
       timeInForce: 'day',
+      // The flow repeats the same 1-lot orders on purpose and sells what it may not hold yet (a program with a
+      // borrow): risk's duplicate and short-sale checks run, and these flags are the honest answer to them.
+      intentional: true,
+      ...(buy ? {} : { locate: true }),
     };
   };
   try {
+    // The run executes far more than a client's session credit (open + executed notional): the operator raises it
+    // for the load test by the sequenced admin command, so no order is refused by the credit limit.
+    for (const c of clients) {
+      const r = await host.risk.setLimits(c, { maxOpenNotional: 1e13, by: 'bench' });
+      if (!r.ok) throw new Error(`bench: cannot raise ${c}'s credit: ${r.error.message}`);
+    }
     // Let the market maker quote every book first.
     host.venue.step();
     await sleep(50);
     // Orders reaching a terminal state, seen as the host's view applies the events (each order counted once).
-    const done = { filled: 0, other: 0 };
+    const done = { filled: 0, other: 0, rejected: 0, rejectedWhy: '' };
     let counted = new Uint8Array(1 << 16);
     let firstId = -1;
     const view = host.view;
@@ -124,6 +136,10 @@ export async function orderLifecycles(opts: OrdersOptions): Promise<OrdersResult
         const st = p.order(ev.orderId)?.state;
         if (st === 'filled') done.filled++;
         else if (st === 'rejected' || st === 'cancelled' || st === 'expired') done.other++;
+        if (ev.type === 'OrderRejected') {
+          done.rejected++;
+          done.rejectedWhy = ev.text;
+        }
         else continue;
         if (i >= counted.length) {
           const next = new Uint8Array(Math.max(counted.length * 2, i + 1));
@@ -138,7 +154,7 @@ export async function orderLifecycles(opts: OrdersOptions): Promise<OrdersResult
       let answered = 0;
       let refused = 0;
       let refusedWhy = '';
-      const start = { filled: done.filled, other: done.other };
+      const start = { filled: done.filled, other: done.other, rejected: done.rejected };
       const finished = () => done.filled - start.filled + done.other - start.other + refused;
       const t0 = performance.now();
       const seq0 = host.sequencer.position.seq;
@@ -170,7 +186,9 @@ export async function orderLifecycles(opts: OrdersOptions): Promise<OrdersResult
       }
       const seconds = (performance.now() - t0) / 1000;
       if (refused > 0) console.error(`bench: ${refused} orders refused (${refusedWhy})`);
-      return { submitted, filled: done.filled - start.filled, otherTerminal: done.other - start.other, refused, seconds, seq0, events: host.sequencer.position.seq - seq0 };
+      const riskRejected = done.rejected - start.rejected;
+      if (riskRejected > 0) console.error(`bench: ${riskRejected} orders rejected by risk (last: ${done.rejectedWhy})`);
+      return { submitted, filled: done.filled - start.filled, otherTerminal: done.other - start.other, refused, riskRejected, seconds, seq0, events: host.sequencer.position.seq - seq0 };
     };
     await run(opts.warmup);
     collectGarbage();
@@ -189,6 +207,7 @@ export async function orderLifecycles(opts: OrdersOptions): Promise<OrdersResult
       filled: r.filled,
       otherTerminal: r.otherTerminal,
       refused: r.refused,
+      riskRejected: r.riskRejected,
       seconds: r.seconds,
       ordersPerSec: r.filled / r.seconds,
       eventsPerSec: r.events / r.seconds,

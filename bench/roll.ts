@@ -100,7 +100,8 @@ export async function rollUnderLoad(opts: { rate: number; seconds: number }): Pr
       const rests = n % 3 === 0;
       const tif = rests && n % 6 === 0 ? 'gtc' : 'day';
       const px = price(inst, rests ? (buy ? 0.96 : 1.04) : buy ? 1.03 : 0.97);
-      const order = { clientId: n % 4 < 2 ? 'ALPHA' : 'CHARLIE', clientOrderId: `roll-${n}`, symbol: inst.symbol, side: buy ? 'buy' : 'sell', orderType: 'limit', quantity: 1, price: px, timeInForce: tif };
+      // Repeated 1-lot orders on purpose, sells possibly before the buys fill: intentional, with a locate (decision 094).
+      const order = { clientId: n % 4 < 2 ? 'ALPHA' : 'CHARLIE', clientOrderId: `roll-${n}`, symbol: inst.symbol, side: buy ? 'buy' : 'sell', orderType: 'limit', quantity: 1, price: px, timeInForce: tif, intentional: true, ...(buy ? {} : { locate: true }) };
       return call('POST', '/orders', order).then((r) => {
         // Only gtc orders are cancelled later: a day order may have ended with its session by then.
         if (r.status === 200 && tif === 'gtc' && r.body.orderId !== undefined) resting.push(r.body.orderId);

@@ -12,7 +12,10 @@ export interface PositionView {
   quantity: number;
   /** Average cost per unit of the open quantity (0 when flat). */
   avgCost: number;
+  /** Realised today: since this session (trading day) opened. A carried position keeps its cost. */
   realizedPnl: number;
+  /** Realised since the position was opened: earlier days plus today (optional: hosts before round 3 lack it). */
+  realizedPnlToDate?: number;
   /** quantity × (lastPrice − avgCost) × multiplier. */
   unrealizedPnl: number;
   /** The venue's last trade where the host has one, else risk's sequenced mark. */

@@ -27,9 +27,10 @@ usage:
                                    write the newest session's projection checkpoints (a stopped host's)
   ordo backup --data-dir DIR --to FILE
                                    a consistent copy of the log while the host runs
-  ordo replay --data-dir DIR [--session N] --component risk [--reference FILE | --limits FILE]
-                                   what-if: replay a session through a fresh risk with other
-                                   limits; print every differing decision as JSON Lines
+  ordo replay --data-dir DIR [--session N] --component risk|router [--reference FILE | --limits FILE]
+                                   what-if: replay a session through a fresh risk or router with
+                                   other static data or limits (--limits: risk only); print
+                                   every differing decision as JSON Lines
   ordo halt --data-dir DIR --port N [--client ID] [--by WHO] [--reason TEXT]
                                    kill switch: cancel every live order of a client (or all)
                                    at the venue and refuse new ones, on a running host

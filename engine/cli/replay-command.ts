@@ -1,15 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { existingDataDir } from '../host/data-dir.ts';
 import { UserError } from '../errors.ts';
-import { parseLimitsFile, whatIfRisk, type WhatIfOptions } from '../oms/exposure/what-if.ts';
+import { NOT_REPLAYABLE, REPLAYABLE } from '../oms/what-if/components.ts';
+import { parseLimitsFile } from '../oms/what-if/limits-file.ts';
+import { whatIf, type WhatIfOptions } from '../oms/what-if/what-if.ts';
 import { loadReferenceData } from '../oms/reference.ts';
 import { openReadableLog } from '../store/log.ts';
 import { intOption, parse, requireOption } from './args.ts';
 import { UsageError } from './errors.ts';
 import { writeOut } from './log-commands.ts';
 
-/** Components `ordo replay` can replay. */
-const COMPONENTS = ['risk'] as const;
+/** Components `ordo replay` can replay: those whose decisions are functions of the log. */
+const COMPONENTS = Object.keys(REPLAYABLE);
 
 function readJson(path: string): unknown {
   let text: string;
@@ -27,8 +29,8 @@ function readJson(path: string): unknown {
 
 /**
  * `ordo replay`: what-if replay. Plays a recorded session through a fresh
- * component with other reference data or limits and prints, as JSON Lines,
- * every decision that differs from the log's.
+ * component (risk or router) with other reference data or limits and prints,
+ * as JSON Lines, every decision that differs from the log's.
  */
 export async function replayCommand(argv: string[]): Promise<number> {
   const { values } = parse('replay', argv, {
@@ -40,8 +42,11 @@ export async function replayCommand(argv: string[]): Promise<number> {
   });
   const dir = existingDataDir(requireOption('replay', 'data-dir', values['data-dir']));
   const component = requireOption('replay', 'component', values.component);
-  if (!(COMPONENTS as readonly string[]).includes(component)) throw new UsageError(`replay: --component must be one of ${COMPONENTS.join(', ')}, got '${component}'`);
+  const why = NOT_REPLAYABLE[component];
+  if (why !== undefined) throw new UsageError(`replay: cannot replay '${component}': ${why} (replayable: ${COMPONENTS.join(', ')})`);
+  if (!COMPONENTS.includes(component)) throw new UsageError(`replay: --component must be one of ${COMPONENTS.join(', ')}, got '${component}'`);
   if (values.reference !== undefined && values.limits !== undefined) throw new UsageError('replay: give --reference or --limits, not both');
+  if (values.limits !== undefined && component !== 'risk') throw new UsageError(`replay: --limits applies to --component risk only (the ${component} has no limits); use --reference`);
   const opts: { -readonly [K in keyof WhatIfOptions]: WhatIfOptions[K] } = {};
   try {
     if (values.reference !== undefined) opts.reference = loadReferenceData(values.reference);
@@ -57,7 +62,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
     if (!row) throw new UserError(`no session ${session} in ${dir.dir}`);
     const events = () => log.events(session, 1, row.lastSeq);
     const lines: string[] = [];
-    for (const d of whatIfRisk(events, opts)) {
+    for (const d of whatIf(component, events, opts)) {
       lines.push(JSON.stringify(d));
       if (lines.length >= 1000) await writeOut(`${lines.splice(0).join('\n')}\n`);
     }

@@ -119,6 +119,8 @@ export interface Host {
   readonly venueFix: SimVenueFixServer | undefined;
   /** Risk's controls (kill switch, limits, restricted list) and positions. */
   readonly risk: RiskAdmin;
+  /** The host's one subscription to the venue's market data (the view and the in-process risk listen). */
+  readonly marketData: MarketDataSubscriber;
   close(): Promise<void>;
 }
 
@@ -235,7 +237,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     // Risk's projection (limits, positions, halts), shared the same way: applied once per event, after the view's.
     const riskState = new RiskState();
     const risk = new RiskComponent(undefined, shared, riskState);
-    md.onData((m) => risk.onMarketData(m));
+    risk.attachMarketData(md);
     // The first instances share the view's (and risk's) projections; restarted and added ones (`own` undefined)
     // keep their own, folded from their own stream.
     const logics: Record<string, (id: string, own?: typeof shared) => ComponentLogic> = {
@@ -243,7 +245,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       risk: (_id, p) => {
         if (p) return risk;
         const r = new RiskComponent(undefined, undefined);
-        md.onData((m) => r.onMarketData(m));
+        r.attachMarketData(md); // detached when the runtime stops it (RiskComponent.close)
         return r;
       },
       router: (_id, p) => new RouterComponent(p),
@@ -433,6 +435,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       fixVenues,
       venueFix,
       risk: riskAdmin,
+      marketData: md,
       close: () => (closing ??= runAll(cleanup)),
     };
   } catch (err) {

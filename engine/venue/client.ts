@@ -181,6 +181,11 @@ export class MarketDataSubscriber {
     return () => remove(this.handlers, handler);
   }
 
+  /** How many handlers are attached (a bounded number: see RiskComponent.attachMarketData). */
+  get handlerCount(): number {
+    return this.handlers.length;
+  }
+
   /** Closes the socket; handlers get nothing more. */
   async close(): Promise<void> {
     if (this.closed) return;

@@ -41,7 +41,7 @@ describe.each(VIEWPORTS)('a professional trading screen at $width×$height', ({ 
   /** An order through the HTTP API (the way another desk's script would send it). */
   const send = async (symbol: string, side: 'buy' | 'sell', quantity: number, price: number, tif = 'gtc', clientId = 'ALPHA'): Promise<number> => {
     coid++;
-    const r = await http(host, 'POST', '/api/orders', { clientId, clientOrderId: `E2E-${tag}-${coid}`, symbol, side, orderType: 'limit', quantity, price, timeInForce: tif });
+    const r = await http(host, 'POST', '/api/orders', { clientId, clientOrderId: `E2E-${tag}-${coid}`, symbol, side, orderType: 'limit', quantity, price, timeInForce: tif, ...(side === 'sell' ? { locate: true } : {}) });
     expect(r.status).toBeLessThan(300);
     return r.body.orderId as number;
   };

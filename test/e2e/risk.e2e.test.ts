@@ -42,6 +42,20 @@ describe('positions and risk controls in a real browser', () => {
     expect(qty).toBeGreaterThan(0);
     await page.getByTestId('positions-total-ALPHA').waitFor();
 
+    // Push-driven: with the drawer open, another fill shows up without any poll (the panel reloads on the fill's push).
+    const more = await http(host, 'POST', '/api/orders', {
+      clientId: 'ALPHA', clientOrderId: 'e2e-risk-2', symbol: 'AAPL', side: 'buy', orderType: 'limit', quantity: 30, price: Number((ref * 1.02).toFixed(2)), timeInForce: 'ioc',
+    });
+    expect(more.status).toBe(200);
+    const filled = async (): Promise<number> => {
+      const o = (await http(host, 'GET', '/api/state')).body.orders as { clientId: string; symbol: string; filledQuantity: number }[];
+      return o.filter((x) => x.clientId === 'ALPHA' && x.symbol === 'AAPL').reduce((n, x) => n + x.filledQuantity, 0);
+    };
+    await expect.poll(filled, { timeout: 20_000 }).toBeGreaterThan(qty);
+    const total = await filled();
+    await expect.poll(async () => Number((await row.getByTestId('position-qty').innerText()).replace(/,/g, '')), { timeout: 20_000 }).toBe(total);
+    expect(await page.getByRole('columnheader', { name: 'Realised today' }).count()).toBe(1);
+
     // Kill switch for BRAVO from the UI, with a confirmation.
     await page.getByTestId('halt-BRAVO').click();
     await page.getByTestId('confirm-ok').click();

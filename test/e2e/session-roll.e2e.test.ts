@@ -32,7 +32,7 @@ describe('the session bar rolls the session in a real browser', () => {
     const price = Number((msft.referencePrice * 0.95).toFixed(2));
     const base = { clientId: 'ALPHA', symbol: 'MSFT', side: 'buy', orderType: 'limit', quantity: 10, price };
     const gtc = await http(host, 'POST', '/api/orders', { ...base, clientOrderId: 'e2e-roll-gtc', timeInForce: 'gtc' });
-    const day = await http(host, 'POST', '/api/orders', { ...base, clientOrderId: 'e2e-roll-day', timeInForce: 'day' });
+    const day = await http(host, 'POST', '/api/orders', { ...base, quantity: 11, clientOrderId: 'e2e-roll-day', timeInForce: 'day' }); // 11: not a duplicate
     expect([gtc.status, day.status]).toEqual([200, 200]);
     await page.locator(`[data-testid="order-state-${gtc.body.orderId}"][data-state="new"]`).waitFor();
     await page.locator(`[data-testid="order-state-${day.body.orderId}"][data-state="new"]`).waitFor();

@@ -67,6 +67,8 @@ describe.each([
           n++;
           const p: Promise<unknown> = http(host, 'POST', '/api/orders', {
             clientId: 'ALPHA', clientOrderId: `L${width}-${n}`, symbol: s.symbol, side, orderType: 'limit', quantity: s.lotSize, price, timeInForce: 'day',
+            // A load generator repeats the same order on purpose and sells short: flags for risk's checks (on by default).
+            intentional: true, ...(side === 'sell' ? { locate: true } : {}),
           }).then((r) => {
             if (r.status < 300) sent++;
             inFlight.delete(p);

@@ -225,7 +225,7 @@ describe('time in force, lots and self-trade prevention, end to end', () => {
     // orders first, by priority) with room to spare, so it reaches the client's own order.
     const book = host.venue.exchange.book('KO')!;
     const sellPx = book.bestAsk()!;
-    const rest = await http(host, 'POST', '/api/orders', order('KO', 'sell', 5, sellPx, { timeInForce: 'gtc' }));
+    const rest = await http(host, 'POST', '/api/orders', order('KO', 'sell', 5, sellPx, { timeInForce: 'gtc', locate: true }));
     const restId = rest.body.orderId as number;
     await waitFor(() => host.view.projection.order(restId)!.state === 'new', 'resting sell live');
     const ahead = book.depth(1000).asks.filter((l) => l.price <= sellPx).reduce((n, l) => n + l.quantity, 0);

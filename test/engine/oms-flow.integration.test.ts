@@ -33,7 +33,7 @@ describe('order lifecycle through every OMS component and the simulated venue', 
   });
 
   it('a market IOC sell fills against the simulated bid', async () => {
-    const { orderId } = unwrap(await host.api.submitOrder(order('MSFT', 'sell', 50, undefined, { timeInForce: 'ioc' })));
+    const { orderId } = unwrap(await host.api.submitOrder(order('MSFT', 'sell', 50, undefined, { timeInForce: 'ioc', locate: true })));
     const o = await waitOrder(host, orderId, (x) => x.state === 'filled' || x.state === 'expired');
     expect(o.filledQuantity + (o.state === 'expired' ? o.quantity - o.filledQuantity : 0)).toBe(50);
     expect(o.filledQuantity).toBeGreaterThan(0);
@@ -101,7 +101,7 @@ describe('order lifecycle through every OMS component and the simulated venue', 
     let sawBelowFilled = false;
     for (let attempt = 0; attempt < 8 && !sawBelowFilled; attempt++) {
       const px = Number(tick(ref('GS') * 1.001).toFixed(2));
-      const { orderId } = unwrap(await host.api.submitOrder(order('GS', 'buy', 1000, px, { timeInForce: 'gtc' })));
+      const { orderId } = unwrap(await host.api.submitOrder(order('GS', 'buy', 1000, px, { timeInForce: 'gtc', intentional: attempt > 0 })));
       const o = await waitOrder(host, orderId, (x) => x.filledQuantity > 0);
       const r = await host.api.replaceOrder(orderId, { quantity: Math.max(1, o.filledQuantity - 1), price: px });
       expect(r.ok).toBe(false);

@@ -30,7 +30,7 @@ describe('zero-downtime session roll', () => {
     const dayBefore: number[] = [];
     for (let i = 0; i < 5; i++) {
       const g = await http(h, 'POST', '/api/orders', order('MSFT', 'buy', 10 + i, px(h, 'MSFT', 0.95), { timeInForce: 'gtc' }));
-      const d = await http(h, 'POST', '/api/orders', order('MSFT', 'buy', 10 + i, px(h, 'MSFT', 0.95)));
+      const d = await http(h, 'POST', '/api/orders', order('MSFT', 'buy', 20 + i, px(h, 'MSFT', 0.95))); // not a duplicate of g
       expect([g.status, d.status]).toEqual([200, 200]);
       gtcBefore.push(g.body.orderId as number);
       dayBefore.push(d.body.orderId as number);
@@ -54,6 +54,9 @@ describe('zero-downtime session roll', () => {
         const resting = n % 3 !== 0;
         const o = order('AAPL', n % 2 === 0 ? 'buy' : 'sell', 5, px(h, 'AAPL', resting ? (n % 2 === 0 ? 0.95 : 1.05) : n % 2 === 0 ? 1.02 : 0.98), {
           timeInForce: n % 4 < 2 ? 'gtc' : 'day',
+          // An algo's stream: the same 5-lot on purpose, sells with a locate (risk's checks are on by default).
+          intentional: true,
+          ...(n % 2 === 0 ? {} : { locate: true }),
         });
         sent.push(
           http(h, 'POST', '/api/orders', o).then((r) => {

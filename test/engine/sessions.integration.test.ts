@@ -80,7 +80,7 @@ describe('sessions and snapshots', () => {
     expect(h2.sequencer.position).toMatchObject({ session: 1, phase: 'open' });
     expect(h2.sequencer.position.seq).toBe(last);
     expect(h2.view.projection.stateHash()).toBe(hash);
-    const b = unwrap(await h2.api.submitOrder(order('AAPL', 'buy', 10, px(h2, 'AAPL', 1.02))));
+    const b = unwrap(await h2.api.submitOrder(order('AAPL', 'buy', 11, px(h2, 'AAPL', 1.02)))); // 11: not a duplicate of a
     expect(b.orderId).toBe(a.orderId + 1);
     await waitOrder(h2, b.orderId, (o) => o.state === 'filled');
     const log = openReadableLog(`${dir}/ordo.db`);
@@ -150,7 +150,7 @@ describe('record and replay', () => {
 describe('components', () => {
   it('a component started after N events rewinds to the same state hash as one that ran from the start', async () => {
     const h = await host();
-    for (let i = 0; i < 10; i++) await h.api.submitOrder(order('AAPL', 'buy', 5, px(h, 'AAPL', 1.02)));
+    for (let i = 0; i < 10; i++) await h.api.submitOrder(order('AAPL', 'buy', 5 + i, px(h, 'AAPL', 1.02))); // distinct: no duplicates
     await waitFor(() => [...h.view.projection.orders()].filter((o) => o.state === 'filled').length === 10, 'fills');
     const late = new RiskComponent();
     const rt = new ComponentRuntime({ id: 'risk-9', logic: late, endpoints: h.endpoints });

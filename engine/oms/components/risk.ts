@@ -27,6 +27,8 @@ export class RiskComponent extends ProjectedComponent implements ComponentLogic 
   private nextExpiryUs = 0;
   private expirySession = -1;
   private readonly markSentMs = new Map<string, number>();
+  /** Detaches this instance from the market data it was attached to (see attachMarketData). */
+  private detachMarketData: (() => void) | undefined;
 
   constructor(
     private readonly config: RiskConfig = DEFAULT_RISK_CONFIG,
@@ -61,6 +63,23 @@ export class RiskComponent extends ProjectedComponent implements ComponentLogic 
   }
 
   onDeactivate(): void {
+    this.out = undefined;
+  }
+
+  /**
+   * Feeds this instance from a market-data source until it is closed. The
+   * listener goes with the instance: a restarted risk attaches its own and the
+   * stopped one's is removed (else every restart would leave one behind).
+   */
+  attachMarketData(source: { onData(handler: (md: MarketData) => void): () => void }): void {
+    this.detachMarketData?.();
+    this.detachMarketData = source.onData((md) => this.onMarketData(md));
+  }
+
+  /** Stops: the market-data listener goes too. */
+  close(): void {
+    this.detachMarketData?.();
+    this.detachMarketData = undefined;
     this.out = undefined;
   }
 

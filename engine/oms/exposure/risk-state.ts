@@ -19,6 +19,10 @@ export interface RiskInstrument {
   readonly expiry?: string;
   /** Sequencer time (µs) from which the instrument is expired: 00:00 UTC the day after `expiry`. */
   readonly expiresAtUs?: number;
+  /** Options: what is delivered on exercise, at which price, and which way. */
+  readonly underlying?: string;
+  readonly strike?: number;
+  readonly putCall?: string;
 }
 
 /** Who did something and when (sequencer µs). */
@@ -338,7 +342,10 @@ export class RiskState {
         if (ev.price > 0 && this.instrumentMap.has(ev.symbol)) this.marks.set(ev.symbol, ev.price);
         break;
       case 'InstrumentExpired':
-        if (this.instrumentMap.has(ev.symbol)) this.expiredSet.add(ev.symbol);
+        if (this.instrumentMap.has(ev.symbol) && !this.expiredSet.has(ev.symbol)) {
+          this.expiredSet.add(ev.symbol);
+          this.settleExpiry(ev.symbol);
+        }
         break;
       case 'RestrictedListChanged':
         if (ev.restricted) this.restrictedMap.set(ev.symbol, { by: ev.by, text: ev.text, seq: e.seq, ts: e.ts });
@@ -368,7 +375,9 @@ export class RiskState {
         const h = this.holdingOf(ev.clientId, ev.symbol);
         h.position.quantity = ev.quantity;
         h.position.avgCost = ev.quantity === 0 ? 0 : ev.avgCost;
-        h.position.realizedPnl = ev.realizedPnl;
+        // A new trading day: the carried realised P&L is history; today's starts at 0, the position keeps its cost.
+        h.position.priorRealizedPnl = ev.realizedPnl;
+        h.position.realizedPnl = 0;
         break;
       }
       case 'InstrumentAdded': {
@@ -380,6 +389,9 @@ export class RiskState {
           referencePrice: ev.referencePrice,
           multiplier: ev.multiplier !== undefined && ev.multiplier > 0 ? ev.multiplier : 1,
           ...(ev.expiry !== undefined ? { expiry: ev.expiry, expiresAtUs: expiryEndUs(ev.expiry) } : {}),
+          ...(ev.underlying !== undefined ? { underlying: ev.underlying } : {}),
+          ...(ev.strike !== undefined ? { strike: ev.strike } : {}),
+          ...(ev.putCall !== undefined ? { putCall: ev.putCall } : {}),
         };
         this.instrumentMap.set(ev.symbol, inst);
         break;
@@ -459,6 +471,37 @@ export class RiskState {
     this.orderMap.set(o.orderId, o);
     this.expose(o);
     this.remember(o, ts);
+  }
+
+  /**
+   * Expiry of an option (docs/decisions/096): every position in it closes. In
+   * the money at the underlying's mark at the expiry event (call: mark >
+   * strike; put: mark < strike) it is exercised (long) or assigned (short):
+   * the option closes at 0 (the premium is realised) and the underlying is
+   * bought or sold at the strike, quantity × multiplier shares. Out of (or
+   * at) the money it expires worthless, closed at 0. A fold of sequenced
+   * events only: the same log settles the same way on every replica.
+   */
+  private settleExpiry(symbol: string): void {
+    const inst = this.instrumentMap.get(symbol);
+    if (inst === undefined || inst.instrumentType !== 'option') return;
+    const u = inst.underlying;
+    const k = inst.strike;
+    const call = inst.putCall === 'call';
+    const known = u !== undefined && k !== undefined && k > 0 && (call || inst.putCall === 'put') && this.instrumentMap.has(u);
+    const mark = known ? this.mark(u) : undefined;
+    for (const h of [...this.holdingMap.values()]) {
+      const p = h.position;
+      if (p.symbol !== symbol || p.quantity === 0) continue;
+      // Without an underlying and its mark the position cannot be settled: it stays at its last mark.
+      if (!known || mark === undefined || !(mark > 0)) continue;
+      const qty = p.quantity;
+      applyFill(p, -qty, 0, inst.multiplier);
+      const inTheMoney = call ? mark > k : mark < k;
+      if (!inTheMoney) continue;
+      const shares = qty * inst.multiplier * (call ? 1 : -1);
+      applyFill(this.holdingOf(p.clientId, u).position, shares, k, this.multiplier(u));
+    }
   }
 
   private onRestored(ev: EventOf<'OrderRestored'>): void {

@@ -27,8 +27,10 @@ export function takeRiskSnapshot(rs: RiskState): RiskSnapshot {
   const positions: RiskSnapshot['positions'] = [];
   for (const h of rs.holdings()) {
     const p = h.position;
-    if (p.quantity === 0 && p.realizedPnl === 0) continue;
-    positions.push({ clientId: p.clientId, symbol: p.symbol, quantity: p.quantity, avgCost: p.avgCost, realizedPnl: p.realizedPnl });
+    const toDate = p.priorRealizedPnl + p.realizedPnl;
+    if (p.quantity === 0 && toDate === 0) continue;
+    // realizedPnl carries to date (prior days + today); the next session shows it as prior, today's restarts at 0.
+    positions.push({ clientId: p.clientId, symbol: p.symbol, quantity: p.quantity, avgCost: p.avgCost, realizedPnl: toDate });
   }
   positions.sort((a, b) => (a.clientId === b.clientId ? cmp(a.symbol, b.symbol) : cmp(a.clientId, b.clientId)));
   const limits = rs.runtimeLimits().map((l) => ({ clientId: l.clientId, ...l.limits })).sort((a, b) => cmp(a.clientId, b.clientId));

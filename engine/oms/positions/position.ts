@@ -4,6 +4,9 @@
  * (price − avgCost) × quantity × multiplier; a trade that crosses zero closes
  * the old side at avgCost and opens the rest at the trade price. Shorts
  * mirror longs. Money is in the instrument's currency, multiplier applied.
+ * Realised P&L is the trading day's (a session is a trading day): a position
+ * carried into a new session keeps its quantity and average cost, its
+ * earlier realised P&L moves to `priorRealizedPnl` (docs/decisions/095).
  */
 export interface Position {
   readonly clientId: string;
@@ -12,14 +15,17 @@ export interface Position {
   quantity: number;
   /** Average cost per unit of the open quantity (0 when flat). */
   avgCost: number;
+  /** Realised today (this session). */
   realizedPnl: number;
+  /** Realised before today (carried in the snapshot); to date = prior + today. */
+  priorRealizedPnl: number;
   /** Σ |fill quantity| bought / sold since the position was created (this session and carried). */
   boughtQuantity: number;
   soldQuantity: number;
 }
 
 export function newPosition(clientId: string, symbol: string): Position {
-  return { clientId, symbol, quantity: 0, avgCost: 0, realizedPnl: 0, boughtQuantity: 0, soldQuantity: 0 };
+  return { clientId, symbol, quantity: 0, avgCost: 0, realizedPnl: 0, priorRealizedPnl: 0, boughtQuantity: 0, soldQuantity: 0 };
 }
 
 /**

@@ -8,7 +8,10 @@ export interface PositionRow {
   /** Signed: < 0 short. */
   quantity: number;
   avgCost: number;
+  /** Realised today (this session). */
   realizedPnl: number;
+  /** Realised since the position was opened: earlier days (carried) plus today. */
+  realizedPnlToDate: number;
   unrealizedPnl: number;
   lastPrice: number;
   /** Signed market value: quantity × lastPrice × multiplier (net exposure). */
@@ -20,7 +23,7 @@ export interface PositionRow {
 }
 
 /**
- * Every position with a quantity or realised P&L, by client then symbol,
+ * Every position with a quantity or realised P&L today, by client then symbol,
  * marked at `lastPrice(symbol)` when given (e.g. the venue's live last
  * trade), else at risk's sequenced mark.
  */
@@ -39,6 +42,7 @@ export function positionViews(rs: RiskState, lastPrice?: (symbol: string) => num
       quantity: p.quantity,
       avgCost: p.avgCost,
       realizedPnl: p.realizedPnl,
+      realizedPnlToDate: p.priorRealizedPnl + p.realizedPnl,
       unrealizedPnl: unrealizedPnl(p, last, mult),
       lastPrice: last,
       notional,

@@ -1,10 +1,13 @@
 import type { PositionView } from '../../../contract/risk.ts';
 import { formatPrice, formatQty } from '../../lib/format.ts';
-import { useApi } from '../context.tsx';
+import { useMemo } from 'react';
+import { useApi, useOrdoState } from '../context.tsx';
 import { gridStyle, SortHeader } from '../SortHeader.tsx';
 import type { Column } from '../SortHeader.tsx';
 import { formatMoney, positionTotals } from './totals.ts';
-import { usePoll } from './usePoll.ts';
+import { remark } from './remark.ts';
+import { POSITION_EVENTS } from './risk-events.ts';
+import { usePushedReload } from './usePushedReload.ts';
 
 const COLUMNS: readonly Column[] = [
   { key: 'client', title: 'Client', width: 'minmax(64px, 0.8fr)' },
@@ -13,7 +16,7 @@ const COLUMNS: readonly Column[] = [
   { key: 'avg', title: 'Avg cost', width: '76px', align: 'right' },
   { key: 'last', title: 'Last', width: '70px', align: 'right' },
   { key: 'upnl', title: 'Unrealised', width: '96px', align: 'right' },
-  { key: 'rpnl', title: 'Realised', width: '96px', align: 'right' },
+  { key: 'rpnl', title: 'Realised today', width: '104px', align: 'right' },
   { key: 'notional', title: 'Net notional', width: '110px', align: 'right' },
 ];
 const GRID = gridStyle(COLUMNS);
@@ -22,13 +25,17 @@ const sign = (n: number): string => (n > 0 ? 'good' : n < 0 ? 'bad' : 'dim');
 
 /**
  * Positions and P&L per client × instrument (money with the contract
- * multiplier applied), with a totals row per client; refreshed every second,
- * marked at the venue's last trade.
+ * multiplier applied), with a totals row per client. Push-driven: the host's
+ * positions are read again when the live stream brings a fill or a position
+ * event, and re-marked at every last trade the stream pushes (no polling).
+ * Realised P&L is today's (the session's); unrealised is against the cost.
  */
 export function PositionsPanel() {
   const api = useApi();
-  const { value, error } = usePoll(() => api.getPositions(), 1000);
-  const rows: PositionView[] = value ?? [];
+  const { value, error } = usePushedReload(() => api.getPositions(), POSITION_EVENTS, { fills: true });
+  // The live quotes (not the time machine's): positions are a live view.
+  const instruments = useOrdoState((s) => s.instruments);
+  const rows: PositionView[] = useMemo(() => remark(value ?? [], (symbol) => instruments.bySymbol.get(symbol)?.last ?? undefined), [value, instruments]);
   const totals = positionTotals(rows);
   return (
     <div className="positions" data-testid="positions-panel">
@@ -48,9 +55,15 @@ export function PositionsPanel() {
                     </span>
                     <span className={`td num ${r.quantity < 0 ? 'bad' : ''}`} data-testid="position-qty">{formatQty(r.quantity)}</span>
                     <span className="td num">{formatPrice(r.avgCost)}</span>
-                    <span className="td num">{formatPrice(r.lastPrice)}</span>
+                    <span className="td num" data-testid="position-last">{formatPrice(r.lastPrice)}</span>
                     <span className={`td num ${sign(r.unrealizedPnl)}`} data-testid="position-upnl">{formatMoney(r.unrealizedPnl)}</span>
-                    <span className={`td num ${sign(r.realizedPnl)}`} data-testid="position-rpnl">{formatMoney(r.realizedPnl)}</span>
+                    <span
+                      className={`td num ${sign(r.realizedPnl)}`}
+                      data-testid="position-rpnl"
+                      title={r.realizedPnlToDate !== undefined ? `realised to date ${formatMoney(r.realizedPnlToDate)}` : undefined}
+                    >
+                      {formatMoney(r.realizedPnl)}
+                    </span>
                     <span className="td num" data-testid="position-notional">{formatMoney(r.notional)}</span>
                   </div>
                 ))}

@@ -4,7 +4,8 @@ import { useConfirm } from '../Confirm.tsx';
 import { useApi } from '../context.tsx';
 import { useFlash } from '../hooks.ts';
 import { formatMoney } from './totals.ts';
-import { usePoll } from './usePoll.ts';
+import { CONTROL_EVENTS } from './risk-events.ts';
+import { usePushedReload } from './usePushedReload.ts';
 
 const NUMERIC_LIMITS = ['maxOrderQuantity', 'maxOrderNotional', 'maxOpenNotional', 'maxGrossPosition', 'maxNetPosition', 'duplicateWindowMs'] as const;
 type NumericLimit = (typeof NUMERIC_LIMITS)[number];
@@ -28,7 +29,7 @@ export function RiskControls() {
   const api = useApi();
   const confirm = useConfirm();
   const [tick, setTick] = useState(0);
-  const { value: risk, error } = usePoll(() => api.getRisk(), 1000, tick);
+  const { value: risk, error } = usePushedReload(() => api.getRisk(), CONTROL_EVENTS, { tick });
   const [status, setStatus] = useFlash(8000);
   const [editing, setEditing] = useState<{ clientId: string; field: NumericLimit; value: string } | undefined>(undefined);
   const [symbol, setSymbol] = useState('');

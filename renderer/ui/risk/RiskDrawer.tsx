@@ -2,7 +2,8 @@ import { useState } from 'react';
 import { useApi } from '../context.tsx';
 import { PositionsPanel } from './PositionsPanel.tsx';
 import { RiskControls } from './RiskControls.tsx';
-import { usePoll } from './usePoll.ts';
+import { CONTROL_EVENTS } from './risk-events.ts';
+import { usePushedReload } from './usePushedReload.ts';
 
 /**
  * Risk on the trading screen: a button in the corner (red while trading is
@@ -11,7 +12,7 @@ import { usePoll } from './usePoll.ts';
 export function RiskDrawer() {
   const api = useApi();
   const [open, setOpen] = useState(false);
-  const { value } = usePoll(() => api.getRisk(), 2000);
+  const { value } = usePushedReload(() => api.getRisk(), CONTROL_EVENTS);
   const halted = value?.firmHalt != null;
   const haltedClients = value?.clients.filter((c) => c.halt !== null).length ?? 0;
   return (

@@ -18,7 +18,8 @@ const dirs: string[] = [];
 afterAll(() => dirs.forEach(removeDir));
 
 async function submit(host: Host, clientOrderId: string, side: 'buy' | 'sell', quantity: number, price: number): Promise<number> {
-  return unwrap(await host.api.submitOrder({ clientId: 'ALPHA', clientOrderId, symbol: 'AAPL', side, orderType: 'limit', quantity, price, timeInForce: 'day' })).orderId;
+  // Sells go short (no position first): with a locate, as risk's short-sale check asks.
+  return unwrap(await host.api.submitOrder({ clientId: 'ALPHA', clientOrderId, symbol: 'AAPL', side, orderType: 'limit', quantity, price, timeInForce: 'day', ...(side === 'sell' ? { locate: true } : {}) })).orderId;
 }
 
 function order(host: Host, id: number) {

@@ -175,8 +175,11 @@ describe('per-client checks', () => {
     // An open sell uses up the long.
     more(w, { type: 'OrderPending', ...order({ side: 'sell', quantity: 200, price: 230 }) });
     expect(decide(w, order({ side: 'sell', quantity: 101, price: 229 })).refusal?.reason).toBe(Reason.SHORT_SALE_NO_LOCATE);
-    // Options are not short sales (writing is margined, not located); clients with requireLocate false skip it.
+    // Options are not short sales (writing is margined, not located).
     expect(decide(w, order({ side: 'sell', symbol: 'AAPL 281215C230', quantity: 5, price: 6.85 })).refusal).toBeNull();
+    // The shipped reference checks every client (decision 094); a client with requireLocate false skips it.
+    expect(decide(w, order({ clientId: 'ALPHA', side: 'sell', quantity: 1000 })).refusal?.reason).toBe(Reason.SHORT_SALE_NO_LOCATE);
+    more(w, { type: 'LimitsChanged', clientId: 'ALPHA', by: 'cro', requireLocate: false });
     expect(decide(w, order({ clientId: 'ALPHA', side: 'sell', quantity: 1000 })).refusal).toBeNull();
   });
 

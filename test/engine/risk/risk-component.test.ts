@@ -43,7 +43,7 @@ describe('the risk component', () => {
     const risk = new RiskComponent();
     const { sent, out } = sink();
     for (const e of log.events) risk.apply(1, e);
-    const e = log.add({ type: 'OrderPending', orderId: 1, clientId: 'ALPHA', clientOrderId: 'm', symbol: 'NVDA', side: 'sell', orderType: 'market', timeInForce: 'day', quantity: 10, price: 0 });
+    const e = log.add({ type: 'OrderPending', orderId: 1, clientId: 'ALPHA', clientOrderId: 'm', symbol: 'NVDA', side: 'sell', orderType: 'market', timeInForce: 'day', quantity: 10, price: 0, locate: true });
     risk.apply(1, e);
     risk.onActivate(out);
     expect(sent).toEqual([

@@ -1,7 +1,7 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { whatIfRisk, type DecisionDiff } from '../../../engine/oms/exposure/what-if.ts';
+import { whatIf, type DecisionDiff } from '../../../engine/oms/what-if/what-if.ts';
 import { openReadableLog } from '../../../engine/store/log.ts';
 import { runOrdo } from '../helpers/cli.ts';
 import { order, removeDir, startTestHost, tempDir, unwrap, waitFor } from '../helpers/host.ts';
@@ -34,7 +34,7 @@ describe('what-if replay of risk', () => {
     let diffs: DecisionDiff[];
     try {
       const last = log.sessions().find((s) => s.id === 1)!.lastSeq;
-      diffs = [...whatIfRisk(() => log.events(1, 1, last), { limits: { clients: { DELTA: { maxOrderNotional: limit } }, restricted: [] } })];
+      diffs = [...whatIf('risk', () => log.events(1, 1, last), { limits: { clients: { DELTA: { maxOrderNotional: limit } }, restricted: [] } })];
     } finally {
       log.close();
     }
@@ -42,6 +42,7 @@ describe('what-if replay of risk', () => {
     expect(expected.length).toBe(2); // 250 and 300 shares (~54k, ~65k)
     expect(diffs.map((d) => d.orderId)).toEqual(expected);
     for (const d of diffs) {
+      expect(d.component).toBe('risk');
       expect(d.logged).toEqual({ decision: 'accepted' });
       expect(d.new).toMatchObject({ decision: 'rejected', reason: 'ORDER_NOTIONAL_LIMIT', code: 106 });
       expect(d.new.text).toMatch(/exceeds client DELTA limit 50000\.00$/);
@@ -50,14 +51,14 @@ describe('what-if replay of risk', () => {
     }
     // The 500-share order (over 100k) was rejected in the log too, for the same reason: no difference.
     expect(rejectedInLog.length).toBe(1);
-    expect(diffs.some((d) => rejectedInLog.includes(d.orderId))).toBe(false);
+    expect(diffs.some((d) => rejectedInLog.includes(d.orderId ?? -1))).toBe(false);
   });
 
   it('the same limits replay unchanged: no differences', () => {
     const log = openReadableLog(join(dir, 'data', 'ordo.db'));
     try {
       const last = log.sessions().find((s) => s.id === 1)!.lastSeq;
-      expect([...whatIfRisk(() => log.events(1, 1, last))]).toEqual([]);
+      expect([...whatIf('risk', () => log.events(1, 1, last))]).toEqual([]);
     } finally {
       log.close();
     }
@@ -75,8 +76,72 @@ describe('what-if replay of risk', () => {
     expect(bad.code).not.toBe(0);
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
     expect(bad.stderr).toMatch(/clients\.DELTA\.maxOrderNotionl: unknown limit/);
-    const comp = await runOrdo(['replay', '--data-dir', join(dir, 'data'), '--component', 'router']);
-    expect(comp.code).not.toBe(0);
-    expect(comp.stderr).toMatch(/--component must be one of risk/);
+    for (const [args, msg] of [
+      [['--component', 'gateway'], /^ordo: replay: cannot replay 'gateway': the gateway's decisions are the venue's replies.*\(replayable: risk, router\)/],
+      [['--component', 'nonsense'], /^ordo: replay: --component must be one of risk, router, got 'nonsense'/],
+      [['--component', 'router', '--limits', limits], /^ordo: replay: --limits applies to --component risk only/],
+      [['--component', 'router', '--reference', join(dir, 'missing.json')], /missing\.json/],
+      [['--component', 'router', '--session', '7'], /^ordo: no session 7 in /],
+    ] as const) {
+      const r2 = await runOrdo(['replay', '--data-dir', join(dir, 'data'), ...args]);
+      expect(r2.code, args.join(' ')).not.toBe(0);
+      const line = r2.stderr.trim();
+      expect(line.split('\n'), args.join(' ')).toHaveLength(1);
+      expect(line, args.join(' ')).toMatch(msg);
+    }
   }, 60_000);
+});
+
+describe('what-if replay of the router (the same machinery)', () => {
+  const defaultRef = (): { instruments: { symbol: string; venue: string }[]; clients: { clientId: string; maxOrderNotional?: number }[] } =>
+    JSON.parse(readFileSync(new URL('../../../engine/oms/reference/default.json', import.meta.url), 'utf8'));
+
+  it('the recorded reference replays unchanged; AAPL moved to another venue reports every AAPL order the router routed', async () => {
+    const log = openReadableLog(join(dir, 'data', 'ordo.db'));
+    let same: DecisionDiff[];
+    let moved: DecisionDiff[];
+    let routed: number[];
+    const ref = defaultRef();
+    ref.instruments.find((i) => i.symbol === 'AAPL')!.venue = 'XNYS';
+    const file = join(dir, 'moved.json');
+    writeFileSync(file, JSON.stringify(ref));
+    try {
+      const last = log.sessions().find((s) => s.id === 1)!.lastSeq;
+      const events = () => log.events(1, 1, last);
+      routed = [...events()].flatMap((e) => (e.event.type === 'OrderRouted' && e.src.startsWith('router-') ? [e.event.orderId] : []));
+      same = [...whatIf('router', events)];
+      const { loadReferenceData } = await import('../../../engine/oms/reference.ts');
+      moved = [...whatIf('router', events, { reference: loadReferenceData(file) })];
+    } finally {
+      log.close();
+    }
+    expect(same).toEqual([]);
+    expect(routed.length).toBe(accepted.length);
+    expect(moved.map((d) => d.orderId)).toEqual(routed);
+    for (const d of moved) {
+      expect(d).toMatchObject({ component: 'router', clientId: 'DELTA', symbol: 'AAPL', logged: { decision: 'routed', venue: 'XNAS' }, new: { decision: 'routed', venue: 'XNYS' } });
+    }
+    // The CLI prints the same.
+    const r = await runOrdo(['replay', '--data-dir', join(dir, 'data'), '--component', 'router', '--reference', file]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split('\n').map((l) => (JSON.parse(l) as DecisionDiff).orderId)).toEqual(routed);
+  }, 60_000);
+
+  it('risk with --reference: a reference with a lower DELTA order limit reports the orders it refuses', () => {
+    const ref = defaultRef();
+    ref.clients.find((c) => c.clientId === 'DELTA')!.maxOrderNotional = 50_000;
+    const file = join(dir, 'tight-ref.json');
+    writeFileSync(file, JSON.stringify(ref));
+    return import('../../../engine/oms/reference.ts').then(({ loadReferenceData }) => {
+      const log = openReadableLog(join(dir, 'data', 'ordo.db'));
+      try {
+        const last = log.sessions().find((s) => s.id === 1)!.lastSeq;
+        const diffs = [...whatIf('risk', () => log.events(1, 1, last), { reference: loadReferenceData(file) })];
+        expect(diffs.map((d) => d.orderId)).toEqual(accepted.filter((o) => o.notional > 50_000).map((o) => o.orderId));
+        for (const d of diffs) expect(d.new).toMatchObject({ decision: 'rejected', reason: 'ORDER_NOTIONAL_LIMIT' });
+      } finally {
+        log.close();
+      }
+    });
+  });
 });
