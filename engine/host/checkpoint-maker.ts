@@ -17,6 +17,8 @@ export interface CheckpointRound {
 export interface CheckpointOptions {
   readonly every?: number;
   readonly retention?: CheckpointRetention;
+  /** Asked between checkpoints and between the parts of one: true ends the round there (a stop). */
+  readonly stopped?: () => boolean;
 }
 
 /**
@@ -44,11 +46,11 @@ export function checkpointRound(db: Database.Database, opts: CheckpointOptions =
     const start = startingPoint(log, session, target);
     const p = start.projection;
     let at = start.seq;
-    while (at < target) {
+    while (at < target && !opts.stopped?.()) {
       const next = Math.min(target, (Math.floor(at / every) + 1) * every);
       log.replay(session, (e) => p.apply(e), at + 1, next);
       at = next;
-      writer.write(session, at, CHECKPOINT_FORMAT, encodeProjection(p));
+      if (!writer.write(session, at, CHECKPOINT_FORMAT, encodeProjection(p), undefined, opts.stopped)) break;
       written.push(at);
       // Pruned as it goes: a first round over a long session never holds every checkpoint at once.
       pruned += writer.prune(session, retention);

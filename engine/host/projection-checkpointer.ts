@@ -20,6 +20,8 @@ const LOOK_EVERY_MS = 2_000;
 export class ProjectionCheckpointer {
   private readonly timer: NodeJS.Timeout;
   private running: Worker | undefined;
+  /** Shared with the round's thread: 1 asks it to stop between checkpoints or parts. */
+  private readonly stop = new Int32Array(new SharedArrayBuffer(4));
   private closed = false;
   private nextDue: number;
   /** Rounds finished (for tests and figures). */
@@ -46,7 +48,7 @@ export class ProjectionCheckpointer {
       this.closed = true;
       return;
     }
-    const worker = new Worker(file, { workerData: { path: this.path, every: this.every } });
+    const worker = new Worker(file, { workerData: { path: this.path, every: this.every, stop: this.stop.buffer as SharedArrayBuffer } });
     this.running = worker;
     worker.once('message', (m: { ok: boolean; round?: CheckpointRound; error?: string }) => {
       if (m.ok && m.round) this.rounds.push(m.round);
@@ -60,15 +62,18 @@ export class ProjectionCheckpointer {
   }
 
   /**
-   * Stops a running round (a round over a long session can take minutes; a stop must not wait for it) and
-   * resolves once its thread has exited, so its connection is closed before the log's last one. A checkpoint
-   * cut short is incomplete and skipped on read; the next round writes it again.
+   * Stops a running round (a round over a long session can take minutes; a stop must not wait for it): the
+   * thread ends it between two checkpoints or two 4 MiB parts and closes its connection, so the writer's close
+   * is still the last one (no WAL left). A checkpoint cut short is incomplete, skipped on read and rewritten
+   * by the next round.
    */
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.timer);
     const w = this.running;
-    if (w) await w.terminate();
+    if (!w) return;
+    Atomics.store(this.stop, 0, 1);
+    await new Promise<void>((r) => w.once('exit', () => r()));
   }
 }
 

@@ -150,14 +150,20 @@ export class CheckpointWriter {
     this.reader = new CheckpointReader(db);
   }
 
-  /** Stores the checkpoint of `session` at `seq` (replacing one there). `takenTs` is for the operator only. */
-  write(session: number, seq: number, format: number, bytes: Uint8Array, takenTs = Date.now() * 1000): void {
+  /**
+   * Stores the checkpoint of `session` at `seq` (replacing one there). `takenTs` is for the operator only.
+   * `stopped` is asked between parts: true leaves it incomplete (skipped on read, rewritten by the next
+   * round) and returns false.
+   */
+  write(session: number, seq: number, format: number, bytes: Uint8Array, takenTs = Date.now() * 1000, stopped?: () => boolean): boolean {
     const parts = Math.max(1, Math.ceil(bytes.length / CHECKPOINT_PART_BYTES));
     this.db.transaction(() => this.del.run(session, seq)).immediate();
     for (let i = 0; i < parts; i++) {
+      if (i > 0 && stopped?.()) return false;
       const part = bytes.subarray(i * CHECKPOINT_PART_BYTES, Math.min(bytes.length, (i + 1) * CHECKPOINT_PART_BYTES));
       this.db.transaction(() => this.put.run(session, seq, i, parts, takenTs, format, crc32(part), part)).immediate();
     }
+    return true;
   }
 
   /** Removes the checkpoints `retention` does not keep; returns how many. */
