@@ -34,7 +34,7 @@ export function collectGarbage(): void {
 /** Runs a bench entry point: exit 0 when it resolves, 1 with the error when it throws. */
 export function runMain(main: () => Promise<void>): void {
   main().then(
-    () => process.exit(0),
+    () => process.exit(process.exitCode ?? 0),
     (err: unknown) => {
       console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
       process.exit(1);

@@ -1,6 +1,7 @@
 import type { AsOf, EventLine, EventQuery, FillQuery, FillView, NewOrderRequest, OrderQuery, OrderView, Page, ReplaceRequest, SessionRoll, StateView } from './api.ts';
 import type { ComponentAction } from './domain.ts';
-import type { EventPage, EventSearchQuery, OrderHistoryQuery, OrderHistoryView, SessionSummary } from './history.ts';
+import type { EventPage, EventSearchQuery, OrderHistoryQuery, OrderHistoryView, SessionSummary, TimelineQuery, TimelineView } from './history.ts';
+import type { FixView } from './fix.ts';
 import type { HaltRequest, LimitsChange, PositionView, RestrictRequest, RiskView } from './risk.ts';
 
 /**
@@ -22,6 +23,7 @@ export interface ApiParamTypes {
   search: EventSearchQuery;
   orderQuery: OrderQuery;
   fillQuery: FillQuery;
+  timeline: TimelineQuery;
   // Risk (issue 12).
   clientId: string;
   halt: HaltRequest;
@@ -69,6 +71,8 @@ export const API_TABLE = {
   searchEvents: method(result<EventPage>(), withDefault('search', {})),
   /** Every session in the log, oldest first (the time machine's session picker). */
   getSessions: method(result<SessionSummary[]>()),
+  /** A session's events over time (density buckets for the time machine's axis), and the seq as of a time. */
+  getTimeline: method(result<TimelineView>(), withDefault('timeline', {})),
   /** Orders of the live session, a page at a time, filtered by state, client, symbol (cursor: `next`). */
   getOrders: method(result<Page<OrderView>>(), withDefault('orderQuery', {})),
   /** Fills of the live session in log order, a page at a time, filtered by client, symbol. */
@@ -82,6 +86,8 @@ export const API_TABLE = {
   resumeFirm: method(result<{ clientId: string | null }>(), withDefault('halt', {})),
   setLimits: method(result<{ clientId: string; limits: LimitsChange }>(), required('clientId'), required('limits')),
   setRestricted: method(result<{ symbol: string; restricted: boolean }>(), required('symbol'), required('restrict')),
+  /** The FIX acceptor and every client's FIX session: connected, sequence numbers, reports owed (issue 13, docs/fix.md). */
+  getFixSessions: method(result<FixView>()),
 } as const;
 
 export type ApiMethodName = keyof typeof API_TABLE;

@@ -51,3 +51,36 @@ export interface SessionSummary {
   closedTs?: number;
   lastSeq: number;
 }
+
+/** The time machine's time axis: a session's events over time, and optionally the seq as of a time. */
+export interface TimelineQuery {
+  /** Default: the current session. */
+  session?: number;
+  /** How many buckets to split the session's time into (default 120, at most 2,000). */
+  buckets?: number;
+  /** Sequencer time (µs): also answer the last seq with a timestamp at or before it. */
+  atTs?: number;
+}
+
+/** Events of one span of a session's time (`ts` inclusive to `ts + bucketUs` exclusive). */
+export interface TimelineBucket {
+  /** Start of the span, sequencer µs. */
+  ts: number;
+  count: number;
+  /** First and last seq in the span (0 when it holds none). */
+  firstSeq: number;
+  lastSeq: number;
+}
+
+export interface TimelineView {
+  session: number;
+  /** Timestamps (µs) of the session's first and last event (0 for an empty session). */
+  firstTs: number;
+  lastTs: number;
+  lastSeq: number;
+  /** Width of every bucket, µs (a whole number of seconds). */
+  bucketUs: number;
+  buckets: TimelineBucket[];
+  /** With `atTs`: the last seq at or before it (0 when the session had none yet). */
+  seqAtTs?: number;
+}

@@ -12,6 +12,7 @@ import { pathToFileURL } from 'node:url';
 import type { Result, StateUpdate } from '../contract/api.ts';
 import { failure } from '../contract/wire-calls.ts';
 import { withCsp } from './csp.ts';
+import { fixHostArgs } from './fix-settings.ts';
 import { HostClient } from './host-client.ts';
 import { chooseRuntime, describeExit, startHostProcess, type HostProcess } from './host-process.ts';
 import { CHANNEL, checkCall, isTrustedSender } from './ipc-guard.ts';
@@ -140,6 +141,7 @@ async function startEngine(): Promise<HostClient> {
     entry: HOST_ENTRY,
     dataDir: join(app.getPath('userData'), 'data'),
     port: 0,
+    args: fixHostArgs(app.getPath('userData'), process.env),
     runtime,
     onOutput: (stream, line) => (stream === 'stdout' ? console.log(`host: ${line}`) : console.error(`host: ${line}`)),
   }).catch((err: unknown) => {

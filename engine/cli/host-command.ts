@@ -1,4 +1,5 @@
 import { loadFixVenues } from '../fix/gateway/config.ts';
+import { checkFixBind, loadFixTls } from '../fix/tls.ts';
 import { startHost } from '../host/host.ts';
 import { intOption, parse, requireOption } from './args.ts';
 
@@ -15,6 +16,9 @@ export async function hostCommand(argv: string[]): Promise<number> {
     'no-auto-open': { type: 'boolean' },
     sync: { type: 'string' },
     'fix-port': { type: 'string' },
+    'fix-host': { type: 'string' },
+    'fix-tls-cert': { type: 'string' },
+    'fix-tls-key': { type: 'string' },
     'fix-venues': { type: 'string' },
     'venue-fix-port': { type: 'string' },
     'new-log': { type: 'boolean' },
@@ -30,6 +34,8 @@ export async function hostCommand(argv: string[]): Promise<number> {
   const venueFixPort = intOption('host', 'venue-fix-port', values['venue-fix-port'], 0, 65535);
   // Events between two in-session projection checkpoints (decision 085); 0: none.
   const checkpointEvery = intOption('host', 'checkpoint-every', values['checkpoint-every'], 0, 1_000_000_000);
+  const fixTls = loadFixTls(values['fix-tls-cert'], values['fix-tls-key']);
+  if (values['fix-host'] !== undefined) checkFixBind(values['fix-host'], fixTls);
   const sync = values.sync;
   if (sync !== undefined && sync !== 'normal' && sync !== 'full') {
     const { UsageError } = await import('./errors.ts');
@@ -54,6 +60,8 @@ export async function hostCommand(argv: string[]): Promise<number> {
     ...(venueTickMs !== undefined ? { venueTickMs } : {}),
     ...(sync !== undefined ? { synchronous: sync } : {}),
     ...(fixPort !== undefined ? { fixPort } : {}),
+    ...(values['fix-host'] !== undefined ? { fixHost: values['fix-host'] } : {}),
+    ...(fixTls ? { fixTls } : {}),
     ...(venueFixPort !== undefined ? { venueFixPort } : {}),
     ...(checkpointEvery !== undefined ? { checkpointEvery } : {}),
     ...(values['fix-venues'] !== undefined ? { fixVenues: loadFixVenues(values['fix-venues']) } : {}),
@@ -61,7 +69,7 @@ export async function hostCommand(argv: string[]): Promise<number> {
     newLog: values['new-log'] === true,
   });
   console.log(`ordo ready ${host.url}`);
-  if (host.fix) console.log(`ordo fix 127.0.0.1:${await host.fix.whenListening()}`);
+  if (host.fix) console.log(`ordo fix ${host.fix.host}:${await host.fix.whenListening()}${host.fix.tls ? ' tls' : ''}`);
   if (host.venueFix) console.log(`ordo venue-fix 127.0.0.1:${host.venueFix.port}`);
   await stopped;
   await host.close();

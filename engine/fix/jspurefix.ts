@@ -45,6 +45,8 @@ export interface SessionSpec {
   /** Reconnect after a drop (initiators). */
   readonly resilient?: boolean;
   readonly reconnectSeconds?: number;
+  /** An acceptor serving TLS with this certificate and key (PEM text). */
+  readonly tls?: { readonly cert: string; readonly key: string };
 }
 
 /** A jspurefix session description from Ordo's settings. */
@@ -53,7 +55,8 @@ export function describeSession(s: SessionSpec): ISessionDescription {
     application: {
       type: s.role,
       name: s.name,
-      tcp: { host: s.host, port: s.port },
+      // TLS by the library's own server; key and cert passed as text (its file option resolves paths inside the package).
+      tcp: { host: s.host, port: s.port, ...(s.tls ? { tls: { requestCert: false, rejectUnauthorized: false, nodeTlsServerOptions: { cert: s.tls.cert, key: s.tls.key } } } : {}) },
       protocol: 'ascii',
       dictionary: dictionaryFor(s.begin),
       ...(s.resilient ? { resilient: true, reconnectSeconds: s.reconnectSeconds ?? 1, connectTimeoutSeconds: 3600 } : { reconnectSeconds: 1 }),
@@ -108,9 +111,12 @@ class BoundAcceptor extends TcpAcceptor {
   override listen(): void {
     const server = (this as unknown as { server: Server }).server;
     const timeout = logonTimeoutMs;
-    server.on('connection', (socket: Socket) => {
-      socket.once('data', (chunk: Buffer) => {
-        if (!chunk.toString('latin1', 0, Math.min(5, chunk.length)).startsWith('8=FIX'.slice(0, Math.min(5, chunk.length)))) socket.destroy();
+    const tls = this.config.description.application?.tcp?.tls !== undefined;
+    // Over TLS the checks apply to the decrypted socket (the raw one carries the handshake).
+    server.on(tls ? 'secureConnection' : 'connection', (socket: Socket) => {
+      socket.once('data', (chunk: Buffer | string) => {
+        const head = (typeof chunk === 'string' ? chunk : chunk.toString('latin1')).slice(0, 5);
+        if (!'8=FIX'.startsWith(head)) socket.destroy();
       });
       const timer = setTimeout(() => {
         if (!loggedOn.has(socket)) socket.destroy();

@@ -11,6 +11,7 @@ import {
   type MsgTransport,
   type MsgView,
 } from 'jspurefix';
+import type { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import { markLoggedOn } from './jspurefix.ts';
 import { SentJournal } from './journal.ts';
@@ -59,6 +60,11 @@ export class OrdoFixSession extends AsciiSession {
   /** Runs the session on a new connection, with Nagle's algorithm off (FIX messages are small and latency-bound). */
   override run(transport: MsgTransport): Promise<number> {
     (transport.duplex as { socket?: Socket } | undefined)?.socket?.setNoDelay(true);
+    // jspurefix's parser and encoder re-emit their socket's errors; once the session has let go of them
+    // (the peer closed first), a late ECONNRESET/EPIPE finds no listener and is thrown as an uncaught
+    // exception, which would take the whole host down (seen when a venue link is cut). The session has
+    // already ended by then; nothing more to do.
+    for (const side of [transport.receiver, transport.transmitter] as unknown as (EventEmitter | undefined)[]) side?.on('error', () => undefined);
     return super.run(transport);
   }
 
@@ -66,11 +72,19 @@ export class OrdoFixSession extends AsciiSession {
   sendApp(msgType: string, body: ILooseObject): void {
     this.send(msgType, body, (err, sent) => {
       const seq = sent.header?.['MsgSeqNum'] as number | undefined;
-      if (!err && seq !== undefined && this.journalDir !== undefined && this.peerCompId !== undefined) {
-        this.journal ??= new SentJournal(join(this.journalDir, `${this.config.description.BeginString}-${this.config.description.SenderCompId}-${this.peerCompId}.sent.jsonl`));
-        this.journal.add(seq, msgType, body);
-      }
+      if (!err && seq !== undefined) this.sentJournal()?.add(seq, msgType, body);
     });
+  }
+
+  /**
+   * The journal of this session's peer (opened on first use; it lives in a file, across connections
+   * and host restarts). A ResendRequest can come before this connection has sent any application
+   * message (a client restarted with nothing new owed): it must still be answered from the file.
+   */
+  private sentJournal(): SentJournal | undefined {
+    if (this.journalDir === undefined || this.peerCompId === undefined) return undefined;
+    this.journal ??= new SentJournal(join(this.journalDir, `${this.config.description.BeginString}-${this.config.description.SenderCompId}-${this.peerCompId}.sent.jsonl`));
+    return this.journal;
   }
 
   /** Logs out with a reason (the peer is told why). */
@@ -78,6 +92,17 @@ export class OrdoFixSession extends AsciiSession {
     this.stopReason = reason;
     if (this.getState() === SessionState.ActiveNormalSession) this.sendLogout(reason);
     this.done();
+  }
+
+  /**
+   * Bytes written and not yet taken by the peer: the socket's buffer plus what
+   * the library's encoder holds back while the socket is full (a message not yet
+   * encoded counted as 256 bytes). A slow reader makes this grow.
+   */
+  get backlogBytes(): number {
+    const t = this.transport as unknown as { duplex?: { socket?: Socket }; transmitter?: { encodeStream?: { readableLength: number; writableLength: number } } } | undefined;
+    const enc = t?.transmitter?.encodeStream;
+    return (t?.duplex?.socket?.writableLength ?? 0) + (enc?.readableLength ?? 0) + 256 * (enc?.writableLength ?? 0);
   }
 
   get nextOutSeq(): number {
@@ -124,7 +149,7 @@ export class OrdoFixSession extends AsciiSession {
     const end = requestedEnd === 0 ? this.lastSentSeqNum() : requestedEnd;
     // The library's resender would send stored messages with empty bodies (it never parses the
     // stored text back), so application messages come from Ordo's own journal of what it sent.
-    const journal = this.journal;
+    const journal = this.sentJournal();
     const appOnly: IFixMsgStore = {
       getSeqNumRange: (from: number, to?: number) => Promise.resolve(journal ? journal.range(from, to ?? end) : []),
     } as unknown as IFixMsgStore;

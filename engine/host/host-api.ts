@@ -16,8 +16,9 @@ import type {
   StateView,
 } from '../../contract/api.ts';
 import type { ComponentAction } from '../../contract/domain.ts';
-import type { EventPage, EventSearchQuery, OrderHistoryQuery, OrderHistoryView, SessionSummary } from '../../contract/history.ts';
+import type { EventPage, EventSearchQuery, OrderHistoryQuery, OrderHistoryView, SessionSummary, TimelineQuery, TimelineView } from '../../contract/history.ts';
 import { orderHistory, searchEvents } from './order-history.ts';
+import { Timelines } from './timeline.ts';
 import type { SuperviseResult } from './supervisor.ts';
 import { toEventLine } from '../protocol/event-line.ts';
 import type { CommandBody } from '../protocol/events.ts';
@@ -31,8 +32,9 @@ import type { HeartbeatCollector } from './heartbeat-collector.ts';
 import type { LiveView } from './live-view.ts';
 import { encodePush, SubscriberPipe, type PipeLimits, type PipeSocket } from './subscriber-pipe.ts';
 import type { RiskAdmin } from './risk-admin.ts';
+import type { FixView } from '../../contract/fix.ts';
 import type { HaltRequest, LimitsChange, PositionView, RestrictRequest, RiskView } from '../../contract/risk.ts';
-import { rollSession } from './session-roll.ts';
+import { finishInterruptedRoll, rollSession } from './session-roll.ts';
 
 /** How often subscribers get a batch of changes. */
 export const PUSH_INTERVAL_MS = 100;
@@ -64,6 +66,15 @@ export interface HostApiDeps {
   };
   /** Risk's controls and positions (issue 12). */
   readonly risk: RiskAdmin;
+  /** The FIX client acceptor (issue 13); absent without --fix-port. */
+  readonly fix?: FixSessionsSource;
+}
+
+/** What getFixSessions reads from the FIX acceptor (engine/fix/acceptor/component.ts). */
+export interface FixSessionsSource {
+  readonly port: number | undefined;
+  readonly host: string;
+  sessions(): readonly { clientId: string; connected: boolean; inSeq: number; outSeq: number; owed: number; rebuildFrom: number | undefined; lastReason: string | undefined }[];
 }
 
 /**
@@ -157,6 +168,16 @@ export class HostApi implements OrdoApi {
     return { ok: true, value: { sessionId: session } };
   }
 
+  /** At start-up: finishes a roll the previous process died in (see finishInterruptedRoll, decision 077). */
+  finishInterruptedRoll(): Promise<boolean> {
+    return finishInterruptedRoll({
+      sequencer: this.d.sequencer,
+      hostCommand: (body) => this.hostCommand(body),
+      ensureActive: () => this.d.ensureActive(),
+      proxyCaughtUp: () => this.proxyCaughtUp(),
+    });
+  }
+
   /** Zero-downtime roll to the next session (see session-roll.ts, decision 074). */
   rollSession(): Promise<Result<SessionRoll>> {
     return rollSession({
@@ -219,6 +240,15 @@ export class HostApi implements OrdoApi {
     v.components = this.components();
     this.d.risk.decorate(v);
     return v;
+  }
+
+  // ---- FIX (issue 13) -----------------------------------------------------
+
+  getFixSessions(): Promise<Result<FixView>> {
+    const f = this.d.fix;
+    if (!f) return Promise.resolve({ ok: true, value: { enabled: false, port: null, host: null, sessions: [] } });
+    const sessions = f.sessions().map((x) => ({ ...x, rebuildFrom: x.rebuildFrom ?? null, lastReason: x.lastReason ?? null }));
+    return Promise.resolve({ ok: true, value: { enabled: true, port: f.port ?? null, host: f.port === undefined ? null : f.host, sessions } });
   }
 
   // ---- risk (issue 12): RiskAdmin validates and sequences -----------------
@@ -359,6 +389,17 @@ export class HostApi implements OrdoApi {
         ...(s.closedTs !== null ? { closedTs: s.closedTs } : {}),
       })),
     };
+  }
+
+  private timelines: Timelines | undefined;
+
+  /** The time machine's axis: events per span of the session's time, and the seq as of `atTs` (decision 113). */
+  async getTimeline(q: TimelineQuery): Promise<Result<TimelineView>> {
+    const session = q.session ?? this.d.view.projection.session.id;
+    if (session === 0) return { ok: true, value: { session: 0, firstTs: 0, lastTs: 0, lastSeq: 0, bucketUs: 1_000_000, buckets: [] } };
+    if (!this.d.readLog.sessions().some((s) => s.id === session)) return fail('NOT_FOUND', `no session ${session}`);
+    this.timelines ??= new Timelines(this.d.readLog);
+    return { ok: true, value: this.timelines.view(session, this.d.readLog.lastSeq(session), q.buckets, q.atTs) };
   }
 
   async searchEvents(q: EventSearchQuery): Promise<Result<EventPage>> {

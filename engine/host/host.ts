@@ -85,6 +85,12 @@ export interface HostOptions {
   readonly fixPort?: number;
   /** FIX HeartBtInt the acceptor asks of clients (seconds). */
   readonly fixHeartbeatSeconds?: number;
+  /** Address of the FIX acceptor (default 127.0.0.1); beyond loopback only with fixTls (decision 104). */
+  readonly fixHost?: string;
+  /** The FIX acceptor serves TLS with this certificate and key (PEM text). */
+  readonly fixTls?: { readonly cert: string; readonly key: string };
+  /** Most reports the FIX acceptor holds in memory per client (default 10,000); more are rebuilt from the log. */
+  readonly fixMaxOwed?: number;
   /** Venues reached over FIX (orders to other venues go to the simulated venue in process). */
   readonly fixVenues?: readonly FixVenueConfig[];
   /** Serve the simulated venue over FIX 4.4 on 127.0.0.1 at this port (0: a free one). */
@@ -255,7 +261,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     const fix =
       opts.fixPort !== undefined
         ? new (await import('../fix/acceptor/component.ts')).FixAcceptorComponent(
-            { dataDir: opts.dataDir, port: opts.fixPort, proxy, passwords: new Map(Object.entries(reference.fixPasswords ?? {})), ...(opts.fixHeartbeatSeconds !== undefined ? { heartbeatSeconds: opts.fixHeartbeatSeconds } : {}) },
+            { dataDir: opts.dataDir, port: opts.fixPort, proxy, passwords: new Map(Object.entries(reference.fixPasswords ?? {})), log: readLog, ...(opts.fixHost !== undefined ? { host: opts.fixHost } : {}), ...(opts.fixTls ? { tls: opts.fixTls } : {}), ...(opts.fixMaxOwed !== undefined ? { maxOwed: opts.fixMaxOwed } : {}), ...(opts.fixHeartbeatSeconds !== undefined ? { heartbeatSeconds: opts.fixHeartbeatSeconds } : {}) },
             shared,
           )
         : undefined;
@@ -385,6 +391,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
         addStandby: (role) => supervisor.addStandby(role),
       },
       risk: riskAdmin,
+      ...(fix ? { fix } : {}),
     });
     cleanup.push(() => api.close());
     late.stopped = async (role, id) => {
@@ -398,6 +405,8 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       if (!r.ok) throw new UserError(`cannot open the first session: ${r.error.message}`);
     } else {
       await ensureActive();
+      // Died mid-roll: the roll is finished before the API serves anyone (decision 077).
+      await api.finishInterruptedRoll();
     }
     if (fix) {
       try {

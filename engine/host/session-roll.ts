@@ -10,6 +10,12 @@ import type { Sequencer } from '../sequencer/sequencer.ts';
  */
 export const ROLL_FORCE_AFTER_MS = 2000;
 
+/** The roll's force timeout: ORDO_ROLL_FORCE_MS when set to a positive number (operators, tests), else ROLL_FORCE_AFTER_MS. */
+export function rollForceAfterMs(env: NodeJS.ProcessEnv = process.env): number {
+  const v = Number(env['ORDO_ROLL_FORCE_MS']);
+  return Number.isFinite(v) && v > 0 ? v : ROLL_FORCE_AFTER_MS;
+}
+
 
 export interface RollDeps {
   readonly sequencer: Sequencer;
@@ -28,7 +34,7 @@ export interface RollDeps {
  * sequencing into it what it held meanwhile. Answers once the next session
  * is open; refused with SESSION_NOT_OPEN when no session is open.
  */
-export async function rollSession(d: RollDeps, forceAfterMs = ROLL_FORCE_AFTER_MS): Promise<Result<SessionRoll>> {
+export async function rollSession(d: RollDeps, forceAfterMs = rollForceAfterMs()): Promise<Result<SessionRoll>> {
   const started = performance.now();
   const closedSessionId = d.sequencer.position.session;
   const heldBefore = d.sequencer.stats.held;
@@ -47,4 +53,27 @@ export async function rollSession(d: RollDeps, forceAfterMs = ROLL_FORCE_AFTER_M
   await d.proxyCaughtUp();
   const sessionId = d.sequencer.position.session;
   return { ok: true, value: { closedSessionId, sessionId, rollMs: performance.now() - started, forced, held: d.sequencer.stats.held - heldBefore } };
+}
+
+/**
+ * A host that starts on a log whose session is closing with a roll (the
+ * process died mid-roll, decision 077) finishes that roll before it serves
+ * the API: the gateway asks the venue again for what the close waits on, and
+ * after `forceAfterMs` without it the close is forced, so the next session
+ * opens and what clients resend is taken there. Nothing the roll held was
+ * acknowledged (held requests are answered only once sequenced), so nothing
+ * acknowledged is lost; clients retry the rest under the same clientOrderId,
+ * which idempotent entry answers with the original orderId (decision 076).
+ * Returns whether there was a roll to finish.
+ */
+export async function finishInterruptedRoll(d: RollDeps, forceAfterMs = ROLL_FORCE_AFTER_MS): Promise<boolean> {
+  if (!d.sequencer.roll.rolling) return false;
+  const closing = d.sequencer.position.session;
+  const rolled = () => d.sequencer.position.session > closing;
+  const end = Date.now() + forceAfterMs;
+  while (!rolled() && Date.now() < end) await new Promise((res) => setTimeout(res, 5));
+  if (!rolled()) await d.hostCommand({ type: 'CloseSession', force: true });
+  await d.ensureActive();
+  await d.proxyCaughtUp();
+  return true;
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { COMPONENT_ACTIONS, ORDER_STATES, ORDER_TYPES, SIDES, TIME_IN_FORCE } from '../../contract/domain.ts';
 import type { AsOf, EventQuery, FillQuery, NewOrderRequest, OrderQuery, ReplaceRequest } from '../../contract/api.ts';
 import type { ApiParamParsers } from '../../contract/api-table.ts';
-import type { EventSearchQuery, OrderHistoryQuery } from '../../contract/history.ts';
+import type { EventSearchQuery, OrderHistoryQuery, TimelineQuery } from '../../contract/history.ts';
 import { issueLine } from '../oms/validation.ts';
 import { riskParamParsers } from './risk-params.ts';
 
@@ -99,6 +99,13 @@ export const parseComponentId = (v: unknown): string => parseWith(id, v, 'compon
 export const parseAction = (v: unknown) => parseWith(z.enum(COMPONENT_ACTIONS), v, 'action');
 export const parseRole = (v: unknown): string => parseWith(role, v, 'role');
 export const parseHistoryQuery = (v: unknown): OrderHistoryQuery => parseWith(historyQuery, v, 'history');
+
+const timelineQuery = z.strictObject({
+  session: z.number().int().positive().optional(),
+  buckets: z.number().int().positive().max(2000).optional(),
+  atTs: z.number().int().nonnegative().optional(),
+});
+export const parseTimelineQuery = (v: unknown): TimelineQuery => parseWith(timelineQuery, v, 'timeline');
 export const parseEventSearch = (v: unknown): EventSearchQuery => parseWith(eventSearch, v, 'search') as EventSearchQuery;
 
 /** The validator of each parameter kind of the method table (contract/api-table.ts). */
@@ -115,6 +122,7 @@ export const PARAM_PARSERS: ApiParamParsers = {
   search: parseEventSearch,
   orderQuery: parseOrderQuery,
   fillQuery: parseFillQuery,
+  timeline: parseTimelineQuery,
   ...riskParamParsers((message) => {
     throw new BadRequest(message);
   }),

@@ -7,7 +7,7 @@ import { VALUE_SCALE } from './money.ts';
 import {
   ACCEPTED, CANCELLED, EXPIRED, FILLED, isAtVenueCode, NEW, PARTIALLY_FILLED, PENDING, REJECTED, ROUTED, type StateCode,
 } from './order-table/codes.ts';
-import { OrderTable } from './order-table/order-table.ts';
+import { OrderTable, type ReplaceHistory } from './order-table/order-table.ts';
 import { isTerminalStage } from './order-state.ts';
 import { ClientBook } from './projection-clients.ts';
 import { CommandSeqs } from './projection-cseq.ts';
@@ -151,6 +151,15 @@ export class OmsProjection {
   refusedAt(seq: number): RequestRefusal | undefined {
     const r = this.refusal;
     return r !== undefined && r.seq === seq ? r : undefined;
+  }
+
+  /** The replace in flight at the venue for the order, if one is: its new clientOrderId (FIX ClOrdID) and terms. */
+  pendingReplace(orderId: number): { clientOrderId: string; quantity: number; price: number } | undefined {
+    const r = this.table.row(orderId);
+    if (r < 0 || !this.table.replacePending(r)) return undefined;
+    const h = this.table.replaceHistory(r);
+    if (h === undefined || h.pendingCoid === '') return undefined;
+    return { clientOrderId: h.pendingCoid, quantity: h.pendingQuantity ?? this.table.quantity(r), price: h.pendingPrice ?? this.table.price(r) };
   }
 
   /** The terms the order was entered with (before any replace); undefined for an unknown order. */
@@ -331,6 +340,17 @@ export class OmsProjection {
         // routed → new; a fill may have come first (then the order stays partially filled or filled).
         if (t.state(r) === ROUTED) t.setState(r, NEW);
         t.touch(r, e.seq, e.ts);
+        break;
+      }
+      case 'OrderParked': {
+        const t = this.table;
+        const r = t.row(ev.orderId);
+        if (r < 0) break;
+        // Off the venue's book (decision 075): back to "waiting for the router", fills and any request in
+        // flight kept (the venue answers a cancel or replace of a parked order); re-routed at the next open.
+        if (isAtVenueCode(t.state(r))) t.setState(r, ACCEPTED);
+        t.touch(r, e.seq, e.ts);
+        this.expose(r);
         break;
       }
       case 'OrderRejected': {
@@ -557,6 +577,8 @@ export class OmsProjection {
       t.setReplaceHistory(r, h);
     }
     h.pendingCoid = ev.clientOrderId ?? `${h.current}~R${h.chain.length + 1}`;
+    h.pendingQuantity = ev.quantity;
+    h.pendingPrice = ev.price;
     if (d.kind === 'now') return this.newTerms(r, ev.quantity, ev.price, e);
     t.setReplacePending(r, true);
     t.touch(r, e.seq, e.ts);
@@ -593,10 +615,37 @@ export class OmsProjection {
     const t = this.table;
     if (t.row(id) >= 0 || ev.filledQuantity > ev.quantity) return;
     const price = ev.orderType === 'market' ? 0 : ev.price;
+    // The order is indexed under the clientOrderId it was entered with (idempotent entry across sessions).
+    const chain = ev.origClientOrderIds ?? [];
+    const entered = chain[0] ?? ev.clientOrderId;
     const r = t.add(
-      id, this.bookSlot(this.book(ev.clientId)), ev.clientOrderId, ev.symbol, ev.side, ev.orderType, ev.timeInForce,
+      id, this.bookSlot(this.book(ev.clientId)), entered, ev.symbol, ev.side, ev.orderType, ev.timeInForce,
       ev.quantity, price, this.valuation(ev.orderType, price, ev.symbol), e.seq, e.ts,
     );
+    if (ev.locate === true || ev.intentional === true) {
+      this.flagMap.set(id, { ...(ev.locate === true ? { locate: true } : {}), ...(ev.intentional === true ? { intentional: true } : {}) });
+    }
+    if (ev.expireAt !== undefined) t.setExpireAt(r, ev.expireAt);
+    const pendingCoid = ev.replacePendingClientOrderId ?? '';
+    if (chain.length > 0 || pendingCoid !== '' || ev.enteredQuantity !== undefined) {
+      // The replace history as it stood at the close: entered terms, the OrigClOrdID chain, the replace in flight.
+      const now = this.termsNow(r);
+      const first: OriginalTerms = {
+        ...now,
+        quantity: ev.enteredQuantity ?? now.quantity,
+        price: ev.orderType === 'market' ? 0 : (ev.enteredPrice ?? now.price),
+      };
+      const h: ReplaceHistory = { first, chain: chain.slice(), current: ev.clientOrderId, pendingCoid };
+      if (pendingCoid !== '') {
+        h.pendingQuantity = ev.replacePendingQuantity ?? ev.quantity;
+        h.pendingPrice = ev.replacePendingPrice ?? ev.price;
+      }
+      t.setReplaceHistory(r, h);
+    }
+    if (!isTerminalStage(ev.state)) {
+      if (ev.cancelPending === true) t.setCancelPending(r, true);
+      if (pendingCoid !== '') t.setReplacePending(r, true);
+    }
     t.setStateName(r, ev.state);
     t.setFilledQuantity(r, ev.filledQuantity);
     t.setLeavesQuantity(r, isTerminalStage(ev.state) ? 0 : ev.quantity - ev.filledQuantity);
@@ -604,7 +653,6 @@ export class OmsProjection {
     t.setAvgPrice(r, avg);
     t.setFilledValue(r, Math.round(avg * ev.filledQuantity * VALUE_SCALE));
     t.setVenue(r, ev.venue);
-    if (ev.expireAt !== undefined) t.setExpireAt(r, ev.expireAt);
     this.expose(r);
   }
 

@@ -6,17 +6,35 @@ import { RiskState } from './exposure/risk-state.ts';
 import { riskRestoreEvents, takeRiskSnapshot } from './exposure/snapshot.ts';
 import { referenceEvents, type ReferenceData } from './reference.ts';
 import { Reason } from '../protocol/reasons.ts';
-import { isTerminalStage } from './order-state.ts';
-import { endingWithSession, expiryAtClose, expiryBeforeVenue, parseSnapshot, restoreEvents, takeSnapshot, type Snapshot } from './snapshot.ts';
+import { isTerminalStage, mayBeAtVenue } from './order-state.ts';
+import type { ReadonlyOrder } from './projection.ts';
+import { carriesOver, endingWithSession, expiryAtClose, expiryBeforeVenue, parseSnapshot, restoreEvents, takeSnapshot, type Snapshot } from './snapshot.ts';
 
 /** Which events each role may ask for; the host may ask for anything. */
 export const ROLE_PERMISSIONS: Readonly<Record<string, readonly EventType[]>> = {
   proxy: ['OrderPending', 'CancelRequested', 'ReplaceRequested'],
   risk: ['OrderAccepted', 'OrderRejected', 'MarketOrderCollared', 'ReferencePriceMoved', 'InstrumentExpired'],
   router: ['OrderRouted', 'VenueRejected'],
-  gateway: ['OrderAcknowledged', 'OrderExecuted', 'OrderCancelled', 'OrderExpired', 'VenueRejected', 'OrderReplaced', 'ReplaceRejected', 'CancelRejected'],
+  gateway: ['OrderParked', 'OrderAcknowledged', 'OrderExecuted', 'OrderCancelled', 'OrderExpired', 'VenueRejected', 'OrderReplaced', 'ReplaceRejected', 'CancelRejected'],
   monitor: ['AlertRaised', 'AlertCleared', 'ComponentActivated'],
 };
+
+/** Carried orders (gtc, gtd) the venue may hold: an explicit close parks them there (decision 075). */
+function parkedAtClose(p: OmsProjection): number[] {
+  const ids: number[] = [];
+  for (const o of p.orders()) if (mayBeAtVenue(o.stage) && carriesOver(o.timeInForce)) ids.push(o.orderId);
+  return ids;
+}
+
+/**
+ * Whether the close need not wait for the order any more: it ended, or it is
+ * off the venue (never sent, or parked) with no cancel or replace waiting for
+ * the venue's answer.
+ */
+function settledForClose(o: ReadonlyOrder | undefined): boolean {
+  if (o === undefined || isTerminalStage(o.stage)) return true;
+  return !mayBeAtVenue(o.stage) && !o.cancelPending && !o.replacePending;
+}
 
 /** The OMS's rules for the sequencer: permissions, session opening and closing. */
 export class OmsSequencerPolicy implements SequencerPolicy {
@@ -42,11 +60,12 @@ export class OmsSequencerPolicy implements SequencerPolicy {
     const ev = e.event;
     if (ev.type === 'SessionClosing') {
       this.awaiting = new Set(endingWithSession(this.projection));
+      // An explicit close also parks every carried order the venue may hold (decision 075); a roll keeps them live.
+      if (ev.roll !== true) for (const id of parkedAtClose(this.projection)) this.awaiting.add(id);
     } else if (ev.type === 'SessionOpened') {
       this.awaiting.clear();
     } else if (this.awaiting.size > 0 && 'orderId' in ev && this.awaiting.has(ev.orderId)) {
-      const o = this.projection.order(ev.orderId);
-      if (o === undefined || isTerminalStage(o.stage)) this.awaiting.delete(ev.orderId);
+      if (settledForClose(this.projection.order(ev.orderId))) this.awaiting.delete(ev.orderId);
     }
     this.risk.apply(e);
   }
@@ -84,7 +103,10 @@ export class OmsSequencerPolicy implements SequencerPolicy {
    * is everything the components report.
    */
   closingRefusal(body: CommandBody): { code: SequencerRefusalCode; message: string } | undefined {
-    if (body.type === 'OrderPending' || body.type === 'ReplaceRequested') {
+    // Routing stops too on an explicit close: what it parks must stay off the venue (decision 075); the order
+    // is carried as accepted and routed at the next open. A roll keeps routing (held for the next session).
+    const routing = body.type === 'OrderRouted' && this.projection.session.rolling !== true;
+    if (body.type === 'OrderPending' || body.type === 'ReplaceRequested' || routing) {
       return { code: 'SESSION_CLOSING', message: `session ${this.projection.session.id} is closing` };
     }
     return undefined;

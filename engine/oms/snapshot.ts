@@ -66,10 +66,40 @@ export function takeSnapshot(p: OmsProjection): Snapshot {
     };
     if (o.venue !== undefined) s.venue = o.venue;
     if (o.expireAt > 0) s.expireAt = o.expireAt;
+    carryStory(p, o.orderId, s);
     orders.push(s);
   }
   orders.sort((a, b) => a.orderId - b.orderId);
   return { version: 1, sessionId: p.session.id, lastSeq: p.lastSeq, nextOrderId: p.nextOrderId, orders };
+}
+
+/**
+ * What of the order's story crosses the boundary besides its terms and fills
+ * (decision 075): the OrigClOrdID chain and entered terms (so idempotent
+ * entry still answers the original orderId in the next session), risk's
+ * flags, and a cancel or replace sent to the venue and not yet answered (its
+ * answer applies in the next session to the pending request).
+ */
+function carryStory(p: OmsProjection, orderId: number, s: SnapshotOrder): void {
+  const o = p.order(orderId)!;
+  const chain = o.origClientOrderIds;
+  if (chain.length > 0) s.origClientOrderIds = [...chain];
+  const entered = p.originalTerms(orderId);
+  if (entered !== undefined) {
+    if (entered.quantity !== o.quantity || entered.price !== o.price) {
+      s.enteredQuantity = entered.quantity;
+      s.enteredPrice = entered.price;
+    }
+    if (entered.locate === true) s.locate = true;
+    if (entered.intentional === true) s.intentional = true;
+  }
+  if (o.cancelPending) s.cancelPending = true;
+  const pending = p.pendingReplace(orderId);
+  if (pending !== undefined) {
+    s.replacePendingClientOrderId = pending.clientOrderId;
+    s.replacePendingQuantity = pending.quantity;
+    s.replacePendingPrice = pending.price;
+  }
 }
 
 /** OrderRestored events that recreate the snapshot's orders, by orderId ascending. */
@@ -135,6 +165,15 @@ const snapshotSchema = z.strictObject({
       avgPrice: price,
       venue: z.string().optional(),
       expireAt: uint.optional(),
+      origClientOrderIds: z.array(z.string()).optional(),
+      enteredQuantity: uint.optional(),
+      enteredPrice: price.optional(),
+      locate: z.boolean().optional(),
+      intentional: z.boolean().optional(),
+      cancelPending: z.boolean().optional(),
+      replacePendingClientOrderId: z.string().optional(),
+      replacePendingQuantity: uint.optional(),
+      replacePendingPrice: price.optional(),
     }),
   ),
   risk: riskSnapshotSchema.optional(),
@@ -149,8 +188,7 @@ export function parseSnapshot(json: unknown, sourceName: string): Snapshot {
   if (!r.success) throw new ValidationError(describeIssue(r.error, json, sourceName));
   const orders = r.data.orders.map((o) => {
     const s: SnapshotOrder = { ...o };
-    if (s.venue === undefined) delete s.venue;
-    if (s.expireAt === undefined) delete s.expireAt;
+    for (const k of Object.keys(s) as (keyof SnapshotOrder)[]) if (s[k] === undefined) delete s[k];
     return s;
   });
   const { risk, ...rest } = r.data;

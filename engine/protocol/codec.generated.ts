@@ -2059,6 +2059,15 @@ export function encodeOrderRestored(w: ByteWriter, m: Readonly<Record<string, un
   let mask = 0;
   if (m["venue"] !== undefined) mask |= 1;
   if (m["expireAt"] !== undefined) mask |= 2;
+  if (m["origClientOrderIds"] !== undefined) mask |= 4;
+  if (m["enteredQuantity"] !== undefined) mask |= 8;
+  if (m["enteredPrice"] !== undefined) mask |= 16;
+  if (m["locate"] !== undefined) mask |= 32;
+  if (m["intentional"] !== undefined) mask |= 64;
+  if (m["cancelPending"] !== undefined) mask |= 128;
+  if (m["replacePendingClientOrderId"] !== undefined) mask |= 256;
+  if (m["replacePendingQuantity"] !== undefined) mask |= 512;
+  if (m["replacePendingPrice"] !== undefined) mask |= 1024;
   w.uint(mask);
   const v0 = m["orderId"];
   if (v0 === undefined) encodeFail("OrderRestored", "orderId", "is required");
@@ -2203,6 +2212,52 @@ export function encodeOrderRestored(w: ByteWriter, m: Readonly<Record<string, un
   if (v13 !== undefined) {
     if (typeof v13 !== 'number' || !Number.isSafeInteger(v13) || v13 < 0) encodeFail("OrderRestored", "expireAt", "must be a whole number >= 0");
     w.uint(v13);
+  }
+  const v14 = m["origClientOrderIds"];
+  if (v14 !== undefined) {
+    if (!Array.isArray(v14) || v14.some((s) => typeof s !== 'string')) encodeFail("OrderRestored", "origClientOrderIds", "must be a list of strings");
+    w.uint(v14.length);
+    for (const s of v14 as readonly string[]) w.uint(T.id(s));
+  }
+  const v15 = m["enteredQuantity"];
+  if (v15 !== undefined) {
+    if (typeof v15 !== 'number' || !Number.isSafeInteger(v15) || v15 < 0) encodeFail("OrderRestored", "enteredQuantity", "must be a whole number >= 0");
+    w.uint(v15);
+  }
+  const v16 = m["enteredPrice"];
+  if (v16 !== undefined) {
+    if (typeof v16 !== 'number' || !Number.isFinite(v16)) encodeFail("OrderRestored", "enteredPrice", "must be a finite number");
+    w.f64(v16);
+  }
+  const v17 = m["locate"];
+  if (v17 !== undefined) {
+    if (typeof v17 !== 'boolean') encodeFail("OrderRestored", "locate", "must be true or false");
+    w.u8(v17 ? 1 : 0);
+  }
+  const v18 = m["intentional"];
+  if (v18 !== undefined) {
+    if (typeof v18 !== 'boolean') encodeFail("OrderRestored", "intentional", "must be true or false");
+    w.u8(v18 ? 1 : 0);
+  }
+  const v19 = m["cancelPending"];
+  if (v19 !== undefined) {
+    if (typeof v19 !== 'boolean') encodeFail("OrderRestored", "cancelPending", "must be true or false");
+    w.u8(v19 ? 1 : 0);
+  }
+  const v20 = m["replacePendingClientOrderId"];
+  if (v20 !== undefined) {
+    if (typeof v20 !== 'string') encodeFail("OrderRestored", "replacePendingClientOrderId", "must be a string");
+    w.uint(T.id(v20));
+  }
+  const v21 = m["replacePendingQuantity"];
+  if (v21 !== undefined) {
+    if (typeof v21 !== 'number' || !Number.isSafeInteger(v21) || v21 < 0) encodeFail("OrderRestored", "replacePendingQuantity", "must be a whole number >= 0");
+    w.uint(v21);
+  }
+  const v22 = m["replacePendingPrice"];
+  if (v22 !== undefined) {
+    if (typeof v22 !== 'number' || !Number.isFinite(v22)) encodeFail("OrderRestored", "replacePendingPrice", "must be a finite number");
+    w.f64(v22);
   }
 }
 
@@ -2376,9 +2431,131 @@ export function decodeOrderRestored(r: ByteReader, S: readonly string[]): Record
       p = r.pos;
     }
   }
+  let f14: string[] | undefined;
+  if ((mask & 4) !== 0) {
+    let n = 0;
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      n = x;
+    } else {
+      r.pos = p;
+      n = r.uint();
+      p = r.pos;
+    }
+    if (n > end - p) throw new DecodeError("OrderRestored.origClientOrderIds: " + `list of ${n} cannot fit`);
+    const list = new Array<string>(n);
+    for (let k = 0; k < n; k++) {
+      if (p < end && (x = b[p]!) < 128) {
+        p++;
+        x = x;
+      } else {
+        r.pos = p;
+        x = r.uint();
+        p = r.pos;
+      }
+      const s = S[x];
+      if (s === undefined) throw new DecodeError("OrderRestored.origClientOrderIds: " + `string #${x} is not in the table`);
+      list[k] = s;
+    }
+    f14 = list;
+  }
+  let f15: number | undefined;
+  if ((mask & 8) !== 0) {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f15 = x;
+    } else {
+      r.pos = p;
+      f15 = r.uint();
+      p = r.pos;
+    }
+  }
+  let f16: number | undefined;
+  if ((mask & 16) !== 0) {
+    if (p + 8 > end) {
+      r.pos = p;
+      r.f64();
+    }
+    f16 = r.view.getFloat64(p, true);
+    p += 8;
+    if (f16 - f16 !== 0) throw new DecodeError("OrderRestored.enteredPrice: " + "not a finite number");
+  }
+  let f17: boolean | undefined;
+  if ((mask & 32) !== 0) {
+    if (p >= end) {
+      r.pos = p;
+      r.u8();
+    }
+    x = b[p++]!;
+    if (x > 1) throw new DecodeError("OrderRestored.locate: " + `bad boolean ${x}`);
+    f17 = x === 1;
+  }
+  let f18: boolean | undefined;
+  if ((mask & 64) !== 0) {
+    if (p >= end) {
+      r.pos = p;
+      r.u8();
+    }
+    x = b[p++]!;
+    if (x > 1) throw new DecodeError("OrderRestored.intentional: " + `bad boolean ${x}`);
+    f18 = x === 1;
+  }
+  let f19: boolean | undefined;
+  if ((mask & 128) !== 0) {
+    if (p >= end) {
+      r.pos = p;
+      r.u8();
+    }
+    x = b[p++]!;
+    if (x > 1) throw new DecodeError("OrderRestored.cancelPending: " + `bad boolean ${x}`);
+    f19 = x === 1;
+  }
+  let f20: string | undefined;
+  if ((mask & 256) !== 0) {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      x = x;
+    } else {
+      r.pos = p;
+      x = r.uint();
+      p = r.pos;
+    }
+    f20 = S[x];
+    if (f20 === undefined) throw new DecodeError("OrderRestored.replacePendingClientOrderId: " + `string #${x} is not in the table`);
+  }
+  let f21: number | undefined;
+  if ((mask & 512) !== 0) {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f21 = x;
+    } else {
+      r.pos = p;
+      f21 = r.uint();
+      p = r.pos;
+    }
+  }
+  let f22: number | undefined;
+  if ((mask & 1024) !== 0) {
+    if (p + 8 > end) {
+      r.pos = p;
+      r.f64();
+    }
+    f22 = r.view.getFloat64(p, true);
+    p += 8;
+    if (f22 - f22 !== 0) throw new DecodeError("OrderRestored.replacePendingPrice: " + "not a finite number");
+  }
   const o: Record<string, unknown> = { type: "OrderRestored", orderId: f0, clientId: f1, clientOrderId: f2, symbol: f3, side: f4, orderType: f5, timeInForce: f6, quantity: f7, price: f8, state: f9, filledQuantity: f10, avgPrice: f11 };
   if ((mask & 1) !== 0) o["venue"] = f12;
   if ((mask & 2) !== 0) o["expireAt"] = f13;
+  if ((mask & 4) !== 0) o["origClientOrderIds"] = f14;
+  if ((mask & 8) !== 0) o["enteredQuantity"] = f15;
+  if ((mask & 16) !== 0) o["enteredPrice"] = f16;
+  if ((mask & 32) !== 0) o["locate"] = f17;
+  if ((mask & 64) !== 0) o["intentional"] = f18;
+  if ((mask & 128) !== 0) o["cancelPending"] = f19;
+  if ((mask & 256) !== 0) o["replacePendingClientOrderId"] = f20;
+  if ((mask & 512) !== 0) o["replacePendingQuantity"] = f21;
+  if ((mask & 1024) !== 0) o["replacePendingPrice"] = f22;
   r.pos = p;
   return o;
 }
@@ -2411,6 +2588,38 @@ export function decodeOrderAcknowledged(r: ByteReader, _S: readonly string[]): R
     }
   }
   const o: Record<string, unknown> = { type: "OrderAcknowledged", orderId: f0 };
+  r.pos = p;
+  return o;
+}
+
+// OrderParked (code 55)
+
+export function encodeOrderParked(w: ByteWriter, m: Readonly<Record<string, unknown>>, _T: StringIds): void {
+  const v0 = m["orderId"];
+  if (v0 === undefined) encodeFail("OrderParked", "orderId", "is required");
+  {
+    if (typeof v0 !== 'number' || !Number.isSafeInteger(v0) || v0 < 0) encodeFail("OrderParked", "orderId", "must be a whole number >= 0");
+    w.uint(v0);
+  }
+}
+
+export function decodeOrderParked(r: ByteReader, _S: readonly string[]): Record<string, unknown> {
+  const b = r.buf;
+  const end = r.end;
+  let p = r.pos;
+  let x = 0;
+  let f0: number;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f0 = x;
+    } else {
+      r.pos = p;
+      f0 = r.uint();
+      p = r.pos;
+    }
+  }
+  const o: Record<string, unknown> = { type: "OrderParked", orderId: f0 };
   r.pos = p;
   return o;
 }
@@ -3134,8 +3343,9 @@ export const GENERATED_CODECS: Readonly<Record<string, { readonly signature: str
   ReplaceRequested: { signature: "50 orderId:uint,quantity:uint,price:f64,clientOrderId:str?", encode: encodeReplaceRequested, decode: decodeReplaceRequested },
   OrderReplaced: { signature: "51 orderId:uint,quantity:uint,price:f64", encode: encodeOrderReplaced, decode: decodeOrderReplaced },
   ReplaceRejected: { signature: "52 orderId:uint,reason:uint,text:str", encode: encodeReplaceRejected, decode: decodeReplaceRejected },
-  OrderRestored: { signature: "53 orderId:uint,clientId:str,clientOrderId:str,symbol:str,side:enum(buy|sell),orderType:enum(limit|market),timeInForce:enum(day|ioc|gtc|fok|gtd),quantity:uint,price:f64,state:enum(pending|accepted|rejected|routed|partially_filled|filled|cancelled|expired|new),filledQuantity:uint,avgPrice:f64,venue:str?,expireAt:uint?", encode: encodeOrderRestored, decode: decodeOrderRestored },
+  OrderRestored: { signature: "53 orderId:uint,clientId:str,clientOrderId:str,symbol:str,side:enum(buy|sell),orderType:enum(limit|market),timeInForce:enum(day|ioc|gtc|fok|gtd),quantity:uint,price:f64,state:enum(pending|accepted|rejected|routed|partially_filled|filled|cancelled|expired|new),filledQuantity:uint,avgPrice:f64,venue:str?,expireAt:uint?,origClientOrderIds:strs?,enteredQuantity:uint?,enteredPrice:f64?,locate:bool?,intentional:bool?,cancelPending:bool?,replacePendingClientOrderId:str?,replacePendingQuantity:uint?,replacePendingPrice:f64?", encode: encodeOrderRestored, decode: decodeOrderRestored },
   OrderAcknowledged: { signature: "54 orderId:uint", encode: encodeOrderAcknowledged, decode: decodeOrderAcknowledged },
+  OrderParked: { signature: "55 orderId:uint", encode: encodeOrderParked, decode: decodeOrderParked },
   LimitsChanged: { signature: "70 clientId:str,by:str,maxOrderQuantity:f64?,maxOrderNotional:f64?,maxOpenNotional:f64?,maxGrossPosition:f64?,maxNetPosition:f64?,requireLocate:bool?,duplicateWindowMs:f64?", encode: encodeLimitsChanged, decode: decodeLimitsChanged },
   RestrictedListChanged: { signature: "71 symbol:str,restricted:bool,by:str,text:str", encode: encodeRestrictedListChanged, decode: decodeRestrictedListChanged },
   TradingHalted: { signature: "72 clientId:str,by:str,text:str", encode: encodeTradingHalted, decode: decodeTradingHalted },

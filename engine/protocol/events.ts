@@ -141,10 +141,31 @@ export const EVENT_DEFS = {
       avgPrice: 'f64',
       venue: 'str?',
       expireAt: 'uint?',
+      // Carried across the session boundary (decision 075), appended: older logs decode unchanged.
+      /** The OrigClOrdID chain, oldest first (the first is the clientOrderId the order was entered with); absent: never replaced. */
+      origClientOrderIds: 'strs?',
+      /** The terms the order was entered with, when a replace changed them (idempotent entry compares against these). */
+      enteredQuantity: 'uint?',
+      enteredPrice: 'f64?',
+      /** Risk's flags from OrderPending (idempotent entry compares them too). */
+      locate: 'bool?',
+      intentional: 'bool?',
+      /** A cancel sent to the venue before the boundary and not yet answered: the order stays pending_cancel. */
+      cancelPending: 'bool?',
+      /** A replace sent to the venue before the boundary and not yet answered, with its new clientOrderId. */
+      replacePendingClientOrderId: 'str?',
+      replacePendingQuantity: 'uint?',
+      replacePendingPrice: 'f64?',
     },
   },
   /** The venue acknowledged the order: it is live there (FIX ExecType New). */
   OrderAcknowledged: { code: 54, fields: { orderId: 'uint' } },
+  /**
+   * An explicit session close took the order off the venue's book (the venue's
+   * Expired{SESSION_PARKED}): it holds no live quantity there; the order stays
+   * live in the OMS, is carried, and is re-entered at the next open (decision 075).
+   */
+  OrderParked: { code: 55, fields: { orderId: 'uint' } },
 
   // 70-89 risk: limits, restricted list, kill switch, marks, expiries, collars, carried positions.
   ...RISK_EVENT_DEFS,

@@ -38,6 +38,11 @@ export const Reason = {
   SELF_TRADE_PREVENTED: 206,
   /** The venue no longer holds the order live (filled, cancelled or expired first): too late to cancel or replace. */
   TOO_LATE: 207,
+  /**
+   * An explicit session close took the (gtc/gtd) order off the venue's book; it is carried and
+   * re-entered at the next open (decision 075). Not an end: the order stays live in the OMS.
+   */
+  SESSION_PARKED: 208,
 
   SESSION_NOT_OPEN: 301,
   SESSION_CLOSING: 302,

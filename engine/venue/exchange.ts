@@ -57,6 +57,8 @@ class VenueOrder<P> {
   fills: number[] | undefined = undefined;
   /** gtd: expiry time, µs since the Unix epoch (0: none). */
   expireAt = 0;
+  /** Filled before its current book entry (a parked order re-entered): the book knows only the rest. */
+  bookOffset = 0;
   constructor(
     readonly orderId: number,
     readonly bookId: number,
@@ -185,6 +187,10 @@ export class Exchange<P> {
         const o = this.byOrderId.get(msg.orderId);
         if (o === undefined || o.state !== 'open') break;
         o.peer = peer;
+        if (msg.reason === Reason.SESSION_PARKED) {
+          this.park(o);
+          break;
+        }
         this.takeOff(o, 'expired');
         this.send(peer, { type: 'Expired', orderId: o.orderId, reason: msg.reason });
         break;
@@ -260,6 +266,20 @@ export class Exchange<P> {
       n++;
     }
     return n;
+  }
+
+  /**
+   * Parking (decision 075): the order leaves the book but is not finished, so
+   * it is never forgotten; a NewOrder with its id re-enters it (new time
+   * priority) with the fills it has.
+   */
+  private park(o: VenueOrder<P>): void {
+    o.inst!.book.cancel(o.bookId);
+    o.inst!.dirty = true;
+    this.byBookId.delete(o.bookId);
+    if (o.expireAt > 0) this.gtd.delete(o);
+    o.state = 'parked';
+    this.send(o.peer, { type: 'Expired', orderId: o.orderId, reason: Reason.SESSION_PARKED });
   }
 
   /** Takes a live order out of the book and gives it its final state. */
@@ -361,6 +381,10 @@ export class Exchange<P> {
 
   private newOrder(peer: P, msg: NewOrderMsg): void {
     const seen = this.byOrderId.get(msg.orderId);
+    if (seen !== undefined && seen.state === 'parked' && seen.inst !== undefined) {
+      this.enter(peer, msg, seen.inst, seen);
+      return;
+    }
     if (seen !== undefined) {
       this.counters.duplicates++;
       seen.peer = peer;
@@ -383,26 +407,52 @@ export class Exchange<P> {
       if (priceProblem !== undefined) return this.reject(peer, msg, inst, priceProblem);
     }
 
+    if (msg.timeInForce === 'gtd' && !(msg.expireAt !== undefined && msg.expireAt > 0)) {
+      return this.reject(peer, msg, inst, 'a gtd order needs an expiry time');
+    }
+    this.enter(peer, msg, inst, undefined);
+  }
+
+  /**
+   * Puts an order in the book and matches it: a new one, or a parked one
+   * re-entered (`parked`: its record, fills kept; it trades only what is left
+   * of `msg.quantity`, the order's terms now).
+   */
+  private enter(peer: P, msg: NewOrderMsg, inst: InstrumentState, parked: VenueOrder<P> | undefined): void {
+    const market = msg.orderType === 'market';
     const book = inst.book;
     const bookId = this.nextBookId++;
     const price = market ? 0 : book.toPrice(book.toTicks(msg.price));
     const tif = msg.timeInForce;
-    if (tif === 'gtd' && !(msg.expireAt !== undefined && msg.expireAt > 0)) {
-      return this.reject(peer, msg, inst, 'a gtd order needs an expiry time');
+    let o: VenueOrder<P>;
+    if (parked !== undefined) {
+      // Re-entered under the same record: a new book entry (time priority starts again), the fills kept.
+      o = new VenueOrder(msg.orderId, bookId, inst, tif === 'day', peer, msg.quantity, price, 'open');
+      o.filled = parked.filled;
+      o.fills = parked.fills;
+      o.bookOffset = parked.filled;
+      if (!(msg.quantity > o.filled)) {
+        this.byOrderId.set(msg.orderId, o);
+        this.finish(o, 'filled');
+        this.send(peer, this.status(msg.orderId));
+        return;
+      }
+    } else {
+      o = new VenueOrder(msg.orderId, bookId, inst, tif === 'day', peer, msg.quantity, price, 'open');
     }
-    const o = new VenueOrder(msg.orderId, bookId, inst, tif === 'day', peer, msg.quantity, price, 'open');
     this.byOrderId.set(msg.orderId, o);
     this.send(peer, { type: 'Ack', orderId: msg.orderId });
+    const left = msg.quantity - o.filled;
 
     const owner = this.ownerKey(msg.owner);
     const fok = tif === 'fok';
     // A collared market order is an IOC limit at its protection price: it never trades through it.
     const collared = market && msg.protectionPrice !== undefined;
     const r = collared
-      ? book.limitTicks(bookId, msg.side, book.toTicks(msg.protectionPrice!), msg.quantity, true, owner, fok)
+      ? book.limitTicks(bookId, msg.side, book.toTicks(msg.protectionPrice!), left, true, owner, fok)
       : market
-        ? book.market(bookId, msg.side, msg.quantity, owner, fok)
-        : book.limitTicks(bookId, msg.side, book.toTicks(msg.price), msg.quantity, tif === 'ioc', owner, fok);
+        ? book.market(bookId, msg.side, left, owner, fok)
+        : book.limitTicks(bookId, msg.side, book.toTicks(msg.price), left, tif === 'ioc', owner, fok);
     this.selfTradeCancels(r.selfCancelled);
     this.applyTrades(r.trades, o);
     inst.dirty = true;
@@ -446,6 +496,12 @@ export class Exchange<P> {
       return;
     }
     o.peer = peer;
+    if (o.state === 'parked') {
+      // Off the book already (decision 075): it is simply never re-entered.
+      this.finish(o, 'cancelled');
+      this.send(peer, { type: 'Cancelled', orderId, reason: Reason.TRADER_REQUEST });
+      return;
+    }
     if (o.state !== 'open') {
       this.send(peer, { type: 'CancelRejected', orderId, reason: Reason.TOO_LATE, text: `too late to cancel: order ${orderId} is ${o.state}` });
       return;
@@ -461,7 +517,7 @@ export class Exchange<P> {
       this.send(peer, { type: 'ReplaceRejected', orderId, reason, text });
     if (o === undefined) return refuse(Reason.UNKNOWN_ORDER, `order ${orderId} unknown to the venue`);
     o.peer = peer;
-    if (o.state !== 'open') return refuse(Reason.TOO_LATE, `too late to replace: order ${orderId} is ${o.state}`);
+    if (o.state !== 'open' && o.state !== 'parked') return refuse(Reason.TOO_LATE, `too late to replace: order ${orderId} is ${o.state}`);
     const inst = o.inst!;
     const market = o.price === 0;
     const problem = this.quantityProblem(inst, msg.quantity) ?? (market ? undefined : this.priceProblem(inst, msg.price));
@@ -471,6 +527,14 @@ export class Exchange<P> {
     }
     const book = inst.book;
     const price = market ? 0 : book.toPrice(book.toTicks(msg.price));
+    if (o.state === 'parked') {
+      // Off the book: the new terms are kept for its re-entry (down to the filled quantity ends it).
+      o.quantity = msg.quantity;
+      o.price = price;
+      if (msg.quantity === o.filled) this.finish(o, 'filled');
+      this.send(peer, { type: 'ReplaceAck', orderId, quantity: o.quantity, price: o.price, leaves: 0 });
+      return;
+    }
     if (msg.quantity === o.filled) {
       // Down to exactly what filled: nothing is left to trade, the order is done (FIX: replaced, then filled).
       o.quantity = msg.quantity;
@@ -479,7 +543,7 @@ export class Exchange<P> {
       this.send(peer, { type: 'ReplaceAck', orderId, quantity: o.quantity, price: o.price, leaves: 0 });
       return;
     }
-    const r = book.replaceTicks(o.bookId, msg.quantity, book.toTicks(msg.price));
+    const r = book.replaceTicks(o.bookId, msg.quantity - o.bookOffset, book.toTicks(msg.price));
     if (!r.ok) return refuse(Reason.VENUE_REJECT, `replace refused by the book: ${r.reason}`);
     o.quantity = msg.quantity;
     o.price = price;

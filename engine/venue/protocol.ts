@@ -40,9 +40,11 @@ export const WIRE_TIME_IN_FORCE = ['day', 'ioc', 'gtc', 'fok', 'gtd'] as const s
 /**
  * What the venue knows about an order id. `unknown`: never seen; `forgotten`:
  * finished long ago and no longer remembered (every report of it was sent).
+ * `parked`: taken off the book by Expire{SESSION_PARKED} and kept (not
+ * finished): a NewOrder with its id re-enters it with its fills (decision 075).
  * Appended only (encoded by index).
  */
-export const VENUE_ORDER_STATES = ['unknown', 'open', 'filled', 'cancelled', 'expired', 'rejected', 'forgotten'] as const;
+export const VENUE_ORDER_STATES = ['unknown', 'open', 'filled', 'cancelled', 'expired', 'rejected', 'forgotten', 'parked'] as const;
 export type VenueOrderState = (typeof VENUE_ORDER_STATES)[number];
 
 export const VenueCode = {

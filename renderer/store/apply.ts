@@ -30,6 +30,10 @@ export function applyUpdates(current: LiveState, updates: readonly StateUpdate[]
   }
   const next: LiveState = { ...current };
   const changed = new Set<keyof LiveState>();
+  // Quotes and event lines are gathered and merged once per flush: merging them per push copied
+  // the instruments map and the event tail once for every push of the frame.
+  const quotes: NonNullable<StateUpdate['instruments']>[number][] = [];
+  const lines: NonNullable<StateUpdate['events']>[number][] = [];
   for (let i = from; i < updates.length; i++) {
     const u = updates[i] as StateUpdate;
     if (u.reset) {
@@ -60,10 +64,7 @@ export function applyUpdates(current: LiveState, updates: readonly StateUpdate[]
       next.fills = mergeFills(next.fills, u.fills);
       changed.add('fills');
     }
-    if (u.instruments && u.instruments.length > 0) {
-      next.instruments = mergeQuotes(next.instruments, u.instruments);
-      changed.add('instruments');
-    }
+    if (u.instruments) for (const q of u.instruments) quotes.push(q);
     if (u.components && u.components.length > 0) {
       next.components = mergeComponents(next.components, u.components, receivedAt);
       changed.add('components');
@@ -73,10 +74,15 @@ export function applyUpdates(current: LiveState, updates: readonly StateUpdate[]
       next.alerts = mergeAlerts([], u.alerts);
       changed.add('alerts');
     }
-    if (u.events && u.events.length > 0) {
-      next.events = mergeEvents(next.events, u.events);
-      changed.add('events');
-    }
+    if (u.events) for (const l of u.events) lines.push(l);
+  }
+  if (quotes.length > 0) {
+    next.instruments = mergeQuotes(next.instruments, quotes);
+    changed.add('instruments');
+  }
+  if (lines.length > 0) {
+    next.events = mergeEvents(next.events, lines);
+    changed.add('events');
   }
   const out: Partial<LiveState> = {};
   for (const k of changed) (out as Record<string, unknown>)[k] = next[k];

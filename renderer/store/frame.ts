@@ -34,3 +34,31 @@ export const scheduleFrame: FrameScheduler = (callback) => {
     clearTimeout(timer);
   };
 };
+
+/**
+ * A frame scheduler that also keeps `minIntervalMs` between the callbacks it
+ * runs: under a stream of pushes the blotters repaint at most 1000/min times a
+ * second (each repaint of a full screen costs the same whether one row changed
+ * or fifty), while a lone push after a quiet spell still shows on the next frame.
+ */
+export function throttledFrames(minIntervalMs: number, frame: FrameScheduler = scheduleFrame, now: () => number = () => performance.now()): FrameScheduler {
+  let last = Number.NEGATIVE_INFINITY;
+  return (callback) => {
+    let cancelInner: (() => void) | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const run = (): void => {
+      cancelInner = frame(() => {
+        cancelInner = undefined;
+        last = now();
+        callback();
+      });
+    };
+    const wait = last + minIntervalMs - now();
+    if (wait > 0) timer = setTimeout(run, wait);
+    else run();
+    return () => {
+      if (timer !== undefined) clearTimeout(timer);
+      cancelInner?.();
+    };
+  };
+}

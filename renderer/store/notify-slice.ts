@@ -1,9 +1,12 @@
-import { formatQty } from '../lib/format.ts';
+import { formatInt, formatQty } from '../lib/format.ts';
 import type { SliceCreator } from './types.ts';
 import type { Toast } from './notify.ts';
 
 /** At most this many toasts on screen; older ones drop off (the blotters keep everything). */
 export const MAX_TOASTS = 6;
+
+/** Fill toasts this close together are one stream. */
+const FILL_STREAM_MS = 3000;
 
 export interface NotifySlice {
   toasts: readonly Toast[];
@@ -25,13 +28,22 @@ export const createNotifySlice: SliceCreator<NotifySlice> = (set) => ({
       let id = s.nextToastId;
       let toasts = [...s.toasts];
       for (const t of list) {
-        // A stream of fills makes one running summary, not a toast per frame.
-        const last = toasts[toasts.length - 1];
-        if (t.fills && last?.fills && at - last.at < 3000) {
-          const count = last.fills.count + t.fills.count;
-          const quantity = last.fills.quantity + t.fills.quantity;
-          toasts[toasts.length - 1] = { ...last, title: `${count} fills`, body: `${formatQty(quantity)} in total`, fills: { count, quantity }, at };
-          continue;
+        if (t.fills) {
+          // A stream of fills makes one running summary, not a stack of toasts over the blotters:
+          // the third fill toast within FILL_STREAM_MS folds the recent ones into a summary.
+          const recent = toasts.filter((x) => x.fills && at - x.at < FILL_STREAM_MS);
+          if (recent.length >= 2 || recent.some((x) => (x.fills?.count ?? 0) > 1)) {
+            let count = t.fills.count;
+            let quantity = t.fills.quantity;
+            for (const x of recent) {
+              count += x.fills?.count ?? 0;
+              quantity += x.fills?.quantity ?? 0;
+            }
+            const keep = recent[recent.length - 1] as Toast;
+            toasts = toasts.filter((x) => x === keep || !recent.includes(x));
+            toasts[toasts.indexOf(keep)] = { ...keep, kind: 'fill', orderId: undefined, title: `${formatInt(count)} fills`, body: `${formatQty(quantity)} in total`, fills: { count, quantity }, at };
+            continue;
+          }
         }
         toasts.push({ ...t, id: id++, at });
       }

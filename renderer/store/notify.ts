@@ -9,7 +9,7 @@ export interface Toast {
   title: string;
   body: string;
   orderId?: number;
-  /** A summary of many fills: how many, and their total quantity (running totals while fills stream in). */
+  /** Fills it stands for: how many, and their total quantity (count > 1: a running summary while fills stream in). */
   fills?: { count: number; quantity: number };
   /** Local epoch ms it was raised. */
   at: number;
@@ -68,7 +68,7 @@ export function notificationsFor(updates: readonly StateUpdate[], before: Notify
     for (const f of fills) {
       const o = orderOf(f.orderId);
       const done = o && o.leavesQuantity === 0 ? 'Filled' : 'Partial fill';
-      out.push({ kind: 'fill', orderId: f.orderId, title: `${done} #${f.orderId}`, body: `${f.side.toUpperCase()} ${formatQty(f.quantity)} ${f.symbol} @ ${priceText(f.price)}` });
+      out.push({ kind: 'fill', orderId: f.orderId, title: `${done} #${f.orderId}`, body: `${f.side.toUpperCase()} ${formatQty(f.quantity)} ${f.symbol} @ ${priceText(f.price)}`, fills: { count: 1, quantity: f.quantity } });
     }
   }
   if (rejected.size > FILL_SUMMARY_OVER) {

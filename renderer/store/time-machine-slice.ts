@@ -1,4 +1,4 @@
-import type { EventLine, SessionView, StateView } from '../../contract/api.ts';
+import type { EventLine, InstrumentView, SessionView, StateView } from '../../contract/api.ts';
 import { fillsFrom } from './fills-slice.ts';
 import type { FillsTable } from './fills-slice.ts';
 import { instrumentsFrom } from './instruments-slice.ts';
@@ -16,6 +16,8 @@ export interface AsOfView {
   instruments: InstrumentsTable;
   /** The events up to and including `seq` (the newest of them). */
   events: readonly EventLine[];
+  /** The time (sequencer µs) it is as of: chosen on the time axis or by a step of a second, else the seq's own event time. */
+  ts?: number;
 }
 
 /**
@@ -27,6 +29,8 @@ export interface TimeMachineState {
   mode: 'live' | 'asof';
   /** The seq asked for last; a reply for any other seq is stale and dropped. */
   seq: number;
+  /** The time asked for with it (a step of a second, a point on the axis), sequencer µs. */
+  atTs?: number;
   loading: boolean;
   view: AsOfView | undefined;
   error: string | undefined;
@@ -34,20 +38,43 @@ export interface TimeMachineState {
 
 export const LIVE: TimeMachineState = { mode: 'live', seq: 0, loading: false, view: undefined, error: undefined };
 
-export function asOfView(seq: number, state: StateView, events: readonly EventLine[]): AsOfView {
-  return {
+/**
+ * Instruments as of then: the venue's quotes are not in the log, so bid and
+ * ask are left empty (not today's), and LAST is the price of the last fill
+ * at or before the seq (the log's own trades), empty when there was none yet.
+ */
+export function instrumentsAsOf(state: StateView): InstrumentView[] {
+  const lastBySymbol = new Map<string, number>();
+  // In seq order, so the last one set per symbol is the newest.
+  for (const f of [...state.fills].sort((x, y) => x.seq - y.seq)) lastBySymbol.set(f.symbol, f.price);
+  return state.instruments.map((i) => {
+    const v: InstrumentView = { ...i };
+    delete v.bid;
+    delete v.ask;
+    delete v.last;
+    const last = lastBySymbol.get(i.symbol);
+    if (last !== undefined) v.last = last;
+    return v;
+  });
+}
+
+export function asOfView(seq: number, state: StateView, events: readonly EventLine[], atTs?: number): AsOfView {
+  const view: AsOfView = {
     seq: state.asOfSeq ?? seq,
     session: state.session,
     orders: ordersFrom(state.orders),
     fills: fillsFrom(state.fills),
-    instruments: instrumentsFrom(state.instruments),
+    instruments: instrumentsFrom(instrumentsAsOf(state)),
     events,
   };
+  const at = atTs ?? events.find((e) => e.seq === view.seq)?.ts;
+  if (at !== undefined) view.ts = at;
+  return view;
 }
 
 export interface TimeMachineSlice {
   timeMachine: TimeMachineState;
-  travelStarted(seq: number): void;
+  travelStarted(seq: number, atTs?: number): void;
   travelLoaded(seq: number, state: StateView, events: readonly EventLine[]): void;
   travelFailed(seq: number, message: string): void;
   backToLive(): void;
@@ -55,13 +82,13 @@ export interface TimeMachineSlice {
 
 export const createTimeMachineSlice: SliceCreator<TimeMachineSlice> = (set) => ({
   timeMachine: LIVE,
-  travelStarted: (seq) =>
-    set((s) => ({ timeMachine: { ...s.timeMachine, mode: 'asof', seq, loading: true, error: undefined } })),
+  travelStarted: (seq, atTs) =>
+    set((s) => ({ timeMachine: { ...s.timeMachine, mode: 'asof', seq, atTs, loading: true, error: undefined } })),
   travelLoaded: (seq, state, events) =>
     set((s) =>
       s.timeMachine.mode !== 'asof' || s.timeMachine.seq !== seq
         ? {}
-        : { timeMachine: { mode: 'asof', seq, loading: false, view: asOfView(seq, state, events), error: undefined } },
+        : { timeMachine: { mode: 'asof', seq, atTs: s.timeMachine.atTs, loading: false, view: asOfView(seq, state, events, s.timeMachine.atTs), error: undefined } },
     ),
   travelFailed: (seq, message) =>
     set((s) =>

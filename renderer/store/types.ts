@@ -17,6 +17,11 @@ export interface IngestSlice {
   enqueue(update: StateUpdate): void;
   /** Applies everything buffered now (the frame callback; tests call it directly). */
   flush(): void;
+  /**
+   * Applies rows paged in behind a reset (older than anything pushed since):
+   * the buffer first, so nothing newer is overwritten; no toasts, they are not news.
+   */
+  backfill(update: StateUpdate): void;
 }
 
 export type OrdoState = SessionSlice &

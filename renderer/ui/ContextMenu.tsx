@@ -1,3 +1,4 @@
+import { inBody } from './portal.ts';
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 
 export interface MenuItem {
@@ -36,7 +37,8 @@ export function ContextMenu({ x, y, items, onClose }: { x: number; y: number; it
       window.removeEventListener('blur', onClose);
     };
   }, [onClose]);
-  return (
+  // On the body, not in the panel: a panel's `contain: strict` would clip it and put it under the toasts.
+  return inBody(
     <div
       ref={ref}
       className="ctx-menu"
@@ -73,6 +75,6 @@ export function ContextMenu({ x, y, items, onClose }: { x: number; y: number; it
           {it.label}
         </button>
       ))}
-    </div>
+    </div>,
   );
 }

@@ -1,3 +1,4 @@
+import { inBody } from './portal.ts';
 import { useEffect, useState } from 'react';
 import type { OrderHistoryView } from '../api/history.ts';
 import { historyApi } from '../api/history.ts';
@@ -45,7 +46,8 @@ export function OrderHistoryDrawer({ orderId, onClose }: { orderId: number; onCl
     return () => window.removeEventListener('keydown', onKey);
   }, [onClose]);
 
-  return (
+  // On the body, not in the panel: a panel's `contain: strict` would clip it and put it under the toasts.
+  return inBody(
     <aside className="drawer" role="dialog" aria-label={`Order ${orderId} history`} data-testid="order-history" data-order-id={orderId}>
       <div className="drawer-head">
         <span className="drawer-title">Order #{orderId}</span>
@@ -90,6 +92,6 @@ export function OrderHistoryDrawer({ orderId, onClose }: { orderId: number; onCl
           </div>
         ))}
       </div>
-    </aside>
+    </aside>,
   );
 }

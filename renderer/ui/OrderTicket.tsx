@@ -40,6 +40,8 @@ export function OrderTicket() {
   const [input, setInput] = useState<TicketInput>(EMPTY);
   const [touched, setTouched] = useState(false);
   const [submission, setSubmission] = useState<Submission | undefined>(undefined);
+  // A sell beyond the long position is a short sale: risk wants a locate (borrowed shares) for it.
+  const [locate, setLocate] = useState(false);
   const symbolRef = useRef<HTMLInputElement>(null);
   const qtyRef = useRef<HTMLInputElement>(null);
 
@@ -98,6 +100,7 @@ export function OrderTicket() {
   const set = <K extends keyof TicketInput>(k: K, v: TicketInput[K]): void => setInput((i) => ({ ...i, [k]: v }));
 
   const clear = (): void => {
+    setLocate(false);
     setInput({ ...EMPTY, clientId: input.clientId, side: input.side });
     setTouched(false);
     setSubmission(undefined);
@@ -129,7 +132,7 @@ export function OrderTicket() {
     const clientOrderId = nextClientOrderId();
     const sessionId = store.getState().session.id;
     setSubmission({ status: 'sending', clientOrderId });
-    const r = await api.submitOrder({ ...validation.order, clientOrderId });
+    const r = await api.submitOrder({ ...validation.order, clientOrderId, ...(validation.order.side === 'sell' && locate ? { locate: true } : {}) });
     setSubmission(
       r.ok ? { status: 'sent', clientOrderId, orderId: r.value.orderId, sessionId } : { status: 'error', clientOrderId, error: r.error },
     );
@@ -205,6 +208,11 @@ export function OrderTicket() {
               </button>
             ))}
           </div>
+          {input.side === 'sell' ? (
+            <label className="locate-flag" title="Short sale: the shares are located (borrowed). Without it risk refuses a sell beyond the long position.">
+              <input type="checkbox" data-testid="ticket-locate" checked={locate} onChange={(e) => setLocate(e.currentTarget.checked)} /> Locate (short sale)
+            </label>
+          ) : null}
         </div>
         <label className="field">
           <span className="label">Quantity{instrument ? <span className="hint"> lot {formatQty(instrument.lotSize)}</span> : null}</span>

@@ -1,4 +1,4 @@
-import { memo, useCallback, useMemo, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { CSSProperties, KeyboardEvent, MouseEvent } from 'react';
 import type { InstrumentView, OrderView } from '../../contract/api.ts';
 import { ORDER_STATES } from '../../contract/domain.ts';
@@ -75,6 +75,12 @@ export function OrdersBlotter() {
   const [historyId, setHistoryId] = useState<number | undefined>(undefined);
   const closeHistory = useCallback(() => setHistoryId(undefined), []);
   const [status, setStatus] = useFlash(8000);
+  // Which clients the kill switch holds: read from the host when a row menu opens (risk owns the truth).
+  const [halted, setHalted] = useState<ReadonlySet<string>>(() => new Set());
+  const loadHalts = useCallback(async () => {
+    const r = await api.getRisk();
+    if (r.ok) setHalted(new Set(r.value.clients.filter((c) => c.halt !== null).map((c) => c.clientId)));
+  }, [api]);
   const amendRef = useRef(amend);
   amendRef.current = amend;
   const canAct = !readOnly && connected;
@@ -122,6 +128,62 @@ export function OrdersBlotter() {
     },
     [api, confirm, setStatus, table.byId],
   );
+
+  /**
+   * Kill switch for one client: the host sequences TradingHalted and the
+   * gateway cancels every live order of the client (at the venue, or at once
+   * when not there yet); risk refuses new ones until resumed (decision 092).
+   */
+  const haltClient = useCallback(
+    async (clientId: string, working: number) => {
+      const ok = await confirm({
+        title: `Halt ${clientId}? (kill switch)`,
+        body: `All ${formatInt(working)} working order${working === 1 ? '' : 's'} of ${clientId} are cancelled at the venue, and new orders of ${clientId} are refused until you resume it. To cancel without halting, use "Cancel all working for ${clientId}".`,
+        okLabel: `Halt ${clientId} and cancel all`,
+        danger: true,
+      });
+      if (!ok) return;
+      const r = await api.haltClient(clientId, { by: 'ui', reason: 'kill switch from the orders blotter' });
+      if (!r.ok) {
+        setStatus(`Halt ${clientId} failed: ${r.error.message}`);
+        return;
+      }
+      setHalted((h) => new Set([...h, clientId]));
+      setStatus(`${clientId} halted: its ${formatInt(working)} working order${working === 1 ? '' : 's'} are being cancelled (KILL_SWITCH); new orders refused until resumed`);
+    },
+    [api, confirm, setStatus],
+  );
+
+  const resumeClient = useCallback(
+    async (clientId: string) => {
+      const r = await api.resumeClient(clientId, { by: 'ui' });
+      if (!r.ok) {
+        setStatus(`Resume ${clientId} failed: ${r.error.message}`);
+        return;
+      }
+      setHalted((h) => new Set([...h].filter((c) => c !== clientId)));
+      setStatus(`${clientId} resumed: new orders accepted again (cancelled orders stay cancelled)`);
+    },
+    [api, setStatus],
+  );
+
+  // A halt or resume from anywhere (the risk panel, the CLI, another desk) shows in the client filter.
+  const eventTail = useOrdoState((s) => s.events.list);
+  const scanned = useRef(-1);
+  useEffect(() => {
+    const newest = eventTail.length > 0 ? (eventTail[eventTail.length - 1] as (typeof eventTail)[number]).seq : 0;
+    if (newest < scanned.current) scanned.current = -1; // a new session: seqs start again
+    const first = scanned.current < 0;
+    let halts = false;
+    // Only the lines since the last look: O(new lines) per flush.
+    for (let i = eventTail.length - 1; i >= 0; i--) {
+      const e = eventTail[i] as (typeof eventTail)[number];
+      if (e.seq <= scanned.current) break;
+      if (e.type === 'TradingHalted' || e.type === 'TradingResumed') halts = true;
+    }
+    scanned.current = newest;
+    if (first || halts) void loadHalts();
+  }, [eventTail, loadHalts]);
 
   const cancelOne = useCallback((orderId: number) => void cancelMany([orderId], false), [cancelMany]);
 
@@ -176,8 +238,9 @@ export function OrdersBlotter() {
       e.preventDefault();
       if (!selected.has(id)) setSelection([id], id);
       setMenu({ kind: 'row', orderId: id, x: e.clientX, y: e.clientY });
+      void loadHalts();
     },
-    [selected, setSelection],
+    [selected, setSelection, loadHalts],
   );
 
   const focusIndex = focusId === undefined ? -1 : ids.indexOf(focusId);
@@ -210,6 +273,7 @@ export function OrdersBlotter() {
       e.preventDefault();
       const row = (e.currentTarget as HTMLElement).querySelector(`[data-testid="order-row-${focusId}"]`)?.getBoundingClientRect();
       setMenu({ kind: 'row', orderId: focusId, x: row ? row.left + 40 : 100, y: row ? row.bottom : 100 });
+      void loadHalts();
     }
   };
 
@@ -263,6 +327,15 @@ export function OrdersBlotter() {
         disabled: !canAct || clientWorking.length === 0,
         onSelect: () => void cancelMany(clientWorking, true),
       },
+      halted.has(o.clientId)
+        ? { label: `Resume ${o.clientId} (lift the halt)`, testid: 'ctx-resume-client', disabled: !canAct, onSelect: () => void resumeClient(o.clientId) }
+        : {
+            label: `Halt ${o.clientId}: kill switch, cancels all ${formatInt(clientWorking.length)}…`,
+            testid: 'ctx-halt-client',
+            danger: true,
+            disabled: !canAct,
+            onSelect: () => void haltClient(o.clientId, clientWorking.length),
+          },
       { label: `History of #${o.orderId}`, testid: 'ctx-history', separator: true, onSelect: () => setHistoryId(o.orderId) },
       { label: `Only ${o.clientId}`, testid: 'ctx-filter-client', onSelect: () => setFilter({ clientId: o.clientId }) },
       { label: `Only ${o.symbol}`, testid: 'ctx-filter-symbol', onSelect: () => setFilter({ symbol: o.symbol }) },
@@ -301,6 +374,7 @@ export function OrdersBlotter() {
             {clients.map((c) => (
               <option key={c.clientId} value={c.clientId}>
                 {c.clientId}
+                {halted.has(c.clientId) ? ' · HALTED' : ''}
               </option>
             ))}
           </select>

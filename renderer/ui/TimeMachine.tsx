@@ -1,15 +1,15 @@
 import { useEffect, useRef, useState } from 'react';
 import type { SessionSummary } from '../../contract/history.ts';
 import { formatInt } from '../lib/format.ts';
-import { travelTo } from '../store/bind.ts';
+import { stepSeconds, travelTo } from '../store/bind.ts';
+import { formatTime } from '../lib/format.ts';
+import { TimeAxis } from './TimeAxis.tsx';
 import { useApi, useOrdoState, useOrdoStore } from './context.tsx';
 
-/** Waits this long after the slider last moved before asking the host for the state. */
-const SLIDER_SETTLE_MS = 120;
-
 /**
- * The time machine's controls: a slider over the session's seqs and a seq
- * field. Choosing a seq shows the blotters as of it, read-only; LIVE goes back.
+ * The time machine's controls: the session picker, a time axis with the
+ * session's event density (click a time), and a seq field. Choosing a point
+ * shows the blotters as of it, read-only; LIVE goes back.
  */
 export function TimeMachineControl() {
   const api = useApi();
@@ -35,7 +35,6 @@ export function TimeMachineControl() {
     setPicked(undefined);
     backToLiveRaw();
   };
-  const [slider, setSlider] = useState<number | undefined>(undefined);
   const [text, setText] = useState('');
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
 
@@ -43,7 +42,6 @@ export function TimeMachineControl() {
 
   const go = (seq: number): void => {
     clearTimeout(timer.current);
-    setSlider(undefined);
     if (!Number.isFinite(seq) || head === 0) return;
     void travelTo(api, store, Math.min(head, Math.max(1, Math.round(seq))), session);
   };
@@ -73,20 +71,17 @@ export function TimeMachineControl() {
           </option>
         ))}
       </select>
-      <input
-        type="range"
-        className="tm-slider"
-        data-testid="tm-slider"
-        min={head === 0 ? 0 : 1}
-        max={head}
-        step={1}
+      <TimeAxis
+        session={session}
+        head={head}
+        live={past === undefined}
+        current={current}
+        currentTs={tm.mode === 'asof' ? (tm.atTs ?? tm.view?.ts) : undefined}
+        width={typeof window !== 'undefined' && window.innerWidth >= 1600 ? 240 : 120}
         disabled={head === 0}
-        value={slider ?? current}
-        onChange={(e) => {
-          const v = Number(e.currentTarget.value);
-          setSlider(v);
+        onPick={(seq, ts) => {
           clearTimeout(timer.current);
-          timer.current = setTimeout(() => go(v), SLIDER_SETTLE_MS);
+          void travelTo(api, store, seq, session, ts);
         }}
       />
       <input
@@ -128,7 +123,9 @@ export function TimeMachineControl() {
   );
 }
 
-/** The unmissable strip shown while the blotters are the past. */
+const TZ = new Date().getTimezoneOffset();
+
+/** The unmissable strip shown while the blotters are the past: step by event or by second, the time and seq shown. */
 export function TimeMachineBanner() {
   const tm = useOrdoState((s) => s.timeMachine);
   const liveHead = useOrdoState((s) => s.session.seq);
@@ -137,6 +134,7 @@ export function TimeMachineBanner() {
   const api = useApi();
   const store = useOrdoStore();
   if (tm.mode !== 'asof') return null;
+  const ts = tm.atTs ?? tm.view?.ts;
   const viewed = tm.view?.session;
   const inPast = viewed !== undefined && viewed.id !== liveId;
   // A past session's end is the host's to know: stepping past it is refused with a clear message.
@@ -153,8 +151,20 @@ export function TimeMachineBanner() {
       <button type="button" className="btn btn-sm" data-testid="tm-step-forward" title="One event forward" disabled={tm.seq >= head} onClick={() => step(1)}>
         1 ▶
       </button>
+      <button type="button" className="btn btn-sm" data-testid="tm-step-back-second" title="One second back (the state at the end of the second before)" disabled={tm.loading || ts === undefined} onClick={() => void stepSeconds(api, store, -1, viewed?.id ?? liveId, head)}>
+        ◀ 1s
+      </button>
+      <button type="button" className="btn btn-sm" data-testid="tm-step-forward-second" title="One second forward" disabled={tm.loading || ts === undefined || (!inPast && tm.seq >= head)} onClick={() => void stepSeconds(api, store, 1, viewed?.id ?? liveId, head)}>
+        1s ▶
+      </button>
       <span className="tm-banner-title">
-        {inPast ? `SESSION ${viewed.id} · ` : ''}AS OF SEQ <span data-testid="tm-banner-seq">{formatInt(tm.seq)}</span>
+        {inPast ? `SESSION ${viewed.id} · ` : ''}AS OF{' '}
+        {ts !== undefined ? (
+          <span data-testid="tm-banner-time" data-ts={ts} title={new Date(ts / 1000).toISOString()}>
+            {formatTime(ts, TZ).slice(0, 8)} ·{' '}
+          </span>
+        ) : null}
+        SEQ <span data-testid="tm-banner-seq">{formatInt(tm.seq)}</span>
       </span>
       <span className="tm-banner-detail">
         {inPast ? 'an earlier session' : `of ${formatInt(head)}`} · read-only view of the past, order entry and actions are off

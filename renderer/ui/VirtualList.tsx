@@ -32,7 +32,7 @@ interface Props {
 export function VirtualList({
   rowCount,
   rowHeight = ROW_HEIGHT,
-  overscan = 10,
+  overscan = 3,
   header,
   headerHeight = header ? ROW_HEIGHT : 0,
   renderRow,

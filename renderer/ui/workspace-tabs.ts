@@ -1,4 +1,5 @@
 import type { ComponentType } from 'react';
+import { FixPanel } from './fix/FixPanel.tsx';
 
 /**
  * Panels that join the workspace as tabs beside Components and Event log
@@ -13,4 +14,4 @@ export interface WorkspaceTab {
   Panel: ComponentType;
 }
 
-export const WORKSPACE_TABS: readonly WorkspaceTab[] = [];
+export const WORKSPACE_TABS: readonly WorkspaceTab[] = [{ id: 'fix', title: 'FIX', Panel: FixPanel }];

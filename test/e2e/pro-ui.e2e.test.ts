@@ -111,6 +111,8 @@ describe.each(VIEWPORTS)('a professional trading screen at $width×$height', ({ 
     expect(await page.getByTestId('ticket-side-sell').getAttribute('aria-checked')).toBe('true');
     await expect.poll(() => page.evaluate("document.activeElement?.getAttribute('data-testid')")).toBe('ticket-quantity');
     await page.keyboard.type('100');
+    // ALPHA holds no JPM: a sell is a short sale, and risk wants a locate for it.
+    await page.getByTestId('ticket-locate').check();
     const price = page.getByTestId('ticket-price');
     await price.focus();
     await page.keyboard.press('ArrowUp'); // empty field: starts at last (or reference), on the tick
@@ -131,6 +133,8 @@ describe.each(VIEWPORTS)('a professional trading screen at $width×$height', ({ 
     const id = Number(await result.getAttribute('data-order-id'));
     const o = (await http(host, 'GET', '/api/state')).body.orders.find((x: { orderId: number }) => x.orderId === id);
     expect(o).toMatchObject({ symbol: 'JPM', side: 'sell', quantity: 100, price: target });
+    // Above the market it rests: accepted with the locate, not SHORT_SALE_NO_LOCATE.
+    await waitState(id, 'new');
     await page.keyboard.press('F1');
     expect(await page.getByTestId('ticket-side-buy').getAttribute('aria-checked')).toBe('true');
     await screenshot(page, `pro-${tag}-2-ticket-keys`);
@@ -243,6 +247,144 @@ describe.each(VIEWPORTS)('a professional trading screen at $width×$height', ({ 
     await page.getByTestId('orders-columns').click();
     await page.getByTestId('columns-reset').click();
     await page.getByTestId('tab-components').click();
+  });
+
+  it('fills blotter: search, client filter and sort; keyboard to the order history; CSV equals the rows shown; all survives a reload', async () => {
+    // Crossing orders fill against the simulated market maker (possibly in parts: each part is a row).
+    const a1 = await send('JNJ', 'buy', 5, onTick('JNJ', 1.02), 'day');
+    const a2 = await send('JNJ', 'buy', 7, onTick('JNJ', 1.02), 'day');
+    const b1 = await send('JNJ', 'buy', 9, onTick('JNJ', 1.02), 'day', 'BRAVO');
+    for (const id of [a1, a2, b1]) await waitState(id, 'filled');
+    const fillRows = page.locator('[data-testid^="fill-row-"]');
+    const shownFills = async () =>
+      fillRows.evaluateAll((els) => els.map((e) => ({ orderId: Number(e.getAttribute('data-order-id')), qty: Number(e.querySelector('[data-col="qty"]')!.textContent!.replaceAll(',', '')) })));
+    await page.getByTestId('fills-search').fill('JNJ');
+    await expect.poll(async () => new Set((await shownFills()).map((f) => f.orderId))).toEqual(new Set([a1, a2, b1]));
+
+    await page.getByTestId('fills-sort-quantity').click();
+    expect(await page.getByTestId('fills-sort-quantity').getAttribute('data-sort-dir')).toBe('desc');
+    const byQty = (await shownFills()).map((f) => f.qty);
+    expect(byQty).toEqual([...byQty].sort((x, y) => y - x));
+
+    // Keyboard: a click focuses a row, ↓ moves, Enter opens the history of that fill's order.
+    await fillRows.first().click();
+    await page.keyboard.press('ArrowDown');
+    const second = fillRows.nth(1);
+    await expect.poll(() => second.getAttribute('data-selected')).toBe('true');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('order-history').getAttribute('data-order-id')).toBe(await second.getAttribute('data-order-id'));
+    await page.getByTestId('order-history-close').click();
+
+    await page.getByTestId('fills-filter-client').selectOption('BRAVO');
+    await expect.poll(async () => (await shownFills()).map((f) => f.orderId).every((id) => id === b1)).toBe(true);
+    await page.getByTestId('fills-more').click();
+    await page.getByTestId('fills-columns').click();
+    await page.getByTestId('fills-column-toggle-seq').click();
+    await expect.poll(() => page.getByTestId('fills-sort-col-seq').count()).toBe(0);
+    await screenshot(page, `pro-${tag}-7b-fills-filtered`);
+
+    await page.getByTestId('fills-more').click();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('fills-export').click()]);
+    const csv = readFileSync((await download.path())!, 'utf8').trim().split('\r\n');
+    const header = csv[0]!.split(',');
+    expect(header).not.toContain('Seq');
+    const rows = csv.slice(1).map((l) => l.split(','));
+    const shown = await shownFills();
+    expect(rows.map((r) => [Number(r[header.indexOf('Order')]), Number(r[header.indexOf('Qty')]), r[header.indexOf('Client')]])).toEqual(shown.map((f) => [f.orderId, f.qty, 'BRAVO']));
+    expect(shown.reduce((n, f) => n + f.qty, 0)).toBe(9);
+
+    await page.reload();
+    await page.getByTestId('session-state').filter({ hasText: /open/i }).waitFor();
+    expect(await page.getByTestId('fills-search').inputValue()).toBe('JNJ');
+    expect(await page.getByTestId('fills-filter-client').inputValue()).toBe('BRAVO');
+    expect(await page.getByTestId('fills-sort-quantity').getAttribute('data-sort-dir')).toBe('desc');
+    expect(await page.getByTestId('fills-sort-col-seq').count()).toBe(0);
+    await expect.poll(shownFills).toEqual(shown);
+    await page.getByTestId('fills-filter-reset').click();
+    await page.getByTestId('fills-more').click();
+    await page.getByTestId('fills-columns').click();
+    await page.getByTestId('fills-columns-reset').click();
+  });
+
+  it('kill switch: halting a client from the row menu cancels all its working orders and refuses new ones; resume lifts it', async () => {
+    const ids: number[] = [];
+    for (let i = 0; i < 3; i++) ids.push(await send('CSCO', 'buy', 10 + i, onTick('CSCO', 0.93), 'gtc', 'CHARLIE'));
+    const other = await send('CSCO', 'buy', 15, onTick('CSCO', 0.93));
+    for (const id of [...ids, other]) await waitState(id, 'new');
+    await page.getByTestId(`order-row-${ids[0]}`).click({ button: 'right' });
+    await page.getByTestId('ctx-halt-client').click();
+    expect(await page.getByTestId('confirm-dialog').textContent()).toContain('CHARLIE');
+    await screenshot(page, `pro-${tag}-7c-kill-switch`);
+    await page.getByTestId('confirm-ok').click();
+    for (const id of ids) await waitState(id, 'cancelled');
+    // Why it was cancelled is in the order's history (reasons by name).
+    await page.getByTestId(`order-row-${ids[0]}`).dblclick();
+    await expect.poll(() => page.getByTestId('order-history').textContent()).toContain('KILL_SWITCH');
+    await page.getByTestId('order-history-close').click();
+    // Another client's order is untouched; CHARLIE's next order is refused.
+    expect(await stateOf(other).getAttribute('data-state')).toBe('new');
+    // Distinct terms: risk's duplicate check (2 s by default) must not be what refuses it.
+    const refused = await send('CSCO', 'buy', 13, onTick('CSCO', 0.93), 'gtc', 'CHARLIE');
+    await waitState(refused, 'rejected');
+    expect(await page.getByTestId(`order-row-${refused}`).textContent()).toContain('CLIENT_HALTED');
+    await expect.poll(() => page.locator('[data-testid="orders-filter-client"] option[value="CHARLIE"]').textContent()).toContain('HALTED');
+
+    await page.getByTestId(`order-row-${refused}`).click({ button: 'right' });
+    await page.getByTestId('ctx-resume-client').click();
+    await expect.poll(() => page.locator('[data-testid="orders-filter-client"] option[value="CHARLIE"]').textContent()).not.toContain('HALTED');
+    const again = await send('CSCO', 'buy', 14, onTick('CSCO', 0.93), 'gtc', 'CHARLIE');
+    await waitState(again, 'new');
+    await page.getByTestId(`order-row-${again}`).click({ button: 'right' });
+    await page.getByTestId('ctx-cancel-client').click();
+    await page.getByTestId('confirm-ok').click();
+    await waitState(again, 'cancelled');
+    await page.getByTestId(`order-row-${other}`).click({ button: 'right' });
+    await page.getByTestId('ctx-cancel').click();
+    await page.getByTestId('confirm-ok').click();
+    await waitState(other, 'cancelled');
+  });
+
+  it('time machine: the axis shows the session\'s event density, a click goes to that time, steps go by second, instruments as of then', async () => {
+    // The session has run for a while by now (every earlier test's orders are on the axis).
+    await send('AAPL', 'buy', 3, onTick('AAPL', 0.95), 'day');
+    const axis = page.getByTestId('tm-axis');
+    await expect.poll(async () => Number(await axis.getAttribute('data-buckets')), { timeout: 15_000 }).toBeGreaterThan(1);
+    await screenshot(page, `pro-${tag}-9-time-axis`);
+    const box = (await axis.boundingBox())!;
+    expect(box.x + box.width).toBeLessThanOrEqual(width);
+    await page.mouse.click(box.x + box.width * 0.5, box.y + box.height / 2);
+    const banner = page.getByTestId('tm-banner');
+    await banner.waitFor();
+    await expect.poll(() => banner.getAttribute('data-loading')).toBe('false');
+    const timeOf = async () => Number(await page.getByTestId('tm-banner-time').getAttribute('data-ts'));
+    const seqOf = async () => Number(await banner.getAttribute('data-seq'));
+    const t1 = await timeOf();
+    const s1 = await seqOf();
+    expect(s1).toBeGreaterThan(0);
+    // In the past there are no quotes (they are not in the log): bid and ask are empty, never today's.
+    expect((await page.getByTestId('instrument-bid-AAPL').textContent())!.trim()).toBe('');
+    expect((await page.getByTestId('instrument-ask-AAPL').textContent())!.trim()).toBe('');
+
+    await page.getByTestId('tm-step-forward-second').click();
+    await expect.poll(async () => Math.floor((await timeOf()) / 1e6)).toBe(Math.floor(t1 / 1e6) + 1);
+    await expect.poll(() => banner.getAttribute('data-loading')).toBe('false');
+    const t2 = await timeOf();
+    const s2 = await seqOf();
+    expect(s2).toBeGreaterThanOrEqual(s1);
+    // The seq shown is the host's "last event at or before that time".
+    const tl = (await http(host, 'GET', `/api/timeline?atTs=${t2}`)).body as { seqAtTs: number };
+    expect(s2).toBe(tl.seqAtTs);
+    await screenshot(page, `pro-${tag}-10-time-step`);
+    // And one back is where the click went: the end of that second, the same seq.
+    await page.getByTestId('tm-step-back-second').click();
+    await expect.poll(async () => Math.floor((await timeOf()) / 1e6)).toBe(Math.floor(t1 / 1e6));
+    await expect.poll(seqOf).toBe(s1);
+    // Bad input to the API: one clear line.
+    const bad = await http(host, 'GET', '/api/timeline?buckets=0');
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toMatch(/timeline\.buckets/);
+    await page.getByTestId('tm-back-live').click();
+    await banner.waitFor({ state: 'detached' });
   });
 
   it('notifications: a fill and a reject raise toasts, and badge the title while the window is in the background', async () => {

@@ -14,7 +14,10 @@ const SEEDS = ONE !== undefined ? [Number(ONE)] : Array.from({ length: Number(pr
 
 describe('order lifecycle simulation', () => {
   it(`never disagrees with the venue (${SEEDS.length} seeds × 400 steps)`, () => {
-    const total = { submits: 0, cancels: 0, replaces: 0, fills: 0, cancelledAtVenue: 0, refusedAtSeq: 0, tooLate: 0, sessionsClosed: 0, carried: 0 };
+    const total = {
+      submits: 0, cancels: 0, replaces: 0, fills: 0, cancelledAtVenue: 0, refusedAtSeq: 0, tooLate: 0, sessionsClosed: 0, carried: 0,
+      rolls: 0, parked: 0, carriedPending: 0,
+    };
     for (const seed of SEEDS) {
       const sim = new LifecycleSim({ seed, steps: 400 });
       sim.run();
@@ -28,7 +31,14 @@ describe('order lifecycle simulation', () => {
       expect(total.carried).toBeGreaterThan(SEEDS.length);
       expect(total.tooLate).toBeGreaterThan(0);
       expect(total.refusedAtSeq).toBeGreaterThan(0);
+      // Both ways a session ends: a roll (carried orders live, a cancel or replace in flight carried with them)
+      // and an explicit close (carried orders parked at the venue, nothing live there until the next open).
+      expect(total.rolls).toBeGreaterThan(SEEDS.length / 4);
+      expect(total.rolls).toBeLessThan((SEEDS.length * 3) / 4);
+      expect(total.parked).toBeGreaterThan(SEEDS.length / 10);
+      expect(total.carriedPending).toBeGreaterThan(0);
     }
+    console.log(`simulation: ${JSON.stringify(total)}`);
   }, 60_000);
 
   it('is reproducible: one seed gives the same log twice', () => {

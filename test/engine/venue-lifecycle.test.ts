@@ -217,3 +217,55 @@ describe('venue: bounded memory', () => {
     expect(ex.book('AAPL')!.size).toBe(1);
   });
 });
+
+describe('venue: parking at an explicit close (decision 075)', () => {
+  /** A gtc buy of 100 @ 189 with 30 filled by a street sell. */
+  function partlyFilled() {
+    const s = setup();
+    s.ex.handle('g', order(1, { timeInForce: 'gtc', owner: 'c' }));
+    s.ex.handle('g', order(2, { side: 'sell', quantity: 30, owner: 'street' }));
+    s.take();
+    expect(s.ex.status(1)).toMatchObject({ state: 'open', filledQuantity: 30, leaves: 70 });
+    return s;
+  }
+
+  it('takes the order off the book but keeps it; re-entered by its id with its fills, it trades only the rest', () => {
+    const { ex, take } = partlyFilled();
+    ex.handle('g', { type: 'Expire', orderId: 1, reason: Reason.SESSION_PARKED });
+    expect(take()).toEqual([{ type: 'Expired', orderId: 1, reason: Reason.SESSION_PARKED }]);
+    expect(ex.isLive(1)).toBe(false);
+    expect(ex.book('AAPL')!.size).toBe(0);
+    expect(ex.status(1)).toMatchObject({ state: 'parked', filledQuantity: 30, leaves: 0 });
+    // Nothing trades against it while parked.
+    ex.handle('g', order(3, { side: 'sell', quantity: 50, owner: 'street' }));
+    expect(take().filter((m) => m.type === 'Fill' && m.orderId === 1)).toEqual([]);
+    // Re-entered (a NewOrder with the same id): live again for the 70 left, fills and execIds kept.
+    ex.handle('g', order(1, { timeInForce: 'gtc', owner: 'c' }));
+    const again = take();
+    expect(again[0]).toEqual({ type: 'Ack', orderId: 1 });
+    expect(again.filter((m) => m.type === 'Fill' && m.orderId === 1).reduce((n, m) => n + (m.type === 'Fill' ? m.quantity : 0), 0)).toBe(50);
+    expect(ex.status(1)).toMatchObject({ state: 'open', filledQuantity: 80, leaves: 20 });
+    expect(ex.status(1).fills.map((f) => f.quantity)).toEqual([30, 50]);
+    // A replace after re-entry counts the fills from before it (total quantity 90: 10 left).
+    ex.handle('g', { type: 'Replace', orderId: 1, quantity: 90, price: 189 });
+    expect(take()).toEqual([{ type: 'ReplaceAck', orderId: 1, quantity: 90, price: 189, leaves: 10 }]);
+    ex.handle('g', order(4, { side: 'sell', quantity: 40, owner: 'street' }));
+    expect(take().filter((m) => m.type === 'Fill' && m.orderId === 1)).toMatchObject([{ quantity: 10, leaves: 0 }]);
+    expect(ex.status(1)).toMatchObject({ state: 'filled', filledQuantity: 90 });
+  });
+
+  it('a cancel of a parked order ends it (never re-entered); a replace keeps the new terms for the re-entry', () => {
+    const { ex, take } = partlyFilled();
+    ex.handle('g', { type: 'Expire', orderId: 1, reason: Reason.SESSION_PARKED });
+    ex.handle('g', { type: 'Replace', orderId: 1, quantity: 60, price: 188.5 });
+    take();
+    expect(ex.status(1)).toMatchObject({ state: 'parked', quantity: 60, price: 188.5, filledQuantity: 30 });
+    ex.handle('g', { type: 'Cancel', orderId: 1 });
+    expect(take()).toEqual([{ type: 'Cancelled', orderId: 1, reason: Reason.TRADER_REQUEST }]);
+    expect(ex.status(1)).toMatchObject({ state: 'cancelled', filledQuantity: 30 });
+    // A NewOrder with its id now is a duplicate: answered with its status, nothing enters the book.
+    ex.handle('g', order(1, { timeInForce: 'gtc', owner: 'c' }));
+    expect(take()).toMatchObject([{ type: 'OrderStatus', orderId: 1, state: 'cancelled' }]);
+    expect(ex.book('AAPL')!.size).toBe(0);
+  });
+});

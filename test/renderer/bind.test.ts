@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EventLine, EventQuery, Result, StateUpdate, StateView } from '../../contract/api.ts';
+import type { EventLine, EventQuery, OrderView, Result, StateUpdate, StateView } from '../../contract/api.ts';
 import type { ClientApi, ConnectionInfo } from '../../renderer/api/connection.ts';
 import { bindStore, EVENT_TAIL, travelTo } from '../../renderer/store/bind.ts';
 import { selectOrders } from '../../renderer/store/selectors.ts';
@@ -27,10 +27,12 @@ function fakeApi() {
     getOrderHistory: never,
     searchEvents: never,
     getSessions: never,
+    getTimeline: never,
     getOrders: never,
     getFills: never,
     getPositions: never,
     getRisk: never,
+    getFixSessions: never,
     haltClient: never,
     resumeClient: never,
     haltFirm: never,
@@ -95,6 +97,36 @@ describe('bindStore', () => {
 
     unbind();
     expect(f.listenerCount()).toBe(0);
+  });
+
+  it('pages in the orders and fills a reset left out, after the buffered pushes, without toasts; a newer reset stops it', async () => {
+    const f = fakeApi();
+    const pages: { after: number | undefined; resolve: (r: Result<{ items: OrderView[]; next?: number }>) => void }[] = [];
+    f.api.getOrders = (q) => new Promise((resolve) => pages.push({ after: q.after, resolve }));
+    f.api.getFills = () => Promise.resolve({ ok: true, value: { items: [{ execId: 9, orderId: 3, symbol: 'AAPL', side: 'buy', quantity: 1, price: 1, seq: 30, ts: 1 }] } });
+    const frames = manualFrames();
+    const store = createOrdoStore({ schedule: frames.schedule, visible: () => true });
+    bindStore(f.api, store);
+    f.push({ reset: { ...stateView({ orders: [order(1), order(2)] }), ordersAfter: 2, fillsAfter: 0 } });
+    frames.run();
+    await tick();
+    expect(pages.map((p) => p.after)).toEqual([2]);
+    // A push that arrived before the page: older than it, so the page's copy of order 3 wins.
+    f.push({ orders: [{ ...order(3), state: 'new' }] });
+    pages[0]!.resolve({ ok: true, value: { items: [{ ...order(3), state: 'rejected', rejectReason: 'X' }, order(4)], next: 4 } });
+    await tick();
+    expect(store.getState().orders.byId.get(3)?.state).toBe('rejected');
+    expect(store.getState().orders.byId.size).toBe(4);
+    expect(store.getState().fills.list.map((x) => x.execId)).toEqual([9]);
+    expect(store.getState().toasts).toEqual([]);
+    expect(pages.map((p) => p.after)).toEqual([2, 4]);
+    // A newer reset: the old paging stops after its page in flight.
+    f.push({ reset: stateView({ orders: [order(1)] }) });
+    pages[1]!.resolve({ ok: true, value: { items: [order(5)], next: 5 } });
+    await tick();
+    frames.run();
+    expect(pages).toHaveLength(2);
+    expect(store.getState().orders.byId.has(5)).toBe(false);
   });
 });
 

@@ -33,12 +33,14 @@ const api: OrdoApi = {
   getOrderHistory: (q) => ok({ session: 1, orderId: q.orderId, clientOrderIds: [], events: [] }),
   searchEvents: () => ok({ events: [] }),
   getSessions: () => ok([{ id: 1, state: 'open' as const, openedTs: 1, lastSeq: 100 }]),
+  getTimeline: () => ok({ session: 1, firstTs: 1_000_000, lastTs: 3_000_000, lastSeq: 100, bucketUs: 1_000_000, buckets: [{ ts: 1_000_000, count: 60, firstSeq: 1, lastSeq: 60 }, { ts: 2_000_000, count: 40, firstSeq: 61, lastSeq: 100 }] }),
   getState: () => ok(stateView()),
   getEvents: () => ok([]),
   getOrders: () => ok({ items: [] }),
   getFills: () => ok({ items: [] }),
   getPositions: () => ok([]),
   getRisk: () => ok({ firmHalt: null, clients: [], restricted: [], expired: [] }),
+  getFixSessions: () => ok({ enabled: false, port: null, host: null, sessions: [] }),
   haltClient: (clientId) => ok({ clientId }),
   resumeClient: (clientId) => ok({ clientId }),
   haltFirm: () => ok({ clientId: null }),
@@ -131,7 +133,7 @@ describe('the rest of the screen', () => {
     store.getState().travelStarted(1234);
     const html = render(store, <App />);
     expect(html).toContain('data-testid="tm-banner"');
-    expect(html).toMatch(/AS OF SEQ <span data-testid="tm-banner-seq">1,234<\/span>/);
+    expect(html).toMatch(/AS OF(<!-- -->| )*SEQ <span data-testid="tm-banner-seq">1,234<\/span>/);
     expect(html).toContain('data-testid="tm-back-live"');
     expect(html).toContain('data-ready="true"');
   });
@@ -261,7 +263,10 @@ describe('the professional screen helpers', () => {
     store.getState().enqueue({ fills: many(200) });
     frames.run();
     const last = store.getState().toasts[store.getState().toasts.length - 1]!;
-    expect(last.title).toBe('10 fills');
+    // The single fill of a moment ago and both batches are one stream: one summary toast, not a stack over the blotters.
+    expect(last.title).toBe('11 fills');
+    expect(last.fills).toEqual({ count: 11, quantity: 15 });
+    expect(store.getState().toasts.map((t) => t.kind)).toEqual(['reject', 'fill']);
     store.getState().markSeen();
     expect(store.getState().unseen).toBe(0);
   });

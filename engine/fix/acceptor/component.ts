@@ -4,7 +4,8 @@ import type { Result } from '../../../contract/api.ts';
 import type { ComponentLogic } from '../../component/logic.ts';
 import type { ClientProxyComponent } from '../../oms/components/client-proxy.ts';
 import { ProjectedComponent } from '../../oms/components/projected.ts';
-import type { OmsProjection, ReadonlyOrder } from '../../oms/projection.ts';
+import { OmsProjection, type ReadonlyOrder } from '../../oms/projection.ts';
+import type { ReadableLog } from '../../store/log.ts';
 import type { Sequenced } from '../../protocol/events.ts';
 import { BusinessRejectReason, CxlRejReason, CxlRejResponseTo, ExecType, OrdRejReason, OrdStatus } from '../fields.ts';
 import { listenFix, type FixListener } from '../jspurefix.ts';
@@ -13,6 +14,7 @@ import { encodeReport } from './encode.ts';
 import { parseNewOrder, parseOrderRef, parseReplace, type OrderRef } from './inbound.ts';
 import { ClOrdIdChains, execReport, ordStatusOf, reportFor, type ClientReport, type RequestIds } from './reports.ts';
 import { AcceptorState } from './state.ts';
+import { checkFixBind, type FixTls } from '../tls.ts';
 
 /** Ordo's CompID on client sessions (their TargetCompID). */
 export const ORDO_COMP_ID = 'ORDO';
@@ -22,8 +24,10 @@ export interface FixAcceptorOptions {
   readonly dataDir: string;
   /** TCP port on `host`; 0 picks a free one. */
   readonly port: number;
-  /** Default 127.0.0.1. */
+  /** Default 127.0.0.1; beyond loopback only with `tls` (decision 104). */
   readonly host?: string;
+  /** Serve TLS with this certificate and key (PEM text). */
+  readonly tls?: FixTls;
   readonly heartbeatSeconds?: number;
   /** Per-client Logon passwords (tag 554); clients not listed log on without one. */
   readonly passwords?: ReadonlyMap<string, string>;
@@ -31,7 +35,20 @@ export interface FixAcceptorOptions {
   readonly proxy: ClientProxyComponent;
   /** Every FIX message in and out (tests, logs). */
   readonly onTraffic?: (clientId: string, direction: 'in' | 'out', text: string) => void;
+  /**
+   * The event log: reports a client is owed beyond `maxOwed` are dropped from
+   * memory and derived again from it when the client can take them (decision 102).
+   * Without it the acceptor keeps every owed report in memory.
+   */
+  readonly log?: ReadableLog;
+  /** Most reports kept in memory per client (default 10,000); more are rebuilt from the log. */
+  readonly maxOwed?: number;
+  /** Most bytes waiting in a client's connection before Ordo stops writing to it (default 1 MiB). */
+  readonly maxBacklogBytes?: number;
 }
+
+/** Events of the log read per step of a rebuild (between steps the client's backlog is checked). */
+const REBUILD_STEP = 1000;
 
 /** A client's FIX session as operators see it. */
 export interface FixSessionInfo {
@@ -40,8 +57,10 @@ export interface FixSessionInfo {
   /** Last MsgSeqNum received from the client, next one Ordo sends. */
   readonly inSeq: number;
   readonly outSeq: number;
-  /** Reports owed to the client (derived, not yet sent). */
+  /** Reports owed to the client and held in memory (derived, not yet sent). */
   readonly owed: number;
+  /** Owed reports were too many to hold: they are derived again from the log (from `rebuildFrom`, inclusive) when the client can take them. */
+  readonly rebuildFrom: number | undefined;
   /** Why the session last ended or was refused. */
   readonly lastReason: string | undefined;
 }
@@ -73,6 +92,10 @@ export class FixAcceptorComponent extends ProjectedComponent implements Componen
   /** (client, ClOrdID) → orderId, for every ClOrdID an order has had. */
   private readonly byClOrdId = new Map<string, number>();
   private readonly owed = new Map<string, Owed[]>();
+  /** Clients whose owed reports outgrew `maxOwed`: what they are owed is read from the log, not memory. */
+  private readonly overflowed = new Set<string>();
+  /** Clients with a rebuild from the log under way (or waiting for their connection to drain). */
+  private readonly rebuilding = new Set<string>();
   private readonly live = new Map<string, OrdoFixSession>();
   private readonly lastReason = new Map<string, string>();
   private readonly pending: Pending[] = [];
@@ -88,6 +111,7 @@ export class FixAcceptorComponent extends ProjectedComponent implements Componen
     shared?: OmsProjection,
   ) {
     super(shared);
+    checkFixBind(opts.host ?? '127.0.0.1', opts.tls);
     this.state = new AcceptorState(join(opts.dataDir, 'fix', 'acceptor-state.json'));
     this.chains = new ClOrdIdChains((seq) => this.state.link(seq));
   }
@@ -97,14 +121,30 @@ export class FixAcceptorComponent extends ProjectedComponent implements Componen
     return this.listener?.port;
   }
 
+  /** The address it binds. */
+  get host(): string {
+    return this.opts.host ?? '127.0.0.1';
+  }
+
+  /** Serves TLS. */
+  get tls(): boolean {
+    return this.opts.tls !== undefined;
+  }
+
   override apply(session: number, e: Sequenced): void {
     super.apply(session, e);
     const ev = e.event;
     if (ev.type === 'SessionOpened') {
-      this.state.startSession(ev.sessionId);
+      // Clients still owed reports of the closing session get them before the new session's (decision 103).
+      const owing: Record<string, number> = {};
+      for (const c of new Set([...this.owed.keys(), ...this.overflowed])) {
+        if (this.overflowed.has(c) || (this.owed.get(c)?.length ?? 0) > 0) owing[c] = this.state.delivered(c) + 1;
+      }
+      this.state.startSession(ev.sessionId, owing);
       this.chains.clear();
       this.byClOrdId.clear();
       this.owed.clear();
+      this.overflowed.clear();
     }
     this.session = session;
     this.lastSeq = e.seq;
@@ -117,12 +157,32 @@ export class FixAcceptorComponent extends ProjectedComponent implements Componen
     const report = reportFor(session, e, o, this.chains);
     this.chains.settle(e);
     if (ev.type === 'OrderReplaced' || ev.type === 'OrderCancelled') this.byClOrdId.set(key(o.clientId, this.chains.current(o.orderId) ?? o.clientOrderId), o.orderId);
-    if (!report || e.seq <= this.state.delivered(o.clientId) || !this.knowsFix(o.clientId)) return;
-    let q = this.owed.get(o.clientId);
-    if (!q) this.owed.set(o.clientId, (q = []));
+    if (!report || e.seq <= this.state.delivered(o.clientId) || !this.state.known(o.clientId)) return;
+    const client = o.clientId;
+    const s = this.live.get(client);
+    if (this.overflowed.has(client)) {
+      if (s) this.rebuild(client, s);
+      return;
+    }
+    let q = this.owed.get(client);
+    if (!q) this.owed.set(client, (q = []));
     q.push({ seq: e.seq, report });
-    const s = this.live.get(o.clientId);
-    if (s) this.flush(o.clientId, s);
+    if (q.length > this.maxOwed && this.opts.log) {
+      // The outbound stream is rebuildable from the log: memory holds at most maxOwed reports per client.
+      this.owed.delete(client);
+      this.overflowed.add(client);
+      if (s) this.rebuild(client, s);
+      return;
+    }
+    if (s) this.flush(client, s);
+  }
+
+  private get maxOwed(): number {
+    return this.opts.maxOwed ?? 10_000;
+  }
+
+  private get maxBacklog(): number {
+    return this.opts.maxBacklogBytes ?? 1 << 20;
   }
 
   /**
@@ -160,6 +220,7 @@ export class FixAcceptorComponent extends ProjectedComponent implements Componen
         port: this.opts.port,
         heartbeatSeconds: this.opts.heartbeatSeconds ?? 30,
         storeDir: join(this.opts.dataDir, 'fix', 'store'),
+        ...(this.opts.tls ? { tls: this.opts.tls } : {}),
       },
       (config: IJsFixConfig) => new OrdoFixSession(config, this.hooks, join(this.opts.dataDir, 'fix', 'store')),
     );
@@ -189,6 +250,7 @@ export class FixAcceptorComponent extends ProjectedComponent implements Componen
         inSeq: s?.lastInSeq ?? 0,
         outSeq: s?.nextOutSeq ?? 0,
         owed: this.owed.get(c.clientId)?.length ?? 0,
+        rebuildFrom: this.overflowed.has(c.clientId) ? this.state.delivered(c.clientId) + 1 : undefined,
         lastReason: this.lastReason.get(c.clientId),
       };
     });
@@ -208,8 +270,12 @@ export class FixAcceptorComponent extends ProjectedComponent implements Componen
       const client = s.peerCompId!;
       this.live.set(client, s);
       this.lastReason.delete(client);
-      // A client's first logon in this OMS session owes it nothing from before.
-      if (!this.knowsFix(client)) this.state.markDelivered(client, Math.max(1, this.lastSeq));
+      // A client's first logon ever owes it nothing from before; after that every report of its
+      // orders is owed, across reconnects, host restarts and session rolls (decision 103).
+      if (!this.state.known(client)) {
+        this.state.markKnown(client);
+        this.state.markDelivered(client, Math.max(1, this.lastSeq));
+      }
       this.flush(client, s);
     },
     stopped: (s, reason) => {
@@ -222,23 +288,132 @@ export class FixAcceptorComponent extends ProjectedComponent implements Componen
     traffic: (s, direction, text) => this.opts.onTraffic?.(s.peerCompId ?? '?', direction, text),
   };
 
-  private knowsFix(clientId: string): boolean {
-    return this.state.delivered(clientId) > 0;
-  }
-
-  /** Sends what the client is owed, oldest first. */
+  /**
+   * Sends what the client is owed, oldest first, while its connection takes
+   * it; a slow reader's reports wait (bounded by maxOwed, then rebuilt from the log).
+   */
   private flush(clientId: string, s: OrdoFixSession): void {
+    if (this.state.prevOwed(clientId)) return this.rebuildPrevious(clientId, s);
+    if (this.overflowed.has(clientId)) return this.rebuild(clientId, s);
     const q = this.owed.get(clientId);
     if (!q || q.length === 0) return;
     let n = 0;
     for (const { seq, report } of q) {
       if (this.live.get(clientId) !== s) break;
+      if (s.backlogBytes > this.maxBacklog) {
+        this.retryLater(clientId, s);
+        break;
+      }
       const [type, body] = encodeReport(report);
       s.sendApp(type, body);
       this.state.markDelivered(clientId, seq);
       n++;
     }
     q.splice(0, n);
+  }
+
+  private readonly retrying = new Set<string>();
+
+  /** Flushes again once the client's connection has drained (polled: the library hides the socket's drain). */
+  private retryLater(clientId: string, s: OrdoFixSession): void {
+    if (this.retrying.has(clientId)) return;
+    this.retrying.add(clientId);
+    setTimeout(() => {
+      this.retrying.delete(clientId);
+      if (this.live.get(clientId) === s) this.flush(clientId, s);
+    }, 50).unref();
+  }
+
+  /**
+   * Derives the client's owed reports of the current session again from the
+   * log (decision 102), then lets reports flow from memory again.
+   */
+  private rebuild(clientId: string, s: OrdoFixSession): void {
+    const session = this.session;
+    this.replayReports(clientId, s, {
+      session,
+      from: this.state.delivered(clientId) + 1,
+      end: () => this.lastSeq,
+      stillOwed: () => this.session === session,
+      linkOf: (seq) => this.state.link(seq),
+      mark: (seq) => this.state.markDelivered(clientId, seq),
+      // Caught up with the events this component has applied: later ones queue in memory as usual.
+      done: () => this.overflowed.delete(clientId),
+    });
+  }
+
+  /** Sends the client what it was still owed of the previous OMS session (decision 103), then the current session's. */
+  private rebuildPrevious(clientId: string, s: OrdoFixSession): void {
+    const prev = this.state.prevOwed(clientId)!;
+    const log = this.opts.log;
+    if (!log) return this.state.clearPrev(clientId);
+    this.replayReports(clientId, s, {
+      session: prev.session,
+      from: prev.from,
+      end: () => log.lastSeq(prev.session),
+      stillOwed: () => this.state.prevOwed(clientId)?.session === prev.session,
+      linkOf: (seq) => this.state.prevLink(seq),
+      mark: (seq) => this.state.markPrevDelivered(clientId, seq),
+      done: () => {
+        this.state.clearPrev(clientId);
+        this.flush(clientId, s);
+      },
+    });
+  }
+
+  /**
+   * Derives a client's reports of `session` from the log, seq `from`
+   * (inclusive) to `end()` (inclusive): a private projection is brought to
+   * `from`, then the events after it are read a step at a time, each step only
+   * while the client's connection has room. Costs one replay of the session
+   * up to `from`, never one per report. Stops (to be picked up at the next
+   * logon) when the client goes away.
+   */
+  private replayReports(
+    clientId: string,
+    s: OrdoFixSession,
+    r: { session: number; from: number; end: () => number; stillOwed: () => boolean; linkOf: (seq: number) => RequestIds | undefined; mark: (seq: number) => void; done: () => void },
+  ): void {
+    const log = this.opts.log;
+    if (!log || this.rebuilding.has(clientId)) return;
+    this.rebuilding.add(clientId);
+    const p = new OmsProjection();
+    const chains = new ClOrdIdChains(r.linkOf);
+    let next = r.from;
+    const fold = (e: Sequenced, emit: boolean) => {
+      p.apply(e);
+      chains.apply(e);
+      const ev = e.event;
+      const o = 'orderId' in ev ? p.order(ev.orderId) : undefined;
+      const report = o && o.clientId === clientId ? reportFor(r.session, e, o, chains) : undefined;
+      chains.settle(e);
+      if (emit && report) {
+        const [type, body] = encodeReport(report);
+        s.sendApp(type, body);
+        r.mark(e.seq);
+      }
+    };
+    if (next > 1) log.replay(r.session, (e) => fold(e, false), 1, next - 1);
+    const step = (): void => {
+      if (this.live.get(clientId) !== s || !r.stillOwed()) {
+        this.rebuilding.delete(clientId);
+        return;
+      }
+      if (s.backlogBytes > this.maxBacklog) {
+        setTimeout(step, 50).unref();
+        return;
+      }
+      const to = Math.min(next + REBUILD_STEP - 1, r.end());
+      if (next <= to) log.replay(r.session, (e) => fold(e, true), next, to);
+      next = to + 1;
+      if (next > r.end()) {
+        this.rebuilding.delete(clientId);
+        r.done();
+        return;
+      }
+      setImmediate(step);
+    };
+    step();
   }
 
   /** Records the ClOrdIDs of the client's cancel or replace that this request event carries. */

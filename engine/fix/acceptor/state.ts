@@ -16,6 +16,13 @@ export interface AcceptorFile {
   session: number;
   delivered: Record<string, number>;
   links: Record<string, [string, string]>;
+  /** Clients that have logged on over FIX at least once (any session): their reports are owed across session rolls. */
+  known?: string[];
+  /**
+   * Reports of the previous OMS session still owed when it closed: per client,
+   * the first seq owed (inclusive), with that session's ClOrdID links.
+   */
+  prev?: { session: number; links: Record<string, [string, string]>; from: Record<string, number> };
 }
 
 export class AcceptorState {
@@ -30,10 +37,55 @@ export class AcceptorState {
     return this.data.session;
   }
 
-  /** Starts a new OMS session's records (nothing delivered, no links). */
-  startSession(session: number): void {
+  /**
+   * Starts a new OMS session's records (nothing delivered, no links; known
+   * clients stay known). `owing`: clients still owed reports of the closing
+   * session, from which seq (inclusive); they are kept with its links.
+   */
+  startSession(session: number, owing: Record<string, number> = {}): void {
     if (this.data.session === session) return;
-    this.data = { version: 1, session, delivered: {}, links: {} };
+    const prev = Object.keys(owing).length > 0 ? { session: this.data.session, links: this.data.links, from: owing } : undefined;
+    this.data = { version: 1, session, delivered: {}, links: {}, known: this.data.known ?? [], ...(prev ? { prev } : {}) };
+    this.save();
+  }
+
+  /** The previous session's reports still owed to the client: that session and the first seq owed; undefined when none. */
+  prevOwed(clientId: string): { session: number; from: number } | undefined {
+    const p = this.data.prev;
+    const from = p?.from[clientId];
+    return p && from !== undefined ? { session: p.session, from } : undefined;
+  }
+
+  prevLink(seq: number): RequestIds | undefined {
+    const l = this.data.prev?.links[String(seq)];
+    return l ? { clOrdId: l[0], origClOrdId: l[1] } : undefined;
+  }
+
+  markPrevDelivered(clientId: string, seq: number): void {
+    const p = this.data.prev;
+    if (!p || p.from[clientId] === undefined) return;
+    p.from[clientId] = seq + 1;
+    this.save();
+  }
+
+  /** The client has had all of the previous session's reports. */
+  clearPrev(clientId: string): void {
+    const p = this.data.prev;
+    if (!p) return;
+    delete p.from[clientId];
+    if (Object.keys(p.from).length === 0) delete this.data.prev;
+    this.save();
+  }
+
+  /** Has the client ever logged on over FIX (then every report of its orders is owed to it). */
+  known(clientId: string): boolean {
+    // A file from before `known` existed: a client with a delivered cursor has logged on.
+    return (this.data.known?.includes(clientId) ?? false) || this.delivered(clientId) > 0;
+  }
+
+  markKnown(clientId: string): void {
+    if (this.known(clientId)) return;
+    (this.data.known ??= []).push(clientId);
     this.save();
   }
 

@@ -71,6 +71,14 @@ const ROUTES: Readonly<Record<string, Route>> = {
     },
   },
   'GET sessions': { method: 'getSessions', params: async () => [] },
+  'GET timeline': {
+    method: 'getTimeline',
+    params: async ({ url }) => {
+      const q: Record<string, number> = {};
+      for (const [k, v] of url.searchParams) if (k !== 'token') q[k] = numberParam(k, v);
+      return [q];
+    },
+  },
   'GET events/search': {
     method: 'searchEvents',
     params: async ({ url }) => {
@@ -96,6 +104,8 @@ const ROUTES: Readonly<Record<string, Route>> = {
   // Risk (issue 12).
   'GET positions': { method: 'getPositions', params: async () => [] },
   'GET risk': { method: 'getRisk', params: async () => [] },
+  // FIX (issue 13).
+  'GET fix/sessions': { method: 'getFixSessions', params: async () => [] },
   'POST halt': { method: 'haltFirm', params: async (c) => [await readJson(c.req, true)] },
   'POST resume': { method: 'resumeFirm', params: async (c) => [await readJson(c.req, true)] },
   'POST clients/:id/halt': { method: 'haltClient', params: async (c) => [decodePath('clientId', c.parts[1]!), await readJson(c.req, true)] },

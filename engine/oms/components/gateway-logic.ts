@@ -65,7 +65,8 @@ export class GatewayLogic {
     switch (ev.type) {
       case 'OrderRouted': {
         const o = this.projection.order(ev.orderId);
-        if (o && o.stage === 'routed' && o.filledQuantity === 0) this.newOrder(o);
+        // With fills only when a parked order is re-entered (decision 075): the venue keeps its fills.
+        if (o && o.stage === 'routed') this.newOrder(o);
         break;
       }
       case 'CancelRequested': {
@@ -83,7 +84,7 @@ export class GatewayLogic {
         break;
       }
       case 'SessionClosing':
-        this.expireAtVenue();
+        this.expireAtVenue(ev.roll !== true);
         break;
       case 'OrderExpired': {
         // A forced close expired an order the venue may still hold: take it off the book too. The
@@ -132,15 +133,17 @@ export class GatewayLogic {
 
   /**
    * Session close: every order that ends with the session and may be at the
-   * venue is expired there; the venue's Expired reports (or the fills that
-   * beat them) come back as commands, and the session closes once none is
-   * left (OmsSequencerPolicy.readyToClose).
+   * venue is expired there; on an explicit close (`park`, not a roll) every
+   * carried one (gtc, gtd) is parked there: taken off the book, to be
+   * re-entered at the next open (decision 075). The venue's reports (or the
+   * fills that beat them) come back as commands, and the session closes once
+   * none is left (OmsSequencerPolicy.readyToClose).
    */
-  private expireAtVenue(): void {
+  private expireAtVenue(park: boolean): void {
     for (const o of this.projection.orders()) {
-      if (mayBeAtVenue(o.stage) && !carriesOver(o.timeInForce)) {
-        this.toVenue({ type: 'Expire', orderId: o.orderId, reason: Reason.DAY_ORDER_SESSION_END });
-      }
+      if (!mayBeAtVenue(o.stage)) continue;
+      if (!carriesOver(o.timeInForce)) this.toVenue({ type: 'Expire', orderId: o.orderId, reason: Reason.DAY_ORDER_SESSION_END });
+      else if (park) this.toVenue({ type: 'Expire', orderId: o.orderId, reason: Reason.SESSION_PARKED });
     }
   }
 
@@ -172,7 +175,26 @@ export class GatewayLogic {
       const reason = blockedReason(this.risk, o.clientId, o.symbol);
       if (reason !== undefined) this.riskCancel(o.orderId, reason);
     }
-    if (this.projection.session.state === 'closing') this.expireAtVenue();
+    this.resendPending(cancelled);
+    if (this.projection.session.state === 'closing') this.expireAtVenue(this.projection.session.rolling !== true);
+  }
+
+  /**
+   * A cancel or replace the log shows in flight at the venue (sent by an
+   * instance before this one, or in the previous session, carried by the
+   * snapshot: decision 075) may never have reached it, or its answer may be
+   * lost: send it again. The venue answers a repeat like any request (a
+   * cancel of a finished order: TOO_LATE; a replace to the terms it already
+   * has: confirmed again), and the projection applies the answer to the
+   * pending request.
+   */
+  private resendPending(skip: ReadonlySet<number>): void {
+    for (const o of this.projection.orders()) {
+      if (skip.has(o.orderId) || !mayBeAtVenue(o.stage)) continue;
+      if (o.cancelPending) this.toVenue({ type: 'Cancel', orderId: o.orderId });
+      const rep = o.replacePending ? this.projection.pendingReplace(o.orderId) : undefined;
+      if (rep !== undefined) this.toVenue({ type: 'Replace', orderId: o.orderId, quantity: rep.quantity, price: rep.price });
+    }
   }
 
   /** A venue report: the command(s) that put it in the log. */
@@ -190,7 +212,9 @@ export class GatewayLogic {
         this.riskCancels.delete(m.orderId);
         break;
       case 'Expired':
-        out.send({ type: 'OrderExpired', orderId: m.orderId, reason: m.reason });
+        // Parked at an explicit close: off the book, not ended (decision 075).
+        if (m.reason === Reason.SESSION_PARKED) out.send({ type: 'OrderParked', orderId: m.orderId });
+        else out.send({ type: 'OrderExpired', orderId: m.orderId, reason: m.reason });
         break;
       case 'Rejected':
         out.send({ type: 'VenueRejected', orderId: m.orderId, reason: m.reason, text: m.text });
@@ -270,6 +294,12 @@ export class GatewayLogic {
     }
     switch (m.state) {
       case 'unknown':
+        // An explicit close parks carried orders (decision 075): one the venue does not hold (it restarted) is
+        // as good as parked, and is re-entered at the next open rather than during the close.
+        if (this.projection.session.state === 'closing' && this.projection.session.rolling !== true && carriesOver(o.timeInForce)) {
+          out.send({ type: 'OrderParked', orderId: o.orderId });
+          break;
+        }
         // The venue never got it (or restarted): send it again; the venue dedupes by orderId
         // (newOrder ends it instead when its client is halted or its instrument expired).
         if (o.filledQuantity === 0) this.newOrder(o);
@@ -286,6 +316,9 @@ export class GatewayLogic {
         break;
       case 'rejected':
         out.send({ type: 'VenueRejected', orderId: o.orderId, reason: Reason.VENUE_REJECT, text: 'rejected by the venue' });
+        break;
+      case 'parked':
+        if (mayBeAtVenue(o.stage)) out.send({ type: 'OrderParked', orderId: o.orderId });
         break;
       case 'filled':
         break; // its fills above complete it

@@ -9,7 +9,8 @@ export class RouterComponent extends ProjectedComponent implements ComponentLogi
 
   react(_session: number, e: Sequenced, out: CommandSink): void {
     const ev = e.event;
-    if (ev.type === 'OrderAccepted' || (ev.type === 'OrderRestored' && ev.state === 'accepted')) this.route(ev.orderId, out);
+    // A parked order (decision 075) is routed again once a session takes it: restored, or parked after its session closed.
+    if (ev.type === 'OrderAccepted' || ev.type === 'OrderParked' || (ev.type === 'OrderRestored' && ev.state === 'accepted')) this.route(ev.orderId, out);
   }
 
   onActivate(out: CommandSink): void {

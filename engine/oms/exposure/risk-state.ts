@@ -291,6 +291,12 @@ export class RiskState {
         if (o?.state === 'accepted') o.state = 'routed';
         break;
       }
+      case 'OrderParked': {
+        // Taken off the venue at an explicit close (life's decision 075): waiting for the router again.
+        const o = this.orderMap.get(ev.orderId);
+        if (o?.state === 'routed') o.state = 'accepted';
+        break;
+      }
       case 'OrderRejected': {
         const o = this.orderMap.get(ev.orderId);
         if (o && (o.state === 'pending' || o.state === 'accepted')) {

@@ -24,6 +24,9 @@ export interface ReplaceHistory {
   readonly chain: string[];
   current: string;
   pendingCoid: string;
+  /** The replace in flight's terms (meaningful while pendingCoid is set): a gateway taking over resends it. */
+  pendingQuantity?: number;
+  pendingPrice?: number;
 }
 
 /** CHUNK orders' fields, one typed array per field. */

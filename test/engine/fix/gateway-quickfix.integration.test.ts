@@ -5,6 +5,7 @@ import { execIdNumber } from '../../../engine/fix/gateway/link.ts';
 import { removeDir, tempDir, waitFor } from '../helpers/backbone.ts';
 import { startTestHost, unwrap } from '../helpers/host.ts';
 import { field, startQuickFixAcceptor, type QuickFixProcess } from './helpers/quickfix.ts';
+import { startTcpProxy } from './helpers/tcp-proxy.ts';
 
 /**
  * Ordo's FIX venue gateway routes to QuickFIX C++ acceptors (Debian's
@@ -123,6 +124,53 @@ describe('FIX venue gateway against QuickFIX C++', () => {
       expect(cancels.map((m) => field(m.text, 11))).toEqual([String(sell)]);
     } finally {
       await host.dispose();
+      await qf.stop();
+    }
+  }, 120_000);
+  it('ordermatch (FIX 4.2): the link drops between partial fills (both ends keep running), an order waits, the link logs on again with stored sequence numbers, the rest trades', async () => {
+    const dir = tempDir('ordo-fixgw-omdrop-');
+    dirs.push(dir);
+    const qf = await startQuickFixAcceptor('ordermatch', { dir: join(dir, 'ordermatch'), begin: 'FIX.4.2', senderCompId: 'MATCH', targetCompId: 'ORDO' });
+    const proxy = await startTcpProxy(qf.port);
+    const host = await startTestHost({
+      dataDir: join(dir, 'data'),
+      fixVenues: [{ venueId: 'XNAS', host: '127.0.0.1', port: proxy.port, beginString: 'FIX.4.2', senderCompId: 'ORDO', targetCompId: 'MATCH', reconnectSeconds: 0.5, reconcileTimeoutMs: 2000 }],
+    });
+    try {
+      const sell = await submit(host, 'omd-sell', 'sell', 100, 229);
+      await waitFor(() => order(host, sell).state === 'new', 'sell resting');
+      const buy1 = await submit(host, 'omd-buy1', 'buy', 30, 229);
+      await waitFor(() => order(host, buy1).state === 'filled' && order(host, sell).filledQuantity === 30, 'first cross');
+
+      // The link drops; an order sent now cannot reach the venue and waits.
+      proxy.cut();
+      const buy2 = await submit(host, 'omd-buy2', 'buy', 25, 229.5);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(['pending_new', 'new']).toContain(order(host, buy2).state);
+      expect(qf.messages().some((m) => m.direction === 'incoming' && field(m.text, 11) === String(buy2))).toBe(false);
+
+      // Back up: the link logs on again (stored sequence numbers, no reset), reconciles, sends what waited.
+      proxy.restore();
+      await waitFor(() => order(host, buy2).state === 'filled' && order(host, sell).filledQuantity === 55, 'second cross after the reconnect', 30_000);
+      expect(order(host, sell).state).toBe('partially_filled');
+      unwrap(await host.api.cancelOrder(sell));
+      await waitFor(() => order(host, sell).state === 'cancelled', 'remainder cancelled', 30_000);
+      expect(order(host, sell).filledQuantity).toBe(55);
+
+      const logons = qf.messages().filter((m) => m.direction === 'incoming' && field(m.text, 35) === 'A');
+      expect(logons.length).toBeGreaterThanOrEqual(2);
+      expect(Number(field(logons.at(-1)!.text, 34))).toBeGreaterThan(1);
+      expect(field(logons.at(-1)!.text, 141) ?? 'N').toBe('N');
+      // The counterparty's log: every trade it reported is one fill in Ordo's log, same id, qty and price.
+      const trades = venueTrades(qf);
+      for (const id of [sell, buy1, buy2]) {
+        const fills = await fillsOf(host, id);
+        const theirs = trades.filter((t) => t.clOrdId === String(id));
+        expect(fills.map((f) => [f.execId, f.fillQty, f.fillPrice])).toEqual(theirs.map((t) => [execIdNumber(t.execId), t.qty, t.px]));
+      }
+    } finally {
+      await host.dispose();
+      await proxy.close();
       await qf.stop();
     }
   }, 120_000);

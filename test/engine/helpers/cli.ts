@@ -33,9 +33,9 @@ export interface HostProcess {
 }
 
 /** Starts `ordo host` as its own process and waits for its ready line. */
-export function startHostProcess(args: string[], timeoutMs = 20_000): Promise<HostProcess> {
+export function startHostProcess(args: string[], timeoutMs = 20_000, env?: NodeJS.ProcessEnv): Promise<HostProcess> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [ORDO_BIN, 'host', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, [ORDO_BIN, 'host', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...(env ? { env: { ...process.env, ...env } } : {}) });
     let out = '';
     let err = '';
     const exited = new Promise<number | null>((r) => proc.on('exit', (code) => r(code)));

@@ -12,6 +12,7 @@ import type { CommandBody, OrdoEvent, Sequenced } from '../../../engine/protocol
 import { Exchange } from '../../../engine/venue/exchange.ts';
 import { Prng } from '../../../engine/venue/prng.ts';
 import type { VenueReply, VenueRequest } from '../../../engine/venue/protocol.ts';
+import { Reason } from '../../../engine/protocol/reasons.ts';
 
 /**
  * A deterministic simulation of the OMS bus and the venue (FoundationDB /
@@ -96,6 +97,8 @@ export class LifecycleSim {
   private phase: 'open' | 'closing' | 'closed' = 'open';
   private sessionId = 1;
   private closeAtStep: number;
+  /** This run's session end is a roll (decision 074: carried orders stay live, what the close refuses waits for the next session) rather than an explicit close (decision 075: carried orders are parked at the venue). */
+  private readonly rolls: boolean;
   private snapshot: Snapshot | undefined;
   /** Orders of earlier sessions that ended with them: their final cumQty, to compare with the venue at the end. */
   private readonly ended = new Map<number, number>();
@@ -110,11 +113,15 @@ export class LifecycleSim {
   /** Orders touched since the last check. */
   private readonly dirty = new Set<number>();
   /** Counters for the test's own sanity checks (the run did explore something). */
-  readonly counts = { submits: 0, cancels: 0, replaces: 0, fills: 0, cancelledAtVenue: 0, refusedAtSeq: 0, tooLate: 0, sessionsClosed: 0, carried: 0 };
+  readonly counts = {
+    submits: 0, cancels: 0, replaces: 0, fills: 0, cancelledAtVenue: 0, refusedAtSeq: 0, tooLate: 0, sessionsClosed: 0, carried: 0,
+    rolls: 0, parked: 0, carriedPending: 0,
+  };
 
   constructor(private readonly opts: SimOptions) {
     this.rng = new Prng(opts.seed);
     this.closeAtStep = opts.sessionClose === false ? Infinity : this.rng.int(Math.floor(opts.steps / 3), opts.steps);
+    this.rolls = this.rng.float() < 0.5;
     this.exchange = new Exchange<string>({
       instruments: SIM_REFERENCE.instruments.map((i) => ({ symbol: i.symbol, tickSize: i.tickSize, lotSize: i.lotSize, referencePrice: i.referencePrice })),
       seed: opts.seed,
@@ -178,8 +185,8 @@ export class LifecycleSim {
 
   /** As the sequencer does: SessionClosing and the orders that never left expire; SessionClosed once the venue confirmed the rest. */
   private startClose(): void {
-    this.note(() => 'close the session');
-    this.emit({ type: 'SessionClosing' }, 'sequencer', 0);
+    this.note(() => (this.rolls ? 'roll the session' : 'close the session'));
+    this.emit(this.rolls ? { type: 'SessionClosing', roll: true } : { type: 'SessionClosing' }, 'sequencer', 0);
     this.phase = 'closing';
     for (const e of this.policy.closingEvents()) this.emit(e, 'sequencer', 0);
     this.closeWhenReady();
@@ -192,6 +199,7 @@ export class LifecycleSim {
     this.phase = 'closed';
     this.counts.sessionsClosed++;
     this.counts.carried += snap.carriedOrders;
+    for (const o of snap.body.orders) if (o.cancelPending === true || o.replacePendingClientOrderId !== undefined) this.counts.carriedPending++;
     const carried = new Set(snap.body.orders.map((o) => o.orderId));
     for (const o of this.truth.orders()) {
       if (carried.has(o.orderId)) continue;
@@ -201,6 +209,11 @@ export class LifecycleSim {
     this.snapshot = snap.body;
     this.sessionId++;
     this.closeAtStep = Infinity;
+    // A roll opens the next session in the same transaction as SessionClosed.
+    if (this.rolls) {
+      this.counts.rolls++;
+      this.openSession();
+    }
   }
 
   private once(): void {
@@ -217,7 +230,9 @@ export class LifecycleSim {
     for (const c of this.components) {
       if (c.inbox.length > 0) choices.push(() => this.deliverOne(c));
       // While closed the sequencer refuses commands: components keep them and resend after the next open.
-      if (c.outbox.length > 0 && this.phase !== 'closed') choices.push(() => this.sequence(c));
+      // During a roll the sequencer holds what the closing session refuses: the sender's queue waits.
+      const held = this.rolls && this.phase === 'closing' && c.outbox.length > 0 && this.policy.closingRefusal(c.outbox[0]!) !== undefined;
+      if (c.outbox.length > 0 && this.phase !== 'closed' && !held) choices.push(() => this.sequence(c));
     }
     if (this.toVenue.length > 0) choices.push(() => {
       const req = this.toVenue.shift()!;
@@ -292,6 +307,11 @@ export class LifecycleSim {
     const body = c.outbox.shift()!;
     const cseq = c.cseq - c.outbox.length;
     const refused = this.phase === 'closing' ? this.policy.closingRefusal(body) : undefined;
+    if (refused && this.rolls) {
+      // A roll holds it (and everything after it from the same sender) for the next session.
+      c.outbox.unshift(body);
+      return;
+    }
     if (refused) {
       this.note(() => `refused ${c.name} ${JSON.stringify(body)}: ${refused.code}`);
       c.logic.onRefused?.(cseq, body, { cseq, ...refused });
@@ -327,6 +347,7 @@ export class LifecycleSim {
   private record(m: VenueReply): void {
     if (m.type !== 'ProtocolError') this.dirty.add(m.orderId);
     if (m.type !== 'Fill') {
+      if (m.type === 'Expired' && m.reason === Reason.SESSION_PARKED) this.counts.parked++;
       if ((m.type === 'CancelRejected' || m.type === 'ReplaceRejected') && m.reason === 207) this.counts.tooLate++;
       if (m.type === 'Cancelled') this.counts.cancelledAtVenue++;
       return;
@@ -373,6 +394,8 @@ export class LifecycleSim {
       if (o.filledQuantity > venueFilled) this.fail(`order ${o.orderId}: cumQty ${o.filledQuantity} above the venue's ${venueFilled}`);
       const liveAtVenue = this.exchange.isLive(o.orderId);
       if (isTerminalStage(o.stage) && liveAtVenue) this.fail(`order ${o.orderId} is ${o.state} in the OMS but live at the venue`);
+      // Between an explicit close and the next open the venue holds nothing live of the OMS's (decision 075).
+      if (this.phase === 'closed' && liveAtVenue) this.fail(`order ${o.orderId} is live at the venue between sessions`);
       if (settled) {
         if (o.filledQuantity !== venueFilled) this.fail(`order ${o.orderId}: cumQty ${o.filledQuantity}, the venue's ${venueFilled}`);
         if (o.cancelPending || o.replacePending) this.fail(`order ${o.orderId}: still ${o.state} after everything settled`);

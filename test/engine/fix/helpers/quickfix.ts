@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -134,6 +134,8 @@ export interface QuickFixInitiator {
   lines(): string[];
   /** Application messages received, '|'-delimited. */
   app(): string[];
+  /** Stops the process without ending it (SIGSTOP): its socket stays open, nothing it receives is processed. */
+  freeze(): Promise<void>;
   kill(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -175,6 +177,15 @@ export async function startQuickFixInitiator(opts: { dir: string; port: number; 
     logout: () => child.stdin.write('logout\n'),
     lines,
     app: () => lines().filter((l) => l.startsWith('APP ')).map((l) => l.slice(4)),
+    freeze: async () => {
+      child.kill('SIGSTOP');
+      // Resolves once the kernel shows it stopped ('T'), so nothing sent after this is read by it.
+      const until = Date.now() + 20_000;
+      while (!/^\d+ \(.*\) T/.test(readFileSync(`/proc/${child.pid}/stat`, 'latin1'))) {
+        if (Date.now() > until) throw new Error('QuickFIX initiator did not stop on SIGSTOP');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    },
     kill: async () => {
       child.kill('SIGKILL');
       await exited;

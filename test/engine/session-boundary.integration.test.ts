@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Host } from '../../engine/host/host.ts';
+import { http, order, startTestHost, unwrap, waitFor, waitOrder } from './helpers/host.ts';
+
+/**
+ * Orders across a session boundary, end to end with the real host (HTTP API,
+ * sequencer on SQLite, components over ZeroMQ, the simulated venue and its
+ * market maker): decisions 075 (an explicit close parks carried orders at the
+ * venue), 076 (idempotent entry across sessions) and the carried cancel or
+ * replace in flight. Resting orders sit 8% below the market, where the market
+ * maker never trades, and every wait is for a condition.
+ */
+
+let host: Host & { dir: string; dispose(): Promise<void> };
+let price = 0;
+
+beforeAll(async () => {
+  host = await startTestHost();
+  const msft = host.view.projection.instrument('MSFT')!;
+  price = Number((msft.referencePrice * 0.92).toFixed(2));
+}, 60_000);
+afterAll(() => host.dispose());
+
+/** OrderPending events of the open session with this clientOrderId. */
+async function entered(clientOrderId: string): Promise<number> {
+  const session = host.sequencer.position.session;
+  const lines = unwrap(await host.api.getEvents({ session, from: 1, limit: 100_000 }));
+  return lines.filter((l) => l.type === 'OrderPending' && (l as { clientOrderId?: string }).clientOrderId === clientOrderId).length;
+}
+
+let made = 0;
+/** A gtc buy resting far below the market, live at the venue; each one differs (risk's duplicate-order check). */
+async function live(): Promise<{ orderId: number; clientOrderId: string; quantity: number }> {
+  const quantity = 10 + ++made;
+  const o = order('MSFT', 'buy', quantity, price, { timeInForce: 'gtc' });
+  const { orderId } = unwrap(await host.api.submitOrder(o));
+  await waitOrder(host, orderId, (v) => v.state === 'new', 'venue ack');
+  expect(host.venue.exchange.isLive(orderId)).toBe(true);
+  return { orderId, clientOrderId: o.clientOrderId, quantity };
+}
+
+describe('orders across a session boundary', () => {
+  it('an explicit close parks a gtc order at the venue: nothing live between sessions; re-entered at the open, then cancelled, cumQty the venue\'s', async () => {
+    const { orderId } = await live();
+    expect((await http(host, 'POST', '/api/session/close')).status).toBe(200);
+    // Between sessions the venue holds no live quantity of it; the OMS still carries it (waiting for the router).
+    expect(host.venue.exchange.isLive(orderId)).toBe(false);
+    expect(host.venue.exchange.status(orderId).state).toBe('parked');
+    await waitFor(() => host.view.projection.order(orderId)?.stage === 'accepted', 'the view shows it parked');
+    const snap = host.sequencer.position;
+    expect(snap.phase).toBe('closed');
+    // A cancel now is refused with one clear line: no session is open (and nothing of the order can trade).
+    const refused = await http(host, 'POST', `/api/orders/${orderId}/cancel`);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe('SESSION_NOT_OPEN');
+
+    expect((await http(host, 'POST', '/api/session/open')).status).toBe(200);
+    await waitOrder(host, orderId, (v) => v.state === 'new', 're-entered at the venue');
+    expect(host.venue.exchange.isLive(orderId)).toBe(true);
+    expect((await http(host, 'POST', `/api/orders/${orderId}/cancel`)).status).toBe(200);
+    const done = await waitOrder(host, orderId, (v) => v.state === 'cancelled', 'cancelled at the venue');
+    expect(host.venue.exchange.isLive(orderId)).toBe(false);
+    expect(done.filledQuantity).toBe(host.venue.exchange.status(orderId).filledQuantity);
+  }, 60_000);
+
+  it('a replace in flight when the session rolls is carried: confirmed in the next session, OrigClOrdID chain kept; a retry of the order answers its orderId', async () => {
+    const { orderId, clientOrderId, quantity } = await live();
+    // With no active gateway the replace is sequenced and stays in flight (nobody tells the venue yet).
+    unwrap(await host.api.componentAction('gateway-1', 'deactivate'));
+    const newPrice = Number((price - 0.5).toFixed(2));
+    unwrap(await host.api.replaceOrder(orderId, { quantity: 20, price: newPrice }));
+    await waitOrder(host, orderId, (v) => v.state === 'pending_replace', 'replace in flight');
+    const before = host.sequencer.position.session;
+    const roll = unwrap(await host.api.rollSession());
+    expect(roll.sessionId).toBe(before + 1);
+    // The next session restored the order with the replace still in flight (its new clientOrderId and terms).
+    const opening = unwrap(await host.api.getEvents({ session: roll.sessionId, from: 1, limit: 100_000 }));
+    expect(opening.find((l) => l.type === 'OrderRestored' && (l as { orderId?: number }).orderId === orderId)).toMatchObject({
+      clientOrderId, replacePendingClientOrderId: `${clientOrderId}~R1`, replacePendingQuantity: 20, replacePendingPrice: newPrice,
+    });
+    // The roll activates a gateway again, which resends the replace the snapshot carried; the venue confirms it.
+    const v = await waitOrder(host, orderId, (o) => o.state === 'new' && o.quantity === 20, 'replace confirmed after the roll');
+    expect(v.price).toBe(newPrice);
+    expect(v.clientOrderId).toBe(`${clientOrderId}~R1`);
+    expect(v.origClientOrderIds).toEqual([clientOrderId]);
+    const venue = host.venue.exchange.status(orderId);
+    expect(venue).toMatchObject({ state: 'open', quantity: 20, price: newPrice });
+    // Idempotent entry across the roll: the same (clientId, clientOrderId) and terms answer the original orderId.
+    const again = await http(host, 'POST', '/api/orders', { ...order('MSFT', 'buy', quantity, price, { timeInForce: 'gtc' }), clientOrderId });
+    expect(again.status).toBe(200);
+    expect(again.body.orderId).toBe(orderId);
+    const different = await http(host, 'POST', '/api/orders', { ...order('MSFT', 'buy', quantity + 1, price, { timeInForce: 'gtc' }), clientOrderId });
+    expect(different.status).toBe(409);
+    expect(different.body.error.code).toBe('DUPLICATE_CLIENT_ORDER_ID');
+    expect(await entered(clientOrderId)).toBe(0); // nothing sequenced in the new session
+    expect((await http(host, 'POST', `/api/orders/${orderId}/cancel`)).status).toBe(200);
+    await waitOrder(host, orderId, (o) => o.state === 'cancelled', 'cancelled');
+  }, 60_000);
+
+  it('a cancel in flight when an explicit close starts is settled by the venue before SessionClosed', async () => {
+    const { orderId } = await live();
+    unwrap(await host.api.componentAction('gateway-1', 'deactivate'));
+    unwrap(await host.api.cancelOrder(orderId));
+    await waitOrder(host, orderId, (v) => v.state === 'pending_cancel', 'cancel in flight');
+    const closing = host.api.closeSession();
+    await waitFor(() => host.sequencer.position.phase === 'closing', 'closing');
+    // The close waits: the venue has not answered the cancel (nor parked the order). A gateway takes over and resends.
+    expect(host.sequencer.position.phase).toBe('closing');
+    unwrap(await host.api.componentAction('gateway-1', 'activate'));
+    const closed = unwrap(await closing);
+    // Settled inside the closing session: its log holds the venue's OrderCancelled before SessionClosed.
+    const tail = unwrap(await host.api.getEvents({ session: closed.sessionId, from: 1, limit: 100_000 }));
+    const cancelledAt = tail.findIndex((l) => l.type === 'OrderCancelled' && (l as { orderId?: number }).orderId === orderId);
+    expect(cancelledAt).toBeGreaterThan(tail.findIndex((l) => l.type === 'SessionClosing'));
+    expect(cancelledAt).toBeLessThan(tail.findIndex((l) => l.type === 'SessionClosed'));
+    await waitOrder(host, orderId, (v) => v.state === 'cancelled', 'the view of the closed session');
+    expect(host.venue.exchange.isLive(orderId)).toBe(false);
+    const snapshot = host.sequencer.position;
+    expect(snapshot.phase).toBe('closed');
+    expect((await http(host, 'POST', '/api/session/open')).status).toBe(200);
+  }, 60_000);
+});
