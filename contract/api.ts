@@ -194,6 +194,10 @@ export interface OrderQuery {
   symbol?: string;
   /** At most this many (default 1,000, at most 10,000). */
   limit?: number;
+  /** Time machine: the orders as of this seq (the pages of `getState({seq})`), not the live ones. */
+  at?: number;
+  /** With `at`: the session (default the live one). */
+  session?: number;
 }
 
 /** Fills of the live session in log order, one page at a time. */
@@ -203,6 +207,10 @@ export interface FillQuery {
   clientId?: string;
   symbol?: string;
   limit?: number;
+  /** Time machine: the fills as of this seq, not the live ones. */
+  at?: number;
+  /** With `at`: the session (default the live one). */
+  session?: number;
 }
 
 /** One page of a cursor-paginated list; `next` is absent on the last page. */

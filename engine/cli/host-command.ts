@@ -22,6 +22,7 @@ export async function hostCommand(argv: string[]): Promise<number> {
     'fix-venues': { type: 'string' },
     'venue-fix-port': { type: 'string' },
     'new-log': { type: 'boolean' },
+    'checkpoint-every': { type: 'string' },
   });
   const dataDir = requireOption('host', 'data-dir', values['data-dir']);
   const port = intOption('host', 'port', values.port, 0, 65535) ?? 0;
@@ -31,6 +32,8 @@ export async function hostCommand(argv: string[]): Promise<number> {
   const venueTickMs = intOption('host', 'venue-tick-ms', values['venue-tick-ms'], 0, 60_000);
   const fixPort = intOption('host', 'fix-port', values['fix-port'], 0, 65535);
   const venueFixPort = intOption('host', 'venue-fix-port', values['venue-fix-port'], 0, 65535);
+  // Events between two in-session projection checkpoints (decision 085); 0: none.
+  const checkpointEvery = intOption('host', 'checkpoint-every', values['checkpoint-every'], 0, 1_000_000_000);
   const fixTls = loadFixTls(values['fix-tls-cert'], values['fix-tls-key']);
   if (values['fix-host'] !== undefined) checkFixBind(values['fix-host'], fixTls);
   const sync = values.sync;
@@ -60,6 +63,7 @@ export async function hostCommand(argv: string[]): Promise<number> {
     ...(values['fix-host'] !== undefined ? { fixHost: values['fix-host'] } : {}),
     ...(fixTls ? { fixTls } : {}),
     ...(venueFixPort !== undefined ? { venueFixPort } : {}),
+    ...(checkpointEvery !== undefined ? { checkpointEvery } : {}),
     ...(values['fix-venues'] !== undefined ? { fixVenues: loadFixVenues(values['fix-venues']) } : {}),
     autoOpen: !values['no-auto-open'],
     newLog: values['new-log'] === true,

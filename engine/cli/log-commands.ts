@@ -1,6 +1,7 @@
 import { toEventLine } from '../protocol/event-line.ts';
 import { behindMessage, existingDataDir } from '../host/data-dir.ts';
 import { rebuildHint, snapshotProblems } from '../host/log-checks.ts';
+import { checkpointProblems } from '../host/checkpoint-checks.ts';
 import { isBehind, readHead } from '../store/head.ts';
 import { openReadableLog } from '../store/log.ts';
 import { UserError } from '../errors.ts';
@@ -99,10 +100,16 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     }
     const snapshots = snapshotProblems(log);
     for (const p of snapshots) console.error(`ordo: snapshot of session ${p.session} is damaged: ${p.detail}; ${rebuildHint(dir.dir)}`);
-    if (problems.length > 0 || snapshots.length > 0) return 1;
+    // Projection checkpoints are derivable (decision 085): a damaged one is reported, one from another build noted.
+    const ckpt = checkpointProblems(log);
+    for (const p of ckpt.damaged) {
+      console.error(`ordo: projection checkpoint of session ${p.session} at seq ${p.seq} is damaged: ${p.detail}; it is skipped on read (run 'ordo repair --data-dir ${dir.dir} --drop-checkpoints' to remove it)`);
+    }
+    for (const p of ckpt.foreign) console.error(`ordo: note: projection checkpoint of session ${p.session} at seq ${p.seq} is skipped: ${p.detail}`);
+    if (problems.length > 0 || snapshots.length > 0 || ckpt.damaged.length > 0) return 1;
     const sessions = log.sessions();
     const events = sessions.reduce((n, s) => n + s.lastSeq, 0);
-    await writeOut(`ok: ${sessions.length} sessions, ${events} events, every frame's checksum and seq and every snapshot verified\n`);
+    await writeOut(`ok: ${sessions.length} sessions, ${events} events, every frame's checksum and seq and every snapshot verified, ${ckpt.sound} projection checkpoints read back\n`);
     return 0;
   } finally {
     log.close();

@@ -5,6 +5,7 @@ const HELP = `ordo — a trading order management system
 
 usage:
   ordo host --data-dir DIR [--port N] [--reference FILE] [--bus-port N] [--seed N]
+                 [--checkpoint-every N]
                                    run the engine and serve the UI and API on 127.0.0.1
   ordo events --data-dir DIR [--session N] [--from A] [--to B] | --all-sessions
                                    print sequenced events as JSON Lines (default: the newest session)
@@ -20,6 +21,10 @@ usage:
                                    cut the log back to the last good frame
   ordo repair --data-dir DIR --accept-lost-events
                                    accept that the log ends before what was acknowledged
+  ordo repair --data-dir DIR --drop-checkpoints
+                                   remove the projection checkpoints (derivable; rebuilt from the log)
+  ordo checkpoint --data-dir DIR [--every N]
+                                   write the newest session's projection checkpoints (a stopped host's)
   ordo backup --data-dir DIR --to FILE
                                    a consistent copy of the log while the host runs
   ordo replay --data-dir DIR [--session N] --component risk|router [--reference FILE | --limits FILE]
@@ -49,6 +54,7 @@ const commands: Record<string, () => Promise<Command>> = {
   state: async () => (await import('./state-command.ts')).stateCommand,
   backup: async () => (await import('./backup-command.ts')).backupCommand,
   repair: async () => (await import('./repair-command.ts')).repairCommand,
+  checkpoint: async () => (await import('./checkpoint-command.ts')).checkpointCommand,
   component: async () => (await import('./component-command.ts')).componentCommand,
   admin: async () => (await import('./admin-command.ts')).adminCommand,
   replay: async () => (await import('./replay-command.ts')).replayCommand,

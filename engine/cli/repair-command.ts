@@ -6,6 +6,7 @@ import { openWritableLog } from '../store/log.ts';
 import { parse, requireOption } from './args.ts';
 import { UsageError } from './errors.ts';
 import { salvageLog } from './salvage.ts';
+import { CheckpointWriter } from '../store/checkpoints.ts';
 
 /**
  * `ordo repair --truncate-after-corruption`: cuts the log back to the last
@@ -18,6 +19,7 @@ export async function repairCommand(argv: string[]): Promise<number> {
     'accept-lost-events': { type: 'boolean' },
     'rebuild-snapshots': { type: 'boolean' },
     'salvage-into': { type: 'string' },
+    'drop-checkpoints': { type: 'boolean' },
   });
   const dir = existingDataDir(requireOption('repair', 'data-dir', values['data-dir']));
   if (values['salvage-into'] !== undefined) {
@@ -30,9 +32,20 @@ export async function repairCommand(argv: string[]): Promise<number> {
     );
     return 0;
   }
+  if (values['drop-checkpoints']) {
+    // Derivable data (decision 085): the host writes them again from the log.
+    const log = openWritableLog(dir.db, { backgroundCheckpoint: false });
+    try {
+      const n = new CheckpointWriter(log.db).clear();
+      console.log(`removed ${n} projection checkpoint(s); the running host (or 'ordo checkpoint') writes them again from the log`);
+    } finally {
+      log.close();
+    }
+    if (!values['truncate-after-corruption'] && !values['accept-lost-events'] && !values['rebuild-snapshots']) return 0;
+  }
   if (!values['truncate-after-corruption'] && !values['accept-lost-events'] && !values['rebuild-snapshots']) {
     throw new UsageError(
-      'repair: say --truncate-after-corruption (cut the log back to the last good frame), --rebuild-snapshots (rebuild damaged snapshots from their sessions), --accept-lost-events (accept that the log ends before what was acknowledged) or --salvage-into FILE (copy what is readable of a page-damaged file)',
+      'repair: say --truncate-after-corruption (cut the log back to the last good frame), --rebuild-snapshots (rebuild damaged snapshots from their sessions), --accept-lost-events (accept that the log ends before what was acknowledged) or --salvage-into FILE (copy what is readable of a page-damaged file) or --drop-checkpoints (remove the projection checkpoints; they are rebuilt from the log)',
     );
   }
   const log = openWritableLog(dir.db, { backgroundCheckpoint: false });

@@ -18,7 +18,8 @@ export async function stateCommand(argv: string[]): Promise<number> {
   const at = intOption('state', 'at', requireOption('state', 'at', values.at), 0)!;
   const log = openReadableLog(dir.db);
   try {
-    const session = intOption('state', 'session', values.session, 1) ?? log.latestSession()?.id;
+    // log.end() is a key lookup; latestSession() counts every session's frames.
+    const session = intOption('state', 'session', values.session, 1) ?? log.end()?.session;
     if (session === undefined) throw new UserError(`no sessions in ${dir.dir} yet`);
     const past = projectionAt(log, session, at);
     if (!past.ok) {

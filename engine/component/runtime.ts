@@ -176,7 +176,8 @@ export class ComponentRuntime implements EventListener {
   send(body: CommandBody): number {
     if (this.state !== 'active' || this.stopped) return 0;
     const cseq = this.nextCseq++;
-    const o: Outstanding = { cseq, body, sentAt: Date.now() };
+    // sentAt is monotonic: a wall-clock step must not trigger (or hold back) resends (decision 084).
+    const o: Outstanding = { cseq, body, sentAt: performance.now() };
     this.outstanding.set(cseq, o);
     this.outbox.push(o);
     if (!this.flushScheduled) {
@@ -201,7 +202,7 @@ export class ComponentRuntime implements EventListener {
   private resendAllFirst(): void {
     if (this.outstanding.size === 0) return;
     const waiting = [...this.outstanding].sort((a, b) => a[0] - b[0]).map(([, o]) => {
-      o.sentAt = Date.now();
+      o.sentAt = performance.now();
       return o;
     });
     const queued = new Set(this.outbox.map((c) => c.cseq));
@@ -214,11 +215,11 @@ export class ComponentRuntime implements EventListener {
 
   private resend(): void {
     if (this.state !== 'active' || this.outstanding.size === 0) return;
-    const cutoff = Date.now() - (this.opts.resendMs ?? 1000);
+    const cutoff = performance.now() - (this.opts.resendMs ?? 1000);
     const again: { cseq: number; body: CommandBody }[] = [];
     for (const [cseq, o] of this.outstanding) {
       if (o.sentAt <= cutoff) {
-        o.sentAt = Date.now();
+        o.sentAt = performance.now();
         again.push({ cseq, body: o.body });
       }
     }

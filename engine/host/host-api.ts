@@ -287,16 +287,34 @@ export class HostApi implements OrdoApi {
 
   async getState(at?: { session?: number; seq: number }): Promise<Result<StateView>> {
     if (!at) return { ok: true, value: this.liveState() };
-    const session = at.session ?? this.d.view.projection.session.id;
-    const past = projectionAt(this.d.readLog, session, at.seq);
-    if (!past.ok) {
-      if (past.problem === 'no-session') return fail('NOT_FOUND', `no session ${session}`);
-      return fail('BAD_REQUEST', `session ${session} has only ${past.lastSeq} events; seq ${at.seq} is in the future`);
-    }
-    const v = boundedState(past.projection, STATE_LIST_LIMIT);
+    const past = this.pastProjection(at.session, at.seq);
+    if (!past.ok) return past;
+    const v = boundedState(past.value, STATE_LIST_LIMIT);
     v.asOfSeq = at.seq;
     return { ok: true, value: v };
   }
+
+  /**
+   * The time machine's projection of (session, seq): from the newest
+   * checkpoint at or before it plus the tail (decision 085). The last one
+   * asked for is kept, so the pages of one past state (getState, then
+   * getOrders/getFills with `at` and the cursor) cost one rebuild, not one
+   * each; memory stays at one past projection.
+   */
+  private pastProjection(sessionArg: number | undefined, seq: number): Result<OmsProjection> {
+    const session = sessionArg ?? this.d.view.projection.session.id;
+    const kept = this.past;
+    if (kept && kept.session === session && kept.seq === seq) return { ok: true, value: kept.projection };
+    const past = projectionAt(this.d.readLog, session, seq);
+    if (!past.ok) {
+      if (past.problem === 'no-session') return fail('NOT_FOUND', `no session ${session}`);
+      return fail('BAD_REQUEST', `session ${session} has only ${past.lastSeq} events; seq ${seq} is in the future`);
+    }
+    this.past = { session, seq, projection: past.projection };
+    return { ok: true, value: past.projection };
+  }
+
+  private past: { session: number; seq: number; projection: OmsProjection } | undefined;
 
   /**
    * One page of the live session's orders (oldest first), filtered. The
@@ -305,7 +323,9 @@ export class HostApi implements OrdoApi {
    * empty page with a `next` to go on from).
    */
   async getOrders(q: OrderQuery): Promise<Result<Page<OrderView>>> {
-    const p = this.d.view.projection;
+    const source = q.at === undefined ? undefined : this.pastProjection(q.session, q.at);
+    if (source && !source.ok) return source;
+    const p = source ? source.value : this.d.view.projection;
     const limit = q.limit ?? DEFAULT_PAGE;
     const items: OrderView[] = [];
     let row = q.after ?? 0;
@@ -323,7 +343,9 @@ export class HostApi implements OrdoApi {
 
   /** One page of the live session's fills in log order, filtered (cursor and cost as getOrders). */
   async getFills(q: FillQuery): Promise<Result<Page<FillView>>> {
-    const p = this.d.view.projection;
+    const source = q.at === undefined ? undefined : this.pastProjection(q.session, q.at);
+    if (source && !source.ok) return source;
+    const p = source ? source.value : this.d.view.projection;
     const limit = q.limit ?? DEFAULT_PAGE;
     const items: FillView[] = [];
     let i = q.after ?? 0;

@@ -40,6 +40,8 @@ import { startApiServer, type ApiServer } from './http/server.ts';
 import { LiveView } from './live-view.ts';
 import { requireSnapshot } from './log-checks.ts';
 import { ProjectionFanOut } from './projection-fan-out.ts';
+import { ProjectionCheckpointer } from './projection-checkpointer.ts';
+import { CHECKPOINT_EVERY } from './checkpoint-maker.ts';
 import { log } from '../log.ts';
 import { Supervisor, type SuperviseResult } from './supervisor.ts';
 
@@ -68,6 +70,11 @@ export interface HostOptions {
   readonly newLog?: boolean;
   /** Merge small frames behind the head in the background (decision 120); default true. */
   readonly compactFrames?: boolean;
+  /**
+   * Events between two in-session projection checkpoints, written on a thread of their own
+   * (decision 085); default CHECKPOINT_EVERY; 0 writes none.
+   */
+  readonly checkpointEvery?: number;
   /**
    * Fault-injection hook for tests: sees the writable log once it is open
    * (e.g. to set PRAGMA max_page_count or query_only and so simulate a full
@@ -327,6 +334,11 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     if (opts.compactFrames !== false) {
       const compactor = new FrameCompactor(log);
       cleanup.push(() => compactor.close());
+    }
+    // In-session projection checkpoints, off the event handlers' path (decision 085).
+    if (opts.checkpointEvery !== 0) {
+      const checkpointer = new ProjectionCheckpointer(paths.db, () => sequencer.position, opts.checkpointEvery ?? CHECKPOINT_EVERY);
+      cleanup.push(() => checkpointer.close());
     }
     const stream = new EventStream({ events: endpoints.events, replay: endpoints.replay, security });
     for (const rt of runtimes) {

@@ -66,6 +66,8 @@ const pageFilters = {
   clientId: z.string().min(1).max(64).optional(),
   symbol: z.string().min(1).max(32).optional(),
   limit: z.number().int().positive().max(10_000).optional(),
+  at: z.number().int().nonnegative().optional(),
+  session: z.number().int().positive().optional(),
 };
 const orderQuery = z.strictObject({ ...pageFilters, state: z.enum(ORDER_STATES).optional() });
 const fillQuery = z.strictObject(pageFilters);

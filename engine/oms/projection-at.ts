@@ -1,24 +1,52 @@
+import { log as logger } from '../log.ts';
 import type { ReadableLog } from '../store/log.ts';
+import { CheckpointFormatError, decodeProjection } from './checkpoint-codec.ts';
 import { OmsProjection } from './projection.ts';
 
 /** What `projectionAt` found: the rebuilt projection, or why there is none (callers word the error). */
 export type ProjectionAt =
-  | { ok: true; projection: OmsProjection }
+  | { ok: true; projection: OmsProjection; fromCheckpoint: number }
   | { ok: false; problem: 'no-session' }
   | { ok: false; problem: 'beyond-end'; lastSeq: number };
 
 /**
  * The time machine: the OMS projection of `session` as of `seq` (inclusive),
- * rebuilt from the log on its fast `replay()` path (no event arrays, checksums
- * checked). Used by GET /api/state?at= and `ordo state --at`, so both give the
- * same state for the same seq. `seq` 0 is the empty projection. Throws the
- * log's CorruptionError for a bad frame at or before `seq`.
+ * rebuilt from the newest usable in-session checkpoint at or before `seq`
+ * (decision 085) plus the log's events after it, on the log's fast
+ * `replay()` path (checksums checked). Used by GET /api/state?at= and `ordo
+ * state --at`, so both give the same state for the same seq; equal, by
+ * construction and by test, to replaying the session from seq 1.
+ * `fromCheckpoint` says where the replay started (0: the session's start).
+ * `seq` 0 is the empty projection. Throws the log's CorruptionError for a bad
+ * frame between the checkpoint and `seq`.
  */
 export function projectionAt(log: ReadableLog, session: number, seq: number): ProjectionAt {
-  const row = log.sessions().find((s) => s.id === session);
-  if (!row) return { ok: false, problem: 'no-session' };
-  if (seq > row.lastSeq) return { ok: false, problem: 'beyond-end', lastSeq: row.lastSeq };
-  const projection = new OmsProjection();
-  if (seq > 0) log.replay(session, (e) => projection.apply(e), 1, seq);
-  return { ok: true, projection };
+  if (!log.hasSession(session)) return { ok: false, problem: 'no-session' };
+  const lastSeq = log.lastSeq(session);
+  if (seq > lastSeq) return { ok: false, problem: 'beyond-end', lastSeq };
+  const start = startingPoint(log, session, seq);
+  const projection = start.projection;
+  if (seq > start.seq) log.replay(session, (e) => projection.apply(e), start.seq + 1, seq);
+  return { ok: true, projection, fromCheckpoint: start.seq };
+}
+
+/**
+ * The newest checkpoint of `session` at or before `seq` that reads back
+ * (checksum, format, this build's projection, the session and seq it
+ * claims), or the empty projection at seq 0. A bad one is skipped with one
+ * log line: checkpoints are derivable, the log is the truth.
+ */
+export function startingPoint(log: ReadableLog, session: number, seq: number): { projection: OmsProjection; seq: number } {
+  const skip = (at: number, why: string) => logger.warn(`checkpoint session ${session} seq ${at} skipped: ${why}; replaying from further back`);
+  for (const c of log.checkpoints.atOrBefore(session, seq, (p) => skip(p.seq, p.detail))) {
+    try {
+      const p = decodeProjection(c.bytes);
+      if (p.lastSeq !== c.seq || p.session.id !== session) throw new CheckpointFormatError(`it holds session ${p.session.id} seq ${p.lastSeq}`);
+      return { projection: p, seq: c.seq };
+    } catch (err) {
+      if (!(err instanceof CheckpointFormatError)) throw err;
+      skip(c.seq, err.message);
+    }
+  }
+  return { projection: new OmsProjection(), seq: 0 };
 }

@@ -10,6 +10,7 @@ import { checkpointThreadSource, STATUS_CLOSED, STATUS_DONE, STATUS_ERRORS, STAT
 import { CorruptionError, StoreError } from './errors.ts';
 import { HeadWriter, isBehind, readHead, type LogHead } from './head.ts';
 import { log as logger } from '../log.ts';
+import { CheckpointReader } from './checkpoints.ts';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations/index.ts';
 
 export interface SessionRow {
@@ -74,6 +75,7 @@ export class ReadableLog {
          FROM sessions s ORDER BY s.id`,
       ),
       latest: db.prepare(`SELECT id FROM sessions ORDER BY id DESC LIMIT 1`),
+      hasSession: db.prepare(`SELECT 1 FROM sessions WHERE id = ?`).pluck(),
       closedSessions: db.prepare(`SELECT s.id, n.crc, n.body FROM sessions s LEFT JOIN snapshots n ON n.session = s.id WHERE s.state = 'closed' ORDER BY s.id`),
       lastSeq: db
         .prepare(`SELECT last_seq FROM frames WHERE session = ? ORDER BY first_seq DESC LIMIT 1`)
@@ -95,6 +97,13 @@ export class ReadableLog {
     };
   }
 
+  private checkpointReader: CheckpointReader | undefined;
+
+  /** The in-session projection checkpoints stored with this log (decision 085). */
+  get checkpoints(): CheckpointReader {
+    return (this.checkpointReader ??= new CheckpointReader(this.db));
+  }
+
   /** All sessions, oldest first. */
   sessions(): SessionRow[] {
     return (this.stmts.sessions.all() as { id: number; opened_ts: number; closed_ts: number | null; state: 'open' | 'closed'; last_seq: number; frames: number }[]).map(
@@ -113,6 +122,11 @@ export class ReadableLog {
     const row = this.stmts.latest.get() as { id: number } | undefined;
     if (!row) return undefined;
     return { session: row.id, seq: this.lastSeq(row.id) };
+  }
+
+  /** True when session `id` is in the log (one key lookup; `sessions()` counts frames). */
+  hasSession(id: number): boolean {
+    return this.stmts.hasSession.get(id) !== undefined;
   }
 
   lastSeq(session: number): number {
@@ -434,6 +448,8 @@ export class WritableLog extends ReadableLog {
       dropSnapshotsFrom: db.prepare(`DELETE FROM snapshots WHERE session >= ?`),
       dropSessionsAfter: db.prepare(`DELETE FROM sessions WHERE id > ?`),
       reopen: db.prepare(`UPDATE sessions SET state = 'open', closed_ts = NULL WHERE id = ?`),
+      // Checkpoints past a cut are of events no longer in the log (derivable data, decision 085).
+      dropCheckpointsPast: db.prepare(`DELETE FROM checkpoints WHERE session > ? OR (session = ? AND seq > ?)`),
     };
     this.inTransaction = db.transaction((fn: () => unknown) => fn());
     this.checkpointer = file?.backgroundCheckpoint ? new BackgroundCheckpointer(db, file.path, file.synchronous) : undefined;
@@ -525,9 +541,11 @@ export class WritableLog extends ReadableLog {
    */
   truncateFrom(session: number, rowId: number): number {
     const removed = this.w.truncateFrames.run(rowId).changes;
+    const kept = this.lastSeq(session);
+    this.w.dropCheckpointsPast.run(session, session, kept);
     this.w.dropSnapshotsFrom.run(session);
     this.w.dropSessionsAfter.run(session);
-    if (this.lastSeq(session) === 0) this.w.dropSessionsAfter.run(session - 1);
+    if (kept === 0) this.w.dropSessionsAfter.run(session - 1);
     else this.w.reopen.run(session);
     // The head follows on purpose: what was cut is given up.
     this.pendingHead = this.end() ?? { session: 0, seq: 0 };

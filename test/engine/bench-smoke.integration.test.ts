@@ -30,6 +30,8 @@ const FIGURES = [
   'orders_per_s_api',
   'sequencer_eps_full',
   'state_at_ms',
+  'state_at_no_checkpoint_ms',
+  'state_at_page_ms',
   'host_rss_mib_5m',
   'baseline_storage_append_eps',
   'baseline_storage_replay_eps',

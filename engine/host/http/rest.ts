@@ -99,8 +99,8 @@ const ROUTES: Readonly<Record<string, Route>> = {
       return [{ seq: numberParam('at', at), ...(session !== null ? { session: numberParam('session', session) } : {}) }];
     },
   },
-  'GET orders': { method: 'getOrders', params: async ({ url }) => [pageQuery(url, ['after', 'limit'], ['state', 'clientId', 'symbol'])] },
-  'GET fills': { method: 'getFills', params: async ({ url }) => [pageQuery(url, ['after', 'limit'], ['clientId', 'symbol'])] },
+  'GET orders': { method: 'getOrders', params: async ({ url }) => [pageQuery(url, ['after', 'limit', 'at', 'session'], ['state', 'clientId', 'symbol'])] },
+  'GET fills': { method: 'getFills', params: async ({ url }) => [pageQuery(url, ['after', 'limit', 'at', 'session'], ['clientId', 'symbol'])] },
   // Risk (issue 12).
   'GET positions': { method: 'getPositions', params: async () => [] },
   'GET risk': { method: 'getRisk', params: async () => [] },

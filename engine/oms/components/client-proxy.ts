@@ -174,7 +174,8 @@ export class ClientProxyComponent extends ProjectedComponent implements Componen
 
   private wait(cseq: number, orderId: number): Promise<Result<{ orderId: number }>> {
     return new Promise((done) => {
-      this.waiters.set(cseq, { orderId, done, deadline: Date.now() + REQUEST_TIMEOUT_MS });
+      // Monotonic: a wall-clock step must not time requests out early or late (decision 084).
+      this.waiters.set(cseq, { orderId, done, deadline: performance.now() + REQUEST_TIMEOUT_MS });
       if (this.sweeper === undefined) {
         // One timer for all requests, not one per order: waiters are in deadline order.
         this.sweeper = setInterval(() => this.expire(), 250);
@@ -184,7 +185,7 @@ export class ClientProxyComponent extends ProjectedComponent implements Componen
   }
 
   private expire(): void {
-    const now = Date.now();
+    const now = performance.now();
     for (const [cseq, w] of this.waiters) {
       if (w.deadline > now) break;
       this.settle(cseq, { ok: false, error: { code: 'UNAVAILABLE', message: 'the sequencer did not answer in time' } });

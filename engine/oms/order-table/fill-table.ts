@@ -1,7 +1,7 @@
 import { CHUNK, MASK, NIL, SHIFT } from './chunks.ts';
 
 /** CHUNK fills' fields. */
-class FillChunk {
+export class FillChunk {
   readonly execId = new Float64Array(CHUNK);
   readonly orderId = new Float64Array(CHUNK);
   readonly quantity = new Float64Array(CHUNK);

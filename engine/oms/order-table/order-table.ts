@@ -30,7 +30,7 @@ export interface ReplaceHistory {
 }
 
 /** CHUNK orders' fields, one typed array per field. */
-class OrderChunk {
+export class OrderChunk {
   readonly orderId = new Float64Array(CHUNK);
   readonly quantity = new Float64Array(CHUNK);
   readonly price = new Float64Array(CHUNK);

@@ -42,6 +42,25 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 2,
+    description: 'in-session projection checkpoints (derivable data, decision 085)',
+    up(db) {
+      db.exec(`
+        CREATE TABLE checkpoints (
+          session INTEGER NOT NULL REFERENCES sessions(id),
+          seq INTEGER NOT NULL,
+          part INTEGER NOT NULL,
+          parts INTEGER NOT NULL,
+          taken_ts INTEGER NOT NULL,
+          format INTEGER NOT NULL,
+          crc INTEGER NOT NULL,
+          body BLOB NOT NULL,
+          PRIMARY KEY (session, seq, part)
+        ) STRICT;
+      `);
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

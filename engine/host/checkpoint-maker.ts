@@ -1,0 +1,68 @@
+import Database from 'better-sqlite3';
+import { CHECKPOINT_FORMAT, encodeProjection } from '../oms/checkpoint-codec.ts';
+import { startingPoint } from '../oms/projection-at.ts';
+import { CheckpointWriter, DEFAULT_RETENTION, type CheckpointRetention } from '../store/checkpoints.ts';
+import { ReadableLog } from '../store/log.ts';
+
+/** Events between two checkpoints of a session (decision 085). */
+export const CHECKPOINT_EVERY = 250_000;
+
+export interface CheckpointRound {
+  readonly session: number;
+  /** Seqs written in this round, ascending. */
+  readonly written: number[];
+  readonly pruned: number;
+}
+
+export interface CheckpointOptions {
+  readonly every?: number;
+  readonly retention?: CheckpointRetention;
+  /** Asked between checkpoints and between the parts of one: true ends the round there (a stop). */
+  readonly stopped?: () => boolean;
+}
+
+/**
+ * One round of in-session checkpoints for the newest session: from its
+ * newest usable checkpoint (or its start), replays the log up to the last
+ * multiple of `every` it holds, and stores the projection at each multiple
+ * on the way; then prunes by `retention`. Reads only the log (never a live
+ * projection), so a checkpoint is exactly the fold of the events before it
+ * and nothing on the event handlers' path waits for it. Uses its own
+ * connection `db` (never the sequencer's); each checkpoint is its own short
+ * transaction. Deterministic: the same log gives the same checkpoints.
+ */
+export function checkpointRound(db: Database.Database, opts: CheckpointOptions = {}): CheckpointRound | undefined {
+  const every = opts.every ?? CHECKPOINT_EVERY;
+  const log = new ReadableLog(db);
+  const writer = new CheckpointWriter(db);
+  const end = log.end();
+  if (!end) return undefined;
+  const session = end.session;
+  const target = Math.floor(end.seq / every) * every;
+  const written: number[] = [];
+  const retention = opts.retention ?? DEFAULT_RETENTION;
+  let pruned = 0;
+  if (target > 0 && writer.reader.latestSeq(session) < target) {
+    const start = startingPoint(log, session, target);
+    const p = start.projection;
+    let at = start.seq;
+    while (at < target && !opts.stopped?.()) {
+      const next = Math.min(target, (Math.floor(at / every) + 1) * every);
+      log.replay(session, (e) => p.apply(e), at + 1, next);
+      at = next;
+      if (!writer.write(session, at, CHECKPOINT_FORMAT, encodeProjection(p), undefined, opts.stopped)) break;
+      written.push(at);
+      // Pruned as it goes: a first round over a long session never holds every checkpoint at once.
+      pruned += writer.prune(session, retention);
+    }
+  }
+  pruned += writer.prune(session, retention);
+  return { session, written, pruned };
+}
+
+/** Opens the log database at `path` for a checkpoint round (a connection of the round's own). */
+export function openForCheckpoints(path: string): Database.Database {
+  const db = new Database(path, { fileMustExist: true });
+  db.pragma('busy_timeout = 5000');
+  return db;
+}

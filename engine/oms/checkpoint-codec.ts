@@ -1,0 +1,132 @@
+import { deserialize, serialize } from 'node:v8';
+import { BytePool } from './order-table/byte-pool.ts';
+import { FillChunk, FillTable } from './order-table/fill-table.ts';
+import { IdIndex } from './order-table/id-index.ts';
+import { NameTable } from './order-table/names.ts';
+import { OrderChunk, OrderTable } from './order-table/order-table.ts';
+import { SeqChains } from './order-table/seq-chains.ts';
+import { ClientBook } from './projection-clients.ts';
+import { CommandSeqs } from './projection-cseq.ts';
+import { OmsProjection } from './projection.ts';
+
+/**
+ * In-session projection checkpoints (issue 11, decision 085): the whole
+ * OmsProjection at a seq, as bytes, so that restart and the time machine
+ * replay only the tail after it.
+ *
+ * The projection is plain data (typed-array columns, Maps, Sets, a few class
+ * instances), so its bytes are V8's structured serialization of the object
+ * graph (typed arrays copied as memory, shared objects kept shared), plus the
+ * class of every class instance in it: V8 keeps no prototypes, so decoding
+ * puts them back from CLASSES. A checkpoint is derivable data: one this build
+ * cannot read (another format or V8 version, a class whose fields changed) is
+ * refused by `decodeProjection`, and the caller replays from further back.
+ */
+
+/** Bump when a projection class changes what a field means (a rename or a new field is caught without it). */
+export const CHECKPOINT_FORMAT = 1;
+
+type Ctor = abstract new (...args: never[]) => object;
+
+/** Every class an OmsProjection's graph holds, with a way to make a fresh one (for the field check). */
+const CLASSES: readonly { name: string; ctor: Ctor; fresh: () => object }[] = [
+  { name: 'OmsProjection', ctor: OmsProjection, fresh: () => new OmsProjection() },
+  { name: 'OrderTable', ctor: OrderTable, fresh: () => new OrderTable(0) },
+  { name: 'OrderChunk', ctor: OrderChunk, fresh: () => new OrderChunk() },
+  { name: 'FillTable', ctor: FillTable, fresh: () => new FillTable() },
+  { name: 'FillChunk', ctor: FillChunk, fresh: () => new FillChunk() },
+  { name: 'BytePool', ctor: BytePool, fresh: () => new BytePool() },
+  { name: 'IdIndex', ctor: IdIndex, fresh: () => new IdIndex(0) },
+  { name: 'NameTable', ctor: NameTable, fresh: () => new NameTable() },
+  { name: 'SeqChains', ctor: SeqChains, fresh: () => new SeqChains() },
+  { name: 'ClientBook', ctor: ClientBook, fresh: () => new ClientBook('') },
+  { name: 'CommandSeqs', ctor: CommandSeqs, fresh: () => new CommandSeqs() },
+];
+
+const BY_PROTO = new Map<object, number>(CLASSES.map((c, i) => [c.ctor.prototype as object, i]));
+
+/** Own field names of a fresh instance of each class, joined: a checkpoint made by a build with other fields is refused. */
+const SHAPES: readonly string[] = CLASSES.map((c) => Object.keys(c.fresh()).sort().join(','));
+
+interface Body {
+  readonly format: number;
+  readonly v8: string;
+  readonly shapes: readonly string[];
+  readonly root: object;
+  /** Every class instance in the graph, and its class (index into CLASSES). */
+  readonly objects: readonly object[];
+  readonly classes: readonly number[];
+}
+
+/** The projection's bytes. Pure: reads `p`, changes nothing. */
+export function encodeProjection(p: OmsProjection): Buffer {
+  const objects: object[] = [];
+  const classes: number[] = [];
+  collect(p, objects, classes);
+  const body: Body = { format: CHECKPOINT_FORMAT, v8: process.versions.v8, shapes: SHAPES, root: p, objects, classes };
+  return serialize(body);
+}
+
+/** Why a checkpoint could not be read back (the caller logs it and replays from further back). */
+export class CheckpointFormatError extends Error {}
+
+/** The projection `encodeProjection` wrote. Throws CheckpointFormatError for bytes this build cannot trust. */
+export function decodeProjection(bytes: Uint8Array): OmsProjection {
+  let body: Body;
+  try {
+    body = deserialize(bytes) as Body;
+  } catch (err) {
+    throw new CheckpointFormatError(`checkpoint does not decode: ${(err as Error).message}`);
+  }
+  if (typeof body !== 'object' || body === null || body.format !== CHECKPOINT_FORMAT) {
+    throw new CheckpointFormatError(`checkpoint format ${String((body as Partial<Body> | null)?.format)} is not ${CHECKPOINT_FORMAT}`);
+  }
+  if (body.v8 !== process.versions.v8) throw new CheckpointFormatError(`checkpoint written by V8 ${body.v8}, this is ${process.versions.v8}`);
+  if (!Array.isArray(body.shapes) || body.shapes.length !== SHAPES.length || body.shapes.some((s, i) => s !== SHAPES[i])) {
+    throw new CheckpointFormatError('checkpoint written by a build whose projection has other fields');
+  }
+  const { objects, classes } = body;
+  if (!Array.isArray(objects) || !Array.isArray(classes) || objects.length !== classes.length || objects[0] !== body.root) {
+    throw new CheckpointFormatError('checkpoint has no class table');
+  }
+  for (let i = 0; i < objects.length; i++) {
+    const c = CLASSES[classes[i]!];
+    const o = objects[i];
+    if (c === undefined || typeof o !== 'object' || o === null) throw new CheckpointFormatError('checkpoint names an unknown class');
+    Object.setPrototypeOf(o, c.ctor.prototype as object);
+  }
+  if (!(body.root instanceof OmsProjection)) throw new CheckpointFormatError('checkpoint does not hold a projection');
+  return body.root;
+}
+
+/** Depth-first over the graph: every class instance once (a shared one is visited once). */
+function collect(root: object, objects: object[], classes: number[]): void {
+  const seen = new Set<object>();
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v !== 'object' || v === null || seen.has(v)) continue;
+    seen.add(v);
+    if (ArrayBuffer.isView(v)) continue;
+    if (v instanceof Map) {
+      for (const x of v.values()) if (typeof x === 'object' && x !== null) stack.push(x);
+      continue;
+    }
+    if (v instanceof Set) continue;
+    if (Array.isArray(v)) {
+      for (const x of v) if (typeof x === 'object' && x !== null) stack.push(x);
+      continue;
+    }
+    const proto = Object.getPrototypeOf(v) as object | null;
+    if (proto !== Object.prototype && proto !== null) {
+      const k = BY_PROTO.get(proto);
+      if (k === undefined) throw new Error(`checkpoint: the projection holds a ${(v as { constructor?: { name?: string } }).constructor?.name ?? 'object'} the codec does not know`);
+      objects.push(v);
+      classes.push(k);
+    }
+    for (const key of Object.keys(v)) {
+      const x = (v as Record<string, unknown>)[key];
+      if (typeof x === 'object' && x !== null) stack.push(x);
+    }
+  }
+}

@@ -1,0 +1,186 @@
+import type Database from 'better-sqlite3';
+import { crc32 } from 'node:zlib';
+
+/**
+ * In-session projection checkpoints in the log database (decision 085): the
+ * projection's bytes at (session, seq), so that restart and the time machine
+ * replay only the events after it. Derivable data, never part of the log's
+ * truth: a row that fails its checksum or does not decode is skipped (one
+ * log line, the next older one is tried, then the session's start), `ordo
+ * verify` reports it, `ordo repair --drop-checkpoints` removes them all, and
+ * the next checkpoint round writes them again.
+ *
+ * The store keeps bytes and does not know what is in them (the OMS encodes
+ * and decodes; engine/oms/checkpoint-codec.ts).
+ */
+
+export interface StoredCheckpoint {
+  readonly session: number;
+  readonly seq: number;
+  readonly format: number;
+  readonly bytes: Buffer;
+}
+
+/** A checkpoint row whose bytes are not what was written. */
+export interface CheckpointProblem {
+  readonly session: number;
+  readonly seq: number;
+  readonly detail: string;
+}
+
+/** Which checkpoints stay (see `prune`): the newest few, and older ones on a sparse grid. */
+export interface CheckpointRetention {
+  /** The newest this many of a session stay. */
+  readonly recent: number;
+  /** Older ones stay only at a seq that is a multiple of this. */
+  readonly sparse: number;
+}
+
+export const DEFAULT_RETENTION: CheckpointRetention = { recent: 4, sparse: 1_000_000 };
+
+/** Bytes per stored part: each part is its own short transaction, so the sequencer's commits wait for one part at most. */
+export const CHECKPOINT_PART_BYTES = 4 << 20;
+
+interface PartMeta {
+  part: number;
+  parts: number;
+  format: number;
+  crc: number;
+  n: number;
+}
+
+/** Read side: works on a log written before checkpoints existed (schema 1: there are none). */
+export class CheckpointReader {
+  private readonly stmts:
+    | {
+        seqsAtOrBefore: Database.Statement;
+        latestComplete: Database.Statement;
+        all: Database.Statement;
+        seqs: Database.Statement;
+        meta: Database.Statement;
+        body: Database.Statement;
+      }
+    | undefined;
+
+  constructor(db: Database.Database) {
+    const has = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'checkpoints'`).get() !== undefined;
+    this.stmts = has
+      ? {
+          seqsAtOrBefore: db.prepare(`SELECT DISTINCT seq FROM checkpoints WHERE session = ? AND seq <= ? ORDER BY seq DESC`).pluck(),
+          latestComplete: db
+            .prepare(`SELECT seq FROM checkpoints WHERE session = ? GROUP BY seq HAVING COUNT(*) = MAX(parts) ORDER BY seq DESC LIMIT 1`)
+            .pluck(),
+          all: db.prepare(`SELECT DISTINCT session, seq FROM checkpoints ORDER BY session, seq`),
+          seqs: db.prepare(`SELECT DISTINCT seq FROM checkpoints WHERE session = ? ORDER BY seq`).pluck(),
+          meta: db.prepare(`SELECT part, parts, format, crc, length(body) AS n FROM checkpoints WHERE session = ? AND seq = ? ORDER BY part`),
+          body: db.prepare(`SELECT body FROM checkpoints WHERE session = ? AND seq = ? AND part = ?`).pluck(),
+        }
+      : undefined;
+  }
+
+  /**
+   * Checkpoints of `session` at or before `seq`, newest first, each whole
+   * (every part there) and checked against its checksums; a bad one is
+   * reported through `bad` and skipped. One is read at a time, into one
+   * buffer: the caller stops at the first it can use.
+   */
+  *atOrBefore(session: number, seq: number, bad: (p: CheckpointProblem) => void): Generator<StoredCheckpoint> {
+    if (!this.stmts) return;
+    for (const at of this.stmts.seqsAtOrBefore.all(session, seq) as number[]) {
+      const r = this.read(session, at);
+      if ('detail' in r) bad(r);
+      else yield r;
+    }
+  }
+
+  /** One checkpoint, assembled from its parts, or what is wrong with it. */
+  read(session: number, seq: number): StoredCheckpoint | CheckpointProblem {
+    const stmts = this.stmts;
+    if (!stmts) return { session, seq, detail: 'no checkpoints table' };
+    const meta = stmts.meta.all(session, seq) as PartMeta[];
+    const parts = meta[0]?.parts ?? 0;
+    if (meta.length === 0 || meta.length !== parts || meta.some((m, i) => m.part !== i || m.parts !== parts)) {
+      return { session, seq, detail: `incomplete: ${meta.length} of ${parts} parts` };
+    }
+    const bytes = Buffer.allocUnsafe(meta.reduce((n, m) => n + m.n, 0));
+    let at = 0;
+    for (const m of meta) {
+      const body = stmts.body.get(session, seq, m.part) as Buffer;
+      if (crc32(body) !== m.crc) return { session, seq, detail: `checksum mismatch in part ${m.part}` };
+      body.copy(bytes, at);
+      at += body.length;
+    }
+    return { session, seq, format: meta[0]!.format, bytes };
+  }
+
+  /** Seq of the newest complete checkpoint of `session` (0: none). */
+  latestSeq(session: number): number {
+    return (this.stmts?.latestComplete.get(session) as number | undefined) ?? 0;
+  }
+
+  /** Seqs of `session`'s checkpoints, ascending (complete or not). */
+  seqs(session: number): number[] {
+    return (this.stmts?.seqs.all(session) as number[] | undefined) ?? [];
+  }
+
+  /** Every checkpoint in (session, seq) order, read back whole or with what is wrong, for `verify` (which also decodes them). */
+  *all(): Generator<StoredCheckpoint | CheckpointProblem> {
+    if (!this.stmts) return;
+    for (const { session, seq } of this.stmts.all.all() as { session: number; seq: number }[]) yield this.read(session, seq);
+  }
+}
+
+/**
+ * Write side: its own connection to the log database (the checkpoint
+ * thread's, or the CLI's), never the sequencer's. A checkpoint is stored in
+ * parts of CHECKPOINT_PART_BYTES, each its own short transaction, so the
+ * sequencer's commits wait at most for one part; one cut short (a crash) is
+ * incomplete, skipped on read and written again by the next round.
+ */
+export class CheckpointWriter {
+  private readonly put: Database.Statement;
+  private readonly del: Database.Statement;
+  private readonly dropAll: Database.Statement;
+  readonly reader: CheckpointReader;
+
+  constructor(private readonly db: Database.Database) {
+    this.put = db.prepare(`INSERT INTO checkpoints (session, seq, part, parts, taken_ts, format, crc, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.del = db.prepare(`DELETE FROM checkpoints WHERE session = ? AND seq = ?`);
+    this.dropAll = db.prepare(`DELETE FROM checkpoints`);
+    this.reader = new CheckpointReader(db);
+  }
+
+  /**
+   * Stores the checkpoint of `session` at `seq` (replacing one there). `takenTs` is for the operator only.
+   * `stopped` is asked between parts: true leaves it incomplete (skipped on read, rewritten by the next
+   * round) and returns false.
+   */
+  write(session: number, seq: number, format: number, bytes: Uint8Array, takenTs = Date.now() * 1000, stopped?: () => boolean): boolean {
+    const parts = Math.max(1, Math.ceil(bytes.length / CHECKPOINT_PART_BYTES));
+    this.db.transaction(() => this.del.run(session, seq)).immediate();
+    for (let i = 0; i < parts; i++) {
+      if (i > 0 && stopped?.()) return false;
+      const part = bytes.subarray(i * CHECKPOINT_PART_BYTES, Math.min(bytes.length, (i + 1) * CHECKPOINT_PART_BYTES));
+      this.db.transaction(() => this.put.run(session, seq, i, parts, takenTs, format, crc32(part), part)).immediate();
+    }
+    return true;
+  }
+
+  /** Removes the checkpoints `retention` does not keep; returns how many. */
+  prune(session: number, retention: CheckpointRetention = DEFAULT_RETENTION): number {
+    const seqs = this.reader.seqs(session);
+    const drop = seqs.slice(0, Math.max(0, seqs.length - retention.recent)).filter((s) => s % retention.sparse !== 0);
+    if (drop.length === 0) return 0;
+    this.db.transaction(() => {
+      for (const s of drop) this.del.run(session, s);
+    }).immediate();
+    return drop.length;
+  }
+
+  /** Removes every checkpoint (they are rebuilt from the log); returns how many. */
+  clear(): number {
+    const n = (this.db.prepare(`SELECT COUNT(*) FROM (SELECT DISTINCT session, seq FROM checkpoints)`).pluck().get() as number) ?? 0;
+    this.dropAll.run();
+    return n;
+  }
+}
