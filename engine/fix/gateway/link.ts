@@ -65,6 +65,18 @@ interface OrderIds {
   side: NewOrderMsg['side'];
   /** ClOrdIDs of cancels in flight (an unsolicited cancel has none). */
   cancels: string[];
+  /**
+   * Ordo's Expire (a park at an explicit close, a day order's end) sent as an
+   * OrderCancelRequest: its ClOrdID → the reason the venue's confirmation is
+   * reported with (decision 105).
+   */
+  expires?: Record<string, number>;
+  /** Taken off the venue by a park: its next NewOrder is a re-entry under a new ClOrdID. */
+  parked?: boolean;
+  /** Filled before the venue's current order (a parked order re-entered): the venue knows only the rest. */
+  filledBefore?: number;
+  /** Their value (quantity × average price), for the price of a fill found by reconciliation. */
+  valueBefore?: number;
 }
 
 /**
@@ -203,6 +215,14 @@ export class FixVenueLink {
         const ids = this.idsOf(r.orderId, r.symbol, r.side);
         ids.symbol = r.symbol;
         ids.side = r.side;
+        if (ids.parked === true) {
+          // Re-entry of a parked order (decision 105): a new order at the venue, for what is left, under the next ClOrdID of its chain.
+          ids.parked = false;
+          const known = this.opts.liveOrders().find((o) => o.orderId === r.orderId);
+          ids.filledBefore = known?.filledQuantity ?? 0;
+          ids.valueBefore = known ? known.filledQuantity * known.avgPrice : 0;
+          ids.current = this.nextClOrdId(ids, r.orderId);
+        }
         this.saveIds();
         s.sendApp('D', {
           ClOrdID: ids.current,
@@ -210,7 +230,7 @@ export class FixVenueLink {
           ...this.instrument(r.symbol),
           Side: fixSide(r.side),
           TransactTime: new Date(),
-          ...this.qty(r.quantity),
+          ...this.qty(r.quantity - (ids.filledBefore ?? 0)),
           OrdType: fixOrdType(r.orderType),
           ...(r.orderType === 'limit' ? { Price: r.price } : {}),
           TimeInForce: fixTif(r.timeInForce),
@@ -234,10 +254,19 @@ export class FixVenueLink {
           ...this.instrument(ids.symbol),
           Side: fixSide(ids.side),
           TransactTime: new Date(),
-          ...this.qty(r.quantity),
+          ...this.qty(r.quantity - (ids.filledBefore ?? 0)),
           OrdType: '2',
           Price: r.price,
         });
+        break;
+      }
+      case 'Expire': {
+        // FIX has no "expire this order": the venue is asked to cancel it, and its confirmation is
+        // reported as the expiry Ordo asked for (a park: Expired{SESSION_PARKED}, logged OrderParked).
+        const ids = this.idsOf(r.orderId);
+        const clOrdId = this.nextClOrdId(ids, r.orderId);
+        (ids.expires ??= {})[clOrdId] = r.reason;
+        s.sendApp('F', { OrigClOrdID: ids.current, ClOrdID: clOrdId, ...this.instrument(ids.symbol), Side: fixSide(ids.side), TransactTime: new Date() });
         break;
       }
       case 'Status': {
@@ -295,6 +324,18 @@ export class FixVenueLink {
         const i = ids.cancels.indexOf(clOrdId);
         if (i >= 0) ids.cancels.splice(i, 1);
         ids.current = clOrdId || ids.current;
+        // An expire's confirmation (a venue that echoes the order's ClOrdID instead of the cancel's: the one
+        // in flight, unless a trader's cancel is too, which then wins: the order ends as the trader asked).
+        const expires = ids.expires ?? {};
+        const key = clOrdId in expires ? clOrdId : i < 0 && ids.cancels.length === 0 ? Object.keys(expires)[0] : undefined;
+        if (key !== undefined) {
+          const reason = expires[key]!;
+          delete expires[key];
+          if (reason === Reason.SESSION_PARKED) ids.parked = true;
+          this.saveIds();
+          reply({ type: 'Expired', orderId, reason });
+          break;
+        }
         this.saveIds();
         reply({ type: 'Cancelled', orderId, reason: i >= 0 ? Reason.TRADER_REQUEST : Reason.VENUE_REJECT });
         break;
@@ -302,7 +343,7 @@ export class FixVenueLink {
       case '5': {
         ids.current = clOrdId || ids.current;
         this.saveIds();
-        const qty = Number(b['OrderQty'] ?? (b['OrderQtyData'] as ILooseObject | undefined)?.['OrderQty'] ?? 0);
+        const qty = Number(b['OrderQty'] ?? (b['OrderQtyData'] as ILooseObject | undefined)?.['OrderQty'] ?? 0) + (ids.filledBefore ?? 0);
         reply({ type: 'ReplaceAck', orderId, quantity: qty, price: Number(b['Price'] ?? 0), leaves });
         break;
       }
@@ -325,17 +366,19 @@ export class FixVenueLink {
     // A venue that does not know the order (OrderID NONE) says so with a reject: to Ordo that is 'unknown' (send it again).
     const unknown = st === '8' && (b['OrderID'] === 'NONE' || b['OrderID'] === undefined);
     const state = unknown ? 'unknown' : st === '2' ? 'filled' : st === '4' ? 'cancelled' : st === '8' ? 'rejected' : st === 'C' ? 'expired' : 'open';
-    const cum = Number(b['CumQty'] ?? 0);
-    const avg = Number(b['AvgPx'] ?? 0);
+    // A re-entered parked order: the venue's order holds only what was left; Ordo's order is the whole.
+    const before = this.ids.get(orderId)?.filledBefore ?? 0;
+    const venueCum = Number(b['CumQty'] ?? 0);
+    const cum = venueCum + before;
     const known = this.opts.liveOrders().find((o) => o.orderId === orderId);
     const fills = [];
     if (known && cum > known.filledQuantity) {
       // What the venue filled that the OMS has not heard of: one fill for the difference, at the price that makes the average right.
       const qty = cum - known.filledQuantity;
-      const px = (cum * avg - known.filledQuantity * known.avgPrice) / qty;
+      const px = (venueCum * Number(b['AvgPx'] ?? 0) - (known.filledQuantity * known.avgPrice - (this.ids.get(orderId)?.valueBefore ?? 0))) / qty;
       fills.push({ execId: execIdNumber(`recon-${orderId}-${cum}`), quantity: qty, price: Math.round(px * 1e6) / 1e6 });
     }
-    this.opts.onReply({ type: 'OrderStatus', orderId, state, quantity: Number(b['OrderQty'] ?? 0), price: Number(b['Price'] ?? 0), filledQuantity: cum, leaves: Number(b['LeavesQty'] ?? 0), fills });
+    this.opts.onReply({ type: 'OrderStatus', orderId, state, quantity: Number(b['OrderQty'] ?? 0) + before, price: Number(b['Price'] ?? 0), filledQuantity: cum, leaves: Number(b['LeavesQty'] ?? 0), fills });
     this.settleReconcile(orderId);
   }
 
@@ -344,6 +387,14 @@ export class FixVenueLink {
     if (orderId === undefined) return;
     const ids = this.idsOf(orderId);
     const clOrdId = String(b['ClOrdID'] ?? '');
+    if (ids.expires !== undefined && clOrdId in ids.expires) {
+      // Too late to take it off (it filled, or the venue does not know it): the venue's status settles it
+      // (its fills complete a filled order; one the venue does not know is as good as parked: decision 105).
+      delete ids.expires[clOrdId];
+      this.saveIds();
+      if (this.session) this.statusRequest(this.session, orderId, ids.symbol, ids.side);
+      return;
+    }
     const i = ids.cancels.indexOf(clOrdId);
     if (i >= 0) ids.cancels.splice(i, 1);
     const text = String(b['Text'] ?? 'refused by the venue');

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { removeDir, tempDir, waitFor } from '../helpers/backbone.ts';
-import { startTestHost, unwrap } from '../helpers/host.ts';
-import { freePort } from './helpers/quickfix.ts';
+import { order, startTestHost, unwrap } from '../helpers/host.ts';
+import { field, freePort } from './helpers/quickfix.ts';
 
 /**
  * A default install routing over FIX end to end: the exchange gateway's
@@ -44,4 +44,67 @@ describe('simulated venue over FIX', () => {
       await host.dispose();
     }
   }, 60_000);
+  it('an explicit close parks a gtc order at the FIX venue (cancelled there, parked in Ordo); the open re-enters it under a new ClOrdID; a cancel ends it', async () => {
+    const dir = tempDir('ordo-simfix-park-');
+    dirs.push(dir);
+    const port = await freePort();
+    const traffic: string[] = [];
+    const host = await startTestHost({
+      dataDir: join(dir, 'data'),
+      venueFixPort: port,
+      fixVenues: [{ venueId: 'XNAS', host: '127.0.0.1', port, beginString: 'FIX.4.4', senderCompId: 'ORDO', targetCompId: 'ORDOSIM' }],
+      onFixVenueTraffic: (_v, d, t) => traffic.push(`${d} ${t}`),
+    });
+    const view = (id: number) => host.view.projection.order(id)!;
+    /** The venue's reports of one of Ordo's ClOrdIDs (ExecType 150 → the venue's OrderID 37 and OrdStatus 39). */
+    const reports = (clOrdId: string) =>
+      traffic.filter((t) => t.startsWith('in ') && field(t, 35) === '8' && field(t, 11) === clOrdId).map((t) => ({ execType: field(t, 150), venueId: Number(field(t, 37)), status: field(t, 39) }));
+    const sent = (msgType: string) => traffic.filter((t) => t.startsWith('out ') && field(t, 35) === msgType);
+    try {
+      // A gtc buy resting 8% below the market, where the market maker never trades.
+      const price = Number((host.view.projection.instrument('MSFT')!.referencePrice * 0.92).toFixed(2));
+      const id = unwrap(await host.api.submitOrder(order('MSFT', 'buy', 70, price, { timeInForce: 'gtc' }))).orderId;
+      await waitFor(() => view(id).state === 'new', 'resting at the FIX venue');
+      const first = reports(String(id)).find((r) => r.execType === '0')!.venueId;
+      expect(host.venue.exchange.isLive(first)).toBe(true);
+
+      // Explicit close: the park goes out as an OrderCancelRequest; the venue's cancel confirmation parks it in Ordo.
+      const closed = host.sequencer.position.session;
+      unwrap(await host.api.closeSession(120_000));
+      expect(host.sequencer.position.phase).toBe('closed');
+      const park = sent('F').find((t) => field(t, 41) === String(id))!;
+      expect(field(park, 11)).toBe(`${id}.1`);
+      expect(reports(`${id}.1`).map((r) => [r.execType, r.status])).toEqual([['4', '4']]);
+      // The counterparty's view: no live order of it. Ordo's: parked (waiting for the router), by OrderParked in the closed session.
+      expect(host.venue.exchange.isLive(first)).toBe(false);
+      expect(host.venue.exchange.status(first).state).toBe('cancelled');
+      await waitFor(() => view(id).stage === 'accepted', 'the view shows it parked');
+      const log = unwrap(await host.api.getEvents({ session: closed, from: 1, limit: 100_000 }));
+      const parkedAt = log.findIndex((l) => l.type === 'OrderParked' && l['orderId'] === id);
+      expect(parkedAt).toBeGreaterThan(0);
+      expect(log.findIndex((l) => l.type === 'SessionClosed')).toBeGreaterThan(parkedAt);
+      expect(log.some((l) => l.type === 'OrderExpired' && l['orderId'] === id)).toBe(false);
+
+      // Open: re-entered at the venue as a new NewOrderSingle, next ClOrdID of its chain, for what is left (all of it).
+      unwrap(await host.api.openSession());
+      await waitFor(() => view(id).state === 'new', 're-entered at the venue', 30_000);
+      const reentry = sent('D').filter((t) => field(t, 11)?.startsWith(String(id)));
+      expect(reentry.map((t) => [field(t, 11), Number(field(t, 38)), field(t, 59)])).toEqual([
+        [String(id), 70, '1'],
+        [`${id}.2`, 70, '1'],
+      ]);
+      const second = reports(`${id}.2`).find((r) => r.execType === '0')!.venueId;
+      expect(second).not.toBe(first);
+      expect(host.venue.exchange.isLive(second)).toBe(true);
+
+      // A cancel reaches the re-entered order at the venue.
+      unwrap(await host.api.cancelOrder(id));
+      await waitFor(() => view(id).state === 'cancelled', 'cancelled at the venue', 30_000);
+      expect(reports(`${id}.3`).map((r) => r.execType)).toEqual(['4']);
+      expect(host.venue.exchange.isLive(second)).toBe(false);
+      expect(view(id).filledQuantity).toBe(0);
+    } finally {
+      await host.dispose();
+    }
+  }, 180_000);
 });
