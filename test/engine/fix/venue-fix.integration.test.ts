@@ -107,4 +107,51 @@ describe('simulated venue over FIX', () => {
       await host.dispose();
     }
   }, 180_000);
+  it('a partly filled gtc order parked at the FIX venue is re-entered for the remaining quantity; later fills add to the fills it kept', async () => {
+    const dir = tempDir('ordo-simfix-parkfill-');
+    dirs.push(dir);
+    const port = await freePort();
+    const traffic: string[] = [];
+    // No market maker (steps only when asked, never here): the only liquidity is the test's own orders.
+    const host = await startTestHost({
+      dataDir: join(dir, 'data'),
+      venueTickMs: 0,
+      venueFixPort: port,
+      fixVenues: [{ venueId: 'XNAS', host: '127.0.0.1', port, beginString: 'FIX.4.4', senderCompId: 'ORDO', targetCompId: 'ORDOSIM' }],
+      onFixVenueTraffic: (_v, d, t) => traffic.push(`${d} ${t}`),
+    });
+    const view = (id: number) => host.view.projection.order(id)!;
+    try {
+      const px = host.view.projection.instrument('MSFT')!.referencePrice;
+      const sell = unwrap(await host.api.submitOrder(order('MSFT', 'sell', 100, px, { timeInForce: 'gtc', locate: true }))).orderId;
+      await waitFor(() => view(sell).state === 'new', 'sell resting at the FIX venue');
+      const buy1 = unwrap(await host.api.submitOrder({ ...order('MSFT', 'buy', 30, px), clientId: 'BRAVO' })).orderId;
+      await waitFor(() => view(buy1).state === 'filled' && view(sell).filledQuantity === 30, 'first cross');
+
+      unwrap(await host.api.closeSession(120_000));
+      await waitFor(() => view(sell).stage === 'accepted', 'parked with its fills');
+      expect(view(sell).filledQuantity).toBe(30);
+      unwrap(await host.api.openSession());
+      // Acknowledged again at the venue (the projection shows a re-entered order 'new', its fills kept).
+      await waitFor(() => view(sell).stage === 'new', 're-entered', 30_000);
+      expect(view(sell).filledQuantity).toBe(30);
+      // The re-entry: a new order at the venue for the 70 left, under the next ClOrdID of the chain.
+      const d = traffic.filter((t) => t.startsWith('out ') && field(t, 35) === 'D' && field(t, 11)?.split('.')[0] === String(sell));
+      expect(d.map((t) => [field(t, 11), Number(field(t, 38))])).toEqual([
+        [String(sell), 100],
+        [`${sell}.2`, 70],
+      ]);
+
+      // A second cross trades the re-entered order; Ordo's order adds it to the fills it kept.
+      const buy2 = unwrap(await host.api.submitOrder({ ...order('MSFT', 'buy', 20, px), clientId: 'BRAVO' })).orderId;
+      await waitFor(() => view(buy2).state === 'filled' && view(sell).filledQuantity === 50, 'second cross', 30_000);
+      expect(view(sell).quantity).toBe(100);
+      unwrap(await host.api.cancelOrder(sell));
+      await waitFor(() => view(sell).state === 'cancelled', 'rest cancelled at the venue', 30_000);
+      expect(view(sell).filledQuantity).toBe(50);
+      expect(view(sell).avgPrice).toBeCloseTo(px, 6);
+    } finally {
+      await host.dispose();
+    }
+  }, 180_000);
 });
