@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Host } from '../../../engine/host/host.ts';
 import { execIdNumber } from '../../../engine/fix/gateway/link.ts';
+import { Reason } from '../../../engine/protocol/reasons.ts';
 import { removeDir, tempDir, waitFor } from '../helpers/backbone.ts';
 import { startTestHost, unwrap } from '../helpers/host.ts';
 import { field, startQuickFixAcceptor, type QuickFixProcess } from './helpers/quickfix.ts';
@@ -174,4 +175,34 @@ describe('FIX venue gateway against QuickFIX C++', () => {
       await qf.stop();
     }
   }, 120_000);
+  it('ordermatch (FIX 4.2): an explicit close takes a resting day order off the venue with an OrderCancelRequest (its confirmation echoes the order\'s ClOrdID); no forced close', async () => {
+    const dir = tempDir('ordo-fixgw-omclose-');
+    dirs.push(dir);
+    const qf = await startQuickFixAcceptor('ordermatch', { dir: join(dir, 'ordermatch'), begin: 'FIX.4.2', senderCompId: 'MATCH', targetCompId: 'ORDO' });
+    const host = await startTestHost({
+      dataDir: join(dir, 'data'),
+      fixVenues: [{ venueId: 'XNAS', host: '127.0.0.1', port: qf.port, beginString: 'FIX.4.2', senderCompId: 'ORDO', targetCompId: 'MATCH' }],
+    });
+    try {
+      const sell = await submit(host, 'omc-sell', 'sell', 40, 231);
+      await waitFor(() => order(host, sell).state === 'new', 'sell resting');
+      const session = host.sequencer.position.session;
+      unwrap(await host.api.closeSession(120_000));
+      expect(host.sequencer.position.phase).toBe('closed');
+      // Ordo's log: the venue's confirmation expired it inside the closing session, before SessionClosed; not forced.
+      const log = unwrap(await host.api.getEvents({ session, from: 1, limit: 100_000 }));
+      const expired = log.findIndex((l) => l.type === 'OrderExpired' && l['orderId'] === sell);
+      expect(expired).toBeGreaterThan(0);
+      expect(log[expired]!['reason']).not.toBe(Reason.SESSION_CLOSE_FORCED);
+      expect(log.findIndex((l) => l.type === 'SessionClosed')).toBeGreaterThan(expired);
+      // The counterparty's log: it got the OrderCancelRequest and took the order off its book (ExecType 4, nothing left).
+      const f = qf.messages().filter((m) => m.direction === 'incoming' && field(m.text, 35) === 'F');
+      expect(f.map((m) => [field(m.text, 41), field(m.text, 11)])).toEqual([[String(sell), `${sell}.1`]]);
+      const cxl = qf.messages().filter((m) => m.direction === 'outgoing' && field(m.text, 35) === '8' && field(m.text, 150) === '4');
+      expect(cxl.map((m) => [field(m.text, 11), field(m.text, 39), field(m.text, 151)])).toEqual([[String(sell), '4', '0']]);
+    } finally {
+      await host.dispose();
+      await qf.stop();
+    }
+  }, 180_000);
 });
