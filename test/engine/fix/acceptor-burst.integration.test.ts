@@ -10,7 +10,8 @@ import { JsFixClient, type Received } from './helpers/jsfix-client.ts';
  * jspurefix initiator sends 2,000 D's in a burst on one session (real host,
  * real sockets, real SQLite log), a few of them bad (unknown symbol: rejected
  * by the OMS in the log; unsupported Side: rejected by the acceptor before the
- * log), and every ClOrdID must get one first report, no more.
+ * log), and every ClOrdID must get one first report, no more. A D repeating a
+ * used ClOrdID is answered too (a duplicate rejection).
  */
 
 const dirs: string[] = [];
@@ -86,7 +87,10 @@ describe('FIX acceptor under a burst of NewOrderSingles', () => {
       expect(ids.filter((id) => byId.get(id)![0]!.body['ExecType'] === '8')).toEqual(badSide);
       for (const id of badSide) expect(String(byId.get(id)![0]!.body['Text'])).toMatch(/Side \(54\)/);
       // The unknown symbol is sequenced (PendingNew, its answer), then rejected by the OMS in the log.
-      for (const id of ids.filter((_, i) => i % 250 === 7)) {
+      const unknown = ids.filter((_, i) => i % 250 === 7);
+      // The rejection follows its PendingNew: wait for it rather than assume it came with the answer.
+      await waitFor(() => (collect(), unknown.every((id) => byId.get(id)!.some((r) => r.body['ExecType'] === '8'))), 'the OMS rejections of the unknown symbol', 180_000);
+      for (const id of unknown) {
         const types = byId.get(id)!.map((r) => String(r.body['ExecType']));
         expect(types[0]).toBe('A');
         expect(byId.get(id)!.find((r) => r.body['ExecType'] === '8')?.body['Text']).toMatch(/UNKNOWN_INSTRUMENT/);
@@ -97,6 +101,19 @@ describe('FIX acceptor under a burst of NewOrderSingles', () => {
       expect(ids.filter((id, i) => (logged[i] === undefined) !== (i % 250 === 8))).toEqual([]);
       const orderIds = logged.filter((x) => x !== undefined);
       expect(new Set(orderIds).size).toBe(orderIds.length);
+
+      // A new D (not a PossDup resend) under a ClOrdID already used is answered too: one duplicate rejection,
+      // and the order that has the ClOrdID is untouched.
+      const before = byId.get('burst-3')!.length;
+      const order3 = host.view.projection.orderIdForClientOrderId('ALPHA', 'burst-3');
+      c.send('D', newOrder(3));
+      const dup = await c.waitReport((r) => r.msgType === '8' && r.body['ClOrdID'] === 'burst-3' && r.body['OrderID'] === 'NONE', 'the duplicate D rejected');
+      expect(dup.body['ExecType']).toBe('8');
+      expect(dup.body['OrdRejReason']).toBe(6);
+      expect(String(dup.body['Text'])).toMatch(/DUPLICATE_CLIENT_ORDER_ID/);
+      expect(c.reports('burst-3').filter((r) => r.body['OrderID'] === 'NONE')).toHaveLength(1);
+      expect(c.reports('burst-3').length).toBeGreaterThan(before);
+      expect(host.view.projection.orderIdForClientOrderId('ALPHA', 'burst-3')).toBe(order3);
     } finally {
       await c.logout().catch(() => undefined);
       await host.close();
