@@ -284,7 +284,7 @@ export class FixAcceptorComponent extends ProjectedComponent implements Componen
       if (this.live.get(client) === s) this.live.delete(client);
       if (reason !== undefined) this.lastReason.set(client, reason);
     },
-    message: (s, msgType, body) => this.onMessage(s, msgType, body),
+    message: (s, msgType, body, _seq, possDup) => this.onMessage(s, msgType, body, possDup),
     traffic: (s, direction, text) => this.opts.onTraffic?.(s.peerCompId ?? '?', direction, text),
   };
 
@@ -424,12 +424,12 @@ export class FixAcceptorComponent extends ProjectedComponent implements Componen
     this.pending.splice(i, 1);
   }
 
-  private onMessage(s: OrdoFixSession, msgType: string, body: ILooseObject): void {
+  private onMessage(s: OrdoFixSession, msgType: string, body: ILooseObject, possDup = false): void {
     const client = s.peerCompId!;
     const refSeq = ((body['StandardHeader'] as ILooseObject | undefined)?.['MsgSeqNum'] as number | undefined) ?? 0;
     switch (msgType) {
       case 'D':
-        this.newOrder(s, client, body);
+        this.newOrder(s, client, body, possDup);
         break;
       case 'F':
       case 'G':
@@ -448,7 +448,7 @@ export class FixAcceptorComponent extends ProjectedComponent implements Componen
     }
   }
 
-  private newOrder(s: OrdoFixSession, client: string, body: ILooseObject): void {
+  private newOrder(s: OrdoFixSession, client: string, body: ILooseObject, possDup: boolean): void {
     const parsed = parseNewOrder(client, body);
     if (!parsed.ok) {
       const clOrdId = typeof body['ClOrdID'] === 'string' ? body['ClOrdID'] : 'NONE';
@@ -457,8 +457,13 @@ export class FixAcceptorComponent extends ProjectedComponent implements Componen
     }
     const req = parsed.value;
     const k = key(client, req.clientOrderId);
-    // A resent (PossDup) or repeated ClOrdID is the same order: its reports already flow from the log.
-    if (this.byClOrdId.has(k) || this.inflight.has(k)) return;
+    if (this.byClOrdId.has(k) || this.inflight.has(k)) {
+      // A resend (PossDupFlag Y) of a D Ordo has is the same order: its reports already flow from the log.
+      // A new D under a ClOrdID already used gets its own answer, a duplicate-order rejection (OrderID NONE:
+      // the order that has the ClOrdID is untouched), so every D is answered exactly once.
+      if (!possDup) this.rejectNew(s, body, req.clientOrderId, OrdRejReason.DUPLICATE_ORDER, `DUPLICATE_CLIENT_ORDER_ID: ClOrdID '${req.clientOrderId}' was already used`);
+      return;
+    }
     const p = this.opts.proxy.submit(req);
     this.inflight.set(k, p);
     void p.then((r) => {
