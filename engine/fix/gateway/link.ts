@@ -222,6 +222,7 @@ export class FixVenueLink {
           ids.filledBefore = known?.filledQuantity ?? 0;
           ids.valueBefore = known ? known.filledQuantity * known.avgPrice : 0;
           ids.current = this.nextClOrdId(ids, r.orderId);
+          this.flushIds();
         }
         this.saveIds();
         s.sendApp('D', {
@@ -332,7 +333,8 @@ export class FixVenueLink {
           const reason = expires[key]!;
           delete expires[key];
           if (reason === Reason.SESSION_PARKED) ids.parked = true;
-          this.saveIds();
+          // At once, not batched: a restart must re-enter it as a new order, not resend its old ClOrdID.
+          this.flushIds();
           reply({ type: 'Expired', orderId, reason });
           break;
         }
