@@ -422,6 +422,44 @@ export class RiskState {
     this.ts = e.ts;
   }
 
+  /**
+   * A deep copy at the same position: folding the same events into either
+   * afterwards leaves the other as it was. For a second owner that must diverge
+   * later (the sequencer's policy after start-up shared the host's state while
+   * both folded the same recovered events): copying the live state is far
+   * cheaper than folding the whole session twice. Equal stateHash.
+   */
+  copy(): RiskState {
+    const r = new RiskState();
+    r.instrumentMap = new Map(this.instrumentMap); // instruments are never changed once added
+    r.marks = new Map(this.marks);
+    r.expiredSet = new Set(this.expiredSet);
+    r.restrictedMap = new Map(this.restrictedMap); // stamps are never changed
+    r.firmHaltStamp = this.firmHaltStamp;
+    for (const [k, c] of this.clientMap) {
+      const d = new ClientRisk(c.clientId);
+      d.known = c.known;
+      d.limits = { ...c.limits };
+      d.runtime = { ...c.runtime };
+      d.runtimeBy = c.runtimeBy;
+      d.openUnits = c.openUnits;
+      d.executedUnits = c.executedUnits;
+      d.halt = c.halt;
+      r.clientMap.set(k, d);
+    }
+    for (const [k, o] of this.orderMap) r.orderMap.set(k, { ...o, execs: o.execs === undefined ? undefined : new Set(o.execs) });
+    for (const [k, h] of this.holdingMap) r.holdingMap.set(k, { position: { ...h.position }, openBuy: h.openBuy, openSell: h.openSell });
+    // The remembered entries themselves are never changed (only added to and taken out of lists): shared.
+    for (const [k, l] of this.recent) r.recent.set(k, l.slice());
+    r.recentQueue = this.recentQueue.slice(this.recentHead);
+    r.recentHead = 0;
+    r.collared = new Set(this.collared);
+    r.sessionId = this.sessionId;
+    r.seq = this.seq;
+    r.ts = this.ts;
+    return r;
+  }
+
   private reset(): void {
     this.instrumentMap = new Map();
     this.marks = new Map();
