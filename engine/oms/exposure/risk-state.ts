@@ -56,6 +56,9 @@ interface RiskOrder {
   openQty: number;
   dupKey: string;
   execs: Set<number> | undefined;
+  /** Its client's and its holding's entries (they live as long as the order: both maps only grow within a session), so a fill builds no key. */
+  client: ClientRisk;
+  holding: Holding;
 }
 
 /** A client × instrument holding: the position and its open orders. */
@@ -447,8 +450,15 @@ export class RiskState {
       d.halt = c.halt;
       r.clientMap.set(k, d);
     }
-    for (const [k, o] of this.orderMap) r.orderMap.set(k, { ...o, execs: o.execs === undefined ? undefined : new Set(o.execs) });
-    for (const [k, h] of this.holdingMap) r.holdingMap.set(k, { position: { ...h.position }, openBuy: h.openBuy, openSell: h.openSell });
+    const holdings = new Map<Holding, Holding>();
+    for (const [k, h] of this.holdingMap) {
+      const d = { position: { ...h.position }, openBuy: h.openBuy, openSell: h.openSell };
+      holdings.set(h, d);
+      r.holdingMap.set(k, d);
+    }
+    for (const [k, o] of this.orderMap) {
+      r.orderMap.set(k, { ...o, execs: o.execs === undefined ? undefined : new Set(o.execs), client: r.clientMap.get(o.clientId)!, holding: holdings.get(o.holding)! });
+    }
     // The remembered entries themselves are never changed (only added to and taken out of lists): shared.
     for (const [k, l] of this.recent) r.recent.set(k, l.slice());
     r.recentQueue = this.recentQueue.slice(this.recentHead);
@@ -540,6 +550,9 @@ export class RiskState {
 
   /** Books a live order, new (OrderPending) or carried over (OrderRestored), and exposes its open part. */
   private open(ev: OrderTerms, state: RiskOrder['state'], filled: number, locate: boolean, intentional: boolean): RiskOrder {
+    // Client first, then holding: the order in which the maps first see them, as before (holdings() keeps it).
+    const client = this.clientRisk(ev.clientId);
+    const holding = this.holdingOf(ev.clientId, ev.symbol);
     const o: RiskOrder = {
       orderId: ev.orderId,
       clientId: ev.clientId,
@@ -557,6 +570,8 @@ export class RiskState {
       openQty: 0,
       dupKey: '',
       execs: undefined,
+      client,
+      holding,
     };
     this.orderMap.set(o.orderId, o);
     this.expose(o);
@@ -574,9 +589,8 @@ export class RiskState {
     const mult = this.multiplier(o.symbol);
     o.filled += q;
     o.leaves -= q;
-    const c = this.clientRisk(o.clientId);
-    c.executedUnits += units(q * ev.fillPrice * mult);
-    applyFill(this.holdingOf(o.clientId, o.symbol).position, o.side === 'buy' ? q : -q, ev.fillPrice, mult);
+    o.client.executedUnits += units(q * ev.fillPrice * mult);
+    applyFill(o.holding.position, o.side === 'buy' ? q : -q, ev.fillPrice, mult);
     if (ev.fillPrice > 0) this.marks.set(o.symbol, ev.fillPrice);
     if (o.leaves === 0) this.done(o);
     else this.expose(o);
@@ -601,11 +615,10 @@ export class RiskState {
 
   /** Re-derives the order's share of its client's open notional and its holding's open quantity. */
   private expose(o: RiskOrder): void {
-    const c = this.clientRisk(o.clientId);
     const u = units(o.leaves * o.valuation * this.multiplier(o.symbol));
-    c.openUnits += u - o.openUnits;
+    o.client.openUnits += u - o.openUnits;
     o.openUnits = u;
-    const h = this.holdingOf(o.clientId, o.symbol);
+    const h = o.holding;
     if (o.side === 'buy') h.openBuy += o.leaves - o.openQty;
     else h.openSell += o.leaves - o.openQty;
     o.openQty = o.leaves;
