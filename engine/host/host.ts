@@ -309,10 +309,14 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     // (checking every frame's checksum, encoding and seq) and hands each event to the in-process
     // consumers too; the stream then starts where the log ends (decision 082).
     let sequencer: Sequencer;
+    // While recovering, the policy reads risk's state (folded above, event by event) instead of folding its own
+    // copy; it takes a copy of it once recovery is done, before anything new is sequenced.
+    const policy = new OmsSequencerPolicy(reference);
+    policy.shareRiskWhileRecovering(riskState);
     try {
       sequencer = new Sequencer({
         log,
-        policy: new OmsSequencerPolicy(reference),
+        policy,
         clock: systemClock(),
         security,
         recoverInto: (session, e) => {
@@ -326,6 +330,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       }
       throw err;
     }
+    policy.endRiskSharing();
     // The next session opens from the last one's snapshot: a damaged one must be found now, not at the open.
     if (sequencer.position.phase === 'closed') requireSnapshot(log, sequencer.position.session, opts.dataDir);
     await bindOrExplain(() => sequencer.bind(both('commands'), both('events')), opts.busPort);

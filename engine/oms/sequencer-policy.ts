@@ -41,6 +41,8 @@ export class OmsSequencerPolicy implements SequencerPolicy {
   private projection = new OmsProjection();
   /** Risk's state, for its part of the snapshot (positions, runtime limits, halts, …). */
   private risk = new RiskState();
+  /** While the host's start-up recovers: the host's own risk state, which folds the same events (see shareRiskWhileRecovering). */
+  private sharedRisk: RiskState | undefined;
   private readonly staticEvents: OrdoEvent[];
   /** While closing: the orders that end with the session and have not ended yet. */
   private awaiting = new Set<number>();
@@ -67,7 +69,30 @@ export class OmsSequencerPolicy implements SequencerPolicy {
     } else if (this.awaiting.size > 0 && 'orderId' in ev && this.awaiting.has(ev.orderId)) {
       if (settledForClose(this.projection.order(ev.orderId))) this.awaiting.delete(ev.orderId);
     }
-    this.risk.apply(e);
+    if (this.sharedRisk === undefined) this.risk.apply(e);
+  }
+
+  /**
+   * Start-up's one pass (decision 082): the host's in-process risk state folds
+   * every recovered event anyway, so while the sequencer recovers the policy
+   * reads that one instead of folding a second copy (decision 006's idea for
+   * risk). Call before the sequencer recovers; call endRiskSharing() once it
+   * has, before anything new is sequenced: from then on the two diverge (the
+   * policy applies an event when it is sequenced, the host when it arrives).
+   */
+  shareRiskWhileRecovering(shared: RiskState): void {
+    this.sharedRisk = shared;
+  }
+
+  /** Takes the policy's own copy of the shared risk state (at the recovered position) and stops sharing. */
+  endRiskSharing(): void {
+    const shared = this.sharedRisk;
+    if (shared === undefined) return;
+    if (shared.lastSeq !== this.projection.lastSeq) {
+      throw new Error(`risk state shared during recovery is at seq ${shared.lastSeq}, the policy at ${this.projection.lastSeq}`);
+    }
+    this.sharedRisk = undefined;
+    this.risk = shared.copy();
   }
 
   authorize(src: string, role: string, body: CommandBody) {
@@ -123,7 +148,7 @@ export class OmsSequencerPolicy implements SequencerPolicy {
   }
 
   snapshot(): { body: Snapshot; carriedOrders: number } {
-    const snap: Snapshot = { ...takeSnapshot(this.projection), risk: takeRiskSnapshot(this.risk) };
+    const snap: Snapshot = { ...takeSnapshot(this.projection), risk: takeRiskSnapshot(this.sharedRisk ?? this.risk) };
     return { body: snap, carriedOrders: snap.orders.length };
   }
 

@@ -56,6 +56,9 @@ interface RiskOrder {
   openQty: number;
   dupKey: string;
   execs: Set<number> | undefined;
+  /** Its client's and its holding's entries (they live as long as the order: both maps only grow within a session), so a fill builds no key. */
+  client: ClientRisk;
+  holding: Holding;
 }
 
 /** A client × instrument holding: the position and its open orders. */
@@ -422,6 +425,51 @@ export class RiskState {
     this.ts = e.ts;
   }
 
+  /**
+   * A deep copy at the same position: folding the same events into either
+   * afterwards leaves the other as it was. For a second owner that must diverge
+   * later (the sequencer's policy after start-up shared the host's state while
+   * both folded the same recovered events): copying the live state is far
+   * cheaper than folding the whole session twice. Equal stateHash.
+   */
+  copy(): RiskState {
+    const r = new RiskState();
+    r.instrumentMap = new Map(this.instrumentMap); // instruments are never changed once added
+    r.marks = new Map(this.marks);
+    r.expiredSet = new Set(this.expiredSet);
+    r.restrictedMap = new Map(this.restrictedMap); // stamps are never changed
+    r.firmHaltStamp = this.firmHaltStamp;
+    for (const [k, c] of this.clientMap) {
+      const d = new ClientRisk(c.clientId);
+      d.known = c.known;
+      d.limits = { ...c.limits };
+      d.runtime = { ...c.runtime };
+      d.runtimeBy = c.runtimeBy;
+      d.openUnits = c.openUnits;
+      d.executedUnits = c.executedUnits;
+      d.halt = c.halt;
+      r.clientMap.set(k, d);
+    }
+    const holdings = new Map<Holding, Holding>();
+    for (const [k, h] of this.holdingMap) {
+      const d = { position: { ...h.position }, openBuy: h.openBuy, openSell: h.openSell };
+      holdings.set(h, d);
+      r.holdingMap.set(k, d);
+    }
+    for (const [k, o] of this.orderMap) {
+      r.orderMap.set(k, { ...o, execs: o.execs === undefined ? undefined : new Set(o.execs), client: r.clientMap.get(o.clientId)!, holding: holdings.get(o.holding)! });
+    }
+    // The remembered entries themselves are never changed (only added to and taken out of lists): shared.
+    for (const [k, l] of this.recent) r.recent.set(k, l.slice());
+    r.recentQueue = this.recentQueue.slice(this.recentHead);
+    r.recentHead = 0;
+    r.collared = new Set(this.collared);
+    r.sessionId = this.sessionId;
+    r.seq = this.seq;
+    r.ts = this.ts;
+    return r;
+  }
+
   private reset(): void {
     this.instrumentMap = new Map();
     this.marks = new Map();
@@ -502,6 +550,9 @@ export class RiskState {
 
   /** Books a live order, new (OrderPending) or carried over (OrderRestored), and exposes its open part. */
   private open(ev: OrderTerms, state: RiskOrder['state'], filled: number, locate: boolean, intentional: boolean): RiskOrder {
+    // Client first, then holding: the order in which the maps first see them, as before (holdings() keeps it).
+    const client = this.clientRisk(ev.clientId);
+    const holding = this.holdingOf(ev.clientId, ev.symbol);
     const o: RiskOrder = {
       orderId: ev.orderId,
       clientId: ev.clientId,
@@ -519,6 +570,8 @@ export class RiskState {
       openQty: 0,
       dupKey: '',
       execs: undefined,
+      client,
+      holding,
     };
     this.orderMap.set(o.orderId, o);
     this.expose(o);
@@ -536,9 +589,8 @@ export class RiskState {
     const mult = this.multiplier(o.symbol);
     o.filled += q;
     o.leaves -= q;
-    const c = this.clientRisk(o.clientId);
-    c.executedUnits += units(q * ev.fillPrice * mult);
-    applyFill(this.holdingOf(o.clientId, o.symbol).position, o.side === 'buy' ? q : -q, ev.fillPrice, mult);
+    o.client.executedUnits += units(q * ev.fillPrice * mult);
+    applyFill(o.holding.position, o.side === 'buy' ? q : -q, ev.fillPrice, mult);
     if (ev.fillPrice > 0) this.marks.set(o.symbol, ev.fillPrice);
     if (o.leaves === 0) this.done(o);
     else this.expose(o);
@@ -563,11 +615,10 @@ export class RiskState {
 
   /** Re-derives the order's share of its client's open notional and its holding's open quantity. */
   private expose(o: RiskOrder): void {
-    const c = this.clientRisk(o.clientId);
     const u = units(o.leaves * o.valuation * this.multiplier(o.symbol));
-    c.openUnits += u - o.openUnits;
+    o.client.openUnits += u - o.openUnits;
     o.openUnits = u;
-    const h = this.holdingOf(o.clientId, o.symbol);
+    const h = o.holding;
     if (o.side === 'buy') h.openBuy += o.leaves - o.openQty;
     else h.openSell += o.leaves - o.openQty;
     o.openQty = o.leaves;

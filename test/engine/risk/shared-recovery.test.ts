@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { orderSession } from '../../../bench/session.ts';
+import type { Sequenced } from '../../../engine/protocol/events.ts';
+import { RiskState } from '../../../engine/oms/exposure/risk-state.ts';
+import { loadReferenceData } from '../../../engine/oms/reference.ts';
+import { OmsSequencerPolicy } from '../../../engine/oms/sequencer-policy.ts';
+
+/** A session with fills (positions), then risk's own events on top, in seq order. */
+function session(orderEvents: number): Sequenced[] {
+  const events = [...orderSession(orderEvents)];
+  let { seq, ts } = events[events.length - 1]!;
+  const add = (event: Sequenced['event']) => events.push({ seq: ++seq, ts: ++ts, src: 'host', cseq: 0, event });
+  add({ type: 'LimitsChanged', clientId: 'ALPHA', by: 'ops', maxOrderQuantity: 500 });
+  add({ type: 'TradingHalted', clientId: 'CHARLIE', by: 'ops', text: 'test' });
+  add({ type: 'RestrictedListChanged', symbol: 'AAPL', restricted: true, by: 'ops', text: 'test' });
+  return events;
+}
+
+describe("start-up's shared risk state (the policy borrows the host's while recovering)", () => {
+  const events = session(30_000);
+  const half = Math.floor(events.length / 2);
+
+  it('RiskState.copy is equal (same hash) and independent: folding more into either leaves the other as it was', () => {
+    const a = new RiskState();
+    for (const e of events.slice(0, half)) a.apply(e);
+    const b = a.copy();
+    expect(b.stateHash()).toBe(a.stateHash());
+    expect(b.lastSeq).toBe(a.lastSeq);
+    const atHalf = a.stateHash();
+    for (const e of events.slice(half)) b.apply(e);
+    expect(a.stateHash()).toBe(atHalf);
+    for (const e of events.slice(half)) a.apply(e);
+    const whole = new RiskState();
+    for (const e of events) whole.apply(e);
+    expect(a.stateHash()).toBe(whole.stateHash());
+    expect(b.stateHash()).toBe(whole.stateHash());
+    expect(whole.holdings().next().done).toBe(false);
+  });
+
+  it("a policy that shared the host's risk state during recovery takes the same snapshot as one that folded its own, and the host's later events do not reach it", () => {
+    const reference = loadReferenceData();
+    const own = new OmsSequencerPolicy(reference);
+    const sharing = new OmsSequencerPolicy(reference);
+    const host = new RiskState();
+    sharing.shareRiskWhileRecovering(host);
+    // Recovery: the sequencer applies each event to its policy, then hands it to the host's consumers.
+    for (const e of events.slice(0, half)) {
+      own.apply(1, e);
+      sharing.apply(1, e);
+      host.apply(e);
+    }
+    sharing.endRiskSharing();
+    // Live: the policy applies an event when it is sequenced; the host's copy runs behind, then diverges here.
+    for (const e of events.slice(half)) {
+      own.apply(1, e);
+      sharing.apply(1, e);
+    }
+    const last = events[events.length - 1]!;
+    host.apply({ seq: last.seq + 1, ts: last.ts + 1, src: 'host', cseq: 0, event: { type: 'TradingHalted', clientId: '', by: 'ops', text: 'host only' } });
+    const snap = sharing.snapshot();
+    expect(snap).toEqual(own.snapshot());
+    expect(snap.body.risk?.positions?.length ?? 0).toBeGreaterThan(0);
+  });
+
+  it('refuses to end sharing when the shared state is not where the policy is (a wiring mistake)', () => {
+    const policy = new OmsSequencerPolicy(loadReferenceData());
+    const host = new RiskState();
+    policy.shareRiskWhileRecovering(host);
+    for (const e of events.slice(0, 100)) policy.apply(1, e);
+    expect(() => policy.endRiskSharing()).toThrow(/shared during recovery is at seq 0, the policy at 100/);
+  });
+});
