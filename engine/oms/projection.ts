@@ -337,8 +337,9 @@ export class OmsProjection {
         const t = this.table;
         const r = t.row(ev.orderId);
         if (r < 0) break;
-        // routed → new; a fill may have come first (then the order stays partially filled or filled).
-        if (t.state(r) === ROUTED) t.setState(r, NEW);
+        // routed → new; a fill may have come first (then the order stays partially filled or filled). An order
+        // re-entered after parking (decision 075) keeps its earlier fills: acknowledged, it is partially filled.
+        if (t.state(r) === ROUTED) t.setState(r, t.filledQuantity(r) > 0 ? PARTIALLY_FILLED : NEW);
         t.touch(r, e.seq, e.ts);
         break;
       }

@@ -240,7 +240,7 @@ class Naive {
         if (o.state === 'accepted') { o.state = 'routed'; o.venue = e.venue; touch(); }
         break;
       case 'OrderAcknowledged':
-        if (o.state === 'routed') o.state = 'new';
+        if (o.state === 'routed') o.state = o.filled > 0 ? 'partially_filled' : 'new';
         touch();
         break;
       case 'OrderRejected':

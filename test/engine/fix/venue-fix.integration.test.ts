@@ -132,8 +132,9 @@ describe('simulated venue over FIX', () => {
       await waitFor(() => view(sell).stage === 'accepted', 'parked with its fills');
       expect(view(sell).filledQuantity).toBe(30);
       unwrap(await host.api.openSession());
-      // Acknowledged again at the venue (the projection shows a re-entered order 'new', its fills kept).
-      await waitFor(() => view(sell).stage === 'new', 're-entered', 30_000);
+      // Acknowledged again at the venue: partially filled, its fills kept.
+      await waitFor(() => view(sell).stage === 'partially_filled', 're-entered', 30_000);
+      expect(view(sell).state).toBe('partially_filled');
       expect(view(sell).filledQuantity).toBe(30);
       // The re-entry: a new order at the venue for the 70 left, under the next ClOrdID of the chain.
       const d = traffic.filter((t) => t.startsWith('out ') && field(t, 35) === 'D' && field(t, 11)?.split('.')[0] === String(sell));
