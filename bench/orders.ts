@@ -162,7 +162,23 @@ export async function orderLifecycles(opts: OrdersOptions): Promise<OrdersResult
       let lastProgress = t0;
       if (firstId < 0) firstId = view.projection.nextOrderId;
       const rate = opts.ratePerSec;
+      // ORDO_BENCH_TRACE=1: one line a second on stderr (counts, seq, memory, worst event-loop stall) to see where a run stops.
+      const trace = process.env.ORDO_BENCH_TRACE === '1';
+      let lastTrace = t0;
+      let lastTick = t0;
+      let worstGap = 0;
       for (;;) {
+        if (trace) {
+          const now = performance.now();
+          worstGap = Math.max(worstGap, now - lastTick);
+          lastTick = now;
+          if (now - lastTrace >= 1000) {
+            const m = process.memoryUsage();
+            console.error(`trace ${((now - t0) / 1000).toFixed(1)}s submitted ${submitted} answered ${answered} finished ${finished()} refused ${refused} seq ${host.sequencer.position.seq} rss ${(m.rss / 2 ** 20).toFixed(0)}M heap ${(m.heapUsed / 2 ** 20).toFixed(0)}M worst-gap ${worstGap.toFixed(0)}ms`);
+            lastTrace = now;
+            worstGap = 0;
+          }
+        }
         const due = rate === undefined ? total : Math.min(total, Math.floor(((performance.now() - t0) / 1000) * rate));
         while (submitted < due && submitted - finished() < opts.window) {
           submitted++;
@@ -176,7 +192,9 @@ export async function orderLifecycles(opts: OrdersOptions): Promise<OrdersResult
         }
         await sleep(1);
         const f = finished();
-        if (submitted === total && answered === total && f === total) break;
+        // >=, not ===: an order answered UNAVAILABLE (the proxy's 5 s deadline) may still be in the log and fill
+        // later, counted then as refused and as filled; === then never held and the run reported a stall.
+        if (submitted === total && answered === total && f >= total) break;
         if (f > progress) {
           progress = f;
           lastProgress = performance.now();

@@ -124,8 +124,8 @@ export class RiskState {
   private clientMap = new Map<string, ClientRisk>();
   private orderMap = new Map<number, RiskOrder>();
   private holdingMap = new Map<string, Holding>();
-  /** Duplicate key → recent orders with it (orderId, sequencer µs), oldest first. */
-  private recent = new Map<string, { orderId: number; ts: number }[]>();
+  /** Duplicate key → recent orders with it (orderId, sequencer µs), oldest first from the list's head. */
+  private recent = new Map<string, RecentList>();
   /** Every remembered order in sequencer-time order, from `recentHead` on: what to forget next. */
   private recentQueue: { key: string; orderId: number; ts: number }[] = [];
   private recentHead = 0;
@@ -246,7 +246,11 @@ export class RiskState {
   duplicateOf(orderId: number, key: string, tsUs: number, windowUs: number): number | undefined {
     const list = this.recent.get(key);
     if (list === undefined || windowUs <= 0) return undefined;
-    for (const r of list) if (r.orderId !== orderId && r.orderId < orderId && tsUs - r.ts <= windowUs) return r.orderId;
+    const items = list.items;
+    for (let i = list.head; i < items.length; i++) {
+      const r = items[i]!;
+      if (r.orderId !== orderId && r.orderId < orderId && tsUs - r.ts <= windowUs) return r.orderId;
+    }
     return undefined;
   }
 
@@ -460,7 +464,7 @@ export class RiskState {
       r.orderMap.set(k, { ...o, execs: o.execs === undefined ? undefined : new Set(o.execs), client: r.clientMap.get(o.clientId)!, holding: holdings.get(o.holding)! });
     }
     // The remembered entries themselves are never changed (only added to and taken out of lists): shared.
-    for (const [k, l] of this.recent) r.recent.set(k, l.slice());
+    for (const [k, l] of this.recent) r.recent.set(k, { items: l.items.slice(l.head), head: 0 });
     r.recentQueue = this.recentQueue.slice(this.recentHead);
     r.recentHead = 0;
     r.collared = new Set(this.collared);
@@ -640,9 +644,16 @@ export class RiskState {
       const old = q[this.recentHead++]!;
       const l = this.recent.get(old.key);
       // Lists and the queue are both in sequencer-time order, so an order still remembered is its list's oldest.
-      if (l !== undefined && l[0]?.orderId === old.orderId) {
-        l.shift();
-        if (l.length === 0) this.recent.delete(old.key);
+      if (l !== undefined && l.items[l.head]?.orderId === old.orderId) {
+        // Not shift(): a list past ~16 k entries lives in V8's large-object space, where shift() copies the
+        // whole array. At 25 k orders/s on a few keys that made every order O(list) once the first minute of
+        // log time was forgotten, and the host stopped answering (bench rss, 2026-11-29 r3).
+        l.head++;
+        if (l.head === l.items.length) this.recent.delete(old.key);
+        else if (l.head >= 1024 && l.head * 2 >= l.items.length) {
+          l.items.splice(0, l.head);
+          l.head = 0;
+        }
       }
     }
     if (this.recentHead >= 4096 && this.recentHead * 2 >= q.length) {
@@ -651,10 +662,10 @@ export class RiskState {
     }
     let list = this.recent.get(o.dupKey);
     if (list === undefined) {
-      list = [];
+      list = { items: [], head: 0 };
       this.recent.set(o.dupKey, list);
     }
-    list.push({ orderId: o.orderId, ts });
+    list.items.push({ orderId: o.orderId, ts });
     q.push({ key: o.dupKey, orderId: o.orderId, ts });
   }
 
@@ -662,9 +673,9 @@ export class RiskState {
   private forgetRecent(o: RiskOrder): void {
     const list = this.recent.get(o.dupKey);
     if (list === undefined) return;
-    const i = list.findIndex((r) => r.orderId === o.orderId);
-    if (i >= 0) list.splice(i, 1);
-    if (list.length === 0) this.recent.delete(o.dupKey);
+    const i = list.items.findIndex((r, j) => j >= list.head && r.orderId === o.orderId);
+    if (i >= 0) list.items.splice(i, 1);
+    if (list.head >= list.items.length) this.recent.delete(o.dupKey);
   }
 
   // ---- hashing -------------------------------------------------------------
@@ -688,9 +699,18 @@ export class RiskState {
       const x = this.holdingMap.get(k)!;
       line(['H', x.position, x.openBuy, x.openSell]);
     }
-    for (const k of [...this.recent.keys()].sort()) line(['D', k, this.recent.get(k)]);
+    for (const k of [...this.recent.keys()].sort()) {
+      const l = this.recent.get(k)!;
+      line(['D', k, l.items.slice(l.head)]);
+    }
     return h.digest('hex');
   }
+}
+
+/** One duplicate key's remembered orders: live from `head` on (forgotten ones are skipped, then cut off in bulk). */
+interface RecentList {
+  items: { orderId: number; ts: number }[];
+  head: number;
 }
 
 function exposureOf(c: ClientRisk): ClientExposure {
