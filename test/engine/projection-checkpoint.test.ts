@@ -6,6 +6,7 @@ import { OmsProjection } from '../../engine/oms/projection.ts';
 import { loadReferenceData } from '../../engine/oms/reference.ts';
 import { LogBuilder } from '../../engine/oms/testkit.ts';
 import type { OrdoEvent, Sequenced } from '../../engine/protocol/events.ts';
+import { Prng } from '../../engine/venue/prng.ts';
 
 /**
  * Checkpoint + tail == full replay (decision 085): the projection encoded at
@@ -14,25 +15,14 @@ import type { OrdoEvent, Sequenced } from '../../engine/protocol/events.ts';
  * and at the column chunks' edges (CHUNK orders, CHUNK fills).
  */
 
-/** xorshift32: the same log for the same seed. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 0x1_0000_0000;
-  };
-}
-
 const SYMBOLS = ['AAPL', 'MSFT', 'NVDA', 'ZZZZ'];
 const CLIENTS = ['ALPHA', 'BETA', 'NOBODY'];
 
 /** A random session of about `orders` order lives interleaved, with noise; every kind of order event appears. */
 function randomLog(seed: number, orders: number): Sequenced[] {
-  const r = rng(seed);
+  // The project's seeded generator: the same log for the same seed.
+  const prng = new Prng(seed);
+  const r = (): number => prng.float();
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   const b = new LogBuilder().openSession({ reference: loadReferenceData() });
   const live: { id: number; step: number; qty: number }[] = [];
