@@ -101,6 +101,14 @@ export class OmsSequencerPolicy implements SequencerPolicy {
     if (!allowed || !(allowed as readonly string[]).includes(body.type)) {
       return { code: 'FORBIDDEN' as const, message: `${src} (${role}) may not emit ${body.type}` };
     }
+    // An order goes to a venue once per entry: a second route (the router routes a restored order on
+    // OrderRestored and again on activation) would send the venue a second NewOrderSingle.
+    if (body.type === 'OrderRouted') {
+      const o = this.projection.order(body.orderId);
+      if (o?.stage !== 'accepted') {
+        return { code: 'DUPLICATE' as const, message: `order ${body.orderId} is ${o?.stage ?? 'unknown'}, not waiting for a route` };
+      }
+    }
     return undefined;
   }
 

@@ -57,6 +57,10 @@ describe('orders across a session boundary', () => {
     expect((await http(host, 'POST', '/api/session/open')).status).toBe(200);
     await waitOrder(host, orderId, (v) => v.state === 'new', 're-entered at the venue');
     expect(host.venue.exchange.isLive(orderId)).toBe(true);
+    // Routed once in the new session (the router routes a restored order on OrderRestored and on activation; the
+    // sequencer takes only the first), so the venue got one new order.
+    const opened = unwrap(await host.api.getEvents({ session: host.sequencer.position.session, from: 1, limit: 100_000 }));
+    expect(opened.filter((l) => l.type === 'OrderRouted' && l['orderId'] === orderId)).toHaveLength(1);
     expect((await http(host, 'POST', `/api/orders/${orderId}/cancel`)).status).toBe(200);
     const done = await waitOrder(host, orderId, (v) => v.state === 'cancelled', 'cancelled at the venue');
     expect(host.venue.exchange.isLive(orderId)).toBe(false);
