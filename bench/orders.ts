@@ -1,7 +1,7 @@
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import type { NewOrderRequest } from '../contract/api.ts';
-import { startHost } from '../engine/host/host.ts';
+import { startHost, type Host } from '../engine/host/host.ts';
 import { loadReferenceData } from '../engine/oms/reference.ts';
 import { collectGarbage, sleep, tempFolder } from './util.ts';
 
@@ -49,6 +49,10 @@ export interface OrdersOptions {
   readonly compactFrames?: boolean;
   /** Called with the log's path once the host has closed, before the folder is removed. */
   readonly afterClose?: (dbPath: string, measured: { firstSeq: number; lastSeq: number }) => void;
+  /** Called with the running host after the measured run, before its RSS is taken (memory breakdowns). */
+  readonly beforeClose?: (host: Host) => Promise<void>;
+  /** Checkpoint every N events (0: none); the host's default when absent. */
+  readonly checkpointEvery?: number;
 }
 
 /** Equities with lot 1 under $250: small notional per order keeps many in flight inside client limits. */
@@ -80,6 +84,7 @@ export async function orderLifecycles(opts: OrdersOptions): Promise<OrdersResult
     heartbeatMs: 250,
     staleMs: 60_000,
     ...(opts.compactFrames === false ? { compactFrames: false } : {}),
+    ...(opts.checkpointEvery !== undefined ? { checkpointEvery: opts.checkpointEvery } : {}),
   });
   let closed = false;
   const via = opts.via ?? 'in-process';
@@ -212,6 +217,7 @@ export async function orderLifecycles(opts: OrdersOptions): Promise<OrdersResult
     collectGarbage();
     const r = await run(opts.orders);
     const lastSeq = host.sequencer.position.seq;
+    await opts.beforeClose?.(host);
     const rssBytes = process.memoryUsage.rss();
     await host.close();
     closed = true;

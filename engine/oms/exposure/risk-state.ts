@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { EventOf, OrderType, Sequenced, Side } from '../../protocol/events.ts';
 import { applyFill, newPosition, type Position } from '../positions/position.ts';
 import { DEFAULT_DUPLICATE_WINDOW_MS, limitsOf, type Limits } from './limits.ts';
+import { RecentOrders } from './recent-orders.ts';
 
 /** Money as whole units of 1/10,000 (sums stay exact, as in the OMS projection). */
 const SCALE = 10_000;
@@ -97,6 +98,9 @@ export function duplicateKey(clientId: string, symbol: string, side: Side, type:
   return `${clientId}\u0000${symbol}\u0000${side}\u0000${quantity}\u0000${type === 'market' ? 'mkt' : price}`;
 }
 
+/** How long (sequencer µs) an order is remembered for the duplicate check: the longest window a client may set. */
+const MEMORY_US = 60_000_000;
+
 const holdingKey = (clientId: string, symbol: string): string => `${clientId}\u0000${symbol}`;
 
 /** 00:00 UTC of the day after an ISO date, in µs: an option is tradable through its expiry date. */
@@ -124,17 +128,14 @@ export class RiskState {
   private clientMap = new Map<string, ClientRisk>();
   private orderMap = new Map<number, RiskOrder>();
   private holdingMap = new Map<string, Holding>();
-  /** Duplicate key → recent orders with it (orderId, sequencer µs), oldest first from the list's head. */
-  private recent = new Map<string, RecentList>();
-  /** Every remembered order in sequencer-time order, from `recentHead` on: what to forget next. */
-  private recentQueue: { key: string; orderId: number; ts: number }[] = [];
-  private recentHead = 0;
+  /** Duplicate key → recent orders with it (orderId, sequencer µs), oldest first; forgotten after memoryUs. */
+  private recent = new RecentOrders(MEMORY_US);
   private sessionId = 0;
   private seq = 0;
   private ts = 0;
 
   /** The longest duplicate window (µs) any client may have that the memory keeps orders for. */
-  private readonly memoryUs = 60_000_000;
+  private readonly memoryUs = MEMORY_US;
 
   // ---- reading -------------------------------------------------------------
 
@@ -244,19 +245,12 @@ export class RiskState {
    * before `tsUs` (rejected ones forgotten), other than `orderId`.
    */
   duplicateOf(orderId: number, key: string, tsUs: number, windowUs: number): number | undefined {
-    const list = this.recent.get(key);
-    if (list === undefined || windowUs <= 0) return undefined;
-    const items = list.items;
-    for (let i = list.head; i < items.length; i++) {
-      const r = items[i]!;
-      if (r.orderId !== orderId && r.orderId < orderId && tsUs - r.ts <= windowUs) return r.orderId;
-    }
-    return undefined;
+    return this.recent.duplicateOf(orderId, key, tsUs, windowUs);
   }
 
   /** How many orders the duplicate check remembers (those of the last minute of log time): for diagnostics. */
   get rememberedOrders(): number {
-    return this.recentQueue.length - this.recentHead;
+    return this.recent.count;
   }
 
   /** The client's duplicate window in µs (0: the check is off). */
@@ -463,10 +457,7 @@ export class RiskState {
     for (const [k, o] of this.orderMap) {
       r.orderMap.set(k, { ...o, execs: o.execs === undefined ? undefined : new Set(o.execs), client: r.clientMap.get(o.clientId)!, holding: holdings.get(o.holding)! });
     }
-    // The remembered entries themselves are never changed (only added to and taken out of lists): shared.
-    for (const [k, l] of this.recent) r.recent.set(k, { items: l.items.slice(l.head), head: 0 });
-    r.recentQueue = this.recentQueue.slice(this.recentHead);
-    r.recentHead = 0;
+    r.recent = this.recent.copy();
     r.collared = new Set(this.collared);
     r.sessionId = this.sessionId;
     r.seq = this.seq;
@@ -483,9 +474,7 @@ export class RiskState {
     this.clientMap = new Map();
     this.orderMap = new Map();
     this.holdingMap = new Map();
-    this.recent = new Map();
-    this.recentQueue = [];
-    this.recentHead = 0;
+    this.recent = new RecentOrders(MEMORY_US);
     this.collared = new Set();
   }
 
@@ -637,45 +626,12 @@ export class RiskState {
   }
 
   private remember(o: RiskOrder, ts: number): void {
-    // Forget what left the window, oldest first: O(1) amortised per order. (Scanning every key once the map
-    // held 4,096 made a busy session quadratic: the sequencer's policy stalled at ~100 k orders.)
-    const q = this.recentQueue;
-    while (this.recentHead < q.length && ts - q[this.recentHead]!.ts > this.memoryUs) {
-      const old = q[this.recentHead++]!;
-      const l = this.recent.get(old.key);
-      // Lists and the queue are both in sequencer-time order, so an order still remembered is its list's oldest.
-      if (l !== undefined && l.items[l.head]?.orderId === old.orderId) {
-        // Not shift(): a list past ~16 k entries lives in V8's large-object space, where shift() copies the
-        // whole array. At 25 k orders/s on a few keys that made every order O(list) once the first minute of
-        // log time was forgotten, and the host stopped answering (bench rss, 2026-11-29 r3).
-        l.head++;
-        if (l.head === l.items.length) this.recent.delete(old.key);
-        else if (l.head >= 1024 && l.head * 2 >= l.items.length) {
-          l.items.splice(0, l.head);
-          l.head = 0;
-        }
-      }
-    }
-    if (this.recentHead >= 4096 && this.recentHead * 2 >= q.length) {
-      q.splice(0, this.recentHead);
-      this.recentHead = 0;
-    }
-    let list = this.recent.get(o.dupKey);
-    if (list === undefined) {
-      list = { items: [], head: 0 };
-      this.recent.set(o.dupKey, list);
-    }
-    list.items.push({ orderId: o.orderId, ts });
-    q.push({ key: o.dupKey, orderId: o.orderId, ts });
+    this.recent.remember(o.dupKey, o.orderId, ts);
   }
 
   /** A rejected order is no reason to refuse the corrected resend. */
   private forgetRecent(o: RiskOrder): void {
-    const list = this.recent.get(o.dupKey);
-    if (list === undefined) return;
-    const i = list.items.findIndex((r, j) => j >= list.head && r.orderId === o.orderId);
-    if (i >= 0) list.items.splice(i, 1);
-    if (list.head >= list.items.length) this.recent.delete(o.dupKey);
+    this.recent.forget(o.dupKey, o.orderId);
   }
 
   // ---- hashing -------------------------------------------------------------
@@ -699,18 +655,9 @@ export class RiskState {
       const x = this.holdingMap.get(k)!;
       line(['H', x.position, x.openBuy, x.openSell]);
     }
-    for (const k of [...this.recent.keys()].sort()) {
-      const l = this.recent.get(k)!;
-      line(['D', k, l.items.slice(l.head)]);
-    }
+    for (const [k, items] of this.recent.entries()) line(['D', k, items]);
     return h.digest('hex');
   }
-}
-
-/** One duplicate key's remembered orders: live from `head` on (forgotten ones are skipped, then cut off in bulk). */
-interface RecentList {
-  items: { orderId: number; ts: number }[];
-  head: number;
 }
 
 function exposureOf(c: ClientRisk): ClientExposure {

@@ -1,0 +1,96 @@
+/**
+ * Where a host's memory goes (issue 11, "host RSS at 1 M orders ≤ 1 GB"):
+ * `node --expose-gc dist/bench/mem.js [orders] [--checkpoint-every N]`
+ * runs the `rss` scenario's order flow (bench/orders.ts: marketable 1-lot
+ * day orders through an in-process host, 4,000 in flight) and prints
+ *  - a line every 10 s: orders finished, RSS, heap used, external memory;
+ *  - at the end, after a full GC: process.memoryUsage(), V8's heap spaces,
+ *    the sizes of the host's per-order collections, and the heap each big
+ *    owner holds, measured by dropping it and collecting again (the
+ *    sequencer policy's OMS projection and risk state stand for the view's
+ *    and the shared risk state, which fold the same events; the venue's
+ *    order map last). The drops happen after the run, just before close.
+ * Not an `npm run bench` scenario: a diagnosis tool. Needs --expose-gc.
+ */
+import { getHeapSpaceStatistics } from 'node:v8';
+import type { Host } from '../engine/host/host.ts';
+import { OmsProjection } from '../engine/oms/projection.ts';
+import { RiskState } from '../engine/oms/exposure/risk-state.ts';
+import { orderLifecycles } from './orders.ts';
+import { collectGarbage, runMain } from './util.ts';
+
+const MiB = 2 ** 20;
+const mib = (n: number) => `${(n / MiB).toFixed(0)} MiB`;
+
+/** Heap used after a full collection (twice: weak references and finalizers settle on the second). */
+function settledHeap(): number {
+  collectGarbage();
+  collectGarbage();
+  return process.memoryUsage().heapUsed;
+}
+
+function sizeOf(x: unknown): number | string {
+  if (x instanceof Map || x instanceof Set) return x.size;
+  if (Array.isArray(x)) return x.length;
+  return '?';
+}
+
+async function breakdown(host: Host): Promise<void> {
+  const m = process.memoryUsage();
+  const heap0 = settledHeap();
+  const m1 = process.memoryUsage();
+  console.log(`memoryUsage at the end: rss ${mib(m.rss)}, heapTotal ${mib(m.heapTotal)}, heapUsed ${mib(m.heapUsed)}, external ${mib(m.external)}, arrayBuffers ${mib(m.arrayBuffers)}`);
+  console.log(`after full GC: rss ${mib(m1.rss)}, heapTotal ${mib(m1.heapTotal)}, heapUsed ${mib(m1.heapUsed)}, external ${mib(m1.external)}; not heap (rss - heapTotal - external): ${mib(m1.rss - m1.heapTotal - m1.external)}`);
+  for (const s of getHeapSpaceStatistics()) {
+    if (s.space_size > 8 * MiB) console.log(`  heap space ${s.space_name}: size ${mib(s.space_size)}, used ${mib(s.space_used_size)}`);
+  }
+  // Private fields, read for the figures only.
+  const any = (x: unknown) => x as Record<string, unknown>;
+  const policy = any(any(host.sequencer)['opts'])['policy'] as Record<string, unknown>;
+  const exchange = any(host.venue.exchange);
+  const counts: Record<string, number | string> = {
+    'view orders': host.view.projection.orderCount,
+    'view tail': sizeOf(any(host.view)['tail']),
+    'venue byOrderId': sizeOf(exchange['byOrderId']),
+    'venue finished list': sizeOf(exchange['finished']),
+  };
+  for (const rt of host.runtimes) {
+    const logic = any(rt.logic);
+    for (const [k, v] of Object.entries(logic)) if (v instanceof Map || v instanceof Set || Array.isArray(v)) counts[`${rt.role}.${k}`] = sizeOf(v);
+    const inner = logic['logic'];
+    if (inner && typeof inner === 'object') for (const [k, v] of Object.entries(inner)) if (v instanceof Map || v instanceof Set || Array.isArray(v)) counts[`${rt.role}.logic.${k}`] = sizeOf(v);
+  }
+  console.log('collections:', JSON.stringify(counts));
+  // Heap held by each owner: drop it, collect, compare.
+  let before = heap0;
+  const drop = (what: string, act: () => void) => {
+    act();
+    const after = settledHeap();
+    console.log(`  dropping ${what}: heap ${mib(before)} → ${mib(after)} (${mib(before - after)}); external now ${mib(process.memoryUsage().external)}`);
+    before = after;
+  };
+  console.log('heap held, by dropping each owner in turn:');
+  drop("the sequencer policy's OMS projection (= the view's, shared by proxy/router/gateway)", () => (policy['projection'] = new OmsProjection()));
+  drop("the sequencer policy's risk state (= the host's shared one)", () => (policy['risk'] = new RiskState()));
+  drop("the venue's order map", () => (exchange['byOrderId'] as Map<number, unknown>).clear());
+  console.log(`left: ${mib(before)} of heap`);
+}
+
+runMain(async () => {
+  const args = process.argv.slice(2);
+  const orders = Number(args.find((a) => /^\d+$/.test(a)) ?? 200_000);
+  const ce = args.indexOf('--checkpoint-every');
+  const checkpointEvery = ce >= 0 ? Number(args[ce + 1]) : undefined;
+  if (!(globalThis as { gc?: unknown }).gc) throw new Error('run with node --expose-gc');
+  const t0 = performance.now();
+  const every = setInterval(() => {
+    const m = process.memoryUsage();
+    console.log(`${((performance.now() - t0) / 1000).toFixed(0)} s: rss ${mib(m.rss)}, heapUsed ${mib(m.heapUsed)}, external ${mib(m.external)}`);
+  }, 10_000);
+  try {
+    const r = await orderLifecycles({ orders, warmup: 0, window: 4_000, venueTickMs: 10, ...(checkpointEvery !== undefined ? { checkpointEvery } : {}), beforeClose: breakdown });
+    console.log(`${r.filled.toLocaleString('en-US')} filled in ${r.seconds.toFixed(1)} s (${r.ordersPerSec.toFixed(0)} orders/s), seq ${r.lastSeq.toLocaleString('en-US')}`);
+  } finally {
+    clearInterval(every);
+  }
+});

@@ -1,0 +1,122 @@
+/**
+ * Risk's duplicate-order memory: the orders of the last `memoryUs` of
+ * sequencer time, by duplicate key, oldest first.
+ *
+ * Stored flat because it is the largest per-order structure risk keeps: at
+ * 10,000 orders/s a minute is 600,000 orders, in two RiskStates per host (the
+ * risk component's and the sequencer policy's). One object per remembered
+ * order in a list and another in the forgetting queue, each with a boxed
+ * timestamp, cost ~180 bytes an order (bench/mem.ts, 2026-11-29 r4); here an
+ * order is two doubles in its key's list and a key reference plus two doubles
+ * in the queue (~40 bytes). The queue holds the list's own key string, so an
+ * order's key string is not kept alive by the memory.
+ *
+ * Both the lists and the queue are in sequencer-time order, so forgetting is
+ * O(1) amortised: the oldest is skipped by moving a head index, and the
+ * skipped prefix is cut off in bulk (never `shift()`: a long array lives in
+ * V8's large-object space, where shift() copies it whole — the r3 stall).
+ */
+export class RecentOrders {
+  /** Duplicate key → its list: [orderId, ts, orderId, ts, …] live from pair `head` on. */
+  private lists = new Map<string, RecentList>();
+  /** Keys of every remembered order in sequencer-time order, from `head` on (the list's key string, shared). */
+  private qKeys: string[] = [];
+  /** [orderId, ts] per queue entry, pair i beside qKeys[i]. */
+  private qPairs: number[] = [];
+  private head = 0;
+
+  constructor(private readonly memoryUs: number) {}
+
+  /** Orders remembered in the window, rejected (forgotten) ones included until they leave it, as before. */
+  get count(): number {
+    return this.qKeys.length - this.head;
+  }
+
+  /** Forgets what left the window before `ts`, then remembers `orderId` under `key` at `ts` (sequencer µs, non-decreasing). */
+  remember(key: string, orderId: number, ts: number): void {
+    const keys = this.qKeys;
+    const pairs = this.qPairs;
+    while (this.head < keys.length && ts - pairs[this.head * 2 + 1]! > this.memoryUs) {
+      const oldKey = keys[this.head]!;
+      const oldId = pairs[this.head * 2]!;
+      this.head++;
+      const l = this.lists.get(oldKey);
+      // An order still remembered is its list's oldest (a rejected one may have been taken out already).
+      if (l !== undefined && l.items[l.head * 2] === oldId) {
+        l.head++;
+        if (l.head * 2 === l.items.length) this.lists.delete(oldKey);
+        else if (l.head >= 1024 && l.head * 4 >= l.items.length) {
+          l.items.splice(0, l.head * 2);
+          l.head = 0;
+        }
+      }
+    }
+    if (this.head >= 4096 && this.head * 2 >= keys.length) {
+      keys.splice(0, this.head);
+      pairs.splice(0, this.head * 2);
+      this.head = 0;
+    }
+    let list = this.lists.get(key);
+    if (list === undefined) {
+      list = { key, items: [], head: 0 };
+      this.lists.set(key, list);
+    }
+    list.items.push(orderId, ts);
+    keys.push(list.key);
+    pairs.push(orderId, ts);
+  }
+
+  /** The first earlier order (lower id) under `key` within `windowUs` before `tsUs`, other than `orderId`. */
+  duplicateOf(orderId: number, key: string, tsUs: number, windowUs: number): number | undefined {
+    const list = this.lists.get(key);
+    if (list === undefined || windowUs <= 0) return undefined;
+    const items = list.items;
+    for (let i = list.head * 2; i < items.length; i += 2) {
+      const id = items[i]!;
+      if (id < orderId && tsUs - items[i + 1]! <= windowUs) return id;
+    }
+    return undefined;
+  }
+
+  /** Takes `orderId` out of `key`'s list (a rejected order is no reason to refuse the corrected resend). */
+  forget(key: string, orderId: number): void {
+    const list = this.lists.get(key);
+    if (list === undefined) return;
+    const items = list.items;
+    for (let i = list.head * 2; i < items.length; i += 2) {
+      if (items[i] === orderId) {
+        items.splice(i, 2);
+        break;
+      }
+    }
+    if (list.head * 2 >= items.length) this.lists.delete(key);
+  }
+
+  /** An independent copy with the same live entries. */
+  copy(): RecentOrders {
+    const r = new RecentOrders(this.memoryUs);
+    for (const [k, l] of this.lists) r.lists.set(k, { key: l.key, items: l.items.slice(l.head * 2), head: 0 });
+    r.qKeys = this.qKeys.slice(this.head);
+    r.qPairs = this.qPairs.slice(this.head * 2);
+    return r;
+  }
+
+  /**
+   * For the state hash: each key (sorted) with its live entries as `{ orderId, ts }`, oldest first — the same
+   * shape the memory had when it held objects, so hashes did not change with the layout.
+   */
+  *entries(): Generator<[string, { orderId: number; ts: number }[]]> {
+    for (const k of [...this.lists.keys()].sort()) {
+      const l = this.lists.get(k)!;
+      const out: { orderId: number; ts: number }[] = [];
+      for (let i = l.head * 2; i < l.items.length; i += 2) out.push({ orderId: l.items[i]!, ts: l.items[i + 1]! });
+      yield [k, out];
+    }
+  }
+}
+
+interface RecentList {
+  readonly key: string;
+  items: number[];
+  head: number;
+}

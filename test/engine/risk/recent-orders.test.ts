@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { RecentOrders } from '../../../engine/oms/exposure/recent-orders.ts';
+import { Prng } from '../../../engine/venue/prng.ts';
+
+/** The obvious implementation: every remembered order as an object in one array, scanned in full. */
+class Naive {
+  items: { key: string; orderId: number; ts: number }[] = [];
+  /** Every order in the window, rejected ones included (what `count` reports, as before the flat layout). */
+  queued: number[] = [];
+  constructor(private readonly memoryUs: number) {}
+  remember(key: string, orderId: number, ts: number): void {
+    this.items = this.items.filter((r) => ts - r.ts <= this.memoryUs);
+    this.items.push({ key, orderId, ts });
+    this.queued = this.queued.filter((t) => ts - t <= this.memoryUs);
+    this.queued.push(ts);
+  }
+  forget(key: string, orderId: number): void {
+    const i = this.items.findIndex((r) => r.key === key && r.orderId === orderId);
+    if (i >= 0) this.items.splice(i, 1);
+  }
+  duplicateOf(orderId: number, key: string, tsUs: number, windowUs: number): number | undefined {
+    if (windowUs <= 0) return undefined;
+    return this.items.find((r) => r.key === key && r.orderId < orderId && tsUs - r.ts <= windowUs)?.orderId;
+  }
+  entries(): [string, { orderId: number; ts: number }[]][] {
+    const keys = [...new Set(this.items.map((r) => r.key))].sort();
+    return keys.map((k) => [k, this.items.filter((r) => r.key === k).map((r) => ({ orderId: r.orderId, ts: r.ts }))]);
+  }
+}
+
+describe("risk's flat duplicate memory", () => {
+  // The flat layout (bench/mem.ts: ~40 instead of ~180 bytes per remembered order) must answer exactly as the
+  // object-per-order one did: same duplicates, same forgetting, same entries for the state hash.
+  it('agrees with a naive reference over seeded random flows, copies included', () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const rng = new Prng(seed);
+      const memoryUs = 1_000 * rng.int(50, 400);
+      const flat = new RecentOrders(memoryUs);
+      const naive = new Naive(memoryUs);
+      let ts = 1_800_000_000_000_000;
+      const keys = Array.from({ length: rng.int(1, 12) }, (_, i) => `K${i}`);
+      let copy: RecentOrders | undefined;
+      for (let id = 1; id <= 3_000; id++) {
+        ts += rng.int(0, 3) * 1_000;
+        const key = keys[rng.int(0, keys.length - 1)]!;
+        const window = 1_000 * rng.int(0, 500);
+        expect(flat.duplicateOf(id, key, ts, window)).toBe(naive.duplicateOf(id, key, ts, window));
+        flat.remember(key, id, ts);
+        naive.remember(key, id, ts);
+        if (rng.int(0, 9) === 0) {
+          // A rejected order, usually a recent one, sometimes one already forgotten.
+          const gone = id - rng.int(0, 300);
+          const k = keys[rng.int(0, keys.length - 1)]!;
+          flat.forget(k, gone);
+          naive.forget(k, gone);
+        }
+        if (id === 1_500) copy = flat.copy();
+      }
+      expect([...flat.entries()]).toEqual(naive.entries());
+      expect(flat.count).toBe(naive.queued.length);
+      // The copy taken half way is independent and still answers from its own entries.
+      expect(copy!.count).toBeGreaterThan(0);
+      expect([...copy!.entries()].flatMap(([, l]) => l).every((r) => r.orderId <= 1_500)).toBe(true);
+    }
+  });
+
+});
