@@ -10,8 +10,14 @@
  *    sequencer policy's OMS projection and risk state stand for the view's
  *    and the shared risk state, which fold the same events; the venue's
  *    order map last). The drops happen after the run, just before close.
+ * It also measures the event loop (issue 11: "no API call blocks the event
+ * loop for more than 50 ms at 1 M orders"): perf_hooks' event-loop delay
+ * histogram over the whole run, and at the end, at full size, the delay seen
+ * while each read API call runs (each result JSON-encoded, as the HTTP server
+ * would).
  * Not an `npm run bench` scenario: a diagnosis tool. Needs --expose-gc.
  */
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { getHeapSpaceStatistics } from 'node:v8';
 import type { Host } from '../engine/host/host.ts';
 import { OmsProjection } from '../engine/oms/projection.ts';
@@ -35,7 +41,44 @@ function sizeOf(x: unknown): number | string {
   return '?';
 }
 
+const ms = (ns: number) => `${(ns / 1e6).toFixed(1)} ms`;
+const describe = (h: IntervalHistogram) => `p50 ${ms(h.percentile(50))}, p99 ${ms(h.percentile(99))}, p99.9 ${ms(h.percentile(99.9))}, max ${ms(h.max)} (${h.count} samples)`;
+
+/** The event-loop delay while each read API call runs at full size (the result JSON-encoded, as HTTP would). */
+async function apiCalls(host: Host): Promise<void> {
+  const api = host.api;
+  const seq = host.sequencer.position.seq;
+  const calls: [string, () => Promise<unknown>][] = [
+    ['getState()', () => api.getState()],
+    ['getOrders({limit: 1000})', () => api.getOrders({ limit: 1000 })],
+    ['getOrders({state: filled, limit: 10000})', () => api.getOrders({ state: 'filled', limit: 10_000 })],
+    ['getOrders({after: n/2, limit: 1000})', () => api.getOrders({ after: Math.floor(host.view.projection.orderCount / 2), limit: 1000 })],
+    ['getFills({limit: 1000})', () => api.getFills({ limit: 1000 })],
+    ['getState({seq: half})', () => api.getState({ seq: Math.floor(seq / 2) })],
+    ['getOrders({at: half, limit: 1000})', () => api.getOrders({ at: Math.floor(seq / 2), limit: 1000 })],
+    ['getEvents({limit: 1000})', () => api.getEvents({ limit: 1000 })],
+    ['getPositions()', () => api.getPositions()],
+    ['getRisk()', () => api.getRisk()],
+  ];
+  console.log('event-loop delay while each read API call runs (resolution 1 ms):');
+  for (const [name, call] of calls) {
+    const h = monitorEventLoopDelay({ resolution: 1 });
+    h.enable();
+    const t0 = performance.now();
+    const r = await call();
+    const bytes = JSON.stringify(r).length;
+    // Two turns, so a block at the end of the call is sampled too.
+    await new Promise((res) => setTimeout(res, 5));
+    await new Promise((res) => setTimeout(res, 5));
+    h.disable();
+    console.log(`  ${name}: ${(performance.now() - t0).toFixed(1)} ms wall, ${(bytes / 1024).toFixed(0)} KiB, loop delay max ${ms(h.max)}`);
+  }
+}
+
 async function breakdown(host: Host): Promise<void> {
+  runLoop.disable();
+  console.log(`event-loop delay over the run: ${describe(runLoop)}`);
+  await apiCalls(host);
   const m = process.memoryUsage();
   const heap0 = settledHeap();
   const m1 = process.memoryUsage();
@@ -76,6 +119,8 @@ async function breakdown(host: Host): Promise<void> {
   console.log(`left: ${mib(before)} of heap`);
 }
 
+const runLoop = monitorEventLoopDelay({ resolution: 10 });
+
 runMain(async () => {
   const args = process.argv.slice(2);
   const orders = Number(args.find((a) => /^\d+$/.test(a)) ?? 200_000);
@@ -83,6 +128,7 @@ runMain(async () => {
   const checkpointEvery = ce >= 0 ? Number(args[ce + 1]) : undefined;
   if (!(globalThis as { gc?: unknown }).gc) throw new Error('run with node --expose-gc');
   const t0 = performance.now();
+  runLoop.enable();
   const every = setInterval(() => {
     const m = process.memoryUsage();
     console.log(`${((performance.now() - t0) / 1000).toFixed(0)} s: rss ${mib(m.rss)}, heapUsed ${mib(m.heapUsed)}, external ${mib(m.external)}`);
