@@ -3,7 +3,7 @@
  * ZeroMQ sockets, a real SQLite file in a temp folder). Prints a table; with
  * `--json` the last line is one JSON object of the figures; `--quick` is a
  * tiny smoke run; `--only a,b` runs some scenarios (sequencer, latency,
- * replay, baseline, orders, state, rss, fix, recovery, roll; --quick leaves out roll unless named). The method (sync mode, frame sizes,
+ * replay, baseline, orders, state, rss, fix, recovery, roll, stalled, catchup; --quick leaves out roll, stalled and catchup unless named). The method (sync mode, frame sizes,
  * latency from due time, runs per figure, machine load) is printed first.
  */
 import { cpus, loadavg } from 'node:os';
@@ -95,7 +95,7 @@ const QUICK: Sizes = {
 /** Offered order rates of the live hosts whose frames the live-written logs reproduce. */
 const LIVE_RATES = [1_000, 10_000, 100_000] as const;
 
-const SCENARIOS = ['sequencer', 'latency', 'replay', 'baseline', 'orders', 'state', 'rss', 'fix', 'recovery', 'roll'] as const;
+const SCENARIOS = ['sequencer', 'latency', 'replay', 'baseline', 'orders', 'state', 'rss', 'fix', 'recovery', 'roll', 'stalled', 'catchup'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 interface Row {
@@ -125,7 +125,7 @@ function parseArgs(argv: readonly string[]): { json: boolean; quick: boolean; on
     }
   }
   // The roll starts a host process and runs for seconds: in the quick smoke run only when asked for by name.
-  if (quick && !argv.some((a) => a.startsWith('--only'))) only.delete('roll');
+  if (quick && !argv.some((a) => a.startsWith('--only'))) for (const s of ['roll', 'stalled', 'catchup'] as const) only.delete(s);
   return { json, quick, only };
 }
 
@@ -424,6 +424,19 @@ async function main(): Promise<void> {
 
   if (args.only.has('recovery')) await attempt('recovery', async () => void rows.push(...(await recoveryRows(args.quick, log))));
   if (args.only.has('roll')) await attempt('roll', async () => void rows.push(...(await rollUnderLoad(args.quick ? { rate: 200, seconds: 2 } : { rate: 1000, seconds: 8 }))));
+  // Issue 11's backpressure and catch-up figures (bench/stalled.ts, bench/catch-up.ts): hosts in their own processes.
+  if (args.only.has('stalled')) {
+    await attempt('stalled', async () => {
+      const { stalledSubscribers } = await import('./stalled.ts');
+      rows.push(...(await stalledSubscribers({ ...(args.quick ? { subscribers: 5, rate: 200, seconds: 3, settleS: 1 } : { subscribers: 50, rate: 1000, seconds: 60, settleS: 10 }), log })));
+    });
+  }
+  if (args.only.has('catchup')) {
+    await attempt('catchup', async () => {
+      const { catchUpUnderLoad } = await import('./catch-up.ts');
+      rows.push(...(await catchUpUnderLoad({ ...(args.quick ? { events: 20_000, rate: 200 } : { events: 1_000_000, rate: 1000 }), log })));
+    });
+  }
 
   log('');
   if (args.only.has('fix')) await attempt('fix', async () => void rows.push(...(await (await import('./fix.ts')).fixFigures(args.quick ? { orders: 100, samples: 20 } : { orders: 2000, samples: 300 }, log))));

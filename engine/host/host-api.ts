@@ -34,6 +34,7 @@ import { encodePush, SubscriberPipe, type PipeLimits, type PipeSocket } from './
 import type { RiskAdmin } from './risk-admin.ts';
 import type { FixView } from '../../contract/fix.ts';
 import type { HaltRequest, LimitsChange, PositionView, RestrictRequest, RiskView } from '../../contract/risk.ts';
+import { STORAGE_UNAVAILABLE } from '../../contract/api-errors.ts';
 import { finishInterruptedRoll, rollSession } from './session-roll.ts';
 
 /** How often subscribers get a batch of changes. */
@@ -163,7 +164,15 @@ export class HostApi implements OrdoApi {
     while (this.d.sequencer.position.phase === 'closing' && Date.now() < end) await new Promise((res) => setTimeout(res, 5));
     if (this.d.sequencer.position.phase === 'closing') {
       const forced = await this.hostCommand({ type: 'CloseSession', force: true });
-      if (!forced.ok) return forced;
+      if (!forced.ok) {
+        // Decision 145: SessionClosing is in the log, so the session stays closing (no new orders); its end could
+        // not be stored. Say so, and what finishes it: the close completes by itself once the venue's reports can
+        // be stored again, and a close asked again then forces it after the same wait.
+        if (forced.error.code === STORAGE_UNAVAILABLE && this.d.sequencer.position.phase === 'closing') {
+          return fail(STORAGE_UNAVAILABLE, `session ${session} is closing and takes no new orders, but its close cannot be stored (${forced.error.message}); free space or fix the log's storage: the close then completes by itself as the venue's reports are stored, or close again to force it`);
+        }
+        return forced;
+      }
     }
     return { ok: true, value: { sessionId: session } };
   }

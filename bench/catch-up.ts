@@ -1,0 +1,104 @@
+/**
+ * Issue 11: "while a component catches up, order-ack p99 at 1,000 orders/s
+ * stays ≤ 10 ms (catch-up reads do not starve the live path)". Writes an
+ * `events`-event open session (bench/recovery.ts's live-like writer), starts
+ * `ordo host --bus-port P` on it, sends orders at `rate`/s over HTTP, and
+ * after 10 s starts `ordo component risk --connect` (a standby in its own
+ * process, rewinding the whole session through the host's replay service).
+ * Order-ack latency (from each order's due time) is split into before the
+ * join, while the component catches up (until it prints its caught-up line),
+ * and after.
+ */
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { loadavg } from 'node:os';
+import { apiCaller, ORDO_BIN, orderFlow, pacedOrders, quantile, startHostProcess } from './host-load.ts';
+import { writeLiveLikeLog } from './recovery.ts';
+import { tempFolder } from './util.ts';
+
+export interface CatchUpRow {
+  key: string;
+  label: string;
+  value: number;
+  unit: string;
+  target?: { op: '>=' | '<='; value: number };
+  note?: string;
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+}
+
+/** A run of 7 free consecutive ports (the host's bus and venue). */
+async function freePortRun(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * 40_000);
+    let ok = true;
+    for (let i = 0; i < 7 && ok; i++) ok = await portFree(base + i);
+    if (ok) return base;
+  }
+  throw new Error('no free run of 7 ports');
+}
+
+export async function catchUpUnderLoad(opts: { events: number; rate: number; log: (s: string) => void }): Promise<CatchUpRow[]> {
+  const folder = tempFolder('catchup');
+  const t0 = performance.now();
+  const stored = writeLiveLikeLog(folder.dir, opts.events, 8);
+  opts.log(`catchup: ${stored.toLocaleString('en-US')}-event session written in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const busPort = await freePortRun();
+  const host = await startHostProcess(folder.dir, ['--bus-port', String(busPort)]);
+  const api = apiCaller(host);
+  let component: ReturnType<typeof spawn> | undefined;
+  try {
+    const next = await orderFlow(api.call, 'catchup');
+    const joinAt = 10;
+    let joinedMs = NaN;
+    let caughtUpMs = NaN;
+    let caughtUpLine = '';
+    let componentErr = '';
+    const loadStart = performance.now();
+    const acks = await pacedOrders(api.call, next, opts.rate, 60, (second) => {
+      if (second !== joinAt) return;
+      joinedMs = performance.now() - loadStart;
+      component = spawn(process.execPath, [ORDO_BIN, 'component', 'risk', '--connect', `127.0.0.1:${busPort}`, '--id', 'risk-2', '--data-dir', folder.dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      component.stderr!.on('data', (d: Buffer) => (componentErr += d));
+      component.stdout!.on('data', (d: Buffer) => {
+        out += d;
+        const m = /caught up at seq \d+.*/.exec(out);
+        if (m && Number.isNaN(caughtUpMs)) {
+          caughtUpMs = performance.now() - loadStart;
+          caughtUpLine = m[0];
+        }
+      });
+    });
+    if (Number.isNaN(caughtUpMs)) throw new Error(`the component did not catch up within the run: ${componentErr.trim().split('\n')[0] ?? ''}`);
+    const ok = acks.filter((a) => a.status === 200);
+    const before = ok.filter((a) => a.dueMs < joinedMs).map((a) => a.ms);
+    const during = ok.filter((a) => a.dueMs >= joinedMs && a.dueMs <= caughtUpMs).map((a) => a.ms);
+    const after = ok.filter((a) => a.dueMs > caughtUpMs + 1000).map((a) => a.ms);
+    const fmt = (xs: number[]) => `p50 ${quantile(xs, 0.5).toFixed(1)}, p99 ${quantile(xs, 0.99).toFixed(1)}, max ${Math.max(...xs).toFixed(1)} ms (${xs.length})`;
+    opts.log(`catchup: before the join ${fmt(before)}; while catching up (${((caughtUpMs - joinedMs) / 1000).toFixed(1)} s) ${fmt(during)}; after ${fmt(after)}; ${acks.length - ok.length} not 200; ${caughtUpLine}`);
+    const load = loadavg()[0]!.toFixed(1);
+    return [
+      {
+        key: 'catchup_ack_p99_ms',
+        label: `order-ack p99 at ${opts.rate}/s while a component catches up on ${(stored / 1e6).toFixed(2)} M events`,
+        value: during.length > 0 ? quantile(during, 0.99) : NaN,
+        unit: 'ms',
+        target: { op: '<=', value: 10 },
+        note: `${during.length} orders in ${((caughtUpMs - joinedMs) / 1000).toFixed(1)} s of catch-up; before ${quantile(before, 0.99).toFixed(1)} ms, after ${quantile(after, 0.99).toFixed(1)} ms; load avg ${load}`,
+      },
+      { key: 'catchup_seconds', label: `component caught up on ${(stored / 1e6).toFixed(2)} M events under load`, value: (caughtUpMs - joinedMs) / 1000, unit: 's', note: caughtUpLine },
+    ];
+  } finally {
+    component?.kill('SIGTERM');
+    api.close();
+    await host.stop();
+    folder.dispose();
+  }
+}

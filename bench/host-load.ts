@@ -1,0 +1,136 @@
+/**
+ * Shared by the scenarios that load a host running in its own process (`ordo
+ * host`, as shipped) over its HTTP API: starting it, its RSS from /proc, an
+ * order flow paced open-loop at a rate (each request's latency from its due
+ * time, so a stalled host shows as latency, not as fewer requests).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { sleep } from './util.ts';
+
+export const ORDO_BIN = fileURLToPath(new URL('../../bin/ordo.mjs', import.meta.url));
+
+export interface HostProcess {
+  readonly pid: number;
+  readonly port: number;
+  readonly token: string;
+  readonly proc: ChildProcess;
+  /** SIGTERM, then waits for the exit. */
+  stop(): Promise<void>;
+}
+
+/** Starts `ordo host` on `dataDir` with `extra` arguments and waits for its ready line. */
+export function startHostProcess(dataDir: string, extra: readonly string[] = []): Promise<HostProcess> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, [ORDO_BIN, 'host', '--data-dir', dataDir, '--port', '0', '--venue-tick-ms', '50', '--stale-ms', '60000', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    const exited = new Promise<void>((r) => proc.on('exit', () => r()));
+    proc.stderr!.on('data', (d: Buffer) => (err += d));
+    proc.stdout!.on('data', (d: Buffer) => {
+      out += d;
+      const m = /^ordo ready http:\/\/127\.0\.0\.1:(\d+)\/\?token=([\w-]+)$/m.exec(out);
+      if (m) resolve({ pid: proc.pid!, port: Number(m[1]), token: m[2]!, proc, stop: async () => (proc.kill('SIGTERM'), await exited) });
+    });
+    void exited.then(() => reject(new Error(`ordo host exited before ready: ${err.trim()}`)));
+  });
+}
+
+/** A process's resident set size (VmRSS), bytes. */
+export function rssOf(pid: number): number {
+  return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
+}
+
+export interface Reply {
+  readonly status: number;
+  readonly body: Record<string, unknown>;
+}
+
+/** JSON over HTTP to the host's API with its token, through a keep-alive pool of 64 connections. */
+export function apiCaller(host: { port: number; token: string }): { call: (method: string, path: string, body?: unknown) => Promise<Reply>; close: () => void } {
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const call = (method: string, path: string, body?: unknown): Promise<Reply> =>
+    new Promise((resolve) => {
+      const payload = body === undefined ? undefined : JSON.stringify(body);
+      const headers = { authorization: `Bearer ${host.token}`, 'content-type': 'application/json', ...(payload ? { 'content-length': Buffer.byteLength(payload) } : {}) };
+      const req = request({ host: '127.0.0.1', port: host.port, path: `/api${path}`, method, agent, headers }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => {
+          let json: Record<string, unknown> = {};
+          try {
+            json = JSON.parse(text) as Record<string, unknown>;
+          } catch {
+            // Not JSON: the status says enough.
+          }
+          resolve({ status: res.statusCode ?? 0, body: json });
+        });
+      });
+      req.on('error', (err: NodeJS.ErrnoException) => resolve({ status: 0, body: { error: { code: `transport: ${err.code ?? err.message}` } } }));
+      req.end(payload);
+    });
+  return { call, close: () => agent.destroy() };
+}
+
+/**
+ * Raises both bench clients' credit (the flow executes far more than a session's credit) and returns a maker of
+ * marketable 1-lot day orders (intentional repeats, sells with a locate), as the roll and orders scenarios send.
+ */
+export async function orderFlow(call: (method: string, path: string, body?: unknown) => Promise<Reply>, tag: string): Promise<() => Record<string, unknown>> {
+  for (const c of ['ALPHA', 'CHARLIE']) {
+    const r = await call('PUT', `/clients/${c}/limits`, { maxOpenNotional: 1e13, by: 'bench' });
+    if (r.status !== 200) throw new Error(`cannot raise ${c}'s credit: ${JSON.stringify(r.body)}`);
+  }
+  const state = (await call('GET', '/state')).body as { instruments: { symbol: string; referencePrice: number; tickSize: number; lotSize: number; instrumentType: string }[] };
+  const syms = state.instruments.filter((i) => i.instrumentType === 'equity' && i.lotSize === 1 && i.referencePrice < 250);
+  const price = (i: (typeof syms)[number], f: number) => Number((Math.round((i.referencePrice * f) / i.tickSize) * i.tickSize).toFixed(2));
+  let n = 0;
+  return () => {
+    n++;
+    const inst = syms[n % syms.length]!;
+    const buy = n % 2 === 0;
+    return { clientId: n % 4 < 2 ? 'ALPHA' : 'CHARLIE', clientOrderId: `${tag}-${n}`, symbol: inst.symbol, side: buy ? 'buy' : 'sell', orderType: 'limit', quantity: 1, price: price(inst, buy ? 1.03 : 0.97), timeInForce: 'day', intentional: true, ...(buy ? {} : { locate: true }) };
+  };
+}
+
+export interface Ack {
+  /** When it was due (ms since the load started) and its latency from then. */
+  readonly dueMs: number;
+  readonly ms: number;
+  readonly status: number;
+}
+
+/**
+ * Submits `rate` orders a second for `seconds`, open loop: order i is due at i / rate and its latency runs from
+ * then. `every` runs once a second (samples, actions at a given second). Resolves once every order is answered.
+ */
+export async function pacedOrders(call: (method: string, path: string, body?: unknown) => Promise<Reply>, next: () => Record<string, unknown>, rate: number, seconds: number, every?: (second: number) => void | Promise<void>): Promise<Ack[]> {
+  const acks: Promise<Ack>[] = [];
+  const t0 = performance.now();
+  let second = 0;
+  for (;;) {
+    const elapsed = performance.now() - t0;
+    if (elapsed >= seconds * 1000) break;
+    const due = Math.floor((elapsed / 1000) * rate);
+    while (acks.length < due) {
+      const dueMs = (acks.length / rate) * 1000;
+      acks.push(call('POST', '/orders', next()).then((r) => ({ dueMs, ms: performance.now() - t0 - dueMs, status: r.status })));
+    }
+    if (elapsed >= second * 1000) {
+      await every?.(second);
+      second++;
+    }
+    await sleep(1);
+  }
+  return Promise.all(acks);
+}
+
+/** The q-quantile (0..1) of `xs`. */
+export function quantile(xs: readonly number[], q: number): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+}
