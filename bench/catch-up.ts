@@ -3,7 +3,7 @@
  * stays ≤ 10 ms (catch-up reads do not starve the live path)". Writes an
  * `events`-event open session (bench/recovery.ts's live-like writer), starts
  * `ordo host --bus-port P` on it, sends orders at `rate`/s over HTTP, and
- * after 10 s starts `ordo component risk --connect` (a standby in its own
+ * after 10 s (a quarter of a short run) starts `ordo component risk --connect` (a standby in its own
  * process, rewinding the whole session through the host's replay service).
  * Order-ack latency (from each order's due time) is split into before the
  * join, while the component catches up (until it prints its caught-up line),
@@ -44,7 +44,7 @@ async function freePortRun(): Promise<number> {
   throw new Error('no free run of 7 ports');
 }
 
-export async function catchUpUnderLoad(opts: { events: number; rate: number; log: (s: string) => void }): Promise<CatchUpRow[]> {
+export async function catchUpUnderLoad(opts: { events: number; rate: number; seconds: number; log: (s: string) => void }): Promise<CatchUpRow[]> {
   const folder = tempFolder('catchup');
   const t0 = performance.now();
   const stored = writeLiveLikeLog(folder.dir, opts.events, 8);
@@ -55,13 +55,13 @@ export async function catchUpUnderLoad(opts: { events: number; rate: number; log
   let component: ReturnType<typeof spawn> | undefined;
   try {
     const next = await orderFlow(api.call, 'catchup');
-    const joinAt = 10;
+    const joinAt = Math.min(10, Math.floor(opts.seconds / 4));
     let joinedMs = NaN;
     let caughtUpMs = NaN;
     let caughtUpLine = '';
     let componentErr = '';
     const loadStart = performance.now();
-    const acks = await pacedOrders(api.call, next, opts.rate, 60, (second) => {
+    const acks = await pacedOrders(api.call, next, opts.rate, opts.seconds, (second) => {
       if (second !== joinAt) return;
       joinedMs = performance.now() - loadStart;
       component = spawn(process.execPath, [ORDO_BIN, 'component', 'risk', '--connect', `127.0.0.1:${busPort}`, '--id', 'risk-2', '--data-dir', folder.dir], { stdio: ['ignore', 'pipe', 'pipe'] });

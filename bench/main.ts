@@ -434,7 +434,7 @@ async function main(): Promise<void> {
   if (args.only.has('catchup')) {
     await attempt('catchup', async () => {
       const { catchUpUnderLoad } = await import('./catch-up.ts');
-      rows.push(...(await catchUpUnderLoad({ ...(args.quick ? { events: 20_000, rate: 200 } : { events: 1_000_000, rate: 1000 }), log })));
+      rows.push(...(await catchUpUnderLoad({ ...(args.quick ? { events: 20_000, rate: 200, seconds: 20 } : { events: 1_000_000, rate: 1000, seconds: 60 }), log })));
     });
   }
 

@@ -86,7 +86,8 @@ export async function stalledSubscribers(opts: { subscribers: number; rate: numb
       {
         key: 'stalled_rss_over_control_mib',
         label: `host RSS growth with ${opts.subscribers} stalled subscribers over a run without`,
-        value: stalledGrowth - Math.max(0, controlGrowth),
+        // 0 when the run with them grew less than the one without (a negative value would read as a failed run).
+        value: Math.max(0, stalledGrowth - Math.max(0, controlGrowth)),
         unit: 'MiB',
         target: { op: '<=', value: 200 },
         note: `${opts.seconds} s at ${opts.rate}/s each: control +${controlGrowth.toFixed(0)} MiB, stalled +${stalledGrowth.toFixed(0)} MiB (peak); ${dropped} of ${opts.subscribers} dropped by the host (4008) before the end; load avg ${load}`,
