@@ -98,6 +98,7 @@ async function breakdown(host: Host): Promise<void> {
     'view tail': sizeOf(any(host.view)['tail']),
     'venue byOrderId': sizeOf(exchange['byOrderId']),
     'venue finished list': sizeOf(exchange['finished']),
+    'policy risk: orders remembered for the duplicate check': (policy['risk'] as RiskState).rememberedOrders,
   };
   for (const rt of host.runtimes) {
     const logic = any(rt.logic);
