@@ -102,6 +102,76 @@ export class RecentOrders {
   }
 
   /**
+   * The memory in columns (checkpoints): the queue from its head, then each key's list from its head, in map
+   * order; keys as indexes into `keys`. Layout of the checkpoint codec's PackedMemory (decision 140).
+   */
+  pack(): PackedMemory {
+    const keyIndex = new Map<string, number>();
+    const keys: string[] = [];
+    const indexOf = (k: string): number => {
+      let i = keyIndex.get(k);
+      if (i === undefined) {
+        i = keys.length;
+        keys.push(k);
+        keyIndex.set(k, i);
+      }
+      return i;
+    };
+    const n = this.qKeys.length - this.head;
+    const queueKey = new Int32Array(n);
+    const queueOrder = new Float64Array(n);
+    const queueTs = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      queueKey[i] = indexOf(this.qKeys[this.head + i]!);
+      queueOrder[i] = this.qPairs[(this.head + i) * 2]!;
+      queueTs[i] = this.qPairs[(this.head + i) * 2 + 1]!;
+    }
+    let items = 0;
+    for (const l of this.lists.values()) items += l.items.length / 2 - l.head;
+    const listKey = new Int32Array(this.lists.size);
+    const listCount = new Int32Array(this.lists.size);
+    const listOrder = new Float64Array(items);
+    const listTs = new Float64Array(items);
+    let li = 0;
+    let at = 0;
+    for (const [k, l] of this.lists) {
+      listKey[li] = indexOf(k);
+      listCount[li++] = l.items.length / 2 - l.head;
+      for (let j = l.head * 2; j < l.items.length; j += 2) {
+        listOrder[at] = l.items[j]!;
+        listTs[at++] = l.items[j + 1]!;
+      }
+    }
+    return { keys, queueKey, queueOrder, queueTs, listKey, listCount, listOrder, listTs };
+  }
+
+  /** The memory `pack` took out, back as a RecentOrders. */
+  static unpack(memoryUs: number, m: PackedMemory): RecentOrders {
+    const r = new RecentOrders(memoryUs);
+    for (let li = 0, at = 0; li < m.listKey.length; li++) {
+      const key = m.keys[m.listKey[li]!]!;
+      const count = m.listCount[li]!;
+      const items: number[] = new Array<number>(count * 2);
+      for (let j = 0; j < count; j++, at++) {
+        items[j * 2] = m.listOrder[at]!;
+        items[j * 2 + 1] = m.listTs[at]!;
+      }
+      r.lists.set(key, { key, items, head: 0 });
+    }
+    const n = m.queueKey.length;
+    r.qKeys = new Array<string>(n);
+    r.qPairs = new Array<number>(n * 2);
+    for (let i = 0; i < n; i++) {
+      const k = m.keys[m.queueKey[i]!]!;
+      // The list's own key string where it has one (one string per key, not per order).
+      r.qKeys[i] = r.lists.get(k)?.key ?? k;
+      r.qPairs[i * 2] = m.queueOrder[i]!;
+      r.qPairs[i * 2 + 1] = m.queueTs[i]!;
+    }
+    return r;
+  }
+
+  /**
    * For the state hash: each key (sorted) with its live entries as `{ orderId, ts }`, oldest first — the same
    * shape the memory had when it held objects, so hashes did not change with the layout.
    */
@@ -113,6 +183,18 @@ export class RecentOrders {
       yield [k, out];
     }
   }
+}
+
+/** The duplicate memory in columns (checkpoints): see {@link RecentOrders.pack}. */
+export interface PackedMemory {
+  readonly keys: readonly string[];
+  readonly queueKey: Int32Array;
+  readonly queueOrder: Float64Array;
+  readonly queueTs: Float64Array;
+  readonly listKey: Int32Array;
+  readonly listCount: Int32Array;
+  readonly listOrder: Float64Array;
+  readonly listTs: Float64Array;
 }
 
 interface RecentList {

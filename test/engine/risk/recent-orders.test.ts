@@ -58,6 +58,14 @@ describe("risk's flat duplicate memory", () => {
       }
       expect([...flat.entries()]).toEqual(naive.entries());
       expect(flat.count).toBe(naive.queued.length);
+      // Packed in columns and back (checkpoints): the same entries and count, and it goes on answering alike.
+      const back = RecentOrders.unpack(memoryUs, flat.pack());
+      expect([...back.entries()]).toEqual([...flat.entries()]);
+      expect(back.count).toBe(flat.count);
+      back.remember(keys[0]!, 3_001, ts + memoryUs);
+      flat.remember(keys[0]!, 3_001, ts + memoryUs);
+      expect([...back.entries()]).toEqual([...flat.entries()]);
+      expect(back.count).toBe(flat.count);
       // The copy taken half way is independent and still answers from its own entries.
       expect(copy!.count).toBeGreaterThan(0);
       expect([...copy!.entries()].flatMap(([, l]) => l).every((r) => r.orderId <= 1_500)).toBe(true);
