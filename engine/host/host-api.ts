@@ -308,22 +308,43 @@ export class HostApi implements OrdoApi {
    * checkpoint at or before it plus the tail (decision 085). The last one
    * asked for is kept, so the pages of one past state (getState, then
    * getOrders/getFills with `at` and the cursor) cost one rebuild, not one
-   * each; memory stays at one past projection.
+   * each; memory stays at one past projection, and that one is let go once
+   * no call has used it for `pastKeptMs` (at 1 M orders one past projection
+   * is ~0.5 GiB: bench/mem.ts, round 4).
    */
   private pastProjection(sessionArg: number | undefined, seq: number): Result<OmsProjection> {
     const session = sessionArg ?? this.d.view.projection.session.id;
     const kept = this.past;
-    if (kept && kept.session === session && kept.seq === seq) return { ok: true, value: kept.projection };
+    if (kept && kept.session === session && kept.seq === seq) {
+      this.keepPast();
+      return { ok: true, value: kept.projection };
+    }
     const past = projectionAt(this.d.readLog, session, seq);
     if (!past.ok) {
       if (past.problem === 'no-session') return fail('NOT_FOUND', `no session ${session}`);
       return fail('BAD_REQUEST', `session ${session} has only ${past.lastSeq} events; seq ${seq} is in the future`);
     }
     this.past = { session, seq, projection: past.projection };
+    this.keepPast();
     return { ok: true, value: past.projection };
   }
 
   private past: { session: number; seq: number; projection: OmsProjection } | undefined;
+  private pastTimer: NodeJS.Timeout | undefined;
+  /** How long the time machine's last projection is kept after its last use (ms; host wall time, not an event handler). */
+  pastKeptMs = 60_000;
+
+  /** (Re)starts the countdown after which the kept past projection is let go. */
+  private keepPast(): void {
+    clearTimeout(this.pastTimer);
+    this.pastTimer = setTimeout(() => (this.past = undefined), this.pastKeptMs);
+    this.pastTimer.unref();
+  }
+
+  /** Whether a past projection is kept (tests and figures). */
+  get keepsPastProjection(): boolean {
+    return this.past !== undefined;
+  }
 
   /**
    * One page of the live session's orders (oldest first), filtered. The
@@ -509,6 +530,8 @@ export class HostApi implements OrdoApi {
 
   close(): void {
     clearInterval(this.timer);
+    clearTimeout(this.pastTimer);
+    this.past = undefined;
     this.listeners.clear();
     this.pipes.clear();
   }
