@@ -20,6 +20,7 @@ import { crc32 as zlibCrc32 } from 'node:zlib';
  */
 export class FramePages {
   private readonly stmt: Database.Statement;
+  private readonly rowAt: Database.Statement;
   /** Frames per page: adapted so a page is about PAGE_BYTES. */
   private limit = 64;
 
@@ -30,28 +31,31 @@ export class FramePages {
 
   private constructor(db: Database.Database) {
     // group_concat reads a blob's bytes as they are (UTF-8 database: no conversion), and CAST back to
-    // BLOB keeps them: the result is the bodies concatenated byte for byte.
+    // BLOB keeps them: the result is the bodies concatenated byte for byte. Only the checksum and the
+    // length come per frame: a frame's seqs are in its header, and its row's are looked up on error.
     this.stmt = db
       .prepare(
-        `SELECT count(*), CAST(group_concat(body, '') AS BLOB), group_concat(crc || ',' || length(body) || ',' || first_seq || ',' || last_seq || ',', ''), max(first_seq)
-         FROM (SELECT first_seq, last_seq, crc, body FROM frames WHERE session = ? AND first_seq >= ? AND first_seq <= ? ORDER BY first_seq LIMIT ?)`,
+        `SELECT count(*), CAST(group_concat(body, '') AS BLOB), group_concat(crc || ',' || length(body) || ',', ''), max(first_seq)
+         FROM (SELECT first_seq, crc, body FROM frames WHERE session = ? AND first_seq >= ? AND first_seq <= ? ORDER BY first_seq LIMIT ?)`,
       )
       .raw(true);
+    this.rowAt = db.prepare(`SELECT first_seq, last_seq FROM frames WHERE session = ? AND first_seq >= ? ORDER BY first_seq LIMIT 1 OFFSET ?`).raw(true);
   }
 
   /**
    * Calls `frame` for every frame of `session` with first_seq in
    * [start, to] (both inclusive), in seq order, with the page's bytes, the
    * frame's range in them and a DataView over the page, once the frame's
-   * checksum has matched; calls `bad` (which must throw) for the first frame
-   * whose checksum does not.
+   * checksum has matched. For the first frame whose checksum does not match
+   * (`err` undefined), or whose `frame` call throws, calls `fail` (which must
+   * throw) with its row's seq range and its bytes alone.
    */
   forEach(
     session: number,
     start: number,
     to: number,
-    frame: (bytes: Uint8Array, begin: number, end: number, view: DataView, firstSeq: number, lastSeq: number) => void,
-    bad: (firstSeq: number, lastSeq: number) => never,
+    frame: (bytes: Uint8Array, begin: number, end: number, view: DataView) => void,
+    fail: (err: unknown, firstSeq: number, lastSeq: number, frame: Uint8Array) => never,
   ): void {
     let next = start;
     for (;;) {
@@ -65,19 +69,19 @@ export class FramePages {
       let at = 0;
       let m = 0;
       for (let i = 0; i < count; i++) {
-        // Four unsigned decimals, each ended by a comma.
+        // Two unsigned decimals, each ended by a comma.
         let crc = 0;
         let c: number;
         while ((c = meta.charCodeAt(m++)) !== 44) crc = crc * 10 + c - 48;
         let len = 0;
         while ((c = meta.charCodeAt(m++)) !== 44) len = len * 10 + c - 48;
-        let firstSeq = 0;
-        while ((c = meta.charCodeAt(m++)) !== 44) firstSeq = firstSeq * 10 + c - 48;
-        let lastSeq = 0;
-        while ((c = meta.charCodeAt(m++)) !== 44) lastSeq = lastSeq * 10 + c - 48;
         const end = at + len;
-        if (end > bytes.length || crc32Range(bytes, at, end) !== crc) bad(firstSeq, lastSeq);
-        frame(bytes, at, end, view, firstSeq, lastSeq);
+        if (end > bytes.length || crc32Range(bytes, at, end) !== crc) this.failAt(session, next, i, undefined, bytes.subarray(at, Math.min(end, bytes.length)), fail);
+        try {
+          frame(bytes, at, end, view);
+        } catch (err) {
+          this.failAt(session, next, i, err, bytes.subarray(at, end), fail);
+        }
         at = end;
       }
       // A short page was the last one.
@@ -86,6 +90,12 @@ export class FramePages {
       // About PAGE_BYTES a page: small frames come many at a time, big (compacted) ones a few.
       this.limit = Math.max(1, Math.min(MAX_FRAMES, Math.floor((PAGE_BYTES * count) / Math.max(1, bytes.length))));
     }
+  }
+
+  /** Calls `fail` with the seq range of the `index`-th frame (from 0) of the page that started at `pageStart`. */
+  private failAt(session: number, pageStart: number, index: number, err: unknown, frame: Uint8Array, fail: (err: unknown, firstSeq: number, lastSeq: number, frame: Uint8Array) => never): never {
+    const row = this.rowAt.get(session, pageStart, index) as [number, number] | undefined;
+    return fail(err, row?.[0] ?? pageStart, row?.[1] ?? pageStart, frame);
   }
 }
 

@@ -197,15 +197,10 @@ export class ReadableLog {
         session,
         start,
         to,
-        (bytes, begin, end, view, firstSeq, lastSeq) => {
-          try {
-            visitFrame(bytes, count, from, to, begin, end, view);
-          } catch (err) {
-            throw frameError(frameAlone(err, bytes.subarray(begin, end)), session, firstSeq, lastSeq);
-          }
-        },
-        (firstSeq, lastSeq) => {
-          throw new CorruptionError(session, firstSeq, lastSeq, 'checksum mismatch');
+        (bytes, begin, end, view) => visitFrame(bytes, count, from, to, begin, end, view),
+        (err, firstSeq, lastSeq, frame) => {
+          if (err === undefined) throw new CorruptionError(session, firstSeq, lastSeq, 'checksum mismatch');
+          throw frameError(frameAlone(err, frame), session, firstSeq, lastSeq);
         },
       );
       return n;
