@@ -28,6 +28,8 @@ const FIGURES = [
   'replay_live_eps',
   'bytes_per_event_live',
   'orders_per_s_api',
+  'orders_cpu_us',
+  'orders_cpu_us_api',
   'sequencer_eps_full',
   'state_at_ms',
   'state_at_no_checkpoint_ms',
