@@ -30,6 +30,8 @@ const FIGURES = [
   'orders_per_s_api',
   'orders_cpu_us',
   'orders_cpu_us_api',
+  'orders_per_s_ws',
+  'orders_cpu_us_ws',
   'sequencer_eps_full',
   'state_at_ms',
   'state_at_no_checkpoint_ms',
