@@ -5,7 +5,9 @@
  * (perf_hooks, 1 ms resolution), so a p99 can be set against the pauses that
  * fall in it. Prints one JSON line.
  *
- *   node --expose-gc dist/bench/latency-probe.js [one-process|two-processes] [seconds] [rate]
+ *   node --expose-gc dist/bench/latency-probe.js [one-process|two-processes] [seconds] [rate] [tick|due]
+ *
+ * tick|due: how the drive sends new orders (bench/drive.ts LatencyOptions.send).
  *
  * In `two-processes` the GC and loop figures are the sequencer's process only.
  */
@@ -20,6 +22,7 @@ runMain(async () => {
   const topology: Topology = process.argv[2] === 'two-processes' ? 'two-processes' : 'one-process';
   const seconds = Number(process.argv[3] ?? 10);
   const rate = Number(process.argv[4] ?? 10_000);
+  const send = process.argv[5] === 'due' ? 'due' : 'tick';
   const warmupSeconds = 1;
   const pauses: { kind: string; ms: number }[] = [];
   let recording = false;
@@ -35,7 +38,7 @@ runMain(async () => {
     loop.enable();
   }, (warmupSeconds + 0.5) * 1000);
   const load0 = (await import('node:os')).loadavg()[0]!;
-  const r = (await sequencerLatency(topology, { ratePerSec: rate, seconds, warmupSeconds })).result;
+  const r = (await sequencerLatency(topology, { ratePerSec: rate, seconds, warmupSeconds, send })).result;
   clearTimeout(startTimer);
   loop.disable();
   observer.disconnect();
@@ -52,6 +55,7 @@ runMain(async () => {
     JSON.stringify({
       topology,
       rate,
+      send,
       seconds,
       loadAverage: [load0, (await import('node:os')).loadavg()[0]],
       latencyUs: { p50: r.p50us, p99: r.p99us, p999: r.p999us, max: r.maxUs, samples: r.samples },
