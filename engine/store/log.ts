@@ -11,6 +11,7 @@ import { CorruptionError, StoreError } from './errors.ts';
 import { HeadWriter, isBehind, readHead, type LogHead } from './head.ts';
 import { log as logger } from '../log.ts';
 import { CheckpointReader } from './checkpoints.ts';
+import { DeferredCommands } from './deferred.ts';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations/index.ts';
 
 export interface SessionRow {
@@ -479,6 +480,13 @@ export class WritableLog extends ReadableLog {
     if (this.pendingHead) this.head?.write(this.pendingHead);
     this.checkpointer?.committed();
     return result;
+  }
+
+  private deferredTable: DeferredCommands | undefined;
+
+  /** Requests taken while no session is open, for the next open (decision 130). */
+  get deferred(): DeferredCommands {
+    return (this.deferredTable ??= new DeferredCommands(this.db));
   }
 
   appendFrame(session: number, firstSeq: number, lastSeq: number, bytes: Uint8Array): void {
