@@ -129,6 +129,30 @@ describe('orders across a session boundary', () => {
     await waitOrder(host, other.orderId, (v) => v.state === 'cancelled', 'cancelled');
   }, 60_000);
 
+  it('the clientOrderId of an order that ended: a retry in its session answers the original orderId; in a later session (the next trading day) it is a new order (decision 131)', async () => {
+    const { orderId, clientOrderId, quantity } = await live();
+    unwrap(await host.api.cancelOrder(orderId));
+    await waitOrder(host, orderId, (v) => v.state === 'cancelled', 'cancelled');
+    const body = { ...order('MSFT', 'buy', quantity, price, { timeInForce: 'gtc' }), clientOrderId };
+    // Same trading day (session): the retry is the ended order, nothing sequenced; another body is refused.
+    const retry = await http(host, 'POST', '/api/orders', body);
+    expect(retry.status).toBe(200);
+    expect(retry.body.orderId).toBe(orderId);
+    const other = await http(host, 'POST', '/api/orders', { ...body, quantity: quantity + 1 });
+    expect(other.status).toBe(409);
+    expect(other.body.error.code).toBe('DUPLICATE_CLIENT_ORDER_ID');
+    expect(await entered(clientOrderId)).toBe(1);
+    // The next session is the next trading day (FIX: ClOrdID unique within the day): the id is free again.
+    const roll = unwrap(await host.api.rollSession());
+    const fresh = await http(host, 'POST', '/api/orders', body);
+    expect(fresh.status).toBe(200);
+    expect(fresh.body.orderId).not.toBe(orderId);
+    expect(host.sequencer.position.session).toBe(roll.sessionId);
+    expect(await entered(clientOrderId)).toBe(1);
+    unwrap(await host.api.cancelOrder(fresh.body.orderId));
+    await waitOrder(host, fresh.body.orderId, (v) => v.state === 'cancelled', 'cancelled');
+  }, 60_000);
+
   it('a replace in flight when the session rolls is carried: confirmed in the next session, OrigClOrdID chain kept; a retry of the order answers its orderId', async () => {
     const { orderId, clientOrderId, quantity } = await live();
     // With no active gateway the replace is sequenced and stays in flight (nobody tells the venue yet).
