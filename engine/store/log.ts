@@ -451,6 +451,8 @@ export class WritableLog extends ReadableLog {
       reopen: db.prepare(`UPDATE sessions SET state = 'open', closed_ts = NULL WHERE id = ?`),
       // Checkpoints past a cut are of events no longer in the log (derivable data, decision 085).
       dropCheckpointsPast: db.prepare(`DELETE FROM checkpoints WHERE session > ? OR (session = ? AND seq > ?)`),
+      // Requests stored after a close that a cut undoes (decision 130): that close is no longer in the log.
+      dropDeferredFrom: db.prepare(`DELETE FROM deferred_commands WHERE session >= ?`),
     };
     this.inTransaction = db.transaction((fn: () => unknown) => fn());
     this.checkpointer = file?.backgroundCheckpoint ? new BackgroundCheckpointer(db, file.path, file.synchronous) : undefined;
@@ -551,6 +553,7 @@ export class WritableLog extends ReadableLog {
     const removed = this.w.truncateFrames.run(rowId).changes;
     const kept = this.lastSeq(session);
     this.w.dropCheckpointsPast.run(session, session, kept);
+    this.w.dropDeferredFrom.run(session);
     this.w.dropSnapshotsFrom.run(session);
     this.w.dropSessionsAfter.run(session);
     if (kept === 0) this.w.dropSessionsAfter.run(session - 1);
