@@ -16,7 +16,7 @@ afterAll(() => closeTradingScreen(screen));
 
 /**
  * Between an explicit close and the next open (decisions 075, 130), in a real
- * browser: a gtc order shows PARKED, the blotter's cancel is taken and says it
+ * browser: a gtc order shows PARKED (blotter and order detail), the blotter's cancel is taken and says it
  * is stored for the open, and the open cancels the order.
  */
 describe('a parked order in the blotter between sessions', () => {
@@ -35,6 +35,12 @@ describe('a parked order in the blotter between sessions', () => {
     await badge.waitFor();
     expect(await badge.textContent()).toBe('PARKED');
     expect(await badge.getAttribute('title')).toBe('parked — re-enters at open');
+    // The order's detail (its history drawer) says so too.
+    await page.locator(`[data-testid="order-row-${id}"] [data-col="symbol"]`).dblclick();
+    const detail = page.locator('[data-testid="order-history-state"][data-parked="true"]');
+    await detail.waitFor();
+    expect(await detail.textContent()).toBe('PARKED');
+    await page.getByTestId('order-history-close').click();
 
     // The row's Cancel button does not ask first (the blotter's one-click cancel).
     await page.getByTestId(`order-cancel-${id}`).click();
