@@ -129,6 +129,33 @@ describe('orders across a session boundary', () => {
     await waitOrder(host, other.orderId, (v) => v.state === 'cancelled', 'cancelled');
   }, 60_000);
 
+  it('a cancel stored between sessions for an order a forced close left live at the venue goes to the venue at the open and ends when it confirms', async () => {
+    const { orderId } = await live();
+    // No gateway: nothing parks it, and the close is forced after 300 ms with the order still live at the venue.
+    unwrap(await host.api.componentAction('gateway-1', 'deactivate'));
+    unwrap(await host.api.closeSession(300));
+    await waitFor(() => host.view.projection.session.state === 'closed', 'closed by force');
+    expect(host.venue.exchange.isLive(orderId)).toBe(true);
+    const r = await http(host, 'POST', `/api/orders/${orderId}/cancel`);
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ orderId, queuedForOpen: true });
+    unwrap(await host.api.openSession());
+    // Activation is sequenced, so it comes after the open: the gateway then sends the cancel the log shows in flight.
+    unwrap(await host.api.componentAction('gateway-1', 'activate'));
+    // The opening events hold the trader's request only: the venue may hold the order, so it confirms the cancel.
+    const log = unwrap(await host.api.getEvents({ session: host.sequencer.position.session, from: 1, limit: 100_000 }));
+    const ready = log.findIndex((l) => l.type === 'SessionReady');
+    const requested = log.findIndex((l) => l.type === 'CancelRequested' && l['orderId'] === orderId);
+    expect(requested).toBeGreaterThan(0);
+    expect(requested).toBeLessThan(ready);
+    const done = await waitOrder(host, orderId, (v) => v.state === 'cancelled', 'cancelled by the venue');
+    const after = unwrap(await host.api.getEvents({ session: host.sequencer.position.session, from: 1, limit: 100_000 }));
+    const cancelledAt = after.find((l) => l.type === 'OrderCancelled' && l['orderId'] === orderId);
+    expect(cancelledAt).toMatchObject({ src: 'gateway-1' });
+    expect(host.venue.exchange.isLive(orderId)).toBe(false);
+    expect(done.filledQuantity).toBe(host.venue.exchange.status(orderId).filledQuantity);
+  }, 60_000);
+
   it('the clientOrderId of an order that ended: a retry in its session answers the original orderId; in a later session (the next trading day) it is a new order (decision 131)', async () => {
     const { orderId, clientOrderId, quantity } = await live();
     unwrap(await host.api.cancelOrder(orderId));
