@@ -89,8 +89,12 @@ describe('a host killed right after it queued a cancel between sessions', () => 
     expect(lines.filter((e) => e.type === 'CancelRequested' && e.orderId === orderId)).toHaveLength(1);
     expect(at('OrderRouted')).toBe(-1);
     expect(lines.filter((e) => e.type === 'OrderRouted' && e.orderId === keptId)).toHaveLength(1);
-    // The log checks out whole.
+    // The log checks out whole, and a what-if replay of the router through session 2 decides as the log says (it
+    // never decided to route the cancelled order: restored orders are routed at SessionReady, after the opening).
     const verify = await runOrdo(['verify', '--data-dir', d]);
     expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+    const whatIf = await runOrdo(['replay', '--data-dir', d, '--session', '2', '--component', 'router']);
+    expect(whatIf.code, whatIf.stderr).toBe(0);
+    expect(whatIf.stdout.trim()).toBe('');
   }, 180_000);
 });
