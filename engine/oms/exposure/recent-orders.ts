@@ -58,10 +58,13 @@ export class RecentOrders {
     }
     let list = this.lists.get(key);
     if (list === undefined) {
-      list = { key, items: [], head: 0 };
+      // Most keys hold one order (distinct prices and sizes): an array literal holds exactly two doubles, where
+      // push() onto [] would reserve room for 17.
+      list = { key, items: [orderId, ts], head: 0 };
       this.lists.set(key, list);
+    } else {
+      list.items.push(orderId, ts);
     }
-    list.items.push(orderId, ts);
     keys.push(list.key);
     pairs.push(orderId, ts);
   }
