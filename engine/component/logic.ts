@@ -26,6 +26,13 @@ export interface ComponentLogic {
    * (e.g. storage was unavailable), 'drop' to give it up.
    */
   onRefused?(cseq: number, body: CommandBody, reply: CommandReply): 'retry' | 'drop';
+  /**
+   * Its projection (and risk state) were set from an in-session checkpoint
+   * instead of folded from seq 1 (decision 140): rebuild whatever else
+   * `apply` would have derived from the events before it. Absent: nothing
+   * else is derived.
+   */
+  resumed?(): void;
   /** A stable hash of the state `apply` built. */
   stateHash(): string;
   close?(): void | Promise<void>;

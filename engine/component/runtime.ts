@@ -87,6 +87,21 @@ export class ComponentRuntime implements EventListener {
     return this.opts.logic;
   }
 
+  /**
+   * Starts at `seq` of `session` instead of seq 1 (decision 140): its
+   * logic's state was set from an in-session checkpoint there. Takes from
+   * the log's state at that seq what the runtime folds itself: its command
+   * numbering (`lastCseq`, the highest cseq of this instance in the session)
+   * and whether the log names it active (`active`). Call before any event.
+   */
+  resumeAt(session: number, seq: number, lastCseq: number, active: boolean): void {
+    this.session = session;
+    this.lastSeq = seq;
+    if (lastCseq >= this.nextCseq) this.nextCseq = lastCseq + 1;
+    this.activeInLog = active;
+    this.opts.logic.resumed?.();
+  }
+
   /** Connects the sockets; call before the event stream starts. */
   connect(): void {
     const ep = this.opts.endpoints;

@@ -68,7 +68,7 @@ export class CheckpointReader {
       ? {
           seqsAtOrBefore: db.prepare(`SELECT DISTINCT seq FROM checkpoints WHERE session = ? AND seq <= ? ORDER BY seq DESC`).pluck(),
           latestComplete: db
-            .prepare(`SELECT seq FROM checkpoints WHERE session = ? GROUP BY seq HAVING COUNT(*) = MAX(parts) ORDER BY seq DESC LIMIT 1`)
+            .prepare(`SELECT seq FROM checkpoints WHERE session = ? AND (? IS NULL OR format = ?) GROUP BY seq HAVING COUNT(*) = MAX(parts) ORDER BY seq DESC LIMIT 1`)
             .pluck(),
           all: db.prepare(`SELECT DISTINCT session, seq FROM checkpoints ORDER BY session, seq`),
           seqs: db.prepare(`SELECT DISTINCT seq FROM checkpoints WHERE session = ? ORDER BY seq`).pluck(),
@@ -113,9 +113,10 @@ export class CheckpointReader {
     return { session, seq, format: meta[0]!.format, bytes };
   }
 
-  /** Seq of the newest complete checkpoint of `session` (0: none). */
-  latestSeq(session: number): number {
-    return (this.stmts?.latestComplete.get(session) as number | undefined) ?? 0;
+  /** Seq of the newest complete checkpoint of `session` (0: none); with `format`, only of that format. */
+  latestSeq(session: number, format?: number): number {
+    const f = format ?? null;
+    return (this.stmts?.latestComplete.get(session, f, f) as number | undefined) ?? 0;
   }
 
   /** Seqs of `session`'s checkpoints, ascending (complete or not). */

@@ -69,7 +69,8 @@ export interface Holding {
   openSell: number;
 }
 
-class ClientRisk {
+/** A client's risk figures (exported for the checkpoint codec's class table only). */
+export class ClientRisk {
   known = false;
   limits: Limits = {};
   /** Limit changes made at runtime (not by the reference file): these carry into the next session. */
