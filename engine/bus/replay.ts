@@ -4,9 +4,19 @@ import { SendQueue } from './send-queue.ts';
 import { bindAll, connectTo, type BusSecurity } from './security.ts';
 import { log } from '../log.ts';
 
-/** A replay request: frames of `session` covering seqs [from, to] (both inclusive). */
+/**
+ * A replay request: frames of `session` covering seqs [from, to] (both
+ * inclusive); or, with `checkpoint`, one part of an in-session checkpoint
+ * (decision 140).
+ */
 export interface ReplayRequest {
   id: number;
+  /**
+   * Part `part` of the checkpoint of `session` at `seq`; without `seq`, of
+   * the newest complete one of codec format `format` (its seq comes back in
+   * the header). `from` is ignored then.
+   */
+  checkpoint?: { seq?: number; part: number; format: number };
   /** Omit for the latest session. */
   session?: number;
   from: number;
@@ -26,6 +36,8 @@ export interface ReplayHeader {
   /** True when the frames sent reach `to` or the session's head. */
   complete: boolean;
   error?: string;
+  /** For a checkpoint request: the part sent (as the only further message part), or absent when there is none. */
+  checkpoint?: { seq: number; part: number; parts: number; format: number };
 }
 
 /**
@@ -74,6 +86,7 @@ export class ReplayServer {
     let req: ReplayRequest;
     try {
       req = JSON.parse(body.toString('utf8')) as ReplayRequest;
+      if (req.checkpoint !== undefined) return this.checkpointPart(req);
       if (typeof req.from !== 'number' || req.from < 1) throw new Error('from must be >= 1');
     } catch (err) {
       const header: ReplayHeader = { id: -1, session: 0, headSeq: 0, latestSession: 0, complete: true, error: `bad replay request: ${(err as Error).message}` };
@@ -104,6 +117,22 @@ export class ReplayServer {
     }
     const header: ReplayHeader = { id: req.id, session, headSeq, latestSession, complete, ...(error ? { error } : {}) };
     return [Buffer.from(JSON.stringify(header)), ...parts];
+  }
+
+  /** One part of a checkpoint of the latest (or the asked) session: a part per request, so each costs one part's read. */
+  private checkpointPart(req: ReplayRequest): Buffer[] {
+    const c = req.checkpoint!;
+    const latestSession = this.log.end()?.session ?? 0;
+    const session = req.session ?? latestSession;
+    const headSeq = session === 0 ? 0 : this.log.lastSeq(session);
+    const header: ReplayHeader = { id: req.id, session, headSeq, latestSession, complete: true };
+    if (session === 0 || !Number.isInteger(c.part) || c.part < 0) return [Buffer.from(JSON.stringify(header))];
+    const seq = c.seq ?? this.log.checkpoints.latestSeq(session, c.format);
+    if (seq === 0) return [Buffer.from(JSON.stringify(header))];
+    const got = this.log.checkpoints.readPart(session, seq, c.part);
+    if ('detail' in got) return [Buffer.from(JSON.stringify({ ...header, error: `checkpoint session ${session} seq ${seq}: ${got.detail}` }))];
+    header.checkpoint = { seq, part: c.part, parts: got.parts, format: got.format };
+    return [Buffer.from(JSON.stringify(header)), got.bytes];
   }
 
   /** Stops serving and closes the log's read connection too (so the writer's close can remove the WAL). */
@@ -141,6 +170,26 @@ export class ReplayClient {
     const p = this.busy.then(run, run);
     this.busy = p.catch(() => undefined);
     return p;
+  }
+
+  /**
+   * The newest complete checkpoint of the latest session in codec format
+   * `format`, fetched a part per request (decision 140); undefined when
+   * there is none. Throws when a part cannot be read (damaged, or pruned
+   * while fetching): the caller rewinds from seq 1 instead.
+   */
+  async checkpoint(format: number): Promise<{ session: number; seq: number; bytes: Buffer } | undefined> {
+    const first = await this.request({ from: 1, checkpoint: { part: 0, format } });
+    const c = first.header.checkpoint;
+    if (c === undefined) return undefined;
+    if (c.format !== format) throw new Error(`checkpoint format ${c.format} is not ${format}`);
+    const parts: Uint8Array[] = [first.frames[0] ?? new Uint8Array(0)];
+    for (let i = 1; i < c.parts; i++) {
+      const r = await this.request({ session: first.header.session, from: 1, checkpoint: { seq: c.seq, part: i, format } });
+      if (r.header.checkpoint?.seq !== c.seq || r.header.checkpoint.part !== i) throw new Error(`checkpoint session ${first.header.session} seq ${c.seq}: part ${i} did not come`);
+      parts.push(r.frames[0] ?? new Uint8Array(0));
+    }
+    return { session: first.header.session, seq: c.seq, bytes: Buffer.concat(parts) };
   }
 
   /** Where the log stands: the latest session and its head seq. */

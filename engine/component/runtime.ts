@@ -4,11 +4,12 @@ import type { LifecycleState } from '../../contract/domain.ts';
 import { CommandClient, type CommandReply } from '../bus/command-client.ts';
 import type { BusEndpoints } from '../bus/endpoints.ts';
 import { EventStream, type EventListener } from '../bus/event-stream.ts';
+import { ReplayClient } from '../bus/replay.ts';
 import { SendQueue } from '../bus/send-queue.ts';
 import { connectTo, type BusSecurity } from '../bus/security.ts';
 import type { CommandBody, Sequenced } from '../protocol/events.ts';
 import { encodeHeartbeat, type Heartbeat } from './heartbeat.ts';
-import type { CommandSink, ComponentLogic } from './logic.ts';
+import type { CommandSink, ComponentLogic, ResumedLog } from './logic.ts';
 import { log } from '../log.ts';
 
 export interface RuntimeOptions {
@@ -120,13 +121,47 @@ export class ComponentRuntime implements EventListener {
     this.heartbeat();
   }
 
-  /** Starts with a stream of its own: rewinds from seq 1 of the latest session. */
+  /**
+   * Starts with a stream of its own: from the latest session's newest
+   * in-session checkpoint when the logic can adopt one (decision 140), else
+   * rewinding from seq 1; then the tail from the replay service.
+   */
   async start(): Promise<void> {
     this.connect();
     this.ownStream = new EventStream({ events: this.opts.endpoints.events, replay: this.opts.endpoints.replay, security: this.opts.security });
     this.ownStream.addListener(this);
-    await this.ownStream.start();
+    const from = await this.fromCheckpoint();
+    await this.ownStream.start(from);
     await this.caughtUp();
+  }
+
+  /** Where the checkpoint put this instance, or undefined to rewind from seq 1 (none, or not usable: one log line). */
+  private async fromCheckpoint(): Promise<{ session: number; seq: number } | undefined> {
+    const logic = this.opts.logic;
+    const format = logic.checkpointFormat;
+    if (format === undefined || logic.restoreCheckpoint === undefined) return undefined;
+    const client = new ReplayClient(this.opts.endpoints.replay, this.opts.security);
+    let got: { session: number; seq: number; bytes: Buffer } | undefined;
+    try {
+      got = await client.checkpoint(format);
+    } catch (err) {
+      log.warn(`${this.id}: no checkpoint to join from (${(err as Error).message}); rewinding from seq 1`);
+      return undefined;
+    } finally {
+      client.close();
+    }
+    if (got === undefined || this.stopped) return undefined;
+    let view: ResumedLog | undefined;
+    try {
+      view = logic.restoreCheckpoint(got.session, got.seq, got.bytes);
+    } catch (err) {
+      log.warn(`${this.id}: checkpoint session ${got.session} seq ${got.seq} not used (${(err as Error).message}); rewinding from seq 1`);
+      return undefined;
+    }
+    if (view === undefined) return undefined;
+    this.resumeAt(got.session, got.seq, view.lastCseq(this.id), view.activeInstance(this.role) === this.id);
+    log.info(`${this.id}: joins session ${got.session} from its checkpoint at seq ${got.seq}`);
+    return { session: got.session, seq: got.seq };
   }
 
   /** Called once the stream feeding this component has caught up with the log. */

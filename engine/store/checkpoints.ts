@@ -59,6 +59,7 @@ export class CheckpointReader {
         seqs: Database.Statement;
         meta: Database.Statement;
         body: Database.Statement;
+        part: Database.Statement;
       }
     | undefined;
 
@@ -74,6 +75,7 @@ export class CheckpointReader {
           seqs: db.prepare(`SELECT DISTINCT seq FROM checkpoints WHERE session = ? ORDER BY seq`).pluck(),
           meta: db.prepare(`SELECT part, parts, format, crc, length(body) AS n FROM checkpoints WHERE session = ? AND seq = ? ORDER BY part`),
           body: db.prepare(`SELECT body FROM checkpoints WHERE session = ? AND seq = ? AND part = ?`).pluck(),
+          part: db.prepare(`SELECT parts, format, crc, body FROM checkpoints WHERE session = ? AND seq = ? AND part = ?`),
         }
       : undefined;
   }
@@ -111,6 +113,18 @@ export class CheckpointReader {
       at += body.length;
     }
     return { session, seq, format: meta[0]!.format, bytes };
+  }
+
+  /**
+   * One part of a checkpoint, checked against its checksum, or what is wrong
+   * with it: the replay service hands a joining component a checkpoint a part
+   * per request (decision 140), so no request reads more than one part.
+   */
+  readPart(session: number, seq: number, part: number): { parts: number; format: number; bytes: Buffer } | CheckpointProblem {
+    const row = this.stmts?.part.get(session, seq, part) as { parts: number; format: number; crc: number; body: Buffer } | undefined;
+    if (row === undefined) return { session, seq, detail: `part ${part} is not there` };
+    if (crc32(row.body) !== row.crc) return { session, seq, detail: `checksum mismatch in part ${part}` };
+    return { parts: row.parts, format: row.format, bytes: row.body };
   }
 
   /** Seq of the newest complete checkpoint of `session` (0: none); with `format`, only of that format. */
