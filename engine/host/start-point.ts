@@ -9,7 +9,7 @@ import { log as logger } from '../log.ts';
  * Where the host's start-up resumes the latest session (decision 140): the
  * newest usable in-session checkpoint of it, decoded twice: one copy for the
  * host's shared states (the view's projection, risk's state), one for the
- * sequencer policy's own (the two diverge once the host runs: the policy
+ * sequencer policy's own projection and awaiting set (the two diverge once the host runs: the policy
  * applies an event when it is sequenced, the host when the stream brings it).
  */
 export interface HostStart {
@@ -34,7 +34,8 @@ export function findHostStart(log: ReadableLog): HostStart | undefined {
   for (const c of log.checkpoints.atOrBefore(session, end.seq, (p) => skip(p.seq, p.detail))) {
     try {
       const shared = checkedState(c.bytes, session, c.seq, true);
-      const policy = checkedState(c.bytes, session, c.seq, true);
+      // The policy's risk state is a copy of the shared one once the tail is in (endRiskSharing): not decoded.
+      const policy = checkedState(c.bytes, session, c.seq, false, false);
       return { session, seq: c.seq, shared: { ...shared, risk: shared.risk! }, policy };
     } catch (err) {
       if (!(err instanceof CheckpointFormatError)) throw err;

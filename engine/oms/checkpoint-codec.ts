@@ -8,7 +8,7 @@ import { SeqChains } from './order-table/seq-chains.ts';
 import { ClientBook } from './projection-clients.ts';
 import { CommandSeqs } from './projection-cseq.ts';
 import { OmsProjection } from './projection.ts';
-import { ClientRisk, RiskState } from './exposure/risk-state.ts';
+import { ClientRisk, RiskState, type PackedMemory } from './exposure/risk-state.ts';
 
 /**
  * In-session projection checkpoints (issue 11, decision 085): the whole
@@ -82,7 +82,8 @@ interface Body {
 export function encodeCheckpoint(state: CheckpointState): Buffer {
   const objects: object[] = [];
   const classes: number[] = [];
-  const root = { projection: state.projection, risk: state.risk, awaiting: [...state.awaiting] };
+  const packed = state.risk?.packedForCheckpoint();
+  const root = { projection: state.projection, risk: packed?.risk, riskMemory: packed?.memory, awaiting: [...state.awaiting] };
   collect(root, objects, classes);
   const body: Body = { format: CHECKPOINT_FORMAT, v8: process.versions.v8, shapes: SHAPES, root, objects, classes };
   return serialize(body);
@@ -101,8 +102,13 @@ export function decodeProjection(bytes: Uint8Array): OmsProjection {
 /** Why a checkpoint could not be read back (the caller logs it and replays from further back). */
 export class CheckpointFormatError extends Error {}
 
-/** The state `encodeCheckpoint` wrote. Throws CheckpointFormatError for bytes this build cannot trust. */
-export function decodeCheckpoint(bytes: Uint8Array): CheckpointState {
+/**
+ * The state `encodeCheckpoint` wrote. Throws CheckpointFormatError for bytes
+ * this build cannot trust. `withRisk` false leaves the risk state out (its
+ * duplicate memory is the costly part to rebuild): for an owner that takes
+ * its risk state from elsewhere.
+ */
+export function decodeCheckpoint(bytes: Uint8Array, withRisk = true): CheckpointState {
   let body: Body;
   try {
     // Node's deserializer makes aligned typed arrays views of the bytes it reads, not copies: decoding the same
@@ -122,7 +128,7 @@ export function decodeCheckpoint(bytes: Uint8Array): CheckpointState {
     throw new CheckpointFormatError('checkpoint written by a build whose projection has other fields');
   }
   const { objects, classes } = body;
-  const root = body.root as Partial<CheckpointState> | null;
+  const root = body.root as (Partial<CheckpointState> & { riskMemory?: PackedMemory }) | null;
   if (!Array.isArray(objects) || !Array.isArray(classes) || objects.length !== classes.length || typeof root !== 'object' || root === null) {
     throw new CheckpointFormatError('checkpoint has no class table');
   }
@@ -135,7 +141,21 @@ export function decodeCheckpoint(bytes: Uint8Array): CheckpointState {
   if (!(root.projection instanceof OmsProjection)) throw new CheckpointFormatError('checkpoint does not hold a projection');
   if (root.risk !== undefined && !(root.risk instanceof RiskState)) throw new CheckpointFormatError('checkpoint does not hold a risk state');
   if (!Array.isArray(root.awaiting) || root.awaiting.some((x) => typeof x !== 'number')) throw new CheckpointFormatError('checkpoint does not hold the awaiting set');
-  return { projection: root.projection, risk: root.risk, awaiting: root.awaiting };
+  if (root.risk !== undefined && !isPackedMemory(root.riskMemory)) throw new CheckpointFormatError('checkpoint does not hold the risk state\'s duplicate memory');
+  return { projection: root.projection, risk: withRisk ? root.risk?.withMemory(root.riskMemory!) : undefined, awaiting: root.awaiting };
+}
+
+function isPackedMemory(m: unknown): m is PackedMemory {
+  if (typeof m !== 'object' || m === null) return false;
+  const p = m as PackedMemory;
+  const n = p.queueKey?.length;
+  const lists = p.listKey?.length;
+  return (
+    Array.isArray(p.keys) && p.queueKey instanceof Int32Array && p.queueOrder instanceof Float64Array && p.queueOrder.length === n && p.queueTs instanceof Float64Array && p.queueTs.length === n &&
+    p.listKey instanceof Int32Array && p.listCount instanceof Int32Array && p.listCount.length === lists && p.listOrder instanceof Float64Array && p.listTs instanceof Float64Array &&
+    p.listTs.length === p.listOrder.length && p.listCount.reduce((a, b) => a + b, 0) === p.listOrder.length &&
+    p.queueKey.every((k) => k >= 0 && k < p.keys.length) && p.listKey.every((k) => k >= 0 && k < p.keys.length)
+  );
 }
 
 /** Depth-first over the graph: every class instance once (a shared one is visited once). */
