@@ -326,7 +326,8 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     // While recovering, the policy reads risk's state (folded above, event by event) instead of folding its own
     // copy; it takes a copy of it once recovery is done, before anything new is sequenced.
     const policy = new OmsSequencerPolicy(reference);
-    policy.shareRiskWhileRecovering(riskState);
+    // From a checkpoint the policy has its own risk state and folds the short tail into it instead.
+    if (!start) policy.shareRiskWhileRecovering(riskState);
     try {
       sequencer = new Sequencer({
         log,
@@ -340,7 +341,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
         resumeFrom: (session) => {
           if (!start) return undefined;
           if (session !== start.session) throw new Error(`start-up: the checkpoint is of session ${start.session}, the log's latest is ${session}`);
-          policy.restore(start.policy.projection, riskState, start.policy.awaiting);
+          policy.restore(start.policy.projection, start.policy.risk, start.policy.awaiting);
           return sequencerResume(start);
         },
       });

@@ -85,8 +85,9 @@ interface Resumed {
 
 /**
  * Recovers a sequencer the way the host does: from findHostStart's
- * checkpoint (when `useCheckpoint`), the tail handed to a shared projection
- * and risk state, which the policy shares while recovering.
+ * checkpoint (when `useCheckpoint`: the policy folds the tail into its own
+ * decoded state), the tail handed to a shared projection and risk state;
+ * from seq 1 the policy shares the risk state while recovering, then copies it.
  */
 function recover(path: string, useCheckpoint: boolean): Resumed {
   const read = openReadableLog(path);
@@ -96,7 +97,7 @@ function recover(path: string, useCheckpoint: boolean): Resumed {
     const projection = start?.shared.projection ?? new OmsProjection();
     const risk = start?.shared.risk ?? new RiskState();
     const policy = new OmsSequencerPolicy(loadReferenceData());
-    policy.shareRiskWhileRecovering(risk);
+    if (!start) policy.shareRiskWhileRecovering(risk);
     const seq = new Sequencer({
       log: w,
       policy,
@@ -108,7 +109,7 @@ function recover(path: string, useCheckpoint: boolean): Resumed {
       resumeFrom: (session) => {
         if (!start) return undefined;
         expect(session).toBe(start.session);
-        policy.restore(start.policy.projection, risk, start.policy.awaiting);
+        policy.restore(start.policy.projection, start.policy.risk, start.policy.awaiting);
         return sequencerResume(start);
       },
     });
