@@ -5,7 +5,8 @@ import { orderSession, storeSession } from '../../bench/session.ts';
 import { checkpointRound } from '../../engine/host/checkpoint-maker.ts';
 import type { Host } from '../../engine/host/host.ts';
 import { log as logger } from '../../engine/log.ts';
-import { openWritableLog } from '../../engine/store/log.ts';
+import { OmsProjection } from '../../engine/oms/projection.ts';
+import { openReadableLog, openWritableLog } from '../../engine/store/log.ts';
 import { startTestHost, tempDir, waitFor } from './helpers/host.ts';
 
 /**
@@ -13,7 +14,8 @@ import { startTestHost, tempDir, waitFor } from './helpers/host.ts';
  * in-session checkpoints resumes from the newest (decision 140) and reaches
  * the same state as a host on the same log without checkpoints: the view's
  * projection, every in-process component's state hash, position and
- * lifecycle, the sequencer's position, roles and command numbering.
+ * lifecycle, the sequencer's position, roles and command numbering. With a
+ * FIX acceptor it replays the whole session instead (and says so).
  */
 
 const hosts: (Host & { dispose(): Promise<void> })[] = [];
@@ -72,5 +74,24 @@ describe('host start-up from an in-session checkpoint', () => {
     hosts.push(b);
     expect(info.mock.calls.map((c) => String(c[0]))).toContain(`start-up resumes session 1 from its checkpoint at seq ${written[written.length - 1]}`);
     expect(await settledState(b)).toEqual(fullState);
+    await b.close();
+
+    // With a FIX acceptor (its own folded state is in no checkpoint) the whole session is replayed (and it says
+    // so); its view equals the fold of its log from seq 1 (it sequences the acceptor's activation, at its own time).
+    info.mockClear();
+    const c = await startTestHost({ dataDir: resumed, venueTickMs: 0, checkpointEvery: 0, fixPort: 0 });
+    hosts.push(c);
+    const lines = info.mock.calls.map((x) => String(x[0]));
+    expect(lines).toContain("start-up replays the whole session: the FIX acceptor's state is not in checkpoints");
+    expect(lines.some((l) => l.startsWith('start-up resumes'))).toBe(false);
+    const withFix = await settledState(c);
+    const read = openReadableLog(join(resumed, 'ordo.db'));
+    try {
+      const fold = new OmsProjection();
+      read.replay(1, (e) => fold.apply(e), 1, withFix.position.seq);
+      expect(withFix.view).toBe(fold.stateHash());
+    } finally {
+      read.close();
+    }
   });
 });
