@@ -13,10 +13,11 @@ export interface ReplayRequest {
   id: number;
   /**
    * Part `part` of the checkpoint of `session` at `seq`; without `seq`, of
-   * the newest complete one of codec format `format` (its seq comes back in
-   * the header). `from` is ignored then.
+   * the newest complete one of codec format `format` (before seq `below`,
+   * exclusive, when given; its seq comes back in the header). `from` is
+   * ignored then.
    */
-  checkpoint?: { seq?: number; part: number; format: number };
+  checkpoint?: { seq?: number; below?: number; part: number; format: number };
   /** Omit for the latest session. */
   session?: number;
   from: number;
@@ -127,7 +128,7 @@ export class ReplayServer {
     const headSeq = session === 0 ? 0 : this.log.lastSeq(session);
     const header: ReplayHeader = { id: req.id, session, headSeq, latestSession, complete: true };
     if (session === 0 || !Number.isInteger(c.part) || c.part < 0) return [Buffer.from(JSON.stringify(header))];
-    const seq = c.seq ?? this.log.checkpoints.latestSeq(session, c.format);
+    const seq = c.seq ?? this.log.checkpoints.latestSeq(session, c.format, c.below);
     if (seq === 0) return [Buffer.from(JSON.stringify(header))];
     const got = this.log.checkpoints.readPart(session, seq, c.part);
     if ('detail' in got) return [Buffer.from(JSON.stringify({ ...header, error: `checkpoint session ${session} seq ${seq}: ${got.detail}` }))];
@@ -141,6 +142,22 @@ export class ReplayServer {
     this.router.close();
     this.log.close();
   }
+}
+
+/** A checkpoint could not be fetched; `seq` names the one that failed, when known (an older one may do). */
+export class CheckpointFetchError extends Error {
+  constructor(
+    message: string,
+    readonly seq: number | undefined,
+  ) {
+    super(message);
+  }
+}
+
+/** The seq a replay service's checkpoint error names (`checkpoint session S seq Q: …`). */
+function seqNamed(message: string): number | undefined {
+  const m = /^checkpoint session \d+ seq (\d+):/.exec(message);
+  return m ? Number(m[1]) : undefined;
 }
 
 /** Asks a ReplayServer for frames; one request at a time. */
@@ -174,19 +191,33 @@ export class ReplayClient {
 
   /**
    * The newest complete checkpoint of the latest session in codec format
-   * `format`, fetched a part per request (decision 140); undefined when
-   * there is none. Throws when a part cannot be read (damaged, or pruned
-   * while fetching): the caller rewinds from seq 1 instead.
+   * `format` (before seq `below`, exclusive, when given), fetched a part per
+   * request (decision 140); undefined when there is none. Throws when a part
+   * cannot be read (damaged, or pruned while fetching); the error names the
+   * checkpoint's seq (`CheckpointFetchError.seq`), so the caller can ask for
+   * an older one.
    */
-  async checkpoint(format: number): Promise<{ session: number; seq: number; bytes: Buffer } | undefined> {
-    const first = await this.request({ from: 1, checkpoint: { part: 0, format } });
+  async checkpoint(format: number, below?: number): Promise<{ session: number; seq: number; bytes: Buffer } | undefined> {
+    let first: { header: ReplayHeader; frames: Uint8Array[] };
+    try {
+      first = await this.request({ from: 1, checkpoint: { part: 0, format, ...(below !== undefined ? { below } : {}) } });
+    } catch (err) {
+      throw new CheckpointFetchError((err as Error).message, seqNamed((err as Error).message));
+    }
     const c = first.header.checkpoint;
     if (c === undefined) return undefined;
-    if (c.format !== format) throw new Error(`checkpoint format ${c.format} is not ${format}`);
+    if (c.format !== format) throw new CheckpointFetchError(`checkpoint format ${c.format} is not ${format}`, c.seq);
     const parts: Uint8Array[] = [first.frames[0] ?? new Uint8Array(0)];
     for (let i = 1; i < c.parts; i++) {
-      const r = await this.request({ session: first.header.session, from: 1, checkpoint: { seq: c.seq, part: i, format } });
-      if (r.header.checkpoint?.seq !== c.seq || r.header.checkpoint.part !== i) throw new Error(`checkpoint session ${first.header.session} seq ${c.seq}: part ${i} did not come`);
+      let r: { header: ReplayHeader; frames: Uint8Array[] };
+      try {
+        r = await this.request({ session: first.header.session, from: 1, checkpoint: { seq: c.seq, part: i, format } });
+      } catch (err) {
+        throw new CheckpointFetchError((err as Error).message, c.seq);
+      }
+      if (r.header.checkpoint?.seq !== c.seq || r.header.checkpoint.part !== i) {
+        throw new CheckpointFetchError(`checkpoint session ${first.header.session} seq ${c.seq}: part ${i} did not come`, c.seq);
+      }
       parts.push(r.frames[0] ?? new Uint8Array(0));
     }
     return { session: first.header.session, seq: c.seq, bytes: Buffer.concat(parts) };

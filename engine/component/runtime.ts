@@ -4,7 +4,7 @@ import type { LifecycleState } from '../../contract/domain.ts';
 import { CommandClient, type CommandReply } from '../bus/command-client.ts';
 import type { BusEndpoints } from '../bus/endpoints.ts';
 import { EventStream, type EventListener } from '../bus/event-stream.ts';
-import { ReplayClient } from '../bus/replay.ts';
+import { CheckpointFetchError, ReplayClient } from '../bus/replay.ts';
 import { SendQueue } from '../bus/send-queue.ts';
 import { connectTo, type BusSecurity } from '../bus/security.ts';
 import type { CommandBody, Sequenced } from '../protocol/events.ts';
@@ -25,6 +25,9 @@ export interface RuntimeOptions {
   /** The host's (or `ordo component`'s) bus keys (decision 063); none: plain connects. */
   readonly security?: BusSecurity;
 }
+
+/** Checkpoints a joining component tries (the newest, then older ones) before it rewinds from seq 1. */
+const MAX_CHECKPOINT_TRIES = 3;
 
 /** A command sent and not yet answered; the same object waits in the outbox and in `outstanding`. */
 interface Outstanding {
@@ -142,23 +145,39 @@ export class ComponentRuntime implements EventListener {
     if (format === undefined || logic.restoreCheckpoint === undefined) return undefined;
     const client = new ReplayClient(this.opts.endpoints.replay, this.opts.security);
     let got: { session: number; seq: number; bytes: Buffer } | undefined;
+    let view: ResumedLog | undefined;
+    let failed = false;
     try {
-      got = await client.checkpoint(format);
-    } catch (err) {
-      log.warn(`${this.id}: no checkpoint to join from (${(err as Error).message}); rewinding from seq 1`);
-      return undefined;
+      // The newest first; one that cannot be fetched or adopted: the next older one (one line each), then seq 1.
+      let below: number | undefined;
+      for (let tries = 0; tries < MAX_CHECKPOINT_TRIES && view === undefined; tries++) {
+        try {
+          got = await client.checkpoint(format, below);
+        } catch (err) {
+          const seq = err instanceof CheckpointFetchError ? err.seq : undefined;
+          log.warn(`${this.id}: checkpoint not fetched (${(err as Error).message}); ${seq !== undefined ? 'trying an older one' : 'rewinding from seq 1'}`);
+          if (seq === undefined) return undefined;
+          failed = true;
+          below = seq;
+          continue;
+        }
+        if (got === undefined || this.stopped) break;
+        try {
+          view = logic.restoreCheckpoint(got.session, got.seq, got.bytes);
+          if (view === undefined) return undefined;
+        } catch (err) {
+          log.warn(`${this.id}: checkpoint session ${got.session} seq ${got.seq} not used (${(err as Error).message}); trying an older one`);
+          failed = true;
+          below = got.seq;
+        }
+      }
     } finally {
       client.close();
     }
-    if (got === undefined || this.stopped) return undefined;
-    let view: ResumedLog | undefined;
-    try {
-      view = logic.restoreCheckpoint(got.session, got.seq, got.bytes);
-    } catch (err) {
-      log.warn(`${this.id}: checkpoint session ${got.session} seq ${got.seq} not used (${(err as Error).message}); rewinding from seq 1`);
+    if (got === undefined || view === undefined || this.stopped) {
+      if (failed) log.warn(`${this.id}: no usable checkpoint; rewinding from seq 1`);
       return undefined;
     }
-    if (view === undefined) return undefined;
     this.resumeAt(got.session, got.seq, view.lastCseq(this.id), view.activeInstance(this.role) === this.id);
     log.info(`${this.id}: joins session ${got.session} from its checkpoint at seq ${got.seq}`);
     return { session: got.session, seq: got.seq };

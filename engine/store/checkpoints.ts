@@ -69,7 +69,9 @@ export class CheckpointReader {
       ? {
           seqsAtOrBefore: db.prepare(`SELECT DISTINCT seq FROM checkpoints WHERE session = ? AND seq <= ? ORDER BY seq DESC`).pluck(),
           latestComplete: db
-            .prepare(`SELECT seq FROM checkpoints WHERE session = ? AND (? IS NULL OR format = ?) GROUP BY seq HAVING COUNT(*) = MAX(parts) ORDER BY seq DESC LIMIT 1`)
+            .prepare(
+              `SELECT seq FROM checkpoints WHERE session = ? AND (? IS NULL OR format = ?) AND seq < ? GROUP BY seq HAVING COUNT(*) = MAX(parts) ORDER BY seq DESC LIMIT 1`,
+            )
             .pluck(),
           all: db.prepare(`SELECT DISTINCT session, seq FROM checkpoints ORDER BY session, seq`),
           seqs: db.prepare(`SELECT DISTINCT seq FROM checkpoints WHERE session = ? ORDER BY seq`).pluck(),
@@ -127,10 +129,14 @@ export class CheckpointReader {
     return { parts: row.parts, format: row.format, bytes: row.body };
   }
 
-  /** Seq of the newest complete checkpoint of `session` (0: none); with `format`, only of that format. */
-  latestSeq(session: number, format?: number): number {
+  /**
+   * Seq of the newest complete checkpoint of `session` (0: none); with
+   * `format`, only of that format; with `below`, only before that seq
+   * (exclusive).
+   */
+  latestSeq(session: number, format?: number, below = Number.MAX_SAFE_INTEGER): number {
     const f = format ?? null;
-    return (this.stmts?.latestComplete.get(session, f, f) as number | undefined) ?? 0;
+    return (this.stmts?.latestComplete.get(session, f, f, below) as number | undefined) ?? 0;
   }
 
   /** Seqs of `session`'s checkpoints, ascending (complete or not). */

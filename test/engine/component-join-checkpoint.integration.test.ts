@@ -20,7 +20,8 @@ import { startTestHost, tempDir, waitFor } from './helpers/host.ts';
  * service a part at a time (real ZeroMQ, real SQLite), adopts it and replays
  * only the tail; its state hash and position equal the host's component of
  * the same role, which folded the whole session. A damaged checkpoint makes
- * it rewind from seq 1 with one log line, to the same state.
+ * it take the next older one, and with none usable it rewinds from seq 1;
+ * one log line each, the same state.
  */
 
 const hosts: (Host & { dispose(): Promise<void> })[] = [];
@@ -87,7 +88,7 @@ describe('a component joins from an in-session checkpoint', () => {
     expect(warn).not.toHaveBeenCalled();
   });
 
-  it('rewinds from seq 1 with one log line when the checkpoint is damaged, to the same state', async () => {
+  it('takes the next older checkpoint when the newest is damaged, and rewinds from seq 1 when none is usable; one line each, same state', async () => {
     const dir = dataDir();
     const w = openWritableLog(join(dir, 'ordo.db'), { backgroundCheckpoint: false });
     const row = w.db.prepare('SELECT body FROM checkpoints WHERE seq = 40000 AND part = 0').get() as { body: Buffer };
@@ -97,6 +98,7 @@ describe('a component joins from an in-session checkpoint', () => {
     expect(crc32(bad)).not.toBe(crc32(row.body));
     w.close();
     const warn = vi.spyOn(logger, 'warn');
+    const info = vi.spyOn(logger, 'info');
     // The host itself skips it for the older one (one line), and starts.
     const host = await startTestHost({ dataDir: dir, venueTickMs: 0, checkpointEvery: 0 });
     hosts.push(host);
@@ -106,6 +108,26 @@ describe('a component joins from an in-session checkpoint', () => {
     const head = host.sequencer.position.seq;
     await waitFor(() => rt.position.seq === head, `risk-9 at seq ${head}`, 30_000);
     expect(rt.logic.stateHash()).toBe(hostHash(host, 'risk'));
-    expect(warn.mock.calls.map((c) => String(c[0]))).toEqual([expect.stringMatching(/^risk-9: no checkpoint to join from \(checkpoint session 1 seq 40000: checksum mismatch in part 0\); rewinding from seq 1$/)]);
+    expect(warn.mock.calls.map((c) => String(c[0]))).toEqual([
+      'risk-9: checkpoint not fetched (checkpoint session 1 seq 40000: checksum mismatch in part 0); trying an older one',
+    ]);
+    expect(info.mock.calls.map((c) => String(c[0]))).toContain('risk-9: joins session 1 from its checkpoint at seq 35000');
+
+    // Every checkpoint damaged (under the running host): three tried, then seq 1.
+    const w2 = openWritableLog(join(dir, 'ordo.db'), { backgroundCheckpoint: false });
+    w2.db.prepare('UPDATE checkpoints SET crc = crc + 1').run();
+    w2.close();
+    warn.mockClear();
+    info.mockClear();
+    const rt2 = await joined(host, new RiskComponent(), 'risk-8');
+    await waitFor(() => rt2.position.seq === host.sequencer.position.seq, 'risk-8 at the head', 30_000);
+    expect(rt2.logic.stateHash()).toBe(hostHash(host, 'risk'));
+    expect(warn.mock.calls.map((c) => String(c[0]))).toEqual([
+      'risk-8: checkpoint not fetched (checkpoint session 1 seq 40000: checksum mismatch in part 0); trying an older one',
+      'risk-8: checkpoint not fetched (checkpoint session 1 seq 35000: checksum mismatch in part 0); trying an older one',
+      'risk-8: checkpoint not fetched (checkpoint session 1 seq 30000: checksum mismatch in part 0); trying an older one',
+      'risk-8: no usable checkpoint; rewinding from seq 1',
+    ]);
+    expect(info.mock.calls.some((c) => String(c[0]).startsWith('risk-8: joins'))).toBe(false);
   });
 });
