@@ -7,7 +7,8 @@ import type { OrderState, Side } from '../../contract/domain.ts';
  * Map and asks for the visible id array only when it renders; the memo
  * below recomputes it only when the orders, the filter or the sort changed.
  */
-export type StateFilter = 'all' | 'open' | OrderState;
+export type { StateFilter } from '../../contract/order-window.ts';
+import type { StateFilter } from '../../contract/order-window.ts';
 
 export interface OrderFilter {
   state: StateFilter;
@@ -20,24 +21,10 @@ export interface OrderFilter {
   text: string;
 }
 
-export const ORDER_SORT_KEYS = [
-  'createdTs',
-  'orderId',
-  'clientId',
-  'symbol',
-  'side',
-  'orderType',
-  'quantity',
-  'price',
-  'state',
-  'filledQuantity',
-  'leavesQuantity',
-  'avgPrice',
-  'venue',
-  'timeInForce',
-  'rejectReason',
-] as const;
-export type OrderSortKey = (typeof ORDER_SORT_KEYS)[number];
+export { ORDER_SORT_KEYS } from '../../contract/order-window.ts';
+export type { OrderSortKey } from '../../contract/order-window.ts';
+import type { OrderSortKey } from '../../contract/order-window.ts';
+import { matchesOrderText } from '../../contract/order-window.ts';
 
 export interface OrderSort {
   key: OrderSortKey;
@@ -55,10 +42,7 @@ export function isTerminal(state: OrderState): boolean {
 
 /** True when the free text `needle` (already lower-cased and trimmed) is in one of the order's searchable fields. */
 export function matchesText(o: OrderView, needle: string): boolean {
-  if (needle === '') return true;
-  if (String(o.orderId) === needle.replace(/^#/, '')) return true;
-  const hay = `${o.clientOrderId} ${o.clientId} ${o.symbol} ${o.state} ${o.side} ${o.venue ?? ''} ${o.rejectReason ?? ''}`.toLowerCase();
-  return hay.includes(needle);
+  return matchesOrderText(o, needle);
 }
 
 export function matchesFilter(o: OrderView, f: OrderFilter): boolean {

@@ -27,8 +27,30 @@ export function mergeOrders(table: OrdersTable, list: readonly OrderView[]): Ord
   return { byId: table.byId, version: table.version + 1 };
 }
 
+/**
+ * Where the blotter's rows come from (decision 150): the orders the store
+ * holds (`remote` false: the reset carried every order of the session), or
+ * windows the host cuts from its projection (`remote`: the session has more
+ * orders than the reset carried; the store holds only the newest, the rows of
+ * the windows asked for, and what pushes brought since).
+ */
+export interface OrderSource {
+  readonly remote: boolean;
+  /** Orders in the session when the reset was made. */
+  readonly orderCount: number;
+}
+
+export const LOCAL_ORDERS: OrderSource = { remote: false, orderCount: 0 };
+
+/** The source a reset implies. */
+export function orderSourceOf(r: { orders: readonly unknown[]; orderCount?: number; ordersShown?: number }): OrderSource {
+  const count = r.orderCount ?? r.orders.length;
+  return { remote: count > (r.ordersShown ?? count), orderCount: count };
+}
+
 export interface OrdersSlice {
   orders: OrdersTable;
+  orderSource: OrderSource;
   orderFilter: OrderFilter;
   orderSort: OrderSort;
   /** The focused order (keyboard cursor, history); always one of `selectedOrderIds` when that is not empty. */
@@ -71,6 +93,7 @@ const EMPTY_SELECTION: ReadonlySet<number> = new Set();
 
 export const createOrdersSlice: SliceCreator<OrdersSlice> = (set) => ({
   orders: ordersFrom([]),
+  orderSource: LOCAL_ORDERS,
   orderFilter: loadOrderView().filter,
   orderSort: loadOrderView().sort,
   selectedOrderId: undefined,
