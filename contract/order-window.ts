@@ -1,6 +1,6 @@
 import type { OrderView } from './api.ts';
 import { TERMINAL_STATES } from './domain.ts';
-import type { OrderState, Side } from './domain.ts';
+import type { OrderState, Side, TimeInForce } from './domain.ts';
 
 /**
  * The orders blotter's window onto a session too large to send whole
@@ -37,6 +37,7 @@ export interface OrderWindowQuery {
   /** Exact symbol. */
   symbol?: string;
   side?: Side;
+  timeInForce?: TimeInForce;
   /** Exact client id. */
   clientId?: string;
   /** Free text, case-insensitive: order id (or #id), ClOrdID, client, symbol, state, side, venue, reason. */
@@ -74,6 +75,7 @@ export interface FilterableOrder {
   readonly symbol: string;
   readonly side: Side;
   readonly state: OrderState;
+  readonly timeInForce: TimeInForce;
   readonly venue?: string | undefined;
   readonly rejectReason?: string | undefined;
 }
@@ -92,9 +94,10 @@ export function matchesOrderText(o: FilterableOrder, needle: string): boolean {
 export function orderFilterOf(q: OrderWindowQuery): (o: FilterableOrder) => boolean {
   const state = q.state ?? 'all';
   const needle = (q.text ?? '').trim().toLowerCase();
-  const { side, symbol, clientId } = q;
+  const { side, symbol, clientId, timeInForce } = q;
   return (o) => {
     if (side !== undefined && o.side !== side) return false;
+    if (timeInForce !== undefined && o.timeInForce !== timeInForce) return false;
     if (symbol !== undefined && symbol !== '' && o.symbol !== symbol) return false;
     if (clientId !== undefined && clientId !== '' && o.clientId !== clientId) return false;
     if (state === 'open' ? TERMINAL.has(o.state) : state !== 'all' && o.state !== state) return false;

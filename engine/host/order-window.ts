@@ -58,7 +58,7 @@ export class OrderWindows {
   }
 
   private list(p: OmsProjection, q: OrderWindowQuery): Built {
-    const key = JSON.stringify([q.state ?? 'all', q.symbol ?? '', q.side ?? '', q.clientId ?? '', (q.text ?? '').trim().toLowerCase(), q.sort ?? 'createdTs', q.dir ?? 'desc']);
+    const key = JSON.stringify([q.state ?? 'all', q.symbol ?? '', q.side ?? '', q.timeInForce ?? '', q.clientId ?? '', (q.text ?? '').trim().toLowerCase(), q.sort ?? 'createdTs', q.dir ?? 'desc']);
     const b = this.built;
     const now = this.now();
     if (b && b.projection === p && b.key === key && (b.seq === p.lastSeq || now - b.at < this.maxAgeMs)) return b;

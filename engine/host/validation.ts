@@ -112,6 +112,7 @@ const orderWindowQuery = z.strictObject({
   state: z.enum(['all', 'open', ...ORDER_STATES]).optional(),
   symbol: z.string().max(32).optional(),
   side: z.enum(SIDES).optional(),
+  timeInForce: z.enum(TIME_IN_FORCE).optional(),
   clientId: z.string().max(64).optional(),
   text: z.string().max(100).optional(),
   sort: z.enum(ORDER_SORT_KEYS).optional(),
