@@ -225,8 +225,13 @@ export function OrdersBlotter() {
     }
   }, [api, instruments.bySymbol, setStatus, table.byId]);
 
+  // Row callbacks read the latest rows and selection through refs, so they keep their identity across
+  // flushes and a row whose order did not change is not rendered again (decision 151).
+  const live = useRef({ ids, focusId, selected });
+  live.current = { ids, focusId, selected };
   const onRowClick = useCallback(
     (id: number, e: MouseEvent) => {
+      const { ids, focusId, selected } = live.current;
       if (e.shiftKey && focusId !== undefined) {
         // Within the rows loaded (all of them, or the host's window).
         const a = ids.indexOf(focusId);
@@ -245,17 +250,17 @@ export function OrdersBlotter() {
       }
       setSelection([id], id);
     },
-    [focusId, ids, selected, setSelection],
+    [setSelection],
   );
 
   const onRowMenu = useCallback(
     (id: number, e: MouseEvent) => {
       e.preventDefault();
-      if (!selected.has(id)) setSelection([id], id);
+      if (!live.current.selected.has(id)) setSelection([id], id);
       setMenu({ kind: 'row', orderId: id, x: e.clientX, y: e.clientY });
       void loadHalts();
     },
-    [selected, setSelection, loadHalts],
+    [setSelection, loadHalts],
   );
 
   const focusIndex = focusId === undefined ? -1 : indexOf(focusId);
@@ -509,9 +514,13 @@ export function OrdersBlotter() {
             const o = id === undefined ? undefined : table.byId.get(id);
             // A row the host's window does not hold yet (scrolled fast): a placeholder keeps the rows below in place.
             if (id === undefined || !o) return <div key={`row-${i}`} className={`tr loading ${i % 2 === 1 ? 'odd' : ''}`} data-testid="order-row-loading" />;
+            const amending = visibleAmend?.orderId === id && !isTerminal(o.state);
             return (
               <OrderRow
-                key={id}
+                // Rows are keyed by their place in the list, so a flush that moves new orders in
+                // patches the row elements in place instead of creating them anew (decision 151); the
+                // row being amended keeps its own key so its inputs (and their focus) move with it.
+                key={amending ? `amend-${id}` : i}
                 order={o}
                 columns={columns}
                 decimals={decimals.get(o.symbol) ?? 2}
@@ -521,7 +530,7 @@ export function OrdersBlotter() {
                 selected={selected.has(id)}
                 focused={id === focusId}
                 striped={i % 2 === 1}
-                amend={visibleAmend?.orderId === id && !isTerminal(o.state) ? visibleAmend : undefined}
+                amend={amending ? visibleAmend : undefined}
                 onClick={onRowClick}
                 onMenu={onRowMenu}
                 onOpen={setHistoryId}

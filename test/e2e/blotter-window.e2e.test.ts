@@ -108,6 +108,9 @@ describe.each([
 
   it('a new order shows at the top of the live window; a cancel from the row menu reaches the host', async () => {
     await page.getByTestId('orders-sort-createdTs').click();
+    // The keyboard focus of the test before keeps its row in view: back to the top.
+    await page.getByTestId('orders-list').press('Escape');
+    await page.getByTestId('orders-list').evaluate((el) => (el.scrollTop = 0));
     await expect.poll(async () => (await rowIds())[0]).toBe(ids.at(-1));
     const s = (await http(host, 'GET', '/api/order-window?limit=1')).body.orders[0] as { symbol: string; price: number };
     const r = await http(host, 'POST', '/api/orders', { clientId: 'ALPHA', clientOrderId: `WIN-${width}-new`, symbol: s.symbol, side: 'buy', orderType: 'limit', quantity: 5, price: s.price, timeInForce: 'day', intentional: true });
