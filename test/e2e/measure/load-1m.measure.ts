@@ -66,21 +66,18 @@ it(`loads a session of ${ORDERS} orders`, async () => {
     // A sort by symbol over the million: the host sorts, the screen shows the first rows.
     let t1 = Date.now();
     await page.getByTestId('orders-sort-symbol').click();
-    await page.waitForFunction(`(() => {
-      const r = document.querySelector('[data-testid^="order-row-"]:not([data-testid="order-row-loading"])');
-      return r !== null && r.getAttribute('data-testid') !== ${JSON.stringify(firstId)};
-    })()`, undefined, { timeout: 120_000 });
+    const firstRow = page.locator('[data-testid="orders-list"] [data-testid^="order-row-"]:not([data-testid="order-row-loading"])').first();
+    await expect.poll(() => firstRow.getAttribute('data-testid'), { timeout: 120_000, interval: 20 }).not.toBe(firstId);
     figures.sortBySymbolMs = Date.now() - t1;
     // Back to newest first, then the middle of the list: rows appear where the scrollbar is.
     await page.getByTestId('orders-sort-createdTs').click();
     await page.locator(`[data-testid="order-row-${orders}"]`).waitFor({ timeout: 120_000 });
     t1 = Date.now();
     await page.getByTestId('orders-list').evaluate((el) => (el.scrollTop = el.scrollHeight / 2));
-    await page.waitForFunction(`(() => {
-      const list = document.querySelector('[data-testid="orders-list"]');
-      const rows = list ? [...list.querySelectorAll('[data-testid^="order-row-"]')] : [];
-      return rows.length > 5 && rows.every((r) => r.getAttribute('data-testid') !== 'order-row-loading');
-    })()`, undefined, { timeout: 120_000 });
+    const list = page.getByTestId('orders-list');
+    await expect
+      .poll(async () => (await list.locator('[data-testid="order-row-loading"]').count()) === 0 && (await list.locator('[data-testid^="order-row-"]').count()) > 5, { timeout: 120_000, interval: 20 })
+      .toBe(true);
     figures.scrollMiddleMs = Date.now() - t1;
     figures.middleRow = await page.locator('[data-testid="orders-list"] [data-testid^="order-row-"]').nth(3).getAttribute('data-testid');
     await screenshot(page, 'load-1m-1366-middle');
