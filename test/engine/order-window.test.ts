@@ -86,25 +86,38 @@ describe('getOrderWindow: the blotter window cut by the host (decision 150)', ()
     expect(w.window(p, { text: '#17' }).orders.map((o) => o.orderId)).toEqual([17]);
   });
 
-  it('reuses a built list for at most its age while events arrive, then shows new orders; rows are always fresh', () => {
+  it('adds new orders to a list by entry time at once; other lists are reused for their age; rows are always fresh', () => {
     const { p, step } = session(20);
     let now = 0;
     const w = new OrderWindows(() => now, 1000);
-    expect(w.window(p, {}).total).toBe(20);
-    step({ type: 'OrderPending', orderId: 21, clientId: 'ALPHA', clientOrderId: 'N-21', symbol: 'AAPL', side: 'buy', orderType: 'limit', timeInForce: 'day', quantity: 5, price: 228.45 }, 'proxy-1');
+    const byQty = { sort: 'quantity' as const };
+    expect(w.window(p, byQty).total).toBe(20);
+    const pendingOf = (id: number) => ({ type: 'OrderPending' as const, orderId: id, clientId: 'ALPHA', clientOrderId: `N-${id}`, symbol: 'AAPL', side: 'buy' as const, orderType: 'limit' as const, timeInForce: 'day' as const, quantity: 99, price: 228.45 });
+    step(pendingOf(21), 'proxy-1');
     now = 500;
-    expect(w.window(p, {}).total).toBe(20);
+    // Sorted by a field that changes (a replace moves quantity): the kept list, until its age.
+    expect(w.window(p, byQty).total).toBe(20);
     now = 1001;
-    const after = w.window(p, {});
-    expect(after.total).toBe(21);
-    expect(after.orders[0]!.orderId).toBe(21);
+    expect(w.window(p, byQty).orders[0]!.orderId).toBe(21);
+    // Newest first (the default): each new order is on top at the next request, no rebuild needed.
+    const w2 = new OrderWindows(() => now, 1000);
+    expect(w2.window(p, {}).orders[0]!.orderId).toBe(21);
+    step(pendingOf(22), 'proxy-1');
+    now = 1002;
+    const top = w2.window(p, {});
+    expect(top.orders.map((o) => o.orderId).slice(0, 2)).toEqual([22, 21]);
+    expect(top.total).toBe(22);
+    expect(w2.window(p, { dir: 'asc', offset: 21 }).orders.map((o) => o.orderId)).toEqual([22]);
     // A row's contents are read when the window is cut, even from a kept list.
-    step({ type: 'OrderAccepted', orderId: 21 }, 'risk-1');
-    step({ type: 'OrderRouted', orderId: 21, venue: 'XNAS' }, 'router-1');
+    step({ type: 'OrderAccepted', orderId: 22 }, 'risk-1');
+    step({ type: 'OrderRouted', orderId: 22, venue: 'XNAS' }, 'router-1');
     now = 1100;
-    const row = w.window(p, {}).orders[0]!;
+    const row = w2.window(p, {}).orders[0]!;
     expect(row.stage).toBe('routed');
-    expect(row).toEqual(orderViews(p).find((o) => o.orderId === 21));
+    expect(row).toEqual(orderViews(p).find((o) => o.orderId === 22));
+    // And the result always equals a fresh build once the list's age is past.
+    now = 5000;
+    expect(w2.window(p, {}).working).toBe(orderViews(p).filter((o) => !['rejected', 'filled', 'cancelled', 'expired'].includes(o.state)).length);
   });
 
   it('refuses a bad query with one line naming the field', () => {
