@@ -1,5 +1,5 @@
 import type { OrderView } from '../../contract/api.ts';
-import { DEFAULT_ORDER_FILTER, DEFAULT_ORDER_SORT, ORDER_SORT_KEYS } from '../lib/order-query.ts';
+import { DEFAULT_ORDER_FILTER, DEFAULT_ORDER_SORT, isTerminal, ORDER_SORT_KEYS } from '../lib/order-query.ts';
 import type { OrderFilter, OrderSort, OrderSortKey } from '../lib/order-query.ts';
 import { loadPref } from '../lib/settings.ts';
 import type { SliceCreator } from './types.ts';
@@ -18,6 +18,8 @@ export interface OrdersTable {
    * of sorting every order again (decision 151).
    */
   readonly changes?: readonly { readonly version: number; readonly ids: readonly number[] }[];
+  /** Orders not in a terminal state, kept by every merge (O(changes), not a pass over all orders per flush). */
+  readonly working?: number;
 }
 
 /** Merges kept in `changes`: a flush merges one push per 100 ms of host pushes, a few at most. */
@@ -26,22 +28,28 @@ const KEPT_CHANGES = 16;
 export function ordersFrom(list: readonly OrderView[]): OrdersTable {
   const byId = new Map<number, OrderView>();
   for (const o of list) byId.set(o.orderId, o);
-  return { byId, version: 0 };
+  let working = 0;
+  for (const o of byId.values()) if (!isTerminal(o.state)) working++;
+  return { byId, version: 0, working };
 }
 
 /** Merges changed orders into `table` (in place) and returns the next version. */
 export function mergeOrders(table: OrdersTable, list: readonly OrderView[]): OrdersTable {
   if (list.length === 0) return table;
   const ids = new Array<number>(list.length);
+  let working = table.working ?? 0;
   for (let i = 0; i < list.length; i++) {
     const o = list[i] as OrderView;
+    const before = table.byId.get(o.orderId);
+    if (before && !isTerminal(before.state)) working--;
+    if (!isTerminal(o.state)) working++;
     table.byId.set(o.orderId, o);
     ids[i] = o.orderId;
   }
   const version = table.version + 1;
   const kept = table.changes ?? [];
   const changes = [...(kept.length >= KEPT_CHANGES ? kept.slice(1) : kept), { version, ids }];
-  return { byId: table.byId, version, changes };
+  return { byId: table.byId, version, changes, working };
 }
 
 /**

@@ -77,13 +77,8 @@ export function OrdersBlotter() {
   const indexOf = (id: number): number => (win ? win.indexOf(id) : ids.indexOf(id));
   const decimals = useMemo(() => decimalsFor(instruments.bySymbol), [instruments.bySymbol]);
   const roles = useMemo(() => (readOnly || components.length === 0 ? undefined : healthyActiveRoles(components)), [components, readOnly]);
-  const localWorking = useMemo(() => {
-    if (remote) return 0;
-    let n = 0;
-    for (const o of table.byId.values()) if (!isTerminal(o.state)) n++;
-    return n;
-  }, [table.byId, table.version, remote]);
-  const working = remote ? (win?.working ?? 0) : localWorking;
+  // Local: kept by every merge of the table (decision 151); remote: the host's count.
+  const working = remote ? (win?.working ?? 0) : (table.working ?? 0);
   const [amend, setAmend] = useState<Amend | undefined>(undefined);
   const [menu, setMenu] = useState<Menu | undefined>(undefined);
   const [historyId, setHistoryId] = useState<number | undefined>(undefined);

@@ -105,6 +105,7 @@ describe('the blotter ids memo updates by what changed (decision 151)', () => {
           // Sometimes two merges between two looks (two pushes in one flush).
           if (rnd(3) === 0) table = mergeOrders(table, [make(next++)]);
           expect(memo(table, filter, sort), `${JSON.stringify(sort)} ${JSON.stringify(filter)} step ${step}`).toEqual(queryOrderIds(table.byId.values(), filter, sort));
+          expect(table.working).toBe([...table.byId.values()].filter((o) => !['filled', 'cancelled'].includes(o.state)).length);
         }
       }
     }
