@@ -50,14 +50,29 @@ it(`loads a session of ${ORDERS} orders`, async () => {
       new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__long.push([Math.round(e.startTime), Math.round(e.duration)]); }).observe({ type: 'longtask', buffered: true });
     })()`);
     let wsBytes = 0;
-    page.on('websocket', (ws) => ws.on('framereceived', (f) => (wsBytes += typeof f.payload === 'string' ? Buffer.byteLength(f.payload) : f.payload.length)));
+    // Every frame's time, direction, size and first bytes: where the time to the first window goes.
+    const frames: string[] = [];
+    let navAt = 0;
+    const note = (dir: string, payload: string | Buffer) => {
+      const text = typeof payload === 'string' ? payload : payload.toString('utf8');
+      if (frames.length < 60) frames.push(`${Date.now() - navAt} ${dir} ${text.length} ${text.slice(0, 60)}`);
+    };
+    page.on('websocket', (ws) => {
+      ws.on('framereceived', (f) => {
+        wsBytes += typeof f.payload === 'string' ? Buffer.byteLength(f.payload) : f.payload.length;
+        note('<', f.payload);
+      });
+      ws.on('framesent', (f) => note('>', f.payload));
+    });
     figures.loadAtNavigation = loadavg()[0];
     const t0 = Date.now();
+    navAt = t0;
     await page.goto(host.url);
     await page.locator('[data-testid^="order-row-"]:not([data-testid="order-row-loading"])').first().waitFor({ timeout: 600_000 });
     figures.firstRowsMs = Date.now() - t0;
     await page.locator(`[data-testid="orders-count"][data-remote="true"][data-count="${orders}"]`).waitFor({ timeout: 600_000 });
     figures.windowMs = Date.now() - t0;
+    figures.framesToWindow = [...frames];
     figures.wsBytesAtWindow = wsBytes;
     await screenshot(page, 'load-1m-1366-loaded');
     const firstId = await page.locator('[data-testid^="order-row-"]').first().getAttribute('data-testid');
