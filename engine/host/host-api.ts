@@ -450,7 +450,7 @@ export class HostApi implements OrdoApi {
     if (session === 0) return { ok: true, value: { session: 0, firstTs: 0, lastTs: 0, lastSeq: 0, bucketUs: 1_000_000, buckets: [] } };
     if (!this.d.readLog.sessions().some((s) => s.id === session)) return fail('NOT_FOUND', `no session ${session}`);
     this.timelines ??= new Timelines(this.d.readLog);
-    return { ok: true, value: this.timelines.view(session, this.d.readLog.lastSeq(session), q.buckets, q.atTs) };
+    return { ok: true, value: await this.timelines.viewInSlices(session, this.d.readLog.lastSeq(session), q.buckets, q.atTs) };
   }
 
   async searchEvents(q: EventSearchQuery): Promise<Result<EventPage>> {
