@@ -157,6 +157,7 @@ function Alerts() {
         className={`alerts-toggle ${unseen > 0 ? 'has-new' : ''}`}
         data-testid="alerts-toggle"
         data-count={alerts.length}
+        title={latest ? `${alerts.length} alert${alerts.length === 1 ? '' : 's'}; latest: ${latest.instance}: ${latest.message}` : 'No alerts'}
         onClick={() => {
           setOpen(!open);
           markSeen();
