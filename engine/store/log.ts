@@ -12,6 +12,7 @@ import { HeadWriter, isBehind, readHead, type LogHead } from './head.ts';
 import { log as logger } from '../log.ts';
 import { CheckpointReader } from './checkpoints.ts';
 import { FramePages } from './frame-pages.ts';
+import { DeferredCommands } from './deferred.ts';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations/index.ts';
 
 export interface SessionRow {
@@ -469,6 +470,8 @@ export class WritableLog extends ReadableLog {
       reopen: db.prepare(`UPDATE sessions SET state = 'open', closed_ts = NULL WHERE id = ?`),
       // Checkpoints past a cut are of events no longer in the log (derivable data, decision 085).
       dropCheckpointsPast: db.prepare(`DELETE FROM checkpoints WHERE session > ? OR (session = ? AND seq > ?)`),
+      // Requests stored after a close that a cut undoes (decision 130): that close is no longer in the log.
+      dropDeferredFrom: db.prepare(`DELETE FROM deferred_commands WHERE session >= ?`),
     };
     this.inTransaction = db.transaction((fn: () => unknown) => fn());
     this.checkpointer = file?.backgroundCheckpoint ? new BackgroundCheckpointer(db, file.path, file.synchronous) : undefined;
@@ -498,6 +501,13 @@ export class WritableLog extends ReadableLog {
     if (this.pendingHead) this.head?.write(this.pendingHead);
     this.checkpointer?.committed();
     return result;
+  }
+
+  private deferredTable: DeferredCommands | undefined;
+
+  /** Requests taken while no session is open, for the next open (decision 130). */
+  get deferred(): DeferredCommands {
+    return (this.deferredTable ??= new DeferredCommands(this.db));
   }
 
   appendFrame(session: number, firstSeq: number, lastSeq: number, bytes: Uint8Array): void {
@@ -562,6 +572,7 @@ export class WritableLog extends ReadableLog {
     const removed = this.w.truncateFrames.run(rowId).changes;
     const kept = this.lastSeq(session);
     this.w.dropCheckpointsPast.run(session, session, kept);
+    this.w.dropDeferredFrom.run(session);
     this.w.dropSnapshotsFrom.run(session);
     this.w.dropSessionsAfter.run(session);
     if (kept === 0) this.w.dropSessionsAfter.run(session - 1);
