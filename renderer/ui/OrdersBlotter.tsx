@@ -285,6 +285,8 @@ export function OrdersBlotter() {
     } else if ((e.key === 'a' || e.key === 'A') && (e.ctrlKey || e.metaKey)) {
       e.preventDefault();
       setSelection(ids, focusId ?? ids[0]);
+      // Remote: the renderer holds a window, not every matching order; say so before a Delete acts on it.
+      if (win && ids.length < win.total) setStatus(`Selected the ${formatInt(ids.length)} loaded rows of ${formatInt(win.total)} matching; "Cancel all working for CLIENT" acts on all`);
     } else if (e.key === 'Delete' || e.key === 'Backspace') {
       e.preventDefault();
       if (canAct) void cancelMany([...selected], true);
