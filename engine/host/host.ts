@@ -76,6 +76,8 @@ export interface HostOptions {
    * (decision 085); default CHECKPOINT_EVERY; 0 writes none.
    */
   readonly checkpointEvery?: number;
+  /** Newest orders and fills a UI subscriber's initial state carries; the blotter windows the rest from the host (decision 150). */
+  readonly uiStateRows?: number;
   /**
    * Fault-injection hook for tests: sees the writable log once it is open
    * (e.g. to set PRAGMA max_page_count or query_only and so simulate a full
@@ -408,6 +410,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       shutdown: (id) => admin.push([id, 'shutdown']),
       ensureActive,
       reached: (session, seq, ms) => fanOut.reachedOrTimeout(session, seq, ms),
+      ...(opts.uiStateRows !== undefined ? { uiStateRows: opts.uiStateRows } : {}),
       supervise: {
         restart: async (id) => {
           const r = await supervisor.restart(id);
