@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import type { EventOf, OrderType, Sequenced, Side } from '../../protocol/events.ts';
 import { applyFill, newPosition, type Position } from '../positions/position.ts';
 import { DEFAULT_DUPLICATE_WINDOW_MS, limitsOf, type Limits } from './limits.ts';
-import { RecentOrders } from './recent-orders.ts';
+import { RecentOrders, type PackedMemory } from './recent-orders.ts';
+
+export type { PackedMemory } from './recent-orders.ts';
 
 /** Money as whole units of 1/10,000 (sums stay exact, as in the OMS projection). */
 const SCALE = 10_000;
@@ -70,7 +72,8 @@ export interface Holding {
   openSell: number;
 }
 
-class ClientRisk {
+/** A client's risk figures (exported for the checkpoint codec's class table only). */
+export class ClientRisk {
   known = false;
   limits: Limits = {};
   /** Limit changes made at runtime (not by the reference file): these carry into the next session. */
@@ -463,6 +466,25 @@ export class RiskState {
     r.seq = this.seq;
     r.ts = this.ts;
     return r;
+  }
+
+  /**
+   * For the checkpoint codec (decision 140): a shallow copy without the
+   * duplicate memory, and the memory in columns. The memory is hundreds of
+   * thousands of tiny objects in a busy minute; V8's structured
+   * deserialization of those took seconds, columns take milliseconds.
+   * `withMemory` puts it back. Reads, changes nothing.
+   */
+  packedForCheckpoint(): { risk: RiskState; memory: PackedMemory } {
+    const risk = Object.assign(Object.create(RiskState.prototype) as RiskState, this);
+    risk.recent = new RecentOrders(MEMORY_US);
+    return { risk, memory: this.recent.pack() };
+  }
+
+  /** Puts back the duplicate memory `packedForCheckpoint` took out (into this decoded state, which has none). */
+  withMemory(m: PackedMemory): this {
+    this.recent = RecentOrders.unpack(MEMORY_US, m);
+    return this;
   }
 
   private reset(): void {
