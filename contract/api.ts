@@ -123,7 +123,10 @@ export interface OrderView {
   avgPrice: number;
   venue?: string;
   rejectReason?: string;
-  /** Sequencer time (µs since epoch) the order was first seen, and last changed. */
+  /**
+   * Sequencer time (µs since epoch) the order was entered (for an order carried from an earlier session: its
+   * entry time there; logs written before that was carried give the restore time), and last changed.
+   */
   createdTs: number;
   updatedTs: number;
   /** Seqs of the events (this session) that touched the order. */

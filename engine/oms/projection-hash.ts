@@ -77,6 +77,8 @@ export function hashState(st: HashedState): string {
       t.stateName(r), t.expireAt(r), t.replaceHistory(r) ?? null,
     ]);
   }
+  // Carried entry times as lines of their own: a log without any hashes as it did before they were carried.
+  for (const r of rows) if (t.hasCarriedEntry(r)) h.line(['E', t.orderId(r), t.enteredTs(r)]);
   for (const f of st.fills) h.line(['F', f.execId, f.orderId, f.symbol, f.side, f.quantity, f.price, f.seq, f.ts]);
   for (const k of sortedKeys(st.roles)) h.line(['R', k, st.roles.get(k)!]);
   for (const k of sortedKeys(st.alerts)) {

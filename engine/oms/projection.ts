@@ -314,57 +314,24 @@ export class OmsProjection {
       case 'OrderPending':
         this.onPending(ev, e);
         break;
-      case 'OrderAccepted': {
-        const o = this.table.seek(ev.orderId);
-        if (o !== undefined && o.state() === PENDING) {
-          o.setState(ACCEPTED);
-          o.touch(e.seq, e.ts);
-        }
+      case 'OrderAccepted':
+        this.onAccepted(ev, e);
         break;
-      }
-      case 'OrderRouted': {
-        const o = this.table.seek(ev.orderId);
-        // accepted → routed, once: an order that may be at a venue is never re-routed.
-        if (o === undefined || o.state() !== ACCEPTED) break;
-        o.setState(ROUTED);
-        o.setVenue(ev.venue);
-        o.touch(e.seq, e.ts);
+      case 'OrderRouted':
+        this.onRouted(ev, e);
         break;
-      }
-      case 'OrderAcknowledged': {
-        const o = this.table.seek(ev.orderId);
-        if (o === undefined) break;
-        // routed → new; a fill may have come first (then the order stays partially filled or filled). An order
-        // re-entered after parking (decision 075) keeps its earlier fills: acknowledged, it is partially filled.
-        if (o.state() === ROUTED) o.setState(o.filledQuantity() > 0 ? PARTIALLY_FILLED : NEW);
-        o.touch(e.seq, e.ts);
+      case 'OrderAcknowledged':
+        this.onAcknowledged(ev, e);
         break;
-      }
-      case 'OrderParked': {
-        const o = this.table.seek(ev.orderId);
-        if (o === undefined) break;
-        // Off the venue's book (decision 075): back to "waiting for the router", fills and any request in
-        // flight kept (the venue answers a cancel or replace of a parked order); re-routed at the next open.
-        if (isAtVenueCode(o.state())) o.setState(ACCEPTED);
-        o.touch(e.seq, e.ts);
-        this.expose(o);
+      case 'OrderParked':
+        this.onParked(ev, e);
         break;
-      }
-      case 'OrderRejected': {
-        const o = this.table.seek(ev.orderId);
-        if (o === undefined) break;
-        const st = o.state();
-        if (st === PENDING || st === ACCEPTED) this.reject(o, ev.reason, ev.text, e);
+      case 'OrderRejected':
+        this.onRejected(ev, e);
         break;
-      }
-      case 'VenueRejected': {
-        const o = this.table.seek(ev.orderId);
-        if (o === undefined) break;
-        // The router's (accepted) or the venue's (routed or acknowledged, before any fill).
-        const st = o.state();
-        if (st === ACCEPTED || st === ROUTED || st === NEW) this.reject(o, ev.reason, ev.text, e);
+      case 'VenueRejected':
+        this.onVenueRejected(ev, e);
         break;
-      }
       case 'OrderCancelled':
         this.finish(ev.orderId, CANCELLED, e);
         break;
@@ -454,6 +421,67 @@ export class OmsProjection {
     if (e.cseq > 0) this.cseqs.see(e.src, e.cseq);
   }
 
+  // ---- order events --------------------------------------------------------
+  // One small method per event: apply() stays a dispatcher, so V8 optimizes each handler with its own inlining
+  // budget (the cursor's accessors inlined) instead of running out of budget inside one large apply (issue #9).
+
+  /** pending → accepted (risk passed it). */
+  private onAccepted(ev: EventOf<'OrderAccepted'>, e: Sequenced): void {
+    const o = this.table.seek(ev.orderId);
+    if (o !== undefined && o.state() === PENDING) {
+      o.setState(ACCEPTED);
+      o.touch(e.seq, e.ts);
+    }
+  }
+
+  /** accepted → routed, once: an order that may be at a venue is never re-routed. */
+  private onRouted(ev: EventOf<'OrderRouted'>, e: Sequenced): void {
+    const o = this.table.seek(ev.orderId);
+    if (o === undefined || o.state() !== ACCEPTED) return;
+    o.setState(ROUTED);
+    o.setVenue(ev.venue);
+    o.touch(e.seq, e.ts);
+  }
+
+  /**
+   * routed → new; a fill may have come first (then the order stays partially filled or filled). An order
+   * re-entered after parking (decision 075) keeps its earlier fills: acknowledged, it is partially filled.
+   */
+  private onAcknowledged(ev: EventOf<'OrderAcknowledged'>, e: Sequenced): void {
+    const o = this.table.seek(ev.orderId);
+    if (o === undefined) return;
+    if (o.state() === ROUTED) o.setState(o.filledQuantity() > 0 ? PARTIALLY_FILLED : NEW);
+    o.touch(e.seq, e.ts);
+  }
+
+  /**
+   * Off the venue's book (decision 075): back to "waiting for the router", fills and any request in
+   * flight kept (the venue answers a cancel or replace of a parked order); re-routed at the next open.
+   */
+  private onParked(ev: EventOf<'OrderParked'>, e: Sequenced): void {
+    const o = this.table.seek(ev.orderId);
+    if (o === undefined) return;
+    if (isAtVenueCode(o.state())) o.setState(ACCEPTED);
+    o.touch(e.seq, e.ts);
+    this.expose(o);
+  }
+
+  /** Risk's refusal, of a pending or accepted order. */
+  private onRejected(ev: EventOf<'OrderRejected'>, e: Sequenced): void {
+    const o = this.table.seek(ev.orderId);
+    if (o === undefined) return;
+    const st = o.state();
+    if (st === PENDING || st === ACCEPTED) this.reject(o, ev.reason, ev.text, e);
+  }
+
+  /** The router's (accepted) or the venue's (routed or acknowledged, before any fill). */
+  private onVenueRejected(ev: EventOf<'VenueRejected'>, e: Sequenced): void {
+    const o = this.table.seek(ev.orderId);
+    if (o === undefined) return;
+    const st = o.state();
+    if (st === ACCEPTED || st === ROUTED || st === NEW) this.reject(o, ev.reason, ev.text, e);
+  }
+
   private reset(base: number): void {
     this.previousSessionId = 0;
     this.rolling = false;
@@ -505,12 +533,9 @@ export class OmsProjection {
 
   /** Re-derives the order's share of its client's open notional after any change. */
   private expose(o: OrderRow): void {
-    const units = o.isTerminal() ? 0 : Math.round(o.leavesQuantity() * o.valuationPrice() * NOTIONAL_SCALE);
-    const before = o.openUnits();
-    if (units !== before) {
-      this.books[o.client()]!.openUnits += units - before;
-      o.setOpenUnits(units);
-    }
+    // Open notional: leaves × valuation price while live, nothing once terminal (OrderRow.reexpose).
+    const change = o.reexpose(NOTIONAL_SCALE);
+    if (change !== 0) this.books[o.client()]!.openUnits += change;
   }
 
   /** CancelRequested (`on`) or CancelRejected: the flag is set only while the order is live. */
@@ -617,6 +642,8 @@ export class OmsProjection {
     );
     if (ev.locate === true || ev.intentional === true) this.flagMap.set(id, riskFlags(ev));
     if (ev.expireAt !== undefined) t.setExpireAt(r, ev.expireAt);
+    // Its entry time in the session it was entered in (older logs: none; it is then first seen now).
+    if (ev.enteredTs !== undefined) t.setEnteredTs(r, ev.enteredTs);
     const pendingCoid = ev.replacePendingClientOrderId ?? '';
     if (chain.length > 0 || pendingCoid !== '' || ev.enteredQuantity !== undefined) {
       // The replace history as it stood at the close: entered terms, the OrigClOrdID chain, the replace in flight.

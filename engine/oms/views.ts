@@ -39,7 +39,8 @@ export function orderView(o: ReadonlyOrder): OrderView {
     filledQuantity: o.filledQuantity,
     leavesQuantity: o.leavesQuantity,
     avgPrice: o.avgPrice,
-    createdTs: o.createdTs,
+    // The trader's "time" of an order is when it was entered, also for one carried from an earlier session.
+    createdTs: o.enteredTs,
     updatedTs: o.updatedTs,
     eventSeqs: o.eventSeqs.slice(),
   };

@@ -59,6 +59,8 @@ export class OrderTable {
   private readonly otherState = new Map<number, string>();
   /** `REASON_NAME: text` of rejected orders, by row. */
   private readonly rejectReasons = new Map<number, string>();
+  /** Entry times of orders carried from an earlier session (µs), by row: few orders have one. */
+  private readonly entered = new Map<number, number>();
   /** gtd expiry times (µs since the epoch), by row: few orders have one. */
   private readonly expiries = new Map<number, number>();
   /** Orders with a replace requested or done, by row (few have one). */
@@ -193,6 +195,26 @@ export class OrderTable {
 
   createdTs(r: number): number {
     return this.chunks[r >>> SHIFT]!.createdTs[r & MASK]!;
+  }
+
+  /**
+   * When the order was entered (µs): for an order carried from an earlier
+   * session the time it was entered there, if its OrderRestored said so;
+   * otherwise `createdTs`, when this session's log first saw it.
+   */
+  enteredTs(r: number): number {
+    if (this.entered.size === 0) return this.createdTs(r);
+    return this.entered.get(r) ?? this.createdTs(r);
+  }
+
+  /** True when the order carries an entry time from an earlier session. */
+  hasCarriedEntry(r: number): boolean {
+    return this.entered.has(r);
+  }
+
+  /** A carried order's entry time in the session it was entered in. */
+  setEnteredTs(r: number, us: number): void {
+    this.entered.set(r, us);
   }
 
   // ---- state -------------------------------------------------------------
