@@ -82,6 +82,7 @@ export interface InstrumentView {
   currency: string;
   tickSize: number;
   lotSize: number;
+  /** The reference price in force at the state's seq: risk's latest ReferencePriceMoved, else the opening one. */
   referencePrice: number;
   underlying?: string;
   strike?: number;

@@ -59,6 +59,8 @@ export class OmsProjection {
 
   private venueMap = new Map<string, VenueInfo>();
   private instrumentMap = new Map<string, InstrumentInfo>();
+  /** The latest ReferencePriceMoved price by symbol (risk's sequenced mark); only what the views show. */
+  private referenceMoves = new Map<string, number>();
   private clientMap = new Map<string, ClientBook>();
   /** The session's orders and fills. */
   private table = new OrderTable(0);
@@ -116,6 +118,16 @@ export class OmsProjection {
 
   instrument(symbol: string): InstrumentInfo | undefined {
     return this.instrumentMap.get(symbol);
+  }
+
+  /**
+   * The reference price in force for `symbol` at this point of the log: the
+   * latest ReferencePriceMoved (risk's mark), else the InstrumentAdded price.
+   * For what the views show (the live screen and the time machine alike); the
+   * open notional of a market order stays valued at the InstrumentAdded price.
+   */
+  referencePrice(symbol: string): number | undefined {
+    return this.referenceMoves.get(symbol) ?? this.instrumentMap.get(symbol)?.referencePrice;
   }
 
   /** Clients that ClientAdded made known, in the order first seen. */
@@ -285,6 +297,7 @@ export class OmsProjection {
       nextOrderId: this.nextOrderId,
       venues: this.venueMap,
       instruments: this.instrumentMap,
+      referenceMoves: this.referenceMoves,
       clients: this.clientMap,
       books: this.books,
       table: this.table,
@@ -409,9 +422,12 @@ export class OmsProjection {
         this.book(ev.clientId).setInfo({ ...info, allowedSymbols: [...info.allowedSymbols] });
         break;
       }
-      // Risk's events (70-89) are folded by engine/oms/risk-state.ts, not here.
+      case 'ReferencePriceMoved':
+        this.referenceMoves.set(ev.symbol, ev.price);
+        break;
+      // Risk's other events (70-89) are folded by engine/oms/exposure/risk-state.ts, not here.
       case 'LimitsChanged': case 'RestrictedListChanged': case 'TradingHalted': case 'TradingResumed':
-      case 'ReferencePriceMoved': case 'InstrumentExpired': case 'MarketOrderCollared': case 'PositionRestored':
+      case 'InstrumentExpired': case 'MarketOrderCollared': case 'PositionRestored':
         break;
       default:
         ignoreUnknownEvent(ev);
@@ -491,6 +507,7 @@ export class OmsProjection {
     this.maxOrderId = 0;
     this.venueMap = new Map();
     this.instrumentMap = new Map();
+    this.referenceMoves = new Map();
     this.clientMap = new Map();
     this.table = new OrderTable(base);
     this.flagMap = new Map();

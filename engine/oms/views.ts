@@ -109,7 +109,10 @@ export function fillViews(p: OmsProjection): FillView[] {
 
 /** Instruments sorted by symbol. */
 export function instrumentViews(p: OmsProjection): InstrumentView[] {
-  return [...p.instruments.values()].map(instrumentView).sort((a, b) => compare(a.symbol, b.symbol));
+  // The reference price in force at the projection's seq (risk's latest mark), also in the time machine's past.
+  return [...p.instruments.values()]
+    .map((i) => ({ ...instrumentView(i), referencePrice: p.referencePrice(i.symbol) ?? i.referencePrice }))
+    .sort((a, b) => compare(a.symbol, b.symbol));
 }
 
 /** Known clients sorted by clientId. */
