@@ -2,7 +2,7 @@ import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { CSSProperties, KeyboardEvent, MouseEvent } from 'react';
 import type { InstrumentView, OrderView } from '../../contract/api.ts';
 import { ORDER_STATES } from '../../contract/domain.ts';
-import { gridTemplate, moveColumn, resizeColumn, resolveColumns, toggleColumn } from '../lib/columns.ts';
+import { gridTemplate, resolveColumns, toggleColumn } from '../lib/columns.ts';
 import { downloadText, toCsv } from '../lib/csv.ts';
 import { decimalsOf, formatInt, formatQty, stateLabel } from '../lib/format.ts';
 import { createOrderIdsMemo, DEFAULT_ORDER_FILTER, isTerminal } from '../lib/order-query.ts';
@@ -454,8 +454,9 @@ export function OrdersBlotter() {
               sortKeyOf={(k) => SORT_OF[k]}
               sort={sort}
               onSort={sortBy}
-              onResize={(k, w) => setPrefs(resizeColumn(prefs, k, w))}
-              onMove={(k, before) => setPrefs(moveColumn(ORDER_COLUMNS, prefs, k, before))}
+              defs={ORDER_COLUMNS}
+              prefs={prefs}
+              onPrefs={setPrefs}
               onHeaderMenu={(x, y) => setMenu({ kind: 'columns', x, y })}
               testidPrefix="orders-sort"
             />
