@@ -703,14 +703,13 @@ export class OmsProjection {
     const q = ev.fillQty;
     if (q <= 0 || q > o.leavesQuantity()) return; // an overfill is a bug upstream: refuse it, keep filled <= quantity
     if (o.hasExec(ev.execId)) return; // (orderId, execId) names a fill: a repeat is ignored
-    const leaves = o.bookFill(q, ev.fillPrice);
+    const leaves = o.bookFill(ev.execId, q, ev.fillPrice, e.seq, e.ts);
     if (leaves === 0) {
       o.setState(FILLED);
       o.clearPending();
     } else {
       o.setState(PARTIALLY_FILLED);
     }
-    o.addFill(ev.execId, q, ev.fillPrice, e.seq, e.ts);
     o.touch(e.seq, e.ts);
     this.expose(o);
   }

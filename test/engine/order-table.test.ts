@@ -63,7 +63,7 @@ describe('OrderTable', () => {
     expect(o.r).toBe(CHUNK);
     o.setVenue('Vé');
     t.at(0).touch(99_999, 5);
-    t.at(0).addFill(7, 1, 2.5, 100_000, 6);
+    expect(t.at(0).bookFill(7, 1, 2.5, 100_000, 6)).toBe(0);
     expect([t.at(0).hasExec(7), t.at(1).hasExec(7), t.at(0).state(), t.at(0).cancelPending(), t.at(1).replacePending()]).toEqual([
       true, false, stateCode('routed'), true, true,
     ]);

@@ -184,13 +184,16 @@ export class OrderRow {
   }
 
   /**
-   * Books a fill of `quantity` at `price` into the order's filled quantity,
-   * filled value and average price, and returns the new leaves quantity (also
-   * stored). Whether the fill may be booked is the caller's rule.
+   * Books a fill (`execId`, `quantity` at `price`, sequenced at `seq`/`ts`):
+   * appends it to the table's fills and the order's own list, adds it to the
+   * order's filled quantity, filled value and average price, and returns the
+   * new leaves quantity (also stored). Whether the fill may be booked is the
+   * caller's rule.
    */
-  bookFill(quantity: number, price: number): number {
+  bookFill(execId: number, quantity: number, price: number, seq: number, ts: number): number {
     const k = this.k;
     const i = this.i;
+    k.lastFill[i] = this.fills.push(execId, k.orderId[i]!, quantity, price, seq, ts, k.lastFill[i]!);
     const filled = k.filledQuantity[i]! + quantity;
     k.filledQuantity[i] = filled;
     const leaves = k.quantity[i]! - filled;
@@ -217,12 +220,5 @@ export class OrderRow {
   hasExec(execId: number): boolean {
     const last = this.k.lastFill[this.i]!;
     return last !== NIL && this.fills.hasExec(last, execId);
-  }
-
-  /** Appends a fill of the order to the table's fills (and to the order's own list). */
-  addFill(execId: number, quantity: number, price: number, seq: number, ts: number): void {
-    const k = this.k;
-    const i = this.i;
-    k.lastFill[i] = this.fills.push(execId, k.orderId[i]!, quantity, price, seq, ts, k.lastFill[i]!);
   }
 }
