@@ -2,7 +2,7 @@ import * as hdr from 'hdr-histogram-js';
 import type { CommandClient } from '../engine/bus/command-client.ts';
 import type { CommandBody, Sequenced } from '../engine/protocol/events.ts';
 import { OrderPipeline } from './pipeline.ts';
-import { collectGarbage, sleep, until } from './util.ts';
+import { collectGarbage, sleep, tick, until } from './util.ts';
 
 /** Four components' command clients and what their subscriber has received. */
 export interface Senders {
@@ -99,6 +99,22 @@ export interface LatencyResult {
   readonly method: 'due';
 }
 
+export interface LatencyOptions {
+  readonly ratePerSec: number;
+  readonly seconds: number;
+  readonly warmupSeconds: number;
+  /**
+   * How new orders go out. 'tick' (default): those due so far, every 1 ms
+   * timer. An order due just after a tick waits for the next one, which puts
+   * the p99 of all commands at ~1.1 ms above the product's own latency (new
+   * orders are a quarter of them; docs/performance.md, round 4). 'due': the
+   * loop yields with setImmediate instead, so each order goes out at the
+   * first turn of the event loop after it falls due; it keeps this thread
+   * busy (a core) while it runs.
+   */
+  readonly send?: 'tick' | 'due';
+}
+
 /**
  * Latency at a steady offered load, free of coordinated omission. New orders
  * are DUE on a schedule: order j of a run at start + j / (rate / 4), so that
@@ -112,7 +128,7 @@ export interface LatencyResult {
  * every command that fell due during it. Commands due during the warm-up are
  * not recorded.
  */
-export async function driveLatency(s: Senders, opts: { ratePerSec: number; seconds: number; warmupSeconds: number }): Promise<LatencyResult> {
+export async function driveLatency(s: Senders, opts: LatencyOptions): Promise<LatencyResult> {
   const roles = s.clients.length;
   const pipe = new OrderPipeline(roles);
   const orderRate = opts.ratePerSec / roles;
@@ -170,7 +186,7 @@ export async function driveLatency(s: Senders, opts: { ratePerSec: number; secon
         entered += due;
         sent += due;
       }
-      await sleep(1);
+      await (opts.send === 'due' ? tick() : sleep(1));
     }
     return { seconds: (performance.now() - start) / 1000 };
   };

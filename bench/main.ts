@@ -404,10 +404,17 @@ async function main(): Promise<void> {
         target: { op: '>=', value: 100_000 },
         note: `${r.filled.toLocaleString('en-US')} filled of ${r.submitted.toLocaleString('en-US')} (${r.riskRejected} rejected by risk), ${fmt(r.eventsPerSec)} events/s, ${fmt(r.eventsPerSec / r.ordersPerSec)} events/order`,
       });
+      rows.push({ key: 'orders_cpu_us', label: 'CPU per order lifecycle, in-process', value: r.cpuMicrosPerOrder, unit: 'µs', note: 'user + system of the whole process (host, venue, client) over the measured run, per filled order' });
       collectGarbage();
       log(`orders: ${size.apiOrders.toLocaleString('en-US')} order lifecycles submitted over HTTP (POST /api/orders, keep-alive)…`);
       const api = await orderLifecycles({ orders: size.apiOrders, warmup: Math.min(size.ordersWarmup, size.apiOrders), window: size.ordersWindow, venueTickMs: 10, via: 'http' });
       rows.push({ key: 'orders_per_s_api', label: 'order lifecycles, via HTTP API', value: api.ordersPerSec, unit: 'orders/s', target: { op: '>=', value: 100_000 }, note: `${api.filled.toLocaleString('en-US')} filled of ${api.submitted.toLocaleString('en-US')} (${api.riskRejected} rejected by risk), client in the same process` });
+      rows.push({ key: 'orders_cpu_us_api', label: 'CPU per order lifecycle, via HTTP API', value: api.cpuMicrosPerOrder, unit: 'µs', note: 'the HTTP client runs in the same process: its share is in this figure' });
+      collectGarbage();
+      log(`orders: ${size.apiOrders.toLocaleString('en-US')} order lifecycles submitted over the API WebSocket (one connection)…`);
+      const ws = await orderLifecycles({ orders: size.apiOrders, warmup: Math.min(size.ordersWarmup, size.apiOrders), window: size.ordersWindow, venueTickMs: 10, via: 'ws' });
+      rows.push({ key: 'orders_per_s_ws', label: 'order lifecycles, via API WebSocket', value: ws.ordersPerSec, unit: 'orders/s', target: { op: '>=', value: 100_000 }, note: `${ws.filled.toLocaleString('en-US')} filled of ${ws.submitted.toLocaleString('en-US')} (${ws.riskRejected} rejected by risk), client in the same process` });
+      rows.push({ key: 'orders_cpu_us_ws', label: 'CPU per order lifecycle, via API WebSocket', value: ws.cpuMicrosPerOrder, unit: 'µs', note: 'the WebSocket client runs in the same process: its share is in this figure' });
       collectGarbage();
     });
   }

@@ -1,4 +1,5 @@
 import { Agent, request } from 'node:http';
+import { WebSocket } from 'ws';
 import { join } from 'node:path';
 import type { NewOrderRequest } from '../contract/api.ts';
 import { startHost } from '../engine/host/host.ts';
@@ -6,8 +7,8 @@ import { loadReferenceData } from '../engine/oms/reference.ts';
 import { collectGarbage, sleep, tempFolder } from './util.ts';
 
 export interface OrdersResult {
-  /** How orders went in: the in-process HostApi, or HTTP POST /api/orders with the install's token. */
-  readonly via: 'in-process' | 'http';
+  /** How orders went in: the in-process HostApi, HTTP POST /api/orders, or calls on one API WebSocket (both with the install's token). */
+  readonly via: Via;
   readonly submitted: number;
   readonly filled: number;
   readonly otherTerminal: number;
@@ -23,7 +24,14 @@ export interface OrdersResult {
   readonly lastSeq: number;
   /** The host process's resident set size after the measured run. */
   readonly rssBytes: number;
+  /**
+   * CPU time (user + system, all threads of this process: host, venue, client) per filled order in the
+   * measured run, in µs: what a lifecycle costs, whatever else the shared machine runs meanwhile.
+   */
+  readonly cpuMicrosPerOrder: number;
 }
+
+export type Via = 'in-process' | 'http' | 'ws';
 
 /** A submission's outcome: accepted by the API, or refused with a code. */
 interface Submitted {
@@ -38,8 +46,8 @@ export interface OrdersOptions {
   /** Orders in flight (submitted, not yet terminal) at most. */
   readonly window: number;
   readonly venueTickMs: number;
-  /** Submit through the in-process HostApi (default) or over HTTP. */
-  readonly via?: 'in-process' | 'http';
+  /** Submit through the in-process HostApi (default), over HTTP, or over the API WebSocket. */
+  readonly via?: Via;
   /**
    * Paced: submit `ratePerSec` orders per second (each due at start + i / rate,
    * sent by a 1 ms timer), still at most `window` in flight. Unpaced when absent.
@@ -84,8 +92,13 @@ export async function orderLifecycles(opts: OrdersOptions): Promise<OrdersResult
   let closed = false;
   const via = opts.via ?? 'in-process';
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const socket = via === 'ws' ? await ApiSocket.open(host.url, host.token) : undefined;
   const submit: (o: NewOrderRequest) => Promise<Submitted> =
-    via === 'in-process' ? (o) => host.api.submitOrder(o).then((r) => (r.ok ? OK : { ok: false, code: r.error.code })) : (o) => postOrder(host.url, host.token, agent, o);
+    via === 'in-process'
+      ? (o) => host.api.submitOrder(o).then((r) => (r.ok ? OK : { ok: false, code: r.error.code }))
+      : socket !== undefined
+        ? (o) => socket.submitOrder(o)
+        : (o) => postOrder(host.url, host.token, agent, o);
   const symbols = tradable();
   const clients = ['ALPHA', 'CHARLIE'];
   let n = 0;
@@ -157,6 +170,7 @@ export async function orderLifecycles(opts: OrdersOptions): Promise<OrdersResult
       const start = { filled: done.filled, other: done.other, rejected: done.rejected };
       const finished = () => done.filled - start.filled + done.other - start.other + refused;
       const t0 = performance.now();
+      const cpu0 = process.cpuUsage();
       const seq0 = host.sequencer.position.seq;
       let progress = 0;
       let lastProgress = t0;
@@ -203,10 +217,11 @@ export async function orderLifecycles(opts: OrdersOptions): Promise<OrdersResult
         }
       }
       const seconds = (performance.now() - t0) / 1000;
+      const cpu = process.cpuUsage(cpu0);
       if (refused > 0) console.error(`bench: ${refused} orders refused (${refusedWhy})`);
       const riskRejected = done.rejected - start.rejected;
       if (riskRejected > 0) console.error(`bench: ${riskRejected} orders rejected by risk (last: ${done.rejectedWhy})`);
-      return { submitted, filled: done.filled - start.filled, otherTerminal: done.other - start.other, refused, riskRejected, seconds, seq0, events: host.sequencer.position.seq - seq0 };
+      return { submitted, filled: done.filled - start.filled, otherTerminal: done.other - start.other, refused, riskRejected, seconds, seq0, events: host.sequencer.position.seq - seq0, cpuMicros: cpu.user + cpu.system };
     };
     await run(opts.warmup);
     collectGarbage();
@@ -229,9 +244,11 @@ export async function orderLifecycles(opts: OrdersOptions): Promise<OrdersResult
       seconds: r.seconds,
       ordersPerSec: r.filled / r.seconds,
       eventsPerSec: r.events / r.seconds,
+      cpuMicrosPerOrder: r.cpuMicros / Math.max(1, r.filled),
     };
   } finally {
     agent.destroy();
+    socket?.close();
     if (!closed) await host.close();
     folder.dispose();
   }
@@ -256,4 +273,45 @@ function postOrder(url: string, token: string, agent: Agent, order: NewOrderRequ
     req.on('error', (err) => resolve({ ok: false, code: `HTTP ${err.message}` }));
     req.end(body);
   });
+}
+
+/** The API WebSocket as a trading tool would use it: one connection, `{ id, method, params }` calls, replies matched by id. */
+class ApiSocket {
+  private nextId = 1;
+  private readonly waiting = new Map<number, (r: Submitted) => void>();
+
+  private constructor(private readonly ws: WebSocket) {
+    ws.on('message', (data: Buffer) => {
+      const m = JSON.parse(data.toString('utf8')) as { id?: number; result?: { ok: boolean; error?: { code: string } } };
+      if (m.id === undefined || m.result === undefined) return;
+      const done = this.waiting.get(m.id);
+      if (done === undefined) return;
+      this.waiting.delete(m.id);
+      done(m.result.ok ? OK : { ok: false, code: m.result.error?.code ?? 'unknown' });
+    });
+    ws.on('close', () => {
+      for (const done of this.waiting.values()) done({ ok: false, code: 'socket closed' });
+      this.waiting.clear();
+    });
+  }
+
+  static open(url: string, token: string): Promise<ApiSocket> {
+    const ws = new WebSocket(new URL('/ws', url.replace(/^http/, 'ws')), { headers: { authorization: `Bearer ${token}` } });
+    return new Promise((resolve, reject) => {
+      ws.once('open', () => resolve(new ApiSocket(ws)));
+      ws.once('error', reject);
+    });
+  }
+
+  submitOrder(order: NewOrderRequest): Promise<Submitted> {
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.waiting.set(id, resolve);
+      this.ws.send(JSON.stringify({ id, method: 'submitOrder', params: [order] }));
+    });
+  }
+
+  close(): void {
+    this.ws.close();
+  }
 }

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { startSenders, startSequencerHost } from './backbone.ts';
-import { driveLatency, driveThroughput, type LatencyResult, type ThroughputResult } from './drive.ts';
+import { driveLatency, driveThroughput, type LatencyOptions, type LatencyResult, type ThroughputResult } from './drive.ts';
 
 const run = promisify(execFile);
 const CHILD = fileURLToPath(new URL('./components-child.js', import.meta.url));
@@ -59,6 +59,6 @@ export function sequencerThroughput(
   return withSequencer(topology, ['throughput', String(opts.total), String(opts.warmup), String(opts.batch), String(opts.window)], (s) => driveThroughput(s, opts), synchronous);
 }
 
-export function sequencerLatency(topology: Topology, opts: { ratePerSec: number; seconds: number; warmupSeconds: number }): Promise<SequencerResult<LatencyResult>> {
-  return withSequencer(topology, ['latency', String(opts.ratePerSec), String(opts.seconds), String(opts.warmupSeconds)], (s) => driveLatency(s, opts));
+export function sequencerLatency(topology: Topology, opts: LatencyOptions): Promise<SequencerResult<LatencyResult>> {
+  return withSequencer(topology, ['latency', String(opts.ratePerSec), String(opts.seconds), String(opts.warmupSeconds), opts.send ?? 'tick'], (s) => driveLatency(s, opts));
 }

@@ -26,6 +26,12 @@ export const API_ERROR_STATUS = {
   /** The session is closing: no new orders or replaces (cancels are still taken). */
   SESSION_CLOSING: 409,
   STORAGE_UNAVAILABLE: 503,
+  /**
+   * Not a failure: the sequencer's answer to a cancel it stored while no
+   * session is open, applied at the next open (decision 130). The client
+   * proxy turns it into a success (`queuedForOpen`); never an API error.
+   */
+  QUEUED_FOR_OPEN: 202,
   // The host's refusals.
   COMPONENT_STOPPED: 409,
   /** Restart asked of a component that runs in another process (restart it there). */
@@ -49,6 +55,7 @@ export const SEQUENCER_REFUSAL_CODES = [
   'SESSION_CLOSING',
   'STORAGE_UNAVAILABLE',
   'UNAVAILABLE',
+  'QUEUED_FOR_OPEN',
 ] as const satisfies readonly KnownErrorCode[];
 export type SequencerRefusalCode = (typeof SEQUENCER_REFUSAL_CODES)[number];
 

@@ -1,4 +1,4 @@
-import type { AsOf, EventLine, EventQuery, FillQuery, FillView, NewOrderRequest, OrderQuery, OrderView, Page, ReplaceRequest, SessionRoll, StateView } from './api.ts';
+import type { AsOf, CancelResult, EventLine, EventQuery, FillQuery, FillView, NewOrderRequest, OrderQuery, OrderView, Page, ReplaceRequest, SessionRoll, StateView } from './api.ts';
 import type { ComponentAction } from './domain.ts';
 import type { EventPage, EventSearchQuery, OrderHistoryQuery, OrderHistoryView, SessionSummary, TimelineQuery, TimelineView } from './history.ts';
 import type { FixView } from './fix.ts';
@@ -50,7 +50,7 @@ export type ApiParamParsers = { readonly [K in ApiParamKind]: (v: unknown) => Ap
  */
 export const API_TABLE = {
   submitOrder: method(result<{ orderId: number }>(), required('order')),
-  cancelOrder: method(result<{ orderId: number }>(), required('orderId')),
+  cancelOrder: method(result<CancelResult>(), required('orderId')),
   replaceOrder: method(result<{ orderId: number }>(), required('orderId'), required('replace')),
   openSession: method(result<{ sessionId: number }>()),
   closeSession: method(result<{ sessionId: number }>()),

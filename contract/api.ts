@@ -104,6 +104,18 @@ export interface ClientView {
   openNotional: number;
 }
 
+/**
+ * The answer to a cancel. Normally the cancel is a request the venue (or the
+ * log) settles later. Between an explicit close and the next open it is
+ * stored and the order is cancelled when the next session opens, before it is
+ * routed (decision 130): `queuedForOpen` is then true and `message` says so.
+ */
+export interface CancelResult {
+  orderId: number;
+  queuedForOpen?: boolean;
+  message?: string;
+}
+
 export interface OrderView {
   orderId: number;
   clientId: string;
@@ -136,6 +148,12 @@ export interface OrderView {
   expireTime?: string;
   /** The clientOrderIds before its replaces, oldest first (FIX OrigClOrdID chain); absent if never replaced. */
   origClientOrderIds?: string[];
+  /**
+   * True while the order is parked: taken off the venue's book at an explicit
+   * close (decision 075), state pending_new, re-entered when the next session
+   * opens. Absent otherwise.
+   */
+  parked?: boolean;
 }
 
 export interface FillView {

@@ -1,4 +1,5 @@
 import type {
+  CancelResult,
   ComponentView,
   EventLine,
   EventQuery,
@@ -115,7 +116,7 @@ export class HostApi implements OrdoApi {
     return this.d.proxy.submit(order);
   }
 
-  cancelOrder(orderId: number): Promise<Result<{ orderId: number }>> {
+  cancelOrder(orderId: number): Promise<Result<CancelResult>> {
     return this.d.proxy.cancel(orderId);
   }
 

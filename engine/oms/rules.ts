@@ -60,6 +60,26 @@ export function checkSessionTakesCancels(p: OmsProjection): Refusal | null {
   return p.session.state === 'closing' || rollingThrough(p) ? null : checkSessionOpen(p);
 }
 
+/**
+ * Between an explicit close and the next open: nothing is at the venue (an
+ * explicit close parks every carried order, decision 075), and a trader's
+ * cancel of a carried order is stored and applied when the next session opens
+ * (decision 130).
+ */
+export function betweenSessions(p: OmsProjection): boolean {
+  const s = p.session;
+  return s.state === 'closed' && s.rolling !== true && s.id > 0;
+}
+
+/** A replace between sessions: refused (SESSION_NOT_OPEN), one line saying what is taken instead. */
+export function checkReplaceBetweenSessions(p: OmsProjection): Refusal | null {
+  if (!betweenSessions(p)) return null;
+  return refuse(
+    Reason.SESSION_NOT_OPEN,
+    `session ${p.session.id} is closed: a replace is taken once the next session opens (a cancel is taken now and applied at the open)`,
+  );
+}
+
 function live(orderId: number, p: OmsProjection): Refusal | ReadonlyOrder {
   const o = p.order(orderId);
   if (o === undefined) return refuse(Reason.UNKNOWN_ORDER, `unknown order ${orderId}`);

@@ -8,6 +8,7 @@ import { referenceEvents, type ReferenceData } from './reference.ts';
 import { Reason } from '../protocol/reasons.ts';
 import { isTerminalStage, mayBeAtVenue } from './order-state.ts';
 import type { ReadonlyOrder } from './projection.ts';
+import { deferCancel, deferredCancelEvents } from './deferred-cancels.ts';
 import { carriesOver, endingWithSession, expiryAtClose, expiryBeforeVenue, parseSnapshot, restoreEvents, takeSnapshot, type Snapshot } from './snapshot.ts';
 
 /** Which events each role may ask for; the host may ask for anything. */
@@ -120,9 +121,14 @@ export class OmsSequencerPolicy implements SequencerPolicy {
     return this.previous(previousSnapshot)?.nextOrderId ?? 1;
   }
 
-  openingEvents(previousSnapshot: unknown): OrdoEvent[] {
+  openingEvents(previousSnapshot: unknown, deferred: readonly CommandBody[] = []): OrdoEvent[] {
     const prev = this.previous(previousSnapshot);
-    return [...this.staticEvents, ...(prev ? restoreEvents(prev) : []), ...riskRestoreEvents(prev?.risk)];
+    return [...this.staticEvents, ...(prev ? restoreEvents(prev) : []), ...riskRestoreEvents(prev?.risk), ...deferredCancelEvents(prev, deferred)];
+  }
+
+  /** Between sessions a trader's cancel of a carried order is kept for the next open (decision 130). */
+  deferWhileClosed(_src: string, role: string, body: CommandBody) {
+    return deferCancel(this.projection, role, body);
   }
 
   /** At SessionClosing: the orders ending with the session that never reached the venue expire at once. */

@@ -49,6 +49,8 @@ export function orderView(o: ReadonlyOrder): OrderView {
   if (o.expireAt > 0) v.expireTime = new Date(Math.floor(o.expireAt / 1000)).toISOString();
   const chain = o.origClientOrderIds;
   if (chain.length > 0) v.origClientOrderIds = [...chain];
+  // Waiting for the router with a venue already named: it was at the venue and was parked (decision 075).
+  if (o.stage === 'accepted' && o.venue !== undefined) v.parked = true;
   return v;
 }
 

@@ -160,12 +160,18 @@ export class ByteReader {
   pos: number;
   readonly end: number;
 
+  /**
+   * Reads `buf` from `start` to `end` (exclusive). `view` is a DataView over
+   * exactly `buf`: a caller reading many small ranges of one buffer (a page of
+   * frames) passes one, so each range costs no DataView of its own.
+   */
   constructor(
     readonly buf: Uint8Array,
     start = 0,
     end = buf.length,
+    view?: DataView,
   ) {
-    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    this.view = view ?? new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     this.pos = start;
     this.end = end;
   }

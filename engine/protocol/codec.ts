@@ -243,16 +243,26 @@ export function readFrameInfo(bytes: Uint8Array): FrameInfo {
  * array of the frame's events is built, so a replay keeps only the event in
  * hand alive. Every event is a fresh object the visitor may keep. The whole
  * frame is checked as it goes: a DecodeError may come after some events were
- * visited.
+ * visited. The frame is bytes[start, end) (the whole array by default; a page
+ * of frames read in one piece passes each frame's range and one `view` over
+ * `bytes`).
  */
-export function visitFrame(bytes: Uint8Array, visit: (e: Sequenced) => void, from = 0, to = Number.MAX_SAFE_INTEGER): FrameInfo {
-  const r = new ByteReader(bytes);
+export function visitFrame(
+  bytes: Uint8Array,
+  visit: (e: Sequenced) => void,
+  from = 0,
+  to = Number.MAX_SAFE_INTEGER,
+  start = 0,
+  end = bytes.length,
+  view?: DataView,
+): FrameInfo {
+  const r = new ByteReader(bytes, start, end, view);
   const version = header(r, FRAME_MAGIC, 'an event frame');
   const session = r.uint();
   const firstSeq = r.uint();
   const count = r.uint();
   const baseTs = r.uint();
-  if (count > bytes.length) throw new DecodeError(`frame claims ${count} events in ${bytes.length} bytes`);
+  if (count > end - start) throw new DecodeError(`frame claims ${count} events in ${end - start} bytes`);
   const strings = readStringTable(r);
   // The frame's own version picks the decoders, once: the loop below has no version checks.
   const codecs = EVENT_CODECS.byVersion[version]!;

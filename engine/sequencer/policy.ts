@@ -18,8 +18,20 @@ export interface SequencerPolicy {
   authorize(src: string, role: string, body: CommandBody): { code: SequencerRefusalCode; message: string } | undefined;
   /** First order id of a new session, from the previous session's snapshot. */
   orderIdBase(previousSnapshot: unknown): number;
-  /** Static data and restored orders for a new session (after SessionOpened). */
-  openingEvents(previousSnapshot: unknown): OrdoEvent[];
+  /**
+   * Static data and restored orders for a new session (after SessionOpened),
+   * then what the requests taken while no session was open do (`deferred`, in
+   * the order taken; see deferWhileClosed).
+   */
+  openingEvents(previousSnapshot: unknown, deferred?: readonly CommandBody[]): OrdoEvent[];
+  /**
+   * While no session is open (after SessionClosed): whether a command may be
+   * kept for the next open instead of refused (decision 130). Returns
+   * `{key}` to keep it (two commands with one key are one request), a
+   * refusal, or undefined to refuse it SESSION_NOT_OPEN. Absent: nothing is
+   * kept.
+   */
+  deferWhileClosed?(src: string, role: string, body: CommandBody): { key: string } | { code: SequencerRefusalCode; message: string } | undefined;
   /** Events that settle a closing session at once, right after SessionClosing (e.g. day orders that never left). */
   closingEvents(): OrdoEvent[];
   /**

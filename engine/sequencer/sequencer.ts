@@ -8,6 +8,7 @@ import type { WritableLog } from '../store/log.ts';
 import type { Clock } from './clock.ts';
 import type { SequencerPolicy } from './policy.ts';
 import { log } from '../log.ts';
+import type { DeferredCommand } from '../store/deferred.ts';
 import { STORAGE_UNAVAILABLE, type SequencerRefusalCode } from '../../contract/api-errors.ts';
 
 /** Events per stored frame and published message, at most. */
@@ -137,7 +138,7 @@ export class Sequencer {
   private readonly holdingSrc = new Set<string>();
 
   /** Totals since start, for figures. */
-  stats = { events: 0, frames: 0, batches: 0, rejected: 0, storageFailures: 0, held: 0 };
+  stats = { events: 0, frames: 0, batches: 0, rejected: 0, storageFailures: 0, held: 0, deferred: 0 };
   /** Last storage error, cleared by the next successful write. */
   storageError: string | undefined;
 
@@ -171,6 +172,11 @@ export class Sequencer {
   /** Instance active for each role, as the log says. */
   get activeRoles(): ReadonlyMap<string, string> {
     return this.activeByRole;
+  }
+
+  /** The commands stored while no session was open after `session` closed, for the next open (decision 130). */
+  deferredAfter(session: number): DeferredCommand[] {
+    return this.opts.log.deferred.of(session);
   }
 
   /** Rebuilds state from the log: the latest session's events, in order (each also handed to `into`). */
@@ -407,7 +413,8 @@ export class Sequencer {
         return undefined;
       default: {
         if (this.phase !== 'open' && this.phase !== 'closing') {
-          return { code: 'SESSION_NOT_OPEN', message: this.sessionId === 0 ? 'no session is open' : `session ${this.sessionId} is closed` };
+          const kept = this.phase === 'closed' ? this.defer(cmd, role) : undefined;
+          return kept ?? { code: 'SESSION_NOT_OPEN', message: this.sessionId === 0 ? 'no session is open' : `session ${this.sessionId} is closed` };
         }
         const policy = this.opts.policy;
         const refusal = policy.authorize(cmd.src, role, body);
@@ -423,6 +430,27 @@ export class Sequencer {
         return undefined;
       }
     }
+  }
+
+  /**
+   * Between sessions: keeps a command the policy allows (a trader's cancel of
+   * a carried order) in the log's deferred_commands table for the next open
+   * (decision 130), stored before it is answered QUEUED_FOR_OPEN. Undefined:
+   * the policy does not keep it.
+   */
+  private defer(cmd: Command, role: string): SequencerRefusal | undefined {
+    const d = this.opts.policy.deferWhileClosed?.(cmd.src, role, cmd.body);
+    if (d === undefined || 'code' in d) return d;
+    const log = this.opts.log;
+    let fresh: boolean;
+    try {
+      fresh = log.transaction(() => log.deferred.add({ session: this.sessionId, key: d.key, src: cmd.src, ts: this.batchTs, body: cmd.body }));
+    } catch (err) {
+      return { code: STORAGE_UNAVAILABLE, message: `event log unavailable: ${(err as Error).message}` };
+    }
+    this.stats.deferred++;
+    const what = fresh ? 'stored' : 'already stored';
+    return { code: 'QUEUED_FOR_OPEN', message: `no session is open: ${what}, applied when session ${this.sessionId + 1} opens` };
   }
 
   /**
@@ -464,7 +492,9 @@ export class Sequencer {
     const prevId = id - 1;
     const carried = [...this.activeByRole];
     this.emit({ type: 'SessionOpened', sessionId: id, previousSessionId: prevId, orderIdBase: policy.orderIdBase(previous) }, cmd.src, cmd.cseq);
-    for (const e of policy.openingEvents(previous)) this.emit(e, SEQUENCER_SRC, 0);
+    // What traders asked for while no session was open (decision 130): applied by the opening events.
+    const deferred = prevId > 0 ? this.opts.log.deferred.of(prevId).map((d) => d.body) : [];
+    for (const e of policy.openingEvents(previous, deferred)) this.emit(e, SEQUENCER_SRC, 0);
     for (const [role, instance] of carried) this.emit({ type: 'ComponentActivated', role, instance }, SEQUENCER_SRC, 0);
     this.emit({ type: 'SessionReady', restoredOrders: this.countRestored(id) }, SEQUENCER_SRC, 0);
   }

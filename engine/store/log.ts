@@ -11,6 +11,8 @@ import { CorruptionError, StoreError } from './errors.ts';
 import { HeadWriter, isBehind, readHead, type LogHead } from './head.ts';
 import { log as logger } from '../log.ts';
 import { CheckpointReader } from './checkpoints.ts';
+import { FramePages } from './frame-pages.ts';
+import { DeferredCommands } from './deferred.ts';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations/index.ts';
 
 export interface SessionRow {
@@ -98,6 +100,8 @@ export class ReadableLog {
   }
 
   private checkpointReader: CheckpointReader | undefined;
+  /** The page reader of replay() (null: this database cannot use it). */
+  private pages: FramePages | null | undefined;
 
   /** The in-session projection checkpoints stored with this log (decision 085). */
   get checkpoints(): CheckpointReader {
@@ -186,7 +190,23 @@ export class ReadableLog {
       n++;
       apply(e);
     };
-    for (const row of this.stmts.framesRaw.iterate(session, this.frameStart(session, from), to) as IterableIterator<[number, number, number, Buffer]>) {
+    const start = this.frameStart(session, from);
+    const pages = (this.pages ??= FramePages.open(this.db) ?? null);
+    if (pages !== null) {
+      // A page of frames per SQLite call (frame-pages.ts): what a log of small live frames needs.
+      pages.forEach(
+        session,
+        start,
+        to,
+        (bytes, begin, end, view) => visitFrame(bytes, count, from, to, begin, end, view),
+        (err, firstSeq, lastSeq, frame) => {
+          if (err === undefined) throw new CorruptionError(session, firstSeq, lastSeq, 'checksum mismatch');
+          throw frameError(frameAlone(err, frame), session, firstSeq, lastSeq);
+        },
+      );
+      return n;
+    }
+    for (const row of this.stmts.framesRaw.iterate(session, start, to) as IterableIterator<[number, number, number, Buffer]>) {
       const [firstSeq, lastSeq, crc, bytes] = row;
       if (crc32(bytes) !== crc) throw new CorruptionError(session, firstSeq, lastSeq, 'checksum mismatch');
       try {
@@ -450,6 +470,8 @@ export class WritableLog extends ReadableLog {
       reopen: db.prepare(`UPDATE sessions SET state = 'open', closed_ts = NULL WHERE id = ?`),
       // Checkpoints past a cut are of events no longer in the log (derivable data, decision 085).
       dropCheckpointsPast: db.prepare(`DELETE FROM checkpoints WHERE session > ? OR (session = ? AND seq > ?)`),
+      // Requests stored after a close that a cut undoes (decision 130): that close is no longer in the log.
+      dropDeferredFrom: db.prepare(`DELETE FROM deferred_commands WHERE session >= ?`),
     };
     this.inTransaction = db.transaction((fn: () => unknown) => fn());
     this.checkpointer = file?.backgroundCheckpoint ? new BackgroundCheckpointer(db, file.path, file.synchronous) : undefined;
@@ -479,6 +501,13 @@ export class WritableLog extends ReadableLog {
     if (this.pendingHead) this.head?.write(this.pendingHead);
     this.checkpointer?.committed();
     return result;
+  }
+
+  private deferredTable: DeferredCommands | undefined;
+
+  /** Requests taken while no session is open, for the next open (decision 130). */
+  get deferred(): DeferredCommands {
+    return (this.deferredTable ??= new DeferredCommands(this.db));
   }
 
   appendFrame(session: number, firstSeq: number, lastSeq: number, bytes: Uint8Array): void {
@@ -543,6 +572,7 @@ export class WritableLog extends ReadableLog {
     const removed = this.w.truncateFrames.run(rowId).changes;
     const kept = this.lastSeq(session);
     this.w.dropCheckpointsPast.run(session, session, kept);
+    this.w.dropDeferredFrom.run(session);
     this.w.dropSnapshotsFrom.run(session);
     this.w.dropSessionsAfter.run(session);
     if (kept === 0) this.w.dropSessionsAfter.run(session - 1);
@@ -627,6 +657,20 @@ export function openReadableLog(path: string): ReadableLog {
     throw new StoreError(`${path} has schema version ${version}, newer than this build (${SCHEMA_VERSION}); upgrade Ordo`);
   }
   return new ReadableLog(db);
+}
+
+/**
+ * The decode error of a frame read within a page, as the frame alone gives it:
+ * its byte offsets count from the frame's start, not the page's.
+ */
+function frameAlone(err: unknown, frame: Uint8Array): unknown {
+  if (!(err instanceof DecodeError) || err instanceof NewerFormatError) return err;
+  try {
+    visitFrame(frame, () => undefined);
+  } catch (alone) {
+    return alone;
+  }
+  return err;
 }
 
 /**

@@ -88,6 +88,14 @@ export function stateLabel(state: string): string {
   return STATE_LABELS[state] ?? state.replaceAll('_', ' ').toUpperCase();
 }
 
+/** What a parked order's badge says when hovered (decision 075: off the venue between sessions). */
+export const PARKED_HINT = 'parked — re-enters at open';
+
+/** An order's state badge: a parked order shows PARKED, not PENDING (its API state stays pending_new). */
+export function orderStateLabel(o: { readonly state: string; readonly parked?: boolean }): string {
+  return o.parked === true ? 'PARKED' : stateLabel(o.state);
+}
+
 /** An average price: two more decimals than the tick's, trailing zeros beyond the tick's dropped. */
 export function formatAvgPrice(price: number | undefined, decimals = 2): string {
   if (price === undefined || price === 0 || !Number.isFinite(price)) return '';

@@ -1,6 +1,6 @@
 import type { KeyboardEvent, ReactNode } from 'react';
 import type { OrderView } from '../../contract/api.ts';
-import { formatAvgPrice, formatPrice, formatQty, formatTime, stateLabel } from '../lib/format.ts';
+import { formatAvgPrice, formatPrice, formatQty, formatTime, orderStateLabel, PARKED_HINT } from '../lib/format.ts';
 import { isTerminal } from '../lib/order-query.ts';
 
 export interface Amend {
@@ -80,8 +80,14 @@ export function OrderCell(p: CellProps) {
       return cell(
         '',
         'state',
-        <span className={`badge state-badge state-${o.state}`} data-testid={`order-state-${id}`} data-state={o.state} title={o.state}>
-          {stateLabel(o.state)}
+        <span
+          className={`badge state-badge state-${o.state}${o.parked === true ? ' parked' : ''}`}
+          data-testid={`order-state-${id}`}
+          data-state={o.state}
+          data-parked={o.parked === true ? 'true' : undefined}
+          title={o.parked === true ? PARKED_HINT : o.state}
+        >
+          {orderStateLabel(o)}
         </span>,
       );
     case 'filled':

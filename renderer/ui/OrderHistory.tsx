@@ -2,7 +2,7 @@ import { inBody } from './portal.ts';
 import { useEffect, useState } from 'react';
 import type { OrderHistoryView } from '../api/history.ts';
 import { historyApi } from '../api/history.ts';
-import { formatInt, formatQty, formatTime, stateLabel } from '../lib/format.ts';
+import { formatInt, formatQty, formatTime, orderStateLabel, PARKED_HINT } from '../lib/format.ts';
 import { selectOrders } from '../store/selectors.ts';
 import { useApi, useOrdoState } from './context.tsx';
 import { eventDetail } from './EventLog.tsx';
@@ -52,8 +52,13 @@ export function OrderHistoryDrawer({ orderId, onClose }: { orderId: number; onCl
       <div className="drawer-head">
         <span className="drawer-title">Order #{orderId}</span>
         {order ? (
-          <span className={`badge state-badge state-${order.state}`} data-testid="order-history-state">
-            {stateLabel(order.state)}
+          <span
+            className={`badge state-badge state-${order.state}${order.parked === true ? ' parked' : ''}`}
+            data-testid="order-history-state"
+            data-parked={order.parked === true ? 'true' : undefined}
+            title={order.parked === true ? PARKED_HINT : order.state}
+          >
+            {orderStateLabel(order)}
           </span>
         ) : null}
         <button type="button" className="btn btn-xs drawer-close" data-testid="order-history-close" title="Close (Esc)" onClick={onClose}>

@@ -3,7 +3,7 @@ import type { FormEvent, KeyboardEvent } from 'react';
 import type { ApiError } from '../../contract/api.ts';
 import { ORDER_TYPES, TIME_IN_FORCE } from '../../contract/domain.ts';
 import type { OrderType, Side, TimeInForce } from '../../contract/domain.ts';
-import { decimalsOf, formatPrice, formatQty, stateLabel } from '../lib/format.ts';
+import { decimalsOf, formatPrice, formatQty, orderStateLabel, PARKED_HINT } from '../lib/format.ts';
 import { loadPref, TICKET_SETTINGS_KEY, DEFAULT_TICKET_SETTINGS } from '../lib/settings.ts';
 import { normalisePriceText, stepPrice, validateTicket } from '../lib/validation.ts';
 import type { TicketInput } from '../lib/validation.ts';
@@ -372,7 +372,9 @@ function SubmissionResult({ submission }: { submission: Submission | undefined }
         #{submission.orderId}
       </span>{' '}
       {order ? (
-        <span className={`badge state-${order.state}`}>{stateLabel(order.state)}</span>
+        <span className={`badge state-${order.state}`} title={order.parked === true ? PARKED_HINT : undefined}>
+          {orderStateLabel(order)}
+        </span>
       ) : (
         <span className="badge state-cancelled" title="The host took the order; its state shows once the view has it">
           SENT

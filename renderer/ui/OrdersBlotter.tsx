@@ -109,6 +109,7 @@ export function OrdersBlotter() {
       }
       setStatus(`Cancel sent for ${formatInt(targets.length)} order${targets.length > 1 ? 's' : ''}…`);
       let failed = 0;
+      let queued = 0;
       let firstError = '';
       // A few at a time: thousands of requests at once would flood the link for no gain.
       for (let i = 0; i < targets.length; i += 50) {
@@ -117,13 +118,17 @@ export function OrdersBlotter() {
           if (!r.ok) {
             failed++;
             firstError ||= r.error.message;
-          }
+          } else if (r.value.queuedForOpen === true) queued++;
         }
       }
+      const plural = targets.length > 1 ? 's' : '';
+      // Between sessions a cancel is stored and applied at the next open (decision 130): say so, not "requested".
       setStatus(
-        failed === 0
-          ? `Cancel requested for ${formatInt(targets.length)} order${targets.length > 1 ? 's' : ''}`
-          : `Cancel: ${formatInt(targets.length - failed)} requested, ${formatInt(failed)} failed (${firstError})`,
+        failed === 0 && queued === targets.length
+          ? `No session is open: cancel stored for ${formatInt(queued)} order${plural}, cancelled when the next session opens`
+          : failed === 0
+            ? `Cancel requested for ${formatInt(targets.length)} order${plural}`
+            : `Cancel: ${formatInt(targets.length - failed)} requested${queued > 0 ? ` (${formatInt(queued)} stored for the next open)` : ''}, ${formatInt(failed)} failed (${firstError})`,
       );
     },
     [api, confirm, setStatus, table.byId],

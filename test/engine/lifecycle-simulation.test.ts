@@ -16,7 +16,7 @@ describe('order lifecycle simulation', () => {
   it(`never disagrees with the venue (${SEEDS.length} seeds × 400 steps)`, () => {
     const total = {
       submits: 0, cancels: 0, replaces: 0, fills: 0, cancelledAtVenue: 0, refusedAtSeq: 0, tooLate: 0, sessionsClosed: 0, carried: 0,
-      rolls: 0, parked: 0, carriedPending: 0,
+      rolls: 0, parked: 0, carriedPending: 0, deferredCancels: 0, cancelledAtOpen: 0,
     };
     for (const seed of SEEDS) {
       const sim = new LifecycleSim({ seed, steps: 400 });
@@ -37,6 +37,9 @@ describe('order lifecycle simulation', () => {
       expect(total.rolls).toBeLessThan((SEEDS.length * 3) / 4);
       expect(total.parked).toBeGreaterThan(SEEDS.length / 10);
       expect(total.carriedPending).toBeGreaterThan(0);
+      // Cancels between an explicit close and the next open are stored and applied by the opening events (decision 130).
+      expect(total.deferredCancels).toBeGreaterThan(0);
+      expect(total.cancelledAtOpen).toBeGreaterThan(0);
     }
     console.log(`simulation: ${JSON.stringify(total)}`);
   }, 60_000);

@@ -124,6 +124,17 @@ describe('orders blotter markup', () => {
     expect(html).not.toContain('order-cancel-');
     expect(html).not.toContain('order-amend-');
   });
+
+  it('a parked order (between sessions) shows PARKED with its hint, not PENDING, and can still be cancelled', () => {
+    const update = { reset: stateView({ orders: [order(1, { timeInForce: 'gtc', parked: true, venue: 'XNAS' }), order(2)] }) };
+    update.reset.session = { ...update.reset.session, state: 'closed' };
+    const html = render(storeWith(update), <OrdersBlotter />);
+    expect(html).toMatch(/data-testid="order-state-1" data-state="pending_new" data-parked="true" title="parked — re-enters at open"/);
+    expect(html).toMatch(/data-testid="order-state-1"[^>]*>PARKED</);
+    expect(html).toMatch(/data-testid="order-state-2" data-state="pending_new" title="pending_new">PENDING</);
+    // Between sessions the cancel is stored and applied at the open (decision 130): the action stays.
+    expect(html).toContain('data-testid="order-cancel-1"');
+  });
 });
 
 describe('the rest of the screen', () => {

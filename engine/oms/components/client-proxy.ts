@@ -1,14 +1,14 @@
-import type { NewOrderRequest, ReplaceRequest, Result } from '../../../contract/api.ts';
+import type { CancelResult, NewOrderRequest, ReplaceRequest, Result } from '../../../contract/api.ts';
 import type { CommandReply } from '../../bus/command-client.ts';
 import type { CommandSink, ComponentLogic } from '../../component/logic.ts';
 import type { CommandBody, EventOf, Sequenced } from '../../protocol/events.ts';
 import { Reason, reasonName } from '../../protocol/reasons.ts';
 import { normalisePrice } from '../money.ts';
-import { checkCancel, checkReplace, checkSessionTakesCancels, checkSessionTakesOrders } from '../rules.ts';
+import { betweenSessions, checkCancel, checkReplace, checkReplaceBetweenSessions, checkSessionTakesCancels, checkSessionTakesOrders } from '../rules.ts';
 import { ProjectedComponent } from './projected.ts';
 import type { OmsProjection, OriginalTerms } from '../projection.ts';
 
-type Waiter = (r: Result<{ orderId: number }>) => void;
+type Waiter = (r: Result<CancelResult>) => void;
 type OrderResult = Result<{ orderId: number }>;
 type NewOrderBody = EventOf<'OrderPending'>;
 
@@ -114,10 +114,14 @@ export class ClientProxyComponent extends ProjectedComponent implements Componen
   /**
    * A cancel request. `clientOrderId` names the request (FIX ClOrdID of the
    * cancel); whether it is taken (one cancel or replace in flight per order)
-   * is decided by the projection at its seq, and the answer says so.
+   * is decided by the projection at its seq, and the answer says so. Between
+   * an explicit close and the next open the sequencer stores it and the order
+   * is cancelled when the next session opens (decision 130): the answer then
+   * has `queuedForOpen`.
    */
-  cancel(orderId: number, clientOrderId?: string): Promise<OrderResult> {
-    const bad = checkSessionTakesCancels(this.projection) ?? checkCancel(orderId, this.projection);
+  cancel(orderId: number, clientOrderId?: string): Promise<Result<CancelResult>> {
+    const p = this.projection;
+    const bad = (betweenSessions(p) ? null : checkSessionTakesCancels(p)) ?? checkCancel(orderId, p);
     if (bad) return Promise.resolve(refusal(bad.reason, bad.text));
     const body: CommandBody = { type: 'CancelRequested', orderId };
     if (clientOrderId !== undefined) body.clientOrderId = clientOrderId;
@@ -133,7 +137,7 @@ export class ClientProxyComponent extends ProjectedComponent implements Componen
   replace(orderId: number, change: ReplaceRequest): Promise<OrderResult> {
     const o = this.projection.order(orderId);
     const price = o === undefined ? change.price : normalisePrice(change.price, this.projection.instrument(o.symbol)?.tickSize);
-    const bad = checkSessionTakesOrders(this.projection) ?? checkReplace(orderId, change.quantity, price, this.projection);
+    const bad = checkReplaceBetweenSessions(this.projection) ?? checkSessionTakesOrders(this.projection) ?? checkReplace(orderId, change.quantity, price, this.projection);
     if (bad) return Promise.resolve(refusal(bad.reason, bad.text));
     const clientOrderId = change.clientOrderId ?? `${o!.clientOrderId.replace(/~R\d+$/, '')}~R${o!.replaceCount + 1}`;
     const cseq = this.send({ type: 'ReplaceRequested', orderId, quantity: change.quantity, price, clientOrderId });
@@ -164,6 +168,12 @@ export class ClientProxyComponent extends ProjectedComponent implements Componen
    * answered UNAVAILABLE on timeout while the order might still get in.)
    */
   onRefused(cseq: number, _body: CommandBody, reply: CommandReply): 'retry' | 'drop' {
+    if (reply.code === 'QUEUED_FOR_OPEN') {
+      // Not a refusal: stored for the next open (decision 130).
+      const orderId = this.waiters.get(cseq)?.orderId ?? 0;
+      this.settle(cseq, { ok: true, value: { orderId, queuedForOpen: true, message: `no session is open: the cancel is stored, and order ${orderId} is cancelled when the next session opens, before it is routed` } });
+      return 'drop';
+    }
     this.settle(cseq, { ok: false, error: { code: reply.code, message: reply.message } });
     return 'drop';
   }
@@ -172,7 +182,7 @@ export class ClientProxyComponent extends ProjectedComponent implements Componen
     return this.sink?.send(body) ?? 0;
   }
 
-  private wait(cseq: number, orderId: number): Promise<Result<{ orderId: number }>> {
+  private wait(cseq: number, orderId: number): Promise<Result<CancelResult>> {
     return new Promise((done) => {
       // Monotonic: a wall-clock step must not time requests out early or late (decision 084).
       this.waiters.set(cseq, { orderId, done, deadline: performance.now() + REQUEST_TIMEOUT_MS });
@@ -196,7 +206,7 @@ export class ClientProxyComponent extends ProjectedComponent implements Componen
     }
   }
 
-  private settle(cseq: number, r: Result<{ orderId: number }>): void {
+  private settle(cseq: number, r: Result<CancelResult>): void {
     const w = this.waiters.get(cseq);
     if (!w) return;
     this.waiters.delete(cseq);

@@ -9,8 +9,11 @@ export class RouterComponent extends ProjectedComponent implements ComponentLogi
 
   react(_session: number, e: Sequenced, out: CommandSink): void {
     const ev = e.event;
-    // A parked order (decision 075) is routed again once a session takes it: restored, or parked after its session closed.
-    if (ev.type === 'OrderAccepted' || ev.type === 'OrderParked' || (ev.type === 'OrderRestored' && ev.state === 'accepted')) this.route(ev.orderId, out);
+    // A parked order (decision 075) is routed again once a session takes it: restored, or parked after its session
+    // closed. Restored ones at SessionReady, after the whole opening: a cancel stored between sessions ends an order
+    // there (decision 130), and the router never decides to route it (a what-if replay of the router agrees).
+    if (ev.type === 'OrderAccepted' || ev.type === 'OrderParked') this.route(ev.orderId, out);
+    else if (ev.type === 'SessionReady') for (const o of this.projection.orders()) if (o.stage === 'accepted') this.route(o.orderId, out);
   }
 
   onActivate(out: CommandSink): void {

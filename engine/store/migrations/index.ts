@@ -61,6 +61,24 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    description: 'commands taken while no session is open, applied when the next one opens (decision 130)',
+    up(db) {
+      // One row per (closed session, key): a repeat of the same request is the same row. Read once, when the
+      // session after `session` opens; kept afterwards as the record of what that open applied.
+      db.exec(`
+        CREATE TABLE deferred_commands (
+          session INTEGER NOT NULL REFERENCES sessions(id),
+          key TEXT NOT NULL,
+          src TEXT NOT NULL,
+          taken_ts INTEGER NOT NULL,
+          body TEXT NOT NULL,
+          PRIMARY KEY (session, key)
+        ) STRICT;
+      `);
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -115,8 +115,11 @@ export class LifecycleSim {
   /** Counters for the test's own sanity checks (the run did explore something). */
   readonly counts = {
     submits: 0, cancels: 0, replaces: 0, fills: 0, cancelledAtVenue: 0, refusedAtSeq: 0, tooLate: 0, sessionsClosed: 0, carried: 0,
-    rolls: 0, parked: 0, carriedPending: 0,
+    rolls: 0, parked: 0, carriedPending: 0, deferredCancels: 0, cancelledAtOpen: 0,
   };
+  /** Cancels the sequencer stored while no session was open (decision 130), for the next open; and their keys. */
+  private deferred: CommandBody[] = [];
+  private readonly deferredKeys = new Set<string>();
 
   constructor(private readonly opts: SimOptions) {
     this.rng = new Prng(opts.seed);
@@ -176,7 +179,10 @@ export class LifecycleSim {
   private openSession(): void {
     const prev = this.snapshot;
     this.emit({ type: 'SessionOpened', sessionId: this.sessionId, previousSessionId: this.sessionId - 1, orderIdBase: this.policy.orderIdBase(prev) }, 'sequencer', 0);
-    const opening = this.policy.openingEvents(prev);
+    const opening = this.policy.openingEvents(prev, this.deferred);
+    this.deferred = [];
+    this.deferredKeys.clear();
+    for (const e of opening) if (e.type === 'OrderCancelled') this.counts.cancelledAtOpen++;
     for (const e of opening) this.emit(e, 'sequencer', 0);
     for (const e of opening) if (e.type === 'OrderRestored' && e.filledQuantity > 0) this.carriedFilled.set(e.orderId, e.filledQuantity);
     this.emit({ type: 'SessionReady', restoredOrders: opening.filter((e) => e.type === 'OrderRestored').length }, 'sequencer', 0);
@@ -229,10 +235,12 @@ export class LifecycleSim {
     const choices: (() => void)[] = [];
     for (const c of this.components) {
       if (c.inbox.length > 0) choices.push(() => this.deliverOne(c));
-      // While closed the sequencer refuses commands: components keep them and resend after the next open.
+      // While closed the sequencer refuses commands (components keep reports and resend after the next open),
+      // except the proxy's cancels of carried orders, which it stores for the next open (decision 130).
       // During a roll the sequencer holds what the closing session refuses: the sender's queue waits.
       const held = this.rolls && this.phase === 'closing' && c.outbox.length > 0 && this.policy.closingRefusal(c.outbox[0]!) !== undefined;
-      if (c.outbox.length > 0 && this.phase !== 'closed' && !held) choices.push(() => this.sequence(c));
+      const takesNow = this.phase !== 'closed' || c.logic.role === 'proxy';
+      if (c.outbox.length > 0 && takesNow && !held) choices.push(() => this.sequence(c));
     }
     if (this.toVenue.length > 0) choices.push(() => {
       const req = this.toVenue.shift()!;
@@ -306,6 +314,14 @@ export class LifecycleSim {
   private sequence(c: SimComponent): void {
     const body = c.outbox.shift()!;
     const cseq = c.cseq - c.outbox.length;
+    if (this.phase === 'closed') return this.deferOrRefuse(c, body, cseq);
+    // The policy's own refusals (a second route of an order: DUPLICATE), as the real sequencer applies them.
+    const denied = this.policy.authorize(c.name, c.logic.role, body);
+    if (denied) {
+      this.note(() => `refused ${c.name} ${JSON.stringify(body)}: ${denied.code}`);
+      c.logic.onRefused?.(cseq, body, { cseq, ...denied });
+      return;
+    }
     const refused = this.phase === 'closing' ? this.policy.closingRefusal(body) : undefined;
     if (refused && this.rolls) {
       // A roll holds it (and everything after it from the same sender) for the next session.
@@ -319,6 +335,24 @@ export class LifecycleSim {
     }
     this.emit(body as OrdoEvent, c.name, cseq);
     this.closeWhenReady();
+  }
+
+  /** As the sequencer between sessions: stores a cancel the policy keeps (answered QUEUED_FOR_OPEN), refuses the rest. */
+  private deferOrRefuse(c: SimComponent, body: CommandBody, cseq: number): void {
+    const d = this.policy.deferWhileClosed(c.name, c.logic.role, body);
+    if (d === undefined || 'code' in d) {
+      const code = d?.code ?? 'SESSION_NOT_OPEN';
+      this.note(() => `refused ${c.name} ${JSON.stringify(body)}: ${code}`);
+      c.logic.onRefused?.(cseq, body, { cseq, code, message: 'no session is open' });
+      return;
+    }
+    if (!this.deferredKeys.has(d.key)) {
+      this.deferredKeys.add(d.key);
+      this.deferred.push(body);
+      this.counts.deferredCancels++;
+    }
+    this.note(() => `stored for the open ${c.name} ${JSON.stringify(body)}`);
+    c.logic.onRefused?.(cseq, body, { cseq, code: 'QUEUED_FOR_OPEN', message: 'stored' });
   }
 
   private emit(event: OrdoEvent, src: string, cseq: number): void {

@@ -1,0 +1,174 @@
+import Database from 'better-sqlite3';
+import { crc32 } from 'node:zlib';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { orderSession, storeSession } from '../../bench/session.ts';
+import type { Sequenced } from '../../engine/protocol/events.ts';
+import { CorruptionError } from '../../engine/store/errors.ts';
+import { crc32Range, FramePages } from '../../engine/store/frame-pages.ts';
+import { openReadableLog, openWritableLog } from '../../engine/store/log.ts';
+import { Prng } from '../../engine/venue/prng.ts';
+import { removeDir, tempDir } from './helpers/backbone.ts';
+
+// replay() reads frames a page at a time (one blob of many bodies per SQLite call, frame-pages.ts);
+// events() still reads row by row. These tests hold the two to the same events and the same errors.
+
+const dirs: string[] = [];
+afterEach(() => dirs.splice(0).forEach(removeDir));
+
+function freshPath(): string {
+  const dir = tempDir('ordo-pages-');
+  dirs.push(dir);
+  return join(dir, 'ordo.db');
+}
+
+/** A stored session of the bench's order mix in frames of the given sizes (repeated). */
+function storedSession(events: number, frameSizes: readonly number[]): string {
+  const path = freshPath();
+  const log = openWritableLog(path, { backgroundCheckpoint: false });
+  storeSession(log, orderSession(events), undefined, frameSizes);
+  log.close();
+  return path;
+}
+
+function replayed(path: string, from?: number, to?: number): Sequenced[] {
+  const log = openReadableLog(path);
+  try {
+    const out: Sequenced[] = [];
+    log.replay(1, (e) => out.push(e), from, to);
+    return out;
+  } finally {
+    log.close();
+  }
+}
+
+function rowByRow(path: string, from?: number, to?: number): Sequenced[] {
+  const log = openReadableLog(path);
+  try {
+    return [...log.events(1, from, to)];
+  } finally {
+    log.close();
+  }
+}
+
+describe('paged frame reading (replay)', () => {
+  it('replays the same events as the row-by-row reader, for small live-sized frames, big frames and ranges that cut frames', () => {
+    // 1-event frames, mixed live sizes, and frames big enough that a page holds only a few.
+    const prng = new Prng(15);
+    const mixed = Array.from({ length: 500 }, () => prng.int(1, 12));
+    for (const sizes of [[1], mixed, [1, 4096, 3, 9000]]) {
+      const path = storedSession(30_000, sizes);
+      const all = rowByRow(path);
+      expect(all.length).toBeGreaterThan(30_000);
+      expect(replayed(path)).toEqual(all);
+      for (const [from, to] of [
+        [1, 1],
+        [2, 17],
+        [4095, 13_301],
+        [all.length - 5, all.length + 100],
+      ] as const) {
+        expect(replayed(path, from, to)).toEqual(rowByRow(path, from, to));
+      }
+    }
+  });
+
+  it('hands every body back byte for byte, whatever bytes it holds (NUL, invalid UTF-8), in row order', () => {
+    const path = freshPath();
+    openWritableLog(path, { backgroundCheckpoint: false }).close();
+    const db = new Database(path);
+    const prng = new Prng(7);
+    db.prepare(`INSERT INTO sessions (id, opened_ts, state) VALUES (1, 1, 'open')`).run();
+    const insert = db.prepare('INSERT INTO frames (session, first_seq, last_seq, crc, body) VALUES (1, ?, ?, ?, ?)');
+    const bodies: Buffer[] = [];
+    db.transaction(() => {
+      for (let i = 0; i < 3000; i++) {
+        // Every byte value, runs of zeros and 0xff, lengths from 1 to ~70 k (a page adapts to them).
+        const len = i % 500 === 0 ? 70_000 : prng.int(1, 300);
+        const b = Buffer.alloc(len);
+        for (let k = 0; k < len; k++) b[k] = i % 3 === 0 ? (k % 7 === 0 ? 0 : 0xff) : prng.int(0, 255);
+        bodies.push(b);
+        insert.run(i * 10 + 1, i * 10 + 10, crc32(b), b);
+      }
+    })();
+    const pages = FramePages.open(db)!;
+    const seen: Buffer[] = [];
+    pages.forEach(
+      1,
+      1,
+      Number.MAX_SAFE_INTEGER,
+      (bytes, begin, end, view) => {
+        expect(view.byteLength).toBe(bytes.length);
+        seen.push(Buffer.from(bytes.subarray(begin, end)));
+      },
+      () => {
+        throw new Error('no frame is bad here');
+      },
+    );
+    expect(seen.length).toBe(bodies.length);
+    seen.forEach((b, i) => expect(b.equals(bodies[i]!)).toBe(true));
+    db.close();
+  });
+
+  it('reports a flipped byte in a frame deep in a later page with that frame\'s seq range, after applying the events before it', () => {
+    const path = storedSession(20_000, [3]);
+    const db = new Database(path);
+    const body = db.prepare('SELECT body FROM frames WHERE first_seq = 15001').pluck().get() as Buffer;
+    body[body.length - 2]! ^= 0x10;
+    db.prepare('UPDATE frames SET body = ? WHERE first_seq = 15001').run(body);
+    db.close();
+    const log = openReadableLog(path);
+    let applied = 0;
+    const run = () => log.replay(1, () => applied++);
+    expect(run).toThrow(CorruptionError);
+    expect(run).toThrow('corrupted frame in session 1, seq 15001-15003: checksum mismatch');
+    expect(applied).toBe(2 * 15_000);
+    log.close();
+  });
+
+  it('names a frame that does not decode (checksum right, content cut short) exactly as the row-by-row reader does', () => {
+    const path = storedSession(20_000, [3]);
+    const db = new Database(path);
+    const body = db.prepare('SELECT body FROM frames WHERE first_seq = 12001').pluck().get() as Buffer;
+    const cut = body.subarray(0, body.length - 4);
+    db.prepare('UPDATE frames SET body = ?, crc = ? WHERE first_seq = 12001').run(cut, crc32(cut));
+    db.close();
+    const log = openReadableLog(path);
+    let rowError: unknown;
+    try {
+      for (const _ of log.events(1)) void _;
+    } catch (err) {
+      rowError = err;
+    }
+    expect(rowError).toBeInstanceOf(CorruptionError);
+    expect(() => log.replay(1, () => undefined)).toThrow((rowError as Error).message);
+    expect((rowError as Error).message).toMatch(/^corrupted frame in session 1, seq 12001-12003: /);
+    log.close();
+  });
+
+  it('reports a missing frame as a seq gap', () => {
+    const path = storedSession(5_000, [2]);
+    const db = new Database(path);
+    db.prepare('DELETE FROM frames WHERE first_seq = 2001').run();
+    db.close();
+    const log = openReadableLog(path);
+    expect(() => log.replay(1, () => undefined)).toThrow('seq gap: expected 2001, found 2003');
+    log.close();
+  });
+
+  it('computes the log\'s CRC-32 (zlib\'s) over any byte range', () => {
+    const prng = new Prng(3);
+    const buf = Buffer.alloc(4000);
+    for (let k = 0; k < buf.length; k++) buf[k] = prng.int(0, 255);
+    for (const [start, end] of [
+      [0, 0],
+      [0, 1],
+      [5, 17],
+      [100, 211],
+      [100, 212],
+      [100, 356],
+      [7, 3999],
+    ] as const) {
+      expect(crc32Range(buf, start, end)).toBe(crc32(buf.subarray(start, end)));
+    }
+  });
+});
