@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +12,10 @@ import { writeLiveLikeLog } from './recovery.ts';
  * wall time to the ready line and the host's CPU time (user + system, all
  * threads, from /proc) at that moment. Checkpoints off. Several builds
  * (paths to bin/ordo.mjs) run interleaved, so a loaded machine hurts all alike.
- * Run: `node dist/bench/host-ready.js [events] [runs] [ordo.mjs ...]`.
+ * Run: `node dist/bench/host-ready.js [events] [runs] [ordo.mjs ...] [--with-checkpoints]`.
+ * `--with-checkpoints`: first runs `ordo checkpoint` (the first build's) on the
+ * stored log, so a build that starts from in-session checkpoints (decision
+ * 140) can; the round's time is printed.
  */
 
 const TICK = 100; // USER_HZ on Linux
@@ -52,13 +55,20 @@ async function main(): Promise<void> {
   const events = Number(process.argv[2] ?? 500_000);
   const runs = Number(process.argv[3] ?? 3);
   const builds = process.argv.slice(4).filter((a) => !a.startsWith('--'));
-  const nodeFlags = process.argv.slice(4).filter((a) => a.startsWith('--'));
+  const withCheckpoints = process.argv.includes('--with-checkpoints');
+  const nodeFlags = process.argv.slice(4).filter((a) => a.startsWith('--') && a !== '--with-checkpoints');
   if (builds.length === 0) builds.push(fileURLToPath(new URL('../../bin/ordo.mjs', import.meta.url)));
   const src = mkdtempSync(join(tmpdir(), 'host-ready-'));
   try {
     const t0 = performance.now();
     const stored = writeLiveLikeLog(src, events, 8);
     console.log(JSON.stringify({ events: stored, writeSeconds: +((performance.now() - t0) / 1000).toFixed(1) }));
+    if (withCheckpoints) {
+      const t1 = performance.now();
+      const r = spawnSync(process.execPath, [builds[0]!, 'checkpoint', '--data-dir', src], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`ordo checkpoint failed: ${r.stderr.trim()}`);
+      console.log(JSON.stringify({ checkpointRoundSeconds: +((performance.now() - t1) / 1000).toFixed(1), out: r.stdout.trim() }));
+    }
     for (let r = 0; r < runs; r++) {
       for (const ordo of builds) {
         const load = loadavg()[0]!.toFixed(1);

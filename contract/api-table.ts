@@ -2,6 +2,7 @@ import type { AsOf, CancelResult, EventLine, EventQuery, FillQuery, FillView, Ne
 import type { ComponentAction } from './domain.ts';
 import type { EventPage, EventSearchQuery, OrderHistoryQuery, OrderHistoryView, SessionSummary, TimelineQuery, TimelineView } from './history.ts';
 import type { FixView } from './fix.ts';
+import type { OrderWindow, OrderWindowQuery } from './order-window.ts';
 import type { HaltRequest, LimitsChange, PositionView, RestrictRequest, RiskView } from './risk.ts';
 
 /**
@@ -24,6 +25,7 @@ export interface ApiParamTypes {
   orderQuery: OrderQuery;
   fillQuery: FillQuery;
   timeline: TimelineQuery;
+  orderWindow: OrderWindowQuery;
   // Risk (issue 12).
   clientId: string;
   halt: HaltRequest;
@@ -75,6 +77,8 @@ export const API_TABLE = {
   getTimeline: method(result<TimelineView>(), withDefault('timeline', {})),
   /** Orders of the live session, a page at a time, filtered by state, client, symbol (cursor: `next`). */
   getOrders: method(result<Page<OrderView>>(), withDefault('orderQuery', {})),
+  /** The blotter's window: the live session's orders filtered, sorted and sliced by the host, with counts (decision 150). */
+  getOrderWindow: method(result<OrderWindow>(), withDefault('orderWindow', {})),
   /** Fills of the live session in log order, a page at a time, filtered by client, symbol. */
   getFills: method(result<Page<FillView>>(), withDefault('fillQuery', {})),
   // Risk (issue 12, docs/api.md "Risk"): positions, limits, restricted list, kill switch.

@@ -205,6 +205,16 @@ export interface StateView {
   ordersAfter?: number;
   /** Likewise for fills: `getFills({ after: fillsAfter })`. */
   fillsAfter?: number;
+  /**
+   * A UI subscriber's state (decision 150): the orders in the session, and how
+   * many of the newest the reset and the pages after it carry (newest first).
+   * When fewer than all, the blotter asks the host for windows (getOrderWindow).
+   */
+  orderCount?: number;
+  ordersShown?: number;
+  /** Likewise for fills: the newest `fillsShown` of `fillCount`. */
+  fillCount?: number;
+  fillsShown?: number;
 }
 
 /** Orders of the live session, oldest id first, one page at a time. */

@@ -42,6 +42,7 @@ const METHOD_NAMES = {
   getSessions: true,
   getTimeline: true,
   getOrders: true,
+  getOrderWindow: true,
   getFills: true,
   getPositions: true,
   getRisk: true,

@@ -4,9 +4,20 @@ import { SendQueue } from './send-queue.ts';
 import { bindAll, connectTo, type BusSecurity } from './security.ts';
 import { log } from '../log.ts';
 
-/** A replay request: frames of `session` covering seqs [from, to] (both inclusive). */
+/**
+ * A replay request: frames of `session` covering seqs [from, to] (both
+ * inclusive); or, with `checkpoint`, one part of an in-session checkpoint
+ * (decision 140).
+ */
 export interface ReplayRequest {
   id: number;
+  /**
+   * Part `part` of the checkpoint of `session` at `seq`; without `seq`, of
+   * the newest complete one of codec format `format` (before seq `below`,
+   * exclusive, when given; its seq comes back in the header). `from` is
+   * ignored then.
+   */
+  checkpoint?: { seq?: number; below?: number; part: number; format: number };
   /** Omit for the latest session. */
   session?: number;
   from: number;
@@ -26,6 +37,8 @@ export interface ReplayHeader {
   /** True when the frames sent reach `to` or the session's head. */
   complete: boolean;
   error?: string;
+  /** For a checkpoint request: the part sent (as the only further message part), or absent when there is none. */
+  checkpoint?: { seq: number; part: number; parts: number; format: number };
 }
 
 /**
@@ -74,6 +87,7 @@ export class ReplayServer {
     let req: ReplayRequest;
     try {
       req = JSON.parse(body.toString('utf8')) as ReplayRequest;
+      if (req.checkpoint !== undefined) return this.checkpointPart(req);
       if (typeof req.from !== 'number' || req.from < 1) throw new Error('from must be >= 1');
     } catch (err) {
       const header: ReplayHeader = { id: -1, session: 0, headSeq: 0, latestSession: 0, complete: true, error: `bad replay request: ${(err as Error).message}` };
@@ -106,12 +120,44 @@ export class ReplayServer {
     return [Buffer.from(JSON.stringify(header)), ...parts];
   }
 
+  /** One part of a checkpoint of the latest (or the asked) session: a part per request, so each costs one part's read. */
+  private checkpointPart(req: ReplayRequest): Buffer[] {
+    const c = req.checkpoint!;
+    const latestSession = this.log.end()?.session ?? 0;
+    const session = req.session ?? latestSession;
+    const headSeq = session === 0 ? 0 : this.log.lastSeq(session);
+    const header: ReplayHeader = { id: req.id, session, headSeq, latestSession, complete: true };
+    if (session === 0 || !Number.isInteger(c.part) || c.part < 0) return [Buffer.from(JSON.stringify(header))];
+    const seq = c.seq ?? this.log.checkpoints.latestSeq(session, c.format, c.below);
+    if (seq === 0) return [Buffer.from(JSON.stringify(header))];
+    const got = this.log.checkpoints.readPart(session, seq, c.part);
+    if ('detail' in got) return [Buffer.from(JSON.stringify({ ...header, error: `checkpoint session ${session} seq ${seq}: ${got.detail}` }))];
+    header.checkpoint = { seq, part: c.part, parts: got.parts, format: got.format };
+    return [Buffer.from(JSON.stringify(header)), got.bytes];
+  }
+
   /** Stops serving and closes the log's read connection too (so the writer's close can remove the WAL). */
   close(): void {
     this.running = false;
     this.router.close();
     this.log.close();
   }
+}
+
+/** A checkpoint could not be fetched; `seq` names the one that failed, when known (an older one may do). */
+export class CheckpointFetchError extends Error {
+  constructor(
+    message: string,
+    readonly seq: number | undefined,
+  ) {
+    super(message);
+  }
+}
+
+/** The seq a replay service's checkpoint error names (`checkpoint session S seq Q: …`). */
+function seqNamed(message: string): number | undefined {
+  const m = /^checkpoint session \d+ seq (\d+):/.exec(message);
+  return m ? Number(m[1]) : undefined;
 }
 
 /** Asks a ReplayServer for frames; one request at a time. */
@@ -141,6 +187,40 @@ export class ReplayClient {
     const p = this.busy.then(run, run);
     this.busy = p.catch(() => undefined);
     return p;
+  }
+
+  /**
+   * The newest complete checkpoint of the latest session in codec format
+   * `format` (before seq `below`, exclusive, when given), fetched a part per
+   * request (decision 140); undefined when there is none. Throws when a part
+   * cannot be read (damaged, or pruned while fetching); the error names the
+   * checkpoint's seq (`CheckpointFetchError.seq`), so the caller can ask for
+   * an older one.
+   */
+  async checkpoint(format: number, below?: number): Promise<{ session: number; seq: number; bytes: Buffer } | undefined> {
+    let first: { header: ReplayHeader; frames: Uint8Array[] };
+    try {
+      first = await this.request({ from: 1, checkpoint: { part: 0, format, ...(below !== undefined ? { below } : {}) } });
+    } catch (err) {
+      throw new CheckpointFetchError((err as Error).message, seqNamed((err as Error).message));
+    }
+    const c = first.header.checkpoint;
+    if (c === undefined) return undefined;
+    if (c.format !== format) throw new CheckpointFetchError(`checkpoint format ${c.format} is not ${format}`, c.seq);
+    const parts: Uint8Array[] = [first.frames[0] ?? new Uint8Array(0)];
+    for (let i = 1; i < c.parts; i++) {
+      let r: { header: ReplayHeader; frames: Uint8Array[] };
+      try {
+        r = await this.request({ session: first.header.session, from: 1, checkpoint: { seq: c.seq, part: i, format } });
+      } catch (err) {
+        throw new CheckpointFetchError((err as Error).message, c.seq);
+      }
+      if (r.header.checkpoint?.seq !== c.seq || r.header.checkpoint.part !== i) {
+        throw new CheckpointFetchError(`checkpoint session ${first.header.session} seq ${c.seq}: part ${i} did not come`, c.seq);
+      }
+      parts.push(r.frames[0] ?? new Uint8Array(0));
+    }
+    return { session: first.header.session, seq: c.seq, bytes: Buffer.concat(parts) };
   }
 
   /** Where the log stands: the latest session and its head seq. */

@@ -23,6 +23,7 @@ export async function hostCommand(argv: string[]): Promise<number> {
     'venue-fix-port': { type: 'string' },
     'new-log': { type: 'boolean' },
     'checkpoint-every': { type: 'string' },
+    'ui-state-rows': { type: 'string' },
   });
   const dataDir = requireOption('host', 'data-dir', values['data-dir']);
   const port = intOption('host', 'port', values.port, 0, 65535) ?? 0;
@@ -34,6 +35,8 @@ export async function hostCommand(argv: string[]): Promise<number> {
   const venueFixPort = intOption('host', 'venue-fix-port', values['venue-fix-port'], 0, 65535);
   // Events between two in-session projection checkpoints (decision 085); 0: none.
   const checkpointEvery = intOption('host', 'checkpoint-every', values['checkpoint-every'], 0, 1_000_000_000);
+  // Newest orders and fills a UI subscriber's initial state carries (decision 150).
+  const uiStateRows = intOption('host', 'ui-state-rows', values['ui-state-rows'], 1, 1_000_000);
   const fixTls = loadFixTls(values['fix-tls-cert'], values['fix-tls-key']);
   if (values['fix-host'] !== undefined) checkFixBind(values['fix-host'], fixTls);
   const sync = values.sync;
@@ -64,6 +67,7 @@ export async function hostCommand(argv: string[]): Promise<number> {
     ...(fixTls ? { fixTls } : {}),
     ...(venueFixPort !== undefined ? { venueFixPort } : {}),
     ...(checkpointEvery !== undefined ? { checkpointEvery } : {}),
+    ...(uiStateRows !== undefined ? { uiStateRows } : {}),
     ...(values['fix-venues'] !== undefined ? { fixVenues: loadFixVenues(values['fix-venues']) } : {}),
     autoOpen: !values['no-auto-open'],
     newLog: values['new-log'] === true,

@@ -4,11 +4,12 @@ import type { LifecycleState } from '../../contract/domain.ts';
 import { CommandClient, type CommandReply } from '../bus/command-client.ts';
 import type { BusEndpoints } from '../bus/endpoints.ts';
 import { EventStream, type EventListener } from '../bus/event-stream.ts';
+import { CheckpointFetchError, ReplayClient } from '../bus/replay.ts';
 import { SendQueue } from '../bus/send-queue.ts';
 import { connectTo, type BusSecurity } from '../bus/security.ts';
 import type { CommandBody, Sequenced } from '../protocol/events.ts';
 import { encodeHeartbeat, type Heartbeat } from './heartbeat.ts';
-import type { CommandSink, ComponentLogic } from './logic.ts';
+import type { CommandSink, ComponentLogic, ResumedLog } from './logic.ts';
 import { log } from '../log.ts';
 
 export interface RuntimeOptions {
@@ -24,6 +25,9 @@ export interface RuntimeOptions {
   /** The host's (or `ordo component`'s) bus keys (decision 063); none: plain connects. */
   readonly security?: BusSecurity;
 }
+
+/** Checkpoints a joining component tries (the newest, then older ones) before it rewinds from seq 1. */
+const MAX_CHECKPOINT_TRIES = 3;
 
 /** A command sent and not yet answered; the same object waits in the outbox and in `outstanding`. */
 interface Outstanding {
@@ -87,6 +91,21 @@ export class ComponentRuntime implements EventListener {
     return this.opts.logic;
   }
 
+  /**
+   * Starts at `seq` of `session` instead of seq 1 (decision 140): its
+   * logic's state was set from an in-session checkpoint there. Takes from
+   * the log's state at that seq what the runtime folds itself: its command
+   * numbering (`lastCseq`, the highest cseq of this instance in the session)
+   * and whether the log names it active (`active`). Call before any event.
+   */
+  resumeAt(session: number, seq: number, lastCseq: number, active: boolean): void {
+    this.session = session;
+    this.lastSeq = seq;
+    if (lastCseq >= this.nextCseq) this.nextCseq = lastCseq + 1;
+    this.activeInLog = active;
+    this.opts.logic.resumed?.();
+  }
+
   /** Connects the sockets; call before the event stream starts. */
   connect(): void {
     const ep = this.opts.endpoints;
@@ -105,13 +124,63 @@ export class ComponentRuntime implements EventListener {
     this.heartbeat();
   }
 
-  /** Starts with a stream of its own: rewinds from seq 1 of the latest session. */
+  /**
+   * Starts with a stream of its own: from the latest session's newest
+   * in-session checkpoint when the logic can adopt one (decision 140), else
+   * rewinding from seq 1; then the tail from the replay service.
+   */
   async start(): Promise<void> {
     this.connect();
     this.ownStream = new EventStream({ events: this.opts.endpoints.events, replay: this.opts.endpoints.replay, security: this.opts.security });
     this.ownStream.addListener(this);
-    await this.ownStream.start();
+    const from = await this.fromCheckpoint();
+    await this.ownStream.start(from);
     await this.caughtUp();
+  }
+
+  /** Where the checkpoint put this instance, or undefined to rewind from seq 1 (none, or not usable: one log line). */
+  private async fromCheckpoint(): Promise<{ session: number; seq: number } | undefined> {
+    const logic = this.opts.logic;
+    const format = logic.checkpointFormat;
+    if (format === undefined || logic.restoreCheckpoint === undefined) return undefined;
+    const client = new ReplayClient(this.opts.endpoints.replay, this.opts.security);
+    let got: { session: number; seq: number; bytes: Buffer } | undefined;
+    let view: ResumedLog | undefined;
+    let failed = false;
+    try {
+      // The newest first; one that cannot be fetched or adopted: the next older one (one line each), then seq 1.
+      let below: number | undefined;
+      for (let tries = 0; tries < MAX_CHECKPOINT_TRIES && view === undefined; tries++) {
+        try {
+          got = await client.checkpoint(format, below);
+        } catch (err) {
+          const seq = err instanceof CheckpointFetchError ? err.seq : undefined;
+          log.warn(`${this.id}: checkpoint not fetched (${(err as Error).message}); ${seq !== undefined ? 'trying an older one' : 'rewinding from seq 1'}`);
+          if (seq === undefined) return undefined;
+          failed = true;
+          below = seq;
+          continue;
+        }
+        if (got === undefined || this.stopped) break;
+        try {
+          view = logic.restoreCheckpoint(got.session, got.seq, got.bytes);
+          if (view === undefined) return undefined;
+        } catch (err) {
+          log.warn(`${this.id}: checkpoint session ${got.session} seq ${got.seq} not used (${(err as Error).message}); trying an older one`);
+          failed = true;
+          below = got.seq;
+        }
+      }
+    } finally {
+      client.close();
+    }
+    if (got === undefined || view === undefined || this.stopped) {
+      if (failed) log.warn(`${this.id}: no usable checkpoint; rewinding from seq 1`);
+      return undefined;
+    }
+    this.resumeAt(got.session, got.seq, view.lastCseq(this.id), view.activeInstance(this.role) === this.id);
+    log.info(`${this.id}: joins session ${got.session} from its checkpoint at seq ${got.seq}`);
+    return { session: got.session, seq: got.seq };
   }
 
   /** Called once the stream feeding this component has caught up with the log. */

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
-import { CHECKPOINT_FORMAT, encodeProjection } from '../oms/checkpoint-codec.ts';
-import { startingPoint } from '../oms/projection-at.ts';
+import { CHECKPOINT_FORMAT, encodeCheckpoint } from '../oms/checkpoint-codec.ts';
+import { CheckpointFold } from '../oms/checkpoint-fold.ts';
+import { startingState } from '../oms/projection-at.ts';
 import { CheckpointWriter, DEFAULT_RETENTION, type CheckpointRetention } from '../store/checkpoints.ts';
 import { ReadableLog } from '../store/log.ts';
 
@@ -24,7 +25,8 @@ export interface CheckpointOptions {
 /**
  * One round of in-session checkpoints for the newest session: from its
  * newest usable checkpoint (or its start), replays the log up to the last
- * multiple of `every` it holds, and stores the projection at each multiple
+ * multiple of `every` it holds, and stores the start state (projection,
+ * risk state, awaiting set: CheckpointFold) at each multiple
  * on the way; then prunes by `retention`. Reads only the log (never a live
  * projection), so a checkpoint is exactly the fold of the events before it
  * and nothing on the event handlers' path waits for it. Uses its own
@@ -42,15 +44,16 @@ export function checkpointRound(db: Database.Database, opts: CheckpointOptions =
   const written: number[] = [];
   const retention = opts.retention ?? DEFAULT_RETENTION;
   let pruned = 0;
-  if (target > 0 && writer.reader.latestSeq(session) < target) {
-    const start = startingPoint(log, session, target);
-    const p = start.projection;
+  // Only checkpoints of this build's format count: older ones (format 1, the projection alone) are rewritten.
+  if (target > 0 && writer.reader.latestSeq(session, CHECKPOINT_FORMAT) < target) {
+    const start = startingState(log, session, target, true);
+    const fold = CheckpointFold.from(start.state);
     let at = start.seq;
     while (at < target && !opts.stopped?.()) {
       const next = Math.min(target, (Math.floor(at / every) + 1) * every);
-      log.replay(session, (e) => p.apply(e), at + 1, next);
+      log.replay(session, (e) => fold.apply(e), at + 1, next);
       at = next;
-      if (!writer.write(session, at, CHECKPOINT_FORMAT, encodeProjection(p), undefined, opts.stopped)) break;
+      if (!writer.write(session, at, CHECKPOINT_FORMAT, encodeCheckpoint(fold.state), undefined, opts.stopped)) break;
       written.push(at);
       // Pruned as it goes: a first round over a long session never holds every checkpoint at once.
       pruned += writer.prune(session, retention);

@@ -20,6 +20,8 @@ import type { ComponentAction } from '../../contract/domain.ts';
 import type { EventPage, EventSearchQuery, OrderHistoryQuery, OrderHistoryView, SessionSummary, TimelineQuery, TimelineView } from '../../contract/history.ts';
 import { orderHistory, searchEvents } from './order-history.ts';
 import { Timelines } from './timeline.ts';
+import { OrderWindows } from './order-window.ts';
+import type { OrderWindow, OrderWindowQuery } from '../../contract/order-window.ts';
 import type { SuperviseResult } from './supervisor.ts';
 import { toEventLine } from '../protocol/event-line.ts';
 import type { CommandBody } from '../protocol/events.ts';
@@ -43,6 +45,12 @@ export const PUSH_INTERVAL_MS = 100;
 export const STATE_PAGE = 1000;
 /** Orders and fills in GET /api/state (the first page; `ordersAfter`/`fillsAfter` say where the rest start). */
 export const STATE_LIST_LIMIT = 10_000;
+/**
+ * Newest orders and fills a UI subscriber's initial state carries (decision
+ * 150): what a trader looks at first, and small enough to parse at once
+ * (about 2 MB of JSON). A larger session's blotter asks for windows.
+ */
+export const UI_STATE_ROWS = 5000;
 /** Default page of getOrders/getFills, and most rows one call looks at. */
 const DEFAULT_PAGE = 1000;
 const PAGE_SCAN = 100_000;
@@ -69,6 +77,8 @@ export interface HostApiDeps {
   readonly risk: RiskAdmin;
   /** The FIX client acceptor (issue 13); absent without --fix-port. */
   readonly fix?: FixSessionsSource;
+  /** Newest orders and fills in a UI subscriber's initial state (default UI_STATE_ROWS). */
+  readonly uiStateRows?: number;
 }
 
 /** What getFixSessions reads from the FIX acceptor (engine/fix/acceptor/component.ts). */
@@ -94,6 +104,25 @@ export function boundedState(p: OmsProjection, limit: number): StateView {
   const fills = Math.min(p.fillCount, limit);
   for (let i = 0; i < fills; i++) v.fills.push(fillView(p.fillAt(i)!));
   if (limit > 0 && p.fillCount > fills) v.fillsAfter = fills;
+  return v;
+}
+
+/**
+ * A UI subscriber's state (decision 150): the newest `rows` orders and fills,
+ * newest first, with the session's counts, so the blotter shows the live end
+ * of the session at once and windows the rest from the host.
+ */
+export function uiState(p: OmsProjection, rows: number, fillEnd = p.fillCount): StateView {
+  const v: StateView = { session: sessionView(p), instruments: instrumentViews(p), clients: clientViews(p), orders: [], fills: [], components: [], alerts: alertViews(p) };
+  const n = p.orderCount;
+  v.orderCount = n;
+  v.ordersShown = Math.min(n, rows);
+  const newest: OrderView[] = [];
+  for (const o of p.orders(n - v.ordersShown)) newest.push(orderView(o));
+  v.orders = newest.reverse();
+  v.fillCount = fillEnd;
+  v.fillsShown = Math.min(fillEnd, rows);
+  for (let i = fillEnd - 1; i >= fillEnd - v.fillsShown; i--) v.fills.push(fillView(p.fillAt(i)!));
   return v;
 }
 
@@ -234,8 +263,23 @@ export class HostApi implements OrdoApi {
 
   /** The live state; without orders and fills when `head` (the first message of a paged state). */
   private liveState(head = false): StateView {
+    return this.decorate(boundedState(this.d.view.projection, head ? 0 : STATE_LIST_LIMIT));
+  }
+
+  /** The UI's initial state: the newest orders and fills with the session's counts (decision 150). */
+  private uiLiveState(withRows: boolean, fillEnd?: number): StateView {
     const p = this.d.view.projection;
-    const v = boundedState(p, head ? 0 : STATE_LIST_LIMIT);
+    const v = uiState(p, withRows ? (this.d.uiStateRows ?? UI_STATE_ROWS) : 0, fillEnd);
+    if (!withRows) {
+      // The rows follow in pages: say how many will come.
+      const rows = this.d.uiStateRows ?? UI_STATE_ROWS;
+      v.ordersShown = Math.min(p.orderCount, rows);
+      v.fillsShown = Math.min(v.fillCount ?? 0, rows);
+    }
+    return this.decorate(v);
+  }
+
+  private decorate(v: StateView): StateView {
     v.session.eventRate = this.d.view.eventRate(Date.now());
     for (const i of v.instruments) Object.assign(i, this.d.view.quotes.get(i.symbol));
     v.components = this.components();
@@ -342,6 +386,13 @@ export class HostApi implements OrdoApi {
     return { ok: true, value: row < p.orderCount ? { items, next: row } : { items } };
   }
 
+  private readonly windows = new OrderWindows();
+
+  /** The blotter's window of the live session's orders: filtered, sorted, sliced, with counts (decision 150). */
+  async getOrderWindow(q: OrderWindowQuery): Promise<Result<OrderWindow>> {
+    return { ok: true, value: this.windows.window(this.d.view.projection, q) };
+  }
+
   /** One page of the live session's fills in log order, filtered (cursor and cost as getOrders). */
   async getFills(q: FillQuery): Promise<Result<Page<FillView>>> {
     const source = q.at === undefined ? undefined : this.pastProjection(q.session, q.at);
@@ -400,7 +451,7 @@ export class HostApi implements OrdoApi {
     if (session === 0) return { ok: true, value: { session: 0, firstTs: 0, lastTs: 0, lastSeq: 0, bucketUs: 1_000_000, buckets: [] } };
     if (!this.d.readLog.sessions().some((s) => s.id === session)) return fail('NOT_FOUND', `no session ${session}`);
     this.timelines ??= new Timelines(this.d.readLog);
-    return { ok: true, value: this.timelines.view(session, this.d.readLog.lastSeq(session), q.buckets, q.atTs) };
+    return { ok: true, value: await this.timelines.viewInSlices(session, this.d.readLog.lastSeq(session), q.buckets, q.atTs) };
   }
 
   async searchEvents(q: EventSearchQuery): Promise<Result<EventPage>> {
@@ -442,28 +493,34 @@ export class HostApi implements OrdoApi {
     const p = view.projection;
     // Fills after this one come as live pushes (the view has them as changes).
     const fillEnd = view.pushedFills;
-    yield { reset: this.liveState(true), events: view.eventTail() };
-    let orders: OrderView[] = [];
-    for (const o of p.orders()) {
+    // Only the newest rows (decision 150): a million orders were 394 MB of JSON for the UI to parse.
+    const reset = this.uiLiveState(false, fillEnd);
+    yield { reset, events: view.eventTail() };
+    const orderEnd = reset.orderCount ?? 0;
+    const orderStart = orderEnd - (reset.ordersShown ?? 0);
+    // Newest page first: the top of the blotter fills in before the rest.
+    for (let end = orderEnd; end > orderStart; end -= STATE_PAGE) {
       if (view.generation !== generation) return;
-      orders.push(orderView(o));
-      if (orders.length === STATE_PAGE) {
-        yield { orders };
-        orders = [];
+      const orders: OrderView[] = [];
+      const start = Math.max(orderStart, end - STATE_PAGE);
+      for (const o of p.orders(start)) {
+        if (orders.length >= end - start) break;
+        orders.push(orderView(o));
       }
+      yield { orders: orders.reverse() };
     }
-    if (orders.length > 0) yield { orders };
-    for (let i = 0; i < fillEnd; i += STATE_PAGE) {
+    const fillStart = fillEnd - (reset.fillsShown ?? 0);
+    for (let end = fillEnd; end > fillStart; end -= STATE_PAGE) {
       if (view.generation !== generation) return;
       const fills: FillView[] = [];
-      for (let j = i; j < Math.min(fillEnd, i + STATE_PAGE); j++) fills.push(fillView(p.fillAt(j)!));
+      for (let j = end - 1; j >= Math.max(fillStart, end - STATE_PAGE); j--) fills.push(fillView(p.fillAt(j)!));
       yield { fills };
     }
   }
 
   subscribe(listener: (update: StateUpdate) => void): () => void {
     this.listeners.add(listener);
-    listener({ reset: this.liveState(), events: this.d.view.eventTail() });
+    listener({ reset: this.uiLiveState(true), events: this.d.view.eventTail() });
     return () => this.listeners.delete(listener);
   }
 
@@ -475,7 +532,7 @@ export class HostApi implements OrdoApi {
       this.lastGeneration = view.generation;
       view.takeChanges(now);
       if (this.listeners.size > 0) {
-        const reset = this.liveState();
+        const reset = this.uiLiveState(true);
         for (const l of this.listeners) l({ reset });
       }
       for (const pipe of this.pipes) pipe.reset();

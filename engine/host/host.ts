@@ -41,8 +41,9 @@ import { LiveView } from './live-view.ts';
 import { requireSnapshot } from './log-checks.ts';
 import { ProjectionFanOut } from './projection-fan-out.ts';
 import { ProjectionCheckpointer } from './projection-checkpointer.ts';
+import { findHostStart, sequencerResume } from './start-point.ts';
 import { CHECKPOINT_EVERY } from './checkpoint-maker.ts';
-import { log } from '../log.ts';
+import { log, log as logger } from '../log.ts';
 import { Supervisor, type SuperviseResult } from './supervisor.ts';
 
 export interface HostOptions {
@@ -75,6 +76,8 @@ export interface HostOptions {
    * (decision 085); default CHECKPOINT_EVERY; 0 writes none.
    */
   readonly checkpointEvery?: number;
+  /** Newest orders and fills a UI subscriber's initial state carries; the blotter windows the rest from the host (decision 150). */
+  readonly uiStateRows?: number;
   /**
    * Fault-injection hook for tests: sees the writable log once it is open
    * (e.g. to set PRAGMA max_page_count or query_only and so simulate a full
@@ -183,6 +186,17 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     const view = new LiveView();
     const readLog: ReadableLog = openReadableLog(paths.db);
     cleanup.push(() => readLog.close());
+    // Start-up resumes the latest session from its newest in-session checkpoint and replays only the
+    // tail (decision 140). The FIX acceptor folds state of its own that no checkpoint holds: with it,
+    // the whole session is replayed as before.
+    const start = opts.fixPort === undefined ? findHostStart(readLog) : undefined;
+    if (opts.fixPort !== undefined && readLog.checkpoints.latestSeq(readLog.end()?.session ?? 0) > 0) {
+      logger.info('start-up replays the whole session: the FIX acceptor\'s state is not in checkpoints');
+    }
+    if (start) {
+      view.projection = start.shared.projection;
+      logger.info(`start-up resumes session ${start.session} from its checkpoint at seq ${start.seq}`);
+    }
     const replay = new ReplayServer(openReadableLog(paths.db), security);
     await bindOrExplain(() => replay.bind(...both('replay')), opts.busPort);
     cleanup.push(() => replay.close());
@@ -241,7 +255,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     }
     const venueEndpoint = fixVenues?.endpoint ?? venue.routerEndpoint;
     // Risk's projection (limits, positions, halts), shared the same way: applied once per event, after the view's.
-    const riskState = new RiskState();
+    const riskState = start?.shared.risk ?? new RiskState();
     const risk = new RiskComponent(undefined, shared, riskState);
     risk.attachMarketData(md);
     // The first instances share the view's (and risk's) projections; restarted and added ones (`own` undefined)
@@ -272,6 +286,8 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       if (!make) throw new UserError(`unknown role '${role}'`);
       return new ComponentRuntime({ id: `${role}-1`, logic: make(`${role}-1`, shared), endpoints, heartbeatMs, security });
     });
+    // Resumed from a checkpoint: each runtime takes its position, command numbering and activity from it.
+    if (start) for (const rt of runtimes) rt.resumeAt(start.session, start.seq, shared.lastCseq(rt.id), shared.activeInstance(rt.role) === rt.id);
     const firstProxy = runtimes.find((rt) => rt.role === 'proxy')?.logic;
     const proxy0 = firstProxy instanceof ClientProxyComponent ? firstProxy : new ClientProxyComponent('proxy-1', shared);
     // Filled in once the API exists: sequencing ComponentStopped goes through it.
@@ -312,7 +328,8 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     // While recovering, the policy reads risk's state (folded above, event by event) instead of folding its own
     // copy; it takes a copy of it once recovery is done, before anything new is sequenced.
     const policy = new OmsSequencerPolicy(reference);
-    policy.shareRiskWhileRecovering(riskState);
+    // From a checkpoint the policy has its own risk state and folds the short tail into it instead.
+    if (!start) policy.shareRiskWhileRecovering(riskState);
     try {
       sequencer = new Sequencer({
         log,
@@ -322,6 +339,12 @@ export async function startHost(opts: HostOptions): Promise<Host> {
         recoverInto: (session, e) => {
           one[0] = e;
           fanOut.onEvents(session, one);
+        },
+        resumeFrom: (session) => {
+          if (!start) return undefined;
+          if (session !== start.session) throw new Error(`start-up: the checkpoint is of session ${start.session}, the log's latest is ${session}`);
+          policy.restore(start.policy.projection, start.policy.risk, start.policy.awaiting);
+          return sequencerResume(start);
         },
       });
     } catch (err) {
@@ -387,6 +410,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       shutdown: (id) => admin.push([id, 'shutdown']),
       ensureActive,
       reached: (session, seq, ms) => fanOut.reachedOrTimeout(session, seq, ms),
+      ...(opts.uiStateRows !== undefined ? { uiStateRows: opts.uiStateRows } : {}),
       supervise: {
         restart: async (id) => {
           const r = await supervisor.restart(id);

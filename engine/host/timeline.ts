@@ -77,22 +77,52 @@ class SecondIndex {
  * since (so asking again about the live session costs O(new events)).
  * A closed session's index is complete after its one pass.
  */
+/** Events read between two turns of the event loop while a session's index is built. */
+const SLICE_EVENTS = 100_000;
+
 export class Timelines {
   private readonly bySession = new Map<number, SecondIndex>();
 
-  constructor(private readonly log: ReadableLog) {}
+  constructor(
+    private readonly log: ReadableLog,
+    private readonly sliceEvents = SLICE_EVENTS,
+  ) {}
 
   /** The timeline of `session` up to `lastSeq` (its head now), split into `buckets`. */
   view(session: number, lastSeq: number, buckets = DEFAULT_BUCKETS, atTs?: number): TimelineView {
+    const idx = this.index(session);
+    if (idx.scannedTo < lastSeq) this.log.replay(session, (e) => idx.add(e.seq, e.ts), idx.scannedTo + 1, lastSeq);
+    return this.cut(session, idx, buckets, atTs);
+  }
+
+  /**
+   * As `view`, reading the log in slices of SLICE_EVENTS with a turn of the
+   * event loop between them: the first look at a session of millions of
+   * events (seconds of reading) no longer holds up every other call on the
+   * host, such as the orders blotter's first window (decision 150).
+   */
+  async viewInSlices(session: number, lastSeq: number, buckets = DEFAULT_BUCKETS, atTs?: number): Promise<TimelineView> {
+    const idx = this.index(session);
+    while (idx.scannedTo < lastSeq) {
+      // Each slice starts where the index stands now: two callers interleaving never read a seq twice.
+      const read = this.log.replay(session, (e) => idx.add(e.seq, e.ts), idx.scannedTo + 1, Math.min(lastSeq, idx.scannedTo + this.sliceEvents));
+      // Nothing more in the log (lastSeq was ahead of it): stop rather than spin.
+      if (read === 0) break;
+      if (idx.scannedTo < lastSeq) await new Promise((r) => setImmediate(r));
+    }
+    return this.cut(session, idx, buckets, atTs);
+  }
+
+  private index(session: number): SecondIndex {
     let idx = this.bySession.get(session);
     if (!idx) {
       idx = new SecondIndex();
       this.bySession.set(session, idx);
     }
-    if (idx.scannedTo < lastSeq) {
-      const into = idx;
-      this.log.replay(session, (e) => into.add(e.seq, e.ts), idx.scannedTo + 1, lastSeq);
-    }
+    return idx;
+  }
+
+  private cut(session: number, idx: SecondIndex, buckets: number, atTs: number | undefined): TimelineView {
     const b = idx.buckets(buckets);
     const v: TimelineView = { session, firstTs: idx.firstTs, lastTs: idx.lastTs, lastSeq: idx.scannedTo, bucketUs: b.bucketUs, buckets: b.buckets };
     if (atTs !== undefined) v.seqAtTs = idx.seqAt(atTs);

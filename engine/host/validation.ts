@@ -3,6 +3,8 @@ import { COMPONENT_ACTIONS, ORDER_STATES, ORDER_TYPES, SIDES, TIME_IN_FORCE } fr
 import type { AsOf, EventQuery, FillQuery, NewOrderRequest, OrderQuery, ReplaceRequest } from '../../contract/api.ts';
 import type { ApiParamParsers } from '../../contract/api-table.ts';
 import type { EventSearchQuery, OrderHistoryQuery, TimelineQuery } from '../../contract/history.ts';
+import { ORDER_SORT_KEYS } from '../../contract/order-window.ts';
+import type { OrderWindowQuery } from '../../contract/order-window.ts';
 import { issueLine } from '../oms/validation.ts';
 import { riskParamParsers } from './risk-params.ts';
 
@@ -106,6 +108,19 @@ const timelineQuery = z.strictObject({
   atTs: z.number().int().nonnegative().optional(),
 });
 export const parseTimelineQuery = (v: unknown): TimelineQuery => parseWith(timelineQuery, v, 'timeline');
+const orderWindowQuery = z.strictObject({
+  state: z.enum(['all', 'open', ...ORDER_STATES]).optional(),
+  symbol: z.string().max(32).optional(),
+  side: z.enum(SIDES).optional(),
+  timeInForce: z.enum(TIME_IN_FORCE).optional(),
+  clientId: z.string().max(64).optional(),
+  text: z.string().max(100).optional(),
+  sort: z.enum(ORDER_SORT_KEYS).optional(),
+  dir: z.enum(['asc', 'desc']).optional(),
+  offset: z.number().int().nonnegative().optional(),
+  limit: z.number().int().positive().max(2000).optional(),
+});
+export const parseOrderWindowQuery = (v: unknown): OrderWindowQuery => parseWith(orderWindowQuery, v, 'orderWindow') as OrderWindowQuery;
 export const parseEventSearch = (v: unknown): EventSearchQuery => parseWith(eventSearch, v, 'search') as EventSearchQuery;
 
 /** The validator of each parameter kind of the method table (contract/api-table.ts). */
@@ -123,6 +138,7 @@ export const PARAM_PARSERS: ApiParamParsers = {
   orderQuery: parseOrderQuery,
   fillQuery: parseFillQuery,
   timeline: parseTimelineQuery,
+  orderWindow: parseOrderWindowQuery,
   ...riskParamParsers((message) => {
     throw new BadRequest(message);
   }),

@@ -8,6 +8,7 @@ import { SeqChains } from './order-table/seq-chains.ts';
 import { ClientBook } from './projection-clients.ts';
 import { CommandSeqs } from './projection-cseq.ts';
 import { OmsProjection } from './projection.ts';
+import { ClientRisk, RiskState, type PackedMemory } from './exposure/risk-state.ts';
 
 /**
  * In-session projection checkpoints (issue 11, decision 085): the whole
@@ -23,8 +24,25 @@ import { OmsProjection } from './projection.ts';
  * refused by `decodeProjection`, and the caller replays from further back.
  */
 
-/** Bump when a projection class changes what a field means (a rename or a new field is caught without it). */
-export const CHECKPOINT_FORMAT = 1;
+/**
+ * Bump when a projection class changes what a field means (a rename or a new field is caught without it).
+ * 1: the projection alone (time machine only). 2: the start state (projection, risk state, the close's
+ * awaiting set), so host start-up and a joining component resume from it (decision 140).
+ */
+export const CHECKPOINT_FORMAT = 2;
+
+/**
+ * What a checkpoint holds (format 2): every folded state the host's start-up
+ * and a joining component need that is a pure fold of the log, at one seq.
+ * `risk` is absent only in a checkpoint written for the time machine alone
+ * (tests): start-up refuses it.
+ */
+export interface CheckpointState {
+  readonly projection: OmsProjection;
+  readonly risk: RiskState | undefined;
+  /** The sequencer policy's closing `awaiting` set (orders the close waits for), ascending; empty unless closing. */
+  readonly awaiting: readonly number[];
+}
 
 type Ctor = abstract new (...args: never[]) => object;
 
@@ -42,6 +60,8 @@ const CLASSES: readonly { name: string; ctor: Ctor; fresh: () => object }[] = [
   { name: 'SeqChains', ctor: SeqChains, fresh: () => new SeqChains() },
   { name: 'ClientBook', ctor: ClientBook, fresh: () => new ClientBook('') },
   { name: 'CommandSeqs', ctor: CommandSeqs, fresh: () => new CommandSeqs() },
+  { name: 'RiskState', ctor: RiskState, fresh: () => new RiskState() },
+  { name: 'ClientRisk', ctor: ClientRisk, fresh: () => new ClientRisk('') },
 ];
 
 const BY_PROTO = new Map<object, number>(CLASSES.map((c, i) => [c.ctor.prototype as object, i]));
@@ -59,23 +79,46 @@ interface Body {
   readonly classes: readonly number[];
 }
 
-/** The projection's bytes. Pure: reads `p`, changes nothing. */
-export function encodeProjection(p: OmsProjection): Buffer {
+/** The checkpoint's bytes. Pure: reads `state`, changes nothing. */
+export function encodeCheckpoint(state: CheckpointState): Buffer {
   const objects: object[] = [];
   const classes: number[] = [];
-  collect(p, objects, classes);
-  const body: Body = { format: CHECKPOINT_FORMAT, v8: process.versions.v8, shapes: SHAPES, root: p, objects, classes };
+  const packed = state.risk?.packedForCheckpoint();
+  const root = { projection: state.projection, risk: packed?.risk, riskMemory: packed?.memory, awaiting: [...state.awaiting] };
+  collect(root, objects, classes);
+  const body: Body = { format: CHECKPOINT_FORMAT, v8: process.versions.v8, shapes: SHAPES, root, objects, classes };
   return serialize(body);
+}
+
+/** A checkpoint of the projection alone (no risk state): enough for the time machine, refused by start-up. */
+export function encodeProjection(p: OmsProjection): Buffer {
+  return encodeCheckpoint({ projection: p, risk: undefined, awaiting: [] });
+}
+
+/** The projection a checkpoint holds (the time machine's read). Throws CheckpointFormatError like decodeCheckpoint. */
+export function decodeProjection(bytes: Uint8Array): OmsProjection {
+  return decodeCheckpoint(bytes).projection;
 }
 
 /** Why a checkpoint could not be read back (the caller logs it and replays from further back). */
 export class CheckpointFormatError extends Error {}
 
-/** The projection `encodeProjection` wrote. Throws CheckpointFormatError for bytes this build cannot trust. */
-export function decodeProjection(bytes: Uint8Array): OmsProjection {
+/**
+ * The state `encodeCheckpoint` wrote. Throws CheckpointFormatError for bytes
+ * this build cannot trust. `riskMemory` false leaves risk's duplicate memory
+ * empty (the costly part to rebuild, over a second at millions of orders):
+ * for an owner that never checks duplicates (the sequencer policy, which
+ * keeps risk's state for the close snapshot only).
+ */
+export function decodeCheckpoint(bytes: Uint8Array, riskMemory = true): CheckpointState {
   let body: Body;
   try {
-    body = deserialize(bytes) as Body;
+    // Node's deserializer makes aligned typed arrays views of the bytes it reads, not copies: decoding the same
+    // bytes twice (start-up's two owners) would share the projections' columns, and a pooled Buffer's slab
+    // could be reused under them. A fresh copy of our own per decode keeps every decoded state independent.
+    const own = new Uint8Array(bytes.byteLength);
+    own.set(bytes);
+    body = deserialize(own) as Body;
   } catch (err) {
     throw new CheckpointFormatError(`checkpoint does not decode: ${(err as Error).message}`);
   }
@@ -87,7 +130,8 @@ export function decodeProjection(bytes: Uint8Array): OmsProjection {
     throw new CheckpointFormatError('checkpoint written by a build whose projection has other fields');
   }
   const { objects, classes } = body;
-  if (!Array.isArray(objects) || !Array.isArray(classes) || objects.length !== classes.length || objects[0] !== body.root) {
+  const root = body.root as (Partial<CheckpointState> & { riskMemory?: PackedMemory }) | null;
+  if (!Array.isArray(objects) || !Array.isArray(classes) || objects.length !== classes.length || typeof root !== 'object' || root === null) {
     throw new CheckpointFormatError('checkpoint has no class table');
   }
   for (let i = 0; i < objects.length; i++) {
@@ -96,8 +140,24 @@ export function decodeProjection(bytes: Uint8Array): OmsProjection {
     if (c === undefined || typeof o !== 'object' || o === null) throw new CheckpointFormatError('checkpoint names an unknown class');
     Object.setPrototypeOf(o, c.ctor.prototype as object);
   }
-  if (!(body.root instanceof OmsProjection)) throw new CheckpointFormatError('checkpoint does not hold a projection');
-  return body.root;
+  if (!(root.projection instanceof OmsProjection)) throw new CheckpointFormatError('checkpoint does not hold a projection');
+  if (root.risk !== undefined && !(root.risk instanceof RiskState)) throw new CheckpointFormatError('checkpoint does not hold a risk state');
+  if (!Array.isArray(root.awaiting) || root.awaiting.some((x) => typeof x !== 'number')) throw new CheckpointFormatError('checkpoint does not hold the awaiting set');
+  if (root.risk !== undefined && !isPackedMemory(root.riskMemory)) throw new CheckpointFormatError('checkpoint does not hold the risk state\'s duplicate memory');
+  return { projection: root.projection, risk: riskMemory ? root.risk?.withMemory(root.riskMemory!) : root.risk, awaiting: root.awaiting };
+}
+
+function isPackedMemory(m: unknown): m is PackedMemory {
+  if (typeof m !== 'object' || m === null) return false;
+  const p = m as PackedMemory;
+  const n = p.queueKey?.length;
+  const lists = p.listKey?.length;
+  return (
+    Array.isArray(p.keys) && p.queueKey instanceof Int32Array && p.queueOrder instanceof Float64Array && p.queueOrder.length === n && p.queueTs instanceof Float64Array && p.queueTs.length === n &&
+    p.listKey instanceof Int32Array && p.listCount instanceof Int32Array && p.listCount.length === lists && p.listOrder instanceof Float64Array && p.listTs instanceof Float64Array &&
+    p.listTs.length === p.listOrder.length && p.listCount.reduce((a, b) => a + b, 0) === p.listOrder.length &&
+    p.queueKey.every((k) => k >= 0 && k < p.keys.length) && p.listKey.every((k) => k >= 0 && k < p.keys.length)
+  );
 }
 
 /** Depth-first over the graph: every class instance once (a shared one is visited once). */

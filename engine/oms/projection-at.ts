@@ -1,6 +1,7 @@
 import { log as logger } from '../log.ts';
 import type { ReadableLog } from '../store/log.ts';
-import { CheckpointFormatError, decodeProjection } from './checkpoint-codec.ts';
+import { CheckpointFormatError, decodeCheckpoint, type CheckpointState } from './checkpoint-codec.ts';
+import { RiskState } from './exposure/risk-state.ts';
 import { OmsProjection } from './projection.ts';
 
 /** What `projectionAt` found: the rebuilt projection, or why there is none (callers word the error). */
@@ -37,16 +38,42 @@ export function projectionAt(log: ReadableLog, session: number, seq: number): Pr
  * log line: checkpoints are derivable, the log is the truth.
  */
 export function startingPoint(log: ReadableLog, session: number, seq: number): { projection: OmsProjection; seq: number } {
+  const start = startingState(log, session, seq, false);
+  return { projection: start.state.projection, seq: start.seq };
+}
+
+/**
+ * Like startingPoint, the whole checkpoint state (decision 140). With
+ * `needRisk`, a checkpoint without a risk state (time machine only) is
+ * skipped too, and so is one whose risk state is not at its seq. At seq 0:
+ * an empty projection and risk state.
+ */
+export function startingState(log: ReadableLog, session: number, seq: number, needRisk: boolean): { state: CheckpointState; seq: number } {
   const skip = (at: number, why: string) => logger.warn(`checkpoint session ${session} seq ${at} skipped: ${why}; replaying from further back`);
   for (const c of log.checkpoints.atOrBefore(session, seq, (p) => skip(p.seq, p.detail))) {
     try {
-      const p = decodeProjection(c.bytes);
-      if (p.lastSeq !== c.seq || p.session.id !== session) throw new CheckpointFormatError(`it holds session ${p.session.id} seq ${p.lastSeq}`);
-      return { projection: p, seq: c.seq };
+      return { state: checkedState(c.bytes, session, c.seq, needRisk), seq: c.seq };
     } catch (err) {
       if (!(err instanceof CheckpointFormatError)) throw err;
       skip(c.seq, err.message);
     }
   }
-  return { projection: new OmsProjection(), seq: 0 };
+  return { state: { projection: new OmsProjection(), risk: new RiskState(), awaiting: [] }, seq: 0 };
+}
+
+/**
+ * Decodes a checkpoint's bytes and checks that it holds `session` at `seq`
+ * (and, with `needRisk`, a risk state at the same place; `riskMemory` false:
+ * see decodeCheckpoint). Throws
+ * CheckpointFormatError naming what is wrong.
+ */
+export function checkedState(bytes: Uint8Array, session: number, seq: number, needRisk: boolean, riskMemory = true): CheckpointState {
+  const state = decodeCheckpoint(bytes, riskMemory);
+  const p = state.projection;
+  if (p.lastSeq !== seq || p.session.id !== session) throw new CheckpointFormatError(`it holds session ${p.session.id} seq ${p.lastSeq}`);
+  if (needRisk && state.risk === undefined) throw new CheckpointFormatError('it holds no risk state');
+  if (state.risk !== undefined && (state.risk.lastSeq !== seq || state.risk.session !== session)) {
+    throw new CheckpointFormatError(`its risk state is at session ${state.risk.session} seq ${state.risk.lastSeq}`);
+  }
+  return state;
 }

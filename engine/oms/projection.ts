@@ -283,6 +283,11 @@ export class OmsProjection {
     return this.cseqs.last(instance);
   }
 
+  /** Highest command seq per source seen in this session (the sequencer's dedupe table; checkpoint start-up, decision 140). */
+  *commandSeqs(): IterableIterator<[string, number]> {
+    for (const src of this.cseqs.sources()) yield [src, this.cseqs.last(src)];
+  }
+
   /** See projection-hash.ts. */
   stateHash(): string {
     return hashState({

@@ -37,6 +37,28 @@ function settledForClose(o: ReadonlyOrder | undefined): boolean {
   return !mayBeAtVenue(o.stage) && !o.cancelPending && !o.replacePending;
 }
 
+/**
+ * The close's awaiting set after `e` (already applied to `projection`): at
+ * SessionClosing the orders that end with the session (and, on an explicit
+ * close, the carried ones the venue may hold); each leaves once settled.
+ * Returns the set to keep (a new one at SessionClosing). Shared by the policy
+ * and the checkpoint fold, so a checkpoint's set is the policy's.
+ */
+export function trackAwaiting(awaiting: Set<number>, projection: OmsProjection, e: Sequenced): Set<number> {
+  const ev = e.event;
+  if (ev.type === 'SessionClosing') {
+    const next = new Set(endingWithSession(projection));
+    // An explicit close also parks every carried order the venue may hold (decision 075); a roll keeps them live.
+    if (ev.roll !== true) for (const id of parkedAtClose(projection)) next.add(id);
+    return next;
+  }
+  if (ev.type === 'SessionOpened') awaiting.clear();
+  else if (awaiting.size > 0 && 'orderId' in ev && awaiting.has(ev.orderId)) {
+    if (settledForClose(projection.order(ev.orderId))) awaiting.delete(ev.orderId);
+  }
+  return awaiting;
+}
+
 /** The OMS's rules for the sequencer: permissions, session opening and closing. */
 export class OmsSequencerPolicy implements SequencerPolicy {
   private projection = new OmsProjection();
@@ -60,17 +82,25 @@ export class OmsSequencerPolicy implements SequencerPolicy {
 
   apply(_session: number, e: Sequenced): void {
     this.projection.apply(e);
-    const ev = e.event;
-    if (ev.type === 'SessionClosing') {
-      this.awaiting = new Set(endingWithSession(this.projection));
-      // An explicit close also parks every carried order the venue may hold (decision 075); a roll keeps them live.
-      if (ev.roll !== true) for (const id of parkedAtClose(this.projection)) this.awaiting.add(id);
-    } else if (ev.type === 'SessionOpened') {
-      this.awaiting.clear();
-    } else if (this.awaiting.size > 0 && 'orderId' in ev && this.awaiting.has(ev.orderId)) {
-      if (settledForClose(this.projection.order(ev.orderId))) this.awaiting.delete(ev.orderId);
-    }
+    this.awaiting = trackAwaiting(this.awaiting, this.projection, e);
     if (this.sharedRisk === undefined) this.risk.apply(e);
+  }
+
+  /**
+   * Start-up from an in-session checkpoint (decision 140): the policy's state
+   * at the checkpoint's seq (its own projection, its own risk state, the
+   * close's awaiting set), instead of folding the events before it. The
+   * sequencer then recovers the tail after it into this state.
+   */
+  restore(projection: OmsProjection, risk: RiskState, awaiting: readonly number[]): void {
+    this.projection = projection;
+    this.risk = risk;
+    this.awaiting = new Set(awaiting);
+  }
+
+  /** The close's awaiting set (orders the close still waits for), ascending: for checks and checkpoints. */
+  awaitingOrders(): number[] {
+    return [...this.awaiting].sort((a, b) => a - b);
   }
 
   /**

@@ -40,6 +40,27 @@ export interface SequencerOptions {
   readonly recoverInto?: (session: number, e: Sequenced) => void;
   /** The host's bus keys (decision 063); none: plain binds. */
   readonly security?: BusSecurity;
+  /**
+   * At construction only: where to resume the latest session from instead of
+   * its seq 1 (an in-session checkpoint, decision 140). Called with the
+   * latest session; returns the sequencer's own state at a seq (the policy
+   * must already hold its state at that seq), or undefined to replay it all.
+   * Only the events after that seq are replayed (and handed to recoverInto).
+   */
+  readonly resumeFrom?: (session: number) => SequencerResume | undefined;
+}
+
+/** The sequencer's own state at `seq` of a session, as a fold of the log up to it gives it (see applyOwn). */
+export interface SequencerResume {
+  readonly seq: number;
+  /** Timestamp of the event at `seq` (the floor for the next stamp). */
+  readonly ts: number;
+  readonly phase: 'open' | 'closing' | 'closed';
+  readonly rolling: boolean;
+  /** Highest cseq per source in the session. */
+  readonly cseqs: Iterable<readonly [string, number]>;
+  /** Active instance per role. */
+  readonly roles: Iterable<readonly [string, string]>;
 }
 
 /** Why the sequencer refused a command. */
@@ -144,7 +165,7 @@ export class Sequencer {
 
   constructor(private readonly opts: SequencerOptions) {
     this.trusted = new Set(['host', ...(opts.trusted ?? [])]);
-    this.recover(opts.recoverInto);
+    this.recover(opts.recoverInto, opts.resumeFrom);
   }
 
   /**
@@ -179,8 +200,13 @@ export class Sequencer {
     return this.opts.log.deferred.of(session);
   }
 
-  /** Rebuilds state from the log: the latest session's events, in order (each also handed to `into`). */
-  recover(into?: (session: number, e: Sequenced) => void): void {
+  /**
+   * Rebuilds state from the log: the latest session's events, in order (each
+   * also handed to `into`); with `resumeFrom` (construction only), from the
+   * state it gives and the events after it (it is called after the policy's
+   * reset, so it may restore the policy).
+   */
+  recover(into?: (session: number, e: Sequenced) => void, resumeFrom?: (session: number) => SequencerResume | undefined): void {
     this.sessionId = 0;
     this.phase = 'none';
     this.rolling = false;
@@ -195,6 +221,15 @@ export class Sequencer {
     this.sessionId = latest.id;
     this.phase = latest.state === 'closed' ? 'closed' : 'open';
     const id = latest.id;
+    const resume = resumeFrom?.(id);
+    if (resume) {
+      this.lastSeq = resume.seq;
+      if (resume.ts > this.lastTs) this.lastTs = resume.ts;
+      this.phase = resume.phase;
+      this.rolling = resume.rolling;
+      for (const [src, cseq] of resume.cseqs) this.highestCseq.set(src, cseq);
+      for (const [role, instance] of resume.roles) this.activeByRole.set(role, instance);
+    }
     this.opts.log.replay(
       id,
       into
@@ -203,6 +238,7 @@ export class Sequencer {
             into(id, e);
           }
         : (e) => this.applyOwn(id, e),
+      this.lastSeq + 1,
     );
     if (latest.state === 'closed') this.phase = 'closed';
   }

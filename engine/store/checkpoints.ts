@@ -59,6 +59,7 @@ export class CheckpointReader {
         seqs: Database.Statement;
         meta: Database.Statement;
         body: Database.Statement;
+        part: Database.Statement;
       }
     | undefined;
 
@@ -68,12 +69,15 @@ export class CheckpointReader {
       ? {
           seqsAtOrBefore: db.prepare(`SELECT DISTINCT seq FROM checkpoints WHERE session = ? AND seq <= ? ORDER BY seq DESC`).pluck(),
           latestComplete: db
-            .prepare(`SELECT seq FROM checkpoints WHERE session = ? GROUP BY seq HAVING COUNT(*) = MAX(parts) ORDER BY seq DESC LIMIT 1`)
+            .prepare(
+              `SELECT seq FROM checkpoints WHERE session = ? AND (? IS NULL OR format = ?) AND seq < ? GROUP BY seq HAVING COUNT(*) = MAX(parts) ORDER BY seq DESC LIMIT 1`,
+            )
             .pluck(),
           all: db.prepare(`SELECT DISTINCT session, seq FROM checkpoints ORDER BY session, seq`),
           seqs: db.prepare(`SELECT DISTINCT seq FROM checkpoints WHERE session = ? ORDER BY seq`).pluck(),
           meta: db.prepare(`SELECT part, parts, format, crc, length(body) AS n FROM checkpoints WHERE session = ? AND seq = ? ORDER BY part`),
           body: db.prepare(`SELECT body FROM checkpoints WHERE session = ? AND seq = ? AND part = ?`).pluck(),
+          part: db.prepare(`SELECT parts, format, crc, body FROM checkpoints WHERE session = ? AND seq = ? AND part = ?`),
         }
       : undefined;
   }
@@ -113,9 +117,26 @@ export class CheckpointReader {
     return { session, seq, format: meta[0]!.format, bytes };
   }
 
-  /** Seq of the newest complete checkpoint of `session` (0: none). */
-  latestSeq(session: number): number {
-    return (this.stmts?.latestComplete.get(session) as number | undefined) ?? 0;
+  /**
+   * One part of a checkpoint, checked against its checksum, or what is wrong
+   * with it: the replay service hands a joining component a checkpoint a part
+   * per request (decision 140), so no request reads more than one part.
+   */
+  readPart(session: number, seq: number, part: number): { parts: number; format: number; bytes: Buffer } | CheckpointProblem {
+    const row = this.stmts?.part.get(session, seq, part) as { parts: number; format: number; crc: number; body: Buffer } | undefined;
+    if (row === undefined) return { session, seq, detail: `part ${part} is not there` };
+    if (crc32(row.body) !== row.crc) return { session, seq, detail: `checksum mismatch in part ${part}` };
+    return { parts: row.parts, format: row.format, bytes: row.body };
+  }
+
+  /**
+   * Seq of the newest complete checkpoint of `session` (0: none); with
+   * `format`, only of that format; with `below`, only before that seq
+   * (exclusive).
+   */
+  latestSeq(session: number, format?: number, below = Number.MAX_SAFE_INTEGER): number {
+    const f = format ?? null;
+    return (this.stmts?.latestComplete.get(session, f, f, below) as number | undefined) ?? 0;
   }
 
   /** Seqs of `session`'s checkpoints, ascending (complete or not). */

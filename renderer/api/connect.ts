@@ -42,6 +42,7 @@ function fromPreload(p: OrdoApi): ClientApi {
     getSessions: () => p.getSessions(),
     getTimeline: (q) => p.getTimeline(q),
     getOrders: (q) => p.getOrders(q),
+    getOrderWindow: (q) => p.getOrderWindow(q),
     getFills: (q) => p.getFills(q),
     getPositions: () => p.getPositions(),
     getRisk: () => p.getRisk(),

@@ -7,7 +7,8 @@ import type { OrderState, Side } from '../../contract/domain.ts';
  * Map and asks for the visible id array only when it renders; the memo
  * below recomputes it only when the orders, the filter or the sort changed.
  */
-export type StateFilter = 'all' | 'open' | OrderState;
+export type { StateFilter } from '../../contract/order-window.ts';
+import type { StateFilter } from '../../contract/order-window.ts';
 
 export interface OrderFilter {
   state: StateFilter;
@@ -20,24 +21,10 @@ export interface OrderFilter {
   text: string;
 }
 
-export const ORDER_SORT_KEYS = [
-  'createdTs',
-  'orderId',
-  'clientId',
-  'symbol',
-  'side',
-  'orderType',
-  'quantity',
-  'price',
-  'state',
-  'filledQuantity',
-  'leavesQuantity',
-  'avgPrice',
-  'venue',
-  'timeInForce',
-  'rejectReason',
-] as const;
-export type OrderSortKey = (typeof ORDER_SORT_KEYS)[number];
+export { ORDER_SORT_KEYS } from '../../contract/order-window.ts';
+export type { OrderSortKey } from '../../contract/order-window.ts';
+import type { OrderSortKey } from '../../contract/order-window.ts';
+import { matchesOrderText } from '../../contract/order-window.ts';
 
 export interface OrderSort {
   key: OrderSortKey;
@@ -55,10 +42,7 @@ export function isTerminal(state: OrderState): boolean {
 
 /** True when the free text `needle` (already lower-cased and trimmed) is in one of the order's searchable fields. */
 export function matchesText(o: OrderView, needle: string): boolean {
-  if (needle === '') return true;
-  if (String(o.orderId) === needle.replace(/^#/, '')) return true;
-  const hay = `${o.clientOrderId} ${o.clientId} ${o.symbol} ${o.state} ${o.side} ${o.venue ?? ''} ${o.rejectReason ?? ''}`.toLowerCase();
-  return hay.includes(needle);
+  return matchesOrderText(o, needle);
 }
 
 export function matchesFilter(o: OrderView, f: OrderFilter): boolean {
@@ -103,20 +87,93 @@ export function queryOrderIds(orders: Iterable<OrderView>, filter: OrderFilter, 
   return ids;
 }
 
-/** Memoises `queryOrderIds` on the identity of its three inputs. */
-export function createOrderIdsMemo(): (source: { byId: Map<number, OrderView>; version: number }, filter: OrderFilter, sort: OrderSort) => number[] {
+/** Sort keys an order never changes after entry. */
+const FIXED_KEYS = new Set<OrderSortKey>(['createdTs', 'orderId', 'clientId', 'symbol', 'side', 'orderType', 'timeInForce']);
+
+/** True when the filter reads only fields an order never changes (so an order in the list stays in it). */
+function fixedFilter(f: OrderFilter): boolean {
+  return f.state === 'all' && f.text.trim() === '';
+}
+
+type IdsSource = { byId: Map<number, OrderView>; version: number; changes?: readonly { version: number; ids: readonly number[] }[] };
+
+/**
+ * Memoises `queryOrderIds` on the identity of its three inputs. While the
+ * filter and sort stay the same and both read only fields an order never
+ * changes (the blotter's default: newest first, no state filter), a new
+ * version costs O(rows + new orders · log new orders): the orders added since
+ * are sorted and merged into the rows; an order already listed keeps its place.
+ * Otherwise every order is filtered and sorted again (decision 151).
+ */
+export function createOrderIdsMemo(): (source: IdsSource, filter: OrderFilter, sort: OrderSort) => number[] {
   let lastMap: Map<number, OrderView> | undefined;
   let lastVersion = -1;
   let lastFilter: OrderFilter | undefined;
   let lastSort: OrderSort | undefined;
   let lastIds: number[] = [];
+  let listed = new Set<number>();
   return (source, filter, sort) => {
     if (source.byId === lastMap && source.version === lastVersion && filter === lastFilter && sort === lastSort) return lastIds;
-    lastIds = queryOrderIds(source.byId.values(), filter, sort);
+    const added = source.byId === lastMap && filter === lastFilter && sort === lastSort ? addedSince(source, lastVersion, listed) : undefined;
+    if (added !== undefined && FIXED_KEYS.has(sort.key) && fixedFilter(filter)) {
+      const fresh: OrderView[] = [];
+      for (const id of added) {
+        const o = source.byId.get(id);
+        if (o && matchesFilter(o, filter)) fresh.push(o);
+      }
+      if (fresh.length > 0) {
+        const ids = queryOrderIds(fresh, filter, sort);
+        lastIds = mergeSorted(lastIds, ids, source.byId, sort);
+        for (const id of ids) listed.add(id);
+      }
+    } else {
+      lastIds = queryOrderIds(source.byId.values(), filter, sort);
+      listed = new Set(lastIds);
+    }
     lastMap = source.byId;
     lastVersion = source.version;
     lastFilter = filter;
     lastSort = sort;
     return lastIds;
   };
+}
+
+/** The ids changed since `version` that are not listed yet, or undefined when the table no longer says what changed. */
+function addedSince(source: IdsSource, version: number, listed: ReadonlySet<number>): number[] | undefined {
+  const changes = source.changes;
+  if (!changes || changes.length === 0 || (changes[0] as { version: number }).version > version + 1) return undefined;
+  const out: number[] = [];
+  const seen = new Set<number>();
+  for (const c of changes) {
+    if (c.version <= version) continue;
+    for (const id of c.ids) {
+      if (listed.has(id) || seen.has(id)) continue;
+      seen.add(id);
+      out.push(id);
+    }
+  }
+  return out;
+}
+
+/** Two id lists, each in `sort` order, merged into one (ties by orderId, as queryOrderIds). */
+function mergeSorted(a: readonly number[], b: readonly number[], byId: Map<number, OrderView>, sort: OrderSort): number[] {
+  const sign = sort.dir === 'asc' ? 1 : -1;
+  const key = (id: number): number | string => sortValue(byId.get(id) as OrderView, sort.key);
+  const before = (x: number, y: number): boolean => {
+    const kx = key(x);
+    const ky = key(y);
+    if (kx !== ky) return kx < ky ? sign > 0 : sign < 0;
+    return sign * (x - y) < 0;
+  };
+  // The common case, newest first: every new order goes above the rows.
+  if (a.length === 0 || before(b[b.length - 1] as number, a[0] as number)) return [...b, ...a];
+  if (before(a[a.length - 1] as number, b[0] as number)) return [...a, ...b];
+  const out = new Array<number>(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length) out[k++] = before(b[j] as number, a[i] as number) ? (b[j++] as number) : (a[i++] as number);
+  while (i < a.length) out[k++] = a[i++] as number;
+  while (j < b.length) out[k++] = b[j++] as number;
+  return out;
 }

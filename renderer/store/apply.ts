@@ -4,13 +4,13 @@ import { componentsFrom, mergeComponents } from './components-slice.ts';
 import { EMPTY_EVENTS, mergeEvents } from './events-slice.ts';
 import { fillsFrom, mergeFills } from './fills-slice.ts';
 import { instrumentsFrom, mergeQuotes } from './instruments-slice.ts';
-import { mergeOrders, ordersFrom } from './orders-slice.ts';
+import { mergeOrders, orderSourceOf, ordersFrom } from './orders-slice.ts';
 import type { OrdoState } from './types.ts';
 
 /** The part of the state that pushes write. */
 export type LiveState = Pick<
   OrdoState,
-  'session' | 'resets' | 'instruments' | 'clients' | 'orders' | 'fills' | 'components' | 'alerts' | 'events'
+  'session' | 'resets' | 'instruments' | 'clients' | 'orders' | 'orderSource' | 'fills' | 'components' | 'alerts' | 'events'
 >;
 
 /**
@@ -47,10 +47,11 @@ export function applyUpdates(current: LiveState, updates: readonly StateUpdate[]
       next.instruments = instrumentsFrom(r.instruments);
       next.clients = r.clients;
       next.orders = ordersFrom(r.orders);
+      next.orderSource = orderSourceOf(r);
       next.fills = fillsFrom(r.fills);
       next.components = componentsFrom(r.components, receivedAt);
       next.alerts = mergeAlerts([], r.alerts);
-      for (const k of ['session', 'resets', 'instruments', 'clients', 'orders', 'fills', 'components', 'alerts'] as const) changed.add(k);
+      for (const k of ['session', 'resets', 'instruments', 'clients', 'orders', 'orderSource', 'fills', 'components', 'alerts'] as const) changed.add(k);
     }
     if (u.session) {
       next.session = u.session;

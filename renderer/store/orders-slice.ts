@@ -1,5 +1,5 @@
 import type { OrderView } from '../../contract/api.ts';
-import { DEFAULT_ORDER_FILTER, DEFAULT_ORDER_SORT, ORDER_SORT_KEYS } from '../lib/order-query.ts';
+import { DEFAULT_ORDER_FILTER, DEFAULT_ORDER_SORT, isTerminal, ORDER_SORT_KEYS } from '../lib/order-query.ts';
 import type { OrderFilter, OrderSort, OrderSortKey } from '../lib/order-query.ts';
 import { loadPref } from '../lib/settings.ts';
 import type { SliceCreator } from './types.ts';
@@ -12,23 +12,70 @@ import type { SliceCreator } from './types.ts';
 export interface OrdersTable {
   readonly byId: Map<number, OrderView>;
   readonly version: number;
+  /**
+   * The ids each of the last few merges changed (`version` is the version it
+   * made), so the blotter can update its sorted rows by what changed instead
+   * of sorting every order again (decision 151).
+   */
+  readonly changes?: readonly { readonly version: number; readonly ids: readonly number[] }[];
+  /** Orders not in a terminal state, kept by every merge (O(changes), not a pass over all orders per flush). */
+  readonly working?: number;
 }
+
+/** Merges kept in `changes`: a flush merges one push per 100 ms of host pushes, a few at most. */
+const KEPT_CHANGES = 16;
 
 export function ordersFrom(list: readonly OrderView[]): OrdersTable {
   const byId = new Map<number, OrderView>();
   for (const o of list) byId.set(o.orderId, o);
-  return { byId, version: 0 };
+  let working = 0;
+  for (const o of byId.values()) if (!isTerminal(o.state)) working++;
+  return { byId, version: 0, working };
 }
 
 /** Merges changed orders into `table` (in place) and returns the next version. */
 export function mergeOrders(table: OrdersTable, list: readonly OrderView[]): OrdersTable {
   if (list.length === 0) return table;
-  for (const o of list) table.byId.set(o.orderId, o);
-  return { byId: table.byId, version: table.version + 1 };
+  const ids = new Array<number>(list.length);
+  let working = table.working ?? 0;
+  for (let i = 0; i < list.length; i++) {
+    const o = list[i] as OrderView;
+    const before = table.byId.get(o.orderId);
+    if (before && !isTerminal(before.state)) working--;
+    if (!isTerminal(o.state)) working++;
+    table.byId.set(o.orderId, o);
+    ids[i] = o.orderId;
+  }
+  const version = table.version + 1;
+  const kept = table.changes ?? [];
+  const changes = [...(kept.length >= KEPT_CHANGES ? kept.slice(1) : kept), { version, ids }];
+  return { byId: table.byId, version, changes, working };
+}
+
+/**
+ * Where the blotter's rows come from (decision 150): the orders the store
+ * holds (`remote` false: the reset carried every order of the session), or
+ * windows the host cuts from its projection (`remote`: the session has more
+ * orders than the reset carried; the store holds only the newest, the rows of
+ * the windows asked for, and what pushes brought since).
+ */
+export interface OrderSource {
+  readonly remote: boolean;
+  /** Orders in the session when the reset was made. */
+  readonly orderCount: number;
+}
+
+export const LOCAL_ORDERS: OrderSource = { remote: false, orderCount: 0 };
+
+/** The source a reset implies. */
+export function orderSourceOf(r: { orders: readonly unknown[]; orderCount?: number; ordersShown?: number }): OrderSource {
+  const count = r.orderCount ?? r.orders.length;
+  return { remote: count > (r.ordersShown ?? count), orderCount: count };
 }
 
 export interface OrdersSlice {
   orders: OrdersTable;
+  orderSource: OrderSource;
   orderFilter: OrderFilter;
   orderSort: OrderSort;
   /** The focused order (keyboard cursor, history); always one of `selectedOrderIds` when that is not empty. */
@@ -71,6 +118,7 @@ const EMPTY_SELECTION: ReadonlySet<number> = new Set();
 
 export const createOrdersSlice: SliceCreator<OrdersSlice> = (set) => ({
   orders: ordersFrom([]),
+  orderSource: LOCAL_ORDERS,
   orderFilter: loadOrderView().filter,
   orderSort: loadOrderView().sort,
   selectedOrderId: undefined,

@@ -10,13 +10,14 @@ import type { Column } from './SortHeader.tsx';
 
 const COLUMNS: readonly Column[] = [
   // The role is the id's prefix (router-1) and its tooltip: no column of its own at 1366 px.
-  { key: 'id', title: 'Component', width: 'minmax(90px, 1fr)' },
-  { key: 'state', title: 'State', width: '80px' },
+  // Sized to fit the panel at 1366 px (about 530 px): the sticky actions covered the heartbeat age there.
+  { key: 'id', title: 'Component', width: 'minmax(72px, 1fr)' },
+  { key: 'state', title: 'State', width: '74px' },
   { key: 'active', title: 'Act', width: '28px' },
-  { key: 'seq', title: 'Seq', width: '60px', align: 'right' },
-  { key: 'lag', title: 'Lag', width: '34px', align: 'right' },
-  { key: 'hb', title: 'HB age', width: '54px', align: 'right' },
-  { key: 'actions', title: '', width: '196px' },
+  { key: 'seq', title: 'Seq', width: '58px', align: 'right' },
+  { key: 'lag', title: 'Lag', width: '30px', align: 'right' },
+  { key: 'hb', title: 'HB age', width: '52px', align: 'right' },
+  { key: 'actions', title: '', width: '188px' },
 ];
 const GRID = gridStyle(COLUMNS);
 

@@ -228,7 +228,8 @@ export function FillsBlotter() {
             if (!f) return null;
             return (
               <FillRow
-                key={f.execId}
+                // By place in the list: a stream of new fills patches rows in place (decision 151).
+                key={i}
                 fill={f}
                 client={clientOf(f.orderId)}
                 columns={columns}

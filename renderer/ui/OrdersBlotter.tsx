@@ -1,6 +1,7 @@
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { CSSProperties, KeyboardEvent, MouseEvent } from 'react';
 import type { InstrumentView, OrderView } from '../../contract/api.ts';
+import type { OrderWindowQuery } from '../../contract/order-window.ts';
 import { ORDER_STATES } from '../../contract/domain.ts';
 import { gridTemplate, resolveColumns, toggleColumn } from '../lib/columns.ts';
 import { downloadText, toCsv } from '../lib/csv.ts';
@@ -17,7 +18,9 @@ import type { Amend } from './OrderCell.tsx';
 import { useConfirm } from './Confirm.tsx';
 import { ContextMenu } from './ContextMenu.tsx';
 import type { MenuItem } from './ContextMenu.tsx';
-import { useApi, useOrdoState } from './context.tsx';
+import { useApi, useOrdoState, useOrdoStore } from './context.tsx';
+import { useOrderWindow } from './use-order-window.ts';
+import { windowQuery } from '../lib/order-window.ts';
 import { GridHeader } from './GridHeader.tsx';
 import { useFlash } from './hooks.ts';
 import { Panel } from './Panel.tsx';
@@ -61,15 +64,21 @@ export function OrdersBlotter() {
     const g = gridTemplate(columns);
     return { ['--cols' as string]: g.template, ['--min-w' as string]: `${g.minWidth}px` } as CSSProperties;
   }, [columns]);
+  const store = useOrdoStore();
+  const source = useOrdoState((s) => s.orderSource);
+  // A session larger than the reset carried: rows come in windows from the host (decision 150).
+  const remote = source.remote && !readOnly;
+  const { window: win, setRange } = useOrderWindow(api, store, remote, filter, sort);
   const memoIds = useRef(createOrderIdsMemo());
-  const ids = memoIds.current(table, filter, sort);
+  // Until the first window arrives, the newest orders the reset carried are shown, sorted here.
+  const ids = win ? win.ids : memoIds.current(table, filter, sort);
+  const rowCount = win ? win.total : ids.length;
+  const idAt = (i: number): number | undefined => (win ? win.idAt(i) : ids[i]);
+  const indexOf = (id: number): number => (win ? win.indexOf(id) : ids.indexOf(id));
   const decimals = useMemo(() => decimalsFor(instruments.bySymbol), [instruments.bySymbol]);
   const roles = useMemo(() => (readOnly || components.length === 0 ? undefined : healthyActiveRoles(components)), [components, readOnly]);
-  const working = useMemo(() => {
-    let n = 0;
-    for (const o of table.byId.values()) if (!isTerminal(o.state)) n++;
-    return n;
-  }, [table.byId, table.version]);
+  // Local: kept by every merge of the table (decision 151); remote: the host's count.
+  const working = remote ? (win?.working ?? 0) : (table.working ?? 0);
   const [amend, setAmend] = useState<Amend | undefined>(undefined);
   const [menu, setMenu] = useState<Menu | undefined>(undefined);
   const [historyId, setHistoryId] = useState<number | undefined>(undefined);
@@ -216,9 +225,15 @@ export function OrdersBlotter() {
     }
   }, [api, instruments.bySymbol, setStatus, table.byId]);
 
+  // Row callbacks read the latest rows and selection through refs, so they keep their identity across
+  // flushes and a row whose order did not change is not rendered again (decision 151).
+  const live = useRef({ ids, focusId, selected });
+  live.current = { ids, focusId, selected };
   const onRowClick = useCallback(
     (id: number, e: MouseEvent) => {
+      const { ids, focusId, selected } = live.current;
       if (e.shiftKey && focusId !== undefined) {
+        // Within the rows loaded (all of them, or the host's window).
         const a = ids.indexOf(focusId);
         const b = ids.indexOf(id);
         if (a >= 0 && b >= 0) {
@@ -235,20 +250,20 @@ export function OrdersBlotter() {
       }
       setSelection([id], id);
     },
-    [focusId, ids, selected, setSelection],
+    [setSelection],
   );
 
   const onRowMenu = useCallback(
     (id: number, e: MouseEvent) => {
       e.preventDefault();
-      if (!selected.has(id)) setSelection([id], id);
+      if (!live.current.selected.has(id)) setSelection([id], id);
       setMenu({ kind: 'row', orderId: id, x: e.clientX, y: e.clientY });
       void loadHalts();
     },
-    [selected, setSelection, loadHalts],
+    [setSelection, loadHalts],
   );
 
-  const focusIndex = focusId === undefined ? -1 : ids.indexOf(focusId);
+  const focusIndex = focusId === undefined ? -1 : indexOf(focusId);
 
   const onKeys = (e: KeyboardEvent<HTMLDivElement>): void => {
     if ((e.target as HTMLElement).tagName === 'INPUT') return;
@@ -256,8 +271,12 @@ export function OrdersBlotter() {
       e.preventDefault();
       if (ids.length === 0) return;
       const step = e.key === 'ArrowDown' ? 1 : e.key === 'ArrowUp' ? -1 : e.key === 'PageDown' ? 20 : e.key === 'PageUp' ? -20 : 0;
-      const next = e.key === 'Home' ? 0 : e.key === 'End' ? ids.length - 1 : Math.max(0, Math.min(ids.length - 1, (focusIndex < 0 ? -1 : focusIndex) + step));
-      const id = ids[next] as number;
+      // Remote: moves stay within the host's window (it reaches WINDOW_MARGIN rows past the view, and follows the scroll).
+      const first = win ? win.offset : 0;
+      const last = first + ids.length - 1;
+      const next = e.key === 'Home' ? first : e.key === 'End' ? last : Math.max(first, Math.min(last, (focusIndex < 0 ? first - 1 : focusIndex) + step));
+      const id = idAt(next);
+      if (id === undefined) return;
       if (e.shiftKey) {
         const s = new Set(selected);
         s.add(id);
@@ -266,6 +285,8 @@ export function OrdersBlotter() {
     } else if ((e.key === 'a' || e.key === 'A') && (e.ctrlKey || e.metaKey)) {
       e.preventDefault();
       setSelection(ids, focusId ?? ids[0]);
+      // Remote: the renderer holds a window, not every matching order; say so before a Delete acts on it.
+      if (win && ids.length < win.total) setStatus(`Selected the ${formatInt(ids.length)} loaded rows of ${formatInt(win.total)} matching; "Cancel all working for CLIENT" acts on all`);
     } else if (e.key === 'Delete' || e.key === 'Backspace') {
       e.preventDefault();
       if (canAct) void cancelMany([...selected], true);
@@ -282,18 +303,33 @@ export function OrdersBlotter() {
     }
   };
 
-  const exportCsv = (): void => {
+  const exportCsv = async (): Promise<void> => {
     const cols = columns.filter((c) => !c.fixed);
-    const rows = ids.map((id) => {
-      const o = table.byId.get(id) as OrderView;
-      return cols.map((c) => orderCsvValue(c.key, o, roles));
-    });
+    let orders: OrderView[];
+    if (remote) {
+      // Every row that passes the filters, from the host a window at a time (the renderer holds only some).
+      setStatus(`Exporting ${formatInt(rowCount)} orders…`);
+      const got = await allMatching(api, windowQuery(filter, sort));
+      if (!got.ok) {
+        setStatus(`CSV export failed: ${got.message}`);
+        return;
+      }
+      orders = got.orders;
+    } else orders = ids.map((id) => table.byId.get(id) as OrderView);
+    const rows = orders.map((o) => cols.map((c) => orderCsvValue(c.key, o, roles)));
     const csv = toCsv(
       cols.map((c) => c.title),
       rows,
     );
     downloadText(`ordo-orders-${new Date().toISOString().replace(/[:.]/g, '-')}.csv`, csv);
-    setStatus(`Exported ${formatInt(ids.length)} orders to CSV`);
+    setStatus(`Exported ${formatInt(orders.length)} orders to CSV`);
+  };
+
+  /** The working orders of a client: all of them from the host in remote mode, else from the store. */
+  const clientWorkingIds = async (clientId: string): Promise<number[]> => {
+    if (!remote) return [...table.byId.values()].filter((x) => x.clientId === clientId && !isTerminal(x.state)).map((x) => x.orderId);
+    const got = await allMatching(api, { clientId, state: 'open', sort: 'orderId', dir: 'asc' });
+    return got.ok ? got.orders.map((o) => o.orderId) : [];
   };
 
   const selectedWorking = useMemo(() => {
@@ -319,23 +355,25 @@ export function OrdersBlotter() {
     const o = table.byId.get(m.orderId);
     if (!o) return [];
     const many = selected.size > 1 && selected.has(o.orderId);
+    // Remote: the store holds only some of the client's orders; the count is the loaded ones', the action asks the host.
     const clientWorking = [...table.byId.values()].filter((x) => x.clientId === o.clientId && !isTerminal(x.state)).map((x) => x.orderId);
+    const about = remote ? '' : ` (${formatInt(clientWorking.length)})`;
     return [
       many
         ? { label: `Cancel ${formatInt(selectedWorking)} selected`, testid: 'ctx-cancel-selected', danger: true, disabled: !canAct || selectedWorking === 0, onSelect: () => void cancelMany([...selected], true) }
         : { label: `Cancel #${o.orderId}`, testid: 'ctx-cancel', danger: true, disabled: !canAct || isTerminal(o.state), onSelect: () => void cancelMany([o.orderId], true) },
       { label: `Amend #${o.orderId}`, testid: 'ctx-amend', disabled: !canAct || isTerminal(o.state) || o.orderType !== 'limit' || many, onSelect: () => startAmend(o) },
       {
-        label: `Cancel all working for ${o.clientId} (${formatInt(clientWorking.length)})`,
+        label: `Cancel all working for ${o.clientId}${about}`,
         testid: 'ctx-cancel-client',
         danger: true,
-        disabled: !canAct || clientWorking.length === 0,
-        onSelect: () => void cancelMany(clientWorking, true),
+        disabled: !canAct || (!remote && clientWorking.length === 0),
+        onSelect: () => void clientWorkingIds(o.clientId).then((all) => cancelMany(all, true)),
       },
       halted.has(o.clientId)
         ? { label: `Resume ${o.clientId} (lift the halt)`, testid: 'ctx-resume-client', disabled: !canAct, onSelect: () => void resumeClient(o.clientId) }
         : {
-            label: `Halt ${o.clientId}: kill switch, cancels all ${formatInt(clientWorking.length)}…`,
+            label: remote ? `Halt ${o.clientId}: kill switch, cancels all working…` : `Halt ${o.clientId}: kill switch, cancels all ${formatInt(clientWorking.length)}…`,
             testid: 'ctx-halt-client',
             danger: true,
             disabled: !canAct,
@@ -410,10 +448,16 @@ export function OrdersBlotter() {
               ✕
             </button>
           ) : null}
-          <span className="count num" data-testid="orders-count" data-count={ids.length} title="shown / all orders">
-            {formatInt(ids.length)}/{formatInt(table.byId.size)}
+          <span
+            className="count num"
+            data-testid="orders-count"
+            data-count={rowCount}
+            data-remote={remote ? 'true' : undefined}
+            title={remote ? 'matching / all orders of the session (rows come from the host as you scroll)' : 'shown / all orders'}
+          >
+            {formatInt(rowCount)}/{formatInt(win ? win.orderCount : remote ? source.orderCount : table.byId.size)}
           </span>
-          <button type="button" className="btn btn-xs" data-testid="orders-export" title="Export the rows shown (all that pass the filters) as CSV" onClick={exportCsv}>
+          <button type="button" className="btn btn-xs" data-testid="orders-export" title="Export the rows shown (all that pass the filters) as CSV" onClick={() => void exportCsv()}>
             CSV
           </button>
           <button
@@ -450,9 +494,10 @@ export function OrdersBlotter() {
       <div className="table orders-table" style={grid}>
         <VirtualList
           testid="orders-list"
-          rowCount={ids.length}
+          rowCount={rowCount}
           scrollToIndex={focusIndex}
           onKeyDown={onKeys}
+          onRange={remote ? setRange : undefined}
           header={
             <GridHeader
               columns={columns}
@@ -466,14 +511,19 @@ export function OrdersBlotter() {
               testidPrefix="orders-sort"
             />
           }
-          empty={table.byId.size === 0 ? 'No orders' : 'No orders match the filters'}
+          empty={(win ? win.orderCount : table.byId.size) === 0 ? 'No orders' : 'No orders match the filters'}
           renderRow={(i) => {
-            const id = ids[i] as number;
-            const o = table.byId.get(id);
-            if (!o) return null;
+            const id = idAt(i);
+            const o = id === undefined ? undefined : table.byId.get(id);
+            // A row the host's window does not hold yet (scrolled fast): a placeholder keeps the rows below in place.
+            if (id === undefined || !o) return <div key={`row-${i}`} className={`tr loading ${i % 2 === 1 ? 'odd' : ''}`} data-testid="order-row-loading" />;
+            const amending = visibleAmend?.orderId === id && !isTerminal(o.state);
             return (
               <OrderRow
-                key={id}
+                // Rows are keyed by their place in the list, so a flush that moves new orders in
+                // patches the row elements in place instead of creating them anew (decision 151); the
+                // row being amended keeps its own key so its inputs (and their focus) move with it.
+                key={amending ? `amend-${id}` : i}
                 order={o}
                 columns={columns}
                 decimals={decimals.get(o.symbol) ?? 2}
@@ -483,7 +533,7 @@ export function OrdersBlotter() {
                 selected={selected.has(id)}
                 focused={id === focusId}
                 striped={i % 2 === 1}
-                amend={visibleAmend?.orderId === id && !isTerminal(o.state) ? visibleAmend : undefined}
+                amend={amending ? visibleAmend : undefined}
                 onClick={onRowClick}
                 onMenu={onRowMenu}
                 onOpen={setHistoryId}
@@ -520,6 +570,17 @@ interface RowProps {
   onAmend(order: OrderView): void;
   onAmendChange(a: Amend | undefined): void;
   onAmendSend(): void;
+}
+
+/** Every order that passes `q`, from the host a window at a time (CSV export and client-wide actions in remote mode). */
+async function allMatching(api: ReturnType<typeof useApi>, q: OrderWindowQuery): Promise<{ ok: true; orders: OrderView[] } | { ok: false; message: string }> {
+  const orders: OrderView[] = [];
+  for (let offset = 0; ; offset += 2000) {
+    const r = await api.getOrderWindow({ ...q, offset, limit: 2000 });
+    if (!r.ok) return { ok: false, message: r.error.message };
+    orders.push(...r.value.orders);
+    if (r.value.orders.length < 2000 || offset + 2000 >= r.value.total) return { ok: true, orders };
+  }
 }
 
 const OrderRow = memo(function OrderRow(p: RowProps) {

@@ -28,10 +28,19 @@ export function SessionBar() {
     // Counted when asked (O(orders) once), not on every store change.
     let dayOpen = 0;
     let gtcOpen = 0;
-    for (const o of store.getState().orders.byId.values()) {
-      if (isTerminal(o.state)) continue;
-      if (o.timeInForce === 'gtc') gtcOpen++;
-      else dayOpen++;
+    if (store.getState().orderSource.remote) {
+      // The store holds only some of a large session's orders: the host counts (decision 150).
+      const [all, gtc] = await Promise.all([api.getOrderWindow({ state: 'open', limit: 1 }), api.getOrderWindow({ state: 'open', timeInForce: 'gtc', limit: 1 })]);
+      if (all.ok && gtc.ok) {
+        gtcOpen = gtc.value.total;
+        dayOpen = all.value.total - gtcOpen;
+      }
+    } else {
+      for (const o of store.getState().orders.byId.values()) {
+        if (isTerminal(o.state)) continue;
+        if (o.timeInForce === 'gtc') gtcOpen++;
+        else dayOpen++;
+      }
     }
     const ok = await confirm(
       kind === 'open'
@@ -148,6 +157,7 @@ function Alerts() {
         className={`alerts-toggle ${unseen > 0 ? 'has-new' : ''}`}
         data-testid="alerts-toggle"
         data-count={alerts.length}
+        title={latest ? `${alerts.length} alert${alerts.length === 1 ? '' : 's'}; latest: ${latest.instance}: ${latest.message}` : 'No alerts'}
         onClick={() => {
           setOpen(!open);
           markSeen();

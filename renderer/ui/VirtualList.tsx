@@ -1,4 +1,4 @@
-import { useLayoutEffect, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { KeyboardEvent, ReactNode } from 'react';
 import { computeWindow } from '../lib/windowing.ts';
 
@@ -22,6 +22,8 @@ interface Props {
   scrollToIndex?: number;
   /** Makes the list focusable and takes its keys (a blotter's keyboard actions). */
   onKeyDown?: (e: KeyboardEvent<HTMLDivElement>) => void;
+  /** Told the rows rendered (start inclusive, end exclusive) whenever they change: a remote grid loads them. */
+  onRange?: (start: number, end: number) => void;
 }
 
 /**
@@ -42,6 +44,7 @@ export function VirtualList({
   initialViewportHeight = 600,
   scrollToIndex,
   onKeyDown,
+  onRange,
 }: Props) {
   const ref = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
@@ -74,6 +77,9 @@ export function VirtualList({
     scrollTop,
     overscan,
   });
+  useEffect(() => {
+    onRange?.(w.start, w.end);
+  }, [onRange, w.start, w.end]);
   const rows: ReactNode[] = [];
   for (let i = w.start; i < w.end; i++) rows.push(renderRow(i));
 

@@ -68,6 +68,40 @@ describe('the time machine axis (events per second of a session)', () => {
     }
   });
 
+  it('reads a long session in slices between turns of the event loop: two callers at once get what one pass gives (decision 150)', async () => {
+    const dir = tempDir('ordo-timeline-');
+    dirs.push(dir);
+    const path = join(dir, 'ordo.db');
+    const w = openWritableLog(path);
+    w.transaction(() => w.openSession(1, T0));
+    append(w, 1, Array.from({ length: 40 }, (_, i) => Math.floor(i / 3) * S + i));
+    const log = openReadableLog(path);
+    try {
+      const whole = new Timelines(log).view(1, 40, 20, T0 + 5 * S);
+      const sliced = new Timelines(log, 7);
+      let turns = 0;
+      const ticking = (async () => {
+        while (turns < 1000) {
+          turns++;
+          await new Promise((r) => setImmediate(r));
+        }
+      })();
+      const [a, b] = await Promise.all([sliced.viewInSlices(1, 40, 20, T0 + 5 * S), sliced.viewInSlices(1, 40, 20, T0 + 5 * S)]);
+      const between = turns;
+      turns = 1000;
+      await ticking;
+      expect(a).toEqual(whole);
+      expect(b).toEqual(whole);
+      // Other work ran while it read (six slices of 7 shared by the two callers).
+      expect(between).toBeGreaterThanOrEqual(3);
+      // A head past the log's end ends the reading instead of spinning.
+      expect((await new Timelines(log, 7).viewInSlices(1, 45, 20)).lastSeq).toBe(40);
+    } finally {
+      log.close();
+      w.close();
+    }
+  });
+
   it('refuses a bad query with one line naming the field', () => {
     expect(parseTimelineQuery({ session: 2, buckets: 300, atTs: 5 })).toEqual({ session: 2, buckets: 300, atTs: 5 });
     expect(() => parseTimelineQuery({ buckets: 0 })).toThrow(/timeline\.buckets/);

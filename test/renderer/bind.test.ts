@@ -29,6 +29,7 @@ function fakeApi() {
     getSessions: never,
     getTimeline: never,
     getOrders: never,
+    getOrderWindow: never,
     getFills: never,
     getPositions: never,
     getRisk: never,

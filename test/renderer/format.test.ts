@@ -70,3 +70,16 @@ describe('format', () => {
     expect(stateLabel('pending_replace')).toBe('RPL PEND');
   });
 });
+
+describe('formatQty and formatInt without Intl (decision 151)', () => {
+  it('write what Intl en-US with no decimals writes, for every size and sign', () => {
+    const intl = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+    const values = [0, 1, 12, 123, 999, 1000, 1234, 12_345, 123_456, 1_234_567, 100_000_000, 2 ** 53 - 1, -1, -999, -1000, -1_234_567, 0.4, 2.5, 1234.6, -1234.4, 1e21];
+    for (const v of values) {
+      expect(formatQty(v), String(v)).toBe(intl.format(v));
+      expect(formatInt(v), String(v)).toBe(intl.format(v));
+    }
+    expect(formatQty(undefined)).toBe('');
+    expect(formatInt(Number.NaN)).toBe('');
+  });
+});

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import type { OrderView } from '../../contract/api.ts';
 import { createOrderIdsMemo, DEFAULT_ORDER_FILTER, matchesFilter, queryOrderIds } from '../../renderer/lib/order-query.ts';
+import type { OrderFilter, OrderSort } from '../../renderer/lib/order-query.ts';
+import { mergeOrders, ordersFrom } from '../../renderer/store/orders-slice.ts';
 import { searchInstruments } from '../../renderer/lib/search.ts';
 import { instrument, order } from './helpers.ts';
 
@@ -67,5 +70,44 @@ describe('instrument type-ahead', () => {
     expect(searchInstruments(list, 'ap').map((i) => i.symbol)).toEqual(['AAPL', 'AAPL 240621C190', 'SAP']);
     expect(searchInstruments(list, 'micro').map((i) => i.symbol)).toEqual(['MSFT']);
     expect(searchInstruments(list, '', 2)).toHaveLength(2);
+  });
+});
+
+describe('the blotter ids memo updates by what changed (decision 151)', () => {
+  it('gives the same rows as filtering and sorting every order, after every merge, for every sort and filter', () => {
+    let seed = 7;
+    const rnd = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    const states = ['pending_new', 'new', 'filled', 'cancelled'] as const;
+    const make = (id: number): OrderView =>
+      order(id, { symbol: ['AAPL', 'MSFT', 'JPM'][rnd(3)]!, side: rnd(2) ? 'buy' : 'sell', clientId: rnd(2) ? 'ALPHA' : 'BRAVO', quantity: 1 + rnd(9), createdTs: 1_000 + rnd(50), state: states[rnd(4)]! });
+    const sorts: OrderSort[] = [
+      { key: 'createdTs', dir: 'desc' },
+      { key: 'createdTs', dir: 'asc' },
+      { key: 'symbol', dir: 'asc' },
+      { key: 'orderId', dir: 'desc' },
+      { key: 'quantity', dir: 'desc' },
+    ];
+    const filters: OrderFilter[] = [DEFAULT_ORDER_FILTER, { ...DEFAULT_ORDER_FILTER, symbol: 'MSFT' }, { ...DEFAULT_ORDER_FILTER, state: 'open' }, { ...DEFAULT_ORDER_FILTER, side: 'sell', clientId: 'ALPHA' }];
+    for (const sort of sorts) {
+      for (const filter of filters) {
+        let table = ordersFrom([]);
+        const memo = createOrderIdsMemo();
+        let next = 1;
+        for (let step = 0; step < 40; step++) {
+          const batch: OrderView[] = [];
+          // New orders, and changes to old ones (a new state, a new quantity: a replace).
+          for (let k = rnd(12); k > 0; k--) batch.push(make(next++));
+          for (let k = rnd(6); k > 0 && next > 1; k--) {
+            const old = table.byId.get(1 + rnd(next - 1));
+            if (old) batch.push({ ...old, state: states[rnd(4)]!, quantity: 1 + rnd(9) });
+          }
+          table = mergeOrders(table, batch);
+          // Sometimes two merges between two looks (two pushes in one flush).
+          if (rnd(3) === 0) table = mergeOrders(table, [make(next++)]);
+          expect(memo(table, filter, sort), `${JSON.stringify(sort)} ${JSON.stringify(filter)} step ${step}`).toEqual(queryOrderIds(table.byId.values(), filter, sort));
+          expect(table.working).toBe([...table.byId.values()].filter((o) => !['filled', 'cancelled'].includes(o.state)).length);
+        }
+      }
+    }
   });
 });

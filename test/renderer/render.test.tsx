@@ -37,6 +37,7 @@ const api: OrdoApi = {
   getState: () => ok(stateView()),
   getEvents: () => ok([]),
   getOrders: () => ok({ items: [] }),
+  getOrderWindow: () => ok({ session: 1, seq: 0, offset: 0, orders: [], total: 0, orderCount: 0, working: 0 }),
   getFills: () => ok({ items: [] }),
   getPositions: () => ok([]),
   getRisk: () => ok({ firmHalt: null, clients: [], restricted: [], expired: [] }),

@@ -131,6 +131,15 @@ export class FixAcceptorComponent extends ProjectedComponent implements Componen
     return this.opts.tls !== undefined;
   }
 
+  /** Folds state of its own (report chains, owed reports) that no checkpoint holds: always rewinds from seq 1. */
+  override get checkpointFormat(): number | undefined {
+    return undefined;
+  }
+
+  override restoreCheckpoint(): undefined {
+    return undefined;
+  }
+
   override apply(session: number, e: Sequenced): void {
     super.apply(session, e);
     const ev = e.event;

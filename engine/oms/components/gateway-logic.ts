@@ -53,6 +53,11 @@ export class GatewayLogic {
     this.ownsRisk = risk === undefined;
   }
 
+  /** The risk state this logic folds itself (undefined when shared): a joining gateway restores it from a checkpoint. */
+  get ownRisk(): RiskState | undefined {
+    return this.ownsRisk ? this.risk : undefined;
+  }
+
   /** Applies `e` to the logic's own risk state (nothing when the risk state is shared). */
   apply(e: Sequenced): void {
     if (this.ownsRisk) this.risk.apply(e);

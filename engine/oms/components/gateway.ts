@@ -46,6 +46,10 @@ export class GatewayComponent extends ProjectedComponent implements ComponentLog
     this.logic.apply(e); // its own risk state, unless shared (then applied by its owner)
   }
 
+  protected override ownRisk(): RiskState | undefined {
+    return this.logic.ownRisk;
+  }
+
   react(_session: number, e: Sequenced, out: CommandSink): void {
     this.logic.onEvent(e, out);
   }

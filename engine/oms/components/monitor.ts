@@ -73,6 +73,12 @@ export class MonitorComponent extends ProjectedComponent implements ComponentLog
     if (typeof orderId === 'number') this.track(orderId);
   }
 
+  /** Started from a checkpoint (decision 140): what each role waits on, from the orders as they stand. */
+  resumed(): void {
+    this.waiting.clear();
+    for (const o of this.projection.orders()) this.track(o.orderId);
+  }
+
   /** Files the order under the role it now waits on, if any (the projection already holds the event). */
   private track(orderId: number): void {
     const o = this.projection.order(orderId);

@@ -1,4 +1,8 @@
+import type { ResumedLog } from '../../component/logic.ts';
 import type { Sequenced } from '../../protocol/events.ts';
+import { CHECKPOINT_FORMAT } from '../checkpoint-codec.ts';
+import type { RiskState } from '../exposure/risk-state.ts';
+import { checkedState } from '../projection-at.ts';
 import { OmsProjection } from '../projection.ts';
 
 /**
@@ -23,5 +27,29 @@ export abstract class ProjectedComponent {
 
   stateHash(): string {
     return this.projection.stateHash();
+  }
+
+  /** Joins from in-session checkpoints (decision 140) when it folds its own projection; a shared one is its owner's. */
+  get checkpointFormat(): number | undefined {
+    return this.owns ? CHECKPOINT_FORMAT : undefined;
+  }
+
+  /**
+   * Adopts the checkpoint's projection (and risk state, when the component
+   * folds its own) in place: every reference to them (e.g. the gateway's
+   * logic) stays valid. Checks everything before changing anything.
+   */
+  restoreCheckpoint(session: number, seq: number, bytes: Uint8Array): ResumedLog | undefined {
+    if (!this.owns) return undefined;
+    const risk = this.ownRisk();
+    const state = checkedState(bytes, session, seq, risk !== undefined);
+    Object.assign(this.projection, state.projection);
+    if (risk !== undefined) Object.assign(risk, state.risk!);
+    return this.projection;
+  }
+
+  /** The risk state this component folds itself (undefined: none, or shared): restored from a checkpoint too. */
+  protected ownRisk(): RiskState | undefined {
+    return undefined;
   }
 }

@@ -49,6 +49,10 @@ export class RiskComponent extends ProjectedComponent implements ComponentLogic 
     return `${super.stateHash()}:${this.risk.stateHash()}`;
   }
 
+  protected override ownRisk(): RiskState | undefined {
+    return this.ownsRisk ? this.risk : undefined;
+  }
+
   react(_session: number, e: Sequenced, out: CommandSink): void {
     const ev = e.event;
     if (ev.type === 'OrderPending' || (ev.type === 'OrderRestored' && ev.state === 'pending')) this.decide(ev.orderId, out);

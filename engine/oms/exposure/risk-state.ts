@@ -69,7 +69,8 @@ export interface Holding {
   openSell: number;
 }
 
-class ClientRisk {
+/** A client's risk figures (exported for the checkpoint codec's class table only). */
+export class ClientRisk {
   known = false;
   limits: Limits = {};
   /** Limit changes made at runtime (not by the reference file): these carry into the next session. */
@@ -474,6 +475,77 @@ export class RiskState {
     return r;
   }
 
+  /**
+   * For the checkpoint codec (decision 140): a shallow copy without the
+   * duplicate memory, and the memory in columns. The memory is hundreds of
+   * thousands of tiny objects in a busy minute; V8's structured
+   * deserialization of those took seconds, columns take milliseconds.
+   * `withMemory` puts it back. Reads, changes nothing.
+   */
+  packedForCheckpoint(): { risk: RiskState; memory: PackedMemory } {
+    const keyIndex = new Map<string, number>();
+    const keys: string[] = [];
+    const indexOf = (k: string): number => {
+      let i = keyIndex.get(k);
+      if (i === undefined) {
+        i = keys.length;
+        keys.push(k);
+        keyIndex.set(k, i);
+      }
+      return i;
+    };
+    const q = this.recentQueue;
+    const n = q.length - this.recentHead;
+    const queueKey = new Int32Array(n);
+    const queueOrder = new Float64Array(n);
+    const queueTs = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const x = q[this.recentHead + i]!;
+      queueKey[i] = indexOf(x.key);
+      queueOrder[i] = x.orderId;
+      queueTs[i] = x.ts;
+    }
+    let items = 0;
+    for (const l of this.recent.values()) items += l.items.length - l.head;
+    const listKey = new Int32Array(this.recent.size);
+    const listCount = new Int32Array(this.recent.size);
+    const listOrder = new Float64Array(items);
+    const listTs = new Float64Array(items);
+    let li = 0;
+    let at = 0;
+    for (const [k, l] of this.recent) {
+      listKey[li] = indexOf(k);
+      listCount[li++] = l.items.length - l.head;
+      for (let j = l.head; j < l.items.length; j++) {
+        listOrder[at] = l.items[j]!.orderId;
+        listTs[at++] = l.items[j]!.ts;
+      }
+    }
+    const risk = Object.assign(Object.create(RiskState.prototype) as RiskState, this);
+    risk.recent = new Map();
+    risk.recentQueue = [];
+    risk.recentHead = 0;
+    return { risk, memory: { keys, queueKey, queueOrder, queueTs, listKey, listCount, listOrder, listTs } };
+  }
+
+  /** Puts back the duplicate memory `packedForCheckpoint` took out (into this decoded state, which has none). */
+  withMemory(m: PackedMemory): this {
+    const recentQueue: { key: string; orderId: number; ts: number }[] = new Array(m.queueKey.length);
+    for (let i = 0; i < m.queueKey.length; i++) recentQueue[i] = { key: m.keys[m.queueKey[i]!]!, orderId: m.queueOrder[i]!, ts: m.queueTs[i]! };
+    const recent = new Map<string, RecentList>();
+    let at = 0;
+    for (let li = 0; li < m.listKey.length; li++) {
+      const count = m.listCount[li]!;
+      const items: { orderId: number; ts: number }[] = new Array(count);
+      for (let j = 0; j < count; j++, at++) items[j] = { orderId: m.listOrder[at]!, ts: m.listTs[at]! };
+      recent.set(m.keys[m.listKey[li]!]!, { items, head: 0 });
+    }
+    this.recentQueue = recentQueue;
+    this.recentHead = 0;
+    this.recent = recent;
+    return this;
+  }
+
   private reset(): void {
     this.instrumentMap = new Map();
     this.marks = new Map();
@@ -705,6 +777,18 @@ export class RiskState {
     }
     return h.digest('hex');
   }
+}
+
+/** RiskState's duplicate memory in columns (checkpoints): the queue from its head, then each key's list from its head, in map order. */
+export interface PackedMemory {
+  readonly keys: readonly string[];
+  readonly queueKey: Int32Array;
+  readonly queueOrder: Float64Array;
+  readonly queueTs: Float64Array;
+  readonly listKey: Int32Array;
+  readonly listCount: Int32Array;
+  readonly listOrder: Float64Array;
+  readonly listTs: Float64Array;
 }
 
 /** One duplicate key's remembered orders: live from `head` on (forgotten ones are skipped, then cut off in bulk). */

@@ -26,6 +26,8 @@ export interface ScreenOptions {
   readonly viewport?: { width: number; height: number };
   /** More options for the page's browser context (e.g. `acceptDownloads`). */
   readonly context?: BrowserContextOptions;
+  /** More arguments for `ordo host` (e.g. `--ui-state-rows 20`). */
+  readonly hostArgs?: readonly string[];
 }
 
 /**
@@ -38,7 +40,7 @@ export async function openTradingScreen(dirPrefix: string, opts: ScreenOptions =
   const dir = tempDir(dirPrefix);
   const opened: { dir: string; host?: HostProcess; browser?: Browser } = { dir };
   try {
-    const host = (opened.host = await startHostProcess(['--data-dir', dir, '--venue-tick-ms', '50']));
+    const host = (opened.host = await startHostProcess(['--data-dir', dir, '--venue-tick-ms', '50', ...(opts.hostArgs ?? [])]));
     const instruments = (await http(host, 'GET', '/api/state')).body.instruments as InstrumentView[];
     const browser = (opened.browser = await launchBrowser());
     const context = await browser.newContext({ viewport: opts.viewport ?? { width: 1600, height: 900 }, ...opts.context });

@@ -1,0 +1,174 @@
+import type { OrderView } from '../../contract/api.ts';
+import { TERMINAL_STATES } from '../../contract/domain.ts';
+import type { OrderState } from '../../contract/domain.ts';
+import { orderFilterOf } from '../../contract/order-window.ts';
+import type { OrderSortKey, OrderWindow, OrderWindowQuery } from '../../contract/order-window.ts';
+import type { OmsProjection, ReadonlyOrder } from '../oms/projection.ts';
+import { orderView } from '../oms/views.ts';
+
+/** Rows one window answers by default, and at most. */
+export const ORDER_WINDOW_DEFAULT = 200;
+export const ORDER_WINDOW_MAX = 2000;
+/**
+ * How long a filtered, sorted order list is reused while events stream in
+ * (decision 150), at least: a rebuild is a pass over the session (about 0.3 s
+ * per 200,000 orders on the loaded build machine), so the list is kept for
+ * five times its last build, never less than this. Rows' contents are always
+ * read fresh; only which rows match, their order and the working count can
+ * be this old. New orders of a list sorted by a field an order never changes
+ * (entry time, id, client, symbol, …) and filtered on such fields only are
+ * added at every request without a rebuild when they sort after every row
+ * (entry time and id: always).
+ */
+export const ORDER_WINDOW_MAX_AGE_MS = 1000;
+
+const TERMINAL = new Set<OrderState>(TERMINAL_STATES);
+const FIXED_KEYS = new Set<OrderSortKey>(['createdTs', 'orderId', 'clientId', 'symbol', 'side', 'orderType', 'timeInForce']);
+
+interface Built {
+  readonly projection: OmsProjection;
+  readonly key: string;
+  seq: number;
+  /** When the last full pass was made, and how long it took. */
+  readonly at: number;
+  readonly buildMs: number;
+  /** Matching orderIds, ascending by (key, orderId); a window in `desc` reads it from the end. */
+  readonly ids: number[];
+  /** The sort key of the last id (for appending new orders). */
+  lastKey: number | string | undefined;
+  /** Rows of the projection looked at (orders are appended, never removed, within a session). */
+  rows: number;
+  /** Working orders counted at the last full pass, plus new working ones since. */
+  working: number;
+  /** The filter and sort read only fields an order never changes: a listed order keeps its place. */
+  readonly fixed: boolean;
+}
+
+/**
+ * The orders blotter's server-side window (getOrderWindow): filter, sort and
+ * slice the live projection, with counts. One built list is kept (the
+ * blotter shows one view at a time); a new filter or sort builds afresh.
+ */
+export class OrderWindows {
+  private built: Built | undefined;
+
+  constructor(
+    private readonly now: () => number = () => performance.now(),
+    private readonly maxAgeMs = ORDER_WINDOW_MAX_AGE_MS,
+  ) {}
+
+  /** One window of `p`'s orders for `q` (rows `offset` inclusive to `offset+limit` exclusive). */
+  window(p: OmsProjection, q: OrderWindowQuery): OrderWindow {
+    const b = this.list(p, q);
+    const n = b.ids.length;
+    const desc = (q.dir ?? 'desc') === 'desc';
+    const offset = Math.max(0, Math.min(q.offset ?? 0, n));
+    const end = Math.min(n, offset + Math.min(q.limit ?? ORDER_WINDOW_DEFAULT, ORDER_WINDOW_MAX));
+    const orders: OrderView[] = [];
+    for (let i = offset; i < end; i++) {
+      const o = p.order(b.ids[desc ? n - 1 - i : i] as number);
+      if (o) orders.push(orderView(o));
+    }
+    return { session: p.session.id, seq: b.seq, offset, orders, total: n, orderCount: p.orderCount, working: b.working };
+  }
+
+  private list(p: OmsProjection, q: OrderWindowQuery): Built {
+    // The direction is not part of the key: one ascending list answers both.
+    const key = JSON.stringify([q.state ?? 'all', q.symbol ?? '', q.side ?? '', q.timeInForce ?? '', q.clientId ?? '', (q.text ?? '').trim().toLowerCase(), q.sort ?? 'createdTs']);
+    const b = this.built;
+    const now = this.now();
+    if (b && b.projection === p && b.key === key) {
+      if (b.seq === p.lastSeq) return b;
+      const fresh = now - b.at < Math.max(this.maxAgeMs, 5 * b.buildMs);
+      if (fresh && (!b.fixed || appendNew(b, p, q))) return b;
+    }
+    const t0 = this.now();
+    this.built = build(p, q, key, t0);
+    return this.built;
+  }
+}
+
+/** True when the filter and sort read only fields an order never changes. */
+function isFixed(q: OrderWindowQuery): boolean {
+  return FIXED_KEYS.has(q.sort ?? 'createdTs') && (q.state ?? 'all') === 'all' && (q.text ?? '').trim() === '';
+}
+
+function build(p: OmsProjection, q: OrderWindowQuery, key: string, at: number): Built {
+  const t0 = performance.now();
+  const match = orderFilterOf(q);
+  const sortKey: OrderSortKey = q.sort ?? 'createdTs';
+  const ids: number[] = [];
+  const keys: (number | string)[] = [];
+  let working = 0;
+  // Rows come in the order orders first appeared (ids ascending): when the key
+  // never goes down along them, that order is already the sorted one.
+  let inOrder = true;
+  let prevKey: number | string | undefined;
+  let prevId = -Infinity;
+  for (const o of p.orders()) {
+    if (!TERMINAL.has(o.state)) working++;
+    if (!match(o)) continue;
+    const k = sortValue(o, sortKey);
+    if (inOrder && ((prevKey !== undefined && k < prevKey) || o.orderId < prevId)) inOrder = false;
+    prevKey = k;
+    prevId = o.orderId;
+    ids.push(o.orderId);
+    keys.push(k);
+  }
+  let sorted = ids;
+  if (!inOrder) {
+    const idx = Array.from(ids.keys());
+    idx.sort((a, b) => {
+      const ka = keys[a] as number | string;
+      const kb = keys[b] as number | string;
+      if (ka < kb) return -1;
+      if (ka > kb) return 1;
+      return (ids[a] as number) - (ids[b] as number);
+    });
+    sorted = idx.map((i) => ids[i] as number);
+  }
+  const last = sorted[sorted.length - 1];
+  const lastKey = last === undefined ? undefined : sortValue(p.order(last)!, sortKey);
+  return { projection: p, key, seq: p.lastSeq, at, buildMs: performance.now() - t0, ids: sorted, lastKey, rows: p.orderCount, working, fixed: isFixed(q) };
+}
+
+/**
+ * Adds the orders that arrived since the list was built, when each sorts
+ * after every listed one (always so by entry time or id). False when one does
+ * not: the caller builds the list again.
+ */
+function appendNew(b: Built, p: OmsProjection, q: OrderWindowQuery): boolean {
+  if (p.orderCount > b.rows) {
+    const match = orderFilterOf(q);
+    const sortKey: OrderSortKey = q.sort ?? 'createdTs';
+    const add: number[] = [];
+    let lastKey = b.lastKey;
+    let working = 0;
+    for (const o of p.orders(b.rows)) {
+      if (!TERMINAL.has(o.state)) working++;
+      if (!match(o)) continue;
+      const k = sortValue(o, sortKey);
+      // Ties go by id, and a new order's id is above every listed one's.
+      if (lastKey !== undefined && k < lastKey) return false;
+      lastKey = k;
+      add.push(o.orderId);
+    }
+    for (const id of add) b.ids.push(id);
+    b.lastKey = lastKey;
+    b.rows = p.orderCount;
+    b.working += working;
+  }
+  b.seq = p.lastSeq;
+  return true;
+}
+
+function sortValue(o: ReadonlyOrder, key: OrderSortKey): number | string {
+  switch (key) {
+    case 'venue':
+      return o.venue ?? '';
+    case 'rejectReason':
+      return o.rejectReason ?? '';
+    default:
+      return o[key];
+  }
+}

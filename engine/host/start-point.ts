@@ -1,0 +1,56 @@
+import { CheckpointFormatError } from '../oms/checkpoint-codec.ts';
+import type { CheckpointState } from '../oms/checkpoint-codec.ts';
+import { checkedState } from '../oms/projection-at.ts';
+import type { SequencerResume } from '../sequencer/sequencer.ts';
+import type { ReadableLog } from '../store/log.ts';
+import { log as logger } from '../log.ts';
+
+/**
+ * Where the host's start-up resumes the latest session (decision 140): the
+ * newest usable in-session checkpoint of it, decoded twice: one copy for the
+ * host's shared states (the view's projection, risk's state), one for the
+ * sequencer policy's own (the two diverge once the host runs: the policy
+ * applies an event when it is sequenced, the host when the stream brings it).
+ */
+export interface HostStart {
+  readonly session: number;
+  readonly seq: number;
+  readonly shared: CheckpointState & { readonly risk: NonNullable<CheckpointState['risk']> };
+  readonly policy: CheckpointState & { readonly risk: NonNullable<CheckpointState['risk']> };
+}
+
+/**
+ * The newest checkpoint of the log's latest session that reads back whole
+ * (checksum, this build's format, a risk state, the session and seq it
+ * claims), or undefined: start-up then replays the session from seq 1. A bad
+ * one is skipped with one log line and the next older one is tried: a
+ * checkpoint is derivable, never trusted over the log.
+ */
+export function findHostStart(log: ReadableLog): HostStart | undefined {
+  const end = log.end();
+  if (!end) return undefined;
+  const session = end.session;
+  const skip = (at: number, why: string) => logger.warn(`start-up: checkpoint session ${session} seq ${at} skipped: ${why}; replaying from further back`);
+  for (const c of log.checkpoints.atOrBefore(session, end.seq, (p) => skip(p.seq, p.detail))) {
+    try {
+      const shared = checkedState(c.bytes, session, c.seq, true);
+      // The policy folds the tail into a risk state of its own: a deep copy of the shared one after the tail
+      // (what a replay from seq 1 does, decision 082) costs more than decoding it, at millions of orders. The
+      // policy keeps risk's state for the close snapshot only, which holds no duplicate memory: not rebuilt.
+      const policy = checkedState(c.bytes, session, c.seq, true, false);
+      return { session, seq: c.seq, shared: { ...shared, risk: shared.risk! }, policy: { ...policy, risk: policy.risk! } };
+    } catch (err) {
+      if (!(err instanceof CheckpointFormatError)) throw err;
+      skip(c.seq, err.message);
+    }
+  }
+  return undefined;
+}
+
+/** The sequencer's own state at the checkpoint, from its projection (the same fold the sequencer makes of those events). */
+export function sequencerResume(start: HostStart): SequencerResume {
+  const p = start.shared.projection;
+  const state = p.session.state;
+  const phase = state === 'closing' || state === 'closed' ? state : 'open';
+  return { seq: start.seq, ts: p.lastTs, phase, rolling: p.session.rolling === true, cseqs: p.commandSeqs(), roles: p.roles };
+}

@@ -1,0 +1,39 @@
+import type { Sequenced } from '../protocol/events.ts';
+import type { CheckpointState } from './checkpoint-codec.ts';
+import { RiskState } from './exposure/risk-state.ts';
+import { OmsProjection } from './projection.ts';
+import { trackAwaiting } from './sequencer-policy.ts';
+
+/**
+ * What a checkpoint round folds from the log (decision 140): the OMS
+ * projection, risk's state and the sequencer policy's closing awaiting set,
+ * each by the same code the host's owners of those states run, so a
+ * checkpoint plus the tail after it equals a fold from seq 1.
+ */
+export class CheckpointFold {
+  private awaitingSet: Set<number>;
+
+  constructor(
+    readonly projection: OmsProjection = new OmsProjection(),
+    readonly risk: RiskState = new RiskState(),
+    awaiting: readonly number[] = [],
+  ) {
+    this.awaitingSet = new Set(awaiting);
+  }
+
+  /** From a decoded checkpoint; one without a risk state (time machine only) starts risk afresh and is only good for the projection. */
+  static from(state: CheckpointState): CheckpointFold {
+    return new CheckpointFold(state.projection, state.risk ?? new RiskState(), state.awaiting);
+  }
+
+  apply(e: Sequenced): void {
+    this.projection.apply(e);
+    this.awaitingSet = trackAwaiting(this.awaitingSet, this.projection, e);
+    this.risk.apply(e);
+  }
+
+  /** The state to encode (reads, changes nothing). */
+  get state(): CheckpointState {
+    return { projection: this.projection, risk: this.risk, awaiting: [...this.awaitingSet].sort((a, b) => a - b) };
+  }
+}

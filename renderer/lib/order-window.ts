@@ -1,0 +1,143 @@
+import type { OrderView, Result } from '../../contract/api.ts';
+import type { OrderWindow, OrderWindowQuery } from '../../contract/order-window.ts';
+import type { OrderFilter, OrderSort } from './order-query.ts';
+
+/** Rows asked for above and below the rows in view, so scrolling a page shows rows at once. */
+export const WINDOW_MARGIN = 150;
+/** How often a window in view is refreshed while pushes change orders (its membership and order; rows update with every push). */
+export const WINDOW_REFRESH_MS = 1000;
+
+/** What the blotter shows in remote mode: one window of the host's filtered, sorted orders. */
+export interface LoadedWindow {
+  /** The filter and sort it was cut for. */
+  readonly key: string;
+  readonly offset: number;
+  readonly ids: readonly number[];
+  /** Orders matching the filter, all of the session's, and the working ones. */
+  readonly total: number;
+  readonly orderCount: number;
+  readonly working: number;
+  /** Row `i` of the whole sorted list, when loaded. */
+  idAt(i: number): number | undefined;
+  /** The row of an order in the whole list, or -1 when it is not in the window. */
+  indexOf(orderId: number): number;
+}
+
+/** The host query for a filter and sort (blank fields left out). */
+export function windowQuery(f: OrderFilter, s: OrderSort): OrderWindowQuery {
+  const q: OrderWindowQuery = { sort: s.key, dir: s.dir };
+  if (f.state !== 'all') q.state = f.state;
+  if (f.symbol !== '') q.symbol = f.symbol;
+  if (f.side !== 'all') q.side = f.side;
+  if (f.clientId !== '') q.clientId = f.clientId;
+  if (f.text.trim() !== '') q.text = f.text.trim();
+  return q;
+}
+
+export function queryKey(q: OrderWindowQuery): string {
+  return JSON.stringify([q.state, q.symbol, q.side, q.clientId, q.text, q.sort, q.dir]);
+}
+
+export function loadedWindow(key: string, w: OrderWindow): LoadedWindow {
+  const ids = w.orders.map((o) => o.orderId);
+  const pos = new Map<number, number>();
+  ids.forEach((id, i) => pos.set(id, w.offset + i));
+  return {
+    key,
+    offset: w.offset,
+    ids,
+    total: w.total,
+    orderCount: w.orderCount,
+    working: w.working,
+    idAt: (i) => (i >= w.offset && i < w.offset + ids.length ? ids[i - w.offset] : undefined),
+    indexOf: (id) => pos.get(id) ?? -1,
+  };
+}
+
+export interface WindowLoaderDeps {
+  getOrderWindow(q: OrderWindowQuery): Promise<Result<OrderWindow>>;
+  /** Puts the window's rows into the store (behind any buffered pushes, no toasts). */
+  applyRows(orders: OrderView[]): void;
+  /** A new window to show. */
+  onWindow(w: LoadedWindow | undefined): void;
+  onError?(message: string): void;
+}
+
+/**
+ * Keeps the window the blotter needs loaded (decision 150): one request in
+ * flight; a new filter or sort, rows scrolled into view that the window does
+ * not hold, or a refresh asks for the window around the rows in view. A reply
+ * for an older filter or sort is dropped.
+ */
+export class OrderWindowLoader {
+  private query: OrderWindowQuery | undefined;
+  private key = '';
+  private start = 0;
+  private end = 0;
+  private inFlight = false;
+  private again = false;
+  private current: LoadedWindow | undefined;
+  private closed = false;
+
+  constructor(private readonly d: WindowLoaderDeps) {}
+
+  get window(): LoadedWindow | undefined {
+    return this.current;
+  }
+
+  /** The filter and sort; a change drops the window and loads a new one. */
+  setQuery(q: OrderWindowQuery): void {
+    const key = queryKey(q);
+    if (key === this.key && this.query) return;
+    this.query = q;
+    this.key = key;
+    this.load();
+  }
+
+  /** The rows in view (start inclusive, end exclusive); loads when the window does not hold them. */
+  setRange(start: number, end: number): void {
+    this.start = start;
+    this.end = end;
+    const w = this.current;
+    if (!w || w.key !== this.key) return;
+    const last = Math.min(end, w.total);
+    if (start >= w.offset && last <= w.offset + w.ids.length) return;
+    this.load();
+  }
+
+  /** Asks again for the window in view (orders changed). */
+  refresh(): void {
+    this.load();
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+
+  private load(): void {
+    if (!this.query || this.closed) return;
+    if (this.inFlight) {
+      this.again = true;
+      return;
+    }
+    this.inFlight = true;
+    const key = this.key;
+    const span = Math.max(1, this.end - this.start);
+    const offset = Math.max(0, this.start - WINDOW_MARGIN);
+    const q: OrderWindowQuery = { ...this.query, offset, limit: Math.min(2000, span + 2 * WINDOW_MARGIN) };
+    void this.d.getOrderWindow(q).then((r) => {
+      this.inFlight = false;
+      if (this.closed) return;
+      if (!r.ok) this.d.onError?.(r.error.message);
+      else if (key === this.key) {
+        this.d.applyRows(r.value.orders);
+        this.current = loadedWindow(key, r.value);
+        this.d.onWindow(this.current);
+      }
+      if (this.again || key !== this.key) {
+        this.again = false;
+        this.load();
+      }
+    });
+  }
+}
