@@ -4,6 +4,7 @@ import { loadReferenceData, type InstrumentRef } from '../engine/oms/reference.t
 import { OmsSequencerPolicy } from '../engine/oms/sequencer-policy.ts';
 import { MAX_FRAME_EVENTS } from '../engine/sequencer/sequencer.ts';
 import type { WritableLog } from '../engine/store/log.ts';
+import { Prng } from '../engine/venue/prng.ts';
 
 /**
  * A synthetic but realistic trading session, event by event: the opening the
@@ -31,26 +32,15 @@ function tradables(instruments: readonly InstrumentRef[]): Tradable[] {
     .map((i) => ({ symbol: i.symbol, venue: i.venue, tick: i.tickSize, refTicks: Math.round(i.referencePrice / i.tickSize) }));
 }
 
-/** Deterministic xorshift32, so every run stores the same session. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 0x1_0000_0000;
-  };
-}
-
 /** The session's events in seq order, until at least `orderEvents` order events were produced (whole orders). */
 export function* orderSession(orderEvents: number, startTs = 1_767_225_600_000_000): Generator<Sequenced> {
   const reference = loadReferenceData();
   const opening = new OmsSequencerPolicy(reference).openingEvents(undefined);
   const symbols = tradables(reference.instruments);
   const clients = ['ALPHA', 'CHARLIE'];
-  const random = rng(20_260_101);
+  // The project's seeded generator, so every run stores the same session.
+  const prng = new Prng(20_260_101);
+  const random = (): number => prng.float();
   let seq = 0;
   let ts = startTs;
   const cseq = new Map<string, number>();

@@ -82,6 +82,7 @@ export interface InstrumentView {
   currency: string;
   tickSize: number;
   lotSize: number;
+  /** The reference price in force at the state's seq: risk's latest ReferencePriceMoved, else the opening one. */
   referencePrice: number;
   underlying?: string;
   strike?: number;
@@ -135,7 +136,10 @@ export interface OrderView {
   avgPrice: number;
   venue?: string;
   rejectReason?: string;
-  /** Sequencer time (µs since epoch) the order was first seen, and last changed. */
+  /**
+   * Sequencer time (µs since epoch) the order was entered (for an order carried from an earlier session: its
+   * entry time there; logs written before that was carried give the restore time), and last changed.
+   */
   createdTs: number;
   updatedTs: number;
   /** Seqs of the events (this session) that touched the order. */

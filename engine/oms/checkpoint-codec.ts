@@ -3,7 +3,7 @@ import { BytePool } from './order-table/byte-pool.ts';
 import { FillChunk, FillTable } from './order-table/fill-table.ts';
 import { IdIndex } from './order-table/id-index.ts';
 import { NameTable } from './order-table/names.ts';
-import { OrderChunk, OrderTable } from './order-table/order-table.ts';
+import { OrderChunk, OrderRow, OrderTable } from './order-table/order-table.ts';
 import { SeqChains } from './order-table/seq-chains.ts';
 import { ClientBook } from './projection-clients.ts';
 import { CommandSeqs } from './projection-cseq.ts';
@@ -52,6 +52,7 @@ const CLASSES: readonly { name: string; ctor: Ctor; fresh: () => object }[] = [
   { name: 'OmsProjection', ctor: OmsProjection, fresh: () => new OmsProjection() },
   { name: 'OrderTable', ctor: OrderTable, fresh: () => new OrderTable(0) },
   { name: 'OrderChunk', ctor: OrderChunk, fresh: () => new OrderChunk() },
+  { name: 'OrderRow', ctor: OrderRow, fresh: () => new OrderRow(new OrderChunk(), new NameTable(), new SeqChains(), new FillTable(), new Map(), new Map()) },
   { name: 'FillTable', ctor: FillTable, fresh: () => new FillTable() },
   { name: 'FillChunk', ctor: FillChunk, fresh: () => new FillChunk() },
   { name: 'BytePool', ctor: BytePool, fresh: () => new BytePool() },

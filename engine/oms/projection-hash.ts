@@ -19,6 +19,8 @@ export interface HashedState {
   readonly nextOrderId: number;
   readonly venues: ReadonlyMap<string, VenueInfo>;
   readonly instruments: ReadonlyMap<string, InstrumentInfo>;
+  /** The latest ReferencePriceMoved price by symbol. */
+  readonly referenceMoves: ReadonlyMap<string, number>;
   readonly clients: ReadonlyMap<string, ClientBook>;
   /** ClientBook by OrderTable client number. */
   readonly books: readonly ClientBook[];
@@ -77,6 +79,8 @@ export function hashState(st: HashedState): string {
       t.stateName(r), t.expireAt(r), t.replaceHistory(r) ?? null,
     ]);
   }
+  // Carried entry times as lines of their own: a log without any hashes as it did before they were carried.
+  for (const r of rows) if (t.hasCarriedEntry(r)) h.line(['E', t.orderId(r), t.enteredTs(r)]);
   for (const f of st.fills) h.line(['F', f.execId, f.orderId, f.symbol, f.side, f.quantity, f.price, f.seq, f.ts]);
   for (const k of sortedKeys(st.roles)) h.line(['R', k, st.roles.get(k)!]);
   for (const k of sortedKeys(st.alerts)) {
@@ -84,6 +88,8 @@ export function hashState(st: HashedState): string {
     h.line(['A', a.instance, a.kind, a.message, a.seq, a.ts]);
   }
   for (const src of sorted([...st.cseqs.sources()])) h.line(['Q', src, st.cseqs.last(src)]);
+  // Appended, and only where the log moved a reference price: logs without such a move hash as before.
+  for (const k of sortedKeys(st.referenceMoves)) h.line(['M', k, st.referenceMoves.get(k)!]);
   if (st.refusal !== undefined) h.line(['X', st.refusal.seq, st.refusal.orderId, st.refusal.reason, st.refusal.text]);
   return h.digest();
 }

@@ -50,7 +50,10 @@ export interface ReadonlyOrder {
   readonly rejectCode: number;
   /** `REASON_NAME: text` of the rejection, if rejected. */
   readonly rejectReason: string | undefined;
+  /** Sequencer time (µs) this session's log first saw the order (its OrderPending, or its OrderRestored). */
   readonly createdTs: number;
+  /** When the order was entered (µs): `createdTs`, or for an order carried from an earlier session its entry time there. */
+  readonly enteredTs: number;
   readonly updatedTs: number;
   /** Seqs (this session) of every event that touched the order, ascending; a fresh array per read. */
   readonly eventSeqs: readonly number[];

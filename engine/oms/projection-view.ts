@@ -80,6 +80,9 @@ export class OrderCursor implements ReadonlyOrder {
   get createdTs(): number {
     return this.t.createdTs(this.r);
   }
+  get enteredTs(): number {
+    return this.t.enteredTs(this.r);
+  }
   get updatedTs(): number {
     return this.t.updatedTs(this.r);
   }

@@ -7,7 +7,7 @@ import { VALUE_SCALE } from './money.ts';
 import {
   ACCEPTED, CANCELLED, EXPIRED, FILLED, isAtVenueCode, NEW, PARTIALLY_FILLED, PENDING, REJECTED, ROUTED, type StateCode,
 } from './order-table/codes.ts';
-import { OrderTable, type ReplaceHistory } from './order-table/order-table.ts';
+import { OrderTable, type OrderRow, type ReplaceHistory } from './order-table/order-table.ts';
 import { isTerminalStage } from './order-state.ts';
 import { ClientBook } from './projection-clients.ts';
 import { CommandSeqs } from './projection-cseq.ts';
@@ -59,6 +59,8 @@ export class OmsProjection {
 
   private venueMap = new Map<string, VenueInfo>();
   private instrumentMap = new Map<string, InstrumentInfo>();
+  /** The latest ReferencePriceMoved price by symbol (risk's sequenced mark); only what the views show. */
+  private referenceMoves = new Map<string, number>();
   private clientMap = new Map<string, ClientBook>();
   /** The session's orders and fills. */
   private table = new OrderTable(0);
@@ -116,6 +118,16 @@ export class OmsProjection {
 
   instrument(symbol: string): InstrumentInfo | undefined {
     return this.instrumentMap.get(symbol);
+  }
+
+  /**
+   * The reference price in force for `symbol` at this point of the log: the
+   * latest ReferencePriceMoved (risk's mark), else the InstrumentAdded price.
+   * For what the views show (the live screen and the time machine alike); the
+   * open notional of a market order stays valued at the InstrumentAdded price.
+   */
+  referencePrice(symbol: string): number | undefined {
+    return this.referenceMoves.get(symbol) ?? this.instrumentMap.get(symbol)?.referencePrice;
   }
 
   /** Clients that ClientAdded made known, in the order first seen. */
@@ -290,6 +302,7 @@ export class OmsProjection {
       nextOrderId: this.nextOrderId,
       venues: this.venueMap,
       instruments: this.instrumentMap,
+      referenceMoves: this.referenceMoves,
       clients: this.clientMap,
       books: this.books,
       table: this.table,
@@ -319,61 +332,24 @@ export class OmsProjection {
       case 'OrderPending':
         this.onPending(ev, e);
         break;
-      case 'OrderAccepted': {
-        const t = this.table;
-        const r = t.row(ev.orderId);
-        if (r >= 0 && t.state(r) === PENDING) {
-          t.setState(r, ACCEPTED);
-          t.touch(r, e.seq, e.ts);
-        }
+      case 'OrderAccepted':
+        this.onAccepted(ev, e);
         break;
-      }
-      case 'OrderRouted': {
-        const t = this.table;
-        const r = t.row(ev.orderId);
-        // accepted → routed, once: an order that may be at a venue is never re-routed.
-        if (r < 0 || t.state(r) !== ACCEPTED) break;
-        t.setState(r, ROUTED);
-        t.setVenue(r, ev.venue);
-        t.touch(r, e.seq, e.ts);
+      case 'OrderRouted':
+        this.onRouted(ev, e);
         break;
-      }
-      case 'OrderAcknowledged': {
-        const t = this.table;
-        const r = t.row(ev.orderId);
-        if (r < 0) break;
-        // routed → new; a fill may have come first (then the order stays partially filled or filled). An order
-        // re-entered after parking (decision 075) keeps its earlier fills: acknowledged, it is partially filled.
-        if (t.state(r) === ROUTED) t.setState(r, t.filledQuantity(r) > 0 ? PARTIALLY_FILLED : NEW);
-        t.touch(r, e.seq, e.ts);
+      case 'OrderAcknowledged':
+        this.onAcknowledged(ev, e);
         break;
-      }
-      case 'OrderParked': {
-        const t = this.table;
-        const r = t.row(ev.orderId);
-        if (r < 0) break;
-        // Off the venue's book (decision 075): back to "waiting for the router", fills and any request in
-        // flight kept (the venue answers a cancel or replace of a parked order); re-routed at the next open.
-        if (isAtVenueCode(t.state(r))) t.setState(r, ACCEPTED);
-        t.touch(r, e.seq, e.ts);
-        this.expose(r);
+      case 'OrderParked':
+        this.onParked(ev, e);
         break;
-      }
-      case 'OrderRejected': {
-        const r = this.table.row(ev.orderId);
-        if (r < 0) break;
-        const st = this.table.state(r);
-        if (st === PENDING || st === ACCEPTED) this.reject(r, ev.reason, ev.text, e);
+      case 'OrderRejected':
+        this.onRejected(ev, e);
         break;
-      }
-      case 'VenueRejected': {
-        const r = this.table.row(ev.orderId);
-        if (r < 0) break;
-        // The router's (accepted) or the venue's (routed or acknowledged, before any fill).
-        const st = this.table.state(r);
-        if (st === ACCEPTED || st === ROUTED || st === NEW) this.reject(r, ev.reason, ev.text, e);
+      case 'VenueRejected':
+        this.onVenueRejected(ev, e);
         break;
-      }
       case 'OrderCancelled':
         this.finish(ev.orderId, CANCELLED, e);
         break;
@@ -451,9 +427,12 @@ export class OmsProjection {
         this.book(ev.clientId).setInfo({ ...info, allowedSymbols: [...info.allowedSymbols] });
         break;
       }
-      // Risk's events (70-89) are folded by engine/oms/risk-state.ts, not here.
+      case 'ReferencePriceMoved':
+        this.referenceMoves.set(ev.symbol, ev.price);
+        break;
+      // Risk's other events (70-89) are folded by engine/oms/exposure/risk-state.ts, not here.
       case 'LimitsChanged': case 'RestrictedListChanged': case 'TradingHalted': case 'TradingResumed':
-      case 'ReferencePriceMoved': case 'InstrumentExpired': case 'MarketOrderCollared': case 'PositionRestored':
+      case 'InstrumentExpired': case 'MarketOrderCollared': case 'PositionRestored':
         break;
       default:
         ignoreUnknownEvent(ev);
@@ -461,6 +440,67 @@ export class OmsProjection {
     this.seq = e.seq;
     this.ts = e.ts;
     if (e.cseq > 0) this.cseqs.see(e.src, e.cseq);
+  }
+
+  // ---- order events --------------------------------------------------------
+  // One small method per event: apply() stays a dispatcher, so V8 optimizes each handler with its own inlining
+  // budget (the cursor's accessors inlined) instead of running out of budget inside one large apply (issue #9).
+
+  /** pending → accepted (risk passed it). */
+  private onAccepted(ev: EventOf<'OrderAccepted'>, e: Sequenced): void {
+    const o = this.table.seek(ev.orderId);
+    if (o !== undefined && o.state() === PENDING) {
+      o.setState(ACCEPTED);
+      o.touch(e.seq, e.ts);
+    }
+  }
+
+  /** accepted → routed, once: an order that may be at a venue is never re-routed. */
+  private onRouted(ev: EventOf<'OrderRouted'>, e: Sequenced): void {
+    const o = this.table.seek(ev.orderId);
+    if (o === undefined || o.state() !== ACCEPTED) return;
+    o.setState(ROUTED);
+    o.setVenue(ev.venue);
+    o.touch(e.seq, e.ts);
+  }
+
+  /**
+   * routed → new; a fill may have come first (then the order stays partially filled or filled). An order
+   * re-entered after parking (decision 075) keeps its earlier fills: acknowledged, it is partially filled.
+   */
+  private onAcknowledged(ev: EventOf<'OrderAcknowledged'>, e: Sequenced): void {
+    const o = this.table.seek(ev.orderId);
+    if (o === undefined) return;
+    if (o.state() === ROUTED) o.setState(o.filledQuantity() > 0 ? PARTIALLY_FILLED : NEW);
+    o.touch(e.seq, e.ts);
+  }
+
+  /**
+   * Off the venue's book (decision 075): back to "waiting for the router", fills and any request in
+   * flight kept (the venue answers a cancel or replace of a parked order); re-routed at the next open.
+   */
+  private onParked(ev: EventOf<'OrderParked'>, e: Sequenced): void {
+    const o = this.table.seek(ev.orderId);
+    if (o === undefined) return;
+    if (isAtVenueCode(o.state())) o.setState(ACCEPTED);
+    o.touch(e.seq, e.ts);
+    this.expose(o);
+  }
+
+  /** Risk's refusal, of a pending or accepted order. */
+  private onRejected(ev: EventOf<'OrderRejected'>, e: Sequenced): void {
+    const o = this.table.seek(ev.orderId);
+    if (o === undefined) return;
+    const st = o.state();
+    if (st === PENDING || st === ACCEPTED) this.reject(o, ev.reason, ev.text, e);
+  }
+
+  /** The router's (accepted) or the venue's (routed or acknowledged, before any fill). */
+  private onVenueRejected(ev: EventOf<'VenueRejected'>, e: Sequenced): void {
+    const o = this.table.seek(ev.orderId);
+    if (o === undefined) return;
+    const st = o.state();
+    if (st === ACCEPTED || st === ROUTED || st === NEW) this.reject(o, ev.reason, ev.text, e);
   }
 
   private reset(base: number): void {
@@ -472,6 +512,7 @@ export class OmsProjection {
     this.maxOrderId = 0;
     this.venueMap = new Map();
     this.instrumentMap = new Map();
+    this.referenceMoves = new Map();
     this.clientMap = new Map();
     this.table = new OrderTable(base);
     this.flagMap = new Map();
@@ -513,34 +554,28 @@ export class OmsProjection {
   }
 
   /** Re-derives the order's share of its client's open notional after any change. */
-  private expose(r: number): void {
-    const t = this.table;
-    const units = t.isTerminal(r) ? 0 : Math.round(t.leavesQuantity(r) * t.valuationPrice(r) * NOTIONAL_SCALE);
-    const before = t.openUnits(r);
-    if (units !== before) {
-      this.books[t.client(r)]!.openUnits += units - before;
-      t.setOpenUnits(r, units);
-    }
+  private expose(o: OrderRow): void {
+    // Open notional: leaves × valuation price while live, nothing once terminal (OrderRow.reexpose).
+    const change = o.reexpose(NOTIONAL_SCALE);
+    if (change !== 0) this.books[o.client()]!.openUnits += change;
   }
 
   /** CancelRequested (`on`) or CancelRejected: the flag is set only while the order is live. */
   private onCancelPending(orderId: number, on: boolean, e: Sequenced): void {
-    const t = this.table;
-    const r = t.row(orderId);
-    if (r < 0) return;
-    if (!on || !t.isTerminal(r)) t.setCancelPending(r, on);
-    t.touch(r, e.seq, e.ts);
+    const o = this.table.seek(orderId);
+    if (o === undefined) return;
+    if (!on || !o.isTerminal()) o.setCancelPending(on);
+    o.touch(e.seq, e.ts);
   }
 
   /** ReplaceRejected: the replace in flight is over (its clientOrderId was never the order's). */
   private onReplaceRejected(orderId: number, e: Sequenced): void {
-    const t = this.table;
-    const r = t.row(orderId);
-    if (r < 0) return;
-    t.setReplacePending(r, false);
-    const h = t.replaceHistory(r);
+    const o = this.table.seek(orderId);
+    if (o === undefined) return;
+    o.setReplacePending(false);
+    const h = this.table.replaceHistory(o.r);
     if (h !== undefined) h.pendingCoid = '';
-    t.touch(r, e.seq, e.ts);
+    o.touch(e.seq, e.ts);
   }
 
   /** The order as the lifecycle rules see it. */
@@ -556,7 +591,7 @@ export class OmsProjection {
   private refuse(d: Extract<RequestDecision, { kind: 'refuse' }>, orderId: number, r: number, e: Sequenced): void {
     this.refusal = { seq: e.seq, orderId, reason: d.reason, text: d.text };
     // A refused request is still part of the order's story.
-    if (r >= 0) this.table.touch(r, e.seq, e.ts);
+    if (r >= 0) this.table.at(r).touch(e.seq, e.ts);
   }
 
   /**
@@ -585,9 +620,10 @@ export class OmsProjection {
     h.pendingCoid = ev.clientOrderId ?? `${h.current}~R${h.chain.length + 1}`;
     h.pendingQuantity = ev.quantity;
     h.pendingPrice = ev.price;
-    if (d.kind === 'now') return this.newTerms(r, ev.quantity, ev.price, e);
-    t.setReplacePending(r, true);
-    t.touch(r, e.seq, e.ts);
+    const o = t.at(r);
+    if (d.kind === 'now') return this.newTerms(o, ev.quantity, ev.price, e);
+    o.setReplacePending(true);
+    o.touch(e.seq, e.ts);
   }
 
   /** Price used for open notional: the limit price, or the reference price at entry for market orders. */
@@ -608,10 +644,8 @@ export class OmsProjection {
       ev.quantity, price, this.valuation(ev.orderType, price, ev.symbol), e.seq, e.ts,
     );
     if (ev.expireAt !== undefined) t.setExpireAt(r, ev.expireAt);
-    if (ev.locate === true || ev.intentional === true) {
-      this.flagMap.set(id, { ...(ev.locate === true ? { locate: true } : {}), ...(ev.intentional === true ? { intentional: true } : {}) });
-    }
-    this.expose(r);
+    if (ev.locate === true || ev.intentional === true) this.flagMap.set(id, riskFlags(ev));
+    this.expose(t.at(r));
   }
 
   /** A live order carried from the previous session, as it was there. */
@@ -628,10 +662,10 @@ export class OmsProjection {
       id, this.bookSlot(this.book(ev.clientId)), entered, ev.symbol, ev.side, ev.orderType, ev.timeInForce,
       ev.quantity, price, this.valuation(ev.orderType, price, ev.symbol), e.seq, e.ts,
     );
-    if (ev.locate === true || ev.intentional === true) {
-      this.flagMap.set(id, { ...(ev.locate === true ? { locate: true } : {}), ...(ev.intentional === true ? { intentional: true } : {}) });
-    }
+    if (ev.locate === true || ev.intentional === true) this.flagMap.set(id, riskFlags(ev));
     if (ev.expireAt !== undefined) t.setExpireAt(r, ev.expireAt);
+    // Its entry time in the session it was entered in (older logs: none; it is then first seen now).
+    if (ev.enteredTs !== undefined) t.setEnteredTs(r, ev.enteredTs);
     const pendingCoid = ev.replacePendingClientOrderId ?? '';
     if (chain.length > 0 || pendingCoid !== '' || ev.enteredQuantity !== undefined) {
       // The replace history as it stood at the close: entered terms, the OrigClOrdID chain, the replace in flight.
@@ -648,18 +682,19 @@ export class OmsProjection {
       }
       t.setReplaceHistory(r, h);
     }
+    const o = t.at(r);
     if (!isTerminalStage(ev.state)) {
-      if (ev.cancelPending === true) t.setCancelPending(r, true);
-      if (pendingCoid !== '') t.setReplacePending(r, true);
+      if (ev.cancelPending === true) o.setCancelPending(true);
+      if (pendingCoid !== '') o.setReplacePending(true);
     }
-    t.setStateName(r, ev.state);
-    t.setFilledQuantity(r, ev.filledQuantity);
-    t.setLeavesQuantity(r, isTerminalStage(ev.state) ? 0 : ev.quantity - ev.filledQuantity);
+    o.setStateName(ev.state);
+    o.setFilledQuantity(ev.filledQuantity);
+    o.setLeavesQuantity(isTerminalStage(ev.state) ? 0 : ev.quantity - ev.filledQuantity);
     const avg = ev.filledQuantity > 0 ? ev.avgPrice : 0;
-    t.setAvgPrice(r, avg);
-    t.setFilledValue(r, Math.round(avg * ev.filledQuantity * VALUE_SCALE));
-    t.setVenue(r, ev.venue);
-    this.expose(r);
+    o.setAvgPrice(avg);
+    o.setFilledValue(Math.round(avg * ev.filledQuantity * VALUE_SCALE));
+    o.setVenue(ev.venue);
+    this.expose(o);
   }
 
   /**
@@ -668,23 +703,20 @@ export class OmsProjection {
    * for a request that lost the race. Overfills and repeated execIds are refused.
    */
   private onExecuted(ev: EventOf<'OrderExecuted'>, e: Sequenced): void {
-    const t = this.table;
-    const r = t.row(ev.orderId);
-    if (r < 0) return;
-    if (!isAtVenueCode(t.state(r))) return;
+    const o = this.table.seek(ev.orderId);
+    if (o === undefined || !isAtVenueCode(o.state())) return;
     const q = ev.fillQty;
-    if (q <= 0 || q > t.leavesQuantity(r)) return; // an overfill is a bug upstream: refuse it, keep filled <= quantity
-    if (t.hasExec(r, ev.execId)) return; // (orderId, execId) names a fill: a repeat is ignored
-    const leaves = t.bookFill(r, q, ev.fillPrice);
+    if (q <= 0 || q > o.leavesQuantity()) return; // an overfill is a bug upstream: refuse it, keep filled <= quantity
+    if (o.hasExec(ev.execId)) return; // (orderId, execId) names a fill: a repeat is ignored
+    const leaves = o.bookFill(ev.execId, q, ev.fillPrice, e.seq, e.ts);
     if (leaves === 0) {
-      t.setState(r, FILLED);
-      t.clearPending(r);
+      o.setState(FILLED);
+      o.clearPending();
     } else {
-      t.setState(r, PARTIALLY_FILLED);
+      o.setState(PARTIALLY_FILLED);
     }
-    t.addFill(r, ev.execId, q, ev.fillPrice, e.seq, e.ts);
-    t.touch(r, e.seq, e.ts);
-    this.expose(r);
+    o.touch(e.seq, e.ts);
+    this.expose(o);
   }
 
   /**
@@ -693,62 +725,63 @@ export class OmsProjection {
    * replace in flight in this session (one sent before a session boundary).
    */
   private onReplaced(ev: EventOf<'OrderReplaced'>, e: Sequenced): void {
-    const t = this.table;
-    const r = t.row(ev.orderId);
-    if (r < 0 || t.isTerminal(r)) return;
-    this.newTerms(r, ev.quantity, ev.price, e);
+    const o = this.table.seek(ev.orderId);
+    if (o === undefined || o.isTerminal()) return;
+    this.newTerms(o, ev.quantity, ev.price, e);
   }
 
   /** A replace takes effect: new terms and the replace's clientOrderId; down to the filled quantity completes the order. */
-  private newTerms(r: number, q: number, price: number, e: Sequenced): void {
-    const t = this.table;
-    const limit = t.isLimit(r);
+  private newTerms(o: OrderRow, q: number, price: number, e: Sequenced): void {
+    const limit = o.isLimit();
     // Terms no venue would confirm (decideReplace refuses them in a request): ignored.
-    if (q <= 0 || q < t.filledQuantity(r) || (limit && !(price > 0))) return;
-    const h = t.replaceHistory(r);
+    if (q <= 0 || q < o.filledQuantity() || (limit && !(price > 0))) return;
+    const h = this.table.replaceHistory(o.r);
     if (h !== undefined && h.pendingCoid !== '') {
       h.chain.push(h.current);
       h.current = h.pendingCoid;
       h.pendingCoid = '';
     }
-    t.setQuantity(r, q);
+    o.setQuantity(q);
     if (limit) {
-      t.setPrice(r, price);
-      t.setValuationPrice(r, price);
+      o.setPrice(price);
+      o.setValuationPrice(price);
     }
-    const leaves = q - t.filledQuantity(r);
-    t.setLeavesQuantity(r, leaves);
+    const leaves = q - o.filledQuantity();
+    o.setLeavesQuantity(leaves);
     // Replacing down to exactly the filled quantity completes the order.
     if (leaves === 0) {
-      t.setState(r, FILLED);
-      t.setCancelPending(r, false);
+      o.setState(FILLED);
+      o.setCancelPending(false);
     }
-    t.setReplacePending(r, false);
-    t.touch(r, e.seq, e.ts);
-    this.expose(r);
+    o.setReplacePending(false);
+    o.touch(e.seq, e.ts);
+    this.expose(o);
   }
 
-  private reject(r: number, reason: number, text: string, e: Sequenced): void {
-    const t = this.table;
-    t.setState(r, REJECTED);
-    t.setReject(r, reason, text.length > 0 ? `${reasonName(reason)}: ${text}` : reasonName(reason));
-    t.setLeavesQuantity(r, 0);
-    t.clearPending(r);
-    t.touch(r, e.seq, e.ts);
-    this.expose(r);
+  private reject(o: OrderRow, reason: number, text: string, e: Sequenced): void {
+    o.setState(REJECTED);
+    o.setReject(reason, text.length > 0 ? `${reasonName(reason)}: ${text}` : reasonName(reason));
+    o.setLeavesQuantity(0);
+    o.clearPending();
+    o.touch(e.seq, e.ts);
+    this.expose(o);
   }
 
   /** Cancelled or expired: a live order ends with nothing left. */
   private finish(orderId: number, state: StateCode, e: Sequenced): void {
-    const t = this.table;
-    const r = t.row(orderId);
-    if (r < 0 || t.isTerminal(r)) return;
-    t.setState(r, state);
-    t.setLeavesQuantity(r, 0);
-    t.clearPending(r);
-    t.touch(r, e.seq, e.ts);
-    this.expose(r);
+    const o = this.table.seek(orderId);
+    if (o === undefined || o.isTerminal()) return;
+    o.setState(state);
+    o.setLeavesQuantity(0);
+    o.clearPending();
+    o.touch(e.seq, e.ts);
+    this.expose(o);
   }
+}
+
+/** Risk's flags of a new or restored order, as the terms idempotent entry compares keep them. */
+function riskFlags(ev: { locate?: boolean; intentional?: boolean }): { locate?: boolean; intentional?: boolean } {
+  return { ...(ev.locate === true ? { locate: true } : {}), ...(ev.intentional === true ? { intentional: true } : {}) };
 }
 
 function alertKey(instance: string, kind: string): string {

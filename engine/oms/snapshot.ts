@@ -66,6 +66,7 @@ export function takeSnapshot(p: OmsProjection): Snapshot {
     };
     if (o.venue !== undefined) s.venue = o.venue;
     if (o.expireAt > 0) s.expireAt = o.expireAt;
+    s.enteredTs = o.enteredTs;
     carryStory(p, o.orderId, s);
     orders.push(s);
   }
@@ -174,6 +175,7 @@ const snapshotSchema = z.strictObject({
       replacePendingClientOrderId: z.string().optional(),
       replacePendingQuantity: uint.optional(),
       replacePendingPrice: price.optional(),
+      enteredTs: uint.optional(),
     }),
   ),
   risk: riskSnapshotSchema.optional(),

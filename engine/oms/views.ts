@@ -39,7 +39,8 @@ export function orderView(o: ReadonlyOrder): OrderView {
     filledQuantity: o.filledQuantity,
     leavesQuantity: o.leavesQuantity,
     avgPrice: o.avgPrice,
-    createdTs: o.createdTs,
+    // The trader's "time" of an order is when it was entered, also for one carried from an earlier session.
+    createdTs: o.enteredTs,
     updatedTs: o.updatedTs,
     eventSeqs: o.eventSeqs.slice(),
   };
@@ -110,7 +111,10 @@ export function fillViews(p: OmsProjection): FillView[] {
 
 /** Instruments sorted by symbol. */
 export function instrumentViews(p: OmsProjection): InstrumentView[] {
-  return [...p.instruments.values()].map(instrumentView).sort((a, b) => compare(a.symbol, b.symbol));
+  // The reference price in force at the projection's seq (risk's latest mark), also in the time machine's past.
+  return [...p.instruments.values()]
+    .map((i) => ({ ...instrumentView(i), referencePrice: p.referencePrice(i.symbol) ?? i.referencePrice }))
+    .sort((a, b) => compare(a.symbol, b.symbol));
 }
 
 /** Known clients sorted by clientId. */

@@ -2336,6 +2336,7 @@ export function encodeOrderRestored(w: ByteWriter, m: Readonly<Record<string, un
   if (m["replacePendingClientOrderId"] !== undefined) mask |= 256;
   if (m["replacePendingQuantity"] !== undefined) mask |= 512;
   if (m["replacePendingPrice"] !== undefined) mask |= 1024;
+  if (m["enteredTs"] !== undefined) mask |= 2048;
   w.uint(mask);
   const v0 = m["orderId"];
   if (v0 === undefined) encodeFail("OrderRestored", "orderId", "is required");
@@ -2526,6 +2527,11 @@ export function encodeOrderRestored(w: ByteWriter, m: Readonly<Record<string, un
   if (v22 !== undefined) {
     if (typeof v22 !== 'number' || !Number.isFinite(v22)) encodeFail("OrderRestored", "replacePendingPrice", "must be a finite number");
     w.f64(v22);
+  }
+  const v23 = m["enteredTs"];
+  if (v23 !== undefined) {
+    if (typeof v23 !== 'number' || !Number.isSafeInteger(v23) || v23 < 0) encodeFail("OrderRestored", "enteredTs", "must be a whole number >= 0");
+    w.uint(v23);
   }
 }
 
@@ -2812,6 +2818,17 @@ export function decodeOrderRestored(r: ByteReader, S: readonly string[]): Record
     p += 8;
     if (f22 - f22 !== 0) throw new DecodeError("OrderRestored.replacePendingPrice: " + "not a finite number");
   }
+  let f23: number | undefined;
+  if ((mask & 2048) !== 0) {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f23 = x;
+    } else {
+      r.pos = p;
+      f23 = r.uint();
+      p = r.pos;
+    }
+  }
   const o: Record<string, unknown> = { type: "OrderRestored", orderId: f0, clientId: f1, clientOrderId: f2, symbol: f3, side: f4, orderType: f5, timeInForce: f6, quantity: f7, price: f8, state: f9, filledQuantity: f10, avgPrice: f11 };
   if ((mask & 1) !== 0) o["venue"] = f12;
   if ((mask & 2) !== 0) o["expireAt"] = f13;
@@ -2824,6 +2841,7 @@ export function decodeOrderRestored(r: ByteReader, S: readonly string[]): Record
   if ((mask & 256) !== 0) o["replacePendingClientOrderId"] = f20;
   if ((mask & 512) !== 0) o["replacePendingQuantity"] = f21;
   if ((mask & 1024) !== 0) o["replacePendingPrice"] = f22;
+  if ((mask & 2048) !== 0) o["enteredTs"] = f23;
   r.pos = p;
   return o;
 }
@@ -3617,7 +3635,7 @@ export const GENERATED_CODECS: Readonly<Record<string, { readonly signature: str
   ReplaceRequested: { signature: "50 orderId:uint,quantity:uint,price:f64,clientOrderId:str? mask@2", encode: encodeReplaceRequested, decode: decodeReplaceRequested, decodeNoMask: decodeReplaceRequestedNoMask },
   OrderReplaced: { signature: "51 orderId:uint,quantity:uint,price:f64", encode: encodeOrderReplaced, decode: decodeOrderReplaced },
   ReplaceRejected: { signature: "52 orderId:uint,reason:uint,text:str", encode: encodeReplaceRejected, decode: decodeReplaceRejected },
-  OrderRestored: { signature: "53 orderId:uint,clientId:str,clientOrderId:str,symbol:str,side:enum(buy|sell),orderType:enum(limit|market),timeInForce:enum(day|ioc|gtc|fok|gtd),quantity:uint,price:f64,state:enum(pending|accepted|rejected|routed|partially_filled|filled|cancelled|expired|new),filledQuantity:uint,avgPrice:f64,venue:str?,expireAt:uint?,origClientOrderIds:strs?,enteredQuantity:uint?,enteredPrice:f64?,locate:bool?,intentional:bool?,cancelPending:bool?,replacePendingClientOrderId:str?,replacePendingQuantity:uint?,replacePendingPrice:f64?", encode: encodeOrderRestored, decode: decodeOrderRestored },
+  OrderRestored: { signature: "53 orderId:uint,clientId:str,clientOrderId:str,symbol:str,side:enum(buy|sell),orderType:enum(limit|market),timeInForce:enum(day|ioc|gtc|fok|gtd),quantity:uint,price:f64,state:enum(pending|accepted|rejected|routed|partially_filled|filled|cancelled|expired|new),filledQuantity:uint,avgPrice:f64,venue:str?,expireAt:uint?,origClientOrderIds:strs?,enteredQuantity:uint?,enteredPrice:f64?,locate:bool?,intentional:bool?,cancelPending:bool?,replacePendingClientOrderId:str?,replacePendingQuantity:uint?,replacePendingPrice:f64?,enteredTs:uint?", encode: encodeOrderRestored, decode: decodeOrderRestored },
   OrderAcknowledged: { signature: "54 orderId:uint", encode: encodeOrderAcknowledged, decode: decodeOrderAcknowledged },
   OrderParked: { signature: "55 orderId:uint", encode: encodeOrderParked, decode: decodeOrderParked },
   LimitsChanged: { signature: "70 clientId:str,by:str,maxOrderQuantity:f64?,maxOrderNotional:f64?,maxOpenNotional:f64?,maxGrossPosition:f64?,maxNetPosition:f64?,requireLocate:bool?,duplicateWindowMs:f64?", encode: encodeLimitsChanged, decode: decodeLimitsChanged },

@@ -161,6 +161,8 @@ export const EVENT_DEFS = {
       replacePendingClientOrderId: 'str?',
       replacePendingQuantity: 'uint?',
       replacePendingPrice: 'f64?',
+      /** When the order was entered (µs, its OrderPending's sequencer time in the session it was entered in); absent in older logs. */
+      enteredTs: 'uint?',
     },
   },
   /** The venue acknowledged the order: it is live there (FIX ExecType New). */

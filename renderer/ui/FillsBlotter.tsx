@@ -1,7 +1,7 @@
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { CSSProperties, KeyboardEvent, MouseEvent } from 'react';
 import type { FillView } from '../../contract/api.ts';
-import { gridTemplate, moveColumn, resizeColumn, resolveColumns, toggleColumn } from '../lib/columns.ts';
+import { gridTemplate, resolveColumns, toggleColumn } from '../lib/columns.ts';
 import type { ResolvedColumn } from '../lib/columns.ts';
 import { downloadText, toCsv } from '../lib/csv.ts';
 import { createFillsMemo, DEFAULT_FILL_FILTER, FILL_VIEW_KEY, isDefaultFillFilter, loadFillView, nextFillSort } from '../lib/fill-query.ts';
@@ -215,8 +215,9 @@ export function FillsBlotter() {
               sortKeyOf={(k) => SORT_OF[k]}
               sort={sort}
               onSort={sortBy}
-              onResize={(k, w) => setPrefs(resizeColumn(prefs, k, w))}
-              onMove={(k, before) => setPrefs(moveColumn(FILL_COLUMNS, prefs, k, before))}
+              defs={FILL_COLUMNS}
+              prefs={prefs}
+              onPrefs={setPrefs}
               onHeaderMenu={(x, y) => setMenu({ kind: 'columns', x, y })}
               testidPrefix="fills-sort"
             />

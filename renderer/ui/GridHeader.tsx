@@ -1,5 +1,5 @@
 import { useRef, useState } from 'react';
-import type { ResolvedColumn } from '../lib/columns.ts';
+import { moveColumn, resizeColumn, type ColumnDef, type ColumnPrefs, type ResolvedColumn } from '../lib/columns.ts';
 
 interface Props<K extends string> {
   columns: readonly ResolvedColumn[];
@@ -7,9 +7,10 @@ interface Props<K extends string> {
   sortKeyOf: (col: string) => K | undefined;
   sort: { key: K; dir: 'asc' | 'desc' };
   onSort(key: K): void;
-  onResize(col: string, width: number): void;
-  /** Drop `col` before `before` (undefined: at the end). */
-  onMove(col: string, before: string | undefined): void;
+  /** All of the blotter's columns, and the trader's arrangement of them that dragging a width or a header changes. */
+  defs: readonly ColumnDef[];
+  prefs: ColumnPrefs;
+  onPrefs(prefs: ColumnPrefs): void;
   onHeaderMenu(x: number, y: number): void;
   testidPrefix: string;
 }
@@ -19,7 +20,7 @@ interface Props<K extends string> {
  * header drags its width, dragging a header moves the column, right-click
  * opens the column chooser.
  */
-export function GridHeader<K extends string>({ columns, sortKeyOf, sort, onSort, onResize, onMove, onHeaderMenu, testidPrefix }: Props<K>) {
+export function GridHeader<K extends string>({ columns, sortKeyOf, sort, onSort, defs, prefs, onPrefs, onHeaderMenu, testidPrefix }: Props<K>) {
   const [dropAt, setDropAt] = useState<string | undefined>(undefined);
   const resizing = useRef(false);
   return (
@@ -63,7 +64,7 @@ export function GridHeader<K extends string>({ columns, sortKeyOf, sort, onSort,
               e.preventDefault();
               setDropAt(undefined);
               const from = e.dataTransfer.getData('text/x-ordo-col');
-              if (from && from !== c.key) onMove(from, c.fixed ? undefined : c.key);
+              if (from && from !== c.key) onPrefs(moveColumn(defs, prefs, from, c.fixed ? undefined : c.key));
             }}
           >
             {sk !== undefined ? (
@@ -86,7 +87,7 @@ export function GridHeader<K extends string>({ columns, sortKeyOf, sort, onSort,
                   const startW = c.width;
                   const el = e.currentTarget;
                   el.setPointerCapture(e.pointerId);
-                  const move = (ev: PointerEvent): void => onResize(c.key, startW + ev.clientX - startX);
+                  const move = (ev: PointerEvent): void => onPrefs(resizeColumn(prefs, c.key, startW + ev.clientX - startX));
                   const up = (): void => {
                     resizing.current = false;
                     el.removeEventListener('pointermove', move);

@@ -3,7 +3,7 @@ import type { CSSProperties, KeyboardEvent, MouseEvent } from 'react';
 import type { InstrumentView, OrderView } from '../../contract/api.ts';
 import type { OrderWindowQuery } from '../../contract/order-window.ts';
 import { ORDER_STATES } from '../../contract/domain.ts';
-import { gridTemplate, moveColumn, resizeColumn, resolveColumns, toggleColumn } from '../lib/columns.ts';
+import { gridTemplate, resolveColumns, toggleColumn } from '../lib/columns.ts';
 import { downloadText, toCsv } from '../lib/csv.ts';
 import { decimalsOf, formatInt, formatQty, stateLabel } from '../lib/format.ts';
 import { createOrderIdsMemo, DEFAULT_ORDER_FILTER, isTerminal } from '../lib/order-query.ts';
@@ -504,8 +504,9 @@ export function OrdersBlotter() {
               sortKeyOf={(k) => SORT_OF[k]}
               sort={sort}
               onSort={sortBy}
-              onResize={(k, w) => setPrefs(resizeColumn(prefs, k, w))}
-              onMove={(k, before) => setPrefs(moveColumn(ORDER_COLUMNS, prefs, k, before))}
+              defs={ORDER_COLUMNS}
+              prefs={prefs}
+              onPrefs={setPrefs}
               onHeaderMenu={(x, y) => setMenu({ kind: 'columns', x, y })}
               testidPrefix="orders-sort"
             />

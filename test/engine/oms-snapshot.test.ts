@@ -3,6 +3,7 @@ import { OmsProjection, type ReadonlyOrder } from '../../engine/oms/projection.t
 import { loadReferenceData } from '../../engine/oms/reference.ts';
 import { expiryAtClose, parseSnapshot, restoreEvents, takeSnapshot } from '../../engine/oms/snapshot.ts';
 import { LogBuilder } from '../../engine/oms/testkit.ts';
+import { orderView } from '../../engine/oms/views.ts';
 import type { EventOf, OrdoEvent } from '../../engine/protocol/events.ts';
 import { Reason } from '../../engine/protocol/reasons.ts';
 
@@ -93,6 +94,48 @@ describe('session close and snapshot', () => {
     expect(q.orderIdForClientOrderId('ALPHA', 'c-101')).toBe(101);
     // A restarted snapshot of the restored session gives the same snapshot back (minus the filled one).
     expect(takeSnapshot(q).orders.map((o) => o.orderId)).toEqual([101, 102]);
+  });
+
+  it('keeps the entry time of a carried order across two session rolls; an OrderRestored without one (older logs) shows the restore time', () => {
+    const { log, p } = closingSession();
+    const entered = log.events.find((e) => e.event.type === 'OrderPending' && e.event.orderId === 101)!.ts;
+    const snap1 = takeSnapshot(p);
+    expect(snap1.orders.find((o) => o.orderId === 101)!.enteredTs).toBe(entered);
+    expect(parseSnapshot(JSON.parse(JSON.stringify(snap1)), 'snapshot 1')).toEqual(snap1);
+
+    // Session 2, a day later: the restored order was first seen there now, but was entered in session 1.
+    const s2 = new LogBuilder(entered + 86_400_000_000).openSession({
+      sessionId: 2, previousSessionId: 1, orderIdBase: snap1.nextOrderId, reference, restore: restoreEvents(snap1),
+    });
+    const q = new OmsProjection();
+    q.applyAll(s2.events);
+    const o2 = q.order(101)!;
+    expect(o2.createdTs).toBeGreaterThan(entered);
+    expect(o2.enteredTs).toBe(entered);
+    expect(orderView(o2).createdTs).toBe(entered);
+
+    // Session 3: carried again from session 2's snapshot, still the session-1 entry time.
+    const snap2 = takeSnapshot(q);
+    expect(snap2.orders.find((o) => o.orderId === 101)!.enteredTs).toBe(entered);
+    const s3 = new LogBuilder(entered + 2 * 86_400_000_000).openSession({
+      sessionId: 3, previousSessionId: 2, orderIdBase: snap2.nextOrderId, reference, restore: restoreEvents(snap2),
+    });
+    const r = new OmsProjection();
+    r.applyAll(s3.events);
+    expect(orderView(r.order(101)!).createdTs).toBe(entered);
+
+    // A snapshot (and its OrderRestored) from before entry times were carried: the restore time, as before.
+    const { enteredTs: _gone, ...old } = snap1.orders.find((o) => o.orderId === 101)!;
+    const oldSnap = parseSnapshot(JSON.parse(JSON.stringify({ ...snap1, orders: [old] })), 'snapshot 1');
+    const s2old = new LogBuilder(entered + 86_400_000_000).openSession({
+      sessionId: 2, previousSessionId: 1, orderIdBase: oldSnap.nextOrderId, reference, restore: restoreEvents(oldSnap),
+    });
+    const q2 = new OmsProjection();
+    q2.applyAll(s2old.events);
+    const restoredAt = s2old.events.find((e) => e.event.type === 'OrderRestored')!.ts;
+    expect([q2.order(101)!.enteredTs, orderView(q2.order(101)!).createdTs]).toEqual([restoredAt, restoredAt]);
+    // Only the carried time changes the state hash: the same session without it hashes differently.
+    expect(q2.stateHash()).not.toBe(q.stateHash());
   });
 
   it('leaves live day orders out of the snapshot even if the caller forgot to expire them', () => {

@@ -54,12 +54,20 @@ describe('OrderTable', () => {
     expect(t.size).toBe(n);
     expect(t.sparseIds).toBeGreaterThan(0);
     // Change rows of the first chunk after later chunks exist.
-    t.setState(0, stateCode('routed'));
-    t.setCancelPending(0, true);
-    t.setReplacePending(1, true);
-    t.setVenue(CHUNK, 'Vé');
-    t.touch(0, 99_999, 5);
-    t.addFill(0, 7, 1, 2.5, 100_000, 6);
+    // Through the table's one cursor: seek by orderId, at by row; it moves across chunks.
+    const o = t.seek(ids[0]!)!;
+    o.setState(stateCode('routed'));
+    o.setCancelPending(true);
+    t.at(1).setReplacePending(true);
+    expect(t.seek(ids[CHUNK]!)).toBe(o);
+    expect(o.r).toBe(CHUNK);
+    o.setVenue('Vé');
+    t.at(0).touch(99_999, 5);
+    expect(t.at(0).bookFill(7, 1, 2.5, 100_000, 6)).toBe(0);
+    expect([t.at(0).hasExec(7), t.at(1).hasExec(7), t.at(0).state(), t.at(0).cancelPending(), t.at(1).replacePending()]).toEqual([
+      true, false, stateCode('routed'), true, true,
+    ]);
+    expect(t.seek(base + n + MAX_DENSE_GAP * 10)).toBeUndefined();
     // Collected and compared once (an expect per row costs seconds).
     const got: unknown[] = [];
     const want: unknown[] = [];
@@ -79,7 +87,7 @@ describe('OrderTable', () => {
     expect([t.stateName(1), t.replacePending(1), t.cancelPending(1)]).toEqual(['pending', true, false]);
     expect([t.venue(CHUNK), t.venue(0)]).toEqual(['Vé', undefined]);
     expect([t.hasExec(0, 7), t.hasExec(0, 8), t.hasExec(1, 7), t.fills.size, t.fills.orderId(t.lastFill(0))]).toEqual([true, false, false, 1, ids[0]]);
-    t.clearPending(0);
+    t.at(0).clearPending();
     expect([t.cancelPending(0), t.replacePending(0)]).toEqual([false, false]);
     expect(t.row(base + n + MAX_DENSE_GAP * 10)).toBe(-1);
   });
@@ -87,10 +95,10 @@ describe('OrderTable', () => {
   it('keeps a state outside ORDER_STATES by name', () => {
     const t = new OrderTable(1);
     t.add(1, 0, 'a', 'X', 'buy', 'limit', 'day', 1, 1, 1, 1, 1);
-    t.setStateName(0, 'suspended');
+    t.at(0).setStateName('suspended');
     expect(t.stateName(0)).toBe('suspended');
     expect(t.isTerminal(0)).toBe(false);
-    t.setStateName(0, 'filled');
+    t.at(0).setStateName('filled');
     expect([t.stateName(0), t.isTerminal(0)]).toEqual(['filled', true]);
   });
 });

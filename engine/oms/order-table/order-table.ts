@@ -1,18 +1,18 @@
 import type { OrderType, Side, TimeInForce } from '../../../contract/domain.ts';
 import { ORDER_STAGES, type OrderStage } from '../../protocol/events.ts';
-import { AVG_PER_UNIT, AVG_SCALE, VALUE_SCALE } from '../money.ts';
 import type { OriginalTerms } from '../projection-types.ts';
 import { BytePool } from './byte-pool.ts';
-import { CHUNK, MASK, NIL, SHIFT } from './chunks.ts';
+import { MASK, NIL, SHIFT } from './chunks.ts';
 import { isTerminalCode, LIMIT, OTHER_STATE, PENDING, sideCode, timeInForceCode, orderTypeCode, type StateCode } from './codes.ts';
 import { FillTable } from './fill-table.ts';
 import { IdIndex } from './id-index.ts';
 import { NameTable } from './names.ts';
+import { CANCEL_PENDING, NO_VENUE, OrderChunk, REPLACE_PENDING } from './order-chunk.ts';
+import { OrderRow } from './order-row.ts';
 import { SeqChains } from './seq-chains.ts';
 
-const REPLACE_PENDING = 1;
-const CANCEL_PENDING = 2;
-const NO_VENUE = -1;
+export { OrderChunk } from './order-chunk.ts';
+export { OrderRow } from './order-row.ts';
 
 /**
  * An order's replaces: the terms it was entered with, the clientOrderIds it
@@ -29,42 +29,6 @@ export interface ReplaceHistory {
   pendingPrice?: number;
 }
 
-/** CHUNK orders' fields, one typed array per field. */
-export class OrderChunk {
-  readonly orderId = new Float64Array(CHUNK);
-  readonly quantity = new Float64Array(CHUNK);
-  readonly price = new Float64Array(CHUNK);
-  readonly filledQuantity = new Float64Array(CHUNK);
-  readonly leavesQuantity = new Float64Array(CHUNK);
-  readonly avgPrice = new Float64Array(CHUNK);
-  /** Σ fillQty × fillPrice; avgPrice = filledValue / filledQuantity. */
-  readonly filledValue = new Float64Array(CHUNK);
-  readonly valuationPrice = new Float64Array(CHUNK);
-  /** This order's share of its client's open notional units. */
-  readonly openUnits = new Float64Array(CHUNK);
-  readonly rejectCode = new Float64Array(CHUNK);
-  readonly createdTs = new Float64Array(CHUNK);
-  readonly updatedTs = new Float64Array(CHUNK);
-  /** First and last link of the order's seq chain; its latest fill (NIL before the first). */
-  readonly firstSeqLink = new Int32Array(CHUNK);
-  readonly lastSeqLink = new Int32Array(CHUNK);
-  readonly lastFill = new Int32Array(CHUNK);
-  /** The caller's number for the order's client (OrderTable does not know clients). */
-  readonly client = new Int32Array(CHUNK);
-  /** Codes in the NameTable; venue is NO_VENUE until routed. */
-  readonly symbol = new Int32Array(CHUNK);
-  readonly venue = new Int32Array(CHUNK);
-  readonly side = new Int32Array(CHUNK);
-  readonly orderType = new Int32Array(CHUNK);
-  readonly timeInForce = new Int32Array(CHUNK);
-  /** The clientOrderId's bytes in the BytePool: start and length (-1: not ASCII, kept aside). */
-  readonly coidStart = new Float64Array(CHUNK);
-  readonly coidLength = new Int32Array(CHUNK);
-  readonly state = new Uint8Array(CHUNK);
-  /** REPLACE_PENDING | CANCEL_PENDING. */
-  readonly flags = new Uint8Array(CHUNK);
-}
-
 /**
  * One session's orders and fills, stored for a fast replay: one column per
  * field in typed arrays of CHUNK rows; symbols, venues, sides, types and times
@@ -74,10 +38,14 @@ export class OrderChunk {
  * the garbage collector has next to nothing to copy, trace or compact.
  *
  * An order is named by its row (its rank of first appearance, 0-based); find
- * it with `row(orderId)`. Every field has a named getter and setter: this
- * class knows how orders are stored, not what may happen to them (that is
- * OmsProjection's job). Accessors are small monomorphic methods that allocate
- * nothing, so the JIT inlines them on the replay path.
+ * it with `row(orderId)`. Every field has a named getter by row, for readers
+ * (views, the state hash) that visit many orders once each. Changes go through
+ * the table's cursor (`seek(orderId)` / `at(row)`, an OrderRow): applying an
+ * event touches many fields of one order, and the cursor finds the row's chunk
+ * once for all of them. This class knows how orders are stored, not what may
+ * happen to them (that is OmsProjection's job). Accessors are small
+ * monomorphic methods that allocate nothing, so the JIT inlines them on the
+ * replay path.
  */
 export class OrderTable {
   private count = 0;
@@ -91,6 +59,8 @@ export class OrderTable {
   private readonly otherState = new Map<number, string>();
   /** `REASON_NAME: text` of rejected orders, by row. */
   private readonly rejectReasons = new Map<number, string>();
+  /** Entry times of orders carried from an earlier session (µs), by row: few orders have one. */
+  private readonly entered = new Map<number, number>();
   /** gtd expiry times (µs since the epoch), by row: few orders have one. */
   private readonly expiries = new Map<number, number>();
   /** Orders with a replace requested or done, by row (few have one). */
@@ -98,6 +68,8 @@ export class OrderTable {
   private readonly seqs = new SeqChains();
   /** The session's fills in log order. */
   readonly fills = new FillTable();
+  /** The one cursor for changing rows (made with the first chunk: `seek`/`at` need a row). */
+  private cursor: OrderRow | undefined = undefined;
 
   /** @param orderIdBase the session's first orderId: ids from there on are indexed densely. */
   constructor(orderIdBase: number) {
@@ -114,6 +86,17 @@ export class OrderTable {
     return this.ids.get(orderId);
   }
 
+  /** The table's cursor on the order `orderId` (see OrderRow: valid until the next seek/at), or undefined. */
+  seek(orderId: number): OrderRow | undefined {
+    const r = this.ids.get(orderId);
+    return r < 0 ? undefined : this.cursor!.moveTo(this.chunks, r);
+  }
+
+  /** The table's cursor on row `r` (0 <= r < size; see OrderRow: valid until the next seek/at). */
+  at(r: number): OrderRow {
+    return this.cursor!.moveTo(this.chunks, r);
+  }
+
   /** How many orderIds the sparse part of the id index holds (for tests). */
   get sparseIds(): number {
     return this.ids.sparseCount;
@@ -128,7 +111,11 @@ export class OrderTable {
     quantity: number, price: number, valuationPrice: number, seq: number, ts: number,
   ): number {
     const r = this.count;
-    if ((r & MASK) === 0) this.chunks.push(new OrderChunk());
+    if ((r & MASK) === 0) {
+      const fresh = new OrderChunk();
+      this.chunks.push(fresh);
+      this.cursor ??= new OrderRow(fresh, this.names, this.seqs, this.fills, this.otherState, this.rejectReasons);
+    }
     const k = this.chunks[r >>> SHIFT]!;
     const i = r & MASK;
     this.ids.set(orderId, r);
@@ -210,15 +197,31 @@ export class OrderTable {
     return this.chunks[r >>> SHIFT]!.createdTs[r & MASK]!;
   }
 
+  /**
+   * When the order was entered (µs): for an order carried from an earlier
+   * session the time it was entered there, if its OrderRestored said so;
+   * otherwise `createdTs`, when this session's log first saw it.
+   */
+  enteredTs(r: number): number {
+    if (this.entered.size === 0) return this.createdTs(r);
+    return this.entered.get(r) ?? this.createdTs(r);
+  }
+
+  /** True when the order carries an entry time from an earlier session. */
+  hasCarriedEntry(r: number): boolean {
+    return this.entered.has(r);
+  }
+
+  /** A carried order's entry time in the session it was entered in. */
+  setEnteredTs(r: number, us: number): void {
+    this.entered.set(r, us);
+  }
+
   // ---- state -------------------------------------------------------------
 
   /** The state's code (see codes.ts). */
   state(r: number): StateCode {
     return this.chunks[r >>> SHIFT]!.state[r & MASK]!;
-  }
-
-  setState(r: number, code: StateCode): void {
-    this.chunks[r >>> SHIFT]!.state[r & MASK] = code;
   }
 
   isTerminal(r: number): boolean {
@@ -231,51 +234,17 @@ export class OrderTable {
     return (code === OTHER_STATE ? this.otherState.get(r) : ORDER_STAGES[code]) as OrderStage;
   }
 
-  /** Sets the stage by name; a name outside ORDER_STAGES is kept as OTHER_STATE. */
-  setStateName(r: number, state: string): void {
-    const code = (ORDER_STAGES as readonly string[]).indexOf(state);
-    if (code >= 0) {
-      this.setState(r, code);
-      this.otherState.delete(r);
-    } else {
-      this.setState(r, OTHER_STATE);
-      this.otherState.set(r, state);
-    }
-  }
-
   cancelPending(r: number): boolean {
     return (this.chunks[r >>> SHIFT]!.flags[r & MASK]! & CANCEL_PENDING) !== 0;
-  }
-
-  setCancelPending(r: number, on: boolean): void {
-    const k = this.chunks[r >>> SHIFT]!;
-    const i = r & MASK;
-    k.flags[i] = on ? k.flags[i]! | CANCEL_PENDING : k.flags[i]! & ~CANCEL_PENDING;
   }
 
   replacePending(r: number): boolean {
     return (this.chunks[r >>> SHIFT]!.flags[r & MASK]! & REPLACE_PENDING) !== 0;
   }
 
-  setReplacePending(r: number, on: boolean): void {
-    const k = this.chunks[r >>> SHIFT]!;
-    const i = r & MASK;
-    k.flags[i] = on ? k.flags[i]! | REPLACE_PENDING : k.flags[i]! & ~REPLACE_PENDING;
-  }
-
-  /** Clears both cancel-pending and replace-pending. */
-  clearPending(r: number): void {
-    this.chunks[r >>> SHIFT]!.flags[r & MASK] = 0;
-  }
-
   venue(r: number): string | undefined {
     const v = this.chunks[r >>> SHIFT]!.venue[r & MASK]!;
     return v === NO_VENUE ? undefined : this.names.name(v);
-  }
-
-  /** Sets the venue (undefined: none). */
-  setVenue(r: number, venue: string | undefined): void {
-    this.chunks[r >>> SHIFT]!.venue[r & MASK] = venue === undefined ? NO_VENUE : this.names.code(venue);
   }
 
   rejectCode(r: number): number {
@@ -285,11 +254,6 @@ export class OrderTable {
   /** `REASON_NAME: text` of the rejection, if rejected. */
   rejectReason(r: number): string | undefined {
     return this.rejectReasons.get(r);
-  }
-
-  setReject(r: number, code: number, reason: string): void {
-    this.chunks[r >>> SHIFT]!.rejectCode[r & MASK] = code;
-    this.rejectReasons.set(r, reason);
   }
 
   /** gtd: the expiry time, µs since the epoch; 0 for none. */
@@ -323,40 +287,20 @@ export class OrderTable {
     return this.chunks[r >>> SHIFT]!.quantity[r & MASK]!;
   }
 
-  setQuantity(r: number, q: number): void {
-    this.chunks[r >>> SHIFT]!.quantity[r & MASK] = q;
-  }
-
   price(r: number): number {
     return this.chunks[r >>> SHIFT]!.price[r & MASK]!;
-  }
-
-  setPrice(r: number, p: number): void {
-    this.chunks[r >>> SHIFT]!.price[r & MASK] = p;
   }
 
   filledQuantity(r: number): number {
     return this.chunks[r >>> SHIFT]!.filledQuantity[r & MASK]!;
   }
 
-  setFilledQuantity(r: number, q: number): void {
-    this.chunks[r >>> SHIFT]!.filledQuantity[r & MASK] = q;
-  }
-
   leavesQuantity(r: number): number {
     return this.chunks[r >>> SHIFT]!.leavesQuantity[r & MASK]!;
   }
 
-  setLeavesQuantity(r: number, q: number): void {
-    this.chunks[r >>> SHIFT]!.leavesQuantity[r & MASK] = q;
-  }
-
   avgPrice(r: number): number {
     return this.chunks[r >>> SHIFT]!.avgPrice[r & MASK]!;
-  }
-
-  setAvgPrice(r: number, p: number): void {
-    this.chunks[r >>> SHIFT]!.avgPrice[r & MASK] = p;
   }
 
   /**
@@ -367,16 +311,8 @@ export class OrderTable {
     return this.chunks[r >>> SHIFT]!.filledValue[r & MASK]!;
   }
 
-  setFilledValue(r: number, v: number): void {
-    this.chunks[r >>> SHIFT]!.filledValue[r & MASK] = v;
-  }
-
   valuationPrice(r: number): number {
     return this.chunks[r >>> SHIFT]!.valuationPrice[r & MASK]!;
-  }
-
-  setValuationPrice(r: number, p: number): void {
-    this.chunks[r >>> SHIFT]!.valuationPrice[r & MASK] = p;
   }
 
   /** The order's share of its client's open notional, in units of 1/NOTIONAL_SCALE. */
@@ -384,43 +320,10 @@ export class OrderTable {
     return this.chunks[r >>> SHIFT]!.openUnits[r & MASK]!;
   }
 
-  setOpenUnits(r: number, units: number): void {
-    this.chunks[r >>> SHIFT]!.openUnits[r & MASK] = units;
-  }
-
-  /**
-   * Books a fill of `quantity` at `price` into the order's filled quantity,
-   * filled value and average price, and returns the new leaves quantity (also
-   * stored). Whether the fill may be booked is the caller's rule. (One call
-   * instead of seven keeps the replay path within V8's inlining budget.)
-   */
-  bookFill(r: number, quantity: number, price: number): number {
-    const k = this.chunks[r >>> SHIFT]!;
-    const i = r & MASK;
-    const filled = k.filledQuantity[i]! + quantity;
-    k.filledQuantity[i] = filled;
-    const leaves = k.quantity[i]! - filled;
-    k.leavesQuantity[i] = leaves;
-    // Exact: integer units; the average is rounded once (money.ts).
-    const value = k.filledValue[i]! + quantity * Math.round(price * VALUE_SCALE);
-    k.filledValue[i] = value;
-    // averagePrice(value, filled) inlined (the replay path): one division, one rounding.
-    k.avgPrice[i] = Math.round((value * AVG_PER_UNIT) / filled) / AVG_SCALE;
-    return leaves;
-  }
-
   // ---- history -----------------------------------------------------------
 
   updatedTs(r: number): number {
     return this.chunks[r >>> SHIFT]!.updatedTs[r & MASK]!;
-  }
-
-  /** Records that the event (`seq`, `ts`) touched the order: its update time and seq chain. */
-  touch(r: number, seq: number, ts: number): void {
-    const k = this.chunks[r >>> SHIFT]!;
-    const i = r & MASK;
-    k.updatedTs[i] = ts;
-    k.lastSeqLink[i] = this.seqs.append(k.lastSeqLink[i]!, seq);
   }
 
   /** Seqs of every event that touched the order, ascending; a fresh array per call. */
@@ -439,10 +342,4 @@ export class OrderTable {
     return last !== NIL && this.fills.hasExec(last, execId);
   }
 
-  /** Appends a fill of the order to `fills` (and to the order's own list). */
-  addFill(r: number, execId: number, quantity: number, price: number, seq: number, ts: number): void {
-    const k = this.chunks[r >>> SHIFT]!;
-    const i = r & MASK;
-    k.lastFill[i] = this.fills.push(execId, k.orderId[i]!, quantity, price, seq, ts, k.lastFill[i]!);
-  }
 }

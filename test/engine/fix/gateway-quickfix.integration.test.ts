@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Host } from '../../../engine/host/host.ts';
-import { execIdNumber } from '../../../engine/fix/gateway/link.ts';
+import { execIdNumber, type FixVenueConfig } from '../../../engine/fix/gateway/link.ts';
 import { Reason } from '../../../engine/protocol/reasons.ts';
 import { removeDir, tempDir, waitFor } from '../helpers/backbone.ts';
 import { startTestHost, unwrap } from '../helpers/host.ts';
@@ -41,6 +41,19 @@ function venueTrades(qf: QuickFixProcess): { clOrdId: string; execId: string; qt
     .messages()
     .filter((m) => m.direction === 'outgoing' && field(m.text, 35) === '8' && ['1', '2', 'F'].includes(field(m.text, 150) ?? '') && field(m.text, 43) !== 'Y')
     .map((m) => ({ clOrdId: field(m.text, 11)!, execId: field(m.text, 17)!, qty: Number(field(m.text, 32)), px: Number(field(m.text, 31)) }));
+}
+
+/** A QuickFIX C++ `ordermatch` acceptor (FIX 4.2) in a fresh test directory. */
+async function startOrdermatch(prefix: string): Promise<{ dir: string; qf: QuickFixProcess }> {
+  const dir = tempDir(prefix);
+  dirs.push(dir);
+  const qf = await startQuickFixAcceptor('ordermatch', { dir: join(dir, 'ordermatch'), begin: 'FIX.4.2', senderCompId: 'MATCH', targetCompId: 'ORDO' });
+  return { dir, qf };
+}
+
+/** Ordo's XNAS as a FIX 4.2 venue at `port` (ordermatch's, or a proxy's in front of it). */
+function ordermatchVenue(port: number, more: Partial<FixVenueConfig> = {}): FixVenueConfig {
+  return { venueId: 'XNAS', host: '127.0.0.1', port, beginString: 'FIX.4.2', senderCompId: 'ORDO', targetCompId: 'MATCH', ...more };
 }
 
 describe('FIX venue gateway against QuickFIX C++', () => {
@@ -94,13 +107,8 @@ describe('FIX venue gateway against QuickFIX C++', () => {
   }, 120_000);
 
   it('ordermatch (FIX 4.2): resting orders, a cross with partial fills, a cancel of the remainder', async () => {
-    const dir = tempDir('ordo-fixgw-om-');
-    dirs.push(dir);
-    const qf = await startQuickFixAcceptor('ordermatch', { dir: join(dir, 'ordermatch'), begin: 'FIX.4.2', senderCompId: 'MATCH', targetCompId: 'ORDO' });
-    const host = await startTestHost({
-      dataDir: join(dir, 'data'),
-      fixVenues: [{ venueId: 'XNAS', host: '127.0.0.1', port: qf.port, beginString: 'FIX.4.2', senderCompId: 'ORDO', targetCompId: 'MATCH' }],
-    });
+    const { dir, qf } = await startOrdermatch('ordo-fixgw-om-');
+    const host = await startTestHost({ dataDir: join(dir, 'data'), fixVenues: [ordermatchVenue(qf.port)] });
     try {
       const sell = await submit(host, 'om-sell', 'sell', 100, 229);
       await waitFor(() => order(host, sell).state === 'new', 'sell resting');
@@ -129,13 +137,11 @@ describe('FIX venue gateway against QuickFIX C++', () => {
     }
   }, 120_000);
   it('ordermatch (FIX 4.2): the link drops between partial fills (both ends keep running), an order waits, the link logs on again with stored sequence numbers, the rest trades', async () => {
-    const dir = tempDir('ordo-fixgw-omdrop-');
-    dirs.push(dir);
-    const qf = await startQuickFixAcceptor('ordermatch', { dir: join(dir, 'ordermatch'), begin: 'FIX.4.2', senderCompId: 'MATCH', targetCompId: 'ORDO' });
+    const { dir, qf } = await startOrdermatch('ordo-fixgw-omdrop-');
     const proxy = await startTcpProxy(qf.port);
     const host = await startTestHost({
       dataDir: join(dir, 'data'),
-      fixVenues: [{ venueId: 'XNAS', host: '127.0.0.1', port: proxy.port, beginString: 'FIX.4.2', senderCompId: 'ORDO', targetCompId: 'MATCH', reconnectSeconds: 0.5, reconcileTimeoutMs: 2000 }],
+      fixVenues: [ordermatchVenue(proxy.port, { reconnectSeconds: 0.5, reconcileTimeoutMs: 2000 })],
     });
     try {
       const sell = await submit(host, 'omd-sell', 'sell', 100, 229);
@@ -176,13 +182,8 @@ describe('FIX venue gateway against QuickFIX C++', () => {
     }
   }, 120_000);
   it('ordermatch (FIX 4.2): an explicit close takes a resting day order off the venue with an OrderCancelRequest (its confirmation echoes the order\'s ClOrdID); no forced close', async () => {
-    const dir = tempDir('ordo-fixgw-omclose-');
-    dirs.push(dir);
-    const qf = await startQuickFixAcceptor('ordermatch', { dir: join(dir, 'ordermatch'), begin: 'FIX.4.2', senderCompId: 'MATCH', targetCompId: 'ORDO' });
-    const host = await startTestHost({
-      dataDir: join(dir, 'data'),
-      fixVenues: [{ venueId: 'XNAS', host: '127.0.0.1', port: qf.port, beginString: 'FIX.4.2', senderCompId: 'ORDO', targetCompId: 'MATCH' }],
-    });
+    const { dir, qf } = await startOrdermatch('ordo-fixgw-omclose-');
+    const host = await startTestHost({ dataDir: join(dir, 'data'), fixVenues: [ordermatchVenue(qf.port)] });
     try {
       const sell = await submit(host, 'omc-sell', 'sell', 40, 231);
       await waitFor(() => order(host, sell).state === 'new', 'sell resting');

@@ -13,18 +13,28 @@ import { field, freePort } from './helpers/quickfix.ts';
 const dirs: string[] = [];
 afterAll(() => dirs.forEach(removeDir));
 
+/**
+ * A host whose XNAS is the simulated venue's own FIX acceptor (FIX 4.4), reached over the exchange gateway's FIX
+ * link; `traffic` collects every FIX message either way (`in …` / `out …`). `options` adds to the host's options.
+ */
+async function simFixHost(prefix: string, options: Partial<Parameters<typeof startTestHost>[0]> = {}) {
+  const dir = tempDir(prefix);
+  dirs.push(dir);
+  const port = await freePort();
+  const traffic: string[] = [];
+  const host = await startTestHost({
+    dataDir: join(dir, 'data'),
+    ...options,
+    venueFixPort: port,
+    fixVenues: [{ venueId: 'XNAS', host: '127.0.0.1', port, beginString: 'FIX.4.4', senderCompId: 'ORDO', targetCompId: 'ORDOSIM' }],
+    onFixVenueTraffic: (_v, d, t) => traffic.push(`${d} ${t}`),
+  });
+  return { host, port, traffic };
+}
+
 describe('simulated venue over FIX', () => {
   it('orders route over FIX 4.4 to the simulated venue and fill; replace and cancel are confirmed', async () => {
-    const dir = tempDir('ordo-simfix-');
-    dirs.push(dir);
-    const port = await freePort();
-    const traffic: string[] = [];
-    const host = await startTestHost({
-      dataDir: join(dir, 'data'),
-      venueFixPort: port,
-      fixVenues: [{ venueId: 'XNAS', host: '127.0.0.1', port, beginString: 'FIX.4.4', senderCompId: 'ORDO', targetCompId: 'ORDOSIM' }],
-      onFixVenueTraffic: (_v, d, t) => traffic.push(`${d} ${t}`),
-    });
+    const { host, port, traffic } = await simFixHost('ordo-simfix-');
     try {
       expect(host.venueFix!.port).toBe(port);
       const fill = unwrap(await host.api.submitOrder({ clientId: 'ALPHA', clientOrderId: 's1', symbol: 'AAPL', side: 'buy', orderType: 'limit', quantity: 300, price: 240, timeInForce: 'day' })).orderId;
@@ -45,16 +55,7 @@ describe('simulated venue over FIX', () => {
     }
   }, 60_000);
   it('an explicit close parks a gtc order at the FIX venue (cancelled there, parked in Ordo); the open re-enters it under a new ClOrdID; a cancel ends it', async () => {
-    const dir = tempDir('ordo-simfix-park-');
-    dirs.push(dir);
-    const port = await freePort();
-    const traffic: string[] = [];
-    const host = await startTestHost({
-      dataDir: join(dir, 'data'),
-      venueFixPort: port,
-      fixVenues: [{ venueId: 'XNAS', host: '127.0.0.1', port, beginString: 'FIX.4.4', senderCompId: 'ORDO', targetCompId: 'ORDOSIM' }],
-      onFixVenueTraffic: (_v, d, t) => traffic.push(`${d} ${t}`),
-    });
+    const { host, traffic } = await simFixHost('ordo-simfix-park-');
     const view = (id: number) => host.view.projection.order(id)!;
     /** The venue's reports of one of Ordo's ClOrdIDs (ExecType 150 → the venue's OrderID 37 and OrdStatus 39). */
     const reports = (clOrdId: string) =>
@@ -108,18 +109,8 @@ describe('simulated venue over FIX', () => {
     }
   }, 180_000);
   it('a partly filled gtc order parked at the FIX venue is re-entered for the remaining quantity; later fills add to the fills it kept', async () => {
-    const dir = tempDir('ordo-simfix-parkfill-');
-    dirs.push(dir);
-    const port = await freePort();
-    const traffic: string[] = [];
     // No market maker (steps only when asked, never here): the only liquidity is the test's own orders.
-    const host = await startTestHost({
-      dataDir: join(dir, 'data'),
-      venueTickMs: 0,
-      venueFixPort: port,
-      fixVenues: [{ venueId: 'XNAS', host: '127.0.0.1', port, beginString: 'FIX.4.4', senderCompId: 'ORDO', targetCompId: 'ORDOSIM' }],
-      onFixVenueTraffic: (_v, d, t) => traffic.push(`${d} ${t}`),
-    });
+    const { host, traffic } = await simFixHost('ordo-simfix-parkfill-', { venueTickMs: 0 });
     const view = (id: number) => host.view.projection.order(id)!;
     try {
       const px = host.view.projection.instrument('MSFT')!.referencePrice;

@@ -1,0 +1,224 @@
+import { ORDER_STAGES } from '../../protocol/events.ts';
+import { AVG_PER_UNIT, AVG_SCALE, VALUE_SCALE } from '../money.ts';
+import { MASK, NIL, SHIFT } from './chunks.ts';
+import { isTerminalCode, LIMIT, OTHER_STATE, type StateCode } from './codes.ts';
+import type { FillTable } from './fill-table.ts';
+import type { NameTable } from './names.ts';
+import { CANCEL_PENDING, NO_VENUE, REPLACE_PENDING, type OrderChunk } from './order-chunk.ts';
+import type { SeqChains } from './seq-chains.ts';
+
+/**
+ * A cursor on one order of an OrderTable, for changing it: `OrderTable.seek(orderId)`
+ * or `at(row)` finds the row's chunk and its index there once, and every
+ * accessor here then reads or writes that row's columns directly. Applying an
+ * event reads and writes ten or more fields of one order; finding the chunk
+ * once per event instead of once per field is what keeps the replay as fast as
+ * the hand-hoisted code the table replaced (issue #9, docs/decisions/135).
+ *
+ * A table has one cursor and moves it: it is valid until the next `seek`/`at`
+ * on the same table. Take it at the top of an event's handler, never keep it.
+ */
+export class OrderRow {
+  /** The row (the order's rank of first appearance). */
+  r = 0;
+  /** The row's chunk and its index in it: only this folder uses them. */
+  k: OrderChunk;
+  i = 0;
+
+  constructor(
+    first: OrderChunk,
+    private readonly names: NameTable,
+    private readonly seqs: SeqChains,
+    private readonly fills: FillTable,
+    /** Names of OTHER_STATE states, by row (OrderTable's). */
+    private readonly otherState: Map<number, string>,
+    /** `REASON_NAME: text` of rejected orders, by row (OrderTable's). */
+    private readonly rejectReasons: Map<number, string>,
+  ) {
+    this.k = first;
+  }
+
+  /** Moves the cursor to row `r` (a row of the table); returns itself. */
+  moveTo(chunks: readonly OrderChunk[], r: number): this {
+    this.r = r;
+    this.k = chunks[r >>> SHIFT]!;
+    this.i = r & MASK;
+    return this;
+  }
+
+  orderId(): number {
+    return this.k.orderId[this.i]!;
+  }
+
+  /** The number the caller gave the order's client in `OrderTable.add`. */
+  client(): number {
+    return this.k.client[this.i]!;
+  }
+
+  /** True for a limit order (its type code). */
+  isLimit(): boolean {
+    return this.k.orderType[this.i] === LIMIT;
+  }
+
+  // ---- state -------------------------------------------------------------
+
+  /** The state's code (see codes.ts). */
+  state(): StateCode {
+    return this.k.state[this.i]!;
+  }
+
+  setState(code: StateCode): void {
+    this.k.state[this.i] = code;
+  }
+
+  isTerminal(): boolean {
+    return isTerminalCode(this.k.state[this.i]!);
+  }
+
+  /** Sets the stage by name; a name outside ORDER_STAGES is kept as OTHER_STATE. */
+  setStateName(state: string): void {
+    const code = (ORDER_STAGES as readonly string[]).indexOf(state);
+    if (code >= 0) {
+      this.k.state[this.i] = code;
+      this.otherState.delete(this.r);
+    } else {
+      this.k.state[this.i] = OTHER_STATE;
+      this.otherState.set(this.r, state);
+    }
+  }
+
+  cancelPending(): boolean {
+    return (this.k.flags[this.i]! & CANCEL_PENDING) !== 0;
+  }
+
+  setCancelPending(on: boolean): void {
+    const f = this.k.flags[this.i]!;
+    this.k.flags[this.i] = on ? f | CANCEL_PENDING : f & ~CANCEL_PENDING;
+  }
+
+  replacePending(): boolean {
+    return (this.k.flags[this.i]! & REPLACE_PENDING) !== 0;
+  }
+
+  setReplacePending(on: boolean): void {
+    const f = this.k.flags[this.i]!;
+    this.k.flags[this.i] = on ? f | REPLACE_PENDING : f & ~REPLACE_PENDING;
+  }
+
+  /** Clears both cancel-pending and replace-pending. */
+  clearPending(): void {
+    this.k.flags[this.i] = 0;
+  }
+
+  /** Sets the venue (undefined: none). */
+  setVenue(venue: string | undefined): void {
+    this.k.venue[this.i] = venue === undefined ? NO_VENUE : this.names.code(venue);
+  }
+
+  /** Rejected with reason `code`; `reason` is its `REASON_NAME: text`. */
+  setReject(code: number, reason: string): void {
+    this.k.rejectCode[this.i] = code;
+    this.rejectReasons.set(this.r, reason);
+  }
+
+  // ---- quantities and prices ---------------------------------------------
+
+  quantity(): number {
+    return this.k.quantity[this.i]!;
+  }
+
+  setQuantity(q: number): void {
+    this.k.quantity[this.i] = q;
+  }
+
+  price(): number {
+    return this.k.price[this.i]!;
+  }
+
+  setPrice(p: number): void {
+    this.k.price[this.i] = p;
+  }
+
+  filledQuantity(): number {
+    return this.k.filledQuantity[this.i]!;
+  }
+
+  setFilledQuantity(q: number): void {
+    this.k.filledQuantity[this.i] = q;
+  }
+
+  leavesQuantity(): number {
+    return this.k.leavesQuantity[this.i]!;
+  }
+
+  setLeavesQuantity(q: number): void {
+    this.k.leavesQuantity[this.i] = q;
+  }
+
+  setAvgPrice(p: number): void {
+    this.k.avgPrice[this.i] = p;
+  }
+
+  /** See OrderTable.filledValue. */
+  setFilledValue(v: number): void {
+    this.k.filledValue[this.i] = v;
+  }
+
+  setValuationPrice(p: number): void {
+    this.k.valuationPrice[this.i] = p;
+  }
+
+  /**
+   * Re-derives the order's open units after a change, `round(leaves × valuation
+   * price × scale)` while live and 0 once terminal, and returns by how much they
+   * changed. (One accessor instead of five on every order event keeps the
+   * handlers within V8's inlining budget.)
+   */
+  reexpose(scale: number): number {
+    const k = this.k;
+    const i = this.i;
+    const units = isTerminalCode(k.state[i]!) ? 0 : Math.round(k.leavesQuantity[i]! * k.valuationPrice[i]! * scale);
+    const change = units - k.openUnits[i]!;
+    if (change !== 0) k.openUnits[i] = units;
+    return change;
+  }
+
+  /**
+   * Books a fill (`execId`, `quantity` at `price`, sequenced at `seq`/`ts`):
+   * appends it to the table's fills and the order's own list, adds it to the
+   * order's filled quantity, filled value and average price, and returns the
+   * new leaves quantity (also stored). Whether the fill may be booked is the
+   * caller's rule.
+   */
+  bookFill(execId: number, quantity: number, price: number, seq: number, ts: number): number {
+    const k = this.k;
+    const i = this.i;
+    k.lastFill[i] = this.fills.push(execId, k.orderId[i]!, quantity, price, seq, ts, k.lastFill[i]!);
+    const filled = k.filledQuantity[i]! + quantity;
+    k.filledQuantity[i] = filled;
+    const leaves = k.quantity[i]! - filled;
+    k.leavesQuantity[i] = leaves;
+    // Exact: integer units; the average is rounded once (money.ts).
+    const value = k.filledValue[i]! + quantity * Math.round(price * VALUE_SCALE);
+    k.filledValue[i] = value;
+    // averagePrice(value, filled) inlined (the replay path): one division, one rounding.
+    k.avgPrice[i] = Math.round((value * AVG_PER_UNIT) / filled) / AVG_SCALE;
+    return leaves;
+  }
+
+  // ---- history -----------------------------------------------------------
+
+  /** Records that the event (`seq`, `ts`) touched the order: its update time and seq chain. */
+  touch(seq: number, ts: number): void {
+    const k = this.k;
+    const i = this.i;
+    k.updatedTs[i] = ts;
+    k.lastSeqLink[i] = this.seqs.append(k.lastSeqLink[i]!, seq);
+  }
+
+  /** True when the order has a fill with this execId. */
+  hasExec(execId: number): boolean {
+    const last = this.k.lastFill[this.i]!;
+    return last !== NIL && this.fills.hasExec(last, execId);
+  }
+}
