@@ -27,7 +27,8 @@ export async function repairCommand(argv: string[]): Promise<number> {
     const r = salvageLog(dir.db, to);
     const end = r.end ? `it ends at session ${r.end.session} seq ${r.end.seq}` : 'it is empty';
     console.log(
-      `salvaged ${r.frames} of ${r.total ?? '(uncountable)'} frames into ${to}; ${end}${r.stoppedAt ? ` (stopped at ${r.stoppedAt})` : ''}. ` +
+      `salvaged ${r.frames} of ${r.total ?? '(uncountable)'} frames into ${to}; ${end}${r.stoppedAt ? ` (stopped at ${r.stoppedAt})` : ''}` +
+        `${r.deferred > 0 ? `; ${r.deferred} cancel(s) stored for the next open` : ''}. ` +
         `Check it with 'ordo verify', then stop the host and put it in place as ${dir.db} (docs/reliability.md)`,
     );
     return 0;

@@ -19,6 +19,8 @@ export interface SalvageResult {
   readonly total: number | undefined;
   readonly end: { session: number; seq: number } | undefined;
   readonly stoppedAt: string | undefined;
+  /** Commands stored between sessions (decision 130) copied for the closed sessions kept. */
+  readonly deferred: number;
 }
 
 /**
@@ -115,9 +117,39 @@ export function salvageLog(from: string, to: string): SalvageResult {
       const closedTs = s.closed_ts ?? 0;
       out.transaction(() => out.closeSession(id, closedTs, snapshot));
     }
-    return { frames, total, end: out.end(), stoppedAt };
+    return { frames, total, end: out.end(), stoppedAt, deferred: copyDeferred(src, out, finished, sessions) };
   } finally {
     out.close();
     src.close();
   }
+}
+
+/**
+ * Cancels stored between sessions (decision 130) belong to the closed session
+ * they follow: copied for each closed session the salvage kept, so the next
+ * open still applies them. Unreadable or absent (an older log): none, and the
+ * orders re-enter at the open, where they can be cancelled.
+ */
+function copyDeferred(src: Database.Database, out: ReturnType<typeof openWritableLog>, finished: readonly number[], sessions: ReadonlyMap<number, SessionInfo>): number {
+  const kept = new Set(finished.filter((id) => sessions.get(id)?.state === 'closed'));
+  let rows: { session: number; key: string; src: string; taken_ts: number; body: string }[];
+  try {
+    rows = src.prepare('SELECT session, key, src, taken_ts, body FROM deferred_commands ORDER BY rowid').all() as typeof rows;
+  } catch {
+    return 0;
+  }
+  let copied = 0;
+  out.transaction(() => {
+    for (const r of rows) {
+      if (!kept.has(r.session)) continue;
+      let body;
+      try {
+        body = JSON.parse(r.body) as Parameters<typeof out.deferred.add>[0]['body'];
+      } catch {
+        continue;
+      }
+      if (out.deferred.add({ session: r.session, key: r.key, src: r.src, ts: r.taken_ts, body })) copied++;
+    }
+  });
+  return copied;
 }

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeFrame } from '../../engine/protocol/codec.ts';
 import { openWritableLog, type WritableLog } from '../../engine/store/log.ts';
+import { salvageLog } from '../../engine/cli/salvage.ts';
 import { removeDir, tempDir } from './helpers/backbone.ts';
 
 /** The deferred_commands table (decision 130): one row per (closed session, key), read in the order taken. */
@@ -49,5 +50,18 @@ describe('commands stored between sessions', () => {
     expect(log.deferred.of(2)).toEqual([]);
     expect(log.deferred.of(1)).toHaveLength(1);
     log.close();
+  });
+
+  it('a salvage into a new file keeps what was stored after the last closed session (the next open still applies it)', () => {
+    const { path, log } = closedSessions(2);
+    log.transaction(() => log.deferred.add({ session: 2, key: 'cancel:5', src: 'host', ts: 70, body: { type: 'CancelRequested', orderId: 5, clientOrderId: 'c-x' } }));
+    log.close();
+    const to = join(dirs[dirs.length - 1]!, 'salvaged.db');
+    const r = salvageLog(path, to);
+    expect(r.stoppedAt).toBeUndefined();
+    expect(r.deferred).toBe(1);
+    const out = openWritableLog(to);
+    expect(out.deferred.of(2).map((d) => [d.key, d.src, d.ts, d.body])).toEqual([['cancel:5', 'host', 70, { type: 'CancelRequested', orderId: 5, clientOrderId: 'c-x' }]]);
+    out.close();
   });
 });
