@@ -31,10 +31,15 @@ describe('hot standby failover', () => {
     host = await startHost({ dataDir, port: 0, busPort: port, staleMs: 1000, venueTickMs: 100 });
     const api = new Api(host.port, host.token);
     const newOrders = new Map<number, number>();
+    /** Which gateway connections (ZeroMQ routing ids) sent each NewOrder. */
+    const senders = new Map<number, string[]>();
     const exchange = host.venue.exchange;
     const handle = exchange.handle.bind(exchange);
     exchange.handle = (peer: VenuePeer, msg: VenueRequest) => {
-      if (msg.type === 'NewOrder') newOrders.set(msg.orderId, (newOrders.get(msg.orderId) ?? 0) + 1);
+      if (msg.type === 'NewOrder') {
+        newOrders.set(msg.orderId, (newOrders.get(msg.orderId) ?? 0) + 1);
+        senders.set(msg.orderId, [...(senders.get(msg.orderId) ?? []), peer.id.toString('hex')]);
+      }
       handle(peer, msg);
     };
     const start = (role: string, id: string): Proc => spawnOrdo(['component', role, '--connect', `127.0.0.1:${port}`, '--id', id, '--data-dir', dataDir]);
@@ -95,11 +100,18 @@ describe('hot standby failover', () => {
     // Passive means silent: risk-3 sent nothing before it was activated.
     const risk3On = events.find((e) => e.event.type === 'ComponentActivated' && e.event.instance === 'risk-3')!.seq;
     expect(events.filter((e) => e.src === 'risk-3' && e.seq < risk3On)).toEqual([]);
-    // The venue saw every routed order exactly once, across the gateway takeover.
+    // Every routed order reached the venue and was booked once, across the gateway takeover. An order the killed
+    // gateway sent whose acknowledgement it never lived to report is sent again by its successor (it cannot know);
+    // the venue answers that repeat with the order's status instead of booking it twice. So a repeat is allowed only
+    // from another gateway connection, and each one is counted by the venue as a duplicate it answered.
     const routed = [...new Set(ofType(events, 'OrderRouted').map((e) => e.event.orderId))];
-    expect(routed.filter((id) => newOrders.get(id) !== 1)).toEqual([]);
-    expect([...newOrders.values()].filter((n) => n > 1)).toEqual([]);
-    expect(host.venue.stats().duplicates).toBe(0);
+    expect(routed.filter((id) => (newOrders.get(id) ?? 0) === 0)).toEqual([]);
+    const repeatedBySameGateway = [...senders].filter(([, peers]) => new Set(peers).size !== peers.length).map(([id, peers]) => `${id}: ${peers.join(',')}`);
+    expect(repeatedBySameGateway).toEqual([]);
+    const repeats = [...newOrders.values()].reduce((a, n) => a + n - 1, 0);
+    expect(host.venue.stats().duplicates).toBe(repeats);
+    // Only orders in flight at the kill can be repeated: a handful, not the stream.
+    expect(repeats).toBeLessThanOrEqual(10);
 
     const timeline = ofType(events, 'ComponentActivated').map((e) => `${e.seq}:${e.event.role}=${e.event.instance} by ${e.src}`);
     record('failover', {
