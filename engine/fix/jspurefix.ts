@@ -13,6 +13,7 @@ import {
 } from 'jspurefix';
 import { durableStoreFactory } from './store.ts';
 import { TcpAcceptor } from 'jspurefix/dist/transport/tcp/tcp-acceptor.js';
+import { log } from '../log.ts';
 
 /**
  * The one place Ordo meets jspurefix's runtime (decision 100): session
@@ -77,10 +78,10 @@ export const quietLogFactory: JsFixLoggerFactory = {
   logger: (type: string): IJsFixLogger =>
     process.env['ORDO_FIX_DEBUG'] === '1'
       ? {
-          info: (m: string) => console.error(`[${type}] ${m}`),
-          warning: (m: string) => console.error(`[${type}] WARN ${m}`),
+          info: (m: string) => log.info(`[${type}] ${m}`),
+          warning: (m: string) => log.warn(`[${type}] ${m}`),
           debug: () => undefined,
-          error: (e: Error) => console.error(`[${type}] ERROR ${e.message}`),
+          error: (e: Error) => log.error(`[${type}] ${e.message}`),
         }
       : new EmptyLogger(type),
   plain: (type: string): IJsFixLogger => new EmptyLogger(type),

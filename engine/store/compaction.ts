@@ -4,6 +4,7 @@ import { decodeFrame, encodeFrame, EncodeError } from '../protocol/codec.ts';
 import { DecodeError } from '../protocol/bytes.ts';
 import type { Sequenced } from '../protocol/events.ts';
 import type { WritableLog } from './log.ts';
+import { log } from '../log.ts';
 
 /**
  * Frame compaction (decision 120): a live sequencer commits what has arrived
@@ -279,7 +280,7 @@ export class FrameCompactor {
       }
       const s = compactStep(this.log, this.session, this.cursor, upTo, {
         maxWrites: 1,
-        onSkip: (err) => console.error(`event log: compaction skipped a run: ${err.message}`),
+        onSkip: (err) => log.warn(`event log: compaction skipped a run: ${err.message}`),
       });
       this.stats.steps++;
       this.stats.framesRemoved += s.framesRemoved;
@@ -294,7 +295,7 @@ export class FrameCompactor {
       return !s.caughtUp;
     } catch (err) {
       this.stopped = true;
-      console.error(`event log: compaction stopped: ${(err as Error).message}`);
+      log.error(`event log: compaction stopped: ${(err as Error).message}`);
       return false;
     }
   }

@@ -15,6 +15,7 @@ import { parseNewOrder, parseOrderRef, parseReplace, type OrderRef } from './inb
 import { ClOrdIdChains, execReport, ordStatusOf, reportFor, type ClientReport, type RequestIds } from './reports.ts';
 import { AcceptorState } from './state.ts';
 import { checkFixBind, type FixTls } from '../tls.ts';
+import { log } from '../../log.ts';
 
 /** Ordo's CompID on client sessions (their TargetCompID). */
 export const ORDO_COMP_ID = 'ORDO';
@@ -212,7 +213,7 @@ export class FixAcceptorComponent extends ProjectedComponent implements Componen
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       const why = code === 'EADDRINUSE' ? `FIX port ${this.opts.port} on ${this.opts.host ?? '127.0.0.1'} is already in use` : `FIX acceptor cannot listen: ${(err as Error).message}`;
-      console.error(`fix: ${why}`);
+      log.error(`fix: ${why}`);
       this.listening.reject(new Error(why));
     }
   }

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { RequestIds } from './reports.ts';
+import { log } from '../../log.ts';
 
 /**
  * What the FIX acceptor keeps beside the FIX message store, in one small
@@ -133,6 +134,6 @@ function load(path: string): AcceptorFile {
   } catch {
     // fall through: a torn or foreign file is replaced (the reports are derived again from the log)
   }
-  console.error(`fix: ${path} is not a FIX acceptor state file; starting from the beginning of the session`);
+  log.warn(`fix: ${path} is not a FIX acceptor state file; starting from the beginning of the session`);
   return { version: 1, session: 0, delivered: {}, links: {} };
 }

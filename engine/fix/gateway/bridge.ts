@@ -5,6 +5,7 @@ import { VenueClient } from '../../venue/client.ts';
 import { decodeRequests, encodeReplies, type VenueReply, type VenueRequest } from '../../venue/protocol.ts';
 import { SendPump, type ZmqMessage } from '../../venue/send-pump.ts';
 import { FixVenueLink, type FixVenueConfig } from './link.ts';
+import { log } from '../../log.ts';
 
 export interface FixVenueBridgeOptions {
   /** Where the bridge's ROUTER binds; the exchange gateway connects here instead of to the venue. */
@@ -40,7 +41,7 @@ export class FixVenueBridge {
   private receiving: Promise<void> | undefined;
 
   private constructor(private readonly opts: FixVenueBridgeOptions) {
-    this.pump = new SendPump(this.router, () => this.nextFrame(), (err) => console.error(`fix bridge: ${(err as Error).message}`));
+    this.pump = new SendPump(this.router, () => this.nextFrame(), (err) => log.error(`fix bridge: ${(err as Error).message}`));
     this.sim = new VenueClient({ endpoint: opts.simulatedVenue });
     this.sim.onMessage((m) => this.reply(m));
     for (const v of opts.venues) {
@@ -103,7 +104,7 @@ export class FixVenueBridge {
         }
       }
     } catch (err) {
-      if (!this.closed) console.error(`fix bridge: ${(err as Error).message}`);
+      if (!this.closed) log.error(`fix bridge: ${(err as Error).message}`);
     }
   }
 

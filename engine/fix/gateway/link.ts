@@ -6,6 +6,7 @@ import type { NewOrderMsg, VenueReply, VenueRequest } from '../../venue/protocol
 import { fixOrdType, fixSide, fixTif } from '../fields.ts';
 import { connectFix, type BeginString, type FixConnection } from '../jspurefix.ts';
 import { OrdoFixSession, type SessionHooks } from '../session.ts';
+import { log } from '../../log.ts';
 
 /** How Ordo reaches one venue over FIX (one entry of the venues file). */
 export interface FixVenueConfig {
@@ -427,7 +428,7 @@ export class FixVenueLink {
       const d = JSON.parse(readFileSync(this.idsPath, 'utf8')) as Record<string, OrderIds>;
       for (const [k, v] of Object.entries(d)) this.ids.set(Number(k), v);
     } catch {
-      console.error(`fix: ${this.idsPath} is unreadable; ClOrdIDs restart from the order ids`);
+      log.warn(`fix: ${this.idsPath} is unreadable; ClOrdIDs restart from the order ids`);
     }
   }
 
