@@ -14,16 +14,7 @@ import { createServer } from 'node:net';
 import { loadavg } from 'node:os';
 import { apiCaller, ORDO_BIN, orderFlow, pacedOrders, quantile, startHostProcess } from './host-load.ts';
 import { writeLiveLikeLog } from './recovery.ts';
-import { tempFolder } from './util.ts';
-
-export interface CatchUpRow {
-  key: string;
-  label: string;
-  value: number;
-  unit: string;
-  target?: { op: '>=' | '<='; value: number };
-  note?: string;
-}
+import { type BenchRow, tempFolder } from './util.ts';
 
 function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -44,7 +35,7 @@ async function freePortRun(): Promise<number> {
   throw new Error('no free run of 7 ports');
 }
 
-export async function catchUpUnderLoad(opts: { events: number; rate: number; seconds: number; log: (s: string) => void }): Promise<CatchUpRow[]> {
+export async function catchUpUnderLoad(opts: { events: number; rate: number; seconds: number; log: (s: string) => void }): Promise<BenchRow[]> {
   const folder = tempFolder('catchup');
   const t0 = performance.now();
   const stored = writeLiveLikeLog(folder.dir, opts.events, 8);

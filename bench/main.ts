@@ -16,7 +16,7 @@ import { compactStoredLog, medianReplayInChild, stateAtInChild, writeBaselineLog
 import { recoveryRows } from './recovery.ts';
 import { rollUnderLoad } from './roll.ts';
 import { sequencerLatency, sequencerThroughput } from './sequencer.ts';
-import { collectGarbage, runMain } from './util.ts';
+import { type BenchRow, collectGarbage, runMain } from './util.ts';
 
 interface Sizes {
   seqEvents: number;
@@ -98,15 +98,6 @@ const LIVE_RATES = [1_000, 10_000, 100_000] as const;
 const SCENARIOS = ['sequencer', 'latency', 'replay', 'baseline', 'orders', 'state', 'rss', 'fix', 'recovery', 'roll', 'stalled', 'catchup'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
-interface Row {
-  key: string;
-  label: string;
-  value: number;
-  unit: string;
-  target?: { op: '>=' | '<='; value: number };
-  note?: string;
-}
-
 function parseArgs(argv: readonly string[]): { json: boolean; quick: boolean; only: Set<Scenario> } {
   let json = false;
   let quick = false;
@@ -135,7 +126,7 @@ function fmt(n: number): string {
   return n.toFixed(n >= 10 ? 1 : 2);
 }
 
-function printTable(rows: Row[], log: (s: string) => void): void {
+function printTable(rows: BenchRow[], log: (s: string) => void): void {
   const lines = rows.map((r) => {
     const target = r.target ? `${r.target.op} ${fmt(r.target.value)}` : '';
     // A negative value marks a figure whose run failed (its note says why).
@@ -164,7 +155,7 @@ async function main(): Promise<void> {
   const size = args.quick ? QUICK : FULL;
   // With --json, progress goes to stderr so stdout ends with the JSON line.
   const log = args.json ? (s: string) => process.stderr.write(s + '\n') : (s: string) => process.stdout.write(s + '\n');
-  const rows: Row[] = [];
+  const rows: BenchRow[] = [];
   const started = performance.now();
   // One scenario's failure is reported and the others still run: a bench that dies on its last
   // scenario would throw away every figure taken before it.

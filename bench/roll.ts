@@ -9,16 +9,7 @@ import { spawn } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { sleep, tempFolder } from './util.ts';
-
-interface RollRow {
-  key: string;
-  label: string;
-  value: number;
-  unit: string;
-  target?: { op: '>=' | '<='; value: number };
-  note?: string;
-}
+import { type BenchRow, sleep, tempFolder } from './util.ts';
 
 interface RunningHost {
   readonly port: number;
@@ -52,7 +43,7 @@ interface Sent {
 }
 
 /** Runs the scenario; `seconds` of load at `rate` requests/s, rolls at 1/4 and 5/8 of it. */
-export async function rollUnderLoad(opts: { rate: number; seconds: number }): Promise<RollRow[]> {
+export async function rollUnderLoad(opts: { rate: number; seconds: number }): Promise<BenchRow[]> {
   const folder = tempFolder('roll');
   const host = await startHostProcess(folder.dir);
   const headers = { authorization: `Bearer ${host.token}`, 'content-type': 'application/json' };

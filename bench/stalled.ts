@@ -13,16 +13,7 @@
 import WebSocket from 'ws';
 import { loadavg } from 'node:os';
 import { apiCaller, orderFlow, pacedOrders, quantile, rssOf, startHostProcess, type Ack } from './host-load.ts';
-import { sleep, tempFolder } from './util.ts';
-
-export interface StalledRow {
-  key: string;
-  label: string;
-  value: number;
-  unit: string;
-  target?: { op: '>=' | '<='; value: number };
-  note?: string;
-}
+import { type BenchRow, sleep, tempFolder } from './util.ts';
 
 const MiB = 2 ** 20;
 
@@ -33,7 +24,7 @@ interface Phase {
   readonly acks: Ack[];
 }
 
-export async function stalledSubscribers(opts: { subscribers: number; rate: number; seconds: number; settleS: number; log: (s: string) => void }): Promise<StalledRow[]> {
+export async function stalledSubscribers(opts: { subscribers: number; rate: number; seconds: number; settleS: number; log: (s: string) => void }): Promise<BenchRow[]> {
   const folder = tempFolder('stalled');
   const host = await startHostProcess(folder.dir);
   const api = apiCaller(host);

@@ -41,3 +41,13 @@ export function runMain(main: () => Promise<void>): void {
     },
   );
 }
+
+/** One figure of the bench's table: its value, unit, optional target and note. */
+export interface BenchRow {
+  key: string;
+  label: string;
+  value: number;
+  unit: string;
+  target?: { op: '>=' | '<='; value: number };
+  note?: string;
+}

@@ -8,6 +8,7 @@ import type { HostProcess } from '../engine/helpers/cli.ts';
 import { http } from '../engine/helpers/host.ts';
 import { screenshot } from './helpers/browser.ts';
 import { installJankProbe, measureJank } from './helpers/jank.ts';
+import { loadOrder } from './helpers/load-order.ts';
 import { closeTradingScreen, openTradingScreen, type TradingScreen } from './helpers/screen.ts';
 
 /**
@@ -66,17 +67,8 @@ describe.each([
         const due = Math.floor(((Date.now() - t0) / 1000) * ORDERS_PER_SECOND);
         // A bound on calls in flight: the generator never runs away from a host that falls behind.
         while (n < due && n - replies < 2000) {
-          const s = symbols[n % symbols.length]!;
-          const side = n % 2 === 0 ? 'buy' : 'sell';
-          // Half cross the spread and fill, half rest in the book: both move rows.
-          const f = n % 4 < 2 ? (side === 'buy' ? 1.01 : 0.99) : side === 'buy' ? 0.97 : 1.03;
-          const price = Number((Math.round((s.referencePrice * f) / s.tickSize) * s.tickSize).toFixed(2));
+          const order = loadOrder(symbols, n, `L${width}-${n + 1}`);
           n++;
-          const order = {
-            clientId: 'ALPHA', clientOrderId: `L${width}-${n}`, symbol: s.symbol, side, orderType: 'limit', quantity: s.lotSize, price, timeInForce: 'day',
-            // A load generator repeats the same order on purpose and sells short: flags for risk's checks (on by default).
-            intentional: true, ...(side === 'sell' ? { locate: true } : {}),
-          };
           ws.send(JSON.stringify({ id: n, method: 'submitOrder', params: [order] }));
         }
         await new Promise((r) => setTimeout(r, 10));

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { closeTradingScreen, openTradingScreen, type TradingScreen } from '../helpers/screen.ts';
+import { loadOrder } from '../helpers/load-order.ts';
 
 /**
  * Where the renderer's main thread goes while orders stream in (issue 14,
@@ -62,12 +63,8 @@ it(`profiles ${RATE} orders/s for ${SECONDS} s`, async () => {
   while (Date.now() < t0 + SECONDS * 1000) {
     const due = Math.floor(((Date.now() - t0) / 1000) * RATE);
     while (n < due && n - replies < 2000) {
-      const s = symbols[n % symbols.length]!;
-      const side = n % 2 === 0 ? 'buy' : 'sell';
-      const f = n % 4 < 2 ? (side === 'buy' ? 1.01 : 0.99) : side === 'buy' ? 0.97 : 1.03;
-      const price = Number((Math.round((s.referencePrice * f) / s.tickSize) * s.tickSize).toFixed(2));
+      const order = loadOrder(symbols, n, `P-${n + 1}`);
       n++;
-      const order = { clientId: 'ALPHA', clientOrderId: `P-${n}`, symbol: s.symbol, side, orderType: 'limit', quantity: s.lotSize, price, timeInForce: 'day', intentional: true, ...(side === 'sell' ? { locate: true } : {}) };
       ws.send(JSON.stringify({ id: n, method: 'submitOrder', params: [order] }));
     }
     await new Promise((r) => setTimeout(r, 10));
