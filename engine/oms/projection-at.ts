@@ -45,14 +45,15 @@ export function startingPoint(log: ReadableLog, session: number, seq: number): {
 /**
  * Like startingPoint, the whole checkpoint state (decision 140). With
  * `needRisk`, a checkpoint without a risk state (time machine only) is
- * skipped too, and so is one whose risk state is not at its seq. At seq 0:
+ * skipped too, and so is one whose risk state is not at its seq; without
+ * it (the time machine) risk's duplicate memory is not rebuilt. At seq 0:
  * an empty projection and risk state.
  */
 export function startingState(log: ReadableLog, session: number, seq: number, needRisk: boolean): { state: CheckpointState; seq: number } {
   const skip = (at: number, why: string) => logger.warn(`checkpoint session ${session} seq ${at} skipped: ${why}; replaying from further back`);
   for (const c of log.checkpoints.atOrBefore(session, seq, (p) => skip(p.seq, p.detail))) {
     try {
-      return { state: checkedState(c.bytes, session, c.seq, needRisk), seq: c.seq };
+      return { state: checkedState(c.bytes, session, c.seq, needRisk, needRisk), seq: c.seq };
     } catch (err) {
       if (!(err instanceof CheckpointFormatError)) throw err;
       skip(c.seq, err.message);
