@@ -144,6 +144,9 @@ export class ReplayServer {
   }
 }
 
+/** Checkpoint part requests a joining component keeps outstanding (each part is CHECKPOINT_PART_BYTES, 4 MiB). */
+const PARTS_IN_FLIGHT = 4;
+
 /** A checkpoint could not be fetched; `seq` names the one that failed, when known (an older one may do). */
 export class CheckpointFetchError extends Error {
   constructor(
@@ -207,20 +210,58 @@ export class ReplayClient {
     const c = first.header.checkpoint;
     if (c === undefined) return undefined;
     if (c.format !== format) throw new CheckpointFetchError(`checkpoint format ${c.format} is not ${format}`, c.seq);
-    const parts: Uint8Array[] = [first.frames[0] ?? new Uint8Array(0)];
-    for (let i = 1; i < c.parts; i++) {
-      let r: { header: ReplayHeader; frames: Uint8Array[] };
-      try {
-        r = await this.request({ session: first.header.session, from: 1, checkpoint: { seq: c.seq, part: i, format } });
-      } catch (err) {
-        throw new CheckpointFetchError((err as Error).message, c.seq);
-      }
-      if (r.header.checkpoint?.seq !== c.seq || r.header.checkpoint.part !== i) {
-        throw new CheckpointFetchError(`checkpoint session ${first.header.session} seq ${c.seq}: part ${i} did not come`, c.seq);
-      }
-      parts.push(r.frames[0] ?? new Uint8Array(0));
+    const parts = await this.checkpointParts(first.header.session, c.seq, format, c.parts);
+    parts[0] = first.frames[0] ?? new Uint8Array(0);
+    // One unpooled buffer of its own: the caller may hand it to the decoder, whose typed arrays become views of it.
+    const bytes = Buffer.allocUnsafeSlow(parts.reduce((n, p) => n + p.byteLength, 0));
+    let at = 0;
+    for (const p of parts) {
+      bytes.set(p, at);
+      at += p.byteLength;
     }
-    return { session: first.header.session, seq: c.seq, bytes: Buffer.concat(parts) };
+    return { session: first.header.session, seq: c.seq, bytes };
+  }
+
+  /**
+   * Parts 1 … parts-1 of one checkpoint, with up to PARTS_IN_FLIGHT requests
+   * outstanding: the service reads the next part while this one travels and
+   * is taken in (one part per request still, so each costs the host's event
+   * loop one part's read). Index 0 is left for the caller.
+   */
+  private checkpointParts(session: number, seq: number, format: number, count: number): Promise<Uint8Array[]> {
+    const run = async (): Promise<Uint8Array[]> => {
+      const out: Uint8Array[] = new Array<Uint8Array>(count);
+      const asked = new Map<number, number>();
+      let next = 1;
+      let got = 1;
+      const ask = async () => {
+        const id = this.nextId++;
+        asked.set(id, next);
+        await this.dealer.send(JSON.stringify({ id, session, from: 1, checkpoint: { seq, part: next++, format } } satisfies ReplayRequest));
+      };
+      while (next < count && asked.size < PARTS_IN_FLIGHT) await ask();
+      while (got < count) {
+        const [head, ...frames] = await this.dealer.receive();
+        const header = JSON.parse(head!.toString('utf8')) as ReplayHeader;
+        const part = asked.get(header.id);
+        if (part === undefined) {
+          if (header.id === -1 && header.error) throw new CheckpointFetchError(header.error, seq);
+          continue; // a late answer to an abandoned request
+        }
+        asked.delete(header.id);
+        if (header.error) throw new CheckpointFetchError(header.error, seq);
+        if (header.checkpoint?.seq !== seq || header.checkpoint.part !== part) {
+          throw new CheckpointFetchError(`checkpoint session ${session} seq ${seq}: part ${part} did not come`, seq);
+        }
+        out[part] = (frames[0] as Uint8Array | undefined) ?? new Uint8Array(0);
+        got++;
+        if (next < count) await ask();
+      }
+      return out;
+    };
+    const p = this.busy.then(run, run);
+    this.busy = p.catch(() => undefined);
+    return p;
   }
 
   /** Where the log stands: the latest session and its head seq. */

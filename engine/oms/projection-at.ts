@@ -64,12 +64,12 @@ export function startingState(log: ReadableLog, session: number, seq: number, ne
 
 /**
  * Decodes a checkpoint's bytes and checks that it holds `session` at `seq`
- * (and, with `needRisk`, a risk state at the same place; `riskMemory` false:
- * see decodeCheckpoint). Throws
+ * (and, with `needRisk`, a risk state at the same place; `riskMemory` false
+ * and `adopt`: see decodeCheckpoint). Throws
  * CheckpointFormatError naming what is wrong.
  */
-export function checkedState(bytes: Uint8Array, session: number, seq: number, needRisk: boolean, riskMemory = true): CheckpointState {
-  const state = decodeCheckpoint(bytes, riskMemory);
+export function checkedState(bytes: Uint8Array, session: number, seq: number, needRisk: boolean, riskMemory = true, adopt = false): CheckpointState {
+  const state = decodeCheckpoint(bytes, riskMemory, adopt);
   const p = state.projection;
   if (p.lastSeq !== seq || p.session.id !== session) throw new CheckpointFormatError(`it holds session ${p.session.id} seq ${p.lastSeq}`);
   if (needRisk && state.risk === undefined) throw new CheckpointFormatError('it holds no risk state');
