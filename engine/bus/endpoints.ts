@@ -28,3 +28,9 @@ export function tcpEndpoints(host: string, basePort: number): BusEndpoints {
   const at = (i: number) => `tcp://${host}:${basePort + i}`;
   return { commands: at(0), events: at(1), replay: at(2), heartbeats: at(3), admin: at(4) };
 }
+
+/**
+ * With --bus-port P, the venue listens on P+5 (orders) and P+6 (market data). Here, not in the host's
+ * module, so that `ordo component` (which only connects) does not load the whole host.
+ */
+export const VENUE_PORT_OFFSET = 5;

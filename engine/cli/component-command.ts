@@ -1,10 +1,9 @@
-import { tcpEndpoints } from '../bus/endpoints.ts';
+import { tcpEndpoints, VENUE_PORT_OFFSET } from '../bus/endpoints.ts';
 import { BusSecurity, loadClientKeys } from '../bus/security.ts';
 import { ComponentRuntime } from '../component/runtime.ts';
 import type { ComponentLogic } from '../component/logic.ts';
 import { UserError } from '../errors.ts';
 import { dataDirPaths } from '../host/data-dir.ts';
-import { VENUE_PORT_OFFSET } from '../host/host.ts';
 import { GatewayComponent } from '../oms/components/gateway.ts';
 import { RiskComponent } from '../oms/components/risk.ts';
 import { RouterComponent } from '../oms/components/router.ts';

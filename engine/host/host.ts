@@ -2,7 +2,7 @@ import { Publisher } from 'zeromq';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { inprocEndpoints, tcpEndpoints, type BusEndpoints } from '../bus/endpoints.ts';
+import { inprocEndpoints, tcpEndpoints, VENUE_PORT_OFFSET, type BusEndpoints } from '../bus/endpoints.ts';
 import { EventStream, type EventListener } from '../bus/event-stream.ts';
 import type { Sequenced } from '../protocol/events.ts';
 import { ReplayServer } from '../bus/replay.ts';
@@ -135,8 +135,7 @@ export interface Host {
 
 let hostCount = 0;
 
-/** With --bus-port P, the venue listens on P+5 (orders) and P+6 (market data). */
-export const VENUE_PORT_OFFSET = 5;
+export { VENUE_PORT_OFFSET };
 
 /** The built renderer next to this module (dist/engine/host → dist/renderer). */
 function defaultStaticDir(): string {

@@ -34,7 +34,7 @@ describe('checkpoint columns (narrow integer columns)', () => {
       const b = (back as Record<string, unknown>)[k];
       expect((b as object).constructor, k).toBe(v.constructor);
       if (v instanceof DataView) expect((b as DataView).byteLength).toBe(16);
-      else expect([...(b as ArrayLike<number>)].map((x) => (Object.is(x, -0) ? '-0' : String(x))), k).toEqual([...(v as ArrayLike<number>)].map((x) => (Object.is(x, -0) ? '-0' : String(x))));
+      else expect(Array.from(b as ArrayLike<number>).map((x) => (Object.is(x, -0) ? '-0' : String(x))), k).toEqual(Array.from(v as ArrayLike<number>).map((x) => (Object.is(x, -0) ? '-0' : String(x))));
     }
   });
 
