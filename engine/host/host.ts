@@ -186,12 +186,9 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     const readLog: ReadableLog = openReadableLog(paths.db);
     cleanup.push(() => readLog.close());
     // Start-up resumes the latest session from its newest in-session checkpoint and replays only the
-    // tail (decision 140). The FIX acceptor folds state of its own that no checkpoint holds: with it,
-    // the whole session is replayed as before.
-    const start = opts.fixPort === undefined ? findHostStart(readLog) : undefined;
-    if (opts.fixPort !== undefined && readLog.checkpoints.latestSeq(readLog.end()?.session ?? 0) > 0) {
-      logger.info('start-up replays the whole session: the FIX acceptor\'s state is not in checkpoints');
-    }
+    // tail (decision 140).
+    // The FIX acceptor resumes from it too (decision 176).
+    const start = findHostStart(readLog);
     if (start) {
       view.projection = start.shared.projection;
       logger.info(`start-up resumes session ${start.session} from its checkpoint at seq ${start.seq}`);
@@ -287,6 +284,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     });
     // Resumed from a checkpoint: each runtime takes its position, command numbering and activity from it.
     if (start) for (const rt of runtimes) rt.resumeAt(start.session, start.seq, shared.lastCseq(rt.id), shared.activeInstance(rt.role) === rt.id);
+    if (start && fix && !fix.resumeAt(start.session, start.seq, start.shared.requests!)) throw new Error('start-up: the FIX acceptor cannot resume without the log');
     const firstProxy = runtimes.find((rt) => rt.role === 'proxy')?.logic;
     const proxy0 = firstProxy instanceof ClientProxyComponent ? firstProxy : new ClientProxyComponent('proxy-1', shared);
     // Filled in once the API exists: sequencing ComponentStopped goes through it.

@@ -10,6 +10,7 @@ import { CommandSeqs } from './projection-cseq.ts';
 import { OmsProjection } from './projection.ts';
 import { ClientRisk, RiskState, type PackedMemory } from './exposure/risk-state.ts';
 import { RecentOrders } from './exposure/recent-orders.ts';
+import { isPackedRequests, type PackedRequests } from './request-seqs.ts';
 
 /**
  * In-session projection checkpoints (issue 11, decision 085): the whole
@@ -28,9 +29,11 @@ import { RecentOrders } from './exposure/recent-orders.ts';
 /**
  * Bump when a projection class changes what a field means (a rename or a new field is caught without it).
  * 1: the projection alone (time machine only). 2: the start state (projection, risk state, the close's
- * awaiting set), so host start-up and a joining component resume from it (decision 140).
+ * awaiting set), so host start-up and a joining component resume from it (decision 140). 3: narrow integer
+ * columns, the projection's risk flags in columns (decision 175), and the orders' requests by seq, so a host
+ * with a FIX acceptor resumes from it too (decision 176).
  */
-export const CHECKPOINT_FORMAT = 2;
+export const CHECKPOINT_FORMAT = 3;
 
 /**
  * What a checkpoint holds (format 2): every folded state the host's start-up
@@ -43,6 +46,8 @@ export interface CheckpointState {
   readonly risk: RiskState | undefined;
   /** The sequencer policy's closing `awaiting` set (orders the close waits for), ascending; empty unless closing. */
   readonly awaiting: readonly number[];
+  /** The orders' cancel and replace requests by seq (RequestSeqs, in columns); absent only in a projection-only checkpoint. */
+  readonly requests?: PackedRequests | undefined;
 }
 
 type Ctor = abstract new (...args: never[]) => object;
@@ -90,7 +95,7 @@ export function encodeCheckpoint(state: CheckpointState): Buffer {
   // The projection's per-order risk flags travel in columns too (a shallow copy without them is what is serialized).
   const flags = packFlags((state.projection as unknown as WithFlags).flagMap);
   const projection = Object.assign(Object.create(OmsProjection.prototype) as OmsProjection, state.projection, { flagMap: new Map() });
-  const root = { projection, risk: packed?.risk, riskMemory: packed?.memory, awaiting: [...state.awaiting], flags };
+  const root = { projection, risk: packed?.risk, riskMemory: packed?.memory, awaiting: [...state.awaiting], flags, requests: state.requests };
   collect(root, objects, classes);
   const body: Body = { format: CHECKPOINT_FORMAT, v8: process.versions.v8, shapes: SHAPES, root, objects, classes };
   return serializeCompact(body);
@@ -156,12 +161,10 @@ export function decodeCheckpoint(bytes: Uint8Array, riskMemory = true, adopt = f
   if (root.risk !== undefined && !(root.risk instanceof RiskState)) throw new CheckpointFormatError('checkpoint does not hold a risk state');
   if (!Array.isArray(root.awaiting) || root.awaiting.some((x) => typeof x !== 'number')) throw new CheckpointFormatError('checkpoint does not hold the awaiting set');
   if (root.risk !== undefined && !isPackedMemory(root.riskMemory)) throw new CheckpointFormatError('checkpoint does not hold the risk state\'s duplicate memory');
-  // Checkpoints written before the flags were packed hold them in the projection itself.
-  if (root.flags !== undefined) {
-    if (!isPackedFlags(root.flags)) throw new CheckpointFormatError('checkpoint does not hold the orders\' risk flags');
-    (root.projection as unknown as WithFlags).flagMap = unpackFlags(root.flags);
-  }
-  return { projection: root.projection, risk: riskMemory ? root.risk?.withMemory(root.riskMemory!) : root.risk, awaiting: root.awaiting };
+  if (!isPackedFlags(root.flags)) throw new CheckpointFormatError('checkpoint does not hold the orders\' risk flags');
+  (root.projection as unknown as WithFlags).flagMap = unpackFlags(root.flags);
+  if (root.risk !== undefined && !isPackedRequests(root.requests)) throw new CheckpointFormatError('checkpoint does not hold the orders\' requests');
+  return { projection: root.projection, risk: riskMemory ? root.risk?.withMemory(root.riskMemory!) : root.risk, awaiting: root.awaiting, requests: root.requests };
 }
 
 /** The projection's private map of orders' risk flags (locate, intentional): set at entry, only read after. */

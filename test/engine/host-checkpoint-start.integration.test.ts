@@ -15,7 +15,7 @@ import { startTestHost, tempDir, waitFor } from './helpers/host.ts';
  * the same state as a host on the same log without checkpoints: the view's
  * projection, every in-process component's state hash, position and
  * lifecycle, the sequencer's position, roles and command numbering. With a
- * FIX acceptor it replays the whole session instead (and says so).
+ * FIX acceptor it resumes too (decision 176; test/engine/fix/acceptor-checkpoint-restart).
  */
 
 const hosts: (Host & { dispose(): Promise<void> })[] = [];
@@ -76,14 +76,13 @@ describe('host start-up from an in-session checkpoint', () => {
     expect(await settledState(b)).toEqual(fullState);
     await b.close();
 
-    // With a FIX acceptor (its own folded state is in no checkpoint) the whole session is replayed (and it says
-    // so); its view equals the fold of its log from seq 1 (it sequences the acceptor's activation, at its own time).
+    // With a FIX acceptor it resumes too (decision 176: the orders' requests by seq are in the checkpoint); its
+    // view equals the fold of its log from seq 1 (it sequences the acceptor's activation, at its own time).
     info.mockClear();
     const c = await startTestHost({ dataDir: resumed, venueTickMs: 0, checkpointEvery: 0, fixPort: 0 });
     hosts.push(c);
     const lines = info.mock.calls.map((x) => String(x[0]));
-    expect(lines).toContain("start-up replays the whole session: the FIX acceptor's state is not in checkpoints");
-    expect(lines.some((l) => l.startsWith('start-up resumes'))).toBe(false);
+    expect(lines).toContain(`start-up resumes session 1 from its checkpoint at seq ${written[written.length - 1]}`);
     const withFix = await settledState(c);
     const read = openReadableLog(join(resumed, 'ordo.db'));
     try {

@@ -14,6 +14,7 @@ import { encodeReport } from './encode.ts';
 import { parseNewOrder, parseOrderRef, parseReplace, type OrderRef } from './inbound.ts';
 import { ClOrdIdChains, execReport, ordStatusOf, reportFor, type ClientReport, type RequestIds } from './reports.ts';
 import { AcceptorState } from './state.ts';
+import { enteredClientOrderId, RequestSeqs, type PackedRequests } from '../../oms/request-seqs.ts';
 import { checkFixBind, type FixTls } from '../tls.ts';
 import { log } from '../../log.ts';
 
@@ -139,6 +140,47 @@ export class FixAcceptorComponent extends ProjectedComponent implements Componen
 
   override restoreCheckpoint(): undefined {
     return undefined;
+  }
+
+  /**
+   * Resumes at a checkpoint of the host's start-up (decision 176) instead of
+   * folding the session from seq 1: its projection (the host's shared one)
+   * is already the checkpoint's. The ClOrdID chains come from the orders'
+   * requests by seq that the checkpoint holds, resolved through the links of
+   * the acceptor's state file, and every ClOrdID an order has had is indexed
+   * again. Reports owed from before the checkpoint are not in memory: a
+   * client that was last sent less than its orders' events up to the
+   * checkpoint gets them derived from the log when it logs on (the path of
+   * decision 102); later ones queue as the tail is applied. Returns false
+   * (nothing changed) without the log to derive them from: the host then
+   * replays the session from seq 1. Call before any event after `seq`.
+   */
+  resumeAt(session: number, seq: number, requests: PackedRequests): boolean {
+    if (!this.opts.log) return false;
+    const chains = RequestSeqs.unpack(requests);
+    this.session = session;
+    this.lastSeq = seq;
+    // What replaying the session's SessionOpened does at start-up (nothing is owed in memory then).
+    this.state.startSession(session, {});
+    this.chains.resume(chains, (id) => {
+      const o = this.projection.order(id);
+      return o === undefined ? undefined : enteredClientOrderId(o);
+    });
+    const behind = new Map<string, number>();
+    for (const c of this.projection.clients()) {
+      if (this.state.known(c.clientId) && this.state.delivered(c.clientId) < seq) behind.set(c.clientId, this.state.delivered(c.clientId));
+    }
+    for (const o of this.projection.orders()) {
+      for (const id of this.chains.resumedIds(o.orderId)) this.byClOrdId.set(key(o.clientId, id), o.orderId);
+      const delivered = behind.get(o.clientId);
+      if (delivered === undefined) continue;
+      const seqs = o.eventSeqs;
+      if (seqs.length > 0 && seqs[seqs.length - 1]! > delivered) {
+        this.overflowed.add(o.clientId);
+        behind.delete(o.clientId);
+      }
+    }
+    return true;
   }
 
   override apply(session: number, e: Sequenced): void {

@@ -2,6 +2,7 @@ import type { Sequenced } from '../../protocol/events.ts';
 import { FIX_ORD_STATUS } from '../../oms/order-state.ts';
 import { Reason, reasonName } from '../../protocol/reasons.ts';
 import type { ReadonlyOrder } from '../../oms/projection.ts';
+import type { OrderRequests, RequestSeqs } from '../../oms/request-seqs.ts';
 import { CxlRejReason, CxlRejResponseTo, ExecType, OrdRejReason, OrdStatus } from '../fields.ts';
 
 /**
@@ -76,15 +77,75 @@ interface Chain {
  */
 export class ClOrdIdChains {
   private readonly chains = new Map<number, Chain>();
+  /** Resumed from a checkpoint (decision 176): chains not yet touched since are made from it when first needed. */
+  private resumed: { requests: RequestSeqs; firstOf: (orderId: number) => string | undefined } | undefined;
 
   constructor(private readonly linkOf: (seq: number) => RequestIds | undefined) {}
 
   clear(): void {
     this.chains.clear();
+    this.resumed = undefined;
+  }
+
+  /**
+   * Takes the chains as they stood at a checkpoint: every order's requests
+   * by seq (`requests`, folded from the log alone), resolved through
+   * `linkOf` like the fold from seq 1 resolves them; `firstOf` is the
+   * ClOrdID an order came with (the projection's), undefined for an order the
+   * session does not have. Call before any event after the checkpoint.
+   */
+  resume(requests: RequestSeqs, firstOf: (orderId: number) => string | undefined): void {
+    this.chains.clear();
+    this.resumed = { requests, firstOf };
+  }
+
+  /** The ClOrdIDs an order had at the checkpoint it resumed from (its first, then its current after each settle); [] if none. */
+  resumedIds(orderId: number): string[] {
+    const r = this.resumed;
+    const first = r?.firstOf(orderId);
+    if (r === undefined || first === undefined) return [];
+    const o = r.requests.orders.get(orderId);
+    if (o === undefined) return [first];
+    return [o.first ?? first, ...o.settled.map((i) => this.valueOf(o, i, o.first ?? first))];
+  }
+
+  private chain(orderId: number): Chain | undefined {
+    const c = this.chains.get(orderId);
+    if (c !== undefined || this.resumed === undefined) return c;
+    const first = this.resumed.firstOf(orderId);
+    if (first === undefined) return undefined;
+    const o = this.resumed.requests.orders.get(orderId);
+    const made: Chain =
+      o === undefined
+        ? { current: first, cancel: undefined, replace: undefined }
+        : {
+            current: this.valueOf(o, o.current, o.first ?? first),
+            cancel: o.cancel >= 0 ? this.idsOf(o, o.cancel, o.first ?? first) : undefined,
+            replace: o.replace >= 0 ? this.idsOf(o, o.replace, o.first ?? first) : undefined,
+          };
+    this.chains.set(orderId, made);
+    return made;
+  }
+
+  /** The ClOrdID that value `i` of an order's requests stands for (-1: its first). */
+  private valueOf(o: OrderRequests, i: number, first: string): string {
+    for (let k = i; k >= 0; k = o.prevs[k]!) {
+      const link = this.linkOf(o.seqs[k]!);
+      if (link !== undefined) return link.clOrdId;
+    }
+    return first;
+  }
+
+  /** A request's ids, as `apply` made them when it came: its link's, else the order's current ClOrdID then. */
+  private idsOf(o: OrderRequests, i: number, first: string): RequestIds {
+    const link = this.linkOf(o.seqs[i]!);
+    if (link !== undefined) return link;
+    const cur = this.valueOf(o, o.prevs[i]!, first);
+    return { clOrdId: cur, origClOrdId: cur };
   }
 
   current(orderId: number): string | undefined {
-    return this.chains.get(orderId)?.current;
+    return this.chain(orderId)?.current;
   }
 
   /** Call for every event, in order, before `reportFor`. */
@@ -97,7 +158,7 @@ export class ClOrdIdChains {
         break;
       case 'CancelRequested':
       case 'ReplaceRequested': {
-        const c = this.chains.get(ev.orderId);
+        const c = this.chain(ev.orderId);
         if (!c) break;
         const ids = this.linkOf(e.seq) ?? { clOrdId: c.current, origClOrdId: c.current };
         if (ev.type === 'CancelRequested') c.cancel = ids;
@@ -112,7 +173,7 @@ export class ClOrdIdChains {
   /** Call after `reportFor` of the same event: settles requests the event answered. */
   settle(e: Sequenced): void {
     const ev = e.event;
-    const c = 'orderId' in ev ? this.chains.get(ev.orderId) : undefined;
+    const c = 'orderId' in ev ? this.chain(ev.orderId) : undefined;
     if (!c) return;
     switch (ev.type) {
       case 'OrderReplaced':
@@ -136,7 +197,7 @@ export class ClOrdIdChains {
   }
 
   request(orderId: number, kind: 'cancel' | 'replace'): RequestIds | undefined {
-    const c = this.chains.get(orderId);
+    const c = this.chain(orderId);
     return kind === 'cancel' ? c?.cancel : c?.replace;
   }
 }
