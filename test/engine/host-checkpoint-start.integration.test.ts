@@ -45,7 +45,24 @@ async function settledState(h: Host) {
     seq = now;
     return still >= 10 && h.runtimes.every((rt) => rt.position.seq === now);
   }, 'the host to settle', 60_000);
+  // What the UI reads beyond the live tail (decision 140: a resumed host's in-memory tail holds only the tail's
+  // events): the log's last events, an order's whole history and the session's event search, from before the
+  // checkpoint too.
+  const ok = <T>(r: { ok: true; value: T } | { ok: false }): T => {
+    if (!r.ok) throw new Error('API call failed');
+    return r.value;
+  };
+  const early = h.view.projection.orders().next().value!.orderId;
+  const history = ok(await h.api.getOrderHistory({ orderId: early }));
+  expect(history.events.length).toBeGreaterThan(1);
+  expect(history.events[0]!.seq).toBeLessThan(5_000);
+  const tail = ok(await h.api.getEvents({ limit: 500 }));
+  const oldest = ok(await h.api.getEvents({ from: 1, limit: 200 }));
+  expect(oldest[0]!.seq).toBe(1);
+  const search = ok(await h.api.searchEvents({ type: 'OrderAccepted', limit: 50, before: 10_000 }));
+  expect(search.events.length).toBeGreaterThan(0);
   return {
+    ui: { history, tail, oldest, search },
     position: h.sequencer.position,
     roles: [...h.sequencer.activeRoles].sort(),
     cseqs: SOURCES.map((s) => h.sequencer.nextCseq(s)),
