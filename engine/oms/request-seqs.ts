@@ -7,7 +7,8 @@ import type { ReadonlyOrder } from './projection-types.ts';
  * base against which RequestSeqs records an order's first ClOrdID.
  */
 export function enteredClientOrderId(o: ReadonlyOrder): string {
-  return o.origClientOrderIds[0] ?? o.clientOrderId;
+  // replaceCount first: origClientOrderIds copies the chain, and most orders were never replaced.
+  return o.replaceCount > 0 ? o.origClientOrderIds[0]! : o.clientOrderId;
 }
 
 /**

@@ -171,7 +171,7 @@ export class FixAcceptorComponent extends ProjectedComponent implements Componen
       if (this.state.known(c.clientId) && this.state.delivered(c.clientId) < seq) behind.set(c.clientId, this.state.delivered(c.clientId));
     }
     for (const o of this.projection.orders()) {
-      for (const id of this.chains.resumedIds(o.orderId)) this.byClOrdId.set(key(o.clientId, id), o.orderId);
+      for (const id of this.chains.resumedIds(o.orderId, enteredClientOrderId(o))) this.byClOrdId.set(key(o.clientId, id), o.orderId);
       const delivered = behind.get(o.clientId);
       if (delivered === undefined) continue;
       const seqs = o.eventSeqs;

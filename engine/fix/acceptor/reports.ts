@@ -99,14 +99,15 @@ export class ClOrdIdChains {
     this.resumed = { requests, firstOf };
   }
 
-  /** The ClOrdIDs an order had at the checkpoint it resumed from (its first, then its current after each settle); [] if none. */
-  resumedIds(orderId: number): string[] {
-    const r = this.resumed;
-    const first = r?.firstOf(orderId);
-    if (r === undefined || first === undefined) return [];
-    const o = r.requests.orders.get(orderId);
-    if (o === undefined) return [first];
-    return [o.first ?? first, ...o.settled.map((i) => this.valueOf(o, i, o.first ?? first))];
+  /**
+   * The ClOrdIDs an order had at the checkpoint it resumed from (its first, then its current after each
+   * settle); `entered` is what `firstOf` gives for it.
+   */
+  resumedIds(orderId: number, entered: string): string[] {
+    const o = this.resumed?.requests.orders.get(orderId);
+    if (o === undefined) return [entered];
+    const first = o.first ?? entered;
+    return [first, ...o.settled.map((i) => this.valueOf(o, i, first))];
   }
 
   private chain(orderId: number): Chain | undefined {
