@@ -154,23 +154,25 @@ export class RecentOrders {
     for (let li = 0, at = 0; li < m.listKey.length; li++) {
       const key = m.keys[m.listKey[li]!]!;
       const count = m.listCount[li]!;
-      const items: number[] = new Array<number>(count * 2);
-      for (let j = 0; j < count; j++, at++) {
-        items[j * 2] = m.listOrder[at]!;
-        items[j * 2 + 1] = m.listTs[at]!;
+      // A literal for the common one-order key (as `remember` makes it), else packed doubles.
+      let items: number[];
+      if (count === 1) items = [m.listOrder[at]!, m.listTs[at++]!];
+      else {
+        items = [];
+        for (let j = 0; j < count; j++, at++) items.push(m.listOrder[at]!, m.listTs[at]!);
       }
       r.lists.set(key, { key, items, head: 0 });
     }
     const n = m.queueKey.length;
-    r.qKeys = new Array<string>(n);
-    r.qPairs = new Array<number>(n * 2);
+    const qKeys: string[] = [];
+    const qPairs: number[] = [];
     for (let i = 0; i < n; i++) {
-      const k = m.keys[m.queueKey[i]!]!;
-      // The list's own key string where it has one (one string per key, not per order).
-      r.qKeys[i] = r.lists.get(k)?.key ?? k;
-      r.qPairs[i * 2] = m.queueOrder[i]!;
-      r.qPairs[i * 2 + 1] = m.queueTs[i]!;
+      // m.keys[j] is the very string the list of key j holds (one string per key, not per order): no lookup.
+      qKeys.push(m.keys[m.queueKey[i]!]!);
+      qPairs.push(m.queueOrder[i]!, m.queueTs[i]!);
     }
+    r.qKeys = qKeys;
+    r.qPairs = qPairs;
     return r;
   }
 
