@@ -357,6 +357,11 @@ export class HostApi implements OrdoApi {
     return this.past.keepsPastProjection;
   }
 
+  /** Whether the time machine's calls run on its own thread now (tests and figures). */
+  get pastOnThread(): boolean {
+    return this.past.onThread;
+  }
+
   /** How the time machine's last answered call got its projection (tests and figures). */
   get lastPastBuild(): PastStateThread['lastBuild'] {
     return this.past.lastBuild;

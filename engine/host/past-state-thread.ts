@@ -58,6 +58,11 @@ export class PastStateThread {
     });
   }
 
+  /** Whether the calls run on the thread (false: in the caller's; see the class comment). */
+  get onThread(): boolean {
+    return this.worker !== undefined;
+  }
+
   /** Whether a past projection is kept (a thread running, or one kept in this thread). */
   get keepsPastProjection(): boolean {
     return this.worker !== undefined || this.inline?.keepsProjection === true;
