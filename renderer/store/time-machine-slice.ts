@@ -63,7 +63,8 @@ export function asOfView(seq: number, state: StateView, events: readonly EventLi
     seq: state.asOfSeq ?? seq,
     session: state.session,
     orders: ordersFrom(state.orders),
-    fills: fillsFrom(state.fills),
+    // A past state with more fills than its first page: the blotter windows it at this seq (decision 166).
+    fills: fillsFrom(state.fills, state.fillsAfter !== undefined),
     instruments: instrumentsFrom(instrumentsAsOf(state)),
     events,
   };
