@@ -26,7 +26,7 @@ parentPort?.on('message', (m: { id: number; call: PastCall } | { close: true }) 
     result = states.call(m.call);
   } catch (err) {
     // A bad frame between the checkpoint and the seq (CorruptionError) or a bug: one line, never a dead thread.
-    result = { ok: false, error: { code: 'INTERNAL', message: (err as Error).message } };
+    result = { ok: false, error: { code: 'INTERNAL', message: `internal error: ${(err as Error).message}` } };
   }
   parentPort?.postMessage({ id: m.id, result, build: states.lastBuild });
 });
