@@ -4,6 +4,7 @@ import type { FillSortKey, FillWindow, FillWindowQuery } from '../../contract/fi
 import type { OmsProjection } from '../oms/projection.ts';
 import type { FillRecord } from '../oms/projection-types.ts';
 import { fillView } from '../oms/views.ts';
+import { nextTurn, SLICE_ROWS, sortSliced } from './order-window.ts';
 
 /** Rows one window answers by default, and at most (as the order window). */
 export const FILL_WINDOW_DEFAULT = 200;
@@ -34,12 +35,51 @@ interface Built {
 export class FillWindows {
   private built: Built | undefined;
 
-  /** One window of `p`'s fills for `q` (rows `offset` inclusive to `offset+limit` exclusive). */
+  private building: { key: string; projection: OmsProjection; done: Promise<Built> } | undefined;
+
+  /** One window of `p`'s fills for `q` (rows `offset` inclusive to `offset+limit` exclusive), a list built at once. */
   window(p: OmsProjection, q: FillWindowQuery): FillWindow {
+    const all = isEverything(q) && (q.sort ?? 'seq') === 'seq';
+    return this.cut(p, q, all ? undefined : this.list(p, q).ids);
+  }
+
+  /**
+   * Like window, but a list built afresh is built in slices (SLICE_ROWS fills
+   * a turn of the event loop, the sort in sorted runs and merges: as the
+   * live order window), for the host's thread; calls made meanwhile share
+   * the build. New fills merge into a built list at once (one pass).
+   */
+  async windowSliced(p: OmsProjection, q: FillWindowQuery, pause: () => Promise<void> = nextTurn, slice = SLICE_ROWS): Promise<FillWindow> {
+    if (isEverything(q) && (q.sort ?? 'seq') === 'seq') return this.cut(p, q, undefined);
+    const key = listKey(q);
+    const b = this.built;
+    if (b && b.projection === p && b.key === key) {
+      if (p.fillCount > b.rows) mergeNew(b, p, q);
+      return this.cut(p, q, b.ids);
+    }
+    let job = this.building;
+    if (!job || job.key !== key || job.projection !== p) {
+      const done = buildSliced(p, q, key, pause, slice);
+      job = this.building = { key, projection: p, done };
+      void done.then(
+        (built) => {
+          if (this.building?.done === done) this.building = undefined;
+          this.built = built;
+        },
+        () => {
+          if (this.building?.done === done) this.building = undefined;
+        },
+      );
+    }
+    const built = await job.done;
+    // Fills booked while it was built.
+    if (p.fillCount > built.rows) mergeNew(built, p, q);
+    return this.cut(p, q, built.ids);
+  }
+
+  private cut(p: OmsProjection, q: FillWindowQuery, ids: readonly number[] | undefined): FillWindow {
     const desc = (q.dir ?? 'desc') === 'desc';
     const limit = Math.min(q.limit ?? FILL_WINDOW_DEFAULT, FILL_WINDOW_MAX);
-    const all = isEverything(q) && (q.sort ?? 'seq') === 'seq';
-    const ids = all ? undefined : this.list(p, q).ids;
     const n = ids ? ids.length : p.fillCount;
     const offset = Math.max(0, Math.min(q.offset ?? 0, n));
     const end = Math.min(n, offset + limit);
@@ -56,8 +96,7 @@ export class FillWindows {
   }
 
   private list(p: OmsProjection, q: FillWindowQuery): Built {
-    // The direction is not part of the key: one ascending list answers both.
-    const key = JSON.stringify([q.symbol ?? '', q.side ?? '', q.clientId ?? '', q.orderId ?? 0, (q.text ?? '').trim().toLowerCase(), q.sort ?? 'seq']);
+    const key = listKey(q);
     const b = this.built;
     if (b && b.projection === p && b.key === key) {
       if (p.fillCount > b.rows) mergeNew(b, p, q);
@@ -67,6 +106,41 @@ export class FillWindows {
     mergeNew(this.built, p, q);
     return this.built;
   }
+}
+
+/** The direction is not part of the key: one ascending list answers both. */
+function listKey(q: FillWindowQuery): string {
+  return JSON.stringify([q.symbol ?? '', q.side ?? '', q.clientId ?? '', q.orderId ?? 0, (q.text ?? '').trim().toLowerCase(), q.sort ?? 'seq']);
+}
+
+/** A list of the fills there are now, scanned `slice` fills a turn and sorted in slices. */
+async function buildSliced(p: OmsProjection, q: FillWindowQuery, key: string, pause: () => Promise<void>, slice: number): Promise<Built> {
+  const match = fillFilterOf(q);
+  const needsClient = fillFilterNeedsClient(q);
+  const sortKey: FillSortKey = q.sort ?? 'seq';
+  const rows = p.fillCount;
+  const ids: number[] = [];
+  const keys: Key[] = [];
+  let inOrder = true;
+  for (let from = 0; from < rows; from += slice) {
+    const end = Math.min(rows, from + slice);
+    for (let i = from; i < end; i++) {
+      const f = p.fillAt(i)!;
+      const client = needsClient ? p.order(f.orderId)?.clientId : undefined;
+      if (!match(f, client)) continue;
+      const k = sortValue(f, sortKey, client);
+      const prev = keys[keys.length - 1];
+      if (prev !== undefined && k < prev) inOrder = false;
+      ids.push(i);
+      keys.push(k);
+    }
+    await pause();
+  }
+  if (inOrder) return { projection: p, key, rows, ids, keys };
+  const sorted = await sortSliced(ids, keys, pause, slice);
+  const sortedKeys = new Array<Key>(keys.length);
+  for (let i = 0; i < keys.length; i++) sortedKeys[i] = keys[sorted.order[i]!] as Key;
+  return { projection: p, key, rows, ids: sorted.ids, keys: sortedKeys };
 }
 
 function isEverything(q: FillWindowQuery): boolean {

@@ -391,7 +391,8 @@ export class HostApi implements OrdoApi {
   /** The fills blotter's window of the live session's fills (or, with `at`, a past state's): filtered, sorted, sliced, with counts (decision 166). */
   async getFillWindow(q: FillWindowQuery): Promise<Result<FillWindow>> {
     if (q.at !== undefined) return this.pastCall({ kind: 'fillWindow', session: q.session ?? this.liveSession(), seq: q.at, q });
-    return { ok: true, value: this.fillWindows.window(this.d.view.projection, q) };
+    // Built in slices on this thread, as the order window (a first sort of a million fills is a second's work).
+    return { ok: true, value: await this.fillWindows.windowSliced(this.d.view.projection, q) };
   }
 
   /** One page of the live session's fills in log order, filtered, or of a past state's with `at` (cursor and cost as getOrders). */

@@ -130,7 +130,8 @@ export class OrderWindows {
 /** Orders looked at, and sorted (merged: four times as many), per slice of a sliced build: 5-20 ms each here. */
 export const SLICE_ROWS = 20_000;
 
-function nextTurn(): Promise<void> {
+/** One turn of the event loop. */
+export function nextTurn(): Promise<void> {
   return new Promise((r) => setImmediate(r));
 }
 
@@ -184,10 +185,10 @@ async function buildSliced(p: OmsProjection, q: OrderWindowQuery, key: string, n
 }
 
 /**
- * `ids` sorted by (keys, ids), in runs of `slice` sorted one per turn, then
+ * `ids` sorted by (keys, ids) (and `order`: the positions in `ids` in sorted order), in runs of `slice` sorted one per turn, then
  * merged pairwise, at most `slice`*4 elements a turn.
  */
-async function sortSliced(ids: readonly number[], keys: readonly (number | string)[], pause: () => Promise<void>, slice: number): Promise<{ ids: number[]; ms: number }> {
+export async function sortSliced(ids: readonly number[], keys: readonly (number | string)[], pause: () => Promise<void>, slice: number): Promise<{ ids: number[]; order: Int32Array; ms: number }> {
   const n = ids.length;
   const before = (a: number, b: number): boolean => {
     const ka = keys[a] as number | string;
@@ -230,7 +231,7 @@ async function sortSliced(ids: readonly number[], keys: readonly (number | strin
   }
   const out = new Array<number>(n);
   for (let i = 0; i < n; i++) out[i] = ids[src[i]!] as number;
-  return { ids: out, ms };
+  return { ids: out, order: src, ms };
 }
 
 /** True when the filter and sort read only fields an order never changes. */

@@ -115,6 +115,27 @@ describe('getFillWindow: the fills blotter window cut by the host (decision 166)
     QUERIES.forEach((q, i) => expectSame(windows[i]!, p, q));
   });
 
+  it('a list built in slices (the live path of the host) answers what one built at once does, and takes in fills booked meanwhile', async () => {
+    const { p, more } = session();
+    more(400);
+    let turns = 0;
+    for (const q of QUERIES) {
+      const sliced = new FillWindows();
+      const pause = () => {
+        turns++;
+        // Fills booked between two slices of the first build.
+        if (turns % 7 === 0) more(3);
+        return Promise.resolve();
+      };
+      await sliced.windowSliced(p, q, pause, 32);
+      const all = naive(p, q);
+      const got = await sliced.windowSliced(p, { ...q, offset: 0, limit: 2000 }, pause, 32);
+      expect(got.total, JSON.stringify(q)).toBe(all.length);
+      expect(got.fills, JSON.stringify(q)).toEqual(all);
+    }
+    expect(turns).toBeGreaterThan(QUERIES.length * 10);
+  });
+
   it('refuses bad queries with one line naming the field', () => {
     expect(() => parseFillWindowQuery({ sort: 'colour' })).toThrow(/^fillWindow\.sort/);
     expect(() => parseFillWindowQuery({ limit: 5000 })).toThrow(/^fillWindow\.limit/);
