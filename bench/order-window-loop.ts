@@ -4,7 +4,7 @@
  * checkpoint plus tail, as the time machine does), then asks OrderWindows for
  * the first window sorted by a field that needs a sort (price, ascending),
  * built at once (`window`, round 4's way) and in slices (`windowSliced`, the
- * host's live path now), while a 1 ms timer measures how late this thread's
+ * host's live path now), and the same for the fill window, while a 1 ms timer measures how late this thread's
  * event loop runs it, and the longest GC pause meanwhile. Prints one JSON
  * line per way.
  *
@@ -12,6 +12,7 @@
  */
 import { join } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
+import { FillWindows } from '../engine/host/fill-window.ts';
 import { OrderWindows } from '../engine/host/order-window.ts';
 import { projectionAt } from '../engine/oms/projection-at.ts';
 import { openReadableLog } from '../engine/store/log.ts';
@@ -44,7 +45,7 @@ async function measure(label: string, run: () => Promise<unknown> | unknown): Pr
   await new Promise((r) => setTimeout(r, 5));
   clearInterval(tick);
   gc.disconnect();
-  console.log(JSON.stringify({ label, orders: p.orderCount, ms: Math.round(ms), timerGapMaxMs: Math.round(worst), gcPauseMaxMs: Math.round(gcMax) }));
+  console.log(JSON.stringify({ label, orders: p.orderCount, fills: p.fillCount, ms: Math.round(ms), timerGapMaxMs: Math.round(worst), gcPauseMaxMs: Math.round(gcMax) }));
 }
 
 for (const sort of ['price', 'state'] as const) {
@@ -67,3 +68,6 @@ for (const sort of ['price', 'state'] as const) {
   });
   console.log(JSON.stringify({ label: `longest slice, sort=${sort}`, ms: Math.round(sliceMax) }));
 }
+
+await measure('fill window at once, sort=price', () => new FillWindows().window(p, { sort: 'price', dir: 'asc' }));
+await measure('fill window in slices, sort=price', () => new FillWindows().windowSliced(p, { sort: 'price', dir: 'asc' }));
