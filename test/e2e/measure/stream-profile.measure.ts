@@ -35,6 +35,8 @@ interface TraceEvent {
   ph: string;
   ts: number;
   dur?: number;
+  /** Thread (CPU) time of the event: what a loaded machine's waits for a core do not inflate. */
+  tdur?: number;
   pid: number;
   tid: number;
   args?: { data?: { frame?: string } };
@@ -116,8 +118,13 @@ it(`profiles ${RATE} orders/s for ${SECONDS} s`, async () => {
     for (const [k, v] of selfOf) total.set(k, (total.get(k) ?? 0) + v);
     return { ms: Math.round(t.dur! / 1000), top: [...selfOf.entries()].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}`) };
   });
+  // The same tasks by thread time: comparable between runs on a shared machine whose load moves.
+  const cpu = tasks.map((t) => (t.tdur ?? 0) / 1000).sort((a, b) => b - a);
   const figures = {
     width: WIDTH,
+    tasksOver50MsCpu: cpu.filter((ms) => ms > 50).length,
+    tasksOver30MsCpu: cpu.filter((ms) => ms > 30).length,
+    longestTasksCpuMs: cpu.slice(0, 10).map((ms) => Math.round(ms)),
     ordersPerSecond: Math.round(n / seconds),
     loadAverage1m: Number(loadavg()[0]!.toFixed(1)),
     longTasksObserved: long.length,
