@@ -2,12 +2,11 @@ import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { CSSProperties, KeyboardEvent, MouseEvent } from 'react';
 import type { InstrumentView, OrderView } from '../../contract/api.ts';
 import type { OrderWindowQuery } from '../../contract/order-window.ts';
-import { ORDER_STATES } from '../../contract/domain.ts';
 import { gridTemplate, resolveColumns, toggleColumn } from '../lib/columns.ts';
 import { downloadText, toCsv } from '../lib/csv.ts';
-import { decimalsOf, formatInt, formatQty, stateLabel } from '../lib/format.ts';
+import { decimalsOf, formatInt, formatQty } from '../lib/format.ts';
 import { createOrderIdsMemo, DEFAULT_ORDER_FILTER, isTerminal } from '../lib/order-query.ts';
-import type { OrderSortKey, StateFilter } from '../lib/order-query.ts';
+import type { OrderSortKey } from '../lib/order-query.ts';
 import { validateReplace } from '../lib/validation.ts';
 import { healthyActiveRoles, waitingHint } from '../lib/waiting.ts';
 import { selectInstruments, selectOrders, selectReadOnly } from '../store/selectors.ts';
@@ -22,6 +21,7 @@ import { useApi, useOrdoState, useOrdoStore } from './context.tsx';
 import { useOrderWindow } from './use-order-window.ts';
 import { queryKey, spanBounds, spanSelection, windowQuery } from '../lib/order-window.ts';
 import { GridHeader } from './GridHeader.tsx';
+import { OrderFilterInputs } from './OrderFilters.tsx';
 import { useFlash } from './hooks.ts';
 import { Panel } from './Panel.tsx';
 import { VirtualList } from './VirtualList.tsx';
@@ -83,6 +83,9 @@ export function OrdersBlotter() {
   const spanRows = liveSpan ? spanBounds(liveSpan, win, rowCount) : undefined;
   const selectedCount = spanRows ? spanRows.hi - spanRows.lo + 1 : selected.size;
   const decimals = useMemo(() => decimalsFor(instruments.bySymbol), [instruments.bySymbol]);
+  // The symbols only (quotes change the instruments table at every flush; the filter's options must not follow).
+  const symbolKey = instruments.list.map((i) => i.symbol).join(' ');
+  const symbols = useMemo(() => (symbolKey === '' ? [] : symbolKey.split(' ')), [symbolKey]);
   const roles = useMemo(() => (readOnly || components.length === 0 ? undefined : healthyActiveRoles(components)), [components, readOnly]);
   // Local: kept by every merge of the table (decision 151); remote: the host's count.
   const working = remote ? (win?.working ?? 0) : (table.working ?? 0);
@@ -513,46 +516,7 @@ export function OrdersBlotter() {
       className="orders-panel"
       tools={
         <div className="filters">
-          <input
-            className="input input-sm search"
-            data-testid="orders-search"
-            placeholder="Search orders…"
-            title="Free text: order id, ClOrdID, client, symbol, state, venue, reason"
-            value={filter.text}
-            onChange={(e) => setFilter({ text: e.currentTarget.value })}
-            onKeyDown={(e) => e.key === 'Escape' && setFilter({ text: '' })}
-          />
-          <select className="input input-sm" data-testid="orders-filter-client" value={filter.clientId} onChange={(e) => setFilter({ clientId: e.currentTarget.value })}>
-            <option value="">All clients</option>
-            {clients.map((c) => (
-              <option key={c.clientId} value={c.clientId}>
-                {c.clientId}
-                {halted.has(c.clientId) ? ' · HALTED' : ''}
-              </option>
-            ))}
-          </select>
-          <select className="input input-sm" data-testid="orders-filter-state" value={filter.state} onChange={(e) => setFilter({ state: e.currentTarget.value as StateFilter })}>
-            <option value="all">All states</option>
-            <option value="open">Open (working)</option>
-            {ORDER_STATES.map((s) => (
-              <option key={s} value={s}>
-                {stateLabel(s)}
-              </option>
-            ))}
-          </select>
-          <select className="input input-sm" data-testid="orders-filter-symbol" value={filter.symbol} onChange={(e) => setFilter({ symbol: e.currentTarget.value })}>
-            <option value="">All instruments</option>
-            {instruments.list.map((i) => (
-              <option key={i.symbol} value={i.symbol}>
-                {i.symbol}
-              </option>
-            ))}
-          </select>
-          <select className="input input-sm" data-testid="orders-filter-side" value={filter.side} onChange={(e) => setFilter({ side: e.currentTarget.value as 'all' | 'buy' | 'sell' })}>
-            <option value="all">Both sides</option>
-            <option value="buy">Buy</option>
-            <option value="sell">Sell</option>
-          </select>
+          <OrderFilterInputs filter={filter} clients={clients} halted={halted} symbols={symbols} setFilter={setFilter} />
           {filtered ? (
             <button type="button" className="btn btn-xs" data-testid="orders-filter-reset" title="Show every order" onClick={() => setFilter(DEFAULT_ORDER_FILTER)}>
               ✕
