@@ -1,7 +1,7 @@
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { CSSProperties, KeyboardEvent, MouseEvent } from 'react';
 import type { InstrumentView, OrderView } from '../../contract/api.ts';
-import type { OrderWindowQuery } from '../../contract/order-window.ts';
+import type { OrderSelection, OrderWindowQuery } from '../../contract/order-window.ts';
 import { gridTemplate, resolveColumns, toggleColumn } from '../lib/columns.ts';
 import { downloadText, toCsv } from '../lib/csv.ts';
 import { decimalsOf, formatInt, formatQty } from '../lib/format.ts';
@@ -159,40 +159,50 @@ export function OrdersBlotter() {
    * orders itself, by filter or by range, instead of one call per order
    * from here.
    */
-  const cancelSpan = useCallback(async () => {
-    if (!liveSpan) return;
-    const sel = spanSelection(liveSpan, win, view, rowCount);
-    const dry = await api.cancelSelection({ ...sel, dryRun: true });
-    if (!dry.ok) {
-      setStatus(`Cancel failed: ${dry.error.message}`);
-      return;
-    }
-    const { selected: n, working: w } = dry.value;
-    if (w === 0) {
-      setStatus(`Nothing to cancel: none of the ${formatInt(n)} selected is working`);
-      return;
-    }
-    const what = liveSpan.all ? `all ${formatInt(n)} orders matching the filter` : `${formatInt(n)} orders (rows ${formatInt((spanRows?.lo ?? 0) + 1)}–${formatInt((spanRows?.hi ?? 0) + 1)})`;
-    const ok = await confirm({
-      title: `Cancel ${formatInt(w)} working order${w === 1 ? '' : 's'}?`,
-      body: `Selected: ${what}, ${formatInt(w)} of them working. The host sends a cancel for each working one${liveSpan.all ? ' (orders that match by then included)' : ''}; each stays working until the venue confirms.`,
-      okLabel: `Cancel ${formatInt(w)}`,
-      danger: true,
-    });
-    if (!ok) return;
-    setStatus(`Cancel sent for ${formatInt(w)} orders…`);
-    const r = await api.cancelSelection(sel);
-    if (!r.ok) {
-      setStatus(`Cancel failed: ${r.error.message}`);
-      return;
-    }
-    const v = r.value;
-    setStatus(
-      v.failed === 0 && v.queuedForOpen === 0
-        ? `Cancel requested for ${formatInt(v.requested)} order${v.requested === 1 ? '' : 's'}`
-        : `Cancel: ${formatInt(v.requested)} requested, ${formatInt(v.queuedForOpen)} stored for the next open, ${formatInt(v.failed)} failed${v.firstError ? ` (${v.firstError})` : ''}`,
+  const cancelOnHost = useCallback(
+    async (sel: OrderSelection, what: (selected: number) => string, note: string) => {
+      const dry = await api.cancelSelection({ ...sel, dryRun: true });
+      if (!dry.ok) {
+        setStatus(`Cancel failed: ${dry.error.message}`);
+        return;
+      }
+      const { selected: n, working: w } = dry.value;
+      if (w === 0) {
+        setStatus(`Nothing to cancel: none of the ${formatInt(n)} selected is working`);
+        return;
+      }
+      const ok = await confirm({
+        title: `Cancel ${formatInt(w)} working order${w === 1 ? '' : 's'}?`,
+        body: `Selected: ${what(n)}, ${formatInt(w)} of them working. The host sends a cancel for each working one${note}; each stays working until the venue confirms.`,
+        okLabel: `Cancel ${formatInt(w)}`,
+        danger: true,
+      });
+      if (!ok) return;
+      setStatus(`Cancel sent for ${formatInt(w)} orders…`);
+      const r = await api.cancelSelection(sel);
+      if (!r.ok) {
+        setStatus(`Cancel failed: ${r.error.message}`);
+        return;
+      }
+      const v = r.value;
+      setStatus(
+        v.failed === 0 && v.queuedForOpen === 0
+          ? `Cancel requested for ${formatInt(v.requested)} order${v.requested === 1 ? '' : 's'}`
+          : `Cancel: ${formatInt(v.requested)} requested, ${formatInt(v.queuedForOpen)} stored for the next open, ${formatInt(v.failed)} failed${v.firstError ? ` (${v.firstError})` : ''}`,
+      );
+    },
+    [api, confirm, setStatus],
+  );
+  const cancelSpan = (): Promise<void> | undefined => {
+    if (!liveSpan) return undefined;
+    const lo = formatInt((spanRows?.lo ?? 0) + 1);
+    const hi = formatInt((spanRows?.hi ?? 0) + 1);
+    return cancelOnHost(
+      spanSelection(liveSpan, win, view, rowCount),
+      (n) => (liveSpan.all ? `all ${formatInt(n)} orders matching the filter` : `${formatInt(n)} orders (rows ${lo}–${hi})`),
+      liveSpan.all ? ' (orders that match by then included)' : '',
     );
-  }, [api, confirm, liveSpan, rowCount, setStatus, spanRows?.hi, spanRows?.lo, view, win]);
+  };
 
   // How many of a span are working: the host counts (the renderer may hold few of them).
   const [spanWorking, setSpanWorking] = useState<{ span: typeof span; n: number } | undefined>(undefined);
@@ -430,12 +440,9 @@ export function OrdersBlotter() {
     setStatus(`Exported ${formatInt(orders.length)} orders to CSV`);
   };
 
-  /** The working orders of a client: all of them from the host in remote mode, else from the store. */
-  const clientWorkingIds = async (clientId: string): Promise<number[]> => {
-    if (!remote) return [...table.byId.values()].filter((x) => x.clientId === clientId && !isTerminal(x.state)).map((x) => x.orderId);
-    const got = await allMatching(api, { clientId, state: 'open', sort: 'orderId', dir: 'asc' });
-    return got.ok ? got.orders.map((o) => o.orderId) : [];
-  };
+  /** The working orders of a client the store holds (local mode: all of them). */
+  const clientWorkingIds = (clientId: string): number[] =>
+    [...table.byId.values()].filter((x) => x.clientId === clientId && !isTerminal(x.state)).map((x) => x.orderId);
 
   const explicitWorking = useMemo(() => {
     let n = 0;
@@ -481,7 +488,11 @@ export function OrdersBlotter() {
         testid: 'ctx-cancel-client',
         danger: true,
         disabled: !canAct || (!remote && clientWorking.length === 0),
-        onSelect: () => void clientWorkingIds(o.clientId).then((all) => cancelMany(all, true)),
+        // Remote: the host cancels by filter (the renderer holds only some of the client's orders).
+        onSelect: () =>
+          void (remote
+            ? cancelOnHost({ clientId: o.clientId, state: 'open', sort: 'orderId', dir: 'asc' }, (n) => `every working order of ${o.clientId} (${formatInt(n)})`, '')
+            : cancelMany(clientWorkingIds(o.clientId), true)),
       },
       halted.has(o.clientId)
         ? { label: `Resume ${o.clientId} (lift the halt)`, testid: 'ctx-resume-client', disabled: !canAct, onSelect: () => void resumeClient(o.clientId) }

@@ -140,4 +140,19 @@ describe.each([
     await expect.poll(async () => (await open('ALPHA')).orders.map((o) => o.orderId), { timeout: 60_000 }).toEqual(outside);
     await screenshot(page, `select-${width}-4-range-cancelled`);
   });
+
+  it('"Cancel all working for CLIENT" asks the host by filter, with the count from the host', async () => {
+    const left = (await open('ALPHA')).orders.map((o) => o.orderId);
+    expect(left.length).toBeGreaterThan(0);
+    await list().press('Escape');
+    await list().evaluate((el) => (el.scrollTop = 0));
+    // Row 1 is an ALPHA order outside the range cancelled above (row 0 is CHARLIE's).
+    expect(left).toContain(row(1));
+    await page.getByTestId(`order-row-${row(1)}`).click({ button: 'right' });
+    expect(await page.getByTestId('ctx-cancel-client').textContent()).toContain('ALPHA');
+    await page.getByTestId('ctx-cancel-client').click();
+    expect(await page.getByTestId('confirm-dialog').textContent()).toContain(`Cancel ${left.length} working orders?`);
+    await page.getByTestId('confirm-ok').click();
+    await expect.poll(async () => (await open('ALPHA')).total, { timeout: 60_000 }).toBe(0);
+  });
 });
