@@ -83,17 +83,20 @@ export class OrderWindows {
     const b = this.list(p, s);
     const n = b.ids.length;
     const desc = (s.dir ?? 'desc') === 'desc';
-    const rows = desc ? [...b.ids].reverse() : [...b.ids];
-    if (s.fromId === undefined || s.toId === undefined) return rows;
+    const at = (row: number): number => b.ids[desc ? n - 1 - row : row] as number;
+    if (s.fromId === undefined || s.toId === undefined) return desc ? [...b.ids].reverse() : [...b.ids];
+    // Rows are read off the kept list in place: a range of a million-order list costs its own length.
     const rowOf = (id: number, seen: number | undefined): number | undefined => {
-      const i = rows.indexOf(id);
-      if (i >= 0) return i;
+      const i = b.ids.indexOf(id);
+      if (i >= 0) return desc ? n - 1 - i : i;
       return seen === undefined ? undefined : Math.min(seen, n - 1);
     };
     const a = rowOf(s.fromId, s.from);
     const z = rowOf(s.toId, s.to);
     if (a === undefined || z === undefined || n === 0) return undefined;
-    return rows.slice(Math.min(a, z), Math.max(a, z) + 1);
+    const out: number[] = [];
+    for (let r = Math.min(a, z); r <= Math.max(a, z); r++) out.push(at(r));
+    return out;
   }
 
   private list(p: OmsProjection, q: OrderWindowQuery): Built {

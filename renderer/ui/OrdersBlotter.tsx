@@ -209,11 +209,15 @@ export function OrdersBlotter() {
   useEffect(() => {
     if (!liveSpan) return;
     let stale = false;
-    void api.cancelSelection({ ...spanSelection(liveSpan, win, view, rowCount), dryRun: true }).then((r) => {
-      if (!stale && r.ok) setSpanWorking({ span: liveSpan, n: r.value.working });
-    });
+    // A moment after the span stops changing (Shift+↓ held down asks once, not per row).
+    const timer = setTimeout(() => {
+      void api.cancelSelection({ ...spanSelection(liveSpan, win, view, rowCount), dryRun: true }).then((r) => {
+        if (!stale && r.ok) setSpanWorking({ span: liveSpan, n: r.value.working });
+      });
+    }, 150);
     return () => {
       stale = true;
+      clearTimeout(timer);
     };
     // Counted again when the span changes, not with every window (its ends are orders: the count holds).
   }, [api, liveSpan]);
