@@ -313,6 +313,8 @@ export function OrdersBlotter() {
   const anchor = useRef<{ id: number; row: number } | undefined>(undefined);
   // A keyboard move to a row the window does not hold yet: the list scrolls there and the move ends when it loads.
   const [pending, setPending] = useState<{ row: number; shift: boolean } | undefined>(undefined);
+  // A move pending in one view means nothing in another.
+  useEffect(() => setPending(undefined), [filter, sort]);
 
   /** Focus row `row` (order `id`); with Shift, select from the anchor to it (remote: a span of the host's list). */
   const moveTo = (row: number, id: number, shift: boolean): void => {
@@ -337,6 +339,11 @@ export function OrdersBlotter() {
 
   useEffect(() => {
     if (!pending) return;
+    // The list shrank under it (another filter, a window refresh): the move is dropped.
+    if (pending.row >= rowCount) {
+      setPending(undefined);
+      return;
+    }
     const id = idAt(pending.row);
     if (id === undefined) return;
     setPending(undefined);
