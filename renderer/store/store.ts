@@ -140,7 +140,7 @@ export function createOrdoStore(options: StoreOptions = {}): OrdoStore {
  * The tables a flush may show one frame later (decision 163): fills, quotes
  * and the event tail. Under a stream every row in view of every grid changes
  * at each flush; rendering the orders grid in one frame and these in the next
- * halves the longest task (script, then style, layout and paint of what
+ * splits what was the longest task (script, then style, layout and paint of what
  * changed). Never after a reset (a new session or a reconnect shows whole),
  * and never when nothing else changed (one frame is enough then). Removes the
  * held fields from `patch`; returns them, or undefined.
