@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { StateUpdate } from '../../contract/api.ts';
 import type { WireCall } from '../../contract/wire.ts';
-import { backoffDelay } from '../../renderer/api/backoff.ts';
+import { backoffDelay } from '../../contract/backoff.ts';
 import type { ConnectionInfo } from '../../renderer/api/connection.ts';
 import { wsUrlFromLocation } from '../../renderer/api/url.ts';
 import { createWsApi } from '../../renderer/api/ws-client.ts';
