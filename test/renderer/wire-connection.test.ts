@@ -1,48 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { StateUpdate } from '../../contract/api.ts';
-import type { WireCall } from '../../contract/wire.ts';
-import { WireConnection, type SocketLike, type WireStatus } from '../../contract/wire-connection.ts';
+import { WireConnection, type WireStatus } from '../../contract/wire-connection.ts';
+import { FakeSocket } from './fake-socket.ts';
 
 /**
  * The connection both WebSocket clients share (contract/wire-connection.ts),
  * driven through a fake socket: the browser's client and Electron main's
  * differ only in the socket, the backoff and what they do with pushes.
  */
-class FakeSocket implements SocketLike {
-  readyState = 0;
-  sent: WireCall[] = [];
-  onopen: ((ev: unknown) => void) | null = null;
-  onmessage: ((ev: { data: unknown }) => void) | null = null;
-  onclose: ((ev: { code: number; reason: string }) => void) | null = null;
-  onerror: ((ev: unknown) => void) | null = null;
-  closedWith: [number | undefined, string | undefined] | undefined;
-  send(data: string): void {
-    this.sent.push(JSON.parse(data) as WireCall);
-  }
-  close(code?: number, reason?: string): void {
-    this.closedWith = [code, reason];
-    this.readyState = 3;
-  }
-  open(): void {
-    this.readyState = 1;
-    this.onopen?.({});
-  }
-  /** A Node (`ws`) socket says what went wrong in its error event; a browser's does not. */
-  fail(message?: string): void {
-    this.onerror?.(message === undefined ? {} : { message });
-    this.readyState = 3;
-    this.onclose?.({ code: 1006, reason: '' });
-  }
-  reply(id: number, result: unknown): void {
-    this.onmessage?.({ data: JSON.stringify({ id, result }) });
-  }
-  last(): WireCall {
-    return this.sent[this.sent.length - 1]!;
-  }
-  methods(): string[] {
-    return this.sent.map((c) => c.method);
-  }
-}
 
 function setup(opts: { createThrows?: number } = {}) {
   const sockets: FakeSocket[] = [];
