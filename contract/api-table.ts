@@ -3,7 +3,7 @@ import type { ComponentAction } from './domain.ts';
 import type { EventPage, EventSearchQuery, OrderHistoryQuery, OrderHistoryView, SessionSummary, TimelineQuery, TimelineView } from './history.ts';
 import type { FillWindow, FillWindowQuery } from './fill-window.ts';
 import type { FixView } from './fix.ts';
-import type { OrderWindow, OrderWindowQuery } from './order-window.ts';
+import type { OrderSelection, OrderWindow, OrderWindowQuery, SelectionCancel } from './order-window.ts';
 import type { HaltRequest, LimitsChange, PositionView, RestrictRequest, RiskView } from './risk.ts';
 
 /**
@@ -27,7 +27,11 @@ export interface ApiParamTypes {
   fillQuery: FillQuery;
   timeline: TimelineQuery;
   orderWindow: OrderWindowQuery;
+<<<<<<< HEAD
   fillWindow: FillWindowQuery;
+=======
+  orderSelection: OrderSelection;
+>>>>>>> main
   // Risk (issue 12).
   clientId: string;
   halt: HaltRequest;
@@ -84,6 +88,8 @@ export const API_TABLE = {
   /** The fills blotter's window: a session's fills (live, or as of `at`) filtered, sorted and sliced by the host, with counts (decision 166). */
   getFillWindow: method(result<FillWindow>(), withDefault('fillWindow', {})),
   /** Fills of the live session in log order, a page at a time, filtered by client, symbol. */
+  /** Cancels every working order of a blotter selection the renderer may not hold: all matching a filter, or a range of the sorted list (decision 164). */
+  cancelSelection: method(result<SelectionCancel>(), required('orderSelection')),
   getFills: method(result<Page<FillView>>(), withDefault('fillQuery', {})),
   // Risk (issue 12, docs/api.md "Risk"): positions, limits, restricted list, kill switch.
   getPositions: method(result<PositionView[]>()),

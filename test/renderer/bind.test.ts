@@ -30,7 +30,11 @@ function fakeApi() {
     getTimeline: never,
     getOrders: never,
     getOrderWindow: never,
+<<<<<<< HEAD
     getFillWindow: never,
+=======
+    cancelSelection: never,
+>>>>>>> main
     getFills: never,
     getPositions: never,
     getRisk: never,

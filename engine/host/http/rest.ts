@@ -108,6 +108,7 @@ const ROUTES: Readonly<Record<string, Route>> = {
     method: 'getFillWindow',
     params: async ({ url }) => [pageQuery(url, ['offset', 'limit', 'at', 'session', 'orderId'], ['symbol', 'side', 'clientId', 'text', 'sort', 'dir'])],
   },
+  'POST order-window/cancel': { method: 'cancelSelection', params: async (c) => [await readJson(c.req)] },
   'GET fills': { method: 'getFills', params: async ({ url }) => [pageQuery(url, ['after', 'limit', 'at', 'session'], ['clientId', 'symbol'])] },
   // Risk (issue 12).
   'GET positions': { method: 'getPositions', params: async () => [] },
