@@ -27,11 +27,8 @@ export interface ApiParamTypes {
   fillQuery: FillQuery;
   timeline: TimelineQuery;
   orderWindow: OrderWindowQuery;
-<<<<<<< HEAD
   fillWindow: FillWindowQuery;
-=======
   orderSelection: OrderSelection;
->>>>>>> main
   // Risk (issue 12).
   clientId: string;
   halt: HaltRequest;

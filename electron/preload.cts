@@ -43,11 +43,8 @@ const METHOD_NAMES = {
   getTimeline: true,
   getOrders: true,
   getOrderWindow: true,
-<<<<<<< HEAD
   getFillWindow: true,
-=======
   cancelSelection: true,
->>>>>>> main
   getFills: true,
   getPositions: true,
   getRisk: true,

@@ -55,16 +55,10 @@ export const STATE_PAGE = 1000;
  * (about 2 MB of JSON). A larger session's blotter asks for windows.
  */
 export const UI_STATE_ROWS = 5000;
-<<<<<<< HEAD
-=======
-/** Default page of getOrders/getFills, and most rows one call looks at. */
-const DEFAULT_PAGE = 1000;
 const TERMINAL_ORDER_STATES: ReadonlySet<string> = new Set(TERMINAL_STATES);
 /** Cancels a selection sends at once (then waits for their answers): many thousands at once would flood the proxy. */
 const CANCEL_CHUNK = 100;
-const PAGE_SCAN = 100_000;
 
->>>>>>> main
 export interface HostApiDeps {
   readonly sequencer: Sequencer;
   readonly readLog: ReadableLog;
@@ -397,7 +391,6 @@ export class HostApi implements OrdoApi {
     return { ok: true, value: await this.windows.windowSliced(this.d.view.projection, q) };
   }
 
-<<<<<<< HEAD
   private readonly fillWindows = new FillWindows();
 
   /** The fills blotter's window of the live session's fills (or, with `at`, a past state's): filtered, sorted, sliced, with counts (decision 166). */
@@ -407,8 +400,6 @@ export class HostApi implements OrdoApi {
     return { ok: true, value: await this.fillWindows.windowSliced(this.d.view.projection, q) };
   }
 
-  /** One page of the live session's fills in log order, filtered, or of a past state's with `at` (cursor and cost as getOrders). */
-=======
   /**
    * Cancels every working order of a blotter selection (decision 164): all
    * orders matching a filter, or a range of the sorted list between two
@@ -439,8 +430,7 @@ export class HostApi implements OrdoApi {
     return { ok: true, value: out };
   }
 
-  /** One page of the live session's fills in log order, filtered (cursor and cost as getOrders). */
->>>>>>> main
+  /** One page of the live session's fills in log order, filtered, or of a past state's with `at` (cursor and cost as getOrders). */
   async getFills(q: FillQuery): Promise<Result<Page<FillView>>> {
     if (q.at !== undefined) return this.pastCall({ kind: 'fills', session: q.session ?? this.liveSession(), seq: q.at, q });
     return { ok: true, value: fillPage(this.d.view.projection, q) };

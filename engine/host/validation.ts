@@ -4,12 +4,8 @@ import type { AsOf, EventQuery, FillQuery, NewOrderRequest, OrderQuery, ReplaceR
 import type { ApiParamParsers } from '../../contract/api-table.ts';
 import type { EventSearchQuery, OrderHistoryQuery, TimelineQuery } from '../../contract/history.ts';
 import { ORDER_SORT_KEYS } from '../../contract/order-window.ts';
-<<<<<<< HEAD
-import type { OrderWindowQuery } from '../../contract/order-window.ts';
-import { FILL_SORT_KEYS, type FillWindowQuery } from '../../contract/fill-window.ts';
-=======
 import type { OrderSelection, OrderWindowQuery } from '../../contract/order-window.ts';
->>>>>>> main
+import { FILL_SORT_KEYS, type FillWindowQuery } from '../../contract/fill-window.ts';
 import { issueLine } from '../oms/validation.ts';
 import { riskParamParsers } from './risk-params.ts';
 
@@ -181,11 +177,8 @@ export const PARAM_PARSERS: ApiParamParsers = {
   fillQuery: parseFillQuery,
   timeline: parseTimelineQuery,
   orderWindow: parseOrderWindowQuery,
-<<<<<<< HEAD
   fillWindow: parseFillWindowQuery,
-=======
   orderSelection: parseOrderSelection,
->>>>>>> main
   ...riskParamParsers((message) => {
     throw new BadRequest(message);
   }),

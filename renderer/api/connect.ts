@@ -43,11 +43,8 @@ function fromPreload(p: OrdoApi): ClientApi {
     getTimeline: (q) => p.getTimeline(q),
     getOrders: (q) => p.getOrders(q),
     getOrderWindow: (q) => p.getOrderWindow(q),
-<<<<<<< HEAD
     getFillWindow: (q) => p.getFillWindow(q),
-=======
     cancelSelection: (s) => p.cancelSelection(s),
->>>>>>> main
     getFills: (q) => p.getFills(q),
     getPositions: () => p.getPositions(),
     getRisk: () => p.getRisk(),

@@ -30,11 +30,8 @@ function fakeApi() {
     getTimeline: never,
     getOrders: never,
     getOrderWindow: never,
-<<<<<<< HEAD
     getFillWindow: never,
-=======
     cancelSelection: never,
->>>>>>> main
     getFills: never,
     getPositions: never,
     getRisk: never,
