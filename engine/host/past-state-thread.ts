@@ -28,7 +28,8 @@ export class PastStateThread {
   private worker: Worker | undefined;
   private inline: PastStates | undefined;
   private next = 1;
-  private readonly waiting = new Map<number, Waiting>();
+  /** Calls waiting for the running thread's answer (each thread has its own: an old one's exit fails only its own). */
+  private waiting = new Map<number, Waiting>();
   private idle: NodeJS.Timeout | undefined;
   private closed = false;
   /** How the last answered call's projection was made (figures and tests). */
@@ -100,16 +101,17 @@ export class PastStateThread {
       return undefined;
     }
     const w = new Worker(file, { workerData: { path } });
+    const waiting = (this.waiting = new Map<number, Waiting>());
     w.on('message', (m: { id: number; result: Result<unknown>; build: Build }) => {
       this.lastBuild = m.build;
-      const waiting = this.waiting.get(m.id);
-      this.waiting.delete(m.id);
-      waiting?.resolve(m.result);
+      const x = waiting.get(m.id);
+      waiting.delete(m.id);
+      x?.resolve(m.result);
     });
     const fail = (why: string) => {
       if (this.worker === w) this.worker = undefined;
-      for (const x of this.waiting.values()) x.resolve({ ok: false, error: { code: 'INTERNAL', message: `time machine thread ${why}` } });
-      this.waiting.clear();
+      for (const x of waiting.values()) x.resolve({ ok: false, error: { code: 'INTERNAL', message: `time machine thread ${why}` } });
+      waiting.clear();
     };
     w.on('error', (err) => {
       logger.error(`time machine thread failed: ${err.message}`);
