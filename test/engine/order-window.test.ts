@@ -3,7 +3,7 @@ import type { OrderView } from '../../contract/api.ts';
 import { orderFilterOf } from '../../contract/order-window.ts';
 import type { OrderSortKey, OrderWindowQuery } from '../../contract/order-window.ts';
 import { OrderWindows } from '../../engine/host/order-window.ts';
-import { parseOrderWindowQuery } from '../../engine/host/validation.ts';
+import { parseOrderSelection, parseOrderWindowQuery } from '../../engine/host/validation.ts';
 import { OmsProjection } from '../../engine/oms/projection.ts';
 import { loadReferenceData } from '../../engine/oms/reference.ts';
 import { LogBuilder } from '../../engine/oms/testkit.ts';
@@ -120,11 +120,97 @@ describe('getOrderWindow: the blotter window cut by the host (decision 150)', ()
     expect(w2.window(p, {}).working).toBe(orderViews(p).filter((o) => !['rejected', 'filled', 'cancelled', 'expired'].includes(o.state)).length);
   });
 
+  it('a list built in slices (the live path of the host) answers exactly what one built at once does', async () => {
+    const { p } = session(700);
+    let turns = 0;
+    const pause = () => {
+      turns++;
+      return Promise.resolve();
+    };
+    const queries: OrderWindowQuery[] = [{}, { sort: 'quantity', dir: 'asc' }, { sort: 'state' }, { sort: 'symbol', state: 'open' }, { sort: 'price', clientId: 'ALPHA', dir: 'asc' }, { text: 'w-1', sort: 'venue' }];
+    for (const q of queries) {
+      const sliced = new OrderWindows();
+      for (const [offset, limit] of [[0, 100], [333, 250], [650, 100]] as const) {
+        // Slices of 64 orders: 11 slices over the orders, 11 sorted runs, 4 levels of merges.
+        const got = await sliced.windowSliced(p, { ...q, offset, limit }, pause, 64);
+        const want = new OrderWindows().window(p, { ...q, offset, limit });
+        expect(got, JSON.stringify(q)).toEqual(want);
+        expect(got.orders.map((o) => o.orderId)).toEqual(reference_(p, q).slice(offset, offset + limit).map((o) => o.orderId));
+      }
+    }
+    expect(turns).toBeGreaterThan(queries.length * 11);
+  });
+
+  it('calls that ask for a list while it is being built share the one build, and see events applied between its slices', async () => {
+    const { p, step } = session(300);
+    const w = new OrderWindows();
+    const waiting: (() => void)[] = [];
+    const pause = () => new Promise<void>((r) => waiting.push(r));
+    const first = w.windowSliced(p, { sort: 'quantity' }, pause, 50);
+    const second = w.windowSliced(p, { sort: 'quantity', offset: 10 }, pause, 50);
+    // An order entered mid-build: the build counts the orders there were when it began; the next call appends it later.
+    step({ type: 'OrderPending', orderId: 301, clientId: 'ALPHA', clientOrderId: 'MID', symbol: 'AAPL', side: 'buy', orderType: 'limit', timeInForce: 'day', quantity: 7, price: 228.45 }, 'proxy-1');
+    for (let i = 0; i < 200 && waiting.length > 0; i++) {
+      waiting.shift()!();
+      await new Promise((r) => setImmediate(r));
+    }
+    const [a, b] = await Promise.all([first, second]);
+    expect(a.total).toBe(300);
+    expect(b.offset).toBe(10);
+    // One list answered both.
+    expect(b.orders.slice(0, 190).map((o) => o.orderId)).toEqual(a.orders.slice(10).map((o) => o.orderId));
+  });
+
   it('refuses a bad query with one line naming the field', () => {
     expect(() => parseOrderWindowQuery({ sort: 'colour' })).toThrow(/orderWindow\.sort/);
     expect(() => parseOrderWindowQuery({ limit: 5000 })).toThrow(/orderWindow\.limit/);
     expect(() => parseOrderWindowQuery({ offset: -1 })).toThrow(/orderWindow\.offset/);
     expect(() => parseOrderWindowQuery({ state: 'open', nope: 1 })).toThrow(/orderWindow/);
     expect(parseOrderWindowQuery({ state: 'open', sort: 'symbol', dir: 'asc', offset: 0, limit: 10 })).toEqual({ state: 'open', sort: 'symbol', dir: 'asc', offset: 0, limit: 10 });
+  });
+});
+
+describe('a blotter selection resolved by the host (decision 164)', () => {
+  it('every matching order, or a range between two orders, in the blotter order', () => {
+    const { p } = session(300);
+    const w = new OrderWindows();
+    for (const q of [{}, { sort: 'quantity', dir: 'asc' }, { sort: 'state' }, { sort: 'price', dir: 'asc' }] as OrderWindowQuery[]) {
+      const all = reference_(p, q).map((o) => o.orderId);
+      expect(w.selection(p, q), JSON.stringify(q)).toEqual(all);
+      // Ends in either order, both included.
+      const [a, z] = [all[7]!, all[all.length - 9]!];
+      expect(w.selection(p, { ...q, fromId: z, toId: a }), JSON.stringify([q, all.length])).toEqual(all.slice(7, all.length - 8));
+      expect(w.selection(p, { ...q, fromId: a, toId: a })).toEqual([a]);
+    }
+  });
+
+  it('a range keeps its ends when new orders arrive before it; an end that left the list is placed at the row it was seen at', () => {
+    const { p, step } = session(0);
+    const add = (id: number) => {
+      step({ type: 'OrderPending', orderId: id, clientId: 'ALPHA', clientOrderId: `W-${id}`, symbol: 'AAPL', side: 'buy', orderType: 'limit', timeInForce: 'day', quantity: 5, price: 228.45 }, 'proxy-1');
+      step({ type: 'OrderAccepted', orderId: id }, 'risk-1');
+    };
+    for (let id = 1; id <= 120; id++) add(id);
+    // A clock a second on at every look: a list is never reused, every call sees the orders as they are.
+    let t = 0;
+    const w = new OrderWindows(() => (t += 1000), 0);
+    const q: OrderWindowQuery = { state: 'open' };
+    const before = reference_(p, q).map((o) => o.orderId);
+    const [a, z] = [before[3]!, before[10]!];
+    add(121);
+    // Newest first: the new order is row 0 and the range moved down a row, still from a to z.
+    expect(w.selection(p, { ...q, fromId: a, toId: z })).toEqual(before.slice(3, 11));
+    // z is cancelled: no longer "open"; placed at row 11 (where the blotter saw it, now one row lower).
+    step({ type: 'CancelRequested', orderId: z }, 'proxy-1');
+    step({ type: 'OrderCancelled', orderId: z, reason: 405 }, 'gateway-1');
+    const now = reference_(p, q).map((o) => o.orderId);
+    expect(w.selection(p, { ...q, fromId: a, toId: z, from: 4, to: 11 })).toEqual(now.slice(4, 12));
+    expect(w.selection(p, { ...q, fromId: a, toId: z })).toBeUndefined();
+  });
+
+  it('refuses half a range and bad fields with one line naming them', () => {
+    expect(() => parseOrderSelection({ fromId: 3 })).toThrow(/fromId and toId go together/);
+    expect(() => parseOrderSelection({ dryRun: 'yes' })).toThrow(/orderSelection\.dryRun/);
+    expect(parseOrderSelection({ state: 'open', fromId: 3, toId: 9, from: 0, to: 6, dryRun: true })).toEqual({ state: 'open', fromId: 3, toId: 9, from: 0, to: 6, dryRun: true });
   });
 });
