@@ -36,7 +36,7 @@ import { isPackedRequests, type PackedRequests } from './request-seqs.ts';
 export const CHECKPOINT_FORMAT = 3;
 
 /**
- * What a checkpoint holds (format 2): every folded state the host's start-up
+ * What a checkpoint holds (format 3): every folded state the host's start-up
  * and a joining component need that is a pure fold of the log, at one seq.
  * `risk` is absent only in a checkpoint written for the time machine alone
  * (tests): start-up refuses it.
