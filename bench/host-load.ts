@@ -21,10 +21,14 @@ export interface HostProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `ordo host` on `dataDir` with `extra` arguments and waits for its ready line. */
-export function startHostProcess(dataDir: string, extra: readonly string[] = []): Promise<HostProcess> {
+/**
+ * Starts `ordo host` on `dataDir` with `extra` arguments and waits for its ready line. `node` adds arguments for
+ * node itself (a preload, `--cpu-prof`) and environment variables.
+ */
+export function startHostProcess(dataDir: string, extra: readonly string[] = [], node: { args?: readonly string[]; env?: Record<string, string> } = {}): Promise<HostProcess> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [ORDO_BIN, 'host', '--data-dir', dataDir, '--port', '0', '--venue-tick-ms', '50', '--stale-ms', '60000', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const args = [...(node.args ?? []), ORDO_BIN, 'host', '--data-dir', dataDir, '--port', '0', '--venue-tick-ms', '50', '--stale-ms', '60000', ...extra];
+    const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...node.env } });
     let out = '';
     let err = '';
     const exited = new Promise<void>((r) => proc.on('exit', () => r()));
