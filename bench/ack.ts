@@ -12,7 +12,7 @@
  * host (2 on the build machine), so its own CPU (reported) and its own event
  * loop's stalls (reported) are in the figure.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -34,6 +34,10 @@ export interface AckOptions {
   readonly allocOut?: string;
   /** Time the host's suspected long calls (bench/host-probe.ts traceCalls). */
   readonly trace?: boolean;
+  /** Fill the data dir before the host starts (e.g. a long session: bench/recovery.ts writeLiveLikeLog). */
+  readonly prepare?: (dataDir: string) => void;
+  /** More environment for the host (e.g. ORDO_HOST_NO_COMPACTION=1, bench/host-probe.ts). */
+  readonly env?: Record<string, string>;
   readonly log: (s: string) => void;
 }
 
@@ -47,6 +51,31 @@ export interface AckResult {
 
 const f1 = (x: number) => x.toFixed(1);
 
+/** Node arguments and environment that preload bench/host-probe.ts into a host; `read` parses its output after the host exits. */
+export function hostProbe(dir: string, opts: { trace?: boolean; cpuProfDir?: string; allocOut?: string; env?: Record<string, string> } = {}): { node: { args: string[]; env: Record<string, string> }; read: () => HostProbe } {
+  const out = join(dir, 'host-probe.json');
+  return {
+    node: {
+      args: ['--import', PROBE, ...(opts.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir] : [])],
+      env: { ORDO_HOST_PROBE_OUT: out, ...(opts.allocOut ? { ORDO_HOST_ALLOC_OUT: opts.allocOut } : {}), ...(opts.trace ? { ORDO_HOST_TRACE: '1' } : {}), ...(opts.env ?? {}) },
+    },
+    read: () => JSON.parse(readFileSync(out, 'utf8')) as HostProbe,
+  };
+}
+
+/** The host's GC pauses and traced long calls between two epoch times, as log lines. */
+export function probeLines(probe: HostProbe, fromEpoch: number, toEpoch: number): string[] {
+  const lines: string[] = [];
+  const gc = probe.gc.filter(([, at]) => at >= fromEpoch && at < toEpoch);
+  const kinds = [...new Set(gc.map((g) => g[0]))];
+  lines.push(`GC ${kinds.map((k) => { const g = gc.filter((x) => x[0] === k); return `${g.length} ${k} (max ${f1(Math.max(...g.map((x) => x[2])))} ms, total ${f1(g.reduce((t, x) => t + x[2], 0))} ms)`; }).join(', ') || 'none'}`);
+  for (const [name, t] of Object.entries(probe.trace ?? {})) {
+    const inRun = t.over2.filter(([at]) => at >= fromEpoch && at < toEpoch);
+    lines.push(`${name}: over 2 ms: ${inRun.length} (ms/process CPU ms@s: ${inRun.sort((a, b) => b[1] - a[1]).slice(0, 8).map(([at, ms, cpu]) => `${f1(ms)}/${f1(cpu)}@${f1((at - fromEpoch) / 1000)}`).join(' ')})`);
+  }
+  return lines;
+}
+
 /** Latency figures of some acks (ms). */
 export function summary(xs: readonly number[]): { p50: number; p99: number; p999: number; max: number; n: number } {
   return { p50: quantile(xs, 0.5), p99: quantile(xs, 0.99), p999: quantile(xs, 0.999), max: xs.length ? Math.max(...xs) : NaN, n: xs.length };
@@ -54,10 +83,14 @@ export function summary(xs: readonly number[]): { p50: number; p99: number; p999
 
 export async function ackProbe(opts: AckOptions): Promise<AckResult> {
   const folder = tempFolder('ack');
-  const probeOut = join(folder.dir, 'host-probe.json');
-  const nodeArgs = ['--import', PROBE, ...(opts.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir] : [])];
+  const probeAt = hostProbe(folder.dir, opts);
   const load0 = loadavg()[0]!;
-  const host = await startHostProcess(join(folder.dir, 'data'), opts.hostArgs ?? [], { args: nodeArgs, env: { ORDO_HOST_PROBE_OUT: probeOut, ...(opts.allocOut ? { ORDO_HOST_ALLOC_OUT: opts.allocOut } : {}), ...(opts.trace ? { ORDO_HOST_TRACE: '1' } : {}) } });
+  const dataDir = join(folder.dir, 'data');
+  if (opts.prepare) {
+    mkdirSync(dataDir);
+    opts.prepare(dataDir);
+  }
+  const host = await startHostProcess(dataDir, opts.hostArgs ?? [], probeAt.node);
   const api = apiCaller(host);
   let stopped = false;
   try {
@@ -72,7 +105,7 @@ export async function ackProbe(opts: AckOptions): Promise<AckResult> {
     api.close();
     await host.stop();
     stopped = true;
-    const probe = JSON.parse(readFileSync(probeOut, 'utf8')) as HostProbe;
+    const probe = probeAt.read();
     const ok = acks.filter((a) => a.status === 200);
     const all = summary(ok.map((a) => a.ms));
     const warm = summary(ok.filter((a) => a.dueMs >= 1000).map((a) => a.ms));
@@ -97,10 +130,8 @@ export async function ackProbe(opts: AckOptions): Promise<AckResult> {
     opts.log(`ack: host loop delay worst per second (ms): ${worst.map((_, s) => f1(hostWorst.get(Math.floor(startEpochMs / 1000) + s) ?? NaN)).join(' ')}`);
     opts.log(`ack: host GC per second (pauses ms): ${worst.map((_, s) => gcIn(s).map((g) => f1(g[2])).join('+') || '-').join(' ')}`);
     opts.log(`ack: host loop delay over its life: p50 ${f1(probe.loop.p50)}, p99 ${f1(probe.loop.p99)}, p99.9 ${f1(probe.loop.p999)}, max ${f1(probe.loop.max)} ms; GC in the run: ${gcText || 'none'}; host CPU ${f1((probe.cpuMs.user + probe.cpuMs.system) / 1000)} s over its life`);
-    for (const [name, t] of Object.entries(probe.trace ?? {})) {
-      const inRun = t.over2.filter(([at]) => at >= startEpochMs && at < startEpochMs + opts.seconds * 1000);
-      opts.log(`ack: host ${name}: ${t.n} calls, ${f1(t.totalMs)} ms, longest ${f1(t.maxMs)} ms; over 2 ms in the run: ${inRun.length} (${inRun.sort((a, b) => b[1] - a[1]).slice(0, 8).map(([at, ms]) => `${f1(ms)}@${f1((at - startEpochMs) / 1000)}s`).join(' ')})`);
-    }
+    for (const [name, t] of Object.entries(probe.trace ?? {})) opts.log(`ack: host ${name}: ${t.n} calls, ${f1(t.totalMs)} ms (process CPU ${f1(t.cpuMs)} ms), longest ${f1(t.maxMs)} ms`);
+    if (probe.trace) for (const l of probeLines(probe, startEpochMs, startEpochMs + opts.seconds * 1000).slice(1)) opts.log(`ack: host ${l}`);
     opts.log(`ack: load generator (this process): CPU ${f1((cpu.user + cpu.system) / 1e6)} s in the run, its own loop delay p99 ${f1(clientLoop.percentile(99) / 1e6)}, max ${f1(clientLoop.max / 1e6)} ms; load average ${load0.toFixed(2)} → ${loadavg()[0]!.toFixed(2)}`);
     const note = `${opts.seconds} s, ${ok.length} orders; after the first second p99 ${f1(warm.p99)} ms, max ${f1(warm.max)} ms; load avg ${load0.toFixed(1)}`;
     const rows: BenchRow[] = [

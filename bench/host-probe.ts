@@ -26,9 +26,11 @@ export interface HostProbe {
   readonly gc: [string, number, number][];
   /**
    * With $ORDO_HOST_TRACE: per traced call site (commit, WAL checkpoint on the writer, compaction step,
-   * sequencer flush, fan-out), its count, total and longest time, and every call over 2 ms as [epoch ms, ms].
+   * sequencer flush, fan-out), its count, total and longest time, the process's CPU time in its calls (all
+   * threads: ZeroMQ's I/O threads too), and every call over 2 ms as [epoch ms, ms, process CPU ms]: CPU well
+   * under the wall time is a call that was preempted (a loaded machine), not one that costs that much.
    */
-  readonly trace?: Record<string, { n: number; totalMs: number; maxMs: number; over2: [number, number][] }>;
+  readonly trace?: Record<string, { n: number; totalMs: number; maxMs: number; cpuMs: number; over2: [number, number, number][] }>;
   /** The process's user and system CPU over its life (ms). */
   readonly cpuMs: { user: number; system: number };
 }
@@ -60,6 +62,11 @@ if (out) {
   }
   const trace: NonNullable<HostProbe['trace']> = {};
   if (process.env['ORDO_HOST_TRACE']) await traceCalls(trace);
+  // For A/B runs: background frame compaction off (the host has no flag for it).
+  if (process.env['ORDO_HOST_NO_COMPACTION']) {
+    const compaction = await import('../engine/store/compaction.ts');
+    (compaction.FrameCompactor.prototype as unknown as { step: () => boolean }).step = () => false;
+  }
   process.on('exit', () => {
     // An in-thread inspector session answers synchronously, so this works in 'exit'.
     session?.post('HeapProfiler.stopSampling', (err, r) => {
@@ -81,18 +88,22 @@ if (out) {
 /** Times every call of `obj[key]` into `trace[name]`. */
 function timeMethod(trace: NonNullable<HostProbe['trace']>, name: string, obj: Record<string, unknown>, key: string, only?: (args: unknown[]) => boolean): void {
   const orig = obj[key] as (...a: unknown[]) => unknown;
-  const t = (trace[name] ??= { n: 0, totalMs: 0, maxMs: 0, over2: [] });
+  const t = (trace[name] ??= { n: 0, totalMs: 0, maxMs: 0, cpuMs: 0, over2: [] });
   obj[key] = function (this: unknown, ...args: unknown[]) {
     if (only && !only(args)) return orig.apply(this, args);
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     try {
       return orig.apply(this, args);
     } finally {
       const ms = performance.now() - t0;
+      const c = process.cpuUsage(c0);
+      const cpu = (c.user + c.system) / 1000;
       t.n++;
       t.totalMs += ms;
+      t.cpuMs += cpu;
       if (ms > t.maxMs) t.maxMs = ms;
-      if (ms > 2) t.over2.push([performance.timeOrigin + t0, ms]);
+      if (ms > 2) t.over2.push([performance.timeOrigin + t0, ms, cpu]);
     }
   };
 }
@@ -103,11 +114,13 @@ async function traceCalls(trace: NonNullable<HostProbe['trace']>): Promise<void>
   const compaction = await import('../engine/store/compaction.ts');
   const seq = await import('../engine/sequencer/sequencer.ts');
   const fan = await import('../engine/host/projection-fan-out.ts');
+  const replay = await import('../engine/bus/replay.ts');
   const proto = (c: { prototype: unknown }) => c.prototype as Record<string, unknown>;
   timeMethod(trace, 'commit (WritableLog.transaction)', proto(log.WritableLog), 'transaction');
   timeMethod(trace, 'compaction step', proto(compaction.FrameCompactor), 'step');
   timeMethod(trace, 'sequencer flush', proto(seq.Sequencer), 'flush');
   timeMethod(trace, 'in-process consumers (fan-out)', proto(fan.ProjectionFanOut), 'onEvents');
+  timeMethod(trace, 'replay service page', proto(replay.ReplayServer), 'answer');
   const Database = createRequire(import.meta.url)('better-sqlite3') as { prototype: unknown };
   timeMethod(trace, 'WAL checkpoint on the writer', proto(Database), 'pragma', (a) => typeof a[0] === 'string' && a[0].startsWith('wal_checkpoint'));
 }
