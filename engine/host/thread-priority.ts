@@ -1,4 +1,4 @@
-import { readlinkSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 
 /** The nice value background threads take: they get what the live path leaves (about a tenth of a busy core). */
@@ -24,4 +24,51 @@ export function lowerThreadPriority(nice = BACKGROUND_NICE): number | undefined 
   } catch {
     return undefined;
   }
+}
+
+/** CAP_SYS_NICE's bit in /proc/self/status's CapEff. */
+const CAP_SYS_NICE = 23n;
+
+/**
+ * Whether this thread could set its nice value back to `nice` after lowering
+ * it: with CAP_SYS_NICE, or when RLIMIT_NICE allows nice values down to it
+ * (ceiling 20 - limit). `status` and `limits` are /proc/self/status and
+ * /proc/self/limits (read when not given).
+ */
+export function canRestorePriority(nice: number, status?: string, limits?: string): boolean {
+  if (process.platform !== 'linux') return false;
+  try {
+    const st = status ?? readFileSync('/proc/self/status', 'utf8');
+    const cap = /^CapEff:\s*([0-9a-f]+)$/m.exec(st)?.[1];
+    if (cap !== undefined && (BigInt(`0x${cap}`) >> CAP_SYS_NICE) & 1n) return true;
+    const lim = /^Max nice priority\s+(\d+|unlimited)\s/m.exec(limits ?? readFileSync('/proc/self/limits', 'utf8'))?.[1];
+    if (lim === undefined) return false;
+    if (lim === 'unlimited') return true;
+    return 20 - Number(lim) <= nice;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Lowers the calling thread's CPU priority to BACKGROUND_NICE for work that
+ * must give way to a live path on the same machine (a component process
+ * rewinding a long session beside the host that answers orders), and returns
+ * the function that puts it back. Only when it can be put back (see
+ * canRestorePriority): otherwise nothing changes and undefined is returned,
+ * so a component never stays at low priority after it caught up.
+ */
+export function lowerUntilRestored(): (() => void) | undefined {
+  if (process.platform !== 'linux') return undefined;
+  const before = getPriority(0);
+  if (before >= BACKGROUND_NICE || !canRestorePriority(before)) return undefined;
+  const tid = lowerThreadPriority();
+  if (tid === undefined) return undefined;
+  return () => {
+    try {
+      setPriority(tid, before);
+    } catch {
+      // Checked above; should the OS refuse after all, the work goes on at the lower priority.
+    }
+  };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { getPriority } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { BACKGROUND_NICE, lowerThreadPriority } from '../../engine/host/thread-priority.ts';
+import { BACKGROUND_NICE, canRestorePriority, lowerThreadPriority } from '../../engine/host/thread-priority.ts';
 
 describe('lowerThreadPriority', () => {
   it('lowers the calling thread only, not the process (Linux)', async () => {
@@ -36,5 +36,51 @@ describe('lowerThreadPriority', () => {
     // Here on the test's own thread: lowering it is harmless (the test process ends), and it must not throw.
     const r = lowerThreadPriority(getPriority(0));
     expect(r === undefined || r > 0).toBe(true);
+  });
+
+  it('canRestorePriority: CAP_SYS_NICE, or a nice limit that reaches back; otherwise no', () => {
+    const limits = (n: string) => `Limit                     Soft Limit           Hard Limit           Units\nMax nice priority         ${n}                    ${n}                    \n`;
+    const status = (capEff: string) => `Name:\tnode\nCapEff:\t${capEff}\n`;
+    const linux = process.platform === 'linux';
+    // Bit 23 set (root's full set in a container that grants it).
+    expect(canRestorePriority(0, status('000001ffffffffff'), limits('0'))).toBe(linux);
+    // No capability, default limit 0: nice can only go up, never back.
+    expect(canRestorePriority(0, status('0000000000000000'), limits('0'))).toBe(false);
+    // RLIMIT_NICE 20 lets nice go down to 0 (20 - 20), 15 only down to 5.
+    expect(canRestorePriority(0, status('0000000000000000'), limits('20'))).toBe(linux);
+    expect(canRestorePriority(0, status('0000000000000000'), limits('15'))).toBe(false);
+    expect(canRestorePriority(5, status('0000000000000000'), limits('15'))).toBe(linux);
+    expect(canRestorePriority(0, status('0000000000000000'), limits('unlimited'))).toBe(linux);
+  });
+
+  it('lowerUntilRestored lowers the calling thread and puts it back, or changes nothing when it could not put it back', async () => {
+    // In a thread of its own, as `ordo component`'s main thread does around its rewind.
+    const src = `
+      const { parentPort, workerData } = require('node:worker_threads');
+      const { getPriority } = require('node:os');
+      import(workerData.url).then((m) => {
+        const before = getPriority(0);
+        const restore = m.lowerUntilRestored();
+        const during = getPriority(0);
+        restore?.();
+        parentPort.postMessage({ lowered: restore !== undefined, before, during, after: getPriority(0), could: m.canRestorePriority(before) });
+      }, (err) => parentPort.postMessage({ error: String(err) }));`;
+    const url = new URL('../../dist/engine/host/thread-priority.js', import.meta.url).href;
+    const w = new Worker(src, { eval: true, workerData: { url } });
+    const got = await new Promise<{ lowered: boolean; before: number; during: number; after: number; could: boolean; error?: string }>((resolve, reject) => {
+      w.once('message', resolve);
+      w.once('error', reject);
+    });
+    await w.terminate();
+    expect(got.error).toBeUndefined();
+    expect(got.after).toBe(got.before);
+    if (got.lowered) {
+      expect(got.could).toBe(true);
+      expect(got.during).toBe(BACKGROUND_NICE);
+    } else {
+      // Not restorable here (or already at or below background priority): nothing changed.
+      expect(got.during).toBe(got.before);
+      expect(got.could === false || got.before >= BACKGROUND_NICE || process.platform !== 'linux').toBe(true);
+    }
   });
 });
