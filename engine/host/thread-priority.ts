@@ -1,4 +1,4 @@
-import { readFileSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 
 /** The nice value background threads take: they get what the live path leaves (about a tenth of a busy core). */
@@ -56,7 +56,10 @@ export function canRestorePriority(nice: number, status?: string, limits?: strin
  * rewinding a long session beside the host that answers orders), and returns
  * the function that puts it back. Only when it can be put back (see
  * canRestorePriority): otherwise nothing changes and undefined is returned,
- * so a component never stays at low priority after it caught up.
+ * so a component never stays at low priority after it caught up. Putting it
+ * back also puts back the process's threads started meanwhile (they took the
+ * lowered value); meant for a process where nothing else runs at
+ * BACKGROUND_NICE on purpose (`ordo component`).
  */
 export function lowerUntilRestored(): (() => void) | undefined {
   if (process.platform !== 'linux') return undefined;
@@ -65,10 +68,20 @@ export function lowerUntilRestored(): (() => void) | undefined {
   const tid = lowerThreadPriority();
   if (tid === undefined) return undefined;
   return () => {
+    // The thread, and any thread it started meanwhile (a new thread takes its creator's nice value: libuv's
+    // pool starts lazily) that is still at the lowered value.
+    const tids = new Set([tid]);
     try {
-      setPriority(tid, before);
+      for (const t of readdirSync('/proc/self/task')) if (getPriority(Number(t)) === BACKGROUND_NICE) tids.add(Number(t));
     } catch {
-      // Checked above; should the OS refuse after all, the work goes on at the lower priority.
+      // No task list: the thread itself is put back below.
+    }
+    for (const t of tids) {
+      try {
+        setPriority(t, before);
+      } catch {
+        // Checked above; should the OS refuse after all, the work goes on at the lower priority.
+      }
     }
   };
 }

@@ -62,21 +62,31 @@ describe('lowerThreadPriority', () => {
         const before = getPriority(0);
         const restore = m.lowerUntilRestored();
         const during = getPriority(0);
-        restore?.();
-        parentPort.postMessage({ lowered: restore !== undefined, before, during, after: getPriority(0), could: m.canRestorePriority(before) });
+        // A thread started while lowered takes the lowered value; the restore puts it back too.
+        const { Worker } = require('node:worker_threads');
+        const child = new Worker("require('node:worker_threads').parentPort.postMessage(require('node:fs').readlinkSync('/proc/thread-self'))", { eval: true });
+        child.once('message', (self) => {
+          const childTid = Number(self.split('/').pop());
+          const childDuring = getPriority(childTid);
+          restore?.();
+          const childAfter = getPriority(childTid);
+          child.terminate().then(() => parentPort.postMessage({ lowered: restore !== undefined, before, during, after: getPriority(0), could: m.canRestorePriority(before), childDuring, childAfter }));
+        });
       }, (err) => parentPort.postMessage({ error: String(err) }));`;
     const url = new URL('../../dist/engine/host/thread-priority.js', import.meta.url).href;
     const w = new Worker(src, { eval: true, workerData: { url } });
-    const got = await new Promise<{ lowered: boolean; before: number; during: number; after: number; could: boolean; error?: string }>((resolve, reject) => {
+    const got = await new Promise<{ lowered: boolean; before: number; during: number; after: number; could: boolean; childDuring: number; childAfter: number; error?: string }>((resolve, reject) => {
       w.once('message', resolve);
       w.once('error', reject);
     });
     await w.terminate();
     expect(got.error).toBeUndefined();
     expect(got.after).toBe(got.before);
+    expect(got.childAfter).toBe(got.before);
     if (got.lowered) {
       expect(got.could).toBe(true);
       expect(got.during).toBe(BACKGROUND_NICE);
+      expect(got.childDuring).toBe(BACKGROUND_NICE);
     } else {
       // Not restorable here (or already at or below background priority): nothing changed.
       expect(got.during).toBe(got.before);
