@@ -124,7 +124,9 @@ export async function ackProbe(opts: AckOptions): Promise<AckResult> {
       .filter((g) => g.length > 0)
       .map((g) => `${g.length} ${g[0]![0]} (max ${f1(Math.max(...g.map((x) => x[2])))} ms, total ${f1(g.reduce((t, x) => t + x[2], 0))} ms)`)
       .join(', ');
-    opts.log(`ack: ${ok.length} of ${acks.length} orders answered 200 in ${opts.seconds} s at ${opts.rate}/s (host args: ${(opts.hostArgs ?? []).join(' ') || 'none'})`);
+    const refused = new Map<string, number>();
+    for (const a of acks) if (a.status !== 200) refused.set(`${a.status} ${a.code ?? ''}`, (refused.get(`${a.status} ${a.code ?? ''}`) ?? 0) + 1);
+    opts.log(`ack: ${ok.length} of ${acks.length} orders answered 200 in ${opts.seconds} s at ${opts.rate}/s (host args: ${(opts.hostArgs ?? []).join(' ') || 'none'})${refused.size > 0 ? `; not 200: ${[...refused].map(([k, n]) => `${n} × ${k}`).join(', ')}` : ''}`);
     opts.log(`ack: all: p50 ${f1(all.p50)}, p99 ${f1(all.p99)}, p99.9 ${f1(all.p999)}, max ${f1(all.max)} ms; after the first second: p50 ${f1(warm.p50)}, p99 ${f1(warm.p99)}, p99.9 ${f1(warm.p999)}, max ${f1(warm.max)} ms`);
     opts.log(`ack: worst ack per second (ms): ${worst.map((w) => f1(w ?? 0)).join(' ')}`);
     opts.log(`ack: host loop delay worst per second (ms): ${worst.map((_, s) => f1(hostWorst.get(Math.floor(startEpochMs / 1000) + s) ?? NaN)).join(' ')}`);

@@ -105,6 +105,8 @@ export interface Ack {
   readonly dueMs: number;
   readonly ms: number;
   readonly status: number;
+  /** The error code of an answer that is not 200 (or the transport's). */
+  readonly code?: string;
 }
 
 /**
@@ -121,7 +123,12 @@ export async function pacedOrders(call: (method: string, path: string, body?: un
     const due = Math.floor((elapsed / 1000) * rate);
     while (acks.length < due) {
       const dueMs = (acks.length / rate) * 1000;
-      acks.push(call('POST', '/orders', next()).then((r) => ({ dueMs, ms: performance.now() - t0 - dueMs, status: r.status })));
+      acks.push(
+        call('POST', '/orders', next()).then((r) => {
+          const code = r.status === 200 ? undefined : String((r.body['error'] as { code?: string } | undefined)?.code ?? '');
+          return { dueMs, ms: performance.now() - t0 - dueMs, status: r.status, ...(code !== undefined ? { code } : {}) };
+        }),
+      );
     }
     if (elapsed >= second * 1000) {
       await every?.(second);
