@@ -1,6 +1,6 @@
 /**
  * Where a host's memory goes (issue 11, "host RSS at 1 M orders ≤ 1 GB"):
- * `node --expose-gc dist/bench/mem.js [orders] [--checkpoint-every N]`
+ * `node --expose-gc dist/bench/mem.js [orders] [--checkpoint-every N] [--v8-default]`
  * runs the `rss` scenario's order flow (bench/orders.ts: marketable 1-lot
  * day orders through an in-process host, 4,000 in flight) and prints
  *  - a line every 10 s: orders finished, RSS, heap used, external memory;
@@ -22,6 +22,7 @@
 import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
+import { tuneHostHeap } from '../engine/host/heap-tuning.ts';
 import type { Host } from '../engine/host/host.ts';
 import { OmsProjection } from '../engine/oms/projection.ts';
 import { RiskState } from '../engine/oms/exposure/risk-state.ts';
@@ -183,6 +184,8 @@ runMain(async () => {
   const ce = args.indexOf('--checkpoint-every');
   const checkpointEvery = ce >= 0 ? Number(args[ce + 1]) : undefined;
   if (!(globalThis as { gc?: unknown }).gc) throw new Error('run with node --expose-gc');
+  // The host as `ordo host` runs it (decision 170); --v8-default leaves V8's own heap growth.
+  if (!args.includes('--v8-default')) tuneHostHeap();
   const t0 = performance.now();
   runLoop.enable();
   const every = setInterval(() => {
