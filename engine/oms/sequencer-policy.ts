@@ -47,8 +47,8 @@ export class OmsSequencerPolicy implements SequencerPolicy {
   private book = new PolicyOrders();
   /** The carried orders' full record: every event except those of an order that does not carry. */
   private carried = new OmsProjection();
-  /** Risk's state, for its part of the snapshot (positions, runtime limits, halts, …). */
-  private risk = new RiskState();
+  /** Risk's state, for its part of the snapshot (positions, runtime limits, halts, …); it never checks duplicates. */
+  private risk = new RiskState().withoutDuplicateMemory();
   /** While the host's start-up recovers: the host's own risk state, which folds the same events (see shareRiskWhileRecovering). */
   private sharedRisk: RiskState | undefined;
   private readonly staticEvents: OrdoEvent[];
@@ -63,7 +63,7 @@ export class OmsSequencerPolicy implements SequencerPolicy {
     this.book = new PolicyOrders();
     this.carried = new OmsProjection();
     this.awaiting = new Set();
-    this.risk = new RiskState();
+    this.risk = new RiskState().withoutDuplicateMemory();
   }
 
   apply(_session: number, e: Sequenced): void {
@@ -85,7 +85,7 @@ export class OmsSequencerPolicy implements SequencerPolicy {
   restore(projection: OmsProjection, risk: RiskState, awaiting: readonly number[]): void {
     this.book = PolicyOrders.fromProjection(projection);
     this.carried = this.book.liveCarriedCount() > 0 ? projection : new OmsProjection();
-    this.risk = risk;
+    this.risk = risk.withoutDuplicateMemory();
     this.awaiting = new Set(awaiting);
   }
 
@@ -114,7 +114,7 @@ export class OmsSequencerPolicy implements SequencerPolicy {
       throw new Error(`risk state shared during recovery is at seq ${shared.lastSeq}, the policy at ${this.book.lastSeq}`);
     }
     this.sharedRisk = undefined;
-    this.risk = shared.copy();
+    this.risk = shared.copy().withoutDuplicateMemory();
   }
 
   authorize(src: string, role: string, body: CommandBody) {

@@ -203,7 +203,7 @@ describe('the sequencer policy keeps a slim order record (decision 169)', () => 
     );
   });
 
-  it('keeps a session of 10,000 day orders in typed-array chunks, with no full projection behind it', () => {
+  it('keeps a session of 10,000 day orders in typed-array chunks, with no full projection and no duplicate memory behind it', () => {
     const log = new LogBuilder().openSession({ reference, orderIdBase: 1 });
     for (let i = 1; i <= 10_000; i++) {
       log.add({ type: 'OrderPending', orderId: i, clientId: 'A', clientOrderId: `c${i}`, symbol: 'X', side: 'buy', orderType: 'limit', timeInForce: 'day', quantity: 2, price: 100 }, 'proxy');
@@ -215,8 +215,13 @@ describe('the sequencer policy keeps a slim order record (decision 169)', () => 
     const policy = new OmsSequencerPolicy(reference);
     for (const e of log.events) policy.apply(1, e);
     expect(policy.orders.orderCount).toBe(10_000);
-    const carried = (policy as unknown as { carried: OmsProjection }).carried;
-    expect(carried.orderCount).toBe(0);
+    const own = policy as unknown as { carried: OmsProjection; risk: RiskState };
+    expect(own.carried.orderCount).toBe(0);
+    // Its risk state is for the snapshot only: no duplicate memory (a risk state that checks duplicates remembers them all here).
+    expect(own.risk.rememberedOrders).toBe(0);
+    const checking = new RiskState();
+    for (const e of log.events) checking.apply(e);
+    expect(checking.rememberedOrders).toBe(10_000);
     // The odd ones are partially filled at the venue: the close waits for them.
     policy.apply(1, log.add({ type: 'SessionClosing' }));
     expect(policy.awaitingOrders()).toHaveLength(5_000);
