@@ -2,7 +2,7 @@ import type { AsOf, CancelResult, EventLine, EventQuery, FillQuery, FillView, Ne
 import type { ComponentAction } from './domain.ts';
 import type { EventPage, EventSearchQuery, OrderHistoryQuery, OrderHistoryView, SessionSummary, TimelineQuery, TimelineView } from './history.ts';
 import type { FixView } from './fix.ts';
-import type { OrderWindow, OrderWindowQuery } from './order-window.ts';
+import type { OrderSelection, OrderWindow, OrderWindowQuery, SelectionCancel } from './order-window.ts';
 import type { HaltRequest, LimitsChange, PositionView, RestrictRequest, RiskView } from './risk.ts';
 
 /**
@@ -26,6 +26,7 @@ export interface ApiParamTypes {
   fillQuery: FillQuery;
   timeline: TimelineQuery;
   orderWindow: OrderWindowQuery;
+  orderSelection: OrderSelection;
   // Risk (issue 12).
   clientId: string;
   halt: HaltRequest;
@@ -80,6 +81,8 @@ export const API_TABLE = {
   /** The blotter's window: the live session's orders filtered, sorted and sliced by the host, with counts (decision 150). */
   getOrderWindow: method(result<OrderWindow>(), withDefault('orderWindow', {})),
   /** Fills of the live session in log order, a page at a time, filtered by client, symbol. */
+  /** Cancels every working order of a blotter selection the renderer may not hold: all matching a filter, or a range of the sorted list (decision 164). */
+  cancelSelection: method(result<SelectionCancel>(), required('orderSelection')),
   getFills: method(result<Page<FillView>>(), withDefault('fillQuery', {})),
   // Risk (issue 12, docs/api.md "Risk"): positions, limits, restricted list, kill switch.
   getPositions: method(result<PositionView[]>()),

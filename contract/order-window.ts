@@ -104,3 +104,41 @@ export function orderFilterOf(q: OrderWindowQuery): (o: FilterableOrder) => bool
     return needle === '' || matchesOrderText(o, needle);
   };
 }
+
+/**
+ * A selection of the blotter's orders that the renderer may not hold
+ * (decision 164): every order matching the filter (no ends given), or the
+ * rows from one order to another (both included) in the host's sorted,
+ * filtered order. The ends are named by order id, so orders that arrive or
+ * move meanwhile do not shift the range; `from`/`to` are the rows the
+ * blotter saw them at, used for an end that no longer matches the filter.
+ */
+export interface OrderSelection {
+  state?: StateFilter;
+  symbol?: string;
+  side?: Side;
+  timeInForce?: TimeInForce;
+  clientId?: string;
+  text?: string;
+  sort?: OrderSortKey;
+  dir?: 'asc' | 'desc';
+  fromId?: number;
+  toId?: number;
+  from?: number;
+  to?: number;
+  /** Count only: nothing is cancelled (the confirmation's numbers). */
+  dryRun?: boolean;
+}
+
+/** What a cancel by selection did (or, with `dryRun`, would do). */
+export interface SelectionCancel {
+  /** Orders in the selection, and the working ones among them (the ones a cancel goes to). */
+  selected: number;
+  working: number;
+  /** Cancels accepted for sending, stored for the next open (no session), refused. */
+  requested: number;
+  queuedForOpen: number;
+  failed: number;
+  /** The first refusal's message, when any. */
+  firstError?: string;
+}

@@ -13,3 +13,16 @@ export function isOnStep(value: number, step: number): boolean {
   const n = value / step;
   return Math.abs(n - Math.round(n)) < STEP_TOLERANCE;
 }
+
+/**
+ * How many decimals represent multiples of `tickSize` exactly (at most 12): the
+ * decimals a price on that tick is written with. Shared by the OMS's money
+ * arithmetic and the simulated venue's book.
+ */
+export function tickDecimals(tickSize: number): number {
+  for (let d = 0; d <= 12; d++) {
+    const x = tickSize * 10 ** d;
+    if (Math.abs(x - Math.round(x)) < 1e-7) return d;
+  }
+  return 12;
+}

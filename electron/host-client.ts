@@ -1,10 +1,12 @@
 import WebSocket from 'ws';
 import type { ApiMethodName, Result, StateUpdate } from '../contract/api.ts';
-import { WireCalls } from '../contract/wire-calls.ts';
+import { backoffDelay } from '../contract/backoff.ts';
+import { WireConnection, type SocketLike } from '../contract/wire-connection.ts';
 
 /**
- * Main's one connection to the engine host: the WebSocket protocol of
- * contract/wire.ts, from Node. Plain Node (no `electron` import).
+ * Main's one connection to the engine host: the shared WireConnection of
+ * contract/ (the WebSocket protocol of contract/wire.ts) over the `ws`
+ * package's socket. Plain Node (no `electron` import).
  *
  * - Calls resolve with exactly one `Result`; never throw. While the socket is
  *   down they resolve at once with UNAVAILABLE rather than waiting: an order
@@ -24,47 +26,54 @@ export interface HostClientOptions {
 
 const OPEN_TIMEOUT_MS = 10_000;
 const MAX_RECONNECT_MS = 5_000;
+/** No jitter: main is one client, not a crowd of screens reconnecting together. */
+const NO_JITTER = (): number => 0.5;
 
 export class HostClient {
-  private socket: WebSocket | undefined;
-  private readonly calls: WireCalls;
-  private subscribed = false;
-  private closed = false;
-  private attempt = 0;
-  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly conn: WireConnection;
+  /** The first attempt's outcome, while `connect()` waits for it. */
+  private firstAttempt: ((error: string | undefined) => void) | undefined;
 
-  constructor(private readonly opts: HostClientOptions) {
-    this.calls = new WireCalls(opts.callTimeoutMs ?? 30_000, 'the engine host');
+  constructor(opts: HostClientOptions) {
+    this.conn = new WireConnection({
+      url: opts.url,
+      createSocket: (url) => new WebSocket(url) as unknown as SocketLike,
+      peer: 'the engine host',
+      callTimeoutMs: opts.callTimeoutMs ?? 30_000,
+      backoff: (attempt) => backoffDelay(attempt, opts.reconnectMs ?? 250, MAX_RECONNECT_MS, NO_JITTER),
+      onPush: opts.onPush,
+      onStatus: (s) => {
+        if (s.status === 'open') this.firstAttempt?.(undefined);
+        else if (s.status === 'disconnected') this.firstAttempt?.(`cannot connect to the engine host: ${s.detail ?? 'closed'}`);
+      },
+      onUndecodable: () => console.error('ordo: undecodable message from the engine host'),
+    });
   }
 
   get connected(): boolean {
-    return this.socket?.readyState === WebSocket.OPEN;
+    return this.conn.connected;
   }
 
-  /** Opens the socket; rejects if the first attempt fails. */
+  /** Opens the socket; rejects if the first attempt fails (and then does not reconnect). */
   connect(): Promise<void> {
     return new Promise((resolve, reject) => {
-      const ws = this.open();
-      // A first attempt that fails is final: no reconnecting behind a rejection.
-      const fail = (message: string) => {
+      const settle = (error: string | undefined): void => {
+        this.firstAttempt = undefined;
         clearTimeout(timer);
+        if (error === undefined) return resolve();
+        // A first attempt that fails is final: no reconnecting behind a rejection.
         this.close();
-        reject(new Error(message));
+        reject(new Error(error));
       };
-      const timer = setTimeout(() => fail(`no WebSocket connection to the engine host within ${OPEN_TIMEOUT_MS / 1000}s`), OPEN_TIMEOUT_MS);
-      ws.once('open', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      ws.once('error', (err) => {
-        if (ws.readyState !== WebSocket.OPEN) fail(`cannot connect to the engine host: ${err.message}`);
-      });
+      const timer = setTimeout(() => settle(`no WebSocket connection to the engine host within ${OPEN_TIMEOUT_MS / 1000}s`), OPEN_TIMEOUT_MS);
+      this.firstAttempt = settle;
+      this.conn.start();
     });
   }
 
   /** One API call by name; the host validates the params against the method table. */
   call(method: ApiMethodName, params: unknown[]): Promise<Result<unknown>> {
-    return this.calls.call(method, params, (text) => this.send(text));
+    return this.conn.call(method, params);
   }
 
   /**
@@ -73,66 +82,10 @@ export class HostClient {
    * window that (re)loads gets the whole state.
    */
   subscribe(): void {
-    this.subscribed = true;
-    // The reply carries nothing; pushes follow it.
-    void this.calls.call('subscribe', [], (text) => this.send(text));
+    this.conn.subscribe();
   }
 
   close(): void {
-    this.closed = true;
-    clearTimeout(this.reconnectTimer);
-    this.calls.failAll('The app is closing');
-    const s = this.socket;
-    this.socket = undefined;
-    s?.close(1000, 'app closing');
-  }
-
-  private send(text: string): boolean {
-    const s = this.socket;
-    if (!s || s.readyState !== WebSocket.OPEN) return false;
-    s.send(text);
-    return true;
-  }
-
-  private open(): WebSocket {
-    const ws = new WebSocket(this.opts.url);
-    this.socket = ws;
-    ws.on('open', () => {
-      if (this.socket !== ws) return;
-      this.attempt = 0;
-      if (this.subscribed) this.subscribe();
-    });
-    ws.on('message', (data) => {
-      if (this.socket === ws) this.onMessage(String(data));
-    });
-    ws.on('error', () => {
-      // Always followed by 'close', which does the work.
-    });
-    ws.on('close', (code) => {
-      if (this.socket !== ws) return;
-      this.socket = undefined;
-      this.calls.failAll(`Connection to the engine host lost (code ${code}); the outcome will show once reconnected`);
-      this.scheduleReconnect();
-    });
-    return ws;
-  }
-
-  private scheduleReconnect(): void {
-    if (this.closed) return;
-    const delay = Math.min(MAX_RECONNECT_MS, (this.opts.reconnectMs ?? 250) * 2 ** this.attempt++);
-    this.reconnectTimer = setTimeout(() => {
-      if (!this.closed) this.open();
-    }, delay);
-  }
-
-  private onMessage(text: string): void {
-    let push: StateUpdate | undefined;
-    try {
-      push = this.calls.receive(text);
-    } catch {
-      console.error('ordo: undecodable message from the engine host');
-      return;
-    }
-    if (push) this.opts.onPush(push);
+    this.conn.close('The app is closing');
   }
 }

@@ -17,11 +17,12 @@ import type {
   StateView,
 } from '../../contract/api.ts';
 import type { ComponentAction } from '../../contract/domain.ts';
+import { TERMINAL_STATES } from '../../contract/domain.ts';
 import type { EventPage, EventSearchQuery, OrderHistoryQuery, OrderHistoryView, SessionSummary, TimelineQuery, TimelineView } from '../../contract/history.ts';
 import { orderHistory, searchEvents } from './order-history.ts';
 import { Timelines } from './timeline.ts';
 import { OrderWindows } from './order-window.ts';
-import type { OrderWindow, OrderWindowQuery } from '../../contract/order-window.ts';
+import type { OrderSelection, OrderWindow, OrderWindowQuery, SelectionCancel } from '../../contract/order-window.ts';
 import type { SuperviseResult } from './supervisor.ts';
 import { toEventLine } from '../protocol/event-line.ts';
 import type { CommandBody } from '../protocol/events.ts';
@@ -54,6 +55,9 @@ export const STATE_LIST_LIMIT = 10_000;
 export const UI_STATE_ROWS = 5000;
 /** Default page of getOrders/getFills, and most rows one call looks at. */
 const DEFAULT_PAGE = 1000;
+const TERMINAL_ORDER_STATES: ReadonlySet<string> = new Set(TERMINAL_STATES);
+/** Cancels a selection sends at once (then waits for their answers): many thousands at once would flood the proxy. */
+const CANCEL_CHUNK = 100;
 const PAGE_SCAN = 100_000;
 
 export interface HostApiDeps {
@@ -421,6 +425,36 @@ export class HostApi implements OrdoApi {
   /** The blotter's window of the live session's orders: filtered, sorted, sliced, with counts (decision 150). */
   async getOrderWindow(q: OrderWindowQuery): Promise<Result<OrderWindow>> {
     return { ok: true, value: this.windows.window(this.d.view.projection, q) };
+  }
+
+  /**
+   * Cancels every working order of a blotter selection (decision 164): all
+   * orders matching a filter, or a range of the sorted list between two
+   * orders. Each is an ordinary cancel through the client proxy (a request:
+   * the order stays working until the venue confirms), a chunk at a time so
+   * the host's loop keeps turning. `dryRun` only counts (the confirmation).
+   */
+  async cancelSelection(s: OrderSelection): Promise<Result<SelectionCancel>> {
+    const p = this.d.view.projection;
+    const ids = this.windows.selection(p, s);
+    if (ids === undefined) return fail('NOT_FOUND', `orderSelection: order ${s.fromId} or ${s.toId} is not in the list and no row was given for it`);
+    const working = ids.filter((id) => {
+      const o = p.order(id);
+      return o !== undefined && !TERMINAL_ORDER_STATES.has(o.state);
+    });
+    const out: SelectionCancel = { selected: ids.length, working: working.length, requested: 0, queuedForOpen: 0, failed: 0 };
+    if (s.dryRun === true) return { ok: true, value: out };
+    for (let i = 0; i < working.length; i += CANCEL_CHUNK) {
+      const rs = await Promise.all(working.slice(i, i + CANCEL_CHUNK).map((id) => this.d.proxy.cancel(id)));
+      for (const r of rs) {
+        if (!r.ok) {
+          out.failed++;
+          out.firstError ??= r.error.message;
+        } else if (r.value.queuedForOpen === true) out.queuedForOpen++;
+        else out.requested++;
+      }
+    }
+    return { ok: true, value: out };
   }
 
   /** One page of the live session's fills in log order, filtered (cursor and cost as getOrders). */

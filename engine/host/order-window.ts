@@ -2,7 +2,7 @@ import type { OrderView } from '../../contract/api.ts';
 import { TERMINAL_STATES } from '../../contract/domain.ts';
 import type { OrderState } from '../../contract/domain.ts';
 import { orderFilterOf } from '../../contract/order-window.ts';
-import type { OrderSortKey, OrderWindow, OrderWindowQuery } from '../../contract/order-window.ts';
+import type { OrderSelection, OrderSortKey, OrderWindow, OrderWindowQuery } from '../../contract/order-window.ts';
 import type { OmsProjection, ReadonlyOrder } from '../oms/projection.ts';
 import { orderView } from '../oms/views.ts';
 
@@ -70,6 +70,33 @@ export class OrderWindows {
       if (o) orders.push(orderView(o));
     }
     return { session: p.session.id, seq: b.seq, offset, orders, total: n, orderCount: p.orderCount, working: b.working };
+  }
+
+  /**
+   * The orderIds of a blotter selection in the blotter's order (decision 164):
+   * every matching order, or the rows from `fromId` to `toId` (both included,
+   * either order) of the same list a window is cut from. An end that no
+   * longer matches is placed at the row the blotter saw it at (`from`/`to`);
+   * undefined when an end is neither listed nor placed.
+   */
+  selection(p: OmsProjection, s: OrderSelection): number[] | undefined {
+    const b = this.list(p, s);
+    const n = b.ids.length;
+    const desc = (s.dir ?? 'desc') === 'desc';
+    const at = (row: number): number => b.ids[desc ? n - 1 - row : row] as number;
+    if (s.fromId === undefined || s.toId === undefined) return desc ? [...b.ids].reverse() : [...b.ids];
+    // Rows are read off the kept list in place: a range of a million-order list costs its own length.
+    const rowOf = (id: number, seen: number | undefined): number | undefined => {
+      const i = b.ids.indexOf(id);
+      if (i >= 0) return desc ? n - 1 - i : i;
+      return seen === undefined ? undefined : Math.min(seen, n - 1);
+    };
+    const a = rowOf(s.fromId, s.from);
+    const z = rowOf(s.toId, s.to);
+    if (a === undefined || z === undefined || n === 0) return undefined;
+    const out: number[] = [];
+    for (let r = Math.min(a, z); r <= Math.max(a, z); r++) out.push(at(r));
+    return out;
   }
 
   private list(p: OmsProjection, q: OrderWindowQuery): Built {

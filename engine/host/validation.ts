@@ -4,7 +4,7 @@ import type { AsOf, EventQuery, FillQuery, NewOrderRequest, OrderQuery, ReplaceR
 import type { ApiParamParsers } from '../../contract/api-table.ts';
 import type { EventSearchQuery, OrderHistoryQuery, TimelineQuery } from '../../contract/history.ts';
 import { ORDER_SORT_KEYS } from '../../contract/order-window.ts';
-import type { OrderWindowQuery } from '../../contract/order-window.ts';
+import type { OrderSelection, OrderWindowQuery } from '../../contract/order-window.ts';
 import { issueLine } from '../oms/validation.ts';
 import { riskParamParsers } from './risk-params.ts';
 
@@ -120,6 +120,27 @@ const orderWindowQuery = z.strictObject({
   offset: z.number().int().nonnegative().optional(),
   limit: z.number().int().positive().max(2000).optional(),
 });
+const orderSelection = z.strictObject({
+  state: z.enum(['all', 'open', ...ORDER_STATES]).optional(),
+  symbol: z.string().max(32).optional(),
+  side: z.enum(SIDES).optional(),
+  timeInForce: z.enum(TIME_IN_FORCE).optional(),
+  clientId: z.string().max(64).optional(),
+  text: z.string().max(100).optional(),
+  sort: z.enum(ORDER_SORT_KEYS).optional(),
+  dir: z.enum(['asc', 'desc']).optional(),
+  fromId: z.number().int().positive().optional(),
+  toId: z.number().int().positive().optional(),
+  from: z.number().int().nonnegative().optional(),
+  to: z.number().int().nonnegative().optional(),
+  dryRun: z.boolean().optional(),
+});
+export const parseOrderSelection = (v: unknown): OrderSelection => {
+  const s = parseWith(orderSelection, v, 'orderSelection') as OrderSelection;
+  // A range names both of its ends: half a range would silently mean "to the end of the list".
+  if ((s.fromId === undefined) !== (s.toId === undefined)) throw new BadRequest('orderSelection: fromId and toId go together (both, or neither for every matching order)');
+  return s;
+};
 export const parseOrderWindowQuery = (v: unknown): OrderWindowQuery => parseWith(orderWindowQuery, v, 'orderWindow') as OrderWindowQuery;
 export const parseEventSearch = (v: unknown): EventSearchQuery => parseWith(eventSearch, v, 'search') as EventSearchQuery;
 
@@ -139,6 +160,7 @@ export const PARAM_PARSERS: ApiParamParsers = {
   fillQuery: parseFillQuery,
   timeline: parseTimelineQuery,
   orderWindow: parseOrderWindowQuery,
+  orderSelection: parseOrderSelection,
   ...riskParamParsers((message) => {
     throw new BadRequest(message);
   }),

@@ -5,6 +5,7 @@
  * 228.41199999999998: it is computed from integers and rounded once, to
  * AVG_PRICE_DECIMALS, for display and the API.
  */
+import { STEP_TOLERANCE, tickDecimals } from '../../contract/ticks.ts';
 
 /** Fill values are kept in integer units of 1/VALUE_SCALE of the quote currency (the unit of open notional too). */
 export const VALUE_SCALE = 10_000;
@@ -16,23 +17,12 @@ export const AVG_SCALE = 10 ** AVG_PRICE_DECIMALS;
 /** AVG_SCALE / VALUE_SCALE: value units × this / quantity = the average in 1/AVG_SCALE. */
 export const AVG_PER_UNIT = AVG_SCALE / VALUE_SCALE;
 
-/** How far from a whole number of ticks a price may be and still count as on the tick (float noise). */
-const TICK_EPSILON = 1e-6;
 
-/** Number of decimals that represent multiples of `tickSize` exactly (at most 12). */
-export function tickDecimals(tickSize: number): number {
-  for (let d = 0; d <= 12; d++) {
-    const x = tickSize * 10 ** d;
-    if (Math.abs(x - Math.round(x)) < 1e-7) return d;
-  }
-  return 12;
-}
-
-/** Whole ticks of `price`, or undefined when it is not within float noise of the grid. */
+/** Whole ticks of `price`, or undefined when it is not within float noise of the grid (contract/ticks.ts: the one tolerance). */
 export function priceTicks(price: number, tickSize: number): number | undefined {
   const t = price / tickSize;
   const r = Math.round(t);
-  return Math.abs(t - r) < TICK_EPSILON ? r : undefined;
+  return Math.abs(t - r) < STEP_TOLERANCE ? r : undefined;
 }
 
 /** ticks × tickSize as the shortest decimal (18925 × 0.01 → 189.25, never 189.25000000000003). */

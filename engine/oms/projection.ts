@@ -306,7 +306,6 @@ export class OmsProjection {
       clients: this.clientMap,
       books: this.books,
       table: this.table,
-      fills: this.fills(),
       roles: this.activeByRole,
       alerts: this.alertMap,
       cseqs: this.cseqs,

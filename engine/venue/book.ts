@@ -11,7 +11,7 @@
  * The book is a pure state machine: no clock, no randomness, no I/O. Order ids
  * are chosen by the caller and must be unique among the book's resting orders.
  */
-import { isOnStep } from '../../contract/ticks.ts';
+import { isOnStep, tickDecimals } from '../../contract/ticks.ts';
 
 export type BookSide = 'buy' | 'sell';
 
@@ -179,15 +179,6 @@ class Side {
     const i = this.lowerBound(this.bid ? level.ticks : -level.ticks);
     if (levels[i] === level) levels.splice(i, 1);
   }
-}
-
-/** Number of decimals that represent multiples of `tickSize` exactly enough (at most 12). */
-function tickDecimals(tickSize: number): number {
-  for (let d = 0; d <= 12; d++) {
-    const x = tickSize * 10 ** d;
-    if (Math.abs(x - Math.round(x)) < 1e-7) return d;
-  }
-  return 12;
 }
 
 const EMPTY: BookTrade[] = [];

@@ -1,5 +1,5 @@
 import type { OrderView, Result } from '../../contract/api.ts';
-import type { OrderWindow, OrderWindowQuery } from '../../contract/order-window.ts';
+import type { OrderSelection, OrderWindow, OrderWindowQuery } from '../../contract/order-window.ts';
 import type { OrderFilter, OrderSort } from './order-query.ts';
 
 /** Rows asked for above and below the rows in view, so scrolling a page shows rows at once. */
@@ -140,4 +140,42 @@ export class OrderWindowLoader {
       }
     });
   }
+}
+
+/**
+ * A selection by position in the host's sorted, filtered list (remote mode,
+ * decision 164), which the renderer need not hold: every matching order
+ * (`all`), or the rows from one order to another, both included. The ends are
+ * orders (rows move as orders arrive); `from`/`to` are the rows they were at
+ * when chosen, for an end not loaded now. Made in one filter and sort (`key`,
+ * the host query's key): any other view drops it.
+ */
+export interface OrderSpan {
+  readonly key: string;
+  readonly all: boolean;
+  readonly fromId?: number;
+  readonly toId?: number;
+  readonly from: number;
+  readonly to: number;
+}
+
+/** The rows a span covers now (both included): its ends where the window holds them, else where they were seen. */
+export function spanBounds(s: OrderSpan, w: LoadedWindow | undefined, total: number): { lo: number; hi: number } | undefined {
+  if (total === 0) return undefined;
+  if (s.all) return { lo: 0, hi: total - 1 };
+  const a = endRow(s.fromId, s.from, w, total);
+  const z = endRow(s.toId, s.to, w, total);
+  return { lo: Math.min(a, z), hi: Math.max(a, z) };
+}
+
+/** The host's selection for a span in the view `q` (its filter and sort), ends placed where the window last saw them. */
+export function spanSelection(s: OrderSpan, w: LoadedWindow | undefined, q: OrderWindowQuery, total: number): OrderSelection {
+  const { offset: _o, limit: _l, ...view } = q;
+  if (s.all || s.fromId === undefined || s.toId === undefined) return view;
+  return { ...view, fromId: s.fromId, toId: s.toId, from: endRow(s.fromId, s.from, w, total), to: endRow(s.toId, s.to, w, total) };
+}
+
+function endRow(id: number | undefined, seen: number, w: LoadedWindow | undefined, total: number): number {
+  const i = id === undefined || !w ? -1 : w.indexOf(id);
+  return Math.max(0, Math.min(i >= 0 ? i : seen, total - 1));
 }

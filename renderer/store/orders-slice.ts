@@ -2,6 +2,7 @@ import type { OrderView } from '../../contract/api.ts';
 import { DEFAULT_ORDER_FILTER, DEFAULT_ORDER_SORT, isTerminal, ORDER_SORT_KEYS } from '../lib/order-query.ts';
 import type { OrderFilter, OrderSort, OrderSortKey } from '../lib/order-query.ts';
 import { loadPref } from '../lib/settings.ts';
+import type { OrderSpan } from '../lib/order-window.ts';
 import type { SliceCreator } from './types.ts';
 
 /**
@@ -82,12 +83,16 @@ export interface OrdersSlice {
   selectedOrderId: number | undefined;
   /** Every selected order (multi-select for mass actions). */
   selectedOrderIds: ReadonlySet<number>;
+  /** A selection by position in the host's list (remote mode); when set, `selectedOrderIds` is empty. */
+  orderSpan: OrderSpan | undefined;
   setOrderFilter(patch: Partial<OrderFilter>): void;
   /** A header click: the same column flips direction, a new one starts descending for numbers and time. */
   sortOrdersBy(key: OrderSortKey): void;
   selectOrder(orderId: number | undefined): void;
   /** Replaces the selection; `focus` becomes the selected order. */
   setOrderSelection(ids: Iterable<number>, focus: number | undefined): void;
+  /** Selects a span of the host's list; `focus` becomes the focused order (when loaded). */
+  setOrderSpan(span: OrderSpan, focus: number | undefined): void;
 }
 
 /** Where the blotter's filter and sort persist across reloads. */
@@ -123,14 +128,18 @@ export const createOrdersSlice: SliceCreator<OrdersSlice> = (set) => ({
   orderSort: loadOrderView().sort,
   selectedOrderId: undefined,
   selectedOrderIds: EMPTY_SELECTION,
-  setOrderFilter: (patch) => set((s) => ({ orderFilter: { ...s.orderFilter, ...patch } })),
+  orderSpan: undefined,
+  // A span is rows of one filtered, sorted list: another filter or sort ends it.
+  setOrderFilter: (patch) => set((s) => ({ orderFilter: { ...s.orderFilter, ...patch }, orderSpan: undefined })),
   sortOrdersBy: (key) =>
     set((s) => ({
+      orderSpan: undefined,
       orderSort:
         s.orderSort.key === key
           ? { key, dir: s.orderSort.dir === 'asc' ? 'desc' : 'asc' }
           : { key, dir: ASCENDING_FIRST.has(key) ? 'asc' : 'desc' },
     })),
-  selectOrder: (orderId) => set({ selectedOrderId: orderId, selectedOrderIds: orderId === undefined ? EMPTY_SELECTION : new Set([orderId]) }),
-  setOrderSelection: (ids, focus) => set({ selectedOrderIds: new Set(ids), selectedOrderId: focus }),
+  selectOrder: (orderId) => set({ selectedOrderId: orderId, selectedOrderIds: orderId === undefined ? EMPTY_SELECTION : new Set([orderId]), orderSpan: undefined }),
+  setOrderSelection: (ids, focus) => set({ selectedOrderIds: new Set(ids), selectedOrderId: focus, orderSpan: undefined }),
+  setOrderSpan: (span, focus) => set({ orderSpan: span, selectedOrderIds: EMPTY_SELECTION, selectedOrderId: focus }),
 });

@@ -5,7 +5,7 @@ import { applyUpdates } from './apply.ts';
 import { createComponentsSlice } from './components-slice.ts';
 import { createEventsSlice } from './events-slice.ts';
 import { createFillsSlice } from './fills-slice.ts';
-import { throttledFrames } from './frame.ts';
+import { scheduleFrame, throttledFrames } from './frame.ts';
 import type { FrameScheduler } from './frame.ts';
 import { createInstrumentsSlice } from './instruments-slice.ts';
 import { alertKey, notificationsFor } from './notify.ts';
@@ -21,6 +21,8 @@ export interface StoreOptions {
   schedule?: FrameScheduler;
   /** Local clock (epoch ms) for arrival times. */
   now?: () => number;
+  /** Schedules the second half of a flush (decision 163); defaults to the next animation frame. */
+  nextFrame?: FrameScheduler;
   /** Whether the trader is looking (window focused and visible); unseen toasts badge the title. */
   visible?: () => boolean;
 }
@@ -43,8 +45,20 @@ export function createOrdoStore(options: StoreOptions = {}): OrdoStore {
   const now = options.now ?? (() => Date.now());
   const visible =
     options.visible ?? (() => typeof document === 'undefined' || (document.visibilityState === 'visible' && document.hasFocus()));
+  const nextFrame = options.nextFrame ?? scheduleFrame;
   let buffer: StateUpdate[] = [];
   let cancelScheduled: (() => void) | undefined;
+  // The part of the last flush held for the frame after it (decision 163), and its cancel.
+  let held: Partial<OrdoState> | undefined;
+  let splitNext = false;
+  let cancelHeld: (() => void) | undefined;
+  const applyHeld = (set: (p: Partial<OrdoState>) => void): void => {
+    cancelHeld?.();
+    cancelHeld = undefined;
+    const h = held;
+    held = undefined;
+    if (h) set(h);
+  };
 
   return createStore<OrdoState>()((set, get, api) => ({
     ...createSessionSlice(set, get, api),
@@ -62,12 +76,14 @@ export function createOrdoStore(options: StoreOptions = {}): OrdoStore {
       if (cancelScheduled === undefined) {
         cancelScheduled = schedule(() => {
           cancelScheduled = undefined;
+          splitNext = true;
           get().flush();
         });
       }
     },
     backfill(update) {
       get().flush();
+      applyHeld(set);
       const patch = applyUpdates(get(), [update], now());
       if (Object.keys(patch).length > 0) set(patch);
     },
@@ -76,7 +92,12 @@ export function createOrdoStore(options: StoreOptions = {}): OrdoStore {
         cancelScheduled();
         cancelScheduled = undefined;
       }
-      if (buffer.length === 0) return;
+      // What the last flush held back is older than anything buffered since: it goes in first.
+      applyHeld(set);
+      if (buffer.length === 0) {
+        splitNext = false;
+        return;
+      }
       const updates = buffer;
       buffer = [];
       const before = get();
@@ -91,7 +112,17 @@ export function createOrdoStore(options: StoreOptions = {}): OrdoStore {
       for (const u of updates) for (const f of u.fills ?? []) if (before.fills.indexByExecId.has(f.execId)) knownFills.add(f.execId);
       const alertKeys = new Set(before.alerts.map(alertKey));
       const patch = applyUpdates(before, updates, now());
+      // Only the stream's own flush spreads over two frames; a direct flush (backfill, tests) applies all now.
+      const later = splitNext ? splitForNextFrame(patch) : undefined;
+      splitNext = false;
       if (Object.keys(patch).length > 0) set(patch);
+      if (later) {
+        held = later;
+        cancelHeld = nextFrame(() => {
+          cancelHeld = undefined;
+          applyHeld(set);
+        });
+      }
       if (before.resets > 0) {
         const after = get();
         const toasts = notificationsFor(
@@ -103,4 +134,26 @@ export function createOrdoStore(options: StoreOptions = {}): OrdoStore {
       }
     },
   }));
+}
+
+/**
+ * The tables a flush may show one frame later (decision 163): fills, quotes
+ * and the event tail. Under a stream every row in view of every grid changes
+ * at each flush; rendering the orders grid in one frame and these in the next
+ * splits what was the longest task (script, then style, layout and paint of what
+ * changed). Never after a reset (a new session or a reconnect shows whole),
+ * and never when nothing else changed (one frame is enough then). Removes the
+ * held fields from `patch`; returns them, or undefined.
+ */
+export function splitForNextFrame(patch: Partial<OrdoState>): Partial<OrdoState> | undefined {
+  if (patch.resets !== undefined || patch.orders === undefined) return undefined;
+  const later: Partial<OrdoState> = {};
+  let any = false;
+  for (const k of ['fills', 'instruments', 'events'] as const) {
+    if (patch[k] === undefined) continue;
+    (later as Record<string, unknown>)[k] = patch[k];
+    delete patch[k];
+    any = true;
+  }
+  return any ? later : undefined;
 }

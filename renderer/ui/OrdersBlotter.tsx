@@ -1,13 +1,12 @@
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { CSSProperties, KeyboardEvent, MouseEvent } from 'react';
 import type { InstrumentView, OrderView } from '../../contract/api.ts';
-import type { OrderWindowQuery } from '../../contract/order-window.ts';
-import { ORDER_STATES } from '../../contract/domain.ts';
+import type { OrderSelection, OrderWindowQuery } from '../../contract/order-window.ts';
 import { gridTemplate, resolveColumns, toggleColumn } from '../lib/columns.ts';
 import { downloadText, toCsv } from '../lib/csv.ts';
-import { decimalsOf, formatInt, formatQty, stateLabel } from '../lib/format.ts';
+import { decimalsOf, formatInt, formatQty } from '../lib/format.ts';
 import { createOrderIdsMemo, DEFAULT_ORDER_FILTER, isTerminal } from '../lib/order-query.ts';
-import type { OrderSortKey, StateFilter } from '../lib/order-query.ts';
+import type { OrderSortKey } from '../lib/order-query.ts';
 import { validateReplace } from '../lib/validation.ts';
 import { healthyActiveRoles, waitingHint } from '../lib/waiting.ts';
 import { selectInstruments, selectOrders, selectReadOnly } from '../store/selectors.ts';
@@ -20,8 +19,9 @@ import { ContextMenu } from './ContextMenu.tsx';
 import type { MenuItem } from './ContextMenu.tsx';
 import { useApi, useOrdoState, useOrdoStore } from './context.tsx';
 import { useOrderWindow } from './use-order-window.ts';
-import { windowQuery } from '../lib/order-window.ts';
+import { queryKey, spanBounds, spanSelection, windowQuery } from '../lib/order-window.ts';
 import { GridHeader } from './GridHeader.tsx';
+import { OrderFilterInputs } from './OrderFilters.tsx';
 import { useFlash } from './hooks.ts';
 import { Panel } from './Panel.tsx';
 import { VirtualList } from './VirtualList.tsx';
@@ -55,6 +55,8 @@ export function OrdersBlotter() {
   const setFilter = useOrdoState((s) => s.setOrderFilter);
   const sortBy = useOrdoState((s) => s.sortOrdersBy);
   const setSelection = useOrdoState((s) => s.setOrderSelection);
+  const span = useOrdoState((s) => s.orderSpan);
+  const setSpan = useOrdoState((s) => s.setOrderSpan);
   const clients = useOrdoState((s) => s.clients);
   const components = useOrdoState((s) => s.components.list);
   const instruments = useOrdoState(selectInstruments);
@@ -75,7 +77,15 @@ export function OrdersBlotter() {
   const rowCount = win ? win.total : ids.length;
   const idAt = (i: number): number | undefined => (win ? win.idAt(i) : ids[i]);
   const indexOf = (id: number): number => (win ? win.indexOf(id) : ids.indexOf(id));
+  // A selection by position in the host's list (decision 164): every matching order, or a range between two.
+  const view = useMemo(() => windowQuery(filter, sort), [filter, sort]);
+  const liveSpan = remote && span && span.key === queryKey(view) ? span : undefined;
+  const spanRows = liveSpan ? spanBounds(liveSpan, win, rowCount) : undefined;
+  const selectedCount = spanRows ? spanRows.hi - spanRows.lo + 1 : selected.size;
   const decimals = useMemo(() => decimalsFor(instruments.bySymbol), [instruments.bySymbol]);
+  // The symbols only (quotes change the instruments table at every flush; the filter's options must not follow).
+  const symbolKey = instruments.list.map((i) => i.symbol).join(' ');
+  const symbols = useMemo(() => (symbolKey === '' ? [] : symbolKey.split(' ')), [symbolKey]);
   const roles = useMemo(() => (readOnly || components.length === 0 ? undefined : healthyActiveRoles(components)), [components, readOnly]);
   // Local: kept by every merge of the table (decision 151); remote: the host's count.
   const working = remote ? (win?.working ?? 0) : (table.working ?? 0);
@@ -142,6 +152,76 @@ export function OrdersBlotter() {
     },
     [api, confirm, setStatus, table.byId],
   );
+
+  /**
+   * Cancel of a span the renderer need not hold (decision 164): the host
+   * counts it (dry run) for the confirmation, then cancels its working
+   * orders itself, by filter or by range, instead of one call per order
+   * from here.
+   */
+  const cancelOnHost = useCallback(
+    async (sel: OrderSelection, what: (selected: number) => string, note: string) => {
+      const dry = await api.cancelSelection({ ...sel, dryRun: true });
+      if (!dry.ok) {
+        setStatus(`Cancel failed: ${dry.error.message}`);
+        return;
+      }
+      const { selected: n, working: w } = dry.value;
+      if (w === 0) {
+        setStatus(`Nothing to cancel: none of the ${formatInt(n)} selected is working`);
+        return;
+      }
+      const ok = await confirm({
+        title: `Cancel ${formatInt(w)} working order${w === 1 ? '' : 's'}?`,
+        body: `Selected: ${what(n)}, ${formatInt(w)} of them working. The host sends a cancel for each working one${note}; each stays working until the venue confirms.`,
+        okLabel: `Cancel ${formatInt(w)}`,
+        danger: true,
+      });
+      if (!ok) return;
+      setStatus(`Cancel sent for ${formatInt(w)} orders…`);
+      const r = await api.cancelSelection(sel);
+      if (!r.ok) {
+        setStatus(`Cancel failed: ${r.error.message}`);
+        return;
+      }
+      const v = r.value;
+      setStatus(
+        v.failed === 0 && v.queuedForOpen === 0
+          ? `Cancel requested for ${formatInt(v.requested)} order${v.requested === 1 ? '' : 's'}`
+          : `Cancel: ${formatInt(v.requested)} requested, ${formatInt(v.queuedForOpen)} stored for the next open, ${formatInt(v.failed)} failed${v.firstError ? ` (${v.firstError})` : ''}`,
+      );
+    },
+    [api, confirm, setStatus],
+  );
+  const cancelSpan = (): Promise<void> | undefined => {
+    if (!liveSpan) return undefined;
+    const lo = formatInt((spanRows?.lo ?? 0) + 1);
+    const hi = formatInt((spanRows?.hi ?? 0) + 1);
+    return cancelOnHost(
+      spanSelection(liveSpan, win, view, rowCount),
+      (n) => (liveSpan.all ? `all ${formatInt(n)} orders matching the filter` : `${formatInt(n)} orders (rows ${lo}–${hi})`),
+      liveSpan.all ? ' (orders that match by then included)' : '',
+    );
+  };
+
+  // How many of a span are working: the host counts (the renderer may hold few of them).
+  const [spanWorking, setSpanWorking] = useState<{ span: typeof span; n: number } | undefined>(undefined);
+  useEffect(() => {
+    if (!liveSpan) return;
+    let stale = false;
+    // A moment after the span stops changing (Shift+↓ held down asks once, not per row).
+    const timer = setTimeout(() => {
+      void api.cancelSelection({ ...spanSelection(liveSpan, win, view, rowCount), dryRun: true }).then((r) => {
+        if (!stale && r.ok) setSpanWorking({ span: liveSpan, n: r.value.working });
+      });
+    }, 150);
+    return () => {
+      stale = true;
+      clearTimeout(timer);
+    };
+    // Counted again when the span changes, not with every window (its ends are orders: the count holds).
+  }, [api, liveSpan]);
+  const cancelSelected = (): void => void (liveSpan ? cancelSpan() : cancelMany([...selected], true));
 
   /**
    * Kill switch for one client: the host sequences TradingHalted and the
@@ -225,30 +305,69 @@ export function OrdersBlotter() {
     }
   }, [api, instruments.bySymbol, setStatus, table.byId]);
 
+  const focusIndex = focusId === undefined ? -1 : indexOf(focusId);
+  // Where the focus was last seen: a remote window may have scrolled away from it.
+  const lastFocusRow = useRef(-1);
+  if (focusIndex >= 0) lastFocusRow.current = focusIndex;
+  // Where a Shift range starts: the row last clicked or moved to without Shift.
+  const anchor = useRef<{ id: number; row: number } | undefined>(undefined);
+  // A keyboard move to a row the window does not hold yet: the list scrolls there and the move ends when it loads.
+  const [pending, setPending] = useState<{ row: number; shift: boolean } | undefined>(undefined);
+  // A move pending in one view means nothing in another.
+  useEffect(() => setPending(undefined), [filter, sort]);
+
+  /** Focus row `row` (order `id`); with Shift, select from the anchor to it (remote: a span of the host's list). */
+  const moveTo = (row: number, id: number, shift: boolean): void => {
+    if (!shift || anchor.current === undefined) {
+      anchor.current = { id, row };
+      setSelection([id], id);
+      return;
+    }
+    const a = anchor.current;
+    const aRow = win ? (win.indexOf(a.id) >= 0 ? win.indexOf(a.id) : a.row) : ids.indexOf(a.id);
+    if (remote) {
+      setSpan({ key: queryKey(view), all: false, fromId: a.id, toId: id, from: Math.max(0, aRow), to: row }, id);
+      return;
+    }
+    if (aRow < 0) {
+      anchor.current = { id, row };
+      setSelection([id], id);
+      return;
+    }
+    setSelection(ids.slice(Math.min(aRow, row), Math.max(aRow, row) + 1), id);
+  };
+
+  useEffect(() => {
+    if (!pending) return;
+    // The list shrank under it (another filter, a window refresh): the move is dropped.
+    if (pending.row >= rowCount) {
+      setPending(undefined);
+      return;
+    }
+    const id = idAt(pending.row);
+    if (id === undefined) return;
+    setPending(undefined);
+    moveTo(pending.row, id, pending.shift);
+  });
+
   // Row callbacks read the latest rows and selection through refs, so they keep their identity across
   // flushes and a row whose order did not change is not rendered again (decision 151).
-  const live = useRef({ ids, focusId, selected });
-  live.current = { ids, focusId, selected };
+  const live = useRef({ selected, indexOf, moveTo });
+  live.current = { selected, indexOf, moveTo };
   const onRowClick = useCallback(
     (id: number, e: MouseEvent) => {
-      const { ids, focusId, selected } = live.current;
-      if (e.shiftKey && focusId !== undefined) {
-        // Within the rows loaded (all of them, or the host's window).
-        const a = ids.indexOf(focusId);
-        const b = ids.indexOf(id);
-        if (a >= 0 && b >= 0) {
-          setSelection(ids.slice(Math.min(a, b), Math.max(a, b) + 1), focusId);
-          return;
-        }
-      }
+      const { selected, indexOf, moveTo } = live.current;
+      const row = indexOf(id);
       if (e.ctrlKey || e.metaKey) {
+        // Ctrl toggles one order in an explicit selection (a span becomes the clicked order alone).
         const next = new Set(selected);
         if (next.has(id)) next.delete(id);
         else next.add(id);
+        anchor.current = { id, row };
         setSelection(next, id);
         return;
       }
-      setSelection([id], id);
+      moveTo(row, id, e.shiftKey);
     },
     [setSelection],
   );
@@ -256,44 +375,51 @@ export function OrdersBlotter() {
   const onRowMenu = useCallback(
     (id: number, e: MouseEvent) => {
       e.preventDefault();
-      if (!live.current.selected.has(id)) setSelection([id], id);
+      if (!live.current.selected.has(id) && !spanHas.current(id)) {
+        anchor.current = { id, row: live.current.indexOf(id) };
+        setSelection([id], id);
+      }
       setMenu({ kind: 'row', orderId: id, x: e.clientX, y: e.clientY });
       void loadHalts();
     },
     [setSelection, loadHalts],
   );
-
-  const focusIndex = focusId === undefined ? -1 : indexOf(focusId);
+  /** Whether an order is in the span (a loaded row inside its bounds). */
+  const spanHas = useRef((_id: number): boolean => false);
+  spanHas.current = (id) => {
+    if (!spanRows) return false;
+    const i = indexOf(id);
+    return i >= spanRows.lo && i <= spanRows.hi;
+  };
 
   const onKeys = (e: KeyboardEvent<HTMLDivElement>): void => {
     if ((e.target as HTMLElement).tagName === 'INPUT') return;
     if (e.key === 'ArrowDown' || e.key === 'ArrowUp' || e.key === 'PageDown' || e.key === 'PageUp' || e.key === 'Home' || e.key === 'End') {
       e.preventDefault();
-      if (ids.length === 0) return;
+      if (rowCount === 0) return;
       const step = e.key === 'ArrowDown' ? 1 : e.key === 'ArrowUp' ? -1 : e.key === 'PageDown' ? 20 : e.key === 'PageUp' ? -20 : 0;
-      // Remote: moves stay within the host's window (it reaches WINDOW_MARGIN rows past the view, and follows the scroll).
-      const first = win ? win.offset : 0;
-      const last = first + ids.length - 1;
-      const next = e.key === 'Home' ? first : e.key === 'End' ? last : Math.max(first, Math.min(last, (focusIndex < 0 ? first - 1 : focusIndex) + step));
+      // Rows of the whole list (remote: the host's, loaded or not); a row not loaded is fetched, then focused.
+      const from = pending ? pending.row : focusIndex >= 0 ? focusIndex : focusId !== undefined ? lastFocusRow.current : -1;
+      const next = e.key === 'Home' ? 0 : e.key === 'End' ? rowCount - 1 : Math.max(0, Math.min(rowCount - 1, from + step));
       const id = idAt(next);
-      if (id === undefined) return;
-      if (e.shiftKey) {
-        const s = new Set(selected);
-        s.add(id);
-        setSelection(s, id);
-      } else setSelection([id], id);
+      if (id === undefined) setPending({ row: next, shift: e.shiftKey });
+      else {
+        setPending(undefined);
+        moveTo(next, id, e.shiftKey);
+      }
     } else if ((e.key === 'a' || e.key === 'A') && (e.ctrlKey || e.metaKey)) {
       e.preventDefault();
-      setSelection(ids, focusId ?? ids[0]);
-      // Remote: the renderer holds a window, not every matching order; say so before a Delete acts on it.
-      if (win && ids.length < win.total) setStatus(`Selected the ${formatInt(ids.length)} loaded rows of ${formatInt(win.total)} matching; "Cancel all working for CLIENT" acts on all`);
+      // Remote: every order matching the filter, loaded or not ("All N matching"); cancels go by filter.
+      if (remote) setSpan({ key: queryKey(view), all: true, from: 0, to: Math.max(0, rowCount - 1) }, focusId);
+      else setSelection(ids, focusId ?? ids[0]);
     } else if (e.key === 'Delete' || e.key === 'Backspace') {
       e.preventDefault();
-      if (canAct) void cancelMany([...selected], true);
+      if (canAct) cancelSelected();
     } else if (e.key === 'Enter' && focusId !== undefined) {
       e.preventDefault();
       setHistoryId(focusId);
     } else if (e.key === 'Escape') {
+      setPending(undefined);
       setSelection([], undefined);
     } else if (e.key === 'ContextMenu' && focusId !== undefined) {
       e.preventDefault();
@@ -325,14 +451,11 @@ export function OrdersBlotter() {
     setStatus(`Exported ${formatInt(orders.length)} orders to CSV`);
   };
 
-  /** The working orders of a client: all of them from the host in remote mode, else from the store. */
-  const clientWorkingIds = async (clientId: string): Promise<number[]> => {
-    if (!remote) return [...table.byId.values()].filter((x) => x.clientId === clientId && !isTerminal(x.state)).map((x) => x.orderId);
-    const got = await allMatching(api, { clientId, state: 'open', sort: 'orderId', dir: 'asc' });
-    return got.ok ? got.orders.map((o) => o.orderId) : [];
-  };
+  /** The working orders of a client the store holds (local mode: all of them). */
+  const clientWorkingIds = (clientId: string): number[] =>
+    [...table.byId.values()].filter((x) => x.clientId === clientId && !isTerminal(x.state)).map((x) => x.orderId);
 
-  const selectedWorking = useMemo(() => {
+  const explicitWorking = useMemo(() => {
     let n = 0;
     for (const id of selected) {
       const o = table.byId.get(id);
@@ -340,6 +463,8 @@ export function OrdersBlotter() {
     }
     return n;
   }, [selected, table.byId, table.version]);
+  // A span's working count comes from the host (undefined until it answers).
+  const selectedWorking = liveSpan ? (spanWorking?.span === liveSpan ? spanWorking.n : undefined) : explicitWorking;
 
   const menuItems = (m: Menu): MenuItem[] => {
     if (m.kind === 'columns') {
@@ -354,13 +479,19 @@ export function OrdersBlotter() {
     }
     const o = table.byId.get(m.orderId);
     if (!o) return [];
-    const many = selected.size > 1 && selected.has(o.orderId);
+    const many = (selected.size > 1 && selected.has(o.orderId)) || (selectedCount > 1 && spanHas.current(o.orderId));
     // Remote: the store holds only some of the client's orders; the count is the loaded ones', the action asks the host.
     const clientWorking = [...table.byId.values()].filter((x) => x.clientId === o.clientId && !isTerminal(x.state)).map((x) => x.orderId);
     const about = remote ? '' : ` (${formatInt(clientWorking.length)})`;
     return [
       many
-        ? { label: `Cancel ${formatInt(selectedWorking)} selected`, testid: 'ctx-cancel-selected', danger: true, disabled: !canAct || selectedWorking === 0, onSelect: () => void cancelMany([...selected], true) }
+        ? {
+            label: selectedWorking === undefined ? `Cancel the ${formatInt(selectedCount)} selected` : `Cancel ${formatInt(selectedWorking)} selected`,
+            testid: 'ctx-cancel-selected',
+            danger: true,
+            disabled: !canAct || selectedWorking === 0,
+            onSelect: cancelSelected,
+          }
         : { label: `Cancel #${o.orderId}`, testid: 'ctx-cancel', danger: true, disabled: !canAct || isTerminal(o.state), onSelect: () => void cancelMany([o.orderId], true) },
       { label: `Amend #${o.orderId}`, testid: 'ctx-amend', disabled: !canAct || isTerminal(o.state) || o.orderType !== 'limit' || many, onSelect: () => startAmend(o) },
       {
@@ -368,7 +499,11 @@ export function OrdersBlotter() {
         testid: 'ctx-cancel-client',
         danger: true,
         disabled: !canAct || (!remote && clientWorking.length === 0),
-        onSelect: () => void clientWorkingIds(o.clientId).then((all) => cancelMany(all, true)),
+        // Remote: the host cancels by filter (the renderer holds only some of the client's orders).
+        onSelect: () =>
+          void (remote
+            ? cancelOnHost({ clientId: o.clientId, state: 'open', sort: 'orderId', dir: 'asc' }, (n) => `every working order of ${o.clientId} (${formatInt(n)})`, '')
+            : cancelMany(clientWorkingIds(o.clientId), true)),
       },
       halted.has(o.clientId)
         ? { label: `Resume ${o.clientId} (lift the halt)`, testid: 'ctx-resume-client', disabled: !canAct, onSelect: () => void resumeClient(o.clientId) }
@@ -403,46 +538,7 @@ export function OrdersBlotter() {
       className="orders-panel"
       tools={
         <div className="filters">
-          <input
-            className="input input-sm search"
-            data-testid="orders-search"
-            placeholder="Search orders…"
-            title="Free text: order id, ClOrdID, client, symbol, state, venue, reason"
-            value={filter.text}
-            onChange={(e) => setFilter({ text: e.currentTarget.value })}
-            onKeyDown={(e) => e.key === 'Escape' && setFilter({ text: '' })}
-          />
-          <select className="input input-sm" data-testid="orders-filter-client" value={filter.clientId} onChange={(e) => setFilter({ clientId: e.currentTarget.value })}>
-            <option value="">All clients</option>
-            {clients.map((c) => (
-              <option key={c.clientId} value={c.clientId}>
-                {c.clientId}
-                {halted.has(c.clientId) ? ' · HALTED' : ''}
-              </option>
-            ))}
-          </select>
-          <select className="input input-sm" data-testid="orders-filter-state" value={filter.state} onChange={(e) => setFilter({ state: e.currentTarget.value as StateFilter })}>
-            <option value="all">All states</option>
-            <option value="open">Open (working)</option>
-            {ORDER_STATES.map((s) => (
-              <option key={s} value={s}>
-                {stateLabel(s)}
-              </option>
-            ))}
-          </select>
-          <select className="input input-sm" data-testid="orders-filter-symbol" value={filter.symbol} onChange={(e) => setFilter({ symbol: e.currentTarget.value })}>
-            <option value="">All instruments</option>
-            {instruments.list.map((i) => (
-              <option key={i.symbol} value={i.symbol}>
-                {i.symbol}
-              </option>
-            ))}
-          </select>
-          <select className="input input-sm" data-testid="orders-filter-side" value={filter.side} onChange={(e) => setFilter({ side: e.currentTarget.value as 'all' | 'buy' | 'sell' })}>
-            <option value="all">Both sides</option>
-            <option value="buy">Buy</option>
-            <option value="sell">Sell</option>
-          </select>
+          <OrderFilterInputs filter={filter} clients={clients} halted={halted} symbols={symbols} setFilter={setFilter} />
           {filtered ? (
             <button type="button" className="btn btn-xs" data-testid="orders-filter-reset" title="Show every order" onClick={() => setFilter(DEFAULT_ORDER_FILTER)}>
               ✕
@@ -476,10 +572,10 @@ export function OrdersBlotter() {
       }
       footer={
         <div className={`panel-status orders-status ${visibleAmend?.error ? 'error' : ''}`} data-testid="order-action-status">
-          {selected.size > 1 ? (
-            <span className="selection-bar" data-testid="orders-selection" data-count={selected.size}>
-              <strong>{formatInt(selected.size)} selected</strong> ({formatInt(selectedWorking)} working)
-              <button type="button" className="btn btn-xs btn-danger-outline" data-testid="orders-cancel-selected" disabled={!canAct || selectedWorking === 0} onClick={() => void cancelMany([...selected], true)}>
+          {selectedCount > 1 ? (
+            <span className="selection-bar" data-testid="orders-selection" data-count={selectedCount} data-all={liveSpan?.all ? 'true' : undefined} data-working={selectedWorking}>
+              <strong>{liveSpan?.all ? `All ${formatInt(selectedCount)} matching` : `${formatInt(selectedCount)} selected`}</strong> ({selectedWorking === undefined ? '…' : formatInt(selectedWorking)} working)
+              <button type="button" className="btn btn-xs btn-danger-outline" data-testid="orders-cancel-selected" disabled={!canAct || selectedWorking === 0} onClick={cancelSelected}>
                 Cancel selected
               </button>
               <button type="button" className="btn btn-xs" data-testid="orders-select-none" onClick={() => setSelection([], undefined)}>
@@ -487,7 +583,7 @@ export function OrdersBlotter() {
               </button>
             </span>
           ) : null}
-          <span className="status-text">{visibleAmend?.error ? `Amend #${visibleAmend.orderId}: ${visibleAmend.error}` : (status ?? (selected.size <= 1 ? 'Click, Shift/Ctrl+click or ↑↓ to select · Delete cancels · right-click for more' : ''))}</span>
+          <span className="status-text">{visibleAmend?.error ? `Amend #${visibleAmend.orderId}: ${visibleAmend.error}` : (status ?? (selectedCount <= 1 ? 'Click, Shift/Ctrl+click or ↑↓ to select · Delete cancels · right-click for more' : ''))}</span>
         </div>
       }
     >
@@ -495,7 +591,7 @@ export function OrdersBlotter() {
         <VirtualList
           testid="orders-list"
           rowCount={rowCount}
-          scrollToIndex={focusIndex}
+          scrollToIndex={pending ? pending.row : focusIndex}
           onKeyDown={onKeys}
           onRange={remote ? setRange : undefined}
           header={
@@ -530,7 +626,7 @@ export function OrdersBlotter() {
                 canAct={canAct}
                 readOnly={readOnly}
                 waiting={roles && !isTerminal(o.state) ? waitingHint(o.stage, o.state, roles) : undefined}
-                selected={selected.has(id)}
+                selected={selected.has(id) || (spanRows !== undefined && i >= spanRows.lo && i <= spanRows.hi)}
                 focused={id === focusId}
                 striped={i % 2 === 1}
                 amend={amending ? visibleAmend : undefined}
@@ -593,6 +689,8 @@ const OrderRow = memo(function OrderRow(p: RowProps) {
       data-state={o.state}
       data-selected={p.selected}
       data-waiting={p.waiting}
+      // Shift-click selects rows, not the text between two clicks.
+      onMouseDown={(e) => e.shiftKey && e.preventDefault()}
       onClick={(e) => p.onClick(o.orderId, e)}
       onContextMenu={(e) => p.onMenu(o.orderId, e)}
       onDoubleClick={() => p.onOpen(o.orderId)}

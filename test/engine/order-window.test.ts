@@ -3,7 +3,7 @@ import type { OrderView } from '../../contract/api.ts';
 import { orderFilterOf } from '../../contract/order-window.ts';
 import type { OrderSortKey, OrderWindowQuery } from '../../contract/order-window.ts';
 import { OrderWindows } from '../../engine/host/order-window.ts';
-import { parseOrderWindowQuery } from '../../engine/host/validation.ts';
+import { parseOrderSelection, parseOrderWindowQuery } from '../../engine/host/validation.ts';
 import { OmsProjection } from '../../engine/oms/projection.ts';
 import { loadReferenceData } from '../../engine/oms/reference.ts';
 import { LogBuilder } from '../../engine/oms/testkit.ts';
@@ -126,5 +126,50 @@ describe('getOrderWindow: the blotter window cut by the host (decision 150)', ()
     expect(() => parseOrderWindowQuery({ offset: -1 })).toThrow(/orderWindow\.offset/);
     expect(() => parseOrderWindowQuery({ state: 'open', nope: 1 })).toThrow(/orderWindow/);
     expect(parseOrderWindowQuery({ state: 'open', sort: 'symbol', dir: 'asc', offset: 0, limit: 10 })).toEqual({ state: 'open', sort: 'symbol', dir: 'asc', offset: 0, limit: 10 });
+  });
+});
+
+describe('a blotter selection resolved by the host (decision 164)', () => {
+  it('every matching order, or a range between two orders, in the blotter order', () => {
+    const { p } = session(300);
+    const w = new OrderWindows();
+    for (const q of [{}, { sort: 'quantity', dir: 'asc' }, { sort: 'state' }, { sort: 'price', dir: 'asc' }] as OrderWindowQuery[]) {
+      const all = reference_(p, q).map((o) => o.orderId);
+      expect(w.selection(p, q), JSON.stringify(q)).toEqual(all);
+      // Ends in either order, both included.
+      const [a, z] = [all[7]!, all[all.length - 9]!];
+      expect(w.selection(p, { ...q, fromId: z, toId: a }), JSON.stringify([q, all.length])).toEqual(all.slice(7, all.length - 8));
+      expect(w.selection(p, { ...q, fromId: a, toId: a })).toEqual([a]);
+    }
+  });
+
+  it('a range keeps its ends when new orders arrive before it; an end that left the list is placed at the row it was seen at', () => {
+    const { p, step } = session(0);
+    const add = (id: number) => {
+      step({ type: 'OrderPending', orderId: id, clientId: 'ALPHA', clientOrderId: `W-${id}`, symbol: 'AAPL', side: 'buy', orderType: 'limit', timeInForce: 'day', quantity: 5, price: 228.45 }, 'proxy-1');
+      step({ type: 'OrderAccepted', orderId: id }, 'risk-1');
+    };
+    for (let id = 1; id <= 120; id++) add(id);
+    // A clock a second on at every look: a list is never reused, every call sees the orders as they are.
+    let t = 0;
+    const w = new OrderWindows(() => (t += 1000), 0);
+    const q: OrderWindowQuery = { state: 'open' };
+    const before = reference_(p, q).map((o) => o.orderId);
+    const [a, z] = [before[3]!, before[10]!];
+    add(121);
+    // Newest first: the new order is row 0 and the range moved down a row, still from a to z.
+    expect(w.selection(p, { ...q, fromId: a, toId: z })).toEqual(before.slice(3, 11));
+    // z is cancelled: no longer "open"; placed at row 11 (where the blotter saw it, now one row lower).
+    step({ type: 'CancelRequested', orderId: z }, 'proxy-1');
+    step({ type: 'OrderCancelled', orderId: z, reason: 405 }, 'gateway-1');
+    const now = reference_(p, q).map((o) => o.orderId);
+    expect(w.selection(p, { ...q, fromId: a, toId: z, from: 4, to: 11 })).toEqual(now.slice(4, 12));
+    expect(w.selection(p, { ...q, fromId: a, toId: z })).toBeUndefined();
+  });
+
+  it('refuses half a range and bad fields with one line naming them', () => {
+    expect(() => parseOrderSelection({ fromId: 3 })).toThrow(/fromId and toId go together/);
+    expect(() => parseOrderSelection({ dryRun: 'yes' })).toThrow(/orderSelection\.dryRun/);
+    expect(parseOrderSelection({ state: 'open', fromId: 3, toId: 9, from: 0, to: 6, dryRun: true })).toEqual({ state: 'open', fromId: 3, toId: 9, from: 0, to: 6, dryRun: true });
   });
 });

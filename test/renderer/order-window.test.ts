@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { OrderView, Result } from '../../contract/api.ts';
 import type { OrderWindow, OrderWindowQuery } from '../../contract/order-window.ts';
 import { DEFAULT_ORDER_FILTER } from '../../renderer/lib/order-query.ts';
-import { OrderWindowLoader, WINDOW_MARGIN, windowQuery } from '../../renderer/lib/order-window.ts';
+import { loadedWindow, OrderWindowLoader, spanBounds, spanSelection, WINDOW_MARGIN, windowQuery } from '../../renderer/lib/order-window.ts';
 import type { LoadedWindow } from '../../renderer/lib/order-window.ts';
 import { createOrdoStore } from '../../renderer/store/store.ts';
 import { manualFrames, order, stateView } from './helpers.ts';
@@ -81,5 +81,29 @@ describe('the blotter window in remote mode (decision 150)', () => {
     store.getState().enqueue({ reset: stateView({ orders: [order(1)] }) });
     frames.run();
     expect(store.getState().orderSource.remote).toBe(false);
+  });
+});
+
+describe('a span of the host list (decision 164)', () => {
+  const win = (offset: number, ids: number[]) => loadedWindow('k', { session: 1, seq: 1, offset, orders: ids.map((id) => order(id)), total: 1000, orderCount: 1000, working: 0 });
+
+  it('covers every row for "all", and the rows between its ends where the window holds them, else where they were seen', () => {
+    expect(spanBounds({ key: 'k', all: true, from: 0, to: 0 }, undefined, 1000)).toEqual({ lo: 0, hi: 999 });
+    expect(spanBounds({ key: 'k', all: true, from: 0, to: 0 }, undefined, 0)).toBeUndefined();
+    const s = { key: 'k', all: false, fromId: 900, toId: 10, from: 100, to: 990 };
+    // Neither end loaded: the rows they were seen at, in either order.
+    expect(spanBounds(s, win(0, [1000, 999]), 1000)).toEqual({ lo: 100, hi: 990 });
+    // Two orders arrived on top: the loaded end moved down two rows with its order.
+    expect(spanBounds(s, win(100, [901, 902, 900]), 1000)).toEqual({ lo: 102, hi: 990 });
+    // Ends past the list are held to its last row.
+    expect(spanBounds({ ...s, to: 5000 }, undefined, 1000)).toEqual({ lo: 100, hi: 999 });
+  });
+
+  it('asks the host by filter for "all", by its two orders (and their rows) for a range', () => {
+    const q = { state: 'open' as const, clientId: 'ALPHA', sort: 'createdTs' as const, dir: 'desc' as const, offset: 40, limit: 300 };
+    expect(spanSelection({ key: 'k', all: true, from: 0, to: 9 }, undefined, q, 1000)).toEqual({ state: 'open', clientId: 'ALPHA', sort: 'createdTs', dir: 'desc' });
+    expect(spanSelection({ key: 'k', all: false, fromId: 900, toId: 10, from: 100, to: 990 }, win(100, [901, 902, 900]), q, 1000)).toEqual({
+      state: 'open', clientId: 'ALPHA', sort: 'createdTs', dir: 'desc', fromId: 900, toId: 10, from: 102, to: 990,
+    });
   });
 });

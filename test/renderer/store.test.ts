@@ -213,3 +213,41 @@ describe('store: ui and time machine', () => {
     expect(store.getState().ticketPrefill?.nonce).toBe((first?.nonce ?? 0) + 1);
   });
 });
+
+describe('store: a flush over two frames under a stream (decision 163)', () => {
+  it('shows orders in the flush frame and fills, quotes and events in the next; nothing is lost when the next flush comes first', () => {
+    const frames = manualFrames();
+    const next = manualFrames();
+    const store = createOrdoStore({ schedule: frames.schedule, nextFrame: next.schedule, now: () => 1000 });
+    store.getState().enqueue({ reset: stateView({ orders: [order(1)] }) });
+    frames.run();
+    // A reset shows whole, at once.
+    expect(next.pending()).toBe(0);
+    const fills0 = store.getState().fills;
+    const quotes0 = store.getState().instruments;
+    store.getState().enqueue({ orders: [order(2)], fills: [fill(1, { orderId: 2 })], events: [ev(5)], instruments: [{ symbol: 'AAPL', bid: 1, ask: 2, last: 1.5 }] as never });
+    frames.run();
+    expect(selectOrders(store.getState()).byId.has(2)).toBe(true);
+    // The fills and quotes tables the panels render from are still the ones before (the grids re-render on a new table).
+    expect(store.getState().fills).toBe(fills0);
+    expect(store.getState().instruments).toBe(quotes0);
+    expect(store.getState().events.list).toHaveLength(0);
+    next.run();
+    expect(store.getState().fills).not.toBe(fills0);
+    expect(store.getState().instruments).not.toBe(quotes0);
+    expect(store.getState().fills.list).toHaveLength(1);
+    expect(store.getState().events.list.map((e) => e.seq)).toEqual([5]);
+    // Held fills go in before the next flush merges more onto them.
+    store.getState().enqueue({ orders: [order(3)], fills: [fill(2, { orderId: 3 })] });
+    frames.run();
+    store.getState().enqueue({ orders: [order(4)], fills: [fill(3, { orderId: 4 })] });
+    frames.run();
+    next.run();
+    expect(store.getState().fills.list.map((f) => f.execId)).toEqual([1, 2, 3]);
+    // Fills alone (no order changed) show in their own frame.
+    store.getState().enqueue({ fills: [fill(4, { orderId: 4 })] });
+    frames.run();
+    expect(next.pending()).toBe(0);
+    expect(store.getState().fills.list).toHaveLength(4);
+  });
+});

@@ -1,46 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { StateUpdate } from '../../contract/api.ts';
-import type { WireCall } from '../../contract/wire.ts';
-import { backoffDelay } from '../../renderer/api/backoff.ts';
+import { backoffDelay } from '../../contract/backoff.ts';
 import type { ConnectionInfo } from '../../renderer/api/connection.ts';
 import { wsUrlFromLocation } from '../../renderer/api/url.ts';
 import { createWsApi } from '../../renderer/api/ws-client.ts';
-import type { SocketLike } from '../../renderer/api/ws-client.ts';
+import { FakeSocket } from './fake-socket.ts';
 import { order, stateView } from './helpers.ts';
-
-/** A socket the test drives: it records what the client sends and lets the test answer. */
-class FakeSocket implements SocketLike {
-  readyState = 0;
-  sent: WireCall[] = [];
-  onopen: ((ev: unknown) => void) | null = null;
-  onmessage: ((ev: { data: unknown }) => void) | null = null;
-  onclose: ((ev: { code: number; reason: string }) => void) | null = null;
-  onerror: ((ev: unknown) => void) | null = null;
-  constructor(readonly url: string) {}
-  send(data: string): void {
-    this.sent.push(JSON.parse(data) as WireCall);
-  }
-  close(code = 1000, reason = ''): void {
-    this.drop(code, reason);
-  }
-  open(): void {
-    this.readyState = 1;
-    this.onopen?.({});
-  }
-  drop(code = 1006, reason = ''): void {
-    this.readyState = 3;
-    this.onclose?.({ code, reason });
-  }
-  reply(id: number, result: unknown): void {
-    this.onmessage?.({ data: JSON.stringify({ id, result }) });
-  }
-  push(push: StateUpdate): void {
-    this.onmessage?.({ data: JSON.stringify({ push }) });
-  }
-  last(): WireCall {
-    return this.sent[this.sent.length - 1] as WireCall;
-  }
-}
 
 function setup(callTimeoutMs = 30_000) {
   const sockets: FakeSocket[] = [];

@@ -104,6 +104,7 @@ const ROUTES: Readonly<Record<string, Route>> = {
     method: 'getOrderWindow',
     params: async ({ url }) => [pageQuery(url, ['offset', 'limit'], ['state', 'symbol', 'side', 'timeInForce', 'clientId', 'text', 'sort', 'dir'])],
   },
+  'POST order-window/cancel': { method: 'cancelSelection', params: async (c) => [await readJson(c.req)] },
   'GET fills': { method: 'getFills', params: async ({ url }) => [pageQuery(url, ['after', 'limit', 'at', 'session'], ['clientId', 'symbol'])] },
   // Risk (issue 12).
   'GET positions': { method: 'getPositions', params: async () => [] },

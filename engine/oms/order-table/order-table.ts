@@ -207,6 +207,11 @@ export class OrderTable {
     return this.entered.get(r) ?? this.createdTs(r);
   }
 
+  /** How many orders carry an entry time from an earlier session. */
+  get carriedEntries(): number {
+    return this.entered.size;
+  }
+
   /** True when the order carries an entry time from an earlier session. */
   hasCarriedEntry(r: number): boolean {
     return this.entered.has(r);
