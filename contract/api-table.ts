@@ -1,6 +1,7 @@
 import type { AsOf, CancelResult, EventLine, EventQuery, FillQuery, FillView, NewOrderRequest, OrderQuery, OrderView, Page, ReplaceRequest, SessionRoll, StateView } from './api.ts';
 import type { ComponentAction } from './domain.ts';
 import type { EventPage, EventSearchQuery, OrderHistoryQuery, OrderHistoryView, SessionSummary, TimelineQuery, TimelineView } from './history.ts';
+import type { FillWindow, FillWindowQuery } from './fill-window.ts';
 import type { FixView } from './fix.ts';
 import type { OrderSelection, OrderWindow, OrderWindowQuery, SelectionCancel } from './order-window.ts';
 import type { HaltRequest, LimitsChange, PositionView, RestrictRequest, RiskView } from './risk.ts';
@@ -26,6 +27,7 @@ export interface ApiParamTypes {
   fillQuery: FillQuery;
   timeline: TimelineQuery;
   orderWindow: OrderWindowQuery;
+  fillWindow: FillWindowQuery;
   orderSelection: OrderSelection;
   // Risk (issue 12).
   clientId: string;
@@ -78,8 +80,10 @@ export const API_TABLE = {
   getTimeline: method(result<TimelineView>(), withDefault('timeline', {})),
   /** Orders of the live session, a page at a time, filtered by state, client, symbol (cursor: `next`). */
   getOrders: method(result<Page<OrderView>>(), withDefault('orderQuery', {})),
-  /** The blotter's window: the live session's orders filtered, sorted and sliced by the host, with counts (decision 150). */
+  /** The blotter's window: the live session's (or, with `at`, a past state's) orders filtered, sorted and sliced by the host, with counts (decision 150). */
   getOrderWindow: method(result<OrderWindow>(), withDefault('orderWindow', {})),
+  /** The fills blotter's window: a session's fills (live, or as of `at`) filtered, sorted and sliced by the host, with counts (decision 166). */
+  getFillWindow: method(result<FillWindow>(), withDefault('fillWindow', {})),
   /** Fills of the live session in log order, a page at a time, filtered by client, symbol. */
   /** Cancels every working order of a blotter selection the renderer may not hold: all matching a filter, or a range of the sorted list (decision 164). */
   cancelSelection: method(result<SelectionCancel>(), required('orderSelection')),

@@ -50,6 +50,10 @@ export interface OrderWindowQuery {
   offset?: number;
   /** Rows in the window (default 200, at most 2,000). */
   limit?: number;
+  /** Time machine: the orders as of this seq (inclusive), not the live ones (decision 166). */
+  at?: number;
+  /** With `at`: the session (default the live one). */
+  session?: number;
 }
 
 /** One slice of the live session's orders as the blotter shows them. */

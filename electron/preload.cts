@@ -43,6 +43,7 @@ const METHOD_NAMES = {
   getTimeline: true,
   getOrders: true,
   getOrderWindow: true,
+  getFillWindow: true,
   cancelSelection: true,
   getFills: true,
   getPositions: true,

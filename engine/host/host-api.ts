@@ -28,12 +28,16 @@ import { toEventLine } from '../protocol/event-line.ts';
 import type { CommandBody } from '../protocol/events.ts';
 import type { ClientProxyComponent } from '../oms/components/client-proxy.ts';
 import type { OmsProjection } from '../oms/projection.ts';
-import { projectionAt } from '../oms/projection-at.ts';
+import { boundedState, fillPage, orderPage, STATE_LIST_LIMIT, type PastCall } from './past-states.ts';
+import { PastStateThread } from './past-state-thread.ts';
+import { FillWindows } from './fill-window.ts';
+import type { FillWindow, FillWindowQuery } from '../../contract/fill-window.ts';
 import { alertViews, clientViews, fillView, instrumentViews, orderView, sessionView } from '../oms/views.ts';
 import type { Sequencer } from '../sequencer/sequencer.ts';
 import type { ReadableLog } from '../store/log.ts';
 import type { HeartbeatCollector } from './heartbeat-collector.ts';
 import type { LiveView } from './live-view.ts';
+export { boundedState, STATE_LIST_LIMIT } from './past-states.ts';
 import { encodePush, SubscriberPipe, type PipeLimits, type PipeSocket } from './subscriber-pipe.ts';
 import type { RiskAdmin } from './risk-admin.ts';
 import type { FixView } from '../../contract/fix.ts';
@@ -45,20 +49,15 @@ import { finishInterruptedRoll, rollSession } from './session-roll.ts';
 export const PUSH_INTERVAL_MS = 100;
 /** Orders or fills per message of a subscriber's initial state. */
 export const STATE_PAGE = 1000;
-/** Orders and fills in GET /api/state (the first page; `ordersAfter`/`fillsAfter` say where the rest start). */
-export const STATE_LIST_LIMIT = 10_000;
 /**
  * Newest orders and fills a UI subscriber's initial state carries (decision
  * 150): what a trader looks at first, and small enough to parse at once
  * (about 2 MB of JSON). A larger session's blotter asks for windows.
  */
 export const UI_STATE_ROWS = 5000;
-/** Default page of getOrders/getFills, and most rows one call looks at. */
-const DEFAULT_PAGE = 1000;
 const TERMINAL_ORDER_STATES: ReadonlySet<string> = new Set(TERMINAL_STATES);
 /** Cancels a selection sends at once (then waits for their answers): many thousands at once would flood the proxy. */
 const CANCEL_CHUNK = 100;
-const PAGE_SCAN = 100_000;
 
 export interface HostApiDeps {
   readonly sequencer: Sequencer;
@@ -94,25 +93,6 @@ export interface FixSessionsSource {
 }
 
 /**
- * The state with at most `limit` orders and fills (the first ones; the
- * `ordersAfter`/`fillsAfter` cursors say where getOrders/getFills go on), so
- * no answer grows with the session: at 365 k orders the whole list was
- * 142 MB and blocked order entry for seconds (issue 11).
- */
-export function boundedState(p: OmsProjection, limit: number): StateView {
-  const v: StateView = { session: sessionView(p), instruments: instrumentViews(p), clients: clientViews(p), orders: [], fills: [], components: [], alerts: alertViews(p) };
-  if (limit > 0 && p.orderCount > limit) v.ordersAfter = limit;
-  for (const o of p.orders()) {
-    if (v.orders.length >= limit) break;
-    v.orders.push(orderView(o));
-  }
-  const fills = Math.min(p.fillCount, limit);
-  for (let i = 0; i < fills; i++) v.fills.push(fillView(p.fillAt(i)!));
-  if (limit > 0 && p.fillCount > fills) v.fillsAfter = fills;
-  return v;
-}
-
-/**
  * A UI subscriber's state (decision 150): the newest `rows` orders and fills,
  * newest first, with the session's counts, so the blotter shows the live end
  * of the session at once and windows the rest from the host.
@@ -144,6 +124,7 @@ export class HostApi implements OrdoApi {
 
   constructor(private readonly d: HostApiDeps) {
     this.timer = setInterval(() => this.push(), PUSH_INTERVAL_MS);
+    this.past = new PastStateThread(d.readLog);
   }
 
   submitOrder(order: NewOrderRequest): Promise<Result<{ orderId: number }>> {
@@ -345,86 +326,78 @@ export class HostApi implements OrdoApi {
 
   async getState(at?: { session?: number; seq: number }): Promise<Result<StateView>> {
     if (!at) return { ok: true, value: this.liveState() };
-    const past = this.pastProjection(at.session, at.seq);
-    if (!past.ok) return past;
-    const v = boundedState(past.value, STATE_LIST_LIMIT);
-    v.asOfSeq = at.seq;
-    return { ok: true, value: v };
+    return this.pastCall<StateView>({ kind: 'state', session: at.session ?? this.liveSession(), seq: at.seq });
   }
 
   /**
-   * The time machine's projection of (session, seq): from the newest
-   * checkpoint at or before it plus the tail (decision 085). The last one
-   * asked for is kept, so the pages of one past state (getState, then
-   * getOrders/getFills with `at` and the cursor) cost one rebuild, not one
-   * each; memory stays at one past projection, and that one is let go once
-   * no call has used it for `pastKeptMs` (at 1 M orders one past projection
-   * is ~0.5 GiB: bench/mem.ts, round 4).
+   * The time machine (decisions 085, 167): every call about a past state goes
+   * to the past-state thread, which rebuilds the projection of (session, seq)
+   * from the newest checkpoint at or before it plus the tail, and keeps it for
+   * the calls that page through it (getState, then getOrders/getFills with
+   * `at` and the cursor, and the blotters' windows with `at`), so one past
+   * state costs one rebuild, and no rebuild holds this thread's event loop.
+   * The thread (and the past projection's memory: ~0.5 GiB at 1 M orders,
+   * bench/mem.ts, round 4) goes once no call has used it for `pastKeptMs`.
    */
-  private pastProjection(sessionArg: number | undefined, seq: number): Result<OmsProjection> {
-    const session = sessionArg ?? this.d.view.projection.session.id;
-    const kept = this.past;
-    if (kept && kept.session === session && kept.seq === seq) {
-      this.keepPast();
-      return { ok: true, value: kept.projection };
-    }
-    const past = projectionAt(this.d.readLog, session, seq);
-    if (!past.ok) {
-      if (past.problem === 'no-session') return fail('NOT_FOUND', `no session ${session}`);
-      return fail('BAD_REQUEST', `session ${session} has only ${past.lastSeq} events; seq ${seq} is in the future`);
-    }
-    this.past = { session, seq, projection: past.projection };
-    this.keepPast();
-    return { ok: true, value: past.projection };
+  private pastCall<T>(c: PastCall): Promise<Result<T>> {
+    return this.past.call(c) as Promise<Result<T>>;
   }
 
-  private past: { session: number; seq: number; projection: OmsProjection } | undefined;
-  private pastTimer: NodeJS.Timeout | undefined;
-  /** How long the time machine's last projection is kept after its last use (ms; host wall time, not an event handler). */
-  pastKeptMs = 60_000;
+  private liveSession(): number {
+    return this.d.view.projection.session.id;
+  }
 
-  /** (Re)starts the countdown after which the kept past projection is let go. */
-  private keepPast(): void {
-    clearTimeout(this.pastTimer);
-    this.pastTimer = setTimeout(() => (this.past = undefined), this.pastKeptMs);
-    this.pastTimer.unref();
+  private readonly past: PastStateThread;
+
+  /** How long the time machine's last projection (and its thread) is kept after its last use (ms; host wall time, not an event handler). */
+  get pastKeptMs(): number {
+    return this.past.keptMs;
+  }
+  set pastKeptMs(ms: number) {
+    this.past.keptMs = ms;
   }
 
   /** Whether a past projection is kept (tests and figures). */
   get keepsPastProjection(): boolean {
-    return this.past !== undefined;
+    return this.past.keepsPastProjection;
+  }
+
+  /** Whether the time machine's calls run on its own thread now (tests and figures). */
+  get pastOnThread(): boolean {
+    return this.past.onThread;
+  }
+
+  /** How the time machine's last answered call got its projection (tests and figures). */
+  get lastPastBuild(): PastStateThread['lastBuild'] {
+    return this.past.lastBuild;
   }
 
   /**
-   * One page of the live session's orders (oldest first), filtered. The
-   * cursor is a row position, so a page costs what it scans: at most
-   * PAGE_SCAN rows, whatever the filters (a sparse filter returns a short or
-   * empty page with a `next` to go on from).
+   * One page of the live session's orders (oldest first), filtered, or of a
+   * past state's with `at`. The cursor is a row position, so a page costs
+   * what it scans (orderPage).
    */
   async getOrders(q: OrderQuery): Promise<Result<Page<OrderView>>> {
-    const source = q.at === undefined ? undefined : this.pastProjection(q.session, q.at);
-    if (source && !source.ok) return source;
-    const p = source ? source.value : this.d.view.projection;
-    const limit = q.limit ?? DEFAULT_PAGE;
-    const items: OrderView[] = [];
-    let row = q.after ?? 0;
-    const end = Math.min(p.orderCount, row + PAGE_SCAN);
-    for (const o of p.orders(row)) {
-      if (row >= end || items.length >= limit) break;
-      row++;
-      if (q.state !== undefined && o.state !== q.state) continue;
-      if (q.clientId !== undefined && o.clientId !== q.clientId) continue;
-      if (q.symbol !== undefined && o.symbol !== q.symbol) continue;
-      items.push(orderView(o));
-    }
-    return { ok: true, value: row < p.orderCount ? { items, next: row } : { items } };
+    if (q.at !== undefined) return this.pastCall({ kind: 'orders', session: q.session ?? this.liveSession(), seq: q.at, q });
+    return { ok: true, value: orderPage(this.d.view.projection, q) };
   }
 
   private readonly windows = new OrderWindows();
 
-  /** The blotter's window of the live session's orders: filtered, sorted, sliced, with counts (decision 150). */
+  /** The blotter's window of the live session's orders (or, with `at`, a past state's): filtered, sorted, sliced, with counts (decisions 150, 166). */
   async getOrderWindow(q: OrderWindowQuery): Promise<Result<OrderWindow>> {
-    return { ok: true, value: this.windows.window(this.d.view.projection, q) };
+    if (q.at !== undefined) return this.pastCall({ kind: 'orderWindow', session: q.session ?? this.liveSession(), seq: q.at, q });
+    // Built in slices, a turn of the event loop each: a million orders sorted at once held it for a second.
+    return { ok: true, value: await this.windows.windowSliced(this.d.view.projection, q) };
+  }
+
+  private readonly fillWindows = new FillWindows();
+
+  /** The fills blotter's window of the live session's fills (or, with `at`, a past state's): filtered, sorted, sliced, with counts (decision 166). */
+  async getFillWindow(q: FillWindowQuery): Promise<Result<FillWindow>> {
+    if (q.at !== undefined) return this.pastCall({ kind: 'fillWindow', session: q.session ?? this.liveSession(), seq: q.at, q });
+    // Built in slices on this thread, as the order window (a first sort of a million fills is a second's work).
+    return { ok: true, value: await this.fillWindows.windowSliced(this.d.view.projection, q) };
   }
 
   /**
@@ -457,22 +430,10 @@ export class HostApi implements OrdoApi {
     return { ok: true, value: out };
   }
 
-  /** One page of the live session's fills in log order, filtered (cursor and cost as getOrders). */
+  /** One page of the live session's fills in log order, filtered, or of a past state's with `at` (cursor and cost as getOrders). */
   async getFills(q: FillQuery): Promise<Result<Page<FillView>>> {
-    const source = q.at === undefined ? undefined : this.pastProjection(q.session, q.at);
-    if (source && !source.ok) return source;
-    const p = source ? source.value : this.d.view.projection;
-    const limit = q.limit ?? DEFAULT_PAGE;
-    const items: FillView[] = [];
-    let i = q.after ?? 0;
-    const end = Math.min(p.fillCount, i + PAGE_SCAN);
-    for (; i < end && items.length < limit; i++) {
-      const f = p.fillAt(i)!;
-      if (q.symbol !== undefined && f.symbol !== q.symbol) continue;
-      if (q.clientId !== undefined && p.order(f.orderId)?.clientId !== q.clientId) continue;
-      items.push(fillView(f));
-    }
-    return { ok: true, value: i < p.fillCount ? { items, next: i } : { items } };
+    if (q.at !== undefined) return this.pastCall({ kind: 'fills', session: q.session ?? this.liveSession(), seq: q.at, q });
+    return { ok: true, value: fillPage(this.d.view.projection, q) };
   }
 
   async restartComponent(componentId: string): Promise<Result<{ componentId: string }>> {
@@ -620,10 +581,10 @@ export class HostApi implements OrdoApi {
     }
   }
 
-  close(): void {
+  /** Stops the pushes and ends the time machine's thread (its read connection closes before the log's writer). */
+  async close(): Promise<void> {
     clearInterval(this.timer);
-    clearTimeout(this.pastTimer);
-    this.past = undefined;
+    await this.past.close();
     this.listeners.clear();
     this.pipes.clear();
   }

@@ -51,15 +51,51 @@ interface Built {
  */
 export class OrderWindows {
   private built: Built | undefined;
+  /** A list being built in slices (windowSliced), shared by the calls that ask for it meanwhile. */
+  private building: { key: string; projection: OmsProjection; done: Promise<Built> } | undefined;
 
   constructor(
     private readonly now: () => number = () => performance.now(),
     private readonly maxAgeMs = ORDER_WINDOW_MAX_AGE_MS,
   ) {}
 
-  /** One window of `p`'s orders for `q` (rows `offset` inclusive to `offset+limit` exclusive). */
+  /** One window of `p`'s orders for `q` (rows `offset` inclusive to `offset+limit` exclusive), built at once. */
   window(p: OmsProjection, q: OrderWindowQuery): OrderWindow {
-    const b = this.list(p, q);
+    return this.cut(p, q, this.list(p, q));
+  }
+
+  /**
+   * Like window, but a list that must be built is built in slices of at
+   * most SLICE_ROWS orders, the sort in sorted runs and merges of bounded
+   * size, each slice a turn of the event loop (`pause`): on the host's
+   * thread a million orders sorted by a changing field held the loop for
+   * about a second in one piece (issue #11's 50 ms). Orders that change
+   * while it is built are read as they are when their slice runs; the list
+   * may be up to a second old anyway (decision 150).
+   */
+  async windowSliced(p: OmsProjection, q: OrderWindowQuery, pause: () => Promise<void> = nextTurn, slice = SLICE_ROWS): Promise<OrderWindow> {
+    const key = listKey(q);
+    const reused = this.reuse(p, q, key);
+    if (reused) return this.cut(p, q, reused);
+    let job = this.building;
+    if (!job || job.key !== key || job.projection !== p) {
+      const done = buildSliced(p, q, key, this.now, pause, slice);
+      job = this.building = { key, projection: p, done };
+      void done.then(
+        (b) => {
+          if (this.building?.done === done) this.building = undefined;
+          this.built = b;
+        },
+        () => {
+          if (this.building?.done === done) this.building = undefined;
+        },
+      );
+    }
+    const b = await job.done;
+    return this.cut(p, q, b);
+  }
+
+  private cut(p: OmsProjection, q: OrderWindowQuery, b: Built): OrderWindow {
     const n = b.ids.length;
     const desc = (q.dir ?? 'desc') === 'desc';
     const offset = Math.max(0, Math.min(q.offset ?? 0, n));
@@ -100,19 +136,129 @@ export class OrderWindows {
   }
 
   private list(p: OmsProjection, q: OrderWindowQuery): Built {
-    // The direction is not part of the key: one ascending list answers both.
-    const key = JSON.stringify([q.state ?? 'all', q.symbol ?? '', q.side ?? '', q.timeInForce ?? '', q.clientId ?? '', (q.text ?? '').trim().toLowerCase(), q.sort ?? 'createdTs']);
-    const b = this.built;
-    const now = this.now();
-    if (b && b.projection === p && b.key === key) {
-      if (b.seq === p.lastSeq) return b;
-      const fresh = now - b.at < Math.max(this.maxAgeMs, 5 * b.buildMs);
-      if (fresh && (!b.fixed || appendNew(b, p, q))) return b;
-    }
+    const key = listKey(q);
+    const reused = this.reuse(p, q, key);
+    if (reused) return reused;
     const t0 = this.now();
     this.built = build(p, q, key, t0);
     return this.built;
   }
+
+  /** The built list when it still answers `q` (unchanged, or young enough, new orders appended where they can be). */
+  private reuse(p: OmsProjection, q: OrderWindowQuery, key: string): Built | undefined {
+    const b = this.built;
+    if (!b || b.projection !== p || b.key !== key) return undefined;
+    if (b.seq === p.lastSeq) return b;
+    const fresh = this.now() - b.at < Math.max(this.maxAgeMs, 5 * b.buildMs);
+    return fresh && (!b.fixed || appendNew(b, p, q)) ? b : undefined;
+  }
+}
+
+/** Orders looked at, and sorted (merged: four times as many), per slice of a sliced build: 5-20 ms each here. */
+export const SLICE_ROWS = 20_000;
+
+/** One turn of the event loop. */
+export function nextTurn(): Promise<void> {
+  return new Promise((r) => setImmediate(r));
+}
+
+/** The direction is not part of the key: one ascending list answers both. */
+function listKey(q: OrderWindowQuery): string {
+  return JSON.stringify([q.state ?? 'all', q.symbol ?? '', q.side ?? '', q.timeInForce ?? '', q.clientId ?? '', (q.text ?? '').trim().toLowerCase(), q.sort ?? 'createdTs']);
+}
+
+/** build, a slice at a time (windowSliced). `buildMs` counts the slices' own time, not the turns between. */
+async function buildSliced(p: OmsProjection, q: OrderWindowQuery, key: string, now: () => number, pause: () => Promise<void>, slice: number): Promise<Built> {
+  const at = now();
+  const seq = p.lastSeq;
+  const rows = p.orderCount;
+  const match = orderFilterOf(q);
+  const sortKey: OrderSortKey = q.sort ?? 'createdTs';
+  const ids: number[] = [];
+  const keys: (number | string)[] = [];
+  let working = 0;
+  let inOrder = true;
+  let prevKey: number | string | undefined;
+  let prevId = -Infinity;
+  let ms = 0;
+  for (let from = 0; from < rows; from += slice) {
+    const t0 = performance.now();
+    const end = Math.min(rows, from + slice);
+    let r = from;
+    for (const o of p.orders(from)) {
+      if (r++ >= end) break;
+      if (!TERMINAL.has(o.state)) working++;
+      if (!match(o)) continue;
+      const k = sortValue(o, sortKey);
+      if (inOrder && ((prevKey !== undefined && k < prevKey) || o.orderId < prevId)) inOrder = false;
+      prevKey = k;
+      prevId = o.orderId;
+      ids.push(o.orderId);
+      keys.push(k);
+    }
+    ms += performance.now() - t0;
+    await pause();
+  }
+  let sorted = ids;
+  if (!inOrder) {
+    const r = await sortSliced(ids, keys, pause, slice);
+    sorted = r.ids;
+    ms += r.ms;
+  }
+  const last = sorted.length - 1;
+  // appendNew extends only a list whose keys never change, so the key read now is the one it was sorted by.
+  const lastKey = last < 0 ? undefined : sortValue(p.order(sorted[last]!)!, sortKey);
+  return { projection: p, key, seq, at, buildMs: ms, ids: sorted, lastKey, rows, working, fixed: isFixed(q) };
+}
+
+/**
+ * `ids` sorted by (keys, ids) (and `order`: the positions in `ids` in sorted order), in runs of `slice` sorted one per turn, then
+ * merged pairwise, at most `slice`*4 elements a turn.
+ */
+export async function sortSliced(ids: readonly number[], keys: readonly (number | string)[], pause: () => Promise<void>, slice: number): Promise<{ ids: number[]; order: Int32Array; ms: number }> {
+  const n = ids.length;
+  const before = (a: number, b: number): boolean => {
+    const ka = keys[a] as number | string;
+    const kb = keys[b] as number | string;
+    return ka < kb || (ka === kb && (ids[a] as number) < (ids[b] as number));
+  };
+  let ms = 0;
+  let src = new Int32Array(n);
+  for (let i = 0; i < n; i++) src[i] = i;
+  for (let lo = 0; lo < n; lo += slice) {
+    const t0 = performance.now();
+    const run = Array.from(src.subarray(lo, Math.min(n, lo + slice)));
+    run.sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
+    src.set(run, lo);
+    ms += performance.now() - t0;
+    await pause();
+  }
+  let dst = new Int32Array(n);
+  for (let width = slice; width < n; width *= 2) {
+    let budget = 0;
+    let t0 = performance.now();
+    for (let lo = 0; lo < n; lo += 2 * width) {
+      const mid = Math.min(n, lo + width);
+      const hi = Math.min(n, lo + 2 * width);
+      let i = lo;
+      let j = mid;
+      for (let o = lo; o < hi; o++) {
+        if (j >= hi || (i < mid && !before(src[j]!, src[i]!))) dst[o] = src[i++]!;
+        else dst[o] = src[j++]!;
+        if (++budget >= slice * 4) {
+          budget = 0;
+          ms += performance.now() - t0;
+          await pause();
+          t0 = performance.now();
+        }
+      }
+    }
+    ms += performance.now() - t0;
+    [src, dst] = [dst, src];
+  }
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) out[i] = ids[src[i]!] as number;
+  return { ids: out, order: src, ms };
 }
 
 /** True when the filter and sort read only fields an order never changes. */

@@ -5,6 +5,7 @@ import type { ApiParamParsers } from '../../contract/api-table.ts';
 import type { EventSearchQuery, OrderHistoryQuery, TimelineQuery } from '../../contract/history.ts';
 import { ORDER_SORT_KEYS } from '../../contract/order-window.ts';
 import type { OrderSelection, OrderWindowQuery } from '../../contract/order-window.ts';
+import { FILL_SORT_KEYS, type FillWindowQuery } from '../../contract/fill-window.ts';
 import { issueLine } from '../oms/validation.ts';
 import { riskParamParsers } from './risk-params.ts';
 
@@ -119,6 +120,8 @@ const orderWindowQuery = z.strictObject({
   dir: z.enum(['asc', 'desc']).optional(),
   offset: z.number().int().nonnegative().optional(),
   limit: z.number().int().positive().max(2000).optional(),
+  at: z.number().int().nonnegative().optional(),
+  session: z.number().int().positive().optional(),
 });
 const orderSelection = z.strictObject({
   state: z.enum(['all', 'open', ...ORDER_STATES]).optional(),
@@ -142,6 +145,20 @@ export const parseOrderSelection = (v: unknown): OrderSelection => {
   return s;
 };
 export const parseOrderWindowQuery = (v: unknown): OrderWindowQuery => parseWith(orderWindowQuery, v, 'orderWindow') as OrderWindowQuery;
+const fillWindowQuery = z.strictObject({
+  clientId: z.string().max(64).optional(),
+  symbol: z.string().max(32).optional(),
+  side: z.enum(SIDES).optional(),
+  orderId: z.number().int().positive().optional(),
+  text: z.string().max(100).optional(),
+  sort: z.enum(FILL_SORT_KEYS).optional(),
+  dir: z.enum(['asc', 'desc']).optional(),
+  offset: z.number().int().nonnegative().optional(),
+  limit: z.number().int().positive().max(2000).optional(),
+  at: z.number().int().nonnegative().optional(),
+  session: z.number().int().positive().optional(),
+});
+export const parseFillWindowQuery = (v: unknown): FillWindowQuery => parseWith(fillWindowQuery, v, 'fillWindow') as FillWindowQuery;
 export const parseEventSearch = (v: unknown): EventSearchQuery => parseWith(eventSearch, v, 'search') as EventSearchQuery;
 
 /** The validator of each parameter kind of the method table (contract/api-table.ts). */
@@ -160,6 +177,7 @@ export const PARAM_PARSERS: ApiParamParsers = {
   fillQuery: parseFillQuery,
   timeline: parseTimelineQuery,
   orderWindow: parseOrderWindowQuery,
+  fillWindow: parseFillWindowQuery,
   orderSelection: parseOrderSelection,
   ...riskParamParsers((message) => {
     throw new BadRequest(message);

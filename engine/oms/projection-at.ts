@@ -53,7 +53,8 @@ export function startingState(log: ReadableLog, session: number, seq: number, ne
   const skip = (at: number, why: string) => logger.warn(`checkpoint session ${session} seq ${at} skipped: ${why}; replaying from further back`);
   for (const c of log.checkpoints.atOrBefore(session, seq, (p) => skip(p.seq, p.detail))) {
     try {
-      return { state: checkedState(c.bytes, session, c.seq, needRisk, needRisk), seq: c.seq };
+      // The reader assembled the parts into a buffer of its own for this one decode: decoded in place.
+      return { state: checkedState(c.bytes, session, c.seq, needRisk, needRisk, true), seq: c.seq };
     } catch (err) {
       if (!(err instanceof CheckpointFormatError)) throw err;
       skip(c.seq, err.message);
@@ -64,12 +65,12 @@ export function startingState(log: ReadableLog, session: number, seq: number, ne
 
 /**
  * Decodes a checkpoint's bytes and checks that it holds `session` at `seq`
- * (and, with `needRisk`, a risk state at the same place; `riskMemory` false:
- * see decodeCheckpoint). Throws
+ * (and, with `needRisk`, a risk state at the same place; `riskMemory` false
+ * and `owned`: see decodeCheckpoint). Throws
  * CheckpointFormatError naming what is wrong.
  */
-export function checkedState(bytes: Uint8Array, session: number, seq: number, needRisk: boolean, riskMemory = true): CheckpointState {
-  const state = decodeCheckpoint(bytes, riskMemory);
+export function checkedState(bytes: Uint8Array, session: number, seq: number, needRisk: boolean, riskMemory = true, owned = false): CheckpointState {
+  const state = decodeCheckpoint(bytes, riskMemory, owned);
   const p = state.projection;
   if (p.lastSeq !== seq || p.session.id !== session) throw new CheckpointFormatError(`it holds session ${p.session.id} seq ${p.lastSeq}`);
   if (needRisk && state.risk === undefined) throw new CheckpointFormatError('it holds no risk state');

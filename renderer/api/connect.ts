@@ -43,6 +43,7 @@ function fromPreload(p: OrdoApi): ClientApi {
     getTimeline: (q) => p.getTimeline(q),
     getOrders: (q) => p.getOrders(q),
     getOrderWindow: (q) => p.getOrderWindow(q),
+    getFillWindow: (q) => p.getFillWindow(q),
     cancelSelection: (s) => p.cancelSelection(s),
     getFills: (q) => p.getFills(q),
     getPositions: () => p.getPositions(),

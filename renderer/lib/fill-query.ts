@@ -1,5 +1,6 @@
 import type { FillView } from '../../contract/api.ts';
 import type { Side } from '../../contract/domain.ts';
+import { FILL_SORT_KEYS, matchesFillText, type FillSortKey } from '../../contract/fill-window.ts';
 import { loadPref } from './settings.ts';
 
 /**
@@ -16,8 +17,9 @@ export interface FillFilter {
   text: string;
 }
 
-export const FILL_SORT_KEYS = ['seq', 'ts', 'execId', 'orderId', 'clientId', 'symbol', 'side', 'quantity', 'price', 'notional'] as const;
-export type FillSortKey = (typeof FILL_SORT_KEYS)[number];
+// One list of sort keys and one text match with the host's fill window (decision 166), so both agree.
+export { FILL_SORT_KEYS } from '../../contract/fill-window.ts';
+export type { FillSortKey } from '../../contract/fill-window.ts';
 
 export interface FillSort {
   key: FillSortKey;
@@ -38,10 +40,7 @@ export function matchesFill(f: FillView, filter: FillFilter, clientOf: ClientOf)
   if (filter.symbol !== '' && f.symbol !== filter.symbol) return false;
   if (filter.clientId !== '' && clientOf(f.orderId) !== filter.clientId) return false;
   const needle = filter.text.trim().toLowerCase();
-  if (needle === '') return true;
-  const bare = needle.replace(/^#/, '');
-  if (String(f.orderId) === bare || String(f.execId) === bare) return true;
-  return `${clientOf(f.orderId) ?? ''} ${f.symbol} ${f.side}`.toLowerCase().includes(needle);
+  return needle === '' || matchesFillText(f, clientOf(f.orderId), needle);
 }
 
 function sortValue(f: FillView, key: FillSortKey, clientOf: ClientOf): number | string {

@@ -35,7 +35,7 @@ export function windowQuery(f: OrderFilter, s: OrderSort): OrderWindowQuery {
 }
 
 export function queryKey(q: OrderWindowQuery): string {
-  return JSON.stringify([q.state, q.symbol, q.side, q.clientId, q.text, q.sort, q.dir]);
+  return JSON.stringify([q.state, q.symbol, q.side, q.clientId, q.text, q.sort, q.dir, q.at, q.session]);
 }
 
 export function loadedWindow(key: string, w: OrderWindow): LoadedWindow {

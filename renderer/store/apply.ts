@@ -48,7 +48,8 @@ export function applyUpdates(current: LiveState, updates: readonly StateUpdate[]
       next.clients = r.clients;
       next.orders = ordersFrom(r.orders);
       next.orderSource = orderSourceOf(r);
-      next.fills = fillsFrom(r.fills);
+      // The reset carries only the newest fills of a larger session: the blotter windows the rest (decision 166).
+      next.fills = fillsFrom(r.fills, (r.fillCount ?? r.fills.length) > (r.fillsShown ?? r.fills.length));
       next.components = componentsFrom(r.components, receivedAt);
       next.alerts = mergeAlerts([], r.alerts);
       for (const k of ['session', 'resets', 'instruments', 'clients', 'orders', 'orderSource', 'fills', 'components', 'alerts'] as const) changed.add(k);

@@ -9,17 +9,24 @@ export interface FillsTable {
   readonly list: FillView[];
   readonly indexByExecId: Map<number, number>;
   readonly version: number;
+  /**
+   * The list holds only the newest fills of a larger session (or the first
+   * page of a past state's): the blotter asks the host for windows (decision
+   * 166). Set by the reset, kept by merges.
+   */
+  readonly remote?: boolean;
 }
 
 function bySeq(a: FillView, b: FillView): number {
   return a.seq - b.seq || a.execId - b.execId;
 }
 
-export function fillsFrom(list: readonly FillView[]): FillsTable {
+/** A table of `list`; `remote` when the session holds more fills than the list (decision 166). */
+export function fillsFrom(list: readonly FillView[], remote = false): FillsTable {
   const sorted = [...list].sort(bySeq);
   const indexByExecId = new Map<number, number>();
   sorted.forEach((f, i) => indexByExecId.set(f.execId, i));
-  return { list: sorted, indexByExecId, version: 0 };
+  return remote ? { list: sorted, indexByExecId, version: 0, remote } : { list: sorted, indexByExecId, version: 0 };
 }
 
 /** Merges fills by execId (in place): known ones are replaced, new ones appended in seq order. */
@@ -43,7 +50,7 @@ export function mergeFills(table: FillsTable, incoming: readonly FillView[]): Fi
     indexByExecId.clear();
     list.forEach((f, i) => indexByExecId.set(f.execId, i));
   }
-  return { list, indexByExecId, version: table.version + 1 };
+  return table.remote ? { list, indexByExecId, version: table.version + 1, remote: true } : { list, indexByExecId, version: table.version + 1 };
 }
 
 /** The `index`-th fill counting from the newest. */

@@ -3,7 +3,8 @@ import { fillsFrom } from './fills-slice.ts';
 import type { FillsTable } from './fills-slice.ts';
 import { instrumentsFrom } from './instruments-slice.ts';
 import type { InstrumentsTable } from './instruments-slice.ts';
-import { ordersFrom } from './orders-slice.ts';
+import { mergeOrders, ordersFrom } from './orders-slice.ts';
+import type { OrderView } from '../../contract/api.ts';
 import type { OrdersTable } from './orders-slice.ts';
 import type { SliceCreator } from './types.ts';
 
@@ -18,6 +19,8 @@ export interface AsOfView {
   events: readonly EventLine[];
   /** The time (sequencer µs) it is as of: chosen on the time axis or by a step of a second, else the seq's own event time. */
   ts?: number;
+  /** The state has more orders than its first page: the orders blotter windows it from the host at this seq (decision 166). */
+  ordersRemote?: boolean;
 }
 
 /**
@@ -63,10 +66,12 @@ export function asOfView(seq: number, state: StateView, events: readonly EventLi
     seq: state.asOfSeq ?? seq,
     session: state.session,
     orders: ordersFrom(state.orders),
-    fills: fillsFrom(state.fills),
+    // A past state with more fills than its first page: the blotter windows it at this seq (decision 166).
+    fills: fillsFrom(state.fills, state.fillsAfter !== undefined),
     instruments: instrumentsFrom(instrumentsAsOf(state)),
     events,
   };
+  if (state.ordersAfter !== undefined) view.ordersRemote = true;
   const at = atTs ?? events.find((e) => e.seq === view.seq)?.ts;
   if (at !== undefined) view.ts = at;
   return view;
@@ -77,6 +82,8 @@ export interface TimeMachineSlice {
   travelStarted(seq: number, atTs?: number): void;
   travelLoaded(seq: number, state: StateView, events: readonly EventLine[]): void;
   travelFailed(seq: number, message: string): void;
+  /** Rows of a past window (decision 166) into the view of `seq`; dropped when the time machine has moved on. */
+  backfillPast(seq: number, orders: readonly OrderView[]): void;
   backToLive(): void;
 }
 
@@ -97,4 +104,10 @@ export const createTimeMachineSlice: SliceCreator<TimeMachineSlice> = (set) => (
         : { timeMachine: { ...s.timeMachine, loading: false, error: message } },
     ),
   backToLive: () => set({ timeMachine: LIVE }),
+  backfillPast: (seq, orders) =>
+    set((s) => {
+      const v = s.timeMachine.view;
+      if (s.timeMachine.mode !== 'asof' || !v || v.seq !== seq || orders.length === 0) return {};
+      return { timeMachine: { ...s.timeMachine, view: { ...v, orders: mergeOrders(v.orders, orders) } } };
+    }),
 });

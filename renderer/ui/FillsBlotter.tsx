@@ -4,6 +4,7 @@ import type { FillView } from '../../contract/api.ts';
 import { gridTemplate, resolveColumns, toggleColumn } from '../lib/columns.ts';
 import type { ResolvedColumn } from '../lib/columns.ts';
 import { downloadText, toCsv } from '../lib/csv.ts';
+import { allMatchingFills, fillWindowQuery } from '../lib/fill-window.ts';
 import { createFillsMemo, DEFAULT_FILL_FILTER, FILL_VIEW_KEY, isDefaultFillFilter, loadFillView, nextFillSort } from '../lib/fill-query.ts';
 import type { FillFilter, FillSort, FillSortKey } from '../lib/fill-query.ts';
 import { decimalsOf, formatInt, formatPrice, formatQty, formatTime } from '../lib/format.ts';
@@ -11,17 +12,19 @@ import { savePref } from '../lib/settings.ts';
 import { selectFills, selectInstruments, selectOrders } from '../store/selectors.ts';
 import { ContextMenu } from './ContextMenu.tsx';
 import type { MenuItem } from './ContextMenu.tsx';
-import { useOrdoState } from './context.tsx';
+import { useApi, useOrdoState, useOrdoStore } from './context.tsx';
 import { FILL_COLUMNS, fillCsvValue, useFillColumnPrefs } from './fill-columns.ts';
 import { GridHeader } from './GridHeader.tsx';
 import { useFlash } from './hooks.ts';
 import { OrderHistoryDrawer } from './OrderHistory.tsx';
 import { Panel } from './Panel.tsx';
+import { useFillWindow } from './use-fill-window.ts';
 import { VirtualList } from './VirtualList.tsx';
 
 const TZ = new Date().getTimezoneOffset();
 const SORT_OF: Record<string, FillSortKey | undefined> = Object.fromEntries(FILL_COLUMNS.map((c) => [c.key, c.sort]));
 const PAGE = 20;
+const NO_FILLS: FillView[] = [];
 
 type Menu = { x: number; y: number; kind: 'row'; execId: number } | { x: number; y: number; kind: 'columns' | 'more' };
 
@@ -31,7 +34,11 @@ type Menu = { x: number; y: number; kind: 'row'; execId: number } | { x: number;
  * free-text search, CSV of what passes the filters (side, CSV and columns
  * in the "⋯" menu, a symbol from a row's menu: the panel is narrow), columns moved, resized
  * and hidden, keyboard navigation (Enter opens the order's history), a
- * context menu; filter, sort and columns kept across reloads.
+ * context menu; filter, sort and columns kept across reloads. When the
+ * store holds only part of the fills (a large live session, or a past state
+ * larger than its first page), the rows come from the host a window at a
+ * time, live or as of the time machine's seq (decision 166), and CSV export
+ * asks the host for every matching fill.
  */
 export function FillsBlotter() {
   const fills = useOrdoState(selectFills);
@@ -39,6 +46,11 @@ export function FillsBlotter() {
   const instruments = useOrdoState(selectInstruments);
   const clients = useOrdoState((s) => s.clients);
   const selectOrder = useOrdoState((s) => s.selectOrder);
+  const api = useApi();
+  const store = useOrdoStore();
+  const pastSeq = useOrdoState((s) => (s.timeMachine.mode === 'asof' ? s.timeMachine.view?.seq : undefined));
+  const pastSession = useOrdoState((s) => (s.timeMachine.mode === 'asof' ? s.timeMachine.view?.session.id : undefined));
+  const remote = fills.remote === true;
   const [view, setView] = useState(loadFillView);
   const { filter, sort } = view;
   useEffect(() => savePref(FILL_VIEW_KEY, view), [view]);
@@ -51,7 +63,14 @@ export function FillsBlotter() {
     return { ['--cols' as string]: g.template, ['--min-w' as string]: `${g.minWidth}px` } as CSSProperties;
   }, [columns]);
   const memo = useRef(createFillsMemo());
-  const rows = memo.current(fills, filter, sort, orders);
+  const local = remote ? NO_FILLS : memo.current(fills, filter, sort, orders);
+  const query = useMemo(
+    () => fillWindowQuery(filter, sort, pastSeq !== undefined && pastSession !== undefined ? { at: pastSeq, session: pastSession } : undefined),
+    [filter, sort, pastSeq, pastSession],
+  );
+  const { window: win, setRange } = useFillWindow(api, store, remote, query);
+  const rowCount = remote ? (win?.total ?? 0) : local.length;
+  const rowAt = (i: number): FillView | undefined => (remote ? win?.fillAt(i) : local[i]);
   const decimals = useMemo(() => {
     const m = new Map<string, number>();
     for (const i of instruments.list) m.set(i.symbol, decimalsOf(i.tickSize));
@@ -62,8 +81,10 @@ export function FillsBlotter() {
   const [historyId, setHistoryId] = useState<number | undefined>(undefined);
   const closeHistory = useCallback(() => setHistoryId(undefined), []);
   const [status, setStatus] = useFlash(6000);
-  const focusIndex = focus === undefined ? -1 : rows.findIndex((f) => f.execId === focus);
-  const clientOf = (orderId: number): string | undefined => orders.byId.get(orderId)?.clientId;
+  const focusIndex = focus === undefined ? -1 : remote ? (win?.indexOf(focus) ?? -1) : local.findIndex((f) => f.execId === focus);
+  const clientOfOrder = (orderId: number): string | undefined => orders.byId.get(orderId)?.clientId;
+  // A window's rows carry their clients (the store may not hold their orders).
+  const clientOfFill = (f: FillView): string | undefined => (remote ? (win?.clientOf(f.execId) ?? clientOfOrder(f.orderId)) : clientOfOrder(f.orderId));
 
   const choose = useCallback(
     (f: FillView) => {
@@ -87,35 +108,49 @@ export function FillsBlotter() {
     const moves: Record<string, number> = { ArrowDown: 1, ArrowUp: -1, PageDown: PAGE, PageUp: -PAGE };
     if (e.key in moves || e.key === 'Home' || e.key === 'End') {
       e.preventDefault();
-      if (rows.length === 0) return;
-      const next = e.key === 'Home' ? 0 : e.key === 'End' ? rows.length - 1 : Math.max(0, Math.min(rows.length - 1, (focusIndex < 0 ? -1 : focusIndex) + (moves[e.key] ?? 0)));
-      choose(rows[next] as FillView);
+      if (rowCount === 0) return;
+      const next = e.key === 'Home' ? 0 : e.key === 'End' ? rowCount - 1 : Math.max(0, Math.min(rowCount - 1, (focusIndex < 0 ? -1 : focusIndex) + (moves[e.key] ?? 0)));
+      const f = rowAt(next);
+      if (f) choose(f);
     } else if (e.key === 'Enter' && focusIndex >= 0) {
       e.preventDefault();
-      setHistoryId((rows[focusIndex] as FillView).orderId);
+      const f = rowAt(focusIndex);
+      if (f) setHistoryId(f.orderId);
     } else if (e.key === 'Escape') {
       setFocus(undefined);
-    } else if (e.key === 'ContextMenu' && focusIndex >= 0) {
+    } else if (e.key === 'ContextMenu' && focusIndex >= 0 && rowAt(focusIndex)) {
       e.preventDefault();
-      const f = rows[focusIndex] as FillView;
+      const f = rowAt(focusIndex) as FillView;
       const row = (e.currentTarget as HTMLElement).querySelector(`[data-testid="fill-row-${f.execId}"]`)?.getBoundingClientRect();
       setMenu({ kind: 'row', execId: f.execId, x: row ? row.left + 40 : 100, y: row ? row.bottom : 100 });
     }
   };
 
-  const exportCsv = (): void => {
+  const writeCsv = (list: readonly FillView[], clientAt: (f: FillView, i: number) => string | undefined): void => {
     const csv = toCsv(
       columns.map((c) => c.title),
-      rows.map((f) => columns.map((c) => fillCsvValue(c.key, f, clientOf(f.orderId)))),
+      list.map((f, i) => columns.map((c) => fillCsvValue(c.key, f, clientAt(f, i)))),
     );
     downloadText(`ordo-fills-${new Date().toISOString().replace(/[:.]/g, '-')}.csv`, csv);
-    setStatus(`Exported ${formatInt(rows.length)} fills to CSV`);
+    setStatus(`Exported ${formatInt(list.length)} fills to CSV`);
+  };
+  const exportCsv = (): void => {
+    if (!remote) {
+      writeCsv(local, (f) => clientOfOrder(f.orderId));
+      return;
+    }
+    // Every matching fill, from the host a window at a time (the store holds only some of them).
+    setStatus(`Exporting ${formatInt(rowCount)} fills…`);
+    void allMatchingFills((x) => api.getFillWindow(x), query).then((r) => {
+      if (!r.ok) setStatus(`Export failed: ${r.message}`);
+      else writeCsv(r.fills, (_f, i) => r.clients[i] || undefined);
+    });
   };
 
   const menuItems = (m: Menu): MenuItem[] => {
     if (m.kind === 'more') {
       return [
-        { label: `Export ${formatInt(rows.length)} fills shown as CSV`, testid: 'fills-export', onSelect: exportCsv },
+        { label: `Export ${formatInt(rowCount)} fills shown as CSV`, testid: 'fills-export', onSelect: exportCsv },
         { label: `${filter.side === 'buy' ? '●' : '○'} Buys only`, testid: 'fills-side-buy', separator: true, onSelect: () => setFilter({ side: 'buy' }) },
         { label: `${filter.side === 'sell' ? '●' : '○'} Sells only`, testid: 'fills-side-sell', onSelect: () => setFilter({ side: 'sell' }) },
         { label: `${filter.side === 'all' ? '●' : '○'} Both sides`, testid: 'fills-side-all', onSelect: () => setFilter({ side: 'all' }) },
@@ -132,9 +167,9 @@ export function FillsBlotter() {
         { label: 'Reset columns', testid: 'fills-columns-reset', separator: true, onSelect: () => setPrefs(undefined) },
       ];
     }
-    const f = rows.find((x) => x.execId === m.execId) ?? fills.list[fills.indexByExecId.get(m.execId) ?? -1];
+    const f = (remote ? rowAt(win?.indexOf(m.execId) ?? -1) : local.find((x) => x.execId === m.execId)) ?? fills.list[fills.indexByExecId.get(m.execId) ?? -1];
     if (!f) return [];
-    const client = clientOf(f.orderId);
+    const client = clientOfFill(f);
     return [
       { label: `History of order #${f.orderId}`, testid: 'fills-ctx-history', onSelect: () => setHistoryId(f.orderId) },
       ...(client ? [{ label: `Only ${client}`, testid: 'fills-ctx-filter-client', separator: true, onSelect: () => setFilter({ clientId: client }) }] : []),
@@ -183,9 +218,16 @@ export function FillsBlotter() {
               ✕
             </button>
           ) : null}
-          <span className="count num" data-testid="fills-count" data-count={rows.length} data-total={fills.list.length} title="shown / all fills">
-            {filtered ? `${formatInt(rows.length)}/` : ''}
-            {formatInt(fills.list.length)}
+          <span
+            className="count num"
+            data-testid="fills-count"
+            data-count={rowCount}
+            data-total={remote ? (win?.fillCount ?? '') : fills.list.length}
+            data-remote={remote ? 'true' : undefined}
+            title={remote ? 'matching / all fills of the session (rows come from the host as you scroll)' : 'shown / all fills'}
+          >
+            {filtered || remote ? `${formatInt(rowCount)}/` : ''}
+            {formatInt(remote ? (win?.fillCount ?? fills.list.length) : fills.list.length)}
           </span>
           <button
             type="button"
@@ -206,7 +248,7 @@ export function FillsBlotter() {
       <div className="table fills-table" style={grid}>
         <VirtualList
           testid="fills-list"
-          rowCount={rows.length}
+          rowCount={rowCount}
           scrollToIndex={focusIndex}
           onKeyDown={onKeys}
           header={
@@ -222,16 +264,18 @@ export function FillsBlotter() {
               testidPrefix="fills-sort"
             />
           }
-          empty={fills.list.length === 0 ? 'No fills' : 'No fills match the filters'}
+          empty={remote && !win ? 'Loading fills…' : fills.list.length === 0 && !remote ? 'No fills' : 'No fills match the filters'}
+          onRange={remote ? setRange : undefined}
           renderRow={(i) => {
-            const f = rows[i];
-            if (!f) return null;
+            const f = rowAt(i);
+            // A row the host's window does not hold yet (scrolled fast): a placeholder keeps the rows below in place.
+            if (!f) return remote ? <div key={`row-${i}`} className={`tr loading ${i % 2 === 1 ? 'odd' : ''}`} data-testid="fill-row-loading" /> : null;
             return (
               <FillRow
                 // By place in the list: a stream of new fills patches rows in place (decision 151).
                 key={i}
                 fill={f}
-                client={clientOf(f.orderId)}
+                client={clientOfFill(f)}
                 columns={columns}
                 decimals={decimals.get(f.symbol) ?? 2}
                 striped={i % 2 === 1}

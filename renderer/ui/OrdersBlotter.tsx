@@ -68,9 +68,13 @@ export function OrdersBlotter() {
   }, [columns]);
   const store = useOrdoStore();
   const source = useOrdoState((s) => s.orderSource);
-  // A session larger than the reset carried: rows come in windows from the host (decision 150).
-  const remote = source.remote && !readOnly;
-  const { window: win, setRange } = useOrderWindow(api, store, remote, filter, sort);
+  // A session larger than the reset carried: rows come in windows from the host (decision 150); likewise a past
+  // state larger than its first page, at the time machine's seq (decision 166).
+  const pastSeq = useOrdoState((s) => (s.timeMachine.mode === 'asof' && s.timeMachine.view?.ordersRemote ? s.timeMachine.view.seq : undefined));
+  const pastSession = useOrdoState((s) => (s.timeMachine.mode === 'asof' ? s.timeMachine.view?.session.id : undefined));
+  const past = useMemo(() => (pastSeq !== undefined && pastSession !== undefined ? { at: pastSeq, session: pastSession } : undefined), [pastSeq, pastSession]);
+  const remote = readOnly ? past !== undefined : source.remote;
+  const { window: win, setRange } = useOrderWindow(api, store, remote, filter, sort, past);
   const memoIds = useRef(createOrderIdsMemo());
   // Until the first window arrives, the newest orders the reset carried are shown, sorted here.
   const ids = win ? win.ids : memoIds.current(table, filter, sort);

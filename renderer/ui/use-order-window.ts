@@ -3,6 +3,7 @@ import type { OrdoApi } from '../../contract/api.ts';
 import type { OrderFilter, OrderSort } from '../lib/order-query.ts';
 import { OrderWindowLoader, WINDOW_REFRESH_MS, windowQuery } from '../lib/order-window.ts';
 import type { LoadedWindow } from '../lib/order-window.ts';
+import type { PastAt } from '../lib/fill-window.ts';
 import type { OrdoStore } from '../store/types.ts';
 
 /**
@@ -10,7 +11,10 @@ import type { OrdoStore } from '../store/types.ts';
  * filtered, sorted orders around the rows in view. Rows' contents come from
  * the store (windows and pushes merge into it), so a row in view changes with
  * every flush; which rows match and their order are asked again at most once a
- * second while orders change. `enabled` false: nothing is asked.
+ * second while orders change. `enabled` false: nothing is asked. With
+ * `past`, the window is the time machine's state at that seq (decision 166):
+ * its rows go into the past view, and it is never asked again (the past does
+ * not change).
  */
 export function useOrderWindow(
   api: OrdoApi,
@@ -18,10 +22,12 @@ export function useOrderWindow(
   enabled: boolean,
   filter: OrderFilter,
   sort: OrderSort,
+  past?: PastAt,
 ): { window: LoadedWindow | undefined; setRange(start: number, end: number): void } {
   const [win, setWin] = useState<LoadedWindow | undefined>(undefined);
   const loaderRef = useRef<OrderWindowLoader | undefined>(undefined);
   const resets = useRef(-1);
+  const pastSeq = past?.at;
 
   useEffect(() => {
     if (!enabled) {
@@ -32,6 +38,10 @@ export function useOrderWindow(
     const loader = new OrderWindowLoader({
       getOrderWindow: (q) => api.getOrderWindow(q),
       applyRows: (orders) => {
+        if (pastSeq !== undefined) {
+          store.getState().backfillPast(pastSeq, orders);
+          return;
+        }
         if (orders.length > 0) store.getState().backfill({ orders });
         // The window's own rows are no reason to ask again.
         seen = store.getState().orders.version;
@@ -42,6 +52,7 @@ export function useOrderWindow(
     // Refresh while pushes change orders (they bump the table's version), and after every reset.
     resets.current = store.getState().resets;
     const timer = setInterval(() => {
+      if (pastSeq !== undefined) return;
       const s = store.getState();
       if (s.orders.version !== seen || s.resets !== resets.current) {
         seen = s.orders.version;
@@ -54,9 +65,17 @@ export function useOrderWindow(
       loader.close();
       loaderRef.current = undefined;
     };
-  }, [api, store, enabled]);
+  }, [api, store, enabled, pastSeq]);
 
-  const q = useMemo(() => windowQuery(filter, sort), [filter, sort]);
+  const pastSession = past?.session;
+  const q = useMemo(() => {
+    const w = windowQuery(filter, sort);
+    if (pastSeq !== undefined) {
+      w.at = pastSeq;
+      if (pastSession !== undefined) w.session = pastSession;
+    }
+    return w;
+  }, [filter, sort, pastSeq, pastSession]);
   useEffect(() => {
     if (enabled) loaderRef.current?.setQuery(q);
   }, [q, enabled]);

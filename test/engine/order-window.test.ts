@@ -120,6 +120,47 @@ describe('getOrderWindow: the blotter window cut by the host (decision 150)', ()
     expect(w2.window(p, {}).working).toBe(orderViews(p).filter((o) => !['rejected', 'filled', 'cancelled', 'expired'].includes(o.state)).length);
   });
 
+  it('a list built in slices (the live path of the host) answers exactly what one built at once does', async () => {
+    const { p } = session(700);
+    let turns = 0;
+    const pause = () => {
+      turns++;
+      return Promise.resolve();
+    };
+    const queries: OrderWindowQuery[] = [{}, { sort: 'quantity', dir: 'asc' }, { sort: 'state' }, { sort: 'symbol', state: 'open' }, { sort: 'price', clientId: 'ALPHA', dir: 'asc' }, { text: 'w-1', sort: 'venue' }];
+    for (const q of queries) {
+      const sliced = new OrderWindows();
+      for (const [offset, limit] of [[0, 100], [333, 250], [650, 100]] as const) {
+        // Slices of 64 orders: 11 slices over the orders, 11 sorted runs, 4 levels of merges.
+        const got = await sliced.windowSliced(p, { ...q, offset, limit }, pause, 64);
+        const want = new OrderWindows().window(p, { ...q, offset, limit });
+        expect(got, JSON.stringify(q)).toEqual(want);
+        expect(got.orders.map((o) => o.orderId)).toEqual(reference_(p, q).slice(offset, offset + limit).map((o) => o.orderId));
+      }
+    }
+    expect(turns).toBeGreaterThan(queries.length * 11);
+  });
+
+  it('calls that ask for a list while it is being built share the one build, and see events applied between its slices', async () => {
+    const { p, step } = session(300);
+    const w = new OrderWindows();
+    const waiting: (() => void)[] = [];
+    const pause = () => new Promise<void>((r) => waiting.push(r));
+    const first = w.windowSliced(p, { sort: 'quantity' }, pause, 50);
+    const second = w.windowSliced(p, { sort: 'quantity', offset: 10 }, pause, 50);
+    // An order entered mid-build: the build counts the orders there were when it began; the next call appends it later.
+    step({ type: 'OrderPending', orderId: 301, clientId: 'ALPHA', clientOrderId: 'MID', symbol: 'AAPL', side: 'buy', orderType: 'limit', timeInForce: 'day', quantity: 7, price: 228.45 }, 'proxy-1');
+    for (let i = 0; i < 200 && waiting.length > 0; i++) {
+      waiting.shift()!();
+      await new Promise((r) => setImmediate(r));
+    }
+    const [a, b] = await Promise.all([first, second]);
+    expect(a.total).toBe(300);
+    expect(b.offset).toBe(10);
+    // One list answered both.
+    expect(b.orders.slice(0, 190).map((o) => o.orderId)).toEqual(a.orders.slice(10).map((o) => o.orderId));
+  });
+
   it('refuses a bad query with one line naming the field', () => {
     expect(() => parseOrderWindowQuery({ sort: 'colour' })).toThrow(/orderWindow\.sort/);
     expect(() => parseOrderWindowQuery({ limit: 5000 })).toThrow(/orderWindow\.limit/);

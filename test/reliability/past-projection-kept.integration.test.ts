@@ -28,15 +28,32 @@ describe("the time machine's kept projection is bounded in time too", () => {
     const first = await api.call('GET', `/api/orders?at=${seq}&limit=2`);
     expect(first.status, first.text).toBe(200);
     expect(h.api.keepsPastProjection).toBe(true);
+    // Rebuilt on the time machine's own thread (decision 167), not on the host's event loop.
+    expect(h.api.pastOnThread).toBe(true);
+    expect(h.api.lastPastBuild?.from).toBe('checkpoint');
     const page = first.json as { items: { orderId: number }[]; next?: number };
     expect(page.items).toHaveLength(2);
     // Unused past its keep time: let go.
     await until(() => !h.api.keepsPastProjection, 'the kept past projection to be let go', 30_000);
+    // Kept from now on for the rest of the test, however slow the machine.
+    h.api.pastKeptMs = 600_000;
     // Asked again: rebuilt, and the same pages.
     const again = await api.call('GET', `/api/orders?at=${seq}&limit=2`);
     expect(again.json).toEqual(first.json);
     expect(h.api.keepsPastProjection).toBe(true);
     const next = await api.call('GET', `/api/orders?at=${seq}&limit=10&after=${page.next}`);
     expect((next.json as { items: unknown[] }).items).toHaveLength(4);
+    // The same state's next page reuses it; a later seq is played forward from it, not rebuilt.
+    expect(h.api.lastPastBuild?.from).toBe('reuse');
+    const r = await api.call('POST', '/api/orders', { clientId: 'ALPHA', clientOrderId: 'k-later', symbol: 'AAPL', side: 'sell', orderType: 'limit', quantity: 3, price: 221.6, timeInForce: 'day' });
+    expect(r.status, r.text).toBe(200);
+    const later = h.sequencer.position.seq;
+    const forward = await api.call('GET', `/api/order-window?at=${later}&sort=orderId&dir=asc&limit=50`);
+    expect(forward.status, forward.text).toBe(200);
+    expect(h.api.lastPastBuild).toMatchObject({ from: 'kept', seq });
+    const win = forward.json as { total: number; seq: number; orders: { orderId: number; clientOrderId: string }[] };
+    expect(win.seq).toBe(later);
+    expect(win.total).toBe(7);
+    expect(win.orders.map((o) => o.clientOrderId)).toEqual(['k-0', 'k-1', 'k-2', 'k-3', 'k-4', 'k-5', 'k-later']);
   }, 60_000);
 });

@@ -30,6 +30,7 @@ function fakeApi() {
     getTimeline: never,
     getOrders: never,
     getOrderWindow: never,
+    getFillWindow: never,
     cancelSelection: never,
     getFills: never,
     getPositions: never,

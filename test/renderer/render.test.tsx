@@ -38,6 +38,7 @@ const api: OrdoApi = {
   getEvents: () => ok([]),
   getOrders: () => ok({ items: [] }),
   getOrderWindow: () => ok({ session: 1, seq: 0, offset: 0, orders: [], total: 0, orderCount: 0, working: 0 }),
+  getFillWindow: () => ok({ session: 1, seq: 0, offset: 0, fills: [], clients: [], total: 0, fillCount: 0 }),
   cancelSelection: () => ok({ selected: 0, working: 0, requested: 0, queuedForOpen: 0, failed: 0 }),
   getFills: () => ok({ items: [] }),
   getPositions: () => ok([]),

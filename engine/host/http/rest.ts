@@ -102,7 +102,11 @@ const ROUTES: Readonly<Record<string, Route>> = {
   'GET orders': { method: 'getOrders', params: async ({ url }) => [pageQuery(url, ['after', 'limit', 'at', 'session'], ['state', 'clientId', 'symbol'])] },
   'GET order-window': {
     method: 'getOrderWindow',
-    params: async ({ url }) => [pageQuery(url, ['offset', 'limit'], ['state', 'symbol', 'side', 'timeInForce', 'clientId', 'text', 'sort', 'dir'])],
+    params: async ({ url }) => [pageQuery(url, ['offset', 'limit', 'at', 'session'], ['state', 'symbol', 'side', 'timeInForce', 'clientId', 'text', 'sort', 'dir'])],
+  },
+  'GET fill-window': {
+    method: 'getFillWindow',
+    params: async ({ url }) => [pageQuery(url, ['offset', 'limit', 'at', 'session', 'orderId'], ['symbol', 'side', 'clientId', 'text', 'sort', 'dir'])],
   },
   'POST order-window/cancel': { method: 'cancelSelection', params: async (c) => [await readJson(c.req)] },
   'GET fills': { method: 'getFills', params: async ({ url }) => [pageQuery(url, ['after', 'limit', 'at', 'session'], ['clientId', 'symbol'])] },

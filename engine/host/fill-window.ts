@@ -1,0 +1,220 @@
+import type { FillView } from '../../contract/api.ts';
+import { fillFilterNeedsClient, fillFilterOf } from '../../contract/fill-window.ts';
+import type { FillSortKey, FillWindow, FillWindowQuery } from '../../contract/fill-window.ts';
+import type { OmsProjection } from '../oms/projection.ts';
+import type { FillRecord } from '../oms/projection-types.ts';
+import { fillView } from '../oms/views.ts';
+import { nextTurn, SLICE_ROWS, sortSliced } from './order-window.ts';
+
+/** Rows one window answers by default, and at most (as the order window). */
+export const FILL_WINDOW_DEFAULT = 200;
+export const FILL_WINDOW_MAX = 2000;
+
+type Key = number | string;
+
+interface Built {
+  readonly projection: OmsProjection;
+  readonly key: string;
+  /** Fills of the projection looked at (fills are appended, never changed, within a session). */
+  rows: number;
+  /** Matching fills' positions in the log (0-based), ascending by (sort key, position); `desc` reads from the end. */
+  ids: number[];
+  /** The sort key of each listed fill, aligned with `ids` (to merge new fills in without sorting again). */
+  keys: Key[];
+}
+
+/**
+ * The fills blotter's server-side window (getFillWindow, decision 166):
+ * filter, sort and slice a projection's fills, with counts. A fill never
+ * changes once booked and new ones come in seq order, so a built list is
+ * never stale: new fills are sorted among themselves and merged in (one
+ * pass over the list), never a whole re-sort. The default view (every fill,
+ * by seq) needs no list at all. One built list is kept (the blotter shows
+ * one view at a time); a new filter or sort builds afresh.
+ */
+export class FillWindows {
+  private built: Built | undefined;
+
+  private building: { key: string; projection: OmsProjection; done: Promise<Built> } | undefined;
+
+  /** One window of `p`'s fills for `q` (rows `offset` inclusive to `offset+limit` exclusive), a list built at once. */
+  window(p: OmsProjection, q: FillWindowQuery): FillWindow {
+    const all = isEverything(q) && (q.sort ?? 'seq') === 'seq';
+    return this.cut(p, q, all ? undefined : this.list(p, q).ids);
+  }
+
+  /**
+   * Like window, but a list built afresh is built in slices (SLICE_ROWS fills
+   * a turn of the event loop, the sort in sorted runs and merges: as the
+   * live order window), for the host's thread; calls made meanwhile share
+   * the build. New fills merge into a built list at once (one pass).
+   */
+  async windowSliced(p: OmsProjection, q: FillWindowQuery, pause: () => Promise<void> = nextTurn, slice = SLICE_ROWS): Promise<FillWindow> {
+    if (isEverything(q) && (q.sort ?? 'seq') === 'seq') return this.cut(p, q, undefined);
+    const key = listKey(q);
+    const b = this.built;
+    if (b && b.projection === p && b.key === key) {
+      if (p.fillCount > b.rows) mergeNew(b, p, q);
+      return this.cut(p, q, b.ids);
+    }
+    let job = this.building;
+    if (!job || job.key !== key || job.projection !== p) {
+      const done = buildSliced(p, q, key, pause, slice);
+      job = this.building = { key, projection: p, done };
+      void done.then(
+        (built) => {
+          if (this.building?.done === done) this.building = undefined;
+          this.built = built;
+        },
+        () => {
+          if (this.building?.done === done) this.building = undefined;
+        },
+      );
+    }
+    const built = await job.done;
+    // Fills booked while it was built.
+    if (p.fillCount > built.rows) mergeNew(built, p, q);
+    return this.cut(p, q, built.ids);
+  }
+
+  private cut(p: OmsProjection, q: FillWindowQuery, ids: readonly number[] | undefined): FillWindow {
+    const desc = (q.dir ?? 'desc') === 'desc';
+    const limit = Math.min(q.limit ?? FILL_WINDOW_DEFAULT, FILL_WINDOW_MAX);
+    const n = ids ? ids.length : p.fillCount;
+    const offset = Math.max(0, Math.min(q.offset ?? 0, n));
+    const end = Math.min(n, offset + limit);
+    const fills: FillView[] = [];
+    const clients: string[] = [];
+    for (let i = offset; i < end; i++) {
+      const at = desc ? n - 1 - i : i;
+      const f = p.fillAt(ids ? (ids[at] as number) : at);
+      if (!f) continue;
+      fills.push(fillView(f));
+      clients.push(p.order(f.orderId)?.clientId ?? '');
+    }
+    return { session: p.session.id, seq: p.lastSeq, offset, fills, clients, total: n, fillCount: p.fillCount };
+  }
+
+  private list(p: OmsProjection, q: FillWindowQuery): Built {
+    const key = listKey(q);
+    const b = this.built;
+    if (b && b.projection === p && b.key === key) {
+      if (p.fillCount > b.rows) mergeNew(b, p, q);
+      return b;
+    }
+    this.built = { projection: p, key, rows: 0, ids: [], keys: [] };
+    mergeNew(this.built, p, q);
+    return this.built;
+  }
+}
+
+/** The direction is not part of the key: one ascending list answers both. */
+function listKey(q: FillWindowQuery): string {
+  return JSON.stringify([q.symbol ?? '', q.side ?? '', q.clientId ?? '', q.orderId ?? 0, (q.text ?? '').trim().toLowerCase(), q.sort ?? 'seq']);
+}
+
+/** A list of the fills there are now, scanned `slice` fills a turn and sorted in slices. */
+async function buildSliced(p: OmsProjection, q: FillWindowQuery, key: string, pause: () => Promise<void>, slice: number): Promise<Built> {
+  const match = fillFilterOf(q);
+  const needsClient = fillFilterNeedsClient(q);
+  const sortKey: FillSortKey = q.sort ?? 'seq';
+  const rows = p.fillCount;
+  const ids: number[] = [];
+  const keys: Key[] = [];
+  let inOrder = true;
+  for (let from = 0; from < rows; from += slice) {
+    const end = Math.min(rows, from + slice);
+    for (let i = from; i < end; i++) {
+      const f = p.fillAt(i)!;
+      const client = needsClient ? p.order(f.orderId)?.clientId : undefined;
+      if (!match(f, client)) continue;
+      const k = sortValue(f, sortKey, client);
+      const prev = keys[keys.length - 1];
+      if (prev !== undefined && k < prev) inOrder = false;
+      ids.push(i);
+      keys.push(k);
+    }
+    await pause();
+  }
+  if (inOrder) return { projection: p, key, rows, ids, keys };
+  const sorted = await sortSliced(ids, keys, pause, slice);
+  const sortedKeys = new Array<Key>(keys.length);
+  for (let i = 0; i < keys.length; i++) sortedKeys[i] = keys[sorted.order[i]!] as Key;
+  return { projection: p, key, rows, ids: sorted.ids, keys: sortedKeys };
+}
+
+function isEverything(q: FillWindowQuery): boolean {
+  return (q.symbol ?? '') === '' && q.side === undefined && (q.clientId ?? '') === '' && q.orderId === undefined && (q.text ?? '').trim() === '';
+}
+
+/** Adds the fills booked since `b.rows` that match, in their sorted places (a merge: the listed ones are already sorted). */
+function mergeNew(b: Built, p: OmsProjection, q: FillWindowQuery): void {
+  const match = fillFilterOf(q);
+  const needsClient = fillFilterNeedsClient(q);
+  const sortKey: FillSortKey = q.sort ?? 'seq';
+  const addIds: number[] = [];
+  const addKeys: Key[] = [];
+  let inOrder = true;
+  for (let i = b.rows; i < p.fillCount; i++) {
+    const f = p.fillAt(i)!;
+    const client = needsClient ? p.order(f.orderId)?.clientId : undefined;
+    if (!match(f, client)) continue;
+    const k = sortValue(f, sortKey, client);
+    const prev = addKeys[addKeys.length - 1];
+    if (prev !== undefined && k < prev) inOrder = false;
+    addIds.push(i);
+    addKeys.push(k);
+  }
+  b.rows = p.fillCount;
+  if (addIds.length === 0) return;
+  let ids = addIds;
+  let keys = addKeys;
+  if (!inOrder) {
+    const idx = Array.from(addIds.keys());
+    idx.sort((x, y) => compare(addKeys[x] as Key, addIds[x] as number, addKeys[y] as Key, addIds[y] as number));
+    ids = idx.map((i) => addIds[i] as number);
+    keys = idx.map((i) => addKeys[i] as Key);
+  }
+  const lastKey = b.keys[b.keys.length - 1];
+  // Every new fill's position is above every listed one's, so ties keep them after.
+  if (lastKey === undefined || !((keys[0] as Key) < lastKey)) {
+    for (let i = 0; i < ids.length; i++) {
+      b.ids.push(ids[i] as number);
+      b.keys.push(keys[i] as Key);
+    }
+    return;
+  }
+  const outIds: number[] = new Array<number>(b.ids.length + ids.length);
+  const outKeys: Key[] = new Array<Key>(outIds.length);
+  let i = 0;
+  let j = 0;
+  for (let o = 0; o < outIds.length; o++) {
+    const takeOld = j >= ids.length || (i < b.ids.length && compare(b.keys[i] as Key, b.ids[i] as number, keys[j] as Key, ids[j] as number) <= 0);
+    if (takeOld) {
+      outIds[o] = b.ids[i] as number;
+      outKeys[o] = b.keys[i++] as Key;
+    } else {
+      outIds[o] = ids[j] as number;
+      outKeys[o] = keys[j++] as Key;
+    }
+  }
+  b.ids = outIds;
+  b.keys = outKeys;
+}
+
+function compare(ka: Key, ia: number, kb: Key, ib: number): number {
+  if (ka < kb) return -1;
+  if (ka > kb) return 1;
+  return ia - ib;
+}
+
+function sortValue(f: FillRecord, key: FillSortKey, client: string | undefined): Key {
+  switch (key) {
+    case 'clientId':
+      return client ?? '';
+    case 'notional':
+      return f.quantity * f.price;
+    default:
+      return f[key];
+  }
+}
