@@ -2,7 +2,7 @@ import type { Sequenced } from '../protocol/events.ts';
 import type { CheckpointState } from './checkpoint-codec.ts';
 import { RiskState } from './exposure/risk-state.ts';
 import { OmsProjection } from './projection.ts';
-import { trackAwaiting } from './sequencer-policy.ts';
+import { projectionBook, trackAwaiting, type CloseBook } from './close-book.ts';
 
 /**
  * What a checkpoint round folds from the log (decision 140): the OMS
@@ -12,6 +12,7 @@ import { trackAwaiting } from './sequencer-policy.ts';
  */
 export class CheckpointFold {
   private awaitingSet: Set<number>;
+  private readonly book: CloseBook;
 
   constructor(
     readonly projection: OmsProjection = new OmsProjection(),
@@ -19,6 +20,7 @@ export class CheckpointFold {
     awaiting: readonly number[] = [],
   ) {
     this.awaitingSet = new Set(awaiting);
+    this.book = projectionBook(projection);
   }
 
   /** From a decoded checkpoint; one without a risk state (time machine only) starts risk afresh and is only good for the projection. */
@@ -28,7 +30,7 @@ export class CheckpointFold {
 
   apply(e: Sequenced): void {
     this.projection.apply(e);
-    this.awaitingSet = trackAwaiting(this.awaitingSet, this.projection, e);
+    this.awaitingSet = trackAwaiting(this.awaitingSet, this.book, e);
     this.risk.apply(e);
   }
 
