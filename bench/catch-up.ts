@@ -12,6 +12,7 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { loadavg } from 'node:os';
+import { hostProbe, probeLines } from './ack.ts';
 import { apiCaller, ORDO_BIN, orderFlow, pacedOrders, quantile, startHostProcess } from './host-load.ts';
 import { writeLiveLikeLog } from './recovery.ts';
 import { type BenchRow, tempFolder } from './util.ts';
@@ -35,13 +36,16 @@ async function freePortRun(): Promise<number> {
   throw new Error('no free run of 7 ports');
 }
 
-export async function catchUpUnderLoad(opts: { events: number; rate: number; seconds: number; log: (s: string) => void }): Promise<BenchRow[]> {
+export async function catchUpUnderLoad(opts: { events: number; rate: number; seconds: number; log: (s: string) => void; trace?: boolean }): Promise<BenchRow[]> {
   const folder = tempFolder('catchup');
   const t0 = performance.now();
   const stored = writeLiveLikeLog(folder.dir, opts.events, 8);
   opts.log(`catchup: ${stored.toLocaleString('en-US')}-event session written in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   const busPort = await freePortRun();
-  const host = await startHostProcess(folder.dir, ['--bus-port', String(busPort)]);
+  // The host's GC pauses (and, with `trace`, its long calls) per phase, from inside it (bench/host-probe.ts).
+  const probe = hostProbe(folder.dir, { trace: opts.trace === true });
+  const host = await startHostProcess(folder.dir, ['--bus-port', String(busPort)], probe.node);
+  let stopped = false;
   const api = apiCaller(host);
   let component: ReturnType<typeof spawn> | undefined;
   try {
@@ -52,6 +56,7 @@ export async function catchUpUnderLoad(opts: { events: number; rate: number; sec
     let caughtUpLine = '';
     let componentErr = '';
     const loadStart = performance.now();
+    const loadEpoch = Date.now();
     const acks = await pacedOrders(api.call, next, opts.rate, opts.seconds, (second) => {
       if (second !== joinAt) return;
       joinedMs = performance.now() - loadStart;
@@ -75,6 +80,13 @@ export async function catchUpUnderLoad(opts: { events: number; rate: number; sec
     const fmt = (xs: number[]) => `p50 ${quantile(xs, 0.5).toFixed(1)}, p99 ${quantile(xs, 0.99).toFixed(1)}, max ${Math.max(...xs).toFixed(1)} ms (${xs.length})`;
     opts.log(`catchup: before the join ${fmt(before)}; while catching up (${((caughtUpMs - joinedMs) / 1000).toFixed(1)} s) ${fmt(during)}; after ${fmt(after)}; ${acks.length - ok.length} not 200; ${caughtUpLine}`);
     const load = loadavg()[0]!.toFixed(1);
+    component?.kill('SIGTERM');
+    api.close();
+    await host.stop();
+    stopped = true;
+    const p = probe.read();
+    const phases: [string, number, number][] = [['before the join', 0, joinedMs], ['while catching up', joinedMs, caughtUpMs], ['after', caughtUpMs, opts.seconds * 1000]];
+    for (const [name, a, b] of phases) for (const l of probeLines(p, loadEpoch + a, loadEpoch + b)) opts.log(`catchup: host ${name}: ${l}`);
     return [
       {
         key: 'catchup_ack_p99_ms',
@@ -89,7 +101,7 @@ export async function catchUpUnderLoad(opts: { events: number; rate: number; sec
   } finally {
     component?.kill('SIGTERM');
     api.close();
-    await host.stop();
+    if (!stopped) await host.stop();
     folder.dispose();
   }
 }

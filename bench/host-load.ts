@@ -21,10 +21,14 @@ export interface HostProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `ordo host` on `dataDir` with `extra` arguments and waits for its ready line. */
-export function startHostProcess(dataDir: string, extra: readonly string[] = []): Promise<HostProcess> {
+/**
+ * Starts `ordo host` on `dataDir` with `extra` arguments and waits for its ready line. `node` adds arguments for
+ * node itself (a preload, `--cpu-prof`) and environment variables.
+ */
+export function startHostProcess(dataDir: string, extra: readonly string[] = [], node: { args?: readonly string[]; env?: Record<string, string> } = {}): Promise<HostProcess> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [ORDO_BIN, 'host', '--data-dir', dataDir, '--port', '0', '--venue-tick-ms', '50', '--stale-ms', '60000', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const args = [...(node.args ?? []), ORDO_BIN, 'host', '--data-dir', dataDir, '--port', '0', '--venue-tick-ms', '50', '--stale-ms', '60000', ...extra];
+    const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...node.env } });
     let out = '';
     let err = '';
     const exited = new Promise<void>((r) => proc.on('exit', () => r()));
@@ -101,6 +105,8 @@ export interface Ack {
   readonly dueMs: number;
   readonly ms: number;
   readonly status: number;
+  /** The error code of an answer that is not 200 (or the transport's). */
+  readonly code?: string;
 }
 
 /**
@@ -117,7 +123,12 @@ export async function pacedOrders(call: (method: string, path: string, body?: un
     const due = Math.floor((elapsed / 1000) * rate);
     while (acks.length < due) {
       const dueMs = (acks.length / rate) * 1000;
-      acks.push(call('POST', '/orders', next()).then((r) => ({ dueMs, ms: performance.now() - t0 - dueMs, status: r.status })));
+      acks.push(
+        call('POST', '/orders', next()).then((r) => {
+          const code = r.status === 200 ? undefined : String((r.body['error'] as { code?: string } | undefined)?.code ?? '');
+          return { dueMs, ms: performance.now() - t0 - dueMs, status: r.status, ...(code !== undefined ? { code } : {}) };
+        }),
+      );
     }
     if (elapsed >= second * 1000) {
       await every?.(second);

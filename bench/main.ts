@@ -3,7 +3,7 @@
  * ZeroMQ sockets, a real SQLite file in a temp folder). Prints a table; with
  * `--json` the last line is one JSON object of the figures; `--quick` is a
  * tiny smoke run; `--only a,b` runs some scenarios (sequencer, latency,
- * replay, baseline, orders, state, rss, fix, recovery, roll, stalled, catchup; --quick leaves out roll, stalled and catchup unless named). The method (sync mode, frame sizes,
+ * replay, baseline, orders, state, rss, fix, recovery, roll, stalled, catchup, ack; --quick leaves out roll, stalled, catchup and ack unless named). The method (sync mode, frame sizes,
  * latency from due time, runs per figure, machine load) is printed first.
  */
 import { cpus, loadavg } from 'node:os';
@@ -11,6 +11,7 @@ import { dirname } from 'node:path';
 import { liveFrames } from './live.ts';
 import { baselineAppend } from './baseline.ts';
 import { orderLifecycles } from './orders.ts';
+import { tuneHostHeap } from '../engine/host/heap-tuning.ts';
 import { checkpointInChild, statePageInChild } from './state-at-scale.ts';
 import { compactStoredLog, medianReplayInChild, stateAtInChild, writeBaselineLog, writeFrameLog } from './replay.ts';
 import { recoveryRows } from './recovery.ts';
@@ -95,7 +96,7 @@ const QUICK: Sizes = {
 /** Offered order rates of the live hosts whose frames the live-written logs reproduce. */
 const LIVE_RATES = [1_000, 10_000, 100_000] as const;
 
-const SCENARIOS = ['sequencer', 'latency', 'replay', 'baseline', 'orders', 'state', 'rss', 'fix', 'recovery', 'roll', 'stalled', 'catchup'] as const;
+const SCENARIOS = ['sequencer', 'latency', 'replay', 'baseline', 'orders', 'state', 'rss', 'fix', 'recovery', 'roll', 'stalled', 'catchup', 'ack'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 function parseArgs(argv: readonly string[]): { json: boolean; quick: boolean; only: Set<Scenario> } {
@@ -116,7 +117,7 @@ function parseArgs(argv: readonly string[]): { json: boolean; quick: boolean; on
     }
   }
   // The roll starts a host process and runs for seconds: in the quick smoke run only when asked for by name.
-  if (quick && !argv.some((a) => a.startsWith('--only'))) for (const s of ['roll', 'stalled', 'catchup'] as const) only.delete(s);
+  if (quick && !argv.some((a) => a.startsWith('--only'))) for (const s of ['roll', 'stalled', 'catchup', 'ack'] as const) only.delete(s);
   return { json, quick, only };
 }
 
@@ -415,7 +416,9 @@ async function main(): Promise<void> {
       // ~4.3 events per lifecycle: enough orders to pass rssEvents.
       const orders = Math.ceil(size.rssEvents / 4);
       log(`rss: ${orders.toLocaleString('en-US')} order lifecycles (≥ ${size.rssEvents.toLocaleString('en-US')} events) through one host, then its RSS…`);
-      const r = await orderLifecycles({ orders, warmup: 0, window: size.ordersWindow, venueTickMs: 10 });
+      // The host's heap growth as `ordo host` sets it (decision 170), back to V8's own for the scenarios after.
+      tuneHostHeap();
+      const r = await orderLifecycles({ orders, warmup: 0, window: size.ordersWindow, venueTickMs: 10 }).finally(() => tuneHostHeap(0));
       rows.push({ key: 'host_rss_mib_5m', label: `host RSS after ${fmt(r.lastSeq / 1e6)} M events`, value: r.rssBytes / 2 ** 20, unit: 'MiB', target: { op: '<=', value: 1024 }, note: `${fmt(r.ordersPerSec)} orders/s over the run` });
     });
   }
@@ -433,6 +436,14 @@ async function main(): Promise<void> {
     await attempt('catchup', async () => {
       const { catchUpUnderLoad } = await import('./catch-up.ts');
       rows.push(...(await catchUpUnderLoad({ ...(args.quick ? { events: 20_000, rate: 200, seconds: 20 } : { events: 1_000_000, rate: 1000, seconds: 60 }), log })));
+    });
+  }
+
+  // Issue 11's latency goal on a fresh host (bench/ack.ts): order-ack over HTTP at 1,000 orders/s.
+  if (args.only.has('ack')) {
+    await attempt('ack', async () => {
+      const { ackProbe } = await import('./ack.ts');
+      rows.push(...(await ackProbe({ ...(args.quick ? { rate: 200, seconds: 3 } : { rate: 1000, seconds: 30 }), log })).rows);
     });
   }
 

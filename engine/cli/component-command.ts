@@ -4,6 +4,7 @@ import { ComponentRuntime } from '../component/runtime.ts';
 import type { ComponentLogic } from '../component/logic.ts';
 import { UserError } from '../errors.ts';
 import { dataDirPaths } from '../host/data-dir.ts';
+import { lowerUntilRestored } from '../host/thread-priority.ts';
 import { GatewayComponent } from '../oms/components/gateway.ts';
 import { RiskComponent } from '../oms/components/risk.ts';
 import { RouterComponent } from '../oms/components/router.ts';
@@ -16,7 +17,8 @@ const ROLES = ['risk', 'router', 'gateway'] as const;
  * `ordo component ROLE --connect HOST:PORT --id ID --data-dir DIR`: one
  * component as its own process, joined to a host's bus over TCP (the host's
  * --bus-port) with the install's CURVE keys from DIR/keys. It rewinds from
- * the log, then stands by until the log names it active.
+ * the log (at lower CPU priority where it can return to normal afterwards),
+ * then stands by until the log names it active.
  */
 export async function componentCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse('component', argv, { connect: { type: 'string' }, id: { type: 'string' }, 'data-dir': { type: 'string' } }, 1);
@@ -39,7 +41,14 @@ export async function componentCommand(argv: string[]): Promise<number> {
   let stopped!: () => void;
   const done = new Promise<void>((r) => (stopped = r));
   const rt = new ComponentRuntime({ id, logic, endpoints, security, onShutdown: () => stopped() });
-  await rt.start();
+  // The rewind takes a core for seconds; beside a host answering orders on the same machine it gives way to it
+  // (issue 11: acks while a component catches up), at normal priority again once caught up (decision 172).
+  const restore = lowerUntilRestored();
+  try {
+    await rt.start();
+  } finally {
+    restore?.();
+  }
   console.log(`ordo component ${id} (${role}) caught up at seq ${rt.position.seq}, ${rt.lifecycle}`);
   process.once('SIGINT', () => stopped());
   process.once('SIGTERM', () => stopped());

@@ -1,5 +1,6 @@
 import { loadFixVenues } from '../fix/gateway/config.ts';
 import { checkFixBind, loadFixTls } from '../fix/tls.ts';
+import { tuneHostHeap } from '../host/heap-tuning.ts';
 import { startHost } from '../host/host.ts';
 import { intOption, parse, requireOption } from './args.ts';
 
@@ -53,6 +54,8 @@ export async function hostCommand(argv: string[]): Promise<number> {
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
+  // The host process's heap grows by at most 30 % past what is live (decision 170: issue 11's memory bound).
+  tuneHostHeap();
   const host = await startHost({
     dataDir,
     port,

@@ -2,8 +2,8 @@ import type { Sequenced } from '../protocol/events.ts';
 import type { CheckpointState } from './checkpoint-codec.ts';
 import { RiskState } from './exposure/risk-state.ts';
 import { OmsProjection } from './projection.ts';
+import { projectionBook, trackAwaiting, type CloseBook } from './close-book.ts';
 import { enteredClientOrderId, RequestSeqs } from './request-seqs.ts';
-import { trackAwaiting } from './sequencer-policy.ts';
 
 /**
  * What a checkpoint round folds from the log (decision 140): the OMS
@@ -15,6 +15,7 @@ import { trackAwaiting } from './sequencer-policy.ts';
  */
 export class CheckpointFold {
   private awaitingSet: Set<number>;
+  private readonly book: CloseBook;
 
   constructor(
     readonly projection: OmsProjection = new OmsProjection(),
@@ -23,6 +24,7 @@ export class CheckpointFold {
     readonly requests: RequestSeqs = new RequestSeqs(),
   ) {
     this.awaitingSet = new Set(awaiting);
+    this.book = projectionBook(projection);
   }
 
   /** From a decoded checkpoint; one without a risk state (time machine only) starts risk afresh and is only good for the projection. */
@@ -32,7 +34,7 @@ export class CheckpointFold {
 
   apply(e: Sequenced): void {
     this.projection.apply(e);
-    this.awaitingSet = trackAwaiting(this.awaitingSet, this.projection, e);
+    this.awaitingSet = trackAwaiting(this.awaitingSet, this.book, e);
     this.risk.apply(e);
     this.requests.apply(e, this.coid);
   }

@@ -2,8 +2,8 @@ import type { CommandBody, OrdoEvent } from '../protocol/events.ts';
 import type { SequencerRefusalCode } from '../../contract/api-errors.ts';
 import { Reason } from '../protocol/reasons.ts';
 import { isTerminalStage, mayBeAtVenue } from './order-state.ts';
-import type { OmsProjection } from './projection.ts';
-import { carriesOver, type Snapshot } from './snapshot.ts';
+import type { CloseBook } from './close-book.ts';
+import type { Snapshot } from './snapshot.ts';
 
 /**
  * Cancels taken between sessions (decision 130). Between an explicit close
@@ -16,16 +16,15 @@ import { carriesOver, type Snapshot } from './snapshot.ts';
 
 /**
  * Whether the sequencer keeps `body` for the next open: a cancel, from the
- * client proxy (or the host), of an order the closed session carries. `p` is
- * the sequencer's projection, at the end of the closed session.
+ * client proxy (or the host), of an order the closed session carries. `book`
+ * is the sequencer policy's record of the orders, at the end of the closed session.
  */
-export function deferCancel(p: OmsProjection, role: string, body: CommandBody): { key: string } | { code: SequencerRefusalCode; message: string } | undefined {
+export function deferCancel(book: CloseBook, role: string, body: CommandBody): { key: string } | { code: SequencerRefusalCode; message: string } | undefined {
   if (body.type !== 'CancelRequested' || (role !== 'proxy' && role !== 'host')) return undefined;
-  const s = p.session;
-  if (s.state !== 'closed' || s.rolling === true) return undefined;
-  const o = p.order(body.orderId);
-  if (o === undefined || isTerminalStage(o.stage) || !carriesOver(o.timeInForce)) {
-    return { code: 'SESSION_NOT_OPEN', message: `session ${s.id} is closed and does not carry order ${body.orderId}` };
+  if (book.sessionState !== 'closed' || book.rolling) return undefined;
+  const stage = book.stage(body.orderId);
+  if (stage === undefined || isTerminalStage(stage) || !book.carries(body.orderId)) {
+    return { code: 'SESSION_NOT_OPEN', message: `session ${book.sessionId} is closed and does not carry order ${body.orderId}` };
   }
   return { key: `cancel:${body.orderId}` };
 }

@@ -1,15 +1,15 @@
 import type { SequencerPolicy } from '../sequencer/policy.ts';
-import type { CommandBody, EventType, OrdoEvent, Sequenced } from '../protocol/events.ts';
+import type { CommandBody, EventType, OrderStage, OrdoEvent, Sequenced } from '../protocol/events.ts';
 import type { SequencerRefusalCode } from '../../contract/api-errors.ts';
 import { OmsProjection } from './projection.ts';
 import { RiskState } from './exposure/risk-state.ts';
 import { riskRestoreEvents, takeRiskSnapshot } from './exposure/snapshot.ts';
 import { referenceEvents, type ReferenceData } from './reference.ts';
 import { Reason } from '../protocol/reasons.ts';
-import { isTerminalStage, mayBeAtVenue } from './order-state.ts';
-import type { ReadonlyOrder } from './projection.ts';
 import { deferCancel, deferredCancelEvents } from './deferred-cancels.ts';
-import { carriesOver, endingWithSession, expiryAtClose, expiryBeforeVenue, parseSnapshot, restoreEvents, takeSnapshot, type Snapshot } from './snapshot.ts';
+import { parseSnapshot, restoreEvents, takeSnapshot, type Snapshot } from './snapshot.ts';
+import { trackAwaiting, type CloseBook } from './close-book.ts';
+import { PolicyOrders } from './policy-orders.ts';
 
 /** Which events each role may ask for; the host may ask for anything. */
 export const ROLE_PERMISSIONS: Readonly<Record<string, readonly EventType[]>> = {
@@ -20,50 +20,35 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, readonly EventType[]>> = 
   monitor: ['AlertRaised', 'AlertCleared', 'ComponentActivated'],
 };
 
-/** Carried orders (gtc, gtd) the venue may hold: an explicit close parks them there (decision 075). */
-function parkedAtClose(p: OmsProjection): number[] {
-  const ids: number[] = [];
-  for (const o of p.orders()) if (mayBeAtVenue(o.stage) && carriesOver(o.timeInForce)) ids.push(o.orderId);
-  return ids;
+/**
+ * Expiries for the live orders that end with the session, by orderId
+ * ascending: all of them (a forced close), or those at one of `stages`
+ * (never sent: the log proves the venue holds nothing).
+ */
+function expiries(book: CloseBook, reason: number, stages?: readonly OrderStage[]): OrdoEvent[] {
+  const out: OrdoEvent[] = [];
+  for (const orderId of book.endingWithSession()) {
+    if (stages === undefined || stages.includes(book.stage(orderId)!)) out.push({ type: 'OrderExpired', orderId, reason });
+  }
+  return out;
 }
 
 /**
- * Whether the close need not wait for the order any more: it ended, or it is
- * off the venue (never sent, or parked) with no cancel or replace waiting for
- * the venue's answer.
+ * The OMS's rules for the sequencer: permissions, session opening and closing.
+ *
+ * It runs ahead of the stream (it applies each event when it is sequenced),
+ * so it keeps its own state rather than reading the view's. Not a whole
+ * OmsProjection (decision 169): a slim record of every order (PolicyOrders:
+ * stage, carry, pending flags, quantities, execIds) for the rules and the
+ * close, and a full projection of the carried orders (gtc, gtd) only, for
+ * the close's snapshot, which copies their every field.
  */
-function settledForClose(o: ReadonlyOrder | undefined): boolean {
-  if (o === undefined || isTerminalStage(o.stage)) return true;
-  return !mayBeAtVenue(o.stage) && !o.cancelPending && !o.replacePending;
-}
-
-/**
- * The close's awaiting set after `e` (already applied to `projection`): at
- * SessionClosing the orders that end with the session (and, on an explicit
- * close, the carried ones the venue may hold); each leaves once settled.
- * Returns the set to keep (a new one at SessionClosing). Shared by the policy
- * and the checkpoint fold, so a checkpoint's set is the policy's.
- */
-export function trackAwaiting(awaiting: Set<number>, projection: OmsProjection, e: Sequenced): Set<number> {
-  const ev = e.event;
-  if (ev.type === 'SessionClosing') {
-    const next = new Set(endingWithSession(projection));
-    // An explicit close also parks every carried order the venue may hold (decision 075); a roll keeps them live.
-    if (ev.roll !== true) for (const id of parkedAtClose(projection)) next.add(id);
-    return next;
-  }
-  if (ev.type === 'SessionOpened') awaiting.clear();
-  else if (awaiting.size > 0 && 'orderId' in ev && awaiting.has(ev.orderId)) {
-    if (settledForClose(projection.order(ev.orderId))) awaiting.delete(ev.orderId);
-  }
-  return awaiting;
-}
-
-/** The OMS's rules for the sequencer: permissions, session opening and closing. */
 export class OmsSequencerPolicy implements SequencerPolicy {
-  private projection = new OmsProjection();
-  /** Risk's state, for its part of the snapshot (positions, runtime limits, halts, …). */
-  private risk = new RiskState();
+  private book = new PolicyOrders();
+  /** The carried orders' full record: every event except those of an order that does not carry. */
+  private carried = new OmsProjection();
+  /** Risk's state, for its part of the snapshot (positions, runtime limits, halts, …); it never checks duplicates. */
+  private risk = new RiskState().withoutDuplicateMemory();
   /** While the host's start-up recovers: the host's own risk state, which folds the same events (see shareRiskWhileRecovering). */
   private sharedRisk: RiskState | undefined;
   private readonly staticEvents: OrdoEvent[];
@@ -75,14 +60,15 @@ export class OmsSequencerPolicy implements SequencerPolicy {
   }
 
   reset(): void {
-    this.projection = new OmsProjection();
+    this.book = new PolicyOrders();
+    this.carried = new OmsProjection();
     this.awaiting = new Set();
-    this.risk = new RiskState();
+    this.risk = new RiskState().withoutDuplicateMemory();
   }
 
   apply(_session: number, e: Sequenced): void {
-    this.projection.apply(e);
-    this.awaiting = trackAwaiting(this.awaiting, this.projection, e);
+    if (this.book.apply(e)) this.carried.apply(e);
+    this.awaiting = trackAwaiting(this.awaiting, this.book, e);
     if (this.sharedRisk === undefined) this.risk.apply(e);
   }
 
@@ -90,11 +76,16 @@ export class OmsSequencerPolicy implements SequencerPolicy {
    * Start-up from an in-session checkpoint (decision 140): the policy's state
    * at the checkpoint's seq (its own projection, its own risk state, the
    * close's awaiting set), instead of folding the events before it. The
-   * sequencer then recovers the tail after it into this state.
+   * sequencer then recovers the tail after it into this state. The slim
+   * record is read off `projection`; the projection itself is kept as the
+   * carried orders' record only if a live carried order is in it (its day
+   * orders then stay as they were at the checkpoint: the snapshot and the
+   * close read only carried orders there), else let go.
    */
   restore(projection: OmsProjection, risk: RiskState, awaiting: readonly number[]): void {
-    this.projection = projection;
-    this.risk = risk;
+    this.book = PolicyOrders.fromProjection(projection);
+    this.carried = this.book.liveCarriedCount() > 0 ? projection : new OmsProjection();
+    this.risk = risk.withoutDuplicateMemory();
     this.awaiting = new Set(awaiting);
   }
 
@@ -119,11 +110,11 @@ export class OmsSequencerPolicy implements SequencerPolicy {
   endRiskSharing(): void {
     const shared = this.sharedRisk;
     if (shared === undefined) return;
-    if (shared.lastSeq !== this.projection.lastSeq) {
-      throw new Error(`risk state shared during recovery is at seq ${shared.lastSeq}, the policy at ${this.projection.lastSeq}`);
+    if (shared.lastSeq !== this.book.lastSeq) {
+      throw new Error(`risk state shared during recovery is at seq ${shared.lastSeq}, the policy at ${this.book.lastSeq}`);
     }
     this.sharedRisk = undefined;
-    this.risk = shared.copy();
+    this.risk = shared.copy().withoutDuplicateMemory();
   }
 
   authorize(src: string, role: string, body: CommandBody) {
@@ -135,9 +126,9 @@ export class OmsSequencerPolicy implements SequencerPolicy {
     // An order goes to a venue once per entry: a second route (the router routes a restored order on
     // OrderRestored and again on activation) would send the venue a second NewOrderSingle.
     if (body.type === 'OrderRouted') {
-      const o = this.projection.order(body.orderId);
-      if (o?.stage !== 'accepted') {
-        return { code: 'DUPLICATE' as const, message: `order ${body.orderId} is ${o?.stage ?? 'unknown'}, not waiting for a route` };
+      const stage = this.book.stage(body.orderId);
+      if (stage !== 'accepted') {
+        return { code: 'DUPLICATE' as const, message: `order ${body.orderId} is ${stage ?? 'unknown'}, not waiting for a route` };
       }
     }
     return undefined;
@@ -158,12 +149,12 @@ export class OmsSequencerPolicy implements SequencerPolicy {
 
   /** Between sessions a trader's cancel of a carried order is kept for the next open (decision 130). */
   deferWhileClosed(_src: string, role: string, body: CommandBody) {
-    return deferCancel(this.projection, role, body);
+    return deferCancel(this.book, role, body);
   }
 
   /** At SessionClosing: the orders ending with the session that never reached the venue expire at once. */
   closingEvents(): OrdoEvent[] {
-    return expiryBeforeVenue(this.projection);
+    return expiries(this.book, Reason.DAY_ORDER_SESSION_END, ['pending', 'accepted']);
   }
 
   /**
@@ -174,9 +165,9 @@ export class OmsSequencerPolicy implements SequencerPolicy {
   closingRefusal(body: CommandBody): { code: SequencerRefusalCode; message: string } | undefined {
     // Routing stops too on an explicit close: what it parks must stay off the venue (decision 075); the order
     // is carried as accepted and routed at the next open. A roll keeps routing (held for the next session).
-    const routing = body.type === 'OrderRouted' && this.projection.session.rolling !== true;
+    const routing = body.type === 'OrderRouted' && !this.book.rolling;
     if (body.type === 'OrderPending' || body.type === 'ReplaceRequested' || routing) {
-      return { code: 'SESSION_CLOSING', message: `session ${this.projection.session.id} is closing` };
+      return { code: 'SESSION_CLOSING', message: `session ${this.book.sessionId} is closing` };
     }
     return undefined;
   }
@@ -188,16 +179,20 @@ export class OmsSequencerPolicy implements SequencerPolicy {
 
   /** Whatever is still unconfirmed expires now (reason SESSION_CLOSE_FORCED). */
   forcedClosingEvents(): OrdoEvent[] {
-    return expiryAtClose(this.projection, Reason.SESSION_CLOSE_FORCED);
+    return expiries(this.book, Reason.SESSION_CLOSE_FORCED);
   }
 
   snapshot(): { body: Snapshot; carriedOrders: number } {
-    const snap: Snapshot = { ...takeSnapshot(this.projection), risk: takeRiskSnapshot(this.sharedRisk ?? this.risk) };
+    // The carried orders from their full record; the session's position from the slim one, which saw every event.
+    const carried = takeSnapshot(this.carried);
+    const b = this.book;
+    const snap: Snapshot = { ...carried, sessionId: b.sessionId, lastSeq: b.lastSeq, nextOrderId: b.nextOrderId, risk: takeRiskSnapshot(this.sharedRisk ?? this.risk) };
     return { body: snap, carriedOrders: snap.orders.length };
   }
 
-  /** The policy's projection (read-only use: the host's checks). */
-  get state(): OmsProjection {
-    return this.projection;
+  /** The policy's record of the session's orders (read-only use: checks, figures). */
+  get orders(): PolicyOrders {
+    return this.book;
   }
 }
+

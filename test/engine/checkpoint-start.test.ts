@@ -119,7 +119,7 @@ function recover(path: string, useCheckpoint: boolean): Resumed {
       roll: seq.roll,
       roles: [...seq.activeRoles].sort(),
       cseqs: SOURCES.map((s) => seq.nextCseq(s)),
-      policyProjection: policy.state.stateHash(),
+      policyOrders: policy.orders.stateHash(),
     };
     void seq.close();
     return {

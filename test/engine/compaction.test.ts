@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { encodeFrame } from '../../engine/protocol/codec.ts';
 import type { Sequenced } from '../../engine/protocol/events.ts';
-import { COMPACT_EVENTS, compactSession, compactStep, FrameCompactor } from '../../engine/store/compaction.ts';
+import { COMPACT_EVENTS, compactSession, compactStep, compactTurns, FrameCompactor } from '../../engine/store/compaction.ts';
 import { openReadableLog, openWritableLog, type WritableLog } from '../../engine/store/log.ts';
 import { removeDir, tempDir } from './helpers/backbone.ts';
 
@@ -111,6 +111,48 @@ describe('frame compaction', () => {
     expect(bad.length).toBe(1);
     expect(log.verify().map((p) => p.detail)).toEqual(['checksum mismatch']);
     log.close();
+  });
+
+  it('compactTurns writes the same frames as compactStep, cut into many turns (the live host runs one per event-loop turn)', () => {
+    // Mixed sizes, a big frame in the middle, and a tail past upTo: every branch of a step.
+    const sizes = [...Array.from({ length: 2500 }, (_, i) => 1 + (i % 9)), 2000, ...Array.from({ length: 1500 }, (_, i) => 1 + (i % 5))];
+    const a = freshLog();
+    const b = freshLog();
+    const last = write(a.log, sizes);
+    write(b.log, sizes);
+    const upTo = last - 700;
+    let cursorA = 1;
+    let cursorB = 1;
+    let turns = 0;
+    let steps = 0;
+    for (;;) {
+      const sa = compactStep(a.log, 1, cursorA, upTo, { maxWrites: 1 });
+      const gen = compactTurns(b.log, 1, cursorB, upTo);
+      let r = gen.next();
+      let stepTurns = 1;
+      while (!r.done) {
+        r = gen.next();
+        stepTurns++;
+      }
+      const sb = r.value;
+      expect(sb).toEqual(sa);
+      if (sb.framesWritten === 1) {
+        // A merged run is read, decoded, encoded and written over several turns, not in one.
+        expect(stepTurns).toBeGreaterThanOrEqual(3);
+      }
+      turns += stepTurns;
+      steps++;
+      cursorA = sa.cursor;
+      cursorB = sb.cursor;
+      if (sa.caughtUp) break;
+    }
+    expect(steps).toBeGreaterThan(3);
+    expect(turns).toBeGreaterThan(steps * 3);
+    expect(rows(b.log)).toEqual(rows(a.log));
+    expect([...b.log.events(1)]).toEqual([...a.log.events(1)]);
+    expect(b.log.verify()).toEqual([]);
+    a.log.close();
+    b.log.close();
   });
 
   it('FrameCompactor merges behind the head of the open session in the background, keeping the newest lagEvents as written', async () => {

@@ -193,10 +193,17 @@ export function duplicateKey(text: string): string | undefined {
       if (top?.keys) top.expectKey = true;
     } else if (c === '"') {
       let j = i + 1;
-      while (text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      let escaped = false;
+      while (text[j] !== '"') {
+        if (text[j] === '\\') {
+          escaped = true;
+          j += 2;
+        } else j++;
+      }
       const top = stack[stack.length - 1];
       if (top?.keys && top.expectKey) {
-        const key = JSON.parse(text.slice(i, j + 1)) as string;
+        // A key without escapes is its own text (no JSON.parse per key on every order).
+        const key = escaped ? (JSON.parse(text.slice(i, j + 1)) as string) : text.slice(i + 1, j);
         if (top.keys.has(key)) return key;
         top.keys.add(key);
         top.expectKey = false;

@@ -34,6 +34,15 @@ export class RecentOrders {
 
   /** Forgets what left the window before `ts`, then remembers `orderId` under `key` at `ts` (sequencer µs, non-decreasing). */
   remember(key: string, orderId: number, ts: number): void {
+    if (this.head < this.qKeys.length && ts - this.qPairs[this.qPairs.length - 1]! > this.memoryUs) {
+      // Even the newest left the window (the first order after a pause, or after a restart on an older
+      // session): all of it goes at once. Forgetting them one by one cost 130 ms at 250 k orders, inside the
+      // first order's commit (issue 11: the first acknowledgements of a restarted host).
+      this.lists = new Map();
+      this.qKeys = [];
+      this.qPairs = [];
+      this.head = 0;
+    }
     const keys = this.qKeys;
     const pairs = this.qPairs;
     while (this.head < keys.length && ts - pairs[this.head * 2 + 1]! > this.memoryUs) {

@@ -31,6 +31,34 @@ class Naive {
 describe("risk's flat duplicate memory", () => {
   // The flat layout (bench/mem.ts: ~40 instead of ~180 bytes per remembered order) must answer exactly as the
   // object-per-order one did: same duplicates, same forgetting, same entries for the state hash.
+  it('agrees with the naive reference across pauses longer than the memory (all forgotten at once)', () => {
+    for (let seed = 1; seed <= 10; seed++) {
+      const rng = new Prng(seed);
+      const memoryUs = 1_000 * rng.int(50, 400);
+      const flat = new RecentOrders(memoryUs);
+      const naive = new Naive(memoryUs);
+      let ts = 1_800_000_000_000_000;
+      const keys = Array.from({ length: rng.int(1, 12) }, (_, i) => `K${i}`);
+      for (let id = 1; id <= 2_000; id++) {
+        // Now and then a pause past the whole memory (a restart on an older session, a quiet market).
+        ts += rng.int(0, 49) === 0 ? memoryUs + rng.int(1, 5) * 1_000 : rng.int(0, 3) * 1_000;
+        const key = keys[rng.int(0, keys.length - 1)]!;
+        const window = 1_000 * rng.int(0, 500);
+        expect(flat.duplicateOf(id, key, ts, window)).toBe(naive.duplicateOf(id, key, ts, window));
+        flat.remember(key, id, ts);
+        naive.remember(key, id, ts);
+        if (rng.int(0, 9) === 0) {
+          const gone = id - rng.int(0, 30);
+          const k = keys[rng.int(0, keys.length - 1)]!;
+          flat.forget(k, gone);
+          naive.forget(k, gone);
+        }
+        expect(flat.count).toBe(naive.queued.length);
+      }
+      expect([...flat.entries()]).toEqual(naive.entries());
+    }
+  });
+
   it('agrees with a naive reference over seeded random flows, copies included', () => {
     for (let seed = 1; seed <= 20; seed++) {
       const rng = new Prng(seed);

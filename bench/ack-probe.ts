@@ -1,0 +1,30 @@
+/**
+ * The `ack` scenario on its own, for profiling a host (bench/ack.ts):
+ *
+ *   node dist/bench/ack-probe.js [seconds] [rate] [--cpu-prof DIR] [--alloc FILE.heapprofile] [--trace] [--log-events N] [-- host args...]
+ *
+ * --log-events N: the host starts on an open session of N events (8-event frames, no checkpoints) instead of an empty data dir.
+ *
+ * Prints the scenario's lines; with --cpu-prof the host's V8 CPU profile lands in DIR.
+ */
+import { ackProbe } from './ack.ts';
+import { writeLiveLikeLog } from './recovery.ts';
+import { runMain } from './util.ts';
+
+runMain(async () => {
+  const argv = process.argv.slice(2);
+  const dash = argv.indexOf('--');
+  const own = dash >= 0 ? argv.slice(0, dash) : argv;
+  const hostArgs = dash >= 0 ? argv.slice(dash + 1) : [];
+  const prof = own.indexOf('--cpu-prof');
+  const cpuProfDir = prof >= 0 ? own.splice(prof, 2)[1] : undefined;
+  const alloc = own.indexOf('--alloc');
+  const allocOut = alloc >= 0 ? own.splice(alloc, 2)[1] : undefined;
+  const traceAt = own.indexOf('--trace');
+  const trace = traceAt >= 0 && own.splice(traceAt, 1).length > 0;
+  const logAt = own.indexOf('--log-events');
+  const logEvents = logAt >= 0 ? Number(own.splice(logAt, 2)[1]) : 0;
+  const seconds = Number(own[0] ?? 30);
+  const rate = Number(own[1] ?? 1000);
+  await ackProbe({ seconds, rate, hostArgs, ...(cpuProfDir ? { cpuProfDir } : {}), ...(allocOut ? { allocOut } : {}), trace, ...(logEvents > 0 ? { prepare: (dir: string) => void writeLiveLikeLog(dir, logEvents, 8) } : {}), env: Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('ORDO_HOST_')) as [string, string][]), log: (s) => console.log(s) });
+});

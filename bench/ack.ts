@@ -1,0 +1,151 @@
+/**
+ * Issue 11's latency goal on a fresh host: order-ack at `rate` orders/s over
+ * HTTP (`POST /api/orders` with the token, keep-alive connections) to `ordo
+ * host` in its own process, open loop, each ack's latency from its order's
+ * due time (decision 123), so a stalled host counts against every order that
+ * fell due during the stall. Reports p50/p99/p99.9/max over the run and over
+ * the run after its first second (warm-up), each second's worst ack, and from
+ * inside the host (bench/host-probe.ts, preloaded) its event loop's delay and
+ * its GC pauses, set against the acks' worst seconds.
+ *
+ * The load generator is this process: it shares the machine's cores with the
+ * host (2 on the build machine), so its own CPU (reported) and its own event
+ * loop's stalls (reported) are in the figure.
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { apiCaller, orderFlow, pacedOrders, quantile, startHostProcess, type Ack } from './host-load.ts';
+import type { HostProbe } from './host-probe.ts';
+import { type BenchRow, tempFolder } from './util.ts';
+
+const PROBE = fileURLToPath(new URL('./host-probe.js', import.meta.url));
+
+export interface AckOptions {
+  readonly rate: number;
+  readonly seconds: number;
+  /** More `ordo host` arguments (e.g. `--checkpoint-every 0`). */
+  readonly hostArgs?: readonly string[];
+  /** Write the host's V8 CPU profile (`--cpu-prof`) into this directory. */
+  readonly cpuProfDir?: string;
+  /** Sample the host's allocations (collected ones too) into this .heapprofile file (bench/host-probe.ts). */
+  readonly allocOut?: string;
+  /** Time the host's suspected long calls (bench/host-probe.ts traceCalls). */
+  readonly trace?: boolean;
+  /** Fill the data dir before the host starts (e.g. a long session: bench/recovery.ts writeLiveLikeLog). */
+  readonly prepare?: (dataDir: string) => void;
+  /** More environment for the host (e.g. ORDO_HOST_NO_COMPACTION=1, bench/host-probe.ts). */
+  readonly env?: Record<string, string>;
+  readonly log: (s: string) => void;
+}
+
+export interface AckResult {
+  readonly rows: BenchRow[];
+  readonly acks: readonly Ack[];
+  readonly probe: HostProbe;
+  /** Epoch ms at which the load started (ack dueMs are relative to it). */
+  readonly startEpochMs: number;
+}
+
+const f1 = (x: number) => x.toFixed(1);
+
+/** Node arguments and environment that preload bench/host-probe.ts into a host; `read` parses its output after the host exits. */
+export function hostProbe(dir: string, opts: { trace?: boolean; cpuProfDir?: string; allocOut?: string; env?: Record<string, string> } = {}): { node: { args: string[]; env: Record<string, string> }; read: () => HostProbe } {
+  const out = join(dir, 'host-probe.json');
+  return {
+    node: {
+      args: ['--import', PROBE, ...(opts.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir] : [])],
+      env: { ORDO_HOST_PROBE_OUT: out, ...(opts.allocOut ? { ORDO_HOST_ALLOC_OUT: opts.allocOut } : {}), ...(opts.trace ? { ORDO_HOST_TRACE: '1' } : {}), ...(opts.env ?? {}) },
+    },
+    read: () => JSON.parse(readFileSync(out, 'utf8')) as HostProbe,
+  };
+}
+
+/** The host's GC pauses and traced long calls between two epoch times, as log lines. */
+export function probeLines(probe: HostProbe, fromEpoch: number, toEpoch: number): string[] {
+  const lines: string[] = [];
+  const gc = probe.gc.filter(([, at]) => at >= fromEpoch && at < toEpoch);
+  const kinds = [...new Set(gc.map((g) => g[0]))];
+  lines.push(`GC ${kinds.map((k) => { const g = gc.filter((x) => x[0] === k); return `${g.length} ${k} (max ${f1(Math.max(...g.map((x) => x[2])))} ms, total ${f1(g.reduce((t, x) => t + x[2], 0))} ms)`; }).join(', ') || 'none'}`);
+  for (const [name, t] of Object.entries(probe.trace ?? {})) {
+    const inRun = t.over2.filter(([at]) => at >= fromEpoch && at < toEpoch);
+    lines.push(`${name}: over 2 ms: ${inRun.length} (ms/process CPU ms@s: ${inRun.sort((a, b) => b[1] - a[1]).slice(0, 8).map(([at, ms, cpu]) => `${f1(ms)}/${f1(cpu)}@${f1((at - fromEpoch) / 1000)}`).join(' ')})`);
+  }
+  return lines;
+}
+
+/** Latency figures of some acks (ms). */
+export function summary(xs: readonly number[]): { p50: number; p99: number; p999: number; max: number; n: number } {
+  return { p50: quantile(xs, 0.5), p99: quantile(xs, 0.99), p999: quantile(xs, 0.999), max: xs.length ? Math.max(...xs) : NaN, n: xs.length };
+}
+
+export async function ackProbe(opts: AckOptions): Promise<AckResult> {
+  const folder = tempFolder('ack');
+  const probeAt = hostProbe(folder.dir, opts);
+  const load0 = loadavg()[0]!;
+  const dataDir = join(folder.dir, 'data');
+  if (opts.prepare) {
+    mkdirSync(dataDir);
+    opts.prepare(dataDir);
+  }
+  const host = await startHostProcess(dataDir, opts.hostArgs ?? [], probeAt.node);
+  const api = apiCaller(host);
+  let stopped = false;
+  try {
+    const next = await orderFlow(api.call, 'ack');
+    const clientLoop = monitorEventLoopDelay({ resolution: 1 });
+    clientLoop.enable();
+    const cpu0 = process.cpuUsage();
+    const startEpochMs = Date.now();
+    const acks = await pacedOrders(api.call, next, opts.rate, opts.seconds);
+    const cpu = process.cpuUsage(cpu0);
+    clientLoop.disable();
+    api.close();
+    await host.stop();
+    stopped = true;
+    const probe = probeAt.read();
+    const ok = acks.filter((a) => a.status === 200);
+    const all = summary(ok.map((a) => a.ms));
+    const warm = summary(ok.filter((a) => a.dueMs >= 1000).map((a) => a.ms));
+    const worst: number[] = [];
+    for (const a of ok) {
+      const s = Math.floor(a.dueMs / 1000);
+      worst[s] = Math.max(worst[s] ?? 0, a.ms);
+    }
+    // The host's worst loop delay in the same wall-clock seconds (its seconds are epoch seconds).
+    const hostWorst = new Map(probe.loopPerSecond);
+    const gcIn = (s: number) => probe.gc.filter(([, at]) => at >= startEpochMs + s * 1000 && at < startEpochMs + (s + 1) * 1000);
+    const runGc = probe.gc.filter(([, at]) => at >= startEpochMs && at < startEpochMs + opts.seconds * 1000);
+    const gcBy = (kind: string) => runGc.filter(([k]) => k === kind);
+    const gcText = ['scavenge', 'mark-compact', 'incremental']
+      .map((k) => gcBy(k))
+      .filter((g) => g.length > 0)
+      .map((g) => `${g.length} ${g[0]![0]} (max ${f1(Math.max(...g.map((x) => x[2])))} ms, total ${f1(g.reduce((t, x) => t + x[2], 0))} ms)`)
+      .join(', ');
+    const refused = new Map<string, number>();
+    for (const a of acks) if (a.status !== 200) refused.set(`${a.status} ${a.code ?? ''}`, (refused.get(`${a.status} ${a.code ?? ''}`) ?? 0) + 1);
+    opts.log(`ack: ${ok.length} of ${acks.length} orders answered 200 in ${opts.seconds} s at ${opts.rate}/s (host args: ${(opts.hostArgs ?? []).join(' ') || 'none'})${refused.size > 0 ? `; not 200: ${[...refused].map(([k, n]) => `${n} × ${k}`).join(', ')}` : ''}`);
+    opts.log(`ack: all: p50 ${f1(all.p50)}, p99 ${f1(all.p99)}, p99.9 ${f1(all.p999)}, max ${f1(all.max)} ms; after the first second: p50 ${f1(warm.p50)}, p99 ${f1(warm.p99)}, p99.9 ${f1(warm.p999)}, max ${f1(warm.max)} ms`);
+    opts.log(`ack: worst ack per second (ms): ${worst.map((w) => f1(w ?? 0)).join(' ')}`);
+    opts.log(`ack: host loop delay worst per second (ms): ${worst.map((_, s) => f1(hostWorst.get(Math.floor(startEpochMs / 1000) + s) ?? NaN)).join(' ')}`);
+    opts.log(`ack: host GC per second (pauses ms): ${worst.map((_, s) => gcIn(s).map((g) => f1(g[2])).join('+') || '-').join(' ')}`);
+    opts.log(`ack: host loop delay over its life: p50 ${f1(probe.loop.p50)}, p99 ${f1(probe.loop.p99)}, p99.9 ${f1(probe.loop.p999)}, max ${f1(probe.loop.max)} ms; GC in the run: ${gcText || 'none'}; host CPU ${f1((probe.cpuMs.user + probe.cpuMs.system) / 1000)} s over its life`);
+    for (const [name, t] of Object.entries(probe.trace ?? {})) opts.log(`ack: host ${name}: ${t.n} calls, ${f1(t.totalMs)} ms (process CPU ${f1(t.cpuMs)} ms), longest ${f1(t.maxMs)} ms`);
+    if (probe.trace) for (const l of probeLines(probe, startEpochMs, startEpochMs + opts.seconds * 1000).slice(1)) opts.log(`ack: host ${l}`);
+    opts.log(`ack: load generator (this process): CPU ${f1((cpu.user + cpu.system) / 1e6)} s in the run, its own loop delay p99 ${f1(clientLoop.percentile(99) / 1e6)}, max ${f1(clientLoop.max / 1e6)} ms; load average ${load0.toFixed(2)} → ${loadavg()[0]!.toFixed(2)}`);
+    const note = `${opts.seconds} s, ${ok.length} orders; after the first second p99 ${f1(warm.p99)} ms, max ${f1(warm.max)} ms; load avg ${load0.toFixed(1)}`;
+    const rows: BenchRow[] = [
+      { key: 'ack_p50_ms', label: `order-ack p50 at ${opts.rate}/s over HTTP, fresh host`, value: all.p50, unit: 'ms', note },
+      { key: 'ack_p99_ms', label: `order-ack p99 at ${opts.rate}/s over HTTP, fresh host`, value: all.p99, unit: 'ms', target: { op: '<=', value: 10 }, note },
+      { key: 'ack_p999_ms', label: `order-ack p99.9 at ${opts.rate}/s over HTTP, fresh host`, value: all.p999, unit: 'ms', note },
+      { key: 'ack_max_ms', label: `order-ack max at ${opts.rate}/s over HTTP, fresh host`, value: all.max, unit: 'ms', note },
+    ];
+    return { rows, acks, probe, startEpochMs };
+  } finally {
+    api.close();
+    if (!stopped) await host.stop();
+    folder.dispose();
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * Loaded into a host process with `node --import <this file>` (bench/ack.ts):
+ * records, from load to exit, the event loop's delay (perf_hooks histogram,
+ * 1 ms resolution; also its worst per wall-clock second) and every garbage
+ * collection (kind, start as epoch ms, pause), and writes them as one JSON file
+ * to $ORDO_HOST_PROBE_OUT when the process exits. With $ORDO_HOST_ALLOC_OUT
+ * it also samples every allocation, collected ones included (V8's sampling
+ * heap profiler), and writes the profile there (a .heapprofile for DevTools):
+ * where the young generation's garbage comes from. Nothing of it runs in a
+ * shipped host.
+ */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
+import { createRequire } from 'node:module';
+import { monitorEventLoopDelay, PerformanceObserver, performance, type PerformanceEntry } from 'node:perf_hooks';
+
+/** V8's GC kinds as perf_hooks numbers them. */
+const KINDS: Record<number, string> = { 1: 'scavenge', 2: 'mark-compact', 4: 'incremental', 8: 'weak-callbacks' };
+
+export interface HostProbe {
+  /** Whole-run event-loop delay (ms). */
+  readonly loop: { p50: number; p99: number; p999: number; max: number; count: number };
+  /** [epoch second, worst loop delay that second in ms]. */
+  readonly loopPerSecond: [number, number][];
+  /** Every GC: [kind, start epoch ms, pause ms]. */
+  readonly gc: [string, number, number][];
+  /**
+   * With $ORDO_HOST_TRACE: per traced call site (commit, WAL checkpoint on the writer, compaction step,
+   * sequencer flush, fan-out), its count, total and longest time, the process's CPU time in its calls (all
+   * threads: ZeroMQ's I/O threads too), and every call over 2 ms as [epoch ms, ms, process CPU ms]: CPU well
+   * under the wall time is a call that was preempted (a loaded machine), not one that costs that much.
+   */
+  readonly trace?: Record<string, { n: number; totalMs: number; maxMs: number; cpuMs: number; over2: [number, number, number][] }>;
+  /** The process's user and system CPU over its life (ms). */
+  readonly cpuMs: { user: number; system: number };
+}
+
+const out = process.env['ORDO_HOST_PROBE_OUT'];
+if (out) {
+  const whole = monitorEventLoopDelay({ resolution: 1 });
+  const second = monitorEventLoopDelay({ resolution: 1 });
+  whole.enable();
+  second.enable();
+  const loopPerSecond: [number, number][] = [];
+  const timer = setInterval(() => {
+    loopPerSecond.push([Math.floor(Date.now() / 1000) - 1, second.max / 1e6]);
+    second.reset();
+  }, 1000);
+  timer.unref();
+  const gc: [string, number, number][] = [];
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries() as (PerformanceEntry & { detail?: { kind?: number } })[]) {
+      gc.push([KINDS[e.detail?.kind ?? 0] ?? String(e.detail?.kind), performance.timeOrigin + e.startTime, e.duration]);
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  const allocOut = process.env['ORDO_HOST_ALLOC_OUT'];
+  const session = allocOut ? new Session() : undefined;
+  if (session) {
+    session.connect();
+    session.post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  }
+  const trace: NonNullable<HostProbe['trace']> = {};
+  if (process.env['ORDO_HOST_TRACE']) await traceCalls(trace);
+  // For A/B runs: background frame compaction off (the host has no flag for it).
+  if (process.env['ORDO_HOST_NO_COMPACTION']) {
+    const compaction = await import('../engine/store/compaction.ts');
+    (compaction.FrameCompactor.prototype as unknown as { step: () => boolean }).step = () => false;
+  }
+  process.on('exit', () => {
+    // An in-thread inspector session answers synchronously, so this works in 'exit'.
+    session?.post('HeapProfiler.stopSampling', (err, r) => {
+      if (!err && allocOut) writeFileSync(allocOut, JSON.stringify(r.profile));
+    });
+    const ms = (ns: number) => ns / 1e6;
+    const cpu = process.cpuUsage();
+    const probe: HostProbe = {
+      loop: { p50: ms(whole.percentile(50)), p99: ms(whole.percentile(99)), p999: ms(whole.percentile(99.9)), max: ms(whole.max), count: whole.count },
+      loopPerSecond,
+      gc,
+      ...(process.env['ORDO_HOST_TRACE'] ? { trace } : {}),
+      cpuMs: { user: cpu.user / 1000, system: cpu.system / 1000 },
+    };
+    writeFileSync(out, JSON.stringify(probe));
+  });
+}
+
+/** Times every call of `obj[key]` into `trace[name]`. */
+function timeMethod(trace: NonNullable<HostProbe['trace']>, name: string, obj: Record<string, unknown>, key: string, only?: (args: unknown[]) => boolean): void {
+  const orig = obj[key] as (...a: unknown[]) => unknown;
+  const t = (trace[name] ??= { n: 0, totalMs: 0, maxMs: 0, cpuMs: 0, over2: [] });
+  obj[key] = function (this: unknown, ...args: unknown[]) {
+    if (only && !only(args)) return orig.apply(this, args);
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    try {
+      return orig.apply(this, args);
+    } finally {
+      const ms = performance.now() - t0;
+      const c = process.cpuUsage(c0);
+      const cpu = (c.user + c.system) / 1000;
+      t.n++;
+      t.totalMs += ms;
+      t.cpuMs += cpu;
+      if (ms > t.maxMs) t.maxMs = ms;
+      if (ms > 2) t.over2.push([performance.timeOrigin + t0, ms, cpu]);
+    }
+  };
+}
+
+/** Wraps the host's suspected long synchronous calls (the same module instances the host loads). */
+async function traceCalls(trace: NonNullable<HostProbe['trace']>): Promise<void> {
+  const log = await import('../engine/store/log.ts');
+  const compaction = await import('../engine/store/compaction.ts');
+  const seq = await import('../engine/sequencer/sequencer.ts');
+  const fan = await import('../engine/host/projection-fan-out.ts');
+  const replay = await import('../engine/bus/replay.ts');
+  const proto = (c: { prototype: unknown }) => c.prototype as Record<string, unknown>;
+  timeMethod(trace, 'commit (WritableLog.transaction)', proto(log.WritableLog), 'transaction');
+  timeMethod(trace, 'compaction step', proto(compaction.FrameCompactor), 'step');
+  timeMethod(trace, 'sequencer flush', proto(seq.Sequencer), 'flush');
+  timeMethod(trace, 'in-process consumers (fan-out)', proto(fan.ProjectionFanOut), 'onEvents');
+  timeMethod(trace, 'replay service page', proto(replay.ReplayServer), 'answer');
+  const Database = createRequire(import.meta.url)('better-sqlite3') as { prototype: unknown };
+  timeMethod(trace, 'WAL checkpoint on the writer', proto(Database), 'pragma', (a) => typeof a[0] === 'string' && a[0].startsWith('wal_checkpoint'));
+}

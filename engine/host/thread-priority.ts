@@ -1,0 +1,87 @@
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { getPriority, setPriority } from 'node:os';
+
+/** The nice value background threads take: they get what the live path leaves (about a tenth of a busy core). */
+export const BACKGROUND_NICE = 10;
+
+/**
+ * Lowers the CPU priority of the calling thread only (not the process) to
+ * `nice`, for background work that must not compete with the event loop
+ * that answers orders: on Linux each thread is a task with its own nice
+ * value, and /proc/thread-self names the caller's. Lowering one's own
+ * priority needs no privilege; it is never raised back (the thread ends with
+ * its work). Returns the thread id, or undefined where this is not Linux or
+ * the OS refused (the work then runs at normal priority, as before).
+ */
+export function lowerThreadPriority(nice = BACKGROUND_NICE): number | undefined {
+  if (process.platform !== 'linux') return undefined;
+  try {
+    const tid = Number(/\/task\/(\d+)$/.exec(readlinkSync('/proc/thread-self'))?.[1]);
+    if (!Number.isSafeInteger(tid) || tid <= 0) return undefined;
+    // Never raise it (a host started with `nice` keeps that for its threads too).
+    if (getPriority(tid) < nice) setPriority(tid, nice);
+    return tid;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CAP_SYS_NICE's bit in /proc/self/status's CapEff. */
+const CAP_SYS_NICE = 23n;
+
+/**
+ * Whether this thread could set its nice value back to `nice` after lowering
+ * it: with CAP_SYS_NICE, or when RLIMIT_NICE allows nice values down to it
+ * (ceiling 20 - limit). `status` and `limits` are /proc/self/status and
+ * /proc/self/limits (read when not given).
+ */
+export function canRestorePriority(nice: number, status?: string, limits?: string): boolean {
+  if (process.platform !== 'linux') return false;
+  try {
+    const st = status ?? readFileSync('/proc/self/status', 'utf8');
+    const cap = /^CapEff:\s*([0-9a-f]+)$/m.exec(st)?.[1];
+    if (cap !== undefined && (BigInt(`0x${cap}`) >> CAP_SYS_NICE) & 1n) return true;
+    const lim = /^Max nice priority\s+(\d+|unlimited)\s/m.exec(limits ?? readFileSync('/proc/self/limits', 'utf8'))?.[1];
+    if (lim === undefined) return false;
+    if (lim === 'unlimited') return true;
+    return 20 - Number(lim) <= nice;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Lowers the calling thread's CPU priority to BACKGROUND_NICE for work that
+ * must give way to a live path on the same machine (a component process
+ * rewinding a long session beside the host that answers orders), and returns
+ * the function that puts it back. Only when it can be put back (see
+ * canRestorePriority): otherwise nothing changes and undefined is returned,
+ * so a component never stays at low priority after it caught up. Putting it
+ * back also puts back the process's threads started meanwhile (they took the
+ * lowered value); meant for a process where nothing else runs at
+ * BACKGROUND_NICE on purpose (`ordo component`).
+ */
+export function lowerUntilRestored(): (() => void) | undefined {
+  if (process.platform !== 'linux') return undefined;
+  const before = getPriority(0);
+  if (before >= BACKGROUND_NICE || !canRestorePriority(before)) return undefined;
+  const tid = lowerThreadPriority();
+  if (tid === undefined) return undefined;
+  return () => {
+    // The thread, and any thread it started meanwhile (a new thread takes its creator's nice value: libuv's
+    // pool starts lazily) that is still at the lowered value.
+    const tids = new Set([tid]);
+    try {
+      for (const t of readdirSync('/proc/self/task')) if (getPriority(Number(t)) === BACKGROUND_NICE) tids.add(Number(t));
+    } catch {
+      // No task list: the thread itself is put back below.
+    }
+    for (const t of tids) {
+      try {
+        setPriority(t, before);
+      } catch {
+        // Checked above; should the OS refuse after all, the work goes on at the lower priority.
+      }
+    }
+  };
+}
