@@ -145,6 +145,47 @@ describe('paged frame reading (replay)', () => {
     log.close();
   });
 
+  it('switches between pages and rows as frame sizes change (big compacted runs, then small live frames, then big again), with the same events', () => {
+    // 40 frames of 4,096 events (~80 KiB each: read row by row), 3,000 of 2 (paged), then big ones again.
+    const sizes = [...Array<number>(40).fill(4096), ...Array<number>(3000).fill(2), ...Array<number>(10).fill(4096)];
+    const path = storedSession(210_000, sizes);
+    const all = rowByRow(path);
+    expect(replayed(path)).toEqual(all);
+    expect(replayed(path, 150_000, 170_000)).toEqual(rowByRow(path, 150_000, 170_000));
+  });
+
+  it('reports a flipped byte and an undecodable frame in a big frame read row by row exactly as the row-by-row reader does', () => {
+    // The first page holds 64 frames; frame 70 comes in a row-by-row page (the frames before it were ~80 KiB).
+    const path = storedSession(80 * 4096, [4096]);
+    const db = new Database(path);
+    const firstSeq = 70 * 4096 + 1;
+    const body = db.prepare('SELECT body FROM frames WHERE first_seq = ?').pluck().get(firstSeq) as Buffer;
+    body[body.length - 2]! ^= 0x10;
+    db.prepare('UPDATE frames SET body = ? WHERE first_seq = ?').run(body, firstSeq);
+    db.close();
+    const log = openReadableLog(path);
+    let applied = 0;
+    const run = () => log.replay(1, () => applied++);
+    expect(run).toThrow(`corrupted frame in session 1, seq ${firstSeq}-${firstSeq + 4095}: checksum mismatch`);
+    expect(applied).toBe(firstSeq - 1);
+    log.close();
+
+    const db2 = new Database(path);
+    const cut = body.subarray(0, body.length - 4);
+    db2.prepare('UPDATE frames SET body = ?, crc = ? WHERE first_seq = ?').run(cut, crc32(cut), firstSeq);
+    db2.close();
+    const log2 = openReadableLog(path);
+    let rowError: unknown;
+    try {
+      for (const _ of log2.events(1)) void _;
+    } catch (err) {
+      rowError = err;
+    }
+    expect((rowError as Error).message).toMatch(new RegExp(`^corrupted frame in session 1, seq ${firstSeq}-${firstSeq + 4095}: `));
+    expect(() => log2.replay(1, () => undefined)).toThrow((rowError as Error).message);
+    log2.close();
+  });
+
   it('reports a missing frame as a seq gap', () => {
     const path = storedSession(5_000, [2]);
     const db = new Database(path);
