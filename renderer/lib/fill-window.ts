@@ -1,9 +1,10 @@
 import type { FillView, Result } from '../../contract/api.ts';
 import type { FillWindow, FillWindowQuery } from '../../contract/fill-window.ts';
 import type { FillFilter, FillSort } from './fill-query.ts';
+import { type HeldWindow, WINDOW_MARGIN, WindowLoader } from './window-loader.ts';
 
-/** Rows asked for above and below the rows in view (as the orders blotter's window, decision 150). */
-export const FILL_WINDOW_MARGIN = 150;
+/** Rows asked for above and below the rows in view (the orders blotter's margin, decision 150). */
+export const FILL_WINDOW_MARGIN = WINDOW_MARGIN;
 /** How often a live window in view is asked again while fills arrive. */
 export const FILL_WINDOW_REFRESH_MS = 1000;
 
@@ -14,7 +15,7 @@ export interface PastAt {
 }
 
 /** What the fills blotter shows in remote mode: one window of the host's filtered, sorted fills. */
-export interface LoadedFillWindow {
+export interface LoadedFillWindow extends HeldWindow {
   readonly key: string;
   readonly offset: number;
   readonly fills: readonly FillView[];
@@ -59,6 +60,7 @@ export function loadedFillWindow(key: string, w: FillWindow): LoadedFillWindow {
     key,
     offset: w.offset,
     fills: w.fills,
+    held: w.fills.length,
     total: w.total,
     fillCount: w.fillCount,
     fillAt: (i) => (i >= w.offset && i < w.offset + w.fills.length ? w.fills[i - w.offset] : undefined),
@@ -73,81 +75,15 @@ export interface FillLoaderDeps {
   onError?(message: string): void;
 }
 
-/**
- * Keeps the window the fills blotter needs loaded: one request in flight; a
- * new filter, sort or past seq, rows scrolled into view that the window does
- * not hold, or a refresh asks for the window around the rows in view. A
- * reply for an older query is dropped. A fill never changes, so the rows
- * are shown as the window brought them.
- */
-export class FillWindowLoader {
-  private query: FillWindowQuery | undefined;
-  private key = '';
-  private start = 0;
-  private end = 0;
-  private inFlight = false;
-  private again = false;
-  private current: LoadedFillWindow | undefined;
-  private closed = false;
-
-  constructor(private readonly d: FillLoaderDeps) {}
-
-  get window(): LoadedFillWindow | undefined {
-    return this.current;
-  }
-
-  /** The filter, sort and seq; a change loads a new window. */
-  setQuery(q: FillWindowQuery): void {
-    const key = fillQueryKey(q);
-    if (key === this.key && this.query) return;
-    this.query = q;
-    this.key = key;
-    this.load();
-  }
-
-  /** The rows in view (start inclusive, end exclusive); loads when the window does not hold them. */
-  setRange(start: number, end: number): void {
-    this.start = start;
-    this.end = end;
-    const w = this.current;
-    if (!w || w.key !== this.key) return;
-    const last = Math.min(end, w.total);
-    if (start >= w.offset && last <= w.offset + w.fills.length) return;
-    this.load();
-  }
-
-  /** Asks again for the window in view (fills arrived). */
-  refresh(): void {
-    this.load();
-  }
-
-  close(): void {
-    this.closed = true;
-  }
-
-  private load(): void {
-    if (!this.query || this.closed) return;
-    if (this.inFlight) {
-      this.again = true;
-      return;
-    }
-    this.inFlight = true;
-    const key = this.key;
-    const span = Math.max(1, this.end - this.start);
-    const offset = Math.max(0, this.start - FILL_WINDOW_MARGIN);
-    const q: FillWindowQuery = { ...this.query, offset, limit: Math.min(2000, span + 2 * FILL_WINDOW_MARGIN) };
-    void this.d.getFillWindow(q).then((r) => {
-      this.inFlight = false;
-      if (this.closed) return;
-      if (!r.ok) this.d.onError?.(r.error.message);
-      else if (key === this.key) {
-        this.current = loadedFillWindow(key, r.value);
-        this.d.onWindow(this.current);
-      }
-      if (this.again || key !== this.key) {
-        this.again = false;
-        this.load();
-      }
+/** The fills blotter's window loader: a fill never changes, so the rows are shown as the window brought them. */
+export class FillWindowLoader extends WindowLoader<FillWindowQuery, FillWindow, LoadedFillWindow> {
+  constructor(d: FillLoaderDeps) {
+    super({
+      keyOf: fillQueryKey,
+      fetch: (q) => d.getFillWindow(q),
+      loaded: loadedFillWindow,
+      onWindow: (w) => d.onWindow(w),
+      ...(d.onError ? { onError: (m: string) => d.onError!(m) } : {}),
     });
   }
 }

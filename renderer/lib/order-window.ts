@@ -1,14 +1,14 @@
 import type { OrderView, Result } from '../../contract/api.ts';
 import type { OrderSelection, OrderWindow, OrderWindowQuery } from '../../contract/order-window.ts';
 import type { OrderFilter, OrderSort } from './order-query.ts';
+import { type HeldWindow, WindowLoader } from './window-loader.ts';
 
-/** Rows asked for above and below the rows in view, so scrolling a page shows rows at once. */
-export const WINDOW_MARGIN = 150;
+export { WINDOW_MARGIN } from './window-loader.ts';
 /** How often a window in view is refreshed while pushes change orders (its membership and order; rows update with every push). */
 export const WINDOW_REFRESH_MS = 1000;
 
 /** What the blotter shows in remote mode: one window of the host's filtered, sorted orders. */
-export interface LoadedWindow {
+export interface LoadedWindow extends HeldWindow {
   /** The filter and sort it was cut for. */
   readonly key: string;
   readonly offset: number;
@@ -46,6 +46,7 @@ export function loadedWindow(key: string, w: OrderWindow): LoadedWindow {
     key,
     offset: w.offset,
     ids,
+    held: ids.length,
     total: w.total,
     orderCount: w.orderCount,
     working: w.working,
@@ -63,81 +64,18 @@ export interface WindowLoaderDeps {
   onError?(message: string): void;
 }
 
-/**
- * Keeps the window the blotter needs loaded (decision 150): one request in
- * flight; a new filter or sort, rows scrolled into view that the window does
- * not hold, or a refresh asks for the window around the rows in view. A reply
- * for an older filter or sort is dropped.
- */
-export class OrderWindowLoader {
-  private query: OrderWindowQuery | undefined;
-  private key = '';
-  private start = 0;
-  private end = 0;
-  private inFlight = false;
-  private again = false;
-  private current: LoadedWindow | undefined;
-  private closed = false;
-
-  constructor(private readonly d: WindowLoaderDeps) {}
-
-  get window(): LoadedWindow | undefined {
-    return this.current;
-  }
-
-  /** The filter and sort; a change drops the window and loads a new one. */
-  setQuery(q: OrderWindowQuery): void {
-    const key = queryKey(q);
-    if (key === this.key && this.query) return;
-    this.query = q;
-    this.key = key;
-    this.load();
-  }
-
-  /** The rows in view (start inclusive, end exclusive); loads when the window does not hold them. */
-  setRange(start: number, end: number): void {
-    this.start = start;
-    this.end = end;
-    const w = this.current;
-    if (!w || w.key !== this.key) return;
-    const last = Math.min(end, w.total);
-    if (start >= w.offset && last <= w.offset + w.ids.length) return;
-    this.load();
-  }
-
-  /** Asks again for the window in view (orders changed). */
-  refresh(): void {
-    this.load();
-  }
-
-  close(): void {
-    this.closed = true;
-  }
-
-  private load(): void {
-    if (!this.query || this.closed) return;
-    if (this.inFlight) {
-      this.again = true;
-      return;
-    }
-    this.inFlight = true;
-    const key = this.key;
-    const span = Math.max(1, this.end - this.start);
-    const offset = Math.max(0, this.start - WINDOW_MARGIN);
-    const q: OrderWindowQuery = { ...this.query, offset, limit: Math.min(2000, span + 2 * WINDOW_MARGIN) };
-    void this.d.getOrderWindow(q).then((r) => {
-      this.inFlight = false;
-      if (this.closed) return;
-      if (!r.ok) this.d.onError?.(r.error.message);
-      else if (key === this.key) {
-        this.d.applyRows(r.value.orders);
-        this.current = loadedWindow(key, r.value);
-        this.d.onWindow(this.current);
-      }
-      if (this.again || key !== this.key) {
-        this.again = false;
-        this.load();
-      }
+/** The orders blotter's window loader (decision 150): the host's rows go into the store before the window is shown. */
+export class OrderWindowLoader extends WindowLoader<OrderWindowQuery, OrderWindow, LoadedWindow> {
+  constructor(d: WindowLoaderDeps) {
+    super({
+      keyOf: queryKey,
+      fetch: (q) => d.getOrderWindow(q),
+      loaded: (key, w) => {
+        d.applyRows(w.orders);
+        return loadedWindow(key, w);
+      },
+      onWindow: (w) => d.onWindow(w),
+      ...(d.onError ? { onError: (m: string) => d.onError!(m) } : {}),
     });
   }
 }
