@@ -109,7 +109,8 @@ const timelineQuery = z.strictObject({
   atTs: z.number().int().nonnegative().optional(),
 });
 export const parseTimelineQuery = (v: unknown): TimelineQuery => parseWith(timelineQuery, v, 'timeline');
-const orderWindowQuery = z.strictObject({
+/** The filter and sort of an orders blotter view: shared by its window and a selection in it. */
+const orderView = {
   state: z.enum(['all', 'open', ...ORDER_STATES]).optional(),
   symbol: z.string().max(32).optional(),
   side: z.enum(SIDES).optional(),
@@ -118,20 +119,16 @@ const orderWindowQuery = z.strictObject({
   text: z.string().max(100).optional(),
   sort: z.enum(ORDER_SORT_KEYS).optional(),
   dir: z.enum(['asc', 'desc']).optional(),
+};
+const orderWindowQuery = z.strictObject({
+  ...orderView,
   offset: z.number().int().nonnegative().optional(),
   limit: z.number().int().positive().max(2000).optional(),
   at: z.number().int().nonnegative().optional(),
   session: z.number().int().positive().optional(),
 });
 const orderSelection = z.strictObject({
-  state: z.enum(['all', 'open', ...ORDER_STATES]).optional(),
-  symbol: z.string().max(32).optional(),
-  side: z.enum(SIDES).optional(),
-  timeInForce: z.enum(TIME_IN_FORCE).optional(),
-  clientId: z.string().max(64).optional(),
-  text: z.string().max(100).optional(),
-  sort: z.enum(ORDER_SORT_KEYS).optional(),
-  dir: z.enum(['asc', 'desc']).optional(),
+  ...orderView,
   fromId: z.number().int().positive().optional(),
   toId: z.number().int().positive().optional(),
   from: z.number().int().nonnegative().optional(),
