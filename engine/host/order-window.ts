@@ -172,14 +172,7 @@ async function buildSliced(p: OmsProjection, q: OrderWindowQuery, key: string, n
   const at = now();
   const seq = p.lastSeq;
   const rows = p.orderCount;
-  const match = orderFilterOf(q);
-  const sortKey: OrderSortKey = q.sort ?? 'createdTs';
-  const ids: number[] = [];
-  const keys: (number | string)[] = [];
-  let working = 0;
-  let inOrder = true;
-  let prevKey: number | string | undefined;
-  let prevId = -Infinity;
+  const c = new RowCollector(q);
   let ms = 0;
   for (let from = 0; from < rows; from += slice) {
     const t0 = performance.now();
@@ -187,28 +180,58 @@ async function buildSliced(p: OmsProjection, q: OrderWindowQuery, key: string, n
     let r = from;
     for (const o of p.orders(from)) {
       if (r++ >= end) break;
-      if (!TERMINAL.has(o.state)) working++;
-      if (!match(o)) continue;
-      const k = sortValue(o, sortKey);
-      if (inOrder && ((prevKey !== undefined && k < prevKey) || o.orderId < prevId)) inOrder = false;
-      prevKey = k;
-      prevId = o.orderId;
-      ids.push(o.orderId);
-      keys.push(k);
+      c.add(o);
     }
     ms += performance.now() - t0;
     await pause();
   }
-  let sorted = ids;
-  if (!inOrder) {
-    const r = await sortSliced(ids, keys, pause, slice);
+  let sorted = c.ids;
+  if (!c.inOrder) {
+    const r = await sortSliced(c.ids, c.keys, pause, slice);
     sorted = r.ids;
     ms += r.ms;
   }
-  const last = sorted.length - 1;
-  // appendNew extends only a list whose keys never change, so the key read now is the one it was sorted by.
-  const lastKey = last < 0 ? undefined : sortValue(p.order(sorted[last]!)!, sortKey);
-  return { projection: p, key, seq, at, buildMs: ms, ids: sorted, lastKey, rows, working, fixed: isFixed(q) };
+  return { projection: p, key, seq, at, buildMs: ms, ids: sorted, lastKey: c.lastKeyOf(p, sorted), rows, working: c.working, fixed: isFixed(q) };
+}
+
+/**
+ * The rows of a list being built (build, buildSliced): the orders that match
+ * the filter with their sort keys, the working count of all, and whether they
+ * came already sorted. Rows come in the order orders first appeared (ids
+ * ascending): when the key never goes down along them, that order is the
+ * sorted one.
+ */
+class RowCollector {
+  readonly ids: number[] = [];
+  readonly keys: (number | string)[] = [];
+  working = 0;
+  inOrder = true;
+  private readonly match: (o: ReadonlyOrder) => boolean;
+  private readonly sortKey: OrderSortKey;
+  private prevKey: number | string | undefined;
+  private prevId = -Infinity;
+
+  constructor(q: OrderWindowQuery) {
+    this.match = orderFilterOf(q);
+    this.sortKey = q.sort ?? 'createdTs';
+  }
+
+  add(o: ReadonlyOrder): void {
+    if (!TERMINAL.has(o.state)) this.working++;
+    if (!this.match(o)) return;
+    const k = sortValue(o, this.sortKey);
+    if (this.inOrder && ((this.prevKey !== undefined && k < this.prevKey) || o.orderId < this.prevId)) this.inOrder = false;
+    this.prevKey = k;
+    this.prevId = o.orderId;
+    this.ids.push(o.orderId);
+    this.keys.push(k);
+  }
+
+  /** The sort key of the last row of `sorted`: appendNew extends only a list whose keys never change, so the key read now is the one it was sorted by. */
+  lastKeyOf(p: OmsProjection, sorted: readonly number[]): number | string | undefined {
+    const last = sorted[sorted.length - 1];
+    return last === undefined ? undefined : sortValue(p.order(last)!, this.sortKey);
+  }
 }
 
 /**
@@ -268,28 +291,11 @@ function isFixed(q: OrderWindowQuery): boolean {
 
 function build(p: OmsProjection, q: OrderWindowQuery, key: string, at: number): Built {
   const t0 = performance.now();
-  const match = orderFilterOf(q);
-  const sortKey: OrderSortKey = q.sort ?? 'createdTs';
-  const ids: number[] = [];
-  const keys: (number | string)[] = [];
-  let working = 0;
-  // Rows come in the order orders first appeared (ids ascending): when the key
-  // never goes down along them, that order is already the sorted one.
-  let inOrder = true;
-  let prevKey: number | string | undefined;
-  let prevId = -Infinity;
-  for (const o of p.orders()) {
-    if (!TERMINAL.has(o.state)) working++;
-    if (!match(o)) continue;
-    const k = sortValue(o, sortKey);
-    if (inOrder && ((prevKey !== undefined && k < prevKey) || o.orderId < prevId)) inOrder = false;
-    prevKey = k;
-    prevId = o.orderId;
-    ids.push(o.orderId);
-    keys.push(k);
-  }
-  let sorted = ids;
-  if (!inOrder) {
+  const c = new RowCollector(q);
+  for (const o of p.orders()) c.add(o);
+  let sorted = c.ids;
+  if (!c.inOrder) {
+    const { ids, keys } = c;
     const idx = Array.from(ids.keys());
     idx.sort((a, b) => {
       const ka = keys[a] as number | string;
@@ -300,9 +306,7 @@ function build(p: OmsProjection, q: OrderWindowQuery, key: string, at: number): 
     });
     sorted = idx.map((i) => ids[i] as number);
   }
-  const last = sorted[sorted.length - 1];
-  const lastKey = last === undefined ? undefined : sortValue(p.order(last)!, sortKey);
-  return { projection: p, key, seq: p.lastSeq, at, buildMs: performance.now() - t0, ids: sorted, lastKey, rows: p.orderCount, working, fixed: isFixed(q) };
+  return { projection: p, key, seq: p.lastSeq, at, buildMs: performance.now() - t0, ids: sorted, lastKey: c.lastKeyOf(p, sorted), rows: p.orderCount, working: c.working, fixed: isFixed(q) };
 }
 
 /**
