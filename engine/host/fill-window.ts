@@ -47,14 +47,14 @@ export class FillWindows {
    * Like window, but a list built afresh is built in slices (SLICE_ROWS fills
    * a turn of the event loop, the sort in sorted runs and merges: as the
    * live order window), for the host's thread; calls made meanwhile share
-   * the build. New fills merge into a built list at once (one pass).
+   * the build. New fills merge into a built list in slices too (catchUp).
    */
   async windowSliced(p: OmsProjection, q: FillWindowQuery, pause: () => Promise<void> = nextTurn, slice = SLICE_ROWS): Promise<FillWindow> {
     if (isEverything(q) && (q.sort ?? 'seq') === 'seq') return this.cut(p, q, undefined);
     const key = listKey(q);
     const b = this.built;
     if (b && b.projection === p && b.key === key) {
-      if (p.fillCount > b.rows) mergeNew(b, p, q);
+      await this.catchUp(b, p, q, pause, slice);
       return this.cut(p, q, b.ids);
     }
     let job = this.building;
@@ -73,8 +73,40 @@ export class FillWindows {
     }
     const built = await job.done;
     // Fills booked while it was built.
-    if (p.fillCount > built.rows) mergeNew(built, p, q);
+    await this.catchUp(built, p, q, pause, slice);
     return this.cut(p, q, built.ids);
+  }
+
+  /** A merge of new fills into a kept list in progress (catchUp): one at a time, calls meanwhile wait for it. */
+  private merging: Promise<void> | undefined;
+
+  /**
+   * Merges the fills booked since the list was built, in slices: a burst of
+   * fills that sort among the listed ones means a pass over the whole list
+   * (a million entries: 30-60 ms in one piece on this machine), so the pass
+   * copies MERGE_SLICE entries a turn (issue #11's 50 ms).
+   */
+  private async catchUp(b: Built, p: OmsProjection, q: FillWindowQuery, pause: () => Promise<void>, slice: number): Promise<void> {
+    for (;;) {
+      // A merge under way first: until it ends the list lacks the fills it merges.
+      if (this.merging) {
+        await this.merging;
+        continue;
+      }
+      if (p.fillCount <= b.rows) return;
+      const add = collectNew(b, p, q);
+      if (add.ids.length === 0 || appendable(b, add)) {
+        append(b, add);
+        return;
+      }
+      const done = mergeSliced(b, add, pause, slice * 4);
+      this.merging = done;
+      try {
+        await done;
+      } finally {
+        if (this.merging === done) this.merging = undefined;
+      }
+    }
   }
 
   private cut(p: OmsProjection, q: FillWindowQuery, ids: readonly number[] | undefined): FillWindow {
@@ -147,8 +179,13 @@ function isEverything(q: FillWindowQuery): boolean {
   return (q.symbol ?? '') === '' && q.side === undefined && (q.clientId ?? '') === '' && q.orderId === undefined && (q.text ?? '').trim() === '';
 }
 
-/** Adds the fills booked since `b.rows` that match, in their sorted places (a merge: the listed ones are already sorted). */
-function mergeNew(b: Built, p: OmsProjection, q: FillWindowQuery): void {
+interface NewFills {
+  readonly ids: number[];
+  readonly keys: Key[];
+}
+
+/** The fills booked since `b.rows` that match, sorted among themselves; `b.rows` moves on to the fill count. */
+function collectNew(b: Built, p: OmsProjection, q: FillWindowQuery): NewFills {
   const match = fillFilterOf(q);
   const needsClient = fillFilterNeedsClient(q);
   const sortKey: FillSortKey = q.sort ?? 'seq';
@@ -166,40 +203,82 @@ function mergeNew(b: Built, p: OmsProjection, q: FillWindowQuery): void {
     addKeys.push(k);
   }
   b.rows = p.fillCount;
-  if (addIds.length === 0) return;
-  let ids = addIds;
-  let keys = addKeys;
-  if (!inOrder) {
-    const idx = Array.from(addIds.keys());
-    idx.sort((x, y) => compare(addKeys[x] as Key, addIds[x] as number, addKeys[y] as Key, addIds[y] as number));
-    ids = idx.map((i) => addIds[i] as number);
-    keys = idx.map((i) => addKeys[i] as Key);
-  }
+  if (inOrder) return { ids: addIds, keys: addKeys };
+  const idx = Array.from(addIds.keys());
+  idx.sort((x, y) => compare(addKeys[x] as Key, addIds[x] as number, addKeys[y] as Key, addIds[y] as number));
+  return { ids: idx.map((i) => addIds[i] as number), keys: idx.map((i) => addKeys[i] as Key) };
+}
+
+/** Every new fill's position is above every listed one's, so ties keep them after: new fills that sort last are appended. */
+function appendable(b: Built, add: NewFills): boolean {
   const lastKey = b.keys[b.keys.length - 1];
-  // Every new fill's position is above every listed one's, so ties keep them after.
-  if (lastKey === undefined || !((keys[0] as Key) < lastKey)) {
-    for (let i = 0; i < ids.length; i++) {
-      b.ids.push(ids[i] as number);
-      b.keys.push(keys[i] as Key);
-    }
-    return;
+  return lastKey === undefined || !((add.keys[0] as Key) < lastKey);
+}
+
+function append(b: Built, add: NewFills): void {
+  for (let i = 0; i < add.ids.length; i++) {
+    b.ids.push(add.ids[i] as number);
+    b.keys.push(add.keys[i] as Key);
   }
-  const outIds: number[] = new Array<number>(b.ids.length + ids.length);
-  const outKeys: Key[] = new Array<Key>(outIds.length);
-  let i = 0;
-  let j = 0;
-  for (let o = 0; o < outIds.length; o++) {
-    const takeOld = j >= ids.length || (i < b.ids.length && compare(b.keys[i] as Key, b.ids[i] as number, keys[j] as Key, ids[j] as number) <= 0);
-    if (takeOld) {
-      outIds[o] = b.ids[i] as number;
-      outKeys[o] = b.keys[i++] as Key;
-    } else {
-      outIds[o] = ids[j] as number;
-      outKeys[o] = keys[j++] as Key;
-    }
+}
+
+/** Adds the fills booked since `b.rows` that match, in their sorted places (a merge: the listed ones are already sorted). */
+function mergeNew(b: Built, p: OmsProjection, q: FillWindowQuery): void {
+  const add = collectNew(b, p, q);
+  if (add.ids.length === 0 || appendable(b, add)) return append(b, add);
+  const m = new Merge(b, add);
+  m.run(Infinity);
+  m.finish();
+}
+
+/** mergeNew's merge, `step` entries a turn; the list keeps answering windows from its old arrays until the last turn. */
+async function mergeSliced(b: Built, add: NewFills, pause: () => Promise<void>, step: number): Promise<void> {
+  const m = new Merge(b, add);
+  while (!m.run(step)) await pause();
+  m.finish();
+}
+
+/** A merge of a listed (sorted) list and new sorted fills into new arrays, resumable. */
+class Merge {
+  private readonly outIds: number[];
+  private readonly outKeys: Key[];
+  private i = 0;
+  private j = 0;
+  private o = 0;
+
+  constructor(
+    private readonly b: Built,
+    private readonly add: NewFills,
+  ) {
+    this.outIds = new Array<number>(b.ids.length + add.ids.length);
+    this.outKeys = new Array<Key>(this.outIds.length);
   }
-  b.ids = outIds;
-  b.keys = outKeys;
+
+  /** Copies up to `step` entries; true when done. */
+  run(step: number): boolean {
+    const { b, add, outIds, outKeys } = this;
+    const stop = Math.min(outIds.length, this.o + step);
+    let { i, j, o } = this;
+    for (; o < stop; o++) {
+      const takeOld = j >= add.ids.length || (i < b.ids.length && compare(b.keys[i] as Key, b.ids[i] as number, add.keys[j] as Key, add.ids[j] as number) <= 0);
+      if (takeOld) {
+        outIds[o] = b.ids[i] as number;
+        outKeys[o] = b.keys[i++] as Key;
+      } else {
+        outIds[o] = add.ids[j] as number;
+        outKeys[o] = add.keys[j++] as Key;
+      }
+    }
+    this.i = i;
+    this.j = j;
+    this.o = o;
+    return o >= outIds.length;
+  }
+
+  finish(): void {
+    this.b.ids = this.outIds;
+    this.b.keys = this.outKeys;
+  }
 }
 
 function compare(ka: Key, ia: number, kb: Key, ib: number): number {

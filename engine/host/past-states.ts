@@ -9,8 +9,11 @@ import type { ReadableLog } from '../store/log.ts';
 import { FillWindows } from './fill-window.ts';
 import { OrderWindows } from './order-window.ts';
 
-/** Orders and fills in GET /api/state (the first page; `ordersAfter`/`fillsAfter` say where the rest start). */
-export const STATE_LIST_LIMIT = 10_000;
+/**
+ * Orders and fills in GET /api/state (the first page; `ordersAfter`/`fillsAfter` say where the rest start):
+ * one getOrders page. 10,000 rows were ~5 MB of JSON, 30-180 ms of encoding on the host's loop (decision 186).
+ */
+export const STATE_LIST_LIMIT = 1000;
 /** Default page of getOrders/getFills, and most rows one call looks at. */
 const DEFAULT_PAGE = 1000;
 const PAGE_SCAN = 100_000;

@@ -136,6 +136,43 @@ describe('getFillWindow: the fills blotter window cut by the host (decision 166)
     expect(turns).toBeGreaterThan(QUERIES.length * 10);
   });
 
+  it('merges a burst of new fills into a built list a slice per turn, and calls meanwhile wait for the merge', async () => {
+    const { p, more } = session();
+    more(600);
+    const q: FillWindowQuery = { sort: 'price', dir: 'asc' };
+    const w = new FillWindows();
+    let turns = 0;
+    let bookDuringMerge = false;
+    const pause = () => {
+      turns++;
+      // Fills booked while a merge is under way: the next call must take them in too.
+      if (bookDuringMerge) {
+        bookDuringMerge = false;
+        more(5);
+      }
+      return Promise.resolve();
+    };
+    await w.windowSliced(p, q, pause, 16);
+    // A burst that sorts among the listed fills (prices repeat): a merge over the whole list, 64 entries a turn.
+    more(200);
+    turns = 0;
+    bookDuringMerge = true;
+    const [a, b] = await Promise.all([w.windowSliced(p, { ...q, limit: 2000 }, pause, 16), w.windowSliced(p, { ...q, dir: 'desc', limit: 2000 }, pause, 16)]);
+    // 800 listed + 200 new entries, 64 a turn: at least 15 turns, never the whole list in one.
+    expect(turns).toBeGreaterThanOrEqual(15);
+    const all = naive(p, q);
+    expect(p.fillCount).toBe(805);
+    for (const got of [a, b]) {
+      expect(got.total).toBe(all.length);
+      expect(got.fillCount).toBe(p.fillCount);
+    }
+    expect(a.fills).toEqual(all);
+    expect(b.fills).toEqual([...all].reverse());
+    // The at-once path (the past-state thread's) merges the same way in one piece.
+    more(50);
+    expectSame(w, p, q);
+  });
+
   it('refuses bad queries with one line naming the field', () => {
     expect(() => parseFillWindowQuery({ sort: 'colour' })).toThrow(/^fillWindow\.sort/);
     expect(() => parseFillWindowQuery({ limit: 5000 })).toThrow(/^fillWindow\.limit/);

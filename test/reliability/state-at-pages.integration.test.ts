@@ -1,7 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { orderSession, storeSession } from '../../bench/session.ts';
-import { boundedState } from '../../engine/host/host-api.ts';
+import { boundedState, STATE_LIST_LIMIT } from '../../engine/host/host-api.ts';
 import { projectionAt } from '../../engine/oms/projection-at.ts';
 import { openReadableLog, openWritableLog } from '../../engine/store/log.ts';
 import { runOrdo } from '../engine/helpers/cli.ts';
@@ -47,8 +47,8 @@ describe('state at a past seq, paged', () => {
     expect(s.status, s.text).toBe(200);
     const state = s.json as { asOfSeq: number; orders: { orderId: number }[]; fills: { execId: number }[]; ordersAfter?: number; fillsAfter?: number };
     expect(state.asOfSeq).toBe(at);
-    expect(state.orders).toHaveLength(10_000);
-    expect(state.ordersAfter).toBe(10_000);
+    expect(state.orders).toHaveLength(STATE_LIST_LIMIT);
+    expect(state.ordersAfter).toBe(STATE_LIST_LIMIT);
 
     const walk = async <T>(path: string, after: number | undefined): Promise<T[]> => {
       const out: T[] = [];
