@@ -21,7 +21,7 @@ import { TERMINAL_STATES } from '../../contract/domain.ts';
 import type { EventPage, EventSearchQuery, OrderHistoryQuery, OrderHistoryView, SessionSummary, TimelineQuery, TimelineView } from '../../contract/history.ts';
 import { orderHistory, searchEvents } from './order-history.ts';
 import { Timelines } from './timeline.ts';
-import { OrderWindows } from './order-window.ts';
+import { nextTurn, OrderWindows, SLICE_ROWS } from './order-window.ts';
 import type { OrderSelection, OrderWindow, OrderWindowQuery, SelectionCancel } from '../../contract/order-window.ts';
 import type { SuperviseResult } from './supervisor.ts';
 import { toEventLine } from '../protocol/event-line.ts';
@@ -409,12 +409,18 @@ export class HostApi implements OrdoApi {
    */
   async cancelSelection(s: OrderSelection): Promise<Result<SelectionCancel>> {
     const p = this.d.view.projection;
-    const ids = this.windows.selection(p, s);
+    // The list is built (or reused) in slices, as the window's: "All N matching" of a million orders was a
+    // second's sort on this thread; the working ones are picked out a slice per turn too.
+    const ids = await this.windows.selectionSliced(p, s);
     if (ids === undefined) return fail('NOT_FOUND', `orderSelection: order ${s.fromId} or ${s.toId} is not in the list and no row was given for it`);
-    const working = ids.filter((id) => {
-      const o = p.order(id);
-      return o !== undefined && !TERMINAL_ORDER_STATES.has(o.state);
-    });
+    const working: number[] = [];
+    for (let i = 0; i < ids.length; i += SLICE_ROWS) {
+      if (i > 0) await nextTurn();
+      for (const id of ids.slice(i, i + SLICE_ROWS)) {
+        const o = p.order(id);
+        if (o !== undefined && !TERMINAL_ORDER_STATES.has(o.state)) working.push(id);
+      }
+    }
     const out: SelectionCancel = { selected: ids.length, working: working.length, requested: 0, queuedForOpen: 0, failed: 0 };
     if (s.dryRun === true) return { ok: true, value: out };
     for (let i = 0; i < working.length; i += CANCEL_CHUNK) {

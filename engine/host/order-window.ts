@@ -74,9 +74,18 @@ export class OrderWindows {
    * may be up to a second old anyway (decision 150).
    */
   async windowSliced(p: OmsProjection, q: OrderWindowQuery, pause: () => Promise<void> = nextTurn, slice = SLICE_ROWS): Promise<OrderWindow> {
+    return this.cut(p, q, await this.listSliced(p, q, pause, slice));
+  }
+
+  /** selection, from a list built in slices (windowSliced's): for the host's thread (cancelSelection). */
+  async selectionSliced(p: OmsProjection, s: OrderSelection, pause: () => Promise<void> = nextTurn, slice = SLICE_ROWS): Promise<number[] | undefined> {
+    return selectFrom(await this.listSliced(p, s, pause, slice), s);
+  }
+
+  private async listSliced(p: OmsProjection, q: OrderWindowQuery, pause: () => Promise<void>, slice: number): Promise<Built> {
     const key = listKey(q);
     const reused = this.reuse(p, q, key);
-    if (reused) return this.cut(p, q, reused);
+    if (reused) return reused;
     let job = this.building;
     if (!job || job.key !== key || job.projection !== p) {
       const done = buildSliced(p, q, key, this.now, pause, slice);
@@ -91,8 +100,7 @@ export class OrderWindows {
         },
       );
     }
-    const b = await job.done;
-    return this.cut(p, q, b);
+    return job.done;
   }
 
   private cut(p: OmsProjection, q: OrderWindowQuery, b: Built): OrderWindow {
@@ -116,23 +124,7 @@ export class OrderWindows {
    * undefined when an end is neither listed nor placed.
    */
   selection(p: OmsProjection, s: OrderSelection): number[] | undefined {
-    const b = this.list(p, s);
-    const n = b.ids.length;
-    const desc = (s.dir ?? 'desc') === 'desc';
-    const at = (row: number): number => b.ids[desc ? n - 1 - row : row] as number;
-    if (s.fromId === undefined || s.toId === undefined) return desc ? [...b.ids].reverse() : [...b.ids];
-    // Rows are read off the kept list in place: a range of a million-order list costs its own length.
-    const rowOf = (id: number, seen: number | undefined): number | undefined => {
-      const i = b.ids.indexOf(id);
-      if (i >= 0) return desc ? n - 1 - i : i;
-      return seen === undefined ? undefined : Math.min(seen, n - 1);
-    };
-    const a = rowOf(s.fromId, s.from);
-    const z = rowOf(s.toId, s.to);
-    if (a === undefined || z === undefined || n === 0) return undefined;
-    const out: number[] = [];
-    for (let r = Math.min(a, z); r <= Math.max(a, z); r++) out.push(at(r));
-    return out;
+    return selectFrom(this.list(p, s), s);
   }
 
   private list(p: OmsProjection, q: OrderWindowQuery): Built {
@@ -152,6 +144,26 @@ export class OrderWindows {
     const fresh = this.now() - b.at < Math.max(this.maxAgeMs, 5 * b.buildMs);
     return fresh && (!b.fixed || appendNew(b, p, q)) ? b : undefined;
   }
+}
+
+/** A selection's ids off a built list (OrderWindows.selection). */
+function selectFrom(b: Built, s: OrderSelection): number[] | undefined {
+  const n = b.ids.length;
+  const desc = (s.dir ?? 'desc') === 'desc';
+  const at = (row: number): number => b.ids[desc ? n - 1 - row : row] as number;
+  if (s.fromId === undefined || s.toId === undefined) return desc ? [...b.ids].reverse() : [...b.ids];
+  // Rows are read off the kept list in place: a range of a million-order list costs its own length.
+  const rowOf = (id: number, seen: number | undefined): number | undefined => {
+    const i = b.ids.indexOf(id);
+    if (i >= 0) return desc ? n - 1 - i : i;
+    return seen === undefined ? undefined : Math.min(seen, n - 1);
+  };
+  const a = rowOf(s.fromId, s.from);
+  const z = rowOf(s.toId, s.to);
+  if (a === undefined || z === undefined || n === 0) return undefined;
+  const out: number[] = [];
+  for (let r = Math.min(a, z); r <= Math.max(a, z); r++) out.push(at(r));
+  return out;
 }
 
 /** Orders looked at, and sorted (merged: four times as many), per slice of a sliced build: 5-20 ms each here. */

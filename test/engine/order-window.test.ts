@@ -184,6 +184,23 @@ describe('a blotter selection resolved by the host (decision 164)', () => {
     }
   });
 
+  it('the host\'s path builds the selection\'s list in slices (several turns) and answers the same ids', async () => {
+    const { p } = session(300);
+    for (const q of [{ sort: 'quantity', dir: 'asc' }, { sort: 'price' }] as OrderWindowQuery[]) {
+      const all = reference_(p, q).map((o) => o.orderId);
+      let turns = 0;
+      const pause = () => {
+        turns++;
+        return Promise.resolve();
+      };
+      const w = new OrderWindows();
+      expect(await w.selectionSliced(p, q, pause, 32), JSON.stringify(q)).toEqual(all);
+      expect(turns).toBeGreaterThanOrEqual(10);
+      const [a, z] = [all[5]!, all[all.length - 4]!];
+      expect(await w.selectionSliced(p, { ...q, fromId: a, toId: z }, pause, 32)).toEqual(all.slice(5, all.length - 3));
+    }
+  });
+
   it('a range keeps its ends when new orders arrive before it; an end that left the list is placed at the row it was seen at', () => {
     const { p, step } = session(0);
     const add = (id: number) => {
