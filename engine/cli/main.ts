@@ -11,8 +11,10 @@ usage:
                                    print sequenced events as JSON Lines (default: the newest session)
   ordo sessions --data-dir DIR [--json]
                                    list sessions with their states and event counts
-  ordo state --data-dir DIR [--session N] --at SEQ
-                                   the whole OMS state as of a seq (time machine), as JSON
+  ordo state --data-dir DIR [--session N] --at SEQ [--after C] [--limit N | --all] [--hash]
+                                   the OMS state as of a seq (time machine), as JSON: counts and
+                                   the first 1,000 orders and fills (a page from --after C; the
+                                   next cursor in ordersAfter/fillsAfter); --all: every one
   ordo session roll|close|open --data-dir DIR [--port N]
                                    roll to the next session with no pause in order entry
                                    (or close / open), on the data dir's running host

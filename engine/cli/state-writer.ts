@@ -1,6 +1,25 @@
 import type { OmsProjection } from '../oms/projection.ts';
 import { alertViews, clientViews, fillView, instrumentViews, orderView, sessionView } from '../oms/views.ts';
 
+/** Rows `after` (inclusive) to `after + limit` (exclusive) of the orders and of the fills, by position (the API's cursors). */
+export interface StatePage {
+  readonly after: number;
+  readonly limit: number;
+}
+
+function* take<T>(items: Iterable<T>, n: number): Iterable<T> {
+  if (n <= 0) return;
+  let i = 0;
+  for (const item of items) {
+    yield item;
+    if (++i >= n) return;
+  }
+}
+
+function* fillRange(p: OmsProjection, from: number, to: number) {
+  for (let i = from; i < to; i++) yield p.fillAt(i)!;
+}
+
 /** Text gathered before each write: large enough to keep writes few, small enough to keep memory flat. */
 const CHUNK_CHARS = 1 << 16;
 
@@ -14,7 +33,7 @@ const CHUNK_CHARS = 1 << 16;
  * `JSON.stringify(view, null, 2)` did) took half the time of a large state.
  * `extra` fields (e.g. stateHash) come last.
  */
-export async function writeStateJson(write: (text: string) => Promise<void>, p: OmsProjection, asOfSeq: number | undefined, extra: Record<string, unknown> = {}): Promise<void> {
+export async function writeStateJson(write: (text: string) => Promise<void>, p: OmsProjection, asOfSeq: number | undefined, extra: Record<string, unknown> = {}, page?: StatePage): Promise<void> {
   let buf = '{';
   let first = true;
   const flushIfFull = async () => {
@@ -46,8 +65,20 @@ export async function writeStateJson(write: (text: string) => Promise<void>, p: 
   field('session', sessionView(p));
   field('instruments', instrumentViews(p));
   field('clients', clientViews(p));
-  await list('orders', p.orders(), orderView);
-  await list('fills', p.fills(), fillView);
+  if (page) {
+    // One page (decision 186): the counts, the rows from the cursor, and where the next page starts (as GET /api/state?at=).
+    field('orderCount', p.orderCount);
+    field('fillCount', p.fillCount);
+    const orderEnd = Math.min(p.orderCount, page.after + page.limit);
+    const fillEnd = Math.min(p.fillCount, page.after + page.limit);
+    await list('orders', take(p.orders(Math.min(page.after, p.orderCount)), Math.max(0, orderEnd - page.after)), orderView);
+    await list('fills', fillRange(p, page.after, fillEnd), fillView);
+    field('ordersAfter', orderEnd < p.orderCount ? orderEnd : undefined);
+    field('fillsAfter', fillEnd < p.fillCount ? fillEnd : undefined);
+  } else {
+    await list('orders', p.orders(), orderView);
+    await list('fills', p.fills(), fillView);
+  }
   field('components', []);
   field('alerts', alertViews(p));
   field('asOfSeq', asOfSeq);

@@ -83,7 +83,7 @@ describe('host crash: kill -9 of `ordo host` while a client streams orders throu
     let cli: { stateHash: string } & StateLike;
     for (;;) {
       live = await api.state();
-      const r = await runOrdo(['state', '--data-dir', dataDir, '--at', String(live.session.seq), '--hash']);
+      const r = await runOrdo(['state', '--data-dir', dataDir, '--at', String(live.session.seq), '--hash', '--all']);
       expect(r.code, r.stderr).toBe(0);
       cli = JSON.parse(r.stdout) as typeof cli;
       if ((await api.lastSeq()) === live.session.seq) break; // the log moved meanwhile: take both again

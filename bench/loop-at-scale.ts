@@ -1,0 +1,194 @@
+/**
+ * No API call blocks the host's event loop for more than 50 ms at 1 M orders
+ * (issue #11): starts `ordo host` on a data dir holding a large session (its
+ * loop timed from inside by bench/loop-probe.ts), keeps a flow of marketable
+ * orders going (so fills stream in and kept lists have new rows to take in),
+ * and calls every read method of the REST API (and a cancel, a selection's dry
+ * run) a few times each, one call at a time with idle time between. Each
+ * loop gap the probe saw is charged to the call it overlaps; the rest is
+ * "between calls" (the order flow, checkpoints, GC). Prints one JSON line per
+ * method: calls, worst wall time, worst loop gap.
+ *
+ *   node dist/bench/loop-at-scale.js <data-dir> [rounds]
+ *
+ * The host appends to the data dir's session (the order flow): use a copy.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { apiCaller, orderFlow, startHostProcess, type Reply } from './host-load.ts';
+import { sleep, tempFolder, type BenchRow } from './util.ts';
+
+const PROBE = fileURLToPath(new URL('./loop-probe.js', import.meta.url));
+
+/** One method's figures: calls made, the longest answer, the worst loop gap during its calls. */
+export interface MethodLoop {
+  readonly method: string;
+  readonly calls: number;
+  readonly worstMs: number;
+  readonly worstGapMs: number;
+  readonly statuses: readonly number[];
+}
+
+export interface LoopAtScale {
+  readonly orders: number;
+  readonly fills: number;
+  readonly methods: readonly MethodLoop[];
+  /** The worst gap outside every call (the order flow, background work, GC). */
+  readonly betweenCallsGapMs: number;
+  readonly readyMs: number;
+}
+
+type Call = readonly [method: string, verb: string, path: (s: Ctx) => string, body?: (s: Ctx) => unknown];
+interface Ctx {
+  readonly orders: number;
+  readonly fills: number;
+  readonly lastSeq: number;
+  readonly recentOrder: number;
+}
+
+/** The calls: every read method, with the queries a blotter, the time machine and a script make. */
+const CALLS: readonly Call[] = [
+  ['getState', 'GET', () => '/state'],
+  ['getState at', 'GET', (s) => `/state?at=${s.lastSeq - 50_000}`],
+  ['getOrders', 'GET', (s) => `/orders?after=${Math.max(0, s.orders - 5000)}&limit=1000`],
+  ['getOrders filtered', 'GET', () => '/orders?state=filled&clientId=ALPHA&limit=1000'],
+  ['getFills', 'GET', (s) => `/fills?after=${Math.max(0, s.fills - 5000)}&limit=1000`],
+  ['getFills filtered', 'GET', () => '/fills?clientId=CHARLIE&limit=1000'],
+  ['getOrderWindow', 'GET', () => '/order-window?limit=200'],
+  ['getOrderWindow sort=price', 'GET', () => '/order-window?sort=price&dir=asc&limit=200'],
+  ['getOrderWindow sort=state', 'GET', () => '/order-window?sort=state&limit=200&offset=500000'],
+  ['getOrderWindow text', 'GET', () => '/order-window?text=alpha%20aapl&limit=200'],
+  ['getFillWindow', 'GET', () => '/fill-window?limit=200'],
+  ['getFillWindow sort=price', 'GET', () => '/fill-window?sort=price&dir=asc&limit=200'],
+  ['getFillWindow clientId', 'GET', () => '/fill-window?clientId=ALPHA&sort=quantity&limit=200'],
+  ['cancelSelection dryRun', 'POST', () => '/order-window/cancel', () => ({ sort: 'price', state: 'open', dryRun: true })],
+  ['getOrderHistory', 'GET', (s) => `/orders/${s.recentOrder}/history`],
+  ['getEvents', 'GET', () => '/events?limit=1000'],
+  ['searchEvents', 'GET', () => '/events/search?clientId=ALPHA&limit=200'],
+  ['getTimeline', 'GET', () => '/timeline'],
+  ['getSessions', 'GET', () => '/sessions'],
+  ['getPositions', 'GET', () => '/positions'],
+  ['getRisk', 'GET', () => '/risk'],
+  ['getFixSessions', 'GET', () => '/fix/sessions'],
+  ['cancelOrder', 'POST', (s) => `/orders/${s.recentOrder}/cancel`],
+];
+
+/** Runs the calls `rounds` times against a host on `dataDir` with `ratePerSec` orders a second beside them. */
+export async function loopAtScale(dataDir: string, rounds = 3, ratePerSec = 100, log: (s: string) => void = () => {}): Promise<LoopAtScale> {
+  const folder = tempFolder('loop-probe');
+  const out = join(folder.dir, 'gaps.json');
+  try {
+    const t0 = performance.now();
+    const host = await startHostProcess(dataDir, [], { args: ['--import', PROBE], env: { ORDO_LOOP_PROBE_OUT: out } });
+    const readyMs = performance.now() - t0;
+    log(`loop: host ready in ${(readyMs / 1000).toFixed(1)} s`);
+    const api = apiCaller(host);
+    const windows: { method: string; from: number; to: number; ms: number; status: number }[] = [];
+    let flowing = true;
+    let lastOrder = 0;
+    let fills = 0;
+    let orders = 0;
+    let flow: Promise<void> | undefined;
+    try {
+      const next = await orderFlow(api.call, 'loop');
+      flow = (async () => {
+        const started = performance.now();
+        let sent = 0;
+        const pending: Promise<Reply>[] = [];
+        while (flowing) {
+          while (sent < ((performance.now() - started) / 1000) * ratePerSec) {
+            sent++;
+            pending.push(
+              api.call('POST', '/orders', next()).then((r) => {
+                const id = r.body['orderId'];
+                if (typeof id === 'number') lastOrder = Math.max(lastOrder, id);
+                return r;
+              }),
+            );
+          }
+          await sleep(5);
+        }
+        await Promise.all(pending);
+      })();
+      const state = (await api.call('GET', '/state')).body as { orderCount?: number; fillCount?: number; session: { lastSeq: number } };
+      const ctx = (): Ctx => ({ orders: state.orderCount ?? 0, fills: state.fillCount ?? 0, lastSeq: state.session.lastSeq, recentOrder: Math.max(1, lastOrder) });
+      await sleep(1000);
+      for (let round = 0; round < rounds; round++) {
+        for (const [method, verb, path, body] of CALLS) {
+          const c = ctx();
+          const from = Date.now();
+          const a = performance.now();
+          const r = await api.call(verb, path(c), body?.(c));
+          const ms = performance.now() - a;
+          windows.push({ method, from, to: Date.now(), ms, status: r.status });
+          await sleep(150);
+        }
+        log(`loop: round ${round + 1} of ${rounds} done`);
+      }
+      const end = (await api.call('GET', '/fill-window?limit=1')).body as { fillCount?: number };
+      fills = end.fillCount ?? 0;
+      orders = ((await api.call('GET', '/order-window?limit=1')).body as { orderCount?: number }).orderCount ?? 0;
+    } finally {
+      flowing = false;
+      await flow;
+      api.close();
+      await host.stop();
+    }
+    const gaps = JSON.parse(readFileSync(out, 'utf8')) as [number, number][];
+    const byMethod = new Map<string, { calls: number; worstMs: number; worstGapMs: number; statuses: Set<number> }>();
+    let between = 0;
+    const first = windows[0]?.from ?? 0;
+    for (const [endAt, gap] of gaps) {
+      if (endAt < first) continue;
+      // A gap spans [end - gap, end]: charged to every call it overlaps (a few ms of slack for the clocks' reads).
+      const hit = windows.filter((w) => endAt - gap <= w.to + 5 && endAt >= w.from - 5);
+      if (hit.length === 0) between = Math.max(between, gap);
+      for (const w of hit) {
+        const m = byMethod.get(w.method) ?? { calls: 0, worstMs: 0, worstGapMs: 0, statuses: new Set<number>() };
+        m.worstGapMs = Math.max(m.worstGapMs, gap);
+        byMethod.set(w.method, m);
+      }
+    }
+    for (const w of windows) {
+      const m = byMethod.get(w.method) ?? { calls: 0, worstMs: 0, worstGapMs: 0, statuses: new Set<number>() };
+      m.calls++;
+      m.worstMs = Math.max(m.worstMs, w.ms);
+      m.statuses.add(w.status);
+      byMethod.set(w.method, m);
+    }
+    const methods = CALLS.map(([method]) => {
+      const m = byMethod.get(method)!;
+      return { method, calls: m.calls, worstMs: m.worstMs, worstGapMs: m.worstGapMs, statuses: [...m.statuses] };
+    });
+    return { orders, fills, methods, betweenCallsGapMs: between, readyMs };
+  } finally {
+    folder.dispose();
+  }
+}
+
+/** The bench's rows: the worst gap over every method (≤ 50 ms), and which method it was. */
+export function loopRows(r: LoopAtScale, label: string): BenchRow[] {
+  const worst = [...r.methods].sort((a, b) => b.worstGapMs - a.worstGapMs)[0]!;
+  const top = [...r.methods].sort((a, b) => b.worstGapMs - a.worstGapMs).slice(0, 4);
+  return [
+    {
+      key: 'api_loop_gap_max_ms',
+      label: `worst host loop gap during an API call (${label})`,
+      value: worst.worstGapMs,
+      unit: 'ms',
+      target: { op: '<=', value: 50 },
+      note: `${top.map((m) => `${m.method} ${Math.round(m.worstGapMs)}`).join(', ')}; between calls ${Math.round(r.betweenCallsGapMs)} ms; ${r.methods.length} calls × ${r.methods[0]?.calls ?? 0}`,
+    },
+  ];
+}
+
+async function main(): Promise<void> {
+  const [dir, roundsText] = process.argv.slice(2);
+  if (!dir) throw new Error('usage: loop-at-scale.js <data-dir> [rounds]');
+  const r = await loopAtScale(dir, Number(roundsText ?? 3), 100, (s) => console.error(s));
+  for (const m of r.methods) console.log(JSON.stringify({ ...m, worstMs: Math.round(m.worstMs), worstGapMs: Math.round(m.worstGapMs) }));
+  console.log(JSON.stringify({ betweenCallsGapMs: Math.round(r.betweenCallsGapMs), readyMs: Math.round(r.readyMs), orders: r.orders, fills: r.fills }));
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) void main();
