@@ -87,13 +87,16 @@ export class FillWindows {
    * copies MERGE_SLICE entries a turn (issue #11's 50 ms).
    */
   private async catchUp(b: Built, p: OmsProjection, q: FillWindowQuery, pause: () => Promise<void>, slice: number): Promise<void> {
+    // Up to the fills there are now: fills booked during a merge wait for the next call, or a steady flow of
+    // fills would keep this call merging for ever.
+    const target = p.fillCount;
     for (;;) {
       // A merge under way first: until it ends the list lacks the fills it merges.
       if (this.merging) {
         await this.merging;
         continue;
       }
-      if (p.fillCount <= b.rows) return;
+      if (b.rows >= target) return;
       const add = collectNew(b, p, q);
       if (add.ids.length === 0 || appendable(b, add)) {
         append(b, add);

@@ -155,19 +155,35 @@ describe('getFillWindow: the fills blotter window cut by the host (decision 166)
     await w.windowSliced(p, q, pause, 16);
     // A burst that sorts among the listed fills (prices repeat): a merge over the whole list, 64 entries a turn.
     more(200);
+    const booked = naive(p, q);
     turns = 0;
     bookDuringMerge = true;
     const [a, b] = await Promise.all([w.windowSliced(p, { ...q, limit: 2000 }, pause, 16), w.windowSliced(p, { ...q, dir: 'desc', limit: 2000 }, pause, 16)]);
     // 800 listed + 200 new entries, 64 a turn: at least 15 turns, never the whole list in one.
     expect(turns).toBeGreaterThanOrEqual(15);
-    const all = naive(p, q);
     expect(p.fillCount).toBe(805);
-    for (const got of [a, b]) {
-      expect(got.total).toBe(all.length);
-      expect(got.fillCount).toBe(p.fillCount);
-    }
-    expect(a.fills).toEqual(all);
-    expect(b.fills).toEqual([...all].reverse());
+    // Each call holds every fill booked before it was made: the first not the 5 booked during its merge (at its
+    // first pause); the second, made after them, waits for the merge and takes them in.
+    expect(a.total).toBe(booked.length);
+    expect(a.fills).toEqual(booked);
+    const now = naive(p, q);
+    expect(now.length).toBe(booked.length + 5);
+    expect(b.total).toBe(now.length);
+    expect(b.fills).toEqual([...now].reverse());
+    for (const got of [a, b]) expect(got.fillCount).toBe(p.fillCount);
+    const next = await w.windowSliced(p, { ...q, limit: 2000 }, pause, 16);
+    expect(next.fills).toEqual(now);
+    // Fills booked at every turn (a steady flow): a call still ends, with every fill booked before it was made.
+    const flowing = () => {
+      more(1);
+      return Promise.resolve();
+    };
+    more(300);
+    const before = p.fillCount;
+    const got = await w.windowSliced(p, { ...q, limit: 1 }, flowing, 16);
+    expect(p.fillCount).toBeGreaterThan(before);
+    // No filter: every fill booked before the call is in the list.
+    expect(got.total).toBeGreaterThanOrEqual(before);
     // The at-once path (the past-state thread's) merges the same way in one piece.
     more(50);
     expectSame(w, p, q);
