@@ -121,9 +121,9 @@ export interface StateAt {
 }
 
 /** Times `ordo state --data-dir <dir> --at <seq>` in a fresh process (its output discarded). */
-export function stateAtInChild(dir: string, seq: number): Promise<StateAt> {
+export function stateAtInChild(dir: string, seq: number, extra: readonly string[] = []): Promise<StateAt> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [STATE_CHILD, dir, String(seq)], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [STATE_CHILD, dir, String(seq), ...extra], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr.on('data', (c: Buffer) => {
       err += c.toString('utf8');
