@@ -464,7 +464,7 @@ export class HostApi implements OrdoApi {
   async getSessions(): Promise<Result<SessionSummary[]>> {
     return {
       ok: true,
-      value: this.d.readLog.sessions().map((s) => ({
+      value: this.d.readLog.sessionHeads().map((s) => ({
         id: s.id,
         state: s.state,
         openedTs: s.openedTs,
@@ -480,7 +480,7 @@ export class HostApi implements OrdoApi {
   async getTimeline(q: TimelineQuery): Promise<Result<TimelineView>> {
     const session = q.session ?? this.d.view.projection.session.id;
     if (session === 0) return { ok: true, value: { session: 0, firstTs: 0, lastTs: 0, lastSeq: 0, bucketUs: 1_000_000, buckets: [] } };
-    if (!this.d.readLog.sessions().some((s) => s.id === session)) return fail('NOT_FOUND', `no session ${session}`);
+    if (!this.d.readLog.hasSession(session)) return fail('NOT_FOUND', `no session ${session}`);
     this.timelines ??= new Timelines(this.d.readLog);
     return { ok: true, value: await this.timelines.viewInSlices(session, this.d.readLog.lastSeq(session), q.buckets, q.atTs) };
   }

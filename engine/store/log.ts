@@ -76,6 +76,11 @@ export class ReadableLog {
                 (SELECT COUNT(*) FROM frames f WHERE f.session = s.id) AS frames
          FROM sessions s ORDER BY s.id`,
       ),
+      heads: db.prepare(
+        `SELECT s.id, s.opened_ts, s.closed_ts, s.state,
+                COALESCE((SELECT f.last_seq FROM frames f WHERE f.session = s.id ORDER BY f.first_seq DESC LIMIT 1), 0) AS last_seq
+         FROM sessions s ORDER BY s.id`,
+      ),
       latest: db.prepare(`SELECT id FROM sessions ORDER BY id DESC LIMIT 1`),
       hasSession: db.prepare(`SELECT 1 FROM sessions WHERE id = ?`).pluck(),
       closedSessions: db.prepare(`SELECT s.id, n.crc, n.body FROM sessions s LEFT JOIN snapshots n ON n.session = s.id WHERE s.state = 'closed' ORDER BY s.id`),
@@ -113,6 +118,20 @@ export class ReadableLog {
     return (this.stmts.sessions.all() as { id: number; opened_ts: number; closed_ts: number | null; state: 'open' | 'closed'; last_seq: number; frames: number }[]).map(
       (r) => ({ id: r.id, openedTs: r.opened_ts, closedTs: r.closed_ts, state: r.state, lastSeq: r.last_seq, frames: r.frames }),
     );
+  }
+
+  /**
+   * Every session without its frame count (key lookups only): `sessions()` counts each session's frames, a
+   * scan of ~600 k rows at 5 M events, too long for the host's event loop (issue #11).
+   */
+  sessionHeads(): Omit<SessionRow, 'frames'>[] {
+    return (this.stmts.heads.all() as { id: number; opened_ts: number; closed_ts: number | null; state: 'open' | 'closed'; last_seq: number }[]).map((r) => ({
+      id: r.id,
+      openedTs: r.opened_ts,
+      closedTs: r.closed_ts,
+      state: r.state,
+      lastSeq: r.last_seq,
+    }));
   }
 
   /** The newest session, or undefined for an empty log. */
