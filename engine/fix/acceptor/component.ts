@@ -79,6 +79,8 @@ interface Pending {
 }
 
 const key = (clientId: string, clOrdId: string) => `${clientId}\u0001${clOrdId}`;
+/** Resumed orders whose ClOrdIDs are indexed per turn of the event loop (resumeAt). */
+const INDEX_SLICE = 20_000;
 
 /**
  * The FIX 4.4 client acceptor: clients' FIX sessions in, their orders through
@@ -171,7 +173,7 @@ export class FixAcceptorComponent extends ProjectedComponent implements Componen
       if (this.state.known(c.clientId) && this.state.delivered(c.clientId) < seq) behind.set(c.clientId, this.state.delivered(c.clientId));
     }
     for (const o of this.projection.orders()) {
-      for (const id of this.chains.resumedIds(o.orderId, enteredClientOrderId(o))) this.byClOrdId.set(key(o.clientId, id), o.orderId);
+      if (behind.size === 0) break;
       const delivered = behind.get(o.clientId);
       if (delivered === undefined) continue;
       const seqs = o.eventSeqs;
@@ -180,7 +182,45 @@ export class FixAcceptorComponent extends ProjectedComponent implements Componen
         behind.delete(o.clientId);
       }
     }
+    // Every resumed order's ClOrdIDs are indexed in slices once start-up goes on (1.2 s of Map inserts at
+    // 750 k orders held the host's ready line); FIX messages wait for it (onMessage).
+    this.indexing = this.indexResumed(this.projection.orderCount, ++this.indexGen);
     return true;
+  }
+
+  /** Indexing of the resumed orders' ClOrdIDs under way (resumeAt): FIX messages queue behind it, in order. */
+  private indexing: Promise<void> | undefined;
+  private indexGen = 0;
+  /** Keys set by events applied while indexing: newer than any resumed order's, kept. */
+  private readonly setSinceResume = new Set<string>();
+
+  private setIndex(k: string, orderId: number): void {
+    this.byClOrdId.set(k, orderId);
+    if (this.indexing) this.setSinceResume.add(k);
+  }
+
+  /** Indexes the ClOrdIDs of the first `rows` orders (those at the resume), INDEX_SLICE a turn; stops at a new session. */
+  private async indexResumed(rows: number, gen: number): Promise<void> {
+    try {
+      for (let row = 0; row < rows; ) {
+        await new Promise((r) => setImmediate(r));
+        if (gen !== this.indexGen) return;
+        const end = Math.min(rows, row + INDEX_SLICE);
+        for (const o of this.projection.orders(row)) {
+          if (row >= end) break;
+          row++;
+          for (const id of this.chains.resumedIds(o.orderId, enteredClientOrderId(o))) {
+            const k = key(o.clientId, id);
+            if (!this.setSinceResume.has(k)) this.byClOrdId.set(k, o.orderId);
+          }
+        }
+      }
+    } finally {
+      if (gen === this.indexGen) {
+        this.indexing = undefined;
+        this.setSinceResume.clear();
+      }
+    }
   }
 
   override apply(session: number, e: Sequenced): void {
@@ -195,6 +235,10 @@ export class FixAcceptorComponent extends ProjectedComponent implements Componen
       this.state.startSession(ev.sessionId, owing);
       this.chains.clear();
       this.byClOrdId.clear();
+      // A resumed index still being built belongs to the session that closed.
+      this.indexGen++;
+      this.indexing = undefined;
+      this.setSinceResume.clear();
       this.owed.clear();
       this.overflowed.clear();
     }
@@ -205,10 +249,10 @@ export class FixAcceptorComponent extends ProjectedComponent implements Componen
     this.chains.apply(e);
     const o = this.projection.order(ev.orderId);
     if (!o) return;
-    if (ev.type === 'OrderPending' || ev.type === 'OrderRestored') this.byClOrdId.set(key(o.clientId, ev.clientOrderId), o.orderId);
+    if (ev.type === 'OrderPending' || ev.type === 'OrderRestored') this.setIndex(key(o.clientId, ev.clientOrderId), o.orderId);
     const report = reportFor(session, e, o, this.chains);
     this.chains.settle(e);
-    if (ev.type === 'OrderReplaced' || ev.type === 'OrderCancelled') this.byClOrdId.set(key(o.clientId, this.chains.current(o.orderId) ?? o.clientOrderId), o.orderId);
+    if (ev.type === 'OrderReplaced' || ev.type === 'OrderCancelled') this.setIndex(key(o.clientId, this.chains.current(o.orderId) ?? o.clientOrderId), o.orderId);
     if (!report || e.seq <= this.state.delivered(o.clientId) || !this.state.known(o.clientId)) return;
     const client = o.clientId;
     const s = this.live.get(client);
@@ -477,6 +521,11 @@ export class FixAcceptorComponent extends ProjectedComponent implements Componen
   }
 
   private onMessage(s: OrdoFixSession, msgType: string, body: ILooseObject, possDup = false): void {
+    if (this.indexing) {
+      // The ClOrdID index is still being built after a resume: every message waits, in the order they came.
+      void this.indexing.then(() => this.onMessage(s, msgType, body, possDup));
+      return;
+    }
     const client = s.peerCompId!;
     const refSeq = ((body['StandardHeader'] as ILooseObject | undefined)?.['MsgSeqNum'] as number | undefined) ?? 0;
     switch (msgType) {
