@@ -96,7 +96,7 @@ const QUICK: Sizes = {
 /** Offered order rates of the live hosts whose frames the live-written logs reproduce. */
 const LIVE_RATES = [1_000, 10_000, 100_000] as const;
 
-const SCENARIOS = ['sequencer', 'latency', 'replay', 'baseline', 'orders', 'state', 'rss', 'fix', 'recovery', 'roll', 'stalled', 'catchup', 'ack'] as const;
+const SCENARIOS = ['sequencer', 'latency', 'replay', 'baseline', 'orders', 'state', 'rss', 'fix', 'recovery', 'roll', 'stalled', 'catchup', 'ack', 'loop'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 function parseArgs(argv: readonly string[]): { json: boolean; quick: boolean; only: Set<Scenario> } {
@@ -117,7 +117,7 @@ function parseArgs(argv: readonly string[]): { json: boolean; quick: boolean; on
     }
   }
   // The roll starts a host process and runs for seconds: in the quick smoke run only when asked for by name.
-  if (quick && !argv.some((a) => a.startsWith('--only'))) for (const s of ['roll', 'stalled', 'catchup', 'ack'] as const) only.delete(s);
+  if (quick && !argv.some((a) => a.startsWith('--only'))) for (const s of ['roll', 'stalled', 'catchup', 'ack', 'loop'] as const) only.delete(s);
   return { json, quick, only };
 }
 
@@ -453,6 +453,25 @@ async function main(): Promise<void> {
     await attempt('ack', async () => {
       const { ackProbe } = await import('./ack.ts');
       rows.push(...(await ackProbe({ ...(args.quick ? { rate: 200, seconds: 3 } : { rate: 1000, seconds: 30 }), log })).rows);
+    });
+  }
+
+  // Issue 11's 50 ms: every API method's worst host loop gap at ~1 M orders (bench/loop-at-scale.ts, decision 186).
+  if (args.only.has('loop')) {
+    await attempt('loop', async () => {
+      const { loopAtScale, loopRows } = await import('./loop-at-scale.ts');
+      const { writeLiveLikeLog } = await import('./recovery.ts');
+      const { tempFolder } = await import('./util.ts');
+      const events = args.quick ? 200_000 : 5_000_000;
+      const folder = tempFolder('loop-scale');
+      try {
+        log(`loop: writing a session of ${events.toLocaleString('en-US')} events (8-event frames), then a host on it…`);
+        writeLiveLikeLog(folder.dir, events, 8);
+        const r = await loopAtScale(folder.dir, args.quick ? 1 : 2, 100, log);
+        rows.push(...loopRows(r, `${fmt(r.orders / 1e6)} M orders, ${fmt(r.fills / 1e6)} M fills`));
+      } finally {
+        folder.dispose();
+      }
     });
   }
 
