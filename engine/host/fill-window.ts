@@ -174,7 +174,11 @@ async function buildSliced(p: OmsProjection, q: FillWindowQuery, key: string, pa
   if (inOrder) return { projection: p, key, rows, ids, keys };
   const sorted = await sortSliced(ids, keys, pause, slice);
   const sortedKeys = new Array<Key>(keys.length);
-  for (let i = 0; i < keys.length; i++) sortedKeys[i] = keys[sorted.order[i]!] as Key;
+  for (let lo = 0; lo < keys.length; lo += slice * 4) {
+    const hi = Math.min(keys.length, lo + slice * 4);
+    for (let i = lo; i < hi; i++) sortedKeys[i] = keys[sorted.order[i]!] as Key;
+    if (hi < keys.length) await pause();
+  }
   return { projection: p, key, rows, ids: sorted.ids, keys: sortedKeys };
 }
 
