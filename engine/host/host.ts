@@ -41,6 +41,7 @@ import { LiveView } from './live-view.ts';
 import { requireSnapshot } from './log-checks.ts';
 import { ProjectionFanOut } from './projection-fan-out.ts';
 import { ProjectionCheckpointer } from './projection-checkpointer.ts';
+import { prefetchStartCheckpoint } from './checkpoint-prefetch.ts';
 import { findHostStart, sequencerResume } from './start-point.ts';
 import { CHECKPOINT_EVERY } from './checkpoint-maker.ts';
 import { log, log as logger } from '../log.ts';
@@ -183,12 +184,16 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     }
 
     const view = new LiveView();
+    // With FIX, the checkpoint start-up resumes from is read on a thread while this one loads the FIX library
+    // (over a second of synchronous requires), then decoded here (decision 186).
+    const prefetch = opts.fixPort !== undefined ? prefetchStartCheckpoint(paths.db) : undefined;
+    const fixModule = opts.fixPort !== undefined ? await import('../fix/acceptor/component.ts') : undefined;
     const readLog: ReadableLog = openReadableLog(paths.db);
     cleanup.push(() => readLog.close());
     // Start-up resumes the latest session from its newest in-session checkpoint and replays only the
     // tail (decision 140).
     // The FIX acceptor resumes from it too (decision 176).
-    const start = findHostStart(readLog);
+    const start = findHostStart(readLog, prefetch ? await prefetch : undefined);
     if (start) {
       view.projection = start.shared.projection;
       logger.info(`start-up resumes session ${start.session} from its checkpoint at seq ${start.seq}`);
@@ -269,8 +274,8 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       monitor: (_id, p) => new MonitorComponent({ source: heartbeats, staleMs }, p),
     };
     const fix =
-      opts.fixPort !== undefined
-        ? new (await import('../fix/acceptor/component.ts')).FixAcceptorComponent(
+      opts.fixPort !== undefined && fixModule
+        ? new fixModule.FixAcceptorComponent(
             { dataDir: opts.dataDir, port: opts.fixPort, proxy, passwords: new Map(Object.entries(reference.fixPasswords ?? {})), log: readLog, ...(opts.fixHost !== undefined ? { host: opts.fixHost } : {}), ...(opts.fixTls ? { tls: opts.fixTls } : {}), ...(opts.fixMaxOwed !== undefined ? { maxOwed: opts.fixMaxOwed } : {}), ...(opts.fixHeartbeatSeconds !== undefined ? { heartbeatSeconds: opts.fixHeartbeatSeconds } : {}) },
             shared,
           )

@@ -1,4 +1,5 @@
-import { CheckpointFormatError } from '../oms/checkpoint-codec.ts';
+import { CHECKPOINT_FORMAT, CheckpointFormatError } from '../oms/checkpoint-codec.ts';
+import type { PrefetchedCheckpoint } from './checkpoint-prefetch.ts';
 import type { CheckpointState } from '../oms/checkpoint-codec.ts';
 import { checkedState } from '../oms/projection-at.ts';
 import type { SequencerResume } from '../sequencer/sequencer.ts';
@@ -26,12 +27,18 @@ export interface HostStart {
  * one is skipped with one log line and the next older one is tried: a
  * checkpoint is derivable, never trusted over the log.
  */
-export function findHostStart(log: ReadableLog): HostStart | undefined {
+export function findHostStart(log: ReadableLog, prefetched?: PrefetchedCheckpoint): HostStart | undefined {
   const end = log.end();
   if (!end) return undefined;
   const session = end.session;
   const skip = (at: number, why: string) => logger.warn(`start-up: checkpoint session ${session} seq ${at} skipped: ${why}; replaying from further back`);
-  for (const c of log.checkpoints.atOrBefore(session, end.seq, (p) => skip(p.seq, p.detail))) {
+  // Read ahead on a thread (prefetchStartCheckpoint): the same newest checkpoint the loop below starts with.
+  const ahead = prefetched && prefetched.session === session && prefetched.seq <= end.seq && prefetched.seq === log.checkpoints.latestSeq(session, CHECKPOINT_FORMAT, end.seq + 1) ? [prefetched] : [];
+  function* candidates() {
+    yield* ahead;
+    yield* log.checkpoints.atOrBefore(session, end!.seq, (p) => skip(p.seq, p.detail));
+  }
+  for (const c of candidates()) {
     try {
       const shared = checkedState(c.bytes, session, c.seq, true);
       // The policy folds the tail into a risk state of its own: a deep copy of the shared one after the tail

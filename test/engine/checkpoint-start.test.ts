@@ -4,6 +4,7 @@ import { serialize } from 'node:v8';
 import { orderSession, storeSession } from '../../bench/session.ts';
 import { checkpointRound } from '../../engine/host/checkpoint-maker.ts';
 import { findHostStart, sequencerResume } from '../../engine/host/start-point.ts';
+import { prefetchStartCheckpoint, type PrefetchedCheckpoint } from '../../engine/host/checkpoint-prefetch.ts';
 import { log as logger } from '../../engine/log.ts';
 import { CHECKPOINT_FORMAT, encodeCheckpoint, encodeProjection } from '../../engine/oms/checkpoint-codec.ts';
 import { CheckpointFold } from '../../engine/oms/checkpoint-fold.ts';
@@ -89,11 +90,11 @@ interface Resumed {
  * decoded state), the tail handed to a shared projection and risk state;
  * from seq 1 the policy shares the risk state while recovering, then copies it.
  */
-function recover(path: string, useCheckpoint: boolean): Resumed {
+function recover(path: string, useCheckpoint: boolean, prefetched?: PrefetchedCheckpoint): Resumed {
   const read = openReadableLog(path);
   const w = openWritableLog(path, { backgroundCheckpoint: false });
   try {
-    const start = useCheckpoint ? findHostStart(read) : undefined;
+    const start = useCheckpoint ? findHostStart(read, prefetched) : undefined;
     const projection = start?.shared.projection ?? new OmsProjection();
     const risk = start?.shared.risk ?? new RiskState();
     const policy = new OmsSequencerPolicy(loadReferenceData());
@@ -203,6 +204,21 @@ describe('host start-up from an in-session checkpoint', () => {
     const fromBack = recover(path, true);
     expect(fromBack.fromSeq).toBe(back);
     expect(fromBack).toEqual({ ...full, fromSeq: back });
+  });
+
+  it('a checkpoint read ahead on a thread (with --fix-port) gives the same start; a stale or damaged one is not used', async () => {
+    const { path } = storedLog(20_000);
+    round(path);
+    const full = recover(path, true);
+    const ahead = await prefetchStartCheckpoint(path);
+    expect(ahead?.seq).toBe(full.fromSeq);
+    expect(recover(path, true, ahead)).toEqual(full);
+    // Not the newest checkpoint (the log moved on, say): ignored, the newest is read.
+    expect(recover(path, true, { ...ahead!, seq: ahead!.seq - EVERY })).toEqual(full);
+    // Damaged bytes: skipped with one line, the same checkpoint read again from the log.
+    const warn = vi.spyOn(logger, 'warn').mockImplementation(() => {});
+    expect(recover(path, true, { ...ahead!, bytes: new Uint8Array(64) })).toEqual(full);
+    expect(warn).toHaveBeenCalledTimes(1);
   });
 
   it('skips a damaged, an old-format and a projection-only checkpoint with one log line each, and replays from further back', () => {
