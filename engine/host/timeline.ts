@@ -78,8 +78,8 @@ class SecondIndex {
  * A closed session's index is complete after its one pass.
  */
 /** Events read between two turns of the event loop while a session's index is built. */
-// 25,000 events decoded a turn: 100,000 held the host's loop for 50-100 ms and more under load (issue #11).
-const SLICE_EVENTS = 25_000;
+// 10,000 events decoded a turn (~3 ms, worst 36 ms at load 5 with a GC): 100,000 held the host's loop for 50-100 ms and more (issue #11).
+const SLICE_EVENTS = 10_000;
 
 export class Timelines {
   private readonly bySession = new Map<number, SecondIndex>();
