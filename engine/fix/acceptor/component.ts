@@ -523,7 +523,8 @@ export class FixAcceptorComponent extends ProjectedComponent implements Componen
   private onMessage(s: OrdoFixSession, msgType: string, body: ILooseObject, possDup = false): void {
     if (this.indexing) {
       // The ClOrdID index is still being built after a resume: every message waits, in the order they came.
-      void this.indexing.then(() => this.onMessage(s, msgType, body, possDup));
+      const go = () => this.onMessage(s, msgType, body, possDup);
+      void this.indexing.then(go, go);
       return;
     }
     const client = s.peerCompId!;
