@@ -98,8 +98,13 @@ interface FlushWork {
   readonly outcomes: Map<Inbound, SequencerRefusal>;
   /** Commands taken into this batch (their cseqs become holes if storing fails). */
   readonly taken: Command[];
-  /** Commands processed (not held) in this batch, to refuse if storing fails. */
-  readonly processed: { id: Buffer; cseq: number }[];
+  /**
+   * Commands processed (not held) in this batch, to refuse if storing fails:
+   * their senders and cseqs side by side (no object per command: this runs for
+   * every command and is read only when storage fails).
+   */
+  readonly processedIds: Buffer[];
+  readonly processedCseqs: number[];
   /** In-process items with a final outcome in this batch. */
   readonly answered: Inbound[];
 }
@@ -315,7 +320,7 @@ export class Sequencer {
     if (this.closed || this.inbox.length === 0) return;
     const batch = this.inbox;
     this.inbox = [];
-    const work: FlushWork = { rejections: [], outcomes: new Map(), taken: [], processed: [], answered: [] };
+    const work: FlushWork = { rejections: [], outcomes: new Map(), taken: [], processedIds: [], processedCseqs: [], answered: [] };
     let written: { frames: Uint8Array[]; events: number } | undefined;
     // One time for the whole batch: it is sequenced and stored at one instant.
     this.batchTs = this.now();
@@ -348,7 +353,9 @@ export class Sequencer {
       }
       rejections.length = 0;
       const message = `event log unavailable: ${this.storageError}`;
-      for (const p of work.processed) rejections.push({ id: p.id, cseq: p.cseq, code: STORAGE_UNAVAILABLE, message });
+      for (let p = 0; p < work.processedIds.length; p++) {
+        rejections.push({ id: work.processedIds[p]!, cseq: work.processedCseqs[p]!, code: STORAGE_UNAVAILABLE, message });
+      }
       // Held commands wait for the roll; if the roll itself was not stored, they are refused like the rest.
       if (!this.rolling) {
         for (const item of this.takeHeld()) {
@@ -376,7 +383,8 @@ export class Sequencer {
         continue;
       }
       if (refusal !== DUPLICATE) {
-        work.processed.push({ id: item.id, cseq: cmd.cseq });
+        work.processedIds.push(item.id);
+        work.processedCseqs.push(cmd.cseq);
         if (!refusal) work.taken.push(cmd);
         else {
           work.rejections.push({ id: item.id, cseq: cmd.cseq, ...refusal });

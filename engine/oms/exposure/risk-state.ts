@@ -538,7 +538,8 @@ export class RiskState {
   private onPending(ev: EventOf<'OrderPending'>, ts: number): void {
     if (this.orderMap.has(ev.orderId)) return;
     const o = this.open(ev, 'pending', 0, ev.locate === true, ev.intentional === true);
-    o.dupKey = duplicateKey(ev.clientId, ev.symbol, ev.side, ev.orderType, ev.quantity, ev.orderType === 'market' ? 0 : ev.price);
+    // Only a state that remembers reads the key (the sequencer policy's never does: one string per order saved).
+    if (this.remembers) o.dupKey = duplicateKey(ev.clientId, ev.symbol, ev.side, ev.orderType, ev.quantity, ev.orderType === 'market' ? 0 : ev.price);
     this.remember(o, ts);
   }
 
