@@ -89,6 +89,20 @@ describe('positions and P&L, hand-computed', () => {
     });
     expect(rs.holding('A', 'X')!.position.quantity).toBe(10);
   });
+
+  it('ignores a repeat of an open order\'s first or later execId (the first is kept apart from the rest)', () => {
+    const rs = fold((log) => {
+      log.add({ type: 'OrderPending', orderId: 1, clientId: 'A', clientOrderId: 'c1', symbol: 'X', side: 'buy', orderType: 'limit', timeInForce: 'day', quantity: 40, price: 10 });
+      log.add({ type: 'OrderAccepted', orderId: 1 });
+      log.add({ type: 'OrderRouted', orderId: 1, venue: 'V1' });
+      log.add({ type: 'OrderExecuted', orderId: 1, execId: 0, fillQty: 10, fillPrice: 10 });
+      log.add({ type: 'OrderExecuted', orderId: 1, execId: 0, fillQty: 10, fillPrice: 10 }); // repeat of the first
+      log.add({ type: 'OrderExecuted', orderId: 1, execId: 7, fillQty: 10, fillPrice: 10 });
+      log.add({ type: 'OrderExecuted', orderId: 1, execId: 7, fillQty: 10, fillPrice: 10 }); // repeat of the second
+      log.add({ type: 'OrderExecuted', orderId: 1, execId: 0, fillQty: 10, fillPrice: 10 }); // the first again
+    });
+    expect(rs.holding('A', 'X')!.position.quantity).toBe(20);
+  });
 });
 
 describe('positions, properties', () => {
