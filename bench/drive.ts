@@ -2,7 +2,13 @@ import * as hdr from 'hdr-histogram-js';
 import type { CommandClient } from '../engine/bus/command-client.ts';
 import type { CommandBody, Sequenced } from '../engine/protocol/events.ts';
 import { OrderPipeline } from './pipeline.ts';
+import { Worker } from 'node:worker_threads';
 import { collectGarbage, until } from './util.ts';
+
+/** The 'wake' sender's timer thread (compiled beside this file), and what it posts. */
+const WAKER = new URL('./due-waker.js', import.meta.url);
+/** The run a wake-up is for: `run` when an order falls due, `-run` when the run's time is up. */
+type Wake = number;
 
 /** Four components' command clients and what their subscriber has received. */
 export interface Senders {
@@ -110,9 +116,12 @@ export interface LatencyOptions {
    * orders are a quarter of them; docs/performance.md, round 4). 'due': the
    * loop yields with setImmediate instead, so each order goes out at the
    * first turn of the event loop after it falls due; it keeps this thread
-   * busy (a core) while it runs.
+   * busy (a core) while it runs. 'wake': a timer thread (bench/due-waker.ts)
+   * sleeps until each order's due time and wakes this thread with a message:
+   * orders go out at their due time plus one wake-up, with this thread idle
+   * in between (round 6, decision 192).
    */
-  readonly send?: 'tick' | 'due';
+  readonly send?: 'tick' | 'due' | 'wake';
 }
 
 /**
@@ -166,6 +175,9 @@ export async function driveLatency(s: Senders, opts: LatencyOptions): Promise<La
   };
   s.onDelivered = sendReactions;
   let entered = 0;
+  // The 'wake' sender's timer thread (made below, before the warm-up) and the current run's handler of its wake-ups.
+  let wakerRun = 0;
+  let onWake: ((m: Wake) => void) | undefined;
   // New orders due so far, in one message. Allocates only the batch: the 'due' loop runs it on every turn.
   const sendDue = (start: number, startEntered: number, now: number): void => {
     const due = Math.floor(((now - start) / 1000) * orderRate) - (entered - startEntered);
@@ -188,6 +200,22 @@ export async function driveLatency(s: Senders, opts: LatencyOptions): Promise<La
       const start = performance.now();
       const startEntered = entered;
       const end = start + seconds * 1000;
+      if (waker !== undefined) {
+        const run = ++wakerRun;
+        onWake = (m) => {
+          if (m !== run && m !== -run) return; // a late wake-up of an earlier run
+          const now = performance.now();
+          if (m === -run || now >= end) {
+            onWake = undefined;
+            resolve({ seconds: (now - start) / 1000 });
+            return;
+          }
+          sendDue(start, startEntered, now);
+        };
+        const origin = performance.timeOrigin;
+        waker.postMessage({ run, start: origin + start, perMs: orderRate / 1000, end: origin + end });
+        return;
+      }
       const step = (): void => {
         const now = performance.now();
         if (now >= end) {
@@ -201,6 +229,16 @@ export async function driveLatency(s: Senders, opts: LatencyOptions): Promise<La
       step();
     });
   const settled = () => pipe.idle && delivered === sent;
+  let waker: Worker | undefined;
+  if (opts.send === 'wake') {
+    const w = new Worker(WAKER);
+    await new Promise<void>((ready, failed) => {
+      w.once('message', () => ready());
+      w.once('error', failed);
+    });
+    w.on('message', (m: Wake) => onWake?.(m));
+    waker = w;
+  }
   try {
     await run(opts.warmupSeconds);
     await until(settled, 'warm-up events', 10_000);
@@ -224,5 +262,6 @@ export async function driveLatency(s: Senders, opts: LatencyOptions): Promise<La
   } finally {
     s.onEvent = undefined;
     s.onDelivered = undefined;
+    await waker?.terminate();
   }
 }
