@@ -58,7 +58,10 @@ interface RiskOrder {
   openUnits: number;
   openQty: number;
   dupKey: string;
-  /** Its first fill's execId (-1: none yet); later ones go in `execs`. Most orders fill once: no Set for them. */
+  /**
+   * Its first fill's execId (-1: none yet); later ones go in `execs`. Most orders fill once: no Set for them.
+   * Undefined in an order decoded from a checkpoint written before this field: read as none (`>= 0` is false).
+   */
   exec1: number;
   execs: Set<number> | undefined;
   /** Its client's and its holding's entries (they live as long as the order: both maps only grow within a session), so a fill builds no key. */
@@ -108,8 +111,9 @@ const MEMORY_US = 60_000_000;
 
 /** An order's fills' execIds, ascending (for the hash). */
 function execIdsOf(o: RiskOrder): number[] {
-  if (o.exec1 < 0) return [];
-  return o.execs === undefined ? [o.exec1] : [o.exec1, ...o.execs].sort((a, b) => a - b);
+  const ids = o.execs === undefined ? [] : [...o.execs];
+  if (o.exec1 >= 0) ids.push(o.exec1);
+  return ids.sort((a, b) => a - b);
 }
 
 const holdingKey = (clientId: string, symbol: string): string => `${clientId}\u0000${symbol}`;
@@ -627,8 +631,8 @@ export class RiskState {
     if (q <= 0 || q > o.leaves) return;
     const execId = ev.execId;
     if (o.exec1 === execId || o.execs?.has(execId)) return;
-    if (o.exec1 < 0) o.exec1 = execId;
-    else (o.execs ??= new Set()).add(execId);
+    if (o.exec1 >= 0) (o.execs ??= new Set()).add(execId);
+    else o.exec1 = execId;
     const mult = this.multiplier(o.symbol);
     o.filled += q;
     o.leaves -= q;
