@@ -73,8 +73,9 @@ describe('npm run bench -- --quick --json', () => {
       expect(typeof v === 'number' && Number.isFinite(v) && v > 0, `${key} = ${String(v)}`).toBe(true);
     }
     expect(figures.latency_method).toBe('due');
+    expect(figures.latency_sender).toBe('wake');
     for (const [key, v] of Object.entries(figures)) {
-      if (key === 'latency_method') continue;
+      if (key === 'latency_method' || key === 'latency_sender') continue;
       expect(typeof v === 'number' && Number.isFinite(v) && v > 0, `${key} = ${String(v)}`).toBe(true);
     }
   }, 120_000);
