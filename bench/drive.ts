@@ -129,9 +129,10 @@ export interface LatencyOptions {
  * are DUE on a schedule: order j of a run at start + j / (rate / 4), so that
  * with the three reactions (see OrderPipeline) the components offer `rate`
  * commands/s in all. A reaction is due when the event it reacts to reached
- * the subscriber. Every millisecond (a timer) the proxy sends the orders due
- * by then, in one message; reactions go out after each delivered frame, one
- * message per component. A command's latency runs from its due time (not from
+ * the subscriber. The proxy sends the orders due by then, in one message, at
+ * each wake-up of its sender (`opts.send`: every 1 ms timer tick, every loop
+ * turn, or at each due time from a timer thread); reactions go out after
+ * each delivered frame, one message per component. A command's latency runs from its due time (not from
  * when a late timer got round to sending it) to its event reaching the
  * subscriber, so a stall anywhere (timer, GC, the sequencer) counts against
  * every command that fell due during it. Commands due during the warm-up are
@@ -237,6 +238,9 @@ export async function driveLatency(s: Senders, opts: LatencyOptions): Promise<La
       w.once('error', failed);
     });
     w.on('message', (m: Wake) => onWake?.(m));
+    w.on('error', (err) => {
+      throw err;
+    });
     waker = w;
   }
   try {
