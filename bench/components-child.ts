@@ -5,7 +5,7 @@
  * component` processes connect to a host. Prints one JSON line.
  *
  *   node dist/bench/components-child.js <endpoints-json> throughput <total> <warmup> <batch> <window>
- *   node dist/bench/components-child.js <endpoints-json> latency <rate> <seconds> <warmup-seconds> [tick|due]
+ *   node dist/bench/components-child.js <endpoints-json> latency <rate> <seconds> <warmup-seconds> [tick|due|wake]
  */
 import type { BusEndpoints } from '../engine/bus/endpoints.ts';
 import { CommandClient } from '../engine/bus/command-client.ts';
@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   const n = rest.map(Number);
   const result = mode === 'throughput'
     ? await driveThroughput(senders, { total: n[0]!, warmup: n[1]!, batch: n[2]!, window: n[3]! })
-    : await driveLatency(senders, { ratePerSec: n[0]!, seconds: n[1]!, warmupSeconds: n[2]!, send: rest[3] === 'due' ? 'due' : 'tick' });
+    : await driveLatency(senders, { ratePerSec: n[0]!, seconds: n[1]!, warmupSeconds: n[2]!, send: rest[3] === 'due' || rest[3] === 'wake' ? rest[3] : 'tick' });
   for (const c of clients) await c.close();
   stream.close();
   process.stdout.write(JSON.stringify(result) + '\n');

@@ -2,7 +2,13 @@ import * as hdr from 'hdr-histogram-js';
 import type { CommandClient } from '../engine/bus/command-client.ts';
 import type { CommandBody, Sequenced } from '../engine/protocol/events.ts';
 import { OrderPipeline } from './pipeline.ts';
-import { collectGarbage, sleep, tick, until } from './util.ts';
+import { Worker } from 'node:worker_threads';
+import { collectGarbage, until } from './util.ts';
+
+/** The 'wake' sender's timer thread (compiled beside this file), and what it posts. */
+const WAKER = new URL('./due-waker.js', import.meta.url);
+/** The run a wake-up is for: `run` when an order falls due, `-run` when the run's time is up. */
+type Wake = number;
 
 /** Four components' command clients and what their subscriber has received. */
 export interface Senders {
@@ -110,9 +116,12 @@ export interface LatencyOptions {
    * orders are a quarter of them; docs/performance.md, round 4). 'due': the
    * loop yields with setImmediate instead, so each order goes out at the
    * first turn of the event loop after it falls due; it keeps this thread
-   * busy (a core) while it runs.
+   * busy (a core) while it runs. 'wake': a timer thread (bench/due-waker.ts)
+   * sleeps until each order's due time and wakes this thread with a message:
+   * orders go out at their due time plus one wake-up, with this thread idle
+   * in between (round 6, decision 192).
    */
-  readonly send?: 'tick' | 'due';
+  readonly send?: 'tick' | 'due' | 'wake';
 }
 
 /**
@@ -120,9 +129,10 @@ export interface LatencyOptions {
  * are DUE on a schedule: order j of a run at start + j / (rate / 4), so that
  * with the three reactions (see OrderPipeline) the components offer `rate`
  * commands/s in all. A reaction is due when the event it reacts to reached
- * the subscriber. Every millisecond (a timer) the proxy sends the orders due
- * by then, in one message; reactions go out after each delivered frame, one
- * message per component. A command's latency runs from its due time (not from
+ * the subscriber. The proxy sends the orders due by then, in one message, at
+ * each wake-up of its sender (`opts.send`: every 1 ms timer tick, every loop
+ * turn, or at each due time from a timer thread); reactions go out after
+ * each delivered frame, one message per component. A command's latency runs from its due time (not from
  * when a late timer got round to sending it) to its event reaching the
  * subscriber, so a stall anywhere (timer, GC, the sequencer) counts against
  * every command that fell due during it. Commands due during the warm-up are
@@ -166,31 +176,73 @@ export async function driveLatency(s: Senders, opts: LatencyOptions): Promise<La
   };
   s.onDelivered = sendReactions;
   let entered = 0;
-  const run = async (seconds: number) => {
-    const start = performance.now();
-    const startEntered = entered;
-    const end = start + seconds * 1000;
-    for (;;) {
-      const now = performance.now();
-      if (now >= end) break;
-      const due = Math.floor(((now - start) / 1000) * orderRate) - (entered - startEntered);
-      if (due > 0) {
-        const index0 = entered - startEntered;
-        const batch = new Array<{ cseq: number; body: CommandBody }>(due);
-        for (let n = 0; n < due; n++) {
-          batch[n] = pipe.command(0, pipe.newOrder());
-          // Order number index0 + n of this run fell due at start + (index0 + n + 1) / orderRate.
-          if (recording) dueAt[0]![batch[n]!.cseq] = start + ((index0 + n + 1) * 1000) / orderRate;
-        }
-        s.clients[0]!.send(batch);
-        entered += due;
-        sent += due;
-      }
-      await (opts.send === 'due' ? tick() : sleep(1));
+  // The 'wake' sender's timer thread (made below, before the warm-up) and the current run's handler of its wake-ups.
+  let wakerRun = 0;
+  let onWake: ((m: Wake) => void) | undefined;
+  // New orders due so far, in one message. Allocates only the batch: the 'due' loop runs it on every turn.
+  const sendDue = (start: number, startEntered: number, now: number): void => {
+    const due = Math.floor(((now - start) / 1000) * orderRate) - (entered - startEntered);
+    if (due <= 0) return;
+    const index0 = entered - startEntered;
+    const batch = new Array<{ cseq: number; body: CommandBody }>(due);
+    for (let n = 0; n < due; n++) {
+      batch[n] = pipe.command(0, pipe.newOrder());
+      // Order number index0 + n of this run fell due at start + (index0 + n + 1) / orderRate.
+      if (recording) dueAt[0]![batch[n]!.cseq] = start + ((index0 + n + 1) * 1000) / orderRate;
     }
-    return { seconds: (performance.now() - start) / 1000 };
+    s.clients[0]!.send(batch);
+    entered += due;
+    sent += due;
   };
+  // A callback loop, not `await` per turn: a promise and its reaction per turn made the spinning 'due' sender
+  // allocate more than the sequencer (round 4: 28 scavenges in 5 s against 11).
+  const run = (seconds: number): Promise<{ seconds: number }> =>
+    new Promise((resolve) => {
+      const start = performance.now();
+      const startEntered = entered;
+      const end = start + seconds * 1000;
+      if (waker !== undefined) {
+        const run = ++wakerRun;
+        onWake = (m) => {
+          if (m !== run && m !== -run) return; // a late wake-up of an earlier run
+          const now = performance.now();
+          if (m === -run || now >= end) {
+            onWake = undefined;
+            resolve({ seconds: (now - start) / 1000 });
+            return;
+          }
+          sendDue(start, startEntered, now);
+        };
+        const origin = performance.timeOrigin;
+        waker.postMessage({ run, start: origin + start, perMs: orderRate / 1000, end: origin + end });
+        return;
+      }
+      const step = (): void => {
+        const now = performance.now();
+        if (now >= end) {
+          resolve({ seconds: (now - start) / 1000 });
+          return;
+        }
+        sendDue(start, startEntered, now);
+        if (opts.send === 'due') setImmediate(step);
+        else setTimeout(step, 1);
+      };
+      step();
+    });
   const settled = () => pipe.idle && delivered === sent;
+  let waker: Worker | undefined;
+  if (opts.send === 'wake') {
+    const w = new Worker(WAKER);
+    await new Promise<void>((ready, failed) => {
+      w.once('message', () => ready());
+      w.once('error', failed);
+    });
+    w.on('message', (m: Wake) => onWake?.(m));
+    w.on('error', (err) => {
+      throw err;
+    });
+    waker = w;
+  }
   try {
     await run(opts.warmupSeconds);
     await until(settled, 'warm-up events', 10_000);
@@ -214,5 +266,6 @@ export async function driveLatency(s: Senders, opts: LatencyOptions): Promise<La
   } finally {
     s.onEvent = undefined;
     s.onDelivered = undefined;
+    await waker?.terminate();
   }
 }

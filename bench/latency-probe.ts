@@ -5,9 +5,9 @@
  * (perf_hooks, 1 ms resolution), so a p99 can be set against the pauses that
  * fall in it. Prints one JSON line.
  *
- *   node --expose-gc dist/bench/latency-probe.js [one-process|two-processes] [seconds] [rate] [tick|due]
+ *   node --expose-gc dist/bench/latency-probe.js [one-process|two-processes] [seconds] [rate] [tick|due|wake]
  *
- * tick|due: how the drive sends new orders (bench/drive.ts LatencyOptions.send).
+ * tick|due|wake: how the drive sends new orders (bench/drive.ts LatencyOptions.send).
  *
  * In `two-processes` the GC and loop figures are the sequencer's process only.
  */
@@ -22,7 +22,7 @@ runMain(async () => {
   const topology: Topology = process.argv[2] === 'two-processes' ? 'two-processes' : 'one-process';
   const seconds = Number(process.argv[3] ?? 10);
   const rate = Number(process.argv[4] ?? 10_000);
-  const send = process.argv[5] === 'due' ? 'due' : 'tick';
+  const send = process.argv[5] === 'due' || process.argv[5] === 'wake' ? process.argv[5] : 'tick';
   const warmupSeconds = 1;
   const pauses: { kind: string; ms: number }[] = [];
   let recording = false;

@@ -95,11 +95,17 @@ const HELD: SequencerRefusal = Object.freeze({ code: 'UNAVAILABLE', message: 'he
 /** What one flush collects while it sequences. */
 interface FlushWork {
   readonly rejections: Rejection[];
-  readonly outcomes: Map<Inbound, SequencerRefusal>;
+  /** In-process items refused in this batch, and why (made at the first such refusal: most batches have none). */
+  outcomes: Map<Inbound, SequencerRefusal> | undefined;
   /** Commands taken into this batch (their cseqs become holes if storing fails). */
   readonly taken: Command[];
-  /** Commands processed (not held) in this batch, to refuse if storing fails. */
-  readonly processed: { id: Buffer; cseq: number }[];
+  /**
+   * Commands processed (not held) in this batch, to refuse if storing fails:
+   * their senders and cseqs side by side (no object per command: this runs for
+   * every command and is read only when storage fails).
+   */
+  readonly processedIds: Buffer[];
+  readonly processedCseqs: number[];
   /** In-process items with a final outcome in this batch. */
   readonly answered: Inbound[];
 }
@@ -315,7 +321,7 @@ export class Sequencer {
     if (this.closed || this.inbox.length === 0) return;
     const batch = this.inbox;
     this.inbox = [];
-    const work: FlushWork = { rejections: [], outcomes: new Map(), taken: [], processed: [], answered: [] };
+    const work: FlushWork = { rejections: [], outcomes: undefined, taken: [], processedIds: [], processedCseqs: [], answered: [] };
     let written: { frames: Uint8Array[]; events: number } | undefined;
     // One time for the whole batch: it is sequenced and stored at one instant.
     this.batchTs = this.now();
@@ -348,7 +354,9 @@ export class Sequencer {
       }
       rejections.length = 0;
       const message = `event log unavailable: ${this.storageError}`;
-      for (const p of work.processed) rejections.push({ id: p.id, cseq: p.cseq, code: STORAGE_UNAVAILABLE, message });
+      for (let p = 0; p < work.processedIds.length; p++) {
+        rejections.push({ id: work.processedIds[p]!, cseq: work.processedCseqs[p]!, code: STORAGE_UNAVAILABLE, message });
+      }
       // Held commands wait for the roll; if the roll itself was not stored, they are refused like the rest.
       if (!this.rolling) {
         for (const item of this.takeHeld()) {
@@ -360,7 +368,7 @@ export class Sequencer {
     this.stats.rejected += rejections.length;
     for (const r of rejections) this.reply(r);
     for (const item of work.answered) {
-      item.done!(written ? work.outcomes.get(item) : { code: STORAGE_UNAVAILABLE, message: `event log unavailable: ${this.storageError}` });
+      item.done!(written ? work.outcomes?.get(item) : { code: STORAGE_UNAVAILABLE, message: `event log unavailable: ${this.storageError}` });
     }
   }
 
@@ -376,11 +384,12 @@ export class Sequencer {
         continue;
       }
       if (refusal !== DUPLICATE) {
-        work.processed.push({ id: item.id, cseq: cmd.cseq });
+        work.processedIds.push(item.id);
+        work.processedCseqs.push(cmd.cseq);
         if (!refusal) work.taken.push(cmd);
         else {
           work.rejections.push({ id: item.id, cseq: cmd.cseq, ...refusal });
-          if (item.done) work.outcomes.set(item, refusal);
+          if (item.done) (work.outcomes ??= new Map()).set(item, refusal);
         }
       }
       if (this.rollOpened) {
@@ -631,8 +640,9 @@ export class Sequencer {
     const opened = this.opened;
     const closed = this.closedSessions;
     this.pending = [];
-    this.opened = [];
-    this.closedSessions = [];
+    // Usually empty: keep the empty arrays rather than make two new ones per batch.
+    if (opened.length > 0) this.opened = [];
+    if (closed.length > 0) this.closedSessions = [];
     const frames: { session: number; first: number; last: number; bytes: Uint8Array }[] = [];
     let events = 0;
     try {

@@ -17,6 +17,9 @@ const FIGURES = [
   'latency_p999_us',
   'latency_offered_per_s',
   'latency_achieved_per_s',
+  'latency_two_process_p99_us',
+  'latency_tick_p99_us',
+  'latency_tick_two_process_p99_us',
   'replay_eps',
   'replay_eps_small',
   'replay_peak_rss_mb',
@@ -70,8 +73,9 @@ describe('npm run bench -- --quick --json', () => {
       expect(typeof v === 'number' && Number.isFinite(v) && v > 0, `${key} = ${String(v)}`).toBe(true);
     }
     expect(figures.latency_method).toBe('due');
+    expect(figures.latency_sender).toBe('wake');
     for (const [key, v] of Object.entries(figures)) {
-      if (key === 'latency_method') continue;
+      if (key === 'latency_method' || key === 'latency_sender') continue;
       expect(typeof v === 'number' && Number.isFinite(v) && v > 0, `${key} = ${String(v)}`).toBe(true);
     }
   }, 120_000);

@@ -58,6 +58,11 @@ interface RiskOrder {
   openUnits: number;
   openQty: number;
   dupKey: string;
+  /**
+   * Its first fill's execId (-1: none yet); later ones go in `execs`. Most orders fill once: no Set for them.
+   * Undefined in an order decoded from a checkpoint written before this field: read as none (`>= 0` is false).
+   */
+  exec1: number;
   execs: Set<number> | undefined;
   /** Its client's and its holding's entries (they live as long as the order: both maps only grow within a session), so a fill builds no key. */
   client: ClientRisk;
@@ -103,6 +108,13 @@ export function duplicateKey(clientId: string, symbol: string, side: Side, type:
 
 /** How long (sequencer µs) an order is remembered for the duplicate check: the longest window a client may set. */
 const MEMORY_US = 60_000_000;
+
+/** An order's fills' execIds, ascending (for the hash). */
+function execIdsOf(o: RiskOrder): number[] {
+  const ids = o.execs === undefined ? [] : [...o.execs];
+  if (o.exec1 >= 0) ids.push(o.exec1);
+  return ids.sort((a, b) => a - b);
+}
 
 const holdingKey = (clientId: string, symbol: string): string => `${clientId}\u0000${symbol}`;
 
@@ -538,7 +550,8 @@ export class RiskState {
   private onPending(ev: EventOf<'OrderPending'>, ts: number): void {
     if (this.orderMap.has(ev.orderId)) return;
     const o = this.open(ev, 'pending', 0, ev.locate === true, ev.intentional === true);
-    o.dupKey = duplicateKey(ev.clientId, ev.symbol, ev.side, ev.orderType, ev.quantity, ev.orderType === 'market' ? 0 : ev.price);
+    // Only a state that remembers reads the key (the sequencer policy's never does: one string per order saved).
+    if (this.remembers) o.dupKey = duplicateKey(ev.clientId, ev.symbol, ev.side, ev.orderType, ev.quantity, ev.orderType === 'market' ? 0 : ev.price);
     this.remember(o, ts);
   }
 
@@ -600,6 +613,7 @@ export class RiskState {
       openUnits: 0,
       openQty: 0,
       dupKey: '',
+      exec1: -1,
       execs: undefined,
       client,
       holding,
@@ -615,8 +629,10 @@ export class RiskState {
     if (o === undefined || o.state !== 'routed') return;
     const q = ev.fillQty;
     if (q <= 0 || q > o.leaves) return;
-    if (o.execs?.has(ev.execId)) return;
-    (o.execs ??= new Set()).add(ev.execId);
+    const execId = ev.execId;
+    if (o.exec1 === execId || o.execs?.has(execId)) return;
+    if (o.exec1 >= 0) (o.execs ??= new Set()).add(execId);
+    else o.exec1 = execId;
     const mult = this.multiplier(o.symbol);
     o.filled += q;
     o.leaves -= q;
@@ -687,7 +703,7 @@ export class RiskState {
     }
     for (const id of [...this.orderMap.keys()].sort((a, b) => a - b)) {
       const o = this.orderMap.get(id)!;
-      line(['O', id, o.state, o.quantity, o.filled, o.leaves, o.valuation, this.collared.has(id), o.execs ? [...o.execs].sort((a, b) => a - b) : []]);
+      line(['O', id, o.state, o.quantity, o.filled, o.leaves, o.valuation, this.collared.has(id), execIdsOf(o)]);
     }
     for (const k of [...this.holdingMap.keys()].sort()) {
       const x = this.holdingMap.get(k)!;

@@ -89,6 +89,44 @@ describe('positions and P&L, hand-computed', () => {
     });
     expect(rs.holding('A', 'X')!.position.quantity).toBe(10);
   });
+
+  it('ignores a repeat of an open order\'s first or later execId (the first is kept apart from the rest)', () => {
+    const rs = fold((log) => {
+      log.add({ type: 'OrderPending', orderId: 1, clientId: 'A', clientOrderId: 'c1', symbol: 'X', side: 'buy', orderType: 'limit', timeInForce: 'day', quantity: 40, price: 10 });
+      log.add({ type: 'OrderAccepted', orderId: 1 });
+      log.add({ type: 'OrderRouted', orderId: 1, venue: 'V1' });
+      log.add({ type: 'OrderExecuted', orderId: 1, execId: 0, fillQty: 10, fillPrice: 10 });
+      log.add({ type: 'OrderExecuted', orderId: 1, execId: 0, fillQty: 10, fillPrice: 10 }); // repeat of the first
+      log.add({ type: 'OrderExecuted', orderId: 1, execId: 7, fillQty: 10, fillPrice: 10 });
+      log.add({ type: 'OrderExecuted', orderId: 1, execId: 7, fillQty: 10, fillPrice: 10 }); // repeat of the second
+      log.add({ type: 'OrderExecuted', orderId: 1, execId: 0, fillQty: 10, fillPrice: 10 }); // the first again
+    });
+    expect(rs.holding('A', 'X')!.position.quantity).toBe(20);
+  });
+
+  it('folds on from an order decoded from a checkpoint written before exec1 (its execIds all in the Set): same hash, repeats ignored', () => {
+    const log = new LogBuilder().openSession({ reference: ref });
+    log.add({ type: 'OrderPending', orderId: 1, clientId: 'A', clientOrderId: 'c1', symbol: 'X', side: 'buy', orderType: 'limit', timeInForce: 'day', quantity: 40, price: 10 });
+    log.add({ type: 'OrderAccepted', orderId: 1 });
+    log.add({ type: 'OrderRouted', orderId: 1, venue: 'V1' });
+    log.add({ type: 'OrderExecuted', orderId: 1, execId: 5, fillQty: 10, fillPrice: 10 });
+    const upTo = log.events.length;
+    log.add({ type: 'OrderExecuted', orderId: 1, execId: 9, fillQty: 10, fillPrice: 10 });
+    const fresh = new RiskState();
+    for (const e of log.events) fresh.apply(e);
+    const old = new RiskState();
+    for (const e of log.events.slice(0, upTo)) old.apply(e);
+    // What such a checkpoint decodes to: no exec1 field, the first fill's execId in the Set.
+    const order = (old as unknown as { orderMap: Map<number, { exec1?: number; execs?: Set<number> }> }).orderMap.get(1)!;
+    delete order.exec1;
+    order.execs = new Set([5]);
+    for (const e of log.events.slice(upTo)) old.apply(e);
+    expect(old.stateHash()).toBe(fresh.stateHash());
+    log.add({ type: 'OrderExecuted', orderId: 1, execId: 5, fillQty: 10, fillPrice: 10 }); // a repeat of the Set's id
+    log.add({ type: 'OrderExecuted', orderId: 1, execId: 9, fillQty: 10, fillPrice: 10 }); // and of exec1's
+    for (const e of log.events.slice(upTo + 1)) old.apply(e);
+    expect(old.holding('A', 'X')!.position.quantity).toBe(20);
+  });
 });
 
 describe('positions, properties', () => {
