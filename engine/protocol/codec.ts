@@ -264,44 +264,22 @@ export function visitFrame(
   const baseTs = r.uint();
   if (count > end - start) throw new DecodeError(`frame claims ${count} events in ${end - start} bytes`);
   const strings = readStringTable(r);
-  // The frame's own version picks the decoders, once: the loop has no version checks.
-  visitEvents(r, EVENT_CODECS.byVersion[version]!, strings, visit, firstSeq, baseTs, count, from, to);
+  // The frame's own version picks the decoders, once: the loop below has no version checks.
+  const codecs = EVENT_CODECS.byVersion[version]!;
+  for (let i = 0; i < count; i++) {
+    const code = r.uint();
+    const c = code < codecs.length ? codecs[code] : undefined;
+    if (c === undefined) throw new DecodeError(`unknown event code ${code} at seq ${firstSeq + i}`);
+    const ts = baseTs + r.uint();
+    const src = strings[r.uint()];
+    if (src === undefined) throw new DecodeError(`bad source index at seq ${firstSeq + i}`);
+    const cseq = r.uint();
+    const event = c.decode(r, strings) as unknown as OrdoEvent;
+    const seq = firstSeq + i;
+    if (seq >= from && seq <= to) visit({ seq, ts, src, cseq, event });
+  }
   if (!r.done) throw new DecodeError(`${r.end - r.pos} trailing bytes after frame`);
   return { session, firstSeq, count, baseTs };
-}
-
-/**
- * The events of a frame whose header and string table `r` has read, one call
- * of `visitEvent` each. Both apart from the header on purpose (issue #9's
- * cold replay): V8 gives a function type feedback only from about its second
- * call, so the header's once-per-frame operations, in the loop's function,
- * deoptimized its first optimized code (no feedback for the first frame's
- * `new ByteReader`); and a loop function called once per frame is optimized
- * on stack (OSR) and entered anew from baseline code in every frame. A
- * function called once per event is optimized early, as a whole, and the
- * loop around it costs a call per event until V8 inlines it.
- */
-function visitEvents(
-  r: ByteReader, codecs: readonly (Codec | undefined)[], strings: readonly string[], visit: (e: Sequenced) => void,
-  firstSeq: number, baseTs: number, count: number, from: number, to: number,
-): void {
-  for (let i = 0; i < count; i++) visitEvent(r, codecs, strings, visit, firstSeq + i, baseTs, from, to);
-}
-
-/** Decodes the event at `r` (sequenced at `seq`) and visits it if `seq` is in [from, to]. */
-function visitEvent(
-  r: ByteReader, codecs: readonly (Codec | undefined)[], strings: readonly string[], visit: (e: Sequenced) => void,
-  seq: number, baseTs: number, from: number, to: number,
-): void {
-  const code = r.uint();
-  const c = code < codecs.length ? codecs[code] : undefined;
-  if (c === undefined) throw new DecodeError(`unknown event code ${code} at seq ${seq}`);
-  const ts = baseTs + r.uint();
-  const src = strings[r.uint()];
-  if (src === undefined) throw new DecodeError(`bad source index at seq ${seq}`);
-  const cseq = r.uint();
-  const event = c.decode(r, strings) as unknown as OrdoEvent;
-  if (seq >= from && seq <= to) visit({ seq, ts, src, cseq, event });
 }
 
 /** Decodes a whole frame; throws DecodeError on anything malformed. */
