@@ -187,8 +187,11 @@ export class ByteReader {
 
   uint(): number {
     const b = this.buf;
-    const p = this.pos;
-    // Up to four bytes (28 bits) in int32 arithmetic without a bounds check per byte.
+    let p = this.pos;
+    // Up to four bytes (28 bits) in int32 arithmetic without a bounds check per byte. A loop, not three
+    // unrolled steps, and every operation of its body runs for a two-byte value: V8's type feedback from
+    // the first two-byte values then covers longer ones, so a replay reaching three-byte ids (16,384 and
+    // up) after V8 optimized the decoders does not deoptimize and recompile every decoder that inlined this.
     if (p + 4 <= this.end) {
       let x = b[p]!;
       if (x < 0x80) {
@@ -196,22 +199,14 @@ export class ByteReader {
         return x;
       }
       let v = x & 0x7f;
-      x = b[p + 1]!;
-      v |= (x & 0x7f) << 7;
+      let shift = 7;
+      do {
+        x = b[++p]!;
+        v |= (x & 0x7f) << shift;
+        shift += 7;
+      } while (shift < 28 && x >= 0x80);
       if (x < 0x80) {
-        this.pos = p + 2;
-        return v;
-      }
-      x = b[p + 2]!;
-      v |= (x & 0x7f) << 14;
-      if (x < 0x80) {
-        this.pos = p + 3;
-        return v;
-      }
-      x = b[p + 3]!;
-      v |= (x & 0x7f) << 21;
-      if (x < 0x80) {
-        this.pos = p + 4;
+        this.pos = p + 1;
         return v;
       }
     }

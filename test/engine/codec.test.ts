@@ -6,7 +6,7 @@ import {
   encodeFrame,
   readFrameInfo,
 } from '../../engine/protocol/codec.ts';
-import { DecodeError } from '../../engine/protocol/bytes.ts';
+import { ByteReader, ByteWriter, DecodeError } from '../../engine/protocol/bytes.ts';
 import type { Sequenced } from '../../engine/protocol/events.ts';
 
 const events: Sequenced[] = [
@@ -65,6 +65,26 @@ describe('frame codec', () => {
     const bytes = encodeFrame(3, events);
     bytes[1] = 9;
     expect(() => decodeFrame(bytes)).toThrow(/format version 9, written by a newer Ordo/);
+  });
+});
+
+describe('varints', () => {
+  it('reads every length back, in the middle of the input and at its very end, and refuses a cut one', () => {
+    const values = [0, 1, 127, 128, 300, 16383, 16384, 2 ** 21 - 1, 2 ** 21, 2 ** 28 - 1, 2 ** 28, 2 ** 35 + 5, Number.MAX_SAFE_INTEGER];
+    const w = new ByteWriter(16);
+    for (const v of values) w.uint(v);
+    const bytes = w.finish();
+    const r = new ByteReader(bytes);
+    expect(values.map(() => r.uint())).toEqual(values);
+    expect(r.done).toBe(true);
+    // Each value alone (no padding after it: the reader's bounds-checked path).
+    for (const v of values) {
+      const one = new ByteWriter(16);
+      one.uint(v);
+      const b = one.finish();
+      expect(new ByteReader(b).uint()).toBe(v);
+      if (b.length > 1) expect(() => new ByteReader(b.subarray(0, b.length - 1)).uint()).toThrow(DecodeError);
+    }
   });
 });
 

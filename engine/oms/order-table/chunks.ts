@@ -10,3 +10,38 @@ export const MASK = CHUNK - 1;
 
 /** End of a chain (seq chains, fills of an order). */
 export const NIL = -1;
+
+/**
+ * The columns of one chunk carved from ONE ArrayBuffer (widest first, so
+ * every view is aligned): a chunk of 25 columns is one backing store for the
+ * allocator, V8's external-memory accounting and the ArrayBuffer sweeper to
+ * handle, not 25. The views are ordinary typed arrays (same element access,
+ * same checkpoint bytes: a view is serialized as its own range).
+ */
+export class ChunkMemory {
+  private readonly buffer: ArrayBuffer;
+  private at = 0;
+
+  /** Room for `f64` Float64 columns, `i32` Int32 columns and `u8` Uint8 columns of CHUNK rows. */
+  constructor(f64: number, i32: number, u8: number) {
+    this.buffer = new ArrayBuffer(CHUNK * (8 * f64 + 4 * i32 + u8));
+  }
+
+  f64(): Float64Array {
+    const a = new Float64Array(this.buffer, this.at, CHUNK);
+    this.at += 8 * CHUNK;
+    return a;
+  }
+
+  i32(): Int32Array {
+    const a = new Int32Array(this.buffer, this.at, CHUNK);
+    this.at += 4 * CHUNK;
+    return a;
+  }
+
+  u8(): Uint8Array {
+    const a = new Uint8Array(this.buffer, this.at, CHUNK);
+    this.at += CHUNK;
+    return a;
+  }
+}

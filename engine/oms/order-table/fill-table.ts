@@ -1,15 +1,27 @@
-import { CHUNK, MASK, NIL, SHIFT } from './chunks.ts';
+import { ChunkMemory, MASK, NIL, SHIFT } from './chunks.ts';
 
-/** CHUNK fills' fields. */
+/** CHUNK fills' fields (views of one ArrayBuffer). */
 export class FillChunk {
-  readonly execId = new Float64Array(CHUNK);
-  readonly orderId = new Float64Array(CHUNK);
-  readonly quantity = new Float64Array(CHUNK);
-  readonly price = new Float64Array(CHUNK);
-  readonly seq = new Float64Array(CHUNK);
-  readonly ts = new Float64Array(CHUNK);
+  readonly execId: Float64Array;
+  readonly orderId: Float64Array;
+  readonly quantity: Float64Array;
+  readonly price: Float64Array;
+  readonly seq: Float64Array;
+  readonly ts: Float64Array;
   /** Index of the previous fill of the same order, or NIL. */
-  readonly prevOfOrder = new Int32Array(CHUNK);
+  readonly prevOfOrder: Int32Array;
+
+  constructor() {
+    // One buffer for the chunk's columns (ChunkMemory).
+    const m = new ChunkMemory(6, 1, 0);
+    this.execId = m.f64();
+    this.orderId = m.f64();
+    this.quantity = m.f64();
+    this.price = m.f64();
+    this.seq = m.f64();
+    this.ts = m.f64();
+    this.prevOfOrder = m.i32();
+  }
 }
 
 /**

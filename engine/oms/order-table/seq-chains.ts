@@ -1,4 +1,4 @@
-import { CHUNK, MASK, NIL, SHIFT } from './chunks.ts';
+import { ChunkMemory, MASK, NIL, SHIFT } from './chunks.ts';
 
 /**
  * Many singly linked lists of seqs in shared chunked columns: each order
@@ -23,8 +23,9 @@ export class SeqChains {
 
   /** A new chunk: apart from `append` so that the hot path stays small enough for V8 to inline. */
   private grow(): void {
-    this.seqs.push(new Float64Array(CHUNK));
-    this.next.push(new Int32Array(CHUNK));
+    const m = new ChunkMemory(1, 1, 0);
+    this.seqs.push(m.f64());
+    this.next.push(m.i32());
   }
 
   /** The seqs of the chain starting at `first`, in order. */
