@@ -28,6 +28,8 @@ const SECONDS = 8;
  */
 const ORDERS_PER_SECOND = Number(process.env.ORDO_UI_LOAD_RATE ?? 600);
 const TRACE = process.env.ORDO_UI_LOAD_TRACE === '1';
+/** ORDO_UI_LOAD_SCROLL=1: the mouse wheel scrolls the orders grid down and up (110 px every 100 ms) during the stream. */
+const SCROLL = process.env.ORDO_UI_LOAD_SCROLL === '1';
 const OUT = fileURLToPath(new URL('../../screenshots/', import.meta.url));
 
 describe.each([
@@ -67,6 +69,12 @@ describe.each([
       if (m.result?.ok) sent++;
     });
     let n = 0;
+    let wheels = 0;
+    let lastWheel = 0;
+    if (SCROLL) {
+      const box = (await page.getByTestId('orders-list').boundingBox())!;
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    }
     if (TRACE) await startTrace(screen!.browser, page);
     const report = await measureJank(page, async () => {
       const end = Date.now() + SECONDS * 1000;
@@ -78,6 +86,11 @@ describe.each([
           const order = loadOrder(symbols, n, `L${width}-${n + 1}`);
           n++;
           ws.send(JSON.stringify({ id: n, method: 'submitOrder', params: [order] }));
+        }
+        if (SCROLL && Date.now() - lastWheel >= 100) {
+          lastWheel = Date.now();
+          // Ten notches down, ten back up: scrolling through rows the stream keeps changing.
+          await page.mouse.wheel(0, Math.floor(wheels++ / 10) % 2 === 0 ? 110 : -110);
         }
         await new Promise((r) => setTimeout(r, 10));
       }
@@ -93,11 +106,12 @@ describe.each([
       eventsPerSecond: Math.round((seq1 - seq0) / report.seconds),
       // The machine is shared: the figures mean little without it.
       loadAverage1m: Number(loadavg()[0]!.toFixed(1)),
+      ...(SCROLL ? { wheelSteps: wheels } : {}),
       ...report,
       ...(traced ? { tracedLongTasks: traced } : {}),
     };
     mkdirSync(OUT, { recursive: true });
-    writeFileSync(`${OUT}ui-load-${width}-${ORDERS_PER_SECOND}.json`, `${JSON.stringify(figures, null, 2)}\n`);
+    writeFileSync(`${OUT}ui-load-${width}-${ORDERS_PER_SECOND}${SCROLL ? '-scroll' : ''}.json`, `${JSON.stringify(figures, null, 2)}\n`);
     console.log(`ui-load ${JSON.stringify(figures)}`);
     await screenshot(page, `load-${width}`);
     expect(sent).toBeGreaterThan(0);
