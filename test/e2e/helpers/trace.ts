@@ -35,8 +35,21 @@ export async function startTrace(browser: Browser, page: Page): Promise<void> {
   await browser.startTracing(page, { categories: CATEGORIES });
 }
 
-/** Stops the trace and breaks every main-thread task longer than `overMs` (wall) down by kind. */
-export async function stopTrace(browser: Browser, overMs = 50): Promise<LongTaskBreakdown[]> {
+/**
+ * The page's main-thread tasks by thread (CPU) time: what the page itself asked of a core, whatever the
+ * machine's load made of it in wall time. A task of more than 50 ms of CPU is long on any machine.
+ */
+export interface CpuSummary {
+  tasks: number;
+  cpuMaxMs: number;
+  /** Tasks over 16.7 ms of CPU: frames that cannot make 60 fps even with a core to themselves. */
+  over16MsCpu: number;
+  over33MsCpu: number;
+  over50MsCpu: number;
+}
+
+/** Stops the trace; breaks every main-thread task longer than `overMs` (wall) down by kind, and sums all tasks' CPU. */
+export async function stopTrace(browser: Browser, overMs = 50): Promise<{ longTasks: LongTaskBreakdown[]; cpu: CpuSummary }> {
   const trace = JSON.parse((await browser.stopTracing()).toString('utf8')) as { traceEvents: TraceEvent[] };
   return longTasksOf(trace.traceEvents, overMs);
 }
@@ -51,7 +64,7 @@ export function kindOf(name: string): TaskKind {
   return 'other';
 }
 
-function longTasksOf(all: readonly TraceEvent[], overMs: number): LongTaskBreakdown[] {
+function longTasksOf(all: readonly TraceEvent[], overMs: number): { longTasks: LongTaskBreakdown[]; cpu: CpuSummary } {
   const events = all.filter((e) => e.ph === 'X' && e.dur !== undefined);
   // The renderer's main thread: the thread that ran the most script and paint.
   const busy = new Map<string, number>();
@@ -90,5 +103,13 @@ function longTasksOf(all: readonly TraceEvent[], overMs: number): LongTaskBreakd
     for (const k of Object.keys(kinds) as TaskKind[]) kinds[k] = Math.round(kinds[k] / 100) / 10;
     out.push({ ms: Math.round(t.dur! / 1000), cpuMs: Math.round((t.tdur ?? 0) / 1000), atMs: Math.round((t.ts - t0) / 1000), kinds });
   }
-  return out;
+  const cpus = tasks.map((t) => (t.tdur ?? 0) / 1000);
+  const cpu: CpuSummary = {
+    tasks: tasks.length,
+    cpuMaxMs: Math.round(Math.max(0, ...cpus)),
+    over16MsCpu: cpus.filter((c) => c > 1000 / 60).length,
+    over33MsCpu: cpus.filter((c) => c > 100 / 3).length,
+    over50MsCpu: cpus.filter((c) => c > 50).length,
+  };
+  return { longTasks: out, cpu };
 }
