@@ -48,14 +48,15 @@ export function createFilteredEventsMemo(): (list: readonly EventLine[], filter:
 
 /**
  * Each shown instrument's symbol and price decimals, as one string
- * (`SYM:dec SYM:dec …`, sorted by symbol). Equal across quote flushes: a grid
+ * (`SYM:dec`, one line each, sorted by symbol). Equal across quote flushes: a grid
  * that needs only these selects this and does not re-render with every quote
  * (decision 189). `tickTable` turns it back into a map.
  */
 export const selectTickKey = (s: OrdoState): string => {
   const list = selectInstruments(s).list;
   let key = '';
-  for (const i of list) key += `${key === '' ? '' : ' '}${i.symbol}:${decimalsOfTick(i.tickSize)}`;
+  // One line each: option symbols hold spaces ("AAPL 281215C230").
+  for (const i of list) key += `${key === '' ? '' : '\n'}${i.symbol}:${decimalsOfTick(i.tickSize)}`;
   return key;
 };
 
@@ -63,7 +64,7 @@ export const selectTickKey = (s: OrdoState): string => {
 export function tickTable(key: string): Map<string, number> {
   const m = new Map<string, number>();
   if (key === '') return m;
-  for (const part of key.split(' ')) {
+  for (const part of key.split('\n')) {
     const at = part.lastIndexOf(':');
     m.set(part.slice(0, at), Number(part.slice(at + 1)));
   }

@@ -31,7 +31,7 @@ export function OrderTicket() {
   const store = useOrdoStore();
   // Not the whole instruments table: quotes replace it at every flush, and the ticket (its inputs and menus)
   // must not render with every quote (decision 189). The picker's list changes only with the symbols.
-  const symbolsKey = useOrdoState((s) => s.instruments.list.map((i) => i.symbol).join(' '));
+  const symbolsKey = useOrdoState((s) => s.instruments.list.map((i) => i.symbol).join('\n'));
   const pickerList = useMemo(() => (symbolsKey === '' ? [] : store.getState().instruments.list), [store, symbolsKey]);
   const clients = useOrdoState((s) => s.clients);
   const readOnly = useOrdoState(selectReadOnly);
