@@ -120,6 +120,11 @@ describe.each([
     writeFileSync(`${OUT}ui-load-${width}-${ORDERS_PER_SECOND}${SCROLL ? '-scroll' : ''}.json`, `${JSON.stringify(figures, null, 2)}\n`);
     console.log(`ui-load ${JSON.stringify(figures)}`);
     await screenshot(page, `load-${width}`);
+    // The grids take their symbols from a key that quotes do not change (decision 189): an option's symbol,
+    // spaces and all, is one entry of the orders blotter's instrument menu.
+    const option = screen!.instruments.find((i) => i.instrumentType === 'option');
+    expect(option).toBeDefined();
+    expect(await page.getByTestId('orders-filter-symbol').locator('option').allTextContents()).toContain(option!.symbol);
     expect(sent).toBeGreaterThan(0);
     expect(report.frames).toBeGreaterThan(0);
     // The screen caught up with the stream: its seq reaches the host's.
