@@ -1,4 +1,5 @@
 import type { EventLine } from '../../contract/api.ts';
+import { decimalsOf as decimalsOfTick } from '../lib/format.ts';
 import type { FillsTable } from './fills-slice.ts';
 import type { InstrumentsTable } from './instruments-slice.ts';
 import type { OrdersTable } from './orders-slice.ts';
@@ -43,4 +44,29 @@ export function createFilteredEventsMemo(): (list: readonly EventLine[], filter:
     last = out;
     return out;
   };
+}
+
+/**
+ * Each shown instrument's symbol and price decimals, as one string
+ * (`SYM:dec`, one line each, sorted by symbol). Equal across quote flushes: a grid
+ * that needs only these selects this and does not re-render with every quote
+ * (decision 189). `tickTable` turns it back into a map.
+ */
+export const selectTickKey = (s: OrdoState): string => {
+  const list = selectInstruments(s).list;
+  let key = '';
+  // One line each: option symbols hold spaces ("AAPL 281215C230").
+  for (const i of list) key += `${key === '' ? '' : '\n'}${i.symbol}:${decimalsOfTick(i.tickSize)}`;
+  return key;
+};
+
+/** The map `selectTickKey` describes: symbol → price decimals. */
+export function tickTable(key: string): Map<string, number> {
+  const m = new Map<string, number>();
+  if (key === '') return m;
+  for (const part of key.split('\n')) {
+    const at = part.lastIndexOf(':');
+    m.set(part.slice(0, at), Number(part.slice(at + 1)));
+  }
+  return m;
 }

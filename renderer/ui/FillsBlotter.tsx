@@ -5,15 +5,16 @@ import { gridTemplate, resolveColumns, toggleColumn } from '../lib/columns.ts';
 import type { ResolvedColumn } from '../lib/columns.ts';
 import { downloadText, toCsv } from '../lib/csv.ts';
 import { allMatchingFills, fillWindowQuery } from '../lib/fill-window.ts';
-import { createFillsMemo, DEFAULT_FILL_FILTER, FILL_VIEW_KEY, isDefaultFillFilter, loadFillView, nextFillSort } from '../lib/fill-query.ts';
+import { createFillsMemo, FILL_VIEW_KEY, isDefaultFillFilter, loadFillView, nextFillSort } from '../lib/fill-query.ts';
 import type { FillFilter, FillSort, FillSortKey } from '../lib/fill-query.ts';
-import { decimalsOf, formatInt, formatPrice, formatQty, formatTime } from '../lib/format.ts';
+import { formatInt, formatPrice, formatQty, formatTime } from '../lib/format.ts';
 import { savePref } from '../lib/settings.ts';
-import { selectFills, selectInstruments, selectOrders } from '../store/selectors.ts';
+import { selectFills, selectOrders, selectTickKey, tickTable } from '../store/selectors.ts';
 import { ContextMenu } from './ContextMenu.tsx';
 import type { MenuItem } from './ContextMenu.tsx';
 import { useApi, useOrdoState, useOrdoStore } from './context.tsx';
 import { FILL_COLUMNS, fillCsvValue, useFillColumnPrefs } from './fill-columns.ts';
+import { FillFilterInputs } from './FillFilters.tsx';
 import { GridHeader } from './GridHeader.tsx';
 import { useFlash } from './hooks.ts';
 import { OrderHistoryDrawer } from './OrderHistory.tsx';
@@ -23,6 +24,7 @@ import { VirtualList } from './VirtualList.tsx';
 
 const TZ = new Date().getTimezoneOffset();
 const SORT_OF: Record<string, FillSortKey | undefined> = Object.fromEntries(FILL_COLUMNS.map((c) => [c.key, c.sort]));
+const sortKeyOf = (col: string): FillSortKey | undefined => SORT_OF[col];
 const PAGE = 20;
 const NO_FILLS: FillView[] = [];
 
@@ -43,7 +45,8 @@ type Menu = { x: number; y: number; kind: 'row'; execId: number } | { x: number;
 export function FillsBlotter() {
   const fills = useOrdoState(selectFills);
   const orders = useOrdoState(selectOrders);
-  const instruments = useOrdoState(selectInstruments);
+  // Symbols and tick sizes only: the grid does not re-render with every quote.
+  const tickKey = useOrdoState(selectTickKey);
   const clients = useOrdoState((s) => s.clients);
   const selectOrder = useOrdoState((s) => s.selectOrder);
   const api = useApi();
@@ -71,13 +74,10 @@ export function FillsBlotter() {
   const { window: win, setRange } = useFillWindow(api, store, remote, query);
   const rowCount = remote ? (win?.total ?? 0) : local.length;
   const rowAt = (i: number): FillView | undefined => (remote ? win?.fillAt(i) : local[i]);
-  const decimals = useMemo(() => {
-    const m = new Map<string, number>();
-    for (const i of instruments.list) m.set(i.symbol, decimalsOf(i.tickSize));
-    return m;
-  }, [instruments.list]);
+  const decimals = useMemo(() => tickTable(tickKey), [tickKey]);
   const [focus, setFocus] = useState<number | undefined>(undefined);
   const [menu, setMenu] = useState<Menu | undefined>(undefined);
+  const onHeaderMenu = useCallback((x: number, y: number) => setMenu({ kind: 'columns', x, y }), []);
   const [historyId, setHistoryId] = useState<number | undefined>(undefined);
   const closeHistory = useCallback(() => setHistoryId(undefined), []);
   const [status, setStatus] = useFlash(6000);
@@ -186,38 +186,7 @@ export function FillsBlotter() {
       className="fills-panel"
       tools={
         <div className="filters">
-          <input
-            className="input input-sm search"
-            data-testid="fills-search"
-            placeholder="Search fills…"
-            title="Free text: exec id, order id (#12), client, symbol, side"
-            value={filter.text}
-            onChange={(e) => setFilter({ text: e.currentTarget.value })}
-            onKeyDown={(e) => e.key === 'Escape' && setFilter({ text: '' })}
-          />
-          <select className="input input-sm" data-testid="fills-filter-client" title="Client" value={filter.clientId} onChange={(e) => setFilter({ clientId: e.currentTarget.value })}>
-            <option value="">All clients</option>
-            {clients.map((c) => (
-              <option key={c.clientId} value={c.clientId}>
-                {c.clientId}
-              </option>
-            ))}
-          </select>
-          {filter.symbol !== '' ? (
-            <button type="button" className="btn btn-xs chip" data-testid="fills-filter-symbol" title="Only this symbol: click to show all" onClick={() => setFilter({ symbol: '' })}>
-              {filter.symbol} ✕
-            </button>
-          ) : null}
-          {filter.side !== 'all' ? (
-            <button type="button" className="btn btn-xs chip" data-testid="fills-filter-side" title="Only this side: click to show both" onClick={() => setFilter({ side: 'all' })}>
-              {filter.side.toUpperCase()} ✕
-            </button>
-          ) : null}
-          {filtered ? (
-            <button type="button" className="btn btn-xs" data-testid="fills-filter-reset" title="Show every fill" onClick={() => setFilter(DEFAULT_FILL_FILTER)}>
-              ✕
-            </button>
-          ) : null}
+          <FillFilterInputs filter={filter} clients={clients} setFilter={setFilter} />
           <span
             className="count num"
             data-testid="fills-count"
@@ -254,13 +223,13 @@ export function FillsBlotter() {
           header={
             <GridHeader
               columns={columns}
-              sortKeyOf={(k) => SORT_OF[k]}
+              sortKeyOf={sortKeyOf}
               sort={sort}
               onSort={sortBy}
               defs={FILL_COLUMNS}
               prefs={prefs}
               onPrefs={setPrefs}
-              onHeaderMenu={(x, y) => setMenu({ kind: 'columns', x, y })}
+              onHeaderMenu={onHeaderMenu}
               testidPrefix="fills-sort"
             />
           }

@@ -1,4 +1,4 @@
-import { useRef, useState } from 'react';
+import { memo, useRef, useState } from 'react';
 import { moveColumn, resizeColumn, type ColumnDef, type ColumnPrefs, type ResolvedColumn } from '../lib/columns.ts';
 
 interface Props<K extends string> {
@@ -18,9 +18,12 @@ interface Props<K extends string> {
 /**
  * A blotter header a trader can arrange: click sorts, the right edge of a
  * header drags its width, dragging a header moves the column, right-click
- * opens the column chooser.
+ * opens the column chooser. Memoised: a stream's flush re-renders the blotter, not its
+ * header, when the blotter passes stable callbacks (decision 189).
  */
-export function GridHeader<K extends string>({ columns, sortKeyOf, sort, onSort, defs, prefs, onPrefs, onHeaderMenu, testidPrefix }: Props<K>) {
+export const GridHeader = memo(GridHeaderImpl) as typeof GridHeaderImpl;
+
+function GridHeaderImpl<K extends string>({ columns, sortKeyOf, sort, onSort, defs, prefs, onPrefs, onHeaderMenu, testidPrefix }: Props<K>) {
   const [dropAt, setDropAt] = useState<string | undefined>(undefined);
   const resizing = useRef(false);
   return (

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { FormEvent, KeyboardEvent } from 'react';
 import type { ApiError } from '../../contract/api.ts';
 import { ORDER_TYPES, TIME_IN_FORCE } from '../../contract/domain.ts';
@@ -29,7 +29,10 @@ function nextClientOrderId(): string {
 export function OrderTicket() {
   const api = useApi();
   const store = useOrdoStore();
-  const instruments = useOrdoState((s) => s.instruments);
+  // Not the whole instruments table: quotes replace it at every flush, and the ticket (its inputs and menus)
+  // must not render with every quote (decision 189). The picker's list changes only with the symbols.
+  const symbolsKey = useOrdoState((s) => s.instruments.list.map((i) => i.symbol).join('\n'));
+  const pickerList = useMemo(() => (symbolsKey === '' ? [] : store.getState().instruments.list), [store, symbolsKey]);
   const clients = useOrdoState((s) => s.clients);
   const readOnly = useOrdoState(selectReadOnly);
   const sessionOpen = useOrdoState((s) => s.session.state === 'open');
@@ -69,7 +72,8 @@ export function OrderTicket() {
     qtyRef.current?.focus();
   }, [prefill]);
 
-  const instrument = instruments.bySymbol.get(input.symbol);
+  // The chosen instrument only (a market order's notional uses its last price).
+  const instrument = useOrdoState((s) => s.instruments.bySymbol.get(input.symbol));
   const client = clients.find((c) => c.clientId === input.clientId);
   const validation = validateTicket(input, instrument, client);
   const errors = touched && !validation.ok ? validation.errors : {};
@@ -166,7 +170,7 @@ export function OrderTicket() {
           <span className="label">Instrument</span>
           <InstrumentPicker
             ref={symbolRef}
-            instruments={instruments.list}
+            instruments={pickerList}
             value={input.symbol}
             onChange={(s) => set('symbol', s)}
             invalid={errors.symbol !== undefined}

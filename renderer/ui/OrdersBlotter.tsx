@@ -1,15 +1,15 @@
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { CSSProperties, KeyboardEvent, MouseEvent } from 'react';
-import type { InstrumentView, OrderView } from '../../contract/api.ts';
+import type { OrderView } from '../../contract/api.ts';
 import type { OrderSelection, OrderWindowQuery } from '../../contract/order-window.ts';
 import { gridTemplate, resolveColumns, toggleColumn } from '../lib/columns.ts';
 import { downloadText, toCsv } from '../lib/csv.ts';
-import { decimalsOf, formatInt, formatQty } from '../lib/format.ts';
+import { formatInt, formatQty } from '../lib/format.ts';
 import { createOrderIdsMemo, DEFAULT_ORDER_FILTER, isTerminal } from '../lib/order-query.ts';
 import type { OrderSortKey } from '../lib/order-query.ts';
 import { validateReplace } from '../lib/validation.ts';
 import { healthyActiveRoles, waitingHint } from '../lib/waiting.ts';
-import { selectInstruments, selectOrders, selectReadOnly } from '../store/selectors.ts';
+import { selectInstruments, selectOrders, selectReadOnly, selectTickKey, tickTable } from '../store/selectors.ts';
 import { ORDER_COLUMNS, orderCsvValue, useColumnPrefs } from './order-columns.ts';
 import { OrderCell } from './OrderCell.tsx';
 import { OrderHistoryDrawer } from './OrderHistory.tsx';
@@ -26,13 +26,8 @@ import { useFlash } from './hooks.ts';
 import { Panel } from './Panel.tsx';
 import { VirtualList } from './VirtualList.tsx';
 
-function decimalsFor(instruments: ReadonlyMap<string, InstrumentView>): Map<string, number> {
-  const m = new Map<string, number>();
-  for (const [sym, i] of instruments) m.set(sym, decimalsOf(i.tickSize));
-  return m;
-}
-
 const SORT_OF: Record<string, OrderSortKey | undefined> = Object.fromEntries(ORDER_COLUMNS.map((c) => [c.key, c.sort]));
+const sortKeyOf = (col: string): OrderSortKey | undefined => SORT_OF[col];
 
 type Menu = { x: number; y: number; kind: 'row'; orderId: number } | { x: number; y: number; kind: 'columns' };
 
@@ -59,7 +54,8 @@ export function OrdersBlotter() {
   const setSpan = useOrdoState((s) => s.setOrderSpan);
   const clients = useOrdoState((s) => s.clients);
   const components = useOrdoState((s) => s.components.list);
-  const instruments = useOrdoState(selectInstruments);
+  // Symbols and tick sizes only: quotes change the instruments table at every flush, and this grid must not follow.
+  const tickKey = useOrdoState(selectTickKey);
   const [prefs, setPrefs] = useColumnPrefs();
   const columns = useMemo(() => resolveColumns(ORDER_COLUMNS, prefs), [prefs]);
   const grid = useMemo(() => {
@@ -86,15 +82,14 @@ export function OrdersBlotter() {
   const liveSpan = remote && span && span.key === queryKey(view) ? span : undefined;
   const spanRows = liveSpan ? spanBounds(liveSpan, win, rowCount) : undefined;
   const selectedCount = spanRows ? spanRows.hi - spanRows.lo + 1 : selected.size;
-  const decimals = useMemo(() => decimalsFor(instruments.bySymbol), [instruments.bySymbol]);
-  // The symbols only (quotes change the instruments table at every flush; the filter's options must not follow).
-  const symbolKey = instruments.list.map((i) => i.symbol).join(' ');
-  const symbols = useMemo(() => (symbolKey === '' ? [] : symbolKey.split(' ')), [symbolKey]);
+  const decimals = useMemo(() => tickTable(tickKey), [tickKey]);
+  const symbols = useMemo(() => [...decimals.keys()], [decimals]);
   const roles = useMemo(() => (readOnly || components.length === 0 ? undefined : healthyActiveRoles(components)), [components, readOnly]);
   // Local: kept by every merge of the table (decision 151); remote: the host's count.
   const working = remote ? (win?.working ?? 0) : (table.working ?? 0);
   const [amend, setAmend] = useState<Amend | undefined>(undefined);
   const [menu, setMenu] = useState<Menu | undefined>(undefined);
+  const onHeaderMenu = useCallback((x: number, y: number) => setMenu({ kind: 'columns', x, y }), []);
   const [historyId, setHistoryId] = useState<number | undefined>(undefined);
   const closeHistory = useCallback(() => setHistoryId(undefined), []);
   const [status, setStatus] = useFlash(8000);
@@ -294,7 +289,7 @@ export function OrdersBlotter() {
     if (!a) return;
     const order = table.byId.get(a.orderId);
     if (!order) return;
-    const v = validateReplace(a.quantity, a.price, order.filledQuantity, instruments.bySymbol.get(order.symbol));
+    const v = validateReplace(a.quantity, a.price, order.filledQuantity, selectInstruments(store.getState()).bySymbol.get(order.symbol));
     if (!v.ok) {
       setAmend({ ...a, error: v.errors.quantity ?? v.errors.price });
       return;
@@ -307,7 +302,7 @@ export function OrdersBlotter() {
     } else {
       setAmend({ ...a, sending: false, error: r.error.message });
     }
-  }, [api, instruments.bySymbol, setStatus, table.byId]);
+  }, [api, store, setStatus, table.byId]);
 
   const focusIndex = focusId === undefined ? -1 : indexOf(focusId);
   // Where the focus was last seen: a remote window may have scrolled away from it.
@@ -601,13 +596,13 @@ export function OrdersBlotter() {
           header={
             <GridHeader
               columns={columns}
-              sortKeyOf={(k) => SORT_OF[k]}
+              sortKeyOf={sortKeyOf}
               sort={sort}
               onSort={sortBy}
               defs={ORDER_COLUMNS}
               prefs={prefs}
               onPrefs={setPrefs}
-              onHeaderMenu={(x, y) => setMenu({ kind: 'columns', x, y })}
+              onHeaderMenu={onHeaderMenu}
               testidPrefix="orders-sort"
             />
           }

@@ -4,6 +4,15 @@ import { computeWindow } from '../lib/windowing.ts';
 
 export const ROW_HEIGHT = 22;
 
+/**
+ * Rows one render may add to the most this list has had mounted (decision 189).
+ * A grid that fills from empty under a stream (the first orders of a session,
+ * a filter that starts matching) would otherwise create every row in view,
+ * their cells and buttons, in one frame: the longest task of a stream's start.
+ * The rest follow on the next frames; rows already created are only patched.
+ */
+export const GROW_PER_FRAME = 10;
+
 interface Props {
   rowCount: number;
   rowHeight?: number;
@@ -49,6 +58,9 @@ export function VirtualList({
   const ref = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [viewport, setViewport] = useState(initialViewportHeight);
+  // The most rows this list has had mounted, and a re-render for the next frame's share (GROW_PER_FRAME).
+  const mounted = useRef<number | undefined>(undefined);
+  const [, grow] = useState(0);
 
   useLayoutEffect(() => {
     const el = ref.current;
@@ -80,8 +92,18 @@ export function VirtualList({
   useEffect(() => {
     onRange?.(w.start, w.end);
   }, [onRange, w.start, w.end]);
+  // The first render (a page opening on a full session) shows every row at once; later growth is paced.
+  const want = w.end - w.start;
+  const high = mounted.current;
+  const count = high === undefined || want <= high ? want : Math.min(want, high + GROW_PER_FRAME);
+  useEffect(() => {
+    mounted.current = Math.max(mounted.current ?? 0, count);
+    if (count >= want) return;
+    const frame = requestAnimationFrame(() => grow((n) => n + 1));
+    return () => cancelAnimationFrame(frame);
+  }, [count, want]);
   const rows: ReactNode[] = [];
-  for (let i = w.start; i < w.end; i++) rows.push(renderRow(i));
+  for (let i = w.start; i < w.start + count; i++) rows.push(renderRow(i));
 
   return (
     <div

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { FillView } from '../../contract/api.ts';
 import { defaultPrefs, parsePrefs } from '../lib/columns.ts';
 import type { ColumnDef, ColumnPrefs } from '../lib/columns.ts';
@@ -65,5 +65,7 @@ const COLUMNS_KEY = 'ordo.fills.columns.v1';
 export function useFillColumnPrefs(): [ColumnPrefs, (p: ColumnPrefs | undefined) => void] {
   const [prefs, setPrefs] = useState<ColumnPrefs>(() => parsePrefs(FILL_COLUMNS, loadPref<object>(COLUMNS_KEY, defaultPrefs(FILL_COLUMNS))));
   useEffect(() => savePref(COLUMNS_KEY, prefs), [prefs]);
-  return [prefs, (p) => setPrefs(p ?? defaultPrefs(FILL_COLUMNS))];
+  // Stable, so that the memoised grid header does not re-render with every flush.
+  const set = useCallback((p: ColumnPrefs | undefined) => setPrefs(p ?? defaultPrefs(FILL_COLUMNS)), []);
+  return [prefs, set];
 }

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { OrderView } from '../../contract/api.ts';
 import { defaultPrefs, parsePrefs } from '../lib/columns.ts';
 import type { ColumnDef, ColumnPrefs } from '../lib/columns.ts';
@@ -86,5 +86,7 @@ const COLUMNS_KEY = 'ordo.orders.columns.v2';
 export function useColumnPrefs(): [ColumnPrefs, (p: ColumnPrefs | undefined) => void] {
   const [prefs, setPrefs] = useState<ColumnPrefs>(() => parsePrefs(ORDER_COLUMNS, loadPref<object>(COLUMNS_KEY, defaultPrefs(ORDER_COLUMNS))));
   useEffect(() => savePref(COLUMNS_KEY, prefs), [prefs]);
-  return [prefs, (p) => setPrefs(p ?? defaultPrefs(ORDER_COLUMNS))];
+  // Stable, so that the memoised grid header does not re-render with every flush.
+  const set = useCallback((p: ColumnPrefs | undefined) => setPrefs(p ?? defaultPrefs(ORDER_COLUMNS)), []);
+  return [prefs, set];
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EventLine } from '../../contract/api.ts';
-import { selectFills, selectOrders, selectReadOnly } from '../../renderer/store/selectors.ts';
+import { selectFills, selectOrders, selectReadOnly, selectTickKey, tickTable } from '../../renderer/store/selectors.ts';
 import { fillNewestFirst } from '../../renderer/store/fills-slice.ts';
 import { createOrdoStore } from '../../renderer/store/store.ts';
 import { component, fill, manualFrames, order, stateView } from './helpers.ts';
@@ -249,5 +249,31 @@ describe('store: a flush over two frames under a stream (decision 163)', () => {
     frames.run();
     expect(next.pending()).toBe(0);
     expect(store.getState().fills.list).toHaveLength(4);
+  });
+});
+
+describe('store: what a grid selects to stay out of quote flushes (decision 189)', () => {
+  it('the tick key is equal across quotes, names every symbol with its decimals, and changes with the instruments', () => {
+    const frames = manualFrames();
+    const store = createOrdoStore({ schedule: frames.schedule, nextFrame: frames.schedule, now: () => 1000 });
+    store.getState().enqueue({ reset: stateView() });
+    frames.run();
+    const key = selectTickKey(store.getState());
+    expect([...tickTable(key)]).toEqual([
+      ['AAPL', 2],
+      ['MSFT', 2],
+      ['VOD', 2],
+    ]);
+    const quotes0 = store.getState().instruments;
+    store.getState().enqueue({ instruments: [{ symbol: 'AAPL', bid: 1, ask: 2, last: 1.5 }] as never });
+    frames.run();
+    // The instruments table is a new one (the quotes panel re-renders); the key the grids select is not.
+    expect(store.getState().instruments).not.toBe(quotes0);
+    expect(selectTickKey(store.getState())).toBe(key);
+    store.getState().enqueue({ reset: stateView({ instruments: [...stateView().instruments, { ...stateView().instruments[0]!, symbol: 'SPY 261218C00600000', tickSize: 0.05 }] }) });
+    frames.run();
+    expect(tickTable(selectTickKey(store.getState())).get('SPY 261218C00600000')).toBe(2);
+    expect(tickTable(selectTickKey(store.getState())).size).toBe(4);
+    expect(tickTable('').size).toBe(0);
   });
 });

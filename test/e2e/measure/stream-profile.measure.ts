@@ -46,6 +46,9 @@ it(`profiles ${RATE} orders/s for ${SECONDS} s`, async () => {
   const { host, page, browser, instruments } = screen!;
   const symbols = instruments.filter((i) => i.instrumentType === 'equity').slice(0, 20);
   await page.evaluate(`(() => { window.__long = []; new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__long.push(Math.round(e.duration)); }).observe({ type: 'longtask' }); })()`);
+  // DOM mutations by kind (attribute name, nodes added/removed, text changed): the work a build asks of the
+  // page, counted, so builds compare without the noise of a loaded machine's timings.
+  await page.evaluate(`(() => { const m = window.__mut = {}; new MutationObserver((l) => { for (const r of l) { const k = r.type === 'attributes' ? 'attr:' + r.attributeName : r.type === 'childList' ? 'nodes' : 'text'; m[k] = (m[k] || 0) + (r.type === 'childList' ? r.addedNodes.length + r.removedNodes.length : 1); } }).observe(document.body, { subtree: true, attributes: true, childList: true, characterData: true }); })()`);
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Profiler.enable');
   await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
@@ -76,6 +79,7 @@ it(`profiles ${RATE} orders/s for ${SECONDS} s`, async () => {
   const trace = JSON.parse((await browser.stopTracing()).toString('utf8')) as { traceEvents: TraceEvent[] };
   ws.close();
   const long = (await page.evaluate('window.__long')) as number[];
+  const mutations = (await page.evaluate('window.__mut')) as Record<string, number>;
 
   // Self time per JS function.
   const byNode = new Map(profile.nodes.map((x) => [x.id, x]));
@@ -122,10 +126,32 @@ it(`profiles ${RATE} orders/s for ${SECONDS} s`, async () => {
   });
   // The same tasks by thread time: comparable between runs on a shared machine whose load moves.
   const cpu = tasks.map((t) => (t.tdur ?? 0) / 1000).sort((a, b) => b - a);
+  // Self thread time by event name over every main-thread task (not only the long ones): what a build
+  // spends per category of work, comparable between builds whatever the load (waits for a core are not in it).
+  const cpuSelfAll = new Map<string, number>();
+  {
+    const stack: { e: TraceEvent; child: number }[] = [];
+    const close = (until: number) => {
+      while (stack.length > 0 && stack[stack.length - 1]!.e.ts + stack[stack.length - 1]!.e.dur! <= until) {
+        const top = stack.pop()!;
+        const own = top.e.tdur ?? 0;
+        if (own > 0) cpuSelfAll.set(top.e.name, (cpuSelfAll.get(top.e.name) ?? 0) + Math.max(0, own - top.child));
+        if (stack.length > 0) stack[stack.length - 1]!.child += own;
+      }
+    };
+    for (const e of main) {
+      close(e.ts);
+      stack.push({ e, child: 0 });
+    }
+    close(Infinity);
+  }
   const figures = {
     width: WIDTH,
     tasksOver50MsCpu: cpu.filter((ms) => ms > 50).length,
     tasksOver30MsCpu: cpu.filter((ms) => ms > 30).length,
+    tasksOver16MsCpu: cpu.filter((ms) => ms > 16).length,
+    mainThreadCpuMs: Math.round([...cpuSelfAll.values()].reduce((a, b) => a + b, 0) / 1000),
+    cpuSelfAllMs: [...cpuSelfAll.entries()].sort((a, b) => b[1] - a[1]).slice(0, 14).map(([k, v]) => `${k} ${(v / 1000).toFixed(0)}`),
     longestTasksCpuMs: cpu.slice(0, 10).map((ms) => Math.round(ms)),
     ordersPerSecond: Math.round(n / seconds),
     loadAverage1m: Number(loadavg()[0]!.toFixed(1)),
@@ -134,6 +160,7 @@ it(`profiles ${RATE} orders/s for ${SECONDS} s`, async () => {
     longTasksOver50InTrace: longTasks.length,
     mainThreadTaskMs: Math.round(tasks.reduce((a, t) => a + t.dur!, 0) / 1000),
     selfInLongTasks: [...total.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} ms`),
+    mutationsPer1000Orders: Object.fromEntries(Object.entries(mutations).sort((a, b) => b[1] - a[1]).slice(0, 14).map(([k, v]) => [k, Math.round((v * 1000) / Math.max(1, n))])),
     perTask,
     topFunctions,
   };
