@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Api, orderFor } from './helpers/http.ts';
 import { auditLog, dbPath } from './helpers/log-checks.ts';
+import { pinWal } from './helpers/wal-pin.ts';
 import { cleanupAll, requireFreshBuild, runOrdo, startHostProc, tempDir, until } from './helpers/procs.ts';
 
 beforeAll(() => requireFreshBuild());
@@ -90,9 +91,14 @@ describe('durability: corruption and loss are found', () => {
     const dataDir = tempDir();
     const host = await startHostProc({ dataDir });
     const api = new Api(host.port, host.token);
+    await placeOrders(api, 'wal', 5);
+    await settledSeq(api);
+    // Every later commit stays in the WAL until the kill (see pinWal).
+    const pin = await pinWal(dbPath(dataDir));
     await placeOrders(api, 'wal', 200);
     const acked = await settledSeq(api);
     await host.kill9();
+    await pin.release();
     const wal = dbPath(dataDir) + '-wal';
     expect(existsSync(wal) && statSync(wal).size > 4096, 'the killed host left a WAL').toBe(true);
     // A bit in the first WAL frame's page: SQLite's own frame checksum then ends the WAL there, silently.
@@ -135,11 +141,22 @@ describe('durability: a used data dir without its log refuses to start', () => {
     const dataDir = tempDir();
     const host = await startHostProc({ dataDir });
     const api = new Api(host.port, host.token);
+    await placeOrders(api, 'walgone', 5);
+    await settledSeq(api);
+    // From here on every commit stays in the WAL until the host is killed
+    // (the background checkpoint could otherwise have copied it already).
+    const pin = await pinWal(dbPath(dataDir));
     await placeOrders(api, 'walgone', 100);
     const acked = await settledSeq(api);
     await host.kill9();
+    await pin.release();
     rmSync(dbPath(dataDir) + '-wal', { force: true });
     rmSync(dbPath(dataDir) + '-shm', { force: true });
+    // The premise, checked on a copy: the database file alone ends before what was acknowledged.
+    const copy = tempDir();
+    copyFileSync(dbPath(dataDir), dbPath(copy));
+    const stored = auditLog(copy).sessions.at(-1)!;
+    expect(stored.lastSeq).toBeLessThan(acked);
     const refused = await runOrdo(['host', '--data-dir', dataDir, '--port', '0']);
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toMatch(new RegExp(`but seq ${acked} was acknowledged`));
