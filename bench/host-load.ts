@@ -138,7 +138,9 @@ export async function pacedOrders(call: (method: string, path: string, body?: un
   for (;;) {
     const elapsed = performance.now() - t0;
     if (elapsed >= seconds * 1000) break;
-    const due = Math.floor((elapsed / 1000) * rate);
+    // Orders due by now: order i is due at i / rate, so at `elapsed` orders 0..floor(elapsed·rate) are due (the
+    // count is one more than the floor; without it each order went one interval late, 1 ms at 1,000/s).
+    const due = Math.min(Math.floor((elapsed / 1000) * rate) + 1, seconds * rate);
     while (acks.length < due) {
       const dueMs = (acks.length / rate) * 1000;
       const order = next();
