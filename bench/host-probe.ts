@@ -72,6 +72,17 @@ if (out) {
   if (process.env['ORDO_HOST_TRACE']) await traceCalls(trace);
   const hops: NonNullable<HostProbe['hops']> = {};
   if (process.env['ORDO_HOST_HOPS']) await traceHops(hops);
+  // For A/B runs: the host's heap growth (decision 170) replaced by $ORDO_HOST_HEAP_GROWING percent ('default': V8's own).
+  const growing = process.env['ORDO_HOST_HEAP_GROWING'];
+  if (growing) {
+    const v8 = createRequire(import.meta.url)('node:v8') as { setFlagsFromString: (f: string) => void };
+    const set = v8.setFlagsFromString;
+    v8.setFlagsFromString = (f: string) => {
+      if (!f.startsWith('--heap-growing-percent=')) set(f);
+      else if (growing !== 'default') set(`--heap-growing-percent=${growing}`);
+    };
+    (createRequire(import.meta.url)('node:module') as { syncBuiltinESMExports: () => void }).syncBuiltinESMExports();
+  }
   // For A/B runs: background frame compaction off (the host has no flag for it).
   if (process.env['ORDO_HOST_NO_COMPACTION']) {
     const compaction = await import('../engine/store/compaction.ts');
