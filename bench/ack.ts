@@ -8,10 +8,13 @@
  * inside the host (bench/host-probe.ts, preloaded) its event loop's delay and
  * its GC pauses, set against the acks' worst seconds.
  *
- * The load generator is this process: it shares the machine's cores with the
- * host (2 on the build machine), so its own CPU (reported) and its own event
- * loop's stalls (reported) are in the figure.
+ * The load generator is the process that calls ackProbe: `npm run bench` starts
+ * bench/ack-probe.js for it (ackProbeInChild), so it is a fresh process of its
+ * own. It shares the machine's cores with the host (2 on the build machine),
+ * so its own CPU (reported) and its own event loop's stalls (reported) are in
+ * the figure.
  */
+import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -53,6 +56,36 @@ export interface AckResult {
 }
 
 const f1 = (x: number) => x.toFixed(1);
+
+/** The line prefix under which `ack-probe.js --rows` prints its rows (JSON) for bench/main.ts. */
+export const ROWS_PREFIX = 'ack-rows: ';
+
+/**
+ * The scenario with its load generator in a process of its own (`node ack-probe.js S R --rows`), as
+ * `npm run bench` runs it: the generator's event loop and heap are then its own, not those of the bench
+ * process that ran every earlier scenario (a stall there would have counted against the host). Its lines go to
+ * `log`; resolves with its rows.
+ */
+export function ackProbeInChild(opts: { rate: number; seconds: number; log: (s: string) => void }): Promise<BenchRow[]> {
+  return new Promise((resolve, reject) => {
+    const script = fileURLToPath(new URL('./ack-probe.js', import.meta.url));
+    const child = spawn(process.execPath, [script, String(opts.seconds), String(opts.rate), '--rows'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let rows: BenchRow[] | undefined;
+    let err = '';
+    let rest = '';
+    child.stderr!.on('data', (d: Buffer) => (err += d));
+    child.stdout!.on('data', (d: Buffer) => {
+      rest += d;
+      const lines = rest.split('\n');
+      rest = lines.pop()!;
+      for (const line of lines) {
+        if (line.startsWith(ROWS_PREFIX)) rows = JSON.parse(line.slice(ROWS_PREFIX.length)) as BenchRow[];
+        else opts.log(line);
+      }
+    });
+    child.on('exit', (code) => (rows && code === 0 ? resolve(rows) : reject(new Error(`ack probe exited ${code}: ${err.trim().split('\n').slice(-1)[0] ?? ''}`))));
+  });
+}
 
 /** Node arguments and environment that preload bench/host-probe.ts into a host; `read` parses its output after the host exits. */
 export function hostProbe(dir: string, opts: { trace?: boolean; hops?: boolean; cpuProfDir?: string; allocOut?: string; env?: Record<string, string> } = {}): { node: { args: string[]; env: Record<string, string> }; read: () => HostProbe } {
