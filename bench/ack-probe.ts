@@ -4,7 +4,8 @@
  *   node dist/bench/ack-probe.js [seconds] [rate] [--cpu-prof DIR] [--alloc FILE.heapprofile] [--trace] [--hops] [--log-events N] [-- host args...]
  *
  * --rows: print the bench rows as one last JSON line (bench/main.ts reads them).
- * --hops: trace every order through its hops (generator and host) and print where the time goes.
+ * --hops: trace every order through its hops (generator and host) and print where the time goes (orders due
+ *   after the first second; $ACK_HOPS_FROM and $ACK_HOPS_TO, ms into the load, choose another window).
  * --log-events N: the host starts on an open session of N events (8-event frames, no checkpoints) instead of an empty data dir.
  *
  * Prints the scenario's lines; with --cpu-prof the host's V8 CPU profile lands in DIR.

@@ -138,7 +138,10 @@ function pathOf(a: Ack, host: NonNullable<HostProbe['hops']>): [string, number][
  * over all traced orders, and its mean over the slowest 1 % (the tail), so the hop that holds the tail shows.
  */
 export function hopLines(acks: readonly Ack[], host: NonNullable<HostProbe['hops']>): string[] {
-  const paths = acks.filter((a) => a.dueMs >= 1000).map((a) => pathOf(a, host)).filter((p) => p !== undefined);
+  // $ACK_HOPS_FROM / $ACK_HOPS_TO (ms since the load started) choose another window, e.g. the warm-up: 0 and 3000.
+  const from = Number(process.env['ACK_HOPS_FROM'] ?? 1000);
+  const to = Number(process.env['ACK_HOPS_TO'] ?? Infinity);
+  const paths = acks.filter((a) => a.dueMs >= from && a.dueMs < to).map((a) => pathOf(a, host)).filter((p) => p !== undefined);
   if (paths.length === 0) {
     const seen = HOPS.map((k) => `${k} ${Object.values(host).filter((h) => h[k] !== undefined).length}`).join(', ');
     return [`hops: no order traced through every hop (generator traced ${acks.filter((a) => a.trace).length}; host stamps: ${seen})`];
@@ -146,7 +149,7 @@ export function hopLines(acks: readonly Ack[], host: NonNullable<HostProbe['hops
   const total = (p: [string, number][]) => p[p.length - 1]![1] - p[0]![1];
   const cut = quantile(paths.map(total), 0.99);
   const tail = paths.filter((p) => total(p) >= cut);
-  const lines = [`hops (after the first second): ${paths.length} orders traced through every hop; the tail is the ${tail.length} slowest (from ${f1(cut)} ms); gap from the previous stamp in ms:`];
+  const lines = [`hops (due ${from}–${to} ms into the load): ${paths.length} orders traced through every hop; the tail is the ${tail.length} slowest (from ${f1(cut)} ms); gap from the previous stamp in ms:`];
   for (let i = 1; i < paths[0]!.length; i++) {
     const gaps = paths.map((p) => p[i]![1] - p[i - 1]![1]);
     const inTail = tail.map((p) => p[i]![1] - p[i - 1]![1]);

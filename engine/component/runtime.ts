@@ -259,18 +259,16 @@ export class ComponentRuntime implements EventListener {
   }
 
   /**
-   * Over the bus, a turn's commands go out together after the turn (one message); to a direct port (the
-   * sequencer in this process) each goes at once, so it is sequenced in this turn's check phase, not the next.
+   * Over the bus, a turn's commands go out together after the turn (one message). To a direct port (the
+   * sequencer in this process) they go together once the current callback's synchronous work is done (a
+   * microtask: one encode for all of a fan-out's reactions), still in this turn, so they are sequenced in its
+   * check phase, not the next turn's.
    */
   private scheduleFlush(): void {
-    if (this.commands?.direct === true) {
-      this.flushOutbox();
-      return;
-    }
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(() => this.flushOutbox());
-    }
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    if (this.commands?.direct === true) queueMicrotask(() => this.flushOutbox());
+    else setImmediate(() => this.flushOutbox());
   }
 
   private flushOutbox(): void {
