@@ -23,8 +23,8 @@ export interface CommandPort {
   /** Where the sequencer's refusals go. */
   onReply(handler: (reply: CommandReply) => void): void;
   /**
-   * True when a send reaches the sequencer at once, in the same turn: the caller then sends each command as
-   * it comes instead of batching a turn's commands into one message.
+   * True when a send reaches the sequencer at once, in the same turn: the caller then sends what one callback
+   * queued as soon as that callback is done (a microtask), not after the turn (the bus's batching).
    */
   readonly direct: boolean;
   close(): Promise<void>;
