@@ -8,16 +8,20 @@
  * inside the host (bench/host-probe.ts, preloaded) its event loop's delay and
  * its GC pauses, set against the acks' worst seconds.
  *
- * The load generator is this process: it shares the machine's cores with the
- * host (2 on the build machine), so its own CPU (reported) and its own event
- * loop's stalls (reported) are in the figure.
+ * The load generator is the process that calls ackProbe: `npm run bench` starts
+ * bench/ack-probe.js for it (ackProbeInChild), so it is a fresh process of its
+ * own. It shares the machine's cores with the host (2 on the build machine),
+ * so its own CPU (reported) and its own event loop's stalls (reported) are in
+ * the figure.
  */
+import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { apiCaller, orderFlow, pacedOrders, quantile, startHostProcess, type Ack } from './host-load.ts';
+import { HOPS } from './hops.ts';
 import type { HostProbe } from './host-probe.ts';
 import { type BenchRow, tempFolder } from './util.ts';
 
@@ -34,6 +38,8 @@ export interface AckOptions {
   readonly allocOut?: string;
   /** Time the host's suspected long calls (bench/host-probe.ts traceCalls). */
   readonly trace?: boolean;
+  /** Trace every order's hops, in the generator and in the host (bench/host-probe.ts traceHops), and print where the time goes. */
+  readonly hops?: boolean;
   /** Fill the data dir before the host starts (e.g. a long session: bench/recovery.ts writeLiveLikeLog). */
   readonly prepare?: (dataDir: string) => void;
   /** More environment for the host (e.g. ORDO_HOST_NO_COMPACTION=1, bench/host-probe.ts). */
@@ -51,13 +57,43 @@ export interface AckResult {
 
 const f1 = (x: number) => x.toFixed(1);
 
+/** The line prefix under which `ack-probe.js --rows` prints its rows (JSON) for bench/main.ts. */
+export const ROWS_PREFIX = 'ack-rows: ';
+
+/**
+ * The scenario with its load generator in a process of its own (`node ack-probe.js S R --rows`), as
+ * `npm run bench` runs it: the generator's event loop and heap are then its own, not those of the bench
+ * process that ran every earlier scenario (a stall there would have counted against the host). Its lines go to
+ * `log`; resolves with its rows.
+ */
+export function ackProbeInChild(opts: { rate: number; seconds: number; log: (s: string) => void }): Promise<BenchRow[]> {
+  return new Promise((resolve, reject) => {
+    const script = fileURLToPath(new URL('./ack-probe.js', import.meta.url));
+    const child = spawn(process.execPath, [script, String(opts.seconds), String(opts.rate), '--rows'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let rows: BenchRow[] | undefined;
+    let err = '';
+    let rest = '';
+    child.stderr!.on('data', (d: Buffer) => (err += d));
+    child.stdout!.on('data', (d: Buffer) => {
+      rest += d;
+      const lines = rest.split('\n');
+      rest = lines.pop()!;
+      for (const line of lines) {
+        if (line.startsWith(ROWS_PREFIX)) rows = JSON.parse(line.slice(ROWS_PREFIX.length)) as BenchRow[];
+        else opts.log(line);
+      }
+    });
+    child.on('exit', (code) => (rows && code === 0 ? resolve(rows) : reject(new Error(`ack probe exited ${code}: ${err.trim().split('\n').slice(-1)[0] ?? ''}`))));
+  });
+}
+
 /** Node arguments and environment that preload bench/host-probe.ts into a host; `read` parses its output after the host exits. */
-export function hostProbe(dir: string, opts: { trace?: boolean; cpuProfDir?: string; allocOut?: string; env?: Record<string, string> } = {}): { node: { args: string[]; env: Record<string, string> }; read: () => HostProbe } {
+export function hostProbe(dir: string, opts: { trace?: boolean; hops?: boolean; cpuProfDir?: string; allocOut?: string; env?: Record<string, string> } = {}): { node: { args: string[]; env: Record<string, string> }; read: () => HostProbe } {
   const out = join(dir, 'host-probe.json');
   return {
     node: {
       args: ['--import', PROBE, ...(opts.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir] : [])],
-      env: { ORDO_HOST_PROBE_OUT: out, ...(opts.allocOut ? { ORDO_HOST_ALLOC_OUT: opts.allocOut } : {}), ...(opts.trace ? { ORDO_HOST_TRACE: '1' } : {}), ...(opts.env ?? {}) },
+      env: { ORDO_HOST_PROBE_OUT: out, ...(opts.allocOut ? { ORDO_HOST_ALLOC_OUT: opts.allocOut } : {}), ...(opts.trace ? { ORDO_HOST_TRACE: '1' } : {}), ...(opts.hops ? { ORDO_HOST_HOPS: '1' } : {}), ...(opts.env ?? {}) },
     },
     read: () => JSON.parse(readFileSync(out, 'utf8')) as HostProbe,
   };
@@ -81,6 +117,48 @@ export function summary(xs: readonly number[]): { p50: number; p99: number; p999
   return { p50: quantile(xs, 0.5), p99: quantile(xs, 0.99), p999: quantile(xs, 0.999), max: xs.length ? Math.max(...xs) : NaN, n: xs.length };
 }
 
+/** The path of one order, generator and host, as [name, time] pairs in the order it passes them (undefined if a stamp is missing). */
+function pathOf(a: Ack, host: NonNullable<HostProbe['hops']>): [string, number][] | undefined {
+  const t = a.trace;
+  const h = t ? host[t.coid] : undefined;
+  if (!t || !h) return undefined;
+  const path: [string, number | undefined][] = [
+    ['due', t.due],
+    ['gen.call', t.times.call],
+    ['gen.written', t.times.written],
+    ...HOPS.map((k) => [`host.${k}`, h[k]] as [string, number | undefined]),
+    ['gen.head', t.times.head],
+    ['gen.end', t.times.end],
+  ];
+  return path.every(([, x]) => x !== undefined && Number.isFinite(x)) ? (path as [string, number][]) : undefined;
+}
+
+/**
+ * Where each order's time goes, hop by hop (the gap from the previous stamp): p50, p99 and max of each gap
+ * over all traced orders, and its mean over the slowest 1 % (the tail), so the hop that holds the tail shows.
+ */
+export function hopLines(acks: readonly Ack[], host: NonNullable<HostProbe['hops']>): string[] {
+  // $ACK_HOPS_FROM / $ACK_HOPS_TO (ms since the load started) choose another window, e.g. the warm-up: 0 and 3000.
+  const from = Number(process.env['ACK_HOPS_FROM'] ?? 1000);
+  const to = Number(process.env['ACK_HOPS_TO'] ?? Infinity);
+  const paths = acks.filter((a) => a.dueMs >= from && a.dueMs < to).map((a) => pathOf(a, host)).filter((p) => p !== undefined);
+  if (paths.length === 0) {
+    const seen = HOPS.map((k) => `${k} ${Object.values(host).filter((h) => h[k] !== undefined).length}`).join(', ');
+    return [`hops: no order traced through every hop (generator traced ${acks.filter((a) => a.trace).length}; host stamps: ${seen})`];
+  }
+  const total = (p: [string, number][]) => p[p.length - 1]![1] - p[0]![1];
+  const cut = quantile(paths.map(total), 0.99);
+  const tail = paths.filter((p) => total(p) >= cut);
+  const lines = [`hops (due ${from}–${to} ms into the load): ${paths.length} orders traced through every hop; the tail is the ${tail.length} slowest (from ${f1(cut)} ms); gap from the previous stamp in ms:`];
+  for (let i = 1; i < paths[0]!.length; i++) {
+    const gaps = paths.map((p) => p[i]![1] - p[i - 1]![1]);
+    const inTail = tail.map((p) => p[i]![1] - p[i - 1]![1]);
+    const s = summary(gaps);
+    lines.push(`  ${paths[0]![i]![0].padEnd(14)} p50 ${f1(s.p50).padStart(6)}  p99 ${f1(s.p99).padStart(6)}  max ${f1(s.max).padStart(6)}  tail mean ${f1(inTail.reduce((x, y) => x + y, 0) / inTail.length).padStart(6)}`);
+  }
+  return lines;
+}
+
 export async function ackProbe(opts: AckOptions): Promise<AckResult> {
   const folder = tempFolder('ack');
   const probeAt = hostProbe(folder.dir, opts);
@@ -91,7 +169,7 @@ export async function ackProbe(opts: AckOptions): Promise<AckResult> {
     opts.prepare(dataDir);
   }
   const host = await startHostProcess(dataDir, opts.hostArgs ?? [], probeAt.node);
-  const api = apiCaller(host);
+  const api = apiCaller(host, { trace: opts.hops === true });
   let stopped = false;
   try {
     const next = await orderFlow(api.call, 'ack');
@@ -135,6 +213,7 @@ export async function ackProbe(opts: AckOptions): Promise<AckResult> {
     for (const [name, t] of Object.entries(probe.trace ?? {})) opts.log(`ack: host ${name}: ${t.n} calls, ${f1(t.totalMs)} ms (process CPU ${f1(t.cpuMs)} ms), longest ${f1(t.maxMs)} ms`);
     if (probe.trace) for (const l of probeLines(probe, startEpochMs, startEpochMs + opts.seconds * 1000).slice(1)) opts.log(`ack: host ${l}`);
     opts.log(`ack: load generator (this process): CPU ${f1((cpu.user + cpu.system) / 1e6)} s in the run, its own loop delay p99 ${f1(clientLoop.percentile(99) / 1e6)}, max ${f1(clientLoop.max / 1e6)} ms; load average ${load0.toFixed(2)} → ${loadavg()[0]!.toFixed(2)}`);
+    if (opts.hops && probe.hops) for (const l of hopLines(ok, probe.hops)) opts.log(`ack: ${l}`);
     const note = `${opts.seconds} s, ${ok.length} orders; after the first second p99 ${f1(warm.p99)} ms, max ${f1(warm.max)} ms; load avg ${load0.toFixed(1)}`;
     const rows: BenchRow[] = [
       { key: 'ack_p50_ms', label: `order-ack p50 at ${opts.rate}/s over HTTP, fresh host`, value: all.p50, unit: 'ms', note },

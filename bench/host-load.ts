@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { fileURLToPath } from 'node:url';
+import { monoMs, TRACE_HEADER } from './hops.ts';
 import { sleep } from './util.ts';
 
 export const ORDO_BIN = fileURLToPath(new URL('../../bin/ordo.mjs', import.meta.url));
@@ -50,29 +51,42 @@ export function rssOf(pid: number): number {
 export interface Reply {
   readonly status: number;
   readonly body: Record<string, unknown>;
+  /** With apiCaller's `trace`: when the request was handed to Node, written to the socket, its answer's head and end arrived (CLOCK_MONOTONIC ms). */
+  readonly times?: { readonly call: number; readonly written: number; readonly head: number; readonly end: number };
 }
 
-/** JSON over HTTP to the host's API with its token, through a keep-alive pool of 64 connections. */
-export function apiCaller(host: { port: number; token: string }): { call: (method: string, path: string, body?: unknown) => Promise<Reply>; close: () => void } {
+
+
+/**
+ * JSON over HTTP to the host's API with its token, through a keep-alive pool of 64 connections. With `trace`,
+ * a body with a clientOrderId is named by it in the x-ordo-trace header (bench/host-probe.ts stamps the host's
+ * hops by it) and each reply carries its client-side times.
+ */
+export function apiCaller(host: { port: number; token: string }, opts: { trace?: boolean } = {}): { call: (method: string, path: string, body?: unknown) => Promise<Reply>; close: () => void } {
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const call = (method: string, path: string, body?: unknown): Promise<Reply> =>
     new Promise((resolve) => {
+      const t = opts.trace ? { call: monoMs(), written: NaN, head: NaN, end: NaN } : undefined;
       const payload = body === undefined ? undefined : JSON.stringify(body);
-      const headers = { authorization: `Bearer ${host.token}`, 'content-type': 'application/json', ...(payload ? { 'content-length': Buffer.byteLength(payload) } : {}) };
+      const coid = t ? (body as { clientOrderId?: string } | undefined)?.clientOrderId : undefined;
+      const headers = { authorization: `Bearer ${host.token}`, 'content-type': 'application/json', ...(payload ? { 'content-length': Buffer.byteLength(payload) } : {}), ...(coid !== undefined ? { [TRACE_HEADER]: coid } : {}) };
       const req = request({ host: '127.0.0.1', port: host.port, path: `/api${path}`, method, agent, headers }, (res) => {
+        if (t) t.head = monoMs();
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (c: string) => (text += c));
         res.on('end', () => {
+          if (t) t.end = monoMs();
           let json: Record<string, unknown> = {};
           try {
             json = JSON.parse(text) as Record<string, unknown>;
           } catch {
             // Not JSON: the status says enough.
           }
-          resolve({ status: res.statusCode ?? 0, body: json });
+          resolve({ status: res.statusCode ?? 0, body: json, ...(t ? { times: t } : {}) });
         });
       });
+      if (t) req.once('finish', () => (t.written = monoMs()));
       req.on('error', (err: NodeJS.ErrnoException) => resolve({ status: 0, body: { error: { code: `transport: ${err.code ?? err.message}` } } }));
       req.end(payload);
     });
@@ -107,6 +121,8 @@ export interface Ack {
   readonly status: number;
   /** The error code of an answer that is not 200 (or the transport's). */
   readonly code?: string;
+  /** With a tracing caller: the order's clientOrderId, when it was due (CLOCK_MONOTONIC ms) and its reply's times. */
+  readonly trace?: { readonly coid: string; readonly due: number; readonly times: NonNullable<Reply['times']> };
 }
 
 /**
@@ -116,17 +132,23 @@ export interface Ack {
 export async function pacedOrders(call: (method: string, path: string, body?: unknown) => Promise<Reply>, next: () => Record<string, unknown>, rate: number, seconds: number, every?: (second: number) => void | Promise<void>): Promise<Ack[]> {
   const acks: Promise<Ack>[] = [];
   const t0 = performance.now();
+  // The same instant on CLOCK_MONOTONIC, to set the due times beside the host's hop stamps.
+  const mono0 = monoMs() - (performance.now() - t0);
   let second = 0;
   for (;;) {
     const elapsed = performance.now() - t0;
     if (elapsed >= seconds * 1000) break;
-    const due = Math.floor((elapsed / 1000) * rate);
+    // Orders due by now: order i is due at i / rate, so at `elapsed` orders 0..floor(elapsed·rate) are due (the
+    // count is one more than the floor; without it each order went one interval late, 1 ms at 1,000/s).
+    const due = Math.min(Math.floor((elapsed / 1000) * rate) + 1, seconds * rate);
     while (acks.length < due) {
       const dueMs = (acks.length / rate) * 1000;
+      const order = next();
       acks.push(
-        call('POST', '/orders', next()).then((r) => {
+        call('POST', '/orders', order).then((r) => {
           const code = r.status === 200 ? undefined : String((r.body['error'] as { code?: string } | undefined)?.code ?? '');
-          return { dueMs, ms: performance.now() - t0 - dueMs, status: r.status, ...(code !== undefined ? { code } : {}) };
+          const trace = r.times ? { trace: { coid: String(order['clientOrderId']), due: mono0 + dueMs, times: r.times } } : {};
+          return { dueMs, ms: performance.now() - t0 - dueMs, status: r.status, ...(code !== undefined ? { code } : {}), ...trace };
         }),
       );
     }

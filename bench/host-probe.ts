@@ -12,6 +12,7 @@
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { createRequire } from 'node:module';
+import { monoMs, TRACE_HEADER, type Hop } from './hops.ts';
 import { monitorEventLoopDelay, PerformanceObserver, performance, type PerformanceEntry } from 'node:perf_hooks';
 
 /** V8's GC kinds as perf_hooks numbers them. */
@@ -33,7 +34,14 @@ export interface HostProbe {
   readonly trace?: Record<string, { n: number; totalMs: number; maxMs: number; cpuMs: number; over2: [number, number, number][] }>;
   /** The process's user and system CPU over its life (ms). */
   readonly cpuMs: { user: number; system: number };
+  /**
+   * With $ORDO_HOST_HOPS: each traced order's hop times (CLOCK_MONOTONIC ms, the same clock as the load
+   * generator's process.hrtime), by clientOrderId (see HOPS for the hop names).
+   */
+  readonly hops?: Record<string, Partial<Record<Hop, number>>>;
 }
+
+
 
 const out = process.env['ORDO_HOST_PROBE_OUT'];
 if (out) {
@@ -62,6 +70,19 @@ if (out) {
   }
   const trace: NonNullable<HostProbe['trace']> = {};
   if (process.env['ORDO_HOST_TRACE']) await traceCalls(trace);
+  const hops: NonNullable<HostProbe['hops']> = {};
+  if (process.env['ORDO_HOST_HOPS']) await traceHops(hops);
+  // For A/B runs: the host's heap growth (decision 170) replaced by $ORDO_HOST_HEAP_GROWING percent ('default': V8's own).
+  const growing = process.env['ORDO_HOST_HEAP_GROWING'];
+  if (growing) {
+    const v8 = createRequire(import.meta.url)('node:v8') as { setFlagsFromString: (f: string) => void };
+    const set = v8.setFlagsFromString;
+    v8.setFlagsFromString = (f: string) => {
+      if (!f.startsWith('--heap-growing-percent=')) set(f);
+      else if (growing !== 'default') set(`--heap-growing-percent=${growing}`);
+    };
+    (createRequire(import.meta.url)('node:module') as { syncBuiltinESMExports: () => void }).syncBuiltinESMExports();
+  }
   // For A/B runs: background frame compaction off (the host has no flag for it).
   if (process.env['ORDO_HOST_NO_COMPACTION']) {
     const compaction = await import('../engine/store/compaction.ts');
@@ -79,6 +100,7 @@ if (out) {
       loopPerSecond,
       gc,
       ...(process.env['ORDO_HOST_TRACE'] ? { trace } : {}),
+      ...(process.env['ORDO_HOST_HOPS'] ? { hops } : {}),
       cpuMs: { user: cpu.user / 1000, system: cpu.system / 1000 },
     };
     writeFileSync(out, JSON.stringify(probe));
@@ -123,4 +145,105 @@ async function traceCalls(trace: NonNullable<HostProbe['trace']>): Promise<void>
   timeMethod(trace, 'replay service page', proto(replay.ReplayServer), 'answer');
   const Database = createRequire(import.meta.url)('better-sqlite3') as { prototype: unknown };
   timeMethod(trace, 'WAL checkpoint on the writer', proto(Database), 'pragma', (a) => typeof a[0] === 'string' && a[0].startsWith('wal_checkpoint'));
+}
+
+
+
+/**
+ * Stamps each order's hops (HOPS) by wrapping the host's methods on their prototypes (the same module
+ * instances the host loads). Orders are named by the generator's TRACE_HEADER, then by the proxy's cseq
+ * (its runtime's id is proxy-1) and by the frame that carries their event. Nothing here is in a shipped host.
+ */
+async function traceHops(hops: NonNullable<HostProbe['hops']>): Promise<void> {
+  const http = await import('node:http');
+  const runtime = await import('../engine/component/runtime.ts');
+  const seq = await import('../engine/sequencer/sequencer.ts');
+  const fan = await import('../engine/host/projection-fan-out.ts');
+  type Cmd = { src: string; cseq: number };
+  const byCseq = new Map<number, string>();
+  const RES = Symbol('trace');
+  const stamp = (coid: string | undefined, hop: Hop, t = monoMs()) => {
+    if (coid === undefined) return;
+    const h = (hops[coid] ??= {});
+    if (h[hop] === undefined) h[hop] = t;
+  };
+  const ofCmds = (cmds: readonly Cmd[], hop: Hop, t = monoMs()) => {
+    for (const c of cmds) if (c.src === 'proxy-1') stamp(byCseq.get(c.cseq), hop, t);
+  };
+  const wrap = (obj: Record<string, unknown>, key: string, around: (orig: (...a: unknown[]) => unknown, self: Record<string, unknown>, args: unknown[]) => unknown) => {
+    const orig = obj[key] as (...a: unknown[]) => unknown;
+    // defineProperty, not assignment: zeromq's native send is read-only on the prototype the socket class inherits.
+    Object.defineProperty(obj, key, {
+      configurable: true,
+      writable: true,
+      value: function (this: Record<string, unknown>, ...args: unknown[]) {
+        return around(orig, this, args);
+      },
+    });
+  };
+  const proto = (c: { prototype: unknown }) => c.prototype as Record<string, unknown>;
+  wrap(proto(http.Server), 'emit', (orig, self, args) => {
+    if (args[0] === 'request') {
+      const req = args[1] as { headers: Record<string, string | undefined> };
+      const coid = req.headers[TRACE_HEADER];
+      if (coid !== undefined) {
+        stamp(coid, 'arrive');
+        (args[2] as Record<symbol, string>)[RES] = coid;
+      }
+    }
+    return orig.apply(self, args);
+  });
+  wrap(proto(http.ServerResponse), 'end', (orig, self, args) => {
+    const r = orig.apply(self, args);
+    stamp((self as Record<symbol, string | undefined>)[RES], 'end');
+    return r;
+  });
+  wrap(proto(runtime.ComponentRuntime), 'send', (orig, self, args) => {
+    // Named before the call: with a direct port the command reaches the sequencer inside it.
+    const body = args[0] as { type: string; clientOrderId?: string };
+    const next = self['nextCseq'] as number;
+    const traced = self['id'] === 'proxy-1' && body.type === 'OrderPending' && body.clientOrderId !== undefined;
+    if (traced) {
+      byCseq.set(next, body.clientOrderId!);
+      stamp(body.clientOrderId, 'submit');
+    }
+    const cseq = orig.apply(self, args) as number;
+    if (traced && cseq !== next) byCseq.delete(next);
+    return cseq;
+  });
+  wrap(proto(runtime.ComponentRuntime), 'flushOutbox', (orig, self, args) => {
+    if (self['id'] === 'proxy-1') ofCmds((self['outbox'] as { cseq: number }[]).map((o) => ({ src: 'proxy-1', cseq: o.cseq })), 'outbox');
+    return orig.apply(self, args);
+  });
+  wrap(proto(seq.Sequencer), 'enqueue', (orig, self, args) => {
+    ofCmds((args[0] as { commands: Cmd[] }).commands, 'enqueue');
+    return orig.apply(self, args);
+  });
+  // The proxy's commands in the batch being flushed, stamped 'stored' when its commit returns.
+  let flushing: string[] = [];
+  wrap(proto(seq.Sequencer), 'flush', (orig, self, args) => {
+    const inbox = self['inbox'] as { commands: Cmd[] }[];
+    const t = monoMs();
+    flushing = [];
+    for (const item of inbox) {
+      ofCmds(item.commands, 'flush', t);
+      for (const c of item.commands) {
+        const coid = c.src === 'proxy-1' ? byCseq.get(c.cseq) : undefined;
+        if (coid !== undefined) flushing.push(coid);
+      }
+    }
+    return orig.apply(self, args);
+  });
+  wrap(proto(seq.Sequencer), 'commit', (orig, self, args) => {
+    const r = orig.apply(self, args);
+    const t = monoMs();
+    for (const coid of flushing) stamp(coid, 'stored', t);
+    flushing = [];
+    return r;
+  });
+  wrap(proto(fan.ProjectionFanOut), 'onEvents', (orig, self, args) => {
+    const t = monoMs();
+    for (const e of args[1] as { src: string; cseq: number }[]) if (e.src === 'proxy-1') stamp(byCseq.get(e.cseq), 'received', t);
+    return orig.apply(self, args);
+  });
 }

@@ -13,8 +13,26 @@ export interface CommandReply {
   message: string;
 }
 
+/**
+ * Where a component's commands go: the sequencer's ROUTER over ZeroMQ (CommandClient), or, for a component
+ * in the sequencer's own process, straight into its inbox (Sequencer.localPort, decision 183).
+ */
+export interface CommandPort {
+  /** Sends commands in order; never blocks. */
+  send(commands: readonly { cseq: number; body: CommandBody }[]): void;
+  /** Where the sequencer's refusals go. */
+  onReply(handler: (reply: CommandReply) => void): void;
+  /**
+   * True when a send reaches the sequencer at once, in the same turn: the caller then sends what one callback
+   * queued as soon as that callback is done (a microtask), not after the turn (the bus's batching).
+   */
+  readonly direct: boolean;
+  close(): Promise<void>;
+}
+
 /** Sends command batches to the sequencer over DEALER and hears refusals. */
-export class CommandClient {
+export class CommandClient implements CommandPort {
+  readonly direct = false;
   private readonly dealer = new Dealer();
   private readonly out: SendQueue;
   private handler: ((reply: CommandReply) => void) | undefined;

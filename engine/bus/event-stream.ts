@@ -46,6 +46,8 @@ export class EventStream {
   private next = 1;
   /** The last event delivered was SessionClosed: the next session may follow live from seq 1 (a roll). */
   private sessionEnded = false;
+  /** Frames taken from offerLocal (the sequencer in this process) before their copy came over the bus. */
+  localFrames = 0;
   /** Frames fetched from the replay service rather than received live. */
   gapFills = 0;
   replayedFrames = 0;
@@ -105,6 +107,18 @@ export class EventStream {
     } catch (err) {
       if (!this.closed) log.error(`event stream stopped: ${(err as Error).message}`);
     }
+  }
+
+  /**
+   * A frame the sequencer in this process has just stored (Sequencer.onStoredFrames, decision 183), handed
+   * over before its copy crosses the PUB socket: delivered now like a live frame, and the copy, when it comes,
+   * is dropped as already delivered. While catching up it is left to the copy (which is buffered then).
+   */
+  offerLocal(bytes: Uint8Array): void {
+    if (this.closed || this.catchingUp) return;
+    if (this.options.dropLive?.(readFrameInfo(bytes))) return;
+    this.localFrames++;
+    this.onFrame(bytes);
   }
 
   /** The sequencer says where the log's head is: behind it means frames were lost. */

@@ -1,7 +1,7 @@
 import { Publisher, Subscriber } from 'zeromq';
 import { STORAGE_UNAVAILABLE } from '../../contract/api-errors.ts';
 import type { LifecycleState } from '../../contract/domain.ts';
-import { CommandClient, type CommandReply } from '../bus/command-client.ts';
+import { CommandClient, type CommandPort, type CommandReply } from '../bus/command-client.ts';
 import type { BusEndpoints } from '../bus/endpoints.ts';
 import { EventStream, type EventListener } from '../bus/event-stream.ts';
 import { CheckpointFetchError, ReplayClient } from '../bus/replay.ts';
@@ -24,6 +24,11 @@ export interface RuntimeOptions {
   readonly onShutdown?: () => void;
   /** The host's (or `ordo component`'s) bus keys (decision 063); none: plain connects. */
   readonly security?: BusSecurity;
+  /**
+   * Where commands go, made at connect(): a component in the sequencer's process passes the sequencer's
+   * local port (decision 183). None: a DEALER to `endpoints.commands`.
+   */
+  readonly commandPort?: (id: string) => CommandPort;
 }
 
 /** Checkpoints a joining component tries (the newest, then older ones) before it rewinds from seq 1. */
@@ -55,7 +60,7 @@ export class ComponentRuntime implements EventListener {
   private readonly outstanding = new Map<number, Outstanding>();
   private outbox: Outstanding[] = [];
   private flushScheduled = false;
-  private commands: CommandClient | undefined;
+  private commands: CommandPort | undefined;
   private readonly hbPub = new Publisher();
   private readonly hbOut = new SendQueue(this.hbPub);
   private readonly admin = new Subscriber();
@@ -115,7 +120,7 @@ export class ComponentRuntime implements EventListener {
     connectTo(this.admin, ep.admin, this.opts.security);
     this.admin.subscribe(this.id, 'all');
     void this.adminLoop();
-    this.commands = new CommandClient(ep.commands, this.id, this.opts.security);
+    this.commands = this.opts.commandPort?.(this.id) ?? new CommandClient(ep.commands, this.id, this.opts.security);
     this.commands.onReply((r) => this.onReply(r));
     this.state = 'rewinding';
     const hbMs = this.opts.heartbeatMs ?? 250;
@@ -249,11 +254,21 @@ export class ComponentRuntime implements EventListener {
     const o: Outstanding = { cseq, body, sentAt: performance.now() };
     this.outstanding.set(cseq, o);
     this.outbox.push(o);
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(() => this.flushOutbox());
-    }
+    this.scheduleFlush();
     return cseq;
+  }
+
+  /**
+   * Over the bus, a turn's commands go out together after the turn (one message). To a direct port (the
+   * sequencer in this process) they go together once the current callback's synchronous work is done (a
+   * microtask: one encode for all of a fan-out's reactions), still in this turn, so they are sequenced in its
+   * check phase, not the next turn's.
+   */
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    if (this.commands?.direct === true) queueMicrotask(() => this.flushOutbox());
+    else setImmediate(() => this.flushOutbox());
   }
 
   private flushOutbox(): void {
@@ -276,10 +291,7 @@ export class ComponentRuntime implements EventListener {
     });
     const queued = new Set(this.outbox.map((c) => c.cseq));
     this.outbox = [...waiting.filter((c) => !queued.has(c.cseq)), ...this.outbox];
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(() => this.flushOutbox());
-    }
+    this.scheduleFlush();
   }
 
   private resend(): void {

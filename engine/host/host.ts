@@ -285,7 +285,8 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     const runtimes = roles.map((role) => {
       const make = logics[role];
       if (!make) throw new UserError(`unknown role '${role}'`);
-      return new ComponentRuntime({ id: `${role}-1`, logic: make(`${role}-1`, shared), endpoints, heartbeatMs, security });
+      // In the sequencer's process: commands go straight into its inbox (decision 183); `sequencer` is set by connect().
+      return new ComponentRuntime({ id: `${role}-1`, logic: make(`${role}-1`, shared), endpoints, heartbeatMs, security, commandPort: (id) => sequencer.localPort(id) });
     });
     // Resumed from a checkpoint: each runtime takes its position, command numbering and activity from it.
     if (start) for (const rt of runtimes) rt.resumeAt(start.session, start.seq, shared.lastCseq(rt.id), shared.activeInstance(rt.role) === rt.id);
@@ -377,6 +378,10 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     }
     stream.addListener(fanOut);
     cleanup.push(() => stream.close());
+    // Each stored frame reaches the in-process consumers in the flush that stored it, not a turn later over
+    // PUB → SUB (decision 183); the stream drops the bus copy. Still persist, then publish.
+    sequencer.onStoredFrames((frame) => stream.offerLocal(frame));
+    cleanup.push(() => sequencer.onStoredFrames(undefined));
     const recovered = sequencer.position;
     await stream.start(recovered.session > 0 ? { session: recovered.session, seq: recovered.seq } : undefined);
     for (const rt of runtimes) await rt.caughtUp();

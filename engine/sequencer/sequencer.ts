@@ -1,8 +1,9 @@
 import { Publisher, Router } from 'zeromq';
+import type { CommandPort, CommandReply } from '../bus/command-client.ts';
 import { SendQueue } from '../bus/send-queue.ts';
 import { bindAll, type BusSecurity } from '../bus/security.ts';
 import { DecodeError } from '../protocol/bytes.ts';
-import { decodeCommands, encodeFrame, encodeHead } from '../protocol/codec.ts';
+import { decodeCommands, encodeCommands, encodeFrame, encodeHead } from '../protocol/codec.ts';
 import type { Command, OrdoEvent, Sequenced } from '../protocol/events.ts';
 import type { WritableLog } from '../store/log.ts';
 import type { Clock } from './clock.ts';
@@ -164,6 +165,11 @@ export class Sequencer {
   /** Sources with a held command: their later commands are held too (FIFO per source). */
   private readonly holdingSrc = new Set<string>();
 
+  /** The peer ids of in-process command ports (localPort), by identity, and where their refusals go. */
+  private readonly localPeers = new Map<Buffer, (reply: CommandReply) => void>();
+  /** Told every stored frame, in order, at the end of the flush that stored it (onStoredFrames). */
+  private storedFrames: ((frame: Uint8Array) => void) | undefined;
+
   /** Totals since start, for figures. */
   stats = { events: 0, frames: 0, batches: 0, rejected: 0, storageFailures: 0, held: 0, deferred: 0 };
   /** Last storage error, cleared by the next successful write. */
@@ -274,7 +280,7 @@ export class Sequencer {
     }
   }
 
-  private onBatch(id: Buffer, body: Buffer | undefined): void {
+  private onBatch(id: Buffer, body: Uint8Array | undefined): void {
     let commands: Command[];
     try {
       if (!body) throw new DecodeError('empty message');
@@ -286,6 +292,42 @@ export class Sequencer {
       return;
     }
     this.enqueue({ id, commands });
+  }
+
+  /**
+   * A command port for a component in this process (decision 183): what it sends is encoded and decoded as
+   * over the bus (the same checks, fresh objects) and goes straight into the inbox, in the caller's turn,
+   * instead of through DEALER → ROUTER (a ZeroMQ hand-off and a turn of the event loop). Refusals come back
+   * through its onReply as they would over the bus. `src` is the component's instance id.
+   */
+  localPort(src: string): CommandPort {
+    const id = Buffer.from(`local:${src}`);
+    let handler: ((reply: CommandReply) => void) | undefined;
+    let closed = false;
+    this.localPeers.set(id, (r) => handler?.(r));
+    return {
+      direct: true,
+      send: (commands) => {
+        if (closed || commands.length === 0) return;
+        this.onBatch(id, encodeCommands(src, commands));
+      },
+      onReply: (h) => (handler = h),
+      close: () => {
+        closed = true;
+        this.localPeers.delete(id);
+        return Promise.resolve();
+      },
+    };
+  }
+
+  /**
+   * `listener` sees every frame this sequencer stores, in order, once its batch is stored and answered (the
+   * same bytes the PUB socket then sends): the host hands them to its in-process event stream at once
+   * (EventStream.offerLocal), which then drops their copies from the PUB socket. One listener; a later call
+   * replaces it. A throw is logged and does not stop sequencing.
+   */
+  onStoredFrames(listener: ((frame: Uint8Array) => void) | undefined): void {
+    this.storedFrames = listener;
   }
 
   /** Sequences a batch given directly (the host's own commands; tests). */
@@ -370,6 +412,14 @@ export class Sequencer {
     for (const item of work.answered) {
       item.done!(written ? work.outcomes?.get(item) : { code: STORAGE_UNAVAILABLE, message: `event log unavailable: ${this.storageError}` });
     }
+    const local = this.storedFrames;
+    if (written && local) {
+      try {
+        for (const frame of written.frames) local(frame);
+      } catch (err) {
+        log.error(`sequencer: in-process consumer failed on a stored frame: ${(err as Error).message}`);
+      }
+    }
   }
 
   /** Sequences the commands of one arrival; the commands held during a roll go in as soon as the roll opens the next session. */
@@ -411,6 +461,11 @@ export class Sequencer {
 
   private reply(r: Rejection): void {
     if (r.id.length === 0) return;
+    const local = this.localPeers.get(r.id);
+    if (local) {
+      local({ ...(r.cseq !== undefined ? { cseq: r.cseq } : {}), code: r.code, message: r.message });
+      return;
+    }
     const body = JSON.stringify({ ...(r.cseq !== undefined ? { cseq: r.cseq } : {}), code: r.code, message: r.message });
     this.routerOut.push([r.id, body]);
   }

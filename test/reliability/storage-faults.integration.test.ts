@@ -58,11 +58,16 @@ async function outage(dataDir: string, tag: string, fault: { on(log: WritableLog
   const body = JSON.parse(firstRefusal.slice(4)) as { error: { code: string; message: string } };
   expect(body.error.code).toBe('STORAGE_UNAVAILABLE');
   expect(body.error.message).toMatch(fault.message);
-  const t0 = Date.now();
-  const again = await api.call('POST', '/api/orders', orderFor(`${tag}-out2`, 0));
-  expect(again.status).toBe(503);
-  expect(Date.now() - t0).toBeLessThan(2000);
-  refusedIds.push(`${tag}-out2-0`);
+  // One more, alone, refused at once. Only where every write fails (read-only): a full disk fails only when a
+  // page is needed, and an order sequenced alone (its own small frame since decision 183) may still fit in the
+  // last page, be stored and then move the log; the stream's refusals above already show the full disk's answer.
+  if (fault.closeRefused) {
+    const t0 = Date.now();
+    const again = await api.call('POST', '/api/orders', orderFor(`${tag}-out2`, 0));
+    expect(again.status).toBe(503);
+    expect(Date.now() - t0).toBeLessThan(2000);
+    refusedIds.push(`${tag}-out2-0`);
+  }
   // Closing the session is refused the same way, and leaves it open with no snapshot. Only where every write
   // fails (read-only): a full disk fails only when a page is needed, so a close's small first frame may still
   // fit, and the close then waits, closing, for venue confirmations it cannot store: another course, not

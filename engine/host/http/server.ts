@@ -13,6 +13,13 @@ export { MAX_BODY_BYTES } from './rest.ts';
 /** How long a stop waits for requests in flight to be answered. */
 const DRAIN_MS = 5000;
 
+/**
+ * How long an idle keep-alive connection stays open (Node's default is 5 s). A script's pooled connection
+ * that sat idle longer was closed by the host just as the client reused it for an order: the order was reset
+ * (ECONNRESET), neither refused nor taken (decision 184). Longer than usual client pools keep theirs idle.
+ */
+export const KEEP_ALIVE_MS = 65_000;
+
 export interface ApiServerOptions {
   readonly api: OrdoApi;
   readonly token: string;
@@ -61,6 +68,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     void handle(req, res).catch((err: unknown) => sendError(res, err));
   });
   server.on('upgrade', (req, socket, head) => sockets.upgrade(req, socket, head));
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  // A request's headers may take as long as Node allows by default, but never less than an idle connection lives.
+  server.headersTimeout = Math.max(server.headersTimeout, KEEP_ALIVE_MS + 1000);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
