@@ -9,6 +9,8 @@
  * --log-events N: the host starts on an open session of N events (8-event frames, no checkpoints) instead of an empty data dir.
  *
  * Prints the scenario's lines; with --cpu-prof the host's V8 CPU profile lands in DIR.
+ * $ORDO_HOST_NODE_ARGS (space-separated) goes on the host's node command line, for A/B runs of V8 flags
+ * (e.g. `--max-semi-space-size=32`; docs/notes/2026-11-30-r6/ack2.md).
  */
 import { ackProbe, ROWS_PREFIX } from './ack.ts';
 import { writeLiveLikeLog } from './recovery.ts';

@@ -28,7 +28,9 @@ export interface HostProcess {
  */
 export function startHostProcess(dataDir: string, extra: readonly string[] = [], node: { args?: readonly string[]; env?: Record<string, string> } = {}): Promise<HostProcess> {
   return new Promise((resolve, reject) => {
-    const args = [...(node.args ?? []), ORDO_BIN, 'host', '--data-dir', dataDir, '--port', '0', '--venue-tick-ms', '50', '--stale-ms', '60000', ...extra];
+    // For A/B runs: $ORDO_HOST_NODE_ARGS (space-separated) goes on the host's node command line first.
+    const abArgs = (process.env['ORDO_HOST_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
+    const args = [...abArgs, ...(node.args ?? []), ORDO_BIN, 'host', '--data-dir', dataDir, '--port', '0', '--venue-tick-ms', '50', '--stale-ms', '60000', ...extra];
     const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...node.env } });
     let out = '';
     let err = '';
