@@ -18,14 +18,17 @@ export interface LongTaskBreakdown {
 
 export type TaskKind = 'script' | 'style' | 'layout' | 'paint' | 'gc' | 'other';
 
-interface TraceEvent {
+/** One event of a Chrome trace (the fields the measurements read). */
+export interface TraceEvent {
   name: string;
   ph: string;
   ts: number;
   dur?: number;
+  /** Thread (CPU) time of the event: what a loaded machine's waits for a core do not inflate. */
   tdur?: number;
   pid: number;
   tid: number;
+  args?: { data?: { frame?: string } };
 }
 
 const CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'toplevel', 'v8'];

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { closeTradingScreen, openTradingScreen, type TradingScreen } from '../helpers/screen.ts';
 import { loadOrder } from '../helpers/load-order.ts';
+import type { TraceEvent } from '../helpers/trace.ts';
 
 /**
  * Where the renderer's main thread goes while orders stream in (issue 14,
@@ -29,18 +30,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await closeTradingScreen(screen);
 });
-
-interface TraceEvent {
-  name: string;
-  ph: string;
-  ts: number;
-  dur?: number;
-  /** Thread (CPU) time of the event: what a loaded machine's waits for a core do not inflate. */
-  tdur?: number;
-  pid: number;
-  tid: number;
-  args?: { data?: { frame?: string } };
-}
 
 it(`profiles ${RATE} orders/s for ${SECONDS} s`, async () => {
   const { host, page, browser, instruments } = screen!;
