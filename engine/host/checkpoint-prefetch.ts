@@ -1,7 +1,5 @@
-import { existsSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { compiledFile } from './compiled-file.ts';
 
 /** A checkpoint read ahead of start-up: the newest of the log's latest session, its parts' checksums checked. */
 export interface PrefetchedCheckpoint {
@@ -18,7 +16,7 @@ export interface PrefetchedCheckpoint {
  * start or anything goes wrong: findHostStart then reads it itself.
  */
 export function prefetchStartCheckpoint(dbPath: string): Promise<PrefetchedCheckpoint | undefined> {
-  const file = threadFile();
+  const file = compiledFile(import.meta.url, 'checkpoint-prefetch-thread.js');
   if (!file) return Promise.resolve(undefined);
   return new Promise((done) => {
     let w: Worker;
@@ -32,13 +30,4 @@ export function prefetchStartCheckpoint(dbPath: string): Promise<PrefetchedCheck
     w.once('error', () => done(undefined));
     w.once('exit', () => done(undefined));
   });
-}
-
-/** The worker's compiled file: next to this one in dist/, or the same path under dist/ when run from source (tests). */
-function threadFile(): string | undefined {
-  const here = fileURLToPath(import.meta.url);
-  if (here.endsWith('.js')) return join(dirname(here), 'checkpoint-prefetch-thread.js');
-  const root = resolve(dirname(here), '..', '..');
-  const file = join(root, 'dist', relative(root, dirname(here)), 'checkpoint-prefetch-thread.js');
-  return existsSync(file) ? file : undefined;
 }

@@ -1,11 +1,9 @@
-import { existsSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Result } from '../../contract/api.ts';
 import { log as logger } from '../log.ts';
 import type { ReadableLog } from '../store/log.ts';
 import { PastStates, type PastCall } from './past-states.ts';
+import { compiledFile } from './compiled-file.ts';
 
 type Build = PastStates['lastBuild'];
 interface Waiting {
@@ -95,7 +93,7 @@ export class PastStateThread {
   private thread(): Worker | undefined {
     if (this.worker || this.inline) return this.worker;
     const path = this.log.db.name;
-    const file = threadFile();
+    const file = compiledFile(import.meta.url, 'past-thread.js');
     if (path === ':memory:' || path === '' || !file) {
       logger.warn(`time machine: ${!file ? 'dist/engine/host/past-thread.js not built' : 'an in-memory log'}; past states are rebuilt on the host's thread`);
       return undefined;
@@ -122,16 +120,4 @@ export class PastStateThread {
     this.worker = w;
     return w;
   }
-}
-
-/**
- * The thread's compiled file: next to this one in dist/, or, when this
- * module runs from its TypeScript source (tests), the same path under dist/.
- */
-function threadFile(): string | undefined {
-  const here = fileURLToPath(import.meta.url);
-  if (here.endsWith('.js')) return join(dirname(here), 'past-thread.js');
-  const root = resolve(dirname(here), '..', '..');
-  const file = join(root, 'dist', relative(root, dirname(here)), 'past-thread.js');
-  return existsSync(file) ? file : undefined;
 }

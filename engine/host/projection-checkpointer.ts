@@ -1,9 +1,7 @@
-import { existsSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { fork, type ChildProcess } from 'node:child_process';
 import { log as logger } from '../log.ts';
 import { CHECKPOINT_EVERY, type CheckpointRound } from './checkpoint-maker.ts';
+import { compiledFile } from './compiled-file.ts';
 
 /** How often the host looks whether a checkpoint round is due. */
 const LOOK_EVERY_MS = 2_000;
@@ -40,7 +38,7 @@ export class ProjectionCheckpointer {
     if (this.closed || this.running) return;
     const { seq } = this.position();
     if (seq < this.nextDue) return;
-    const file = processFile();
+    const file = compiledFile(import.meta.url, 'checkpoint-process.js');
     if (!file) {
       logger.warn('projection checkpoints: dist/engine/host/checkpoint-process.js not built; no checkpoints are written');
       this.closed = true;
@@ -77,16 +75,4 @@ export class ProjectionCheckpointer {
     child.kill('SIGTERM');
     await exited;
   }
-}
-
-/**
- * The round's compiled file: next to this one in dist/, or, when this
- * module runs from its TypeScript source (tests), the same path under dist/.
- */
-function processFile(): string | undefined {
-  const here = fileURLToPath(import.meta.url);
-  if (here.endsWith('.js')) return join(dirname(here), 'checkpoint-process.js');
-  const root = resolve(dirname(here), '..', '..');
-  const file = join(root, 'dist', relative(root, dirname(here)), 'checkpoint-process.js');
-  return existsSync(file) ? file : undefined;
 }
