@@ -54,14 +54,17 @@ describe('OrderTable', () => {
     expect(t.size).toBe(n);
     expect(t.sparseIds).toBeGreaterThan(0);
     // Change rows of the first chunk after later chunks exist.
-    // Through the table's one cursor: seek by orderId, at by row; it moves across chunks.
+    // Through the table's cursors, one per chunk: seek by orderId, at by row; a cursor moves within its chunk.
     const o = t.seek(ids[0]!)!;
     o.setState(stateCode('routed'));
     o.setCancelPending(true);
-    t.at(1).setReplacePending(true);
-    expect(t.seek(ids[CHUNK]!)).toBe(o);
-    expect(o.r).toBe(CHUNK);
-    o.setVenue('Vé');
+    expect(t.at(1)).toBe(o);
+    expect(o.r).toBe(1);
+    o.setReplacePending(true);
+    const p = t.seek(ids[CHUNK]!)!;
+    expect(p).not.toBe(o);
+    expect([p.r, p.orderId(), o.r, o.orderId()]).toEqual([CHUNK, ids[CHUNK], 1, ids[1]]);
+    p.setVenue('Vé');
     t.at(0).touch(99_999, 5);
     expect(t.at(0).bookFill(7, 1, 2.5, 100_000, 6)).toBe(0);
     expect([t.at(0).hasExec(7), t.at(1).hasExec(7), t.at(0).state(), t.at(0).cancelPending(), t.at(1).replacePending()]).toEqual([

@@ -1,6 +1,6 @@
 import { ORDER_STAGES } from '../../protocol/events.ts';
 import { AVG_PER_UNIT, AVG_SCALE, VALUE_SCALE } from '../money.ts';
-import { MASK, NIL, SHIFT } from './chunks.ts';
+import { MASK, NIL } from './chunks.ts';
 import { isTerminalCode, LIMIT, OTHER_STATE, type StateCode } from './codes.ts';
 import type { FillTable } from './fill-table.ts';
 import type { NameTable } from './names.ts';
@@ -15,18 +15,21 @@ import type { SeqChains } from './seq-chains.ts';
  * once per event instead of once per field is what keeps the replay as fast as
  * the hand-hoisted code the table replaced (issue #9, docs/decisions/135).
  *
- * A table has one cursor and moves it: it is valid until the next `seek`/`at`
- * on the same table. Take it at the top of an event's handler, never keep it.
+ * A table has one cursor per chunk, made with the chunk, and moves it within
+ * the chunk: moving stores two small integers and no pointer, so it costs no
+ * write barrier (one per event when a single cursor stored the chunk; issue
+ * #9, docs/decisions/200). A cursor is valid until the next `seek`/`at` on the
+ * same table. Take it at the top of an event's handler, never keep it.
  */
 export class OrderRow {
   /** The row (the order's rank of first appearance). */
   r = 0;
-  /** The row's chunk and its index in it: only this folder uses them. */
-  k: OrderChunk;
+  /** The row's index in its chunk: only this folder uses it. */
   i = 0;
 
   constructor(
-    first: OrderChunk,
+    /** The cursor's chunk (fixed: a cursor moves only within its chunk); only this folder uses it. */
+    readonly k: OrderChunk,
     private readonly names: NameTable,
     private readonly seqs: SeqChains,
     private readonly fills: FillTable,
@@ -34,14 +37,11 @@ export class OrderRow {
     private readonly otherState: Map<number, string>,
     /** `REASON_NAME: text` of rejected orders, by row (OrderTable's). */
     private readonly rejectReasons: Map<number, string>,
-  ) {
-    this.k = first;
-  }
+  ) {}
 
-  /** Moves the cursor to row `r` (a row of the table); returns itself. */
-  moveTo(chunks: readonly OrderChunk[], r: number): this {
+  /** Moves the cursor to row `r` (a row of its chunk); returns itself. */
+  moveTo(r: number): this {
     this.r = r;
-    this.k = chunks[r >>> SHIFT]!;
     this.i = r & MASK;
     return this;
   }

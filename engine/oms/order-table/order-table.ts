@@ -68,8 +68,8 @@ export class OrderTable {
   private readonly seqs = new SeqChains();
   /** The session's fills in log order. */
   readonly fills = new FillTable();
-  /** The one cursor for changing rows (made with the first chunk: `seek`/`at` need a row). */
-  private cursor: OrderRow | undefined = undefined;
+  /** The cursors for changing rows, one per chunk (see OrderRow). */
+  private readonly cursors: OrderRow[] = [];
 
   /** @param orderIdBase the session's first orderId: ids from there on are indexed densely. */
   constructor(orderIdBase: number) {
@@ -89,12 +89,12 @@ export class OrderTable {
   /** The table's cursor on the order `orderId` (see OrderRow: valid until the next seek/at), or undefined. */
   seek(orderId: number): OrderRow | undefined {
     const r = this.ids.get(orderId);
-    return r < 0 ? undefined : this.cursor!.moveTo(this.chunks, r);
+    return r < 0 ? undefined : this.cursors[r >>> SHIFT]!.moveTo(r);
   }
 
   /** The table's cursor on row `r` (0 <= r < size; see OrderRow: valid until the next seek/at). */
   at(r: number): OrderRow {
-    return this.cursor!.moveTo(this.chunks, r);
+    return this.cursors[r >>> SHIFT]!.moveTo(r);
   }
 
   /** How many orderIds the sparse part of the id index holds (for tests). */
@@ -114,7 +114,7 @@ export class OrderTable {
     if ((r & MASK) === 0) {
       const fresh = new OrderChunk();
       this.chunks.push(fresh);
-      this.cursor ??= new OrderRow(fresh, this.names, this.seqs, this.fills, this.otherState, this.rejectReasons);
+      this.cursors.push(new OrderRow(fresh, this.names, this.seqs, this.fills, this.otherState, this.rejectReasons));
     }
     const k = this.chunks[r >>> SHIFT]!;
     const i = r & MASK;
