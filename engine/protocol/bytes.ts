@@ -187,11 +187,10 @@ export class ByteReader {
 
   uint(): number {
     const b = this.buf;
-    let p = this.pos;
-    // Up to four bytes (28 bits) in int32 arithmetic without a bounds check per byte. A loop, not three
-    // unrolled steps, and every operation of its body runs for a two-byte value: V8's type feedback from
-    // the first two-byte values then covers longer ones, so a replay reaching three-byte ids (16,384 and
-    // up) after V8 optimized the decoders does not deoptimize and recompile every decoder that inlined this.
+    const p = this.pos;
+    // Up to four bytes (28 bits) in int32 arithmetic without a bounds check per byte, unrolled. Every
+    // branch has type feedback before V8 optimizes a caller (warmUint below): without it, the first
+    // three-byte value (orderIds from 16,384) deoptimized every decoder that inlined this.
     if (p + 4 <= this.end) {
       let x = b[p]!;
       if (x < 0x80) {
@@ -199,14 +198,22 @@ export class ByteReader {
         return x;
       }
       let v = x & 0x7f;
-      let shift = 7;
-      do {
-        x = b[++p]!;
-        v |= (x & 0x7f) << shift;
-        shift += 7;
-      } while (shift < 28 && x >= 0x80);
+      x = b[p + 1]!;
+      v |= (x & 0x7f) << 7;
       if (x < 0x80) {
-        this.pos = p + 1;
+        this.pos = p + 2;
+        return v;
+      }
+      x = b[p + 2]!;
+      v |= (x & 0x7f) << 14;
+      if (x < 0x80) {
+        this.pos = p + 3;
+        return v;
+      }
+      x = b[p + 3]!;
+      v |= (x & 0x7f) << 21;
+      if (x < 0x80) {
+        this.pos = p + 4;
         return v;
       }
     }
@@ -288,3 +295,23 @@ export class ByteReader {
     }
   }
 }
+
+/**
+ * Runs ByteReader.uint over varints of one to four bytes, enough times for V8
+ * to keep type feedback for each of its branches (feedback is recorded once a
+ * function has been called a few times). A replay then reaches three-byte
+ * values (orderIds from 16,384) in code optimized for them, and the unrolled
+ * reader costs fewer instructions than a loop (issue #9, docs/decisions/200).
+ */
+function warmUint(): void {
+  const w = new ByteWriter(64);
+  for (const v of [1, 200, 20_000, 3_000_000, 0, 0, 0, 0]) w.uint(v);
+  const bytes = w.finish();
+  let sum = 0;
+  for (let round = 0; round < 64; round++) {
+    const r = new ByteReader(bytes);
+    for (let i = 0; i < 4; i++) sum += r.uint();
+  }
+  if (sum !== 64 * 3_020_201) throw new Error('varint reader warm-up read back wrong values');
+}
+warmUint();
