@@ -8,6 +8,18 @@ export const SHIFT = 12;
 export const CHUNK = 1 << SHIFT;
 export const MASK = CHUNK - 1;
 
+/**
+ * A table makes its next chunk when row AHEAD of its current chunk is
+ * written, not when the chunk is full (the first chunk with row 0). Growth
+ * then runs a few dozen calls into a table's life, when V8 already records
+ * type feedback for the function that grows: code optimized later has
+ * feedback for the growth path and does not deoptimize on it (growing at row
+ * 0 of each chunk deoptimized OrderTable.add, FillTable.push and
+ * SeqChains.append once each, and each was compiled again; issue #9,
+ * docs/decisions/200). A table so holds one chunk more than its rows need.
+ */
+export const AHEAD = 32;
+
 /** End of a chain (seq chains, fills of an order). */
 export const NIL = -1;
 

@@ -1,4 +1,4 @@
-import { ChunkMemory, MASK, NIL, SHIFT } from './chunks.ts';
+import { AHEAD, ChunkMemory, MASK, NIL, SHIFT } from './chunks.ts';
 
 /** CHUNK fills' fields (views of one ArrayBuffer). */
 export class FillChunk {
@@ -39,7 +39,7 @@ export class FillTable {
   /** Appends a fill after `prev` (the order's latest fill, or NIL); returns its index. */
   push(execId: number, orderId: number, quantity: number, price: number, seq: number, ts: number, prev: number): number {
     const f = this.count;
-    if ((f & MASK) === 0) this.grow();
+    if ((f & MASK) === AHEAD || f === 0) this.grow();
     const k = this.chunks[f >>> SHIFT]!;
     const i = f & MASK;
     k.execId[i] = execId;
@@ -53,7 +53,7 @@ export class FillTable {
     return f;
   }
 
-  /** A new chunk: apart from `push` so that the hot path stays small enough for V8 to inline. */
+  /** The next chunk (made ahead: see AHEAD in chunks.ts); apart from `push` so that the hot path stays small enough for V8 to inline. */
   private grow(): void {
     this.chunks.push(new FillChunk());
   }

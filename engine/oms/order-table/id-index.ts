@@ -34,7 +34,8 @@ export class IdIndex {
       this.dense[i] = row + 1;
     } else if (i >= this.denseLength && i <= this.denseLength + MAX_DENSE_GAP && Number.isSafeInteger(i)) {
       if (i >= this.dense.length) {
-        const next = new Int32Array(Math.max(1024, (i + 1) * 2));
+        // From a small start: the first few growths run early, while V8 records feedback for this path (AHEAD in chunks.ts).
+        const next = new Int32Array(Math.max(16, (i + 1) * 2));
         next.set(this.dense.subarray(0, this.denseLength));
         this.dense = next;
       }

@@ -2,7 +2,7 @@ import type { OrderType, Side, TimeInForce } from '../../../contract/domain.ts';
 import { ORDER_STAGES, type OrderStage } from '../../protocol/events.ts';
 import type { OriginalTerms } from '../projection-types.ts';
 import { BytePool } from './byte-pool.ts';
-import { MASK, NIL, SHIFT } from './chunks.ts';
+import { AHEAD, MASK, NIL, SHIFT } from './chunks.ts';
 import { isTerminalCode, LIMIT, OTHER_STATE, PENDING, sideCode, timeInForceCode, orderTypeCode, type StateCode } from './codes.ts';
 import { FillTable } from './fill-table.ts';
 import { IdIndex } from './id-index.ts';
@@ -111,11 +111,7 @@ export class OrderTable {
     quantity: number, price: number, valuationPrice: number, seq: number, ts: number,
   ): number {
     const r = this.count;
-    if ((r & MASK) === 0) {
-      const fresh = new OrderChunk();
-      this.chunks.push(fresh);
-      this.cursors.push(new OrderRow(fresh, this.names, this.seqs, this.fills, this.otherState, this.rejectReasons));
-    }
+    if ((r & MASK) === AHEAD || r === 0) this.grow();
     const k = this.chunks[r >>> SHIFT]!;
     const i = r & MASK;
     this.ids.set(orderId, r);
@@ -153,6 +149,13 @@ export class OrderTable {
       k.coidLength[i] = clientOrderId.length;
     }
     return r;
+  }
+
+  /** The next chunk and its cursor (made ahead: see AHEAD in chunks.ts). */
+  private grow(): void {
+    const fresh = new OrderChunk();
+    this.chunks.push(fresh);
+    this.cursors.push(new OrderRow(fresh, this.names, this.seqs, this.fills, this.otherState, this.rejectReasons));
   }
 
   // ---- fixed at entry ----------------------------------------------------

@@ -1,4 +1,4 @@
-import { ChunkMemory, MASK, NIL, SHIFT } from './chunks.ts';
+import { AHEAD, ChunkMemory, MASK, NIL, SHIFT } from './chunks.ts';
 
 /**
  * Many singly linked lists of seqs in shared chunked columns: each order
@@ -13,7 +13,7 @@ export class SeqChains {
   /** Appends `seq` after link `last` (NIL to start a chain); returns the new link. */
   append(last: number, seq: number): number {
     const l = this.size;
-    if ((l & MASK) === 0) this.grow();
+    if ((l & MASK) === AHEAD || l === 0) this.grow();
     this.seqs[l >>> SHIFT]![l & MASK] = seq;
     this.next[l >>> SHIFT]![l & MASK] = NIL;
     if (last !== NIL) this.next[last >>> SHIFT]![last & MASK] = l;
@@ -21,7 +21,7 @@ export class SeqChains {
     return l;
   }
 
-  /** A new chunk: apart from `append` so that the hot path stays small enough for V8 to inline. */
+  /** The next chunk (made ahead: see AHEAD in chunks.ts); apart from `append` so that the hot path stays small enough for V8 to inline. */
   private grow(): void {
     const m = new ChunkMemory(1, 1, 0);
     this.seqs.push(m.f64());
