@@ -35,6 +35,15 @@ describe('BytePool', () => {
     expect(pool.putAscii('ordré')).toBe(-1);
     expect(pool.putAscii('')).toBe(0);
   });
+
+  it('gives back strings whatever the first one is (the first chunk is small unless its first string is longer)', () => {
+    for (const first of ['a', 'b'.repeat(300), 'c'.repeat(POOL_CHUNK + 1)]) {
+      const pool = new BytePool();
+      const put: [number, string][] = [[pool.putAscii(first), first]];
+      for (let i = 0; i < 400; i++) put.push([pool.putAscii(`s${i}`.repeat(1 + (i % 7))), `s${i}`.repeat(1 + (i % 7))]);
+      expect(put.map(([at, s]) => pool.ascii(at, s.length))).toEqual(put.map(([, s]) => s));
+    }
+  });
 });
 
 describe('OrderTable', () => {

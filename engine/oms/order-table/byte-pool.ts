@@ -2,10 +2,17 @@ import { asciiString } from '../../protocol/bytes.ts';
 
 /** Bytes per chunk of the pool. */
 export const POOL_CHUNK = 1 << 16;
+/**
+ * Bytes of the first chunk (unless its first string is longer): small, so that
+ * the pool moves to its second chunk a few dozen strings in, while V8 records
+ * feedback for that path; moving at 64 KiB, in code optimized without it,
+ * deoptimized OrderTable.add (see AHEAD in chunks.ts).
+ */
+const FIRST_CHUNK = 256;
 
 /**
- * ASCII strings as bytes in chunks of 64 KiB (no object per string). A
- * position is chunk × 64 Ki + offset. A string never straddles two chunks: one
+ * ASCII strings as bytes in chunks of 64 KiB (the first one smaller: FIRST_CHUNK),
+ * no object per string. A position is chunk × 64 Ki + offset. A string never straddles two chunks: one
  * that does not fit in the rest of the current chunk starts the next one (the
  * rest is left unused), and one longer than a chunk gets a chunk of its own.
  */
@@ -13,6 +20,8 @@ export class BytePool {
   private readonly chunks: Uint8Array[] = [];
   /** Where the next string goes. */
   private used = 0;
+  /** Where the current chunk ends (a position). */
+  private limit = 0;
 
   /** Stores `s` if it is ASCII and returns its position; -1 if it is not (nothing is kept). */
   putAscii(s: string): number {
@@ -26,10 +35,13 @@ export class BytePool {
       chunk = new Uint8Array(n);
       this.chunks.push(chunk);
       this.used = this.chunks.length * POOL_CHUNK;
+      this.limit = this.used;
     } else {
-      if (this.used + n > this.chunks.length * POOL_CHUNK) {
+      if (this.used + n > this.limit) {
+        const size = this.chunks.length === 0 ? Math.max(FIRST_CHUNK, n) : POOL_CHUNK;
         this.used = this.chunks.length * POOL_CHUNK;
-        this.chunks.push(new Uint8Array(POOL_CHUNK));
+        this.limit = this.used + size;
+        this.chunks.push(new Uint8Array(size));
       }
       at = this.used;
       chunk = this.chunks[this.chunks.length - 1]!;
