@@ -266,12 +266,22 @@ export function visitFrame(
   const strings = readStringTable(r);
   // The frame's own version picks the decoders, once: the loop below has no version checks.
   const codecs = EVENT_CODECS.byVersion[version]!;
+  // The one-byte varints (the event code, the source's index) inline, as the generated decoders read theirs:
+  // every ByteReader.uint that V8 inlines here spends the inlining budget of this loop.
+  const b = r.buf;
   for (let i = 0; i < count; i++) {
-    const code = r.uint();
+    let p = r.pos;
+    let code = b[p]!;
+    if (p < end && code < 0x80) r.pos = ++p;
+    else code = r.uint();
     const c = code < codecs.length ? codecs[code] : undefined;
     if (c === undefined) throw new DecodeError(`unknown event code ${code} at seq ${firstSeq + i}`);
     const ts = baseTs + r.uint();
-    const src = strings[r.uint()];
+    p = r.pos;
+    let at = b[p]!;
+    if (p < end && at < 0x80) r.pos = ++p;
+    else at = r.uint();
+    const src = strings[at];
     if (src === undefined) throw new DecodeError(`bad source index at seq ${firstSeq + i}`);
     const cseq = r.uint();
     const event = c.decode(r, strings) as unknown as OrdoEvent;
