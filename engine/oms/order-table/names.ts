@@ -16,13 +16,17 @@ export class NameTable {
   code(name: string): number {
     if (name === this.lastName) return this.lastCode;
     let i = this.index.get(name);
-    if (i === undefined) {
-      i = this.names.length;
-      this.names.push(name);
-      this.index.set(name, i);
-    }
+    if (i === undefined) i = this.append(name);
     this.lastName = name;
     this.lastCode = i;
+    return i;
+  }
+
+  /** Adds a new name; returns its code. Apart from `code`, which OrderTable.add inlines. */
+  private append(name: string): number {
+    const i = this.names.length;
+    this.names.push(name);
+    this.index.set(name, i);
     return i;
   }
 
