@@ -25,18 +25,22 @@ export class CommandSeqs {
         break;
       }
     }
-    if (entry === undefined) {
-      entry = this.bySrc.get(src);
-      if (entry === undefined) {
-        entry = { cseq: 0 };
-        this.bySrc.set(src, entry);
-      }
-      const slot = this.recentNext;
-      recent[slot] = src;
-      this.recentEntry[slot] = entry;
-      this.recentNext = (slot + 1) % RECENT;
-    }
+    if (entry === undefined) entry = this.miss(src);
     if (cseq > entry.cseq) entry.cseq = cseq;
+  }
+
+  /** `src`'s entry when it is not among the recent ones (made if new), put in the ring. Apart from `see`, which the projection's `apply` inlines. */
+  private miss(src: string): { cseq: number } {
+    let entry = this.bySrc.get(src);
+    if (entry === undefined) {
+      entry = { cseq: 0 };
+      this.bySrc.set(src, entry);
+    }
+    const slot = this.recentNext;
+    this.recentSrc[slot] = src;
+    this.recentEntry[slot] = entry;
+    this.recentNext = (slot + 1) % RECENT;
+    return entry;
   }
 
   /** The highest cseq of `src` seen, 0 if none. */
