@@ -93,6 +93,11 @@ export function parseNewOrder(v: unknown): NewOrderRequest {
   return plainNewOrder(v) ?? parseWith(newOrder, v, 'order');
 }
 
+/** The schema's own parse of a new order (no fast path): for the test that the two agree. */
+export function parseNewOrderBySchema(v: unknown): NewOrderRequest {
+  return parseWith(newOrder, v, 'order');
+}
+
 const NEW_ORDER_KEYS = new Set(['clientId', 'clientOrderId', 'symbol', 'side', 'orderType', 'quantity', 'price', 'timeInForce', 'expireTime', 'locate', 'intentional']);
 const PRINTABLE_ID = /^[\x21-\x7e]{1,64}$/;
 const isId = (x: unknown): x is string => typeof x === 'string' && PRINTABLE_ID.test(x);
