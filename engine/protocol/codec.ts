@@ -238,11 +238,15 @@ export function encodeFrame(session: number, events: readonly Sequenced[], start
  * and writers, so frames encoded in between (the sequencer's) do not disturb it.
  */
 export class FrameBuilder {
+  /** Body writers of finished builders, grown to a merged frame's size: reused, not regrown from small for each frame. */
+  private static readonly spare: ByteWriter[] = [];
   private readonly strings = new StringTable();
-  private readonly body = new ByteWriter(1 << 12);
+  private readonly body = FrameBuilder.spare.pop() ?? new ByteWriter(1 << 16);
   private firstSeq = 0;
   private baseTs = 0;
   private n = 0;
+  /** Finished: its body writer may already be another builder's. */
+  private done = false;
 
   constructor(private readonly session: number) {}
 
@@ -253,6 +257,7 @@ export class FrameBuilder {
 
   /** Appends `e`; seqs must be consecutive and timestamps must not go back below the first's. */
   add(e: Sequenced): void {
+    if (this.done) throw new EncodeError('the frame is already finished');
     if (this.n === 0) {
       this.firstSeq = e.seq;
       this.baseTs = e.ts;
@@ -271,7 +276,9 @@ export class FrameBuilder {
 
   /** The frame's bytes. */
   finish(): Uint8Array {
+    if (this.done) throw new EncodeError('the frame is already finished');
     if (this.n === 0) throw new EncodeError('a frame needs at least one event');
+    this.done = true;
     const h = new ByteWriter(1 << 10);
     h.u8(FRAME_MAGIC);
     h.u8(CODEC_VERSION);
@@ -280,7 +287,10 @@ export class FrameBuilder {
     h.uint(this.n);
     h.uint(this.baseTs);
     this.strings.writeTo(h);
-    return joined(h, this.body);
+    const bytes = joined(h, this.body);
+    this.body.reset();
+    if (FrameBuilder.spare.length < 4) FrameBuilder.spare.push(this.body);
+    return bytes;
   }
 }
 

@@ -30,6 +30,23 @@ describe('FrameBuilder', () => {
     }
   });
 
+  it('builds interleaved frames apart, and reuses writers without mixing them', () => {
+    const a = orderEvents(1, 400);
+    const b = orderEvents(1000, 300);
+    for (let round = 0; round < 3; round++) {
+      const fa = new FrameBuilder(1);
+      const fb = new FrameBuilder(2);
+      for (let i = 0; i < 400; i++) {
+        fa.add(a[i]!);
+        if (i < 300) fb.add(b[i]!);
+      }
+      const bytesB = fb.finish();
+      const bytesA = fa.finish();
+      expect(Buffer.from(bytesA).equals(Buffer.from(encodeFrame(1, a)))).toBe(true);
+      expect(Buffer.from(bytesB).equals(Buffer.from(encodeFrame(2, b)))).toBe(true);
+    }
+  });
+
   it('is not disturbed by frames encoded between its events (the sequencer encodes while the compactor builds)', () => {
     const events = orderEvents(1, 200);
     const b = new FrameBuilder(2);
@@ -49,5 +66,10 @@ describe('FrameBuilder', () => {
     back.add(events[1]!);
     expect(() => back.add({ ...events[2]!, ts: events[0]!.ts })).toThrow(/go back/);
     expect(() => new FrameBuilder(1).finish()).toThrow(/at least one event/);
+    const once = new FrameBuilder(1);
+    once.add(events[0]!);
+    once.finish();
+    expect(() => once.add(events[1]!)).toThrow(/already finished/);
+    expect(() => once.finish()).toThrow(/already finished/);
   });
 });
