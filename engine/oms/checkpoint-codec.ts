@@ -111,6 +111,25 @@ export function decodeProjection(bytes: Uint8Array): OmsProjection {
   return decodeCheckpoint(bytes).projection;
 }
 
+/**
+ * The bytes to decode, as the decoder may keep them: Node's deserializer makes aligned typed arrays views
+ * of the bytes it reads, not copies: decoding the same bytes twice (start-up's two owners) would share the
+ * projections' columns, and a pooled Buffer's slab could be reused under them. A fresh copy of our own per
+ * decode keeps every decoded state independent, unless the bytes are the caller's own (the copy of a
+ * 5 M-event checkpoint's ~250 MB is a fifth of a decode). Parts (a checkpoint as stored, decision 209) are
+ * always the caller's own: each column is then read where it lies, the whole never assembled.
+ */
+function ownBytes(bytes: Uint8Array | readonly Uint8Array[], owned: boolean): Uint8Array | readonly Uint8Array[] {
+  if (!(bytes instanceof Uint8Array)) {
+    if (!owned) throw new Error("a checkpoint in parts is decoded only from parts of the caller's own");
+    return bytes;
+  }
+  if (owned && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) return bytes;
+  const own = new Uint8Array(bytes.byteLength);
+  own.set(bytes);
+  return own;
+}
+
 /** Why a checkpoint could not be read back (the caller logs it and replays from further back). */
 export class CheckpointFormatError extends Error {}
 
@@ -119,23 +138,16 @@ export class CheckpointFormatError extends Error {}
  * this build cannot trust. `riskMemory` false leaves risk's duplicate memory
  * empty (the costly part to rebuild, over a second at millions of orders):
  * for an owner that never checks duplicates (the sequencer policy, which
- * keeps risk's state for the close snapshot only). `owned`: the caller
- * hands over bytes nothing else reads or reuses (one whole checkpoint read
- * into a buffer of its own, decoded once), so they are decoded in place.
+ * keeps risk's state for the close snapshot only). `bytes`: one buffer, or
+ * the parts the checkpoint is stored in (then `owned` must be true: they are
+ * read where they lie, never assembled, decision 209). `owned`: the caller
+ * hands over bytes nothing else reads or reuses (a checkpoint read for this
+ * one decode), so they are decoded in place.
  */
-export function decodeCheckpoint(bytes: Uint8Array, riskMemory = true, owned = false): CheckpointState {
+export function decodeCheckpoint(bytes: Uint8Array | readonly Uint8Array[], riskMemory = true, owned = false): CheckpointState {
   let body: Body;
   try {
-    // Node's deserializer makes aligned typed arrays views of the bytes it reads, not copies: decoding the same
-    // bytes twice (start-up's two owners) would share the projections' columns, and a pooled Buffer's slab
-    // could be reused under them. A fresh copy of our own per decode keeps every decoded state independent,
-    // unless the bytes are the caller's own (the copy of a 5 M-event checkpoint's ~250 MB is a fifth of a decode).
-    let own = bytes;
-    if (!owned || bytes.byteOffset !== 0 || bytes.byteLength !== bytes.buffer.byteLength) {
-      own = new Uint8Array(bytes.byteLength);
-      own.set(bytes);
-    }
-    body = deserializeCompact(own) as Body;
+    body = deserializeCompact(ownBytes(bytes, owned)) as Body;
   } catch (err) {
     throw new CheckpointFormatError(`checkpoint does not decode: ${(err as Error).message}`);
   }

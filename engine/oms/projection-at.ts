@@ -53,8 +53,8 @@ export function startingState(log: ReadableLog, session: number, seq: number, ne
   const skip = (at: number, why: string) => logger.warn(`checkpoint session ${session} seq ${at} skipped: ${why}; replaying from further back`);
   for (const c of log.checkpoints.atOrBefore(session, seq, (p) => skip(p.seq, p.detail))) {
     try {
-      // The reader assembled the parts into a buffer of its own for this one decode: decoded in place.
-      return { state: checkedState(c.bytes, session, c.seq, needRisk, needRisk, true), seq: c.seq };
+      // The parts were read for this one decode: each column is read where it lies, none assembled (decision 209).
+      return { state: checkedState(c.parts, session, c.seq, needRisk, needRisk, true), seq: c.seq };
     } catch (err) {
       if (!(err instanceof CheckpointFormatError)) throw err;
       skip(c.seq, err.message);
@@ -69,7 +69,7 @@ export function startingState(log: ReadableLog, session: number, seq: number, ne
  * and `owned`: see decodeCheckpoint). Throws
  * CheckpointFormatError naming what is wrong.
  */
-export function checkedState(bytes: Uint8Array, session: number, seq: number, needRisk: boolean, riskMemory = true, owned = false): CheckpointState {
+export function checkedState(bytes: Uint8Array | readonly Uint8Array[], session: number, seq: number, needRisk: boolean, riskMemory = true, owned = false): CheckpointState {
   const state = decodeCheckpoint(bytes, riskMemory, owned);
   const p = state.projection;
   if (p.lastSeq !== seq || p.session.id !== session) throw new CheckpointFormatError(`it holds session ${p.session.id} seq ${p.lastSeq}`);

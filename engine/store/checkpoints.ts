@@ -18,7 +18,34 @@ export interface StoredCheckpoint {
   readonly session: number;
   readonly seq: number;
   readonly format: number;
+  /** The bytes as stored, one buffer per part, each checked against its checksum: a reader that decodes part by part (decision 209). */
+  readonly parts: readonly Buffer[];
+  /** The parts assembled into one buffer of its own (made on first use, then kept). */
   readonly bytes: Buffer;
+}
+
+/** A checkpoint read back: its parts, assembled only when asked for the whole. */
+class ReadCheckpoint implements StoredCheckpoint {
+  private whole: Buffer | undefined;
+
+  constructor(
+    readonly session: number,
+    readonly seq: number,
+    readonly format: number,
+    readonly parts: readonly Buffer[],
+  ) {}
+
+  get bytes(): Buffer {
+    if (this.whole === undefined) {
+      this.whole = Buffer.allocUnsafe(this.parts.reduce((n, p) => n + p.length, 0));
+      let at = 0;
+      for (const p of this.parts) {
+        p.copy(this.whole, at);
+        at += p.length;
+      }
+    }
+    return this.whole;
+  }
 }
 
 /** A checkpoint row whose bytes are not what was written. */
@@ -85,8 +112,8 @@ export class CheckpointReader {
   /**
    * Checkpoints of `session` at or before `seq`, newest first, each whole
    * (every part there) and checked against its checksums; a bad one is
-   * reported through `bad` and skipped. One is read at a time, into one
-   * buffer: the caller stops at the first it can use.
+   * reported through `bad` and skipped. One is read at a time: the caller
+   * stops at the first it can use.
    */
   *atOrBefore(session: number, seq: number, bad: (p: CheckpointProblem) => void): Generator<StoredCheckpoint> {
     if (!this.stmts) return;
@@ -97,7 +124,7 @@ export class CheckpointReader {
     }
   }
 
-  /** One checkpoint, assembled from its parts, or what is wrong with it. */
+  /** One checkpoint (its parts, each checked; assembled on demand), or what is wrong with it. */
   read(session: number, seq: number): StoredCheckpoint | CheckpointProblem {
     const stmts = this.stmts;
     if (!stmts) return { session, seq, detail: 'no checkpoints table' };
@@ -106,15 +133,13 @@ export class CheckpointReader {
     if (meta.length === 0 || meta.length !== parts || meta.some((m, i) => m.part !== i || m.parts !== parts)) {
       return { session, seq, detail: `incomplete: ${meta.length} of ${parts} parts` };
     }
-    const bytes = Buffer.allocUnsafe(meta.reduce((n, m) => n + m.n, 0));
-    let at = 0;
+    const bodies: Buffer[] = [];
     for (const m of meta) {
       const body = stmts.body.get(session, seq, m.part) as Buffer;
-      if (crc32(body) !== m.crc) return { session, seq, detail: `checksum mismatch in part ${m.part}` };
-      body.copy(bytes, at);
-      at += body.length;
+      if (body.length !== m.n || crc32(body) !== m.crc) return { session, seq, detail: `checksum mismatch in part ${m.part}` };
+      bodies.push(body);
     }
-    return { session, seq, format: meta[0]!.format, bytes };
+    return new ReadCheckpoint(session, seq, meta[0]!.format, bodies);
   }
 
   /**
