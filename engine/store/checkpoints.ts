@@ -63,7 +63,11 @@ export interface CheckpointRetention {
   readonly sparse: number;
 }
 
-export const DEFAULT_RETENTION: CheckpointRetention = { recent: 4, sparse: 1_000_000 };
+/**
+ * The newest 4 (a 250,000-event tail at most in the newest million) and every 500,000th before: the time
+ * machine's longest tail is then 500,000 events, not a million (decision 209: `?at=` at any seq within 1 s).
+ */
+export const DEFAULT_RETENTION: CheckpointRetention = { recent: 4, sparse: 500_000 };
 
 /** Bytes per stored part: each part is its own short transaction, so the sequencer's commits wait for one part at most. */
 export const CHECKPOINT_PART_BYTES = 4 << 20;
