@@ -228,18 +228,28 @@ class CompactDeserializer extends DefaultDeserializer {
   }
 }
 
-/** `v8.serialize` with narrow columns, the large ones after the stream (decision 209; read by deserializeCompact). */
-export function serializeCompact(value: unknown): Buffer {
+/** Bytes of the split layout's header: magic, the stream's length, where the first value's columns end. */
+const HEADER_BYTES = 16;
+
+/**
+ * `v8.serialize` with narrow columns, the large ones after the stream (decision 209; read by
+ * deserializeCompact). `extra`, when given, is a second value after the first, its columns after the
+ * first's: a reader that needs only the first reads only the bytes `firstValueBytes` names.
+ */
+export function serializeCompact(value: unknown, extra?: unknown): Buffer {
   const s = new SplitSerializer();
   s.writeHeader();
   s.writeValue(value);
+  const firstRegion = s.regionBytes;
+  s.writeValue(extra);
   const stream = s.releaseBuffer();
-  const start = align8(8 + stream.length);
+  const start = align8(HEADER_BYTES + stream.length);
   const out = Buffer.allocUnsafe(start + s.regionBytes);
   out.writeUInt32LE(SPLIT_MAGIC, 0);
   out.writeUInt32LE(stream.length, 4);
-  stream.copy(out, 8);
-  out.fill(0, 8 + stream.length, start);
+  out.writeDoubleLE(firstRegion, 8);
+  stream.copy(out, HEADER_BYTES);
+  out.fill(0, HEADER_BYTES + stream.length, start);
   let at = start;
   for (const c of s.columns) {
     out.set(c, at);
@@ -248,6 +258,18 @@ export function serializeCompact(value: unknown): Buffer {
     at = end;
   }
   return out;
+}
+
+/**
+ * How many leading bytes hold the first value of bytes serializeCompact wrote (its stream and its
+ * columns), read from the first `HEADER_BYTES` or more of them; undefined for the layout before
+ * (every byte is needed) or too few bytes to tell.
+ */
+export function firstValueBytes(head: Uint8Array): number | undefined {
+  if (head.byteLength < HEADER_BYTES) return undefined;
+  const b = Buffer.from(head.buffer, head.byteOffset, HEADER_BYTES);
+  if (b.readUInt32LE(0) !== SPLIT_MAGIC) return undefined;
+  return align8(HEADER_BYTES + b.readUInt32LE(4)) + b.readDoubleLE(8);
 }
 
 /** The V8 stream with every column in it (the layout before decision 209; tests of old checkpoints). */
@@ -264,20 +286,29 @@ export function serializeInline(value: unknown): Buffer {
  * narrowed may be views of the input: the caller hands over bytes nothing else reuses.
  */
 export function deserializeCompact(bytes: Uint8Array | readonly Uint8Array[]): unknown {
+  return deserializeValues(bytes, false).value;
+}
+
+/**
+ * Like deserializeCompact, and with `withExtra` the second value serializeCompact wrote (undefined in
+ * the layout before). Without it, the bytes may stop where firstValueBytes says.
+ */
+export function deserializeValues(bytes: Uint8Array | readonly Uint8Array[], withExtra: boolean): { value: unknown; extra: unknown } {
   const parts = new Parts(bytes instanceof Uint8Array ? [bytes] : bytes);
-  const head = parts.length >= 8 ? parts.range(0, 8) : new Uint8Array(0);
-  const split = head.length === 8 && Buffer.from(head.buffer, head.byteOffset, 8).readUInt32LE(0) === SPLIT_MAGIC;
+  const head = parts.length >= HEADER_BYTES ? parts.range(0, HEADER_BYTES) : new Uint8Array(0);
+  const split = firstValueBytes(head) !== undefined;
   let stream: Uint8Array;
   let region: { parts: Parts; start: number } | undefined;
   if (split) {
-    const n = Buffer.from(head.buffer, head.byteOffset, 8).readUInt32LE(4);
-    stream = parts.range(8, n);
-    region = { parts, start: align8(8 + n) };
+    const n = Buffer.from(head.buffer, head.byteOffset, HEADER_BYTES).readUInt32LE(4);
+    stream = parts.range(HEADER_BYTES, n);
+    region = { parts, start: align8(HEADER_BYTES + n) };
   } else {
     stream = parts.range(0, parts.length);
   }
   const buf = Buffer.isBuffer(stream) ? stream : Buffer.from(stream.buffer, stream.byteOffset, stream.byteLength);
   const d = new CompactDeserializer(buf, region);
   d.readHeader();
-  return d.readValue();
+  const value = d.readValue();
+  return { value, extra: split && withExtra ? d.readValue() : undefined };
 }

@@ -1,9 +1,13 @@
-import { describe, expect, it } from 'vitest';
-import { orderSession } from '../../bench/session.ts';
-import { decodeCheckpoint, encodeCheckpoint } from '../../engine/oms/checkpoint-codec.ts';
-import { deserializeCompact, serializeCompact, serializeInline } from '../../engine/oms/checkpoint-columns.ts';
+import { afterEach, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { orderSession, storeSession } from '../../bench/session.ts';
+import { checkpointNeeds, decodeCheckpoint, encodeCheckpoint } from '../../engine/oms/checkpoint-codec.ts';
+import { deserializeCompact, deserializeValues, serializeCompact, serializeInline } from '../../engine/oms/checkpoint-columns.ts';
 import { CheckpointFold } from '../../engine/oms/checkpoint-fold.ts';
 import type { PackedMemory } from '../../engine/oms/exposure/risk-state.ts';
+import { CHECKPOINT_PART_BYTES, CheckpointWriter } from '../../engine/store/checkpoints.ts';
+import { openWritableLog } from '../../engine/store/log.ts';
+import { removeDir, tempDir } from './helpers/backbone.ts';
 
 /**
  * A checkpoint decoded from the parts it is stored in (decision 209: the
@@ -79,11 +83,33 @@ describe('checkpoint decoded from its stored parts', () => {
     expect(memoryOf(got).keys).toHaveLength(0);
   });
 
+  it('gives the time machine the same projection from only the leading parts it needs (what start-up alone reads is at the end)', () => {
+    const need = checkpointNeeds(bytes)!;
+    expect(need).toBeGreaterThan(0);
+    expect(need).toBeLessThan(bytes.length);
+    for (const size of [65_537, 4_099]) {
+      const parts = cut(bytes, size);
+      const leading: Buffer[] = [];
+      for (let have = 0; have < need; have += parts[leading.length]!.length) leading.push(parts[leading.length]!);
+      expect(leading.length).toBeLessThan(parts.length);
+      const got = decodeCheckpoint(leading, false, true, false);
+      expect(got.projection.stateHash(), `parts of ${size}`).toBe(projectionHash);
+      // Risk's state without its duplicate memory, as a whole read without it gives.
+      expect(got.risk!.stateHash()).toBe(decodeCheckpoint(bytes, false).risk!.stateHash());
+      expect(got.requests).toBeUndefined();
+      // Start-up's read needs the rest: refused from the leading parts alone, never a state without them.
+      expect(() => decodeCheckpoint(leading, true, true)).toThrow(/does not decode/);
+    }
+  });
+
   it('reads a checkpoint written in the layout before (columns in the stream, keys as an array) to the same state', () => {
-    const body = deserializeCompact(bytes) as { root: { riskMemory: Record<string, unknown> } };
-    const { keyText: _text, keyLengths: _lengths, ...rest } = body.root.riskMemory;
-    body.root.riskMemory = { ...rest, keys: memory.keys };
+    // Before: one V8 stream, the risk memory (keys as an array) and the requests in the root.
+    const both = deserializeValues(bytes, true) as { value: { root: Record<string, unknown> }; extra: { requests: unknown; riskMemory: Record<string, unknown> } };
+    const { keyBytes: _bytes, keyWide: _wide, keyLengths: _lengths, ...rest } = both.extra.riskMemory;
+    const body = both.value;
+    body.root = { ...body.root, riskMemory: { ...rest, keys: memory.keys }, requests: both.extra.requests };
     const old = serializeInline(body);
+    expect(checkpointNeeds(old)).toBeUndefined();
     expect(old[0]).toBe(0xff);
     for (const input of [old, cut(old, 65_537)]) {
       const got = Array.isArray(input) ? decodeCheckpoint(input, true, true) : decodeCheckpoint(input);
@@ -99,5 +125,37 @@ describe('checkpoint decoded from its stored parts', () => {
     expect((deserializeCompact(split) as typeof value).a).toEqual(value.a);
     expect(() => deserializeCompact(split.subarray(0, split.length - 8))).toThrow(/past the end/);
     expect(() => decodeCheckpoint(bytes.subarray(0, bytes.length - 100_000))).toThrow(/does not decode/);
+  });
+});
+
+describe('checkpoint store, read in part', () => {
+  const dirs: string[] = [];
+  afterEach(() => dirs.splice(0).forEach(removeDir));
+
+  it('reads only the leading parts a reader needs, each checked; the whole read checks every part', () => {
+    const dir = tempDir('ordo-ckpt-parts-');
+    dirs.push(dir);
+    const w = openWritableLog(join(dir, 'ordo.db'), { backgroundCheckpoint: false });
+    try {
+      storeSession(w, orderSession(1_000));
+      // Three parts and a bit; the first part says the reader needs a part and a half.
+      const bytes = Buffer.alloc(3 * CHECKPOINT_PART_BYTES + 100, 7);
+      bytes.writeUInt32LE(CHECKPOINT_PART_BYTES * 1.5, 0);
+      const writer = new CheckpointWriter(w.db);
+      writer.write(1, 500, 3, bytes);
+      // Damage the last part: a reader that stops before it does not see it, the whole read does.
+      w.db.prepare('UPDATE checkpoints SET body = ? WHERE session = 1 AND seq = 500 AND part = 3').run(Buffer.alloc(100, 8));
+      const need = (first: Buffer) => first.readUInt32LE(0);
+      const part = writer.reader.read(1, 500, need);
+      expect('detail' in part).toBe(false);
+      if ('detail' in part) return;
+      expect(part.whole).toBe(false);
+      expect(part.parts.map((p) => p.length)).toEqual([CHECKPOINT_PART_BYTES, CHECKPOINT_PART_BYTES]);
+      expect(Buffer.concat(part.parts).equals(bytes.subarray(0, 2 * CHECKPOINT_PART_BYTES))).toBe(true);
+      expect(() => part.bytes).toThrow(/read in part/);
+      expect(writer.reader.read(1, 500)).toEqual({ session: 1, seq: 500, detail: 'checksum mismatch in part 3' });
+    } finally {
+      w.close();
+    }
   });
 });
