@@ -114,7 +114,7 @@ describe.each([
       loadAverage1m: Number(loadavg()[0]!.toFixed(1)),
       ...(SCROLL ? { wheelSteps: wheels } : {}),
       ...report,
-      ...(traced ? { tracedCpu: traced.cpu, tracedLongTasks: traced.longTasks } : {}),
+      ...(traced ? { tracedCpu: traced.cpu, tracedFrames: traced.frames, tracedLongTasks: traced.longTasks } : {}),
     };
     mkdirSync(OUT, { recursive: true });
     writeFileSync(`${OUT}ui-load-${width}-${ORDERS_PER_SECOND}${SCROLL ? '-scroll' : ''}.json`, `${JSON.stringify(figures, null, 2)}\n`);
