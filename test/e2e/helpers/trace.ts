@@ -36,7 +36,8 @@ const CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline'
 
 /** Starts tracing the page (one trace per browser at a time). */
 export async function startTrace(browser: Browser, page: Page): Promise<void> {
-  await browser.startTracing(page, { categories: CATEGORIES });
+  // With ORDO_TRACE_RAW the JS sampling profiler too (its samples are for a script to read, not the report).
+  await browser.startTracing(page, { categories: process.env.ORDO_TRACE_RAW ? [...CATEGORIES, 'disabled-by-default-v8.cpu_profiler'] : CATEGORIES });
 }
 
 /**
