@@ -1,26 +1,17 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CommandReply } from '../../engine/bus/command-client.ts';
 import { EventStream } from '../../engine/bus/event-stream.ts';
 import type { CommandSink, ComponentLogic } from '../../engine/component/logic.ts';
 import { ComponentRuntime } from '../../engine/component/runtime.ts';
 import type { CommandBody, Sequenced } from '../../engine/protocol/events.ts';
 import { openReadableLog } from '../../engine/store/log.ts';
-import { Collector, removeDir, startBackbone, waitFor, type Backbone } from './helpers/backbone.ts';
+import { Collector, backbonesPerTest, waitFor, type Backbone } from './helpers/backbone.ts';
 
 // Decision 183: a component in the sequencer's process sends through Sequencer.localPort and its stream takes
 // stored frames through offerLocal; both must behave exactly as the bus does (real ZeroMQ and SQLite here,
 // with the bus copies of every frame still arriving beside the local ones).
 
-let bb: Backbone | undefined;
-const stops: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const s of stops.splice(0).reverse()) await s();
-  if (bb) {
-    await bb.close();
-    removeDir(bb.dir);
-    bb = undefined;
-  }
-});
+const backbones = backbonesPerTest();
 
 /** Sends one OrderAccepted per SessionReady and per `ask`, and counts what it applied. */
 class Sender implements ComponentLogic {
@@ -51,13 +42,12 @@ const oneToN = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
 describe('in-process bus short-cut (decision 183)', () => {
   it('a local port sequences commands in order and answers refusals as the bus does', async () => {
-    const b = await startBackbone();
-    bb = b;
+    const b = await backbones.start();
     await openSession(b, [['sender', 'sender-1']]);
     const replies: CommandReply[] = [];
     const active = b.sequencer.localPort('sender-1');
     const stranger = b.sequencer.localPort('stranger-1');
-    stops.push(() => active.close(), () => stranger.close());
+    backbones.defer(() => active.close(), () => stranger.close());
     stranger.onReply((r) => replies.push(r));
     active.onReply((r) => replies.push(r));
     expect(active.direct).toBe(true);
@@ -68,7 +58,7 @@ describe('in-process bus short-cut (decision 183)', () => {
     await waitFor(() => b.sequencer.position.seq === before + 5 && replies.length === 1, 'five sequenced and one refusal');
     expect(replies).toEqual([{ cseq: 1, code: 'NOT_ACTIVE', message: 'stranger-1 is not active for any role' }]);
     const rl = openReadableLog(b.dbPath);
-    stops.push(() => rl.close());
+    backbones.defer(() => rl.close());
     const mine: Sequenced[] = [];
     rl.replay(b.sequencer.position.session, (e) => {
       if (e.src === 'sender-1') mine.push(e);
@@ -83,13 +73,12 @@ describe('in-process bus short-cut (decision 183)', () => {
   });
 
   it('a stream offered stored frames delivers every event once, in order, beside the bus copies', async () => {
-    const b = await startBackbone();
-    bb = b;
+    const b = await backbones.start();
     await openSession(b, [['sender', 'sender-1']]);
     const s = new EventStream({ events: b.endpoints.events, replay: b.endpoints.replay });
     const col = new Collector();
     s.addListener(col);
-    stops.push(() => s.close());
+    backbones.defer(() => s.close());
     await s.start();
     b.sequencer.onStoredFrames((f) => s.offerLocal(f));
     const head = b.sequencer.position.seq;
@@ -115,15 +104,14 @@ describe('in-process bus short-cut (decision 183)', () => {
   });
 
   it('a runtime on a local port and a locally fed stream: commands answered, events applied once', async () => {
-    const b = await startBackbone();
-    bb = b;
+    const b = await backbones.start();
     await openSession(b, [['sender', 'sender-1']]);
     const logic = new Sender();
     const rt = new ComponentRuntime({ id: 'sender-1', logic, endpoints: b.endpoints, resendMs: 60_000, commandPort: (id) => b.sequencer.localPort(id) });
-    stops.push(() => rt.stop());
+    backbones.defer(() => rt.stop());
     const s = new EventStream({ events: b.endpoints.events, replay: b.endpoints.replay });
     s.addListener(rt);
-    stops.push(() => s.close());
+    backbones.defer(() => s.close());
     rt.connect();
     await s.start();
     await rt.caughtUp();

@@ -1,20 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ComponentRuntime } from '../../engine/component/runtime.ts';
 import type { CommandSink, ComponentLogic } from '../../engine/component/logic.ts';
 import type { CommandBody, Sequenced } from '../../engine/protocol/events.ts';
-import { Collector, removeDir, startBackbone, waitFor, type Backbone } from './helpers/backbone.ts';
+import { Collector, backbonesPerTest, waitFor } from './helpers/backbone.ts';
 import { EventStream } from '../../engine/bus/event-stream.ts';
 
-let bb: Backbone | undefined;
-const stops: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const s of stops.splice(0).reverse()) await s();
-  if (bb) {
-    await bb.close();
-    removeDir(bb.dir);
-    bb = undefined;
-  }
-});
+const backbones = backbonesPerTest();
 
 /** A component that asks for one event on each SessionReady, and keeps refused commands. */
 class Asker implements ComponentLogic {
@@ -40,15 +31,14 @@ class Asker implements ComponentLogic {
 
 describe('component runtime', () => {
   it('a command refused while the session is closed gets in first when the next session opens', async () => {
-    const b = await startBackbone();
-    bb = b;
+    const b = await backbones.start();
     let cseq = 1;
     const host = (body: CommandBody) => b.sequencer.request({ src: 'host', cseq: cseq++, body });
     expect(await host({ type: 'OpenSession' })).toBeUndefined();
     expect(await host({ type: 'ComponentActivated', role: 'asker', instance: 'asker-1' })).toBeUndefined();
     const logic = new Asker();
     const rt = new ComponentRuntime({ id: 'asker-1', logic, endpoints: b.endpoints, resendMs: 60_000 });
-    stops.push(() => rt.stop());
+    backbones.defer(() => rt.stop());
     await rt.start();
     await waitFor(() => rt.lifecycle === 'active', 'active');
     cseq = b.sequencer.nextCseq('host');
@@ -62,7 +52,7 @@ describe('component runtime', () => {
     const col = new Collector();
     const s = new EventStream({ events: b.endpoints.events, replay: b.endpoints.replay });
     s.addListener(col);
-    stops.push(() => s.close());
+    backbones.defer(() => s.close());
     await s.start({ session: 2, seq: 0 });
     await waitFor(() => col.events.filter((x) => x.e.src === 'asker-1').length === 2, 'both commands in session 2', 5000);
     const mine = col.events.filter((x) => x.e.src === 'asker-1').map((x) => ({ cseq: x.e.cseq, event: x.e.event }));

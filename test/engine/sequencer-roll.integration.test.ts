@@ -1,20 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CommandClient } from '../../engine/bus/command-client.ts';
 import type { OrdoEvent } from '../../engine/protocol/events.ts';
 import { emptyPolicy, type SequencerPolicy } from '../../engine/sequencer/policy.ts';
 import { openReadableLog } from '../../engine/store/log.ts';
-import { removeDir, startBackbone, waitFor, type Backbone } from './helpers/backbone.ts';
+import { backbonesPerTest, waitFor, type Backbone } from './helpers/backbone.ts';
 
 let bb: Backbone | undefined;
-const cleanup: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const c of cleanup.splice(0).reverse()) await c();
-  if (bb) {
-    await bb.close();
-    removeDir(bb.dir);
-    bb = undefined;
-  }
-});
+const backbones = backbonesPerTest();
 
 /** A policy where new orders wait while closing and the close waits for OrderExpired of order 1 (the venue's confirmation). */
 function closingPolicy(): SequencerPolicy {
@@ -47,7 +39,7 @@ const pending = (orderId: number): OrdoEvent => ({
 
 describe('sequencer session roll', () => {
   it('holds new orders (and what their sender sends after them) until the venue confirms, then opens the next session in the same transaction and sequences them there', async () => {
-    bb = await startBackbone({ policy: closingPolicy() });
+    bb = await backbones.start({ policy: closingPolicy() });
     const seq = bb.sequencer;
     let cseq = 1;
     const host = (body: Parameters<typeof seq.request>[0]['body']) => seq.request({ src: 'host', cseq: cseq++, body });
@@ -56,7 +48,7 @@ describe('sequencer session roll', () => {
     expect(await host({ type: 'ComponentActivated', role: 'gateway', instance: 'g' })).toBeUndefined();
     const p = new CommandClient(bb.endpoints.commands, 'p');
     const g = new CommandClient(bb.endpoints.commands, 'g');
-    cleanup.push(() => p.close(), () => g.close());
+    backbones.defer(() => p.close(), () => g.close());
     const refusals: unknown[] = [];
     p.onReply((r) => refusals.push(r));
 
@@ -116,7 +108,7 @@ describe('sequencer session roll', () => {
   });
 
   it('a sequencer restarted in the middle of a roll reads the roll from the log and finishes it on the confirmation', async () => {
-    const first = await startBackbone({ policy: closingPolicy() });
+    const first = await backbones.start({ policy: closingPolicy() });
     let cseq = 1;
     const host1 = (body: Parameters<typeof first.sequencer.request>[0]['body']) => first.sequencer.request({ src: 'host', cseq: cseq++, body });
     await host1({ type: 'OpenSession' });
@@ -127,7 +119,7 @@ describe('sequencer session roll', () => {
     await first.close();
     // Held commands live in memory only: the stop refuses nothing stored, and the order is not in the log.
     expect(await Promise.race([lost, new Promise((r) => setTimeout(() => r('unanswered'), 50))])).toBe('unanswered');
-    bb = await startBackbone({ dir: first.dir, policy: closingPolicy() });
+    bb = await backbones.start({ dir: first.dir, policy: closingPolicy() });
     const seq = bb.sequencer;
     expect(seq.position).toMatchObject({ session: 1, phase: 'closing' });
     expect(seq.roll).toEqual({ rolling: true, held: 0 });
@@ -135,7 +127,7 @@ describe('sequencer session roll', () => {
     await waitFor(() => seq.roll.held === 1, 'a new order held after the restart');
     // The venue's confirmation, through the gateway (its own source: not held behind the host's order).
     const g = new CommandClient(bb.endpoints.commands, 'g');
-    cleanup.push(() => g.close());
+    backbones.defer(() => g.close());
     g.send([{ cseq: 1, body: { type: 'OrderExpired', orderId: 1, reason: 1 } }]);
     expect(await again).toBeUndefined();
     expect(seq.position).toMatchObject({ session: 2, phase: 'open' });
@@ -149,7 +141,7 @@ describe('sequencer session roll', () => {
   });
 
   it('refuses a roll unless a session is open, and a force ends a waiting roll', async () => {
-    bb = await startBackbone({ policy: closingPolicy() });
+    bb = await backbones.start({ policy: closingPolicy() });
     const seq = bb.sequencer;
     let cseq = 1;
     const host = (body: Parameters<typeof seq.request>[0]['body']) => seq.request({ src: 'host', cseq: cseq++, body });

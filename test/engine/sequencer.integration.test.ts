@@ -1,32 +1,23 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CommandClient, type CommandReply } from '../../engine/bus/command-client.ts';
 import { EventStream } from '../../engine/bus/event-stream.ts';
 import { decodeFrame } from '../../engine/protocol/codec.ts';
 import type { Sequenced } from '../../engine/protocol/events.ts';
 import { openReadableLog } from '../../engine/store/log.ts';
-import { Collector, removeDir, startBackbone, waitFor, type Backbone } from './helpers/backbone.ts';
+import { Collector, backbonesPerTest, waitFor, type Backbone } from './helpers/backbone.ts';
 
 let bb: Backbone | undefined;
-const cleanup: (() => unknown)[] = [];
-
-afterEach(async () => {
-  for (const c of cleanup.splice(0).reverse()) await c();
-  if (bb) {
-    await bb.close();
-    removeDir(bb.dir);
-    bb = undefined;
-  }
-});
+const backbones = backbonesPerTest();
 
 async function openWithClients(n: number): Promise<CommandClient[]> {
-  bb = await startBackbone();
+  bb = await backbones.start();
   let cseq = 1;
   bb.sequencer.submit([{ src: 'host', cseq: cseq++, body: { type: 'OpenSession' } }]);
   const clients: CommandClient[] = [];
   for (let i = 0; i < n; i++) {
     bb.sequencer.submit([{ src: 'host', cseq: cseq++, body: { type: 'ComponentActivated', role: `client${i}`, instance: `c${i}` } }]);
     const c = new CommandClient(bb.endpoints.commands, `c${i}`);
-    cleanup.push(() => c.close());
+    backbones.defer(() => c.close());
     clients.push(c);
   }
   await waitFor(() => bb!.sequencer.position.seq === 2 + n, 'session open and components active');
@@ -37,7 +28,7 @@ function stream(b: Backbone, extra: Partial<ConstructorParameters<typeof EventSt
   const s = new EventStream({ events: b.endpoints.events, replay: b.endpoints.replay, ...extra });
   const col = new Collector();
   s.addListener(col);
-  cleanup.push(() => s.close());
+  backbones.defer(() => s.close());
   return { s, col };
 }
 
@@ -92,7 +83,7 @@ describe('sequencer over real ZeroMQ and SQLite', () => {
     c!.sendRaw(new Uint8Array([0xde, 0xad, 0xbe, 0xef]));
     c!.sendRaw(new Uint8Array([]));
     const rogue = new CommandClient(bb!.endpoints.commands, 'rogue');
-    cleanup.push(() => rogue.close());
+    backbones.defer(() => rogue.close());
     const rogueReplies: CommandReply[] = [];
     rogue.onReply((r) => rogueReplies.push(r));
     rogue.send([{ cseq: 1, body: { type: 'OrderAccepted', orderId: 1 } }]);
@@ -145,7 +136,7 @@ describe('sequencer over real ZeroMQ and SQLite', () => {
     const sub = new Subscriber();
     sub.connect(bb!.endpoints.events);
     sub.subscribe();
-    cleanup.push(() => sub.close());
+    backbones.defer(() => sub.close());
     await new Promise((r) => setTimeout(r, 50));
     c!.send([{ cseq: 1, body: { type: 'OrderAccepted', orderId: 9 } }]);
     let msg: Buffer | undefined;

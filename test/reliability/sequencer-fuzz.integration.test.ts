@@ -1,31 +1,23 @@
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CommandClient, type CommandReply } from '../../engine/bus/command-client.ts';
 import { DecodeError } from '../../engine/protocol/bytes.ts';
 import { decodeCommands, encodeCommands } from '../../engine/protocol/codec.ts';
-import { removeDir, startBackbone, type Backbone } from '../engine/helpers/backbone.ts';
+import { backbonesPerTest, type Backbone } from '../engine/helpers/backbone.ts';
 import { record } from './helpers/figures.ts';
 import { until } from './helpers/procs.ts';
 
 let bb: Backbone | undefined;
-const closers: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const c of closers.splice(0)) await c();
-  if (bb) {
-    await bb.close();
-    removeDir(bb.dir);
-    bb = undefined;
-  }
-});
+const backbones = backbonesPerTest();
 
 describe('the sequencer under mutated command batches over ZeroMQ', () => {
   it('answers every batch (BAD_COMMAND or a refusal per command), never stalls, and the log does not change', async () => {
-    bb = await startBackbone();
+    bb = await backbones.start();
     bb.sequencer.submit([{ src: 'host', cseq: 1, body: { type: 'OpenSession' } }]);
     await until(() => bb!.sequencer.position.seq >= 2, 'session open');
     const before = { seq: bb.sequencer.position.seq, frames: bb.log.sessions()[0]!.frames };
     const client = new CommandClient(bb.endpoints.commands, 'fuzzer');
-    closers.push(() => client.close());
+    backbones.defer(() => client.close());
     const replies: CommandReply[] = [];
     client.onReply((r) => replies.push(r));
 

@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EventStream } from '../../engine/bus/event-stream.ts';
-import { Collector, removeDir, startBackbone, type Backbone } from '../engine/helpers/backbone.ts';
+import { Collector, backbonesPerTest, type Backbone } from '../engine/helpers/backbone.ts';
 import { record } from './helpers/figures.ts';
 
 /**
@@ -13,19 +13,11 @@ import { record } from './helpers/figures.ts';
  */
 
 let bb: Backbone | undefined;
-const streams: EventStream[] = [];
-afterEach(async () => {
-  for (const s of streams.splice(0)) s.close();
-  if (bb) {
-    await bb.close();
-    removeDir(bb.dir);
-    bb = undefined;
-  }
-});
+const backbones = backbonesPerTest();
 
 describe('EventStream.start while the sequencer is publishing', () => {
   it('resolves only once the log is applied up to the head at the time of joining', async () => {
-    bb = await startBackbone();
+    bb = await backbones.start();
     let cseq = 1;
     bb.sequencer.submit([{ src: 'host', cseq: cseq++, body: { type: 'OpenSession' } }]);
     let producing = true;
@@ -42,7 +34,7 @@ describe('EventStream.start while the sequencer is publishing', () => {
       await new Promise((r) => setTimeout(r, 20));
       const headAtJoin = bb.sequencer.position.seq;
       const s = new EventStream({ events: bb.endpoints.events, replay: bb.endpoints.replay });
-      streams.push(s);
+      backbones.defer(() => s.close());
       const col = new Collector();
       s.addListener(col);
       await s.start();

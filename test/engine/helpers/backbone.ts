@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { afterEach } from 'vitest';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inprocEndpoints, type BusEndpoints } from '../../../engine/bus/endpoints.ts';
@@ -36,6 +37,7 @@ export async function startBackbone(opts: { dir?: string; policy?: SequencerPoli
   await sequencer.bind([endpoints.commands], [endpoints.events]);
   const replay = new ReplayServer(openReadableLog(dbPath));
   await replay.bind(endpoints.replay);
+  let closing: Promise<void> | undefined;
   return {
     dir,
     dbPath,
@@ -43,10 +45,46 @@ export async function startBackbone(opts: { dir?: string; policy?: SequencerPoli
     sequencer,
     replay,
     endpoints,
-    async close() {
-      await sequencer.close();
-      replay.close();
-      log.close();
+    close() {
+      // Idempotent, so a test may stop a backbone itself and the per-test teardown still runs safely.
+      closing ??= (async () => {
+        await sequencer.close();
+        replay.close();
+        log.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+/** Backbones started through `start` and cleanups given to `defer`, undone after each test of the file. */
+export interface BackbonesPerTest {
+  start(opts?: Parameters<typeof startBackbone>[0]): Promise<Backbone>;
+  defer(...cleanups: (() => unknown)[]): void;
+}
+
+/**
+ * Registers one `afterEach` for a test file: the deferred cleanups run newest first (clients and streams
+ * before what they talk to), then every backbone the test started is closed and its folder removed.
+ */
+export function backbonesPerTest(): BackbonesPerTest {
+  const started: Backbone[] = [];
+  const deferred: (() => unknown)[] = [];
+  afterEach(async () => {
+    for (const d of deferred.splice(0).reverse()) await d();
+    for (const b of started.splice(0).reverse()) {
+      await b.close();
+      removeDir(b.dir);
+    }
+  });
+  return {
+    async start(opts) {
+      const b = await startBackbone(opts);
+      started.push(b);
+      return b;
+    },
+    defer(...cleanups) {
+      deferred.push(...cleanups);
     },
   };
 }
