@@ -5,6 +5,7 @@ import type { ResolvedColumn } from '../lib/columns.ts';
 import { actionsClass, orderActions, orderCellModel, orderRowClass } from './order-row-model.ts';
 import type { CellModel, RowFlags } from './order-row-model.ts';
 import type { Amend } from './order-row-model.ts';
+import { TextMeasure } from '../lib/text-fit.ts';
 import { ROW_HEIGHT } from './VirtualList.tsx';
 
 /** What the pool asks of the blotter for row `i` of the list: its order (undefined: not loaded yet) and how it stands out. */
@@ -465,60 +466,5 @@ class RowPool {
     // A value's tooltip where the cell cuts it, or where it says more than the cell (time, symbol, reason).
     attr(s, cell, 'title', m.title !== undefined && (clipped || m.titleAlways === true) ? m.title : null);
     attr(s, cell, 'data-testid', m.testid ?? null);
-  }
-}
-
-/**
- * Text widths by canvas, per font (a cell's font read once per class list
- * from a probe cell): whether a value fits its cell decides if the cell
- * clips it with an ellipsis. Unclipped cells need no clip node, which is
- * what made the grid's layerize and paint grow with its cell count.
- */
-class TextMeasure {
-  private readonly fonts = new Map<string, string>();
-  /** A monospaced font's advance (every character as wide), or 0 for a proportional font. */
-  private readonly advance = new Map<string, number>();
-  private readonly widths = new Map<string, number>();
-  private ctx: CanvasRenderingContext2D | null | undefined;
-  private font = '';
-
-  fits(host: HTMLElement, cls: string, value: string, px: number): boolean {
-    if (this.ctx === undefined) this.ctx = document.createElement('canvas').getContext('2d');
-    const ctx = this.ctx;
-    if (!ctx) return false;
-    let font = this.fonts.get(cls);
-    if (font === undefined) {
-      const probe = document.createElement('span');
-      probe.className = cls;
-      probe.style.position = 'absolute';
-      probe.style.visibility = 'hidden';
-      probe.textContent = 'x';
-      host.appendChild(probe);
-      const cs = getComputedStyle(probe);
-      // From the longhands: the \`font\` shorthand reads empty when a variant (tabular numbers) has no shorthand form.
-      font = `${cs.fontStyle} ${cs.fontWeight} ${cs.fontSize} ${cs.fontFamily}`;
-      probe.remove();
-      this.fonts.set(cls, font);
-    }
-    let adv = this.advance.get(font);
-    if (adv === undefined) {
-      if (this.font !== font) ctx.font = this.font = font;
-      const i = ctx.measureText('iiiiiiiiii').width;
-      const m = ctx.measureText('MMMMMMMMMM').width;
-      adv = Math.abs(i - m) < 0.01 ? m / 10 : 0;
-      this.advance.set(font, adv);
-    }
-    // Monospaced (numbers, symbols, times): arithmetic, no measuring; ASCII only (a wide character is not one advance).
-    if (adv > 0 && /^[\x20-\x7e]*$/.test(value)) return value.length * adv <= px;
-    const key = `${font}\u0000${value}`;
-    let w = this.widths.get(key);
-    if (w === undefined) {
-      if (this.font !== font) ctx.font = this.font = font;
-      w = ctx.measureText(value).width;
-      // Bounded: a long session shows many distinct values.
-      if (this.widths.size > 20_000) this.widths.clear();
-      this.widths.set(key, w);
-    }
-    return w <= px;
   }
 }

@@ -125,15 +125,16 @@ describe.each([
     const option = screen!.instruments.find((i) => i.instrumentType === 'option');
     expect(option).toBeDefined();
     expect(await page.getByTestId('orders-filter-symbol').locator('option').allTextContents()).toContain(option!.symbol);
-    // The pooled orders grid clips a cell only when its value does not fit (decision 203): every value wider
-    // than its cell is clipped (with an ellipsis and its tooltip), none spills into the next cell.
-    const spills = await page.getByTestId('orders-list').evaluate((list) =>
-      [...list.querySelectorAll('.pool-rows .td')]
-        .filter((td) => td.scrollWidth > td.clientWidth + 1 && !td.classList.contains('clip'))
-        .map((td) => `${td.getAttribute('data-col')}: ${td.textContent}`),
-    );
-    expect(spills).toEqual([]);
-    expect(await page.locator('[data-testid="orders-list"] .pool-rows .td').count()).toBeGreaterThan(50);
+    // The orders, fills and instruments grids clip a cell only when its value does not fit (decision 203):
+    // every value wider than its cell is clipped (with an ellipsis), none spills into the next cell.
+    for (const list of ['orders-list', 'fills-list', 'instruments-list']) {
+      const cells = page.locator(`[data-testid="${list}"] .tr:not(.thead) > .td`);
+      expect(await cells.count(), list).toBeGreaterThan(20);
+      const spills = await cells.evaluateAll((tds) =>
+        tds.filter((td) => td.scrollWidth > td.clientWidth + 1 && !td.classList.contains('clip')).map((td) => `${td.getAttribute('data-col')}: ${td.textContent}`),
+      );
+      expect(spills, list).toEqual([]);
+    }
     expect(sent).toBeGreaterThan(0);
     expect(report.frames).toBeGreaterThan(0);
     // The screen caught up with the stream: its seq reaches the host's.
