@@ -64,11 +64,12 @@ export class TextMeasure {
 const shared = typeof document === 'undefined' ? undefined : new TextMeasure();
 
 /**
- * `cls` plus ' clip' when `value` is wider than `px` (a cell's content
- * width), for grids drawn by React. Without a DOM (server rendering) every
- * cell clips, as before.
+ * The classes of a cell drawn by React whose value is measured: `cls` plus
+ * ' fit' (the styles draw it unclipped) and ' clip' when `value` is wider
+ * than `px` (the cell's content width), which restores the clip and the
+ * ellipsis. Without a DOM (server rendering) the cell keeps its clip.
  */
 export function clipClass(cls: string, value: string, px: number): string {
-  if (!shared) return `${cls} clip`;
-  return value === '' || shared.fits(document.body, cls, value, px) ? cls : `${cls} clip`;
+  if (!shared) return cls;
+  return value === '' || shared.fits(document.body, cls, value, px) ? `${cls} fit` : `${cls} fit clip`;
 }

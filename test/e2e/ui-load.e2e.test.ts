@@ -125,13 +125,13 @@ describe.each([
     const option = screen!.instruments.find((i) => i.instrumentType === 'option');
     expect(option).toBeDefined();
     expect(await page.getByTestId('orders-filter-symbol').locator('option').allTextContents()).toContain(option!.symbol);
-    // The orders, fills and instruments grids clip a cell only when its value does not fit (decision 203):
-    // every value wider than its cell is clipped (with an ellipsis), none spills into the next cell.
-    for (const list of ['orders-list', 'fills-list', 'instruments-list']) {
+    // The orders, fills, instruments and components grids clip a cell only when its value does not fit
+    // (decision 203): every value wider than its cell is clipped (with an ellipsis), none spills into the next cell.
+    for (const list of ['orders-list', 'fills-list', 'instruments-list', 'components-list']) {
       const cells = page.locator(`[data-testid="${list}"] .tr:not(.thead) > .td`);
       expect(await cells.count(), list).toBeGreaterThan(20);
       const spills = await cells.evaluateAll((tds) =>
-        tds.filter((td) => td.scrollWidth > td.clientWidth + 1 && !td.classList.contains('clip')).map((td) => `${td.getAttribute('data-col')}: ${td.textContent}`),
+        tds.filter((td) => td.scrollWidth > td.clientWidth + 1 && (globalThis as unknown as { getComputedStyle(e: unknown): { overflowX: string } }).getComputedStyle(td).overflowX === 'visible').map((td) => `${td.getAttribute('data-col') ?? td.className}: ${td.textContent}`),
       );
       expect(spills, list).toEqual([]);
     }
