@@ -18,7 +18,7 @@ describe('the orders grid cell model (decision 203)', () => {
   it('the state column is a badge; a parked order says so; a waiting order names what it waits on', () => {
     const parked = orderCellModel('state', order(3, { state: 'pending_new', parked: true }), 2, undefined);
     expect(parked.badge).toEqual({ cls: 'badge state-badge state-pending_new parked', testid: 'order-state-3', state: 'pending_new', parked: true, title: 'parked — re-enters at open', text: 'PARKED' });
-    const waiting = orderCellModel('reason', order(4, { state: 'accepted' }), 2, 'waiting: no active router');
+    const waiting = orderCellModel('reason', order(4, { state: 'new' }), 2, 'waiting: no active router');
     expect(waiting).toMatchObject({ cls: 'waiting-hint', text: 'waiting: no active router', testid: 'order-waiting-4', titleAlways: true });
     const rejected = orderCellModel('reason', order(5, { state: 'rejected', rejectReason: 'PRICE_OUT_OF_BAND' }), 2, undefined);
     expect(rejected).toMatchObject({ cls: 'reason', text: 'PRICE_OUT_OF_BAND', title: 'PRICE_OUT_OF_BAND' });
@@ -27,7 +27,7 @@ describe('the orders grid cell model (decision 203)', () => {
   it('row classes: stripes, selection, focus, finished orders dimmed, waiting; the actions strip follows the row', () => {
     expect(orderRowClass(order(1, { state: 'new' }), flags)).toBe('tr working');
     expect(orderRowClass(order(1, { state: 'filled' }), { ...flags, striped: true, selected: true, focused: true })).toBe('tr odd selected focused done');
-    expect(orderRowClass(order(1, { state: 'accepted' }), { ...flags, amending: true, waiting: 'waiting: no active router' })).toBe('tr working amending waiting');
+    expect(orderRowClass(order(1, { state: 'new' }), { ...flags, amending: true, waiting: 'waiting: no active router' })).toBe('tr working amending waiting');
     expect(actionsClass({ striped: true, selected: true, focused: false })).toBe('td actions odd selected');
   });
 
