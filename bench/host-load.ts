@@ -5,7 +5,7 @@
  * time, so a stalled host shows as latency, not as fewer requests).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { monoMs, TRACE_HEADER } from './hops.ts';
@@ -36,7 +36,10 @@ export function startHostProcess(dataDir: string, extra: readonly string[] = [],
     let err = '';
     const exited = new Promise<void>((r) => proc.on('exit', () => r()));
     proc.stderr!.on('data', (d: Buffer) => (err += d));
+    // For GC studies: $ORDO_HOST_STDOUT_FILE takes a copy of the host's stdout (e.g. V8's --trace-gc-nvp lines).
+    const copyTo = process.env['ORDO_HOST_STDOUT_FILE'];
     proc.stdout!.on('data', (d: Buffer) => {
+      if (copyTo) appendFileSync(copyTo, d);
       out += d;
       const m = /^ordo ready http:\/\/127\.0\.0\.1:(\d+)\/\?token=([\w-]+)$/m.exec(out);
       if (m) resolve({ pid: proc.pid!, port: Number(m[1]), token: m[2]!, proc, stop: async () => (proc.kill('SIGTERM'), await exited) });

@@ -66,19 +66,32 @@ if (out) {
   const session = allocOut ? new Session() : undefined;
   if (session) {
     session.connect();
-    session.post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+    // $ORDO_HOST_ALLOC_LIVE: 'promoted' leaves out what scavenges collected (so: what survived them, dead in the
+    // old generation since or not); 'end' keeps only what is alive at the end. Unset: every allocation.
+    const live = process.env['ORDO_HOST_ALLOC_LIVE'];
+    session.post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: live !== 'end', includeObjectsCollectedByMinorGC: !live });
+  }
+  // For GC studies: $ORDO_HOST_SNAPSHOT_AT=MS[,MS…]:FILE writes a heap snapshot MS ms after start (FILE.1, FILE.2, …):
+  // what is alive mid-run; object ids are kept across snapshots, so two of them show what a second left alive.
+  const snap = /^([\d,]+):(.+)$/.exec(process.env['ORDO_HOST_SNAPSHOT_AT'] ?? '');
+  if (snap) {
+    const v8 = createRequire(import.meta.url)('node:v8') as { writeHeapSnapshot: (f: string) => string };
+    snap[1]!.split(',').forEach((ms, i) => setTimeout(() => v8.writeHeapSnapshot(`${snap[2]!}.${i + 1}`), Number(ms)).unref());
   }
   const trace: NonNullable<HostProbe['trace']> = {};
   if (process.env['ORDO_HOST_TRACE']) await traceCalls(trace);
   const hops: NonNullable<HostProbe['hops']> = {};
   if (process.env['ORDO_HOST_HOPS']) await traceHops(hops);
   // For A/B runs: the host's heap growth (decision 170) replaced by $ORDO_HOST_HEAP_GROWING percent ('default': V8's own).
+  // $ORDO_HOST_PARALLEL_SCAVENGE=1: V8's parallel scavenges kept (decision 207 turns them off in `ordo host`).
   const growing = process.env['ORDO_HOST_HEAP_GROWING'];
-  if (growing) {
+  const parallel = process.env['ORDO_HOST_PARALLEL_SCAVENGE'] === '1';
+  if (growing || parallel) {
     const v8 = createRequire(import.meta.url)('node:v8') as { setFlagsFromString: (f: string) => void };
     const set = v8.setFlagsFromString;
     v8.setFlagsFromString = (f: string) => {
-      if (!f.startsWith('--heap-growing-percent=')) set(f);
+      if (f === '--no-parallel-scavenge' && parallel) return;
+      if (!growing || !f.startsWith('--heap-growing-percent=')) set(f);
       else if (growing !== 'default') set(`--heap-growing-percent=${growing}`);
     };
     (createRequire(import.meta.url)('node:module') as { syncBuiltinESMExports: () => void }).syncBuiltinESMExports();

@@ -21,8 +21,15 @@ export class LiveView implements EventListener {
   private fillsPushed = 0;
   private sessionChanged = true;
   private alertsChanged = true;
-  /** The last events, raw: turned into lines only when someone asks (not on the hot path). */
-  private tail: { session: number; e: Sequenced }[] = [];
+  /**
+   * The last TAIL events, raw (turned into lines only when someone asks, not on the hot path), in a ring:
+   * slot `tailNext % TAIL` is the next to overwrite. A fixed ring, not an array trimmed at 4 × TAIL: every
+   * event object lived up to 2,000 events (~0.4-2 s at 1,000 orders/s), long enough to survive two
+   * scavenges and be promoted, which made each scavenge longer (issue 11's ack tail); now it dies after 500.
+   */
+  private readonly tailEvents: (Sequenced | undefined)[] = new Array<Sequenced | undefined>(TAIL).fill(undefined);
+  private readonly tailSessions = new Float64Array(TAIL);
+  private tailNext = 0;
   /** Events applied since the last push. */
   private unpushed = 0;
   readonly quotes = new Map<string, Quote>();
@@ -44,10 +51,11 @@ export class LiveView implements EventListener {
       if ('orderId' in ev) this.changedOrders.add(ev.orderId);
       if (ev.type.startsWith('Session')) this.sessionChanged = true;
       if (ev.type === 'AlertRaised' || ev.type === 'AlertCleared') this.alertsChanged = true;
-      this.tail.push({ session, e });
+      const slot = this.tailNext++ % TAIL;
+      this.tailEvents[slot] = e;
+      this.tailSessions[slot] = session;
     }
     this.unpushed += events.length;
-    if (this.tail.length > 4 * TAIL) this.tail = this.tail.slice(-TAIL);
   }
 
   onMarketData(md: MarketData): void {
@@ -61,7 +69,10 @@ export class LiveView implements EventListener {
 
   /** The last events, oldest first. */
   eventTail(n = TAIL): EventLine[] {
-    return this.tail.slice(-Math.min(n, TAIL)).map((t) => toEventLine(t.session, t.e));
+    const count = Math.max(0, Math.min(n, TAIL, this.tailNext));
+    const lines: EventLine[] = [];
+    for (let i = this.tailNext - count; i < this.tailNext; i++) lines.push(toEventLine(this.tailSessions[i % TAIL]!, this.tailEvents[i % TAIL]!));
+    return lines;
   }
 
   /** Events per second over the last ~3 s. */

@@ -230,6 +230,70 @@ export function encodeFrame(session: number, events: readonly Sequenced[], start
   return joined(h, w);
 }
 
+/**
+ * One frame built an event at a time: the same bytes as `encodeFrame(session, events)` over all the events
+ * added, but the events need not all be held at once. The background compactor decodes a run of frames a
+ * slice per loop turn; holding every decoded event until the last turn kept ~4,096 event objects alive across
+ * turns, long enough to be copied by scavenges and promoted (issue 11's ack tail). Has its own string table
+ * and writers, so frames encoded in between (the sequencer's) do not disturb it.
+ */
+export class FrameBuilder {
+  /** Body writers of finished builders, grown to a merged frame's size: reused, not regrown from small for each frame. */
+  private static readonly spare: ByteWriter[] = [];
+  private readonly strings = new StringTable();
+  private readonly body = FrameBuilder.spare.pop() ?? new ByteWriter(1 << 16);
+  private firstSeq = 0;
+  private baseTs = 0;
+  private n = 0;
+  /** Finished: its body writer may already be another builder's. */
+  private done = false;
+
+  constructor(private readonly session: number) {}
+
+  /** Events added so far. */
+  get count(): number {
+    return this.n;
+  }
+
+  /** Appends `e`; seqs must be consecutive and timestamps must not go back below the first's. */
+  add(e: Sequenced): void {
+    if (this.done) throw new EncodeError('the frame is already finished');
+    if (this.n === 0) {
+      this.firstSeq = e.seq;
+      this.baseTs = e.ts;
+    } else if (e.seq !== this.firstSeq + this.n) throw new EncodeError(`frame seqs must be consecutive: ${e.seq} after ${this.firstSeq + this.n - 1}`);
+    const c = EVENT_CODECS.byType.get(e.event.type);
+    if (c === undefined) throw new EncodeError(`unknown event type ${String(e.event.type)}`);
+    if (e.ts < this.baseTs) throw new EncodeError(`frame timestamps must not go back (seq ${e.seq})`);
+    const w = this.body;
+    w.uint(c.spec.code);
+    w.uint(e.ts - this.baseTs);
+    w.uint(this.strings.id(e.src));
+    w.uint(e.cseq);
+    c.encode(w, e.event as unknown as Record<string, unknown>, this.strings);
+    this.n++;
+  }
+
+  /** The frame's bytes. */
+  finish(): Uint8Array {
+    if (this.done) throw new EncodeError('the frame is already finished');
+    if (this.n === 0) throw new EncodeError('a frame needs at least one event');
+    this.done = true;
+    const h = new ByteWriter(1 << 10);
+    h.u8(FRAME_MAGIC);
+    h.u8(CODEC_VERSION);
+    h.uint(this.session);
+    h.uint(this.firstSeq);
+    h.uint(this.n);
+    h.uint(this.baseTs);
+    this.strings.writeTo(h);
+    const bytes = joined(h, this.body);
+    this.body.reset();
+    if (FrameBuilder.spare.length < 4) FrameBuilder.spare.push(this.body);
+    return bytes;
+  }
+}
+
 /** Reads a frame's header only. */
 export function readFrameInfo(bytes: Uint8Array): FrameInfo {
   const r = new ByteReader(bytes);

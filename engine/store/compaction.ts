@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { crc32 } from 'node:zlib';
-import { decodeFrame, encodeFrame, EncodeError } from '../protocol/codec.ts';
+import { decodeFrame, encodeFrame, EncodeError, FrameBuilder } from '../protocol/codec.ts';
 import { DecodeError } from '../protocol/bytes.ts';
 import type { Sequenced } from '../protocol/events.ts';
 import type { WritableLog } from './log.ts';
@@ -273,7 +273,8 @@ export function* compactTurns(log: WritableLog, session: number, cursor: number,
 function* mergeTurns(log: WritableLog, st: Statements, session: number, run: readonly Row[], runEvents: number, onSkip?: (err: CompactionSkipped) => void): Generator<void, 'merged' | 'skipped' | 'changed'> {
   const first = run[0]!;
   const last = run[run.length - 1]!;
-  const events: Sequenced[] = [];
+  // Each slice's events go into the frame as they are decoded (not held until the last turn: issue 11).
+  const frame = new FrameBuilder(session);
   try {
     for (let i = 0; i < run.length; i += FRAMES_PER_TURN) {
       yield;
@@ -282,19 +283,26 @@ function* mergeTurns(log: WritableLog, st: Statements, session: number, run: rea
       if (rows.length !== part.length) throw new CompactionSkipped(`frames ${part[0]![1]}-${part[part.length - 1]![2]} changed while being read`);
       for (const [f, l, crc, body] of rows) {
         if (crc32(body) !== crc) throw new CompactionSkipped(`checksum mismatch in frame ${f}-${l}`);
+        let events: Sequenced[];
         try {
-          for (const e of decodeFrame(body).events) events.push(e);
+          events = decodeFrame(body).events;
         } catch (err) {
           if (err instanceof DecodeError) throw new CompactionSkipped(`frame ${f}-${l}: ${err.message}`);
           throw err;
         }
+        try {
+          for (const e of events) frame.add(e);
+        } catch (err) {
+          if (err instanceof EncodeError) throw new CompactionSkipped(`frames ${first[1]}-${last[2]}: ${err.message}`);
+          throw err;
+        }
       }
     }
-    if (events.length !== runEvents) throw new CompactionSkipped(`frames ${first[1]}-${last[2]} hold ${events.length} events, their rows say ${runEvents}`);
+    if (frame.count !== runEvents) throw new CompactionSkipped(`frames ${first[1]}-${last[2]} hold ${frame.count} events, their rows say ${runEvents}`);
     yield;
     let bytes: Uint8Array;
     try {
-      bytes = encodeFrame(session, events);
+      bytes = frame.finish();
     } catch (err) {
       if (err instanceof EncodeError) throw new CompactionSkipped(`frames ${first[1]}-${last[2]}: ${err.message}`);
       throw err;

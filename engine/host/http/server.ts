@@ -4,7 +4,7 @@ import { UserError } from '../../errors.ts';
 import { log } from '../../log.ts';
 import { ApiAuth } from './auth.ts';
 import { HttpError, sendError, sendResult } from './errors.ts';
-import { routeRest } from './rest.ts';
+import { plainApiUrl, routeRest } from './rest.ts';
 import { serveStatic } from './static.ts';
 import { ApiSocketServer } from './ws.ts';
 
@@ -47,7 +47,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     auth.checkHostAndOrigin(req);
-    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    // An order's plain path skips the WHATWG URL (issue 11: allocation per order); anything else gets one.
+    const url = plainApiUrl(req.url ?? '/') ?? new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
     if (url.pathname.startsWith('/api/')) {
       auth.checkToken(req, url);
       sendResult(res, await routeRest(opts.api, req, url));

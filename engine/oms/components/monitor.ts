@@ -83,7 +83,10 @@ export class MonitorComponent extends ProjectedComponent implements ComponentLog
   private track(orderId: number): void {
     const o = this.projection.order(orderId);
     const role = o === undefined ? undefined : (waitsOnRole(o.stage, o.state) ?? (o.cancelPending || o.replacePending ? 'gateway' : undefined));
-    for (const [r, ids] of this.waiting) if (r !== role) ids.delete(orderId);
+    // forEach, not for-of: no iterator and no [key, value] array per role on every order event (issue 11).
+    this.waiting.forEach((ids, r) => {
+      if (r !== role) ids.delete(orderId);
+    });
     if (role === undefined) return;
     let ids = this.waiting.get(role);
     if (!ids) this.waiting.set(role, (ids = new Set()));
