@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { openReadableLog } from '../engine/store/log.ts';
 import { writeLiveLikeLog } from './recovery.ts';
 import { tempFolder } from './util.ts';
 
@@ -22,6 +24,27 @@ export async function statePageInChild(dir: string, seq: number): Promise<{ ms: 
   const r = await timed([PAGE, dir, String(seq)]);
   const line = r.line as { ms?: number; fromCheckpoint?: number; maxRssMiB?: number } | undefined;
   return r.code === 0 && typeof line?.ms === 'number' ? { ms: line.ms, fromCheckpoint: line.fromCheckpoint ?? 0, maxRssMiB: line.maxRssMiB ?? 0 } : undefined;
+}
+
+/**
+ * The seq of `dir`'s session 1 whose time-machine rebuild has the longest tail after the newest
+ * checkpoint at or before it, as the checkpoints kept there lie (retention keeps a sparse grid of old
+ * ones, decision 209): the seq just before the kept checkpoint that ends the widest gap, or the last seq.
+ */
+export function longestTailSeq(dir: string): { seq: number; tail: number } {
+  const log = openReadableLog(join(dir, 'ordo.db'));
+  try {
+    const last = log.lastSeq(1);
+    const kept = [0, ...log.checkpoints.seqs(1).filter((s) => s <= last)];
+    let best = { seq: last, tail: last - kept[kept.length - 1]! };
+    for (let i = 1; i < kept.length; i++) {
+      const tail = kept[i]! - 1 - kept[i - 1]!;
+      if (tail > best.tail) best = { seq: kept[i]! - 1, tail };
+    }
+    return best;
+  } finally {
+    log.close();
+  }
 }
 
 /** `ordo checkpoint --data-dir dir` (a first round over the whole session); seconds. */

@@ -1,4 +1,4 @@
-import { CheckpointFormatError, decodeProjection } from '../oms/checkpoint-codec.ts';
+import { CheckpointFormatError, decodeCheckpoint } from '../oms/checkpoint-codec.ts';
 import type { ReadableLog } from '../store/log.ts';
 
 /** What `checkpointProblems` found: damaged rows, and harmless ones (another build's, or cut short by a stop): skipped, then rewritten. */
@@ -26,7 +26,8 @@ export function checkpointProblems(log: ReadableLog): CheckpointFindings {
       continue;
     }
     try {
-      const p = decodeProjection(c.bytes);
+      // Decoded from the parts it was read in, in place: no assembled copy and no second copy of it (decision 209).
+      const p = decodeCheckpoint(c.parts, true, true).projection;
       if (p.lastSeq !== c.seq || p.session.id !== c.session) damaged.push({ session: c.session, seq: c.seq, detail: `it holds session ${p.session.id} seq ${p.lastSeq}` });
       else sound++;
     } catch (err) {

@@ -1,4 +1,4 @@
-import { CHECKPOINT_FORMAT, CheckpointFormatError } from '../oms/checkpoint-codec.ts';
+import { CHECKPOINT_FORMAT, CheckpointFormatError, checkpointNeeds } from '../oms/checkpoint-codec.ts';
 import type { PrefetchedCheckpoint } from './checkpoint-prefetch.ts';
 import type { CheckpointState } from '../oms/checkpoint-codec.ts';
 import { checkedState } from '../oms/projection-at.ts';
@@ -44,7 +44,8 @@ export function findHostStart(log: ReadableLog, prefetched?: PrefetchedCheckpoin
       // The policy folds the tail into a risk state of its own: a deep copy of the shared one after the tail
       // (what a replay from seq 1 does, decision 082) costs more than decoding it, at millions of orders. The
       // policy keeps risk's state for the close snapshot only, which holds no duplicate memory: not rebuilt.
-      const policy = checkedState(c.bytes, session, c.seq, true, false);
+      // Nor does it read the orders' requests: only the leading bytes are copied and decoded (decision 209).
+      const policy = checkedState(c.bytes.subarray(0, checkpointNeeds(c.bytes) ?? c.bytes.length), session, c.seq, true, false, false, false);
       return { session, seq: c.seq, shared: { ...shared, risk: shared.risk! }, policy: { ...policy, risk: policy.risk! } };
     } catch (err) {
       if (!(err instanceof CheckpointFormatError)) throw err;

@@ -1,4 +1,4 @@
-import { deserializeCompact, serializeCompact } from './checkpoint-columns.ts';
+import { deserializeValues, firstValueBytes, serializeCompact } from './checkpoint-columns.ts';
 import { BytePool } from './order-table/byte-pool.ts';
 import { FillChunk, FillTable } from './order-table/fill-table.ts';
 import { IdIndex } from './order-table/id-index.ts';
@@ -95,10 +95,19 @@ export function encodeCheckpoint(state: CheckpointState): Buffer {
   // The projection's per-order risk flags travel in columns too (a shallow copy without them is what is serialized).
   const flags = packFlags((state.projection as unknown as WithFlags).flagMap);
   const projection = Object.assign(Object.create(OmsProjection.prototype) as OmsProjection, state.projection, { flagMap: new Map() });
-  const root = { projection, risk: packed?.risk, riskMemory: packed?.memory, awaiting: [...state.awaiting], flags, requests: state.requests };
+  const root = { projection, risk: packed?.risk, awaiting: [...state.awaiting], flags };
   collect(root, objects, classes);
   const body: Body = { format: CHECKPOINT_FORMAT, v8: process.versions.v8, shapes: SHAPES, root, objects, classes };
-  return serializeCompact(body);
+  // What only start-up, a join and a checkpoint round read goes after the rest (decision 209): the time
+  // machine reads the checkpoint's parts up to where it ends and no further.
+  const extra: Extra = { riskMemory: packed && packKeys(packed.memory), requests: state.requests };
+  return serializeCompact(body, extra);
+}
+
+/** The second value of a checkpoint: risk's duplicate memory (keys packed) and the orders' requests. */
+interface Extra {
+  readonly riskMemory?: (PackedMemory & Partial<PackedKeys>) | undefined;
+  readonly requests?: PackedRequests | undefined;
 }
 
 /** A checkpoint of the projection alone (no risk state): enough for the time machine, refused by start-up. */
@@ -111,6 +120,33 @@ export function decodeProjection(bytes: Uint8Array): OmsProjection {
   return decodeCheckpoint(bytes).projection;
 }
 
+/**
+ * The bytes to decode, as the decoder may keep them: Node's deserializer makes aligned typed arrays views
+ * of the bytes it reads, not copies: decoding the same bytes twice (start-up's two owners) would share the
+ * projections' columns, and a pooled Buffer's slab could be reused under them. A fresh copy of our own per
+ * decode keeps every decoded state independent, unless the bytes are the caller's own (the copy of a
+ * 5 M-event checkpoint's ~250 MB is a fifth of a decode). Parts (a checkpoint as stored, decision 209) are
+ * always the caller's own: each column is then read where it lies, the whole never assembled.
+ */
+function ownBytes(bytes: Uint8Array | readonly Uint8Array[], owned: boolean): Uint8Array | readonly Uint8Array[] {
+  if (!(bytes instanceof Uint8Array)) {
+    if (!owned) throw new Error("a checkpoint in parts is decoded only from parts of the caller's own");
+    return bytes;
+  }
+  if (owned && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) return bytes;
+  const own = new Uint8Array(bytes.byteLength);
+  own.set(bytes);
+  return own;
+}
+
+/**
+ * How many leading bytes of a checkpoint a reader without the extras (decodeCheckpoint's `extras` false)
+ * needs, from its first bytes (16 or more); undefined: all of them (a checkpoint written before decision 209).
+ */
+export function checkpointNeeds(head: Uint8Array): number | undefined {
+  return firstValueBytes(head);
+}
+
 /** Why a checkpoint could not be read back (the caller logs it and replays from further back). */
 export class CheckpointFormatError extends Error {}
 
@@ -119,23 +155,23 @@ export class CheckpointFormatError extends Error {}
  * this build cannot trust. `riskMemory` false leaves risk's duplicate memory
  * empty (the costly part to rebuild, over a second at millions of orders):
  * for an owner that never checks duplicates (the sequencer policy, which
- * keeps risk's state for the close snapshot only). `owned`: the caller
- * hands over bytes nothing else reads or reuses (one whole checkpoint read
- * into a buffer of its own, decoded once), so they are decoded in place.
+ * keeps risk's state for the close snapshot only). `bytes`: one buffer, or
+ * the parts the checkpoint is stored in (then `owned` must be true: they are
+ * read where they lie, never assembled, decision 209). `owned`: the caller
+ * hands over bytes nothing else reads or reuses (a checkpoint read for this
+ * one decode), so they are decoded in place. `extras` false (with
+ * `riskMemory` false): risk's duplicate memory and the orders' requests are
+ * not read (`requests` undefined), and `bytes` may stop where
+ * checkpointNeeds says (the time machine, decision 209).
  */
-export function decodeCheckpoint(bytes: Uint8Array, riskMemory = true, owned = false): CheckpointState {
+export function decodeCheckpoint(bytes: Uint8Array | readonly Uint8Array[], riskMemory = true, owned = false, extras = true): CheckpointState {
   let body: Body;
+  let extra: Extra;
+  const withExtras = extras || riskMemory;
   try {
-    // Node's deserializer makes aligned typed arrays views of the bytes it reads, not copies: decoding the same
-    // bytes twice (start-up's two owners) would share the projections' columns, and a pooled Buffer's slab
-    // could be reused under them. A fresh copy of our own per decode keeps every decoded state independent,
-    // unless the bytes are the caller's own (the copy of a 5 M-event checkpoint's ~250 MB is a fifth of a decode).
-    let own = bytes;
-    if (!owned || bytes.byteOffset !== 0 || bytes.byteLength !== bytes.buffer.byteLength) {
-      own = new Uint8Array(bytes.byteLength);
-      own.set(bytes);
-    }
-    body = deserializeCompact(own) as Body;
+    const got = deserializeValues(ownBytes(bytes, owned), withExtras);
+    body = got.value as Body;
+    extra = (got.extra ?? {}) as Extra;
   } catch (err) {
     throw new CheckpointFormatError(`checkpoint does not decode: ${(err as Error).message}`);
   }
@@ -147,7 +183,7 @@ export function decodeCheckpoint(bytes: Uint8Array, riskMemory = true, owned = f
     throw new CheckpointFormatError('checkpoint written by a build whose projection has other fields');
   }
   const { objects, classes } = body;
-  const root = body.root as (Partial<CheckpointState> & { riskMemory?: PackedMemory; flags?: PackedFlags }) | null;
+  const root = body.root as (Partial<CheckpointState> & Extra & { flags?: PackedFlags }) | null;
   if (!Array.isArray(objects) || !Array.isArray(classes) || objects.length !== classes.length || typeof root !== 'object' || root === null) {
     throw new CheckpointFormatError('checkpoint has no class table');
   }
@@ -160,11 +196,56 @@ export function decodeCheckpoint(bytes: Uint8Array, riskMemory = true, owned = f
   if (!(root.projection instanceof OmsProjection)) throw new CheckpointFormatError('checkpoint does not hold a projection');
   if (root.risk !== undefined && !(root.risk instanceof RiskState)) throw new CheckpointFormatError('checkpoint does not hold a risk state');
   if (!Array.isArray(root.awaiting) || root.awaiting.some((x) => typeof x !== 'number')) throw new CheckpointFormatError('checkpoint does not hold the awaiting set');
-  if (root.risk !== undefined && !isPackedMemory(root.riskMemory)) throw new CheckpointFormatError('checkpoint does not hold the risk state\'s duplicate memory');
   if (!isPackedFlags(root.flags)) throw new CheckpointFormatError('checkpoint does not hold the orders\' risk flags');
   (root.projection as unknown as WithFlags).flagMap = unpackFlags(root.flags);
-  if (root.risk !== undefined && !isPackedRequests(root.requests)) throw new CheckpointFormatError('checkpoint does not hold the orders\' requests');
-  return { projection: root.projection, risk: riskMemory ? root.risk?.withMemory(root.riskMemory!) : root.risk, awaiting: root.awaiting, requests: root.requests };
+  if (!withExtras) return { projection: root.projection, risk: root.risk, awaiting: root.awaiting, requests: undefined };
+  // A checkpoint written before decision 209 holds them in its root.
+  let memory = root.riskMemory ?? extra.riskMemory;
+  const requests = root.requests ?? extra.requests;
+  // The memory's keys are split out of one text only for an owner that rebuilds the memory.
+  if (memory !== undefined && riskMemory) memory = unpackKeys(memory);
+  if (root.risk !== undefined && (typeof memory !== 'object' || (riskMemory && !isPackedMemory(memory)))) throw new CheckpointFormatError('checkpoint does not hold the risk state\'s duplicate memory');
+  if (root.risk !== undefined && !isPackedRequests(requests)) throw new CheckpointFormatError('checkpoint does not hold the orders\' requests');
+  return { projection: root.projection, risk: riskMemory ? root.risk?.withMemory(memory!) : root.risk, awaiting: root.awaiting, requests };
+}
+
+/**
+ * Risk's duplicate memory with its keys (one per remembered order: client, symbol, side, quantity, price)
+ * as one text (in a column) and their lengths: V8's deserializer made ~1.1 M separate strings at 5 M events, ~250 ms
+ * of CPU and ~100 MB of heap, even for the readers that never rebuild the memory (the time machine, the
+ * sequencer policy). One string deserializes as one copy; splitting it (~0.1 s) is paid only by an owner
+ * that rebuilds the memory. A checkpoint written with the keys as an array (before) still reads.
+ */
+interface PackedKeys {
+  /** The keys joined, as Latin-1 bytes (or UTF-16 when a key holds a character past U+00FF): a column, after the stream. */
+  readonly keyBytes: Buffer;
+  readonly keyWide: boolean;
+  /** Each key's length in UTF-16 code units. */
+  readonly keyLengths: Int32Array;
+}
+
+function packKeys(m: PackedMemory): PackedMemory & PackedKeys {
+  const keyLengths = new Int32Array(m.keys.length);
+  for (let i = 0; i < m.keys.length; i++) keyLengths[i] = m.keys[i]!.length;
+  const text = m.keys.join('');
+  const keyWide = /[^\u0000-\u00ff]/.test(text);
+  return { ...m, keys: [], keyBytes: Buffer.from(text, keyWide ? 'utf16le' : 'latin1'), keyWide, keyLengths };
+}
+
+function unpackKeys(m: PackedMemory & Partial<PackedKeys>): PackedMemory {
+  const { keyBytes, keyLengths } = m;
+  if (!(keyBytes instanceof Uint8Array) || !(keyLengths instanceof Int32Array) || !Array.isArray(m.keys) || m.keys.length > 0) return m;
+  const keyText = Buffer.from(keyBytes.buffer, keyBytes.byteOffset, keyBytes.byteLength).toString(m.keyWide === true ? 'utf16le' : 'latin1');
+  const keys = new Array<string>(keyLengths.length);
+  let at = 0;
+  for (let i = 0; i < keyLengths.length; i++) {
+    const n = keyLengths[i]!;
+    if (n < 0 || at + n > keyText.length) throw new CheckpointFormatError('checkpoint\'s risk memory keys do not add up');
+    keys[i] = keyText.slice(at, at + n);
+    at += n;
+  }
+  if (at !== keyText.length) throw new CheckpointFormatError('checkpoint\'s risk memory keys do not add up');
+  return { keys, queueKey: m.queueKey, queueOrder: m.queueOrder, queueTs: m.queueTs, listKey: m.listKey, listCount: m.listCount, listOrder: m.listOrder, listTs: m.listTs };
 }
 
 /** The projection's private map of orders' risk flags (locate, intentional): set at entry, only read after. */

@@ -1,6 +1,6 @@
 import { log as logger } from '../log.ts';
 import type { ReadableLog } from '../store/log.ts';
-import { CheckpointFormatError, decodeCheckpoint, type CheckpointState } from './checkpoint-codec.ts';
+import { CheckpointFormatError, checkpointNeeds, decodeCheckpoint, type CheckpointState } from './checkpoint-codec.ts';
 import { RiskState } from './exposure/risk-state.ts';
 import { OmsProjection } from './projection.ts';
 
@@ -51,10 +51,11 @@ export function startingPoint(log: ReadableLog, session: number, seq: number): {
  */
 export function startingState(log: ReadableLog, session: number, seq: number, needRisk: boolean): { state: CheckpointState; seq: number } {
   const skip = (at: number, why: string) => logger.warn(`checkpoint session ${session} seq ${at} skipped: ${why}; replaying from further back`);
-  for (const c of log.checkpoints.atOrBefore(session, seq, (p) => skip(p.seq, p.detail))) {
+  // Without risk (the time machine) only the leading parts are read: what start-up alone needs is at the end.
+  for (const c of log.checkpoints.atOrBefore(session, seq, (p) => skip(p.seq, p.detail), needRisk ? undefined : checkpointNeeds)) {
     try {
-      // The reader assembled the parts into a buffer of its own for this one decode: decoded in place.
-      return { state: checkedState(c.bytes, session, c.seq, needRisk, needRisk, true), seq: c.seq };
+      // The parts were read for this one decode: each column is read where it lies, none assembled (decision 209).
+      return { state: checkedState(c.parts, session, c.seq, needRisk, needRisk, true, needRisk), seq: c.seq };
     } catch (err) {
       if (!(err instanceof CheckpointFormatError)) throw err;
       skip(c.seq, err.message);
@@ -66,11 +67,11 @@ export function startingState(log: ReadableLog, session: number, seq: number, ne
 /**
  * Decodes a checkpoint's bytes and checks that it holds `session` at `seq`
  * (and, with `needRisk`, a risk state at the same place; `riskMemory` false
- * and `owned`: see decodeCheckpoint). Throws
+ * `owned` and `extras`: see decodeCheckpoint). Throws
  * CheckpointFormatError naming what is wrong.
  */
-export function checkedState(bytes: Uint8Array, session: number, seq: number, needRisk: boolean, riskMemory = true, owned = false): CheckpointState {
-  const state = decodeCheckpoint(bytes, riskMemory, owned);
+export function checkedState(bytes: Uint8Array | readonly Uint8Array[], session: number, seq: number, needRisk: boolean, riskMemory = true, owned = false, extras = true): CheckpointState {
+  const state = decodeCheckpoint(bytes, riskMemory, owned, extras);
   const p = state.projection;
   if (p.lastSeq !== seq || p.session.id !== session) throw new CheckpointFormatError(`it holds session ${p.session.id} seq ${p.lastSeq}`);
   if (needRisk && state.risk === undefined) throw new CheckpointFormatError('it holds no risk state');

@@ -18,7 +18,45 @@ export interface StoredCheckpoint {
   readonly session: number;
   readonly seq: number;
   readonly format: number;
+  /** The bytes as stored, one buffer per part, each checked against its checksum: a reader that decodes part by part (decision 209). */
+  readonly parts: readonly Buffer[];
+  /** The parts assembled into one buffer of its own (made on first use, then kept); only of a checkpoint read whole. */
   readonly bytes: Buffer;
+  /** False when only the leading parts a reader asked for were read (`need`). */
+  readonly whole: boolean;
+}
+
+/**
+ * How many leading bytes of a checkpoint a reader needs, told from its first part; undefined: all. The
+ * parts past them are neither read nor checked (decision 209: the time machine leaves what only start-up
+ * reads at the end).
+ */
+export type CheckpointNeed = (first: Buffer) => number | undefined;
+
+/** A checkpoint read back: its parts, assembled only when asked for the whole. */
+class ReadCheckpoint implements StoredCheckpoint {
+  private assembled: Buffer | undefined;
+
+  constructor(
+    readonly session: number,
+    readonly seq: number,
+    readonly format: number,
+    readonly parts: readonly Buffer[],
+    readonly whole: boolean,
+  ) {}
+
+  get bytes(): Buffer {
+    if (!this.whole) throw new Error(`checkpoint session ${this.session} seq ${this.seq} was read in part`);
+    if (this.assembled === undefined) {
+      this.assembled = Buffer.allocUnsafe(this.parts.reduce((n, p) => n + p.length, 0));
+      let at = 0;
+      for (const p of this.parts) {
+        p.copy(this.assembled, at);
+        at += p.length;
+      }
+    }
+    return this.assembled;
+  }
 }
 
 /** A checkpoint row whose bytes are not what was written. */
@@ -36,7 +74,11 @@ export interface CheckpointRetention {
   readonly sparse: number;
 }
 
-export const DEFAULT_RETENTION: CheckpointRetention = { recent: 4, sparse: 1_000_000 };
+/**
+ * The newest 4 (a 250,000-event tail at most in the newest million) and every 500,000th before: the time
+ * machine's longest tail is then 500,000 events, not a million (decision 209: `?at=` at any seq within 1 s).
+ */
+export const DEFAULT_RETENTION: CheckpointRetention = { recent: 4, sparse: 500_000 };
 
 /** Bytes per stored part: each part is its own short transaction, so the sequencer's commits wait for one part at most. */
 export const CHECKPOINT_PART_BYTES = 4 << 20;
@@ -85,20 +127,23 @@ export class CheckpointReader {
   /**
    * Checkpoints of `session` at or before `seq`, newest first, each whole
    * (every part there) and checked against its checksums; a bad one is
-   * reported through `bad` and skipped. One is read at a time, into one
-   * buffer: the caller stops at the first it can use.
+   * reported through `bad` and skipped. One is read at a time: the caller
+   * stops at the first it can use.
    */
-  *atOrBefore(session: number, seq: number, bad: (p: CheckpointProblem) => void): Generator<StoredCheckpoint> {
+  *atOrBefore(session: number, seq: number, bad: (p: CheckpointProblem) => void, need?: CheckpointNeed): Generator<StoredCheckpoint> {
     if (!this.stmts) return;
     for (const at of this.stmts.seqsAtOrBefore.all(session, seq) as number[]) {
-      const r = this.read(session, at);
+      const r = this.read(session, at, need);
       if ('detail' in r) bad(r);
       else yield r;
     }
   }
 
-  /** One checkpoint, assembled from its parts, or what is wrong with it. */
-  read(session: number, seq: number): StoredCheckpoint | CheckpointProblem {
+  /**
+   * One checkpoint (its parts, each checked; assembled on demand), or what is wrong with it. With `need`,
+   * only the leading parts that hold the bytes it names.
+   */
+  read(session: number, seq: number, need?: CheckpointNeed): StoredCheckpoint | CheckpointProblem {
     const stmts = this.stmts;
     if (!stmts) return { session, seq, detail: 'no checkpoints table' };
     const meta = stmts.meta.all(session, seq) as PartMeta[];
@@ -106,15 +151,18 @@ export class CheckpointReader {
     if (meta.length === 0 || meta.length !== parts || meta.some((m, i) => m.part !== i || m.parts !== parts)) {
       return { session, seq, detail: `incomplete: ${meta.length} of ${parts} parts` };
     }
-    const bytes = Buffer.allocUnsafe(meta.reduce((n, m) => n + m.n, 0));
-    let at = 0;
+    const bodies: Buffer[] = [];
+    let wanted = Number.POSITIVE_INFINITY;
+    let have = 0;
     for (const m of meta) {
+      if (have >= wanted) break;
       const body = stmts.body.get(session, seq, m.part) as Buffer;
-      if (crc32(body) !== m.crc) return { session, seq, detail: `checksum mismatch in part ${m.part}` };
-      body.copy(bytes, at);
-      at += body.length;
+      if (body.length !== m.n || crc32(body) !== m.crc) return { session, seq, detail: `checksum mismatch in part ${m.part}` };
+      bodies.push(body);
+      have += body.length;
+      if (m.part === 0 && need !== undefined) wanted = need(body) ?? wanted;
     }
-    return { session, seq, format: meta[0]!.format, bytes };
+    return new ReadCheckpoint(session, seq, meta[0]!.format, bodies, bodies.length === meta.length);
   }
 
   /**

@@ -1,0 +1,161 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { orderSession, storeSession } from '../../bench/session.ts';
+import { checkpointNeeds, decodeCheckpoint, encodeCheckpoint } from '../../engine/oms/checkpoint-codec.ts';
+import { deserializeCompact, deserializeValues, serializeCompact, serializeInline } from '../../engine/oms/checkpoint-columns.ts';
+import { CheckpointFold } from '../../engine/oms/checkpoint-fold.ts';
+import type { PackedMemory } from '../../engine/oms/exposure/risk-state.ts';
+import { CHECKPOINT_PART_BYTES, CheckpointWriter } from '../../engine/store/checkpoints.ts';
+import { openWritableLog } from '../../engine/store/log.ts';
+import { removeDir, tempDir } from './helpers/backbone.ts';
+
+/**
+ * A checkpoint decoded from the parts it is stored in (decision 209: the
+ * large columns after the V8 stream, each read where it lies, the whole
+ * never assembled) is the same state as one decoded from the whole buffer:
+ * equal projection and risk state hashes, equal duplicate memory, whatever
+ * the part size (columns cut across part edges, the stream itself cut). A
+ * checkpoint in the layout before (every column in the stream, the risk
+ * memory's keys as an array) still reads, to the same state.
+ */
+
+const EVENTS = 40_000;
+
+function folded(): CheckpointFold {
+  const fold = new CheckpointFold();
+  for (const e of orderSession(EVENTS)) fold.apply(e);
+  return fold;
+}
+
+/** `bytes` cut into parts of `size` bytes (the last shorter), each a buffer of its own, as SQLite hands back rows. */
+function cut(bytes: Uint8Array, size: number): Buffer[] {
+  const parts: Buffer[] = [];
+  for (let at = 0; at < bytes.length; at += size) parts.push(Buffer.from(bytes.subarray(at, Math.min(bytes.length, at + size))));
+  return parts;
+}
+
+function memoryOf(state: ReturnType<typeof decodeCheckpoint>): PackedMemory {
+  return state.risk!.packedForCheckpoint().memory;
+}
+
+describe('checkpoint decoded from its stored parts', () => {
+  const fold = folded();
+  const bytes = encodeCheckpoint(fold.state);
+  const projectionHash = fold.projection.stateHash();
+  const riskHash = fold.risk.stateHash();
+  const memory = fold.risk.packedForCheckpoint().memory;
+
+  it('has the large columns after the stream (the part-wise read has columns to read where they lie)', () => {
+    expect(fold.projection.orderCount).toBeGreaterThan(5_000);
+    expect(memory.keys.length).toBeGreaterThan(1_000);
+    expect(bytes.readUInt32LE(0)).toBe(0x4b43444f);
+    // The stream is a small part of the whole: the columns follow it.
+    expect(bytes.readUInt32LE(4)).toBeLessThan(bytes.length / 2);
+  });
+
+  it('gives the state of the whole read, for parts of every size (columns and the stream cut across part edges)', () => {
+    const whole = decodeCheckpoint(bytes);
+    expect(whole.projection.stateHash()).toBe(projectionHash);
+    expect(whole.risk!.stateHash()).toBe(riskHash);
+    for (const size of [bytes.length, 1 << 20, 65_537, 4_099, 1_000, 999]) {
+      const parts = cut(bytes, size);
+      const got = decodeCheckpoint(parts, true, true);
+      expect(got.projection.stateHash(), `parts of ${size}`).toBe(projectionHash);
+      expect(got.risk!.stateHash(), `parts of ${size}`).toBe(riskHash);
+      expect(got.awaiting).toEqual(whole.awaiting);
+      expect(got.requests).toEqual(whole.requests);
+      expect(memoryOf(got)).toEqual(memory);
+    }
+  });
+
+  it('gives two independent states from two decodes of one buffer (start-up decodes its checkpoint twice)', () => {
+    const a = decodeCheckpoint(bytes);
+    const b = decodeCheckpoint(bytes);
+    const events = [...orderSession(EVENTS + 2_000)].slice(EVENTS);
+    for (const e of events) a.projection.apply(e);
+    expect(b.projection.stateHash()).toBe(projectionHash);
+    expect(a.projection.stateHash()).not.toBe(projectionHash);
+  });
+
+  it('leaves the risk memory out, keys unsplit, for a reader that does not rebuild it, and the projection is the same', () => {
+    const got = decodeCheckpoint(cut(bytes, 65_537), false, true);
+    expect(got.projection.stateHash()).toBe(projectionHash);
+    expect(memoryOf(got).keys).toHaveLength(0);
+  });
+
+  it('gives the time machine the same projection from only the leading parts it needs (what start-up alone reads is at the end)', () => {
+    const need = checkpointNeeds(bytes)!;
+    expect(need).toBeGreaterThan(0);
+    expect(need).toBeLessThan(bytes.length);
+    for (const size of [65_537, 4_099]) {
+      const parts = cut(bytes, size);
+      const leading: Buffer[] = [];
+      for (let have = 0; have < need; have += parts[leading.length]!.length) leading.push(parts[leading.length]!);
+      expect(leading.length).toBeLessThan(parts.length);
+      const got = decodeCheckpoint(leading, false, true, false);
+      expect(got.projection.stateHash(), `parts of ${size}`).toBe(projectionHash);
+      // Risk's state without its duplicate memory, as a whole read without it gives.
+      expect(got.risk!.stateHash()).toBe(decodeCheckpoint(bytes, false).risk!.stateHash());
+      expect(got.requests).toBeUndefined();
+      // Start-up's read needs the rest: refused from the leading parts alone, never a state without them.
+      expect(() => decodeCheckpoint(leading, true, true)).toThrow(/does not decode/);
+    }
+  });
+
+  it('reads a checkpoint written in the layout before (columns in the stream, keys as an array) to the same state', () => {
+    // Before: one V8 stream, the risk memory (keys as an array) and the requests in the root.
+    const both = deserializeValues(bytes, true) as { value: { root: Record<string, unknown> }; extra: { requests: unknown; riskMemory: Record<string, unknown> } };
+    const { keyBytes: _bytes, keyWide: _wide, keyLengths: _lengths, ...rest } = both.extra.riskMemory;
+    const body = both.value;
+    body.root = { ...body.root, riskMemory: { ...rest, keys: memory.keys }, requests: both.extra.requests };
+    const old = serializeInline(body);
+    expect(checkpointNeeds(old)).toBeUndefined();
+    expect(old[0]).toBe(0xff);
+    for (const input of [old, cut(old, 65_537)]) {
+      const got = Array.isArray(input) ? decodeCheckpoint(input, true, true) : decodeCheckpoint(input);
+      expect(got.projection.stateHash()).toBe(projectionHash);
+      expect(got.risk!.stateHash()).toBe(riskHash);
+      expect(memoryOf(got)).toEqual(memory);
+    }
+  });
+
+  it('refuses a column that points past the end, as any bytes it cannot trust', () => {
+    const value = { a: new Float64Array(4_096).map((_, i) => i + 0.5) };
+    const split = serializeCompact(value);
+    expect((deserializeCompact(split) as typeof value).a).toEqual(value.a);
+    expect(() => deserializeCompact(split.subarray(0, split.length - 8))).toThrow(/past the end/);
+    expect(() => decodeCheckpoint(bytes.subarray(0, bytes.length - 100_000))).toThrow(/does not decode/);
+  });
+});
+
+describe('checkpoint store, read in part', () => {
+  const dirs: string[] = [];
+  afterEach(() => dirs.splice(0).forEach(removeDir));
+
+  it('reads only the leading parts a reader needs, each checked; the whole read checks every part', () => {
+    const dir = tempDir('ordo-ckpt-parts-');
+    dirs.push(dir);
+    const w = openWritableLog(join(dir, 'ordo.db'), { backgroundCheckpoint: false });
+    try {
+      storeSession(w, orderSession(1_000));
+      // Three parts and a bit; the first part says the reader needs a part and a half.
+      const bytes = Buffer.alloc(3 * CHECKPOINT_PART_BYTES + 100, 7);
+      bytes.writeUInt32LE(CHECKPOINT_PART_BYTES * 1.5, 0);
+      const writer = new CheckpointWriter(w.db);
+      writer.write(1, 500, 3, bytes);
+      // Damage the last part: a reader that stops before it does not see it, the whole read does.
+      w.db.prepare('UPDATE checkpoints SET body = ? WHERE session = 1 AND seq = 500 AND part = 3').run(Buffer.alloc(100, 8));
+      const need = (first: Buffer) => first.readUInt32LE(0);
+      const part = writer.reader.read(1, 500, need);
+      expect('detail' in part).toBe(false);
+      if ('detail' in part) return;
+      expect(part.whole).toBe(false);
+      expect(part.parts.map((p) => p.length)).toEqual([CHECKPOINT_PART_BYTES, CHECKPOINT_PART_BYTES]);
+      expect(Buffer.concat(part.parts).equals(bytes.subarray(0, 2 * CHECKPOINT_PART_BYTES))).toBe(true);
+      expect(() => part.bytes).toThrow(/read in part/);
+      expect(writer.reader.read(1, 500)).toEqual({ session: 1, seq: 500, detail: 'checksum mismatch in part 3' });
+    } finally {
+      w.close();
+    }
+  });
+});
