@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { ComponentAction } from '../../contract/domain.ts';
 import { formatAge, formatInt, stateLabel } from '../lib/format.ts';
+import { clipClass } from '../lib/text-fit.ts';
 import type { ComponentRow } from '../store/components-slice.ts';
 import { useConfirm } from './Confirm.tsx';
 import { useApi, useOrdoState } from './context.tsx';
@@ -20,6 +21,8 @@ const COLUMNS: readonly Column[] = [
   { key: 'actions', title: '', width: '188px' },
 ];
 const GRID = gridStyle(COLUMNS);
+/** Each column's content width (its width, or its least for the growing one, less the padding): a cell clips only past it (decision 203). */
+const FIT = Object.fromEntries(COLUMNS.map((c) => [c.key, Number(/(\d+)px/.exec(c.width)?.[1] ?? 0) - 10])) as Record<string, number>;
 
 /** A heartbeat older than this shows amber even before the monitor calls the component stale. */
 const LATE_MS = 2000;
@@ -99,7 +102,7 @@ export function ComponentsPanel({ onStatus }: { onStatus?: (msg: string | undefi
                 data-active={c.active}
                 data-stale={c.stale}
               >
-                <span className="td sym" title={`${c.id} · role ${c.role}`}>
+                <span className={clipClass('td sym', `${c.stale ? '▲ ' : ''}${c.id}`, FIT.id!)} title={`${c.id} · role ${c.role}`}>
                   {c.stale ? <span className="stale-mark" title="Stale: no heartbeat">▲ </span> : null}
                   {c.id}
                 </span>
@@ -111,9 +114,9 @@ export function ComponentsPanel({ onStatus }: { onStatus?: (msg: string | undefi
                 <span className="td center" data-testid={`component-active-${c.id}`} data-active={c.active}>
                   {c.active ? <span className="active-dot" title="Active for its role">●</span> : <span className="dim">·</span>}
                 </span>
-                <span className="td num">{formatInt(c.lastSeq)}</span>
-                <span className={`td num ${c.lag > 0 ? 'warn' : 'dim'}`}>{formatInt(c.lag)}</span>
-                <span className={`td num ${c.stale ? 'bad' : age > LATE_MS ? 'warn' : 'dim'}`}>{formatAge(age)}</span>
+                <span className={clipClass('td num', formatInt(c.lastSeq), FIT.seq!)}>{formatInt(c.lastSeq)}</span>
+                <span className={clipClass(`td num ${c.lag > 0 ? 'warn' : 'dim'}`, formatInt(c.lag), FIT.lag!)}>{formatInt(c.lag)}</span>
+                <span className={clipClass(`td num ${c.stale ? 'bad' : age > LATE_MS ? 'warn' : 'dim'}`, formatAge(age), FIT.hb!)}>{formatAge(age)}</span>
                 <span className="td actions">
                   {c.state === 'stopped' || c.stale ? (
                     <button

@@ -18,6 +18,7 @@ import { FillFilterInputs } from './FillFilters.tsx';
 import { GridHeader } from './GridHeader.tsx';
 import { useFlash } from './hooks.ts';
 import { OrderHistoryDrawer } from './OrderHistory.tsx';
+import { clipClass } from '../lib/text-fit.ts';
 import { Panel } from './Panel.tsx';
 import { useFillWindow } from './use-fill-window.ts';
 import { VirtualList } from './VirtualList.tsx';
@@ -291,75 +292,48 @@ const FillRow = memo(function FillRow(p: RowProps) {
       onDoubleClick={() => p.onOpen(f.orderId)}
     >
       {p.columns.map((c) => (
-        <FillCell key={c.key} col={c.key} fill={f} client={p.client} decimals={p.decimals} />
+        <FillCell key={c.key} col={c.key} width={c.width} fill={f} client={p.client} decimals={p.decimals} />
       ))}
     </div>
   );
 });
 
-function FillCell({ col, fill: f, client, decimals }: { col: string; fill: FillView; client: string | undefined; decimals: number }) {
+/**
+ * One cell of a fills row. It clips (ellipsis, `overflow: hidden`) only when its value is wider than the
+ * column: a clip node per cell made every frame's paint and layerize grow with the grid (decision 203).
+ */
+function FillCell({ col, width, fill: f, client, decimals }: { col: string; width: number; fill: FillView; client: string | undefined; decimals: number }) {
+  const [cls, text] = fillCell(col, f, client, decimals);
+  return (
+    <span className={clipClass(cls, text, width - 10)} data-col={col}>
+      {text}
+    </span>
+  );
+}
+
+function fillCell(col: string, f: FillView, client: string | undefined, decimals: number): [string, string] {
   switch (col) {
     case 'time':
-      return (
-        <span className="td num-left dim" data-col="time">
-          {formatTime(f.ts, TZ)}
-        </span>
-      );
+      return ['td num-left dim', formatTime(f.ts, TZ)];
     case 'client':
-      return (
-        <span className="td" data-col="client">
-          {client}
-        </span>
-      );
+      return ['td', client ?? ''];
     case 'symbol':
-      return (
-        <span className="td sym" data-col="symbol">
-          {f.symbol}
-        </span>
-      );
+      return ['td sym', f.symbol];
     case 'side':
-      return (
-        <span className={`td side-${f.side}`} data-col="side">
-          {f.side === 'buy' ? 'BUY' : 'SELL'}
-        </span>
-      );
+      return [`td side-${f.side}`, f.side === 'buy' ? 'BUY' : 'SELL'];
     case 'qty':
-      return (
-        <span className="td num" data-col="qty">
-          {formatQty(f.quantity)}
-        </span>
-      );
+      return ['td num', formatQty(f.quantity)];
     case 'price':
-      return (
-        <span className="td num" data-col="price">
-          {formatPrice(f.price, decimals)}
-        </span>
-      );
+      return ['td num', formatPrice(f.price, decimals)];
     case 'notional':
-      return (
-        <span className="td num" data-col="notional">
-          {formatPrice(f.quantity * f.price, 2)}
-        </span>
-      );
+      return ['td num', formatPrice(f.quantity * f.price, 2)];
     case 'orderId':
-      return (
-        <span className="td num" data-col="orderId">
-          {f.orderId}
-        </span>
-      );
+      return ['td num', String(f.orderId)];
     case 'execId':
-      return (
-        <span className="td num dim" data-col="execId">
-          {f.execId}
-        </span>
-      );
+      return ['td num dim', String(f.execId)];
     case 'seq':
-      return (
-        <span className="td num dim" data-col="seq">
-          {formatInt(f.seq)}
-        </span>
-      );
+      return ['td num dim', formatInt(f.seq)];
     default:
-      return <span className="td" />;
+      return ['td', ''];
   }
 }

@@ -2,6 +2,7 @@ import type { InstrumentView } from '../../contract/api.ts';
 import { decimalsOf, formatPrice, formatQty } from '../lib/format.ts';
 import { selectInstruments, selectReadOnly } from '../store/selectors.ts';
 import { useOrdoState } from './context.tsx';
+import { clipClass } from '../lib/text-fit.ts';
 import { Panel } from './Panel.tsx';
 import { gridStyle, SortHeader } from './SortHeader.tsx';
 import type { Column } from './SortHeader.tsx';
@@ -21,6 +22,8 @@ const COLUMNS: readonly Column[] = [
   { key: 'ccy', title: 'Ccy', width: '38px' },
 ];
 const GRID = gridStyle(COLUMNS);
+/** Each column's content width (its width, or its least for the growing one, less the padding): a cell clips only past it (decision 203). */
+const FIT = Object.fromEntries(COLUMNS.map((c) => [c.key, Number(/(\d+)px/.exec(c.width)?.[1] ?? 0) - 10])) as Record<string, number>;
 
 /** The name, plus the contract terms for an option. */
 function describe(i: InstrumentView): string {
@@ -50,7 +53,7 @@ export function InstrumentsPanel() {
         </>
       }
     >
-      <div className={`table ${stale ? 'quotes-stale' : ''}`} style={GRID}>
+      <div className={`table instruments-table ${stale ? 'quotes-stale' : ''}`} style={GRID}>
         <VirtualList
           testid="instruments-list"
           rowCount={list.length}
@@ -68,11 +71,11 @@ export function InstrumentsPanel() {
                 onClick={() => !readOnly && prefill({ symbol: i.symbol })}
                 title={readOnly ? i.name : `${i.name} — click: put in the ticket`}
               >
-                <span className="td sym" title={describe(i)}>
+                <span className={clipClass('td sym', i.symbol, FIT.symbol!)} title={describe(i)}>
                   {i.symbol}
                 </span>
                 <span
-                  className="td num px-bid"
+                  className={clipClass('td num px-bid', formatPrice(i.bid, d), FIT.bid!)}
                   data-testid={`instrument-bid-${i.symbol}`}
                   onClick={(e) => {
                     e.stopPropagation();
@@ -81,11 +84,11 @@ export function InstrumentsPanel() {
                 >
                   {formatPrice(i.bid, d)}
                 </span>
-                <span className="td num px-last" data-testid={`instrument-last-${i.symbol}`} title={`last ${formatPrice(i.last, d)}`}>
+                <span className={clipClass('td num px-last', formatPrice(i.last, d), FIT.last!)} data-testid={`instrument-last-${i.symbol}`} title={`last ${formatPrice(i.last, d)}`}>
                   {formatPrice(i.last, d)}
                 </span>
                 <span
-                  className="td num px-ask"
+                  className={clipClass('td num px-ask', formatPrice(i.ask, d), FIT.ask!)}
                   data-testid={`instrument-ask-${i.symbol}`}
                   onClick={(e) => {
                     e.stopPropagation();
@@ -94,12 +97,12 @@ export function InstrumentsPanel() {
                 >
                   {formatPrice(i.ask, d)}
                 </span>
-                <span className="td num dim">{formatPrice(i.referencePrice, d)}</span>
-                <span className="td dim">{i.instrumentType === 'option' ? 'OPT' : 'EQ'}</span>
-                <span className="td dim">{i.venue}</span>
-                <span className="td num dim">{i.tickSize.toFixed(d)}</span>
-                <span className="td num dim">{formatQty(i.lotSize)}</span>
-                <span className="td dim">{i.currency}</span>
+                <span className={clipClass('td num dim', formatPrice(i.referencePrice, d), FIT.ref!)}>{formatPrice(i.referencePrice, d)}</span>
+                <span className={clipClass('td dim', i.instrumentType === 'option' ? 'OPT' : 'EQ', FIT.type!)}>{i.instrumentType === 'option' ? 'OPT' : 'EQ'}</span>
+                <span className={clipClass('td dim', i.venue, FIT.venue!)}>{i.venue}</span>
+                <span className={clipClass('td num dim', i.tickSize.toFixed(d), FIT.tick!)}>{i.tickSize.toFixed(d)}</span>
+                <span className={clipClass('td num dim', formatQty(i.lotSize), FIT.lot!)}>{formatQty(i.lotSize)}</span>
+                <span className={clipClass('td dim', i.currency, FIT.ccy!)}>{i.currency}</span>
               </div>
             );
           }}

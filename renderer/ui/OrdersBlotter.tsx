@@ -1,5 +1,5 @@
-import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { CSSProperties, KeyboardEvent, MouseEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { CSSProperties, KeyboardEvent } from 'react';
 import type { OrderView } from '../../contract/api.ts';
 import type { OrderSelection, OrderWindowQuery } from '../../contract/order-window.ts';
 import { gridTemplate, resolveColumns, toggleColumn } from '../lib/columns.ts';
@@ -11,9 +11,10 @@ import { validateReplace } from '../lib/validation.ts';
 import { healthyActiveRoles, waitingHint } from '../lib/waiting.ts';
 import { selectInstruments, selectOrders, selectReadOnly, selectTickKey, tickTable } from '../store/selectors.ts';
 import { ORDER_COLUMNS, orderCsvValue, useColumnPrefs } from './order-columns.ts';
-import { OrderCell } from './OrderCell.tsx';
+import { OrderPool } from './OrderPool.tsx';
+import type { PoolRow, RowMouse } from './OrderPool.tsx';
 import { OrderHistoryDrawer } from './OrderHistory.tsx';
-import type { Amend } from './OrderCell.tsx';
+import type { Amend } from './order-row-model.ts';
 import { useConfirm } from './Confirm.tsx';
 import { ContextMenu } from './ContextMenu.tsx';
 import type { MenuItem } from './ContextMenu.tsx';
@@ -354,7 +355,7 @@ export function OrdersBlotter() {
   const live = useRef({ selected, indexOf, moveTo });
   live.current = { selected, indexOf, moveTo };
   const onRowClick = useCallback(
-    (id: number, e: MouseEvent) => {
+    (id: number, e: RowMouse) => {
       const { selected, indexOf, moveTo } = live.current;
       const row = indexOf(id);
       if (e.ctrlKey || e.metaKey) {
@@ -372,7 +373,7 @@ export function OrdersBlotter() {
   );
 
   const onRowMenu = useCallback(
-    (id: number, e: MouseEvent) => {
+    (id: number, e: RowMouse) => {
       e.preventDefault();
       if (!live.current.selected.has(id) && !spanHas.current(id)) {
         anchor.current = { id, row: live.current.indexOf(id) };
@@ -520,6 +521,27 @@ export function OrdersBlotter() {
     ];
   };
 
+  /** Row `i` of the list for the pooled grid: its order (a row the host's window does not hold yet has none) and how it stands out. */
+  const rowAt = (i: number): PoolRow => {
+    const id = idAt(i);
+    const o = id === undefined ? undefined : table.byId.get(id);
+    const striped = i % 2 === 1;
+    if (id === undefined || !o) return { id: undefined, order: undefined, decimals: 2, flags: { striped, selected: false, focused: false, amending: false, waiting: undefined } };
+    const working = !isTerminal(o.state);
+    return {
+      id,
+      order: o,
+      decimals: decimals.get(o.symbol) ?? 2,
+      flags: {
+        striped,
+        selected: selected.has(id) || (spanRows !== undefined && i >= spanRows.lo && i <= spanRows.hi),
+        focused: id === focusId,
+        amending: visibleAmend?.orderId === id && working,
+        waiting: roles && working ? waitingHint(o.stage, o.state, roles) : undefined,
+      },
+    };
+  };
+
   const filtered = filter !== DEFAULT_ORDER_FILTER && (filter.state !== 'all' || filter.symbol !== '' || filter.side !== 'all' || filter.clientId !== '' || filter.text !== '');
   const visibleAmend = amend && canAct ? amend : undefined;
 
@@ -607,64 +629,30 @@ export function OrdersBlotter() {
             />
           }
           empty={(win ? win.orderCount : table.byId.size) === 0 ? 'No orders' : 'No orders match the filters'}
-          renderRow={(i) => {
-            const id = idAt(i);
-            const o = id === undefined ? undefined : table.byId.get(id);
-            // A row the host's window does not hold yet (scrolled fast): a placeholder keeps the rows below in place.
-            if (id === undefined || !o) return <div key={`row-${i}`} className={`tr loading ${i % 2 === 1 ? 'odd' : ''}`} data-testid="order-row-loading" />;
-            const amending = visibleAmend?.orderId === id && !isTerminal(o.state);
-            return (
-              <OrderRow
-                // Rows are keyed by their place in the list, so a flush that moves new orders in
-                // patches the row elements in place instead of creating them anew (decision 151); the
-                // row being amended keeps its own key so its inputs (and their focus) move with it.
-                key={amending ? `amend-${id}` : i}
-                order={o}
-                columns={columns}
-                decimals={decimals.get(o.symbol) ?? 2}
-                canAct={canAct}
-                readOnly={readOnly}
-                waiting={roles && !isTerminal(o.state) ? waitingHint(o.stage, o.state, roles) : undefined}
-                selected={selected.has(id) || (spanRows !== undefined && i >= spanRows.lo && i <= spanRows.hi)}
-                focused={id === focusId}
-                striped={i % 2 === 1}
-                amend={amending ? visibleAmend : undefined}
-                onClick={onRowClick}
-                onMenu={onRowMenu}
-                onOpen={setHistoryId}
-                onCancel={cancelOne}
-                onAmend={startAmend}
-                onAmendChange={setAmend}
-                onAmendSend={sendAmend}
-              />
-            );
-          }}
+          renderWindow={(start, count) => (
+            <OrderPool
+              start={start}
+              count={count}
+              columns={columns}
+              rowAt={rowAt}
+              readOnly={readOnly}
+              canAct={canAct}
+              amend={visibleAmend}
+              onClick={onRowClick}
+              onMenu={onRowMenu}
+              onOpen={setHistoryId}
+              onCancel={cancelOne}
+              onAmend={startAmend}
+              onAmendChange={setAmend}
+              onAmendSend={sendAmend}
+            />
+          )}
         />
       </div>
       {historyId !== undefined ? <OrderHistoryDrawer orderId={historyId} onClose={closeHistory} /> : null}
       {menu ? <ContextMenu x={menu.x} y={menu.y} items={menuItems(menu)} onClose={() => setMenu(undefined)} /> : null}
     </Panel>
   );
-}
-
-interface RowProps {
-  order: OrderView;
-  columns: ReturnType<typeof resolveColumns>;
-  decimals: number;
-  canAct: boolean;
-  readOnly: boolean;
-  waiting: string | undefined;
-  selected: boolean;
-  focused: boolean;
-  striped: boolean;
-  amend: Amend | undefined;
-  onClick(orderId: number, e: MouseEvent): void;
-  onMenu(orderId: number, e: MouseEvent): void;
-  onOpen(orderId: number): void;
-  onCancel(orderId: number): void;
-  onAmend(order: OrderView): void;
-  onAmendChange(a: Amend | undefined): void;
-  onAmendSend(): void;
 }
 
 /** Every order that passes `q`, from the host a window at a time (CSV export and client-wide actions in remote mode). */
@@ -677,26 +665,3 @@ async function allMatching(api: ReturnType<typeof useApi>, q: OrderWindowQuery):
     if (r.value.orders.length < 2000 || offset + 2000 >= r.value.total) return { ok: true, orders };
   }
 }
-
-const OrderRow = memo(function OrderRow(p: RowProps) {
-  const o = p.order;
-  const working = !isTerminal(o.state);
-  return (
-    <div
-      className={`tr ${p.striped ? 'odd' : ''} ${p.selected ? 'selected' : ''} ${p.focused ? 'focused' : ''} ${working ? 'working' : 'done'} ${p.amend ? 'amending' : ''} ${p.waiting ? 'waiting' : ''}`}
-      data-testid={`order-row-${o.orderId}`}
-      data-state={o.state}
-      data-selected={p.selected}
-      data-waiting={p.waiting}
-      // Shift-click selects rows, not the text between two clicks.
-      onMouseDown={(e) => e.shiftKey && e.preventDefault()}
-      onClick={(e) => p.onClick(o.orderId, e)}
-      onContextMenu={(e) => p.onMenu(o.orderId, e)}
-      onDoubleClick={() => p.onOpen(o.orderId)}
-    >
-      {p.columns.map((c) => (
-        <OrderCell key={c.key} col={c.key} align={c.align} {...p} />
-      ))}
-    </div>
-  );
-});

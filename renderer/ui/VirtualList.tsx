@@ -21,7 +21,9 @@ interface Props {
   /** Sticky header row(s), `headerHeight` tall. */
   header?: ReactNode;
   headerHeight?: number;
-  renderRow: (index: number) => ReactNode;
+  renderRow?: (index: number) => ReactNode;
+  /** Instead of \`renderRow\`: draws rows \`start\`…\`start + count\` itself (a pooled grid, decision 203), each ROW_HEIGHT tall, row k at k × ROW_HEIGHT. */
+  renderWindow?: (start: number, count: number) => ReactNode;
   empty?: ReactNode;
   testid?: string;
   className?: string;
@@ -47,6 +49,7 @@ export function VirtualList({
   header,
   headerHeight = header ? ROW_HEIGHT : 0,
   renderRow,
+  renderWindow,
   empty,
   testid,
   className,
@@ -103,7 +106,7 @@ export function VirtualList({
     return () => cancelAnimationFrame(frame);
   }, [count, want]);
   const rows: ReactNode[] = [];
-  for (let i = w.start; i < w.start + count; i++) rows.push(renderRow(i));
+  if (!renderWindow && renderRow) for (let i = w.start; i < w.start + count; i++) rows.push(renderRow(i));
 
   return (
     <div
@@ -117,8 +120,8 @@ export function VirtualList({
     >
       {header}
       <div className="vlist-spacer" style={{ height: w.totalHeight }}>
-        <div className="vlist-window" style={{ transform: `translateY(${w.offsetY}px)` }}>
-          {rows}
+        <div className={renderWindow ? 'vlist-window pool' : 'vlist-window'} style={{ transform: `translateY(${w.offsetY}px)` }}>
+          {renderWindow ? renderWindow(w.start, count) : rows}
         </div>
       </div>
       {rowCount === 0 && empty ? <div className="vlist-empty">{empty}</div> : null}

@@ -114,7 +114,7 @@ describe.each([
       loadAverage1m: Number(loadavg()[0]!.toFixed(1)),
       ...(SCROLL ? { wheelSteps: wheels } : {}),
       ...report,
-      ...(traced ? { tracedCpu: traced.cpu, tracedLongTasks: traced.longTasks } : {}),
+      ...(traced ? { tracedCpu: traced.cpu, tracedFrames: traced.frames, tracedLongTasks: traced.longTasks } : {}),
     };
     mkdirSync(OUT, { recursive: true });
     writeFileSync(`${OUT}ui-load-${width}-${ORDERS_PER_SECOND}${SCROLL ? '-scroll' : ''}.json`, `${JSON.stringify(figures, null, 2)}\n`);
@@ -125,6 +125,16 @@ describe.each([
     const option = screen!.instruments.find((i) => i.instrumentType === 'option');
     expect(option).toBeDefined();
     expect(await page.getByTestId('orders-filter-symbol').locator('option').allTextContents()).toContain(option!.symbol);
+    // The orders, fills, instruments and components grids clip a cell only when its value does not fit
+    // (decision 203): every value wider than its cell is clipped (with an ellipsis), none spills into the next cell.
+    for (const list of ['orders-list', 'fills-list', 'instruments-list', 'components-list']) {
+      const cells = page.locator(`[data-testid="${list}"] .tr:not(.thead) > .td`);
+      expect(await cells.count(), list).toBeGreaterThan(20);
+      const spills = await cells.evaluateAll((tds) =>
+        tds.filter((td) => td.scrollWidth > td.clientWidth + 1 && (globalThis as unknown as { getComputedStyle(e: unknown): { overflowX: string } }).getComputedStyle(td).overflowX === 'visible').map((td) => `${td.getAttribute('data-col') ?? td.className}: ${td.textContent}`),
+      );
+      expect(spills, list).toEqual([]);
+    }
     expect(sent).toBeGreaterThan(0);
     expect(report.frames).toBeGreaterThan(0);
     // The screen caught up with the stream: its seq reaches the host's.

@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 
 /**
@@ -28,14 +29,15 @@ export interface TraceEvent {
   tdur?: number;
   pid: number;
   tid: number;
-  args?: { data?: { frame?: string } };
+  args?: { data?: { frame?: string; message?: string } };
 }
 
 const CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'toplevel', 'v8'];
 
 /** Starts tracing the page (one trace per browser at a time). */
 export async function startTrace(browser: Browser, page: Page): Promise<void> {
-  await browser.startTracing(page, { categories: CATEGORIES });
+  // With ORDO_TRACE_RAW the JS sampling profiler too (its samples are for a script to read, not the report).
+  await browser.startTracing(page, { categories: process.env.ORDO_TRACE_RAW ? [...CATEGORIES, 'disabled-by-default-v8.cpu_profiler'] : CATEGORIES });
 }
 
 /**
@@ -51,10 +53,106 @@ export interface CpuSummary {
   over50MsCpu: number;
 }
 
+/**
+ * The CPU of the tasks that carry one label (a `console.timeStamp` the renderer leaves in the task: the
+ * store's two flush frames, decision 203), or of the unlabelled tasks over 4 ms of CPU. Thread time only:
+ * what the page asked of a core, the same on a quiet machine and a loaded one.
+ */
+export interface FrameCpu {
+  n: number;
+  p50Ms: number;
+  p90Ms: number;
+  maxMs: number;
+  meanMs: number;
+  over8MsCpu: number;
+  over16MsCpu: number;
+  /** Mean self CPU per task by kind of work, ms. */
+  meanKinds: Record<TaskKind, number>;
+}
+
 /** Stops the trace; breaks every main-thread task longer than `overMs` (wall) down by kind, and sums all tasks' CPU. */
-export async function stopTrace(browser: Browser, overMs = 50): Promise<{ longTasks: LongTaskBreakdown[]; cpu: CpuSummary }> {
-  const trace = JSON.parse((await browser.stopTracing()).toString('utf8')) as { traceEvents: TraceEvent[] };
-  return longTasksOf(trace.traceEvents, overMs);
+export async function stopTrace(browser: Browser, overMs = 50): Promise<{ longTasks: LongTaskBreakdown[]; cpu: CpuSummary; frames: Record<string, FrameCpu> }> {
+  const raw = await browser.stopTracing();
+  // ORDO_TRACE_RAW=DIR keeps the whole trace (tens of MB) for a closer look in DevTools or a script.
+  if (process.env.ORDO_TRACE_RAW) writeFileSync(`${process.env.ORDO_TRACE_RAW}/trace-${Date.now()}.json`, raw);
+  const trace = JSON.parse(raw.toString('utf8')) as { traceEvents: TraceEvent[] };
+  return { ...longTasksOf(trace.traceEvents, overMs), frames: framesOf(trace.traceEvents) };
+}
+
+/** The main thread's complete events, sorted by start (longest first at a tie), and its tasks. */
+function mainThreadOf(all: readonly TraceEvent[]): { main: TraceEvent[]; tasks: TraceEvent[]; stamps: TraceEvent[] } {
+  const events = all.filter((e) => e.ph === 'X' && e.dur !== undefined);
+  const busy = new Map<string, number>();
+  for (const e of events) if (e.name === 'FunctionCall' || e.name === 'Paint') busy.set(`${e.pid}:${e.tid}`, (busy.get(`${e.pid}:${e.tid}`) ?? 0) + e.dur!);
+  const mainTid = [...busy.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+  const main = events.filter((e) => `${e.pid}:${e.tid}` === mainTid).sort((a, b) => a.ts - b.ts || b.dur! - a.dur!);
+  const stamps = all.filter((e) => e.name === 'TimeStamp' && `${e.pid}:${e.tid}` === mainTid).sort((a, b) => a.ts - b.ts);
+  return { main, tasks: main.filter((e) => e.name === 'ThreadControllerImpl::RunTask'), stamps };
+}
+
+/** Per label (and 'unlabelled' for other tasks over 4 ms of CPU): the distribution of task CPU and its mean self CPU by kind. */
+export function framesOf(all: readonly TraceEvent[]): Record<string, FrameCpu> {
+  const { main, tasks, stamps } = mainThreadOf(all);
+  const groups = new Map<string, { cpu: number[]; kinds: Record<TaskKind, number> }>();
+  let from = 0;
+  let stampAt = 0;
+  for (const t of tasks) {
+    const end = t.ts + t.dur!;
+    while (stampAt < stamps.length && stamps[stampAt]!.ts < t.ts) stampAt++;
+    const labels = new Set<string>();
+    for (let i = stampAt; i < stamps.length && stamps[i]!.ts <= end; i++) {
+      const m = stamps[i]!.args?.data?.message;
+      if (m?.startsWith('ordo:')) labels.add(m);
+    }
+    const cpu = (t.tdur ?? 0) / 1000;
+    const label = labels.size > 0 ? [...labels].sort().join('+') : cpu > 4 ? 'unlabelled' : undefined;
+    if (label === undefined) continue;
+    while (from < main.length && main[from]!.ts < t.ts) from++;
+    const kinds: Record<TaskKind, number> = { script: 0, style: 0, layout: 0, paint: 0, gc: 0, other: 0 };
+    // Self CPU: an event's thread time minus its direct children's, credited to its kind.
+    const stack: { e: TraceEvent; child: number }[] = [];
+    let direct = 0;
+    const close = (until: number): void => {
+      while (stack.length > 0 && stack[stack.length - 1]!.e.ts + stack[stack.length - 1]!.e.dur! <= until) {
+        const top = stack.pop()!;
+        const own = top.e.tdur ?? 0;
+        kinds[kindOf(top.e.name)] += Math.max(0, own - top.child);
+        if (stack.length > 0) stack[stack.length - 1]!.child += own;
+        else direct += own;
+      }
+    };
+    for (let i = from; i < main.length && main[i]!.ts < end; i++) {
+      const e = main[i]!;
+      if (e === t || e.ts + e.dur! > end) continue;
+      close(e.ts);
+      stack.push({ e, child: 0 });
+    }
+    close(Number.POSITIVE_INFINITY);
+    kinds.other += Math.max(0, (t.tdur ?? 0) - direct);
+    const g = groups.get(label) ?? { cpu: [], kinds: { script: 0, style: 0, layout: 0, paint: 0, gc: 0, other: 0 } };
+    g.cpu.push(cpu);
+    for (const k of Object.keys(kinds) as TaskKind[]) g.kinds[k] += kinds[k] / 1000;
+    groups.set(label, g);
+  }
+  const out: Record<string, FrameCpu> = {};
+  const r1 = (x: number): number => Math.round(x * 10) / 10;
+  for (const [label, g] of groups) {
+    const c = [...g.cpu].sort((a, b) => a - b);
+    const at = (q: number): number => c[Math.min(c.length - 1, Math.floor(c.length * q))]!;
+    const meanKinds = { ...g.kinds };
+    for (const k of Object.keys(meanKinds) as TaskKind[]) meanKinds[k] = r1(meanKinds[k] / c.length);
+    out[label] = {
+      n: c.length,
+      p50Ms: r1(at(0.5)),
+      p90Ms: r1(at(0.9)),
+      maxMs: r1(c[c.length - 1]!),
+      meanMs: r1(c.reduce((a, b) => a + b, 0) / c.length),
+      over8MsCpu: c.filter((x) => x > 8).length,
+      over16MsCpu: c.filter((x) => x > 1000 / 60).length,
+      meanKinds,
+    };
+  }
+  return out;
 }
 
 /** The kind of work a trace event's self time is (by the names Chrome's timeline gives them). */
@@ -68,13 +166,8 @@ export function kindOf(name: string): TaskKind {
 }
 
 function longTasksOf(all: readonly TraceEvent[], overMs: number): { longTasks: LongTaskBreakdown[]; cpu: CpuSummary } {
-  const events = all.filter((e) => e.ph === 'X' && e.dur !== undefined);
   // The renderer's main thread: the thread that ran the most script and paint.
-  const busy = new Map<string, number>();
-  for (const e of events) if (e.name === 'FunctionCall' || e.name === 'Paint') busy.set(`${e.pid}:${e.tid}`, (busy.get(`${e.pid}:${e.tid}`) ?? 0) + e.dur!);
-  const mainTid = [...busy.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
-  const main = events.filter((e) => `${e.pid}:${e.tid}` === mainTid).sort((a, b) => a.ts - b.ts || b.dur! - a.dur!);
-  const tasks = main.filter((e) => e.name === 'ThreadControllerImpl::RunTask');
+  const { main, tasks } = mainThreadOf(all);
   const t0 = tasks[0]?.ts ?? 0;
   const out: LongTaskBreakdown[] = [];
   let from = 0;

@@ -1,0 +1,75 @@
+/**
+ * Whether a value fits its cell, measured without layout (decision 203). A
+ * grid whose every cell clips (`overflow: hidden` for the ellipsis) pays a
+ * clip node per cell in pre-paint, paint and layerize at every frame; a cell
+ * that clips only when its value is wider than the cell pays nothing.
+ */
+
+/**
+ * Text widths by canvas, per font (a cell's font read once per class list
+ * from a probe cell): whether a value fits its cell decides if the cell
+ * clips it with an ellipsis. Unclipped cells need no clip node, which is
+ * what made the grid's layerize and paint grow with its cell count.
+ */
+export class TextMeasure {
+  private readonly fonts = new Map<string, string>();
+  /** A monospaced font's advance (every character as wide), or 0 for a proportional font. */
+  private readonly advance = new Map<string, number>();
+  private readonly widths = new Map<string, number>();
+  private ctx: CanvasRenderingContext2D | null | undefined;
+  private font = '';
+
+  /** Whether `value` in an element of classes `cls` (its font read from a probe inside `host`) is at most `px` wide. */
+  fits(host: HTMLElement, cls: string, value: string, px: number): boolean {
+    if (this.ctx === undefined) this.ctx = document.createElement('canvas').getContext('2d');
+    const ctx = this.ctx;
+    if (!ctx) return false;
+    let font = this.fonts.get(cls);
+    if (font === undefined) {
+      const probe = document.createElement('span');
+      probe.className = cls;
+      probe.style.position = 'absolute';
+      probe.style.visibility = 'hidden';
+      probe.textContent = 'x';
+      host.appendChild(probe);
+      const cs = getComputedStyle(probe);
+      // From the longhands: the \`font\` shorthand reads empty when a variant (tabular numbers) has no shorthand form.
+      font = `${cs.fontStyle} ${cs.fontWeight} ${cs.fontSize} ${cs.fontFamily}`;
+      probe.remove();
+      this.fonts.set(cls, font);
+    }
+    let adv = this.advance.get(font);
+    if (adv === undefined) {
+      if (this.font !== font) ctx.font = this.font = font;
+      const i = ctx.measureText('iiiiiiiiii').width;
+      const m = ctx.measureText('MMMMMMMMMM').width;
+      adv = Math.abs(i - m) < 0.01 ? m / 10 : 0;
+      this.advance.set(font, adv);
+    }
+    // Monospaced (numbers, symbols, times): arithmetic, no measuring; ASCII only (a wide character is not one advance).
+    if (adv > 0 && /^[\x20-\x7e]*$/.test(value)) return value.length * adv <= px;
+    const key = `${font}\u0000${value}`;
+    let w = this.widths.get(key);
+    if (w === undefined) {
+      if (this.font !== font) ctx.font = this.font = font;
+      w = ctx.measureText(value).width;
+      // Bounded: a long session shows many distinct values.
+      if (this.widths.size > 20_000) this.widths.clear();
+      this.widths.set(key, w);
+    }
+    return w <= px;
+  }
+}
+
+const shared = typeof document === 'undefined' ? undefined : new TextMeasure();
+
+/**
+ * The classes of a cell drawn by React whose value is measured: `cls` plus
+ * ' fit' (the styles draw it unclipped) and ' clip' when `value` is wider
+ * than `px` (the cell's content width), which restores the clip and the
+ * ellipsis. Without a DOM (server rendering) the cell keeps its clip.
+ */
+export function clipClass(cls: string, value: string, px: number): string {
+  if (!shared) return cls;
+  return value === '' || shared.fits(document.body, cls, value, px) ? `${cls} fit` : `${cls} fit clip`;
+}
