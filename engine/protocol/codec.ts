@@ -433,3 +433,19 @@ export function decodeHead(bytes: Uint8Array): { session: number; seq: number } 
   header(r, HEAD_MAGIC, 'a head beacon');
   return { session: r.uint(), seq: r.uint() };
 }
+
+/**
+ * Runs visitFrame over an empty frame (no events) often enough for V8 to keep
+ * type feedback for the code after its event loop. A replay's first frame is
+ * optimized on stack (OSR) inside that loop; without feedback for the trailing
+ * check, that code deoptimized at the end of every frame (issue #9,
+ * docs/decisions/201). An empty frame records nothing in the loop itself, so
+ * the decoders' call sites keep only the feedback of real frames.
+ */
+function warmVisitFrame(): void {
+  const empty = new Uint8Array([FRAME_MAGIC, CODEC_VERSION, 1, 1, 0, 0, 0]);
+  let n = 0;
+  for (let round = 0; round < 64; round++) n += visitFrame(empty, () => undefined).count;
+  if (n !== 0) throw new Error('frame decoder warm-up read back events from an empty frame');
+}
+warmVisitFrame();
