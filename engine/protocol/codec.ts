@@ -2,6 +2,7 @@ import { ByteReader, ByteWriter, DecodeError } from './bytes.ts';
 import { interpretedDecoder, interpretedEncoder } from './codec-interpreted.ts';
 import { EncodeError, schemaSignature, type Decoder, type Encoder } from './codec-support.ts';
 import { GENERATED_CODECS } from './codec.generated.ts';
+import { cachedStr } from './string-cache.ts';
 import { COMMAND_SPECS, EVENT_SPECS, type Command, type CommandBody, type OrdoEvent, type Sequenced } from './events.ts';
 import { hasMaskAt, type MessageSpec } from './schema.ts';
 
@@ -98,7 +99,7 @@ function readStringTable(r: ByteReader): string[] {
   const n = r.uint();
   if (n > r.end - r.pos) throw new DecodeError(`string table of ${n} entries cannot fit`);
   const list = new Array<string>(n);
-  for (let i = 0; i < n; i++) list[i] = r.str();
+  for (let i = 0; i < n; i++) list[i] = cachedStr(r);
   return list;
 }
 
