@@ -13,10 +13,10 @@ import { asciiString, type ByteReader } from './bytes.ts';
  * a miss fills a slot only while it is empty or when the slot's last miss was
  * the same string (`seen`, by hash): a string seen twice in a slot is
  * admitted, a stream of unique ids passes through writing one number each and
- * never evicts an admitted string. Fixed memory: SLOTS * (MAX_LEN + 6) bytes
+ * never evicts an admitted string. Fixed memory: SLOTS * (MAX_LEN + 5) bytes (336 KiB)
  * and SLOTS string references.
  */
-const SLOTS = 1 << 13;
+const SLOTS = 1 << 14;
 const MAX_LEN = 16;
 const keys = new Uint8Array(SLOTS * MAX_LEN);
 /** Length of the slot's string, or 0xff while empty. */
