@@ -13,14 +13,13 @@ import { asciiString, type ByteReader } from './bytes.ts';
  * a miss fills a slot only while it is empty or when the slot's last miss was
  * the same string (`seen`, by hash): a string seen twice in a slot is
  * admitted, a stream of unique ids passes through writing one number each and
- * never evicts an admitted string. Fixed memory: SLOTS * (MAX_LEN + 5) bytes (336 KiB)
- * and SLOTS string references.
+ * never evicts an admitted string. The slot's string itself is the key
+ * (compared by its characters), so the cache is SLOTS string references and
+ * SLOTS hashes (192 KiB), and a miss on an empty slot reads no string.
  */
 const SLOTS = 1 << 14;
 const MAX_LEN = 16;
-const keys = new Uint8Array(SLOTS * MAX_LEN);
-/** Length of the slot's string, or 0xff while empty. */
-const lens = new Uint8Array(SLOTS).fill(0xff);
+/** The slot's string; '' while empty (an empty string read is '' either way). */
 const values: string[] = new Array<string>(SLOTS).fill('');
 const seen = new Int32Array(SLOTS);
 
@@ -44,26 +43,19 @@ export function cachedStr(r: ByteReader): string {
   }
   if (high >= 0x80) return reread(r, at);
   r.pos = start + len;
-  const slot = (h ^ (h >>> 13)) & (SLOTS - 1);
-  const held = lens[slot]!;
-  if (held === len && same(b, start, slot * MAX_LEN, len)) return values[slot]!;
+  const slot = (h ^ (h >>> 14)) & (SLOTS - 1);
+  const held = values[slot]!;
+  if (held.length === len && same(held, b, start, len)) return held;
   const s = asciiString(b, start, len);
-  if (held === 0xff || seen[slot] === h) admit(b, start, len, slot, s);
+  if (held.length === 0 || seen[slot] === h) values[slot] = s;
   else seen[slot] = h;
   return s;
 }
 
-function same(b: Uint8Array, start: number, k: number, len: number): boolean {
-  for (let i = 0; i < len; i++) if (keys[k + i] !== b[start + i]) return false;
+/** True when the ASCII string `s` has the bytes b[start, start + s.length). */
+function same(s: string, b: Uint8Array, start: number, len: number): boolean {
+  for (let i = 0; i < len; i++) if (s.charCodeAt(i) !== b[start + i]) return false;
   return true;
-}
-
-/** Apart from cachedStr: it runs about once per recurring string. */
-function admit(b: Uint8Array, start: number, len: number, slot: number, s: string): void {
-  const k = slot * MAX_LEN;
-  for (let i = 0; i < len; i++) keys[k + i] = b[start + i]!;
-  lens[slot] = len;
-  values[slot] = s;
 }
 
 function reread(r: ByteReader, at: number): string {
