@@ -2,7 +2,6 @@ import { ByteReader, ByteWriter, DecodeError } from './bytes.ts';
 import { interpretedDecoder, interpretedEncoder } from './codec-interpreted.ts';
 import { EncodeError, schemaSignature, type Decoder, type Encoder } from './codec-support.ts';
 import { GENERATED_CODECS } from './codec.generated.ts';
-import { cachedStr } from './string-cache.ts';
 import { COMMAND_SPECS, EVENT_SPECS, type Command, type CommandBody, type OrdoEvent, type Sequenced } from './events.ts';
 import { hasMaskAt, type MessageSpec } from './schema.ts';
 
@@ -99,7 +98,7 @@ function readStringTable(r: ByteReader): string[] {
   const n = r.uint();
   if (n > r.end - r.pos) throw new DecodeError(`string table of ${n} entries cannot fit`);
   const list = new Array<string>(n);
-  for (let i = 0; i < n; i++) list[i] = cachedStr(r);
+  for (let i = 0; i < n; i++) list[i] = r.str();
   return list;
 }
 
@@ -434,19 +433,3 @@ export function decodeHead(bytes: Uint8Array): { session: number; seq: number } 
   header(r, HEAD_MAGIC, 'a head beacon');
   return { session: r.uint(), seq: r.uint() };
 }
-
-/**
- * Runs visitFrame over an empty frame (no events) often enough for V8 to keep
- * type feedback for the code after its event loop. A replay's first frame is
- * optimized on stack (OSR) inside that loop; without feedback for the trailing
- * check, that code deoptimized at the end of every frame (issue #9,
- * docs/decisions/201). An empty frame records nothing in the loop itself, so
- * the decoders' call sites keep only the feedback of real frames.
- */
-function warmVisitFrame(): void {
-  const empty = new Uint8Array([FRAME_MAGIC, CODEC_VERSION, 1, 1, 0, 0, 0]);
-  let n = 0;
-  for (let round = 0; round < 64; round++) n += visitFrame(empty, () => undefined).count;
-  if (n !== 0) throw new Error('frame decoder warm-up read back events from an empty frame');
-}
-warmVisitFrame();
