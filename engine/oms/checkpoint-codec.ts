@@ -224,12 +224,30 @@ interface PackedKeys {
   readonly keyLengths: Int32Array;
 }
 
+/**
+ * The keys written straight into one buffer, key by key: joining them first made a ~30 MB string per
+ * checkpoint (and a regular-expression scan and a copy of it), which a checkpoint round (~20 checkpoints
+ * over a 5 M-event session) paid in GC: the round's GC CPU doubled (docs/notes/2026-11-30-r7/recov.md).
+ * The bytes are the same as the joined text's.
+ */
 function packKeys(m: PackedMemory): PackedMemory & PackedKeys {
-  const keyLengths = new Int32Array(m.keys.length);
-  for (let i = 0; i < m.keys.length; i++) keyLengths[i] = m.keys[i]!.length;
-  const text = m.keys.join('');
-  const keyWide = /[^\u0000-\u00ff]/.test(text);
-  return { ...m, keys: [], keyBytes: Buffer.from(text, keyWide ? 'utf16le' : 'latin1'), keyWide, keyLengths };
+  const keys = m.keys;
+  const keyLengths = new Int32Array(keys.length);
+  let total = 0;
+  let keyWide = false;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    keyLengths[i] = k.length;
+    total += k.length;
+    // Only a key with a character past U+007F can hold one past U+00FF (UTF-8 length then exceeds it).
+    if (!keyWide && Buffer.byteLength(k, 'utf8') !== k.length) keyWide = /[^\u0000-\u00ff]/.test(k);
+  }
+  const keyBytes = Buffer.allocUnsafe(keyWide ? total * 2 : total);
+  const encoding = keyWide ? 'utf16le' : 'latin1';
+  let at = 0;
+  for (const k of keys) at += keyBytes.write(k, at, encoding);
+  if (at !== keyBytes.length) throw new Error(`risk memory keys wrote ${at} of ${keyBytes.length} bytes`);
+  return { ...m, keys: [], keyBytes, keyWide, keyLengths };
 }
 
 function unpackKeys(m: PackedMemory & Partial<PackedKeys>): PackedMemory {

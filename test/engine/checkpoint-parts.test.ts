@@ -119,6 +119,27 @@ describe('checkpoint decoded from its stored parts', () => {
     }
   });
 
+  it('keeps duplicate-memory keys past ASCII: Latin-1 and wider characters read back as written', () => {
+    // Client names (and so duplicate keys) with é (Latin-1) in some and 中 (past U+00FF) in others: the keys are
+    // written into one buffer key by key, wide (UTF-16) when any key needs it.
+    for (const names of [['ALPHA', 'CAFÉ'], ['ALPHA', '中信', 'CAFÉ']]) {
+      const f = new CheckpointFold();
+      let n = 0;
+      for (const e of orderSession(4_000)) {
+        if (e.event.type === 'OrderPending') (e.event as { clientId: string }).clientId = names[n++ % names.length]!;
+        f.apply(e);
+      }
+      const want = f.risk.packedForCheckpoint().memory;
+      expect(want.keys.some((k) => k.startsWith(names[1]!))).toBe(true);
+      const encoded = encodeCheckpoint(f.state);
+      for (const input of [encoded, cut(encoded, 4_099)]) {
+        const got = Array.isArray(input) ? decodeCheckpoint(input, true, true) : decodeCheckpoint(input);
+        expect(memoryOf(got)).toEqual(want);
+        expect(got.risk!.stateHash()).toBe(f.risk.stateHash());
+      }
+    }
+  });
+
   it('refuses a column that points past the end, as any bytes it cannot trust', () => {
     const value = { a: new Float64Array(4_096).map((_, i) => i + 0.5) };
     const split = serializeCompact(value);
