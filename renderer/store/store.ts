@@ -52,6 +52,8 @@ export function createOrdoStore(options: StoreOptions = {}): OrdoStore {
   let held: Partial<OrdoState> | undefined;
   let splitNext = false;
   let cancelHeld: (() => void) | undefined;
+  // The time of the frame the held half last ran in, to keep the next flush out of that frame.
+  let heldFrame: number | undefined;
   const applyHeld = (set: (p: Partial<OrdoState>) => void): void => {
     cancelHeld?.();
     cancelHeld = undefined;
@@ -74,11 +76,18 @@ export function createOrdoStore(options: StoreOptions = {}): OrdoStore {
     enqueue(update) {
       buffer.push(update);
       if (cancelScheduled === undefined) {
-        cancelScheduled = schedule(() => {
+        const streamFlush = (): void => {
           cancelScheduled = undefined;
           traceMark('ordo:flush');
           splitNext = true;
           get().flush();
+        };
+        cancelScheduled = schedule(() => {
+          // A slow frame let the last flush's held half and this flush fall into one frame (both callbacks
+          // due): the held half keeps this frame, the orders take the next, so no frame does both (decision 205).
+          const t = frameTime();
+          if (t !== undefined && t === heldFrame) cancelScheduled = nextFrame(streamFlush);
+          else streamFlush();
         });
       }
     },
@@ -122,6 +131,7 @@ export function createOrdoStore(options: StoreOptions = {}): OrdoStore {
         cancelHeld = nextFrame(() => {
           cancelHeld = undefined;
           traceMark('ordo:held');
+          heldFrame = frameTime();
           applyHeld(set);
         });
       }
@@ -136,6 +146,16 @@ export function createOrdoStore(options: StoreOptions = {}): OrdoStore {
       }
     },
   }));
+}
+
+/**
+ * The current frame's time (the document timeline's, one value for every animation-frame callback of a frame);
+ * undefined without a document (Node, tests), where no two callbacks share a frame.
+ */
+function frameTime(): number | undefined {
+  if (typeof document === 'undefined') return undefined;
+  const t = document.timeline?.currentTime;
+  return typeof t === 'number' ? t : undefined;
 }
 
 /**

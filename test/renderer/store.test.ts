@@ -252,6 +252,48 @@ describe('store: a flush over two frames under a stream (decision 163)', () => {
   });
 });
 
+describe('store: a flush never shares a frame with the last held half (decision 205)', () => {
+  it('a flush due in the frame the held half ran in waits for the next frame; in a later frame it runs at once', () => {
+    // The frame clock is the document timeline's (the browser's, not Ordo's): one value per frame.
+    const g = globalThis as { document?: unknown };
+    const timeline = { currentTime: 100 };
+    g.document = { timeline };
+    try {
+      const frames = manualFrames();
+      const next = manualFrames();
+      const store = createOrdoStore({ schedule: frames.schedule, nextFrame: next.schedule, now: () => 1000 });
+      store.getState().enqueue({ reset: stateView({ orders: [order(1)] }) });
+      frames.run();
+      store.getState().enqueue({ orders: [order(2)], fills: [fill(1, { orderId: 2 })] });
+      frames.run();
+      // A slow frame: the held half and the next flush come due in the same frame (t = 116).
+      store.getState().enqueue({ orders: [order(3)], fills: [fill(2, { orderId: 3 })] });
+      timeline.currentTime = 116;
+      next.run();
+      expect(store.getState().fills.list).toHaveLength(1);
+      frames.run();
+      expect(selectOrders(store.getState()).byId.has(3)).toBe(false);
+      expect(next.pending()).toBe(1);
+      timeline.currentTime = 133;
+      next.run();
+      expect(selectOrders(store.getState()).byId.has(3)).toBe(true);
+      // Its own held half (the fill) goes in the frame after: the fills table the panel renders from is still the one before.
+      const fills1 = store.getState().fills;
+      timeline.currentTime = 150;
+      next.run();
+      expect(store.getState().fills).not.toBe(fills1);
+      expect(store.getState().fills.list).toHaveLength(2);
+      // A flush in a later frame than the held half runs in its own frame.
+      store.getState().enqueue({ orders: [order(4)] });
+      timeline.currentTime = 250;
+      frames.run();
+      expect(selectOrders(store.getState()).byId.has(4)).toBe(true);
+    } finally {
+      delete g.document;
+    }
+  });
+});
+
 describe('store: what a grid selects to stay out of quote flushes (decision 189)', () => {
   it('the tick key is equal across quotes, names every symbol with its decimals, and changes with the instruments', () => {
     const frames = manualFrames();
