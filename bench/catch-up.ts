@@ -87,6 +87,13 @@ export async function catchUpUnderLoad(opts: { events: number; rate: number; sec
     const p = probe.read();
     const phases: [string, number, number][] = [['before the join', 0, joinedMs], ['while catching up', joinedMs, caughtUpMs], ['after', caughtUpMs, opts.seconds * 1000]];
     for (const [name, a, b] of phases) for (const l of probeLines(p, loadEpoch + a, loadEpoch + b)) opts.log(`catchup: host ${name}: ${l}`);
+    // With $ORDO_HOST_GAPS (bench/host-probe.ts): the host's loop gaps, seconds from the load's start, wall / main
+    // thread on a core / waiting for a core (ms), and the GC pauses inside each.
+    for (const [at, wall, run, wait, mono] of p.gaps ?? []) {
+      const gcIn = p.gc.filter(([, g]) => g >= at && g < at + wall).reduce((t, g) => t + g[2], 0);
+      opts.log(`catchup: host gap @${((at - loadEpoch) / 1000).toFixed(2)} s: ${wall.toFixed(1)} ms wall, ${run.toFixed(1)} on a core, ${wait.toFixed(1)} waiting, GC ${gcIn.toFixed(1)} (mono ${mono.toFixed(0)})`);
+    }
+    opts.log(`catchup: join @${(joinedMs / 1000).toFixed(2)} s, caught up @${(caughtUpMs / 1000).toFixed(2)} s`);
     return [
       {
         key: 'catchup_ack_p99_ms',

@@ -9,7 +9,7 @@
  * where the young generation's garbage comes from. Nothing of it runs in a
  * shipped host.
  */
-import { writeFileSync } from 'node:fs';
+import { openSync, readSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { createRequire } from 'node:module';
 import { monoMs, TRACE_HEADER, type Hop } from './hops.ts';
@@ -32,6 +32,14 @@ export interface HostProbe {
    * under the wall time is a call that was preempted (a loaded machine), not one that costs that much.
    */
   readonly trace?: Record<string, { n: number; totalMs: number; maxMs: number; cpuMs: number; over2: [number, number, number][] }>;
+  /**
+   * With $ORDO_HOST_GAPS=MS: every loop gap of MS ms or more seen by a 1 ms timer, as [start epoch ms, wall ms, main
+   * thread on a core ms, main thread runnable but waiting for a core ms] (the kernel's schedstat of the main thread):
+   * on-core near the wall is the host's own work (or GC); waiting near the wall is the machine not scheduling it;
+   * neither is the thread blocked in a system call (I/O, a lock). Last, the gap's start on CLOCK_MONOTONIC (ms, the
+   * clock of a --cpu-prof profile's timestamps, which are µs), to find what ran in it.
+   */
+  readonly gaps?: [number, number, number, number, number][];
   /** The process's user and system CPU over its life (ms). */
   readonly cpuMs: { user: number; system: number };
   /**
@@ -78,6 +86,9 @@ if (out) {
     const v8 = createRequire(import.meta.url)('node:v8') as { writeHeapSnapshot: (f: string) => string };
     snap[1]!.split(',').forEach((ms, i) => setTimeout(() => v8.writeHeapSnapshot(`${snap[2]!}.${i + 1}`), Number(ms)).unref());
   }
+  const gaps: NonNullable<HostProbe['gaps']> = [];
+  const gapMs = Number(process.env['ORDO_HOST_GAPS'] ?? 0);
+  if (gapMs > 0) traceGaps(gaps, gapMs);
   const trace: NonNullable<HostProbe['trace']> = {};
   if (process.env['ORDO_HOST_TRACE']) await traceCalls(trace);
   const hops: NonNullable<HostProbe['hops']> = {};
@@ -114,10 +125,33 @@ if (out) {
       gc,
       ...(process.env['ORDO_HOST_TRACE'] ? { trace } : {}),
       ...(process.env['ORDO_HOST_HOPS'] ? { hops } : {}),
+      ...(gapMs > 0 ? { gaps } : {}),
       cpuMs: { user: cpu.user / 1000, system: cpu.system / 1000 },
     };
     writeFileSync(out, JSON.stringify(probe));
   });
+}
+
+/** A 1 ms timer; each time it runs `min` ms or more late, the gap and the main thread's schedstat over it. */
+function traceGaps(gaps: NonNullable<HostProbe['gaps']>, min: number): void {
+  const fd = openSync(`/proc/self/task/${process.pid}/schedstat`, 'r');
+  const buf = Buffer.alloc(128);
+  const sched = (): [number, number] => {
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    const [run, wait] = buf.toString('latin1', 0, n).split(' ');
+    return [Number(run) / 1e6, Number(wait) / 1e6];
+  };
+  let last = performance.now();
+  let [run0, wait0] = sched();
+  const timer = setInterval(() => {
+    const now = performance.now();
+    const [run, wait] = sched();
+    if (now - last >= min) gaps.push([performance.timeOrigin + last, now - last, run - run0, wait - wait0, monoMs() - (now - last)]);
+    last = now;
+    run0 = run;
+    wait0 = wait;
+  }, 1);
+  timer.unref();
 }
 
 /** Times every call of `obj[key]` into `trace[name]`. */

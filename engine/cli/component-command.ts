@@ -43,7 +43,8 @@ export async function componentCommand(argv: string[]): Promise<number> {
   const rt = new ComponentRuntime({ id, logic, endpoints, security, onShutdown: () => stopped() });
   // The rewind takes a core for seconds; beside a host answering orders on the same machine it gives way to it
   // (issue 11: acks while a component catches up), at normal priority again once caught up (decision 172).
-  const restore = lowerUntilRestored();
+  // All of its threads: V8's and ZeroMQ's at normal priority were a quarter of a rewind's CPU (decision 208).
+  const restore = lowerUntilRestored({ wholeProcess: true });
   try {
     await rt.start();
   } finally {

@@ -59,14 +59,37 @@ export function canRestorePriority(nice: number, status?: string, limits?: strin
  * so a component never stays at low priority after it caught up. Putting it
  * back also puts back the process's threads started meanwhile (they took the
  * lowered value); meant for a process where nothing else runs at
- * BACKGROUND_NICE on purpose (`ordo component`).
+ * BACKGROUND_NICE on purpose (`ordo component`). With `wholeProcess` the
+ * process's other threads are lowered as well and put back to their own values.
  */
-export function lowerUntilRestored(): (() => void) | undefined {
+export function lowerUntilRestored(opts: { wholeProcess?: boolean } = {}): (() => void) | undefined {
   if (process.platform !== 'linux') return undefined;
   const before = getPriority(0);
   if (before >= BACKGROUND_NICE || !canRestorePriority(before)) return undefined;
   const tid = lowerThreadPriority();
   if (tid === undefined) return undefined;
+  // `wholeProcess`: the threads already running are lowered too, each put back to its own value. In a component
+  // rewinding beside the host they were a quarter of its CPU at normal priority: V8's platform threads
+  // (concurrent marking, scavenge helpers, compilation) and ZeroMQ's I/O thread, which receives the pages.
+  const others = new Map<number, number>();
+  if (opts.wholeProcess) {
+    try {
+      for (const t of readdirSync('/proc/self/task').map(Number)) {
+        if (t === tid) continue;
+        try {
+          const nice = getPriority(t);
+          if (nice < BACKGROUND_NICE) {
+            setPriority(t, BACKGROUND_NICE);
+            others.set(t, nice);
+          }
+        } catch {
+          // The thread ended meanwhile, or the OS refused: it keeps its value.
+        }
+      }
+    } catch {
+      // No task list: the calling thread alone is lowered.
+    }
+  }
   return () => {
     // The thread, and any thread it started meanwhile (a new thread takes its creator's nice value: libuv's
     // pool starts lazily) that is still at the lowered value.
@@ -81,6 +104,13 @@ export function lowerUntilRestored(): (() => void) | undefined {
         setPriority(t, before);
       } catch {
         // Checked above; should the OS refuse after all, the work goes on at the lower priority.
+      }
+    }
+    for (const [t, nice] of others) {
+      try {
+        setPriority(t, nice);
+      } catch {
+        // The thread ended meanwhile.
       }
     }
   };

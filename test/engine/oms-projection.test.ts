@@ -237,6 +237,24 @@ describe('OmsProjection: order lifecycle', () => {
     expect(p.order(1)!.rejectReason).toBe('BAD_PRICE');
   });
 
+  it('builds the clientOrderId index in slices with the same answers, and a lookup mid-way finishes it', () => {
+    const { p, step } = session();
+    for (let id = 1; id <= 7; id++) step(pending(id, { clientOrderId: id % 3 === 0 ? 'dup' : `c-${id}`, clientId: id % 2 === 0 ? 'BRAVO' : 'ALPHA' }));
+    const turns: boolean[] = [];
+    for (let i = 0; i < 3; i++) turns.push(p.indexClientOrderIdsSome(2));
+    expect(turns).toEqual([true, true, true]);
+    // 6 indexed, order 7 not yet: the lookup finishes the index first.
+    expect(p.orderIdForClientOrderId('ALPHA', 'c-7')).toBe(7);
+    expect(p.indexClientOrderIdsSome(2)).toBe(false);
+    expect(p.orderIdForClientOrderId('ALPHA', 'dup')).toBe(3);
+    expect(p.orderIdForClientOrderId('BRAVO', 'dup')).toBe(6);
+    expect(p.orderIdForClientOrderId('BRAVO', 'c-2')).toBe(2);
+    step(pending(8, { clientOrderId: 'dup', clientId: 'BRAVO' }));
+    expect(p.indexClientOrderIdsSome(1)).toBe(false);
+    expect(p.orderIdForClientOrderId('BRAVO', 'dup')).toBe(6);
+    expect(p.orderIdForClientOrderId('BRAVO', 'c-8')).toBeUndefined();
+  });
+
   it('restores orders with their state, fills and venue', () => {
     const p = new OmsProjection();
     p.applyAll(

@@ -93,4 +93,31 @@ describe('lowerThreadPriority', () => {
       expect(got.could === false || got.before >= BACKGROUND_NICE || process.platform !== 'linux').toBe(true);
     }
   });
+  it('lowerUntilRestored({ wholeProcess }) lowers the threads already running too, and puts each back', async () => {
+    // In a process of its own (it lowers every thread of its process), with a worker thread started before.
+    const src = `
+      const { Worker } = require('node:worker_threads');
+      const { getPriority } = require('node:os');
+      const w = new Worker("require('node:worker_threads').parentPort.postMessage(require('node:fs').readlinkSync('/proc/thread-self')); setInterval(() => {}, 1000)", { eval: true });
+      w.once('message', async (self) => {
+        const tid = Number(self.split('/').pop());
+        const m = await import(process.argv[1]);
+        const before = [getPriority(0), getPriority(tid)];
+        const restore = m.lowerUntilRestored({ wholeProcess: true });
+        const during = [getPriority(0), getPriority(tid)];
+        restore?.();
+        const after = [getPriority(0), getPriority(tid)];
+        console.log(JSON.stringify({ lowered: restore !== undefined, before, during, after }));
+        process.exit(0);
+      });`;
+    const url = new URL('../../dist/engine/host/thread-priority.js', import.meta.url).href;
+    const { execFileSync } = await import('node:child_process');
+    const got = JSON.parse(execFileSync(process.execPath, ['-e', src, url], { encoding: 'utf8' })) as { lowered: boolean; before: number[]; during: number[]; after: number[] };
+    expect(got.after).toEqual(got.before);
+    if (got.lowered) {
+      expect(got.during).toEqual([BACKGROUND_NICE, BACKGROUND_NICE]);
+    } else {
+      expect(got.during).toEqual(got.before);
+    }
+  });
 });
