@@ -23,6 +23,9 @@ export function dbPath(dataDir: string): string {
 /** Reads every session of the log and checks: checksums (verify), gap-free seqs, one event per (src, cseq). */
 export function auditLog(dataDir: string): LogAudit {
   const log = openReadableLog(dbPath(dataDir));
+  // One read transaction: a host still running keeps appending (fills from the venue's market maker), and
+  // the session rows and the events must be read from the same snapshot of the log.
+  log.db.exec('BEGIN');
   try {
     const sessions = log.sessions();
     const problems = log.verify();
@@ -48,6 +51,7 @@ export function auditLog(dataDir: string): LogAudit {
     }
     return { sessions, events, problems, seqGaps, duplicateCommands, snapshots };
   } finally {
+    if (log.db.inTransaction) log.db.exec('COMMIT');
     log.close();
   }
 }
