@@ -157,11 +157,13 @@ async function buildSliced(p: OmsProjection, q: FillWindowQuery, key: string, pa
   const ids: number[] = [];
   const keys: Key[] = [];
   let inOrder = true;
+  // One fill record written row by row (a fresh fill and order object per row was most of a build's garbage).
+  const f = scratchFill();
   for (let from = 0; from < rows; from += slice) {
     const end = Math.min(rows, from + slice);
     for (let i = from; i < end; i++) {
-      const f = p.fillAt(i)!;
-      const client = needsClient ? p.order(f.orderId)?.clientId : undefined;
+      p.fillInto(i, f);
+      const client = needsClient ? p.clientIdOf(f.orderId) : undefined;
       if (!match(f, client)) continue;
       const k = sortValue(f, sortKey, client);
       const prev = keys[keys.length - 1];
@@ -182,6 +184,11 @@ async function buildSliced(p: OmsProjection, q: FillWindowQuery, key: string, pa
   return { projection: p, key, rows, ids: sorted.ids, keys: sortedKeys };
 }
 
+/** A fill record to write rows into (OmsProjection.fillInto). */
+function scratchFill(): { -readonly [K in keyof FillRecord]: FillRecord[K] } {
+  return { execId: 0, orderId: 0, symbol: '', side: 'buy', quantity: 0, price: 0, seq: 0, ts: 0 };
+}
+
 function isEverything(q: FillWindowQuery): boolean {
   return (q.symbol ?? '') === '' && q.side === undefined && (q.clientId ?? '') === '' && q.orderId === undefined && (q.text ?? '').trim() === '';
 }
@@ -199,9 +206,10 @@ function collectNew(b: Built, p: OmsProjection, q: FillWindowQuery): NewFills {
   const addIds: number[] = [];
   const addKeys: Key[] = [];
   let inOrder = true;
+  const f = scratchFill();
   for (let i = b.rows; i < p.fillCount; i++) {
-    const f = p.fillAt(i)!;
-    const client = needsClient ? p.order(f.orderId)?.clientId : undefined;
+    p.fillInto(i, f);
+    const client = needsClient ? p.clientIdOf(f.orderId) : undefined;
     if (!match(f, client)) continue;
     const k = sortValue(f, sortKey, client);
     const prev = addKeys[addKeys.length - 1];

@@ -186,15 +186,12 @@ async function buildSliced(p: OmsProjection, q: OrderWindowQuery, key: string, n
   const seq = p.lastSeq;
   const rows = p.orderCount;
   const c = new RowCollector(q);
+  const add = (o: ReadonlyOrder): void => c.add(o);
   let ms = 0;
   for (let from = 0; from < rows; from += slice) {
     const t0 = performance.now();
-    const end = Math.min(rows, from + slice);
-    let r = from;
-    for (const o of p.orders(from)) {
-      if (r++ >= end) break;
-      c.add(o);
-    }
+    // One cursor moved along the rows (an object per order was most of a build's garbage at a million orders).
+    p.forEachOrder(from, Math.min(rows, from + slice), add);
     ms += performance.now() - t0;
     await pause();
   }
@@ -316,7 +313,7 @@ function isFixed(q: OrderWindowQuery): boolean {
 function build(p: OmsProjection, q: OrderWindowQuery, key: string, at: number): Built {
   const t0 = performance.now();
   const c = new RowCollector(q);
-  for (const o of p.orders()) c.add(o);
+  p.forEachOrder(0, p.orderCount, (o) => c.add(o));
   let sorted = c.ids;
   if (!c.inOrder) {
     const { ids, keys } = c;

@@ -14,8 +14,13 @@ export class OrderCursor implements ReadonlyOrder {
   constructor(
     private readonly t: OrderTable,
     private readonly books: readonly ClientBook[],
-    private readonly r: number,
+    private r: number,
   ) {}
+  /** Points this cursor at row `r` (a pass over many rows moves one cursor instead of making one per row). */
+  moveTo(r: number): this {
+    this.r = r;
+    return this;
+  }
   get orderId(): number {
     return this.t.orderId(this.r);
   }

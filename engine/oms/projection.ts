@@ -216,6 +216,43 @@ export class OmsProjection {
     for (let r = from; r < t.size; r++) yield new OrderCursor(t, books, r);
   }
 
+  /**
+   * Calls `fn` with the orders of rows `from` to `end` (exclusive) in the order they first appeared, through one
+   * cursor moved from row to row: valid only during its call. A pass over a million orders made a million cursors
+   * (and iterator results) with orders(): young garbage whose scavenges paused the host inside the blotter's builds.
+   */
+  forEachOrder(from: number, end: number, fn: (o: ReadonlyOrder) => void): void {
+    const t = this.table;
+    const last = Math.min(end, t.size);
+    if (from >= last) return;
+    const c = new OrderCursor(t, this.books, from);
+    for (let r = from; r < last; r++) fn(c.moveTo(r));
+  }
+
+  /** The client of an order (undefined for an unknown order), without an order object. */
+  clientIdOf(orderId: number): string | undefined {
+    const r = this.table.row(orderId);
+    return r < 0 ? undefined : this.books[this.table.client(r)]!.clientId;
+  }
+
+  /** The `i`th fill written into `into` (no object made per fill); false past the last fill. */
+  fillInto(i: number, into: { -readonly [K in keyof FillRecord]: FillRecord[K] }): boolean {
+    const t = this.table;
+    const f = t.fills;
+    if (!(i >= 0 && i < f.size)) return false;
+    const orderId = f.orderId(i);
+    const r = t.row(orderId);
+    into.execId = f.execId(i);
+    into.orderId = orderId;
+    into.symbol = r < 0 ? '' : t.symbol(r);
+    into.side = r < 0 ? 'buy' : t.side(r);
+    into.quantity = f.quantity(i);
+    into.price = f.price(i);
+    into.seq = f.seq(i);
+    into.ts = f.ts(i);
+    return true;
+  }
+
   get orderCount(): number {
     return this.table.size;
   }

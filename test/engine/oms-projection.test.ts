@@ -237,6 +237,33 @@ describe('OmsProjection: order lifecycle', () => {
     expect(p.order(1)!.rejectReason).toBe('BAD_PRICE');
   });
 
+  it('forEachOrder and fillInto read the same as orders() and fillAt(), without an object per row', () => {
+    const { p, step } = session();
+    for (let id = 1; id <= 5; id++) live(step, id, { clientId: id % 2 === 0 ? 'BRAVO' : 'ALPHA', price: 228 + id });
+    step({ type: 'OrderExecuted', orderId: 2, execId: 1, fillQty: 30, fillPrice: 230 });
+    step({ type: 'OrderExecuted', orderId: 5, execId: 1, fillQty: 10, fillPrice: 233 });
+    const seen: unknown[] = [];
+    const cursors = new Set<unknown>();
+    p.forEachOrder(1, 4, (o) => {
+      cursors.add(o);
+      seen.push(orderView(o));
+    });
+    expect(seen).toEqual([...p.orders(1)].slice(0, 3).map((o) => orderView(o)));
+    expect(cursors.size).toBe(1);
+    let n = 0;
+    p.forEachOrder(4, 99, () => n++);
+    p.forEachOrder(3, 3, () => n++);
+    expect(n).toBe(1);
+    const f = { execId: 0, orderId: 0, symbol: '', side: 'buy' as const, quantity: 0, price: 0, seq: 0, ts: 0 };
+    for (let i = 0; i < p.fillCount; i++) {
+      expect(p.fillInto(i, f)).toBe(true);
+      expect(f).toEqual(p.fillAt(i));
+    }
+    expect(p.fillInto(p.fillCount, f)).toBe(false);
+    expect(p.clientIdOf(2)).toBe('BRAVO');
+    expect(p.clientIdOf(99)).toBeUndefined();
+  });
+
   it('builds the clientOrderId index in slices with the same answers, and a lookup mid-way finishes it', () => {
     const { p, step } = session();
     for (let id = 1; id <= 7; id++) step(pending(id, { clientOrderId: id % 3 === 0 ? 'dup' : `c-${id}`, clientId: id % 2 === 0 ? 'BRAVO' : 'ALPHA' }));
