@@ -94,15 +94,12 @@ if (out) {
   const hops: NonNullable<HostProbe['hops']> = {};
   if (process.env['ORDO_HOST_HOPS']) await traceHops(hops);
   // For A/B runs: the host's heap growth (decision 170) replaced by $ORDO_HOST_HEAP_GROWING percent ('default': V8's own).
-  // $ORDO_HOST_PARALLEL_SCAVENGE=1: V8's parallel scavenges kept (decision 207 turns them off in `ordo host`).
   const growing = process.env['ORDO_HOST_HEAP_GROWING'];
-  const parallel = process.env['ORDO_HOST_PARALLEL_SCAVENGE'] === '1';
-  if (growing || parallel) {
+  if (growing) {
     const v8 = createRequire(import.meta.url)('node:v8') as { setFlagsFromString: (f: string) => void };
     const set = v8.setFlagsFromString;
     v8.setFlagsFromString = (f: string) => {
-      if (f === '--no-parallel-scavenge' && parallel) return;
-      if (!growing || !f.startsWith('--heap-growing-percent=')) set(f);
+      if (!f.startsWith('--heap-growing-percent=')) set(f);
       else if (growing !== 'default') set(`--heap-growing-percent=${growing}`);
     };
     (createRequire(import.meta.url)('node:module') as { syncBuiltinESMExports: () => void }).syncBuiltinESMExports();

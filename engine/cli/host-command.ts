@@ -1,6 +1,6 @@
 import { loadFixVenues } from '../fix/gateway/config.ts';
 import { checkFixBind, loadFixTls } from '../fix/tls.ts';
-import { tuneHostHeap, tuneHostScavenges } from '../host/heap-tuning.ts';
+import { tuneHostHeap } from '../host/heap-tuning.ts';
 import { startHost } from '../host/host.ts';
 import { intOption, parse, requireOption } from './args.ts';
 
@@ -56,7 +56,6 @@ export async function hostCommand(argv: string[]): Promise<number> {
   });
   // The host process's heap grows by at most 30 % past what is live (decision 170: issue 11's memory bound).
   tuneHostHeap();
-  tuneHostScavenges();
   const host = await startHost({
     dataDir,
     port,

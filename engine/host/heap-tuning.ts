@@ -23,14 +23,3 @@ export function tuneHostHeap(percent = HEAP_GROWING_PERCENT): void {
   setFlagsFromString(`--heap-growing-percent=${percent}`);
 }
 
-/**
- * Scavenges (young-generation collections) on the host's own thread only, without V8's helper threads
- * (decision 207). A parallel scavenge's pause ends when its last helper finishes: on a machine whose cores are
- * busy (the app's renderer, other processes) a helper waits for a core and the order path waits for it. Copying a
- * few MB alone costs about what it costs in parallel on free cores (1.2–1.9 against 1.1–1.6 ms per MB copied, the
- * least contended scavenges), and at load its pauses halved (median 4.5–5.8 against 8.6–9.7 ms). Called once by
- * `ordo host`; V8 reads the flag at each scavenge.
- */
-export function tuneHostScavenges(): void {
-  setFlagsFromString('--no-parallel-scavenge');
-}
