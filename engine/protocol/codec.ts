@@ -202,32 +202,39 @@ export function encodeFrame(session: number, events: readonly Sequenced[], start
   strings.clear();
   const w = bodyWriter;
   w.reset();
-  const codecs = EVENT_CODECS.byType;
   let expect = first.seq;
   const baseTs = first.ts;
   for (let i = start; i < end; i++) {
-    const e = events[i]!;
-    if (e.seq !== expect) throw new EncodeError(`frame seqs must be consecutive: ${e.seq} after ${expect - 1}`);
-    expect++;
-    const c = codecs.get(e.event.type);
-    if (c === undefined) throw new EncodeError(`unknown event type ${String(e.event.type)}`);
-    if (e.ts < baseTs) throw new EncodeError(`frame timestamps must not go back (seq ${e.seq})`);
-    w.uint(c.spec.code);
-    w.uint(e.ts - baseTs);
-    w.uint(strings.id(e.src));
-    w.uint(e.cseq);
-    c.encode(w, e.event as unknown as Record<string, unknown>, strings);
+    writeEvent(w, strings, events[i]!, expect++, baseTs);
   }
   const h = headWriter;
   h.reset();
+  writeHead(h, session, first.seq, end - start, baseTs, strings);
+  return joined(h, w);
+}
+
+/** One event of a frame into its body: checks that it is the `seq`th and not older than the frame's base. */
+function writeEvent(w: ByteWriter, strings: StringTable, e: Sequenced, seq: number, baseTs: number): void {
+  if (e.seq !== seq) throw new EncodeError(`frame seqs must be consecutive: ${e.seq} after ${seq - 1}`);
+  const c = EVENT_CODECS.byType.get(e.event.type);
+  if (c === undefined) throw new EncodeError(`unknown event type ${String(e.event.type)}`);
+  if (e.ts < baseTs) throw new EncodeError(`frame timestamps must not go back (seq ${e.seq})`);
+  w.uint(c.spec.code);
+  w.uint(e.ts - baseTs);
+  w.uint(strings.id(e.src));
+  w.uint(e.cseq);
+  c.encode(w, e.event as unknown as Record<string, unknown>, strings);
+}
+
+/** A frame's header: magic, version, session, first seq, event count, base timestamp, string table. */
+function writeHead(h: ByteWriter, session: number, firstSeq: number, n: number, baseTs: number, strings: StringTable): void {
   h.u8(FRAME_MAGIC);
   h.u8(CODEC_VERSION);
   h.uint(session);
-  h.uint(first.seq);
-  h.uint(end - start);
+  h.uint(firstSeq);
+  h.uint(n);
   h.uint(baseTs);
   strings.writeTo(h);
-  return joined(h, w);
 }
 
 /**
@@ -261,16 +268,8 @@ export class FrameBuilder {
     if (this.n === 0) {
       this.firstSeq = e.seq;
       this.baseTs = e.ts;
-    } else if (e.seq !== this.firstSeq + this.n) throw new EncodeError(`frame seqs must be consecutive: ${e.seq} after ${this.firstSeq + this.n - 1}`);
-    const c = EVENT_CODECS.byType.get(e.event.type);
-    if (c === undefined) throw new EncodeError(`unknown event type ${String(e.event.type)}`);
-    if (e.ts < this.baseTs) throw new EncodeError(`frame timestamps must not go back (seq ${e.seq})`);
-    const w = this.body;
-    w.uint(c.spec.code);
-    w.uint(e.ts - this.baseTs);
-    w.uint(this.strings.id(e.src));
-    w.uint(e.cseq);
-    c.encode(w, e.event as unknown as Record<string, unknown>, this.strings);
+    }
+    writeEvent(this.body, this.strings, e, this.firstSeq + this.n, this.baseTs);
     this.n++;
   }
 
@@ -280,13 +279,7 @@ export class FrameBuilder {
     if (this.n === 0) throw new EncodeError('a frame needs at least one event');
     this.done = true;
     const h = new ByteWriter(1 << 10);
-    h.u8(FRAME_MAGIC);
-    h.u8(CODEC_VERSION);
-    h.uint(this.session);
-    h.uint(this.firstSeq);
-    h.uint(this.n);
-    h.uint(this.baseTs);
-    this.strings.writeTo(h);
+    writeHead(h, this.session, this.firstSeq, this.n, this.baseTs, this.strings);
     const bytes = joined(h, this.body);
     this.body.reset();
     if (FrameBuilder.spare.length < 4) FrameBuilder.spare.push(this.body);
