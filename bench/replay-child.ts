@@ -3,12 +3,13 @@
  * fresh database handle, fresh projection) that rewinds session 1 of a stored
  * log into the full OMS projection and prints one JSON line with its figures.
  *
- * `frames` reads the log file directly (ReadableLog.replay); `stream` rewinds
+ * `frames` reads the log file directly (ReadableLog.replay); `threads` does the
+ * same with the reading on a second thread (replayOnTwoThreads); `stream` rewinds
  * the way a component joining a running system does, through the replay
  * service over ZeroMQ into an EventStream (the whole session); `baseline`
  * reads the naive one-row-per-event JSON log (rows as arrays, `.raw()`).
  *
- *   node dist/bench/replay-child.js frames|stream|baseline <db> <events> [hash]
+ *   node dist/bench/replay-child.js frames|threads|stream|baseline <db> <events> [hash]
  */
 import Database from 'better-sqlite3';
 import { EventStream } from '../engine/bus/event-stream.ts';
@@ -16,13 +17,14 @@ import { ReplayServer } from '../engine/bus/replay.ts';
 import { OmsProjection } from '../engine/oms/projection.ts';
 import type { OrdoEvent } from '../engine/protocol/events.ts';
 import { openReadableLog } from '../engine/store/log.ts';
+import { replayOnTwoThreads } from '../engine/store/threaded-replay.ts';
 import { runMain } from './util.ts';
 
 
 async function main(): Promise<void> {
   const [mode, dbPath, limitArg, hashArg] = process.argv.slice(2);
-  if ((mode !== 'frames' && mode !== 'stream' && mode !== 'baseline') || !dbPath || !limitArg) {
-    console.error('usage: replay-child frames|stream|baseline <db> <events> [hash]');
+  if ((mode !== 'frames' && mode !== 'threads' && mode !== 'stream' && mode !== 'baseline') || !dbPath || !limitArg) {
+    console.error('usage: replay-child frames|threads|stream|baseline <db> <events> [hash]');
     process.exit(2);
   }
   const limit = Number(limitArg);
@@ -32,6 +34,11 @@ async function main(): Promise<void> {
   if (mode === 'frames') {
     const log = openReadableLog(dbPath);
     n = log.replay(1, (e) => p.apply(e), 1, limit);
+    log.close();
+  } else if (mode === 'threads') {
+    // The same, with the frames read and checked on a second thread (decision 218).
+    const log = openReadableLog(dbPath);
+    n = replayOnTwoThreads(log, 1, (e) => p.apply(e), 1, limit);
     log.close();
   } else if (mode === 'stream') {
     const server = new ReplayServer(openReadableLog(dbPath));
