@@ -12,6 +12,7 @@
  *   node dist/bench/replay-child.js frames|threads|stream|baseline <db> <events> [hash]
  */
 import Database from 'better-sqlite3';
+import { readFileSync } from 'node:fs';
 import { EventStream } from '../engine/bus/event-stream.ts';
 import { ReplayServer } from '../engine/bus/replay.ts';
 import { OmsProjection } from '../engine/oms/projection.ts';
@@ -28,6 +29,8 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const limit = Number(limitArg);
+  const trace: { handover?: number; fromRing?: number; fellBack?: boolean; readerCpuTicks?: number } = {};
+  const main0 = mainThreadTicks();
   const t0 = performance.now();
   const p = new OmsProjection();
   let n = 0;
@@ -38,7 +41,7 @@ async function main(): Promise<void> {
   } else if (mode === 'threads') {
     // The same, with the frames read and checked on a second thread (decision 218).
     const log = openReadableLog(dbPath);
-    n = replayOnTwoThreads(log, 1, (e) => p.apply(e), 1, limit);
+    n = replayOnTwoThreads(log, 1, (e) => p.apply(e), 1, limit, { trace });
     log.close();
   } else if (mode === 'stream') {
     const server = new ReplayServer(openReadableLog(dbPath));
@@ -64,6 +67,7 @@ async function main(): Promise<void> {
     db.close();
   }
   const seconds = (performance.now() - t0) / 1000;
+  const mainTicks = mainThreadTicks() - main0;
   const usage = process.resourceUsage();
   const out = {
     events: n,
@@ -74,8 +78,25 @@ async function main(): Promise<void> {
     fills: p.fillCount,
     lastSeq: p.lastSeq,
     hash: hashArg === 'hash' ? p.stateHash() : undefined,
+    // CPU of the replay on this thread and (mode threads) on the reader thread, in clock ticks (10 ms on Linux):
+    // on two free cores the replay's wall time is about the larger of the two.
+    mainCpuTicks: mainTicks,
+    readerCpuTicks: trace.readerCpuTicks,
+    handover: trace.handover,
+    fellBack: trace.fellBack,
   };
   process.stdout.write(JSON.stringify(out) + '\n');
+}
+
+/** This (main) thread's user + system CPU time in clock ticks, from /proc (-1 where there is none). */
+function mainThreadTicks(): number {
+  try {
+    const stat = readFileSync('/proc/thread-self/stat', 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(f[11]) + Number(f[12]);
+  } catch {
+    return -1;
+  }
 }
 
 runMain(main);

@@ -12,6 +12,7 @@ import { HeadWriter, isBehind, readHead, type LogHead } from './head.ts';
 import { log as logger } from '../log.ts';
 import { CheckpointReader } from './checkpoints.ts';
 import { FramePages } from './frame-pages.ts';
+import { seqChecked, type SeqCheck } from './seq-check.ts';
 import { DeferredCommands } from './deferred.ts';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations/index.ts';
 
@@ -200,15 +201,8 @@ export class ReadableLog {
    * before it were applied.
    */
   replay(session: number, apply: (e: Sequenced) => void, from = 1, to = Number.MAX_SAFE_INTEGER): number {
-    let n = 0;
-    let expected = from;
-    const count = (e: Sequenced) => {
-      // A missing frame (a row lost, or cut out by hand) shows as a jump: the log is gap-free.
-      if (e.seq !== expected) throw new CorruptionError(session, expected, e.seq, `seq gap: expected ${expected}, found ${e.seq}`);
-      expected++;
-      n++;
-      apply(e);
-    };
+    const check: SeqCheck = { expected: from, gap: false };
+    const count = seqChecked(session, check, apply);
     const start = this.frameStart(session, from);
     const pages = (this.pages ??= FramePages.open(this.db) ?? null);
     if (pages !== null) {
@@ -223,7 +217,7 @@ export class ReadableLog {
           throw frameError(frameAlone(err, frame), session, firstSeq, lastSeq);
         },
       );
-      return n;
+      return check.expected - from;
     }
     for (const row of this.stmts.framesRaw.iterate(session, start, to) as IterableIterator<[number, number, number, Buffer]>) {
       const [firstSeq, lastSeq, crc, bytes] = row;
@@ -234,7 +228,7 @@ export class ReadableLog {
         throw frameError(err, session, firstSeq, lastSeq);
       }
     }
-    return n;
+    return check.expected - from;
   }
 
   snapshot(session: number): StoredSnapshot | undefined {

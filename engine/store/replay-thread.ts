@@ -29,7 +29,9 @@ export const RING_READ = 1;
 export const RING_READY = 2;
 /** The seq the reader starts from (0 until the replaying thread sets it; -1: do not start, close). */
 export const RING_START = 3;
-export const RING_SLOTS = 4;
+/** The reader thread's own CPU time in clock ticks (user + system, from /proc), written as it ends; -1 where unknown. */
+export const RING_CPU_TICKS = 4;
+export const RING_SLOTS = 5;
 
 /** Record kinds in a record's first Int32 (otherwise it is the record's frame count, >= 1). */
 /** The rest of the ring (from here to its end) is unused: go on at 0. */
@@ -121,7 +123,18 @@ export function replayThread(load: (id: string) => unknown): void {
       Atomics.wait(ctrl, 1, r, 1000);
     }
   };
+  const fs = load('node:fs') as { readFileSync(path: string, encoding: 'utf8'): string };
   const marker = (kind: number): void => {
+    // Its own CPU time first (the replaying thread reads it after the last record): how the work splits.
+    let ticks = -1;
+    try {
+      const stat = fs.readFileSync('/proc/thread-self/stat', 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks = Number(f[11]) + Number(f[12]);
+    } catch {
+      // not Linux
+    }
+    Atomics.store(ctrl, 4, ticks);
     waitFor(4);
     words[w >> 2] = kind;
     w += 4;

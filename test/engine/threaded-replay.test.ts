@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { orderSession, storeSession } from '../../bench/session.ts';
 import { OmsProjection } from '../../engine/oms/projection.ts';
+import { encodeFrame } from '../../engine/protocol/codec.ts';
 import type { Sequenced } from '../../engine/protocol/events.ts';
 import { CorruptionError } from '../../engine/store/errors.ts';
 import { openReadableLog, openWritableLog } from '../../engine/store/log.ts';
@@ -55,14 +56,15 @@ function twoThreads(path: string, tuning: ReplayTuning, from?: number, to?: numb
   }
 }
 
-describe('replay with the reading on a second thread', () => {
+// Generous timeouts: these read real files on two threads of a shared, loaded machine (no timing is asserted).
+describe('replay with the reading on a second thread', { timeout: 180_000 }, () => {
   it('replays the same events as log.replay for live-sized, big and mixed frames, whole and in ranges, the ring wrapping', () => {
     const prng = new Prng(218);
     const mixed = Array.from({ length: 700 }, () => prng.int(1, 12));
     for (const sizes of [[1], mixed, [4096], [3, 4096, 1, 900, 2]]) {
-      const path = storedSession(30_000, sizes);
+      const path = storedSession(20_000, sizes);
       const all = oneThread(path);
-      expect(all.length).toBeGreaterThan(30_000);
+      expect(all.length).toBeGreaterThan(20_000);
       for (const ringBytes of [1 << 20, 64 * 1024]) {
         const trace: NonNullable<ReplayTuning['trace']> = {};
         const whole = twoThreads(path, { ringBytes, trace });
@@ -92,10 +94,11 @@ describe('replay with the reading on a second thread', () => {
     const path = storedSession(60_000, [1, 2, 3, 4]);
     const all = oneThread(path);
     const trace: NonNullable<ReplayTuning['trace']> = {};
-    // Slices of 1,000 events until the reader is ready: the ring starts inside a frame somewhere past seq 1.
-    const r = twoThreads(path, { headSlice: 1000, trace });
+    // 10,001 events on this thread, then the ring from seq 10,002: inside a frame (sizes 1-4 repeat every 10 events).
+    const r = twoThreads(path, { headEvents: 10_001, trace });
     expect(r.events).toEqual(all);
-    expect(trace.handover).toBeGreaterThan(1);
+    expect(trace.handover).toBe(10_002);
+    expect(trace.fellBack).toBe(false);
     expect(trace.fromRing! + trace.handover! - 1).toBe(all.length);
   });
 
@@ -175,6 +178,30 @@ describe('replay with the reading on a second thread', () => {
     expect(() => replayOnTwoThreads(log, 1, apply, 1, Number.MAX_SAFE_INTEGER, { minEvents: 0, headSlice: 0 })).toThrow('projection refused seq 9999');
     expect(applied).toBe(9_998);
     log.close();
+  });
+
+  it("also replays what only the caller's connection sees (frames of its open transaction), after the reader's end", () => {
+    const path = freshPath();
+    const log = openWritableLog(path, { backgroundCheckpoint: false });
+    const ev = (seq: number): Sequenced => ({ seq, ts: 1_767_225_600_000_000 + seq, src: 'risk-1', cseq: seq, event: { type: 'OrderAccepted', orderId: seq } });
+    const frame = (f: number) => {
+      const events = [ev(3 * f + 1), ev(3 * f + 2), ev(3 * f + 3)];
+      log.appendFrame(1, events[0]!.seq, events[2]!.seq, encodeFrame(1, events));
+    };
+    log.transaction(() => {
+      log.openSession(1, 1);
+      for (let f = 0; f < 2000; f++) frame(f);
+    });
+    const seen: number[] = [];
+    const trace: NonNullable<ReplayTuning['trace']> = {};
+    log.transaction(() => {
+      // Not committed yet: the reader thread's own connection does not see these 100 frames.
+      for (let f = 2000; f < 2100; f++) frame(f);
+      replayOnTwoThreads(log, 1, (e) => seen.push(e.seq), 1, Number.MAX_SAFE_INTEGER, { minEvents: 0, headSlice: 0, trace });
+    });
+    log.close();
+    expect(trace.fromRing).toBe(6000);
+    expect(seen).toEqual(Array.from({ length: 6300 }, (_, i) => i + 1));
   });
 
   it('replays an in-memory log and a short range on this thread alone', () => {
