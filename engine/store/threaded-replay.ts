@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { visitFrame } from '../protocol/codec.ts';
 import type { Sequenced } from '../protocol/events.ts';
 import { DecodeError } from '../protocol/bytes.ts';
+import { FramePages } from './frame-pages.ts';
 import { seqChecked, type SeqCheck } from './seq-check.ts';
 import type { ReadableLog } from './log.ts';
 import {
@@ -87,50 +88,57 @@ export function replayOnTwoThreads(
     void worker.terminate();
   };
 
-  let n = 0;
-  let next = from;
-  try {
-    // A head of a set length (tests: a handover at a known seq), then wait for the reader.
-    if (tuning.headEvents !== undefined) {
-      const end = Math.min(to, next + tuning.headEvents - 1);
-      const k = log.replay(session, apply, next, end);
-      n += k;
-      next += k;
-      if (next <= end || next > to) {
-        stop();
-        return n;
-      }
-    }
-    // The head, through the one-thread path, until the reader is ready (headSlice 0: wait for it instead).
-    while ((headSlice === 0 || tuning.headEvents !== undefined) && Atomics.load(ctrl, RING_READY) === 0) Atomics.wait(ctrl, RING_READY, 0, 1000);
-    while (Atomics.load(ctrl, RING_READY) === 0) {
-      const end = Math.min(to, next + headSlice - 1);
-      const k = log.replay(session, apply, next, end);
-      n += k;
-      next += k;
-      if (next <= end || next > to) {
-        stop();
-        return n;
-      }
-    }
-  } catch (err) {
-    stop();
-    throw err;
-  }
-
-  Atomics.store(ctrl, RING_START, next);
-  Atomics.notify(ctrl, RING_START);
-  const handover = next;
-  // A Buffer over the shared bytes, like the Buffers SQLite hands the head's frames in: one map at the decoder's
-  // property and element loads (a plain Uint8Array here made them polymorphic: +240 M instructions on the 1 M log).
-  const ring = Buffer.from(ringBuffer);
-  const words = new Int32Array(ringBuffer);
-  const view = new DataView(ringBuffer);
-  const check: SeqCheck = { expected: next, gap: false };
+  const check: SeqCheck = { expected: from, gap: false };
   const count = seqChecked(session, check, apply);
-  let r = 0;
+  // Every frame, the head's and the ring's, is copied into this Buffer of this thread's own and decoded there:
+  // the decoder then sees one kind of array. Views of the shared ring (other maps than a Buffer) and the
+  // Buffers SQLite hands out (another map again) made its loads polymorphic: deopts ("wrong map") and
+  // recompiles, ~+200 M instructions on the 1 M-event log. The copy is a memcpy of ~20 bytes an event.
+  const ring = new Uint8Array(ringBuffer);
+  const words = new Int32Array(ringBuffer);
+  const own = Buffer.allocUnsafeSlow(ring.length >> 2);
+  const view = new DataView(own.buffer, own.byteOffset, own.byteLength);
+  const pages = FramePages.open(db);
+  const frameStart = db.prepare(`SELECT first_seq FROM frames WHERE session = ? AND first_seq <= ? ORDER BY first_seq DESC LIMIT 1`).pluck();
+  let handover = 0;
   let ended = false;
   try {
+    /** The head: [check.expected, end] read on this thread (a page at a time, checksums checked); false when the session ended. */
+    const head = (end: number): boolean => {
+      const first = check.expected;
+      if (pages === undefined) {
+        log.replay(session, count, first, end);
+      } else {
+        const start = (frameStart.get(session, first) as number | undefined) ?? first;
+        pages.forEach(
+          session,
+          start,
+          end,
+          (bytes, begin, stop) => {
+            if (stop - begin > own.length) throw new DecodeError('frame bigger than the copy buffer');
+            own.set(bytes.subarray(begin, stop), 0);
+            visitFrame(own, count, first, end, 0, stop - begin, view);
+          },
+          (err) => {
+            // A bad checksum (err undefined): the one-thread path below names it. Anything else as it came.
+            throw err ?? new DecodeError('checksum mismatch');
+          },
+        );
+      }
+      return check.expected > end && check.expected <= to;
+    };
+    // A head of a set length (tests: a handover at a known seq), then wait for the reader.
+    if (tuning.headEvents !== undefined && !head(Math.min(to, from + tuning.headEvents - 1))) return finish(false);
+    // The head, a slice at a time, until the reader is ready (headSlice 0: wait for it instead).
+    while ((headSlice === 0 || tuning.headEvents !== undefined) && Atomics.load(ctrl, RING_READY) === 0) Atomics.wait(ctrl, RING_READY, 0, 1000);
+    while (Atomics.load(ctrl, RING_READY) === 0) {
+      if (!head(Math.min(to, check.expected + headSlice - 1))) return finish(false);
+    }
+
+    handover = check.expected;
+    Atomics.store(ctrl, RING_START, handover);
+    Atomics.notify(ctrl, RING_START);
+    let r = 0;
     for (;;) {
       let w = Atomics.load(ctrl, RING_WRITE);
       if (w === r) {
@@ -151,34 +159,44 @@ export function replayOnTwoThreads(
         break;
       }
       let at = (r >> 2) + 1;
-      let p = (at + kind) << 2;
+      const body = (at + kind) << 2;
+      let total = 0;
+      for (let i = 0; i < kind; i++) total += words[at + i]!;
+      own.set(ring.subarray(body, body + total), 0);
+      let p = 0;
       for (let i = 0; i < kind; i++) {
         const len = words[at++]!;
-        visitFrame(ring, count, handover, to, p, p + len, view);
+        visitFrame(own, count, handover, to, p, p + len, view);
         p += len;
       }
-      r = (p + 3) & ~3;
+      r = (body + total + 3) & ~3;
       if (r === ring.length) r = 0;
       Atomics.store(ctrl, RING_READ, r);
       Atomics.notify(ctrl, RING_READ);
     }
   } catch (err) {
-    stop();
     // Anything but a decode error or a seq out of line came from `apply`: passed on as is.
-    if (!(err instanceof DecodeError) && !check.gap) throw err;
-    // A decode error or a seq out of line: the one-thread path from here reports it where it always has.
-    const expected = check.expected;
-    note(tuning, handover, expected - next, true, Atomics.load(ctrl, RING_CPU_TICKS));
-    return n + (expected - next) + log.replay(session, apply, expected, to);
+    if (!(err instanceof DecodeError) && !check.gap) {
+      stop();
+      throw err;
+    }
+    // A decode error, a bad checksum or a seq out of line: the one-thread path from here reports it where it always has.
+    return finish(true);
   }
-  stop();
-  const expected = check.expected;
-  n += expected - next;
-  note(tuning, handover, expected - next, !ended, Atomics.load(ctrl, RING_CPU_TICKS));
-  // The rest through the one-thread path: after a stop or a stall, everything left; after the reader's end,
-  // whatever this thread's connection sees that the reader's snapshot did not (a writer's newer frames); one
-  // key lookup and an empty page when there is nothing.
-  return n + log.replay(session, apply, expected, to);
+  return finish(!ended);
+
+  /**
+   * Ends the reader and finishes on this thread from the next expected seq: after a stop, a stall or a fault,
+   * everything left; after the reader's end, whatever this thread's connection sees that the reader's snapshot
+   * did not (a writer's newer frames): one key lookup and an empty page when there is nothing.
+   */
+  function finish(fellBack: boolean): number {
+    stop();
+    const expected = check.expected;
+    if (handover > 0) note(tuning, handover, expected - handover, fellBack, Atomics.load(ctrl, RING_CPU_TICKS));
+    if (expected > to) return expected - from;
+    return expected - from + log.replay(session, apply, expected, to);
+  }
 }
 
 function note(tuning: ReplayTuning, handover: number, fromRing: number, fellBack: boolean, readerCpuTicks: number): void {
