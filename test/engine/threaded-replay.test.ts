@@ -49,7 +49,7 @@ function twoThreads(path: string, tuning: ReplayTuning, from?: number, to?: numb
   const log = openReadableLog(path);
   try {
     const events: Sequenced[] = [];
-    const n = replayOnTwoThreads(log, 1, (e) => events.push(e), from, to, { minEvents: 0, headSlice: 0, ...tuning });
+    const n = replayOnTwoThreads(log, 1, (e) => events.push(e), from, to, { minEvents: 0, headSlice: 0, bigFrameEvents: Infinity, ...tuning });
     return { events, n };
   } finally {
     log.close();
@@ -108,7 +108,7 @@ describe('replay with the reading on a second thread', { timeout: 180_000 }, () 
     const log = openReadableLog(path);
     log.replay(1, (e) => a.apply(e));
     const b = new OmsProjection();
-    replayOnTwoThreads(log, 1, (e) => b.apply(e), 1, Number.MAX_SAFE_INTEGER, { minEvents: 0, headSlice: 0, ringBytes: 128 * 1024 });
+    replayOnTwoThreads(log, 1, (e) => b.apply(e), 1, Number.MAX_SAFE_INTEGER, { minEvents: 0, headSlice: 0, bigFrameEvents: Infinity, ringBytes: 128 * 1024 });
     log.close();
     expect(b.stateHash()).toBe(a.stateHash());
     expect(b.lastSeq).toBe(a.lastSeq);
@@ -123,7 +123,7 @@ describe('replay with the reading on a second thread', { timeout: 180_000 }, () 
     db.close();
     const log = openReadableLog(path);
     let applied = 0;
-    const run = () => replayOnTwoThreads(log, 1, () => applied++, 1, Number.MAX_SAFE_INTEGER, { minEvents: 0, headSlice: 0, ringBytes: 64 * 1024 });
+    const run = () => replayOnTwoThreads(log, 1, () => applied++, 1, Number.MAX_SAFE_INTEGER, { minEvents: 0, headSlice: 0, bigFrameEvents: Infinity, ringBytes: 64 * 1024 });
     expect(run).toThrow(CorruptionError);
     expect(applied).toBe(15_000);
     applied = 0;
@@ -148,7 +148,7 @@ describe('replay with the reading on a second thread', { timeout: 180_000 }, () 
     }
     expect(oneError).toBeInstanceOf(CorruptionError);
     let applied = 0;
-    expect(() => replayOnTwoThreads(log, 1, () => applied++, 1, Number.MAX_SAFE_INTEGER, { minEvents: 0, headSlice: 0 })).toThrow((oneError as Error).message);
+    expect(() => replayOnTwoThreads(log, 1, () => applied++, 1, Number.MAX_SAFE_INTEGER, { minEvents: 0, headSlice: 0, bigFrameEvents: Infinity })).toThrow((oneError as Error).message);
     expect(applied).toBe(oneApplied);
     log.close();
   });
@@ -160,7 +160,7 @@ describe('replay with the reading on a second thread', { timeout: 180_000 }, () 
     db.close();
     const log = openReadableLog(path);
     let applied = 0;
-    expect(() => replayOnTwoThreads(log, 1, () => applied++, 1, Number.MAX_SAFE_INTEGER, { minEvents: 0, headSlice: 0 })).toThrow(
+    expect(() => replayOnTwoThreads(log, 1, () => applied++, 1, Number.MAX_SAFE_INTEGER, { minEvents: 0, headSlice: 0, bigFrameEvents: Infinity })).toThrow(
       'seq gap: expected 8001, found 8005',
     );
     expect(applied).toBe(8000);
@@ -175,7 +175,7 @@ describe('replay with the reading on a second thread', { timeout: 180_000 }, () 
       if (e.seq === 9_999) throw new Error('projection refused seq 9999');
       applied++;
     };
-    expect(() => replayOnTwoThreads(log, 1, apply, 1, Number.MAX_SAFE_INTEGER, { minEvents: 0, headSlice: 0 })).toThrow('projection refused seq 9999');
+    expect(() => replayOnTwoThreads(log, 1, apply, 1, Number.MAX_SAFE_INTEGER, { minEvents: 0, headSlice: 0, bigFrameEvents: Infinity })).toThrow('projection refused seq 9999');
     expect(applied).toBe(9_998);
     log.close();
   });
@@ -197,11 +197,27 @@ describe('replay with the reading on a second thread', { timeout: 180_000 }, () 
     log.transaction(() => {
       // Not committed yet: the reader thread's own connection does not see these 100 frames.
       for (let f = 2000; f < 2100; f++) frame(f);
-      replayOnTwoThreads(log, 1, (e) => seen.push(e.seq), 1, Number.MAX_SAFE_INTEGER, { minEvents: 0, headSlice: 0, trace });
+      replayOnTwoThreads(log, 1, (e) => seen.push(e.seq), 1, Number.MAX_SAFE_INTEGER, { minEvents: 0, headSlice: 0, bigFrameEvents: Infinity, trace });
     });
     log.close();
     expect(trace.fromRing).toBe(6000);
     expect(seen).toEqual(Array.from({ length: 6300 }, (_, i) => i + 1));
+  });
+
+  it('starts the reader for small frames only: a log of big (compacted) frames replays on this thread alone', () => {
+    for (const [sizes, threaded] of [
+      [[4096], false],
+      [[2], true],
+    ] as const) {
+      const path = storedSession(12_000, sizes);
+      const trace: NonNullable<ReplayTuning['trace']> = {};
+      const log = openReadableLog(path);
+      const got: Sequenced[] = [];
+      replayOnTwoThreads(log, 1, (e) => got.push(e), 1, Number.MAX_SAFE_INTEGER, { minEvents: 0, headSlice: 0, trace });
+      log.close();
+      expect(got).toEqual(oneThread(path));
+      expect(trace.handover !== undefined).toBe(threaded);
+    }
   });
 
   it('replays an in-memory log and a short range on this thread alone', () => {
