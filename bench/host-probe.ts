@@ -209,12 +209,15 @@ async function countCalls(counts: Record<string, number>): Promise<void> {
   const sock = proto(zmq.Socket);
   for (const key of ['send', 'receive']) {
     const orig = sock[key] as (...a: unknown[]) => unknown;
+    const names = new Map<unknown, string>();
     // defineProperty, not assignment: zeromq's native methods are read-only on the prototype.
     Object.defineProperty(sock, key, {
       configurable: true,
       writable: true,
       value: function (this: object, ...args: unknown[]) {
-        const name = `zmq ${key} ${this.constructor.name}`;
+        // One name per socket class, made once: the counter must not add garbage of its own per call.
+        let name = names.get(this.constructor);
+        if (name === undefined) names.set(this.constructor, (name = `zmq ${key} ${this.constructor.name}`));
         counts[name] = (counts[name] ?? 0) + 1;
         return orig.apply(this, args);
       },
