@@ -261,9 +261,6 @@ export class Sequencer {
     this.router.linger = 0;
     this.publisher.linger = 0;
     this.publisher.sendHighWaterMark = this.opts.publishHighWaterMark ?? 100_000;
-    // A PUB socket never waits (at its high-water mark it drops), so a send need not ask first whether it may:
-    // with a timeout zeromq.js reads ZMQ_EVENTS before each send (two system calls per frame; decision 210).
-    this.publisher.sendTimeout = 0;
     await bindAll(this.router, commands, this.opts.security);
     await bindAll(this.publisher, events, this.opts.security);
     void this.receiveLoop();
