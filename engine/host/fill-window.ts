@@ -250,16 +250,20 @@ async function buildSliced(p: OmsProjection, q: FillWindowQuery, key: string, pa
   const { order } = await sortOrder(run.ids, run.keys, pause, slice);
   const ids = new Int32Array(run.ids.length);
   const keys = run.keys instanceof Float64Array ? new Float64Array(ids.length) : new Array<string>(ids.length);
-  for (let lo = 0; lo < ids.length; lo += slice * 4) {
-    const hi = Math.min(ids.length, lo + slice * 4);
-    for (let i = lo; i < hi; i++) {
-      const o = order[i]!;
-      ids[i] = run.ids[o]!;
-      keys[i] = run.keys[o]!;
-    }
+  // `slice` a turn: each entry is read from a random place of two 10-MB arrays (80,000 a turn was a 25 ms turn).
+  for (let lo = 0; lo < ids.length; lo += slice) {
+    const hi = Math.min(ids.length, lo + slice);
+    for (let i = lo; i < hi; i++) ids[i] = run.ids[order[i]!]!;
+    if (keys instanceof Float64Array) permute(run.keys as Float64Array, order, keys, lo, hi);
+    else for (let i = lo; i < hi; i++) keys[i] = run.keys[order[i]!] as string;
     if (hi < ids.length) await pause();
   }
   return { projection: p, key, rows, main: { ids, keys }, pend: NO_PENDING };
+}
+
+/** `to[i] = from[order[i]]` for i in [lo, hi) (a loop of its own: one array kind, no polymorphic reads). */
+function permute(from: Float64Array, order: Int32Array, to: Float64Array, lo: number, hi: number): void {
+  for (let i = lo; i < hi; i++) to[i] = from[order[i]!]!;
 }
 
 /** buildSliced in one piece (the past states' thread). */
