@@ -4,7 +4,9 @@
  * 5 ms or more, when (epoch ms), by how much, and how much of it the main
  * thread was on a core (the kernel's schedstat of the thread: the host's own
  * work and GC, whatever the machine's load; the rest is waiting for a core or
- * blocked in a system call): the host's event loop held that long by
+ * blocked in a system call; the kernel adds to it at each scheduler tick, so
+ * a gap's figure is within one tick, 4 ms here at HZ 250, of the truth):
+ * the host's event loop held that long by
  * something, and every GC pause of 5 ms or more. Written as `{gaps, gc}`,
  * arrays of [endEpochMs, ms, onCoreMs] and [endEpochMs, ms], to
  * $ORDO_LOOP_PROBE_OUT when the process exits. Nothing of it runs in a
