@@ -241,6 +241,8 @@ class Scan {
 async function buildSliced(p: OmsProjection, q: FillWindowQuery, key: string, pause: () => Promise<void>, slice: number): Promise<Built> {
   const rows = p.fillCount;
   const s = new Scan(p, q, rows);
+  // The arrays' allocation (and their pages' first touch) in a turn before the first slice's.
+  await pause();
   for (let from = 0; from < rows; from += slice) {
     s.rows(from, Math.min(rows, from + slice));
     await pause();
