@@ -231,9 +231,15 @@ class Scan {
     }
   }
 
-  /** The matching fills as a run, in log order. */
-  run(): Run {
-    return { ids: this.ids.subarray(0, this.n), keys: this.nums ? this.nums.subarray(0, this.n) : this.texts };
+  /**
+   * The matching fills as a run, in log order: views of the scan's arrays, or with `kept` (the run is the list
+   * kept) copies of the matching part when fewer than all matched (a filter that matched three fills does not keep
+   * arrays sized for every fill alive).
+   */
+  run(kept = false): Run {
+    const { n } = this;
+    if (kept && n < this.ids.length) return { ids: this.ids.slice(0, n), keys: this.nums ? this.nums.slice(0, n) : this.texts };
+    return { ids: this.ids.subarray(0, n), keys: this.nums ? this.nums.subarray(0, n) : this.texts };
   }
 }
 
@@ -247,8 +253,8 @@ async function buildSliced(p: OmsProjection, q: FillWindowQuery, key: string, pa
     s.rows(from, Math.min(rows, from + slice));
     await pause();
   }
+  if (s.inOrder) return { projection: p, key, rows, main: s.run(true), pend: NO_PENDING };
   const run = s.run();
-  if (s.inOrder) return { projection: p, key, rows, main: run, pend: NO_PENDING };
   const { order } = await sortOrder(run.ids, run.keys, pause, slice);
   const ids = new Int32Array(run.ids.length);
   const keys = run.keys instanceof Float64Array ? new Float64Array(ids.length) : new Array<string>(ids.length);
@@ -273,9 +279,8 @@ function buildAtOnce(p: OmsProjection, q: FillWindowQuery, key: string): Built {
   const rows = p.fillCount;
   const s = new Scan(p, q, rows);
   s.rows(0, rows);
-  const run = s.run();
-  if (s.inOrder) return { projection: p, key, rows, main: run, pend: NO_PENDING };
-  const { ids: at, keys: k } = run;
+  if (s.inOrder) return { projection: p, key, rows, main: s.run(true), pend: NO_PENDING };
+  const { ids: at, keys: k } = s.run();
   const order = new Int32Array(at.length);
   for (let i = 0; i < order.length; i++) order[i] = i;
   order.sort((x, y) => compare(k[x]!, at[x]!, k[y]!, at[y]!));
