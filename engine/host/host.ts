@@ -95,6 +95,8 @@ export interface HostOptions {
   readonly fixTls?: { readonly cert: string; readonly key: string };
   /** Most reports the FIX acceptor holds in memory per client (default 10,000); more are rebuilt from the log. */
   readonly fixMaxOwed?: number;
+  /** The wait before each slice of the FIX acceptor's resumed ClOrdID index (default: a turn of the loop); for tests. */
+  readonly fixIndexTurn?: () => Promise<void>;
   /** Venues reached over FIX (orders to other venues go to the simulated venue in process). */
   readonly fixVenues?: readonly FixVenueConfig[];
   /** Serve the simulated venue over FIX 4.4 on 127.0.0.1 at this port (0: a free one). */
@@ -276,7 +278,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     const fix =
       opts.fixPort !== undefined && fixModule
         ? new fixModule.FixAcceptorComponent(
-            { dataDir: opts.dataDir, port: opts.fixPort, proxy, passwords: new Map(Object.entries(reference.fixPasswords ?? {})), log: readLog, ...(opts.fixHost !== undefined ? { host: opts.fixHost } : {}), ...(opts.fixTls ? { tls: opts.fixTls } : {}), ...(opts.fixMaxOwed !== undefined ? { maxOwed: opts.fixMaxOwed } : {}), ...(opts.fixHeartbeatSeconds !== undefined ? { heartbeatSeconds: opts.fixHeartbeatSeconds } : {}) },
+            { dataDir: opts.dataDir, port: opts.fixPort, proxy, passwords: new Map(Object.entries(reference.fixPasswords ?? {})), log: readLog, ...(opts.fixHost !== undefined ? { host: opts.fixHost } : {}), ...(opts.fixTls ? { tls: opts.fixTls } : {}), ...(opts.fixMaxOwed !== undefined ? { maxOwed: opts.fixMaxOwed } : {}), ...(opts.fixHeartbeatSeconds !== undefined ? { heartbeatSeconds: opts.fixHeartbeatSeconds } : {}), ...(opts.fixIndexTurn ? { indexTurn: opts.fixIndexTurn } : {}) },
             shared,
           )
         : undefined;
@@ -371,7 +373,8 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       const checkpointer = new ProjectionCheckpointer(paths.db, () => sequencer.position, opts.checkpointEvery ?? CHECKPOINT_EVERY);
       cleanup.push(() => checkpointer.close());
     }
-    const stream = new EventStream({ events: endpoints.events, replay: endpoints.replay, security });
+    // Fed only by the sequencer in this process (decision 210): no PUB → SUB copy of every frame to drop.
+    const stream = new EventStream({ events: endpoints.events, replay: endpoints.replay, security, localFeed: true });
     for (const rt of runtimes) {
       rt.connect();
       cleanup.push(() => rt.stop());
@@ -379,9 +382,13 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     stream.addListener(fanOut);
     cleanup.push(() => stream.close());
     // Each stored frame reaches the in-process consumers in the flush that stored it, not a turn later over
-    // PUB → SUB (decision 183); the stream drops the bus copy. Still persist, then publish.
+    // PUB → SUB (decision 183), and no bus copy follows (decision 210). Still persist, then publish.
     sequencer.onStoredFrames((frame) => stream.offerLocal(frame));
-    cleanup.push(() => sequencer.onStoredFrames(undefined));
+    sequencer.onHeadBeacon((head) => stream.offerLocal(head));
+    cleanup.push(() => {
+      sequencer.onStoredFrames(undefined);
+      sequencer.onHeadBeacon(undefined);
+    });
     const recovered = sequencer.position;
     await stream.start(recovered.session > 0 ? { session: recovered.session, seq: recovered.seq } : undefined);
     for (const rt of runtimes) await rt.caughtUp();
