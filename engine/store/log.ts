@@ -666,6 +666,8 @@ export function openWritableLog(path: string, options: OpenOptions = {}): Writab
     if (err instanceof StoreError) throw err;
     throw new StoreError(`cannot prepare event log ${path}: ${(err as Error).message}`);
   }
+  // An in-memory log has no file beside which to keep a head, and nothing to checkpoint.
+  if (path === ':memory:' || path === '') return new WritableLog(db);
   return new WritableLog(db, { path, synchronous, backgroundCheckpoint: options.backgroundCheckpoint !== false });
 }
 
