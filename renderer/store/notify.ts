@@ -11,6 +11,8 @@ export interface Toast {
   orderId?: number;
   /** Fills it stands for: how many, and their total quantity (count > 1: a running summary while fills stream in). */
   fills?: { count: number; quantity: number };
+  /** Rejects it stands for, and one of them as an example (count > 1: a running summary while rejects stream in). */
+  rejects?: { count: number; example: string };
   /** Local epoch ms it was raised. */
   at: number;
 }
@@ -73,11 +75,13 @@ export function notificationsFor(updates: readonly StateUpdate[], before: Notify
   }
   if (rejected.size > FILL_SUMMARY_OVER) {
     const first = rejected.values().next().value as OrderView;
-    out.push({ kind: 'reject', title: `${rejected.size} orders rejected`, body: `e.g. #${first.orderId}: ${first.rejectReason ?? 'no reason given'}` });
+    const example = `e.g. #${first.orderId}: ${first.rejectReason ?? 'no reason given'}`;
+    out.push({ kind: 'reject', title: `${rejected.size} orders rejected`, body: example, rejects: { count: rejected.size, example } });
     rejected.clear();
   }
   for (const o of rejected.values()) {
-    out.push({ kind: 'reject', orderId: o.orderId, title: `Rejected #${o.orderId}`, body: `${o.side.toUpperCase()} ${formatQty(o.quantity)} ${o.symbol}: ${o.rejectReason ?? 'no reason given'}` });
+    const reason = o.rejectReason ?? 'no reason given';
+    out.push({ kind: 'reject', orderId: o.orderId, title: `Rejected #${o.orderId}`, body: `${o.side.toUpperCase()} ${formatQty(o.quantity)} ${o.symbol}: ${reason}`, rejects: { count: 1, example: `e.g. #${o.orderId}: ${reason}` } });
   }
   for (const e of events) {
     const what = e.type === 'CancelRejected' ? 'Cancel rejected' : 'Amend rejected';

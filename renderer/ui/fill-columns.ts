@@ -17,8 +17,10 @@ export interface FillColumn extends ColumnDef {
  * show from the column chooser).
  */
 export const FILL_COLUMNS: readonly FillColumn[] = [
-  { key: 'time', title: 'Time', width: 90, sort: 'ts' },
-  { key: 'symbol', title: 'Symbol', width: 100, sort: 'symbol', grow: true },
+  // Seconds in the cell, milliseconds and the date in its tooltip (as in the orders grid): an option symbol
+  // ("AAPL 281215C230") fits whole in the narrow panel at 1366 px (decision 216).
+  { key: 'time', title: 'Time', width: 66, sort: 'ts' },
+  { key: 'symbol', title: 'Symbol', width: 124, sort: 'symbol', grow: true },
   { key: 'side', title: 'Side', width: 42, sort: 'side' },
   { key: 'qty', title: 'Qty', width: 72, sort: 'quantity', align: 'right' },
   { key: 'price', title: 'Price', width: 70, sort: 'price', align: 'right' },

@@ -8,7 +8,7 @@ const TZ = new Date().getTimezoneOffset();
 export function fillCellModel(col: string, f: FillView, client: string | undefined, decimals: number): CellModel {
   switch (col) {
     case 'time':
-      return { cls: 'num-left dim', text: formatTime(f.ts, TZ) };
+      return { cls: 'num-left dim', text: formatTime(f.ts, TZ).slice(0, 8), title: `${formatTime(f.ts, TZ)} · ${new Date(f.ts / 1000).toISOString()}`, titleAlways: true };
     case 'client':
       return { cls: '', text: client ?? '', title: client };
     case 'symbol':

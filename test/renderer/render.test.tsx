@@ -284,4 +284,21 @@ describe('the professional screen helpers', () => {
     store.getState().markSeen();
     expect(store.getState().unseen).toBe(0);
   });
+
+  it('toasts: a burst of rejects in separate frames folds into one running summary, as fills do', () => {
+    const frames = manualFrames();
+    const store = createOrdoStore({ schedule: frames.schedule, visible: () => true });
+    store.getState().enqueue({ reset: stateView() });
+    frames.run();
+    const rejects = (from: number, n: number) => Array.from({ length: n }, (_, i) => ({ ...order(from + i), state: 'rejected' as const, rejectReason: 'INSTRUMENT_NOT_ALLOWED: client' }));
+    // Two single rejects, then batches of 4, 4 and 7 (what a risk limit refusing a stream gave: five toasts).
+    for (const batch of [rejects(99, 1), rejects(100, 1), rejects(101, 4), rejects(105, 4), rejects(109, 7)]) {
+      store.getState().enqueue({ orders: batch });
+      frames.run();
+    }
+    const toasts = store.getState().toasts;
+    expect(toasts.map((t) => [t.kind, t.title])).toEqual([['reject', '17 orders rejected']]);
+    expect(toasts[0]!.body).toBe('e.g. #109: INSTRUMENT_NOT_ALLOWED: client');
+    expect(toasts[0]!.orderId).toBeUndefined();
+  });
 });
