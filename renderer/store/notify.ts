@@ -22,6 +22,12 @@ export interface NotifyBefore {
   knownFill(execId: number): boolean;
   orderState(orderId: number): string | undefined;
   alertKeys: ReadonlySet<string>;
+  /**
+   * The seq of the last reset (the state a page load or reconnect showed, 0 if none in this session): a fill
+   * or a reject at or below it is not news, even when it reaches the store again after the reset (a reload
+   * raised "30 fills" and "64 orders rejected" for what had happened before it).
+   */
+  seenUpTo: number;
 }
 
 export const alertKey = (a: AlertView): string => `${a.seq}:${a.instance}:${a.kind}`;
@@ -29,6 +35,12 @@ export const alertKey = (a: AlertView): string => `${a.seq}:${a.instance}:${a.ki
 /** A price with at least two decimals (3.3 → 3.30), more when it has them. */
 function priceText(p: number): string {
   return Number.isInteger(p * 100) ? p.toFixed(2) : String(p);
+}
+
+/** Whether the order's last event is at or below `seq` (an order with no event seqs is taken as news). */
+function seenBefore(o: OrderView, seq: number): boolean {
+  const last = o.eventSeqs.length > 0 ? o.eventSeqs[o.eventSeqs.length - 1]! : undefined;
+  return last !== undefined && last <= seq;
 }
 
 /** Above this many fills in one frame, one summary toast instead of one each (a sweep fills dozens at once). */
@@ -54,11 +66,11 @@ export function notificationsFor(updates: readonly StateUpdate[], before: Notify
       events.length = 0;
       continue;
     }
-    for (const f of u.fills ?? []) if (!before.knownFill(f.execId) && !seenFill.has(f.execId)) {
+    for (const f of u.fills ?? []) if (f.seq > before.seenUpTo && !before.knownFill(f.execId) && !seenFill.has(f.execId)) {
       seenFill.add(f.execId);
       fills.push(f);
     }
-    for (const o of u.orders ?? []) if (o.state === 'rejected' && before.orderState(o.orderId) !== 'rejected') rejected.set(o.orderId, o);
+    for (const o of u.orders ?? []) if (o.state === 'rejected' && before.orderState(o.orderId) !== 'rejected' && !seenBefore(o, before.seenUpTo)) rejected.set(o.orderId, o);
     for (const a of u.alerts ?? []) if (!before.alertKeys.has(alertKey(a))) alerts.push(a);
     for (const e of u.events ?? []) if (e.type === 'CancelRejected' || e.type === 'ReplaceRejected') events.push(e);
   }

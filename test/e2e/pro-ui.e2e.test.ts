@@ -470,8 +470,9 @@ describe.each(VIEWPORTS)('a professional trading screen at $width×$height', ({ 
     await page.getByTestId('orders-search').fill(`#${old}`);
     await page.locator(`[data-testid="order-row-${old}"] [data-col="symbol"]`).dblclick();
     await page.getByTestId('order-history').waitFor();
-    const types = await page.locator('[data-testid^="order-history-event-"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-type')));
-    expect(types).toEqual(['OrderPending', 'OrderRejected']);
+    // The drawer opens at once; its events come from the host (slow on a loaded machine).
+    const types = () => page.locator('[data-testid^="order-history-event-"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-type')));
+    await expect.poll(types, { timeout: 15_000 }).toEqual(['OrderPending', 'OrderRejected']);
     expect(await page.locator('[data-testid^="order-history-reason-"]').first().textContent()).toBe('PRICE_OUT_OF_BAND');
     expect(await page.getByTestId('order-history-chain').textContent()).toContain(`E2E-${tag}-`);
     await screenshot(page, `pro-${tag}-11-order-history`);
