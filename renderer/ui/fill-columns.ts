@@ -24,7 +24,7 @@ export const FILL_COLUMNS: readonly FillColumn[] = [
   { key: 'side', title: 'Side', width: 42, sort: 'side' },
   { key: 'qty', title: 'Qty', width: 72, sort: 'quantity', align: 'right' },
   { key: 'price', title: 'Price', width: 70, sort: 'price', align: 'right' },
-  { key: 'client', title: 'Client', width: 58, sort: 'clientId' },
+  { key: 'client', title: 'Client', width: 66, sort: 'clientId' },
   { key: 'notional', title: 'Notional', width: 96, sort: 'notional', align: 'right', hiddenByDefault: true },
   { key: 'orderId', title: 'Order', width: 62, sort: 'orderId', align: 'right' },
   { key: 'execId', title: 'Exec', width: 62, sort: 'execId', align: 'right', hiddenByDefault: true },
