@@ -380,6 +380,8 @@ describe.each(VIEWPORTS)('a professional trading screen at $width×$height', ({ 
     // In the past there are no quotes (they are not in the log): bid and ask are empty, never today's.
     expect((await page.getByTestId('instrument-bid-AAPL').textContent())!.trim()).toBe('');
     expect((await page.getByTestId('instrument-ask-AAPL').textContent())!.trim()).toBe('');
+    // Read-only everywhere in the past: no session action (Roll stayed enabled there).
+    for (const id of ['session-close', 'session-roll', 'ticket-submit']) expect(await page.getByTestId(id).isDisabled(), id).toBe(true);
 
     await page.getByTestId('tm-step-forward-second').click();
     await expect.poll(async () => Math.floor((await timeOf()) / 1e6), { timeout: 15_000 }).toBe(Math.floor(t1 / 1e6) + 1);
@@ -510,6 +512,7 @@ describe.each(VIEWPORTS)('a professional trading screen at $width×$height', ({ 
     expect(await page.getByTestId(`order-cancel-${working.orderId}`).isDisabled()).toBe(true);
     expect(await page.getByTestId('component-shutdown-gateway-1').isDisabled()).toBe(true);
     expect(await page.getByTestId('session-close').isDisabled()).toBe(true);
+    expect(await page.getByTestId('session-roll').isDisabled()).toBe(true);
     await screenshot(page, `pro-${tag}-13-disconnected`);
   });
 });
