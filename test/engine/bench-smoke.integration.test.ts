@@ -42,6 +42,9 @@ const FIGURES = [
   'host_rss_mib_5m',
   'baseline_storage_append_eps',
   'baseline_storage_replay_eps',
+  'append_storage_ordo_eps',
+  'append_ratio_storage',
+  'append_ratio_storage_full',
 ];
 
 function newestSource(dir: string): number {
