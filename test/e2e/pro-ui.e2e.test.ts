@@ -155,6 +155,11 @@ describe.each(VIEWPORTS)('a professional trading screen at $width×$height', ({ 
     await page.getByTestId('ticket-symbol').press('Escape');
     await page.getByTestId('ticket-quantity').fill('100000');
     await page.getByTestId('ticket-price').fill(onTick('AAPL', 0.99).toFixed(2));
+    // The submit button shows the whole order, price included (it was cut to "BUY 100,000 AAPL @ 22…" at 1366).
+    const label = await page.getByTestId('ticket-submit').evaluate((el) => ({ text: el.textContent, sw: el.scrollWidth, cw: el.clientWidth, sh: el.scrollHeight, ch: el.clientHeight }));
+    expect(label.text).toBe(`BUY 100,000 AAPL @ ${onTick('AAPL', 0.99).toFixed(2)} DAY`);
+    expect(label.sw).toBeLessThanOrEqual(label.cw);
+    expect(label.sh).toBeLessThanOrEqual(label.ch);
     const before = (await http(host, 'GET', '/api/state')).body.orders.length;
     await page.getByTestId('ticket-price').press('Enter');
     await page.getByTestId('confirm-dialog').waitFor();
