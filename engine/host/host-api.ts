@@ -514,7 +514,11 @@ export class HostApi implements OrdoApi {
   subscribeSocket(socket: PipeSocket, limits?: PipeLimits): () => void {
     const pipe = new SubscriberPipe(socket, () => this.pagedState(), limits);
     this.pipes.add(pipe);
-    return () => this.pipes.delete(pipe);
+    this.watchView();
+    return () => {
+      this.pipes.delete(pipe);
+      this.watchView();
+    };
   }
 
   /** The live state as a sequence of pushes: a reset without orders and fills, then pages of them. */
@@ -551,8 +555,17 @@ export class HostApi implements OrdoApi {
 
   subscribe(listener: (update: StateUpdate) => void): () => void {
     this.listeners.add(listener);
+    this.watchView();
     listener({ reset: this.uiLiveState(true), events: this.d.view.eventTail() });
-    return () => this.listeners.delete(listener);
+    return () => {
+      this.listeners.delete(listener);
+      this.watchView();
+    };
+  }
+
+  /** The view notes changed orders only while someone subscribes (issue 15). */
+  private watchView(): void {
+    this.d.view.watched = this.listeners.size > 0 || this.pipes.size > 0;
   }
 
   private push(): void {
@@ -584,6 +597,7 @@ export class HostApi implements OrdoApi {
         pipe.push(text, mono);
         if (pipe.isClosed) this.pipes.delete(pipe);
       }
+      this.watchView();
     }
   }
 

@@ -18,6 +18,12 @@ const TAIL = 500;
 export class LiveView implements EventListener {
   projection = new OmsProjection();
   private changedOrders = new Set<number>();
+  /**
+   * Someone is subscribed (the host API says so): only then is each changed order noted for the next push. With no
+   * subscriber the push drops the changes anyway, and a new subscriber starts from a full state (issue 15: no view
+   * upkeep without a subscriber).
+   */
+  watched = false;
   private fillsPushed = 0;
   private sessionChanged = true;
   private alertsChanged = true;
@@ -48,7 +54,7 @@ export class LiveView implements EventListener {
         this.resets++;
       }
       p.apply(e);
-      if ('orderId' in ev) this.changedOrders.add(ev.orderId);
+      if (this.watched && 'orderId' in ev) this.changedOrders.add(ev.orderId);
       if (ev.type.startsWith('Session')) this.sessionChanged = true;
       if (ev.type === 'AlertRaised' || ev.type === 'AlertCleared') this.alertsChanged = true;
       const slot = this.tailNext++ % TAIL;

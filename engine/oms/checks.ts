@@ -82,16 +82,17 @@ export function checkQuantity(quantity: number, lotSize: number): Refusal | null
 /**
  * A limit price must be finite and > 0, a whole number of ticks, and within
  * the configured band around the reference price (skipped when the
- * instrument has no reference price).
+ * instrument has no reference price). `referencePrice`: the instrument's
+ * unless given (risk passes its moving mark).
  */
-export function checkLimitPrice(price: number, inst: InstrumentInfo, config: RiskConfig): Refusal | null {
+export function checkLimitPrice(price: number, inst: InstrumentInfo, config: RiskConfig, referencePrice: number = inst.referencePrice): Refusal | null {
   if (!Number.isFinite(price) || price <= 0) {
     return refuse(Reason.BAD_PRICE, `limit price ${price} must be > 0`);
   }
   if (!isOnTick(price, inst.tickSize)) {
     return refuse(Reason.PRICE_OFF_TICK, `price ${price} is not a multiple of tick ${inst.tickSize}`);
   }
-  const ref = inst.referencePrice;
+  const ref = referencePrice;
   const band = config.priceBands[inst.instrumentType];
   if (ref > 0 && band !== undefined) {
     // In whole ticks: the band's edges rounded inward to the tick, so the

@@ -54,7 +54,6 @@ export function protectionPrice(side: 'buy' | 'sell', mark: number, band: number
  * counted against it. `tsUs` is the order's sequencer time (expiry, duplicates).
  */
 export function decideOrder(order: OrderRequest, p: OmsProjection, rs: RiskState, config: RiskConfig = DEFAULT_RISK_CONFIG, tsUs: number = rs.lastTs): RiskDecision {
-  const no = (r: Refusal): RiskDecision => ({ refusal: r });
   const client = p.client(order.clientId);
   const exposure = rs.client(order.clientId);
   if (client === undefined || client.info === undefined || exposure === undefined) {
@@ -92,7 +91,8 @@ export function decideOrder(order: OrderRequest, p: OmsProjection, rs: RiskState
   let price: number;
   let collar: number | undefined;
   if (order.orderType === 'limit') {
-    const bad = checkLimitPrice(order.price, { ...inst, referencePrice: mark }, config);
+    // Against the moving mark (passed, not spread into a copy of the instrument per order: issue 15).
+    const bad = checkLimitPrice(order.price, inst, config, mark);
     if (bad !== null) return no(bad);
     price = order.price;
   } else {
@@ -166,7 +166,14 @@ export function decideOrder(order: OrderRequest, p: OmsProjection, rs: RiskState
       ));
     }
   }
-  return collar === undefined ? { refusal: null } : { refusal: null, protectionPrice: collar };
+  return collar === undefined ? ACCEPTED : { refusal: null, protectionPrice: collar };
+}
+
+/** The answer of an accepted limit order: one shared object, none per order. */
+const ACCEPTED: RiskDecision = Object.freeze({ refusal: null });
+
+function no(r: Refusal): RiskDecision {
+  return { refusal: r };
 }
 
 /** decideOrder's refusal only: null to accept. */

@@ -34,7 +34,7 @@ export class ClientProxyComponent extends ProjectedComponent implements Componen
   private sink: CommandSink | undefined;
   /** Ids handed out but maybe not yet in the log. */
   private nextLocalId = 0;
-  private readonly waiters = new Map<number, { orderId: number; done: Waiter; deadline: number }>();
+  private readonly waiters = new Map<number, { orderId: number; done: Waiter; deadline: number; inFlight: string | undefined }>();
   /** New orders sent and not yet answered, by clientId NUL clientOrderId: a retry joins the first. */
   private readonly inFlight = new Map<string, { body: NewOrderBody; answer: Promise<OrderResult> }>();
   private sweeper: NodeJS.Timeout | undefined;
@@ -78,7 +78,8 @@ export class ClientProxyComponent extends ProjectedComponent implements Componen
     if (expireAt !== undefined) body.expireAt = expireAt;
     if (req.locate === true) body.locate = true;
     if (req.intentional === true) body.intentional = true;
-    const repeat = this.repeatOf(body);
+    const key = coidKey(req.clientId, req.clientOrderId);
+    const repeat = this.repeatOf(key, body);
     if (repeat) return repeat;
     if (expireAt !== undefined && !(expireAt > Date.now() * 1000)) {
       return Promise.resolve(refusal(Reason.BAD_EXPIRY, `expireTime ${req.expireTime} is not in the future`));
@@ -88,10 +89,9 @@ export class ClientProxyComponent extends ProjectedComponent implements Componen
     const cseq = this.send(body);
     if (cseq === 0) return Promise.resolve(unavailable());
     this.nextLocalId = orderId + 1;
-    const key = coidKey(req.clientId, req.clientOrderId);
-    const answer = this.wait(cseq, orderId);
+    // Forgotten as the answer is settled (no `then` per order: issue 15, allocation per lifecycle).
+    const answer = this.wait(cseq, orderId, key);
     this.inFlight.set(key, { body, answer });
-    void answer.then(() => this.inFlight.delete(key));
     return answer;
   }
 
@@ -100,8 +100,8 @@ export class ClientProxyComponent extends ProjectedComponent implements Componen
    * before (sent and in flight, or in the session's log), or undefined for a
    * new one.
    */
-  private repeatOf(body: NewOrderBody): Promise<OrderResult> | undefined {
-    const flying = this.inFlight.get(coidKey(body.clientId, body.clientOrderId));
+  private repeatOf(key: string, body: NewOrderBody): Promise<OrderResult> | undefined {
+    const flying = this.inFlight.get(key);
     if (flying) return sameOrder(flying.body, body) ? flying.answer : Promise.resolve(duplicate(body));
     const id = this.projection.orderIdForClientOrderId(body.clientId, body.clientOrderId);
     if (id === undefined) return undefined;
@@ -182,10 +182,11 @@ export class ClientProxyComponent extends ProjectedComponent implements Componen
     return this.sink?.send(body) ?? 0;
   }
 
-  private wait(cseq: number, orderId: number): Promise<Result<CancelResult>> {
+  /** The answer to command `cseq`; `inFlight`: the new order's key in `inFlight`, dropped once it is answered. */
+  private wait(cseq: number, orderId: number, inFlight?: string): Promise<Result<CancelResult>> {
     return new Promise((done) => {
       // Monotonic: a wall-clock step must not time requests out early or late (decision 084).
-      this.waiters.set(cseq, { orderId, done, deadline: performance.now() + REQUEST_TIMEOUT_MS });
+      this.waiters.set(cseq, { orderId, done, deadline: performance.now() + REQUEST_TIMEOUT_MS, inFlight });
       if (this.sweeper === undefined) {
         // One timer for all requests, not one per order: waiters are in deadline order.
         this.sweeper = setInterval(() => this.expire(), 250);
@@ -210,6 +211,7 @@ export class ClientProxyComponent extends ProjectedComponent implements Componen
     const w = this.waiters.get(cseq);
     if (!w) return;
     this.waiters.delete(cseq);
+    if (w.inFlight !== undefined) this.inFlight.delete(w.inFlight);
     w.done(r);
   }
 }

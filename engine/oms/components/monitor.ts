@@ -42,8 +42,14 @@ export class MonitorComponent extends ProjectedComponent implements ComponentLog
   private timer: NodeJS.Timeout | undefined;
   /** Requests sent and not yet seen in the log, to avoid asking twice. */
   private readonly asked = new Set<string>();
-  /** Orders waiting on each role (see WAITS_ON_ROLE), kept from the events at O(1) each: no scan per check. */
-  private readonly waiting = new Map<string, Set<number>>();
+  /**
+   * How many orders wait on each role (see WAITS_ON_ROLE), kept from the events at O(1) each: no scan per check.
+   * Counts, not sets of ids: only the number is ever read, and the role each order waits on (`roleOf`) is enough
+   * to move it, with no pass over every role and no closure per order event (issue 15: allocation per lifecycle).
+   */
+  private readonly waiting = new Map<string, number>();
+  /** The role each order waits on now (orders waiting on none are absent). */
+  private readonly roleOf = new Map<number, string>();
 
   constructor(
     private readonly opts: MonitorOptions,
@@ -68,34 +74,40 @@ export class MonitorComponent extends ProjectedComponent implements ComponentLog
 
   override apply(session: number, e: Sequenced): void {
     super.apply(session, e);
-    if (e.event.type === 'SessionOpened') this.waiting.clear();
+    if (e.event.type === 'SessionOpened') this.forgetWaiting();
     const orderId = (e.event as { orderId?: unknown }).orderId;
     if (typeof orderId === 'number') this.track(orderId);
   }
 
   /** Started from a checkpoint (decision 140): what each role waits on, from the orders as they stand. */
   resumed(): void {
-    this.waiting.clear();
+    this.forgetWaiting();
     for (const o of this.projection.orders()) this.track(o.orderId);
+  }
+
+  private forgetWaiting(): void {
+    this.waiting.clear();
+    this.roleOf.clear();
   }
 
   /** Files the order under the role it now waits on, if any (the projection already holds the event). */
   private track(orderId: number): void {
     const o = this.projection.order(orderId);
     const role = o === undefined ? undefined : (waitsOnRole(o.stage, o.state) ?? (o.cancelPending || o.replacePending ? 'gateway' : undefined));
-    // forEach, not for-of: no iterator and no [key, value] array per role on every order event (issue 11).
-    this.waiting.forEach((ids, r) => {
-      if (r !== role) ids.delete(orderId);
-    });
-    if (role === undefined) return;
-    let ids = this.waiting.get(role);
-    if (!ids) this.waiting.set(role, (ids = new Set()));
-    ids.add(orderId);
+    const was = this.roleOf.get(orderId);
+    if (was === role) return;
+    if (was !== undefined) this.waiting.set(was, this.waiting.get(was)! - 1);
+    if (role === undefined) {
+      this.roleOf.delete(orderId);
+      return;
+    }
+    this.roleOf.set(orderId, role);
+    this.waiting.set(role, (this.waiting.get(role) ?? 0) + 1);
   }
 
   /** How many orders wait on `role` now. */
   waitingOn(role: string): number {
-    return this.waiting.get(role)?.size ?? 0;
+    return this.waiting.get(role) ?? 0;
   }
 
   /** Once the log shows an alert or takeover, the requests behind it are settled. */
@@ -133,10 +145,9 @@ export class MonitorComponent extends ProjectedComponent implements ComponentLog
       else if (!isStopped && wasRaised) this.request(out, false, id, STOPPED, '');
       if (!isStopped && now - seen.receivedMs <= this.opts.staleMs) healthy.add(id);
     }
-    for (const [role, ids] of this.waiting) {
+    for (const [role, n] of this.waiting) {
       const active = this.projection.activeInstance(role);
       const attended = active !== undefined && healthy.has(active);
-      const n = ids.size;
       const wasRaised = raisedKeys.has(`${roleInstance(role)}:${UNATTENDED}`);
       if (n > 0 && !attended && !wasRaised) {
         const why = active === undefined ? `no active ${role}` : `${active} (active ${role}) is not running`;
