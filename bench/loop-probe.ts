@@ -1,23 +1,35 @@
 /**
  * Loaded into a host process with `node --import <this file>` (bench/loop-at-scale.ts):
  * a timer that wants to run every millisecond, and every time it runs late by
- * 5 ms or more, when (epoch ms) and by how much: the host's event loop held
- * that long by something, and every GC pause of 5 ms or more. Written as
- * `{gaps, gc}`, arrays of [endEpochMs, ms], to $ORDO_LOOP_PROBE_OUT when the
- * process exits. Nothing of it runs in a
+ * 5 ms or more, when (epoch ms), by how much, and how much of it the main
+ * thread was on a core (the kernel's schedstat of the thread: the host's own
+ * work and GC, whatever the machine's load; the rest is waiting for a core or
+ * blocked in a system call; the kernel adds to it at each scheduler tick, so
+ * a gap's figure is within one tick, 4 ms here at HZ 250, of the truth):
+ * the host's event loop held that long by
+ * something, and every GC pause of 5 ms or more. Written as `{gaps, gc}`,
+ * arrays of [endEpochMs, ms, onCoreMs] and [endEpochMs, ms], to
+ * $ORDO_LOOP_PROBE_OUT when the process exits. Nothing of it runs in a
  * shipped host.
  */
-import { writeFileSync } from 'node:fs';
+import { openSync, readSync, writeFileSync } from 'node:fs';
 import { PerformanceObserver, performance } from 'node:perf_hooks';
 
 const out = process.env['ORDO_LOOP_PROBE_OUT'];
 if (out) {
-  const gaps: [number, number][] = [];
+  const gaps: [number, number, number][] = [];
+  // The main thread's time on a core so far (ms): the first field of its schedstat (ns).
+  const fd = openSync(`/proc/self/task/${process.pid}/schedstat`, 'r');
+  const buf = Buffer.alloc(128);
+  const onCore = (): number => Number(buf.toString('latin1', 0, readSync(fd, buf, 0, buf.length, 0)).split(' ')[0]) / 1e6;
   let last = performance.now();
+  let core = onCore();
   const timer = setInterval(() => {
     const now = performance.now();
-    if (now - last >= 5) gaps.push([performance.timeOrigin + now, now - last]);
+    const c = onCore();
+    if (now - last >= 5) gaps.push([performance.timeOrigin + now, now - last, c - core]);
     last = now;
+    core = c;
   }, 1);
   timer.unref();
   // GC pauses of 5 ms or more, [endEpochMs, pauseMs]: a gap they explain is the collector's, not a call's code.

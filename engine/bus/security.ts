@@ -252,6 +252,26 @@ interface Connectable {
   connect(endpoint: string): void;
 }
 
+/** Tries before an interrupted call's error is let through (a signal storm, not one signal). */
+const EINTR_TRIES = 1000;
+
+/**
+ * Runs a synchronous libzmq call again while a signal interrupts it. libzmq does not restart a call that a
+ * signal interrupts (a `--cpu-prof` profiler's SIGPROF, a child's SIGCHLD): zeromq.js then throws
+ * "Interrupted system call" (EINTR) out of `connect` or an option's setter, which would fail a host's or a
+ * component's start for no fault of its own.
+ */
+export function retryInterrupted<T>(call: () => T): T {
+  for (let i = 1; ; i++) {
+    try {
+      return call();
+    } catch (err) {
+      const e = err as { code?: unknown; errno?: unknown };
+      if (i >= EINTR_TRIES || (e.code !== 'EINTR' && e.errno !== 4)) throw err;
+    }
+  }
+}
+
 /**
  * The keys of one host's bus (decision 063): which endpoints are CURVE
  * servers and which need client keys. A host makes one from its data dir's
@@ -301,11 +321,11 @@ export class BusSecurity {
     const security = this.clients.get(endpoint);
     if (security) {
       const s = socket as unknown as { curveServerKey: string; curvePublicKey: string; curveSecretKey: string };
-      s.curveServerKey = security.serverPublicKey;
-      s.curvePublicKey = security.publicKey;
-      s.curveSecretKey = security.secretKey;
+      retryInterrupted(() => (s.curveServerKey = security.serverPublicKey));
+      retryInterrupted(() => (s.curvePublicKey = security.publicKey));
+      retryInterrupted(() => (s.curveSecretKey = security.secretKey));
     }
-    socket.connect(endpoint);
+    retryInterrupted(() => socket.connect(endpoint));
   }
 }
 
@@ -321,5 +341,5 @@ export async function bindAll(socket: Bindable, endpoints: readonly string[], se
 /** Connects `socket` to `endpoint` through `security`, or plainly without one. */
 export function connectTo(socket: Connectable, endpoint: string, security?: BusSecurity): void {
   if (security) security.connectTo(socket, endpoint);
-  else socket.connect(endpoint);
+  else retryInterrupted(() => socket.connect(endpoint));
 }

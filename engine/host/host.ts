@@ -95,6 +95,8 @@ export interface HostOptions {
   readonly fixTls?: { readonly cert: string; readonly key: string };
   /** Most reports the FIX acceptor holds in memory per client (default 10,000); more are rebuilt from the log. */
   readonly fixMaxOwed?: number;
+  /** The wait before each slice of the FIX acceptor's resumed ClOrdID index (default: a turn of the loop); for tests. */
+  readonly fixIndexTurn?: () => Promise<void>;
   /** Venues reached over FIX (orders to other venues go to the simulated venue in process). */
   readonly fixVenues?: readonly FixVenueConfig[];
   /** Serve the simulated venue over FIX 4.4 on 127.0.0.1 at this port (0: a free one). */
@@ -276,7 +278,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     const fix =
       opts.fixPort !== undefined && fixModule
         ? new fixModule.FixAcceptorComponent(
-            { dataDir: opts.dataDir, port: opts.fixPort, proxy, passwords: new Map(Object.entries(reference.fixPasswords ?? {})), log: readLog, ...(opts.fixHost !== undefined ? { host: opts.fixHost } : {}), ...(opts.fixTls ? { tls: opts.fixTls } : {}), ...(opts.fixMaxOwed !== undefined ? { maxOwed: opts.fixMaxOwed } : {}), ...(opts.fixHeartbeatSeconds !== undefined ? { heartbeatSeconds: opts.fixHeartbeatSeconds } : {}) },
+            { dataDir: opts.dataDir, port: opts.fixPort, proxy, passwords: new Map(Object.entries(reference.fixPasswords ?? {})), log: readLog, ...(opts.fixHost !== undefined ? { host: opts.fixHost } : {}), ...(opts.fixTls ? { tls: opts.fixTls } : {}), ...(opts.fixMaxOwed !== undefined ? { maxOwed: opts.fixMaxOwed } : {}), ...(opts.fixHeartbeatSeconds !== undefined ? { heartbeatSeconds: opts.fixHeartbeatSeconds } : {}), ...(opts.fixIndexTurn ? { indexTurn: opts.fixIndexTurn } : {}) },
             shared,
           )
         : undefined;

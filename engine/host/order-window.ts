@@ -185,9 +185,11 @@ async function buildSliced(p: OmsProjection, q: OrderWindowQuery, key: string, n
   const at = now();
   const seq = p.lastSeq;
   const rows = p.orderCount;
-  const c = new RowCollector(q);
+  const c = new RowCollector(q, rows);
   const add = (o: ReadonlyOrder): void => c.add(o);
   let ms = 0;
+  // The arrays' allocation (and their pages' first touch) in a turn before the first slice's.
+  await pause();
   for (let from = 0; from < rows; from += slice) {
     const t0 = performance.now();
     // One cursor moved along the rows (an object per order was most of a build's garbage at a million orders).
@@ -195,8 +197,10 @@ async function buildSliced(p: OmsProjection, q: OrderWindowQuery, key: string, n
     ms += performance.now() - t0;
     await pause();
   }
-  let sorted = c.ids;
-  if (!c.inOrder) {
+  let sorted: number[];
+  // (The copy of an in-order list is not counted in buildMs: its time with the pauses would be wall time.)
+  if (c.inOrder) sorted = await toArraySliced(c.ids, pause, slice * 4);
+  else {
     const r = await sortSliced(c.ids, c.keys, pause, slice);
     sorted = r.ids;
     ms += r.ms;
@@ -204,16 +208,23 @@ async function buildSliced(p: OmsProjection, q: OrderWindowQuery, key: string, n
   return { projection: p, key, seq, at, buildMs: ms, ids: sorted, lastKey: c.lastKeyOf(p, sorted), rows, working: c.working, fixed: isFixed(q) };
 }
 
+/** Order sort keys that are numbers (kept in a Float64Array while a list is built); the rest are text. */
+const NUMBER_KEYS = new Set<OrderSortKey>(['createdTs', 'orderId', 'quantity', 'price', 'filledQuantity', 'leavesQuantity', 'avgPrice']);
+
 /**
  * The rows of a list being built (build, buildSliced): the orders that match
  * the filter with their sort keys, the working count of all, and whether they
  * came already sorted. Rows come in the order orders first appeared (ids
  * ascending): when the key never goes down along them, that order is the
- * sorted one.
+ * sorted one. Ids and number keys go into typed arrays sized for every row:
+ * a million-entry JS array grown by push is copied whole at each growth, and
+ * one of doubles is garbage the scavenger copies (issue #11's long turns).
  */
 class RowCollector {
-  readonly ids: number[] = [];
-  readonly keys: (number | string)[] = [];
+  n = 0;
+  private readonly idsAll: Int32Array;
+  private readonly nums: Float64Array | undefined;
+  private readonly texts: string[] = [];
   working = 0;
   inOrder = true;
   private readonly match: (o: ReadonlyOrder) => boolean;
@@ -221,9 +232,11 @@ class RowCollector {
   private prevKey: number | string | undefined;
   private prevId = -Infinity;
 
-  constructor(q: OrderWindowQuery) {
+  constructor(q: OrderWindowQuery, rows: number) {
     this.match = orderFilterOf(q);
     this.sortKey = q.sort ?? 'createdTs';
+    this.idsAll = new Int32Array(rows);
+    this.nums = NUMBER_KEYS.has(this.sortKey) ? new Float64Array(rows) : undefined;
   }
 
   add(o: ReadonlyOrder): void {
@@ -233,8 +246,20 @@ class RowCollector {
     if (this.inOrder && ((this.prevKey !== undefined && k < this.prevKey) || o.orderId < this.prevId)) this.inOrder = false;
     this.prevKey = k;
     this.prevId = o.orderId;
-    this.ids.push(o.orderId);
-    this.keys.push(k);
+    this.idsAll[this.n] = o.orderId;
+    if (this.nums) this.nums[this.n] = k as number;
+    else this.texts.push(k as string);
+    this.n++;
+  }
+
+  /** The matching orderIds, in the order they came. */
+  get ids(): Int32Array {
+    return this.idsAll.subarray(0, this.n);
+  }
+
+  /** Their sort keys. */
+  get keys(): Float64Array | string[] {
+    return this.nums ? this.nums.subarray(0, this.n) : this.texts;
   }
 
   /** The sort key of the last row of `sorted`: appendNew extends only a list whose keys never change, so the key read now is the one it was sorted by. */
@@ -244,11 +269,44 @@ class RowCollector {
   }
 }
 
+/** A typed array's values as a JS array, `step` a turn (pushed: small integers keep the array's kind as it grows). */
+async function toArraySliced(from: ArrayLike<number>, pause: () => Promise<void>, step: number): Promise<number[]> {
+  const out: number[] = [];
+  for (let lo = 0; lo < from.length; lo += step) {
+    const hi = Math.min(from.length, lo + step);
+    for (let i = lo; i < hi; i++) out.push(from[i]!);
+    if (hi < from.length) await pause();
+  }
+  return out;
+}
+
 /**
- * `ids` sorted by (keys, ids) (and `order`: the positions in `ids` in sorted order), in runs of `slice` sorted one per turn, then
- * merged pairwise, at most `slice`*4 elements a turn.
+ * `ids` sorted by (keys, ids) (and `order`: the positions in `ids` in sorted order): sortOrder, then the ids copied
+ * in sorted order `slice` a turn.
  */
-export async function sortSliced(ids: readonly number[], keys: readonly (number | string)[], pause: () => Promise<void>, slice: number): Promise<{ ids: number[]; order: Int32Array; ms: number }> {
+export async function sortSliced(ids: ArrayLike<number>, keys: ArrayLike<number | string>, pause: () => Promise<void>, slice: number): Promise<{ ids: number[]; order: Int32Array; ms: number }> {
+  const n = ids.length;
+  const { order, ms: sortMs } = await sortOrder(ids, keys, pause, slice);
+  let ms = sortMs;
+  // The ids in sorted order, `slice` a turn: each read from a random place (slice*4 pushed was a 32 ms turn at 1.2 M
+  // orders: random reads and the array's growth copies). Preallocated: small integers keep its kind.
+  const out = new Array<number>(n);
+  for (let lo = 0; lo < n; lo += slice) {
+    const t0 = performance.now();
+    const hi = Math.min(n, lo + slice);
+    for (let i = lo; i < hi; i++) out[i] = ids[order[i]!] as number;
+    ms += performance.now() - t0;
+    if (hi < n) await pause();
+  }
+  return { ids: out, order, ms };
+}
+
+/**
+ * The positions of `ids` in the order of (keys, ids), as sortSliced sorts them: runs of a quarter slice sorted one
+ * per turn, then merged pairwise, at most `slice`*2 elements a turn (each a comparison of keys read from random
+ * places: `slice`*4 was up to a 17 ms turn of CPU at 1.2 M orders). `ms`: the time of the turns' own work.
+ */
+export async function sortOrder(ids: ArrayLike<number>, keys: ArrayLike<number | string>, pause: () => Promise<void>, slice: number): Promise<{ order: Int32Array; ms: number }> {
   const n = ids.length;
   const before = (a: number, b: number): boolean => {
     const ka = keys[a] as number | string;
@@ -258,15 +316,15 @@ export async function sortSliced(ids: readonly number[], keys: readonly (number 
   let ms = 0;
   let src = new Int32Array(n);
   for (let i = 0; i < n; i++) src[i] = i;
+  // A turn of its own: with the first run's sort (the comparator not yet optimised) it was a 27 ms turn at 1.2 M.
+  await pause();
   // Sorted runs of a quarter slice: a comparison sort of 20,000 keys was the longest turn (~60-75 ms quiet at
   // 1.2 M orders); merging is cheaper per element and goes slice*4 elements a turn.
   const runRows = Math.max(1, Math.floor(slice / 4));
   const compare = (a: number, b: number): number => (before(a, b) ? -1 : before(b, a) ? 1 : 0);
   for (let lo = 0; lo < n; lo += runRows) {
     const t0 = performance.now();
-    const run = Array.from(src.subarray(lo, Math.min(n, lo + runRows)));
-    run.sort(compare);
-    src.set(run, lo);
+    src.subarray(lo, Math.min(n, lo + runRows)).sort(compare);
     ms += performance.now() - t0;
     await pause();
   }
@@ -282,7 +340,7 @@ export async function sortSliced(ids: readonly number[], keys: readonly (number 
       for (let o = lo; o < hi; o++) {
         if (j >= hi || (i < mid && !before(src[j]!, src[i]!))) dst[o] = src[i++]!;
         else dst[o] = src[j++]!;
-        if (++budget >= slice * 4) {
+        if (++budget >= slice * 2) {
           budget = 0;
           ms += performance.now() - t0;
           await pause();
@@ -293,16 +351,7 @@ export async function sortSliced(ids: readonly number[], keys: readonly (number 
     ms += performance.now() - t0;
     [src, dst] = [dst, src];
   }
-  const out = new Array<number>(n);
-  // The ids in sorted order, slice*4 a turn too: a million-entry copy is a long turn of its own.
-  for (let lo = 0; lo < n; lo += slice * 4) {
-    const t0 = performance.now();
-    const hi = Math.min(n, lo + slice * 4);
-    for (let i = lo; i < hi; i++) out[i] = ids[src[i]!] as number;
-    ms += performance.now() - t0;
-    if (hi < n) await pause();
-  }
-  return { ids: out, order: src, ms };
+  return { order: src, ms };
 }
 
 /** True when the filter and sort read only fields an order never changes. */
@@ -312,9 +361,9 @@ function isFixed(q: OrderWindowQuery): boolean {
 
 function build(p: OmsProjection, q: OrderWindowQuery, key: string, at: number): Built {
   const t0 = performance.now();
-  const c = new RowCollector(q);
+  const c = new RowCollector(q, p.orderCount);
   p.forEachOrder(0, p.orderCount, (o) => c.add(o));
-  let sorted = c.ids;
+  let sorted = Array.from(c.ids);
   if (!c.inOrder) {
     const { ids, keys } = c;
     const idx = Array.from(ids.keys());

@@ -47,6 +47,11 @@ export interface FixAcceptorOptions {
   readonly maxOwed?: number;
   /** Most bytes waiting in a client's connection before Ordo stops writing to it (default 1 MiB). */
   readonly maxBacklogBytes?: number;
+  /**
+   * The wait before each slice of the resumed ClOrdID index (default: one turn of the event loop). Tests hold it
+   * to send FIX messages while the index is incomplete (decision 208: they wait for it, in order).
+   */
+  readonly indexTurn?: () => Promise<void>;
 }
 
 /** Events of the log read per step of a rebuild (between steps the client's backlog is checked). */
@@ -79,6 +84,8 @@ interface Pending {
 }
 
 const key = (clientId: string, clOrdId: string) => `${clientId}\u0001${clOrdId}`;
+/** One turn of the event loop. */
+const nextTurn = (): Promise<void> => new Promise((r) => setImmediate(r));
 /** Resumed orders whose ClOrdIDs are indexed per turn of the event loop (resumeAt). */
 const INDEX_SLICE = 20_000;
 
@@ -203,7 +210,7 @@ export class FixAcceptorComponent extends ProjectedComponent implements Componen
   private async indexResumed(rows: number, gen: number): Promise<void> {
     try {
       for (let row = 0; row < rows; ) {
-        await new Promise((r) => setImmediate(r));
+        await (this.opts.indexTurn ?? nextTurn)();
         if (gen !== this.indexGen) return;
         const end = Math.min(rows, row + INDEX_SLICE);
         for (const o of this.projection.orders(row)) {

@@ -1,0 +1,109 @@
+/**
+ * The blotter windows' longest turn of the event loop at scale, in CPU time
+ * (issue #11's 50 ms, measured so the machine's load does not decide it):
+ * takes a data dir's session at `seq` (checkpoint plus tail, as the time
+ * machine does), asks each window (fills / orders, by several sorts) for a
+ * 200-row page in slices (the host's live path), and times every turn
+ * between two pauses with process.cpuUsage() (this thread's work, and what
+ * V8's helper threads do meanwhile: GC). Then it applies `steps` × `stepEvents`
+ * more events of the log and asks again (the call a blotter makes while fills
+ * stream in). One JSON line per call: turns, total and worst turn CPU, the
+ * six longest turns and where each ended, GCs seen.
+ *
+ *   node --max-old-space-size=4096 dist/bench/window-turns.js <data-dir> <seq> [steps] [stepEvents] [kinds]
+ *
+ * kinds (comma-separated): fprice, fclient, fdefault, oprice, odefault, ostate, otext.
+ */
+import { join } from 'node:path';
+import { PerformanceObserver } from 'node:perf_hooks';
+import { FillWindows } from '../engine/host/fill-window.ts';
+import { OrderWindows } from '../engine/host/order-window.ts';
+import { projectionAt } from '../engine/oms/projection-at.ts';
+import { openReadableLog } from '../engine/store/log.ts';
+
+const [dir, seqText, stepsText, stepText, only] = process.argv.slice(2);
+if (!dir || !seqText) throw new Error('usage: window-turns.js <data-dir> <seq> [steps] [stepEvents] [kinds]');
+const log = openReadableLog(join(dir, 'ordo.db'));
+const seq0 = Number(seqText);
+const at = projectionAt(log, 1, seq0);
+if (!at.ok) throw new Error(at.problem);
+const p = at.projection;
+const cpu = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+let gcs: number[] = [];
+new PerformanceObserver((l) => {
+  for (const e of l.getEntries()) gcs.push(e.duration);
+}).observe({ entryTypes: ['gc'] });
+
+type Pause = () => Promise<void>;
+interface Page {
+  readonly total: number;
+}
+
+async function measure(label: string, call: (pause: Pause) => Promise<Page>): Promise<void> {
+  const turns: [number, string][] = [];
+  let c0 = 0;
+  let w0 = 0;
+  let worstWall = 0;
+  const mark = (): void => {
+    c0 = cpu();
+    w0 = performance.now();
+  };
+  const end = (): void => {
+    const where = (new Error().stack ?? '').split('\n')[3]?.trim().replace(/.*dist\//, '').replace(/\)$/, '') ?? '';
+    turns.push([cpu() - c0, where]);
+    worstWall = Math.max(worstWall, performance.now() - w0);
+  };
+  const pause: Pause = () => {
+    end();
+    return new Promise((r) =>
+      setImmediate(() => {
+        mark();
+        r();
+      }),
+    );
+  };
+  gcs = [];
+  await new Promise((r) => setTimeout(r, 10));
+  mark();
+  const page = await call(pause);
+  end();
+  await new Promise((r) => setTimeout(r, 5));
+  const sorted = [...turns].sort((a, b) => b[0] - a[0]);
+  console.log(
+    JSON.stringify({
+      label, orders: p.orderCount, fills: p.fillCount, total: page.total, turns: turns.length,
+      totalCpuMs: Math.round(turns.reduce((s, t) => s + t[0], 0)), worstTurnCpuMs: +(sorted[0]?.[0] ?? 0).toFixed(1), worstTurnWallMs: +worstWall.toFixed(1),
+      turnsOver10Ms: turns.filter((t) => t[0] > 10).length, longest: sorted.slice(0, 6).map((t) => `${t[0].toFixed(1)} ${t[1]}`).join(' | '),
+      gcs: gcs.length, gcMaxMs: +Math.max(0, ...gcs).toFixed(1),
+    }),
+  );
+}
+
+const fw = new FillWindows();
+const ow = new OrderWindows();
+const CALLS: Record<string, (pause: Pause) => Promise<Page>> = {
+  fprice: (pause) => fw.windowSliced(p, { sort: 'price', dir: 'asc', limit: 200 }, pause),
+  fclient: (pause) => fw.windowSliced(p, { clientId: 'ALPHA', sort: 'quantity', limit: 200 }, pause),
+  fdefault: (pause) => fw.windowSliced(p, { limit: 200 }, pause),
+  oprice: (pause) => ow.windowSliced(p, { sort: 'price', dir: 'asc', limit: 200 }, pause),
+  odefault: (pause) => ow.windowSliced(p, { limit: 200 }, pause),
+  ostate: (pause) => ow.windowSliced(p, { sort: 'state', limit: 200, offset: 500_000 }, pause),
+  otext: (pause) => ow.windowSliced(p, { text: 'alpha aapl', limit: 200 }, pause),
+};
+const steps = Number(stepsText ?? 2);
+const stepEvents = Number(stepText ?? 2000);
+let seq = seq0;
+for (const kind of (only ?? 'fprice,fclient,oprice,ostate').split(',')) {
+  const call = CALLS[kind];
+  if (!call) throw new Error(`unknown kind ${kind}: one of ${Object.keys(CALLS).join(', ')}`);
+  await measure(`${kind} build`, call);
+  for (let s = 0; s < steps && seq < log.lastSeq(1); s++) {
+    log.replay(1, (e) => p.apply(e), seq + 1, Math.min(log.lastSeq(1), seq + stepEvents));
+    seq = Math.min(log.lastSeq(1), seq + stepEvents);
+    await measure(`${kind} after +${stepEvents} events`, call);
+  }
+}
+log.close();
