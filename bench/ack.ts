@@ -210,6 +210,7 @@ export async function ackProbe(opts: AckOptions): Promise<AckResult> {
     opts.log(`ack: host loop delay worst per second (ms): ${worst.map((_, s) => f1(hostWorst.get(Math.floor(startEpochMs / 1000) + s) ?? NaN)).join(' ')}`);
     opts.log(`ack: host GC per second (pauses ms): ${worst.map((_, s) => gcIn(s).map((g) => f1(g[2])).join('+') || '-').join(' ')}`);
     opts.log(`ack: host loop delay over its life: p50 ${f1(probe.loop.p50)}, p99 ${f1(probe.loop.p99)}, p99.9 ${f1(probe.loop.p999)}, max ${f1(probe.loop.max)} ms; GC in the run: ${gcText || 'none'}; host CPU ${f1((probe.cpuMs.user + probe.cpuMs.system) / 1000)} s over its life`);
+    if (probe.counts) opts.log(`ack: host calls over its life (per order answered): ${Object.entries(probe.counts).map(([k, n]) => `${k} ${n} (${(n / ok.length).toFixed(2)})`).join(', ')}`);
     for (const [name, t] of Object.entries(probe.trace ?? {})) opts.log(`ack: host ${name}: ${t.n} calls, ${f1(t.totalMs)} ms (process CPU ${f1(t.cpuMs)} ms), longest ${f1(t.maxMs)} ms`);
     if (probe.trace) for (const l of probeLines(probe, startEpochMs, startEpochMs + opts.seconds * 1000).slice(1)) opts.log(`ack: host ${l}`);
     opts.log(`ack: load generator (this process): CPU ${f1((cpu.user + cpu.system) / 1e6)} s in the run, its own loop delay p99 ${f1(clientLoop.percentile(99) / 1e6)}, max ${f1(clientLoop.max / 1e6)} ms; load average ${load0.toFixed(2)} → ${loadavg()[0]!.toFixed(2)}`);

@@ -47,6 +47,12 @@ export interface HostProbe {
    * generator's process.hrtime), by clientOrderId (see HOPS for the hop names).
    */
   readonly hops?: Record<string, Partial<Record<Hop, number>>>;
+  /**
+   * With $ORDO_HOST_COUNTS: how many times each of the order path's per-batch steps ran (sequencer flushes, log
+   * commits, HTTP answers, compaction steps), by plain counters (no clock, no system call): per-order counts that do
+   * not depend on the machine's load except through batching.
+   */
+  readonly counts?: Record<string, number>;
 }
 
 
@@ -93,6 +99,8 @@ if (out) {
   if (process.env['ORDO_HOST_TRACE']) await traceCalls(trace);
   const hops: NonNullable<HostProbe['hops']> = {};
   if (process.env['ORDO_HOST_HOPS']) await traceHops(hops);
+  const counts: Record<string, number> = {};
+  if (process.env['ORDO_HOST_COUNTS']) await countCalls(counts);
   // For A/B runs: the host's heap growth (decision 170) replaced by $ORDO_HOST_HEAP_GROWING percent ('default': V8's own).
   const growing = process.env['ORDO_HOST_HEAP_GROWING'];
   if (growing) {
@@ -122,6 +130,7 @@ if (out) {
       gc,
       ...(process.env['ORDO_HOST_TRACE'] ? { trace } : {}),
       ...(process.env['ORDO_HOST_HOPS'] ? { hops } : {}),
+      ...(process.env['ORDO_HOST_COUNTS'] ? { counts } : {}),
       ...(gapMs > 0 ? { gaps } : {}),
       cpuMs: { user: cpu.user / 1000, system: cpu.system / 1000 },
     };
@@ -172,6 +181,48 @@ function timeMethod(trace: NonNullable<HostProbe['trace']>, name: string, obj: R
       if (ms > 2) t.over2.push([performance.timeOrigin + t0, ms, cpu]);
     }
   };
+}
+
+/** Counts the calls of the order path's per-batch steps into `counts` (the same module instances the host loads). */
+async function countCalls(counts: Record<string, number>): Promise<void> {
+  const http = await import('node:http');
+  const log = await import('../engine/store/log.ts');
+  const compaction = await import('../engine/store/compaction.ts');
+  const seq = await import('../engine/sequencer/sequencer.ts');
+  const fan = await import('../engine/host/projection-fan-out.ts');
+  const count = (name: string, obj: Record<string, unknown>, key: string) => {
+    const orig = obj[key] as (...a: unknown[]) => unknown;
+    counts[name] = 0;
+    obj[key] = function (this: unknown, ...args: unknown[]) {
+      counts[name]!++;
+      return orig.apply(this, args);
+    };
+  };
+  const proto = (c: { prototype: unknown }) => c.prototype as Record<string, unknown>;
+  count('sequencer flush', proto(seq.Sequencer), 'flush');
+  count('log commit', proto(log.WritableLog), 'transaction');
+  count('fan-out', proto(fan.ProjectionFanOut), 'onEvents');
+  count('compaction step', proto(compaction.FrameCompactor), 'step');
+  count('HTTP answer', proto(http.ServerResponse), 'end');
+  // ZeroMQ sends and receives by socket class (each costs system calls: zeromq.js asks ZMQ_EVENTS first).
+  const zmq = (await import('zeromq')) as unknown as { Socket: { prototype: unknown } };
+  const sock = proto(zmq.Socket);
+  for (const key of ['send', 'receive']) {
+    const orig = sock[key] as (...a: unknown[]) => unknown;
+    const names = new Map<unknown, string>();
+    // defineProperty, not assignment: zeromq's native methods are read-only on the prototype.
+    Object.defineProperty(sock, key, {
+      configurable: true,
+      writable: true,
+      value: function (this: object, ...args: unknown[]) {
+        // One name per socket class, made once: the counter must not add garbage of its own per call.
+        let name = names.get(this.constructor);
+        if (name === undefined) names.set(this.constructor, (name = `zmq ${key} ${this.constructor.name}`));
+        counts[name] = (counts[name] ?? 0) + 1;
+        return orig.apply(this, args);
+      },
+    });
+  }
 }
 
 /** Wraps the host's suspected long synchronous calls (the same module instances the host loads). */

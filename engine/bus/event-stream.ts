@@ -19,6 +19,13 @@ export interface EventStreamOptions {
   readonly dropLive?: (info: FrameInfo) => boolean;
   /** The host's bus keys (decision 063); none: plain connects. */
   readonly security?: BusSecurity;
+  /**
+   * The stream is fed by the sequencer in its own process (offerLocal: every stored frame and the head beacons,
+   * decision 210), so it takes nothing from the PUB socket: no subscription, no bus copy per frame to receive and
+   * drop. Offers that come while it catches up are buffered as bus copies would be; a gap is filled from the
+   * replay service as always.
+   */
+  readonly localFeed?: boolean;
 }
 
 export interface StreamPosition {
@@ -70,10 +77,12 @@ export class EventStream {
    */
   async start(from?: StreamPosition): Promise<void> {
     this.sub.linger = 0;
-    if (this.options.receiveHighWaterMark !== undefined) this.sub.receiveHighWaterMark = this.options.receiveHighWaterMark;
-    connectTo(this.sub, this.options.events, this.options.security);
-    this.sub.subscribe();
-    void this.receiveLoop();
+    if (!this.options.localFeed) {
+      if (this.options.receiveHighWaterMark !== undefined) this.sub.receiveHighWaterMark = this.options.receiveHighWaterMark;
+      connectTo(this.sub, this.options.events, this.options.security);
+      this.sub.subscribe();
+      void this.receiveLoop();
+    }
     if (from) {
       this.session = from.session;
       this.next = from.seq + 1;
@@ -113,9 +122,19 @@ export class EventStream {
    * A frame the sequencer in this process has just stored (Sequencer.onStoredFrames, decision 183), handed
    * over before its copy crosses the PUB socket: delivered now like a live frame, and the copy, when it comes,
    * is dropped as already delivered. While catching up it is left to the copy (which is buffered then).
+   * With `localFeed` there is no copy (decision 210): an offer while catching up is buffered instead, and the
+   * sequencer's head beacons come this way too.
    */
   offerLocal(bytes: Uint8Array): void {
-    if (this.closed || this.catchingUp) return;
+    if (this.closed) return;
+    if (this.options.localFeed) {
+      const head = decodeHead(bytes);
+      if (head) return this.onHead(head);
+    }
+    if (this.catchingUp) {
+      if (this.options.localFeed && !this.options.dropLive?.(readFrameInfo(bytes))) this.buffered.push(bytes);
+      return;
+    }
     if (this.options.dropLive?.(readFrameInfo(bytes))) return;
     this.localFrames++;
     this.onFrame(bytes);

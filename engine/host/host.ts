@@ -373,7 +373,8 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       const checkpointer = new ProjectionCheckpointer(paths.db, () => sequencer.position, opts.checkpointEvery ?? CHECKPOINT_EVERY);
       cleanup.push(() => checkpointer.close());
     }
-    const stream = new EventStream({ events: endpoints.events, replay: endpoints.replay, security });
+    // Fed only by the sequencer in this process (decision 210): no PUB → SUB copy of every frame to drop.
+    const stream = new EventStream({ events: endpoints.events, replay: endpoints.replay, security, localFeed: true });
     for (const rt of runtimes) {
       rt.connect();
       cleanup.push(() => rt.stop());
@@ -381,9 +382,13 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     stream.addListener(fanOut);
     cleanup.push(() => stream.close());
     // Each stored frame reaches the in-process consumers in the flush that stored it, not a turn later over
-    // PUB → SUB (decision 183); the stream drops the bus copy. Still persist, then publish.
+    // PUB → SUB (decision 183), and no bus copy follows (decision 210). Still persist, then publish.
     sequencer.onStoredFrames((frame) => stream.offerLocal(frame));
-    cleanup.push(() => sequencer.onStoredFrames(undefined));
+    sequencer.onHeadBeacon((head) => stream.offerLocal(head));
+    cleanup.push(() => {
+      sequencer.onStoredFrames(undefined);
+      sequencer.onHeadBeacon(undefined);
+    });
     const recovered = sequencer.position;
     await stream.start(recovered.session > 0 ? { session: recovered.session, seq: recovered.seq } : undefined);
     for (const rt of runtimes) await rt.caughtUp();

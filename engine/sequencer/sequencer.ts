@@ -169,6 +169,8 @@ export class Sequencer {
   private readonly localPeers = new Map<Buffer, (reply: CommandReply) => void>();
   /** Told every stored frame, in order, at the end of the flush that stored it (onStoredFrames). */
   private storedFrames: ((frame: Uint8Array) => void) | undefined;
+  /** Told every head beacon (onHeadBeacon). */
+  private headBeacons: ((head: Uint8Array) => void) | undefined;
 
   /** Totals since start, for figures. */
   stats = { events: 0, frames: 0, batches: 0, rejected: 0, storageFailures: 0, held: 0, deferred: 0 };
@@ -264,6 +266,14 @@ export class Sequencer {
     void this.receiveLoop();
     this.headTimer = setInterval(() => {
       if (this.pubOut.pending === 0) this.pubOut.push(encodeHead(this.sessionId, this.lastSeq));
+      const local = this.headBeacons;
+      if (local) {
+        try {
+          local(encodeHead(this.sessionId, this.lastSeq));
+        } catch (err) {
+          log.error(`sequencer: in-process consumer failed on a head beacon: ${(err as Error).message}`);
+        }
+      }
     }, HEAD_BEACON_MS);
   }
 
@@ -328,6 +338,15 @@ export class Sequencer {
    */
   onStoredFrames(listener: ((frame: Uint8Array) => void) | undefined): void {
     this.storedFrames = listener;
+  }
+
+  /**
+   * `listener` gets the head beacon (encodeHead: session and last seq) every HEAD_BEACON_MS, as PUB subscribers
+   * do: an in-process stream that takes its frames only from onStoredFrames (decision 210) still finds a frame
+   * it missed (a consumer's throw) when nothing follows it. One listener; a later call replaces it.
+   */
+  onHeadBeacon(listener: ((head: Uint8Array) => void) | undefined): void {
+    this.headBeacons = listener;
   }
 
   /** Sequences a batch given directly (the host's own commands; tests). */

@@ -103,6 +103,55 @@ describe('in-process bus short-cut (decision 183)', () => {
     expect(s.gapFills).toBe(0);
   });
 
+  it('a stream fed only locally (decision 210): no bus copies, offers buffered while it rewinds, missed frames fetched', async () => {
+    const b = await backbones.start();
+    await openSession(b, [['sender', 'sender-1']]);
+    let cseq = b.sequencer.nextCseq('host');
+    const one = (tag: string) => b.sequencer.submit([{ src: 'host', cseq: cseq++, body: { type: 'ComponentActivated', role: 'r', instance: tag } }]);
+    // Events before the stream starts: it must rewind them from the replay service.
+    for (let i = 0; i < 40; i++) one(`before-${i}`);
+    await waitFor(() => b.sequencer.position.seq >= 43, 'the early events stored');
+    const s = new EventStream({ events: b.endpoints.events, replay: b.endpoints.replay, localFeed: true });
+    const col = new Collector();
+    s.addListener(col);
+    backbones.defer(() => s.close());
+    let dropNext = false;
+    b.sequencer.onStoredFrames((f) => {
+      if (dropNext) dropNext = false;
+      else s.offerLocal(f);
+    });
+    b.sequencer.onHeadBeacon((h) => s.offerLocal(h));
+    backbones.defer(() => (b.sequencer.onStoredFrames(undefined), b.sequencer.onHeadBeacon(undefined)));
+    const started = s.start();
+    // Frames stored while it rewinds are offered then: they wait in its buffer.
+    for (let i = 0; i < 30; i++) one(`during-${i}`);
+    await started;
+    for (let i = 0; i < 100; i++) {
+      one(`after-${i}`);
+      if (i % 9 === 0) await new Promise((r) => setImmediate(r));
+    }
+    await waitFor(() => s.position.seq === b.sequencer.position.seq, 'the stream at the head');
+    expect(seqsOf(col)).toEqual(oneToN(b.sequencer.position.seq));
+    expect(s.localFrames).toBeGreaterThan(0);
+    // A stored frame that is never offered (a consumer's throw in the flush): the next offer shows the gap and the
+    // replay service fills it; nothing else would bring it, there is no bus copy.
+    const fills = s.gapFills;
+    const at = b.sequencer.position.seq;
+    dropNext = true;
+    one('missed');
+    await waitFor(() => b.sequencer.position.seq === at + 1, 'the missed frame stored');
+    expect(dropNext).toBe(false);
+    one('next');
+    await waitFor(() => s.position.seq === at + 2, 'the missed frame fetched');
+    expect(s.gapFills).toBe(fills + 1);
+    // The last frame missed, nothing after it: the head beacon shows it.
+    dropNext = true;
+    one('last');
+    await waitFor(() => s.position.seq === at + 3, 'the last missed frame fetched after a head beacon');
+    expect(s.gapFills).toBe(fills + 2);
+    expect(seqsOf(col)).toEqual(oneToN(b.sequencer.position.seq));
+  });
+
   it('a runtime on a local port and a locally fed stream: commands answered, events applied once', async () => {
     const b = await backbones.start();
     await openSession(b, [['sender', 'sender-1']]);

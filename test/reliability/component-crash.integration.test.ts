@@ -46,7 +46,10 @@ describe('component crash: risk as its own process, kill -9 mid-stream and resta
     await sleep(500);
     stop = true;
     await s.done;
-    await until(async () => (await api.state()).orders.every((o) => o.state !== 'pending_new'), 'every order decided', 20_000);
+    // Counted over the whole session by the order window: the state's order list is one page (the first 2,000
+    // orders), so waiting on it let the audit start while risk-2 was still deciding its backlog of later orders.
+    const undecided = async () => ((await api.call('GET', '/api/order-window?state=pending_new&limit=1')).json as { total: number }).total;
+    await until(async () => (await undecided()) === 0, 'every order decided', 20_000);
 
     const audit = auditLog(dataDir);
     const events = audit.events.get(1)!;
