@@ -12,9 +12,9 @@
  * what made the grid's layerize and paint grow with its cell count.
  */
 export class TextMeasure {
-  private readonly fonts = new Map<string, string>();
-  /** A monospaced font's advance (every character as wide), or 0 for a proportional font. */
-  private readonly advance = new Map<string, number>();
+  /** Per class list: its font, a monospaced font's advance (0 if proportional) and its widest ASCII glyph's. */
+  private readonly byClass = new Map<string, FontInfo>();
+  private readonly byFont = new Map<string, { advance: number; widest: number }>();
   private readonly widths = new Map<string, number>();
   private ctx: CanvasRenderingContext2D | null | undefined;
   private font = '';
@@ -24,34 +24,17 @@ export class TextMeasure {
     if (this.ctx === undefined) this.ctx = document.createElement('canvas').getContext('2d');
     const ctx = this.ctx;
     if (!ctx) return false;
-    let font = this.fonts.get(cls);
-    if (font === undefined) {
-      const probe = document.createElement('span');
-      probe.className = cls;
-      probe.style.position = 'absolute';
-      probe.style.visibility = 'hidden';
-      probe.textContent = 'x';
-      host.appendChild(probe);
-      const cs = getComputedStyle(probe);
-      // From the longhands: the \`font\` shorthand reads empty when a variant (tabular numbers) has no shorthand form.
-      font = `${cs.fontStyle} ${cs.fontWeight} ${cs.fontSize} ${cs.fontFamily}`;
-      probe.remove();
-      this.fonts.set(cls, font);
-    }
-    let adv = this.advance.get(font);
-    if (adv === undefined) {
-      if (this.font !== font) ctx.font = this.font = font;
-      const i = ctx.measureText('iiiiiiiiii').width;
-      const m = ctx.measureText('MMMMMMMMMM').width;
-      adv = Math.abs(i - m) < 0.01 ? m / 10 : 0;
-      this.advance.set(font, adv);
-    }
+    const info = this.byClass.get(cls) ?? this.info(host, ctx, cls);
+    const ascii = /^[\x20-\x7e]*$/.test(value);
     // Monospaced (numbers, symbols, times): arithmetic, no measuring; ASCII only (a wide character is not one advance).
-    if (adv > 0 && /^[\x20-\x7e]*$/.test(value)) return value.length * adv <= px;
-    const key = `${font}\u0000${value}`;
+    if (info.advance > 0 && ascii) return value.length * info.advance <= px;
+    // Proportional: a value that fits even if every character were the widest needs no measuring (most cells:
+    // "ALPHA", "BUY", "LMT"); only a long one is measured (a reason, a name).
+    if (ascii && value.length * info.widest <= px) return true;
+    const key = `${info.font}\u0000${value}`;
     let w = this.widths.get(key);
     if (w === undefined) {
-      if (this.font !== font) ctx.font = this.font = font;
+      if (this.font !== info.font) ctx.font = this.font = info.font;
       w = ctx.measureText(value).width;
       // Bounded: a long session shows many distinct values.
       if (this.widths.size > 20_000) this.widths.clear();
@@ -59,6 +42,38 @@ export class TextMeasure {
     }
     return w <= px;
   }
+
+  private info(host: HTMLElement, ctx: CanvasRenderingContext2D, cls: string): FontInfo {
+    const probe = document.createElement('span');
+    probe.className = cls;
+    probe.style.position = 'absolute';
+    probe.style.visibility = 'hidden';
+    probe.textContent = 'x';
+    host.appendChild(probe);
+    const cs = getComputedStyle(probe);
+    // From the longhands: the \`font\` shorthand reads empty when a variant (tabular numbers) has no shorthand form.
+    const font = `${cs.fontStyle} ${cs.fontWeight} ${cs.fontSize} ${cs.fontFamily}`;
+    probe.remove();
+    let f = this.byFont.get(font);
+    if (!f) {
+      if (this.font !== font) ctx.font = this.font = font;
+      const i = ctx.measureText('iiiiiiiiii').width;
+      const m = ctx.measureText('MMMMMMMMMM').width;
+      let widest = 0;
+      for (let c = 0x20; c <= 0x7e; c++) widest = Math.max(widest, ctx.measureText(String.fromCharCode(c)).width);
+      f = { advance: Math.abs(i - m) < 0.01 ? m / 10 : 0, widest };
+      this.byFont.set(font, f);
+    }
+    const info = { font, advance: f.advance, widest: f.widest };
+    this.byClass.set(cls, info);
+    return info;
+  }
+}
+
+interface FontInfo {
+  font: string;
+  advance: number;
+  widest: number;
 }
 
 const shared = typeof document === 'undefined' ? undefined : new TextMeasure();

@@ -5,8 +5,25 @@ import type { Toast } from './notify.ts';
 /** At most this many toasts on screen; older ones drop off (the blotters keep everything). */
 export const MAX_TOASTS = 6;
 
-/** Fill toasts this close together are one stream. */
-const FILL_STREAM_MS = 3000;
+/** Fill (or reject) toasts this close together are one stream. */
+const STREAM_MS = 3000;
+
+/** The running summary of toast `t` and the recent toasts of its kind. */
+function folded(t: Omit<Toast, 'id' | 'at'>, recent: readonly Toast[]): Pick<Toast, 'kind' | 'title' | 'body' | 'fills' | 'rejects'> {
+  if (t.fills) {
+    let count = t.fills.count;
+    let quantity = t.fills.quantity;
+    for (const x of recent) {
+      count += x.fills?.count ?? 0;
+      quantity += x.fills?.quantity ?? 0;
+    }
+    return { kind: 'fill', title: `${formatInt(count)} fills`, body: `${formatQty(quantity)} in total`, fills: { count, quantity } };
+  }
+  let count = t.rejects?.count ?? 0;
+  for (const x of recent) count += x.rejects?.count ?? 0;
+  const example = t.rejects?.example ?? '';
+  return { kind: 'reject', title: `${formatInt(count)} orders rejected`, body: example, rejects: { count, example } };
+}
 
 export interface NotifySlice {
   toasts: readonly Toast[];
@@ -28,20 +45,15 @@ export const createNotifySlice: SliceCreator<NotifySlice> = (set) => ({
       let id = s.nextToastId;
       let toasts = [...s.toasts];
       for (const t of list) {
-        if (t.fills) {
-          // A stream of fills makes one running summary, not a stack of toasts over the blotters:
-          // the third fill toast within FILL_STREAM_MS folds the recent ones into a summary.
-          const recent = toasts.filter((x) => x.fills && at - x.at < FILL_STREAM_MS);
-          if (recent.length >= 2 || recent.some((x) => (x.fills?.count ?? 0) > 1)) {
-            let count = t.fills.count;
-            let quantity = t.fills.quantity;
-            for (const x of recent) {
-              count += x.fills?.count ?? 0;
-              quantity += x.fills?.quantity ?? 0;
-            }
+        // A stream of fills (or of rejects: a risk limit refusing a burst) makes one running summary, not a
+        // stack of toasts over the blotters: the third toast of a kind within STREAM_MS folds the recent ones.
+        const stream = t.fills ? 'fills' : t.rejects ? 'rejects' : undefined;
+        if (stream) {
+          const recent = toasts.filter((x) => x[stream] && at - x.at < STREAM_MS);
+          if (recent.length >= 2 || recent.some((x) => (x[stream]?.count ?? 0) > 1)) {
             const keep = recent[recent.length - 1] as Toast;
             toasts = toasts.filter((x) => x === keep || !recent.includes(x));
-            toasts[toasts.indexOf(keep)] = { ...keep, kind: 'fill', orderId: undefined, title: `${formatInt(count)} fills`, body: `${formatQty(quantity)} in total`, fills: { count, quantity }, at };
+            toasts[toasts.indexOf(keep)] = { ...keep, ...folded(t, recent), orderId: undefined, at };
             continue;
           }
         }

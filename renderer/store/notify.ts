@@ -11,6 +11,8 @@ export interface Toast {
   orderId?: number;
   /** Fills it stands for: how many, and their total quantity (count > 1: a running summary while fills stream in). */
   fills?: { count: number; quantity: number };
+  /** Rejects it stands for, and one of them as an example (count > 1: a running summary while rejects stream in). */
+  rejects?: { count: number; example: string };
   /** Local epoch ms it was raised. */
   at: number;
 }
@@ -20,6 +22,12 @@ export interface NotifyBefore {
   knownFill(execId: number): boolean;
   orderState(orderId: number): string | undefined;
   alertKeys: ReadonlySet<string>;
+  /**
+   * The seq of the last reset (the state a page load or reconnect showed, 0 if none in this session): a fill
+   * or a reject at or below it is not news, even when it reaches the store again after the reset (a reload
+   * raised "30 fills" and "64 orders rejected" for what had happened before it).
+   */
+  seenUpTo: number;
 }
 
 export const alertKey = (a: AlertView): string => `${a.seq}:${a.instance}:${a.kind}`;
@@ -27,6 +35,12 @@ export const alertKey = (a: AlertView): string => `${a.seq}:${a.instance}:${a.ki
 /** A price with at least two decimals (3.3 → 3.30), more when it has them. */
 function priceText(p: number): string {
   return Number.isInteger(p * 100) ? p.toFixed(2) : String(p);
+}
+
+/** Whether the order's last event is at or below `seq` (an order with no event seqs is taken as news). */
+function seenBefore(o: OrderView, seq: number): boolean {
+  const last = o.eventSeqs.length > 0 ? o.eventSeqs[o.eventSeqs.length - 1]! : undefined;
+  return last !== undefined && last <= seq;
 }
 
 /** Above this many fills in one frame, one summary toast instead of one each (a sweep fills dozens at once). */
@@ -52,11 +66,11 @@ export function notificationsFor(updates: readonly StateUpdate[], before: Notify
       events.length = 0;
       continue;
     }
-    for (const f of u.fills ?? []) if (!before.knownFill(f.execId) && !seenFill.has(f.execId)) {
+    for (const f of u.fills ?? []) if (f.seq > before.seenUpTo && !before.knownFill(f.execId) && !seenFill.has(f.execId)) {
       seenFill.add(f.execId);
       fills.push(f);
     }
-    for (const o of u.orders ?? []) if (o.state === 'rejected' && before.orderState(o.orderId) !== 'rejected') rejected.set(o.orderId, o);
+    for (const o of u.orders ?? []) if (o.state === 'rejected' && before.orderState(o.orderId) !== 'rejected' && !seenBefore(o, before.seenUpTo)) rejected.set(o.orderId, o);
     for (const a of u.alerts ?? []) if (!before.alertKeys.has(alertKey(a))) alerts.push(a);
     for (const e of u.events ?? []) if (e.type === 'CancelRejected' || e.type === 'ReplaceRejected') events.push(e);
   }
@@ -73,11 +87,13 @@ export function notificationsFor(updates: readonly StateUpdate[], before: Notify
   }
   if (rejected.size > FILL_SUMMARY_OVER) {
     const first = rejected.values().next().value as OrderView;
-    out.push({ kind: 'reject', title: `${rejected.size} orders rejected`, body: `e.g. #${first.orderId}: ${first.rejectReason ?? 'no reason given'}` });
+    const example = `e.g. #${first.orderId}: ${first.rejectReason ?? 'no reason given'}`;
+    out.push({ kind: 'reject', title: `${rejected.size} orders rejected`, body: example, rejects: { count: rejected.size, example } });
     rejected.clear();
   }
   for (const o of rejected.values()) {
-    out.push({ kind: 'reject', orderId: o.orderId, title: `Rejected #${o.orderId}`, body: `${o.side.toUpperCase()} ${formatQty(o.quantity)} ${o.symbol}: ${o.rejectReason ?? 'no reason given'}` });
+    const reason = o.rejectReason ?? 'no reason given';
+    out.push({ kind: 'reject', orderId: o.orderId, title: `Rejected #${o.orderId}`, body: `${o.side.toUpperCase()} ${formatQty(o.quantity)} ${o.symbol}: ${reason}`, rejects: { count: 1, example: `e.g. #${o.orderId}: ${reason}` } });
   }
   for (const e of events) {
     const what = e.type === 'CancelRejected' ? 'Cancel rejected' : 'Amend rejected';

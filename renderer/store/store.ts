@@ -51,6 +51,8 @@ export function createOrdoStore(options: StoreOptions = {}): OrdoStore {
   // The part of the last flush held for the frame after it (decision 163), and its cancel.
   let held: Partial<OrdoState> | undefined;
   let splitNext = false;
+  /** The session and seq of the last reset: what it showed is not news for the toasts. */
+  let lastReset = { session: -1, seq: 0 };
   let cancelHeld: (() => void) | undefined;
   // The time of the frame the held half last ran in, to keep the next flush out of that frame.
   let heldFrame: number | undefined;
@@ -121,6 +123,7 @@ export function createOrdoStore(options: StoreOptions = {}): OrdoStore {
       const knownFills = new Set<number>();
       for (const u of updates) for (const f of u.fills ?? []) if (before.fills.indexByExecId.has(f.execId)) knownFills.add(f.execId);
       const alertKeys = new Set(before.alerts.map(alertKey));
+      for (const u of updates) if (u.reset) lastReset = { session: u.reset.session.id, seq: u.reset.session.seq };
       const patch = applyUpdates(before, updates, now());
       // Only the stream's own flush spreads over two frames; a direct flush (backfill, tests) applies all now.
       const later = splitNext ? splitForNextFrame(patch) : undefined;
@@ -139,7 +142,7 @@ export function createOrdoStore(options: StoreOptions = {}): OrdoStore {
         const after = get();
         const toasts = notificationsFor(
           updates,
-          { knownFill: (id) => knownFills.has(id), orderState: (id) => prevStates.get(id), alertKeys },
+          { knownFill: (id) => knownFills.has(id), orderState: (id) => prevStates.get(id), alertKeys, seenUpTo: lastReset.session === after.session.id ? lastReset.seq : 0 },
           (id) => after.orders.byId.get(id),
         );
         if (toasts.length > 0) after.pushToasts(toasts, now(), visible());

@@ -18,7 +18,7 @@ const COLUMNS: readonly Column[] = [
   { key: 'seq', title: 'Seq', width: '58px', align: 'right' },
   { key: 'lag', title: 'Lag', width: '30px', align: 'right' },
   { key: 'hb', title: 'HB age', width: '52px', align: 'right' },
-  { key: 'actions', title: '', width: '188px' },
+  { key: 'actions', title: '', width: '196px' },
 ];
 const GRID = gridStyle(COLUMNS);
 /** Each column's content width (its width, or its least for the growing one, less the padding): a cell clips only past it (decision 203). */

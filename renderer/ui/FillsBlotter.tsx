@@ -1,13 +1,12 @@
-import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { CSSProperties, KeyboardEvent, MouseEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { CSSProperties, KeyboardEvent } from 'react';
 import type { FillView } from '../../contract/api.ts';
 import { gridTemplate, resolveColumns, toggleColumn } from '../lib/columns.ts';
-import type { ResolvedColumn } from '../lib/columns.ts';
 import { downloadText, toCsv } from '../lib/csv.ts';
 import { allMatchingFills, fillWindowQuery } from '../lib/fill-window.ts';
 import { createFillsMemo, FILL_VIEW_KEY, isDefaultFillFilter, loadFillView, nextFillSort } from '../lib/fill-query.ts';
 import type { FillFilter, FillSort, FillSortKey } from '../lib/fill-query.ts';
-import { formatInt, formatPrice, formatQty, formatTime } from '../lib/format.ts';
+import { formatInt } from '../lib/format.ts';
 import { savePref } from '../lib/settings.ts';
 import { selectFills, selectOrders, selectTickKey, tickTable } from '../store/selectors.ts';
 import { ContextMenu } from './ContextMenu.tsx';
@@ -17,13 +16,14 @@ import { FILL_COLUMNS, fillCsvValue, useFillColumnPrefs } from './fill-columns.t
 import { FillFilterInputs } from './FillFilters.tsx';
 import { GridHeader } from './GridHeader.tsx';
 import { useFlash } from './hooks.ts';
+import { fillItem } from './fill-row-model.ts';
 import { OrderHistoryDrawer } from './OrderHistory.tsx';
-import { clipClass } from '../lib/text-fit.ts';
 import { Panel } from './Panel.tsx';
+import type { RowMouse } from './row-pool-model.ts';
+import { PoolRows } from './RowPool.tsx';
 import { useFillWindow } from './use-fill-window.ts';
 import { VirtualList } from './VirtualList.tsx';
 
-const TZ = new Date().getTimezoneOffset();
 const SORT_OF: Record<string, FillSortKey | undefined> = Object.fromEntries(FILL_COLUMNS.map((c) => [c.key, c.sort]));
 const sortKeyOf = (col: string): FillSortKey | undefined => SORT_OF[col];
 const PAGE = 20;
@@ -96,7 +96,7 @@ export function FillsBlotter() {
   );
   const onRowClick = useCallback((f: FillView) => choose(f), [choose]);
   const onRowMenu = useCallback(
-    (f: FillView, e: MouseEvent) => {
+    (f: FillView, e: RowMouse) => {
       e.preventDefault();
       choose(f);
       setMenu({ kind: 'row', execId: f.execId, x: e.clientX, y: e.clientY });
@@ -236,104 +236,34 @@ export function FillsBlotter() {
           }
           empty={remote && !win ? 'Loading fills…' : fills.list.length === 0 && !remote ? 'No fills' : 'No fills match the filters'}
           onRange={remote ? setRange : undefined}
-          renderRow={(i) => {
-            const f = rowAt(i);
-            // A row the host's window does not hold yet (scrolled fast): a placeholder keeps the rows below in place.
-            if (!f) return remote ? <div key={`row-${i}`} className={`tr loading ${i % 2 === 1 ? 'odd' : ''}`} data-testid="fill-row-loading" /> : null;
-            return (
-              <FillRow
-                // By place in the list: a stream of new fills patches rows in place (decision 151).
-                key={i}
-                fill={f}
-                client={clientOfFill(f)}
-                columns={columns}
-                decimals={decimals.get(f.symbol) ?? 2}
-                striped={i % 2 === 1}
-                focused={f.execId === focus}
-                onClick={onRowClick}
-                onMenu={onRowMenu}
-                onOpen={setHistoryId}
-              />
-            );
-          }}
+          renderWindow={(start, count) => (
+            <PoolRows
+              start={start}
+              count={count}
+              columns={columns}
+              itemAt={(k) => {
+                const i = start + k;
+                const f = rowAt(i);
+                return fillItem(f, f && clientOfFill(f), f ? (decimals.get(f.symbol) ?? 2) : 2, { striped: i % 2 === 1, focused: f !== undefined && f.execId === focus });
+              }}
+              onClick={(i) => {
+                const f = rowAt(i);
+                if (f) onRowClick(f);
+              }}
+              onMenu={(i, e) => {
+                const f = rowAt(i);
+                if (f) onRowMenu(f, e);
+              }}
+              onOpen={(i) => {
+                const f = rowAt(i);
+                if (f) setHistoryId(f.orderId);
+              }}
+            />
+          )}
         />
       </div>
       {historyId !== undefined ? <OrderHistoryDrawer orderId={historyId} onClose={closeHistory} /> : null}
       {menu ? <ContextMenu key={menu.kind} x={menu.x} y={menu.y} items={menuItems(menu)} onClose={() => setMenu(undefined)} /> : null}
     </Panel>
   );
-}
-
-interface RowProps {
-  fill: FillView;
-  client: string | undefined;
-  columns: readonly ResolvedColumn[];
-  decimals: number;
-  striped: boolean;
-  focused: boolean;
-  onClick(f: FillView): void;
-  onMenu(f: FillView, e: MouseEvent): void;
-  onOpen(orderId: number): void;
-}
-
-const FillRow = memo(function FillRow(p: RowProps) {
-  const f = p.fill;
-  return (
-    <div
-      className={`tr ${p.striped ? 'odd' : ''} ${p.focused ? 'selected focused' : ''}`}
-      data-testid={`fill-row-${f.execId}`}
-      data-order-id={f.orderId}
-      data-seq={f.seq}
-      data-exec-id={f.execId}
-      data-selected={p.focused}
-      title={`exec ${f.execId} · order ${f.orderId} · seq ${formatInt(f.seq)}`}
-      onClick={() => p.onClick(f)}
-      onContextMenu={(e) => p.onMenu(f, e)}
-      onDoubleClick={() => p.onOpen(f.orderId)}
-    >
-      {p.columns.map((c) => (
-        <FillCell key={c.key} col={c.key} width={c.width} fill={f} client={p.client} decimals={p.decimals} />
-      ))}
-    </div>
-  );
-});
-
-/**
- * One cell of a fills row. It clips (ellipsis, `overflow: hidden`) only when its value is wider than the
- * column: a clip node per cell made every frame's paint and layerize grow with the grid (decision 203).
- */
-function FillCell({ col, width, fill: f, client, decimals }: { col: string; width: number; fill: FillView; client: string | undefined; decimals: number }) {
-  const [cls, text] = fillCell(col, f, client, decimals);
-  return (
-    <span className={clipClass(cls, text, width - 10)} data-col={col}>
-      {text}
-    </span>
-  );
-}
-
-function fillCell(col: string, f: FillView, client: string | undefined, decimals: number): [string, string] {
-  switch (col) {
-    case 'time':
-      return ['td num-left dim', formatTime(f.ts, TZ)];
-    case 'client':
-      return ['td', client ?? ''];
-    case 'symbol':
-      return ['td sym', f.symbol];
-    case 'side':
-      return [`td side-${f.side}`, f.side === 'buy' ? 'BUY' : 'SELL'];
-    case 'qty':
-      return ['td num', formatQty(f.quantity)];
-    case 'price':
-      return ['td num', formatPrice(f.price, decimals)];
-    case 'notional':
-      return ['td num', formatPrice(f.quantity * f.price, 2)];
-    case 'orderId':
-      return ['td num', String(f.orderId)];
-    case 'execId':
-      return ['td num dim', String(f.execId)];
-    case 'seq':
-      return ['td num dim', formatInt(f.seq)];
-    default:
-      return ['td', ''];
-  }
 }

@@ -109,7 +109,7 @@ export function SessionBar() {
         >
           Close session
         </button>
-        <RollButton session={session} busy={busy} setBusy={setBusy} setError={setError} />
+        <RollButton session={session} busy={busy} setBusy={setBusy} setError={setError} lockedWhy={lockedWhy} />
         {error ? (
           <span className="inline-error" data-testid="session-action-error">
             {error}

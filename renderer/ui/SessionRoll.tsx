@@ -8,13 +8,15 @@ interface Props {
   readonly busy: boolean;
   readonly setBusy: (busy: boolean) => void;
   readonly setError: (message: string | undefined) => void;
+  /** Why session actions are off (the time machine's read-only past, or no connection), if they are. */
+  readonly lockedWhy?: string;
 }
 
 /**
  * The session bar's roll button: after a confirm, closes the open session and
  * opens the next with no pause in order entry (decision 074).
  */
-export function RollButton({ session, busy, setBusy, setError }: Props) {
+export function RollButton({ session, busy, setBusy, setError, lockedWhy }: Props) {
   const api = useApi();
   const confirm = useConfirm();
   const roll = async (): Promise<void> => {
@@ -30,7 +32,7 @@ export function RollButton({ session, busy, setBusy, setError }: Props) {
     setError(r.ok ? undefined : r.error.message);
   };
   return (
-    <button type="button" className="btn btn-sm" data-testid="session-roll" disabled={session.state !== 'open' || busy} onClick={() => void roll()}>
+    <button type="button" className="btn btn-sm" data-testid="session-roll" disabled={lockedWhy !== undefined || session.state !== 'open' || busy} title={lockedWhy} onClick={() => void roll()}>
       Roll session
     </button>
   );

@@ -17,12 +17,14 @@ export interface FillColumn extends ColumnDef {
  * show from the column chooser).
  */
 export const FILL_COLUMNS: readonly FillColumn[] = [
-  { key: 'time', title: 'Time', width: 90, sort: 'ts' },
-  { key: 'symbol', title: 'Symbol', width: 100, sort: 'symbol', grow: true },
+  // Seconds in the cell, milliseconds and the date in its tooltip (as in the orders grid): an option symbol
+  // ("AAPL 281215C230") fits whole in the narrow panel at 1366 px (decision 216).
+  { key: 'time', title: 'Time', width: 66, sort: 'ts' },
+  { key: 'symbol', title: 'Symbol', width: 124, sort: 'symbol', grow: true },
   { key: 'side', title: 'Side', width: 42, sort: 'side' },
   { key: 'qty', title: 'Qty', width: 72, sort: 'quantity', align: 'right' },
   { key: 'price', title: 'Price', width: 70, sort: 'price', align: 'right' },
-  { key: 'client', title: 'Client', width: 58, sort: 'clientId' },
+  { key: 'client', title: 'Client', width: 66, sort: 'clientId' },
   { key: 'notional', title: 'Notional', width: 96, sort: 'notional', align: 'right', hiddenByDefault: true },
   { key: 'orderId', title: 'Order', width: 62, sort: 'orderId', align: 'right' },
   { key: 'execId', title: 'Exec', width: 62, sort: 'execId', align: 'right', hiddenByDefault: true },

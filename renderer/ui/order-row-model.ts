@@ -1,35 +1,9 @@
 import type { OrderView } from '../../contract/api.ts';
 import { formatAvgPrice, formatPrice, formatQty, formatTime, orderStateLabel, PARKED_HINT } from '../lib/format.ts';
 import { isTerminal } from '../lib/order-query.ts';
+import type { CellModel, PoolItem } from './row-pool-model.ts';
 
-/**
- * What one cell of an orders row shows, as plain strings (decision 203): the
- * pooled grid compares these with what a cell shows already and writes only
- * what changed; the React rendering of a row (server rendering, the row
- * being amended) draws the same.
- */
-export interface CellModel {
-  /** Classes after `td`. */
-  cls: string;
-  text: string;
-  /** The whole value, for values a narrow column cuts. */
-  title?: string;
-  /** The tooltip says more than the cell (full time and date, a symbol, a reason): shown even when the value fits. */
-  titleAlways?: boolean;
-  /** The state column's badge. */
-  badge?: BadgeModel;
-  /** The reason column's waiting hint carries a test id. */
-  testid?: string;
-}
-
-export interface BadgeModel {
-  cls: string;
-  testid: string;
-  state: string;
-  parked: boolean;
-  title: string;
-  text: string;
-}
+export type { BadgeModel, CellModel } from './row-pool-model.ts';
 
 /** An amend in progress on one row: the trader's text in its two inputs. */
 export interface Amend {
@@ -132,4 +106,36 @@ export function actionsClass(f: { striped: boolean; selected: boolean; focused: 
 export function orderActions(o: OrderView, readOnly: boolean): { cancel: boolean; amend: boolean } {
   if (readOnly || isTerminal(o.state)) return { cancel: false, amend: false };
   return { cancel: true, amend: o.orderType === 'limit' };
+}
+
+/** What the pool asks of the blotter for row `i` of the list: its order (undefined: not loaded yet) and how it stands out. */
+export interface PoolRow {
+  id: number | undefined;
+  order: OrderView | undefined;
+  flags: RowFlags;
+  decimals: number;
+}
+
+/**
+ * The pooled grid's item for an orders row: a placeholder for a row not loaded yet (it keeps the rows below in
+ * place), an empty hidden row for the one being amended (React draws it), else the order's row and cells.
+ */
+export function orderItem(r: PoolRow, amending: boolean): PoolItem {
+  const o = r.order;
+  if (amending) return { attrs: { class: 'tr hidden' } };
+  if (r.id === undefined || !o) return { attrs: { class: `tr loading${r.flags.striped ? ' odd' : ''}`, 'data-testid': 'order-row-loading' } };
+  const waiting = r.flags.waiting;
+  return {
+    attrs: {
+      class: orderRowClass(o, r.flags),
+      'data-testid': `order-row-${o.orderId}`,
+      'data-state': o.state,
+      'data-selected': String(r.flags.selected),
+      'data-waiting': waiting ?? null,
+      'data-order-id': String(o.orderId),
+    },
+    // Orders are replaced, never mutated: the cells change only with the order, its tick size or its hint.
+    deps: [o, r.decimals, waiting],
+    cells: (col) => orderCellModel(col, o, r.decimals, waiting),
+  };
 }

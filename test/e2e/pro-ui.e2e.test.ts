@@ -83,6 +83,25 @@ describe.each(VIEWPORTS)('a professional trading screen at $width×$height', ({ 
     expect(qty.text).toBe('100,000,000');
     expect(qty.scroll).toBeLessThanOrEqual(qty.client);
     expect(await page.locator(`[data-testid="order-row-${working}"] [data-col="symbol"]`).getAttribute('title')).toBe(option.symbol);
+    // The components' three actions stay inside their cell, the cell inside the panel, and the cell lines up
+    // with the header's last column (they ran past both, over the heartbeat age, decision 216).
+    const comps = await page.getByTestId('components-list').evaluate((list) => {
+      const panel = list.getBoundingClientRect();
+      const head = list.querySelector('.thead > :last-child')!.getBoundingClientRect();
+      return [...list.querySelectorAll('[data-testid^="component-row-"]')].map((row) => {
+        const cell = row.querySelector('.td.actions')!.getBoundingClientRect();
+        const buttons = [...row.querySelectorAll('button')].map((b) => b.getBoundingClientRect());
+        return {
+          id: row.getAttribute('data-testid'),
+          buttons: buttons.length,
+          inCell: buttons.every((b) => b.left >= cell.left - 0.5 && b.right <= cell.right + 0.5),
+          inPanel: cell.right <= panel.right + 0.5 && cell.left >= panel.left - 0.5,
+          alignedWithHeader: Math.abs(cell.left - head.left) < 1 && Math.abs(cell.right - head.right) < 1,
+        };
+      });
+    });
+    expect(comps.length).toBe(5);
+    for (const c of comps) expect(c, c.id ?? '').toMatchObject({ buttons: 3, inCell: true, inPanel: true, alignedWithHeader: true });
     await screenshot(page, `pro-${tag}-1-layout`);
   });
 
@@ -136,6 +155,11 @@ describe.each(VIEWPORTS)('a professional trading screen at $width×$height', ({ 
     await page.getByTestId('ticket-symbol').press('Escape');
     await page.getByTestId('ticket-quantity').fill('100000');
     await page.getByTestId('ticket-price').fill(onTick('AAPL', 0.99).toFixed(2));
+    // The submit button shows the whole order, price included (it was cut to "BUY 100,000 AAPL @ 22…" at 1366).
+    const label = await page.getByTestId('ticket-submit').evaluate((el) => ({ text: el.textContent, sw: el.scrollWidth, cw: el.clientWidth, sh: el.scrollHeight, ch: el.clientHeight }));
+    expect(label.text).toBe(`BUY 100,000 AAPL @ ${onTick('AAPL', 0.99).toFixed(2)} DAY`);
+    expect(label.sw).toBeLessThanOrEqual(label.cw);
+    expect(label.sh).toBeLessThanOrEqual(label.ch);
     const before = (await http(host, 'GET', '/api/state')).body.orders.length;
     await page.getByTestId('ticket-price').press('Enter');
     await page.getByTestId('confirm-dialog').waitFor();
@@ -244,7 +268,14 @@ describe.each(VIEWPORTS)('a professional trading screen at $width×$height', ({ 
     const a1 = await send('JNJ', 'buy', 5, onTick('JNJ', 1.02), 'day');
     const a2 = await send('JNJ', 'buy', 7, onTick('JNJ', 1.02), 'day');
     const b1 = await send('JNJ', 'buy', 9, onTick('JNJ', 1.02), 'day', 'BRAVO');
-    for (const id of [a1, a2, b1]) await waitState(id, 'filled');
+    // An option's fill: its symbol ("AAPL 281215C230") reads whole in the narrow fills panel (decision 216).
+    const option = instruments.find((i) => i.instrumentType === 'option')!;
+    const opt = await send(option.symbol, 'buy', option.lotSize, onTick(option.symbol, 1.05), 'day');
+    for (const id of [a1, a2, b1, opt]) await waitState(id, 'filled');
+    const optSymbol = page.locator(`[data-testid^="fill-row-"][data-order-id="${opt}"] [data-col="symbol"]`).first();
+    const optFit = await optSymbol.evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth, text: el.textContent }));
+    expect(optFit.text).toBe(option.symbol);
+    expect(optFit.scroll).toBeLessThanOrEqual(optFit.client);
     const fillRows = page.locator('[data-testid^="fill-row-"]');
     const shownFills = async () =>
       fillRows.evaluateAll((els) => els.map((e) => ({ orderId: Number(e.getAttribute('data-order-id')), qty: Number(e.querySelector('[data-col="qty"]')!.textContent!.replaceAll(',', '')) })));
@@ -345,7 +376,7 @@ describe.each(VIEWPORTS)('a professional trading screen at $width×$height', ({ 
     await page.mouse.click(box.x + box.width * 0.5, box.y + box.height / 2);
     const banner = page.getByTestId('tm-banner');
     await banner.waitFor();
-    await expect.poll(() => banner.getAttribute('data-loading')).toBe('false');
+    await expect.poll(() => banner.getAttribute('data-loading'), { timeout: 15_000 }).toBe('false');
     const timeOf = async () => Number(await page.getByTestId('tm-banner-time').getAttribute('data-ts'));
     const seqOf = async () => Number(await banner.getAttribute('data-seq'));
     const t1 = await timeOf();
@@ -354,10 +385,12 @@ describe.each(VIEWPORTS)('a professional trading screen at $width×$height', ({ 
     // In the past there are no quotes (they are not in the log): bid and ask are empty, never today's.
     expect((await page.getByTestId('instrument-bid-AAPL').textContent())!.trim()).toBe('');
     expect((await page.getByTestId('instrument-ask-AAPL').textContent())!.trim()).toBe('');
+    // Read-only everywhere in the past: no session action (Roll stayed enabled there).
+    for (const id of ['session-close', 'session-roll', 'ticket-submit']) expect(await page.getByTestId(id).isDisabled(), id).toBe(true);
 
     await page.getByTestId('tm-step-forward-second').click();
-    await expect.poll(async () => Math.floor((await timeOf()) / 1e6)).toBe(Math.floor(t1 / 1e6) + 1);
-    await expect.poll(() => banner.getAttribute('data-loading')).toBe('false');
+    await expect.poll(async () => Math.floor((await timeOf()) / 1e6), { timeout: 15_000 }).toBe(Math.floor(t1 / 1e6) + 1);
+    await expect.poll(() => banner.getAttribute('data-loading'), { timeout: 15_000 }).toBe('false');
     const t2 = await timeOf();
     const s2 = await seqOf();
     expect(s2).toBeGreaterThanOrEqual(s1);
@@ -367,8 +400,8 @@ describe.each(VIEWPORTS)('a professional trading screen at $width×$height', ({ 
     await screenshot(page, `pro-${tag}-10-time-step`);
     // And one back is where the click went: the end of that second, the same seq.
     await page.getByTestId('tm-step-back-second').click();
-    await expect.poll(async () => Math.floor((await timeOf()) / 1e6)).toBe(Math.floor(t1 / 1e6));
-    await expect.poll(seqOf).toBe(s1);
+    await expect.poll(async () => Math.floor((await timeOf()) / 1e6), { timeout: 15_000 }).toBe(Math.floor(t1 / 1e6));
+    await expect.poll(seqOf, { timeout: 15_000 }).toBe(s1);
     // Bad input to the API: one clear line.
     const bad = await http(host, 'GET', '/api/timeline?buckets=0');
     expect(bad.status).toBe(400);
@@ -444,8 +477,9 @@ describe.each(VIEWPORTS)('a professional trading screen at $width×$height', ({ 
     await page.getByTestId('orders-search').fill(`#${old}`);
     await page.locator(`[data-testid="order-row-${old}"] [data-col="symbol"]`).dblclick();
     await page.getByTestId('order-history').waitFor();
-    const types = await page.locator('[data-testid^="order-history-event-"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-type')));
-    expect(types).toEqual(['OrderPending', 'OrderRejected']);
+    // The drawer opens at once; its events come from the host (slow on a loaded machine).
+    const types = () => page.locator('[data-testid^="order-history-event-"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-type')));
+    await expect.poll(types, { timeout: 15_000 }).toEqual(['OrderPending', 'OrderRejected']);
     expect(await page.locator('[data-testid^="order-history-reason-"]').first().textContent()).toBe('PRICE_OUT_OF_BAND');
     expect(await page.getByTestId('order-history-chain').textContent()).toContain(`E2E-${tag}-`);
     await screenshot(page, `pro-${tag}-11-order-history`);
@@ -483,6 +517,7 @@ describe.each(VIEWPORTS)('a professional trading screen at $width×$height', ({ 
     expect(await page.getByTestId(`order-cancel-${working.orderId}`).isDisabled()).toBe(true);
     expect(await page.getByTestId('component-shutdown-gateway-1').isDisabled()).toBe(true);
     expect(await page.getByTestId('session-close').isDisabled()).toBe(true);
+    expect(await page.getByTestId('session-roll').isDisabled()).toBe(true);
     await screenshot(page, `pro-${tag}-13-disconnected`);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { actionsClass, orderActions, orderCellModel, orderRowClass } from '../../renderer/ui/order-row-model.ts';
-import { order } from './helpers.ts';
+import { fillCellModel, fillItem } from '../../renderer/ui/fill-row-model.ts';
+import { actionsClass, orderActions, orderCellModel, orderItem, orderRowClass } from '../../renderer/ui/order-row-model.ts';
+import { fill, order } from './helpers.ts';
 
 const flags = { striped: false, selected: false, focused: false, amending: false, waiting: undefined };
 
@@ -36,5 +37,33 @@ describe('the orders grid cell model (decision 203)', () => {
     expect(orderActions(order(1, { state: 'new', orderType: 'market' }), false)).toEqual({ cancel: true, amend: false });
     expect(orderActions(order(1, { state: 'filled' }), false)).toEqual({ cancel: false, amend: false });
     expect(orderActions(order(1, { state: 'new' }), true)).toEqual({ cancel: false, amend: false });
+  });
+});
+
+describe('the pooled grids\' row items (decision 215: one pool, a model per grid)', () => {
+  it('an orders row: its attributes, its cells by the order, tick size and hint; a placeholder and the amended row have no cells', () => {
+    const o = order(7, { state: 'new' });
+    const it = orderItem({ id: 7, order: o, decimals: 2, flags }, false);
+    expect(it.attrs).toEqual({ class: 'tr working', 'data-testid': 'order-row-7', 'data-state': 'new', 'data-selected': 'false', 'data-waiting': null, 'data-order-id': '7' });
+    expect(it.deps).toEqual([o, 2, undefined]);
+    expect(it.cells!('orderId')).toEqual(orderCellModel('orderId', o, 2, undefined));
+    expect(orderItem({ id: undefined, order: undefined, decimals: 2, flags: { ...flags, striped: true } }, false)).toEqual({ attrs: { class: 'tr loading odd', 'data-testid': 'order-row-loading' } });
+    expect(orderItem({ id: 7, order: o, decimals: 2, flags }, true)).toEqual({ attrs: { class: 'tr hidden' } });
+  });
+
+  it('a fills row: seconds in the cell and the full time in its tooltip, the symbol always titled, the focused row selected', () => {
+    const f = fill(5, { symbol: 'AAPL 281215C230', quantity: 1200, price: 6.15 });
+    const it = fillItem(f, 'ALPHA', 2, { striped: true, focused: true });
+    expect(it.attrs).toMatchObject({ class: 'tr odd selected focused', 'data-testid': 'fill-row-5', 'data-exec-id': '5', 'data-selected': 'true' });
+    expect(it.deps).toEqual([f, 'ALPHA', 2]);
+    const time = it.cells!('time');
+    expect(time.text).toMatch(/^\d\d:\d\d:\d\d$/);
+    expect(time.title).toContain(time.text);
+    expect(time.titleAlways).toBe(true);
+    expect(it.cells!('symbol')).toEqual({ cls: 'sym', text: 'AAPL 281215C230', title: 'AAPL 281215C230', titleAlways: true });
+    expect(it.cells!('qty')).toEqual({ cls: 'num', text: '1,200', title: '1,200' });
+    expect(it.cells!('client').text).toBe('ALPHA');
+    expect(fillCellModel('price', f, undefined, 3).text).toBe('6.150');
+    expect(fillItem(undefined, undefined, 2, { striped: false, focused: false })).toEqual({ attrs: { class: 'tr loading', 'data-testid': 'fill-row-loading' } });
   });
 });

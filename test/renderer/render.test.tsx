@@ -264,7 +264,8 @@ describe('the professional screen helpers', () => {
     expect(store.getState().toasts).toEqual([]);
     const base = order(1);
     store.getState().enqueue({
-      orders: [{ ...base, orderId: 900, state: 'rejected', rejectReason: 'PRICE_OUT_OF_BAND: far' }],
+      // A reject after the reset: its event's seq is past the reset's (100).
+      orders: [{ ...base, orderId: 900, state: 'rejected', rejectReason: 'PRICE_OUT_OF_BAND: far', eventSeqs: [101] }],
       fills: [{ execId: 77, orderId: base.orderId, symbol: base.symbol, side: base.side, quantity: 5, price: 1.5, seq: 999, ts: 1 }],
     });
     frames.run();
@@ -283,5 +284,39 @@ describe('the professional screen helpers', () => {
     expect(store.getState().toasts.map((t) => t.kind)).toEqual(['reject', 'fill']);
     store.getState().markSeen();
     expect(store.getState().unseen).toBe(0);
+  });
+
+  it('toasts: a burst of rejects in separate frames folds into one running summary, as fills do', () => {
+    const frames = manualFrames();
+    const store = createOrdoStore({ schedule: frames.schedule, visible: () => true });
+    store.getState().enqueue({ reset: stateView() });
+    frames.run();
+    const rejects = (from: number, n: number) => Array.from({ length: n }, (_, i) => ({ ...order(from + i), state: 'rejected' as const, rejectReason: 'INSTRUMENT_NOT_ALLOWED: client', eventSeqs: [1000 + from + i] }));
+    // Two single rejects, then batches of 4, 4 and 7 (what a risk limit refusing a stream gave: five toasts).
+    for (const batch of [rejects(99, 1), rejects(100, 1), rejects(101, 4), rejects(105, 4), rejects(109, 7)]) {
+      store.getState().enqueue({ orders: batch });
+      frames.run();
+    }
+    const toasts = store.getState().toasts;
+    expect(toasts.map((t) => [t.kind, t.title])).toEqual([['reject', '17 orders rejected']]);
+    expect(toasts[0]!.body).toBe('e.g. #109: INSTRUMENT_NOT_ALLOWED: client');
+    expect(toasts[0]!.orderId).toBeUndefined();
+  });
+});
+
+describe('toasts after a reload', () => {
+  it('a fill or a reject at or below the last reset\'s seq is not news, even when it reaches the store again; a newer one is', () => {
+    const frames = manualFrames();
+    const store = createOrdoStore({ schedule: frames.schedule, visible: () => true });
+    const view = stateView();
+    store.getState().enqueue({ reset: { ...view, session: { ...view.session, seq: 1000 } } });
+    frames.run();
+    const old = { ...order(5), state: 'rejected' as const, rejectReason: 'PRICE_OUT_OF_BAND', eventSeqs: [400, 401] };
+    store.getState().enqueue({ orders: [old], fills: [{ ...fill(7), seq: 500 }] });
+    frames.run();
+    expect(store.getState().toasts).toEqual([]);
+    store.getState().enqueue({ orders: [{ ...order(6), state: 'rejected' as const, rejectReason: 'PRICE_OUT_OF_BAND', eventSeqs: [1001] }], fills: [{ ...fill(8), seq: 1002 }] });
+    frames.run();
+    expect(store.getState().toasts.map((t) => t.title)).toEqual(['Partial fill #1', 'Rejected #6']);
   });
 });
