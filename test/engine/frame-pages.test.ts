@@ -1,46 +1,17 @@
 import Database from 'better-sqlite3';
 import { crc32 } from 'node:zlib';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { orderSession, storeSession } from '../../bench/session.ts';
+import { describe, expect, it } from 'vitest';
 import type { Sequenced } from '../../engine/protocol/events.ts';
 import { CorruptionError } from '../../engine/store/errors.ts';
 import { crc32Range, FramePages } from '../../engine/store/frame-pages.ts';
 import { openReadableLog, openWritableLog } from '../../engine/store/log.ts';
 import { Prng } from '../../engine/venue/prng.ts';
-import { removeDir, tempDir } from './helpers/backbone.ts';
+import { storedSessions } from './helpers/stored-session.ts';
 
 // replay() reads frames a page at a time (one blob of many bodies per SQLite call, frame-pages.ts);
 // events() still reads row by row. These tests hold the two to the same events and the same errors.
 
-const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach(removeDir));
-
-function freshPath(): string {
-  const dir = tempDir('ordo-pages-');
-  dirs.push(dir);
-  return join(dir, 'ordo.db');
-}
-
-/** A stored session of the bench's order mix in frames of the given sizes (repeated). */
-function storedSession(events: number, frameSizes: readonly number[]): string {
-  const path = freshPath();
-  const log = openWritableLog(path, { backgroundCheckpoint: false });
-  storeSession(log, orderSession(events), undefined, frameSizes);
-  log.close();
-  return path;
-}
-
-function replayed(path: string, from?: number, to?: number): Sequenced[] {
-  const log = openReadableLog(path);
-  try {
-    const out: Sequenced[] = [];
-    log.replay(1, (e) => out.push(e), from, to);
-    return out;
-  } finally {
-    log.close();
-  }
-}
+const { freshPath, storedSession, replayed } = storedSessions('ordo-pages-');
 
 function rowByRow(path: string, from?: number, to?: number): Sequenced[] {
   const log = openReadableLog(path);

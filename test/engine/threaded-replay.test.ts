@@ -1,7 +1,6 @@
 import Database from 'better-sqlite3';
 import { crc32 } from 'node:zlib';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { orderSession, storeSession } from '../../bench/session.ts';
 import { OmsProjection } from '../../engine/oms/projection.ts';
 import { encodeFrame } from '../../engine/protocol/codec.ts';
@@ -10,40 +9,14 @@ import { CorruptionError } from '../../engine/store/errors.ts';
 import { openReadableLog, openWritableLog } from '../../engine/store/log.ts';
 import { replayOnTwoThreads, type ReplayTuning } from '../../engine/store/threaded-replay.ts';
 import { Prng } from '../../engine/venue/prng.ts';
-import { removeDir, tempDir } from './helpers/backbone.ts';
+import { storedSessions } from './helpers/stored-session.ts';
 
 // replayOnTwoThreads (decision 218) reads and checks frames on a second thread and decodes and applies them on
 // this one. These tests hold it to log.replay: the same events in the same order, the same errors with the same
 // locations, every checksum checked. `headSlice: 0` makes this thread wait for the reader instead of replaying a
 // head itself, so the ring carries (nearly) everything; small rings wrap many times.
 
-const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach(removeDir));
-
-function freshPath(): string {
-  const dir = tempDir('ordo-threaded-');
-  dirs.push(dir);
-  return join(dir, 'ordo.db');
-}
-
-function storedSession(events: number, frameSizes?: readonly number[]): string {
-  const path = freshPath();
-  const log = openWritableLog(path, { backgroundCheckpoint: false });
-  storeSession(log, orderSession(events), undefined, frameSizes);
-  log.close();
-  return path;
-}
-
-function oneThread(path: string, from?: number, to?: number): Sequenced[] {
-  const log = openReadableLog(path);
-  try {
-    const out: Sequenced[] = [];
-    log.replay(1, (e) => out.push(e), from, to);
-    return out;
-  } finally {
-    log.close();
-  }
-}
+const { freshPath, storedSession, replayed: oneThread } = storedSessions('ordo-threaded-');
 
 function twoThreads(path: string, tuning: ReplayTuning, from?: number, to?: number): { events: Sequenced[]; n: number } {
   const log = openReadableLog(path);
