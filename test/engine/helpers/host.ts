@@ -59,11 +59,16 @@ export async function state(host: Host): Promise<StateView> {
 /** Waits until the host's view shows the order in a state that `pred` accepts. */
 export async function waitOrder(host: Host, orderId: number, pred: (o: OrderView) => boolean, what = 'order state'): Promise<OrderView> {
   let last: OrderView | undefined;
-  await waitFor(() => {
-    const o = host.view.projection.order(orderId);
-    last = o ? orderView(o) : undefined;
-    return last !== undefined && pred(last);
-  }, `${what} of order ${orderId} (last: ${last?.state})`);
+  try {
+    await waitFor(() => {
+      const o = host.view.projection.order(orderId);
+      last = o ? orderView(o) : undefined;
+      return last !== undefined && pred(last);
+    }, `${what} of order ${orderId}`);
+  } catch (err) {
+    // The state it ended in says why (a refusal, a fill): the message is made after the wait, not before it.
+    throw new Error(`${(err as Error).message} (last state: ${last?.state ?? 'none'})`);
+  }
   return last!;
 }
 
