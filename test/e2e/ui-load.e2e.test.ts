@@ -30,6 +30,8 @@ const ORDERS_PER_SECOND = Number(process.env.ORDO_UI_LOAD_RATE ?? 600);
 const TRACE = process.env.ORDO_UI_LOAD_TRACE === '1';
 /** ORDO_UI_LOAD_SCROLL=1: the mouse wheel scrolls the orders grid down and up (110 px every 100 ms) during the stream. */
 const SCROLL = process.env.ORDO_UI_LOAD_SCROLL === '1';
+/** ORDO_UI_LOAD_PROFILE=DIR: the renderer's CPU profile of the stream's first second, as DIR/ui-load-<width>.cpuprofile. */
+const PROFILE = process.env.ORDO_UI_LOAD_PROFILE;
 const OUT = fileURLToPath(new URL('../../screenshots/', import.meta.url));
 
 describe.each([
@@ -77,6 +79,19 @@ describe.each([
       await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     }
     if (TRACE) await startTrace(screen!.browser, page);
+    let profiled: Promise<void> | undefined;
+    if (PROFILE) {
+      const cdp = await page.context().newCDPSession(page);
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+      await cdp.send('Profiler.start');
+      profiled = new Promise((r) => setTimeout(r, 1000)).then(async () => {
+        const { profile } = (await cdp.send('Profiler.stop')) as { profile: unknown };
+        mkdirSync(PROFILE, { recursive: true });
+        writeFileSync(`${PROFILE}/ui-load-${width}.cpuprofile`, JSON.stringify(profile));
+        await cdp.detach();
+      });
+    }
     const report = await measureJank(page, async () => {
       const end = Date.now() + SECONDS * 1000;
       const t0 = Date.now();
@@ -102,6 +117,7 @@ describe.each([
       }
     });
     const traced = TRACE ? await stopTrace(screen!.browser) : undefined;
+    await profiled;
     await expect.poll(() => replies, { timeout: 30_000 }).toBe(n);
     ws.close();
     const seq1 = (await http(host, 'GET', '/api/state')).body.session.seq as number;
