@@ -498,6 +498,18 @@ describe.each(VIEWPORTS)('a professional trading screen at $width×$height', ({ 
     const first = Number(await page.getByTestId('events-count').getAttribute('data-count'));
     await page.getByTestId('events-older').click();
     await expect.poll(async () => Number(await page.getByTestId('events-count').getAttribute('data-count'))).toBeGreaterThan(first);
+    // The whole-session filters fit the panel at every size: nothing in it is wider than it or scrolled sideways
+    // (a focused field used to scroll it, cutting the tabs and the event types at 1366×768).
+    type Box = { scrollLeft: number; scrollWidth: number; clientWidth: number; className: string; parentElement: Box | null; querySelector(s: string): Box };
+    const sideways = await page.getByTestId('events-panel').evaluate((panel) => {
+      const el = panel as unknown as Box;
+      const out: string[] = [];
+      for (let e: Box | null = el; e; e = e.parentElement) if (e.scrollLeft !== 0) out.push(`${e.className} scrolled ${e.scrollLeft}px`);
+      const tools = el.querySelector('.eventlog-tools');
+      if (tools.scrollWidth > el.clientWidth + 1) out.push(`tools ${tools.scrollWidth}px in ${el.clientWidth}px`);
+      return out;
+    });
+    expect(sideways).toEqual([]);
     await screenshot(page, `pro-${tag}-12-event-search`);
     await page.getByTestId('events-whole').uncheck();
     await page.getByTestId('tab-components').click();
