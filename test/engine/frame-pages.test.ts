@@ -6,7 +6,7 @@ import { CorruptionError } from '../../engine/store/errors.ts';
 import { crc32Range, FramePages } from '../../engine/store/frame-pages.ts';
 import { openReadableLog, openWritableLog } from '../../engine/store/log.ts';
 import { Prng } from '../../engine/venue/prng.ts';
-import { storedSessions } from './helpers/stored-session.ts';
+import { cutFrame, flipFrameByte, storedSessions } from './helpers/stored-session.ts';
 
 // replay() reads frames a page at a time (one blob of many bodies per SQLite call, frame-pages.ts);
 // events() still reads row by row. These tests hold the two to the same events and the same errors.
@@ -82,11 +82,7 @@ describe('paged frame reading (replay)', () => {
 
   it('reports a flipped byte in a frame deep in a later page with that frame\'s seq range, after applying the events before it', () => {
     const path = storedSession(20_000, [3]);
-    const db = new Database(path);
-    const body = db.prepare('SELECT body FROM frames WHERE first_seq = 15001').pluck().get() as Buffer;
-    body[body.length - 2]! ^= 0x10;
-    db.prepare('UPDATE frames SET body = ? WHERE first_seq = 15001').run(body);
-    db.close();
+    flipFrameByte(path, 15001);
     const log = openReadableLog(path);
     let applied = 0;
     const run = () => log.replay(1, () => applied++);
@@ -98,11 +94,7 @@ describe('paged frame reading (replay)', () => {
 
   it('names a frame that does not decode (checksum right, content cut short) exactly as the row-by-row reader does', () => {
     const path = storedSession(20_000, [3]);
-    const db = new Database(path);
-    const body = db.prepare('SELECT body FROM frames WHERE first_seq = 12001').pluck().get() as Buffer;
-    const cut = body.subarray(0, body.length - 4);
-    db.prepare('UPDATE frames SET body = ?, crc = ? WHERE first_seq = 12001').run(cut, crc32(cut));
-    db.close();
+    cutFrame(path, 12001);
     const log = openReadableLog(path);
     let rowError: unknown;
     try {
@@ -128,12 +120,8 @@ describe('paged frame reading (replay)', () => {
   it('reports a flipped byte and an undecodable frame in a big frame read row by row exactly as the row-by-row reader does', () => {
     // The first page holds 64 frames; frame 70 comes in a row-by-row page (the frames before it were ~80 KiB).
     const path = storedSession(80 * 4096, [4096]);
-    const db = new Database(path);
     const firstSeq = 70 * 4096 + 1;
-    const body = db.prepare('SELECT body FROM frames WHERE first_seq = ?').pluck().get(firstSeq) as Buffer;
-    body[body.length - 2]! ^= 0x10;
-    db.prepare('UPDATE frames SET body = ? WHERE first_seq = ?').run(body, firstSeq);
-    db.close();
+    flipFrameByte(path, firstSeq);
     const log = openReadableLog(path);
     let applied = 0;
     const run = () => log.replay(1, () => applied++);
@@ -141,10 +129,7 @@ describe('paged frame reading (replay)', () => {
     expect(applied).toBe(firstSeq - 1);
     log.close();
 
-    const db2 = new Database(path);
-    const cut = body.subarray(0, body.length - 4);
-    db2.prepare('UPDATE frames SET body = ?, crc = ? WHERE first_seq = ?').run(cut, crc32(cut), firstSeq);
-    db2.close();
+    cutFrame(path, firstSeq);
     const log2 = openReadableLog(path);
     let rowError: unknown;
     try {

@@ -1,5 +1,4 @@
 import Database from 'better-sqlite3';
-import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { orderSession, storeSession } from '../../bench/session.ts';
 import { OmsProjection } from '../../engine/oms/projection.ts';
@@ -9,7 +8,7 @@ import { CorruptionError } from '../../engine/store/errors.ts';
 import { openReadableLog, openWritableLog } from '../../engine/store/log.ts';
 import { replayOnTwoThreads, type ReplayTuning } from '../../engine/store/threaded-replay.ts';
 import { Prng } from '../../engine/venue/prng.ts';
-import { storedSessions } from './helpers/stored-session.ts';
+import { cutFrame, flipFrameByte, storedSessions } from './helpers/stored-session.ts';
 
 // replayOnTwoThreads (decision 218) reads and checks frames on a second thread and decodes and applies them on
 // this one. These tests hold it to log.replay: the same events in the same order, the same errors with the same
@@ -89,11 +88,7 @@ describe('replay with the reading on a second thread', { timeout: 180_000 }, () 
 
   it('reports a flipped byte deep in the log as log.replay does, after applying exactly the events before it', () => {
     const path = storedSession(20_000, [3]);
-    const db = new Database(path);
-    const body = db.prepare('SELECT body FROM frames WHERE first_seq = 15001').pluck().get() as Buffer;
-    body[body.length - 2]! ^= 0x10;
-    db.prepare('UPDATE frames SET body = ? WHERE first_seq = 15001').run(body);
-    db.close();
+    flipFrameByte(path, 15001);
     const log = openReadableLog(path);
     let applied = 0;
     const run = () => replayOnTwoThreads(log, 1, () => applied++, 1, Number.MAX_SAFE_INTEGER, { minEvents: 0, headSlice: 0, bigFrameEvents: Infinity, ringBytes: 64 * 1024 });
@@ -106,11 +101,7 @@ describe('replay with the reading on a second thread', { timeout: 180_000 }, () 
 
   it('names a frame that does not decode (checksum right, content cut short) as log.replay does', () => {
     const path = storedSession(20_000, [3]);
-    const db = new Database(path);
-    const body = db.prepare('SELECT body FROM frames WHERE first_seq = 12001').pluck().get() as Buffer;
-    const cut = body.subarray(0, body.length - 4);
-    db.prepare('UPDATE frames SET body = ?, crc = ? WHERE first_seq = 12001').run(cut, crc32(cut));
-    db.close();
+    cutFrame(path, 12001);
     const log = openReadableLog(path);
     let oneError: unknown;
     let oneApplied = 0;

@@ -1,3 +1,5 @@
+import Database from 'better-sqlite3';
+import { crc32 } from 'node:zlib';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import { orderSession, storeSession } from '../../../bench/session.ts';
@@ -38,4 +40,28 @@ export function storedSessions(prefix: string) {
     }
   };
   return { freshPath, storedSession, replayed };
+}
+
+/** Flips a bit in the second-to-last byte of the frame starting at `firstSeq`, keeping its stored checksum (which then fails). */
+export function flipFrameByte(path: string, firstSeq: number): void {
+  const db = new Database(path);
+  try {
+    const body = db.prepare('SELECT body FROM frames WHERE first_seq = ?').pluck().get(firstSeq) as Buffer;
+    body[body.length - 2]! ^= 0x10;
+    db.prepare('UPDATE frames SET body = ? WHERE first_seq = ?').run(body, firstSeq);
+  } finally {
+    db.close();
+  }
+}
+
+/** Cuts the last 4 bytes off the frame starting at `firstSeq` and stores its checksum anew: it checks, but does not decode. */
+export function cutFrame(path: string, firstSeq: number): void {
+  const db = new Database(path);
+  try {
+    const body = db.prepare('SELECT body FROM frames WHERE first_seq = ?').pluck().get(firstSeq) as Buffer;
+    const cut = body.subarray(0, body.length - 4);
+    db.prepare('UPDATE frames SET body = ?, crc = ? WHERE first_seq = ?').run(cut, crc32(cut), firstSeq);
+  } finally {
+    db.close();
+  }
 }
