@@ -7,6 +7,8 @@ import { compiledFile } from './compiled-file.ts';
 
 /** How long the exit handler waits for the thread to close its socket (ms): a page slice is a few ms of work. */
 const EXIT_WAIT_MS = 2000;
+/** How long `close` waits for the thread to end by itself before ending it (ms). */
+const CLOSE_WAIT_MS = 10_000;
 
 /**
  * The host's replay service on a thread of its own (decision 228): the
@@ -101,7 +103,11 @@ export class ReplayServiceThread {
     this.worker = undefined;
     process.off('exit', this.onExit);
     w.postMessage({ close: true });
+    // It ends by itself once its socket and connection are closed; a thread still there after that is ended here
+    // (nothing of ZeroMQ's is left in it to abort on).
+    const late = setTimeout(() => void w.terminate(), CLOSE_WAIT_MS);
     await this.exited;
+    clearTimeout(late);
   }
 
   /** From process 'exit' (nothing async runs any more): asks the thread to close its socket, waits for it. */
