@@ -1,51 +1,55 @@
 /**
- * The replay service's thread (decision 228): started by ReplayServiceThread
- * with `workerData` = { path, endpoints, server, closed }, it lowers its own
- * CPU priority, opens its own read connection to the log and serves stored
- * frames and checkpoint parts on a ROUTER bound to `endpoints` (a
- * ReplayServer, the same code as on the host's thread before), so a component
- * catching up reads pages (SQLite stepping, each frame's checksum) on this
- * thread and not on the one that answers orders.
+ * The replay service's reading thread (decision 228): started by
+ * ReplayServiceThread with `workerData` = { path }, it lowers its own CPU
+ * priority, opens its own read connection to the log and answers the
+ * requests the host's ROUTER receives with a ReplayReader (the same code
+ * that answered them on the host's thread before): SQLite stepping and each
+ * frame's checksum happen here, not on the thread that answers orders.
  *
- * ZeroMQ's default context is one per process, shared by every thread, so
- * inproc endpoints and the host's ZAP handler (inproc://zeromq.zap.01) reach
- * this socket as before; `server` carries the CURVE options of its secured
- * (tcp) endpoints. Messages: → { ready: true, tid } or { failed: message, code }
- * once bound; ← { close: true } closes the socket and the read connection,
- * sets `closed[0]` to 1 (the host's exit handler waits on it) and ends the
- * thread.
+ * It holds no ZeroMQ socket on purpose: a buffer a worker sends zero-copy
+ * stays tied to that worker's zeromq.js module, and a receiver still holding
+ * it after the worker ended corrupted the heap at the host's exit (seen in
+ * 2 of 9 stops). The answer's parts travel back packed in one transferred
+ * ArrayBuffer, and the host's thread sends them.
+ *
+ * Messages: ← { id, body } → { id, data, lengths } (the parts, in order);
+ * ← { close: true }: closes the read connection and ends the thread.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { ReplayServer } from '../bus/replay.ts';
-import { BusSecurity, type ServerSecurity } from '../bus/security.ts';
+import { ReplayReader } from '../bus/replay.ts';
 import { openReadableLog } from '../store/log.ts';
 import { lowerThreadPriority } from './thread-priority.ts';
 
-const { path, endpoints, server, closed } = workerData as { path: string; endpoints: string[]; server: { endpoints: string[]; options: ServerSecurity } | undefined; closed: Int32Array };
+const { path } = workerData as { path: string };
 
-// Serving a catch-up gives way to the host's event loop: pages are read with what the live path leaves.
+// Reading for a catch-up gives way to the host's event loop: pages are read with what the live path leaves.
 const tid = lowerThreadPriority();
-const security = new BusSecurity();
-if (server) security.secureServerEndpoints(server.endpoints, server.options);
-let replay: ReplayServer | undefined;
+const reader = new ReplayReader(openReadableLog(path));
+parentPort?.postMessage({ ready: true, tid });
 
-function close(): void {
-  replay?.close();
-  replay = undefined;
-  Atomics.store(closed, 0, 1);
-  Atomics.notify(closed, 0);
-  parentPort?.close();
-}
-
-parentPort?.on('message', (m: { close?: boolean }) => {
-  if (m.close) close();
+parentPort?.on('message', (m: { id: number; body: Uint8Array } | { close: true }) => {
+  if ('close' in m) {
+    reader.close();
+    parentPort?.close();
+    return;
+  }
+  void answer(m.id, m.body);
 });
 
-try {
-  replay = new ReplayServer(openReadableLog(path), security);
-  await replay.bind(...endpoints);
-  parentPort?.postMessage({ ready: true, tid });
-} catch (err) {
-  parentPort?.postMessage({ failed: (err as Error).message, code: (err as { code?: unknown }).code });
-  close();
+async function answer(id: number, body: Uint8Array): Promise<void> {
+  let parts: Buffer[];
+  try {
+    parts = await reader.answer(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
+  } catch (err) {
+    // A fault outside the reader's own error answers (the connection gone): one error answer, never a dead thread.
+    parts = [Buffer.from(JSON.stringify({ id: -1, session: 0, headSeq: 0, latestSession: 0, complete: true, error: `replay service: ${(err as Error).message}` }))];
+  }
+  const lengths = parts.map((p) => p.byteLength);
+  const data = new Uint8Array(lengths.reduce((a, b) => a + b, 0));
+  let at = 0;
+  for (const p of parts) {
+    data.set(p, at);
+    at += p.byteLength;
+  }
+  parentPort?.postMessage({ id, data, lengths }, [data.buffer]);
 }
