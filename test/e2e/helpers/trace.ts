@@ -94,6 +94,8 @@ export interface FirstSecond {
   over25MsCpu: number;
   /** The five tasks with the most CPU: [CPU ms, wall ms, start in ms after the first stamp]. */
   top: [number, number, number][];
+  /** The CPU (ms) of the first five tasks over 4 ms of CPU, in order: the frames that fill the empty screen. */
+  firstFrames: number[];
 }
 
 export function firstSecondOf(all: readonly TraceEvent[]): FirstSecond {
@@ -114,6 +116,7 @@ export function firstSecondOf(all: readonly TraceEvent[]): FirstSecond {
       .map((t): [number, number, number] => [r1((t.tdur ?? 0) / 1000), r1(t.dur! / 1000), Math.round((t.ts - from) / 1000)])
       .sort((a, b) => b[0] - a[0])
       .slice(0, 5),
+    firstFrames: cpu.filter((c) => c > 4).slice(0, 5).map(r1),
   };
 }
 
