@@ -547,8 +547,9 @@ describe.each(VIEWPORTS)('a professional trading screen at $width×$height', ({ 
 });
 
 /**
- * The elements matching `selector` that lie in the viewport but are covered at their lower-right corner (2 px
- * inside) by something that is not them or inside them: what a floating button or overlay hides.
+ * The elements matching `selector` shown whole (in the window and in every clipping ancestor) but covered
+ * somewhere along their middle line by something that is not them or inside them: what a floating button or
+ * overlay hides.
  */
 async function uncovered(page: Page, selector: string): Promise<string[]> {
   return page.evaluate((sel) => {
@@ -575,8 +576,15 @@ async function uncovered(page: Page, selector: string): Promise<string[]> {
     for (const el of d.document.querySelectorAll(sel)) {
       const r = el.getBoundingClientRect();
       if (r.width < 4 || r.height < 4 || !shown(el, r)) continue;
-      const top = d.document.elementFromPoint(r.right - 2, r.bottom - 2);
-      if (top && top !== el && !el.contains(top)) out.push(`${el.className} "${(el.textContent ?? '').slice(0, 30)}" under ${top.className}`);
+      // Points along its middle line, every 16 px and at its right end.
+      const y = (r.top + r.bottom) / 2;
+      for (let x = r.left + 2; x <= r.right - 2; x = x + 16 > r.right - 2 && x < r.right - 2 ? r.right - 2 : x + 16) {
+        const top = d.document.elementFromPoint(x, y);
+        if (top && top !== el && !el.contains(top)) {
+          out.push(`${el.className} "${(el.textContent ?? '').slice(0, 30)}" under ${top.className} at ${Math.round(x)},${Math.round(y)}`);
+          break;
+        }
+      }
     }
     return out;
   }, selector);
