@@ -52,7 +52,9 @@ const PAGE_BYTES = 512 << 10;
  * per turn of the host's event loop, so a component catching up never holds
  * off live acknowledgements for long: a whole page read (row by row, each
  * frame's checksum checked) took 6-15 ms of CPU on the 2-core build machine
- * (issue 11: order-ack p99 while a component catches up).
+ * (issue 11: order-ack p99 while a component catches up). The host reads on
+ * a thread of its own since decision 228; the slices still bound a turn
+ * where a reader runs on a busy thread.
  */
 const SLICE_FRAMES = 128;
 const SLICE_BYTES = 64 << 10;
