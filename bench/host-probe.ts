@@ -317,7 +317,7 @@ async function traceSpans(spans: NonNullable<HostProbe['spans']>, min: number): 
   const Database = createRequire(import.meta.url)('better-sqlite3') as { prototype: unknown };
   const pragma = proto(Database)['pragma'] as (...a: unknown[]) => unknown;
   proto(Database)['pragma'] = function (this: unknown, ...args: unknown[]) {
-    const what = typeof args[0] === 'string' && args[0].startsWith('wal_checkpoint') ? 'WAL checkpoint' : 'pragma';
+    const what = typeof args[0] === 'string' && args[0].startsWith('wal_checkpoint') ? 'WAL checkpoint' : `pragma ${String(args[0]).split(/[ =(]/)[0]}`;
     return timed(what, () => pragma.apply(this, args), what === 'WAL checkpoint');
   };
   const setInt = globalThis.setInterval;
