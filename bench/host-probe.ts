@@ -261,6 +261,9 @@ async function traceSpans(spans: NonNullable<HostProbe['spans']>, min: number): 
     return (c.user + c.system) / 1000;
   };
   let inCompaction = false;
+  // $ORDO_HOST_SPANS_COMMIT_CPU: the process's CPU around every log commit too (two more system calls a commit):
+  // tells a commit that computes from one that waits (I/O: a WAL restart, the inline checkpoint's syncs).
+  const commitCpu = process.env['ORDO_HOST_SPANS_COMMIT_CPU'] === '1';
   const timed = <T>(name: string, run: () => T, cpu = false): T => {
     const c0 = cpu ? onCore() : NaN;
     const t0 = performance.now();
@@ -291,7 +294,7 @@ async function traceSpans(spans: NonNullable<HostProbe['spans']>, min: number): 
   // A commit made by a compaction step is the compactor's write (a run's rows deleted, its merged frame inserted).
   const commit = proto(log.WritableLog)['transaction'] as (...a: unknown[]) => unknown;
   proto(log.WritableLog)['transaction'] = function (this: unknown, ...args: unknown[]) {
-    return inCompaction ? timed('compaction write', () => commit.apply(this, args), true) : timed('log commit', () => commit.apply(this, args));
+    return inCompaction ? timed('compaction write', () => commit.apply(this, args), true) : timed('log commit', () => commit.apply(this, args), commitCpu);
   };
   const codec = await import('../engine/protocol/codec.ts');
   const finish = proto(codec.FrameBuilder)['finish'] as (...a: unknown[]) => unknown;
