@@ -17,22 +17,40 @@ export function encodeSessionOpened(w: ByteWriter, m: Readonly<Record<string, un
   if (v0 === undefined) encodeFail("SessionOpened", "sessionId", "is required");
   {
     if (typeof v0 !== 'number' || !Number.isSafeInteger(v0) || v0 < 0) encodeFail("SessionOpened", "sessionId", "must be a whole number >= 0");
-    if (v0 < 128) b[p++] = v0;
-    else p = putUint(b, p, v0);
+    if (v0 < 128) {
+      b[p++] = v0;
+    } else if (v0 < 16384) {
+      b[p++] = (v0 & 127) | 128;
+      b[p++] = v0 >>> 7;
+    } else {
+      p = putUint(b, p, v0);
+    }
   }
   const v1 = m["previousSessionId"];
   if (v1 === undefined) encodeFail("SessionOpened", "previousSessionId", "is required");
   {
     if (typeof v1 !== 'number' || !Number.isSafeInteger(v1) || v1 < 0) encodeFail("SessionOpened", "previousSessionId", "must be a whole number >= 0");
-    if (v1 < 128) b[p++] = v1;
-    else p = putUint(b, p, v1);
+    if (v1 < 128) {
+      b[p++] = v1;
+    } else if (v1 < 16384) {
+      b[p++] = (v1 & 127) | 128;
+      b[p++] = v1 >>> 7;
+    } else {
+      p = putUint(b, p, v1);
+    }
   }
   const v2 = m["orderIdBase"];
   if (v2 === undefined) encodeFail("SessionOpened", "orderIdBase", "is required");
   {
     if (typeof v2 !== 'number' || !Number.isSafeInteger(v2) || v2 < 0) encodeFail("SessionOpened", "orderIdBase", "must be a whole number >= 0");
-    if (v2 < 128) b[p++] = v2;
-    else p = putUint(b, p, v2);
+    if (v2 < 128) {
+      b[p++] = v2;
+    } else if (v2 < 16384) {
+      b[p++] = (v2 & 127) | 128;
+      b[p++] = v2 >>> 7;
+    } else {
+      p = putUint(b, p, v2);
+    }
   }
   w.pos = p;
 }
@@ -90,8 +108,14 @@ export function encodeSessionReady(w: ByteWriter, m: Readonly<Record<string, unk
   if (v0 === undefined) encodeFail("SessionReady", "restoredOrders", "is required");
   {
     if (typeof v0 !== 'number' || !Number.isSafeInteger(v0) || v0 < 0) encodeFail("SessionReady", "restoredOrders", "must be a whole number >= 0");
-    if (v0 < 128) b[p++] = v0;
-    else p = putUint(b, p, v0);
+    if (v0 < 128) {
+      b[p++] = v0;
+    } else if (v0 < 16384) {
+      b[p++] = (v0 & 127) | 128;
+      b[p++] = v0 >>> 7;
+    } else {
+      p = putUint(b, p, v0);
+    }
   }
   w.pos = p;
 }
@@ -125,8 +149,14 @@ export function encodeSessionClosing(w: ByteWriter, m: Readonly<Record<string, u
   let p = w.pos;
   let mask = 0;
   if (m["roll"] !== undefined) mask |= 1;
-  if (mask < 128) b[p++] = mask;
-  else p = putUint(b, p, mask);
+  if (mask < 128) {
+    b[p++] = mask;
+  } else if (mask < 16384) {
+    b[p++] = (mask & 127) | 128;
+    b[p++] = mask >>> 7;
+  } else {
+    p = putUint(b, p, mask);
+  }
   const v0 = m["roll"];
   if (v0 !== undefined) {
     if (typeof v0 !== 'boolean') encodeFail("SessionClosing", "roll", "must be true or false");
@@ -181,8 +211,14 @@ export function encodeSessionClosed(w: ByteWriter, m: Readonly<Record<string, un
   if (v0 === undefined) encodeFail("SessionClosed", "carriedOrders", "is required");
   {
     if (typeof v0 !== 'number' || !Number.isSafeInteger(v0) || v0 < 0) encodeFail("SessionClosed", "carriedOrders", "must be a whole number >= 0");
-    if (v0 < 128) b[p++] = v0;
-    else p = putUint(b, p, v0);
+    if (v0 < 128) {
+      b[p++] = v0;
+    } else if (v0 < 16384) {
+      b[p++] = (v0 & 127) | 128;
+      b[p++] = v0 >>> 7;
+    } else {
+      p = putUint(b, p, v0);
+    }
   }
   w.pos = p;
 }
@@ -219,16 +255,28 @@ export function encodeComponentActivated(w: ByteWriter, m: Readonly<Record<strin
   {
     if (typeof v0 !== 'string') encodeFail("ComponentActivated", "role", "must be a string");
     const id = T.id(v0);
-    if (id < 128) b[p++] = id;
-    else p = putUint(b, p, id);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v1 = m["instance"];
   if (v1 === undefined) encodeFail("ComponentActivated", "instance", "is required");
   {
     if (typeof v1 !== 'string') encodeFail("ComponentActivated", "instance", "must be a string");
     const id = T.id(v1);
-    if (id < 128) b[p++] = id;
-    else p = putUint(b, p, id);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   w.pos = p;
 }
@@ -280,16 +328,28 @@ export function encodeComponentDeactivated(w: ByteWriter, m: Readonly<Record<str
   {
     if (typeof v0 !== 'string') encodeFail("ComponentDeactivated", "role", "must be a string");
     const id = T.id(v0);
-    if (id < 128) b[p++] = id;
-    else p = putUint(b, p, id);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v1 = m["instance"];
   if (v1 === undefined) encodeFail("ComponentDeactivated", "instance", "is required");
   {
     if (typeof v1 !== 'string') encodeFail("ComponentDeactivated", "instance", "must be a string");
     const id = T.id(v1);
-    if (id < 128) b[p++] = id;
-    else p = putUint(b, p, id);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   w.pos = p;
 }
@@ -341,16 +401,28 @@ export function encodeComponentStopped(w: ByteWriter, m: Readonly<Record<string,
   {
     if (typeof v0 !== 'string') encodeFail("ComponentStopped", "role", "must be a string");
     const id = T.id(v0);
-    if (id < 128) b[p++] = id;
-    else p = putUint(b, p, id);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v1 = m["instance"];
   if (v1 === undefined) encodeFail("ComponentStopped", "instance", "is required");
   {
     if (typeof v1 !== 'string') encodeFail("ComponentStopped", "instance", "must be a string");
     const id = T.id(v1);
-    if (id < 128) b[p++] = id;
-    else p = putUint(b, p, id);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   w.pos = p;
 }
@@ -402,24 +474,42 @@ export function encodeAlertRaised(w: ByteWriter, m: Readonly<Record<string, unkn
   {
     if (typeof v0 !== 'string') encodeFail("AlertRaised", "instance", "must be a string");
     const id = T.id(v0);
-    if (id < 128) b[p++] = id;
-    else p = putUint(b, p, id);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v1 = m["kind"];
   if (v1 === undefined) encodeFail("AlertRaised", "kind", "is required");
   {
     if (typeof v1 !== 'string') encodeFail("AlertRaised", "kind", "must be a string");
     const id = T.id(v1);
-    if (id < 128) b[p++] = id;
-    else p = putUint(b, p, id);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v2 = m["message"];
   if (v2 === undefined) encodeFail("AlertRaised", "message", "is required");
   {
     if (typeof v2 !== 'string') encodeFail("AlertRaised", "message", "must be a string");
     const id = T.id(v2);
-    if (id < 128) b[p++] = id;
-    else p = putUint(b, p, id);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   w.pos = p;
 }
@@ -484,16 +574,28 @@ export function encodeAlertCleared(w: ByteWriter, m: Readonly<Record<string, unk
   {
     if (typeof v0 !== 'string') encodeFail("AlertCleared", "instance", "must be a string");
     const id = T.id(v0);
-    if (id < 128) b[p++] = id;
-    else p = putUint(b, p, id);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v1 = m["kind"];
   if (v1 === undefined) encodeFail("AlertCleared", "kind", "is required");
   {
     if (typeof v1 !== 'string') encodeFail("AlertCleared", "kind", "must be a string");
     const id = T.id(v1);
-    if (id < 128) b[p++] = id;
-    else p = putUint(b, p, id);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   w.pos = p;
 }
@@ -545,16 +647,28 @@ export function encodeVenueAdded(w: ByteWriter, m: Readonly<Record<string, unkno
   {
     if (typeof v0 !== 'string') encodeFail("VenueAdded", "venueId", "must be a string");
     const id = T.id(v0);
-    if (id < 128) b[p++] = id;
-    else p = putUint(b, p, id);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v1 = m["name"];
   if (v1 === undefined) encodeFail("VenueAdded", "name", "is required");
   {
     if (typeof v1 !== 'string') encodeFail("VenueAdded", "name", "must be a string");
     const id = T.id(v1);
-    if (id < 128) b[p++] = id;
-    else p = putUint(b, p, id);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   w.pos = p;
 }
@@ -609,23 +723,41 @@ export function encodeInstrumentAdded(w: ByteWriter, m: Readonly<Record<string, 
   if (m["putCall"] !== undefined) mask |= 8;
   if (m["roundLot"] !== undefined) mask |= 16;
   if (m["multiplier"] !== undefined) mask |= 32;
-  if (mask < 128) b[p++] = mask;
-  else p = putUint(b, p, mask);
+  if (mask < 128) {
+    b[p++] = mask;
+  } else if (mask < 16384) {
+    b[p++] = (mask & 127) | 128;
+    b[p++] = mask >>> 7;
+  } else {
+    p = putUint(b, p, mask);
+  }
   const v0 = m["symbol"];
   if (v0 === undefined) encodeFail("InstrumentAdded", "symbol", "is required");
   {
     if (typeof v0 !== 'string') encodeFail("InstrumentAdded", "symbol", "must be a string");
     const id = T.id(v0);
-    if (id < 128) b[p++] = id;
-    else p = putUint(b, p, id);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v1 = m["name"];
   if (v1 === undefined) encodeFail("InstrumentAdded", "name", "is required");
   {
     if (typeof v1 !== 'string') encodeFail("InstrumentAdded", "name", "must be a string");
     const id = T.id(v1);
-    if (id < 128) b[p++] = id;
-    else p = putUint(b, p, id);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v2 = m["instrumentType"];
   if (v2 === undefined) encodeFail("InstrumentAdded", "instrumentType", "is required");
@@ -646,16 +778,28 @@ export function encodeInstrumentAdded(w: ByteWriter, m: Readonly<Record<string, 
   {
     if (typeof v3 !== 'string') encodeFail("InstrumentAdded", "venue", "must be a string");
     const id = T.id(v3);
-    if (id < 128) b[p++] = id;
-    else p = putUint(b, p, id);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v4 = m["currency"];
   if (v4 === undefined) encodeFail("InstrumentAdded", "currency", "is required");
   {
     if (typeof v4 !== 'string') encodeFail("InstrumentAdded", "currency", "must be a string");
     const id = T.id(v4);
-    if (id < 128) b[p++] = id;
-    else p = putUint(b, p, id);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v5 = m["tickSize"];
   if (v5 === undefined) encodeFail("InstrumentAdded", "tickSize", "is required");
@@ -668,8 +812,14 @@ export function encodeInstrumentAdded(w: ByteWriter, m: Readonly<Record<string, 
   if (v6 === undefined) encodeFail("InstrumentAdded", "lotSize", "is required");
   {
     if (typeof v6 !== 'number' || !Number.isSafeInteger(v6) || v6 < 0) encodeFail("InstrumentAdded", "lotSize", "must be a whole number >= 0");
-    if (v6 < 128) b[p++] = v6;
-    else p = putUint(b, p, v6);
+    if (v6 < 128) {
+      b[p++] = v6;
+    } else if (v6 < 16384) {
+      b[p++] = (v6 & 127) | 128;
+      b[p++] = v6 >>> 7;
+    } else {
+      p = putUint(b, p, v6);
+    }
   }
   const v7 = m["referencePrice"];
   if (v7 === undefined) encodeFail("InstrumentAdded", "referencePrice", "is required");
@@ -682,8 +832,14 @@ export function encodeInstrumentAdded(w: ByteWriter, m: Readonly<Record<string, 
   if (v8 !== undefined) {
     if (typeof v8 !== 'string') encodeFail("InstrumentAdded", "underlying", "must be a string");
     const id = T.id(v8);
-    if (id < 128) b[p++] = id;
-    else p = putUint(b, p, id);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v9 = m["strike"];
   if (v9 !== undefined) {
@@ -695,21 +851,39 @@ export function encodeInstrumentAdded(w: ByteWriter, m: Readonly<Record<string, 
   if (v10 !== undefined) {
     if (typeof v10 !== 'string') encodeFail("InstrumentAdded", "expiry", "must be a string");
     const id = T.id(v10);
-    if (id < 128) b[p++] = id;
-    else p = putUint(b, p, id);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v11 = m["putCall"];
   if (v11 !== undefined) {
     if (typeof v11 !== 'string') encodeFail("InstrumentAdded", "putCall", "must be a string");
     const id = T.id(v11);
-    if (id < 128) b[p++] = id;
-    else p = putUint(b, p, id);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v12 = m["roundLot"];
   if (v12 !== undefined) {
     if (typeof v12 !== 'number' || !Number.isSafeInteger(v12) || v12 < 0) encodeFail("InstrumentAdded", "roundLot", "must be a whole number >= 0");
-    if (v12 < 128) b[p++] = v12;
-    else p = putUint(b, p, v12);
+    if (v12 < 128) {
+      b[p++] = v12;
+    } else if (v12 < 16384) {
+      b[p++] = (v12 & 127) | 128;
+      b[p++] = v12 >>> 7;
+    } else {
+      p = putUint(b, p, v12);
+    }
   }
   const v13 = m["multiplier"];
   if (v13 !== undefined) {
@@ -920,23 +1094,41 @@ export function encodeClientAdded(w: ByteWriter, m: Readonly<Record<string, unkn
   if (m["maxNetPosition"] !== undefined) mask |= 4;
   if (m["requireLocate"] !== undefined) mask |= 8;
   if (m["duplicateWindowMs"] !== undefined) mask |= 16;
-  if (mask < 128) b[p++] = mask;
-  else p = putUint(b, p, mask);
+  if (mask < 128) {
+    b[p++] = mask;
+  } else if (mask < 16384) {
+    b[p++] = (mask & 127) | 128;
+    b[p++] = mask >>> 7;
+  } else {
+    p = putUint(b, p, mask);
+  }
   const v0 = m["clientId"];
   if (v0 === undefined) encodeFail("ClientAdded", "clientId", "is required");
   {
     if (typeof v0 !== 'string') encodeFail("ClientAdded", "clientId", "must be a string");
     const id = T.id(v0);
-    if (id < 128) b[p++] = id;
-    else p = putUint(b, p, id);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v1 = m["name"];
   if (v1 === undefined) encodeFail("ClientAdded", "name", "is required");
   {
     if (typeof v1 !== 'string') encodeFail("ClientAdded", "name", "must be a string");
     const id = T.id(v1);
-    if (id < 128) b[p++] = id;
-    else p = putUint(b, p, id);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v2 = m["maxOrderNotional"];
   if (v2 === undefined) encodeFail("ClientAdded", "maxOrderNotional", "is required");
@@ -1241,38 +1433,68 @@ export function encodeOrderPending(w: ByteWriter, m: Readonly<Record<string, unk
   if (m["expireAt"] !== undefined) mask |= 1;
   if (m["locate"] !== undefined) mask |= 2;
   if (m["intentional"] !== undefined) mask |= 4;
-  if (mask < 128) b[p++] = mask;
-  else p = putUint(b, p, mask);
+  if (mask < 128) {
+    b[p++] = mask;
+  } else if (mask < 16384) {
+    b[p++] = (mask & 127) | 128;
+    b[p++] = mask >>> 7;
+  } else {
+    p = putUint(b, p, mask);
+  }
   const v0 = m["orderId"];
   if (v0 === undefined) encodeFail("OrderPending", "orderId", "is required");
   {
     if (typeof v0 !== 'number' || !Number.isSafeInteger(v0) || v0 < 0) encodeFail("OrderPending", "orderId", "must be a whole number >= 0");
-    if (v0 < 128) b[p++] = v0;
-    else p = putUint(b, p, v0);
+    if (v0 < 128) {
+      b[p++] = v0;
+    } else if (v0 < 16384) {
+      b[p++] = (v0 & 127) | 128;
+      b[p++] = v0 >>> 7;
+    } else {
+      p = putUint(b, p, v0);
+    }
   }
   const v1 = m["clientId"];
   if (v1 === undefined) encodeFail("OrderPending", "clientId", "is required");
   {
     if (typeof v1 !== 'string') encodeFail("OrderPending", "clientId", "must be a string");
     const id = T.id(v1);
-    if (id < 128) b[p++] = id;
-    else p = putUint(b, p, id);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v2 = m["clientOrderId"];
   if (v2 === undefined) encodeFail("OrderPending", "clientOrderId", "is required");
   {
     if (typeof v2 !== 'string') encodeFail("OrderPending", "clientOrderId", "must be a string");
     const id = T.id(v2);
-    if (id < 128) b[p++] = id;
-    else p = putUint(b, p, id);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v3 = m["symbol"];
   if (v3 === undefined) encodeFail("OrderPending", "symbol", "is required");
   {
     if (typeof v3 !== 'string') encodeFail("OrderPending", "symbol", "must be a string");
     const id = T.id(v3);
-    if (id < 128) b[p++] = id;
-    else p = putUint(b, p, id);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v4 = m["side"];
   if (v4 === undefined) encodeFail("OrderPending", "side", "is required");
@@ -1329,8 +1551,14 @@ export function encodeOrderPending(w: ByteWriter, m: Readonly<Record<string, unk
   if (v7 === undefined) encodeFail("OrderPending", "quantity", "is required");
   {
     if (typeof v7 !== 'number' || !Number.isSafeInteger(v7) || v7 < 0) encodeFail("OrderPending", "quantity", "must be a whole number >= 0");
-    if (v7 < 128) b[p++] = v7;
-    else p = putUint(b, p, v7);
+    if (v7 < 128) {
+      b[p++] = v7;
+    } else if (v7 < 16384) {
+      b[p++] = (v7 & 127) | 128;
+      b[p++] = v7 >>> 7;
+    } else {
+      p = putUint(b, p, v7);
+    }
   }
   const v8 = m["price"];
   if (v8 === undefined) encodeFail("OrderPending", "price", "is required");
@@ -1342,8 +1570,14 @@ export function encodeOrderPending(w: ByteWriter, m: Readonly<Record<string, unk
   const v9 = m["expireAt"];
   if (v9 !== undefined) {
     if (typeof v9 !== 'number' || !Number.isSafeInteger(v9) || v9 < 0) encodeFail("OrderPending", "expireAt", "must be a whole number >= 0");
-    if (v9 < 128) b[p++] = v9;
-    else p = putUint(b, p, v9);
+    if (v9 < 128) {
+      b[p++] = v9;
+    } else if (v9 < 16384) {
+      b[p++] = (v9 & 127) | 128;
+      b[p++] = v9 >>> 7;
+    } else {
+      p = putUint(b, p, v9);
+    }
   }
   const v10 = m["locate"];
   if (v10 !== undefined) {
@@ -1634,8 +1868,14 @@ export function encodeOrderAccepted(w: ByteWriter, m: Readonly<Record<string, un
   if (v0 === undefined) encodeFail("OrderAccepted", "orderId", "is required");
   {
     if (typeof v0 !== 'number' || !Number.isSafeInteger(v0) || v0 < 0) encodeFail("OrderAccepted", "orderId", "must be a whole number >= 0");
-    if (v0 < 128) b[p++] = v0;
-    else p = putUint(b, p, v0);
+    if (v0 < 128) {
+      b[p++] = v0;
+    } else if (v0 < 16384) {
+      b[p++] = (v0 & 127) | 128;
+      b[p++] = v0 >>> 7;
+    } else {
+      p = putUint(b, p, v0);
+    }
   }
   w.pos = p;
 }
@@ -1671,23 +1911,41 @@ export function encodeOrderRejected(w: ByteWriter, m: Readonly<Record<string, un
   if (v0 === undefined) encodeFail("OrderRejected", "orderId", "is required");
   {
     if (typeof v0 !== 'number' || !Number.isSafeInteger(v0) || v0 < 0) encodeFail("OrderRejected", "orderId", "must be a whole number >= 0");
-    if (v0 < 128) b[p++] = v0;
-    else p = putUint(b, p, v0);
+    if (v0 < 128) {
+      b[p++] = v0;
+    } else if (v0 < 16384) {
+      b[p++] = (v0 & 127) | 128;
+      b[p++] = v0 >>> 7;
+    } else {
+      p = putUint(b, p, v0);
+    }
   }
   const v1 = m["reason"];
   if (v1 === undefined) encodeFail("OrderRejected", "reason", "is required");
   {
     if (typeof v1 !== 'number' || !Number.isSafeInteger(v1) || v1 < 0) encodeFail("OrderRejected", "reason", "must be a whole number >= 0");
-    if (v1 < 128) b[p++] = v1;
-    else p = putUint(b, p, v1);
+    if (v1 < 128) {
+      b[p++] = v1;
+    } else if (v1 < 16384) {
+      b[p++] = (v1 & 127) | 128;
+      b[p++] = v1 >>> 7;
+    } else {
+      p = putUint(b, p, v1);
+    }
   }
   const v2 = m["text"];
   if (v2 === undefined) encodeFail("OrderRejected", "text", "is required");
   {
     if (typeof v2 !== 'string') encodeFail("OrderRejected", "text", "must be a string");
     const id = T.id(v2);
-    if (id < 128) b[p++] = id;
-    else p = putUint(b, p, id);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   w.pos = p;
 }
@@ -1747,16 +2005,28 @@ export function encodeOrderRouted(w: ByteWriter, m: Readonly<Record<string, unkn
   if (v0 === undefined) encodeFail("OrderRouted", "orderId", "is required");
   {
     if (typeof v0 !== 'number' || !Number.isSafeInteger(v0) || v0 < 0) encodeFail("OrderRouted", "orderId", "must be a whole number >= 0");
-    if (v0 < 128) b[p++] = v0;
-    else p = putUint(b, p, v0);
+    if (v0 < 128) {
+      b[p++] = v0;
+    } else if (v0 < 16384) {
+      b[p++] = (v0 & 127) | 128;
+      b[p++] = v0 >>> 7;
+    } else {
+      p = putUint(b, p, v0);
+    }
   }
   const v1 = m["venue"];
   if (v1 === undefined) encodeFail("OrderRouted", "venue", "is required");
   {
     if (typeof v1 !== 'string') encodeFail("OrderRouted", "venue", "must be a string");
     const id = T.id(v1);
-    if (id < 128) b[p++] = id;
-    else p = putUint(b, p, id);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   w.pos = p;
 }
@@ -1805,22 +2075,40 @@ export function encodeOrderExecuted(w: ByteWriter, m: Readonly<Record<string, un
   if (v0 === undefined) encodeFail("OrderExecuted", "orderId", "is required");
   {
     if (typeof v0 !== 'number' || !Number.isSafeInteger(v0) || v0 < 0) encodeFail("OrderExecuted", "orderId", "must be a whole number >= 0");
-    if (v0 < 128) b[p++] = v0;
-    else p = putUint(b, p, v0);
+    if (v0 < 128) {
+      b[p++] = v0;
+    } else if (v0 < 16384) {
+      b[p++] = (v0 & 127) | 128;
+      b[p++] = v0 >>> 7;
+    } else {
+      p = putUint(b, p, v0);
+    }
   }
   const v1 = m["execId"];
   if (v1 === undefined) encodeFail("OrderExecuted", "execId", "is required");
   {
     if (typeof v1 !== 'number' || !Number.isSafeInteger(v1) || v1 < 0) encodeFail("OrderExecuted", "execId", "must be a whole number >= 0");
-    if (v1 < 128) b[p++] = v1;
-    else p = putUint(b, p, v1);
+    if (v1 < 128) {
+      b[p++] = v1;
+    } else if (v1 < 16384) {
+      b[p++] = (v1 & 127) | 128;
+      b[p++] = v1 >>> 7;
+    } else {
+      p = putUint(b, p, v1);
+    }
   }
   const v2 = m["fillQty"];
   if (v2 === undefined) encodeFail("OrderExecuted", "fillQty", "is required");
   {
     if (typeof v2 !== 'number' || !Number.isSafeInteger(v2) || v2 < 0) encodeFail("OrderExecuted", "fillQty", "must be a whole number >= 0");
-    if (v2 < 128) b[p++] = v2;
-    else p = putUint(b, p, v2);
+    if (v2 < 128) {
+      b[p++] = v2;
+    } else if (v2 < 16384) {
+      b[p++] = (v2 & 127) | 128;
+      b[p++] = v2 >>> 7;
+    } else {
+      p = putUint(b, p, v2);
+    }
   }
   const v3 = m["fillPrice"];
   if (v3 === undefined) encodeFail("OrderExecuted", "fillPrice", "is required");
@@ -1895,15 +2183,27 @@ export function encodeOrderCancelled(w: ByteWriter, m: Readonly<Record<string, u
   if (v0 === undefined) encodeFail("OrderCancelled", "orderId", "is required");
   {
     if (typeof v0 !== 'number' || !Number.isSafeInteger(v0) || v0 < 0) encodeFail("OrderCancelled", "orderId", "must be a whole number >= 0");
-    if (v0 < 128) b[p++] = v0;
-    else p = putUint(b, p, v0);
+    if (v0 < 128) {
+      b[p++] = v0;
+    } else if (v0 < 16384) {
+      b[p++] = (v0 & 127) | 128;
+      b[p++] = v0 >>> 7;
+    } else {
+      p = putUint(b, p, v0);
+    }
   }
   const v1 = m["reason"];
   if (v1 === undefined) encodeFail("OrderCancelled", "reason", "is required");
   {
     if (typeof v1 !== 'number' || !Number.isSafeInteger(v1) || v1 < 0) encodeFail("OrderCancelled", "reason", "must be a whole number >= 0");
-    if (v1 < 128) b[p++] = v1;
-    else p = putUint(b, p, v1);
+    if (v1 < 128) {
+      b[p++] = v1;
+    } else if (v1 < 16384) {
+      b[p++] = (v1 & 127) | 128;
+      b[p++] = v1 >>> 7;
+    } else {
+      p = putUint(b, p, v1);
+    }
   }
   w.pos = p;
 }
@@ -1950,15 +2250,27 @@ export function encodeOrderExpired(w: ByteWriter, m: Readonly<Record<string, unk
   if (v0 === undefined) encodeFail("OrderExpired", "orderId", "is required");
   {
     if (typeof v0 !== 'number' || !Number.isSafeInteger(v0) || v0 < 0) encodeFail("OrderExpired", "orderId", "must be a whole number >= 0");
-    if (v0 < 128) b[p++] = v0;
-    else p = putUint(b, p, v0);
+    if (v0 < 128) {
+      b[p++] = v0;
+    } else if (v0 < 16384) {
+      b[p++] = (v0 & 127) | 128;
+      b[p++] = v0 >>> 7;
+    } else {
+      p = putUint(b, p, v0);
+    }
   }
   const v1 = m["reason"];
   if (v1 === undefined) encodeFail("OrderExpired", "reason", "is required");
   {
     if (typeof v1 !== 'number' || !Number.isSafeInteger(v1) || v1 < 0) encodeFail("OrderExpired", "reason", "must be a whole number >= 0");
-    if (v1 < 128) b[p++] = v1;
-    else p = putUint(b, p, v1);
+    if (v1 < 128) {
+      b[p++] = v1;
+    } else if (v1 < 16384) {
+      b[p++] = (v1 & 127) | 128;
+      b[p++] = v1 >>> 7;
+    } else {
+      p = putUint(b, p, v1);
+    }
   }
   w.pos = p;
 }
@@ -2005,23 +2317,41 @@ export function encodeVenueRejected(w: ByteWriter, m: Readonly<Record<string, un
   if (v0 === undefined) encodeFail("VenueRejected", "orderId", "is required");
   {
     if (typeof v0 !== 'number' || !Number.isSafeInteger(v0) || v0 < 0) encodeFail("VenueRejected", "orderId", "must be a whole number >= 0");
-    if (v0 < 128) b[p++] = v0;
-    else p = putUint(b, p, v0);
+    if (v0 < 128) {
+      b[p++] = v0;
+    } else if (v0 < 16384) {
+      b[p++] = (v0 & 127) | 128;
+      b[p++] = v0 >>> 7;
+    } else {
+      p = putUint(b, p, v0);
+    }
   }
   const v1 = m["reason"];
   if (v1 === undefined) encodeFail("VenueRejected", "reason", "is required");
   {
     if (typeof v1 !== 'number' || !Number.isSafeInteger(v1) || v1 < 0) encodeFail("VenueRejected", "reason", "must be a whole number >= 0");
-    if (v1 < 128) b[p++] = v1;
-    else p = putUint(b, p, v1);
+    if (v1 < 128) {
+      b[p++] = v1;
+    } else if (v1 < 16384) {
+      b[p++] = (v1 & 127) | 128;
+      b[p++] = v1 >>> 7;
+    } else {
+      p = putUint(b, p, v1);
+    }
   }
   const v2 = m["text"];
   if (v2 === undefined) encodeFail("VenueRejected", "text", "is required");
   {
     if (typeof v2 !== 'string') encodeFail("VenueRejected", "text", "must be a string");
     const id = T.id(v2);
-    if (id < 128) b[p++] = id;
-    else p = putUint(b, p, id);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   w.pos = p;
 }
@@ -2079,21 +2409,39 @@ export function encodeCancelRequested(w: ByteWriter, m: Readonly<Record<string, 
   let p = w.pos;
   let mask = 0;
   if (m["clientOrderId"] !== undefined) mask |= 1;
-  if (mask < 128) b[p++] = mask;
-  else p = putUint(b, p, mask);
+  if (mask < 128) {
+    b[p++] = mask;
+  } else if (mask < 16384) {
+    b[p++] = (mask & 127) | 128;
+    b[p++] = mask >>> 7;
+  } else {
+    p = putUint(b, p, mask);
+  }
   const v0 = m["orderId"];
   if (v0 === undefined) encodeFail("CancelRequested", "orderId", "is required");
   {
     if (typeof v0 !== 'number' || !Number.isSafeInteger(v0) || v0 < 0) encodeFail("CancelRequested", "orderId", "must be a whole number >= 0");
-    if (v0 < 128) b[p++] = v0;
-    else p = putUint(b, p, v0);
+    if (v0 < 128) {
+      b[p++] = v0;
+    } else if (v0 < 16384) {
+      b[p++] = (v0 & 127) | 128;
+      b[p++] = v0 >>> 7;
+    } else {
+      p = putUint(b, p, v0);
+    }
   }
   const v1 = m["clientOrderId"];
   if (v1 !== undefined) {
     if (typeof v1 !== 'string') encodeFail("CancelRequested", "clientOrderId", "must be a string");
     const id = T.id(v1);
-    if (id < 128) b[p++] = id;
-    else p = putUint(b, p, id);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   w.pos = p;
 }
@@ -2174,23 +2522,41 @@ export function encodeCancelRejected(w: ByteWriter, m: Readonly<Record<string, u
   if (v0 === undefined) encodeFail("CancelRejected", "orderId", "is required");
   {
     if (typeof v0 !== 'number' || !Number.isSafeInteger(v0) || v0 < 0) encodeFail("CancelRejected", "orderId", "must be a whole number >= 0");
-    if (v0 < 128) b[p++] = v0;
-    else p = putUint(b, p, v0);
+    if (v0 < 128) {
+      b[p++] = v0;
+    } else if (v0 < 16384) {
+      b[p++] = (v0 & 127) | 128;
+      b[p++] = v0 >>> 7;
+    } else {
+      p = putUint(b, p, v0);
+    }
   }
   const v1 = m["reason"];
   if (v1 === undefined) encodeFail("CancelRejected", "reason", "is required");
   {
     if (typeof v1 !== 'number' || !Number.isSafeInteger(v1) || v1 < 0) encodeFail("CancelRejected", "reason", "must be a whole number >= 0");
-    if (v1 < 128) b[p++] = v1;
-    else p = putUint(b, p, v1);
+    if (v1 < 128) {
+      b[p++] = v1;
+    } else if (v1 < 16384) {
+      b[p++] = (v1 & 127) | 128;
+      b[p++] = v1 >>> 7;
+    } else {
+      p = putUint(b, p, v1);
+    }
   }
   const v2 = m["text"];
   if (v2 === undefined) encodeFail("CancelRejected", "text", "is required");
   {
     if (typeof v2 !== 'string') encodeFail("CancelRejected", "text", "must be a string");
     const id = T.id(v2);
-    if (id < 128) b[p++] = id;
-    else p = putUint(b, p, id);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   w.pos = p;
 }
@@ -2248,21 +2614,39 @@ export function encodeReplaceRequested(w: ByteWriter, m: Readonly<Record<string,
   let p = w.pos;
   let mask = 0;
   if (m["clientOrderId"] !== undefined) mask |= 1;
-  if (mask < 128) b[p++] = mask;
-  else p = putUint(b, p, mask);
+  if (mask < 128) {
+    b[p++] = mask;
+  } else if (mask < 16384) {
+    b[p++] = (mask & 127) | 128;
+    b[p++] = mask >>> 7;
+  } else {
+    p = putUint(b, p, mask);
+  }
   const v0 = m["orderId"];
   if (v0 === undefined) encodeFail("ReplaceRequested", "orderId", "is required");
   {
     if (typeof v0 !== 'number' || !Number.isSafeInteger(v0) || v0 < 0) encodeFail("ReplaceRequested", "orderId", "must be a whole number >= 0");
-    if (v0 < 128) b[p++] = v0;
-    else p = putUint(b, p, v0);
+    if (v0 < 128) {
+      b[p++] = v0;
+    } else if (v0 < 16384) {
+      b[p++] = (v0 & 127) | 128;
+      b[p++] = v0 >>> 7;
+    } else {
+      p = putUint(b, p, v0);
+    }
   }
   const v1 = m["quantity"];
   if (v1 === undefined) encodeFail("ReplaceRequested", "quantity", "is required");
   {
     if (typeof v1 !== 'number' || !Number.isSafeInteger(v1) || v1 < 0) encodeFail("ReplaceRequested", "quantity", "must be a whole number >= 0");
-    if (v1 < 128) b[p++] = v1;
-    else p = putUint(b, p, v1);
+    if (v1 < 128) {
+      b[p++] = v1;
+    } else if (v1 < 16384) {
+      b[p++] = (v1 & 127) | 128;
+      b[p++] = v1 >>> 7;
+    } else {
+      p = putUint(b, p, v1);
+    }
   }
   const v2 = m["price"];
   if (v2 === undefined) encodeFail("ReplaceRequested", "price", "is required");
@@ -2275,8 +2659,14 @@ export function encodeReplaceRequested(w: ByteWriter, m: Readonly<Record<string,
   if (v3 !== undefined) {
     if (typeof v3 !== 'string') encodeFail("ReplaceRequested", "clientOrderId", "must be a string");
     const id = T.id(v3);
-    if (id < 128) b[p++] = id;
-    else p = putUint(b, p, id);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   w.pos = p;
 }
@@ -2399,15 +2789,27 @@ export function encodeOrderReplaced(w: ByteWriter, m: Readonly<Record<string, un
   if (v0 === undefined) encodeFail("OrderReplaced", "orderId", "is required");
   {
     if (typeof v0 !== 'number' || !Number.isSafeInteger(v0) || v0 < 0) encodeFail("OrderReplaced", "orderId", "must be a whole number >= 0");
-    if (v0 < 128) b[p++] = v0;
-    else p = putUint(b, p, v0);
+    if (v0 < 128) {
+      b[p++] = v0;
+    } else if (v0 < 16384) {
+      b[p++] = (v0 & 127) | 128;
+      b[p++] = v0 >>> 7;
+    } else {
+      p = putUint(b, p, v0);
+    }
   }
   const v1 = m["quantity"];
   if (v1 === undefined) encodeFail("OrderReplaced", "quantity", "is required");
   {
     if (typeof v1 !== 'number' || !Number.isSafeInteger(v1) || v1 < 0) encodeFail("OrderReplaced", "quantity", "must be a whole number >= 0");
-    if (v1 < 128) b[p++] = v1;
-    else p = putUint(b, p, v1);
+    if (v1 < 128) {
+      b[p++] = v1;
+    } else if (v1 < 16384) {
+      b[p++] = (v1 & 127) | 128;
+      b[p++] = v1 >>> 7;
+    } else {
+      p = putUint(b, p, v1);
+    }
   }
   const v2 = m["price"];
   if (v2 === undefined) encodeFail("OrderReplaced", "price", "is required");
@@ -2471,23 +2873,41 @@ export function encodeReplaceRejected(w: ByteWriter, m: Readonly<Record<string, 
   if (v0 === undefined) encodeFail("ReplaceRejected", "orderId", "is required");
   {
     if (typeof v0 !== 'number' || !Number.isSafeInteger(v0) || v0 < 0) encodeFail("ReplaceRejected", "orderId", "must be a whole number >= 0");
-    if (v0 < 128) b[p++] = v0;
-    else p = putUint(b, p, v0);
+    if (v0 < 128) {
+      b[p++] = v0;
+    } else if (v0 < 16384) {
+      b[p++] = (v0 & 127) | 128;
+      b[p++] = v0 >>> 7;
+    } else {
+      p = putUint(b, p, v0);
+    }
   }
   const v1 = m["reason"];
   if (v1 === undefined) encodeFail("ReplaceRejected", "reason", "is required");
   {
     if (typeof v1 !== 'number' || !Number.isSafeInteger(v1) || v1 < 0) encodeFail("ReplaceRejected", "reason", "must be a whole number >= 0");
-    if (v1 < 128) b[p++] = v1;
-    else p = putUint(b, p, v1);
+    if (v1 < 128) {
+      b[p++] = v1;
+    } else if (v1 < 16384) {
+      b[p++] = (v1 & 127) | 128;
+      b[p++] = v1 >>> 7;
+    } else {
+      p = putUint(b, p, v1);
+    }
   }
   const v2 = m["text"];
   if (v2 === undefined) encodeFail("ReplaceRejected", "text", "is required");
   {
     if (typeof v2 !== 'string') encodeFail("ReplaceRejected", "text", "must be a string");
     const id = T.id(v2);
-    if (id < 128) b[p++] = id;
-    else p = putUint(b, p, id);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   w.pos = p;
 }
@@ -2560,38 +2980,68 @@ export function encodeOrderRestored(w: ByteWriter, m: Readonly<Record<string, un
   if (m["replacePendingQuantity"] !== undefined) mask |= 512;
   if (m["replacePendingPrice"] !== undefined) mask |= 1024;
   if (m["enteredTs"] !== undefined) mask |= 2048;
-  if (mask < 128) b[p++] = mask;
-  else p = putUint(b, p, mask);
+  if (mask < 128) {
+    b[p++] = mask;
+  } else if (mask < 16384) {
+    b[p++] = (mask & 127) | 128;
+    b[p++] = mask >>> 7;
+  } else {
+    p = putUint(b, p, mask);
+  }
   const v0 = m["orderId"];
   if (v0 === undefined) encodeFail("OrderRestored", "orderId", "is required");
   {
     if (typeof v0 !== 'number' || !Number.isSafeInteger(v0) || v0 < 0) encodeFail("OrderRestored", "orderId", "must be a whole number >= 0");
-    if (v0 < 128) b[p++] = v0;
-    else p = putUint(b, p, v0);
+    if (v0 < 128) {
+      b[p++] = v0;
+    } else if (v0 < 16384) {
+      b[p++] = (v0 & 127) | 128;
+      b[p++] = v0 >>> 7;
+    } else {
+      p = putUint(b, p, v0);
+    }
   }
   const v1 = m["clientId"];
   if (v1 === undefined) encodeFail("OrderRestored", "clientId", "is required");
   {
     if (typeof v1 !== 'string') encodeFail("OrderRestored", "clientId", "must be a string");
     const id = T.id(v1);
-    if (id < 128) b[p++] = id;
-    else p = putUint(b, p, id);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v2 = m["clientOrderId"];
   if (v2 === undefined) encodeFail("OrderRestored", "clientOrderId", "is required");
   {
     if (typeof v2 !== 'string') encodeFail("OrderRestored", "clientOrderId", "must be a string");
     const id = T.id(v2);
-    if (id < 128) b[p++] = id;
-    else p = putUint(b, p, id);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v3 = m["symbol"];
   if (v3 === undefined) encodeFail("OrderRestored", "symbol", "is required");
   {
     if (typeof v3 !== 'string') encodeFail("OrderRestored", "symbol", "must be a string");
     const id = T.id(v3);
-    if (id < 128) b[p++] = id;
-    else p = putUint(b, p, id);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v4 = m["side"];
   if (v4 === undefined) encodeFail("OrderRestored", "side", "is required");
@@ -2648,8 +3098,14 @@ export function encodeOrderRestored(w: ByteWriter, m: Readonly<Record<string, un
   if (v7 === undefined) encodeFail("OrderRestored", "quantity", "is required");
   {
     if (typeof v7 !== 'number' || !Number.isSafeInteger(v7) || v7 < 0) encodeFail("OrderRestored", "quantity", "must be a whole number >= 0");
-    if (v7 < 128) b[p++] = v7;
-    else p = putUint(b, p, v7);
+    if (v7 < 128) {
+      b[p++] = v7;
+    } else if (v7 < 16384) {
+      b[p++] = (v7 & 127) | 128;
+      b[p++] = v7 >>> 7;
+    } else {
+      p = putUint(b, p, v7);
+    }
   }
   const v8 = m["price"];
   if (v8 === undefined) encodeFail("OrderRestored", "price", "is required");
@@ -2697,8 +3153,14 @@ export function encodeOrderRestored(w: ByteWriter, m: Readonly<Record<string, un
   if (v10 === undefined) encodeFail("OrderRestored", "filledQuantity", "is required");
   {
     if (typeof v10 !== 'number' || !Number.isSafeInteger(v10) || v10 < 0) encodeFail("OrderRestored", "filledQuantity", "must be a whole number >= 0");
-    if (v10 < 128) b[p++] = v10;
-    else p = putUint(b, p, v10);
+    if (v10 < 128) {
+      b[p++] = v10;
+    } else if (v10 < 16384) {
+      b[p++] = (v10 & 127) | 128;
+      b[p++] = v10 >>> 7;
+    } else {
+      p = putUint(b, p, v10);
+    }
   }
   const v11 = m["avgPrice"];
   if (v11 === undefined) encodeFail("OrderRestored", "avgPrice", "is required");
@@ -2711,14 +3173,26 @@ export function encodeOrderRestored(w: ByteWriter, m: Readonly<Record<string, un
   if (v12 !== undefined) {
     if (typeof v12 !== 'string') encodeFail("OrderRestored", "venue", "must be a string");
     const id = T.id(v12);
-    if (id < 128) b[p++] = id;
-    else p = putUint(b, p, id);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v13 = m["expireAt"];
   if (v13 !== undefined) {
     if (typeof v13 !== 'number' || !Number.isSafeInteger(v13) || v13 < 0) encodeFail("OrderRestored", "expireAt", "must be a whole number >= 0");
-    if (v13 < 128) b[p++] = v13;
-    else p = putUint(b, p, v13);
+    if (v13 < 128) {
+      b[p++] = v13;
+    } else if (v13 < 16384) {
+      b[p++] = (v13 & 127) | 128;
+      b[p++] = v13 >>> 7;
+    } else {
+      p = putUint(b, p, v13);
+    }
   }
   const v14 = m["origClientOrderIds"];
   if (v14 !== undefined) {
@@ -2733,8 +3207,14 @@ export function encodeOrderRestored(w: ByteWriter, m: Readonly<Record<string, un
   const v15 = m["enteredQuantity"];
   if (v15 !== undefined) {
     if (typeof v15 !== 'number' || !Number.isSafeInteger(v15) || v15 < 0) encodeFail("OrderRestored", "enteredQuantity", "must be a whole number >= 0");
-    if (v15 < 128) b[p++] = v15;
-    else p = putUint(b, p, v15);
+    if (v15 < 128) {
+      b[p++] = v15;
+    } else if (v15 < 16384) {
+      b[p++] = (v15 & 127) | 128;
+      b[p++] = v15 >>> 7;
+    } else {
+      p = putUint(b, p, v15);
+    }
   }
   const v16 = m["enteredPrice"];
   if (v16 !== undefined) {
@@ -2761,14 +3241,26 @@ export function encodeOrderRestored(w: ByteWriter, m: Readonly<Record<string, un
   if (v20 !== undefined) {
     if (typeof v20 !== 'string') encodeFail("OrderRestored", "replacePendingClientOrderId", "must be a string");
     const id = T.id(v20);
-    if (id < 128) b[p++] = id;
-    else p = putUint(b, p, id);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v21 = m["replacePendingQuantity"];
   if (v21 !== undefined) {
     if (typeof v21 !== 'number' || !Number.isSafeInteger(v21) || v21 < 0) encodeFail("OrderRestored", "replacePendingQuantity", "must be a whole number >= 0");
-    if (v21 < 128) b[p++] = v21;
-    else p = putUint(b, p, v21);
+    if (v21 < 128) {
+      b[p++] = v21;
+    } else if (v21 < 16384) {
+      b[p++] = (v21 & 127) | 128;
+      b[p++] = v21 >>> 7;
+    } else {
+      p = putUint(b, p, v21);
+    }
   }
   const v22 = m["replacePendingPrice"];
   if (v22 !== undefined) {
@@ -2779,8 +3271,14 @@ export function encodeOrderRestored(w: ByteWriter, m: Readonly<Record<string, un
   const v23 = m["enteredTs"];
   if (v23 !== undefined) {
     if (typeof v23 !== 'number' || !Number.isSafeInteger(v23) || v23 < 0) encodeFail("OrderRestored", "enteredTs", "must be a whole number >= 0");
-    if (v23 < 128) b[p++] = v23;
-    else p = putUint(b, p, v23);
+    if (v23 < 128) {
+      b[p++] = v23;
+    } else if (v23 < 16384) {
+      b[p++] = (v23 & 127) | 128;
+      b[p++] = v23 >>> 7;
+    } else {
+      p = putUint(b, p, v23);
+    }
   }
   w.pos = p;
 }
@@ -3106,8 +3604,14 @@ export function encodeOrderAcknowledged(w: ByteWriter, m: Readonly<Record<string
   if (v0 === undefined) encodeFail("OrderAcknowledged", "orderId", "is required");
   {
     if (typeof v0 !== 'number' || !Number.isSafeInteger(v0) || v0 < 0) encodeFail("OrderAcknowledged", "orderId", "must be a whole number >= 0");
-    if (v0 < 128) b[p++] = v0;
-    else p = putUint(b, p, v0);
+    if (v0 < 128) {
+      b[p++] = v0;
+    } else if (v0 < 16384) {
+      b[p++] = (v0 & 127) | 128;
+      b[p++] = v0 >>> 7;
+    } else {
+      p = putUint(b, p, v0);
+    }
   }
   w.pos = p;
 }
@@ -3143,8 +3647,14 @@ export function encodeOrderParked(w: ByteWriter, m: Readonly<Record<string, unkn
   if (v0 === undefined) encodeFail("OrderParked", "orderId", "is required");
   {
     if (typeof v0 !== 'number' || !Number.isSafeInteger(v0) || v0 < 0) encodeFail("OrderParked", "orderId", "must be a whole number >= 0");
-    if (v0 < 128) b[p++] = v0;
-    else p = putUint(b, p, v0);
+    if (v0 < 128) {
+      b[p++] = v0;
+    } else if (v0 < 16384) {
+      b[p++] = (v0 & 127) | 128;
+      b[p++] = v0 >>> 7;
+    } else {
+      p = putUint(b, p, v0);
+    }
   }
   w.pos = p;
 }
@@ -3184,23 +3694,41 @@ export function encodeLimitsChanged(w: ByteWriter, m: Readonly<Record<string, un
   if (m["maxNetPosition"] !== undefined) mask |= 16;
   if (m["requireLocate"] !== undefined) mask |= 32;
   if (m["duplicateWindowMs"] !== undefined) mask |= 64;
-  if (mask < 128) b[p++] = mask;
-  else p = putUint(b, p, mask);
+  if (mask < 128) {
+    b[p++] = mask;
+  } else if (mask < 16384) {
+    b[p++] = (mask & 127) | 128;
+    b[p++] = mask >>> 7;
+  } else {
+    p = putUint(b, p, mask);
+  }
   const v0 = m["clientId"];
   if (v0 === undefined) encodeFail("LimitsChanged", "clientId", "is required");
   {
     if (typeof v0 !== 'string') encodeFail("LimitsChanged", "clientId", "must be a string");
     const id = T.id(v0);
-    if (id < 128) b[p++] = id;
-    else p = putUint(b, p, id);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v1 = m["by"];
   if (v1 === undefined) encodeFail("LimitsChanged", "by", "is required");
   {
     if (typeof v1 !== 'string') encodeFail("LimitsChanged", "by", "must be a string");
     const id = T.id(v1);
-    if (id < 128) b[p++] = id;
-    else p = putUint(b, p, id);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v2 = m["maxOrderQuantity"];
   if (v2 !== undefined) {
@@ -3379,8 +3907,14 @@ export function encodeRestrictedListChanged(w: ByteWriter, m: Readonly<Record<st
   {
     if (typeof v0 !== 'string') encodeFail("RestrictedListChanged", "symbol", "must be a string");
     const id = T.id(v0);
-    if (id < 128) b[p++] = id;
-    else p = putUint(b, p, id);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v1 = m["restricted"];
   if (v1 === undefined) encodeFail("RestrictedListChanged", "restricted", "is required");
@@ -3393,16 +3927,28 @@ export function encodeRestrictedListChanged(w: ByteWriter, m: Readonly<Record<st
   {
     if (typeof v2 !== 'string') encodeFail("RestrictedListChanged", "by", "must be a string");
     const id = T.id(v2);
-    if (id < 128) b[p++] = id;
-    else p = putUint(b, p, id);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v3 = m["text"];
   if (v3 === undefined) encodeFail("RestrictedListChanged", "text", "is required");
   {
     if (typeof v3 !== 'string') encodeFail("RestrictedListChanged", "text", "must be a string");
     const id = T.id(v3);
-    if (id < 128) b[p++] = id;
-    else p = putUint(b, p, id);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   w.pos = p;
 }
@@ -3477,24 +4023,42 @@ export function encodeTradingHalted(w: ByteWriter, m: Readonly<Record<string, un
   {
     if (typeof v0 !== 'string') encodeFail("TradingHalted", "clientId", "must be a string");
     const id = T.id(v0);
-    if (id < 128) b[p++] = id;
-    else p = putUint(b, p, id);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v1 = m["by"];
   if (v1 === undefined) encodeFail("TradingHalted", "by", "is required");
   {
     if (typeof v1 !== 'string') encodeFail("TradingHalted", "by", "must be a string");
     const id = T.id(v1);
-    if (id < 128) b[p++] = id;
-    else p = putUint(b, p, id);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v2 = m["text"];
   if (v2 === undefined) encodeFail("TradingHalted", "text", "is required");
   {
     if (typeof v2 !== 'string') encodeFail("TradingHalted", "text", "must be a string");
     const id = T.id(v2);
-    if (id < 128) b[p++] = id;
-    else p = putUint(b, p, id);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   w.pos = p;
 }
@@ -3559,16 +4123,28 @@ export function encodeTradingResumed(w: ByteWriter, m: Readonly<Record<string, u
   {
     if (typeof v0 !== 'string') encodeFail("TradingResumed", "clientId", "must be a string");
     const id = T.id(v0);
-    if (id < 128) b[p++] = id;
-    else p = putUint(b, p, id);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v1 = m["by"];
   if (v1 === undefined) encodeFail("TradingResumed", "by", "is required");
   {
     if (typeof v1 !== 'string') encodeFail("TradingResumed", "by", "must be a string");
     const id = T.id(v1);
-    if (id < 128) b[p++] = id;
-    else p = putUint(b, p, id);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   w.pos = p;
 }
@@ -3620,8 +4196,14 @@ export function encodeReferencePriceMoved(w: ByteWriter, m: Readonly<Record<stri
   {
     if (typeof v0 !== 'string') encodeFail("ReferencePriceMoved", "symbol", "must be a string");
     const id = T.id(v0);
-    if (id < 128) b[p++] = id;
-    else p = putUint(b, p, id);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v1 = m["price"];
   if (v1 === undefined) encodeFail("ReferencePriceMoved", "price", "is required");
@@ -3677,8 +4259,14 @@ export function encodeInstrumentExpired(w: ByteWriter, m: Readonly<Record<string
   {
     if (typeof v0 !== 'string') encodeFail("InstrumentExpired", "symbol", "must be a string");
     const id = T.id(v0);
-    if (id < 128) b[p++] = id;
-    else p = putUint(b, p, id);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   w.pos = p;
 }
@@ -3716,8 +4304,14 @@ export function encodeMarketOrderCollared(w: ByteWriter, m: Readonly<Record<stri
   if (v0 === undefined) encodeFail("MarketOrderCollared", "orderId", "is required");
   {
     if (typeof v0 !== 'number' || !Number.isSafeInteger(v0) || v0 < 0) encodeFail("MarketOrderCollared", "orderId", "must be a whole number >= 0");
-    if (v0 < 128) b[p++] = v0;
-    else p = putUint(b, p, v0);
+    if (v0 < 128) {
+      b[p++] = v0;
+    } else if (v0 < 16384) {
+      b[p++] = (v0 & 127) | 128;
+      b[p++] = v0 >>> 7;
+    } else {
+      p = putUint(b, p, v0);
+    }
   }
   const v1 = m["protectionPrice"];
   if (v1 === undefined) encodeFail("MarketOrderCollared", "protectionPrice", "is required");
@@ -3771,16 +4365,28 @@ export function encodePositionRestored(w: ByteWriter, m: Readonly<Record<string,
   {
     if (typeof v0 !== 'string') encodeFail("PositionRestored", "clientId", "must be a string");
     const id = T.id(v0);
-    if (id < 128) b[p++] = id;
-    else p = putUint(b, p, id);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v1 = m["symbol"];
   if (v1 === undefined) encodeFail("PositionRestored", "symbol", "is required");
   {
     if (typeof v1 !== 'string') encodeFail("PositionRestored", "symbol", "must be a string");
     const id = T.id(v1);
-    if (id < 128) b[p++] = id;
-    else p = putUint(b, p, id);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v2 = m["quantity"];
   if (v2 === undefined) encodeFail("PositionRestored", "quantity", "is required");
@@ -3890,8 +4496,14 @@ export function encodeCloseSession(w: ByteWriter, m: Readonly<Record<string, unk
   let p = w.pos;
   let mask = 0;
   if (m["force"] !== undefined) mask |= 1;
-  if (mask < 128) b[p++] = mask;
-  else p = putUint(b, p, mask);
+  if (mask < 128) {
+    b[p++] = mask;
+  } else if (mask < 16384) {
+    b[p++] = (mask & 127) | 128;
+    b[p++] = mask >>> 7;
+  } else {
+    p = putUint(b, p, mask);
+  }
   const v0 = m["force"];
   if (v0 !== undefined) {
     if (typeof v0 !== 'boolean') encodeFail("CloseSession", "force", "must be true or false");

@@ -37,7 +37,7 @@ function maxBytes(f: FieldSpec): number {
 /*
  * An encoder makes room for the whole message once (ByteWriter.ensure with the
  * message's most bytes) and writes its fields into the buffer with a local
- * position: one-byte varints inline, longer ones through putUint. A list of
+ * position: one- and two-byte varints inline, longer ones through putUint. A list of
  * strings (unbounded) stores the position, writes through the writer and
  * takes the buffer and position back. The bytes are those of the per-field
  * ByteWriter calls this replaced (decision 237).
@@ -56,7 +56,17 @@ function encoderSource(spec: MessageSpec): string[] {
     lines.push('}');
     return lines;
   }
-  const varint = (value: string, ind: string) => [`${ind}if (${value} < 128) b[p++] = ${value};`, `${ind}else p = putUint(b, p, ${value});`];
+  // One- and two-byte varints inline (counts, small ids, quantities), longer ones through putUint.
+  const varint = (value: string, ind: string) => [
+    `${ind}if (${value} < 128) {`,
+    `${ind}  b[p++] = ${value};`,
+    `${ind}} else if (${value} < 16384) {`,
+    `${ind}  b[p++] = (${value} & 127) | 128;`,
+    `${ind}  b[p++] = ${value} >>> 7;`,
+    `${ind}} else {`,
+    `${ind}  p = putUint(b, p, ${value});`,
+    `${ind}}`,
+  ];
   const lists = spec.fields.some((f) => f.scalar === 'strs');
   lines.push(`  w.ensure(${most});`, `  ${lists ? 'let' : 'const'} b = w.buf;`, '  let p = w.pos;');
   if (optional.length > 0) {
