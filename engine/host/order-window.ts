@@ -5,6 +5,7 @@ import { orderFilterOf } from '../../contract/order-window.ts';
 import type { OrderSelection, OrderSortKey, OrderWindow, OrderWindowQuery } from '../../contract/order-window.ts';
 import type { OmsProjection, ReadonlyOrder } from '../oms/projection.ts';
 import { orderView } from '../oms/views.ts';
+import { TURN_BUDGET_MS, rowsInTurns } from './turn-budget.ts';
 
 /** Rows one window answers by default, and at most. */
 export const ORDER_WINDOW_DEFAULT = 200;
@@ -190,13 +191,9 @@ async function buildSliced(p: OmsProjection, q: OrderWindowQuery, key: string, n
   let ms = 0;
   // The arrays' allocation (and their pages' first touch) in a turn before the first slice's.
   await pause();
-  for (let from = 0; from < rows; from += slice) {
-    const t0 = performance.now();
-    // One cursor moved along the rows (an object per order was most of a build's garbage at a million orders).
-    p.forEachOrder(from, Math.min(rows, from + slice), add);
-    ms += performance.now() - t0;
-    await pause();
-  }
+  // One cursor moved along the rows (an object per order was most of a build's garbage at a million orders);
+  // a slice ends early past the turn's time budget (a new query's first rows run before V8 optimises it).
+  ms += await rowsInTurns(0, rows, slice, pause, (lo, hi) => p.forEachOrder(lo, hi, add));
   let sorted: number[];
   // (The copy of an in-order list is not counted in buildMs: its time with the pauses would be wall time.)
   if (c.inOrder) sorted = await toArraySliced(c.ids, pause, slice * 4);
@@ -291,13 +288,9 @@ export async function sortSliced(ids: ArrayLike<number>, keys: ArrayLike<number 
   // The ids in sorted order, `slice` a turn: each read from a random place (slice*4 pushed was a 32 ms turn at 1.2 M
   // orders: random reads and the array's growth copies). Preallocated: small integers keep its kind.
   const out = new Array<number>(n);
-  for (let lo = 0; lo < n; lo += slice) {
-    const t0 = performance.now();
-    const hi = Math.min(n, lo + slice);
+  ms += await rowsInTurns(0, n, slice, pause, (lo, hi) => {
     for (let i = lo; i < hi; i++) out[i] = ids[order[i]!] as number;
-    ms += performance.now() - t0;
-    if (hi < n) await pause();
-  }
+  });
   return { ids: out, order, ms };
 }
 
@@ -340,7 +333,8 @@ export async function sortOrder(ids: ArrayLike<number>, keys: ArrayLike<number |
       for (let o = lo; o < hi; o++) {
         if (j >= hi || (i < mid && !before(src[j]!, src[i]!))) dst[o] = src[i++]!;
         else dst[o] = src[j++]!;
-        if (++budget >= slice * 2) {
+        // At most `slice`*2 elements, and the turn's time budget (checked every 4,096: a cold comparator, a busy core).
+        if (++budget >= slice * 2 || ((budget & 4095) === 0 && performance.now() - t0 >= TURN_BUDGET_MS)) {
           budget = 0;
           ms += performance.now() - t0;
           await pause();

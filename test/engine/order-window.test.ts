@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { OrderView } from '../../contract/api.ts';
-import { orderFilterOf } from '../../contract/order-window.ts';
+import { matchesOrderText, orderFilterOf } from '../../contract/order-window.ts';
 import type { OrderSortKey, OrderWindowQuery } from '../../contract/order-window.ts';
 import { OrderWindows } from '../../engine/host/order-window.ts';
 import { parseOrderSelection, parseOrderWindowQuery } from '../../engine/host/validation.ts';
@@ -43,7 +43,10 @@ function session(n: number) {
 
 /** The naive reference: every order as a view, filtered, sorted by the key then the id. */
 function reference_(p: OmsProjection, q: OrderWindowQuery): OrderView[] {
-  const match = orderFilterOf(q);
+  // The text as matchesOrderText reads it (a lower-cased string per order), not the host's compiled matcher.
+  const rest = orderFilterOf({ ...q, text: '' });
+  const needle = (q.text ?? '').trim().toLowerCase();
+  const match = (o: OrderView): boolean => rest(o) && matchesOrderText(o, needle);
   const key: OrderSortKey = q.sort ?? 'createdTs';
   const sign = (q.dir ?? 'desc') === 'asc' ? 1 : -1;
   const val = (o: OrderView) => o[key] ?? '';
@@ -65,6 +68,9 @@ describe('getOrderWindow: the blotter window cut by the host (decision 150)', ()
       { symbol: 'JPM', state: 'rejected', sort: 'rejectReason' },
       { text: 'w-1', sort: 'venue', dir: 'asc' },
       { text: '#17' },
+      { text: 'ALPHA aapl', sort: 'price', dir: 'asc' },
+      { text: 'xnas', state: 'open' },
+      { text: 'charlie', sort: 'state' },
     ];
     for (const q of queries) {
       const all = reference_(p, q);
