@@ -255,7 +255,6 @@ async function repairSliced(b: Built, p: OmsProjection, q: OrderWindowQuery, now
     for (let r = lo; r < hi; r++) if (p.orderTouchedSeq(r) > b.seq) touched.push(r);
   });
   if (touched.length + (rows - b.rows) > REPAIR_MAX_SHARE * Math.max(rows, 1)) return undefined;
-  const t0 = performance.now();
   for (let r = b.rows; r < rows; r++) touched.push(r);
   const flags = new Uint8Array(rows);
   flags.set(old.subarray(0, Math.min(old.length, rows)));
@@ -265,22 +264,30 @@ async function repairSliced(b: Built, p: OmsProjection, q: OrderWindowQuery, now
   const addIds: number[] = [];
   const addKeys: (number | string)[] = [];
   let working = b.working;
-  for (const r of touched) {
-    p.forEachOrder(r, r + 1, (o) => {
-      const was = flags[r]!;
-      if (was & LISTED) leaving.add(o.orderId);
-      const isWorking = !TERMINAL.has(o.state);
-      working += (isWorking ? 1 : 0) - (was & WORKING ? 1 : 0);
-      const listed = match(o);
-      flags[r] = (isWorking ? WORKING : 0) | (listed ? LISTED : 0);
-      if (listed) {
-        addIds.push(o.orderId);
-        addKeys.push(sortValue(o, sortKey));
-      }
-    });
-  }
-  const order = Array.from(addIds.keys()).sort((x, y) => compareRows(addKeys[x]!, addIds[x]!, addKeys[y]!, addIds[y]!));
-  ms += performance.now() - t0;
+  // Each touched order re-read when its turn runs (as a build reads its rows): one touched after this repair began
+  // is re-read by the next one (its seq is past `seq`).
+  let r = 0;
+  const reread = (o: ReadonlyOrder): void => {
+    const was = flags[r]!;
+    if (was & LISTED) leaving.add(o.orderId);
+    const isWorking = !TERMINAL.has(o.state);
+    working += (isWorking ? 1 : 0) - (was & WORKING ? 1 : 0);
+    const listed = match(o);
+    flags[r] = (isWorking ? WORKING : 0) | (listed ? LISTED : 0);
+    if (listed) {
+      addIds.push(o.orderId);
+      addKeys.push(sortValue(o, sortKey));
+    }
+  };
+  ms += await rowsInTurns(0, touched.length, slice, pause, (lo, hi) => {
+    for (let i = lo; i < hi; i++) {
+      r = touched[i]!;
+      p.forEachOrder(r, r + 1, reread);
+    }
+  });
+  const sortedAdd = await sortOrder(addIds, addKeys, pause, slice);
+  const order = sortedAdd.order;
+  ms += sortedAdd.ms;
   // The untouched listed orders, in their order (the list as it was, less the ones that leave).
   let kept = b.ids;
   if (leaving.size > 0) {
@@ -290,7 +297,6 @@ async function repairSliced(b: Built, p: OmsProjection, q: OrderWindowQuery, now
     });
     kept = out;
   }
-  const t1 = performance.now();
   // Where each new entry goes among the kept: the number of kept rows that sort before it. A kept order's key now
   // is the one it was placed by unless an event touched it since b.seq (while this repair ran, after the scan passed
   // its row): then this repair gives way to a build (rare: it must be one of the ~20 rows a search reads).
@@ -300,18 +306,21 @@ async function repairSliced(b: Built, p: OmsProjection, q: OrderWindowQuery, now
     if (p.orderTouchedSeq(r) > b.seq) moved = true;
     return sortValue(p.order(id)!, sortKey);
   };
-  const places = order.map((x) => {
-    let lo = 0;
-    let hi = kept.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const id = kept[mid]!;
-      if (compareRows(keyOf(id), id, addKeys[x]!, addIds[x]!) < 0) lo = mid + 1;
-      else hi = mid;
+  const places = new Int32Array(order.length);
+  ms += await rowsInTurns(0, order.length, slice, pause, (from, to) => {
+    for (let j = from; j < to && !moved; j++) {
+      const x = order[j]!;
+      let lo = 0;
+      let hi = kept.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        const id = kept[mid]!;
+        if (compareRows(keyOf(id), id, addKeys[x]!, addIds[x]!) < 0) lo = mid + 1;
+        else hi = mid;
+      }
+      places[j] = lo;
     }
-    return lo;
   });
-  ms += performance.now() - t1;
   if (moved) return undefined;
   let ids = kept;
   if (order.length > 0) {
