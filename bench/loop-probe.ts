@@ -33,9 +33,13 @@ if (out) {
   }, 1);
   timer.unref();
   // GC pauses of 5 ms or more, [endEpochMs, pauseMs]: a gap they explain is the collector's, not a call's code.
-  const gc: [number, number][] = [];
+  // With the kind: 1 scavenge, 2 mark-compact, 4 incremental marking, 8 weak callbacks (node's gc entry detail).
+  const gc: [number, number, number][] = [];
   new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) if (e.duration >= 5) gc.push([performance.timeOrigin + e.startTime + e.duration, e.duration]);
+    for (const e of list.getEntries()) {
+      const kind = (e as { detail?: { kind?: number } | null }).detail?.kind ?? 0;
+      if (e.duration >= 5) gc.push([performance.timeOrigin + e.startTime + e.duration, e.duration, kind]);
+    }
   }).observe({ entryTypes: ['gc'] });
   process.on('exit', () => writeFileSync(out, JSON.stringify({ gaps, gc })));
 }
