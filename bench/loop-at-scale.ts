@@ -153,7 +153,7 @@ export async function loopAtScale(dataDir: string, rounds = 3, ratePerSec = 100,
       if (!m) byMethod.set(method, (m = { calls: 0, worstMs: 0, worstGapMs: 0, worstGapCpuMs: 0, worstGcMs: 0, worstGcKind: '', statuses: new Set<number>() }));
       return m;
     };
-    const kinds: Record<number, string> = { 1: 'scavenge', 2: 'mark-compact', 4: 'incremental', 8: 'weak' };
+    const kinds: Record<number, string> = { 1: 'scavenge', 4: 'mark-compact', 8: 'incremental', 16: 'weak' };
     for (const [endAt, pause, kind] of probe.gc) {
       for (const w of windows) {
         if (!(endAt - pause <= w.to + 5 && endAt >= w.from - 5)) continue;

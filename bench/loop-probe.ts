@@ -32,8 +32,8 @@ if (out) {
     core = c;
   }, 1);
   timer.unref();
-  // GC pauses of 5 ms or more, [endEpochMs, pauseMs]: a gap they explain is the collector's, not a call's code.
-  // With the kind: 1 scavenge, 2 mark-compact, 4 incremental marking, 8 weak callbacks (node's gc entry detail).
+  // GC pauses of 5 ms or more, [endEpochMs, pauseMs, kind]: a gap they explain is the collector's, not a call's code.
+  // With the kind (node's perf_hooks constants): 1 scavenge, 4 mark-compact, 8 incremental marking, 16 weak callbacks.
   const gc: [number, number, number][] = [];
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) {
