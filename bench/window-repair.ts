@@ -56,7 +56,7 @@ for (let round = 0; round <= Number(roundsText ?? 3); round++) {
   const last = Math.min(log.lastSeq(1), seq + step);
   log.replay(1, (e) => p.apply(e), seq + 1, last);
   seq = last;
-  t += 10_000;
+  t += 60_000;
 }
 if (check === 'check') {
   await ow.windowSliced(p, q);

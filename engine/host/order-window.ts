@@ -334,7 +334,9 @@ async function repairSliced(b: Built, p: OmsProjection, q: OrderWindowQuery, now
     });
     ids = out;
   }
-  return { projection: p, key: b.key, seq, at, buildMs: ms, ids, lastKey: undefined, rows, working, fixed: false, flags };
+  // Kept as long as the list it repairs was (5 × the full build's time): repairs come no more often than rebuilds did,
+  // so the old arrays they leave (~10 MB a million-order list) are no more garbage a second than before.
+  return { projection: p, key: b.key, seq, at, buildMs: Math.max(b.buildMs, ms), ids, lastKey: undefined, rows, working, fixed: false, flags };
 }
 
 /** (key, id) order: <0, 0, >0. */
