@@ -21,10 +21,23 @@ export class TextMeasure {
 
   /** Whether `value` in an element of classes `cls` (its font read from a probe inside `host`) is at most `px` wide. */
   fits(host: HTMLElement, cls: string, value: string, px: number): boolean {
+    if (!this.byClass.has(cls)) this.learn(host, [cls]);
+    return this.fitsKnown(cls, value, px) ?? false;
+  }
+
+  /**
+   * Whether `value` in an element of classes `cls` is at most `px` wide, if that class list's font is known;
+   * `undefined` if not. Reading a font takes a probe element, a style read (it recalculates whatever the
+   * frame has dirtied so far) and ~100 glyph measures the first time a font is used: what made the first
+   * frames of a stream on an empty grid long (issue 14). A grid asks this in its frames and reads
+   * unknown fonts with `learn` at an idle moment.
+   */
+  fitsKnown(cls: string, value: string, px: number): boolean | undefined {
+    const info = this.byClass.get(cls);
+    if (!info) return undefined;
     if (this.ctx === undefined) this.ctx = document.createElement('canvas').getContext('2d');
     const ctx = this.ctx;
     if (!ctx) return false;
-    const info = this.byClass.get(cls) ?? this.info(host, ctx, cls);
     const ascii = /^[\x20-\x7e]*$/.test(value);
     // Monospaced (numbers, symbols, times): arithmetic, no measuring; ASCII only (a wide character is not one advance).
     if (info.advance > 0 && ascii) return value.length * info.advance <= px;
@@ -41,6 +54,19 @@ export class TextMeasure {
       this.widths.set(key, w);
     }
     return w <= px;
+  }
+
+  /** Whether the font of class list `cls` is known (read by `learn`). */
+  knows(cls: string): boolean {
+    return this.byClass.has(cls);
+  }
+
+  /** Reads the fonts of the class lists `classes` from probes inside `host` (those not read yet). */
+  learn(host: HTMLElement, classes: Iterable<string>): void {
+    if (this.ctx === undefined) this.ctx = document.createElement('canvas').getContext('2d');
+    const ctx = this.ctx;
+    if (!ctx) return;
+    for (const cls of classes) if (!this.byClass.has(cls)) this.info(host, ctx, cls);
   }
 
   private info(host: HTMLElement, ctx: CanvasRenderingContext2D, cls: string): FontInfo {

@@ -5,7 +5,6 @@ import { Toasts } from './Toasts.tsx';
 import { SessionBar } from './SessionBar.tsx';
 import { TimeMachineBanner } from './TimeMachine.tsx';
 import { Workspace } from './Workspace.tsx';
-import { RiskDrawer } from './risk/RiskDrawer.tsx';
 
 export function App() {
   const ready = useOrdoState((s) => s.resets > 0);
@@ -20,7 +19,6 @@ export function App() {
       <Workspace />
       <Toasts />
       <HelpOverlay />
-      <RiskDrawer />
     </div>
   );
 }

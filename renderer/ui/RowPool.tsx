@@ -1,6 +1,7 @@
 import { useLayoutEffect, useRef } from 'react';
 import type { CSSProperties, MouseEvent, ReactNode } from 'react';
 import type { ResolvedColumn } from '../lib/columns.ts';
+import { whenIdle } from '../lib/idle.ts';
 import { TextMeasure } from '../lib/text-fit.ts';
 import { sameDeps } from './row-pool-model.ts';
 import type { CellModel, PoolItem, RowMouse } from './row-pool-model.ts';
@@ -33,6 +34,8 @@ export interface PoolRowsProps {
 export function PoolRows(p: PoolRowsProps) {
   const rowsRef = useRef<HTMLDivElement>(null);
   const pool = useRef<RowPool | undefined>(undefined);
+  // The fonts read so far: kept when the pool is made again (new columns), never read in a frame twice.
+  const measure = useRef<TextMeasure | undefined>(undefined);
   const latest = useRef(p);
   latest.current = p;
   const server = typeof document === 'undefined';
@@ -42,7 +45,7 @@ export function PoolRows(p: PoolRowsProps) {
     if (!rowsRef.current) return;
     if (!pool.current || pool.current.columns !== p.columns) {
       pool.current?.clear();
-      pool.current = new RowPool(rowsRef.current, p.columns);
+      pool.current = new RowPool(rowsRef.current, p.columns, (measure.current ??= new TextMeasure()));
     }
     pool.current.patch(latest.current);
   });
@@ -168,6 +171,13 @@ function text(node: Text, value: string): void {
   if (node.data !== value) node.data = value;
 }
 
+/**
+ * The cells' class lists the grids' models give (order-row-model, fill-row-model): their fonts are read
+ * when the pool is made, before any row shows, so a stream's first frames on an empty grid do not read
+ * them (issue 14, decision 234). A class list not here is read at the first idle moment after it shows.
+ */
+export const CELL_CLASSES = ['td', 'td num', 'td num dim', 'td num-left dim', 'td sym', 'td dim', 'td dim mono', 'td side-buy', 'td side-sell', 'td reason', 'td waiting-hint'];
+
 /** One row of the pool and what it shows now. */
 interface Slot {
   row: HTMLDivElement;
@@ -179,24 +189,53 @@ interface Slot {
   /** The row's attribute names as last written (a name the next item leaves out is removed). */
   names: string[];
   deps: readonly unknown[] | undefined;
+  /** A cell was drawn clipped because its font was not known yet: patched again once it is. */
+  unsure: boolean;
 }
 
 /** The pool of row elements behind PoolRows: created once per column layout, grown and shrunk with the window, patched in place. */
 class RowPool {
   private slots: Slot[] = [];
   private readonly cols: ResolvedColumn[];
-  private readonly measure = new TextMeasure();
+  /** Class lists met in a frame whose font is not known: read at the next idle moment. */
+  private readonly unknown = new Set<string>();
+  private last: PoolRowsProps | undefined;
+  private cancelIdle: (() => void) | undefined;
+  private cleared = false;
 
   constructor(
     private readonly rowsEl: HTMLDivElement,
     readonly columns: readonly ResolvedColumn[],
+    private readonly measure: TextMeasure,
   ) {
     this.cols = columns.filter((c) => !c.fixed);
+    for (const c of CELL_CLASSES) if (!measure.knows(c)) this.unknown.add(c);
+    this.readFontsWhenIdle();
   }
 
   clear(): void {
     for (const s of this.slots) s.row.remove();
     this.slots = [];
+    this.cleared = true;
+    this.cancelIdle?.();
+  }
+
+  /** Reads the unknown fonts at an idle moment, then patches again the rows drawn without them. */
+  private readFontsWhenIdle(): void {
+    if (this.cancelIdle || this.unknown.size === 0) return;
+    this.cancelIdle = whenIdle(() => {
+      this.cancelIdle = undefined;
+      if (this.cleared || !this.rowsEl.isConnected) return;
+      this.measure.learn(this.rowsEl, this.unknown);
+      this.unknown.clear();
+      let again = false;
+      for (const s of this.slots)
+        if (s.unsure) {
+          s.deps = undefined;
+          again = true;
+        }
+      if (again && this.last) this.patch(this.last);
+    });
   }
 
   private make(k: number): Slot {
@@ -218,10 +257,11 @@ class RowPool {
       texts.push(t);
     }
     this.rowsEl.appendChild(row);
-    return { row, cells, texts, badges: cells.map(() => undefined), names: [], deps: undefined };
+    return { row, cells, texts, badges: cells.map(() => undefined), names: [], deps: undefined, unsure: false };
   }
 
   patch(p: PoolRowsProps): void {
+    this.last = p;
     while (this.slots.length < p.count) this.slots.push(this.make(this.slots.length));
     while (this.slots.length > p.count) this.slots.pop()!.row.remove();
     for (let k = 0; k < this.slots.length; k++) {
@@ -241,8 +281,10 @@ class RowPool {
       }
       if (it.deps !== undefined && sameDeps(s.deps, it.deps)) continue;
       s.deps = it.deps ?? [];
+      s.unsure = false;
       for (let j = 0; j < this.cols.length; j++) this.cell(s, j, cells(this.cols[j]!.key));
     }
+    this.readFontsWhenIdle();
   }
 
   private cell(s: Slot, j: number, m: CellModel): void {
@@ -271,7 +313,13 @@ class RowPool {
       clipped = c.width < 70;
     } else {
       text(s.texts[j]!, m.text);
-      clipped = m.text !== '' && !this.measure.fits(this.rowsEl, cls, m.text, c.width - 10);
+      // A font not read yet: clipped for now (an ellipsis only if the text overflows), patched again once read.
+      const fits = m.text === '' ? true : this.measure.fitsKnown(cls, m.text, c.width - 10);
+      if (fits === undefined) {
+        this.unknown.add(cls);
+        s.unsure = true;
+      }
+      clipped = fits !== true;
     }
     if (clipped) cls += ' clip';
     attr(cell, 'class', cls);

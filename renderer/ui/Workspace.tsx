@@ -11,6 +11,7 @@ import { OrdersBlotter } from './OrdersBlotter.tsx';
 import { Panel } from './Panel.tsx';
 import { Splitter } from './Splitter.tsx';
 import { WORKSPACE_TABS } from './workspace-tabs.ts';
+import { RiskDrawer } from './risk/RiskDrawer.tsx';
 
 /** Track sizes as fractions of their container, so the layout follows the window. */
 interface Layout {
@@ -135,6 +136,7 @@ function OpsTabs() {
           ))}
         </span>
       }
+      tools={<RiskDrawer />}
     >
       {current.render()}
     </Panel>

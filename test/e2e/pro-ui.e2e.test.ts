@@ -102,6 +102,16 @@ describe.each(VIEWPORTS)('a professional trading screen at $width×$height', ({ 
     });
     expect(comps.length).toBe(5);
     for (const c of comps) expect(c, c.id ?? '').toMatchObject({ buttons: 3, inCell: true, inPanel: true, alignedWithHeader: true });
+    // The Positions & risk launcher sits in the lower-right panel's head, on screen: floating in the screen's
+    // corner it covered the panel's last line at 1366×768 (the components' footer, the event log's detail; decision 234).
+    const launcher = (await page.getByTestId('risk-toggle').boundingBox())!;
+    const opsHead = (await page.locator('[data-testid="ops-panel"] > .panel-head').boundingBox())!;
+    expect(launcher.x).toBeGreaterThanOrEqual(opsHead.x);
+    expect(launcher.x + launcher.width).toBeLessThanOrEqual(opsHead.x + opsHead.width);
+    expect(launcher.y).toBeGreaterThanOrEqual(opsHead.y);
+    expect(launcher.y + launcher.height).toBeLessThanOrEqual(opsHead.y + opsHead.height);
+    expect(launcher.x + launcher.width).toBeLessThanOrEqual(width);
+    expect(await uncovered(page, '[data-testid="components-list"] [data-testid^="component-row-"] button, .components-foot *')).toEqual([]);
     await screenshot(page, `pro-${tag}-1-layout`);
   });
 
@@ -510,6 +520,8 @@ describe.each(VIEWPORTS)('a professional trading screen at $width×$height', ({ 
       return out;
     });
     expect(sideways).toEqual([]);
+    // Nothing floats over the log: every event row's detail in view is the topmost element at its right end.
+    expect(await uncovered(page, '[data-testid="events-panel"] [data-testid^="event-row-"] > .td.mono')).toEqual([]);
     await screenshot(page, `pro-${tag}-12-event-search`);
     await page.getByTestId('events-whole').uncheck();
     await page.getByTestId('tab-components').click();
@@ -533,3 +545,47 @@ describe.each(VIEWPORTS)('a professional trading screen at $width×$height', ({ 
     await screenshot(page, `pro-${tag}-13-disconnected`);
   });
 });
+
+/**
+ * The elements matching `selector` shown whole (in the window and in every clipping ancestor) but covered
+ * somewhere along their middle line by something that is not them or inside them: what a floating button or
+ * overlay hides.
+ */
+async function uncovered(page: Page, selector: string): Promise<string[]> {
+  return page.evaluate((sel) => {
+    type Rect = { left: number; top: number; right: number; bottom: number; width: number; height: number };
+    type El = { getBoundingClientRect(): Rect; contains(o: unknown): boolean; textContent: string | null; className: string; parentElement: El | null };
+    const d = globalThis as unknown as {
+      document: { querySelectorAll(s: string): El[]; elementFromPoint(x: number, y: number): El | null };
+      getComputedStyle(e: El): { overflowX: string; overflowY: string };
+      innerWidth: number;
+      innerHeight: number;
+    };
+    // In view: inside the window and inside every ancestor that clips (a row scrolled half out is not covered).
+    const shown = (el: El, r: Rect): boolean => {
+      if (r.bottom > d.innerHeight || r.right > d.innerWidth) return false;
+      for (let a = el.parentElement; a; a = a.parentElement) {
+        const cs = d.getComputedStyle(a);
+        if (cs.overflowX === 'visible' && cs.overflowY === 'visible') continue;
+        const c = a.getBoundingClientRect();
+        if (r.bottom > c.bottom || r.right > c.right || r.top < c.top || r.left < c.left) return false;
+      }
+      return true;
+    };
+    const out: string[] = [];
+    for (const el of d.document.querySelectorAll(sel)) {
+      const r = el.getBoundingClientRect();
+      if (r.width < 4 || r.height < 4 || !shown(el, r)) continue;
+      // Points along its middle line, every 16 px and at its right end.
+      const y = (r.top + r.bottom) / 2;
+      for (let x = r.left + 2; x <= r.right - 2; x = x + 16 > r.right - 2 && x < r.right - 2 ? r.right - 2 : x + 16) {
+        const top = d.document.elementFromPoint(x, y);
+        if (top && top !== el && !el.contains(top)) {
+          out.push(`${el.className} "${(el.textContent ?? '').slice(0, 30)}" under ${top.className} at ${Math.round(x)},${Math.round(y)}`);
+          break;
+        }
+      }
+    }
+    return out;
+  }, selector);
+}

@@ -32,6 +32,11 @@ const TRACE = process.env.ORDO_UI_LOAD_TRACE === '1';
 const SCROLL = process.env.ORDO_UI_LOAD_SCROLL === '1';
 /** ORDO_UI_LOAD_PROFILE=DIR: the renderer's CPU profile of the stream's first second, as DIR/ui-load-<width>.cpuprofile. */
 const PROFILE = process.env.ORDO_UI_LOAD_PROFILE;
+/**
+ * ORDO_UI_LOAD_PREFILL=N: N orders are sent and shown before the measured stream starts, so that it starts
+ * on a populated screen (the comparison for the first second's frames, which fill an empty one).
+ */
+const PREFILL = Number(process.env.ORDO_UI_LOAD_PREFILL ?? 0);
 const OUT = fileURLToPath(new URL('../../screenshots/', import.meta.url));
 
 describe.each([
@@ -71,6 +76,14 @@ describe.each([
       if (m.result?.ok) sent++;
     });
     let n = 0;
+    if (PREFILL > 0) {
+      for (; n < PREFILL; n++) ws.send(JSON.stringify({ id: n + 1, method: 'submitOrder', params: [loadOrder(symbols, n, `P${width}-${n + 1}`)] }));
+      await expect.poll(() => replies, { timeout: 30_000 }).toBe(n);
+      const seqP = (await http(host, 'GET', '/api/state')).body.session.seq as number;
+      await expect.poll(async () => Number((await page.getByTestId('session-seq').textContent())!.replaceAll(',', '')), { timeout: 20_000 }).toBeGreaterThanOrEqual(seqP);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    const n0 = n;
     let wheels = 0;
     let lastWheel = 0;
     let wheeling = false;
@@ -96,7 +109,7 @@ describe.each([
       const end = Date.now() + SECONDS * 1000;
       const t0 = Date.now();
       while (Date.now() < end) {
-        const due = Math.floor(((Date.now() - t0) / 1000) * ORDERS_PER_SECOND);
+        const due = n0 + Math.floor(((Date.now() - t0) / 1000) * ORDERS_PER_SECOND);
         // A bound on calls in flight: the generator never runs away from a host that falls behind.
         while (n < due && n - replies < 2000) {
           const order = loadOrder(symbols, n, `L${width}-${n + 1}`);
@@ -124,13 +137,14 @@ describe.each([
     const figures = {
       viewport: `${width}x${height}`,
       ordersAccepted: sent,
-      ordersPerSecond: Math.round(sent / report.seconds),
+      ordersPerSecond: Math.round((sent - n0) / report.seconds),
       eventsPerSecond: Math.round((seq1 - seq0) / report.seconds),
       // The machine is shared: the figures mean little without it.
       loadAverage1m: Number(loadavg()[0]!.toFixed(1)),
       ...(SCROLL ? { wheelSteps: wheels } : {}),
       ...report,
-      ...(traced ? { tracedCpu: traced.cpu, tracedFrames: traced.frames, tracedLongTasks: traced.longTasks } : {}),
+      ...(PREFILL > 0 ? { prefilledOrders: PREFILL } : {}),
+      ...(traced ? { tracedFirstSecond: traced.firstSecond, tracedCpu: traced.cpu, tracedFrames: traced.frames, tracedLongTasks: traced.longTasks } : {}),
     };
     mkdirSync(OUT, { recursive: true });
     writeFileSync(`${OUT}ui-load-${width}-${ORDERS_PER_SECOND}${SCROLL ? '-scroll' : ''}.json`, `${JSON.stringify(figures, null, 2)}\n`);

@@ -37,7 +37,9 @@ const CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline'
 /** Starts tracing the page (one trace per browser at a time). */
 export async function startTrace(browser: Browser, page: Page): Promise<void> {
   // With ORDO_TRACE_RAW the JS sampling profiler too (its samples are for a script to read, not the report).
-  await browser.startTracing(page, { categories: process.env.ORDO_TRACE_RAW ? [...CATEGORIES, 'disabled-by-default-v8.cpu_profiler'] : CATEGORIES });
+  // With ORDO_TRACE_INVALIDATIONS=1 also blink's own events and which DOM change invalidated style and layout.
+  const more = process.env.ORDO_TRACE_INVALIDATIONS === '1' ? ['blink', 'disabled-by-default-devtools.timeline.invalidationTracking', 'disabled-by-default-devtools.timeline.frame'] : [];
+  await browser.startTracing(page, { categories: [...CATEGORIES, ...more, ...(process.env.ORDO_TRACE_RAW ? ['disabled-by-default-v8.cpu_profiler'] : [])] });
 }
 
 /**
@@ -71,12 +73,51 @@ export interface FrameCpu {
 }
 
 /** Stops the trace; breaks every main-thread task longer than `overMs` (wall) down by kind, and sums all tasks' CPU. */
-export async function stopTrace(browser: Browser, overMs = 50): Promise<{ longTasks: LongTaskBreakdown[]; cpu: CpuSummary; frames: Record<string, FrameCpu> }> {
+export async function stopTrace(browser: Browser, overMs = 50): Promise<{ longTasks: LongTaskBreakdown[]; cpu: CpuSummary; frames: Record<string, FrameCpu>; firstSecond: FirstSecond }> {
   const raw = await browser.stopTracing();
   // ORDO_TRACE_RAW=DIR keeps the whole trace (tens of MB) for a closer look in DevTools or a script.
   if (process.env.ORDO_TRACE_RAW) writeFileSync(`${process.env.ORDO_TRACE_RAW}/trace-${Date.now()}.json`, raw);
   const trace = JSON.parse(raw.toString('utf8')) as { traceEvents: TraceEvent[] };
-  return { ...longTasksOf(trace.traceEvents, overMs), frames: framesOf(trace.traceEvents) };
+  return { ...longTasksOf(trace.traceEvents, overMs), frames: framesOf(trace.traceEvents), firstSecond: firstSecondOf(trace.traceEvents) };
+}
+
+/**
+ * The main thread's tasks in the stream's first second (from the first `ordo:` frame stamp), by CPU: the
+ * frames that fill an empty screen, the ones that were long on a quiet machine (issue 14). On-core
+ * time, what load does not bend much.
+ */
+export interface FirstSecond {
+  tasks: number;
+  cpuSumMs: number;
+  cpuMaxMs: number;
+  over16MsCpu: number;
+  over25MsCpu: number;
+  /** The five tasks with the most CPU: [CPU ms, wall ms, start in ms after the first stamp]. */
+  top: [number, number, number][];
+  /** The CPU (ms) of the first five tasks over 4 ms of CPU, in order: the frames that fill the empty screen. */
+  firstFrames: number[];
+}
+
+export function firstSecondOf(all: readonly TraceEvent[]): FirstSecond {
+  const { tasks, stamps } = mainThreadOf(all);
+  const first = stamps.find((s) => s.args?.data?.message?.startsWith('ordo:'));
+  const from = first?.ts ?? tasks[0]?.ts ?? 0;
+  // The task holding the first stamp starts before it: take tasks that end after it.
+  const inside = tasks.filter((t) => t.ts + t.dur! >= from && t.ts < from + 1_000_000);
+  const r1 = (x: number): number => Math.round(x * 10) / 10;
+  const cpu = inside.map((t) => (t.tdur ?? 0) / 1000);
+  return {
+    tasks: inside.length,
+    cpuSumMs: r1(cpu.reduce((a, b) => a + b, 0)),
+    cpuMaxMs: r1(Math.max(0, ...cpu)),
+    over16MsCpu: cpu.filter((c) => c > 1000 / 60).length,
+    over25MsCpu: cpu.filter((c) => c > 25).length,
+    top: inside
+      .map((t): [number, number, number] => [r1((t.tdur ?? 0) / 1000), r1(t.dur! / 1000), Math.round((t.ts - from) / 1000)])
+      .sort((a, b) => b[0] - a[0])
+      .slice(0, 5),
+    firstFrames: cpu.filter((c) => c > 4).slice(0, 5).map(r1),
+  };
 }
 
 /** The main thread's complete events, sorted by start (longest first at a tie), and its tasks. */
