@@ -284,6 +284,45 @@ describe('getOrderWindow: the blotter window cut by the host (decision 150)', ()
     expect(w.repairs).toBeGreaterThan(0);
   });
 
+  it('a repair whose binary search reads an order changed while the repair ran gives way to a full build', async () => {
+    const { p, step } = session(0);
+    const add = (id: number, price: number) => {
+      step({ type: 'OrderPending', orderId: id, clientId: 'ALPHA', clientOrderId: `M-${id}`, symbol: 'AAPL', side: 'buy', orderType: 'limit', timeInForce: 'day', quantity: 10, price }, 'proxy-1');
+      step({ type: 'OrderAccepted', orderId: id }, 'risk-1');
+    };
+    // Orders 1-40 at 10, 20, …, 400.
+    for (let id = 1; id <= 40; id++) add(id, 10 * id);
+    let t = 0;
+    const w = new OrderWindows(() => t, 1000);
+    const q: OrderWindowQuery = { sort: 'price', dir: 'asc', limit: 100 };
+    const quiet = () => Promise.resolve();
+    await w.windowSliced(p, q, quiet, 8);
+    // A new order at 15 (one order in 41 touched: a repair, not a build), to go between orders 1 and 2.
+    add(41, 15);
+    t += 5000;
+    // The first pause comes after the scan for touched orders: order 21, kept and the row a binary search over the
+    // 40 kept reads first, is replaced to 5. Read as 5, it would send order 41 to the right half (after order 21),
+    // a place the next repair would not correct.
+    let pauses = 0;
+    const pause = () => {
+      if (++pauses === 1) {
+        step({ type: 'ReplaceRequested', orderId: 21, quantity: 10, price: 5 }, 'proxy-1');
+        step({ type: 'OrderReplaced', orderId: 21, quantity: 10, price: 5 }, 'gateway-1');
+      }
+      return Promise.resolve();
+    };
+    await w.windowSliced(p, q, pause, 8);
+    const counts = [w.builds, w.repairs];
+    t += 5000;
+    add(42, 1000);
+    const got = await w.windowSliced(p, q, quiet, 8);
+    expect(got.orders.map((o) => o.orderId)).toEqual(reference_(p, q).map((o) => o.orderId));
+    expect(got.orders.slice(0, 4).map((o) => o.orderId)).toEqual([21, 1, 41, 2]);
+    // The call that met the change built afresh; the quiet one after it repaired.
+    expect(counts).toEqual([2, 0]);
+    expect([w.builds, w.repairs]).toEqual([2, 1]);
+  });
+
   it('refuses a bad query with one line naming the field', () => {
     expect(() => parseOrderWindowQuery({ sort: 'colour' })).toThrow(/orderWindow\.sort/);
     expect(() => parseOrderWindowQuery({ limit: 5000 })).toThrow(/orderWindow\.limit/);
