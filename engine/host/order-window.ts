@@ -34,7 +34,7 @@ interface Built {
   readonly at: number;
   readonly buildMs: number;
   /** Matching orderIds, ascending by (key, orderId); a window in `desc` reads it from the end. */
-  readonly ids: number[];
+  readonly ids: IdList;
   /** The sort key of the last id (for appending new orders). */
   lastKey: number | string | undefined;
   /** Rows of the projection looked at (orders are appended, never removed, within a session). */
@@ -50,6 +50,13 @@ interface Built {
    */
   readonly flags?: Uint8Array;
 }
+
+/**
+ * A kept list's orderIds: a JS array for a list that new orders are appended to (`fixed`), else an Int32Array
+ * (decision 232): a million-order JS array is ~10 MB of old space per build or repair, nearer the next full
+ * collection; a typed array's memory is outside the collected heap.
+ */
+type IdList = number[] | Int32Array;
 
 /** Row flags of a kept list (Built.flags). */
 const WORKING = 1;
@@ -225,12 +232,13 @@ async function buildSliced(p: OmsProjection, q: OrderWindowQuery, key: string, n
   // One cursor moved along the rows (an object per order was most of a build's garbage at a million orders);
   // a slice ends early past the turn's time budget (a new query's first rows run before V8 optimises it).
   ms += await rowsInTurns(0, rows, slice, pause, (lo, hi) => p.forEachOrder(lo, hi, add));
-  let sorted: number[];
+  let sorted: IdList;
+  const fixed = isFixed(q);
   // (The copy of an in-order list is not counted in buildMs: its time with the pauses would be wall time.)
-  if (c.inOrder) sorted = await toArraySliced(c.ids, pause, slice * 4);
+  if (c.inOrder) sorted = fixed ? await toArraySliced(c.ids, pause, slice * 4) : c.ids.slice();
   else {
     const r = await sortSliced(c.ids, c.keys, pause, slice);
-    sorted = r.ids;
+    sorted = fixed ? await toArraySliced(r.ids, pause, slice * 4) : r.ids;
     ms += r.ms;
   }
   return { projection: p, key, seq, at, buildMs: ms, ids: sorted, lastKey: c.lastKeyOf(p, sorted), rows, working: c.working, fixed: isFixed(q), ...c.flagsOf() };
@@ -291,9 +299,11 @@ async function repairSliced(b: Built, p: OmsProjection, q: OrderWindowQuery, now
   // The untouched listed orders, in their order (the list as it was, less the ones that leave).
   let kept = b.ids;
   if (leaving.size > 0) {
-    const out: number[] = [];
+    // Every leaving order is listed once (its LISTED flag): the kept ones are exactly the rest.
+    const out = new Int32Array(b.ids.length - leaving.size);
+    let o = 0;
     ms += await rowsInTurns(0, b.ids.length, slice * 4, pause, (lo, hi) => {
-      for (let i = lo; i < hi; i++) if (!leaving.has(b.ids[i]!)) out.push(b.ids[i]!);
+      for (let i = lo; i < hi; i++) if (!leaving.has(b.ids[i]!)) out[o++] = b.ids[i]!;
     });
     kept = out;
   }
@@ -324,12 +334,13 @@ async function repairSliced(b: Built, p: OmsProjection, q: OrderWindowQuery, now
   if (moved) return undefined;
   let ids = kept;
   if (order.length > 0) {
-    const out: number[] = [];
+    const out = new Int32Array(kept.length + order.length);
     let j = 0;
+    let o = 0;
     ms += await rowsInTurns(0, kept.length + 1, slice * 4, pause, (lo, hi) => {
       for (let i = lo; i < hi; i++) {
-        while (j < order.length && places[j] === i) out.push(addIds[order[j++]!]!);
-        if (i < kept.length) out.push(kept[i]!);
+        while (j < order.length && places[j] === i) out[o++] = addIds[order[j++]!]!;
+        if (i < kept.length) out[o++] = kept[i]!;
       }
     });
     ids = out;
@@ -413,7 +424,7 @@ class RowCollector {
   }
 
   /** The sort key of the last row of `sorted`: appendNew extends only a list whose keys never change, so the key read now is the one it was sorted by. */
-  lastKeyOf(p: OmsProjection, sorted: readonly number[]): number | string | undefined {
+  lastKeyOf(p: OmsProjection, sorted: ArrayLike<number>): number | string | undefined {
     const last = sorted[sorted.length - 1];
     return last === undefined ? undefined : sortValue(p.order(last)!, this.sortKey);
   }
@@ -434,13 +445,13 @@ async function toArraySliced(from: ArrayLike<number>, pause: () => Promise<void>
  * `ids` sorted by (keys, ids) (and `order`: the positions in `ids` in sorted order): sortOrder, then the ids copied
  * in sorted order `slice` a turn.
  */
-export async function sortSliced(ids: ArrayLike<number>, keys: ArrayLike<number | string>, pause: () => Promise<void>, slice: number): Promise<{ ids: number[]; order: Int32Array; ms: number }> {
+export async function sortSliced(ids: ArrayLike<number>, keys: ArrayLike<number | string>, pause: () => Promise<void>, slice: number): Promise<{ ids: Int32Array; order: Int32Array; ms: number }> {
   const n = ids.length;
   const { order, ms: sortMs } = await sortOrder(ids, keys, pause, slice);
   let ms = sortMs;
   // The ids in sorted order, `slice` a turn: each read from a random place (slice*4 pushed was a 32 ms turn at 1.2 M
-  // orders: random reads and the array's growth copies). Preallocated: small integers keep its kind.
-  const out = new Array<number>(n);
+  // orders: random reads and the array's growth copies). Typed: outside the collected heap (decision 232).
+  const out = new Int32Array(n);
   ms += await rowsInTurns(0, n, slice, pause, (lo, hi) => {
     for (let i = lo; i < hi; i++) out[i] = ids[order[i]!] as number;
   });
@@ -547,7 +558,8 @@ function appendNew(b: Built, p: OmsProjection, q: OrderWindowQuery): boolean {
       lastKey = k;
       add.push(o.orderId);
     }
-    for (const id of add) b.ids.push(id);
+    // A fixed list's ids are a JS array (buildSliced, build): appended to in place.
+    for (const id of add) (b.ids as number[]).push(id);
     b.lastKey = lastKey;
     b.rows = p.orderCount;
     b.working += working;
