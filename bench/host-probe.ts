@@ -12,6 +12,7 @@
 import { openSync, readSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { monoMs, TRACE_HEADER, type Hop } from './hops.ts';
 import { monitorEventLoopDelay, PerformanceObserver, performance, type PerformanceEntry } from 'node:perf_hooks';
 
@@ -53,6 +54,16 @@ export interface HostProbe {
    * not depend on the machine's load except through batching.
    */
   readonly counts?: Record<string, number>;
+  /**
+   * With $ORDO_HOST_SPANS=MS: what ran on the main thread, by name: every call of a traced step (sequencer flush,
+   * log commit, fan-out, HTTP answer, compaction step, WAL checkpoint, checkpoint round start) and every timer
+   * callback (named by where its setInterval was made: venue ticks and market data, heartbeats, resends, compactor
+   * rounds, head beacons, pushes) that took MS ms or more, as [start epoch ms, wall ms, name, on-core ms]; and per
+   * name the count, total wall ms and on-core ms of all its calls. The per-order steps are timed with
+   * performance.now() only (no system call); the background ones (timers, compaction steps, WAL checkpoints, forks)
+   * also with the process's CPU time (ms: what a loaded machine does not stretch; all threads, an upper bound).
+   */
+  readonly spans?: { long: ([number, number, string] | [number, number, string, number])[]; totals: Record<string, { n: number; ms: number; onCoreMs?: number }> };
 }
 
 
@@ -101,6 +112,9 @@ if (out) {
   if (process.env['ORDO_HOST_HOPS']) await traceHops(hops);
   const counts: Record<string, number> = {};
   if (process.env['ORDO_HOST_COUNTS']) await countCalls(counts);
+  const spanMs = Number(process.env['ORDO_HOST_SPANS'] ?? 0);
+  const spans: NonNullable<HostProbe['spans']> = { long: [], totals: {} };
+  if (spanMs > 0) await traceSpans(spans, spanMs);
   // For A/B runs: the host's heap growth (decision 170) replaced by $ORDO_HOST_HEAP_GROWING percent ('default': V8's own).
   const growing = process.env['ORDO_HOST_HEAP_GROWING'];
   if (growing) {
@@ -132,6 +146,7 @@ if (out) {
       ...(process.env['ORDO_HOST_HOPS'] ? { hops } : {}),
       ...(process.env['ORDO_HOST_COUNTS'] ? { counts } : {}),
       ...(gapMs > 0 ? { gaps } : {}),
+      ...(spanMs > 0 ? { spans } : {}),
       cpuMs: { user: cpu.user / 1000, system: cpu.system / 1000 },
     };
     writeFileSync(out, JSON.stringify(probe));
@@ -223,6 +238,103 @@ async function countCalls(counts: Record<string, number>): Promise<void> {
       },
     });
   }
+}
+
+/**
+ * Names what runs on the main thread (HostProbe.spans): the order path's steps and the background work, by
+ * wrapping their methods on the prototypes (the same module instances the host loads) and every setInterval
+ * callback (named by the file and line that made the timer, taken once when it is made).
+ */
+async function traceSpans(spans: NonNullable<HostProbe['spans']>, min: number): Promise<void> {
+  const http = await import('node:http');
+  const log = await import('../engine/store/log.ts');
+  const compaction = await import('../engine/store/compaction.ts');
+  const seq = await import('../engine/sequencer/sequencer.ts');
+  const fan = await import('../engine/host/projection-fan-out.ts');
+  const checkpointer = await import('../engine/host/projection-checkpointer.ts');
+  const origin = performance.timeOrigin;
+  // The process's CPU time (getrusage, ms), read around the background steps only (two system calls a call): what a
+  // turn cost, which a loaded machine does not stretch the way it stretches the wall time. All threads count (an
+  // upper bound for the main thread's); the main thread's schedstat, read by itself, lags by up to a tick (4 ms).
+  const onCore = (): number => {
+    const c = process.cpuUsage();
+    return (c.user + c.system) / 1000;
+  };
+  let inCompaction = false;
+  // $ORDO_HOST_SPANS_COMMIT_CPU: the process's CPU around every log commit too (two more system calls a commit):
+  // tells a commit that computes from one that waits (I/O: a WAL restart, the inline checkpoint's syncs).
+  const commitCpu = process.env['ORDO_HOST_SPANS_COMMIT_CPU'] === '1';
+  const timed = <T>(name: string, run: () => T, cpu = false): T => {
+    const c0 = cpu ? onCore() : NaN;
+    const t0 = performance.now();
+    try {
+      return run();
+    } finally {
+      const ms = performance.now() - t0;
+      const t = (spans.totals[name] ??= { n: 0, ms: 0 });
+      t.n++;
+      t.ms += ms;
+      const core = Number.isNaN(c0) ? undefined : onCore() - c0;
+      if (core !== undefined) t.onCoreMs = (t.onCoreMs ?? 0) + core;
+      if (ms >= min) spans.long.push(core === undefined ? [origin + t0, ms, name] : [origin + t0, ms, name, core]);
+    }
+  };
+  const wrapAs = (name: string, obj: Record<string, unknown>, key: string, cpu = false) => {
+    const orig = obj[key] as (...a: unknown[]) => unknown;
+    Object.defineProperty(obj, key, {
+      configurable: true,
+      writable: true,
+      value: function (this: unknown, ...args: unknown[]) {
+        return timed(name, () => orig.apply(this, args), cpu);
+      },
+    });
+  };
+  const proto = (c: { prototype: unknown }) => c.prototype as Record<string, unknown>;
+  wrapAs('sequencer flush', proto(seq.Sequencer), 'flush');
+  // A commit made by a compaction step is the compactor's write (a run's rows deleted, its merged frame inserted).
+  const commit = proto(log.WritableLog)['transaction'] as (...a: unknown[]) => unknown;
+  proto(log.WritableLog)['transaction'] = function (this: unknown, ...args: unknown[]) {
+    return inCompaction ? timed('compaction write', () => commit.apply(this, args), true) : timed('log commit', () => commit.apply(this, args), commitCpu);
+  };
+  const codec = await import('../engine/protocol/codec.ts');
+  const finish = proto(codec.FrameBuilder)['finish'] as (...a: unknown[]) => unknown;
+  proto(codec.FrameBuilder)['finish'] = function (this: unknown, ...args: unknown[]) {
+    return inCompaction ? timed('compaction encode', () => finish.apply(this, args), true) : finish.apply(this, args);
+  };
+  wrapAs('fan-out', proto(fan.ProjectionFanOut), 'onEvents');
+  const step = proto(compaction.FrameCompactor)['step'] as (...a: unknown[]) => unknown;
+  proto(compaction.FrameCompactor)['step'] = function (this: unknown, ...args: unknown[]) {
+    inCompaction = true;
+    try {
+      return timed('compaction step', () => step.apply(this, args), true);
+    } finally {
+      inCompaction = false;
+    }
+  };
+  wrapAs('checkpoint look (fork)', proto(checkpointer.ProjectionCheckpointer), 'look', true);
+  wrapAs('HTTP answer end', proto(http.ServerResponse), 'end');
+  // The checkpointer's round starts a process (fork): through the CommonJS module, then into the ESM bindings.
+  const cp = createRequire(import.meta.url)('node:child_process') as Record<string, unknown>;
+  wrapAs('child_process fork', cp, 'fork', true);
+  (createRequire(import.meta.url)('node:module') as { syncBuiltinESMExports: () => void }).syncBuiltinESMExports();
+  const Database = createRequire(import.meta.url)('better-sqlite3') as { prototype: unknown };
+  const pragma = proto(Database)['pragma'] as (...a: unknown[]) => unknown;
+  proto(Database)['pragma'] = function (this: unknown, ...args: unknown[]) {
+    const what = typeof args[0] === 'string' && args[0].startsWith('wal_checkpoint') ? 'WAL checkpoint' : `pragma ${String(args[0]).split(/[ =(]/)[0]}`;
+    return timed(what, () => pragma.apply(this, args), what === 'WAL checkpoint');
+  };
+  const setInt = globalThis.setInterval;
+  const here = fileURLToPath(new URL('..', import.meta.url));
+  globalThis.setInterval = function (this: unknown, cb: (...a: unknown[]) => void, ms?: number, ...rest: unknown[]) {
+    // The first stack frame outside this file: where the timer was made.
+    const line = (new Error().stack ?? '').split('\n').slice(2).find((l) => !l.includes('host-probe')) ?? '';
+    const site = /\(?([^()\s]+):(\d+):\d+\)?$/.exec(line.trim());
+    const name = `timer ${site ? `${site[1]!.replace(/^file:\/\//, '').replace(here, '')}:${site[2]!}` : 'unknown'}`;
+    const wrapped = function (this: unknown, ...a: unknown[]) {
+      return timed(name, () => cb.apply(this, a), true);
+    };
+    return (setInt as (...a: unknown[]) => NodeJS.Timeout)(wrapped, ms, ...rest);
+  } as typeof setInterval;
 }
 
 /** Wraps the host's suspected long synchronous calls (the same module instances the host loads). */

@@ -31,6 +31,8 @@ export interface MethodLoop {
   readonly worstGapCpuMs: number;
   /** The longest GC pause during its calls (part of the gap, the collector's rather than the call's own code). */
   readonly worstGcMs: number;
+  /** Its kind: "scavenge", "mark-compact", "incremental", "weak" ("" for none). */
+  readonly worstGcKind: string;
   readonly statuses: readonly number[];
 }
 
@@ -143,16 +145,24 @@ export async function loopAtScale(dataDir: string, rounds = 3, ratePerSec = 100,
       api.close();
       await host.stop();
     }
-    const probe = JSON.parse(readFileSync(out, 'utf8')) as { gaps: [number, number, number][]; gc: [number, number][] };
+    const probe = JSON.parse(readFileSync(out, 'utf8')) as { gaps: [number, number, number][]; gc: [number, number, number?][] };
     const gaps = probe.gaps;
-    const byMethod = new Map<string, { calls: number; worstMs: number; worstGapMs: number; worstGapCpuMs: number; worstGcMs: number; statuses: Set<number> }>();
+    const byMethod = new Map<string, { calls: number; worstMs: number; worstGapMs: number; worstGapCpuMs: number; worstGcMs: number; worstGcKind: string; statuses: Set<number> }>();
     const entry = (method: string) => {
       let m = byMethod.get(method);
-      if (!m) byMethod.set(method, (m = { calls: 0, worstMs: 0, worstGapMs: 0, worstGapCpuMs: 0, worstGcMs: 0, statuses: new Set<number>() }));
+      if (!m) byMethod.set(method, (m = { calls: 0, worstMs: 0, worstGapMs: 0, worstGapCpuMs: 0, worstGcMs: 0, worstGcKind: '', statuses: new Set<number>() }));
       return m;
     };
-    for (const [endAt, pause] of probe.gc) {
-      for (const w of windows) if (endAt - pause <= w.to + 5 && endAt >= w.from - 5) entry(w.method).worstGcMs = Math.max(entry(w.method).worstGcMs, pause);
+    const kinds: Record<number, string> = { 1: 'scavenge', 4: 'mark-compact', 8: 'incremental', 16: 'weak' };
+    for (const [endAt, pause, kind] of probe.gc) {
+      for (const w of windows) {
+        if (!(endAt - pause <= w.to + 5 && endAt >= w.from - 5)) continue;
+        const m = entry(w.method);
+        if (pause > m.worstGcMs) {
+          m.worstGcMs = pause;
+          m.worstGcKind = kinds[kind ?? 0] ?? '';
+        }
+      }
     }
     let between = 0;
     let betweenCpu = 0;
@@ -179,7 +189,7 @@ export async function loopAtScale(dataDir: string, rounds = 3, ratePerSec = 100,
     }
     const methods = CALLS.map(([method]) => {
       const m = entry(method);
-      return { method, calls: m.calls, worstMs: m.worstMs, worstGapMs: m.worstGapMs, worstGapCpuMs: m.worstGapCpuMs, worstGcMs: m.worstGcMs, statuses: [...m.statuses] };
+      return { method, calls: m.calls, worstMs: m.worstMs, worstGapMs: m.worstGapMs, worstGapCpuMs: m.worstGapCpuMs, worstGcMs: m.worstGcMs, worstGcKind: m.worstGcKind, statuses: [...m.statuses] };
     });
     return { orders, fills, methods, betweenCallsGapMs: between, betweenCallsGapCpuMs: betweenCpu, readyMs };
   } finally {

@@ -32,10 +32,14 @@ if (out) {
     core = c;
   }, 1);
   timer.unref();
-  // GC pauses of 5 ms or more, [endEpochMs, pauseMs]: a gap they explain is the collector's, not a call's code.
-  const gc: [number, number][] = [];
+  // GC pauses of 5 ms or more, [endEpochMs, pauseMs, kind]: a gap they explain is the collector's, not a call's code.
+  // With the kind (node's perf_hooks constants): 1 scavenge, 4 mark-compact, 8 incremental marking, 16 weak callbacks.
+  const gc: [number, number, number][] = [];
   new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) if (e.duration >= 5) gc.push([performance.timeOrigin + e.startTime + e.duration, e.duration]);
+    for (const e of list.getEntries()) {
+      const kind = (e as { detail?: { kind?: number } | null }).detail?.kind ?? 0;
+      if (e.duration >= 5) gc.push([performance.timeOrigin + e.startTime + e.duration, e.duration, kind]);
+    }
   }).observe({ entryTypes: ['gc'] });
   process.on('exit', () => writeFileSync(out, JSON.stringify({ gaps, gc })));
 }

@@ -267,10 +267,6 @@ async function main(): Promise<void> {
           note: `${large.events.toLocaleString('en-US')} events, ${large.orders.toLocaleString('en-US')} orders, cold process, median of ${size.replayRuns}`,
         });
         rows.push({ key: 'replay_eps_small', label: `replay, 4,096-event frames, first ${fmt(small.events / 1e6)} M`, value: small.eps, unit: 'events/s' });
-        // The same with the reading on a second thread (decision 218): wall time on two cores, whatever else runs.
-        const threads = await medianReplayInChild(size.replayRuns, 'threads', stored.db, stored.events, true);
-        if (threads.hash === undefined || threads.events !== large.events) throw new Error('bench: the two-thread replay delivered other events');
-        rows.push({ key: 'replay_threads_eps', label: 'replay, 4,096-event frames, reading on a second thread', value: threads.eps, unit: 'events/s', target: { op: '>=', value: 10_000_000 }, note: cpuNote(threads) });
         const stream = await medianReplayInChild(size.replayRuns, 'stream', stored.db, stored.events);
         if (stream.events !== large.events) throw new Error(`bench: the stream rewind delivered ${stream.events} of ${large.events} events`);
         rows.push({ key: 'rewind_stream_eps', label: 'rewind via replay service + EventStream', value: stream.eps, unit: 'events/s', note: `${fmt(stream.maxRssBytes / 2 ** 20)} MiB peak RSS` });
@@ -366,9 +362,6 @@ async function main(): Promise<void> {
           slowestRaw = Math.min(slowestRaw ?? Infinity, raw.eps);
           largestRaw = Math.max(largestRaw ?? 0, rawBytes);
           rows.push({ key: `replay_live_${k}_as_written_eps`, label: `replay, live frames @ ${k} orders/s, as written`, value: raw.eps, unit: 'events/s', target: { op: '>=', value: 10_000_000 }, note: `${fmt(raw.events / 1e6)} M events, ${fmt(rawBytes)} B/event${vsNaive(raw.eps)}` });
-          const rawThreads = await medianReplayInChild(size.replayRuns, 'threads', stored.db, stored.events, true);
-          if (rawThreads.hash !== raw.hash || rawThreads.events !== raw.events) throw new Error('bench: the two-thread replay built another state');
-          rows.push({ key: `replay_live_${k}_as_written_threads_eps`, label: `replay, live frames @ ${k} orders/s, as written, reading on a second thread`, value: rawThreads.eps, unit: 'events/s', target: { op: '>=', value: 10_000_000 }, note: cpuNote(rawThreads) + vsNaive(rawThreads.eps) });
           const c = compactStoredLog(stored, size.compactionLag);
           const r = await medianReplayInChild(size.replayRuns, 'frames', stored.db, stored.events, true);
           if (r.events !== raw.events || r.lastSeq !== raw.lastSeq || r.hash !== raw.hash) throw new Error('bench: the compacted log replays different events');
@@ -532,8 +525,3 @@ async function main(): Promise<void> {
 }
 
 runMain(main);
-
-/** The CPU split of a two-thread replay (clock ticks of each thread, from /proc): its wall time on two free cores is about the larger. */
-function cpuNote(r: { mainCpuTicks?: number; readerCpuTicks?: number }): string {
-  return r.mainCpuTicks !== undefined && r.readerCpuTicks !== undefined ? `CPU: replaying thread ${r.mainCpuTicks * 10} ms, reader ${r.readerCpuTicks * 10} ms` : 'CPU split unknown';
-}

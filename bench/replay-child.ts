@@ -3,13 +3,12 @@
  * fresh database handle, fresh projection) that rewinds session 1 of a stored
  * log into the full OMS projection and prints one JSON line with its figures.
  *
- * `frames` reads the log file directly (ReadableLog.replay); `threads` does the
- * same with the reading on a second thread (replayOnTwoThreads); `stream` rewinds
+ * `frames` reads the log file directly (ReadableLog.replay); `stream` rewinds
  * the way a component joining a running system does, through the replay
  * service over ZeroMQ into an EventStream (the whole session); `baseline`
  * reads the naive one-row-per-event JSON log (rows as arrays, `.raw()`).
  *
- *   node dist/bench/replay-child.js frames|threads|stream|baseline <db> <events> [hash]
+ *   node dist/bench/replay-child.js frames|stream|baseline <db> <events> [hash]
  */
 import Database from 'better-sqlite3';
 import { readFileSync } from 'node:fs';
@@ -18,18 +17,16 @@ import { ReplayServer } from '../engine/bus/replay.ts';
 import { OmsProjection } from '../engine/oms/projection.ts';
 import type { OrdoEvent } from '../engine/protocol/events.ts';
 import { openReadableLog } from '../engine/store/log.ts';
-import { replayOnTwoThreads } from '../engine/store/threaded-replay.ts';
 import { runMain } from './util.ts';
 
 
 async function main(): Promise<void> {
   const [mode, dbPath, limitArg, hashArg] = process.argv.slice(2);
-  if ((mode !== 'frames' && mode !== 'threads' && mode !== 'stream' && mode !== 'baseline') || !dbPath || !limitArg) {
-    console.error('usage: replay-child frames|threads|stream|baseline <db> <events> [hash]');
+  if ((mode !== 'frames' && mode !== 'stream' && mode !== 'baseline') || !dbPath || !limitArg) {
+    console.error('usage: replay-child frames|stream|baseline <db> <events> [hash]');
     process.exit(2);
   }
   const limit = Number(limitArg);
-  const trace: { handover?: number; fromRing?: number; fellBack?: boolean; readerCpuTicks?: number } = {};
   const main0 = mainThreadTicks();
   const t0 = performance.now();
   const p = new OmsProjection();
@@ -37,11 +34,6 @@ async function main(): Promise<void> {
   if (mode === 'frames') {
     const log = openReadableLog(dbPath);
     n = log.replay(1, (e) => p.apply(e), 1, limit);
-    log.close();
-  } else if (mode === 'threads') {
-    // The same, with the frames read and checked on a second thread (decision 218).
-    const log = openReadableLog(dbPath);
-    n = replayOnTwoThreads(log, 1, (e) => p.apply(e), 1, limit, { trace });
     log.close();
   } else if (mode === 'stream') {
     const server = new ReplayServer(openReadableLog(dbPath));
@@ -78,12 +70,8 @@ async function main(): Promise<void> {
     fills: p.fillCount,
     lastSeq: p.lastSeq,
     hash: hashArg === 'hash' ? p.stateHash() : undefined,
-    // CPU of the replay on this thread and (mode threads) on the reader thread, in clock ticks (10 ms on Linux):
-    // on two free cores the replay's wall time is about the larger of the two.
+    // CPU of the replay on this thread, in clock ticks (10 ms on Linux).
     mainCpuTicks: mainTicks,
-    readerCpuTicks: trace.readerCpuTicks,
-    handover: trace.handover,
-    fellBack: trace.fellBack,
   };
   process.stdout.write(JSON.stringify(out) + '\n');
 }

@@ -21,16 +21,15 @@ export interface ChildReplay {
   readonly fills: number;
   readonly lastSeq: number;
   readonly hash?: string;
-  /** CPU clock ticks (10 ms) of the replay on the replaying thread and (mode threads) on the reader thread. */
+  /** CPU clock ticks (10 ms) of the replay on the replaying thread. */
   readonly mainCpuTicks?: number;
-  readonly readerCpuTicks?: number;
 }
 
 /**
  * Replays in `runs` fresh processes, one after the other, and returns the run
  * with the median rate (a cold start is noisy on a shared machine).
  */
-export async function medianReplayInChild(runs: number, mode: 'frames' | 'threads' | 'stream' | 'baseline', db: string, events: number, hash = false): Promise<ChildReplay> {
+export async function medianReplayInChild(runs: number, mode: 'frames' | 'stream' | 'baseline', db: string, events: number, hash = false): Promise<ChildReplay> {
   const results: ChildReplay[] = [];
   for (let i = 0; i < runs; i++) results.push(await replayInChild(mode, db, events, hash));
   results.sort((a, b) => a.eps - b.eps);
@@ -38,7 +37,7 @@ export async function medianReplayInChild(runs: number, mode: 'frames' | 'thread
 }
 
 /** Replays `events` of the log at `db` in a fresh node process. */
-export async function replayInChild(mode: 'frames' | 'threads' | 'stream' | 'baseline', db: string, events: number, hash = false): Promise<ChildReplay> {
+export async function replayInChild(mode: 'frames' | 'stream' | 'baseline', db: string, events: number, hash = false): Promise<ChildReplay> {
   const args = [CHILD, mode, db, String(events), ...(hash ? ['hash'] : [])];
   const { stdout } = await run(process.execPath, args, { maxBuffer: 1 << 20 });
   const last = stdout.trim().split('\n').pop()!;

@@ -1,6 +1,7 @@
 import type { OrderView } from './api.ts';
 import { TERMINAL_STATES } from './domain.ts';
 import type { OrderState, Side, TimeInForce } from './domain.ts';
+import { orderTextMatcher } from './order-text-match.ts';
 
 /**
  * The orders blotter's window onto a session too large to send whole
@@ -99,13 +100,15 @@ export function orderFilterOf(q: OrderWindowQuery): (o: FilterableOrder) => bool
   const state = q.state ?? 'all';
   const needle = (q.text ?? '').trim().toLowerCase();
   const { side, symbol, clientId, timeInForce } = q;
+  // Compiled once: no string made per order (decision 231); the same answers as matchesOrderText.
+  const text = orderTextMatcher(needle, matchesOrderText);
   return (o) => {
     if (side !== undefined && o.side !== side) return false;
     if (timeInForce !== undefined && o.timeInForce !== timeInForce) return false;
     if (symbol !== undefined && symbol !== '' && o.symbol !== symbol) return false;
     if (clientId !== undefined && clientId !== '' && o.clientId !== clientId) return false;
     if (state === 'open' ? TERMINAL.has(o.state) : state !== 'all' && o.state !== state) return false;
-    return needle === '' || matchesOrderText(o, needle);
+    return needle === '' || text(o);
   };
 }
 

@@ -5,6 +5,7 @@ import type { OmsProjection } from '../oms/projection.ts';
 import type { FillRecord } from '../oms/projection-types.ts';
 import { fillView } from '../oms/views.ts';
 import { nextTurn, SLICE_ROWS, sortOrder } from './order-window.ts';
+import { rowsInTurns } from './turn-budget.ts';
 
 /** Rows one window answers by default, and at most (as the order window). */
 export const FILL_WINDOW_DEFAULT = 200;
@@ -249,23 +250,19 @@ async function buildSliced(p: OmsProjection, q: FillWindowQuery, key: string, pa
   const s = new Scan(p, q, rows);
   // The arrays' allocation (and their pages' first touch) in a turn before the first slice's.
   await pause();
-  for (let from = 0; from < rows; from += slice) {
-    s.rows(from, Math.min(rows, from + slice));
-    await pause();
-  }
+  // A slice ends early past the turn's time budget (a new query's first rows run before V8 optimises it).
+  await rowsInTurns(0, rows, slice, pause, (lo, hi) => s.rows(lo, hi));
   if (s.inOrder) return { projection: p, key, rows, main: s.run(true), pend: NO_PENDING };
   const run = s.run();
   const { order } = await sortOrder(run.ids, run.keys, pause, slice);
   const ids = new Int32Array(run.ids.length);
   const keys = run.keys instanceof Float64Array ? new Float64Array(ids.length) : new Array<string>(ids.length);
   // `slice` a turn: each entry is read from a random place of two 10-MB arrays (80,000 a turn was a 25 ms turn).
-  for (let lo = 0; lo < ids.length; lo += slice) {
-    const hi = Math.min(ids.length, lo + slice);
+  await rowsInTurns(0, ids.length, slice, pause, (lo, hi) => {
     for (let i = lo; i < hi; i++) ids[i] = run.ids[order[i]!]!;
     if (keys instanceof Float64Array) permute(run.keys as Float64Array, order, keys, lo, hi);
     else for (let i = lo; i < hi; i++) keys[i] = run.keys[order[i]!] as string;
-    if (hi < ids.length) await pause();
-  }
+  });
   return { projection: p, key, rows, main: { ids, keys }, pend: NO_PENDING };
 }
 

@@ -5,6 +5,7 @@ import { orderFilterOf } from '../../contract/order-window.ts';
 import type { OrderSelection, OrderSortKey, OrderWindow, OrderWindowQuery } from '../../contract/order-window.ts';
 import type { OmsProjection, ReadonlyOrder } from '../oms/projection.ts';
 import { orderView } from '../oms/views.ts';
+import { TURN_BUDGET_MS, rowsInTurns } from './turn-budget.ts';
 
 /** Rows one window answers by default, and at most. */
 export const ORDER_WINDOW_DEFAULT = 200;
@@ -33,7 +34,7 @@ interface Built {
   readonly at: number;
   readonly buildMs: number;
   /** Matching orderIds, ascending by (key, orderId); a window in `desc` reads it from the end. */
-  readonly ids: number[];
+  readonly ids: IdList;
   /** The sort key of the last id (for appending new orders). */
   lastKey: number | string | undefined;
   /** Rows of the projection looked at (orders are appended, never removed, within a session). */
@@ -42,7 +43,26 @@ interface Built {
   working: number;
   /** The filter and sort read only fields an order never changes: a listed order keeps its place. */
   readonly fixed: boolean;
+  /**
+   * A list whose orders can move (not `fixed`): per row of the projection, what the list took it as (WORKING: counted
+   * in `working`; LISTED: in `ids`), so that a stale list is repaired by re-reading only the orders touched since
+   * `seq` (decision 232).
+   */
+  readonly flags?: Uint8Array;
 }
+
+/**
+ * A kept list's orderIds: a JS array for a list that new orders are appended to (`fixed`), else an Int32Array
+ * (decision 232): a million-order JS array is ~10 MB of old space per build or repair, nearer the next full
+ * collection; a typed array's memory is outside the collected heap.
+ */
+type IdList = number[] | Int32Array;
+
+/** Row flags of a kept list (Built.flags). */
+const WORKING = 1;
+const LISTED = 2;
+/** A stale list with more than this share of its rows touched since its build is built afresh, not repaired. */
+const REPAIR_MAX_SHARE = 1 / 8;
 
 /**
  * The orders blotter's server-side window (getOrderWindow): filter, sort and
@@ -53,6 +73,9 @@ export class OrderWindows {
   private built: Built | undefined;
   /** A list being built in slices (windowSliced), shared by the calls that ask for it meanwhile. */
   private building: { key: string; projection: OmsProjection; done: Promise<Built> } | undefined;
+  /** Stale lists repaired (decision 232) rather than built afresh, and lists built afresh (tests and figures). */
+  repairs = 0;
+  builds = 0;
 
   constructor(
     private readonly now: () => number = () => performance.now(),
@@ -88,8 +111,19 @@ export class OrderWindows {
     if (reused) return reused;
     let job = this.building;
     if (!job || job.key !== key || job.projection !== p) {
-      // A text filter builds a lower-cased string of each order's fields: about four times a plain row's cost.
-      const done = buildSliced(p, q, key, this.now, pause, (q.text ?? '').trim() === '' ? slice : Math.max(1, Math.floor(slice / 4)));
+      // A text filter reads every text field of each order: about four times a plain row's cost.
+      const rows = (q.text ?? '').trim() === '' ? slice : Math.max(1, Math.floor(slice / 4));
+      const old = this.built;
+      // A stale list of orders that move (by price, by state, …) is repaired: only the orders touched since it was
+      // built are re-read and re-placed (decision 232); a rebuild was ~0.9 s of CPU at 1.2 M orders every ~5 s.
+      const done =
+        old && old.projection === p && old.key === key && old.flags
+          ? repairSliced(old, p, q, this.now, pause, rows).then((r) => {
+              if (r) this.repairs++;
+              else this.builds++;
+              return r ?? buildSliced(p, q, key, this.now, pause, rows);
+            })
+          : this.counted(buildSliced(p, q, key, this.now, pause, rows));
       job = this.building = { key, projection: p, done };
       void done.then(
         (b) => {
@@ -102,6 +136,11 @@ export class OrderWindows {
       );
     }
     return job.done;
+  }
+
+  private counted(build: Promise<Built>): Promise<Built> {
+    this.builds++;
+    return build;
   }
 
   private cut(p: OmsProjection, q: OrderWindowQuery, b: Built): OrderWindow {
@@ -190,22 +229,130 @@ async function buildSliced(p: OmsProjection, q: OrderWindowQuery, key: string, n
   let ms = 0;
   // The arrays' allocation (and their pages' first touch) in a turn before the first slice's.
   await pause();
-  for (let from = 0; from < rows; from += slice) {
-    const t0 = performance.now();
-    // One cursor moved along the rows (an object per order was most of a build's garbage at a million orders).
-    p.forEachOrder(from, Math.min(rows, from + slice), add);
-    ms += performance.now() - t0;
-    await pause();
-  }
-  let sorted: number[];
+  // One cursor moved along the rows (an object per order was most of a build's garbage at a million orders);
+  // a slice ends early past the turn's time budget (a new query's first rows run before V8 optimises it).
+  ms += await rowsInTurns(0, rows, slice, pause, (lo, hi) => p.forEachOrder(lo, hi, add));
+  let sorted: IdList;
+  const fixed = isFixed(q);
   // (The copy of an in-order list is not counted in buildMs: its time with the pauses would be wall time.)
-  if (c.inOrder) sorted = await toArraySliced(c.ids, pause, slice * 4);
+  if (c.inOrder) sorted = fixed ? await toArraySliced(c.ids, pause, slice * 4) : c.ids.slice();
   else {
     const r = await sortSliced(c.ids, c.keys, pause, slice);
-    sorted = r.ids;
+    sorted = fixed ? await toArraySliced(r.ids, pause, slice * 4) : r.ids;
     ms += r.ms;
   }
-  return { projection: p, key, seq, at, buildMs: ms, ids: sorted, lastKey: c.lastKeyOf(p, sorted), rows, working: c.working, fixed: isFixed(q) };
+  return { projection: p, key, seq, at, buildMs: ms, ids: sorted, lastKey: c.lastKeyOf(p, sorted), rows, working: c.working, fixed: isFixed(q), ...c.flagsOf() };
+}
+
+/**
+ * `b` brought up to the projection as it is now (decision 232): the orders touched since `b.seq` (every event that
+ * changes an order touches it: OmsProjection.orderTouchedSeq) and the new ones are re-read; those `b` listed leave
+ * the list, those that match now go in at their place (binary search by key, then id, among the untouched ones,
+ * whose keys are as they were when placed). The same rows as a build of the projection as it is now; a turn at a
+ * time (`slice` rows of the scan for touched orders a turn, within the turn budget). Undefined (build afresh) when
+ * more than REPAIR_MAX_SHARE of the rows were touched.
+ */
+async function repairSliced(b: Built, p: OmsProjection, q: OrderWindowQuery, now: () => number, pause: () => Promise<void>, slice: number): Promise<Built | undefined> {
+  const at = now();
+  const seq = p.lastSeq;
+  const rows = p.orderCount;
+  const old = b.flags!;
+  const touched: number[] = [];
+  // The scan reads one seq per row (no order object): 8 × a build's slice a turn.
+  let ms = await rowsInTurns(0, b.rows, slice * 8, pause, (lo, hi) => {
+    for (let r = lo; r < hi; r++) if (p.orderTouchedSeq(r) > b.seq) touched.push(r);
+  });
+  if (touched.length + (rows - b.rows) > REPAIR_MAX_SHARE * Math.max(rows, 1)) return undefined;
+  for (let r = b.rows; r < rows; r++) touched.push(r);
+  const flags = new Uint8Array(rows);
+  flags.set(old.subarray(0, Math.min(old.length, rows)));
+  const match = orderFilterOf(q);
+  const sortKey: OrderSortKey = q.sort ?? 'createdTs';
+  const leaving = new Set<number>();
+  const addIds: number[] = [];
+  const addKeys: (number | string)[] = [];
+  let working = b.working;
+  // Each touched order re-read when its turn runs (as a build reads its rows): one touched after this repair began
+  // is re-read by the next one (its seq is past `seq`).
+  let r = 0;
+  const reread = (o: ReadonlyOrder): void => {
+    const was = flags[r]!;
+    if (was & LISTED) leaving.add(o.orderId);
+    const isWorking = !TERMINAL.has(o.state);
+    working += (isWorking ? 1 : 0) - (was & WORKING ? 1 : 0);
+    const listed = match(o);
+    flags[r] = (isWorking ? WORKING : 0) | (listed ? LISTED : 0);
+    if (listed) {
+      addIds.push(o.orderId);
+      addKeys.push(sortValue(o, sortKey));
+    }
+  };
+  ms += await rowsInTurns(0, touched.length, slice, pause, (lo, hi) => {
+    for (let i = lo; i < hi; i++) {
+      r = touched[i]!;
+      p.forEachOrder(r, r + 1, reread);
+    }
+  });
+  const sortedAdd = await sortOrder(addIds, addKeys, pause, slice);
+  const order = sortedAdd.order;
+  ms += sortedAdd.ms;
+  // The untouched listed orders, in their order (the list as it was, less the ones that leave).
+  let kept = b.ids;
+  if (leaving.size > 0) {
+    // Every leaving order is listed once (its LISTED flag): the kept ones are exactly the rest.
+    const out = new Int32Array(b.ids.length - leaving.size);
+    let o = 0;
+    ms += await rowsInTurns(0, b.ids.length, slice * 4, pause, (lo, hi) => {
+      for (let i = lo; i < hi; i++) if (!leaving.has(b.ids[i]!)) out[o++] = b.ids[i]!;
+    });
+    kept = out;
+  }
+  // Where each new entry goes among the kept: the number of kept rows that sort before it. A kept order's key now
+  // is the one it was placed by unless an event touched it since b.seq (while this repair ran, after the scan passed
+  // its row): then this repair gives way to a build (rare: it must be one of the ~20 rows a search reads).
+  let moved = false;
+  const keyOf = (id: number): number | string => {
+    const r = p.orderRow(id);
+    if (p.orderTouchedSeq(r) > b.seq) moved = true;
+    return sortValue(p.order(id)!, sortKey);
+  };
+  const places = new Int32Array(order.length);
+  ms += await rowsInTurns(0, order.length, slice, pause, (from, to) => {
+    for (let j = from; j < to && !moved; j++) {
+      const x = order[j]!;
+      let lo = 0;
+      let hi = kept.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        const id = kept[mid]!;
+        if (compareRows(keyOf(id), id, addKeys[x]!, addIds[x]!) < 0) lo = mid + 1;
+        else hi = mid;
+      }
+      places[j] = lo;
+    }
+  });
+  if (moved) return undefined;
+  let ids = kept;
+  if (order.length > 0) {
+    const out = new Int32Array(kept.length + order.length);
+    let j = 0;
+    let o = 0;
+    ms += await rowsInTurns(0, kept.length + 1, slice * 4, pause, (lo, hi) => {
+      for (let i = lo; i < hi; i++) {
+        while (j < order.length && places[j] === i) out[o++] = addIds[order[j++]!]!;
+        if (i < kept.length) out[o++] = kept[i]!;
+      }
+    });
+    ids = out;
+  }
+  // Kept as long as the list it repairs was (5 × the full build's time): repairs come no more often than rebuilds did,
+  // so the old arrays they leave (~10 MB a million-order list) are no more garbage a second than before.
+  return { projection: p, key: b.key, seq, at, buildMs: Math.max(b.buildMs, ms), ids, lastKey: undefined, rows, working, fixed: false, flags };
+}
+
+/** (key, id) order: <0, 0, >0. */
+function compareRows(ka: number | string, ia: number, kb: number | string, ib: number): number {
+  return ka < kb ? -1 : ka > kb ? 1 : ia - ib;
 }
 
 /** Order sort keys that are numbers (kept in a Float64Array while a list is built); the rest are text. */
@@ -232,7 +379,12 @@ class RowCollector {
   private prevKey: number | string | undefined;
   private prevId = -Infinity;
 
+  /** Per row, what the list takes it as (Built.flags): only for a list whose orders can move. */
+  private readonly flags: Uint8Array | undefined;
+  private row = 0;
+
   constructor(q: OrderWindowQuery, rows: number) {
+    this.flags = isFixed(q) ? undefined : new Uint8Array(rows);
     this.match = orderFilterOf(q);
     this.sortKey = q.sort ?? 'createdTs';
     this.idsAll = new Int32Array(rows);
@@ -240,8 +392,12 @@ class RowCollector {
   }
 
   add(o: ReadonlyOrder): void {
-    if (!TERMINAL.has(o.state)) this.working++;
-    if (!this.match(o)) return;
+    const r = this.row++;
+    const working = !TERMINAL.has(o.state);
+    if (working) this.working++;
+    const listed = this.match(o);
+    if (this.flags) this.flags[r] = (working ? WORKING : 0) | (listed ? LISTED : 0);
+    if (!listed) return;
     const k = sortValue(o, this.sortKey);
     if (this.inOrder && ((this.prevKey !== undefined && k < this.prevKey) || o.orderId < this.prevId)) this.inOrder = false;
     this.prevKey = k;
@@ -250,6 +406,11 @@ class RowCollector {
     if (this.nums) this.nums[this.n] = k as number;
     else this.texts.push(k as string);
     this.n++;
+  }
+
+  /** Built.flags, for a list whose orders can move. */
+  flagsOf(): { flags?: Uint8Array } {
+    return this.flags ? { flags: this.flags } : {};
   }
 
   /** The matching orderIds, in the order they came. */
@@ -263,7 +424,7 @@ class RowCollector {
   }
 
   /** The sort key of the last row of `sorted`: appendNew extends only a list whose keys never change, so the key read now is the one it was sorted by. */
-  lastKeyOf(p: OmsProjection, sorted: readonly number[]): number | string | undefined {
+  lastKeyOf(p: OmsProjection, sorted: ArrayLike<number>): number | string | undefined {
     const last = sorted[sorted.length - 1];
     return last === undefined ? undefined : sortValue(p.order(last)!, this.sortKey);
   }
@@ -284,20 +445,16 @@ async function toArraySliced(from: ArrayLike<number>, pause: () => Promise<void>
  * `ids` sorted by (keys, ids) (and `order`: the positions in `ids` in sorted order): sortOrder, then the ids copied
  * in sorted order `slice` a turn.
  */
-export async function sortSliced(ids: ArrayLike<number>, keys: ArrayLike<number | string>, pause: () => Promise<void>, slice: number): Promise<{ ids: number[]; order: Int32Array; ms: number }> {
+export async function sortSliced(ids: ArrayLike<number>, keys: ArrayLike<number | string>, pause: () => Promise<void>, slice: number): Promise<{ ids: Int32Array; order: Int32Array; ms: number }> {
   const n = ids.length;
   const { order, ms: sortMs } = await sortOrder(ids, keys, pause, slice);
   let ms = sortMs;
   // The ids in sorted order, `slice` a turn: each read from a random place (slice*4 pushed was a 32 ms turn at 1.2 M
-  // orders: random reads and the array's growth copies). Preallocated: small integers keep its kind.
-  const out = new Array<number>(n);
-  for (let lo = 0; lo < n; lo += slice) {
-    const t0 = performance.now();
-    const hi = Math.min(n, lo + slice);
+  // orders: random reads and the array's growth copies). Typed: outside the collected heap (decision 232).
+  const out = new Int32Array(n);
+  ms += await rowsInTurns(0, n, slice, pause, (lo, hi) => {
     for (let i = lo; i < hi; i++) out[i] = ids[order[i]!] as number;
-    ms += performance.now() - t0;
-    if (hi < n) await pause();
-  }
+  });
   return { ids: out, order, ms };
 }
 
@@ -340,7 +497,8 @@ export async function sortOrder(ids: ArrayLike<number>, keys: ArrayLike<number |
       for (let o = lo; o < hi; o++) {
         if (j >= hi || (i < mid && !before(src[j]!, src[i]!))) dst[o] = src[i++]!;
         else dst[o] = src[j++]!;
-        if (++budget >= slice * 2) {
+        // At most `slice`*2 elements, and the turn's time budget (checked every 4,096: a cold comparator, a busy core).
+        if (++budget >= slice * 2 || ((budget & 4095) === 0 && performance.now() - t0 >= TURN_BUDGET_MS)) {
           budget = 0;
           ms += performance.now() - t0;
           await pause();
@@ -376,7 +534,7 @@ function build(p: OmsProjection, q: OrderWindowQuery, key: string, at: number): 
     });
     sorted = idx.map((i) => ids[i] as number);
   }
-  return { projection: p, key, seq: p.lastSeq, at, buildMs: performance.now() - t0, ids: sorted, lastKey: c.lastKeyOf(p, sorted), rows: p.orderCount, working: c.working, fixed: isFixed(q) };
+  return { projection: p, key, seq: p.lastSeq, at, buildMs: performance.now() - t0, ids: sorted, lastKey: c.lastKeyOf(p, sorted), rows: p.orderCount, working: c.working, fixed: isFixed(q), ...c.flagsOf() };
 }
 
 /**
@@ -400,7 +558,8 @@ function appendNew(b: Built, p: OmsProjection, q: OrderWindowQuery): boolean {
       lastKey = k;
       add.push(o.orderId);
     }
-    for (const id of add) b.ids.push(id);
+    // A fixed list's ids are a JS array (buildSliced, build): appended to in place.
+    for (const id of add) (b.ids as number[]).push(id);
     b.lastKey = lastKey;
     b.rows = p.orderCount;
     b.working += working;

@@ -1,6 +1,5 @@
 import { log as logger } from '../log.ts';
 import type { ReadableLog } from '../store/log.ts';
-import { replayOnTwoThreads } from '../store/threaded-replay.ts';
 import { CheckpointFormatError, checkpointNeeds, decodeCheckpoint, type CheckpointState } from './checkpoint-codec.ts';
 import { RiskState } from './exposure/risk-state.ts';
 import { OmsProjection } from './projection.ts';
@@ -28,8 +27,8 @@ export function projectionAt(log: ReadableLog, session: number, seq: number): Pr
   if (seq > lastSeq) return { ok: false, problem: 'beyond-end', lastSeq };
   const start = startingPoint(log, session, seq);
   const projection = start.projection;
-  // Long ranges read on a second thread (decision 218); short ones, and in-memory logs, on this one.
-  if (seq > start.seq) replayOnTwoThreads(log, session, (e) => projection.apply(e), start.seq + 1, seq);
+  // One thread: the two-thread reader of decision 218 was removed (decision 238).
+  if (seq > start.seq) log.replay(session, (e) => projection.apply(e), start.seq + 1, seq);
   return { ok: true, projection, fromCheckpoint: start.seq };
 }
 

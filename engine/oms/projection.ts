@@ -229,6 +229,20 @@ export class OmsProjection {
     for (let r = from; r < last; r++) fn(c.moveTo(r));
   }
 
+  /**
+   * The seq of the last event that touched the order of row `r` (rows as forEachOrder counts them): every event
+   * that changes an order touches it, so an order whose seq is at most S is as it was at S (the blotter's kept
+   * lists re-place only the orders touched since they were built, decision 232).
+   */
+  orderTouchedSeq(r: number): number {
+    return this.table.lastSeq(r);
+  }
+
+  /** The row of an order (as forEachOrder counts rows), -1 for an unknown order. */
+  orderRow(orderId: number): number {
+    return this.table.row(orderId);
+  }
+
   /** The client of an order (undefined for an unknown order), without an order object. */
   clientIdOf(orderId: number): string | undefined {
     const r = this.table.row(orderId);

@@ -31,6 +31,40 @@ export function asciiString(b: Uint8Array, at: number, len: number): string {
   }
 }
 
+/**
+ * The varint of `v` (a safe whole number >= 0) into `b` at `p`; returns the
+ * position after it. `b` must have 8 bytes of room from `p`. The generated
+ * encoders write a message's fields through this with a local position after
+ * one ByteWriter.ensure for the whole message (decision 237).
+ */
+export function putUint(b: Uint8Array, p: number, v: number): number {
+  if (v < 0x80) {
+    b[p] = v;
+    return p + 1;
+  }
+  if (v < 0x80000000) {
+    while (v >= 0x80) {
+      b[p++] = (v & 0x7f) | 0x80;
+      v >>>= 7;
+    }
+    b[p] = v;
+    return p + 1;
+  }
+  // 2^31 and up (timestamps, exec ids): the low 28 bits in int32 arithmetic, then the rest.
+  const low = v % 0x10000000;
+  let high = (v - low) / 0x10000000;
+  b[p++] = (low & 0x7f) | 0x80;
+  b[p++] = ((low >>> 7) & 0x7f) | 0x80;
+  b[p++] = ((low >>> 14) & 0x7f) | 0x80;
+  b[p++] = ((low >>> 21) & 0x7f) | 0x80;
+  while (high >= 0x80) {
+    b[p++] = (high & 0x7f) | 0x80;
+    high >>>= 7;
+  }
+  b[p] = high;
+  return p + 1;
+}
+
 /** A growable byte buffer with varint, f64 and UTF-8 writers. */
 export class ByteWriter {
   buf: Uint8Array;
@@ -65,33 +99,11 @@ export class ByteWriter {
   /** Unsigned varint for integers 0 .. 2^53-1. */
   uint(v: number): void {
     this.ensure(8);
-    const b = this.buf;
     if (v < 0x80) {
-      b[this.pos++] = v;
+      this.buf[this.pos++] = v;
       return;
     }
-    if (v < 0x80000000) {
-      while (v >= 0x80) {
-        b[this.pos++] = (v & 0x7f) | 0x80;
-        v >>>= 7;
-      }
-      b[this.pos++] = v;
-      return;
-    }
-    // 2^31 and up (timestamps, exec ids): the low 28 bits in int32 arithmetic, then the rest.
-    const low = v % 0x10000000;
-    let high = (v - low) / 0x10000000;
-    let p = this.pos;
-    b[p++] = (low & 0x7f) | 0x80;
-    b[p++] = ((low >>> 7) & 0x7f) | 0x80;
-    b[p++] = ((low >>> 14) & 0x7f) | 0x80;
-    b[p++] = ((low >>> 21) & 0x7f) | 0x80;
-    while (high >= 0x80) {
-      b[p++] = (high & 0x7f) | 0x80;
-      high >>>= 7;
-    }
-    b[p++] = high;
-    this.pos = p;
+    this.pos = putUint(this.buf, this.pos, v);
   }
 
   /** Zig-zag signed varint for safe integers. */

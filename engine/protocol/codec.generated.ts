@@ -4,30 +4,55 @@
  * test/engine/codec-generated.test.ts fails while it is stale, and the codec
  * uses a generated function only while its schema signature still matches.
  */
-import { DecodeError, type ByteReader, type ByteWriter } from './bytes.ts';
+import { DecodeError, putUint, type ByteReader, type ByteWriter } from './bytes.ts';
 import { encodeFail, type Decoder, type Encoder, type StringIds } from './codec-support.ts';
 
 // SessionOpened (code 1)
 
 export function encodeSessionOpened(w: ByteWriter, m: Readonly<Record<string, unknown>>, _T: StringIds): void {
+  w.ensure(24);
+  const b = w.buf;
+  let p = w.pos;
   const v0 = m["sessionId"];
   if (v0 === undefined) encodeFail("SessionOpened", "sessionId", "is required");
   {
     if (typeof v0 !== 'number' || !Number.isSafeInteger(v0) || v0 < 0) encodeFail("SessionOpened", "sessionId", "must be a whole number >= 0");
-    w.uint(v0);
+    if (v0 < 128) {
+      b[p++] = v0;
+    } else if (v0 < 16384) {
+      b[p++] = (v0 & 127) | 128;
+      b[p++] = v0 >>> 7;
+    } else {
+      p = putUint(b, p, v0);
+    }
   }
   const v1 = m["previousSessionId"];
   if (v1 === undefined) encodeFail("SessionOpened", "previousSessionId", "is required");
   {
     if (typeof v1 !== 'number' || !Number.isSafeInteger(v1) || v1 < 0) encodeFail("SessionOpened", "previousSessionId", "must be a whole number >= 0");
-    w.uint(v1);
+    if (v1 < 128) {
+      b[p++] = v1;
+    } else if (v1 < 16384) {
+      b[p++] = (v1 & 127) | 128;
+      b[p++] = v1 >>> 7;
+    } else {
+      p = putUint(b, p, v1);
+    }
   }
   const v2 = m["orderIdBase"];
   if (v2 === undefined) encodeFail("SessionOpened", "orderIdBase", "is required");
   {
     if (typeof v2 !== 'number' || !Number.isSafeInteger(v2) || v2 < 0) encodeFail("SessionOpened", "orderIdBase", "must be a whole number >= 0");
-    w.uint(v2);
+    if (v2 < 128) {
+      b[p++] = v2;
+    } else if (v2 < 16384) {
+      b[p++] = (v2 & 127) | 128;
+      b[p++] = v2 >>> 7;
+    } else {
+      p = putUint(b, p, v2);
+    }
   }
+  w.pos = p;
 }
 
 export function decodeSessionOpened(r: ByteReader, _S: readonly string[]): Record<string, unknown> {
@@ -76,12 +101,23 @@ export function decodeSessionOpened(r: ByteReader, _S: readonly string[]): Recor
 // SessionReady (code 2)
 
 export function encodeSessionReady(w: ByteWriter, m: Readonly<Record<string, unknown>>, _T: StringIds): void {
+  w.ensure(8);
+  const b = w.buf;
+  let p = w.pos;
   const v0 = m["restoredOrders"];
   if (v0 === undefined) encodeFail("SessionReady", "restoredOrders", "is required");
   {
     if (typeof v0 !== 'number' || !Number.isSafeInteger(v0) || v0 < 0) encodeFail("SessionReady", "restoredOrders", "must be a whole number >= 0");
-    w.uint(v0);
+    if (v0 < 128) {
+      b[p++] = v0;
+    } else if (v0 < 16384) {
+      b[p++] = (v0 & 127) | 128;
+      b[p++] = v0 >>> 7;
+    } else {
+      p = putUint(b, p, v0);
+    }
   }
+  w.pos = p;
 }
 
 export function decodeSessionReady(r: ByteReader, _S: readonly string[]): Record<string, unknown> {
@@ -108,14 +144,25 @@ export function decodeSessionReady(r: ByteReader, _S: readonly string[]): Record
 // SessionClosing (code 3)
 
 export function encodeSessionClosing(w: ByteWriter, m: Readonly<Record<string, unknown>>, _T: StringIds): void {
+  w.ensure(9);
+  const b = w.buf;
+  let p = w.pos;
   let mask = 0;
   if (m["roll"] !== undefined) mask |= 1;
-  w.uint(mask);
+  if (mask < 128) {
+    b[p++] = mask;
+  } else if (mask < 16384) {
+    b[p++] = (mask & 127) | 128;
+    b[p++] = mask >>> 7;
+  } else {
+    p = putUint(b, p, mask);
+  }
   const v0 = m["roll"];
   if (v0 !== undefined) {
     if (typeof v0 !== 'boolean') encodeFail("SessionClosing", "roll", "must be true or false");
-    w.u8(v0 ? 1 : 0);
+    b[p++] = v0 ? 1 : 0;
   }
+  w.pos = p;
 }
 
 export function decodeSessionClosing(r: ByteReader, _S: readonly string[]): Record<string, unknown> {
@@ -157,12 +204,23 @@ export function decodeSessionClosingNoMask(_r: ByteReader, _S: readonly string[]
 // SessionClosed (code 4)
 
 export function encodeSessionClosed(w: ByteWriter, m: Readonly<Record<string, unknown>>, _T: StringIds): void {
+  w.ensure(8);
+  const b = w.buf;
+  let p = w.pos;
   const v0 = m["carriedOrders"];
   if (v0 === undefined) encodeFail("SessionClosed", "carriedOrders", "is required");
   {
     if (typeof v0 !== 'number' || !Number.isSafeInteger(v0) || v0 < 0) encodeFail("SessionClosed", "carriedOrders", "must be a whole number >= 0");
-    w.uint(v0);
+    if (v0 < 128) {
+      b[p++] = v0;
+    } else if (v0 < 16384) {
+      b[p++] = (v0 & 127) | 128;
+      b[p++] = v0 >>> 7;
+    } else {
+      p = putUint(b, p, v0);
+    }
   }
+  w.pos = p;
 }
 
 export function decodeSessionClosed(r: ByteReader, _S: readonly string[]): Record<string, unknown> {
@@ -189,18 +247,38 @@ export function decodeSessionClosed(r: ByteReader, _S: readonly string[]): Recor
 // ComponentActivated (code 20)
 
 export function encodeComponentActivated(w: ByteWriter, m: Readonly<Record<string, unknown>>, T: StringIds): void {
+  w.ensure(16);
+  const b = w.buf;
+  let p = w.pos;
   const v0 = m["role"];
   if (v0 === undefined) encodeFail("ComponentActivated", "role", "is required");
   {
     if (typeof v0 !== 'string') encodeFail("ComponentActivated", "role", "must be a string");
-    w.uint(T.id(v0));
+    const id = T.id(v0);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v1 = m["instance"];
   if (v1 === undefined) encodeFail("ComponentActivated", "instance", "is required");
   {
     if (typeof v1 !== 'string') encodeFail("ComponentActivated", "instance", "must be a string");
-    w.uint(T.id(v1));
+    const id = T.id(v1);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
+  w.pos = p;
 }
 
 export function decodeComponentActivated(r: ByteReader, S: readonly string[]): Record<string, unknown> {
@@ -242,18 +320,38 @@ export function decodeComponentActivated(r: ByteReader, S: readonly string[]): R
 // ComponentDeactivated (code 21)
 
 export function encodeComponentDeactivated(w: ByteWriter, m: Readonly<Record<string, unknown>>, T: StringIds): void {
+  w.ensure(16);
+  const b = w.buf;
+  let p = w.pos;
   const v0 = m["role"];
   if (v0 === undefined) encodeFail("ComponentDeactivated", "role", "is required");
   {
     if (typeof v0 !== 'string') encodeFail("ComponentDeactivated", "role", "must be a string");
-    w.uint(T.id(v0));
+    const id = T.id(v0);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v1 = m["instance"];
   if (v1 === undefined) encodeFail("ComponentDeactivated", "instance", "is required");
   {
     if (typeof v1 !== 'string') encodeFail("ComponentDeactivated", "instance", "must be a string");
-    w.uint(T.id(v1));
+    const id = T.id(v1);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
+  w.pos = p;
 }
 
 export function decodeComponentDeactivated(r: ByteReader, S: readonly string[]): Record<string, unknown> {
@@ -295,18 +393,38 @@ export function decodeComponentDeactivated(r: ByteReader, S: readonly string[]):
 // ComponentStopped (code 22)
 
 export function encodeComponentStopped(w: ByteWriter, m: Readonly<Record<string, unknown>>, T: StringIds): void {
+  w.ensure(16);
+  const b = w.buf;
+  let p = w.pos;
   const v0 = m["role"];
   if (v0 === undefined) encodeFail("ComponentStopped", "role", "is required");
   {
     if (typeof v0 !== 'string') encodeFail("ComponentStopped", "role", "must be a string");
-    w.uint(T.id(v0));
+    const id = T.id(v0);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v1 = m["instance"];
   if (v1 === undefined) encodeFail("ComponentStopped", "instance", "is required");
   {
     if (typeof v1 !== 'string') encodeFail("ComponentStopped", "instance", "must be a string");
-    w.uint(T.id(v1));
+    const id = T.id(v1);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
+  w.pos = p;
 }
 
 export function decodeComponentStopped(r: ByteReader, S: readonly string[]): Record<string, unknown> {
@@ -348,24 +466,52 @@ export function decodeComponentStopped(r: ByteReader, S: readonly string[]): Rec
 // AlertRaised (code 23)
 
 export function encodeAlertRaised(w: ByteWriter, m: Readonly<Record<string, unknown>>, T: StringIds): void {
+  w.ensure(24);
+  const b = w.buf;
+  let p = w.pos;
   const v0 = m["instance"];
   if (v0 === undefined) encodeFail("AlertRaised", "instance", "is required");
   {
     if (typeof v0 !== 'string') encodeFail("AlertRaised", "instance", "must be a string");
-    w.uint(T.id(v0));
+    const id = T.id(v0);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v1 = m["kind"];
   if (v1 === undefined) encodeFail("AlertRaised", "kind", "is required");
   {
     if (typeof v1 !== 'string') encodeFail("AlertRaised", "kind", "must be a string");
-    w.uint(T.id(v1));
+    const id = T.id(v1);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v2 = m["message"];
   if (v2 === undefined) encodeFail("AlertRaised", "message", "is required");
   {
     if (typeof v2 !== 'string') encodeFail("AlertRaised", "message", "must be a string");
-    w.uint(T.id(v2));
+    const id = T.id(v2);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
+  w.pos = p;
 }
 
 export function decodeAlertRaised(r: ByteReader, S: readonly string[]): Record<string, unknown> {
@@ -420,18 +566,38 @@ export function decodeAlertRaised(r: ByteReader, S: readonly string[]): Record<s
 // AlertCleared (code 24)
 
 export function encodeAlertCleared(w: ByteWriter, m: Readonly<Record<string, unknown>>, T: StringIds): void {
+  w.ensure(16);
+  const b = w.buf;
+  let p = w.pos;
   const v0 = m["instance"];
   if (v0 === undefined) encodeFail("AlertCleared", "instance", "is required");
   {
     if (typeof v0 !== 'string') encodeFail("AlertCleared", "instance", "must be a string");
-    w.uint(T.id(v0));
+    const id = T.id(v0);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v1 = m["kind"];
   if (v1 === undefined) encodeFail("AlertCleared", "kind", "is required");
   {
     if (typeof v1 !== 'string') encodeFail("AlertCleared", "kind", "must be a string");
-    w.uint(T.id(v1));
+    const id = T.id(v1);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
+  w.pos = p;
 }
 
 export function decodeAlertCleared(r: ByteReader, S: readonly string[]): Record<string, unknown> {
@@ -473,18 +639,38 @@ export function decodeAlertCleared(r: ByteReader, S: readonly string[]): Record<
 // VenueAdded (code 30)
 
 export function encodeVenueAdded(w: ByteWriter, m: Readonly<Record<string, unknown>>, T: StringIds): void {
+  w.ensure(16);
+  const b = w.buf;
+  let p = w.pos;
   const v0 = m["venueId"];
   if (v0 === undefined) encodeFail("VenueAdded", "venueId", "is required");
   {
     if (typeof v0 !== 'string') encodeFail("VenueAdded", "venueId", "must be a string");
-    w.uint(T.id(v0));
+    const id = T.id(v0);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v1 = m["name"];
   if (v1 === undefined) encodeFail("VenueAdded", "name", "is required");
   {
     if (typeof v1 !== 'string') encodeFail("VenueAdded", "name", "must be a string");
-    w.uint(T.id(v1));
+    const id = T.id(v1);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
+  w.pos = p;
 }
 
 export function decodeVenueAdded(r: ByteReader, S: readonly string[]): Record<string, unknown> {
@@ -527,6 +713,9 @@ export function decodeVenueAdded(r: ByteReader, S: readonly string[]): Record<st
 const INSTRUMENTADDED_INSTRUMENTTYPE = ["equity","option"] as const;
 
 export function encodeInstrumentAdded(w: ByteWriter, m: Readonly<Record<string, unknown>>, T: StringIds): void {
+  w.ensure(113);
+  const b = w.buf;
+  let p = w.pos;
   let mask = 0;
   if (m["underlying"] !== undefined) mask |= 1;
   if (m["strike"] !== undefined) mask |= 2;
@@ -534,28 +723,51 @@ export function encodeInstrumentAdded(w: ByteWriter, m: Readonly<Record<string, 
   if (m["putCall"] !== undefined) mask |= 8;
   if (m["roundLot"] !== undefined) mask |= 16;
   if (m["multiplier"] !== undefined) mask |= 32;
-  w.uint(mask);
+  if (mask < 128) {
+    b[p++] = mask;
+  } else if (mask < 16384) {
+    b[p++] = (mask & 127) | 128;
+    b[p++] = mask >>> 7;
+  } else {
+    p = putUint(b, p, mask);
+  }
   const v0 = m["symbol"];
   if (v0 === undefined) encodeFail("InstrumentAdded", "symbol", "is required");
   {
     if (typeof v0 !== 'string') encodeFail("InstrumentAdded", "symbol", "must be a string");
-    w.uint(T.id(v0));
+    const id = T.id(v0);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v1 = m["name"];
   if (v1 === undefined) encodeFail("InstrumentAdded", "name", "is required");
   {
     if (typeof v1 !== 'string') encodeFail("InstrumentAdded", "name", "must be a string");
-    w.uint(T.id(v1));
+    const id = T.id(v1);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v2 = m["instrumentType"];
   if (v2 === undefined) encodeFail("InstrumentAdded", "instrumentType", "is required");
   {
     switch (v2) {
       case "equity":
-        w.u8(0);
+        b[p++] = 0;
         break;
       case "option":
-        w.u8(1);
+        b[p++] = 1;
         break;
       default:
         encodeFail("InstrumentAdded", "instrumentType", "must be one of equity, option");
@@ -565,62 +777,121 @@ export function encodeInstrumentAdded(w: ByteWriter, m: Readonly<Record<string, 
   if (v3 === undefined) encodeFail("InstrumentAdded", "venue", "is required");
   {
     if (typeof v3 !== 'string') encodeFail("InstrumentAdded", "venue", "must be a string");
-    w.uint(T.id(v3));
+    const id = T.id(v3);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v4 = m["currency"];
   if (v4 === undefined) encodeFail("InstrumentAdded", "currency", "is required");
   {
     if (typeof v4 !== 'string') encodeFail("InstrumentAdded", "currency", "must be a string");
-    w.uint(T.id(v4));
+    const id = T.id(v4);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v5 = m["tickSize"];
   if (v5 === undefined) encodeFail("InstrumentAdded", "tickSize", "is required");
   {
     if (typeof v5 !== 'number' || !Number.isFinite(v5)) encodeFail("InstrumentAdded", "tickSize", "must be a finite number");
-    w.f64(v5);
+    w.view.setFloat64(p, v5, true);
+    p += 8;
   }
   const v6 = m["lotSize"];
   if (v6 === undefined) encodeFail("InstrumentAdded", "lotSize", "is required");
   {
     if (typeof v6 !== 'number' || !Number.isSafeInteger(v6) || v6 < 0) encodeFail("InstrumentAdded", "lotSize", "must be a whole number >= 0");
-    w.uint(v6);
+    if (v6 < 128) {
+      b[p++] = v6;
+    } else if (v6 < 16384) {
+      b[p++] = (v6 & 127) | 128;
+      b[p++] = v6 >>> 7;
+    } else {
+      p = putUint(b, p, v6);
+    }
   }
   const v7 = m["referencePrice"];
   if (v7 === undefined) encodeFail("InstrumentAdded", "referencePrice", "is required");
   {
     if (typeof v7 !== 'number' || !Number.isFinite(v7)) encodeFail("InstrumentAdded", "referencePrice", "must be a finite number");
-    w.f64(v7);
+    w.view.setFloat64(p, v7, true);
+    p += 8;
   }
   const v8 = m["underlying"];
   if (v8 !== undefined) {
     if (typeof v8 !== 'string') encodeFail("InstrumentAdded", "underlying", "must be a string");
-    w.uint(T.id(v8));
+    const id = T.id(v8);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v9 = m["strike"];
   if (v9 !== undefined) {
     if (typeof v9 !== 'number' || !Number.isFinite(v9)) encodeFail("InstrumentAdded", "strike", "must be a finite number");
-    w.f64(v9);
+    w.view.setFloat64(p, v9, true);
+    p += 8;
   }
   const v10 = m["expiry"];
   if (v10 !== undefined) {
     if (typeof v10 !== 'string') encodeFail("InstrumentAdded", "expiry", "must be a string");
-    w.uint(T.id(v10));
+    const id = T.id(v10);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v11 = m["putCall"];
   if (v11 !== undefined) {
     if (typeof v11 !== 'string') encodeFail("InstrumentAdded", "putCall", "must be a string");
-    w.uint(T.id(v11));
+    const id = T.id(v11);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v12 = m["roundLot"];
   if (v12 !== undefined) {
     if (typeof v12 !== 'number' || !Number.isSafeInteger(v12) || v12 < 0) encodeFail("InstrumentAdded", "roundLot", "must be a whole number >= 0");
-    w.uint(v12);
+    if (v12 < 128) {
+      b[p++] = v12;
+    } else if (v12 < 16384) {
+      b[p++] = (v12 & 127) | 128;
+      b[p++] = v12 >>> 7;
+    } else {
+      p = putUint(b, p, v12);
+    }
   }
   const v13 = m["multiplier"];
   if (v13 !== undefined) {
     if (typeof v13 !== 'number' || !Number.isFinite(v13)) encodeFail("InstrumentAdded", "multiplier", "must be a finite number");
-    w.f64(v13);
+    w.view.setFloat64(p, v13, true);
+    p += 8;
   }
+  w.pos = p;
 }
 
 export function decodeInstrumentAdded(r: ByteReader, S: readonly string[]): Record<string, unknown> {
@@ -814,69 +1085,106 @@ export function decodeInstrumentAdded(r: ByteReader, S: readonly string[]): Reco
 // ClientAdded (code 32)
 
 export function encodeClientAdded(w: ByteWriter, m: Readonly<Record<string, unknown>>, T: StringIds): void {
+  w.ensure(73);
+  let b = w.buf;
+  let p = w.pos;
   let mask = 0;
   if (m["maxOrderQuantity"] !== undefined) mask |= 1;
   if (m["maxGrossPosition"] !== undefined) mask |= 2;
   if (m["maxNetPosition"] !== undefined) mask |= 4;
   if (m["requireLocate"] !== undefined) mask |= 8;
   if (m["duplicateWindowMs"] !== undefined) mask |= 16;
-  w.uint(mask);
+  if (mask < 128) {
+    b[p++] = mask;
+  } else if (mask < 16384) {
+    b[p++] = (mask & 127) | 128;
+    b[p++] = mask >>> 7;
+  } else {
+    p = putUint(b, p, mask);
+  }
   const v0 = m["clientId"];
   if (v0 === undefined) encodeFail("ClientAdded", "clientId", "is required");
   {
     if (typeof v0 !== 'string') encodeFail("ClientAdded", "clientId", "must be a string");
-    w.uint(T.id(v0));
+    const id = T.id(v0);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v1 = m["name"];
   if (v1 === undefined) encodeFail("ClientAdded", "name", "is required");
   {
     if (typeof v1 !== 'string') encodeFail("ClientAdded", "name", "must be a string");
-    w.uint(T.id(v1));
+    const id = T.id(v1);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v2 = m["maxOrderNotional"];
   if (v2 === undefined) encodeFail("ClientAdded", "maxOrderNotional", "is required");
   {
     if (typeof v2 !== 'number' || !Number.isFinite(v2)) encodeFail("ClientAdded", "maxOrderNotional", "must be a finite number");
-    w.f64(v2);
+    w.view.setFloat64(p, v2, true);
+    p += 8;
   }
   const v3 = m["maxOpenNotional"];
   if (v3 === undefined) encodeFail("ClientAdded", "maxOpenNotional", "is required");
   {
     if (typeof v3 !== 'number' || !Number.isFinite(v3)) encodeFail("ClientAdded", "maxOpenNotional", "must be a finite number");
-    w.f64(v3);
+    w.view.setFloat64(p, v3, true);
+    p += 8;
   }
   const v4 = m["allowedSymbols"];
   if (v4 === undefined) encodeFail("ClientAdded", "allowedSymbols", "is required");
   {
     if (!Array.isArray(v4) || v4.some((s) => typeof s !== 'string')) encodeFail("ClientAdded", "allowedSymbols", "must be a list of strings");
+    w.pos = p;
     w.uint(v4.length);
     for (const s of v4 as readonly string[]) w.uint(T.id(s));
+    w.ensure(73);
+    b = w.buf;
+    p = w.pos;
   }
   const v5 = m["maxOrderQuantity"];
   if (v5 !== undefined) {
     if (typeof v5 !== 'number' || !Number.isFinite(v5)) encodeFail("ClientAdded", "maxOrderQuantity", "must be a finite number");
-    w.f64(v5);
+    w.view.setFloat64(p, v5, true);
+    p += 8;
   }
   const v6 = m["maxGrossPosition"];
   if (v6 !== undefined) {
     if (typeof v6 !== 'number' || !Number.isFinite(v6)) encodeFail("ClientAdded", "maxGrossPosition", "must be a finite number");
-    w.f64(v6);
+    w.view.setFloat64(p, v6, true);
+    p += 8;
   }
   const v7 = m["maxNetPosition"];
   if (v7 !== undefined) {
     if (typeof v7 !== 'number' || !Number.isFinite(v7)) encodeFail("ClientAdded", "maxNetPosition", "must be a finite number");
-    w.f64(v7);
+    w.view.setFloat64(p, v7, true);
+    p += 8;
   }
   const v8 = m["requireLocate"];
   if (v8 !== undefined) {
     if (typeof v8 !== 'boolean') encodeFail("ClientAdded", "requireLocate", "must be true or false");
-    w.u8(v8 ? 1 : 0);
+    b[p++] = v8 ? 1 : 0;
   }
   const v9 = m["duplicateWindowMs"];
   if (v9 !== undefined) {
     if (typeof v9 !== 'number' || !Number.isFinite(v9)) encodeFail("ClientAdded", "duplicateWindowMs", "must be a finite number");
-    w.f64(v9);
+    w.view.setFloat64(p, v9, true);
+    p += 8;
   }
+  w.pos = p;
 }
 
 export function decodeClientAdded(r: ByteReader, S: readonly string[]): Record<string, unknown> {
@@ -1118,44 +1426,85 @@ const ORDERPENDING_ORDERTYPE = ["limit","market"] as const;
 const ORDERPENDING_TIMEINFORCE = ["day","ioc","gtc","fok","gtd"] as const;
 
 export function encodeOrderPending(w: ByteWriter, m: Readonly<Record<string, unknown>>, T: StringIds): void {
+  w.ensure(69);
+  const b = w.buf;
+  let p = w.pos;
   let mask = 0;
   if (m["expireAt"] !== undefined) mask |= 1;
   if (m["locate"] !== undefined) mask |= 2;
   if (m["intentional"] !== undefined) mask |= 4;
-  w.uint(mask);
+  if (mask < 128) {
+    b[p++] = mask;
+  } else if (mask < 16384) {
+    b[p++] = (mask & 127) | 128;
+    b[p++] = mask >>> 7;
+  } else {
+    p = putUint(b, p, mask);
+  }
   const v0 = m["orderId"];
   if (v0 === undefined) encodeFail("OrderPending", "orderId", "is required");
   {
     if (typeof v0 !== 'number' || !Number.isSafeInteger(v0) || v0 < 0) encodeFail("OrderPending", "orderId", "must be a whole number >= 0");
-    w.uint(v0);
+    if (v0 < 128) {
+      b[p++] = v0;
+    } else if (v0 < 16384) {
+      b[p++] = (v0 & 127) | 128;
+      b[p++] = v0 >>> 7;
+    } else {
+      p = putUint(b, p, v0);
+    }
   }
   const v1 = m["clientId"];
   if (v1 === undefined) encodeFail("OrderPending", "clientId", "is required");
   {
     if (typeof v1 !== 'string') encodeFail("OrderPending", "clientId", "must be a string");
-    w.uint(T.id(v1));
+    const id = T.id(v1);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v2 = m["clientOrderId"];
   if (v2 === undefined) encodeFail("OrderPending", "clientOrderId", "is required");
   {
     if (typeof v2 !== 'string') encodeFail("OrderPending", "clientOrderId", "must be a string");
-    w.uint(T.id(v2));
+    const id = T.id(v2);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v3 = m["symbol"];
   if (v3 === undefined) encodeFail("OrderPending", "symbol", "is required");
   {
     if (typeof v3 !== 'string') encodeFail("OrderPending", "symbol", "must be a string");
-    w.uint(T.id(v3));
+    const id = T.id(v3);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v4 = m["side"];
   if (v4 === undefined) encodeFail("OrderPending", "side", "is required");
   {
     switch (v4) {
       case "buy":
-        w.u8(0);
+        b[p++] = 0;
         break;
       case "sell":
-        w.u8(1);
+        b[p++] = 1;
         break;
       default:
         encodeFail("OrderPending", "side", "must be one of buy, sell");
@@ -1166,10 +1515,10 @@ export function encodeOrderPending(w: ByteWriter, m: Readonly<Record<string, unk
   {
     switch (v5) {
       case "limit":
-        w.u8(0);
+        b[p++] = 0;
         break;
       case "market":
-        w.u8(1);
+        b[p++] = 1;
         break;
       default:
         encodeFail("OrderPending", "orderType", "must be one of limit, market");
@@ -1180,19 +1529,19 @@ export function encodeOrderPending(w: ByteWriter, m: Readonly<Record<string, unk
   {
     switch (v6) {
       case "day":
-        w.u8(0);
+        b[p++] = 0;
         break;
       case "ioc":
-        w.u8(1);
+        b[p++] = 1;
         break;
       case "gtc":
-        w.u8(2);
+        b[p++] = 2;
         break;
       case "fok":
-        w.u8(3);
+        b[p++] = 3;
         break;
       case "gtd":
-        w.u8(4);
+        b[p++] = 4;
         break;
       default:
         encodeFail("OrderPending", "timeInForce", "must be one of day, ioc, gtc, fok, gtd");
@@ -1202,29 +1551,45 @@ export function encodeOrderPending(w: ByteWriter, m: Readonly<Record<string, unk
   if (v7 === undefined) encodeFail("OrderPending", "quantity", "is required");
   {
     if (typeof v7 !== 'number' || !Number.isSafeInteger(v7) || v7 < 0) encodeFail("OrderPending", "quantity", "must be a whole number >= 0");
-    w.uint(v7);
+    if (v7 < 128) {
+      b[p++] = v7;
+    } else if (v7 < 16384) {
+      b[p++] = (v7 & 127) | 128;
+      b[p++] = v7 >>> 7;
+    } else {
+      p = putUint(b, p, v7);
+    }
   }
   const v8 = m["price"];
   if (v8 === undefined) encodeFail("OrderPending", "price", "is required");
   {
     if (typeof v8 !== 'number' || !Number.isFinite(v8)) encodeFail("OrderPending", "price", "must be a finite number");
-    w.f64(v8);
+    w.view.setFloat64(p, v8, true);
+    p += 8;
   }
   const v9 = m["expireAt"];
   if (v9 !== undefined) {
     if (typeof v9 !== 'number' || !Number.isSafeInteger(v9) || v9 < 0) encodeFail("OrderPending", "expireAt", "must be a whole number >= 0");
-    w.uint(v9);
+    if (v9 < 128) {
+      b[p++] = v9;
+    } else if (v9 < 16384) {
+      b[p++] = (v9 & 127) | 128;
+      b[p++] = v9 >>> 7;
+    } else {
+      p = putUint(b, p, v9);
+    }
   }
   const v10 = m["locate"];
   if (v10 !== undefined) {
     if (typeof v10 !== 'boolean') encodeFail("OrderPending", "locate", "must be true or false");
-    w.u8(v10 ? 1 : 0);
+    b[p++] = v10 ? 1 : 0;
   }
   const v11 = m["intentional"];
   if (v11 !== undefined) {
     if (typeof v11 !== 'boolean') encodeFail("OrderPending", "intentional", "must be true or false");
-    w.u8(v11 ? 1 : 0);
+    b[p++] = v11 ? 1 : 0;
   }
+  w.pos = p;
 }
 
 export function decodeOrderPending(r: ByteReader, S: readonly string[]): Record<string, unknown> {
@@ -1496,12 +1861,23 @@ export function decodeOrderPendingNoMask(r: ByteReader, S: readonly string[]): R
 // OrderAccepted (code 41)
 
 export function encodeOrderAccepted(w: ByteWriter, m: Readonly<Record<string, unknown>>, _T: StringIds): void {
+  w.ensure(8);
+  const b = w.buf;
+  let p = w.pos;
   const v0 = m["orderId"];
   if (v0 === undefined) encodeFail("OrderAccepted", "orderId", "is required");
   {
     if (typeof v0 !== 'number' || !Number.isSafeInteger(v0) || v0 < 0) encodeFail("OrderAccepted", "orderId", "must be a whole number >= 0");
-    w.uint(v0);
+    if (v0 < 128) {
+      b[p++] = v0;
+    } else if (v0 < 16384) {
+      b[p++] = (v0 & 127) | 128;
+      b[p++] = v0 >>> 7;
+    } else {
+      p = putUint(b, p, v0);
+    }
   }
+  w.pos = p;
 }
 
 export function decodeOrderAccepted(r: ByteReader, _S: readonly string[]): Record<string, unknown> {
@@ -1528,24 +1904,50 @@ export function decodeOrderAccepted(r: ByteReader, _S: readonly string[]): Recor
 // OrderRejected (code 42)
 
 export function encodeOrderRejected(w: ByteWriter, m: Readonly<Record<string, unknown>>, T: StringIds): void {
+  w.ensure(24);
+  const b = w.buf;
+  let p = w.pos;
   const v0 = m["orderId"];
   if (v0 === undefined) encodeFail("OrderRejected", "orderId", "is required");
   {
     if (typeof v0 !== 'number' || !Number.isSafeInteger(v0) || v0 < 0) encodeFail("OrderRejected", "orderId", "must be a whole number >= 0");
-    w.uint(v0);
+    if (v0 < 128) {
+      b[p++] = v0;
+    } else if (v0 < 16384) {
+      b[p++] = (v0 & 127) | 128;
+      b[p++] = v0 >>> 7;
+    } else {
+      p = putUint(b, p, v0);
+    }
   }
   const v1 = m["reason"];
   if (v1 === undefined) encodeFail("OrderRejected", "reason", "is required");
   {
     if (typeof v1 !== 'number' || !Number.isSafeInteger(v1) || v1 < 0) encodeFail("OrderRejected", "reason", "must be a whole number >= 0");
-    w.uint(v1);
+    if (v1 < 128) {
+      b[p++] = v1;
+    } else if (v1 < 16384) {
+      b[p++] = (v1 & 127) | 128;
+      b[p++] = v1 >>> 7;
+    } else {
+      p = putUint(b, p, v1);
+    }
   }
   const v2 = m["text"];
   if (v2 === undefined) encodeFail("OrderRejected", "text", "is required");
   {
     if (typeof v2 !== 'string') encodeFail("OrderRejected", "text", "must be a string");
-    w.uint(T.id(v2));
+    const id = T.id(v2);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
+  w.pos = p;
 }
 
 export function decodeOrderRejected(r: ByteReader, S: readonly string[]): Record<string, unknown> {
@@ -1596,18 +1998,37 @@ export function decodeOrderRejected(r: ByteReader, S: readonly string[]): Record
 // OrderRouted (code 43)
 
 export function encodeOrderRouted(w: ByteWriter, m: Readonly<Record<string, unknown>>, T: StringIds): void {
+  w.ensure(16);
+  const b = w.buf;
+  let p = w.pos;
   const v0 = m["orderId"];
   if (v0 === undefined) encodeFail("OrderRouted", "orderId", "is required");
   {
     if (typeof v0 !== 'number' || !Number.isSafeInteger(v0) || v0 < 0) encodeFail("OrderRouted", "orderId", "must be a whole number >= 0");
-    w.uint(v0);
+    if (v0 < 128) {
+      b[p++] = v0;
+    } else if (v0 < 16384) {
+      b[p++] = (v0 & 127) | 128;
+      b[p++] = v0 >>> 7;
+    } else {
+      p = putUint(b, p, v0);
+    }
   }
   const v1 = m["venue"];
   if (v1 === undefined) encodeFail("OrderRouted", "venue", "is required");
   {
     if (typeof v1 !== 'string') encodeFail("OrderRouted", "venue", "must be a string");
-    w.uint(T.id(v1));
+    const id = T.id(v1);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
+  w.pos = p;
 }
 
 export function decodeOrderRouted(r: ByteReader, S: readonly string[]): Record<string, unknown> {
@@ -1647,30 +2068,56 @@ export function decodeOrderRouted(r: ByteReader, S: readonly string[]): Record<s
 // OrderExecuted (code 44)
 
 export function encodeOrderExecuted(w: ByteWriter, m: Readonly<Record<string, unknown>>, _T: StringIds): void {
+  w.ensure(32);
+  const b = w.buf;
+  let p = w.pos;
   const v0 = m["orderId"];
   if (v0 === undefined) encodeFail("OrderExecuted", "orderId", "is required");
   {
     if (typeof v0 !== 'number' || !Number.isSafeInteger(v0) || v0 < 0) encodeFail("OrderExecuted", "orderId", "must be a whole number >= 0");
-    w.uint(v0);
+    if (v0 < 128) {
+      b[p++] = v0;
+    } else if (v0 < 16384) {
+      b[p++] = (v0 & 127) | 128;
+      b[p++] = v0 >>> 7;
+    } else {
+      p = putUint(b, p, v0);
+    }
   }
   const v1 = m["execId"];
   if (v1 === undefined) encodeFail("OrderExecuted", "execId", "is required");
   {
     if (typeof v1 !== 'number' || !Number.isSafeInteger(v1) || v1 < 0) encodeFail("OrderExecuted", "execId", "must be a whole number >= 0");
-    w.uint(v1);
+    if (v1 < 128) {
+      b[p++] = v1;
+    } else if (v1 < 16384) {
+      b[p++] = (v1 & 127) | 128;
+      b[p++] = v1 >>> 7;
+    } else {
+      p = putUint(b, p, v1);
+    }
   }
   const v2 = m["fillQty"];
   if (v2 === undefined) encodeFail("OrderExecuted", "fillQty", "is required");
   {
     if (typeof v2 !== 'number' || !Number.isSafeInteger(v2) || v2 < 0) encodeFail("OrderExecuted", "fillQty", "must be a whole number >= 0");
-    w.uint(v2);
+    if (v2 < 128) {
+      b[p++] = v2;
+    } else if (v2 < 16384) {
+      b[p++] = (v2 & 127) | 128;
+      b[p++] = v2 >>> 7;
+    } else {
+      p = putUint(b, p, v2);
+    }
   }
   const v3 = m["fillPrice"];
   if (v3 === undefined) encodeFail("OrderExecuted", "fillPrice", "is required");
   {
     if (typeof v3 !== 'number' || !Number.isFinite(v3)) encodeFail("OrderExecuted", "fillPrice", "must be a finite number");
-    w.f64(v3);
+    w.view.setFloat64(p, v3, true);
+    p += 8;
   }
+  w.pos = p;
 }
 
 export function decodeOrderExecuted(r: ByteReader, _S: readonly string[]): Record<string, unknown> {
@@ -1729,18 +2176,36 @@ export function decodeOrderExecuted(r: ByteReader, _S: readonly string[]): Recor
 // OrderCancelled (code 45)
 
 export function encodeOrderCancelled(w: ByteWriter, m: Readonly<Record<string, unknown>>, _T: StringIds): void {
+  w.ensure(16);
+  const b = w.buf;
+  let p = w.pos;
   const v0 = m["orderId"];
   if (v0 === undefined) encodeFail("OrderCancelled", "orderId", "is required");
   {
     if (typeof v0 !== 'number' || !Number.isSafeInteger(v0) || v0 < 0) encodeFail("OrderCancelled", "orderId", "must be a whole number >= 0");
-    w.uint(v0);
+    if (v0 < 128) {
+      b[p++] = v0;
+    } else if (v0 < 16384) {
+      b[p++] = (v0 & 127) | 128;
+      b[p++] = v0 >>> 7;
+    } else {
+      p = putUint(b, p, v0);
+    }
   }
   const v1 = m["reason"];
   if (v1 === undefined) encodeFail("OrderCancelled", "reason", "is required");
   {
     if (typeof v1 !== 'number' || !Number.isSafeInteger(v1) || v1 < 0) encodeFail("OrderCancelled", "reason", "must be a whole number >= 0");
-    w.uint(v1);
+    if (v1 < 128) {
+      b[p++] = v1;
+    } else if (v1 < 16384) {
+      b[p++] = (v1 & 127) | 128;
+      b[p++] = v1 >>> 7;
+    } else {
+      p = putUint(b, p, v1);
+    }
   }
+  w.pos = p;
 }
 
 export function decodeOrderCancelled(r: ByteReader, _S: readonly string[]): Record<string, unknown> {
@@ -1778,18 +2243,36 @@ export function decodeOrderCancelled(r: ByteReader, _S: readonly string[]): Reco
 // OrderExpired (code 46)
 
 export function encodeOrderExpired(w: ByteWriter, m: Readonly<Record<string, unknown>>, _T: StringIds): void {
+  w.ensure(16);
+  const b = w.buf;
+  let p = w.pos;
   const v0 = m["orderId"];
   if (v0 === undefined) encodeFail("OrderExpired", "orderId", "is required");
   {
     if (typeof v0 !== 'number' || !Number.isSafeInteger(v0) || v0 < 0) encodeFail("OrderExpired", "orderId", "must be a whole number >= 0");
-    w.uint(v0);
+    if (v0 < 128) {
+      b[p++] = v0;
+    } else if (v0 < 16384) {
+      b[p++] = (v0 & 127) | 128;
+      b[p++] = v0 >>> 7;
+    } else {
+      p = putUint(b, p, v0);
+    }
   }
   const v1 = m["reason"];
   if (v1 === undefined) encodeFail("OrderExpired", "reason", "is required");
   {
     if (typeof v1 !== 'number' || !Number.isSafeInteger(v1) || v1 < 0) encodeFail("OrderExpired", "reason", "must be a whole number >= 0");
-    w.uint(v1);
+    if (v1 < 128) {
+      b[p++] = v1;
+    } else if (v1 < 16384) {
+      b[p++] = (v1 & 127) | 128;
+      b[p++] = v1 >>> 7;
+    } else {
+      p = putUint(b, p, v1);
+    }
   }
+  w.pos = p;
 }
 
 export function decodeOrderExpired(r: ByteReader, _S: readonly string[]): Record<string, unknown> {
@@ -1827,24 +2310,50 @@ export function decodeOrderExpired(r: ByteReader, _S: readonly string[]): Record
 // VenueRejected (code 47)
 
 export function encodeVenueRejected(w: ByteWriter, m: Readonly<Record<string, unknown>>, T: StringIds): void {
+  w.ensure(24);
+  const b = w.buf;
+  let p = w.pos;
   const v0 = m["orderId"];
   if (v0 === undefined) encodeFail("VenueRejected", "orderId", "is required");
   {
     if (typeof v0 !== 'number' || !Number.isSafeInteger(v0) || v0 < 0) encodeFail("VenueRejected", "orderId", "must be a whole number >= 0");
-    w.uint(v0);
+    if (v0 < 128) {
+      b[p++] = v0;
+    } else if (v0 < 16384) {
+      b[p++] = (v0 & 127) | 128;
+      b[p++] = v0 >>> 7;
+    } else {
+      p = putUint(b, p, v0);
+    }
   }
   const v1 = m["reason"];
   if (v1 === undefined) encodeFail("VenueRejected", "reason", "is required");
   {
     if (typeof v1 !== 'number' || !Number.isSafeInteger(v1) || v1 < 0) encodeFail("VenueRejected", "reason", "must be a whole number >= 0");
-    w.uint(v1);
+    if (v1 < 128) {
+      b[p++] = v1;
+    } else if (v1 < 16384) {
+      b[p++] = (v1 & 127) | 128;
+      b[p++] = v1 >>> 7;
+    } else {
+      p = putUint(b, p, v1);
+    }
   }
   const v2 = m["text"];
   if (v2 === undefined) encodeFail("VenueRejected", "text", "is required");
   {
     if (typeof v2 !== 'string') encodeFail("VenueRejected", "text", "must be a string");
-    w.uint(T.id(v2));
+    const id = T.id(v2);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
+  w.pos = p;
 }
 
 export function decodeVenueRejected(r: ByteReader, S: readonly string[]): Record<string, unknown> {
@@ -1895,20 +2404,46 @@ export function decodeVenueRejected(r: ByteReader, S: readonly string[]): Record
 // CancelRequested (code 48)
 
 export function encodeCancelRequested(w: ByteWriter, m: Readonly<Record<string, unknown>>, T: StringIds): void {
+  w.ensure(24);
+  const b = w.buf;
+  let p = w.pos;
   let mask = 0;
   if (m["clientOrderId"] !== undefined) mask |= 1;
-  w.uint(mask);
+  if (mask < 128) {
+    b[p++] = mask;
+  } else if (mask < 16384) {
+    b[p++] = (mask & 127) | 128;
+    b[p++] = mask >>> 7;
+  } else {
+    p = putUint(b, p, mask);
+  }
   const v0 = m["orderId"];
   if (v0 === undefined) encodeFail("CancelRequested", "orderId", "is required");
   {
     if (typeof v0 !== 'number' || !Number.isSafeInteger(v0) || v0 < 0) encodeFail("CancelRequested", "orderId", "must be a whole number >= 0");
-    w.uint(v0);
+    if (v0 < 128) {
+      b[p++] = v0;
+    } else if (v0 < 16384) {
+      b[p++] = (v0 & 127) | 128;
+      b[p++] = v0 >>> 7;
+    } else {
+      p = putUint(b, p, v0);
+    }
   }
   const v1 = m["clientOrderId"];
   if (v1 !== undefined) {
     if (typeof v1 !== 'string') encodeFail("CancelRequested", "clientOrderId", "must be a string");
-    w.uint(T.id(v1));
+    const id = T.id(v1);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
+  w.pos = p;
 }
 
 export function decodeCancelRequested(r: ByteReader, S: readonly string[]): Record<string, unknown> {
@@ -1980,24 +2515,50 @@ export function decodeCancelRequestedNoMask(r: ByteReader, _S: readonly string[]
 // CancelRejected (code 49)
 
 export function encodeCancelRejected(w: ByteWriter, m: Readonly<Record<string, unknown>>, T: StringIds): void {
+  w.ensure(24);
+  const b = w.buf;
+  let p = w.pos;
   const v0 = m["orderId"];
   if (v0 === undefined) encodeFail("CancelRejected", "orderId", "is required");
   {
     if (typeof v0 !== 'number' || !Number.isSafeInteger(v0) || v0 < 0) encodeFail("CancelRejected", "orderId", "must be a whole number >= 0");
-    w.uint(v0);
+    if (v0 < 128) {
+      b[p++] = v0;
+    } else if (v0 < 16384) {
+      b[p++] = (v0 & 127) | 128;
+      b[p++] = v0 >>> 7;
+    } else {
+      p = putUint(b, p, v0);
+    }
   }
   const v1 = m["reason"];
   if (v1 === undefined) encodeFail("CancelRejected", "reason", "is required");
   {
     if (typeof v1 !== 'number' || !Number.isSafeInteger(v1) || v1 < 0) encodeFail("CancelRejected", "reason", "must be a whole number >= 0");
-    w.uint(v1);
+    if (v1 < 128) {
+      b[p++] = v1;
+    } else if (v1 < 16384) {
+      b[p++] = (v1 & 127) | 128;
+      b[p++] = v1 >>> 7;
+    } else {
+      p = putUint(b, p, v1);
+    }
   }
   const v2 = m["text"];
   if (v2 === undefined) encodeFail("CancelRejected", "text", "is required");
   {
     if (typeof v2 !== 'string') encodeFail("CancelRejected", "text", "must be a string");
-    w.uint(T.id(v2));
+    const id = T.id(v2);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
+  w.pos = p;
 }
 
 export function decodeCancelRejected(r: ByteReader, S: readonly string[]): Record<string, unknown> {
@@ -2048,32 +2609,66 @@ export function decodeCancelRejected(r: ByteReader, S: readonly string[]): Recor
 // ReplaceRequested (code 50)
 
 export function encodeReplaceRequested(w: ByteWriter, m: Readonly<Record<string, unknown>>, T: StringIds): void {
+  w.ensure(40);
+  const b = w.buf;
+  let p = w.pos;
   let mask = 0;
   if (m["clientOrderId"] !== undefined) mask |= 1;
-  w.uint(mask);
+  if (mask < 128) {
+    b[p++] = mask;
+  } else if (mask < 16384) {
+    b[p++] = (mask & 127) | 128;
+    b[p++] = mask >>> 7;
+  } else {
+    p = putUint(b, p, mask);
+  }
   const v0 = m["orderId"];
   if (v0 === undefined) encodeFail("ReplaceRequested", "orderId", "is required");
   {
     if (typeof v0 !== 'number' || !Number.isSafeInteger(v0) || v0 < 0) encodeFail("ReplaceRequested", "orderId", "must be a whole number >= 0");
-    w.uint(v0);
+    if (v0 < 128) {
+      b[p++] = v0;
+    } else if (v0 < 16384) {
+      b[p++] = (v0 & 127) | 128;
+      b[p++] = v0 >>> 7;
+    } else {
+      p = putUint(b, p, v0);
+    }
   }
   const v1 = m["quantity"];
   if (v1 === undefined) encodeFail("ReplaceRequested", "quantity", "is required");
   {
     if (typeof v1 !== 'number' || !Number.isSafeInteger(v1) || v1 < 0) encodeFail("ReplaceRequested", "quantity", "must be a whole number >= 0");
-    w.uint(v1);
+    if (v1 < 128) {
+      b[p++] = v1;
+    } else if (v1 < 16384) {
+      b[p++] = (v1 & 127) | 128;
+      b[p++] = v1 >>> 7;
+    } else {
+      p = putUint(b, p, v1);
+    }
   }
   const v2 = m["price"];
   if (v2 === undefined) encodeFail("ReplaceRequested", "price", "is required");
   {
     if (typeof v2 !== 'number' || !Number.isFinite(v2)) encodeFail("ReplaceRequested", "price", "must be a finite number");
-    w.f64(v2);
+    w.view.setFloat64(p, v2, true);
+    p += 8;
   }
   const v3 = m["clientOrderId"];
   if (v3 !== undefined) {
     if (typeof v3 !== 'string') encodeFail("ReplaceRequested", "clientOrderId", "must be a string");
-    w.uint(T.id(v3));
+    const id = T.id(v3);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
+  w.pos = p;
 }
 
 export function decodeReplaceRequested(r: ByteReader, S: readonly string[]): Record<string, unknown> {
@@ -2187,24 +2782,43 @@ export function decodeReplaceRequestedNoMask(r: ByteReader, _S: readonly string[
 // OrderReplaced (code 51)
 
 export function encodeOrderReplaced(w: ByteWriter, m: Readonly<Record<string, unknown>>, _T: StringIds): void {
+  w.ensure(24);
+  const b = w.buf;
+  let p = w.pos;
   const v0 = m["orderId"];
   if (v0 === undefined) encodeFail("OrderReplaced", "orderId", "is required");
   {
     if (typeof v0 !== 'number' || !Number.isSafeInteger(v0) || v0 < 0) encodeFail("OrderReplaced", "orderId", "must be a whole number >= 0");
-    w.uint(v0);
+    if (v0 < 128) {
+      b[p++] = v0;
+    } else if (v0 < 16384) {
+      b[p++] = (v0 & 127) | 128;
+      b[p++] = v0 >>> 7;
+    } else {
+      p = putUint(b, p, v0);
+    }
   }
   const v1 = m["quantity"];
   if (v1 === undefined) encodeFail("OrderReplaced", "quantity", "is required");
   {
     if (typeof v1 !== 'number' || !Number.isSafeInteger(v1) || v1 < 0) encodeFail("OrderReplaced", "quantity", "must be a whole number >= 0");
-    w.uint(v1);
+    if (v1 < 128) {
+      b[p++] = v1;
+    } else if (v1 < 16384) {
+      b[p++] = (v1 & 127) | 128;
+      b[p++] = v1 >>> 7;
+    } else {
+      p = putUint(b, p, v1);
+    }
   }
   const v2 = m["price"];
   if (v2 === undefined) encodeFail("OrderReplaced", "price", "is required");
   {
     if (typeof v2 !== 'number' || !Number.isFinite(v2)) encodeFail("OrderReplaced", "price", "must be a finite number");
-    w.f64(v2);
+    w.view.setFloat64(p, v2, true);
+    p += 8;
   }
+  w.pos = p;
 }
 
 export function decodeOrderReplaced(r: ByteReader, _S: readonly string[]): Record<string, unknown> {
@@ -2252,24 +2866,50 @@ export function decodeOrderReplaced(r: ByteReader, _S: readonly string[]): Recor
 // ReplaceRejected (code 52)
 
 export function encodeReplaceRejected(w: ByteWriter, m: Readonly<Record<string, unknown>>, T: StringIds): void {
+  w.ensure(24);
+  const b = w.buf;
+  let p = w.pos;
   const v0 = m["orderId"];
   if (v0 === undefined) encodeFail("ReplaceRejected", "orderId", "is required");
   {
     if (typeof v0 !== 'number' || !Number.isSafeInteger(v0) || v0 < 0) encodeFail("ReplaceRejected", "orderId", "must be a whole number >= 0");
-    w.uint(v0);
+    if (v0 < 128) {
+      b[p++] = v0;
+    } else if (v0 < 16384) {
+      b[p++] = (v0 & 127) | 128;
+      b[p++] = v0 >>> 7;
+    } else {
+      p = putUint(b, p, v0);
+    }
   }
   const v1 = m["reason"];
   if (v1 === undefined) encodeFail("ReplaceRejected", "reason", "is required");
   {
     if (typeof v1 !== 'number' || !Number.isSafeInteger(v1) || v1 < 0) encodeFail("ReplaceRejected", "reason", "must be a whole number >= 0");
-    w.uint(v1);
+    if (v1 < 128) {
+      b[p++] = v1;
+    } else if (v1 < 16384) {
+      b[p++] = (v1 & 127) | 128;
+      b[p++] = v1 >>> 7;
+    } else {
+      p = putUint(b, p, v1);
+    }
   }
   const v2 = m["text"];
   if (v2 === undefined) encodeFail("ReplaceRejected", "text", "is required");
   {
     if (typeof v2 !== 'string') encodeFail("ReplaceRejected", "text", "must be a string");
-    w.uint(T.id(v2));
+    const id = T.id(v2);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
+  w.pos = p;
 }
 
 export function decodeReplaceRejected(r: ByteReader, S: readonly string[]): Record<string, unknown> {
@@ -2324,6 +2964,9 @@ const ORDERRESTORED_TIMEINFORCE = ["day","ioc","gtc","fok","gtd"] as const;
 const ORDERRESTORED_STATE = ["pending","accepted","rejected","routed","partially_filled","filled","cancelled","expired","new"] as const;
 
 export function encodeOrderRestored(w: ByteWriter, m: Readonly<Record<string, unknown>>, T: StringIds): void {
+  w.ensure(143);
+  let b = w.buf;
+  let p = w.pos;
   let mask = 0;
   if (m["venue"] !== undefined) mask |= 1;
   if (m["expireAt"] !== undefined) mask |= 2;
@@ -2337,40 +2980,78 @@ export function encodeOrderRestored(w: ByteWriter, m: Readonly<Record<string, un
   if (m["replacePendingQuantity"] !== undefined) mask |= 512;
   if (m["replacePendingPrice"] !== undefined) mask |= 1024;
   if (m["enteredTs"] !== undefined) mask |= 2048;
-  w.uint(mask);
+  if (mask < 128) {
+    b[p++] = mask;
+  } else if (mask < 16384) {
+    b[p++] = (mask & 127) | 128;
+    b[p++] = mask >>> 7;
+  } else {
+    p = putUint(b, p, mask);
+  }
   const v0 = m["orderId"];
   if (v0 === undefined) encodeFail("OrderRestored", "orderId", "is required");
   {
     if (typeof v0 !== 'number' || !Number.isSafeInteger(v0) || v0 < 0) encodeFail("OrderRestored", "orderId", "must be a whole number >= 0");
-    w.uint(v0);
+    if (v0 < 128) {
+      b[p++] = v0;
+    } else if (v0 < 16384) {
+      b[p++] = (v0 & 127) | 128;
+      b[p++] = v0 >>> 7;
+    } else {
+      p = putUint(b, p, v0);
+    }
   }
   const v1 = m["clientId"];
   if (v1 === undefined) encodeFail("OrderRestored", "clientId", "is required");
   {
     if (typeof v1 !== 'string') encodeFail("OrderRestored", "clientId", "must be a string");
-    w.uint(T.id(v1));
+    const id = T.id(v1);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v2 = m["clientOrderId"];
   if (v2 === undefined) encodeFail("OrderRestored", "clientOrderId", "is required");
   {
     if (typeof v2 !== 'string') encodeFail("OrderRestored", "clientOrderId", "must be a string");
-    w.uint(T.id(v2));
+    const id = T.id(v2);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v3 = m["symbol"];
   if (v3 === undefined) encodeFail("OrderRestored", "symbol", "is required");
   {
     if (typeof v3 !== 'string') encodeFail("OrderRestored", "symbol", "must be a string");
-    w.uint(T.id(v3));
+    const id = T.id(v3);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v4 = m["side"];
   if (v4 === undefined) encodeFail("OrderRestored", "side", "is required");
   {
     switch (v4) {
       case "buy":
-        w.u8(0);
+        b[p++] = 0;
         break;
       case "sell":
-        w.u8(1);
+        b[p++] = 1;
         break;
       default:
         encodeFail("OrderRestored", "side", "must be one of buy, sell");
@@ -2381,10 +3062,10 @@ export function encodeOrderRestored(w: ByteWriter, m: Readonly<Record<string, un
   {
     switch (v5) {
       case "limit":
-        w.u8(0);
+        b[p++] = 0;
         break;
       case "market":
-        w.u8(1);
+        b[p++] = 1;
         break;
       default:
         encodeFail("OrderRestored", "orderType", "must be one of limit, market");
@@ -2395,19 +3076,19 @@ export function encodeOrderRestored(w: ByteWriter, m: Readonly<Record<string, un
   {
     switch (v6) {
       case "day":
-        w.u8(0);
+        b[p++] = 0;
         break;
       case "ioc":
-        w.u8(1);
+        b[p++] = 1;
         break;
       case "gtc":
-        w.u8(2);
+        b[p++] = 2;
         break;
       case "fok":
-        w.u8(3);
+        b[p++] = 3;
         break;
       case "gtd":
-        w.u8(4);
+        b[p++] = 4;
         break;
       default:
         encodeFail("OrderRestored", "timeInForce", "must be one of day, ioc, gtc, fok, gtd");
@@ -2417,44 +3098,52 @@ export function encodeOrderRestored(w: ByteWriter, m: Readonly<Record<string, un
   if (v7 === undefined) encodeFail("OrderRestored", "quantity", "is required");
   {
     if (typeof v7 !== 'number' || !Number.isSafeInteger(v7) || v7 < 0) encodeFail("OrderRestored", "quantity", "must be a whole number >= 0");
-    w.uint(v7);
+    if (v7 < 128) {
+      b[p++] = v7;
+    } else if (v7 < 16384) {
+      b[p++] = (v7 & 127) | 128;
+      b[p++] = v7 >>> 7;
+    } else {
+      p = putUint(b, p, v7);
+    }
   }
   const v8 = m["price"];
   if (v8 === undefined) encodeFail("OrderRestored", "price", "is required");
   {
     if (typeof v8 !== 'number' || !Number.isFinite(v8)) encodeFail("OrderRestored", "price", "must be a finite number");
-    w.f64(v8);
+    w.view.setFloat64(p, v8, true);
+    p += 8;
   }
   const v9 = m["state"];
   if (v9 === undefined) encodeFail("OrderRestored", "state", "is required");
   {
     switch (v9) {
       case "pending":
-        w.u8(0);
+        b[p++] = 0;
         break;
       case "accepted":
-        w.u8(1);
+        b[p++] = 1;
         break;
       case "rejected":
-        w.u8(2);
+        b[p++] = 2;
         break;
       case "routed":
-        w.u8(3);
+        b[p++] = 3;
         break;
       case "partially_filled":
-        w.u8(4);
+        b[p++] = 4;
         break;
       case "filled":
-        w.u8(5);
+        b[p++] = 5;
         break;
       case "cancelled":
-        w.u8(6);
+        b[p++] = 6;
         break;
       case "expired":
-        w.u8(7);
+        b[p++] = 7;
         break;
       case "new":
-        w.u8(8);
+        b[p++] = 8;
         break;
       default:
         encodeFail("OrderRestored", "state", "must be one of pending, accepted, rejected, routed, partially_filled, filled, cancelled, expired, new");
@@ -2464,75 +3153,134 @@ export function encodeOrderRestored(w: ByteWriter, m: Readonly<Record<string, un
   if (v10 === undefined) encodeFail("OrderRestored", "filledQuantity", "is required");
   {
     if (typeof v10 !== 'number' || !Number.isSafeInteger(v10) || v10 < 0) encodeFail("OrderRestored", "filledQuantity", "must be a whole number >= 0");
-    w.uint(v10);
+    if (v10 < 128) {
+      b[p++] = v10;
+    } else if (v10 < 16384) {
+      b[p++] = (v10 & 127) | 128;
+      b[p++] = v10 >>> 7;
+    } else {
+      p = putUint(b, p, v10);
+    }
   }
   const v11 = m["avgPrice"];
   if (v11 === undefined) encodeFail("OrderRestored", "avgPrice", "is required");
   {
     if (typeof v11 !== 'number' || !Number.isFinite(v11)) encodeFail("OrderRestored", "avgPrice", "must be a finite number");
-    w.f64(v11);
+    w.view.setFloat64(p, v11, true);
+    p += 8;
   }
   const v12 = m["venue"];
   if (v12 !== undefined) {
     if (typeof v12 !== 'string') encodeFail("OrderRestored", "venue", "must be a string");
-    w.uint(T.id(v12));
+    const id = T.id(v12);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v13 = m["expireAt"];
   if (v13 !== undefined) {
     if (typeof v13 !== 'number' || !Number.isSafeInteger(v13) || v13 < 0) encodeFail("OrderRestored", "expireAt", "must be a whole number >= 0");
-    w.uint(v13);
+    if (v13 < 128) {
+      b[p++] = v13;
+    } else if (v13 < 16384) {
+      b[p++] = (v13 & 127) | 128;
+      b[p++] = v13 >>> 7;
+    } else {
+      p = putUint(b, p, v13);
+    }
   }
   const v14 = m["origClientOrderIds"];
   if (v14 !== undefined) {
     if (!Array.isArray(v14) || v14.some((s) => typeof s !== 'string')) encodeFail("OrderRestored", "origClientOrderIds", "must be a list of strings");
+    w.pos = p;
     w.uint(v14.length);
     for (const s of v14 as readonly string[]) w.uint(T.id(s));
+    w.ensure(143);
+    b = w.buf;
+    p = w.pos;
   }
   const v15 = m["enteredQuantity"];
   if (v15 !== undefined) {
     if (typeof v15 !== 'number' || !Number.isSafeInteger(v15) || v15 < 0) encodeFail("OrderRestored", "enteredQuantity", "must be a whole number >= 0");
-    w.uint(v15);
+    if (v15 < 128) {
+      b[p++] = v15;
+    } else if (v15 < 16384) {
+      b[p++] = (v15 & 127) | 128;
+      b[p++] = v15 >>> 7;
+    } else {
+      p = putUint(b, p, v15);
+    }
   }
   const v16 = m["enteredPrice"];
   if (v16 !== undefined) {
     if (typeof v16 !== 'number' || !Number.isFinite(v16)) encodeFail("OrderRestored", "enteredPrice", "must be a finite number");
-    w.f64(v16);
+    w.view.setFloat64(p, v16, true);
+    p += 8;
   }
   const v17 = m["locate"];
   if (v17 !== undefined) {
     if (typeof v17 !== 'boolean') encodeFail("OrderRestored", "locate", "must be true or false");
-    w.u8(v17 ? 1 : 0);
+    b[p++] = v17 ? 1 : 0;
   }
   const v18 = m["intentional"];
   if (v18 !== undefined) {
     if (typeof v18 !== 'boolean') encodeFail("OrderRestored", "intentional", "must be true or false");
-    w.u8(v18 ? 1 : 0);
+    b[p++] = v18 ? 1 : 0;
   }
   const v19 = m["cancelPending"];
   if (v19 !== undefined) {
     if (typeof v19 !== 'boolean') encodeFail("OrderRestored", "cancelPending", "must be true or false");
-    w.u8(v19 ? 1 : 0);
+    b[p++] = v19 ? 1 : 0;
   }
   const v20 = m["replacePendingClientOrderId"];
   if (v20 !== undefined) {
     if (typeof v20 !== 'string') encodeFail("OrderRestored", "replacePendingClientOrderId", "must be a string");
-    w.uint(T.id(v20));
+    const id = T.id(v20);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v21 = m["replacePendingQuantity"];
   if (v21 !== undefined) {
     if (typeof v21 !== 'number' || !Number.isSafeInteger(v21) || v21 < 0) encodeFail("OrderRestored", "replacePendingQuantity", "must be a whole number >= 0");
-    w.uint(v21);
+    if (v21 < 128) {
+      b[p++] = v21;
+    } else if (v21 < 16384) {
+      b[p++] = (v21 & 127) | 128;
+      b[p++] = v21 >>> 7;
+    } else {
+      p = putUint(b, p, v21);
+    }
   }
   const v22 = m["replacePendingPrice"];
   if (v22 !== undefined) {
     if (typeof v22 !== 'number' || !Number.isFinite(v22)) encodeFail("OrderRestored", "replacePendingPrice", "must be a finite number");
-    w.f64(v22);
+    w.view.setFloat64(p, v22, true);
+    p += 8;
   }
   const v23 = m["enteredTs"];
   if (v23 !== undefined) {
     if (typeof v23 !== 'number' || !Number.isSafeInteger(v23) || v23 < 0) encodeFail("OrderRestored", "enteredTs", "must be a whole number >= 0");
-    w.uint(v23);
+    if (v23 < 128) {
+      b[p++] = v23;
+    } else if (v23 < 16384) {
+      b[p++] = (v23 & 127) | 128;
+      b[p++] = v23 >>> 7;
+    } else {
+      p = putUint(b, p, v23);
+    }
   }
+  w.pos = p;
 }
 
 export function decodeOrderRestored(r: ByteReader, S: readonly string[]): Record<string, unknown> {
@@ -2849,12 +3597,23 @@ export function decodeOrderRestored(r: ByteReader, S: readonly string[]): Record
 // OrderAcknowledged (code 54)
 
 export function encodeOrderAcknowledged(w: ByteWriter, m: Readonly<Record<string, unknown>>, _T: StringIds): void {
+  w.ensure(8);
+  const b = w.buf;
+  let p = w.pos;
   const v0 = m["orderId"];
   if (v0 === undefined) encodeFail("OrderAcknowledged", "orderId", "is required");
   {
     if (typeof v0 !== 'number' || !Number.isSafeInteger(v0) || v0 < 0) encodeFail("OrderAcknowledged", "orderId", "must be a whole number >= 0");
-    w.uint(v0);
+    if (v0 < 128) {
+      b[p++] = v0;
+    } else if (v0 < 16384) {
+      b[p++] = (v0 & 127) | 128;
+      b[p++] = v0 >>> 7;
+    } else {
+      p = putUint(b, p, v0);
+    }
   }
+  w.pos = p;
 }
 
 export function decodeOrderAcknowledged(r: ByteReader, _S: readonly string[]): Record<string, unknown> {
@@ -2881,12 +3640,23 @@ export function decodeOrderAcknowledged(r: ByteReader, _S: readonly string[]): R
 // OrderParked (code 55)
 
 export function encodeOrderParked(w: ByteWriter, m: Readonly<Record<string, unknown>>, _T: StringIds): void {
+  w.ensure(8);
+  const b = w.buf;
+  let p = w.pos;
   const v0 = m["orderId"];
   if (v0 === undefined) encodeFail("OrderParked", "orderId", "is required");
   {
     if (typeof v0 !== 'number' || !Number.isSafeInteger(v0) || v0 < 0) encodeFail("OrderParked", "orderId", "must be a whole number >= 0");
-    w.uint(v0);
+    if (v0 < 128) {
+      b[p++] = v0;
+    } else if (v0 < 16384) {
+      b[p++] = (v0 & 127) | 128;
+      b[p++] = v0 >>> 7;
+    } else {
+      p = putUint(b, p, v0);
+    }
   }
+  w.pos = p;
 }
 
 export function decodeOrderParked(r: ByteReader, _S: readonly string[]): Record<string, unknown> {
@@ -2913,6 +3683,9 @@ export function decodeOrderParked(r: ByteReader, _S: readonly string[]): Record<
 // LimitsChanged (code 70)
 
 export function encodeLimitsChanged(w: ByteWriter, m: Readonly<Record<string, unknown>>, T: StringIds): void {
+  w.ensure(73);
+  const b = w.buf;
+  let p = w.pos;
   let mask = 0;
   if (m["maxOrderQuantity"] !== undefined) mask |= 1;
   if (m["maxOrderNotional"] !== undefined) mask |= 2;
@@ -2921,54 +3694,84 @@ export function encodeLimitsChanged(w: ByteWriter, m: Readonly<Record<string, un
   if (m["maxNetPosition"] !== undefined) mask |= 16;
   if (m["requireLocate"] !== undefined) mask |= 32;
   if (m["duplicateWindowMs"] !== undefined) mask |= 64;
-  w.uint(mask);
+  if (mask < 128) {
+    b[p++] = mask;
+  } else if (mask < 16384) {
+    b[p++] = (mask & 127) | 128;
+    b[p++] = mask >>> 7;
+  } else {
+    p = putUint(b, p, mask);
+  }
   const v0 = m["clientId"];
   if (v0 === undefined) encodeFail("LimitsChanged", "clientId", "is required");
   {
     if (typeof v0 !== 'string') encodeFail("LimitsChanged", "clientId", "must be a string");
-    w.uint(T.id(v0));
+    const id = T.id(v0);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v1 = m["by"];
   if (v1 === undefined) encodeFail("LimitsChanged", "by", "is required");
   {
     if (typeof v1 !== 'string') encodeFail("LimitsChanged", "by", "must be a string");
-    w.uint(T.id(v1));
+    const id = T.id(v1);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v2 = m["maxOrderQuantity"];
   if (v2 !== undefined) {
     if (typeof v2 !== 'number' || !Number.isFinite(v2)) encodeFail("LimitsChanged", "maxOrderQuantity", "must be a finite number");
-    w.f64(v2);
+    w.view.setFloat64(p, v2, true);
+    p += 8;
   }
   const v3 = m["maxOrderNotional"];
   if (v3 !== undefined) {
     if (typeof v3 !== 'number' || !Number.isFinite(v3)) encodeFail("LimitsChanged", "maxOrderNotional", "must be a finite number");
-    w.f64(v3);
+    w.view.setFloat64(p, v3, true);
+    p += 8;
   }
   const v4 = m["maxOpenNotional"];
   if (v4 !== undefined) {
     if (typeof v4 !== 'number' || !Number.isFinite(v4)) encodeFail("LimitsChanged", "maxOpenNotional", "must be a finite number");
-    w.f64(v4);
+    w.view.setFloat64(p, v4, true);
+    p += 8;
   }
   const v5 = m["maxGrossPosition"];
   if (v5 !== undefined) {
     if (typeof v5 !== 'number' || !Number.isFinite(v5)) encodeFail("LimitsChanged", "maxGrossPosition", "must be a finite number");
-    w.f64(v5);
+    w.view.setFloat64(p, v5, true);
+    p += 8;
   }
   const v6 = m["maxNetPosition"];
   if (v6 !== undefined) {
     if (typeof v6 !== 'number' || !Number.isFinite(v6)) encodeFail("LimitsChanged", "maxNetPosition", "must be a finite number");
-    w.f64(v6);
+    w.view.setFloat64(p, v6, true);
+    p += 8;
   }
   const v7 = m["requireLocate"];
   if (v7 !== undefined) {
     if (typeof v7 !== 'boolean') encodeFail("LimitsChanged", "requireLocate", "must be true or false");
-    w.u8(v7 ? 1 : 0);
+    b[p++] = v7 ? 1 : 0;
   }
   const v8 = m["duplicateWindowMs"];
   if (v8 !== undefined) {
     if (typeof v8 !== 'number' || !Number.isFinite(v8)) encodeFail("LimitsChanged", "duplicateWindowMs", "must be a finite number");
-    w.f64(v8);
+    w.view.setFloat64(p, v8, true);
+    p += 8;
   }
+  w.pos = p;
 }
 
 export function decodeLimitsChanged(r: ByteReader, S: readonly string[]): Record<string, unknown> {
@@ -3096,30 +3899,58 @@ export function decodeLimitsChanged(r: ByteReader, S: readonly string[]): Record
 // RestrictedListChanged (code 71)
 
 export function encodeRestrictedListChanged(w: ByteWriter, m: Readonly<Record<string, unknown>>, T: StringIds): void {
+  w.ensure(25);
+  const b = w.buf;
+  let p = w.pos;
   const v0 = m["symbol"];
   if (v0 === undefined) encodeFail("RestrictedListChanged", "symbol", "is required");
   {
     if (typeof v0 !== 'string') encodeFail("RestrictedListChanged", "symbol", "must be a string");
-    w.uint(T.id(v0));
+    const id = T.id(v0);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v1 = m["restricted"];
   if (v1 === undefined) encodeFail("RestrictedListChanged", "restricted", "is required");
   {
     if (typeof v1 !== 'boolean') encodeFail("RestrictedListChanged", "restricted", "must be true or false");
-    w.u8(v1 ? 1 : 0);
+    b[p++] = v1 ? 1 : 0;
   }
   const v2 = m["by"];
   if (v2 === undefined) encodeFail("RestrictedListChanged", "by", "is required");
   {
     if (typeof v2 !== 'string') encodeFail("RestrictedListChanged", "by", "must be a string");
-    w.uint(T.id(v2));
+    const id = T.id(v2);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v3 = m["text"];
   if (v3 === undefined) encodeFail("RestrictedListChanged", "text", "is required");
   {
     if (typeof v3 !== 'string') encodeFail("RestrictedListChanged", "text", "must be a string");
-    w.uint(T.id(v3));
+    const id = T.id(v3);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
+  w.pos = p;
 }
 
 export function decodeRestrictedListChanged(r: ByteReader, S: readonly string[]): Record<string, unknown> {
@@ -3184,24 +4015,52 @@ export function decodeRestrictedListChanged(r: ByteReader, S: readonly string[])
 // TradingHalted (code 72)
 
 export function encodeTradingHalted(w: ByteWriter, m: Readonly<Record<string, unknown>>, T: StringIds): void {
+  w.ensure(24);
+  const b = w.buf;
+  let p = w.pos;
   const v0 = m["clientId"];
   if (v0 === undefined) encodeFail("TradingHalted", "clientId", "is required");
   {
     if (typeof v0 !== 'string') encodeFail("TradingHalted", "clientId", "must be a string");
-    w.uint(T.id(v0));
+    const id = T.id(v0);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v1 = m["by"];
   if (v1 === undefined) encodeFail("TradingHalted", "by", "is required");
   {
     if (typeof v1 !== 'string') encodeFail("TradingHalted", "by", "must be a string");
-    w.uint(T.id(v1));
+    const id = T.id(v1);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v2 = m["text"];
   if (v2 === undefined) encodeFail("TradingHalted", "text", "is required");
   {
     if (typeof v2 !== 'string') encodeFail("TradingHalted", "text", "must be a string");
-    w.uint(T.id(v2));
+    const id = T.id(v2);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
+  w.pos = p;
 }
 
 export function decodeTradingHalted(r: ByteReader, S: readonly string[]): Record<string, unknown> {
@@ -3256,18 +4115,38 @@ export function decodeTradingHalted(r: ByteReader, S: readonly string[]): Record
 // TradingResumed (code 73)
 
 export function encodeTradingResumed(w: ByteWriter, m: Readonly<Record<string, unknown>>, T: StringIds): void {
+  w.ensure(16);
+  const b = w.buf;
+  let p = w.pos;
   const v0 = m["clientId"];
   if (v0 === undefined) encodeFail("TradingResumed", "clientId", "is required");
   {
     if (typeof v0 !== 'string') encodeFail("TradingResumed", "clientId", "must be a string");
-    w.uint(T.id(v0));
+    const id = T.id(v0);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v1 = m["by"];
   if (v1 === undefined) encodeFail("TradingResumed", "by", "is required");
   {
     if (typeof v1 !== 'string') encodeFail("TradingResumed", "by", "must be a string");
-    w.uint(T.id(v1));
+    const id = T.id(v1);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
+  w.pos = p;
 }
 
 export function decodeTradingResumed(r: ByteReader, S: readonly string[]): Record<string, unknown> {
@@ -3309,18 +4188,31 @@ export function decodeTradingResumed(r: ByteReader, S: readonly string[]): Recor
 // ReferencePriceMoved (code 74)
 
 export function encodeReferencePriceMoved(w: ByteWriter, m: Readonly<Record<string, unknown>>, T: StringIds): void {
+  w.ensure(16);
+  const b = w.buf;
+  let p = w.pos;
   const v0 = m["symbol"];
   if (v0 === undefined) encodeFail("ReferencePriceMoved", "symbol", "is required");
   {
     if (typeof v0 !== 'string') encodeFail("ReferencePriceMoved", "symbol", "must be a string");
-    w.uint(T.id(v0));
+    const id = T.id(v0);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v1 = m["price"];
   if (v1 === undefined) encodeFail("ReferencePriceMoved", "price", "is required");
   {
     if (typeof v1 !== 'number' || !Number.isFinite(v1)) encodeFail("ReferencePriceMoved", "price", "must be a finite number");
-    w.f64(v1);
+    w.view.setFloat64(p, v1, true);
+    p += 8;
   }
+  w.pos = p;
 }
 
 export function decodeReferencePriceMoved(r: ByteReader, S: readonly string[]): Record<string, unknown> {
@@ -3359,12 +4251,24 @@ export function decodeReferencePriceMoved(r: ByteReader, S: readonly string[]): 
 // InstrumentExpired (code 75)
 
 export function encodeInstrumentExpired(w: ByteWriter, m: Readonly<Record<string, unknown>>, T: StringIds): void {
+  w.ensure(8);
+  const b = w.buf;
+  let p = w.pos;
   const v0 = m["symbol"];
   if (v0 === undefined) encodeFail("InstrumentExpired", "symbol", "is required");
   {
     if (typeof v0 !== 'string') encodeFail("InstrumentExpired", "symbol", "must be a string");
-    w.uint(T.id(v0));
+    const id = T.id(v0);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
+  w.pos = p;
 }
 
 export function decodeInstrumentExpired(r: ByteReader, S: readonly string[]): Record<string, unknown> {
@@ -3393,18 +4297,30 @@ export function decodeInstrumentExpired(r: ByteReader, S: readonly string[]): Re
 // MarketOrderCollared (code 76)
 
 export function encodeMarketOrderCollared(w: ByteWriter, m: Readonly<Record<string, unknown>>, _T: StringIds): void {
+  w.ensure(16);
+  const b = w.buf;
+  let p = w.pos;
   const v0 = m["orderId"];
   if (v0 === undefined) encodeFail("MarketOrderCollared", "orderId", "is required");
   {
     if (typeof v0 !== 'number' || !Number.isSafeInteger(v0) || v0 < 0) encodeFail("MarketOrderCollared", "orderId", "must be a whole number >= 0");
-    w.uint(v0);
+    if (v0 < 128) {
+      b[p++] = v0;
+    } else if (v0 < 16384) {
+      b[p++] = (v0 & 127) | 128;
+      b[p++] = v0 >>> 7;
+    } else {
+      p = putUint(b, p, v0);
+    }
   }
   const v1 = m["protectionPrice"];
   if (v1 === undefined) encodeFail("MarketOrderCollared", "protectionPrice", "is required");
   {
     if (typeof v1 !== 'number' || !Number.isFinite(v1)) encodeFail("MarketOrderCollared", "protectionPrice", "must be a finite number");
-    w.f64(v1);
+    w.view.setFloat64(p, v1, true);
+    p += 8;
   }
+  w.pos = p;
 }
 
 export function decodeMarketOrderCollared(r: ByteReader, _S: readonly string[]): Record<string, unknown> {
@@ -3441,36 +4357,59 @@ export function decodeMarketOrderCollared(r: ByteReader, _S: readonly string[]):
 // PositionRestored (code 77)
 
 export function encodePositionRestored(w: ByteWriter, m: Readonly<Record<string, unknown>>, T: StringIds): void {
+  w.ensure(40);
+  const b = w.buf;
+  let p = w.pos;
   const v0 = m["clientId"];
   if (v0 === undefined) encodeFail("PositionRestored", "clientId", "is required");
   {
     if (typeof v0 !== 'string') encodeFail("PositionRestored", "clientId", "must be a string");
-    w.uint(T.id(v0));
+    const id = T.id(v0);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v1 = m["symbol"];
   if (v1 === undefined) encodeFail("PositionRestored", "symbol", "is required");
   {
     if (typeof v1 !== 'string') encodeFail("PositionRestored", "symbol", "must be a string");
-    w.uint(T.id(v1));
+    const id = T.id(v1);
+    if (id < 128) {
+      b[p++] = id;
+    } else if (id < 16384) {
+      b[p++] = (id & 127) | 128;
+      b[p++] = id >>> 7;
+    } else {
+      p = putUint(b, p, id);
+    }
   }
   const v2 = m["quantity"];
   if (v2 === undefined) encodeFail("PositionRestored", "quantity", "is required");
   {
     if (typeof v2 !== 'number' || !Number.isFinite(v2)) encodeFail("PositionRestored", "quantity", "must be a finite number");
-    w.f64(v2);
+    w.view.setFloat64(p, v2, true);
+    p += 8;
   }
   const v3 = m["avgCost"];
   if (v3 === undefined) encodeFail("PositionRestored", "avgCost", "is required");
   {
     if (typeof v3 !== 'number' || !Number.isFinite(v3)) encodeFail("PositionRestored", "avgCost", "must be a finite number");
-    w.f64(v3);
+    w.view.setFloat64(p, v3, true);
+    p += 8;
   }
   const v4 = m["realizedPnl"];
   if (v4 === undefined) encodeFail("PositionRestored", "realizedPnl", "is required");
   {
     if (typeof v4 !== 'number' || !Number.isFinite(v4)) encodeFail("PositionRestored", "realizedPnl", "must be a finite number");
-    w.f64(v4);
+    w.view.setFloat64(p, v4, true);
+    p += 8;
   }
+  w.pos = p;
 }
 
 export function decodePositionRestored(r: ByteReader, S: readonly string[]): Record<string, unknown> {
@@ -3552,14 +4491,25 @@ export function decodeOpenSession(_r: ByteReader, _S: readonly string[]): Record
 // CloseSession (code 201)
 
 export function encodeCloseSession(w: ByteWriter, m: Readonly<Record<string, unknown>>, _T: StringIds): void {
+  w.ensure(9);
+  const b = w.buf;
+  let p = w.pos;
   let mask = 0;
   if (m["force"] !== undefined) mask |= 1;
-  w.uint(mask);
+  if (mask < 128) {
+    b[p++] = mask;
+  } else if (mask < 16384) {
+    b[p++] = (mask & 127) | 128;
+    b[p++] = mask >>> 7;
+  } else {
+    p = putUint(b, p, mask);
+  }
   const v0 = m["force"];
   if (v0 !== undefined) {
     if (typeof v0 !== 'boolean') encodeFail("CloseSession", "force", "must be true or false");
-    w.u8(v0 ? 1 : 0);
+    b[p++] = v0 ? 1 : 0;
   }
+  w.pos = p;
 }
 
 export function decodeCloseSession(r: ByteReader, _S: readonly string[]): Record<string, unknown> {

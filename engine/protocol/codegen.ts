@@ -29,19 +29,50 @@ function checkNames(spec: MessageSpec): void {
 
 const q = JSON.stringify;
 
+/** Bytes a field takes at most (a varint of a safe integer: 8); a list of strings is made room for on its own. */
+function maxBytes(f: FieldSpec): number {
+  return f.scalar === 'bool' || f.scalar === 'enum' ? 1 : f.scalar === 'strs' ? 0 : 8;
+}
+
+/*
+ * An encoder makes room for the whole message once (ByteWriter.ensure with the
+ * message's most bytes) and writes its fields into the buffer with a local
+ * position: one- and two-byte varints inline, longer ones through putUint. A list of
+ * strings (unbounded) stores the position, writes through the writer and
+ * takes the buffer and position back. The bytes are those of the per-field
+ * ByteWriter calls this replaced (decision 237).
+ */
 function encoderSource(spec: MessageSpec): string[] {
   const t = spec.type;
   const any = spec.fields.length > 0;
   const strings = spec.fields.some((f) => f.scalar === 'str' || f.scalar === 'strs');
+  const optional = spec.fields.filter((f) => f.optional);
+  const most = (optional.length > 0 ? 8 : 0) + spec.fields.reduce((n, f) => n + maxBytes(f), 0);
   // Unused parameters carry a leading underscore (the lint rule's convention).
   const lines: string[] = [
     `export function encode${t}(${any ? 'w' : '_w'}: ByteWriter, ${any ? 'm' : '_m'}: Readonly<Record<string, unknown>>, ${strings ? 'T' : '_T'}: StringIds): void {`,
   ];
-  const optional = spec.fields.filter((f) => f.optional);
+  if (!any) {
+    lines.push('}');
+    return lines;
+  }
+  // One- and two-byte varints inline (counts, small ids, quantities), longer ones through putUint.
+  const varint = (value: string, ind: string) => [
+    `${ind}if (${value} < 128) {`,
+    `${ind}  b[p++] = ${value};`,
+    `${ind}} else if (${value} < 16384) {`,
+    `${ind}  b[p++] = (${value} & 127) | 128;`,
+    `${ind}  b[p++] = ${value} >>> 7;`,
+    `${ind}} else {`,
+    `${ind}  p = putUint(b, p, ${value});`,
+    `${ind}}`,
+  ];
+  const lists = spec.fields.some((f) => f.scalar === 'strs');
+  lines.push(`  w.ensure(${most});`, `  ${lists ? 'let' : 'const'} b = w.buf;`, '  let p = w.pos;');
   if (optional.length > 0) {
     lines.push('  let mask = 0;');
     optional.forEach((f, k) => lines.push(`  if (m[${q(f.name)}] !== undefined) mask |= ${2 ** k};`));
-    lines.push('  w.uint(mask);');
+    lines.push(...varint('mask', '  '));
   }
   spec.fields.forEach((f, i) => {
     const bad = (why: string) => `encodeFail(${q(t)}, ${q(f.name)}, ${q(why)})`;
@@ -50,34 +81,36 @@ function encoderSource(spec: MessageSpec): string[] {
     lines.push(f.optional ? `  if (${v} !== undefined) {` : `  if (${v} === undefined) ${bad('is required')};`, ...(f.optional ? [] : ['  {']));
     switch (f.scalar) {
       case 'uint':
-        lines.push(`    if (typeof ${v} !== 'number' || !Number.isSafeInteger(${v}) || ${v} < 0) ${bad('must be a whole number >= 0')};`, `    w.uint(${v});`);
+        lines.push(`    if (typeof ${v} !== 'number' || !Number.isSafeInteger(${v}) || ${v} < 0) ${bad('must be a whole number >= 0')};`, ...varint(v, '    '));
         break;
       case 'int':
-        lines.push(`    if (typeof ${v} !== 'number' || !Number.isSafeInteger(${v})) ${bad('must be a whole number')};`, `    w.int(${v});`);
+        lines.push(`    if (typeof ${v} !== 'number' || !Number.isSafeInteger(${v})) ${bad('must be a whole number')};`);
+        lines.push(`    const z = ${v} >= 0 ? ${v} * 2 : -${v} * 2 - 1;`, ...varint('z', '    '));
         break;
       case 'f64':
-        lines.push(`    if (typeof ${v} !== 'number' || !Number.isFinite(${v})) ${bad('must be a finite number')};`, `    w.f64(${v});`);
+        lines.push(`    if (typeof ${v} !== 'number' || !Number.isFinite(${v})) ${bad('must be a finite number')};`, `    w.view.setFloat64(p, ${v}, true);`, '    p += 8;');
         break;
       case 'str':
-        lines.push(`    if (typeof ${v} !== 'string') ${bad('must be a string')};`, `    w.uint(T.id(${v}));`);
+        lines.push(`    if (typeof ${v} !== 'string') ${bad('must be a string')};`, `    const id = T.id(${v});`, ...varint('id', '    '));
         break;
       case 'bool':
-        lines.push(`    if (typeof ${v} !== 'boolean') ${bad('must be true or false')};`, `    w.u8(${v} ? 1 : 0);`);
+        lines.push(`    if (typeof ${v} !== 'boolean') ${bad('must be true or false')};`, `    b[p++] = ${v} ? 1 : 0;`);
         break;
       case 'strs':
         lines.push(`    if (!Array.isArray(${v}) || ${v}.some((s) => typeof s !== 'string')) ${bad('must be a list of strings')};`);
-        lines.push(`    w.uint(${v}.length);`, `    for (const s of ${v} as readonly string[]) w.uint(T.id(s));`);
+        lines.push('    w.pos = p;', `    w.uint(${v}.length);`, `    for (const s of ${v} as readonly string[]) w.uint(T.id(s));`);
+        lines.push(`    w.ensure(${most});`, '    b = w.buf;', '    p = w.pos;');
         break;
       case 'enum': {
         lines.push(`    switch (${v}) {`);
-        f.values!.forEach((value, i) => lines.push(`      case ${q(value)}:`, `        w.u8(${i});`, '        break;'));
+        f.values!.forEach((value, i) => lines.push(`      case ${q(value)}:`, `        b[p++] = ${i};`, '        break;'));
         lines.push('      default:', `        ${bad(`must be one of ${f.values!.join(', ')}`)};`, '    }');
         break;
       }
     }
     lines.push('  }');
   });
-  lines.push('}');
+  lines.push('  w.pos = p;', '}');
   return lines;
 }
 
@@ -214,7 +247,7 @@ export function generateCodecSource(specs: Iterable<MessageSpec>): string {
     ' * test/engine/codec-generated.test.ts fails while it is stale, and the codec',
     ' * uses a generated function only while its schema signature still matches.',
     ' */',
-    "import { DecodeError, type ByteReader, type ByteWriter } from './bytes.ts';",
+    "import { DecodeError, putUint, type ByteReader, type ByteWriter } from './bytes.ts';",
     "import { encodeFail, type Decoder, type Encoder, type StringIds } from './codec-support.ts';",
     '',
   ];

@@ -212,9 +212,23 @@ export function compactSession(log: WritableLog, session: number, upTo: number, 
   }
 }
 
-/** Rows looked at, and frames decoded, per turn of the background compactor (each a fraction of a millisecond). */
-const ROWS_PER_TURN = 512;
-const FRAMES_PER_TURN = 128;
+/**
+ * Rows looked at, and frames decoded, per turn of the background compactor. Each turn holds the host's main thread
+ * (no order is answered in it), so they are small: 512 rows and 128 frames made turns of 0.3 ms at the median
+ * but 2.7–3.0 ms at the 99th percentile, ~10 a second at 1,000 orders/s; 128 and 32 make 0.08 and 0.3 ms for the
+ * same CPU in all (bench/compaction-turns.ts; docs/decisions/225). What is left over 1 ms is the write (about one
+ * a second at that rate, ~1.3 ms: the run's ~1,300 rows deleted and the merged frame inserted in one transaction).
+ */
+export const ROWS_PER_TURN = 128;
+export const FRAMES_PER_TURN = 32;
+
+/** How much one turn of compactTurns may take on (rows looked at, frames read and decoded). */
+export interface TurnSize {
+  readonly rows?: number;
+  readonly frames?: number;
+  /** Events per merged frame, at most (default COMPACT_EVENTS): the write turn deletes the run's rows. */
+  readonly events?: number;
+}
 
 /**
  * compactStep with one merged frame at most, cut into turns for the live
@@ -228,24 +242,27 @@ const FRAMES_PER_TURN = 128;
  * turns nothing the run covers changes; the write still checks that the run's
  * rows are exactly the ones read.
  */
-export function* compactTurns(log: WritableLog, session: number, cursor: number, upTo: number, onSkip?: (err: CompactionSkipped) => void): Generator<void, CompactionStep> {
+export function* compactTurns(log: WritableLog, session: number, cursor: number, upTo: number, onSkip?: (err: CompactionSkipped) => void, size: TurnSize = {}): Generator<void, CompactionStep> {
+  const rowsPerTurn = size.rows ?? ROWS_PER_TURN;
+  const cap = size.events ?? COMPACT_EVENTS;
+  const big = cap / 4;
   const st = statementsOf(log);
   const done = (framesRemoved: number, framesWritten: number, events: number, caughtUp: boolean): CompactionStep => ({ framesRemoved, framesWritten, events, cursor, caughtUp });
   let run: Row[] = [];
   let runEvents = 0;
   let next = cursor;
   for (;;) {
-    const read = st.rows.all(session, next, upTo, ROWS_PER_TURN) as Row[];
-    const more = read.length === ROWS_PER_TURN;
+    const read = st.rows.all(session, next, upTo, rowsPerTurn) as Row[];
+    const more = read.length === rowsPerTurn;
     // The last frame may start at or before upTo and end after it: not ours yet.
     const rows = read.length > 0 && read[read.length - 1]![2] > upTo ? read.slice(0, -1) : read;
     for (const row of rows) {
       const n = row[2] - row[1] + 1;
       const gap = row[1] !== cursor + runEvents;
-      if (gap || n >= BIG_FRAME || runEvents + n > COMPACT_EVENTS) {
+      if (gap || n >= big || runEvents + n > cap) {
         if (run.length > 1) {
           // The run is complete: merge it over the next turns and end the step.
-          const merged = yield* mergeTurns(log, st, session, run, runEvents, onSkip);
+          const merged = yield* mergeTurns(log, st, session, run, runEvents, onSkip, size.frames ?? FRAMES_PER_TURN);
           if (merged === 'changed') return done(0, 0, 0, false);
           cursor = run[run.length - 1]![2] + 1;
           return merged === 'skipped' ? done(0, 0, 0, false) : done(run.length, 1, runEvents, false);
@@ -254,7 +271,7 @@ export function* compactTurns(log: WritableLog, session: number, cursor: number,
         cursor = gap ? row[1] : cursor + runEvents;
         run = [];
         runEvents = 0;
-        if (n >= BIG_FRAME) {
+        if (n >= big) {
           cursor = row[2] + 1;
           continue;
         }
@@ -270,15 +287,15 @@ export function* compactTurns(log: WritableLog, session: number, cursor: number,
 }
 
 /** Reads, checks and decodes `run` a slice per turn, encodes it in a turn of its own, and writes it in the last. */
-function* mergeTurns(log: WritableLog, st: Statements, session: number, run: readonly Row[], runEvents: number, onSkip?: (err: CompactionSkipped) => void): Generator<void, 'merged' | 'skipped' | 'changed'> {
+function* mergeTurns(log: WritableLog, st: Statements, session: number, run: readonly Row[], runEvents: number, onSkip: ((err: CompactionSkipped) => void) | undefined, framesPerTurn: number): Generator<void, 'merged' | 'skipped' | 'changed'> {
   const first = run[0]!;
   const last = run[run.length - 1]!;
   // Each slice's events go into the frame as they are decoded (not held until the last turn: issue 11).
   const frame = new FrameBuilder(session);
   try {
-    for (let i = 0; i < run.length; i += FRAMES_PER_TURN) {
+    for (let i = 0; i < run.length; i += framesPerTurn) {
       yield;
-      const part = run.slice(i, i + FRAMES_PER_TURN);
+      const part = run.slice(i, i + framesPerTurn);
       const rows = st.bodies.all(session, part[0]![1], part[part.length - 1]![1]) as [number, number, number, Buffer][];
       if (rows.length !== part.length) throw new CompactionSkipped(`frames ${part[0]![1]}-${part[part.length - 1]![2]} changed while being read`);
       for (const [f, l, crc, body] of rows) {

@@ -155,6 +155,43 @@ describe('frame compaction', () => {
     b.log.close();
   });
 
+  it('compactTurns takes on at most the given rows and frames per turn, and writes the same frames with any turn size', () => {
+    const sizes = [...Array.from({ length: 3000 }, (_, i) => 1 + (i % 7)), 1500, ...Array.from({ length: 800 }, (_, i) => 1 + (i % 3))];
+    const run = (size: { rows: number; frames: number } | undefined) => {
+      const l = freshLog();
+      const upTo = write(l.log, sizes) - 300;
+      let cursor = 1;
+      const writes: { removed: number; turns: number }[] = [];
+      let turns = 0;
+      for (;;) {
+        const gen = compactTurns(l.log, 1, cursor, upTo, undefined, size);
+        let r = gen.next();
+        let stepTurns = 1;
+        while (!r.done) {
+          r = gen.next();
+          stepTurns++;
+        }
+        turns += stepTurns;
+        if (r.value.framesWritten === 1) writes.push({ removed: r.value.framesRemoved, turns: stepTurns });
+        if (r.value.caughtUp) break;
+        cursor = r.value.cursor;
+      }
+      const out = { rows: rows(l.log), events: [...l.log.events(1)], verify: l.log.verify(), writes, turns };
+      l.log.close();
+      return out;
+    };
+    const small = run({ rows: 16, frames: 8 });
+    const dflt = run(undefined);
+    expect(small.rows).toEqual(dflt.rows);
+    expect(small.events).toEqual(dflt.events);
+    expect(small.verify).toEqual([]);
+    expect(small.writes.length).toBeGreaterThan(2);
+    // A merged run of R frames is decoded 8 frames a turn, then encoded and written in turns of their own.
+    for (const w of small.writes) expect(w.turns).toBeGreaterThanOrEqual(Math.ceil(w.removed / 8) + 2);
+    // Looking at 16 rows a turn takes more turns than the default's 128.
+    expect(small.turns).toBeGreaterThan(dflt.turns);
+  });
+
   it('FrameCompactor merges behind the head of the open session in the background, keeping the newest lagEvents as written', async () => {
     const { log } = freshLog();
     write(log, Array.from({ length: 20_000 }, () => 1));

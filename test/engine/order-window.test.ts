@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { OrderView } from '../../contract/api.ts';
-import { orderFilterOf } from '../../contract/order-window.ts';
+import { matchesOrderText, orderFilterOf } from '../../contract/order-window.ts';
 import type { OrderSortKey, OrderWindowQuery } from '../../contract/order-window.ts';
 import { OrderWindows } from '../../engine/host/order-window.ts';
 import { parseOrderSelection, parseOrderWindowQuery } from '../../engine/host/validation.ts';
@@ -43,13 +43,41 @@ function session(n: number) {
 
 /** The naive reference: every order as a view, filtered, sorted by the key then the id. */
 function reference_(p: OmsProjection, q: OrderWindowQuery): OrderView[] {
-  const match = orderFilterOf(q);
+  // The text as matchesOrderText reads it (a lower-cased string per order), not the host's compiled matcher.
+  const rest = orderFilterOf({ ...q, text: '' });
+  const needle = (q.text ?? '').trim().toLowerCase();
+  const match = (o: OrderView): boolean => rest(o) && matchesOrderText(o, needle);
   const key: OrderSortKey = q.sort ?? 'createdTs';
   const sign = (q.dir ?? 'desc') === 'asc' ? 1 : -1;
   const val = (o: OrderView) => o[key] ?? '';
   return orderViews(p)
     .filter(match)
     .sort((a, b) => (val(a) < val(b) ? -sign : val(a) > val(b) ? sign : sign * (a.orderId - b.orderId)));
+}
+
+/**
+ * A session of `n` orders in every state, by a seeded walk that draws from the generator's high bits (session()'s
+ * `% 4` of the low bits repeats with period 4: its orders all share one fate per id's phase).
+ */
+function mixedSession(n: number, seed: number) {
+  const { p, step } = session(0);
+  let s = seed;
+  const draw = (k: number) => {
+    s = (s * 1103515245 + 12345) % 2 ** 31;
+    return Math.floor(s / 65536) % k;
+  };
+  let exec = 1;
+  for (let id = 1; id <= n; id++) {
+    const symbol = SYMBOLS[draw(3)]!;
+    const price = PRICES[symbol]! + draw(9);
+    step({ type: 'OrderPending', orderId: id, clientId: draw(2) ? 'ALPHA' : 'CHARLIE', clientOrderId: `W-${id}`, symbol, side: draw(2) ? 'buy' : 'sell', orderType: 'limit', timeInForce: 'day', quantity: 5 + draw(50), price }, 'proxy-1');
+    const fate = draw(5);
+    if (fate === 0) step({ type: 'OrderRejected', orderId: id, reason: 107, text: 'no' }, 'risk-1');
+    if (fate >= 1) step({ type: 'OrderAccepted', orderId: id }, 'risk-1');
+    if (fate >= 2) step({ type: 'OrderRouted', orderId: id, venue: draw(2) ? 'XNAS' : 'XNYS' }, 'router-1');
+    if (fate >= 3) step({ type: 'OrderExecuted', orderId: id, execId: exec++, fillQty: 1 + draw(3), fillPrice: price }, 'gateway-1');
+  }
+  return { p, step, draw };
 }
 
 describe('getOrderWindow: the blotter window cut by the host (decision 150)', () => {
@@ -65,6 +93,9 @@ describe('getOrderWindow: the blotter window cut by the host (decision 150)', ()
       { symbol: 'JPM', state: 'rejected', sort: 'rejectReason' },
       { text: 'w-1', sort: 'venue', dir: 'asc' },
       { text: '#17' },
+      { text: 'ALPHA aapl', sort: 'price', dir: 'asc' },
+      { text: 'xnas', state: 'open' },
+      { text: 'charlie', sort: 'state' },
     ];
     for (const q of queries) {
       const all = reference_(p, q);
@@ -159,6 +190,137 @@ describe('getOrderWindow: the blotter window cut by the host (decision 150)', ()
     expect(b.offset).toBe(10);
     // One list answered both.
     expect(b.orders.slice(0, 190).map((o) => o.orderId)).toEqual(a.orders.slice(10).map((o) => o.orderId));
+  });
+
+  it('a stale list of orders that move is repaired from the orders touched since (decision 232): the same rows as a fresh build', async () => {
+    const { p, step, draw } = mixedSession(600, 777);
+    const next = () => draw(1 << 14);
+    let nextId = 601;
+    let exec = 10_000;
+    // One random change to an order: a fill, a cancel, a replace (new price, new ClOrdID), a route, or a new order.
+    const change = () => {
+      const id = 1 + (next() % (nextId - 1));
+      const o = p.order(id)!;
+      const kind = next() % 6;
+      if (kind === 0) {
+        const symbol = SYMBOLS[next() % 3]!;
+        step({ type: 'OrderPending', orderId: nextId, clientId: next() % 2 ? 'ALPHA' : 'CHARLIE', clientOrderId: `N-${nextId}`, symbol, side: 'buy', orderType: 'limit', timeInForce: 'day', quantity: 1 + (next() % 50), price: PRICES[symbol]! + (next() % 7) }, 'proxy-1');
+        step({ type: 'OrderAccepted', orderId: nextId++ }, 'risk-1');
+      } else if (kind === 1 && o.leavesQuantity > 0) step({ type: 'OrderExecuted', orderId: id, execId: exec++, fillQty: 1, fillPrice: o.price }, 'gateway-1');
+      else if (kind === 2) {
+        step({ type: 'CancelRequested', orderId: id }, 'proxy-1');
+        step({ type: 'OrderCancelled', orderId: id, reason: 405 }, 'gateway-1');
+      } else if (kind === 3) {
+        step({ type: 'ReplaceRequested', orderId: id, quantity: o.quantity + 5, price: o.price + 1 + (next() % 5), clientOrderId: `R-${id}-${exec}` }, 'proxy-1');
+        step({ type: 'OrderReplaced', orderId: id, quantity: o.quantity + 5, price: o.price + 1 + (next() % 5) }, 'gateway-1');
+      } else if (kind === 4) step({ type: 'OrderRouted', orderId: id, venue: 'XNYS' }, 'router-1');
+      else step({ type: 'OrderRejected', orderId: id, reason: 107, text: 'late' }, 'risk-1');
+    };
+    const queries: OrderWindowQuery[] = [
+      { sort: 'price', dir: 'asc' },
+      { sort: 'state' },
+      { sort: 'filledQuantity', state: 'open' },
+      { text: 'r-', sort: 'price' },
+      { sort: 'venue', clientId: 'ALPHA', dir: 'asc' },
+    ];
+    for (const q of queries) {
+      let t = 0;
+      // A list is kept 1,000 ms: each step moves the clock past it, so every call after changes repairs the list.
+      const w = new OrderWindows(() => t, 1000);
+      const pause = () => Promise.resolve();
+      await w.windowSliced(p, q, pause, 64);
+      for (let round = 0; round < 6; round++) {
+        for (let k = 0; k < 3 + (next() % 40); k++) change();
+        t += 5000;
+        const all = reference_(p, q);
+        for (const [offset, limit] of [[0, 80], [211, 150], [Math.max(0, all.length - 30), 50]] as const) {
+          const got = await w.windowSliced(p, { ...q, offset, limit }, pause, 64);
+          expect(got.total, JSON.stringify([q, round])).toBe(all.length);
+          expect(got.orders.map((o) => o.orderId), JSON.stringify([q, round, offset])).toEqual(all.slice(offset, offset + limit).map((o) => o.orderId));
+          expect(got.working).toBe(orderViews(p).filter((o) => !['rejected', 'filled', 'cancelled', 'expired'].includes(o.state)).length);
+        }
+      }
+      // The session has orders in every state, and the changes reached them.
+    expect(new Set(orderViews(p).map((o) => o.state)).size).toBeGreaterThanOrEqual(4);
+    // Every stale list was repaired, none built afresh (changes stay under an eighth of the orders).
+      expect([w.builds, w.repairs], JSON.stringify(q)).toEqual([1, 6]);
+    }
+  });
+
+  it('a repair that meets orders changed while it runs still converges to a fresh build\'s rows', async () => {
+    const { p, step } = mixedSession(500, 4242);
+    let t = 0;
+    const w = new OrderWindows(() => t, 1000);
+    const q: OrderWindowQuery = { sort: 'price', dir: 'asc' };
+    await w.windowSliced(p, q, () => Promise.resolve(), 32);
+    let exec = 50_000;
+    let price = 100;
+    // Orders replaced to a new price between the repair's turns (the list then is as of its start, or built afresh).
+    // Working orders across the list (replaced, then filled a unit, between the turns).
+    const moving = orderViews(p).filter((o) => o.leavesQuantity > 0).map((o) => o.orderId).filter((_, i) => i % 10 === 0);
+    expect(moving.length).toBeGreaterThan(3);
+    const pause = () => {
+      for (const id of moving) {
+        const o = p.order(id)!;
+        if (o.leavesQuantity === 0) continue;
+        step({ type: 'ReplaceRequested', orderId: id, quantity: o.quantity, price: (price += 0.5) }, 'proxy-1');
+        step({ type: 'OrderReplaced', orderId: id, quantity: o.quantity, price }, 'gateway-1');
+        step({ type: 'OrderExecuted', orderId: id, execId: exec++, fillQty: 1, fillPrice: price }, 'gateway-1');
+      }
+      return Promise.resolve();
+    };
+    for (let round = 0; round < 3; round++) {
+      t += 5000;
+      // A change before the call (the list is stale), and more between its turns.
+      await pause();
+      await w.windowSliced(p, q, pause, 32);
+    }
+    // A quiet call after: the list is exactly a fresh build's.
+    t += 5000;
+    const quiet = () => Promise.resolve();
+    const got = await w.windowSliced(p, { ...q, limit: 2000 }, quiet, 32);
+    expect(got.orders.map((o) => o.orderId)).toEqual(reference_(p, q).map((o) => o.orderId));
+    expect(w.builds + w.repairs).toBe(5);
+    expect(w.repairs).toBeGreaterThan(0);
+  });
+
+  it('a repair whose binary search reads an order changed while the repair ran gives way to a full build', async () => {
+    const { p, step } = session(0);
+    const add = (id: number, price: number) => {
+      step({ type: 'OrderPending', orderId: id, clientId: 'ALPHA', clientOrderId: `M-${id}`, symbol: 'AAPL', side: 'buy', orderType: 'limit', timeInForce: 'day', quantity: 10, price }, 'proxy-1');
+      step({ type: 'OrderAccepted', orderId: id }, 'risk-1');
+    };
+    // Orders 1-40 at 10, 20, …, 400.
+    for (let id = 1; id <= 40; id++) add(id, 10 * id);
+    let t = 0;
+    const w = new OrderWindows(() => t, 1000);
+    const q: OrderWindowQuery = { sort: 'price', dir: 'asc', limit: 100 };
+    const quiet = () => Promise.resolve();
+    await w.windowSliced(p, q, quiet, 8);
+    // A new order at 15 (one order in 41 touched: a repair, not a build), to go between orders 1 and 2.
+    add(41, 15);
+    t += 5000;
+    // The first pause comes after the scan for touched orders: order 21, kept and the row a binary search over the
+    // 40 kept reads first, is replaced to 5. Read as 5, it would send order 41 to the right half (after order 21),
+    // a place the next repair would not correct.
+    let pauses = 0;
+    const pause = () => {
+      if (++pauses === 1) {
+        step({ type: 'ReplaceRequested', orderId: 21, quantity: 10, price: 5 }, 'proxy-1');
+        step({ type: 'OrderReplaced', orderId: 21, quantity: 10, price: 5 }, 'gateway-1');
+      }
+      return Promise.resolve();
+    };
+    await w.windowSliced(p, q, pause, 8);
+    const counts = [w.builds, w.repairs];
+    t += 5000;
+    add(42, 1000);
+    const got = await w.windowSliced(p, q, quiet, 8);
+    expect(got.orders.map((o) => o.orderId)).toEqual(reference_(p, q).map((o) => o.orderId));
+    expect(got.orders.slice(0, 4).map((o) => o.orderId)).toEqual([21, 1, 41, 2]);
+    // The call that met the change built afresh; the quiet one after it repaired.
+    expect(counts).toEqual([2, 0]);
+    expect([w.builds, w.repairs]).toEqual([2, 1]);
   });
 
   it('refuses a bad query with one line naming the field', () => {

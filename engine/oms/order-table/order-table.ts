@@ -334,6 +334,11 @@ export class OrderTable {
     return this.chunks[r >>> SHIFT]!.updatedTs[r & MASK]!;
   }
 
+  /** The seq of the last event that touched the order (its OrderPending's, or a later one's). */
+  lastSeq(r: number): number {
+    return this.seqs.at(this.chunks[r >>> SHIFT]!.lastSeqLink[r & MASK]!);
+  }
+
   /** Seqs of every event that touched the order, ascending; a fresh array per call. */
   eventSeqs(r: number): number[] {
     return this.seqs.toArray(this.chunks[r >>> SHIFT]!.firstSeqLink[r & MASK]!);

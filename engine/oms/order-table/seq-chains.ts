@@ -28,6 +28,11 @@ export class SeqChains {
     this.next.push(m.i32());
   }
 
+  /** The seq at link `l`. */
+  at(l: number): number {
+    return this.seqs[l >>> SHIFT]![l & MASK]!;
+  }
+
   /** The seqs of the chain starting at `first`, in order. */
   toArray(first: number): number[] {
     const out: number[] = [];
