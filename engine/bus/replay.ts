@@ -52,47 +52,35 @@ const PAGE_BYTES = 512 << 10;
  * per turn of the host's event loop, so a component catching up never holds
  * off live acknowledgements for long: a whole page read (row by row, each
  * frame's checksum checked) took 6-15 ms of CPU on the 2-core build machine
- * (issue 11: order-ack p99 while a component catches up).
+ * (issue 11: order-ack p99 while a component catches up). The host reads on
+ * a thread of its own since decision 228; the slices still bound a turn
+ * where a reader runs on a busy thread.
  */
 const SLICE_FRAMES = 128;
 const SLICE_BYTES = 64 << 10;
 
 /**
- * Serves stored frames over a ROUTER socket for rewind and gap fill. It reads
- * the log with its own read connection; the sequencer keeps writing.
+ * What answers replay requests: a request's body in, the answer's message
+ * parts out (header first). A ReplayReader on this thread, or one on a
+ * thread of its own (engine/host/replay-service-thread.ts, decision 228).
  */
-export class ReplayServer {
-  private readonly router = new Router();
-  private readonly out = new SendQueue(this.router);
-  private running = false;
+export interface ReplayAnswerer {
+  answer(body: Buffer): Promise<Buffer[]>;
+  /** Stops answering and closes the read connection. */
+  close(): void | Promise<void>;
+}
 
-  constructor(
-    private readonly log: ReadableLog,
-    /** The host's bus keys (decision 063); none: plain binds. */
-    private readonly security?: BusSecurity,
-  ) {}
+/**
+ * Answers replay requests from the log, with its own read connection (the
+ * sequencer keeps writing): pages of frames, each frame's checksum checked,
+ * and checkpoint parts.
+ */
+export class ReplayReader implements ReplayAnswerer {
+  private running = true;
 
-  async bind(...endpoints: string[]): Promise<void> {
-    this.router.linger = 0;
-    await bindAll(this.router, endpoints, this.security);
-    this.running = true;
-    void this.loop();
-  }
+  constructor(private readonly log: ReadableLog) {}
 
-  private async loop(): Promise<void> {
-    try {
-      for await (const [id, body] of this.router) {
-        if (!id || !body) continue;
-        const answer = await this.answer(body);
-        if (!this.running) break;
-        this.out.push([id, ...answer]);
-      }
-    } catch (err) {
-      if (this.running) log.error(`replay service stopped: ${(err as Error).message}`);
-    }
-  }
-
-  private async answer(body: Buffer): Promise<Buffer[]> {
+  async answer(body: Buffer): Promise<Buffer[]> {
     let req: ReplayRequest;
     try {
       req = JSON.parse(body.toString('utf8')) as ReplayRequest;
@@ -162,11 +150,55 @@ export class ReplayServer {
     return [Buffer.from(JSON.stringify(header)), got.bytes];
   }
 
-  /** Stops serving and closes the log's read connection too (so the writer's close can remove the WAL). */
   close(): void {
     this.running = false;
-    this.router.close();
     this.log.close();
+  }
+}
+
+/**
+ * Serves stored frames over a ROUTER socket for rewind and gap fill, answered
+ * by a ReplayReader on this thread (given a log) or by another answerer.
+ */
+export class ReplayServer {
+  private readonly router = new Router();
+  private readonly out = new SendQueue(this.router);
+  private readonly answerer: ReplayAnswerer;
+  private running = false;
+
+  constructor(
+    source: ReadableLog | ReplayAnswerer,
+    /** The host's bus keys (decision 063); none: plain binds. */
+    private readonly security?: BusSecurity,
+  ) {
+    this.answerer = 'answer' in source ? source : new ReplayReader(source);
+  }
+
+  async bind(...endpoints: string[]): Promise<void> {
+    this.router.linger = 0;
+    await bindAll(this.router, endpoints, this.security);
+    this.running = true;
+    void this.loop();
+  }
+
+  private async loop(): Promise<void> {
+    try {
+      for await (const [id, body] of this.router) {
+        if (!id || !body) continue;
+        const answer = await this.answerer.answer(body);
+        if (!this.running) break;
+        if (answer.length > 0) this.out.push([id, ...answer]);
+      }
+    } catch (err) {
+      if (this.running) log.error(`replay service stopped: ${(err as Error).message}`);
+    }
+  }
+
+  /** Stops serving and closes the log's read connection too (so the writer's close can remove the WAL). */
+  close(): void | Promise<void> {
+    this.running = false;
+    this.router.close();
+    return this.answerer.close();
   }
 }
 

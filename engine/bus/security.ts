@@ -292,6 +292,11 @@ export class BusSecurity {
     };
   }
 
+  /** What a socket bound to `endpoint` sets, if it is a secured one (to hand a socket owner on another thread its part). */
+  serverSecurity(endpoint: string): ServerSecurity | undefined {
+    return this.servers.get(endpoint);
+  }
+
   /** Marks endpoints as needing CURVE client keys; returns the function that forgets them. */
   secureClientEndpoints(endpoints: readonly string[], security: ClientSecurity): () => void {
     for (const ep of endpoints) this.clients.set(ep, security);

@@ -5,7 +5,6 @@ import { fileURLToPath } from 'node:url';
 import { inprocEndpoints, tcpEndpoints, VENUE_PORT_OFFSET, type BusEndpoints } from '../bus/endpoints.ts';
 import { EventStream, type EventListener } from '../bus/event-stream.ts';
 import type { Sequenced } from '../protocol/events.ts';
-import { ReplayServer } from '../bus/replay.ts';
 import { authorizedKeys, bindAll, BusSecurity, ensureBusKeys, registerZapDomain } from '../bus/security.ts';
 import { SendQueue } from '../bus/send-queue.ts';
 import { ComponentRuntime } from '../component/runtime.ts';
@@ -46,6 +45,7 @@ import { findHostStart, sequencerResume } from './start-point.ts';
 import { CHECKPOINT_EVERY } from './checkpoint-maker.ts';
 import { log, log as logger } from '../log.ts';
 import { Supervisor, type SuperviseResult } from './supervisor.ts';
+import { ReplayServiceThread } from './replay-service-thread.ts';
 
 export interface HostOptions {
   readonly dataDir: string;
@@ -133,6 +133,8 @@ export interface Host {
   readonly risk: RiskAdmin;
   /** The host's one subscription to the venue's market data (the view and the in-process risk listen). */
   readonly marketData: MarketDataSubscriber;
+  /** The replay service (decision 228): whether it runs on its own thread, and that thread's OS id. */
+  readonly replayService: { readonly onThread: boolean; readonly tid: number | undefined };
   close(): Promise<void>;
 }
 
@@ -200,8 +202,8 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       view.projection = start.shared.projection;
       logger.info(`start-up resumes session ${start.session} from its checkpoint at seq ${start.seq}`);
     }
-    const replay = new ReplayServer(openReadableLog(paths.db), security);
-    await bindOrExplain(() => replay.bind(...both('replay')), opts.busPort);
+    // On a thread of its own, at lowered priority: a component catching up never takes this loop (decision 228).
+    const replay = await bindOrExplainAs(() => ReplayServiceThread.start(paths.db, both('replay'), security), opts.busPort);
     cleanup.push(() => replay.close());
     const heartbeats = new HeartbeatCollector(security);
     await bindOrExplain(() => heartbeats.bind(...both('heartbeats')), opts.busPort);
@@ -498,6 +500,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       venueFix,
       risk: riskAdmin,
       marketData: md,
+      replayService: replay,
       close: () => (closing ??= runAll(cleanup)),
     };
   } catch (err) {
@@ -514,6 +517,13 @@ async function runAll(cleanup: (() => unknown)[]): Promise<void> {
       log.error(`while stopping: ${(err as Error).message}`);
     }
   }
+}
+
+/** bindOrExplain for a bind that makes the thing it binds. */
+async function bindOrExplainAs<T>(bind: () => Promise<T>, busPort: number | undefined): Promise<T> {
+  let made: T | undefined;
+  await bindOrExplain(async () => (made = await bind()), busPort);
+  return made!;
 }
 
 async function bindOrExplain(bind: () => Promise<unknown>, busPort: number | undefined): Promise<void> {

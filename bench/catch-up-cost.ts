@@ -1,0 +1,167 @@
+/**
+ * What a component's catch-up costs the host's MAIN thread (issue 11: "catch-up reads do not starve the live
+ * path"; decision 228), in figures a loaded machine bends little: the kernel's schedstat of the host's main thread
+ * (on-core and waiting-for-a-core time) and of all its threads, from the component's spawn to its caught-up line,
+ * and the longest main-thread loop gap in that window with its on-core part (bench/host-probe.ts, $ORDO_HOST_GAPS).
+ * No order load: what the main thread spends is the catch-up's (less the idle host's, measured just before). The
+ * host makes no in-session checkpoints (--checkpoint-every 0), so every run rewinds the whole session from seq 1
+ * (with them, a run would fetch a checkpoint or not depending on how far the host got making it); its venue sends no
+ * market data (--venue-tick-ms 0), so the idle host's main thread costs a few ms a second and taking it off leaves
+ * the catch-up's part, not the noise of a busier baseline.
+ *
+ *   node dist/bench/catch-up-cost.js EVENTS RUNS ROOT...
+ *
+ * ROOT is an Ordo checkout with dist/ built (its bin/ordo.mjs runs the host and the component); with several, the
+ * runs are interleaved (A, B, A, B, ...) on copies of one written session.
+ */
+import { spawn } from 'node:child_process';
+import { cpSync, readdirSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { HostProbe } from './host-probe.ts';
+import { writeLiveLikeLog } from './recovery.ts';
+import { runMain, sleep, tempFolder } from './util.ts';
+
+const PROBE = fileURLToPath(new URL('./host-probe.js', import.meta.url));
+const GAP_MS = 2;
+
+/** [on-core ns, waiting ns] of one task. */
+function schedstat(pid: number, tid: number): [number, number] {
+  const [run, wait] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ').map(Number);
+  return [run!, wait!];
+}
+
+/** On-core ns of every thread of a process, summed (threads that ended are not counted). */
+function allThreads(pid: number): number {
+  let ns = 0;
+  for (const t of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += schedstat(pid, Number(t))[0];
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return ns;
+}
+
+function waitFor(child: ReturnType<typeof spawn>, re: RegExp, what: string): Promise<RegExpMatchArray> {
+  return new Promise((res, rej) => {
+    let out = '';
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => (err += d));
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d;
+      const m = re.exec(out);
+      if (m) res(m);
+    });
+    child.once('exit', (code) => rej(new Error(`${what} exited ${code}: ${err.trim().split('\n')[0] ?? ''}`)));
+  });
+}
+
+interface Run {
+  root: string;
+  seconds: number;
+  mainMs: number;
+  mainWaitMs: number;
+  mainRawMs: number;
+  idleMainMsPerS: number;
+  hostAllMs: number;
+  worstGap: [number, number];
+  gapsOver: number;
+  joinLine: string;
+}
+
+async function once(root: string, template: string, busPort: number): Promise<Run> {
+  const folder = tempFolder('catchup-cost');
+  try {
+    cpSync(template, folder.dir, { recursive: true });
+    const bin = join(root, 'bin', 'ordo.mjs');
+    const probeOut = join(folder.dir, 'host-probe.json');
+    const host = spawn(process.execPath, ['--import', PROBE, bin, 'host', '--data-dir', folder.dir, '--port', '0', '--venue-tick-ms', '0', '--stale-ms', '60000', '--checkpoint-every', '0', '--bus-port', String(busPort)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ORDO_HOST_PROBE_OUT: probeOut, ORDO_HOST_GAPS: String(GAP_MS) },
+    });
+    const exited = new Promise<void>((r) => host.once('exit', () => r()));
+    try {
+      await waitFor(host, /^ordo ready /m, 'host');
+      const pid = host.pid!;
+      // Start-up's own work after ready (the clientOrderId index built a slice a turn, the compactor's first
+      // rounds) settles first: up to 90 s for a second of the main thread under 20 ms on a core.
+      let settled = NaN;
+      for (let i = 0; i < 90 && !(settled < 20); i++) {
+        const a = schedstat(pid, pid);
+        await sleep(1000);
+        settled = (schedstat(pid, pid)[0] - a[0]) / 1e6;
+      }
+      const i0 = schedstat(pid, pid);
+      await sleep(2000);
+      const i1 = schedstat(pid, pid);
+      const idleMainMsPerS = (i1[0] - i0[0]) / 1e6 / 2;
+      const m0 = schedstat(pid, pid);
+      const a0 = allThreads(pid);
+      const t0 = performance.now();
+      const e0 = Date.now();
+      const component = spawn(process.execPath, [bin, 'component', 'risk', '--connect', `127.0.0.1:${busPort}`, '--id', 'risk-2', '--data-dir', folder.dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let joinLine = 'rewinds from seq 1';
+      component.stderr!.on('data', (d: Buffer) => (joinLine = /joins session \d+ from its checkpoint at seq \d+/.exec(String(d))?.[0] ?? joinLine));
+      try {
+        await waitFor(component, /caught up at seq \d+/, 'component');
+      } finally {
+        component.kill('SIGTERM');
+      }
+      const seconds = (performance.now() - t0) / 1000;
+      const e1 = Date.now();
+      const m1 = schedstat(pid, pid);
+      const a1 = allThreads(pid);
+      host.kill('SIGTERM');
+      await exited;
+      const probe = JSON.parse(readFileSync(probeOut, 'utf8')) as HostProbe;
+      const gaps = (probe.gaps ?? []).filter(([at]) => at >= e0 && at <= e1);
+      const worst = gaps.reduce<[number, number]>((w, g) => (g[2] > w[1] ? [g[1], g[2]] : w), [0, 0]);
+      return {
+        root,
+        seconds,
+        mainMs: (m1[0] - m0[0]) / 1e6 - idleMainMsPerS * seconds,
+        mainRawMs: (m1[0] - m0[0]) / 1e6,
+        mainWaitMs: (m1[1] - m0[1]) / 1e6,
+        idleMainMsPerS,
+        hostAllMs: (a1 - a0) / 1e6,
+        worstGap: worst,
+        gapsOver: gaps.length,
+        joinLine,
+      };
+    } finally {
+      host.kill('SIGTERM');
+      await exited;
+    }
+  } finally {
+    folder.dispose();
+  }
+}
+
+runMain(async () => {
+  const [eventsArg, runsArg, ...roots] = process.argv.slice(2);
+  const events = Number(eventsArg) || 1_000_000;
+  const runs = Number(runsArg) || 1;
+  const under = roots.length > 0 ? roots.map((r) => resolve(r)) : [resolve(fileURLToPath(new URL('../..', import.meta.url)))];
+  const template = tempFolder('catchup-cost-template');
+  try {
+    const stored = writeLiveLikeLog(template.dir, events, 8);
+    console.log(`session of ${stored.toLocaleString('en-US')} events written; ${runs} run(s) of each of ${under.join(', ')}`);
+    for (let i = 0; i < runs; i++) {
+      for (const root of under) {
+        const busPort = 20_000 + Math.floor(Math.random() * 40_000);
+        const load = loadavg()[0]!.toFixed(1);
+        const r = await once(root, template.dir, busPort);
+        console.log(
+          `${root}: ${r.joinLine}, caught up in ${r.seconds.toFixed(2)} s; host main thread on-core ${r.mainRawMs.toFixed(0)} ms, for the catch-up ${r.mainMs.toFixed(0)} ms ` +
+            `(idle ${r.idleMainMsPerS.toFixed(1)} ms/s taken off), waiting for a core ${r.mainWaitMs.toFixed(0)} ms; all host threads ${r.hostAllMs.toFixed(0)} ms; ` +
+            `loop gaps >= ${GAP_MS} ms: ${r.gapsOver}, longest on-core ${r.worstGap[1].toFixed(1)} ms (wall ${r.worstGap[0].toFixed(1)}); load ${load} -> ${loadavg()[0]!.toFixed(1)}`,
+        );
+      }
+    }
+  } finally {
+    template.dispose();
+  }
+});
