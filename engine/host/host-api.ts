@@ -65,6 +65,11 @@ export interface HostApiDeps {
   readonly view: LiveView;
   readonly proxy: ClientProxyComponent;
   readonly heartbeats: HeartbeatCollector;
+  /**
+   * The host's own (in-process) component of that id, if any: an operator's action right after start-up, before
+   * its first heartbeat has come in, still finds it.
+   */
+  readonly inProcess?: (componentId: string) => { readonly role: string; readonly stopped: boolean } | undefined;
   readonly staleMs: number;
   /** Orders a component to stop over the admin stream. */
   readonly shutdown: (componentId: string) => void;
@@ -213,13 +218,14 @@ export class HostApi implements OrdoApi {
   }
 
   async componentAction(componentId: string, action: ComponentAction): Promise<Result<{ componentId: string }>> {
-    const seen = this.d.heartbeats.components.get(componentId);
+    const hb = this.d.heartbeats.components.get(componentId)?.hb;
+    const seen = hb ? { role: hb.role, stopped: hb.state === 'stopped' } : this.d.inProcess?.(componentId);
     if (!seen) return fail('NOT_FOUND', `no component '${componentId}' has been heard from`);
-    const role = seen.hb.role;
+    const role = seen.role;
     let r: Result<null>;
     switch (action) {
       case 'activate':
-        if (seen.hb.state === 'stopped') return fail('COMPONENT_STOPPED', `${componentId} is stopped; restart it first (Restart in the Components tab, POST /api/components/${componentId}/restart, or ordo admin restart)`);
+        if (seen.stopped) return fail('COMPONENT_STOPPED', `${componentId} is stopped; restart it first (Restart in the Components tab, POST /api/components/${componentId}/restart, or ordo admin restart)`);
         r = await this.hostCommand({ type: 'ComponentActivated', role, instance: componentId });
         break;
       case 'deactivate':

@@ -432,6 +432,10 @@ export async function startHost(opts: HostOptions): Promise<Host> {
         return currentProxy();
       },
       heartbeats,
+      inProcess: (id) => {
+        const rt = supervisor.runtimes.find((r) => r.id === id);
+        return rt && { role: rt.role, stopped: rt.lifecycle === 'stopped' };
+      },
       staleMs,
       shutdown: (id) => admin.push([id, 'shutdown']),
       ensureActive,

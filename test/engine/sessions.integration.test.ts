@@ -195,6 +195,15 @@ describe('components', () => {
     await waitOrder(h, orderId, (o) => o.state === 'filled');
   });
 
+  it("an action on one of the host's own components before its first heartbeat came in still finds it", async () => {
+    const h = await host();
+    // As right after start-up: nothing heard from yet (the collector's map is the API's only other source).
+    (h.api as unknown as { d: { heartbeats: { components: Map<string, unknown> } } }).d.heartbeats.components.clear();
+    expect(await h.api.componentAction('risk-1', 'deactivate')).toEqual({ ok: true, value: { componentId: 'risk-1' } });
+    await waitFor(() => h.runtimes.find((r) => r.role === 'risk')!.lifecycle === 'standby', 'risk standby');
+    expect(await h.api.componentAction('nobody-1', 'deactivate')).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+  });
+
   it('shutdown over the admin stream stops the component, and the log records it', async () => {
     const h = await host();
     const router = h.runtimes.find((r) => r.role === 'router')!;
