@@ -33,8 +33,8 @@ interface Built {
   /** When the last full pass was made, and how long it took. */
   readonly at: number;
   readonly buildMs: number;
-  /** Matching orderIds, ascending by (key, orderId); a window in `desc` reads it from the end. */
-  readonly ids: IdList;
+  /** Matching orderIds, ascending by (key, orderId); a window in `desc` reads it from the end (a fixed list's grows: appendNew). */
+  ids: IdList;
   /** The sort key of the last id (for appending new orders). */
   lastKey: number | string | undefined;
   /** Rows of the projection looked at (orders are appended, never removed, within a session). */
@@ -52,11 +52,39 @@ interface Built {
 }
 
 /**
- * A kept list's orderIds: a JS array for a list that new orders are appended to (`fixed`), else an Int32Array
- * (decision 232): a million-order JS array is ~10 MB of old space per build or repair, nearer the next full
- * collection; a typed array's memory is outside the collected heap.
+ * A kept list's orderIds: an Int32Array (decisions 232, 242): a million-order JS array is ~10 MB of old space per
+ * build or repair (and as much again in the copies its growth makes), nearer the next full collection; a typed
+ * array's memory is outside the collected heap. A list that new orders are appended to (`fixed`) is a view on a
+ * larger buffer (appendIds): appends fill the headroom in place, and a full buffer is replaced by one a quarter
+ * larger. (The unsliced `build`, for tests and small sessions, still answers a JS array, appended to by push.)
  */
 type IdList = number[] | Int32Array;
+
+/** A fixed list's ids in a buffer with room for appends (an eighth more, at least 1,024). */
+function withHeadroom(ids: Int32Array): Int32Array {
+  const out = new Int32Array(ids.length + Math.max(1024, ids.length >> 3));
+  out.set(ids);
+  return out.subarray(0, ids.length);
+}
+
+/** `ids` with `add` appended: in place in the buffer's headroom, else in a new buffer a quarter larger. */
+function appendIds(ids: IdList, add: readonly number[]): IdList {
+  if (Array.isArray(ids)) {
+    for (const id of add) ids.push(id);
+    return ids;
+  }
+  const n = ids.length;
+  const m = n + add.length;
+  const room = (ids.buffer.byteLength - ids.byteOffset) >> 2;
+  let store: Int32Array;
+  if (m <= room) store = new Int32Array(ids.buffer, ids.byteOffset, room);
+  else {
+    store = new Int32Array(Math.max(m + 1024, m + (m >> 2)));
+    store.set(ids);
+  }
+  store.set(add, n);
+  return store.subarray(0, m);
+}
 
 /** Row flags of a kept list (Built.flags). */
 const WORKING = 1;
@@ -235,10 +263,10 @@ async function buildSliced(p: OmsProjection, q: OrderWindowQuery, key: string, n
   let sorted: IdList;
   const fixed = isFixed(q);
   // (The copy of an in-order list is not counted in buildMs: its time with the pauses would be wall time.)
-  if (c.inOrder) sorted = fixed ? await toArraySliced(c.ids, pause, slice * 4) : c.ids.slice();
+  if (c.inOrder) sorted = fixed ? withHeadroom(c.ids) : c.ids.slice();
   else {
     const r = await sortSliced(c.ids, c.keys, pause, slice);
-    sorted = fixed ? await toArraySliced(r.ids, pause, slice * 4) : r.ids;
+    sorted = fixed ? withHeadroom(r.ids) : r.ids;
     ms += r.ms;
   }
   return { projection: p, key, seq, at, buildMs: ms, ids: sorted, lastKey: c.lastKeyOf(p, sorted), rows, working: c.working, fixed: isFixed(q), ...c.flagsOf() };
@@ -430,17 +458,6 @@ class RowCollector {
   }
 }
 
-/** A typed array's values as a JS array, `step` a turn (pushed: small integers keep the array's kind as it grows). */
-async function toArraySliced(from: ArrayLike<number>, pause: () => Promise<void>, step: number): Promise<number[]> {
-  const out: number[] = [];
-  for (let lo = 0; lo < from.length; lo += step) {
-    const hi = Math.min(from.length, lo + step);
-    for (let i = lo; i < hi; i++) out.push(from[i]!);
-    if (hi < from.length) await pause();
-  }
-  return out;
-}
-
 /**
  * `ids` sorted by (keys, ids) (and `order`: the positions in `ids` in sorted order): sortOrder, then the ids copied
  * in sorted order `slice` a turn.
@@ -558,8 +575,8 @@ function appendNew(b: Built, p: OmsProjection, q: OrderWindowQuery): boolean {
       lastKey = k;
       add.push(o.orderId);
     }
-    // A fixed list's ids are a JS array (buildSliced, build): appended to in place.
-    for (const id of add) (b.ids as number[]).push(id);
+    // A fixed list's ids (buildSliced: a view with headroom; build: a JS array) are appended to in place.
+    if (add.length > 0) b.ids = appendIds(b.ids, add);
     b.lastKey = lastKey;
     b.rows = p.orderCount;
     b.working += working;

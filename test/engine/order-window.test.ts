@@ -172,6 +172,30 @@ describe('getOrderWindow: the blotter window cut by the host (decision 150)', ()
     expect(turns).toBeGreaterThan(queries.length * 11);
   });
 
+  it('a fixed list built in slices takes new orders in its headroom and past it (a new buffer): the same rows as a fresh build', async () => {
+    const { p, step } = mixedSession(60, 7);
+    const pause = () => Promise.resolve();
+    const queries: OrderWindowQuery[] = [{}, { dir: 'asc' }, { clientId: 'ALPHA', dir: 'asc' }, { sort: 'orderId', symbol: 'MSFT' }];
+    // A clock that stands still: only the appends, never the age, decide (decision 150 keeps a fixed list while it can append).
+    const kept = queries.map(() => new OrderWindows(() => 0));
+    let id = 60;
+    // 5 new orders (in the headroom), then 1,500 (past the 1,024 entries of headroom: a new buffer), then 700 more.
+    for (const more of [0, 5, 1500, 700]) {
+      for (let i = 0; i < more; i++) {
+        id++;
+        step({ type: 'OrderPending', orderId: id, clientId: id % 3 ? 'ALPHA' : 'CHARLIE', clientOrderId: `A-${id}`, symbol: SYMBOLS[id % 3]!, side: 'buy', orderType: 'limit', timeInForce: 'day', quantity: 1 + (id % 7), price: 230 }, 'proxy-1');
+      }
+      for (const [k, q] of queries.entries()) {
+        for (const [offset, limit] of [[0, 50], [40, 30], [Math.max(0, id - 30), 50]] as const) {
+          const got = await kept[k]!.windowSliced(p, { ...q, offset, limit }, pause, 64);
+          expect(got, `${JSON.stringify(q)} +${more} @${offset}`).toEqual(new OrderWindows().window(p, { ...q, offset, limit }));
+        }
+      }
+    }
+    // Every call after the first appended to the kept list rather than building it again.
+    for (const w of kept) expect(w.builds).toBe(1);
+  });
+
   it('calls that ask for a list while it is being built share the one build, and see events applied between its slices', async () => {
     const { p, step } = session(300);
     const w = new OrderWindows();
