@@ -383,6 +383,9 @@ function compareRows(ka: number | string, ia: number, kb: number | string, ib: n
   return ka < kb ? -1 : ka > kb ? 1 : ia - ib;
 }
 
+/** Distinct text keys a build codes as numbers (RowCollector); past it, strings per row. */
+const TEXT_CODES_MAX = 4096;
+
 /** Order sort keys that are numbers (kept in a Float64Array while a list is built); the rest are text. */
 const NUMBER_KEYS = new Set<OrderSortKey>(['createdTs', 'orderId', 'quantity', 'price', 'filledQuantity', 'leavesQuantity', 'avgPrice']);
 
@@ -399,7 +402,12 @@ class RowCollector {
   n = 0;
   private readonly idsAll: Int32Array;
   private readonly nums: Float64Array | undefined;
-  private readonly texts: string[] = [];
+  /** A text key's rows as codes into `names` (first seen first), until more than TEXT_CODES_MAX distinct keys. */
+  private readonly codes: Int32Array | undefined;
+  private readonly names: string[] = [];
+  private readonly codeOf = new Map<string, number>();
+  /** A text key's rows as strings: only past TEXT_CODES_MAX distinct keys. */
+  private texts: string[] | undefined;
   working = 0;
   inOrder = true;
   private readonly match: (o: ReadonlyOrder) => boolean;
@@ -417,6 +425,7 @@ class RowCollector {
     this.sortKey = q.sort ?? 'createdTs';
     this.idsAll = new Int32Array(rows);
     this.nums = NUMBER_KEYS.has(this.sortKey) ? new Float64Array(rows) : undefined;
+    this.codes = this.nums ? undefined : new Int32Array(rows);
   }
 
   add(o: ReadonlyOrder): void {
@@ -432,8 +441,28 @@ class RowCollector {
     this.prevId = o.orderId;
     this.idsAll[this.n] = o.orderId;
     if (this.nums) this.nums[this.n] = k as number;
-    else this.texts.push(k as string);
+    else this.addText(k as string);
     this.n++;
+  }
+
+  private addText(k: string): void {
+    if (this.texts) {
+      this.texts.push(k);
+      return;
+    }
+    let code = this.codeOf.get(k);
+    if (code === undefined) {
+      if (this.names.length === TEXT_CODES_MAX) {
+        // Many distinct keys (free text): strings per row from here on.
+        this.texts = Array.from(this.codes!.subarray(0, this.n), (c) => this.names[c]!);
+        this.texts.push(k);
+        return;
+      }
+      code = this.names.length;
+      this.names.push(k);
+      this.codeOf.set(k, code);
+    }
+    this.codes![this.n] = code;
   }
 
   /** Built.flags, for a list whose orders can move. */
@@ -446,9 +475,21 @@ class RowCollector {
     return this.idsAll.subarray(0, this.n);
   }
 
-  /** Their sort keys. */
+  /**
+   * Their sort keys. A text key's codes become each name's rank among the names (ranked as `<` orders strings):
+   * numbers that sort the rows exactly as their strings do, in a typed array rather than a million-entry JS array
+   * of strings (~10 MB of old space, and as much again in the copies its growth made) per build.
+   */
   get keys(): Float64Array | string[] {
-    return this.nums ? this.nums.subarray(0, this.n) : this.texts;
+    if (this.nums) return this.nums.subarray(0, this.n);
+    if (this.texts) return this.texts;
+    const byName = this.names.map((_, c) => c).sort((a, b) => (this.names[a]! < this.names[b]! ? -1 : this.names[a]! > this.names[b]! ? 1 : 0));
+    const rank = new Float64Array(this.names.length);
+    byName.forEach((c, r) => (rank[c] = r));
+    const keys = new Float64Array(this.n);
+    const codes = this.codes!;
+    for (let i = 0; i < this.n; i++) keys[i] = rank[codes[i]!]!;
+    return keys;
   }
 
   /** The sort key of the last row of `sorted`: appendNew extends only a list whose keys never change, so the key read now is the one it was sorted by. */

@@ -196,6 +196,23 @@ describe('getOrderWindow: the blotter window cut by the host (decision 150)', ()
     for (const w of kept) expect(w.builds).toBe(1);
   });
 
+  it('a text sort key is sorted by its names\' ranks, and by the strings themselves past 4,096 distinct names: the same rows as the naive sort', async () => {
+    const { p, step } = session(0);
+    // 4,300 rejected orders with distinct reasons (past the 4,096 names a build codes), and working ones with none.
+    for (let id = 1; id <= 4400; id++) {
+      step({ type: 'OrderPending', orderId: id, clientId: id % 2 ? 'ALPHA' : 'CHARLIE', clientOrderId: `R-${id}`, symbol: SYMBOLS[id % 3]!, side: 'buy', orderType: 'limit', timeInForce: 'day', quantity: 1, price: 230 }, 'proxy-1');
+      if (id > 100) step({ type: 'OrderRejected', orderId: id, reason: 107, text: `why ${(id * 7919) % 4409}` }, 'risk-1');
+    }
+    const pause = () => Promise.resolve();
+    for (const q of [{ sort: 'rejectReason', dir: 'asc' }, { sort: 'rejectReason', clientId: 'ALPHA' }, { sort: 'state', dir: 'asc' }, { sort: 'symbol' }] as OrderWindowQuery[]) {
+      for (const [offset, limit] of [[0, 120], [2000, 150], [4300, 100]] as const) {
+        const want = reference_(p, q).slice(offset, offset + limit).map((o) => o.orderId);
+        expect(new OrderWindows().window(p, { ...q, offset, limit }).orders.map((o) => o.orderId), JSON.stringify(q)).toEqual(want);
+        expect((await new OrderWindows().windowSliced(p, { ...q, offset, limit }, pause, 500)).orders.map((o) => o.orderId), JSON.stringify(q)).toEqual(want);
+      }
+    }
+  });
+
   it('calls that ask for a list while it is being built share the one build, and see events applied between its slices', async () => {
     const { p, step } = session(300);
     const w = new OrderWindows();
