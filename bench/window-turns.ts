@@ -67,6 +67,7 @@ async function measure(label: string, call: (pause: Pause) => Promise<Page>): Pr
   };
   gcs = [];
   await new Promise((r) => setTimeout(r, 10));
+  const atMs = performance.now();
   mark();
   const page = await call(pause);
   end();
@@ -78,6 +79,8 @@ async function measure(label: string, call: (pause: Pause) => Promise<Page>): Pr
       totalCpuMs: Math.round(turns.reduce((s, t) => s + t[0], 0)), worstTurnCpuMs: +(sorted[0]?.[0] ?? 0).toFixed(1), worstTurnWallMs: +worstWall.toFixed(1),
       turnsOver10Ms: turns.filter((t) => t[0] > 10).length, longest: sorted.slice(0, 6).map((t) => `${t[0].toFixed(1)} ${t[1]}`).join(' | '),
       gcs: gcs.length, gcMaxMs: +Math.max(0, ...gcs).toFixed(1),
+      // The call's span in ms since the process started: to set beside V8's --trace-gc-nvp lines (old-space growth).
+      atMs: Math.round(atMs), endMs: Math.round(performance.now()),
     }),
   );
 }
