@@ -14,6 +14,8 @@
  *
  * kinds (comma-separated): fprice, fclient, fdefault, oprice, odefault, ostate, otext.
  */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { join } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { FillWindows } from '../engine/host/fill-window.ts';
@@ -99,10 +101,19 @@ const CALLS: Record<string, (pause: Pause) => Promise<Page>> = {
 const steps = Number(stepsText ?? 2);
 const stepEvents = Number(stepText ?? 2000);
 let seq = seq0;
+// $ORDO_HEAP_SAMPLE_OUT: V8's sampling heap profiler over each first build, garbage included (what a build allocates,
+// by stack), written as <out>.<kind>.heapprofile.
+const sampleOut = process.env['ORDO_HEAP_SAMPLE_OUT'];
+const inspector = sampleOut ? new Session() : undefined;
+inspector?.connect();
 for (const kind of (only ?? 'fprice,fclient,oprice,ostate').split(',')) {
   const call = CALLS[kind];
   if (!call) throw new Error(`unknown kind ${kind}: one of ${Object.keys(CALLS).join(', ')}`);
+  inspector?.post('HeapProfiler.startSampling', { samplingInterval: 16_384, includeObjectsCollectedByMinorGC: true, includeObjectsCollectedByMajorGC: true });
   await measure(`${kind} build`, call);
+  inspector?.post('HeapProfiler.stopSampling', (err, r) => {
+    if (!err) writeFileSync(`${sampleOut}.${kind}.heapprofile`, JSON.stringify(r.profile));
+  });
   for (let s = 0; s < steps && seq < log.lastSeq(1); s++) {
     log.replay(1, (e) => p.apply(e), seq + 1, Math.min(log.lastSeq(1), seq + stepEvents));
     seq = Math.min(log.lastSeq(1), seq + stepEvents);

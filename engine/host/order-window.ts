@@ -536,10 +536,12 @@ export async function sortOrder(ids: ArrayLike<number>, keys: ArrayLike<number |
   // Sorted runs of a quarter slice: a comparison sort of 20,000 keys was the longest turn (~60-75 ms quiet at
   // 1.2 M orders); merging is cheaper per element and goes slice*4 elements a turn.
   const runRows = Math.max(1, Math.floor(slice / 4));
-  const compare = (a: number, b: number): number => (before(a, b) ? -1 : before(b, a) ? 1 : 0);
+  // Sorted in place with one scratch array for all runs: a typed array's sort with a comparator copies the run into a
+  // fresh array of tagged values and back (~14 bytes per element of garbage: 20 MB per build at 1.47 M fills).
+  const scratch = new Int32Array(Math.min(n, runRows));
   for (let lo = 0; lo < n; lo += runRows) {
     const t0 = performance.now();
-    src.subarray(lo, Math.min(n, lo + runRows)).sort(compare);
+    mergeSortRun(src, lo, Math.min(n, lo + runRows), scratch, before);
     ms += performance.now() - t0;
     await pause();
   }
@@ -568,6 +570,41 @@ export async function sortOrder(ids: ArrayLike<number>, keys: ArrayLike<number |
     [src, dst] = [dst, src];
   }
   return { order: src, ms };
+}
+
+/**
+ * Sorts `a[lo, hi)` in place by `before` (a strict total order): insertion sort of runs of 16, then bottom-up merges
+ * through `scratch` (at least hi - lo long). Allocates nothing.
+ */
+export function mergeSortRun(a: Int32Array, lo: number, hi: number, scratch: Int32Array, before: (x: number, y: number) => boolean): void {
+  const RUN = 16;
+  for (let s = lo; s < hi; s += RUN) {
+    const e = Math.min(hi, s + RUN);
+    for (let i = s + 1; i < e; i++) {
+      const v = a[i]!;
+      let j = i - 1;
+      while (j >= s && before(v, a[j]!)) {
+        a[j + 1] = a[j]!;
+        j--;
+      }
+      a[j + 1] = v;
+    }
+  }
+  for (let width = RUN; width < hi - lo; width *= 2) {
+    for (let s = lo; s < hi; s += 2 * width) {
+      const mid = Math.min(hi, s + width);
+      const e = Math.min(hi, s + 2 * width);
+      if (mid >= e || !before(a[mid]!, a[mid - 1]!)) continue;
+      // The left half out to scratch, then merged back into place (the right half is read where it is).
+      const len = mid - s;
+      for (let k = 0; k < len; k++) scratch[k] = a[s + k]!;
+      let i = 0;
+      let j = mid;
+      let o = s;
+      while (i < len && j < e) a[o++] = before(a[j]!, scratch[i]!) ? a[j++]! : scratch[i++]!;
+      while (i < len) a[o++] = scratch[i++]!;
+    }
+  }
 }
 
 /** True when the filter and sort read only fields an order never changes. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { OrderView } from '../../contract/api.ts';
 import { matchesOrderText, orderFilterOf } from '../../contract/order-window.ts';
 import type { OrderSortKey, OrderWindowQuery } from '../../contract/order-window.ts';
-import { OrderWindows } from '../../engine/host/order-window.ts';
+import { mergeSortRun, OrderWindows } from '../../engine/host/order-window.ts';
 import { parseOrderSelection, parseOrderWindowQuery } from '../../engine/host/validation.ts';
 import { OmsProjection } from '../../engine/oms/projection.ts';
 import { loadReferenceData } from '../../engine/oms/reference.ts';
@@ -210,6 +210,25 @@ describe('getOrderWindow: the blotter window cut by the host (decision 150)', ()
         expect(new OrderWindows().window(p, { ...q, offset, limit }).orders.map((o) => o.orderId), JSON.stringify(q)).toEqual(want);
         expect((await new OrderWindows().windowSliced(p, { ...q, offset, limit }, pause, 500)).orders.map((o) => o.orderId), JSON.stringify(q)).toEqual(want);
       }
+    }
+  });
+
+  it('sorts a run in place (insertion runs of 16, then merges through a scratch array) as a comparison sort does', () => {
+    let s = 99;
+    const next = (k: number) => {
+      s = (s * 1103515245 + 12345) % 2 ** 31;
+      return Math.floor(s / 65536) % k;
+    };
+    for (const len of [0, 1, 2, 15, 16, 17, 31, 32, 33, 100, 257, 1000]) {
+      const keys = Array.from({ length: len + 10 }, () => next(len < 50 ? 5 : 40));
+      const before = (x: number, y: number) => keys[x]! < keys[y]! || (keys[x] === keys[y] && x < y);
+      // A run in the middle of a larger array: what is outside [lo, hi) stays as it was.
+      const a = Int32Array.from({ length: len + 10 }, (_, i) => len + 9 - i);
+      const want = [...a.subarray(5, 5 + len)].sort((x, y) => (before(x, y) ? -1 : before(y, x) ? 1 : 0));
+      mergeSortRun(a, 5, 5 + len, new Int32Array(len), before);
+      expect([...a.subarray(5, 5 + len)], `length ${len}`).toEqual(want);
+      expect([...a.subarray(0, 5)]).toEqual([len + 9, len + 8, len + 7, len + 6, len + 5]);
+      expect([...a.subarray(5 + len)]).toEqual([4, 3, 2, 1, 0]);
     }
   });
 
