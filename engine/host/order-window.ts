@@ -413,6 +413,7 @@ class RowCollector {
   private readonly match: (o: ReadonlyOrder) => boolean;
   private readonly sortKey: OrderSortKey;
   private prevKey: number | string | undefined;
+  private prevNum = -Infinity;
   private prevId = -Infinity;
 
   /** Per row, what the list takes it as (Built.flags): only for a list whose orders can move. */
@@ -435,13 +436,25 @@ class RowCollector {
     const listed = this.match(o);
     if (this.flags) this.flags[r] = (working ? WORKING : 0) | (listed ? LISTED : 0);
     if (!listed) return;
+    const id = o.orderId;
+    if (this.nums) {
+      // A number key read by its getter's name and kept in number fields: read through sortValue (a keyed read of
+      // a getter) and kept in `prevKey`, every row made a heap number (decision 242).
+      const k = orderNumberKey(o, this.sortKey);
+      if (this.inOrder && (k < this.prevNum || id < this.prevId)) this.inOrder = false;
+      this.prevNum = k;
+      this.prevId = id;
+      this.idsAll[this.n] = id;
+      this.nums[this.n] = k;
+      this.n++;
+      return;
+    }
     const k = sortValue(o, this.sortKey);
-    if (this.inOrder && ((this.prevKey !== undefined && k < this.prevKey) || o.orderId < this.prevId)) this.inOrder = false;
+    if (this.inOrder && ((this.prevKey !== undefined && k < this.prevKey) || id < this.prevId)) this.inOrder = false;
     this.prevKey = k;
-    this.prevId = o.orderId;
-    this.idsAll[this.n] = o.orderId;
-    if (this.nums) this.nums[this.n] = k as number;
-    else this.addText(k as string);
+    this.prevId = id;
+    this.idsAll[this.n] = id;
+    this.addText(k as string);
     this.n++;
   }
 
@@ -661,6 +674,28 @@ function appendNew(b: Built, p: OmsProjection, q: OrderWindowQuery): boolean {
   }
   b.seq = p.lastSeq;
   return true;
+}
+
+/** A number sort key of `o` (NUMBER_KEYS), each read by its name. */
+function orderNumberKey(o: ReadonlyOrder, key: OrderSortKey): number {
+  switch (key) {
+    case 'createdTs':
+      return o.createdTs;
+    case 'orderId':
+      return o.orderId;
+    case 'quantity':
+      return o.quantity;
+    case 'price':
+      return o.price;
+    case 'filledQuantity':
+      return o.filledQuantity;
+    case 'leavesQuantity':
+      return o.leavesQuantity;
+    case 'avgPrice':
+      return o.avgPrice;
+    default:
+      throw new Error(`not a number sort key: ${key}`);
+  }
 }
 
 function sortValue(o: ReadonlyOrder, key: OrderSortKey): number | string {
