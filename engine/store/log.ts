@@ -309,10 +309,13 @@ export const WAL_BOUND_BYTES = 64 << 20;
  * WAL size at which the writer finishes a checkpoint itself, so that the next commit starts the WAL over.
  * That checkpoint syncs the WAL and the database file on the event loop that answers orders (two fsyncs:
  * 6 ms each at the median on the shared build machine, up to 67 ms): at 8 MiB it came about once a second at
- * 1,000 orders/s, a periodic ack stall; at 32 MiB a quarter as often (decision 172). The file stays under
- * WAL_BOUND_BYTES: WAL_INLINE_BYTES below still bounds it when the thread falls behind.
+ * 1,000 orders/s, a periodic ack stall; at 32 MiB a quarter as often (decision 172). At 10 k commands/s
+ * (~7,500 commits/s of ~8.7 KiB of WAL each) 32 MiB still meant one every ~0.6 s, each 3-9 ms on the
+ * thread that sequences, and a quarter of the latency scenario's slowest 1 % fell in one: 48 MiB makes
+ * them a third rarer (decision 248). The file stays under WAL_BOUND_BYTES: WAL_INLINE_BYTES below still
+ * bounds it when the thread falls behind.
  */
-const WAL_RESTART_BYTES = 32 << 20;
+const WAL_RESTART_BYTES = 48 << 20;
 /** Estimated WAL bytes written after which a checkpoint is asked for. */
 const CHECKPOINT_AFTER_BYTES = 1 << 20;
 /** A checkpoint is asked for at least this often while anything is committed. */
@@ -320,7 +323,7 @@ const CHECKPOINT_EVERY_MS = 1000;
 /** Estimated WAL bytes written between two looks at the WAL file's real size. */
 const STAT_EVERY_BYTES = 2 << 20;
 /** WAL file size at which the writer stops trusting the thread and checkpoints itself (below WAL_BOUND_BYTES by more than a look's worth). */
-const WAL_INLINE_BYTES = 48 << 20;
+const WAL_INLINE_BYTES = 56 << 20;
 
 /**
  * Moves WAL checkpoints off the committing thread and keeps the WAL bounded.
