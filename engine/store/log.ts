@@ -311,8 +311,8 @@ export const WAL_BOUND_BYTES = 64 << 20;
  * 6 ms each at the median on the shared build machine, up to 67 ms): at 8 MiB it came about once a second at
  * 1,000 orders/s, a periodic ack stall; at 32 MiB a quarter as often (decision 172). At 10 k commands/s
  * (~7,500 commits/s of ~8.7 KiB of WAL each) 32 MiB still meant one every ~0.6 s, each 3-9 ms on the
- * thread that sequences (and the restarting commit after it syncs the WAL's header), and a quarter of the
- * latency scenario's slowest 1 % fell in one: 44 MiB makes them a quarter rarer (decision 248). The file
+ * thread that sequences (and the commit after it, which starts the WAL over, is slow too), and 11-38 % of
+ * the latency scenario's slowest 1 % fell in one: 44 MiB makes them a quarter rarer (decision 248). The file
  * stays under WAL_BOUND_BYTES: WAL_INLINE_BYTES below still bounds it when the thread falls behind.
  */
 const WAL_RESTART_BYTES = 44 << 20;
