@@ -14,13 +14,18 @@ const { path, port, flag } = workerData as { path: string; port: MessagePort; fl
 let db: Database.Database | undefined;
 let writer: CheckpointWriter | undefined;
 
+/** How long the lock is left free between two rows (ms): longer than the busy handler's first sleep (1 ms). */
+const PAUSE_MS = 2;
+const nap = new Int32Array(new SharedArrayBuffer(4));
+const pause = (): void => void Atomics.wait(nap, 0, 0, PAUSE_MS);
+
 port.on('message', (m: StoreRequest) => {
   let answer: StoreAnswer;
   try {
     // Opened on the first request (not at start-up) so that a failure to open reaches the round as its error.
     db ??= openForCheckpoints(path);
     writer ??= new CheckpointWriter(db);
-    if (m.op === 'write') answer = { ok: true, value: writer.write(m.session, m.seq, m.format, new Uint8Array(m.bytes), m.takenTs) ? 1 : 0 };
+    if (m.op === 'write') answer = { ok: true, value: writer.write(m.session, m.seq, m.format, new Uint8Array(m.bytes), m.takenTs, undefined, pause) ? 1 : 0 };
     else if (m.op === 'prune') answer = { ok: true, value: writer.prune(m.session, m.retention) };
     else {
       db.close();
