@@ -7,6 +7,7 @@ import { compiledFile } from './compiled-file.ts';
 export type StoreRequest =
   | { op: 'write'; session: number; seq: number; format: number; bytes: ArrayBuffer; takenTs: number }
   | { op: 'prune'; session: number; retention: CheckpointRetention }
+  | { op: 'nice' }
   | { op: 'close' };
 
 export type StoreAnswer = { ok: true; value: number } | { ok: false; error: string };
@@ -59,6 +60,11 @@ export class CheckpointStoreThread implements CheckpointStore {
 
   prune(session: number, retention: CheckpointRetention): number {
     return this.ask({ op: 'prune', session, retention });
+  }
+
+  /** The writing thread's nice value (Linux; 0 elsewhere): the process's own, whatever the caller lowered itself to. */
+  nice(): number {
+    return this.ask({ op: 'nice' });
   }
 
   /** Closes the thread's connection and ends the thread (ended all the same when it does not answer). */
