@@ -51,11 +51,19 @@ export class CheckpointStoreThread implements CheckpointStore {
     return new CheckpointStoreThread(worker, port1, flag);
   }
 
+  /**
+   * Writes through the thread. `bytes` that are a whole ArrayBuffer of their own (an encoded checkpoint) are
+   * handed over, not copied: the caller's view is detached afterwards. Any other view is copied first.
+   */
   write(session: number, seq: number, format: number, bytes: Uint8Array, takenTs = Date.now() * 1000): boolean {
-    // A copy the thread owns (transferred, not copied again): the encoded checkpoint may be a view of a pooled buffer.
-    const own = new Uint8Array(bytes.length);
-    own.set(bytes);
-    return this.ask({ op: 'write', session, seq, format, bytes: own.buffer, takenTs }, [own.buffer]) === 1;
+    let own: ArrayBuffer;
+    if (bytes.buffer instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) own = bytes.buffer;
+    else {
+      const copy = new Uint8Array(bytes.length);
+      copy.set(bytes);
+      own = copy.buffer;
+    }
+    return this.ask({ op: 'write', session, seq, format, bytes: own, takenTs }, [own]) === 1;
   }
 
   prune(session: number, retention: CheckpointRetention): number {
