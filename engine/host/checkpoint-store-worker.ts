@@ -16,10 +16,15 @@ const { path, port, flag } = workerData as { path: string; port: MessagePort; fl
 let db: Database.Database | undefined;
 let writer: CheckpointWriter | undefined;
 
-/** How long the lock is left free between two rows (ms): longer than the busy handler's first sleep (1 ms). */
+/**
+ * How long the lock is left free after a transaction (ms): PAUSE_MS more than the transaction held it. SQLite's
+ * busy handler retries a waiting commit after 1, 2, 5, 10, 15, 20, 25 … ms; one that began waiting during a hold
+ * of H ms next looks within H + 2 ms of the hold's end (H < 1: 2 ms; H < 3: 5; H < 8: 10; H < 18: 15 …), so a
+ * free window that long is always one it finds, also when the machine stretched the hold.
+ */
 const PAUSE_MS = 2;
 const nap = new Int32Array(new SharedArrayBuffer(4));
-const pause = (): void => void Atomics.wait(nap, 0, 0, PAUSE_MS);
+const pause = (heldMs: number): void => void Atomics.wait(nap, 0, 0, PAUSE_MS + heldMs);
 
 /** This thread's own nice value (/proc/thread-self names its task); 0 where that is not Linux. */
 function threadNice(): number {

@@ -251,19 +251,22 @@ export class CheckpointWriter {
   /**
    * Stores the checkpoint of `session` at `seq` (replacing one there). `takenTs` is for the operator only.
    * `stopped` is asked between parts: true leaves it incomplete (skipped on read, rewritten by the next
-   * round) and returns false. `pause` runs between two parts (rows of CHECKPOINT_ROW_BYTES, each its own
-   * transaction): the in-session writer waits there so that the sequencer's commits get the lock.
+   * round) and returns false. `pause` runs before each part (rows of CHECKPOINT_ROW_BYTES, each its own
+   * transaction) with how long the transaction before held the lock (ms): the in-session writer waits there so
+   * that the sequencer's commits get the lock.
    */
-  write(session: number, seq: number, format: number, bytes: Uint8Array, takenTs = Date.now() * 1000, stopped?: () => boolean, pause?: () => void): boolean {
+  write(session: number, seq: number, format: number, bytes: Uint8Array, takenTs = Date.now() * 1000, stopped?: () => boolean, pause?: (heldMs: number) => void): boolean {
     const parts = Math.max(1, Math.ceil(bytes.length / CHECKPOINT_ROW_BYTES));
+    let at = performance.now();
     this.db.transaction(() => this.del.run(session, seq)).immediate();
     for (let i = 0; i < parts; i++) {
       if (i > 0 && stopped?.()) return false;
-      // Between two rows the lock is left free for a while (`pause`): a writer that took it again at once would
-      // find the sequencer's busy handler asleep and hold it again when the handler looks.
-      if (i > 0) pause?.();
+      // Between two transactions the lock is left free for a while (`pause`, told how long the last one held
+      // it): a writer that took it back at once could hold it again each time the sequencer's busy handler looks.
+      pause?.(performance.now() - at);
       const part = bytes.subarray(i * CHECKPOINT_ROW_BYTES, Math.min(bytes.length, (i + 1) * CHECKPOINT_ROW_BYTES));
       const crc = crc32(part);
+      at = performance.now();
       this.db.transaction(() => this.put.run(session, seq, i, parts, takenTs, format, crc, part)).immediate();
     }
     return true;
