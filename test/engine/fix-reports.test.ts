@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ClOrdIdChains, reportFor, type ClientReport, type RequestIds } from '../../engine/fix/acceptor/reports.ts';
+import { ClOrdIdChains, impliedNewFor, reportFor, type ClientReport, type RequestIds } from '../../engine/fix/acceptor/reports.ts';
 import { OmsProjection } from '../../engine/oms/projection.ts';
 import { loadReferenceData } from '../../engine/oms/reference.ts';
 import { LogBuilder } from '../../engine/oms/testkit.ts';
@@ -25,7 +25,50 @@ function derive(events: OrdoEvent[], links: Record<number, RequestIds> = {}): (C
 
 const pending: OrdoEvent = { type: 'OrderPending', orderId: 7, clientId: 'ALPHA', clientOrderId: 'c1', symbol: 'AAPL', side: 'buy', orderType: 'limit', timeInForce: 'day', quantity: 100, price: 228 };
 
+/** Like derive, with the New the acceptor sends before a fill that is the venue's first word (decision 251). */
+function deriveWithImplied(events: OrdoEvent[]): { report: ClientReport | undefined; before: ClientReport | undefined; seq: number }[] {
+  const log = new LogBuilder().openSession({ reference: loadReferenceData() });
+  const p = new OmsProjection();
+  const chains = new ClOrdIdChains(() => undefined);
+  for (const e of log.events) p.apply(e);
+  return events.map((ev) => {
+    const e = log.add(ev);
+    p.apply(e);
+    chains.apply(e);
+    const o = 'orderId' in ev ? p.order(ev.orderId) : undefined;
+    const report = o ? reportFor(1, e, o, chains) : undefined;
+    const before = o ? impliedNewFor(1, e, o, chains) : undefined;
+    chains.settle(e);
+    return { report, before, seq: e.seq };
+  });
+}
+
 describe('FIX reports from events', () => {
+  it('an order filled on arrival (no OrderAcknowledged in the log): New, as the order stood before the fill, then the fill', () => {
+    const r = deriveWithImplied([
+      pending,
+      { type: 'OrderAccepted', orderId: 7 },
+      { type: 'OrderRouted', orderId: 7, venue: 'XNAS' },
+      { type: 'OrderExecuted', orderId: 7, execId: 1, fillQty: 40, fillPrice: 227.5 },
+      { type: 'OrderExecuted', orderId: 7, execId: 2, fillQty: 60, fillPrice: 228 },
+    ]);
+    expect(r.slice(0, 3).map((x) => x.before)).toEqual([undefined, undefined, undefined]);
+    expect(r[3]!.before).toMatchObject({ execType: '0', ordStatus: '0', clOrdId: 'c1', cumQty: 0, leavesQty: 100, avgPx: 0, lastQty: 0, execId: `1.${r[3]!.seq}.0` });
+    expect(r[3]!.report).toMatchObject({ execType: 'F', ordStatus: '1', cumQty: 40, leavesQty: 60, execId: `1.${r[3]!.seq}` });
+    // Only the first fill: the order is working from then on.
+    expect(r[4]!.before).toBeUndefined();
+    expect(r[4]!.report).toMatchObject({ execType: 'F', ordStatus: '2' });
+    // An acknowledged order owes no implied New.
+    const acked = deriveWithImplied([
+      pending,
+      { type: 'OrderAccepted', orderId: 7 },
+      { type: 'OrderRouted', orderId: 7, venue: 'XNAS' },
+      { type: 'OrderAcknowledged', orderId: 7 },
+      { type: 'OrderExecuted', orderId: 7, execId: 1, fillQty: 100, fillPrice: 228 },
+    ]);
+    expect(acked.map((x) => x.before)).toEqual([undefined, undefined, undefined, undefined, undefined]);
+  });
+
   it('new, partial and full fills: ExecType, OrdStatus, quantities, prices', () => {
     const r = derive([
       pending,

@@ -16,7 +16,7 @@ describe('order lifecycle simulation', () => {
   it(`never disagrees with the venue (${SEEDS.length} seeds × 400 steps)`, () => {
     const total = {
       submits: 0, cancels: 0, replaces: 0, fills: 0, cancelledAtVenue: 0, refusedAtSeq: 0, tooLate: 0, sessionsClosed: 0, carried: 0,
-      rolls: 0, parked: 0, carriedPending: 0, deferredCancels: 0, cancelledAtOpen: 0,
+      rolls: 0, parked: 0, carriedPending: 0, deferredCancels: 0, cancelledAtOpen: 0, filledOnArrival: 0,
     };
     for (const seed of SEEDS) {
       const sim = new LifecycleSim({ seed, steps: 400 });
@@ -40,6 +40,8 @@ describe('order lifecycle simulation', () => {
       // Cancels between an explicit close and the next open are stored and applied by the opening events (decision 130).
       expect(total.deferredCancels).toBeGreaterThan(0);
       expect(total.cancelledAtOpen).toBeGreaterThan(0);
+      // Orders acknowledged and filled in one venue frame, logged by their fills alone (decision 251).
+      expect(total.filledOnArrival).toBeGreaterThan(0);
     }
     console.log(`simulation: ${JSON.stringify(total)}`);
   }, 60_000);

@@ -27,9 +27,26 @@ describe('order lifecycle through every OMS component and the simulated venue', 
     expect(o.avgPrice).toBe(Math.round(vwap * 1e6) / 1e6);
     const types = o.eventSeqs.map((seq) => host.view.eventTail().find((l) => l.seq === seq)?.type);
     expect(types.slice(0, 3)).toEqual(['OrderPending', 'OrderAccepted', 'OrderRouted']);
-    // The venue's acknowledgement is kept (FIX ExecType New), then the executions.
+    // Then the executions, and the venue's acknowledgement (FIX ExecType New) unless the venue acknowledged and
+    // filled the order in one report frame (decision 251): at most one, never after the last execution.
     expect(types.slice(3).every((t) => t === 'OrderExecuted' || t === 'OrderAcknowledged')).toBe(true);
-    expect(types.filter((t) => t === 'OrderAcknowledged')).toHaveLength(1);
+    expect(types.filter((t) => t === 'OrderAcknowledged').length).toBeLessThanOrEqual(1);
+    expect(types[types.length - 1]).toBe('OrderExecuted');
+  });
+
+  it('an order filled on arrival is logged by its fill alone; a resting order keeps its acknowledgement (decision 251)', async () => {
+    // The market maker quotes every book now: a 1-lot marketable order then fills as the venue takes it.
+    host.venue.step();
+    const filled = unwrap(await host.api.submitOrder(order('MSFT', 'buy', 1, Number(tick(ref('MSFT') * 1.05).toFixed(2)))));
+    const f = await waitOrder(host, filled.orderId, (x) => x.state === 'filled');
+    const typesOf = (seqs: readonly number[]) => seqs.map((seq) => host.view.eventTail().find((l) => l.seq === seq)?.type);
+    expect(typesOf(f.eventSeqs)).toEqual(['OrderPending', 'OrderAccepted', 'OrderRouted', 'OrderExecuted']);
+    // A buy 8 % under the reference rests at the venue: acknowledged (working, FIX ExecType New).
+    const resting = unwrap(await host.api.submitOrder(order('MSFT', 'buy', 1, Number(tick(ref('MSFT') * 0.92).toFixed(2)))));
+    const r = await waitOrder(host, resting.orderId, (x) => x.state === 'new');
+    expect(typesOf(r.eventSeqs)).toEqual(['OrderPending', 'OrderAccepted', 'OrderRouted', 'OrderAcknowledged']);
+    unwrap(await host.api.cancelOrder(resting.orderId));
+    await waitOrder(host, resting.orderId, (x) => x.state === 'cancelled');
   });
 
   it('a market IOC sell fills against the simulated bid', async () => {

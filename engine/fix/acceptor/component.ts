@@ -12,7 +12,7 @@ import { listenFix, type FixListener } from '../jspurefix.ts';
 import { OrdoFixSession, type SessionHooks } from '../session.ts';
 import { encodeReport } from './encode.ts';
 import { parseNewOrder, parseOrderRef, parseReplace, type OrderRef } from './inbound.ts';
-import { ClOrdIdChains, execReport, ordStatusOf, reportFor, type ClientReport, type RequestIds } from './reports.ts';
+import { ClOrdIdChains, execReport, impliedNewFor, ordStatusOf, reportFor, type ClientReport, type RequestIds } from './reports.ts';
 import { AcceptorState } from './state.ts';
 import { enteredClientOrderId, RequestSeqs, type PackedRequests } from '../../oms/request-seqs.ts';
 import { checkFixBind, type FixTls } from '../tls.ts';
@@ -75,6 +75,8 @@ export interface FixSessionInfo {
 interface Owed {
   readonly seq: number;
   readonly report: ClientReport;
+  /** The New owed just before `report` (an order filled on arrival, decision 251): sent with it, never apart. */
+  readonly before?: ClientReport | undefined;
 }
 
 interface Pending {
@@ -258,6 +260,7 @@ export class FixAcceptorComponent extends ProjectedComponent implements Componen
     if (!o) return;
     if (ev.type === 'OrderPending' || ev.type === 'OrderRestored') this.setIndex(key(o.clientId, ev.clientOrderId), o.orderId);
     const report = reportFor(session, e, o, this.chains);
+    const before = impliedNewFor(session, e, o, this.chains);
     this.chains.settle(e);
     if (ev.type === 'OrderReplaced' || ev.type === 'OrderCancelled') this.setIndex(key(o.clientId, this.chains.current(o.orderId) ?? o.clientOrderId), o.orderId);
     if (!report || e.seq <= this.state.delivered(o.clientId) || !this.state.known(o.clientId)) return;
@@ -269,7 +272,7 @@ export class FixAcceptorComponent extends ProjectedComponent implements Componen
     }
     let q = this.owed.get(client);
     if (!q) this.owed.set(client, (q = []));
-    q.push({ seq: e.seq, report });
+    q.push(before === undefined ? { seq: e.seq, report } : { seq: e.seq, report, before });
     if (q.length > this.maxOwed && this.opts.log) {
       // The outbound stream is rebuildable from the log: memory holds at most maxOwed reports per client.
       this.owed.delete(client);
@@ -401,11 +404,15 @@ export class FixAcceptorComponent extends ProjectedComponent implements Componen
     const q = this.owed.get(clientId);
     if (!q || q.length === 0) return;
     let n = 0;
-    for (const { seq, report } of q) {
+    for (const { seq, report, before } of q) {
       if (this.live.get(clientId) !== s) break;
       if (s.backlogBytes > this.maxBacklog) {
         this.retryLater(clientId, s);
         break;
+      }
+      if (before !== undefined) {
+        const [t0, b0] = encodeReport(before);
+        s.sendApp(t0, b0);
       }
       const [type, body] = encodeReport(report);
       s.sendApp(type, body);
@@ -489,7 +496,12 @@ export class FixAcceptorComponent extends ProjectedComponent implements Componen
       const ev = e.event;
       const o = 'orderId' in ev ? p.order(ev.orderId) : undefined;
       const report = o && o.clientId === clientId ? reportFor(r.session, e, o, chains) : undefined;
+      const before = report !== undefined && o !== undefined ? impliedNewFor(r.session, e, o, chains) : undefined;
       chains.settle(e);
+      if (emit && before) {
+        const [t0, b0] = encodeReport(before);
+        s.sendApp(t0, b0);
+      }
       if (emit && report) {
         const [type, body] = encodeReport(report);
         s.sendApp(type, body);

@@ -77,6 +77,11 @@ interface Chain {
  */
 export class ClOrdIdChains {
   private readonly chains = new Map<number, Chain>();
+  /**
+   * Orders routed and not yet acknowledged or filled: a fill of one is the venue's first word on it (an order
+   * filled on arrival is logged by its fills alone, decision 251), and the client is told New before the fill.
+   */
+  private readonly unacked = new Set<number>();
   /** Resumed from a checkpoint (decision 176): chains not yet touched since are made from it when first needed. */
   private resumed: { requests: RequestSeqs; firstOf: (orderId: number) => string | undefined } | undefined;
 
@@ -84,6 +89,7 @@ export class ClOrdIdChains {
 
   clear(): void {
     this.chains.clear();
+    this.unacked.clear();
     this.resumed = undefined;
   }
 
@@ -96,6 +102,7 @@ export class ClOrdIdChains {
    */
   resume(requests: RequestSeqs, firstOf: (orderId: number) => string | undefined): void {
     this.chains.clear();
+    this.unacked.clear();
     this.resumed = { requests, firstOf };
   }
 
@@ -157,6 +164,9 @@ export class ClOrdIdChains {
       case 'OrderRestored':
         this.chains.set(ev.orderId, { current: ev.clientOrderId, cancel: undefined, replace: undefined });
         break;
+      case 'OrderRouted':
+        this.unacked.add(ev.orderId);
+        break;
       case 'CancelRequested':
       case 'ReplaceRequested': {
         const c = this.chain(ev.orderId);
@@ -171,9 +181,16 @@ export class ClOrdIdChains {
     }
   }
 
+  /** Between `apply` and `settle` of an OrderExecuted: true when the fill is the venue's first word on the order. */
+  firstWordFromVenue(orderId: number): boolean {
+    return this.unacked.has(orderId);
+  }
+
   /** Call after `reportFor` of the same event: settles requests the event answered. */
   settle(e: Sequenced): void {
     const ev = e.event;
+    // Any answer from the venue or end of the order: no New is owed any more (a parked order is routed again).
+    if ('orderId' in ev && ev.type !== 'OrderRouted' && ev.type !== 'CancelRequested' && ev.type !== 'ReplaceRequested') this.unacked.delete(ev.orderId);
     const c = 'orderId' in ev ? this.chain(ev.orderId) : undefined;
     if (!c) return;
     switch (ev.type) {
@@ -255,6 +272,25 @@ export function execReport(
     ...(extra.ordRejReason !== undefined ? { ordRejReason: extra.ordRejReason } : {}),
     ...(extra.text !== undefined ? { text: extra.text } : {}),
   };
+}
+
+/**
+ * The ExecutionReport New (39 = New, or PartiallyFilled for an order re-entered with earlier fills) a client
+ * gets just before the report of `e` when `e` is a fill that is the venue's first word on the order: the
+ * order was filled on arrival and the log holds no OrderAcknowledged for it (decision 251). Its ExecID is the
+ * fill's with `.0` appended: unique, and the same every time it is derived. Call between `chains.apply(e)`
+ * and `chains.settle(e)`, like reportFor.
+ */
+export function impliedNewFor(session: number, e: Sequenced, o: ReadonlyOrder, chains: ClOrdIdChains): ExecReport | undefined {
+  const ev = e.event;
+  if (ev.type !== 'OrderExecuted' || !chains.firstWordFromVenue(o.orderId)) return undefined;
+  const before = o.filledQuantity - ev.fillQty;
+  const report = execReport(o, chains.current(o.orderId) ?? o.clientOrderId, `${session}.${e.seq}.0`, ExecType.NEW, e.ts, {
+    ordStatus: before > 0 ? OrdStatus.PARTIALLY_FILLED : OrdStatus.NEW,
+  });
+  // As the order stood before the fill: nothing of this fill counted yet.
+  const avgPx = before > 0 ? (o.avgPrice * o.filledQuantity - ev.fillPrice * ev.fillQty) / before : 0;
+  return { ...report, leavesQty: o.quantity - before, cumQty: before, avgPx };
 }
 
 /**

@@ -202,6 +202,27 @@ export class GatewayLogic {
     }
   }
 
+  /**
+   * One frame of venue reports, in order: the commands that put them in the
+   * log. An order the same frame acknowledges and fills completely (filled on
+   * arrival) is logged by its fills alone: its acknowledgement would move
+   * nothing (the first fill takes a routed order on, decision 251) and would
+   * cost a sixth of its lifecycle's events. An order that rests, or fills
+   * only in part, keeps its acknowledgement (FIX ExecType New: it is working).
+   */
+  onVenueBatch(msgs: readonly VenueReply[], out: CommandSink): void {
+    let filledOnArrival: Set<number> | undefined;
+    for (let i = 0; i < msgs.length; i++) {
+      const m = msgs[i]!;
+      if (m.type === 'Fill' && m.leaves === 0) (filledOnArrival ??= new Set()).add(m.orderId);
+    }
+    for (let i = 0; i < msgs.length; i++) {
+      const m = msgs[i]!;
+      if (m.type === 'Ack' && filledOnArrival?.has(m.orderId) === true) continue;
+      this.onVenue(m, out);
+    }
+  }
+
   /** A venue report: the command(s) that put it in the log. */
   onVenue(m: VenueReply, out: CommandSink): void {
     this.out = out;

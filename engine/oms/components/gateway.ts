@@ -58,7 +58,7 @@ export class GatewayComponent extends ProjectedComponent implements ComponentLog
   onActivate(out: CommandSink): void {
     this.out = out;
     this.client = new VenueClient({ endpoint: this.opts.venueEndpoint, security: this.opts.security, onError: (err) => log.error(`gateway: ${(err as Error).message ?? String(err)}`) });
-    this.client.onMessage((m) => this.onVenue(m));
+    this.client.onBatch((msgs) => this.onVenueBatch(msgs));
     this.logic.onActivate(out);
   }
 
@@ -84,7 +84,7 @@ export class GatewayComponent extends ProjectedComponent implements ComponentLog
     this.client.send(req);
   }
 
-  private onVenue(m: VenueReply): void {
-    if (this.out) this.logic.onVenue(m, this.out);
+  private onVenueBatch(msgs: VenueReply[]): void {
+    if (this.out) this.logic.onVenueBatch(msgs, this.out);
   }
 }

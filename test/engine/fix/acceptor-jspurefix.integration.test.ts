@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Host } from '../../../engine/host/host.ts';
 import { removeDir, tempDir, waitFor } from '../helpers/backbone.ts';
 import { startTestHost, unwrap } from '../helpers/host.ts';
+import { ImpliedNews } from '../helpers/implied-new.ts';
 import { checkExecReport, checkTrades, flat, type Fields } from './helpers/fix44.ts';
 import { JsFixClient } from './helpers/jsfix-client.ts';
 
@@ -43,9 +44,12 @@ async function loggedExecIds(host: Host, fromSeq: number): Promise<string[]> {
   const lines = unwrap(await host.api.getEvents({ session: pos.session, from: fromSeq, to: pos.seq }));
   const alpha = new Set<number>();
   const out: string[] = [];
+  const implied = new ImpliedNews();
   for (const l of lines) {
     const ev = l as { type: string; orderId?: number; clientId?: string };
     if (ev.type === 'OrderPending' && ev.clientId === 'ALPHA') alpha.add(ev.orderId!);
+    const newId = implied.before(pos.session, l.seq, ev);
+    if (ev.orderId !== undefined && alpha.has(ev.orderId) && newId !== undefined) out.push(newId);
     if (ev.orderId !== undefined && alpha.has(ev.orderId) && reportable.has(ev.type)) out.push(`${pos.session}.${l.seq}`);
   }
   return out;

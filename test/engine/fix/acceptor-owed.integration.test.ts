@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Host } from '../../../engine/host/host.ts';
 import { removeDir, tempDir, waitFor } from '../helpers/backbone.ts';
 import { startTestHost, unwrap } from '../helpers/host.ts';
+import { ImpliedNews } from '../helpers/implied-new.ts';
 import { checkExecReport, checkTrades, flat } from './helpers/fix44.ts';
 import { JsFixClient } from './helpers/jsfix-client.ts';
 
@@ -25,9 +26,12 @@ async function loggedExecIds(host: Host, client: string, fromSeq: number, sessio
   const lines = unwrap(await host.api.getEvents({ session, from: 1, to: 1_000_000, limit: 1_000_000 }));
   const mine = new Set<number>();
   const out: string[] = [];
+  const implied = new ImpliedNews();
   for (const l of lines) {
     const ev = l as { type: string; orderId?: number; clientId?: string };
     if ((ev.type === 'OrderPending' || ev.type === 'OrderRestored') && ev.clientId === client) mine.add(ev.orderId!);
+    const newId = implied.before(session, l.seq, ev);
+    if (l.seq >= fromSeq && ev.orderId !== undefined && mine.has(ev.orderId) && newId !== undefined) out.push(newId);
     if (l.seq >= fromSeq && ev.orderId !== undefined && mine.has(ev.orderId) && reportable.has(ev.type)) out.push(`${session}.${l.seq}`);
   }
   return out;

@@ -86,7 +86,10 @@ export class LifecycleSim {
   readonly exchange: Exchange<string>;
   readonly venue = new Map<number, VenueRecord>();
   private readonly toVenue: Queue<VenueRequest> = [];
-  private readonly fromVenue: Queue<VenueReply> = [];
+  /** Frames of venue replies: the replies to one request travel in one frame, as the venue batches them. */
+  private readonly fromVenue: Queue<VenueReply[]> = [];
+  /** The frame the venue is filling while it handles a request (undefined: each reply is a frame of its own). */
+  private venueFrame: VenueReply[] | undefined;
   private readonly components: SimComponent[] = [];
   private readonly gatewayLogic: GatewayLogic;
   private readonly gatewayProjection = new OmsProjection();
@@ -115,7 +118,7 @@ export class LifecycleSim {
   /** Counters for the test's own sanity checks (the run did explore something). */
   readonly counts = {
     submits: 0, cancels: 0, replaces: 0, fills: 0, cancelledAtVenue: 0, refusedAtSeq: 0, tooLate: 0, sessionsClosed: 0, carried: 0,
-    rolls: 0, parked: 0, carriedPending: 0, deferredCancels: 0, cancelledAtOpen: 0,
+    rolls: 0, parked: 0, carriedPending: 0, deferredCancels: 0, cancelledAtOpen: 0, filledOnArrival: 0,
   };
   /** Cancels the sequencer stored while no session was open (decision 130), for the next open; and their keys. */
   private deferred: CommandBody[] = [];
@@ -132,7 +135,8 @@ export class LifecycleSim {
       deliver: (peer, reply) => {
         if (peer === GW) {
           this.record(reply);
-          this.fromVenue.push(reply);
+          if (this.venueFrame !== undefined) this.venueFrame.push(reply);
+          else this.fromVenue.push([reply]);
         }
       },
     });
@@ -245,12 +249,21 @@ export class LifecycleSim {
     if (this.toVenue.length > 0) choices.push(() => {
       const req = this.toVenue.shift()!;
       this.note(() => `venue <- ${JSON.stringify(req)}`);
-      this.exchange.handle(GW, req);
+      const frame: VenueReply[] = [];
+      this.venueFrame = frame;
+      try {
+        this.exchange.handle(GW, req);
+      } finally {
+        this.venueFrame = undefined;
+      }
+      if (frame.length > 0) this.fromVenue.push(frame);
     });
     if (this.fromVenue.length > 0) choices.push(() => {
-      const m = this.fromVenue.shift()!;
-      this.note(() => `gateway <- ${JSON.stringify(m)}`);
-      this.gatewayLogic.onVenue(m, this.sink(this.gateway()));
+      const frame = this.fromVenue.shift()!;
+      this.note(() => `gateway <- ${JSON.stringify(frame)}`);
+      // Acknowledged and filled in one frame: the gateway logs the fills alone (decision 251).
+      for (const m of frame) if (m.type === 'Fill' && m.leaves === 0 && frame.some((a) => a.type === 'Ack' && a.orderId === m.orderId)) this.counts.filledOnArrival++;
+      this.gatewayLogic.onVenueBatch(frame, this.sink(this.gateway()));
     });
     if (choices.length === 0) {
       if (this.phase !== 'closed') return false;
