@@ -33,7 +33,8 @@ async function main(): Promise<void> {
   let n = 0;
   if (mode === 'frames') {
     const log = openReadableLog(dbPath);
-    n = log.replay(1, (e) => p.apply(e), 1, limit);
+    // The projection keeps nothing it is given: the replay's objects are reused (decision 245).
+    n = log.replay(1, (e) => p.apply(e), 1, limit, true);
     log.close();
   } else if (mode === 'stream') {
     const server = new ReplayServer(openReadableLog(dbPath));

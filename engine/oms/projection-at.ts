@@ -28,7 +28,7 @@ export function projectionAt(log: ReadableLog, session: number, seq: number): Pr
   const start = startingPoint(log, session, seq);
   const projection = start.projection;
   // One thread: the two-thread reader of decision 218 was removed (decision 238).
-  if (seq > start.seq) log.replay(session, (e) => projection.apply(e), start.seq + 1, seq);
+  if (seq > start.seq) log.replay(session, (e) => projection.apply(e), start.seq + 1, seq, true);
   return { ok: true, projection, fromCheckpoint: start.seq };
 }
 

@@ -16,6 +16,21 @@ export type Encoder = (w: ByteWriter, msg: Readonly<Record<string, unknown>>, st
 /** One message type's decoder: reads the fields and builds the message (without its code). */
 export type Decoder = (r: ByteReader, strings: readonly string[]) => Record<string, unknown>;
 
+/** A decoder into a kept object (the replay's, decision 245): writes every field of the message into `into` and returns it. */
+export type DecoderInto = (r: ByteReader, strings: readonly string[], into: Record<string, unknown>) => Record<string, unknown>;
+
+/** One message type's generated functions (codec.generated.ts) and the schema signature they were made from. */
+export interface GeneratedCodec {
+  readonly signature: string;
+  readonly encode: Encoder;
+  readonly decode: Decoder;
+  /** The decoder of the layout before the message's presence mask, if it got one later. */
+  readonly decodeNoMask?: Decoder;
+  /** For the order lifecycle's types: decoding into a kept object, and making that object (decision 245). */
+  readonly decodeInto?: DecoderInto;
+  readonly blank?: () => Record<string, unknown>;
+}
+
 /** Throws the encoder's error for `type.field`. */
 export function encodeFail(type: string, field: string, why: string): never {
   throw new EncodeError(`${type}.${field}: ${why}`);

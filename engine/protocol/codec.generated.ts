@@ -5,7 +5,7 @@
  * uses a generated function only while its schema signature still matches.
  */
 import { DecodeError, putUint, type ByteReader, type ByteWriter } from './bytes.ts';
-import { encodeFail, type Decoder, type Encoder, type StringIds } from './codec-support.ts';
+import { encodeFail, type GeneratedCodec, type StringIds } from './codec-support.ts';
 
 // SessionOpened (code 1)
 
@@ -1858,6 +1858,174 @@ export function decodeOrderPendingNoMask(r: ByteReader, S: readonly string[]): R
   return o;
 }
 
+/** OrderPending's kept object for decodeOrderPendingInto: every field, in schema order. */
+export function blankOrderPending(): Record<string, unknown> {
+  return { type: "OrderPending", orderId: 0, clientId: '', clientOrderId: '', symbol: '', side: "buy", orderType: "limit", timeInForce: "day", quantity: 0, price: 0, expireAt: undefined, locate: undefined, intentional: undefined };
+}
+
+/** OrderPending decoded into a kept object (blankOrderPending's); absent optional fields become undefined. */
+export function decodeOrderPendingInto(r: ByteReader, S: readonly string[], o: Record<string, unknown>): Record<string, unknown> {
+  const b = r.buf;
+  const end = r.end;
+  let p = r.pos;
+  let x = 0;
+  let mask = 0;
+  if (p < end && (x = b[p]!) < 128) {
+    p++;
+    mask = x;
+  } else {
+    r.pos = p;
+    mask = r.uint();
+    p = r.pos;
+  }
+  let f0: number;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f0 = x;
+    } else {
+      r.pos = p;
+      f0 = r.uint();
+      p = r.pos;
+    }
+  }
+  let f1: string | undefined;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      x = x;
+    } else {
+      r.pos = p;
+      x = r.uint();
+      p = r.pos;
+    }
+    f1 = S[x];
+    if (f1 === undefined) throw new DecodeError("OrderPending.clientId: " + `string #${x} is not in the table`);
+  }
+  let f2: string | undefined;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      x = x;
+    } else {
+      r.pos = p;
+      x = r.uint();
+      p = r.pos;
+    }
+    f2 = S[x];
+    if (f2 === undefined) throw new DecodeError("OrderPending.clientOrderId: " + `string #${x} is not in the table`);
+  }
+  let f3: string | undefined;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      x = x;
+    } else {
+      r.pos = p;
+      x = r.uint();
+      p = r.pos;
+    }
+    f3 = S[x];
+    if (f3 === undefined) throw new DecodeError("OrderPending.symbol: " + `string #${x} is not in the table`);
+  }
+  let f4: (typeof ORDERPENDING_SIDE)[number] | undefined;
+  {
+    if (p >= end) {
+      r.pos = p;
+      r.u8();
+    }
+    x = b[p++]!;
+    f4 = ORDERPENDING_SIDE[x];
+    if (f4 === undefined) throw new DecodeError("OrderPending.side: " + `bad enum index ${x}`);
+  }
+  let f5: (typeof ORDERPENDING_ORDERTYPE)[number] | undefined;
+  {
+    if (p >= end) {
+      r.pos = p;
+      r.u8();
+    }
+    x = b[p++]!;
+    f5 = ORDERPENDING_ORDERTYPE[x];
+    if (f5 === undefined) throw new DecodeError("OrderPending.orderType: " + `bad enum index ${x}`);
+  }
+  let f6: (typeof ORDERPENDING_TIMEINFORCE)[number] | undefined;
+  {
+    if (p >= end) {
+      r.pos = p;
+      r.u8();
+    }
+    x = b[p++]!;
+    f6 = ORDERPENDING_TIMEINFORCE[x];
+    if (f6 === undefined) throw new DecodeError("OrderPending.timeInForce: " + `bad enum index ${x}`);
+  }
+  let f7: number;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f7 = x;
+    } else {
+      r.pos = p;
+      f7 = r.uint();
+      p = r.pos;
+    }
+  }
+  let f8: number;
+  {
+    if (p + 8 > end) {
+      r.pos = p;
+      r.f64();
+    }
+    f8 = r.view.getFloat64(p, true);
+    p += 8;
+    if (f8 - f8 !== 0) throw new DecodeError("OrderPending.price: " + "not a finite number");
+  }
+  let f9: number | undefined = undefined;
+  if ((mask & 1) !== 0) {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f9 = x;
+    } else {
+      r.pos = p;
+      f9 = r.uint();
+      p = r.pos;
+    }
+  }
+  let f10: boolean | undefined = undefined;
+  if ((mask & 2) !== 0) {
+    if (p >= end) {
+      r.pos = p;
+      r.u8();
+    }
+    x = b[p++]!;
+    if (x > 1) throw new DecodeError("OrderPending.locate: " + `bad boolean ${x}`);
+    f10 = x === 1;
+  }
+  let f11: boolean | undefined = undefined;
+  if ((mask & 4) !== 0) {
+    if (p >= end) {
+      r.pos = p;
+      r.u8();
+    }
+    x = b[p++]!;
+    if (x > 1) throw new DecodeError("OrderPending.intentional: " + `bad boolean ${x}`);
+    f11 = x === 1;
+  }
+  o["orderId"] = f0;
+  o["clientId"] = f1;
+  o["clientOrderId"] = f2;
+  o["symbol"] = f3;
+  o["side"] = f4;
+  o["orderType"] = f5;
+  o["timeInForce"] = f6;
+  o["quantity"] = f7;
+  o["price"] = f8;
+  o["expireAt"] = f9;
+  o["locate"] = f10;
+  o["intentional"] = f11;
+  r.pos = p;
+  return o;
+}
+
 // OrderAccepted (code 41)
 
 export function encodeOrderAccepted(w: ByteWriter, m: Readonly<Record<string, unknown>>, _T: StringIds): void {
@@ -1897,6 +2065,33 @@ export function decodeOrderAccepted(r: ByteReader, _S: readonly string[]): Recor
     }
   }
   const o: Record<string, unknown> = { type: "OrderAccepted", orderId: f0 };
+  r.pos = p;
+  return o;
+}
+
+/** OrderAccepted's kept object for decodeOrderAcceptedInto: every field, in schema order. */
+export function blankOrderAccepted(): Record<string, unknown> {
+  return { type: "OrderAccepted", orderId: 0 };
+}
+
+/** OrderAccepted decoded into a kept object (blankOrderAccepted's); absent optional fields become undefined. */
+export function decodeOrderAcceptedInto(r: ByteReader, _S: readonly string[], o: Record<string, unknown>): Record<string, unknown> {
+  const b = r.buf;
+  const end = r.end;
+  let p = r.pos;
+  let x = 0;
+  let f0: number;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f0 = x;
+    } else {
+      r.pos = p;
+      f0 = r.uint();
+      p = r.pos;
+    }
+  }
+  o["orderId"] = f0;
   r.pos = p;
   return o;
 }
@@ -1995,6 +2190,59 @@ export function decodeOrderRejected(r: ByteReader, S: readonly string[]): Record
   return o;
 }
 
+/** OrderRejected's kept object for decodeOrderRejectedInto: every field, in schema order. */
+export function blankOrderRejected(): Record<string, unknown> {
+  return { type: "OrderRejected", orderId: 0, reason: 0, text: '' };
+}
+
+/** OrderRejected decoded into a kept object (blankOrderRejected's); absent optional fields become undefined. */
+export function decodeOrderRejectedInto(r: ByteReader, S: readonly string[], o: Record<string, unknown>): Record<string, unknown> {
+  const b = r.buf;
+  const end = r.end;
+  let p = r.pos;
+  let x = 0;
+  let f0: number;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f0 = x;
+    } else {
+      r.pos = p;
+      f0 = r.uint();
+      p = r.pos;
+    }
+  }
+  let f1: number;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f1 = x;
+    } else {
+      r.pos = p;
+      f1 = r.uint();
+      p = r.pos;
+    }
+  }
+  let f2: string | undefined;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      x = x;
+    } else {
+      r.pos = p;
+      x = r.uint();
+      p = r.pos;
+    }
+    f2 = S[x];
+    if (f2 === undefined) throw new DecodeError("OrderRejected.text: " + `string #${x} is not in the table`);
+  }
+  o["orderId"] = f0;
+  o["reason"] = f1;
+  o["text"] = f2;
+  r.pos = p;
+  return o;
+}
+
 // OrderRouted (code 43)
 
 export function encodeOrderRouted(w: ByteWriter, m: Readonly<Record<string, unknown>>, T: StringIds): void {
@@ -2061,6 +2309,47 @@ export function decodeOrderRouted(r: ByteReader, S: readonly string[]): Record<s
     if (f1 === undefined) throw new DecodeError("OrderRouted.venue: " + `string #${x} is not in the table`);
   }
   const o: Record<string, unknown> = { type: "OrderRouted", orderId: f0, venue: f1 };
+  r.pos = p;
+  return o;
+}
+
+/** OrderRouted's kept object for decodeOrderRoutedInto: every field, in schema order. */
+export function blankOrderRouted(): Record<string, unknown> {
+  return { type: "OrderRouted", orderId: 0, venue: '' };
+}
+
+/** OrderRouted decoded into a kept object (blankOrderRouted's); absent optional fields become undefined. */
+export function decodeOrderRoutedInto(r: ByteReader, S: readonly string[], o: Record<string, unknown>): Record<string, unknown> {
+  const b = r.buf;
+  const end = r.end;
+  let p = r.pos;
+  let x = 0;
+  let f0: number;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f0 = x;
+    } else {
+      r.pos = p;
+      f0 = r.uint();
+      p = r.pos;
+    }
+  }
+  let f1: string | undefined;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      x = x;
+    } else {
+      r.pos = p;
+      x = r.uint();
+      p = r.pos;
+    }
+    f1 = S[x];
+    if (f1 === undefined) throw new DecodeError("OrderRouted.venue: " + `string #${x} is not in the table`);
+  }
+  o["orderId"] = f0;
+  o["venue"] = f1;
   r.pos = p;
   return o;
 }
@@ -2173,6 +2462,68 @@ export function decodeOrderExecuted(r: ByteReader, _S: readonly string[]): Recor
   return o;
 }
 
+/** OrderExecuted's kept object for decodeOrderExecutedInto: every field, in schema order. */
+export function blankOrderExecuted(): Record<string, unknown> {
+  return { type: "OrderExecuted", orderId: 0, execId: 0, fillQty: 0, fillPrice: 0 };
+}
+
+/** OrderExecuted decoded into a kept object (blankOrderExecuted's); absent optional fields become undefined. */
+export function decodeOrderExecutedInto(r: ByteReader, _S: readonly string[], o: Record<string, unknown>): Record<string, unknown> {
+  const b = r.buf;
+  const end = r.end;
+  let p = r.pos;
+  let x = 0;
+  let f0: number;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f0 = x;
+    } else {
+      r.pos = p;
+      f0 = r.uint();
+      p = r.pos;
+    }
+  }
+  let f1: number;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f1 = x;
+    } else {
+      r.pos = p;
+      f1 = r.uint();
+      p = r.pos;
+    }
+  }
+  let f2: number;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f2 = x;
+    } else {
+      r.pos = p;
+      f2 = r.uint();
+      p = r.pos;
+    }
+  }
+  let f3: number;
+  {
+    if (p + 8 > end) {
+      r.pos = p;
+      r.f64();
+    }
+    f3 = r.view.getFloat64(p, true);
+    p += 8;
+    if (f3 - f3 !== 0) throw new DecodeError("OrderExecuted.fillPrice: " + "not a finite number");
+  }
+  o["orderId"] = f0;
+  o["execId"] = f1;
+  o["fillQty"] = f2;
+  o["fillPrice"] = f3;
+  r.pos = p;
+  return o;
+}
+
 // OrderCancelled (code 45)
 
 export function encodeOrderCancelled(w: ByteWriter, m: Readonly<Record<string, unknown>>, _T: StringIds): void {
@@ -2240,6 +2591,45 @@ export function decodeOrderCancelled(r: ByteReader, _S: readonly string[]): Reco
   return o;
 }
 
+/** OrderCancelled's kept object for decodeOrderCancelledInto: every field, in schema order. */
+export function blankOrderCancelled(): Record<string, unknown> {
+  return { type: "OrderCancelled", orderId: 0, reason: 0 };
+}
+
+/** OrderCancelled decoded into a kept object (blankOrderCancelled's); absent optional fields become undefined. */
+export function decodeOrderCancelledInto(r: ByteReader, _S: readonly string[], o: Record<string, unknown>): Record<string, unknown> {
+  const b = r.buf;
+  const end = r.end;
+  let p = r.pos;
+  let x = 0;
+  let f0: number;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f0 = x;
+    } else {
+      r.pos = p;
+      f0 = r.uint();
+      p = r.pos;
+    }
+  }
+  let f1: number;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f1 = x;
+    } else {
+      r.pos = p;
+      f1 = r.uint();
+      p = r.pos;
+    }
+  }
+  o["orderId"] = f0;
+  o["reason"] = f1;
+  r.pos = p;
+  return o;
+}
+
 // OrderExpired (code 46)
 
 export function encodeOrderExpired(w: ByteWriter, m: Readonly<Record<string, unknown>>, _T: StringIds): void {
@@ -2303,6 +2693,45 @@ export function decodeOrderExpired(r: ByteReader, _S: readonly string[]): Record
     }
   }
   const o: Record<string, unknown> = { type: "OrderExpired", orderId: f0, reason: f1 };
+  r.pos = p;
+  return o;
+}
+
+/** OrderExpired's kept object for decodeOrderExpiredInto: every field, in schema order. */
+export function blankOrderExpired(): Record<string, unknown> {
+  return { type: "OrderExpired", orderId: 0, reason: 0 };
+}
+
+/** OrderExpired decoded into a kept object (blankOrderExpired's); absent optional fields become undefined. */
+export function decodeOrderExpiredInto(r: ByteReader, _S: readonly string[], o: Record<string, unknown>): Record<string, unknown> {
+  const b = r.buf;
+  const end = r.end;
+  let p = r.pos;
+  let x = 0;
+  let f0: number;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f0 = x;
+    } else {
+      r.pos = p;
+      f0 = r.uint();
+      p = r.pos;
+    }
+  }
+  let f1: number;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f1 = x;
+    } else {
+      r.pos = p;
+      f1 = r.uint();
+      p = r.pos;
+    }
+  }
+  o["orderId"] = f0;
+  o["reason"] = f1;
   r.pos = p;
   return o;
 }
@@ -2397,6 +2826,59 @@ export function decodeVenueRejected(r: ByteReader, S: readonly string[]): Record
     if (f2 === undefined) throw new DecodeError("VenueRejected.text: " + `string #${x} is not in the table`);
   }
   const o: Record<string, unknown> = { type: "VenueRejected", orderId: f0, reason: f1, text: f2 };
+  r.pos = p;
+  return o;
+}
+
+/** VenueRejected's kept object for decodeVenueRejectedInto: every field, in schema order. */
+export function blankVenueRejected(): Record<string, unknown> {
+  return { type: "VenueRejected", orderId: 0, reason: 0, text: '' };
+}
+
+/** VenueRejected decoded into a kept object (blankVenueRejected's); absent optional fields become undefined. */
+export function decodeVenueRejectedInto(r: ByteReader, S: readonly string[], o: Record<string, unknown>): Record<string, unknown> {
+  const b = r.buf;
+  const end = r.end;
+  let p = r.pos;
+  let x = 0;
+  let f0: number;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f0 = x;
+    } else {
+      r.pos = p;
+      f0 = r.uint();
+      p = r.pos;
+    }
+  }
+  let f1: number;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f1 = x;
+    } else {
+      r.pos = p;
+      f1 = r.uint();
+      p = r.pos;
+    }
+  }
+  let f2: string | undefined;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      x = x;
+    } else {
+      r.pos = p;
+      x = r.uint();
+      p = r.pos;
+    }
+    f2 = S[x];
+    if (f2 === undefined) throw new DecodeError("VenueRejected.text: " + `string #${x} is not in the table`);
+  }
+  o["orderId"] = f0;
+  o["reason"] = f1;
+  o["text"] = f2;
   r.pos = p;
   return o;
 }
@@ -2512,6 +2994,56 @@ export function decodeCancelRequestedNoMask(r: ByteReader, _S: readonly string[]
   return o;
 }
 
+/** CancelRequested's kept object for decodeCancelRequestedInto: every field, in schema order. */
+export function blankCancelRequested(): Record<string, unknown> {
+  return { type: "CancelRequested", orderId: 0, clientOrderId: undefined };
+}
+
+/** CancelRequested decoded into a kept object (blankCancelRequested's); absent optional fields become undefined. */
+export function decodeCancelRequestedInto(r: ByteReader, S: readonly string[], o: Record<string, unknown>): Record<string, unknown> {
+  const b = r.buf;
+  const end = r.end;
+  let p = r.pos;
+  let x = 0;
+  let mask = 0;
+  if (p < end && (x = b[p]!) < 128) {
+    p++;
+    mask = x;
+  } else {
+    r.pos = p;
+    mask = r.uint();
+    p = r.pos;
+  }
+  let f0: number;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f0 = x;
+    } else {
+      r.pos = p;
+      f0 = r.uint();
+      p = r.pos;
+    }
+  }
+  let f1: string | undefined = undefined;
+  if ((mask & 1) !== 0) {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      x = x;
+    } else {
+      r.pos = p;
+      x = r.uint();
+      p = r.pos;
+    }
+    f1 = S[x];
+    if (f1 === undefined) throw new DecodeError("CancelRequested.clientOrderId: " + `string #${x} is not in the table`);
+  }
+  o["orderId"] = f0;
+  o["clientOrderId"] = f1;
+  r.pos = p;
+  return o;
+}
+
 // CancelRejected (code 49)
 
 export function encodeCancelRejected(w: ByteWriter, m: Readonly<Record<string, unknown>>, T: StringIds): void {
@@ -2602,6 +3134,59 @@ export function decodeCancelRejected(r: ByteReader, S: readonly string[]): Recor
     if (f2 === undefined) throw new DecodeError("CancelRejected.text: " + `string #${x} is not in the table`);
   }
   const o: Record<string, unknown> = { type: "CancelRejected", orderId: f0, reason: f1, text: f2 };
+  r.pos = p;
+  return o;
+}
+
+/** CancelRejected's kept object for decodeCancelRejectedInto: every field, in schema order. */
+export function blankCancelRejected(): Record<string, unknown> {
+  return { type: "CancelRejected", orderId: 0, reason: 0, text: '' };
+}
+
+/** CancelRejected decoded into a kept object (blankCancelRejected's); absent optional fields become undefined. */
+export function decodeCancelRejectedInto(r: ByteReader, S: readonly string[], o: Record<string, unknown>): Record<string, unknown> {
+  const b = r.buf;
+  const end = r.end;
+  let p = r.pos;
+  let x = 0;
+  let f0: number;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f0 = x;
+    } else {
+      r.pos = p;
+      f0 = r.uint();
+      p = r.pos;
+    }
+  }
+  let f1: number;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f1 = x;
+    } else {
+      r.pos = p;
+      f1 = r.uint();
+      p = r.pos;
+    }
+  }
+  let f2: string | undefined;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      x = x;
+    } else {
+      r.pos = p;
+      x = r.uint();
+      p = r.pos;
+    }
+    f2 = S[x];
+    if (f2 === undefined) throw new DecodeError("CancelRejected.text: " + `string #${x} is not in the table`);
+  }
+  o["orderId"] = f0;
+  o["reason"] = f1;
+  o["text"] = f2;
   r.pos = p;
   return o;
 }
@@ -2779,6 +3364,79 @@ export function decodeReplaceRequestedNoMask(r: ByteReader, _S: readonly string[
   return o;
 }
 
+/** ReplaceRequested's kept object for decodeReplaceRequestedInto: every field, in schema order. */
+export function blankReplaceRequested(): Record<string, unknown> {
+  return { type: "ReplaceRequested", orderId: 0, quantity: 0, price: 0, clientOrderId: undefined };
+}
+
+/** ReplaceRequested decoded into a kept object (blankReplaceRequested's); absent optional fields become undefined. */
+export function decodeReplaceRequestedInto(r: ByteReader, S: readonly string[], o: Record<string, unknown>): Record<string, unknown> {
+  const b = r.buf;
+  const end = r.end;
+  let p = r.pos;
+  let x = 0;
+  let mask = 0;
+  if (p < end && (x = b[p]!) < 128) {
+    p++;
+    mask = x;
+  } else {
+    r.pos = p;
+    mask = r.uint();
+    p = r.pos;
+  }
+  let f0: number;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f0 = x;
+    } else {
+      r.pos = p;
+      f0 = r.uint();
+      p = r.pos;
+    }
+  }
+  let f1: number;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f1 = x;
+    } else {
+      r.pos = p;
+      f1 = r.uint();
+      p = r.pos;
+    }
+  }
+  let f2: number;
+  {
+    if (p + 8 > end) {
+      r.pos = p;
+      r.f64();
+    }
+    f2 = r.view.getFloat64(p, true);
+    p += 8;
+    if (f2 - f2 !== 0) throw new DecodeError("ReplaceRequested.price: " + "not a finite number");
+  }
+  let f3: string | undefined = undefined;
+  if ((mask & 1) !== 0) {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      x = x;
+    } else {
+      r.pos = p;
+      x = r.uint();
+      p = r.pos;
+    }
+    f3 = S[x];
+    if (f3 === undefined) throw new DecodeError("ReplaceRequested.clientOrderId: " + `string #${x} is not in the table`);
+  }
+  o["orderId"] = f0;
+  o["quantity"] = f1;
+  o["price"] = f2;
+  o["clientOrderId"] = f3;
+  r.pos = p;
+  return o;
+}
+
 // OrderReplaced (code 51)
 
 export function encodeOrderReplaced(w: ByteWriter, m: Readonly<Record<string, unknown>>, _T: StringIds): void {
@@ -2859,6 +3517,56 @@ export function decodeOrderReplaced(r: ByteReader, _S: readonly string[]): Recor
     if (f2 - f2 !== 0) throw new DecodeError("OrderReplaced.price: " + "not a finite number");
   }
   const o: Record<string, unknown> = { type: "OrderReplaced", orderId: f0, quantity: f1, price: f2 };
+  r.pos = p;
+  return o;
+}
+
+/** OrderReplaced's kept object for decodeOrderReplacedInto: every field, in schema order. */
+export function blankOrderReplaced(): Record<string, unknown> {
+  return { type: "OrderReplaced", orderId: 0, quantity: 0, price: 0 };
+}
+
+/** OrderReplaced decoded into a kept object (blankOrderReplaced's); absent optional fields become undefined. */
+export function decodeOrderReplacedInto(r: ByteReader, _S: readonly string[], o: Record<string, unknown>): Record<string, unknown> {
+  const b = r.buf;
+  const end = r.end;
+  let p = r.pos;
+  let x = 0;
+  let f0: number;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f0 = x;
+    } else {
+      r.pos = p;
+      f0 = r.uint();
+      p = r.pos;
+    }
+  }
+  let f1: number;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f1 = x;
+    } else {
+      r.pos = p;
+      f1 = r.uint();
+      p = r.pos;
+    }
+  }
+  let f2: number;
+  {
+    if (p + 8 > end) {
+      r.pos = p;
+      r.f64();
+    }
+    f2 = r.view.getFloat64(p, true);
+    p += 8;
+    if (f2 - f2 !== 0) throw new DecodeError("OrderReplaced.price: " + "not a finite number");
+  }
+  o["orderId"] = f0;
+  o["quantity"] = f1;
+  o["price"] = f2;
   r.pos = p;
   return o;
 }
@@ -2953,6 +3661,59 @@ export function decodeReplaceRejected(r: ByteReader, S: readonly string[]): Reco
     if (f2 === undefined) throw new DecodeError("ReplaceRejected.text: " + `string #${x} is not in the table`);
   }
   const o: Record<string, unknown> = { type: "ReplaceRejected", orderId: f0, reason: f1, text: f2 };
+  r.pos = p;
+  return o;
+}
+
+/** ReplaceRejected's kept object for decodeReplaceRejectedInto: every field, in schema order. */
+export function blankReplaceRejected(): Record<string, unknown> {
+  return { type: "ReplaceRejected", orderId: 0, reason: 0, text: '' };
+}
+
+/** ReplaceRejected decoded into a kept object (blankReplaceRejected's); absent optional fields become undefined. */
+export function decodeReplaceRejectedInto(r: ByteReader, S: readonly string[], o: Record<string, unknown>): Record<string, unknown> {
+  const b = r.buf;
+  const end = r.end;
+  let p = r.pos;
+  let x = 0;
+  let f0: number;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f0 = x;
+    } else {
+      r.pos = p;
+      f0 = r.uint();
+      p = r.pos;
+    }
+  }
+  let f1: number;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f1 = x;
+    } else {
+      r.pos = p;
+      f1 = r.uint();
+      p = r.pos;
+    }
+  }
+  let f2: string | undefined;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      x = x;
+    } else {
+      r.pos = p;
+      x = r.uint();
+      p = r.pos;
+    }
+    f2 = S[x];
+    if (f2 === undefined) throw new DecodeError("ReplaceRejected.text: " + `string #${x} is not in the table`);
+  }
+  o["orderId"] = f0;
+  o["reason"] = f1;
+  o["text"] = f2;
   r.pos = p;
   return o;
 }
@@ -3637,6 +4398,33 @@ export function decodeOrderAcknowledged(r: ByteReader, _S: readonly string[]): R
   return o;
 }
 
+/** OrderAcknowledged's kept object for decodeOrderAcknowledgedInto: every field, in schema order. */
+export function blankOrderAcknowledged(): Record<string, unknown> {
+  return { type: "OrderAcknowledged", orderId: 0 };
+}
+
+/** OrderAcknowledged decoded into a kept object (blankOrderAcknowledged's); absent optional fields become undefined. */
+export function decodeOrderAcknowledgedInto(r: ByteReader, _S: readonly string[], o: Record<string, unknown>): Record<string, unknown> {
+  const b = r.buf;
+  const end = r.end;
+  let p = r.pos;
+  let x = 0;
+  let f0: number;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f0 = x;
+    } else {
+      r.pos = p;
+      f0 = r.uint();
+      p = r.pos;
+    }
+  }
+  o["orderId"] = f0;
+  r.pos = p;
+  return o;
+}
+
 // OrderParked (code 55)
 
 export function encodeOrderParked(w: ByteWriter, m: Readonly<Record<string, unknown>>, _T: StringIds): void {
@@ -3676,6 +4464,33 @@ export function decodeOrderParked(r: ByteReader, _S: readonly string[]): Record<
     }
   }
   const o: Record<string, unknown> = { type: "OrderParked", orderId: f0 };
+  r.pos = p;
+  return o;
+}
+
+/** OrderParked's kept object for decodeOrderParkedInto: every field, in schema order. */
+export function blankOrderParked(): Record<string, unknown> {
+  return { type: "OrderParked", orderId: 0 };
+}
+
+/** OrderParked decoded into a kept object (blankOrderParked's); absent optional fields become undefined. */
+export function decodeOrderParkedInto(r: ByteReader, _S: readonly string[], o: Record<string, unknown>): Record<string, unknown> {
+  const b = r.buf;
+  const end = r.end;
+  let p = r.pos;
+  let x = 0;
+  let f0: number;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f0 = x;
+    } else {
+      r.pos = p;
+      f0 = r.uint();
+      p = r.pos;
+    }
+  }
+  o["orderId"] = f0;
   r.pos = p;
   return o;
 }
@@ -4558,8 +5373,8 @@ export function decodeRollSession(_r: ByteReader, _S: readonly string[]): Record
   return o;
 }
 
-/** Every generated codec by message type, with the schema signature it was generated from (and the decoder of its layout before its mask, if any). */
-export const GENERATED_CODECS: Readonly<Record<string, { readonly signature: string; readonly encode: Encoder; readonly decode: Decoder; readonly decodeNoMask?: Decoder }>> = {
+/** Every generated codec by message type, with the schema signature it was generated from (and the decoder of its layout before its mask, and the kept-object decoder, if any). */
+export const GENERATED_CODECS: Readonly<Record<string, GeneratedCodec>> = {
   SessionOpened: { signature: "1 sessionId:uint,previousSessionId:uint,orderIdBase:uint", encode: encodeSessionOpened, decode: decodeSessionOpened },
   SessionReady: { signature: "2 restoredOrders:uint", encode: encodeSessionReady, decode: decodeSessionReady },
   SessionClosing: { signature: "3 roll:bool? mask@2", encode: encodeSessionClosing, decode: decodeSessionClosing, decodeNoMask: decodeSessionClosingNoMask },
@@ -4572,22 +5387,22 @@ export const GENERATED_CODECS: Readonly<Record<string, { readonly signature: str
   VenueAdded: { signature: "30 venueId:str,name:str", encode: encodeVenueAdded, decode: decodeVenueAdded },
   InstrumentAdded: { signature: "31 symbol:str,name:str,instrumentType:enum(equity|option),venue:str,currency:str,tickSize:f64,lotSize:uint,referencePrice:f64,underlying:str?,strike:f64?,expiry:str?,putCall:str?,roundLot:uint?,multiplier:f64?", encode: encodeInstrumentAdded, decode: decodeInstrumentAdded },
   ClientAdded: { signature: "32 clientId:str,name:str,maxOrderNotional:f64,maxOpenNotional:f64,allowedSymbols:strs,maxOrderQuantity:f64?,maxGrossPosition:f64?,maxNetPosition:f64?,requireLocate:bool?,duplicateWindowMs:f64? mask@2", encode: encodeClientAdded, decode: decodeClientAdded, decodeNoMask: decodeClientAddedNoMask },
-  OrderPending: { signature: "40 orderId:uint,clientId:str,clientOrderId:str,symbol:str,side:enum(buy|sell),orderType:enum(limit|market),timeInForce:enum(day|ioc|gtc|fok|gtd),quantity:uint,price:f64,expireAt:uint?,locate:bool?,intentional:bool? mask@2", encode: encodeOrderPending, decode: decodeOrderPending, decodeNoMask: decodeOrderPendingNoMask },
-  OrderAccepted: { signature: "41 orderId:uint", encode: encodeOrderAccepted, decode: decodeOrderAccepted },
-  OrderRejected: { signature: "42 orderId:uint,reason:uint,text:str", encode: encodeOrderRejected, decode: decodeOrderRejected },
-  OrderRouted: { signature: "43 orderId:uint,venue:str", encode: encodeOrderRouted, decode: decodeOrderRouted },
-  OrderExecuted: { signature: "44 orderId:uint,execId:uint,fillQty:uint,fillPrice:f64", encode: encodeOrderExecuted, decode: decodeOrderExecuted },
-  OrderCancelled: { signature: "45 orderId:uint,reason:uint", encode: encodeOrderCancelled, decode: decodeOrderCancelled },
-  OrderExpired: { signature: "46 orderId:uint,reason:uint", encode: encodeOrderExpired, decode: decodeOrderExpired },
-  VenueRejected: { signature: "47 orderId:uint,reason:uint,text:str", encode: encodeVenueRejected, decode: decodeVenueRejected },
-  CancelRequested: { signature: "48 orderId:uint,clientOrderId:str? mask@2", encode: encodeCancelRequested, decode: decodeCancelRequested, decodeNoMask: decodeCancelRequestedNoMask },
-  CancelRejected: { signature: "49 orderId:uint,reason:uint,text:str", encode: encodeCancelRejected, decode: decodeCancelRejected },
-  ReplaceRequested: { signature: "50 orderId:uint,quantity:uint,price:f64,clientOrderId:str? mask@2", encode: encodeReplaceRequested, decode: decodeReplaceRequested, decodeNoMask: decodeReplaceRequestedNoMask },
-  OrderReplaced: { signature: "51 orderId:uint,quantity:uint,price:f64", encode: encodeOrderReplaced, decode: decodeOrderReplaced },
-  ReplaceRejected: { signature: "52 orderId:uint,reason:uint,text:str", encode: encodeReplaceRejected, decode: decodeReplaceRejected },
+  OrderPending: { signature: "40 orderId:uint,clientId:str,clientOrderId:str,symbol:str,side:enum(buy|sell),orderType:enum(limit|market),timeInForce:enum(day|ioc|gtc|fok|gtd),quantity:uint,price:f64,expireAt:uint?,locate:bool?,intentional:bool? mask@2", encode: encodeOrderPending, decode: decodeOrderPending, decodeNoMask: decodeOrderPendingNoMask, decodeInto: decodeOrderPendingInto, blank: blankOrderPending },
+  OrderAccepted: { signature: "41 orderId:uint", encode: encodeOrderAccepted, decode: decodeOrderAccepted, decodeInto: decodeOrderAcceptedInto, blank: blankOrderAccepted },
+  OrderRejected: { signature: "42 orderId:uint,reason:uint,text:str", encode: encodeOrderRejected, decode: decodeOrderRejected, decodeInto: decodeOrderRejectedInto, blank: blankOrderRejected },
+  OrderRouted: { signature: "43 orderId:uint,venue:str", encode: encodeOrderRouted, decode: decodeOrderRouted, decodeInto: decodeOrderRoutedInto, blank: blankOrderRouted },
+  OrderExecuted: { signature: "44 orderId:uint,execId:uint,fillQty:uint,fillPrice:f64", encode: encodeOrderExecuted, decode: decodeOrderExecuted, decodeInto: decodeOrderExecutedInto, blank: blankOrderExecuted },
+  OrderCancelled: { signature: "45 orderId:uint,reason:uint", encode: encodeOrderCancelled, decode: decodeOrderCancelled, decodeInto: decodeOrderCancelledInto, blank: blankOrderCancelled },
+  OrderExpired: { signature: "46 orderId:uint,reason:uint", encode: encodeOrderExpired, decode: decodeOrderExpired, decodeInto: decodeOrderExpiredInto, blank: blankOrderExpired },
+  VenueRejected: { signature: "47 orderId:uint,reason:uint,text:str", encode: encodeVenueRejected, decode: decodeVenueRejected, decodeInto: decodeVenueRejectedInto, blank: blankVenueRejected },
+  CancelRequested: { signature: "48 orderId:uint,clientOrderId:str? mask@2", encode: encodeCancelRequested, decode: decodeCancelRequested, decodeNoMask: decodeCancelRequestedNoMask, decodeInto: decodeCancelRequestedInto, blank: blankCancelRequested },
+  CancelRejected: { signature: "49 orderId:uint,reason:uint,text:str", encode: encodeCancelRejected, decode: decodeCancelRejected, decodeInto: decodeCancelRejectedInto, blank: blankCancelRejected },
+  ReplaceRequested: { signature: "50 orderId:uint,quantity:uint,price:f64,clientOrderId:str? mask@2", encode: encodeReplaceRequested, decode: decodeReplaceRequested, decodeNoMask: decodeReplaceRequestedNoMask, decodeInto: decodeReplaceRequestedInto, blank: blankReplaceRequested },
+  OrderReplaced: { signature: "51 orderId:uint,quantity:uint,price:f64", encode: encodeOrderReplaced, decode: decodeOrderReplaced, decodeInto: decodeOrderReplacedInto, blank: blankOrderReplaced },
+  ReplaceRejected: { signature: "52 orderId:uint,reason:uint,text:str", encode: encodeReplaceRejected, decode: decodeReplaceRejected, decodeInto: decodeReplaceRejectedInto, blank: blankReplaceRejected },
   OrderRestored: { signature: "53 orderId:uint,clientId:str,clientOrderId:str,symbol:str,side:enum(buy|sell),orderType:enum(limit|market),timeInForce:enum(day|ioc|gtc|fok|gtd),quantity:uint,price:f64,state:enum(pending|accepted|rejected|routed|partially_filled|filled|cancelled|expired|new),filledQuantity:uint,avgPrice:f64,venue:str?,expireAt:uint?,origClientOrderIds:strs?,enteredQuantity:uint?,enteredPrice:f64?,locate:bool?,intentional:bool?,cancelPending:bool?,replacePendingClientOrderId:str?,replacePendingQuantity:uint?,replacePendingPrice:f64?,enteredTs:uint?", encode: encodeOrderRestored, decode: decodeOrderRestored },
-  OrderAcknowledged: { signature: "54 orderId:uint", encode: encodeOrderAcknowledged, decode: decodeOrderAcknowledged },
-  OrderParked: { signature: "55 orderId:uint", encode: encodeOrderParked, decode: decodeOrderParked },
+  OrderAcknowledged: { signature: "54 orderId:uint", encode: encodeOrderAcknowledged, decode: decodeOrderAcknowledged, decodeInto: decodeOrderAcknowledgedInto, blank: blankOrderAcknowledged },
+  OrderParked: { signature: "55 orderId:uint", encode: encodeOrderParked, decode: decodeOrderParked, decodeInto: decodeOrderParkedInto, blank: blankOrderParked },
   LimitsChanged: { signature: "70 clientId:str,by:str,maxOrderQuantity:f64?,maxOrderNotional:f64?,maxOpenNotional:f64?,maxGrossPosition:f64?,maxNetPosition:f64?,requireLocate:bool?,duplicateWindowMs:f64?", encode: encodeLimitsChanged, decode: decodeLimitsChanged },
   RestrictedListChanged: { signature: "71 symbol:str,restricted:bool,by:str,text:str", encode: encodeRestrictedListChanged, decode: decodeRestrictedListChanged },
   TradingHalted: { signature: "72 clientId:str,by:str,text:str", encode: encodeTradingHalted, decode: decodeTradingHalted },

@@ -1,6 +1,6 @@
 import { ByteReader, ByteWriter, DecodeError, putUint } from './bytes.ts';
 import { interpretedDecoder, interpretedEncoder } from './codec-interpreted.ts';
-import { EncodeError, schemaSignature, type Decoder, type Encoder } from './codec-support.ts';
+import { EncodeError, schemaSignature, type Decoder, type DecoderInto, type Encoder } from './codec-support.ts';
 import { GENERATED_CODECS } from './codec.generated.ts';
 import { StringTable } from './string-table.ts';
 import { COMMAND_SPECS, EVENT_SPECS, type Command, type CommandBody, type OrdoEvent, type Sequenced } from './events.ts';
@@ -59,11 +59,20 @@ interface Codecs {
   readonly byType: Map<string, Codec>;
   /** The decoders for frames of codec version v: byVersion[v][code] (index 0 unused). */
   readonly byVersion: readonly (readonly (Codec | undefined)[])[];
+  /** For frames of CODEC_VERSION: the kept-object decoder by code, where the type has one (decision 245). */
+  readonly intoByCode: readonly (KeptDecoder | undefined)[];
+}
+
+/** A type's decoder into its one kept object (visitFrameReusing). */
+interface KeptDecoder {
+  readonly decode: DecoderInto;
+  readonly into: Record<string, unknown>;
 }
 
 function compileAll(specs: { byType: Map<string, MessageSpec>; byCode: (MessageSpec | undefined)[] }): Codecs {
   const byType = new Map<string, Codec>();
   const byVersion: (Codec | undefined)[][] = [[]];
+  const intoByCode: (KeptDecoder | undefined)[] = [];
   for (let v = 1; v <= CODEC_VERSION; v++) byVersion.push([]);
   for (const spec of specs.byType.values()) {
     if (spec.maskSince > CODEC_VERSION) throw new Error(`${spec.type}: maskSince ${spec.maskSince} is above CODEC_VERSION ${CODEC_VERSION}`);
@@ -72,6 +81,9 @@ function compileAll(specs: { byType: Map<string, MessageSpec>; byCode: (MessageS
     const fresh = g !== undefined && g.signature === schemaSignature(spec);
     const c: Codec = fresh ? { spec, encode: g.encode, decode: g.decode } : { spec, encode: interpretedEncoder(spec), decode: interpretedDecoder(spec) };
     byType.set(spec.type, c);
+    // The kept-object decoder reads the current layout (the mask, if the type has optional fields).
+    const current = hasMaskAt(spec, CODEC_VERSION) || !spec.fields.some((f) => f.optional);
+    if (fresh && current && g.decodeInto !== undefined && g.blank !== undefined) intoByCode[spec.code] = { decode: g.decodeInto, into: g.blank() };
     let old: Codec | undefined;
     for (let v = 1; v <= CODEC_VERSION; v++) {
       if (hasMaskAt(spec, v) || !spec.fields.some((f) => f.optional)) {
@@ -85,7 +97,8 @@ function compileAll(specs: { byType: Map<string, MessageSpec>; byCode: (MessageS
   }
   // Dense up to the highest code, so a lookup never reads a hole.
   for (const byCode of byVersion) for (let i = 0; i < byCode.length; i++) if (byCode[i] === undefined) byCode[i] = undefined;
-  return { byType, byVersion };
+  for (let i = 0; i < byVersion[CODEC_VERSION]!.length; i++) if (intoByCode[i] === undefined) intoByCode[i] = undefined;
+  return { byType, byVersion, intoByCode };
 }
 
 const EVENT_CODECS = compileAll(EVENT_SPECS);
@@ -336,6 +349,70 @@ export function visitFrame(
   if (!r.done) throw new DecodeError(`${r.end - r.pos} trailing bytes after frame`);
   return { session, firstSeq, count, baseTs };
 }
+
+/**
+ * visitFrame for a caller that keeps nothing it is given (a replay into the OmsProjection, decision 245): the
+ * `Sequenced` passed to `visit` is one object rewritten for every event, and the order lifecycle's events
+ * (REUSABLE_TYPES in codegen.ts) are decoded into one kept object per type, absent optional fields as
+ * undefined; other events are new objects as in visitFrame. So `visit` must not keep the Sequenced, its
+ * event, or read either after it returns, and must not decode another frame this way inside its call.
+ * Same checks, errors and return value as visitFrame; frames of an older codec version decode as there.
+ */
+export function visitFrameReusing(
+  bytes: Uint8Array,
+  visit: (e: Sequenced) => void,
+  from = 0,
+  to = Number.MAX_SAFE_INTEGER,
+  start = 0,
+  end = bytes.length,
+  view?: DataView,
+): FrameInfo {
+  const r = new ByteReader(bytes, start, end, view);
+  const version = header(r, FRAME_MAGIC, 'an event frame');
+  const session = r.uint();
+  const firstSeq = r.uint();
+  const count = r.uint();
+  const baseTs = r.uint();
+  if (count > end - start) throw new DecodeError(`frame claims ${count} events in ${end - start} bytes`);
+  const strings = readStringTable(r);
+  const codecs = EVENT_CODECS.byVersion[version]!;
+  const kept = version === CODEC_VERSION ? EVENT_CODECS.intoByCode : NONE_KEPT;
+  const e = keptSequenced;
+  const b = r.buf;
+  for (let i = 0; i < count; i++) {
+    let p = r.pos;
+    let code = b[p]!;
+    if (p < end && code < 0x80) r.pos = ++p;
+    else code = r.uint();
+    const c = code < codecs.length ? codecs[code] : undefined;
+    if (c === undefined) throw new DecodeError(`unknown event code ${code} at seq ${firstSeq + i}`);
+    const ts = baseTs + r.uint();
+    p = r.pos;
+    let at = b[p]!;
+    if (p < end && at < 0x80) r.pos = ++p;
+    else at = r.uint();
+    const src = strings[at];
+    if (src === undefined) throw new DecodeError(`bad source index at seq ${firstSeq + i}`);
+    const cseq = r.uint();
+    const k = code < kept.length ? kept[code] : undefined;
+    const event = (k !== undefined ? k.decode(r, strings, k.into) : c.decode(r, strings)) as unknown as OrdoEvent;
+    const seq = firstSeq + i;
+    if (seq >= from && seq <= to) {
+      e.seq = seq;
+      e.ts = ts;
+      e.src = src;
+      e.cseq = cseq;
+      e.event = event;
+      visit(e);
+    }
+  }
+  if (!r.done) throw new DecodeError(`${r.end - r.pos} trailing bytes after frame`);
+  return { session, firstSeq, count, baseTs };
+}
+
+const NONE_KEPT: readonly (KeptDecoder | undefined)[] = [];
+/** visitFrameReusing's one Sequenced; ts starts as a non-small number so the field is a double from the start. */
+const keptSequenced: { -readonly [K in keyof Sequenced]: Sequenced[K] } = { seq: 0, ts: 0.5, src: '', cseq: 0, event: { type: 'SessionReady', restoredOrders: 0 } as unknown as OrdoEvent };
 
 /** Decodes a whole frame; throws DecodeError on anything malformed. */
 export function decodeFrame(bytes: Uint8Array): Frame {

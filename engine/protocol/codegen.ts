@@ -135,14 +135,16 @@ function tsType(f: FieldSpec, enumName: string): string {
  * The decoder of `spec` as named (`decode<Type>`, or with a suffix for the
  * layout of an older codec version: see noMaskDecoder).
  */
-function decoderSource(spec: MessageSpec, name = `decode${spec.type}`): { enums: string[]; lines: string[] } {
+function decoderSource(spec: MessageSpec, name = `decode${spec.type}`, into = false): { enums: string[]; lines: string[] } {
   const t = spec.type;
   const enums: string[] = [];
   const used = spec.fields.length > 0;
   const strings = spec.fields.some((f) => f.scalar === 'str' || f.scalar === 'strs');
   const bytes = spec.fields.some((f) => f.optional || (f.scalar !== 'int' && f.scalar !== 'f64'));
   const ends = bytes || spec.fields.some((f) => f.scalar === 'f64');
-  const lines: string[] = [`export function ${name}(${used ? 'r' : '_r'}: ByteReader, ${strings ? 'S' : '_S'}: readonly string[]): Record<string, unknown> {`];
+  const lines: string[] = [
+    `export function ${name}(${used ? 'r' : '_r'}: ByteReader, ${strings ? 'S' : '_S'}: readonly string[]${into ? ', o: Record<string, unknown>' : ''}): Record<string, unknown> {`,
+  ];
   if (bytes) lines.push('  const b = r.buf;');
   if (ends) lines.push('  const end = r.end;');
   if (used) lines.push('  let p = r.pos;');
@@ -168,7 +170,8 @@ function decoderSource(spec: MessageSpec, name = `decode${spec.type}`): { enums:
     const enumName = `${t.toUpperCase()}_${f.name.toUpperCase()}`;
     if (f.scalar === 'enum') enums.push(`const ${enumName} = ${q(f.values)} as const;`);
     const declared = f.optional && f.scalar !== 'str' && f.scalar !== 'enum' ? `${tsType(f, enumName)} | undefined` : tsType(f, enumName);
-    lines.push(`  let ${v}: ${declared};`);
+    // Into a kept object an absent optional field is written as undefined: it starts so.
+    lines.push(into && f.optional ? `  let ${v}: ${declared} = undefined;` : `  let ${v}: ${declared};`);
     if (f.optional) {
       lines.push(`  if ((mask & ${bit}) !== 0) {`);
       bit *= 2;
@@ -204,14 +207,19 @@ function decoderSource(spec: MessageSpec, name = `decode${spec.type}`): { enums:
     }
     lines.push('  }');
   });
-  const required = spec.fields.map((f, i) => (f.optional ? '' : `, ${f.name}: f${i}`)).join('');
-  lines.push(`  const o: Record<string, unknown> = { type: ${q(t)}${required} };`);
-  bit = 1;
-  spec.fields.forEach((f, i) => {
-    if (!f.optional) return;
-    lines.push(`  if ((mask & ${bit}) !== 0) o[${q(f.name)}] = f${i};`);
-    bit *= 2;
-  });
+  if (into) {
+    // Every field written, in the order blank<Type> made them: the object keeps one hidden class.
+    spec.fields.forEach((f, i) => lines.push(`  o[${q(f.name)}] = f${i};`));
+  } else {
+    const required = spec.fields.map((f, i) => (f.optional ? '' : `, ${f.name}: f${i}`)).join('');
+    lines.push(`  const o: Record<string, unknown> = { type: ${q(t)}${required} };`);
+    bit = 1;
+    spec.fields.forEach((f, i) => {
+      if (!f.optional) return;
+      lines.push(`  if ((mask & ${bit}) !== 0) o[${q(f.name)}] = f${i};`);
+      bit *= 2;
+    });
+  }
   if (used) lines.push('  r.pos = p;');
   lines.push('  return o;', '}');
   return { enums, lines };
@@ -228,6 +236,53 @@ function noMaskDecoder(spec: MessageSpec): string[] | undefined {
   const old: MessageSpec = { ...spec, fields: spec.fields.filter((f) => !f.optional), maskSince: 1 };
   // Its enum constants are the full decoder's (same names): only the function is new.
   return [`/** ${spec.type} as frames of codec versions before ${spec.maskSince} hold it: no presence mask, no optional field. */`, ...decoderSource(old, `decode${spec.type}NoMask`).lines];
+}
+
+/**
+ * The event types a replay may decode into one kept object each (decision 245): the order lifecycle's, which
+ * make nearly every event of a session. Types with a list field are left out (a list is a new array anyway).
+ */
+export const REUSABLE_TYPES: ReadonlySet<string> = new Set([
+  'OrderPending', 'OrderAccepted', 'OrderRouted', 'OrderAcknowledged', 'OrderExecuted', 'OrderCancelled', 'OrderExpired',
+  'OrderRejected', 'VenueRejected', 'OrderParked', 'CancelRequested', 'CancelRejected', 'ReplaceRequested', 'ReplaceRejected',
+  'OrderReplaced',
+]);
+
+/** A field's starting value in a kept object: of its own kind, so its first decode does not change the hidden class's field kinds. */
+function blankValue(f: FieldSpec): string {
+  if (f.optional) return 'undefined';
+  switch (f.scalar) {
+    case 'uint':
+    case 'int':
+    case 'f64':
+      return '0';
+    case 'str':
+      return "''";
+    case 'bool':
+      return 'false';
+    case 'strs':
+      return '[]';
+    case 'enum':
+      return q(f.values?.[0] ?? '');
+  }
+}
+
+/**
+ * For a REUSABLE_TYPES message: `blank<Type>()` makes the kept object (every field, in schema order) and
+ * `decode<Type>Into(r, S, o)` decodes into it, absent optional fields as undefined (decision 245).
+ */
+function intoSource(spec: MessageSpec): string[] | undefined {
+  if (!REUSABLE_TYPES.has(spec.type) || spec.fields.some((f) => f.scalar === 'strs')) return undefined;
+  const fields = spec.fields.map((f) => `, ${f.name}: ${blankValue(f)}`).join('');
+  return [
+    `/** ${spec.type}'s kept object for decode${spec.type}Into: every field, in schema order. */`,
+    `export function blank${spec.type}(): Record<string, unknown> {`,
+    `  return { type: ${q(spec.type)}${fields} };`,
+    '}',
+    '',
+    `/** ${spec.type} decoded into a kept object (blank${spec.type}'s); absent optional fields become undefined. */`,
+    ...decoderSource(spec, `decode${spec.type}Into`, true).lines,
+  ];
 }
 
 /** The source of codec.generated.ts for these message specs (each type once). */
@@ -248,20 +303,22 @@ export function generateCodecSource(specs: Iterable<MessageSpec>): string {
     ' * uses a generated function only while its schema signature still matches.',
     ' */',
     "import { DecodeError, putUint, type ByteReader, type ByteWriter } from './bytes.ts';",
-    "import { encodeFail, type Decoder, type Encoder, type StringIds } from './codec-support.ts';",
+    "import { encodeFail, type GeneratedCodec, type StringIds } from './codec-support.ts';",
     '',
   ];
   const table: string[] = [];
   for (const spec of all) {
     const d = decoderSource(spec);
     const old = noMaskDecoder(spec);
-    out.push(`// ${spec.type} (code ${spec.code})`, ...d.enums, '', ...encoderSource(spec), '', ...d.lines, '', ...(old ? [...old, ''] : []));
+    const into = intoSource(spec);
+    out.push(`// ${spec.type} (code ${spec.code})`, ...d.enums, '', ...encoderSource(spec), '', ...d.lines, '', ...(old ? [...old, ''] : []), ...(into ? [...into, ''] : []));
     const noMask = old ? `, decodeNoMask: decode${spec.type}NoMask` : '';
-    table.push(`  ${spec.type}: { signature: ${q(schemaSignature(spec))}, encode: encode${spec.type}, decode: decode${spec.type}${noMask} },`);
+    const kept = into ? `, decodeInto: decode${spec.type}Into, blank: blank${spec.type}` : '';
+    table.push(`  ${spec.type}: { signature: ${q(schemaSignature(spec))}, encode: encode${spec.type}, decode: decode${spec.type}${noMask}${kept} },`);
   }
   out.push(
-    '/** Every generated codec by message type, with the schema signature it was generated from (and the decoder of its layout before its mask, if any). */',
-    'export const GENERATED_CODECS: Readonly<Record<string, { readonly signature: string; readonly encode: Encoder; readonly decode: Decoder; readonly decodeNoMask?: Decoder }>> = {',
+    '/** Every generated codec by message type, with the schema signature it was generated from (and the decoder of its layout before its mask, and the kept-object decoder, if any). */',
+    'export const GENERATED_CODECS: Readonly<Record<string, GeneratedCodec>> = {',
     ...table,
     '};',
     '',

@@ -3,7 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { crc32 } from 'node:zlib';
-import { decodeFrame, NewerFormatError, visitFrame } from '../protocol/codec.ts';
+import { decodeFrame, NewerFormatError, visitFrame, visitFrameReusing } from '../protocol/codec.ts';
 import { DecodeError } from '../protocol/bytes.ts';
 import type { Sequenced } from '../protocol/events.ts';
 import { checkpointThreadSource, STATUS_CLOSED, STATUS_DONE, STATUS_ERRORS, STATUS_SLOTS, STATUS_WAL_PAGES, type CheckpointThreadData } from './checkpoint-thread.ts';
@@ -198,8 +198,14 @@ export class ReadableLog {
    * without building arrays. Throws CorruptionError (with the frame's
    * location) for a bad checksum or encoding, or a seq out of line; events
    * before it were applied.
+   *
+   * `reuse`: for an `apply` that keeps nothing it is given and reads it only
+   * during its call (OmsProjection.apply): the Sequenced and the order
+   * lifecycle's event objects are rewritten for the next event instead of
+   * made anew (visitFrameReusing, decision 245).
    */
-  replay(session: number, apply: (e: Sequenced) => void, from = 1, to = Number.MAX_SAFE_INTEGER): number {
+  replay(session: number, apply: (e: Sequenced) => void, from = 1, to = Number.MAX_SAFE_INTEGER, reuse = false): number {
+    const visit = reuse ? visitFrameReusing : visitFrame;
     let n = 0;
     let expected = from;
     const count = (e: Sequenced) => {
@@ -217,7 +223,7 @@ export class ReadableLog {
         session,
         start,
         to,
-        (bytes, begin, end, view) => visitFrame(bytes, count, from, to, begin, end, view),
+        (bytes, begin, end, view) => visit(bytes, count, from, to, begin, end, view),
         (err, firstSeq, lastSeq, frame) => {
           if (err === undefined) throw new CorruptionError(session, firstSeq, lastSeq, 'checksum mismatch');
           throw frameError(frameAlone(err, frame), session, firstSeq, lastSeq);
@@ -229,7 +235,7 @@ export class ReadableLog {
       const [firstSeq, lastSeq, crc, bytes] = row;
       if (crc32(bytes) !== crc) throw new CorruptionError(session, firstSeq, lastSeq, 'checksum mismatch');
       try {
-        visitFrame(bytes, count, from, to);
+        visit(bytes, count, from, to);
       } catch (err) {
         throw frameError(err, session, firstSeq, lastSeq);
       }
