@@ -93,6 +93,11 @@ export async function catchUpUnderLoad(opts: { events: number; rate: number; sec
       const gcIn = p.gc.filter(([, g]) => g >= at && g < at + wall).reduce((t, g) => t + g[2], 0);
       opts.log(`catchup: host gap @${((at - loadEpoch) / 1000).toFixed(2)} s: ${wall.toFixed(1)} ms wall, ${run.toFixed(1)} on a core, ${wait.toFixed(1)} waiting, GC ${gcIn.toFixed(1)} (mono ${mono.toFixed(0)})`);
     }
+    // With $ORDO_HOST_SPANS=MS (bench/host-probe.ts): the host's named main-thread calls of MS ms or more, seconds
+    // from the load's start, wall and on-core ms: what the host itself did in its slow turns.
+    for (const [at, wall, name, onCore] of p.spans?.long ?? []) {
+      opts.log(`catchup: host span @${((at - loadEpoch) / 1000).toFixed(2)} s: ${name} ${wall.toFixed(1)} ms wall${onCore === undefined ? '' : `, ${onCore.toFixed(1)} on-core`}`);
+    }
     opts.log(`catchup: join @${(joinedMs / 1000).toFixed(2)} s, caught up @${(caughtUpMs / 1000).toFixed(2)} s`);
     return [
       {

@@ -30,10 +30,11 @@ async function main(): Promise<void> {
   const n = rest.map(Number);
   const result = mode === 'throughput'
     ? await driveThroughput(senders, { total: n[0]!, warmup: n[1]!, batch: n[2]!, window: n[3]! })
-    : await driveLatency(senders, { ratePerSec: n[0]!, seconds: n[1]!, warmupSeconds: n[2]!, send: rest[3] === 'due' || rest[3] === 'wake' ? rest[3] : 'tick' });
+    : await driveLatency(senders, { ratePerSec: n[0]!, seconds: n[1]!, warmupSeconds: n[2]!, send: rest[3] === 'due' || rest[3] === 'wake' ? rest[3] : 'tick', trace: rest[4] === 'trace' });
   for (const c of clients) await c.close();
   stream.close();
-  process.stdout.write(JSON.stringify(result) + '\n');
+  // Wait for the pipe to take it all: runMain exits at once, and a traced result is megabytes.
+  await new Promise<void>((done) => process.stdout.write(JSON.stringify(result) + '\n', () => done()));
 }
 
 runMain(main);

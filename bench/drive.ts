@@ -3,6 +3,7 @@ import type { CommandClient } from '../engine/bus/command-client.ts';
 import type { CommandBody, Sequenced } from '../engine/protocol/events.ts';
 import { OrderPipeline } from './pipeline.ts';
 import { Worker } from 'node:worker_threads';
+import { PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { collectGarbage, until } from './util.ts';
 
 /** The 'wake' sender's timer thread (compiled beside this file), and what it posts. */
@@ -103,6 +104,24 @@ export interface LatencyResult {
   readonly maxUs: number;
   /** Always 'due': latency runs from each command's due time (see driveLatency). */
   readonly method: 'due';
+  /** With LatencyOptions.trace: every measured command's hops (bench/latency-tail.ts). */
+  readonly trace?: LatencyTrace;
+}
+
+/**
+ * Per measured command, side by side (index i is one command): its role, cseq, the seq of its event, and
+ * absolute times in ms (performance.timeOrigin + performance.now(): comparable across processes) when it fell
+ * due, was handed to its CommandClient, and its event reached the subscriber. Plus this process's GC pauses
+ * during the measured run (start, duration, kind as perf_hooks numbers it).
+ */
+export interface LatencyTrace {
+  readonly role: number[];
+  readonly cseq: number[];
+  readonly seq: number[];
+  readonly due: number[];
+  readonly sent: number[];
+  readonly received: number[];
+  readonly gc: { start: number; ms: number; kind: number }[];
 }
 
 export interface LatencyOptions {
@@ -122,6 +141,8 @@ export interface LatencyOptions {
    * in between (round 6, decision 192).
    */
   readonly send?: 'tick' | 'due' | 'wake';
+  /** Keep every measured command's times (LatencyResult.trace). Costs a few stores per command. */
+  readonly trace?: boolean;
 }
 
 /**
@@ -144,6 +165,20 @@ export async function driveLatency(s: Senders, opts: LatencyOptions): Promise<La
   const orderRate = opts.ratePerSec / roles;
   const capacity = Math.ceil(orderRate * (opts.seconds + opts.warmupSeconds + 2)) + 16;
   const dueAt: Float64Array[] = s.clients.map(() => new Float64Array(capacity));
+  const tracing = opts.trace === true;
+  const sentAt: Float64Array[] = s.clients.map(() => new Float64Array(tracing ? capacity : 0));
+  const receivedAt: Float64Array[] = s.clients.map(() => new Float64Array(tracing ? capacity : 0));
+  const seqOf: Float64Array[] = s.clients.map(() => new Float64Array(tracing ? capacity : 0));
+  const gcPauses: { start: number; ms: number; kind: number }[] = [];
+  const gcObserver = tracing
+    ? new PerformanceObserver((list) => {
+        if (!recording) return;
+        for (const e of list.getEntries() as (PerformanceEntry & { detail?: { kind?: number } })[]) {
+          gcPauses.push({ start: performance.timeOrigin + e.startTime, ms: e.duration, kind: e.detail?.kind ?? 0 });
+        }
+      })
+    : undefined;
+  gcObserver?.observe({ entryTypes: ['gc'] });
   const srcIndex = new Map(s.clients.map((c, i) => [c.src, i]));
   const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
   let recording = false;
@@ -159,15 +194,23 @@ export async function driveLatency(s: Senders, opts: LatencyOptions): Promise<La
     const t = dueAt[i]![e.cseq]!;
     if (t === 0) return; // fell due during the warm-up
     lastReceived = now;
+    if (tracing) {
+      receivedAt[i]![e.cseq] = now;
+      seqOf[i]![e.cseq] = e.seq;
+    }
     histogram.recordValue(Math.max(1, Math.round((now - t) * 1000)));
   };
   const sendReactions = () => {
+    const now = tracing ? performance.now() : 0;
     for (let role = 1; role < roles; role++) {
       const { ids, due } = pipe.take(role);
       if (ids.length === 0) continue;
       const batch = ids.map((id, j) => {
         const c = pipe.command(role, id);
-        if (recording) dueAt[role]![c.cseq] = due[j]!;
+        if (recording) {
+          dueAt[role]![c.cseq] = due[j]!;
+          if (tracing) sentAt[role]![c.cseq] = now;
+        }
         return c;
       });
       s.clients[role]!.send(batch);
@@ -188,7 +231,10 @@ export async function driveLatency(s: Senders, opts: LatencyOptions): Promise<La
     for (let n = 0; n < due; n++) {
       batch[n] = pipe.command(0, pipe.newOrder());
       // Order number index0 + n of this run fell due at start + (index0 + n + 1) / orderRate.
-      if (recording) dueAt[0]![batch[n]!.cseq] = start + ((index0 + n + 1) * 1000) / orderRate;
+      if (recording) {
+        dueAt[0]![batch[n]!.cseq] = start + ((index0 + n + 1) * 1000) / orderRate;
+        if (tracing) sentAt[0]![batch[n]!.cseq] = now;
+      }
     }
     s.clients[0]!.send(batch);
     entered += due;
@@ -253,6 +299,23 @@ export async function driveLatency(s: Senders, opts: LatencyOptions): Promise<La
     const { seconds } = await run(opts.seconds);
     await until(settled, 'last events', 10_000);
     recording = false;
+    let trace: LatencyTrace | undefined;
+    if (tracing) {
+      const t: LatencyTrace = { role: [], cseq: [], seq: [], due: [], sent: [], received: [], gc: gcPauses };
+      const origin = performance.timeOrigin;
+      for (let role = 0; role < roles; role++) {
+        for (let c = 0; c < capacity; c++) {
+          if (dueAt[role]![c] === 0 || receivedAt[role]![c] === 0) continue;
+          t.role.push(role);
+          t.cseq.push(c);
+          t.seq.push(seqOf[role]![c]!);
+          t.due.push(origin + dueAt[role]![c]!);
+          t.sent.push(origin + sentAt[role]![c]!);
+          t.received.push(origin + receivedAt[role]![c]!);
+        }
+      }
+      trace = t;
+    }
     return {
       offeredPerSec: (sent - sentBefore) / seconds,
       achievedPerSec: histogram.totalCount / ((lastReceived - start) / 1000),
@@ -262,8 +325,10 @@ export async function driveLatency(s: Senders, opts: LatencyOptions): Promise<La
       p999us: histogram.getValueAtPercentile(99.9),
       maxUs: histogram.maxValue,
       method: 'due',
+      ...(trace ? { trace } : {}),
     };
   } finally {
+    gcObserver?.disconnect();
     s.onEvent = undefined;
     s.onDelivered = undefined;
     await waker?.terminate();

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { startSenders, startSequencerHost } from './backbone.ts';
+import { startSenders, startSequencerHost, type SequencerHost } from './backbone.ts';
 import { driveLatency, driveThroughput, type LatencyOptions, type LatencyResult, type ThroughputResult } from './drive.ts';
 
 const run = promisify(execFile);
@@ -28,8 +28,10 @@ async function withSequencer<R>(
   childArgs: string[],
   local: (s: Awaited<ReturnType<typeof startSenders>>) => Promise<R>,
   synchronous: 'normal' | 'full' = 'normal',
+  instrument?: (host: SequencerHost) => void,
 ): Promise<SequencerResult<R>> {
   const host = await startSequencerHost(topology === 'one-process' ? 'inproc' : 'ipc', synchronous);
+  instrument?.(host);
   const before = { ...host.sequencer.stats };
   try {
     let result: R;
@@ -41,7 +43,7 @@ async function withSequencer<R>(
         await senders.close();
       }
     } else {
-      const { stdout } = await run(process.execPath, ['--expose-gc', CHILD, JSON.stringify(host.endpoints), ...childArgs], { maxBuffer: 1 << 20 });
+      const { stdout } = await run(process.execPath, ['--expose-gc', CHILD, JSON.stringify(host.endpoints), ...childArgs], { maxBuffer: 1 << 27 });
       result = JSON.parse(stdout.trim().split('\n').pop()!) as R;
     }
     const after = host.sequencer.stats;
@@ -59,6 +61,8 @@ export function sequencerThroughput(
   return withSequencer(topology, ['throughput', String(opts.total), String(opts.warmup), String(opts.batch), String(opts.window)], (s) => driveThroughput(s, opts), synchronous);
 }
 
-export function sequencerLatency(topology: Topology, opts: LatencyOptions): Promise<SequencerResult<LatencyResult>> {
-  return withSequencer(topology, ['latency', String(opts.ratePerSec), String(opts.seconds), String(opts.warmupSeconds), opts.send ?? 'tick'], (s) => driveLatency(s, opts));
+/** `instrument` sees the sequencer's host before the drive starts (bench/latency-tail.ts wraps its methods). */
+export function sequencerLatency(topology: Topology, opts: LatencyOptions, instrument?: (host: SequencerHost) => void): Promise<SequencerResult<LatencyResult>> {
+  const args = ['latency', String(opts.ratePerSec), String(opts.seconds), String(opts.warmupSeconds), opts.send ?? 'tick', ...(opts.trace === true ? ['trace'] : [])];
+  return withSequencer(topology, args, (s) => driveLatency(s, opts), 'normal', instrument);
 }

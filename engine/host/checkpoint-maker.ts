@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { CHECKPOINT_FORMAT, encodeCheckpoint } from '../oms/checkpoint-codec.ts';
 import { CheckpointFold } from '../oms/checkpoint-fold.ts';
 import { startingState } from '../oms/projection-at.ts';
-import { CheckpointWriter, DEFAULT_RETENTION, type CheckpointRetention } from '../store/checkpoints.ts';
+import { CheckpointReader, CheckpointWriter, DEFAULT_RETENTION, type CheckpointRetention } from '../store/checkpoints.ts';
 import { ReadableLog } from '../store/log.ts';
 
 /** Events between two checkpoints of a session (decision 085). */
@@ -20,6 +20,18 @@ export interface CheckpointOptions {
   readonly retention?: CheckpointRetention;
   /** Asked between checkpoints and between the parts of one: true ends the round there (a stop). */
   readonly stopped?: () => boolean;
+  /**
+   * Where the checkpoints are written and pruned (default: a CheckpointWriter on `db`). The checkpoint
+   * process gives its writing thread (checkpoint-store-thread.ts, decision 239): the fold at background
+   * priority, the write lock held only at normal priority.
+   */
+  readonly store?: CheckpointStore;
+}
+
+/** The write side a round uses: CheckpointWriter's `write` and `prune`. */
+export interface CheckpointStore {
+  write(session: number, seq: number, format: number, bytes: Uint8Array, takenTs?: number, stopped?: () => boolean): boolean;
+  prune(session: number, retention: CheckpointRetention): number;
 }
 
 /**
@@ -36,7 +48,8 @@ export interface CheckpointOptions {
 export function checkpointRound(db: Database.Database, opts: CheckpointOptions = {}): CheckpointRound | undefined {
   const every = opts.every ?? CHECKPOINT_EVERY;
   const log = new ReadableLog(db);
-  const writer = new CheckpointWriter(db);
+  const reader = new CheckpointReader(db);
+  const writer = opts.store ?? new CheckpointWriter(db);
   const end = log.end();
   if (!end) return undefined;
   const session = end.session;
@@ -45,7 +58,7 @@ export function checkpointRound(db: Database.Database, opts: CheckpointOptions =
   const retention = opts.retention ?? DEFAULT_RETENTION;
   let pruned = 0;
   // Only checkpoints of this build's format count: older ones (format 1, the projection alone) are rewritten.
-  if (target > 0 && writer.reader.latestSeq(session, CHECKPOINT_FORMAT) < target) {
+  if (target > 0 && reader.latestSeq(session, CHECKPOINT_FORMAT) < target) {
     const start = startingState(log, session, target, true);
     const fold = CheckpointFold.from(start.state);
     let at = start.seq;

@@ -80,8 +80,19 @@ export interface CheckpointRetention {
  */
 export const DEFAULT_RETENTION: CheckpointRetention = { recent: 4, sparse: 500_000 };
 
-/** Bytes per stored part: each part is its own short transaction, so the sequencer's commits wait for one part at most. */
+/**
+ * Bytes per part a reader is handed at most: a replay-service answer to a joining component (a part per
+ * request, decision 140) groups the stored rows of a checkpoint up to this size.
+ */
 export const CHECKPOINT_PART_BYTES = 4 << 20;
+
+/**
+ * Bytes per stored row of a checkpoint, each its own transaction (decision 239). A row holds SQLite's write
+ * lock, which every commit of the host's sequencer needs, for as long as its write takes: a 4 MiB row took
+ * ~16 ms (8 ms of CPU) and the sequencer's BEGIN IMMEDIATE slept 1 + 2 + 5 + 10 ms in the busy handler
+ * meanwhile; a 256 KiB row takes ~0.5 ms, under the handler's first 1 ms sleep.
+ */
+export const CHECKPOINT_ROW_BYTES = 256 << 10;
 
 interface PartMeta {
   part: number;
@@ -102,6 +113,7 @@ export class CheckpointReader {
         meta: Database.Statement;
         body: Database.Statement;
         part: Database.Statement;
+        rowLength: Database.Statement;
       }
     | undefined;
 
@@ -120,6 +132,7 @@ export class CheckpointReader {
           meta: db.prepare(`SELECT part, parts, format, crc, length(body) AS n FROM checkpoints WHERE session = ? AND seq = ? ORDER BY part`),
           body: db.prepare(`SELECT body FROM checkpoints WHERE session = ? AND seq = ? AND part = ?`).pluck(),
           part: db.prepare(`SELECT parts, format, crc, body FROM checkpoints WHERE session = ? AND seq = ? AND part = ?`),
+          rowLength: db.prepare(`SELECT length(body) AS n, parts FROM checkpoints WHERE session = ? AND seq = ? AND part = 0`),
         }
       : undefined;
   }
@@ -171,10 +184,26 @@ export class CheckpointReader {
    * per request (decision 140), so no request reads more than one part.
    */
   readPart(session: number, seq: number, part: number): { parts: number; format: number; bytes: Buffer } | CheckpointProblem {
-    const row = this.stmts?.part.get(session, seq, part) as { parts: number; format: number; crc: number; body: Buffer } | undefined;
-    if (row === undefined) return { session, seq, detail: `part ${part} is not there` };
-    if (crc32(row.body) !== row.crc) return { session, seq, detail: `checksum mismatch in part ${part}` };
-    return { parts: row.parts, format: row.format, bytes: row.body };
+    // Parts as a reader sees them group the stored rows up to CHECKPOINT_PART_BYTES (decision 239: rows are
+    // small so that each write is short; a joining component still fetches a few large parts, as before).
+    // Rows of 4 MiB (written before) are a part each.
+    const first = this.stmts?.rowLength.get(session, seq) as { n: number; parts: number } | undefined;
+    if (first === undefined) return { session, seq, detail: `part ${part} is not there` };
+    const group = Math.max(1, Math.floor(CHECKPOINT_PART_BYTES / Math.max(1, first.n)));
+    const parts = Math.ceil(first.parts / group);
+    const from = part * group;
+    const to = Math.min(first.parts, from + group);
+    if (from >= to) return { session, seq, detail: `part ${part} is not there` };
+    const bodies: Buffer[] = [];
+    let format = 0;
+    for (let row = from; row < to; row++) {
+      const got = this.stmts!.part.get(session, seq, row) as { parts: number; format: number; crc: number; body: Buffer } | undefined;
+      if (got === undefined) return { session, seq, detail: `part ${row} is not there` };
+      if (crc32(got.body) !== got.crc) return { session, seq, detail: `checksum mismatch in part ${row}` };
+      format = got.format;
+      bodies.push(got.body);
+    }
+    return { parts, format, bytes: bodies.length === 1 ? bodies[0]! : Buffer.concat(bodies) };
   }
 
   /**
@@ -202,7 +231,7 @@ export class CheckpointReader {
 /**
  * Write side: its own connection to the log database (the checkpoint
  * thread's, or the CLI's), never the sequencer's. A checkpoint is stored in
- * parts of CHECKPOINT_PART_BYTES, each its own short transaction, so the
+ * rows of CHECKPOINT_ROW_BYTES, each its own short transaction, so the
  * sequencer's commits wait at most for one part; one cut short (a crash) is
  * incomplete, skipped on read and written again by the next round.
  */
@@ -222,15 +251,23 @@ export class CheckpointWriter {
   /**
    * Stores the checkpoint of `session` at `seq` (replacing one there). `takenTs` is for the operator only.
    * `stopped` is asked between parts: true leaves it incomplete (skipped on read, rewritten by the next
-   * round) and returns false.
+   * round) and returns false. `pause` runs before each part (rows of CHECKPOINT_ROW_BYTES, each its own
+   * transaction) with how long the transaction before held the lock (ms): the in-session writer waits there so
+   * that the sequencer's commits get the lock.
    */
-  write(session: number, seq: number, format: number, bytes: Uint8Array, takenTs = Date.now() * 1000, stopped?: () => boolean): boolean {
-    const parts = Math.max(1, Math.ceil(bytes.length / CHECKPOINT_PART_BYTES));
+  write(session: number, seq: number, format: number, bytes: Uint8Array, takenTs = Date.now() * 1000, stopped?: () => boolean, pause?: (heldMs: number) => void): boolean {
+    const parts = Math.max(1, Math.ceil(bytes.length / CHECKPOINT_ROW_BYTES));
+    let at = performance.now();
     this.db.transaction(() => this.del.run(session, seq)).immediate();
     for (let i = 0; i < parts; i++) {
       if (i > 0 && stopped?.()) return false;
-      const part = bytes.subarray(i * CHECKPOINT_PART_BYTES, Math.min(bytes.length, (i + 1) * CHECKPOINT_PART_BYTES));
-      this.db.transaction(() => this.put.run(session, seq, i, parts, takenTs, format, crc32(part), part)).immediate();
+      // Between two transactions the lock is left free for a while (`pause`, told how long the last one held
+      // it): a writer that took it back at once could hold it again each time the sequencer's busy handler looks.
+      pause?.(performance.now() - at);
+      const part = bytes.subarray(i * CHECKPOINT_ROW_BYTES, Math.min(bytes.length, (i + 1) * CHECKPOINT_ROW_BYTES));
+      const crc = crc32(part);
+      at = performance.now();
+      this.db.transaction(() => this.put.run(session, seq, i, parts, takenTs, format, crc, part)).immediate();
     }
     return true;
   }

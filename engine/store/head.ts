@@ -43,6 +43,12 @@ export function isBehind(end: LogHead, head: LogHead): boolean {
   return end.session < head.session || (end.session === head.session && end.seq < head.seq);
 }
 
+/** Writes a non-negative integer below 2^53 as a little-endian u64 at `at`. */
+function writeU64(buf: Buffer, value: number, at: number): void {
+  buf.writeUInt32LE(value % 0x1_0000_0000, at);
+  buf.writeUInt32LE(Math.floor(value / 0x1_0000_0000), at + 4);
+}
+
 function mix(session: number, seq: number): number {
   return (Math.imul(session ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul((seq % 0x1_0000_0000) ^ Math.floor(seq / 0x1_0000_0000), 0xc2b2ae35)) >>> 0;
 }
@@ -60,10 +66,18 @@ export class HeadWriter {
   }
 
   write(head: LogHead): void {
+    this.writeAt(head.session, head.seq);
+  }
+
+  /**
+   * As write, from two numbers: the writer calls this after every commit, so it makes no object and no BigInt
+   * (the same bytes: each u64 as two u32 halves, little-endian; session and seq stay below 2^53).
+   */
+  writeAt(session: number, seq: number): void {
     if (this.fd === undefined) return;
-    this.buf.writeBigUInt64LE(BigInt(head.session), 8);
-    this.buf.writeBigUInt64LE(BigInt(head.seq), 16);
-    this.buf.writeUInt32LE(mix(head.session, head.seq), 24);
+    writeU64(this.buf, session, 8);
+    writeU64(this.buf, seq, 16);
+    this.buf.writeUInt32LE(mix(session, seq), 24);
     writeSync(this.fd, this.buf, 0, SIZE, 0);
   }
 

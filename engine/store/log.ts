@@ -315,10 +315,13 @@ export const WAL_BOUND_BYTES = 64 << 20;
  * WAL size at which the writer finishes a checkpoint itself, so that the next commit starts the WAL over.
  * That checkpoint syncs the WAL and the database file on the event loop that answers orders (two fsyncs:
  * 6 ms each at the median on the shared build machine, up to 67 ms): at 8 MiB it came about once a second at
- * 1,000 orders/s, a periodic ack stall; at 32 MiB a quarter as often (decision 172). The file stays under
- * WAL_BOUND_BYTES: WAL_INLINE_BYTES below still bounds it when the thread falls behind.
+ * 1,000 orders/s, a periodic ack stall; at 32 MiB a quarter as often (decision 172). At 10 k commands/s
+ * (~7,500 commits/s of ~8.7 KiB of WAL each) 32 MiB still meant one every ~0.6 s, each 3-9 ms on the
+ * thread that sequences (and the commit after it, which starts the WAL over, is slow too), and 11-38 % of
+ * the latency scenario's slowest 1 % fell in one: 44 MiB makes them a quarter rarer (decision 248). The file
+ * stays under WAL_BOUND_BYTES: WAL_INLINE_BYTES below still bounds it when the thread falls behind.
  */
-const WAL_RESTART_BYTES = 32 << 20;
+const WAL_RESTART_BYTES = 44 << 20;
 /** Estimated WAL bytes written after which a checkpoint is asked for. */
 const CHECKPOINT_AFTER_BYTES = 1 << 20;
 /** A checkpoint is asked for at least this often while anything is committed. */
@@ -391,8 +394,11 @@ class BackgroundCheckpointer {
       const size = walFileSize(this.path);
       if (size > this.maxWalBytes) this.maxWalBytes = size;
       if (size > WAL_INLINE_BYTES) {
-        // The thread is gone, stuck or outpaced: do it here, as SQLite would have.
-        this.inline();
+        // The thread is gone, stuck or outpaced: do it here, as SQLite would have. A PASSIVE checkpoint
+        // gives up at once while the thread holds the checkpoint lock (a slow checkpoint on a loaded
+        // machine): look again at the next commit, not 2 MiB later, or the file outgrows WAL_BOUND_BYTES
+        // (seen at load 12: 67-79 MB in the never-yielding writer test).
+        if (!this.inline()) this.sinceStat = STAT_EVERY_BYTES;
         return;
       }
     }
@@ -423,12 +429,13 @@ class BackgroundCheckpointer {
     worker.postMessage('checkpoint');
   }
 
-  /** A checkpoint on the writer's own connection, between commits. */
-  private inline(): void {
-    const answer = (this.db.pragma('wal_checkpoint(PASSIVE)') as { busy: number }[])[0];
+  /** A checkpoint on the writer's own connection, between commits; true when it reached the WAL's end (the next commit starts it over). */
+  private inline(): boolean {
+    const answer = (this.db.pragma('wal_checkpoint(PASSIVE)') as { busy: number; log: number; checkpointed: number }[])[0];
     if (answer?.busy === 0) Atomics.store(this.status, STATUS_WAL_PAGES, 0);
     this.sinceAsk = 0;
     this.lastAskMs = performance.now();
+    return answer !== undefined && answer.busy === 0 && answer.checkpointed >= answer.log;
   }
 
   private start(): Worker | undefined {
@@ -486,6 +493,9 @@ export class WritableLog extends ReadableLog {
   private readonly path: string | undefined;
   private readonly identity: { ino: number; dev: number } | undefined;
   private pendingHead: LogHead | undefined;
+  /** The last frame appended in the current transaction (session 0: none): the head to write after commit, without an object per frame. */
+  private pendingSession = 0;
+  private pendingSeq = 0;
 
   constructor(db: Database.Database, file?: { path: string; synchronous: 'NORMAL' | 'FULL'; backgroundCheckpoint: boolean }) {
     super(db);
@@ -528,8 +538,10 @@ export class WritableLog extends ReadableLog {
   transaction<T>(fn: () => T): T {
     this.checkFile();
     this.pendingHead = undefined;
+    this.pendingSession = 0;
     const result = this.inTransaction.immediate(fn) as T;
     if (this.pendingHead) this.head?.write(this.pendingHead);
+    else if (this.pendingSession !== 0) this.head?.writeAt(this.pendingSession, this.pendingSeq);
     this.checkpointer?.committed();
     return result;
   }
@@ -543,7 +555,10 @@ export class WritableLog extends ReadableLog {
 
   appendFrame(session: number, firstSeq: number, lastSeq: number, bytes: Uint8Array): void {
     this.w.append.run(session, firstSeq, lastSeq, crc32(bytes), bytes);
-    this.pendingHead = { session, seq: lastSeq };
+    // The last change in the transaction names the head (a repair's cut, then appends: the appends').
+    this.pendingHead = undefined;
+    this.pendingSession = session;
+    this.pendingSeq = lastSeq;
     this.checkpointer?.appended(bytes.length);
   }
 
@@ -610,6 +625,7 @@ export class WritableLog extends ReadableLog {
     else this.w.reopen.run(session);
     // The head follows on purpose: what was cut is given up.
     this.pendingHead = this.end() ?? { session: 0, seq: 0 };
+    this.pendingSession = 0;
     return removed;
   }
 }

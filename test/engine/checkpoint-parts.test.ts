@@ -1,11 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import { orderSession, storeSession } from '../../bench/session.ts';
 import { checkpointNeeds, decodeCheckpoint, encodeCheckpoint } from '../../engine/oms/checkpoint-codec.ts';
 import { deserializeCompact, deserializeValues, serializeCompact, serializeInline } from '../../engine/oms/checkpoint-columns.ts';
 import { CheckpointFold } from '../../engine/oms/checkpoint-fold.ts';
 import type { PackedMemory } from '../../engine/oms/exposure/risk-state.ts';
-import { CHECKPOINT_PART_BYTES, CheckpointWriter } from '../../engine/store/checkpoints.ts';
+import { CHECKPOINT_PART_BYTES, CHECKPOINT_ROW_BYTES, CheckpointWriter } from '../../engine/store/checkpoints.ts';
 import { openWritableLog } from '../../engine/store/log.ts';
 import { removeDir, tempDir } from './helpers/backbone.ts';
 
@@ -160,8 +161,8 @@ describe('checkpoint store, read in part', () => {
     try {
       storeSession(w, orderSession(1_000));
       // Three parts and a bit; the first part says the reader needs a part and a half.
-      const bytes = Buffer.alloc(3 * CHECKPOINT_PART_BYTES + 100, 7);
-      bytes.writeUInt32LE(CHECKPOINT_PART_BYTES * 1.5, 0);
+      const bytes = Buffer.alloc(3 * CHECKPOINT_ROW_BYTES + 100, 7);
+      bytes.writeUInt32LE(CHECKPOINT_ROW_BYTES * 1.5, 0);
       const writer = new CheckpointWriter(w.db);
       writer.write(1, 500, 3, bytes);
       // Damage the last part: a reader that stops before it does not see it, the whole read does.
@@ -171,10 +172,72 @@ describe('checkpoint store, read in part', () => {
       expect('detail' in part).toBe(false);
       if ('detail' in part) return;
       expect(part.whole).toBe(false);
-      expect(part.parts.map((p) => p.length)).toEqual([CHECKPOINT_PART_BYTES, CHECKPOINT_PART_BYTES]);
-      expect(Buffer.concat(part.parts).equals(bytes.subarray(0, 2 * CHECKPOINT_PART_BYTES))).toBe(true);
+      expect(part.parts.map((p) => p.length)).toEqual([CHECKPOINT_ROW_BYTES, CHECKPOINT_ROW_BYTES]);
+      expect(Buffer.concat(part.parts).equals(bytes.subarray(0, 2 * CHECKPOINT_ROW_BYTES))).toBe(true);
       expect(() => part.bytes).toThrow(/read in part/);
       expect(writer.reader.read(1, 500)).toEqual({ session: 1, seq: 500, detail: 'checksum mismatch in part 3' });
+    } finally {
+      w.close();
+    }
+  });
+
+  it('stores small rows (each its own short write) and hands a joining component parts of up to 4 MiB grouped from them, each row checked', () => {
+    const dir = tempDir('ordo-ckpt-rows-');
+    dirs.push(dir);
+    const w = openWritableLog(join(dir, 'ordo.db'), { backgroundCheckpoint: false });
+    try {
+      storeSession(w, orderSession(1_000));
+      const perPart = CHECKPOINT_PART_BYTES / CHECKPOINT_ROW_BYTES;
+      // Two whole parts and a bit: rows of CHECKPOINT_ROW_BYTES, grouped as 4 MiB, 4 MiB and the rest.
+      const bytes = Buffer.alloc(2 * CHECKPOINT_PART_BYTES + 1000);
+      for (let i = 0; i < bytes.length; i += 4) bytes.writeUInt32LE(i, i);
+      const writer = new CheckpointWriter(w.db);
+      // Told before each row how long the transaction before (the delete, then each row) held the lock.
+      const held: number[] = [];
+      writer.write(1, 500, 3, bytes, 1, undefined, (ms) => held.push(ms));
+      const rows = Math.ceil(bytes.length / CHECKPOINT_ROW_BYTES);
+      expect(w.db.prepare('SELECT COUNT(*) FROM checkpoints WHERE session = 1 AND seq = 500').pluck().get()).toBe(rows);
+      expect(held.length).toBe(rows);
+      expect(held.every((ms) => ms >= 0 && Number.isFinite(ms))).toBe(true);
+      const got = [0, 1, 2].map((i) => writer.reader.readPart(1, 500, i));
+      for (const g of got) expect('detail' in g).toBe(false);
+      const parts = got as { parts: number; format: number; bytes: Buffer }[];
+      expect(parts.map((p) => [p.parts, p.format, p.bytes.length])).toEqual([
+        [3, 3, CHECKPOINT_PART_BYTES],
+        [3, 3, CHECKPOINT_PART_BYTES],
+        [3, 3, 1000],
+      ]);
+      expect(Buffer.concat(parts.map((p) => p.bytes)).equals(bytes)).toBe(true);
+      expect(writer.reader.readPart(1, 500, 3)).toEqual({ session: 1, seq: 500, detail: 'part 3 is not there' });
+      // A damaged row fails the part it is in, named by its row.
+      w.db.prepare('UPDATE checkpoints SET body = ? WHERE session = 1 AND seq = 500 AND part = ?').run(Buffer.alloc(CHECKPOINT_ROW_BYTES, 8), perPart + 1);
+      expect(writer.reader.readPart(1, 500, 1)).toEqual({ session: 1, seq: 500, detail: `checksum mismatch in part ${perPart + 1}` });
+      expect('detail' in writer.reader.readPart(1, 500, 0)).toBe(false);
+      // A missing row too.
+      w.db.prepare('DELETE FROM checkpoints WHERE session = 1 AND seq = 500 AND part = 2').run();
+      expect(writer.reader.readPart(1, 500, 0)).toEqual({ session: 1, seq: 500, detail: 'part 2 is not there' });
+    } finally {
+      w.close();
+    }
+  });
+
+  it('hands rows of 4 MiB (written before rows were small) a part each', () => {
+    const dir = tempDir('ordo-ckpt-oldrows-');
+    dirs.push(dir);
+    const w = openWritableLog(join(dir, 'ordo.db'), { backgroundCheckpoint: false });
+    try {
+      storeSession(w, orderSession(1_000));
+      const put = w.db.prepare('INSERT INTO checkpoints (session, seq, part, parts, taken_ts, format, crc, body) VALUES (1, 500, ?, 2, 1, 3, ?, ?)');
+      const a = Buffer.alloc(CHECKPOINT_PART_BYTES, 1);
+      const b = Buffer.alloc(10, 2);
+      put.run(0, crc32(a), a);
+      put.run(1, crc32(b), b);
+      const reader = new CheckpointWriter(w.db).reader;
+      const got = [0, 1].map((i) => reader.readPart(1, 500, i) as { parts: number; bytes: Buffer });
+      expect(got.map((g) => [g.parts, g.bytes.length])).toEqual([
+        [2, CHECKPOINT_PART_BYTES],
+        [2, 10],
+      ]);
     } finally {
       w.close();
     }
