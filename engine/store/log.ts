@@ -330,6 +330,15 @@ const CHECKPOINT_EVERY_MS = 1000;
 const STAT_EVERY_BYTES = 2 << 20;
 /** WAL file size at which the writer stops trusting the thread and checkpoints itself (below WAL_BOUND_BYTES by more than a look's worth). */
 const WAL_INLINE_BYTES = 48 << 20;
+/**
+ * WAL file size at which the writer, finding the thread's checkpoint in progress (it holds SQLite's checkpoint
+ * lock, and no checkpoint mode waits for that lock), waits for it to end and checkpoints then: a thread
+ * preempted mid-checkpoint on a loaded machine, with the writer retrying at every commit, let the file pass
+ * WAL_BOUND_BYTES (67-79 MB at load 12+). Reached only when the thread is far behind; the wait is bounded.
+ */
+const WAL_WAIT_BYTES = 56 << 20;
+/** The longest the writer waits for the thread's checkpoint past WAL_WAIT_BYTES (ms). */
+const WAL_WAIT_MS = 2000;
 
 /**
  * Moves WAL checkpoints off the committing thread and keeps the WAL bounded.
@@ -398,7 +407,7 @@ class BackgroundCheckpointer {
         // gives up at once while the thread holds the checkpoint lock (a slow checkpoint on a loaded
         // machine): look again at the next commit, not 2 MiB later, or the file outgrows WAL_BOUND_BYTES
         // (seen at load 12: 67-79 MB in the never-yielding writer test).
-        if (!this.inline()) this.sinceStat = STAT_EVERY_BYTES;
+        if (!this.inline() && !(size > WAL_WAIT_BYTES && this.inlineAfterThread())) this.sinceStat = STAT_EVERY_BYTES;
         return;
       }
     }
@@ -436,6 +445,18 @@ class BackgroundCheckpointer {
     this.sinceAsk = 0;
     this.lastAskMs = performance.now();
     return answer !== undefined && answer.busy === 0 && answer.checkpointed >= answer.log;
+  }
+
+  /** Waits (bounded) for the thread's checkpoints asked so far to end, then checkpoints here; true as inline(). */
+  private inlineAfterThread(): boolean {
+    const until = performance.now() + WAL_WAIT_MS;
+    for (;;) {
+      const done = Atomics.load(this.status, STATUS_DONE);
+      const left = until - performance.now();
+      if (done >= this.asked || left <= 0) break;
+      Atomics.wait(this.status, STATUS_DONE, done, left);
+    }
+    return this.inline();
   }
 
   private start(): Worker | undefined {
