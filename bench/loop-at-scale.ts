@@ -13,7 +13,7 @@
  *
  * The host appends to the data dir's session (the order flow): use a copy.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { apiCaller, orderFlow, startHostProcess, type Reply } from './host-load.ts';
@@ -29,6 +29,10 @@ export interface MethodLoop {
   readonly worstGapMs: number;
   /** The most time the main thread was on a core during one gap of its calls (its own work and GC, load aside). */
   readonly worstGapCpuMs: number;
+  /** The worst wall gap's parts: on a core, runnable but waiting for one (run_delay), asleep (the rest: a futex, I/O). */
+  readonly worstGapParts: { readonly onCoreMs: number; readonly waitingMs: number; readonly asleepMs: number };
+  /** The most time the main thread slept (neither on a core nor waiting for one) in one gap of its calls. */
+  readonly worstGapAsleepMs: number;
   /** The longest GC pause during its calls (part of the gap, the collector's rather than the call's own code). */
   readonly worstGcMs: number;
   /** Its kind: "scavenge", "mark-compact", "incremental", "weak" ("" for none). */
@@ -44,6 +48,8 @@ export interface LoopAtScale {
   readonly betweenCallsGapMs: number;
   /** The most on-core time of one gap outside every call. */
   readonly betweenCallsGapCpuMs: number;
+  /** The worst between-calls gap's parts (as MethodLoop's). */
+  readonly betweenCallsGapParts: { readonly onCoreMs: number; readonly waitingMs: number; readonly asleepMs: number };
   readonly readyMs: number;
 }
 
@@ -145,14 +151,21 @@ export async function loopAtScale(dataDir: string, rounds = 3, ratePerSec = 100,
       api.close();
       await host.stop();
     }
-    const probe = JSON.parse(readFileSync(out, 'utf8')) as { gaps: [number, number, number][]; gc: [number, number, number?][] };
+    const probe = JSON.parse(readFileSync(out, 'utf8')) as { gaps: [number, number, number, number?][]; gc: [number, number, number?][]; origin?: number };
+    // For GC studies: $ORDO_LOOP_CALLS_OUT takes the calls' spans (epoch ms) and the host's time origin, to set beside
+    // the host's --trace-gc-nvp lines (ORDO_HOST_NODE_ARGS, ORDO_HOST_STDOUT_FILE).
+    const callsOut = process.env['ORDO_LOOP_CALLS_OUT'];
+    if (callsOut) writeFileSync(callsOut, JSON.stringify({ origin: probe.origin, windows, gaps: probe.gaps }));
     const gaps = probe.gaps;
-    const byMethod = new Map<string, { calls: number; worstMs: number; worstGapMs: number; worstGapCpuMs: number; worstGcMs: number; worstGcKind: string; statuses: Set<number> }>();
+    type Parts = { onCoreMs: number; waitingMs: number; asleepMs: number };
+    const noParts: Parts = { onCoreMs: 0, waitingMs: 0, asleepMs: 0 };
+    const byMethod = new Map<string, { calls: number; worstMs: number; worstGapMs: number; worstGapCpuMs: number; worstGapParts: Parts; worstGapAsleepMs: number; worstGcMs: number; worstGcKind: string; statuses: Set<number> }>();
     const entry = (method: string) => {
       let m = byMethod.get(method);
-      if (!m) byMethod.set(method, (m = { calls: 0, worstMs: 0, worstGapMs: 0, worstGapCpuMs: 0, worstGcMs: 0, worstGcKind: '', statuses: new Set<number>() }));
+      if (!m) byMethod.set(method, (m = { calls: 0, worstMs: 0, worstGapMs: 0, worstGapCpuMs: 0, worstGapParts: noParts, worstGapAsleepMs: 0, worstGcMs: 0, worstGcKind: '', statuses: new Set<number>() }));
       return m;
     };
+    const partsOf = (gap: number, cpu: number, waited: number | undefined): Parts => ({ onCoreMs: cpu, waitingMs: waited ?? 0, asleepMs: Math.max(0, gap - cpu - (waited ?? 0)) });
     const kinds: Record<number, string> = { 1: 'scavenge', 4: 'mark-compact', 8: 'incremental', 16: 'weak' };
     for (const [endAt, pause, kind] of probe.gc) {
       for (const w of windows) {
@@ -166,19 +179,24 @@ export async function loopAtScale(dataDir: string, rounds = 3, ratePerSec = 100,
     }
     let between = 0;
     let betweenCpu = 0;
+    let betweenParts = noParts;
     const first = windows[0]?.from ?? 0;
-    for (const [endAt, gap, cpu] of gaps) {
+    for (const [endAt, gap, cpu, waited] of gaps) {
       if (endAt < first) continue;
       // A gap spans [end - gap, end]: charged to every call it overlaps (a few ms of slack for the clocks' reads).
       const hit = windows.filter((w) => endAt - gap <= w.to + 5 && endAt >= w.from - 5);
+      const parts = partsOf(gap, cpu, waited);
       if (hit.length === 0) {
+        if (gap > between) betweenParts = parts;
         between = Math.max(between, gap);
         betweenCpu = Math.max(betweenCpu, cpu);
       }
       for (const w of hit) {
         const m = entry(w.method);
+        if (gap > m.worstGapMs) m.worstGapParts = parts;
         m.worstGapMs = Math.max(m.worstGapMs, gap);
         m.worstGapCpuMs = Math.max(m.worstGapCpuMs, cpu);
+        m.worstGapAsleepMs = Math.max(m.worstGapAsleepMs, parts.asleepMs);
       }
     }
     for (const w of windows) {
@@ -189,9 +207,9 @@ export async function loopAtScale(dataDir: string, rounds = 3, ratePerSec = 100,
     }
     const methods = CALLS.map(([method]) => {
       const m = entry(method);
-      return { method, calls: m.calls, worstMs: m.worstMs, worstGapMs: m.worstGapMs, worstGapCpuMs: m.worstGapCpuMs, worstGcMs: m.worstGcMs, worstGcKind: m.worstGcKind, statuses: [...m.statuses] };
+      return { method, calls: m.calls, worstMs: m.worstMs, worstGapMs: m.worstGapMs, worstGapCpuMs: m.worstGapCpuMs, worstGapParts: m.worstGapParts, worstGapAsleepMs: m.worstGapAsleepMs, worstGcMs: m.worstGcMs, worstGcKind: m.worstGcKind, statuses: [...m.statuses] };
     });
-    return { orders, fills, methods, betweenCallsGapMs: between, betweenCallsGapCpuMs: betweenCpu, readyMs };
+    return { orders, fills, methods, betweenCallsGapMs: between, betweenCallsGapCpuMs: betweenCpu, betweenCallsGapParts: betweenParts, readyMs };
   } finally {
     folder.dispose();
   }
@@ -209,7 +227,7 @@ export function loopRows(r: LoopAtScale, label: string): BenchRow[] {
       value: worst.worstGapMs,
       unit: 'ms',
       target: { op: '<=', value: 50 },
-      note: `${top.map((m) => `${m.method} ${Math.round(m.worstGapMs)} (GC ${Math.round(m.worstGcMs)})`).join(', ')}; between calls ${Math.round(r.betweenCallsGapMs)} ms; ${r.methods.length} calls × ${r.methods[0]?.calls ?? 0}`,
+      note: `${top.map((m) => `${m.method} ${Math.round(m.worstGapMs)} (GC ${Math.round(m.worstGcMs)})`).join(', ')}; between calls ${Math.round(r.betweenCallsGapMs)} ms; ${r.methods.length} calls × ${r.methods[0]?.calls ?? 0}; worst gap ${Math.round(worst.worstGapParts.onCoreMs)} ms on a core, ${Math.round(worst.worstGapParts.waitingMs)} waiting for one, ${Math.round(worst.worstGapParts.asleepMs)} asleep`,
     },
     {
       key: 'api_loop_gap_cpu_max_ms',
@@ -226,8 +244,9 @@ async function main(): Promise<void> {
   const [dir, roundsText] = process.argv.slice(2);
   if (!dir) throw new Error('usage: loop-at-scale.js <data-dir> [rounds]');
   const r = await loopAtScale(dir, Number(roundsText ?? 3), 100, (s) => console.error(s));
-  for (const m of r.methods) console.log(JSON.stringify({ ...m, worstMs: Math.round(m.worstMs), worstGapMs: Math.round(m.worstGapMs), worstGapCpuMs: Math.round(m.worstGapCpuMs), worstGcMs: Math.round(m.worstGcMs) }));
-  console.log(JSON.stringify({ betweenCallsGapMs: Math.round(r.betweenCallsGapMs), betweenCallsGapCpuMs: Math.round(r.betweenCallsGapCpuMs), readyMs: Math.round(r.readyMs), orders: r.orders, fills: r.fills }));
+  const round = (p: MethodLoop['worstGapParts']) => ({ onCoreMs: Math.round(p.onCoreMs), waitingMs: Math.round(p.waitingMs), asleepMs: Math.round(p.asleepMs) });
+  for (const m of r.methods) console.log(JSON.stringify({ ...m, worstMs: Math.round(m.worstMs), worstGapMs: Math.round(m.worstGapMs), worstGapCpuMs: Math.round(m.worstGapCpuMs), worstGapParts: round(m.worstGapParts), worstGapAsleepMs: Math.round(m.worstGapAsleepMs), worstGcMs: Math.round(m.worstGcMs) }));
+  console.log(JSON.stringify({ betweenCallsGapMs: Math.round(r.betweenCallsGapMs), betweenCallsGapCpuMs: Math.round(r.betweenCallsGapCpuMs), betweenCallsGapParts: round(r.betweenCallsGapParts), readyMs: Math.round(r.readyMs), orders: r.orders, fills: r.fills }));
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) void main();

@@ -14,6 +14,8 @@
  *
  * kinds (comma-separated): fprice, fclient, fdefault, oprice, odefault, ostate, otext.
  */
+import { openSync, readSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { join } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { FillWindows } from '../engine/host/fill-window.ts';
@@ -32,6 +34,11 @@ const cpu = (): number => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
 };
+// The main thread's own time on a core (schedstat, ns; ±4 ms at HZ 250): without V8's helper threads (concurrent
+// compilation and marking), which process.cpuUsage counts.
+const statFd = openSync(`/proc/self/task/${process.pid}/schedstat`, 'r');
+const statBuf = Buffer.alloc(128);
+const mainCpu = (): number => Number(statBuf.toString('latin1', 0, readSync(statFd, statBuf, 0, statBuf.length, 0)).split(' ')[0]) / 1e6;
 let gcs: number[] = [];
 new PerformanceObserver((l) => {
   for (const e of l.getEntries()) gcs.push(e.duration);
@@ -47,14 +54,20 @@ async function measure(label: string, call: (pause: Pause) => Promise<Page>): Pr
   let c0 = 0;
   let w0 = 0;
   let worstWall = 0;
+  let m0 = 0;
+  let worstMain = 0;
+  let worstMainWhere = '';
   const mark = (): void => {
     c0 = cpu();
+    m0 = mainCpu();
     w0 = performance.now();
   };
   const end = (): void => {
+    const main = mainCpu() - m0;
     const where = (new Error().stack ?? '').split('\n')[3]?.trim().replace(/.*dist\//, '').replace(/\)$/, '') ?? '';
     turns.push([cpu() - c0, where]);
     worstWall = Math.max(worstWall, performance.now() - w0);
+    if (main > worstMain) [worstMain, worstMainWhere] = [main, where];
   };
   const pause: Pause = () => {
     end();
@@ -67,6 +80,7 @@ async function measure(label: string, call: (pause: Pause) => Promise<Page>): Pr
   };
   gcs = [];
   await new Promise((r) => setTimeout(r, 10));
+  const atMs = performance.now();
   mark();
   const page = await call(pause);
   end();
@@ -78,6 +92,9 @@ async function measure(label: string, call: (pause: Pause) => Promise<Page>): Pr
       totalCpuMs: Math.round(turns.reduce((s, t) => s + t[0], 0)), worstTurnCpuMs: +(sorted[0]?.[0] ?? 0).toFixed(1), worstTurnWallMs: +worstWall.toFixed(1),
       turnsOver10Ms: turns.filter((t) => t[0] > 10).length, longest: sorted.slice(0, 6).map((t) => `${t[0].toFixed(1)} ${t[1]}`).join(' | '),
       gcs: gcs.length, gcMaxMs: +Math.max(0, ...gcs).toFixed(1),
+      worstTurnMainMs: +worstMain.toFixed(1), worstTurnMainWhere: worstMainWhere,
+      // The call's span in ms since the process started: to set beside V8's --trace-gc-nvp lines (old-space growth).
+      atMs: Math.round(atMs), endMs: Math.round(performance.now()),
     }),
   );
 }
@@ -96,10 +113,19 @@ const CALLS: Record<string, (pause: Pause) => Promise<Page>> = {
 const steps = Number(stepsText ?? 2);
 const stepEvents = Number(stepText ?? 2000);
 let seq = seq0;
+// $ORDO_HEAP_SAMPLE_OUT: V8's sampling heap profiler over each first build, garbage included (what a build allocates,
+// by stack), written as <out>.<kind>.heapprofile.
+const sampleOut = process.env['ORDO_HEAP_SAMPLE_OUT'];
+const inspector = sampleOut ? new Session() : undefined;
+inspector?.connect();
 for (const kind of (only ?? 'fprice,fclient,oprice,ostate').split(',')) {
   const call = CALLS[kind];
   if (!call) throw new Error(`unknown kind ${kind}: one of ${Object.keys(CALLS).join(', ')}`);
+  inspector?.post('HeapProfiler.startSampling', { samplingInterval: 16_384, includeObjectsCollectedByMinorGC: true, includeObjectsCollectedByMajorGC: true });
   await measure(`${kind} build`, call);
+  inspector?.post('HeapProfiler.stopSampling', (err, r) => {
+    if (!err) writeFileSync(`${sampleOut}.${kind}.heapprofile`, JSON.stringify(r.profile));
+  });
   for (let s = 0; s < steps && seq < log.lastSeq(1); s++) {
     log.replay(1, (e) => p.apply(e), seq + 1, Math.min(log.lastSeq(1), seq + stepEvents));
     seq = Math.min(log.lastSeq(1), seq + stepEvents);

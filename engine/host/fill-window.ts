@@ -203,6 +203,8 @@ class Scan {
   // One fill record written row by row (a fresh fill and order object per row was most of a build's garbage).
   private readonly f = scratchFill();
   private prev: Key | undefined;
+  /** The last number key seen (a number field: the numeric path's key is never boxed, decision 242). */
+  private prevNum = -Infinity;
 
   constructor(
     private readonly p: OmsProjection,
@@ -218,6 +220,10 @@ class Scan {
 
   rows(from: number, end: number): void {
     const { p, f, sortKey, ids, nums, texts } = this;
+    if (nums) {
+      this.numberRows(from, end, nums);
+      return;
+    }
     for (let i = from; i < end; i++) {
       p.fillInto(i, f);
       const client = this.needsClient ? p.clientIdOf(f.orderId) : undefined;
@@ -226,10 +232,35 @@ class Scan {
       if (this.prev !== undefined && k < this.prev) this.inOrder = false;
       this.prev = k;
       ids[this.n] = i;
-      if (nums) nums[this.n] = k as number;
-      else texts.push(k as string);
+      texts.push(k as string);
       this.n++;
     }
+  }
+
+  /**
+   * rows, for a number key: the key read by a named field (numberKey) and kept in locals and typed arrays. Read
+   * through sortValue (a keyed read of a double field, kept in `prev`), every row made a heap number: ~21 MB of
+   * garbage per build at 1.47 M fills (V8's sampling heap profiler, round 10).
+   */
+  private numberRows(from: number, end: number, nums: Float64Array): void {
+    const { p, f, sortKey, ids } = this;
+    let prev = this.prevNum;
+    let inOrder = this.inOrder;
+    let n = this.n;
+    for (let i = from; i < end; i++) {
+      p.fillInto(i, f);
+      const client = this.needsClient ? p.clientIdOf(f.orderId) : undefined;
+      if (!this.match(f, client)) continue;
+      const k = numberKey(f, sortKey);
+      if (k < prev) inOrder = false;
+      prev = k;
+      ids[n] = i;
+      nums[n] = k;
+      n++;
+    }
+    this.prevNum = prev;
+    this.inOrder = inOrder;
+    this.n = n;
   }
 
   /**
@@ -446,6 +477,28 @@ function compare(ka: Key, ia: number, kb: Key, ib: number): number {
   if (ka < kb) return -1;
   if (ka > kb) return 1;
   return ia - ib;
+}
+
+/** A number sort key of `f`, each read by its field's name (a keyed read of a double field makes a heap number). */
+function numberKey(f: FillRecord, key: FillSortKey): number {
+  switch (key) {
+    case 'seq':
+      return f.seq;
+    case 'ts':
+      return f.ts;
+    case 'execId':
+      return f.execId;
+    case 'orderId':
+      return f.orderId;
+    case 'quantity':
+      return f.quantity;
+    case 'price':
+      return f.price;
+    case 'notional':
+      return f.quantity * f.price;
+    default:
+      throw new Error(`not a number sort key: ${key}`);
+  }
 }
 
 function sortValue(f: FillRecord, key: FillSortKey, client: string | undefined): Key {

@@ -33,8 +33,8 @@ interface Built {
   /** When the last full pass was made, and how long it took. */
   readonly at: number;
   readonly buildMs: number;
-  /** Matching orderIds, ascending by (key, orderId); a window in `desc` reads it from the end. */
-  readonly ids: IdList;
+  /** Matching orderIds, ascending by (key, orderId); a window in `desc` reads it from the end (a fixed list's grows: appendNew). */
+  ids: IdList;
   /** The sort key of the last id (for appending new orders). */
   lastKey: number | string | undefined;
   /** Rows of the projection looked at (orders are appended, never removed, within a session). */
@@ -52,11 +52,39 @@ interface Built {
 }
 
 /**
- * A kept list's orderIds: a JS array for a list that new orders are appended to (`fixed`), else an Int32Array
- * (decision 232): a million-order JS array is ~10 MB of old space per build or repair, nearer the next full
- * collection; a typed array's memory is outside the collected heap.
+ * A kept list's orderIds: an Int32Array (decisions 232, 242): a million-order JS array is ~10 MB of old space per
+ * build or repair (and as much again in the copies its growth makes), nearer the next full collection; a typed
+ * array's memory is outside the collected heap. A list that new orders are appended to (`fixed`) is a view on a
+ * larger buffer (appendIds): appends fill the headroom in place, and a full buffer is replaced by one a quarter
+ * larger. (The unsliced `build`, for tests and small sessions, still answers a JS array, appended to by push.)
  */
 type IdList = number[] | Int32Array;
+
+/** A fixed list's ids in a buffer with room for appends (an eighth more, at least 1,024). */
+function withHeadroom(ids: Int32Array): Int32Array {
+  const out = new Int32Array(ids.length + Math.max(1024, ids.length >> 3));
+  out.set(ids);
+  return out.subarray(0, ids.length);
+}
+
+/** `ids` with `add` appended: in place in the buffer's headroom, else in a new buffer a quarter larger. */
+function appendIds(ids: IdList, add: readonly number[]): IdList {
+  if (Array.isArray(ids)) {
+    for (const id of add) ids.push(id);
+    return ids;
+  }
+  const n = ids.length;
+  const m = n + add.length;
+  const room = (ids.buffer.byteLength - ids.byteOffset) >> 2;
+  let store: Int32Array;
+  if (m <= room) store = new Int32Array(ids.buffer, ids.byteOffset, room);
+  else {
+    store = new Int32Array(Math.max(m + 1024, m + (m >> 2)));
+    store.set(ids);
+  }
+  store.set(add, n);
+  return store.subarray(0, m);
+}
 
 /** Row flags of a kept list (Built.flags). */
 const WORKING = 1;
@@ -235,10 +263,10 @@ async function buildSliced(p: OmsProjection, q: OrderWindowQuery, key: string, n
   let sorted: IdList;
   const fixed = isFixed(q);
   // (The copy of an in-order list is not counted in buildMs: its time with the pauses would be wall time.)
-  if (c.inOrder) sorted = fixed ? await toArraySliced(c.ids, pause, slice * 4) : c.ids.slice();
+  if (c.inOrder) sorted = fixed ? withHeadroom(c.ids) : c.ids.slice();
   else {
     const r = await sortSliced(c.ids, c.keys, pause, slice);
-    sorted = fixed ? await toArraySliced(r.ids, pause, slice * 4) : r.ids;
+    sorted = fixed ? withHeadroom(r.ids) : r.ids;
     ms += r.ms;
   }
   return { projection: p, key, seq, at, buildMs: ms, ids: sorted, lastKey: c.lastKeyOf(p, sorted), rows, working: c.working, fixed: isFixed(q), ...c.flagsOf() };
@@ -355,6 +383,9 @@ function compareRows(ka: number | string, ia: number, kb: number | string, ib: n
   return ka < kb ? -1 : ka > kb ? 1 : ia - ib;
 }
 
+/** Distinct text keys a build codes as numbers (RowCollector); past it, strings per row. */
+const TEXT_CODES_MAX = 4096;
+
 /** Order sort keys that are numbers (kept in a Float64Array while a list is built); the rest are text. */
 const NUMBER_KEYS = new Set<OrderSortKey>(['createdTs', 'orderId', 'quantity', 'price', 'filledQuantity', 'leavesQuantity', 'avgPrice']);
 
@@ -371,12 +402,18 @@ class RowCollector {
   n = 0;
   private readonly idsAll: Int32Array;
   private readonly nums: Float64Array | undefined;
-  private readonly texts: string[] = [];
+  /** A text key's rows as codes into `names` (first seen first), until more than TEXT_CODES_MAX distinct keys. */
+  private readonly codes: Int32Array | undefined;
+  private readonly names: string[] = [];
+  private readonly codeOf = new Map<string, number>();
+  /** A text key's rows as strings: only past TEXT_CODES_MAX distinct keys. */
+  private texts: string[] | undefined;
   working = 0;
   inOrder = true;
   private readonly match: (o: ReadonlyOrder) => boolean;
   private readonly sortKey: OrderSortKey;
   private prevKey: number | string | undefined;
+  private prevNum = -Infinity;
   private prevId = -Infinity;
 
   /** Per row, what the list takes it as (Built.flags): only for a list whose orders can move. */
@@ -389,6 +426,7 @@ class RowCollector {
     this.sortKey = q.sort ?? 'createdTs';
     this.idsAll = new Int32Array(rows);
     this.nums = NUMBER_KEYS.has(this.sortKey) ? new Float64Array(rows) : undefined;
+    this.codes = this.nums ? undefined : new Int32Array(rows);
   }
 
   add(o: ReadonlyOrder): void {
@@ -398,14 +436,46 @@ class RowCollector {
     const listed = this.match(o);
     if (this.flags) this.flags[r] = (working ? WORKING : 0) | (listed ? LISTED : 0);
     if (!listed) return;
+    const id = o.orderId;
+    if (this.nums) {
+      // A number key read by its getter's name and kept in number fields: read through sortValue (a keyed read of
+      // a getter) and kept in `prevKey`, every row made a heap number (decision 242).
+      const k = orderNumberKey(o, this.sortKey);
+      if (this.inOrder && (k < this.prevNum || id < this.prevId)) this.inOrder = false;
+      this.prevNum = k;
+      this.prevId = id;
+      this.idsAll[this.n] = id;
+      this.nums[this.n] = k;
+      this.n++;
+      return;
+    }
     const k = sortValue(o, this.sortKey);
-    if (this.inOrder && ((this.prevKey !== undefined && k < this.prevKey) || o.orderId < this.prevId)) this.inOrder = false;
+    if (this.inOrder && ((this.prevKey !== undefined && k < this.prevKey) || id < this.prevId)) this.inOrder = false;
     this.prevKey = k;
-    this.prevId = o.orderId;
-    this.idsAll[this.n] = o.orderId;
-    if (this.nums) this.nums[this.n] = k as number;
-    else this.texts.push(k as string);
+    this.prevId = id;
+    this.idsAll[this.n] = id;
+    this.addText(k as string);
     this.n++;
+  }
+
+  private addText(k: string): void {
+    if (this.texts) {
+      this.texts.push(k);
+      return;
+    }
+    let code = this.codeOf.get(k);
+    if (code === undefined) {
+      if (this.names.length === TEXT_CODES_MAX) {
+        // Many distinct keys (free text): strings per row from here on.
+        this.texts = Array.from(this.codes!.subarray(0, this.n), (c) => this.names[c]!);
+        this.texts.push(k);
+        return;
+      }
+      code = this.names.length;
+      this.names.push(k);
+      this.codeOf.set(k, code);
+    }
+    this.codes![this.n] = code;
   }
 
   /** Built.flags, for a list whose orders can move. */
@@ -418,9 +488,21 @@ class RowCollector {
     return this.idsAll.subarray(0, this.n);
   }
 
-  /** Their sort keys. */
+  /**
+   * Their sort keys. A text key's codes become each name's rank among the names (ranked as `<` orders strings):
+   * numbers that sort the rows exactly as their strings do, in a typed array rather than a million-entry JS array
+   * of strings (~10 MB of old space, and as much again in the copies its growth made) per build.
+   */
   get keys(): Float64Array | string[] {
-    return this.nums ? this.nums.subarray(0, this.n) : this.texts;
+    if (this.nums) return this.nums.subarray(0, this.n);
+    if (this.texts) return this.texts;
+    const byName = this.names.map((_, c) => c).sort((a, b) => (this.names[a]! < this.names[b]! ? -1 : this.names[a]! > this.names[b]! ? 1 : 0));
+    const rank = new Float64Array(this.names.length);
+    byName.forEach((c, r) => (rank[c] = r));
+    const keys = new Float64Array(this.n);
+    const codes = this.codes!;
+    for (let i = 0; i < this.n; i++) keys[i] = rank[codes[i]!]!;
+    return keys;
   }
 
   /** The sort key of the last row of `sorted`: appendNew extends only a list whose keys never change, so the key read now is the one it was sorted by. */
@@ -428,17 +510,6 @@ class RowCollector {
     const last = sorted[sorted.length - 1];
     return last === undefined ? undefined : sortValue(p.order(last)!, this.sortKey);
   }
-}
-
-/** A typed array's values as a JS array, `step` a turn (pushed: small integers keep the array's kind as it grows). */
-async function toArraySliced(from: ArrayLike<number>, pause: () => Promise<void>, step: number): Promise<number[]> {
-  const out: number[] = [];
-  for (let lo = 0; lo < from.length; lo += step) {
-    const hi = Math.min(from.length, lo + step);
-    for (let i = lo; i < hi; i++) out.push(from[i]!);
-    if (hi < from.length) await pause();
-  }
-  return out;
 }
 
 /**
@@ -478,10 +549,12 @@ export async function sortOrder(ids: ArrayLike<number>, keys: ArrayLike<number |
   // Sorted runs of a quarter slice: a comparison sort of 20,000 keys was the longest turn (~60-75 ms quiet at
   // 1.2 M orders); merging is cheaper per element and goes slice*4 elements a turn.
   const runRows = Math.max(1, Math.floor(slice / 4));
-  const compare = (a: number, b: number): number => (before(a, b) ? -1 : before(b, a) ? 1 : 0);
+  // Sorted in place with one scratch array for all runs: a typed array's sort with a comparator copies the run into a
+  // fresh array of tagged values and back (~14 bytes per element of garbage: 20 MB per build at 1.47 M fills).
+  const scratch = new Int32Array(Math.min(n, runRows));
   for (let lo = 0; lo < n; lo += runRows) {
     const t0 = performance.now();
-    src.subarray(lo, Math.min(n, lo + runRows)).sort(compare);
+    mergeSortRun(src, lo, Math.min(n, lo + runRows), scratch, before);
     ms += performance.now() - t0;
     await pause();
   }
@@ -510,6 +583,41 @@ export async function sortOrder(ids: ArrayLike<number>, keys: ArrayLike<number |
     [src, dst] = [dst, src];
   }
   return { order: src, ms };
+}
+
+/**
+ * Sorts `a[lo, hi)` in place by `before` (a strict total order): insertion sort of runs of 16, then bottom-up merges
+ * through `scratch` (at least hi - lo long). Allocates nothing.
+ */
+export function mergeSortRun(a: Int32Array, lo: number, hi: number, scratch: Int32Array, before: (x: number, y: number) => boolean): void {
+  const RUN = 16;
+  for (let s = lo; s < hi; s += RUN) {
+    const e = Math.min(hi, s + RUN);
+    for (let i = s + 1; i < e; i++) {
+      const v = a[i]!;
+      let j = i - 1;
+      while (j >= s && before(v, a[j]!)) {
+        a[j + 1] = a[j]!;
+        j--;
+      }
+      a[j + 1] = v;
+    }
+  }
+  for (let width = RUN; width < hi - lo; width *= 2) {
+    for (let s = lo; s < hi; s += 2 * width) {
+      const mid = Math.min(hi, s + width);
+      const e = Math.min(hi, s + 2 * width);
+      if (mid >= e || !before(a[mid]!, a[mid - 1]!)) continue;
+      // The left half out to scratch, then merged back into place (the right half is read where it is).
+      const len = mid - s;
+      for (let k = 0; k < len; k++) scratch[k] = a[s + k]!;
+      let i = 0;
+      let j = mid;
+      let o = s;
+      while (i < len && j < e) a[o++] = before(a[j]!, scratch[i]!) ? a[j++]! : scratch[i++]!;
+      while (i < len) a[o++] = scratch[i++]!;
+    }
+  }
 }
 
 /** True when the filter and sort read only fields an order never changes. */
@@ -558,14 +666,36 @@ function appendNew(b: Built, p: OmsProjection, q: OrderWindowQuery): boolean {
       lastKey = k;
       add.push(o.orderId);
     }
-    // A fixed list's ids are a JS array (buildSliced, build): appended to in place.
-    for (const id of add) (b.ids as number[]).push(id);
+    // A fixed list's ids (buildSliced: a view with headroom; build: a JS array) are appended to in place.
+    if (add.length > 0) b.ids = appendIds(b.ids, add);
     b.lastKey = lastKey;
     b.rows = p.orderCount;
     b.working += working;
   }
   b.seq = p.lastSeq;
   return true;
+}
+
+/** A number sort key of `o` (NUMBER_KEYS), each read by its name. */
+function orderNumberKey(o: ReadonlyOrder, key: OrderSortKey): number {
+  switch (key) {
+    case 'createdTs':
+      return o.createdTs;
+    case 'orderId':
+      return o.orderId;
+    case 'quantity':
+      return o.quantity;
+    case 'price':
+      return o.price;
+    case 'filledQuantity':
+      return o.filledQuantity;
+    case 'leavesQuantity':
+      return o.leavesQuantity;
+    case 'avgPrice':
+      return o.avgPrice;
+    default:
+      throw new Error(`not a number sort key: ${key}`);
+  }
 }
 
 function sortValue(o: ReadonlyOrder, key: OrderSortKey): number | string {

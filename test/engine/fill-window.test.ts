@@ -136,6 +136,25 @@ describe('getFillWindow: the fills blotter window cut by the host (decision 166)
     expect(turns).toBeGreaterThan(QUERIES.length * 10);
   });
 
+  it('a number key that rises within each slice but falls between two slices is sorted (the order seen is carried across slices)', async () => {
+    const log = new LogBuilder().openSession({ reference });
+    const p = new OmsProjection();
+    p.applyAll(log.events);
+    const step = (event: OrdoEvent, src: string) => p.apply(log.add(event, src));
+    // 96 fills: quantities 40..71, then 8..39, then 72..103 (each slice of 32 in order, a fall at the first boundary).
+    for (let id = 1; id <= 96; id++) {
+      const qty = id <= 32 ? 39 + id : id <= 64 ? id - 25 : id + 7;
+      step({ type: 'OrderPending', orderId: id, clientId: 'ALPHA', clientOrderId: `S-${id}`, symbol: 'AAPL', side: 'buy', orderType: 'limit', timeInForce: 'day', quantity: qty, price: 228.45 }, 'proxy-1');
+      step({ type: 'OrderAccepted', orderId: id }, 'risk-1');
+      step({ type: 'OrderRouted', orderId: id, venue: 'XNAS' }, 'router-1');
+      step({ type: 'OrderExecuted', orderId: id, execId: id, fillQty: qty, fillPrice: 228.45 + (id <= 32 ? id : id <= 64 ? id - 64 : id) / 100 }, 'gateway-1');
+    }
+    for (const q of [{ sort: 'quantity', dir: 'asc' }, { sort: 'price', dir: 'asc' }, { sort: 'notional', dir: 'asc' }] as FillWindowQuery[]) {
+      const got = await new FillWindows().windowSliced(p, { ...q, limit: 2000 }, () => Promise.resolve(), 32);
+      expect(got.fills, JSON.stringify(q)).toEqual(naive(p, q));
+    }
+  });
+
   it('merges a burst of new fills into a built list a slice per turn, and calls meanwhile wait for the merge', async () => {
     const { p, more } = session();
     more(600);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { OrderView } from '../../contract/api.ts';
 import { matchesOrderText, orderFilterOf } from '../../contract/order-window.ts';
 import type { OrderSortKey, OrderWindowQuery } from '../../contract/order-window.ts';
-import { OrderWindows } from '../../engine/host/order-window.ts';
+import { mergeSortRun, OrderWindows } from '../../engine/host/order-window.ts';
 import { parseOrderSelection, parseOrderWindowQuery } from '../../engine/host/validation.ts';
 import { OmsProjection } from '../../engine/oms/projection.ts';
 import { loadReferenceData } from '../../engine/oms/reference.ts';
@@ -170,6 +170,66 @@ describe('getOrderWindow: the blotter window cut by the host (decision 150)', ()
       }
     }
     expect(turns).toBeGreaterThan(queries.length * 11);
+  });
+
+  it('a fixed list built in slices takes new orders in its headroom and past it (a new buffer): the same rows as a fresh build', async () => {
+    const { p, step } = mixedSession(60, 7);
+    const pause = () => Promise.resolve();
+    const queries: OrderWindowQuery[] = [{}, { dir: 'asc' }, { clientId: 'ALPHA', dir: 'asc' }, { sort: 'orderId', symbol: 'MSFT' }];
+    // A clock that stands still: only the appends, never the age, decide (decision 150 keeps a fixed list while it can append).
+    const kept = queries.map(() => new OrderWindows(() => 0));
+    let id = 60;
+    // 5 new orders (in the headroom), then 1,500 (past the 1,024 entries of headroom: a new buffer), then 700 more.
+    for (const more of [0, 5, 1500, 700]) {
+      for (let i = 0; i < more; i++) {
+        id++;
+        step({ type: 'OrderPending', orderId: id, clientId: id % 3 ? 'ALPHA' : 'CHARLIE', clientOrderId: `A-${id}`, symbol: SYMBOLS[id % 3]!, side: 'buy', orderType: 'limit', timeInForce: 'day', quantity: 1 + (id % 7), price: 230 }, 'proxy-1');
+      }
+      for (const [k, q] of queries.entries()) {
+        for (const [offset, limit] of [[0, 50], [40, 30], [Math.max(0, id - 30), 50]] as const) {
+          const got = await kept[k]!.windowSliced(p, { ...q, offset, limit }, pause, 64);
+          expect(got, `${JSON.stringify(q)} +${more} @${offset}`).toEqual(new OrderWindows().window(p, { ...q, offset, limit }));
+        }
+      }
+    }
+    // Every call after the first appended to the kept list rather than building it again.
+    for (const w of kept) expect(w.builds).toBe(1);
+  });
+
+  it('a text sort key is sorted by its names\' ranks, and by the strings themselves past 4,096 distinct names: the same rows as the naive sort', async () => {
+    const { p, step } = session(0);
+    // 4,300 rejected orders with distinct reasons (past the 4,096 names a build codes), and working ones with none.
+    for (let id = 1; id <= 4400; id++) {
+      step({ type: 'OrderPending', orderId: id, clientId: id % 2 ? 'ALPHA' : 'CHARLIE', clientOrderId: `R-${id}`, symbol: SYMBOLS[id % 3]!, side: 'buy', orderType: 'limit', timeInForce: 'day', quantity: 1, price: 230 }, 'proxy-1');
+      if (id > 100) step({ type: 'OrderRejected', orderId: id, reason: 107, text: `why ${(id * 7919) % 4409}` }, 'risk-1');
+    }
+    const pause = () => Promise.resolve();
+    for (const q of [{ sort: 'rejectReason', dir: 'asc' }, { sort: 'rejectReason', clientId: 'ALPHA' }, { sort: 'state', dir: 'asc' }, { sort: 'symbol' }] as OrderWindowQuery[]) {
+      for (const [offset, limit] of [[0, 120], [2000, 150], [4300, 100]] as const) {
+        const want = reference_(p, q).slice(offset, offset + limit).map((o) => o.orderId);
+        expect(new OrderWindows().window(p, { ...q, offset, limit }).orders.map((o) => o.orderId), JSON.stringify(q)).toEqual(want);
+        expect((await new OrderWindows().windowSliced(p, { ...q, offset, limit }, pause, 500)).orders.map((o) => o.orderId), JSON.stringify(q)).toEqual(want);
+      }
+    }
+  });
+
+  it('sorts a run in place (insertion runs of 16, then merges through a scratch array) as a comparison sort does', () => {
+    let s = 99;
+    const next = (k: number) => {
+      s = (s * 1103515245 + 12345) % 2 ** 31;
+      return Math.floor(s / 65536) % k;
+    };
+    for (const len of [0, 1, 2, 15, 16, 17, 31, 32, 33, 100, 257, 1000]) {
+      const keys = Array.from({ length: len + 10 }, () => next(len < 50 ? 5 : 40));
+      const before = (x: number, y: number) => keys[x]! < keys[y]! || (keys[x] === keys[y] && x < y);
+      // A run in the middle of a larger array: what is outside [lo, hi) stays as it was.
+      const a = Int32Array.from({ length: len + 10 }, (_, i) => len + 9 - i);
+      const want = [...a.subarray(5, 5 + len)].sort((x, y) => (before(x, y) ? -1 : before(y, x) ? 1 : 0));
+      mergeSortRun(a, 5, 5 + len, new Int32Array(len), before);
+      expect([...a.subarray(5, 5 + len)], `length ${len}`).toEqual(want);
+      expect([...a.subarray(0, 5)]).toEqual([len + 9, len + 8, len + 7, len + 6, len + 5]);
+      expect([...a.subarray(5 + len)]).toEqual([4, 3, 2, 1, 0]);
+    }
   });
 
   it('calls that ask for a list while it is being built share the one build, and see events applied between its slices', async () => {
