@@ -8,28 +8,19 @@ import { Reason } from '../../engine/protocol/reasons.ts';
 
 /** The event → FIX report mapping, as a pure function: the same log gives the same reports, field by field. */
 function derive(events: OrdoEvent[], links: Record<number, RequestIds> = {}): (ClientReport | undefined)[] {
-  const log = new LogBuilder().openSession({ reference: loadReferenceData() });
-  const p = new OmsProjection();
-  const chains = new ClOrdIdChains((seq) => links[seq]);
-  for (const e of log.events) p.apply(e);
-  return events.map((ev) => {
-    const e = log.add(ev);
-    p.apply(e);
-    chains.apply(e);
-    const o = 'orderId' in ev ? p.order(ev.orderId) : undefined;
-    const r = o ? reportFor(1, e, o, chains) : undefined;
-    chains.settle(e);
-    return r;
-  });
+  return deriveWithImplied(events, links).map((x) => x.report);
 }
 
 const pending: OrdoEvent = { type: 'OrderPending', orderId: 7, clientId: 'ALPHA', clientOrderId: 'c1', symbol: 'AAPL', side: 'buy', orderType: 'limit', timeInForce: 'day', quantity: 100, price: 228 };
 
 /** Like derive, with the New the acceptor sends before a fill that is the venue's first word (decision 251). */
-function deriveWithImplied(events: OrdoEvent[]): { report: ClientReport | undefined; before: ClientReport | undefined; seq: number }[] {
+function deriveWithImplied(
+  events: OrdoEvent[],
+  links: Record<number, RequestIds> = {},
+): { report: ClientReport | undefined; before: ClientReport | undefined; seq: number }[] {
   const log = new LogBuilder().openSession({ reference: loadReferenceData() });
   const p = new OmsProjection();
-  const chains = new ClOrdIdChains(() => undefined);
+  const chains = new ClOrdIdChains((seq) => links[seq]);
   for (const e of log.events) p.apply(e);
   return events.map((ev) => {
     const e = log.add(ev);
