@@ -238,6 +238,17 @@ export class OmsProjection {
     return this.table.lastSeq(r);
   }
 
+  /**
+   * The ids of the orders routed to a venue and not yet answered by it (stage `routed`), read from the state
+   * column without an order object: few at any moment (those in flight), found in one pass over the rows.
+   */
+  routedOrderIds(): number[] {
+    const t = this.table;
+    const ids: number[] = [];
+    for (let r = 0; r < t.size; r++) if (t.state(r) === ROUTED) ids.push(t.orderId(r));
+    return ids;
+  }
+
   /** The row of an order (as forEachOrder counts rows), -1 for an unknown order. */
   orderRow(orderId: number): number {
     return this.table.row(orderId);

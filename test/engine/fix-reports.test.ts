@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { RequestSeqs } from '../../engine/oms/request-seqs.ts';
 import { ClOrdIdChains, impliedNewFor, reportFor, type ClientReport, type RequestIds } from '../../engine/fix/acceptor/reports.ts';
 import { OmsProjection } from '../../engine/oms/projection.ts';
 import { loadReferenceData } from '../../engine/oms/reference.ts';
@@ -17,12 +18,18 @@ const pending: OrdoEvent = { type: 'OrderPending', orderId: 7, clientId: 'ALPHA'
 function deriveWithImplied(
   events: OrdoEvent[],
   links: Record<number, RequestIds> = {},
+  resumeAt?: number,
 ): { report: ClientReport | undefined; before: ClientReport | undefined; seq: number }[] {
   const log = new LogBuilder().openSession({ reference: loadReferenceData() });
   const p = new OmsProjection();
-  const chains = new ClOrdIdChains((seq) => links[seq]);
+  let chains = new ClOrdIdChains((seq) => links[seq]);
   for (const e of log.events) p.apply(e);
-  return events.map((ev) => {
+  return events.map((ev, i) => {
+    if (i === resumeAt) {
+      // An acceptor resumed from a checkpoint taken here (decision 176): chains that saw none of the events before.
+      chains = new ClOrdIdChains((seq) => links[seq]);
+      chains.resume(new RequestSeqs(), (id) => p.order(id)?.clientOrderId, p.routedOrderIds());
+    }
     const e = log.add(ev);
     p.apply(e);
     chains.apply(e);
@@ -58,6 +65,21 @@ describe('FIX reports from events', () => {
       { type: 'OrderExecuted', orderId: 7, execId: 1, fillQty: 100, fillPrice: 228 },
     ]);
     expect(acked.map((x) => x.before)).toEqual([undefined, undefined, undefined, undefined, undefined]);
+  });
+
+  it('resumed from a checkpoint taken between the routing and a fill on arrival: the New is still owed', () => {
+    const events: OrdoEvent[] = [
+      pending,
+      { type: 'OrderAccepted', orderId: 7 },
+      { type: 'OrderRouted', orderId: 7, venue: 'XNAS' },
+      { type: 'OrderExecuted', orderId: 7, execId: 1, fillQty: 100, fillPrice: 228 },
+    ];
+    const r = deriveWithImplied(events, {}, 3);
+    expect(r[3]!.before).toMatchObject({ execType: '0', ordStatus: '0', clOrdId: 'c1', cumQty: 0, leavesQty: 100, execId: `1.${r[3]!.seq}.0` });
+    expect(r[3]!.report).toMatchObject({ execType: 'F', ordStatus: '2', cumQty: 100, leavesQty: 0 });
+    // Resumed after the acknowledgement: the order was not routed-and-unanswered at the checkpoint, no New owed.
+    const acked = deriveWithImplied([...events.slice(0, 3), { type: 'OrderAcknowledged', orderId: 7 }, events[3]!], {}, 4);
+    expect(acked[4]!.before).toBeUndefined();
   });
 
   it('new, partial and full fills: ExecType, OrdStatus, quantities, prices', () => {

@@ -173,10 +173,14 @@ export class FixAcceptorComponent extends ProjectedComponent implements Componen
     this.lastSeq = seq;
     // What replaying the session's SessionOpened does at start-up (nothing is owed in memory then).
     this.state.startSession(session, {});
-    this.chains.resume(chains, (id) => {
-      const o = this.projection.order(id);
-      return o === undefined ? undefined : enteredClientOrderId(o);
-    });
+    this.chains.resume(
+      chains,
+      (id) => {
+        const o = this.projection.order(id);
+        return o === undefined ? undefined : enteredClientOrderId(o);
+      },
+      this.projection.routedOrderIds(),
+    );
     const behind = new Map<string, number>();
     for (const c of this.projection.clients()) {
       if (this.state.known(c.clientId) && this.state.delivered(c.clientId) < seq) behind.set(c.clientId, this.state.delivered(c.clientId));

@@ -98,11 +98,14 @@ export class ClOrdIdChains {
    * by seq (`requests`, folded from the log alone), resolved through
    * `linkOf` like the fold from seq 1 resolves them; `firstOf` is the
    * ClOrdID an order came with (the projection's), undefined for an order the
-   * session does not have. Call before any event after the checkpoint.
+   * session does not have; `routed` the orders at stage routed at the checkpoint
+   * (sent, not yet answered by the venue). Call before any event after the checkpoint.
    */
-  resume(requests: RequestSeqs, firstOf: (orderId: number) => string | undefined): void {
+  resume(requests: RequestSeqs, firstOf: (orderId: number) => string | undefined, routed: Iterable<number> = []): void {
     this.chains.clear();
     this.unacked.clear();
+    // Orders in flight to the venue at the checkpoint: a fill of one after it may be the venue's first word too.
+    for (const id of routed) this.unacked.add(id);
     this.resumed = { requests, firstOf };
   }
 
