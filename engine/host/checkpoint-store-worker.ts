@@ -5,11 +5,10 @@
  * so the write lock it takes is never held by a thread the machine preempts for long.
  */
 import type Database from 'better-sqlite3';
-import { readlinkSync } from 'node:fs';
-import { getPriority } from 'node:os';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { CheckpointWriter } from '../store/checkpoints.ts';
 import { openForCheckpoints } from './checkpoint-maker.ts';
+import { currentThreadNice } from './thread-priority.ts';
 import type { StoreRequest, StoreAnswer } from './checkpoint-store-thread.ts';
 
 const { path, port, flag } = workerData as { path: string; port: MessagePort; flag: Int32Array };
@@ -26,12 +25,6 @@ const PAUSE_MS = 2;
 const nap = new Int32Array(new SharedArrayBuffer(4));
 const pause = (heldMs: number): void => void Atomics.wait(nap, 0, 0, PAUSE_MS + heldMs);
 
-/** This thread's own nice value (/proc/thread-self names its task); 0 where that is not Linux. */
-function threadNice(): number {
-  if (process.platform !== 'linux') return 0;
-  return getPriority(Number(/\/task\/(\d+)$/.exec(readlinkSync('/proc/thread-self'))?.[1]));
-}
-
 port.on('message', (m: StoreRequest) => {
   let answer: StoreAnswer;
   try {
@@ -40,7 +33,7 @@ port.on('message', (m: StoreRequest) => {
     writer ??= new CheckpointWriter(db);
     if (m.op === 'write') answer = { ok: true, value: writer.write(m.session, m.seq, m.format, new Uint8Array(m.bytes), m.takenTs, undefined, pause) ? 1 : 0 };
     else if (m.op === 'prune') answer = { ok: true, value: writer.prune(m.session, m.retention) };
-    else if (m.op === 'nice') answer = { ok: true, value: threadNice() };
+    else if (m.op === 'nice') answer = { ok: true, value: currentThreadNice() };
     else {
       db.close();
       answer = { ok: true, value: 0 };

@@ -4,6 +4,23 @@ import { getPriority, setPriority } from 'node:os';
 /** The nice value background threads take: they get what the live path leaves (about a tenth of a busy core). */
 export const BACKGROUND_NICE = 10;
 
+/** The calling thread's id (its task under /proc/self/task) on Linux; undefined elsewhere or when unreadable. */
+export function currentThreadId(): number | undefined {
+  if (process.platform !== 'linux') return undefined;
+  try {
+    const tid = Number(/\/task\/(\d+)$/.exec(readlinkSync('/proc/thread-self'))?.[1]);
+    return Number.isSafeInteger(tid) && tid > 0 ? tid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The calling thread's own nice value (not the process's); 0 where threads have none of their own (not Linux). */
+export function currentThreadNice(): number {
+  const tid = currentThreadId();
+  return tid === undefined ? 0 : getPriority(tid);
+}
+
 /**
  * Lowers the CPU priority of the calling thread only (not the process) to
  * `nice`, for background work that must not compete with the event loop
@@ -14,10 +31,9 @@ export const BACKGROUND_NICE = 10;
  * the OS refused (the work then runs at normal priority, as before).
  */
 export function lowerThreadPriority(nice = BACKGROUND_NICE): number | undefined {
-  if (process.platform !== 'linux') return undefined;
+  const tid = currentThreadId();
+  if (tid === undefined) return undefined;
   try {
-    const tid = Number(/\/task\/(\d+)$/.exec(readlinkSync('/proc/thread-self'))?.[1]);
-    if (!Number.isSafeInteger(tid) || tid <= 0) return undefined;
     // Never raise it (a host started with `nice` keeps that for its threads too).
     if (getPriority(tid) < nice) setPriority(tid, nice);
     return tid;
