@@ -502,12 +502,6 @@ function numberKey(f: FillRecord, key: FillSortKey): number {
 }
 
 function sortValue(f: FillRecord, key: FillSortKey, client: string | undefined): Key {
-  switch (key) {
-    case 'clientId':
-      return client ?? '';
-    case 'notional':
-      return f.quantity * f.price;
-    default:
-      return f[key];
-  }
+  if (key === 'clientId') return client ?? '';
+  return TEXT_KEYS.has(key) ? f[key as keyof FillRecord] : numberKey(f, key);
 }
