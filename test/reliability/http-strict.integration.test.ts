@@ -41,6 +41,16 @@ describe('HTTP: strict input, the token in the header, HEAD, drain on SIGTERM', 
     expect(head.status).toBe(200);
     expect(head.text).toBe('');
     expect(head.headers['content-type']).toMatch(/application\/json/);
+
+    // A known path asked with a method it does not take: 405 naming the ones it does, not 404; an unknown path 404.
+    const wrongVerb = await api.call('DELETE', '/api/orders');
+    expect(wrongVerb.status).toBe(405);
+    expect(wrongVerb.headers['allow']).toBe('GET, HEAD, POST');
+    expect((wrongVerb.json as { error: { code: string; message: string } }).error).toEqual({ code: 'METHOD_NOT_ALLOWED', message: 'DELETE is not allowed on /api/orders (GET, HEAD, POST)' });
+    const cancelByGet = await api.call('GET', '/api/orders/1/cancel');
+    expect(cancelByGet.status).toBe(405);
+    expect(cancelByGet.headers['allow']).toBe('POST');
+    expect((await api.call('GET', '/api/no-such-thing')).status).toBe(404);
     // Nothing of the refused requests reached the log: only the one good order's events.
     const after = await api.state();
     expect(after.orders.map((o) => o.clientOrderId)).toEqual(['strict-1']);

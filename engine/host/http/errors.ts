@@ -10,6 +10,8 @@ export class HttpError extends Error {
     readonly status: number,
     readonly code: ApiErrorCode,
     message: string,
+    /** Headers the answer carries besides the JSON ones (a 405's `Allow`). */
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(message);
   }
@@ -34,9 +36,9 @@ export function httpStatusOf(code: ApiErrorCode): number {
   return 500;
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+  res.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
   res.end(text);
 }
 
@@ -52,5 +54,5 @@ export function sendError(res: ServerResponse, err: unknown): void {
     return;
   }
   const status = err instanceof HttpError ? err.status : err instanceof BadRequest ? 400 : 500;
-  sendJson(res, status, { error: toApiError(err) });
+  sendJson(res, status, { error: toApiError(err) }, err instanceof HttpError ? err.headers : {});
 }

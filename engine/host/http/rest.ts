@@ -159,9 +159,17 @@ export async function routeRest(api: ApiMethods, req: IncomingMessage, url: ApiU
   const parts = url.pathname.split('/').filter(Boolean).slice(1); // drop 'api'
   // HEAD is GET without the body (Node leaves the body out of a HEAD answer).
   const verb = req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET');
-  const key = `${verb} ${parts.map((p, i) => (i === 1 && (parts[0] === 'orders' || parts[0] === 'components' || parts[0] === 'roles' || parts[0] === 'clients' || parts[0] === 'restricted') ? ':id' : p)).join('/')}`;
+  const path = parts.map((p, i) => (i === 1 && (parts[0] === 'orders' || parts[0] === 'components' || parts[0] === 'roles' || parts[0] === 'clients' || parts[0] === 'restricted') ? ':id' : p)).join('/');
+  const key = `${verb} ${path}`;
   const route = Object.prototype.hasOwnProperty.call(ROUTES, key) ? ROUTES[key] : undefined;
-  if (!route) throw new HttpError(404, 'NOT_FOUND', `no API route ${verb} ${url.pathname}`);
+  if (!route) {
+    // A known path asked with another method is 405 with the methods it takes (RFC 9110 §15.5.6), not 404.
+    const verbs = new Set(Object.keys(ROUTES).filter((k) => k.slice(k.indexOf(' ') + 1) === path).map((k) => k.slice(0, k.indexOf(' '))));
+    if (verbs.size === 0) throw new HttpError(404, 'NOT_FOUND', `no API route ${verb} ${url.pathname}`);
+    if (verbs.has('GET')) verbs.add('HEAD');
+    const allowed = ['GET', 'HEAD', 'POST', 'PUT'].filter((v) => verbs.has(v));
+    throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${verb} is not allowed on ${url.pathname} (${allowed.join(', ')})`, { allow: allowed.join(', ') });
+  }
   return dispatch(api, route.method, await route.params({ req, url, parts }));
 }
 
@@ -176,7 +184,7 @@ export function decodePath(name: string, v: string): string {
 
 /** A whole number in a path segment: digits only (Number() would take '1e3', '0x10', ' 7'). */
 function pathNumber(name: string, v: string): number {
-  if (!/^\d{1,16}$/.test(v)) throw new BadRequest(`${name}: must be a whole number`);
+  if (!/^\d{1,16}$/.test(v)) throw new BadRequest(`${name}: must be a whole number of at most 16 digits`);
   return Number(v);
 }
 

@@ -54,7 +54,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       sendResult(res, await routeRest(opts.api, req, url));
       return;
     }
-    if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed here`);
+    if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed here`, { allow: 'GET, HEAD' });
     serveStatic(opts.staticDir, url.pathname, res);
   };
 
