@@ -11,7 +11,12 @@ export function parse<O extends Options>(command: string, argv: string[], option
     return res;
   } catch (err) {
     if (err instanceof UsageError) throw err;
-    const msg = (err as Error).message.split('\n')[0]!.replace(/\. To specify a positional argument.*$/, '');
+    const first = (err as Error).message.split('\n')[0]!;
+    // Node's "argument is ambiguous" is its answer to `--limit -3`: say what it means in one line.
+    const ambiguous = /^Option '(--[\w-]+)' argument is ambiguous/.exec(first);
+    const msg = ambiguous
+      ? `${ambiguous[1]} needs a value, and what follows it starts with '-' (write ${ambiguous[1]}=VALUE if that is the value)`
+      : first.replace(/\. To specify a positional argument.*$/, '');
     throw new UsageError(`${command}: ${msg}`);
   }
 }

@@ -71,6 +71,7 @@ describe('ordo CLI', () => {
       [['events', '--data-dir', '/nonexistent/ordo'], /data dir \/nonexistent\/ordo does not exist/],
       [['events', '--data-dir', dir(), '--bogus'], /Unknown option '--bogus'/],
       [['state', '--data-dir', dir(), '--at', 'x'], /no event log in|--at must be a whole number/],
+      [['state', '--data-dir', dir(), '--at', '5', '--limit', '-3'], /--limit needs a value, and what follows it starts with '-' \(write --limit=VALUE/],
       [['host', '--data-dir', dir(), '--port', '99999'], /--port must be between 0 and 65535/],
     ];
     for (const [args, msg] of cases) {
