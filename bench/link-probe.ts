@@ -14,6 +14,7 @@
  * find its sender and localPort encodes and decodes it again (a few µs a batch more than a real link would).
  *
  *   node --expose-gc dist/bench/link-probe.js zmq|uds [seconds] [rate]
+ *   node --expose-gc dist/bench/link-probe.js zmq|uds throughput   (the sequencer scenario: 1 M events after 200 k, batch 512, window 16,384)
  */
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -27,9 +28,9 @@ import type { BusEndpoints } from '../engine/bus/endpoints.ts';
 import { EventStream } from '../engine/bus/event-stream.ts';
 import { decodeCommands, encodeCommands } from '../engine/protocol/codec.ts';
 import { startSequencerHost } from './backbone.ts';
-import { driveLatency, sendersListener, type LatencyResult, type Senders } from './drive.ts';
+import { driveLatency, driveThroughput, sendersListener, type LatencyResult, type Senders, type ThroughputResult } from './drive.ts';
 import { SENDER_ROLES } from './roles.ts';
-import { sequencerLatency } from './sequencer.ts';
+import { sequencerLatency, sequencerThroughput } from './sequencer.ts';
 import { runMain } from './util.ts';
 
 const run = promisify(execFile);
@@ -39,29 +40,59 @@ const COMMANDS = 1;
 const FRAME = 2;
 const REPLY = 3;
 
-/** Reads [u32 LE length][u8 kind][payload] messages off a stream. */
+/**
+ * Reads [u32 LE length][u8 kind][payload] messages off a stream. Chunks are kept as they come and joined only
+ * once a whole message is there (a frame of thousands of events spans many chunks).
+ */
 function readMessages(socket: Socket, onMessage: (kind: number, payload: Buffer) => void): void {
-  let pending: Buffer = Buffer.alloc(0);
+  let chunks: Buffer[] = [];
+  let total = 0;
+  let need = 5;
   socket.on('data', (chunk: Buffer) => {
-    pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+    chunks.push(chunk);
+    total += chunk.length;
+    if (total < need) return;
+    let buf = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
     let at = 0;
-    while (pending.length - at >= 5) {
-      const len = pending.readUInt32LE(at);
-      if (pending.length - at - 5 < len) break;
-      onMessage(pending[at + 4]!, pending.subarray(at + 5, at + 5 + len));
+    for (;;) {
+      if (buf.length - at < 5) {
+        need = 5;
+        break;
+      }
+      const len = buf.readUInt32LE(at);
+      if (buf.length - at - 5 < len) {
+        need = 5 + len;
+        break;
+      }
+      onMessage(buf[at + 4]!, buf.subarray(at + 5, at + 5 + len));
       at += 5 + len;
     }
-    pending = pending.subarray(at);
+    buf = buf.subarray(at);
+    chunks = buf.length > 0 ? [buf] : [];
+    total = buf.length;
   });
 }
 
-/** One write a message (one system call when the socket is not backed up). */
+const corked = new WeakSet<Socket>();
+
+/**
+ * Queues a message: what one synchronous run of the caller writes goes out in one writev when it ends
+ * (process.nextTick), as ZeroMQ's I/O thread coalesces the messages queued meanwhile; no copy of the payload.
+ */
 function writeMessage(socket: Socket, kind: number, payload: Uint8Array): void {
-  const out = Buffer.allocUnsafe(5 + payload.length);
-  out.writeUInt32LE(payload.length, 0);
-  out[4] = kind;
-  out.set(payload, 5);
-  socket.write(out);
+  if (!corked.has(socket)) {
+    corked.add(socket);
+    socket.cork();
+    process.nextTick(() => {
+      corked.delete(socket);
+      socket.uncork();
+    });
+  }
+  const head = Buffer.allocUnsafe(5);
+  head.writeUInt32LE(payload.length, 0);
+  head[4] = kind;
+  socket.write(head);
+  socket.write(payload);
 }
 
 function childCpuMs(): number {
@@ -70,13 +101,15 @@ function childCpuMs(): number {
 }
 
 /** The child of the uds side: the four components' ports and the subscriber over one Unix socket. */
+const THROUGHPUT = { total: 1_000_000, warmup: 200_000, batch: 512, window: 16_384 };
+
 async function child(linkPath: string, replay: string, rate: number, seconds: number): Promise<void> {
   const socket = connect(linkPath);
   await new Promise<void>((r) => socket.once('connect', () => r()));
   const stream = new EventStream({ events: 'unused://', replay, localFeed: true });
   const handlers = new Map<string, (r: CommandReply) => void>();
   readMessages(socket, (kind, payload) => {
-    if (kind === FRAME) stream.offerLocal(new Uint8Array(payload));
+    if (kind === FRAME) stream.offerLocal(payload);
     else if (kind === REPLY) {
       const r = JSON.parse(payload.toString('utf8')) as CommandReply & { src: string };
       handlers.get(r.src)?.(r);
@@ -97,13 +130,13 @@ async function child(linkPath: string, replay: string, rate: number, seconds: nu
   const senders: Senders = { clients, seen: { events: 0 }, onEvent: undefined, onDelivered: undefined };
   stream.addListener(sendersListener(senders));
   await stream.start();
-  const result = await driveLatency(senders, { ratePerSec: rate, seconds, warmupSeconds: 1, send: 'wake' });
+  const result = rate === 0 ? await driveThroughput(senders, THROUGHPUT) : await driveLatency(senders, { ratePerSec: rate, seconds, warmupSeconds: 1, send: 'wake' });
   stream.close();
   socket.destroy();
   await new Promise<void>((done) => process.stdout.write(JSON.stringify(result) + '\n', () => done()));
 }
 
-async function viaLink(rate: number, seconds: number): Promise<LatencyResult> {
+async function viaLink<R>(rate: number, seconds: number): Promise<R> {
   const host = await startSequencerHost('ipc');
   const linkPath = join(dirname(host.dbPath), 'link');
   const conns = new Set<Socket>();
@@ -111,6 +144,8 @@ async function viaLink(rate: number, seconds: number): Promise<LatencyResult> {
   const server = createServer((socket) => {
     conns.add(socket);
     socket.on('close', () => conns.delete(socket));
+    // The child has gone (its run is over): stop writing to it.
+    socket.on('error', () => conns.delete(socket));
     readMessages(socket, (kind, payload) => {
       if (kind !== COMMANDS) return;
       const batch = decodeCommands(payload);
@@ -133,7 +168,7 @@ async function viaLink(rate: number, seconds: number): Promise<LatencyResult> {
   try {
     const endpoints: BusEndpoints = host.endpoints;
     const { stdout } = await run(process.execPath, ['--expose-gc', SELF, 'child', linkPath, endpoints.replay, String(rate), String(seconds)], { maxBuffer: 1 << 24 });
-    return JSON.parse(stdout.trim().split('\n').pop()!) as LatencyResult;
+    return JSON.parse(stdout.trim().split('\n').pop()!) as R;
   } finally {
     for (const c of conns) c.destroy();
     server.close();
@@ -148,12 +183,27 @@ runMain(async () => {
     return;
   }
   const link = args[0] === 'uds' ? 'uds' : 'zmq';
-  const seconds = Number(args[1] ?? 10);
-  const rate = Number(args[2] ?? 10_000);
   const load = loadavg()[0]!;
   const cpu0 = process.cpuUsage();
   const kid0 = childCpuMs();
-  const r = link === 'uds' ? await viaLink(rate, seconds) : (await sequencerLatency('two-processes', { ratePerSec: rate, seconds, warmupSeconds: 1, send: 'wake' })).result;
+  if (args[1] === 'throughput') {
+    const r = link === 'uds' ? await viaLink<ThroughputResult>(0, 0) : (await sequencerThroughput('two-processes', THROUGHPUT)).result;
+    const cpu = process.cpuUsage(cpu0);
+    const events = THROUGHPUT.total + THROUGHPUT.warmup;
+    console.log(
+      JSON.stringify({
+        link,
+        load: [load, loadavg()[0]],
+        eventsPerSec: Math.round(r.eps),
+        sequencerCpuUsPerEvent: Math.round(((cpu.user + cpu.system) / events) * 1000) / 1000,
+        childCpuUsPerEvent: Math.round((((childCpuMs() - kid0) * 1000) / events) * 1000) / 1000,
+      }),
+    );
+    return;
+  }
+  const seconds = Number(args[1] ?? 10);
+  const rate = Number(args[2] ?? 10_000);
+  const r = link === 'uds' ? await viaLink<LatencyResult>(rate, seconds) : (await sequencerLatency('two-processes', { ratePerSec: rate, seconds, warmupSeconds: 1, send: 'wake' })).result;
   const cpu = process.cpuUsage(cpu0);
   const commands = rate * (seconds + 1);
   console.log(
