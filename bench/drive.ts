@@ -1,5 +1,5 @@
 import * as hdr from 'hdr-histogram-js';
-import type { CommandClient } from '../engine/bus/command-client.ts';
+import type { CommandPort } from '../engine/bus/command-client.ts';
 import type { CommandBody, Sequenced } from '../engine/protocol/events.ts';
 import { OrderPipeline } from './pipeline.ts';
 import { Worker } from 'node:worker_threads';
@@ -13,7 +13,7 @@ type Wake = number;
 
 /** Four components' command clients and what their subscriber has received. */
 export interface Senders {
-  readonly clients: readonly CommandClient[];
+  readonly clients: readonly (CommandPort & { readonly src: string })[];
   /** Events delivered to the subscriber. */
   readonly seen: { events: number };
   /** Set to observe every delivered event. */

@@ -46,6 +46,9 @@ export class CommandClient implements CommandPort {
   ) {
     this.dealer.linger = 0;
     this.dealer.sendHighWaterMark = 0;
+    // With no high-water mark (and ZMQ_IMMEDIATE off: connect makes the pipe at once) a DEALER send never waits, so
+    // zeromq.js need not read ZMQ_EVENTS before each one (getpid + poll, decision 257), as for PUB (decision 210).
+    this.dealer.sendTimeout = 0;
     connectTo(this.dealer, endpoint, security);
     this.out = new SendQueue(this.dealer, (err) => log.error(`${src}: command send failed: ${(err as Error).message}`));
     void this.loop();

@@ -259,6 +259,9 @@ export class Sequencer {
 
   async bind(commands: readonly string[], events: readonly string[]): Promise<void> {
     this.router.linger = 0;
+    // A ROUTER without ZMQ_ROUTER_MANDATORY never waits to send (a reply to a full or gone peer is dropped; the
+    // sender resends), so no ZMQ_EVENTS read before each reply (decision 257).
+    this.router.sendTimeout = 0;
     this.publisher.linger = 0;
     this.publisher.sendHighWaterMark = this.opts.publishHighWaterMark ?? 100_000;
     await bindAll(this.router, commands, this.opts.security);
