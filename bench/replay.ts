@@ -21,8 +21,8 @@ export interface ChildReplay {
   readonly fills: number;
   readonly lastSeq: number;
   readonly hash?: string;
-  /** CPU clock ticks (10 ms) of the replay on the replaying thread. */
-  readonly mainCpuTicks?: number;
+  /** CPU time (ns) of the replay on the replaying thread (-1 where /proc has none). */
+  readonly mainCpuNs?: number;
 }
 
 /**

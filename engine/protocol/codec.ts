@@ -324,28 +324,7 @@ export function visitFrame(
   const strings = readStringTable(r);
   // The frame's own version picks the decoders, once: the loop below has no version checks.
   const codecs = EVENT_CODECS.byVersion[version]!;
-  // The one-byte varints (the event code, the source's index) inline, as the generated decoders read theirs:
-  // every ByteReader.uint that V8 inlines here spends the inlining budget of this loop.
-  const b = r.buf;
-  for (let i = 0; i < count; i++) {
-    let p = r.pos;
-    let code = b[p]!;
-    if (p < end && code < 0x80) r.pos = ++p;
-    else code = r.uint();
-    const c = code < codecs.length ? codecs[code] : undefined;
-    if (c === undefined) throw new DecodeError(`unknown event code ${code} at seq ${firstSeq + i}`);
-    const ts = baseTs + r.uint();
-    p = r.pos;
-    let at = b[p]!;
-    if (p < end && at < 0x80) r.pos = ++p;
-    else at = r.uint();
-    const src = strings[at];
-    if (src === undefined) throw new DecodeError(`bad source index at seq ${firstSeq + i}`);
-    const cseq = r.uint();
-    const event = c.decode(r, strings) as unknown as OrdoEvent;
-    const seq = firstSeq + i;
-    if (seq >= from && seq <= to) visit({ seq, ts, src, cseq, event });
-  }
+  visitEvents(r, end, count, firstSeq, baseTs, strings, codecs, visit, from, to);
   if (!r.done) throw new DecodeError(`${r.end - r.pos} trailing bytes after frame`);
   return { session, firstSeq, count, baseTs };
 }
@@ -377,6 +356,75 @@ export function visitFrameReusing(
   const strings = readStringTable(r);
   const codecs = EVENT_CODECS.byVersion[version]!;
   const kept = version === CODEC_VERSION ? EVENT_CODECS.intoByCode : NONE_KEPT;
+  visitEventsReusing(r, end, count, firstSeq, baseTs, strings, codecs, kept, visit, from, to);
+  if (!r.done) throw new DecodeError(`${r.end - r.pos} trailing bytes after frame`);
+  return { session, firstSeq, count, baseTs };
+}
+
+const NONE_KEPT: readonly (KeptDecoder | undefined)[] = [];
+
+/*
+ * The event loops of visitFrame and visitFrameReusing, each a function of its own that returns when its loop
+ * ends. V8 optimizes a loop that runs thousands of times (a 4,096-event frame) while it is still in its first
+ * call (on-stack replacement), before the code after the loop has ever run: with the frame's trailing-bytes
+ * check in the same function, that code had no type feedback and the optimized loop deoptimized on leaving
+ * it, and V8 could enter the same code again at the next frame's loop and deoptimize again, frame after frame
+ * (0 to 1,522 deoptimizations per 1 M-event replay, depending on when the concurrent compiler finished;
+ * docs/decisions/256). Here nothing follows the loop but the return; the check runs in the caller, which has
+ * feedback by then.
+ */
+
+/** visitFrame's loop: events [0, count) of the frame whose string table and decoders are given. */
+function visitEvents(
+  r: ByteReader,
+  end: number,
+  count: number,
+  firstSeq: number,
+  baseTs: number,
+  strings: readonly string[],
+  codecs: readonly (Codec | undefined)[],
+  visit: (e: Sequenced) => void,
+  from: number,
+  to: number,
+): void {
+  // The one-byte varints (the event code, the source's index) inline, as the generated decoders read theirs:
+  // every ByteReader.uint that V8 inlines here spends the inlining budget of this loop.
+  const b = r.buf;
+  for (let i = 0; i < count; i++) {
+    let p = r.pos;
+    let code = b[p]!;
+    if (p < end && code < 0x80) r.pos = ++p;
+    else code = r.uint();
+    const c = code < codecs.length ? codecs[code] : undefined;
+    if (c === undefined) throw new DecodeError(`unknown event code ${code} at seq ${firstSeq + i}`);
+    const ts = baseTs + r.uint();
+    p = r.pos;
+    let at = b[p]!;
+    if (p < end && at < 0x80) r.pos = ++p;
+    else at = r.uint();
+    const src = strings[at];
+    if (src === undefined) throw new DecodeError(`bad source index at seq ${firstSeq + i}`);
+    const cseq = r.uint();
+    const event = c.decode(r, strings) as unknown as OrdoEvent;
+    const seq = firstSeq + i;
+    if (seq >= from && seq <= to) visit({ seq, ts, src, cseq, event });
+  }
+}
+
+/** visitFrameReusing's loop (see visitEvents). */
+function visitEventsReusing(
+  r: ByteReader,
+  end: number,
+  count: number,
+  firstSeq: number,
+  baseTs: number,
+  strings: readonly string[],
+  codecs: readonly (Codec | undefined)[],
+  kept: readonly (KeptDecoder | undefined)[],
+  visit: (e: Sequenced) => void,
+  from: number,
+  to: number,
+): void {
   const e = keptSequenced;
   const b = r.buf;
   for (let i = 0; i < count; i++) {
@@ -406,11 +454,7 @@ export function visitFrameReusing(
       visit(e);
     }
   }
-  if (!r.done) throw new DecodeError(`${r.end - r.pos} trailing bytes after frame`);
-  return { session, firstSeq, count, baseTs };
 }
-
-const NONE_KEPT: readonly (KeptDecoder | undefined)[] = [];
 /** visitFrameReusing's one Sequenced; ts starts as a non-small number so the field is a double from the start. */
 const keptSequenced: { -readonly [K in keyof Sequenced]: Sequenced[K] } = { seq: 0, ts: 0.5, src: '', cseq: 0, event: { type: 'SessionReady', restoredOrders: 0 } as unknown as OrdoEvent };
 

@@ -48,6 +48,29 @@ describe('visitFrameReusing', () => {
     expect(seen).toBe(fixture.events.length);
   });
 
+  it('refuses a frame with trailing bytes or cut short as visitFrame does, after the same events', () => {
+    const bytes = Buffer.from(fixture.frames[0]!.bytes, 'base64');
+    const longer = new Uint8Array(bytes.length + 3);
+    longer.set(bytes);
+    const outcome = (visit: typeof visitFrame, frame: Uint8Array) => {
+      let n = 0;
+      try {
+        visit(frame, () => n++);
+      } catch (err) {
+        return { n, error: String(err) };
+      }
+      return { n, error: undefined };
+    };
+    const trailing = outcome(visitFrameReusing, longer);
+    expect(trailing.error).toMatch(/3 trailing bytes after frame/);
+    expect(trailing).toEqual(outcome(visitFrame, longer));
+    for (const cut of [bytes.length - 1, bytes.length >> 1]) {
+      const short = bytes.subarray(0, cut);
+      expect(outcome(visitFrameReusing, short).error).toMatch(/DecodeError|truncated|cannot fit/);
+      expect(outcome(visitFrameReusing, short)).toEqual(outcome(visitFrame, short));
+    }
+  });
+
   it('never shows a field of the event before: optional fields present, then absent, in one frame', () => {
     const ts = 1_767_225_600_000_000;
     const pending = (orderId: number, extra: Record<string, unknown>): Sequenced => ({
