@@ -674,7 +674,16 @@ function migrate(db: Database.Database, path: string): void {
       db.pragma(`user_version = ${m.version}`);
     }).immediate();
   }
+  // Converting an old log's frames (version 4, decision 254) leaves the old table's pages free in the file:
+  // the file is rewritten once, at its new size (VACUUM is one transaction too: a crash keeps the old file).
+  if (version >= 1 && version < FRAMES_KEYED_VERSION && (db.pragma('freelist_count', { simple: true }) as number) > 0) {
+    db.exec('VACUUM');
+    db.pragma('wal_checkpoint(TRUNCATE)');
+  }
 }
+
+/** The schema version that keys frames by (session, first seq) (frame-key.ts). */
+const FRAMES_KEYED_VERSION = 4;
 
 function open(path: string, readonly: boolean): Database.Database {
   if (readonly && !existsSync(path)) throw new StoreError(`no event log at ${path}`);
