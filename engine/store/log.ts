@@ -71,13 +71,14 @@ export class ReadableLog {
     const L = (this.layout = framesLayout(db));
     const LAST_SEQ = `(${L.key} % ${SEQ_SPAN} + ${L.n} - 1)`;
     const rows = `${L.key}, ${L.n}, f.crc, f.body`;
-    this.stmts = {
-      sessions: db.prepare(
-        `SELECT s.id, s.opened_ts, s.closed_ts, s.state,
+    const sessionRows = `SELECT s.id, s.opened_ts, s.closed_ts, s.state,
                 COALESCE((SELECT ${LAST_SEQ} FROM frames f WHERE ${L.ofSession('s.id')} ORDER BY ${L.order} DESC LIMIT 1), 0) AS last_seq,
                 (SELECT COUNT(*) FROM frames f WHERE ${L.ofSession('s.id')}) AS frames
-         FROM sessions s ORDER BY s.id`,
-      ),
+         FROM sessions s`;
+    this.stmts = {
+      sessions: db.prepare(`${sessionRows} ORDER BY s.id`),
+      // Counting a session's frames steps through its rows (no index to count from since schema 4): only the newest's.
+      latestSession: db.prepare(`${sessionRows} ORDER BY s.id DESC LIMIT 1`),
       heads: db.prepare(
         `SELECT s.id, s.opened_ts, s.closed_ts, s.state,
                 COALESCE((SELECT ${LAST_SEQ} FROM frames f WHERE ${L.ofSession('s.id')} ORDER BY ${L.order} DESC LIMIT 1), 0) AS last_seq
@@ -129,8 +130,8 @@ export class ReadableLog {
 
   /** The newest session, or undefined for an empty log. */
   latestSession(): SessionRow | undefined {
-    const all = this.sessions();
-    return all[all.length - 1];
+    const r = this.stmts.latestSession.get() as { id: number; opened_ts: number; closed_ts: number | null; state: 'open' | 'closed'; last_seq: number; frames: number } | undefined;
+    return r && { id: r.id, openedTs: r.opened_ts, closedTs: r.closed_ts, state: r.state, lastSeq: r.last_seq, frames: r.frames };
   }
 
   /** Where the log ends: the latest session and its last seq (undefined for an empty log). */
