@@ -111,6 +111,7 @@ describe('frames schema 4', () => {
       expect([...ro.events(session, 300, 302)].map((e) => e.seq)).toEqual([300, 301, 302]);
     }
     expect(ro.verify()).toEqual([]);
+    expect(ro.latestSession()).toEqual(before[2]);
     ro.close();
     expect(schema(path).version).toBe(3);
 
@@ -118,6 +119,7 @@ describe('frames schema 4', () => {
     try {
       expect(schema(path)).toEqual({ version: SCHEMA_VERSION, indexes: [], columns: ['key', 'n', 'crc', 'body'] });
       expect(log.sessions()).toEqual(before);
+      expect(log.latestSession()).toEqual(before[2]);
       for (const [session, events] of written) {
         expect([...log.events(session)]).toEqual(events);
         const replayed: Sequenced[] = [];
