@@ -677,9 +677,14 @@ function migrate(db: Database.Database, path: string): void {
   }
   // Converting an old log's frames (version 4, decision 254) leaves the old table's pages free in the file:
   // the file is rewritten once, at its new size (VACUUM is one transaction too: a crash keeps the old file).
+  // Not needed for correctness: if it cannot run (another connection reading), the free pages are reused by new frames.
   if (version >= 1 && version < FRAMES_KEYED_VERSION && (db.pragma('freelist_count', { simple: true }) as number) > 0) {
-    db.exec('VACUUM');
-    db.pragma('wal_checkpoint(TRUNCATE)');
+    try {
+      db.exec('VACUUM');
+      db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch (err) {
+      logger.warn(`event log ${path}: converted to schema ${FRAMES_KEYED_VERSION}, but its file was not rewritten (${(err as Error).message}); its free pages are reused by new frames`);
+    }
   }
 }
 
