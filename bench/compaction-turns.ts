@@ -36,7 +36,7 @@ function turns(path: string, size: TurnSize): { turns: number[]; writes: number[
   const writes: number[] = [];
   let frames = 0;
   try {
-    const upTo = (log.db.prepare('SELECT max(last_seq) FROM frames WHERE session = 1').pluck().get() as number) ?? 0;
+    const upTo = log.lastSeq(1);
     let cursor = 1;
     for (;;) {
       const gen = compactTurns(log, 1, cursor, upTo, undefined, size);

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { frameKey, seqOfKey } from '../engine/store/frame-key.ts';
 import { orderLifecycles, type OrdersResult } from './orders.ts';
 
 /** What a live host wrote while taking orders at a steady rate. */
@@ -34,11 +35,15 @@ export async function liveFrames(ratePerSec: number, orders: number, venueTickMs
     afterClose(dbPath, measured) {
       const db = new Database(dbPath, { readonly: true });
       try {
-        const rows = db
-          .prepare('SELECT first_seq, last_seq, length(body) FROM frames WHERE session = (SELECT max(id) FROM sessions) AND first_seq >= ? AND last_seq <= ? ORDER BY first_seq')
-          .raw(true)
-          .all(measured.firstSeq, measured.lastSeq) as [number, number, number][];
-        frameSizes = rows.map((r) => r[1] - r[0] + 1);
+        // Keys are session * SEQ_SPAN + first seq (frame-key.ts).
+        const session = db.prepare('SELECT max(id) FROM sessions').pluck().get() as number;
+        const rows = (
+          db
+            .prepare('SELECT key, n, length(body) FROM frames WHERE key >= ? AND key <= ? ORDER BY key')
+            .raw(true)
+            .all(frameKey(session, measured.firstSeq), frameKey(session, measured.lastSeq)) as [number, number, number][]
+        ).filter((r) => seqOfKey(r[0]) + r[1] - 1 <= measured.lastSeq);
+        frameSizes = rows.map((r) => r[1]);
         for (const r of rows) bodyBytes += r[2];
       } finally {
         db.close();

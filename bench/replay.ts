@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { compactSession } from '../engine/store/compaction.ts';
+import { frameKey, MAX_SEQ } from '../engine/store/frame-key.ts';
 import { openWritableLog } from '../engine/store/log.ts';
 import { orderSession, storeSession } from './session.ts';
 import { tempFolder } from './util.ts';
@@ -165,7 +166,7 @@ export function usedBytes(dbPath: string): number {
 export function compactStoredLog(stored: StoredLog, lagEvents: number): { seconds: number; events: number; framesBefore: number; framesAfter: number; usedBytes: number } {
   const log = openWritableLog(stored.db, { backgroundCheckpoint: false });
   try {
-    const frames = () => log.db.prepare('SELECT count(*) FROM frames WHERE session = 1').pluck().get() as number;
+    const frames = () => log.db.prepare('SELECT count(*) FROM frames WHERE key >= ? AND key <= ?').pluck().get(frameKey(1, 0), frameKey(1, MAX_SEQ)) as number;
     const framesBefore = frames();
     const t0 = performance.now();
     const r = compactSession(log, 1, log.lastSeq(1) - lagEvents);

@@ -4,6 +4,7 @@ import { crc32 } from 'node:zlib';
 import { UserError } from '../errors.ts';
 import { rebuildSnapshot } from '../host/log-checks.ts';
 import { readFrameInfo } from '../protocol/codec.ts';
+import { sameCrc, SEQ_SPAN } from '../store/frame-key.ts';
 import { openWritableLog } from '../store/log.ts';
 
 interface SessionInfo {
@@ -67,10 +68,10 @@ export function salvageLog(from: string, to: string): SalvageResult {
       });
     };
     try {
-      const rows = src.prepare('SELECT session, first_seq, last_seq, crc, body FROM frames ORDER BY id').raw(true).iterate() as IterableIterator<[number, number, number, number, Buffer]>;
+      const rows = src.prepare(framesInOrder(src)).raw(true).iterate() as IterableIterator<[number, number, number, number, Buffer]>;
       for (const [s, first, last, crc, body] of rows) {
         const where = `session ${s} seq ${first}-${last}`;
-        if (crc32(body) !== crc) {
+        if (!sameCrc(crc32(body), crc)) {
           stoppedAt = `${where}: checksum mismatch`;
           break;
         }
@@ -152,4 +153,21 @@ function copyDeferred(src: Database.Database, out: ReturnType<typeof openWritabl
     }
   });
   return copied;
+}
+
+/**
+ * The damaged file's frames as (session, first seq, last seq, crc, body), in
+ * log order, in either layout: keyed by (session, first seq) in one integer
+ * (schema version 4, frame-key.ts) or the version-1..3 rows (rowid order).
+ */
+function framesInOrder(src: Database.Database): string {
+  let keyed = true;
+  try {
+    keyed = (src.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('frames') as string[]).includes('key');
+  } catch {
+    // The schema is unreadable: try the current layout (the query fails with its own message if it is not).
+  }
+  return keyed
+    ? `SELECT key / ${SEQ_SPAN}, key % ${SEQ_SPAN}, key % ${SEQ_SPAN} + n - 1, crc, body FROM frames ORDER BY key`
+    : 'SELECT session, first_seq, last_seq, crc, body FROM frames ORDER BY id';
 }

@@ -5,6 +5,7 @@ import { DecodeError } from '../protocol/bytes.ts';
 import type { Sequenced } from '../protocol/events.ts';
 import type { WritableLog } from './log.ts';
 import { log } from '../log.ts';
+import { frameKey, MAX_SEQ, sameCrc, SEQ_SPAN, storedCrc } from './frame-key.ts';
 
 /**
  * Frame compaction (decision 120): a live sequencer commits what has arrived
@@ -14,8 +15,9 @@ import { log } from '../log.ts';
  * event). Behind the head, runs of small consecutive frames are rewritten as
  * one frame of up to COMPACT_EVENTS events: the same events, decoded and
  * re-encoded, in one transaction that deletes the run and inserts the merged
- * frame under the run's first row id (so row ids still grow with seq, which
- * `truncateFrom` relies on). Readers never see a half-done merge (one
+ * frame under the run's first frame's key (frame-key.ts: the key is the
+ * session and first seq, so keys still grow with seq, which `truncateFrom`
+ * relies on). Readers never see a half-done merge (one
  * transaction; WAL snapshots), and every reader already accepts a frame that
  * starts before the seq it asked for.
  */
@@ -41,7 +43,21 @@ export interface CompactionStep {
 }
 
 /** A frame's row without its body (bodies are read only for runs being merged). */
-type Row = [id: number, firstSeq: number, lastSeq: number];
+type Row = [key: number, firstSeq: number, lastSeq: number];
+
+/** A statement over the frames of `session` with first seq in [a, b] (and more parameters after): its keys are a range. */
+class SeqRange {
+  constructor(private readonly stmt: Database.Statement) {}
+  all(session: number, a: number, b: number, ...more: number[]): unknown[] {
+    return this.stmt.all(frameKey(session, a), frameKey(session, b), ...more);
+  }
+  get(session: number, a: number, b: number): unknown {
+    return this.stmt.get(frameKey(session, a), frameKey(session, b));
+  }
+  run(session: number, a: number, b: number): Database.RunResult {
+    return this.stmt.run(frameKey(session, a), frameKey(session, b));
+  }
+}
 
 /** Prepared statements of one log's compactor (on the writer's connection). */
 class Statements {
@@ -53,17 +69,19 @@ class Statements {
   readonly latestSession;
   readonly lastSeq;
   constructor(db: Database.Database) {
-    this.rows = db
-      .prepare('SELECT id, first_seq, last_seq FROM frames WHERE session = ? AND first_seq >= ? AND first_seq <= ? ORDER BY first_seq LIMIT ?')
-      .raw(true);
-    // Every range below bounds first_seq on both sides, so the (session, first_seq) index bounds the scan;
-    // frames are disjoint and consecutive, so first_seq in [a, b] picks exactly the frames of a run a..b.
-    this.bodies = db.prepare('SELECT first_seq, last_seq, crc, body FROM frames WHERE session = ? AND first_seq >= ? AND first_seq <= ? ORDER BY first_seq').raw(true);
-    this.count = db.prepare('SELECT count(*) FROM frames WHERE session = ? AND first_seq >= ? AND first_seq <= ?').pluck();
-    this.remove = db.prepare('DELETE FROM frames WHERE session = ? AND first_seq >= ? AND first_seq <= ?');
-    this.insert = db.prepare('INSERT INTO frames (id, session, first_seq, last_seq, crc, body) VALUES (?, ?, ?, ?, ?, ?)');
+    const first = `key % ${SEQ_SPAN}`;
+    const last = `key % ${SEQ_SPAN} + n - 1`;
+    this.rows = new SeqRange(db.prepare(`SELECT key, ${first}, ${last} FROM frames WHERE key >= ? AND key <= ? ORDER BY key LIMIT ?`).raw(true));
+    // Every range below is a key range (session, first seq in [a, b]: frame-key.ts), so the table's own
+    // b-tree bounds the scan; frames are disjoint and consecutive, so first seq in [a, b] picks exactly the
+    // frames of a run a..b.
+    this.bodies = new SeqRange(db.prepare(`SELECT ${first}, ${last}, crc, body FROM frames WHERE key >= ? AND key <= ? ORDER BY key`).raw(true));
+    this.count = new SeqRange(db.prepare('SELECT count(*) FROM frames WHERE key >= ? AND key <= ?').pluck());
+    this.remove = new SeqRange(db.prepare('DELETE FROM frames WHERE key >= ? AND key <= ?'));
+    this.insert = db.prepare('INSERT INTO frames (key, n, crc, body) VALUES (?, ?, ?, ?)');
     this.latestSession = db.prepare('SELECT max(id) FROM sessions').pluck();
-    this.lastSeq = db.prepare('SELECT last_seq FROM frames WHERE session = ? ORDER BY first_seq DESC LIMIT 1').pluck();
+    const lastSeq = db.prepare(`SELECT ${last} FROM frames WHERE key >= ? AND key <= ? ORDER BY key DESC LIMIT 1`).pluck();
+    this.lastSeq = { get: (session: number): unknown => lastSeq.get(frameKey(session, 0), frameKey(session, MAX_SEQ)) };
   }
 }
 
@@ -89,7 +107,7 @@ function merge(st: Statements, session: number, run: readonly Row[]): Uint8Array
   const rows = st.bodies.all(session, run[0]![1], run[run.length - 1]![1]) as [number, number, number, Buffer][];
   if (rows.length !== run.length) throw new CompactionSkipped(`frames ${run[0]![1]}-${run[run.length - 1]![2]} changed while being read`);
   for (const [first, last, crc, body] of rows) {
-    if (crc32(body) !== crc) throw new CompactionSkipped(`checksum mismatch in frame ${first}-${last}`);
+    if (!sameCrc(crc32(body), crc)) throw new CompactionSkipped(`checksum mismatch in frame ${first}-${last}`);
     try {
       for (const e of decodeFrame(body).events) events.push(e);
     } catch (err) {
@@ -153,7 +171,7 @@ export function compactStep(
         // Only the writer changes frames; still, never merge rows that are not exactly the ones read.
         if ((st.count.get(session, first[1], last[1]) as number) !== run.length) return false;
         st.remove.run(session, first[1], last[1]);
-        st.insert.run(first[0], session, first[1], last[2], crc32(bytes), bytes);
+        st.insert.run(first[0], last[2] - first[1] + 1, storedCrc(crc32(bytes)), bytes);
         return true;
       });
       if (!wrote) return false;
@@ -299,7 +317,7 @@ function* mergeTurns(log: WritableLog, st: Statements, session: number, run: rea
       const rows = st.bodies.all(session, part[0]![1], part[part.length - 1]![1]) as [number, number, number, Buffer][];
       if (rows.length !== part.length) throw new CompactionSkipped(`frames ${part[0]![1]}-${part[part.length - 1]![2]} changed while being read`);
       for (const [f, l, crc, body] of rows) {
-        if (crc32(body) !== crc) throw new CompactionSkipped(`checksum mismatch in frame ${f}-${l}`);
+        if (!sameCrc(crc32(body), crc)) throw new CompactionSkipped(`checksum mismatch in frame ${f}-${l}`);
         let events: Sequenced[];
         try {
           events = decodeFrame(body).events;
@@ -329,7 +347,7 @@ function* mergeTurns(log: WritableLog, st: Statements, session: number, run: rea
       // Only the writer changes frames; still, never merge rows that are not exactly the ones read.
       if ((st.count.get(session, first[1], last[1]) as number) !== run.length) return false;
       st.remove.run(session, first[1], last[1]);
-      st.insert.run(first[0], session, first[1], last[2], crc32(bytes), bytes);
+      st.insert.run(first[0], last[2] - first[1] + 1, storedCrc(crc32(bytes)), bytes);
       return true;
     });
     return wrote ? 'merged' : 'changed';

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { crc32 as zlibCrc32 } from 'node:zlib';
+import { MAX_SEQ, sameCrc, SEQ_SPAN, seqOfKey, type FramesLayout } from './frame-key.ts';
 
 /**
  * Reading a session's frames a page at a time: one SQLite call returns up to
@@ -11,7 +12,9 @@ import { crc32 as zlibCrc32 } from 'node:zlib';
  * log of 1-event frames: 2.7 of 4.4 s in the row iterator, chiefly the
  * Buffer better-sqlite3 copies each blob into, plus ~0.25 µs per native
  * crc32 call). A page costs one Buffer and one string whatever its frame
- * count. Nothing on disk changes: the same rows, read another way.
+ * count. Nothing on disk changes: the same rows, read another way. Rows are
+ * found by their key (frame-key.ts): a session's frames from a seq on are a
+ * rowid range.
  *
  * Each frame is still checked against its own row's CRC-32 before it is
  * decoded; bodies and numbers come from the same rows in the same order (one
@@ -39,22 +42,27 @@ export class FramePages {
   private byRow = false;
 
   /** The page reader for `db`, or undefined when its text encoding is not UTF-8 (blob-as-text would be converted). */
-  static open(db: Database.Database): FramePages | undefined {
-    return db.pragma('encoding', { simple: true }) === 'UTF-8' ? new FramePages(db) : undefined;
+  static open(db: Database.Database, layout: FramesLayout): FramePages | undefined {
+    return db.pragma('encoding', { simple: true }) === 'UTF-8' ? new FramePages(db, layout) : undefined;
   }
 
-  private constructor(db: Database.Database) {
+  private constructor(
+    db: Database.Database,
+    private readonly layout: FramesLayout,
+  ) {
+    const L = layout;
     // group_concat reads a blob's bytes as they are (UTF-8 database: no conversion), and CAST back to
     // BLOB keeps them: the result is the bodies concatenated byte for byte. Only the checksum and the
     // length come per frame: a frame's seqs are in its header, and its row's are looked up on error.
+    // The CRC is stored signed (frame-key.ts): the text may carry a minus sign.
     this.stmt = db
       .prepare(
-        `SELECT count(*), CAST(group_concat(body, '') AS BLOB), group_concat(crc || ',' || length(body) || ',', ''), max(first_seq)
-         FROM (SELECT first_seq, crc, body FROM frames WHERE session = ? AND first_seq >= ? AND first_seq <= ? ORDER BY first_seq LIMIT ?)`,
+        `SELECT count(*), CAST(group_concat(body, '') AS BLOB), group_concat(crc || ',' || length(body) || ',', ''), max(key)
+         FROM (SELECT ${L.key} AS key, f.crc AS crc, f.body AS body FROM frames f WHERE ${L.range} ORDER BY ${L.order} LIMIT ?)`,
       )
       .raw(true);
-    this.rowAt = db.prepare(`SELECT first_seq, last_seq FROM frames WHERE session = ? AND first_seq >= ? ORDER BY first_seq LIMIT 1 OFFSET ?`).raw(true);
-    this.rows = db.prepare(`SELECT first_seq, last_seq, crc, body FROM frames WHERE session = ? AND first_seq >= ? AND first_seq <= ? ORDER BY first_seq LIMIT ?`).raw(true);
+    this.rowAt = db.prepare(`SELECT ${L.key} % ${SEQ_SPAN}, ${L.key} % ${SEQ_SPAN} + ${L.n} - 1 FROM frames f WHERE ${L.range} ORDER BY ${L.order} LIMIT 1 OFFSET ?`).raw(true);
+    this.rows = db.prepare(`SELECT ${L.key}, ${L.n}, f.crc, f.body FROM frames f WHERE ${L.range} ORDER BY ${L.order} LIMIT ?`).raw(true);
   }
 
   /**
@@ -81,7 +89,7 @@ export class FramePages {
         next = after;
         continue;
       }
-      const row = this.stmt.get(session, next, to, limit) as [number, Buffer | null, string | null, number | null];
+      const row = this.stmt.get(...this.layout.bind(session, next, to), limit) as [number, Buffer | null, string | null, number | null];
       const count = row[0];
       if (count === 0) return;
       const bytes = row[1]!;
@@ -90,14 +98,20 @@ export class FramePages {
       let at = 0;
       let m = 0;
       for (let i = 0; i < count; i++) {
-        // Two unsigned decimals, each ended by a comma.
+        // Two decimals (the first may be negative), each ended by a comma.
         let crc = 0;
         let c: number;
+        let sign = 1;
+        if (meta.charCodeAt(m) === 45) {
+          sign = -1;
+          m++;
+        }
         while ((c = meta.charCodeAt(m++)) !== 44) crc = crc * 10 + c - 48;
+        crc *= sign;
         let len = 0;
         while ((c = meta.charCodeAt(m++)) !== 44) len = len * 10 + c - 48;
         const end = at + len;
-        if (end > bytes.length || crc32Range(bytes, at, end) !== crc) this.failAt(session, next, i, undefined, bytes.subarray(at, Math.min(end, bytes.length)), fail);
+        if (end > bytes.length || !sameCrc(crc32Range(bytes, at, end), crc)) this.failAt(session, next, i, undefined, bytes.subarray(at, Math.min(end, bytes.length)), fail);
         try {
           frame(bytes, at, end, view);
         } catch (err) {
@@ -107,7 +121,7 @@ export class FramePages {
       }
       // A short page was the last one.
       if (count < limit) return;
-      next = row[3]! + 1;
+      next = seqOfKey(row[3]!) + 1;
       // About PAGE_BYTES a page: small frames come many at a time, big (compacted) ones a few.
       this.adapt(count, bytes.length);
     }
@@ -128,10 +142,12 @@ export class FramePages {
     let total = 0;
     let count = 0;
     let last = next;
-    for (const [firstSeq, lastSeq, crc, body] of this.rows.iterate(session, next, to, limit) as IterableIterator<[number, number, number, Buffer]>) {
+    for (const [key, n, crc, body] of this.rows.iterate(...this.layout.bind(session, next, to), limit) as IterableIterator<[number, number, number, Buffer]>) {
+      const firstSeq = seqOfKey(key);
+      const lastSeq = firstSeq + n - 1;
       count++;
       last = firstSeq;
-      if (zlibCrc32(body) !== crc) fail(undefined, firstSeq, lastSeq, body);
+      if (!sameCrc(zlibCrc32(body), crc)) fail(undefined, firstSeq, lastSeq, body);
       try {
         frame(body, 0, body.length, new DataView(body.buffer, body.byteOffset, body.byteLength));
       } catch (err) {
@@ -152,7 +168,7 @@ export class FramePages {
 
   /** Calls `fail` with the seq range of the `index`-th frame (from 0) of the page that started at `pageStart`. */
   private failAt(session: number, pageStart: number, index: number, err: unknown, frame: Uint8Array, fail: (err: unknown, firstSeq: number, lastSeq: number, frame: Uint8Array) => never): never {
-    const row = this.rowAt.get(session, pageStart, index) as [number, number] | undefined;
+    const row = this.rowAt.get(...this.layout.bind(session, pageStart, MAX_SEQ), index) as [number, number] | undefined;
     return fail(err, row?.[0] ?? pageStart, row?.[1] ?? pageStart, frame);
   }
 }

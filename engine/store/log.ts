@@ -12,6 +12,7 @@ import { HeadWriter, isBehind, readHead, type LogHead } from './head.ts';
 import { log as logger } from '../log.ts';
 import { CheckpointReader } from './checkpoints.ts';
 import { FramePages } from './frame-pages.ts';
+import { fitsKey, framesLayout, MAX_SEQ, MAX_SESSION, sameCrc, SEQ_SPAN, seqOfKey, sessionOfKey, storedCrc, type FramesLayout } from './frame-key.ts';
 import { DeferredCommands } from './deferred.ts';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations/index.ts';
 
@@ -44,6 +45,7 @@ export interface CorruptionReport {
   readonly session: number;
   readonly firstSeq: number;
   readonly lastSeq: number;
+  /** The frame's row key (frame-key.ts): `truncateFrom` cuts from it. */
   readonly rowId: number;
   readonly detail: string;
 }
@@ -51,14 +53,9 @@ export interface CorruptionReport {
 declare const readable: unique symbol;
 declare const writable: unique symbol;
 
-interface FrameRow {
-  id: number;
-  session: number;
-  first_seq: number;
-  last_seq: number;
-  crc: number;
-  body: Buffer;
-}
+/** A frames row (schema version 4, frame-key.ts): key = session * 2^36 + first seq, n = events in the frame. */
+type FrameRow = [key: number, n: number, crc: number, body: Buffer];
+
 
 /**
  * The event log: read side. Every frame is checked against its CRC-32 and
@@ -67,40 +64,37 @@ interface FrameRow {
 export class ReadableLog {
   declare readonly [readable]: true;
   protected readonly stmts;
+  /** How SQL reaches the frames: keyed (schema version 4), or an old log's columns read as they are (frame-key.ts). */
+  protected readonly layout: FramesLayout;
 
   constructor(readonly db: Database.Database) {
+    const L = (this.layout = framesLayout(db));
+    const LAST_SEQ = `(${L.key} % ${SEQ_SPAN} + ${L.n} - 1)`;
+    const rows = `${L.key}, ${L.n}, f.crc, f.body`;
+    const sessionRows = `SELECT s.id, s.opened_ts, s.closed_ts, s.state,
+                COALESCE((SELECT ${LAST_SEQ} FROM frames f WHERE ${L.ofSession('s.id')} ORDER BY ${L.order} DESC LIMIT 1), 0) AS last_seq,
+                (SELECT COUNT(*) FROM frames f WHERE ${L.ofSession('s.id')}) AS frames
+         FROM sessions s`;
     this.stmts = {
-      sessions: db.prepare(
-        `SELECT s.id, s.opened_ts, s.closed_ts, s.state,
-                COALESCE((SELECT f.last_seq FROM frames f WHERE f.session = s.id ORDER BY f.first_seq DESC LIMIT 1), 0) AS last_seq,
-                (SELECT COUNT(*) FROM frames f WHERE f.session = s.id) AS frames
-         FROM sessions s ORDER BY s.id`,
-      ),
+      sessions: db.prepare(`${sessionRows} ORDER BY s.id`),
+      // Counting a session's frames steps through its rows (no index to count from since schema 4): only the newest's.
+      latestSession: db.prepare(`${sessionRows} ORDER BY s.id DESC LIMIT 1`),
       heads: db.prepare(
         `SELECT s.id, s.opened_ts, s.closed_ts, s.state,
-                COALESCE((SELECT f.last_seq FROM frames f WHERE f.session = s.id ORDER BY f.first_seq DESC LIMIT 1), 0) AS last_seq
+                COALESCE((SELECT ${LAST_SEQ} FROM frames f WHERE ${L.ofSession('s.id')} ORDER BY ${L.order} DESC LIMIT 1), 0) AS last_seq
          FROM sessions s ORDER BY s.id`,
       ),
       latest: db.prepare(`SELECT id FROM sessions ORDER BY id DESC LIMIT 1`),
       hasSession: db.prepare(`SELECT 1 FROM sessions WHERE id = ?`).pluck(),
       closedSessions: db.prepare(`SELECT s.id, n.crc, n.body FROM sessions s LEFT JOIN snapshots n ON n.session = s.id WHERE s.state = 'closed' ORDER BY s.id`),
-      lastSeq: db
-        .prepare(`SELECT last_seq FROM frames WHERE session = ? ORDER BY first_seq DESC LIMIT 1`)
-        .pluck(),
+      // Ranges are a session's frames with first seq in [a, b] (L.bind): a range of the key (frame-key.ts).
+      lastSeq: db.prepare(`SELECT ${LAST_SEQ} FROM frames f WHERE ${L.range} ORDER BY ${L.order} DESC LIMIT 1`).pluck(),
       // Frames overlapping [from, to] start at the last frame starting at or before `from`: found by
-      // the key (session, first_seq), so a page costs what it returns, not a scan from seq 1.
-      frameStart: db
-        .prepare(`SELECT first_seq FROM frames WHERE session = ? AND first_seq <= ? ORDER BY first_seq DESC LIMIT 1`)
-        .pluck(),
-      framesFrom: db.prepare(
-        `SELECT id, session, first_seq, last_seq, crc, body FROM frames
-         WHERE session = ? AND first_seq >= ? AND first_seq <= ? ORDER BY first_seq`,
-      ),
+      // the key, so a page costs what it returns, not a scan from seq 1.
+      frameStart: db.prepare(`SELECT ${L.key} % ${SEQ_SPAN} FROM frames f WHERE ${L.range} ORDER BY ${L.order} DESC LIMIT 1`).pluck(),
+      framesFrom: db.prepare(`SELECT ${rows} FROM frames f WHERE ${L.range} ORDER BY ${L.order}`).raw(true),
       snapshot: db.prepare(`SELECT session, seq, taken_ts, crc, body FROM snapshots WHERE session = ?`),
-      allFrames: db.prepare(`SELECT id, session, first_seq, last_seq, crc, body FROM frames ORDER BY session, first_seq`),
-      framesRaw: db
-        .prepare(`SELECT first_seq, last_seq, crc, body FROM frames WHERE session = ? AND first_seq >= ? AND first_seq <= ? ORDER BY first_seq`)
-        .raw(true),
+      allFrames: db.prepare(`SELECT ${rows} FROM frames f ORDER BY ${L.order}`).raw(true),
     };
   }
 
@@ -136,8 +130,8 @@ export class ReadableLog {
 
   /** The newest session, or undefined for an empty log. */
   latestSession(): SessionRow | undefined {
-    const all = this.sessions();
-    return all[all.length - 1];
+    const r = this.stmts.latestSession.get() as { id: number; opened_ts: number; closed_ts: number | null; state: 'open' | 'closed'; last_seq: number; frames: number } | undefined;
+    return r && { id: r.id, openedTs: r.opened_ts, closedTs: r.closed_ts, state: r.state, lastSeq: r.last_seq, frames: r.frames };
   }
 
   /** Where the log ends: the latest session and its last seq (undefined for an empty log). */
@@ -153,7 +147,7 @@ export class ReadableLog {
   }
 
   lastSeq(session: number): number {
-    return (this.stmts.lastSeq.get(session) as number | undefined) ?? 0;
+    return (this.stmts.lastSeq.get(...this.layout.bind(session, 0, MAX_SEQ)) as number | undefined) ?? 0;
   }
 
   /**
@@ -161,18 +155,16 @@ export class ReadableLog {
    * each verified against its checksum. Frames may start before `from`.
    */
   *frames(session: number, from: number, to: number): Generator<StoredFrame> {
-    for (const row of this.stmts.framesFrom.iterate(session, this.frameStart(session, from), to) as IterableIterator<FrameRow>) {
-      const bytes = row.body;
-      if (crc32(bytes) !== row.crc) {
-        throw new CorruptionError(row.session, row.first_seq, row.last_seq, 'checksum mismatch');
-      }
-      yield { session: row.session, firstSeq: row.first_seq, lastSeq: row.last_seq, bytes };
+    for (const [key, n, crc, bytes] of this.stmts.framesFrom.iterate(...this.layout.bind(session, this.frameStart(session, from), to)) as IterableIterator<FrameRow>) {
+      const firstSeq = seqOfKey(key);
+      if (!sameCrc(crc32(bytes), crc)) throw new CorruptionError(session, firstSeq, firstSeq + n - 1, 'checksum mismatch');
+      yield { session, firstSeq, lastSeq: firstSeq + n - 1, bytes };
     }
   }
 
   /** first_seq of the frame holding `seq` (or of the first frame after it, when none does). */
   private frameStart(session: number, seq: number): number {
-    return (this.stmts.frameStart.get(session, seq) as number | undefined) ?? seq;
+    return (this.stmts.frameStart.get(...this.layout.bind(session, 0, seq)) as number | undefined) ?? seq;
   }
 
   /** Events of `session` with seq in [from, to], both inclusive, in order. */
@@ -216,7 +208,7 @@ export class ReadableLog {
       apply(e);
     };
     const start = this.frameStart(session, from);
-    const pages = (this.pages ??= FramePages.open(this.db) ?? null);
+    const pages = (this.pages ??= FramePages.open(this.db, this.layout) ?? null);
     if (pages !== null) {
       // A page of frames per SQLite call (frame-pages.ts): what a log of small live frames needs.
       pages.forEach(
@@ -231,9 +223,10 @@ export class ReadableLog {
       );
       return n;
     }
-    for (const row of this.stmts.framesRaw.iterate(session, start, to) as IterableIterator<[number, number, number, Buffer]>) {
-      const [firstSeq, lastSeq, crc, bytes] = row;
-      if (crc32(bytes) !== crc) throw new CorruptionError(session, firstSeq, lastSeq, 'checksum mismatch');
+    for (const [key, nEvents, crc, bytes] of this.stmts.framesFrom.iterate(...this.layout.bind(session, start, to)) as IterableIterator<FrameRow>) {
+      const firstSeq = seqOfKey(key);
+      const lastSeq = firstSeq + nEvents - 1;
+      if (!sameCrc(crc32(bytes), crc)) throw new CorruptionError(session, firstSeq, lastSeq, 'checksum mismatch');
       try {
         visit(bytes, count, from, to);
       } catch (err) {
@@ -257,28 +250,31 @@ export class ReadableLog {
     const problems: CorruptionReport[] = [];
     let session = -1;
     let next = 1;
-    for (const row of this.stmts.allFrames.iterate() as IterableIterator<FrameRow>) {
-      if (row.session !== session) {
-        session = row.session;
+    for (const [key, n, crc, body] of this.stmts.allFrames.iterate() as IterableIterator<FrameRow>) {
+      const rowSession = sessionOfKey(key);
+      const firstSeq = seqOfKey(key);
+      const lastSeq = firstSeq + n - 1;
+      if (rowSession !== session) {
+        session = rowSession;
         next = 1;
       }
-      const at = { session: row.session, firstSeq: row.first_seq, lastSeq: row.last_seq, rowId: row.id };
-      if (crc32(row.body) !== row.crc) {
+      const at = { session, firstSeq, lastSeq, rowId: key };
+      if (!sameCrc(crc32(body), crc)) {
         problems.push({ ...at, detail: 'checksum mismatch' });
       } else {
         try {
-          const f = decodeFrame(row.body);
-          if (f.session !== row.session || f.firstSeq !== row.first_seq || f.firstSeq + f.count - 1 !== row.last_seq) {
+          const f = decodeFrame(body);
+          if (f.session !== session || f.firstSeq !== firstSeq || f.count !== n) {
             problems.push({ ...at, detail: 'frame header does not match its row' });
           }
         } catch (err) {
           // A newer Ordo's frame is not damage: say so once instead of a line per frame.
-          if (err instanceof NewerFormatError) throw frameError(err, row.session, row.first_seq, row.last_seq);
+          if (err instanceof NewerFormatError) throw frameError(err, session, firstSeq, lastSeq);
           problems.push({ ...at, detail: (err as Error).message });
         }
       }
-      if (row.first_seq !== next) problems.push({ ...at, detail: `seq gap: expected ${next}` });
-      next = row.last_seq + 1;
+      if (firstSeq !== next) problems.push({ ...at, detail: `seq gap: expected ${next}` });
+      next = lastSeq + 1;
     }
     return problems;
   }
@@ -356,9 +352,10 @@ const WAL_WAIT_MS = 2000;
  * writer never does).
  *
  * What is counted is WAL bytes, not payload: every commit writes whole pages
- * (the frames table's leaf, its index, often interior pages), so a 40-byte
- * frame costs 8-16 KiB of WAL. The estimate (a page per commit plus a page
- * per frame plus the payload) is a lower bound, so the writer also looks at
+ * (the frames table's leaf, sometimes an interior page; since schema 4 no
+ * index leaf, decision 254), so a 40-byte frame costs a 4 KiB page of WAL
+ * (4,250 bytes a commit measured, 8,750 with the index). The estimate (a page
+ * per commit plus the payload) is a lower bound, so the writer also looks at
  * the WAL file itself every few MiB and, past WAL_INLINE_BYTES, checkpoints
  * inline (RESTART) as SQLite would have: the bound holds even when the thread
  * is stuck or cannot start. The thread reports through shared memory, so
@@ -389,9 +386,8 @@ class BackgroundCheckpointer {
   }
 
   appended(bytes: number): void {
-    const wal = bytes + this.pageSize;
-    this.sinceAsk += wal;
-    this.sinceStat += wal;
+    this.sinceAsk += bytes;
+    this.sinceStat += bytes;
   }
 
   /** After a commit (outside any transaction): ask for a checkpoint when due; checkpoint here when the WAL is too big. */
@@ -521,12 +517,12 @@ export class WritableLog extends ReadableLog {
   constructor(db: Database.Database, file?: { path: string; synchronous: 'NORMAL' | 'FULL'; backgroundCheckpoint: boolean }) {
     super(db);
     this.w = {
-      append: db.prepare(`INSERT INTO frames (session, first_seq, last_seq, crc, body) VALUES (?, ?, ?, ?, ?)`),
+      append: db.prepare(`INSERT INTO frames (key, n, crc, body) VALUES (?, ?, ?, ?)`),
       openSession: db.prepare(`INSERT INTO sessions (id, opened_ts, state) VALUES (?, ?, 'open')`),
       closeSession: db.prepare(`UPDATE sessions SET state = 'closed', closed_ts = ? WHERE id = ? AND state = 'open'`),
       snapshot: db.prepare(`INSERT INTO snapshots (session, seq, taken_ts, crc, body) VALUES (?, ?, ?, ?, ?)`),
       replaceSnapshot: db.prepare(`UPDATE snapshots SET seq = ?, crc = ?, body = ? WHERE session = ?`),
-      truncateFrames: db.prepare(`DELETE FROM frames WHERE id >= ?`),
+      truncateFrames: db.prepare(`DELETE FROM frames WHERE key >= ?`),
       dropSnapshotsFrom: db.prepare(`DELETE FROM snapshots WHERE session >= ?`),
       dropSessionsAfter: db.prepare(`DELETE FROM sessions WHERE id > ?`),
       reopen: db.prepare(`UPDATE sessions SET state = 'open', closed_ts = NULL WHERE id = ?`),
@@ -575,7 +571,11 @@ export class WritableLog extends ReadableLog {
   }
 
   appendFrame(session: number, firstSeq: number, lastSeq: number, bytes: Uint8Array): void {
-    this.w.append.run(session, firstSeq, lastSeq, crc32(bytes), bytes);
+    if (!fitsKey(session, firstSeq, lastSeq)) {
+      throw new StoreError(`frame of session ${session}, seq ${firstSeq}-${lastSeq} cannot be stored: at most ${MAX_SESSION} sessions of ${MAX_SEQ} events each`);
+    }
+    // A duplicate key (the same session and first seq twice) fails the insert as the unique index did.
+    this.w.append.run(session * SEQ_SPAN + firstSeq, lastSeq - firstSeq + 1, storedCrc(crc32(bytes)), bytes);
     // The last change in the transaction names the head (a repair's cut, then appends: the appends').
     this.pendingHead = undefined;
     this.pendingSession = session;
@@ -629,7 +629,7 @@ export class WritableLog extends ReadableLog {
   }
 
   /**
-   * Removes every frame from row `rowId` (in `session`) on, every later
+   * Removes every frame from row key `rowId` (in `session`; CorruptionReport.rowId) on, every later
    * session, and the session's close (for explicit repair only). A session
    * left without any frame is removed too: nothing says it ever opened, and
    * the one before stays closed with its snapshot, ready for the next open.
@@ -675,7 +675,21 @@ function migrate(db: Database.Database, path: string): void {
       db.pragma(`user_version = ${m.version}`);
     }).immediate();
   }
+  // Converting an old log's frames (version 4, decision 254) leaves the old table's pages free in the file:
+  // the file is rewritten once, at its new size (VACUUM is one transaction too: a crash keeps the old file).
+  // Not needed for correctness: if it cannot run (another connection reading), the free pages are reused by new frames.
+  if (version >= 1 && version < FRAMES_KEYED_VERSION && (db.pragma('freelist_count', { simple: true }) as number) > 0) {
+    try {
+      db.exec('VACUUM');
+      db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch (err) {
+      logger.warn(`event log ${path}: converted to schema ${FRAMES_KEYED_VERSION}, but its file was not rewritten (${(err as Error).message}); its free pages are reused by new frames`);
+    }
+  }
 }
+
+/** The schema version that keys frames by (session, first seq) (frame-key.ts). */
+const FRAMES_KEYED_VERSION = 4;
 
 function open(path: string, readonly: boolean): Database.Database {
   if (readonly && !existsSync(path)) throw new StoreError(`no event log at ${path}`);

@@ -9,6 +9,7 @@ import { projectionAt } from '../../engine/oms/projection-at.ts';
 import { OmsProjection } from '../../engine/oms/projection.ts';
 import { CheckpointWriter } from '../../engine/store/checkpoints.ts';
 import { openReadableLog, openWritableLog, type ReadableLog } from '../../engine/store/log.ts';
+import { frameKey, MAX_SEQ } from '../../engine/store/frame-key.ts';
 import { removeDir, tempDir } from './helpers/backbone.ts';
 import { runOrdo } from './helpers/cli.ts';
 
@@ -176,7 +177,7 @@ describe('projection checkpoints in the log', () => {
     round(path);
     const w = openWritableLog(path, { backgroundCheckpoint: false });
     try {
-      const row = w.db.prepare('SELECT id FROM frames WHERE session = 1 AND first_seq > 25000 ORDER BY first_seq LIMIT 1').pluck().get() as number;
+      const row = w.db.prepare('SELECT key FROM frames WHERE key > ? AND key <= ? ORDER BY key LIMIT 1').pluck().get(frameKey(1, 25_000), frameKey(1, MAX_SEQ)) as number;
       w.transaction(() => w.truncateFrom(1, row));
       const kept = w.lastSeq(1);
       expect(kept).toBeGreaterThan(25_000);

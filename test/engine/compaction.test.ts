@@ -4,6 +4,7 @@ import { encodeFrame } from '../../engine/protocol/codec.ts';
 import type { Sequenced } from '../../engine/protocol/events.ts';
 import { COMPACT_EVENTS, compactSession, compactStep, compactTurns, FrameCompactor } from '../../engine/store/compaction.ts';
 import { openReadableLog, openWritableLog, type WritableLog } from '../../engine/store/log.ts';
+import { frameKey, MAX_SEQ, SEQ_SPAN } from '../../engine/store/frame-key.ts';
 import { removeDir, tempDir } from './helpers/backbone.ts';
 
 const dirs: string[] = [];
@@ -48,7 +49,9 @@ function write(log: WritableLog, sizes: readonly number[], session = 1): number 
 }
 
 function rows(log: WritableLog, session = 1): { id: number; first: number; last: number }[] {
-  return log.db.prepare('SELECT id, first_seq AS first, last_seq AS last FROM frames WHERE session = ? ORDER BY first_seq').all(session) as { id: number; first: number; last: number }[];
+  return log.db
+    .prepare(`SELECT key AS id, key % ${SEQ_SPAN} AS first, key % ${SEQ_SPAN} + n - 1 AS last FROM frames WHERE key >= ? AND key <= ? ORDER BY key`)
+    .all(frameKey(session, 0), frameKey(session, MAX_SEQ)) as { id: number; first: number; last: number }[];
 }
 
 describe('frame compaction', () => {
@@ -98,7 +101,7 @@ describe('frame compaction', () => {
     const { log } = freshLog();
     write(log, Array.from({ length: 300 }, () => 1));
     // Corrupt seq 150's frame.
-    log.db.prepare('UPDATE frames SET crc = crc + 1 WHERE first_seq = 150').run();
+    log.db.prepare('UPDATE frames SET crc = crc + 1 WHERE key = ?').run(frameKey(1, 150));
     const skipped: string[] = [];
     let cursor = 1;
     for (let i = 0; i < 10; i++) {

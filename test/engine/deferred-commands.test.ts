@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeFrame } from '../../engine/protocol/codec.ts';
 import { openWritableLog, type WritableLog } from '../../engine/store/log.ts';
+import { frameKey, MAX_SEQ } from '../../engine/store/frame-key.ts';
 import { salvageLog } from '../../engine/cli/salvage.ts';
 import { removeDir, tempDir } from './helpers/backbone.ts';
 
@@ -44,7 +45,7 @@ describe('commands stored between sessions', () => {
     const { log } = closedSessions(2);
     log.transaction(() => log.deferred.add({ session: 1, key: 'cancel:1', src: 'host', ts: 50, body: { type: 'CancelRequested', orderId: 1 } }));
     log.transaction(() => log.deferred.add({ session: 2, key: 'cancel:2', src: 'host', ts: 60, body: { type: 'CancelRequested', orderId: 2 } }));
-    const row = log.db.prepare('SELECT id FROM frames WHERE session = 2').pluck().get() as number;
+    const row = log.db.prepare('SELECT key FROM frames WHERE key >= ? AND key <= ?').pluck().get(frameKey(2, 0), frameKey(2, MAX_SEQ)) as number;
     // Session 2 loses its only frame: it is removed, and session 1 (still closed) keeps what was stored after it.
     log.transaction(() => log.truncateFrom(2, row));
     expect(log.deferred.of(2)).toEqual([]);

@@ -5,6 +5,7 @@ import type { Sequenced } from '../../engine/protocol/events.ts';
 import { CorruptionError } from '../../engine/store/errors.ts';
 import { crc32Range, FramePages } from '../../engine/store/frame-pages.ts';
 import { openReadableLog, openWritableLog } from '../../engine/store/log.ts';
+import { frameKey, KEYED } from '../../engine/store/frame-key.ts';
 import { Prng } from '../../engine/venue/prng.ts';
 import { cutFrame, flipFrameByte, storedSessions } from './helpers/stored-session.ts';
 
@@ -49,7 +50,7 @@ describe('paged frame reading (replay)', () => {
     const db = new Database(path);
     const prng = new Prng(7);
     db.prepare(`INSERT INTO sessions (id, opened_ts, state) VALUES (1, 1, 'open')`).run();
-    const insert = db.prepare('INSERT INTO frames (session, first_seq, last_seq, crc, body) VALUES (1, ?, ?, ?, ?)');
+    const insert = db.prepare('INSERT INTO frames (key, n, crc, body) VALUES (?, 10, ?, ?)');
     const bodies: Buffer[] = [];
     db.transaction(() => {
       for (let i = 0; i < 3000; i++) {
@@ -58,10 +59,10 @@ describe('paged frame reading (replay)', () => {
         const b = Buffer.alloc(len);
         for (let k = 0; k < len; k++) b[k] = i % 3 === 0 ? (k % 7 === 0 ? 0 : 0xff) : prng.int(0, 255);
         bodies.push(b);
-        insert.run(i * 10 + 1, i * 10 + 10, crc32(b), b);
+        insert.run(frameKey(1, i * 10 + 1), crc32(b) | 0, b);
       }
     })();
-    const pages = FramePages.open(db)!;
+    const pages = FramePages.open(db, KEYED)!;
     const seen: Buffer[] = [];
     pages.forEach(
       1,
@@ -145,7 +146,7 @@ describe('paged frame reading (replay)', () => {
   it('reports a missing frame as a seq gap', () => {
     const path = storedSession(5_000, [2]);
     const db = new Database(path);
-    db.prepare('DELETE FROM frames WHERE first_seq = 2001').run();
+    db.prepare('DELETE FROM frames WHERE key = ?').run(frameKey(1, 2001));
     db.close();
     const log = openReadableLog(path);
     expect(() => log.replay(1, () => undefined)).toThrow('seq gap: expected 2001, found 2003');

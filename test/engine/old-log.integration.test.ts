@@ -8,6 +8,7 @@ import type { OrderView } from '../../contract/api.ts';
 import { CODEC_VERSION } from '../../engine/protocol/codec.ts';
 import { compactSession } from '../../engine/store/compaction.ts';
 import { openReadableLog, openWritableLog } from '../../engine/store/log.ts';
+import { frameKey, framesLayout, MAX_SEQ } from '../../engine/store/frame-key.ts';
 import { runOrdo } from './helpers/cli.ts';
 import { order, removeDir, startTestHost, tempDir, unwrap, waitFor } from './helpers/host.ts';
 
@@ -73,7 +74,7 @@ function asOld(o: OrderView): OldOrder {
 function frameVersions(db: string, session: number): Set<number> {
   const d = new Database(db, { readonly: true });
   try {
-    const rows = d.prepare('SELECT body FROM frames WHERE session = ?').all(session) as { body: Buffer }[];
+    const rows = d.prepare('SELECT body FROM frames WHERE key >= ? AND key <= ?').all(frameKey(session, 0), frameKey(session, MAX_SEQ)) as { body: Buffer }[];
     return new Set(rows.map((r) => r.body[1]!));
   } finally {
     d.close();
@@ -172,6 +173,7 @@ describe('a log written by the a1c4d71 build', () => {
   it('a frame of a newer codec version is refused with one clear line', async () => {
     const dir = copyOf('checkpointed');
     const d = new Database(join(dir, 'ordo.db'));
+    // The fixture as the old build left it (schema version 1 columns): read as it is, not converted.
     type Row = { id: number; session: number; first_seq: number; last_seq: number; body: Buffer };
     let where = '';
     try {
@@ -189,12 +191,15 @@ describe('a log written by the a1c4d71 build', () => {
     expect(v.stderr.trim().split('\n')).toEqual([line]);
     // A host does not start on it, and leaves the log as it was.
     // What the log holds, table by table. (Opening a schema-1 log adds schema 2's derivable, empty checkpoints
-    // table first; the frames, sessions and snapshots must stay exactly as they were.)
+    // table and converts the frames to schema 4's keyed layout first; every frame's session, seqs, checksum and
+    // bytes, and the sessions and snapshots, must stay exactly as they were.)
     const content = (): string => {
       const r = new Database(join(dir, 'ordo.db'), { readonly: true });
       try {
-        return ['frames', 'sessions', 'snapshots']
-          .map((t) => JSON.stringify(r.prepare(`SELECT * FROM ${t} ORDER BY rowid`).raw().all(), (_k, v: unknown) => (Buffer.isBuffer(v) ? v.toString('base64') : v)))
+        const L = framesLayout(r);
+        const frames = `SELECT ${L.key}, ${L.n}, f.crc & 4294967295, f.body FROM frames f ORDER BY ${L.order}`;
+        return [frames, 'SELECT * FROM sessions ORDER BY rowid', 'SELECT * FROM snapshots ORDER BY rowid']
+          .map((q) => JSON.stringify(r.prepare(q).raw().all(), (_k, v: unknown) => (Buffer.isBuffer(v) ? v.toString('base64') : v)))
           .join('\n');
       } finally {
         r.close();

@@ -5,6 +5,7 @@ import { encodeFrame } from '../../engine/protocol/codec.ts';
 import type { Sequenced } from '../../engine/protocol/events.ts';
 import { CorruptionError, StoreError } from '../../engine/store/errors.ts';
 import { openReadableLog, openWritableLog } from '../../engine/store/log.ts';
+import { frameKey } from '../../engine/store/frame-key.ts';
 import { SCHEMA_VERSION } from '../../engine/store/migrations/index.ts';
 import { removeDir, tempDir } from './helpers/backbone.ts';
 
@@ -51,9 +52,9 @@ describe('event log', () => {
     fill(log, 3, 10);
     log.close();
     const db = new Database(path);
-    const body = db.prepare('SELECT body FROM frames WHERE first_seq = 11').pluck().get() as Buffer;
+    const body = db.prepare('SELECT body FROM frames WHERE key = ?').pluck().get(frameKey(1, 11)) as Buffer;
     body[body.length - 3]! ^= 0x40;
-    db.prepare('UPDATE frames SET body = ? WHERE first_seq = 11').run(body);
+    db.prepare('UPDATE frames SET body = ? WHERE key = ?').run(body, frameKey(1, 11));
     db.close();
     const ro = openReadableLog(path);
     expect([...ro.events(1, 1, 10)].length).toBe(10);
@@ -68,7 +69,7 @@ describe('event log', () => {
     fill(log, 3, 10);
     log.close();
     const db = new Database(path);
-    db.prepare("UPDATE frames SET crc = crc + 1 WHERE first_seq = 21").run();
+    db.prepare('UPDATE frames SET crc = crc + 1 WHERE key = ?').run(frameKey(1, 21));
     db.close();
     const w = openWritableLog(path);
     const bad = w.verify()[0]!;

@@ -108,7 +108,9 @@ describe('durability: page-level damage', () => {
     const out = `${tempDir()}/salvaged.db`;
     const salvage = await runOrdo(['repair', '--data-dir', dataDir, '--salvage-into', out]);
     expect(salvage.code, salvage.stderr).toBe(0);
-    expect(salvage.stdout).toMatch(/salvaged \d+ of \d+ frames/);
+    // The frames table is the only b-tree holding frames since schema 4 (no index to count from, decision 254):
+    // with one of its leaves damaged the total cannot be counted, and salvage says so instead of guessing.
+    expect(salvage.stdout).toMatch(/salvaged \d+ of \(uncountable\) frames/);
     const restored = tempDir();
     writeFileSync(dbPath(restored), readFileSync(out));
     const verify = await runOrdo(['verify', '--data-dir', restored]);

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { MAX_SEQ, MAX_SESSION, SEQ_SPAN } from '../frame-key.ts';
 
 /**
  * Schema migrations, one per version, each run in its own transaction. The
@@ -76,6 +77,37 @@ export const MIGRATIONS: readonly Migration[] = [
           body TEXT NOT NULL,
           PRIMARY KEY (session, key)
         ) STRICT;
+      `);
+    },
+  },
+  {
+    version: 4,
+    description: 'frames keyed by one integer (session, first seq): no index, no derivable columns (decision 254)',
+    up(db) {
+      // Every frame's (session, seq range) must fit the key; a row that does not is refused, and the
+      // transaction this runs in leaves the version-3 log as it was.
+      const misfit = db
+        .prepare(
+          `SELECT session, first_seq, last_seq FROM frames
+           WHERE session < 0 OR session > ${MAX_SESSION} OR first_seq < 0 OR last_seq < first_seq OR last_seq > ${MAX_SEQ} LIMIT 1`,
+        )
+        .get() as { session: number; first_seq: number; last_seq: number } | undefined;
+      if (misfit) throw new Error(`frame session ${misfit.session}, seq ${misfit.first_seq}-${misfit.last_seq} does not fit the version-4 key`);
+      // One b-tree: the rowid is the key, `n` the frame's event count (last seq = first seq + n - 1, the
+      // value 1 stored in no bytes), the CRC-32 signed so it always takes 4 bytes (frame-key.ts).
+      db.exec(`
+        CREATE TABLE frames_v4 (
+          key INTEGER PRIMARY KEY,
+          n INTEGER NOT NULL,
+          crc INTEGER NOT NULL,
+          body BLOB NOT NULL
+        ) STRICT;
+        INSERT INTO frames_v4 (key, n, crc, body)
+          SELECT session * ${SEQ_SPAN} + first_seq, last_seq - first_seq + 1,
+                 CASE WHEN crc >= 2147483648 THEN crc - 4294967296 ELSE crc END, body
+          FROM frames ORDER BY session, first_seq;
+        DROP TABLE frames;
+        ALTER TABLE frames_v4 RENAME TO frames;
       `);
     },
   },

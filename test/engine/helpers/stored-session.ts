@@ -5,6 +5,7 @@ import { afterEach } from 'vitest';
 import { orderSession, storeSession } from '../../../bench/session.ts';
 import type { Sequenced } from '../../../engine/protocol/events.ts';
 import { openReadableLog, openWritableLog } from '../../../engine/store/log.ts';
+import { frameKey } from '../../../engine/store/frame-key.ts';
 import { removeDir, tempDir } from './backbone.ts';
 
 /**
@@ -46,9 +47,9 @@ export function storedSessions(prefix: string) {
 export function flipFrameByte(path: string, firstSeq: number): void {
   const db = new Database(path);
   try {
-    const body = db.prepare('SELECT body FROM frames WHERE first_seq = ?').pluck().get(firstSeq) as Buffer;
+    const body = db.prepare('SELECT body FROM frames WHERE key = ?').pluck().get(frameKey(1, firstSeq)) as Buffer;
     body[body.length - 2]! ^= 0x10;
-    db.prepare('UPDATE frames SET body = ? WHERE first_seq = ?').run(body, firstSeq);
+    db.prepare('UPDATE frames SET body = ? WHERE key = ?').run(body, frameKey(1, firstSeq));
   } finally {
     db.close();
   }
@@ -58,9 +59,9 @@ export function flipFrameByte(path: string, firstSeq: number): void {
 export function cutFrame(path: string, firstSeq: number): void {
   const db = new Database(path);
   try {
-    const body = db.prepare('SELECT body FROM frames WHERE first_seq = ?').pluck().get(firstSeq) as Buffer;
+    const body = db.prepare('SELECT body FROM frames WHERE key = ?').pluck().get(frameKey(1, firstSeq)) as Buffer;
     const cut = body.subarray(0, body.length - 4);
-    db.prepare('UPDATE frames SET body = ?, crc = ? WHERE first_seq = ?').run(cut, crc32(cut), firstSeq);
+    db.prepare('UPDATE frames SET body = ?, crc = ? WHERE key = ?').run(cut, crc32(cut) | 0, frameKey(1, firstSeq));
   } finally {
     db.close();
   }

@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
+import { SEQ_SPAN } from '../../../engine/store/frame-key.ts';
 
 export interface FrameRowInfo {
   id: number;
@@ -13,9 +14,11 @@ export interface FrameRowInfo {
 export function frameRows(db: string): FrameRowInfo[] {
   const d = new Database(db, { readonly: true, fileMustExist: true });
   try {
-    return (d.prepare('SELECT id, session, first_seq, last_seq, body FROM frames ORDER BY session, first_seq').all() as { id: number; session: number; first_seq: number; last_seq: number; body: Buffer }[]).map(
-      (r) => ({ id: r.id, session: r.session, firstSeq: r.first_seq, lastSeq: r.last_seq, body: r.body }),
-    );
+    // The version-4 layout (frame-key.ts): the row key is session * 2^36 + first seq, n the frame's events.
+    return (d.prepare('SELECT key, n, body FROM frames ORDER BY key').all() as { key: number; n: number; body: Buffer }[]).map((r) => {
+      const firstSeq = r.key % SEQ_SPAN;
+      return { id: r.key, session: Math.floor(r.key / SEQ_SPAN), firstSeq, lastSeq: firstSeq + r.n - 1, body: r.body };
+    });
   } finally {
     d.close();
   }
