@@ -25,7 +25,7 @@ const ab = {
 ab[name]();
 const visit = codec.visitFrameReusing ?? codec.visitFrame;
 const sql = new Database(db, { readonly: true });
-const frames = sql.prepare('SELECT body FROM frames WHERE session = 1 ORDER BY first_seq').raw(true).all().map((r) => r[0]);
+const frames = sql.prepare('SELECT body FROM frames WHERE key >= 68719476736 AND key < 137438953472 ORDER BY key').raw(true).all().map((r) => r[0]);
 sql.close();
 let n = 0; for (const f of frames) codec.visitFrame(f, () => n++);
 const cpu = () => Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]);

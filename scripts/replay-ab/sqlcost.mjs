@@ -1,4 +1,5 @@
 // node scripts/replay-ab/sqlcost.mjs DB: main-thread CPU per event of FramePages's page query and its parts (8,192-frame pages, second of 2 rounds).
+// It measures the schema-3 page query (round 10, before decision 254 keyed frames by one integer): run it on a log written before schema 4 (read-only, not converted).
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 const Database = createRequire(new URL('../../package.json', import.meta.url))('better-sqlite3');

@@ -6,7 +6,7 @@ const codec = await import(`${dist}/engine/protocol/codec.js`);
 const { OmsProjection } = await import(`${dist}/engine/oms/projection.js`);
 const visit = codec.visitFrameReusing ?? codec.visitFrame;
 const sql = new Database(db, { readonly: true });
-const frames = sql.prepare('SELECT body FROM frames WHERE session = 1 ORDER BY first_seq').raw(true).all().map((r) => r[0]);
+const frames = sql.prepare('SELECT body FROM frames WHERE key >= 68719476736 AND key < 137438953472 ORDER BY key').raw(true).all().map((r) => r[0]);
 sql.close();
 let h = '';
 for (let r = 0; r < Number(roundsArg); r++) { const p = new OmsProjection(); for (const f of frames) visit(f, (e) => p.apply(e)); h = p.lastSeq; }
