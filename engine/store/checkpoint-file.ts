@@ -91,7 +91,8 @@ export function checkpointFileOf(logDb: Database.Database, create = false): Data
 /** Why the checkpoint file of `logDb` cannot be read (undefined: it can, or there is none). */
 export function checkpointFileProblem(logDb: Database.Database): string | undefined {
   if (files.get(logDb)?.open) return undefined;
-  const got = openCheckpointFile(logDb, false);
+  // Said by the caller (verify's one line), not logged as well; later readers do not log it either.
+  const got = openCheckpointFile(logDb, false, true);
   if ('error' in got) return got.error || undefined;
   files.set(logDb, got.db);
   return undefined;
@@ -108,7 +109,7 @@ export function closeCheckpointFile(logDb: Database.Database): void {
   if (db?.open) db.close();
 }
 
-function openCheckpointFile(logDb: Database.Database, create: boolean): Opened {
+function openCheckpointFile(logDb: Database.Database, create: boolean, quiet = false): Opened {
   if (logDb.memory) return { db: prepare(new Database(':memory:'), ':memory:') };
   const path = checkpointFilePath(logDb.name);
   const readonly = logDb.readonly;
@@ -134,7 +135,7 @@ function openCheckpointFile(logDb: Database.Database, create: boolean): Opened {
       return { db };
     } catch (err) {
       const error = `checkpoint file ${path} cannot be read: ${(err as Error).message}`;
-      if (!reported.has(path)) logger.warn(`${error}; its checkpoints are skipped (they are rebuilt from the log)`);
+      if (!reported.has(path) && !quiet) logger.warn(`${error}; its checkpoints are skipped (they are rebuilt from the log)`);
       reported.add(path);
       return { error };
     }
