@@ -599,6 +599,9 @@ export class WritableLog extends ReadableLog {
   override close(): void {
     this.checkpointer?.close();
     this.head?.close();
+    // The writer's close is the last of the host's (the readers close first): opened read-write here and closed
+    // with the log, the checkpoint file's last connection checkpoints its WAL and removes it (decision 252).
+    if (this.path) checkpointFileOf(this.db);
     super.close();
   }
 
