@@ -39,27 +39,52 @@ export interface CheckpointAnchor {
   readonly frameCrc: number;
 }
 
-const anchorStmts = new WeakMap<Database.Database, Database.Statement>();
+const anchorStmts = new WeakMap<Database.Database, (session: number, seq: number) => { openedTs: number; first: number; last: number; crc: number } | undefined>();
+
+/**
+ * Rows of a frames table keyed by one integer, session * 2^36 + first seq (decision 254, frame-key.ts, on the
+ * wal branch of round 11): the anchor is read from either layout, so that a log converted between them keeps
+ * its checkpoints' anchors (the CRC compared as a signed 32-bit value, as that layout stores it).
+ */
+const KEYED_SEQ_SPAN = 2 ** 36;
+
+function anchorLookup(logDb: Database.Database): NonNullable<ReturnType<typeof anchorStmts.get>> {
+  let lookup = anchorStmts.get(logDb);
+  if (lookup) return lookup;
+  const columns = new Set((logDb.prepare(`SELECT name FROM pragma_table_info('frames')`).pluck().all() as string[]));
+  const opened = logDb.prepare(`SELECT opened_ts FROM sessions WHERE id = ?`).pluck();
+  if (columns.has('first_seq')) {
+    const frame = logDb.prepare(`SELECT first_seq AS first, last_seq AS last, crc FROM frames WHERE session = ? AND first_seq <= ? ORDER BY first_seq DESC LIMIT 1`);
+    lookup = (session, seq) => {
+      const f = frame.get(session, seq) as { first: number; last: number; crc: number } | undefined;
+      const ts = f && (opened.get(session) as number | undefined);
+      return f && ts !== undefined ? { openedTs: ts, ...f } : undefined;
+    };
+  } else {
+    const frame = logDb.prepare(`SELECT key, n, crc FROM frames WHERE key >= ? AND key <= ? ORDER BY key DESC LIMIT 1`);
+    lookup = (session, seq) => {
+      const f = frame.get(session * KEYED_SEQ_SPAN, session * KEYED_SEQ_SPAN + seq) as { key: number; n: number; crc: number } | undefined;
+      const ts = f && (opened.get(session) as number | undefined);
+      if (!f || ts === undefined) return undefined;
+      const first = f.key - session * KEYED_SEQ_SPAN;
+      return { openedTs: ts, first, last: first + f.n - 1, crc: f.crc };
+    };
+  }
+  anchorStmts.set(logDb, lookup);
+  return lookup;
+}
 
 /** The anchor of (session, seq) as the log at `logDb` holds it; undefined when no frame of it holds that seq. */
 export function logAnchor(logDb: Database.Database, session: number, seq: number): CheckpointAnchor | undefined {
-  let stmt = anchorStmts.get(logDb);
-  if (!stmt) {
-    stmt = logDb.prepare(
-      `SELECT s.opened_ts AS openedTs, f.first_seq AS frameFirst, f.last_seq AS frameLast, f.crc AS frameCrc
-       FROM frames f JOIN sessions s ON s.id = f.session
-       WHERE f.session = ? AND f.first_seq <= ? ORDER BY f.first_seq DESC LIMIT 1`,
-    );
-    anchorStmts.set(logDb, stmt);
-  }
-  const row = stmt.get(session, seq) as { openedTs: number; frameFirst: number; frameLast: number; frameCrc: number } | undefined;
-  if (!row || row.frameLast < seq) return undefined;
-  return { openedTs: row.openedTs, frameFirst: row.frameFirst, frameCrc: row.frameCrc };
+  const row = anchorLookup(logDb)(session, seq);
+  if (!row || row.last < seq) return undefined;
+  // Signed: the same value whichever layout stored the CRC (unsigned before decision 254, signed after).
+  return { openedTs: row.openedTs, frameFirst: row.first, frameCrc: row.crc | 0 };
 }
 
 /** The same anchor (the frame and the session's open are the log's; two equal anchors name the same history). */
 export function sameAnchor(a: CheckpointAnchor, b: CheckpointAnchor): boolean {
-  return a.openedTs === b.openedTs && a.frameFirst === b.frameFirst && a.frameCrc === b.frameCrc;
+  return a.openedTs === b.openedTs && a.frameFirst === b.frameFirst && (a.frameCrc | 0) === (b.frameCrc | 0);
 }
 
 /** A checkpoint connection, or why the file could not be used. */
