@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { copyFileSync, existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import { orderSession, storeSession } from '../../bench/session.ts';
 import { checkpointProblems } from '../../engine/host/checkpoint-checks.ts';
 import { checkpointRound } from '../../engine/host/checkpoint-maker.ts';
@@ -10,7 +11,7 @@ import { OmsProjection } from '../../engine/oms/projection.ts';
 import type { Sequenced } from '../../engine/protocol/events.ts';
 import { checkpointFilePath } from '../../engine/store/checkpoint-file.ts';
 import { NOT_OF_THIS_LOG } from '../../engine/store/checkpoints.ts';
-import { openReadableLog, openWritableLog, type ReadableLog } from '../../engine/store/log.ts';
+import { openReadableLog, openWritableLog, type ReadableLog, type WritableLog } from '../../engine/store/log.ts';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../engine/store/migrations/index.ts';
 import { removeDir, tempDir } from './helpers/backbone.ts';
 import { runOrdo } from './helpers/cli.ts';
@@ -210,20 +211,31 @@ describe('the checkpoint file', () => {
     expect(ok.stdout).toContain('0 projection checkpoints read back');
   });
 
-  it('a log written by the build before (schema 3, checkpoints in a table of the log) opens; the table is dropped, the log unchanged', () => {
-    const { path, last } = storedLog(orderSession(EVENTS));
-    // The build before: its checkpoint table (schema 2's) with a row in it, at schema version 3.
+  it('a log written by the build before (schema 3, checkpoints in a table of the log) opens; the table is dropped, the events unchanged', () => {
+    const dir = tempDir('ordo-ckfile-v3-');
+    dirs.push(dir);
+    const path = join(dir, 'ordo.db');
+    // The build before's schema (migrations 1-3 as it ran them) and rows as it wrote them, whatever the
+    // layout of this build: frames in the version-1 columns, a checkpoint row in the log's own table.
     const old = new Database(path);
-    MIGRATIONS.find((m) => m.version === 2)!.up(old);
-    old.prepare(`INSERT INTO checkpoints (session, seq, part, parts, taken_ts, format, crc, body) VALUES (1, 10000, 0, 1, 1, 3, 0, x'00')`).run();
+    old.pragma('journal_mode = WAL');
+    for (const m of MIGRATIONS.filter((m) => m.version <= 3)) m.up(old);
     old.pragma('user_version = 3');
-    const frames = (db: Database.Database): unknown => db.prepare('SELECT id, first_seq, last_seq, crc FROM frames ORDER BY id').raw().all();
-    const before = frames(old);
+    const v3 = {
+      transaction: (fn: () => void) => old.transaction(fn)(),
+      openSession: (id: number, ts: number) => old.prepare(`INSERT INTO sessions (id, opened_ts, state) VALUES (?, ?, 'open')`).run(id, ts),
+      appendFrame: (session: number, first: number, last: number, bytes: Uint8Array) =>
+        old.prepare(`INSERT INTO frames (session, first_seq, last_seq, crc, body) VALUES (?, ?, ?, ?, ?)`).run(session, first, last, crc32(bytes), bytes),
+    };
+    const last = storeSession(v3 as unknown as WritableLog, orderSession(EVENTS), undefined, FRAMES);
+    old.prepare(`INSERT INTO checkpoints (session, seq, part, parts, taken_ts, format, crc, body) VALUES (1, 10000, 0, 1, 1, 3, 0, x'00')`).run();
     old.close();
     // Read-only openers (verify, the time machine) read it as it is: the old table is not read.
     const ro = openReadableLog(path);
+    let before: string;
     try {
       expect(ro.checkpoints.latestSeq(1)).toBe(0);
+      before = fullReplayHash(ro, last);
     } finally {
       ro.close();
     }
@@ -231,10 +243,14 @@ describe('the checkpoint file', () => {
     try {
       expect(w.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
       expect(w.db.prepare(`SELECT name FROM sqlite_master WHERE name = 'checkpoints'`).get()).toBeUndefined();
-      expect(frames(w.db)).toEqual(before);
       expect(w.lastSeq(1)).toBe(last);
+      expect(fullReplayHash(w, last)).toBe(before);
       expect(checkpointRound(w.db, { every: EVERY })?.written).toEqual([10_000, 20_000, 30_000]);
       expect(w.checkpoints.latestSeq(1)).toBe(30_000);
+      const at = projectionAt(w, 1, last);
+      if (!at.ok) throw new Error(at.problem);
+      expect(at.fromCheckpoint).toBe(30_000);
+      expect(at.projection.stateHash()).toBe(before);
     } finally {
       w.close();
     }
