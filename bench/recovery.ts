@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encodeFrame } from '../engine/protocol/codec.ts';
 import type { Sequenced } from '../engine/protocol/events.ts';
-import { checkpointRound, openForCheckpoints } from '../engine/host/checkpoint-maker.ts';
+import { checkpointRound, closeForCheckpoints, openForCheckpoints } from '../engine/host/checkpoint-maker.ts';
 import { openWritableLog } from '../engine/store/log.ts';
 import { orderSession } from './session.ts';
 import { tempFolder } from './util.ts';
@@ -152,7 +152,7 @@ export async function recoveryAtScale(events: number, frameEvents = 8, checkpoin
     try {
       checkpointRound(db, { every });
     } finally {
-      db.close();
+      closeForCheckpoints(db);
     }
     const roundSeconds = (performance.now() - t1) / 1000;
     const resumed = await readyAndJoin(folder.dir);

@@ -102,11 +102,12 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     for (const p of snapshots) console.error(`ordo: snapshot of session ${p.session} is damaged: ${p.detail}; ${rebuildHint(dir.dir)}`);
     // Projection checkpoints are derivable (decision 085): a damaged one is reported, one from another build noted.
     const ckpt = checkpointProblems(log);
+    if (ckpt.file) console.error(`ordo: ${ckpt.file}; its checkpoints are skipped on read (run 'ordo repair --data-dir ${dir.dir} --drop-checkpoints' to replace it)`);
     for (const p of ckpt.damaged) {
       console.error(`ordo: projection checkpoint of session ${p.session} at seq ${p.seq} is damaged: ${p.detail}; it is skipped on read (run 'ordo repair --data-dir ${dir.dir} --drop-checkpoints' to remove it)`);
     }
     for (const p of ckpt.foreign) console.error(`ordo: note: projection checkpoint of session ${p.session} at seq ${p.seq} is skipped: ${p.detail}`);
-    if (problems.length > 0 || snapshots.length > 0 || ckpt.damaged.length > 0) return 1;
+    if (problems.length > 0 || snapshots.length > 0 || ckpt.damaged.length > 0 || ckpt.file) return 1;
     const sessions = log.sessions();
     const events = sessions.reduce((n, s) => n + s.lastSeq, 0);
     await writeOut(`ok: ${sessions.length} sessions, ${events} events, every frame's checksum and seq and every snapshot verified, ${ckpt.sound} projection checkpoints read back\n`);

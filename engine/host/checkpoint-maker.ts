@@ -3,6 +3,7 @@ import { CHECKPOINT_FORMAT, encodeCheckpoint } from '../oms/checkpoint-codec.ts'
 import { CheckpointFold } from '../oms/checkpoint-fold.ts';
 import { startingState } from '../oms/projection-at.ts';
 import { CheckpointReader, CheckpointWriter, DEFAULT_RETENTION, type CheckpointRetention } from '../store/checkpoints.ts';
+import { closeCheckpointFile } from '../store/checkpoint-file.ts';
 import { ReadableLog } from '../store/log.ts';
 
 /** Events between two checkpoints of a session (decision 085). */
@@ -32,6 +33,8 @@ export interface CheckpointOptions {
 export interface CheckpointStore {
   write(session: number, seq: number, format: number, bytes: Uint8Array, takenTs?: number, stopped?: () => boolean): boolean;
   prune(session: number, retention: CheckpointRetention): number;
+  /** Removes checkpoints not bound to the log (decision 252); returns how many. */
+  dropUnbound(): number;
 }
 
 /**
@@ -56,7 +59,8 @@ export function checkpointRound(db: Database.Database, opts: CheckpointOptions =
   const target = Math.floor(end.seq / every) * every;
   const written: number[] = [];
   const retention = opts.retention ?? DEFAULT_RETENTION;
-  let pruned = 0;
+  // A checkpoint file beside a restored backup or another log holds checkpoints this log never had: gone first.
+  let pruned = writer.dropUnbound();
   // Only checkpoints of this build's format count: older ones (format 1, the projection alone) are rewritten.
   if (target > 0 && reader.latestSeq(session, CHECKPOINT_FORMAT) < target) {
     const start = startingState(log, session, target, true);
@@ -76,9 +80,18 @@ export function checkpointRound(db: Database.Database, opts: CheckpointOptions =
   return { session, written, pruned };
 }
 
-/** Opens the log database at `path` for a checkpoint round (a connection of the round's own). */
+/**
+ * Opens the log database at `path` for a checkpoint round (a connection of the round's own, which only
+ * reads the log); the checkpoints go to the log's checkpoint file (decision 252), opened on first use.
+ */
 export function openForCheckpoints(path: string): Database.Database {
   const db = new Database(path, { fileMustExist: true });
   db.pragma('busy_timeout = 5000');
   return db;
+}
+
+/** Closes what openForCheckpoints opened, the checkpoint file's connection first (its WAL is checkpointed then). */
+export function closeForCheckpoints(db: Database.Database): void {
+  closeCheckpointFile(db);
+  db.close();
 }

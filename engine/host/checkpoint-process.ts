@@ -1,7 +1,8 @@
 /**
  * One checkpoint round in a process of its own (decisions 085, 170): forked
  * by ProjectionCheckpointer with the log's path and `every` as arguments, it
- * opens its own connection to the log database, runs `checkpointRound`, sends
+ * opens its own connection to the log database (it writes only the log's
+ * checkpoint file, decision 252), runs `checkpointRound`, sends
  * the outcome over the IPC channel and ends. The projection it rebuilds, the
  * encoded checkpoint and every malloc arena they touched leave the system
  * with the process: as a thread of the host they stayed in the host's RSS
@@ -17,7 +18,7 @@
  * hold SQLite's write lock that the host's sequencer needs for every commit,
  * on a thread at the process's own priority (decision 239).
  */
-import { checkpointRound, openForCheckpoints } from './checkpoint-maker.ts';
+import { checkpointRound, closeForCheckpoints, openForCheckpoints } from './checkpoint-maker.ts';
 import { CheckpointStoreThread } from './checkpoint-store-thread.ts';
 import { lowerThreadPriority } from './thread-priority.ts';
 
@@ -39,7 +40,7 @@ try {
   try {
     outcome = { ok: true, round: checkpointRound(db, { every: Number(every), store }) };
   } finally {
-    db.close();
+    closeForCheckpoints(db);
   }
 } catch (err) {
   outcome = { ok: false, error: (err as Error).message };

@@ -7,6 +7,7 @@ import { compiledFile } from './compiled-file.ts';
 export type StoreRequest =
   | { op: 'write'; session: number; seq: number; format: number; bytes: ArrayBuffer; takenTs: number }
   | { op: 'prune'; session: number; retention: CheckpointRetention }
+  | { op: 'unbound' }
   | { op: 'nice' }
   | { op: 'close' };
 
@@ -68,6 +69,10 @@ export class CheckpointStoreThread implements CheckpointStore {
 
   prune(session: number, retention: CheckpointRetention): number {
     return this.ask({ op: 'prune', session, retention });
+  }
+
+  dropUnbound(): number {
+    return this.ask({ op: 'unbound' });
   }
 
   /** The writing thread's nice value (Linux; 0 elsewhere): the process's own, whatever the caller lowered itself to. */

@@ -1,14 +1,18 @@
 import type Database from 'better-sqlite3';
 import { crc32 } from 'node:zlib';
+import { checkpointFileOf, checkpointFileProblem, logAnchor, sameAnchor, type CheckpointAnchor } from './checkpoint-file.ts';
 
 /**
- * In-session projection checkpoints in the log database (decision 085): the
+ * In-session projection checkpoints (decision 085), in a database file of
+ * their own beside the log (checkpoint-file.ts, decision 252): the
  * projection's bytes at (session, seq), so that restart and the time machine
  * replay only the events after it. Derivable data, never part of the log's
  * truth: a row that fails its checksum or does not decode is skipped (one
  * log line, the next older one is tried, then the session's start), `ordo
  * verify` reports it, `ordo repair --drop-checkpoints` removes them all, and
- * the next checkpoint round writes them again.
+ * the next checkpoint round writes them again. A checkpoint whose anchor is
+ * not the log's (another log's file, or one beside a restored backup that
+ * ends before it) is never read: "not of this log".
  *
  * The store keeps bytes and does not know what is in them (the OMS encodes
  * and decodes; engine/oms/checkpoint-codec.ts).
@@ -102,50 +106,83 @@ interface PartMeta {
   n: number;
 }
 
-/** Read side: works on a log written before checkpoints existed (schema 1: there are none). */
-export class CheckpointReader {
-  private readonly stmts:
-    | {
-        seqsAtOrBefore: Database.Statement;
-        latestComplete: Database.Statement;
-        all: Database.Statement;
-        seqs: Database.Statement;
-        meta: Database.Statement;
-        body: Database.Statement;
-        part: Database.Statement;
-        rowLength: Database.Statement;
-      }
-    | undefined;
+type ReaderStmts = {
+  seqsAtOrBefore: Database.Statement;
+  completeBelow: Database.Statement;
+  all: Database.Statement;
+  seqs: Database.Statement;
+  meta: Database.Statement;
+  body: Database.Statement;
+  part: Database.Statement;
+  rowLength: Database.Statement;
+  anchor: Database.Statement;
+};
 
-  constructor(db: Database.Database) {
-    const has = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'checkpoints'`).get() !== undefined;
-    this.stmts = has
-      ? {
-          seqsAtOrBefore: db.prepare(`SELECT DISTINCT seq FROM checkpoints WHERE session = ? AND seq <= ? ORDER BY seq DESC`).pluck(),
-          latestComplete: db
-            .prepare(
-              `SELECT seq FROM checkpoints WHERE session = ? AND (? IS NULL OR format = ?) AND seq < ? GROUP BY seq HAVING COUNT(*) = MAX(parts) ORDER BY seq DESC LIMIT 1`,
-            )
-            .pluck(),
-          all: db.prepare(`SELECT DISTINCT session, seq FROM checkpoints ORDER BY session, seq`),
-          seqs: db.prepare(`SELECT DISTINCT seq FROM checkpoints WHERE session = ? ORDER BY seq`).pluck(),
-          meta: db.prepare(`SELECT part, parts, format, crc, length(body) AS n FROM checkpoints WHERE session = ? AND seq = ? ORDER BY part`),
-          body: db.prepare(`SELECT body FROM checkpoints WHERE session = ? AND seq = ? AND part = ?`).pluck(),
-          part: db.prepare(`SELECT parts, format, crc, body FROM checkpoints WHERE session = ? AND seq = ? AND part = ?`),
-          rowLength: db.prepare(`SELECT length(body) AS n, parts FROM checkpoints WHERE session = ? AND seq = ? AND part = 0`),
-        }
-      : undefined;
+/** The detail of a checkpoint whose anchor is not the log's (verify counts it as skipped, not damaged). */
+export const NOT_OF_THIS_LOG = 'not of this log';
+
+/**
+ * Read side, on the checkpoint file of the log connection `logDb` (opened on first use, and looked for again
+ * while it is missing); every checkpoint it gives is bound to that log. A checkpoint file that cannot be read
+ * is no checkpoints (one log line): start-up then replays from the session's start.
+ */
+export class CheckpointReader {
+  private stmts: ReaderStmts | undefined;
+  private stmtsOf: Database.Database | undefined;
+
+  constructor(private readonly logDb: Database.Database) {}
+
+  private get s(): ReaderStmts | undefined {
+    const db = checkpointFileOf(this.logDb);
+    if (!db) return undefined;
+    if (this.stmts && this.stmtsOf === db) return this.stmts;
+    this.stmtsOf = db;
+    this.stmts = {
+      seqsAtOrBefore: db.prepare(`SELECT DISTINCT seq FROM checkpoints WHERE session = ? AND seq <= ? ORDER BY seq DESC`).pluck(),
+      completeBelow: db
+        .prepare(`SELECT seq FROM checkpoints WHERE session = ? AND (? IS NULL OR format = ?) AND seq < ? GROUP BY seq HAVING COUNT(*) = MAX(parts) ORDER BY seq DESC`)
+        .pluck(),
+      all: db.prepare(`SELECT DISTINCT session, seq FROM checkpoints ORDER BY session, seq`),
+      seqs: db.prepare(`SELECT DISTINCT seq FROM checkpoints WHERE session = ? ORDER BY seq`).pluck(),
+      meta: db.prepare(`SELECT part, parts, format, crc, length(body) AS n FROM checkpoints WHERE session = ? AND seq = ? ORDER BY part`),
+      body: db.prepare(`SELECT body FROM checkpoints WHERE session = ? AND seq = ? AND part = ?`).pluck(),
+      part: db.prepare(`SELECT parts, format, crc, body FROM checkpoints WHERE session = ? AND seq = ? AND part = ?`),
+      rowLength: db.prepare(`SELECT length(body) AS n, parts FROM checkpoints WHERE session = ? AND seq = ? AND part = 0`),
+      anchor: db.prepare(`SELECT opened_ts AS openedTs, frame_first AS frameFirst, frame_crc AS frameCrc FROM anchors WHERE session = ? AND seq = ?`),
+    };
+    return this.stmts;
+  }
+
+  /** Why the checkpoint file cannot be read (undefined: it can, or there is none): for `verify`. */
+  fileProblem(): string | undefined {
+    return checkpointFileProblem(this.logDb);
+  }
+
+  /**
+   * Whether the checkpoint at (session, seq) was folded from this log: its anchor is the log's (the
+   * session's open and the frame that holds seq). A checkpoint without an anchor, or past the log's end, is not.
+   */
+  bound(session: number, seq: number): boolean {
+    const kept = this.s?.anchor.get(session, seq) as CheckpointAnchor | undefined;
+    const now = kept && logAnchor(this.logDb, session, seq);
+    return kept !== undefined && now !== undefined && sameAnchor(kept, now);
   }
 
   /**
    * Checkpoints of `session` at or before `seq`, newest first, each whole
-   * (every part there) and checked against its checksums; a bad one is
-   * reported through `bad` and skipped. One is read at a time: the caller
-   * stops at the first it can use.
+   * (every part there), bound to this log and checked against its checksums;
+   * a bad one is reported through `bad` and skipped. One is read at a time:
+   * the caller stops at the first it can use.
    */
   *atOrBefore(session: number, seq: number, bad: (p: CheckpointProblem) => void, need?: CheckpointNeed): Generator<StoredCheckpoint> {
-    if (!this.stmts) return;
-    for (const at of this.stmts.seqsAtOrBefore.all(session, seq) as number[]) {
+    let seqs: number[];
+    try {
+      seqs = (this.s?.seqsAtOrBefore.all(session, seq) as number[] | undefined) ?? [];
+    } catch (err) {
+      bad({ session, seq, detail: `checkpoint file unreadable: ${(err as Error).message}` });
+      return;
+    }
+    for (const at of seqs) {
       const r = this.read(session, at, need);
       if ('detail' in r) bad(r);
       else yield r;
@@ -157,13 +194,22 @@ export class CheckpointReader {
    * only the leading parts that hold the bytes it names.
    */
   read(session: number, seq: number, need?: CheckpointNeed): StoredCheckpoint | CheckpointProblem {
-    const stmts = this.stmts;
-    if (!stmts) return { session, seq, detail: 'no checkpoints table' };
+    try {
+      return this.readChecked(session, seq, need);
+    } catch (err) {
+      return { session, seq, detail: `checkpoint file unreadable: ${(err as Error).message}` };
+    }
+  }
+
+  private readChecked(session: number, seq: number, need?: CheckpointNeed): StoredCheckpoint | CheckpointProblem {
+    const stmts = this.s;
+    if (!stmts) return { session, seq, detail: 'no checkpoint file' };
     const meta = stmts.meta.all(session, seq) as PartMeta[];
     const parts = meta[0]?.parts ?? 0;
     if (meta.length === 0 || meta.length !== parts || meta.some((m, i) => m.part !== i || m.parts !== parts)) {
       return { session, seq, detail: `incomplete: ${meta.length} of ${parts} parts` };
     }
+    if (!this.bound(session, seq)) return { session, seq, detail: `${NOT_OF_THIS_LOG}: the log does not hold the events it was taken from` };
     const bodies: Buffer[] = [];
     let wanted = Number.POSITIVE_INFINITY;
     let have = 0;
@@ -179,16 +225,27 @@ export class CheckpointReader {
   }
 
   /**
-   * One part of a checkpoint, checked against its checksum, or what is wrong
-   * with it: the replay service hands a joining component a checkpoint a part
-   * per request (decision 140), so no request reads more than one part.
+   * One part of a checkpoint, checked against its checksum and bound to this log, or what is wrong with it:
+   * the replay service hands a joining component a checkpoint a part per request (decision 140), so no
+   * request reads more than one part.
    */
   readPart(session: number, seq: number, part: number): { parts: number; format: number; bytes: Buffer } | CheckpointProblem {
+    try {
+      return this.readPartChecked(session, seq, part);
+    } catch (err) {
+      return { session, seq, detail: `checkpoint file unreadable: ${(err as Error).message}` };
+    }
+  }
+
+  private readPartChecked(session: number, seq: number, part: number): { parts: number; format: number; bytes: Buffer } | CheckpointProblem {
     // Parts as a reader sees them group the stored rows up to CHECKPOINT_PART_BYTES (decision 239: rows are
     // small so that each write is short; a joining component still fetches a few large parts, as before).
     // Rows of 4 MiB (written before) are a part each.
-    const first = this.stmts?.rowLength.get(session, seq) as { n: number; parts: number } | undefined;
-    if (first === undefined) return { session, seq, detail: `part ${part} is not there` };
+    const stmts = this.s;
+    const first = stmts?.rowLength.get(session, seq) as { n: number; parts: number } | undefined;
+    if (stmts === undefined || first === undefined) return { session, seq, detail: `part ${part} is not there` };
+    // Asked part by part: a joining component must never be handed another log's state, whichever part it asks.
+    if (!this.bound(session, seq)) return { session, seq, detail: `${NOT_OF_THIS_LOG}: the log does not hold the events it was taken from` };
     const group = Math.max(1, Math.floor(CHECKPOINT_PART_BYTES / Math.max(1, first.n)));
     const parts = Math.ceil(first.parts / group);
     const from = part * group;
@@ -197,7 +254,7 @@ export class CheckpointReader {
     const bodies: Buffer[] = [];
     let format = 0;
     for (let row = from; row < to; row++) {
-      const got = this.stmts!.part.get(session, seq, row) as { parts: number; format: number; crc: number; body: Buffer } | undefined;
+      const got = stmts.part.get(session, seq, row) as { parts: number; format: number; crc: number; body: Buffer } | undefined;
       if (got === undefined) return { session, seq, detail: `part ${row} is not there` };
       if (crc32(got.body) !== got.crc) return { session, seq, detail: `checksum mismatch in part ${row}` };
       format = got.format;
@@ -207,62 +264,86 @@ export class CheckpointReader {
   }
 
   /**
-   * Seq of the newest complete checkpoint of `session` (0: none); with
-   * `format`, only of that format; with `below`, only before that seq
-   * (exclusive).
+   * Seq of the newest complete checkpoint of `session` bound to this log (0: none); with `format`, only of
+   * that format; with `below`, only before that seq (exclusive).
    */
   latestSeq(session: number, format?: number, below = Number.MAX_SAFE_INTEGER): number {
     const f = format ?? null;
-    return (this.stmts?.latestComplete.get(session, f, f, below) as number | undefined) ?? 0;
+    try {
+      const stmts = this.s;
+      if (!stmts) return 0;
+      for (const seq of stmts.completeBelow.iterate(session, f, f, below) as Iterable<number>) if (this.bound(session, seq)) return seq;
+    } catch {
+      // A checkpoint file that cannot be read is none (checkpointFileOf logged it once).
+    }
+    return 0;
   }
 
-  /** Seqs of `session`'s checkpoints, ascending (complete or not). */
+  /** Seqs of `session`'s stored checkpoints, ascending (complete or not, bound to this log or not). */
   seqs(session: number): number[] {
-    return (this.stmts?.seqs.all(session) as number[] | undefined) ?? [];
+    try {
+      return (this.s?.seqs.all(session) as number[] | undefined) ?? [];
+    } catch {
+      return [];
+    }
   }
 
   /** Every checkpoint in (session, seq) order, read back whole or with what is wrong, for `verify` (which also decodes them). */
   *all(): Generator<StoredCheckpoint | CheckpointProblem> {
-    if (!this.stmts) return;
-    for (const { session, seq } of this.stmts.all.all() as { session: number; seq: number }[]) yield this.read(session, seq);
+    const stmts = this.s;
+    if (!stmts) return;
+    for (const { session, seq } of stmts.all.all() as { session: number; seq: number }[]) yield this.read(session, seq);
   }
 }
 
 /**
- * Write side: its own connection to the log database (the checkpoint
- * thread's, or the CLI's), never the sequencer's. A checkpoint is stored in
- * rows of CHECKPOINT_ROW_BYTES, each its own short transaction, so the
- * sequencer's commits wait at most for one part; one cut short (a crash) is
- * incomplete, skipped on read and written again by the next round.
+ * Write side: the checkpoint file of the log connection `logDb` (created if missing, decision 252), on a
+ * connection of its own: never the log's, so the sequencer's commits never wait for it. A checkpoint is
+ * stored in rows of CHECKPOINT_ROW_BYTES, each its own short transaction, after its anchor (what binds it
+ * to the log: the session's open and the frame holding its seq, read from `logDb`); one cut short (a crash)
+ * is incomplete, skipped on read and written again by the next round.
  */
 export class CheckpointWriter {
+  private readonly db: Database.Database;
   private readonly put: Database.Statement;
   private readonly del: Database.Statement;
-  private readonly dropAll: Database.Statement;
+  private readonly delAnchor: Database.Statement;
+  private readonly putAnchor: Database.Statement;
   readonly reader: CheckpointReader;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(private readonly logDb: Database.Database) {
+    const db = checkpointFileOf(logDb, true);
+    if (!db) throw new Error(`no checkpoint file for ${logDb.name}`);
+    this.db = db;
     this.put = db.prepare(`INSERT INTO checkpoints (session, seq, part, parts, taken_ts, format, crc, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
     this.del = db.prepare(`DELETE FROM checkpoints WHERE session = ? AND seq = ?`);
-    this.dropAll = db.prepare(`DELETE FROM checkpoints`);
-    this.reader = new CheckpointReader(db);
+    this.delAnchor = db.prepare(`DELETE FROM anchors WHERE session = ? AND seq = ?`);
+    this.putAnchor = db.prepare(`INSERT INTO anchors (session, seq, opened_ts, frame_first, frame_crc) VALUES (?, ?, ?, ?, ?)`);
+    this.reader = new CheckpointReader(logDb);
   }
 
   /**
    * Stores the checkpoint of `session` at `seq` (replacing one there). `takenTs` is for the operator only.
    * `stopped` is asked between parts: true leaves it incomplete (skipped on read, rewritten by the next
    * round) and returns false. `pause` runs before each part (rows of CHECKPOINT_ROW_BYTES, each its own
-   * transaction) with how long the transaction before held the lock (ms): the in-session writer waits there so
-   * that the sequencer's commits get the lock.
+   * transaction) with how long the transaction before held the lock (ms): with the checkpoints in a file of
+   * their own (decision 252) nothing else writes there, but a reader of the file is let in between parts.
+   * Throws when the log holds no frame with `seq` of `session` (nothing to bind the checkpoint to).
    */
   write(session: number, seq: number, format: number, bytes: Uint8Array, takenTs = Date.now() * 1000, stopped?: () => boolean, pause?: (heldMs: number) => void): boolean {
+    const anchor = logAnchor(this.logDb, session, seq);
+    if (!anchor) throw new Error(`checkpoint at session ${session} seq ${seq}: the log holds no such event`);
     const parts = Math.max(1, Math.ceil(bytes.length / CHECKPOINT_ROW_BYTES));
     let at = performance.now();
-    this.db.transaction(() => this.del.run(session, seq)).immediate();
+    this.db
+      .transaction(() => {
+        this.del.run(session, seq);
+        this.delAnchor.run(session, seq);
+        this.putAnchor.run(session, seq, anchor.openedTs, anchor.frameFirst, anchor.frameCrc);
+      })
+      .immediate();
     for (let i = 0; i < parts; i++) {
       if (i > 0 && stopped?.()) return false;
-      // Between two transactions the lock is left free for a while (`pause`, told how long the last one held
-      // it): a writer that took it back at once could hold it again each time the sequencer's busy handler looks.
       pause?.(performance.now() - at);
       const part = bytes.subarray(i * CHECKPOINT_ROW_BYTES, Math.min(bytes.length, (i + 1) * CHECKPOINT_ROW_BYTES));
       const crc = crc32(part);
@@ -272,21 +353,56 @@ export class CheckpointWriter {
     return true;
   }
 
-  /** Removes the checkpoints `retention` does not keep; returns how many. */
+  /** Removes the checkpoints `retention` does not keep, each in a transaction of its own; returns how many. */
   prune(session: number, retention: CheckpointRetention = DEFAULT_RETENTION): number {
     const seqs = this.reader.seqs(session);
     const drop = seqs.slice(0, Math.max(0, seqs.length - retention.recent)).filter((s) => s % retention.sparse !== 0);
-    if (drop.length === 0) return 0;
-    this.db.transaction(() => {
-      for (const s of drop) this.del.run(session, s);
-    }).immediate();
+    for (const s of drop) this.drop(session, s);
     return drop.length;
+  }
+
+  /**
+   * Removes every stored checkpoint that is not bound to this log (another log's, or past where this one now
+   * ends: a restored backup, a repair's cut); returns how many. A round runs it first, so such a file heals.
+   */
+  dropUnbound(): number {
+    const stored = this.db.prepare(`SELECT DISTINCT session, seq FROM checkpoints UNION SELECT session, seq FROM anchors`).all() as { session: number; seq: number }[];
+    let n = 0;
+    for (const { session, seq } of stored) {
+      if (this.reader.bound(session, seq)) continue;
+      this.drop(session, seq);
+      n++;
+    }
+    return n;
+  }
+
+  /** Removes the checkpoints past (session, seq) (exclusive): a repair's cut. */
+  dropPast(session: number, seq: number): void {
+    this.db
+      .transaction(() => {
+        this.db.prepare(`DELETE FROM checkpoints WHERE session > ? OR (session = ? AND seq > ?)`).run(session, session, seq);
+        this.db.prepare(`DELETE FROM anchors WHERE session > ? OR (session = ? AND seq > ?)`).run(session, session, seq);
+      })
+      .immediate();
   }
 
   /** Removes every checkpoint (they are rebuilt from the log); returns how many. */
   clear(): number {
-    const n = (this.db.prepare(`SELECT COUNT(*) FROM (SELECT DISTINCT session, seq FROM checkpoints)`).pluck().get() as number) ?? 0;
-    this.dropAll.run();
+    const n = (this.db.prepare(`SELECT COUNT(*) FROM (SELECT session, seq FROM checkpoints UNION SELECT session, seq FROM anchors)`).pluck().get() as number) ?? 0;
+    this.db
+      .transaction(() => {
+        this.db.exec(`DELETE FROM checkpoints; DELETE FROM anchors;`);
+      })
+      .immediate();
     return n;
+  }
+
+  private drop(session: number, seq: number): void {
+    this.db
+      .transaction(() => {
+        this.del.run(session, seq);
+        this.delAnchor.run(session, seq);
+      })
+      .immediate();
   }
 }

@@ -10,7 +10,8 @@ import { checkpointThreadSource, STATUS_CLOSED, STATUS_DONE, STATUS_ERRORS, STAT
 import { CorruptionError, StoreError } from './errors.ts';
 import { HeadWriter, isBehind, readHead, type LogHead } from './head.ts';
 import { log as logger } from '../log.ts';
-import { CheckpointReader } from './checkpoints.ts';
+import { checkpointFileOf, closeCheckpointFile } from './checkpoint-file.ts';
+import { CheckpointReader, CheckpointWriter } from './checkpoints.ts';
 import { FramePages } from './frame-pages.ts';
 import { fitsKey, framesLayout, MAX_SEQ, MAX_SESSION, sameCrc, SEQ_SPAN, seqOfKey, sessionOfKey, storedCrc, type FramesLayout } from './frame-key.ts';
 import { DeferredCommands } from './deferred.ts';
@@ -102,7 +103,7 @@ export class ReadableLog {
   /** The page reader of replay() (null: this database cannot use it). */
   private pages: FramePages | null | undefined;
 
-  /** The in-session projection checkpoints stored with this log (decision 085). */
+  /** The in-session projection checkpoints of this log (decision 085), in their own file beside it (decision 252). */
   get checkpoints(): CheckpointReader {
     return (this.checkpointReader ??= new CheckpointReader(this.db));
   }
@@ -300,7 +301,9 @@ export class ReadableLog {
     return problems;
   }
 
+  /** Closes the connection and the checkpoint file's connection opened through it. */
   close(): void {
+    closeCheckpointFile(this.db);
     if (this.db.open) this.db.close();
   }
 }
@@ -526,8 +529,6 @@ export class WritableLog extends ReadableLog {
       dropSnapshotsFrom: db.prepare(`DELETE FROM snapshots WHERE session >= ?`),
       dropSessionsAfter: db.prepare(`DELETE FROM sessions WHERE id > ?`),
       reopen: db.prepare(`UPDATE sessions SET state = 'open', closed_ts = NULL WHERE id = ?`),
-      // Checkpoints past a cut are of events no longer in the log (derivable data, decision 085).
-      dropCheckpointsPast: db.prepare(`DELETE FROM checkpoints WHERE session > ? OR (session = ? AND seq > ?)`),
       // Requests stored after a close that a cut undoes (decision 130): that close is no longer in the log.
       dropDeferredFrom: db.prepare(`DELETE FROM deferred_commands WHERE session >= ?`),
     };
@@ -598,6 +599,9 @@ export class WritableLog extends ReadableLog {
   override close(): void {
     this.checkpointer?.close();
     this.head?.close();
+    // The writer's close is the last of the host's (the readers close first): opened read-write here and closed
+    // with the log, the checkpoint file's last connection checkpoints its WAL and removes it (decision 252).
+    if (this.path) checkpointFileOf(this.db);
     super.close();
   }
 
@@ -638,7 +642,9 @@ export class WritableLog extends ReadableLog {
   truncateFrom(session: number, rowId: number): number {
     const removed = this.w.truncateFrames.run(rowId).changes;
     const kept = this.lastSeq(session);
-    this.w.dropCheckpointsPast.run(session, session, kept);
+    // Checkpoints past a cut are of events no longer in the log (derivable data, decision 085). Their anchors
+    // no longer match (readers skip them, decision 252); removed here all the same, in their own file.
+    if (checkpointFileOf(this.db)) new CheckpointWriter(this.db).dropPast(session, kept);
     this.w.dropDeferredFrom.run(session);
     this.w.dropSnapshotsFrom.run(session);
     this.w.dropSessionsAfter.run(session);

@@ -8,6 +8,7 @@ import { encodeProjection } from '../../engine/oms/checkpoint-codec.ts';
 import { projectionAt } from '../../engine/oms/projection-at.ts';
 import { OmsProjection } from '../../engine/oms/projection.ts';
 import { CheckpointWriter } from '../../engine/store/checkpoints.ts';
+import { checkpointFileOf } from '../../engine/store/checkpoint-file.ts';
 import { openReadableLog, openWritableLog, type ReadableLog } from '../../engine/store/log.ts';
 import { frameKey, MAX_SEQ } from '../../engine/store/frame-key.ts';
 import { removeDir, tempDir } from './helpers/backbone.ts';
@@ -57,10 +58,10 @@ function round(path: string, every = EVERY) {
 function tamper(path: string, seq: number, change: (b: Buffer) => Buffer, fixCrc: boolean): void {
   const w = openWritableLog(path, { backgroundCheckpoint: false });
   try {
-    const row = w.db.prepare('SELECT body FROM checkpoints WHERE session = 1 AND seq = ? AND part = 0').get(seq) as { body: Buffer };
+    const row = checkpointFileOf(w.db, true)!.prepare('SELECT body FROM checkpoints WHERE session = 1 AND seq = ? AND part = 0').get(seq) as { body: Buffer };
     const body = change(Buffer.from(row.body));
-    if (fixCrc) w.db.prepare('UPDATE checkpoints SET body = ?, crc = ? WHERE session = 1 AND seq = ? AND part = 0').run(body, crc32(body), seq);
-    else w.db.prepare('UPDATE checkpoints SET body = ? WHERE session = 1 AND seq = ? AND part = 0').run(body, seq);
+    if (fixCrc) checkpointFileOf(w.db, true)!.prepare('UPDATE checkpoints SET body = ?, crc = ? WHERE session = 1 AND seq = ? AND part = 0').run(body, crc32(body), seq);
+    else checkpointFileOf(w.db, true)!.prepare('UPDATE checkpoints SET body = ? WHERE session = 1 AND seq = ? AND part = 0').run(body, seq);
   } finally {
     w.close();
   }
@@ -114,7 +115,7 @@ describe('projection checkpoints in the log', () => {
     round(path);
     const w = openWritableLog(path, { backgroundCheckpoint: false });
     // One part more claimed than stored: the same as a crash after the first of two parts.
-    w.db.prepare('UPDATE checkpoints SET parts = parts + 1 WHERE session = 1 AND seq = 60000').run();
+    checkpointFileOf(w.db, true)!.prepare('UPDATE checkpoints SET parts = parts + 1 WHERE session = 1 AND seq = 60000').run();
     expect(w.checkpoints.latestSeq(1)).toBe(50_000);
     w.close();
     const log = openReadableLog(path);

@@ -7,6 +7,7 @@ import { deserializeCompact, deserializeValues, serializeCompact, serializeInlin
 import { CheckpointFold } from '../../engine/oms/checkpoint-fold.ts';
 import type { PackedMemory } from '../../engine/oms/exposure/risk-state.ts';
 import { CHECKPOINT_PART_BYTES, CHECKPOINT_ROW_BYTES, CheckpointWriter } from '../../engine/store/checkpoints.ts';
+import { checkpointFileOf, logAnchor } from '../../engine/store/checkpoint-file.ts';
 import { openWritableLog } from '../../engine/store/log.ts';
 import { removeDir, tempDir } from './helpers/backbone.ts';
 
@@ -166,7 +167,7 @@ describe('checkpoint store, read in part', () => {
       const writer = new CheckpointWriter(w.db);
       writer.write(1, 500, 3, bytes);
       // Damage the last part: a reader that stops before it does not see it, the whole read does.
-      w.db.prepare('UPDATE checkpoints SET body = ? WHERE session = 1 AND seq = 500 AND part = 3').run(Buffer.alloc(100, 8));
+      checkpointFileOf(w.db, true)!.prepare('UPDATE checkpoints SET body = ? WHERE session = 1 AND seq = 500 AND part = 3').run(Buffer.alloc(100, 8));
       const need = (first: Buffer) => first.readUInt32LE(0);
       const part = writer.reader.read(1, 500, need);
       expect('detail' in part).toBe(false);
@@ -196,7 +197,7 @@ describe('checkpoint store, read in part', () => {
       const held: number[] = [];
       writer.write(1, 500, 3, bytes, 1, undefined, (ms) => held.push(ms));
       const rows = Math.ceil(bytes.length / CHECKPOINT_ROW_BYTES);
-      expect(w.db.prepare('SELECT COUNT(*) FROM checkpoints WHERE session = 1 AND seq = 500').pluck().get()).toBe(rows);
+      expect(checkpointFileOf(w.db, true)!.prepare('SELECT COUNT(*) FROM checkpoints WHERE session = 1 AND seq = 500').pluck().get()).toBe(rows);
       expect(held.length).toBe(rows);
       expect(held.every((ms) => ms >= 0 && Number.isFinite(ms))).toBe(true);
       const got = [0, 1, 2].map((i) => writer.reader.readPart(1, 500, i));
@@ -210,11 +211,11 @@ describe('checkpoint store, read in part', () => {
       expect(Buffer.concat(parts.map((p) => p.bytes)).equals(bytes)).toBe(true);
       expect(writer.reader.readPart(1, 500, 3)).toEqual({ session: 1, seq: 500, detail: 'part 3 is not there' });
       // A damaged row fails the part it is in, named by its row.
-      w.db.prepare('UPDATE checkpoints SET body = ? WHERE session = 1 AND seq = 500 AND part = ?').run(Buffer.alloc(CHECKPOINT_ROW_BYTES, 8), perPart + 1);
+      checkpointFileOf(w.db, true)!.prepare('UPDATE checkpoints SET body = ? WHERE session = 1 AND seq = 500 AND part = ?').run(Buffer.alloc(CHECKPOINT_ROW_BYTES, 8), perPart + 1);
       expect(writer.reader.readPart(1, 500, 1)).toEqual({ session: 1, seq: 500, detail: `checksum mismatch in part ${perPart + 1}` });
       expect('detail' in writer.reader.readPart(1, 500, 0)).toBe(false);
       // A missing row too.
-      w.db.prepare('DELETE FROM checkpoints WHERE session = 1 AND seq = 500 AND part = 2').run();
+      checkpointFileOf(w.db, true)!.prepare('DELETE FROM checkpoints WHERE session = 1 AND seq = 500 AND part = 2').run();
       expect(writer.reader.readPart(1, 500, 0)).toEqual({ session: 1, seq: 500, detail: 'part 2 is not there' });
     } finally {
       w.close();
@@ -227,7 +228,11 @@ describe('checkpoint store, read in part', () => {
     const w = openWritableLog(join(dir, 'ordo.db'), { backgroundCheckpoint: false });
     try {
       storeSession(w, orderSession(1_000));
-      const put = w.db.prepare('INSERT INTO checkpoints (session, seq, part, parts, taken_ts, format, crc, body) VALUES (1, 500, ?, 2, 1, 3, ?, ?)');
+      const file = checkpointFileOf(w.db, true)!;
+      const put = file.prepare('INSERT INTO checkpoints (session, seq, part, parts, taken_ts, format, crc, body) VALUES (1, 500, ?, 2, 1, 3, ?, ?)');
+      // Bound to this log as a writer binds it (decision 252): an unbound checkpoint is never handed out.
+      const anchor = logAnchor(w.db, 1, 500)!;
+      file.prepare('INSERT INTO anchors (session, seq, opened_ts, frame_first, frame_crc) VALUES (1, 500, ?, ?, ?)').run(anchor.openedTs, anchor.frameFirst, anchor.frameCrc);
       const a = Buffer.alloc(CHECKPOINT_PART_BYTES, 1);
       const b = Buffer.alloc(10, 2);
       put.run(0, crc32(a), a);

@@ -16,6 +16,7 @@ import type { OrdoEvent, Sequenced } from '../../engine/protocol/events.ts';
 import { Reason } from '../../engine/protocol/reasons.ts';
 import { Sequencer } from '../../engine/sequencer/sequencer.ts';
 import { CheckpointWriter } from '../../engine/store/checkpoints.ts';
+import { checkpointFileOf } from '../../engine/store/checkpoint-file.ts';
 import { openReadableLog, openWritableLog } from '../../engine/store/log.ts';
 import { removeDir, tempDir } from './helpers/backbone.ts';
 
@@ -165,7 +166,7 @@ function checkpointAt(path: string, seq: number): void {
 function dropCheckpointsAfter(path: string, seq: number): void {
   const w = openWritableLog(path, { backgroundCheckpoint: false });
   try {
-    w.db.prepare('DELETE FROM checkpoints WHERE seq > ?').run(seq);
+    checkpointFileOf(w.db, true)!.prepare('DELETE FROM checkpoints WHERE seq > ?').run(seq);
   } finally {
     w.close();
   }
@@ -229,7 +230,7 @@ describe('host start-up from an in-session checkpoint', () => {
     const w = openWritableLog(path, { backgroundCheckpoint: false });
     try {
       // d: a flipped bit (its checksum fails).
-      w.db.prepare('UPDATE checkpoints SET body = ? WHERE seq = ? AND part = 0').run(Buffer.from('flipped'), d);
+      checkpointFileOf(w.db, true)!.prepare('UPDATE checkpoints SET body = ? WHERE seq = ? AND part = 0').run(Buffer.from('flipped'), d);
       // c: written by round 3's codec (format 1 inside; checksum right).
       new CheckpointWriter(w.db).write(1, c, 1, serialize({ format: 1, v8: process.versions.v8, shapes: [], root: {}, objects: [], classes: [] }));
       // b: the projection alone (a time-machine checkpoint): no risk state to start from.
@@ -250,7 +251,7 @@ describe('host start-up from an in-session checkpoint', () => {
     ]);
     // None usable: the whole session is replayed, same state.
     const w2 = openWritableLog(path, { backgroundCheckpoint: false });
-    w2.db.prepare('UPDATE checkpoints SET crc = crc + 1').run();
+    checkpointFileOf(w2.db, true)!.prepare('UPDATE checkpoints SET crc = crc + 1').run();
     w2.close();
     expect(recover(path, true)).toEqual(full);
   });

@@ -11,6 +11,7 @@ import { GatewayComponent } from '../../engine/oms/components/gateway.ts';
 import { MonitorComponent } from '../../engine/oms/components/monitor.ts';
 import { RiskComponent } from '../../engine/oms/components/risk.ts';
 import { RouterComponent } from '../../engine/oms/components/router.ts';
+import { checkpointFileOf } from '../../engine/store/checkpoint-file.ts';
 import { openWritableLog } from '../../engine/store/log.ts';
 import { startTestHost, tempDir, waitFor } from './helpers/host.ts';
 
@@ -91,10 +92,10 @@ describe('a component joins from an in-session checkpoint', () => {
   it('takes the next older checkpoint when the newest is damaged, and rewinds from seq 1 when none is usable; one line each, same state', async () => {
     const dir = dataDir();
     const w = openWritableLog(join(dir, 'ordo.db'), { backgroundCheckpoint: false });
-    const row = w.db.prepare('SELECT body FROM checkpoints WHERE seq = 40000 AND part = 0').get() as { body: Buffer };
+    const row = checkpointFileOf(w.db, true)!.prepare('SELECT body FROM checkpoints WHERE seq = 40000 AND part = 0').get() as { body: Buffer };
     const bad = Buffer.from(row.body);
     bad[bad.length >> 1]! ^= 0x01;
-    w.db.prepare('UPDATE checkpoints SET body = ? WHERE seq = 40000 AND part = 0').run(bad);
+    checkpointFileOf(w.db, true)!.prepare('UPDATE checkpoints SET body = ? WHERE seq = 40000 AND part = 0').run(bad);
     expect(crc32(bad)).not.toBe(crc32(row.body));
     w.close();
     const warn = vi.spyOn(logger, 'warn');
@@ -115,7 +116,7 @@ describe('a component joins from an in-session checkpoint', () => {
 
     // Every checkpoint damaged (under the running host): three tried, then seq 1.
     const w2 = openWritableLog(join(dir, 'ordo.db'), { backgroundCheckpoint: false });
-    w2.db.prepare('UPDATE checkpoints SET crc = crc + 1').run();
+    checkpointFileOf(w2.db, true)!.prepare('UPDATE checkpoints SET crc = crc + 1').run();
     w2.close();
     warn.mockClear();
     info.mockClear();

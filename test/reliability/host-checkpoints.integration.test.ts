@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { orderSession, storeSession } from '../../bench/session.ts';
 import { openWritableLog } from '../../engine/store/log.ts';
@@ -88,6 +88,9 @@ describe('host: in-session projection checkpoints', () => {
     expect(exit.code).toBe(0);
     // Looked at before this test opens the log again (a read-only connection leaves a -wal of its own).
     expect(existsSync(join(dataDir, 'ordo.db-wal'))).toBe(false);
+    // Nor of the checkpoint file (decision 252), which is the user's only, like the log.
+    expect(existsSync(join(dataDir, 'ordo.db.checkpoints-wal'))).toBe(false);
+    expect(statSync(join(dataDir, 'ordo.db.checkpoints')).mode & 0o777).toBe(0o600);
     // The round was cut, not waited for: its last checkpoint (at the last multiple of 1,000) is not there.
     // (Waiting for the whole round made a stop of a host on a long session take minutes.)
     expect(Math.max(...checkpointSeqs(dataDir))).toBeLessThan(Math.floor(last / 1000) * 1000);

@@ -111,6 +111,16 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 5,
+    description: 'in-session checkpoints move to a file of their own (decision 252): the table is dropped',
+    up(db) {
+      // Their rows are derivable (decision 085) and are not moved: a migration is one transaction on the log,
+      // which cannot ATTACH another file, and copying hundreds of MB there would hold the log's write lock
+      // for as long. The first round after the upgrade (or `ordo checkpoint`) writes them again, from the log.
+      db.exec(`DROP TABLE IF EXISTS checkpoints;`);
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

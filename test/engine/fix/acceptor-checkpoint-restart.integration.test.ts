@@ -1,7 +1,7 @@
 import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { checkpointRound, openForCheckpoints } from '../../../engine/host/checkpoint-maker.ts';
+import { checkpointRound, closeForCheckpoints, openForCheckpoints } from '../../../engine/host/checkpoint-maker.ts';
 import type { Host } from '../../../engine/host/host.ts';
 import { log as logger } from '../../../engine/log.ts';
 import { CheckpointWriter } from '../../../engine/store/checkpoints.ts';
@@ -77,14 +77,14 @@ describe('FIX acceptor: restart from a checkpoint', () => {
     try {
       expect(checkpointRound(db, { every: k })?.written).toEqual([k]);
     } finally {
-      db.close();
+      closeForCheckpoints(db);
     }
     // The same data dir (log, acceptor state, FIX stores) and client store twice: once without checkpoints.
     cpSync(data, join(dir, 'replayed'), { recursive: true });
     cpSync(join(dir, 'alpha'), join(dir, 'alpha-replayed'), { recursive: true });
     const plain = openForCheckpoints(join(dir, 'replayed', 'ordo.db'));
     new CheckpointWriter(plain).clear();
-    plain.close();
+    closeForCheckpoints(plain);
 
     const session = async (dataDir: string, storeDir: string, resumes: boolean) => {
       const info = vi.spyOn(logger, 'info');

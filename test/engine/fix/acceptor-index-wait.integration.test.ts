@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkpointRound, openForCheckpoints } from '../../../engine/host/checkpoint-maker.ts';
+import { checkpointRound, closeForCheckpoints, openForCheckpoints } from '../../../engine/host/checkpoint-maker.ts';
 import type { Host } from '../../../engine/host/host.ts';
 import { removeDir, tempDir, waitFor } from '../helpers/backbone.ts';
 import { startTestHost } from '../helpers/host.ts';
@@ -54,7 +54,7 @@ describe('FIX acceptor: messages while the resumed ClOrdID index is built', () =
     try {
       expect(checkpointRound(db, { every: k })?.written).toEqual([k]);
     } finally {
-      db.close();
+      closeForCheckpoints(db);
     }
 
     let open!: () => void;
