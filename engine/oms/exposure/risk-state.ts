@@ -143,6 +143,8 @@ export class RiskState {
   private clientMap = new Map<string, ClientRisk>();
   private orderMap = new Map<number, RiskOrder>();
   private holdingMap = new Map<string, Holding>();
+  /** The same holdings by client, then symbol: a lookup that builds no key string (one per order otherwise). holdingMap keeps the order. */
+  private holdingsByClient = new Map<string, Map<string, Holding>>();
   /** Duplicate key → recent orders with it (orderId, sequencer µs), oldest first; forgotten after memoryUs. */
   private recent = new RecentOrders(MEMORY_US);
   /** False for a state no one asks `duplicateOf` of (withoutDuplicateMemory). */
@@ -233,7 +235,7 @@ export class RiskState {
   }
 
   holding(clientId: string, symbol: string): Holding | undefined {
-    return this.holdingMap.get(holdingKey(clientId, symbol));
+    return this.holdingsByClient.get(clientId)?.get(symbol);
   }
   /** Every holding with a position or a fill, in the order first seen. */
   holdings(): IterableIterator<Holding> {
@@ -470,6 +472,7 @@ export class RiskState {
       const d = { position: { ...h.position }, openBuy: h.openBuy, openSell: h.openSell };
       holdings.set(h, d);
       r.holdingMap.set(k, d);
+      r.indexHolding(d.position.clientId, d.position.symbol, d);
     }
     for (const [k, o] of this.orderMap) {
       r.orderMap.set(k, { ...o, execs: o.execs === undefined ? undefined : new Set(o.execs), client: r.clientMap.get(o.clientId)!, holding: holdings.get(o.holding)! });
@@ -524,6 +527,7 @@ export class RiskState {
     this.clientMap = new Map();
     this.orderMap = new Map();
     this.holdingMap = new Map();
+    this.holdingsByClient = new Map();
     this.recent = new RecentOrders(MEMORY_US);
     this.collared = new Set();
   }
@@ -538,13 +542,19 @@ export class RiskState {
   }
 
   private holdingOf(clientId: string, symbol: string): Holding {
-    const k = holdingKey(clientId, symbol);
-    let h = this.holdingMap.get(k);
+    let h = this.holdingsByClient.get(clientId)?.get(symbol);
     if (h === undefined) {
       h = { position: newPosition(clientId, symbol), openBuy: 0, openSell: 0 };
-      this.holdingMap.set(k, h);
+      this.holdingMap.set(holdingKey(clientId, symbol), h);
+      this.indexHolding(clientId, symbol, h);
     }
     return h;
+  }
+
+  private indexHolding(clientId: string, symbol: string, h: Holding): void {
+    let bySymbol = this.holdingsByClient.get(clientId);
+    if (bySymbol === undefined) this.holdingsByClient.set(clientId, (bySymbol = new Map()));
+    bySymbol.set(symbol, h);
   }
 
   private onPending(ev: EventOf<'OrderPending'>, ts: number): void {
