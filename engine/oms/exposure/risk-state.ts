@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { EventOf, OrderType, Sequenced, Side } from '../../protocol/events.ts';
 import { applyFill, newPosition, type Position } from '../positions/position.ts';
 import { DEFAULT_DUPLICATE_WINDOW_MS, limitsOf, type Limits } from './limits.ts';
+import { OrderSlots } from './order-slots.ts';
 import { RecentOrders, type PackedMemory } from './recent-orders.ts';
 
 export type { PackedMemory } from './recent-orders.ts';
@@ -141,7 +142,7 @@ export class RiskState {
   private restrictedMap = new Map<string, Stamp>();
   private firmHaltStamp: Stamp | undefined;
   private clientMap = new Map<string, ClientRisk>();
-  private orderMap = new Map<number, RiskOrder>();
+  private orderMap = new OrderSlots<RiskOrder>();
   private holdingMap = new Map<string, Holding>();
   /** The same holdings by client, then symbol: a lookup that builds no key string (one per order otherwise). holdingMap keeps the order. */
   private holdingsByClient = new Map<string, Map<string, Holding>>();
@@ -496,7 +497,20 @@ export class RiskState {
   packedForCheckpoint(): { risk: RiskState; memory: PackedMemory } {
     const risk = Object.assign(Object.create(RiskState.prototype) as RiskState, this);
     risk.recent = new RecentOrders(MEMORY_US);
+    // The live orders go in as a Map by orderId, as checkpoints have always held them (afterDecode takes them back).
+    (risk as unknown as { orderMap: Map<number, RiskOrder> }).orderMap = new Map(this.orderMap);
     return { risk, memory: this.recent.pack() };
+  }
+
+  /** For the checkpoint codec: a state it decoded holds its live orders as a Map (see packedForCheckpoint); back into slots. */
+  afterDecode(): this {
+    const held = this.orderMap as unknown;
+    if (held instanceof Map) {
+      const slots = new OrderSlots<RiskOrder>();
+      for (const [id, o] of held as Map<number, RiskOrder>) slots.set(id, o);
+      this.orderMap = slots;
+    }
+    return this;
   }
 
   /**
@@ -525,7 +539,7 @@ export class RiskState {
     this.restrictedMap = new Map();
     this.firmHaltStamp = undefined;
     this.clientMap = new Map();
-    this.orderMap = new Map();
+    this.orderMap = new OrderSlots();
     this.holdingMap = new Map();
     this.holdingsByClient = new Map();
     this.recent = new RecentOrders(MEMORY_US);
