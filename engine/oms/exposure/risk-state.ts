@@ -144,8 +144,12 @@ export class RiskState {
   private clientMap = new Map<string, ClientRisk>();
   private orderMap = new OrderSlots<RiskOrder>();
   private holdingMap = new Map<string, Holding>();
-  /** The same holdings by client, then symbol: a lookup that builds no key string (one per order otherwise). holdingMap keeps the order. */
-  private holdingsByClient = new Map<string, Map<string, Holding>>();
+  /**
+   * The same holdings by client, then symbol: a lookup that builds no key string (one per order otherwise);
+   * holdingMap keeps the order. Not enumerable, so not in a checkpoint, whose fields stay those of the build
+   * before (decision 258); afterDecode rebuilds it.
+   */
+  declare private holdingsByClient: Map<string, Map<string, Holding>>;
   /** Duplicate key → recent orders with it (orderId, sequencer µs), oldest first; forgotten after memoryUs. */
   private recent = new RecentOrders(MEMORY_US);
   /** False for a state no one asks `duplicateOf` of (withoutDuplicateMemory). */
@@ -156,6 +160,16 @@ export class RiskState {
 
   /** The longest duplicate window (µs) any client may have that the memory keeps orders for. */
   private readonly memoryUs = MEMORY_US;
+
+  constructor() {
+    this.indexHoldings();
+  }
+
+  /** (Re)builds holdingsByClient from holdingMap, as a property checkpoints do not see. */
+  private indexHoldings(): void {
+    Object.defineProperty(this, 'holdingsByClient', { value: new Map(), writable: true, enumerable: false, configurable: true });
+    for (const h of this.holdingMap.values()) this.indexHolding(h.position.clientId, h.position.symbol, h);
+  }
 
   // ---- reading -------------------------------------------------------------
 
@@ -502,8 +516,9 @@ export class RiskState {
     return { risk, memory: this.recent.pack() };
   }
 
-  /** For the checkpoint codec: a state it decoded holds its live orders as a Map (see packedForCheckpoint); back into slots. */
+  /** For the checkpoint codec, on a state it decoded: the holdings' index, and the live orders from the checkpoint's Map (see packedForCheckpoint) back into slots. */
   afterDecode(): this {
+    this.indexHoldings();
     const held = this.orderMap as unknown;
     if (held instanceof Map) {
       const slots = new OrderSlots<RiskOrder>();
