@@ -40,11 +40,6 @@ export interface Stamp {
 /** The terms OrderPending and OrderRestored share, all that booking an order needs. */
 type OrderTerms = Pick<EventOf<'OrderPending'>, 'orderId' | 'clientId' | 'symbol' | 'side' | 'orderType' | 'quantity' | 'price'>;
 
-type Writable<T> = { -readonly [K in keyof T]: T[K] };
-
-/** How many ended orders' records a risk state keeps for reuse (~200 bytes each). */
-const SPARE_ORDERS = 4096;
-
 interface RiskOrder {
   readonly orderId: number;
   readonly clientId: string;
@@ -155,12 +150,6 @@ export class RiskState {
    * before (decision 258); afterDecode rebuilds it.
    */
   declare private holdingsByClient: Map<string, Map<string, Holding>>;
-  /**
-   * Records of ended orders, booked again for new ones (decision 258): an order lives for a few thousand events,
-   * long enough to be copied by a scavenge or two and promoted, so a record made per order was old-space garbage.
-   * Not enumerable (not in a checkpoint); at most SPARE_ORDERS kept.
-   */
-  declare private spareOrders: RiskOrder[];
   /** Duplicate key → recent orders with it (orderId, sequencer µs), oldest first; forgotten after memoryUs. */
   private recent = new RecentOrders(MEMORY_US);
   /** False for a state no one asks `duplicateOf` of (withoutDuplicateMemory). */
@@ -178,7 +167,6 @@ export class RiskState {
 
   /** (Re)builds holdingsByClient from holdingMap, as a property checkpoints do not see. */
   private indexHoldings(): void {
-    Object.defineProperty(this, 'spareOrders', { value: [], writable: true, enumerable: false, configurable: true });
     Object.defineProperty(this, 'holdingsByClient', { value: new Map(), writable: true, enumerable: false, configurable: true });
     for (const h of this.holdingMap.values()) this.indexHolding(h.position.clientId, h.position.symbol, h);
   }
@@ -648,32 +636,6 @@ export class RiskState {
     // Client first, then holding: the order in which the maps first see them, as before (holdings() keeps it).
     const client = this.clientRisk(ev.clientId);
     const holding = this.holdingOf(ev.clientId, ev.symbol);
-    const spare = this.spareOrders.pop();
-    if (spare !== undefined) {
-      const w = spare as Writable<RiskOrder>;
-      w.orderId = ev.orderId;
-      w.clientId = ev.clientId;
-      w.symbol = ev.symbol;
-      w.side = ev.side;
-      w.orderType = ev.orderType;
-      w.locate = locate;
-      w.intentional = intentional;
-      w.state = state;
-      w.quantity = ev.quantity;
-      w.filled = filled;
-      w.leaves = ev.quantity - filled;
-      w.valuation = ev.orderType === 'market' ? (this.mark(ev.symbol) ?? 0) : ev.price;
-      w.openUnits = 0;
-      w.openQty = 0;
-      w.dupKey = '';
-      w.exec1 = -1;
-      w.execs = undefined;
-      w.client = client;
-      w.holding = holding;
-      this.orderMap.set(spare.orderId, spare);
-      this.expose(spare);
-      return spare;
-    }
     const o: RiskOrder = {
       orderId: ev.orderId,
       clientId: ev.clientId,
@@ -754,7 +716,6 @@ export class RiskState {
     this.expose(o);
     this.orderMap.delete(o.orderId);
     this.collared.delete(o.orderId);
-    if (this.spareOrders.length < SPARE_ORDERS) this.spareOrders.push(o);
   }
 
   private remember(o: RiskOrder, ts: number): void {
