@@ -195,6 +195,7 @@ export function decodeCheckpoint(bytes: Uint8Array | readonly Uint8Array[], risk
   }
   if (!(root.projection instanceof OmsProjection)) throw new CheckpointFormatError('checkpoint does not hold a projection');
   if (root.risk !== undefined && !(root.risk instanceof RiskState)) throw new CheckpointFormatError('checkpoint does not hold a risk state');
+  root.risk?.afterDecode();
   if (!Array.isArray(root.awaiting) || root.awaiting.some((x) => typeof x !== 'number')) throw new CheckpointFormatError('checkpoint does not hold the awaiting set');
   if (!isPackedFlags(root.flags)) throw new CheckpointFormatError('checkpoint does not hold the orders\' risk flags');
   (root.projection as unknown as WithFlags).flagMap = unpackFlags(root.flags);

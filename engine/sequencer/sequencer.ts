@@ -93,20 +93,32 @@ const DUPLICATE: SequencerRefusal = Object.freeze({ code: 'DUPLICATE', message: 
 /** process()'s answer for a command held during a session roll: answered once sequenced into the next session. */
 const HELD: SequencerRefusal = Object.freeze({ code: 'UNAVAILABLE', message: 'held for the next session' });
 
+/** Commands [from, to) of one arrival as one flush went through them (see FlushWork.runs). */
+interface Run {
+  readonly item: Inbound;
+  readonly from: number;
+  to: number;
+  /** Indexes not processed: duplicates, and commands held for the next session. */
+  skipped: Set<number> | undefined;
+  /** Indexes processed and refused (answered with the refusal, not stored). */
+  refused: Set<number> | undefined;
+}
+
+const newRun = (item: Inbound, from: number): Run => ({ item, from, to: from, skipped: undefined, refused: undefined });
+
 /** What one flush collects while it sequences. */
 interface FlushWork {
   readonly rejections: Rejection[];
   /** In-process items refused in this batch, and why (made at the first such refusal: most batches have none). */
   outcomes: Map<Inbound, SequencerRefusal> | undefined;
-  /** Commands taken into this batch (their cseqs become holes if storing fails). */
-  readonly taken: Command[];
   /**
-   * Commands processed (not held) in this batch, to refuse if storing fails:
-   * their senders and cseqs side by side (no object per command: this runs for
-   * every command and is read only when storage fails).
+   * What this batch sequenced, a run of consecutive commands of one arrival at
+   * a time (one record an arrival, not one a command: this runs for every
+   * command and is read only when storing fails). A run's commands were
+   * processed, except those in `skipped` (duplicates, held); those not in
+   * `refused` either were taken (their cseqs become holes if storing fails).
    */
-  readonly processedIds: Buffer[];
-  readonly processedCseqs: number[];
+  readonly runs: Run[];
   /** In-process items with a final outcome in this batch. */
   readonly answered: Inbound[];
 }
@@ -385,7 +397,7 @@ export class Sequencer {
     if (this.closed || this.inbox.length === 0) return;
     const batch = this.inbox;
     this.inbox = [];
-    const work: FlushWork = { rejections: [], outcomes: undefined, taken: [], processedIds: [], processedCseqs: [], answered: [] };
+    const work: FlushWork = { rejections: [], outcomes: undefined, runs: [], answered: [] };
     let written: { frames: Uint8Array[]; events: number } | undefined;
     // One time for the whole batch: it is sequenced and stored at one instant.
     this.batchTs = this.now();
@@ -411,15 +423,19 @@ export class Sequencer {
       if (written.events > 0) this.opts.onPublished?.(this.sessionId, this.lastSeq, written.events);
     } else {
       // Nothing of this batch is stored: refuse all of it; senders resend later.
-      for (const cmd of work.taken) {
-        let holes = this.refusedForStorage.get(cmd.src);
-        if (!holes) this.refusedForStorage.set(cmd.src, (holes = new Set()));
-        holes.add(cmd.cseq);
-      }
       rejections.length = 0;
       const message = `event log unavailable: ${this.storageError}`;
-      for (let p = 0; p < work.processedIds.length; p++) {
-        rejections.push({ id: work.processedIds[p]!, cseq: work.processedCseqs[p]!, code: STORAGE_UNAVAILABLE, message });
+      for (const run of work.runs) {
+        const { item, skipped, refused } = run;
+        for (let i = run.from; i < run.to; i++) {
+          if (skipped?.has(i)) continue;
+          const cmd = item.commands[i]!;
+          rejections.push({ id: item.id, cseq: cmd.cseq, code: STORAGE_UNAVAILABLE, message });
+          if (refused?.has(i)) continue;
+          let holes = this.refusedForStorage.get(cmd.src);
+          if (!holes) this.refusedForStorage.set(cmd.src, (holes = new Set()));
+          holes.add(cmd.cseq);
+        }
       }
       // Held commands wait for the roll; if the roll itself was not stored, they are refused like the rest.
       if (!this.rolling) {
@@ -448,26 +464,30 @@ export class Sequencer {
   private runItem(item: Inbound, work: FlushWork): void {
     const commands = item.commands;
     let held = false;
+    let run = newRun(item, 0);
+    work.runs.push(run);
     for (let i = 0; i < commands.length; i++) {
       const cmd = commands[i]!;
       const refusal = this.process(cmd, item);
+      run.to = i + 1;
       if (refusal === HELD) {
         held = true;
+        (run.skipped ??= new Set()).add(i);
         continue;
       }
-      if (refusal !== DUPLICATE) {
-        work.processedIds.push(item.id);
-        work.processedCseqs.push(cmd.cseq);
-        if (!refusal) work.taken.push(cmd);
-        else {
-          work.rejections.push({ id: item.id, cseq: cmd.cseq, ...refusal });
-          if (item.done) (work.outcomes ??= new Map()).set(item, refusal);
-        }
+      if (refusal === DUPLICATE) (run.skipped ??= new Set()).add(i);
+      else if (refusal) {
+        (run.refused ??= new Set()).add(i);
+        work.rejections.push({ id: item.id, cseq: cmd.cseq, ...refusal });
+        if (item.done) (work.outcomes ??= new Map()).set(item, refusal);
       }
       if (this.rollOpened) {
         // The roll's next session is open: what it held is sequenced now, in arrival order, before anything newer.
         this.rollOpened = false;
         for (const h of this.takeHeld()) this.runItem(h, work);
+        // This arrival's later commands come after the held ones (the order their refusals go out in if storing fails).
+        run = newRun(item, i + 1);
+        work.runs.push(run);
       }
     }
     if (item.done && !held) work.answered.push(item);

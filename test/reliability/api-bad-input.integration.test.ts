@@ -87,7 +87,7 @@ const HTTP_CASES: [string, string, string, string | Buffer | undefined, number, 
   ['cancel selection: unknown field', 'POST', '/api/order-window/cancel', json({ all: true }), 400],
   ['cancel selection: ends not in the list, no rows', 'POST', '/api/order-window/cancel', json({ fromId: 999_999, toId: 999_998, dryRun: true }), 404],
   ['unknown route', 'GET', '/api/nothing', undefined, 404],
-  ['wrong method', 'PUT', '/api/orders', json(base), 404],
+  ['wrong method', 'PUT', '/api/orders', json(base), 405],
   ['static file with bad %-escape', 'GET', '/%E0%A4%A', undefined, 400],
   ['static path traversal', 'GET', '/..%2f..%2fetc%2fpasswd', undefined, 404],
 ];

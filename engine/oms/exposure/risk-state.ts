@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { EventOf, OrderType, Sequenced, Side } from '../../protocol/events.ts';
 import { applyFill, newPosition, type Position } from '../positions/position.ts';
 import { DEFAULT_DUPLICATE_WINDOW_MS, limitsOf, type Limits } from './limits.ts';
+import { OrderSlots } from './order-slots.ts';
 import { RecentOrders, type PackedMemory } from './recent-orders.ts';
 
 export type { PackedMemory } from './recent-orders.ts';
@@ -141,8 +142,14 @@ export class RiskState {
   private restrictedMap = new Map<string, Stamp>();
   private firmHaltStamp: Stamp | undefined;
   private clientMap = new Map<string, ClientRisk>();
-  private orderMap = new Map<number, RiskOrder>();
+  private orderMap = new OrderSlots<RiskOrder>();
   private holdingMap = new Map<string, Holding>();
+  /**
+   * The same holdings by client, then symbol: a lookup that builds no key string (one per order otherwise);
+   * holdingMap keeps the order. Not enumerable, so not in a checkpoint, whose fields stay those of the build
+   * before (decision 258); afterDecode rebuilds it.
+   */
+  declare private holdingsByClient: Map<string, Map<string, Holding>>;
   /** Duplicate key → recent orders with it (orderId, sequencer µs), oldest first; forgotten after memoryUs. */
   private recent = new RecentOrders(MEMORY_US);
   /** False for a state no one asks `duplicateOf` of (withoutDuplicateMemory). */
@@ -153,6 +160,16 @@ export class RiskState {
 
   /** The longest duplicate window (µs) any client may have that the memory keeps orders for. */
   private readonly memoryUs = MEMORY_US;
+
+  constructor() {
+    this.indexHoldings();
+  }
+
+  /** (Re)builds holdingsByClient from holdingMap, as a property checkpoints do not see. */
+  private indexHoldings(): void {
+    Object.defineProperty(this, 'holdingsByClient', { value: new Map(), writable: true, enumerable: false, configurable: true });
+    for (const h of this.holdingMap.values()) this.indexHolding(h.position.clientId, h.position.symbol, h);
+  }
 
   // ---- reading -------------------------------------------------------------
 
@@ -233,7 +250,7 @@ export class RiskState {
   }
 
   holding(clientId: string, symbol: string): Holding | undefined {
-    return this.holdingMap.get(holdingKey(clientId, symbol));
+    return this.holdingsByClient.get(clientId)?.get(symbol);
   }
   /** Every holding with a position or a fill, in the order first seen. */
   holdings(): IterableIterator<Holding> {
@@ -470,6 +487,7 @@ export class RiskState {
       const d = { position: { ...h.position }, openBuy: h.openBuy, openSell: h.openSell };
       holdings.set(h, d);
       r.holdingMap.set(k, d);
+      r.indexHolding(d.position.clientId, d.position.symbol, d);
     }
     for (const [k, o] of this.orderMap) {
       r.orderMap.set(k, { ...o, execs: o.execs === undefined ? undefined : new Set(o.execs), client: r.clientMap.get(o.clientId)!, holding: holdings.get(o.holding)! });
@@ -493,7 +511,21 @@ export class RiskState {
   packedForCheckpoint(): { risk: RiskState; memory: PackedMemory } {
     const risk = Object.assign(Object.create(RiskState.prototype) as RiskState, this);
     risk.recent = new RecentOrders(MEMORY_US);
+    // The live orders go in as a Map by orderId, as checkpoints have always held them (afterDecode takes them back).
+    (risk as unknown as { orderMap: Map<number, RiskOrder> }).orderMap = new Map(this.orderMap);
     return { risk, memory: this.recent.pack() };
+  }
+
+  /** For the checkpoint codec, on a state it decoded: the holdings' index, and the live orders from the checkpoint's Map (see packedForCheckpoint) back into slots. */
+  afterDecode(): this {
+    this.indexHoldings();
+    const held = this.orderMap as unknown;
+    if (held instanceof Map) {
+      const slots = new OrderSlots<RiskOrder>();
+      for (const [id, o] of held as Map<number, RiskOrder>) slots.set(id, o);
+      this.orderMap = slots;
+    }
+    return this;
   }
 
   /**
@@ -522,8 +554,9 @@ export class RiskState {
     this.restrictedMap = new Map();
     this.firmHaltStamp = undefined;
     this.clientMap = new Map();
-    this.orderMap = new Map();
+    this.orderMap = new OrderSlots();
     this.holdingMap = new Map();
+    this.holdingsByClient = new Map();
     this.recent = new RecentOrders(MEMORY_US);
     this.collared = new Set();
   }
@@ -538,13 +571,19 @@ export class RiskState {
   }
 
   private holdingOf(clientId: string, symbol: string): Holding {
-    const k = holdingKey(clientId, symbol);
-    let h = this.holdingMap.get(k);
+    let h = this.holdingsByClient.get(clientId)?.get(symbol);
     if (h === undefined) {
       h = { position: newPosition(clientId, symbol), openBuy: 0, openSell: 0 };
-      this.holdingMap.set(k, h);
+      this.holdingMap.set(holdingKey(clientId, symbol), h);
+      this.indexHolding(clientId, symbol, h);
     }
     return h;
+  }
+
+  private indexHolding(clientId: string, symbol: string, h: Holding): void {
+    let bySymbol = this.holdingsByClient.get(clientId);
+    if (bySymbol === undefined) this.holdingsByClient.set(clientId, (bySymbol = new Map()));
+    bySymbol.set(symbol, h);
   }
 
   private onPending(ev: EventOf<'OrderPending'>, ts: number): void {
