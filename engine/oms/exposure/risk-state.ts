@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { EventOf, OrderType, Sequenced, Side } from '../../protocol/events.ts';
 import { applyFill, newPosition, type Position } from '../positions/position.ts';
 import { DEFAULT_DUPLICATE_WINDOW_MS, limitsOf, type Limits } from './limits.ts';
-import { RecentOrders, type PackedMemory } from './recent-orders.ts';
+import { RecentOrders, type PackedKeyText, type PackedMemory } from './recent-orders.ts';
 
 export type { PackedMemory } from './recent-orders.ts';
 
@@ -510,7 +510,7 @@ export class RiskState {
   }
 
   /** Puts back the duplicate memory `packedForCheckpoint` took out (into this decoded state, which has none). */
-  withMemory(m: PackedMemory): this {
+  withMemory(m: PackedMemory & Partial<PackedKeyText>): this {
     this.recent = RecentOrders.unpack(MEMORY_US, m);
     return this;
   }
