@@ -156,7 +156,7 @@ export class CheckpointFormatError extends Error {}
 /**
  * The state `encodeCheckpoint` wrote. Throws CheckpointFormatError for bytes
  * this build cannot trust. `riskMemory` false leaves risk's duplicate memory
- * empty (the costly part to rebuild, over a second at millions of orders):
+ * empty (the costly part to rebuild: ~0.3 s of CPU at 1.1 M remembered orders since decision 255, over a second before):
  * for an owner that never checks duplicates (the sequencer policy, which
  * keeps risk's state for the close snapshot only). `bytes`: one buffer, or
  * the parts the checkpoint is stored in (then `owned` must be true: they are
