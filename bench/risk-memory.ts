@@ -4,7 +4,7 @@
  * OrderPending events 100 µs apart (10,000 orders/s of sequencer time, so the
  * duplicate check's minute holds 600,000), each cancelled 4,000 orders later
  * (as many in flight as the `rss` scenario), into one RiskState, and prints the
- * heap it holds after a full GC and per remembered order. `keys` spreads the
+ * heap (and array buffers) it holds after a full GC and per remembered order. `keys` spreads the
  * orders over that many duplicate keys (160: the bench flow's repeats; a large
  * number: mostly distinct orders, by price). Runs in this process only.
  */
@@ -17,7 +17,9 @@ runMain(async () => {
   const keys = Number(process.argv[3] ?? 160);
   collectGarbage();
   collectGarbage();
-  const before = process.memoryUsage().heapUsed;
+  // Heap and array buffers: the duplicate memory lives in typed arrays since decision 255.
+  const held0 = process.memoryUsage();
+  const before = held0.heapUsed + held0.arrayBuffers;
   const rs = new RiskState();
   const t0 = 1_800_000_000_000_000;
   for (let id = 1; id <= orders; id++) {
@@ -31,7 +33,8 @@ runMain(async () => {
   }
   collectGarbage();
   collectGarbage();
-  const held = process.memoryUsage().heapUsed - before;
+  const held1 = process.memoryUsage();
+  const held = held1.heapUsed + held1.arrayBuffers - before;
   console.log(JSON.stringify({ orders, keys, remembered: rs.rememberedOrders, heapMiB: +(held / 2 ** 20).toFixed(1), bytesPerRemembered: Math.round(held / rs.rememberedOrders) }));
   await Promise.resolve();
 });

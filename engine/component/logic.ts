@@ -42,14 +42,15 @@ export interface ComponentLogic {
   /**
    * A component joining with a stream of its own (its own process, a
    * restart, a standby): adopts the state of the checkpoint of `session` at
-   * `seq` (`bytes`, fetched from the replay service) instead of folding the
+   * `seq` (`bytes`: the parts fetched from the replay service, each the
+   * component's own, read where they lie) instead of folding the
    * events before it. Returns what the runtime folds itself from the log at
    * that seq, or undefined when this instance cannot start from a checkpoint
    * (it shares its state, or folds state no checkpoint holds). Throws for
    * bytes it cannot trust, having changed nothing: the runtime then rewinds
    * from seq 1.
    */
-  restoreCheckpoint?(session: number, seq: number, bytes: Uint8Array): ResumedLog | undefined;
+  restoreCheckpoint?(session: number, seq: number, bytes: Uint8Array | readonly Uint8Array[]): ResumedLog | undefined;
   /**
    * Its projection (and risk state) were set from an in-session checkpoint
    * instead of folded from seq 1 (decision 140): rebuild whatever else

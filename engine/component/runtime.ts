@@ -149,13 +149,16 @@ export class ComponentRuntime implements EventListener {
     const format = logic.checkpointFormat;
     if (format === undefined || logic.restoreCheckpoint === undefined) return undefined;
     const client = new ReplayClient(this.opts.endpoints.replay, this.opts.security);
-    let got: { session: number; seq: number; bytes: Buffer } | undefined;
+    let got: { session: number; seq: number; parts: Uint8Array[] } | undefined;
     let view: ResumedLog | undefined;
     let failed = false;
+    let fetchMs = 0;
+    let restoreMs = 0;
     try {
       // The newest first; one that cannot be fetched or adopted: the next older one (one line each), then seq 1.
       let below: number | undefined;
       for (let tries = 0; tries < MAX_CHECKPOINT_TRIES && view === undefined; tries++) {
+        const t0 = performance.now();
         try {
           got = await client.checkpoint(format, below);
         } catch (err) {
@@ -167,8 +170,11 @@ export class ComponentRuntime implements EventListener {
           continue;
         }
         if (got === undefined || this.stopped) break;
+        const t1 = performance.now();
+        fetchMs = t1 - t0;
         try {
-          view = logic.restoreCheckpoint(got.session, got.seq, got.bytes);
+          view = logic.restoreCheckpoint(got.session, got.seq, got.parts);
+          restoreMs = performance.now() - t1;
           if (view === undefined) return undefined;
         } catch (err) {
           log.warn(`${this.id}: checkpoint session ${got.session} seq ${got.seq} not used (${(err as Error).message}); trying an older one`);
@@ -184,7 +190,8 @@ export class ComponentRuntime implements EventListener {
       return undefined;
     }
     this.resumeAt(got.session, got.seq, view.lastCseq(this.id), view.activeInstance(this.role) === this.id);
-    log.info(`${this.id}: joins session ${got.session} from its checkpoint at seq ${got.seq}`);
+    const mib = got.parts.reduce((n, p) => n + p.byteLength, 0) / 1048576;
+    log.info(`${this.id}: joins session ${got.session} from its checkpoint at seq ${got.seq} (${mib.toFixed(0)} MiB in ${got.parts.length} parts, fetched in ${fetchMs.toFixed(0)} ms, decoded in ${restoreMs.toFixed(0)} ms)`);
     return { session: got.session, seq: got.seq };
   }
 

@@ -9,7 +9,9 @@ import { ClientBook } from './projection-clients.ts';
 import { CommandSeqs } from './projection-cseq.ts';
 import { OmsProjection } from './projection.ts';
 import { ClientRisk, RiskState, type PackedMemory } from './exposure/risk-state.ts';
+import type { PackedKeyText } from './exposure/recent-orders.ts';
 import { RecentOrders } from './exposure/recent-orders.ts';
+import { KeyTable } from './exposure/key-table.ts';
 import { isPackedRequests, type PackedRequests } from './request-seqs.ts';
 
 /**
@@ -70,6 +72,7 @@ const CLASSES: readonly { name: string; ctor: Ctor; fresh: () => object }[] = [
   { name: 'ClientRisk', ctor: ClientRisk, fresh: () => new ClientRisk('') },
   // Risk's duplicate memory (empty in a checkpoint: the memory itself travels in columns, riskMemory).
   { name: 'RecentOrders', ctor: RecentOrders, fresh: () => new RecentOrders(0) },
+  { name: 'KeyTable', ctor: KeyTable, fresh: () => new KeyTable() },
 ];
 
 const BY_PROTO = new Map<object, number>(CLASSES.map((c, i) => [c.ctor.prototype as object, i]));
@@ -153,7 +156,7 @@ export class CheckpointFormatError extends Error {}
 /**
  * The state `encodeCheckpoint` wrote. Throws CheckpointFormatError for bytes
  * this build cannot trust. `riskMemory` false leaves risk's duplicate memory
- * empty (the costly part to rebuild, over a second at millions of orders):
+ * empty (the costly part to rebuild: ~0.3 s of CPU at 1.1 M remembered orders since decision 255, over a second before):
  * for an owner that never checks duplicates (the sequencer policy, which
  * keeps risk's state for the close snapshot only). `bytes`: one buffer, or
  * the parts the checkpoint is stored in (then `owned` must be true: they are
@@ -201,29 +204,29 @@ export function decodeCheckpoint(bytes: Uint8Array | readonly Uint8Array[], risk
   (root.projection as unknown as WithFlags).flagMap = unpackFlags(root.flags);
   if (!withExtras) return { projection: root.projection, risk: root.risk, awaiting: root.awaiting, requests: undefined };
   // A checkpoint written before decision 209 holds them in its root.
-  let memory = root.riskMemory ?? extra.riskMemory;
+  const memory = root.riskMemory ?? extra.riskMemory;
   const requests = root.requests ?? extra.requests;
-  // The memory's keys are split out of one text only for an owner that rebuilds the memory.
-  if (memory !== undefined && riskMemory) memory = unpackKeys(memory);
+  // The memory's keys stay one text: the rebuilt memory hashes them where they lie (decision 255).
   if (root.risk !== undefined && (typeof memory !== 'object' || (riskMemory && !isPackedMemory(memory)))) throw new CheckpointFormatError('checkpoint does not hold the risk state\'s duplicate memory');
   if (root.risk !== undefined && !isPackedRequests(requests)) throw new CheckpointFormatError('checkpoint does not hold the orders\' requests');
-  return { projection: root.projection, risk: riskMemory ? root.risk?.withMemory(memory!) : root.risk, awaiting: root.awaiting, requests };
+  let risk = root.risk;
+  try {
+    if (riskMemory) risk = risk?.withMemory(memory!);
+  } catch (err) {
+    throw new CheckpointFormatError(`checkpoint's risk memory does not read back: ${(err as Error).message}`);
+  }
+  return { projection: root.projection, risk, awaiting: root.awaiting, requests };
 }
 
 /**
  * Risk's duplicate memory with its keys (one per remembered order: client, symbol, side, quantity, price)
  * as one text (in a column) and their lengths: V8's deserializer made ~1.1 M separate strings at 5 M events, ~250 ms
  * of CPU and ~100 MB of heap, even for the readers that never rebuild the memory (the time machine, the
- * sequencer policy). One string deserializes as one copy; splitting it (~0.1 s) is paid only by an owner
- * that rebuilds the memory. A checkpoint written with the keys as an array (before) still reads.
+ * sequencer policy). The text is never split into strings: the owner that rebuilds the memory hashes each
+ * key where it lies (RecentOrders.unpack, decision 255; splitting it was ~0.1 s and a Map of the strings ~0.6 s
+ * more of a joining component's CPU). A checkpoint written with the keys as an array (before) still reads.
  */
-interface PackedKeys {
-  /** The keys joined, as Latin-1 bytes (or UTF-16 when a key holds a character past U+00FF): a column, after the stream. */
-  readonly keyBytes: Buffer;
-  readonly keyWide: boolean;
-  /** Each key's length in UTF-16 code units. */
-  readonly keyLengths: Int32Array;
-}
+type PackedKeys = PackedKeyText;
 
 /**
  * The keys written straight into one buffer, key by key: joining them first made a ~30 MB string per
@@ -249,22 +252,6 @@ function packKeys(m: PackedMemory): PackedMemory & PackedKeys {
   for (const k of keys) at += keyBytes.write(k, at, encoding);
   if (at !== keyBytes.length) throw new Error(`risk memory keys wrote ${at} of ${keyBytes.length} bytes`);
   return { ...m, keys: [], keyBytes, keyWide, keyLengths };
-}
-
-function unpackKeys(m: PackedMemory & Partial<PackedKeys>): PackedMemory {
-  const { keyBytes, keyLengths } = m;
-  if (!(keyBytes instanceof Uint8Array) || !(keyLengths instanceof Int32Array) || !Array.isArray(m.keys) || m.keys.length > 0) return m;
-  const keyText = Buffer.from(keyBytes.buffer, keyBytes.byteOffset, keyBytes.byteLength).toString(m.keyWide === true ? 'utf16le' : 'latin1');
-  const keys = new Array<string>(keyLengths.length);
-  let at = 0;
-  for (let i = 0; i < keyLengths.length; i++) {
-    const n = keyLengths[i]!;
-    if (n < 0 || at + n > keyText.length) throw new CheckpointFormatError('checkpoint\'s risk memory keys do not add up');
-    keys[i] = keyText.slice(at, at + n);
-    at += n;
-  }
-  if (at !== keyText.length) throw new CheckpointFormatError('checkpoint\'s risk memory keys do not add up');
-  return { keys, queueKey: m.queueKey, queueOrder: m.queueOrder, queueTs: m.queueTs, listKey: m.listKey, listCount: m.listCount, listOrder: m.listOrder, listTs: m.listTs };
 }
 
 /** The projection's private map of orders' risk flags (locate, intentional): set at entry, only read after. */
@@ -312,14 +299,18 @@ function isPackedFlags(f: unknown): f is PackedFlags {
 
 function isPackedMemory(m: unknown): m is PackedMemory {
   if (typeof m !== 'object' || m === null) return false;
-  const p = m as PackedMemory;
+  const p = m as PackedMemory & Partial<PackedKeys>;
   const n = p.queueKey?.length;
   const lists = p.listKey?.length;
+  if (!Array.isArray(p.keys)) return false;
+  // Keys as strings (a checkpoint written before the keys were packed), or as one text (decision 255 reads it where it lies).
+  const text = p.keys.length === 0 && p.keyBytes instanceof Uint8Array && p.keyLengths instanceof Int32Array;
+  const keys = text ? p.keyLengths!.length : p.keys.length;
   return (
-    Array.isArray(p.keys) && p.queueKey instanceof Int32Array && p.queueOrder instanceof Float64Array && p.queueOrder.length === n && p.queueTs instanceof Float64Array && p.queueTs.length === n &&
+    p.queueKey instanceof Int32Array && p.queueOrder instanceof Float64Array && p.queueOrder.length === n && p.queueTs instanceof Float64Array && p.queueTs.length === n &&
     p.listKey instanceof Int32Array && p.listCount instanceof Int32Array && p.listCount.length === lists && p.listOrder instanceof Float64Array && p.listTs instanceof Float64Array &&
     p.listTs.length === p.listOrder.length && p.listCount.reduce((a, b) => a + b, 0) === p.listOrder.length &&
-    p.queueKey.every((k) => k >= 0 && k < p.keys.length) && p.listKey.every((k) => k >= 0 && k < p.keys.length)
+    p.queueKey.every((k) => k >= 0 && k < keys) && p.listKey.every((k) => k >= 0 && k < keys)
   );
 }
 

@@ -82,7 +82,7 @@ describe('a component joins from an in-session checkpoint', () => {
     const warn = vi.spyOn(logger, 'warn');
     const got = await joinAll(host);
     for (const role of Object.keys(got)) {
-      expect(info.mock.calls.map((c) => String(c[0]))).toContain(`${role}-9: joins session 1 from its checkpoint at seq 40000`);
+      expect(info.mock.calls.map((c) => String(c[0]))).toContainEqual(expect.stringMatching(new RegExp(`^${role}-9: joins session 1 from its checkpoint at seq 40000 \\(\\d+ MiB in \\d+ parts, fetched in \\d+ ms, decoded in \\d+ ms\\)$`)));
       // Not named active by the log: a standby, silent.
       expect(got[role]!.lifecycle).toBe('standby');
     }
@@ -112,7 +112,7 @@ describe('a component joins from an in-session checkpoint', () => {
     expect(warn.mock.calls.map((c) => String(c[0]))).toEqual([
       'risk-9: checkpoint not fetched (checkpoint session 1 seq 40000: checksum mismatch in part 0); trying an older one',
     ]);
-    expect(info.mock.calls.map((c) => String(c[0]))).toContain('risk-9: joins session 1 from its checkpoint at seq 35000');
+    expect(info.mock.calls.map((c) => String(c[0]))).toContainEqual(expect.stringMatching(/^risk-9: joins session 1 from its checkpoint at seq 35000 \(/));
 
     // Every checkpoint damaged (under the running host): three tried, then seq 1.
     const w2 = openWritableLog(join(dir, 'ordo.db'), { backgroundCheckpoint: false });

@@ -38,11 +38,11 @@ export abstract class ProjectedComponent {
    * Adopts the checkpoint's projection (and risk state, when the component
    * folds its own) in place: every reference to them (e.g. the gateway's
    * logic) stays valid. Checks everything before changing anything. The
-   * bytes are handed over (the runtime assembled them for this call alone):
-   * decoded in place, not copied. Risk's duplicate memory is rebuilt only
+   * bytes (one buffer, or the parts as fetched) are handed over (the runtime
+   * fetched them for this call alone): decoded where they lie, not copied. Risk's duplicate memory is rebuilt only
    * for a component that folds its own risk state.
    */
-  restoreCheckpoint(session: number, seq: number, bytes: Uint8Array): ResumedLog | undefined {
+  restoreCheckpoint(session: number, seq: number, bytes: Uint8Array | readonly Uint8Array[]): ResumedLog | undefined {
     if (!this.owns) return undefined;
     const risk = this.ownRisk();
     const state = checkedState(bytes, session, seq, risk !== undefined, risk !== undefined, true);

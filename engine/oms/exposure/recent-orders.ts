@@ -1,116 +1,113 @@
+import { KeyTable } from './key-table.ts';
+
 /**
  * Risk's duplicate-order memory: the orders of the last `memoryUs` of
  * sequencer time, by duplicate key, oldest first.
  *
- * Stored flat because it is the largest per-order structure risk keeps: at
- * 10,000 orders/s a minute is 600,000 orders, in two RiskStates per host (the
- * risk component's and the sequencer policy's). One object per remembered
- * order in a list and another in the forgetting queue, each with a boxed
- * timestamp, cost ~180 bytes an order (bench/mem.ts, 2026-11-29 r4); here an
- * order is two doubles in its key's list and a key reference plus two doubles
- * in the queue (~40 bytes). The queue holds the list's own key string, so an
- * order's key string is not kept alive by the memory.
+ * Stored in columns because it is the largest per-order structure risk keeps:
+ * at 10,000 orders/s a minute is 600,000 orders, in two RiskStates per host
+ * (the risk component's and the sequencer policy's). Every remembered order
+ * is one entry of a queue in sequencer-time order (order id, time, its key's
+ * number, the next entry of the same key): ~24 bytes in four typed arrays,
+ * no object per order or per key (bench/mem.ts, 2026-11-29 r4: an object per
+ * order was ~180 bytes). A key's orders are the chain of its live entries
+ * through the queue, from its oldest; a forgotten (rejected) order is taken
+ * out of its chain and stays in the queue, counted, until it leaves the
+ * window (as before). Keys are numbered by a KeyTable (typed arrays, no Map).
  *
- * Both the lists and the queue are in sequencer-time order, so forgetting is
- * O(1) amortised: the oldest is skipped by moving a head index, and the
- * skipped prefix is cut off in bulk (never `shift()`: a long array lives in
- * V8's large-object space, where shift() copies it whole — the r3 stall).
+ * Forgetting is O(1) amortised: the oldest is skipped by moving a head index,
+ * and the skipped prefix is cut off in bulk (copyWithin). Restoring a
+ * checkpoint's packed memory (decision 255) is a copy of its columns, one
+ * pass linking the chains and one pass hashing the keys' text where it lies:
+ * building an object, an array and a Map entry per key (each key a string
+ * sliced from the text) took a joining component ~1.2 s of CPU at 1.1 M keys.
  */
 export class RecentOrders {
-  /** Duplicate key → its list: [orderId, ts, orderId, ts, …] live from pair `head` on. */
-  private lists = new Map<string, RecentList>();
-  /** Keys of every remembered order in sequencer-time order, from `head` on (the list's key string, shared). */
-  private qKeys: string[] = [];
-  /** [orderId, ts] per queue entry, pair i beside qKeys[i]. */
-  private qPairs: number[] = [];
+  /** Duplicate key → its number; a key is held while it has a live entry (a freed number is reused). */
+  private keys = new KeyTable();
+  /** Per key number: its oldest live entry and its newest. */
+  private keyHead = new Int32Array(16);
+  private keyTail = new Int32Array(16);
+  /** The queue: entry i's order id, time, key number (-1: forgotten) and next live entry of its key (-1: none). */
+  private eOrder = new Float64Array(16);
+  private eTs = new Float64Array(16);
+  private eKey = new Int32Array(16);
+  private eNext = new Int32Array(16);
+  private length = 0;
   private head = 0;
 
   constructor(private readonly memoryUs: number) {}
 
   /** Orders remembered in the window, rejected (forgotten) ones included until they leave it, as before. */
   get count(): number {
-    return this.qKeys.length - this.head;
+    return this.length - this.head;
   }
 
   /** Forgets what left the window before `ts`, then remembers `orderId` under `key` at `ts` (sequencer µs, non-decreasing). */
   remember(key: string, orderId: number, ts: number): void {
-    if (this.head < this.qKeys.length && ts - this.qPairs[this.qPairs.length - 1]! > this.memoryUs) {
+    if (this.head < this.length && ts - this.eTs[this.length - 1]! > this.memoryUs) {
       // Even the newest left the window (the first order after a pause, or after a restart on an older
       // session): all of it goes at once. Forgetting them one by one cost 130 ms at 250 k orders, inside the
       // first order's commit (issue 11: the first acknowledgements of a restarted host).
-      this.lists = new Map();
-      this.qKeys = [];
-      this.qPairs = [];
-      this.head = 0;
+      this.clear();
     }
-    const keys = this.qKeys;
-    const pairs = this.qPairs;
-    while (this.head < keys.length && ts - pairs[this.head * 2 + 1]! > this.memoryUs) {
-      const oldKey = keys[this.head]!;
-      const oldId = pairs[this.head * 2]!;
-      this.head++;
-      const l = this.lists.get(oldKey);
-      // An order still remembered is its list's oldest (a rejected one may have been taken out already).
-      if (l !== undefined && l.items[l.head * 2] === oldId) {
-        l.head++;
-        if (l.head * 2 === l.items.length) this.lists.delete(oldKey);
-        else if (l.head >= 1024 && l.head * 4 >= l.items.length) {
-          l.items.splice(0, l.head * 2);
-          l.head = 0;
-        }
+    const eTs = this.eTs;
+    while (this.head < this.length && ts - eTs[this.head]! > this.memoryUs) {
+      const e = this.head++;
+      const k = this.eKey[e]!;
+      // A live entry leaving the window is its key's oldest (the queue and every chain are in time order).
+      if (k >= 0) {
+        const next = this.eNext[e]!;
+        if (next < 0) this.dropKey(k);
+        else this.keyHead[k] = next;
       }
     }
-    if (this.head >= 4096 && this.head * 2 >= keys.length) {
-      keys.splice(0, this.head);
-      pairs.splice(0, this.head * 2);
-      this.head = 0;
-    }
-    let list = this.lists.get(key);
-    if (list === undefined) {
-      // Most keys hold one order (distinct prices and sizes): an array literal holds exactly two doubles, where
-      // push() onto [] would reserve room for 17.
-      list = { key, items: [orderId, ts], head: 0 };
-      this.lists.set(key, list);
-    } else {
-      list.items.push(orderId, ts);
-    }
-    keys.push(list.key);
-    pairs.push(orderId, ts);
+    if (this.head >= 4096 && this.head * 2 >= this.length) this.compact();
+    let k = this.keys.get(key);
+    if (k < 0) k = this.addKey(key);
+    if (this.length === this.eOrder.length) this.grow();
+    const e = this.length++;
+    this.eOrder[e] = orderId;
+    this.eTs[e] = ts;
+    this.eKey[e] = k;
+    this.eNext[e] = -1;
+    const tail = this.keyTail[k]!;
+    if (tail < 0) this.keyHead[k] = e;
+    else this.eNext[tail] = e;
+    this.keyTail[k] = e;
   }
 
   /** The first earlier order (lower id) under `key` within `windowUs` before `tsUs`, other than `orderId`. */
   duplicateOf(orderId: number, key: string, tsUs: number, windowUs: number): number | undefined {
-    const list = this.lists.get(key);
-    if (list === undefined || windowUs <= 0) return undefined;
-    const items = list.items;
-    for (let i = list.head * 2; i < items.length; i += 2) {
-      const id = items[i]!;
-      if (id < orderId && tsUs - items[i + 1]! <= windowUs) return id;
+    const k = this.keys.get(key);
+    if (k < 0 || windowUs <= 0) return undefined;
+    for (let e = this.keyHead[k]!; e >= 0; e = this.eNext[e]!) {
+      const id = this.eOrder[e]!;
+      if (id < orderId && tsUs - this.eTs[e]! <= windowUs) return id;
     }
     return undefined;
   }
 
   /** Takes `orderId` out of `key`'s list (a rejected order is no reason to refuse the corrected resend). */
   forget(key: string, orderId: number): void {
-    const list = this.lists.get(key);
-    if (list === undefined) return;
-    const items = list.items;
-    for (let i = list.head * 2; i < items.length; i += 2) {
-      if (items[i] === orderId) {
-        items.splice(i, 2);
-        break;
-      }
+    const k = this.keys.get(key);
+    if (k < 0) return;
+    let prev = -1;
+    for (let e = this.keyHead[k]!; e >= 0; prev = e, e = this.eNext[e]!) {
+      if (this.eOrder[e] !== orderId) continue;
+      const next = this.eNext[e]!;
+      this.eKey[e] = -1;
+      if (prev < 0) this.keyHead[k] = next;
+      else this.eNext[prev] = next;
+      if (this.keyTail[k] === e) this.keyTail[k] = prev;
+      if (this.keyHead[k]! < 0) this.dropKey(k);
+      return;
     }
-    if (list.head * 2 >= items.length) this.lists.delete(key);
   }
 
   /** An independent copy with the same live entries. */
   copy(): RecentOrders {
-    const r = new RecentOrders(this.memoryUs);
-    for (const [k, l] of this.lists) r.lists.set(k, { key: l.key, items: l.items.slice(l.head * 2), head: 0 });
-    r.qKeys = this.qKeys.slice(this.head);
-    r.qPairs = this.qPairs.slice(this.head * 2);
-    return r;
+    return RecentOrders.unpack(this.memoryUs, this.pack());
   }
 
   /**
@@ -129,59 +126,125 @@ export class RecentOrders {
       }
       return i;
     };
-    const n = this.qKeys.length - this.head;
+    // A forgotten entry's key is no longer known here: the packed queue names it by a key that no list holds
+    // (what `unpack` reads as forgotten), one empty key for all of them, after the others.
+    let forgotten = false;
+    const n = this.length - this.head;
     const queueKey = new Int32Array(n);
-    const queueOrder = new Float64Array(n);
-    const queueTs = new Float64Array(n);
+    const queueOrder = this.eOrder.slice(this.head, this.length);
+    const queueTs = this.eTs.slice(this.head, this.length);
     for (let i = 0; i < n; i++) {
-      queueKey[i] = indexOf(this.qKeys[this.head + i]!);
-      queueOrder[i] = this.qPairs[(this.head + i) * 2]!;
-      queueTs[i] = this.qPairs[(this.head + i) * 2 + 1]!;
+      const k = this.eKey[this.head + i]!;
+      if (k >= 0) queueKey[i] = indexOf(this.keys.key(k));
+      else {
+        forgotten = true;
+        queueKey[i] = -1;
+      }
     }
     let items = 0;
-    for (const l of this.lists.values()) items += l.items.length / 2 - l.head;
-    const listKey = new Int32Array(this.lists.size);
-    const listCount = new Int32Array(this.lists.size);
+    const chains: number[] = [];
+    for (let k = 0; k < this.keys.bound; k++) {
+      if (this.keyHead[k]! < 0) continue;
+      chains.push(k);
+      for (let e = this.keyHead[k]!; e >= 0; e = this.eNext[e]!) items++;
+    }
+    const listKey = new Int32Array(chains.length);
+    const listCount = new Int32Array(chains.length);
     const listOrder = new Float64Array(items);
     const listTs = new Float64Array(items);
-    let li = 0;
     let at = 0;
-    for (const [k, l] of this.lists) {
-      listKey[li] = indexOf(k);
-      listCount[li++] = l.items.length / 2 - l.head;
-      for (let j = l.head * 2; j < l.items.length; j += 2) {
-        listOrder[at] = l.items[j]!;
-        listTs[at++] = l.items[j + 1]!;
+    for (let li = 0; li < chains.length; li++) {
+      const k = chains[li]!;
+      listKey[li] = indexOf(this.keys.key(k));
+      const from = at;
+      for (let e = this.keyHead[k]!; e >= 0; e = this.eNext[e]!) {
+        listOrder[at] = this.eOrder[e]!;
+        listTs[at++] = this.eTs[e]!;
       }
+      listCount[li] = at - from;
+    }
+    if (forgotten) {
+      const none = keys.length;
+      keys.push(FORGOTTEN_KEY);
+      for (let i = 0; i < n; i++) if (queueKey[i]! < 0) queueKey[i] = none;
     }
     return { keys, queueKey, queueOrder, queueTs, listKey, listCount, listOrder, listTs };
   }
 
-  /** The memory `pack` took out, back as a RecentOrders. */
-  static unpack(memoryUs: number, m: PackedMemory): RecentOrders {
+  /**
+   * The memory `pack` took out, back as a RecentOrders: the queue's columns copied, its entries linked into
+   * their keys' chains in one pass (an entry is live when it is the next of its key's packed list, in order;
+   * else it was forgotten). Keys given as one text (`keyText`, the checkpoint codec's) are hashed where they
+   * lie, no string made.
+   */
+  static unpack(memoryUs: number, m: PackedMemory & Partial<PackedKeyText>): RecentOrders {
     const r = new RecentOrders(memoryUs);
-    for (let li = 0, at = 0; li < m.listKey.length; li++) {
-      const key = m.keys[m.listKey[li]!]!;
-      const count = m.listCount[li]!;
-      // A literal for the common one-order key (as `remember` makes it), else packed doubles.
-      let items: number[];
-      if (count === 1) items = [m.listOrder[at]!, m.listTs[at++]!];
-      else {
-        items = [];
-        for (let j = 0; j < count; j++, at++) items.push(m.listOrder[at]!, m.listTs[at]!);
-      }
-      r.lists.set(key, { key, items, head: 0 });
-    }
     const n = m.queueKey.length;
-    const qKeys: string[] = [];
-    const qPairs: number[] = [];
-    for (let i = 0; i < n; i++) {
-      // m.keys[j] is the very string the list of key j holds (one string per key, not per order): no lookup.
-      qKeys.push(m.keys[m.queueKey[i]!]!);
-      qPairs.push(m.queueOrder[i]!, m.queueTs[i]!);
+    const lists = m.listKey.length;
+    r.eOrder = new Float64Array(Math.max(16, n + (n >> 2)));
+    r.eTs = new Float64Array(r.eOrder.length);
+    r.eKey = new Int32Array(r.eOrder.length);
+    r.eNext = new Int32Array(r.eOrder.length);
+    r.eOrder.set(m.queueOrder);
+    r.eTs.set(m.queueTs);
+    r.length = n;
+    const cap = Math.max(16, lists + (lists >> 2));
+    r.keyHead = new Int32Array(cap).fill(-1);
+    r.keyTail = new Int32Array(cap).fill(-1);
+    // Key number of each packed key (-1: no list holds it), and where each list's next unmatched item is.
+    const text = keyTextOf(m);
+    const keyCount = text === undefined ? m.keys.length : text.keyLengths.length;
+    const idOf = new Int32Array(keyCount).fill(-1);
+    const cursor = new Int32Array(lists);
+    const end = new Int32Array(lists);
+    for (let li = 0, at = 0; li < lists; li++) {
+      const pk = m.listKey[li]!;
+      if (pk < 0 || pk >= keyCount || idOf[pk] !== -1) throw new Error('risk memory: a list names no key, or a key twice');
+      idOf[pk] = li;
+      cursor[li] = at;
+      at += m.listCount[li]!;
+      end[li] = at;
     }
-    r.qKeys = qKeys;
-    r.qPairs = qPairs;
+    if (text === undefined) {
+      for (let li = 0; li < lists; li++) r.keys.add(m.keys[m.listKey[li]!]!);
+    } else {
+      // Each key's span of the text: where it starts (in code units) and its length.
+      const starts = new Int32Array(keyCount);
+      let units = 0;
+      for (let i = 0; i < keyCount; i++) {
+        starts[i] = units;
+        units += text.keyLengths[i]!;
+      }
+      if (units * (text.keyWide ? 2 : 1) !== text.keyBytes.byteLength) throw new Error('risk memory: the keys do not add up to their text');
+      const at = new Int32Array(lists);
+      const len = new Int32Array(lists);
+      for (let li = 0; li < lists; li++) {
+        at[li] = starts[m.listKey[li]!]!;
+        len[li] = text.keyLengths[m.listKey[li]!]!;
+      }
+      r.keys = KeyTable.fromText(text.keyBytes, text.keyWide, at, len);
+    }
+    const { eKey, eNext, keyHead, keyTail } = r;
+    for (let i = 0; i < n; i++) {
+      const q = m.queueKey[i]!;
+      const k = q >= 0 && q < keyCount ? idOf[q]! : -1;
+      const c = k >= 0 ? cursor[k]! : 0;
+      if (k < 0 || c >= end[k]! || m.listOrder[c] !== m.queueOrder[i] || m.listTs[c] !== m.queueTs[i]) {
+        eKey[i] = -1;
+        eNext[i] = -1;
+        continue;
+      }
+      cursor[k] = c + 1;
+      eKey[i] = k;
+      eNext[i] = -1;
+      const tail = keyTail[k]!;
+      if (tail < 0) keyHead[k] = i;
+      else eNext[tail] = i;
+      keyTail[k] = i;
+    }
+    for (let li = 0; li < lists; li++) {
+      if (cursor[li] !== end[li] || end[li] === (li === 0 ? 0 : end[li - 1])) throw new Error('risk memory: a key\'s list is empty or not in the queue');
+    }
     return r;
   }
 
@@ -190,13 +253,101 @@ export class RecentOrders {
    * shape the memory had when it held objects, so hashes did not change with the layout.
    */
   *entries(): Generator<[string, { orderId: number; ts: number }[]]> {
-    for (const k of [...this.lists.keys()].sort()) {
-      const l = this.lists.get(k)!;
+    const held: [string, number][] = [];
+    for (let k = 0; k < this.keys.bound; k++) if (this.keyHead[k]! >= 0) held.push([this.keys.key(k), k]);
+    held.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    for (const [key, k] of held) {
       const out: { orderId: number; ts: number }[] = [];
-      for (let i = l.head * 2; i < l.items.length; i += 2) out.push({ orderId: l.items[i]!, ts: l.items[i + 1]! });
-      yield [k, out];
+      for (let e = this.keyHead[k]!; e >= 0; e = this.eNext[e]!) out.push({ orderId: this.eOrder[e]!, ts: this.eTs[e]! });
+      yield [key, out];
     }
   }
+
+  private clear(): void {
+    this.keys = new KeyTable();
+    this.keyHead.fill(-1);
+    this.keyTail.fill(-1);
+    this.length = 0;
+    this.head = 0;
+  }
+
+  private addKey(key: string): number {
+    const k = this.keys.add(key);
+    if (k >= this.keyHead.length) {
+      const head = new Int32Array(Math.max(k + 1, this.keyHead.length * 2)).fill(-1);
+      const tail = new Int32Array(head.length).fill(-1);
+      head.set(this.keyHead);
+      tail.set(this.keyTail);
+      this.keyHead = head;
+      this.keyTail = tail;
+    }
+    this.keyHead[k] = -1;
+    this.keyTail[k] = -1;
+    return k;
+  }
+
+  /** The key's last live entry went: its number is free again. */
+  private dropKey(k: number): void {
+    this.keys.delete(k);
+    this.keyHead[k] = -1;
+    this.keyTail[k] = -1;
+  }
+
+  private grow(): void {
+    const cap = this.eOrder.length * 2;
+    const order = new Float64Array(cap);
+    const ts = new Float64Array(cap);
+    const key = new Int32Array(cap);
+    const next = new Int32Array(cap);
+    order.set(this.eOrder.subarray(0, this.length));
+    ts.set(this.eTs.subarray(0, this.length));
+    key.set(this.eKey.subarray(0, this.length));
+    next.set(this.eNext.subarray(0, this.length));
+    this.eOrder = order;
+    this.eTs = ts;
+    this.eKey = key;
+    this.eNext = next;
+  }
+
+  /** Cuts off the queue's skipped prefix: entries move down by `head`, and every index into them with them. */
+  private compact(): void {
+    const by = this.head;
+    const n = this.length - by;
+    this.eOrder.copyWithin(0, by, this.length);
+    this.eTs.copyWithin(0, by, this.length);
+    this.eKey.copyWithin(0, by, this.length);
+    this.eNext.copyWithin(0, by, this.length);
+    const next = this.eNext;
+    for (let i = 0; i < n; i++) if (next[i]! >= 0) next[i] = next[i]! - by;
+    for (let k = 0; k < this.keys.bound; k++) {
+      if (this.keyHead[k]! >= 0) {
+        this.keyHead[k] = this.keyHead[k]! - by;
+        this.keyTail[k] = this.keyTail[k]! - by;
+      }
+    }
+    this.length = n;
+    this.head = 0;
+  }
+}
+
+/** The packed queue's key for its forgotten entries (no list holds it; a real key is never empty). */
+const FORGOTTEN_KEY = '';
+
+/**
+ * The keys of a packed memory as one text (the checkpoint codec's form, `keys` then empty): Latin-1 bytes, or
+ * UTF-16LE when a key holds a character past U+00FF (`keyWide`), and each key's length in code units.
+ */
+export interface PackedKeyText {
+  readonly keyBytes: Uint8Array;
+  readonly keyWide: boolean;
+  readonly keyLengths: Int32Array;
+}
+
+/** The keys' text when `m` carries its keys that way (and no strings). */
+function keyTextOf(m: PackedMemory & Partial<PackedKeyText>): PackedKeyText | undefined {
+  const { keyBytes, keyLengths } = m;
+  if (!(keyBytes instanceof Uint8Array) || !(keyLengths instanceof Int32Array) || m.keys.length > 0) return undefined;
+  return { keyBytes, keyWide: m.keyWide === true, keyLengths };
 }
 
 /** The duplicate memory in columns (checkpoints): see {@link RecentOrders.pack}. */
@@ -211,8 +362,3 @@ export interface PackedMemory {
   readonly listTs: Float64Array;
 }
 
-interface RecentList {
-  readonly key: string;
-  items: number[];
-  head: number;
-}

@@ -3,7 +3,7 @@ import type { EventOf, OrderType, Sequenced, Side } from '../../protocol/events.
 import { applyFill, newPosition, type Position } from '../positions/position.ts';
 import { DEFAULT_DUPLICATE_WINDOW_MS, limitsOf, type Limits } from './limits.ts';
 import { OrderSlots } from './order-slots.ts';
-import { RecentOrders, type PackedMemory } from './recent-orders.ts';
+import { RecentOrders, type PackedKeyText, type PackedMemory } from './recent-orders.ts';
 
 export type { PackedMemory } from './recent-orders.ts';
 
@@ -542,7 +542,7 @@ export class RiskState {
   }
 
   /** Puts back the duplicate memory `packedForCheckpoint` took out (into this decoded state, which has none). */
-  withMemory(m: PackedMemory): this {
+  withMemory(m: PackedMemory & Partial<PackedKeyText>): this {
     this.recent = RecentOrders.unpack(MEMORY_US, m);
     return this;
   }

@@ -100,4 +100,61 @@ describe("risk's flat duplicate memory", () => {
     }
   });
 
+  it('agrees with the naive reference past many cut-offs of the queue, packed and unpacked part way', () => {
+    // Enough orders that the queue's skipped prefix is cut off many times (4,096 entries or more, decision 255),
+    // forgotten entries among them, and a copy unpacked from columns at each step going on in lockstep.
+    for (let seed = 1; seed <= 3; seed++) {
+      const rng = new Prng(seed);
+      const memoryUs = 1_000 * rng.int(20, 60);
+      let flat = new RecentOrders(memoryUs);
+      const naive = new Naive(memoryUs);
+      let ts = 1_800_000_000_000_000;
+      const keys = Array.from({ length: rng.int(50, 400) }, (_, i) => `K${i}`);
+      for (let id = 1; id <= 40_000; id++) {
+        ts += rng.int(0, 9) * 100;
+        const key = keys[rng.int(0, keys.length - 1)]!;
+        const window = 1_000 * rng.int(0, 60);
+        expect(flat.duplicateOf(id, key, ts, window)).toBe(naive.duplicateOf(id, key, ts, window));
+        flat.remember(key, id, ts);
+        naive.remember(key, id, ts);
+        if (rng.int(0, 4) === 0) {
+          const gone = id - rng.int(0, 200);
+          flat.forget(key, gone);
+          naive.forget(key, gone);
+        }
+        // Now and then the state goes through a checkpoint's columns and carries on from there.
+        if (id % 9_999 === 0) flat = RecentOrders.unpack(memoryUs, flat.pack());
+      }
+      expect(flat.count).toBe(naive.queued.length);
+      expect([...flat.entries()]).toEqual(naive.entries());
+    }
+  });
+
+  it('reads memory packed by the previous layout (a forgotten order under its own key in the queue)', () => {
+    // Before decision 255 the packed queue named a forgotten order by its real key; only the lists say it is gone.
+    const packed = {
+      keys: ['A', 'B'],
+      queueKey: Int32Array.from([0, 1, 0, 1]),
+      queueOrder: Float64Array.from([1, 2, 3, 4]),
+      queueTs: Float64Array.from([10, 20, 30, 40]),
+      listKey: Int32Array.from([0, 1]),
+      listCount: Int32Array.from([1, 2]),
+      listOrder: Float64Array.from([3, 2, 4]),
+      listTs: Float64Array.from([30, 20, 40]),
+    };
+    const r = RecentOrders.unpack(1_000, packed);
+    expect(r.count).toBe(4);
+    expect([...r.entries()]).toEqual([
+      ['A', [{ orderId: 3, ts: 30 }]],
+      ['B', [{ orderId: 2, ts: 20 }, { orderId: 4, ts: 40 }]],
+    ]);
+    expect(r.duplicateOf(9, 'A', 50, 1_000)).toBe(3);
+    // Order 1 (forgotten) leaves the window first, then 2 (B's oldest): B keeps 4.
+    r.remember('A', 5, 1_025);
+    expect(r.count).toBe(3);
+    expect([...r.entries()]).toEqual([
+      ['A', [{ orderId: 3, ts: 30 }, { orderId: 5, ts: 1_025 }]],
+      ['B', [{ orderId: 4, ts: 40 }]],
+    ]);
+  });
 });
