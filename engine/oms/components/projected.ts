@@ -47,7 +47,7 @@ export abstract class ProjectedComponent {
     const risk = this.ownRisk();
     const state = checkedState(bytes, session, seq, risk !== undefined, risk !== undefined, true);
     Object.assign(this.projection, state.projection);
-    if (risk !== undefined) Object.assign(risk, state.risk!);
+    if (risk !== undefined) risk.adopt(state.risk!);
     return this.projection;
   }
 

@@ -516,6 +516,16 @@ export class RiskState {
     return { risk, memory: this.recent.pack() };
   }
 
+  /**
+   * Takes `decoded`'s state in place (a component restoring a checkpoint keeps its references to this object):
+   * its fields, and the index built from them that no field assignment carries (holdingsByClient is not
+   * enumerable, so Object.assign alone left the old, empty one, and the next fill opened a second holding).
+   */
+  adopt(decoded: RiskState): void {
+    Object.assign(this, decoded);
+    this.afterDecode();
+  }
+
   /** For the checkpoint codec, on a state it decoded: the holdings' index, and the live orders from the checkpoint's Map (see packedForCheckpoint) back into slots. */
   afterDecode(): this {
     this.indexHoldings();

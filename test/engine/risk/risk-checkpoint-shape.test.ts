@@ -38,4 +38,20 @@ describe("risk state in a checkpoint (decision 258's indexes stay out of it)", (
     const someHolding = [...fold.risk.holdings()][0]!.position;
     expect(decoded.holding(someHolding.clientId, someHolding.symbol)?.position).toEqual(someHolding);
   });
+
+  it('is adopted in place by a state that already exists (a component restoring a checkpoint) with its holdings found', () => {
+    const events = [...orderSession(30_000)];
+    const cutAt = 12_000;
+    const fold = new CheckpointFold();
+    for (const e of events.slice(0, cutAt)) fold.apply(e);
+    // The component's own state, folded a little before the restore (its index holds other objects).
+    const own = new RiskState();
+    for (const e of events.slice(0, 500)) own.apply(e);
+    own.adopt(decodeCheckpoint(encodeCheckpoint(fold.state)).risk!);
+    for (const e of events.slice(cutAt)) {
+      fold.risk.apply(e);
+      own.apply(e);
+    }
+    expect(own.stateHash()).toBe(fold.risk.stateHash());
+  });
 });
