@@ -325,16 +325,14 @@ export class CheckpointWriter {
   /**
    * Stores the checkpoint of `session` at `seq` (replacing one there). `takenTs` is for the operator only.
    * `stopped` is asked between parts: true leaves it incomplete (skipped on read, rewritten by the next
-   * round) and returns false. `pause` runs before each part (rows of CHECKPOINT_ROW_BYTES, each its own
-   * transaction) with how long the transaction before held the lock (ms): with the checkpoints in a file of
-   * their own (decision 252) nothing else writes there, but a reader of the file is let in between parts.
+   * round) and returns false. Parts are rows of CHECKPOINT_ROW_BYTES, each its own transaction; with the
+   * checkpoints in a file of their own (decision 252) nothing else writes there, so nothing waits between them.
    * Throws when the log holds no frame with `seq` of `session` (nothing to bind the checkpoint to).
    */
-  write(session: number, seq: number, format: number, bytes: Uint8Array, takenTs = Date.now() * 1000, stopped?: () => boolean, pause?: (heldMs: number) => void): boolean {
+  write(session: number, seq: number, format: number, bytes: Uint8Array, takenTs = Date.now() * 1000, stopped?: () => boolean): boolean {
     const anchor = logAnchor(this.logDb, session, seq);
     if (!anchor) throw new Error(`checkpoint at session ${session} seq ${seq}: the log holds no such event`);
     const parts = Math.max(1, Math.ceil(bytes.length / CHECKPOINT_ROW_BYTES));
-    let at = performance.now();
     this.db
       .transaction(() => {
         this.del.run(session, seq);
@@ -344,10 +342,8 @@ export class CheckpointWriter {
       .immediate();
     for (let i = 0; i < parts; i++) {
       if (i > 0 && stopped?.()) return false;
-      pause?.(performance.now() - at);
       const part = bytes.subarray(i * CHECKPOINT_ROW_BYTES, Math.min(bytes.length, (i + 1) * CHECKPOINT_ROW_BYTES));
       const crc = crc32(part);
-      at = performance.now();
       this.db.transaction(() => this.put.run(session, seq, i, parts, takenTs, format, crc, part)).immediate();
     }
     return true;

@@ -193,13 +193,9 @@ describe('checkpoint store, read in part', () => {
       const bytes = Buffer.alloc(2 * CHECKPOINT_PART_BYTES + 1000);
       for (let i = 0; i < bytes.length; i += 4) bytes.writeUInt32LE(i, i);
       const writer = new CheckpointWriter(w.db);
-      // Told before each row how long the transaction before (the delete, then each row) held the lock.
-      const held: number[] = [];
-      writer.write(1, 500, 3, bytes, 1, undefined, (ms) => held.push(ms));
+      writer.write(1, 500, 3, bytes, 1);
       const rows = Math.ceil(bytes.length / CHECKPOINT_ROW_BYTES);
       expect(checkpointFileOf(w.db, true)!.prepare('SELECT COUNT(*) FROM checkpoints WHERE session = 1 AND seq = 500').pluck().get()).toBe(rows);
-      expect(held.length).toBe(rows);
-      expect(held.every((ms) => ms >= 0 && Number.isFinite(ms))).toBe(true);
       const got = [0, 1, 2].map((i) => writer.reader.readPart(1, 500, i));
       for (const g of got) expect('detail' in g).toBe(false);
       const parts = got as { parts: number; format: number; bytes: Buffer }[];
