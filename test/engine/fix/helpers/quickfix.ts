@@ -1,6 +1,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -87,7 +87,7 @@ export async function startQuickFixAcceptor(
   child.stdout!.on('data', (d: Buffer) => (out += d.toString('latin1')));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString('latin1')));
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  await waitForPort(port);
+  await waitForPort(port, () => child.exitCode !== null || child.signalCode !== null, () => out);
   return {
     port,
     output: () => out,
@@ -107,15 +107,24 @@ export async function startQuickFixAcceptor(
   };
 }
 
-async function waitForPort(port: number): Promise<void> {
+/**
+ * Waits until the program accepts connections on `port`. It probes by connecting: probing by binding the port
+ * itself (as this did) holds it for a moment, and a program binding in that moment cannot listen (the likely
+ * cause of a CI run's "did not listen"). A program that exits first fails at once, with what it printed.
+ */
+async function waitForPort(port: number, exited: () => boolean, output: () => string): Promise<void> {
   const until = Date.now() + 20_000;
   for (;;) {
     const ok = await new Promise<boolean>((resolve) => {
-      const s = createServer();
-      s.once('error', () => resolve(true)); // in use: the program listens
-      s.listen(port, '127.0.0.1', () => s.close(() => resolve(false)));
+      const s = connect(port, '127.0.0.1');
+      s.once('connect', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once('error', () => resolve(false));
     });
     if (ok) return;
+    if (exited()) throw new Error(`QuickFIX program exited before it listened on ${port}: ${output().slice(-500)}`);
     if (Date.now() > until) throw new Error(`QuickFIX program did not listen on ${port}`);
     await new Promise((r) => setTimeout(r, 50));
   }
