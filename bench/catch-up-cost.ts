@@ -21,7 +21,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HostProbe } from './host-probe.ts';
 import { writeLiveLikeLog } from './recovery.ts';
-import { runMain, sleep, tempFolder } from './util.ts';
+import { freePortRun, runMain, sleep, tempFolder } from './util.ts';
 
 const PROBE = fileURLToPath(new URL('./host-probe.js', import.meta.url));
 const GAP_MS = 2;
@@ -151,7 +151,7 @@ runMain(async () => {
     console.log(`session of ${stored.toLocaleString('en-US')} events written; ${runs} run(s) of each of ${under.join(', ')}`);
     for (let i = 0; i < runs; i++) {
       for (const root of under) {
-        const busPort = 20_000 + Math.floor(Math.random() * 40_000);
+        const busPort = await freePortRun();
         const load = loadavg()[0]!.toFixed(1);
         const r = await once(root, template.dir, busPort);
         console.log(

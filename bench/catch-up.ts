@@ -10,31 +10,11 @@
  * and after.
  */
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { loadavg } from 'node:os';
 import { hostProbe, probeLines } from './ack.ts';
 import { apiCaller, ORDO_BIN, orderFlow, pacedOrders, quantile, startHostProcess } from './host-load.ts';
 import { writeLiveLikeLog } from './recovery.ts';
-import { type BenchRow, tempFolder } from './util.ts';
-
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.once('error', () => resolve(false));
-    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-  });
-}
-
-/** A run of 7 free consecutive ports (the host's bus and venue). */
-async function freePortRun(): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 40_000);
-    let ok = true;
-    for (let i = 0; i < 7 && ok; i++) ok = await portFree(base + i);
-    if (ok) return base;
-  }
-  throw new Error('no free run of 7 ports');
-}
+import { type BenchRow, freePortRun, tempFolder } from './util.ts';
 
 export async function catchUpUnderLoad(opts: { events: number; rate: number; seconds: number; log: (s: string) => void; trace?: boolean }): Promise<BenchRow[]> {
   const folder = tempFolder('catchup');

@@ -8,7 +8,7 @@ import type { Sequenced } from '../engine/protocol/events.ts';
 import { checkpointRound, closeForCheckpoints, openForCheckpoints } from '../engine/host/checkpoint-maker.ts';
 import { openWritableLog } from '../engine/store/log.ts';
 import { orderSession } from './session.ts';
-import { tempFolder } from './util.ts';
+import { freePortRun, tempFolder } from './util.ts';
 
 /**
  * Recovery at scale (issue 11): how long `ordo host` takes to be ready on a
@@ -110,9 +110,19 @@ function spawnOrdo(args: string[], ready: RegExp): Spawned {
   };
 }
 
-/** Starts a host on `dir` and joins a component to it: ready and caught-up times. */
+/** Starts a host on `dir` and joins a component to it: ready and caught-up times; another port run if one was taken. */
 async function readyAndJoin(dir: string): Promise<{ hostReadySeconds: number; joinSeconds: number; joinCpuSeconds: number }> {
-  const busPort = 20_000 + Math.floor(Math.random() * 30_000);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await readyAndJoinOn(dir, await freePortRun());
+    } catch (err) {
+      // Free when probed is not reserved: another process may bind one of the seven before the host does.
+      if (attempt === 3 || !/already in use/.test((err as Error).message)) throw err;
+    }
+  }
+}
+
+async function readyAndJoinOn(dir: string, busPort: number): Promise<{ hostReadySeconds: number; joinSeconds: number; joinCpuSeconds: number }> {
   const host = spawnOrdo(['host', '--data-dir', dir, '--port', '0', '--venue-tick-ms', '0', '--checkpoint-every', '0', '--bus-port', String(busPort)], /^ordo ready /m);
   try {
     const ready = await host.line;

@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,4 +51,26 @@ export interface BenchRow {
   unit: string;
   target?: { op: '>=' | '<='; value: number };
   note?: string;
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A run of `n` consecutive ports free on 127.0.0.1 now (a host's --bus-port takes seven: the bus and the venue).
+ * Free when probed, not reserved: a caller whose host still finds one taken picks another run and starts again.
+ */
+export async function freePortRun(n = 7): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * 40_000);
+    let ok = true;
+    for (let i = 0; i < n && ok; i++) ok = await portFree(base + i);
+    if (ok) return base;
+  }
+  throw new Error(`no free run of ${n} ports`);
 }

@@ -67,7 +67,11 @@ beforeAll(() => {
 
 describe('npm run bench -- --quick --json', () => {
   it('runs every scenario and prints every figure as a positive number on its last line', async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', MAIN, '--quick', '--json'], { cwd: ROOT, maxBuffer: 1 << 22, timeout: 110_000 });
+    const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', MAIN, '--quick', '--json'], { cwd: ROOT, maxBuffer: 1 << 22, timeout: 110_000 }).catch((err: { stderr?: string; message: string }) => {
+      // The scenarios' own one-line reasons first: the whole stderr is long, and a CI excerpt keeps only its end.
+      const reasons = (err.stderr ?? '').split('\n').filter((l) => /FAILED|failed scenarios/.test(l));
+      throw new Error(reasons.length > 0 ? reasons.join('\n') : err.message);
+    });
     const last = stdout.trim().split('\n').pop()!;
     const figures = JSON.parse(last) as Record<string, unknown>;
     for (const key of FIGURES) {

@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -157,24 +156,8 @@ export async function startHostProc(a: HostArgs): Promise<HostProc> {
   }
 }
 
-/** A free run of `n` consecutive TCP ports on 127.0.0.1 (the host's --bus-port takes seven). */
-export async function freePortRun(n = 7): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 40_000);
-    let ok = true;
-    for (let i = 0; i < n && ok; i++) ok = await portFree(base + i);
-    if (ok) return base;
-  }
-  throw new Error('no free run of ports');
-}
-
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.once('error', () => resolve(false));
-    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-  });
-}
+/** A run of free consecutive ports (the bench's, one probe for both). */
+export { freePortRun } from '../../../bench/util.ts';
 
 /** Kills (SIGKILL) every process these helpers started that is still running and removes the temp dirs. */
 export async function cleanupAll(): Promise<void> {
