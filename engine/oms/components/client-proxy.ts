@@ -23,6 +23,16 @@ function sameOrder(a: OriginalTerms, b: OriginalTerms): boolean {
 
 /** How long a trader's request waits for its event before the API answers UNAVAILABLE. */
 export const REQUEST_TIMEOUT_MS = 5000;
+/** How often waiting requests are checked for their deadline. */
+const SWEEP_MS = 250;
+
+interface Waiting {
+  readonly orderId: number;
+  readonly done: Waiter;
+  /** performance.now() at which it is answered UNAVAILABLE. */
+  deadline: number;
+  readonly inFlight: string | undefined;
+}
 
 /**
  * Client proxy: the entry point of traders' orders. Checks requests against
@@ -34,7 +44,9 @@ export class ClientProxyComponent extends ProjectedComponent implements Componen
   private sink: CommandSink | undefined;
   /** Ids handed out but maybe not yet in the log. */
   private nextLocalId = 0;
-  private readonly waiters = new Map<number, { orderId: number; done: Waiter; deadline: number; inFlight: string | undefined }>();
+  private readonly waiters = new Map<number, Waiting>();
+  /** Waiters made since the last sweep, their deadline not yet set (Infinity until it is). */
+  private readonly unstamped: Waiting[] = [];
   /** New orders sent and not yet answered, by clientId NUL clientOrderId: a retry joins the first. */
   private readonly inFlight = new Map<string, { body: NewOrderBody; answer: Promise<OrderResult> }>();
   private sweeper: NodeJS.Timeout | undefined;
@@ -185,18 +197,24 @@ export class ClientProxyComponent extends ProjectedComponent implements Componen
   /** The answer to command `cseq`; `inFlight`: the new order's key in `inFlight`, dropped once it is answered. */
   private wait(cseq: number, orderId: number, inFlight?: string): Promise<Result<CancelResult>> {
     return new Promise((done) => {
-      // Monotonic: a wall-clock step must not time requests out early or late (decision 084).
-      this.waiters.set(cseq, { orderId, done, deadline: performance.now() + REQUEST_TIMEOUT_MS, inFlight });
+      // Its deadline is set by the next sweep (expire): one clock read a sweep, not one an order (issue 15).
+      const w = { orderId, done, deadline: Infinity, inFlight };
+      this.waiters.set(cseq, w);
+      this.unstamped.push(w);
       if (this.sweeper === undefined) {
         // One timer for all requests, not one per order: waiters are in deadline order.
-        this.sweeper = setInterval(() => this.expire(), 250);
+        this.sweeper = setInterval(() => this.expire(), SWEEP_MS);
         this.sweeper.unref();
       }
     });
   }
 
   private expire(): void {
+    // Monotonic: a wall-clock step must not time requests out early or late (decision 084). The requests since
+    // the last sweep were made before `now`, so none times out before REQUEST_TIMEOUT_MS; some up to a sweep later.
     const now = performance.now();
+    for (const w of this.unstamped) w.deadline = now + REQUEST_TIMEOUT_MS;
+    this.unstamped.length = 0;
     for (const [cseq, w] of this.waiters) {
       if (w.deadline > now) break;
       this.settle(cseq, { ok: false, error: { code: 'UNAVAILABLE', message: 'the sequencer did not answer in time' } });
