@@ -1,9 +1,10 @@
-import { Agent, request } from 'node:http';
-import { WebSocket } from 'ws';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { NewOrderRequest } from '../contract/api.ts';
 import { startHost, type Host } from '../engine/host/host.ts';
-import { loadReferenceData } from '../engine/oms/reference.ts';
+import { ANSWERED, COUNTERS, CPU_US, FINISHED, REFUSED, SUBMITTED, TARGET, type ClientThreadData, type Submitted } from './api-client-thread.ts';
+import { makeOrders, tradable } from './order-flow.ts';
 import { collectGarbage, sleep, tempFolder } from './util.ts';
 
 export interface OrdersResult {
@@ -29,15 +30,18 @@ export interface OrdersResult {
    * measured run, in µs: what a lifecycle costs, whatever else the shared machine runs meanwhile.
    */
   readonly cpuMicrosPerOrder: number;
+  /**
+   * CPU time of the host's thread alone (the event loop that runs the sequencer, the components, the venue and
+   * the API server) per filled order, in µs: the share that bounds the rate on a 2-core machine. Linux only
+   * (the kernel's per-thread run time); absent elsewhere.
+   */
+  readonly hostThreadCpuMicrosPerOrder?: number;
+  /** CPU time of the API client's thread (via 'http' / 'ws') per filled order, in µs; Linux only. */
+  readonly clientThreadCpuMicrosPerOrder?: number;
 }
 
 export type Via = 'in-process' | 'http' | 'ws';
 
-/** A submission's outcome: accepted by the API, or refused with a code. */
-interface Submitted {
-  readonly ok: boolean;
-  readonly code?: string;
-}
 const OK: Submitted = { ok: true };
 
 export interface OrdersOptions {
@@ -63,18 +67,6 @@ export interface OrdersOptions {
   readonly checkpointEvery?: number;
 }
 
-/** Equities with lot 1 under $250: small notional per order keeps many in flight inside client limits. */
-function tradable(): { symbol: string; buy: number; sell: number }[] {
-  return loadReferenceData()
-    .instruments.filter((i) => i.instrumentType === 'equity' && i.lotSize === 1 && i.referencePrice < 250)
-    .map((i) => {
-      const ref = Math.round(i.referencePrice / i.tickSize);
-      // 5% through the reference price: marketable against every quoted level, inside the ±10% band.
-      const off = Math.round(ref * 0.05);
-      return { symbol: i.symbol, buy: Number(((ref + off) * i.tickSize).toFixed(2)), sell: Number(((ref - off) * i.tickSize).toFixed(2)) };
-    });
-}
-
 /**
  * Whole order lifecycles through a real host (startHost: sequencer, SQLite
  * log, replay service, proxy, risk, router, gateway, monitor, the simulated
@@ -96,36 +88,13 @@ export async function orderLifecycles(opts: OrdersOptions): Promise<OrdersResult
   });
   let closed = false;
   const via = opts.via ?? 'in-process';
-  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-  const socket = via === 'ws' ? await ApiSocket.open(host.url, host.token) : undefined;
-  const submit: (o: NewOrderRequest) => Promise<Submitted> =
-    via === 'in-process'
-      ? (o) => host.api.submitOrder(o).then((r) => (r.ok ? OK : { ok: false, code: r.error.code }))
-      : socket !== undefined
-        ? (o) => socket.submitOrder(o)
-        : (o) => postOrder(host.url, host.token, agent, o);
   const symbols = tradable();
   const clients = ['ALPHA', 'CHARLIE'];
-  let n = 0;
-  const next = (): NewOrderRequest => {
-    const s = symbols[n % symbols.length]!;
-    const buy = (Math.floor(n / symbols.length) & 1) === 0;
-    n++;
-    return {
-      clientId: clients[n & 1]!,
-      clientOrderId: `P${n}`,
-      symbol: s.symbol,
-      side: buy ? 'buy' : 'sell',
-      orderType: 'limit',
-      quantity: 1,
-      price: buy ? s.buy : s.sell,
-      timeInForce: 'day',
-      // The flow repeats the same 1-lot orders on purpose and sells what it may not hold yet (a program with a
-      // borrow): risk's duplicate and short-sale checks run, and these flags are the honest answer to them.
-      intentional: true,
-      ...(buy ? {} : { locate: true }),
-    };
-  };
+  // In-process: the HostApi called on the host's thread. Over HTTP or the WebSocket: a client on a thread of its
+  // own (api-client-thread.ts), as a script in another process would be; counters shared, no message per order.
+  const next = makeOrders(symbols);
+  const client = via === 'in-process' ? undefined : await ClientThread.start({ url: host.url, token: host.token, via, window: opts.window, symbols });
+  const submit = (o: NewOrderRequest): Promise<Submitted> => host.api.submitOrder(o).then((r) => (r.ok ? OK : { ok: false, code: r.error.code }));
   try {
     // The run executes far more than a client's session credit (open + executed notional): the operator raises it
     // for the load test by the sequenced admin command, so no order is refused by the credit limit.
@@ -173,6 +142,11 @@ export async function orderLifecycles(opts: OrdersOptions): Promise<OrdersResult
       let refused = 0;
       let refusedWhy = '';
       const start = { filled: done.filled, other: done.other, rejected: done.rejected };
+      // The client thread's counters run on across the warm-up and the measured run.
+      const base = client?.submitted ?? 0;
+      const refusedBase = client?.refused ?? 0;
+      const clientCpu0 = client?.cpuMicros ?? 0;
+      const hostCpu0 = hostThreadCpuMicros();
       const finished = () => done.filled - start.filled + done.other - start.other + refused;
       const t0 = performance.now();
       const cpu0 = process.cpuUsage();
@@ -199,15 +173,27 @@ export async function orderLifecycles(opts: OrdersOptions): Promise<OrdersResult
           }
         }
         const due = rate === undefined ? total : Math.min(total, Math.floor(((performance.now() - t0) / 1000) * rate));
-        while (submitted < due && submitted - finished() < opts.window) {
-          submitted++;
-          void submit(next()).then((r) => {
-            answered++;
-            if (!r.ok) {
-              refused++;
-              refusedWhy = r.code ?? '';
-            }
-          });
+        if (client !== undefined) {
+          client.finished(base + finished());
+          client.target(base + due);
+          submitted = client.submitted - base;
+          answered = client.answered - base;
+          const r = client.refused - refusedBase;
+          if (r > refused) {
+            refused = r;
+            refusedWhy = client.lastRefusal;
+          }
+        } else {
+          while (submitted < due && submitted - finished() < opts.window) {
+            submitted++;
+            void submit(next()).then((r) => {
+              answered++;
+              if (!r.ok) {
+                refused++;
+                refusedWhy = r.code ?? '';
+              }
+            });
+          }
         }
         await sleep(1);
         const f = finished();
@@ -226,7 +212,9 @@ export async function orderLifecycles(opts: OrdersOptions): Promise<OrdersResult
       if (refused > 0) console.error(`bench: ${refused} orders refused (${refusedWhy})`);
       const riskRejected = done.rejected - start.rejected;
       if (riskRejected > 0) console.error(`bench: ${riskRejected} orders rejected by risk (last: ${done.rejectedWhy})`);
-      return { submitted, filled: done.filled - start.filled, otherTerminal: done.other - start.other, refused, riskRejected, seconds, seq0, events: host.sequencer.position.seq - seq0, cpuMicros: cpu.user + cpu.system };
+      const hostCpu = hostThreadCpuMicros() - hostCpu0;
+      const clientCpu = client !== undefined ? client.cpuMicros - clientCpu0 : undefined;
+      return { submitted, filled: done.filled - start.filled, otherTerminal: done.other - start.other, refused, riskRejected, seconds, seq0, events: host.sequencer.position.seq - seq0, cpuMicros: cpu.user + cpu.system, hostCpu, clientCpu };
     };
     await run(opts.warmup);
     collectGarbage();
@@ -251,73 +239,85 @@ export async function orderLifecycles(opts: OrdersOptions): Promise<OrdersResult
       ordersPerSec: r.filled / r.seconds,
       eventsPerSec: r.events / r.seconds,
       cpuMicrosPerOrder: r.cpuMicros / Math.max(1, r.filled),
+      ...(Number.isFinite(r.hostCpu) ? { hostThreadCpuMicrosPerOrder: r.hostCpu / Math.max(1, r.filled) } : {}),
+      ...(r.clientCpu !== undefined && r.clientCpu > 0 ? { clientThreadCpuMicrosPerOrder: r.clientCpu / Math.max(1, r.filled) } : {}),
     };
   } finally {
-    agent.destroy();
-    socket?.close();
+    await client?.close();
     if (!closed) await host.close();
     folder.dispose();
   }
 }
 
-/** POST /api/orders as a script would: JSON body, bearer token, a keep-alive connection pool. */
-function postOrder(url: string, token: string, agent: Agent, order: NewOrderRequest): Promise<Submitted> {
-  const body = JSON.stringify(order);
-  return new Promise((resolve) => {
-    const req = request(
-      new URL('/api/orders', url),
-      { method: 'POST', agent, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const status = res.statusCode ?? 0;
-          resolve(status >= 200 && status < 300 ? OK : { ok: false, code: `HTTP ${status} ${Buffer.concat(chunks).toString('utf8').slice(0, 120)}` });
-        });
-      },
-    );
-    req.on('error', (err) => resolve({ ok: false, code: `HTTP ${err.message}` }));
-    req.end(body);
-  });
+/** The host thread's CPU time in µs (the kernel's run time of the process's main thread), or NaN where unknown. */
+function hostThreadCpuMicros(): number {
+  try {
+    return Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]) / 1000;
+  } catch {
+    return NaN;
+  }
 }
 
-/** The API WebSocket as a trading tool would use it: one connection, `{ id, method, params }` calls, replies matched by id. */
-class ApiSocket {
-  private nextId = 1;
-  private readonly waiting = new Map<number, (r: Submitted) => void>();
+/** The API client's thread (api-client-thread.ts), driven through shared counters. */
+class ClientThread {
+  lastRefusal = '';
+  private failure: string | undefined;
 
-  private constructor(private readonly ws: WebSocket) {
-    ws.on('message', (data: Buffer) => {
-      const m = JSON.parse(data.toString('utf8')) as { id?: number; result?: { ok: boolean; error?: { code: string } } };
-      if (m.id === undefined || m.result === undefined) return;
-      const done = this.waiting.get(m.id);
-      if (done === undefined) return;
-      this.waiting.delete(m.id);
-      done(m.result.ok ? OK : { ok: false, code: m.result.error?.code ?? 'unknown' });
+  private constructor(
+    private readonly worker: Worker,
+    private readonly c: Int32Array,
+  ) {
+    worker.on('message', (m: { refused?: string; failed?: string }) => {
+      if (m.refused !== undefined) this.lastRefusal = m.refused;
+      if (m.failed !== undefined) this.failure = m.failed;
     });
-    ws.on('close', () => {
-      for (const done of this.waiting.values()) done({ ok: false, code: 'socket closed' });
-      this.waiting.clear();
-    });
+    worker.on('error', (err) => (this.failure = err.message));
   }
 
-  static open(url: string, token: string): Promise<ApiSocket> {
-    const ws = new WebSocket(new URL('/ws', url.replace(/^http/, 'ws')), { headers: { authorization: `Bearer ${token}` } });
-    return new Promise((resolve, reject) => {
-      ws.once('open', () => resolve(new ApiSocket(ws)));
-      ws.once('error', reject);
+  static async start(d: Omit<ClientThreadData, 'counters'>): Promise<ClientThread> {
+    const c = new Int32Array(new SharedArrayBuffer(COUNTERS * 4));
+    const worker = new Worker(new URL('./api-client-thread.js', import.meta.url), { workerData: { ...d, counters: c } });
+    await new Promise<void>((resolve, reject) => {
+      worker.once('message', (m: { ready?: true; failed?: string }) => (m.ready ? resolve() : reject(new Error(`bench: API client thread: ${m.failed ?? 'did not start'}`))));
+      worker.once('error', reject);
     });
+    return new ClientThread(worker, c);
   }
 
-  submitOrder(order: NewOrderRequest): Promise<Submitted> {
-    const id = this.nextId++;
-    return new Promise((resolve) => {
-      this.waiting.set(id, resolve);
-      this.ws.send(JSON.stringify({ id, method: 'submitOrder', params: [order] }));
-    });
+  private check(): void {
+    if (this.failure !== undefined) throw new Error(`bench: API client thread failed: ${this.failure}`);
   }
 
-  close(): void {
-    this.ws.close();
+  target(n: number): void {
+    this.check();
+    Atomics.store(this.c, TARGET, n);
+  }
+
+  finished(n: number): void {
+    Atomics.store(this.c, FINISHED, n);
+  }
+
+  get submitted(): number {
+    return Atomics.load(this.c, SUBMITTED);
+  }
+
+  get answered(): number {
+    return Atomics.load(this.c, ANSWERED);
+  }
+
+  get refused(): number {
+    return Atomics.load(this.c, REFUSED);
+  }
+
+  get cpuMicros(): number {
+    return Atomics.load(this.c, CPU_US);
+  }
+
+  async close(): Promise<void> {
+    Atomics.store(this.c, TARGET, -1);
+    const exited = new Promise<void>((r) => this.worker.once('exit', () => r()));
+    const late = setTimeout(() => void this.worker.terminate(), 5000);
+    await exited;
+    clearTimeout(late);
   }
 }

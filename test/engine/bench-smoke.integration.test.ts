@@ -35,6 +35,8 @@ const FIGURES = [
   'orders_cpu_us_api',
   'orders_per_s_ws',
   'orders_cpu_us_ws',
+  // The host thread's own CPU per lifecycle (the kernel's per-thread run time: Linux).
+  ...(process.platform === 'linux' ? ['orders_host_thread_cpu_us'] : []),
   'sequencer_eps_full',
   'state_at_ms',
   'state_at_no_checkpoint_ms',
