@@ -16,7 +16,7 @@ import { storedSessions } from './helpers/stored-session.ts';
 
 const { storedSession } = storedSessions('prefault');
 
-/** The bench's order mix, long enough for a worker (PREFAULT_FROM_EVENTS) and many chunks of every table. */
+/** The bench's order mix, long enough for a worker (PREFAULT_FROM_EVENTS) and many chunks of every table (a long test on a loaded machine: its timeout is the runner's, not a figure). */
 function events(): Sequenced[] {
   return [...orderSession(PREFAULT_FROM_EVENTS + 50_000)];
 }
@@ -50,7 +50,7 @@ describe('chunk prefault', () => {
     back.apply(more);
     plain.apply(more);
     expect(back.stateHash()).toBe(plain.stateHash());
-  });
+  }, 240_000);
 
   it('prefaults nothing for a short replay, inside another one, or after the scope', () => {
     expect(withChunkPrefault(PREFAULT_FROM_EVENTS - 1, () => prefaultedBuffer(1 << 16))).toEqual({ result: undefined, taken: 0, missed: 0 });
@@ -74,5 +74,5 @@ describe('chunk prefault', () => {
     } finally {
       log.close();
     }
-  });
+  }, 240_000);
 });
