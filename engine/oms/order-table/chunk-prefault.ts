@@ -52,6 +52,9 @@ class ChunkPrefault {
   constructor() {
     this.worker = new Worker(WORKER_SOURCE, { eval: true });
     this.worker.unref();
+    // A worker that fails (a buffer it cannot allocate) only leaves the replay to make its own chunks: its
+    // 'error' must not become the process's uncaught exception.
+    this.worker.on('error', () => undefined);
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     this.worker.postMessage({ port: port2 }, [port2]);
