@@ -14,6 +14,7 @@ import Database from 'better-sqlite3';
 import { readFileSync } from 'node:fs';
 import { EventStream } from '../engine/bus/event-stream.ts';
 import { ReplayServer } from '../engine/bus/replay.ts';
+import { withChunkPrefault } from '../engine/oms/order-table/chunk-prefault.ts';
 import { OmsProjection } from '../engine/oms/projection.ts';
 import type { OrdoEvent } from '../engine/protocol/events.ts';
 import { openReadableLog } from '../engine/store/log.ts';
@@ -27,14 +28,21 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const limit = Number(limitArg);
+  // NO_PREFAULT=1: without the column prefault worker (decision 261), for A/B runs in one build.
+  const prefault = process.env.NO_PREFAULT === '1' ? 0 : limit;
+  let chunks = { taken: 0, missed: 0 };
+  const cpu0 = process.cpuUsage();
   const main0 = mainThreadCpuNs();
   const t0 = performance.now();
   const p = new OmsProjection();
   let n = 0;
   if (mode === 'frames') {
     const log = openReadableLog(dbPath);
-    // The projection keeps nothing it is given: the replay's objects are reused (decision 245).
-    n = log.replay(1, (e) => p.apply(e), 1, limit, true);
+    // The projection keeps nothing it is given: the replay's objects are reused (decision 245). Its column
+    // memory is touched ahead on a worker as in the product's long replays (projectionAt; decision 261).
+    const r = withChunkPrefault(prefault, () => log.replay(1, (e) => p.apply(e), 1, limit, true));
+    n = r.result;
+    chunks = r;
     log.close();
   } else if (mode === 'stream') {
     const server = new ReplayServer(openReadableLog(dbPath));
@@ -52,15 +60,19 @@ async function main(): Promise<void> {
   } else {
     // Storage-only naive replay: rows as arrays (.raw()), one JSON.parse per event.
     const db = new Database(dbPath, { readonly: true });
+    // The same projection, so its column memory is prefaulted here too: the ratio compares the logs, not that.
     const stmt = db.prepare('SELECT seq, ts, src, cseq, body FROM events WHERE seq <= ? ORDER BY seq').raw(true);
-    for (const r of stmt.iterate(limit) as IterableIterator<[number, number, string, number, string]>) {
-      p.apply({ seq: r[0], ts: r[1], src: r[2], cseq: r[3], event: JSON.parse(r[4]) as OrdoEvent });
-      n++;
-    }
+    chunks = withChunkPrefault(prefault, () => {
+      for (const r of stmt.iterate(limit) as IterableIterator<[number, number, string, number, string]>) {
+        p.apply({ seq: r[0], ts: r[1], src: r[2], cseq: r[3], event: JSON.parse(r[4]) as OrdoEvent });
+        n++;
+      }
+    });
     db.close();
   }
   const seconds = (performance.now() - t0) / 1000;
   const mainNs = mainThreadCpuNs() - main0;
+  const cpu = process.cpuUsage(cpu0);
   const usage = process.resourceUsage();
   const out = {
     events: n,
@@ -73,6 +85,10 @@ async function main(): Promise<void> {
     hash: hashArg === 'hash' ? p.stateHash() : undefined,
     // CPU of the replay on this (the replaying) thread, in ns: the figure that load on a shared machine moves least.
     mainCpuNs: mainNs,
+    // The whole process's CPU in the same span (every thread: the prefault worker, GC helpers, the compiler).
+    processCpuNs: (cpu.user + cpu.system) * 1000,
+    prefaultChunks: chunks.taken,
+    ownChunks: chunks.missed,
   };
   process.stdout.write(JSON.stringify(out) + '\n');
 }

@@ -24,6 +24,11 @@ export interface ChildReplay {
   readonly hash?: string;
   /** CPU time (ns) of the replay on the replaying thread (-1 where /proc has none). */
   readonly mainCpuNs?: number;
+  /** CPU time (ns) of the whole process in the same span: every thread (the column prefault worker, GC helpers, the compiler). */
+  readonly processCpuNs?: number;
+  /** Column chunks the prefault worker had ready / the replaying thread made itself (decision 261). */
+  readonly prefaultChunks?: number;
+  readonly ownChunks?: number;
 }
 
 /**

@@ -2,6 +2,7 @@ import { log as logger } from '../log.ts';
 import type { ReadableLog } from '../store/log.ts';
 import { CheckpointFormatError, checkpointNeeds, decodeCheckpoint, type CheckpointState } from './checkpoint-codec.ts';
 import { RiskState } from './exposure/risk-state.ts';
+import { withChunkPrefault } from './order-table/chunk-prefault.ts';
 import { OmsProjection } from './projection.ts';
 
 /** What `projectionAt` found: the rebuilt projection, or why there is none (callers word the error). */
@@ -27,8 +28,9 @@ export function projectionAt(log: ReadableLog, session: number, seq: number): Pr
   if (seq > lastSeq) return { ok: false, problem: 'beyond-end', lastSeq };
   const start = startingPoint(log, session, seq);
   const projection = start.projection;
-  // One thread: the two-thread reader of decision 218 was removed (decision 238).
-  if (seq > start.seq) log.replay(session, (e) => projection.apply(e), start.seq + 1, seq, true);
+  // One thread applies (the two-thread reader of decision 218 was removed, decision 238); a long replay's
+  // column memory is touched ahead on a worker (decision 261).
+  if (seq > start.seq) withChunkPrefault(seq - start.seq, () => log.replay(session, (e) => projection.apply(e), start.seq + 1, seq, true));
   return { ok: true, projection, fromCheckpoint: start.seq };
 }
 

@@ -1,4 +1,5 @@
 import { asciiString } from '../../protocol/bytes.ts';
+import { prefaultedBuffer } from './chunk-prefault.ts';
 
 /** Bytes per chunk of the pool. */
 export const POOL_CHUNK = 1 << 16;
@@ -49,7 +50,8 @@ export class BytePool {
     const size = n > POOL_CHUNK ? n : this.chunks.length === 0 ? Math.max(FIRST_CHUNK, n) : POOL_CHUNK;
     this.used = this.chunks.length * POOL_CHUNK;
     this.limit = this.used + size;
-    this.chunks.push(new Uint8Array(size));
+    // A full-size chunk from the column prefault while one is active (chunk-prefault.ts).
+    this.chunks.push(new Uint8Array((size === POOL_CHUNK ? prefaultedBuffer(size) : undefined) ?? new ArrayBuffer(size)));
   }
 
   /** The `n` characters stored at `at`. */

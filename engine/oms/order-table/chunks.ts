@@ -4,6 +4,8 @@
  * r >>> SHIFT at index r & MASK. Only the files of this folder do that
  * arithmetic; everyone else names a row by its number.
  */
+import { prefaultedBuffer } from './chunk-prefault.ts';
+
 export const SHIFT = 12;
 export const CHUNK = 1 << SHIFT;
 export const MASK = CHUNK - 1;
@@ -31,12 +33,14 @@ export const NIL = -1;
  * same checkpoint bytes: a view is serialized as its own range).
  */
 export class ChunkMemory {
-  private readonly buffer: ArrayBuffer;
+  private readonly buffer: ArrayBufferLike;
   private at = 0;
 
   /** Room for `f64` Float64 columns, `i32` Int32 columns and `u8` Uint8 columns of CHUNK rows. */
   constructor(f64: number, i32: number, u8: number) {
-    this.buffer = new ArrayBuffer(CHUNK * (8 * f64 + 4 * i32 + u8));
+    const bytes = CHUNK * (8 * f64 + 4 * i32 + u8);
+    // Memory touched ahead on another thread during a long cold replay (chunk-prefault.ts), else a new buffer.
+    this.buffer = prefaultedBuffer(bytes) ?? new ArrayBuffer(bytes);
   }
 
   f64(): Float64Array {
