@@ -236,6 +236,9 @@ export class EventStream {
           if (info.session === this.session && info.firstSeq + info.count - 1 >= this.next) this.deliverFrame(bytes);
         }
         if (!gap) break;
+        // Live frames are further on than the rewind's source has: the rest comes from the replay service (a local
+        // log that stopped growing, e.g. a copy, would otherwise be asked for it forever).
+        this.rewound();
       }
     } finally {
       this.catchingUp = false;

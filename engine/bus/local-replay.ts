@@ -76,12 +76,16 @@ export class LocalReplay implements ReplaySource {
  * latest session, and its first stored frame byte for byte (the session's
  * opening event carries the sequencer's timestamp, so another log, a copy
  * that went on differently or a restored backup of another install does not
- * match). Returns why not, or undefined when it is the same.
+ * match), and not behind the host's head (a stale copy). Returns why not, or
+ * undefined when it is the same.
  */
 export async function sameLog(local: ReplaySource, remote: ReplaySource): Promise<string | undefined> {
-  const [mine, theirs] = await Promise.all([local.head(), remote.head()]);
+  // The host's head first: the host's own file, read after, is at least as far on.
+  const theirs = await remote.head();
+  const mine = await local.head();
   if (theirs.session === 0) return 'the host\'s log is empty';
   if (mine.session !== theirs.session) return `its latest session is ${mine.session}, the host's ${theirs.session}`;
+  if (mine.headSeq < theirs.headSeq) return `it ends at seq ${mine.headSeq}, behind the host's ${theirs.headSeq}`;
   const ask = { session: theirs.session, from: 1, to: 1, maxFrames: 1 };
   const [a, b] = await Promise.all([local.request(ask), remote.request(ask)]);
   const x = a.frames[0];
