@@ -59,6 +59,29 @@ function waitFor(child: ReturnType<typeof spawn>, re: RegExp, what: string): Pro
   });
 }
 
+/**
+ * On-core ns of a process's threads by kind: ZeroMQ's I/O threads (comm ZMQbg/…: the bus's bytes and their CURVE
+ * encryption, at normal priority) and the threads running below normal priority (nice > 0: the replay service's
+ * reading thread, decision 228).
+ */
+function threadKinds(pid: number): { zmq: number; niced: number } {
+  let zmq = 0;
+  let niced = 0;
+  for (const t of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const comm = readFileSync(`/proc/${pid}/task/${t}/comm`, 'utf8');
+      const stat = readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8');
+      const nice = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+      const ns = schedstat(pid, Number(t))[0];
+      if (comm.startsWith('ZMQbg')) zmq += ns;
+      else if (nice > 0) niced += ns;
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return { zmq, niced };
+}
+
 interface Run {
   root: string;
   seconds: number;
@@ -69,6 +92,9 @@ interface Run {
   hostAllMs: number;
   /** All host threads' on-core time less the idle host's over as long. */
   hostAllCatchUpMs: number;
+  /** The host's ZeroMQ I/O threads' and its below-normal-priority threads' on-core ms in the window. */
+  zmqMs: number;
+  nicedMs: number;
   /** Where the component read the rewind (its caught-up line; before decision 259 always the replay service). */
   from: string;
   worstGap: [number, number];
@@ -111,6 +137,7 @@ async function once(root: string, template: string, busPort: number): Promise<Ru
       const idleAllMsPerS = (allThreads(pid) - ia0) / 1e6 / 2;
       const m0 = schedstat(pid, pid);
       const a0 = allThreads(pid);
+      const k0 = threadKinds(pid);
       const t0 = performance.now();
       const e0 = Date.now();
       const component = spawn(process.execPath, [bin, 'component', 'risk', '--connect', `127.0.0.1:${busPort}`, '--id', 'risk-2', '--data-dir', folder.dir], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -127,6 +154,7 @@ async function once(root: string, template: string, busPort: number): Promise<Ru
       const e1 = Date.now();
       const m1 = schedstat(pid, pid);
       const a1 = allThreads(pid);
+      const k1 = threadKinds(pid);
       host.kill('SIGTERM');
       await exited;
       const probe = JSON.parse(readFileSync(probeOut, 'utf8')) as HostProbe;
@@ -144,6 +172,8 @@ async function once(root: string, template: string, busPort: number): Promise<Ru
         hostAllMs: (a1 - a0) / 1e6,
         hostAllCatchUpMs: (a1 - a0) / 1e6 - idleAllMsPerS * seconds,
         from: from || 'the replay service',
+        zmqMs: (k1.zmq - k0.zmq) / 1e6,
+        nicedMs: (k1.niced - k0.niced) / 1e6,
         worstGap: worst,
         gapsOver: gaps.length,
         joinLine,
@@ -176,7 +206,7 @@ runMain(async () => {
         const r = await once(root, template.dir, busPort);
         console.log(
           `${root}: ${r.joinLine} from ${r.from}, caught up in ${r.seconds.toFixed(2)} s; host main thread on-core ${r.mainRawMs.toFixed(0)} ms, for the catch-up ${r.mainMs.toFixed(0)} ms ` +
-            `(idle ${r.idleMainMsPerS.toFixed(1)} ms/s taken off), waiting for a core ${r.mainWaitMs.toFixed(0)} ms; all host threads ${r.hostAllMs.toFixed(0)} ms, for the catch-up ${r.hostAllCatchUpMs.toFixed(0)} ms; ` +
+            `(idle ${r.idleMainMsPerS.toFixed(1)} ms/s taken off), waiting for a core ${r.mainWaitMs.toFixed(0)} ms; all host threads ${r.hostAllMs.toFixed(0)} ms, for the catch-up ${r.hostAllCatchUpMs.toFixed(0)} ms (ZeroMQ I/O threads ${r.zmqMs.toFixed(0)} ms, niced threads ${r.nicedMs.toFixed(0)} ms); ` +
             `loop gaps >= ${GAP_MS} ms: ${r.gapsOver}, longest on-core ${r.worstGap[1].toFixed(1)} ms (wall ${r.worstGap[0].toFixed(1)}); ` +
             `GCs ${r.gc.n} (${r.gc.full} not scavenges), longest ${r.gc.maxMs.toFixed(1)} ms, total ${r.gc.totalMs.toFixed(1)} ms; heap used grew ${r.heapGrowMiB.toFixed(1)} MiB, external max ${r.externalMaxMiB.toFixed(0)} MiB; load ${load} -> ${loadavg()[0]!.toFixed(1)}`,
         );
