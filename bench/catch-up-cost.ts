@@ -59,6 +59,29 @@ function waitFor(child: ReturnType<typeof spawn>, re: RegExp, what: string): Pro
   });
 }
 
+/**
+ * On-core ns of a process's threads by kind: ZeroMQ's I/O threads (comm ZMQbg/…: the bus's bytes and their CURVE
+ * encryption, at normal priority) and the threads running below normal priority (nice > 0: the replay service's
+ * reading thread, decision 228).
+ */
+function threadKinds(pid: number): { zmq: number; niced: number } {
+  let zmq = 0;
+  let niced = 0;
+  for (const t of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const comm = readFileSync(`/proc/${pid}/task/${t}/comm`, 'utf8');
+      const stat = readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8');
+      const nice = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+      const ns = schedstat(pid, Number(t))[0];
+      if (comm.startsWith('ZMQbg')) zmq += ns;
+      else if (nice > 0) niced += ns;
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return { zmq, niced };
+}
+
 interface Run {
   root: string;
   seconds: number;
@@ -67,9 +90,21 @@ interface Run {
   mainRawMs: number;
   idleMainMsPerS: number;
   hostAllMs: number;
+  /** All host threads' on-core time less the idle host's over as long. */
+  hostAllCatchUpMs: number;
+  /** The host's ZeroMQ I/O threads' and its below-normal-priority threads' on-core ms in the window. */
+  zmqMs: number;
+  nicedMs: number;
+  /** Where the component read the rewind (its caught-up line; before decision 259 always the replay service). */
+  from: string;
   worstGap: [number, number];
   gapsOver: number;
   joinLine: string;
+  /** The host's GCs in the window: count, longest pause (ms), and how many were full (mark-compact) ones. */
+  gc: { n: number; maxMs: number; full: number; totalMs: number };
+  /** The host's V8 heap used, grown over the window (MiB, last sample less first), and its highest external memory (MiB). */
+  heapGrowMiB: number;
+  externalMaxMiB: number;
 }
 
 async function once(root: string, template: string, busPort: number): Promise<Run> {
@@ -95,15 +130,20 @@ async function once(root: string, template: string, busPort: number): Promise<Ru
         settled = (schedstat(pid, pid)[0] - a[0]) / 1e6;
       }
       const i0 = schedstat(pid, pid);
+      const ia0 = allThreads(pid);
       await sleep(2000);
       const i1 = schedstat(pid, pid);
       const idleMainMsPerS = (i1[0] - i0[0]) / 1e6 / 2;
+      const idleAllMsPerS = (allThreads(pid) - ia0) / 1e6 / 2;
       const m0 = schedstat(pid, pid);
       const a0 = allThreads(pid);
+      const k0 = threadKinds(pid);
       const t0 = performance.now();
       const e0 = Date.now();
       const component = spawn(process.execPath, [bin, 'component', 'risk', '--connect', `127.0.0.1:${busPort}`, '--id', 'risk-2', '--data-dir', folder.dir], { stdio: ['ignore', 'pipe', 'pipe'] });
       let joinLine = 'rewinds from seq 1';
+      let from = '';
+      component.stdout!.on('data', (d: Buffer) => (from = /rewound from (.*)/.exec(String(d))?.[1] ?? from));
       component.stderr!.on('data', (d: Buffer) => (joinLine = /joins session \d+ from its checkpoint at seq \d+/.exec(String(d))?.[0] ?? joinLine));
       try {
         await waitFor(component, /caught up at seq \d+/, 'component');
@@ -114,10 +154,13 @@ async function once(root: string, template: string, busPort: number): Promise<Ru
       const e1 = Date.now();
       const m1 = schedstat(pid, pid);
       const a1 = allThreads(pid);
+      const k1 = threadKinds(pid);
       host.kill('SIGTERM');
       await exited;
       const probe = JSON.parse(readFileSync(probeOut, 'utf8')) as HostProbe;
       const gaps = (probe.gaps ?? []).filter(([at]) => at >= e0 && at <= e1);
+      const gcs = probe.gc.filter(([, at]) => at >= e0 && at <= e1);
+      const mem = probe.mem.filter(([at]) => at >= e0 && at <= e1);
       const worst = gaps.reduce<[number, number]>((w, g) => (g[2] > w[1] ? [g[1], g[2]] : w), [0, 0]);
       return {
         root,
@@ -127,9 +170,16 @@ async function once(root: string, template: string, busPort: number): Promise<Ru
         mainWaitMs: (m1[1] - m0[1]) / 1e6,
         idleMainMsPerS,
         hostAllMs: (a1 - a0) / 1e6,
+        hostAllCatchUpMs: (a1 - a0) / 1e6 - idleAllMsPerS * seconds,
+        from: from || 'the replay service',
+        zmqMs: (k1.zmq - k0.zmq) / 1e6,
+        nicedMs: (k1.niced - k0.niced) / 1e6,
         worstGap: worst,
         gapsOver: gaps.length,
         joinLine,
+        gc: { n: gcs.length, maxMs: Math.max(0, ...gcs.map((g) => g[2])), full: gcs.filter((g) => g[0] !== 'scavenge').length, totalMs: gcs.reduce((t, g) => t + g[2], 0) },
+        heapGrowMiB: mem.length > 0 ? (mem.at(-1)![1] - mem[0]![1]) / 1048576 : NaN,
+        externalMaxMiB: Math.max(0, ...mem.map((m) => m[2])) / 1048576,
       };
     } finally {
       host.kill('SIGTERM');
@@ -155,9 +205,10 @@ runMain(async () => {
         const load = loadavg()[0]!.toFixed(1);
         const r = await once(root, template.dir, busPort);
         console.log(
-          `${root}: ${r.joinLine}, caught up in ${r.seconds.toFixed(2)} s; host main thread on-core ${r.mainRawMs.toFixed(0)} ms, for the catch-up ${r.mainMs.toFixed(0)} ms ` +
-            `(idle ${r.idleMainMsPerS.toFixed(1)} ms/s taken off), waiting for a core ${r.mainWaitMs.toFixed(0)} ms; all host threads ${r.hostAllMs.toFixed(0)} ms; ` +
-            `loop gaps >= ${GAP_MS} ms: ${r.gapsOver}, longest on-core ${r.worstGap[1].toFixed(1)} ms (wall ${r.worstGap[0].toFixed(1)}); load ${load} -> ${loadavg()[0]!.toFixed(1)}`,
+          `${root}: ${r.joinLine} from ${r.from}, caught up in ${r.seconds.toFixed(2)} s; host main thread on-core ${r.mainRawMs.toFixed(0)} ms, for the catch-up ${r.mainMs.toFixed(0)} ms ` +
+            `(idle ${r.idleMainMsPerS.toFixed(1)} ms/s taken off), waiting for a core ${r.mainWaitMs.toFixed(0)} ms; all host threads ${r.hostAllMs.toFixed(0)} ms, for the catch-up ${r.hostAllCatchUpMs.toFixed(0)} ms (ZeroMQ I/O threads ${r.zmqMs.toFixed(0)} ms, niced threads ${r.nicedMs.toFixed(0)} ms); ` +
+            `loop gaps >= ${GAP_MS} ms: ${r.gapsOver}, longest on-core ${r.worstGap[1].toFixed(1)} ms (wall ${r.worstGap[0].toFixed(1)}); ` +
+            `GCs ${r.gc.n} (${r.gc.full} not scavenges), longest ${r.gc.maxMs.toFixed(1)} ms, total ${r.gc.totalMs.toFixed(1)} ms; heap used grew ${r.heapGrowMiB.toFixed(1)} MiB, external max ${r.externalMaxMiB.toFixed(0)} MiB; load ${load} -> ${loadavg()[0]!.toFixed(1)}`,
         );
       }
     }

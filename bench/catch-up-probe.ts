@@ -2,12 +2,15 @@
  * The `catchup` scenario on its own (bench/catch-up.ts), with the host's long calls timed:
  *
  *   node dist/bench/catch-up-probe.js [events] [seconds] [rate]
+ *
+ * $CATCHUP_TRACE=0: without the long-call tracing (for A/B pairs where A is another checkout, $ORDO_BENCH_BIN:
+ * the tracing patches this checkout's modules, which another checkout's host does not load).
  */
 import { catchUpUnderLoad } from './catch-up.ts';
 import { runMain } from './util.ts';
 
 runMain(async () => {
   const [events, seconds, rate] = process.argv.slice(2).map(Number);
-  const rows = await catchUpUnderLoad({ events: events || 1_000_000, seconds: seconds || 60, rate: rate || 1000, trace: true, log: (s) => console.log(s) });
+  const rows = await catchUpUnderLoad({ events: events || 1_000_000, seconds: seconds || 60, rate: rate || 1000, trace: process.env['CATCHUP_TRACE'] !== '0', log: (s) => console.log(s) });
   for (const r of rows) console.log(`${r.key} ${r.value.toFixed(2)} ${r.unit} ${r.note ?? ''}`);
 });

@@ -12,9 +12,20 @@
 import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { hostProbe, probeLines } from './ack.ts';
+import type { HostProbe } from './host-probe.ts';
 import { apiCaller, ORDO_BIN, orderFlow, pacedOrders, quantile, startHostProcess } from './host-load.ts';
 import { writeLiveLikeLog } from './recovery.ts';
 import { type BenchRow, freePortRun, tempFolder } from './util.ts';
+
+const MIB = 1048576;
+
+/** The host's heap and external memory over a phase: at its start, highest, at its end (MiB, sampled every 100 ms). */
+function memLine(mem: HostProbe['mem'], from: number, to: number): string {
+  const inPhase = mem.filter(([at]) => at >= from && at < to);
+  if (inPhase.length === 0) return 'memory: no samples';
+  const f = (i: 1 | 2 | 3) => `${(inPhase[0]![i] / MIB).toFixed(0)} → max ${(Math.max(...inPhase.map((m) => m[i])) / MIB).toFixed(0)} → ${(inPhase.at(-1)![i] / MIB).toFixed(0)}`;
+  return `memory (MiB, start → max → end): heap used ${f(1)}, external ${f(2)}, of it ArrayBuffers ${f(3)}`;
+}
 
 export async function catchUpUnderLoad(opts: { events: number; rate: number; seconds: number; log: (s: string) => void; trace?: boolean }): Promise<BenchRow[]> {
   const folder = tempFolder('catchup');
@@ -35,6 +46,7 @@ export async function catchUpUnderLoad(opts: { events: number; rate: number; sec
     let caughtUpMs = NaN;
     let caughtUpLine = '';
     let componentErr = '';
+    let joinLine = 'rewinds from seq 1';
     const loadStart = performance.now();
     const loadEpoch = Date.now();
     const acks = await pacedOrders(api.call, next, opts.rate, opts.seconds, (second) => {
@@ -42,7 +54,10 @@ export async function catchUpUnderLoad(opts: { events: number; rate: number; sec
       joinedMs = performance.now() - loadStart;
       component = spawn(process.execPath, [ORDO_BIN, 'component', 'risk', '--connect', `127.0.0.1:${busPort}`, '--id', 'risk-2', '--data-dir', folder.dir], { stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
-      component.stderr!.on('data', (d: Buffer) => (componentErr += d));
+      component.stderr!.on('data', (d: Buffer) => {
+        componentErr += d;
+        joinLine = /joins session \d+ from its checkpoint .*/.exec(componentErr)?.[0] ?? joinLine;
+      });
       component.stdout!.on('data', (d: Buffer) => {
         out += d;
         const m = /caught up at seq \d+.*/.exec(out);
@@ -66,7 +81,10 @@ export async function catchUpUnderLoad(opts: { events: number; rate: number; sec
     stopped = true;
     const p = probe.read();
     const phases: [string, number, number][] = [['before the join', 0, joinedMs], ['while catching up', joinedMs, caughtUpMs], ['after', caughtUpMs, opts.seconds * 1000]];
-    for (const [name, a, b] of phases) for (const l of probeLines(p, loadEpoch + a, loadEpoch + b)) opts.log(`catchup: host ${name}: ${l}`);
+    for (const [name, a, b] of phases) {
+      for (const l of probeLines(p, loadEpoch + a, loadEpoch + b)) opts.log(`catchup: host ${name}: ${l}`);
+      opts.log(`catchup: host ${name}: ${memLine(p.mem, loadEpoch + a, loadEpoch + b)}`);
+    }
     // With $ORDO_HOST_GAPS (bench/host-probe.ts): the host's loop gaps, seconds from the load's start, wall / main
     // thread on a core / waiting for a core (ms), and the GC pauses inside each.
     for (const [at, wall, run, wait, mono] of p.gaps ?? []) {
@@ -78,7 +96,12 @@ export async function catchUpUnderLoad(opts: { events: number; rate: number; sec
     for (const [at, wall, name, onCore] of p.spans?.long ?? []) {
       opts.log(`catchup: host span @${((at - loadEpoch) / 1000).toFixed(2)} s: ${name} ${wall.toFixed(1)} ms wall${onCore === undefined ? '' : `, ${onCore.toFixed(1)} on-core`}`);
     }
-    opts.log(`catchup: join @${(joinedMs / 1000).toFixed(2)} s, caught up @${(caughtUpMs / 1000).toFixed(2)} s`);
+    opts.log(`catchup: join @${(joinedMs / 1000).toFixed(2)} s, caught up @${(caughtUpMs / 1000).toFixed(2)} s; the component ${joinLine}`);
+    // The host's every GC over 2 ms while catching up, seconds from the load's start and from the host's start
+    // (the time V8's --trace-gc prints, to find its reason there).
+    for (const [kind, at, ms] of p.gc.filter(([, at, ms]) => ms > 2 && at >= loadEpoch + joinedMs && at < loadEpoch + caughtUpMs)) {
+      opts.log(`catchup: host GC while catching up @${((at - loadEpoch) / 1000).toFixed(2)} s (host ${(at - p.origin).toFixed(0)} ms): ${kind} ${ms.toFixed(1)} ms`);
+    }
     return [
       {
         key: 'catchup_ack_p99_ms',

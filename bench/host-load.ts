@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { monoMs, TRACE_HEADER } from './hops.ts';
 import { sleep } from './util.ts';
 
-export const ORDO_BIN = fileURLToPath(new URL('../../bin/ordo.mjs', import.meta.url));
+/** The `ordo` the host-process scenarios run: this checkout's, or for A/B runs another's ($ORDO_BENCH_BIN, its bin/ordo.mjs). */
+export const ORDO_BIN = process.env['ORDO_BENCH_BIN'] ?? fileURLToPath(new URL('../../bin/ordo.mjs', import.meta.url));
 
 export interface HostProcess {
   readonly pid: number;

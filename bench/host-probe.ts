@@ -24,6 +24,8 @@ export interface HostProbe {
   readonly loop: { p50: number; p99: number; p999: number; max: number; count: number };
   /** [epoch second, worst loop delay that second in ms]. */
   readonly loopPerSecond: [number, number][];
+  /** performance.timeOrigin of the host (epoch ms): V8's --trace-gc times are ms from about then. */
+  readonly origin: number;
   /** Every GC: [kind, start epoch ms, pause ms]. */
   readonly gc: [string, number, number][];
   /**
@@ -41,6 +43,11 @@ export interface HostProbe {
    * clock of a --cpu-prof profile's timestamps, which are µs), to find what ran in it.
    */
   readonly gaps?: [number, number, number, number, number][];
+  /**
+   * Every 100 ms: [epoch ms, V8 heap used, external memory, of it ArrayBuffers (bytes)] (process.memoryUsage()):
+   * external memory that grows fast starts full collections of its own (V8's external-memory limit).
+   */
+  readonly mem: [number, number, number, number][];
   /** The process's user and system CPU over its life (ms). */
   readonly cpuMs: { user: number; system: number };
   /**
@@ -80,6 +87,12 @@ if (out) {
     second.reset();
   }, 1000);
   timer.unref();
+  const mem: HostProbe['mem'] = [];
+  const memTimer = setInterval(() => {
+    const m = process.memoryUsage();
+    mem.push([Date.now(), m.heapUsed, m.external, m.arrayBuffers]);
+  }, 100);
+  memTimer.unref();
   const gc: [string, number, number][] = [];
   const observer = new PerformanceObserver((list) => {
     for (const e of list.getEntries() as (PerformanceEntry & { detail?: { kind?: number } })[]) {
@@ -141,7 +154,9 @@ if (out) {
     const probe: HostProbe = {
       loop: { p50: ms(whole.percentile(50)), p99: ms(whole.percentile(99)), p999: ms(whole.percentile(99.9)), max: ms(whole.max), count: whole.count },
       loopPerSecond,
+      origin: performance.timeOrigin,
       gc,
+      mem,
       ...(process.env['ORDO_HOST_TRACE'] ? { trace } : {}),
       ...(process.env['ORDO_HOST_HOPS'] ? { hops } : {}),
       ...(process.env['ORDO_HOST_COUNTS'] ? { counts } : {}),

@@ -1,7 +1,7 @@
 import { Subscriber } from 'zeromq';
 import { decodeFrame, decodeHead, readFrameInfo, type FrameInfo } from '../protocol/codec.ts';
 import type { Sequenced } from '../protocol/events.ts';
-import { ReplayClient } from './replay.ts';
+import { ReplayClient, type ReplaySource } from './replay.ts';
 import { connectTo, type BusSecurity } from './security.ts';
 import { log } from '../log.ts';
 
@@ -26,6 +26,12 @@ export interface EventStreamOptions {
    * replay service as always.
    */
   readonly localFeed?: boolean;
+  /**
+   * Where start() rewinds from instead of the replay service: the log file read in this process (LocalReplay,
+   * decision 259). The stream owns it: closed once caught up (gap fills go to the replay service from then on,
+   * and the host's log is not held open by this process) or on close().
+   */
+  readonly rewindFrom?: ReplaySource;
 }
 
 export interface StreamPosition {
@@ -42,7 +48,9 @@ export interface StreamPosition {
  */
 export class EventStream {
   private readonly sub = new Subscriber();
-  private readonly replay: ReplayClient;
+  private readonly client: ReplayClient;
+  /** Where catch-ups read: options.rewindFrom during start(), the replay service (client) after. */
+  private replay: ReplaySource;
   private readonly listeners: EventListener[] = [];
   private readonly buffered: Uint8Array[] = [];
   private catchingUp = false;
@@ -60,7 +68,8 @@ export class EventStream {
   replayedFrames = 0;
 
   constructor(private readonly options: EventStreamOptions) {
-    this.replay = new ReplayClient(options.replay, options.security);
+    this.client = new ReplayClient(options.replay, options.security);
+    this.replay = options.rewindFrom ?? this.client;
   }
 
   addListener(listener: EventListener): void {
@@ -96,6 +105,14 @@ export class EventStream {
     // the call above returned at once): resolve only when that one is done too, so a component never
     // takes itself for caught up (and goes active) before it has rewound.
     while (this.catchingUp && !this.closed) await new Promise<void>((r) => this.catchUpEnded.push(r));
+    this.rewound();
+  }
+
+  /** Gap fills from now on go to the replay service; the rewind's own source (if any) is closed. */
+  private rewound(): void {
+    if (this.replay === this.client) return;
+    this.replay.close();
+    this.replay = this.client;
   }
 
   private async receiveLoop(): Promise<void> {
@@ -219,6 +236,9 @@ export class EventStream {
           if (info.session === this.session && info.firstSeq + info.count - 1 >= this.next) this.deliverFrame(bytes);
         }
         if (!gap) break;
+        // Live frames are further on than the rewind's source has: the rest comes from the replay service (a local
+        // log that stopped growing, e.g. a copy, would otherwise be asked for it forever).
+        this.rewound();
       }
     } finally {
       this.catchingUp = false;
@@ -234,6 +254,7 @@ export class EventStream {
   close(): void {
     this.closed = true;
     this.sub.close();
-    this.replay.close();
+    this.rewound();
+    this.client.close();
   }
 }

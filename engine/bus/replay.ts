@@ -216,13 +216,26 @@ export class CheckpointFetchError extends Error {
 }
 
 /** The seq a replay service's checkpoint error names (`checkpoint session S seq Q: …`). */
-function seqNamed(message: string): number | undefined {
+export function seqNamed(message: string): number | undefined {
   const m = /^checkpoint session \d+ seq (\d+):/.exec(message);
   return m ? Number(m[1]) : undefined;
 }
 
+/**
+ * Where a component catching up gets stored frames and checkpoint parts: a
+ * ReplayClient (the host's replay service over ZeroMQ) or a LocalReplay
+ * (engine/bus/local-replay.ts: the log file read in this process, decision
+ * 259). Same requests, same answers, same errors.
+ */
+export interface ReplaySource {
+  request(req: Omit<ReplayRequest, 'id'>): Promise<{ header: ReplayHeader; frames: Uint8Array[] }>;
+  checkpoint(format: number, below?: number): Promise<{ session: number; seq: number; parts: Uint8Array[] } | undefined>;
+  head(): Promise<{ session: number; headSeq: number }>;
+  close(): void;
+}
+
 /** Asks a ReplayServer for frames; one request at a time. */
-export class ReplayClient {
+export class ReplayClient implements ReplaySource {
   private readonly dealer = new Dealer();
   private nextId = 1;
   private busy: Promise<unknown> = Promise.resolve();

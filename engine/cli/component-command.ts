@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { tcpEndpoints, VENUE_PORT_OFFSET } from '../bus/endpoints.ts';
 import { BusSecurity, loadClientKeys } from '../bus/security.ts';
 import { ComponentRuntime } from '../component/runtime.ts';
@@ -31,7 +32,8 @@ export async function componentCommand(argv: string[]): Promise<number> {
   const port = Number(m[2]);
   if (host !== '127.0.0.1' && host !== 'localhost') throw new UserError('component: the host\'s bus listens on 127.0.0.1 only; --connect 127.0.0.1:PORT');
   const id = requireOption('component', 'id', values.id);
-  const keys = loadClientKeys(dataDirPaths(requireOption('component', 'data-dir', values['data-dir'])).keys);
+  const paths = dataDirPaths(requireOption('component', 'data-dir', values['data-dir']));
+  const keys = loadClientKeys(paths.keys);
   const endpoints = tcpEndpoints('127.0.0.1', port);
   const venueEndpoint = `tcp://127.0.0.1:${port + VENUE_PORT_OFFSET}`;
   const security = new BusSecurity();
@@ -40,7 +42,8 @@ export async function componentCommand(argv: string[]): Promise<number> {
     role === 'risk' ? new RiskComponent() : role === 'router' ? new RouterComponent() : new GatewayComponent({ venueEndpoint, security });
   let stopped!: () => void;
   const done = new Promise<void>((r) => (stopped = r));
-  const rt = new ComponentRuntime({ id, logic, endpoints, security, onShutdown: () => stopped() });
+  // On the host's machine with the host's data dir, the rewind reads the log file itself (decision 259).
+  const rt = new ComponentRuntime({ id, logic, endpoints, security, onShutdown: () => stopped(), ...(existsSync(paths.db) ? { localLog: paths.db } : {}) });
   // The rewind takes a core for seconds; beside a host answering orders on the same machine it gives way to it
   // (issue 11: acks while a component catches up), at normal priority again once caught up (decision 172).
   // All of its threads: V8's and ZeroMQ's at normal priority were a quarter of a rewind's CPU (decision 208).
@@ -50,7 +53,7 @@ export async function componentCommand(argv: string[]): Promise<number> {
   } finally {
     restore?.();
   }
-  console.log(`ordo component ${id} (${role}) caught up at seq ${rt.position.seq}, ${rt.lifecycle}`);
+  console.log(`ordo component ${id} (${role}) caught up at seq ${rt.position.seq}, ${rt.lifecycle}, rewound from ${rt.rewoundFrom}`);
   process.once('SIGINT', () => stopped());
   process.once('SIGTERM', () => stopped());
   await done;

@@ -4,7 +4,8 @@ import type { LifecycleState } from '../../contract/domain.ts';
 import { CommandClient, type CommandPort, type CommandReply } from '../bus/command-client.ts';
 import type { BusEndpoints } from '../bus/endpoints.ts';
 import { EventStream, type EventListener } from '../bus/event-stream.ts';
-import { CheckpointFetchError, ReplayClient } from '../bus/replay.ts';
+import { LocalReplay, sameLog } from '../bus/local-replay.ts';
+import { CheckpointFetchError, ReplayClient, type ReplaySource } from '../bus/replay.ts';
 import { SendQueue } from '../bus/send-queue.ts';
 import { connectTo, type BusSecurity } from '../bus/security.ts';
 import type { CommandBody, Sequenced } from '../protocol/events.ts';
@@ -29,6 +30,13 @@ export interface RuntimeOptions {
    * local port (decision 183). None: a DEALER to `endpoints.commands`.
    */
   readonly commandPort?: (id: string) => CommandPort;
+  /**
+   * The host's log file, when this process can read it (a component on the host's machine given the host's data
+   * dir): the checkpoint and the rewind are read from it through a read-only connection of this process, the
+   * host's replay service is not asked for them (decision 259). Used only when it is the host's log (its latest
+   * session's first frame the same as the replay service's); else, one line, and the replay service as before.
+   */
+  readonly localLog?: string;
 }
 
 /** Checkpoints a joining component tries (the newest, then older ones) before it rewinds from seq 1. */
@@ -66,6 +74,8 @@ export class ComponentRuntime implements EventListener {
   private readonly admin = new Subscriber();
   private timers: NodeJS.Timeout[] = [];
   private ownStream: EventStream | undefined;
+  /** Where start() took the checkpoint and the rewind from (decision 259). */
+  rewoundFrom: 'the log file' | 'the replay service' = 'the replay service';
   private stopped = false;
   private readonly sink: CommandSink;
   /**
@@ -136,19 +146,45 @@ export class ComponentRuntime implements EventListener {
    */
   async start(): Promise<void> {
     this.connect();
-    this.ownStream = new EventStream({ events: this.opts.endpoints.events, replay: this.opts.endpoints.replay, security: this.opts.security });
+    const local = await this.openLocalLog();
+    this.ownStream = new EventStream({ events: this.opts.endpoints.events, replay: this.opts.endpoints.replay, security: this.opts.security, ...(local ? { rewindFrom: local } : {}) });
     this.ownStream.addListener(this);
-    const from = await this.fromCheckpoint();
+    const from = await this.fromCheckpoint(local);
     await this.ownStream.start(from);
     await this.caughtUp();
   }
 
+  /** The host's log read in this process (RuntimeOptions.localLog), when it can be and is the host's; else undefined (one line). */
+  private async openLocalLog(): Promise<LocalReplay | undefined> {
+    const path = this.opts.localLog;
+    if (path === undefined) return undefined;
+    let local: LocalReplay | undefined;
+    const remote = new ReplayClient(this.opts.endpoints.replay, this.opts.security);
+    let why: string | undefined;
+    try {
+      local = LocalReplay.open(path);
+      why = await sameLog(local, remote);
+    } catch (err) {
+      why = (err as Error).message;
+    } finally {
+      remote.close();
+    }
+    if (why === undefined && local !== undefined) {
+      this.rewoundFrom = 'the log file';
+      log.info(`${this.id}: catches up from the log file ${path} itself, not through the host's replay service`);
+      return local;
+    }
+    local?.close();
+    log.warn(`${this.id}: does not read ${path} itself (${why}); catches up through the host's replay service`);
+    return undefined;
+  }
+
   /** Where the checkpoint put this instance, or undefined to rewind from seq 1 (none, or not usable: one log line). */
-  private async fromCheckpoint(): Promise<{ session: number; seq: number } | undefined> {
+  private async fromCheckpoint(local?: ReplaySource): Promise<{ session: number; seq: number } | undefined> {
     const logic = this.opts.logic;
     const format = logic.checkpointFormat;
     if (format === undefined || logic.restoreCheckpoint === undefined) return undefined;
-    const client = new ReplayClient(this.opts.endpoints.replay, this.opts.security);
+    const client = local ?? new ReplayClient(this.opts.endpoints.replay, this.opts.security);
     let got: { session: number; seq: number; parts: Uint8Array[] } | undefined;
     let view: ResumedLog | undefined;
     let failed = false;
@@ -183,7 +219,8 @@ export class ComponentRuntime implements EventListener {
         }
       }
     } finally {
-      client.close();
+      // The local log stays open for the rewind (the event stream closes it).
+      if (client !== local) client.close();
     }
     if (got === undefined || view === undefined || this.stopped) {
       if (failed) log.warn(`${this.id}: no usable checkpoint; rewinding from seq 1`);
