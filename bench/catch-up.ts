@@ -10,7 +10,9 @@
  * and after.
  */
 import { spawn } from 'node:child_process';
+import { cpSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { join } from 'node:path';
 import { hostProbe, probeLines } from './ack.ts';
 import type { HostProbe } from './host-probe.ts';
 import { apiCaller, ORDO_BIN, orderFlow, pacedOrders, quantile, startHostProcess } from './host-load.ts';
@@ -27,7 +29,12 @@ function memLine(mem: HostProbe['mem'], from: number, to: number): string {
   return `memory (MiB, start → max → end): heap used ${f(1)}, external ${f(2)}, of it ArrayBuffers ${f(3)}`;
 }
 
-export async function catchUpUnderLoad(opts: { events: number; rate: number; seconds: number; log: (s: string) => void; trace?: boolean }): Promise<BenchRow[]> {
+/**
+ * `via`: 'file' joins the component with the host's data dir, so it rewinds from the log file itself (decision 259);
+ * 'service' gives it the keys only, so it rewinds through the host's replay service, as from another machine.
+ */
+export async function catchUpUnderLoad(opts: { events: number; rate: number; seconds: number; log: (s: string) => void; trace?: boolean; via?: 'file' | 'service' }): Promise<BenchRow[]> {
+  const via = opts.via ?? 'file';
   const folder = tempFolder('catchup');
   const t0 = performance.now();
   const stored = writeLiveLikeLog(folder.dir, opts.events, 8);
@@ -52,7 +59,12 @@ export async function catchUpUnderLoad(opts: { events: number; rate: number; sec
     const acks = await pacedOrders(api.call, next, opts.rate, opts.seconds, (second) => {
       if (second !== joinAt) return;
       joinedMs = performance.now() - loadStart;
-      component = spawn(process.execPath, [ORDO_BIN, 'component', 'risk', '--connect', `127.0.0.1:${busPort}`, '--id', 'risk-2', '--data-dir', folder.dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let componentDir = folder.dir;
+      if (via === 'service') {
+        componentDir = join(folder.dir, 'keys-only');
+        cpSync(join(folder.dir, 'keys'), join(componentDir, 'keys'), { recursive: true });
+      }
+      component = spawn(process.execPath, [ORDO_BIN, 'component', 'risk', '--connect', `127.0.0.1:${busPort}`, '--id', 'risk-2', '--data-dir', componentDir], { stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       component.stderr!.on('data', (d: Buffer) => {
         componentErr += d;
@@ -68,6 +80,8 @@ export async function catchUpUnderLoad(opts: { events: number; rate: number; sec
       });
     });
     if (Number.isNaN(caughtUpMs)) throw new Error(`the component did not catch up within the run: ${componentErr.trim().split('\n')[0] ?? ''}`);
+    const from = via === 'file' ? 'the log file' : 'the replay service';
+    if (!caughtUpLine.endsWith(`rewound from ${from}`)) throw new Error(`the component was to rewind from ${from}: ${caughtUpLine}`);
     const ok = acks.filter((a) => a.status === 200);
     const before = ok.filter((a) => a.dueMs < joinedMs).map((a) => a.ms);
     const during = ok.filter((a) => a.dueMs >= joinedMs && a.dueMs <= caughtUpMs).map((a) => a.ms);
@@ -104,14 +118,14 @@ export async function catchUpUnderLoad(opts: { events: number; rate: number; sec
     }
     return [
       {
-        key: 'catchup_ack_p99_ms',
-        label: `order-ack p99 at ${opts.rate}/s while a component catches up on ${(stored / 1e6).toFixed(2)} M events`,
+        key: via === 'file' ? 'catchup_ack_p99_ms' : 'catchup_service_ack_p99_ms',
+        label: `order-ack p99 at ${opts.rate}/s while a component catches up on ${(stored / 1e6).toFixed(2)} M events${via === 'file' ? '' : ', via the replay service'}`,
         value: during.length > 0 ? quantile(during, 0.99) : NaN,
         unit: 'ms',
         target: { op: '<=', value: 10 },
-        note: `${during.length} orders in ${((caughtUpMs - joinedMs) / 1000).toFixed(1)} s of catch-up; before ${quantile(before, 0.99).toFixed(1)} ms, after ${quantile(after, 0.99).toFixed(1)} ms; load avg ${load}`,
+        note: `${via === 'file' ? "the host's data dir: from the log file" : 'keys only: through the host'}; ${during.length} orders in ${((caughtUpMs - joinedMs) / 1000).toFixed(1)} s of catch-up; before ${quantile(before, 0.99).toFixed(1)} ms, after ${quantile(after, 0.99).toFixed(1)} ms; load avg ${load}`,
       },
-      { key: 'catchup_seconds', label: `component caught up on ${(stored / 1e6).toFixed(2)} M events under load`, value: (caughtUpMs - joinedMs) / 1000, unit: 's', note: caughtUpLine },
+      { key: via === 'file' ? 'catchup_seconds' : 'catchup_service_seconds', label: `component caught up on ${(stored / 1e6).toFixed(2)} M events under load${via === 'file' ? '' : ', via the replay service'}`, value: (caughtUpMs - joinedMs) / 1000, unit: 's', note: caughtUpLine },
     ];
   } finally {
     component?.kill('SIGTERM');

@@ -486,7 +486,10 @@ async function main(): Promise<void> {
   if (args.only.has('catchup')) {
     await attempt('catchup', async () => {
       const { catchUpUnderLoad } = await import('./catch-up.ts');
-      rows.push(...(await catchUpUnderLoad({ ...(args.quick ? { events: 20_000, rate: 200, seconds: 20 } : { events: 1_000_000, rate: 1000, seconds: 60 }), log })));
+      const size = args.quick ? { events: 20_000, rate: 200, seconds: 20 } : { events: 1_000_000, rate: 1000, seconds: 60 };
+      // On the host's machine (the log file itself, decision 259), then as from another machine (the replay service).
+      rows.push(...(await catchUpUnderLoad({ ...size, log, via: 'file' })));
+      rows.push(...(await catchUpUnderLoad({ ...size, log, via: 'service' })));
     });
   }
 
