@@ -2,6 +2,7 @@ import { Dealer } from 'zeromq';
 import { encodeCommands } from '../protocol/codec.ts';
 import type { CommandBody } from '../protocol/events.ts';
 import { SendQueue } from './send-queue.ts';
+import { receiveEach } from './receive-loop.ts';
 import { connectTo, type BusSecurity } from './security.ts';
 import { log } from '../log.ts';
 
@@ -70,14 +71,15 @@ export class CommandClient implements CommandPort {
 
   private async loop(): Promise<void> {
     try {
-      for await (const [msg] of this.dealer) {
-        if (!msg) continue;
+      await receiveEach(this.dealer, (parts) => {
+        const msg = parts[0];
+        if (!msg) return;
         try {
           this.handler?.(JSON.parse(msg.toString('utf8')) as CommandReply);
         } catch {
           // A reply we cannot read is ignored; resends cover any loss.
         }
-      }
+      });
     } catch (err) {
       if (!this.closed) log.error(`${this.src}: command socket stopped: ${(err as Error).message}`);
     }

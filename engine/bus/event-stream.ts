@@ -3,6 +3,7 @@ import { decodeFrame, decodeHead, readFrameInfo, type FrameInfo } from '../proto
 import type { Sequenced } from '../protocol/events.ts';
 import { ReplayClient, type ReplaySource } from './replay.ts';
 import { connectTo, type BusSecurity } from './security.ts';
+import { receiveEach } from './receive-loop.ts';
 import { log } from '../log.ts';
 
 /** Receives events in order, gap-free, exactly once. */
@@ -115,21 +116,25 @@ export class EventStream {
     this.replay = this.client;
   }
 
+  /** One SUB message: frames and head beacons, one a part. Made once (receiveEach calls it per message). */
+  private readonly onMessage = (parts: Buffer[]): void => {
+    // Indexed: no array iterator per message.
+    for (let i = 0; i < parts.length; i++) {
+      const bytes: Uint8Array = parts[i]!;
+      const head = decodeHead(bytes);
+      if (head) {
+        this.onHead(head);
+        continue;
+      }
+      if (this.options.dropLive?.(readFrameInfo(bytes))) continue;
+      if (this.catchingUp) this.buffered.push(bytes);
+      else this.onFrame(bytes);
+    }
+  };
+
   private async receiveLoop(): Promise<void> {
     try {
-      for await (const parts of this.sub) {
-        for (const part of parts) {
-          const bytes = part as Uint8Array;
-          const head = decodeHead(bytes);
-          if (head) {
-            this.onHead(head);
-            continue;
-          }
-          if (this.options.dropLive?.(readFrameInfo(bytes))) continue;
-          if (this.catchingUp) this.buffered.push(bytes);
-          else this.onFrame(bytes);
-        }
-      }
+      await receiveEach(this.sub, this.onMessage);
     } catch (err) {
       if (!this.closed) log.error(`event stream stopped: ${(err as Error).message}`);
     }

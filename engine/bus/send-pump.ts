@@ -13,8 +13,22 @@ export type ZmqMessage = MessageLike | MessageLike[];
  * FIFO on top of it).
  */
 export class SendPump {
-  private running: Promise<void> | undefined;
+  /** A drain is scheduled or a send is in flight. */
+  private busy = false;
   private closed = false;
+  /** idle()'s callers, told when the pump next runs dry (made only when someone waits). */
+  private idleWaiters: (() => void)[] | undefined;
+  // The callbacks, made once: a message costs its send's promise and one then(), not an async function's
+  // promise, an awaited Promise.resolve() and an await per message (decision 262).
+  private readonly drainNow = (): void => this.drain();
+  private readonly failed = (err: unknown): void => {
+    if (this.closed) {
+      this.finish();
+      return;
+    }
+    this.onError(err);
+    this.drain();
+  };
 
   /**
    * @param socket the socket; nothing else may send on it
@@ -33,12 +47,16 @@ export class SendPump {
 
   /** Starts the loop if it is idle. Cheap to call after every enqueue. */
   kick(): void {
-    if (this.running === undefined && !this.closed) this.running = this.loop();
+    if (this.busy || this.closed) return;
+    this.busy = true;
+    // Let the current synchronous turn finish queueing, so it goes out as one batch.
+    queueMicrotask(this.drainNow);
   }
 
   /** Resolves when everything queued so far has been handed to ZeroMQ. */
-  async idle(): Promise<void> {
-    while (this.running !== undefined) await this.running;
+  idle(): Promise<void> {
+    if (!this.busy) return Promise.resolve();
+    return new Promise((resolve) => (this.idleWaiters ??= []).push(resolve));
   }
 
   /** Stops taking new work; a send in flight finishes. */
@@ -46,25 +64,35 @@ export class SendPump {
     this.closed = true;
   }
 
-  private async loop(): Promise<void> {
-    // Let the current synchronous turn finish queueing, so it goes out as one batch.
-    await Promise.resolve();
-    try {
-      while (!this.closed) {
-        // A closed socket takes nothing more; its owner is shutting down.
-        if ((this.socket as { closed?: boolean }).closed === true) break;
-        const msg = this.next();
-        if (msg === undefined) break;
-        try {
-          await this.socket.send(msg);
-        } catch (err) {
-          if (this.closed) break;
-          this.onError(err);
-        }
-      }
-    } finally {
-      this.running = undefined;
+  /** Hands the next message to the socket; called again when that send settles, until nothing is queued. */
+  private drain(): void {
+    // A closed socket takes nothing more; its owner is shutting down.
+    if (this.closed || (this.socket as { closed?: boolean }).closed === true) {
+      this.finish();
+      return;
     }
+    const msg = this.next();
+    if (msg === undefined) {
+      this.finish();
+      return;
+    }
+    let sending: Promise<void>;
+    try {
+      sending = this.socket.send(msg);
+    } catch (err) {
+      // Thrown rather than rejected: handled the same way, a turn later (no recursion through a run of failures).
+      queueMicrotask(() => this.failed(err));
+      return;
+    }
+    sending.then(this.drainNow, this.failed);
+  }
+
+  private finish(): void {
+    this.busy = false;
+    const waiters = this.idleWaiters;
+    if (waiters === undefined) return;
+    this.idleWaiters = undefined;
+    for (const resolve of waiters) resolve();
   }
 }
 

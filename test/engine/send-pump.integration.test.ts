@@ -46,4 +46,48 @@ describe('SendPump', () => {
     const after = got.slice(got.indexOf('m-0'));
     expect(after).toEqual(Array.from({ length: 100 }, (_, i) => `m-${i}`));
   });
+
+  // Decision 262: the pump runs on callbacks made once instead of an async loop; these hold what the loop did.
+  it('reports a failed send and carries on with the next message; idle() waits until the queue is handed over', async () => {
+    // A DEALER with no peer and no send timeout refuses every send (EAGAIN): a real failure per message.
+    const dealer = new Dealer({ linger: 0, sendTimeout: 0 });
+    open.push(dealer);
+    const queue = ['a', 'b', 'c'];
+    const taken: string[] = [];
+    const errors: string[] = [];
+    const pump = new SendPump(
+      dealer,
+      () => {
+        const m = queue.shift();
+        if (m !== undefined) taken.push(m);
+        return m;
+      },
+      (err) => errors.push((err as { code?: string }).code ?? String(err)),
+    );
+    pump.kick();
+    pump.kick(); // a second kick while busy starts nothing more
+    await pump.idle();
+    expect(taken).toEqual(['a', 'b', 'c']);
+    expect(errors).toEqual(['EAGAIN', 'EAGAIN', 'EAGAIN']);
+    await expect(pump.idle()).resolves.toBeUndefined();
+  });
+
+  it('sends nothing after stop(), nor on a closed socket, and idle() still resolves', async () => {
+    const pub = new Publisher({ linger: 0 });
+    open.push(pub);
+    await pub.bind(`inproc://send-pump-stop-${process.pid}`);
+    let asked = 0;
+    const stopped = new SendPump(pub, () => (asked++, 'x'), () => undefined);
+    stopped.stop();
+    stopped.kick();
+    await stopped.idle();
+    expect(asked).toBe(0);
+    const closed = new Publisher({ linger: 0 });
+    let asked2 = 0;
+    const onClosed = new SendPump(closed, () => (asked2++, 'x'), () => undefined);
+    closed.close();
+    onClosed.kick();
+    await onClosed.idle();
+    expect(asked2).toBe(0);
+  });
 });
