@@ -18,6 +18,14 @@ import { hasMaskAt, type MessageSpec } from './schema.ts';
  * event:    code tsDelta srcIdx cseq [optionalMask] fields…
  * Commands: 'C' version nStrings strings… srcIdx count then per command: code cseq [mask] fields…
  *
+ * Version 3 (decision 260) made a small frame smaller: baseTs is written as
+ * `baseTs - TS_EPOCH + 1` (0 then the full value for a time before the
+ * epoch), the first event has no tsDelta (its ts is baseTs), the source index
+ * counts WELL_KNOWN_SOURCES first (the component names the product gives,
+ * never in the string table) and the frame's own strings after them, and
+ * f64 fields are in the decimal form (bytes.ts putDecimal). Frames of
+ * versions 1 and 2 are read as they were written.
+ *
  * A message has a presence mask from its spec's `maskSince` version on (and
  * only if it has optional fields). Version 1 is the layout of the last
  * shipped build (a1c4d71); version 2 gave SessionClosing, ClientAdded,
@@ -32,7 +40,26 @@ import { hasMaskAt, type MessageSpec } from './schema.ts';
 export const FRAME_MAGIC = 0x4f;
 export const COMMANDS_MAGIC = 0x43;
 export const HEAD_MAGIC = 0x48;
-export const CODEC_VERSION = 2;
+export const CODEC_VERSION = 3;
+/** The first codec version of the smaller frame (see above). */
+const COMPACT_SINCE = 3;
+
+/** Version 3's frame base timestamps count from 2020-01-01T00:00:00Z (µs): 7 varint bytes where 8 were. */
+export const TS_EPOCH = 1_577_836_800_000_000;
+
+/**
+ * The event sources a version-3 frame names by a fixed number (its index here) instead of a string of the
+ * frame's table: the sequencer, the host and the instances the host and supervisor name (`<role>-<n>`,
+ * engine/host/host.ts, supervisor.ts). Part of the format like the message codes: append only, never
+ * reordered. Any other source is a string of the frame's table.
+ */
+export const WELL_KNOWN_SOURCES: readonly string[] = Object.freeze([
+  'sequencer',
+  'host',
+  ...['proxy', 'risk', 'router', 'gateway', 'monitor', 'fix'].flatMap((role) => [1, 2, 3, 4].map((n) => `${role}-${n}`)),
+]);
+const KNOWN_SOURCE = new Map(WELL_KNOWN_SOURCES.map((s, i) => [s, i]));
+const KNOWN_COUNT = WELL_KNOWN_SOURCES.length;
 
 export { EncodeError };
 
@@ -85,13 +112,20 @@ function compileAll(specs: { byType: Map<string, MessageSpec>; byCode: (MessageS
     const current = hasMaskAt(spec, CODEC_VERSION) || !spec.fields.some((f) => f.optional);
     if (fresh && current && g.decodeInto !== undefined && g.blank !== undefined) intoByCode[spec.code] = { decode: g.decodeInto, into: g.blank() };
     let old: Codec | undefined;
+    let raw: Codec | undefined;
+    const hasF64 = spec.fields.some((f) => f.scalar === 'f64');
     for (let v = 1; v <= CODEC_VERSION; v++) {
-      if (hasMaskAt(spec, v) || !spec.fields.some((f) => f.optional)) {
-        byVersion[v]![spec.code] = c;
-      } else {
-        // Before its mask the message had no optional field: the older layout's decoder.
-        old ??= { spec, encode: c.encode, decode: fresh && g.decodeNoMask !== undefined ? g.decodeNoMask : interpretedDecoder(spec, false) };
+      if (!hasMaskAt(spec, v) && spec.fields.some((f) => f.optional)) {
+        // Before its mask the message had no optional field: the older layout's decoder (float64 numbers: masks
+        // all came before version 3).
+        old ??= { spec, encode: c.encode, decode: fresh && g.decodeNoMask !== undefined ? g.decodeNoMask : interpretedDecoder(spec, false, true) };
         byVersion[v]![spec.code] = old;
+      } else if (v < COMPACT_SINCE && hasF64) {
+        // Before version 3 numbers were float64 bytes.
+        raw ??= { spec, encode: c.encode, decode: fresh && g.decodeF64 !== undefined ? g.decodeF64 : interpretedDecoder(spec, true, true) };
+        byVersion[v]![spec.code] = raw;
+      } else {
+        byVersion[v]![spec.code] = c;
       }
     }
   }
@@ -124,6 +158,16 @@ function codecOf(table: Readonly<Record<string, Codec | undefined>>, type: unkno
 /** The last event type encoded and its codec: a frame's events come in runs of one type (a fill after a fill). */
 let lastType: unknown = undefined;
 let lastCodec: Codec = undefined as unknown as Codec;
+/** The last source encoded and its WELL_KNOWN_SOURCES index (-1: not one of them). */
+let lastSrc: unknown = undefined;
+let lastSrcKnown = -1;
+
+/** A frame's base timestamp as version `version` wrote it. */
+function readBaseTs(r: ByteReader, version: number): number {
+  if (version < COMPACT_SINCE) return r.uint();
+  const x = r.uint();
+  return x === 0 ? r.uint() : x - 1 + TS_EPOCH;
+}
 
 /** Reads the magic and version bytes; returns the version. */
 function header(r: ByteReader, magic: number, what: string): number {
@@ -186,7 +230,7 @@ export function encodeFrame(session: number, events: readonly Sequenced[], start
   let expect = first.seq;
   const baseTs = first.ts;
   for (let i = start; i < end; i++) {
-    writeEvent(w, strings, events[i]!, expect++, baseTs);
+    writeEvent(w, strings, events[i]!, expect++, baseTs, i === start);
   }
   const h = headWriter;
   h.reset();
@@ -194,8 +238,8 @@ export function encodeFrame(session: number, events: readonly Sequenced[], start
   return joined(h, w);
 }
 
-/** One event of a frame into its body: checks that it is the `seq`th and not older than the frame's base. */
-function writeEvent(w: ByteWriter, strings: StringTable, e: Sequenced, seq: number, baseTs: number): void {
+/** One event of a frame into its body (`first`: the frame's first, whose ts is the base): checks that it is the `seq`th and not older than the frame's base. */
+function writeEvent(w: ByteWriter, strings: StringTable, e: Sequenced, seq: number, baseTs: number, first: boolean): void {
   if (e.seq !== seq) throw new EncodeError(`frame seqs must be consecutive: ${e.seq} after ${seq - 1}`);
   const type = e.event.type;
   let c = lastCodec;
@@ -214,10 +258,16 @@ function writeEvent(w: ByteWriter, strings: StringTable, e: Sequenced, seq: numb
   const code = c.spec.code;
   if (code < 0x80) b[p++] = code;
   else p = putUint(b, p, code);
-  const dt = e.ts - baseTs;
-  if (dt < 0x80) b[p++] = dt;
-  else p = putUint(b, p, dt);
-  const src = strings.id(e.src);
+  if (!first) {
+    const dt = e.ts - baseTs;
+    if (dt < 0x80) b[p++] = dt;
+    else p = putUint(b, p, dt);
+  }
+  if (e.src !== lastSrc) {
+    lastSrc = e.src;
+    lastSrcKnown = KNOWN_SOURCE.get(e.src) ?? -1;
+  }
+  const src = lastSrcKnown >= 0 ? lastSrcKnown : KNOWN_COUNT + strings.id(e.src);
   if (src < 0x80) b[p++] = src;
   else p = putUint(b, p, src);
   const cseq = e.cseq;
@@ -234,7 +284,12 @@ function writeHead(h: ByteWriter, session: number, firstSeq: number, n: number, 
   h.uint(session);
   h.uint(firstSeq);
   h.uint(n);
-  h.uint(baseTs);
+  if (baseTs >= TS_EPOCH) {
+    h.uint(baseTs - TS_EPOCH + 1);
+  } else {
+    h.u8(0);
+    h.uint(baseTs);
+  }
   strings.writeTo(h);
 }
 
@@ -270,7 +325,7 @@ export class FrameBuilder {
       this.firstSeq = e.seq;
       this.baseTs = e.ts;
     }
-    writeEvent(this.body, this.strings, e, this.firstSeq + this.n, this.baseTs);
+    writeEvent(this.body, this.strings, e, this.firstSeq + this.n, this.baseTs, this.n === 0);
     this.n++;
   }
 
@@ -291,8 +346,11 @@ export class FrameBuilder {
 /** Reads a frame's header only. */
 export function readFrameInfo(bytes: Uint8Array): FrameInfo {
   const r = new ByteReader(bytes);
-  header(r, FRAME_MAGIC, 'an event frame');
-  return { session: r.uint(), firstSeq: r.uint(), count: r.uint(), baseTs: r.uint() };
+  const version = header(r, FRAME_MAGIC, 'an event frame');
+  const session = r.uint();
+  const firstSeq = r.uint();
+  const count = r.uint();
+  return { session, firstSeq, count, baseTs: readBaseTs(r, version) };
 }
 
 /**
@@ -319,12 +377,13 @@ export function visitFrame(
   const session = r.uint();
   const firstSeq = r.uint();
   const count = r.uint();
-  const baseTs = r.uint();
+  const baseTs = readBaseTs(r, version);
   if (count > end - start) throw new DecodeError(`frame claims ${count} events in ${end - start} bytes`);
   const strings = readStringTable(r);
   // The frame's own version picks the decoders, once: the loop below has no version checks.
   const codecs = EVENT_CODECS.byVersion[version]!;
-  visitEvents(r, end, count, firstSeq, baseTs, strings, codecs, visit, from, to);
+  const compact = version >= COMPACT_SINCE ? 1 : 0;
+  visitEvents(r, end, count, firstSeq, baseTs, compact, strings, codecs, visit, from, to);
   if (!r.done) throw new DecodeError(`${r.end - r.pos} trailing bytes after frame`);
   return { session, firstSeq, count, baseTs };
 }
@@ -351,12 +410,13 @@ export function visitFrameReusing(
   const session = r.uint();
   const firstSeq = r.uint();
   const count = r.uint();
-  const baseTs = r.uint();
+  const baseTs = readBaseTs(r, version);
   if (count > end - start) throw new DecodeError(`frame claims ${count} events in ${end - start} bytes`);
   const strings = readStringTable(r);
   const codecs = EVENT_CODECS.byVersion[version]!;
   const kept = version === CODEC_VERSION ? EVENT_CODECS.intoByCode : NONE_KEPT;
-  visitEventsReusing(r, end, count, firstSeq, baseTs, strings, codecs, kept, visit, from, to);
+  const compact = version >= COMPACT_SINCE ? 1 : 0;
+  visitEventsReusing(r, end, count, firstSeq, baseTs, compact, strings, codecs, kept, visit, from, to);
   if (!r.done) throw new DecodeError(`${r.end - r.pos} trailing bytes after frame`);
   return { session, firstSeq, count, baseTs };
 }
@@ -381,6 +441,7 @@ function visitEvents(
   count: number,
   firstSeq: number,
   baseTs: number,
+  compact: number,
   strings: readonly string[],
   codecs: readonly (Codec | undefined)[],
   visit: (e: Sequenced) => void,
@@ -397,12 +458,13 @@ function visitEvents(
     else code = r.uint();
     const c = code < codecs.length ? codecs[code] : undefined;
     if (c === undefined) throw new DecodeError(`unknown event code ${code} at seq ${firstSeq + i}`);
-    const ts = baseTs + r.uint();
+    // Version 3: the first event's ts is the base, and sources count WELL_KNOWN_SOURCES first (compact = 1).
+    const ts = i < compact ? baseTs : baseTs + r.uint();
     p = r.pos;
     let at = b[p]!;
     if (p < end && at < 0x80) r.pos = ++p;
     else at = r.uint();
-    const src = strings[at];
+    const src = compact === 0 ? strings[at] : at < KNOWN_COUNT ? WELL_KNOWN_SOURCES[at] : strings[at - KNOWN_COUNT];
     if (src === undefined) throw new DecodeError(`bad source index at seq ${firstSeq + i}`);
     const cseq = r.uint();
     const event = c.decode(r, strings) as unknown as OrdoEvent;
@@ -418,6 +480,7 @@ function visitEventsReusing(
   count: number,
   firstSeq: number,
   baseTs: number,
+  compact: number,
   strings: readonly string[],
   codecs: readonly (Codec | undefined)[],
   kept: readonly (KeptDecoder | undefined)[],
@@ -434,12 +497,13 @@ function visitEventsReusing(
     else code = r.uint();
     const c = code < codecs.length ? codecs[code] : undefined;
     if (c === undefined) throw new DecodeError(`unknown event code ${code} at seq ${firstSeq + i}`);
-    const ts = baseTs + r.uint();
+    // Version 3: the first event's ts is the base, and sources count WELL_KNOWN_SOURCES first (compact = 1).
+    const ts = i < compact ? baseTs : baseTs + r.uint();
     p = r.pos;
     let at = b[p]!;
     if (p < end && at < 0x80) r.pos = ++p;
     else at = r.uint();
-    const src = strings[at];
+    const src = compact === 0 ? strings[at] : at < KNOWN_COUNT ? WELL_KNOWN_SOURCES[at] : strings[at - KNOWN_COUNT];
     if (src === undefined) throw new DecodeError(`bad source index at seq ${firstSeq + i}`);
     const cseq = r.uint();
     const k = code < kept.length ? kept[code] : undefined;
