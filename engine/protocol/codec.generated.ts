@@ -4,7 +4,7 @@
  * test/engine/codec-generated.test.ts fails while it is stale, and the codec
  * uses a generated function only while its schema signature still matches.
  */
-import { DecodeError, putDecimal, putUint, type ByteReader, type ByteWriter } from './bytes.ts';
+import { DECIMAL_SCALES, DecodeError, putDecimal, putUint, type ByteReader, type ByteWriter } from './bytes.ts';
 import { encodeFail, type GeneratedCodec, type StringIds } from './codec-support.ts';
 
 // SessionOpened (code 1)
@@ -969,8 +969,16 @@ export function decodeInstrumentAdded(r: ByteReader, S: readonly string[]): Reco
   let f5: number;
   {
     r.pos = p;
-    f5 = r.dec();
-    p = r.pos;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f5 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
+      r.pos = p;
+      f5 = r.dec();
+      p = r.pos;
+    }
   }
   let f6: number;
   {
@@ -986,8 +994,16 @@ export function decodeInstrumentAdded(r: ByteReader, S: readonly string[]): Reco
   let f7: number;
   {
     r.pos = p;
-    f7 = r.dec();
-    p = r.pos;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f7 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
+      r.pos = p;
+      f7 = r.dec();
+      p = r.pos;
+    }
   }
   let f8: string | undefined;
   if ((mask & 1) !== 0) {
@@ -1005,8 +1021,16 @@ export function decodeInstrumentAdded(r: ByteReader, S: readonly string[]): Reco
   let f9: number | undefined;
   if ((mask & 2) !== 0) {
     r.pos = p;
-    f9 = r.dec();
-    p = r.pos;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f9 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
+      r.pos = p;
+      f9 = r.dec();
+      p = r.pos;
+    }
   }
   let f10: string | undefined;
   if ((mask & 4) !== 0) {
@@ -1048,8 +1072,16 @@ export function decodeInstrumentAdded(r: ByteReader, S: readonly string[]): Reco
   let f13: number | undefined;
   if ((mask & 32) !== 0) {
     r.pos = p;
-    f13 = r.dec();
-    p = r.pos;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f13 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
+      r.pos = p;
+      f13 = r.dec();
+      p = r.pos;
+    }
   }
   const o: Record<string, unknown> = { type: "InstrumentAdded", symbol: f0, name: f1, instrumentType: f2, venue: f3, currency: f4, tickSize: f5, lotSize: f6, referencePrice: f7 };
   if ((mask & 1) !== 0) o["underlying"] = f8;
@@ -1393,14 +1425,30 @@ export function decodeClientAdded(r: ByteReader, S: readonly string[]): Record<s
   let f2: number;
   {
     r.pos = p;
-    f2 = r.dec();
-    p = r.pos;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f2 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
+      r.pos = p;
+      f2 = r.dec();
+      p = r.pos;
+    }
   }
   let f3: number;
   {
     r.pos = p;
-    f3 = r.dec();
-    p = r.pos;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f3 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
+      r.pos = p;
+      f3 = r.dec();
+      p = r.pos;
+    }
   }
   let f4: string[];
   {
@@ -1433,20 +1481,44 @@ export function decodeClientAdded(r: ByteReader, S: readonly string[]): Record<s
   let f5: number | undefined;
   if ((mask & 1) !== 0) {
     r.pos = p;
-    f5 = r.dec();
-    p = r.pos;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f5 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
+      r.pos = p;
+      f5 = r.dec();
+      p = r.pos;
+    }
   }
   let f6: number | undefined;
   if ((mask & 2) !== 0) {
     r.pos = p;
-    f6 = r.dec();
-    p = r.pos;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f6 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
+      r.pos = p;
+      f6 = r.dec();
+      p = r.pos;
+    }
   }
   let f7: number | undefined;
   if ((mask & 4) !== 0) {
     r.pos = p;
-    f7 = r.dec();
-    p = r.pos;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f7 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
+      r.pos = p;
+      f7 = r.dec();
+      p = r.pos;
+    }
   }
   let f8: boolean | undefined;
   if ((mask & 8) !== 0) {
@@ -1461,8 +1533,16 @@ export function decodeClientAdded(r: ByteReader, S: readonly string[]): Record<s
   let f9: number | undefined;
   if ((mask & 16) !== 0) {
     r.pos = p;
-    f9 = r.dec();
-    p = r.pos;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f9 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
+      r.pos = p;
+      f9 = r.dec();
+      p = r.pos;
+    }
   }
   const o: Record<string, unknown> = { type: "ClientAdded", clientId: f0, name: f1, maxOrderNotional: f2, maxOpenNotional: f3, allowedSymbols: f4 };
   if ((mask & 1) !== 0) o["maxOrderQuantity"] = f5;
@@ -1987,8 +2067,16 @@ export function decodeOrderPending(r: ByteReader, S: readonly string[]): Record<
   let f8: number;
   {
     r.pos = p;
-    f8 = r.dec();
-    p = r.pos;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f8 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
+      r.pos = p;
+      f8 = r.dec();
+      p = r.pos;
+    }
   }
   let f9: number | undefined;
   if ((mask & 1) !== 0) {
@@ -2410,8 +2498,16 @@ export function decodeOrderPendingInto(r: ByteReader, S: readonly string[], o: R
   let f8: number;
   {
     r.pos = p;
-    f8 = r.dec();
-    p = r.pos;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f8 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
+      r.pos = p;
+      f8 = r.dec();
+      p = r.pos;
+    }
   }
   let f9: number | undefined = undefined;
   if ((mask & 1) !== 0) {
@@ -2883,8 +2979,16 @@ export function decodeOrderExecuted(r: ByteReader, _S: readonly string[]): Recor
   let f3: number;
   {
     r.pos = p;
-    f3 = r.dec();
-    p = r.pos;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f3 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
+      r.pos = p;
+      f3 = r.dec();
+      p = r.pos;
+    }
   }
   const o: Record<string, unknown> = { type: "OrderExecuted", orderId: f0, execId: f1, fillQty: f2, fillPrice: f3 };
   r.pos = p;
@@ -2992,8 +3096,16 @@ export function decodeOrderExecutedInto(r: ByteReader, _S: readonly string[], o:
   let f3: number;
   {
     r.pos = p;
-    f3 = r.dec();
-    p = r.pos;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f3 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
+      r.pos = p;
+      f3 = r.dec();
+      p = r.pos;
+    }
   }
   o["orderId"] = f0;
   o["execId"] = f1;
@@ -3773,8 +3885,16 @@ export function decodeReplaceRequested(r: ByteReader, S: readonly string[]): Rec
   let f2: number;
   {
     r.pos = p;
-    f2 = r.dec();
-    p = r.pos;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f2 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
+      r.pos = p;
+      f2 = r.dec();
+      p = r.pos;
+    }
   }
   let f3: string | undefined;
   if ((mask & 1) !== 0) {
@@ -3949,8 +4069,16 @@ export function decodeReplaceRequestedInto(r: ByteReader, S: readonly string[], 
   let f2: number;
   {
     r.pos = p;
-    f2 = r.dec();
-    p = r.pos;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f2 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
+      r.pos = p;
+      f2 = r.dec();
+      p = r.pos;
+    }
   }
   let f3: string | undefined = undefined;
   if ((mask & 1) !== 0) {
@@ -4044,8 +4172,16 @@ export function decodeOrderReplaced(r: ByteReader, _S: readonly string[]): Recor
   let f2: number;
   {
     r.pos = p;
-    f2 = r.dec();
-    p = r.pos;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f2 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
+      r.pos = p;
+      f2 = r.dec();
+      p = r.pos;
+    }
   }
   const o: Record<string, unknown> = { type: "OrderReplaced", orderId: f0, quantity: f1, price: f2 };
   r.pos = p;
@@ -4131,8 +4267,16 @@ export function decodeOrderReplacedInto(r: ByteReader, _S: readonly string[], o:
   let f2: number;
   {
     r.pos = p;
-    f2 = r.dec();
-    p = r.pos;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f2 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
+      r.pos = p;
+      f2 = r.dec();
+      p = r.pos;
+    }
   }
   o["orderId"] = f0;
   o["quantity"] = f1;
@@ -4718,8 +4862,16 @@ export function decodeOrderRestored(r: ByteReader, S: readonly string[]): Record
   let f8: number;
   {
     r.pos = p;
-    f8 = r.dec();
-    p = r.pos;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f8 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
+      r.pos = p;
+      f8 = r.dec();
+      p = r.pos;
+    }
   }
   let f9: (typeof ORDERRESTORED_STATE)[number] | undefined;
   {
@@ -4745,8 +4897,16 @@ export function decodeOrderRestored(r: ByteReader, S: readonly string[]): Record
   let f11: number;
   {
     r.pos = p;
-    f11 = r.dec();
-    p = r.pos;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f11 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
+      r.pos = p;
+      f11 = r.dec();
+      p = r.pos;
+    }
   }
   let f12: string | undefined;
   if ((mask & 1) !== 0) {
@@ -4814,8 +4974,16 @@ export function decodeOrderRestored(r: ByteReader, S: readonly string[]): Record
   let f16: number | undefined;
   if ((mask & 16) !== 0) {
     r.pos = p;
-    f16 = r.dec();
-    p = r.pos;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f16 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
+      r.pos = p;
+      f16 = r.dec();
+      p = r.pos;
+    }
   }
   let f17: boolean | undefined;
   if ((mask & 32) !== 0) {
@@ -4874,8 +5042,16 @@ export function decodeOrderRestored(r: ByteReader, S: readonly string[]): Record
   let f22: number | undefined;
   if ((mask & 1024) !== 0) {
     r.pos = p;
-    f22 = r.dec();
-    p = r.pos;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f22 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
+      r.pos = p;
+      f22 = r.dec();
+      p = r.pos;
+    }
   }
   let f23: number | undefined;
   if ((mask & 2048) !== 0) {
@@ -5488,32 +5664,72 @@ export function decodeLimitsChanged(r: ByteReader, S: readonly string[]): Record
   let f2: number | undefined;
   if ((mask & 1) !== 0) {
     r.pos = p;
-    f2 = r.dec();
-    p = r.pos;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f2 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
+      r.pos = p;
+      f2 = r.dec();
+      p = r.pos;
+    }
   }
   let f3: number | undefined;
   if ((mask & 2) !== 0) {
     r.pos = p;
-    f3 = r.dec();
-    p = r.pos;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f3 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
+      r.pos = p;
+      f3 = r.dec();
+      p = r.pos;
+    }
   }
   let f4: number | undefined;
   if ((mask & 4) !== 0) {
     r.pos = p;
-    f4 = r.dec();
-    p = r.pos;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f4 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
+      r.pos = p;
+      f4 = r.dec();
+      p = r.pos;
+    }
   }
   let f5: number | undefined;
   if ((mask & 8) !== 0) {
     r.pos = p;
-    f5 = r.dec();
-    p = r.pos;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f5 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
+      r.pos = p;
+      f5 = r.dec();
+      p = r.pos;
+    }
   }
   let f6: number | undefined;
   if ((mask & 16) !== 0) {
     r.pos = p;
-    f6 = r.dec();
-    p = r.pos;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f6 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
+      r.pos = p;
+      f6 = r.dec();
+      p = r.pos;
+    }
   }
   let f7: boolean | undefined;
   if ((mask & 32) !== 0) {
@@ -5528,8 +5744,16 @@ export function decodeLimitsChanged(r: ByteReader, S: readonly string[]): Record
   let f8: number | undefined;
   if ((mask & 64) !== 0) {
     r.pos = p;
-    f8 = r.dec();
-    p = r.pos;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f8 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
+      r.pos = p;
+      f8 = r.dec();
+      p = r.pos;
+    }
   }
   const o: Record<string, unknown> = { type: "LimitsChanged", clientId: f0, by: f1 };
   if ((mask & 1) !== 0) o["maxOrderQuantity"] = f2;
@@ -6005,8 +6229,16 @@ export function decodeReferencePriceMoved(r: ByteReader, S: readonly string[]): 
   let f1: number;
   {
     r.pos = p;
-    f1 = r.dec();
-    p = r.pos;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f1 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
+      r.pos = p;
+      f1 = r.dec();
+      p = r.pos;
+    }
   }
   const o: Record<string, unknown> = { type: "ReferencePriceMoved", symbol: f0, price: f1 };
   r.pos = p;
@@ -6140,8 +6372,16 @@ export function decodeMarketOrderCollared(r: ByteReader, _S: readonly string[]):
   let f1: number;
   {
     r.pos = p;
-    f1 = r.dec();
-    p = r.pos;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f1 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
+      r.pos = p;
+      f1 = r.dec();
+      p = r.pos;
+    }
   }
   const o: Record<string, unknown> = { type: "MarketOrderCollared", orderId: f0, protectionPrice: f1 };
   r.pos = p;
@@ -6269,20 +6509,44 @@ export function decodePositionRestored(r: ByteReader, S: readonly string[]): Rec
   let f2: number;
   {
     r.pos = p;
-    f2 = r.dec();
-    p = r.pos;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f2 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
+      r.pos = p;
+      f2 = r.dec();
+      p = r.pos;
+    }
   }
   let f3: number;
   {
     r.pos = p;
-    f3 = r.dec();
-    p = r.pos;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f3 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
+      r.pos = p;
+      f3 = r.dec();
+      p = r.pos;
+    }
   }
   let f4: number;
   {
     r.pos = p;
-    f4 = r.dec();
-    p = r.pos;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f4 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
+      r.pos = p;
+      f4 = r.dec();
+      p = r.pos;
+    }
   }
   const o: Record<string, unknown> = { type: "PositionRestored", clientId: f0, symbol: f1, quantity: f2, avgCost: f3, realizedPnl: f4 };
   r.pos = p;

@@ -53,11 +53,11 @@ export const TS_EPOCH = 1_577_836_800_000_000;
  * engine/host/host.ts, supervisor.ts). Part of the format like the message codes: append only, never
  * reordered. Any other source is a string of the frame's table.
  */
-export const WELL_KNOWN_SOURCES: readonly string[] = Object.freeze([
+export const WELL_KNOWN_SOURCES: readonly string[] = [
   'sequencer',
   'host',
   ...['proxy', 'risk', 'router', 'gateway', 'monitor', 'fix'].flatMap((role) => [1, 2, 3, 4].map((n) => `${role}-${n}`)),
-]);
+];
 const KNOWN_SOURCE = new Map(WELL_KNOWN_SOURCES.map((s, i) => [s, i]));
 const KNOWN_COUNT = WELL_KNOWN_SOURCES.length;
 
@@ -451,6 +451,7 @@ function visitEvents(
   // The one-byte varints (the event code, the source's index) inline, as the generated decoders read theirs:
   // every ByteReader.uint that V8 inlines here spends the inlining budget of this loop.
   const b = r.buf;
+  const known = compact === 0 ? 0 : KNOWN_COUNT;
   for (let i = 0; i < count; i++) {
     let p = r.pos;
     let code = b[p]!;
@@ -458,13 +459,13 @@ function visitEvents(
     else code = r.uint();
     const c = code < codecs.length ? codecs[code] : undefined;
     if (c === undefined) throw new DecodeError(`unknown event code ${code} at seq ${firstSeq + i}`);
-    // Version 3: the first event's ts is the base, and sources count WELL_KNOWN_SOURCES first (compact = 1).
+    // Version 3: the first event's ts is the base (compact = 1), and sources count WELL_KNOWN_SOURCES first (known).
     const ts = i < compact ? baseTs : baseTs + r.uint();
     p = r.pos;
     let at = b[p]!;
     if (p < end && at < 0x80) r.pos = ++p;
     else at = r.uint();
-    const src = compact === 0 ? strings[at] : at < KNOWN_COUNT ? WELL_KNOWN_SOURCES[at] : strings[at - KNOWN_COUNT];
+    const src = at < known ? WELL_KNOWN_SOURCES[at] : strings[at - known];
     if (src === undefined) throw new DecodeError(`bad source index at seq ${firstSeq + i}`);
     const cseq = r.uint();
     const event = c.decode(r, strings) as unknown as OrdoEvent;
@@ -490,6 +491,7 @@ function visitEventsReusing(
 ): void {
   const e = keptSequenced;
   const b = r.buf;
+  const known = compact === 0 ? 0 : KNOWN_COUNT;
   for (let i = 0; i < count; i++) {
     let p = r.pos;
     let code = b[p]!;
@@ -497,13 +499,13 @@ function visitEventsReusing(
     else code = r.uint();
     const c = code < codecs.length ? codecs[code] : undefined;
     if (c === undefined) throw new DecodeError(`unknown event code ${code} at seq ${firstSeq + i}`);
-    // Version 3: the first event's ts is the base, and sources count WELL_KNOWN_SOURCES first (compact = 1).
+    // Version 3: the first event's ts is the base (compact = 1), and sources count WELL_KNOWN_SOURCES first (known).
     const ts = i < compact ? baseTs : baseTs + r.uint();
     p = r.pos;
     let at = b[p]!;
     if (p < end && at < 0x80) r.pos = ++p;
     else at = r.uint();
-    const src = compact === 0 ? strings[at] : at < KNOWN_COUNT ? WELL_KNOWN_SOURCES[at] : strings[at - KNOWN_COUNT];
+    const src = at < known ? WELL_KNOWN_SOURCES[at] : strings[at - known];
     if (src === undefined) throw new DecodeError(`bad source index at seq ${firstSeq + i}`);
     const cseq = r.uint();
     const k = code < kept.length ? kept[code] : undefined;

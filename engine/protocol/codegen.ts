@@ -188,7 +188,10 @@ function decoderSource(spec: MessageSpec, name = `decode${spec.type}`, into = fa
         break;
       case 'f64':
         if (!rawF64) {
-          lines.push(`${ind}r.pos = p;`, `${ind}${v} = r.dec();`, `${ind}p = r.pos;`);
+          // The decimal form (bytes.ts putDecimal): a varint below 2^31 with scale 0-6 inline, the rest (and the
+          // float64 escape, scale 7) through ByteReader.dec.
+          lines.push(`${ind}r.pos = p;`, `${ind}const d = r.uint();`, `${ind}if (d < 0x80000000 && (d & 7) !== 7) {`, `${ind}  const z = d >>> 3;`);
+          lines.push(`${ind}  ${v} = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;`, `${ind}  p = r.pos;`, `${ind}} else {`, `${ind}  r.pos = p;`, `${ind}  ${v} = r.dec();`, `${ind}  p = r.pos;`, `${ind}}`);
           break;
         }
         lines.push(`${ind}if (p + 8 > end) {`, `${ind}  r.pos = p;`, `${ind}  r.f64();`, `${ind}}`, `${ind}${v} = r.view.getFloat64(p, true);`, `${ind}p += 8;`);
@@ -319,7 +322,7 @@ export function generateCodecSource(specs: Iterable<MessageSpec>): string {
     ' * test/engine/codec-generated.test.ts fails while it is stale, and the codec',
     ' * uses a generated function only while its schema signature still matches.',
     ' */',
-    "import { DecodeError, putDecimal, putUint, type ByteReader, type ByteWriter } from './bytes.ts';",
+    "import { DECIMAL_SCALES, DecodeError, putDecimal, putUint, type ByteReader, type ByteWriter } from './bytes.ts';",
     "import { encodeFail, type GeneratedCodec, type StringIds } from './codec-support.ts';",
     '',
   ];
