@@ -22,8 +22,10 @@ import { hasMaskAt, type MessageSpec } from './schema.ts';
  * `baseTs - TS_EPOCH + 1` (0 then the full value for a time before the
  * epoch), the first event has no tsDelta (its ts is baseTs), the source index
  * counts WELL_KNOWN_SOURCES first (the component names the product gives,
- * never in the string table) and the frame's own strings after them, and
- * f64 fields are in the decimal form (bytes.ts putDecimal). Frames of
+ * never in the string table) and the frame's own strings after them, an
+ * event from the same source as the frame's event before it has its cseq as
+ * the zig-zag difference from that event's, and f64 fields are in the
+ * decimal form (bytes.ts putDecimal). Frames of
  * versions 1 and 2 are read as they were written.
  *
  * A message has a presence mask from its spec's `maskSince` version on (and
@@ -229,8 +231,10 @@ export function encodeFrame(session: number, events: readonly Sequenced[], start
   w.reset();
   let expect = first.seq;
   const baseTs = first.ts;
+  const prev = framePrev;
+  prev.src = undefined;
   for (let i = start; i < end; i++) {
-    writeEvent(w, strings, events[i]!, expect++, baseTs, i === start);
+    writeEvent(w, strings, events[i]!, expect++, baseTs, prev);
   }
   const h = headWriter;
   h.reset();
@@ -238,8 +242,20 @@ export function encodeFrame(session: number, events: readonly Sequenced[], start
   return joined(h, w);
 }
 
-/** One event of a frame into its body (`first`: the frame's first, whose ts is the base): checks that it is the `seq`th and not older than the frame's base. */
-function writeEvent(w: ByteWriter, strings: StringTable, e: Sequenced, seq: number, baseTs: number, first: boolean): void {
+/** The source and cseq of a frame's event before the one being written (src undefined: none yet). */
+interface PrevEvent {
+  src: string | undefined;
+  cseq: number;
+}
+const framePrev: PrevEvent = { src: undefined, cseq: 0 };
+/** The largest cseq difference written as one (its zig-zag form stays a safe integer). */
+const MAX_CSEQ_DELTA = 2 ** 51;
+
+/**
+ * One event of a frame into its body (`prev`: the frame's event before it, updated; none for the first, whose
+ * ts is the base): checks that it is the `seq`th and not older than the frame's base.
+ */
+function writeEvent(w: ByteWriter, strings: StringTable, e: Sequenced, seq: number, baseTs: number, prev: PrevEvent): void {
   if (e.seq !== seq) throw new EncodeError(`frame seqs must be consecutive: ${e.seq} after ${seq - 1}`);
   const type = e.event.type;
   let c = lastCodec;
@@ -258,6 +274,7 @@ function writeEvent(w: ByteWriter, strings: StringTable, e: Sequenced, seq: numb
   const code = c.spec.code;
   if (code < 0x80) b[p++] = code;
   else p = putUint(b, p, code);
+  const first = prev.src === undefined;
   if (!first) {
     const dt = e.ts - baseTs;
     if (dt < 0x80) b[p++] = dt;
@@ -270,7 +287,15 @@ function writeEvent(w: ByteWriter, strings: StringTable, e: Sequenced, seq: numb
   const src = lastSrcKnown >= 0 ? lastSrcKnown : KNOWN_COUNT + strings.id(e.src);
   if (src < 0x80) b[p++] = src;
   else p = putUint(b, p, src);
-  const cseq = e.cseq;
+  let cseq = e.cseq;
+  if (e.src === prev.src) {
+    // The same source as the event before: its cseq as the zig-zag difference (usually 0 or 1: one byte).
+    const d = cseq - prev.cseq;
+    if (!(d < MAX_CSEQ_DELTA && d > -MAX_CSEQ_DELTA)) throw new EncodeError(`cseq ${cseq} of ${e.src} is too far from ${prev.cseq}`);
+    cseq = d >= 0 ? d * 2 : -d * 2 - 1;
+  }
+  prev.src = e.src;
+  prev.cseq = e.cseq;
   if (cseq < 0x80) b[p++] = cseq;
   else p = putUint(b, p, cseq);
   w.pos = p;
@@ -304,6 +329,7 @@ export class FrameBuilder {
   /** Body writers of finished builders, grown to a merged frame's size: reused, not regrown from small for each frame. */
   private static readonly spare: ByteWriter[] = [];
   private readonly strings = new StringTable();
+  private readonly prev: PrevEvent = { src: undefined, cseq: 0 };
   private readonly body = FrameBuilder.spare.pop() ?? new ByteWriter(1 << 16);
   private firstSeq = 0;
   private baseTs = 0;
@@ -325,7 +351,7 @@ export class FrameBuilder {
       this.firstSeq = e.seq;
       this.baseTs = e.ts;
     }
-    writeEvent(this.body, this.strings, e, this.firstSeq + this.n, this.baseTs, this.n === 0);
+    writeEvent(this.body, this.strings, e, this.firstSeq + this.n, this.baseTs, this.prev);
     this.n++;
   }
 
@@ -452,6 +478,8 @@ function visitEvents(
   // every ByteReader.uint that V8 inlines here spends the inlining budget of this loop.
   const b = r.buf;
   const known = compact === 0 ? 0 : KNOWN_COUNT;
+  let prevSrc: string | undefined = undefined;
+  let prevCseq = 0;
   for (let i = 0; i < count; i++) {
     let p = r.pos;
     let code = b[p]!;
@@ -467,7 +495,13 @@ function visitEvents(
     else at = r.uint();
     const src = at < known ? WELL_KNOWN_SOURCES[at] : strings[at - known];
     if (src === undefined) throw new DecodeError(`bad source index at seq ${firstSeq + i}`);
-    const cseq = r.uint();
+    let cseq = r.uint();
+    if (compact !== 0) {
+      // Version 3: the same source as the event before, the cseq is the zig-zag difference from its.
+      if (src === prevSrc) cseq = prevCseq + (cseq % 2 === 0 ? cseq / 2 : -(cseq + 1) / 2);
+      prevSrc = src;
+      prevCseq = cseq;
+    }
     const event = c.decode(r, strings) as unknown as OrdoEvent;
     const seq = firstSeq + i;
     if (seq >= from && seq <= to) visit({ seq, ts, src, cseq, event });
@@ -492,6 +526,8 @@ function visitEventsReusing(
   const e = keptSequenced;
   const b = r.buf;
   const known = compact === 0 ? 0 : KNOWN_COUNT;
+  let prevSrc: string | undefined = undefined;
+  let prevCseq = 0;
   for (let i = 0; i < count; i++) {
     let p = r.pos;
     let code = b[p]!;
@@ -507,7 +543,13 @@ function visitEventsReusing(
     else at = r.uint();
     const src = at < known ? WELL_KNOWN_SOURCES[at] : strings[at - known];
     if (src === undefined) throw new DecodeError(`bad source index at seq ${firstSeq + i}`);
-    const cseq = r.uint();
+    let cseq = r.uint();
+    if (compact !== 0) {
+      // Version 3: the same source as the event before, the cseq is the zig-zag difference from its.
+      if (src === prevSrc) cseq = prevCseq + (cseq % 2 === 0 ? cseq / 2 : -(cseq + 1) / 2);
+      prevSrc = src;
+      prevCseq = cseq;
+    }
     const k = code < kept.length ? kept[code] : undefined;
     const event = (k !== undefined ? k.decode(r, strings, k.into) : c.decode(r, strings)) as unknown as OrdoEvent;
     const seq = firstSeq + i;

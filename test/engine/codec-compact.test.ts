@@ -74,4 +74,16 @@ describe('version 3 frames', () => {
     bad[at] = WELL_KNOWN_SOURCES.length;
     expect(() => decodeFrame(bad)).toThrow(/bad source index at seq 1/);
   });
+
+  it('write a cseq as the difference from the event before of the same source, and read every cseq back', () => {
+    const at = (seq: number, src: string, cseq: number): Sequenced => ({ ...fill(seq, TS_EPOCH, src, 1), cseq });
+    const events = [at(1, 'gateway-1', 300_000), at(2, 'gateway-1', 300_001), at(3, 'gateway-1', 300_001), at(4, 'risk-1', 5), at(5, 'gateway-1', 299_990), at(6, 'gateway-1', 0), at(7, 'gateway-1', 2 ** 40), at(8, 'other', 7), at(9, 'other', 6)];
+    expect(decodeFrame(encodeFrame(1, events)).events).toEqual(events);
+    // The second of two fills from one source: one byte of cseq where the first took three.
+    const one = encodeFrame(1, [at(1, 'gateway-1', 300_000)]);
+    const two = encodeFrame(1, [at(1, 'gateway-1', 300_000), at(2, 'gateway-1', 300_001)]);
+    // code, dt, src, cseq difference (1 byte, not 3), orderId, execId, fillQty, price: 8 bytes.
+    expect(two.length - one.length).toBe(8);
+    expect(() => encodeFrame(1, [at(1, 'risk-1', 0), at(2, 'risk-1', Number.MAX_SAFE_INTEGER)])).toThrow(/too far/);
+  });
 });
