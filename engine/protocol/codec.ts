@@ -10,7 +10,7 @@ import { hasMaskAt, type MessageSpec } from './schema.ts';
  * Binary encoding of event frames and command batches.
  *
  * A frame holds many events (one log row, one ZeroMQ message). Strings are
- * interned once per frame; integers are varints; prices are float64. The
+ * interned once per frame; integers are varints; numbers are decimals (version 3; float64 before). The
  * version byte lets a newer build read older logs: message codes never change
  * meaning, and a message may only grow by appending optional fields.
  *
