@@ -9,8 +9,11 @@
  *     20,000 warm-up frames; the WAL's pages and bytes per commit, and the writer's CPU per commit.
  *
  *   node dist/bench/frame-bytes.js [events] [sizes]      (defaults: 200000 1,2)
+ *
+ * `sizes` may also be `@file.json:key`: the frame sizes a live host committed, as bench/live-frame-sizes.ts
+ * saved them (key: the order rate), so two builds are measured over exactly the same frames.
  */
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeFrame } from '../engine/protocol/codec.ts';
 import type { Sequenced } from '../engine/protocol/events.ts';
@@ -91,10 +94,21 @@ function wal(commits: number, sizes: readonly number[]): Record<string, unknown>
   }
 }
 
+/** `file.json:key`: the list under `key` in a file bench/live-frame-sizes.ts wrote. */
+function savedSizes(spec: string): number[] {
+  const at = spec.lastIndexOf(':');
+  const saved = JSON.parse(readFileSync(spec.slice(0, at), 'utf8')) as Record<string, number[] | undefined>;
+  const list = saved[spec.slice(at + 1)];
+  if (!Array.isArray(list)) throw new Error(`frame-bytes: no frame sizes under ${spec.slice(at + 1)} in ${spec.slice(0, at)}`);
+  return list;
+}
+
 runMain(async () => {
   const events = Number(process.argv[2] ?? 200_000);
-  const sizes = (process.argv[3] ?? '1,2').split(',').map(Number);
-  if (!Number.isInteger(events) || events <= 0 || sizes.some((s) => !Number.isInteger(s) || s <= 0)) throw new Error('usage: frame-bytes [events] [sizes, e.g. 1,2]');
-  process.stdout.write(JSON.stringify({ sizes, bytes: bytes(events, sizes), wal: wal(10_000, sizes) }) + '\n');
+  const arg = process.argv[3] ?? '1,2';
+  const sizes = arg.startsWith('@') ? savedSizes(arg.slice(1)) : arg.split(',').map(Number);
+  if (!Number.isInteger(events) || events <= 0 || sizes.length === 0 || sizes.some((s) => !Number.isInteger(s) || s <= 0)) throw new Error('usage: frame-bytes [events] [sizes, e.g. 1,2, or @file.json:key]');
+  const shown = arg.startsWith('@') ? { file: arg, frames: sizes.length, meanEvents: Math.round((sizes.reduce((a, b) => a + b, 0) / sizes.length) * 100) / 100 } : sizes;
+  process.stdout.write(JSON.stringify({ sizes: shown, bytes: bytes(events, sizes), wal: wal(10_000, sizes) }) + '\n');
   await Promise.resolve();
 });

@@ -65,6 +65,33 @@ export function putUint(b: Uint8Array, p: number, v: number): number {
   return p + 1;
 }
 
+/**
+ * Decimal floats (codec version 3, decision 260): a finite number that is `m / 10^k` exactly (k 0..6, |m| < 2^47),
+ * as prices and limits are, is the varint `zigzag(m) * 8 + k`: 158.59 takes 3 bytes where a float64 takes 8.
+ * Any other number (and -0) is the varint 7 and its 8 float64 bytes. The decoder divides m by the same power of
+ * ten; the encoder wrote the decimal form only after checking that this division gives back exactly `v`.
+ */
+export const DECIMAL_SCALES = [1, 10, 100, 1000, 10000, 100000, 1000000] as const;
+const DECIMAL_RAW = 7;
+const DECIMAL_LIMIT = 2 ** 47;
+
+/** The decimal form of `v` (finite) into `b` at `p` (9 bytes of room); returns the position after it. */
+export function putDecimal(b: Uint8Array, view: DataView, p: number, v: number): number {
+  if (v !== 0 || 1 / v > 0) {
+    for (let k = 0; k < DECIMAL_RAW; k++) {
+      const scale = DECIMAL_SCALES[k]!;
+      const m = Math.round(v * scale);
+      if (m / scale === v) {
+        if (m >= DECIMAL_LIMIT || m <= -DECIMAL_LIMIT) break;
+        return putUint(b, p, (m >= 0 ? m * 2 : -m * 2 - 1) * 8 + k);
+      }
+    }
+  }
+  b[p++] = DECIMAL_RAW;
+  view.setFloat64(p, v, true);
+  return p + 8;
+}
+
 /** A growable byte buffer with varint, f64 and UTF-8 writers. */
 export class ByteWriter {
   buf: Uint8Array;
@@ -115,6 +142,12 @@ export class ByteWriter {
     this.ensure(8);
     this.view.setFloat64(this.pos, v, true);
     this.pos += 8;
+  }
+
+  /** A finite number in the decimal form (putDecimal). */
+  dec(v: number): void {
+    this.ensure(9);
+    this.pos = putDecimal(this.buf, this.view, this.pos, v);
   }
 
   str(s: string): void {
@@ -286,6 +319,20 @@ export class ByteReader {
     const v = this.view.getFloat64(this.pos, true);
     this.pos += 8;
     return v;
+  }
+
+  /** A number in the decimal form (putDecimal); always finite. */
+  dec(): number {
+    const x = this.uint();
+    if (x === DECIMAL_RAW) {
+      const v = this.f64();
+      if (v - v !== 0) throw new DecodeError(`not a finite number at byte ${this.pos - 8}`);
+      return v;
+    }
+    const k = x % 8;
+    if (k === DECIMAL_RAW) throw new DecodeError(`bad decimal scale at byte ${this.pos}`);
+    const z = (x - k) / 8;
+    return (z % 2 === 0 ? z / 2 : -(z + 1) / 2) / DECIMAL_SCALES[k]!;
   }
 
   str(): string {

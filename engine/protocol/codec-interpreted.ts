@@ -39,7 +39,7 @@ export function interpretedEncoder(spec: MessageSpec): Encoder {
           break;
         case 'f64':
           if (typeof v !== 'number' || !Number.isFinite(v)) encodeFail(t, f.name, 'must be a finite number');
-          w.f64(v);
+          w.dec(v);
           break;
         case 'str':
           if (typeof v !== 'string') encodeFail(t, f.name, 'must be a string');
@@ -67,9 +67,11 @@ export function interpretedEncoder(spec: MessageSpec): Encoder {
 
 /**
  * A decoder that walks `spec`'s fields; with `withMask` false, the layout of
- * codec versions before the message's mask (no mask, no optional field).
+ * codec versions before the message's mask (no mask, no optional field); with
+ * `rawF64`, numbers as 8-byte float64 (codec versions before 3), else in the
+ * decimal form (ByteReader.dec).
  */
-export function interpretedDecoder(spec: MessageSpec, withMask = true): Decoder {
+export function interpretedDecoder(spec: MessageSpec, withMask = true, rawF64 = false): Decoder {
   const t = spec.type;
   const hasOptional = withMask && spec.fields.some((f) => f.optional);
   const fail = (field: string, why: string): never => {
@@ -97,6 +99,10 @@ export function interpretedDecoder(spec: MessageSpec, withMask = true): Decoder 
           o[i] = r.int();
           break;
         case 'f64': {
+          if (!rawF64) {
+            o[i] = r.dec();
+            break;
+          }
           const v = r.f64();
           if (v - v !== 0) fail(f.name, 'not a finite number');
           o[i] = v;

@@ -26,6 +26,8 @@ export interface GeneratedCodec {
   readonly decode: Decoder;
   /** The decoder of the layout before the message's presence mask, if it got one later. */
   readonly decodeNoMask?: Decoder;
+  /** The decoder of the layout with float64 numbers (codec versions before 3), if the message has an f64 field. */
+  readonly decodeF64?: Decoder;
   /** For the order lifecycle's types: decoding into a kept object, and making that object (decision 245). */
   readonly decodeInto?: DecoderInto;
   readonly blank?: () => Record<string, unknown>;

@@ -4,7 +4,7 @@
  * test/engine/codec-generated.test.ts fails while it is stale, and the codec
  * uses a generated function only while its schema signature still matches.
  */
-import { DecodeError, putUint, type ByteReader, type ByteWriter } from './bytes.ts';
+import { DECIMAL_SCALES, DecodeError, putDecimal, putUint, type ByteReader, type ByteWriter } from './bytes.ts';
 import { encodeFail, type GeneratedCodec, type StringIds } from './codec-support.ts';
 
 // SessionOpened (code 1)
@@ -713,7 +713,7 @@ export function decodeVenueAdded(r: ByteReader, S: readonly string[]): Record<st
 const INSTRUMENTADDED_INSTRUMENTTYPE = ["equity","option"] as const;
 
 export function encodeInstrumentAdded(w: ByteWriter, m: Readonly<Record<string, unknown>>, T: StringIds): void {
-  w.ensure(113);
+  w.ensure(117);
   const b = w.buf;
   let p = w.pos;
   let mask = 0;
@@ -805,8 +805,7 @@ export function encodeInstrumentAdded(w: ByteWriter, m: Readonly<Record<string, 
   if (v5 === undefined) encodeFail("InstrumentAdded", "tickSize", "is required");
   {
     if (typeof v5 !== 'number' || !Number.isFinite(v5)) encodeFail("InstrumentAdded", "tickSize", "must be a finite number");
-    w.view.setFloat64(p, v5, true);
-    p += 8;
+    p = putDecimal(b, w.view, p, v5);
   }
   const v6 = m["lotSize"];
   if (v6 === undefined) encodeFail("InstrumentAdded", "lotSize", "is required");
@@ -825,8 +824,7 @@ export function encodeInstrumentAdded(w: ByteWriter, m: Readonly<Record<string, 
   if (v7 === undefined) encodeFail("InstrumentAdded", "referencePrice", "is required");
   {
     if (typeof v7 !== 'number' || !Number.isFinite(v7)) encodeFail("InstrumentAdded", "referencePrice", "must be a finite number");
-    w.view.setFloat64(p, v7, true);
-    p += 8;
+    p = putDecimal(b, w.view, p, v7);
   }
   const v8 = m["underlying"];
   if (v8 !== undefined) {
@@ -844,8 +842,7 @@ export function encodeInstrumentAdded(w: ByteWriter, m: Readonly<Record<string, 
   const v9 = m["strike"];
   if (v9 !== undefined) {
     if (typeof v9 !== 'number' || !Number.isFinite(v9)) encodeFail("InstrumentAdded", "strike", "must be a finite number");
-    w.view.setFloat64(p, v9, true);
-    p += 8;
+    p = putDecimal(b, w.view, p, v9);
   }
   const v10 = m["expiry"];
   if (v10 !== undefined) {
@@ -888,13 +885,217 @@ export function encodeInstrumentAdded(w: ByteWriter, m: Readonly<Record<string, 
   const v13 = m["multiplier"];
   if (v13 !== undefined) {
     if (typeof v13 !== 'number' || !Number.isFinite(v13)) encodeFail("InstrumentAdded", "multiplier", "must be a finite number");
-    w.view.setFloat64(p, v13, true);
-    p += 8;
+    p = putDecimal(b, w.view, p, v13);
   }
   w.pos = p;
 }
 
 export function decodeInstrumentAdded(r: ByteReader, S: readonly string[]): Record<string, unknown> {
+  const b = r.buf;
+  const end = r.end;
+  let p = r.pos;
+  let x = 0;
+  let mask = 0;
+  if (p < end && (x = b[p]!) < 128) {
+    p++;
+    mask = x;
+  } else {
+    r.pos = p;
+    mask = r.uint();
+    p = r.pos;
+  }
+  let f0: string | undefined;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      x = x;
+    } else {
+      r.pos = p;
+      x = r.uint();
+      p = r.pos;
+    }
+    f0 = S[x];
+    if (f0 === undefined) throw new DecodeError("InstrumentAdded.symbol: " + `string #${x} is not in the table`);
+  }
+  let f1: string | undefined;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      x = x;
+    } else {
+      r.pos = p;
+      x = r.uint();
+      p = r.pos;
+    }
+    f1 = S[x];
+    if (f1 === undefined) throw new DecodeError("InstrumentAdded.name: " + `string #${x} is not in the table`);
+  }
+  let f2: (typeof INSTRUMENTADDED_INSTRUMENTTYPE)[number] | undefined;
+  {
+    if (p >= end) {
+      r.pos = p;
+      r.u8();
+    }
+    x = b[p++]!;
+    f2 = INSTRUMENTADDED_INSTRUMENTTYPE[x];
+    if (f2 === undefined) throw new DecodeError("InstrumentAdded.instrumentType: " + `bad enum index ${x}`);
+  }
+  let f3: string | undefined;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      x = x;
+    } else {
+      r.pos = p;
+      x = r.uint();
+      p = r.pos;
+    }
+    f3 = S[x];
+    if (f3 === undefined) throw new DecodeError("InstrumentAdded.venue: " + `string #${x} is not in the table`);
+  }
+  let f4: string | undefined;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      x = x;
+    } else {
+      r.pos = p;
+      x = r.uint();
+      p = r.pos;
+    }
+    f4 = S[x];
+    if (f4 === undefined) throw new DecodeError("InstrumentAdded.currency: " + `string #${x} is not in the table`);
+  }
+  let f5: number;
+  {
+    r.pos = p;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f5 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
+      r.pos = p;
+      f5 = r.dec();
+      p = r.pos;
+    }
+  }
+  let f6: number;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f6 = x;
+    } else {
+      r.pos = p;
+      f6 = r.uint();
+      p = r.pos;
+    }
+  }
+  let f7: number;
+  {
+    r.pos = p;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f7 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
+      r.pos = p;
+      f7 = r.dec();
+      p = r.pos;
+    }
+  }
+  let f8: string | undefined;
+  if ((mask & 1) !== 0) {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      x = x;
+    } else {
+      r.pos = p;
+      x = r.uint();
+      p = r.pos;
+    }
+    f8 = S[x];
+    if (f8 === undefined) throw new DecodeError("InstrumentAdded.underlying: " + `string #${x} is not in the table`);
+  }
+  let f9: number | undefined;
+  if ((mask & 2) !== 0) {
+    r.pos = p;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f9 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
+      r.pos = p;
+      f9 = r.dec();
+      p = r.pos;
+    }
+  }
+  let f10: string | undefined;
+  if ((mask & 4) !== 0) {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      x = x;
+    } else {
+      r.pos = p;
+      x = r.uint();
+      p = r.pos;
+    }
+    f10 = S[x];
+    if (f10 === undefined) throw new DecodeError("InstrumentAdded.expiry: " + `string #${x} is not in the table`);
+  }
+  let f11: string | undefined;
+  if ((mask & 8) !== 0) {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      x = x;
+    } else {
+      r.pos = p;
+      x = r.uint();
+      p = r.pos;
+    }
+    f11 = S[x];
+    if (f11 === undefined) throw new DecodeError("InstrumentAdded.putCall: " + `string #${x} is not in the table`);
+  }
+  let f12: number | undefined;
+  if ((mask & 16) !== 0) {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f12 = x;
+    } else {
+      r.pos = p;
+      f12 = r.uint();
+      p = r.pos;
+    }
+  }
+  let f13: number | undefined;
+  if ((mask & 32) !== 0) {
+    r.pos = p;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f13 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
+      r.pos = p;
+      f13 = r.dec();
+      p = r.pos;
+    }
+  }
+  const o: Record<string, unknown> = { type: "InstrumentAdded", symbol: f0, name: f1, instrumentType: f2, venue: f3, currency: f4, tickSize: f5, lotSize: f6, referencePrice: f7 };
+  if ((mask & 1) !== 0) o["underlying"] = f8;
+  if ((mask & 2) !== 0) o["strike"] = f9;
+  if ((mask & 4) !== 0) o["expiry"] = f10;
+  if ((mask & 8) !== 0) o["putCall"] = f11;
+  if ((mask & 16) !== 0) o["roundLot"] = f12;
+  if ((mask & 32) !== 0) o["multiplier"] = f13;
+  r.pos = p;
+  return o;
+}
+
+/** InstrumentAdded as frames of codec versions before 3 hold it: numbers as float64. */
+export function decodeInstrumentAddedF64(r: ByteReader, S: readonly string[]): Record<string, unknown> {
   const b = r.buf;
   const end = r.end;
   let p = r.pos;
@@ -1085,7 +1286,7 @@ export function decodeInstrumentAdded(r: ByteReader, S: readonly string[]): Reco
 // ClientAdded (code 32)
 
 export function encodeClientAdded(w: ByteWriter, m: Readonly<Record<string, unknown>>, T: StringIds): void {
-  w.ensure(73);
+  w.ensure(79);
   let b = w.buf;
   let p = w.pos;
   let mask = 0;
@@ -1134,15 +1335,13 @@ export function encodeClientAdded(w: ByteWriter, m: Readonly<Record<string, unkn
   if (v2 === undefined) encodeFail("ClientAdded", "maxOrderNotional", "is required");
   {
     if (typeof v2 !== 'number' || !Number.isFinite(v2)) encodeFail("ClientAdded", "maxOrderNotional", "must be a finite number");
-    w.view.setFloat64(p, v2, true);
-    p += 8;
+    p = putDecimal(b, w.view, p, v2);
   }
   const v3 = m["maxOpenNotional"];
   if (v3 === undefined) encodeFail("ClientAdded", "maxOpenNotional", "is required");
   {
     if (typeof v3 !== 'number' || !Number.isFinite(v3)) encodeFail("ClientAdded", "maxOpenNotional", "must be a finite number");
-    w.view.setFloat64(p, v3, true);
-    p += 8;
+    p = putDecimal(b, w.view, p, v3);
   }
   const v4 = m["allowedSymbols"];
   if (v4 === undefined) encodeFail("ClientAdded", "allowedSymbols", "is required");
@@ -1151,27 +1350,24 @@ export function encodeClientAdded(w: ByteWriter, m: Readonly<Record<string, unkn
     w.pos = p;
     w.uint(v4.length);
     for (const s of v4 as readonly string[]) w.uint(T.id(s));
-    w.ensure(73);
+    w.ensure(79);
     b = w.buf;
     p = w.pos;
   }
   const v5 = m["maxOrderQuantity"];
   if (v5 !== undefined) {
     if (typeof v5 !== 'number' || !Number.isFinite(v5)) encodeFail("ClientAdded", "maxOrderQuantity", "must be a finite number");
-    w.view.setFloat64(p, v5, true);
-    p += 8;
+    p = putDecimal(b, w.view, p, v5);
   }
   const v6 = m["maxGrossPosition"];
   if (v6 !== undefined) {
     if (typeof v6 !== 'number' || !Number.isFinite(v6)) encodeFail("ClientAdded", "maxGrossPosition", "must be a finite number");
-    w.view.setFloat64(p, v6, true);
-    p += 8;
+    p = putDecimal(b, w.view, p, v6);
   }
   const v7 = m["maxNetPosition"];
   if (v7 !== undefined) {
     if (typeof v7 !== 'number' || !Number.isFinite(v7)) encodeFail("ClientAdded", "maxNetPosition", "must be a finite number");
-    w.view.setFloat64(p, v7, true);
-    p += 8;
+    p = putDecimal(b, w.view, p, v7);
   }
   const v8 = m["requireLocate"];
   if (v8 !== undefined) {
@@ -1181,13 +1377,270 @@ export function encodeClientAdded(w: ByteWriter, m: Readonly<Record<string, unkn
   const v9 = m["duplicateWindowMs"];
   if (v9 !== undefined) {
     if (typeof v9 !== 'number' || !Number.isFinite(v9)) encodeFail("ClientAdded", "duplicateWindowMs", "must be a finite number");
-    w.view.setFloat64(p, v9, true);
-    p += 8;
+    p = putDecimal(b, w.view, p, v9);
   }
   w.pos = p;
 }
 
 export function decodeClientAdded(r: ByteReader, S: readonly string[]): Record<string, unknown> {
+  const b = r.buf;
+  const end = r.end;
+  let p = r.pos;
+  let x = 0;
+  let mask = 0;
+  if (p < end && (x = b[p]!) < 128) {
+    p++;
+    mask = x;
+  } else {
+    r.pos = p;
+    mask = r.uint();
+    p = r.pos;
+  }
+  let f0: string | undefined;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      x = x;
+    } else {
+      r.pos = p;
+      x = r.uint();
+      p = r.pos;
+    }
+    f0 = S[x];
+    if (f0 === undefined) throw new DecodeError("ClientAdded.clientId: " + `string #${x} is not in the table`);
+  }
+  let f1: string | undefined;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      x = x;
+    } else {
+      r.pos = p;
+      x = r.uint();
+      p = r.pos;
+    }
+    f1 = S[x];
+    if (f1 === undefined) throw new DecodeError("ClientAdded.name: " + `string #${x} is not in the table`);
+  }
+  let f2: number;
+  {
+    r.pos = p;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f2 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
+      r.pos = p;
+      f2 = r.dec();
+      p = r.pos;
+    }
+  }
+  let f3: number;
+  {
+    r.pos = p;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f3 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
+      r.pos = p;
+      f3 = r.dec();
+      p = r.pos;
+    }
+  }
+  let f4: string[];
+  {
+    let n = 0;
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      n = x;
+    } else {
+      r.pos = p;
+      n = r.uint();
+      p = r.pos;
+    }
+    if (n > end - p) throw new DecodeError("ClientAdded.allowedSymbols: " + `list of ${n} cannot fit`);
+    const list = new Array<string>(n);
+    for (let k = 0; k < n; k++) {
+      if (p < end && (x = b[p]!) < 128) {
+        p++;
+        x = x;
+      } else {
+        r.pos = p;
+        x = r.uint();
+        p = r.pos;
+      }
+      const s = S[x];
+      if (s === undefined) throw new DecodeError("ClientAdded.allowedSymbols: " + `string #${x} is not in the table`);
+      list[k] = s;
+    }
+    f4 = list;
+  }
+  let f5: number | undefined;
+  if ((mask & 1) !== 0) {
+    r.pos = p;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f5 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
+      r.pos = p;
+      f5 = r.dec();
+      p = r.pos;
+    }
+  }
+  let f6: number | undefined;
+  if ((mask & 2) !== 0) {
+    r.pos = p;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f6 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
+      r.pos = p;
+      f6 = r.dec();
+      p = r.pos;
+    }
+  }
+  let f7: number | undefined;
+  if ((mask & 4) !== 0) {
+    r.pos = p;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f7 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
+      r.pos = p;
+      f7 = r.dec();
+      p = r.pos;
+    }
+  }
+  let f8: boolean | undefined;
+  if ((mask & 8) !== 0) {
+    if (p >= end) {
+      r.pos = p;
+      r.u8();
+    }
+    x = b[p++]!;
+    if (x > 1) throw new DecodeError("ClientAdded.requireLocate: " + `bad boolean ${x}`);
+    f8 = x === 1;
+  }
+  let f9: number | undefined;
+  if ((mask & 16) !== 0) {
+    r.pos = p;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f9 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
+      r.pos = p;
+      f9 = r.dec();
+      p = r.pos;
+    }
+  }
+  const o: Record<string, unknown> = { type: "ClientAdded", clientId: f0, name: f1, maxOrderNotional: f2, maxOpenNotional: f3, allowedSymbols: f4 };
+  if ((mask & 1) !== 0) o["maxOrderQuantity"] = f5;
+  if ((mask & 2) !== 0) o["maxGrossPosition"] = f6;
+  if ((mask & 4) !== 0) o["maxNetPosition"] = f7;
+  if ((mask & 8) !== 0) o["requireLocate"] = f8;
+  if ((mask & 16) !== 0) o["duplicateWindowMs"] = f9;
+  r.pos = p;
+  return o;
+}
+
+/** ClientAdded as frames of codec versions before 2 hold it: no presence mask, no optional field. */
+export function decodeClientAddedNoMask(r: ByteReader, S: readonly string[]): Record<string, unknown> {
+  const b = r.buf;
+  const end = r.end;
+  let p = r.pos;
+  let x = 0;
+  let f0: string | undefined;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      x = x;
+    } else {
+      r.pos = p;
+      x = r.uint();
+      p = r.pos;
+    }
+    f0 = S[x];
+    if (f0 === undefined) throw new DecodeError("ClientAdded.clientId: " + `string #${x} is not in the table`);
+  }
+  let f1: string | undefined;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      x = x;
+    } else {
+      r.pos = p;
+      x = r.uint();
+      p = r.pos;
+    }
+    f1 = S[x];
+    if (f1 === undefined) throw new DecodeError("ClientAdded.name: " + `string #${x} is not in the table`);
+  }
+  let f2: number;
+  {
+    if (p + 8 > end) {
+      r.pos = p;
+      r.f64();
+    }
+    f2 = r.view.getFloat64(p, true);
+    p += 8;
+    if (f2 - f2 !== 0) throw new DecodeError("ClientAdded.maxOrderNotional: " + "not a finite number");
+  }
+  let f3: number;
+  {
+    if (p + 8 > end) {
+      r.pos = p;
+      r.f64();
+    }
+    f3 = r.view.getFloat64(p, true);
+    p += 8;
+    if (f3 - f3 !== 0) throw new DecodeError("ClientAdded.maxOpenNotional: " + "not a finite number");
+  }
+  let f4: string[];
+  {
+    let n = 0;
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      n = x;
+    } else {
+      r.pos = p;
+      n = r.uint();
+      p = r.pos;
+    }
+    if (n > end - p) throw new DecodeError("ClientAdded.allowedSymbols: " + `list of ${n} cannot fit`);
+    const list = new Array<string>(n);
+    for (let k = 0; k < n; k++) {
+      if (p < end && (x = b[p]!) < 128) {
+        p++;
+        x = x;
+      } else {
+        r.pos = p;
+        x = r.uint();
+        p = r.pos;
+      }
+      const s = S[x];
+      if (s === undefined) throw new DecodeError("ClientAdded.allowedSymbols: " + `string #${x} is not in the table`);
+      list[k] = s;
+    }
+    f4 = list;
+  }
+  const o: Record<string, unknown> = { type: "ClientAdded", clientId: f0, name: f1, maxOrderNotional: f2, maxOpenNotional: f3, allowedSymbols: f4 };
+  r.pos = p;
+  return o;
+}
+
+/** ClientAdded as frames of codec versions before 3 hold it: numbers as float64. */
+export function decodeClientAddedF64(r: ByteReader, S: readonly string[]): Record<string, unknown> {
   const b = r.buf;
   const end = r.end;
   let p = r.pos;
@@ -1335,98 +1788,13 @@ export function decodeClientAdded(r: ByteReader, S: readonly string[]): Record<s
   return o;
 }
 
-/** ClientAdded as frames of codec versions before 2 hold it: no presence mask, no optional field. */
-export function decodeClientAddedNoMask(r: ByteReader, S: readonly string[]): Record<string, unknown> {
-  const b = r.buf;
-  const end = r.end;
-  let p = r.pos;
-  let x = 0;
-  let f0: string | undefined;
-  {
-    if (p < end && (x = b[p]!) < 128) {
-      p++;
-      x = x;
-    } else {
-      r.pos = p;
-      x = r.uint();
-      p = r.pos;
-    }
-    f0 = S[x];
-    if (f0 === undefined) throw new DecodeError("ClientAdded.clientId: " + `string #${x} is not in the table`);
-  }
-  let f1: string | undefined;
-  {
-    if (p < end && (x = b[p]!) < 128) {
-      p++;
-      x = x;
-    } else {
-      r.pos = p;
-      x = r.uint();
-      p = r.pos;
-    }
-    f1 = S[x];
-    if (f1 === undefined) throw new DecodeError("ClientAdded.name: " + `string #${x} is not in the table`);
-  }
-  let f2: number;
-  {
-    if (p + 8 > end) {
-      r.pos = p;
-      r.f64();
-    }
-    f2 = r.view.getFloat64(p, true);
-    p += 8;
-    if (f2 - f2 !== 0) throw new DecodeError("ClientAdded.maxOrderNotional: " + "not a finite number");
-  }
-  let f3: number;
-  {
-    if (p + 8 > end) {
-      r.pos = p;
-      r.f64();
-    }
-    f3 = r.view.getFloat64(p, true);
-    p += 8;
-    if (f3 - f3 !== 0) throw new DecodeError("ClientAdded.maxOpenNotional: " + "not a finite number");
-  }
-  let f4: string[];
-  {
-    let n = 0;
-    if (p < end && (x = b[p]!) < 128) {
-      p++;
-      n = x;
-    } else {
-      r.pos = p;
-      n = r.uint();
-      p = r.pos;
-    }
-    if (n > end - p) throw new DecodeError("ClientAdded.allowedSymbols: " + `list of ${n} cannot fit`);
-    const list = new Array<string>(n);
-    for (let k = 0; k < n; k++) {
-      if (p < end && (x = b[p]!) < 128) {
-        p++;
-        x = x;
-      } else {
-        r.pos = p;
-        x = r.uint();
-        p = r.pos;
-      }
-      const s = S[x];
-      if (s === undefined) throw new DecodeError("ClientAdded.allowedSymbols: " + `string #${x} is not in the table`);
-      list[k] = s;
-    }
-    f4 = list;
-  }
-  const o: Record<string, unknown> = { type: "ClientAdded", clientId: f0, name: f1, maxOrderNotional: f2, maxOpenNotional: f3, allowedSymbols: f4 };
-  r.pos = p;
-  return o;
-}
-
 // OrderPending (code 40)
 const ORDERPENDING_SIDE = ["buy","sell"] as const;
 const ORDERPENDING_ORDERTYPE = ["limit","market"] as const;
 const ORDERPENDING_TIMEINFORCE = ["day","ioc","gtc","fok","gtd"] as const;
 
 export function encodeOrderPending(w: ByteWriter, m: Readonly<Record<string, unknown>>, T: StringIds): void {
-  w.ensure(69);
+  w.ensure(70);
   const b = w.buf;
   let p = w.pos;
   let mask = 0;
@@ -1564,8 +1932,7 @@ export function encodeOrderPending(w: ByteWriter, m: Readonly<Record<string, unk
   if (v8 === undefined) encodeFail("OrderPending", "price", "is required");
   {
     if (typeof v8 !== 'number' || !Number.isFinite(v8)) encodeFail("OrderPending", "price", "must be a finite number");
-    w.view.setFloat64(p, v8, true);
-    p += 8;
+    p = putDecimal(b, w.view, p, v8);
   }
   const v9 = m["expireAt"];
   if (v9 !== undefined) {
@@ -1593,6 +1960,277 @@ export function encodeOrderPending(w: ByteWriter, m: Readonly<Record<string, unk
 }
 
 export function decodeOrderPending(r: ByteReader, S: readonly string[]): Record<string, unknown> {
+  const b = r.buf;
+  const end = r.end;
+  let p = r.pos;
+  let x = 0;
+  let mask = 0;
+  if (p < end && (x = b[p]!) < 128) {
+    p++;
+    mask = x;
+  } else {
+    r.pos = p;
+    mask = r.uint();
+    p = r.pos;
+  }
+  let f0: number;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f0 = x;
+    } else {
+      r.pos = p;
+      f0 = r.uint();
+      p = r.pos;
+    }
+  }
+  let f1: string | undefined;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      x = x;
+    } else {
+      r.pos = p;
+      x = r.uint();
+      p = r.pos;
+    }
+    f1 = S[x];
+    if (f1 === undefined) throw new DecodeError("OrderPending.clientId: " + `string #${x} is not in the table`);
+  }
+  let f2: string | undefined;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      x = x;
+    } else {
+      r.pos = p;
+      x = r.uint();
+      p = r.pos;
+    }
+    f2 = S[x];
+    if (f2 === undefined) throw new DecodeError("OrderPending.clientOrderId: " + `string #${x} is not in the table`);
+  }
+  let f3: string | undefined;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      x = x;
+    } else {
+      r.pos = p;
+      x = r.uint();
+      p = r.pos;
+    }
+    f3 = S[x];
+    if (f3 === undefined) throw new DecodeError("OrderPending.symbol: " + `string #${x} is not in the table`);
+  }
+  let f4: (typeof ORDERPENDING_SIDE)[number] | undefined;
+  {
+    if (p >= end) {
+      r.pos = p;
+      r.u8();
+    }
+    x = b[p++]!;
+    f4 = ORDERPENDING_SIDE[x];
+    if (f4 === undefined) throw new DecodeError("OrderPending.side: " + `bad enum index ${x}`);
+  }
+  let f5: (typeof ORDERPENDING_ORDERTYPE)[number] | undefined;
+  {
+    if (p >= end) {
+      r.pos = p;
+      r.u8();
+    }
+    x = b[p++]!;
+    f5 = ORDERPENDING_ORDERTYPE[x];
+    if (f5 === undefined) throw new DecodeError("OrderPending.orderType: " + `bad enum index ${x}`);
+  }
+  let f6: (typeof ORDERPENDING_TIMEINFORCE)[number] | undefined;
+  {
+    if (p >= end) {
+      r.pos = p;
+      r.u8();
+    }
+    x = b[p++]!;
+    f6 = ORDERPENDING_TIMEINFORCE[x];
+    if (f6 === undefined) throw new DecodeError("OrderPending.timeInForce: " + `bad enum index ${x}`);
+  }
+  let f7: number;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f7 = x;
+    } else {
+      r.pos = p;
+      f7 = r.uint();
+      p = r.pos;
+    }
+  }
+  let f8: number;
+  {
+    r.pos = p;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f8 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
+      r.pos = p;
+      f8 = r.dec();
+      p = r.pos;
+    }
+  }
+  let f9: number | undefined;
+  if ((mask & 1) !== 0) {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f9 = x;
+    } else {
+      r.pos = p;
+      f9 = r.uint();
+      p = r.pos;
+    }
+  }
+  let f10: boolean | undefined;
+  if ((mask & 2) !== 0) {
+    if (p >= end) {
+      r.pos = p;
+      r.u8();
+    }
+    x = b[p++]!;
+    if (x > 1) throw new DecodeError("OrderPending.locate: " + `bad boolean ${x}`);
+    f10 = x === 1;
+  }
+  let f11: boolean | undefined;
+  if ((mask & 4) !== 0) {
+    if (p >= end) {
+      r.pos = p;
+      r.u8();
+    }
+    x = b[p++]!;
+    if (x > 1) throw new DecodeError("OrderPending.intentional: " + `bad boolean ${x}`);
+    f11 = x === 1;
+  }
+  const o: Record<string, unknown> = { type: "OrderPending", orderId: f0, clientId: f1, clientOrderId: f2, symbol: f3, side: f4, orderType: f5, timeInForce: f6, quantity: f7, price: f8 };
+  if ((mask & 1) !== 0) o["expireAt"] = f9;
+  if ((mask & 2) !== 0) o["locate"] = f10;
+  if ((mask & 4) !== 0) o["intentional"] = f11;
+  r.pos = p;
+  return o;
+}
+
+/** OrderPending as frames of codec versions before 2 hold it: no presence mask, no optional field. */
+export function decodeOrderPendingNoMask(r: ByteReader, S: readonly string[]): Record<string, unknown> {
+  const b = r.buf;
+  const end = r.end;
+  let p = r.pos;
+  let x = 0;
+  let f0: number;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f0 = x;
+    } else {
+      r.pos = p;
+      f0 = r.uint();
+      p = r.pos;
+    }
+  }
+  let f1: string | undefined;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      x = x;
+    } else {
+      r.pos = p;
+      x = r.uint();
+      p = r.pos;
+    }
+    f1 = S[x];
+    if (f1 === undefined) throw new DecodeError("OrderPending.clientId: " + `string #${x} is not in the table`);
+  }
+  let f2: string | undefined;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      x = x;
+    } else {
+      r.pos = p;
+      x = r.uint();
+      p = r.pos;
+    }
+    f2 = S[x];
+    if (f2 === undefined) throw new DecodeError("OrderPending.clientOrderId: " + `string #${x} is not in the table`);
+  }
+  let f3: string | undefined;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      x = x;
+    } else {
+      r.pos = p;
+      x = r.uint();
+      p = r.pos;
+    }
+    f3 = S[x];
+    if (f3 === undefined) throw new DecodeError("OrderPending.symbol: " + `string #${x} is not in the table`);
+  }
+  let f4: (typeof ORDERPENDING_SIDE)[number] | undefined;
+  {
+    if (p >= end) {
+      r.pos = p;
+      r.u8();
+    }
+    x = b[p++]!;
+    f4 = ORDERPENDING_SIDE[x];
+    if (f4 === undefined) throw new DecodeError("OrderPending.side: " + `bad enum index ${x}`);
+  }
+  let f5: (typeof ORDERPENDING_ORDERTYPE)[number] | undefined;
+  {
+    if (p >= end) {
+      r.pos = p;
+      r.u8();
+    }
+    x = b[p++]!;
+    f5 = ORDERPENDING_ORDERTYPE[x];
+    if (f5 === undefined) throw new DecodeError("OrderPending.orderType: " + `bad enum index ${x}`);
+  }
+  let f6: (typeof ORDERPENDING_TIMEINFORCE)[number] | undefined;
+  {
+    if (p >= end) {
+      r.pos = p;
+      r.u8();
+    }
+    x = b[p++]!;
+    f6 = ORDERPENDING_TIMEINFORCE[x];
+    if (f6 === undefined) throw new DecodeError("OrderPending.timeInForce: " + `bad enum index ${x}`);
+  }
+  let f7: number;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f7 = x;
+    } else {
+      r.pos = p;
+      f7 = r.uint();
+      p = r.pos;
+    }
+  }
+  let f8: number;
+  {
+    if (p + 8 > end) {
+      r.pos = p;
+      r.f64();
+    }
+    f8 = r.view.getFloat64(p, true);
+    p += 8;
+    if (f8 - f8 !== 0) throw new DecodeError("OrderPending.price: " + "not a finite number");
+  }
+  const o: Record<string, unknown> = { type: "OrderPending", orderId: f0, clientId: f1, clientOrderId: f2, symbol: f3, side: f4, orderType: f5, timeInForce: f6, quantity: f7, price: f8 };
+  r.pos = p;
+  return o;
+}
+
+/** OrderPending as frames of codec versions before 3 hold it: numbers as float64. */
+export function decodeOrderPendingF64(r: ByteReader, S: readonly string[]): Record<string, unknown> {
   const b = r.buf;
   const end = r.end;
   let p = r.pos;
@@ -1746,118 +2384,6 @@ export function decodeOrderPending(r: ByteReader, S: readonly string[]): Record<
   return o;
 }
 
-/** OrderPending as frames of codec versions before 2 hold it: no presence mask, no optional field. */
-export function decodeOrderPendingNoMask(r: ByteReader, S: readonly string[]): Record<string, unknown> {
-  const b = r.buf;
-  const end = r.end;
-  let p = r.pos;
-  let x = 0;
-  let f0: number;
-  {
-    if (p < end && (x = b[p]!) < 128) {
-      p++;
-      f0 = x;
-    } else {
-      r.pos = p;
-      f0 = r.uint();
-      p = r.pos;
-    }
-  }
-  let f1: string | undefined;
-  {
-    if (p < end && (x = b[p]!) < 128) {
-      p++;
-      x = x;
-    } else {
-      r.pos = p;
-      x = r.uint();
-      p = r.pos;
-    }
-    f1 = S[x];
-    if (f1 === undefined) throw new DecodeError("OrderPending.clientId: " + `string #${x} is not in the table`);
-  }
-  let f2: string | undefined;
-  {
-    if (p < end && (x = b[p]!) < 128) {
-      p++;
-      x = x;
-    } else {
-      r.pos = p;
-      x = r.uint();
-      p = r.pos;
-    }
-    f2 = S[x];
-    if (f2 === undefined) throw new DecodeError("OrderPending.clientOrderId: " + `string #${x} is not in the table`);
-  }
-  let f3: string | undefined;
-  {
-    if (p < end && (x = b[p]!) < 128) {
-      p++;
-      x = x;
-    } else {
-      r.pos = p;
-      x = r.uint();
-      p = r.pos;
-    }
-    f3 = S[x];
-    if (f3 === undefined) throw new DecodeError("OrderPending.symbol: " + `string #${x} is not in the table`);
-  }
-  let f4: (typeof ORDERPENDING_SIDE)[number] | undefined;
-  {
-    if (p >= end) {
-      r.pos = p;
-      r.u8();
-    }
-    x = b[p++]!;
-    f4 = ORDERPENDING_SIDE[x];
-    if (f4 === undefined) throw new DecodeError("OrderPending.side: " + `bad enum index ${x}`);
-  }
-  let f5: (typeof ORDERPENDING_ORDERTYPE)[number] | undefined;
-  {
-    if (p >= end) {
-      r.pos = p;
-      r.u8();
-    }
-    x = b[p++]!;
-    f5 = ORDERPENDING_ORDERTYPE[x];
-    if (f5 === undefined) throw new DecodeError("OrderPending.orderType: " + `bad enum index ${x}`);
-  }
-  let f6: (typeof ORDERPENDING_TIMEINFORCE)[number] | undefined;
-  {
-    if (p >= end) {
-      r.pos = p;
-      r.u8();
-    }
-    x = b[p++]!;
-    f6 = ORDERPENDING_TIMEINFORCE[x];
-    if (f6 === undefined) throw new DecodeError("OrderPending.timeInForce: " + `bad enum index ${x}`);
-  }
-  let f7: number;
-  {
-    if (p < end && (x = b[p]!) < 128) {
-      p++;
-      f7 = x;
-    } else {
-      r.pos = p;
-      f7 = r.uint();
-      p = r.pos;
-    }
-  }
-  let f8: number;
-  {
-    if (p + 8 > end) {
-      r.pos = p;
-      r.f64();
-    }
-    f8 = r.view.getFloat64(p, true);
-    p += 8;
-    if (f8 - f8 !== 0) throw new DecodeError("OrderPending.price: " + "not a finite number");
-  }
-  const o: Record<string, unknown> = { type: "OrderPending", orderId: f0, clientId: f1, clientOrderId: f2, symbol: f3, side: f4, orderType: f5, timeInForce: f6, quantity: f7, price: f8 };
-  r.pos = p;
-  return o;
-}
-
 /** OrderPending's kept object for decodeOrderPendingInto: every field, in schema order. */
 export function blankOrderPending(): Record<string, unknown> {
   return { type: "OrderPending", orderId: 0, clientId: '', clientOrderId: '', symbol: '', side: "buy", orderType: "limit", timeInForce: "day", quantity: 0, price: 0, expireAt: undefined, locate: undefined, intentional: undefined };
@@ -1971,13 +2497,17 @@ export function decodeOrderPendingInto(r: ByteReader, S: readonly string[], o: R
   }
   let f8: number;
   {
-    if (p + 8 > end) {
+    r.pos = p;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f8 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
       r.pos = p;
-      r.f64();
+      f8 = r.dec();
+      p = r.pos;
     }
-    f8 = r.view.getFloat64(p, true);
-    p += 8;
-    if (f8 - f8 !== 0) throw new DecodeError("OrderPending.price: " + "not a finite number");
   }
   let f9: number | undefined = undefined;
   if ((mask & 1) !== 0) {
@@ -2357,7 +2887,7 @@ export function decodeOrderRoutedInto(r: ByteReader, S: readonly string[], o: Re
 // OrderExecuted (code 44)
 
 export function encodeOrderExecuted(w: ByteWriter, m: Readonly<Record<string, unknown>>, _T: StringIds): void {
-  w.ensure(32);
+  w.ensure(33);
   const b = w.buf;
   let p = w.pos;
   const v0 = m["orderId"];
@@ -2403,13 +2933,70 @@ export function encodeOrderExecuted(w: ByteWriter, m: Readonly<Record<string, un
   if (v3 === undefined) encodeFail("OrderExecuted", "fillPrice", "is required");
   {
     if (typeof v3 !== 'number' || !Number.isFinite(v3)) encodeFail("OrderExecuted", "fillPrice", "must be a finite number");
-    w.view.setFloat64(p, v3, true);
-    p += 8;
+    p = putDecimal(b, w.view, p, v3);
   }
   w.pos = p;
 }
 
 export function decodeOrderExecuted(r: ByteReader, _S: readonly string[]): Record<string, unknown> {
+  const b = r.buf;
+  const end = r.end;
+  let p = r.pos;
+  let x = 0;
+  let f0: number;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f0 = x;
+    } else {
+      r.pos = p;
+      f0 = r.uint();
+      p = r.pos;
+    }
+  }
+  let f1: number;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f1 = x;
+    } else {
+      r.pos = p;
+      f1 = r.uint();
+      p = r.pos;
+    }
+  }
+  let f2: number;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f2 = x;
+    } else {
+      r.pos = p;
+      f2 = r.uint();
+      p = r.pos;
+    }
+  }
+  let f3: number;
+  {
+    r.pos = p;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f3 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
+      r.pos = p;
+      f3 = r.dec();
+      p = r.pos;
+    }
+  }
+  const o: Record<string, unknown> = { type: "OrderExecuted", orderId: f0, execId: f1, fillQty: f2, fillPrice: f3 };
+  r.pos = p;
+  return o;
+}
+
+/** OrderExecuted as frames of codec versions before 3 hold it: numbers as float64. */
+export function decodeOrderExecutedF64(r: ByteReader, _S: readonly string[]): Record<string, unknown> {
   const b = r.buf;
   const end = r.end;
   let p = r.pos;
@@ -2508,13 +3095,17 @@ export function decodeOrderExecutedInto(r: ByteReader, _S: readonly string[], o:
   }
   let f3: number;
   {
-    if (p + 8 > end) {
+    r.pos = p;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f3 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
       r.pos = p;
-      r.f64();
+      f3 = r.dec();
+      p = r.pos;
     }
-    f3 = r.view.getFloat64(p, true);
-    p += 8;
-    if (f3 - f3 !== 0) throw new DecodeError("OrderExecuted.fillPrice: " + "not a finite number");
   }
   o["orderId"] = f0;
   o["execId"] = f1;
@@ -3194,7 +3785,7 @@ export function decodeCancelRejectedInto(r: ByteReader, S: readonly string[], o:
 // ReplaceRequested (code 50)
 
 export function encodeReplaceRequested(w: ByteWriter, m: Readonly<Record<string, unknown>>, T: StringIds): void {
-  w.ensure(40);
+  w.ensure(41);
   const b = w.buf;
   let p = w.pos;
   let mask = 0;
@@ -3237,8 +3828,7 @@ export function encodeReplaceRequested(w: ByteWriter, m: Readonly<Record<string,
   if (v2 === undefined) encodeFail("ReplaceRequested", "price", "is required");
   {
     if (typeof v2 !== 'number' || !Number.isFinite(v2)) encodeFail("ReplaceRequested", "price", "must be a finite number");
-    w.view.setFloat64(p, v2, true);
-    p += 8;
+    p = putDecimal(b, w.view, p, v2);
   }
   const v3 = m["clientOrderId"];
   if (v3 !== undefined) {
@@ -3257,6 +3847,119 @@ export function encodeReplaceRequested(w: ByteWriter, m: Readonly<Record<string,
 }
 
 export function decodeReplaceRequested(r: ByteReader, S: readonly string[]): Record<string, unknown> {
+  const b = r.buf;
+  const end = r.end;
+  let p = r.pos;
+  let x = 0;
+  let mask = 0;
+  if (p < end && (x = b[p]!) < 128) {
+    p++;
+    mask = x;
+  } else {
+    r.pos = p;
+    mask = r.uint();
+    p = r.pos;
+  }
+  let f0: number;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f0 = x;
+    } else {
+      r.pos = p;
+      f0 = r.uint();
+      p = r.pos;
+    }
+  }
+  let f1: number;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f1 = x;
+    } else {
+      r.pos = p;
+      f1 = r.uint();
+      p = r.pos;
+    }
+  }
+  let f2: number;
+  {
+    r.pos = p;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f2 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
+      r.pos = p;
+      f2 = r.dec();
+      p = r.pos;
+    }
+  }
+  let f3: string | undefined;
+  if ((mask & 1) !== 0) {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      x = x;
+    } else {
+      r.pos = p;
+      x = r.uint();
+      p = r.pos;
+    }
+    f3 = S[x];
+    if (f3 === undefined) throw new DecodeError("ReplaceRequested.clientOrderId: " + `string #${x} is not in the table`);
+  }
+  const o: Record<string, unknown> = { type: "ReplaceRequested", orderId: f0, quantity: f1, price: f2 };
+  if ((mask & 1) !== 0) o["clientOrderId"] = f3;
+  r.pos = p;
+  return o;
+}
+
+/** ReplaceRequested as frames of codec versions before 2 hold it: no presence mask, no optional field. */
+export function decodeReplaceRequestedNoMask(r: ByteReader, _S: readonly string[]): Record<string, unknown> {
+  const b = r.buf;
+  const end = r.end;
+  let p = r.pos;
+  let x = 0;
+  let f0: number;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f0 = x;
+    } else {
+      r.pos = p;
+      f0 = r.uint();
+      p = r.pos;
+    }
+  }
+  let f1: number;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f1 = x;
+    } else {
+      r.pos = p;
+      f1 = r.uint();
+      p = r.pos;
+    }
+  }
+  let f2: number;
+  {
+    if (p + 8 > end) {
+      r.pos = p;
+      r.f64();
+    }
+    f2 = r.view.getFloat64(p, true);
+    p += 8;
+    if (f2 - f2 !== 0) throw new DecodeError("ReplaceRequested.price: " + "not a finite number");
+  }
+  const o: Record<string, unknown> = { type: "ReplaceRequested", orderId: f0, quantity: f1, price: f2 };
+  r.pos = p;
+  return o;
+}
+
+/** ReplaceRequested as frames of codec versions before 3 hold it: numbers as float64. */
+export function decodeReplaceRequestedF64(r: ByteReader, S: readonly string[]): Record<string, unknown> {
   const b = r.buf;
   const end = r.end;
   let p = r.pos;
@@ -3321,49 +4024,6 @@ export function decodeReplaceRequested(r: ByteReader, S: readonly string[]): Rec
   return o;
 }
 
-/** ReplaceRequested as frames of codec versions before 2 hold it: no presence mask, no optional field. */
-export function decodeReplaceRequestedNoMask(r: ByteReader, _S: readonly string[]): Record<string, unknown> {
-  const b = r.buf;
-  const end = r.end;
-  let p = r.pos;
-  let x = 0;
-  let f0: number;
-  {
-    if (p < end && (x = b[p]!) < 128) {
-      p++;
-      f0 = x;
-    } else {
-      r.pos = p;
-      f0 = r.uint();
-      p = r.pos;
-    }
-  }
-  let f1: number;
-  {
-    if (p < end && (x = b[p]!) < 128) {
-      p++;
-      f1 = x;
-    } else {
-      r.pos = p;
-      f1 = r.uint();
-      p = r.pos;
-    }
-  }
-  let f2: number;
-  {
-    if (p + 8 > end) {
-      r.pos = p;
-      r.f64();
-    }
-    f2 = r.view.getFloat64(p, true);
-    p += 8;
-    if (f2 - f2 !== 0) throw new DecodeError("ReplaceRequested.price: " + "not a finite number");
-  }
-  const o: Record<string, unknown> = { type: "ReplaceRequested", orderId: f0, quantity: f1, price: f2 };
-  r.pos = p;
-  return o;
-}
-
 /** ReplaceRequested's kept object for decodeReplaceRequestedInto: every field, in schema order. */
 export function blankReplaceRequested(): Record<string, unknown> {
   return { type: "ReplaceRequested", orderId: 0, quantity: 0, price: 0, clientOrderId: undefined };
@@ -3408,13 +4068,17 @@ export function decodeReplaceRequestedInto(r: ByteReader, S: readonly string[], 
   }
   let f2: number;
   {
-    if (p + 8 > end) {
+    r.pos = p;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f2 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
       r.pos = p;
-      r.f64();
+      f2 = r.dec();
+      p = r.pos;
     }
-    f2 = r.view.getFloat64(p, true);
-    p += 8;
-    if (f2 - f2 !== 0) throw new DecodeError("ReplaceRequested.price: " + "not a finite number");
   }
   let f3: string | undefined = undefined;
   if ((mask & 1) !== 0) {
@@ -3440,7 +4104,7 @@ export function decodeReplaceRequestedInto(r: ByteReader, S: readonly string[], 
 // OrderReplaced (code 51)
 
 export function encodeOrderReplaced(w: ByteWriter, m: Readonly<Record<string, unknown>>, _T: StringIds): void {
-  w.ensure(24);
+  w.ensure(25);
   const b = w.buf;
   let p = w.pos;
   const v0 = m["orderId"];
@@ -3473,13 +4137,59 @@ export function encodeOrderReplaced(w: ByteWriter, m: Readonly<Record<string, un
   if (v2 === undefined) encodeFail("OrderReplaced", "price", "is required");
   {
     if (typeof v2 !== 'number' || !Number.isFinite(v2)) encodeFail("OrderReplaced", "price", "must be a finite number");
-    w.view.setFloat64(p, v2, true);
-    p += 8;
+    p = putDecimal(b, w.view, p, v2);
   }
   w.pos = p;
 }
 
 export function decodeOrderReplaced(r: ByteReader, _S: readonly string[]): Record<string, unknown> {
+  const b = r.buf;
+  const end = r.end;
+  let p = r.pos;
+  let x = 0;
+  let f0: number;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f0 = x;
+    } else {
+      r.pos = p;
+      f0 = r.uint();
+      p = r.pos;
+    }
+  }
+  let f1: number;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f1 = x;
+    } else {
+      r.pos = p;
+      f1 = r.uint();
+      p = r.pos;
+    }
+  }
+  let f2: number;
+  {
+    r.pos = p;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f2 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
+      r.pos = p;
+      f2 = r.dec();
+      p = r.pos;
+    }
+  }
+  const o: Record<string, unknown> = { type: "OrderReplaced", orderId: f0, quantity: f1, price: f2 };
+  r.pos = p;
+  return o;
+}
+
+/** OrderReplaced as frames of codec versions before 3 hold it: numbers as float64. */
+export function decodeOrderReplacedF64(r: ByteReader, _S: readonly string[]): Record<string, unknown> {
   const b = r.buf;
   const end = r.end;
   let p = r.pos;
@@ -3556,13 +4266,17 @@ export function decodeOrderReplacedInto(r: ByteReader, _S: readonly string[], o:
   }
   let f2: number;
   {
-    if (p + 8 > end) {
+    r.pos = p;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f2 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
       r.pos = p;
-      r.f64();
+      f2 = r.dec();
+      p = r.pos;
     }
-    f2 = r.view.getFloat64(p, true);
-    p += 8;
-    if (f2 - f2 !== 0) throw new DecodeError("OrderReplaced.price: " + "not a finite number");
   }
   o["orderId"] = f0;
   o["quantity"] = f1;
@@ -3725,7 +4439,7 @@ const ORDERRESTORED_TIMEINFORCE = ["day","ioc","gtc","fok","gtd"] as const;
 const ORDERRESTORED_STATE = ["pending","accepted","rejected","routed","partially_filled","filled","cancelled","expired","new"] as const;
 
 export function encodeOrderRestored(w: ByteWriter, m: Readonly<Record<string, unknown>>, T: StringIds): void {
-  w.ensure(143);
+  w.ensure(147);
   let b = w.buf;
   let p = w.pos;
   let mask = 0;
@@ -3872,8 +4586,7 @@ export function encodeOrderRestored(w: ByteWriter, m: Readonly<Record<string, un
   if (v8 === undefined) encodeFail("OrderRestored", "price", "is required");
   {
     if (typeof v8 !== 'number' || !Number.isFinite(v8)) encodeFail("OrderRestored", "price", "must be a finite number");
-    w.view.setFloat64(p, v8, true);
-    p += 8;
+    p = putDecimal(b, w.view, p, v8);
   }
   const v9 = m["state"];
   if (v9 === undefined) encodeFail("OrderRestored", "state", "is required");
@@ -3927,8 +4640,7 @@ export function encodeOrderRestored(w: ByteWriter, m: Readonly<Record<string, un
   if (v11 === undefined) encodeFail("OrderRestored", "avgPrice", "is required");
   {
     if (typeof v11 !== 'number' || !Number.isFinite(v11)) encodeFail("OrderRestored", "avgPrice", "must be a finite number");
-    w.view.setFloat64(p, v11, true);
-    p += 8;
+    p = putDecimal(b, w.view, p, v11);
   }
   const v12 = m["venue"];
   if (v12 !== undefined) {
@@ -3961,7 +4673,7 @@ export function encodeOrderRestored(w: ByteWriter, m: Readonly<Record<string, un
     w.pos = p;
     w.uint(v14.length);
     for (const s of v14 as readonly string[]) w.uint(T.id(s));
-    w.ensure(143);
+    w.ensure(147);
     b = w.buf;
     p = w.pos;
   }
@@ -3980,8 +4692,7 @@ export function encodeOrderRestored(w: ByteWriter, m: Readonly<Record<string, un
   const v16 = m["enteredPrice"];
   if (v16 !== undefined) {
     if (typeof v16 !== 'number' || !Number.isFinite(v16)) encodeFail("OrderRestored", "enteredPrice", "must be a finite number");
-    w.view.setFloat64(p, v16, true);
-    p += 8;
+    p = putDecimal(b, w.view, p, v16);
   }
   const v17 = m["locate"];
   if (v17 !== undefined) {
@@ -4026,8 +4737,7 @@ export function encodeOrderRestored(w: ByteWriter, m: Readonly<Record<string, un
   const v22 = m["replacePendingPrice"];
   if (v22 !== undefined) {
     if (typeof v22 !== 'number' || !Number.isFinite(v22)) encodeFail("OrderRestored", "replacePendingPrice", "must be a finite number");
-    w.view.setFloat64(p, v22, true);
-    p += 8;
+    p = putDecimal(b, w.view, p, v22);
   }
   const v23 = m["enteredTs"];
   if (v23 !== undefined) {
@@ -4045,6 +4755,334 @@ export function encodeOrderRestored(w: ByteWriter, m: Readonly<Record<string, un
 }
 
 export function decodeOrderRestored(r: ByteReader, S: readonly string[]): Record<string, unknown> {
+  const b = r.buf;
+  const end = r.end;
+  let p = r.pos;
+  let x = 0;
+  let mask = 0;
+  if (p < end && (x = b[p]!) < 128) {
+    p++;
+    mask = x;
+  } else {
+    r.pos = p;
+    mask = r.uint();
+    p = r.pos;
+  }
+  let f0: number;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f0 = x;
+    } else {
+      r.pos = p;
+      f0 = r.uint();
+      p = r.pos;
+    }
+  }
+  let f1: string | undefined;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      x = x;
+    } else {
+      r.pos = p;
+      x = r.uint();
+      p = r.pos;
+    }
+    f1 = S[x];
+    if (f1 === undefined) throw new DecodeError("OrderRestored.clientId: " + `string #${x} is not in the table`);
+  }
+  let f2: string | undefined;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      x = x;
+    } else {
+      r.pos = p;
+      x = r.uint();
+      p = r.pos;
+    }
+    f2 = S[x];
+    if (f2 === undefined) throw new DecodeError("OrderRestored.clientOrderId: " + `string #${x} is not in the table`);
+  }
+  let f3: string | undefined;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      x = x;
+    } else {
+      r.pos = p;
+      x = r.uint();
+      p = r.pos;
+    }
+    f3 = S[x];
+    if (f3 === undefined) throw new DecodeError("OrderRestored.symbol: " + `string #${x} is not in the table`);
+  }
+  let f4: (typeof ORDERRESTORED_SIDE)[number] | undefined;
+  {
+    if (p >= end) {
+      r.pos = p;
+      r.u8();
+    }
+    x = b[p++]!;
+    f4 = ORDERRESTORED_SIDE[x];
+    if (f4 === undefined) throw new DecodeError("OrderRestored.side: " + `bad enum index ${x}`);
+  }
+  let f5: (typeof ORDERRESTORED_ORDERTYPE)[number] | undefined;
+  {
+    if (p >= end) {
+      r.pos = p;
+      r.u8();
+    }
+    x = b[p++]!;
+    f5 = ORDERRESTORED_ORDERTYPE[x];
+    if (f5 === undefined) throw new DecodeError("OrderRestored.orderType: " + `bad enum index ${x}`);
+  }
+  let f6: (typeof ORDERRESTORED_TIMEINFORCE)[number] | undefined;
+  {
+    if (p >= end) {
+      r.pos = p;
+      r.u8();
+    }
+    x = b[p++]!;
+    f6 = ORDERRESTORED_TIMEINFORCE[x];
+    if (f6 === undefined) throw new DecodeError("OrderRestored.timeInForce: " + `bad enum index ${x}`);
+  }
+  let f7: number;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f7 = x;
+    } else {
+      r.pos = p;
+      f7 = r.uint();
+      p = r.pos;
+    }
+  }
+  let f8: number;
+  {
+    r.pos = p;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f8 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
+      r.pos = p;
+      f8 = r.dec();
+      p = r.pos;
+    }
+  }
+  let f9: (typeof ORDERRESTORED_STATE)[number] | undefined;
+  {
+    if (p >= end) {
+      r.pos = p;
+      r.u8();
+    }
+    x = b[p++]!;
+    f9 = ORDERRESTORED_STATE[x];
+    if (f9 === undefined) throw new DecodeError("OrderRestored.state: " + `bad enum index ${x}`);
+  }
+  let f10: number;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f10 = x;
+    } else {
+      r.pos = p;
+      f10 = r.uint();
+      p = r.pos;
+    }
+  }
+  let f11: number;
+  {
+    r.pos = p;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f11 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
+      r.pos = p;
+      f11 = r.dec();
+      p = r.pos;
+    }
+  }
+  let f12: string | undefined;
+  if ((mask & 1) !== 0) {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      x = x;
+    } else {
+      r.pos = p;
+      x = r.uint();
+      p = r.pos;
+    }
+    f12 = S[x];
+    if (f12 === undefined) throw new DecodeError("OrderRestored.venue: " + `string #${x} is not in the table`);
+  }
+  let f13: number | undefined;
+  if ((mask & 2) !== 0) {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f13 = x;
+    } else {
+      r.pos = p;
+      f13 = r.uint();
+      p = r.pos;
+    }
+  }
+  let f14: string[] | undefined;
+  if ((mask & 4) !== 0) {
+    let n = 0;
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      n = x;
+    } else {
+      r.pos = p;
+      n = r.uint();
+      p = r.pos;
+    }
+    if (n > end - p) throw new DecodeError("OrderRestored.origClientOrderIds: " + `list of ${n} cannot fit`);
+    const list = new Array<string>(n);
+    for (let k = 0; k < n; k++) {
+      if (p < end && (x = b[p]!) < 128) {
+        p++;
+        x = x;
+      } else {
+        r.pos = p;
+        x = r.uint();
+        p = r.pos;
+      }
+      const s = S[x];
+      if (s === undefined) throw new DecodeError("OrderRestored.origClientOrderIds: " + `string #${x} is not in the table`);
+      list[k] = s;
+    }
+    f14 = list;
+  }
+  let f15: number | undefined;
+  if ((mask & 8) !== 0) {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f15 = x;
+    } else {
+      r.pos = p;
+      f15 = r.uint();
+      p = r.pos;
+    }
+  }
+  let f16: number | undefined;
+  if ((mask & 16) !== 0) {
+    r.pos = p;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f16 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
+      r.pos = p;
+      f16 = r.dec();
+      p = r.pos;
+    }
+  }
+  let f17: boolean | undefined;
+  if ((mask & 32) !== 0) {
+    if (p >= end) {
+      r.pos = p;
+      r.u8();
+    }
+    x = b[p++]!;
+    if (x > 1) throw new DecodeError("OrderRestored.locate: " + `bad boolean ${x}`);
+    f17 = x === 1;
+  }
+  let f18: boolean | undefined;
+  if ((mask & 64) !== 0) {
+    if (p >= end) {
+      r.pos = p;
+      r.u8();
+    }
+    x = b[p++]!;
+    if (x > 1) throw new DecodeError("OrderRestored.intentional: " + `bad boolean ${x}`);
+    f18 = x === 1;
+  }
+  let f19: boolean | undefined;
+  if ((mask & 128) !== 0) {
+    if (p >= end) {
+      r.pos = p;
+      r.u8();
+    }
+    x = b[p++]!;
+    if (x > 1) throw new DecodeError("OrderRestored.cancelPending: " + `bad boolean ${x}`);
+    f19 = x === 1;
+  }
+  let f20: string | undefined;
+  if ((mask & 256) !== 0) {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      x = x;
+    } else {
+      r.pos = p;
+      x = r.uint();
+      p = r.pos;
+    }
+    f20 = S[x];
+    if (f20 === undefined) throw new DecodeError("OrderRestored.replacePendingClientOrderId: " + `string #${x} is not in the table`);
+  }
+  let f21: number | undefined;
+  if ((mask & 512) !== 0) {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f21 = x;
+    } else {
+      r.pos = p;
+      f21 = r.uint();
+      p = r.pos;
+    }
+  }
+  let f22: number | undefined;
+  if ((mask & 1024) !== 0) {
+    r.pos = p;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f22 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
+      r.pos = p;
+      f22 = r.dec();
+      p = r.pos;
+    }
+  }
+  let f23: number | undefined;
+  if ((mask & 2048) !== 0) {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f23 = x;
+    } else {
+      r.pos = p;
+      f23 = r.uint();
+      p = r.pos;
+    }
+  }
+  const o: Record<string, unknown> = { type: "OrderRestored", orderId: f0, clientId: f1, clientOrderId: f2, symbol: f3, side: f4, orderType: f5, timeInForce: f6, quantity: f7, price: f8, state: f9, filledQuantity: f10, avgPrice: f11 };
+  if ((mask & 1) !== 0) o["venue"] = f12;
+  if ((mask & 2) !== 0) o["expireAt"] = f13;
+  if ((mask & 4) !== 0) o["origClientOrderIds"] = f14;
+  if ((mask & 8) !== 0) o["enteredQuantity"] = f15;
+  if ((mask & 16) !== 0) o["enteredPrice"] = f16;
+  if ((mask & 32) !== 0) o["locate"] = f17;
+  if ((mask & 64) !== 0) o["intentional"] = f18;
+  if ((mask & 128) !== 0) o["cancelPending"] = f19;
+  if ((mask & 256) !== 0) o["replacePendingClientOrderId"] = f20;
+  if ((mask & 512) !== 0) o["replacePendingQuantity"] = f21;
+  if ((mask & 1024) !== 0) o["replacePendingPrice"] = f22;
+  if ((mask & 2048) !== 0) o["enteredTs"] = f23;
+  r.pos = p;
+  return o;
+}
+
+/** OrderRestored as frames of codec versions before 3 hold it: numbers as float64. */
+export function decodeOrderRestoredF64(r: ByteReader, S: readonly string[]): Record<string, unknown> {
   const b = r.buf;
   const end = r.end;
   let p = r.pos;
@@ -4498,7 +5536,7 @@ export function decodeOrderParkedInto(r: ByteReader, _S: readonly string[], o: R
 // LimitsChanged (code 70)
 
 export function encodeLimitsChanged(w: ByteWriter, m: Readonly<Record<string, unknown>>, T: StringIds): void {
-  w.ensure(73);
+  w.ensure(79);
   const b = w.buf;
   let p = w.pos;
   let mask = 0;
@@ -4548,32 +5586,27 @@ export function encodeLimitsChanged(w: ByteWriter, m: Readonly<Record<string, un
   const v2 = m["maxOrderQuantity"];
   if (v2 !== undefined) {
     if (typeof v2 !== 'number' || !Number.isFinite(v2)) encodeFail("LimitsChanged", "maxOrderQuantity", "must be a finite number");
-    w.view.setFloat64(p, v2, true);
-    p += 8;
+    p = putDecimal(b, w.view, p, v2);
   }
   const v3 = m["maxOrderNotional"];
   if (v3 !== undefined) {
     if (typeof v3 !== 'number' || !Number.isFinite(v3)) encodeFail("LimitsChanged", "maxOrderNotional", "must be a finite number");
-    w.view.setFloat64(p, v3, true);
-    p += 8;
+    p = putDecimal(b, w.view, p, v3);
   }
   const v4 = m["maxOpenNotional"];
   if (v4 !== undefined) {
     if (typeof v4 !== 'number' || !Number.isFinite(v4)) encodeFail("LimitsChanged", "maxOpenNotional", "must be a finite number");
-    w.view.setFloat64(p, v4, true);
-    p += 8;
+    p = putDecimal(b, w.view, p, v4);
   }
   const v5 = m["maxGrossPosition"];
   if (v5 !== undefined) {
     if (typeof v5 !== 'number' || !Number.isFinite(v5)) encodeFail("LimitsChanged", "maxGrossPosition", "must be a finite number");
-    w.view.setFloat64(p, v5, true);
-    p += 8;
+    p = putDecimal(b, w.view, p, v5);
   }
   const v6 = m["maxNetPosition"];
   if (v6 !== undefined) {
     if (typeof v6 !== 'number' || !Number.isFinite(v6)) encodeFail("LimitsChanged", "maxNetPosition", "must be a finite number");
-    w.view.setFloat64(p, v6, true);
-    p += 8;
+    p = putDecimal(b, w.view, p, v6);
   }
   const v7 = m["requireLocate"];
   if (v7 !== undefined) {
@@ -4583,13 +5616,159 @@ export function encodeLimitsChanged(w: ByteWriter, m: Readonly<Record<string, un
   const v8 = m["duplicateWindowMs"];
   if (v8 !== undefined) {
     if (typeof v8 !== 'number' || !Number.isFinite(v8)) encodeFail("LimitsChanged", "duplicateWindowMs", "must be a finite number");
-    w.view.setFloat64(p, v8, true);
-    p += 8;
+    p = putDecimal(b, w.view, p, v8);
   }
   w.pos = p;
 }
 
 export function decodeLimitsChanged(r: ByteReader, S: readonly string[]): Record<string, unknown> {
+  const b = r.buf;
+  const end = r.end;
+  let p = r.pos;
+  let x = 0;
+  let mask = 0;
+  if (p < end && (x = b[p]!) < 128) {
+    p++;
+    mask = x;
+  } else {
+    r.pos = p;
+    mask = r.uint();
+    p = r.pos;
+  }
+  let f0: string | undefined;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      x = x;
+    } else {
+      r.pos = p;
+      x = r.uint();
+      p = r.pos;
+    }
+    f0 = S[x];
+    if (f0 === undefined) throw new DecodeError("LimitsChanged.clientId: " + `string #${x} is not in the table`);
+  }
+  let f1: string | undefined;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      x = x;
+    } else {
+      r.pos = p;
+      x = r.uint();
+      p = r.pos;
+    }
+    f1 = S[x];
+    if (f1 === undefined) throw new DecodeError("LimitsChanged.by: " + `string #${x} is not in the table`);
+  }
+  let f2: number | undefined;
+  if ((mask & 1) !== 0) {
+    r.pos = p;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f2 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
+      r.pos = p;
+      f2 = r.dec();
+      p = r.pos;
+    }
+  }
+  let f3: number | undefined;
+  if ((mask & 2) !== 0) {
+    r.pos = p;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f3 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
+      r.pos = p;
+      f3 = r.dec();
+      p = r.pos;
+    }
+  }
+  let f4: number | undefined;
+  if ((mask & 4) !== 0) {
+    r.pos = p;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f4 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
+      r.pos = p;
+      f4 = r.dec();
+      p = r.pos;
+    }
+  }
+  let f5: number | undefined;
+  if ((mask & 8) !== 0) {
+    r.pos = p;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f5 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
+      r.pos = p;
+      f5 = r.dec();
+      p = r.pos;
+    }
+  }
+  let f6: number | undefined;
+  if ((mask & 16) !== 0) {
+    r.pos = p;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f6 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
+      r.pos = p;
+      f6 = r.dec();
+      p = r.pos;
+    }
+  }
+  let f7: boolean | undefined;
+  if ((mask & 32) !== 0) {
+    if (p >= end) {
+      r.pos = p;
+      r.u8();
+    }
+    x = b[p++]!;
+    if (x > 1) throw new DecodeError("LimitsChanged.requireLocate: " + `bad boolean ${x}`);
+    f7 = x === 1;
+  }
+  let f8: number | undefined;
+  if ((mask & 64) !== 0) {
+    r.pos = p;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f8 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
+      r.pos = p;
+      f8 = r.dec();
+      p = r.pos;
+    }
+  }
+  const o: Record<string, unknown> = { type: "LimitsChanged", clientId: f0, by: f1 };
+  if ((mask & 1) !== 0) o["maxOrderQuantity"] = f2;
+  if ((mask & 2) !== 0) o["maxOrderNotional"] = f3;
+  if ((mask & 4) !== 0) o["maxOpenNotional"] = f4;
+  if ((mask & 8) !== 0) o["maxGrossPosition"] = f5;
+  if ((mask & 16) !== 0) o["maxNetPosition"] = f6;
+  if ((mask & 32) !== 0) o["requireLocate"] = f7;
+  if ((mask & 64) !== 0) o["duplicateWindowMs"] = f8;
+  r.pos = p;
+  return o;
+}
+
+/** LimitsChanged as frames of codec versions before 3 hold it: numbers as float64. */
+export function decodeLimitsChangedF64(r: ByteReader, S: readonly string[]): Record<string, unknown> {
   const b = r.buf;
   const end = r.end;
   let p = r.pos;
@@ -5003,7 +6182,7 @@ export function decodeTradingResumed(r: ByteReader, S: readonly string[]): Recor
 // ReferencePriceMoved (code 74)
 
 export function encodeReferencePriceMoved(w: ByteWriter, m: Readonly<Record<string, unknown>>, T: StringIds): void {
-  w.ensure(16);
+  w.ensure(17);
   const b = w.buf;
   let p = w.pos;
   const v0 = m["symbol"];
@@ -5024,13 +6203,50 @@ export function encodeReferencePriceMoved(w: ByteWriter, m: Readonly<Record<stri
   if (v1 === undefined) encodeFail("ReferencePriceMoved", "price", "is required");
   {
     if (typeof v1 !== 'number' || !Number.isFinite(v1)) encodeFail("ReferencePriceMoved", "price", "must be a finite number");
-    w.view.setFloat64(p, v1, true);
-    p += 8;
+    p = putDecimal(b, w.view, p, v1);
   }
   w.pos = p;
 }
 
 export function decodeReferencePriceMoved(r: ByteReader, S: readonly string[]): Record<string, unknown> {
+  const b = r.buf;
+  const end = r.end;
+  let p = r.pos;
+  let x = 0;
+  let f0: string | undefined;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      x = x;
+    } else {
+      r.pos = p;
+      x = r.uint();
+      p = r.pos;
+    }
+    f0 = S[x];
+    if (f0 === undefined) throw new DecodeError("ReferencePriceMoved.symbol: " + `string #${x} is not in the table`);
+  }
+  let f1: number;
+  {
+    r.pos = p;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f1 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
+      r.pos = p;
+      f1 = r.dec();
+      p = r.pos;
+    }
+  }
+  const o: Record<string, unknown> = { type: "ReferencePriceMoved", symbol: f0, price: f1 };
+  r.pos = p;
+  return o;
+}
+
+/** ReferencePriceMoved as frames of codec versions before 3 hold it: numbers as float64. */
+export function decodeReferencePriceMovedF64(r: ByteReader, S: readonly string[]): Record<string, unknown> {
   const b = r.buf;
   const end = r.end;
   let p = r.pos;
@@ -5112,7 +6328,7 @@ export function decodeInstrumentExpired(r: ByteReader, S: readonly string[]): Re
 // MarketOrderCollared (code 76)
 
 export function encodeMarketOrderCollared(w: ByteWriter, m: Readonly<Record<string, unknown>>, _T: StringIds): void {
-  w.ensure(16);
+  w.ensure(17);
   const b = w.buf;
   let p = w.pos;
   const v0 = m["orderId"];
@@ -5132,13 +6348,48 @@ export function encodeMarketOrderCollared(w: ByteWriter, m: Readonly<Record<stri
   if (v1 === undefined) encodeFail("MarketOrderCollared", "protectionPrice", "is required");
   {
     if (typeof v1 !== 'number' || !Number.isFinite(v1)) encodeFail("MarketOrderCollared", "protectionPrice", "must be a finite number");
-    w.view.setFloat64(p, v1, true);
-    p += 8;
+    p = putDecimal(b, w.view, p, v1);
   }
   w.pos = p;
 }
 
 export function decodeMarketOrderCollared(r: ByteReader, _S: readonly string[]): Record<string, unknown> {
+  const b = r.buf;
+  const end = r.end;
+  let p = r.pos;
+  let x = 0;
+  let f0: number;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      f0 = x;
+    } else {
+      r.pos = p;
+      f0 = r.uint();
+      p = r.pos;
+    }
+  }
+  let f1: number;
+  {
+    r.pos = p;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f1 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
+      r.pos = p;
+      f1 = r.dec();
+      p = r.pos;
+    }
+  }
+  const o: Record<string, unknown> = { type: "MarketOrderCollared", orderId: f0, protectionPrice: f1 };
+  r.pos = p;
+  return o;
+}
+
+/** MarketOrderCollared as frames of codec versions before 3 hold it: numbers as float64. */
+export function decodeMarketOrderCollaredF64(r: ByteReader, _S: readonly string[]): Record<string, unknown> {
   const b = r.buf;
   const end = r.end;
   let p = r.pos;
@@ -5172,7 +6423,7 @@ export function decodeMarketOrderCollared(r: ByteReader, _S: readonly string[]):
 // PositionRestored (code 77)
 
 export function encodePositionRestored(w: ByteWriter, m: Readonly<Record<string, unknown>>, T: StringIds): void {
-  w.ensure(40);
+  w.ensure(43);
   const b = w.buf;
   let p = w.pos;
   const v0 = m["clientId"];
@@ -5207,27 +6458,103 @@ export function encodePositionRestored(w: ByteWriter, m: Readonly<Record<string,
   if (v2 === undefined) encodeFail("PositionRestored", "quantity", "is required");
   {
     if (typeof v2 !== 'number' || !Number.isFinite(v2)) encodeFail("PositionRestored", "quantity", "must be a finite number");
-    w.view.setFloat64(p, v2, true);
-    p += 8;
+    p = putDecimal(b, w.view, p, v2);
   }
   const v3 = m["avgCost"];
   if (v3 === undefined) encodeFail("PositionRestored", "avgCost", "is required");
   {
     if (typeof v3 !== 'number' || !Number.isFinite(v3)) encodeFail("PositionRestored", "avgCost", "must be a finite number");
-    w.view.setFloat64(p, v3, true);
-    p += 8;
+    p = putDecimal(b, w.view, p, v3);
   }
   const v4 = m["realizedPnl"];
   if (v4 === undefined) encodeFail("PositionRestored", "realizedPnl", "is required");
   {
     if (typeof v4 !== 'number' || !Number.isFinite(v4)) encodeFail("PositionRestored", "realizedPnl", "must be a finite number");
-    w.view.setFloat64(p, v4, true);
-    p += 8;
+    p = putDecimal(b, w.view, p, v4);
   }
   w.pos = p;
 }
 
 export function decodePositionRestored(r: ByteReader, S: readonly string[]): Record<string, unknown> {
+  const b = r.buf;
+  const end = r.end;
+  let p = r.pos;
+  let x = 0;
+  let f0: string | undefined;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      x = x;
+    } else {
+      r.pos = p;
+      x = r.uint();
+      p = r.pos;
+    }
+    f0 = S[x];
+    if (f0 === undefined) throw new DecodeError("PositionRestored.clientId: " + `string #${x} is not in the table`);
+  }
+  let f1: string | undefined;
+  {
+    if (p < end && (x = b[p]!) < 128) {
+      p++;
+      x = x;
+    } else {
+      r.pos = p;
+      x = r.uint();
+      p = r.pos;
+    }
+    f1 = S[x];
+    if (f1 === undefined) throw new DecodeError("PositionRestored.symbol: " + `string #${x} is not in the table`);
+  }
+  let f2: number;
+  {
+    r.pos = p;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f2 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
+      r.pos = p;
+      f2 = r.dec();
+      p = r.pos;
+    }
+  }
+  let f3: number;
+  {
+    r.pos = p;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f3 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
+      r.pos = p;
+      f3 = r.dec();
+      p = r.pos;
+    }
+  }
+  let f4: number;
+  {
+    r.pos = p;
+    const d = r.uint();
+    if (d < 0x80000000 && (d & 7) !== 7) {
+      const z = d >>> 3;
+      f4 = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;
+      p = r.pos;
+    } else {
+      r.pos = p;
+      f4 = r.dec();
+      p = r.pos;
+    }
+  }
+  const o: Record<string, unknown> = { type: "PositionRestored", clientId: f0, symbol: f1, quantity: f2, avgCost: f3, realizedPnl: f4 };
+  r.pos = p;
+  return o;
+}
+
+/** PositionRestored as frames of codec versions before 3 hold it: numbers as float64. */
+export function decodePositionRestoredF64(r: ByteReader, S: readonly string[]): Record<string, unknown> {
   const b = r.buf;
   const end = r.end;
   let p = r.pos;
@@ -5385,32 +6712,32 @@ export const GENERATED_CODECS: Readonly<Record<string, GeneratedCodec>> = {
   AlertRaised: { signature: "23 instance:str,kind:str,message:str", encode: encodeAlertRaised, decode: decodeAlertRaised },
   AlertCleared: { signature: "24 instance:str,kind:str", encode: encodeAlertCleared, decode: decodeAlertCleared },
   VenueAdded: { signature: "30 venueId:str,name:str", encode: encodeVenueAdded, decode: decodeVenueAdded },
-  InstrumentAdded: { signature: "31 symbol:str,name:str,instrumentType:enum(equity|option),venue:str,currency:str,tickSize:f64,lotSize:uint,referencePrice:f64,underlying:str?,strike:f64?,expiry:str?,putCall:str?,roundLot:uint?,multiplier:f64?", encode: encodeInstrumentAdded, decode: decodeInstrumentAdded },
-  ClientAdded: { signature: "32 clientId:str,name:str,maxOrderNotional:f64,maxOpenNotional:f64,allowedSymbols:strs,maxOrderQuantity:f64?,maxGrossPosition:f64?,maxNetPosition:f64?,requireLocate:bool?,duplicateWindowMs:f64? mask@2", encode: encodeClientAdded, decode: decodeClientAdded, decodeNoMask: decodeClientAddedNoMask },
-  OrderPending: { signature: "40 orderId:uint,clientId:str,clientOrderId:str,symbol:str,side:enum(buy|sell),orderType:enum(limit|market),timeInForce:enum(day|ioc|gtc|fok|gtd),quantity:uint,price:f64,expireAt:uint?,locate:bool?,intentional:bool? mask@2", encode: encodeOrderPending, decode: decodeOrderPending, decodeNoMask: decodeOrderPendingNoMask, decodeInto: decodeOrderPendingInto, blank: blankOrderPending },
+  InstrumentAdded: { signature: "31 symbol:str,name:str,instrumentType:enum(equity|option),venue:str,currency:str,tickSize:f64,lotSize:uint,referencePrice:f64,underlying:str?,strike:f64?,expiry:str?,putCall:str?,roundLot:uint?,multiplier:f64?", encode: encodeInstrumentAdded, decode: decodeInstrumentAdded, decodeF64: decodeInstrumentAddedF64 },
+  ClientAdded: { signature: "32 clientId:str,name:str,maxOrderNotional:f64,maxOpenNotional:f64,allowedSymbols:strs,maxOrderQuantity:f64?,maxGrossPosition:f64?,maxNetPosition:f64?,requireLocate:bool?,duplicateWindowMs:f64? mask@2", encode: encodeClientAdded, decode: decodeClientAdded, decodeNoMask: decodeClientAddedNoMask, decodeF64: decodeClientAddedF64 },
+  OrderPending: { signature: "40 orderId:uint,clientId:str,clientOrderId:str,symbol:str,side:enum(buy|sell),orderType:enum(limit|market),timeInForce:enum(day|ioc|gtc|fok|gtd),quantity:uint,price:f64,expireAt:uint?,locate:bool?,intentional:bool? mask@2", encode: encodeOrderPending, decode: decodeOrderPending, decodeNoMask: decodeOrderPendingNoMask, decodeF64: decodeOrderPendingF64, decodeInto: decodeOrderPendingInto, blank: blankOrderPending },
   OrderAccepted: { signature: "41 orderId:uint", encode: encodeOrderAccepted, decode: decodeOrderAccepted, decodeInto: decodeOrderAcceptedInto, blank: blankOrderAccepted },
   OrderRejected: { signature: "42 orderId:uint,reason:uint,text:str", encode: encodeOrderRejected, decode: decodeOrderRejected, decodeInto: decodeOrderRejectedInto, blank: blankOrderRejected },
   OrderRouted: { signature: "43 orderId:uint,venue:str", encode: encodeOrderRouted, decode: decodeOrderRouted, decodeInto: decodeOrderRoutedInto, blank: blankOrderRouted },
-  OrderExecuted: { signature: "44 orderId:uint,execId:uint,fillQty:uint,fillPrice:f64", encode: encodeOrderExecuted, decode: decodeOrderExecuted, decodeInto: decodeOrderExecutedInto, blank: blankOrderExecuted },
+  OrderExecuted: { signature: "44 orderId:uint,execId:uint,fillQty:uint,fillPrice:f64", encode: encodeOrderExecuted, decode: decodeOrderExecuted, decodeF64: decodeOrderExecutedF64, decodeInto: decodeOrderExecutedInto, blank: blankOrderExecuted },
   OrderCancelled: { signature: "45 orderId:uint,reason:uint", encode: encodeOrderCancelled, decode: decodeOrderCancelled, decodeInto: decodeOrderCancelledInto, blank: blankOrderCancelled },
   OrderExpired: { signature: "46 orderId:uint,reason:uint", encode: encodeOrderExpired, decode: decodeOrderExpired, decodeInto: decodeOrderExpiredInto, blank: blankOrderExpired },
   VenueRejected: { signature: "47 orderId:uint,reason:uint,text:str", encode: encodeVenueRejected, decode: decodeVenueRejected, decodeInto: decodeVenueRejectedInto, blank: blankVenueRejected },
   CancelRequested: { signature: "48 orderId:uint,clientOrderId:str? mask@2", encode: encodeCancelRequested, decode: decodeCancelRequested, decodeNoMask: decodeCancelRequestedNoMask, decodeInto: decodeCancelRequestedInto, blank: blankCancelRequested },
   CancelRejected: { signature: "49 orderId:uint,reason:uint,text:str", encode: encodeCancelRejected, decode: decodeCancelRejected, decodeInto: decodeCancelRejectedInto, blank: blankCancelRejected },
-  ReplaceRequested: { signature: "50 orderId:uint,quantity:uint,price:f64,clientOrderId:str? mask@2", encode: encodeReplaceRequested, decode: decodeReplaceRequested, decodeNoMask: decodeReplaceRequestedNoMask, decodeInto: decodeReplaceRequestedInto, blank: blankReplaceRequested },
-  OrderReplaced: { signature: "51 orderId:uint,quantity:uint,price:f64", encode: encodeOrderReplaced, decode: decodeOrderReplaced, decodeInto: decodeOrderReplacedInto, blank: blankOrderReplaced },
+  ReplaceRequested: { signature: "50 orderId:uint,quantity:uint,price:f64,clientOrderId:str? mask@2", encode: encodeReplaceRequested, decode: decodeReplaceRequested, decodeNoMask: decodeReplaceRequestedNoMask, decodeF64: decodeReplaceRequestedF64, decodeInto: decodeReplaceRequestedInto, blank: blankReplaceRequested },
+  OrderReplaced: { signature: "51 orderId:uint,quantity:uint,price:f64", encode: encodeOrderReplaced, decode: decodeOrderReplaced, decodeF64: decodeOrderReplacedF64, decodeInto: decodeOrderReplacedInto, blank: blankOrderReplaced },
   ReplaceRejected: { signature: "52 orderId:uint,reason:uint,text:str", encode: encodeReplaceRejected, decode: decodeReplaceRejected, decodeInto: decodeReplaceRejectedInto, blank: blankReplaceRejected },
-  OrderRestored: { signature: "53 orderId:uint,clientId:str,clientOrderId:str,symbol:str,side:enum(buy|sell),orderType:enum(limit|market),timeInForce:enum(day|ioc|gtc|fok|gtd),quantity:uint,price:f64,state:enum(pending|accepted|rejected|routed|partially_filled|filled|cancelled|expired|new),filledQuantity:uint,avgPrice:f64,venue:str?,expireAt:uint?,origClientOrderIds:strs?,enteredQuantity:uint?,enteredPrice:f64?,locate:bool?,intentional:bool?,cancelPending:bool?,replacePendingClientOrderId:str?,replacePendingQuantity:uint?,replacePendingPrice:f64?,enteredTs:uint?", encode: encodeOrderRestored, decode: decodeOrderRestored },
+  OrderRestored: { signature: "53 orderId:uint,clientId:str,clientOrderId:str,symbol:str,side:enum(buy|sell),orderType:enum(limit|market),timeInForce:enum(day|ioc|gtc|fok|gtd),quantity:uint,price:f64,state:enum(pending|accepted|rejected|routed|partially_filled|filled|cancelled|expired|new),filledQuantity:uint,avgPrice:f64,venue:str?,expireAt:uint?,origClientOrderIds:strs?,enteredQuantity:uint?,enteredPrice:f64?,locate:bool?,intentional:bool?,cancelPending:bool?,replacePendingClientOrderId:str?,replacePendingQuantity:uint?,replacePendingPrice:f64?,enteredTs:uint?", encode: encodeOrderRestored, decode: decodeOrderRestored, decodeF64: decodeOrderRestoredF64 },
   OrderAcknowledged: { signature: "54 orderId:uint", encode: encodeOrderAcknowledged, decode: decodeOrderAcknowledged, decodeInto: decodeOrderAcknowledgedInto, blank: blankOrderAcknowledged },
   OrderParked: { signature: "55 orderId:uint", encode: encodeOrderParked, decode: decodeOrderParked, decodeInto: decodeOrderParkedInto, blank: blankOrderParked },
-  LimitsChanged: { signature: "70 clientId:str,by:str,maxOrderQuantity:f64?,maxOrderNotional:f64?,maxOpenNotional:f64?,maxGrossPosition:f64?,maxNetPosition:f64?,requireLocate:bool?,duplicateWindowMs:f64?", encode: encodeLimitsChanged, decode: decodeLimitsChanged },
+  LimitsChanged: { signature: "70 clientId:str,by:str,maxOrderQuantity:f64?,maxOrderNotional:f64?,maxOpenNotional:f64?,maxGrossPosition:f64?,maxNetPosition:f64?,requireLocate:bool?,duplicateWindowMs:f64?", encode: encodeLimitsChanged, decode: decodeLimitsChanged, decodeF64: decodeLimitsChangedF64 },
   RestrictedListChanged: { signature: "71 symbol:str,restricted:bool,by:str,text:str", encode: encodeRestrictedListChanged, decode: decodeRestrictedListChanged },
   TradingHalted: { signature: "72 clientId:str,by:str,text:str", encode: encodeTradingHalted, decode: decodeTradingHalted },
   TradingResumed: { signature: "73 clientId:str,by:str", encode: encodeTradingResumed, decode: decodeTradingResumed },
-  ReferencePriceMoved: { signature: "74 symbol:str,price:f64", encode: encodeReferencePriceMoved, decode: decodeReferencePriceMoved },
+  ReferencePriceMoved: { signature: "74 symbol:str,price:f64", encode: encodeReferencePriceMoved, decode: decodeReferencePriceMoved, decodeF64: decodeReferencePriceMovedF64 },
   InstrumentExpired: { signature: "75 symbol:str", encode: encodeInstrumentExpired, decode: decodeInstrumentExpired },
-  MarketOrderCollared: { signature: "76 orderId:uint,protectionPrice:f64", encode: encodeMarketOrderCollared, decode: decodeMarketOrderCollared },
-  PositionRestored: { signature: "77 clientId:str,symbol:str,quantity:f64,avgCost:f64,realizedPnl:f64", encode: encodePositionRestored, decode: decodePositionRestored },
+  MarketOrderCollared: { signature: "76 orderId:uint,protectionPrice:f64", encode: encodeMarketOrderCollared, decode: decodeMarketOrderCollared, decodeF64: decodeMarketOrderCollaredF64 },
+  PositionRestored: { signature: "77 clientId:str,symbol:str,quantity:f64,avgCost:f64,realizedPnl:f64", encode: encodePositionRestored, decode: decodePositionRestored, decodeF64: decodePositionRestoredF64 },
   OpenSession: { signature: "200 ", encode: encodeOpenSession, decode: decodeOpenSession },
   CloseSession: { signature: "201 force:bool? mask@2", encode: encodeCloseSession, decode: decodeCloseSession, decodeNoMask: decodeCloseSessionNoMask },
   RollSession: { signature: "206 ", encode: encodeRollSession, decode: decodeRollSession },

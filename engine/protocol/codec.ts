@@ -10,13 +10,23 @@ import { hasMaskAt, type MessageSpec } from './schema.ts';
  * Binary encoding of event frames and command batches.
  *
  * A frame holds many events (one log row, one ZeroMQ message). Strings are
- * interned once per frame; integers are varints; prices are float64. The
+ * interned once per frame; integers are varints; numbers are decimals (version 3; float64 before). The
  * version byte lets a newer build read older logs: message codes never change
  * meaning, and a message may only grow by appending optional fields.
  *
  * Frame:    'O' version session firstSeq count baseTs nStrings strings… events…
  * event:    code tsDelta srcIdx cseq [optionalMask] fields…
  * Commands: 'C' version nStrings strings… srcIdx count then per command: code cseq [mask] fields…
+ *
+ * Version 3 (decision 260) made a small frame smaller: baseTs is written as
+ * `baseTs - TS_EPOCH + 1` (0 then the full value for a time before the
+ * epoch), the first event has no tsDelta (its ts is baseTs), the source index
+ * counts WELL_KNOWN_SOURCES first (the component names the product gives,
+ * never in the string table) and the frame's own strings after them, an
+ * event from the same source as the frame's event before it has its cseq as
+ * the zig-zag difference from that event's, and f64 fields are in the
+ * decimal form (bytes.ts putDecimal). Frames of
+ * versions 1 and 2 are read as they were written.
  *
  * A message has a presence mask from its spec's `maskSince` version on (and
  * only if it has optional fields). Version 1 is the layout of the last
@@ -32,7 +42,26 @@ import { hasMaskAt, type MessageSpec } from './schema.ts';
 export const FRAME_MAGIC = 0x4f;
 export const COMMANDS_MAGIC = 0x43;
 export const HEAD_MAGIC = 0x48;
-export const CODEC_VERSION = 2;
+export const CODEC_VERSION = 3;
+/** The first codec version of the smaller frame (see above). */
+const COMPACT_SINCE = 3;
+
+/** Version 3's frame base timestamps count from 2020-01-01T00:00:00Z (µs): 7 varint bytes where 8 were. */
+export const TS_EPOCH = 1_577_836_800_000_000;
+
+/**
+ * The event sources a version-3 frame names by a fixed number (its index here) instead of a string of the
+ * frame's table: the sequencer, the host and the instances the host and supervisor name (`<role>-<n>`,
+ * engine/host/host.ts, supervisor.ts). Part of the format like the message codes: append only, never
+ * reordered. Any other source is a string of the frame's table.
+ */
+export const WELL_KNOWN_SOURCES: readonly string[] = [
+  'sequencer',
+  'host',
+  ...['proxy', 'risk', 'router', 'gateway', 'monitor', 'fix'].flatMap((role) => [1, 2, 3, 4].map((n) => `${role}-${n}`)),
+];
+const KNOWN_SOURCE = new Map(WELL_KNOWN_SOURCES.map((s, i) => [s, i]));
+const KNOWN_COUNT = WELL_KNOWN_SOURCES.length;
 
 export { EncodeError };
 
@@ -85,13 +114,20 @@ function compileAll(specs: { byType: Map<string, MessageSpec>; byCode: (MessageS
     const current = hasMaskAt(spec, CODEC_VERSION) || !spec.fields.some((f) => f.optional);
     if (fresh && current && g.decodeInto !== undefined && g.blank !== undefined) intoByCode[spec.code] = { decode: g.decodeInto, into: g.blank() };
     let old: Codec | undefined;
+    let raw: Codec | undefined;
+    const hasF64 = spec.fields.some((f) => f.scalar === 'f64');
     for (let v = 1; v <= CODEC_VERSION; v++) {
-      if (hasMaskAt(spec, v) || !spec.fields.some((f) => f.optional)) {
-        byVersion[v]![spec.code] = c;
-      } else {
-        // Before its mask the message had no optional field: the older layout's decoder.
-        old ??= { spec, encode: c.encode, decode: fresh && g.decodeNoMask !== undefined ? g.decodeNoMask : interpretedDecoder(spec, false) };
+      if (!hasMaskAt(spec, v) && spec.fields.some((f) => f.optional)) {
+        // Before its mask the message had no optional field: the older layout's decoder (float64 numbers: masks
+        // all came before version 3).
+        old ??= { spec, encode: c.encode, decode: fresh && g.decodeNoMask !== undefined ? g.decodeNoMask : interpretedDecoder(spec, false, true) };
         byVersion[v]![spec.code] = old;
+      } else if (v < COMPACT_SINCE && hasF64) {
+        // Before version 3 numbers were float64 bytes.
+        raw ??= { spec, encode: c.encode, decode: fresh && g.decodeF64 !== undefined ? g.decodeF64 : interpretedDecoder(spec, true, true) };
+        byVersion[v]![spec.code] = raw;
+      } else {
+        byVersion[v]![spec.code] = c;
       }
     }
   }
@@ -124,6 +160,16 @@ function codecOf(table: Readonly<Record<string, Codec | undefined>>, type: unkno
 /** The last event type encoded and its codec: a frame's events come in runs of one type (a fill after a fill). */
 let lastType: unknown = undefined;
 let lastCodec: Codec = undefined as unknown as Codec;
+/** The last source encoded and its WELL_KNOWN_SOURCES index (-1: not one of them). */
+let lastSrc: unknown = undefined;
+let lastSrcKnown = -1;
+
+/** A frame's base timestamp as version `version` wrote it. */
+function readBaseTs(r: ByteReader, version: number): number {
+  if (version < COMPACT_SINCE) return r.uint();
+  const x = r.uint();
+  return x === 0 ? r.uint() : x - 1 + TS_EPOCH;
+}
 
 /** Reads the magic and version bytes; returns the version. */
 function header(r: ByteReader, magic: number, what: string): number {
@@ -185,8 +231,10 @@ export function encodeFrame(session: number, events: readonly Sequenced[], start
   w.reset();
   let expect = first.seq;
   const baseTs = first.ts;
+  const prev = framePrev;
+  prev.src = undefined;
   for (let i = start; i < end; i++) {
-    writeEvent(w, strings, events[i]!, expect++, baseTs);
+    writeEvent(w, strings, events[i]!, expect++, baseTs, prev);
   }
   const h = headWriter;
   h.reset();
@@ -194,8 +242,20 @@ export function encodeFrame(session: number, events: readonly Sequenced[], start
   return joined(h, w);
 }
 
-/** One event of a frame into its body: checks that it is the `seq`th and not older than the frame's base. */
-function writeEvent(w: ByteWriter, strings: StringTable, e: Sequenced, seq: number, baseTs: number): void {
+/** The source and cseq of a frame's event before the one being written (src undefined: none yet). */
+interface PrevEvent {
+  src: string | undefined;
+  cseq: number;
+}
+const framePrev: PrevEvent = { src: undefined, cseq: 0 };
+/** The largest cseq difference written as one (its zig-zag form stays a safe integer). */
+const MAX_CSEQ_DELTA = 2 ** 51;
+
+/**
+ * One event of a frame into its body (`prev`: the frame's event before it, updated; none for the first, whose
+ * ts is the base): checks that it is the `seq`th and not older than the frame's base.
+ */
+function writeEvent(w: ByteWriter, strings: StringTable, e: Sequenced, seq: number, baseTs: number, prev: PrevEvent): void {
   if (e.seq !== seq) throw new EncodeError(`frame seqs must be consecutive: ${e.seq} after ${seq - 1}`);
   const type = e.event.type;
   let c = lastCodec;
@@ -214,13 +274,28 @@ function writeEvent(w: ByteWriter, strings: StringTable, e: Sequenced, seq: numb
   const code = c.spec.code;
   if (code < 0x80) b[p++] = code;
   else p = putUint(b, p, code);
-  const dt = e.ts - baseTs;
-  if (dt < 0x80) b[p++] = dt;
-  else p = putUint(b, p, dt);
-  const src = strings.id(e.src);
+  const first = prev.src === undefined;
+  if (!first) {
+    const dt = e.ts - baseTs;
+    if (dt < 0x80) b[p++] = dt;
+    else p = putUint(b, p, dt);
+  }
+  if (e.src !== lastSrc) {
+    lastSrc = e.src;
+    lastSrcKnown = KNOWN_SOURCE.get(e.src) ?? -1;
+  }
+  const src = lastSrcKnown >= 0 ? lastSrcKnown : KNOWN_COUNT + strings.id(e.src);
   if (src < 0x80) b[p++] = src;
   else p = putUint(b, p, src);
-  const cseq = e.cseq;
+  let cseq = e.cseq;
+  if (e.src === prev.src) {
+    // The same source as the event before: its cseq as the zig-zag difference (usually 0 or 1: one byte).
+    const d = cseq - prev.cseq;
+    if (!(d < MAX_CSEQ_DELTA && d > -MAX_CSEQ_DELTA)) throw new EncodeError(`cseq ${cseq} of ${e.src} is too far from ${prev.cseq}`);
+    cseq = d >= 0 ? d * 2 : -d * 2 - 1;
+  }
+  prev.src = e.src;
+  prev.cseq = e.cseq;
   if (cseq < 0x80) b[p++] = cseq;
   else p = putUint(b, p, cseq);
   w.pos = p;
@@ -234,7 +309,12 @@ function writeHead(h: ByteWriter, session: number, firstSeq: number, n: number, 
   h.uint(session);
   h.uint(firstSeq);
   h.uint(n);
-  h.uint(baseTs);
+  if (baseTs >= TS_EPOCH) {
+    h.uint(baseTs - TS_EPOCH + 1);
+  } else {
+    h.u8(0);
+    h.uint(baseTs);
+  }
   strings.writeTo(h);
 }
 
@@ -249,6 +329,7 @@ export class FrameBuilder {
   /** Body writers of finished builders, grown to a merged frame's size: reused, not regrown from small for each frame. */
   private static readonly spare: ByteWriter[] = [];
   private readonly strings = new StringTable();
+  private readonly prev: PrevEvent = { src: undefined, cseq: 0 };
   private readonly body = FrameBuilder.spare.pop() ?? new ByteWriter(1 << 16);
   private firstSeq = 0;
   private baseTs = 0;
@@ -270,7 +351,7 @@ export class FrameBuilder {
       this.firstSeq = e.seq;
       this.baseTs = e.ts;
     }
-    writeEvent(this.body, this.strings, e, this.firstSeq + this.n, this.baseTs);
+    writeEvent(this.body, this.strings, e, this.firstSeq + this.n, this.baseTs, this.prev);
     this.n++;
   }
 
@@ -291,8 +372,11 @@ export class FrameBuilder {
 /** Reads a frame's header only. */
 export function readFrameInfo(bytes: Uint8Array): FrameInfo {
   const r = new ByteReader(bytes);
-  header(r, FRAME_MAGIC, 'an event frame');
-  return { session: r.uint(), firstSeq: r.uint(), count: r.uint(), baseTs: r.uint() };
+  const version = header(r, FRAME_MAGIC, 'an event frame');
+  const session = r.uint();
+  const firstSeq = r.uint();
+  const count = r.uint();
+  return { session, firstSeq, count, baseTs: readBaseTs(r, version) };
 }
 
 /**
@@ -319,12 +403,13 @@ export function visitFrame(
   const session = r.uint();
   const firstSeq = r.uint();
   const count = r.uint();
-  const baseTs = r.uint();
+  const baseTs = readBaseTs(r, version);
   if (count > end - start) throw new DecodeError(`frame claims ${count} events in ${end - start} bytes`);
   const strings = readStringTable(r);
   // The frame's own version picks the decoders, once: the loop below has no version checks.
   const codecs = EVENT_CODECS.byVersion[version]!;
-  visitEvents(r, end, count, firstSeq, baseTs, strings, codecs, visit, from, to);
+  const compact = version >= COMPACT_SINCE ? 1 : 0;
+  visitEvents(r, end, count, firstSeq, baseTs, compact, strings, codecs, visit, from, to);
   if (!r.done) throw new DecodeError(`${r.end - r.pos} trailing bytes after frame`);
   return { session, firstSeq, count, baseTs };
 }
@@ -351,12 +436,13 @@ export function visitFrameReusing(
   const session = r.uint();
   const firstSeq = r.uint();
   const count = r.uint();
-  const baseTs = r.uint();
+  const baseTs = readBaseTs(r, version);
   if (count > end - start) throw new DecodeError(`frame claims ${count} events in ${end - start} bytes`);
   const strings = readStringTable(r);
   const codecs = EVENT_CODECS.byVersion[version]!;
   const kept = version === CODEC_VERSION ? EVENT_CODECS.intoByCode : NONE_KEPT;
-  visitEventsReusing(r, end, count, firstSeq, baseTs, strings, codecs, kept, visit, from, to);
+  const compact = version >= COMPACT_SINCE ? 1 : 0;
+  visitEventsReusing(r, end, count, firstSeq, baseTs, compact, strings, codecs, kept, visit, from, to);
   if (!r.done) throw new DecodeError(`${r.end - r.pos} trailing bytes after frame`);
   return { session, firstSeq, count, baseTs };
 }
@@ -381,6 +467,7 @@ function visitEvents(
   count: number,
   firstSeq: number,
   baseTs: number,
+  compact: number,
   strings: readonly string[],
   codecs: readonly (Codec | undefined)[],
   visit: (e: Sequenced) => void,
@@ -390,6 +477,9 @@ function visitEvents(
   // The one-byte varints (the event code, the source's index) inline, as the generated decoders read theirs:
   // every ByteReader.uint that V8 inlines here spends the inlining budget of this loop.
   const b = r.buf;
+  const known = compact === 0 ? 0 : KNOWN_COUNT;
+  let prevSrc: string | undefined = undefined;
+  let prevCseq = 0;
   for (let i = 0; i < count; i++) {
     let p = r.pos;
     let code = b[p]!;
@@ -397,14 +487,21 @@ function visitEvents(
     else code = r.uint();
     const c = code < codecs.length ? codecs[code] : undefined;
     if (c === undefined) throw new DecodeError(`unknown event code ${code} at seq ${firstSeq + i}`);
-    const ts = baseTs + r.uint();
+    // Version 3: the first event's ts is the base (compact = 1), and sources count WELL_KNOWN_SOURCES first (known).
+    const ts = i < compact ? baseTs : baseTs + r.uint();
     p = r.pos;
     let at = b[p]!;
     if (p < end && at < 0x80) r.pos = ++p;
     else at = r.uint();
-    const src = strings[at];
+    const src = at < known ? WELL_KNOWN_SOURCES[at] : strings[at - known];
     if (src === undefined) throw new DecodeError(`bad source index at seq ${firstSeq + i}`);
-    const cseq = r.uint();
+    let cseq = r.uint();
+    if (compact !== 0) {
+      // Version 3: the same source as the event before, the cseq is the zig-zag difference from its.
+      if (src === prevSrc) cseq = prevCseq + (cseq % 2 === 0 ? cseq / 2 : -(cseq + 1) / 2);
+      prevSrc = src;
+      prevCseq = cseq;
+    }
     const event = c.decode(r, strings) as unknown as OrdoEvent;
     const seq = firstSeq + i;
     if (seq >= from && seq <= to) visit({ seq, ts, src, cseq, event });
@@ -418,6 +515,7 @@ function visitEventsReusing(
   count: number,
   firstSeq: number,
   baseTs: number,
+  compact: number,
   strings: readonly string[],
   codecs: readonly (Codec | undefined)[],
   kept: readonly (KeptDecoder | undefined)[],
@@ -427,6 +525,9 @@ function visitEventsReusing(
 ): void {
   const e = keptSequenced;
   const b = r.buf;
+  const known = compact === 0 ? 0 : KNOWN_COUNT;
+  let prevSrc: string | undefined = undefined;
+  let prevCseq = 0;
   for (let i = 0; i < count; i++) {
     let p = r.pos;
     let code = b[p]!;
@@ -434,14 +535,21 @@ function visitEventsReusing(
     else code = r.uint();
     const c = code < codecs.length ? codecs[code] : undefined;
     if (c === undefined) throw new DecodeError(`unknown event code ${code} at seq ${firstSeq + i}`);
-    const ts = baseTs + r.uint();
+    // Version 3: the first event's ts is the base (compact = 1), and sources count WELL_KNOWN_SOURCES first (known).
+    const ts = i < compact ? baseTs : baseTs + r.uint();
     p = r.pos;
     let at = b[p]!;
     if (p < end && at < 0x80) r.pos = ++p;
     else at = r.uint();
-    const src = strings[at];
+    const src = at < known ? WELL_KNOWN_SOURCES[at] : strings[at - known];
     if (src === undefined) throw new DecodeError(`bad source index at seq ${firstSeq + i}`);
-    const cseq = r.uint();
+    let cseq = r.uint();
+    if (compact !== 0) {
+      // Version 3: the same source as the event before, the cseq is the zig-zag difference from its.
+      if (src === prevSrc) cseq = prevCseq + (cseq % 2 === 0 ? cseq / 2 : -(cseq + 1) / 2);
+      prevSrc = src;
+      prevCseq = cseq;
+    }
     const k = code < kept.length ? kept[code] : undefined;
     const event = (k !== undefined ? k.decode(r, strings, k.into) : c.decode(r, strings)) as unknown as OrdoEvent;
     const seq = firstSeq + i;

@@ -12,7 +12,7 @@ import type { FieldSpec, MessageSpec } from './schema.ts';
  *
  * Behaviour, checks and error messages are those of the schema rules:
  * - uint: a safe whole number >= 0 (varint); int: a safe whole number (zig-zag);
- * - f64: finite; str: an index into the frame's string table; bool: one byte 0/1;
+ * - f64: finite, in the decimal form (bytes.ts putDecimal; float64 bytes before codec version 3); str: an index into the frame's string table; bool: one byte 0/1;
  * - strs: a count and string indices; enum: one byte, the value's index;
  * - optional fields: a presence mask (varint, one bit per optional field in
  *   order) before the fields; an absent field is not written and not set.
@@ -29,9 +29,9 @@ function checkNames(spec: MessageSpec): void {
 
 const q = JSON.stringify;
 
-/** Bytes a field takes at most (a varint of a safe integer: 8); a list of strings is made room for on its own. */
+/** Bytes a field takes at most (a varint of a safe integer: 8; a decimal: 9); a list of strings is made room for on its own. */
 function maxBytes(f: FieldSpec): number {
-  return f.scalar === 'bool' || f.scalar === 'enum' ? 1 : f.scalar === 'strs' ? 0 : 8;
+  return f.scalar === 'bool' || f.scalar === 'enum' ? 1 : f.scalar === 'strs' ? 0 : f.scalar === 'f64' ? 9 : 8;
 }
 
 /*
@@ -88,7 +88,7 @@ function encoderSource(spec: MessageSpec): string[] {
         lines.push(`    const z = ${v} >= 0 ? ${v} * 2 : -${v} * 2 - 1;`, ...varint('z', '    '));
         break;
       case 'f64':
-        lines.push(`    if (typeof ${v} !== 'number' || !Number.isFinite(${v})) ${bad('must be a finite number')};`, `    w.view.setFloat64(p, ${v}, true);`, '    p += 8;');
+        lines.push(`    if (typeof ${v} !== 'number' || !Number.isFinite(${v})) ${bad('must be a finite number')};`, `    p = putDecimal(b, w.view, p, ${v});`);
         break;
       case 'str':
         lines.push(`    if (typeof ${v} !== 'string') ${bad('must be a string')};`, `    const id = T.id(${v});`, ...varint('id', '    '));
@@ -135,13 +135,13 @@ function tsType(f: FieldSpec, enumName: string): string {
  * The decoder of `spec` as named (`decode<Type>`, or with a suffix for the
  * layout of an older codec version: see noMaskDecoder).
  */
-function decoderSource(spec: MessageSpec, name = `decode${spec.type}`, into = false): { enums: string[]; lines: string[] } {
+function decoderSource(spec: MessageSpec, name = `decode${spec.type}`, into = false, rawF64 = false): { enums: string[]; lines: string[] } {
   const t = spec.type;
   const enums: string[] = [];
   const used = spec.fields.length > 0;
   const strings = spec.fields.some((f) => f.scalar === 'str' || f.scalar === 'strs');
   const bytes = spec.fields.some((f) => f.optional || (f.scalar !== 'int' && f.scalar !== 'f64'));
-  const ends = bytes || spec.fields.some((f) => f.scalar === 'f64');
+  const ends = bytes || (rawF64 && spec.fields.some((f) => f.scalar === 'f64'));
   const lines: string[] = [
     `export function ${name}(${used ? 'r' : '_r'}: ByteReader, ${strings ? 'S' : '_S'}: readonly string[]${into ? ', o: Record<string, unknown>' : ''}): Record<string, unknown> {`,
   ];
@@ -187,6 +187,13 @@ function decoderSource(spec: MessageSpec, name = `decode${spec.type}`, into = fa
         lines.push(`${ind}r.pos = p;`, `${ind}${v} = r.int();`, `${ind}p = r.pos;`);
         break;
       case 'f64':
+        if (!rawF64) {
+          // The decimal form (bytes.ts putDecimal): a varint below 2^31 with scale 0-6 inline, the rest (and the
+          // float64 escape, scale 7) through ByteReader.dec.
+          lines.push(`${ind}r.pos = p;`, `${ind}const d = r.uint();`, `${ind}if (d < 0x80000000 && (d & 7) !== 7) {`, `${ind}  const z = d >>> 3;`);
+          lines.push(`${ind}  ${v} = ((z >>> 1) ^ -(z & 1)) / DECIMAL_SCALES[d & 7]!;`, `${ind}  p = r.pos;`, `${ind}} else {`, `${ind}  r.pos = p;`, `${ind}  ${v} = r.dec();`, `${ind}  p = r.pos;`, `${ind}}`);
+          break;
+        }
         lines.push(`${ind}if (p + 8 > end) {`, `${ind}  r.pos = p;`, `${ind}  r.f64();`, `${ind}}`, `${ind}${v} = r.view.getFloat64(p, true);`, `${ind}p += 8;`);
         lines.push(`${ind}if (${v} - ${v} !== 0) ${err(f.name, q('not a finite number'))}`);
         break;
@@ -235,7 +242,20 @@ function noMaskDecoder(spec: MessageSpec): string[] | undefined {
   if (spec.maskSince <= 1 || !spec.fields.some((f) => f.optional)) return undefined;
   const old: MessageSpec = { ...spec, fields: spec.fields.filter((f) => !f.optional), maskSince: 1 };
   // Its enum constants are the full decoder's (same names): only the function is new.
-  return [`/** ${spec.type} as frames of codec versions before ${spec.maskSince} hold it: no presence mask, no optional field. */`, ...decoderSource(old, `decode${spec.type}NoMask`).lines];
+  return [`/** ${spec.type} as frames of codec versions before ${spec.maskSince} hold it: no presence mask, no optional field. */`, ...decoderSource(old, `decode${spec.type}NoMask`, false, true).lines];
+}
+
+/** The codec version from which f64 fields are in the decimal form (bytes.ts putDecimal); float64 bytes before. */
+export const DECIMAL_SINCE = 3;
+
+/**
+ * For a message with an f64 field whose mask (if any) is older than DECIMAL_SINCE: the decoder of its layout
+ * in codec versions from its mask to DECIMAL_SINCE - 1, with float64 bytes. Undefined when no such version
+ * differs from the current layout.
+ */
+function rawF64Decoder(spec: MessageSpec): string[] | undefined {
+  if (!spec.fields.some((f) => f.scalar === 'f64') || spec.maskSince >= DECIMAL_SINCE) return undefined;
+  return [`/** ${spec.type} as frames of codec versions before ${DECIMAL_SINCE} hold it: numbers as float64. */`, ...decoderSource(spec, `decode${spec.type}F64`, false, true).lines];
 }
 
 /**
@@ -302,7 +322,7 @@ export function generateCodecSource(specs: Iterable<MessageSpec>): string {
     ' * test/engine/codec-generated.test.ts fails while it is stale, and the codec',
     ' * uses a generated function only while its schema signature still matches.',
     ' */',
-    "import { DecodeError, putUint, type ByteReader, type ByteWriter } from './bytes.ts';",
+    "import { DECIMAL_SCALES, DecodeError, putDecimal, putUint, type ByteReader, type ByteWriter } from './bytes.ts';",
     "import { encodeFail, type GeneratedCodec, type StringIds } from './codec-support.ts';",
     '',
   ];
@@ -310,9 +330,10 @@ export function generateCodecSource(specs: Iterable<MessageSpec>): string {
   for (const spec of all) {
     const d = decoderSource(spec);
     const old = noMaskDecoder(spec);
+    const raw = rawF64Decoder(spec);
     const into = intoSource(spec);
-    out.push(`// ${spec.type} (code ${spec.code})`, ...d.enums, '', ...encoderSource(spec), '', ...d.lines, '', ...(old ? [...old, ''] : []), ...(into ? [...into, ''] : []));
-    const noMask = old ? `, decodeNoMask: decode${spec.type}NoMask` : '';
+    out.push(`// ${spec.type} (code ${spec.code})`, ...d.enums, '', ...encoderSource(spec), '', ...d.lines, '', ...(old ? [...old, ''] : []), ...(raw ? [...raw, ''] : []), ...(into ? [...into, ''] : []));
+    const noMask = (old ? `, decodeNoMask: decode${spec.type}NoMask` : '') + (raw ? `, decodeF64: decode${spec.type}F64` : '');
     const kept = into ? `, decodeInto: decode${spec.type}Into, blank: blank${spec.type}` : '';
     table.push(`  ${spec.type}: { signature: ${q(schemaSignature(spec))}, encode: encode${spec.type}, decode: decode${spec.type}${noMask}${kept} },`);
   }
