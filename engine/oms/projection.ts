@@ -522,7 +522,7 @@ export class OmsProjection {
     const o = this.table.seek(ev.orderId);
     if (o !== undefined && o.state() === PENDING) {
       o.setState(ACCEPTED);
-      o.touch(e.seq, e.ts);
+      o.touchAt(e);
     }
   }
 
@@ -532,7 +532,7 @@ export class OmsProjection {
     if (o === undefined || o.state() !== ACCEPTED) return;
     o.setState(ROUTED);
     o.setVenue(ev.venue);
-    o.touch(e.seq, e.ts);
+    o.touchAt(e);
   }
 
   /**
@@ -543,7 +543,7 @@ export class OmsProjection {
     const o = this.table.seek(ev.orderId);
     if (o === undefined) return;
     if (o.state() === ROUTED) o.setState(o.filledQuantity() > 0 ? PARTIALLY_FILLED : NEW);
-    o.touch(e.seq, e.ts);
+    o.touchAt(e);
   }
 
   /**
@@ -554,7 +554,7 @@ export class OmsProjection {
     const o = this.table.seek(ev.orderId);
     if (o === undefined) return;
     if (isAtVenueCode(o.state())) o.setState(ACCEPTED);
-    o.touch(e.seq, e.ts);
+    o.touchAt(e);
     this.expose(o);
   }
 
@@ -648,7 +648,7 @@ export class OmsProjection {
     const o = this.table.seek(orderId);
     if (o === undefined) return;
     if (!on || !o.isTerminal()) o.setCancelPending(on);
-    o.touch(e.seq, e.ts);
+    o.touchAt(e);
   }
 
   /** ReplaceRejected: the replace in flight is over (its clientOrderId was never the order's). */
@@ -658,7 +658,7 @@ export class OmsProjection {
     o.setReplacePending(false);
     const h = this.table.replaceHistory(o.r);
     if (h !== undefined) h.pendingCoid = '';
-    o.touch(e.seq, e.ts);
+    o.touchAt(e);
   }
 
   /** The order as the lifecycle rules see it. */
@@ -674,7 +674,7 @@ export class OmsProjection {
   private refuse(d: Extract<RequestDecision, { kind: 'refuse' }>, orderId: number, r: number, e: Sequenced): void {
     this.refusal = { seq: e.seq, orderId, reason: d.reason, text: d.text };
     // A refused request is still part of the order's story.
-    if (r >= 0) this.table.at(r).touch(e.seq, e.ts);
+    if (r >= 0) this.table.at(r).touchAt(e);
   }
 
   /**
@@ -706,7 +706,7 @@ export class OmsProjection {
     const o = t.at(r);
     if (d.kind === 'now') return this.newTerms(o, ev.quantity, ev.price, e);
     o.setReplacePending(true);
-    o.touch(e.seq, e.ts);
+    o.touchAt(e);
   }
 
   /** Price used for open notional: the limit price, or the reference price at entry for market orders. */
@@ -722,9 +722,9 @@ export class OmsProjection {
     const t = this.table;
     if (t.row(id) >= 0) return;
     const price = ev.orderType === 'market' ? 0 : ev.price;
-    const r = t.add(
+    const r = t.addAt(
       id, this.bookSlot(this.book(ev.clientId)), ev.clientOrderId, ev.symbol, ev.side, ev.orderType, ev.timeInForce,
-      ev.quantity, price, this.valuation(ev.orderType, price, ev.symbol), e.seq, e.ts,
+      ev.quantity, price, this.valuation(ev.orderType, price, ev.symbol), e,
     );
     if (ev.expireAt !== undefined) t.setExpireAt(r, ev.expireAt);
     if (ev.locate === true || ev.intentional === true) this.flagMap.set(id, riskFlags(ev));
@@ -741,9 +741,9 @@ export class OmsProjection {
     // The order is indexed under the clientOrderId it was entered with (idempotent entry across sessions).
     const chain = ev.origClientOrderIds ?? [];
     const entered = chain[0] ?? ev.clientOrderId;
-    const r = t.add(
+    const r = t.addAt(
       id, this.bookSlot(this.book(ev.clientId)), entered, ev.symbol, ev.side, ev.orderType, ev.timeInForce,
-      ev.quantity, price, this.valuation(ev.orderType, price, ev.symbol), e.seq, e.ts,
+      ev.quantity, price, this.valuation(ev.orderType, price, ev.symbol), e,
     );
     if (ev.locate === true || ev.intentional === true) this.flagMap.set(id, riskFlags(ev));
     if (ev.expireAt !== undefined) t.setExpireAt(r, ev.expireAt);
@@ -791,14 +791,14 @@ export class OmsProjection {
     const q = ev.fillQty;
     if (q <= 0 || q > o.leavesQuantity()) return; // an overfill is a bug upstream: refuse it, keep filled <= quantity
     if (o.hasExec(ev.execId)) return; // (orderId, execId) names a fill: a repeat is ignored
-    const leaves = o.bookFill(ev.execId, q, ev.fillPrice, e.seq, e.ts);
+    const leaves = o.bookFillOf(ev, e);
     if (leaves === 0) {
       o.setState(FILLED);
       o.clearPending();
     } else {
       o.setState(PARTIALLY_FILLED);
     }
-    o.touch(e.seq, e.ts);
+    o.touchAt(e);
     this.expose(o);
   }
 
@@ -837,7 +837,7 @@ export class OmsProjection {
       o.setCancelPending(false);
     }
     o.setReplacePending(false);
-    o.touch(e.seq, e.ts);
+    o.touchAt(e);
     this.expose(o);
   }
 
@@ -846,7 +846,7 @@ export class OmsProjection {
     o.setReject(reason, text.length > 0 ? `${reasonName(reason)}: ${text}` : reasonName(reason));
     o.setLeavesQuantity(0);
     o.clearPending();
-    o.touch(e.seq, e.ts);
+    o.touchAt(e);
     this.expose(o);
   }
 
@@ -857,7 +857,7 @@ export class OmsProjection {
     o.setState(state);
     o.setLeavesQuantity(0);
     o.clearPending();
-    o.touch(e.seq, e.ts);
+    o.touchAt(e);
     this.expose(o);
   }
 }

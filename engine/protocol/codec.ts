@@ -536,7 +536,9 @@ function visitEventsReusing(
     const c = code < codecs.length ? codecs[code] : undefined;
     if (c === undefined) throw new DecodeError(`unknown event code ${code} at seq ${firstSeq + i}`);
     // Version 3: the first event's ts is the base (compact = 1), and sources count WELL_KNOWN_SOURCES first (known).
-    const ts = i < compact ? baseTs : baseTs + r.uint();
+    // One float64 addition on both paths (+ 0 for the first event of a version-3 frame): a conditional between
+    // baseTs and a sum made V8 box ts into a new HeapNumber per event (16 bytes of garbage; decision 266).
+    const ts = baseTs + (i < compact ? 0 : r.uint());
     p = r.pos;
     let at = b[p]!;
     if (p < end && at < 0x80) r.pos = ++p;

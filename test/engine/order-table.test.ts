@@ -114,3 +114,33 @@ describe('OrderTable', () => {
     expect([t.stateName(0), t.isTerminal(0)]).toEqual(['filled', true]);
   });
 });
+
+describe('order-table writes given the event (decision 266)', () => {
+  it('addAt, touchAt and bookFillOf write the same columns as add, touch and bookFill', () => {
+    const byNumbers = new OrderTable(1);
+    const byEvents = new OrderTable(1);
+    const ts = 1_767_225_600_075_000.5;
+    for (let k = 0; k < 3; k++) {
+      byNumbers.add(k + 1, k, `c-${k}`, 'X', 'buy', 'limit', 'day', 10, 158.59 + k, 158.59 + k, 3 * k + 1, ts + k);
+      byEvents.addAt(k + 1, k, `c-${k}`, 'X', 'buy', 'limit', 'day', 10, 158.59 + k, 158.59 + k, { seq: 3 * k + 1, ts: ts + k });
+    }
+    for (let k = 0; k < 3; k++) {
+      byNumbers.at(k).touch(3 * k + 2, ts + 10 + k);
+      byEvents.at(k).touchAt({ seq: 3 * k + 2, ts: ts + 10 + k });
+      const a = byNumbers.at(k).bookFill(k + 7, 4, 158.61 + k, 3 * k + 3, ts + 20 + k);
+      const b = byEvents.at(k).bookFillOf({ execId: k + 7, fillQty: 4, fillPrice: 158.61 + k }, { seq: 3 * k + 3, ts: ts + 20 + k });
+      expect(b).toBe(a);
+    }
+    const rows = (t: OrderTable): unknown[] => [0, 1, 2].map((r) => [
+      t.orderId(r), t.createdTs(r), t.updatedTs(r), t.eventSeqs(r), t.price(r), t.valuationPrice(r), t.filledQuantity(r),
+      t.leavesQuantity(r), t.avgPrice(r), t.filledValue(r),
+    ]);
+    const fills = (t: OrderTable): unknown[] => [0, 1, 2].map((f) => [
+      t.fills.execId(f), t.fills.orderId(f), t.fills.quantity(f), t.fills.price(f), t.fills.seq(f), t.fills.ts(f), t.fills.prev(f),
+    ]);
+    expect(rows(byEvents)).toEqual(rows(byNumbers));
+    expect(fills(byEvents)).toEqual(fills(byNumbers));
+    expect(byEvents.updatedTs(2)).toBe(ts + 12);
+    expect(byEvents.fills.ts(2)).toBe(ts + 22);
+  });
+});

@@ -8,7 +8,7 @@ import { FillTable } from './fill-table.ts';
 import { IdIndex } from './id-index.ts';
 import { NameTable } from './names.ts';
 import { CANCEL_PENDING, NO_VENUE, OrderChunk, REPLACE_PENDING } from './order-chunk.ts';
-import { OrderRow } from './order-row.ts';
+import { OrderRow, type SeqTs } from './order-row.ts';
 import { SeqChains } from './seq-chains.ts';
 
 export { OrderChunk } from './order-chunk.ts';
@@ -110,6 +110,18 @@ export class OrderTable {
     orderId: number, client: number, clientOrderId: string, symbol: string, side: Side, orderType: OrderType, timeInForce: TimeInForce,
     quantity: number, price: number, valuationPrice: number, seq: number, ts: number,
   ): number {
+    return this.addAt(orderId, client, clientOrderId, symbol, side, orderType, timeInForce, quantity, price, valuationPrice, { seq, ts });
+  }
+
+  /**
+   * add(…, event.seq, event.ts), given the event itself (the projection's handlers): V8 does not inline this method,
+   * and a double argument (the event's ts) is copied into a new HeapNumber at such a call (OrderRow.touchAt).
+   */
+  addAt(
+    orderId: number, client: number, clientOrderId: string, symbol: string, side: Side, orderType: OrderType, timeInForce: TimeInForce,
+    quantity: number, price: number, valuationPrice: number, event: SeqTs,
+  ): number {
+    const ts = event.ts;
     const r = this.count;
     if ((r & MASK) === AHEAD || r === 0) this.grow();
     const k = this.chunks[r >>> SHIFT]!;
@@ -124,7 +136,7 @@ export class OrderTable {
     k.valuationPrice[i] = valuationPrice;
     k.createdTs[i] = ts;
     k.updatedTs[i] = ts;
-    const link = this.seqs.append(NIL, seq);
+    const link = this.seqs.append(NIL, event.seq);
     k.firstSeqLink[i] = link;
     k.lastSeqLink[i] = link;
     k.lastFill[i] = NIL;
