@@ -10,10 +10,10 @@ beforeAll(() => requireFreshBuild());
 afterEach(() => cleanupAll());
 
 /** A log whose session 1 is closed with a snapshot carrying resting gtc orders. */
-async function closedSession(dataDir: string): Promise<void> {
+async function closedSession(dataDir: string, orders = 30): Promise<void> {
   const host = await startHostProc({ dataDir });
   const api = new Api(host.port, host.token);
-  for (let i = 0; i < 30; i++) {
+  for (let i = 0; i < orders; i++) {
     const r = await api.call('POST', '/api/orders', orderFor('snap', i, 'gtc'));
     expect(r.status, r.text).toBe(200);
   }
@@ -84,7 +84,8 @@ describe('durability: a damaged snapshot is found and rebuilt from its session',
 describe('durability: page-level damage', () => {
   it('gets exact guidance (restore a backup, or salvage into a new file) instead of "unexpected error", and the salvage works', async () => {
     const dataDir = tempDir();
-    await closedSession(dataDir);
+    // Enough orders for the frames table to span several leaf pages (version-3 frames are small: decision 260).
+    await closedSession(dataDir, 300);
     checkpoint(dbPath(dataDir));
     // Scribble over the middle of the frames table's pages, page headers included.
     const d = new Database(dbPath(dataDir), { readonly: true });
