@@ -24,7 +24,7 @@ import { loadavg } from 'node:os';
 import { PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import type { LatencyTrace } from './drive.ts';
 import { FrameCompactor } from '../engine/store/compaction.ts';
-import { localLayout } from './backbone.ts';
+import { localLayout, type SequencerHost } from './backbone.ts';
 import { SENDER_ROLES } from './roles.ts';
 import { sequencerLatency, type Topology } from './sequencer.ts';
 import { runMain } from './util.ts';
@@ -76,6 +76,7 @@ runMain(async () => {
   const frameFlush = new WeakMap<object, number>();
   const inlines: [number, number][] = [];
   let inlinesReached = 0;
+  let host0: SequencerHost | undefined;
   // The shipped layout's FrameCompactor steps (on the sequencer's thread, between commits): start and duration.
   const compactions: [number, number][] = [];
   const step = FrameCompactor.prototype.step;
@@ -98,6 +99,7 @@ runMain(async () => {
   const load0 = loadavg()[0]!;
 
   const { result } = await sequencerLatency(topology, { ratePerSec: rate, seconds, warmupSeconds: 1, send: 'wake', trace: true }, (host) => {
+    host0 = host;
     const s = host.sequencer as unknown as SeqInternals;
     const enqueue = s.enqueue.bind(s);
     s.enqueue = (item) => {
@@ -263,7 +265,7 @@ runMain(async () => {
     flushes: f.start.length,
     commitMs: { p50: r3(cq(50)), p99: r3(cq(99)), p999: r3(cq(99.9)), max: r3(commitMs[commitMs.length - 1] ?? 0), over1ms: commitMs.filter((x) => x > 1).length },
     gc: gcSummary,
-    inlineCheckpoints: { count: inlines.length, reachedEnd: inlinesReached, over1ms: inlines.filter(([, d]) => d > 1).length, ms: inlines.map(([, d]) => r3(d)), slowInOne: slow.filter((i) => inlines.some(([t, d]) => t < trace.received[i]! && t + d > trace.due[i]!)).length },
+    inlineCheckpoints: { count: inlines.length, walRestarts: (host0?.log as { walRestarts?: unknown } | undefined)?.walRestarts, reachedEnd: inlinesReached, over1ms: inlines.filter(([, d]) => d > 1).length, ms: inlines.map(([, d]) => r3(d)), slowInOne: slow.filter((i) => inlines.some(([t, d]) => t < trace.received[i]! && t + d > trace.due[i]!)).length },
     compactor: noCompactor ? 'off' : { steps: compactions.length, over1ms: compactions.filter(([, d]) => d > 1).length, maxMs: r3(Math.max(0, ...compactions.map(([, d]) => d))), slowInOne: slow.filter((i) => compactions.some(([t, d]) => t < trace.received[i]! && t + d > trace.due[i]!)).length },
     sequencerThread: { onCoreMs: Math.round((sched1.runNs - sched0.runNs) / 1e6), runnableWaitingMs: Math.round((sched1.waitNs - sched0.waitNs) / 1e6) },
     sequencerProcessCpuMs: Math.round((cpu.user + cpu.system) / 1000),
