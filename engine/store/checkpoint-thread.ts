@@ -18,9 +18,7 @@ export const STATUS_DONE = 1;
 export const STATUS_WAL_PAGES = 2;
 /** Consecutive failed checkpoints. */
 export const STATUS_ERRORS = 3;
-/** WAL pages copied into the database file when the last checkpoint ended (<= STATUS_WAL_PAGES; less while a reader holds an older snapshot). */
-export const STATUS_CHECKPOINTED = 4;
-export const STATUS_SLOTS = 5;
+export const STATUS_SLOTS = 4;
 
 interface Pragmas {
   pragma(sql: string, options?: { simple: boolean }): unknown;
@@ -60,12 +58,8 @@ export function checkpointThread(load: (id: string) => unknown): void {
       try {
         if (!db) throw new Error('no connection');
         const answer = (db.pragma('wal_checkpoint(PASSIVE)') as { busy: number; log: number; checkpointed: number }[])[0]!;
-        // Slot 4 (STATUS_CHECKPOINTED) first, then slot 2 (STATUS_WAL_PAGES): pages in the WAL, whether copied
-        // yet or not. The writer reads 2 then 4, so it never sees more copied than there were pages.
-        if (answer.busy === 0) {
-          Atomics.store(status, 4, answer.checkpointed);
-          Atomics.store(status, 2, answer.log);
-        }
+        // Slot 2 (STATUS_WAL_PAGES): pages in the WAL, whether copied yet or not.
+        if (answer.busy === 0) Atomics.store(status, 2, answer.log);
         Atomics.store(status, 3, 0);
       } catch (err) {
         Atomics.add(status, 3, 1);

@@ -6,7 +6,7 @@ import { crc32 } from 'node:zlib';
 import { decodeFrame, NewerFormatError, visitFrame, visitFrameReusing } from '../protocol/codec.ts';
 import { DecodeError } from '../protocol/bytes.ts';
 import type { Sequenced } from '../protocol/events.ts';
-import { checkpointThreadSource, STATUS_CHECKPOINTED, STATUS_CLOSED, STATUS_DONE, STATUS_ERRORS, STATUS_SLOTS, STATUS_WAL_PAGES, type CheckpointThreadData } from './checkpoint-thread.ts';
+import { checkpointThreadSource, STATUS_CLOSED, STATUS_DONE, STATUS_ERRORS, STATUS_SLOTS, STATUS_WAL_PAGES, type CheckpointThreadData } from './checkpoint-thread.ts';
 import { CorruptionError, StoreError } from './errors.ts';
 import { HeadWriter, isBehind, readHead, type LogHead } from './head.ts';
 import { log as logger } from '../log.ts';
@@ -327,21 +327,6 @@ const CHECKPOINT_AFTER_BYTES = 1 << 20;
 const CHECKPOINT_EVERY_MS = 1000;
 /** Estimated WAL bytes written between two looks at the WAL file's real size. */
 const STAT_EVERY_BYTES = 2 << 20;
-/**
- * Once the WAL is due to start over, the writer's own checkpoint (the rest the thread has not copied, then two
- * syncs, on the thread that sequences) waits until the rest is at most this much: until then the thread is asked
- * for a checkpoint each time it is idle, each copying what came since its last, so the rest shrinks to the few
- * commits made during one of its checkpoints (decision 265). The inline checkpoint then copies a few pages
- * instead of up to a MiB and more (1.2-3 ms measured at load 5, most of it copying).
- */
-const RESTART_REST_BYTES = 16 << 12;
-/**
- * How much WAL (estimated, a page a commit) the writer lets pass while waiting for a small rest before it
- * checkpoints anyway, as before decision 265: 128 commits, a few of the thread's checkpoints at 10 k commands/s.
- * Small beside the margin to WAL_INLINE_BYTES, which the thread's report (the WAL as its last checkpoint found
- * it) already lags by up to a MiB and more: a 2 MiB patience let a writer committing 30 k times a second reach it.
- */
-const RESTART_PATIENCE_BYTES = 512 << 10;
 /** WAL file size at which the writer stops trusting the thread and checkpoints itself (below WAL_BOUND_BYTES by more than a look's worth). */
 const WAL_INLINE_BYTES = 48 << 20;
 /**
@@ -389,12 +374,8 @@ class BackgroundCheckpointer {
   private sinceAsk = 0;
   private sinceStat = 0;
   private lastAskMs = performance.now();
-  /** Estimated WAL bytes since the WAL was due to start over (-1: not due). */
-  private restartDue = -1;
   /** Largest WAL file size seen (for figures and tests). */
   maxWalBytes = 0;
-  /** Inline checkpoints taken, and how many of them were taken before the rest was small (for figures and tests). */
-  readonly inlineStats = { restarts: 0, impatient: 0 };
 
   constructor(
     private readonly db: Database.Database,
@@ -430,23 +411,11 @@ class BackgroundCheckpointer {
       }
     }
     const idle = Atomics.load(this.status, STATUS_DONE) >= this.asked;
-    if (this.restartDue >= 0) this.restartDue += this.pageSize;
     if (idle && Atomics.load(this.status, STATUS_WAL_PAGES) * this.pageSize > WAL_RESTART_BYTES) {
       // The thread copied most of the WAL but cannot catch up with a writer that keeps committing;
-      // here no commit can come in between, so this one copies the rest and the next commit starts the
-      // WAL over. Taken when the rest is a few pages: what the thread left uncopied (a reader's older
-      // snapshot) plus everything committed since it was asked; until then the thread is asked again.
-      if (this.restartDue < 0) this.restartDue = 0;
-      const left = Math.max(0, Atomics.load(this.status, STATUS_WAL_PAGES) - Atomics.load(this.status, STATUS_CHECKPOINTED)) * this.pageSize;
-      const rest = left + this.sinceAsk;
-      const patient = this.restartDue < RESTART_PATIENCE_BYTES;
-      if (rest <= RESTART_REST_BYTES || !patient || this.failed || this.worker === undefined) {
-        this.inlineStats.restarts++;
-        if (rest > RESTART_REST_BYTES) this.inlineStats.impatient++;
-        this.inline();
-        return;
-      }
-      this.ask(this.worker);
+      // here no commit can come in between, so this one copies the rest (a little) and the next
+      // commit starts the WAL over.
+      this.inline();
       return;
     }
     if (this.failed) {
@@ -462,10 +431,6 @@ class BackgroundCheckpointer {
     }
     const worker = this.worker ?? this.start();
     if (!worker) return;
-    this.ask(worker);
-  }
-
-  private ask(worker: Worker): void {
     this.asked++;
     this.sinceAsk = 0;
     this.lastAskMs = performance.now();
@@ -475,15 +440,10 @@ class BackgroundCheckpointer {
   /** A checkpoint on the writer's own connection, between commits; true when it reached the WAL's end (the next commit starts it over). */
   private inline(): boolean {
     const answer = (this.db.pragma('wal_checkpoint(PASSIVE)') as { busy: number; log: number; checkpointed: number }[])[0];
-    if (answer?.busy === 0) {
-      Atomics.store(this.status, STATUS_WAL_PAGES, 0);
-      Atomics.store(this.status, STATUS_CHECKPOINTED, 0);
-    }
+    if (answer?.busy === 0) Atomics.store(this.status, STATUS_WAL_PAGES, 0);
     this.sinceAsk = 0;
     this.lastAskMs = performance.now();
-    const reached = answer !== undefined && answer.busy === 0 && answer.checkpointed >= answer.log;
-    if (reached) this.restartDue = -1;
-    return reached;
+    return answer !== undefined && answer.busy === 0 && answer.checkpointed >= answer.log;
   }
 
   /** Waits (bounded) for the thread's checkpoints asked so far to end, then checkpoints here; true as inline(). */
@@ -629,11 +589,6 @@ export class WritableLog extends ReadableLog {
     const end = this.end() ?? { session: 0, seq: 0 };
     this.head?.write(end);
     return end;
-  }
-
-  /** The writer's checkpoints that start the WAL over: all, and those taken before the rest was small (decision 265). */
-  get walRestarts(): { restarts: number; impatient: number } {
-    return { ...(this.checkpointer?.inlineStats ?? { restarts: 0, impatient: 0 }) };
   }
 
   /** Largest WAL file size the checkpointer has seen (bytes; 0 without one). */
