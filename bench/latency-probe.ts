@@ -5,7 +5,7 @@
  * (perf_hooks, 1 ms resolution), so a p99 can be set against the pauses that
  * fall in it. Prints one JSON line.
  *
- *   node --expose-gc dist/bench/latency-probe.js [one-process|two-processes] [seconds] [rate] [tick|due|wake]
+ *   node --expose-gc dist/bench/latency-probe.js [one-process|one-process-inproc|two-processes] [seconds] [rate] [tick|due|wake]
  *
  * tick|due|wake: how the drive sends new orders (bench/drive.ts LatencyOptions.send).
  *
@@ -19,7 +19,8 @@ import { runMain } from './util.ts';
 const KINDS: Record<number, string> = { 1: 'scavenge', 2: 'mark-compact', 4: 'incremental', 8: 'weak-callbacks' };
 
 runMain(async () => {
-  const topology: Topology = process.argv[2] === 'two-processes' ? 'two-processes' : 'one-process';
+  const arg = process.argv[2];
+  const topology: Topology = arg === 'two-processes' || arg === 'one-process-inproc' ? arg : 'one-process';
   const seconds = Number(process.argv[3] ?? 10);
   const rate = Number(process.argv[4] ?? 10_000);
   const send = process.argv[5] === 'due' || process.argv[5] === 'wake' ? process.argv[5] : 'tick';

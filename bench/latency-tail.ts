@@ -11,7 +11,11 @@
  * (either process), a commit (any batch's, its own or one it queued behind), else "other". Also prints the
  * sequencer thread's on-core and runnable-but-waiting time (schedstat) and its process CPU over the run.
  *
- *   node --expose-gc dist/bench/latency-tail.js [one-process|two-processes] [seconds] [rate] [--json FILE]
+ *   node --expose-gc dist/bench/latency-tail.js [one-process|one-process-inproc|two-processes] [seconds] [rate] [--json FILE] [--no-compactor]
+ *
+ * 'one-process' is the layout `ordo host` ships (localPort and onStoredFrames, no sockets: the frame reaches the
+ * subscriber inside the flush that stored it, so its publish hop is 0 and hopOut is the delivery);
+ * 'one-process-inproc' the same process over inproc:// ZeroMQ (the bench's one-process layout before round 12).
  *
  * Bench tool: instruments the sequencer by wrapping its methods on the instance (no engine change).
  */
@@ -19,6 +23,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import type { LatencyTrace } from './drive.ts';
+import { FrameCompactor } from '../engine/store/compaction.ts';
+import { localLayout, type SequencerHost } from './backbone.ts';
 import { SENDER_ROLES } from './roles.ts';
 import { sequencerLatency, type Topology } from './sequencer.ts';
 import { runMain } from './util.ts';
@@ -55,8 +61,10 @@ runMain(async () => {
   const args = process.argv.slice(2);
   const jsonAt = args.indexOf('--json');
   const jsonFile = jsonAt >= 0 ? args[jsonAt + 1] : undefined;
-  const pos = jsonAt >= 0 ? [...args.slice(0, jsonAt), ...args.slice(jsonAt + 2)] : args;
-  const topology: Topology = pos[0] === 'two-processes' ? 'two-processes' : 'one-process';
+  const noCompactor = args.includes('--no-compactor');
+  if (noCompactor) localLayout.compactor = false;
+  const pos = (jsonAt >= 0 ? [...args.slice(0, jsonAt), ...args.slice(jsonAt + 2)] : args).filter((a) => a !== '--no-compactor');
+  const topology: Topology = pos[0] === 'two-processes' || pos[0] === 'one-process-inproc' ? pos[0] : 'one-process';
   const seconds = Number(pos[1] ?? 10);
   const rate = Number(pos[2] ?? 10_000);
   const origin = performance.timeOrigin;
@@ -67,6 +75,17 @@ runMain(async () => {
   const f: Flushes = { start: [], commitStart: [], commitEnd: [], end: [], published: [], firstSeq: [], lastSeq: [] };
   const frameFlush = new WeakMap<object, number>();
   const inlines: [number, number][] = [];
+  let inlinesReached = 0;
+  let host0: SequencerHost | undefined;
+  // The shipped layout's FrameCompactor steps (on the sequencer's thread, between commits): start and duration.
+  const compactions: [number, number][] = [];
+  const step = FrameCompactor.prototype.step;
+  FrameCompactor.prototype.step = function (this: FrameCompactor) {
+    const t = now();
+    const more = step.call(this);
+    compactions.push([t, now() - t]);
+    return more;
+  };
   const seqGc: { start: number; ms: number; kind: number }[] = [];
   let recording = false;
   const observer = new PerformanceObserver((list) => {
@@ -80,6 +99,7 @@ runMain(async () => {
   const load0 = loadavg()[0]!;
 
   const { result } = await sequencerLatency(topology, { ratePerSec: rate, seconds, warmupSeconds: 1, send: 'wake', trace: true }, (host) => {
+    host0 = host;
     const s = host.sequencer as unknown as SeqInternals;
     const enqueue = s.enqueue.bind(s);
     s.enqueue = (item) => {
@@ -90,13 +110,16 @@ runMain(async () => {
       enqueue(item);
     };
     // The writer's inline WAL checkpoints (two fsyncs on this thread) and the WAL's growth.
-    const cp = (host.log as unknown as { checkpointer?: { inline(): void } }).checkpointer;
+    const cp = (host.log as unknown as { checkpointer?: { inline(): boolean } }).checkpointer;
     if (cp) {
       const inline = cp.inline.bind(cp);
+      // Returns what it returns: the checkpointer retries at every commit when it says it did not reach the end.
       cp.inline = () => {
         const t = now();
-        inline();
+        const reached = inline();
         inlines.push([t, now() - t]);
+        if (reached) inlinesReached++;
+        return reached;
       };
     }
     const commit = s.commit.bind(s);
@@ -141,7 +164,7 @@ runMain(async () => {
   const cpu = process.cpuUsage(cpu0);
   observer.disconnect();
   const trace = result.trace as LatencyTrace;
-  const gc = [...trace.gc.map((g) => ({ ...g, where: topology === 'one-process' ? 'sequencer+drive' : 'drive' })), ...seqGc.map((g) => ({ ...g, where: 'sequencer' }))].sort((a, b) => a.start - b.start);
+  const gc = [...trace.gc.map((g) => ({ ...g, where: topology === 'two-processes' ? 'drive' : 'sequencer+drive' })), ...seqGc.map((g) => ({ ...g, where: 'sequencer' }))].sort((a, b) => a.start - b.start);
 
   // Per command: its flush by seq (flushes store increasing seq ranges).
   const flushOf = (seq: number): number => {
@@ -164,7 +187,8 @@ runMain(async () => {
   const hopsOf = (i: number): Record<Hop, number> => {
     const fi = flushOf(trace.seq[i]!);
     const a = arrived.get(`${SENDER_ROLES[trace.role[i]!]}-1`)![trace.cseq[i]!]!;
-    const pubAt = f.published[fi]! || f.end[fi]!;
+    // Shipped layout: delivered in the flush, right after the commit (the PUB send, to no one, comes later).
+    const pubAt = topology === 'one-process' ? f.commitEnd[fi]! : f.published[fi]! || f.end[fi]!;
     return {
       sender: trace.sent[i]! - trace.due[i]!,
       hopIn: a - trace.sent[i]!,
@@ -241,7 +265,8 @@ runMain(async () => {
     flushes: f.start.length,
     commitMs: { p50: r3(cq(50)), p99: r3(cq(99)), p999: r3(cq(99.9)), max: r3(commitMs[commitMs.length - 1] ?? 0), over1ms: commitMs.filter((x) => x > 1).length },
     gc: gcSummary,
-    inlineCheckpoints: { count: inlines.length, ms: inlines.map(([, d]) => r3(d)), slowInOne: slow.filter((i) => inlines.some(([t, d]) => t < trace.received[i]! && t + d > trace.due[i]!)).length },
+    inlineCheckpoints: { count: inlines.length, walRestarts: (host0?.log as { walRestarts?: unknown } | undefined)?.walRestarts, reachedEnd: inlinesReached, over1ms: inlines.filter(([, d]) => d > 1).length, ms: inlines.map(([, d]) => r3(d)), slowInOne: slow.filter((i) => inlines.some(([t, d]) => t < trace.received[i]! && t + d > trace.due[i]!)).length },
+    compactor: noCompactor ? 'off' : { steps: compactions.length, over1ms: compactions.filter(([, d]) => d > 1).length, maxMs: r3(Math.max(0, ...compactions.map(([, d]) => d))), slowInOne: slow.filter((i) => compactions.some(([t, d]) => t < trace.received[i]! && t + d > trace.due[i]!)).length },
     sequencerThread: { onCoreMs: Math.round((sched1.runNs - sched0.runNs) / 1e6), runnableWaitingMs: Math.round((sched1.waitNs - sched0.waitNs) / 1e6) },
     sequencerProcessCpuMs: Math.round((cpu.user + cpu.system) / 1000),
   };

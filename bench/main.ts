@@ -196,7 +196,9 @@ async function main(): Promise<void> {
       const two = await sequencerThroughput('two-processes', opts);
       collectGarbage();
       log(`sequencer: ${size.seqEvents.toLocaleString('en-US')} events from 4 components in the same process…`);
-      const one = await sequencerThroughput('one-process', opts);
+      // Over inproc:// sockets, as in every round before: this row's method is unchanged (the latency rows below
+      // take the shipped in-process layout).
+      const one = await sequencerThroughput('one-process-inproc', opts);
       collectGarbage();
       log(`sequencer: ${size.seqEvents.toLocaleString('en-US')} events from 4 components in another process, --sync full…`);
       const full = await sequencerThroughput('two-processes', opts, 'full');
@@ -216,8 +218,11 @@ async function main(): Promise<void> {
       const opts = { ratePerSec: size.latencyRate, seconds: size.latencySeconds, warmupSeconds: size.latencyWarmup, send: 'wake' as const };
       const tickOpts = { ...opts, send: 'tick' as const };
       const each = `${size.latencyRate.toLocaleString('en-US')} commands/s for ${size.latencySeconds} s`;
-      log(`latency: ${each}, all in one process, orders sent at their due times…`);
+      log(`latency: ${each}, all in one process as \`ordo host\` wires it (localPort, onStoredFrames), orders sent at their due times…`);
       const one = (await sequencerLatency('one-process', opts)).result;
+      collectGarbage();
+      log(`latency: ${each}, all in one process over inproc:// sockets, orders sent at their due times…`);
+      const oneInproc = (await sequencerLatency('one-process-inproc', opts)).result;
       collectGarbage();
       log(`latency: ${each}, components in another process, orders sent at their due times…`);
       const two = (await sequencerLatency('two-processes', opts)).result;
@@ -228,10 +233,13 @@ async function main(): Promise<void> {
       log(`latency: ${each}, components in another process, orders sent on a 1 ms tick…`);
       const twoTick = (await sequencerLatency('two-processes', tickOpts)).result;
       const sender = 'orders sent at their due times (timer thread)';
-      // Headline: the layout Ordo ships (startHost: everything in one process over inproc://).
-      rows.push({ key: 'latency_p50_us', label: 'latency p50 (1 process)', value: one.p50us, unit: 'µs', note: `from due time, ${one.samples.toLocaleString('en-US')} samples; ${sender}` });
+      // Headline: the layout Ordo ships (startHost: components in the sequencer's process over localPort and
+      // onStoredFrames, no sockets; decisions 183, 210, 265).
+      rows.push({ key: 'latency_p50_us', label: 'latency p50 (1 process)', value: one.p50us, unit: 'µs', note: `from due time, ${one.samples.toLocaleString('en-US')} samples; ${sender}; as \`ordo host\` wires it (localPort, onStoredFrames)` });
       rows.push({ key: 'latency_p99_us', label: 'latency p99 (1 process)', value: one.p99us, unit: 'µs', target: { op: '<=', value: 1000 } });
       rows.push({ key: 'latency_p999_us', label: 'latency p99.9 (1 process)', value: one.p999us, unit: 'µs', target: { op: '<=', value: 5000 }, note: `max ${fmt(one.maxUs)} µs` });
+      rows.push({ key: 'latency_inproc_p99_us', label: 'latency p99 (1 process, inproc:// sockets)', value: oneInproc.p99us, unit: 'µs', note: `the bench's one-process layout before round 12; p50 ${fmt(oneInproc.p50us)} µs` });
+      rows.push({ key: 'latency_inproc_p999_us', label: 'latency p99.9 (1 process, inproc:// sockets)', value: oneInproc.p999us, unit: 'µs', note: `max ${fmt(oneInproc.maxUs)} µs` });
       rows.push({ key: 'latency_offered_per_s', label: 'latency offered load', value: one.offeredPerSec, unit: 'commands/s' });
       rows.push({ key: 'latency_achieved_per_s', label: 'latency achieved rate', value: one.achievedPerSec, unit: 'events/s' });
       rows.push({ key: 'latency_two_process_p50_us', label: 'latency p50 (2 processes)', value: two.p50us, unit: 'µs', note: `from due time, ${two.samples.toLocaleString('en-US')} samples; ${sender}` });

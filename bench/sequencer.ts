@@ -1,13 +1,19 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { startSenders, startSequencerHost, type SequencerHost } from './backbone.ts';
+import { startLocalSenders, startSenders, startSequencerHost, type SequencerHost } from './backbone.ts';
 import { driveLatency, driveThroughput, type LatencyOptions, type LatencyResult, type ThroughputResult } from './drive.ts';
 
 const run = promisify(execFile);
 const CHILD = fileURLToPath(new URL('./components-child.js', import.meta.url));
 
-export type Topology = 'one-process' | 'two-processes';
+/**
+ * 'one-process': the layout `ordo host` ships (components in the sequencer's process over localPort and
+ * onStoredFrames, no sockets; backbone.ts startLocalSenders). 'one-process-inproc': the same process over
+ * inproc:// ZeroMQ sockets (the bench's one-process layout up to round 12). 'two-processes': the components
+ * and the subscriber in a child process over ipc://.
+ */
+export type Topology = 'one-process' | 'one-process-inproc' | 'two-processes';
 
 export interface SequencerResult<R> {
   readonly result: R;
@@ -18,10 +24,10 @@ export interface SequencerResult<R> {
 }
 
 /**
- * Runs a drive against a fresh sequencer: in this process over inproc://
- * (the host's layout, where one thread does everything), or with the four
- * components and the subscriber in a child process over ipc:// (components as
- * their own processes; the sequencer has this process to itself).
+ * Runs a drive against a fresh sequencer: in this process as the host wires its in-process components
+ * (one thread does everything), in this process over inproc:// sockets, or with the four components and the
+ * subscriber in a child process over ipc:// (components as their own processes; the sequencer has this
+ * process to itself). See Topology.
  */
 async function withSequencer<R>(
   topology: Topology,
@@ -30,13 +36,13 @@ async function withSequencer<R>(
   synchronous: 'normal' | 'full' = 'normal',
   instrument?: (host: SequencerHost) => void,
 ): Promise<SequencerResult<R>> {
-  const host = await startSequencerHost(topology === 'one-process' ? 'inproc' : 'ipc', synchronous);
+  const host = await startSequencerHost(topology === 'two-processes' ? 'ipc' : 'inproc', synchronous);
   instrument?.(host);
   const before = { ...host.sequencer.stats };
   try {
     let result: R;
-    if (topology === 'one-process') {
-      const senders = await startSenders(host.endpoints);
+    if (topology !== 'two-processes') {
+      const senders = topology === 'one-process' ? await startLocalSenders(host) : await startSenders(host.endpoints);
       try {
         result = await local(senders);
       } finally {
