@@ -12,6 +12,7 @@
  * are chosen by the caller and must be unique among the book's resting orders.
  */
 import { isOnStep, tickDecimals } from '../../contract/ticks.ts';
+import { IntMap } from './int-map.ts';
 
 export type BookSide = 'buy' | 'sell';
 
@@ -92,8 +93,8 @@ class Order {
   /** Self-trade prevention key: orders of one owner (> 0) never trade with each other; 0 is nobody. */
   owner = 0;
   constructor(
-    readonly id: number,
-    readonly buy: boolean,
+    public id: number,
+    public buy: boolean,
     public ticks: number,
     public quantity: number,
     public leaves: number,
@@ -106,7 +107,7 @@ class Level {
   tail: Order | null = null;
   total = 0;
   count = 0;
-  constructor(readonly ticks: number) {}
+  constructor(public ticks: number) {}
 
   push(o: Order): void {
     o.level = this;
@@ -134,8 +135,19 @@ class Level {
 /** One side's levels, sorted by key ascending where key = ticks for bids and -ticks for asks: best is last. */
 class Side {
   readonly levels: Level[] = [];
-  readonly byTicks = new Map<number, Level>();
+  readonly byTicks = new IntMap<Level>();
+  /** Emptied levels kept for the next new price (at most SPARE_MAX): a quoting book moves its prices every tick. */
+  private spare: Level[] = [];
   constructor(readonly bid: boolean) {}
+
+  /** Takes an emptied level out of byTicks and keeps it for reuse. */
+  drop(level: Level): void {
+    this.byTicks.delete(level.ticks);
+    level.head = level.tail = null;
+    level.total = 0;
+    level.count = 0;
+    if (this.spare.length < SPARE_MAX) this.spare.push(level);
+  }
 
   best(): Level | undefined {
     return this.levels[this.levels.length - 1];
@@ -158,7 +170,9 @@ class Side {
   levelFor(ticks: number): Level {
     let level = this.byTicks.get(ticks);
     if (level !== undefined) return level;
-    level = new Level(ticks);
+    level = this.spare.pop();
+    if (level === undefined) level = new Level(ticks);
+    else level.ticks = ticks;
     this.byTicks.set(ticks, level);
     const levels = this.levels;
     const key = this.bid ? ticks : -ticks;
@@ -170,16 +184,21 @@ class Side {
   }
 
   remove(level: Level): void {
-    this.byTicks.delete(level.ticks);
     const levels = this.levels;
-    if (levels[levels.length - 1] === level) {
-      levels.pop();
-      return;
+    if (levels[levels.length - 1] === level) levels.pop();
+    else {
+      const i = this.lowerBound(this.bid ? level.ticks : -level.ticks);
+      if (levels[i] === level) levels.splice(i, 1);
     }
-    const i = this.lowerBound(this.bid ? level.ticks : -level.ticks);
-    if (levels[i] === level) levels.splice(i, 1);
+    this.drop(level);
   }
 }
+
+/**
+ * How many emptied levels and finished orders a book keeps for reuse (decision 264): a market maker's quotes live one
+ * venue tick (250 ms in the host), long enough to outlive a scavenge, so new objects each tick were promoted garbage.
+ */
+const SPARE_MAX = 64;
 
 const EMPTY: BookTrade[] = [];
 const NO_SELF: SelfTradeCancel[] = [];
@@ -196,7 +215,9 @@ export class OrderBook {
   private readonly tickUnits: number;
   private readonly bids = new Side(true);
   private readonly asks = new Side(false);
-  private readonly orders = new Map<number, Order>();
+  private readonly orders = new IntMap<Order>();
+  /** Orders that left the book, kept for reuse (at most SPARE_MAX; see there). */
+  private readonly spare: Order[] = [];
 
   /** Last trade price in ticks; 0 before the first trade. */
   lastTicks = 0;
@@ -346,7 +367,7 @@ export class OrderBook {
     const selfCancelled = self.length === 0 ? NO_SELF : self;
     if (left === 0) return { trades, filled: quantity, leaves: 0, rested: false, expired: 0, selfCancelled };
     if (ioc || fok) return { trades, filled: quantity - left, leaves: 0, rested: false, expired: left, selfCancelled };
-    const o = new Order(id, buy, ticks, quantity, left, null);
+    const o = this.newOrder(id, buy, ticks, quantity, left);
     o.filled = quantity - left;
     o.owner = owner;
     (buy ? this.bids : this.asks).levelFor(ticks).push(o);
@@ -399,7 +420,30 @@ export class OrderBook {
     level.unlink(o);
     if (level.count === 0) (o.buy ? this.bids : this.asks).remove(level);
     this.orders.delete(id);
-    return o.leaves;
+    const leaves = o.leaves;
+    this.release(o);
+    return leaves;
+  }
+
+  /** An Order from the spare ones, else a new one. */
+  private newOrder(id: number, buy: boolean, ticks: number, quantity: number, leaves: number): Order {
+    const o = this.spare.pop();
+    if (o === undefined) return new Order(id, buy, ticks, quantity, leaves, null);
+    o.id = id;
+    o.buy = buy;
+    o.ticks = ticks;
+    o.quantity = quantity;
+    o.leaves = leaves;
+    o.filled = 0;
+    o.owner = 0;
+    return o;
+  }
+
+  /** Keeps an order that left the book (nothing refers to it any more) for reuse. */
+  private release(o: Order): void {
+    o.prev = o.next = null;
+    o.level = null;
+    if (this.spare.length < SPARE_MAX) this.spare.push(o);
   }
 
   /**
@@ -441,7 +485,7 @@ export class OrderBook {
     if (left > 0) {
       (o.buy ? this.bids : this.asks).levelFor(ticks).push(o);
       this.orders.set(id, o);
-    }
+    } else this.release(o);
     return {
       ok: true, priorityKept: false, trades, filled: leaves - left, leaves: left, rested: left > 0, expired: 0,
       selfCancelled: self.length === 0 ? NO_SELF : self,
@@ -478,6 +522,7 @@ export class OrderBook {
           self.push({ id: o.id, leaves: o.leaves });
           level.unlink(o);
           this.orders.delete(o.id);
+          this.release(o);
           o = next;
           continue;
         }
@@ -510,12 +555,13 @@ export class OrderBook {
           o.level = null;
           level.count--;
           this.orders.delete(o.id);
+          this.release(o);
         }
         o = next;
       }
       if (level.count === 0) {
         levels.pop();
-        opp.byTicks.delete(level.ticks);
+        opp.drop(level);
       }
     }
     return left;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HEAP_GROWING_PERCENT, HEAP_TIGHT_FROM_BYTES, heapGrowth, type HeapGrowthDeps } from '../../engine/host/heap-tuning.ts';
+import { HEAP_GROWING_PERCENT, HEAP_SMALL_GROWING_PERCENT, HEAP_TIGHT_FROM_BYTES, heapGrowth, type HeapGrowthDeps } from '../../engine/host/heap-tuning.ts';
 
 /** V8's used heap and flag setter stood in for (V8 is not Ordo's; its flags cannot be read back), and a timer run by hand. */
 function fakeV8(used: number): { deps: HeapGrowthDeps; flags: string[]; tick: () => void; timers: () => number; setUsed: (n: number) => void } {
@@ -38,6 +38,22 @@ describe('host heap growth (decisions 170, 226)', () => {
     expect(v8.timers()).toBe(0);
     v8.tick();
     expect(v8.flags).toEqual(['--heap-growing-percent=30']);
+  });
+
+  it('a small heap gets the growth for small heaps at once, then the tight growth at the threshold (decision 264)', () => {
+    const v8 = fakeV8(40 << 20);
+    expect(heapGrowth(HEAP_GROWING_PERCENT, HEAP_TIGHT_FROM_BYTES, v8.deps, HEAP_SMALL_GROWING_PERCENT)).toBe(false);
+    expect(v8.flags).toEqual(['--heap-growing-percent=200']);
+    v8.tick();
+    expect(v8.flags).toEqual(['--heap-growing-percent=200']);
+    v8.setUsed(HEAP_TIGHT_FROM_BYTES);
+    v8.tick();
+    expect(v8.flags).toEqual(['--heap-growing-percent=200', '--heap-growing-percent=30']);
+    expect(v8.timers()).toBe(0);
+    // A heap already past the threshold gets only the tight growth.
+    const big = fakeV8(HEAP_TIGHT_FROM_BYTES);
+    expect(heapGrowth(HEAP_GROWING_PERCENT, HEAP_TIGHT_FROM_BYTES, big.deps, HEAP_SMALL_GROWING_PERCENT)).toBe(true);
+    expect(big.flags).toEqual(['--heap-growing-percent=30']);
   });
 
   it('sets the growth at once when the heap is already past the threshold, or when the threshold is 0', () => {
