@@ -1,5 +1,5 @@
 import { openReadableLog } from '../store/log.ts';
-import { CheckpointFetchError, ReplayReader, seqNamed, type ReplayHeader, type ReplayRequest, type ReplaySource } from './replay.ts';
+import { CheckpointFetchError, firstCheckpointPart, ReplayReader, type ReplayHeader, type ReplayRequest, type ReplaySource } from './replay.ts';
 
 /**
  * The log file read in this process, answering as the host's replay service
@@ -34,29 +34,22 @@ export class LocalReplay implements ReplaySource {
 
   /** As ReplayClient.checkpoint: a part per request; a failure is a CheckpointFetchError naming the checkpoint's seq. */
   async checkpoint(format: number, below?: number): Promise<{ session: number; seq: number; parts: Uint8Array[] } | undefined> {
-    let first: { header: ReplayHeader; frames: Uint8Array[] };
-    try {
-      first = await this.request({ from: 1, checkpoint: { part: 0, format, ...(below !== undefined ? { below } : {}) } });
-    } catch (err) {
-      throw new CheckpointFetchError((err as Error).message, seqNamed((err as Error).message));
-    }
-    const c = first.header.checkpoint;
+    const c = await firstCheckpointPart(this, format, below);
     if (c === undefined) return undefined;
-    if (c.format !== format) throw new CheckpointFetchError(`checkpoint format ${c.format} is not ${format}`, c.seq);
-    const parts: Uint8Array[] = [first.frames[0] ?? new Uint8Array(0)];
+    const parts: Uint8Array[] = [c.body];
     for (let part = 1; part < c.parts; part++) {
       let got: { header: ReplayHeader; frames: Uint8Array[] };
       try {
-        got = await this.request({ session: first.header.session, from: 1, checkpoint: { seq: c.seq, part, format } });
+        got = await this.request({ session: c.session, from: 1, checkpoint: { seq: c.seq, part, format } });
       } catch (err) {
         throw new CheckpointFetchError((err as Error).message, c.seq);
       }
       if (got.header.checkpoint?.seq !== c.seq || got.header.checkpoint.part !== part) {
-        throw new CheckpointFetchError(`checkpoint session ${first.header.session} seq ${c.seq}: part ${part} did not come`, c.seq);
+        throw new CheckpointFetchError(`checkpoint session ${c.session} seq ${c.seq}: part ${part} did not come`, c.seq);
       }
       parts.push(got.frames[0] ?? new Uint8Array(0));
     }
-    return { session: first.header.session, seq: c.seq, parts };
+    return { session: c.session, seq: c.seq, parts };
   }
 
   async head(): Promise<{ session: number; headSeq: number }> {

@@ -227,6 +227,23 @@ export function seqNamed(message: string): number | undefined {
  * (engine/bus/local-replay.ts: the log file read in this process, decision
  * 259). Same requests, same answers, same errors.
  */
+/**
+ * Part 0 of the newest checkpoint of `format` (before seq `below` when given) and how many parts it has, from any
+ * ReplaySource (decision 140); undefined when there is none. A failure is a CheckpointFetchError naming the seq.
+ */
+export async function firstCheckpointPart(source: Pick<ReplaySource, 'request'>, format: number, below?: number): Promise<{ session: number; seq: number; parts: number; body: Uint8Array } | undefined> {
+  let first: { header: ReplayHeader; frames: Uint8Array[] };
+  try {
+    first = await source.request({ from: 1, checkpoint: { part: 0, format, ...(below !== undefined ? { below } : {}) } });
+  } catch (err) {
+    throw new CheckpointFetchError((err as Error).message, seqNamed((err as Error).message));
+  }
+  const c = first.header.checkpoint;
+  if (c === undefined) return undefined;
+  if (c.format !== format) throw new CheckpointFetchError(`checkpoint format ${c.format} is not ${format}`, c.seq);
+  return { session: first.header.session, seq: c.seq, parts: c.parts, body: first.frames[0] ?? new Uint8Array(0) };
+}
+
 export interface ReplaySource {
   request(req: Omit<ReplayRequest, 'id'>): Promise<{ header: ReplayHeader; frames: Uint8Array[] }>;
   checkpoint(format: number, below?: number): Promise<{ session: number; seq: number; parts: Uint8Array[] } | undefined>;
@@ -272,20 +289,13 @@ export class ReplayClient implements ReplaySource {
    * an older one.
    */
   async checkpoint(format: number, below?: number): Promise<{ session: number; seq: number; parts: Uint8Array[] } | undefined> {
-    let first: { header: ReplayHeader; frames: Uint8Array[] };
-    try {
-      first = await this.request({ from: 1, checkpoint: { part: 0, format, ...(below !== undefined ? { below } : {}) } });
-    } catch (err) {
-      throw new CheckpointFetchError((err as Error).message, seqNamed((err as Error).message));
-    }
-    const c = first.header.checkpoint;
-    if (c === undefined) return undefined;
-    if (c.format !== format) throw new CheckpointFetchError(`checkpoint format ${c.format} is not ${format}`, c.seq);
-    const parts = await this.checkpointParts(first.header.session, c.seq, format, c.parts);
-    parts[0] = first.frames[0] ?? new Uint8Array(0);
+    const first = await firstCheckpointPart(this, format, below);
+    if (first === undefined) return undefined;
+    const parts = await this.checkpointParts(first.session, first.seq, format, first.parts);
+    parts[0] = first.body;
     // The parts as received, each a buffer of its own (nothing else reads or reuses them): the decoder reads
     // every column where it lies (decision 209), so the whole is never assembled (a 260 MB copy at 5 M events).
-    return { session: first.header.session, seq: c.seq, parts };
+    return { session: first.session, seq: first.seq, parts };
   }
 
   /**
