@@ -3,7 +3,7 @@
  * ZeroMQ sockets, a real SQLite file in a temp folder). Prints a table; with
  * `--json` the last line is one JSON object of the figures; `--quick` is a
  * tiny smoke run; `--only a,b` runs some scenarios (sequencer, latency,
- * replay, baseline, orders, state, rss, fix, recovery, roll, stalled, catchup, ack; --quick leaves out roll, stalled, catchup and ack unless named). The method (sync mode, frame sizes,
+ * replay, baseline, orders, state, rss, fix, recovery, roll, stalled, catchup, ack, loop, growth; --quick leaves out roll, stalled, catchup, ack, loop and growth unless named). The method (sync mode, frame sizes,
  * latency from due time, runs per figure, machine load) is printed first.
  */
 import { cpus, loadavg } from 'node:os';
@@ -15,6 +15,7 @@ import { orderLifecycles } from './orders.ts';
 import { tuneHostHeap } from '../engine/host/heap-tuning.ts';
 import { checkpointInChild, longestTailSeq, statePageInChild } from './state-at-scale.ts';
 import { compactStoredLog, medianReplayInChild, stateAtInChild, writeBaselineLog, writeFrameLog, type ChildReplay } from './replay.ts';
+import { growthRows } from './growth.ts';
 import { recoveryRows } from './recovery.ts';
 import { rollUnderLoad } from './roll.ts';
 import { sequencerLatency, sequencerThroughput } from './sequencer.ts';
@@ -97,7 +98,7 @@ const QUICK: Sizes = {
 /** Offered order rates of the live hosts whose frames the live-written logs reproduce. */
 const LIVE_RATES = [1_000, 10_000, 100_000] as const;
 
-const SCENARIOS = ['sequencer', 'latency', 'replay', 'baseline', 'orders', 'state', 'rss', 'fix', 'recovery', 'roll', 'stalled', 'catchup', 'ack', 'loop'] as const;
+const SCENARIOS = ['sequencer', 'latency', 'replay', 'baseline', 'orders', 'state', 'rss', 'fix', 'recovery', 'roll', 'stalled', 'catchup', 'ack', 'loop', 'growth'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 function parseArgs(argv: readonly string[]): { json: boolean; quick: boolean; only: Set<Scenario> } {
@@ -118,7 +119,7 @@ function parseArgs(argv: readonly string[]): { json: boolean; quick: boolean; on
     }
   }
   // The roll starts a host process and runs for seconds: in the quick smoke run only when asked for by name.
-  if (quick && !argv.some((a) => a.startsWith('--only'))) for (const s of ['roll', 'stalled', 'catchup', 'ack', 'loop'] as const) only.delete(s);
+  if (quick && !argv.some((a) => a.startsWith('--only'))) for (const s of ['roll', 'stalled', 'catchup', 'ack', 'loop', 'growth'] as const) only.delete(s);
   return { json, quick, only };
 }
 
@@ -483,6 +484,8 @@ async function main(): Promise<void> {
   }
 
   if (args.only.has('recovery')) await attempt('recovery', async () => void rows.push(...(await recoveryRows(args.quick, log))));
+  // Recovery and state at 1 M events beside their 5 M rows: how each cost grows (docs/performance.md).
+  if (args.only.has('growth')) await attempt('growth', async () => void rows.push(...(await growthRows(args.quick ? 20_000 : 1_000_000, log))));
   if (args.only.has('roll')) await attempt('roll', async () => void rows.push(...(await rollUnderLoad(args.quick ? { rate: 200, seconds: 2 } : { rate: 1000, seconds: 8 }))));
   // Issue 11's backpressure and catch-up figures (bench/stalled.ts, bench/catch-up.ts): hosts in their own processes.
   if (args.only.has('stalled')) {

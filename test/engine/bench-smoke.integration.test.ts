@@ -88,4 +88,13 @@ describe('npm run bench -- --quick --json', () => {
       expect(typeof v === 'number' && Number.isFinite(v) && v > 0, `${key} = ${String(v)}`).toBe(true);
     }
   }, 120_000);
+  // Recovery and state at the small end of the growth table (docs/performance.md): each figure produced, never how fast.
+  it('--only growth prints the growth figures', async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', MAIN, '--quick', '--only', 'growth', '--json'], { cwd: ROOT, maxBuffer: 1 << 22, timeout: 110_000 });
+    const figures = JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, unknown>;
+    for (const key of ['growth_host_ready_s', 'growth_ckpt_host_ready_s', 'growth_ckpt_join_s', 'growth_ckpt_service_join_s', 'growth_state_at_no_checkpoint_ms', 'growth_state_at_ms', 'growth_state_at_page_ms']) {
+      const v = figures[key];
+      expect(typeof v === 'number' && Number.isFinite(v) && v > 0, `${key} = ${String(v)}`).toBe(true);
+    }
+  }, 120_000);
 });
