@@ -265,7 +265,7 @@ runMain(async () => {
     flushes: f.start.length,
     commitMs: { p50: r3(cq(50)), p99: r3(cq(99)), p999: r3(cq(99.9)), max: r3(commitMs[commitMs.length - 1] ?? 0), over1ms: commitMs.filter((x) => x > 1).length },
     gc: gcSummary,
-    inlineCheckpoints: { count: inlines.length, walRestarts: (host0?.log as { walRestarts?: unknown } | undefined)?.walRestarts, reachedEnd: inlinesReached, over1ms: inlines.filter(([, d]) => d > 1).length, ms: inlines.map(([, d]) => r3(d)), slowInOne: slow.filter((i) => inlines.some(([t, d]) => t < trace.received[i]! && t + d > trace.due[i]!)).length },
+    inlineCheckpoints: { count: inlines.length, walRestarts: (host0?.log as { walRestarts?: unknown } | undefined)?.walRestarts, reachedEnd: inlinesReached, deferred: (host0?.log as { writerCheckpoints?: { deferred: number } } | undefined)?.writerCheckpoints?.deferred, over1ms: inlines.filter(([, d]) => d > 1).length, ms: inlines.map(([, d]) => r3(d)), slowInOne: slow.filter((i) => inlines.some(([t, d]) => t < trace.received[i]! && t + d > trace.due[i]!)).length },
     compactor: noCompactor ? 'off' : { steps: compactions.length, over1ms: compactions.filter(([, d]) => d > 1).length, maxMs: r3(Math.max(0, ...compactions.map(([, d]) => d))), slowInOne: slow.filter((i) => compactions.some(([t, d]) => t < trace.received[i]! && t + d > trace.due[i]!)).length },
     sequencerThread: { onCoreMs: Math.round((sched1.runNs - sched0.runNs) / 1e6), runnableWaitingMs: Math.round((sched1.waitNs - sched0.waitNs) / 1e6) },
     sequencerProcessCpuMs: Math.round((cpu.user + cpu.system) / 1000),
