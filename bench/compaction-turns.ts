@@ -13,6 +13,7 @@
  */
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { compactTurns, type TurnSize } from '../engine/store/compaction.ts';
 import { openWritableLog } from '../engine/store/log.ts';
@@ -89,10 +90,18 @@ runMain(async () => {
         const dir = join(folder.dir, `${label.replace(':', '-')}-${round}`);
         mkdirSync(dir);
         copyFileSync(join(master, 'ordo.db'), join(dir, 'ordo.db'));
+        const gcs: number[] = [];
+        const obs = new PerformanceObserver((list) => {
+          for (const e of list.getEntries()) gcs.push(e.duration);
+        });
+        obs.observe({ entryTypes: ['gc'] });
         const t = turns(join(dir, 'ordo.db'), size);
+        // GC entries come in a later turn.
+        await new Promise((r) => setTimeout(r, 50));
+        obs.disconnect();
         const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
         const all = [...t.turns, ...t.encodes, ...t.writes];
-        console.log(`compaction-turns: ${label.padEnd(12)} round ${round + 1}: ${t.frames} merged frames, ${all.length} turns, CPU ${f2(sum(all))} ms; writes p50 ${f2(quantile(t.writes, 0.5))}, max ${f2(Math.max(...t.writes))} ms; encodes p50 ${f2(quantile(t.encodes, 0.5))}, max ${f2(Math.max(...t.encodes))} ms; other turns p50 ${f2(quantile(t.turns, 0.5))}, p99 ${f2(quantile(t.turns, 0.99))}, max ${f2(Math.max(...t.turns))} ms; turns >= 1 ms ${all.filter((x) => x >= 1).length}, >= 2 ms ${all.filter((x) => x >= 2).length}; load ${loadavg()[0]!.toFixed(2)}`);
+        console.log(`compaction-turns: ${label.padEnd(12)} round ${round + 1}: ${t.frames} merged frames, ${all.length} turns, CPU ${f2(sum(all))} ms; writes p50 ${f2(quantile(t.writes, 0.5))}, max ${f2(Math.max(...t.writes))} ms; encodes p50 ${f2(quantile(t.encodes, 0.5))}, max ${f2(Math.max(...t.encodes))} ms; other turns p50 ${f2(quantile(t.turns, 0.5))}, p99 ${f2(quantile(t.turns, 0.99))}, max ${f2(Math.max(...t.turns))} ms; turns >= 1 ms ${all.filter((x) => x >= 1).length}, >= 2 ms ${all.filter((x) => x >= 2).length}; GCs ${gcs.length}, ${f2(sum(gcs))} ms; load ${loadavg()[0]!.toFixed(2)}`);
       }
     }
   } finally {

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { crc32 } from 'node:zlib';
-import { decodeFrame, encodeFrame, EncodeError, FrameBuilder } from '../protocol/codec.ts';
+import { decodeFrame, encodeFrame, EncodeError, FrameBuilder, visitFrameReusing } from '../protocol/codec.ts';
 import { DecodeError } from '../protocol/bytes.ts';
 import type { Sequenced } from '../protocol/events.ts';
 import type { WritableLog } from './log.ts';
@@ -15,7 +15,8 @@ import { frameKey, MAX_SEQ, sameCrc, SEQ_SPAN, storedCrc } from './frame-key.ts'
  * event). Behind the head, runs of small consecutive frames are rewritten as
  * one frame of up to COMPACT_EVENTS events: the same events, decoded and
  * re-encoded, in one transaction that deletes the run and inserts the merged
- * frame under the run's first frame's key (frame-key.ts: the key is the
+ * frame under the run's first frame's key (the background compactor first
+ * replaces a long run's rows by pieces, a bounded transaction each: decision 268) (frame-key.ts: the key is the
  * session and first seq, so keys still grow with seq, which `truncateFrom`
  * relies on). Readers never see a half-done merge (one
  * transaction; WAL snapshots), and every reader already accepts a frame that
@@ -234,8 +235,9 @@ export function compactSession(log: WritableLog, session: number, upTo: number, 
  * Rows looked at, and frames decoded, per turn of the background compactor. Each turn holds the host's main thread
  * (no order is answered in it), so they are small: 512 rows and 128 frames made turns of 0.3 ms at the median
  * but 2.7–3.0 ms at the 99th percentile, ~10 a second at 1,000 orders/s; 128 and 32 make 0.08 and 0.3 ms for the
- * same CPU in all (bench/compaction-turns.ts; docs/decisions/225). What is left over 1 ms is the write (about one
- * a second at that rate, ~1.3 ms: the run's ~1,300 rows deleted and the merged frame inserted in one transaction).
+ * same CPU in all (bench/compaction-turns.ts; docs/decisions/225). The write (the run's ~1,300 rows deleted and the
+ * merged frame inserted in one transaction, ~0.5 ms CPU quiet) is cut into pieces of ROWS_PER_WRITE rows since
+ * decision 268.
  */
 export const ROWS_PER_TURN = 128;
 export const FRAMES_PER_TURN = 32;
@@ -348,19 +350,15 @@ function* mergeTurns(
       for (let j = 0; j < rows.length; j++) {
         const [f, l, crc, body] = rows[j]!;
         if (!sameCrc(crc32(body), crc)) throw new CompactionSkipped(`checksum mismatch in frame ${f}-${l}`);
-        let events: Sequenced[];
+        // Decoded into objects rewritten for each event (the builders copy what they take at once): a turn's
+        // ~100 events leave no garbage of their own for the scavenger that the sequencer's thread pays for.
         try {
-          events = decodeFrame(body).events;
-        } catch (err) {
-          if (err instanceof DecodeError) throw new CompactionSkipped(`frame ${f}-${l}: ${err.message}`);
-          throw err;
-        }
-        try {
-          for (const e of events) {
+          visitFrameReusing(body, (e) => {
             frame.add(e);
             piece?.add(e);
-          }
+          });
         } catch (err) {
+          if (err instanceof DecodeError) throw new CompactionSkipped(`frame ${f}-${l}: ${err.message}`);
           throw encodeError(err);
         }
         if (piece !== undefined) {
