@@ -352,7 +352,9 @@ const DUE_COMMITS = 256;
  * tail). Here the writer connection never checkpoints; a thread with its own
  * connection (checkpoint-thread.ts) checkpoints after every MiB of WAL or
  * every second, whichever comes first. Once the WAL holds WAL_RESTART_BYTES,
- * the writer runs one PASSIVE checkpoint itself between two commits: the
+ * the writer runs one PASSIVE checkpoint itself between two commits, in the
+ * turn after the commit that found it due (decision 268: the sequencer has
+ * published that commit's frames by then): the
  * thread has already copied nearly everything, so this copies the rest and
  * syncs (a millisecond or two, once per several thousand commits), and the
  * next commit starts the WAL over (SQLite restarts it only after a
