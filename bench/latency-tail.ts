@@ -79,11 +79,20 @@ runMain(async () => {
   let host0: SequencerHost | undefined;
   // The shipped layout's FrameCompactor steps (on the sequencer's thread, between commits): start and duration.
   const compactions: [number, number][] = [];
+  // Of them, those that wrote (a transaction: a piece or a merged frame) and the span of each write.
+  const writeSteps: boolean[] = [];
+  const compactorWrites: number[] = [];
+  let inStep = false;
+  let stepWrote = false;
   const step = FrameCompactor.prototype.step;
   FrameCompactor.prototype.step = function (this: FrameCompactor) {
     const t = now();
+    inStep = true;
+    stepWrote = false;
     const more = step.call(this);
+    inStep = false;
     compactions.push([t, now() - t]);
+    writeSteps.push(stepWrote);
     return more;
   };
   const seqGc: { start: number; ms: number; kind: number }[] = [];
@@ -108,6 +117,15 @@ runMain(async () => {
       const at = c0 === undefined ? undefined : arrived.get(c0.src);
       if (at !== undefined) for (const c of item.commands) if (c.cseq < capacity) at[c.cseq] = t;
       enqueue(item);
+    };
+    const transaction = host.log.transaction.bind(host.log);
+    host.log.transaction = <T>(fn: () => T): T => {
+      if (!inStep) return transaction(fn);
+      const t = now();
+      const r = transaction(fn);
+      compactorWrites.push(now() - t);
+      stepWrote = true;
+      return r;
     };
     // The writer's inline WAL checkpoints (two fsyncs on this thread) and the WAL's growth.
     const cp = (host.log as unknown as { checkpointer?: { inline(): boolean } }).checkpointer;
@@ -265,8 +283,8 @@ runMain(async () => {
     flushes: f.start.length,
     commitMs: { p50: r3(cq(50)), p99: r3(cq(99)), p999: r3(cq(99.9)), max: r3(commitMs[commitMs.length - 1] ?? 0), over1ms: commitMs.filter((x) => x > 1).length },
     gc: gcSummary,
-    inlineCheckpoints: { count: inlines.length, walRestarts: (host0?.log as { walRestarts?: unknown } | undefined)?.walRestarts, reachedEnd: inlinesReached, over1ms: inlines.filter(([, d]) => d > 1).length, ms: inlines.map(([, d]) => r3(d)), slowInOne: slow.filter((i) => inlines.some(([t, d]) => t < trace.received[i]! && t + d > trace.due[i]!)).length },
-    compactor: noCompactor ? 'off' : { steps: compactions.length, over1ms: compactions.filter(([, d]) => d > 1).length, maxMs: r3(Math.max(0, ...compactions.map(([, d]) => d))), slowInOne: slow.filter((i) => compactions.some(([t, d]) => t < trace.received[i]! && t + d > trace.due[i]!)).length },
+    inlineCheckpoints: { count: inlines.length, walRestarts: (host0?.log as { walRestarts?: unknown } | undefined)?.walRestarts, reachedEnd: inlinesReached, deferred: (host0?.log as { writerCheckpoints?: { deferred: number } } | undefined)?.writerCheckpoints?.deferred, over1ms: inlines.filter(([, d]) => d > 1).length, ms: inlines.map(([, d]) => r3(d)), slowInOne: slow.filter((i) => inlines.some(([t, d]) => t < trace.received[i]! && t + d > trace.due[i]!)).length },
+    compactor: noCompactor ? 'off' : { steps: compactions.length, over1ms: compactions.filter(([, d]) => d > 1).length, over1msWriting: compactions.filter(([, d], i) => d > 1 && writeSteps[i]).length, over1msInGc: compactions.filter(([t, d]) => d > 1 && gcSpans.some(([a, b]) => a < t + d && b > t)).length, writes: compactorWrites.length, writesOver1ms: compactorWrites.filter((d) => d > 1).length, writeMsP50: r3([...compactorWrites].sort((a, b) => a - b)[compactorWrites.length >> 1] ?? 0), maxMs: r3(Math.max(0, ...compactions.map(([, d]) => d))), slowInOne: slow.filter((i) => compactions.some(([t, d]) => t < trace.received[i]! && t + d > trace.due[i]!)).length },
     sequencerThread: { onCoreMs: Math.round((sched1.runNs - sched0.runNs) / 1e6), runnableWaitingMs: Math.round((sched1.waitNs - sched0.waitNs) / 1e6) },
     sequencerProcessCpuMs: Math.round((cpu.user + cpu.system) / 1000),
   };

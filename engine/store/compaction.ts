@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { crc32 } from 'node:zlib';
-import { decodeFrame, encodeFrame, EncodeError, FrameBuilder } from '../protocol/codec.ts';
+import { decodeFrame, encodeFrame, EncodeError, FrameBuilder, visitFrameReusing } from '../protocol/codec.ts';
 import { DecodeError } from '../protocol/bytes.ts';
 import type { Sequenced } from '../protocol/events.ts';
 import type { WritableLog } from './log.ts';
@@ -15,7 +15,8 @@ import { frameKey, MAX_SEQ, sameCrc, SEQ_SPAN, storedCrc } from './frame-key.ts'
  * event). Behind the head, runs of small consecutive frames are rewritten as
  * one frame of up to COMPACT_EVENTS events: the same events, decoded and
  * re-encoded, in one transaction that deletes the run and inserts the merged
- * frame under the run's first frame's key (frame-key.ts: the key is the
+ * frame under the run's first frame's key (the background compactor first
+ * replaces a long run's rows by pieces, a bounded transaction each: decision 268) (frame-key.ts: the key is the
  * session and first seq, so keys still grow with seq, which `truncateFrom`
  * relies on). Readers never see a half-done merge (one
  * transaction; WAL snapshots), and every reader already accepts a frame that
@@ -234,8 +235,9 @@ export function compactSession(log: WritableLog, session: number, upTo: number, 
  * Rows looked at, and frames decoded, per turn of the background compactor. Each turn holds the host's main thread
  * (no order is answered in it), so they are small: 512 rows and 128 frames made turns of 0.3 ms at the median
  * but 2.7–3.0 ms at the 99th percentile, ~10 a second at 1,000 orders/s; 128 and 32 make 0.08 and 0.3 ms for the
- * same CPU in all (bench/compaction-turns.ts; docs/decisions/225). What is left over 1 ms is the write (about one
- * a second at that rate, ~1.3 ms: the run's ~1,300 rows deleted and the merged frame inserted in one transaction).
+ * same CPU in all (bench/compaction-turns.ts; docs/decisions/225). The write (the run's ~1,300 rows deleted and the
+ * merged frame inserted in one transaction, ~0.5 ms CPU quiet) is cut into pieces of ROWS_PER_WRITE rows since
+ * decision 268.
  */
 export const ROWS_PER_TURN = 128;
 export const FRAMES_PER_TURN = 32;
@@ -244,8 +246,10 @@ export const FRAMES_PER_TURN = 32;
 export interface TurnSize {
   readonly rows?: number;
   readonly frames?: number;
-  /** Events per merged frame, at most (default COMPACT_EVENTS): the write turn deletes the run's rows. */
+  /** Events per merged frame, at most (default COMPACT_EVENTS). */
   readonly events?: number;
+  /** Rows one write transaction deletes, at most (default ROWS_PER_WRITE): a longer run is written in pieces first. */
+  readonly writeRows?: number;
 }
 
 /**
@@ -280,7 +284,7 @@ export function* compactTurns(log: WritableLog, session: number, cursor: number,
       if (gap || n >= big || runEvents + n > cap) {
         if (run.length > 1) {
           // The run is complete: merge it over the next turns and end the step.
-          const merged = yield* mergeTurns(log, st, session, run, runEvents, onSkip, size.frames ?? FRAMES_PER_TURN);
+          const merged = yield* mergeTurns(log, st, session, run, runEvents, onSkip, size.frames ?? FRAMES_PER_TURN, Math.max(2, size.writeRows ?? ROWS_PER_WRITE));
           if (merged === 'changed') return done(0, 0, 0, false);
           cursor = run[run.length - 1]![2] + 1;
           return merged === 'skipped' ? done(0, 0, 0, false) : done(run.length, 1, runEvents, false);
@@ -304,33 +308,87 @@ export function* compactTurns(log: WritableLog, session: number, cursor: number,
   }
 }
 
-/** Reads, checks and decodes `run` a slice per turn, encodes it in a turn of its own, and writes it in the last. */
-function* mergeTurns(log: WritableLog, st: Statements, session: number, run: readonly Row[], runEvents: number, onSkip: ((err: CompactionSkipped) => void) | undefined, framesPerTurn: number): Generator<void, 'merged' | 'skipped' | 'changed'> {
+/**
+ * Rows one write transaction of the background compactor deletes, at most (decision 268). A run of more rows is
+ * written in pieces: each piece of ROWS_PER_WRITE consecutive rows, once decoded, is replaced by one frame of
+ * its events in a transaction of its own, and the last transaction replaces those piece frames and the run's
+ * remaining rows by the merged frame built from the original rows' events (so the log ends as one whole-run write
+ * leaves it, byte for byte). Deleting a whole run of ~1,365 rows in one transaction was the compactor's longest
+ * turn (~0.5 ms CPU quiet, over 1 ms at load: docs/notes/2026-12-01-r13/compactor.md).
+ */
+export const ROWS_PER_WRITE = 128;
+
+/** Reads, checks and decodes `run` a slice per turn, writes it in pieces when it is long, encodes it in a turn of its own, and writes it in the last. */
+function* mergeTurns(
+  log: WritableLog,
+  st: Statements,
+  session: number,
+  run: readonly Row[],
+  runEvents: number,
+  onSkip: ((err: CompactionSkipped) => void) | undefined,
+  framesPerTurn: number,
+  writeRows: number,
+): Generator<void, 'merged' | 'skipped' | 'changed'> {
   const first = run[0]!;
   const last = run[run.length - 1]!;
   // Each slice's events go into the frame as they are decoded (not held until the last turn: issue 11).
   const frame = new FrameBuilder(session);
+  // Pieces (only when the run has more rows than one write may delete): the rows decoded since the last piece.
+  const pieced = run.length > writeRows;
+  let piece = pieced ? new FrameBuilder(session) : undefined;
+  let pieceRows: Row[] = [];
+  /** Rows now standing where the run's decoded-and-pieced part was: one per piece written. */
+  let piecesWritten = 0;
+  const ready: { rows: Row[]; bytes: Uint8Array }[] = [];
+  const encodeError = (err: unknown): unknown => (err instanceof EncodeError ? new CompactionSkipped(`frames ${first[1]}-${last[2]}: ${err.message}`) : err);
   try {
     for (let i = 0; i < run.length; i += framesPerTurn) {
       yield;
       const part = run.slice(i, i + framesPerTurn);
       const rows = st.bodies.all(session, part[0]![1], part[part.length - 1]![1]) as [number, number, number, Buffer][];
       if (rows.length !== part.length) throw new CompactionSkipped(`frames ${part[0]![1]}-${part[part.length - 1]![2]} changed while being read`);
-      for (const [f, l, crc, body] of rows) {
+      for (let j = 0; j < rows.length; j++) {
+        const [f, l, crc, body] = rows[j]!;
         if (!sameCrc(crc32(body), crc)) throw new CompactionSkipped(`checksum mismatch in frame ${f}-${l}`);
-        let events: Sequenced[];
+        // Decoded into objects rewritten for each event (the builders copy what they take at once): a turn's
+        // ~100 events leave no garbage of their own for the scavenger that the sequencer's thread pays for.
         try {
-          events = decodeFrame(body).events;
+          visitFrameReusing(body, (e) => {
+            frame.add(e);
+            piece?.add(e);
+          });
         } catch (err) {
           if (err instanceof DecodeError) throw new CompactionSkipped(`frame ${f}-${l}: ${err.message}`);
-          throw err;
+          throw encodeError(err);
         }
-        try {
-          for (const e of events) frame.add(e);
-        } catch (err) {
-          if (err instanceof EncodeError) throw new CompactionSkipped(`frames ${first[1]}-${last[2]}: ${err.message}`);
-          throw err;
+        if (piece !== undefined) {
+          pieceRows.push(part[j]!);
+          // The run's last rows are not a piece: the last write deletes them with the pieces.
+          if (pieceRows.length === writeRows && i + j + 1 < run.length) {
+            try {
+              ready.push({ rows: pieceRows, bytes: piece.finish() });
+            } catch (err) {
+              throw encodeError(err);
+            }
+            piece = new FrameBuilder(session);
+            pieceRows = [];
+          }
         }
+      }
+      // Each piece in a turn of its own: at most writeRows rows deleted and one frame inserted.
+      for (let p = ready.shift(); p !== undefined; p = ready.shift()) {
+        yield;
+        const pf = p.rows[0]!;
+        const pl = p.rows[p.rows.length - 1]!;
+        const bytes = p.bytes;
+        const wrote = log.transaction(() => {
+          if ((st.count.get(session, pf[1], pl[1]) as number) !== p.rows.length) return false;
+          st.remove.run(session, pf[1], pl[1]);
+          st.insert.run(pf[0], pl[2] - pf[1] + 1, storedCrc(crc32(bytes)), bytes);
+          return true;
+        });
+        if (!wrote) return 'changed';
+        piecesWritten++;
       }
     }
     if (frame.count !== runEvents) throw new CompactionSkipped(`frames ${first[1]}-${last[2]} hold ${frame.count} events, their rows say ${runEvents}`);
@@ -339,13 +397,14 @@ function* mergeTurns(log: WritableLog, st: Statements, session: number, run: rea
     try {
       bytes = frame.finish();
     } catch (err) {
-      if (err instanceof EncodeError) throw new CompactionSkipped(`frames ${first[1]}-${last[2]}: ${err.message}`);
-      throw err;
+      throw encodeError(err);
     }
     yield;
+    // Standing in the run's place now: the pieces, then the rows not pieced.
+    const standing = piecesWritten + pieceRows.length + (pieced ? 0 : run.length);
     const wrote = log.transaction(() => {
-      // Only the writer changes frames; still, never merge rows that are not exactly the ones read.
-      if ((st.count.get(session, first[1], last[1]) as number) !== run.length) return false;
+      // Only the writer changes frames; still, never merge rows that are not exactly the ones read (or written).
+      if ((st.count.get(session, first[1], last[1]) as number) !== standing) return false;
       st.remove.run(session, first[1], last[1]);
       st.insert.run(first[0], last[2] - first[1] + 1, storedCrc(crc32(bytes)), bytes);
       return true;

@@ -338,6 +338,11 @@ const WAL_INLINE_BYTES = 48 << 20;
 const WAL_WAIT_BYTES = 56 << 20;
 /** The longest the writer waits for the thread's checkpoint past WAL_WAIT_BYTES (ms). */
 const WAL_WAIT_MS = 2000;
+/**
+ * Commits a due checkpoint waits for the writer's next turn, at most (decision 268); then it runs after the
+ * commit, as before. ~256 x 4 KiB: 1 MiB of WAL more at worst, far inside the margins below WAL_BOUND_BYTES.
+ */
+const DUE_COMMITS = 256;
 
 /**
  * Moves WAL checkpoints off the committing thread and keeps the WAL bounded.
@@ -347,7 +352,9 @@ const WAL_WAIT_MS = 2000;
  * tail). Here the writer connection never checkpoints; a thread with its own
  * connection (checkpoint-thread.ts) checkpoints after every MiB of WAL or
  * every second, whichever comes first. Once the WAL holds WAL_RESTART_BYTES,
- * the writer runs one PASSIVE checkpoint itself between two commits: the
+ * the writer runs one PASSIVE checkpoint itself between two commits, in the
+ * turn after the commit that found it due (decision 268: the sequencer has
+ * published that commit's frames by then): the
  * thread has already copied nearly everything, so this copies the rest and
  * syncs (a millisecond or two, once per several thousand commits), and the
  * next commit starts the WAL over (SQLite restarts it only after a
@@ -376,12 +383,21 @@ class BackgroundCheckpointer {
   private lastAskMs = performance.now();
   /** Largest WAL file size seen (for figures and tests). */
   maxWalBytes = 0;
+  /** Checkpoints run on the writer's connection, and how many of them were put off to a later turn (for figures and tests). */
+  inlineCount = 0;
+  deferred = 0;
+  /** Commits since a checkpoint became due (0: none due), and the turn it waits for. */
+  private dueSince = 0;
+  private soon: NodeJS.Immediate | undefined;
 
   constructor(
     private readonly db: Database.Database,
     private readonly path: string,
     private readonly synchronous: 'NORMAL' | 'FULL',
+    thread = true,
   ) {
+    // Without the thread, the writer checkpoints every CHECKPOINT_AFTER_BYTES itself (as when the thread cannot start).
+    this.failed = !thread;
     db.pragma('wal_autocheckpoint = 0');
     // When the WAL starts over, it is cut back to this size.
     db.pragma(`journal_size_limit = ${WAL_RESTART_BYTES}`);
@@ -410,16 +426,23 @@ class BackgroundCheckpointer {
         return;
       }
     }
+    if (this.dueSince > 0) {
+      // A checkpoint is due and waiting for the writer's next turn (checkpointIfDue): a writer that does not
+      // yield that long gets it here, so the WAL stays bounded without the event loop.
+      if (++this.dueSince > DUE_COMMITS) this.checkpointIfDue();
+      return;
+    }
     const idle = Atomics.load(this.status, STATUS_DONE) >= this.asked;
     if (idle && Atomics.load(this.status, STATUS_WAL_PAGES) * this.pageSize > WAL_RESTART_BYTES) {
       // The thread copied most of the WAL but cannot catch up with a writer that keeps committing;
-      // here no commit can come in between, so this one copies the rest (a little) and the next
-      // commit starts the WAL over.
-      this.inline();
+      // between two commits no commit can come in, so a checkpoint here copies the rest (a little)
+      // and the next commit starts the WAL over. Not in this commit's turn (decision 268): its
+      // frames are published first.
+      this.due();
       return;
     }
     if (this.failed) {
-      if (this.sinceAsk >= CHECKPOINT_AFTER_BYTES) this.inline();
+      if (this.sinceAsk >= CHECKPOINT_AFTER_BYTES) this.due();
       return;
     }
     if (!idle) return;
@@ -437,8 +460,34 @@ class BackgroundCheckpointer {
     worker.postMessage('checkpoint');
   }
 
+  /**
+   * A checkpoint on the writer's thread is due (decision 268): it runs in the writer's next event-loop turn
+   * (setImmediate), after what the committing turn does with the commit (the sequencer publishes the committed
+   * frames, the compactor ends its turn), or at the latest DUE_COMMITS commits later.
+   */
+  private due(): void {
+    this.dueSince = 1;
+    this.deferred++;
+    if (this.soon === undefined) {
+      this.soon = setImmediate(() => {
+        this.soon = undefined;
+        this.checkpointIfDue();
+      });
+      this.soon.unref();
+    }
+  }
+
+  /** Runs the checkpoint that is due, if any (outside any transaction); true when one ran. */
+  checkpointIfDue(): boolean {
+    if (this.dueSince === 0 || !this.db.open || this.db.inTransaction) return false;
+    this.dueSince = 0;
+    this.inline();
+    return true;
+  }
+
   /** A checkpoint on the writer's own connection, between commits; true when it reached the WAL's end (the next commit starts it over). */
   private inline(): boolean {
+    this.inlineCount++;
     const answer = (this.db.pragma('wal_checkpoint(PASSIVE)') as { busy: number; log: number; checkpointed: number }[])[0];
     if (answer?.busy === 0) Atomics.store(this.status, STATUS_WAL_PAGES, 0);
     this.sinceAsk = 0;
@@ -482,6 +531,9 @@ class BackgroundCheckpointer {
 
   /** Closes the thread's connection before the writer's, so the writer's close is the last (it checkpoints and removes the WAL). */
   close(): void {
+    if (this.soon !== undefined) clearImmediate(this.soon);
+    this.soon = undefined;
+    this.dueSince = 0;
     const worker = this.worker;
     if (!worker) return;
     this.worker = undefined;
@@ -517,7 +569,7 @@ export class WritableLog extends ReadableLog {
   private pendingSession = 0;
   private pendingSeq = 0;
 
-  constructor(db: Database.Database, file?: { path: string; synchronous: 'NORMAL' | 'FULL'; backgroundCheckpoint: boolean }) {
+  constructor(db: Database.Database, file?: { path: string; synchronous: 'NORMAL' | 'FULL'; backgroundCheckpoint: boolean; checkpointThread?: boolean }) {
     super(db);
     this.w = {
       append: db.prepare(`INSERT INTO frames (key, n, crc, body) VALUES (?, ?, ?, ?)`),
@@ -533,7 +585,7 @@ export class WritableLog extends ReadableLog {
       dropDeferredFrom: db.prepare(`DELETE FROM deferred_commands WHERE session >= ?`),
     };
     this.inTransaction = db.transaction((fn: () => unknown) => fn());
-    this.checkpointer = file?.backgroundCheckpoint ? new BackgroundCheckpointer(db, file.path, file.synchronous) : undefined;
+    this.checkpointer = file?.backgroundCheckpoint ? new BackgroundCheckpointer(db, file.path, file.synchronous, file.checkpointThread !== false) : undefined;
     if (file) {
       this.path = file.path;
       this.identity = fileIdentity(file.path);
@@ -594,6 +646,19 @@ export class WritableLog extends ReadableLog {
   /** Largest WAL file size the checkpointer has seen (bytes; 0 without one). */
   get maxWalBytes(): number {
     return this.checkpointer?.maxWalBytes ?? 0;
+  }
+
+  /** Checkpoints the writer ran on its own connection, and how many of them waited for a later turn (decision 268). */
+  get writerCheckpoints(): { readonly run: number; readonly deferred: number } {
+    return { run: this.checkpointer?.inlineCount ?? 0, deferred: this.checkpointer?.deferred ?? 0 };
+  }
+
+  /**
+   * Runs the WAL checkpoint that a commit made due on the writer's thread, if any (decision 268). It runs by
+   * itself in the next event-loop turn; a writer may call this earlier, between two commits.
+   */
+  checkpointIfDue(): boolean {
+    return this.checkpointer?.checkpointIfDue() ?? false;
   }
 
   override close(): void {
@@ -662,6 +727,11 @@ export interface OpenOptions {
   readonly synchronous?: 'normal' | 'full';
   /** Checkpoint the WAL on a background thread (default) rather than inside commits. */
   readonly backgroundCheckpoint?: boolean;
+  /**
+   * false: the writer checkpoints the WAL every MiB itself, in a turn of its own after the commit (what it does
+   * when the thread cannot start; for tests and tools). Default true.
+   */
+  readonly checkpointThread?: boolean;
 }
 
 function fileIdentity(path: string): { ino: number; dev: number } | undefined {
@@ -731,7 +801,7 @@ export function openWritableLog(path: string, options: OpenOptions = {}): Writab
   }
   // An in-memory log has no file beside which to keep a head, and nothing to checkpoint.
   if (path === ':memory:' || path === '') return new WritableLog(db);
-  return new WritableLog(db, { path, synchronous, backgroundCheckpoint: options.backgroundCheckpoint !== false });
+  return new WritableLog(db, { path, synchronous, backgroundCheckpoint: options.backgroundCheckpoint !== false, checkpointThread: options.checkpointThread !== false });
 }
 
 /** Opens an existing log read-only (CLI, replay service, time machine). */

@@ -213,4 +213,88 @@ describe('frame compaction', () => {
     expect(log.verify()).toEqual([]);
     log.close();
   });
+
+  it('compactTurns writes a long run in pieces of at most writeRows rows a transaction; readers see every event once at every point; the end is the same frames (decision 268)', () => {
+    // 9,000 one-event frames: two runs of 4,096 rows and a rest, far more rows than one write may delete.
+    const sizes = Array.from({ length: 9_000 }, () => 1);
+    const a = freshLog();
+    const b = freshLog();
+    const last = write(a.log, sizes);
+    write(b.log, sizes);
+    // The open session's rest (808 rows, cut short by upTo) waits for more events in both.
+    compactSession(a.log, 1, last);
+    const before = [...b.log.events(1)];
+    const reader = openReadableLog(b.path);
+    const writeRows = 64;
+    // Every transaction of the compactor: frames deleted (each inserts one frame).
+    const deleted: number[] = [];
+    const count = b.log.db.prepare('SELECT count(*) FROM frames').pluck();
+    const countRows = () => count.get() as number;
+    const transaction = b.log.transaction.bind(b.log);
+    b.log.transaction = <T>(fn: () => T): T => {
+      const n0 = countRows();
+      const r = transaction(fn);
+      deleted.push(n0 - countRows() + 1);
+      return r;
+    };
+    const consistent = () => {
+      // The fast path (replay: a gap or a doubled seq throws) and the event path (every event as written).
+      expect(reader.replay(1, () => undefined)).toBe(last);
+      expect([...reader.events(1)]).toEqual(before);
+    };
+    let cursor = 1;
+    let turns = 0;
+    let merged = 0;
+    for (;;) {
+      const gen = compactTurns(b.log, 1, cursor, last, undefined, { writeRows });
+      let r = gen.next();
+      while (!r.done) {
+        turns++;
+        if (turns % 19 === 0) consistent();
+        r = gen.next();
+      }
+      merged += r.value.framesWritten;
+      if (r.value.caughtUp || r.value.cursor === cursor) break;
+      cursor = r.value.cursor;
+    }
+    consistent();
+    expect(merged).toBe(2);
+    // Pieces: 4,096 rows in pieces of 64 (63 of them), then the last write; the 808-row rest is the same.
+    expect(deleted.length).toBeGreaterThan(2 * 63);
+    // A piece deletes writeRows rows; the last write its pieces and the rows after the last piece.
+    for (const d of deleted) expect(d).toBeLessThanOrEqual(writeRows + Math.ceil(4096 / writeRows));
+    expect(deleted.filter((d) => d === writeRows).length).toBeGreaterThanOrEqual(2 * 63);
+    // The end is what one whole-run write per run leaves: the same rows, the same bytes.
+    expect(rows(b.log)).toEqual(rows(a.log));
+    const bodies = (l: WritableLog) => l.db.prepare('SELECT key, crc, body FROM frames ORDER BY key').all();
+    expect(bodies(b.log)).toEqual(bodies(a.log));
+    expect(b.log.verify()).toEqual([]);
+    reader.close();
+    a.log.close();
+    b.log.close();
+  });
+
+  it('a log left between the pieces and the last write (a crash, or a step given up) opens whole, and is merged by a later step', () => {
+    const sizes = Array.from({ length: 5_000 }, (_, i) => 1 + (i % 3));
+    for (const stopAfter of [3, 40, 90]) {
+      const { path, log } = freshLog();
+      const last = write(log, sizes);
+      const before = [...log.events(1)];
+      const gen = compactTurns(log, 1, 1, last, undefined, { writeRows: 32 });
+      for (let t = 0; t < stopAfter; t++) expect(gen.next().done).toBe(false);
+      // Given up here: every transaction so far is committed, none is half done.
+      gen.return(undefined as never);
+      log.close();
+      const again = openWritableLog(path, { backgroundCheckpoint: false });
+      expect(again.verify()).toEqual([]);
+      expect([...again.events(1)]).toEqual(before);
+      // Past the first turns, pieces stand in place of the rows they replaced.
+      if (stopAfter > 3) expect(rows(again).length).toBeLessThan(sizes.length);
+      compactSession(again, 1, last, true);
+      expect(again.verify()).toEqual([]);
+      expect([...again.events(1)]).toEqual(before);
+      for (const f of rows(again).slice(0, -1)) expect(f.last - f.first + 1).toBeGreaterThan(COMPACT_EVENTS / 2);
+      again.close();
+    }
+  });
 });

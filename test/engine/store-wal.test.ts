@@ -74,4 +74,42 @@ describe('event log: the database file holds the log', () => {
     expect(ro.lastSeq(1)).toBe(1);
     ro.close();
   });
+
+  it("runs the writer's checkpoint in the turn after the commit that made it due, not inside that commit; at the latest 256 commits later (decision 268)", async () => {
+    const dir = tempDir('ordo-wal-');
+    dirs.push(dir);
+    const path = join(dir, 'ordo.db');
+    // Without the thread the writer checkpoints every MiB of WAL itself: a checkpoint comes due at a known commit.
+    const log = openWritableLog(path, { checkpointThread: false });
+    log.transaction(() => log.openSession(1, 1));
+    let seq = 0;
+    const commit = () => {
+      seq++;
+      log.transaction(() => log.appendFrame(1, seq, seq, encodeFrame(1, [ev(seq)])));
+    };
+    // Commits until one makes a checkpoint due: it did not run in that commit, nor in anything else this turn does.
+    while (log.writerCheckpoints.deferred === 0) commit();
+    expect(log.writerCheckpoints.run).toBe(0);
+    const walFrames = () => (log.db.pragma('wal_checkpoint(PASSIVE)') as { log: number }[])[0]!.log;
+    const dueAt = seq;
+    // The next turn runs it.
+    await new Promise((r) => setImmediate(r));
+    expect(log.writerCheckpoints).toEqual({ run: 1, deferred: 1 });
+    // It reached the WAL's end, so the next commit starts the WAL over: a frame or two in it, not hundreds.
+    commit();
+    expect(walFrames()).toBeLessThan(8);
+    // A writer that does not yield gets the due checkpoint after its commits, 256 commits later at the latest.
+    while (log.writerCheckpoints.deferred === 1) commit();
+    const secondDue = seq;
+    expect(secondDue - dueAt).toBeGreaterThan(100);
+    for (let i = 0; i < 255; i++) commit();
+    expect(log.writerCheckpoints.run).toBe(1);
+    commit();
+    expect(log.writerCheckpoints).toEqual({ run: 2, deferred: 2 });
+    log.close();
+    expect(walSize(path)).toBe(0);
+    const ro = openReadableLog(path);
+    expect(ro.lastSeq(1)).toBe(seq);
+    ro.close();
+  });
 });
