@@ -9,7 +9,7 @@
  * join, while the component catches up (until it prints its caught-up line),
  * and after.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +17,7 @@ import { hostProbe, probeLines } from './ack.ts';
 import type { HostProbe } from './host-probe.ts';
 import { apiCaller, ORDO_BIN, orderFlow, pacedOrders, quantile, startHostProcess } from './host-load.ts';
 import { writeLiveLikeLog } from './recovery.ts';
+import { recordSched, schedDelay, schedDelayLine } from './sched-delay.ts';
 import { type BenchRow, freePortRun, tempFolder } from './util.ts';
 
 const MIB = 1048576;
@@ -27,6 +28,21 @@ function memLine(mem: HostProbe['mem'], from: number, to: number): string {
   if (inPhase.length === 0) return 'memory: no samples';
   const f = (i: 1 | 2 | 3) => `${(inPhase[0]![i] / MIB).toFixed(0)} → max ${(Math.max(...inPhase.map((m) => m[i])) / MIB).toFixed(0)} → ${(inPhase.at(-1)![i] / MIB).toFixed(0)}`;
   return `memory (MiB, start → max → end): heap used ${f(1)}, external ${f(2)}, of it ArrayBuffers ${f(3)}`;
+}
+
+/**
+ * The host's loop gaps in a phase (with $ORDO_HOST_GAPS), summed: how many a second, and their wall time split into
+ * the main thread on a core, waiting for a core (runnable, not scheduled: other threads and processes had the cores)
+ * and GC pauses inside them. Tells a phase whose slow turns are the host's own work or GC from one where the host
+ * was not given a core.
+ */
+function gapLine(p: HostProbe, from: number, to: number): string {
+  const gaps = (p.gaps ?? []).filter(([at]) => at >= from && at < to);
+  const sum = (i: 1 | 2 | 3) => gaps.reduce((t, g) => t + g[i], 0);
+  const gc = gaps.reduce((t, [at, wall]) => t + p.gc.filter(([, g]) => g >= at && g < at + wall).reduce((u, g) => u + g[2], 0), 0);
+  const waitingMost = gaps.filter(([, , run, wait]) => wait >= run).length;
+  const secs = Math.max((to - from) / 1000, 1e-3);
+  return `loop gaps: ${gaps.length} (${(gaps.length / secs).toFixed(1)}/s), ${sum(1).toFixed(1)} ms wall: ${sum(2).toFixed(1)} on a core, ${sum(3).toFixed(1)} waiting for a core, GC ${gc.toFixed(1)}; waiting ≥ on a core in ${waitingMost}`;
 }
 
 /**
@@ -46,6 +62,7 @@ export async function catchUpUnderLoad(opts: { events: number; rate: number; sec
   let stopped = false;
   const api = apiCaller(host);
   let component: ReturnType<typeof spawn> | undefined;
+  let perf: ReturnType<typeof recordSched> | undefined;
   try {
     const next = await orderFlow(api.call, 'catchup');
     const joinAt = Math.min(10, Math.floor(opts.seconds / 4));
@@ -54,6 +71,9 @@ export async function catchUpUnderLoad(opts: { events: number; rate: number; sec
     let caughtUpLine = '';
     let componentErr = '';
     let joinLine = 'rewinds from seq 1';
+    // $CATCHUP_PERF_SCHED=1: the kernel's scheduler events over the catch-up window (bench/sched-delay.ts).
+    const perfFile = process.env['CATCHUP_PERF_SCHED'] === '1' ? join(folder.dir, 'sched.perf') : undefined;
+    let perfStopped: Promise<boolean> | undefined;
     const loadStart = performance.now();
     const loadEpoch = Date.now();
     const acks = await pacedOrders(api.call, next, opts.rate, opts.seconds, (second) => {
@@ -64,7 +84,15 @@ export async function catchUpUnderLoad(opts: { events: number; rate: number; sec
         componentDir = join(folder.dir, 'keys-only');
         cpSync(join(folder.dir, 'keys'), join(componentDir, 'keys'), { recursive: true });
       }
+      if (perfFile) perf = recordSched(perfFile);
       component = spawn(process.execPath, [ORDO_BIN, 'component', 'risk', '--connect', `127.0.0.1:${busPort}`, '--id', 'risk-2', '--data-dir', componentDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+      // For A/B runs: $CATCHUP_COMPONENT_SCHED=idle puts the component under Linux's SCHED_IDLE policy from its start
+      // (util-linux chrt; threads it starts later inherit it): a waking host thread then preempts it at once, where a
+      // nice-10 component keeps the core for the rest of its slice.
+      if (process.env['CATCHUP_COMPONENT_SCHED'] === 'idle' && component.pid !== undefined) {
+        const r = spawnSync('chrt', ['--idle', '--all-tasks', '--pid', '0', String(component.pid)]);
+        if (r.status !== 0) throw new Error(`chrt --idle failed: ${String(r.stderr ?? r.error)}`);
+      }
       let out = '';
       component.stderr!.on('data', (d: Buffer) => {
         componentErr += d;
@@ -76,6 +104,7 @@ export async function catchUpUnderLoad(opts: { events: number; rate: number; sec
         if (m && Number.isNaN(caughtUpMs)) {
           caughtUpMs = performance.now() - loadStart;
           caughtUpLine = m[0];
+          perfStopped = perf?.stop();
         }
       });
     });
@@ -89,6 +118,10 @@ export async function catchUpUnderLoad(opts: { events: number; rate: number; sec
     const fmt = (xs: number[]) => `p50 ${quantile(xs, 0.5).toFixed(1)}, p99 ${quantile(xs, 0.99).toFixed(1)}, max ${Math.max(...xs).toFixed(1)} ms (${xs.length})`;
     opts.log(`catchup: before the join ${fmt(before)}; while catching up (${((caughtUpMs - joinedMs) / 1000).toFixed(1)} s) ${fmt(during)}; after ${fmt(after)}; ${acks.length - ok.length} not 200; ${caughtUpLine}`);
     const load = loadavg()[0]!.toFixed(1);
+    if (perfFile && (await (perfStopped ?? perf?.stop()))) {
+      const d = schedDelay(perfFile, { host: host.pid, generator: process.pid, ...(component?.pid !== undefined ? { component: component.pid } : {}) });
+      opts.log(`catchup: while catching up: ${d ? schedDelayLine(d) : 'perf script failed'}`);
+    }
     component?.kill('SIGTERM');
     api.close();
     await host.stop();
@@ -98,6 +131,7 @@ export async function catchUpUnderLoad(opts: { events: number; rate: number; sec
     for (const [name, a, b] of phases) {
       for (const l of probeLines(p, loadEpoch + a, loadEpoch + b)) opts.log(`catchup: host ${name}: ${l}`);
       opts.log(`catchup: host ${name}: ${memLine(p.mem, loadEpoch + a, loadEpoch + b)}`);
+      if (p.gaps) opts.log(`catchup: host ${name}: ${gapLine(p, loadEpoch + a, loadEpoch + b)}`);
     }
     // With $ORDO_HOST_GAPS (bench/host-probe.ts): the host's loop gaps, seconds from the load's start, wall / main
     // thread on a core / waiting for a core (ms), and the GC pauses inside each.
@@ -128,6 +162,7 @@ export async function catchUpUnderLoad(opts: { events: number; rate: number; sec
       { key: via === 'file' ? 'catchup_seconds' : 'catchup_service_seconds', label: `component caught up on ${(stored / 1e6).toFixed(2)} M events under load${via === 'file' ? '' : ', via the replay service'}`, value: (caughtUpMs - joinedMs) / 1000, unit: 's', note: caughtUpLine },
     ];
   } finally {
+    await perf?.stop();
     component?.kill('SIGTERM');
     api.close();
     if (!stopped) await host.stop();

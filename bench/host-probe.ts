@@ -107,7 +107,12 @@ if (out) {
     // $ORDO_HOST_ALLOC_LIVE: 'promoted' leaves out what scavenges collected (so: what survived them, dead in the
     // old generation since or not); 'end' keeps only what is alive at the end. Unset: every allocation.
     const live = process.env['ORDO_HOST_ALLOC_LIVE'];
-    session.post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: live !== 'end', includeObjectsCollectedByMinorGC: !live });
+    const start = () => session.post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: live !== 'end', includeObjectsCollectedByMinorGC: !live });
+    // $ORDO_HOST_ALLOC_FROM_MS: start sampling that many ms after the host's start (past a long session's replay, so
+    // the profile is the order flow's, not the start-up's).
+    const fromMs = Number(process.env['ORDO_HOST_ALLOC_FROM_MS'] ?? 0);
+    if (fromMs > 0) setTimeout(start, fromMs).unref();
+    else start();
   }
   // For GC studies: $ORDO_HOST_SNAPSHOT_AT=MS[,MS…]:FILE writes a heap snapshot MS ms after start (FILE.1, FILE.2, …):
   // what is alive mid-run; object ids are kept across snapshots, so two of them show what a second left alive.
