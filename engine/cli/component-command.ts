@@ -47,7 +47,9 @@ export async function componentCommand(argv: string[]): Promise<number> {
   // The rewind takes a core for seconds; beside a host answering orders on the same machine it gives way to it
   // (issue 11: acks while a component catches up), at normal priority again once caught up (decision 172).
   // All of its threads: V8's and ZeroMQ's at normal priority were a quarter of a rewind's CPU (decision 208).
-  const restore = lowerUntilRestored({ wholeProcess: true });
+  // Under SCHED_IDLE too: at nice 10 a rewinding thread the kernel picked still kept the core for its slice while
+  // the host's thread, woken by an order, waited (decision 267).
+  const restore = lowerUntilRestored({ wholeProcess: true, idle: true });
   try {
     await rt.start();
   } finally {

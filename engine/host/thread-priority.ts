@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 
@@ -42,6 +43,41 @@ export function lowerThreadPriority(nice = BACKGROUND_NICE): number | undefined 
   }
 }
 
+/** Linux's scheduling policies as a thread's stat gives them (field 41). */
+export const SCHED_OTHER = 0;
+export const SCHED_IDLE = 5;
+
+/** The scheduling policy of this process's thread `tid` (field 41 of /proc/self/task/<tid>/stat); undefined if unreadable. */
+export function threadPolicy(tid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    // The fields after the command's closing parenthesis start at field 3 (the command may hold spaces).
+    const policy = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[41 - 3]);
+    return Number.isInteger(policy) ? policy : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Puts every thread of this process under SCHED_IDLE ('idle': it runs only when no normal thread of the machine
+ * wants the core, and a normal thread that wakes takes the core from it at once) or back under SCHED_OTHER
+ * ('other'), through util-linux's `chrt` (Node has no call for sched_setscheduler). A nice value alone does not do
+ * this: a thread the kernel picked keeps the core for its slice (~3 ms) whatever its nice value, and a host thread
+ * woken by an order waits that long (issue 11, decision 267). Leaving SCHED_IDLE needs what raising the nice value
+ * back needs (canRestorePriority). Returns whether it was done; false where this is not Linux, `chrt` is missing
+ * or the OS refused (the nice values alone then apply).
+ */
+export function setProcessPolicy(policy: 'idle' | 'other', pid = process.pid): boolean {
+  if (process.platform !== 'linux') return false;
+  try {
+    execFileSync('chrt', [policy === 'idle' ? '--idle' : '--other', '--all-tasks', '--pid', '0', String(pid)], { stdio: 'ignore', timeout: 5000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** CAP_SYS_NICE's bit in /proc/self/status's CapEff. */
 const CAP_SYS_NICE = 23n;
 
@@ -78,12 +114,15 @@ export function canRestorePriority(nice: number, status?: string, limits?: strin
  * BACKGROUND_NICE on purpose (`ordo component`). With `wholeProcess` the
  * process's other threads are lowered as well and put back to their own values.
  */
-export function lowerUntilRestored(opts: { wholeProcess?: boolean } = {}): (() => void) | undefined {
+export function lowerUntilRestored(opts: { wholeProcess?: boolean; idle?: boolean } = {}): (() => void) | undefined {
   if (process.platform !== 'linux') return undefined;
   const before = getPriority(0);
   if (before >= BACKGROUND_NICE || !canRestorePriority(before)) return undefined;
   const tid = lowerThreadPriority();
   if (tid === undefined) return undefined;
+  // `idle` (with `wholeProcess`): every thread under SCHED_IDLE as well (unless started under another policy on
+  // purpose), put back to SCHED_OTHER first on restore (decision 267).
+  const idled = opts.idle === true && opts.wholeProcess === true && threadPolicy(tid) === SCHED_OTHER && setProcessPolicy('idle');
   // `wholeProcess`: the threads already running are lowered too, each put back to its own value. In a component
   // rewinding beside the host they were a quarter of its CPU at normal priority: V8's platform threads
   // (concurrent marking, scavenge helpers, compilation) and ZeroMQ's I/O thread, which receives the pages.
@@ -107,6 +146,8 @@ export function lowerUntilRestored(opts: { wholeProcess?: boolean } = {}): (() =
     }
   }
   return () => {
+    // Out of SCHED_IDLE before the nice values: every thread, those started meanwhile too (they took the policy).
+    if (idled) setProcessPolicy('other');
     // The thread, and any thread it started meanwhile (a new thread takes its creator's nice value: libuv's
     // pool starts lazily) that is still at the lowered value.
     const tids = new Set([tid]);

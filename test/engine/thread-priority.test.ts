@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { getPriority } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { BACKGROUND_NICE, canRestorePriority, lowerThreadPriority } from '../../engine/host/thread-priority.ts';
+import { BACKGROUND_NICE, canRestorePriority, lowerThreadPriority, SCHED_IDLE, SCHED_OTHER } from '../../engine/host/thread-priority.ts';
 
 describe('lowerThreadPriority', () => {
   it('lowers the calling thread only, not the process (Linux)', async () => {
@@ -118,6 +118,42 @@ describe('lowerThreadPriority', () => {
       expect(got.during).toEqual([BACKGROUND_NICE, BACKGROUND_NICE]);
     } else {
       expect(got.during).toEqual(got.before);
+    }
+  });
+  it('lowerUntilRestored({ wholeProcess, idle }) puts every thread under SCHED_IDLE, those started meanwhile too, and back under SCHED_OTHER', async () => {
+    // In a process of its own, as `ordo component` around its rewind (decision 267): one worker started before, one during.
+    const src = `
+      const { Worker } = require('node:worker_threads');
+      const tidOf = (w) => new Promise((r) => w.once('message', (self) => r(Number(self.split('/').pop()))));
+      const body = "require('node:worker_threads').parentPort.postMessage(require('node:fs').readlinkSync('/proc/thread-self')); setInterval(() => {}, 1000)";
+      (async () => {
+        const m = await import(process.argv[1]);
+        const early = await tidOf(new Worker(body, { eval: true }));
+        const policies = (tids) => tids.map((t) => m.threadPolicy(t));
+        const before = policies([process.pid, early]);
+        const restore = m.lowerUntilRestored({ wholeProcess: true, idle: true });
+        const late = await tidOf(new Worker(body, { eval: true }));
+        const during = policies([process.pid, early, late]);
+        restore?.();
+        const after = policies([process.pid, early, late]);
+        console.log(JSON.stringify({ lowered: restore !== undefined, before, during, after }));
+        process.exit(0);
+      })();`;
+    const url = new URL('../../dist/engine/host/thread-priority.js', import.meta.url).href;
+    const { execFileSync } = await import('node:child_process');
+    const got = JSON.parse(execFileSync(process.execPath, ['-e', src, url], { encoding: 'utf8' })) as { lowered: boolean; before: number[]; during: number[]; after: number[] };
+    let chrt = true;
+    try {
+      execFileSync('chrt', ['--max'], { stdio: 'ignore' });
+    } catch {
+      chrt = false;
+    }
+    expect(got.before).toEqual([SCHED_OTHER, SCHED_OTHER]);
+    expect(got.after).toEqual([SCHED_OTHER, SCHED_OTHER, SCHED_OTHER]);
+    if (got.lowered && chrt) {
+      expect(got.during).toEqual([SCHED_IDLE, SCHED_IDLE, SCHED_IDLE]);
+    } else {
+      expect(got.during).toEqual([SCHED_OTHER, SCHED_OTHER, SCHED_OTHER]);
     }
   });
 });
