@@ -373,8 +373,9 @@ function warmUint(): void {
   }
   if (sum !== 64 * 3_020_201) throw new Error('varint reader warm-up read back wrong values');
   // uintLong's paths too (decision 270): a 5-to-8-byte value with room behind it (timestamps, exec ids), and near
-  // the input's end the byte-by-byte loop (a one-byte, a two-byte and a long value). Without their feedback, the
-  // first long value within 8 bytes of a frame's end deoptimized uintLong twice in every cold replay.
+  // the input's end the byte-by-byte path (a long value, then a one-byte one; a two-byte one before them is read
+  // by uint itself). Without their feedback, a long value near a frame's end deoptimized uintLong twice in every
+  // cold replay.
   const tail = new ByteWriter(32);
   for (const v of [2 ** 40, 0, 0, 0, 0, 0, 0, 0, 0, 300, 2 ** 35, 7]) tail.uint(v);
   const t = tail.finish();
