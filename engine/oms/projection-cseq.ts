@@ -20,7 +20,10 @@ export class CommandSeqs {
     const recent = this.recentSrc;
     let entry: { cseq: number } | undefined;
     for (let k = 0; k < RECENT; k++) {
-      if (recent[k] === src) {
+      // `s !== undefined` first (a pointer test, no type feedback): the string compare then only ever sees two
+      // strings, not the ring's initial undefined, which made V8 call its generic StrictEqual (decision 270).
+      const s = recent[k];
+      if (s !== undefined && s === src) {
         entry = this.recentEntry[k]!;
         break;
       }

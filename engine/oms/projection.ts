@@ -44,6 +44,13 @@ export * from './projection-types.ts';
  */
 function ignoreUnknownEvent(_event: never): void {}
 
+/**
+ * The prices a new or restored order is added with (OrderTable.addAt), rewritten for each: passed as numbers to
+ * addAt, which V8 does not inline, the price was boxed into a new HeapNumber per order (decision 270). Its fields
+ * start as non-small numbers so they are doubles from the start; read only during the addAt call.
+ */
+const newOrderPrices = { price: 0.5, valuation: 0.5 };
+
 /** The deterministic OMS state machine over the sequenced event log. */
 export class OmsProjection {
   private sessionId = 0;
@@ -722,10 +729,10 @@ export class OmsProjection {
     const t = this.table;
     if (t.row(id) >= 0) return;
     const price = ev.orderType === 'market' ? 0 : ev.price;
-    const r = t.addAt(
-      id, this.bookSlot(this.book(ev.clientId)), ev.clientOrderId, ev.symbol, ev.side, ev.orderType, ev.timeInForce,
-      ev.quantity, price, this.valuation(ev.orderType, price, ev.symbol), e,
-    );
+    const prices = newOrderPrices;
+    prices.price = price;
+    prices.valuation = this.valuation(ev.orderType, price, ev.symbol);
+    const r = t.addAt(id, this.bookSlot(this.book(ev.clientId)), ev.clientOrderId, ev.symbol, ev.side, ev.orderType, ev.timeInForce, ev.quantity, prices, e);
     if (ev.expireAt !== undefined) t.setExpireAt(r, ev.expireAt);
     if (ev.locate === true || ev.intentional === true) this.flagMap.set(id, riskFlags(ev));
     this.expose(t.at(r));
@@ -741,10 +748,10 @@ export class OmsProjection {
     // The order is indexed under the clientOrderId it was entered with (idempotent entry across sessions).
     const chain = ev.origClientOrderIds ?? [];
     const entered = chain[0] ?? ev.clientOrderId;
-    const r = t.addAt(
-      id, this.bookSlot(this.book(ev.clientId)), entered, ev.symbol, ev.side, ev.orderType, ev.timeInForce,
-      ev.quantity, price, this.valuation(ev.orderType, price, ev.symbol), e,
-    );
+    const prices = newOrderPrices;
+    prices.price = price;
+    prices.valuation = this.valuation(ev.orderType, price, ev.symbol);
+    const r = t.addAt(id, this.bookSlot(this.book(ev.clientId)), entered, ev.symbol, ev.side, ev.orderType, ev.timeInForce, ev.quantity, prices, e);
     if (ev.locate === true || ev.intentional === true) this.flagMap.set(id, riskFlags(ev));
     if (ev.expireAt !== undefined) t.setExpireAt(r, ev.expireAt);
     // Its entry time in the session it was entered in (older logs: none; it is then first seen now).

@@ -372,5 +372,20 @@ function warmUint(): void {
     for (let i = 0; i < 4; i++) sum += r.uint();
   }
   if (sum !== 64 * 3_020_201) throw new Error('varint reader warm-up read back wrong values');
+  // uintLong's paths too (decision 270): a 5-to-8-byte value with room behind it (timestamps, exec ids), and near
+  // the input's end the byte-by-byte path (a long value, then a one-byte one; a two-byte one before them is read
+  // by uint itself). Without their feedback, a long value near a frame's end deoptimized uintLong twice in every
+  // cold replay.
+  const tail = new ByteWriter(32);
+  for (const v of [2 ** 40, 0, 0, 0, 0, 0, 0, 0, 0, 300, 2 ** 35, 7]) tail.uint(v);
+  const t = tail.finish();
+  let long = 0;
+  for (let round = 0; round < 64; round++) {
+    const r = new ByteReader(t);
+    long += r.uint();
+    r.pos = t.length - 9;
+    long += r.uint() + r.uint() + r.uint();
+  }
+  if (long !== 64 * (2 ** 40 + 300 + 2 ** 35 + 7)) throw new Error('varint reader warm-up read back wrong values');
 }
 warmUint();

@@ -478,7 +478,10 @@ function visitEvents(
   // every ByteReader.uint that V8 inlines here spends the inlining budget of this loop.
   const b = r.buf;
   const known = compact === 0 ? 0 : KNOWN_COUNT;
-  let prevSrc: string | undefined = undefined;
+  // A string from the start (never compared at i = 0): `src === prevSrc` then only ever sees strings, and with
+  // the well-known sources (internalized) V8 compares them by pointer inline; undefined here made it call the
+  // generic StrictEqual builtin for every event (decision 270).
+  let prevSrc = '';
   let prevCseq = 0;
   for (let i = 0; i < count; i++) {
     let p = r.pos;
@@ -498,7 +501,7 @@ function visitEvents(
     let cseq = r.uint();
     if (compact !== 0) {
       // Version 3: the same source as the event before, the cseq is the zig-zag difference from its.
-      if (src === prevSrc) cseq = prevCseq + (cseq % 2 === 0 ? cseq / 2 : -(cseq + 1) / 2);
+      if (i !== 0 && src === prevSrc) cseq = prevCseq + (cseq % 2 === 0 ? cseq / 2 : -(cseq + 1) / 2);
       prevSrc = src;
       prevCseq = cseq;
     }
@@ -526,7 +529,10 @@ function visitEventsReusing(
   const e = keptSequenced;
   const b = r.buf;
   const known = compact === 0 ? 0 : KNOWN_COUNT;
-  let prevSrc: string | undefined = undefined;
+  // A string from the start (never compared at i = 0): `src === prevSrc` then only ever sees strings, and with
+  // the well-known sources (internalized) V8 compares them by pointer inline; undefined here made it call the
+  // generic StrictEqual builtin for every event (decision 270).
+  let prevSrc = '';
   let prevCseq = 0;
   for (let i = 0; i < count; i++) {
     let p = r.pos;
@@ -548,7 +554,7 @@ function visitEventsReusing(
     let cseq = r.uint();
     if (compact !== 0) {
       // Version 3: the same source as the event before, the cseq is the zig-zag difference from its.
-      if (src === prevSrc) cseq = prevCseq + (cseq % 2 === 0 ? cseq / 2 : -(cseq + 1) / 2);
+      if (i !== 0 && src === prevSrc) cseq = prevCseq + (cseq % 2 === 0 ? cseq / 2 : -(cseq + 1) / 2);
       prevSrc = src;
       prevCseq = cseq;
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ByteReader, ByteWriter, DecodeError } from '../../engine/protocol/bytes.ts';
-import { decodeFrame, encodeFrame, readFrameInfo, TS_EPOCH, WELL_KNOWN_SOURCES } from '../../engine/protocol/codec.ts';
+import { decodeFrame, encodeFrame, readFrameInfo, TS_EPOCH, visitFrameReusing, WELL_KNOWN_SOURCES } from '../../engine/protocol/codec.ts';
 import type { Sequenced } from '../../engine/protocol/events.ts';
 
 /* Codec version 3's smaller frame (decision 260): decimal numbers, well-known sources, base ts from TS_EPOCH. */
@@ -85,5 +85,23 @@ describe('version 3 frames', () => {
     // code, dt, src, cseq difference (1 byte, not 3), orderId, execId, fillQty, price: 8 bytes.
     expect(two.length - one.length).toBe(8);
     expect(() => encodeFrame(1, [at(1, 'risk-1', 0), at(2, 'risk-1', Number.MAX_SAFE_INTEGER)])).toThrow(/too far/);
+  });
+
+  it('read a frame\'s first cseq whole whatever its source, the empty one included, through both visitors', () => {
+    // The decoder's "source of the event before" starts as '' (decision 270): the first event must still not be
+    // read as a difference from it. Frames start with '', then a run of '', then another source and '' again.
+    const at = (seq: number, src: string, cseq: number): Sequenced => ({ ...fill(seq, TS_EPOCH, src, 1), cseq });
+    const frames = [
+      [at(1, '', 40), at(2, '', 41), at(3, 'risk-1', 9), at(4, '', 39)],
+      [at(5, '', 1)],
+      [at(6, 'other', 3), at(7, '', 2), at(8, '', 2)],
+    ];
+    for (const events of frames) {
+      const bytes = encodeFrame(1, events);
+      expect(decodeFrame(bytes).events).toEqual(events);
+      const seen: Sequenced[] = [];
+      visitFrameReusing(bytes, (e) => seen.push({ seq: e.seq, ts: e.ts, src: e.src, cseq: e.cseq, event: { ...e.event } }));
+      expect(seen).toEqual(events);
+    }
   });
 });

@@ -122,7 +122,7 @@ describe('order-table writes given the event (decision 266)', () => {
     const ts = 1_767_225_600_075_000.5;
     for (let k = 0; k < 3; k++) {
       byNumbers.add(k + 1, k, `c-${k}`, 'X', 'buy', 'limit', 'day', 10, 158.59 + k, 158.59 + k, 3 * k + 1, ts + k);
-      byEvents.addAt(k + 1, k, `c-${k}`, 'X', 'buy', 'limit', 'day', 10, 158.59 + k, 158.59 + k, { seq: 3 * k + 1, ts: ts + k });
+      byEvents.addAt(k + 1, k, `c-${k}`, 'X', 'buy', 'limit', 'day', 10, { price: 158.59 + k, valuation: 158.59 + k }, { seq: 3 * k + 1, ts: ts + k });
     }
     for (let k = 0; k < 3; k++) {
       byNumbers.at(k).touch(3 * k + 2, ts + 10 + k);
@@ -142,5 +142,21 @@ describe('order-table writes given the event (decision 266)', () => {
     expect(fills(byEvents)).toEqual(fills(byNumbers));
     expect(byEvents.updatedTs(2)).toBe(ts + 12);
     expect(byEvents.fills.ts(2)).toBe(ts + 22);
+  });
+
+  it('addAt reads its prices object during the call only: one object rewritten for every order (decision 270)', () => {
+    const t = new OrderTable(1);
+    const prices = { price: 0.5, valuation: 0.5 };
+    const terms = [[101.25, 101.25], [0, 99.5], [1e-6, 1e-6], [3_000_000.75, 3_000_000.75]] as const;
+    terms.forEach(([price, valuation], k) => {
+      prices.price = price;
+      prices.valuation = valuation;
+      t.addAt(k + 1, 0, `c-${k}`, 'X', 'buy', price === 0 ? 'market' : 'limit', 'day', 10, prices, { seq: k + 1, ts: 1_767_225_600_000_000 + k });
+    });
+    prices.price = -1;
+    prices.valuation = -1;
+    expect(terms.map((_, r) => [t.price(r), t.valuationPrice(r), t.orderType(r)])).toEqual([
+      [101.25, 101.25, 'limit'], [0, 99.5, 'market'], [1e-6, 1e-6, 'limit'], [3_000_000.75, 3_000_000.75, 'limit'],
+    ]);
   });
 });

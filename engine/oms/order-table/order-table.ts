@@ -29,6 +29,12 @@ export interface ReplaceHistory {
   pendingPrice?: number;
 }
 
+/** A new order's limit price (0 for a market order) and the price its open notional is valued at (OrderTable.addAt). */
+export interface OrderPrices {
+  readonly price: number;
+  readonly valuation: number;
+}
+
 /**
  * One session's orders and fills, stored for a fast replay: one column per
  * field in typed arrays of CHUNK rows; symbols, venues, sides, types and times
@@ -110,18 +116,22 @@ export class OrderTable {
     orderId: number, client: number, clientOrderId: string, symbol: string, side: Side, orderType: OrderType, timeInForce: TimeInForce,
     quantity: number, price: number, valuationPrice: number, seq: number, ts: number,
   ): number {
-    return this.addAt(orderId, client, clientOrderId, symbol, side, orderType, timeInForce, quantity, price, valuationPrice, { seq, ts });
+    return this.addAt(orderId, client, clientOrderId, symbol, side, orderType, timeInForce, quantity, { price, valuation: valuationPrice }, { seq, ts });
   }
 
   /**
-   * add(…, event.seq, event.ts), given the event itself (the projection's handlers): V8 does not inline this method,
-   * and a double argument (the event's ts) is copied into a new HeapNumber at such a call (OrderRow.touchAt).
+   * add(…, prices.price, prices.valuation, event.seq, event.ts), given the event itself and the prices in an object
+   * (the projection's handlers): V8 does not inline this method, and a double argument (the event's ts, an order's
+   * price) is copied into a new HeapNumber at such a call (OrderRow.touchAt); read from an object's double fields
+   * inside, nothing is boxed (decision 270: the price was the last HeapNumber per replayed order).
    */
   addAt(
     orderId: number, client: number, clientOrderId: string, symbol: string, side: Side, orderType: OrderType, timeInForce: TimeInForce,
-    quantity: number, price: number, valuationPrice: number, event: SeqTs,
+    quantity: number, prices: OrderPrices, event: SeqTs,
   ): number {
     const ts = event.ts;
+    const price = prices.price;
+    const valuationPrice = prices.valuation;
     const r = this.count;
     if ((r & MASK) === AHEAD || r === 0) this.grow();
     const k = this.chunks[r >>> SHIFT]!;
