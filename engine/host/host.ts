@@ -333,7 +333,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     // consumers too; the stream then starts where the log ends (decision 082).
     let sequencer: Sequencer;
     // While recovering, the policy reads risk's state (folded above, event by event) instead of folding its own
-    // copy; it takes a copy of it once recovery is done, before anything new is sequenced.
+    // copy; once recovery is done it goes on reading it (shareRisk below).
     const policy = new OmsSequencerPolicy(reference);
     // From a checkpoint the policy has its own risk state and folds the short tail into it instead.
     if (!start) policy.shareRiskWhileRecovering(riskState);
@@ -360,7 +360,9 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       }
       throw err;
     }
-    policy.endRiskSharing();
+    // From here on the policy reads risk's state too (folded once per event, by the owners above), keeping only
+    // the few events the stream has not delivered yet for the close's snapshot (issue 15).
+    policy.shareRisk(riskState);
     // The next session opens from the last one's snapshot: a damaged one must be found now, not at the open.
     if (sequencer.position.phase === 'closed') requireSnapshot(log, sequencer.position.session, opts.dataDir);
     await bindOrExplain(() => sequencer.bind(both('commands'), both('events')), opts.busPort);

@@ -49,8 +49,20 @@ export class OmsSequencerPolicy implements SequencerPolicy {
   private carried = new OmsProjection();
   /** Risk's state, for its part of the snapshot (positions, runtime limits, halts, …); it never checks duplicates. */
   private risk = new RiskState().withoutDuplicateMemory();
-  /** While the host's start-up recovers: the host's own risk state, which folds the same events (see shareRiskWhileRecovering). */
+  /**
+   * The host's own risk state, which folds the same events (see shareRiskWhileRecovering and shareRisk); while
+   * set, `risk` is not folded (issue 15: the second RiskState fold per event was ~3 % of the host thread).
+   */
   private sharedRisk: RiskState | undefined;
+  /**
+   * While sharing for good (shareRisk): the events this policy applied that the shared state may not have folded
+   * yet (the host folds an event when the stream delivers it, after it is stored), with their sessions, from
+   * `tailHead` on. Trimmed as the shared state moves past them; in the host it holds about one batch.
+   */
+  private tail: Sequenced[] = [];
+  private tailSessions: number[] = [];
+  private tailHead = 0;
+  private sharingForGood = false;
   private readonly staticEvents: OrdoEvent[];
   /** While closing: the orders that end with the session and have not ended yet. */
   private awaiting = new Set<number>();
@@ -64,12 +76,55 @@ export class OmsSequencerPolicy implements SequencerPolicy {
     this.carried = new OmsProjection();
     this.awaiting = new Set();
     this.risk = new RiskState().withoutDuplicateMemory();
+    this.clearTail();
   }
 
-  apply(_session: number, e: Sequenced): void {
+  apply(session: number, e: Sequenced): void {
     if (this.book.apply(e)) this.carried.apply(e);
     this.awaiting = trackAwaiting(this.awaiting, this.book, e);
-    if (this.sharedRisk === undefined) this.risk.apply(e);
+    const shared = this.sharedRisk;
+    if (shared === undefined) this.risk.apply(e);
+    else if (this.sharingForGood) this.follow(shared, session, e);
+  }
+
+  /** Keeps `e` in the tail while the shared state has not folded it; drops what it has folded since. */
+  private follow(shared: RiskState, session: number, e: Sequenced): void {
+    this.trimTail(shared);
+    if (session > shared.session || (session === shared.session && e.seq > shared.lastSeq)) {
+      this.tail.push(e);
+      this.tailSessions.push(session);
+    }
+  }
+
+  private trimTail(shared: RiskState): void {
+    const tail = this.tail;
+    const sessions = this.tailSessions;
+    let h = this.tailHead;
+    const s = shared.session;
+    const seq = shared.lastSeq;
+    while (h < tail.length && (sessions[h]! < s || (sessions[h] === s && tail[h]!.seq <= seq))) h++;
+    if (h === tail.length) this.clearTail();
+    else this.tailHead = h;
+  }
+
+  private clearTail(): void {
+    if (this.tail.length > 0) {
+      this.tail = [];
+      this.tailSessions = [];
+    }
+    this.tailHead = 0;
+  }
+
+  /** Risk's state where this policy stands: its own, the shared one, or (sharing, the host behind) a copy of it with the tail folded in. */
+  private riskHere(): RiskState {
+    const shared = this.sharedRisk;
+    if (shared === undefined) return this.risk;
+    if (!this.sharingForGood) return shared;
+    this.trimTail(shared);
+    if (this.tailHead === this.tail.length) return shared;
+    const r = shared.copy().withoutDuplicateMemory();
+    for (let i = this.tailHead; i < this.tail.length; i++) r.apply(this.tail[i]!);
+    return r;
   }
 
   /**
@@ -106,8 +161,28 @@ export class OmsSequencerPolicy implements SequencerPolicy {
     this.sharedRisk = shared;
   }
 
+  /**
+   * From now on the policy reads `shared` and folds no risk state of its own (issue 15: one RiskState fold per
+   * event in the host, not two). `shared` must stand where the policy stands (every event applied so far, as
+   * after start-up's recovery) and must go on folding every event this policy applies, in order, at most a
+   * stream's delay later: the host's risk state, fed by its in-process stream. The events it has not folded yet
+   * are kept here, so the close's snapshot is taken at the policy's position (a copy of the shared state with
+   * them folded in), never behind it.
+   */
+  shareRisk(shared: RiskState): void {
+    if (shared.lastSeq !== this.book.lastSeq) {
+      throw new Error(`risk state to share is at seq ${shared.lastSeq}, the policy at ${this.book.lastSeq}`);
+    }
+    this.sharedRisk = shared;
+    this.sharingForGood = true;
+    this.clearTail();
+    this.risk = new RiskState().withoutDuplicateMemory();
+  }
+
   /** Takes the policy's own copy of the shared risk state (at the recovered position) and stops sharing. */
   endRiskSharing(): void {
+    this.sharingForGood = false;
+    this.clearTail();
     const shared = this.sharedRisk;
     if (shared === undefined) return;
     if (shared.lastSeq !== this.book.lastSeq) {
@@ -186,7 +261,7 @@ export class OmsSequencerPolicy implements SequencerPolicy {
     // The carried orders from their full record; the session's position from the slim one, which saw every event.
     const carried = takeSnapshot(this.carried);
     const b = this.book;
-    const snap: Snapshot = { ...carried, sessionId: b.sessionId, lastSeq: b.lastSeq, nextOrderId: b.nextOrderId, risk: takeRiskSnapshot(this.sharedRisk ?? this.risk) };
+    const snap: Snapshot = { ...carried, sessionId: b.sessionId, lastSeq: b.lastSeq, nextOrderId: b.nextOrderId, risk: takeRiskSnapshot(this.riskHere()) };
     return { body: snap, carriedOrders: snap.orders.length };
   }
 
