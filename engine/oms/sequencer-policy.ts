@@ -56,12 +56,14 @@ export class OmsSequencerPolicy implements SequencerPolicy {
   private sharedRisk: RiskState | undefined;
   /**
    * While sharing for good (shareRisk): the events this policy applied that the shared state may not have folded
-   * yet (the host folds an event when the stream delivers it, after it is stored), with their sessions, from
-   * `tailHead` on. Trimmed as the shared state moves past them; in the host it holds about one batch.
+   * yet (the host folds an event when the stream delivers it, after it is stored), with their sessions, at
+   * [tailHead, tailEnd). Trimmed as the shared state moves past them; in the host it holds about one batch. The
+   * arrays are reused (no allocation per event); what lies past tailEnd is stale.
    */
-  private tail: Sequenced[] = [];
-  private tailSessions: number[] = [];
+  private readonly tail: Sequenced[] = [];
+  private readonly tailSessions: number[] = [];
   private tailHead = 0;
+  private tailEnd = 0;
   private sharingForGood = false;
   private readonly staticEvents: OrdoEvent[];
   /** While closing: the orders that end with the session and have not ended yet. */
@@ -91,28 +93,31 @@ export class OmsSequencerPolicy implements SequencerPolicy {
   private follow(shared: RiskState, session: number, e: Sequenced): void {
     this.trimTail(shared);
     if (session > shared.session || (session === shared.session && e.seq > shared.lastSeq)) {
-      this.tail.push(e);
-      this.tailSessions.push(session);
+      this.tail[this.tailEnd] = e;
+      this.tailSessions[this.tailEnd++] = session;
     }
   }
 
   private trimTail(shared: RiskState): void {
     const tail = this.tail;
     const sessions = this.tailSessions;
+    const end = this.tailEnd;
     let h = this.tailHead;
     const s = shared.session;
     const seq = shared.lastSeq;
-    while (h < tail.length && (sessions[h]! < s || (sessions[h] === s && tail[h]!.seq <= seq))) h++;
-    if (h === tail.length) this.clearTail();
+    while (h < end && (sessions[h]! < s || (sessions[h] === s && tail[h]!.seq <= seq))) h++;
+    if (h === end) this.clearTail();
     else this.tailHead = h;
   }
 
   private clearTail(): void {
-    if (this.tail.length > 0) {
-      this.tail = [];
-      this.tailSessions = [];
-    }
     this.tailHead = 0;
+    this.tailEnd = 0;
+    // A long tail (the stream was held up) is let go rather than kept as stale references.
+    if (this.tail.length > 4096) {
+      this.tail.length = 0;
+      this.tailSessions.length = 0;
+    }
   }
 
   /** Risk's state where this policy stands: its own, the shared one, or (sharing, the host behind) a copy of it with the tail folded in. */
@@ -121,9 +126,9 @@ export class OmsSequencerPolicy implements SequencerPolicy {
     if (shared === undefined) return this.risk;
     if (!this.sharingForGood) return shared;
     this.trimTail(shared);
-    if (this.tailHead === this.tail.length) return shared;
+    if (this.tailHead === this.tailEnd) return shared;
     const r = shared.copy().withoutDuplicateMemory();
-    for (let i = this.tailHead; i < this.tail.length; i++) r.apply(this.tail[i]!);
+    for (let i = this.tailHead; i < this.tailEnd; i++) r.apply(this.tail[i]!);
     return r;
   }
 
