@@ -65,6 +65,8 @@ export class OmsSequencerPolicy implements SequencerPolicy {
   private tailHead = 0;
   private tailEnd = 0;
   private sharingForGood = false;
+  /** The most events the shared state may lag before the policy takes its own copy back (see shareRisk). */
+  private maxBehind = 1 << 20;
   private readonly staticEvents: OrdoEvent[];
   /** While closing: the orders that end with the session and have not ended yet. */
   private awaiting = new Set<number>();
@@ -95,7 +97,19 @@ export class OmsSequencerPolicy implements SequencerPolicy {
     if (session > shared.session || (session === shared.session && e.seq > shared.lastSeq)) {
       this.tail[this.tailEnd] = e;
       this.tailSessions[this.tailEnd++] = session;
+      if (this.tailEnd - this.tailHead > this.maxBehind) this.stopFollowing();
     }
+  }
+
+  /** The shared state fell too far behind (its stream held up): a copy of it with the tail folded in becomes the policy's own again. */
+  private stopFollowing(): void {
+    this.risk = this.riskHere();
+    if (this.risk === this.sharedRisk) this.risk = this.risk.copy().withoutDuplicateMemory();
+    this.sharedRisk = undefined;
+    this.sharingForGood = false;
+    this.clearTail();
+    this.tail.length = 0;
+    this.tailSessions.length = 0;
   }
 
   private trimTail(shared: RiskState): void {
@@ -172,9 +186,12 @@ export class OmsSequencerPolicy implements SequencerPolicy {
    * after start-up's recovery) and must go on folding every event this policy applies, in order, at most a
    * stream's delay later: the host's risk state, fed by its in-process stream. The events it has not folded yet
    * are kept here, so the close's snapshot is taken at the policy's position (a copy of the shared state with
-   * them folded in), never behind it.
+   * them folded in), never behind it. Should the shared state fall more than `maxBehind` events behind (its
+   * stream held up), the policy takes such a copy as its own and folds it itself from then on: the tail never
+   * holds more than that.
    */
-  shareRisk(shared: RiskState): void {
+  shareRisk(shared: RiskState, maxBehind = 1 << 20): void {
+    this.maxBehind = maxBehind;
     if (shared.lastSeq !== this.book.lastSeq) {
       throw new Error(`risk state to share is at seq ${shared.lastSeq}, the policy at ${this.book.lastSeq}`);
     }

@@ -119,6 +119,26 @@ describe("the policy reads the host's risk state for good (issue 15: one RiskSta
     expect(sharing.snapshot()).toEqual(own.snapshot());
   });
 
+  it('takes its own copy back when the shared state falls more than maxBehind events behind, and folds itself from then on', () => {
+    const reference = loadReferenceData();
+    const own = new OmsSequencerPolicy(reference);
+    const sharing = new OmsSequencerPolicy(reference);
+    const host = new RiskState();
+    sharing.shareRisk(host, 50);
+    const stall = Math.floor(events.length / 2);
+    events.forEach((e, i) => {
+      own.apply(1, e);
+      sharing.apply(1, e);
+      if (i < stall) host.apply(e); // the host's stream stops here
+    });
+    expect(host.lastSeq).toBe(events[stall - 1]!.seq);
+    expect(sharing.snapshot()).toEqual(own.snapshot());
+    // The host catching up later changes nothing in the policy's own state; an event only the host sees does not reach it.
+    for (const e of events.slice(stall)) host.apply(e);
+    host.apply({ seq: last.seq + 1, ts: last.ts + 1, src: 'host', cseq: 0, event: { type: 'TradingHalted', clientId: '', by: 'ops', text: 'host only' } });
+    expect(sharing.snapshot()).toEqual(own.snapshot());
+  });
+
   it('refuses to share a state that is not where the policy is (a wiring mistake)', () => {
     const policy = new OmsSequencerPolicy(loadReferenceData());
     for (const e of events.slice(0, 100)) policy.apply(1, e);
