@@ -308,10 +308,20 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       knownIds: () => heartbeats.components.keys(),
     });
     for (const rt of runtimes) supervisor.adopt(rt);
-    /** The client proxy orders go through: the active in-process one, else the first. */
+    /**
+     * The client proxy orders go through: the active in-process one, else the first. The last one found is tried
+     * first (one role has one active instance at a time): `supervisor.runtimes` copies the runtimes into a new
+     * array, once per order before (issue 15).
+     */
+    let lastProxy: ComponentRuntime | undefined;
     const currentProxy = (): ClientProxyComponent => {
+      const last = lastProxy;
+      if (last !== undefined && last.lifecycle === 'active' && last.logic instanceof ClientProxyComponent && supervisor.get(last.id) === last) return last.logic;
       for (const rt of supervisor.runtimes) {
-        if (rt.role === 'proxy' && rt.lifecycle === 'active' && rt.logic instanceof ClientProxyComponent) return rt.logic;
+        if (rt.role === 'proxy' && rt.lifecycle === 'active' && rt.logic instanceof ClientProxyComponent) {
+          lastProxy = rt;
+          return rt.logic;
+        }
       }
       return proxy0;
     };
