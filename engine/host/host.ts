@@ -308,10 +308,20 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       knownIds: () => heartbeats.components.keys(),
     });
     for (const rt of runtimes) supervisor.adopt(rt);
-    /** The client proxy orders go through: the active in-process one, else the first. */
+    /**
+     * The client proxy orders go through: the active in-process one, else the first. The last one found is tried
+     * first (one role has one active instance at a time): `supervisor.runtimes` copies the runtimes into a new
+     * array, once per order before (issue 15).
+     */
+    let lastProxy: ComponentRuntime | undefined;
     const currentProxy = (): ClientProxyComponent => {
+      const last = lastProxy;
+      if (last !== undefined && last.lifecycle === 'active' && last.logic instanceof ClientProxyComponent && supervisor.get(last.id) === last) return last.logic;
       for (const rt of supervisor.runtimes) {
-        if (rt.role === 'proxy' && rt.lifecycle === 'active' && rt.logic instanceof ClientProxyComponent) return rt.logic;
+        if (rt.role === 'proxy' && rt.lifecycle === 'active' && rt.logic instanceof ClientProxyComponent) {
+          lastProxy = rt;
+          return rt.logic;
+        }
       }
       return proxy0;
     };
@@ -333,7 +343,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     // consumers too; the stream then starts where the log ends (decision 082).
     let sequencer: Sequencer;
     // While recovering, the policy reads risk's state (folded above, event by event) instead of folding its own
-    // copy; it takes a copy of it once recovery is done, before anything new is sequenced.
+    // copy; once recovery is done it goes on reading it (shareRisk below).
     const policy = new OmsSequencerPolicy(reference);
     // From a checkpoint the policy has its own risk state and folds the short tail into it instead.
     if (!start) policy.shareRiskWhileRecovering(riskState);
@@ -360,7 +370,9 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       }
       throw err;
     }
-    policy.endRiskSharing();
+    // From here on the policy reads risk's state too (folded once per event, by the owners above), keeping only
+    // the few events the stream has not delivered yet for the close's snapshot (issue 15).
+    policy.shareRisk(riskState);
     // The next session opens from the last one's snapshot: a damaged one must be found now, not at the open.
     if (sequencer.position.phase === 'closed') requireSnapshot(log, sequencer.position.session, opts.dataDir);
     await bindOrExplain(() => sequencer.bind(both('commands'), both('events')), opts.busPort);

@@ -1,4 +1,5 @@
 import type { OrderType, SessionState } from '../../contract/domain.ts';
+import { WAITS_ON_ROLE } from '../../contract/roles.ts';
 import type { EventOf, Sequenced } from '../protocol/events.ts';
 import { reasonName } from '../protocol/reasons.ts';
 import { NIL } from './order-table/chunks.ts';
@@ -208,6 +209,19 @@ export class OmsProjection {
     const exp = t.expireAt(r);
     const flags = this.flagMap.get(t.orderId(r));
     return exp > 0 || flags !== undefined ? { ...terms, ...(exp > 0 ? { expireAt: exp } : {}), ...flags } : terms;
+  }
+
+  /**
+   * The role the order waits on now (contract/roles.ts WAITS_ON_ROLE: by its stage, else the gateway while a
+   * cancel or replace is in flight), or undefined (none, or an unknown order). Read without a view object: the
+   * heartbeat monitor asks on every order event (issue 15). The same answer as waitsOnRole(o.stage, o.state) with
+   * the gateway for a request in flight.
+   */
+  waitsOn(orderId: number): string | undefined {
+    const t = this.table;
+    const r = t.row(orderId);
+    if (r < 0) return undefined;
+    return WAITS_ON_ROLE[t.stateName(r)] ?? (t.cancelPending(r) || t.replacePending(r) ? 'gateway' : undefined);
   }
 
   /** A live read-only view of the order (a new view object per call). */

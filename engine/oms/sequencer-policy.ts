@@ -49,8 +49,24 @@ export class OmsSequencerPolicy implements SequencerPolicy {
   private carried = new OmsProjection();
   /** Risk's state, for its part of the snapshot (positions, runtime limits, halts, …); it never checks duplicates. */
   private risk = new RiskState().withoutDuplicateMemory();
-  /** While the host's start-up recovers: the host's own risk state, which folds the same events (see shareRiskWhileRecovering). */
+  /**
+   * The host's own risk state, which folds the same events (see shareRiskWhileRecovering and shareRisk); while
+   * set, `risk` is not folded (issue 15: the second RiskState fold per event was ~3 % of the host thread).
+   */
   private sharedRisk: RiskState | undefined;
+  /**
+   * While sharing for good (shareRisk): the events this policy applied that the shared state may not have folded
+   * yet (the host folds an event when the stream delivers it, after it is stored), with their sessions, at
+   * [tailHead, tailEnd). Trimmed as the shared state moves past them; in the host it holds about one batch. The
+   * arrays are reused (no allocation per event); what lies past tailEnd is stale.
+   */
+  private readonly tail: Sequenced[] = [];
+  private readonly tailSessions: number[] = [];
+  private tailHead = 0;
+  private tailEnd = 0;
+  private sharingForGood = false;
+  /** The most events the shared state may lag before the policy takes its own copy back (see shareRisk). */
+  private maxBehind = 1 << 20;
   private readonly staticEvents: OrdoEvent[];
   /** While closing: the orders that end with the session and have not ended yet. */
   private awaiting = new Set<number>();
@@ -64,12 +80,70 @@ export class OmsSequencerPolicy implements SequencerPolicy {
     this.carried = new OmsProjection();
     this.awaiting = new Set();
     this.risk = new RiskState().withoutDuplicateMemory();
+    this.clearTail();
   }
 
-  apply(_session: number, e: Sequenced): void {
+  apply(session: number, e: Sequenced): void {
     if (this.book.apply(e)) this.carried.apply(e);
     this.awaiting = trackAwaiting(this.awaiting, this.book, e);
-    if (this.sharedRisk === undefined) this.risk.apply(e);
+    const shared = this.sharedRisk;
+    if (shared === undefined) this.risk.apply(e);
+    else if (this.sharingForGood) this.follow(shared, session, e);
+  }
+
+  /** Keeps `e` in the tail while the shared state has not folded it; drops what it has folded since. */
+  private follow(shared: RiskState, session: number, e: Sequenced): void {
+    this.trimTail(shared);
+    if (session > shared.session || (session === shared.session && e.seq > shared.lastSeq)) {
+      this.tail[this.tailEnd] = e;
+      this.tailSessions[this.tailEnd++] = session;
+      if (this.tailEnd - this.tailHead > this.maxBehind) this.stopFollowing();
+    }
+  }
+
+  /** The shared state fell too far behind (its stream held up): a copy of it with the tail folded in becomes the policy's own again. */
+  private stopFollowing(): void {
+    this.risk = this.riskHere();
+    if (this.risk === this.sharedRisk) this.risk = this.risk.copy().withoutDuplicateMemory();
+    this.sharedRisk = undefined;
+    this.sharingForGood = false;
+    this.clearTail();
+    this.tail.length = 0;
+    this.tailSessions.length = 0;
+  }
+
+  private trimTail(shared: RiskState): void {
+    const tail = this.tail;
+    const sessions = this.tailSessions;
+    const end = this.tailEnd;
+    let h = this.tailHead;
+    const s = shared.session;
+    const seq = shared.lastSeq;
+    while (h < end && (sessions[h]! < s || (sessions[h] === s && tail[h]!.seq <= seq))) h++;
+    if (h === end) this.clearTail();
+    else this.tailHead = h;
+  }
+
+  private clearTail(): void {
+    this.tailHead = 0;
+    this.tailEnd = 0;
+    // A long tail (the stream was held up) is let go rather than kept as stale references.
+    if (this.tail.length > 4096) {
+      this.tail.length = 0;
+      this.tailSessions.length = 0;
+    }
+  }
+
+  /** Risk's state where this policy stands: its own, the shared one, or (sharing, the host behind) a copy of it with the tail folded in. */
+  private riskHere(): RiskState {
+    const shared = this.sharedRisk;
+    if (shared === undefined) return this.risk;
+    if (!this.sharingForGood) return shared;
+    this.trimTail(shared);
+    if (this.tailHead === this.tailEnd) return shared;
+    const r = shared.copy().withoutDuplicateMemory();
+    for (let i = this.tailHead; i < this.tailEnd; i++) r.apply(this.tail[i]!);
+    return r;
   }
 
   /**
@@ -106,8 +180,31 @@ export class OmsSequencerPolicy implements SequencerPolicy {
     this.sharedRisk = shared;
   }
 
+  /**
+   * From now on the policy reads `shared` and folds no risk state of its own (issue 15: one RiskState fold per
+   * event in the host, not two). `shared` must stand where the policy stands (every event applied so far, as
+   * after start-up's recovery) and must go on folding every event this policy applies, in order, at most a
+   * stream's delay later: the host's risk state, fed by its in-process stream. The events it has not folded yet
+   * are kept here, so the close's snapshot is taken at the policy's position (a copy of the shared state with
+   * them folded in), never behind it. Should the shared state fall more than `maxBehind` events behind (its
+   * stream held up), the policy takes such a copy as its own and folds it itself from then on: the tail never
+   * holds more than that.
+   */
+  shareRisk(shared: RiskState, maxBehind = 1 << 20): void {
+    this.maxBehind = maxBehind;
+    if (shared.lastSeq !== this.book.lastSeq) {
+      throw new Error(`risk state to share is at seq ${shared.lastSeq}, the policy at ${this.book.lastSeq}`);
+    }
+    this.sharedRisk = shared;
+    this.sharingForGood = true;
+    this.clearTail();
+    this.risk = new RiskState().withoutDuplicateMemory();
+  }
+
   /** Takes the policy's own copy of the shared risk state (at the recovered position) and stops sharing. */
   endRiskSharing(): void {
+    this.sharingForGood = false;
+    this.clearTail();
     const shared = this.sharedRisk;
     if (shared === undefined) return;
     if (shared.lastSeq !== this.book.lastSeq) {
@@ -186,7 +283,7 @@ export class OmsSequencerPolicy implements SequencerPolicy {
     // The carried orders from their full record; the session's position from the slim one, which saw every event.
     const carried = takeSnapshot(this.carried);
     const b = this.book;
-    const snap: Snapshot = { ...carried, sessionId: b.sessionId, lastSeq: b.lastSeq, nextOrderId: b.nextOrderId, risk: takeRiskSnapshot(this.sharedRisk ?? this.risk) };
+    const snap: Snapshot = { ...carried, sessionId: b.sessionId, lastSeq: b.lastSeq, nextOrderId: b.nextOrderId, risk: takeRiskSnapshot(this.riskHere()) };
     return { body: snap, carriedOrders: snap.orders.length };
   }
 

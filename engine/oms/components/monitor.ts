@@ -1,8 +1,9 @@
 import type { CommandSink, ComponentLogic } from '../../component/logic.ts';
 import type { Heartbeat } from '../../component/heartbeat.ts';
-import { ALERT_KINDS, waitsOnRole } from '../../../contract/roles.ts';
+import { ALERT_KINDS } from '../../../contract/roles.ts';
 import type { Sequenced } from '../../protocol/events.ts';
 import { ProjectedComponent } from './projected.ts';
+import { WaitingRoles } from './waiting-roles.ts';
 import type { OmsProjection } from '../projection.ts';
 
 /** What the monitor reads: the latest heartbeat of each component and its age. */
@@ -44,12 +45,10 @@ export class MonitorComponent extends ProjectedComponent implements ComponentLog
   private readonly asked = new Set<string>();
   /**
    * How many orders wait on each role (see WAITS_ON_ROLE), kept from the events at O(1) each: no scan per check.
-   * Counts, not sets of ids: only the number is ever read, and the role each order waits on (`roleOf`) is enough
-   * to move it, with no pass over every role and no closure per order event (issue 15: allocation per lifecycle).
+   * Counts, not sets of ids: only the number is ever read, and the role each order waits on is enough to move it,
+   * with no pass over every role and no closure per order event (issue 15: allocation and CPU per lifecycle).
    */
-  private readonly waiting = new Map<string, number>();
-  /** The role each order waits on now (orders waiting on none are absent). */
-  private readonly roleOf = new Map<number, string>();
+  private readonly waiting = new WaitingRoles();
 
   constructor(
     private readonly opts: MonitorOptions,
@@ -87,27 +86,16 @@ export class MonitorComponent extends ProjectedComponent implements ComponentLog
 
   private forgetWaiting(): void {
     this.waiting.clear();
-    this.roleOf.clear();
   }
 
   /** Files the order under the role it now waits on, if any (the projection already holds the event). */
   private track(orderId: number): void {
-    const o = this.projection.order(orderId);
-    const role = o === undefined ? undefined : (waitsOnRole(o.stage, o.state) ?? (o.cancelPending || o.replacePending ? 'gateway' : undefined));
-    const was = this.roleOf.get(orderId);
-    if (was === role) return;
-    if (was !== undefined) this.waiting.set(was, this.waiting.get(was)! - 1);
-    if (role === undefined) {
-      this.roleOf.delete(orderId);
-      return;
-    }
-    this.roleOf.set(orderId, role);
-    this.waiting.set(role, (this.waiting.get(role) ?? 0) + 1);
+    this.waiting.set(orderId, this.projection.waitsOn(orderId));
   }
 
   /** How many orders wait on `role` now. */
   waitingOn(role: string): number {
-    return this.waiting.get(role) ?? 0;
+    return this.waiting.waitingOn(role);
   }
 
   /** Once the log shows an alert or takeover, the requests behind it are settled. */
@@ -145,7 +133,7 @@ export class MonitorComponent extends ProjectedComponent implements ComponentLog
       else if (!isStopped && wasRaised) this.request(out, false, id, STOPPED, '');
       if (!isStopped && now - seen.receivedMs <= this.opts.staleMs) healthy.add(id);
     }
-    for (const [role, n] of this.waiting) {
+    for (const [role, n] of this.waiting.roles()) {
       const active = this.projection.activeInstance(role);
       const attended = active !== undefined && healthy.has(active);
       const wasRaised = raisedKeys.has(`${roleInstance(role)}:${UNATTENDED}`);

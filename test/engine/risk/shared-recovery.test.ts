@@ -70,3 +70,78 @@ describe("start-up's shared risk state (the policy borrows the host's while reco
     expect(() => policy.endRiskSharing()).toThrow(/shared during recovery is at seq 0, the policy at 100/);
   });
 });
+
+describe("the policy reads the host's risk state for good (issue 15: one RiskState fold per event)", () => {
+  const events = session(30_000);
+  const last = events[events.length - 1]!;
+
+  it('takes the same close snapshot as a policy folding its own, with the host any number of events behind', () => {
+    const reference = loadReferenceData();
+    for (const behind of [0, 1, 7, 500]) {
+      const own = new OmsSequencerPolicy(reference);
+      const sharing = new OmsSequencerPolicy(reference);
+      const host = new RiskState();
+      sharing.shareRisk(host);
+      // Live: the policy applies each event as it is sequenced; the host folds it when the stream delivers it.
+      events.forEach((e, i) => {
+        own.apply(1, e);
+        sharing.apply(1, e);
+        if (i >= behind) host.apply(events[i - behind]!);
+      });
+      expect(host.lastSeq).toBe(behind === 0 ? last.seq : events[events.length - 1 - behind]!.seq);
+      const snap = sharing.snapshot();
+      expect(snap).toEqual(own.snapshot());
+      expect(snap.body.risk?.positions?.length ?? 0).toBeGreaterThan(0);
+      expect(snap.body.risk?.halts?.length ?? 0).toBe(1);
+      // Taking the snapshot folds nothing into the host's state.
+      expect(host.lastSeq).toBe(behind === 0 ? last.seq : events[events.length - 1 - behind]!.seq);
+    }
+  });
+
+  it('forgets the events of a batch that was refused (reset, then the logged events applied again)', () => {
+    const reference = loadReferenceData();
+    const own = new OmsSequencerPolicy(reference);
+    const sharing = new OmsSequencerPolicy(reference);
+    const host = new RiskState();
+    sharing.shareRisk(host);
+    for (const e of events) {
+      own.apply(1, e);
+      sharing.apply(1, e);
+      host.apply(e);
+    }
+    // A batch applied to the policy but never stored: the host never sees it.
+    const lost: Sequenced = { seq: last.seq + 1, ts: last.ts + 1, src: 'host', cseq: 0, event: { type: 'TradingHalted', clientId: '', by: 'ops', text: 'never stored' } };
+    sharing.apply(1, lost);
+    expect(sharing.snapshot().body.risk?.halts?.some((h) => h.text === 'never stored')).toBe(true);
+    // The sequencer's recovery: reset, then the log's events again.
+    sharing.reset();
+    for (const e of events) sharing.apply(1, e);
+    expect(sharing.snapshot()).toEqual(own.snapshot());
+  });
+
+  it('takes its own copy back when the shared state falls more than maxBehind events behind, and folds itself from then on', () => {
+    const reference = loadReferenceData();
+    const own = new OmsSequencerPolicy(reference);
+    const sharing = new OmsSequencerPolicy(reference);
+    const host = new RiskState();
+    sharing.shareRisk(host, 50);
+    const stall = Math.floor(events.length / 2);
+    events.forEach((e, i) => {
+      own.apply(1, e);
+      sharing.apply(1, e);
+      if (i < stall) host.apply(e); // the host's stream stops here
+    });
+    expect(host.lastSeq).toBe(events[stall - 1]!.seq);
+    expect(sharing.snapshot()).toEqual(own.snapshot());
+    // The host catching up later changes nothing in the policy's own state; an event only the host sees does not reach it.
+    for (const e of events.slice(stall)) host.apply(e);
+    host.apply({ seq: last.seq + 1, ts: last.ts + 1, src: 'host', cseq: 0, event: { type: 'TradingHalted', clientId: '', by: 'ops', text: 'host only' } });
+    expect(sharing.snapshot()).toEqual(own.snapshot());
+  });
+
+  it('refuses to share a state that is not where the policy is (a wiring mistake)', () => {
+    const policy = new OmsSequencerPolicy(loadReferenceData());
+    for (const e of events.slice(0, 100)) policy.apply(1, e);
+    expect(() => policy.shareRisk(new RiskState())).toThrow(/risk state to share is at seq 0, the policy at 100/);
+  });
+});
