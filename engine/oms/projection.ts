@@ -622,6 +622,11 @@ export class OmsProjection {
    * ~200 ms of the loop, so the host builds it in slices after start-up (host.ts); a lookup before the slices
    * are done still finishes it first.
    */
+  /** Whether every order seen so far is in its client's clientOrderId index (no look-up will have to finish it). */
+  get clientOrderIdsIndexed(): boolean {
+    return this.coidIndexed >= this.table.size;
+  }
+
   indexClientOrderIdsSome(rows: number): boolean {
     this.indexClientOrderIds(rows);
     return this.coidIndexed < this.table.size;

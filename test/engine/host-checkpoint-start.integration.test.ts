@@ -83,12 +83,16 @@ describe('host start-up from an in-session checkpoint', () => {
 
     const a = await startTestHost({ dataDir: full, venueTickMs: 0, checkpointEvery: 0 });
     hosts.push(a);
+    // The resumed session's clientOrderId index is whole before the host serves (decision 272): no first order finishes it.
+    expect(a.view.projection.orderCount).toBeGreaterThan(5_000);
+    expect(a.view.projection.clientOrderIdsIndexed).toBe(true);
     const fullState = await settledState(a);
     await a.close();
 
     const info = vi.spyOn(logger, 'info');
     const b = await startTestHost({ dataDir: resumed, venueTickMs: 0, checkpointEvery: 0 });
     hosts.push(b);
+    expect(b.view.projection.clientOrderIdsIndexed).toBe(true);
     expect(info.mock.calls.map((c) => String(c[0]))).toContain(`start-up resumes session 1 from its checkpoint at seq ${written[written.length - 1]}`);
     expect(await settledState(b)).toEqual(fullState);
     await b.close();
