@@ -4,9 +4,9 @@ import { waitsOnRole } from '../../contract/roles.ts';
 import { MonitorComponent } from '../../engine/oms/components/monitor.ts';
 import { WaitingRoles } from '../../engine/oms/components/waiting-roles.ts';
 import { OmsProjection } from '../../engine/oms/projection.ts';
-import type { ReferenceData } from '../../engine/oms/reference.ts';
 import { LogBuilder } from '../../engine/oms/testkit.ts';
 import type { OrdoEvent } from '../../engine/protocol/events.ts';
+import { ONE_INSTRUMENT_REFERENCE } from './helpers/one-instrument-reference.ts';
 
 /**
  * Issue 15: the heartbeat monitor keeps the role each order waits on in a byte table (WaitingRoles) and reads it
@@ -15,11 +15,7 @@ import type { OrdoEvent } from '../../engine/protocol/events.ts';
  * flows, legal or not, with sessions opening at other order-id bases and orders restored below them.
  */
 
-const reference: ReferenceData = {
-  venues: [{ venueId: 'V1', name: 'One' }],
-  instruments: [{ symbol: 'X', name: 'X Corp', instrumentType: 'equity', venue: 'V1', currency: 'USD', tickSize: 0.01, lotSize: 1, referencePrice: 100 }],
-  clients: [{ clientId: 'A', name: 'A', maxOrderNotional: 1e9, maxOpenNotional: 1e9, allowedSymbols: ['*'] }],
-};
+const reference = ONE_INSTRUMENT_REFERENCE;
 
 const id = fc.integer({ min: 1, max: 12 });
 const qty = fc.integer({ min: 1, max: 120 });

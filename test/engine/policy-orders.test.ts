@@ -6,12 +6,12 @@ import { RiskState } from '../../engine/oms/exposure/risk-state.ts';
 import { takeRiskSnapshot } from '../../engine/oms/exposure/snapshot.ts';
 import { PolicyOrders } from '../../engine/oms/policy-orders.ts';
 import { OmsProjection } from '../../engine/oms/projection.ts';
-import type { ReferenceData } from '../../engine/oms/reference.ts';
 import { OmsSequencerPolicy } from '../../engine/oms/sequencer-policy.ts';
 import { expiryAtClose, expiryBeforeVenue, takeSnapshot } from '../../engine/oms/snapshot.ts';
 import { LogBuilder } from '../../engine/oms/testkit.ts';
 import { Reason } from '../../engine/protocol/reasons.ts';
 import type { CommandBody, OrdoEvent, Sequenced } from '../../engine/protocol/events.ts';
+import { ONE_INSTRUMENT_REFERENCE } from './helpers/one-instrument-reference.ts';
 
 /**
  * Decision 169: the sequencer policy keeps a slim record of the session's
@@ -21,11 +21,7 @@ import type { CommandBody, OrdoEvent, Sequenced } from '../../engine/protocol/ev
  * not: every answer the sequencer asks of it, after every event, is the same.
  */
 
-const reference: ReferenceData = {
-  venues: [{ venueId: 'V1', name: 'One' }],
-  instruments: [{ symbol: 'X', name: 'X Corp', instrumentType: 'equity', venue: 'V1', currency: 'USD', tickSize: 0.01, lotSize: 1, referencePrice: 100 }],
-  clients: [{ clientId: 'A', name: 'A', maxOrderNotional: 1e9, maxOpenNotional: 1e9, allowedSymbols: ['*'] }],
-};
+const reference = ONE_INSTRUMENT_REFERENCE;
 
 const id = fc.integer({ min: 1, max: 10 });
 const qty = fc.integer({ min: 0, max: 120 });
