@@ -1,0 +1,105 @@
+/**
+ * Byte-level writer and reader for the venue's binary frames (engine/venue/protocol.ts, decision 277): unsigned
+ * bytes, u32 and float64 little-endian, strings as u32 byte length + UTF-8. The writer fills one buffer it keeps
+ * and hands out an exact-size copy per frame; the reader reads a frame in place. Neither builds an intermediate
+ * array per message (the msgpack tuples they replace did, both ways).
+ */
+
+/** Thrown by the reader when a frame ends inside a field: the frame is not a venue frame. */
+export class WireEndError extends Error {
+  override name = 'WireEndError';
+}
+
+export class WireWriter {
+  private buf = Buffer.allocUnsafe(4096);
+  private pos = 0;
+
+  reset(): void {
+    this.pos = 0;
+  }
+
+  private room(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+
+  u8(v: number): void {
+    this.room(1);
+    this.buf[this.pos++] = v;
+  }
+
+  u32(v: number): void {
+    this.room(4);
+    this.buf.writeUInt32LE(v, this.pos);
+    this.pos += 4;
+  }
+
+  f64(v: number): void {
+    this.room(8);
+    this.buf.writeDoubleLE(v, this.pos);
+    this.pos += 8;
+  }
+
+  str(s: string): void {
+    this.room(4 + s.length * 3);
+    const n = s.length === 0 ? 0 : this.buf.write(s, this.pos + 4, 'utf8');
+    this.buf.writeUInt32LE(n, this.pos);
+    this.pos += 4 + n;
+  }
+
+  /** The bytes written since reset, as a buffer of their own (the writer's is reused by the next frame). */
+  take(): Buffer {
+    const out = Buffer.allocUnsafe(this.pos);
+    this.buf.copy(out, 0, 0, this.pos);
+    return out;
+  }
+}
+
+export class WireReader {
+  private buf: Buffer = Buffer.alloc(0);
+  pos = 0;
+
+  /** Reads `bytes` from `start`, in place (a Uint8Array is viewed, not copied). */
+  reset(bytes: Uint8Array, start: number): void {
+    this.buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.pos = start;
+  }
+
+  get left(): number {
+    return this.buf.length - this.pos;
+  }
+
+  private need(n: number, what: string): void {
+    if (this.pos + n > this.buf.length) throw new WireEndError(`frame ends inside ${what} at byte ${this.pos} (${this.buf.length} bytes)`);
+  }
+
+  u8(what: string): number {
+    this.need(1, what);
+    return this.buf[this.pos++]!;
+  }
+
+  u32(what: string): number {
+    this.need(4, what);
+    const v = this.buf.readUInt32LE(this.pos);
+    this.pos += 4;
+    return v;
+  }
+
+  f64(what: string): number {
+    this.need(8, what);
+    const v = this.buf.readDoubleLE(this.pos);
+    this.pos += 8;
+    return v;
+  }
+
+  str(what: string): string {
+    const n = this.u32(what);
+    if (n === 0) return '';
+    this.need(n, what);
+    const s = this.buf.toString('utf8', this.pos, this.pos + n);
+    this.pos += n;
+    return s;
+  }
+}
