@@ -1,7 +1,7 @@
 /**
  * Byte-level writer and reader for the venue's binary frames (engine/venue/protocol.ts, decision 277): unsigned
- * bytes, u32 and float64 little-endian, strings as u32 byte length + UTF-8. The writer fills one buffer it keeps
- * and hands out an exact-size copy per frame; the reader reads a frame in place. Neither builds an intermediate
+ * bytes, u32 and float64 little-endian, strings as u32 byte length + UTF-8. The writer fills blocks of 64 KiB frame after
+ * frame and hands out a view of each frame (never written over); the reader reads a frame in place. Neither builds an intermediate
  * array per message (the msgpack tuples they replace did, both ways).
  */
 
@@ -11,18 +11,28 @@ export class WireEndError extends Error {
 }
 
 export class WireWriter {
-  private buf = Buffer.allocUnsafe(4096);
+  private buf = Buffer.allocUnsafeSlow(BLOCK);
+  /** Where the frame being written starts: frames handed out before it are never written over. */
+  private start = 0;
   private pos = 0;
 
+  /** Starts a frame after the last one handed out (in a new block when this one is nearly full). */
   reset(): void {
-    this.pos = 0;
+    if (this.buf.length - this.pos < BLOCK / 16) {
+      this.buf = Buffer.allocUnsafeSlow(BLOCK);
+      this.pos = 0;
+    }
+    this.start = this.pos;
   }
 
   private room(n: number): void {
     if (this.pos + n <= this.buf.length) return;
-    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
-    this.buf.copy(next, 0, 0, this.pos);
+    const used = this.pos - this.start;
+    const next = Buffer.allocUnsafeSlow(Math.max(BLOCK, (used + n) * 2));
+    this.buf.copy(next, 0, this.start, this.pos);
     this.buf = next;
+    this.start = 0;
+    this.pos = used;
   }
 
   u8(v: number): void {
@@ -49,13 +59,17 @@ export class WireWriter {
     this.pos += 4 + n;
   }
 
-  /** The bytes written since reset, as a buffer of their own (the writer's is reused by the next frame). */
+  /**
+   * The frame written since reset: a view of the writer's block, as msgpackr's `pack` hands out. The next frame
+   * is written after it (or in a new block), so the view stays the caller's for as long as it is kept.
+   */
   take(): Buffer {
-    const out = Buffer.allocUnsafe(this.pos);
-    this.buf.copy(out, 0, 0, this.pos);
-    return out;
+    return this.buf.subarray(this.start, this.pos);
   }
 }
+
+/** Bytes of one writer block: many frames are written one after another into it. */
+const BLOCK = 64 * 1024;
 
 export class WireReader {
   private buf: Buffer = Buffer.alloc(0);

@@ -152,5 +152,14 @@ describe('venue wire, binary frames (decision 277)', () => {
     encodeReplies([{ type: 'Ack', orderId: 2 }, { type: 'ProtocolError', text: 'x'.repeat(10_000) }]);
     expect(first.equals(copy)).toBe(true);
     expect(decodeReplies(first)).toEqual([{ type: 'Ack', orderId: 1 }]);
+    // Frames are views of the writer's blocks, one after another: thousands kept, across many blocks and frames
+    // larger than a block, each still reads as written.
+    const kept: { frame: Buffer; msgs: VenueReply[] }[] = [];
+    for (let i = 0; i < 3_000; i++) {
+      const msgs: VenueReply[] = Array.from({ length: (i * 37) % 50 }, (_, k) => ({ type: 'Fill', orderId: i, execId: k, quantity: 1, price: 2, leaves: 3 }));
+      if (i % 500 === 7) msgs.push({ type: 'ProtocolError', text: 'y'.repeat(100_000 + i) });
+      kept.push({ frame: encodeReplies(msgs), msgs });
+    }
+    for (const k of kept) expect(decodeReplies(k.frame)).toEqual(k.msgs);
   });
 });
