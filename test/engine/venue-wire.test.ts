@@ -122,6 +122,35 @@ describe('venue wire, binary frames (decision 277)', () => {
     for (let cut = 11; cut < orders.length; cut++) expect(() => decodeRequests(orders.subarray(0, cut))).toThrow(/^frame ends inside /);
   });
 
+  it('random and mutated bytes: only VenueDecodeError escapes; a huge claimed count is refused at once', () => {
+    const decodeOnly = (bytes: Uint8Array): void => {
+      for (const decode of [decodeRequests, decodeReplies]) {
+        try {
+          decode(bytes);
+        } catch (e) {
+          expect(e).toBeInstanceOf(VenueDecodeError);
+          expect((e as Error).message).not.toContain('\n');
+        }
+      }
+    };
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (tail) => decodeOnly(Uint8Array.of(VENUE_PROTOCOL_VERSION, ...tail))),
+      { numRuns: 2_000 },
+    );
+    fc.assert(
+      fc.property(fc.array(request, { minLength: 1, maxLength: 5 }), fc.array(reply, { minLength: 1, maxLength: 5 }), fc.nat(), fc.integer({ min: 0, max: 255 }), (rq, rp, at, byte) => {
+        for (const frame of [Buffer.from(encodeRequests(rq)), Buffer.from(encodeReplies(rp))]) {
+          const i = 1 + (at % (frame.length - 1));
+          frame[i] = byte;
+          decodeOnly(frame);
+          decodeOnly(frame.subarray(0, i));
+        }
+      }),
+      { numRuns: 1_000 },
+    );
+    expect(() => decodeRequests(Uint8Array.of(2, 4, 0xff, 0xff, 0xff, 0xff))).toThrow(/^frame ends inside Status\.orderIds \(4294967295 ids, 0 bytes left\)$/);
+  });
+
   it('bad values in a request frame: that message is reported and skipped, the others decode', () => {
     const good: VenueRequest = { type: 'Cancel', orderId: 4 };
     const badSide: NewOrderMsg = { type: 'NewOrder', orderId: 7, symbol: 'AAPL', side: 'sideways' as never, orderType: 'limit', timeInForce: 'day', quantity: 1, price: 1 };
