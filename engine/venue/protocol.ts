@@ -1,6 +1,6 @@
 import { Packr } from 'msgpackr';
 import type { OrderType, Side, TimeInForce } from '../../contract/domain.ts';
-import { WireEndError, WireReader, WireWriter } from './wire.ts';
+import { WireEndError, WireReader, WireTagError, WireWriter } from './wire.ts';
 
 /**
  * The wire protocol between an exchange gateway (DEALER) and the simulated
@@ -9,8 +9,10 @@ import { WireEndError, WireReader, WireWriter } from './wire.ts';
  * One ZeroMQ message carries many venue messages: a frame of bytes, the
  * protocol version (one byte, 2), then the messages one after another, each its
  * code (one byte) and its fields in the order given below, in a fixed binary
- * layout (decision 277; version 1 was msgpack tuples): numbers (ids,
- * quantities, prices, times, reason codes) float64 little-endian; enums one
+ * layout (decision 277; version 1 was msgpack tuples): prices float64
+ * little-endian; the other numbers (ids, quantities, times, reason codes) a tag
+ * byte 0 and a u32 when a whole number below 2^31, else a tag byte 1 and a
+ * float64 (so they decode as small integers, not boxed doubles); enums one
  * byte (their index in the WIRE_* lists); strings a u32 byte length and UTF-8;
  * lists a u32 count and their items. An optional number is 0 when absent
  * (expireAt), an optional string empty (owner); protectionPrice is a flag byte
@@ -251,15 +253,15 @@ function writeRequest(w: WireWriter, m: VenueRequest): void {
   switch (m.type) {
     case 'NewOrder':
       w.u8(VenueCode.NewOrder);
-      w.f64(m.orderId);
+      w.int(m.orderId);
       w.str(m.symbol);
       w.u8(WIRE_SIDES.indexOf(m.side));
       w.u8(WIRE_ORDER_TYPES.indexOf(m.orderType));
       w.u8(WIRE_TIME_IN_FORCE.indexOf(m.timeInForce));
-      w.f64(m.quantity);
+      w.int(m.quantity);
       w.f64(m.price);
       w.str(m.owner ?? '');
-      w.f64(m.expireAt ?? 0);
+      w.int(m.expireAt ?? 0);
       if (m.protectionPrice === undefined) w.u8(0);
       else {
         w.u8(1);
@@ -268,23 +270,23 @@ function writeRequest(w: WireWriter, m: VenueRequest): void {
       return;
     case 'Cancel':
       w.u8(VenueCode.Cancel);
-      w.f64(m.orderId);
+      w.int(m.orderId);
       return;
     case 'Replace':
       w.u8(VenueCode.Replace);
-      w.f64(m.orderId);
-      w.f64(m.quantity);
+      w.int(m.orderId);
+      w.int(m.quantity);
       w.f64(m.price);
       return;
     case 'Status':
       w.u8(VenueCode.Status);
       w.u32(m.orderIds.length);
-      for (const id of m.orderIds) w.f64(id);
+      for (const id of m.orderIds) w.int(id);
       return;
     case 'Expire':
       w.u8(VenueCode.Expire);
-      w.f64(m.orderId);
-      w.f64(m.reason);
+      w.int(m.orderId);
+      w.int(m.reason);
       return;
     default:
       assertNever(m);
@@ -295,49 +297,49 @@ function writeReply(w: WireWriter, m: VenueReply): void {
   switch (m.type) {
     case 'Ack':
       w.u8(VenueCode.Ack);
-      w.f64(m.orderId);
+      w.int(m.orderId);
       return;
     case 'Fill':
       w.u8(VenueCode.Fill);
-      w.f64(m.orderId);
-      w.f64(m.execId);
-      w.f64(m.quantity);
+      w.int(m.orderId);
+      w.int(m.execId);
+      w.int(m.quantity);
       w.f64(m.price);
-      w.f64(m.leaves);
+      w.int(m.leaves);
       return;
     case 'Cancelled':
     case 'Expired':
       w.u8(VenueCode[m.type]);
-      w.f64(m.orderId);
-      w.f64(m.reason);
+      w.int(m.orderId);
+      w.int(m.reason);
       return;
     case 'Rejected':
     case 'ReplaceRejected':
     case 'CancelRejected':
       w.u8(VenueCode[m.type]);
-      w.f64(m.orderId);
-      w.f64(m.reason);
+      w.int(m.orderId);
+      w.int(m.reason);
       w.str(m.text);
       return;
     case 'ReplaceAck':
       w.u8(VenueCode.ReplaceAck);
-      w.f64(m.orderId);
-      w.f64(m.quantity);
+      w.int(m.orderId);
+      w.int(m.quantity);
       w.f64(m.price);
-      w.f64(m.leaves);
+      w.int(m.leaves);
       return;
     case 'OrderStatus':
       w.u8(VenueCode.OrderStatus);
-      w.f64(m.orderId);
+      w.int(m.orderId);
       w.u8(VENUE_ORDER_STATES.indexOf(m.state));
-      w.f64(m.quantity);
+      w.int(m.quantity);
       w.f64(m.price);
-      w.f64(m.filledQuantity);
-      w.f64(m.leaves);
+      w.int(m.filledQuantity);
+      w.int(m.leaves);
       w.u32(m.fills.length);
       for (const f of m.fills) {
-        w.f64(f.execId);
-        w.f64(f.quantity);
+        w.int(f.execId);
+        w.int(f.quantity);
         w.f64(f.price);
       }
       return;
@@ -414,7 +416,7 @@ export function decodeRequests(buf: Uint8Array): DecodedRequests {
       } else msgs.push(m);
     }
   } catch (err) {
-    if (err instanceof WireEndError) throw new VenueDecodeError(err.message);
+    if (err instanceof WireEndError || err instanceof WireTagError) throw new VenueDecodeError(err.message);
     throw err;
   }
   return { msgs, errors };
@@ -426,15 +428,15 @@ function readRequest(r: WireReader): VenueRequest | string {
   const code = r.u8('a message code');
   switch (code) {
     case VenueCode.NewOrder: {
-      const orderId = r.f64('NewOrder.orderId');
+      const orderId = r.int('NewOrder.orderId');
       const symbol = r.str('NewOrder.symbol');
       const side = r.u8('NewOrder.side');
       const orderType = r.u8('NewOrder.orderType');
       const tif = r.u8('NewOrder.timeInForce');
-      const quantity = r.f64('NewOrder.quantity');
+      const quantity = r.int('NewOrder.quantity');
       const price = r.f64('NewOrder.price');
       const owner = r.str('NewOrder.owner');
-      const expireAt = r.f64('NewOrder.expireAt');
+      const expireAt = r.int('NewOrder.expireAt');
       const hasProtection = r.u8('NewOrder.protectionPrice');
       const protectionPrice = hasProtection === 1 ? r.f64('NewOrder.protectionPrice') : undefined;
       if (!isId(orderId)) return 'NewOrder.orderId must be a whole number >= 0';
@@ -454,31 +456,31 @@ function readRequest(r: WireReader): VenueRequest | string {
       return m;
     }
     case VenueCode.Cancel: {
-      const orderId = r.f64('Cancel.orderId');
+      const orderId = r.int('Cancel.orderId');
       if (!isId(orderId)) return 'Cancel.orderId must be a whole number >= 0';
       return { type: 'Cancel', orderId };
     }
     case VenueCode.Replace: {
-      const orderId = r.f64('Replace.orderId');
-      const quantity = r.f64('Replace.quantity');
+      const orderId = r.int('Replace.orderId');
+      const quantity = r.int('Replace.quantity');
       const price = r.f64('Replace.price');
       if (!isId(orderId)) return 'Replace.orderId must be a whole number >= 0';
       return { type: 'Replace', orderId, quantity, price };
     }
     case VenueCode.Expire: {
-      const orderId = r.f64('Expire.orderId');
-      const reason = r.f64('Expire.reason');
+      const orderId = r.int('Expire.orderId');
+      const reason = r.int('Expire.reason');
       if (!isId(orderId)) return 'Expire.orderId must be a whole number >= 0';
       if (!isId(reason)) return `Expire ${orderId}: reason must be a whole number >= 0`;
       return { type: 'Expire', orderId, reason };
     }
     case VenueCode.Status: {
       const n = r.u32('Status.orderIds');
-      if (n * 8 > r.left) throw new WireEndError(`frame ends inside Status.orderIds (${n} ids, ${r.left} bytes left)`);
+      if (n * 5 > r.left) throw new WireEndError(`frame ends inside Status.orderIds (${n} ids, ${r.left} bytes left)`);
       const ids: number[] = new Array(n);
       let bad = false;
       for (let i = 0; i < n; i++) {
-        ids[i] = r.f64('Status.orderIds');
+        ids[i] = r.int('Status.orderIds');
         if (!isId(ids[i]!)) bad = true;
       }
       if (bad) return 'Status.orderIds must be a list of whole numbers';
@@ -496,7 +498,7 @@ export function decodeReplies(buf: Uint8Array): VenueReply[] {
   try {
     while (r.left > 0) out.push(readReply(r));
   } catch (err) {
-    if (err instanceof WireEndError) throw new VenueDecodeError(err.message);
+    if (err instanceof WireEndError || err instanceof WireTagError) throw new VenueDecodeError(err.message);
     throw err;
   }
   return out;
@@ -506,34 +508,34 @@ function readReply(r: WireReader): VenueReply {
   const code = r.u8('a message code');
   switch (code) {
     case VenueCode.Ack:
-      return { type: 'Ack', orderId: r.f64('Ack.orderId') };
+      return { type: 'Ack', orderId: r.int('Ack.orderId') };
     case VenueCode.Fill:
-      return { type: 'Fill', orderId: r.f64('Fill.orderId'), execId: r.f64('Fill.execId'), quantity: r.f64('Fill.quantity'), price: r.f64('Fill.price'), leaves: r.f64('Fill.leaves') };
+      return { type: 'Fill', orderId: r.int('Fill.orderId'), execId: r.int('Fill.execId'), quantity: r.int('Fill.quantity'), price: r.f64('Fill.price'), leaves: r.int('Fill.leaves') };
     case VenueCode.Cancelled:
-      return { type: 'Cancelled', orderId: r.f64('Cancelled.orderId'), reason: r.f64('Cancelled.reason') };
+      return { type: 'Cancelled', orderId: r.int('Cancelled.orderId'), reason: r.int('Cancelled.reason') };
     case VenueCode.Expired:
-      return { type: 'Expired', orderId: r.f64('Expired.orderId'), reason: r.f64('Expired.reason') };
+      return { type: 'Expired', orderId: r.int('Expired.orderId'), reason: r.int('Expired.reason') };
     case VenueCode.Rejected:
-      return { type: 'Rejected', orderId: r.f64('Rejected.orderId'), reason: r.f64('Rejected.reason'), text: r.str('Rejected.text') };
+      return { type: 'Rejected', orderId: r.int('Rejected.orderId'), reason: r.int('Rejected.reason'), text: r.str('Rejected.text') };
     case VenueCode.ReplaceAck:
-      return { type: 'ReplaceAck', orderId: r.f64('ReplaceAck.orderId'), quantity: r.f64('ReplaceAck.quantity'), price: r.f64('ReplaceAck.price'), leaves: r.f64('ReplaceAck.leaves') };
+      return { type: 'ReplaceAck', orderId: r.int('ReplaceAck.orderId'), quantity: r.int('ReplaceAck.quantity'), price: r.f64('ReplaceAck.price'), leaves: r.int('ReplaceAck.leaves') };
     case VenueCode.ReplaceRejected:
-      return { type: 'ReplaceRejected', orderId: r.f64('ReplaceRejected.orderId'), reason: r.f64('ReplaceRejected.reason'), text: r.str('ReplaceRejected.text') };
+      return { type: 'ReplaceRejected', orderId: r.int('ReplaceRejected.orderId'), reason: r.int('ReplaceRejected.reason'), text: r.str('ReplaceRejected.text') };
     case VenueCode.CancelRejected:
-      return { type: 'CancelRejected', orderId: r.f64('CancelRejected.orderId'), reason: r.f64('CancelRejected.reason'), text: r.str('CancelRejected.text') };
+      return { type: 'CancelRejected', orderId: r.int('CancelRejected.orderId'), reason: r.int('CancelRejected.reason'), text: r.str('CancelRejected.text') };
     case VenueCode.OrderStatus: {
-      const orderId = r.f64('OrderStatus.orderId');
+      const orderId = r.int('OrderStatus.orderId');
       const stateCode = r.u8('OrderStatus.state');
       const state = enumAt(VENUE_ORDER_STATES, stateCode);
       if (state === undefined) throw new VenueDecodeError(`OrderStatus: bad state ${stateCode}`);
-      const quantity = r.f64('OrderStatus.quantity');
+      const quantity = r.int('OrderStatus.quantity');
       const price = r.f64('OrderStatus.price');
-      const filledQuantity = r.f64('OrderStatus.filledQuantity');
-      const leaves = r.f64('OrderStatus.leaves');
+      const filledQuantity = r.int('OrderStatus.filledQuantity');
+      const leaves = r.int('OrderStatus.leaves');
       const n = r.u32('OrderStatus.fills');
-      if (n * 24 > r.left) throw new VenueDecodeError(`OrderStatus: bad fills (${n} fills, ${r.left} bytes left)`);
+      if (n * 18 > r.left) throw new VenueDecodeError(`OrderStatus: bad fills (${n} fills, ${r.left} bytes left)`);
       const fills: VenueFill[] = new Array(n);
-      for (let i = 0; i < n; i++) fills[i] = { execId: r.f64('fill'), quantity: r.f64('fill'), price: r.f64('fill') };
+      for (let i = 0; i < n; i++) fills[i] = { execId: r.int('fill.execId'), quantity: r.int('fill.quantity'), price: r.f64('fill.price') };
       return { type: 'OrderStatus', orderId, state, quantity, price, filledQuantity, leaves, fills };
     }
     case VenueCode.ProtocolError:

@@ -96,6 +96,16 @@ describe('venue wire, binary frames (decision 277)', () => {
     );
   });
 
+  it('whole numbers below 2^31 travel in five bytes and come back as small integers; others (2^31 and up, fractions, negatives, -0, infinities) as float64', () => {
+    const small = encodeReplies([{ type: 'Ack', orderId: 2 ** 31 - 1 }]);
+    expect(small.length).toBe(1 + 1 + 5);
+    for (const orderId of [0, 1, 2 ** 31 - 1, 2 ** 31, Number.MAX_SAFE_INTEGER, 1.5, -1, -0, Infinity, -Infinity]) {
+      const [back] = decodeReplies(encodeReplies([{ type: 'Ack', orderId }]));
+      expect(Object.is((back as { orderId: number }).orderId, orderId)).toBe(true);
+    }
+    expect(encodeReplies([{ type: 'Ack', orderId: 2 ** 31 }]).length).toBe(1 + 1 + 9);
+  });
+
   it('a frame is its version byte, then the messages: an empty batch is one byte; a long text (64 KiB+) and a long status list pass', () => {
     expect([...encodeRequests([])]).toEqual([VENUE_PROTOCOL_VERSION]);
     expect(decodeReplies(encodeReplies([]))).toEqual([]);
@@ -111,7 +121,7 @@ describe('venue wire, binary frames (decision 277)', () => {
     expect(() => decodeRequests(Buffer.from('not msgpack at all'))).toThrow(/^not a venue frame of protocol version 2 \(first byte 0x6e\)$/);
     expect(() => decodeRequests(new Uint8Array(0))).toThrow(new VenueDecodeError('frame is empty'));
     expect(() => decodeReplies(Uint8Array.of(2, 99))).toThrow(new VenueDecodeError('unknown reply code 99'));
-    expect(() => decodeReplies(Uint8Array.of(2, 28, ...new Uint8Array(8), 200))).toThrow(new VenueDecodeError('OrderStatus: bad state 200'));
+    expect(() => decodeReplies(Uint8Array.of(2, 28, 0, 9, 0, 0, 0, 200))).toThrow(new VenueDecodeError('OrderStatus: bad state 200'));
     // Cut anywhere inside its last message, a frame is refused as a whole, naming the field it ended in.
     const full = encodeReplies([{ type: 'Ack', orderId: 1 }, { type: 'Rejected', orderId: 2, reason: 3, text: 'nope' }]);
     for (let cut = 11; cut < full.length; cut++) {
@@ -148,6 +158,7 @@ describe('venue wire, binary frames (decision 277)', () => {
       }),
       { numRuns: 1_000 },
     );
+    expect(() => decodeReplies(Uint8Array.of(2, 20, 7, 1, 0, 0, 0))).toThrow(new VenueDecodeError('bad number tag 7 in Ack.orderId at byte 2'));
     expect(() => decodeRequests(Uint8Array.of(2, 4, 0xff, 0xff, 0xff, 0xff))).toThrow(/^frame ends inside Status\.orderIds \(4294967295 ids, 0 bytes left\)$/);
   });
 
