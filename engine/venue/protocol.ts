@@ -1,38 +1,47 @@
 import { Packr } from 'msgpackr';
 import type { OrderType, Side, TimeInForce } from '../../contract/domain.ts';
+import { WireEndError, WireReader, WireTagError, WireWriter } from './wire.ts';
 
 /**
  * The wire protocol between an exchange gateway (DEALER) and the simulated
  * venue (ROUTER), and the venue's market data (PUB).
  *
- * One ZeroMQ message carries many venue messages: a msgpack array
- * `[VERSION, tuple, tuple, …]`, each tuple `[code, …fields]` with fields in the
- * order given below. Codes never change meaning; a message may only grow by
- * appending fields. Enums travel as small integers (their index in the WIRE_*
- * lists). Prices are float64 on the instrument's tick grid; quantities and ids
- * are whole numbers.
+ * One ZeroMQ message carries many venue messages: a frame of bytes, the
+ * protocol version (one byte, 2), then the messages one after another, each its
+ * code (one byte) and its fields in the order given below, in a fixed binary
+ * layout (decision 277; version 1 was msgpack tuples): prices float64
+ * little-endian; the other numbers (ids, quantities, times, reason codes) a tag
+ * byte 0 and a u32 when a whole number below 2^31, else a tag byte 1 and a
+ * float64 (so they decode as small integers, not boxed doubles); enums one
+ * byte (their index in the WIRE_* lists); strings a u32 byte length and UTF-8;
+ * lists a u32 count and their items. An optional number is 0 when absent
+ * (expireAt), an optional string empty (owner); protectionPrice is a flag byte
+ * (0 / 1) and, when 1, the number. Codes never change meaning; a message's
+ * layout changes only with the version. Prices are on the instrument's tick
+ * grid; quantities and ids are whole numbers.
  *
  * Gateway → venue
- *   1 NewOrder        [1, orderId, symbol, side, orderType, timeInForce, quantity, price, owner?, expireAtUs?, protectionPrice?]
- *   2 Cancel          [2, orderId]
- *   3 Replace         [3, orderId, quantity, price]
- *   4 Status          [4, [orderId, …]]
- *   5 Expire          [5, orderId, reason]   (end of the OMS session: Expired{reason} if live, else nothing)
+ *   1 NewOrder        orderId, symbol, side, orderType, timeInForce, quantity, price, owner, expireAtUs, [flag, protectionPrice]
+ *   2 Cancel          orderId
+ *   3 Replace         orderId, quantity, price
+ *   4 Status          count, orderId…
+ *   5 Expire          orderId, reason   (end of the OMS session: Expired{reason} if live, else nothing)
  * Venue → gateway
- *  20 Ack             [20, orderId]
- *  21 Fill            [21, orderId, execId, quantity, price, leaves]
- *  22 Cancelled       [22, orderId, reason]
- *  23 Expired         [23, orderId, reason]
- *  24 Rejected        [24, orderId, reason, text]
- *  25 ReplaceAck      [25, orderId, quantity, price, leaves]
- *  26 ReplaceRejected [26, orderId, reason, text]
- *  27 CancelRejected  [27, orderId, reason, text]
- *  28 OrderStatus     [28, orderId, state, quantity, price, filledQuantity, leaves, [execId, qty, price, …]]
- *  29 ProtocolError   [29, text]
+ *  20 Ack             orderId
+ *  21 Fill            orderId, execId, quantity, price, leaves
+ *  22 Cancelled       orderId, reason
+ *  23 Expired         orderId, reason
+ *  24 Rejected        orderId, reason, text
+ *  25 ReplaceAck      orderId, quantity, price, leaves
+ *  26 ReplaceRejected orderId, reason, text
+ *  27 CancelRejected  orderId, reason, text
+ *  28 OrderStatus     orderId, state, quantity, price, filledQuantity, leaves, count, (execId, qty, price)…
+ *  29 ProtocolError   text
  *
- * `reason` is a code from engine/protocol/reasons.ts (`Reason`).
+ * `reason` is a code from engine/protocol/reasons.ts (`Reason`). Market data
+ * stays a msgpack map (any msgpack reader reads it).
  */
-export const VENUE_PROTOCOL_VERSION = 1;
+export const VENUE_PROTOCOL_VERSION = 2;
 
 export const WIRE_SIDES = ['buy', 'sell'] as const satisfies readonly Side[];
 export const WIRE_ORDER_TYPES = ['limit', 'market'] as const satisfies readonly OrderType[];
@@ -238,89 +247,126 @@ function assertNever(x: never): never {
 
 // ---- encoding ------------------------------------------------------------
 
-function requestTuple(m: VenueRequest): unknown[] {
+const writer = new WireWriter();
+
+function writeRequest(w: WireWriter, m: VenueRequest): void {
   switch (m.type) {
     case 'NewOrder':
-      return [
-        VenueCode.NewOrder,
-        m.orderId,
-        m.symbol,
-        WIRE_SIDES.indexOf(m.side),
-        WIRE_ORDER_TYPES.indexOf(m.orderType),
-        WIRE_TIME_IN_FORCE.indexOf(m.timeInForce),
-        m.quantity,
-        m.price,
-        m.owner ?? '',
-        m.expireAt ?? 0,
-        ...(m.protectionPrice !== undefined ? [m.protectionPrice] : []),
-      ];
+      w.u8(VenueCode.NewOrder);
+      w.int(m.orderId);
+      w.str(m.symbol);
+      w.u8(WIRE_SIDES.indexOf(m.side));
+      w.u8(WIRE_ORDER_TYPES.indexOf(m.orderType));
+      w.u8(WIRE_TIME_IN_FORCE.indexOf(m.timeInForce));
+      w.int(m.quantity);
+      w.f64(m.price);
+      w.str(m.owner ?? '');
+      w.int(m.expireAt ?? 0);
+      if (m.protectionPrice === undefined) w.u8(0);
+      else {
+        w.u8(1);
+        w.f64(m.protectionPrice);
+      }
+      return;
     case 'Cancel':
-      return [VenueCode.Cancel, m.orderId];
+      w.u8(VenueCode.Cancel);
+      w.int(m.orderId);
+      return;
     case 'Replace':
-      return [VenueCode.Replace, m.orderId, m.quantity, m.price];
+      w.u8(VenueCode.Replace);
+      w.int(m.orderId);
+      w.int(m.quantity);
+      w.f64(m.price);
+      return;
     case 'Status':
-      return [VenueCode.Status, m.orderIds];
+      w.u8(VenueCode.Status);
+      w.u32(m.orderIds.length);
+      for (const id of m.orderIds) w.int(id);
+      return;
     case 'Expire':
-      return [VenueCode.Expire, m.orderId, m.reason];
+      w.u8(VenueCode.Expire);
+      w.int(m.orderId);
+      w.int(m.reason);
+      return;
     default:
-      return assertNever(m);
+      assertNever(m);
   }
 }
 
-function replyTuple(m: VenueReply): unknown[] {
+function writeReply(w: WireWriter, m: VenueReply): void {
   switch (m.type) {
     case 'Ack':
-      return [VenueCode.Ack, m.orderId];
+      w.u8(VenueCode.Ack);
+      w.int(m.orderId);
+      return;
     case 'Fill':
-      return [VenueCode.Fill, m.orderId, m.execId, m.quantity, m.price, m.leaves];
+      w.u8(VenueCode.Fill);
+      w.int(m.orderId);
+      w.int(m.execId);
+      w.int(m.quantity);
+      w.f64(m.price);
+      w.int(m.leaves);
+      return;
     case 'Cancelled':
-      return [VenueCode.Cancelled, m.orderId, m.reason];
     case 'Expired':
-      return [VenueCode.Expired, m.orderId, m.reason];
+      w.u8(VenueCode[m.type]);
+      w.int(m.orderId);
+      w.int(m.reason);
+      return;
     case 'Rejected':
-      return [VenueCode.Rejected, m.orderId, m.reason, m.text];
-    case 'ReplaceAck':
-      return [VenueCode.ReplaceAck, m.orderId, m.quantity, m.price, m.leaves];
     case 'ReplaceRejected':
-      return [VenueCode.ReplaceRejected, m.orderId, m.reason, m.text];
     case 'CancelRejected':
-      return [VenueCode.CancelRejected, m.orderId, m.reason, m.text];
-    case 'OrderStatus': {
-      const flat: number[] = [];
-      for (const f of m.fills) flat.push(f.execId, f.quantity, f.price);
-      return [
-        VenueCode.OrderStatus,
-        m.orderId,
-        VENUE_ORDER_STATES.indexOf(m.state),
-        m.quantity,
-        m.price,
-        m.filledQuantity,
-        m.leaves,
-        flat,
-      ];
-    }
+      w.u8(VenueCode[m.type]);
+      w.int(m.orderId);
+      w.int(m.reason);
+      w.str(m.text);
+      return;
+    case 'ReplaceAck':
+      w.u8(VenueCode.ReplaceAck);
+      w.int(m.orderId);
+      w.int(m.quantity);
+      w.f64(m.price);
+      w.int(m.leaves);
+      return;
+    case 'OrderStatus':
+      w.u8(VenueCode.OrderStatus);
+      w.int(m.orderId);
+      w.u8(VENUE_ORDER_STATES.indexOf(m.state));
+      w.int(m.quantity);
+      w.f64(m.price);
+      w.int(m.filledQuantity);
+      w.int(m.leaves);
+      w.u32(m.fills.length);
+      for (const f of m.fills) {
+        w.int(f.execId);
+        w.int(f.quantity);
+        w.f64(f.price);
+      }
+      return;
     case 'ProtocolError':
-      return [VenueCode.ProtocolError, m.text];
+      w.u8(VenueCode.ProtocolError);
+      w.str(m.text);
+      return;
     default:
-      return assertNever(m);
+      assertNever(m);
   }
 }
 
-function encodeFrame<T>(msgs: readonly T[], from: number, to: number, tuple: (m: T) => unknown[]): Buffer {
-  const frame: unknown[] = new Array(to - from + 1);
-  frame[0] = VENUE_PROTOCOL_VERSION;
-  for (let i = from; i < to; i++) frame[i - from + 1] = tuple(msgs[i]!);
-  return packr.pack(frame);
+function encodeFrame<T>(msgs: readonly T[], from: number, to: number, write: (w: WireWriter, m: T) => void): Buffer {
+  writer.reset();
+  writer.u8(VENUE_PROTOCOL_VERSION);
+  for (let i = from; i < to; i++) write(writer, msgs[i]!);
+  return writer.take();
 }
 
 /** Encodes gateway requests `msgs[from .. to)` (end exclusive) as one frame. */
 export function encodeRequests(msgs: readonly VenueRequest[], from = 0, to = msgs.length): Buffer {
-  return encodeFrame(msgs, from, to, requestTuple);
+  return encodeFrame(msgs, from, to, writeRequest);
 }
 
 /** Encodes venue replies `msgs[from .. to)` (end exclusive) as one frame. */
 export function encodeReplies(msgs: readonly VenueReply[], from = 0, to = msgs.length): Buffer {
-  return encodeFrame(msgs, from, to, replyTuple);
+  return encodeFrame(msgs, from, to, writeReply);
 }
 
 /** Encodes one market data message (a plain msgpack map, readable by any msgpack decoder). */
@@ -330,21 +376,19 @@ export function encodeMarketData(md: MarketData): Buffer {
 
 // ---- decoding ------------------------------------------------------------
 
-function unpackFrame(buf: Uint8Array): unknown[] {
-  let frame: unknown;
-  try {
-    frame = packr.unpack(buf);
-  } catch (err) {
-    throw new VenueDecodeError(`frame is not msgpack: ${(err as Error).message}`);
+const reader = new WireReader();
+
+function openFrame(buf: Uint8Array): WireReader {
+  if (buf.length === 0) throw new VenueDecodeError('frame is empty');
+  if (buf[0] !== VENUE_PROTOCOL_VERSION) {
+    throw new VenueDecodeError(`not a venue frame of protocol version ${VENUE_PROTOCOL_VERSION} (first byte 0x${buf[0]!.toString(16).padStart(2, '0')})`);
   }
-  if (!Array.isArray(frame)) throw new VenueDecodeError('frame is not an array');
-  if (frame[0] !== VENUE_PROTOCOL_VERSION) throw new VenueDecodeError(`unsupported protocol version ${String(frame[0])}`);
-  return frame;
+  reader.reset(buf, 1);
+  return reader;
 }
 
-const isId = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
-const isNum = (v: unknown): v is number => typeof v === 'number';
-const enumAt = <T>(list: readonly T[], v: unknown): T | undefined => (typeof v === 'number' ? list[v] : undefined);
+const isId = (v: number): boolean => Number.isSafeInteger(v) && v >= 0;
+const enumAt = <T>(list: readonly T[], v: number): T | undefined => list[v];
 
 /** Result of decoding a request frame: the good messages, and one line per message that was not. */
 export interface DecodedRequests {
@@ -353,146 +397,151 @@ export interface DecodedRequests {
 }
 
 /**
- * Decodes a gateway frame. Checks shapes and types only (venue rules such as
- * lot size and tick are the venue's business). A bad message is reported in
- * `errors` and skipped; a frame that is not a frame at all throws
- * VenueDecodeError.
+ * Decodes a gateway frame. Checks shapes and values only (venue rules such as
+ * lot size and tick are the venue's business). A message with a bad value is
+ * reported in `errors` and skipped; an unknown code ends the frame's reading
+ * (its length is not known) with one error for it; a frame that is not a frame
+ * at all, or ends inside a message, throws VenueDecodeError.
  */
 export function decodeRequests(buf: Uint8Array): DecodedRequests {
-  const frame = unpackFrame(buf);
+  const r = openFrame(buf);
   const msgs: VenueRequest[] = [];
   const errors: string[] = [];
-  for (let i = 1; i < frame.length; i++) {
-    const t = frame[i];
-    if (!Array.isArray(t)) {
-      errors.push(`message ${i}: not an array`);
-      continue;
+  try {
+    for (let i = 1; r.left > 0; i++) {
+      const m = readRequest(r);
+      if (typeof m === 'string') {
+        errors.push(`message ${i}: ${m}`);
+        if (m.startsWith(UNKNOWN_REQUEST)) break;
+      } else msgs.push(m);
     }
-    const m = requestFromTuple(t);
-    if (typeof m === 'string') errors.push(`message ${i}: ${m}`);
-    else msgs.push(m);
+  } catch (err) {
+    if (err instanceof WireEndError || err instanceof WireTagError) throw new VenueDecodeError(err.message);
+    throw err;
   }
   return { msgs, errors };
 }
 
-function requestFromTuple(t: unknown[]): VenueRequest | string {
-  const code = t[0];
+const UNKNOWN_REQUEST = 'unknown request code';
+
+function readRequest(r: WireReader): VenueRequest | string {
+  const code = r.u8('a message code');
   switch (code) {
     case VenueCode.NewOrder: {
-      const [, orderId, symbol, side, orderType, tif, quantity, price, owner, expireAt, protectionPrice] = t;
+      const orderId = r.int('NewOrder.orderId');
+      const symbol = r.str('NewOrder.symbol');
+      const side = r.u8('NewOrder.side');
+      const orderType = r.u8('NewOrder.orderType');
+      const tif = r.u8('NewOrder.timeInForce');
+      const quantity = r.int('NewOrder.quantity');
+      const price = r.f64('NewOrder.price');
+      const owner = r.str('NewOrder.owner');
+      const expireAt = r.int('NewOrder.expireAt');
+      const hasProtection = r.u8('NewOrder.protectionPrice');
+      const protectionPrice = hasProtection === 1 ? r.f64('NewOrder.protectionPrice') : undefined;
       if (!isId(orderId)) return 'NewOrder.orderId must be a whole number >= 0';
       const s = enumAt(WIRE_SIDES, side);
       const ot = enumAt(WIRE_ORDER_TYPES, orderType);
       const tf = enumAt(WIRE_TIME_IN_FORCE, tif);
-      if (typeof symbol !== 'string') return `NewOrder ${orderId}: symbol must be a string`;
-      if (s === undefined) return `NewOrder ${orderId}: bad side ${String(side)}`;
-      if (ot === undefined) return `NewOrder ${orderId}: bad orderType ${String(orderType)}`;
-      if (tf === undefined) return `NewOrder ${orderId}: bad timeInForce ${String(tif)}`;
-      if (!isNum(quantity)) return `NewOrder ${orderId}: quantity must be a number`;
-      if (!isNum(price)) return `NewOrder ${orderId}: price must be a number`;
-      if (owner !== undefined && typeof owner !== 'string') return `NewOrder ${orderId}: owner must be a string`;
-      if (expireAt !== undefined && !isId(expireAt)) return `NewOrder ${orderId}: expireAt must be a whole number >= 0`;
-      if (protectionPrice !== undefined && !(isNum(protectionPrice) && protectionPrice > 0)) return `NewOrder ${orderId}: protectionPrice must be a number > 0`;
+      if (hasProtection > 1) return `NewOrder ${orderId}: bad protectionPrice flag ${hasProtection}`;
+      if (s === undefined) return `NewOrder ${orderId}: bad side ${side}`;
+      if (ot === undefined) return `NewOrder ${orderId}: bad orderType ${orderType}`;
+      if (tf === undefined) return `NewOrder ${orderId}: bad timeInForce ${tif}`;
+      if (!isId(expireAt)) return `NewOrder ${orderId}: expireAt must be a whole number >= 0`;
+      if (protectionPrice !== undefined && !(protectionPrice > 0)) return `NewOrder ${orderId}: protectionPrice must be a number > 0`;
       const m: NewOrderMsg = { type: 'NewOrder', orderId, symbol, side: s, orderType: ot, timeInForce: tf, quantity, price };
-      if (owner !== undefined && owner !== '') m.owner = owner;
-      if (expireAt !== undefined && expireAt > 0) m.expireAt = expireAt;
+      if (owner !== '') m.owner = owner;
+      if (expireAt > 0) m.expireAt = expireAt;
       if (protectionPrice !== undefined) m.protectionPrice = protectionPrice;
       return m;
     }
     case VenueCode.Cancel: {
-      const orderId = t[1];
+      const orderId = r.int('Cancel.orderId');
       if (!isId(orderId)) return 'Cancel.orderId must be a whole number >= 0';
       return { type: 'Cancel', orderId };
     }
     case VenueCode.Replace: {
-      const [, orderId, quantity, price] = t;
+      const orderId = r.int('Replace.orderId');
+      const quantity = r.int('Replace.quantity');
+      const price = r.f64('Replace.price');
       if (!isId(orderId)) return 'Replace.orderId must be a whole number >= 0';
-      if (!isNum(quantity)) return `Replace ${orderId}: quantity must be a number`;
-      if (!isNum(price)) return `Replace ${orderId}: price must be a number`;
       return { type: 'Replace', orderId, quantity, price };
     }
     case VenueCode.Expire: {
-      const [, orderId, reason] = t;
+      const orderId = r.int('Expire.orderId');
+      const reason = r.int('Expire.reason');
       if (!isId(orderId)) return 'Expire.orderId must be a whole number >= 0';
       if (!isId(reason)) return `Expire ${orderId}: reason must be a whole number >= 0`;
       return { type: 'Expire', orderId, reason };
     }
     case VenueCode.Status: {
-      const ids = t[1];
-      if (!Array.isArray(ids) || !ids.every(isId)) return 'Status.orderIds must be a list of whole numbers';
+      const n = r.u32('Status.orderIds');
+      if (n * 5 > r.left) throw new WireEndError(`frame ends inside Status.orderIds (${n} ids, ${r.left} bytes left)`);
+      const ids: number[] = new Array(n);
+      let bad = false;
+      for (let i = 0; i < n; i++) {
+        ids[i] = r.int('Status.orderIds');
+        if (!isId(ids[i]!)) bad = true;
+      }
+      if (bad) return 'Status.orderIds must be a list of whole numbers';
       return { type: 'Status', orderIds: ids };
     }
     default:
-      return `unknown request code ${String(code)}`;
+      return `${UNKNOWN_REQUEST} ${code}; the rest of the frame is not read`;
   }
 }
 
 /** Decodes a venue frame. The venue is trusted, but garbage still throws VenueDecodeError rather than passing through. */
 export function decodeReplies(buf: Uint8Array): VenueReply[] {
-  const frame = unpackFrame(buf);
-  const out: VenueReply[] = new Array(frame.length - 1);
-  for (let i = 1; i < frame.length; i++) {
-    const t = frame[i];
-    if (!Array.isArray(t)) throw new VenueDecodeError(`message ${i}: not an array`);
-    out[i - 1] = replyFromTuple(t);
+  const r = openFrame(buf);
+  const out: VenueReply[] = [];
+  try {
+    while (r.left > 0) out.push(readReply(r));
+  } catch (err) {
+    if (err instanceof WireEndError || err instanceof WireTagError) throw new VenueDecodeError(err.message);
+    throw err;
   }
   return out;
 }
 
-function num(t: unknown[], i: number): number {
-  const v = t[i];
-  if (typeof v !== 'number') throw new VenueDecodeError(`code ${String(t[0])} field ${i}: expected a number`);
-  return v;
-}
-
-function str(t: unknown[], i: number): string {
-  const v = t[i];
-  if (typeof v !== 'string') throw new VenueDecodeError(`code ${String(t[0])} field ${i}: expected a string`);
-  return v;
-}
-
-function replyFromTuple(t: unknown[]): VenueReply {
-  switch (t[0]) {
+function readReply(r: WireReader): VenueReply {
+  const code = r.u8('a message code');
+  switch (code) {
     case VenueCode.Ack:
-      return { type: 'Ack', orderId: num(t, 1) };
+      return { type: 'Ack', orderId: r.int('Ack.orderId') };
     case VenueCode.Fill:
-      return { type: 'Fill', orderId: num(t, 1), execId: num(t, 2), quantity: num(t, 3), price: num(t, 4), leaves: num(t, 5) };
+      return { type: 'Fill', orderId: r.int('Fill.orderId'), execId: r.int('Fill.execId'), quantity: r.int('Fill.quantity'), price: r.f64('Fill.price'), leaves: r.int('Fill.leaves') };
     case VenueCode.Cancelled:
-      return { type: 'Cancelled', orderId: num(t, 1), reason: num(t, 2) };
+      return { type: 'Cancelled', orderId: r.int('Cancelled.orderId'), reason: r.int('Cancelled.reason') };
     case VenueCode.Expired:
-      return { type: 'Expired', orderId: num(t, 1), reason: num(t, 2) };
+      return { type: 'Expired', orderId: r.int('Expired.orderId'), reason: r.int('Expired.reason') };
     case VenueCode.Rejected:
-      return { type: 'Rejected', orderId: num(t, 1), reason: num(t, 2), text: str(t, 3) };
+      return { type: 'Rejected', orderId: r.int('Rejected.orderId'), reason: r.int('Rejected.reason'), text: r.str('Rejected.text') };
     case VenueCode.ReplaceAck:
-      return { type: 'ReplaceAck', orderId: num(t, 1), quantity: num(t, 2), price: num(t, 3), leaves: num(t, 4) };
+      return { type: 'ReplaceAck', orderId: r.int('ReplaceAck.orderId'), quantity: r.int('ReplaceAck.quantity'), price: r.f64('ReplaceAck.price'), leaves: r.int('ReplaceAck.leaves') };
     case VenueCode.ReplaceRejected:
-      return { type: 'ReplaceRejected', orderId: num(t, 1), reason: num(t, 2), text: str(t, 3) };
+      return { type: 'ReplaceRejected', orderId: r.int('ReplaceRejected.orderId'), reason: r.int('ReplaceRejected.reason'), text: r.str('ReplaceRejected.text') };
     case VenueCode.CancelRejected:
-      return { type: 'CancelRejected', orderId: num(t, 1), reason: num(t, 2), text: str(t, 3) };
+      return { type: 'CancelRejected', orderId: r.int('CancelRejected.orderId'), reason: r.int('CancelRejected.reason'), text: r.str('CancelRejected.text') };
     case VenueCode.OrderStatus: {
-      const state = enumAt(VENUE_ORDER_STATES, t[2]);
-      if (state === undefined) throw new VenueDecodeError(`OrderStatus: bad state ${String(t[2])}`);
-      const flat = t[7];
-      if (!Array.isArray(flat) || flat.length % 3 !== 0) throw new VenueDecodeError('OrderStatus: bad fills');
-      const fills: VenueFill[] = [];
-      for (let i = 0; i < flat.length; i += 3) {
-        fills.push({ execId: flat[i] as number, quantity: flat[i + 1] as number, price: flat[i + 2] as number });
-      }
-      return {
-        type: 'OrderStatus',
-        orderId: num(t, 1),
-        state,
-        quantity: num(t, 3),
-        price: num(t, 4),
-        filledQuantity: num(t, 5),
-        leaves: num(t, 6),
-        fills,
-      };
+      const orderId = r.int('OrderStatus.orderId');
+      const stateCode = r.u8('OrderStatus.state');
+      const state = enumAt(VENUE_ORDER_STATES, stateCode);
+      if (state === undefined) throw new VenueDecodeError(`OrderStatus: bad state ${stateCode}`);
+      const quantity = r.int('OrderStatus.quantity');
+      const price = r.f64('OrderStatus.price');
+      const filledQuantity = r.int('OrderStatus.filledQuantity');
+      const leaves = r.int('OrderStatus.leaves');
+      const n = r.u32('OrderStatus.fills');
+      if (n * 18 > r.left) throw new VenueDecodeError(`OrderStatus: bad fills (${n} fills, ${r.left} bytes left)`);
+      const fills: VenueFill[] = new Array(n);
+      for (let i = 0; i < n; i++) fills[i] = { execId: r.int('fill.execId'), quantity: r.int('fill.quantity'), price: r.f64('fill.price') };
+      return { type: 'OrderStatus', orderId, state, quantity, price, filledQuantity, leaves, fills };
     }
     case VenueCode.ProtocolError:
-      return { type: 'ProtocolError', text: str(t, 1) };
+      return { type: 'ProtocolError', text: r.str('ProtocolError.text') };
     default:
-      throw new VenueDecodeError(`unknown reply code ${String(t[0])}`);
+      throw new VenueDecodeError(`unknown reply code ${code}`);
   }
 }
 
