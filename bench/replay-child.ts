@@ -40,7 +40,7 @@ async function main(): Promise<void> {
     const log = openReadableLog(dbPath);
     // The projection keeps nothing it is given: the replay's objects are reused (decision 245). Its column
     // memory is touched ahead on a worker as in the product's long replays (projectionAt; decision 261).
-    const r = withChunkPrefault(prefault, () => log.replay(1, (e) => p.apply(e), 1, limit, true));
+    const r = withChunkPrefault(prefault, () => log.replay(1, (e, code) => p.applyCoded(e, code), 1, limit, true));
     n = r.result;
     chunks = r;
     log.close();

@@ -153,7 +153,7 @@ export class PastStates {
       const lastSeq = this.log.lastSeq(session);
       if (seq > lastSeq) return beyond(session, lastSeq, seq);
       const p = kept.projection;
-      this.log.replay(session, (e) => p.apply(e), kept.seq + 1, seq, true);
+      this.log.replay(session, (e, code) => p.applyCoded(e, code), kept.seq + 1, seq, true);
       // A state played forward is a new state: the order windows' lists were cut from the old one (the fill
       // windows merge the new fills in).
       this.orderWindows = new OrderWindows();

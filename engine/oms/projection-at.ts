@@ -30,7 +30,7 @@ export function projectionAt(log: ReadableLog, session: number, seq: number): Pr
   const projection = start.projection;
   // One thread applies (the two-thread reader of decision 218 was removed, decision 238); a long replay's
   // column memory is touched ahead on a worker (decision 261).
-  if (seq > start.seq) withChunkPrefault(seq - start.seq, () => log.replay(session, (e) => projection.apply(e), start.seq + 1, seq, true));
+  if (seq > start.seq) withChunkPrefault(seq - start.seq, () => log.replay(session, (e, code) => projection.applyCoded(e, code), start.seq + 1, seq, true));
   return { ok: true, projection, fromCheckpoint: start.seq };
 }
 

@@ -391,7 +391,7 @@ export function readFrameInfo(bytes: Uint8Array): FrameInfo {
  */
 export function visitFrame(
   bytes: Uint8Array,
-  visit: (e: Sequenced) => void,
+  visit: EventVisitor,
   from = 0,
   to = Number.MAX_SAFE_INTEGER,
   start = 0,
@@ -424,7 +424,7 @@ export function visitFrame(
  */
 export function visitFrameReusing(
   bytes: Uint8Array,
-  visit: (e: Sequenced) => void,
+  visit: EventVisitor,
   from = 0,
   to = Number.MAX_SAFE_INTEGER,
   start = 0,
@@ -449,6 +449,14 @@ export function visitFrameReusing(
 
 const NONE_KEPT: readonly (KeptDecoder | undefined)[] = [];
 
+/**
+ * What visitFrame and visitFrameReusing call per event: the event and its message code (EVENT_DEFS' `code`; a
+ * code never changes meaning, so it names the event's type in frames of every version). A visitor that
+ * dispatches on the type may switch on the code instead of loading `e.event.type` from one of many shapes
+ * (OmsProjection.applyCoded, decision 276); one that takes only the event is a visitor too.
+ */
+export type EventVisitor = (e: Sequenced, code: number) => void;
+
 /*
  * The event loops of visitFrame and visitFrameReusing, each a function of its own that returns when its loop
  * ends. V8 optimizes a loop that runs thousands of times (a 4,096-event frame) while it is still in its first
@@ -470,7 +478,7 @@ function visitEvents(
   compact: number,
   strings: readonly string[],
   codecs: readonly (Codec | undefined)[],
-  visit: (e: Sequenced) => void,
+  visit: EventVisitor,
   from: number,
   to: number,
 ): void {
@@ -507,7 +515,7 @@ function visitEvents(
     }
     const event = c.decode(r, strings) as unknown as OrdoEvent;
     const seq = firstSeq + i;
-    if (seq >= from && seq <= to) visit({ seq, ts, src, cseq, event });
+    if (seq >= from && seq <= to) visit({ seq, ts, src, cseq, event }, code);
   }
 }
 
@@ -522,7 +530,7 @@ function visitEventsReusing(
   strings: readonly string[],
   codecs: readonly (Codec | undefined)[],
   kept: readonly (KeptDecoder | undefined)[],
-  visit: (e: Sequenced) => void,
+  visit: EventVisitor,
   from: number,
   to: number,
 ): void {
@@ -567,7 +575,7 @@ function visitEventsReusing(
       e.src = src;
       e.cseq = cseq;
       e.event = event;
-      visit(e);
+      visit(e, code);
     }
   }
 }

@@ -3,7 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { crc32 } from 'node:zlib';
-import { decodeFrame, NewerFormatError, visitFrame, visitFrameReusing } from '../protocol/codec.ts';
+import { decodeFrame, NewerFormatError, visitFrame, visitFrameReusing, type EventVisitor } from '../protocol/codec.ts';
 import { DecodeError } from '../protocol/bytes.ts';
 import type { Sequenced } from '../protocol/events.ts';
 import { checkpointThreadSource, STATUS_CLOSED, STATUS_DONE, STATUS_ERRORS, STATUS_SLOTS, STATUS_WAL_PAGES, type CheckpointThreadData } from './checkpoint-thread.ts';
@@ -184,7 +184,7 @@ export class ReadableLog {
   }
 
   /**
-   * Rewinds: calls `apply` with every event of `session` with seq in
+   * Rewinds: calls `apply` with every event of `session` (and its message code: EventVisitor) with seq in
    * [from, to] (both inclusive), in order, and returns how many it applied.
    * The fast path for replaying a log into a projection: rows come as arrays,
    * each frame's checksum is checked, and frames are decoded event by event
@@ -197,16 +197,16 @@ export class ReadableLog {
    * lifecycle's event objects are rewritten for the next event instead of
    * made anew (visitFrameReusing, decision 245).
    */
-  replay(session: number, apply: (e: Sequenced) => void, from = 1, to = Number.MAX_SAFE_INTEGER, reuse = false): number {
+  replay(session: number, apply: EventVisitor, from = 1, to = Number.MAX_SAFE_INTEGER, reuse = false): number {
     const visit = reuse ? visitFrameReusing : visitFrame;
     let n = 0;
     let expected = from;
-    const count = (e: Sequenced) => {
+    const count = (e: Sequenced, code: number) => {
       // A missing frame (a row lost, or cut out by hand) shows as a jump: the log is gap-free.
       if (e.seq !== expected) throw new CorruptionError(session, expected, e.seq, `seq gap: expected ${expected}, found ${e.seq}`);
       expected++;
       n++;
-      apply(e);
+      apply(e, code);
     };
     const start = this.frameStart(session, from);
     const pages = (this.pages ??= FramePages.open(this.db, this.layout) ?? null);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OmsProjection } from '../../engine/oms/projection.ts';
 import { encodeFrame, visitFrame, visitFrameReusing } from '../../engine/protocol/codec.ts';
-import type { Sequenced } from '../../engine/protocol/events.ts';
+import { EVENT_SPECS, type Sequenced } from '../../engine/protocol/events.ts';
 import { openReadableLog, openWritableLog } from '../../engine/store/log.ts';
 import { orderSession, storeSession } from '../../bench/session.ts';
 
@@ -105,6 +105,37 @@ describe('visitFrameReusing', () => {
     expect(reused.stateHash()).toBe(fresh.stateHash());
   });
 
+  it('hands every visitor the message code of its event\'s type, from frames of every event type (decision 276)', () => {
+    const types = new Set<string>();
+    for (const visit of [visitFrame, visitFrameReusing]) {
+      for (const f of fixture.frames) {
+        const bytes = Buffer.from(f.bytes, 'base64');
+        const wrong: unknown[] = [];
+        visit(bytes, (e, code) => {
+          types.add(e.event.type);
+          if (code !== EVENT_SPECS.byType.get(e.event.type)!.code) wrong.push({ seq: e.seq, type: e.event.type, code });
+        });
+        expect(wrong).toEqual([]);
+      }
+    }
+    expect(types.size).toBeGreaterThan(20);
+  });
+
+  it('applyCoded gives the projection apply\'s state on every event type, and any other code goes to apply', () => {
+    const byType = new OmsProjection();
+    const byCode = new OmsProjection();
+    const otherCode = new OmsProjection();
+    for (const f of fixture.frames) {
+      const bytes = Buffer.from(f.bytes, 'base64');
+      visitFrame(bytes, (e) => byType.apply(e));
+      visitFrameReusing(bytes, (e, code) => byCode.applyCoded(e, code));
+      visitFrameReusing(bytes, (e) => otherCode.applyCoded(e, 0));
+    }
+    expect(byCode.orderCount).toBeGreaterThan(0);
+    expect(byCode.stateHash()).toBe(byType.stateHash());
+    expect(otherCode.stateHash()).toBe(byType.stateHash());
+  });
+
   it('gives the projection the same state as visitFrame through log.replay, on the bench session in frames of 1 to 4,096 events', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ordo-reusing-'));
     dirs.push(dir);
@@ -118,6 +149,8 @@ describe('visitFrameReusing', () => {
     const reused = new OmsProjection();
     expect(read.replay(1, (e) => fresh.apply(e), 1)).toBe(total);
     expect(read.replay(1, (e) => reused.apply(e), 1, Number.MAX_SAFE_INTEGER, true)).toBe(total);
+    const coded = new OmsProjection();
+    expect(read.replay(1, (e, code) => coded.applyCoded(e, code), 1, Number.MAX_SAFE_INTEGER, true)).toBe(total);
     // A slice in the middle as well (a past state played forward).
     const part = new OmsProjection();
     read.replay(1, (e) => part.apply(e), 1, 20_000, true);
@@ -126,5 +159,6 @@ describe('visitFrameReusing', () => {
     expect(reused.orderCount).toBeGreaterThan(1000);
     expect(reused.stateHash()).toBe(fresh.stateHash());
     expect(part.stateHash()).toBe(fresh.stateHash());
+    expect(coded.stateHash()).toBe(fresh.stateHash());
   });
 });
