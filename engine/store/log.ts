@@ -564,8 +564,6 @@ export class WritableLog extends ReadableLog {
   private readonly head: HeadWriter | undefined;
   private readonly path: string | undefined;
   private readonly identity: { ino: number; dev: number } | undefined;
-  /** Commits until the next full identity check (inode and device); the file's presence is checked on every one. */
-  private identityCountdown = 0;
   private pendingHead: LogHead | undefined;
   /** The last frame appended in the current transaction (session 0: none): the head to write after commit, without an object per frame. */
   private pendingSession = 0;
@@ -673,23 +671,17 @@ export class WritableLog extends ReadableLog {
   }
 
   /**
-   * Per commit, the file's presence (`existsSync`: ~2 bytes of garbage, where a `statSync` leaves ~0.9 KB), so a
-   * removed log is refused at the very next commit; its identity (inode, device: a file renamed over it) on the first
-   * commit and every IDENTITY_EVERY-th after (decision 277).
+   * Per commit, the file's identity (inode, device): a removed log and a file renamed over it are both refused at the
+   * very next commit, so no event is acknowledged into a file that a restart would not find (issue 11; decision 277
+   * weighed checking the identity only every 64th commit for ~0.9 KB less garbage a commit and kept this).
    */
   private checkFile(): void {
     if (!this.path || !this.identity) return;
-    if (!existsSync(this.path)) throw new StoreError(removedMessage(this.path));
-    if (this.identityCountdown > 0) {
-      this.identityCountdown--;
-      return;
-    }
     const now = fileIdentity(this.path);
     if (!now) throw new StoreError(removedMessage(this.path));
     if (now.ino !== this.identity.ino || now.dev !== this.identity.dev) {
       throw new StoreError(`event log ${this.path} was replaced under the running host; no further event is taken (restart to use the new file)`);
     }
-    this.identityCountdown = IDENTITY_EVERY - 1;
   }
 
   openSession(id: number, ts: number): void {
@@ -746,9 +738,6 @@ export interface OpenOptions {
    */
   readonly checkpointThread?: boolean;
 }
-
-/** Commits between two full identity checks of the log file (decision 277); its presence is checked on every one. */
-export const IDENTITY_EVERY = 64;
 
 function removedMessage(path: string): string {
   return `event log ${path} was removed under the running host; no further event is taken (restore it from a backup: docs/reliability.md)`;
