@@ -45,7 +45,7 @@ export class CompactorThread {
     file: string,
     private readonly opts: CompactorOptions & { size?: TurnSize } = {},
   ) {
-    const worker = new Worker(file, { workerData: { path: log.db.name, status: this.status.buffer, size: opts.size } });
+    const worker = new Worker(file, { workerData: { path: log.db.name, status: this.status.buffer, hold: log.restartHold?.buffer, size: opts.size } });
     worker.unref();
     worker.on('message', (m: Answer) => this.answered(m));
     worker.on('error', (err) => {

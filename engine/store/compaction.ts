@@ -48,8 +48,13 @@ type Row = [key: number, firstSeq: number, lastSeq: number];
 
 /** A statement over the frames of `session` with first seq in [a, b] (and more parameters after): its keys are a range. */
 class SeqRange {
-  constructor(private readonly stmt: Database.Statement) {}
+  constructor(
+    private readonly stmt: Database.Statement,
+    /** Called before each read (the compactor's thread: waits while the writer restarts the WAL). */
+    private readonly gate?: () => void,
+  ) {}
   all(session: number, a: number, b: number, ...more: number[]): unknown[] {
+    this.gate?.();
     return this.stmt.all(frameKey(session, a), frameKey(session, b), ...more);
   }
   get(session: number, a: number, b: number): unknown {
@@ -69,14 +74,14 @@ class Statements {
   readonly insert;
   readonly latestSession;
   readonly lastSeq;
-  constructor(db: Database.Database) {
+  constructor(db: Database.Database, gate?: () => void) {
     const first = `key % ${SEQ_SPAN}`;
     const last = `key % ${SEQ_SPAN} + n - 1`;
-    this.rows = new SeqRange(db.prepare(`SELECT key, ${first}, ${last} FROM frames WHERE key >= ? AND key <= ? ORDER BY key LIMIT ?`).raw(true));
+    this.rows = new SeqRange(db.prepare(`SELECT key, ${first}, ${last} FROM frames WHERE key >= ? AND key <= ? ORDER BY key LIMIT ?`).raw(true), gate);
     // Every range below is a key range (session, first seq in [a, b]: frame-key.ts), so the table's own
     // b-tree bounds the scan; frames are disjoint and consecutive, so first seq in [a, b] picks exactly the
     // frames of a run a..b.
-    this.bodies = new SeqRange(db.prepare(`SELECT ${first}, ${last}, crc, body FROM frames WHERE key >= ? AND key <= ? ORDER BY key`).raw(true));
+    this.bodies = new SeqRange(db.prepare(`SELECT ${first}, ${last}, crc, body FROM frames WHERE key >= ? AND key <= ? ORDER BY key`).raw(true), gate);
     this.count = new SeqRange(db.prepare('SELECT count(*) FROM frames WHERE key >= ? AND key <= ?').pluck());
     this.remove = new SeqRange(db.prepare('DELETE FROM frames WHERE key >= ? AND key <= ?'));
     this.insert = db.prepare('INSERT INTO frames (key, n, crc, body) VALUES (?, ?, ?, ?)');
@@ -306,12 +311,19 @@ export function writeMerge(log: WritableLog, session: number, w: MergeWrite): bo
  * Plans one step of compactTurns on a read connection (the compactor's thread): reads, checks, decodes and encodes
  * as compactTurns does, and returns the writes it would have made, in order, for the writer to apply with
  * writeMerge (each checks that its rows are still the ones read). The step's cursor holds only if every write is
- * applied.
+ * applied. `gate` is called before each read.
  */
-export function planStep(db: Database.Database, session: number, cursor: number, upTo: number, size: TurnSize = {}): { step: CompactionStep; writes: MergeWrite[]; skipped: string[] } {
+export function planStep(
+  db: Database.Database,
+  session: number,
+  cursor: number,
+  upTo: number,
+  size: TurnSize = {},
+  gate?: () => void,
+): { step: CompactionStep; writes: MergeWrite[]; skipped: string[] } {
   const writes: MergeWrite[] = [];
   const skipped: string[] = [];
-  const turns = turnsOf(readStatementsOf(db), session, cursor, upTo, (err) => skipped.push(err.message), size, (w) => {
+  const turns = turnsOf(readStatementsOf(db, gate), session, cursor, upTo, (err) => skipped.push(err.message), size, (w) => {
     writes.push(w);
     return true;
   });
@@ -323,10 +335,11 @@ export function planStep(db: Database.Database, session: number, cursor: number,
 
 const readStatements = new WeakMap<Database.Database, Statements>();
 
-function readStatementsOf(db: Database.Database): Statements {
+/** A connection's read statements, each read behind `gate` (the first call's). */
+function readStatementsOf(db: Database.Database, gate?: () => void): Statements {
   let s = readStatements.get(db);
   if (s === undefined) {
-    s = new Statements(db);
+    s = new Statements(db, gate);
     readStatements.set(db, s);
   }
   return s;

@@ -127,6 +127,19 @@ describe('the compactor on its own thread (decision 274)', () => {
     log.close();
   });
 
+  it('planStep calls its gate before every read (the compactor thread waits there while the writer restarts the WAL)', () => {
+    const { path, log } = freshLog();
+    write(log, Array.from({ length: 600 }, () => 1));
+    const reader = new Database(path, { readonly: true });
+    let gates = 0;
+    const plan = planStep(reader, 1, 1, 600, { rows: 100, frames: 32, writeRows: 64, events: 256 }, () => gates++);
+    reader.close();
+    // Rows looked at 100 a read (3 reads to reach row 257), bodies 32 rows a read (256 / 32 = 8 reads).
+    expect(plan.writes.length).toBe(4);
+    expect(gates).toBe(3 + 8);
+    log.close();
+  });
+
   it('closes its read connection before returning from close: the writer, closing last, checkpoints fully and removes the WAL', async () => {
     const { path, log } = freshLog();
     write(log, Array.from({ length: 6000 }, () => 1));
