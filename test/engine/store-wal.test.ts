@@ -137,7 +137,9 @@ describe('event log: the database file holds the log', () => {
     expect(log.writerCheckpoints.run).toBe(1);
     expect(Atomics.load(hold, 0)).toBe(1);
     // A reader on another thread waiting on the hold is woken by that commit.
-    const woken = Atomics.waitAsync(hold, 0, 1, 10_000);
+    // (Atomics.waitAsync: in Node since 16, in TypeScript's lib from es2024.)
+    const waitAsync = (Atomics as unknown as { waitAsync: (a: Int32Array, i: number, v: number, ms: number) => { async: boolean; value: Promise<string> | string } }).waitAsync;
+    const woken = waitAsync(hold, 0, 1, 10_000);
     expect(woken.async).toBe(true);
     commit();
     expect(Atomics.load(hold, 0)).toBe(0);
