@@ -5,7 +5,7 @@ import { EventStream } from '../engine/bus/event-stream.ts';
 import { ReplayServer } from '../engine/bus/replay.ts';
 import { loadReferenceData } from '../engine/oms/reference.ts';
 import { OmsSequencerPolicy } from '../engine/oms/sequencer-policy.ts';
-import { FrameCompactor } from '../engine/store/compaction.ts';
+import { startCompactor } from '../engine/store/compaction-thread.ts';
 import { systemClock } from '../engine/sequencer/clock.ts';
 import { Sequencer } from '../engine/sequencer/sequencer.ts';
 import { openReadableLog, openWritableLog, type WritableLog } from '../engine/store/log.ts';
@@ -72,18 +72,21 @@ export async function startSequencerHost(transport: 'inproc' | 'ipc', synchronou
  * (engine/host/host.ts): each component's commands go through `Sequencer.localPort` straight into the
  * sequencer's inbox (decision 183), and one EventStream with `localFeed` takes every stored frame and head
  * beacon from `onStoredFrames`/`onHeadBeacon` in the flush that stored it (decision 210): no socket on the
- * command or event path. The host's FrameCompactor runs beside it on this thread, as the host starts it.
+ * command or event path. The host's compactor runs beside it as the host starts it (its reads on a thread of its own, its writes on this one).
  * (The projection checkpointer, a process of its own every 250,000 events, is not started: a 10 s run at
  * 10 k/s does not reach its first round.)
  */
-/** Whether startLocalSenders starts the host's FrameCompactor (bench/latency-tail.ts --no-compactor turns it off to tell its share apart). */
-export const localLayout = { compactor: true };
+/**
+ * Whether startLocalSenders starts the host's compactor (bench/latency-tail.ts --no-compactor turns it off to tell its
+ * share apart), and on its own thread as the host starts it (decision 274; --compactor-inline: on this thread, as before).
+ */
+export const localLayout = { compactor: true, compactorThread: true };
 
 export async function startLocalSenders(host: SequencerHost): Promise<Senders & { close(): Promise<void> }> {
   const { sequencer, endpoints } = host;
   const clients = SENDER_ROLES.map((role) => Object.assign(sequencer.localPort(`${role}-1`), { src: `${role}-1` }));
   const stream = new EventStream({ events: endpoints.events, replay: endpoints.replay, localFeed: true });
-  const compactor = localLayout.compactor ? new FrameCompactor(host.log) : undefined;
+  const compactor = localLayout.compactor ? startCompactor(host.log, { thread: localLayout.compactorThread }) : undefined;
   const senders: Senders & { close(): Promise<void> } = {
     clients,
     seen: { events: 0 },

@@ -148,6 +148,9 @@ if (out) {
   if (process.env['ORDO_HOST_NO_COMPACTION']) {
     const compaction = await import('../engine/store/compaction.ts');
     (compaction.FrameCompactor.prototype as unknown as { step: () => boolean }).step = () => false;
+    // The host's compactor on its own thread (decision 274) starts its steps from round().
+    const thread = await import('../engine/store/compaction-thread.ts');
+    (thread.CompactorThread.prototype as unknown as { round: () => void }).round = () => undefined;
   }
   process.on('exit', () => {
     // An in-thread inspector session answers synchronously, so this works in 'exit'.
@@ -238,6 +241,8 @@ async function countCalls(counts: Record<string, number>): Promise<void> {
   count('log commit', proto(log.WritableLog), 'transaction');
   count('fan-out', proto(fan.ProjectionFanOut), 'onEvents');
   count('compaction step', proto(compaction.FrameCompactor), 'step');
+  // On its own thread (decision 274) the compactor's turns on the host's thread are its writes.
+  count('compaction step', proto((await import('../engine/store/compaction-thread.ts')).CompactorThread), 'applyWrite');
   count('HTTP answer', proto(http.ServerResponse), 'end');
   // ZeroMQ sends and receives by socket class (each costs system calls: zeromq.js asks ZMQ_EVENTS first).
   const zmq = (await import('zeromq')) as unknown as { Socket: { prototype: unknown } };
@@ -331,6 +336,16 @@ async function traceSpans(spans: NonNullable<HostProbe['spans']>, min: number): 
       inCompaction = false;
     }
   };
+  const threadProto = proto((await import('../engine/store/compaction-thread.ts')).CompactorThread);
+  const applyWrite = threadProto['applyWrite'] as (...a: unknown[]) => unknown;
+  threadProto['applyWrite'] = function (this: unknown, ...args: unknown[]) {
+    inCompaction = true;
+    try {
+      return timed('compaction step', () => applyWrite.apply(this, args), true);
+    } finally {
+      inCompaction = false;
+    }
+  };
   wrapAs('checkpoint look (fork)', proto(checkpointer.ProjectionCheckpointer), 'look', true);
   wrapAs('HTTP answer end', proto(http.ServerResponse), 'end');
   // The checkpointer's round starts a process (fork): through the CommonJS module, then into the ESM bindings.
@@ -367,6 +382,7 @@ async function traceCalls(trace: NonNullable<HostProbe['trace']>): Promise<void>
   const proto = (c: { prototype: unknown }) => c.prototype as Record<string, unknown>;
   timeMethod(trace, 'commit (WritableLog.transaction)', proto(log.WritableLog), 'transaction');
   timeMethod(trace, 'compaction step', proto(compaction.FrameCompactor), 'step');
+  timeMethod(trace, 'compaction step', proto((await import('../engine/store/compaction-thread.ts')).CompactorThread), 'applyWrite');
   timeMethod(trace, 'sequencer flush', proto(seq.Sequencer), 'flush');
   timeMethod(trace, 'in-process consumers (fan-out)', proto(fan.ProjectionFanOut), 'onEvents');
   timeMethod(trace, 'replay service page', proto(replay.ReplayServer), 'answer');

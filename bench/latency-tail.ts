@@ -11,11 +11,13 @@
  * (either process), a commit (any batch's, its own or one it queued behind), else "other". Also prints the
  * sequencer thread's on-core and runnable-but-waiting time (schedstat) and its process CPU over the run.
  *
- *   node --expose-gc dist/bench/latency-tail.js [one-process|one-process-inproc|two-processes] [seconds] [rate] [--json FILE] [--no-compactor]
+ *   node --expose-gc dist/bench/latency-tail.js [one-process|one-process-inproc|two-processes] [seconds] [rate] [--json FILE] [--no-compactor] [--compactor-inline]
  *
  * 'one-process' is the layout `ordo host` ships (localPort and onStoredFrames, no sockets: the frame reaches the
  * subscriber inside the flush that stored it, so its publish hop is 0 and hopOut is the delivery);
  * 'one-process-inproc' the same process over inproc:// ZeroMQ (the bench's one-process layout before round 12).
+ *
+ * --compactor-inline: the compactor on the sequencer's thread in turns (FrameCompactor, as before decision 274), not on its own.
  *
  * Bench tool: instruments the sequencer by wrapping its methods on the instance (no engine change).
  */
@@ -24,6 +26,7 @@ import { loadavg } from 'node:os';
 import { PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import type { LatencyTrace } from './drive.ts';
 import { FrameCompactor } from '../engine/store/compaction.ts';
+import { CompactorThread } from '../engine/store/compaction-thread.ts';
 import { localLayout, type SequencerHost } from './backbone.ts';
 import { SENDER_ROLES } from './roles.ts';
 import { sequencerLatency, type Topology } from './sequencer.ts';
@@ -63,7 +66,8 @@ runMain(async () => {
   const jsonFile = jsonAt >= 0 ? args[jsonAt + 1] : undefined;
   const noCompactor = args.includes('--no-compactor');
   if (noCompactor) localLayout.compactor = false;
-  const pos = (jsonAt >= 0 ? [...args.slice(0, jsonAt), ...args.slice(jsonAt + 2)] : args).filter((a) => a !== '--no-compactor');
+  if (args.includes('--compactor-inline')) localLayout.compactorThread = false;
+  const pos = (jsonAt >= 0 ? [...args.slice(0, jsonAt), ...args.slice(jsonAt + 2)] : args).filter((a) => a !== '--no-compactor' && a !== '--compactor-inline');
   const topology: Topology = pos[0] === 'two-processes' || pos[0] === 'one-process-inproc' ? pos[0] : 'one-process';
   const seconds = Number(pos[1] ?? 10);
   const rate = Number(pos[2] ?? 10_000);
@@ -94,6 +98,18 @@ runMain(async () => {
     compactions.push([t, now() - t]);
     writeSteps.push(stepWrote);
     return more;
+  };
+  // On its own thread (decision 274) the compactor's turns on this thread are its writes.
+  const applyWrite = CompactorThread.prototype.applyWrite;
+  CompactorThread.prototype.applyWrite = function (this: CompactorThread, session, w) {
+    const t = now();
+    inStep = true;
+    stepWrote = false;
+    const wrote = applyWrite.call(this, session, w);
+    inStep = false;
+    compactions.push([t, now() - t]);
+    writeSteps.push(stepWrote);
+    return wrote;
   };
   const seqGc: { start: number; ms: number; kind: number }[] = [];
   let recording = false;

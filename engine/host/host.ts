@@ -22,7 +22,7 @@ import { OmsSequencerPolicy } from '../oms/sequencer-policy.ts';
 import { systemClock } from '../sequencer/clock.ts';
 import { Sequencer } from '../sequencer/sequencer.ts';
 import { CorruptionError } from '../store/errors.ts';
-import { FrameCompactor } from '../store/compaction.ts';
+import { startCompactor } from '../store/compaction-thread.ts';
 import { openReadableLog, openWritableLog, type ReadableLog, type WritableLog } from '../store/log.ts';
 import { MarketDataSubscriber } from '../venue/client.ts';
 import { startVenue, type Venue } from '../venue/venue.ts';
@@ -377,9 +377,9 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     if (sequencer.position.phase === 'closed') requireSnapshot(log, sequencer.position.session, opts.dataDir);
     await bindOrExplain(() => sequencer.bind(both('commands'), both('events')), opts.busPort);
     cleanup.push(() => sequencer.close());
-    // Small live frames merged behind the head (decision 120).
+    // Small live frames merged behind the head (decision 120), planned on a thread of its own (decision 274).
     if (opts.compactFrames !== false) {
-      const compactor = new FrameCompactor(log);
+      const compactor = startCompactor(log);
       cleanup.push(() => compactor.close());
     }
     // In-session projection checkpoints, off the event handlers' path (decision 085).

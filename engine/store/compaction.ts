@@ -48,8 +48,13 @@ type Row = [key: number, firstSeq: number, lastSeq: number];
 
 /** A statement over the frames of `session` with first seq in [a, b] (and more parameters after): its keys are a range. */
 class SeqRange {
-  constructor(private readonly stmt: Database.Statement) {}
+  constructor(
+    private readonly stmt: Database.Statement,
+    /** Called before each read (the compactor's thread: waits while the writer restarts the WAL). */
+    private readonly gate?: () => void,
+  ) {}
   all(session: number, a: number, b: number, ...more: number[]): unknown[] {
+    this.gate?.();
     return this.stmt.all(frameKey(session, a), frameKey(session, b), ...more);
   }
   get(session: number, a: number, b: number): unknown {
@@ -60,7 +65,7 @@ class SeqRange {
   }
 }
 
-/** Prepared statements of one log's compactor (on the writer's connection). */
+/** Prepared statements of one log's compactor (on the writer's connection, or the read ones on the compactor thread's). */
 class Statements {
   readonly rows;
   readonly bodies;
@@ -69,14 +74,14 @@ class Statements {
   readonly insert;
   readonly latestSession;
   readonly lastSeq;
-  constructor(db: Database.Database) {
+  constructor(db: Database.Database, gate?: () => void) {
     const first = `key % ${SEQ_SPAN}`;
     const last = `key % ${SEQ_SPAN} + n - 1`;
-    this.rows = new SeqRange(db.prepare(`SELECT key, ${first}, ${last} FROM frames WHERE key >= ? AND key <= ? ORDER BY key LIMIT ?`).raw(true));
+    this.rows = new SeqRange(db.prepare(`SELECT key, ${first}, ${last} FROM frames WHERE key >= ? AND key <= ? ORDER BY key LIMIT ?`).raw(true), gate);
     // Every range below is a key range (session, first seq in [a, b]: frame-key.ts), so the table's own
     // b-tree bounds the scan; frames are disjoint and consecutive, so first seq in [a, b] picks exactly the
     // frames of a run a..b.
-    this.bodies = new SeqRange(db.prepare(`SELECT ${first}, ${last}, crc, body FROM frames WHERE key >= ? AND key <= ? ORDER BY key`).raw(true));
+    this.bodies = new SeqRange(db.prepare(`SELECT ${first}, ${last}, crc, body FROM frames WHERE key >= ? AND key <= ? ORDER BY key`).raw(true), gate);
     this.count = new SeqRange(db.prepare('SELECT count(*) FROM frames WHERE key >= ? AND key <= ?').pluck());
     this.remove = new SeqRange(db.prepare('DELETE FROM frames WHERE key >= ? AND key <= ?'));
     this.insert = db.prepare('INSERT INTO frames (key, n, crc, body) VALUES (?, ?, ?, ?)');
@@ -95,6 +100,13 @@ function statementsOf(log: WritableLog): Statements {
     statements.set(log, s);
   }
   return s;
+}
+
+/** The newest session of the log (0: none), and the last seq stored in `session` (0: none): where the background compactor looks next. */
+export function compactionBounds(log: WritableLog, session?: number): { latest: number; lastSeq: number } {
+  const st = statementsOf(log);
+  const latest = (st.latestSession.get() as number | null) ?? 0;
+  return { latest, lastSeq: session === undefined ? 0 : ((st.lastSeq.get(session) as number | undefined) ?? 0) };
 }
 
 /** Why a run was left alone (a frame that does not check out is never rewritten). */
@@ -264,11 +276,87 @@ export interface TurnSize {
  * turns nothing the run covers changes; the write still checks that the run's
  * rows are exactly the ones read.
  */
-export function* compactTurns(log: WritableLog, session: number, cursor: number, upTo: number, onSkip?: (err: CompactionSkipped) => void, size: TurnSize = {}): Generator<void, CompactionStep> {
+export function compactTurns(log: WritableLog, session: number, cursor: number, upTo: number, onSkip?: (err: CompactionSkipped) => void, size: TurnSize = {}): Generator<void, CompactionStep> {
+  const st = statementsOf(log);
+  return turnsOf(st, session, cursor, upTo, onSkip, size, (w) => writeMerge(log, session, w));
+}
+
+/**
+ * One write of the background compactor: the `rows` frames of a session whose first seqs lie in [fromSeq, toSeq]
+ * replaced by one frame of `n` events under `key` (the first of them's key). Made by compactTurns' merge (on the
+ * writer's thread, or planned on the compactor's thread: compaction-thread.ts) and applied by writeMerge.
+ */
+export interface MergeWrite {
+  readonly fromSeq: number;
+  readonly toSeq: number;
+  readonly rows: number;
+  readonly key: number;
+  readonly n: number;
+  readonly bytes: Uint8Array;
+}
+
+/** Applies `w` in a transaction of its own on the writer; false (nothing written) when the rows standing there are not exactly the ones it replaces. */
+export function writeMerge(log: WritableLog, session: number, w: MergeWrite): boolean {
+  const st = statementsOf(log);
+  return log.transaction(() => {
+    // Only the writer changes frames; still, never merge rows that are not exactly the ones read (or written).
+    if ((st.count.get(session, w.fromSeq, w.toSeq) as number) !== w.rows) return false;
+    st.remove.run(session, w.fromSeq, w.toSeq);
+    st.insert.run(w.key, w.n, storedCrc(crc32(w.bytes)), w.bytes);
+    return true;
+  });
+}
+
+/**
+ * Plans one step of compactTurns on a read connection (the compactor's thread): reads, checks, decodes and encodes
+ * as compactTurns does, and returns the writes it would have made, in order, for the writer to apply with
+ * writeMerge (each checks that its rows are still the ones read). The step's cursor holds only if every write is
+ * applied. `gate` is called before each read.
+ */
+export function planStep(
+  db: Database.Database,
+  session: number,
+  cursor: number,
+  upTo: number,
+  size: TurnSize = {},
+  gate?: () => void,
+): { step: CompactionStep; writes: MergeWrite[]; skipped: string[] } {
+  const writes: MergeWrite[] = [];
+  const skipped: string[] = [];
+  const turns = turnsOf(readStatementsOf(db, gate), session, cursor, upTo, (err) => skipped.push(err.message), size, (w) => {
+    writes.push(w);
+    return true;
+  });
+  for (;;) {
+    const r = turns.next();
+    if (r.done) return { step: r.value, writes, skipped };
+  }
+}
+
+const readStatements = new WeakMap<Database.Database, Statements>();
+
+/** A connection's read statements, each read behind `gate` (the first call's). */
+function readStatementsOf(db: Database.Database, gate?: () => void): Statements {
+  let s = readStatements.get(db);
+  if (s === undefined) {
+    s = new Statements(db, gate);
+    readStatements.set(db, s);
+  }
+  return s;
+}
+
+function* turnsOf(
+  st: Statements,
+  session: number,
+  cursor: number,
+  upTo: number,
+  onSkip: ((err: CompactionSkipped) => void) | undefined,
+  size: TurnSize,
+  write: (w: MergeWrite) => boolean,
+): Generator<void, CompactionStep> {
   const rowsPerTurn = size.rows ?? ROWS_PER_TURN;
   const cap = size.events ?? COMPACT_EVENTS;
   const big = cap / 4;
-  const st = statementsOf(log);
   const done = (framesRemoved: number, framesWritten: number, events: number, caughtUp: boolean): CompactionStep => ({ framesRemoved, framesWritten, events, cursor, caughtUp });
   let run: Row[] = [];
   let runEvents = 0;
@@ -284,7 +372,7 @@ export function* compactTurns(log: WritableLog, session: number, cursor: number,
       if (gap || n >= big || runEvents + n > cap) {
         if (run.length > 1) {
           // The run is complete: merge it over the next turns and end the step.
-          const merged = yield* mergeTurns(log, st, session, run, runEvents, onSkip, size.frames ?? FRAMES_PER_TURN, Math.max(2, size.writeRows ?? ROWS_PER_WRITE));
+          const merged = yield* mergeTurns(write, st, session, run, runEvents, onSkip, size.frames ?? FRAMES_PER_TURN, Math.max(2, size.writeRows ?? ROWS_PER_WRITE));
           if (merged === 'changed') return done(0, 0, 0, false);
           cursor = run[run.length - 1]![2] + 1;
           return merged === 'skipped' ? done(0, 0, 0, false) : done(run.length, 1, runEvents, false);
@@ -320,7 +408,7 @@ export const ROWS_PER_WRITE = 128;
 
 /** Reads, checks and decodes `run` a slice per turn, writes it in pieces when it is long, encodes it in a turn of its own, and writes it in the last. */
 function* mergeTurns(
-  log: WritableLog,
+  write: (w: MergeWrite) => boolean,
   st: Statements,
   session: number,
   run: readonly Row[],
@@ -380,14 +468,7 @@ function* mergeTurns(
         yield;
         const pf = p.rows[0]!;
         const pl = p.rows[p.rows.length - 1]!;
-        const bytes = p.bytes;
-        const wrote = log.transaction(() => {
-          if ((st.count.get(session, pf[1], pl[1]) as number) !== p.rows.length) return false;
-          st.remove.run(session, pf[1], pl[1]);
-          st.insert.run(pf[0], pl[2] - pf[1] + 1, storedCrc(crc32(bytes)), bytes);
-          return true;
-        });
-        if (!wrote) return 'changed';
+        if (!write({ fromSeq: pf[1], toSeq: pl[1], rows: p.rows.length, key: pf[0], n: pl[2] - pf[1] + 1, bytes: p.bytes })) return 'changed';
         piecesWritten++;
       }
     }
@@ -402,14 +483,7 @@ function* mergeTurns(
     yield;
     // Standing in the run's place now: the pieces, then the rows not pieced.
     const standing = piecesWritten + pieceRows.length + (pieced ? 0 : run.length);
-    const wrote = log.transaction(() => {
-      // Only the writer changes frames; still, never merge rows that are not exactly the ones read (or written).
-      if ((st.count.get(session, first[1], last[1]) as number) !== standing) return false;
-      st.remove.run(session, first[1], last[1]);
-      st.insert.run(first[0], last[2] - first[1] + 1, storedCrc(crc32(bytes)), bytes);
-      return true;
-    });
-    return wrote ? 'merged' : 'changed';
+    return write({ fromSeq: first[1], toSeq: last[1], rows: standing, key: first[0], n: last[2] - first[1] + 1, bytes }) ? 'merged' : 'changed';
   } catch (err) {
     if (!(err instanceof CompactionSkipped)) throw err;
     onSkip?.(err);

@@ -386,6 +386,14 @@ class BackgroundCheckpointer {
   /** Checkpoints run on the writer's connection, and how many of them were put off to a later turn (for figures and tests). */
   inlineCount = 0;
   deferred = 0;
+  /**
+   * Slot 0 is 1 from the moment the writer's restart checkpoint is due until the commit after it has run (the one
+   * that starts the WAL over): the compactor's thread does not start a read meanwhile (decision 274), since a
+   * reader inside a statement keeps the checkpoint from reaching the WAL's end and the WAL from starting over.
+   */
+  readonly restartHold = new Int32Array(new SharedArrayBuffer(4));
+  /** The writer's checkpoint ran: the next commit releases restartHold. */
+  private releaseAfterCommit = false;
   /** Commits since a checkpoint became due (0: none due), and the turn it waits for. */
   private dueSince = 0;
   private soon: NodeJS.Immediate | undefined;
@@ -411,6 +419,7 @@ class BackgroundCheckpointer {
 
   /** After a commit (outside any transaction): ask for a checkpoint when due; checkpoint here when the WAL is too big. */
   committed(): void {
+    if (this.releaseAfterCommit) this.release();
     this.sinceAsk += this.pageSize;
     this.sinceStat += this.pageSize;
     if (this.sinceStat >= STAT_EVERY_BYTES) {
@@ -466,6 +475,7 @@ class BackgroundCheckpointer {
    * frames, the compactor ends its turn), or at the latest DUE_COMMITS commits later.
    */
   private due(): void {
+    Atomics.store(this.restartHold, 0, 1);
     this.dueSince = 1;
     this.deferred++;
     if (this.soon === undefined) {
@@ -482,7 +492,15 @@ class BackgroundCheckpointer {
     if (this.dueSince === 0 || !this.db.open || this.db.inTransaction) return false;
     this.dueSince = 0;
     this.inline();
+    this.releaseAfterCommit = true;
     return true;
+  }
+
+  /** The WAL has started over (or the writer stops): the compactor's thread may read again. */
+  private release(): void {
+    this.releaseAfterCommit = false;
+    Atomics.store(this.restartHold, 0, 0);
+    Atomics.notify(this.restartHold, 0);
   }
 
   /** A checkpoint on the writer's own connection, between commits; true when it reached the WAL's end (the next commit starts it over). */
@@ -534,6 +552,7 @@ class BackgroundCheckpointer {
     if (this.soon !== undefined) clearImmediate(this.soon);
     this.soon = undefined;
     this.dueSince = 0;
+    this.release();
     const worker = this.worker;
     if (!worker) return;
     this.worker = undefined;
@@ -649,6 +668,15 @@ export class WritableLog extends ReadableLog {
   }
 
   /** Checkpoints the writer ran on its own connection, and how many of them waited for a later turn (decision 268). */
+  /**
+   * Shared memory whose slot 0 is 1 while the writer's WAL restart is under way (due, run, and the commit that
+   * starts the WAL over not yet made): readers on other threads that can wait (the compactor's) start no read then.
+   * Undefined without a checkpointer (an in-memory log).
+   */
+  get restartHold(): Int32Array | undefined {
+    return this.checkpointer?.restartHold;
+  }
+
   get writerCheckpoints(): { readonly run: number; readonly deferred: number } {
     return { run: this.checkpointer?.inlineCount ?? 0, deferred: this.checkpointer?.deferred ?? 0 };
   }

@@ -112,4 +112,42 @@ describe('event log: the database file holds the log', () => {
     expect(ro.lastSeq(1)).toBe(seq);
     ro.close();
   });
+
+  it("holds other threads' reads from the moment the writer's restart checkpoint is due until the commit that starts the WAL over (decision 274)", async () => {
+    const dir = tempDir('ordo-wal-');
+    dirs.push(dir);
+    const path = join(dir, 'ordo.db');
+    const log = openWritableLog(path, { checkpointThread: false });
+    const hold = log.restartHold!;
+    log.transaction(() => log.openSession(1, 1));
+    let seq = 0;
+    const commit = () => {
+      seq++;
+      log.transaction(() => log.appendFrame(1, seq, seq, encodeFrame(1, [ev(seq)])));
+    };
+    expect(Atomics.load(hold, 0)).toBe(0);
+    while (log.writerCheckpoints.deferred === 0) {
+      commit();
+      // Never held before the commit that makes the checkpoint due.
+      if (log.writerCheckpoints.deferred === 0) expect(Atomics.load(hold, 0)).toBe(0);
+    }
+    expect(Atomics.load(hold, 0)).toBe(1);
+    // The checkpoint runs in the next turn; the WAL starts over only at the next commit: still held.
+    await new Promise((r) => setImmediate(r));
+    expect(log.writerCheckpoints.run).toBe(1);
+    expect(Atomics.load(hold, 0)).toBe(1);
+    // A reader on another thread waiting on the hold is woken by that commit.
+    // (Atomics.waitAsync: in Node since 16, in TypeScript's lib from es2024.)
+    const waitAsync = (Atomics as unknown as { waitAsync: (a: Int32Array, i: number, v: number, ms: number) => { async: boolean; value: Promise<string> | string } }).waitAsync;
+    const woken = waitAsync(hold, 0, 1, 10_000);
+    expect(woken.async).toBe(true);
+    commit();
+    expect(Atomics.load(hold, 0)).toBe(0);
+    expect(await woken.value).toBe('ok');
+    // Close releases a hold left set (a due checkpoint the writer never ran).
+    while (log.writerCheckpoints.deferred === 1) commit();
+    expect(Atomics.load(hold, 0)).toBe(1);
+    log.close();
+    expect(Atomics.load(hold, 0)).toBe(0);
+  });
 });
