@@ -78,10 +78,31 @@ export function stallLines(ok: readonly Ack[], from: number, to: number, g: Gene
 }
 
 /**
- * Runs bench/catch-up-load.ts against the host; once its first order is due, `onStart(epoch)` gives the action to
+ * The host's child processes now, by script (/proc): a checkpoint round (engine/host/checkpoint-process.ts, forked
+ * within 2 s of the host's start on a session past 250,000 events without a checkpoint) still running at the join
+ * both competes for the cores and leaves the component no checkpoint, so it rewinds from seq 1.
+ */
+function hostChildrenAt(pid: number): string {
+  try {
+    const kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ').filter((k) => k !== '');
+    const names = kids.map((k) => {
+      try {
+        return `${k} ${readFileSync(`/proc/${k}/cmdline`, 'utf8').split('\0').find((a) => a.endsWith('.js')) ?? '?'}`;
+      } catch {
+        return `${k} (gone)`;
+      }
+    });
+    return names.length === 0 ? 'none' : names.join(', ');
+  } catch {
+    return 'unknown (no /proc)';
+  }
+}
+
+/**
+ * Runs bench/catch-up-load.ts against the host; once its first order is due, `onStart(epoch, pid)` (the generator's pid) gives the action to
  * run `joinAt` seconds later (here, on this process's loop). Resolves with what the child wrote.
  */
-function loadInChild(host: { port: number; token: string }, rate: number, seconds: number, out: string, joinAt: number, onStart: (epoch: number) => () => void): Promise<CatchUpLoad> {
+function loadInChild(host: { port: number; token: string }, rate: number, seconds: number, out: string, joinAt: number, onStart: (epoch: number, pid: number) => () => void): Promise<CatchUpLoad> {
   return new Promise((resolve, reject) => {
     const script = fileURLToPath(new URL('./catch-up-load.js', import.meta.url));
     const child = spawn(process.execPath, [script, String(host.port), host.token, String(rate), String(seconds), out], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -94,7 +115,7 @@ function loadInChild(host: { port: number; token: string }, rate: number, second
       const m = new RegExp(`^${LOAD_START}(\\d+)$`, 'm').exec(text);
       if (m && timer === undefined) {
         const epoch = Number(m[1]);
-        const action = onStart(epoch);
+        const action = onStart(epoch, child.pid ?? NaN);
         timer = setTimeout(action, Math.max(0, epoch + joinAt * 1000 - Date.now()));
       }
     });
@@ -140,8 +161,10 @@ export async function catchUpUnderLoad(opts: { events: number; rate: number; sec
     let perfStopped: Promise<boolean> | undefined;
     let sinceLoad = (): number => NaN;
     let joinSpawnMs = NaN;
+    let atJoin = '';
     const join_ = (): void => {
       joinedMs = sinceLoad();
+      atJoin = hostChildrenAt(host.pid);
       const spawnStart = performance.now();
       let componentDir = folder.dir;
       if (via === 'service') {
@@ -177,6 +200,8 @@ export async function catchUpUnderLoad(opts: { events: number; rate: number; sec
     };
     let acks: Ack[];
     let g: GeneratorProbe;
+    // The process that sends the orders (bench/sched-delay.ts names its time on the host's core).
+    let generatorPid = process.pid;
     let loadEpoch: number;
     if (process.env['CATCHUP_LOAD_IN_PROCESS'] === '1') {
       // For A/B runs only (round 13's way): the orders sent from this process, which also spawns the component at
@@ -195,7 +220,8 @@ export async function catchUpUnderLoad(opts: { events: number; rate: number; sec
     } else {
       // The load generator in a process of its own (bench/catch-up-load.ts, decision 273); this process only spawns
       // the component at the join and watches it.
-      const r = await loadInChild(host, opts.rate, opts.seconds, join(folder.dir, 'load.json'), joinAt, (epoch) => {
+      const r = await loadInChild(host, opts.rate, opts.seconds, join(folder.dir, 'load.json'), joinAt, (epoch, pid) => {
+        generatorPid = pid;
         sinceLoad = () => Date.now() - epoch;
         return join_;
       });
@@ -217,10 +243,11 @@ export async function catchUpUnderLoad(opts: { events: number; rate: number; sec
     for (const [name, a, b] of [['before the join', 0, joinedMs], ['while catching up', joinedMs, caughtUpMs], ['after', caughtUpMs, opts.seconds * 1000]] as const) {
       opts.log(`catchup: load generator ${name}: ${generatorLine(g, loadEpoch + a, loadEpoch + b)}`);
     }
+    opts.log(`catchup: at the join, the host's child processes: ${atJoin}`);
     opts.log(`catchup: the join (spawning the component${perfFile ? ' and perf' : ''}) held the spawning thread ${joinSpawnMs.toFixed(1)} ms`);
     for (const l of stallLines(ok, joinedMs, caughtUpMs, g, loadEpoch)) opts.log(`catchup: ${l}`);
     if (perfFile && (await (perfStopped ?? perf?.stop()))) {
-      const d = schedDelay(perfFile, { host: host.pid, generator: process.pid, ...(component?.pid !== undefined ? { component: component.pid } : {}) });
+      const d = schedDelay(perfFile, { host: host.pid, generator: generatorPid, ...(component?.pid !== undefined ? { component: component.pid } : {}) });
       opts.log(`catchup: while catching up: ${d ? schedDelayLine(d) : 'perf script failed'}`);
     }
     component?.kill('SIGTERM');
