@@ -164,7 +164,7 @@ export async function catchUpUnderLoad(opts: { events: number; rate: number; sec
     let atJoin = '';
     const join_ = (): void => {
       joinedMs = sinceLoad();
-      atJoin = hostChildrenAt(host.pid);
+      atJoin = `${hostChildrenAt(host.pid)}; the bench process's: ${hostChildrenAt(process.pid)}`;
       const spawnStart = performance.now();
       let componentDir = folder.dir;
       if (via === 'service') {
