@@ -146,6 +146,9 @@ export async function catchUpUnderLoad(opts: { events: number; rate: number; sec
   const probe = hostProbe(folder.dir, { trace: opts.trace === true });
   const host = await startHostProcess(folder.dir, ['--bus-port', String(busPort)], probe.node);
   let stopped = false;
+  // The host's log lines about checkpoint rounds (started, failed): whether the component could join from one.
+  let hostErr = '';
+  host.proc.stderr!.on('data', (d: Buffer) => (hostErr += d));
   const api = apiCaller(host);
   let component: ReturnType<typeof spawn> | undefined;
   let perf: ReturnType<typeof recordSched> | undefined;
@@ -244,6 +247,8 @@ export async function catchUpUnderLoad(opts: { events: number; rate: number; sec
       opts.log(`catchup: load generator ${name}: ${generatorLine(g, loadEpoch + a, loadEpoch + b)}`);
     }
     opts.log(`catchup: at the join, the host's child processes: ${atJoin}`);
+    const ckptLines = (text: string) => text.split('\n').filter((l) => /checkpoint/i.test(l)).slice(0, 4).map((l) => l.replace(/^\S+Z /, '').slice(0, 200));
+    opts.log(`catchup: the host's lines on checkpoints: ${ckptLines(hostErr).join(' | ') || 'none'}; the component's: ${ckptLines(componentErr).join(' | ') || 'none'}`);
     opts.log(`catchup: the join (spawning the component${perfFile ? ' and perf' : ''}) held the spawning thread ${joinSpawnMs.toFixed(1)} ms`);
     for (const l of stallLines(ok, joinedMs, caughtUpMs, g, loadEpoch)) opts.log(`catchup: ${l}`);
     if (perfFile && (await (perfStopped ?? perf?.stop()))) {
