@@ -124,6 +124,8 @@ export interface Ack {
   /** When it was due (ms since the load started) and its latency from then. */
   readonly dueMs: number;
   readonly ms: number;
+  /** When the load generator handed it to Node's HTTP client (ms since the load started): late past dueMs is the generator's own delay. */
+  readonly sentMs: number;
   readonly status: number;
   /** The error code of an answer that is not 200 (or the transport's). */
   readonly code?: string;
@@ -149,12 +151,13 @@ export async function pacedOrders(call: (method: string, path: string, body?: un
     const due = Math.min(Math.floor((elapsed / 1000) * rate) + 1, seconds * rate);
     while (acks.length < due) {
       const dueMs = (acks.length / rate) * 1000;
+      const sentMs = performance.now() - t0;
       const order = next();
       acks.push(
         call('POST', '/orders', order).then((r) => {
           const code = r.status === 200 ? undefined : String((r.body['error'] as { code?: string } | undefined)?.code ?? '');
           const trace = r.times ? { trace: { coid: String(order['clientOrderId']), due: mono0 + dueMs, times: r.times } } : {};
-          return { dueMs, ms: performance.now() - t0 - dueMs, status: r.status, ...(code !== undefined ? { code } : {}), ...trace };
+          return { dueMs, ms: performance.now() - t0 - dueMs, sentMs, status: r.status, ...(code !== undefined ? { code } : {}), ...trace };
         }),
       );
     }

@@ -211,17 +211,30 @@ export class ReadableLog {
     const start = this.frameStart(session, from);
     const pages = (this.pages ??= FramePages.open(this.db, this.layout) ?? null);
     if (pages !== null) {
-      // A page of frames per SQLite call (frame-pages.ts): what a log of small live frames needs.
-      pages.forEach(
-        session,
-        start,
-        to,
-        (bytes, begin, end, view) => visit(bytes, count, from, to, begin, end, view),
-        (err, firstSeq, lastSeq, frame) => {
-          if (err === undefined) throw new CorruptionError(session, firstSeq, lastSeq, 'checksum mismatch');
-          throw frameError(frameAlone(err, frame), session, firstSeq, lastSeq);
-        },
-      );
+      // A page of frames per SQLite call (frame-pages.ts): what a log of small live frames needs. The pages are read
+      // in one read transaction, one WAL snapshot: a host's compactor merging frames on another connection between
+      // two pages would otherwise put a merged frame under a key before the next page's start, which then reads
+      // as a seq gap (decision 273).
+      const read = () =>
+        pages.forEach(
+          session,
+          start,
+          to,
+          (bytes, begin, end, view) => visit(bytes, count, from, to, begin, end, view),
+          (err, firstSeq, lastSeq, frame) => {
+            if (err === undefined) throw new CorruptionError(session, firstSeq, lastSeq, 'checksum mismatch');
+            throw frameError(frameAlone(err, frame), session, firstSeq, lastSeq);
+          },
+        );
+      if (this.db.inTransaction) read();
+      else {
+        this.db.exec('BEGIN');
+        try {
+          read();
+        } finally {
+          this.db.exec('COMMIT');
+        }
+      }
       return n;
     }
     for (const [key, nEvents, crc, bytes] of this.stmts.framesFrom.iterate(...this.layout.bind(session, start, to)) as IterableIterator<FrameRow>) {
