@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compactSession } from '../../engine/store/compaction.ts';
+import Database from 'better-sqlite3';
+import { frameKey } from '../../engine/store/frame-key.ts';
 import { openReadableLog, openWritableLog } from '../../engine/store/log.ts';
 import { storedSessions } from './helpers/stored-session.ts';
 
@@ -31,6 +33,25 @@ describe('replay while another connection compacts the same log', () => {
       expect(after).toEqual(seqs);
     } finally {
       writer.close();
+      reader.close();
+    }
+  });
+
+  it('still reports a frame missing where a page begins as a seq gap (the read goes on from the frame before it once, then names the gap)', () => {
+    // 8-event frames: the first page is 8 frames (frame-pages.ts), so the second page opens with the frame at seq 65.
+    const path = storedSession(4_000, [8]);
+    const db = new Database(path);
+    try {
+      db.prepare('DELETE FROM frames WHERE key = ?').run(frameKey(1, 65));
+    } finally {
+      db.close();
+    }
+    const reader = openReadableLog(path);
+    try {
+      const seqs: number[] = [];
+      expect(() => reader.replay(1, (e) => void seqs.push(e.seq))).toThrow('seq gap: expected 65, found 73');
+      expect(seqs).toEqual(Array.from({ length: 64 }, (_, i) => i + 1));
+    } finally {
       reader.close();
     }
   });
