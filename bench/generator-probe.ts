@@ -5,8 +5,9 @@
  * schedstat, as bench/host-probe.ts does in the host), every GC pause (kind, start, ms), and every 100 ms the kernel's
  * Dirty and Writeback page counts (/proc/meminfo: the writeback of what earlier scenarios wrote). Times are epoch ms.
  */
-import { openSync, readFileSync, readSync, closeSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { PerformanceObserver, performance, type PerformanceEntry } from 'node:perf_hooks';
+import { mainThreadSchedstat } from './main-thread-schedstat.ts';
 
 const KINDS: Record<number, string> = { 1: 'scavenge', 2: 'mark-compact', 4: 'incremental', 8: 'weak-callbacks' };
 
@@ -32,19 +33,8 @@ export function dirtyKb(): [number, number] | undefined {
 /** Starts recording; `stop` ends it and returns what was recorded. */
 export function probeGenerator(minGapMs: number): { stop: () => GeneratorProbe } {
   const p: GeneratorProbe = { gaps: [], gc: [], dirty: [] };
-  let fd = -1;
-  try {
-    fd = openSync(`/proc/self/task/${process.pid}/schedstat`, 'r');
-  } catch {
-    // Not Linux: gaps without the split.
-  }
-  const buf = Buffer.alloc(128);
-  const sched = (): [number, number] => {
-    if (fd < 0) return [NaN, NaN];
-    const n = readSync(fd, buf, 0, buf.length, 0);
-    const [run, wait] = buf.toString('latin1', 0, n).split(' ');
-    return [Number(run) / 1e6, Number(wait) / 1e6];
-  };
+  const schedstat = mainThreadSchedstat();
+  const sched = schedstat.read;
   let last = performance.now();
   let [run0, wait0] = sched();
   const gapTimer = setInterval(() => {
@@ -70,7 +60,7 @@ export function probeGenerator(minGapMs: number): { stop: () => GeneratorProbe }
       clearInterval(gapTimer);
       clearInterval(dirtyTimer);
       observer.disconnect();
-      if (fd >= 0) closeSync(fd);
+      schedstat.close();
       return p;
     },
   };

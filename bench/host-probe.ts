@@ -9,11 +9,12 @@
  * where the young generation's garbage comes from. Nothing of it runs in a
  * shipped host.
  */
-import { openSync, readSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { monoMs, TRACE_HEADER, type Hop } from './hops.ts';
+import { mainThreadSchedstat } from './main-thread-schedstat.ts';
 import { monitorEventLoopDelay, PerformanceObserver, performance, type PerformanceEntry } from 'node:perf_hooks';
 
 /** V8's GC kinds as perf_hooks numbers them. */
@@ -178,13 +179,7 @@ if (out) {
 
 /** A 1 ms timer; each time it runs `min` ms or more late, the gap and the main thread's schedstat over it. */
 function traceGaps(gaps: NonNullable<HostProbe['gaps']>, min: number): void {
-  const fd = openSync(`/proc/self/task/${process.pid}/schedstat`, 'r');
-  const buf = Buffer.alloc(128);
-  const sched = (): [number, number] => {
-    const n = readSync(fd, buf, 0, buf.length, 0);
-    const [run, wait] = buf.toString('latin1', 0, n).split(' ');
-    return [Number(run) / 1e6, Number(wait) / 1e6];
-  };
+  const sched = mainThreadSchedstat().read;
   let last = performance.now();
   let [run0, wait0] = sched();
   const timer = setInterval(() => {
