@@ -58,15 +58,15 @@ declare const writable: unique symbol;
 type FrameRow = [key: number, n: number, crc: number, body: Buffer];
 
 
-/**
- * The event log: read side. Every frame is checked against its CRC-32 and
- * decoded on read; a mismatch throws CorruptionError with its location.
- */
 /** replay()'s signal to go on reading from the frame holding `seq` (a page that opened with a jump): never escapes it. */
 class ResumeAt {
   constructor(readonly seq: number) {}
 }
 
+/**
+ * The event log: read side. Every frame is checked against its CRC-32 and
+ * decoded on read; a mismatch throws CorruptionError with its location.
+ */
 export class ReadableLog {
   declare readonly [readable]: true;
   protected readonly stmts;
@@ -688,7 +688,6 @@ export class WritableLog extends ReadableLog {
     return this.checkpointer?.maxWalBytes ?? 0;
   }
 
-  /** Checkpoints the writer ran on its own connection, and how many of them waited for a later turn (decision 268). */
   /**
    * Shared memory whose slot 0 is 1 while the writer's WAL restart is under way (due, run, and the commit that
    * starts the WAL over not yet made): readers on other threads that can wait (the compactor's) start no read then.
@@ -698,6 +697,7 @@ export class WritableLog extends ReadableLog {
     return this.checkpointer?.restartHold;
   }
 
+  /** Checkpoints the writer ran on its own connection, and how many of them waited for a later turn (decision 268). */
   get writerCheckpoints(): { readonly run: number; readonly deferred: number } {
     return { run: this.checkpointer?.inlineCount ?? 0, deferred: this.checkpointer?.deferred ?? 0 };
   }
@@ -727,7 +727,7 @@ export class WritableLog extends ReadableLog {
   private checkFile(): void {
     if (!this.path || !this.identity) return;
     const now = fileIdentity(this.path);
-    if (!now) throw new StoreError(removedMessage(this.path));
+    if (!now) throw new StoreError(`event log ${this.path} was removed under the running host; no further event is taken (restore it from a backup: docs/reliability.md)`);
     if (now.ino !== this.identity.ino || now.dev !== this.identity.dev) {
       throw new StoreError(`event log ${this.path} was replaced under the running host; no further event is taken (restart to use the new file)`);
     }
@@ -786,10 +786,6 @@ export interface OpenOptions {
    * when the thread cannot start; for tests and tools). Default true.
    */
   readonly checkpointThread?: boolean;
-}
-
-function removedMessage(path: string): string {
-  return `event log ${path} was removed under the running host; no further event is taken (restore it from a backup: docs/reliability.md)`;
 }
 
 function fileIdentity(path: string): { ino: number; dev: number } | undefined {
