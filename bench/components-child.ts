@@ -5,7 +5,9 @@
  * component` processes connect to a host. Prints one JSON line.
  *
  *   node dist/bench/components-child.js <endpoints-json> throughput <total> <warmup> <batch> <window>
- *   node dist/bench/components-child.js <endpoints-json> latency <rate> <seconds> <warmup-seconds> [tick|due|wake]
+ *   node dist/bench/components-child.js <endpoints-json> latency <rate> <seconds> <warmup-seconds> [tick|due|wake] [trace] [probe|probe-gaps]
+ *
+ * probe / probe-gaps: this process's threads, GC (and loop gaps) over the measured run in the trace (bench/latency-hops.ts).
  */
 import type { BusEndpoints } from '../engine/bus/endpoints.ts';
 import { CommandClient } from '../engine/bus/command-client.ts';
@@ -13,6 +15,7 @@ import { EventStream } from '../engine/bus/event-stream.ts';
 import { driveLatency, driveThroughput, sendersListener, type Senders } from './drive.ts';
 import { SENDER_ROLES } from './roles.ts';
 import { runMain } from './util.ts';
+import { processProbe } from './latency-process-probe.ts';
 
 async function main(): Promise<void> {
   const [endpointsJson, mode, ...rest] = process.argv.slice(2);
@@ -30,7 +33,7 @@ async function main(): Promise<void> {
   const n = rest.map(Number);
   const result = mode === 'throughput'
     ? await driveThroughput(senders, { total: n[0]!, warmup: n[1]!, batch: n[2]!, window: n[3]! })
-    : await driveLatency(senders, { ratePerSec: n[0]!, seconds: n[1]!, warmupSeconds: n[2]!, send: rest[3] === 'due' || rest[3] === 'wake' ? rest[3] : 'tick', trace: rest[4] === 'trace' });
+    : await driveLatency(senders, { ratePerSec: n[0]!, seconds: n[1]!, warmupSeconds: n[2]!, send: rest[3] === 'due' || rest[3] === 'wake' ? rest[3] : 'tick', trace: rest[4] === 'trace', ...(rest[5]?.startsWith('probe') ? { probe: processProbe({ gaps: rest[5] === 'probe-gaps' }) } : {}) });
   for (const c of clients) await c.close();
   stream.close();
   // Wait for the pipe to take it all: runMain exits at once, and a traced result is megabytes.

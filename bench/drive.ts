@@ -5,6 +5,7 @@ import { OrderPipeline } from './pipeline.ts';
 import { Worker } from 'node:worker_threads';
 import { PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { collectGarbage, until } from './util.ts';
+import { clockOffsetMs, type ProcessProbe, type ProcessTrace } from './latency-process-probe.ts';
 
 /** The 'wake' sender's timer thread (compiled beside this file), and what it posts. */
 const WAKER = new URL('./due-waker.js', import.meta.url);
@@ -122,6 +123,10 @@ export interface LatencyTrace {
   readonly sent: number[];
   readonly received: number[];
   readonly gc: { start: number; ms: number; kind: number }[];
+  /** What to add to the times above to put them on CLOCK_MONOTONIC (bench/latency-process-probe.ts monoMs). */
+  readonly clockOffsetMs?: number;
+  /** With LatencyOptions.probe: this process's threads, GC and loop gaps over the measured run (monotonic ms). */
+  readonly probe?: ProcessTrace;
 }
 
 export interface LatencyOptions {
@@ -143,6 +148,8 @@ export interface LatencyOptions {
   readonly send?: 'tick' | 'due' | 'wake';
   /** Keep every measured command's times (LatencyResult.trace). Costs a few stores per command. */
   readonly trace?: boolean;
+  /** Started when the measured run starts and stopped when its last event is in; its result goes in the trace. */
+  readonly probe?: ProcessProbe;
 }
 
 /**
@@ -294,14 +301,16 @@ export async function driveLatency(s: Senders, opts: LatencyOptions): Promise<La
     await until(settled, 'warm-up events', 10_000);
     collectGarbage();
     recording = true;
+    opts.probe?.start();
     const start = performance.now();
     const sentBefore = sent;
     const { seconds } = await run(opts.seconds);
     await until(settled, 'last events', 10_000);
     recording = false;
+    const probed = opts.probe?.stop();
     let trace: LatencyTrace | undefined;
     if (tracing) {
-      const t: LatencyTrace = { role: [], cseq: [], seq: [], due: [], sent: [], received: [], gc: gcPauses };
+      const t: LatencyTrace = { role: [], cseq: [], seq: [], due: [], sent: [], received: [], gc: gcPauses, clockOffsetMs: clockOffsetMs(), ...(probed ? { probe: probed } : {}) };
       const origin = performance.timeOrigin;
       for (let role = 0; role < roles; role++) {
         for (let c = 0; c < capacity; c++) {

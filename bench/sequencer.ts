@@ -23,6 +23,13 @@ export interface SequencerResult<R> {
   readonly events: number;
 }
 
+/** How the two-process layout's child is started (bench/latency-hops.ts): node flags, extra arguments, a command before node (e.g. nice). */
+export interface ChildOptions {
+  readonly nodeArgs?: readonly string[];
+  readonly args?: readonly string[];
+  readonly prefix?: readonly string[];
+}
+
 /**
  * Runs a drive against a fresh sequencer: in this process as the host wires its in-process components
  * (one thread does everything), in this process over inproc:// sockets, or with the four components and the
@@ -35,6 +42,7 @@ async function withSequencer<R>(
   local: (s: Awaited<ReturnType<typeof startSenders>>) => Promise<R>,
   synchronous: 'normal' | 'full' = 'normal',
   instrument?: (host: SequencerHost) => void,
+  child: ChildOptions = {},
 ): Promise<SequencerResult<R>> {
   const host = await startSequencerHost(topology === 'two-processes' ? 'ipc' : 'inproc', synchronous);
   instrument?.(host);
@@ -49,7 +57,9 @@ async function withSequencer<R>(
         await senders.close();
       }
     } else {
-      const { stdout } = await run(process.execPath, ['--expose-gc', CHILD, JSON.stringify(host.endpoints), ...childArgs], { maxBuffer: 1 << 27 });
+      const argv = [...(child.nodeArgs ?? []), '--expose-gc', CHILD, JSON.stringify(host.endpoints), ...childArgs, ...(child.args ?? [])];
+      const [file, ...pre] = [...(child.prefix ?? []), process.execPath];
+      const { stdout } = await run(file!, [...pre, ...argv], { maxBuffer: 1 << 28 });
       result = JSON.parse(stdout.trim().split('\n').pop()!) as R;
     }
     const after = host.sequencer.stats;
@@ -68,7 +78,7 @@ export function sequencerThroughput(
 }
 
 /** `instrument` sees the sequencer's host before the drive starts (bench/latency-tail.ts wraps its methods). */
-export function sequencerLatency(topology: Topology, opts: LatencyOptions, instrument?: (host: SequencerHost) => void): Promise<SequencerResult<LatencyResult>> {
+export function sequencerLatency(topology: Topology, opts: LatencyOptions, instrument?: (host: SequencerHost) => void, child?: ChildOptions): Promise<SequencerResult<LatencyResult>> {
   const args = ['latency', String(opts.ratePerSec), String(opts.seconds), String(opts.warmupSeconds), opts.send ?? 'tick', ...(opts.trace === true ? ['trace'] : [])];
-  return withSequencer(topology, args, (s) => driveLatency(s, opts), 'normal', instrument);
+  return withSequencer(topology, args, (s) => driveLatency(s, opts), 'normal', instrument, child);
 }
