@@ -5,9 +5,9 @@
  * component` processes connect to a host. Prints one JSON line.
  *
  *   node dist/bench/components-child.js <endpoints-json> throughput <total> <warmup> <batch> <window>
- *   node dist/bench/components-child.js <endpoints-json> latency <rate> <seconds> <warmup-seconds> [tick|due|wake] [trace] [probe|probe-gaps]
+ *   node dist/bench/components-child.js <endpoints-json> latency <rate> <seconds> <warmup-seconds> [tick|due|wake] [trace] [probe|probe-gaps] [frame|turn]
  *
- * probe / probe-gaps: this process's threads, GC (and loop gaps) over the measured run in the trace (bench/latency-hops.ts).
+ * frame|turn: when reactions go out (LatencyOptions.reactions). probe / probe-gaps: this process's threads, GC (and loop gaps) over the measured run in the trace (bench/latency-hops.ts).
  */
 import type { BusEndpoints } from '../engine/bus/endpoints.ts';
 import { CommandClient } from '../engine/bus/command-client.ts';
@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   const n = rest.map(Number);
   const result = mode === 'throughput'
     ? await driveThroughput(senders, { total: n[0]!, warmup: n[1]!, batch: n[2]!, window: n[3]! })
-    : await driveLatency(senders, { ratePerSec: n[0]!, seconds: n[1]!, warmupSeconds: n[2]!, send: rest[3] === 'due' || rest[3] === 'wake' ? rest[3] : 'tick', trace: rest[4] === 'trace', ...(rest[5]?.startsWith('probe') ? { probe: processProbe({ gaps: rest[5] === 'probe-gaps' }) } : {}) });
+    : await driveLatency(senders, { ratePerSec: n[0]!, seconds: n[1]!, warmupSeconds: n[2]!, send: rest[3] === 'due' || rest[3] === 'wake' ? rest[3] : 'tick', trace: rest[4] === 'trace', ...(rest[5]?.startsWith('probe') ? { probe: processProbe({ gaps: rest[5] === 'probe-gaps' }) } : {}), ...(rest[6] === 'turn' ? { reactions: 'turn' as const } : {}) });
   for (const c of clients) await c.close();
   stream.close();
   // Wait for the pipe to take it all: runMain exits at once, and a traced result is megabytes.

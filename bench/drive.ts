@@ -123,6 +123,8 @@ export interface LatencyTrace {
   readonly sent: number[];
   readonly received: number[];
   readonly gc: { start: number; ms: number; kind: number }[];
+  /** Messages sent (CommandPort.send calls) over the measured run. */
+  readonly sends?: number;
   /** What to add to the times above to put them on CLOCK_MONOTONIC (bench/latency-process-probe.ts monoMs). */
   readonly clockOffsetMs?: number;
   /** With LatencyOptions.probe: this process's threads, GC and loop gaps over the measured run (monotonic ms). */
@@ -148,6 +150,11 @@ export interface LatencyOptions {
   readonly send?: 'tick' | 'due' | 'wake';
   /** Keep every measured command's times (LatencyResult.trace). Costs a few stores per command. */
   readonly trace?: boolean;
+  /**
+   * When the components' reactions go out: 'frame' (default, the bench's method) one message per component after
+   * each delivered frame; 'turn' after the turn of the event loop that delivered them (bench/latency-hops.ts --reactions turn).
+   */
+  readonly reactions?: 'frame' | 'turn';
   /** Started when the measured run starts and stopped when its last event is in; its result goes in the trace. */
   readonly probe?: ProcessProbe;
 }
@@ -189,6 +196,7 @@ export async function driveLatency(s: Senders, opts: LatencyOptions): Promise<La
   const srcIndex = new Map(s.clients.map((c, i) => [c.src, i]));
   const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
   let recording = false;
+  let sends = 0;
   let delivered = 0;
   let sent = 0;
   let lastReceived = 0;
@@ -221,10 +229,25 @@ export async function driveLatency(s: Senders, opts: LatencyOptions): Promise<La
         return c;
       });
       s.clients[role]!.send(batch);
+      if (recording) sends++;
       sent += batch.length;
     }
   };
-  s.onDelivered = sendReactions;
+  // 'turn': the reactions to every frame delivered in one turn of the event loop go out together after it (as the
+  // component runtime batches a turn's commands), one message per component a turn instead of one a frame.
+  let reactionsScheduled = false;
+  const sendReactionsAfterTurn = (): void => {
+    reactionsScheduled = false;
+    sendReactions();
+  };
+  s.onDelivered =
+    opts.reactions === 'turn'
+      ? () => {
+          if (reactionsScheduled) return;
+          reactionsScheduled = true;
+          setImmediate(sendReactionsAfterTurn);
+        }
+      : sendReactions;
   let entered = 0;
   // The 'wake' sender's timer thread (made below, before the warm-up) and the current run's handler of its wake-ups.
   let wakerRun = 0;
@@ -244,6 +267,7 @@ export async function driveLatency(s: Senders, opts: LatencyOptions): Promise<La
       }
     }
     s.clients[0]!.send(batch);
+    if (recording) sends++;
     entered += due;
     sent += due;
   };
@@ -310,7 +334,7 @@ export async function driveLatency(s: Senders, opts: LatencyOptions): Promise<La
     const probed = opts.probe?.stop();
     let trace: LatencyTrace | undefined;
     if (tracing) {
-      const t: LatencyTrace = { role: [], cseq: [], seq: [], due: [], sent: [], received: [], gc: gcPauses, clockOffsetMs: clockOffsetMs(), ...(probed ? { probe: probed } : {}) };
+      const t: LatencyTrace = { role: [], cseq: [], seq: [], due: [], sent: [], received: [], gc: gcPauses, sends, clockOffsetMs: clockOffsetMs(), ...(probed ? { probe: probed } : {}) };
       const origin = performance.timeOrigin;
       for (let role = 0; role < roles; role++) {
         for (let c = 0; c < capacity; c++) {

@@ -20,10 +20,11 @@
  * gap of either process or a sequencer turn.
  *
  *   node --expose-gc dist/bench/latency-hops.js [seconds] [rate] [--gaps] [--json FILE]
- *       [--child-nice N] [--child-node-flags "a b"] [--child-zmq-prio N]
+ *       [--child-nice N] [--child-node-flags "a b"] [--reactions frame|turn]
  *
  * --child-nice N runs the child under `nice -n N`; --child-node-flags passes node/V8 flags to it (A/B levers
- * without a build). Bench tool: the sequencer is instrumented by wrapping its methods on the instance.
+ * without a build); --reactions turn sends the components' reactions once a turn of the child's loop, not once a
+ * delivered frame (drive.ts LatencyOptions.reactions). Bench tool: the sequencer is instrumented by wrapping its methods on the instance.
  */
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -53,11 +54,13 @@ function option(args: string[], name: string): string | undefined {
 }
 
 /** Threads summed by name (libuv's pool threads share one), with the mean wait per time on a core. */
-function byName(threads: readonly ThreadCounts[]): Record<string, { n: number; runMs: number; waitMs: number; slices: number; waitPerSliceUs: number }> {
-  const out: Record<string, { n: number; runMs: number; waitMs: number; slices: number; waitPerSliceUs: number }> = {};
+type ByName = Record<string, { n: number; runMs: number; waitMs: number; slices: number; preempted: number; waitPerSliceUs: number }>;
+function byName(threads: readonly ThreadCounts[]): ByName {
+  const out: ByName = {};
   for (const t of threads) {
-    const x = (out[t.name] ??= { n: 0, runMs: 0, waitMs: 0, slices: 0, waitPerSliceUs: 0 });
+    const x = (out[t.name] ??= { n: 0, runMs: 0, waitMs: 0, slices: 0, preempted: 0, waitPerSliceUs: 0 });
     x.n++;
+    x.preempted += t.preempted;
     x.runMs += t.runMs;
     x.waitMs += t.waitMs;
     x.slices += t.slices;
@@ -76,6 +79,7 @@ runMain(async () => {
   const childNice = option(args, '--child-nice');
   const childFlags = option(args, '--child-node-flags');
   const gapsOn = args.includes('--gaps');
+  const reactions = option(args, '--reactions') === 'turn' ? 'turn' : 'frame';
   const pos = args.filter((a) => !a.startsWith('--'));
   const seconds = Number(pos[0] ?? 10);
   const rate = Number(pos[1] ?? 10_000);
@@ -85,6 +89,7 @@ runMain(async () => {
   const arrived = new Map<string, Float64Array>(SENDER_ROLES.map((r) => [`${r}-1`, new Float64Array(capacity)]));
   const f = { start: [] as number[], commitStart: [] as number[], commitEnd: [] as number[], end: [] as number[], published: [] as number[], lastSeq: [] as number[] };
   const frameFlush = new WeakMap<object, number>();
+  let pubSends = 0;
   // This process's threads sampled every 100 ms (the child's measured window is known only at the end).
   const samples: { at: number; threads: Map<number, ThreadCounts> }[] = [];
   const sampler = setInterval(() => samples.push({ at: now(), threads: readThreads() }), 100);
@@ -131,6 +136,7 @@ runMain(async () => {
           return sock.closed;
         },
         send(msg: unknown) {
+          pubSends++;
           const i = typeof msg === 'object' && msg !== null ? frameFlush.get(msg) : undefined;
           if (i !== undefined && f.published[i] === 0) f.published[i] = now();
           return sock.send(msg);
@@ -140,7 +146,7 @@ runMain(async () => {
       probe.start();
     },
     {
-      args: [gapsOn ? 'probe-gaps' : 'probe'],
+      args: [gapsOn ? 'probe-gaps' : 'probe', reactions],
       ...(childNice !== undefined ? { prefix: ['nice', '-n', childNice] } : {}),
       ...(childFlags !== undefined ? { nodeArgs: childFlags.split(' ').filter((x) => x !== '') } : {}),
     },
@@ -163,7 +169,7 @@ runMain(async () => {
   const parentThreads: ThreadCounts[] = [];
   for (const [tid, b] of last.threads) {
     const a = first.threads.get(tid);
-    parentThreads.push({ tid, name: b.name, runMs: b.runMs - (a?.runMs ?? 0), waitMs: b.waitMs - (a?.waitMs ?? 0), slices: b.slices - (a?.slices ?? 0) });
+    parentThreads.push({ tid, name: b.name, runMs: b.runMs - (a?.runMs ?? 0), waitMs: b.waitMs - (a?.waitMs ?? 0), slices: b.slices - (a?.slices ?? 0), preempted: b.preempted - (a?.preempted ?? 0) });
   }
   const parentGc = parent.gc.filter((g) => g.start >= w0 && g.start <= w1);
   const inWindow = (xs: [number, number][] | undefined) => (xs ?? []).filter(([s]) => s >= w0 && s <= w1);
@@ -312,7 +318,7 @@ runMain(async () => {
     rate,
     seconds,
     loadAverage: [load0, loadavg()[0]],
-    levers: { gaps: gapsOn, childNice: childNice ?? null, childNodeFlags: childFlags ?? null },
+    levers: { gaps: gapsOn, reactions, childNice: childNice ?? null, childNodeFlags: childFlags ?? null },
     clockOffsetCheckMs: r3(clockOffsetMs()),
     samples: n,
     latencyMs: { p50: r3(pct(50)), p99: r3(pct(99)), p999: r3(pct(99.9)), max: r3(lat[order[n - 1]!]!) },
@@ -323,6 +329,8 @@ runMain(async () => {
     middle1pct: summarize(middle, false),
     allMeanHopMs: summarize(order, false).meanHopMs,
     flushes: f.start.length,
+    pubSends,
+    componentSends: trace.sends,
     commitsOver1ms: f.commitStart.filter((s, k) => s > 0 && f.commitEnd[k]! - s > 1).length,
     sequencerProcess: { cpuPerCommandUs: r3((parentCpuMs * 1000) / n), gc: gcSum(parentGc), loopGaps: gapSum(parent.gaps === undefined ? undefined : parentGaps), threads: byName(parentThreads) },
     componentProcess: { cpuPerCommandUs: r3((child.cpuMs * 1000) / n), gc: gcSum(childGc), loopGaps: gapSum(child.gaps === undefined ? undefined : childGaps), threads: byName(child.threads) },

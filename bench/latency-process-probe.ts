@@ -37,6 +37,8 @@ export interface ThreadCounts {
   readonly runMs: number;
   readonly waitMs: number;
   readonly slices: number;
+  /** Times it was taken off its core while it could run (preempted: nonvoluntary_ctxt_switches). */
+  readonly preempted: number;
 }
 
 export interface ProcessTrace {
@@ -65,7 +67,8 @@ export function readThreads(): Map<number, ThreadCounts> {
       const [run, wait, slices] = readFileSync(`/proc/self/task/${t}/schedstat`, 'utf8').trim().split(' ').map(Number);
       // The main thread as 'main' (Node's other threads are also 'node': V8's workers, libuv's pool, workers).
       const name = Number(t) === process.pid ? 'main' : readFileSync(`/proc/self/task/${t}/comm`, 'utf8').trim();
-      out.set(Number(t), { tid: Number(t), name, runMs: run! / 1e6, waitMs: wait! / 1e6, slices: slices! });
+      const preempted = Number(/nonvoluntary_ctxt_switches:\s*(\d+)/.exec(readFileSync(`/proc/self/task/${t}/status`, 'utf8'))?.[1] ?? 0);
+      out.set(Number(t), { tid: Number(t), name, runMs: run! / 1e6, waitMs: wait! / 1e6, slices: slices!, preempted });
     } catch {
       // The thread ended between the listing and the read.
     }
@@ -118,7 +121,7 @@ export function processProbe(opts: { gaps: boolean }): ProcessProbe {
       const threads: ThreadCounts[] = [];
       for (const [tid, now] of readThreads()) {
         const b = before.get(tid);
-        threads.push({ tid, name: now.name, runMs: now.runMs - (b?.runMs ?? 0), waitMs: now.waitMs - (b?.waitMs ?? 0), slices: now.slices - (b?.slices ?? 0) });
+        threads.push({ tid, name: now.name, runMs: now.runMs - (b?.runMs ?? 0), waitMs: now.waitMs - (b?.waitMs ?? 0), slices: now.slices - (b?.slices ?? 0), preempted: now.preempted - (b?.preempted ?? 0) });
       }
       return { pid: process.pid, startMs, stopMs, cpuMs: (cpu.user + cpu.system) / 1000, threads, gc, ...(opts.gaps ? { gaps } : {}) };
     },
