@@ -15,6 +15,27 @@ import type { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import { markLoggedOn } from './jspurefix.ts';
 import { SentJournal } from './journal.ts';
+import { isFileSafeCompId } from './store.ts';
+
+/** Why a stranger's first message is garbled (a wrong CheckSum or BodyLength, a MsgSeqNum that is no number), or undefined. */
+function garbledFirstMessage(view: MsgView): string | undefined {
+  const received = view.getString(MsgTag.CheckSum) ?? '';
+  if (!/^\d{3}$/.test(received) || Number(received) !== view.checksum()) return `garbled first message: CheckSum ${received || '(none)'} is not ${view.checksum()}`;
+  // The library reads a message up to its CheckSum and never compares BodyLength: the body (from MsgType to
+  // the CheckSum field) is measured here from the tag positions the view holds.
+  const tags = view.structure?.tags;
+  const declared = view.getString(MsgTag.BodyLength) ?? '';
+  // tagPos is a reused array: its first nextTagPos entries are this message's fields, the CheckSum last.
+  if (tags !== undefined && tags.nextTagPos > 3) {
+    const length = tags.tagPos[1]!;
+    const last = tags.tagPos[tags.nextTagPos - 2]!;
+    const body = last.start + last.len + 1 - (length.start + length.len + 1);
+    if (!/^\d{1,7}$/.test(declared) || Number(declared) !== body) return `garbled first message: BodyLength ${declared || '(none)'} is not ${body}`;
+  }
+  const seq = view.getString(MsgTag.MsgSeqNum) ?? '';
+  if (!/^[1-9]\d{0,15}$/.test(seq)) return `garbled first message: MsgSeqNum '${seq}' is not a whole number >= 1`;
+  return undefined;
+}
 
 /** What an Ordo FIX session tells its owner (acceptor component or venue gateway). */
 export interface SessionHooks {
@@ -46,6 +67,9 @@ export class OrdoFixSession extends AsciiSession {
   private stopReason: string | undefined;
 
   private journal: SentJournal | undefined;
+  /** An acceptor that learns its peer from the first Logon (TargetCompID '*'); until then the peer is a stranger. */
+  private readonly acceptsAnyPeer: boolean;
+  private firstSeen = false;
 
   /** @param journalDir where application messages sent are journalled for resends (none: gap fills only). */
   constructor(
@@ -55,6 +79,7 @@ export class OrdoFixSession extends AsciiSession {
   ) {
     super(config);
     this.heartbeat = true;
+    this.acceptsAnyPeer = config.description.TargetCompID === '*';
   }
 
   /** Runs the session on a new connection, with Nagle's algorithm off (FIX messages are small and latency-bound). */
@@ -82,7 +107,7 @@ export class OrdoFixSession extends AsciiSession {
    * message (a client restarted with nothing new owed): it must still be answered from the file.
    */
   private sentJournal(): SentJournal | undefined {
-    if (this.journalDir === undefined || this.peerCompId === undefined) return undefined;
+    if (this.journalDir === undefined || this.peerCompId === undefined || !isFileSafeCompId(this.peerCompId)) return undefined;
     this.journal ??= new SentJournal(join(this.journalDir, `${this.config.description.BeginString}-${this.config.description.SenderCompId}-${this.peerCompId}.sent.jsonl`));
     return this.journal;
   }
@@ -114,6 +139,17 @@ export class OrdoFixSession extends AsciiSession {
   }
 
   protected override onMsg(msgType: string, view: MsgView): void {
+    // A stranger's first message is checked before the library binds a session to its SenderCompID (and opens
+    // that client's stored sequence numbers): a garbled one ends the connection without an answer, as FIX says
+    // of a garbled Logon, instead of a Reject sent (and counted) on a real client's session.
+    if (this.acceptsAnyPeer && !this.firstSeen) {
+      this.firstSeen = true;
+      const garbled = garbledFirstMessage(view);
+      if (garbled !== undefined) {
+        this.terminate(new Error(garbled));
+        return;
+      }
+    }
     const seq = view.getTyped(MsgTag.MsgSeqNum) as number | undefined;
     const possDup = view.getTyped(MsgTag.PossDupFlag) === true;
     const reset = view.getTyped(MsgTag.ResetSeqNumFlag) === true;

@@ -330,6 +330,8 @@ export class FixAcceptorComponent extends ProjectedComponent implements Componen
         port: this.opts.port,
         heartbeatSeconds: this.opts.heartbeatSeconds ?? 30,
         storeDir: join(this.opts.dataDir, 'fix', 'store'),
+        // Only the reference data's clients get files; any other SenderCompID is refused at its Logon.
+        storePeer: (peer) => this.projection.client(peer)?.info !== undefined,
         ...(this.opts.tls ? { tls: this.opts.tls } : {}),
       },
       (config: IJsFixConfig) => new OrdoFixSession(config, this.hooks, join(this.opts.dataDir, 'fix', 'store')),

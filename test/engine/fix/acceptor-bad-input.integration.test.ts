@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -52,6 +52,7 @@ describe('FIX acceptor: bad input', () => {
   let host: Awaited<ReturnType<typeof startTestHost>>;
   let port = 0;
   let seqBefore = 0;
+  let dataDir = '';
 
   beforeAll(async () => {
     const dir = tempDir('ordo-fix-bad-');
@@ -60,7 +61,8 @@ describe('FIX acceptor: bad input', () => {
     ref.clients.find((c) => c.clientId === 'ALPHA')!.fixPassword = 's3cret';
     const refPath = join(dir, 'reference.json');
     writeFileSync(refPath, JSON.stringify(ref));
-    host = await startTestHost({ dataDir: join(dir, 'data'), fixPort: 0, reference: refPath });
+    dataDir = join(dir, 'data');
+    host = await startTestHost({ dataDir, fixPort: 0, reference: refPath });
     port = await host.fix!.whenListening();
     seqBefore = host.sequencer.position.seq;
   });
@@ -114,6 +116,34 @@ describe('FIX acceptor: bad input', () => {
   it('an application message before Logon: connection closed', async () => {
     const d = fix([[35, 'D'], [49, 'DELTA'], [56, 'ORDO'], [34, 1], [52, now()], [11, 'x'], [55, 'AAPL'], [54, 1], [38, 10], [40, 2], [44, 200], [60, now()]]);
     expect(await exchange(port, d)).not.toMatch(/35=A/);
+  });
+
+  // Round 15 (outside): the acceptor's session store is named by the peer's SenderCompID, and was made
+  // before the Logon was judged: an unknown or path-like CompID made files (anywhere, with '../'), and a
+  // garbled Logon under a real client's CompID moved that client's stored sequence numbers.
+  const storeDir = () => join(dataDir, 'fix', 'store');
+  const seqnums = (peer: string) => readFileSync(join(storeDir(), `FIX.4.4-ORDO-${peer}.seqnums`), 'utf8');
+
+  it('an unknown SenderCompID leaves no file behind; a path-like one writes nothing outside the store', async () => {
+    const before = readdirSync(storeDir()).sort();
+    expect(await exchange(port, fix(logon('YANKEE', 1)))).toMatch(/35=5\|.*unknown SenderCompID 'YANKEE'/);
+    const escape = '../../../outside-' + process.pid;
+    expect(await exchange(port, fix(logon(escape, 1)))).toMatch(/35=5\|.*unknown SenderCompID/);
+    expect(readdirSync(storeDir()).sort()).toEqual(before);
+    expect(existsSync(join(storeDir(), `FIX.4.4-ORDO-${escape}.session`))).toBe(false);
+    expect(readdirSync(join(dataDir, '..')).filter((f) => f.startsWith('outside-'))).toEqual([]);
+  });
+
+  it("a garbled Logon under a real client's CompID is dropped without an answer and leaves its sequence numbers alone", async () => {
+    const good = await exchange(port, fix(logon('CHARLIE', 1, [[141, 'Y']])) + fix([[35, '5'], [49, 'CHARLIE'], [56, 'ORDO'], [34, 2], [52, now()]]));
+    expect(good).toMatch(/35=A/);
+    const stored = seqnums('CHARLIE');
+    expect(await exchange(port, fix(logon('CHARLIE', 3), { checksum: '000' }))).toBe('');
+    expect(await exchange(port, fix(logon('CHARLIE', 3), { bodyLength: 5 }))).toBe('');
+    expect(await exchange(port, fix(logon('CHARLIE', 'abc' as unknown as number, [[141, 'Y']])))).toBe('');
+    expect(seqnums('CHARLIE')).toBe(stored);
+    // The client still logs on where it left off.
+    expect(await exchange(port, fix(logon('CHARLIE', 3)) + fix([[35, '5'], [49, 'CHARLIE'], [56, 'ORDO'], [34, 4], [52, now()]]))).toMatch(/35=A/);
   });
 
   it('MsgSeqNum too low on Logon: Logout with the reason', async () => {
