@@ -146,6 +146,41 @@ describe('FIX acceptor: bad input', () => {
     expect(await exchange(port, fix(logon('CHARLIE', 3)) + fix([[35, '5'], [49, 'CHARLIE'], [56, 'ORDO'], [34, 4], [52, now()]]))).toMatch(/35=A/);
   });
 
+  // Round 15 (outside): the acceptor handed a D's fields to the client proxy unchecked; OrderQty -5 made the
+  // sequencer's encoder throw on the host's thread and the whole host died. Every D and G with a value the
+  // HTTP API refuses is now answered on the session (OrderID NONE / OrderCancelReject), naming the field.
+  it('a D or G with a quantity, price or ClOrdID the API refuses is rejected on the session; the host stays up', async () => {
+    const d = (seq: number, clOrdId: string, qty: string, px: string) =>
+      fix([[35, 'D'], [49, 'BRAVO'], [56, 'ORDO'], [34, seq], [52, now()], [11, clOrdId], [55, 'AAPL'], [54, 1], [60, now()], [38, qty], [40, 2], [44, px]]);
+    const g = (seq: number, qty: string, px: string) =>
+      fix([[35, 'G'], [49, 'BRAVO'], [56, 'ORDO'], [34, seq], [52, now()], [11, `g${seq}`], [41, 'nosuch'], [55, 'AAPL'], [54, 1], [60, now()], [38, qty], [40, 2], [44, px]]);
+    const bad: [string, string, string, RegExp][] = [
+      ['q1', '-5', '228.5', /OrderQty \(38\) must be a whole number > 0/],
+      ['q2', '1.5', '228.5', /OrderQty \(38\) must be a whole number > 0/],
+      ['q3', '99999999999999999999', '228.5', /OrderQty \(38\) must be at most 1000000000/],
+      ['p1', '100', '-1', /Price \(44\) must be > 0/],
+      ['p2', '100', '0', /Price \(44\) must be > 0/],
+      ['p3', '100', '1e400', /Price \(44\) is (missing|not a number)/], // the library reads 1e400 as no value
+      ['H'.repeat(65), '100', '228.5', /ClOrdID \(11\) must be 1-64 printable characters without spaces/],
+    ];
+    let seq = 1;
+    let text = fix(logon('BRAVO', seq++, [[141, 'Y']]));
+    for (const [id, q, p] of bad) text += d(seq++, id, q, p);
+    text += g(seq++, '-5', '228.5') + g(seq++, '100', '0');
+    text += fix([[35, '5'], [49, 'BRAVO'], [56, 'ORDO'], [34, seq++], [52, now()]]);
+    const out = await exchange(port, text);
+    const reports = out.split(/(?=8=FIX\.4\.4\|)/).filter((m) => /\|35=8\|/.test(m));
+    expect(reports).toHaveLength(bad.length);
+    bad.forEach(([, , , why], i) => {
+      expect(reports[i]).toMatch(/\|37=NONE\|/);
+      expect(reports[i]).toMatch(/\|150=8\|/);
+      expect(reports[i]).toMatch(why);
+    });
+    const cancelRejects = out.split(/(?=8=FIX\.4\.4\|)/).filter((m) => /\|35=9\|/.test(m));
+    expect(cancelRejects.map((m) => /\|58=([^|]*)/.exec(m)![1])).toEqual(['OrderQty (38) must be a whole number > 0, got -5', 'Price (44) must be > 0, got 0']);
+    expect((await host.api.getState()).ok).toBe(true);
+  });
+
   it('MsgSeqNum too low on Logon: Logout with the reason', async () => {
     // A good session first: DELTA logs on with 1 and logs out with 2, so 3 is expected next.
     const good = await exchange(port, fix(logon('DELTA', 1)) + fix([[35, '5'], [49, 'DELTA'], [56, 'ORDO'], [34, 2], [52, now()]]));
