@@ -182,7 +182,24 @@ export class OrdoFixSession extends AsciiSession {
   protected override onResendRequest(view: MsgView): void {
     this.setState(SessionState.HandleResendRequest);
     const [begin, requestedEnd] = view.getTypedTags([MsgTag.BeginSeqNo, MsgTag.EndSeqNo]) as [number, number];
-    const end = requestedEnd === 0 ? this.lastSentSeqNum() : requestedEnd;
+    // A range that is no range (BeginSeqNo < 1, EndSeqNo before it) is refused with a session Reject: answered as
+    // asked it made a SequenceReset that lowers the peer's numbers. An end past what was sent is what was sent
+    // (FIX: "respond with the messages up to the last one sent"); the library's gap fill ran to EndSeqNo + 1
+    // (a request up to 10^20 moved the peer's expected number there).
+    if (!Number.isSafeInteger(begin) || begin < 1 || typeof requestedEnd !== 'number' || !(requestedEnd >= 0) || (requestedEnd !== 0 && requestedEnd < begin)) {
+      const seq = (view.getTyped(MsgTag.MsgSeqNum) as number | undefined) ?? 0;
+      const reject = this.config.factory?.reject(MsgType.ResendRequest, seq, `ResendRequest range ${String(begin)}-${String(requestedEnd)} is not BeginSeqNo >= 1 and EndSeqNo 0 or >= BeginSeqNo`, 5);
+      if (reject) this.send(MsgType.Reject, reject);
+      this.setState(SessionState.ActiveNormalSession);
+      return;
+    }
+    const lastSent = this.lastSentSeqNum();
+    const end = requestedEnd === 0 || requestedEnd > lastSent ? lastSent : requestedEnd;
+    if (begin > end) {
+      // Nothing sent in that range yet: nothing to resend.
+      this.setState(SessionState.ActiveNormalSession);
+      return;
+    }
     // The library's resender would send stored messages with empty bodies (it never parses the
     // stored text back), so application messages come from Ordo's own journal of what it sent.
     const journal = this.sentJournal();

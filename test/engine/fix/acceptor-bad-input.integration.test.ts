@@ -28,15 +28,19 @@ function logon(sender: string, seq: number, extra: [number, string | number][] =
   return [[35, 'A'], [49, sender], [56, target], [34, seq], [52, now()], [98, 0], [108, 30], ...extra];
 }
 
-/** Sends `data`, returns everything the acceptor wrote until it closed the connection. */
-function exchange(port: number, data: string | Buffer, timeoutMs = 15_000): Promise<string> {
+/**
+ * Sends `data`, returns everything the acceptor wrote until it closed the connection (or, with `openFor`,
+ * what it wrote in that time on a connection it keeps open).
+ */
+function exchange(port: number, data: string | Buffer, timeoutMs = 15_000, openFor?: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const s = connect(port, '127.0.0.1');
     let got = '';
     const timer = setTimeout(() => {
       s.destroy();
-      reject(new Error(`connection still open after ${timeoutMs} ms; got ${got.replaceAll(SOH, '|')}`));
-    }, timeoutMs);
+      if (openFor !== undefined) resolve(got.replaceAll(SOH, '|'));
+      else reject(new Error(`connection still open after ${timeoutMs} ms; got ${got.replaceAll(SOH, '|')}`));
+    }, openFor ?? timeoutMs);
     s.on('data', (d) => (got += d.toString('latin1')));
     s.on('close', () => {
       clearTimeout(timer);
@@ -179,6 +183,29 @@ describe('FIX acceptor: bad input', () => {
     const cancelRejects = out.split(/(?=8=FIX\.4\.4\|)/).filter((m) => /\|35=9\|/.test(m));
     expect(cancelRejects.map((m) => /\|58=([^|]*)/.exec(m)![1])).toEqual(['OrderQty (38) must be a whole number > 0, got -5', 'Price (44) must be > 0, got 0']);
     expect((await host.api.getState()).ok).toBe(true);
+  });
+
+  // Round 15 (outside): a ResendRequest 5-2 was answered with a SequenceReset to 3 sent as message 5 (lowering
+  // the peer's numbers) and one up to 10^20 with a gap fill to 10^20 + 1.
+  it('a ResendRequest that is no range is refused with a Reject; one past what was sent ends at what was sent', async () => {
+    const rr = (seq: number, begin: string, end: string) => fix([[35, '2'], [49, 'CHARLIE'], [56, 'ORDO'], [34, seq], [52, now()], [7, begin], [16, end]]);
+    const out = await exchange(
+      port,
+      fix(logon('CHARLIE', 1, [[141, 'Y']])) + rr(2, '5', '2') + rr(3, '1', '99999999999999999999'),
+      15_000,
+      5_000,
+    );
+    const msgs = out.split(/(?=8=FIX\.4\.4\|)/);
+    const reject = msgs.find((m) => /\|35=3\|/.test(m));
+    expect(reject).toMatch(/\|45=2\|/);
+    expect(reject).toMatch(/\|58=ResendRequest range 5-2 is not BeginSeqNo >= 1 and EndSeqNo 0 or >= BeginSeqNo\|/);
+    const resets = msgs.filter((m) => /\|35=4\|/.test(m));
+    expect(resets.length).toBeGreaterThan(0);
+    for (const m of resets) {
+      const [sent, next] = [Number(/\|34=(\d+)\|/.exec(m)![1]), Number(/\|36=(\d+)\|/.exec(m)![1])];
+      expect(next).toBeGreaterThan(sent);
+      expect(next).toBeLessThanOrEqual(3); // Logon 1 and the Reject 2 were all that was sent before it
+    }
   });
 
   it('MsgSeqNum too low on Logon: Logout with the reason', async () => {
