@@ -40,3 +40,19 @@ describe('ordo COMMAND --help', () => {
     expect(r.stderr.trim().split('\n')).toEqual([`ordo: help: unknown command 'bogus' (see 'ordo help')`]);
   });
 });
+
+describe('a data dir that is a file', () => {
+  it('every command that reads a data dir says it is not a directory (was: "no event log in FILE")', async () => {
+    const { writeFileSync, rmSync } = await import('node:fs');
+    const file = `/tmp/ordo-not-a-dir-${process.pid}`;
+    writeFileSync(file, 'x');
+    try {
+      for (const args of [['sessions'], ['verify'], ['events'], ['state', '--at', '1'], ['checkpoint'], ['backup', '--to', `${file}.bak`]]) {
+        const r = await runOrdo([...args, '--data-dir', file]);
+        expect([r.code, r.stderr.trim()]).toEqual([1, `ordo: data dir ${file} is not a directory`]);
+      }
+    } finally {
+      rmSync(file, { force: true });
+    }
+  });
+});
