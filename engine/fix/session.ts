@@ -165,6 +165,29 @@ export class OrdoFixSession extends AsciiSession {
     }
   }
 
+  /**
+   * A SequenceReset that would lower the peer's numbers (NewSeqNo below 1, a GapFill's NewSeqNo not above its own
+   * MsgSeqNum, a Reset's below what is expected next) gets a session Reject and changes nothing (FIX: "attempt to
+   * lower sequence number, invalid value"); the library took it and then asked for a resend from 0. The
+   * message's own number is counted as received. True when refused.
+   */
+  protected override onSessionMsg(msgType: string, view: MsgView): void {
+    if (msgType === MsgType.SequenceReset && this.refuseLoweringReset(view, view.getTyped(MsgTag.MsgSeqNum) as number | undefined)) return;
+    super.onSessionMsg(msgType, view);
+  }
+
+  private refuseLoweringReset(view: MsgView, seq: number | undefined): boolean {
+    const next = view.getTyped(MsgTag.NewSeqNo) as number | undefined;
+    const gapFill = view.getTyped(MsgTag.GapFillFlag) === true;
+    const expected = this.lastPeerSeqNum() + 1;
+    const lowers = next === undefined || !Number.isSafeInteger(next) || next < 1 || (gapFill ? seq !== undefined && next <= seq : next < expected);
+    if (!lowers) return false;
+    const reject = this.config.factory?.reject(MsgType.SequenceReset, seq ?? 0, `SequenceReset NewSeqNo ${String(next)} would lower the sequence number (expected ${expected})`, 5);
+    if (reject) this.send(MsgType.Reject, reject);
+    if (seq === expected) (this.sessionState as { lastPeerMsgSeqNum: number }).lastPeerMsgSeqNum = seq;
+    return true;
+  }
+
   protected override stop(error: Error | null = null): void {
     if (this.getState() !== SessionState.Stopped) {
       let reason = this.tooLow;

@@ -208,6 +208,25 @@ describe('FIX acceptor: bad input', () => {
     }
   });
 
+  // Round 15 (outside): a GapFill with NewSeqNo 1 was taken silently and the session then asked for a resend from 0.
+  it('a SequenceReset that would lower the numbers gets a Reject, and the session goes on where it was', async () => {
+    const out = await exchange(
+      port,
+      fix(logon('BRAVO', 1, [[141, 'Y']])) +
+        fix([[35, '4'], [49, 'BRAVO'], [56, 'ORDO'], [34, 2], [52, now()], [123, 'Y'], [36, 1]]) +
+        fix([[35, '4'], [49, 'BRAVO'], [56, 'ORDO'], [34, 3], [52, now()], [36, 0]]) +
+        fix([[35, '1'], [49, 'BRAVO'], [56, 'ORDO'], [34, 4], [52, now()], [112, 'still-here']]),
+      15_000,
+      5_000,
+    );
+    const msgs = out.split(/(?=8=FIX\.4\.4\|)/);
+    const rejects = msgs.filter((x) => /\|35=3\|/.test(x));
+    expect(rejects.map((x) => /\|45=(\d+)\|/.exec(x)![1])).toEqual(['2', '3']);
+    expect(rejects[0]).toMatch(/\|58=SequenceReset NewSeqNo 1 would lower the sequence number/);
+    expect(msgs.some((x) => /\|35=0\|.*\|112=still-here\|/.test(x))).toBe(true);
+    expect(msgs.some((x) => /\|35=2\|/.test(x))).toBe(false);
+  });
+
   it('MsgSeqNum too low on Logon: Logout with the reason', async () => {
     // A good session first: DELTA logs on with 1 and logs out with 2, so 3 is expected next.
     const good = await exchange(port, fix(logon('DELTA', 1)) + fix([[35, '5'], [49, 'DELTA'], [56, 'ORDO'], [34, 2], [52, now()]]));
