@@ -46,8 +46,10 @@ export async function hostCommand(argv: string[]): Promise<number> {
     throw new UsageError(`host: --sync must be normal or full, got '${sync}'`);
   }
   // Handlers first: a signal during start-up or right after the ready line still stops cleanly.
+  let stopping = false;
   const stopped = new Promise<void>((resolve) => {
     const stop = (signal: string) => {
+      stopping = true;
       console.error(`ordo: ${signal} received, stopping`);
       resolve();
     };
@@ -75,9 +77,10 @@ export async function hostCommand(argv: string[]): Promise<number> {
     autoOpen: !values['no-auto-open'],
     newLog: values['new-log'] === true,
   });
-  console.log(`ordo ready ${host.url}`);
-  if (host.fix) console.log(`ordo fix ${host.fix.host}:${await host.fix.whenListening()}${host.fix.tls ? ' tls' : ''}`);
-  if (host.venueFix) console.log(`ordo venue-fix 127.0.0.1:${host.venueFix.port}`);
+  // A Ctrl-C during start-up: no ready line (and no URL to open) after "stopping".
+  if (!stopping) console.log(`ordo ready ${host.url}`);
+  if (host.fix && !stopping) console.log(`ordo fix ${host.fix.host}:${await host.fix.whenListening()}${host.fix.tls ? ' tls' : ''}`);
+  if (host.venueFix && !stopping) console.log(`ordo venue-fix 127.0.0.1:${host.venueFix.port}`);
   await stopped;
   await host.close();
   console.error('ordo: stopped cleanly');

@@ -5,8 +5,11 @@ const HELP = `ordo — a trading order management system
 
 usage:
   ordo host --data-dir DIR [--port N] [--reference FILE] [--bus-port N] [--seed N]
-                 [--checkpoint-every N]
+                 [--checkpoint-every N] [--ui-state-rows N] [--no-auto-open] [--sync normal|full]
+                 [--fix-port N [--fix-host ADDR --fix-tls-cert FILE --fix-tls-key FILE]]
+                 [--fix-venues FILE] [--venue-fix-port N]
                                    run the engine and serve the UI and API on 127.0.0.1
+                                   (FIX: docs/fix.md); stops cleanly on Ctrl-C
   ordo events --data-dir DIR [--session N] [--from A] [--to B] | --all-sessions
                                    print sequenced events as JSON Lines (default: the newest session)
   ordo sessions --data-dir DIR [--json]
@@ -25,6 +28,10 @@ usage:
                                    accept that the log ends before what was acknowledged
   ordo repair --data-dir DIR --drop-checkpoints
                                    remove the projection checkpoints (derivable; rebuilt from the log)
+  ordo repair --data-dir DIR --rebuild-snapshots
+                                   rebuild damaged snapshots of closed sessions from their events
+  ordo repair --data-dir DIR --salvage-into FILE
+                                   copy every readable frame of a page-damaged log into a new file
   ordo checkpoint --data-dir DIR [--every N]
                                    write the newest session's projection checkpoints (a stopped host's)
   ordo backup --data-dir DIR --to FILE
@@ -43,8 +50,31 @@ usage:
   ordo admin ACTION ID --url URL [--token T | --data-dir DIR]
                                    on a running host: restart ID | standby ROLE |
                                    activate ID | deactivate ID | shutdown ID
-  ordo help                        this text
+  ordo help [COMMAND]              this text, or one command's part of it (also: ordo COMMAND --help)
 `;
+
+/** The lines of HELP that describe `command` (each entry with its continuation lines), or undefined. */
+export function commandHelp(command: string): string | undefined {
+  const lines = HELP.split('\n');
+  const picked: string[] = [];
+  let taking = false;
+  for (const line of lines) {
+    const entry = /^ {2}ordo (\S+)/.exec(line);
+    if (entry) taking = entry[1] === command;
+    else if (!line.startsWith('   ')) taking = false;
+    if (taking) picked.push(line);
+  }
+  return picked.length > 0 ? `usage:\n${picked.join('\n')}\n` : undefined;
+}
+
+/** `--help` or `-h` among a command's arguments (before a `--` that ends the options). */
+function asksForHelp(argv: readonly string[]): boolean {
+  for (const a of argv) {
+    if (a === '--') return false;
+    if (a === '--help' || a === '-h') return true;
+  }
+  return false;
+}
 
 type Command = (argv: string[]) => Promise<number>;
 
@@ -69,12 +99,23 @@ const commands: Record<string, () => Promise<Command>> = {
 export async function run(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
-    process.stdout.write(HELP);
+    const topic = name === 'help' ? rest[0] : undefined;
+    const part = topic === undefined ? undefined : commandHelp(topic);
+    if (topic !== undefined && part === undefined) {
+      console.error(`ordo: help: unknown command '${topic}' (see 'ordo help')`);
+      return 2;
+    }
+    process.stdout.write(part ?? HELP);
     return name === undefined ? 2 : 0;
   }
   try {
     const load = commands[name];
     if (!load) throw new UsageError(`unknown command '${name}'`);
+    // `ordo COMMAND --help`: that command's usage, whatever else was given (nothing is run).
+    if (asksForHelp(rest)) {
+      process.stdout.write(commandHelp(name) ?? HELP);
+      return 0;
+    }
     return await (await load())(rest);
   } catch (err) {
     const { line, code } = describeError(err);

@@ -42,6 +42,8 @@ export interface SessionSpec {
   readonly heartbeatSeconds: number;
   /** Directory of the QuickFIX-format message and sequence store; in-memory when absent. */
   readonly storeDir?: string;
+  /** An acceptor's peers whose sessions are stored in files (the rest, unknown CompIDs, in memory); all when absent. */
+  readonly storePeer?: (peerCompId: string) => boolean;
   readonly password?: string;
   /** Reconnect after a drop (initiators). */
   readonly resilient?: boolean;
@@ -144,12 +146,13 @@ class Launcher extends SessionLauncher {
     initiator: ISessionDescription | null,
     private readonly make: (config: IJsFixConfig) => FixSession,
     private readonly storeDir: string | undefined,
+    private readonly storePeer?: (peerCompId: string) => boolean,
   ) {
     super(initiator, acceptor, quietLogFactory);
   }
 
   protected override makeFactory(config: IJsFixConfig): EngineFactory {
-    if (this.storeDir !== undefined) config.sessionStoreFactory = durableStoreFactory(this.storeDir);
+    if (this.storeDir !== undefined) config.sessionStoreFactory = durableStoreFactory(this.storeDir, this.storePeer);
     config.sessionContainer.register(TcpAcceptor, { useFactory: (c) => new BoundAcceptor(c.resolve<IJsFixConfig>(DITokens.IJsFixConfig)) });
     return { makeSession: (c: IJsFixConfig) => this.make(c) };
   }
@@ -166,7 +169,7 @@ export interface FixListener {
  */
 export async function listenFix(spec: SessionSpec, make: (config: IJsFixConfig) => FixSession, opts: { logonTimeoutMs?: number } = {}): Promise<FixListener> {
   logonTimeoutMs = opts.logonTimeoutMs ?? 10_000;
-  const launcher = new Launcher(describeSession(spec), null, make, spec.storeDir);
+  const launcher = new Launcher(describeSession(spec), null, make, spec.storeDir, spec.storePeer);
   const port = await new Promise<number>((resolve, reject) => {
     BoundAcceptor.onListening = resolve;
     BoundAcceptor.onFailure = reject;

@@ -15,6 +15,27 @@ import type { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import { markLoggedOn } from './jspurefix.ts';
 import { SentJournal } from './journal.ts';
+import { isFileSafeCompId } from './store.ts';
+
+/** Why a stranger's first message is garbled (a wrong CheckSum or BodyLength, a MsgSeqNum that is no number), or undefined. */
+function garbledFirstMessage(view: MsgView): string | undefined {
+  const received = view.getString(MsgTag.CheckSum) ?? '';
+  if (!/^\d{3}$/.test(received) || Number(received) !== view.checksum()) return `garbled first message: CheckSum ${received || '(none)'} is not ${view.checksum()}`;
+  // The library reads a message up to its CheckSum and never compares BodyLength: the body (from MsgType to
+  // the CheckSum field) is measured here from the tag positions the view holds.
+  const tags = view.structure?.tags;
+  const declared = view.getString(MsgTag.BodyLength) ?? '';
+  // tagPos is a reused array: its first nextTagPos entries are this message's fields, the CheckSum last.
+  if (tags !== undefined && tags.nextTagPos > 3) {
+    const length = tags.tagPos[1]!;
+    const last = tags.tagPos[tags.nextTagPos - 2]!;
+    const body = last.start + last.len + 1 - (length.start + length.len + 1);
+    if (!/^\d{1,7}$/.test(declared) || Number(declared) !== body) return `garbled first message: BodyLength ${declared || '(none)'} is not ${body}`;
+  }
+  const seq = view.getString(MsgTag.MsgSeqNum) ?? '';
+  if (!/^[1-9]\d{0,15}$/.test(seq)) return `garbled first message: MsgSeqNum '${seq}' is not a whole number >= 1`;
+  return undefined;
+}
 
 /** What an Ordo FIX session tells its owner (acceptor component or venue gateway). */
 export interface SessionHooks {
@@ -46,6 +67,9 @@ export class OrdoFixSession extends AsciiSession {
   private stopReason: string | undefined;
 
   private journal: SentJournal | undefined;
+  /** An acceptor that learns its peer from the first Logon (TargetCompID '*'); until then the peer is a stranger. */
+  private readonly acceptsAnyPeer: boolean;
+  private firstSeen = false;
 
   /** @param journalDir where application messages sent are journalled for resends (none: gap fills only). */
   constructor(
@@ -55,6 +79,7 @@ export class OrdoFixSession extends AsciiSession {
   ) {
     super(config);
     this.heartbeat = true;
+    this.acceptsAnyPeer = config.description.TargetCompID === '*';
   }
 
   /** Runs the session on a new connection, with Nagle's algorithm off (FIX messages are small and latency-bound). */
@@ -82,7 +107,7 @@ export class OrdoFixSession extends AsciiSession {
    * message (a client restarted with nothing new owed): it must still be answered from the file.
    */
   private sentJournal(): SentJournal | undefined {
-    if (this.journalDir === undefined || this.peerCompId === undefined) return undefined;
+    if (this.journalDir === undefined || this.peerCompId === undefined || !isFileSafeCompId(this.peerCompId)) return undefined;
     this.journal ??= new SentJournal(join(this.journalDir, `${this.config.description.BeginString}-${this.config.description.SenderCompId}-${this.peerCompId}.sent.jsonl`));
     return this.journal;
   }
@@ -114,6 +139,17 @@ export class OrdoFixSession extends AsciiSession {
   }
 
   protected override onMsg(msgType: string, view: MsgView): void {
+    // A stranger's first message is checked before the library binds a session to its SenderCompID (and opens
+    // that client's stored sequence numbers): a garbled one ends the connection without an answer, as FIX says
+    // of a garbled Logon, instead of a Reject sent (and counted) on a real client's session.
+    if (this.acceptsAnyPeer && !this.firstSeen) {
+      this.firstSeen = true;
+      const garbled = garbledFirstMessage(view);
+      if (garbled !== undefined) {
+        this.terminate(new Error(garbled));
+        return;
+      }
+    }
     const seq = view.getTyped(MsgTag.MsgSeqNum) as number | undefined;
     const possDup = view.getTyped(MsgTag.PossDupFlag) === true;
     const reset = view.getTyped(MsgTag.ResetSeqNumFlag) === true;
@@ -127,6 +163,29 @@ export class OrdoFixSession extends AsciiSession {
     } finally {
       this.tooLow = undefined;
     }
+  }
+
+  /**
+   * A SequenceReset that would lower the peer's numbers (NewSeqNo below 1, a GapFill's NewSeqNo not above its own
+   * MsgSeqNum, a Reset's below what is expected next) gets a session Reject and changes nothing (FIX: "attempt to
+   * lower sequence number, invalid value"); the library took it and then asked for a resend from 0. The
+   * message's own number is counted as received. True when refused.
+   */
+  protected override onSessionMsg(msgType: string, view: MsgView): void {
+    if (msgType === MsgType.SequenceReset && this.refuseLoweringReset(view, view.getTyped(MsgTag.MsgSeqNum) as number | undefined)) return;
+    super.onSessionMsg(msgType, view);
+  }
+
+  private refuseLoweringReset(view: MsgView, seq: number | undefined): boolean {
+    const next = view.getTyped(MsgTag.NewSeqNo) as number | undefined;
+    const gapFill = view.getTyped(MsgTag.GapFillFlag) === true;
+    const expected = this.lastPeerSeqNum() + 1;
+    const lowers = next === undefined || !Number.isSafeInteger(next) || next < 1 || (gapFill ? seq !== undefined && next <= seq : next < expected);
+    if (!lowers) return false;
+    const reject = this.config.factory?.reject(MsgType.SequenceReset, seq ?? 0, `SequenceReset NewSeqNo ${String(next)} would lower the sequence number (expected ${expected})`, 5);
+    if (reject) this.send(MsgType.Reject, reject);
+    if (seq === expected) (this.sessionState as { lastPeerMsgSeqNum: number }).lastPeerMsgSeqNum = seq;
+    return true;
   }
 
   protected override stop(error: Error | null = null): void {
@@ -146,7 +205,24 @@ export class OrdoFixSession extends AsciiSession {
   protected override onResendRequest(view: MsgView): void {
     this.setState(SessionState.HandleResendRequest);
     const [begin, requestedEnd] = view.getTypedTags([MsgTag.BeginSeqNo, MsgTag.EndSeqNo]) as [number, number];
-    const end = requestedEnd === 0 ? this.lastSentSeqNum() : requestedEnd;
+    // A range that is no range (BeginSeqNo < 1, EndSeqNo before it) is refused with a session Reject: answered as
+    // asked it made a SequenceReset that lowers the peer's numbers. An end past what was sent is what was sent
+    // (FIX: "respond with the messages up to the last one sent"); the library's gap fill ran to EndSeqNo + 1
+    // (a request up to 10^20 moved the peer's expected number there).
+    if (!Number.isSafeInteger(begin) || begin < 1 || typeof requestedEnd !== 'number' || !(requestedEnd >= 0) || (requestedEnd !== 0 && requestedEnd < begin)) {
+      const seq = (view.getTyped(MsgTag.MsgSeqNum) as number | undefined) ?? 0;
+      const reject = this.config.factory?.reject(MsgType.ResendRequest, seq, `ResendRequest range ${String(begin)}-${String(requestedEnd)} is not BeginSeqNo >= 1 and EndSeqNo 0 or >= BeginSeqNo`, 5);
+      if (reject) this.send(MsgType.Reject, reject);
+      this.setState(SessionState.ActiveNormalSession);
+      return;
+    }
+    const lastSent = this.lastSentSeqNum();
+    const end = requestedEnd === 0 || requestedEnd > lastSent ? lastSent : requestedEnd;
+    if (begin > end) {
+      // Nothing sent in that range yet: nothing to resend.
+      this.setState(SessionState.ActiveNormalSession);
+      return;
+    }
     // The library's resender would send stored messages with empty bodies (it never parses the
     // stored text back), so application messages come from Ordo's own journal of what it sent.
     const journal = this.sentJournal();

@@ -1,5 +1,5 @@
 import { appendFileSync, closeSync, existsSync, ftruncateSync, openSync, writeSync } from 'node:fs';
-import { FileSessionStore, FileSessionStreamProvider, type IFixSessionStoreFactory, type SessionId } from 'jspurefix';
+import { FileSessionStore, FileSessionStreamProvider, MemorySessionStore, type IFixSessionStoreFactory, type SessionId } from 'jspurefix';
 
 /**
  * jspurefix's QuickFIX-format file store, with its sequence-number file
@@ -39,7 +39,26 @@ class DurableStreams extends FileSessionStreamProvider {
   }
 }
 
-/** File stores under `directory`, one set of files per FIX session (BeginString-Sender-Target). */
-export function durableStoreFactory(directory: string): IFixSessionStoreFactory {
-  return { create: (id: SessionId) => new FileSessionStore(id, new DurableStreams(id, directory), true) };
+/**
+ * A CompID that may name files: letters, digits, `_`, `-` and inner dots, at most 64 characters. The
+ * library names a session's files `BeginString-Sender-Target` inside the store directory, so a peer's
+ * SenderCompID of `../../x` would put them elsewhere.
+ */
+export function isFileSafeCompId(compId: string): boolean {
+  return /^[A-Za-z0-9_-](?:[A-Za-z0-9_.-]{0,62}[A-Za-z0-9_-])?$/.test(compId);
+}
+
+/**
+ * File stores under `directory`, one set of files per FIX session (BeginString-Sender-Target). An
+ * acceptor's store is made from the peer's Logon before Ordo judges it: a peer that `keep` does not
+ * know (or whose CompID is no file-safe name) gets an in-memory store, so an unknown or hostile
+ * SenderCompID writes nothing to disk (its Logon is refused anyway).
+ */
+export function durableStoreFactory(directory: string, keep: (peerCompId: string) => boolean = () => true): IFixSessionStoreFactory {
+  return {
+    create: (id: SessionId) =>
+      isFileSafeCompId(id.senderCompID) && isFileSafeCompId(id.targetCompID) && keep(id.targetCompID)
+        ? new FileSessionStore(id, new DurableStreams(id, directory), true)
+        : new MemorySessionStore(id),
+  };
 }

@@ -34,6 +34,7 @@ export function ensureDataDir(dir: string): DataDir {
 export function existingDataDir(dir: string): DataDir {
   const paths = dataDirPaths(dir);
   if (!existsSync(dir)) throw new UserError(`data dir ${dir} does not exist`);
+  if (!statSync(dir).isDirectory()) throw new UserError(`data dir ${dir} is not a directory`);
   if (!existsSync(paths.db)) throw new UserError(`no event log in ${dir} (expected ${paths.db})`);
   return paths;
 }

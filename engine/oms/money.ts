@@ -40,7 +40,7 @@ export function ticksToPrice(ticks: number, tickSize: number): number {
 export function normalisePrice(price: number, tickSize: number | undefined): number {
   if (tickSize === undefined || !(tickSize > 0) || !Number.isFinite(price)) return price;
   const t = priceTicks(price, tickSize);
-  return t === undefined ? price : ticksToPrice(t, tickSize);
+  return t === undefined || t === 0 ? price : ticksToPrice(t, tickSize);
 }
 
 /** An average price from an exact sum of quantity × price in units of 1/VALUE_SCALE, rounded to AVG_PRICE_DECIMALS. */

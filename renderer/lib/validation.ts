@@ -52,6 +52,15 @@ export function isMultipleOf(value: number, step: number): boolean {
   return isOnStep(value, step);
 }
 
+/**
+ * "Must be positive" for a number typed with a minus sign (`-5`): the parsers take no sign, and "must be a
+ * number" said of -5 sends the trader looking for a typo that is not there.
+ */
+function negativeError(text: string, parse: (t: string) => number, what: 'Quantity' | 'Price'): string | undefined {
+  const t = text.trim();
+  return t.startsWith('-') && !Number.isNaN(parse(t.slice(1))) ? `${what} must be positive` : undefined;
+}
+
 export function quantityError(qty: number, instrument: InstrumentView | undefined): string | undefined {
   if (Number.isNaN(qty)) return 'Quantity must be a number';
   if (!(qty > 0)) return 'Quantity must be positive';
@@ -97,13 +106,13 @@ export function validateTicket(
   else if (!client) errors.clientId = `Unknown client ${input.clientId}`;
 
   const quantity = parseQuantity(input.quantity);
-  const qErr = input.quantity.trim() === '' ? 'Enter a quantity' : quantityError(quantity, instrument);
+  const qErr = input.quantity.trim() === '' ? 'Enter a quantity' : (negativeError(input.quantity, parseQuantity, 'Quantity') ?? quantityError(quantity, instrument));
   if (qErr) errors.quantity = qErr;
 
   let price: number | undefined;
   if (input.orderType === 'limit') {
     price = parsePrice(input.price);
-    const pErr = input.price.trim() === '' ? 'Enter a limit price' : priceError(price, instrument);
+    const pErr = input.price.trim() === '' ? 'Enter a limit price' : (negativeError(input.price, parsePrice, 'Price') ?? priceError(price, instrument));
     if (pErr) errors.price = pErr;
     // On the tick within float noise: send the tick itself, never 228.1000000001.
     else if (instrument) price = roundToTick(price, instrument.tickSize);
@@ -150,11 +159,11 @@ export function validateReplace(
 ): ReplaceValidation {
   const errors: { quantity?: string; price?: string } = {};
   const quantity = parseQuantity(quantityText);
-  const qErr = quantityError(quantity, instrument);
+  const qErr = negativeError(quantityText, parseQuantity, 'Quantity') ?? quantityError(quantity, instrument);
   if (qErr) errors.quantity = qErr;
   else if (quantity <= filledQuantity) errors.quantity = `Quantity must exceed the filled ${formatQty(filledQuantity)}`;
   const price = parsePrice(priceText);
-  const pErr = priceError(price, instrument);
+  const pErr = negativeError(priceText, parsePrice, 'Price') ?? priceError(price, instrument);
   if (pErr) errors.price = pErr;
   if (errors.quantity || errors.price) return { ok: false, errors };
   return { ok: true, change: { quantity, price: instrument ? roundToTick(price, instrument.tickSize) : price } };

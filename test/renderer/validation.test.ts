@@ -123,3 +123,18 @@ describe('validateReplace', () => {
     expect(v.ok === false && v.errors).toEqual({ quantity: 'Quantity must exceed the filled 50', price: 'Price must be on the tick 0.01' });
   });
 });
+
+describe('a minus sign (round 15, outside: the ticket said "-5" was no number)', () => {
+  it('the ticket says a negative quantity or price must be positive', () => {
+    const v = validateTicket(input({ quantity: '-5', price: '-190.01' }), aapl, alpha);
+    expect(v.ok === false && v.errors).toEqual({ quantity: 'Quantity must be positive', price: 'Price must be positive' });
+    const t = validateTicket(input({ quantity: ' -2k ' }), aapl, alpha);
+    expect(t.ok === false && t.errors.quantity).toBe('Quantity must be positive');
+  });
+  it('the amend form says the same; a stray minus in other text is still no number', () => {
+    const v = validateReplace('-200', '-1', 50, aapl);
+    expect(v.ok === false && v.errors).toEqual({ quantity: 'Quantity must be positive', price: 'Price must be positive' });
+    const w = validateReplace('-', '--1', 50, aapl);
+    expect(w.ok === false && w.errors).toEqual({ quantity: 'Quantity must be a number', price: 'Price must be a number' });
+  });
+});

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { IJsFixConfig, ILooseObject } from 'jspurefix';
-import type { Result } from '../../../contract/api.ts';
+import type { NewOrderRequest, Result } from '../../../contract/api.ts';
 import type { ComponentLogic } from '../../component/logic.ts';
 import type { ClientProxyComponent } from '../../oms/components/client-proxy.ts';
 import { ProjectedComponent } from '../../oms/components/projected.ts';
@@ -12,6 +12,7 @@ import { listenFix, type FixListener } from '../jspurefix.ts';
 import { OrdoFixSession, type SessionHooks } from '../session.ts';
 import { encodeReport } from './encode.ts';
 import { parseNewOrder, parseOrderRef, parseReplace, type OrderRef } from './inbound.ts';
+import { BadRequest, parseNewOrder as parseApiNewOrder } from '../../host/validation.ts';
 import { ClOrdIdChains, execReport, impliedNewFor, ordStatusOf, reportFor, type ClientReport, type RequestIds } from './reports.ts';
 import { AcceptorState } from './state.ts';
 import { enteredClientOrderId, RequestSeqs, type PackedRequests } from '../../oms/request-seqs.ts';
@@ -330,6 +331,8 @@ export class FixAcceptorComponent extends ProjectedComponent implements Componen
         port: this.opts.port,
         heartbeatSeconds: this.opts.heartbeatSeconds ?? 30,
         storeDir: join(this.opts.dataDir, 'fix', 'store'),
+        // Only the reference data's clients get files; any other SenderCompID is refused at its Logon.
+        storePeer: (peer) => this.projection.client(peer)?.info !== undefined,
         ...(this.opts.tls ? { tls: this.opts.tls } : {}),
       },
       (config: IJsFixConfig) => new OrdoFixSession(config, this.hooks, join(this.opts.dataDir, 'fix', 'store')),
@@ -580,7 +583,15 @@ export class FixAcceptorComponent extends ProjectedComponent implements Componen
       this.rejectNew(s, body, clOrdId, OrdRejReason.OTHER, parsed.reason);
       return;
     }
-    const req = parsed.value;
+    let req: NewOrderRequest;
+    try {
+      // The HTTP API's own check (symbol length, every bound): what reaches the proxy is what the log can hold.
+      req = parseApiNewOrder(parsed.value);
+    } catch (err) {
+      if (!(err instanceof BadRequest)) throw err;
+      this.rejectNew(s, body, parsed.value.clientOrderId, OrdRejReason.OTHER, err.message);
+      return;
+    }
     const k = key(client, req.clientOrderId);
     if (this.byClOrdId.has(k) || this.inflight.has(k)) {
       // A resend (PossDupFlag Y) of a D Ordo has is the same order: its reports already flow from the log.

@@ -23,6 +23,36 @@ function num(v: unknown, name: string, tag: number): Parsed<number> {
   return { ok: false, reason: v === undefined ? `${name} (${tag}) is missing` : `${name} (${tag}) is not a number` };
 }
 
+/** The HTTP API's bounds (engine/host/validation.ts): what the log can hold and the sequencer can encode. */
+const MAX_QTY = 1_000_000_000;
+const MAX_PRICE = 1_000_000_000;
+const PRINTABLE_ID = /^[\x21-\x7e]{1,64}$/;
+
+/** OrderQty (38): a whole number from 1 to MAX_QTY (a negative or fractional one reached the encoder and ended the host). */
+function quantity(v: unknown): Parsed<number> {
+  const n = num(v, 'OrderQty', 38);
+  if (!n.ok) return n;
+  if (!Number.isInteger(n.value) || n.value <= 0) return { ok: false, reason: `OrderQty (38) must be a whole number > 0, got ${String(v)}` };
+  if (n.value > MAX_QTY) return { ok: false, reason: `OrderQty (38) must be at most ${MAX_QTY}, got ${String(v)}` };
+  return n;
+}
+
+/** Price (44): > 0 and at most MAX_PRICE. */
+function price(v: unknown): Parsed<number> {
+  const n = num(v, 'Price', 44);
+  if (!n.ok) return n;
+  if (!(n.value > 0)) return { ok: false, reason: `Price (44) must be > 0, got ${String(v)}` };
+  if (n.value > MAX_PRICE) return { ok: false, reason: `Price (44) must be at most ${MAX_PRICE}, got ${String(v)}` };
+  return n;
+}
+
+/** ClOrdID (11) as the API takes a clientOrderId: 1-64 printable ASCII characters, no spaces. */
+function clOrdId(body: ILooseObject): Parsed<string> {
+  const id = str(body, 'ClOrdID', 11);
+  if (id.ok && !PRINTABLE_ID.test(id.value)) return { ok: false, reason: 'ClOrdID (11) must be 1-64 printable characters without spaces' };
+  return id;
+}
+
 function orderQty(body: ILooseObject): unknown {
   const q = body['OrderQtyData'] as ILooseObject | undefined;
   return q?.['OrderQty'] ?? body['OrderQty'];
@@ -35,7 +65,7 @@ function symbol(body: ILooseObject): unknown {
 
 /** NewOrderSingle (D) → Ordo's new order request for `clientId`. */
 export function parseNewOrder(clientId: string, body: ILooseObject): Parsed<NewOrderRequest> {
-  const id = str(body, 'ClOrdID', 11);
+  const id = clOrdId(body);
   if (!id.ok) return id;
   const sym = symbol(body);
   if (typeof sym !== 'string' || sym.length === 0) return { ok: false, reason: 'Symbol (55) is missing' };
@@ -45,11 +75,11 @@ export function parseNewOrder(clientId: string, body: ILooseObject): Parsed<NewO
   if (!orderType) return { ok: false, reason: `OrdType (40) '${String(body['OrdType'])}' is not supported (1 market, 2 limit)` };
   const tif = ordoTif(body['TimeInForce']);
   if (!tif) return { ok: false, reason: `TimeInForce (59) '${String(body['TimeInForce'])}' is not supported (0 day, 1 GTC, 3 IOC)` };
-  const qty = num(orderQty(body), 'OrderQty', 38);
+  const qty = quantity(orderQty(body));
   if (!qty.ok) return qty;
   const req: NewOrderRequest = { clientId, clientOrderId: id.value, symbol: sym, side, orderType, quantity: qty.value, timeInForce: tif };
   if (orderType === 'limit') {
-    const px = num(body['Price'], 'Price', 44);
+    const px = price(body['Price']);
     if (!px.ok) return px;
     req.price = px.value;
   }
@@ -64,7 +94,7 @@ export interface OrderRef {
 
 /** ClOrdID (11), OrigClOrdID (41) and OrderID (37) of F and G. */
 export function parseOrderRef(body: ILooseObject): Parsed<OrderRef> {
-  const id = str(body, 'ClOrdID', 11);
+  const id = clOrdId(body);
   if (!id.ok) return id;
   const orig = str(body, 'OrigClOrdID', 41);
   if (!orig.ok) return orig;
@@ -76,9 +106,9 @@ export function parseOrderRef(body: ILooseObject): Parsed<OrderRef> {
 export function parseReplace(body: ILooseObject): Parsed<OrderRef & { quantity: number; price: number | undefined }> {
   const ref = parseOrderRef(body);
   if (!ref.ok) return ref;
-  const qty = num(orderQty(body), 'OrderQty', 38);
+  const qty = quantity(orderQty(body));
   if (!qty.ok) return qty;
-  const price = body['Price'] === undefined ? undefined : num(body['Price'], 'Price', 44);
-  if (price && !price.ok) return price;
-  return { ok: true, value: { ...ref.value, quantity: qty.value, price: price?.value } };
+  const px = body['Price'] === undefined ? undefined : price(body['Price']);
+  if (px && !px.ok) return px;
+  return { ok: true, value: { ...ref.value, quantity: qty.value, price: px?.value } };
 }

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,15 +28,19 @@ function logon(sender: string, seq: number, extra: [number, string | number][] =
   return [[35, 'A'], [49, sender], [56, target], [34, seq], [52, now()], [98, 0], [108, 30], ...extra];
 }
 
-/** Sends `data`, returns everything the acceptor wrote until it closed the connection. */
-function exchange(port: number, data: string | Buffer, timeoutMs = 15_000): Promise<string> {
+/**
+ * Sends `data`, returns everything the acceptor wrote until it closed the connection (or, with `openFor`,
+ * what it wrote in that time on a connection it keeps open).
+ */
+function exchange(port: number, data: string | Buffer, timeoutMs = 15_000, openFor?: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const s = connect(port, '127.0.0.1');
     let got = '';
     const timer = setTimeout(() => {
       s.destroy();
-      reject(new Error(`connection still open after ${timeoutMs} ms; got ${got.replaceAll(SOH, '|')}`));
-    }, timeoutMs);
+      if (openFor !== undefined) resolve(got.replaceAll(SOH, '|'));
+      else reject(new Error(`connection still open after ${timeoutMs} ms; got ${got.replaceAll(SOH, '|')}`));
+    }, openFor ?? timeoutMs);
     s.on('data', (d) => (got += d.toString('latin1')));
     s.on('close', () => {
       clearTimeout(timer);
@@ -52,6 +56,7 @@ describe('FIX acceptor: bad input', () => {
   let host: Awaited<ReturnType<typeof startTestHost>>;
   let port = 0;
   let seqBefore = 0;
+  let dataDir = '';
 
   beforeAll(async () => {
     const dir = tempDir('ordo-fix-bad-');
@@ -60,7 +65,8 @@ describe('FIX acceptor: bad input', () => {
     ref.clients.find((c) => c.clientId === 'ALPHA')!.fixPassword = 's3cret';
     const refPath = join(dir, 'reference.json');
     writeFileSync(refPath, JSON.stringify(ref));
-    host = await startTestHost({ dataDir: join(dir, 'data'), fixPort: 0, reference: refPath });
+    dataDir = join(dir, 'data');
+    host = await startTestHost({ dataDir, fixPort: 0, reference: refPath });
     port = await host.fix!.whenListening();
     seqBefore = host.sequencer.position.seq;
   });
@@ -114,6 +120,111 @@ describe('FIX acceptor: bad input', () => {
   it('an application message before Logon: connection closed', async () => {
     const d = fix([[35, 'D'], [49, 'DELTA'], [56, 'ORDO'], [34, 1], [52, now()], [11, 'x'], [55, 'AAPL'], [54, 1], [38, 10], [40, 2], [44, 200], [60, now()]]);
     expect(await exchange(port, d)).not.toMatch(/35=A/);
+  });
+
+  // Round 15 (outside): the acceptor's session store is named by the peer's SenderCompID, and was made
+  // before the Logon was judged: an unknown or path-like CompID made files (anywhere, with '../'), and a
+  // garbled Logon under a real client's CompID moved that client's stored sequence numbers.
+  const storeDir = () => join(dataDir, 'fix', 'store');
+  const seqnums = (peer: string) => readFileSync(join(storeDir(), `FIX.4.4-ORDO-${peer}.seqnums`), 'utf8');
+
+  it('an unknown SenderCompID leaves no file behind; a path-like one writes nothing outside the store', async () => {
+    const before = readdirSync(storeDir()).sort();
+    expect(await exchange(port, fix(logon('YANKEE', 1)))).toMatch(/35=5\|.*unknown SenderCompID 'YANKEE'/);
+    const escape = '../../../outside-' + process.pid;
+    expect(await exchange(port, fix(logon(escape, 1)))).toMatch(/35=5\|.*unknown SenderCompID/);
+    expect(readdirSync(storeDir()).sort()).toEqual(before);
+    expect(existsSync(join(storeDir(), `FIX.4.4-ORDO-${escape}.session`))).toBe(false);
+    expect(readdirSync(join(dataDir, '..')).filter((f) => f.startsWith('outside-'))).toEqual([]);
+  });
+
+  it("a garbled Logon under a real client's CompID is dropped without an answer and leaves its sequence numbers alone", async () => {
+    const good = await exchange(port, fix(logon('CHARLIE', 1, [[141, 'Y']])) + fix([[35, '5'], [49, 'CHARLIE'], [56, 'ORDO'], [34, 2], [52, now()]]));
+    expect(good).toMatch(/35=A/);
+    const stored = seqnums('CHARLIE');
+    expect(await exchange(port, fix(logon('CHARLIE', 3), { checksum: '000' }))).toBe('');
+    expect(await exchange(port, fix(logon('CHARLIE', 3), { bodyLength: 5 }))).toBe('');
+    expect(await exchange(port, fix(logon('CHARLIE', 'abc' as unknown as number, [[141, 'Y']])))).toBe('');
+    expect(seqnums('CHARLIE')).toBe(stored);
+    // The client still logs on where it left off.
+    expect(await exchange(port, fix(logon('CHARLIE', 3)) + fix([[35, '5'], [49, 'CHARLIE'], [56, 'ORDO'], [34, 4], [52, now()]]))).toMatch(/35=A/);
+  });
+
+  // Round 15 (outside): the acceptor handed a D's fields to the client proxy unchecked; OrderQty -5 made the
+  // sequencer's encoder throw on the host's thread and the whole host died. Every D and G with a value the
+  // HTTP API refuses is now answered on the session (OrderID NONE / OrderCancelReject), naming the field.
+  it('a D or G with a quantity, price or ClOrdID the API refuses is rejected on the session; the host stays up', async () => {
+    const d = (seq: number, clOrdId: string, qty: string, px: string) =>
+      fix([[35, 'D'], [49, 'BRAVO'], [56, 'ORDO'], [34, seq], [52, now()], [11, clOrdId], [55, 'AAPL'], [54, 1], [60, now()], [38, qty], [40, 2], [44, px]]);
+    const g = (seq: number, qty: string, px: string) =>
+      fix([[35, 'G'], [49, 'BRAVO'], [56, 'ORDO'], [34, seq], [52, now()], [11, `g${seq}`], [41, 'nosuch'], [55, 'AAPL'], [54, 1], [60, now()], [38, qty], [40, 2], [44, px]]);
+    const bad: [string, string, string, RegExp][] = [
+      ['q1', '-5', '228.5', /OrderQty \(38\) must be a whole number > 0/],
+      ['q2', '1.5', '228.5', /OrderQty \(38\) must be a whole number > 0/],
+      ['q3', '99999999999999999999', '228.5', /OrderQty \(38\) must be at most 1000000000/],
+      ['p1', '100', '-1', /Price \(44\) must be > 0/],
+      ['p2', '100', '0', /Price \(44\) must be > 0/],
+      ['p3', '100', '1e400', /Price \(44\) is (missing|not a number)/], // the library reads 1e400 as no value
+      ['H'.repeat(65), '100', '228.5', /ClOrdID \(11\) must be 1-64 printable characters without spaces/],
+    ];
+    let seq = 1;
+    let text = fix(logon('BRAVO', seq++, [[141, 'Y']]));
+    for (const [id, q, p] of bad) text += d(seq++, id, q, p);
+    text += g(seq++, '-5', '228.5') + g(seq++, '100', '0');
+    text += fix([[35, '5'], [49, 'BRAVO'], [56, 'ORDO'], [34, seq++], [52, now()]]);
+    const out = await exchange(port, text);
+    const reports = out.split(/(?=8=FIX\.4\.4\|)/).filter((m) => /\|35=8\|/.test(m));
+    expect(reports).toHaveLength(bad.length);
+    bad.forEach(([, , , why], i) => {
+      expect(reports[i]).toMatch(/\|37=NONE\|/);
+      expect(reports[i]).toMatch(/\|150=8\|/);
+      expect(reports[i]).toMatch(why);
+    });
+    const cancelRejects = out.split(/(?=8=FIX\.4\.4\|)/).filter((m) => /\|35=9\|/.test(m));
+    expect(cancelRejects.map((m) => /\|58=([^|]*)/.exec(m)![1])).toEqual(['OrderQty (38) must be a whole number > 0, got -5', 'Price (44) must be > 0, got 0']);
+    expect((await host.api.getState()).ok).toBe(true);
+  });
+
+  // Round 15 (outside): a ResendRequest 5-2 was answered with a SequenceReset to 3 sent as message 5 (lowering
+  // the peer's numbers) and one up to 10^20 with a gap fill to 10^20 + 1.
+  it('a ResendRequest that is no range is refused with a Reject; one past what was sent ends at what was sent', async () => {
+    const rr = (seq: number, begin: string, end: string) => fix([[35, '2'], [49, 'CHARLIE'], [56, 'ORDO'], [34, seq], [52, now()], [7, begin], [16, end]]);
+    const out = await exchange(
+      port,
+      fix(logon('CHARLIE', 1, [[141, 'Y']])) + rr(2, '5', '2') + rr(3, '1', '99999999999999999999'),
+      15_000,
+      5_000,
+    );
+    const msgs = out.split(/(?=8=FIX\.4\.4\|)/);
+    const reject = msgs.find((m) => /\|35=3\|/.test(m));
+    expect(reject).toMatch(/\|45=2\|/);
+    expect(reject).toMatch(/\|58=ResendRequest range 5-2 is not BeginSeqNo >= 1 and EndSeqNo 0 or >= BeginSeqNo\|/);
+    const resets = msgs.filter((m) => /\|35=4\|/.test(m));
+    expect(resets.length).toBeGreaterThan(0);
+    for (const m of resets) {
+      const [sent, next] = [Number(/\|34=(\d+)\|/.exec(m)![1]), Number(/\|36=(\d+)\|/.exec(m)![1])];
+      expect(next).toBeGreaterThan(sent);
+      expect(next).toBeLessThanOrEqual(3); // Logon 1 and the Reject 2 were all that was sent before it
+    }
+  });
+
+  // Round 15 (outside): a GapFill with NewSeqNo 1 was taken silently and the session then asked for a resend from 0.
+  it('a SequenceReset that would lower the numbers gets a Reject, and the session goes on where it was', async () => {
+    const out = await exchange(
+      port,
+      fix(logon('BRAVO', 1, [[141, 'Y']])) +
+        fix([[35, '4'], [49, 'BRAVO'], [56, 'ORDO'], [34, 2], [52, now()], [123, 'Y'], [36, 1]]) +
+        fix([[35, '4'], [49, 'BRAVO'], [56, 'ORDO'], [34, 3], [52, now()], [36, 0]]) +
+        fix([[35, '1'], [49, 'BRAVO'], [56, 'ORDO'], [34, 4], [52, now()], [112, 'still-here']]),
+      15_000,
+      5_000,
+    );
+    const msgs = out.split(/(?=8=FIX\.4\.4\|)/);
+    const rejects = msgs.filter((x) => /\|35=3\|/.test(x));
+    expect(rejects.map((x) => /\|45=(\d+)\|/.exec(x)![1])).toEqual(['2', '3']);
+    expect(rejects[0]).toMatch(/\|58=SequenceReset NewSeqNo 1 would lower the sequence number/);
+    expect(msgs.some((x) => /\|35=0\|.*\|112=still-here\|/.test(x))).toBe(true);
+    expect(msgs.some((x) => /\|35=2\|/.test(x))).toBe(false);
   });
 
   it('MsgSeqNum too low on Logon: Logout with the reason', async () => {
