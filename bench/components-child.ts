@@ -12,6 +12,7 @@
 import type { BusEndpoints } from '../engine/bus/endpoints.ts';
 import { CommandClient } from '../engine/bus/command-client.ts';
 import { EventStream } from '../engine/bus/event-stream.ts';
+import { shortenSchedulerSlice, sliceFromEnv } from '../engine/host/sched-slice.ts';
 import { driveLatency, driveThroughput, sendersListener, type Senders } from './drive.ts';
 import { SENDER_ROLES } from './roles.ts';
 import { runMain } from './util.ts';
@@ -19,6 +20,8 @@ import { processProbe } from './latency-process-probe.ts';
 
 async function main(): Promise<void> {
   const [endpointsJson, mode, ...rest] = process.argv.slice(2);
+  // As `ordo component` runs once caught up (decision 283).
+  shortenSchedulerSlice(sliceFromEnv());
   const endpoints = JSON.parse(endpointsJson!) as BusEndpoints;
   const clients = SENDER_ROLES.map((role) => new CommandClient(endpoints.commands, `${role}-1`));
   const stream = new EventStream({ events: endpoints.events, replay: endpoints.replay });

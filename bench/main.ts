@@ -13,6 +13,7 @@ import { baselineAppend } from './baseline.ts';
 import { storageAppend } from './append-storage.ts';
 import { orderLifecycles } from './orders.ts';
 import { tuneHostHeap } from '../engine/host/heap-tuning.ts';
+import { describeSlice, shortenSchedulerSlice, sliceFromEnv } from '../engine/host/sched-slice.ts';
 import { checkpointInChild, longestTailSeq, statePageInChild } from './state-at-scale.ts';
 import { compactStoredLog, medianReplayInChild, stateAtInChild, writeBaselineLog, writeFrameLog, type ChildReplay } from './replay.ts';
 import { growthRows } from './growth.ts';
@@ -179,9 +180,13 @@ async function main(): Promise<void> {
       log(`${name}: FAILED: ${(err as Error).message.split('\n')[0]}`);
     }
   };
+  // The bench process is the host of its in-process scenarios: its threads run with the slice `ordo host` gives
+  // its own (decision 283); ORDO_SCHED_SLICE_US=0 runs the kernel's default, for comparison.
+  const slice = shortenSchedulerSlice(sliceFromEnv());
   const [load1, load5] = loadavg();
   log(`Ordo bench${args.quick ? ' (quick)' : ''}: ${new Date().toISOString()}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), node ${process.version}`);
   log(`machine load average at start: ${load1!.toFixed(2)} (1 min), ${load5!.toFixed(2)} (5 min): figures taken above ~0.5 are from a shared, loaded machine`);
+  log(`${describeSlice(slice)} in the bench process and the two-process scenarios' component process, as \`ordo host\` and \`ordo component\` run`);
   log('method:');
   log('  - every log is a real SQLite file (WAL) in a temp folder; the sequencer runs synchronous=NORMAL unless a figure says --sync full');
   log(`  - latency: ${size.latencyRate.toLocaleString('en-US')} commands/s offered open-loop; each command's latency runs from its DUE time (start + i/rate), not from when it was sent (no coordinated omission); new orders are sent at their due times (a timer thread wakes the sender, decision 192), and again on a 1 ms timer tick (rounds 3-5) for comparison`);
@@ -542,6 +547,7 @@ async function main(): Promise<void> {
     out.cpus = cpus().length;
     out.load_avg_start = load1!;
     out.latency_method = 'due';
+    out.sched_slice_us = slice.sliceUs;
     out.latency_sender = 'wake';
     process.stdout.write(JSON.stringify(out) + '\n');
   }

@@ -11,6 +11,7 @@ import { RiskComponent } from '../oms/components/risk.ts';
 import { RouterComponent } from '../oms/components/router.ts';
 import { parse, requireOption } from './args.ts';
 import { UsageError } from './errors.ts';
+import { applySchedulerSlice, schedulerSlice } from './slice-option.ts';
 
 const ROLES = ['risk', 'router', 'gateway'] as const;
 
@@ -24,6 +25,7 @@ const ROLES = ['risk', 'router', 'gateway'] as const;
 export async function componentCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse('component', argv, { connect: { type: 'string' }, id: { type: 'string' }, 'data-dir': { type: 'string' } }, 1);
   const role = positionals[0];
+  const sliceUs = schedulerSlice();
   if (!role || !(ROLES as readonly string[]).includes(role)) throw new UsageError(`component: ROLE must be one of ${ROLES.join(', ')}`);
   const connect = requireOption('component', 'connect', values.connect);
   const m = /^([\w.-]+):(\d{1,5})$/.exec(connect);
@@ -55,6 +57,9 @@ export async function componentCommand(argv: string[]): Promise<number> {
   } finally {
     restore?.();
   }
+  // Back under SCHED_OTHER (the rewind ran under SCHED_IDLE, which takes no slice): the live path's short slice on
+  // every thread, as the host's (decision 283).
+  applySchedulerSlice(sliceUs);
   console.log(`ordo component ${id} (${role}) caught up at seq ${rt.position.seq}, ${rt.lifecycle}, rewound from ${rt.rewoundFrom}`);
   process.once('SIGINT', () => stopped());
   process.once('SIGTERM', () => stopped());

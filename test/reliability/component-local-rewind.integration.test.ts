@@ -1,7 +1,9 @@
 import { cpSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_SLICE_US } from '../../engine/host/sched-slice.ts';
 import { openWritableLog } from '../../engine/store/log.ts';
+import { kernelTakesSlice, threadSlices } from '../engine/helpers/thread-slices.ts';
 import { orderSession, storeSession } from '../../bench/session.ts';
 import { auditLog } from './helpers/log-checks.ts';
 import { Api, streamOrders } from './helpers/http.ts';
@@ -35,6 +37,11 @@ describe('component rewind from the log file on the host\'s machine', () => {
     const own = spawnOrdo(['component', 'risk', '--connect', `127.0.0.1:${port}`, '--id', 'risk-2', '--data-dir', dataDir]);
     const m1 = await own.waitFor(/caught up at seq (\d+), standby, rewound from (.+)$/m);
     expect(m1[2]).toBe('the log file');
+    // Caught up, back under SCHED_OTHER: every thread of the component runs with the live path's short slice
+    // (decision 283), as the host's do.
+    if (kernelTakesSlice()) {
+      for (const t of threadSlices(own.pid)) expect(t.slice, `component thread ${t.tid} (policy ${t.policy})`).toBe(DEFAULT_SLICE_US * 1000);
+    }
     expect(Number(m1[1])).toBeGreaterThanOrEqual(before);
 
     // A data dir with the host's keys but another log (the bench's order mix): the replay service, as before.

@@ -1,0 +1,9 @@
+{
+  "targets": [
+    {
+      "target_name": "sched_slice",
+      "sources": ["sched_slice.c"],
+      "cflags": ["-O2", "-Wall"]
+    }
+  ]
+}
