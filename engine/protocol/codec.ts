@@ -164,6 +164,22 @@ let lastCodec: Codec = undefined as unknown as Codec;
 let lastSrc: unknown = undefined;
 let lastSrcKnown = -1;
 
+/**
+ * The first byte of a frame as the log stores it (decision 269): `STORED_FRAME_TAG | version` in place of
+ * `'O' version session firstSeq count`, which the frame's row holds (its key and `n`). 'O' is 0x4F, so the
+ * two forms never share a first byte. Only versions from COMPACT_SINCE are stored so; the wire (the bus, the
+ * replay service) always carries the full head: engine/store/stored-frame.ts converts.
+ */
+export const STORED_FRAME_TAG = 0x80;
+/** The lowest codec version a stored-form frame may have. */
+export const STORED_SINCE = 3;
+
+/** The codec version of a stored-form first byte, or 0 when `b0` is not one. */
+export function storedVersion(b0: number): number {
+  const v = b0 ^ STORED_FRAME_TAG;
+  return v >= STORED_SINCE && v <= CODEC_VERSION ? v : 0;
+}
+
 /** A frame's base timestamp as version `version` wrote it. */
 function readBaseTs(r: ByteReader, version: number): number {
   if (version < COMPACT_SINCE) return r.uint();
@@ -182,6 +198,35 @@ function header(r: ByteReader, magic: number, what: string): number {
   }
   return v;
 }
+
+/**
+ * The head of a frame in either form: the wire's `'O' version session firstSeq count`, or a stored frame's
+ * one byte with session, first seq and count from its row (`rowCount` > 0; decision 269). Leaves `r` at the
+ * base timestamp; the result is in `into`.
+ */
+function frameHead(r: ByteReader, into: Head, rowSession: number, rowFirstSeq: number, rowCount: number): void {
+  const stored = rowCount > 0 ? storedVersion(r.buf[r.pos]!) : 0;
+  if (stored !== 0) {
+    r.pos++;
+    into.version = stored;
+    into.session = rowSession;
+    into.firstSeq = rowFirstSeq;
+    into.count = rowCount;
+    return;
+  }
+  into.version = header(r, FRAME_MAGIC, rowCount > 0 ? 'an event frame (stored form)' : 'an event frame');
+  into.session = r.uint();
+  into.firstSeq = r.uint();
+  into.count = r.uint();
+}
+
+interface Head {
+  version: number;
+  session: number;
+  firstSeq: number;
+  count: number;
+}
+const visitHead: Head = { version: 0, session: 0, firstSeq: 0, count: 0 };
 
 /** Header of a frame without decoding its events. */
 export interface FrameInfo {
@@ -397,12 +442,17 @@ export function visitFrame(
   start = 0,
   end = bytes.length,
   view?: DataView,
+  rowSession = 0,
+  rowFirstSeq = 0,
+  rowCount = 0,
 ): FrameInfo {
   const r = new ByteReader(bytes, start, end, view);
-  const version = header(r, FRAME_MAGIC, 'an event frame');
-  const session = r.uint();
-  const firstSeq = r.uint();
-  const count = r.uint();
+  const h = visitHead;
+  frameHead(r, h, rowSession, rowFirstSeq, rowCount);
+  const version = h.version;
+  const session = h.session;
+  const firstSeq = h.firstSeq;
+  const count = h.count;
   const baseTs = readBaseTs(r, version);
   if (count > end - start) throw new DecodeError(`frame claims ${count} events in ${end - start} bytes`);
   const strings = readStringTable(r);
@@ -430,12 +480,17 @@ export function visitFrameReusing(
   start = 0,
   end = bytes.length,
   view?: DataView,
+  rowSession = 0,
+  rowFirstSeq = 0,
+  rowCount = 0,
 ): FrameInfo {
   const r = new ByteReader(bytes, start, end, view);
-  const version = header(r, FRAME_MAGIC, 'an event frame');
-  const session = r.uint();
-  const firstSeq = r.uint();
-  const count = r.uint();
+  const h = visitHead;
+  frameHead(r, h, rowSession, rowFirstSeq, rowCount);
+  const version = h.version;
+  const session = h.session;
+  const firstSeq = h.firstSeq;
+  const count = h.count;
   const baseTs = readBaseTs(r, version);
   if (count > end - start) throw new DecodeError(`frame claims ${count} events in ${end - start} bytes`);
   const strings = readStringTable(r);

@@ -6,6 +6,7 @@ import type { Sequenced } from '../protocol/events.ts';
 import type { WritableLog } from './log.ts';
 import { log } from '../log.ts';
 import { frameKey, MAX_SEQ, sameCrc, SEQ_SPAN, storedCrc } from './frame-key.ts';
+import { storedBody, wireFrame } from './stored-frame.ts';
 
 /**
  * Frame compaction (decision 120): a live sequencer commits what has arrived
@@ -106,7 +107,8 @@ function merge(st: Statements, session: number, run: readonly Row[]): Uint8Array
   const events: Sequenced[] = [];
   const rows = st.bodies.all(session, run[0]![1], run[run.length - 1]![1]) as [number, number, number, Buffer][];
   if (rows.length !== run.length) throw new CompactionSkipped(`frames ${run[0]![1]}-${run[run.length - 1]![2]} changed while being read`);
-  for (const [first, last, crc, body] of rows) {
+  for (const [first, last, crc, stored] of rows) {
+    const body = wireFrame(session, first, last - first + 1, stored);
     if (!sameCrc(crc32(body), crc)) throw new CompactionSkipped(`checksum mismatch in frame ${first}-${last}`);
     try {
       for (const e of decodeFrame(body).events) events.push(e);
@@ -171,7 +173,7 @@ export function compactStep(
         // Only the writer changes frames; still, never merge rows that are not exactly the ones read.
         if ((st.count.get(session, first[1], last[1]) as number) !== run.length) return false;
         st.remove.run(session, first[1], last[1]);
-        st.insert.run(first[0], last[2] - first[1] + 1, storedCrc(crc32(bytes)), bytes);
+        st.insert.run(first[0], last[2] - first[1] + 1, storedCrc(crc32(bytes)), storedBody(bytes, session, first[1], last[2] - first[1] + 1));
         return true;
       });
       if (!wrote) return false;
@@ -316,7 +318,8 @@ function* mergeTurns(log: WritableLog, st: Statements, session: number, run: rea
       const part = run.slice(i, i + framesPerTurn);
       const rows = st.bodies.all(session, part[0]![1], part[part.length - 1]![1]) as [number, number, number, Buffer][];
       if (rows.length !== part.length) throw new CompactionSkipped(`frames ${part[0]![1]}-${part[part.length - 1]![2]} changed while being read`);
-      for (const [f, l, crc, body] of rows) {
+      for (const [f, l, crc, stored] of rows) {
+        const body = wireFrame(session, f, l - f + 1, stored);
         if (!sameCrc(crc32(body), crc)) throw new CompactionSkipped(`checksum mismatch in frame ${f}-${l}`);
         let events: Sequenced[];
         try {
@@ -347,7 +350,7 @@ function* mergeTurns(log: WritableLog, st: Statements, session: number, run: rea
       // Only the writer changes frames; still, never merge rows that are not exactly the ones read.
       if ((st.count.get(session, first[1], last[1]) as number) !== run.length) return false;
       st.remove.run(session, first[1], last[1]);
-      st.insert.run(first[0], last[2] - first[1] + 1, storedCrc(crc32(bytes)), bytes);
+      st.insert.run(first[0], last[2] - first[1] + 1, storedCrc(crc32(bytes)), storedBody(bytes, session, first[1], last[2] - first[1] + 1));
       return true;
     });
     return wrote ? 'merged' : 'changed';

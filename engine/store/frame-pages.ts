@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import { MAX_SEQ, sameCrc, SEQ_SPAN, seqOfKey, type FramesLayout } from './frame-key.ts';
+import { frameCrc } from './stored-frame.ts';
 
 /**
  * Reading a session's frames a page at a time: one SQLite call returns up to
@@ -53,12 +54,12 @@ export class FramePages {
     const L = layout;
     // group_concat reads a blob's bytes as they are (UTF-8 database: no conversion), and CAST back to
     // BLOB keeps them: the result is the bodies concatenated byte for byte. Only the checksum and the
-    // length come per frame: a frame's seqs are in its header, and its row's are looked up on error.
-    // The CRC is stored signed (frame-key.ts): the text may carry a minus sign.
+    // length come per frame, and its first seq and count: a stored-form frame (schema 6, stored-frame.ts)
+    // has them from its row. The CRC is stored signed (frame-key.ts): the text may carry a minus sign.
     this.stmt = db
       .prepare(
-        `SELECT count(*), CAST(group_concat(body, '') AS BLOB), group_concat(crc || ',' || length(body) || ',', ''), max(key)
-         FROM (SELECT ${L.key} AS key, f.crc AS crc, f.body AS body FROM frames f WHERE ${L.range} ORDER BY ${L.order} LIMIT ?)`,
+        `SELECT count(*), CAST(group_concat(body, '') AS BLOB), group_concat(crc || ',' || length(body) || ',' || (key % ${SEQ_SPAN}) || ',' || n || ',', ''), max(key)
+         FROM (SELECT ${L.key} AS key, ${L.n} AS n, f.crc AS crc, f.body AS body FROM frames f WHERE ${L.range} ORDER BY ${L.order} LIMIT ?)`,
       )
       .raw(true);
     this.rowAt = db.prepare(`SELECT ${L.key} % ${SEQ_SPAN}, ${L.key} % ${SEQ_SPAN} + ${L.n} - 1 FROM frames f WHERE ${L.range} ORDER BY ${L.order} LIMIT 1 OFFSET ?`).raw(true);
@@ -77,7 +78,7 @@ export class FramePages {
     session: number,
     start: number,
     to: number,
-    frame: (bytes: Uint8Array, begin: number, end: number, view: DataView) => void,
+    frame: (bytes: Uint8Array, begin: number, end: number, view: DataView, firstSeq: number, n: number) => void,
     fail: (err: unknown, firstSeq: number, lastSeq: number, frame: Uint8Array) => never,
   ): void {
     let next = start;
@@ -110,10 +111,14 @@ export class FramePages {
         crc *= sign;
         let len = 0;
         while ((c = meta.charCodeAt(m++)) !== 44) len = len * 10 + c - 48;
+        let first = 0;
+        while ((c = meta.charCodeAt(m++)) !== 44) first = first * 10 + c - 48;
+        let n = 0;
+        while ((c = meta.charCodeAt(m++)) !== 44) n = n * 10 + c - 48;
         const end = at + len;
-        if (end > bytes.length || !sameCrc(crc32Range(bytes, at, end), crc)) this.failAt(session, next, i, undefined, bytes.subarray(at, Math.min(end, bytes.length)), fail);
+        if (end > bytes.length || !sameCrc(frameCrc(session, first, n, bytes, at, end), crc)) this.failAt(session, next, i, undefined, bytes.subarray(at, Math.min(end, bytes.length)), fail);
         try {
-          frame(bytes, at, end, view);
+          frame(bytes, at, end, view, first, n);
         } catch (err) {
           this.failAt(session, next, i, err, bytes.subarray(at, end), fail);
         }
@@ -136,7 +141,7 @@ export class FramePages {
     next: number,
     to: number,
     limit: number,
-    frame: (bytes: Uint8Array, begin: number, end: number, view: DataView) => void,
+    frame: (bytes: Uint8Array, begin: number, end: number, view: DataView, firstSeq: number, n: number) => void,
     fail: (err: unknown, firstSeq: number, lastSeq: number, frame: Uint8Array) => never,
   ): number | undefined {
     let total = 0;
@@ -147,9 +152,9 @@ export class FramePages {
       const lastSeq = firstSeq + n - 1;
       count++;
       last = firstSeq;
-      if (!sameCrc(zlibCrc32(body), crc)) fail(undefined, firstSeq, lastSeq, body);
+      if (!sameCrc(frameCrc(session, firstSeq, n, body), crc)) fail(undefined, firstSeq, lastSeq, body);
       try {
-        frame(body, 0, body.length, new DataView(body.buffer, body.byteOffset, body.byteLength));
+        frame(body, 0, body.length, new DataView(body.buffer, body.byteOffset, body.byteLength), firstSeq, n);
       } catch (err) {
         fail(err, firstSeq, lastSeq, body);
       }
@@ -195,11 +200,11 @@ const CRC_TABLE = (() => {
 /** From this many bytes zlib's native CRC-32 wins; below, its call (~120 ns) costs more than a table loop (~2 ns a byte). */
 const NATIVE_CRC_FROM = 112;
 
-/** CRC-32 (the zlib polynomial, what the log stores) of bytes[start, end). */
-export function crc32Range(bytes: Uint8Array, start: number, end: number): number {
-  if (end - start >= NATIVE_CRC_FROM) return zlibCrc32(bytes.subarray(start, end));
+/** CRC-32 (the zlib polynomial, what the log stores) of bytes[start, end), continuing from `crc` (that of the bytes before them). */
+export function crc32Range(bytes: Uint8Array, start: number, end: number, crc = 0): number {
+  if (end - start >= NATIVE_CRC_FROM) return zlibCrc32(bytes.subarray(start, end), crc);
   const t = CRC_TABLE;
-  let c = -1;
+  let c = ~crc;
   for (let i = start; i < end; i++) c = t[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
   return (c ^ -1) >>> 0;
 }
