@@ -234,7 +234,7 @@ export class ReadableLog {
       try {
         visit(bytes, count, from, to, 0, bytes.length, undefined, session, firstSeq, nEvents);
       } catch (err) {
-        throw frameError(err, session, firstSeq, lastSeq);
+        throw frameError(frameAlone(err, bytes, session, firstSeq, lastSeq), session, firstSeq, lastSeq);
       }
     }
     return n;
@@ -763,13 +763,15 @@ export function openReadableLog(path: string): ReadableLog {
 }
 
 /**
- * The decode error of a frame read within a page, as the frame alone gives it:
- * its byte offsets count from the frame's start, not the page's.
+ * The decode error of a frame read within a page or from its stored form, as
+ * the frame alone gives it: its byte offsets count from the start of its wire
+ * form (what `events()` and `verify` decode), not the page's or the row's.
  */
 function frameAlone(err: unknown, frame: Uint8Array, session: number, firstSeq: number, lastSeq: number): unknown {
   if (!(err instanceof DecodeError) || err instanceof NewerFormatError) return err;
   try {
-    visitFrame(frame, () => undefined, 0, Number.MAX_SAFE_INTEGER, 0, frame.length, undefined, session, firstSeq, lastSeq - firstSeq + 1);
+    // Its wire form (a stored-form body gets its head from the row): byte offsets as decodeFrame gives them.
+    visitFrame(wireFrame(session, firstSeq, lastSeq - firstSeq + 1, frame), () => undefined);
   } catch (alone) {
     return alone;
   }

@@ -148,6 +148,21 @@ describe('stored-form frames', () => {
     expect(replayed(path)).toEqual(events.slice(0, replayed(path).length));
   });
 
+  it('a stored-form frame of a newer codec version is one line saying so, not damage', () => {
+    const path = freshPath();
+    const { frames } = small(path);
+    const victim = frames.at(-1)!;
+    const d = new Database(path);
+    const body = d.prepare('SELECT body FROM frames WHERE key = ?').pluck().get(frameKey(1, victim.first)) as Buffer;
+    body[0] = 0x80 | 4;
+    d.prepare('UPDATE frames SET body = ?, crc = ? WHERE key = ?').run(body, frameCrc(1, victim.first, victim.n, body) | 0, frameKey(1, victim.first));
+    d.close();
+    const line = /an event frame of format version 4, written by a newer Ordo/;
+    expect(() => replayed(path)).toThrow(StoreError);
+    expect(() => replayed(path)).toThrow(line);
+    expect(() => problems(path)).toThrow(line);
+  });
+
   it('salvage copies a stored-form log that replays the same, and stops at a damaged frame', () => {
     const path = freshPath();
     const { frames } = small(path);
