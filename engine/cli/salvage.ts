@@ -73,7 +73,7 @@ export function salvageLog(from: string, to: string): SalvageResult {
       for (const [s, first, last, crc, stored] of rows) {
         const where = `session ${s} seq ${first}-${last}`;
         // A stored-form frame (schema 6) gets its head from its row; the CRC covers the wire form.
-        const body = Buffer.from(wireFrame(s, first, last - first + 1, stored));
+        const body = Buffer.from(wireFrame(s, first, stored));
         if (!sameCrc(crc32(body), crc)) {
           stoppedAt = `${where}: checksum mismatch`;
           break;

@@ -207,12 +207,12 @@ function newerFrame(v: number, what = 'an event frame'): NewerFormatError {
 
 /**
  * The head of a frame in either form: the wire's `'O' version session firstSeq count`, or a stored frame's
- * one byte with session, first seq and count from its row (`rowCount` > 0; decision 269). Leaves `r` at the
- * base timestamp; the result is in `into`.
+ * one byte and its count, with session and first seq from its row (`rowFirstSeq` >= 0; decision 269). Leaves
+ * `r` at the base timestamp; the result is in `into`.
  */
-function frameHead(r: ByteReader, into: Head, rowSession: number, rowFirstSeq: number, rowCount: number): void {
+function frameHead(r: ByteReader, into: Head, rowSession: number, rowFirstSeq: number): void {
   const b0 = r.buf[r.pos]!;
-  if (rowCount > 0 && b0 >= STORED_FRAME_TAG && r.pos < r.end) {
+  if (rowFirstSeq >= 0 && b0 >= STORED_FRAME_TAG && r.pos < r.end) {
     const stored = storedVersion(b0);
     if (stored === 0) {
       const v = b0 ^ STORED_FRAME_TAG;
@@ -226,7 +226,7 @@ function frameHead(r: ByteReader, into: Head, rowSession: number, rowFirstSeq: n
     // deoptimizations all through the projection, a HeapNumber per event: +20 % CPU on a replay).
     into.session = rowSession < SMI_LIMIT ? rowSession | 0 : rowSession;
     into.firstSeq = rowFirstSeq < SMI_LIMIT ? rowFirstSeq | 0 : rowFirstSeq;
-    into.count = rowCount < SMI_LIMIT ? rowCount | 0 : rowCount;
+    into.count = r.uint();
     return;
   }
   into.version = header(r, FRAME_MAGIC, 'an event frame');
@@ -459,13 +459,12 @@ export function visitFrame(
   start = 0,
   end = bytes.length,
   view?: DataView,
-  rowSession = 0,
-  rowFirstSeq = 0,
-  rowCount = 0,
+  rowSession = -1,
+  rowFirstSeq = -1,
 ): FrameInfo {
   const r = new ByteReader(bytes, start, end, view);
   const h = visitHead;
-  frameHead(r, h, rowSession, rowFirstSeq, rowCount);
+  frameHead(r, h, rowSession, rowFirstSeq);
   const version = h.version;
   const session = h.session;
   const firstSeq = h.firstSeq;
@@ -497,13 +496,12 @@ export function visitFrameReusing(
   start = 0,
   end = bytes.length,
   view?: DataView,
-  rowSession = 0,
-  rowFirstSeq = 0,
-  rowCount = 0,
+  rowSession = -1,
+  rowFirstSeq = -1,
 ): FrameInfo {
   const r = new ByteReader(bytes, start, end, view);
   const h = visitHead;
-  frameHead(r, h, rowSession, rowFirstSeq, rowCount);
+  frameHead(r, h, rowSession, rowFirstSeq);
   const version = h.version;
   const session = h.session;
   const firstSeq = h.firstSeq;

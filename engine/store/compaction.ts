@@ -108,7 +108,7 @@ function merge(st: Statements, session: number, run: readonly Row[]): Uint8Array
   const rows = st.bodies.all(session, run[0]![1], run[run.length - 1]![1]) as [number, number, number, Buffer][];
   if (rows.length !== run.length) throw new CompactionSkipped(`frames ${run[0]![1]}-${run[run.length - 1]![2]} changed while being read`);
   for (const [first, last, crc, stored] of rows) {
-    const body = wireFrame(session, first, last - first + 1, stored);
+    const body = wireFrame(session, first, stored);
     if (!sameCrc(crc32(body), crc)) throw new CompactionSkipped(`checksum mismatch in frame ${first}-${last}`);
     try {
       for (const e of decodeFrame(body).events) events.push(e);
@@ -319,7 +319,7 @@ function* mergeTurns(log: WritableLog, st: Statements, session: number, run: rea
       const rows = st.bodies.all(session, part[0]![1], part[part.length - 1]![1]) as [number, number, number, Buffer][];
       if (rows.length !== part.length) throw new CompactionSkipped(`frames ${part[0]![1]}-${part[part.length - 1]![2]} changed while being read`);
       for (const [f, l, crc, stored] of rows) {
-        const body = wireFrame(session, f, l - f + 1, stored);
+        const body = wireFrame(session, f, stored);
         if (!sameCrc(crc32(body), crc)) throw new CompactionSkipped(`checksum mismatch in frame ${f}-${l}`);
         let events: Sequenced[];
         try {

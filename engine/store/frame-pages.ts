@@ -1,7 +1,8 @@
 import type Database from 'better-sqlite3';
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import { MAX_SEQ, sameCrc, SEQ_SPAN, seqOfKey, type FramesLayout } from './frame-key.ts';
-import { frameCrc } from './stored-frame.ts';
+import { CorruptionError } from './errors.ts';
+import { frameCrc, headOf } from './stored-frame.ts';
 
 /**
  * Reading a session's frames a page at a time: one SQLite call returns up to
@@ -41,6 +42,8 @@ export class FramePages {
   private limit = 8;
   /** Whether the next page comes row by row (the last page's frames were big). */
   private byRow = false;
+  /** The head of the frame in hand (headOf). */
+  private readonly head = { first: 0, count: 0 };
 
   /** The page reader for `db`, or undefined when its text encoding is not UTF-8 (blob-as-text would be converted). */
   static open(db: Database.Database, layout: FramesLayout): FramePages | undefined {
@@ -54,12 +57,14 @@ export class FramePages {
     const L = layout;
     // group_concat reads a blob's bytes as they are (UTF-8 database: no conversion), and CAST back to
     // BLOB keeps them: the result is the bodies concatenated byte for byte. Only the checksum and the
-    // length come per frame, and its first seq and count: a stored-form frame (schema 6, stored-frame.ts)
-    // has them from its row. The CRC is stored signed (frame-key.ts): the text may carry a minus sign.
+    // length come per frame, and the page's first key: a stored-form frame (schema 6, stored-frame.ts) gets its
+    // first seq from the frame before it (first seq + count), and a gap shows as its CRC failing, then told
+    // apart by its row (failAt). One more number a row here cost ~60-75 ns a frame of SQLite's text building
+    // (measured: decision 269). The CRC is stored signed (frame-key.ts): the text may carry a minus sign.
     this.stmt = db
       .prepare(
-        `SELECT count(*), CAST(group_concat(body, '') AS BLOB), group_concat(crc || ',' || length(body) || ',' || (key % ${SEQ_SPAN}) || ',' || n || ',', ''), max(key)
-         FROM (SELECT ${L.key} AS key, ${L.n} AS n, f.crc AS crc, f.body AS body FROM frames f WHERE ${L.range} ORDER BY ${L.order} LIMIT ?)`,
+        `SELECT count(*), CAST(group_concat(body, '') AS BLOB), group_concat(crc || ',' || length(body) || ',', ''), max(key), min(key)
+         FROM (SELECT ${L.key} AS key, f.crc AS crc, f.body AS body FROM frames f WHERE ${L.range} ORDER BY ${L.order} LIMIT ?)`,
       )
       .raw(true);
     this.rowAt = db.prepare(`SELECT ${L.key} % ${SEQ_SPAN}, ${L.key} % ${SEQ_SPAN} + ${L.n} - 1 FROM frames f WHERE ${L.range} ORDER BY ${L.order} LIMIT 1 OFFSET ?`).raw(true);
@@ -78,7 +83,7 @@ export class FramePages {
     session: number,
     start: number,
     to: number,
-    frame: (bytes: Uint8Array, begin: number, end: number, view: DataView, firstSeq: number, n: number) => void,
+    frame: (bytes: Uint8Array, begin: number, end: number, view: DataView, firstSeq: number) => void,
     fail: (err: unknown, firstSeq: number, lastSeq: number, frame: Uint8Array) => never,
   ): void {
     let next = start;
@@ -90,7 +95,7 @@ export class FramePages {
         next = after;
         continue;
       }
-      const row = this.stmt.get(...this.layout.bind(session, next, to), limit) as [number, Buffer | null, string | null, number | null];
+      const row = this.stmt.get(...this.layout.bind(session, next, to), limit) as [number, Buffer | null, string | null, number | null, number | null];
       const count = row[0];
       if (count === 0) return;
       const bytes = row[1]!;
@@ -98,6 +103,10 @@ export class FramePages {
       const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       let at = 0;
       let m = 0;
+      // As a small integer: a key's arithmetic gives a double (codec.ts frameHead).
+      let first = seqOfKey(row[4]!);
+      first = first < 0x40000000 ? first | 0 : first;
+      const head = this.head;
       for (let i = 0; i < count; i++) {
         // Two decimals (the first may be negative), each ended by a comma.
         let crc = 0;
@@ -111,18 +120,19 @@ export class FramePages {
         crc *= sign;
         let len = 0;
         while ((c = meta.charCodeAt(m++)) !== 44) len = len * 10 + c - 48;
-        let first = 0;
-        while ((c = meta.charCodeAt(m++)) !== 44) first = first * 10 + c - 48;
-        let n = 0;
-        while ((c = meta.charCodeAt(m++)) !== 44) n = n * 10 + c - 48;
         const end = at + len;
-        if (end > bytes.length || !sameCrc(frameCrc(session, first, n, bytes, at, end), crc)) this.failAt(session, next, i, undefined, bytes.subarray(at, Math.min(end, bytes.length)), fail);
+        if (end > bytes.length) this.failAt(session, next, i, undefined, bytes.subarray(at, bytes.length), fail);
+        // Bytes that are no frame head (damage, or a newer Ordo's frame): its row says where it is; its CRC or
+        // its decoding names what is wrong.
+        if (!headOf(bytes, at, end, first, head)) this.rowHead(session, next, i, head);
+        if (!sameCrc(frameCrc(session, head.first, bytes, at, end), crc)) this.failAt(session, next, i, undefined, bytes.subarray(at, end), fail, first);
         try {
-          frame(bytes, at, end, view, first, n);
+          frame(bytes, at, end, view, head.first);
         } catch (err) {
           this.failAt(session, next, i, err, bytes.subarray(at, end), fail);
         }
         at = end;
+        first = head.first + head.count;
       }
       // A short page was the last one.
       if (count < limit) return;
@@ -141,7 +151,7 @@ export class FramePages {
     next: number,
     to: number,
     limit: number,
-    frame: (bytes: Uint8Array, begin: number, end: number, view: DataView, firstSeq: number, n: number) => void,
+    frame: (bytes: Uint8Array, begin: number, end: number, view: DataView, firstSeq: number) => void,
     fail: (err: unknown, firstSeq: number, lastSeq: number, frame: Uint8Array) => never,
   ): number | undefined {
     let total = 0;
@@ -152,9 +162,9 @@ export class FramePages {
       const lastSeq = firstSeq + n - 1;
       count++;
       last = firstSeq;
-      if (!sameCrc(frameCrc(session, firstSeq, n, body), crc)) fail(undefined, firstSeq, lastSeq, body);
+      if (!sameCrc(frameCrc(session, firstSeq, body), crc)) fail(undefined, firstSeq, lastSeq, body);
       try {
-        frame(body, 0, body.length, new DataView(body.buffer, body.byteOffset, body.byteLength), firstSeq, n);
+        frame(body, 0, body.length, new DataView(body.buffer, body.byteOffset, body.byteLength), firstSeq);
       } catch (err) {
         fail(err, firstSeq, lastSeq, body);
       }
@@ -171,9 +181,31 @@ export class FramePages {
     this.byRow = bytes >= ROW_FROM_BYTES * count;
   }
 
-  /** Calls `fail` with the seq range of the `index`-th frame (from 0) of the page that started at `pageStart`. */
-  private failAt(session: number, pageStart: number, index: number, err: unknown, frame: Uint8Array, fail: (err: unknown, firstSeq: number, lastSeq: number, frame: Uint8Array) => never): never {
+  /** The first seq and count of the `index`-th frame (from 0) of the page that started at `pageStart`, from its row. */
+  private rowHead(session: number, pageStart: number, index: number, head: { first: number; count: number }): void {
     const row = this.rowAt.get(...this.layout.bind(session, pageStart, MAX_SEQ), index) as [number, number] | undefined;
+    head.first = row?.[0] ?? pageStart;
+    head.count = row ? row[1] - row[0] + 1 : 1;
+  }
+
+  /**
+   * Calls `fail` with the seq range of the `index`-th frame (from 0) of the page that started at `pageStart`;
+   * a frame that does not start at `expected` (the seq after the frame before it) is a seq gap, as the
+   * replay's own check names one.
+   */
+  private failAt(
+    session: number,
+    pageStart: number,
+    index: number,
+    err: unknown,
+    frame: Uint8Array,
+    fail: (err: unknown, firstSeq: number, lastSeq: number, frame: Uint8Array) => never,
+    expected?: number,
+  ): never {
+    const row = this.rowAt.get(...this.layout.bind(session, pageStart, MAX_SEQ), index) as [number, number] | undefined;
+    if (err === undefined && row && expected !== undefined && row[0] !== expected) {
+      return fail(new CorruptionError(session, expected, row[0], `seq gap: expected ${expected}, found ${row[0]}`), row[0], row[1], frame);
+    }
     return fail(err, row?.[0] ?? pageStart, row?.[1] ?? pageStart, frame);
   }
 }

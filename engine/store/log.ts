@@ -160,7 +160,7 @@ export class ReadableLog {
     for (const [key, n, crc, bytes] of this.stmts.framesFrom.iterate(...this.layout.bind(session, this.frameStart(session, from), to)) as IterableIterator<FrameRow>) {
       const firstSeq = seqOfKey(key);
       // The wire form (stored-frame.ts): what the replay service sends and decodeFrame reads.
-      const wire = wireFrame(session, firstSeq, n, bytes);
+      const wire = wireFrame(session, firstSeq, bytes);
       if (!sameCrc(crc32(wire), crc)) throw new CorruptionError(session, firstSeq, firstSeq + n - 1, 'checksum mismatch');
       yield { session, firstSeq, lastSeq: firstSeq + n - 1, bytes: wire };
     }
@@ -219,7 +219,7 @@ export class ReadableLog {
         session,
         start,
         to,
-        (bytes, begin, end, view, firstSeq, nEvents) => visit(bytes, count, from, to, begin, end, view, session, firstSeq, nEvents),
+        (bytes, begin, end, view, firstSeq) => visit(bytes, count, from, to, begin, end, view, session, firstSeq),
         (err, firstSeq, lastSeq, frame) => {
           if (err === undefined) throw new CorruptionError(session, firstSeq, lastSeq, 'checksum mismatch');
           throw frameError(frameAlone(err, frame, session, firstSeq, lastSeq), session, firstSeq, lastSeq);
@@ -230,9 +230,9 @@ export class ReadableLog {
     for (const [key, nEvents, crc, bytes] of this.stmts.framesFrom.iterate(...this.layout.bind(session, start, to)) as IterableIterator<FrameRow>) {
       const firstSeq = seqOfKey(key);
       const lastSeq = firstSeq + nEvents - 1;
-      if (!sameCrc(frameCrc(session, firstSeq, nEvents, bytes), crc)) throw new CorruptionError(session, firstSeq, lastSeq, 'checksum mismatch');
+      if (!sameCrc(frameCrc(session, firstSeq, bytes), crc)) throw new CorruptionError(session, firstSeq, lastSeq, 'checksum mismatch');
       try {
-        visit(bytes, count, from, to, 0, bytes.length, undefined, session, firstSeq, nEvents);
+        visit(bytes, count, from, to, 0, bytes.length, undefined, session, firstSeq);
       } catch (err) {
         throw frameError(frameAlone(err, bytes, session, firstSeq, lastSeq), session, firstSeq, lastSeq);
       }
@@ -264,7 +264,7 @@ export class ReadableLog {
       }
       const at = { session, firstSeq, lastSeq, rowId: key };
       // A stored-form body gets its head from the row (stored-frame.ts); the CRC covers both.
-      const wire = wireFrame(session, firstSeq, n, body);
+      const wire = wireFrame(session, firstSeq, body);
       if (!sameCrc(crc32(wire), crc)) {
         problems.push({ ...at, detail: 'checksum mismatch' });
       } else {
@@ -771,7 +771,7 @@ function frameAlone(err: unknown, frame: Uint8Array, session: number, firstSeq: 
   if (!(err instanceof DecodeError) || err instanceof NewerFormatError) return err;
   try {
     // Its wire form (a stored-form body gets its head from the row): byte offsets as decodeFrame gives them.
-    visitFrame(wireFrame(session, firstSeq, lastSeq - firstSeq + 1, frame), () => undefined);
+    visitFrame(wireFrame(session, firstSeq, frame), () => undefined);
   } catch (alone) {
     return alone;
   }

@@ -6,17 +6,20 @@ import { crc32Range } from './frame-pages.ts';
 /**
  * A frame as the log stores it (schema version 6, decision 269). The wire form
  * (the bus, the replay service, encodeFrame) begins `'O' version session
- * firstSeq count`; the row already holds session and first seq (its key) and
- * count (`n`), so the stored body begins with one byte, `STORED_FRAME_TAG |
- * version`, and goes on with the wire form's bytes after the count (base
- * timestamp, string table, events). 5-6 bytes a frame fewer: ~3.4 bytes an
- * event at the 1-2 events a frame a live host commits at 1 k orders/s.
+ * firstSeq count`; the row's key already holds session and first seq, so the
+ * stored body begins with one byte, `STORED_FRAME_TAG | version`, and goes on
+ * with the wire form's bytes from the count on (count, base timestamp, string
+ * table, events). 4-5 bytes a frame fewer: ~2.8 bytes an event at the 1-2
+ * events a frame a live host commits at 1 k orders/s. The count stays in the
+ * body (as `n` does in the row): the page reader (frame-pages.ts) gets each
+ * frame's length and CRC from SQLite as text, and one more number a row there
+ * cost more replay CPU than the byte saves (decision 269).
  *
  * The row's CRC-32 is still that of the wire form (the frame as the bus
- * carries it), so it covers the session, first seq and count too: a flipped
- * bit in the key, in `n` or in the body is a checksum mismatch. A row whose
- * body begins with 'O' (written by a build before schema 6, or an older
- * codec version) is the wire form itself, read as before.
+ * carries it), so it covers the session and first seq too: a flipped bit in
+ * the key or the body is a checksum mismatch; `verify` checks `n` against the
+ * count as before. A row whose body begins with 'O' (written by a build before
+ * schema 6, or an older codec version) is the wire form itself, read as before.
  */
 
 /** The stored body of `wire`, a frame of `session` holding seqs firstSeq..firstSeq+n-1; the bytes themselves when they are not a frame of a version that has a stored form. Throws when the head names another row. */
@@ -25,25 +28,26 @@ export function storedBody(wire: Uint8Array, session: number, firstSeq: number, 
   const at = { p: 2 };
   const s = readUint(wire, at);
   const f = readUint(wire, at);
+  const from = at.p;
   const c = readUint(wire, at);
   if (s !== session || f !== firstSeq || c !== n) {
     throw new RangeError(`frame head says session ${s}, seq ${f}, ${c} events; its row says session ${session}, seq ${firstSeq}, ${n} events`);
   }
-  const out = Buffer.allocUnsafe(wire.length - at.p + 1);
+  // From the count on.
+  const out = Buffer.allocUnsafe(wire.length - from + 1);
   out[0] = STORED_FRAME_TAG | wire[1]!;
-  out.set(wire.subarray(at.p), 1);
+  out.set(wire.subarray(from), 1);
   return out;
 }
 
-const scratch = new Uint8Array(2 + 3 * 10);
+const scratch = new Uint8Array(2 + 2 * 10);
 
-/** The wire head of a stored frame into `scratch`; returns its length. */
-function wireHead(b0: number, session: number, firstSeq: number, n: number): number {
+/** The wire head of a stored frame up to its count (`'O' version session firstSeq`) into `scratch`; returns its length. */
+function wireHead(b0: number, session: number, firstSeq: number): number {
   scratch[0] = FRAME_MAGIC;
   scratch[1] = b0 ^ STORED_FRAME_TAG;
-  let p = putUint(scratch, 2, session);
-  p = putUint(scratch, p, firstSeq);
-  return putUint(scratch, p, n);
+  const p = putUint(scratch, 2, session);
+  return putUint(scratch, p, firstSeq);
 }
 
 /** Whether body[start] begins a stored-form frame (else the bytes are the wire form, or damage). */
@@ -51,20 +55,22 @@ export function isStored(body: Uint8Array, start = 0): boolean {
   return start < body.length && storedVersion(body[start]!) !== 0;
 }
 
-/** The wire form of the frame stored in body[start, end) for its row (session, first seq, count): the same bytes when it is already one. */
-export function wireFrame(session: number, firstSeq: number, n: number, body: Uint8Array, start = 0, end = body.length): Uint8Array {
+/** The wire form of the frame stored in body[start, end) for its row's session and first seq: the same bytes when it is already one. */
+export function wireFrame(session: number, firstSeq: number, body: Uint8Array, start = 0, end = body.length): Uint8Array {
   if (!isStored(body, start)) return start === 0 && end === body.length ? body : body.subarray(start, end);
-  const h = wireHead(body[start]!, session, firstSeq, n);
+  const h = wireHead(body[start]!, session, firstSeq);
   const out = Buffer.allocUnsafe(h + end - start - 1);
-  out.set(scratch.subarray(0, h), 0);
-  out.set(body.subarray(start + 1, end), h);
+  for (let i = 0; i < h; i++) out[i] = scratch[i]!;
+  // Short bodies by hand (a subarray view costs more than the copy), long ones in one native copy.
+  if (end - start > 65) out.set(body.subarray(start + 1, end), h);
+  else for (let i = start + 1, o = h; i < end; i++, o++) out[o] = body[i]!;
   return out;
 }
 
 /** The CRC-32 of the wire form of the frame stored in body[start, end) (what its row's crc holds), without building it. */
-export function frameCrc(session: number, firstSeq: number, n: number, body: Uint8Array, start = 0, end = body.length): number {
+export function frameCrc(session: number, firstSeq: number, body: Uint8Array, start = 0, end = body.length): number {
   if (!isStored(body, start)) return start === 0 && end === body.length ? crc32(body) : crc32Range(body, start, end);
-  const h = wireHead(body[start]!, session, firstSeq, n);
+  const h = wireHead(body[start]!, session, firstSeq);
   return crc32Range(body, start + 1, end, crc32Range(scratch, 0, h));
 }
 
@@ -79,4 +85,24 @@ function readUint(b: Uint8Array, at: { p: number }): number {
     mul *= 128;
   }
   return -1;
+}
+
+/**
+ * The first seq and count a frame's bytes in body[start, end) give (a wire-form head names both; a stored one
+ * its count, its first seq is `firstSeq`), into `out`; false when they do not parse (damage: its CRC fails).
+ */
+export function headOf(body: Uint8Array, start: number, end: number, firstSeq: number, out: { first: number; count: number }): boolean {
+  const at = { p: start + 1 };
+  let first = firstSeq;
+  if (!isStored(body, start)) {
+    if (body[start] !== FRAME_MAGIC) return false;
+    at.p++;
+    readUint(body, at);
+    first = readUint(body, at);
+  }
+  const count = at.p < end ? readUint(body, at) : -1;
+  if (first < 0 || count < 1) return false;
+  out.first = first;
+  out.count = count;
+  return true;
 }

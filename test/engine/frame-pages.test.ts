@@ -61,7 +61,7 @@ describe('paged frame reading (replay)', () => {
         for (let k = 0; k < len; k++) b[k] = i % 3 === 0 ? (k % 7 === 0 ? 0 : 0xff) : prng.int(0, 255);
         bodies.push(b);
         // The checksum as the log stores it: a body that happens to begin with a stored-form tag (decision 269) gets its head from the row.
-        insert.run(frameKey(1, i * 10 + 1), frameCrc(1, i * 10 + 1, 10, b) | 0, b);
+        insert.run(frameKey(1, i * 10 + 1), frameCrc(1, i * 10 + 1, b) | 0, b);
       }
     })();
     const pages = FramePages.open(db, KEYED)!;

@@ -11,9 +11,10 @@ import { frameCrc, storedBody, wireFrame } from '../../engine/store/stored-frame
 import { storedSessions } from './helpers/stored-session.ts';
 
 /*
- * Frames stored without the head fields their row holds (schema 6, decision 269): the stored body is the
- * wire form less session, first seq and count (one tag byte for 'O', version and those); every read path gives
- * back the wire form, and the row's CRC (that of the wire form) covers key, n and body: a flipped bit anywhere is found.
+ * Frames stored without the head fields their row's key holds (schema 6, decision 269): the stored body is the
+ * wire form less session and first seq (one tag byte for 'O', version and those); every read path gives back
+ * the wire form, and the row's CRC (that of the wire form) covers key and body, `verify` checks `n` against the
+ * frame's count: a flipped bit anywhere is found.
  */
 const { freshPath, replayed } = storedSessions('ordo-stored-');
 
@@ -65,12 +66,12 @@ describe('stored-form frames', () => {
         const w = wire[i]!;
         const first = key - frameKey(1, 0);
         expect(body[0]).toBe(0x83);
-        // 'O', version, session 1, first seq, count 2: one byte kept for all five fields.
-        const head = 2 + 1 + (first < 128 ? 1 : 2) + 1;
+        // 'O', version, session 1, first seq: one byte kept for the four fields (the count stays).
+        const head = 2 + 1 + (first < 128 ? 1 : 2);
         expect(body.length).toBe(w.length - head + 1);
-        expect(Buffer.from(wireFrame(1, first, n, body))).toEqual(Buffer.from(w));
+        expect(Buffer.from(wireFrame(1, first, body))).toEqual(Buffer.from(w));
         expect(crc >>> 0).toBe(crc32(w));
-        expect(frameCrc(1, first, n, body)).toBe(crc32(w));
+        expect(frameCrc(1, first, body)).toBe(crc32(w));
       });
       expect([...log.frames(1, 1, 40)].map((f) => Buffer.from(f.bytes))).toEqual(wire.map((w) => Buffer.from(w)));
     } finally {
@@ -94,7 +95,7 @@ describe('stored-form frames', () => {
     }
   });
 
-  it('a flipped bit anywhere in a row (body, n, crc, key) is found by verify and stops a replay', () => {
+  it('a flipped bit anywhere in a row (body, n, crc, key) is found by verify; in the body or key it stops a replay', () => {
     const path = freshPath();
     const { frames } = small(path);
     const victim = frames[30]!;
@@ -112,22 +113,25 @@ describe('stored-form frames', () => {
     };
     const restore = () => edit('UPDATE frames SET n = ?, crc = ?, body = ? WHERE key = ?', original.n, original.crc, original.body, key);
     const checksumAt = (first: number) => problems(path).some((p) => p.firstSeq === first && p.detail === 'checksum mismatch');
-    // Every bit of the stored body.
+    // Every bit of the stored body: verify finds it, and a replay stops at it.
     for (let byte = 0; byte < original.body.length; byte++) {
       for (let bit = 0; bit < 8; bit++) {
         const b = Buffer.from(original.body);
         b[byte]! ^= 1 << bit;
         edit('UPDATE frames SET body = ? WHERE key = ?', b, key);
         expect(checksumAt(victim.first), `body byte ${byte} bit ${bit}`).toBe(true);
+        if (bit === 0) expect(replayError(path), `body byte ${byte}`).toBeInstanceOf(CorruptionError);
       }
     }
     restore();
     expect(problems(path)).toEqual([]);
-    // The count (n): the frame's head is not stored, the CRC covers it.
+    // The row's count (n): checked against the frame's own.
     for (let bit = 0; bit < 4; bit++) {
       edit('UPDATE frames SET n = ? WHERE key = ?', original.n ^ (1 << bit), key);
-      expect(checksumAt(victim.first), `n bit ${bit}`).toBe(true);
-      expect(replayError(path)).toBeInstanceOf(CorruptionError);
+      expect(
+        problems(path).some((p) => p.firstSeq === victim.first && p.detail === 'frame header does not match its row'),
+        `n bit ${bit}`,
+      ).toBe(true);
     }
     restore();
     // The stored CRC itself.
@@ -142,6 +146,7 @@ describe('stored-form frames', () => {
       edit('UPDATE frames SET key = ? WHERE key = ?', moved, key);
       const p = problems(path);
       expect(p.some((x) => x.rowId === moved && x.detail === 'checksum mismatch'), `key bit ${bit}`).toBe(true);
+      expect(replayError(path), `key bit ${bit}`).toBeInstanceOf(CorruptionError);
       edit('UPDATE frames SET key = ? WHERE key = ?', key, moved);
     }
     expect(problems(path)).toEqual([]);
@@ -155,7 +160,7 @@ describe('stored-form frames', () => {
     const d = new Database(path);
     const body = d.prepare('SELECT body FROM frames WHERE key = ?').pluck().get(frameKey(1, victim.first)) as Buffer;
     body[0] = 0x80 | 4;
-    d.prepare('UPDATE frames SET body = ?, crc = ? WHERE key = ?').run(body, frameCrc(1, victim.first, victim.n, body) | 0, frameKey(1, victim.first));
+    d.prepare('UPDATE frames SET body = ?, crc = ? WHERE key = ?').run(body, frameCrc(1, victim.first, body) | 0, frameKey(1, victim.first));
     d.close();
     const line = /an event frame of format version 4, written by a newer Ordo/;
     expect(() => replayed(path)).toThrow(StoreError);

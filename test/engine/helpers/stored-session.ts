@@ -59,10 +59,10 @@ export function flipFrameByte(path: string, firstSeq: number): void {
 export function cutFrame(path: string, firstSeq: number): void {
   const db = new Database(path);
   try {
-    const row = db.prepare('SELECT n, body FROM frames WHERE key = ?').get(frameKey(1, firstSeq)) as { n: number; body: Buffer };
+    const row = db.prepare('SELECT body FROM frames WHERE key = ?').get(frameKey(1, firstSeq)) as { body: Buffer };
     const cut = row.body.subarray(0, row.body.length - 4);
     // The checksum of the frame's wire form (a stored-form body gets its head from the row: decision 269).
-    db.prepare('UPDATE frames SET body = ?, crc = ? WHERE key = ?').run(cut, frameCrc(1, firstSeq, row.n, cut) | 0, frameKey(1, firstSeq));
+    db.prepare('UPDATE frames SET body = ?, crc = ? WHERE key = ?').run(cut, frameCrc(1, firstSeq, cut) | 0, frameKey(1, firstSeq));
   } finally {
     db.close();
   }
