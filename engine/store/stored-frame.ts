@@ -74,6 +74,8 @@ export function frameCrc(session: number, firstSeq: number, body: Uint8Array, st
   return crc32Range(body, start + 1, end, crc32Range(scratch, 0, h));
 }
 
+const headAt = { p: 0 };
+
 function readUint(b: Uint8Array, at: { p: number }): number {
   let v = 0;
   let mul = 1;
@@ -92,7 +94,14 @@ function readUint(b: Uint8Array, at: { p: number }): number {
  * its count, its first seq is `firstSeq`), into `out`; false when they do not parse (damage: its CRC fails).
  */
 export function headOf(body: Uint8Array, start: number, end: number, firstSeq: number, out: { first: number; count: number }): boolean {
-  const at = { p: start + 1 };
+  // A stored frame of fewer than 128 events (a live host's): its count is the byte after the tag.
+  if (start + 1 < end && isStored(body, start) && body[start + 1]! < 0x80 && body[start + 1]! > 0) {
+    out.first = firstSeq;
+    out.count = body[start + 1]!;
+    return true;
+  }
+  const at = headAt;
+  at.p = start + 1;
   let first = firstSeq;
   if (!isStored(body, start)) {
     if (body[start] !== FRAME_MAGIC) return false;
