@@ -222,7 +222,7 @@ export class ReadableLog {
         (bytes, begin, end, view, firstSeq) => visit(bytes, count, from, to, begin, end, view, session, firstSeq),
         (err, firstSeq, lastSeq, frame) => {
           if (err === undefined) throw new CorruptionError(session, firstSeq, lastSeq, 'checksum mismatch');
-          throw frameError(frameAlone(err, frame, session, firstSeq, lastSeq), session, firstSeq, lastSeq);
+          throw frameError(frameAlone(err, frame, session, firstSeq), session, firstSeq, lastSeq);
         },
       );
       return n;
@@ -234,7 +234,7 @@ export class ReadableLog {
       try {
         visit(bytes, count, from, to, 0, bytes.length, undefined, session, firstSeq);
       } catch (err) {
-        throw frameError(frameAlone(err, bytes, session, firstSeq, lastSeq), session, firstSeq, lastSeq);
+        throw frameError(frameAlone(err, bytes, session, firstSeq), session, firstSeq, lastSeq);
       }
     }
     return n;
@@ -767,7 +767,7 @@ export function openReadableLog(path: string): ReadableLog {
  * the frame alone gives it: its byte offsets count from the start of its wire
  * form (what `events()` and `verify` decode), not the page's or the row's.
  */
-function frameAlone(err: unknown, frame: Uint8Array, session: number, firstSeq: number, lastSeq: number): unknown {
+function frameAlone(err: unknown, frame: Uint8Array, session: number, firstSeq: number): unknown {
   if (!(err instanceof DecodeError) || err instanceof NewerFormatError) return err;
   try {
     // Its wire form (a stored-form body gets its head from the row): byte offsets as decodeFrame gives them.

@@ -9,7 +9,7 @@ import { crc32Range } from './frame-pages.ts';
  * firstSeq count`; the row's key already holds session and first seq, so the
  * stored body begins with one byte, `STORED_FRAME_TAG | version`, and goes on
  * with the wire form's bytes from the count on (count, base timestamp, string
- * table, events). 4-5 bytes a frame fewer: ~2.8 bytes an event at the 1-2
+ * table, events). 4-5 bytes a frame fewer: ~3.2 bytes an event at the 1-2
  * events a frame a live host commits at 1 k orders/s. The count stays in the
  * body (as `n` does in the row): the page reader (frame-pages.ts) gets each
  * frame's length and CRC from SQLite as text, and one more number a row there

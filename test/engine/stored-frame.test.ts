@@ -65,6 +65,7 @@ describe('stored-form frames', () => {
       rows.forEach(([key, n, crc, body], i) => {
         const w = wire[i]!;
         const first = key - frameKey(1, 0);
+        expect(n).toBe(2);
         expect(body[0]).toBe(0x83);
         // 'O', version, session 1, first seq: one byte kept for the four fields (the count stays).
         const head = 2 + 1 + (first < 128 ? 1 : 2);
