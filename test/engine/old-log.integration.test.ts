@@ -75,7 +75,8 @@ function frameVersions(db: string, session: number): Set<number> {
   const d = new Database(db, { readonly: true });
   try {
     const rows = d.prepare('SELECT body FROM frames WHERE key >= ? AND key <= ?').all(frameKey(session, 0), frameKey(session, MAX_SEQ)) as { body: Buffer }[];
-    return new Set(rows.map((r) => r.body[1]!));
+    // The codec version: byte 1 of the wire form ('O' first), or in the stored form's first byte (decision 269).
+    return new Set(rows.map((r) => (r.body[0] === 0x4f ? r.body[1]! : r.body[0]! ^ 0x80)));
   } finally {
     d.close();
   }
