@@ -1,19 +1,20 @@
 import { crc32 } from 'node:zlib';
 import { putUint } from '../protocol/bytes.ts';
-import { FRAME_MAGIC, STORED_FRAME_TAG, storedVersion } from '../protocol/codec.ts';
+import { FRAME_MAGIC, storedTag, storedTagCount, storedTagVersion, storedVersion } from '../protocol/codec.ts';
 import { crc32Range } from './frame-pages.ts';
 
 /**
  * A frame as the log stores it (schema version 6, decision 269). The wire form
  * (the bus, the replay service, encodeFrame) begins `'O' version session
  * firstSeq count`; the row's key already holds session and first seq, so the
- * stored body begins with one byte, `STORED_FRAME_TAG | version`, and goes on
- * with the wire form's bytes from the count on (count, base timestamp, string
- * table, events). 4-5 bytes a frame fewer: ~3.2 bytes an event at the 1-2
- * events a frame a live host commits at 1 k orders/s. The count stays in the
- * body (as `n` does in the row): the page reader (frame-pages.ts) gets each
+ * stored body begins with one byte, the tag (codec.ts storedTag: the version,
+ * and the count when it is 1-31, decision 275), and goes on with the wire
+ * form's bytes after the count (base timestamp, string table, events), or from
+ * the count on for a larger frame. 5-6 bytes a frame fewer: ~3.8 bytes an
+ * event at the 1-2 events a frame a live host commits at 1 k orders/s. The
+ * count is not read from `n` (the page reader, frame-pages.ts, gets each
  * frame's length and CRC from SQLite as text, and one more number a row there
- * cost more replay CPU than the byte saves (decision 269).
+ * cost more replay CPU than a byte saves: decision 269) but from the tag.
  *
  * The row's CRC-32 is still that of the wire form (the frame as the bus
  * carries it), so it covers the session and first seq too: a flipped bit in
@@ -24,7 +25,7 @@ import { crc32Range } from './frame-pages.ts';
 
 /** The stored body of `wire`, a frame of `session` holding seqs firstSeq..firstSeq+n-1; the bytes themselves when they are not a frame of a version that has a stored form. Throws when the head names another row. */
 export function storedBody(wire: Uint8Array, session: number, firstSeq: number, n: number): Uint8Array {
-  if (wire.length < 6 || wire[0] !== FRAME_MAGIC || storedVersion(STORED_FRAME_TAG | wire[1]!) === 0) return wire;
+  if (wire.length < 6 || wire[0] !== FRAME_MAGIC || storedVersion(storedTag(wire[1]!, 0)) === 0) return wire;
   const at = { p: 2 };
   const s = readUint(wire, at);
   const f = readUint(wire, at);
@@ -33,21 +34,25 @@ export function storedBody(wire: Uint8Array, session: number, firstSeq: number, 
   if (s !== session || f !== firstSeq || c !== n) {
     throw new RangeError(`frame head says session ${s}, seq ${f}, ${c} events; its row says session ${session}, seq ${firstSeq}, ${n} events`);
   }
-  // From the count on.
-  const out = Buffer.allocUnsafe(wire.length - from + 1);
-  out[0] = STORED_FRAME_TAG | wire[1]!;
-  out.set(wire.subarray(from), 1);
+  // From after the count when the tag holds it (decision 275), else from the count on.
+  const tag = storedTag(wire[1]!, c);
+  const rest = storedTagCount(tag) !== 0 ? at.p : from;
+  const out = Buffer.allocUnsafe(wire.length - rest + 1);
+  out[0] = tag;
+  out.set(wire.subarray(rest), 1);
   return out;
 }
 
-const scratch = new Uint8Array(2 + 2 * 10);
+const scratch = new Uint8Array(2 + 3 * 10);
 
-/** The wire head of a stored frame up to its count (`'O' version session firstSeq`) into `scratch`; returns its length. */
+/** The wire head of a stored frame (`'O' version session firstSeq`, and its count when the tag holds it) into `scratch`; returns its length. */
 function wireHead(b0: number, session: number, firstSeq: number): number {
   scratch[0] = FRAME_MAGIC;
-  scratch[1] = b0 ^ STORED_FRAME_TAG;
+  scratch[1] = storedTagVersion(b0);
   const p = putUint(scratch, 2, session);
-  return putUint(scratch, p, firstSeq);
+  const q = putUint(scratch, p, firstSeq);
+  const k = storedTagCount(b0);
+  return k !== 0 ? putUint(scratch, q, k) : q;
 }
 
 /** Whether body[start] begins a stored-form frame (else the bytes are the wire form, or damage). */
@@ -94,11 +99,15 @@ function readUint(b: Uint8Array, at: { p: number }): number {
  * its count, its first seq is `firstSeq`), into `out`; false when they do not parse (damage: its CRC fails).
  */
 export function headOf(body: Uint8Array, start: number, end: number, firstSeq: number, out: { first: number; count: number }): boolean {
-  // A stored frame of fewer than 128 events (a live host's): its count is the byte after the tag.
-  if (start + 1 < end && isStored(body, start) && body[start + 1]! < 0x80 && body[start + 1]! > 0) {
-    out.first = firstSeq;
-    out.count = body[start + 1]!;
-    return true;
+  // A stored frame of 1-31 events (a live host's) has its count in the tag (decision 275); one of decision 269's
+  // build, or of fewer than 128 events, in the byte after it.
+  if (start < end && isStored(body, start)) {
+    const k = storedTagCount(body[start]!);
+    if (k !== 0 || (start + 1 < end && body[start + 1]! < 0x80 && body[start + 1]! > 0)) {
+      out.first = firstSeq;
+      out.count = k !== 0 ? k : body[start + 1]!;
+      return true;
+    }
   }
   const at = headAt;
   at.p = start + 1;

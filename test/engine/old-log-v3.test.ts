@@ -3,7 +3,7 @@ import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { encodeFrame } from '../../engine/protocol/codec.ts';
+import { encodeFrame, storedTagVersion } from '../../engine/protocol/codec.ts';
 import type { Sequenced } from '../../engine/protocol/events.ts';
 import { OmsProjection } from '../../engine/oms/projection.ts';
 import { openReadableLog, openWritableLog } from '../../engine/store/log.ts';
@@ -43,7 +43,7 @@ function forms(path: string): string[] {
   const db = new Database(path, { readonly: true });
   try {
     const bodies = db.prepare('SELECT body FROM frames').pluck().all() as Buffer[];
-    return [...new Set(bodies.map((b) => (b[0] === 0x4f ? `O${b[1]}` : `S${b[0]! ^ 0x80}`)))].sort();
+    return [...new Set(bodies.map((b) => (b[0] === 0x4f ? `O${b[1]}` : `S${storedTagVersion(b[0]!)}`)))].sort();
   } finally {
     db.close();
   }

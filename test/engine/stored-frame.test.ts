@@ -66,9 +66,10 @@ describe('stored-form frames', () => {
         const w = wire[i]!;
         const first = key - frameKey(1, 0);
         expect(n).toBe(2);
-        expect(body[0]).toBe(0x83);
-        // 'O', version, session 1, first seq: one byte kept for the four fields (the count stays).
-        const head = 2 + 1 + (first < 128 ? 1 : 2);
+        // The tag: version 3 (low bits 3) and the count, 2, in bits 2-6 (decision 275).
+        expect(body[0]).toBe(0x80 | (2 << 2) | 3);
+        // 'O', version, session 1, first seq, count: one byte kept for the five fields.
+        const head = 2 + 1 + (first < 128 ? 1 : 2) + 1;
         expect(body.length).toBe(w.length - head + 1);
         expect(Buffer.from(wireFrame(1, first, body))).toEqual(Buffer.from(w));
         expect(crc >>> 0).toBe(crc32(w));
@@ -79,6 +80,32 @@ describe('stored-form frames', () => {
       log.close();
     }
     expect(replayed(path)).toEqual(events.slice(0, 40));
+  });
+
+  it('a frame of more than 31 events keeps its count after the tag, and a row decision 269 stored (tag 0x83, count after it) reads as before', () => {
+    const path = freshPath();
+    const log = openWritableLog(path, { backgroundCheckpoint: false });
+    const wire = [encodeFrame(1, events, 0, 40), encodeFrame(1, events, 40, 42)];
+    try {
+      log.transaction(() => log.openSession(1, events[0]!.ts));
+      log.transaction(() => log.appendFrame(1, events[0]!.seq, events[39]!.seq, wire[0]!));
+      // Decision 269's stored form of the 2-event frame: 0x83, then the wire form from its count on.
+      const w = wire[1]!;
+      const countAt = 2 + 1 + (events[40]!.seq < 128 ? 1 : 2);
+      expect(w[countAt]).toBe(2);
+      const old = Buffer.concat([Buffer.of(0x83), w.subarray(countAt)]);
+      log.db.prepare('INSERT INTO frames (key, n, crc, body) VALUES (?, ?, ?, ?)').run(frameKey(1, events[40]!.seq), 2, crc32(w) | 0, old);
+      const rows = log.db.prepare('SELECT key, body FROM frames ORDER BY key').raw(true).all() as [number, Buffer][];
+      expect(rows[0]![1][0]).toBe(0x83);
+      expect(rows[0]![1][1]).toBe(40);
+      // 'O', version, session 1, first seq 1: four bytes for the tag's one.
+      expect(rows[0]![1].length).toBe(wire[0]!.length - 4 + 1);
+      expect([...log.frames(1, 1, 42)].map((f) => Buffer.from(f.bytes))).toEqual(wire.map((x) => Buffer.from(x)));
+    } finally {
+      log.close();
+    }
+    expect(replayed(path)).toEqual(events.slice(0, 42));
+    expect(problems(path)).toEqual([]);
   });
 
   it('refuse a frame whose head names another row, and leave the log as it was', () => {
@@ -160,7 +187,8 @@ describe('stored-form frames', () => {
     const victim = frames.at(-1)!;
     const d = new Database(path);
     const body = d.prepare('SELECT body FROM frames WHERE key = ?').pluck().get(frameKey(1, victim.first)) as Buffer;
-    body[0] = 0x80 | 4;
+    // Version 4 (low bits 0), count after the tag: this build reads up to 3.
+    body[0] = 0x80;
     d.prepare('UPDATE frames SET body = ?, crc = ? WHERE key = ?').run(body, frameCrc(1, victim.first, body) | 0, frameKey(1, victim.first));
     d.close();
     const line = /an event frame of format version 4, written by a newer Ordo/;
