@@ -4,6 +4,7 @@ import { crc32 } from 'node:zlib';
 import { UserError } from '../errors.ts';
 import { rebuildSnapshot } from '../host/log-checks.ts';
 import { readFrameInfo } from '../protocol/codec.ts';
+import { wireFrame } from '../store/stored-frame.ts';
 import { sameCrc, SEQ_SPAN } from '../store/frame-key.ts';
 import { openWritableLog } from '../store/log.ts';
 
@@ -69,8 +70,10 @@ export function salvageLog(from: string, to: string): SalvageResult {
     };
     try {
       const rows = src.prepare(framesInOrder(src)).raw(true).iterate() as IterableIterator<[number, number, number, number, Buffer]>;
-      for (const [s, first, last, crc, body] of rows) {
+      for (const [s, first, last, crc, stored] of rows) {
         const where = `session ${s} seq ${first}-${last}`;
+        // A stored-form frame (schema 6) gets its head from its row; the CRC covers the wire form.
+        const body = Buffer.from(wireFrame(s, first, stored));
         if (!sameCrc(crc32(body), crc)) {
           stoppedAt = `${where}: checksum mismatch`;
           break;

@@ -6,6 +6,7 @@ import type { Sequenced } from '../protocol/events.ts';
 import type { WritableLog } from './log.ts';
 import { log } from '../log.ts';
 import { frameKey, MAX_SEQ, sameCrc, SEQ_SPAN, storedCrc } from './frame-key.ts';
+import { storedBody, wireFrame } from './stored-frame.ts';
 
 /**
  * Frame compaction (decision 120): a live sequencer commits what has arrived
@@ -119,7 +120,8 @@ function merge(st: Statements, session: number, run: readonly Row[]): Uint8Array
   const events: Sequenced[] = [];
   const rows = st.bodies.all(session, run[0]![1], run[run.length - 1]![1]) as [number, number, number, Buffer][];
   if (rows.length !== run.length) throw new CompactionSkipped(`frames ${run[0]![1]}-${run[run.length - 1]![2]} changed while being read`);
-  for (const [first, last, crc, body] of rows) {
+  for (const [first, last, crc, stored] of rows) {
+    const body = wireFrame(session, first, stored);
     if (!sameCrc(crc32(body), crc)) throw new CompactionSkipped(`checksum mismatch in frame ${first}-${last}`);
     try {
       for (const e of decodeFrame(body).events) events.push(e);
@@ -184,7 +186,7 @@ export function compactStep(
         // Only the writer changes frames; still, never merge rows that are not exactly the ones read.
         if ((st.count.get(session, first[1], last[1]) as number) !== run.length) return false;
         st.remove.run(session, first[1], last[1]);
-        st.insert.run(first[0], last[2] - first[1] + 1, storedCrc(crc32(bytes)), bytes);
+        st.insert.run(first[0], last[2] - first[1] + 1, storedCrc(crc32(bytes)), storedBody(bytes, session, first[1], last[2] - first[1] + 1));
         return true;
       });
       if (!wrote) return false;
@@ -302,7 +304,7 @@ export function writeMerge(log: WritableLog, session: number, w: MergeWrite): bo
     // Only the writer changes frames; still, never merge rows that are not exactly the ones read (or written).
     if ((st.count.get(session, w.fromSeq, w.toSeq) as number) !== w.rows) return false;
     st.remove.run(session, w.fromSeq, w.toSeq);
-    st.insert.run(w.key, w.n, storedCrc(crc32(w.bytes)), w.bytes);
+    st.insert.run(w.key, w.n, storedCrc(crc32(w.bytes)), storedBody(w.bytes, session, w.fromSeq, w.n));
     return true;
   });
 }
@@ -436,7 +438,8 @@ function* mergeTurns(
       const rows = st.bodies.all(session, part[0]![1], part[part.length - 1]![1]) as [number, number, number, Buffer][];
       if (rows.length !== part.length) throw new CompactionSkipped(`frames ${part[0]![1]}-${part[part.length - 1]![2]} changed while being read`);
       for (let j = 0; j < rows.length; j++) {
-        const [f, l, crc, body] = rows[j]!;
+        const [f, l, crc, stored] = rows[j]!;
+        const body = wireFrame(session, f, stored);
         if (!sameCrc(crc32(body), crc)) throw new CompactionSkipped(`checksum mismatch in frame ${f}-${l}`);
         // Decoded into objects rewritten for each event (the builders copy what they take at once): a turn's
         // ~100 events leave no garbage of their own for the scavenger that the sequencer's thread pays for.

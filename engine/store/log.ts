@@ -13,6 +13,7 @@ import { log as logger } from '../log.ts';
 import { checkpointFileOf, closeCheckpointFile } from './checkpoint-file.ts';
 import { CheckpointReader, CheckpointWriter } from './checkpoints.ts';
 import { FramePages } from './frame-pages.ts';
+import { frameCrc, storedBody, wireFrame } from './stored-frame.ts';
 import { fitsKey, framesLayout, MAX_SEQ, MAX_SESSION, sameCrc, SEQ_SPAN, seqOfKey, sessionOfKey, storedCrc, type FramesLayout } from './frame-key.ts';
 import { DeferredCommands } from './deferred.ts';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations/index.ts';
@@ -163,8 +164,10 @@ export class ReadableLog {
   *frames(session: number, from: number, to: number): Generator<StoredFrame> {
     for (const [key, n, crc, bytes] of this.stmts.framesFrom.iterate(...this.layout.bind(session, this.frameStart(session, from), to)) as IterableIterator<FrameRow>) {
       const firstSeq = seqOfKey(key);
-      if (!sameCrc(crc32(bytes), crc)) throw new CorruptionError(session, firstSeq, firstSeq + n - 1, 'checksum mismatch');
-      yield { session, firstSeq, lastSeq: firstSeq + n - 1, bytes };
+      // The wire form (stored-frame.ts): what the replay service sends and decodeFrame reads.
+      const wire = wireFrame(session, firstSeq, bytes);
+      if (!sameCrc(crc32(wire), crc)) throw new CorruptionError(session, firstSeq, firstSeq + n - 1, 'checksum mismatch');
+      yield { session, firstSeq, lastSeq: firstSeq + n - 1, bytes: wire };
     }
   }
 
@@ -232,11 +235,11 @@ export class ReadableLog {
       const fail = (err: unknown, firstSeq: number, lastSeq: number, frame: Uint8Array): never => {
         if (err instanceof ResumeAt) throw err;
         if (err === undefined) throw new CorruptionError(session, firstSeq, lastSeq, 'checksum mismatch');
-        throw frameError(frameAlone(err, frame), session, firstSeq, lastSeq);
+        throw frameError(frameAlone(err, frame, session, firstSeq), session, firstSeq, lastSeq);
       };
       for (let begin = start; ; ) {
         try {
-          pages.forEach(session, begin, to, (bytes, b, e, view) => visit(bytes, count, expected, to, b, e, view), fail);
+          pages.forEach(session, begin, to, (bytes, b, e, view, firstSeq) => visit(bytes, count, expected, to, b, e, view, session, firstSeq), fail);
           return n;
         } catch (err) {
           if (!(err instanceof ResumeAt)) throw err;
@@ -248,11 +251,11 @@ export class ReadableLog {
     for (const [key, nEvents, crc, bytes] of this.stmts.framesFrom.iterate(...this.layout.bind(session, start, to)) as IterableIterator<FrameRow>) {
       const firstSeq = seqOfKey(key);
       const lastSeq = firstSeq + nEvents - 1;
-      if (!sameCrc(crc32(bytes), crc)) throw new CorruptionError(session, firstSeq, lastSeq, 'checksum mismatch');
+      if (!sameCrc(frameCrc(session, firstSeq, bytes), crc)) throw new CorruptionError(session, firstSeq, lastSeq, 'checksum mismatch');
       try {
-        visit(bytes, count, from, to);
+        visit(bytes, count, from, to, 0, bytes.length, undefined, session, firstSeq);
       } catch (err) {
-        throw frameError(err, session, firstSeq, lastSeq);
+        throw frameError(frameAlone(err, bytes, session, firstSeq), session, firstSeq, lastSeq);
       }
     }
     return n;
@@ -281,11 +284,13 @@ export class ReadableLog {
         next = 1;
       }
       const at = { session, firstSeq, lastSeq, rowId: key };
-      if (!sameCrc(crc32(body), crc)) {
+      // A stored-form body gets its head from the row (stored-frame.ts); the CRC covers both.
+      const wire = wireFrame(session, firstSeq, body);
+      if (!sameCrc(crc32(wire), crc)) {
         problems.push({ ...at, detail: 'checksum mismatch' });
       } else {
         try {
-          const f = decodeFrame(body);
+          const f = decodeFrame(wire);
           if (f.session !== session || f.firstSeq !== firstSeq || f.count !== n) {
             problems.push({ ...at, detail: 'frame header does not match its row' });
           }
@@ -667,13 +672,21 @@ export class WritableLog extends ReadableLog {
     if (!fitsKey(session, firstSeq, lastSeq)) {
       throw new StoreError(`frame of session ${session}, seq ${firstSeq}-${lastSeq} cannot be stored: at most ${MAX_SESSION} sessions of ${MAX_SEQ} events each`);
     }
+    const n = lastSeq - firstSeq + 1;
+    let body: Uint8Array;
+    try {
+      // Stored without the head fields its row holds (schema 6, stored-frame.ts); the CRC is the wire form's.
+      body = storedBody(bytes, session, firstSeq, n);
+    } catch (err) {
+      throw new StoreError(`frame of session ${session}, seq ${firstSeq}-${lastSeq} cannot be stored: ${(err as Error).message}`);
+    }
     // A duplicate key (the same session and first seq twice) fails the insert as the unique index did.
-    this.w.append.run(session * SEQ_SPAN + firstSeq, lastSeq - firstSeq + 1, storedCrc(crc32(bytes)), bytes);
+    this.w.append.run(session * SEQ_SPAN + firstSeq, n, storedCrc(crc32(bytes)), body);
     // The last change in the transaction names the head (a repair's cut, then appends: the appends').
     this.pendingHead = undefined;
     this.pendingSession = session;
     this.pendingSeq = lastSeq;
-    this.checkpointer?.appended(bytes.length);
+    this.checkpointer?.appended(body.length);
   }
 
   /** Moves the head back to where the log ends: the operator accepts that later events are lost. */
@@ -874,13 +887,15 @@ export function openReadableLog(path: string): ReadableLog {
 }
 
 /**
- * The decode error of a frame read within a page, as the frame alone gives it:
- * its byte offsets count from the frame's start, not the page's.
+ * The decode error of a frame read within a page or from its stored form, as
+ * the frame alone gives it: its byte offsets count from the start of its wire
+ * form (what `events()` and `verify` decode), not the page's or the row's.
  */
-function frameAlone(err: unknown, frame: Uint8Array): unknown {
+function frameAlone(err: unknown, frame: Uint8Array, session: number, firstSeq: number): unknown {
   if (!(err instanceof DecodeError) || err instanceof NewerFormatError) return err;
   try {
-    visitFrame(frame, () => undefined);
+    // Its wire form (a stored-form body gets its head from the row): byte offsets as decodeFrame gives them.
+    visitFrame(wireFrame(session, firstSeq, frame), () => undefined);
   } catch (alone) {
     return alone;
   }

@@ -121,6 +121,16 @@ export const MIGRATIONS: readonly Migration[] = [
       db.exec(`DROP TABLE IF EXISTS checkpoints;`);
     },
   },
+  {
+    version: 6,
+    description: 'frames stored without the head fields their row holds (decision 269): rows written before stay as they are',
+    up() {
+      // Nothing is converted: a row whose body begins with 'O' is the wire form and reads as it always did
+      // (engine/store/stored-frame.ts); new rows, and rows the compactor merges, take the stored form. The
+      // version says that a log may hold stored-form bodies, so a build before it refuses the log as newer
+      // instead of reading those bodies as damage.
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

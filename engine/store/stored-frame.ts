@@ -1,0 +1,126 @@
+import { crc32 } from 'node:zlib';
+import { putUint } from '../protocol/bytes.ts';
+import { FRAME_MAGIC, storedTag, storedTagCount, storedTagVersion, storedVersion } from '../protocol/codec.ts';
+import { crc32Range } from './frame-pages.ts';
+
+/**
+ * A frame as the log stores it (schema version 6, decision 269). The wire form
+ * (the bus, the replay service, encodeFrame) begins `'O' version session
+ * firstSeq count`; the row's key already holds session and first seq, so the
+ * stored body begins with one byte, the tag (codec.ts storedTag: the version,
+ * and the count when it is 1-31, decision 275), and goes on with the wire
+ * form's bytes after the count (base timestamp, string table, events), or from
+ * the count on for a larger frame. 5-6 bytes a frame fewer: ~3.8 bytes an
+ * event at the 1-2 events a frame a live host commits at 1 k orders/s. The
+ * count is not read from `n` (the page reader, frame-pages.ts, gets each
+ * frame's length and CRC from SQLite as text, and one more number a row there
+ * cost more replay CPU than a byte saves: decision 269) but from the tag.
+ *
+ * The row's CRC-32 is still that of the wire form (the frame as the bus
+ * carries it), so it covers the session and first seq too: a flipped bit in
+ * the key or the body is a checksum mismatch; `verify` checks `n` against the
+ * count as before. A row whose body begins with 'O' (written by a build before
+ * schema 6, or an older codec version) is the wire form itself, read as before.
+ */
+
+/** The stored body of `wire`, a frame of `session` holding seqs firstSeq..firstSeq+n-1; the bytes themselves when they are not a frame of a version that has a stored form. Throws when the head names another row. */
+export function storedBody(wire: Uint8Array, session: number, firstSeq: number, n: number): Uint8Array {
+  if (wire.length < 6 || wire[0] !== FRAME_MAGIC || storedVersion(storedTag(wire[1]!, 0)) === 0) return wire;
+  const at = { p: 2 };
+  const s = readUint(wire, at);
+  const f = readUint(wire, at);
+  const from = at.p;
+  const c = readUint(wire, at);
+  if (s !== session || f !== firstSeq || c !== n) {
+    throw new RangeError(`frame head says session ${s}, seq ${f}, ${c} events; its row says session ${session}, seq ${firstSeq}, ${n} events`);
+  }
+  // From after the count when the tag holds it (decision 275), else from the count on.
+  const tag = storedTag(wire[1]!, c);
+  const rest = storedTagCount(tag) !== 0 ? at.p : from;
+  const out = Buffer.allocUnsafe(wire.length - rest + 1);
+  out[0] = tag;
+  out.set(wire.subarray(rest), 1);
+  return out;
+}
+
+const scratch = new Uint8Array(2 + 3 * 10);
+
+/** The wire head of a stored frame (`'O' version session firstSeq`, and its count when the tag holds it) into `scratch`; returns its length. */
+function wireHead(b0: number, session: number, firstSeq: number): number {
+  scratch[0] = FRAME_MAGIC;
+  scratch[1] = storedTagVersion(b0);
+  const p = putUint(scratch, 2, session);
+  const q = putUint(scratch, p, firstSeq);
+  const k = storedTagCount(b0);
+  return k !== 0 ? putUint(scratch, q, k) : q;
+}
+
+/** Whether body[start] begins a stored-form frame (else the bytes are the wire form, or damage). */
+export function isStored(body: Uint8Array, start = 0): boolean {
+  return start < body.length && storedVersion(body[start]!) !== 0;
+}
+
+/** The wire form of the frame stored in body[start, end) for its row's session and first seq: the same bytes when it is already one. */
+export function wireFrame(session: number, firstSeq: number, body: Uint8Array, start = 0, end = body.length): Uint8Array {
+  if (!isStored(body, start)) return start === 0 && end === body.length ? body : body.subarray(start, end);
+  const h = wireHead(body[start]!, session, firstSeq);
+  const out = Buffer.allocUnsafe(h + end - start - 1);
+  for (let i = 0; i < h; i++) out[i] = scratch[i]!;
+  // Short bodies by hand (a subarray view costs more than the copy), long ones in one native copy.
+  if (end - start > 65) out.set(body.subarray(start + 1, end), h);
+  else for (let i = start + 1, o = h; i < end; i++, o++) out[o] = body[i]!;
+  return out;
+}
+
+/** The CRC-32 of the wire form of the frame stored in body[start, end) (what its row's crc holds), without building it. */
+export function frameCrc(session: number, firstSeq: number, body: Uint8Array, start = 0, end = body.length): number {
+  if (!isStored(body, start)) return start === 0 && end === body.length ? crc32(body) : crc32Range(body, start, end);
+  const h = wireHead(body[start]!, session, firstSeq);
+  return crc32Range(body, start + 1, end, crc32Range(scratch, 0, h));
+}
+
+const headAt = { p: 0 };
+
+function readUint(b: Uint8Array, at: { p: number }): number {
+  let v = 0;
+  let mul = 1;
+  for (let i = 0; i < 8; i++) {
+    if (at.p >= b.length) return -1;
+    const x = b[at.p++]!;
+    v += (x & 0x7f) * mul;
+    if (x < 0x80) return v;
+    mul *= 128;
+  }
+  return -1;
+}
+
+/**
+ * The first seq and count a frame's bytes in body[start, end) give (a wire-form head names both; a stored one
+ * its count, its first seq is `firstSeq`), into `out`; false when they do not parse (damage: its CRC fails).
+ */
+export function headOf(body: Uint8Array, start: number, end: number, firstSeq: number, out: { first: number; count: number }): boolean {
+  // A stored frame of 1-31 events (a live host's) has its count in the tag (decision 275); one of decision 269's
+  // build, or of fewer than 128 events, in the byte after it.
+  if (start < end && isStored(body, start)) {
+    const k = storedTagCount(body[start]!);
+    if (k !== 0 || (start + 1 < end && body[start + 1]! < 0x80 && body[start + 1]! > 0)) {
+      out.first = firstSeq;
+      out.count = k !== 0 ? k : body[start + 1]!;
+      return true;
+    }
+  }
+  const at = headAt;
+  at.p = start + 1;
+  let first = firstSeq;
+  if (!isStored(body, start)) {
+    if (body[start] !== FRAME_MAGIC) return false;
+    at.p++;
+    readUint(body, at);
+    first = readUint(body, at);
+  }
+  const count = at.p < end ? readUint(body, at) : -1;
+  if (first < 0 || count < 1) return false;
+  out.first = first;
+  out.count = count;
+  return true;
+}
