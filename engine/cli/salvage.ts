@@ -4,8 +4,8 @@ import { crc32 } from 'node:zlib';
 import { UserError } from '../errors.ts';
 import { rebuildSnapshot } from '../host/log-checks.ts';
 import { readFrameInfo } from '../protocol/codec.ts';
-import { wireFrame } from '../store/stored-frame.ts';
-import { sameCrc, SEQ_SPAN } from '../store/frame-key.ts';
+import { crcMatches, wireFrame } from '../store/stored-frame.ts';
+import { SEQ_SPAN } from '../store/frame-key.ts';
 import { openWritableLog } from '../store/log.ts';
 
 interface SessionInfo {
@@ -72,12 +72,12 @@ export function salvageLog(from: string, to: string): SalvageResult {
       const rows = src.prepare(framesInOrder(src)).raw(true).iterate() as IterableIterator<[number, number, number, number, Buffer]>;
       for (const [s, first, last, crc, stored] of rows) {
         const where = `session ${s} seq ${first}-${last}`;
-        // A stored-form frame (schema 6) gets its head from its row; the CRC covers the wire form.
-        const body = Buffer.from(wireFrame(s, first, stored));
-        if (!sameCrc(crc32(body), crc)) {
+        // A stored-form frame (schema 6) gets its head from its row; its CRC covers it and the key (decision 278).
+        if (!crcMatches(s, first, stored, crc)) {
           stoppedAt = `${where}: checksum mismatch`;
           break;
         }
+        const body = Buffer.from(wireFrame(s, first, stored));
         let info;
         try {
           info = readFrameInfo(body);

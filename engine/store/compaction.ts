@@ -1,12 +1,11 @@
 import type Database from 'better-sqlite3';
-import { crc32 } from 'node:zlib';
 import { decodeFrame, encodeFrame, EncodeError, FrameBuilder, visitFrameReusing } from '../protocol/codec.ts';
 import { DecodeError } from '../protocol/bytes.ts';
 import type { Sequenced } from '../protocol/events.ts';
 import type { WritableLog } from './log.ts';
 import { log } from '../log.ts';
-import { frameKey, MAX_SEQ, sameCrc, SEQ_SPAN, storedCrc } from './frame-key.ts';
-import { storedBody, wireFrame } from './stored-frame.ts';
+import { frameKey, MAX_SEQ, SEQ_SPAN, storedCrc } from './frame-key.ts';
+import { crcMatches, rowCrc, storedBody, wireFrame } from './stored-frame.ts';
 
 /**
  * Frame compaction (decision 120): a live sequencer commits what has arrived
@@ -92,6 +91,12 @@ class Statements {
   }
 }
 
+/** Inserts merged frame `wire` (session, firstSeq, n events) under `key` in its stored form, with its row's crc (decision 278). */
+function storeMerged(st: Statements, key: number, session: number, firstSeq: number, n: number, wire: Uint8Array): void {
+  const body = storedBody(wire, session, firstSeq, n);
+  st.insert.run(key, n, storedCrc(rowCrc(session, firstSeq, body)), body);
+}
+
 const statements = new WeakMap<WritableLog, Statements>();
 
 function statementsOf(log: WritableLog): Statements {
@@ -121,8 +126,8 @@ function merge(st: Statements, session: number, run: readonly Row[]): Uint8Array
   const rows = st.bodies.all(session, run[0]![1], run[run.length - 1]![1]) as [number, number, number, Buffer][];
   if (rows.length !== run.length) throw new CompactionSkipped(`frames ${run[0]![1]}-${run[run.length - 1]![2]} changed while being read`);
   for (const [first, last, crc, stored] of rows) {
+    if (!crcMatches(session, first, stored, crc)) throw new CompactionSkipped(`checksum mismatch in frame ${first}-${last}`);
     const body = wireFrame(session, first, stored);
-    if (!sameCrc(crc32(body), crc)) throw new CompactionSkipped(`checksum mismatch in frame ${first}-${last}`);
     try {
       for (const e of decodeFrame(body).events) events.push(e);
     } catch (err) {
@@ -186,7 +191,7 @@ export function compactStep(
         // Only the writer changes frames; still, never merge rows that are not exactly the ones read.
         if ((st.count.get(session, first[1], last[1]) as number) !== run.length) return false;
         st.remove.run(session, first[1], last[1]);
-        st.insert.run(first[0], last[2] - first[1] + 1, storedCrc(crc32(bytes)), storedBody(bytes, session, first[1], last[2] - first[1] + 1));
+        storeMerged(st, first[0], session, first[1], last[2] - first[1] + 1, bytes);
         return true;
       });
       if (!wrote) return false;
@@ -304,7 +309,7 @@ export function writeMerge(log: WritableLog, session: number, w: MergeWrite): bo
     // Only the writer changes frames; still, never merge rows that are not exactly the ones read (or written).
     if ((st.count.get(session, w.fromSeq, w.toSeq) as number) !== w.rows) return false;
     st.remove.run(session, w.fromSeq, w.toSeq);
-    st.insert.run(w.key, w.n, storedCrc(crc32(w.bytes)), storedBody(w.bytes, session, w.fromSeq, w.n));
+    storeMerged(st, w.key, session, w.fromSeq, w.n, w.bytes);
     return true;
   });
 }
@@ -439,8 +444,8 @@ function* mergeTurns(
       if (rows.length !== part.length) throw new CompactionSkipped(`frames ${part[0]![1]}-${part[part.length - 1]![2]} changed while being read`);
       for (let j = 0; j < rows.length; j++) {
         const [f, l, crc, stored] = rows[j]!;
+        if (!crcMatches(session, f, stored, crc)) throw new CompactionSkipped(`checksum mismatch in frame ${f}-${l}`);
         const body = wireFrame(session, f, stored);
-        if (!sameCrc(crc32(body), crc)) throw new CompactionSkipped(`checksum mismatch in frame ${f}-${l}`);
         // Decoded into objects rewritten for each event (the builders copy what they take at once): a turn's
         // ~100 events leave no garbage of their own for the scavenger that the sequencer's thread pays for.
         try {

@@ -1,8 +1,8 @@
 import type Database from 'better-sqlite3';
 import { crc32 as zlibCrc32 } from 'node:zlib';
-import { MAX_SEQ, sameCrc, SEQ_SPAN, seqOfKey, type FramesLayout } from './frame-key.ts';
+import { MAX_SEQ, SEQ_SPAN, seqOfKey, type FramesLayout } from './frame-key.ts';
 import { CorruptionError } from './errors.ts';
-import { frameCrc, headOf } from './stored-frame.ts';
+import { crcMatches, headOf } from './stored-frame.ts';
 
 /**
  * Reading a session's frames a page at a time: one SQLite call returns up to
@@ -125,7 +125,7 @@ export class FramePages {
         // Bytes that are no frame head (damage, or a newer Ordo's frame): its row says where it is; its CRC or
         // its decoding names what is wrong.
         if (!headOf(bytes, at, end, first, head)) this.rowHead(session, next, i, head);
-        if (!sameCrc(frameCrc(session, head.first, bytes, at, end), crc)) this.failAt(session, next, i, undefined, bytes.subarray(at, end), fail, first);
+        if (!crcMatches(session, head.first, bytes, crc, at, end)) this.failAt(session, next, i, undefined, bytes.subarray(at, end), fail, first);
         try {
           frame(bytes, at, end, view, head.first);
         } catch (err) {
@@ -162,7 +162,7 @@ export class FramePages {
       const lastSeq = firstSeq + n - 1;
       count++;
       last = firstSeq;
-      if (!sameCrc(frameCrc(session, firstSeq, body), crc)) fail(undefined, firstSeq, lastSeq, body);
+      if (!crcMatches(session, firstSeq, body, crc)) fail(undefined, firstSeq, lastSeq, body);
       try {
         frame(body, 0, body.length, new DataView(body.buffer, body.byteOffset, body.byteLength), firstSeq);
       } catch (err) {

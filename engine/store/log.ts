@@ -13,8 +13,8 @@ import { log as logger } from '../log.ts';
 import { checkpointFileOf, closeCheckpointFile } from './checkpoint-file.ts';
 import { CheckpointReader, CheckpointWriter } from './checkpoints.ts';
 import { FramePages } from './frame-pages.ts';
-import { frameCrc, storedBody, wireFrame } from './stored-frame.ts';
-import { fitsKey, framesLayout, MAX_SEQ, MAX_SESSION, sameCrc, SEQ_SPAN, seqOfKey, sessionOfKey, storedCrc, type FramesLayout } from './frame-key.ts';
+import { crcMatches, rowCrc, storedBody, wireFrame } from './stored-frame.ts';
+import { fitsKey, framesLayout, MAX_SEQ, MAX_SESSION, SEQ_SPAN, seqOfKey, sessionOfKey, storedCrc, type FramesLayout } from './frame-key.ts';
 import { DeferredCommands } from './deferred.ts';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations/index.ts';
 
@@ -165,8 +165,8 @@ export class ReadableLog {
     for (const [key, n, crc, bytes] of this.stmts.framesFrom.iterate(...this.layout.bind(session, this.frameStart(session, from), to)) as IterableIterator<FrameRow>) {
       const firstSeq = seqOfKey(key);
       // The wire form (stored-frame.ts): what the replay service sends and decodeFrame reads.
+      if (!crcMatches(session, firstSeq, bytes, crc)) throw new CorruptionError(session, firstSeq, firstSeq + n - 1, 'checksum mismatch');
       const wire = wireFrame(session, firstSeq, bytes);
-      if (!sameCrc(crc32(wire), crc)) throw new CorruptionError(session, firstSeq, firstSeq + n - 1, 'checksum mismatch');
       yield { session, firstSeq, lastSeq: firstSeq + n - 1, bytes: wire };
     }
   }
@@ -251,7 +251,7 @@ export class ReadableLog {
     for (const [key, nEvents, crc, bytes] of this.stmts.framesFrom.iterate(...this.layout.bind(session, start, to)) as IterableIterator<FrameRow>) {
       const firstSeq = seqOfKey(key);
       const lastSeq = firstSeq + nEvents - 1;
-      if (!sameCrc(frameCrc(session, firstSeq, bytes), crc)) throw new CorruptionError(session, firstSeq, lastSeq, 'checksum mismatch');
+      if (!crcMatches(session, firstSeq, bytes, crc)) throw new CorruptionError(session, firstSeq, lastSeq, 'checksum mismatch');
       try {
         visit(bytes, count, from, to, 0, bytes.length, undefined, session, firstSeq);
       } catch (err) {
@@ -286,7 +286,7 @@ export class ReadableLog {
       const at = { session, firstSeq, lastSeq, rowId: key };
       // A stored-form body gets its head from the row (stored-frame.ts); the CRC covers both.
       const wire = wireFrame(session, firstSeq, body);
-      if (!sameCrc(crc32(wire), crc)) {
+      if (!crcMatches(session, firstSeq, body, crc)) {
         problems.push({ ...at, detail: 'checksum mismatch' });
       } else {
         try {
@@ -675,13 +675,13 @@ export class WritableLog extends ReadableLog {
     const n = lastSeq - firstSeq + 1;
     let body: Uint8Array;
     try {
-      // Stored without the head fields its row holds (schema 6, stored-frame.ts); the CRC is the wire form's.
+      // Stored without the head fields its row holds (schema 6, stored-frame.ts); the CRC is the stored body's with the key mixed in (decision 278).
       body = storedBody(bytes, session, firstSeq, n);
     } catch (err) {
       throw new StoreError(`frame of session ${session}, seq ${firstSeq}-${lastSeq} cannot be stored: ${(err as Error).message}`);
     }
     // A duplicate key (the same session and first seq twice) fails the insert as the unique index did.
-    this.w.append.run(session * SEQ_SPAN + firstSeq, n, storedCrc(crc32(bytes)), body);
+    this.w.append.run(session * SEQ_SPAN + firstSeq, n, storedCrc(rowCrc(session, firstSeq, body)), body);
     // The last change in the transaction names the head (a repair's cut, then appends: the appends').
     this.pendingHead = undefined;
     this.pendingSession = session;

@@ -16,10 +16,11 @@ import { crc32Range } from './frame-pages.ts';
  * frame's length and CRC from SQLite as text, and one more number a row there
  * cost more replay CPU than a byte saves: decision 269) but from the tag.
  *
- * The row's CRC-32 is still that of the wire form (the frame as the bus
- * carries it), so it covers the session and first seq too: a flipped bit in
- * the key or the body is a checksum mismatch; `verify` checks `n` against the
- * count as before. A row whose body begins with 'O' (written by a build before
+ * The row's CRC is that of the stored body with the row's key mixed in
+ * (rowCrc, decision 278), so it covers the session and first seq too: a
+ * flipped bit in the key or the body is a checksum mismatch; `verify` checks
+ * `n` against the count as before. Rows of decision 269's and 275's branch
+ * builds hold the wire form's CRC-32 and still match (crcMatches). A row whose body begins with 'O' (written by a build before
  * schema 6, or an older codec version) is the wire form itself, read as before.
  */
 
@@ -72,11 +73,37 @@ export function wireFrame(session: number, firstSeq: number, body: Uint8Array, s
   return out;
 }
 
-/** The CRC-32 of the wire form of the frame stored in body[start, end) (what its row's crc holds), without building it. */
+/**
+ * What a row's key adds to its stored body's CRC (decision 278): the session and first seq mixed into 32 bits
+ * (multiplications by odd constants: a change of either in one bit changes the result). A stored-form row's crc is
+ * crc32(body) ^ keyMix(session, firstSeq), so it covers the key as the wire form's CRC did, without rebuilding the
+ * wire head for every frame read (round 14: ~550 instructions a frame of replay).
+ */
+export function keyMix(session: number, firstSeq: number): number {
+  return Math.imul(firstSeq >>> 0, 0x9e3779b1) ^ Math.imul((session * 16 + Math.floor(firstSeq / 4294967296)) | 0, 0x85ebca77);
+}
+
+/** The crc a row of `session` and `firstSeq` stores for `body` (a stored-form body's, or a wire form's own CRC-32). */
+export function rowCrc(session: number, firstSeq: number, body: Uint8Array): number {
+  return isStored(body) ? (crc32(body) ^ keyMix(session, firstSeq)) >>> 0 : crc32(body);
+}
+
+/** The CRC of the frame stored in body[start, end) as its row keeps it (rowCrc), without building anything. */
 export function frameCrc(session: number, firstSeq: number, body: Uint8Array, start = 0, end = body.length): number {
   if (!isStored(body, start)) return start === 0 && end === body.length ? crc32(body) : crc32Range(body, start, end);
+  return (crc32Range(body, start, end) ^ keyMix(session, firstSeq)) >>> 0;
+}
+
+/**
+ * Whether a row's `crc` matches the frame stored in body[start, end): its rowCrc, or (a stored-form row of round
+ * 13's and 14's branch builds, decisions 269 and 275, never merged) the CRC-32 of its wire form. The second is
+ * tried only when the first fails, so damage costs it and a sound row never does.
+ */
+export function crcMatches(session: number, firstSeq: number, body: Uint8Array, crc: number, start = 0, end = body.length): boolean {
+  if ((frameCrc(session, firstSeq, body, start, end) | 0) === (crc | 0)) return true;
+  if (!isStored(body, start)) return false;
   const h = wireHead(body[start]!, session, firstSeq);
-  return crc32Range(body, start + 1, end, crc32Range(scratch, 0, h));
+  return (crc32Range(body, start + 1, end, crc32Range(scratch, 0, h)) | 0) === (crc | 0);
 }
 
 const headAt = { p: 0 };
