@@ -7,7 +7,7 @@ import { encodeFrame } from '../../engine/protocol/codec.ts';
 import { frameKey } from '../../engine/store/frame-key.ts';
 import { CorruptionError, StoreError } from '../../engine/store/errors.ts';
 import { openReadableLog, openWritableLog } from '../../engine/store/log.ts';
-import { frameCrc, storedBody, wireFrame } from '../../engine/store/stored-frame.ts';
+import { crcMatches, frameCrc, keyMix, storedBody, wireFrame } from '../../engine/store/stored-frame.ts';
 import { storedSessions } from './helpers/stored-session.ts';
 
 /*
@@ -72,8 +72,13 @@ describe('stored-form frames', () => {
         const head = 2 + 1 + (first < 128 ? 1 : 2) + 1;
         expect(body.length).toBe(w.length - head + 1);
         expect(Buffer.from(wireFrame(1, first, body))).toEqual(Buffer.from(w));
-        expect(crc >>> 0).toBe(crc32(w));
-        expect(frameCrc(1, first, body)).toBe(crc32(w));
+        // The stored body's CRC with the key mixed in (decision 278), not the wire form's: another key does not match.
+        expect(crc >>> 0).toBe((crc32(body) ^ keyMix(1, first)) >>> 0);
+        expect(crc >>> 0).not.toBe(crc32(w));
+        expect(crcMatches(1, first, body, crc)).toBe(true);
+        expect(crcMatches(1, first + 1, body, crc)).toBe(false);
+        expect(crcMatches(2, first, body, crc)).toBe(false);
+        expect(frameCrc(1, first, body)).toBe(crc >>> 0);
       });
       expect([...log.frames(1, 1, 40)].map((f) => Buffer.from(f.bytes))).toEqual(wire.map((w) => Buffer.from(w)));
     } finally {

@@ -5,7 +5,7 @@
 N=${1:-300000}; P=${2:-1}; S=$(dirname "$0")
 ir() { valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null "$@" 2>&1 | grep -E "I *refs" | awk '{gsub(",","",$NF); print $NF}'; }
 for p in $(seq 1 $P); do for w in ${WHICH:-r13 4096}; do for b in A B; do
-  d=$([ $b = A ] && echo /tmp/bytes15-a || echo /work/wt15/bytes)
+  d=$([ $b = A ] && echo ${ADIR:-/tmp/bytes15-a} || echo ${BDIR:-/work/wt15/bytes})
   full=$(NO_PREFAULT=1 ir node --single-threaded $d/dist/bench/replay-child.js frames /tmp/bytes15/$b-$w.db $N)
   one=$(NO_PREFAULT=1 ir node --single-threaded $d/dist/bench/replay-child.js frames /tmp/bytes15/$b-$w.db 1)
   rf=$(ir node --single-threaded $S/frames-reader.mjs $d/dist /tmp/bytes15/$b-$w.db $N)
