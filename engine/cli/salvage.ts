@@ -4,6 +4,7 @@ import { crc32 } from 'node:zlib';
 import { UserError } from '../errors.ts';
 import { rebuildSnapshot } from '../host/log-checks.ts';
 import { readFrameInfo } from '../protocol/codec.ts';
+import { contextsOf } from '../store/session-context.ts';
 import { crcMatches, wireFrame } from '../store/stored-frame.ts';
 import { SEQ_SPAN } from '../store/frame-key.ts';
 import { openWritableLog } from '../store/log.ts';
@@ -77,7 +78,14 @@ export function salvageLog(from: string, to: string): SalvageResult {
           stoppedAt = `${where}: checksum mismatch`;
           break;
         }
-        const body = Buffer.from(wireFrame(s, first, stored));
+        let body: Buffer;
+        try {
+          // A small frame's stored form refers to its session's context (decision 278).
+          body = Buffer.from(wireFrame(s, first, stored, 0, stored.length, contextsOf(src).of(s)));
+        } catch (err) {
+          stoppedAt = `${where}: ${(err as Error).message}`;
+          break;
+        }
         let info;
         try {
           info = readFrameInfo(body);

@@ -2,6 +2,7 @@ import { ByteReader, ByteWriter, DecodeError, putUint } from './bytes.ts';
 import { interpretedDecoder, interpretedEncoder } from './codec-interpreted.ts';
 import { EncodeError, schemaSignature, type Decoder, type DecoderInto, type Encoder } from './codec-support.ts';
 import { GENERATED_CODECS } from './codec.generated.ts';
+import { readContextBase, readContextStrings } from './frame-context.ts';
 import { StringTable } from './string-table.ts';
 import { COMMAND_SPECS, EVENT_SPECS, type Command, type CommandBody, type OrdoEvent, type Sequenced } from './events.ts';
 import { hasMaskAt, type MessageSpec } from './schema.ts';
@@ -248,8 +249,10 @@ function frameHead(r: ByteReader, into: Head, rowSession: number, rowFirstSeq: n
     into.firstSeq = rowFirstSeq < SMI_LIMIT ? rowFirstSeq | 0 : rowFirstSeq;
     const k = storedTagCount(b0);
     into.count = k !== 0 ? k : r.uint();
+    into.ctx = k !== 0 ? 1 : 0;
     return;
   }
+  into.ctx = 0;
   into.version = header(r, FRAME_MAGIC, 'an event frame');
   into.session = r.uint();
   into.firstSeq = r.uint();
@@ -263,8 +266,10 @@ interface Head {
   session: number;
   firstSeq: number;
   count: number;
+  /** 1: a stored small frame, whose base time and strings refer to its session's (frame-context.ts, decision 278). */
+  ctx: number;
 }
-const visitHead: Head = { version: 0, session: 0, firstSeq: 0, count: 0 };
+const visitHead: Head = { version: 0, session: 0, firstSeq: 0, count: 0, ctx: 0 };
 
 /** Header of a frame without decoding its events. */
 export interface FrameInfo {
@@ -490,9 +495,9 @@ export function visitFrame(
   const session = h.session;
   const firstSeq = h.firstSeq;
   const count = h.count;
-  const baseTs = readBaseTs(r, version);
+  const baseTs = h.ctx === 1 ? readContextBase(r) : readBaseTs(r, version);
   if (count > end - start) throw new DecodeError(`frame claims ${count} events in ${end - start} bytes`);
-  const strings = readStringTable(r);
+  const strings = h.ctx === 1 ? readContextStrings(r) : readStringTable(r);
   // The frame's own version picks the decoders, once: the loop below has no version checks.
   const codecs = EVENT_CODECS.byVersion[version]!;
   const compact = version >= COMPACT_SINCE ? 1 : 0;
@@ -527,9 +532,9 @@ export function visitFrameReusing(
   const session = h.session;
   const firstSeq = h.firstSeq;
   const count = h.count;
-  const baseTs = readBaseTs(r, version);
+  const baseTs = h.ctx === 1 ? readContextBase(r) : readBaseTs(r, version);
   if (count > end - start) throw new DecodeError(`frame claims ${count} events in ${end - start} bytes`);
-  const strings = readStringTable(r);
+  const strings = h.ctx === 1 ? readContextStrings(r) : readStringTable(r);
   const codecs = EVENT_CODECS.byVersion[version]!;
   const kept = version === CODEC_VERSION ? EVENT_CODECS.intoByCode : NONE_KEPT;
   const compact = version >= COMPACT_SINCE ? 1 : 0;

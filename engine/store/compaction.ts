@@ -5,6 +5,7 @@ import type { Sequenced } from '../protocol/events.ts';
 import type { WritableLog } from './log.ts';
 import { log } from '../log.ts';
 import { frameKey, MAX_SEQ, SEQ_SPAN, storedCrc } from './frame-key.ts';
+import { contextsOf } from './session-context.ts';
 import { crcMatches, rowCrc, storedBody, wireFrame } from './stored-frame.ts';
 
 /**
@@ -74,7 +75,10 @@ class Statements {
   readonly insert;
   readonly latestSession;
   readonly lastSeq;
+  /** The session contexts small stored frames refer to (decision 278). */
+  readonly contexts;
   constructor(db: Database.Database, gate?: () => void) {
+    this.contexts = contextsOf(db);
     const first = `key % ${SEQ_SPAN}`;
     const last = `key % ${SEQ_SPAN} + n - 1`;
     this.rows = new SeqRange(db.prepare(`SELECT key, ${first}, ${last} FROM frames WHERE key >= ? AND key <= ? ORDER BY key LIMIT ?`).raw(true), gate);
@@ -93,7 +97,7 @@ class Statements {
 
 /** Inserts merged frame `wire` (session, firstSeq, n events) under `key` in its stored form, with its row's crc (decision 278). */
 function storeMerged(st: Statements, key: number, session: number, firstSeq: number, n: number, wire: Uint8Array): void {
-  const body = storedBody(wire, session, firstSeq, n);
+  const body = storedBody(wire, session, firstSeq, n, st.contexts.writer(session));
   st.insert.run(key, n, storedCrc(rowCrc(session, firstSeq, body)), body);
 }
 
@@ -127,7 +131,13 @@ function merge(st: Statements, session: number, run: readonly Row[]): Uint8Array
   if (rows.length !== run.length) throw new CompactionSkipped(`frames ${run[0]![1]}-${run[run.length - 1]![2]} changed while being read`);
   for (const [first, last, crc, stored] of rows) {
     if (!crcMatches(session, first, stored, crc)) throw new CompactionSkipped(`checksum mismatch in frame ${first}-${last}`);
-    const body = wireFrame(session, first, stored);
+    let body: Uint8Array;
+    try {
+      body = wireFrame(session, first, stored, 0, stored.length, st.contexts.of(session));
+    } catch (err) {
+      if (err instanceof DecodeError) throw new CompactionSkipped(`frame ${first}-${last}: ${err.message}`);
+      throw err;
+    }
     try {
       for (const e of decodeFrame(body).events) events.push(e);
     } catch (err) {
@@ -445,7 +455,13 @@ function* mergeTurns(
       for (let j = 0; j < rows.length; j++) {
         const [f, l, crc, stored] = rows[j]!;
         if (!crcMatches(session, f, stored, crc)) throw new CompactionSkipped(`checksum mismatch in frame ${f}-${l}`);
-        const body = wireFrame(session, f, stored);
+        let body: Uint8Array;
+        try {
+          body = wireFrame(session, f, stored, 0, stored.length, st.contexts.of(session));
+        } catch (err) {
+          if (err instanceof DecodeError) throw new CompactionSkipped(`frame ${f}-${l}: ${err.message}`);
+          throw err;
+        }
         // Decoded into objects rewritten for each event (the builders copy what they take at once): a turn's
         // ~100 events leave no garbage of their own for the scavenger that the sequencer's thread pays for.
         try {

@@ -1,7 +1,10 @@
 import { crc32 } from 'node:zlib';
-import { putUint } from '../protocol/bytes.ts';
-import { FRAME_MAGIC, storedTag, storedTagCount, storedTagVersion, storedVersion } from '../protocol/codec.ts';
+import { DecodeError, putUint } from '../protocol/bytes.ts';
+import { FRAME_MAGIC, storedTag, storedTagCount, storedTagVersion, storedVersion, TS_EPOCH } from '../protocol/codec.ts';
+import { contextBase, contextString, type FrameContext } from '../protocol/frame-context.ts';
+import type { WriterContext } from './session-context.ts';
 import { crc32Range } from './frame-pages.ts';
+import { keyMix } from './frame-key.ts';
 
 /**
  * A frame as the log stores it (schema version 6, decision 269). The wire form
@@ -24,8 +27,17 @@ import { crc32Range } from './frame-pages.ts';
  * schema 6, or an older codec version) is the wire form itself, read as before.
  */
 
-/** The stored body of `wire`, a frame of `session` holding seqs firstSeq..firstSeq+n-1; the bytes themselves when they are not a frame of a version that has a stored form. Throws when the head names another row. */
-export function storedBody(wire: Uint8Array, session: number, firstSeq: number, n: number): Uint8Array {
+/**
+ * The stored body of `wire`, a frame of `session` holding seqs firstSeq..firstSeq+n-1; the bytes themselves when
+ * they are not a frame of a version that has a stored form, or when a small frame has no session context `ctx`
+ * to refer to. Throws when the head names another row.
+ *
+ * A frame of 1-31 events (a live host's at 1 k orders/s) refers to its session's context (decision 278): after
+ * the tag, its base time as `x`, 0 then the time itself, else the session's base + x - 1 (the first small frame's
+ * base time becomes the session's); then its string table's count and per entry `v`: odd, the session's string
+ * (v + 1) / 2; even, v / 2 bytes spelled out. The events follow as on the wire (they index the frame's table).
+ */
+export function storedBody(wire: Uint8Array, session: number, firstSeq: number, n: number, ctx?: WriterContext): Uint8Array {
   if (wire.length < 6 || wire[0] !== FRAME_MAGIC || storedVersion(storedTag(wire[1]!, 0)) === 0) return wire;
   const at = { p: 2 };
   const s = readUint(wire, at);
@@ -35,13 +47,44 @@ export function storedBody(wire: Uint8Array, session: number, firstSeq: number, 
   if (s !== session || f !== firstSeq || c !== n) {
     throw new RangeError(`frame head says session ${s}, seq ${f}, ${c} events; its row says session ${session}, seq ${firstSeq}, ${n} events`);
   }
-  // From after the count when the tag holds it (decision 275), else from the count on.
   const tag = storedTag(wire[1]!, c);
-  const rest = storedTagCount(tag) !== 0 ? at.p : from;
-  const out = Buffer.allocUnsafe(wire.length - rest + 1);
+  if (storedTagCount(tag) === 0) {
+    // A larger frame: its count after the tag, the rest as on the wire.
+    const out = Buffer.allocUnsafe(wire.length - from + 1);
+    out[0] = tag;
+    out.set(wire.subarray(from), 1);
+    return out;
+  }
+  if (ctx === undefined) return wire;
+  const x = readUint(wire, at);
+  const ts = x === 0 ? readUint(wire, at) : x - 1 + TS_EPOCH;
+  const nStr = readUint(wire, at);
+  if (x < 0 || ts < 0 || nStr < 0 || nStr > wire.length - at.p) throw new RangeError('frame head does not parse');
+  if (ctx.base < 0) ctx.setBase(ts);
+  // An entry grows by a byte at most (a length from 64 takes two bytes doubled), a reference never.
+  const out = Buffer.allocUnsafe(wire.length + nStr + 12);
   out[0] = tag;
-  out.set(wire.subarray(rest), 1);
-  return out;
+  let p = 1;
+  if (ts >= ctx.base) p = putUint(out, p, ts - ctx.base + 1);
+  else {
+    out[p++] = 0;
+    p = putUint(out, p, ts);
+  }
+  p = putUint(out, p, nStr);
+  for (let i = 0; i < nStr; i++) {
+    const len = readUint(wire, at);
+    const a = at.p;
+    if (len < 0 || a + len > wire.length) throw new RangeError('frame string table does not parse');
+    const id = ctx.idOf(wire, a, a + len);
+    if (id > 0) p = putUint(out, p, 2 * id - 1);
+    else {
+      p = putUint(out, p, 2 * len);
+      for (let j = a; j < a + len; j++) out[p++] = wire[j]!;
+    }
+    at.p = a + len;
+  }
+  out.set(wire.subarray(at.p), p);
+  return out.subarray(0, p + wire.length - at.p);
 }
 
 const scratch = new Uint8Array(2 + 3 * 10);
@@ -61,10 +104,15 @@ export function isStored(body: Uint8Array, start = 0): boolean {
   return start < body.length && storedVersion(body[start]!) !== 0;
 }
 
-/** The wire form of the frame stored in body[start, end) for its row's session and first seq: the same bytes when it is already one. */
-export function wireFrame(session: number, firstSeq: number, body: Uint8Array, start = 0, end = body.length): Uint8Array {
+/**
+ * The wire form of the frame stored in body[start, end) for its row's session and first seq (`ctx`: the session's
+ * context, which a small frame's stored form refers to): the same bytes when it is already one. DecodeError when a
+ * small frame names a base time or string its session's context does not hold (a missing or damaged row).
+ */
+export function wireFrame(session: number, firstSeq: number, body: Uint8Array, start = 0, end = body.length, ctx?: FrameContext): Uint8Array {
   if (!isStored(body, start)) return start === 0 && end === body.length ? body : body.subarray(start, end);
   const h = wireHead(body[start]!, session, firstSeq);
+  if (storedTagCount(body[start]!) !== 0) return contextWire(body, start, end, h, ctx);
   const out = Buffer.allocUnsafe(h + end - start - 1);
   for (let i = 0; i < h; i++) out[i] = scratch[i]!;
   // Short bodies by hand (a subarray view costs more than the copy), long ones in one native copy.
@@ -73,14 +121,59 @@ export function wireFrame(session: number, firstSeq: number, body: Uint8Array, s
   return out;
 }
 
-/**
- * What a row's key adds to its stored body's CRC (decision 278): the session and first seq mixed into 32 bits
- * (multiplications by odd constants: a change of either in one bit changes the result). A stored-form row's crc is
- * crc32(body) ^ keyMix(session, firstSeq), so it covers the key as the wire form's CRC did, without rebuilding the
- * wire head for every frame read (round 14: ~550 instructions a frame of replay).
- */
-export function keyMix(session: number, firstSeq: number): number {
-  return Math.imul(firstSeq >>> 0, 0x9e3779b1) ^ Math.imul((session * 16 + Math.floor(firstSeq / 4294967296)) | 0, 0x85ebca77);
+let spell = new Uint8Array(1 << 12);
+
+/** `spell`, at least `size` bytes long, its first `keep` bytes kept. */
+function room(keep: number, size: number): Uint8Array {
+  if (spell.length < size) {
+    const grown = new Uint8Array(size * 2);
+    grown.set(spell.subarray(0, keep));
+    spell = grown;
+  }
+  return spell;
+}
+
+/** The wire form of a small stored frame (head `scratch[0, h)`): its base time and strings spelled out from `ctx`. */
+function contextWire(body: Uint8Array, start: number, end: number, h: number, ctx: FrameContext | undefined): Uint8Array {
+  if (ctx === undefined) throw new DecodeError("a stored frame refers to its session's string table, and none was read");
+  const at = headAt;
+  at.p = start + 1;
+  const x = readUint(body, at);
+  const ts = x === 0 ? readUint(body, at) : x > 0 ? contextBase(ctx) + x - 1 : -1;
+  const nStr = readUint(body, at);
+  if (ts < 0 || nStr < 0 || at.p > end || nStr > end - at.p) throw new DecodeError('stored frame head does not parse');
+  let out = room(0, h + 24 + 2 * (end - start));
+  for (let i = 0; i < h; i++) out[i] = scratch[i]!;
+  let p = h;
+  if (ts >= TS_EPOCH) p = putUint(out, p, ts - TS_EPOCH + 1);
+  else {
+    out[p++] = 0;
+    p = putUint(out, p, ts);
+  }
+  p = putUint(out, p, nStr);
+  for (let i = 0; i < nStr; i++) {
+    const v = readUint(body, at);
+    if (v < 0) throw new DecodeError('stored frame string table does not parse');
+    if ((v & 1) === 1) {
+      const idx = (v + 1) / 2;
+      contextString(ctx, idx);
+      const u = ctx.utf8[idx]!;
+      if (p + u.length + 10 > out.length) out = room(p, p + u.length + 10 + (end - at.p) * 2);
+      p = putUint(out, p, u.length);
+      out.set(u, p);
+      p += u.length;
+    } else {
+      const len = v / 2;
+      if (at.p + len > end) throw new DecodeError(`truncated string at byte ${at.p - start}`);
+      p = putUint(out, p, len);
+      for (let j = at.p; j < at.p + len; j++) out[p++] = body[j]!;
+      at.p += len;
+    }
+  }
+  const wire = Buffer.allocUnsafe(p + end - at.p);
+  wire.set(out.subarray(0, p), 0);
+  wire.set(body.subarray(at.p, end), p);
+  return wire;
 }
 
 /** The crc a row of `session` and `firstSeq` stores for `body` (a stored-form body's, or a wire form's own CRC-32). */
@@ -101,7 +194,8 @@ export function frameCrc(session: number, firstSeq: number, body: Uint8Array, st
  */
 export function crcMatches(session: number, firstSeq: number, body: Uint8Array, crc: number, start = 0, end = body.length): boolean {
   if ((frameCrc(session, firstSeq, body, start, end) | 0) === (crc | 0)) return true;
-  if (!isStored(body, start)) return false;
+  // Only decision 269's form (the count after the tag); a small frame's stored form is this decision's alone.
+  if (!isStored(body, start) || storedTagCount(body[start]!) !== 0) return false;
   const h = wireHead(body[start]!, session, firstSeq);
   return (crc32Range(body, start + 1, end, crc32Range(scratch, 0, h)) | 0) === (crc | 0);
 }

@@ -82,7 +82,7 @@ describe('a log written by round 12 (codec 3, schema 5, wire-form rows)', () => 
     const w = openWritableLog(path, { backgroundCheckpoint: false });
     try {
       expect(w.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
-      expect(SCHEMA_VERSION).toBe(6);
+      expect(SCHEMA_VERSION).toBe(7);
       expect([...w.events(1)]).toEqual(fixture.events);
     } finally {
       w.close();

@@ -7,7 +7,8 @@ import { encodeFrame } from '../../engine/protocol/codec.ts';
 import { frameKey } from '../../engine/store/frame-key.ts';
 import { CorruptionError, StoreError } from '../../engine/store/errors.ts';
 import { openReadableLog, openWritableLog } from '../../engine/store/log.ts';
-import { crcMatches, frameCrc, keyMix, storedBody, wireFrame } from '../../engine/store/stored-frame.ts';
+import { crcMatches, frameCrc, storedBody, wireFrame } from '../../engine/store/stored-frame.ts';
+import { keyMix } from '../../engine/store/frame-key.ts';
 import { storedSessions } from './helpers/stored-session.ts';
 
 /*
