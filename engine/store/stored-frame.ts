@@ -121,19 +121,20 @@ export function wireFrame(session: number, firstSeq: number, body: Uint8Array, s
   return out;
 }
 
-let spell = new Uint8Array(1 << 12);
-
-/** `spell`, at least `size` bytes long, its first `keep` bytes kept. */
-function room(keep: number, size: number): Uint8Array {
-  if (spell.length < size) {
-    const grown = new Uint8Array(size * 2);
-    grown.set(spell.subarray(0, keep));
-    spell = grown;
+/** The number of bytes putUint writes for `v`. */
+function uintSize(v: number): number {
+  let n = 1;
+  while (v >= 0x80) {
+    v = Math.floor(v / 128);
+    n++;
   }
-  return spell;
+  return n;
 }
 
-/** The wire form of a small stored frame (head `scratch[0, h)`): its base time and strings spelled out from `ctx`. */
+/**
+ * The wire form of a small stored frame (its head `scratch[0, h)`): its base time and strings spelled out from
+ * `ctx`, in one Buffer sized by a first pass over its table (the replay service's reader makes one per frame).
+ */
 function contextWire(body: Uint8Array, start: number, end: number, h: number, ctx: FrameContext | undefined): Uint8Array {
   if (ctx === undefined) throw new DecodeError("a stored frame refers to its session's string table, and none was read");
   const at = headAt;
@@ -142,38 +143,48 @@ function contextWire(body: Uint8Array, start: number, end: number, h: number, ct
   const ts = x === 0 ? readUint(body, at) : x > 0 ? contextBase(ctx) + x - 1 : -1;
   const nStr = readUint(body, at);
   if (ts < 0 || nStr < 0 || at.p > end || nStr > end - at.p) throw new DecodeError('stored frame head does not parse');
-  let out = room(0, h + 24 + 2 * (end - start));
-  for (let i = 0; i < h; i++) out[i] = scratch[i]!;
-  let p = h;
-  if (ts >= TS_EPOCH) p = putUint(out, p, ts - TS_EPOCH + 1);
-  else {
-    out[p++] = 0;
-    p = putUint(out, p, ts);
-  }
-  p = putUint(out, p, nStr);
+  const tableAt = at.p;
+  const tsField = ts >= TS_EPOCH ? ts - TS_EPOCH + 1 : ts;
+  let size = h + (ts >= TS_EPOCH ? 0 : 1) + uintSize(tsField) + uintSize(nStr);
   for (let i = 0; i < nStr; i++) {
     const v = readUint(body, at);
     if (v < 0) throw new DecodeError('stored frame string table does not parse');
     if ((v & 1) === 1) {
       const idx = (v + 1) / 2;
       contextString(ctx, idx);
-      const u = ctx.utf8[idx]!;
-      if (p + u.length + 10 > out.length) out = room(p, p + u.length + 10 + (end - at.p) * 2);
-      p = putUint(out, p, u.length);
-      out.set(u, p);
-      p += u.length;
+      const n = ctx.utf8[idx]!.length;
+      size += uintSize(n) + n;
     } else {
       const len = v / 2;
       if (at.p + len > end) throw new DecodeError(`truncated string at byte ${at.p - start}`);
+      size += uintSize(len) + len;
+      at.p += len;
+    }
+  }
+  const eventsAt = at.p;
+  const out = Buffer.allocUnsafe(size + end - eventsAt);
+  for (let i = 0; i < h; i++) out[i] = scratch[i]!;
+  let p = h;
+  if (ts < TS_EPOCH) out[p++] = 0;
+  p = putUint(out, p, tsField);
+  p = putUint(out, p, nStr);
+  at.p = tableAt;
+  for (let i = 0; i < nStr; i++) {
+    const v = readUint(body, at);
+    if ((v & 1) === 1) {
+      const u = ctx.utf8[(v + 1) / 2]!;
+      p = putUint(out, p, u.length);
+      for (let j = 0; j < u.length; j++) out[p++] = u[j]!;
+    } else {
+      const len = v / 2;
       p = putUint(out, p, len);
       for (let j = at.p; j < at.p + len; j++) out[p++] = body[j]!;
       at.p += len;
     }
   }
-  const wire = Buffer.allocUnsafe(p + end - at.p);
-  wire.set(out.subarray(0, p), 0);
-  wire.set(body.subarray(at.p, end), p);
-  return wire;
+  if (end - eventsAt > 64) out.set(body.subarray(eventsAt, end), p);
+  else for (let i = eventsAt; i < end; i++) out[p++] = body[i]!;
+  return out;
 }
 
 /** The crc a row of `session` and `firstSeq` stores for `body` (a stored-form body's, or a wire form's own CRC-32). */
