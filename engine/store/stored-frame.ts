@@ -195,7 +195,9 @@ export function rowCrc(session: number, firstSeq: number, body: Uint8Array): num
 /** The CRC of the frame stored in body[start, end) as its row keeps it (rowCrc), without building anything. */
 export function frameCrc(session: number, firstSeq: number, body: Uint8Array, start = 0, end = body.length): number {
   if (!isStored(body, start)) return start === 0 && end === body.length ? crc32(body) : crc32Range(body, start, end);
-  return (crc32Range(body, start, end) ^ keyMix(session, firstSeq)) >>> 0;
+  // A row's own Buffer in one native call (as a wire-form row's); a frame within a page by the loop.
+  const c = start === 0 && end === body.length ? crc32(body) : crc32Range(body, start, end);
+  return (c ^ keyMix(session, firstSeq)) >>> 0;
 }
 
 /**
