@@ -15,11 +15,18 @@ export function contextRowCrc(session: number, idx: number, value: Uint8Array): 
   return (crc32(value) ^ keyMix(session, idx)) | 0;
 }
 
-/** A string's key in a writer's index: its UTF-8 bytes one char each (what the wire form holds, unchanged). */
-export function bytesKey(b: Uint8Array, start: number, end: number): string {
-  let k = '';
-  for (let i = start; i < end; i++) k += String.fromCharCode(b[i]!);
-  return k;
+/** A string's key in a writer's index: a hash of its UTF-8 bytes (what the wire form holds); equal bytes are checked apart. */
+export function bytesHash(b: Uint8Array, start: number, end: number): number {
+  let h = (end - start) | 0;
+  for (let i = start; i < end; i++) h = (Math.imul(h, 0x01000193) ^ b[i]!) | 0;
+  // A small integer (31 bits): a Map keyed by numbers beyond it boxes each key.
+  return h & 0x3fffffff;
+}
+
+function sameBytes(u: Uint8Array, b: Uint8Array, start: number, end: number): boolean {
+  if (u.length !== end - start) return false;
+  for (let i = 0; i < u.length; i++) if (u[i] !== b[start + i]) return false;
+  return true;
 }
 
 class SessionContext implements FrameContext {
@@ -78,8 +85,10 @@ const TABLE_LIMIT = 8_192;
 
 /** A writer's context of one session: also the index from a string's bytes to its number, and the rows it adds. */
 export class WriterContext extends SessionContext {
-  private readonly ids = new Map<string, number>();
-  private readonly seen = new Map<string, number>();
+  /** By bytesHash: the string's index (a second string of the same hash is spelled out in its frames). */
+  private readonly ids = new Map<number, number>();
+  /** By bytesHash: how often a string not in the table was seen (strings of one hash count together: harmless). */
+  private readonly seen = new Map<number, number>();
 
   constructor(
     session: number,
@@ -91,7 +100,8 @@ export class WriterContext extends SessionContext {
   }
 
   protected override added(_text: string, idx: number, value: Uint8Array): void {
-    this.ids.set(bytesKey(value, 0, value.length), idx);
+    const h = bytesHash(value, 0, value.length);
+    if (!this.ids.has(h)) this.ids.set(h, idx);
   }
 
   /** Sets the session's base time (the first small frame's), storing its row. */
@@ -104,9 +114,9 @@ export class WriterContext extends SessionContext {
 
   /** The table index of the string in b[start, end), or 0 to spell it out; adds it (and its row) on its PROMOTE_AT-th sight. */
   idOf(b: Uint8Array, start: number, end: number): number {
-    const key = bytesKey(b, start, end);
+    const key = bytesHash(b, start, end);
     const id = this.ids.get(key);
-    if (id !== undefined) return id;
+    if (id !== undefined) return sameBytes(this.utf8[id]!, b, start, end) ? id : 0;
     const n = (this.seen.get(key) ?? 0) + 1;
     if (n < PROMOTE_AT || this.strings.length > TABLE_LIMIT) {
       if (this.seen.size >= SEEN_LIMIT) this.seen.clear();
