@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { frameKey, seqOfKey } from '../engine/store/frame-key.ts';
 import { orderLifecycles, type OrdersResult } from './orders.ts';
 
@@ -51,5 +52,19 @@ export async function liveFrames(ratePerSec: number, orders: number, venueTickMs
     },
   });
   const events = frameSizes.reduce((a, b) => a + b, 0);
+  keepFrameSizes(ratePerSec, frameSizes);
   return { ratePerSec, orders: result, frameSizes, events, bodyBytesPerEvent: bodyBytes / Math.max(1, events) };
+}
+
+/**
+ * With ORDO_BENCH_FRAME_SIZES=file.json, the frame sizes of every live run go into that file under the order
+ * rate (the format bench/live-frame-sizes.ts writes), so the bytes of two builds can be taken over the sizes a
+ * bench run recorded: `node dist/bench/frame-bytes.js 1000000 @file.json:1000`.
+ */
+function keepFrameSizes(ratePerSec: number, sizes: readonly number[]): void {
+  const file = process.env['ORDO_BENCH_FRAME_SIZES'];
+  if (!file) return;
+  const saved = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, readonly number[]>) : {};
+  saved[String(ratePerSec)] = sizes;
+  writeFileSync(file, JSON.stringify(saved));
 }

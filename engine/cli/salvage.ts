@@ -4,7 +4,9 @@ import { crc32 } from 'node:zlib';
 import { UserError } from '../errors.ts';
 import { rebuildSnapshot } from '../host/log-checks.ts';
 import { readFrameInfo } from '../protocol/codec.ts';
-import { sameCrc, SEQ_SPAN } from '../store/frame-key.ts';
+import { contextsOf } from '../store/session-context.ts';
+import { crcMatches, wireFrame } from '../store/stored-frame.ts';
+import { SEQ_SPAN } from '../store/frame-key.ts';
 import { openWritableLog } from '../store/log.ts';
 
 interface SessionInfo {
@@ -69,10 +71,19 @@ export function salvageLog(from: string, to: string): SalvageResult {
     };
     try {
       const rows = src.prepare(framesInOrder(src)).raw(true).iterate() as IterableIterator<[number, number, number, number, Buffer]>;
-      for (const [s, first, last, crc, body] of rows) {
+      for (const [s, first, last, crc, stored] of rows) {
         const where = `session ${s} seq ${first}-${last}`;
-        if (!sameCrc(crc32(body), crc)) {
+        // A stored-form frame (schema 6) gets its head from its row; its CRC covers it and the key (decision 278).
+        if (!crcMatches(s, first, stored, crc)) {
           stoppedAt = `${where}: checksum mismatch`;
+          break;
+        }
+        let body: Buffer;
+        try {
+          // A small frame's stored form refers to its session's context (decision 278).
+          body = Buffer.from(wireFrame(s, first, stored, 0, stored.length, contextsOf(src).of(s)));
+        } catch (err) {
+          stoppedAt = `${where}: ${(err as Error).message}`;
           break;
         }
         let info;

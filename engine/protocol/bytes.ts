@@ -335,6 +335,18 @@ export class ByteReader {
     return (z % 2 === 0 ? z / 2 : -(z + 1) / 2) / DECIMAL_SCALES[k]!;
   }
 
+  /** A string of `len` bytes (its length read already: a stored frame's table, engine/protocol/frame-context.ts). */
+  strOf(len: number): string {
+    if (this.pos + len > this.end) throw new DecodeError(`truncated string at byte ${this.pos}`);
+    const start = this.pos;
+    this.pos += len;
+    try {
+      return textDecoder.decode(this.buf.subarray(start, start + len));
+    } catch {
+      throw new DecodeError(`invalid UTF-8 at byte ${start}`);
+    }
+  }
+
   str(): string {
     const len = this.uint();
     if (this.pos + len > this.end) throw new DecodeError(`truncated string at byte ${this.pos}`);

@@ -2,6 +2,7 @@ import { ByteReader, ByteWriter, DecodeError, putUint } from './bytes.ts';
 import { interpretedDecoder, interpretedEncoder } from './codec-interpreted.ts';
 import { EncodeError, schemaSignature, type Decoder, type DecoderInto, type Encoder } from './codec-support.ts';
 import { GENERATED_CODECS } from './codec.generated.ts';
+import { readContextBase, readContextStrings } from './frame-context.ts';
 import { StringTable } from './string-table.ts';
 import { COMMAND_SPECS, EVENT_SPECS, type Command, type CommandBody, type OrdoEvent, type Sequenced } from './events.ts';
 import { hasMaskAt, type MessageSpec } from './schema.ts';
@@ -164,6 +165,42 @@ let lastCodec: Codec = undefined as unknown as Codec;
 let lastSrc: unknown = undefined;
 let lastSrcKnown = -1;
 
+/**
+ * The first byte of a frame as the log stores it (decision 269, 275): `STORED_FRAME_TAG | count << 2 | (version &
+ * 3)` (versions 3-6) in place of `'O' version session firstSeq count`, which the frame's row holds (its key and `n`).
+ * A count of 1-31 (every frame a live host commits at 1 k orders/s) is in the tag; 0 there means the count
+ * follows as on the wire (a larger frame, and every stored frame decision 269's build wrote: its tag 0x83 is
+ * version 3 with the count after it). 'O' is 0x4F, so the two forms never share a first byte. Only versions
+ * from STORED_SINCE are stored so; the wire (the bus, the replay service) always carries the full head:
+ * engine/store/stored-frame.ts converts.
+ */
+export const STORED_FRAME_TAG = 0x80;
+/** The lowest codec version a stored-form frame may have (the tag's low two bits: 3 is version 3, 0-2 versions 4-6). */
+export const STORED_SINCE = 3;
+/** The largest count a stored frame's tag holds. */
+export const STORED_TAG_COUNT = 31;
+
+/** The codec version a stored-form first byte names (whether or not this build reads it), or 0 when `b0` is not one. */
+export function storedTagVersion(b0: number): number {
+  return b0 >= STORED_FRAME_TAG ? ((b0 + 1) & 3) + STORED_SINCE : 0;
+}
+
+/** The codec version of a stored-form first byte this build reads, or 0 when `b0` is not one. */
+export function storedVersion(b0: number): number {
+  const v = storedTagVersion(b0);
+  return v <= CODEC_VERSION ? v : 0;
+}
+
+/** The event count a stored-form first byte holds (1-31), or 0 when the count follows it. */
+export function storedTagCount(b0: number): number {
+  return (b0 >> 2) & STORED_TAG_COUNT;
+}
+
+/** The stored-form first byte of a frame of `version` with `count` events (the count in it when it fits). */
+export function storedTag(version: number, count: number): number {
+  return STORED_FRAME_TAG | (count <= STORED_TAG_COUNT ? count << 2 : 0) | (version & 3);
+}
+
 /** A frame's base timestamp as version `version` wrote it. */
 function readBaseTs(r: ByteReader, version: number): number {
   if (version < COMPACT_SINCE) return r.uint();
@@ -174,14 +211,65 @@ function readBaseTs(r: ByteReader, version: number): number {
 /** Reads the magic and version bytes; returns the version. */
 function header(r: ByteReader, magic: number, what: string): number {
   const m = r.u8();
-  if (m !== magic) throw new DecodeError(`not ${what} (magic byte ${m})`);
+  if (m !== magic) {
+    // A stored-form frame (decision 269) of a codec version above this build's: a newer Ordo wrote it.
+    if (magic === FRAME_MAGIC && storedTagVersion(m) > CODEC_VERSION) throw newerFrame(storedTagVersion(m), what);
+    throw new DecodeError(`not ${what} (magic byte ${m})`);
+  }
   const v = r.u8();
   if (v < 1) throw new DecodeError(`${what} has version ${v}`);
-  if (v > CODEC_VERSION) {
-    throw new NewerFormatError(`${what} of format version ${v}, written by a newer Ordo (this build reads versions up to ${CODEC_VERSION}): upgrade Ordo to read this log`);
-  }
+  if (v > CODEC_VERSION) throw newerFrame(v, what);
   return v;
 }
+
+function newerFrame(v: number, what = 'an event frame'): NewerFormatError {
+  return new NewerFormatError(`${what} of format version ${v}, written by a newer Ordo (this build reads versions up to ${CODEC_VERSION}): upgrade Ordo to read this log`);
+}
+
+/**
+ * The head of a frame in either form: the wire's `'O' version session firstSeq count`, or a stored frame's
+ * one byte and its count, with session and first seq from its row (`rowFirstSeq` >= 0; decision 269). Leaves
+ * `r` at the base timestamp; the result is in `into`.
+ */
+function frameHead(r: ByteReader, into: Head, rowSession: number, rowFirstSeq: number): void {
+  const b0 = r.buf[r.pos]!;
+  if (rowFirstSeq >= 0 && b0 >= STORED_FRAME_TAG && r.pos < r.end) {
+    const stored = storedVersion(b0);
+    if (stored === 0) {
+      const v = storedTagVersion(b0);
+      if (v > CODEC_VERSION) throw newerFrame(v);
+      throw new DecodeError(`not an event frame (first byte ${b0})`);
+    }
+    r.pos++;
+    into.version = stored;
+    // As small integers (Smis) where they fit, as r.uint() gives them: a row's key arithmetic (key % 2^36)
+    // yields a double, and a double seq changes the map of every event the visitor is given (wrong-map
+    // deoptimizations all through the projection, a HeapNumber per event: +20 % CPU on a replay).
+    into.session = rowSession < SMI_LIMIT ? rowSession | 0 : rowSession;
+    into.firstSeq = rowFirstSeq < SMI_LIMIT ? rowFirstSeq | 0 : rowFirstSeq;
+    const k = storedTagCount(b0);
+    into.count = k !== 0 ? k : r.uint();
+    into.ctx = k !== 0 ? 1 : 0;
+    return;
+  }
+  into.ctx = 0;
+  into.version = header(r, FRAME_MAGIC, 'an event frame');
+  into.session = r.uint();
+  into.firstSeq = r.uint();
+  into.count = r.uint();
+}
+
+const SMI_LIMIT = 2 ** 30;
+
+interface Head {
+  version: number;
+  session: number;
+  firstSeq: number;
+  count: number;
+  /** 1: a stored small frame, whose base time and strings refer to its session's (frame-context.ts, decision 278). */
+  ctx: number;
+}
+const visitHead: Head = { version: 0, session: 0, firstSeq: 0, count: 0, ctx: 0 };
 
 /** Header of a frame without decoding its events. */
 export interface FrameInfo {
@@ -397,15 +485,19 @@ export function visitFrame(
   start = 0,
   end = bytes.length,
   view?: DataView,
+  rowSession = -1,
+  rowFirstSeq = -1,
 ): FrameInfo {
   const r = new ByteReader(bytes, start, end, view);
-  const version = header(r, FRAME_MAGIC, 'an event frame');
-  const session = r.uint();
-  const firstSeq = r.uint();
-  const count = r.uint();
-  const baseTs = readBaseTs(r, version);
+  const h = visitHead;
+  frameHead(r, h, rowSession, rowFirstSeq);
+  const version = h.version;
+  const session = h.session;
+  const firstSeq = h.firstSeq;
+  const count = h.count;
+  const baseTs = h.ctx === 1 ? readContextBase(r) : readBaseTs(r, version);
   if (count > end - start) throw new DecodeError(`frame claims ${count} events in ${end - start} bytes`);
-  const strings = readStringTable(r);
+  const strings = h.ctx === 1 ? readContextStrings(r) : readStringTable(r);
   // The frame's own version picks the decoders, once: the loop below has no version checks.
   const codecs = EVENT_CODECS.byVersion[version]!;
   const compact = version >= COMPACT_SINCE ? 1 : 0;
@@ -430,15 +522,19 @@ export function visitFrameReusing(
   start = 0,
   end = bytes.length,
   view?: DataView,
+  rowSession = -1,
+  rowFirstSeq = -1,
 ): FrameInfo {
   const r = new ByteReader(bytes, start, end, view);
-  const version = header(r, FRAME_MAGIC, 'an event frame');
-  const session = r.uint();
-  const firstSeq = r.uint();
-  const count = r.uint();
-  const baseTs = readBaseTs(r, version);
+  const h = visitHead;
+  frameHead(r, h, rowSession, rowFirstSeq);
+  const version = h.version;
+  const session = h.session;
+  const firstSeq = h.firstSeq;
+  const count = h.count;
+  const baseTs = h.ctx === 1 ? readContextBase(r) : readBaseTs(r, version);
   if (count > end - start) throw new DecodeError(`frame claims ${count} events in ${end - start} bytes`);
-  const strings = readStringTable(r);
+  const strings = h.ctx === 1 ? readContextStrings(r) : readStringTable(r);
   const codecs = EVENT_CODECS.byVersion[version]!;
   const kept = version === CODEC_VERSION ? EVENT_CODECS.intoByCode : NONE_KEPT;
   const compact = version >= COMPACT_SINCE ? 1 : 0;

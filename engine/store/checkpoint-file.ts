@@ -1,7 +1,11 @@
 import Database from 'better-sqlite3';
 import { chmodSync, closeSync, existsSync, openSync, rmSync } from 'node:fs';
 import { log as logger } from '../log.ts';
+import { crc32 } from 'node:zlib';
+import { storedTagCount } from '../protocol/codec.ts';
 import { SEQ_SPAN } from './frame-key.ts';
+import { contextsOf } from './session-context.ts';
+import { isStored, wireFrame } from './stored-frame.ts';
 
 /**
  * The database file that holds a log's in-session projection checkpoints
@@ -48,6 +52,20 @@ const anchorStmts = new WeakMap<Database.Database, (session: number, seq: number
  * compared as a signed 32-bit value, as version 4 stores it).
  */
 
+/**
+ * The CRC an anchor names a frame by: its row's, or for a small stored frame (decision 278), whose row's CRC does
+ * not cover its session's base time and strings, that of its wire form (what two logs' frames differ by).
+ */
+function anchorCrc(logDb: Database.Database, session: number, first: number, crc: number, body: Buffer): number {
+  if (!isStored(body) || storedTagCount(body[0]!) === 0) return crc;
+  try {
+    return crc32(wireFrame(session, first, body, 0, body.length, contextsOf(logDb).of(session))) | 0;
+  } catch {
+    // Its context is damaged: no checkpoint is anchored to it (verify reports the frame).
+    return ~crc;
+  }
+}
+
 function anchorLookup(logDb: Database.Database): NonNullable<ReturnType<typeof anchorStmts.get>> {
   let lookup = anchorStmts.get(logDb);
   if (lookup) return lookup;
@@ -61,13 +79,13 @@ function anchorLookup(logDb: Database.Database): NonNullable<ReturnType<typeof a
       return f && ts !== undefined ? { openedTs: ts, ...f } : undefined;
     };
   } else {
-    const frame = logDb.prepare(`SELECT key, n, crc FROM frames WHERE key >= ? AND key <= ? ORDER BY key DESC LIMIT 1`);
+    const frame = logDb.prepare(`SELECT key, n, crc, body FROM frames WHERE key >= ? AND key <= ? ORDER BY key DESC LIMIT 1`);
     lookup = (session, seq) => {
-      const f = frame.get(session * SEQ_SPAN, session * SEQ_SPAN + seq) as { key: number; n: number; crc: number } | undefined;
+      const f = frame.get(session * SEQ_SPAN, session * SEQ_SPAN + seq) as { key: number; n: number; crc: number; body: Buffer } | undefined;
       const ts = f && (opened.get(session) as number | undefined);
       if (!f || ts === undefined) return undefined;
       const first = f.key - session * SEQ_SPAN;
-      return { openedTs: ts, first, last: first + f.n - 1, crc: f.crc };
+      return { openedTs: ts, first, last: first + f.n - 1, crc: anchorCrc(logDb, session, first, f.crc, f.body) };
     };
   }
   anchorStmts.set(logDb, lookup);

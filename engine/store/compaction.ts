@@ -1,11 +1,12 @@
 import type Database from 'better-sqlite3';
-import { crc32 } from 'node:zlib';
 import { decodeFrame, encodeFrame, EncodeError, FrameBuilder, visitFrameReusing } from '../protocol/codec.ts';
 import { DecodeError } from '../protocol/bytes.ts';
 import type { Sequenced } from '../protocol/events.ts';
 import type { WritableLog } from './log.ts';
 import { log } from '../log.ts';
-import { frameKey, MAX_SEQ, sameCrc, SEQ_SPAN, storedCrc } from './frame-key.ts';
+import { frameKey, MAX_SEQ, SEQ_SPAN, storedCrc } from './frame-key.ts';
+import { contextsOf } from './session-context.ts';
+import { crcMatches, rowCrc, storedBody, wireFrame } from './stored-frame.ts';
 
 /**
  * Frame compaction (decision 120): a live sequencer commits what has arrived
@@ -74,7 +75,10 @@ class Statements {
   readonly insert;
   readonly latestSession;
   readonly lastSeq;
+  /** The session contexts small stored frames refer to (decision 278). */
+  readonly contexts;
   constructor(db: Database.Database, gate?: () => void) {
+    this.contexts = contextsOf(db);
     const first = `key % ${SEQ_SPAN}`;
     const last = `key % ${SEQ_SPAN} + n - 1`;
     this.rows = new SeqRange(db.prepare(`SELECT key, ${first}, ${last} FROM frames WHERE key >= ? AND key <= ? ORDER BY key LIMIT ?`).raw(true), gate);
@@ -89,6 +93,12 @@ class Statements {
     const lastSeq = db.prepare(`SELECT ${last} FROM frames WHERE key >= ? AND key <= ? ORDER BY key DESC LIMIT 1`).pluck();
     this.lastSeq = { get: (session: number): unknown => lastSeq.get(frameKey(session, 0), frameKey(session, MAX_SEQ)) };
   }
+}
+
+/** Inserts merged frame `wire` (session, firstSeq, n events) under `key` in its stored form, with its row's crc (decision 278). */
+function storeMerged(st: Statements, key: number, session: number, firstSeq: number, n: number, wire: Uint8Array): void {
+  const body = storedBody(wire, session, firstSeq, n, st.contexts.writer(session));
+  st.insert.run(key, n, storedCrc(rowCrc(session, firstSeq, body)), body);
 }
 
 const statements = new WeakMap<WritableLog, Statements>();
@@ -119,8 +129,15 @@ function merge(st: Statements, session: number, run: readonly Row[]): Uint8Array
   const events: Sequenced[] = [];
   const rows = st.bodies.all(session, run[0]![1], run[run.length - 1]![1]) as [number, number, number, Buffer][];
   if (rows.length !== run.length) throw new CompactionSkipped(`frames ${run[0]![1]}-${run[run.length - 1]![2]} changed while being read`);
-  for (const [first, last, crc, body] of rows) {
-    if (!sameCrc(crc32(body), crc)) throw new CompactionSkipped(`checksum mismatch in frame ${first}-${last}`);
+  for (const [first, last, crc, stored] of rows) {
+    if (!crcMatches(session, first, stored, crc)) throw new CompactionSkipped(`checksum mismatch in frame ${first}-${last}`);
+    let body: Uint8Array;
+    try {
+      body = wireFrame(session, first, stored, 0, stored.length, st.contexts.of(session));
+    } catch (err) {
+      if (err instanceof DecodeError) throw new CompactionSkipped(`frame ${first}-${last}: ${err.message}`);
+      throw err;
+    }
     try {
       for (const e of decodeFrame(body).events) events.push(e);
     } catch (err) {
@@ -184,7 +201,7 @@ export function compactStep(
         // Only the writer changes frames; still, never merge rows that are not exactly the ones read.
         if ((st.count.get(session, first[1], last[1]) as number) !== run.length) return false;
         st.remove.run(session, first[1], last[1]);
-        st.insert.run(first[0], last[2] - first[1] + 1, storedCrc(crc32(bytes)), bytes);
+        storeMerged(st, first[0], session, first[1], last[2] - first[1] + 1, bytes);
         return true;
       });
       if (!wrote) return false;
@@ -302,7 +319,7 @@ export function writeMerge(log: WritableLog, session: number, w: MergeWrite): bo
     // Only the writer changes frames; still, never merge rows that are not exactly the ones read (or written).
     if ((st.count.get(session, w.fromSeq, w.toSeq) as number) !== w.rows) return false;
     st.remove.run(session, w.fromSeq, w.toSeq);
-    st.insert.run(w.key, w.n, storedCrc(crc32(w.bytes)), w.bytes);
+    storeMerged(st, w.key, session, w.fromSeq, w.n, w.bytes);
     return true;
   });
 }
@@ -436,8 +453,15 @@ function* mergeTurns(
       const rows = st.bodies.all(session, part[0]![1], part[part.length - 1]![1]) as [number, number, number, Buffer][];
       if (rows.length !== part.length) throw new CompactionSkipped(`frames ${part[0]![1]}-${part[part.length - 1]![2]} changed while being read`);
       for (let j = 0; j < rows.length; j++) {
-        const [f, l, crc, body] = rows[j]!;
-        if (!sameCrc(crc32(body), crc)) throw new CompactionSkipped(`checksum mismatch in frame ${f}-${l}`);
+        const [f, l, crc, stored] = rows[j]!;
+        if (!crcMatches(session, f, stored, crc)) throw new CompactionSkipped(`checksum mismatch in frame ${f}-${l}`);
+        let body: Uint8Array;
+        try {
+          body = wireFrame(session, f, stored, 0, stored.length, st.contexts.of(session));
+        } catch (err) {
+          if (err instanceof DecodeError) throw new CompactionSkipped(`frame ${f}-${l}: ${err.message}`);
+          throw err;
+        }
         // Decoded into objects rewritten for each event (the builders copy what they take at once): a turn's
         // ~100 events leave no garbage of their own for the scavenger that the sequencer's thread pays for.
         try {

@@ -1,6 +1,8 @@
 import type Database from 'better-sqlite3';
 import { crc32 as zlibCrc32 } from 'node:zlib';
-import { MAX_SEQ, sameCrc, SEQ_SPAN, seqOfKey, type FramesLayout } from './frame-key.ts';
+import { MAX_SEQ, SEQ_SPAN, seqOfKey, type FramesLayout } from './frame-key.ts';
+import { CorruptionError } from './errors.ts';
+import { crcMatches, headOf } from './stored-frame.ts';
 
 /**
  * Reading a session's frames a page at a time: one SQLite call returns up to
@@ -40,6 +42,8 @@ export class FramePages {
   private limit = 8;
   /** Whether the next page comes row by row (the last page's frames were big). */
   private byRow = false;
+  /** The head of the frame in hand (headOf). */
+  private readonly head = { first: 0, count: 0 };
 
   /** The page reader for `db`, or undefined when its text encoding is not UTF-8 (blob-as-text would be converted). */
   static open(db: Database.Database, layout: FramesLayout): FramePages | undefined {
@@ -53,11 +57,13 @@ export class FramePages {
     const L = layout;
     // group_concat reads a blob's bytes as they are (UTF-8 database: no conversion), and CAST back to
     // BLOB keeps them: the result is the bodies concatenated byte for byte. Only the checksum and the
-    // length come per frame: a frame's seqs are in its header, and its row's are looked up on error.
-    // The CRC is stored signed (frame-key.ts): the text may carry a minus sign.
+    // length come per frame, and the page's first key: a stored-form frame (schema 6, stored-frame.ts) gets its
+    // first seq from the frame before it (first seq + count), and a gap shows as its CRC failing, then told
+    // apart by its row (failAt). One more number a row here cost ~60-75 ns a frame of SQLite's text building
+    // (measured: decision 269). The CRC is stored signed (frame-key.ts): the text may carry a minus sign.
     this.stmt = db
       .prepare(
-        `SELECT count(*), CAST(group_concat(body, '') AS BLOB), group_concat(crc || ',' || length(body) || ',', ''), max(key)
+        `SELECT count(*), CAST(group_concat(body, '') AS BLOB), group_concat(crc || ',' || length(body) || ',', ''), max(key), min(key)
          FROM (SELECT ${L.key} AS key, f.crc AS crc, f.body AS body FROM frames f WHERE ${L.range} ORDER BY ${L.order} LIMIT ?)`,
       )
       .raw(true);
@@ -77,7 +83,7 @@ export class FramePages {
     session: number,
     start: number,
     to: number,
-    frame: (bytes: Uint8Array, begin: number, end: number, view: DataView) => void,
+    frame: (bytes: Uint8Array, begin: number, end: number, view: DataView, firstSeq: number) => void,
     fail: (err: unknown, firstSeq: number, lastSeq: number, frame: Uint8Array) => never,
   ): void {
     let next = start;
@@ -89,7 +95,7 @@ export class FramePages {
         next = after;
         continue;
       }
-      const row = this.stmt.get(...this.layout.bind(session, next, to), limit) as [number, Buffer | null, string | null, number | null];
+      const row = this.stmt.get(...this.layout.bind(session, next, to), limit) as [number, Buffer | null, string | null, number | null, number | null];
       const count = row[0];
       if (count === 0) return;
       const bytes = row[1]!;
@@ -97,6 +103,10 @@ export class FramePages {
       const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       let at = 0;
       let m = 0;
+      // As a small integer: a key's arithmetic gives a double (codec.ts frameHead).
+      let first = seqOfKey(row[4]!);
+      first = first < 0x40000000 ? first | 0 : first;
+      const head = this.head;
       for (let i = 0; i < count; i++) {
         // Two decimals (the first may be negative), each ended by a comma.
         let crc = 0;
@@ -111,13 +121,18 @@ export class FramePages {
         let len = 0;
         while ((c = meta.charCodeAt(m++)) !== 44) len = len * 10 + c - 48;
         const end = at + len;
-        if (end > bytes.length || !sameCrc(crc32Range(bytes, at, end), crc)) this.failAt(session, next, i, undefined, bytes.subarray(at, Math.min(end, bytes.length)), fail);
+        if (end > bytes.length) this.failAt(session, next, i, undefined, bytes.subarray(at, bytes.length), fail);
+        // Bytes that are no frame head (damage, or a newer Ordo's frame): its row says where it is; its CRC or
+        // its decoding names what is wrong.
+        if (!headOf(bytes, at, end, first, head)) this.rowHead(session, next, i, head);
+        if (!crcMatches(session, head.first, bytes, crc, at, end)) this.failAt(session, next, i, undefined, bytes.subarray(at, end), fail, first);
         try {
-          frame(bytes, at, end, view);
+          frame(bytes, at, end, view, head.first);
         } catch (err) {
           this.failAt(session, next, i, err, bytes.subarray(at, end), fail);
         }
         at = end;
+        first = head.first + head.count;
       }
       // A short page was the last one.
       if (count < limit) return;
@@ -136,7 +151,7 @@ export class FramePages {
     next: number,
     to: number,
     limit: number,
-    frame: (bytes: Uint8Array, begin: number, end: number, view: DataView) => void,
+    frame: (bytes: Uint8Array, begin: number, end: number, view: DataView, firstSeq: number) => void,
     fail: (err: unknown, firstSeq: number, lastSeq: number, frame: Uint8Array) => never,
   ): number | undefined {
     let total = 0;
@@ -147,9 +162,9 @@ export class FramePages {
       const lastSeq = firstSeq + n - 1;
       count++;
       last = firstSeq;
-      if (!sameCrc(zlibCrc32(body), crc)) fail(undefined, firstSeq, lastSeq, body);
+      if (!crcMatches(session, firstSeq, body, crc)) fail(undefined, firstSeq, lastSeq, body);
       try {
-        frame(body, 0, body.length, new DataView(body.buffer, body.byteOffset, body.byteLength));
+        frame(body, 0, body.length, new DataView(body.buffer, body.byteOffset, body.byteLength), firstSeq);
       } catch (err) {
         fail(err, firstSeq, lastSeq, body);
       }
@@ -166,9 +181,31 @@ export class FramePages {
     this.byRow = bytes >= ROW_FROM_BYTES * count;
   }
 
-  /** Calls `fail` with the seq range of the `index`-th frame (from 0) of the page that started at `pageStart`. */
-  private failAt(session: number, pageStart: number, index: number, err: unknown, frame: Uint8Array, fail: (err: unknown, firstSeq: number, lastSeq: number, frame: Uint8Array) => never): never {
+  /** The first seq and count of the `index`-th frame (from 0) of the page that started at `pageStart`, from its row. */
+  private rowHead(session: number, pageStart: number, index: number, head: { first: number; count: number }): void {
     const row = this.rowAt.get(...this.layout.bind(session, pageStart, MAX_SEQ), index) as [number, number] | undefined;
+    head.first = row?.[0] ?? pageStart;
+    head.count = row ? row[1] - row[0] + 1 : 1;
+  }
+
+  /**
+   * Calls `fail` with the seq range of the `index`-th frame (from 0) of the page that started at `pageStart`;
+   * a frame that does not start at `expected` (the seq after the frame before it) is a seq gap, as the
+   * replay's own check names one.
+   */
+  private failAt(
+    session: number,
+    pageStart: number,
+    index: number,
+    err: unknown,
+    frame: Uint8Array,
+    fail: (err: unknown, firstSeq: number, lastSeq: number, frame: Uint8Array) => never,
+    expected?: number,
+  ): never {
+    const row = this.rowAt.get(...this.layout.bind(session, pageStart, MAX_SEQ), index) as [number, number] | undefined;
+    if (err === undefined && row && expected !== undefined && row[0] !== expected) {
+      return fail(new CorruptionError(session, expected, row[0], `seq gap: expected ${expected}, found ${row[0]}`), row[0], row[1], frame);
+    }
     return fail(err, row?.[0] ?? pageStart, row?.[1] ?? pageStart, frame);
   }
 }
@@ -195,11 +232,11 @@ const CRC_TABLE = (() => {
 /** From this many bytes zlib's native CRC-32 wins; below, its call (~120 ns) costs more than a table loop (~2 ns a byte). */
 const NATIVE_CRC_FROM = 112;
 
-/** CRC-32 (the zlib polynomial, what the log stores) of bytes[start, end). */
-export function crc32Range(bytes: Uint8Array, start: number, end: number): number {
-  if (end - start >= NATIVE_CRC_FROM) return zlibCrc32(bytes.subarray(start, end));
+/** CRC-32 (the zlib polynomial, what the log stores) of bytes[start, end), continuing from `crc` (that of the bytes before them). */
+export function crc32Range(bytes: Uint8Array, start: number, end: number, crc = 0): number {
+  if (end - start >= NATIVE_CRC_FROM) return zlibCrc32(bytes.subarray(start, end), crc);
   const t = CRC_TABLE;
-  let c = -1;
+  let c = ~crc;
   for (let i = start; i < end; i++) c = t[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
   return (c ^ -1) >>> 0;
 }

@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { crc32 } from 'node:zlib';
 import { decodeFrame, NewerFormatError, visitFrame, visitFrameReusing, type EventVisitor } from '../protocol/codec.ts';
 import { DecodeError } from '../protocol/bytes.ts';
+import { useFrameContext } from '../protocol/frame-context.ts';
 import type { Sequenced } from '../protocol/events.ts';
 import { checkpointThreadSource, STATUS_CLOSED, STATUS_DONE, STATUS_ERRORS, STATUS_SLOTS, STATUS_WAL_PAGES, type CheckpointThreadData } from './checkpoint-thread.ts';
 import { CorruptionError, StoreError } from './errors.ts';
@@ -13,7 +14,9 @@ import { log as logger } from '../log.ts';
 import { checkpointFileOf, closeCheckpointFile } from './checkpoint-file.ts';
 import { CheckpointReader, CheckpointWriter } from './checkpoints.ts';
 import { FramePages } from './frame-pages.ts';
-import { fitsKey, framesLayout, MAX_SEQ, MAX_SESSION, sameCrc, SEQ_SPAN, seqOfKey, sessionOfKey, storedCrc, type FramesLayout } from './frame-key.ts';
+import { contextsOf } from './session-context.ts';
+import { crcMatches, rowCrc, storedBody, wireFrame } from './stored-frame.ts';
+import { fitsKey, framesLayout, MAX_SEQ, MAX_SESSION, SEQ_SPAN, seqOfKey, sessionOfKey, storedCrc, type FramesLayout } from './frame-key.ts';
 import { DeferredCommands } from './deferred.ts';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations/index.ts';
 
@@ -161,10 +164,18 @@ export class ReadableLog {
    * each verified against its checksum. Frames may start before `from`.
    */
   *frames(session: number, from: number, to: number): Generator<StoredFrame> {
+    const contexts = contextsOf(this.db);
     for (const [key, n, crc, bytes] of this.stmts.framesFrom.iterate(...this.layout.bind(session, this.frameStart(session, from), to)) as IterableIterator<FrameRow>) {
       const firstSeq = seqOfKey(key);
-      if (!sameCrc(crc32(bytes), crc)) throw new CorruptionError(session, firstSeq, firstSeq + n - 1, 'checksum mismatch');
-      yield { session, firstSeq, lastSeq: firstSeq + n - 1, bytes };
+      // The wire form (stored-frame.ts): what the replay service sends and decodeFrame reads.
+      if (!crcMatches(session, firstSeq, bytes, crc)) throw new CorruptionError(session, firstSeq, firstSeq + n - 1, 'checksum mismatch');
+      let wire: Uint8Array;
+      try {
+        wire = wireFrame(session, firstSeq, bytes, 0, bytes.length, contexts.of(session));
+      } catch (err) {
+        throw frameError(err, session, firstSeq, firstSeq + n - 1);
+      }
+      yield { session, firstSeq, lastSeq: firstSeq + n - 1, bytes: wire };
     }
   }
 
@@ -220,6 +231,8 @@ export class ReadableLog {
       apply(e, code);
     };
     const start = this.frameStart(session, from);
+    // The session's context, which its small stored frames refer to (decision 278).
+    useFrameContext(contextsOf(this.db).of(session));
     const pages = (this.pages ??= FramePages.open(this.db, this.layout) ?? null);
     if (pages !== null) {
       // A page of frames per SQLite call (frame-pages.ts): what a log of small live frames needs. Each page is its
@@ -232,11 +245,11 @@ export class ReadableLog {
       const fail = (err: unknown, firstSeq: number, lastSeq: number, frame: Uint8Array): never => {
         if (err instanceof ResumeAt) throw err;
         if (err === undefined) throw new CorruptionError(session, firstSeq, lastSeq, 'checksum mismatch');
-        throw frameError(frameAlone(err, frame), session, firstSeq, lastSeq);
+        throw frameError(frameAlone(err, frame, session, firstSeq, this.db), session, firstSeq, lastSeq);
       };
       for (let begin = start; ; ) {
         try {
-          pages.forEach(session, begin, to, (bytes, b, e, view) => visit(bytes, count, expected, to, b, e, view), fail);
+          pages.forEach(session, begin, to, (bytes, b, e, view, firstSeq) => visit(bytes, count, expected, to, b, e, view, session, firstSeq), fail);
           return n;
         } catch (err) {
           if (!(err instanceof ResumeAt)) throw err;
@@ -248,11 +261,11 @@ export class ReadableLog {
     for (const [key, nEvents, crc, bytes] of this.stmts.framesFrom.iterate(...this.layout.bind(session, start, to)) as IterableIterator<FrameRow>) {
       const firstSeq = seqOfKey(key);
       const lastSeq = firstSeq + nEvents - 1;
-      if (!sameCrc(crc32(bytes), crc)) throw new CorruptionError(session, firstSeq, lastSeq, 'checksum mismatch');
+      if (!crcMatches(session, firstSeq, bytes, crc)) throw new CorruptionError(session, firstSeq, lastSeq, 'checksum mismatch');
       try {
-        visit(bytes, count, from, to);
+        visit(bytes, count, from, to, 0, bytes.length, undefined, session, firstSeq);
       } catch (err) {
-        throw frameError(err, session, firstSeq, lastSeq);
+        throw frameError(frameAlone(err, bytes, session, firstSeq, this.db), session, firstSeq, lastSeq);
       }
     }
     return n;
@@ -270,6 +283,7 @@ export class ReadableLog {
   /** Checks every frame's checksum, encoding and seq continuity; returns what is wrong. */
   verify(): CorruptionReport[] {
     const problems: CorruptionReport[] = [];
+    const contexts = contextsOf(this.db);
     let session = -1;
     let next = 1;
     for (const [key, n, crc, body] of this.stmts.allFrames.iterate() as IterableIterator<FrameRow>) {
@@ -281,11 +295,12 @@ export class ReadableLog {
         next = 1;
       }
       const at = { session, firstSeq, lastSeq, rowId: key };
-      if (!sameCrc(crc32(body), crc)) {
+      // A stored-form body gets its head from the row (stored-frame.ts); the CRC covers both.
+      if (!crcMatches(session, firstSeq, body, crc)) {
         problems.push({ ...at, detail: 'checksum mismatch' });
       } else {
         try {
-          const f = decodeFrame(body);
+          const f = decodeFrame(wireFrame(session, firstSeq, body, 0, body.length, contexts.of(session)));
           if (f.session !== session || f.firstSeq !== firstSeq || f.count !== n) {
             problems.push({ ...at, detail: 'frame header does not match its row' });
           }
@@ -649,7 +664,14 @@ export class WritableLog extends ReadableLog {
     this.checkFile();
     this.pendingHead = undefined;
     this.pendingSession = 0;
-    const result = this.inTransaction.immediate(fn) as T;
+    let result: T;
+    try {
+      result = this.inTransaction.immediate(fn) as T;
+    } catch (err) {
+      // Rows of session contexts added in it are gone with it (decision 278).
+      contextsOf(this.db).forget();
+      throw err;
+    }
     if (this.pendingHead) this.head?.write(this.pendingHead);
     else if (this.pendingSession !== 0) this.head?.writeAt(this.pendingSession, this.pendingSeq);
     this.checkpointer?.committed();
@@ -667,13 +689,21 @@ export class WritableLog extends ReadableLog {
     if (!fitsKey(session, firstSeq, lastSeq)) {
       throw new StoreError(`frame of session ${session}, seq ${firstSeq}-${lastSeq} cannot be stored: at most ${MAX_SESSION} sessions of ${MAX_SEQ} events each`);
     }
+    const n = lastSeq - firstSeq + 1;
+    let body: Uint8Array;
+    try {
+      // Stored without the head fields its row holds (schema 6, stored-frame.ts); the CRC is the stored body's with the key mixed in (decision 278).
+      body = storedBody(bytes, session, firstSeq, n, contextsOf(this.db).writer(session));
+    } catch (err) {
+      throw new StoreError(`frame of session ${session}, seq ${firstSeq}-${lastSeq} cannot be stored: ${(err as Error).message}`);
+    }
     // A duplicate key (the same session and first seq twice) fails the insert as the unique index did.
-    this.w.append.run(session * SEQ_SPAN + firstSeq, lastSeq - firstSeq + 1, storedCrc(crc32(bytes)), bytes);
+    this.w.append.run(session * SEQ_SPAN + firstSeq, n, storedCrc(rowCrc(session, firstSeq, body)), body);
     // The last change in the transaction names the head (a repair's cut, then appends: the appends').
     this.pendingHead = undefined;
     this.pendingSession = session;
     this.pendingSeq = lastSeq;
-    this.checkpointer?.appended(bytes.length);
+    this.checkpointer?.appended(body.length);
   }
 
   /** Moves the head back to where the log ends: the operator accepts that later events are lost. */
@@ -759,6 +789,7 @@ export class WritableLog extends ReadableLog {
    * Returns the number of frames removed.
    */
   truncateFrom(session: number, rowId: number): number {
+    contextsOf(this.db).forget();
     const removed = this.w.truncateFrames.run(rowId).changes;
     const kept = this.lastSeq(session);
     // Checkpoints past a cut are of events no longer in the log (derivable data, decision 085). Their anchors
@@ -874,13 +905,15 @@ export function openReadableLog(path: string): ReadableLog {
 }
 
 /**
- * The decode error of a frame read within a page, as the frame alone gives it:
- * its byte offsets count from the frame's start, not the page's.
+ * The decode error of a frame read within a page or from its stored form, as
+ * the frame alone gives it: its byte offsets count from the start of its wire
+ * form (what `events()` and `verify` decode), not the page's or the row's.
  */
-function frameAlone(err: unknown, frame: Uint8Array): unknown {
+function frameAlone(err: unknown, frame: Uint8Array, session: number, firstSeq: number, db: Database.Database): unknown {
   if (!(err instanceof DecodeError) || err instanceof NewerFormatError) return err;
   try {
-    visitFrame(frame, () => undefined);
+    // Its wire form (a stored-form body gets its head from the row): byte offsets as decodeFrame gives them.
+    visitFrame(wireFrame(session, firstSeq, frame, 0, frame.length, contextsOf(db).of(session)), () => undefined);
   } catch (alone) {
     return alone;
   }

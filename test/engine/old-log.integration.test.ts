@@ -5,7 +5,7 @@ import { crc32 } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OrderView } from '../../contract/api.ts';
-import { CODEC_VERSION } from '../../engine/protocol/codec.ts';
+import { CODEC_VERSION, storedTagVersion } from '../../engine/protocol/codec.ts';
 import { compactSession } from '../../engine/store/compaction.ts';
 import { openReadableLog, openWritableLog } from '../../engine/store/log.ts';
 import { frameKey, framesLayout, MAX_SEQ } from '../../engine/store/frame-key.ts';
@@ -75,7 +75,8 @@ function frameVersions(db: string, session: number): Set<number> {
   const d = new Database(db, { readonly: true });
   try {
     const rows = d.prepare('SELECT body FROM frames WHERE key >= ? AND key <= ?').all(frameKey(session, 0), frameKey(session, MAX_SEQ)) as { body: Buffer }[];
-    return new Set(rows.map((r) => r.body[1]!));
+    // The codec version: byte 1 of the wire form ('O' first), or in the stored form's tag (decisions 269, 275).
+    return new Set(rows.map((r) => (r.body[0] === 0x4f ? r.body[1]! : storedTagVersion(r.body[0]!))));
   } finally {
     d.close();
   }

@@ -121,6 +121,26 @@ export const MIGRATIONS: readonly Migration[] = [
       db.exec(`DROP TABLE IF EXISTS checkpoints;`);
     },
   },
+  {
+    version: 6,
+    description: 'frames stored without the head fields their row holds (decision 269): rows written before stay as they are',
+    up() {
+      // Nothing is converted: a row whose body begins with 'O' is the wire form and reads as it always did
+      // (engine/store/stored-frame.ts); new rows, and rows the compactor merges, take the stored form. The
+      // version says that a log may hold stored-form bodies, so a build before it refuses the log as newer
+      // instead of reading those bodies as damage.
+    },
+  },
+  {
+    version: 7,
+    description: "session contexts (decision 278): a session's base time and repeated strings, which its small stored frames refer to",
+    up(db) {
+      // Only added to: a row goes in with the frame that first refers to it. idx 0 is the base time (decimal
+      // digits), from 1 the strings (UTF-8); crc is the value's CRC-32 mixed with session and idx (session-context.ts).
+      // Rows written before stay as they are: a frame that refers to no context reads as before.
+      db.exec(`CREATE TABLE session_strings (session INTEGER NOT NULL, idx INTEGER NOT NULL, value BLOB NOT NULL, crc INTEGER NOT NULL, PRIMARY KEY (session, idx)) WITHOUT ROWID;`);
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

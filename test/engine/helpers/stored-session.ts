@@ -1,11 +1,11 @@
 import Database from 'better-sqlite3';
-import { crc32 } from 'node:zlib';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import { orderSession, storeSession } from '../../../bench/session.ts';
 import type { Sequenced } from '../../../engine/protocol/events.ts';
 import { openReadableLog, openWritableLog } from '../../../engine/store/log.ts';
 import { frameKey } from '../../../engine/store/frame-key.ts';
+import { frameCrc } from '../../../engine/store/stored-frame.ts';
 import { removeDir, tempDir } from './backbone.ts';
 
 /**
@@ -59,9 +59,10 @@ export function flipFrameByte(path: string, firstSeq: number): void {
 export function cutFrame(path: string, firstSeq: number): void {
   const db = new Database(path);
   try {
-    const body = db.prepare('SELECT body FROM frames WHERE key = ?').pluck().get(frameKey(1, firstSeq)) as Buffer;
-    const cut = body.subarray(0, body.length - 4);
-    db.prepare('UPDATE frames SET body = ?, crc = ? WHERE key = ?').run(cut, crc32(cut) | 0, frameKey(1, firstSeq));
+    const row = db.prepare('SELECT body FROM frames WHERE key = ?').get(frameKey(1, firstSeq)) as { body: Buffer };
+    const cut = row.body.subarray(0, row.body.length - 4);
+    // The checksum of the frame's wire form (a stored-form body gets its head from the row: decision 269).
+    db.prepare('UPDATE frames SET body = ?, crc = ? WHERE key = ?').run(cut, frameCrc(1, firstSeq, cut) | 0, frameKey(1, firstSeq));
   } finally {
     db.close();
   }

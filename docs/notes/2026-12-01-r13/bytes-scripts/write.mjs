@@ -1,0 +1,12 @@
+// node write.mjs <dist> <out.db> <sizes: 1000q|4096>
+import { readFileSync, rmSync } from 'node:fs';
+const [dist, out, which] = process.argv.slice(2);
+const { orderSession, storeSession } = await import(`${dist}/bench/session.js`);
+const { openWritableLog } = await import(`${dist}/engine/store/log.js`);
+const sizes = which === '4096' ? [4096] : JSON.parse(readFileSync('/work/wt13/bytes/docs/notes/2026-11-30-r12/bytes-frame-sizes-quiet.json', 'utf8'))['1000'];
+for (const f of ['', '-wal', '-shm', '.head']) rmSync(out + f, { force: true });
+const log = openWritableLog(out, { backgroundCheckpoint: false });
+const n = storeSession(log, orderSession(1000000), undefined, sizes);
+log.db.pragma('wal_checkpoint(TRUNCATE)');
+log.close();
+console.log(out, n);
