@@ -26,7 +26,7 @@ export interface OrdersResult {
   /** The host process's resident set size after the measured run. */
   readonly rssBytes: number;
   /**
-   * CPU time (user + system, all threads of this process: host, venue, client) per filled order in the
+   * CPU time (user + system, all threads of this process and of the venue's process) per filled order in the
    * measured run, in µs: what a lifecycle costs, whatever else the shared machine runs meanwhile.
    */
   readonly cpuMicrosPerOrder: number;

@@ -189,6 +189,24 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     const tcp = opts.busPort !== undefined ? tcpEndpoints('127.0.0.1', opts.busPort) : undefined;
     const both = (k: keyof BusEndpoints) => (tcp ? [endpoints[k], tcp[k]] : [endpoints[k]]);
     const venueTcp = tcp ? [`tcp://127.0.0.1:${opts.busPort! + VENUE_PORT_OFFSET}`, `tcp://127.0.0.1:${opts.busPort! + VENUE_PORT_OFFSET + 1}`] : [];
+    // The venue's process starts now and binds while this host opens its log and recovers (decision 279).
+    const venueEntry = opts.venueIn === 'host' ? undefined : compiledFile(import.meta.url, '../venue/venue-child.js');
+    if (opts.venueIn !== 'host' && venueEntry === undefined) logger.warn('the simulated venue runs on the host\'s thread: dist/engine/venue/venue-child.js is not built');
+    let onVenueRestarted = (): void => {};
+    const venueStarting =
+      venueEntry === undefined
+        ? Promise.resolve(undefined)
+        : VenueProcess.start({
+            entry: venueEntry,
+            instruments: reference.instruments,
+            seed: opts.seed ?? 42,
+            tickMs: opts.venueTickMs ?? 250,
+            ...(tcp ? { tcp: { router: venueTcp[0]!, marketData: venueTcp[1]!, keysDir: paths.keys, zapDomain: `${name}-venue` } } : {}),
+            onRestarted: () => onVenueRestarted(),
+          });
+    // Stopped with the host even if start-up fails before the venue is awaited below.
+    cleanup.push(async () => (await venueStarting.catch(() => undefined))?.close());
+    venueStarting.catch(() => {});
     // This host's bus keys, handed to every socket owner below (decision 063).
     const security = new BusSecurity();
     if (tcp) {
@@ -226,21 +244,10 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     const admin = new SendQueue(adminPub);
     cleanup.push(() => adminPub.close());
 
-    // The simulated venue in a process of its own, off this thread (decision 279); restarted if it dies.
-    const venueEntry = opts.venueIn === 'host' ? undefined : compiledFile(import.meta.url, '../venue/venue-child.js');
-    if (opts.venueIn !== 'host' && venueEntry === undefined) logger.warn('the simulated venue runs on the host\'s thread: dist/engine/venue/venue-child.js is not built');
-    let onVenueRestarted = (): void => {};
+    // The simulated venue in a process of its own, off this thread (decision 279): forked above, serving by now.
     let localVenue: Venue | undefined;
-    let venueProcess: VenueProcess | undefined;
-    if (venueEntry !== undefined) {
-      venueProcess = await VenueProcess.start({
-        entry: venueEntry,
-        instruments: reference.instruments,
-        seed: opts.seed ?? 42,
-        tickMs: opts.venueTickMs ?? 250,
-        ...(tcp ? { tcp: { router: venueTcp[0]!, marketData: venueTcp[1]!, keysDir: paths.keys, zapDomain: `${name}-venue` } } : {}),
-        onRestarted: () => onVenueRestarted(),
-      });
+    const venueProcess = await venueStarting;
+    if (venueProcess !== undefined) {
       // The host's own gateway and market data subscriber are CURVE clients of the venue's sockets with a bus port.
       if (tcp) cleanup.push(security.secureClientEndpoints([venueProcess.routerEndpoint, venueProcess.marketDataEndpoint], { serverPublicKey: keys.server.publicKey, ...keys.component }));
     } else {
@@ -255,7 +262,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       });
     }
     const venue: VenueHandle = venueProcess ?? localVenue!;
-    cleanup.push(() => venue.close());
+    if (localVenue) cleanup.push(() => localVenue.close());
     const md = new MarketDataSubscriber({ endpoint: venue.marketDataEndpoint, security });
     md.onData((m) => view.onMarketData(m));
     cleanup.push(() => md.close());
