@@ -6,6 +6,7 @@
  * when the IPC channel is lost (the host is gone, however it ended): no
  * orphan outlives its host.
  */
+import { rmSync } from 'node:fs';
 import { authorizedKeys, BusSecurity, ensureBusKeys, registerZapDomain } from '../bus/security.ts';
 import { startVenue, type Venue, type VenueInstrument } from './venue.ts';
 
@@ -118,8 +119,14 @@ process.on('message', (raw: unknown) => {
     (err: unknown) => send({ t: 'reply', id: m.id, error: (err as Error).message ?? String(err) }),
   );
 });
-// The host is gone (its end closes the channel, whatever killed it): stop with it.
-process.on('disconnect', () => void stop(0));
+/** The host's private folder of this venue's ipc sockets (argv[2]): removed here when the host could not. */
+const socketDir = process.argv[2];
+
+// The host is gone (its end closes the channel, whatever killed it): stop with it, and take its socket folder along.
+process.on('disconnect', () => {
+  if (socketDir !== undefined && /ordo-venue-/.test(socketDir)) cleanup.push(() => rmSync(socketDir, { recursive: true, force: true }));
+  void stop(0);
+});
 // A terminal's Ctrl-C reaches the whole process group; the host stops this process itself, in order.
 process.on('SIGINT', () => {});
 process.on('SIGTERM', () => void stop(0));

@@ -152,7 +152,8 @@ export class VenueProcess implements VenueHandle {
   }
 
   private spawn(): Promise<void> {
-    const child = fork(this.opts.entry, [], {
+    // The socket folder as its argument: visible to operators, and removed by the venue if its host dies first.
+    const child = fork(this.opts.entry, [this.dir], {
       // The host's flags (a profiler, --expose-gc, heap sizes) are not the venue's.
       execArgv: [],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

@@ -140,8 +140,12 @@ describe('`ordo host` and its venue process', () => {
     expect(r.status).toBe(200);
     const orderId = (r.json as { orderId: number }).orderId;
     await until(async () => (await api.state()).orders.some((o) => o.orderId === orderId && o.state === 'filled'), 'the order filled through the venue process');
+    const socketDir = commandOf(venue).trim().split(' ').pop()!;
+    expect(socketDir).toMatch(/ordo-venue-/);
+    expect(existsSync(socketDir)).toBe(true);
     await h.kill9();
-    // Its IPC channel to the host is gone: it ends by itself.
+    // Its IPC channel to the host is gone: it ends by itself, and removes the socket folder the host could not.
     await until(() => !alive(venue), 'the orphaned venue process to end', 10_000);
+    expect(existsSync(socketDir)).toBe(false);
   });
 });
