@@ -74,6 +74,10 @@ async function start(m: VenueChildStart): Promise<void> {
     execIdBase: m.execIdBase,
     ...(security ? { security } : {}),
   });
+  // With a moving market, the books are quoted before the host hears `ready` (a started-again venue too): a market
+  // order that arrives before the first tick would otherwise meet an empty book and expire. A still market
+  // (tickMs 0) is left to `step` as before.
+  if (m.tickMs > 0) venue.step();
   send({ t: 'ready', router: venue.routerEndpoint, marketData: venue.marketDataEndpoint });
 }
 
