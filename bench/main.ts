@@ -460,7 +460,7 @@ async function main(): Promise<void> {
         target: { op: '>=', value: 100_000 },
         note: `${r.filled.toLocaleString('en-US')} filled of ${r.submitted.toLocaleString('en-US')} (${r.riskRejected} rejected by risk), ${fmt(r.eventsPerSec)} events/s, ${fmt(r.eventsPerSec / r.ordersPerSec)} events/order`,
       });
-      rows.push({ key: 'orders_cpu_us', label: 'CPU per order lifecycle, in-process', value: r.cpuMicrosPerOrder, unit: 'µs', note: 'user + system of the whole process (host, venue, client) over the measured run, per filled order' });
+      rows.push({ key: 'orders_cpu_us', label: 'CPU per order lifecycle, in-process', value: r.cpuMicrosPerOrder, unit: 'µs', note: 'user + system of the host process and the simulated venue\'s process (decision 279) over the measured run, per filled order' });
       if (r.hostThreadCpuMicrosPerOrder !== undefined) rows.push({ key: 'orders_host_thread_cpu_us', label: "CPU per order lifecycle, in-process, the host's thread alone", value: r.hostThreadCpuMicrosPerOrder, unit: 'µs', note: "the event loop's own run time (sequencer, components, venue, API); the rest of the process figure is V8's helper threads (GC, compiler) and the host's other threads" });
       collectGarbage();
       log(`orders: ${size.apiOrders.toLocaleString('en-US')} order lifecycles submitted over HTTP (POST /api/orders, keep-alive)…`);

@@ -141,7 +141,8 @@ async function breakdown(host: Host): Promise<void> {
   // Private fields, read for the figures only.
   const any = (x: unknown) => x as Record<string, unknown>;
   const policy = any(any(host.sequencer)['opts'])['policy'] as Record<string, unknown>;
-  const exchange = any(host.venue.exchange);
+  // The venue's books are in its own process by default (decision 279): counted only when it runs on the host's thread.
+  const exchange = any(host.localVenue?.exchange ?? {});
   const counts: Record<string, number | string> = {
     'view orders': host.view.projection.orderCount,
     'view tail': sizeOf(any(host.view)['tail']),

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { NewOrderRequest } from '../contract/api.ts';
@@ -26,7 +26,7 @@ export interface OrdersResult {
   /** The host process's resident set size after the measured run. */
   readonly rssBytes: number;
   /**
-   * CPU time (user + system, all threads of this process: host, venue, client) per filled order in the
+   * CPU time (user + system, all threads of this process and of the venue's process) per filled order in the
    * measured run, in µs: what a lifecycle costs, whatever else the shared machine runs meanwhile.
    */
   readonly cpuMicrosPerOrder: number;
@@ -36,6 +36,11 @@ export interface OrdersResult {
    * (the kernel's per-thread run time); absent elsewhere.
    */
   readonly hostThreadCpuMicrosPerOrder?: number;
+  /**
+   * CPU time of the simulated venue's own process (decision 279: every thread of it) per filled order, in µs; also
+   * counted in `cpuMicrosPerOrder`. Linux only; absent where the venue runs on the host's thread.
+   */
+  readonly venueCpuMicrosPerOrder?: number;
   /** CPU time of the API client's thread (via 'http' / 'ws') per filled order, in µs; Linux only. */
   readonly clientThreadCpuMicrosPerOrder?: number;
 }
@@ -147,6 +152,7 @@ export async function orderLifecycles(opts: OrdersOptions): Promise<OrdersResult
       const refusedBase = client?.refused ?? 0;
       const clientCpu0 = client?.cpuMicros ?? 0;
       const hostCpu0 = hostThreadCpuMicros();
+      const venueCpu0 = processCpuMicros(host.venueProcess?.pid);
       const finished = () => done.filled - start.filled + done.other - start.other + refused;
       const t0 = performance.now();
       const cpu0 = process.cpuUsage();
@@ -213,8 +219,9 @@ export async function orderLifecycles(opts: OrdersOptions): Promise<OrdersResult
       const riskRejected = done.rejected - start.rejected;
       if (riskRejected > 0) console.error(`bench: ${riskRejected} orders rejected by risk (last: ${done.rejectedWhy})`);
       const hostCpu = hostThreadCpuMicros() - hostCpu0;
+      const venueCpu = processCpuMicros(host.venueProcess?.pid) - venueCpu0;
       const clientCpu = client !== undefined ? client.cpuMicros - clientCpu0 : undefined;
-      return { submitted, filled: done.filled - start.filled, otherTerminal: done.other - start.other, refused, riskRejected, seconds, seq0, events: host.sequencer.position.seq - seq0, cpuMicros: cpu.user + cpu.system, hostCpu, clientCpu };
+      return { submitted, filled: done.filled - start.filled, otherTerminal: done.other - start.other, refused, riskRejected, seconds, seq0, events: host.sequencer.position.seq - seq0, cpuMicros: cpu.user + cpu.system + (Number.isFinite(venueCpu) ? venueCpu : 0), hostCpu, clientCpu, venueCpu };
     };
     await run(opts.warmup);
     collectGarbage();
@@ -240,6 +247,7 @@ export async function orderLifecycles(opts: OrdersOptions): Promise<OrdersResult
       eventsPerSec: r.events / r.seconds,
       cpuMicrosPerOrder: r.cpuMicros / Math.max(1, r.filled),
       ...(Number.isFinite(r.hostCpu) ? { hostThreadCpuMicrosPerOrder: r.hostCpu / Math.max(1, r.filled) } : {}),
+      ...(Number.isFinite(r.venueCpu) ? { venueCpuMicrosPerOrder: r.venueCpu / Math.max(1, r.filled) } : {}),
       ...(r.clientCpu !== undefined && r.clientCpu > 0 ? { clientThreadCpuMicrosPerOrder: r.clientCpu / Math.max(1, r.filled) } : {}),
     };
   } finally {
@@ -253,6 +261,18 @@ export async function orderLifecycles(opts: OrdersOptions): Promise<OrdersResult
 function hostThreadCpuMicros(): number {
   try {
     return Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]) / 1000;
+  } catch {
+    return NaN;
+  }
+}
+
+/** CPU time in µs of every thread of process `pid` (the kernel's run times), or NaN where unknown. */
+function processCpuMicros(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    let ns = 0;
+    for (const t of readdirSync(`/proc/${pid}/task`)) ns += Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, 'utf8').split(' ')[0]);
+    return ns / 1000;
   } catch {
     return NaN;
   }

@@ -26,6 +26,8 @@ import { startCompactor } from '../store/compaction-thread.ts';
 import { openReadableLog, openWritableLog, type ReadableLog, type WritableLog } from '../store/log.ts';
 import { MarketDataSubscriber } from '../venue/client.ts';
 import { startVenue, type Venue } from '../venue/venue.ts';
+import { VenueProcess, type VenueHandle } from '../venue/venue-process.ts';
+import { compiledFile } from './compiled-file.ts';
 // FIX modules are loaded only when FIX is asked for (jspurefix takes over a second to load).
 import type { FixAcceptorComponent } from '../fix/acceptor/component.ts';
 import type { FixVenueBridge } from '../fix/gateway/bridge.ts';
@@ -103,6 +105,12 @@ export interface HostOptions {
   readonly venueFixPort?: number;
   /** Every FIX message to and from venues (tests, logs). */
   readonly onFixVenueTraffic?: (venueId: string, direction: 'in' | 'out', text: string) => void;
+  /**
+   * Where the simulated venue runs: 'process' (default), a child process the host supervises (decision 279), or
+   * 'host', on the host's own thread (tests that read its books synchronously through `localVenue`). Without a
+   * build (dist/engine/venue/venue-child.js) it runs on the host's thread, with a warning.
+   */
+  readonly venueIn?: 'process' | 'host';
 }
 
 export interface Host {
@@ -113,7 +121,12 @@ export interface Host {
   readonly endpoints: BusEndpoints;
   readonly tcp: BusEndpoints | undefined;
   readonly sequencer: Sequencer;
-  readonly venue: Venue;
+  /** The simulated venue, wherever it runs. */
+  readonly venue: VenueHandle;
+  /** The simulated venue when it runs on the host's thread (`venueIn: 'host'`), for tests that read its books. */
+  readonly localVenue: Venue | undefined;
+  /** The simulated venue's process (the default), for tests and operators. */
+  readonly venueProcess: VenueProcess | undefined;
   /** The current runtime of every in-process component (a restarted one replaces its predecessor). */
   readonly runtimes: readonly ComponentRuntime[];
   /** Restarts in-process components and adds standbys (see Supervisor). */
@@ -176,6 +189,24 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     const tcp = opts.busPort !== undefined ? tcpEndpoints('127.0.0.1', opts.busPort) : undefined;
     const both = (k: keyof BusEndpoints) => (tcp ? [endpoints[k], tcp[k]] : [endpoints[k]]);
     const venueTcp = tcp ? [`tcp://127.0.0.1:${opts.busPort! + VENUE_PORT_OFFSET}`, `tcp://127.0.0.1:${opts.busPort! + VENUE_PORT_OFFSET + 1}`] : [];
+    // The venue's process starts now and binds while this host opens its log and recovers (decision 279).
+    const venueEntry = opts.venueIn === 'host' ? undefined : compiledFile(import.meta.url, '../venue/venue-child.js');
+    if (opts.venueIn !== 'host' && venueEntry === undefined) logger.warn('the simulated venue runs on the host\'s thread: dist/engine/venue/venue-child.js is not built');
+    let onVenueRestarted = (): void => {};
+    const venueStarting =
+      venueEntry === undefined
+        ? Promise.resolve(undefined)
+        : VenueProcess.start({
+            entry: venueEntry,
+            instruments: reference.instruments,
+            seed: opts.seed ?? 42,
+            tickMs: opts.venueTickMs ?? 250,
+            ...(tcp ? { tcp: { router: venueTcp[0]!, marketData: venueTcp[1]!, keysDir: paths.keys, zapDomain: `${name}-venue` } } : {}),
+            onRestarted: () => onVenueRestarted(),
+          });
+    // Stopped with the host even if start-up fails before the venue is awaited below.
+    cleanup.push(async () => (await venueStarting.catch(() => undefined))?.close());
+    venueStarting.catch(() => {});
     // This host's bus keys, handed to every socket owner below (decision 063).
     const security = new BusSecurity();
     if (tcp) {
@@ -213,16 +244,25 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     const admin = new SendQueue(adminPub);
     cleanup.push(() => adminPub.close());
 
-    const venue = await startVenue({
-      routerEndpoint: venueTcp[0] ?? `inproc://${name}-venue`,
-      marketDataEndpoint: venueTcp[1] ?? `inproc://${name}-md`,
-      instruments: reference.instruments,
-      seed: opts.seed ?? 42,
-      tickMs: opts.venueTickMs ?? 250,
-      execIdBase: Date.now() * 1000,
-      security,
-    });
-    cleanup.push(() => venue.close());
+    // The simulated venue in a process of its own, off this thread (decision 279): forked above, serving by now.
+    let localVenue: Venue | undefined;
+    const venueProcess = await venueStarting;
+    if (venueProcess !== undefined) {
+      // The host's own gateway and market data subscriber are CURVE clients of the venue's sockets with a bus port.
+      if (tcp) cleanup.push(security.secureClientEndpoints([venueProcess.routerEndpoint, venueProcess.marketDataEndpoint], { serverPublicKey: keys.server.publicKey, ...keys.component }));
+    } else {
+      localVenue = await startVenue({
+        routerEndpoint: venueTcp[0] ?? `inproc://${name}-venue`,
+        marketDataEndpoint: venueTcp[1] ?? `inproc://${name}-md`,
+        instruments: reference.instruments,
+        seed: opts.seed ?? 42,
+        tickMs: opts.venueTickMs ?? 250,
+        execIdBase: Date.now() * 1000,
+        security,
+      });
+    }
+    const venue: VenueHandle = venueProcess ?? localVenue!;
+    if (localVenue) cleanup.push(() => localVenue.close());
     const md = new MarketDataSubscriber({ endpoint: venue.marketDataEndpoint, security });
     md.onData((m) => view.onMarketData(m));
     cleanup.push(() => md.close());
@@ -308,6 +348,10 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       knownIds: () => heartbeats.components.keys(),
     });
     for (const rt of runtimes) supervisor.adopt(rt);
+    // A restarted venue remembers no orders: the active gateway in this process asks it about every one (decision 279).
+    onVenueRestarted = () => {
+      for (const rt of supervisor.runtimes) if (rt.logic instanceof GatewayComponent) rt.logic.venueRestarted();
+    };
     /**
      * The client proxy orders go through: the active in-process one, else the first. The last one found is tried
      * first (one role has one active instance at a time): `supervisor.runtimes` copies the runtimes into a new
@@ -496,6 +540,8 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       tcp,
       sequencer,
       venue,
+      localVenue,
+      venueProcess,
       get runtimes() {
         return supervisor.runtimes;
       },

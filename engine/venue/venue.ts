@@ -1,7 +1,7 @@
 import { Publisher, Router } from 'zeromq';
 import { Exchange, type ExchangeStats, type VenueInstrument } from './exchange.ts';
 import type { MarketMakerOptions } from './market-maker.ts';
-import { decodeRequests, encodeMarketData, encodeReplies, type MarketData, type VenueReply } from './protocol.ts';
+import { decodeRequests, encodeMarketData, encodeReplies, type MarketData, type OrderStatusMsg, type VenueReply } from './protocol.ts';
 import { SendPump, settleWithin, type ZmqMessage } from './send-pump.ts';
 import { bindAll, type BusSecurity } from '../bus/security.ts';
 import { log } from '../log.ts';
@@ -16,6 +16,9 @@ export interface VenueOptions {
   routerEndpoint: string;
   /** Where the market data PUBLISHER binds. */
   marketDataEndpoint: string;
+  /** More endpoints for the ROUTER and the PUBLISHER (bound first; the ones above are reported). */
+  moreRouterEndpoints?: readonly string[];
+  moreMarketDataEndpoints?: readonly string[];
   /** The instruments to list (the OMS reference data: a plain array). */
   instruments: readonly VenueInstrument[];
   /** Only list instruments whose `venue` is one of these. Default: list them all. */
@@ -79,6 +82,9 @@ export interface Venue {
   /** Resolves when every reply and market data message so far was handed to ZeroMQ. */
   flushed(): Promise<void>;
   stats(): VenueStats;
+  /** What the venue says of an order (as VenueProcess answers it; decision 279). */
+  orderStatus(orderId: number): Promise<OrderStatusMsg>;
+  venueStats(): Promise<VenueStats>;
   /** Stops timers, flushes what is queued and closes both sockets. */
   close(): Promise<void>;
 }
@@ -178,6 +184,14 @@ class VenueService implements Venue {
 
   stats(): VenueStats {
     return { ...this.exchange.stats(), ...this.counters };
+  }
+
+  orderStatus(orderId: number): Promise<OrderStatusMsg> {
+    return Promise.resolve(this.exchange.status(orderId));
+  }
+
+  venueStats(): Promise<VenueStats> {
+    return Promise.resolve(this.stats());
   }
 
   close(): Promise<void> {
@@ -304,8 +318,8 @@ export async function startVenue(opts: VenueOptions): Promise<Venue> {
   });
   const publisher = new Publisher({ linger: 0, sendHighWaterMark: 10_000 });
   try {
-    await bindAll(router, [opts.routerEndpoint], opts.security);
-    await bindAll(publisher, [opts.marketDataEndpoint], opts.security);
+    await bindAll(router, [...(opts.moreRouterEndpoints ?? []), opts.routerEndpoint], opts.security);
+    await bindAll(publisher, [...(opts.moreMarketDataEndpoints ?? []), opts.marketDataEndpoint], opts.security);
   } catch (err) {
     router.close();
     publisher.close();

@@ -22,7 +22,7 @@ const CONCURRENCY = 16;
 let host: Host & { dispose(): Promise<void> };
 
 beforeAll(async () => {
-  host = await startTestHost({ venueTickMs: 20 });
+  host = await startTestHost({ venueTickMs: 20, venueIn: 'host' });
   // Risk's credit (#12) counts the session's executed notional too: with many race pairs (or more fills under
   // load) ALPHA's 5M would run out and refuse the later tests' orders, which is not what this file tests.
   unwrap(await host.risk.setLimits('ALPHA', { maxOpenNotional: 1e12, by: 'test' }));
@@ -33,7 +33,7 @@ afterAll(async () => {
 
 /** A marketable buy: 1% through the best ask (or the reference price when the book is empty). */
 function marketablePrice(symbol: string): number {
-  const book = host.venue.exchange.book(symbol)!;
+  const book = host.localVenue!.exchange.book(symbol)!;
   const ask = book.bestAsk() ?? host.view.projection.instrument(symbol)!.referencePrice;
   return Math.round(ask * 1.01 * 100) / 100;
 }
@@ -77,7 +77,7 @@ describe('cancel and replace racing fills, end to end', () => {
     }), 'every order settled', 120_000);
     // Whatever still rests (a replace left it live) is cancelled, so the comparison is of finished orders.
     for (const id of ids) if (!isTerminalStage(p.order(id)!.stage)) await http(host, 'POST', `/api/orders/${id}/cancel`);
-    await waitFor(() => ids.every((id) => isTerminalStage(p.order(id)!.stage) && !host.venue.exchange.isLive(id)), 'every order finished', 120_000);
+    await waitFor(() => ids.every((id) => isTerminalStage(p.order(id)!.stage) && !host.localVenue!.exchange.isLive(id)), 'every order finished', 120_000);
 
     const differences: string[] = [];
     let filledOrders = 0;
@@ -86,7 +86,7 @@ describe('cancel and replace racing fills, end to end', () => {
     let cancelledAtVenue = 0;
     for (const id of ids) {
       const o = p.order(id)!;
-      const v = host.venue.exchange.status(id);
+      const v = host.localVenue!.exchange.status(id);
       const omsFills = p.fillsOf(id).map((f) => `${f.execId}:${f.quantity}@${f.price}`).sort();
       const venueFills = v.fills.map((f) => `${f.execId}:${f.quantity}@${f.price}`).sort();
       if (o.filledQuantity !== v.filledQuantity) differences.push(`${id}: cumQty ${o.filledQuantity} vs venue ${v.filledQuantity}`);
@@ -164,7 +164,7 @@ describe('idempotent entry and exact prices, end to end', () => {
     const px = Math.round(marketablePrice('AAPL') * 0.97 * 100) / 100;
     const sub = await http(host, 'POST', '/api/orders', order('AAPL', 'buy', 100, px, { timeInForce: 'gtc' }));
     const id = sub.body.orderId as number;
-    await waitFor(() => host.view.projection.order(id)!.stage === 'new', 'venue ack').catch((e: Error) => { const o = host.view.projection.order(id)!; throw new Error(`${e.message}: ${o.stage} ${o.state} ${o.rejectReason} ${JSON.stringify(host.venue.exchange.status(id))}`); });
+    await waitFor(() => host.view.projection.order(id)!.stage === 'new', 'venue ack').catch((e: Error) => { const o = host.view.projection.order(id)!; throw new Error(`${e.message}: ${o.stage} ${o.state} ${o.rejectReason} ${JSON.stringify(host.localVenue!.exchange.status(id))}`); });
     const answers = await Promise.all([
       http(host, 'POST', `/api/orders/${id}/replace`, { quantity: 90, price: px }),
       http(host, 'POST', `/api/orders/${id}/replace`, { quantity: 80, price: px }),
@@ -174,7 +174,7 @@ describe('idempotent entry and exact prices, end to end', () => {
     for (const a of answers.filter((x) => x.status !== 200)) expect(a.body.error.code).toBe('REQUEST_PENDING');
     await waitFor(() => { const o = host.view.projection.order(id)!; return !o.cancelPending && !o.replacePending; }, 'the request answered');
     const o = host.view.projection.order(id)!;
-    expect(host.venue.exchange.status(id).quantity === o.quantity || isTerminalStage(o.stage)).toBe(true);
+    expect(host.localVenue!.exchange.status(id).quantity === o.quantity || isTerminalStage(o.stage)).toBe(true);
     if (!isTerminalStage(o.stage)) await http(host, 'POST', `/api/orders/${id}/cancel`);
   });
 });
@@ -225,7 +225,7 @@ describe('time in force, lots and self-trade prevention, end to end', () => {
     // orders first, by priority) with room to spare, so it reaches the client's own order. The market maker trades
     // too: when it fills the resting sell first (or the book moves so the buy never reaches it), the attempt shows
     // nothing about STP and is made again. A self trade is never allowed in any attempt.
-    const book = host.venue.exchange.book('KO')!;
+    const book = host.localVenue!.exchange.book('KO')!;
     let shown = false;
     for (let attempt = 1; attempt <= 6 && !shown; attempt++) {
       const sellPx = book.bestAsk()!;

@@ -16,7 +16,7 @@ let host: Host & { dir: string; dispose(): Promise<void> };
 let price = 0;
 
 beforeAll(async () => {
-  host = await startTestHost();
+  host = await startTestHost({ venueIn: 'host' });
   const msft = host.view.projection.instrument('MSFT')!;
   price = Number((msft.referencePrice * 0.92).toFixed(2));
 }, 60_000);
@@ -36,7 +36,7 @@ async function live(): Promise<{ orderId: number; clientOrderId: string; quantit
   const o = order('MSFT', 'buy', quantity, price, { timeInForce: 'gtc' });
   const { orderId } = unwrap(await host.api.submitOrder(o));
   await waitOrder(host, orderId, (v) => v.state === 'new', 'venue ack');
-  expect(host.venue.exchange.isLive(orderId)).toBe(true);
+  expect(host.localVenue!.exchange.isLive(orderId)).toBe(true);
   return { orderId, clientOrderId: o.clientOrderId, quantity };
 }
 
@@ -45,8 +45,8 @@ describe('orders across a session boundary', () => {
     const { orderId } = await live();
     expect((await http(host, 'POST', '/api/session/close')).status).toBe(200);
     // Between sessions the venue holds no live quantity of it; the OMS still carries it (waiting for the router).
-    expect(host.venue.exchange.isLive(orderId)).toBe(false);
-    expect(host.venue.exchange.status(orderId).state).toBe('parked');
+    expect(host.localVenue!.exchange.isLive(orderId)).toBe(false);
+    expect(host.localVenue!.exchange.status(orderId).state).toBe('parked');
     await waitFor(() => host.view.projection.order(orderId)?.stage === 'accepted', 'the view shows it parked');
     const snap = host.sequencer.position;
     expect(snap.phase).toBe('closed');
@@ -56,15 +56,15 @@ describe('orders across a session boundary', () => {
 
     expect((await http(host, 'POST', '/api/session/open')).status).toBe(200);
     await waitOrder(host, orderId, (v) => v.state === 'new', 're-entered at the venue');
-    expect(host.venue.exchange.isLive(orderId)).toBe(true);
+    expect(host.localVenue!.exchange.isLive(orderId)).toBe(true);
     // Routed once in the new session (the router routes a restored order on OrderRestored and on activation; the
     // sequencer takes only the first), so the venue got one new order.
     const opened = unwrap(await host.api.getEvents({ session: host.sequencer.position.session, from: 1, limit: 100_000 }));
     expect(opened.filter((l) => l.type === 'OrderRouted' && l['orderId'] === orderId)).toHaveLength(1);
     expect((await http(host, 'POST', `/api/orders/${orderId}/cancel`)).status).toBe(200);
     const done = await waitOrder(host, orderId, (v) => v.state === 'cancelled', 'cancelled at the venue');
-    expect(host.venue.exchange.isLive(orderId)).toBe(false);
-    expect(done.filledQuantity).toBe(host.venue.exchange.status(orderId).filledQuantity);
+    expect(host.localVenue!.exchange.isLive(orderId)).toBe(false);
+    expect(done.filledQuantity).toBe(host.localVenue!.exchange.status(orderId).filledQuantity);
   }, 60_000);
 
   it('a cancel between an explicit close and the next open is stored and applied at the open: cancelled before any routing, never re-sent to the venue; idempotent; clear refusals', async () => {
@@ -75,7 +75,7 @@ describe('orders across a session boundary', () => {
     expect((await http(host, 'POST', '/api/session/close')).status).toBe(200);
     const closedId = host.sequencer.position.session;
     await waitFor(() => host.view.projection.session.state === 'closed', 'the view sees the close');
-    expect(host.venue.exchange.status(orderId).state).toBe('parked');
+    expect(host.localVenue!.exchange.status(orderId).state).toBe('parked');
 
     const first = await http(host, 'POST', `/api/orders/${orderId}/cancel`);
     expect(first.status).toBe(200);
@@ -106,7 +106,7 @@ describe('orders across a session boundary', () => {
     expect((await http(host, 'POST', '/api/session/open')).status).toBe(200);
     const opened = host.sequencer.position.session;
     const done = await waitOrder(host, orderId, (v) => v.state === 'cancelled', 'cancelled at the open');
-    expect(done.filledQuantity).toBe(host.venue.exchange.status(orderId).filledQuantity);
+    expect(done.filledQuantity).toBe(host.localVenue!.exchange.status(orderId).filledQuantity);
     await waitOrder(host, other.orderId, (v) => v.state === 'new', 'the other one re-entered');
     const log = unwrap(await host.api.getEvents({ session: opened, from: 1, limit: 100_000 }));
     const at = (type: string) => log.findIndex((l) => l.type === type && l['orderId'] === orderId);
@@ -119,8 +119,8 @@ describe('orders across a session boundary', () => {
     expect(log[at('OrderCancelled')]).toMatchObject({ src: 'sequencer', reason: Reason.TRADER_REQUEST });
     // Never routed, never re-sent: the venue still has only its parked record, and nothing live.
     expect(at('OrderRouted')).toBe(-1);
-    expect(host.venue.exchange.isLive(orderId)).toBe(false);
-    expect(host.venue.exchange.status(orderId).state).toBe('parked');
+    expect(host.localVenue!.exchange.isLive(orderId)).toBe(false);
+    expect(host.localVenue!.exchange.status(orderId).state).toBe('parked');
     // The closed session's clientOrderId is still the order's: a retry of it in the new session is not a new order.
     expect(await entered(clientOrderId)).toBe(0);
     // The other one was routed once and is live again.
@@ -135,7 +135,7 @@ describe('orders across a session boundary', () => {
     unwrap(await host.api.componentAction('gateway-1', 'deactivate'));
     unwrap(await host.api.closeSession(300));
     await waitFor(() => host.view.projection.session.state === 'closed', 'closed by force');
-    expect(host.venue.exchange.isLive(orderId)).toBe(true);
+    expect(host.localVenue!.exchange.isLive(orderId)).toBe(true);
     const r = await http(host, 'POST', `/api/orders/${orderId}/cancel`);
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ orderId, queuedForOpen: true });
@@ -152,8 +152,8 @@ describe('orders across a session boundary', () => {
     const after = unwrap(await host.api.getEvents({ session: host.sequencer.position.session, from: 1, limit: 100_000 }));
     const cancelledAt = after.find((l) => l.type === 'OrderCancelled' && l['orderId'] === orderId);
     expect(cancelledAt).toMatchObject({ src: 'gateway-1' });
-    expect(host.venue.exchange.isLive(orderId)).toBe(false);
-    expect(done.filledQuantity).toBe(host.venue.exchange.status(orderId).filledQuantity);
+    expect(host.localVenue!.exchange.isLive(orderId)).toBe(false);
+    expect(done.filledQuantity).toBe(host.localVenue!.exchange.status(orderId).filledQuantity);
   }, 60_000);
 
   it('the clientOrderId of an order that ended: a retry in its session answers the original orderId; in a later session (the next trading day) it is a new order (decision 131)', async () => {
@@ -200,7 +200,7 @@ describe('orders across a session boundary', () => {
     expect(v.price).toBe(newPrice);
     expect(v.clientOrderId).toBe(`${clientOrderId}~R1`);
     expect(v.origClientOrderIds).toEqual([clientOrderId]);
-    const venue = host.venue.exchange.status(orderId);
+    const venue = host.localVenue!.exchange.status(orderId);
     expect(venue).toMatchObject({ state: 'open', quantity: 20, price: newPrice });
     // Idempotent entry across the roll: the same (clientId, clientOrderId) and terms answer the original orderId.
     const again = await http(host, 'POST', '/api/orders', { ...order('MSFT', 'buy', quantity, price, { timeInForce: 'gtc' }), clientOrderId });
@@ -231,7 +231,7 @@ describe('orders across a session boundary', () => {
     expect(cancelledAt).toBeGreaterThan(tail.findIndex((l) => l.type === 'SessionClosing'));
     expect(cancelledAt).toBeLessThan(tail.findIndex((l) => l.type === 'SessionClosed'));
     await waitOrder(host, orderId, (v) => v.state === 'cancelled', 'the view of the closed session');
-    expect(host.venue.exchange.isLive(orderId)).toBe(false);
+    expect(host.localVenue!.exchange.isLive(orderId)).toBe(false);
     const snapshot = host.sequencer.position;
     expect(snapshot.phase).toBe('closed');
     expect((await http(host, 'POST', '/api/session/open')).status).toBe(200);

@@ -23,7 +23,7 @@ interface Sent {
 
 describe('zero-downtime session roll', () => {
   it('rolls twice under a steady 200 orders/s: nothing refused, every order once, gtc carried and still cancellable, replays equal the live state', async () => {
-    const h = await startTestHost();
+    const h = await startTestHost({ venueIn: 'host' });
     hosts.push(h);
     // Resting orders from before the rolls: gtc ones must be carried (live at the venue), day ones expired at the venue.
     const gtcBefore: number[] = [];
@@ -135,19 +135,19 @@ describe('zero-downtime session roll', () => {
     }
 
     // Day orders ended at the venue with their session; gtc orders were carried live and can still be cancelled.
-    for (const id of dayBefore) expect(h.venue.exchange.isLive(id)).toBe(false);
+    for (const id of dayBefore) expect(h.localVenue!.exchange.isLive(id)).toBe(false);
     for (const id of gtcBefore) {
       expect(h.view.projection.order(id)?.state).toBe('new');
-      expect(h.venue.exchange.isLive(id)).toBe(true);
+      expect(h.localVenue!.exchange.isLive(id)).toBe(true);
       const c = await http(h, 'POST', `/api/orders/${id}/cancel`);
       expect(c.status).toBe(200);
     }
     for (const id of gtcBefore) await waitOrder(h, id, (o) => o.state === 'cancelled');
-    for (const id of gtcBefore) expect(h.venue.exchange.isLive(id)).toBe(false);
+    for (const id of gtcBefore) expect(h.localVenue!.exchange.isLive(id)).toBe(false);
   }, 120_000);
 
   it('refuses a roll while no session is open with a clear 409', async () => {
-    const h = await startTestHost();
+    const h = await startTestHost({ venueIn: 'host' });
     hosts.push(h);
     const closed = await http(h, 'POST', '/api/session/close');
     expect(closed.status).toBe(200);

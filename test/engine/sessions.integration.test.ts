@@ -21,7 +21,7 @@ afterEach(async () => {
 async function host(dir?: string, opts: Parameters<typeof startTestHost>[0] = {}) {
   const d = dir ?? tempDir('ordo-sess-');
   if (!dir) dirs.push(d);
-  const h = await startTestHost({ dataDir: d, ...opts });
+  const h = await startTestHost({ dataDir: d, venueIn: 'host', ...opts });
   hosts.push(h);
   return h;
 }
@@ -52,7 +52,7 @@ describe('sessions and snapshots', () => {
     const rp = h.view.projection.order(partial.orderId);
     // Carried with at least its fills so far, or it finished in session 1 (then the venue holds none of it).
     if (rp !== undefined) expect(rp.filledQuantity).toBeGreaterThanOrEqual(p.filledQuantity);
-    else expect(h.venue.exchange.isLive(partial.orderId)).toBe(false);
+    else expect(h.localVenue!.exchange.isLive(partial.orderId)).toBe(false);
     expect(h.view.projection.order(day.orderId)).toBeUndefined();
     expect(await h.api.openSession()).toMatchObject({ ok: false, error: { code: 'SESSION_ALREADY_OPEN' } });
     // New order ids continue after the carried ones.

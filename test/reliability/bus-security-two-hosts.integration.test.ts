@@ -55,7 +55,7 @@ describe('BusSecurity: one per host (decision 063)', () => {
     const ports = [await freePortRun(), 0];
     do ports[1] = await freePortRun();
     while (Math.abs(ports[1] - ports[0]!) < 7);
-    for (let i = 0; i < 2; i++) hosts.push(await startHost({ dataDir: dirs[i]!, port: 0, busPort: ports[i]!, venueTickMs: 100 }));
+    for (let i = 0; i < 2; i++) hosts.push(await startHost({ dataDir: dirs[i]!, port: 0, busPort: ports[i]!, venueTickMs: 100, venueIn: 'host' }));
     const keys = dirs.map((d) => loadClientKeys(join(d, 'keys')));
     expect(keys[0]!.serverPublicKey).not.toBe(keys[1]!.serverPublicKey);
     expect(keys[0]!.client.publicKey).not.toBe(keys[1]!.client.publicKey);
@@ -63,7 +63,7 @@ describe('BusSecurity: one per host (decision 063)', () => {
     // Each host's gateway reaches its own venue over tcp with its own host's keys.
     const venueOrders = hosts.map((h) => {
       const n = { count: 0 };
-      const exchange = h.venue.exchange;
+      const exchange = h.localVenue!.exchange;
       const handle = exchange.handle.bind(exchange);
       exchange.handle = (peer: VenuePeer, msg: VenueRequest) => {
         if (msg.type === 'NewOrder') n.count++;

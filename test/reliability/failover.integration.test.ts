@@ -28,12 +28,12 @@ describe('hot standby failover', () => {
     const dataDir = join(tempDir(), 'data');
     const port = await freePortRun();
     // In process, so the test can count what reaches the venue; risk and gateway instances as their own processes.
-    host = await startHost({ dataDir, port: 0, busPort: port, staleMs: 1000, venueTickMs: 100 });
+    host = await startHost({ dataDir, port: 0, busPort: port, staleMs: 1000, venueTickMs: 100, venueIn: 'host' });
     const api = new Api(host.port, host.token);
     const newOrders = new Map<number, number>();
     /** Which gateway connections (ZeroMQ routing ids) sent each NewOrder. */
     const senders = new Map<number, string[]>();
-    const exchange = host.venue.exchange;
+    const exchange = host.localVenue!.exchange;
     const handle = exchange.handle.bind(exchange);
     exchange.handle = (peer: VenuePeer, msg: VenueRequest) => {
       if (msg.type === 'NewOrder') {
@@ -109,7 +109,7 @@ describe('hot standby failover', () => {
     const repeatedBySameGateway = [...senders].filter(([, peers]) => new Set(peers).size !== peers.length).map(([id, peers]) => `${id}: ${peers.join(',')}`);
     expect(repeatedBySameGateway).toEqual([]);
     const repeats = [...newOrders.values()].reduce((a, n) => a + n - 1, 0);
-    expect(host.venue.stats().duplicates).toBe(repeats);
+    expect(host.localVenue!.stats().duplicates).toBe(repeats);
     // Only orders in flight at the kill can be repeated: a handful, not the stream.
     expect(repeats).toBeLessThanOrEqual(10);
 
@@ -120,7 +120,7 @@ describe('hot standby failover', () => {
       orders: orders.length,
       routed: routed.length,
       venueNewOrders: [...newOrders.values()].reduce((a, b) => a + b, 0),
-      venueDuplicates: host.venue.stats().duplicates,
+      venueDuplicates: host.localVenue!.stats().duplicates,
       alerts: alerts.join(','),
       timeline: timeline.slice(-5),
     });

@@ -62,6 +62,14 @@ export class GatewayComponent extends ProjectedComponent implements ComponentLog
     this.logic.onActivate(out);
   }
 
+  /**
+   * The venue started again and remembers no orders (the host's venue process, decision 279): ask it, as on
+   * taking over, for every order it should hold; the answers re-drive or end each one (GatewayLogic.reconcile).
+   */
+  venueRestarted(): void {
+    if (this.client && this.out) this.logic.onActivate(this.out);
+  }
+
   async onDeactivate(): Promise<void> {
     const c = this.client;
     this.client = undefined;

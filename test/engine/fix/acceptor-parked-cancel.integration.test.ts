@@ -18,7 +18,7 @@ describe('FIX acceptor: a cancel between sessions', () => {
   it('is taken (no OrderCancelReject) and reported as PendingCancel + Canceled when the next session opens', async () => {
     const dir = tempDir('ordo-fix-parked-');
     dirs.push(dir);
-    const host = await startTestHost({ dataDir: join(dir, 'data'), fixPort: 0 });
+    const host = await startTestHost({ dataDir: join(dir, 'data'), fixPort: 0, venueIn: 'host' });
     const port = await host.fix!.whenListening();
     try {
       // Far below the market: the market maker never fills it.
@@ -39,7 +39,7 @@ describe('FIX acceptor: a cancel between sessions', () => {
       expect(c.received.some((r) => r.body['ClOrdID'] === 'p-cxl' && r.body['ExecType'] === '6')).toBe(true);
       // No reject for it, ever; and the venue never got the order back.
       expect(c.received.filter((r) => r.msgType === '9')).toEqual([]);
-      expect(host.venue.exchange.isLive(orderId)).toBe(false);
+      expect(host.localVenue!.exchange.isLive(orderId)).toBe(false);
       await c.logout();
     } finally {
       await host.dispose();

@@ -24,6 +24,7 @@ async function simFixHost(prefix: string, options: Partial<Parameters<typeof sta
   const traffic: string[] = [];
   const host = await startTestHost({
     dataDir: join(dir, 'data'),
+    venueIn: 'host',
     ...options,
     venueFixPort: port,
     fixVenues: [{ venueId: 'XNAS', host: '127.0.0.1', port, beginString: 'FIX.4.4', senderCompId: 'ORDO', targetCompId: 'ORDOSIM' }],
@@ -67,7 +68,7 @@ describe('simulated venue over FIX', () => {
       const id = unwrap(await host.api.submitOrder(order('MSFT', 'buy', 70, price, { timeInForce: 'gtc' }))).orderId;
       await waitFor(() => view(id).state === 'new', 'resting at the FIX venue');
       const first = reports(String(id)).find((r) => r.execType === '0')!.venueId;
-      expect(host.venue.exchange.isLive(first)).toBe(true);
+      expect(host.localVenue!.exchange.isLive(first)).toBe(true);
 
       // Explicit close: the park goes out as an OrderCancelRequest; the venue's cancel confirmation parks it in Ordo.
       const closed = host.sequencer.position.session;
@@ -77,8 +78,8 @@ describe('simulated venue over FIX', () => {
       expect(field(park, 11)).toBe(`${id}.1`);
       expect(reports(`${id}.1`).map((r) => [r.execType, r.status])).toEqual([['4', '4']]);
       // The counterparty's view: no live order of it. Ordo's: parked (waiting for the router), by OrderParked in the closed session.
-      expect(host.venue.exchange.isLive(first)).toBe(false);
-      expect(host.venue.exchange.status(first).state).toBe('cancelled');
+      expect(host.localVenue!.exchange.isLive(first)).toBe(false);
+      expect(host.localVenue!.exchange.status(first).state).toBe('cancelled');
       await waitFor(() => view(id).stage === 'accepted', 'the view shows it parked');
       const log = unwrap(await host.api.getEvents({ session: closed, from: 1, limit: 100_000 }));
       const parkedAt = log.findIndex((l) => l.type === 'OrderParked' && l['orderId'] === id);
@@ -96,13 +97,13 @@ describe('simulated venue over FIX', () => {
       ]);
       const second = reports(`${id}.2`).find((r) => r.execType === '0')!.venueId;
       expect(second).not.toBe(first);
-      expect(host.venue.exchange.isLive(second)).toBe(true);
+      expect(host.localVenue!.exchange.isLive(second)).toBe(true);
 
       // A cancel reaches the re-entered order at the venue.
       unwrap(await host.api.cancelOrder(id));
       await waitFor(() => view(id).state === 'cancelled', 'cancelled at the venue', 30_000);
       expect(reports(`${id}.3`).map((r) => r.execType)).toEqual(['4']);
-      expect(host.venue.exchange.isLive(second)).toBe(false);
+      expect(host.localVenue!.exchange.isLive(second)).toBe(false);
       expect(view(id).filledQuantity).toBe(0);
     } finally {
       await host.dispose();

@@ -7,7 +7,7 @@ type TestHost = Awaited<ReturnType<typeof startTestHost>>;
 let host: TestHost;
 
 beforeAll(async () => {
-  host = await startTestHost();
+  host = await startTestHost({ venueIn: 'host' });
 }, 60_000);
 afterAll(async () => {
   await host?.dispose();
@@ -30,7 +30,7 @@ describe('kill switch under a live stream', () => {
       resting.push(unwrap(await host.api.submitOrder(order(s, 'buy', 100 + i, px(host, s, 0.93)))).orderId);
     }
     const bravo = unwrap(await host.api.submitOrder(order('JPM', 'buy', 100, px(host, 'JPM', 0.93), { clientId: 'BRAVO' }))).orderId;
-    await waitFor(() => resting.every((id) => host.venue.exchange.status(id).state === 'open'), 'resting orders at the venue', 20_000);
+    await waitFor(() => resting.every((id) => host.localVenue!.exchange.status(id).state === 'open'), 'resting orders at the venue', 20_000);
 
     // A live stream of new ALPHA orders while the halt happens.
     let streaming = true;
@@ -63,7 +63,7 @@ describe('kill switch under a live stream', () => {
     let cancelledByKill = 0;
     let refused = 0;
     for (const id of all) {
-      const venueState = host.venue.exchange.status(id).state;
+      const venueState = host.localVenue!.exchange.status(id).state;
       // Nothing of ALPHA stays open at the venue.
       expect(venueState).not.toBe('open');
       const pending = seqOf('OrderPending', id)!;
@@ -89,7 +89,7 @@ describe('kill switch under a live stream', () => {
     expect(refused).toBeGreaterThanOrEqual(15);
     // Other clients trade on.
     expect(p.order(bravo)!.state).toBe('new');
-    expect(host.venue.exchange.status(bravo).state).toBe('open');
+    expect(host.localVenue!.exchange.status(bravo).state).toBe('open');
 
     // Resume: ALPHA trades again.
     unwrap(await host.risk.resume('ALPHA', { by: 'test-desk' }));
@@ -100,10 +100,10 @@ describe('kill switch under a live stream', () => {
   it('a firm-wide halt cancels every client\'s live orders and refuses new ones until resumed', async () => {
     const a = unwrap(await host.api.submitOrder(order('MSFT', 'buy', 5, px(host, 'MSFT', 0.93), { clientId: 'CHARLIE' }))).orderId;
     const p = host.view.projection;
-    await waitFor(() => host.venue.exchange.status(a).state === 'open', 'order at the venue', 20_000);
+    await waitFor(() => host.localVenue!.exchange.status(a).state === 'open', 'order at the venue', 20_000);
     unwrap(await host.risk.halt(undefined, { by: 'cro' }));
     await waitFor(() => p.order(a)!.state === 'cancelled', 'cancelled by the firm halt', 20_000);
-    expect(host.venue.exchange.status(a).state).toBe('cancelled');
+    expect(host.localVenue!.exchange.status(a).state).toBe('cancelled');
     const b = unwrap(await host.api.submitOrder(order('MSFT', 'buy', 6, px(host, 'MSFT', 0.93), { clientId: 'BRAVO' }))).orderId;
     await waitFor(() => p.order(b)!.state === 'rejected', 'refused while halted', 20_000);
     expect(p.order(b)!.rejectCode).toBe(Reason.FIRM_HALTED);

@@ -5,7 +5,7 @@ type TestHost = Awaited<ReturnType<typeof startTestHost>>;
 let host: TestHost;
 
 beforeAll(async () => {
-  host = await startTestHost();
+  host = await startTestHost({ venueIn: 'host' });
 }, 60_000);
 afterAll(async () => {
   await host?.dispose();
@@ -34,7 +34,7 @@ describe('issue 12 through a running host', () => {
     expect(collar!.seq).toBeLessThan(accepted.seq);
     const protection = collar!.protectionPrice as number;
     for (const f of host.view.projection.fillsOf(orderId)) expect(f.price).toBeLessThanOrEqual(protection);
-    expect(host.venue.exchange.status(orderId).state).not.toBe('open');
+    expect(host.localVenue!.exchange.status(orderId).state).not.toBe('open');
     expect(['filled', 'expired']).toContain(o.state);
   });
 
