@@ -33,17 +33,10 @@ import { clockOffsetMs, monoMs, processProbe, readThreads, type ProcessTrace, ty
 import { SENDER_ROLES } from './roles.ts';
 import { sequencerLatency } from './sequencer.ts';
 import { runMain } from './util.ts';
+import { traceFlushes, type Flushes, type SeqInternals } from './sequencer-flush-trace.ts';
 
 const HOPS = ['sender', 'hopIn', 'waitFlush', 'sequence', 'commit', 'publish', 'hopOut'] as const;
 type Hop = (typeof HOPS)[number];
-
-interface SeqInternals {
-  enqueue(item: { commands: readonly { src: string; cseq: number }[] }): void;
-  flush(): void;
-  commit(): { frames: Uint8Array[] } | undefined;
-  pubOut: { pump: { socket: { closed: boolean; send(msg: unknown): Promise<void> } } };
-  position: { seq: number };
-}
 
 function option(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
@@ -87,8 +80,7 @@ runMain(async () => {
 
   const capacity = Math.ceil((rate / SENDER_ROLES.length) * (seconds + 4)) + 16;
   const arrived = new Map<string, Float64Array>(SENDER_ROLES.map((r) => [`${r}-1`, new Float64Array(capacity)]));
-  const f = { start: [] as number[], commitStart: [] as number[], commitEnd: [] as number[], end: [] as number[], published: [] as number[], lastSeq: [] as number[] };
-  const frameFlush = new WeakMap<object, number>();
+  const f: Flushes = { start: [], commitStart: [], commitEnd: [], end: [], published: [], firstSeq: [], lastSeq: [] };
   let pubSends = 0;
   // This process's threads sampled every 100 ms (the child's measured window is known only at the end).
   const samples: { at: number; threads: Map<number, ThreadCounts> }[] = [];
@@ -100,48 +92,7 @@ runMain(async () => {
     'two-processes',
     { ratePerSec: rate, seconds, warmupSeconds: 1, send: 'wake', trace: true },
     (host) => {
-      const s = host.sequencer as unknown as SeqInternals;
-      const enqueue = s.enqueue.bind(s);
-      s.enqueue = (item) => {
-        const t = now();
-        const c0 = item.commands[0];
-        const at = c0 === undefined ? undefined : arrived.get(c0.src);
-        if (at !== undefined) for (const c of item.commands) if (c.cseq < capacity) at[c.cseq] = t;
-        enqueue(item);
-      };
-      const commit = s.commit.bind(s);
-      let current = -1;
-      s.commit = () => {
-        f.commitStart[current] = now();
-        const r = commit();
-        f.commitEnd[current] = now();
-        if (r) for (const fr of r.frames) frameFlush.set(fr, current);
-        return r;
-      };
-      const flush = s.flush.bind(s);
-      s.flush = () => {
-        current = f.start.length;
-        f.start.push(now());
-        f.commitStart.push(0);
-        f.commitEnd.push(0);
-        f.published.push(0);
-        flush();
-        f.end.push(now());
-        f.lastSeq.push(s.position.seq);
-      };
-      const pump = s.pubOut.pump;
-      const sock = pump.socket;
-      pump.socket = {
-        get closed() {
-          return sock.closed;
-        },
-        send(msg: unknown) {
-          pubSends++;
-          const i = typeof msg === 'object' && msg !== null ? frameFlush.get(msg) : undefined;
-          if (i !== undefined && f.published[i] === 0) f.published[i] = now();
-          return sock.send(msg);
-        },
-      };
+      traceFlushes(host.sequencer as unknown as SeqInternals, f, now, arrived, capacity, () => pubSends++);
       samples.push({ at: now(), threads: readThreads() });
       probe.start();
     },

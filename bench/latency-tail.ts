@@ -29,31 +29,13 @@ import { FrameCompactor } from '../engine/store/compaction.ts';
 import { CompactorThread } from '../engine/store/compaction-thread.ts';
 import { localLayout, type SequencerHost } from './backbone.ts';
 import { SENDER_ROLES } from './roles.ts';
+import { traceFlushes, type Flushes, type SeqInternals } from './sequencer-flush-trace.ts';
 import { sequencerLatency, type Topology } from './sequencer.ts';
 import { runMain } from './util.ts';
 
 const HOPS = ['sender', 'hopIn', 'waitFlush', 'sequence', 'commit', 'publish', 'hopOut'] as const;
 type Hop = (typeof HOPS)[number];
 const KINDS: Record<number, string> = { 1: 'scavenge', 2: 'mark-compact', 4: 'incremental', 8: 'weak-callbacks' };
-
-/** The sequencer's flushes, by index: times (absolute ms) and the seqs they stored. */
-interface Flushes {
-  start: number[];
-  commitStart: number[];
-  commitEnd: number[];
-  end: number[];
-  published: number[];
-  firstSeq: number[];
-  lastSeq: number[];
-}
-
-interface SeqInternals {
-  enqueue(item: { commands: readonly { src: string; cseq: number }[] }): void;
-  flush(): void;
-  commit(): { frames: Uint8Array[] } | undefined;
-  pubOut: { pump: { socket: { closed: boolean; send(msg: unknown): Promise<void> } } };
-  position: { seq: number };
-}
 
 function schedstat(): { runNs: number; waitNs: number } {
   const [run, wait] = readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').trim().split(' ').map(Number);
@@ -77,7 +59,6 @@ runMain(async () => {
   const capacity = Math.ceil((rate / SENDER_ROLES.length) * (seconds + 4)) + 16;
   const arrived = new Map<string, Float64Array>(SENDER_ROLES.map((r) => [`${r}-1`, new Float64Array(capacity)]));
   const f: Flushes = { start: [], commitStart: [], commitEnd: [], end: [], published: [], firstSeq: [], lastSeq: [] };
-  const frameFlush = new WeakMap<object, number>();
   const inlines: [number, number][] = [];
   let inlinesReached = 0;
   let host0: SequencerHost | undefined;
@@ -125,15 +106,7 @@ runMain(async () => {
 
   const { result } = await sequencerLatency(topology, { ratePerSec: rate, seconds, warmupSeconds: 1, send: 'wake', trace: true }, (host) => {
     host0 = host;
-    const s = host.sequencer as unknown as SeqInternals;
-    const enqueue = s.enqueue.bind(s);
-    s.enqueue = (item) => {
-      const t = now();
-      const c0 = item.commands[0];
-      const at = c0 === undefined ? undefined : arrived.get(c0.src);
-      if (at !== undefined) for (const c of item.commands) if (c.cseq < capacity) at[c.cseq] = t;
-      enqueue(item);
-    };
+    traceFlushes(host.sequencer as unknown as SeqInternals, f, now, arrived, capacity);
     const transaction = host.log.transaction.bind(host.log);
     host.log.transaction = <T>(fn: () => T): T => {
       if (!inStep) return transaction(fn);
@@ -156,41 +129,6 @@ runMain(async () => {
         return reached;
       };
     }
-    const commit = s.commit.bind(s);
-    let current = -1;
-    s.commit = () => {
-      f.commitStart[current] = now();
-      const r = commit();
-      f.commitEnd[current] = now();
-      if (r) for (const fr of r.frames) frameFlush.set(fr, current);
-      return r;
-    };
-    const flush = s.flush.bind(s);
-    s.flush = () => {
-      const first = s.position.seq + 1;
-      current = f.start.length;
-      f.start.push(now());
-      f.commitStart.push(0);
-      f.commitEnd.push(0);
-      f.published.push(0);
-      flush();
-      f.end.push(now());
-      f.firstSeq.push(first);
-      f.lastSeq.push(s.position.seq);
-    };
-    // zeromq.js sockets are sealed: hand the PUB queue's pump a stand-in that times each frame's send.
-    const pump = s.pubOut.pump;
-    const sock = pump.socket;
-    pump.socket = {
-      get closed() {
-        return sock.closed;
-      },
-      send(msg: unknown) {
-        const i = typeof msg === 'object' && msg !== null ? frameFlush.get(msg) : undefined;
-        if (i !== undefined && f.published[i] === 0) f.published[i] = now();
-        return sock.send(msg);
-      },
-    };
     sched0 = schedstat();
     cpu0 = process.cpuUsage();
   });
