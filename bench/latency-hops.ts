@@ -33,7 +33,7 @@ import { clockOffsetMs, monoMs, processProbe, readThreads, type ProcessTrace, ty
 import { SENDER_ROLES } from './roles.ts';
 import { sequencerLatency } from './sequencer.ts';
 import { runMain } from './util.ts';
-import { traceFlushes, type Flushes, type SeqInternals } from './sequencer-flush-trace.ts';
+import { flushOfSeq, traceFlushes, type Flushes, type SeqInternals } from './sequencer-flush-trace.ts';
 
 const HOPS = ['sender', 'hopIn', 'waitFlush', 'sequence', 'commit', 'publish', 'hopOut'] as const;
 type Hop = (typeof HOPS)[number];
@@ -127,16 +127,7 @@ runMain(async () => {
   const parentGaps = inWindow(parent.gaps);
   const childGaps = inWindow(child.gaps);
 
-  const flushOf = (seq: number): number => {
-    let lo = 0;
-    let hi = f.lastSeq.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (f.lastSeq[mid]! < seq) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
+  const flushOf = (seq: number): number => flushOfSeq(f, seq);
   const n = due.length;
   const lat = new Float64Array(n);
   for (let i = 0; i < n; i++) lat[i] = received[i]! - due[i]!;

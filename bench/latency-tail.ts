@@ -29,7 +29,7 @@ import { FrameCompactor } from '../engine/store/compaction.ts';
 import { CompactorThread } from '../engine/store/compaction-thread.ts';
 import { localLayout, type SequencerHost } from './backbone.ts';
 import { SENDER_ROLES } from './roles.ts';
-import { traceFlushes, type Flushes, type SeqInternals } from './sequencer-flush-trace.ts';
+import { flushOfSeq, traceFlushes, type Flushes, type SeqInternals } from './sequencer-flush-trace.ts';
 import { sequencerLatency, type Topology } from './sequencer.ts';
 import { runMain } from './util.ts';
 
@@ -139,16 +139,7 @@ runMain(async () => {
   const gc = [...trace.gc.map((g) => ({ ...g, where: topology === 'two-processes' ? 'drive' : 'sequencer+drive' })), ...seqGc.map((g) => ({ ...g, where: 'sequencer' }))].sort((a, b) => a.start - b.start);
 
   // Per command: its flush by seq (flushes store increasing seq ranges).
-  const flushOf = (seq: number): number => {
-    let lo = 0;
-    let hi = f.lastSeq.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (f.lastSeq[mid]! < seq) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
+  const flushOf = (seq: number): number => flushOfSeq(f, seq);
   const n = trace.due.length;
   const lat = new Float64Array(n);
   for (let i = 0; i < n; i++) lat[i] = trace.received[i]! - trace.due[i]!;

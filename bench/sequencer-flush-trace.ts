@@ -75,3 +75,15 @@ export function traceFlushes(s: SeqInternals, f: Flushes, now: () => number, arr
     },
   };
 }
+
+/** The flush that stored `seq` (flushes store increasing seq ranges): a binary search of `f.lastSeq`. */
+export function flushOfSeq(f: Flushes, seq: number): number {
+  let lo = 0;
+  let hi = f.lastSeq.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (f.lastSeq[mid]! < seq) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
