@@ -1,9 +1,9 @@
 #!/bin/bash
-# Interleaved A/B pairs of whole order lifecycles: BASE (r16-base built) and NEW (this branch built).
+# Interleaved runs of whole order lifecycles, builds in turn (each a built worktree: r16-base, this branch, …).
 # Per build and pair: unpaced LONG and SHORT orders (allocation per lifecycle = the difference of the main isolate's
 # "allocated" sums over --trace-gc-nvp, over LONG - SHORT orders: start-up and close cancel), then paced at RATE/s.
-# usage: ab-lifecycles.sh BASE NEW PAIRS [LONG] [SHORT] [RATE] [PACED_ORDERS]
-BASE=$1; NEW=$2; PAIRS=${3:-3}; LONG=${4:-40000}; SHORT=${5:-10000}; RATE=${6:-2500}; PACED=${7:-10000}
+# usage: ab-lifecycles.sh PAIRS LONG SHORT RATE PACED_ORDERS DIR...   (e.g. 3 40000 10000 2500 10000 /tmp/base .)
+PAIRS=$1; LONG=$2; SHORT=$3; RATE=$4; PACED=$5; shift 5
 RUN=$(cd "$(dirname "$0")" && pwd)/lifecycles-run.mjs
 one() { # dir orders rate -> "json alloc_bytes"
   local out
@@ -15,9 +15,8 @@ one() { # dir orders rate -> "json alloc_bytes"
   echo "$json $alloc"
 }
 for i in $(seq 1 "$PAIRS"); do
-  for side in base new; do
-    dir=$BASE; [ "$side" = new ] && dir=$NEW
-    echo "pair $i $side $(date -u +%H:%M:%S) load $(cut -d' ' -f1 /proc/loadavg)"
+  for dir in "$@"; do
+    echo "pair $i $dir $(date -u +%H:%M:%S) load $(cut -d' ' -f1 /proc/loadavg)"
     l=$(one "$dir" "$LONG" 0); s=$(one "$dir" "$SHORT" 0)
     echo "  unpaced $LONG: ${l% *}"
     echo "  unpaced $SHORT: ${s% *}"
