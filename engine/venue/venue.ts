@@ -106,6 +106,12 @@ class VenueService implements Venue {
   private readonly timers: NodeJS.Timeout[] = [];
   private receiving: Promise<void> | undefined;
   private lastRefresh = 0;
+  /** A kick of the reply pump is scheduled for the end of this wake-up's reads. */
+  private replySoon = false;
+  private readonly kickReplies = (): void => {
+    this.replySoon = false;
+    this.routerPump.kick();
+  };
   private closed = false;
   private closing: Promise<void> | undefined;
   private readonly counters = { framesIn: 0, framesOut: 0, undeliverableFrames: 0, protocolErrors: 0 };
@@ -179,6 +185,8 @@ class VenueService implements Venue {
   }
 
   async flushed(): Promise<void> {
+    // A kick scheduled for the end of the reads runs first (immediates run in order).
+    if (this.replySoon) await new Promise<void>((resolve) => setImmediate(resolve));
     await Promise.all([this.routerPump.idle(), this.mdPump.idle()]);
   }
 
@@ -258,7 +266,12 @@ class VenueService implements Venue {
         if (id === undefined) continue;
         const peer = this.peerFor(id);
         for (let i = 1; i < parts.length; i++) this.onFrame(peer, parts[i]!);
-        this.routerPump.kick();
+        // Replies go out once the frames that arrived together are read (zeromq.js resolves a receive at once
+        // while frames are queued): one reply frame per gateway a wake-up, not one per frame in (issue 15).
+        if (!this.replySoon) {
+          this.replySoon = true;
+          setImmediate(this.kickReplies);
+        }
       }
     } catch (err) {
       if (!this.closed) (this.opts.onError ?? ((e: unknown) => log.error('venue', e)))(err);

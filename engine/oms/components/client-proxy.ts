@@ -5,10 +5,10 @@ import type { CommandBody, EventOf, Sequenced } from '../../protocol/events.ts';
 import { Reason, reasonName } from '../../protocol/reasons.ts';
 import { normalisePrice } from '../money.ts';
 import { betweenSessions, checkCancel, checkReplace, checkReplaceBetweenSessions, checkSessionTakesCancels, checkSessionTakesOrders } from '../rules.ts';
+import { InFlightTable, Waiting } from './in-flight.ts';
 import { ProjectedComponent } from './projected.ts';
 import type { OmsProjection, OriginalTerms } from '../projection.ts';
 
-type Waiter = (r: Result<CancelResult>) => void;
 type OrderResult = Result<{ orderId: number }>;
 type NewOrderBody = EventOf<'OrderPending'>;
 
@@ -26,14 +26,6 @@ export const REQUEST_TIMEOUT_MS = 5000;
 /** How often waiting requests are checked for their deadline. */
 const SWEEP_MS = 250;
 
-interface Waiting {
-  readonly orderId: number;
-  readonly done: Waiter;
-  /** performance.now() at which it is answered UNAVAILABLE. */
-  deadline: number;
-  readonly inFlight: string | undefined;
-}
-
 /**
  * Client proxy: the entry point of traders' orders. Checks requests against
  * the session and order rules, allocates order ids, and answers each request
@@ -44,11 +36,10 @@ export class ClientProxyComponent extends ProjectedComponent implements Componen
   private sink: CommandSink | undefined;
   /** Ids handed out but maybe not yet in the log. */
   private nextLocalId = 0;
-  private readonly waiters = new Map<number, Waiting>();
-  /** Waiters made since the last sweep, their deadline not yet set (Infinity until it is). */
+  /** Requests sent and not yet answered; a new order's entry is found by (clientId, clientOrderId): a retry joins it. */
+  private readonly waiting = new InFlightTable();
+  /** Requests made since the last sweep, their deadline not yet set (Infinity until it is). */
   private readonly unstamped: Waiting[] = [];
-  /** New orders sent and not yet answered, by clientId NUL clientOrderId: a retry joins the first. */
-  private readonly inFlight = new Map<string, { body: NewOrderBody; answer: Promise<OrderResult> }>();
   private sweeper: NodeJS.Timeout | undefined;
 
   /** @param instanceId this proxy's component id, to recognise its own events. */
@@ -90,8 +81,7 @@ export class ClientProxyComponent extends ProjectedComponent implements Componen
     if (expireAt !== undefined) body.expireAt = expireAt;
     if (req.locate === true) body.locate = true;
     if (req.intentional === true) body.intentional = true;
-    const key = coidKey(req.clientId, req.clientOrderId);
-    const repeat = this.repeatOf(key, body);
+    const repeat = this.repeatOf(body);
     if (repeat) return repeat;
     if (expireAt !== undefined && !(expireAt > Date.now() * 1000)) {
       return Promise.resolve(refusal(Reason.BAD_EXPIRY, `expireTime ${req.expireTime} is not in the future`));
@@ -101,10 +91,8 @@ export class ClientProxyComponent extends ProjectedComponent implements Componen
     const cseq = this.send(body);
     if (cseq === 0) return Promise.resolve(unavailable());
     this.nextLocalId = orderId + 1;
-    // Forgotten as the answer is settled (no `then` per order: issue 15, allocation per lifecycle).
-    const answer = this.wait(cseq, orderId, key);
-    this.inFlight.set(key, { body, answer });
-    return answer;
+    // The waiter is the order's in-flight entry, forgotten as it is answered (issue 15: one object per request).
+    return this.wait(cseq, orderId, body) as Promise<OrderResult>;
   }
 
   /**
@@ -112,9 +100,9 @@ export class ClientProxyComponent extends ProjectedComponent implements Componen
    * before (sent and in flight, or in the session's log), or undefined for a
    * new one.
    */
-  private repeatOf(key: string, body: NewOrderBody): Promise<OrderResult> | undefined {
-    const flying = this.inFlight.get(key);
-    if (flying) return sameOrder(flying.body, body) ? flying.answer : Promise.resolve(duplicate(body));
+  private repeatOf(body: NewOrderBody): Promise<OrderResult> | undefined {
+    const flying = this.waiting.order(body.clientId, body.clientOrderId);
+    if (flying) return sameOrder(flying.body!, body) ? (flying.answer as Promise<OrderResult>) : Promise.resolve(duplicate(body));
     const id = this.projection.orderIdForClientOrderId(body.clientId, body.clientOrderId);
     if (id === undefined) return undefined;
     const o = this.projection.order(id);
@@ -157,7 +145,7 @@ export class ClientProxyComponent extends ProjectedComponent implements Componen
   }
 
   react(_session: number, e: Sequenced): void {
-    const w = e.src === this.instanceId ? this.waiters.get(e.cseq) : undefined;
+    const w = e.src === this.instanceId ? this.waiting.get(e.cseq) : undefined;
     if (!w) return;
     // A cancel or replace may be refused by the projection's rule at its seq (one in flight per order).
     const refused = this.projection.refusedAt(e.seq);
@@ -170,7 +158,7 @@ export class ClientProxyComponent extends ProjectedComponent implements Componen
   }
 
   onDeactivate(): void {
-    for (const cseq of [...this.waiters.keys()]) this.settle(cseq, unavailable());
+    for (const w of [...this.waiting.values()]) this.settle(w.cseq, unavailable());
   }
 
   /**
@@ -182,7 +170,7 @@ export class ClientProxyComponent extends ProjectedComponent implements Componen
   onRefused(cseq: number, _body: CommandBody, reply: CommandReply): 'retry' | 'drop' {
     if (reply.code === 'QUEUED_FOR_OPEN') {
       // Not a refusal: stored for the next open (decision 130).
-      const orderId = this.waiters.get(cseq)?.orderId ?? 0;
+      const orderId = this.waiting.get(cseq)?.orderId ?? 0;
       this.settle(cseq, { ok: true, value: { orderId, queuedForOpen: true, message: `no session is open: the cancel is stored, and order ${orderId} is cancelled when the next session opens, before it is routed` } });
       return 'drop';
     }
@@ -194,19 +182,18 @@ export class ClientProxyComponent extends ProjectedComponent implements Componen
     return this.sink?.send(body) ?? 0;
   }
 
-  /** The answer to command `cseq`; `inFlight`: the new order's key in `inFlight`, dropped once it is answered. */
-  private wait(cseq: number, orderId: number, inFlight?: string): Promise<Result<CancelResult>> {
-    return new Promise((done) => {
-      // Its deadline is set by the next sweep (expire): one clock read a sweep, not one an order (issue 15).
-      const w = { orderId, done, deadline: Infinity, inFlight };
-      this.waiters.set(cseq, w);
-      this.unstamped.push(w);
-      if (this.sweeper === undefined) {
-        // One timer for all requests, not one per order: waiters are in deadline order.
-        this.sweeper = setInterval(() => this.expire(), SWEEP_MS);
-        this.sweeper.unref();
-      }
-    });
+  /** The answer to command `cseq`; `body`: a new order's, found by its (clientId, clientOrderId) until answered. */
+  private wait(cseq: number, orderId: number, body?: NewOrderBody): Promise<Result<CancelResult>> {
+    // Its deadline is set by the next sweep (expire): one clock read a sweep, not one an order (issue 15).
+    const w = new Waiting(cseq, orderId, body);
+    this.waiting.add(w);
+    this.unstamped.push(w);
+    if (this.sweeper === undefined) {
+      // One timer for all requests, not one per order: waiters are in deadline order.
+      this.sweeper = setInterval(() => this.expire(), SWEEP_MS);
+      this.sweeper.unref();
+    }
+    return w.answer;
   }
 
   private expire(): void {
@@ -215,31 +202,24 @@ export class ClientProxyComponent extends ProjectedComponent implements Componen
     const now = performance.now();
     for (const w of this.unstamped) w.deadline = now + REQUEST_TIMEOUT_MS;
     this.unstamped.length = 0;
-    for (const [cseq, w] of this.waiters) {
+    for (const w of this.waiting.values()) {
       if (w.deadline > now) break;
-      this.settle(cseq, { ok: false, error: { code: 'UNAVAILABLE', message: 'the sequencer did not answer in time' } });
+      this.settle(w.cseq, { ok: false, error: { code: 'UNAVAILABLE', message: 'the sequencer did not answer in time' } });
     }
-    if (this.waiters.size === 0) {
+    this.waiting.dropIdleClients();
+    if (this.waiting.size === 0) {
       clearInterval(this.sweeper);
       this.sweeper = undefined;
     }
   }
 
   private settle(cseq: number, r: Result<CancelResult>): void {
-    const w = this.waiters.get(cseq);
-    if (!w) return;
-    this.waiters.delete(cseq);
-    if (w.inFlight !== undefined) this.inFlight.delete(w.inFlight);
-    w.done(r);
+    this.waiting.take(cseq)?.settle(r);
   }
 }
 
 function refusal(reason: number, text: string): Result<never> {
   return { ok: false, error: { code: reasonName(reason), message: text } };
-}
-
-function coidKey(clientId: string, clientOrderId: string): string {
-  return `${clientId}\u0000${clientOrderId}`;
 }
 
 function duplicate(body: NewOrderBody): Result<never> {
