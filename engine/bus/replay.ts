@@ -109,7 +109,7 @@ export class ReplayReader implements ReplayAnswerer {
           let ended = true;
           // The limits are checked after a frame is taken (decision 286): a frame read is a frame sent, and the
           // reader asks for no more frames than the slice and the page can take.
-          for (const f of this.log.frames(session, from, to, Math.min(SLICE_FRAMES, max - parts.length))) {
+          for (const f of this.log.frames(session, from, to, Math.min(SLICE_FRAMES, max - parts.length), Math.min(SLICE_BYTES, PAGE_BYTES - bytes))) {
             slice++;
             sliceBytes += f.bytes.byteLength;
             bytes += f.bytes.byteLength;

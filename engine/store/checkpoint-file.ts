@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { chmodSync, closeSync, existsSync, openSync, rmSync } from 'node:fs';
 import { log as logger } from '../log.ts';
 import { crc32 } from 'node:zlib';
-import { encodeFrame, storedTagCount, visitFrame } from '../protocol/codec.ts';
+import { encodeFrame, storedTagCount, visitFrameReusing } from '../protocol/codec.ts';
 import type { Sequenced } from '../protocol/events.ts';
 import { SEQ_SPAN } from './frame-key.ts';
 import { contextsOf } from './session-context.ts';
@@ -145,9 +145,9 @@ function eventCrc(logDb: Database.Database, session: number, seq: number, f: Hel
   if (kept.has(key)) return kept.get(key);
   let crc: number | undefined;
   try {
-    let event: Sequenced | undefined;
-    visitFrame(f.wire(), (e) => (event = e), seq, seq);
-    crc = event && crc32(encodeFrame(session, [event])) | 0;
+    // Encoded inside the visit: the reusing decoder makes no object for the events before it (a compacted frame
+    // holds up to 4,096), and the one it hands over is valid until the visit returns.
+    visitFrameReusing(f.wire(), (e: Sequenced) => (crc = crc32(encodeFrame(session, [e])) | 0), seq, seq);
   } catch {
     crc = undefined;
   }

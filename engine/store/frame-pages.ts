@@ -46,6 +46,8 @@ export class FramePages {
    * concatenated by the megabyte before the way is known.
    */
   private limit = 8;
+  /** Mean stored bytes a frame of the last whole page (0: none read yet). */
+  private mean = 0;
   /** Whether the next page comes row by row (the last page's frames were big). */
   private byRow = false;
   /** The head of the frame in hand (headOf). */
@@ -98,7 +100,7 @@ export class FramePages {
 
   /**
    * One page: forEach's work for one SQLite call, over at most `most` frames (fewer when the adapted page size is
-   * smaller). Returns the first seq to go on from, or undefined when this page reached `to` or the session's end.
+   * smaller) and, by the mean frame size of the pages before, about `mostBytes`. Returns the first seq to go on from, or undefined when this page reached `to` or the session's end.
    */
   page(
     session: number,
@@ -107,8 +109,11 @@ export class FramePages {
     frame: FrameVisit,
     fail: (err: unknown, firstSeq: number, lastSeq: number, frame: Uint8Array) => never,
     most = MAX_FRAMES,
+    mostBytes = Number.POSITIVE_INFINITY,
   ): number | undefined {
-    const limit = Math.min(this.limit, Math.max(1, most));
+    let limit = Math.min(this.limit, Math.max(1, most));
+    // A caller taking about `mostBytes` gets about that many frames' worth, by the last page's mean frame size.
+    if (this.mean > 0 && mostBytes < Number.POSITIVE_INFINITY) limit = Math.min(limit, Math.max(1, Math.ceil(mostBytes / this.mean)));
     if (this.byRow) return this.rowPage(session, next, to, limit, frame, fail);
     const row = this.stmt.get(...this.layout.bind(session, next, to), limit) as [number, Buffer | null, string | null, number | null, number | null];
     const count = row[0];
@@ -191,6 +196,7 @@ export class FramePages {
 
   /** The next page's size and way from this one's: about PAGE_BYTES, row by row when its frames were big. */
   private adapt(count: number, bytes: number): void {
+    this.mean = bytes / Math.max(1, count);
     this.limit = Math.max(1, Math.min(MAX_FRAMES, Math.floor((PAGE_BYTES * count) / Math.max(1, bytes))));
     this.byRow = bytes >= ROW_FROM_BYTES * count;
   }

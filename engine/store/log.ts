@@ -169,8 +169,8 @@ export class ReadableLog {
    * Frames of `session` overlapping seq range [from, to] (both inclusive),
    * each verified against its checksum, in their wire form (what the replay
    * service sends). Frames may start before `from`. At most `most` frames
-   * (all by default): a caller that takes a slice says how many, so no page
-   * reads more than it takes.
+   * and about `mostBytes` (all by default; no page is begun past either): a
+   * caller that takes a slice says how much, so a page reads about what it takes.
    *
    * A page of frames per SQLite call (frame-pages.ts) and the page's wire
    * forms built into one Buffer, each frame a view of it (decision 286): a
@@ -180,7 +180,7 @@ export class ReadableLog {
    * next page opens past the merged frame, and the read goes on from the
    * frame that now holds the next seq (it starts before it, as a frame may).
    */
-  *frames(session: number, from: number, to: number, most = Number.MAX_SAFE_INTEGER): Generator<StoredFrame> {
+  *frames(session: number, from: number, to: number, most = Number.MAX_SAFE_INTEGER, mostBytes = Number.POSITIVE_INFINITY): Generator<StoredFrame> {
     const pages = (this.framePages ??= FramePages.open(this.db, this.layout) ?? null);
     if (pages === null) {
       yield* this.framesByRow(session, from, to, most);
@@ -203,7 +203,8 @@ export class ReadableLog {
     let next: number | undefined = this.frameStart(session, from);
     let expected = -1;
     let left = most;
-    while (next !== undefined && left > 0) {
+    let leftBytes = mostBytes;
+    while (next !== undefined && left > 0 && leftBytes > 0) {
       firsts.length = 0;
       counts.length = 0;
       offsets.length = 0;
@@ -211,7 +212,7 @@ export class ReadableLog {
       let after: number | undefined;
       let failed: unknown;
       try {
-        after = pages.page(session, next, to, take, fail, Math.min(left, MAX_PAGE_FRAMES));
+        after = pages.page(session, next, to, take, fail, Math.min(left, MAX_PAGE_FRAMES), leftBytes);
       } catch (err) {
         // The frames before a damaged one are handed out first, then its error (as row by row).
         failed = err;
@@ -237,6 +238,7 @@ export class ReadableLog {
       }
       if (failed !== undefined) throw failed;
       left -= n;
+      leftBytes -= page.length;
       expected = firsts[n - 1]! + counts[n - 1]!;
       next = after;
     }
