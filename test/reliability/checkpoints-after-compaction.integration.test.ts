@@ -64,9 +64,11 @@ describe('checkpoints of a live host after compaction', () => {
     const log = openReadableLog(path);
     try {
       expect(checkpointProblems(log)).toMatchObject({ damaged: [], foreign: [] });
+      // The log may end anywhere past 2,000 (the host was killed once that checkpoint was stored).
+      expect(last).toBeGreaterThanOrEqual(2000);
       for (const [seq, from] of [
         [1500, 1000],
-        [2500, 2000],
+        [Math.min(2500, last), 2000],
       ] as const) {
         const at = projectionAt(log, 1, seq);
         if (!at.ok) throw new Error(at.problem);
