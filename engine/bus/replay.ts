@@ -107,7 +107,15 @@ export class ReplayReader implements ReplayAnswerer {
           let slice = 0;
           let sliceBytes = 0;
           let ended = true;
-          for (const f of this.log.frames(session, from, to)) {
+          // The limits are checked after a frame is taken (decision 286): a frame read is a frame sent, and the
+          // reader asks for no more frames than the slice and the page can take.
+          for (const f of this.log.frames(session, from, to, Math.min(SLICE_FRAMES, max - parts.length), Math.min(SLICE_BYTES, PAGE_BYTES - bytes))) {
+            slice++;
+            sliceBytes += f.bytes.byteLength;
+            bytes += f.bytes.byteLength;
+            parts.push(Buffer.from(f.bytes.buffer, f.bytes.byteOffset, f.bytes.byteLength));
+            from = f.lastSeq + 1;
+            if (f.lastSeq >= to) break;
             if (parts.length >= max || bytes >= PAGE_BYTES) {
               complete = false;
               break;
@@ -116,11 +124,6 @@ export class ReplayReader implements ReplayAnswerer {
               ended = false;
               break;
             }
-            slice++;
-            sliceBytes += f.bytes.byteLength;
-            bytes += f.bytes.byteLength;
-            parts.push(Buffer.from(f.bytes.buffer, f.bytes.byteOffset, f.bytes.byteLength));
-            from = f.lastSeq + 1;
           }
           if (ended || !complete) break;
           await new Promise<void>((r) => setImmediate(r));

@@ -2,7 +2,8 @@ import Database from 'better-sqlite3';
 import { chmodSync, closeSync, existsSync, openSync, rmSync } from 'node:fs';
 import { log as logger } from '../log.ts';
 import { crc32 } from 'node:zlib';
-import { storedTagCount } from '../protocol/codec.ts';
+import { encodeFrame, storedTagCount, visitFrameReusing } from '../protocol/codec.ts';
+import type { Sequenced } from '../protocol/events.ts';
 import { SEQ_SPAN } from './frame-key.ts';
 import { contextsOf } from './session-context.ts';
 import { isStored, wireFrame } from './stored-frame.ts';
@@ -33,10 +34,18 @@ export function checkpointFilePath(logPath: string): string {
 }
 
 /**
- * What binds a checkpoint to its log: the session's open time and the frame
- * that holds the checkpoint's seq (its first seq and CRC-32). A frame's CRC
- * covers its events with their sequencer timestamps, so another log, or this
- * log cut back and written again past the cut, does not have that frame.
+ * What binds a checkpoint to its log: the session's open time and the event at the checkpoint's seq, named by
+ * `frameFirst` (the seq the CRC is of) and `frameCrc`.
+ *
+ * - An **event anchor** (decision 289, what a writer stores): `frameFirst` is the checkpoint's seq itself and
+ *   `frameCrc` the CRC-32 of that one event encoded alone (`encodeFrame(session, [event])`: its type, fields,
+ *   sequencer timestamp, source and command seq, nothing of the frame around it). Compaction (decision 120)
+ *   moves events into other frames but never changes one, so the anchor holds across it; another log, or a
+ *   restored backup that went on past its end, has another event there (another timestamp at least).
+ * - A **frame anchor** (decision 252, stored by builds before 289): the first seq and CRC of the frame that held
+ *   the seq. Still honoured while that frame is in the log; once compaction merged it away such a checkpoint
+ *   is "not of this log" and the next round writes it again as an event anchor. A frame anchor whose frame began
+ *   at the seq is also read as an event anchor: a one-event frame's CRC is its event's (the same bytes).
  */
 export interface CheckpointAnchor {
   readonly openedTs: number;
@@ -44,7 +53,18 @@ export interface CheckpointAnchor {
   readonly frameCrc: number;
 }
 
-const anchorStmts = new WeakMap<Database.Database, (session: number, seq: number) => { openedTs: number; first: number; last: number; crc: number } | undefined>();
+/** The frame of a log that holds a seq, as its row stores it. */
+interface HeldBy {
+  readonly openedTs: number;
+  readonly first: number;
+  readonly last: number;
+  /** The frame's CRC as a frame anchor names it. */
+  readonly crc: number;
+  /** The frame's wire form (made on demand: only an event anchor's check needs it). */
+  wire(): Uint8Array;
+}
+
+const anchorStmts = new WeakMap<Database.Database, (session: number, seq: number) => HeldBy | undefined>();
 
 /*
  * The anchor is read from either frames layout (version 1's columns and index, or version 4's one key,
@@ -72,11 +92,13 @@ function anchorLookup(logDb: Database.Database): NonNullable<ReturnType<typeof a
   const columns = new Set((logDb.prepare(`SELECT name FROM pragma_table_info('frames')`).pluck().all() as string[]));
   const opened = logDb.prepare(`SELECT opened_ts FROM sessions WHERE id = ?`).pluck();
   if (columns.has('first_seq')) {
-    const frame = logDb.prepare(`SELECT first_seq AS first, last_seq AS last, crc FROM frames WHERE session = ? AND first_seq <= ? ORDER BY first_seq DESC LIMIT 1`);
+    const frame = logDb.prepare(`SELECT first_seq AS first, last_seq AS last, crc, body FROM frames WHERE session = ? AND first_seq <= ? ORDER BY first_seq DESC LIMIT 1`);
     lookup = (session, seq) => {
-      const f = frame.get(session, seq) as { first: number; last: number; crc: number } | undefined;
+      const f = frame.get(session, seq) as { first: number; last: number; crc: number; body: Buffer } | undefined;
       const ts = f && (opened.get(session) as number | undefined);
-      return f && ts !== undefined ? { openedTs: ts, ...f } : undefined;
+      if (!f || ts === undefined) return undefined;
+      // Version 1's rows hold the wire form itself.
+      return { openedTs: ts, first: f.first, last: f.last, crc: f.crc, wire: () => f.body };
     };
   } else {
     const frame = logDb.prepare(`SELECT key, n, crc, body FROM frames WHERE key >= ? AND key <= ? ORDER BY key DESC LIMIT 1`);
@@ -85,24 +107,77 @@ function anchorLookup(logDb: Database.Database): NonNullable<ReturnType<typeof a
       const ts = f && (opened.get(session) as number | undefined);
       if (!f || ts === undefined) return undefined;
       const first = f.key - session * SEQ_SPAN;
-      return { openedTs: ts, first, last: first + f.n - 1, crc: anchorCrc(logDb, session, first, f.crc, f.body) };
+      return {
+        openedTs: ts,
+        first,
+        last: first + f.n - 1,
+        crc: anchorCrc(logDb, session, first, f.crc, f.body),
+        wire: () => wireFrame(session, first, f.body, 0, f.body.length, contextsOf(logDb).of(session)),
+      };
     };
   }
   anchorStmts.set(logDb, lookup);
   return lookup;
 }
 
-/** The anchor of (session, seq) as the log at `logDb` holds it; undefined when no frame of it holds that seq. */
-export function logAnchor(logDb: Database.Database, session: number, seq: number): CheckpointAnchor | undefined {
+/** The frame of the log at `logDb` that holds (session, seq); undefined when none does. */
+function heldBy(logDb: Database.Database, session: number, seq: number): HeldBy | undefined {
   const row = anchorLookup(logDb)(session, seq);
-  if (!row || row.last < seq) return undefined;
-  // Signed: the same value whichever layout stored the CRC (unsigned before decision 254, signed after).
-  return { openedTs: row.openedTs, frameFirst: row.first, frameCrc: row.crc | 0 };
+  return row && row.last >= seq ? row : undefined;
 }
 
-/** The same anchor (the frame and the session's open are the log's; two equal anchors name the same history). */
-export function sameAnchor(a: CheckpointAnchor, b: CheckpointAnchor): boolean {
-  return a.openedTs === b.openedTs && a.frameFirst === b.frameFirst && (a.frameCrc | 0) === (b.frameCrc | 0);
+/**
+ * Event CRCs already worked out, per log connection, by the frame that held the event (its first seq and CRC
+ * name its bytes): the replay service checks the anchor at every part a joining component asks for, and a
+ * compacted frame of 4,096 events should be decoded once for them all, not once a part.
+ */
+const eventCrcs = new WeakMap<Database.Database, Map<string, number | undefined>>();
+const EVENT_CRCS_KEPT = 256;
+
+/**
+ * The CRC-32 (signed) of the event at `seq` of the frame `f` encoded alone (see CheckpointAnchor); undefined
+ * when the frame does not decode or does not hold it (damage: verify reports the frame, no checkpoint binds).
+ */
+function eventCrc(logDb: Database.Database, session: number, seq: number, f: HeldBy): number | undefined {
+  let kept = eventCrcs.get(logDb);
+  if (!kept) eventCrcs.set(logDb, (kept = new Map()));
+  const key = `${session}:${seq}:${f.first}:${f.crc}`;
+  if (kept.has(key)) return kept.get(key);
+  let crc: number | undefined;
+  try {
+    // Encoded inside the visit: the reusing decoder makes no object for the events before it (a compacted frame
+    // holds up to 4,096), and the one it hands over is valid until the visit returns.
+    visitFrameReusing(f.wire(), (e: Sequenced) => (crc = crc32(encodeFrame(session, [e])) | 0), seq, seq);
+  } catch {
+    crc = undefined;
+  }
+  if (kept.size >= EVENT_CRCS_KEPT) kept.clear();
+  kept.set(key, crc);
+  return crc;
+}
+
+/**
+ * The anchor a checkpoint of (session, seq) is stored with: an event anchor (decision 289) of the event at seq
+ * as the log at `logDb` holds it; undefined when the log holds no such event (or its frame does not decode).
+ */
+export function logAnchor(logDb: Database.Database, session: number, seq: number): CheckpointAnchor | undefined {
+  const f = heldBy(logDb, session, seq);
+  const crc = f && eventCrc(logDb, session, seq, f);
+  return f && crc !== undefined ? { openedTs: f.openedTs, frameFirst: seq, frameCrc: crc } : undefined;
+}
+
+/**
+ * Whether the anchor `kept` (stored with the checkpoint of (session, seq)) names what the log at `logDb` holds:
+ * the same session open, and the same event at seq (an event anchor), or the same frame holding it (a frame
+ * anchor of a build before decision 289, while that frame is still there). The frame is compared first (two
+ * integers, no decode); the event only when the frame differs (a compacted log), once per frame (eventCrc).
+ */
+export function anchorHolds(logDb: Database.Database, session: number, seq: number, kept: CheckpointAnchor): boolean {
+  const f = heldBy(logDb, session, seq);
+  if (!f || f.openedTs !== kept.openedTs) return false;
+  // Signed: the same value whichever layout stored the CRC (unsigned before decision 254, signed after).
+  if (f.first === kept.frameFirst && (f.crc | 0) === (kept.frameCrc | 0)) return true;
+  return kept.frameFirst === seq && eventCrc(logDb, session, seq, f) === (kept.frameCrc | 0);
 }
 
 /** A checkpoint connection, or why the file could not be used. */

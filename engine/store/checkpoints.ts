@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { crc32 } from 'node:zlib';
-import { checkpointFileOf, checkpointFileProblem, logAnchor, sameAnchor, type CheckpointAnchor } from './checkpoint-file.ts';
+import { anchorHolds, checkpointFileOf, checkpointFileProblem, logAnchor, type CheckpointAnchor } from './checkpoint-file.ts';
 
 /**
  * In-session projection checkpoints (decision 085), in a database file of
@@ -160,12 +160,12 @@ export class CheckpointReader {
 
   /**
    * Whether the checkpoint at (session, seq) was folded from this log: its anchor is the log's (the
-   * session's open and the frame that holds seq). A checkpoint without an anchor, or past the log's end, is not.
+   * session's open and the event at seq, wherever compaction put it: decision 289; or, stored by a build
+   * before, the frame that holds seq). A checkpoint without an anchor, or past the log's end, is not.
    */
   bound(session: number, seq: number): boolean {
     const kept = this.s?.anchor.get(session, seq) as CheckpointAnchor | undefined;
-    const now = kept && logAnchor(this.logDb, session, seq);
-    return kept !== undefined && now !== undefined && sameAnchor(kept, now);
+    return kept !== undefined && anchorHolds(this.logDb, session, seq, kept);
   }
 
   /**
@@ -300,7 +300,7 @@ export class CheckpointReader {
  * Write side: the checkpoint file of the log connection `logDb` (created if missing, decision 252), on a
  * connection of its own: never the log's, so the sequencer's commits never wait for it. A checkpoint is
  * stored in rows of CHECKPOINT_ROW_BYTES, each its own short transaction, after its anchor (what binds it
- * to the log: the session's open and the frame holding its seq, read from `logDb`); one cut short (a crash)
+ * to the log: the session's open and the event at its seq, read from `logDb`; decision 289); one cut short (a crash)
  * is incomplete, skipped on read and written again by the next round.
  */
 export class CheckpointWriter {

@@ -30,6 +30,12 @@ import { crcMatches, headOf } from './stored-frame.ts';
  * of 4,096-event frames ~13 % dearer in CPU than reading rows (paired runs,
  * round 5). Each page's mean frame size picks the next page's way.
  */
+/**
+ * A frame handed out by FramePages: bytes[begin, end) of a page (the stored form, checksum checked), a DataView
+ * over the page, and the frame's first seq and event count.
+ */
+export type FrameVisit = (bytes: Uint8Array, begin: number, end: number, view: DataView, firstSeq: number, count: number) => void;
+
 export class FramePages {
   private readonly stmt: Database.Statement;
   private readonly rowAt: Database.Statement;
@@ -40,6 +46,8 @@ export class FramePages {
    * concatenated by the megabyte before the way is known.
    */
   private limit = 8;
+  /** Mean stored bytes a frame of the last whole page (0: none read yet). */
+  private mean = 0;
   /** Whether the next page comes row by row (the last page's frames were big). */
   private byRow = false;
   /** The head of the frame in hand (headOf). */
@@ -83,63 +91,74 @@ export class FramePages {
     session: number,
     start: number,
     to: number,
-    frame: (bytes: Uint8Array, begin: number, end: number, view: DataView, firstSeq: number) => void,
+    frame: FrameVisit,
     fail: (err: unknown, firstSeq: number, lastSeq: number, frame: Uint8Array) => never,
   ): void {
-    let next = start;
-    for (;;) {
-      const limit = this.limit;
-      if (this.byRow) {
-        const after = this.rowPage(session, next, to, limit, frame, fail);
-        if (after === undefined) return;
-        next = after;
-        continue;
+    let next: number | undefined = start;
+    while (next !== undefined) next = this.page(session, next, to, frame, fail);
+  }
+
+  /**
+   * One page: forEach's work for one SQLite call, over at most `most` frames (fewer when the adapted page size is
+   * smaller) and, by the mean frame size of the pages before, about `mostBytes`. Returns the first seq to go on from, or undefined when this page reached `to` or the session's end.
+   */
+  page(
+    session: number,
+    next: number,
+    to: number,
+    frame: FrameVisit,
+    fail: (err: unknown, firstSeq: number, lastSeq: number, frame: Uint8Array) => never,
+    most = MAX_FRAMES,
+    mostBytes = Number.POSITIVE_INFINITY,
+  ): number | undefined {
+    let limit = Math.min(this.limit, Math.max(1, most));
+    // A caller taking about `mostBytes` gets about that many frames' worth, by the last page's mean frame size.
+    if (this.mean > 0 && mostBytes < Number.POSITIVE_INFINITY) limit = Math.min(limit, Math.max(1, Math.ceil(mostBytes / this.mean)));
+    if (this.byRow) return this.rowPage(session, next, to, limit, frame, fail);
+    const row = this.stmt.get(...this.layout.bind(session, next, to), limit) as [number, Buffer | null, string | null, number | null, number | null];
+    const count = row[0];
+    if (count === 0) return undefined;
+    const bytes = row[1]!;
+    const meta = row[2]!;
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    let at = 0;
+    let m = 0;
+    // As a small integer: a key's arithmetic gives a double (codec.ts frameHead).
+    let first = seqOfKey(row[4]!);
+    first = first < 0x40000000 ? first | 0 : first;
+    const head = this.head;
+    for (let i = 0; i < count; i++) {
+      // Two decimals (the first may be negative), each ended by a comma.
+      let crc = 0;
+      let c: number;
+      let sign = 1;
+      if (meta.charCodeAt(m) === 45) {
+        sign = -1;
+        m++;
       }
-      const row = this.stmt.get(...this.layout.bind(session, next, to), limit) as [number, Buffer | null, string | null, number | null, number | null];
-      const count = row[0];
-      if (count === 0) return;
-      const bytes = row[1]!;
-      const meta = row[2]!;
-      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      let at = 0;
-      let m = 0;
-      // As a small integer: a key's arithmetic gives a double (codec.ts frameHead).
-      let first = seqOfKey(row[4]!);
-      first = first < 0x40000000 ? first | 0 : first;
-      const head = this.head;
-      for (let i = 0; i < count; i++) {
-        // Two decimals (the first may be negative), each ended by a comma.
-        let crc = 0;
-        let c: number;
-        let sign = 1;
-        if (meta.charCodeAt(m) === 45) {
-          sign = -1;
-          m++;
-        }
-        while ((c = meta.charCodeAt(m++)) !== 44) crc = crc * 10 + c - 48;
-        crc *= sign;
-        let len = 0;
-        while ((c = meta.charCodeAt(m++)) !== 44) len = len * 10 + c - 48;
-        const end = at + len;
-        if (end > bytes.length) this.failAt(session, next, i, undefined, bytes.subarray(at, bytes.length), fail);
-        // Bytes that are no frame head (damage, or a newer Ordo's frame): its row says where it is; its CRC or
-        // its decoding names what is wrong.
-        if (!headOf(bytes, at, end, first, head)) this.rowHead(session, next, i, head);
-        if (!crcMatches(session, head.first, bytes, crc, at, end)) this.failAt(session, next, i, undefined, bytes.subarray(at, end), fail, first);
-        try {
-          frame(bytes, at, end, view, head.first);
-        } catch (err) {
-          this.failAt(session, next, i, err, bytes.subarray(at, end), fail);
-        }
-        at = end;
-        first = head.first + head.count;
+      while ((c = meta.charCodeAt(m++)) !== 44) crc = crc * 10 + c - 48;
+      crc *= sign;
+      let len = 0;
+      while ((c = meta.charCodeAt(m++)) !== 44) len = len * 10 + c - 48;
+      const end = at + len;
+      if (end > bytes.length) this.failAt(session, next, i, undefined, bytes.subarray(at, bytes.length), fail);
+      // Bytes that are no frame head (damage, or a newer Ordo's frame): its row says where it is; its CRC or
+      // its decoding names what is wrong.
+      if (!headOf(bytes, at, end, first, head)) this.rowHead(session, next, i, head);
+      if (!crcMatches(session, head.first, bytes, crc, at, end)) this.failAt(session, next, i, undefined, bytes.subarray(at, end), fail, first);
+      try {
+        frame(bytes, at, end, view, head.first, head.count);
+      } catch (err) {
+        this.failAt(session, next, i, err, bytes.subarray(at, end), fail);
       }
-      // A short page was the last one.
-      if (count < limit) return;
-      next = seqOfKey(row[3]!) + 1;
-      // About PAGE_BYTES a page: small frames come many at a time, big (compacted) ones a few.
-      this.adapt(count, bytes.length);
+      at = end;
+      first = head.first + head.count;
     }
+    // A short page was the last one.
+    if (count < limit) return undefined;
+    // About PAGE_BYTES a page: small frames come many at a time, big (compacted) ones a few.
+    this.adapt(count, bytes.length);
+    return seqOfKey(row[3]!) + 1;
   }
 
   /**
@@ -151,7 +170,7 @@ export class FramePages {
     next: number,
     to: number,
     limit: number,
-    frame: (bytes: Uint8Array, begin: number, end: number, view: DataView, firstSeq: number) => void,
+    frame: FrameVisit,
     fail: (err: unknown, firstSeq: number, lastSeq: number, frame: Uint8Array) => never,
   ): number | undefined {
     let total = 0;
@@ -164,7 +183,7 @@ export class FramePages {
       last = firstSeq;
       if (!crcMatches(session, firstSeq, body, crc)) fail(undefined, firstSeq, lastSeq, body);
       try {
-        frame(body, 0, body.length, new DataView(body.buffer, body.byteOffset, body.byteLength), firstSeq);
+        frame(body, 0, body.length, new DataView(body.buffer, body.byteOffset, body.byteLength), firstSeq, n);
       } catch (err) {
         fail(err, firstSeq, lastSeq, body);
       }
@@ -177,6 +196,7 @@ export class FramePages {
 
   /** The next page's size and way from this one's: about PAGE_BYTES, row by row when its frames were big. */
   private adapt(count: number, bytes: number): void {
+    this.mean = bytes / Math.max(1, count);
     this.limit = Math.max(1, Math.min(MAX_FRAMES, Math.floor((PAGE_BYTES * count) / Math.max(1, bytes))));
     this.byRow = bytes >= ROW_FROM_BYTES * count;
   }

@@ -13,9 +13,9 @@ import { HeadWriter, isBehind, readHead, type LogHead } from './head.ts';
 import { log as logger } from '../log.ts';
 import { checkpointFileOf, closeCheckpointFile } from './checkpoint-file.ts';
 import { CheckpointReader, CheckpointWriter } from './checkpoints.ts';
-import { FramePages } from './frame-pages.ts';
+import { FramePages, type FrameVisit } from './frame-pages.ts';
 import { contextsOf } from './session-context.ts';
-import { crcMatches, rowCrc, storedBody, wireFrame } from './stored-frame.ts';
+import { crcMatches, rowCrc, storedBody, wireFrame, WirePage } from './stored-frame.ts';
 import { fitsKey, framesLayout, MAX_SEQ, MAX_SESSION, SEQ_SPAN, seqOfKey, sessionOfKey, storedCrc, type FramesLayout } from './frame-key.ts';
 import { DeferredCommands } from './deferred.ts';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations/index.ts';
@@ -60,6 +60,9 @@ declare const writable: unique symbol;
 /** A frames row (schema version 4, frame-key.ts): key = session * 2^36 + first seq, n = events in the frame. */
 type FrameRow = [key: number, n: number, crc: number, body: Buffer];
 
+
+/** Frames a page of frames() asks for at most (FramePages adapts the page to ~1 MiB under it). */
+const MAX_PAGE_FRAMES = 4096;
 
 /** replay()'s signal to go on reading from the frame holding `seq` (a page that opened with a jump): never escapes it. */
 class ResumeAt {
@@ -110,6 +113,9 @@ export class ReadableLog {
   private checkpointReader: CheckpointReader | undefined;
   /** The page reader of replay() (null: this database cannot use it). */
   private pages: FramePages | null | undefined;
+  /** The page reader of frames() (its own: its page sizes adapt to its callers' slices), and its wire page. */
+  private framePages: FramePages | null | undefined;
+  private wirePage: WirePage | undefined;
 
   /** The in-session projection checkpoints of this log (decision 085), in their own file beside it (decision 252). */
   get checkpoints(): CheckpointReader {
@@ -161,11 +167,89 @@ export class ReadableLog {
 
   /**
    * Frames of `session` overlapping seq range [from, to] (both inclusive),
-   * each verified against its checksum. Frames may start before `from`.
+   * each verified against its checksum, in their wire form (what the replay
+   * service sends). Frames may start before `from`. At most `most` frames
+   * and about `mostBytes` (all by default; no page is begun past either): a
+   * caller that takes a slice says how much, so a page reads about what it takes.
+   *
+   * A page of frames per SQLite call (frame-pages.ts) and the page's wire
+   * forms built into one Buffer, each frame a view of it (decision 286): a
+   * live host's log of 1-31-event frames cost a statement step, a Buffer
+   * from better-sqlite3 and a wire-form Buffer per frame. Each page is its
+   * own WAL snapshot: when the compactor merged frames between two pages, the
+   * next page opens past the merged frame, and the read goes on from the
+   * frame that now holds the next seq (it starts before it, as a frame may).
    */
-  *frames(session: number, from: number, to: number): Generator<StoredFrame> {
+  *frames(session: number, from: number, to: number, most = Number.MAX_SAFE_INTEGER, mostBytes = Number.POSITIVE_INFINITY): Generator<StoredFrame> {
+    const pages = (this.framePages ??= FramePages.open(this.db, this.layout) ?? null);
+    if (pages === null) {
+      yield* this.framesByRow(session, from, to, most);
+      return;
+    }
+    const ctx = contextsOf(this.db).of(session);
+    const w = (this.wirePage ??= new WirePage());
+    const firsts: number[] = [];
+    const counts: number[] = [];
+    const offsets: number[] = [];
+    const take: FrameVisit = (bytes, begin, end, _view, first, count) => {
+      offsets.push(w.add(session, first, bytes, begin, end, ctx));
+      firsts.push(first);
+      counts.push(count);
+    };
+    const fail = (err: unknown, firstSeq: number, lastSeq: number): never => {
+      if (err === undefined) throw new CorruptionError(session, firstSeq, lastSeq, 'checksum mismatch');
+      throw frameError(err, session, firstSeq, lastSeq);
+    };
+    let next: number | undefined = this.frameStart(session, from);
+    let expected = -1;
+    let left = most;
+    let leftBytes = mostBytes;
+    while (next !== undefined && left > 0 && leftBytes > 0) {
+      firsts.length = 0;
+      counts.length = 0;
+      offsets.length = 0;
+      w.pos = 0;
+      let after: number | undefined;
+      let failed: unknown;
+      try {
+        after = pages.page(session, next, to, take, fail, Math.min(left, MAX_PAGE_FRAMES), leftBytes);
+      } catch (err) {
+        // The frames before a damaged one are handed out first, then its error (as row by row).
+        failed = err;
+      }
+      const n = firsts.length;
+      if (n === 0) {
+        if (failed !== undefined) throw failed;
+        return;
+      }
+      if (failed === undefined && expected >= 0 && firsts[0]! > expected) {
+        // Merged between two pages: the frame holding `expected` now starts before this page.
+        const holder = this.frameStart(session, expected);
+        if (holder < next) {
+          next = holder;
+          expected = -1;
+          continue;
+        }
+      }
+      const page = w.take();
+      for (let i = 0; i < n; i++) {
+        const firstSeq = firsts[i]!;
+        yield { session, firstSeq, lastSeq: firstSeq + counts[i]! - 1, bytes: page.subarray(offsets[i]!, i + 1 < n ? offsets[i + 1]! : page.length) };
+      }
+      if (failed !== undefined) throw failed;
+      left -= n;
+      leftBytes -= page.length;
+      expected = firsts[n - 1]! + counts[n - 1]!;
+      next = after;
+    }
+  }
+
+  /** frames() row by row: a database whose text encoding is not UTF-8 (the page reader cannot read it). */
+  private *framesByRow(session: number, from: number, to: number, most: number): Generator<StoredFrame> {
     const contexts = contextsOf(this.db);
+    let left = most;
     for (const [key, n, crc, bytes] of this.stmts.framesFrom.iterate(...this.layout.bind(session, this.frameStart(session, from), to)) as IterableIterator<FrameRow>) {
+      if (left-- <= 0) return;
       const firstSeq = seqOfKey(key);
       // The wire form (stored-frame.ts): what the replay service sends and decodeFrame reads.
       if (!crcMatches(session, firstSeq, bytes, crc)) throw new CorruptionError(session, firstSeq, firstSeq + n - 1, 'checksum mismatch');

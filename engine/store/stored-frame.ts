@@ -133,9 +133,23 @@ function uintSize(v: number): number {
 
 /**
  * The wire form of a small stored frame (its head `scratch[0, h)`): its base time and strings spelled out from
- * `ctx`, in one Buffer sized by a first pass over its table (the replay service's reader makes one per frame).
+ * `ctx`, in one Buffer sized by a first pass over its table.
  */
 function contextWire(body: Uint8Array, start: number, end: number, h: number, ctx: FrameContext | undefined): Uint8Array {
+  const out = Buffer.allocUnsafe(contextSize(body, start, end, h, ctx));
+  contextWriteInto(out, 0, body, end, h, ctx!);
+  return out;
+}
+
+/** What contextSize read of a small stored frame's head, for contextWriteInto right after it. */
+const small = { ts: 0, tsField: 0, nStr: 0, tableAt: 0, eventsAt: 0 };
+
+/**
+ * The length of the wire form of the small stored frame body[start, end) (its wire head `scratch[0, h)`), with
+ * its head's fields kept in `small` for contextWriteInto. DecodeError when it does not parse or names what `ctx`
+ * does not hold.
+ */
+function contextSize(body: Uint8Array, start: number, end: number, h: number, ctx: FrameContext | undefined): number {
   if (ctx === undefined) throw new DecodeError("a stored frame refers to its session's string table, and none was read");
   const at = headAt;
   at.p = start + 1;
@@ -161,14 +175,24 @@ function contextWire(body: Uint8Array, start: number, end: number, h: number, ct
       at.p += len;
     }
   }
-  const eventsAt = at.p;
-  const out = Buffer.allocUnsafe(size + end - eventsAt);
-  for (let i = 0; i < h; i++) out[i] = scratch[i]!;
-  let p = h;
+  small.ts = ts;
+  small.tsField = tsField;
+  small.nStr = nStr;
+  small.tableAt = tableAt;
+  small.eventsAt = at.p;
+  return size + end - at.p;
+}
+
+/** Writes the wire form of the small stored frame contextSize last measured into out at `o`; returns the end. */
+function contextWriteInto(out: Uint8Array, o: number, body: Uint8Array, end: number, h: number, ctx: FrameContext): number {
+  const { ts, tsField, nStr, eventsAt } = small;
+  const at = headAt;
+  for (let i = 0; i < h; i++) out[o + i] = scratch[i]!;
+  let p = o + h;
   if (ts < TS_EPOCH) out[p++] = 0;
   p = putUint(out, p, tsField);
   p = putUint(out, p, nStr);
-  at.p = tableAt;
+  at.p = small.tableAt;
   for (let i = 0; i < nStr; i++) {
     const v = readUint(body, at);
     if ((v & 1) === 1) {
@@ -184,7 +208,55 @@ function contextWire(body: Uint8Array, start: number, end: number, h: number, ct
   }
   if (end - eventsAt > 64) out.set(body.subarray(eventsAt, end), p);
   else for (let i = eventsAt; i < end; i++) out[p++] = body[i]!;
-  return out;
+  return p + (end - eventsAt > 64 ? end - eventsAt : 0);
+}
+
+/**
+ * The wire forms of a page of stored frames, written back to back into one growing array and handed out as one
+ * Buffer (the replay service's reader, decision 286): one allocation a page instead of one a frame.
+ */
+export class WirePage {
+  private buf = new Uint8Array(64 << 10);
+  /** Bytes written so far (the next frame's offset). */
+  pos = 0;
+
+  /** Appends the wire form of the frame stored in body[start, end) (see wireFrame); returns its offset. DecodeError as wireFrame. */
+  add(session: number, firstSeq: number, body: Uint8Array, start: number, end: number, ctx?: FrameContext): number {
+    const at = this.pos;
+    if (!isStored(body, start)) {
+      this.room(end - start);
+      this.buf.set(body.subarray(start, end), at);
+      this.pos = at + end - start;
+      return at;
+    }
+    const h = wireHead(body[start]!, session, firstSeq);
+    if (storedTagCount(body[start]!) !== 0) {
+      this.room(contextSize(body, start, end, h, ctx));
+      this.pos = contextWriteInto(this.buf, at, body, end, h, ctx!);
+      return at;
+    }
+    this.room(h + end - start - 1);
+    const b = this.buf;
+    for (let i = 0; i < h; i++) b[at + i] = scratch[i]!;
+    b.set(body.subarray(start + 1, end), at + h);
+    this.pos = at + h + end - start - 1;
+    return at;
+  }
+
+  /** The page written so far as a Buffer of its own, and the writer emptied for the next page. */
+  take(): Buffer {
+    const out = Buffer.allocUnsafe(this.pos);
+    out.set(this.buf.subarray(0, this.pos));
+    this.pos = 0;
+    return out;
+  }
+
+  private room(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const bigger = new Uint8Array(Math.max(this.buf.length * 2, this.pos + n));
+    bigger.set(this.buf.subarray(0, this.pos));
+    this.buf = bigger;
+  }
 }
 
 /** The crc a row of `session` and `firstSeq` stores for `body` (a stored-form body's, or a wire form's own CRC-32). */

@@ -10,6 +10,7 @@ import { projectionAt } from '../../engine/oms/projection-at.ts';
 import { OmsProjection } from '../../engine/oms/projection.ts';
 import type { Sequenced } from '../../engine/protocol/events.ts';
 import { checkpointFilePath } from '../../engine/store/checkpoint-file.ts';
+import { compactSession } from '../../engine/store/compaction.ts';
 import { NOT_OF_THIS_LOG } from '../../engine/store/checkpoints.ts';
 import { openReadableLog, openWritableLog, type ReadableLog, type WritableLog } from '../../engine/store/log.ts';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../engine/store/migrations/index.ts';
@@ -164,6 +165,59 @@ describe('the checkpoint file', () => {
       expect(at.projection.stateHash()).toBe(fullReplayHash(again, 25_000));
     } finally {
       again.close();
+    }
+  });
+
+  it('stays bound across compaction (the same events in other frames): read, served, verified sound and kept by the next round', () => {
+    const { path, last } = storedLog(orderSession(EVENTS));
+    round(path);
+    const w = openWritableLog(path, { backgroundCheckpoint: false });
+    try {
+      const framesBefore = w.db.prepare('SELECT count(*) FROM frames').pluck().get() as number;
+      expect(compactSession(w, 1, last, true).framesRemoved).toBeGreaterThan(0);
+      // Every checkpoint's seq now lies inside a merged frame that starts elsewhere.
+      expect(w.db.prepare('SELECT count(*) FROM frames').pluck().get() as number).toBeLessThan(framesBefore / 100);
+    } finally {
+      w.close();
+    }
+    const log = openReadableLog(path);
+    try {
+      expect(log.checkpoints.latestSeq(1)).toBe(30_000);
+      expect(checkpointProblems(log)).toMatchObject({ damaged: [], foreign: [], sound: 3 });
+      expect(log.checkpoints.readPart(1, 20_000, 0)).not.toHaveProperty('detail');
+      const at = projectionAt(log, 1, 25_000);
+      if (!at.ok) throw new Error(at.problem);
+      expect(at.fromCheckpoint).toBe(20_000);
+      expect(at.projection.stateHash()).toBe(fullReplayHash(log, 25_000));
+    } finally {
+      log.close();
+    }
+    // The next round finds them bound: it drops none and writes none again.
+    expect(round(path)).toMatchObject({ written: [], pruned: 0 });
+  });
+
+  it('copied beside another log that was compacted is still refused', () => {
+    const a = storedLog(orderSession(EVENTS));
+    round(a.path);
+    const b = storedLog(divergedAfter(15_000));
+    const w = openWritableLog(b.path, { backgroundCheckpoint: false });
+    try {
+      compactSession(w, 1, b.last, true);
+    } finally {
+      w.close();
+    }
+    copyFileSync(checkpointFilePath(a.path), checkpointFilePath(b.path));
+    const log = openReadableLog(b.path);
+    try {
+      expect(log.checkpoints.latestSeq(1)).toBe(10_000);
+      expect(log.checkpoints.read(1, 20_000)).toMatchObject({ detail: expect.stringContaining(NOT_OF_THIS_LOG) });
+      expect(log.checkpoints.readPart(1, 30_000, 0)).toMatchObject({ detail: expect.stringContaining(NOT_OF_THIS_LOG) });
+      const at = projectionAt(log, 1, 25_000);
+      if (!at.ok) throw new Error(at.problem);
+      expect(at.fromCheckpoint).toBe(10_000);
+      expect(at.projection.stateHash()).toBe(fullReplayHash(log, 25_000));
+    } finally {
+      log.close();
     }
   });
 
