@@ -9,7 +9,7 @@ const COLUMNS: readonly Column[] = [
   { key: 'status', title: 'Session', width: '136px' },
   { key: 'in', title: 'In seq', width: '64px', align: 'right' },
   { key: 'out', title: 'Out seq', width: '64px', align: 'right' },
-  { key: 'owed', title: 'Owed', width: '96px', align: 'right' },
+  { key: 'owed', title: 'Owed', width: '72px', align: 'right' },
   { key: 'reason', title: 'Last reason', width: 'minmax(160px, 3fr)' },
 ];
 const GRID = gridStyle(COLUMNS);
