@@ -41,6 +41,11 @@ export async function eventsCommand(argv: string[]): Promise<number> {
     const from = intOption('events', 'from', values.from, 1) ?? 1;
     const to = intOption('events', 'to', values.to, 1) ?? Number.MAX_SAFE_INTEGER;
     if (to < from) throw new UserError(`--to ${to} is before --from ${from}`);
+    if (!all) {
+      // Past the end: stdout stays empty (JSON Lines a script can still read) and stderr says why, exit 0 (decision 288).
+      const last = log.sessions().find((s) => s.id === sessions[0])?.lastSeq ?? 0;
+      if (from > last) process.stderr.write(`ordo: events: no events from seq ${from} in session ${sessions[0]} (its log ends at seq ${last})\n`);
+    }
     let chunk = '';
     for (const session of sessions) {
       for (const e of log.events(session, from, to)) {

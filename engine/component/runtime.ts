@@ -8,6 +8,7 @@ import { LocalReplay, sameLog } from '../bus/local-replay.ts';
 import { CheckpointFetchError, ReplayClient, type ReplaySource } from '../bus/replay.ts';
 import { SendQueue } from '../bus/send-queue.ts';
 import { connectTo, type BusSecurity } from '../bus/security.ts';
+import { EncodeError } from '../protocol/codec-support.ts';
 import type { CommandBody, Sequenced } from '../protocol/events.ts';
 import { encodeHeartbeat, type Heartbeat } from './heartbeat.ts';
 import type { CommandSink, ComponentLogic, ResumedLog } from './logic.ts';
@@ -323,7 +324,42 @@ export class ComponentRuntime implements EventListener {
     this.outbox = [];
     const now = performance.now();
     for (const o of batch) if (o.sentAt === Infinity) o.sentAt = now;
-    this.commands?.send(batch);
+    this.sendChecked(batch);
+  }
+
+  /**
+   * Sends a batch; a command the codec refuses (a value out of its range) must not end the process nor hold back
+   * the rest of its batch: the batch goes again one command at a time and each one the encoder refuses is
+   * answered here as the sequencer answers a bad command (BAD_COMMAND naming the field) and never resent.
+   * Nothing reaches the sequencer for a batch that throws, so sending its commands again is no duplicate.
+   */
+  private sendChecked(batch: readonly { cseq: number; body: CommandBody }[]): void {
+    const port = this.commands;
+    if (port === undefined) return;
+    try {
+      port.send(batch);
+      return;
+    } catch (err) {
+      if (!(err instanceof EncodeError)) throw err;
+    }
+    for (const c of batch) {
+      try {
+        port.send([c]);
+      } catch (err) {
+        if (!(err instanceof EncodeError)) throw err;
+        this.refuseUnencodable(c.cseq, err.message);
+      }
+    }
+  }
+
+  private refuseUnencodable(cseq: number, why: string): void {
+    const o = this.outstanding.get(cseq);
+    if (o === undefined) return;
+    const message = `command ${cseq} (${o.body.type}) cannot be encoded: ${why}`;
+    log.error(`${this.id}: ${message}`);
+    this.onReply({ cseq, code: 'BAD_COMMAND', message });
+    // Whatever the logic says, it can never be sent: a resend would only be refused again.
+    this.outstanding.delete(cseq);
   }
 
   /**
@@ -352,7 +388,7 @@ export class ComponentRuntime implements EventListener {
         again.push({ cseq, body: o.body });
       }
     }
-    if (again.length > 0) this.commands?.send(again);
+    if (again.length > 0) this.sendChecked(again);
   }
 
   private onReply(r: CommandReply): void {

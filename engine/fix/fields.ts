@@ -46,7 +46,7 @@ export const CxlRejReason = {
 export const CxlRejResponseTo = { CANCEL: '1', REPLACE: '2' } as const;
 
 /** OrdRejReason (103). */
-export const OrdRejReason = { UNKNOWN_SYMBOL: 1, EXCHANGE_CLOSED: 2, ORDER_EXCEEDS_LIMIT: 3, DUPLICATE_ORDER: 6, OTHER: 99 } as const;
+export const OrdRejReason = { UNKNOWN_SYMBOL: 1, EXCHANGE_CLOSED: 2, ORDER_EXCEEDS_LIMIT: 3, UNKNOWN_ORDER: 5, DUPLICATE_ORDER: 6, OTHER: 99 } as const;
 
 /** BusinessRejectReason (380). */
 export const BusinessRejectReason = { OTHER: 0, UNSUPPORTED_MESSAGE_TYPE: 3, APPLICATION_NOT_AVAILABLE: 4, CONDITIONALLY_REQUIRED_FIELD_MISSING: 5 } as const;

@@ -14,6 +14,7 @@ import {
 import type { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import { markLoggedOn } from './jspurefix.ts';
+import { AwaitedSeqs } from './awaited-seqs.ts';
 import { SentJournal } from './journal.ts';
 import { isFileSafeCompId } from './store.ts';
 
@@ -70,6 +71,8 @@ export class OrdoFixSession extends AsciiSession {
   /** An acceptor that learns its peer from the first Logon (TargetCompID '*'); until then the peer is a stranger. */
   private readonly acceptsAnyPeer: boolean;
   private firstSeen = false;
+  /** The peer's numbers skipped and not yet received: resends of these are applied, other repeats ignored. */
+  private readonly awaited = new AwaitedSeqs();
 
   /** @param journalDir where application messages sent are journalled for resends (none: gap fills only). */
   constructor(
@@ -155,6 +158,9 @@ export class OrdoFixSession extends AsciiSession {
     const reset = view.getTyped(MsgTag.ResetSeqNumFlag) === true;
     if (msgType === MsgType.Logon) this.logonSeq = reset ? undefined : seq;
     const bound = this.getState() !== SessionState.WaitingForALogon && this.getState() !== SessionState.NetworkConnectionEstablished;
+    if (msgType === MsgType.Logon && reset) this.awaited.clear();
+    if (bound && seq !== undefined && possDup && msgType !== MsgType.SequenceReset && this.possDupHandled(msgType, view, seq)) return;
+    if (bound && seq !== undefined && msgType !== MsgType.SequenceReset && seq > this.lastPeerSeqNum() + 1) this.awaited.add(this.lastPeerSeqNum() + 1, seq - 1);
     if (bound && seq !== undefined && !possDup && msgType !== MsgType.SequenceReset && seq <= this.lastPeerSeqNum()) {
       this.tooLow = `MsgSeqNum too low, expecting ${this.lastPeerSeqNum() + 1} but received ${seq}`;
     }
@@ -166,13 +172,43 @@ export class OrdoFixSession extends AsciiSession {
   }
 
   /**
+   * A message sent again (PossDupFlag Y), as FIX 4.4 says of it: without OrigSendingTime (122) it gets a session
+   * Reject (required tag missing) and is not applied; one whose MsgSeqNum was already received (not one this
+   * session asked for in a ResendRequest and still waits for) is ignored, not applied twice and not rejected.
+   * The library forwarded every PossDup message whose number was not new, so a resent F or G was applied again.
+   * True when the message was handled here (not to go on to the library).
+   */
+  private possDupHandled(msgType: string, view: MsgView, seq: number): boolean {
+    const expected = this.lastPeerSeqNum() + 1;
+    if (view.getTyped(MsgTag.OrigSendingTime) == null) {
+      const reject = this.config.factory?.reject(msgType, seq, 'OrigSendingTime (122) is required when PossDupFlag (43) is Y', 1);
+      if (reject) this.send(MsgType.Reject, { ...reject, RefTagID: MsgTag.OrigSendingTime });
+      // A rejected message still takes its number; a later one finds the gap as usual.
+      if (seq === expected) this.countReceived(seq);
+      return true;
+    }
+    if (seq >= expected) return false;
+    // Below the expected number: applied only when it fills a gap this session saw (and asked a resend of).
+    return !this.awaited.take(seq);
+  }
+
+  /** Counts `seq` as received from the peer, in memory and in the session store, as the library does. */
+  private countReceived(seq: number): void {
+    (this.sessionState as { lastPeerMsgSeqNum: number }).lastPeerMsgSeqNum = seq;
+    const c = (this as unknown as { coordinator?: { onMessageReceived?: (seq: number, possDup: boolean) => Promise<void> } }).coordinator;
+    c?.onMessageReceived?.(seq, false).catch(() => undefined);
+  }
+
+  /**
    * A SequenceReset that would lower the peer's numbers (NewSeqNo below 1, a GapFill's NewSeqNo not above its own
    * MsgSeqNum, a Reset's below what is expected next) gets a session Reject and changes nothing (FIX: "attempt to
    * lower sequence number, invalid value"); the library took it and then asked for a resend from 0. The
    * message's own number is counted as received. True when refused.
    */
   protected override onSessionMsg(msgType: string, view: MsgView): void {
-    if (msgType === MsgType.SequenceReset && this.refuseLoweringReset(view, view.getTyped(MsgTag.MsgSeqNum) as number | undefined)) return;
+    const seq = view.getTyped(MsgTag.MsgSeqNum) as number | undefined;
+    if (msgType === MsgType.SequenceReset && this.refuseLoweringReset(view, seq)) return;
+    if (msgType === MsgType.SequenceReset && seq !== undefined) this.awaited.takeRange(seq, ((view.getTyped(MsgTag.NewSeqNo) as number | undefined) ?? seq) - 1);
     super.onSessionMsg(msgType, view);
   }
 

@@ -3,6 +3,7 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rm
 import { basename, join } from 'node:path';
 import { headPath, isBehind, readHead, type LogHead } from '../store/head.ts';
 import { openReadableLog } from '../store/log.ts';
+import { dataDirAccessProblem, logAccessProblem, owners } from '../store/open-errors.ts';
 import { UserError } from '../errors.ts';
 
 /** Files of one Ordo install, all inside its data dir (readable by the user only). */
@@ -25,9 +26,16 @@ export function ensureDataDir(dir: string): DataDir {
     chmodSync(dir, 0o700);
   } catch (err) {
     if (err instanceof UserError) throw err;
-    throw new UserError(`cannot use data dir ${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EACCES') throw new UserError(`cannot use data dir ${dir}: this user may not create or enter it (permission denied)`);
+    if (code === 'EPERM') throw new UserError(`cannot use data dir ${dir}: this user cannot make it private (mode 0700) as it is not its owner (${owners(dir)}); run Ordo as its owner`);
+    throw new UserError(`cannot use data dir ${dir}: ${code ?? (err as Error).message}`);
   }
-  return dataDirPaths(dir);
+  const paths = dataDirPaths(dir);
+  // Before any file in it is read or made: a log this user cannot open is one line naming it, not a stack.
+  const problem = logAccessProblem(paths.db, false);
+  if (problem !== undefined) throw new UserError(problem);
+  return paths;
 }
 
 /** An existing data dir with a log in it (for read-only commands). */
@@ -35,6 +43,8 @@ export function existingDataDir(dir: string): DataDir {
   const paths = dataDirPaths(dir);
   if (!existsSync(dir)) throw new UserError(`data dir ${dir} does not exist`);
   if (!statSync(dir).isDirectory()) throw new UserError(`data dir ${dir} is not a directory`);
+  const problem = dataDirAccessProblem(dir);
+  if (problem !== undefined) throw new UserError(problem);
   if (!existsSync(paths.db)) throw new UserError(`no event log in ${dir} (expected ${paths.db})`);
   return paths;
 }

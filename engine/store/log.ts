@@ -9,6 +9,7 @@ import { useFrameContext } from '../protocol/frame-context.ts';
 import type { Sequenced } from '../protocol/events.ts';
 import { checkpointThreadSource, STATUS_CLOSED, STATUS_DONE, STATUS_ERRORS, STATUS_SLOTS, STATUS_WAL_PAGES, type CheckpointThreadData } from './checkpoint-thread.ts';
 import { CorruptionError, StoreError } from './errors.ts';
+import { logAccessProblem } from './open-errors.ts';
 import { HeadWriter, isBehind, readHead, type LogHead } from './head.ts';
 import { log as logger } from '../log.ts';
 import { checkpointFileOf, closeCheckpointFile } from './checkpoint-file.ts';
@@ -943,13 +944,13 @@ function open(path: string, readonly: boolean): Database.Database {
     db = new Database(path, { readonly, fileMustExist: readonly });
     db.pragma('busy_timeout = 5000');
   } catch (err) {
-    throw new StoreError(`cannot open event log ${path}: ${(err as Error).message}`);
+    throw new StoreError(logAccessProblem(path, readonly) ?? `cannot open event log ${path}: ${(err as Error).message}`);
   }
   try {
     db.prepare('SELECT count(*) FROM sqlite_master').get();
   } catch (err) {
     db.close();
-    throw new StoreError(`${path} is not a readable SQLite database: ${(err as Error).message}`);
+    throw new StoreError(logAccessProblem(path, readonly) ?? `${path} is not a readable SQLite database: ${(err as Error).message}`);
   }
   return db;
 }

@@ -2,6 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { UserError } from '../errors.ts';
 import { log } from '../log.ts';
 import type { VenueChildCall, VenueChildMessage, VenueChildStart } from './venue-child.ts';
 import type { VenueInstrument, VenueStats } from './venue.ts';
@@ -24,6 +25,8 @@ export interface VenueProcessOptions {
   readonly tcp?: { readonly router: string; readonly marketData: string; readonly keysDir: string; readonly zapDomain: string };
   /** After every restart, once the new process is serving (the gateway reconciles its orders). */
   readonly onRestarted?: (restarts: number) => void;
+  /** How long the process may take to say it is ready (default READY_MS; tests). */
+  readonly readyMs?: number;
 }
 
 /**
@@ -163,11 +166,13 @@ export class VenueProcess implements VenueHandle {
     this.exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     return new Promise<void>((resolve, reject) => {
       let ready = false;
+      const readyMs = this.opts.readyMs ?? READY_MS;
       const timer = setTimeout(() => {
         if (ready) return;
         child.kill('SIGKILL');
-        reject(new Error(`the simulated venue's process did not start within ${READY_MS / 1000}s`));
-      }, READY_MS);
+        // A user's error, not "unexpected": seen on a loaded machine; the line says what happened and what to try.
+        reject(new UserError(`the simulated venue's process did not start within ${readyMs / 1000} s (is the machine overloaded? try again)`));
+      }, readyMs);
       child.on('message', (raw: unknown) => {
         const m = raw as VenueChildMessage;
         if (m.t === 'ready') {

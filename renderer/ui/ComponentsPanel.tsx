@@ -87,6 +87,12 @@ export function ComponentsPanel({ onStatus }: { onStatus?: (msg: string | undefi
 
   return (
     <div className="components" data-testid="components-panel">
+      {readOnly ? (
+        // Components' health is not in the log (heartbeats are not events): this panel always shows now (decision 288).
+        <div className="dim" data-testid="components-live-note" style={{ padding: '4px 8px' }}>
+          Live now: the time machine shows the past's orders and fills, not the components' past health
+        </div>
+      ) : null}
       <div className="table" style={GRID}>
         <div className="plain-list" data-testid="components-list">
           <SortHeader columns={COLUMNS} testidPrefix="components-sort" />

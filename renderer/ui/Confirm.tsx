@@ -5,6 +5,11 @@ export interface ConfirmRequest {
   title: string;
   body: ReactNode;
   okLabel: string;
+  /**
+   * The button that leaves things as they are (default "Cancel"). A dialog whose action is itself a cancel says
+   * what this one keeps ("Keep order"): a "Cancel" beside "Cancel order" reads as doing the cancel.
+   */
+  cancelLabel?: string;
   /** Red OK button: the action is hard to undo. */
   danger?: boolean;
 }
@@ -42,7 +47,8 @@ export function ConfirmProvider({ children }: { children: ReactNode }) {
   );
 }
 
-function ConfirmDialog({ req, onAnswer }: { req: ConfirmRequest; onAnswer: (ok: boolean) => void }) {
+/** The modal itself (exported for tests: it renders without a provider). */
+export function ConfirmDialog({ req, onAnswer }: { req: ConfirmRequest; onAnswer: (ok: boolean) => void }) {
   const cancelRef = useRef<HTMLButtonElement>(null);
   useEffect(() => {
     // The safe answer has the focus: a stray Enter cancels.
@@ -70,7 +76,7 @@ function ConfirmDialog({ req, onAnswer }: { req: ConfirmRequest; onAnswer: (ok: 
         <div className="modal-body">{req.body}</div>
         <div className="modal-actions">
           <button ref={cancelRef} type="button" className="btn" data-testid="confirm-cancel" onClick={() => onAnswer(false)}>
-            Cancel
+            {req.cancelLabel ?? 'Cancel'}
           </button>
           <button
             type="button"

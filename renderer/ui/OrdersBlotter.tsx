@@ -15,7 +15,7 @@ import { OrderPool } from './OrderPool.tsx';
 import type { PoolRow, RowMouse } from './OrderPool.tsx';
 import { OrderHistoryDrawer } from './OrderHistory.tsx';
 import type { Amend } from './order-row-model.ts';
-import { useConfirm } from './Confirm.tsx';
+import { useConfirm, type ConfirmRequest } from './Confirm.tsx';
 import { ContextMenu } from './ContextMenu.tsx';
 import type { MenuItem } from './ContextMenu.tsx';
 import { useApi, useOrdoState, useOrdoStore } from './context.tsx';
@@ -115,15 +115,7 @@ export function OrdersBlotter() {
         return;
       }
       if (ask) {
-        const ok = await confirm({
-          title: targets.length === 1 ? `Cancel order #${targets[0]}?` : `Cancel ${formatInt(targets.length)} orders?`,
-          body:
-            targets.length === 1
-              ? 'The cancel is a request: the order stays working until the venue confirms.'
-              : `Cancels go out for ${formatInt(targets.length)} working orders; each stays working until the venue confirms.`,
-          okLabel: targets.length === 1 ? 'Cancel order' : `Cancel ${formatInt(targets.length)}`,
-          danger: true,
-        });
+        const ok = await confirm(cancelOrdersConfirm(targets));
         if (!ok) return;
       }
       setStatus(`Cancel sent for ${formatInt(targets.length)} order${targets.length > 1 ? 's' : ''}…`);
@@ -174,7 +166,8 @@ export function OrdersBlotter() {
       const ok = await confirm({
         title: `Cancel ${formatInt(w)} working order${w === 1 ? '' : 's'}?`,
         body: `Selected: ${what(n)}, ${formatInt(w)} of them working. The host sends a cancel for each working one${note}; each stays working until the venue confirms.`,
-        okLabel: `Cancel ${formatInt(w)}`,
+        okLabel: `Cancel ${formatInt(w)} order${w === 1 ? '' : 's'}`,
+        cancelLabel: w === 1 ? 'Keep order' : 'Keep orders',
         danger: true,
       });
       if (!ok) return;
@@ -234,6 +227,7 @@ export function OrdersBlotter() {
         title: `Halt ${clientId}? (kill switch)`,
         body: `All ${formatInt(working)} working order${working === 1 ? '' : 's'} of ${clientId} are cancelled at the venue, and new orders of ${clientId} are refused until you resume it. To cancel without halting, use "Cancel all working for ${clientId}".`,
         okLabel: `Halt ${clientId} and cancel all`,
+        cancelLabel: 'Do not halt',
         danger: true,
       });
       if (!ok) return;
@@ -664,4 +658,18 @@ async function allMatching(api: ReturnType<typeof useApi>, q: OrderWindowQuery):
     orders.push(...r.value.orders);
     if (r.value.orders.length < 2000 || offset + 2000 >= r.value.total) return { ok: true, orders };
   }
+}
+
+/** The question before cancelling working orders by id: its buttons say which one cancels and which one keeps. */
+export function cancelOrdersConfirm(targets: readonly number[]): ConfirmRequest {
+  return {
+    title: targets.length === 1 ? `Cancel order #${targets[0]}?` : `Cancel ${formatInt(targets.length)} orders?`,
+    body:
+      targets.length === 1
+        ? 'The cancel is a request: the order stays working until the venue confirms.'
+        : `Cancels go out for ${formatInt(targets.length)} working orders; each stays working until the venue confirms.`,
+    okLabel: targets.length === 1 ? 'Cancel order' : `Cancel ${formatInt(targets.length)} orders`,
+    cancelLabel: targets.length === 1 ? 'Keep order' : 'Keep orders',
+    danger: true,
+  };
 }

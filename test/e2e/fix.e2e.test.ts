@@ -38,6 +38,8 @@ describe('the FIX panel in a real browser', () => {
     await page.getByTestId('fix-heading').filter({ hasText: `127.0.0.1:${port}` }).waitFor();
     const row = page.getByTestId('fix-session-ALPHA');
     await row.getByTestId('fix-connected').filter({ hasText: 'not connected' }).waitFor();
+    // Round 16 (outside): the Session column cut this to "○ not connect…"; the whole word fits now.
+    expect(await row.getByTestId('fix-connected').evaluate((el) => [el.scrollWidth <= el.clientWidth, el.textContent])).toEqual([true, '○ not connected']);
 
     const c = new JsFixClient({ port, compId: 'ALPHA', storeDir: join(dir, 'client') });
     await c.logon();

@@ -182,6 +182,16 @@ describe('the rest of the screen', () => {
     expect(html).toContain('1 of 2 healthy · 1 stale');
   });
 
+  // Round 16 (outside): with the time machine on, the panel went on showing live components without saying so.
+  it('components with the time machine on: the panel says it shows now, and its actions are locked', () => {
+    const store = storeWith({ reset: stateView({ components: [component('risk-1')] }) });
+    expect(render(store, <ComponentsPanel />)).not.toContain('components-live-note');
+    store.getState().travelStarted(5, 1);
+    const html = render(store, <ComponentsPanel />);
+    expect(html).toMatch(/data-testid="components-live-note"[^>]*>Live now: the time machine shows the past&#x27;s orders and fills, not the components&#x27; past health</);
+    expect(html).toMatch(/data-testid="component-shutdown-risk-1"[^>]*disabled=""/);
+  });
+
   it('fills newest first', () => {
     const html = render(storeWith({ reset: stateView({ fills: [fill(1), fill(2), fill(3)] }) }), <FillsBlotter />);
     expect(html.indexOf('fill-row-3')).toBeLessThan(html.indexOf('fill-row-1'));

@@ -11,7 +11,7 @@ import { BusinessRejectReason, CxlRejReason, CxlRejResponseTo, ExecType, OrdRejR
 import { listenFix, type FixListener } from '../jspurefix.ts';
 import { OrdoFixSession, type SessionHooks } from '../session.ts';
 import { encodeReport } from './encode.ts';
-import { parseNewOrder, parseOrderRef, parseReplace, type OrderRef } from './inbound.ts';
+import { orderMismatch, parseNewOrder, parseOrderRef, parseReplace, type OrderRef } from './inbound.ts';
 import { BadRequest, parseNewOrder as parseApiNewOrder } from '../../host/validation.ts';
 import { ClOrdIdChains, execReport, impliedNewFor, ordStatusOf, reportFor, type ClientReport, type RequestIds } from './reports.ts';
 import { AcceptorState } from './state.ts';
@@ -608,14 +608,17 @@ export class FixAcceptorComponent extends ProjectedComponent implements Componen
     });
   }
 
-  /** An ExecutionReport rejecting a D that never reached the log (bad fields, session closed). */
-  private rejectNew(s: OrdoFixSession, body: ILooseObject, clOrdId: string, reason: number, text: string): void {
+  /**
+   * An ExecutionReport rejecting a D that never reached the log (bad fields, session closed), or (`execType` I)
+   * answering an OrderStatusRequest for an order Ordo does not know (FIX 4.4: OrdStatus 8, OrdRejReason 5).
+   */
+  private rejectNew(s: OrdoFixSession, body: ILooseObject, clOrdId: string, reason: number, text: string, execType: string = ExecType.REJECTED): void {
     const i = body['Instrument'] as ILooseObject | undefined;
     s.sendApp('8', {
       OrderID: 'NONE',
       ClOrdID: clOrdId,
       ExecID: `R${this.session}.${this.nextStatusId++}`,
-      ExecType: ExecType.REJECTED,
+      ExecType: execType,
       OrdStatus: OrdStatus.REJECTED,
       OrdRejReason: reason,
       Instrument: { Symbol: typeof i?.['Symbol'] === 'string' ? i['Symbol'] : 'NONE' },
@@ -655,6 +658,8 @@ export class FixAcceptorComponent extends ProjectedComponent implements Componen
       });
     if (!parsed.ok) return reject(CxlRejReason.OTHER, parsed.reason);
     if (!o) return reject(CxlRejReason.UNKNOWN_ORDER, `unknown order: no order of ${client} has ClOrdID '${parsed.value.origClOrdId}'`);
+    const mismatch = orderMismatch(body, o);
+    if (mismatch !== undefined) return reject(CxlRejReason.OTHER, mismatch);
     if (this.byClOrdId.has(key(client, parsed.value.clOrdId))) return reject(CxlRejReason.DUPLICATE_CLORDID, `ClOrdID '${parsed.value.clOrdId}' was already used`);
     const entry: Pending = { orderId: o.orderId, kind, ids: ids! };
     this.pending.push(entry);
@@ -680,7 +685,8 @@ export class FixAcceptorComponent extends ProjectedComponent implements Componen
     const o = await this.resolve(client, { clOrdId, origClOrdId: clOrdId, orderId: body['OrderID'] === undefined ? undefined : String(body['OrderID']) });
     const execId = `S${this.session}.${this.lastSeq}.${this.nextStatusId++}`;
     if (!o) {
-      this.rejectNew(s, body, clOrdId || 'NONE', OrdRejReason.OTHER, `unknown order: no order of ${client} has ClOrdID '${clOrdId}'`);
+      const named = body['OrderID'] === undefined ? `ClOrdID '${clOrdId}'` : `ClOrdID '${clOrdId}' or OrderID '${String(body['OrderID'])}'`;
+      this.rejectNew(s, body, clOrdId || 'NONE', OrdRejReason.UNKNOWN_ORDER, `unknown order: no order of ${client} has ${named}`, ExecType.ORDER_STATUS);
       return;
     }
     const r = execReport(o, this.chains.current(o.orderId) ?? o.clientOrderId, execId, ExecType.ORDER_STATUS, Date.now() * 1000);

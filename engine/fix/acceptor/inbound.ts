@@ -112,3 +112,16 @@ export function parseReplace(body: ILooseObject): Parsed<OrderRef & { quantity: 
   if (px && !px.ok) return px;
   return { ok: true, value: { ...ref.value, quantity: qty.value, price: px?.value } };
 }
+
+/**
+ * Why an F or G does not describe the order it names (its Symbol (55) or Side (54) another order's), or undefined.
+ * FIX 4.4 has both in F and G so a counterparty cannot cancel or change an order it has mistaken for another;
+ * a missing one is taken as the order's own (the order is named by its ClOrdID already).
+ */
+export function orderMismatch(body: ILooseObject, order: { readonly symbol: string; readonly side: string }): string | undefined {
+  const sym = symbol(body);
+  if (sym !== undefined && sym !== order.symbol) return `Symbol (55) '${String(sym)}' is not the order's symbol '${order.symbol}'`;
+  const side = body['Side'];
+  if (side !== undefined && ordoSide(side) !== order.side) return `Side (54) '${String(side)}' is not the order's side (${order.side === 'buy' ? '1 buy' : '2 sell'})`;
+  return undefined;
+}

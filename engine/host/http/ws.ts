@@ -9,6 +9,10 @@ import type { ApiAuth } from './auth.ts';
 import { dispatch } from './dispatch.ts';
 import { HttpError } from './errors.ts';
 import { MAX_BODY_BYTES } from './rest.ts';
+import { TOO_SLOW } from '../subscriber-pipe.ts';
+
+/** Replies written to a socket and not yet taken by its client past which the socket is closed. */
+export const MAX_UNREAD_REPLY_BYTES = 16 * 1024 * 1024;
 
 /**
  * The API over a WebSocket at /ws (the browser UI and Electron main): calls
@@ -67,6 +71,9 @@ export class ApiSocketServer {
         process.nextTick(uncork);
       }
       ws.send(JSON.stringify(m));
+      // A client that sends calls and does not read their replies would grow the host's memory without bound:
+      // past MAX_UNREAD_REPLY_BYTES it is closed as a slow subscriber is (decision 288).
+      if (ws.bufferedAmount > MAX_UNREAD_REPLY_BYTES) ws.close(TOO_SLOW, `unread replies over ${MAX_UNREAD_REPLY_BYTES / 1024 / 1024} MiB: closed`);
     };
     ws.on('message', (data) => {
       let call: WireCall;

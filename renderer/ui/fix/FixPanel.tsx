@@ -6,10 +6,10 @@ import type { Column } from '../SortHeader.tsx';
 
 const COLUMNS: readonly Column[] = [
   { key: 'client', title: 'Client', width: 'minmax(70px, 0.8fr)' },
-  { key: 'status', title: 'Session', width: '104px' },
+  { key: 'status', title: 'Session', width: '136px' },
   { key: 'in', title: 'In seq', width: '64px', align: 'right' },
   { key: 'out', title: 'Out seq', width: '64px', align: 'right' },
-  { key: 'owed', title: 'Owed', width: '96px', align: 'right' },
+  { key: 'owed', title: 'Owed', width: '72px', align: 'right' },
   { key: 'reason', title: 'Last reason', width: 'minmax(160px, 3fr)' },
 ];
 const GRID = gridStyle(COLUMNS);
