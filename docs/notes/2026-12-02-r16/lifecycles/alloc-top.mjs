@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 const p = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const per = Number(process.argv[3] ?? 1);
 const self = new Map(); let total = 0;
-(function walk(n, path) {
+(function walk(n) {
   const cf = n.callFrame;
   const k = `${cf.functionName || '(anon)'} ${cf.url.split('/').slice(-2).join('/')}:${cf.lineNumber}`;
   const size = n.selfSize;
