@@ -2,6 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { UserError } from '../errors.ts';
 import { log } from '../log.ts';
 import type { VenueChildCall, VenueChildMessage, VenueChildStart } from './venue-child.ts';
 import type { VenueInstrument, VenueStats } from './venue.ts';
@@ -24,6 +25,8 @@ export interface VenueProcessOptions {
   readonly tcp?: { readonly router: string; readonly marketData: string; readonly keysDir: string; readonly zapDomain: string };
   /** After every restart, once the new process is serving (the gateway reconciles its orders). */
   readonly onRestarted?: (restarts: number) => void;
+  /** How long a start may take to say ready (ms; default 20 s); for tests. */
+  readonly readyMs?: number;
 }
 
 /**
@@ -40,6 +43,13 @@ export interface VenueHandle {
   venueStats(): Promise<VenueStats>;
   close(): Promise<void>;
 }
+
+/** The one line for a venue process that did not say ready within its start limit (a starved machine, usually). */
+export function startLimitReached(limitMs: number): string {
+  return `the simulated venue's process did not say it was ready within its start limit of ${limitMs / 1000} s (the machine may be too busy)`;
+}
+
+const firstLine = (text: string): string => text.split('\n')[0]!;
 
 type CallBody = VenueChildCall extends infer C ? (C extends { t: 'call' } ? Omit<C, 't' | 'id'> : never) : never;
 
@@ -163,11 +173,12 @@ export class VenueProcess implements VenueHandle {
     this.exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     return new Promise<void>((resolve, reject) => {
       let ready = false;
+      const limitMs = this.opts.readyMs ?? READY_MS;
       const timer = setTimeout(() => {
         if (ready) return;
         child.kill('SIGKILL');
-        reject(new Error(`the simulated venue's process did not start within ${READY_MS / 1000}s`));
-      }, READY_MS);
+        reject(new UserError(startLimitReached(limitMs)));
+      }, limitMs);
       child.on('message', (raw: unknown) => {
         const m = raw as VenueChildMessage;
         if (m.t === 'ready') {
@@ -178,7 +189,7 @@ export class VenueProcess implements VenueHandle {
           resolve();
         } else if (m.t === 'failed') {
           clearTimeout(timer);
-          reject(new Error(`the simulated venue cannot start: ${m.text}`));
+          reject(new UserError(`the simulated venue cannot start: ${firstLine(m.text)}`));
         } else if (m.t === 'reply') {
           const w = this.waiting.get(m.id);
           this.waiting.delete(m.id);
@@ -189,12 +200,12 @@ export class VenueProcess implements VenueHandle {
       child.once('error', (err) => {
         if (ready) return;
         clearTimeout(timer);
-        reject(new Error(`the simulated venue's process cannot start: ${err.message}`));
+        reject(new UserError(`the simulated venue's process cannot start: ${firstLine(err.message)}`));
       });
       child.once('exit', (code, signal) => {
         clearTimeout(timer);
         this.serving = false;
-        if (!ready) reject(new Error(`the simulated venue's process ended at start (${signal ?? `exit code ${code}`})`));
+        if (!ready) reject(new UserError(`the simulated venue's process ended at start (${signal ?? `exit code ${code}`})`));
         this.failWaiting('the simulated venue ended');
         if (ready && !this.closing) this.restartAfterExit(code, signal);
       });
