@@ -174,6 +174,8 @@ export async function loopAtScale(dataDir: string, rounds = 3, ratePerSec = 100,
         mainOnCoreMs: cpu,
         mainWaitingMs: waited ?? 0,
         methods: windows.filter((w) => endAt - gap <= w.to + 5 && endAt >= w.from - 5).map((w) => w.method),
+        // Every core's busy time over the gap, every process of the machine (what the threads above leave is others').
+        machineBusyMs: sampler.machineBusy(endAt - gap, endAt),
         threads: sampler.shares(endAt - gap, endAt),
       }));
       writeFileSync(schedOut, JSON.stringify(placed, null, 1));

@@ -47,8 +47,18 @@ function childName(pid: number): string {
   return script.slice(script.lastIndexOf('/') + 1).replace(/\.js$/, '');
 }
 
+/** The machine's busy time so far (ms over all cores: user, nice, system, irq, softirq, steal of /proc/stat's cpu line). */
+function machineBusyMs(): number | undefined {
+  const f = read('/proc/stat')?.split('\n', 1)[0]?.trim().split(/\s+/).slice(1).map(Number);
+  if (!f) return undefined;
+  // user nice system idle iowait irq softirq steal, in USER_HZ (100 a second on Linux).
+  return ((f[0] ?? 0) + (f[1] ?? 0) + (f[2] ?? 0) + (f[5] ?? 0) + (f[6] ?? 0) + (f[7] ?? 0)) * 10;
+}
+
 export class SchedSampler {
   private readonly tracks = new Map<string, Track>();
+  /** [epochMs, machine busy ms] samples (10 ms resolution). */
+  private readonly machine: [number, number][] = [];
   private readonly timer: NodeJS.Timeout;
   private paths: { key: string; path: string; name: string }[] = [];
   private lastList = 0;
@@ -87,6 +97,8 @@ export class SchedSampler {
       this.list();
       this.lastList = now;
     }
+    const busy = machineBusyMs();
+    if (busy !== undefined) this.machine.push([now, busy]);
     for (const { key, path, name } of this.paths) {
       const f = read(path)?.split(' ');
       if (!f) continue;
@@ -98,6 +110,20 @@ export class SchedSampler {
 
   stop(): void {
     clearInterval(this.timer);
+  }
+
+  /** The whole machine's busy time within [fromMs, toMs] (all cores, every process; ~10 ms resolution). */
+  machineBusy(fromMs: number, toMs: number): number | undefined {
+    let a: [number, number] | undefined;
+    let b: [number, number] | undefined;
+    for (const x of this.machine) {
+      if (x[0] <= fromMs) a = x;
+      if (x[0] >= toMs) {
+        b = x;
+        break;
+      }
+    }
+    return a && b ? b[1] - a[1] : undefined;
   }
 
   /** Every thread's on-core and waiting time within [fromMs, toMs] (epoch; the samples at or around its ends), busiest first. */
