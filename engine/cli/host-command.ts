@@ -79,6 +79,7 @@ export async function hostCommand(argv: string[]): Promise<number> {
     ...(checkpointEvery !== undefined ? { checkpointEvery } : {}),
     ...(uiStateRows !== undefined ? { uiStateRows } : {}),
     ...(values['fix-venues'] !== undefined ? { fixVenues: loadFixVenues(values['fix-venues']) } : {}),
+    ...(process.env['ORDO_VENUE_IN'] === 'host' ? { venueIn: 'host' as const } : {}),
     autoOpen: !values['no-auto-open'],
     newLog: values['new-log'] === true,
   });
