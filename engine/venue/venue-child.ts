@@ -6,8 +6,7 @@
  * when the IPC channel is lost (the host is gone, however it ended): no
  * orphan outlives its host.
  */
-import { readdirSync, rmSync } from 'node:fs';
-import { setPriority } from 'node:os';
+import { rmSync } from 'node:fs';
 import { authorizedKeys, BusSecurity, ensureBusKeys, registerZapDomain } from '../bus/security.ts';
 import { startVenue, type Venue, type VenueInstrument } from './venue.ts';
 
@@ -124,10 +123,6 @@ process.on('message', (raw: unknown) => {
     (err: unknown) => send({ t: 'reply', id: m.id, error: (err as Error).message ?? String(err) }),
   );
 });
-// EXPERIMENT (round 16 loop): every thread of this process at a lower priority.
-const niceText = process.env['ORDO_VENUE_NICE'];
-if (niceText !== undefined) for (const t of readdirSync('/proc/self/task')) setPriority(Number(t), Number(niceText));
-
 /** The host's private folder of this venue's ipc sockets (argv[2]): removed here when the host could not. */
 const socketDir = process.argv[2];
 

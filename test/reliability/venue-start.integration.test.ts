@@ -6,7 +6,7 @@ import { REFERENCE_ASSETS } from '../../engine/oms/reference.ts';
 import { VenueProcess } from '../../engine/venue/venue-process.ts';
 import { order } from '../engine/helpers/host.ts';
 import { Api } from './helpers/http.ts';
-import { cleanupAll, requireFreshBuild, ROOT, spawnNode, tempDir, until } from './helpers/procs.ts';
+import { cleanupAll, requireFreshBuild, ROOT, runOrdo, spawnNode, startHostProc, tempDir, until } from './helpers/procs.ts';
 
 /**
  * Starting the simulated venue's process (decision 279) where it cannot be had: an install whose
@@ -91,5 +91,28 @@ describe('the venue process cannot be had', () => {
     // The mute process was ended.
     const mute = () => childrenOf(process.pid).filter((p) => existsSync(`/proc/${p}`) && readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(entry));
     await until(() => mute().length === 0, 'the mute venue process to end');
+  });
+});
+
+describe('ordo host --venue-in (decision 284)', () => {
+  it('host: the venue runs on the host\'s thread (no venue process, no warning) and orders fill', async () => {
+    const h = await startHostProc({ dataDir: tempDir(), venueTickMs: 50, extra: ['--venue-in', 'host'] });
+    expect(childrenOf(h.pid).filter((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('venue-child'))).toEqual([]);
+    const api = new Api(h.port, h.token);
+    const r = await api.call('POST', '/api/orders', order('AAPL', 'buy', 5, undefined));
+    expect(r.status).toBe(200);
+    const orderId = (r.json as { orderId: number }).orderId;
+    await until(async () => (await api.state()).orders.some((o) => o.orderId === orderId && o.state === 'filled'), 'the order filled by the venue on the host thread');
+    expect(await h.stop()).toEqual({ code: 0, signal: null });
+    expect(h.stderr()).not.toContain('venue-child.js');
+  });
+
+  it('a value that is neither process nor host: one usage line, exit 2, nothing started', async () => {
+    const dir = tempDir();
+    const r = await runOrdo(['host', '--data-dir', dir, '--port', '0', '--venue-in', 'thread']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe("ordo: host: --venue-in must be process or host, got 'thread' (see 'ordo help')");
+    expect(r.stdout).toBe('');
+    expect(readdirSync(dir)).toEqual([]);
   });
 });
