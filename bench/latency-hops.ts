@@ -22,6 +22,8 @@
  *   node --expose-gc dist/bench/latency-hops.js [seconds] [rate] [--gaps] [--json FILE]
  *       [--child-nice N] [--child-node-flags "a b"] [--reactions frame|turn]
  *
+ * The sequencer's process asks for the scheduler slice as `ordo host` does (ORDO_SCHED_SLICE_US, decision 283),
+ * the child as `ordo component` does; the output's `setup` gives each process's node flags, new space and slice.
  * --child-nice N runs the child under `nice -n N`; --child-node-flags passes node/V8 flags to it (A/B levers
  * without a build); --reactions turn sends the components' reactions once a turn of the child's loop, not once a
  * delivered frame (drive.ts LatencyOptions.reactions). Bench tool: the sequencer is instrumented by wrapping its methods on the instance.
@@ -29,7 +31,8 @@
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import type { LatencyTrace } from './drive.ts';
-import { clockOffsetMs, monoMs, processProbe, readThreads, type ProcessTrace, type ThreadCounts } from './latency-process-probe.ts';
+import { describeSlice, shortenSchedulerSlice, sliceFromEnv } from '../engine/host/sched-slice.ts';
+import { clockOffsetMs, monoMs, processProbe, processSetup, readThreads, type ProcessTrace, type ThreadCounts } from './latency-process-probe.ts';
 import { SENDER_ROLES } from './roles.ts';
 import { sequencerLatency } from './sequencer.ts';
 import { runMain } from './util.ts';
@@ -77,6 +80,9 @@ runMain(async () => {
   const seconds = Number(pos[0] ?? 10);
   const rate = Number(pos[1] ?? 10_000);
   const now = monoMs;
+  // The sequencer's process asks for the slice as `ordo host` does (decision 283); the child asks as `ordo component`.
+  const slice = shortenSchedulerSlice(sliceFromEnv());
+  process.stderr.write(`latency-hops: ${describeSlice(slice)} in the sequencer's process\n`);
 
   const capacity = Math.ceil((rate / SENDER_ROLES.length) * (seconds + 4)) + 16;
   const arrived = new Map<string, Float64Array>(SENDER_ROLES.map((r) => [`${r}-1`, new Float64Array(capacity)]));
@@ -261,6 +267,8 @@ runMain(async () => {
     seconds,
     loadAverage: [load0, loadavg()[0]],
     levers: { gaps: gapsOn, reactions, childNice: childNice ?? null, childNodeFlags: childFlags ?? null },
+    // Each process's node flags (--max-semi-space-size), new space and scheduler slice as the kernel reports it.
+    setup: { sequencerProcess: processSetup(), componentProcess: child.setup ?? null },
     clockOffsetCheckMs: r3(clockOffsetMs()),
     samples: n,
     latencyMs: { p50: r3(pct(50)), p99: r3(pct(99)), p999: r3(pct(99.9)), max: r3(lat[order[n - 1]!]!) },

@@ -13,6 +13,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
+import { getHeapSpaceStatistics } from 'node:v8';
 
 /** CLOCK_MONOTONIC in ms. */
 export function monoMs(): number {
@@ -41,7 +42,31 @@ export interface ThreadCounts {
   readonly preempted: number;
 }
 
+/** What the young generation and the scheduler were for a process: its node flags, new space, slice. */
+export interface ProcessSetup {
+  /** process.execArgv (e.g. --max-semi-space-size=N). */
+  readonly flags: readonly string[];
+  /** V8's new space (both semi-spaces' current capacity and what it may grow to) at the probe's stop, KiB. */
+  readonly newSpaceKiB: number;
+  /** The main thread's scheduler slice as the kernel reports it (se.slice, µs); undefined where unreadable. */
+  readonly sliceUs: number | undefined;
+}
+
+/** This process's setup (see ProcessSetup). */
+export function processSetup(): ProcessSetup {
+  const space = getHeapSpaceStatistics().find((x) => x.space_name === 'new_space');
+  let sliceUs: number | undefined;
+  try {
+    const m = /^se\.slice\s*:\s*(\d+)/m.exec(readFileSync(`/proc/self/task/${process.pid}/sched`, 'utf8'));
+    if (m) sliceUs = Number(m[1]) / 1000;
+  } catch {
+    // Not Linux, or no such field.
+  }
+  return { flags: process.execArgv, newSpaceKiB: Math.round((space?.space_size ?? 0) / 1024), sliceUs };
+}
+
 export interface ProcessTrace {
+  readonly setup?: ProcessSetup;
   readonly pid: number;
   readonly startMs: number;
   readonly stopMs: number;
@@ -123,7 +148,7 @@ export function processProbe(opts: { gaps: boolean }): ProcessProbe {
         const b = before.get(tid);
         threads.push({ tid, name: now.name, runMs: now.runMs - (b?.runMs ?? 0), waitMs: now.waitMs - (b?.waitMs ?? 0), slices: now.slices - (b?.slices ?? 0), preempted: now.preempted - (b?.preempted ?? 0) });
       }
-      return { pid: process.pid, startMs, stopMs, cpuMs: (cpu.user + cpu.system) / 1000, threads, gc, ...(opts.gaps ? { gaps } : {}) };
+      return { setup: processSetup(), pid: process.pid, startMs, stopMs, cpuMs: (cpu.user + cpu.system) / 1000, threads, gc, ...(opts.gaps ? { gaps } : {}) };
     },
   };
 }

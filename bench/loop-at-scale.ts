@@ -17,6 +17,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { apiCaller, orderFlow, startHostProcess, type Reply } from './host-load.ts';
+import { SchedSampler } from './sched-sampler.ts';
 import { sleep, tempFolder, type BenchRow } from './util.ts';
 
 const PROBE = fileURLToPath(new URL('./loop-probe.js', import.meta.url));
@@ -98,6 +99,10 @@ export async function loopAtScale(dataDir: string, rounds = 3, ratePerSec = 100,
     const readyMs = performance.now() - t0;
     log(`loop: host ready in ${(readyMs / 1000).toFixed(1)} s`);
     const api = apiCaller(host);
+    // For placing the wait: $ORDO_LOOP_SCHED_OUT takes, for the worst gaps during calls, every thread's time on a
+    // core and waiting for one (the host's, its children's — the venue's process —, this bench's).
+    const schedOut = process.env['ORDO_LOOP_SCHED_OUT'];
+    const sampler = schedOut ? new SchedSampler(new Map([[host.pid, 'host'], [process.pid, 'bench']])) : undefined;
     const windows: { method: string; from: number; to: number; ms: number; status: number }[] = [];
     let flowing = true;
     let lastOrder = 0;
@@ -148,6 +153,7 @@ export async function loopAtScale(dataDir: string, rounds = 3, ratePerSec = 100,
     } finally {
       flowing = false;
       await flow;
+      sampler?.stop();
       api.close();
       await host.stop();
     }
@@ -157,6 +163,23 @@ export async function loopAtScale(dataDir: string, rounds = 3, ratePerSec = 100,
     const callsOut = process.env['ORDO_LOOP_CALLS_OUT'];
     if (callsOut) writeFileSync(callsOut, JSON.stringify({ origin: probe.origin, windows, gaps: probe.gaps }));
     const gaps = probe.gaps;
+    if (sampler && schedOut) {
+      const first = windows[0]?.from ?? 0;
+      const during = gaps
+        .filter(([endAt, gap]) => endAt >= first && windows.some((w) => endAt - gap <= w.to + 5 && endAt >= w.from - 5))
+        .sort((x, y) => y[1] - x[1])
+        .slice(0, 8);
+      const placed = during.map(([endAt, gap, cpu, waited]) => ({
+        gapMs: gap,
+        mainOnCoreMs: cpu,
+        mainWaitingMs: waited ?? 0,
+        methods: windows.filter((w) => endAt - gap <= w.to + 5 && endAt >= w.from - 5).map((w) => w.method),
+        // Every core's busy time over the gap, every process of the machine (what the threads above leave is others').
+        machineBusyMs: sampler.machineBusy(endAt - gap, endAt),
+        threads: sampler.shares(endAt - gap, endAt),
+      }));
+      writeFileSync(schedOut, JSON.stringify(placed, null, 1));
+    }
     type Parts = { onCoreMs: number; waitingMs: number; asleepMs: number };
     const noParts: Parts = { onCoreMs: 0, waitingMs: 0, asleepMs: 0 };
     const byMethod = new Map<string, { calls: number; worstMs: number; worstGapMs: number; worstGapCpuMs: number; worstGapParts: Parts; worstGapAsleepMs: number; worstGcMs: number; worstGcKind: string; statuses: Set<number> }>();

@@ -27,7 +27,7 @@ import { openReadableLog, openWritableLog, type ReadableLog, type WritableLog } 
 import { MarketDataSubscriber } from '../venue/client.ts';
 import { startVenue, type Venue } from '../venue/venue.ts';
 import { VenueProcess, type VenueHandle } from '../venue/venue-process.ts';
-import { compiledFile } from './compiled-file.ts';
+import { compiledFile, compiledPath } from './compiled-file.ts';
 // FIX modules are loaded only when FIX is asked for (jspurefix takes over a second to load).
 import type { FixAcceptorComponent } from '../fix/acceptor/component.ts';
 import type { FixVenueBridge } from '../fix/gateway/bridge.ts';
@@ -191,7 +191,9 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     const venueTcp = tcp ? [`tcp://127.0.0.1:${opts.busPort! + VENUE_PORT_OFFSET}`, `tcp://127.0.0.1:${opts.busPort! + VENUE_PORT_OFFSET + 1}`] : [];
     // The venue's process starts now and binds while this host opens its log and recovers (decision 279).
     const venueEntry = opts.venueIn === 'host' ? undefined : compiledFile(import.meta.url, '../venue/venue-child.js');
-    if (opts.venueIn !== 'host' && venueEntry === undefined) logger.warn('the simulated venue runs on the host\'s thread: dist/engine/venue/venue-child.js is not built');
+    if (opts.venueIn !== 'host' && venueEntry === undefined) {
+      logger.warn(`the simulated venue runs on the host's thread: its process's program ${compiledPath(import.meta.url, '../venue/venue-child.js')} is missing (not built or moved away)`);
+    }
     let onVenueRestarted = (): void => {};
     const venueStarting =
       venueEntry === undefined

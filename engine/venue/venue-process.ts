@@ -25,7 +25,7 @@ export interface VenueProcessOptions {
   readonly tcp?: { readonly router: string; readonly marketData: string; readonly keysDir: string; readonly zapDomain: string };
   /** After every restart, once the new process is serving (the gateway reconciles its orders). */
   readonly onRestarted?: (restarts: number) => void;
-  /** How long the process may take to say it is ready (default READY_MS; tests). */
+  /** How long a start may take to say ready (ms; default 20 s); for tests. */
   readonly readyMs?: number;
 }
 
@@ -43,6 +43,13 @@ export interface VenueHandle {
   venueStats(): Promise<VenueStats>;
   close(): Promise<void>;
 }
+
+/** The one line for a venue process that did not say ready within its start limit (a starved machine, usually). */
+export function startLimitReached(limitMs: number): string {
+  return `the simulated venue's process did not say it was ready within its start limit of ${limitMs / 1000} s (the machine may be too busy)`;
+}
+
+const firstLine = (text: string): string => text.split('\n')[0]!;
 
 type CallBody = VenueChildCall extends infer C ? (C extends { t: 'call' } ? Omit<C, 't' | 'id'> : never) : never;
 
@@ -166,13 +173,12 @@ export class VenueProcess implements VenueHandle {
     this.exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     return new Promise<void>((resolve, reject) => {
       let ready = false;
-      const readyMs = this.opts.readyMs ?? READY_MS;
+      const limitMs = this.opts.readyMs ?? READY_MS;
       const timer = setTimeout(() => {
         if (ready) return;
         child.kill('SIGKILL');
-        // A user's error, not "unexpected": seen on a loaded machine; the line says what happened and what to try.
-        reject(new UserError(`the simulated venue's process did not start within ${readyMs / 1000} s (is the machine overloaded? try again)`));
-      }, readyMs);
+        reject(new UserError(startLimitReached(limitMs)));
+      }, limitMs);
       child.on('message', (raw: unknown) => {
         const m = raw as VenueChildMessage;
         if (m.t === 'ready') {
@@ -183,7 +189,7 @@ export class VenueProcess implements VenueHandle {
           resolve();
         } else if (m.t === 'failed') {
           clearTimeout(timer);
-          reject(new Error(`the simulated venue cannot start: ${m.text}`));
+          reject(new UserError(`the simulated venue cannot start: ${firstLine(m.text)}`));
         } else if (m.t === 'reply') {
           const w = this.waiting.get(m.id);
           this.waiting.delete(m.id);
@@ -194,12 +200,12 @@ export class VenueProcess implements VenueHandle {
       child.once('error', (err) => {
         if (ready) return;
         clearTimeout(timer);
-        reject(new Error(`the simulated venue's process cannot start: ${err.message}`));
+        reject(new UserError(`the simulated venue's process cannot start: ${firstLine(err.message)}`));
       });
       child.once('exit', (code, signal) => {
         clearTimeout(timer);
         this.serving = false;
-        if (!ready) reject(new Error(`the simulated venue's process ended at start (${signal ?? `exit code ${code}`})`));
+        if (!ready) reject(new UserError(`the simulated venue's process ended at start (${signal ?? `exit code ${code}`})`));
         this.failWaiting('the simulated venue ended');
         if (ready && !this.closing) this.restartAfterExit(code, signal);
       });
