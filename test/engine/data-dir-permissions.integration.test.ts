@@ -1,16 +1,17 @@
-import { spawn } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openWritableLog } from '../../engine/store/log.ts';
-import { ORDO_BIN } from './helpers/cli.ts';
+import { runOrdo } from './helpers/cli.ts';
 
 /**
  * A data dir this user may not use (round 16, outside): a read-only folder, an unreadable log, another user's
  * folder. SQLite said "attempt to write a readonly database" or "unable to open database file", and the host an
  * "unexpected error: EACCES … ordo.db.head". Now one line names the folder or file and what is wrong, exit 1.
- * Run as uid 65534 (nobody) when the tests run as root, whom the kernel lets past every permission.
+ * When the tests run as root, whom the kernel lets past every permission, the commands run as root without its
+ * capabilities (`setpriv --bounding-set=-all`): permission bits hold for it as for any user, and the commands still
+ * read the checkout wherever CI put it (a folder nobody else may enter; running them as nobody failed there).
  */
 const asRoot = process.getuid?.() === 0;
 const NOBODY = 65534;
@@ -24,26 +25,12 @@ function dataDir(): string {
   const dir = join(root, `d${++n}`);
   mkdirSync(dir, { mode: 0o700 });
   openWritableLog(join(dir, 'ordo.db')).close();
-  if (asRoot) for (const p of [dir, join(dir, 'ordo.db')]) chownSync(p, NOBODY, NOBODY);
   return dir;
 }
 
-function ordoAs(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [ORDO_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...(asRoot ? { uid: NOBODY, gid: NOBODY } : {}) });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d: Buffer) => (stdout += d));
-    p.stderr.on('data', (d: Buffer) => (stderr += d));
-    const t = setTimeout(() => {
-      p.kill('SIGKILL');
-      reject(new Error(`ordo ${args.join(' ')} did not finish; stderr: ${stderr}`));
-    }, 30_000);
-    p.on('exit', (code) => {
-      clearTimeout(t);
-      resolve({ code, stdout, stderr });
-    });
-  });
+/** `ordo ARGS` as this user, without root's capabilities when it is root. */
+function ordoAs(args: string[]): ReturnType<typeof runOrdo> {
+  return runOrdo(args, 30_000, asRoot ? ['setpriv', '--bounding-set=-all', '--inh-caps=-all', '--'] : []);
 }
 
 /** Exactly one line on stderr, exit 1, nothing on stdout, no stack. */
@@ -86,10 +73,14 @@ describe('a data dir this user may not use', () => {
   });
 
   it("another user's folder: the host says it is not its owner (EPERM before)", async () => {
-    // Root's own folder when the tests run as root (the commands run as nobody); else a system folder root owns.
-    const dir = asRoot ? join(root, 'roots') : '/usr';
-    if (asRoot) mkdirSync(dir, { mode: 0o755 });
+    // Nobody's folder when the tests run as root (the commands run as root without capabilities); else a system
+    // folder root owns.
+    const dir = asRoot ? join(root, 'nobodys') : '/usr';
+    if (asRoot) {
+      mkdirSync(dir, { mode: 0o755 });
+      chownSync(dir, NOBODY, NOBODY);
+    }
     const line = oneLine(await ordoAs(['host', '--port', '0', '--data-dir', dir]));
-    expect(line).toBe(`ordo: cannot use data dir ${dir}: this user cannot make it private (mode 0700) as it is not its owner (owner uid 0, mode 0755, this user uid ${asRoot ? NOBODY : process.getuid?.()}); run Ordo as its owner`);
+    expect(line).toBe(`ordo: cannot use data dir ${dir}: this user cannot make it private (mode 0700) as it is not its owner (owner uid ${asRoot ? NOBODY : 0}, mode 0755, this user uid ${process.getuid?.()}); run Ordo as its owner`);
   });
 });
