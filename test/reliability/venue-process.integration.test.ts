@@ -1,9 +1,9 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { order, startTestHost, unwrap, waitOrder } from '../engine/helpers/host.ts';
 import { Api } from './helpers/http.ts';
-import { cleanupAll, freePortRun, requireFreshBuild, startHostProc, tempDir, until } from './helpers/procs.ts';
+import { childrenOf, cleanupAll, freePortRun, requireFreshBuild, startHostProc, tempDir, until } from './helpers/procs.ts';
 
 /**
  * The simulated venue in its own process (decision 279), with real sockets and real processes: the host starts
@@ -21,16 +21,6 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-/** The process ids of `pid`'s children (Linux). */
-function childrenOf(pid: number): number[] {
-  const out: number[] = [];
-  for (const t of readdirSync(`/proc/${pid}/task`)) {
-    const text = readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').trim();
-    if (text) out.push(...text.split(/\s+/).map(Number));
-  }
-  return out;
 }
 
 function commandOf(pid: number): string {

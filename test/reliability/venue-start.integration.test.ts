@@ -6,7 +6,7 @@ import { REFERENCE_ASSETS } from '../../engine/oms/reference.ts';
 import { VenueProcess } from '../../engine/venue/venue-process.ts';
 import { order } from '../engine/helpers/host.ts';
 import { Api } from './helpers/http.ts';
-import { cleanupAll, requireFreshBuild, ROOT, runOrdo, spawnNode, startHostProc, tempDir, until } from './helpers/procs.ts';
+import { childrenOf, cleanupAll, requireFreshBuild, ROOT, runOrdo, spawnNode, startHostProc, tempDir, until } from './helpers/procs.ts';
 
 /**
  * Starting the simulated venue's process (decision 279) where it cannot be had: an install whose
@@ -16,16 +16,6 @@ import { cleanupAll, requireFreshBuild, ROOT, runOrdo, spawnNode, startHostProc,
 
 beforeAll(() => requireFreshBuild());
 afterAll(() => cleanupAll());
-
-/** The process ids of `pid`'s children (Linux). */
-function childrenOf(pid: number): number[] {
-  const out: number[] = [];
-  for (const t of readdirSync(`/proc/${pid}/task`)) {
-    const text = readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').trim();
-    if (text) out.push(...text.split(/\s+/).map(Number));
-  }
-  return out;
-}
 
 /**
  * A copy of this built install (dist/, bin/, package.json, the reference data; node_modules and the native addon linked) without
