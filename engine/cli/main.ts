@@ -1,4 +1,4 @@
-import { hugeHeapFromEnv, reserveHugeHeap } from '../host/huge-heap.ts';
+import { hugeHeapFromEnv, reserveHugeHeap } from '../native/huge-heap.ts';
 import { describeError, UsageError } from './errors.ts';
 import { eventsCommand, sessionsCommand, verifyCommand } from './log-commands.ts';
 

@@ -1,5 +1,5 @@
 import { readdirSync } from 'node:fs';
-import { loadAddon } from './native-addon.ts';
+import { loadAddon } from '../native/addon.ts';
 
 /**
  * The scheduler slice Ordo's live processes ask for (decision 283), in microseconds. On Linux ≥ 6.12 (EEVDF) a

@@ -11,7 +11,8 @@
  *     faulted in page by page and unmapped at free; M_TRIM_THRESHOLD: what is freed stays for the next block.
  *   - the heap is grown by `bytes` at once (M_TOP_PAD for one growth) and the new stretch, untouched, is advised
  *     MADV_HUGEPAGE; blocks carved from it later fault in 2 MiB pages.
- * Returns the bytes advised (0: nothing was, e.g. the growth failed), or -errno when madvise refused.
+ * Returns the bytes advised (0: nothing was, e.g. the growth failed), or -errno when madvise refused; once per
+ * process (a later call returns the first one's result).
  * Memory in the process's other arenas (worker threads) and blocks over 32 MiB keep the defaults.
  */
 #define _GNU_SOURCE
@@ -57,11 +58,17 @@ static double grow_advised(size_t pad) {
   return (double)(to - from);
 }
 
+/* Once per process: a second call (another module instance of the same process) returns the first one's result. */
+static int reserved = 0;
+static double reserved_result = 0;
+
 static double reserve(double want) {
   if (!(want >= 4 * HUGE_PAGE && want <= (double)(1ULL << 30))) return -EINVAL;
+  if (reserved) return reserved_result;
+  reserved = 1;
   mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD);
   mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD);
-  return grow_advised((size_t)want);
+  return reserved_result = grow_advised((size_t)want);
 }
 
 static napi_value reserve_heap(napi_env env, napi_callback_info info) {
