@@ -48,10 +48,11 @@ export function reserveHugeHeap(mib = DEFAULT_HUGE_HEAP_MIB): HugeHeap {
 }
 
 /**
- * Whether this process's heap was given huge pages (reserveHugeHeap advised some). A long replay then makes its
- * column memory on its own thread: a fault per 2 MiB costs less than a worker touching 4 KiB pages ahead of it
- * (decision 290, which measured both; chunk-prefault.ts).
+ * Whether this process's array buffers come from a heap given huge pages: reserveHugeHeap advised some, and this
+ * is not Electron's Node (ELECTRON_RUN_AS_NODE: its V8 sandbox allocates array buffers apart from malloc's heap).
+ * A long replay then makes its column memory on its own thread: a fault per 2 MiB costs less than a worker
+ * touching 4 KiB pages ahead of it (decision 290, which measured both; chunk-prefault.ts).
  */
 export function hugeHeapInForce(): boolean {
-  return done !== undefined && done.advisedBytes > 0;
+  return done !== undefined && done.advisedBytes > 0 && process.versions['electron'] === undefined;
 }
