@@ -43,6 +43,7 @@ export function reserveHugeHeap(mib = DEFAULT_HUGE_HEAP_MIB): HugeHeap {
   if (typeof addon === 'string') return (done = { advisedBytes: 0, reason: addon });
   if (addon.reserveHeap === undefined) return (done = { advisedBytes: 0, reason: 'the addon is older than this build (npm run build:native)' });
   const r = addon.reserveHeap(mib * 2 ** 20);
+  if (r === -38 /* ENOSYS: built without glibc's mallopt or THP advice */) return (done = { advisedBytes: 0, reason: 'not glibc on Linux' });
   if (r < 0) return (done = { advisedBytes: 0, reason: `the kernel refused (errno ${-r})` });
   return (done = r === 0 ? { advisedBytes: 0, reason: 'the heap could not grow' } : { advisedBytes: r });
 }

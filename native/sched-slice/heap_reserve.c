@@ -24,6 +24,12 @@
 #include <unistd.h>
 #include <node_api.h>
 
+/* glibc's mallopt knobs and Linux's THP advice; elsewhere (musl, another OS) reserveHeap is -ENOSYS and the slice
+ * call still builds. */
+#if defined(__GLIBC__) && defined(M_TOP_PAD) && defined(MADV_HUGEPAGE)
+#define ORDO_HEAP 1
+#endif
+
 #define HUGE_PAGE ((uintptr_t)2 << 20)
 #define MMAP_THRESHOLD (32 << 20)
 /* Freed memory at the heap's top is given back past this: never, in practice (what a long replay freed is reused;
@@ -33,6 +39,7 @@
 #define STEP (1 << 20)
 #define MAX_STEPS 64
 
+#ifdef ORDO_HEAP
 /* The heap grown by about `pad` bytes at once (M_TOP_PAD for one growth) and the new stretch advised: the bytes advised, 0 or -errno. */
 static double grow_advised(size_t pad) {
   mallopt(M_TOP_PAD, (int)pad);
@@ -61,14 +68,19 @@ static double grow_advised(size_t pad) {
 /* Once per process: a second call (another module instance of the same process) returns the first one's result. */
 static int reserved = 0;
 static double reserved_result = 0;
+#endif
 
 static double reserve(double want) {
   if (!(want >= 4 * HUGE_PAGE && want <= (double)(1ULL << 30))) return -EINVAL;
+#ifndef ORDO_HEAP
+  return -ENOSYS;
+#else
   if (reserved) return reserved_result;
   reserved = 1;
   mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD);
   mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD);
   return reserved_result = grow_advised((size_t)want);
+#endif
 }
 
 static napi_value reserve_heap(napi_env env, napi_callback_info info) {
