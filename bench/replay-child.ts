@@ -14,6 +14,7 @@ import Database from 'better-sqlite3';
 import { readFileSync } from 'node:fs';
 import { EventStream } from '../engine/bus/event-stream.ts';
 import { ReplayServer } from '../engine/bus/replay.ts';
+import { hugeHeapFromEnv, reserveHugeHeap } from '../engine/native/huge-heap.ts';
 import { withChunkPrefault } from '../engine/oms/order-table/chunk-prefault.ts';
 import { OmsProjection } from '../engine/oms/projection.ts';
 import type { OrdoEvent } from '../engine/protocol/events.ts';
@@ -28,6 +29,8 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const limit = Number(limitArg);
+  // The heap a folding command of the product starts with (decision 290; ORDO_HUGE_HEAP_MIB=0: glibc's, for A/B runs).
+  const heap = reserveHugeHeap(hugeHeapFromEnv());
   // NO_PREFAULT=1: without the column prefault worker (decision 261), for A/B runs in one build.
   const prefault = process.env.NO_PREFAULT === '1' ? 0 : limit;
   let chunks = { taken: 0, missed: 0 };
@@ -89,6 +92,9 @@ async function main(): Promise<void> {
     processCpuNs: (cpu.user + cpu.system) * 1000,
     prefaultChunks: chunks.taken,
     ownChunks: chunks.missed,
+    hugeHeapBytes: heap.advisedBytes,
+    // Minor faults of the whole process (start-up included): what fresh memory cost it (decision 290).
+    minorFaults: usage.minorPageFault,
   };
   process.stdout.write(JSON.stringify(out) + '\n');
 }

@@ -1,3 +1,4 @@
+import { hugeHeapFromEnv, reserveHugeHeap } from '../native/huge-heap.ts';
 import { describeError, UsageError } from './errors.ts';
 import { eventsCommand, sessionsCommand, verifyCommand } from './log-commands.ts';
 
@@ -95,6 +96,20 @@ const commands: Record<string, () => Promise<Command>> = {
   session: async () => (await import('./session-command.ts')).sessionCommand,
 };
 
+/** Commands that fold a session's state (the host, a component, the time machine, checkpoints, what-if, verify): their processes take the huge-page heap first (decision 290). */
+const FOLDING = new Set(['host', 'component', 'state', 'checkpoint', 'replay', 'verify']);
+
+/** ORDO_HUGE_HEAP_MIB, read before a folding command starts: a bad value is a usage error naming it. */
+function takeHugeHeap(): void {
+  let mib: number;
+  try {
+    mib = hugeHeapFromEnv();
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  reserveHugeHeap(mib);
+}
+
 /** Runs the CLI; returns the exit code. Errors become one line on stderr. */
 export async function run(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -116,6 +131,7 @@ export async function run(argv: string[]): Promise<number> {
       process.stdout.write(commandHelp(name) ?? HELP);
       return 0;
     }
+    if (FOLDING.has(name)) takeHugeHeap();
     return await (await load())(rest);
   } catch (err) {
     const { line, code } = describeError(err);

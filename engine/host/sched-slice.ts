@@ -1,7 +1,5 @@
-import { existsSync, readdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readdirSync } from 'node:fs';
+import { loadAddon } from '../native/addon.ts';
 
 /**
  * The scheduler slice Ordo's live processes ask for (decision 283), in microseconds. On Linux ≥ 6.12 (EEVDF) a
@@ -20,28 +18,6 @@ export interface SliceResult {
   readonly threads: number;
   /** Why the default stays, in a few words; absent when the slice is in force. */
   readonly reason?: string;
-}
-
-interface SliceAddon {
-  setSlice(tid: number, ns: number): number;
-  getSlice(tid: number): number;
-}
-
-const ADDON = join('native', 'sched-slice', 'build', 'Release', 'sched_slice.node');
-
-/** The built addon, looked for from this module up to the package's root (source and dist/ are at different depths). */
-function loadAddon(): SliceAddon | string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let up = 0; up < 5; up++, dir = dirname(dir)) {
-    const file = join(dir, ADDON);
-    if (!existsSync(file)) continue;
-    try {
-      return createRequire(import.meta.url)(file) as SliceAddon;
-    } catch (err) {
-      return `the addon does not load: ${(err as Error).message.split('\n')[0]}`;
-    }
-  }
-  return 'the addon is not built (npm run build:native)';
 }
 
 /**

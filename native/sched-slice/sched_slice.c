@@ -1,5 +1,5 @@
 /*
- * Ordo's one native call: a thread's requested scheduler slice (Linux >= 6.12, EEVDF).
+ * Ordo's native calls: a thread's requested scheduler slice (Linux >= 6.12, EEVDF).
  *
  * Node has no call for sched_setattr(2). A SCHED_OTHER thread's slice is the
  * time it may keep a core before a woken thread of equal weight takes it; the
@@ -8,6 +8,7 @@
  * value, and requests `ns` as its slice (the kernel clamps to 0.1-100 ms).
  * It returns 0 on success or the errno; getSlice(tid) returns the runtime the
  * kernel reports for the thread (its slice on >= 6.12, 0 before).
+ * heap_reserve.c adds reserveHeap (decision 290).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -82,12 +83,15 @@ static napi_value get_slice(napi_env env, napi_callback_info info) {
   return number(env, (double)attr.sched_runtime);
 }
 
+void ordo_register_heap(napi_env env, napi_value exports);
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     { "setSlice", NULL, set_slice, NULL, NULL, NULL, napi_default, NULL },
     { "getSlice", NULL, get_slice, NULL, NULL, NULL, napi_default, NULL },
   };
   napi_define_properties(env, exports, 2, props);
+  ordo_register_heap(env, exports);
   return exports;
 }
 

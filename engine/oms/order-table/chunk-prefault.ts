@@ -1,4 +1,5 @@
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { hugeHeapInForce } from '../../native/huge-heap.ts';
 
 /**
  * Column memory touched ahead on another thread during a long cold replay (decision 261).
@@ -15,6 +16,9 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from '
  * The replaying thread never waits for the worker: it polls the worker's port when it needs a chunk and makes
  * an ordinary ArrayBuffer when none is ready (the first chunks, while the worker starts). Only a replay long
  * enough to pay for a worker's start (~10 ms of CPU on the other core) uses one (see withChunkPrefault).
+ *
+ * Not where the process's heap has huge pages (decision 290): there a chunk's memory faults in 2 MiB at a time
+ * on the replaying thread, and a cold replay of 1 M events took less CPU and time without the worker than with it.
  */
 
 /** Chunks of each size kept ready; more are asked for when half are taken. */
@@ -99,11 +103,11 @@ export const PREFAULT_FROM_EVENTS = 250_000;
 
 /**
  * Runs `fn` (a synchronous replay of about `events` events into new columns) with column memory prefaulted on
- * a worker thread when `events` >= PREFAULT_FROM_EVENTS; `fn` alone otherwise, or when one is already active
- * (nested). Returns `fn`'s result and the chunks taken ready / made here (both 0 without a worker).
+ * a worker thread when `events` >= PREFAULT_FROM_EVENTS; `fn` alone otherwise, when one is already active
+ * (nested), or when the heap has huge pages (hugeHeapInForce, decision 290). Returns `fn`'s result and the chunks taken ready / made here (both 0 without a worker).
  */
 export function withChunkPrefault<T>(events: number, fn: () => T): { result: T; taken: number; missed: number } {
-  if (active !== undefined || !(events >= PREFAULT_FROM_EVENTS)) return { result: fn(), taken: 0, missed: 0 };
+  if (active !== undefined || !(events >= PREFAULT_FROM_EVENTS) || hugeHeapInForce()) return { result: fn(), taken: 0, missed: 0 };
   const p = (active = new ChunkPrefault());
   try {
     return { result: fn(), taken: p.taken, missed: p.missed };
