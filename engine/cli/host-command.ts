@@ -1,5 +1,6 @@
 import { loadFixVenues } from '../fix/gateway/config.ts';
 import { checkFixBind, loadFixTls } from '../fix/tls.ts';
+import { giveUpArrayBufferDetachingProtector } from '../host/detach-protector.ts';
 import { tuneHostHeap } from '../host/heap-tuning.ts';
 import { startHost } from '../host/host.ts';
 import { intOption, parse, requireOption } from './args.ts';
@@ -8,6 +9,8 @@ import { applySchedulerSlice, schedulerSlice } from './slice-option.ts';
 
 /** `ordo host`: runs the engine until SIGINT/SIGTERM, then stops cleanly. */
 export async function hostCommand(argv: string[]): Promise<number> {
+  // Before any of the host's code is optimized: a transfer to a thread later would throw that code away (decision 291).
+  giveUpArrayBufferDetachingProtector();
   const { values } = parse('host', argv, {
     'data-dir': { type: 'string' },
     port: { type: 'string' },
