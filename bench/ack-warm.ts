@@ -76,7 +76,8 @@ runMain(async () => {
     const s0 = sample(host.pid);
     const next = await orderFlow(api.call, 'warm');
     const s1 = sample(host.pid);
-    const lines = [`ack-warm: ready in ${readyMs.toFixed(0)} ms (spawn to ready line); at ready: main thread ${s0.mainMs.toFixed(0)} ms on a core, ${s0.minflt} minor faults; load ${load0.toFixed(2)}`];
+    const warmed = /order path warmed: .*/.exec(host.stderr())?.[0];
+    const lines = [`ack-warm: ready in ${readyMs.toFixed(0)} ms (spawn to ready line); at ready: main thread ${s0.mainMs.toFixed(0)} ms on a core, ${s0.minflt} minor faults; load ${load0.toFixed(2)}${warmed ? `; ${warmed}` : ''}`];
     lines.push(`ack-warm: ready→load: main ${(s1.mainMs - s0.mainMs).toFixed(1)} ms, faults ${s1.minflt - s0.minflt}; other threads (CPU ms): ${others(s0, s1, host.pid)}`);
     let sent = 0;
     let refused = 0;

@@ -84,7 +84,7 @@ export async function hostCommand(argv: string[]): Promise<number> {
   // It is never a reason not to start: a warm-up that fails says so in one line and the host starts cold.
   if (warmUp > 0 && !stopping) {
     try {
-      const w = await warmOrderPath({ orders: warmUp });
+      const w = await warmOrderPath({ orders: warmUp, stopped: () => stopping });
       log.info(`order path warmed: ${w.answered} of ${w.sent} orders through a scratch session in ${w.ms.toFixed(0)} ms`);
     } catch (err) {
       log.warn(`order path not warmed (starting cold): ${(err as Error).message}`);

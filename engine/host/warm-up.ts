@@ -8,11 +8,12 @@ import { startHost } from './host.ts';
 /** Orders a warm-up sends by default: past the slices where a fresh host's orders cost it most (decision 291). */
 export const WARM_UP_ORDERS = 2000;
 /**
- * The most a warm-up may take (wall ms), its scratch engine's start included: ~2 s on a quiet 2-core machine; at load
- * 10 the 2,000 orders took 5–6 s (a 3 s bound stopped it at ~600 orders, and the first orders gained about half as
- * much). A start is never held longer than this for it.
+ * When the warm-up stops sending (wall ms from its start, its scratch engine's start included; the engine's stop
+ * follows). At load 8–11 the 2,000 orders took 5–6 s; at load 15–16 a 10 s bound held the start ~9–11 s. The desktop
+ * app waits 30 s for the ready line (electron/host-process.ts), and a host resuming a long session needs ~12 s of
+ * it on a slow machine: 5 s keeps the warm-up well inside that.
  */
-export const WARM_UP_MAX_MS = 10_000;
+export const WARM_UP_MAX_MS = 5000;
 /** Orders in flight at once: the HTTP server, the sequencer's group commit and the fan-out see batches, as under load. */
 const IN_FLIGHT = 8;
 
@@ -28,13 +29,15 @@ export interface WarmUpResult {
  * Runs the order path of this process once through a scratch engine before the real one starts (decision 291):
  * a fresh `ordo host` spends ~1.3 ms of its main thread on each of its first orders against ~0.25 ms once V8 has
  * compiled the path, so a trader's first orders of the day queued behind the JIT. The scratch engine is a whole host
- * (sequencer, components, projection, risk, the simulated venue on this thread, the HTTP API) on a log in a
- * temporary folder, with the shipped reference data, no bus port, no compaction and no checkpoints; `orders`
+ * (sequencer, components, projection, risk, the HTTP API, and the simulated venue on this thread: no second process
+ * to start, or to leave behind) on a log in a temporary folder, with the shipped reference data, no bus port, no
+ * compaction and no checkpoints; `orders`
  * marketable 1-lot orders go through its HTTP API (they fill at its own venue), then it stops and its folder is
  * deleted. Nothing of it reaches the real log, the real venue or any port another process knows: only V8's
- * compiled code and its type feedback are kept. Its handlers are the product's, so they read no clock.
+ * compiled code and its type feedback are kept. Its handlers are the product's, so they read no clock. It stops
+ * sending at `maxMs` (its start included) or once `stopped` says so (a Ctrl-C), then stops its engine.
  */
-export async function warmOrderPath(opts: { orders?: number; maxMs?: number } = {}): Promise<WarmUpResult> {
+export async function warmOrderPath(opts: { orders?: number; maxMs?: number; stopped?: () => boolean } = {}): Promise<WarmUpResult> {
   const t0 = performance.now();
   const orders = opts.orders ?? WARM_UP_ORDERS;
   const maxMs = opts.maxMs ?? WARM_UP_MAX_MS;
@@ -42,7 +45,7 @@ export async function warmOrderPath(opts: { orders?: number; maxMs?: number } = 
   let sent = 0;
   let answered = 0;
   try {
-    const host = await startHost({ dataDir: join(dir, 'data'), port: 0, venueIn: 'process', compactFrames: false, checkpointEvery: 0, staleMs: 60_000, venueTickMs: 50, staticDir: join(dir, 'no-ui') });
+    const host = await startHost({ dataDir: join(dir, 'data'), port: 0, venueIn: 'host', compactFrames: false, checkpointEvery: 0, staleMs: 60_000, venueTickMs: 50, staticDir: join(dir, 'no-ui') });
     const agent = new Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
     try {
       const post = postJson(agent, host.port, host.token);
@@ -59,7 +62,7 @@ export async function warmOrderPath(opts: { orders?: number; maxMs?: number } = 
       };
       await Promise.all(
         Array.from({ length: IN_FLIGHT }, async () => {
-          while (sent < orders && performance.now() - t0 < maxMs) {
+          while (sent < orders && performance.now() - t0 < maxMs && opts.stopped?.() !== true) {
             const n = sent++;
             if ((await post('/api/orders', order(n))) === 200) answered++;
           }
