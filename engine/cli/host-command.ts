@@ -3,7 +3,7 @@ import { checkFixBind, loadFixTls } from '../fix/tls.ts';
 import { giveUpArrayBufferDetachingProtector } from '../host/detach-protector.ts';
 import { tuneHostHeap } from '../host/heap-tuning.ts';
 import { startHost } from '../host/host.ts';
-import { WARM_UP_ORDERS, warmOrderPath } from '../host/warm-up.ts';
+import { warmOrderPath } from '../host/warm-up.ts';
 import { log } from '../log.ts';
 import { intOption, parse, requireOption } from './args.ts';
 import { UsageError } from './errors.ts';
@@ -47,9 +47,9 @@ export async function hostCommand(argv: string[]): Promise<number> {
   const checkpointEvery = intOption('host', 'checkpoint-every', values['checkpoint-every'], 0, 1_000_000_000);
   // Newest orders and fills a UI subscriber's initial state carries (decision 150).
   const uiStateRows = intOption('host', 'ui-state-rows', values['ui-state-rows'], 1, 1_000_000);
-  // Orders the warm-up runs through a scratch engine before this one starts (decision 291); 0: none. The option, else
-  // $ORDO_WARM_UP (the test suite sets 0: its hundreds of hosts would each pay it), else the default.
-  const warmUp = intOption('host', 'warm-up', values['warm-up'], 0, 100_000) ?? warmUpFromEnv() ?? WARM_UP_ORDERS;
+  // Orders the warm-up runs through a scratch engine before this one starts (decision 291): the option, else
+  // $ORDO_WARM_UP, else none. Off by default: on a loaded 2-core machine its 5 s let too few orders through to pay.
+  const warmUp = intOption('host', 'warm-up', values['warm-up'], 0, 100_000) ?? warmUpFromEnv() ?? 0;
   const fixTls = loadFixTls(values['fix-tls-cert'], values['fix-tls-key']);
   if (values['fix-host'] !== undefined) checkFixBind(values['fix-host'], fixTls);
   const sync = values.sync;
@@ -79,8 +79,8 @@ export async function hostCommand(argv: string[]): Promise<number> {
   // A short scheduler slice on every thread before ZeroMQ's and the workers' start (they inherit it): a thread woken
   // by a message waits for a core ~0.1 ms instead of up to the 1.4 ms default slice (decision 283).
   applySchedulerSlice(sliceUs);
-  // The order path compiled before the ready line, on a scratch engine that shares nothing with this one but the
-  // process's compiled code: a fresh host's first orders cost ~5× its later ones (decision 291).
+  // When asked for: the order path compiled before the ready line, on a scratch engine that shares nothing with this
+  // one but the process's compiled code: a fresh host's first orders cost ~5× its later ones (decision 291).
   // It is never a reason not to start: a warm-up that fails says so in one line and the host starts cold.
   if (warmUp > 0 && !stopping) {
     try {

@@ -5,7 +5,10 @@ import { join } from 'node:path';
 import { loadReferenceData } from '../oms/reference.ts';
 import { startHost } from './host.ts';
 
-/** Orders a warm-up sends by default: past the slices where a fresh host's orders cost it most (decision 291). */
+/**
+ * Orders a warm-up sends unless told otherwise: past the slices where a fresh host's orders cost it most (decision
+ * 291). `ordo host --warm-up 2000` asks for it; `ordo host` runs none by default.
+ */
 export const WARM_UP_ORDERS = 2000;
 /**
  * When the warm-up stops sending (wall ms from its start, its scratch engine's start included; the engine's stop

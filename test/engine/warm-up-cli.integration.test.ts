@@ -17,7 +17,7 @@ function eventTypes(dataDir: string): string[] {
     .map((l) => (JSON.parse(l) as { type: string }).type);
 }
 
-describe('`ordo host` warms its order path up before its ready line (decision 291)', () => {
+describe('`ordo host --warm-up N` warms its order path up before its ready line (decision 291)', () => {
   it('says how many orders went through the scratch session, and its own log holds only its own start: no order event', async () => {
     const dataDir = join(root, 'warm');
     const host = await startHostProcess(['--data-dir', dataDir, '--warm-up', '200'], 60_000, { ORDO_LOG_LEVEL: 'info' });
@@ -33,7 +33,8 @@ describe('`ordo host` warms its order path up before its ready line (decision 29
     // The same start as a host that did not warm up: the same events, in the same order (the venue's reference price
     // moves come with the time a host runs, not with its start).
     const cold = join(root, 'cold');
-    const coldHost = await startHostProcess(['--data-dir', cold, '--warm-up', '0'], 60_000, { ORDO_LOG_LEVEL: 'info' });
+    // Without the option (and with ORDO_WARM_UP empty) there is none: the default is a cold start.
+    const coldHost = await startHostProcess(['--data-dir', cold], 60_000, { ORDO_LOG_LEVEL: 'info', ORDO_WARM_UP: '' });
     expect(coldHost.stderr()).not.toMatch(/order path warmed/);
     expect(await coldHost.stop()).toBe(0);
     const started = (t: string[]) => t.filter((x) => x !== 'ReferencePriceMoved');
