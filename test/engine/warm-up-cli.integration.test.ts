@@ -21,12 +21,14 @@ describe('`ordo host --warm-up N` warms its order path up before its ready line 
   it('says how many orders went through the scratch session, and its own log holds only its own start: no order event', async () => {
     const dataDir = join(root, 'warm');
     const host = await startHostProcess(['--data-dir', dataDir, '--warm-up', '200'], 60_000, { ORDO_LOG_LEVEL: 'info' });
+    // Stopped before any assertion: a failed one must not leave a host (and its venue) running.
+    const warmStderr = host.stderr();
+    expect(await host.stop()).toBe(0);
     // All 200, or as many as its time bound let through on a busy machine: each one taken by the scratch session.
-    const warmed = /INFO order path warmed: (\d+) of (\d+) orders through a scratch session in \d+ ms/.exec(host.stderr());
+    const warmed = /INFO order path warmed: (\d+) of (\d+) orders through a scratch session in \d+ ms/.exec(warmStderr);
     expect(warmed).not.toBeNull();
     expect(Number(warmed![1])).toBeGreaterThan(0);
     expect(warmed![1]).toBe(warmed![2]);
-    expect(await host.stop()).toBe(0);
     const types = eventTypes(dataDir);
     expect(types[0]).toBe('SessionOpened');
     expect(types.filter((t) => t.startsWith('Order') || t === 'Execution' || t.startsWith('Cancel'))).toEqual([]);
@@ -35,8 +37,9 @@ describe('`ordo host --warm-up N` warms its order path up before its ready line 
     const cold = join(root, 'cold');
     // Without the option (and with ORDO_WARM_UP empty) there is none: the default is a cold start.
     const coldHost = await startHostProcess(['--data-dir', cold], 60_000, { ORDO_LOG_LEVEL: 'info', ORDO_WARM_UP: '' });
-    expect(coldHost.stderr()).not.toMatch(/order path warmed/);
+    const coldStderr = coldHost.stderr();
     expect(await coldHost.stop()).toBe(0);
+    expect(coldStderr).not.toMatch(/order path warmed/);
     const started = (t: string[]) => t.filter((x) => x !== 'ReferencePriceMoved');
     expect(started(types)).toEqual(started(eventTypes(cold)));
   }, 90_000);
