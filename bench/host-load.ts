@@ -21,6 +21,8 @@ export interface HostProcess {
   readonly proc: ChildProcess;
   /** SIGTERM, then waits for the exit. */
   stop(): Promise<void>;
+  /** What it wrote on stderr so far (its log lines: e.g. the warm-up's, decision 291). */
+  stderr(): string;
 }
 
 /**
@@ -43,7 +45,7 @@ export function startHostProcess(dataDir: string, extra: readonly string[] = [],
       if (copyTo) appendFileSync(copyTo, d);
       out += d;
       const m = /^ordo ready http:\/\/127\.0\.0\.1:(\d+)\/\?token=([\w-]+)$/m.exec(out);
-      if (m) resolve({ pid: proc.pid!, port: Number(m[1]), token: m[2]!, proc, stop: async () => (proc.kill('SIGTERM'), await exited) });
+      if (m) resolve({ pid: proc.pid!, port: Number(m[1]), token: m[2]!, proc, stop: async () => (proc.kill('SIGTERM'), await exited), stderr: () => err });
     });
     void exited.then(() => reject(new Error(`ordo host exited before ready: ${err.trim()}`)));
   });

@@ -8,8 +8,10 @@ usage:
   ordo host --data-dir DIR [--port N] [--reference FILE] [--bus-port N] [--seed N]
                  [--checkpoint-every N] [--ui-state-rows N] [--no-auto-open] [--sync normal|full]
                  [--fix-port N [--fix-host ADDR --fix-tls-cert FILE --fix-tls-key FILE]]
-                 [--fix-venues FILE] [--venue-fix-port N] [--venue-in process|host]
+                 [--fix-venues FILE] [--venue-fix-port N] [--venue-in process|host] [--warm-up N]
                                    run the engine and serve the UI and API on 127.0.0.1
+                                   (--warm-up N: N orders run through a scratch engine first so the
+                                   first real ones find the order path compiled, e.g. 2000; default 0)
                                    (FIX: docs/fix.md); stops cleanly on Ctrl-C
   ordo events --data-dir DIR [--session N] [--from A] [--to B] | --all-sessions
                                    print sequenced events as JSON Lines (default: the newest session)
