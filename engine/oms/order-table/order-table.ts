@@ -375,7 +375,7 @@ export class OrderTable {
   private linkSeqs(): void {
     const s = this.seqs;
     const n = s.count;
-    for (let l = s.linkedUpTo; l < n; l++) {
+    for (let l = s.beginLinking(); l < n; l++) {
       const r = s.rowOf(l);
       const k = this.chunks[r >>> SHIFT]!;
       const i = r & MASK;

@@ -33,10 +33,17 @@ export class SeqChains {
 
   /** The next chunk (made ahead: see AHEAD in chunks.ts); apart from `touch` so that the hot path stays small enough for V8 to inline. */
   private grow(): void {
-    const m = new ChunkMemory(1, 2, 0);
+    const m = new ChunkMemory(1, 1, 0);
     this.seqs.push(m.f64());
-    this.next.push(m.i32());
     this.rows.push(m.i32());
+  }
+
+  /**
+   * Room for the `next` links of every link appended so far: made when links are first linked, not with the
+   * seqs, so a replay that reads no chain touches 12 bytes a link (seq, row), as many as before (decision 293).
+   */
+  private growNext(): void {
+    while (this.next.length < this.seqs.length) this.next.push(new ChunkMemory(0, 1, 0).i32());
   }
 
   /** True when links wait to be linked into their chains. */
@@ -44,8 +51,9 @@ export class SeqChains {
     return this.linked < this.size;
   }
 
-  /** The first link not yet in its chain, and the number of links. */
-  get linkedUpTo(): number {
+  /** Makes room for linking and returns the first link not yet in its chain (OrderTable.linkSeqs links from there to `count`). */
+  beginLinking(): number {
+    if (this.next.length < this.seqs.length) this.growNext();
     return this.linked;
   }
 
