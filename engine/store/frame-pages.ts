@@ -120,38 +120,12 @@ export class FramePages {
     if (count === 0) return undefined;
     const bytes = row[1]!;
     const meta = row[2]!;
-    // As a small integer: a key's arithmetic gives a double (codec.ts frameHead).
-    const first = seqOfKey(row[4]!);
-    this.pageFrames(session, next, count, bytes, meta, first < 0x40000000 ? first | 0 : first, frame, fail);
-    // A short page was the last one.
-    if (count < limit) return undefined;
-    // About PAGE_BYTES a page: small frames come many at a time, big (compacted) ones a few.
-    this.adapt(count, bytes.length);
-    return seqOfKey(row[3]!) + 1;
-  }
-
-  /**
-   * page's loop over the `count` frames of one page read in one piece (`meta`: each frame's CRC and length), a
-   * function of its own that returns when its loop ends. A page of small frames is a loop of thousands that V8
-   * optimizes while in its first call (on-stack replacement); with page's code after the loop in the same
-   * function, that code had no type feedback yet and the optimized page deoptimized on leaving the loop
-   * ("insufficient type feedback for compare operation") and ran in baseline code for the rest of the replay
-   * (round 17: ~490 instructions a frame of a live log as written; decision 293, the same cause as decision 256's).
-   */
-  private pageFrames(
-    session: number,
-    next: number,
-    count: number,
-    bytes: Buffer,
-    meta: string,
-    firstSeq: number,
-    frame: FrameVisit,
-    fail: (err: unknown, firstSeq: number, lastSeq: number, frame: Uint8Array) => never,
-  ): void {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     let at = 0;
     let m = 0;
-    let first = firstSeq;
+    // As a small integer: a key's arithmetic gives a double (codec.ts frameHead).
+    let first = seqOfKey(row[4]!);
+    first = first < 0x40000000 ? first | 0 : first;
     const head = this.head;
     for (let i = 0; i < count; i++) {
       // Two decimals (the first may be negative), each ended by a comma.
@@ -180,6 +154,11 @@ export class FramePages {
       at = end;
       first = head.first + head.count;
     }
+    // A short page was the last one.
+    if (count < limit) return undefined;
+    // About PAGE_BYTES a page: small frames come many at a time, big (compacted) ones a few.
+    this.adapt(count, bytes.length);
+    return seqOfKey(row[3]!) + 1;
   }
 
   /**
