@@ -55,11 +55,20 @@ export const TS_EPOCH = 1_577_836_800_000_000;
  * frame's table: the sequencer, the host and the instances the host and supervisor name (`<role>-<n>`,
  * engine/host/host.ts, supervisor.ts). Part of the format like the message codes: append only, never
  * reordered. Any other source is a string of the frame's table.
+ *
+ * Written out as literals, not built as `${role}-${n}`: a literal is an internalized string, so a decoded source
+ * compared with another source (the frame loop's `src === prevSrc`, CommandSeqs' ring of recent sources) is a
+ * pointer compare inline. Built strings are not internalized, and every compare of two different ones called
+ * V8's StringEqual builtin (decision 293).
  */
 export const WELL_KNOWN_SOURCES: readonly string[] = [
-  'sequencer',
-  'host',
-  ...['proxy', 'risk', 'router', 'gateway', 'monitor', 'fix'].flatMap((role) => [1, 2, 3, 4].map((n) => `${role}-${n}`)),
+  'sequencer', 'host',
+  'proxy-1', 'proxy-2', 'proxy-3', 'proxy-4',
+  'risk-1', 'risk-2', 'risk-3', 'risk-4',
+  'router-1', 'router-2', 'router-3', 'router-4',
+  'gateway-1', 'gateway-2', 'gateway-3', 'gateway-4',
+  'monitor-1', 'monitor-2', 'monitor-3', 'monitor-4',
+  'fix-1', 'fix-2', 'fix-3', 'fix-4',
 ];
 const KNOWN_SOURCE = new Map(WELL_KNOWN_SOURCES.map((s, i) => [s, i]));
 const KNOWN_COUNT = WELL_KNOWN_SOURCES.length;

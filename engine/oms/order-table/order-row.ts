@@ -225,12 +225,12 @@ export class OrderRow {
 
   // ---- history -----------------------------------------------------------
 
-  /** Records that the event (`seq`, `ts`) touched the order: its update time and seq chain. */
+  /** Records that the event (`seq`, `ts`) touched the order: its update time and seq chain (linked lazily: SeqChains). */
   touch(seq: number, ts: number): void {
     const k = this.k;
     const i = this.i;
     k.updatedTs[i] = ts;
-    k.lastSeqLink[i] = this.seqs.append(k.lastSeqLink[i]!, seq);
+    this.seqs.touch(seq, this.r);
   }
 
   /**
@@ -243,7 +243,7 @@ export class OrderRow {
     const k = this.k;
     const i = this.i;
     k.updatedTs[i] = at.ts;
-    k.lastSeqLink[i] = this.seqs.append(k.lastSeqLink[i]!, at.seq);
+    this.seqs.touch(at.seq, this.r);
   }
 
   /** True when the order has a fill with this execId. */

@@ -146,9 +146,9 @@ export class OrderTable {
     k.valuationPrice[i] = valuationPrice;
     k.createdTs[i] = ts;
     k.updatedTs[i] = ts;
-    const link = this.seqs.append(NIL, event.seq);
-    k.firstSeqLink[i] = link;
-    k.lastSeqLink[i] = link;
+    // Its first seq; linked into the chain (lastSeqLink) when a chain is read (linkSeqs).
+    k.firstSeqLink[i] = this.seqs.touch(event.seq, r);
+    k.lastSeqLink[i] = NIL;
     k.lastFill[i] = NIL;
     k.client[i] = client;
     const names = this.names;
@@ -358,12 +358,31 @@ export class OrderTable {
 
   /** The seq of the last event that touched the order (its OrderPending's, or a later one's). */
   lastSeq(r: number): number {
+    if (this.seqs.pending) this.linkSeqs();
     return this.seqs.at(this.chunks[r >>> SHIFT]!.lastSeqLink[r & MASK]!);
   }
 
   /** Seqs of every event that touched the order, ascending; a fresh array per call. */
   eventSeqs(r: number): number[] {
+    if (this.seqs.pending) this.linkSeqs();
     return this.seqs.toArray(this.chunks[r >>> SHIFT]!.firstSeqLink[r & MASK]!);
+  }
+
+  /**
+   * Links the seqs appended since the last read into their orders' chains, in append order (SeqChains: a replay
+   * only appends; decision 293). O(links appended since), so a reader after every event pays O(1) an event.
+   */
+  private linkSeqs(): void {
+    const s = this.seqs;
+    const n = s.count;
+    for (let l = s.beginLinking(); l < n; l++) {
+      const r = s.rowOf(l);
+      const k = this.chunks[r >>> SHIFT]!;
+      const i = r & MASK;
+      s.linkAfter(k.lastSeqLink[i]!, l);
+      k.lastSeqLink[i] = l;
+    }
+    s.markLinked();
   }
 
   /** The order's latest fill (an index in `fills`), or NIL. Earlier ones: `fills.prev`. */
