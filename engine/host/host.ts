@@ -356,7 +356,8 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       endpoints,
       heartbeatMs,
       security,
-      make: (role, id): ComponentLogic | undefined => logics[role]?.(id, undefined),
+      // Own roles only: a role named like an Object member ('constructor') is unknown, not Object's function.
+      make: (role, id): ComponentLogic | undefined => (Object.hasOwn(logics, role) ? logics[role]!(id, undefined) : undefined),
       stopped: (role, id) => late.stopped?.(role, id) ?? Promise.resolve({ ok: false, message: 'host not ready' }),
       knownIds: () => heartbeats.components.keys(),
     });
