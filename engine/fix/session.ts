@@ -18,6 +18,16 @@ import { AwaitedSeqs } from './awaited-seqs.ts';
 import { SentJournal } from './journal.ts';
 import { isFileSafeCompId } from './store.ts';
 
+/**
+ * A Logon's HeartBtInt (108) the session can keep, or why not (decision 292): the library times the peer out
+ * after its own interval, so 0 or less dropped the connection a moment after the Logon with no word, and a
+ * number of seconds past an hour left a dead peer's session open for that long.
+ */
+export function heartBtIntProblem(text: string | null): string | undefined {
+  if (text !== null && /^[0-9]{1,4}$/.test(text) && Number(text) >= 1 && Number(text) <= 3600) return undefined;
+  return `HeartBtInt (108) must be a whole number of seconds from 1 to 3600, got '${text ?? ''}'`;
+}
+
 /** How far a message's SendingTime may be from this host's clock (QuickFIX's MaxLatency default). */
 const MAX_SENDING_TIME_OFF_MS = 120_000;
 
@@ -328,7 +338,7 @@ export class OrdoFixSession extends AsciiSession {
     const peer = view.getString(MsgTag.SenderCompID) ?? '';
     this.peerCompId = peer;
     const target = view.getString(MsgTag.TargetCompID) ?? '';
-    const refusal = this.hooks.logon(peer, target, password || undefined);
+    const refusal = this.hooks.logon(peer, target, password || undefined) ?? heartBtIntProblem(view.getString(MsgTag.HeartBtInt));
     if (refusal === undefined) return true;
     this.stopReason = refusal;
     // A rejected promise makes the library send a Logout carrying this text.

@@ -56,6 +56,16 @@ describe('FIX acceptor: the header of every message of a logged-on session is ch
     expect(await pendingOrders()).not.toContain(c.clOrdId);
   });
 
+  it.each(['0', '-5', '1.5', 'abc', '99999'])('a Logon with HeartBtInt %s is refused with a Logout saying why (0 was dropped without a word)', async (hb) => {
+    const p = new RawFixPeer(port, 'BRAVO');
+    peers.push(p);
+    p.write(fixMessage([[35, 'A'], [49, 'BRAVO'], [56, 'ORDO'], [34, 1], [52, fixTime()], [98, 0], [108, hb], [141, 'Y']]));
+    await p.until(() => p.ofType('5').length === 1, 'a Logout');
+    expect(p.ofType('A')).toEqual([]);
+    expect(tagOf(p.ofType('5')[0]!, 58)).toBe(`onLogon failed: HeartBtInt (108) must be a whole number of seconds from 1 to 3600, got '${hb}'`);
+    await p.until(() => p.closed, 'the connection closed');
+  });
+
   it('a SendingTime within 120 s is taken, and the session goes on', async () => {
     const p = await loggedOn('ALPHA');
     p.write(fixMessage([...header('ALPHA', 'ORDO', fixTime(Date.now() - 100_000)), ...order('hdr-ok')]));
