@@ -31,6 +31,13 @@ export function heartBtIntProblem(text: string | null): string | undefined {
 /** How far a message's SendingTime may be from this host's clock (QuickFIX's MaxLatency default). */
 const MAX_SENDING_TIME_OFF_MS = 120_000;
 
+/** Why a message's SendingTime (52) is too far from this host's clock, or undefined. */
+function sendingTimeProblem(view: MsgView): string | undefined {
+  const sent = view.getTyped(MsgTag.SendingTime);
+  const off = sent instanceof Date ? Math.abs(sent.getTime() - Date.now()) : 0;
+  return off > MAX_SENDING_TIME_OFF_MS ? `SendingTime accuracy problem: SendingTime (52) is ${Math.round(off / 1000)} s from this host's clock (at most ${MAX_SENDING_TIME_OFF_MS / 1000} s)` : undefined;
+}
+
 /** Why a stranger's first message is garbled (a wrong CheckSum or BodyLength, a MsgSeqNum that is no number), or undefined. */
 function garbledFirstMessage(view: MsgView): string | undefined {
   const received = view.getString(MsgTag.CheckSum) ?? '';
@@ -228,9 +235,8 @@ export class OrdoFixSession extends AsciiSession {
     if (this.peerCompId !== undefined && (sender !== this.peerCompId || target !== own.SenderCompId)) {
       problem = [`CompID problem: SenderCompID (49) '${sender ?? ''}' and TargetCompID (56) '${target ?? ''}' are not this session's '${this.peerCompId}' and '${own.SenderCompId}'`, 9];
     } else {
-      const sent = view.getTyped(MsgTag.SendingTime);
-      const off = sent instanceof Date ? Math.abs(sent.getTime() - Date.now()) : 0;
-      if (off > MAX_SENDING_TIME_OFF_MS) problem = [`SendingTime accuracy problem: SendingTime (52) is ${Math.round(off / 1000)} s from this host's clock (at most ${MAX_SENDING_TIME_OFF_MS / 1000} s)`, 10];
+      const late = sendingTimeProblem(view);
+      if (late !== undefined) problem = [late, 10];
     }
     if (problem === undefined) return false;
     const reject = this.config.factory?.reject(msgType, seq ?? 0, problem[0], problem[1]);
@@ -338,7 +344,7 @@ export class OrdoFixSession extends AsciiSession {
     const peer = view.getString(MsgTag.SenderCompID) ?? '';
     this.peerCompId = peer;
     const target = view.getString(MsgTag.TargetCompID) ?? '';
-    const refusal = this.hooks.logon(peer, target, password || undefined) ?? heartBtIntProblem(view.getString(MsgTag.HeartBtInt));
+    const refusal = this.hooks.logon(peer, target, password || undefined) ?? heartBtIntProblem(view.getString(MsgTag.HeartBtInt)) ?? sendingTimeProblem(view);
     if (refusal === undefined) return true;
     this.stopReason = refusal;
     // A rejected promise makes the library send a Logout carrying this text.

@@ -66,6 +66,16 @@ describe('FIX acceptor: the header of every message of a logged-on session is ch
     await p.until(() => p.closed, 'the connection closed');
   });
 
+  it('a Logon whose SendingTime is more than 120 s off is refused with a Logout saying so', async () => {
+    const p = new RawFixPeer(port, 'CHARLIE');
+    peers.push(p);
+    p.write(fixMessage([[35, 'A'], [49, 'CHARLIE'], [56, 'ORDO'], [34, 1], [52, fixTime(Date.now() + 300_000)], [98, 0], [108, 30], [141, 'Y']]));
+    await p.until(() => p.ofType('5').length === 1, 'a Logout');
+    expect(p.ofType('A')).toEqual([]);
+    expect(tagOf(p.ofType('5')[0]!, 58)).toMatch(/^onLogon failed: SendingTime accuracy problem: SendingTime \(52\) is (299|300) s from this host's clock \(at most 120 s\)$/);
+    await p.until(() => p.closed, 'the connection closed');
+  });
+
   it('a SendingTime within 120 s is taken, and the session goes on', async () => {
     const p = await loggedOn('ALPHA');
     p.write(fixMessage([...header('ALPHA', 'ORDO', fixTime(Date.now() - 100_000)), ...order('hdr-ok')]));
