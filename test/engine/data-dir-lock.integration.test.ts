@@ -51,7 +51,7 @@ describe('one host a data dir', () => {
     const after = await runOrdo(['events', '--data-dir', dir]);
     expect(after.stdout.startsWith(before.stdout)).toBe(true);
     expect((await runOrdo(['verify', '--data-dir', dir])).code).toBe(0);
-  });
+  }, 120_000); // six ordo processes in a row: seconds each on a loaded machine
 
   it('a host killed with SIGKILL leaves no lock behind: the next host starts at once', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ordo-lock-'));
@@ -64,5 +64,5 @@ describe('one host a data dir', () => {
     const r = await submit(again, 'k-2');
     expect(r.status).toBe(200);
     expect(((await r.json()) as { orderId: number }).orderId).toBe(2);
-  });
+  }, 60_000);
 });
