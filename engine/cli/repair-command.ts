@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { existingDataDir } from '../host/data-dir.ts';
+import { lockDataDir } from '../host/data-dir-lock.ts';
 import { rebuildSnapshot, snapshotProblems } from '../host/log-checks.ts';
 import { isBehind, readHead } from '../store/head.ts';
 import { openWritableLog } from '../store/log.ts';
@@ -49,6 +50,8 @@ export async function repairCommand(argv: string[]): Promise<number> {
       'repair: say --truncate-after-corruption (cut the log back to the last good frame), --rebuild-snapshots (rebuild damaged snapshots from their sessions), --accept-lost-events (accept that the log ends before what was acknowledged) or --salvage-into FILE (copy what is readable of a page-damaged file) or --drop-checkpoints (remove the projection checkpoints; they are rebuilt from the log)',
     );
   }
+  // Cutting or rewriting the log under a running host's sequencer would tear it (decision 292).
+  const dirLock = lockDataDir(dir.dir, 'repair');
   const log = openWritableLog(dir.db, { backgroundCheckpoint: false });
   try {
     if (values['rebuild-snapshots']) {
@@ -89,5 +92,6 @@ export async function repairCommand(argv: string[]): Promise<number> {
     return 0;
   } finally {
     log.close();
+    dirLock.release();
   }
 }

@@ -92,10 +92,22 @@ export const quietLogFactory: JsFixLoggerFactory = {
 /** Sockets whose peer completed a Logon (see markLoggedOn). */
 const loggedOn = new WeakSet<Socket>();
 
+/**
+ * Connections that have not logged on yet, across acceptors. Past `maxWaiting` a new connection is closed before
+ * the library builds a session for it (decision 292): a peer that opens connections and never logs on held one
+ * session's memory each for the logon timeout, and at thousands the acceptor stopped taking connections at all.
+ */
+const waiting = new Set<Socket>();
+let maxWaiting = 64;
+let lastFullWarning = 0;
+
 /** Tells the acceptor that the session on this transport logged on, so the logon timeout spares it. */
 export function markLoggedOn(duplex: unknown): void {
   const socket = (duplex as { socket?: Socket } | undefined)?.socket;
-  if (socket) loggedOn.add(socket);
+  if (socket) {
+    loggedOn.add(socket);
+    waiting.delete(socket);
+  }
 }
 
 /** Seconds a connection may take to log on before it is dropped (QuickFIX's LogonTimeout). */
@@ -116,7 +128,23 @@ class BoundAcceptor extends TcpAcceptor {
     const timeout = logonTimeoutMs;
     const tls = this.config.description.application?.tcp?.tls !== undefined;
     // Over TLS the checks apply to the decrypted socket (the raw one carries the handshake).
-    server.on(tls ? 'secureConnection' : 'connection', (socket: Socket) => {
+    const event = tls ? 'secureConnection' : 'connection';
+    // The library's own handler (it builds a session per connection) runs only for a connection under the cap.
+    const libraryHandlers = server.listeners(event) as ((socket: Socket) => void)[];
+    server.removeAllListeners(event);
+    server.on(event, (socket: Socket) => {
+      if (waiting.size >= maxWaiting) {
+        socket.destroy();
+        const now = Date.now();
+        if (now - lastFullWarning > 60_000) {
+          lastFullWarning = now;
+          log.warn(`FIX acceptor: ${maxWaiting} connections are waiting to log on; closing new ones until they do or time out`);
+        }
+        return;
+      }
+      waiting.add(socket);
+      socket.once('close', () => waiting.delete(socket));
+      for (const handler of libraryHandlers) handler.call(server, socket);
       socket.once('data', (chunk: Buffer | string) => {
         const head = (typeof chunk === 'string' ? chunk : chunk.toString('latin1')).slice(0, 5);
         if (!'8=FIX'.startsWith(head)) socket.destroy();
@@ -167,8 +195,9 @@ export interface FixListener {
  * Starts a FIX acceptor; each accepted connection gets its own session from
  * `make` (with that connection's config). Resolves once it listens.
  */
-export async function listenFix(spec: SessionSpec, make: (config: IJsFixConfig) => FixSession, opts: { logonTimeoutMs?: number } = {}): Promise<FixListener> {
+export async function listenFix(spec: SessionSpec, make: (config: IJsFixConfig) => FixSession, opts: { logonTimeoutMs?: number; maxWaiting?: number } = {}): Promise<FixListener> {
   logonTimeoutMs = opts.logonTimeoutMs ?? 10_000;
+  maxWaiting = opts.maxWaiting ?? 64;
   const launcher = new Launcher(describeSession(spec), null, make, spec.storeDir, spec.storePeer);
   const port = await new Promise<number>((resolve, reject) => {
     BoundAcceptor.onListening = resolve;

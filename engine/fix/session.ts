@@ -18,6 +18,26 @@ import { AwaitedSeqs } from './awaited-seqs.ts';
 import { SentJournal } from './journal.ts';
 import { isFileSafeCompId } from './store.ts';
 
+/**
+ * A Logon's HeartBtInt (108) the session can keep, or why not (decision 292): the library times the peer out
+ * after its own interval, so 0 or less dropped the connection a moment after the Logon with no word, and a
+ * number of seconds past an hour left a dead peer's session open for that long.
+ */
+export function heartBtIntProblem(text: string | null): string | undefined {
+  if (text !== null && /^[0-9]{1,4}$/.test(text) && Number(text) >= 1 && Number(text) <= 3600) return undefined;
+  return `HeartBtInt (108) must be a whole number of seconds from 1 to 3600, got '${text ?? ''}'`;
+}
+
+/** How far a message's SendingTime may be from this host's clock (QuickFIX's MaxLatency default). */
+const MAX_SENDING_TIME_OFF_MS = 120_000;
+
+/** Why a message's SendingTime (52) is too far from this host's clock, or undefined. */
+function sendingTimeProblem(view: MsgView): string | undefined {
+  const sent = view.getTyped(MsgTag.SendingTime);
+  const off = sent instanceof Date ? Math.abs(sent.getTime() - Date.now()) : 0;
+  return off > MAX_SENDING_TIME_OFF_MS ? `SendingTime accuracy problem: SendingTime (52) is ${Math.round(off / 1000)} s from this host's clock (at most ${MAX_SENDING_TIME_OFF_MS / 1000} s)` : undefined;
+}
+
 /** Why a stranger's first message is garbled (a wrong CheckSum or BodyLength, a MsgSeqNum that is no number), or undefined. */
 function garbledFirstMessage(view: MsgView): string | undefined {
   const received = view.getString(MsgTag.CheckSum) ?? '';
@@ -65,6 +85,8 @@ export class OrdoFixSession extends AsciiSession {
   private logonSeq: number | undefined;
   /** Set while the library checks a message whose MsgSeqNum is already known to be too low. */
   private tooLow: string | undefined;
+  /** Why a logged-on session's message was refused and the session ended (headerRefused). */
+  private refusal: string | undefined;
   private stopReason: string | undefined;
 
   private journal: SentJournal | undefined;
@@ -159,6 +181,7 @@ export class OrdoFixSession extends AsciiSession {
     if (msgType === MsgType.Logon) this.logonSeq = reset ? undefined : seq;
     const bound = this.getState() !== SessionState.WaitingForALogon && this.getState() !== SessionState.NetworkConnectionEstablished;
     if (msgType === MsgType.Logon && reset) this.awaited.clear();
+    if (bound && msgType !== MsgType.Logon && this.headerRefused(msgType, view, seq)) return;
     if (bound && seq !== undefined && possDup && msgType !== MsgType.SequenceReset && this.possDupHandled(msgType, view, seq)) return;
     if (bound && seq !== undefined && msgType !== MsgType.SequenceReset && seq > this.lastPeerSeqNum() + 1) this.awaited.add(this.lastPeerSeqNum() + 1, seq - 1);
     if (bound && seq !== undefined && !possDup && msgType !== MsgType.SequenceReset && seq <= this.lastPeerSeqNum()) {
@@ -190,6 +213,43 @@ export class OrdoFixSession extends AsciiSession {
     if (seq >= expected) return false;
     // Below the expected number: applied only when it fills a gap this session saw (and asked a resend of).
     return !this.awaited.take(seq);
+  }
+
+  /**
+   * The header checks FIX asks of every message of a logged-on session, which the library skips or does only in
+   * part (decision 292; QuickFIX's acceptance cases 2i, 2k, 2o): a BeginString other than the session's ends it
+   * with a Logout "Incorrect BeginString"; a SenderCompID or TargetCompID other than the session's gets a Reject
+   * (SessionRejectReason 9) naming both, then a Logout; a SendingTime more than 120 s from this machine's clock
+   * gets a Reject (10), then a Logout. None of these messages is applied. True when refused.
+   */
+  private headerRefused(msgType: string, view: MsgView, seq: number | undefined): boolean {
+    const own = this.config.description;
+    const begin = view.getString(MsgTag.BeginString);
+    if (begin !== null && begin !== own.BeginString) {
+      this.refuse(`Incorrect BeginString ${begin}: this session is ${own.BeginString}`);
+      return true;
+    }
+    const sender = view.getString(MsgTag.SenderCompID);
+    const target = view.getString(MsgTag.TargetCompID);
+    let problem: [string, number] | undefined;
+    if (this.peerCompId !== undefined && (sender !== this.peerCompId || target !== own.SenderCompId)) {
+      problem = [`CompID problem: SenderCompID (49) '${sender ?? ''}' and TargetCompID (56) '${target ?? ''}' are not this session's '${this.peerCompId}' and '${own.SenderCompId}'`, 9];
+    } else {
+      const late = sendingTimeProblem(view);
+      if (late !== undefined) problem = [late, 10];
+    }
+    if (problem === undefined) return false;
+    const reject = this.config.factory?.reject(msgType, seq ?? 0, problem[0], problem[1]);
+    if (reject) this.send(MsgType.Reject, reject);
+    if (seq === this.lastPeerSeqNum() + 1) this.countReceived(seq);
+    this.refuse(problem[0]);
+    return true;
+  }
+
+  /** Ends the session with a Logout whose Text is `reason` (through `stop`, as a MsgSeqNum too low does). */
+  private refuse(reason: string): void {
+    this.refusal = reason;
+    this.stop();
   }
 
   /** Counts `seq` as received from the peer, in memory and in the session store, as the library does. */
@@ -226,7 +286,7 @@ export class OrdoFixSession extends AsciiSession {
 
   protected override stop(error: Error | null = null): void {
     if (this.getState() !== SessionState.Stopped) {
-      let reason = this.tooLow;
+      let reason = this.tooLow ?? this.refusal;
       if (reason === undefined && this.getState() === SessionState.WaitingForALogon && this.logonSeq !== undefined && this.logonSeq <= this.lastPeerSeqNum()) {
         reason = `MsgSeqNum too low, expecting ${this.lastPeerSeqNum() + 1} but received ${this.logonSeq}`;
       }
@@ -284,7 +344,7 @@ export class OrdoFixSession extends AsciiSession {
     const peer = view.getString(MsgTag.SenderCompID) ?? '';
     this.peerCompId = peer;
     const target = view.getString(MsgTag.TargetCompID) ?? '';
-    const refusal = this.hooks.logon(peer, target, password || undefined);
+    const refusal = this.hooks.logon(peer, target, password || undefined) ?? heartBtIntProblem(view.getString(MsgTag.HeartBtInt)) ?? sendingTimeProblem(view);
     if (refusal === undefined) return true;
     this.stopReason = refusal;
     // A rejected promise makes the library send a Logout carrying this text.

@@ -34,6 +34,7 @@ import type { FixVenueBridge } from '../fix/gateway/bridge.ts';
 import type { FixVenueConfig } from '../fix/gateway/link.ts';
 import type { SimVenueFixServer } from '../fix/venue-server.ts';
 import { checkLogPresent, ensureDataDir, loadOrCreateToken, makePrivateFile } from './data-dir.ts';
+import { lockDataDir } from './data-dir-lock.ts';
 import { writeApiPort } from './api-port-file.ts';
 import { HeartbeatCollector } from './heartbeat-collector.ts';
 import { HostApi } from './host-api.ts';
@@ -170,18 +171,28 @@ export const DEFAULT_ROLES = ['proxy', 'risk', 'router', 'gateway', 'monitor'] a
  */
 export async function startHost(opts: HostOptions): Promise<Host> {
   const paths = ensureDataDir(opts.dataDir);
-  checkLogPresent(paths, opts.newLog === true);
-  const token = loadOrCreateToken(paths);
-  const keys = ensureBusKeys(paths.keys);
-  makePrivateFile(paths.db);
+  // One host a data dir (decision 292): a second would sequence the same log from its own memory.
+  const dirLock = lockDataDir(paths.dir, 'host');
   let reference: ReferenceData;
+  let keys: ReturnType<typeof ensureBusKeys>;
+  let token: string;
+  let log: WritableLog;
   try {
-    reference = loadReferenceData(opts.reference);
+    checkLogPresent(paths, opts.newLog === true);
+    token = loadOrCreateToken(paths);
+    keys = ensureBusKeys(paths.keys);
+    makePrivateFile(paths.db);
+    try {
+      reference = loadReferenceData(opts.reference);
+    } catch (err) {
+      throw new UserError((err as Error).message);
+    }
+    log = openWritableLog(paths.db, { synchronous: opts.synchronous ?? 'normal' });
   } catch (err) {
-    throw new UserError((err as Error).message);
+    dirLock.release();
+    throw err;
   }
-  const log: WritableLog = openWritableLog(paths.db, { synchronous: opts.synchronous ?? 'normal' });
-  const cleanup: (() => unknown)[] = [() => log.close()];
+  const cleanup: (() => unknown)[] = [() => dirLock.release(), () => log.close()];
   opts.onLogOpened?.(log);
   try {
     const name = `ordo-${process.pid}-${++hostCount}`;
@@ -345,7 +356,8 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       endpoints,
       heartbeatMs,
       security,
-      make: (role, id): ComponentLogic | undefined => logics[role]?.(id, undefined),
+      // Own roles only: a role named like an Object member ('constructor') is unknown, not Object's function.
+      make: (role, id): ComponentLogic | undefined => (Object.hasOwn(logics, role) ? logics[role]!(id, undefined) : undefined),
       stopped: (role, id) => late.stopped?.(role, id) ?? Promise.resolve({ ok: false, message: 'host not ready' }),
       knownIds: () => heartbeats.components.keys(),
     });

@@ -216,7 +216,7 @@ export class OmsSequencerPolicy implements SequencerPolicy {
 
   authorize(src: string, role: string, body: CommandBody) {
     if (role === 'host') return undefined;
-    const allowed = ROLE_PERMISSIONS[role];
+    const allowed = Object.hasOwn(ROLE_PERMISSIONS, role) ? ROLE_PERMISSIONS[role] : undefined;
     if (!allowed || !(allowed as readonly string[]).includes(body.type)) {
       return { code: 'FORBIDDEN' as const, message: `${src} (${role}) may not emit ${body.type}` };
     }

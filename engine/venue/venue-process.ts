@@ -189,7 +189,10 @@ export class VenueProcess implements VenueHandle {
           resolve();
         } else if (m.t === 'failed') {
           clearTimeout(timer);
-          reject(new UserError(`the simulated venue cannot start: ${firstLine(m.text)}`));
+          // Its ports are the bus port + 5 and + 6 (README): a port taken is named, not only "Address already in use".
+          const tcp = this.opts.tcp;
+          const ports = tcp && /address already in use/i.test(m.text) ? ` (it listens on ${tcp.router} and ${tcp.marketData}: one is taken)` : '';
+          reject(new UserError(`the simulated venue cannot start: ${firstLine(m.text)}${ports}`));
         } else if (m.t === 'reply') {
           const w = this.waiting.get(m.id);
           this.waiting.delete(m.id);

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 export const ORDO_BIN = fileURLToPath(new URL('../../../bin/ordo.mjs', import.meta.url));
 
 /** Runs `ordo ARGS` to completion (dist must be built), through `wrap` (a command and its arguments) if given. */
-export function runOrdo(args: string[], timeoutMs = 20_000, wrap: readonly string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runOrdo(args: readonly string[], timeoutMs = 20_000, wrap: readonly string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const argv = [...wrap, process.execPath, ORDO_BIN, ...args];
     const p = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });

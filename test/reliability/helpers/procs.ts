@@ -115,14 +115,8 @@ export function spawnNode(script: string, args: readonly string[], stdin = false
   return proc;
 }
 
-/** Runs an ordo command to completion: exit code, stdout, stderr. */
-export async function runOrdo(args: readonly string[], ms = 20_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const p = spawnOrdo(args);
-  const timer = setTimeout(() => p.child.kill('SIGKILL'), ms);
-  const { code } = await p.exited;
-  clearTimeout(timer);
-  return { code, stdout: p.stdout(), stderr: p.stderr() };
-}
+/** Runs an ordo command to completion: exit code, stdout, stderr (one helper for every test folder). */
+export { runOrdo } from '../../engine/helpers/cli.ts';
 
 export interface HostProc extends Proc {
   readonly port: number;

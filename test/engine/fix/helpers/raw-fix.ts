@@ -3,9 +3,9 @@ import { connect, type Socket } from 'node:net';
 const SOH = '\x01';
 
 /** A FIX 4.4 message with correct BodyLength and CheckSum. */
-export function fixMessage(fields: [number, string | number][]): string {
+export function fixMessage(fields: [number, string | number][], beginString = 'FIX.4.4'): string {
   const body = fields.map(([t, v]) => `${t}=${v}${SOH}`).join('');
-  const head = `8=FIX.4.4${SOH}9=${body.length}${SOH}`;
+  const head = `8=${beginString}${SOH}9=${body.length}${SOH}`;
   const sum = [...(head + body)].reduce((a, ch) => a + ch.charCodeAt(0), 0) % 256;
   return `${head}${body}10=${String(sum).padStart(3, '0')}${SOH}`;
 }
@@ -47,6 +47,16 @@ export class RawFixPeer {
   /** Sends one message: the header (35, 49, 56, 34, 52) then `fields`. */
   send(msgType: string, seq: number, fields: [number, string | number][] = []): void {
     this.socket.write(fixMessage([[35, msgType], [49, this.sender], [56, 'ORDO'], [34, seq], [52, fixTime()], ...fields]));
+  }
+
+  /** Writes `text` as it is (a message made with fixMessage with a header of the test's own). */
+  write(text: string): void {
+    this.socket.write(text);
+  }
+
+  /** True once the acceptor has closed the connection. */
+  get closed(): boolean {
+    return this.socket.destroyed || this.socket.readableEnded;
   }
 
   /** The received messages of `msgType` (35), in order. */
