@@ -75,6 +75,17 @@ const CLASSES: readonly { name: string; ctor: Ctor; fresh: () => object }[] = [
   { name: 'KeyTable', ctor: KeyTable, fresh: () => new KeyTable() },
 ];
 
+/**
+ * Shapes of earlier builds that this build reads, by class index: round 16's SeqChains (`next,seqs,size`, every
+ * link linked; decision 293 added the rows of links not yet linked), upgraded by `SeqChains.afterDecode`. Without
+ * it every checkpoint written before the upgrade is refused once and the host replays from further back.
+ */
+const UPGRADABLE = new Map<number, string>([[CLASSES.findIndex((c) => c.ctor === SeqChains), 'next,seqs,size']]);
+
+function upgradable(i: number, shape: unknown): boolean {
+  return UPGRADABLE.get(i) === shape;
+}
+
 const BY_PROTO = new Map<object, number>(CLASSES.map((c, i) => [c.ctor.prototype as object, i]));
 
 /** Own field names of a fresh instance of each class, joined: a checkpoint made by a build with other fields is refused. */
@@ -182,7 +193,7 @@ export function decodeCheckpoint(bytes: Uint8Array | readonly Uint8Array[], risk
     throw new CheckpointFormatError(`checkpoint format ${String((body as Partial<Body> | null)?.format)} is not ${CHECKPOINT_FORMAT}`);
   }
   if (body.v8 !== process.versions.v8) throw new CheckpointFormatError(`checkpoint written by V8 ${body.v8}, this is ${process.versions.v8}`);
-  if (!Array.isArray(body.shapes) || body.shapes.length !== SHAPES.length || body.shapes.some((s, i) => s !== SHAPES[i])) {
+  if (!Array.isArray(body.shapes) || body.shapes.length !== SHAPES.length || body.shapes.some((s, i) => s !== SHAPES[i] && !upgradable(i, s))) {
     throw new CheckpointFormatError('checkpoint written by a build whose projection has other fields');
   }
   const { objects, classes } = body;
@@ -195,6 +206,7 @@ export function decodeCheckpoint(bytes: Uint8Array | readonly Uint8Array[], risk
     const o = objects[i];
     if (c === undefined || typeof o !== 'object' || o === null) throw new CheckpointFormatError('checkpoint names an unknown class');
     Object.setPrototypeOf(o, c.ctor.prototype as object);
+    if (o instanceof SeqChains) o.afterDecode();
   }
   if (!(root.projection instanceof OmsProjection)) throw new CheckpointFormatError('checkpoint does not hold a projection');
   if (root.risk !== undefined && !(root.risk instanceof RiskState)) throw new CheckpointFormatError('checkpoint does not hold a risk state');

@@ -46,6 +46,18 @@ export class SeqChains {
     while (this.next.length < this.seqs.length) this.next.push(new ChunkMemory(0, 1, 0).i32());
   }
 
+  /**
+   * Completes a SeqChains decoded from a checkpoint of a build before decision 293 (fields `seqs`, `next`,
+   * `size`: every link linked, no rows): rows for its chunks (read only for links not yet linked, so zeros) and
+   * `linked` at `size`. A no-op on this build's own.
+   */
+  afterDecode(): void {
+    const self = this as unknown as { rows: Int32Array[] | undefined; linked: number | undefined };
+    if (self.rows !== undefined) return;
+    self.rows = this.seqs.map((c) => new Int32Array(c.length));
+    self.linked = this.size;
+  }
+
   /** True when links wait to be linked into their chains. */
   get pending(): boolean {
     return this.linked < this.size;
