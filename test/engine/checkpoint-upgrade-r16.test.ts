@@ -30,7 +30,7 @@ describe('a checkpoint of round 16 (SeqChains before decision 293)', () => {
       return;
     }
     const resumed = decodeProjection(bytes);
-    expect(resumed.seq).toBe(12_000);
+    expect(resumed.lastSeq).toBe(12_000);
     const full = new OmsProjection();
     for (const e of events.slice(0, 12_000)) full.apply(e);
     expect(resumed.stateHash()).toBe(full.stateHash());
@@ -38,7 +38,7 @@ describe('a checkpoint of round 16 (SeqChains before decision 293)', () => {
       resumed.apply(e);
       full.apply(e);
     }
-    expect(resumed.seq).toBe(events.length);
+    expect(resumed.lastSeq).toBe(events.length);
     expect(resumed.stateHash()).toBe(full.stateHash());
     expect(history(resumed)).toEqual(history(full));
   });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHost } from '../helpers/host.ts';
-import { RawFixPeer, fixTime, tagOf } from './helpers/raw-fix.ts';
+import { loggedOnPeer, fixTime, tagOf, type RawFixPeer } from './helpers/raw-fix.ts';
 
 /**
  * A FIX counterparty's cases the team's clients never send (round 16, outside): an F or G that names another
@@ -21,13 +21,7 @@ describe('FIX acceptor: what a counterparty may send', () => {
     await host.dispose();
   });
 
-  async function loggedOn(client: string): Promise<RawFixPeer> {
-    const p = new RawFixPeer(port, client);
-    peers.push(p);
-    p.send('A', 1, [[98, 0], [108, 30], [141, 'Y']]);
-    await p.until(() => p.ofType('A').length === 1, 'Logon');
-    return p;
-  }
+  const loggedOn = (client: string): Promise<RawFixPeer> => loggedOnPeer(port, client, peers);
 
   async function events(types: string[]): Promise<unknown[]> {
     const pos = host.sequencer.position;

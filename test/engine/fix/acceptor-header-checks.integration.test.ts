@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHost } from '../helpers/host.ts';
-import { RawFixPeer, fixMessage, fixTime, tagOf } from './helpers/raw-fix.ts';
+import { RawFixPeer, loggedOnPeer, fixMessage, fixTime, tagOf } from './helpers/raw-fix.ts';
 
 /**
  * Round 17, outside: once logged on, a message with another BeginString, another session's SenderCompID or a
@@ -21,13 +21,7 @@ describe('FIX acceptor: the header of every message of a logged-on session is ch
     await host.dispose();
   });
 
-  async function loggedOn(client: string): Promise<RawFixPeer> {
-    const p = new RawFixPeer(port, client);
-    peers.push(p);
-    p.send('A', 1, [[98, 0], [108, 30], [141, 'Y']]);
-    await p.until(() => p.ofType('A').length === 1, 'Logon');
-    return p;
-  }
+  const loggedOn = (client: string): Promise<RawFixPeer> => loggedOnPeer(port, client, peers);
 
   async function pendingOrders(): Promise<string[]> {
     const pos = host.sequencer.position;

@@ -89,3 +89,12 @@ export class RawFixPeer {
 export function tagOf(msg: string, tag: number): string | undefined {
   return new RegExp(`\\|${tag}=([^|]*)`).exec(msg)?.[1];
 }
+
+/** A raw peer logged on as `client` at the acceptor on `port` (kept in `peers`, for the caller to close). */
+export async function loggedOnPeer(port: number, client: string, peers: RawFixPeer[]): Promise<RawFixPeer> {
+  const p = new RawFixPeer(port, client);
+  peers.push(p);
+  p.send('A', 1, [[98, 0], [108, 30], [141, 'Y']]);
+  await p.until(() => p.ofType('A').length === 1, 'Logon');
+  return p;
+}
