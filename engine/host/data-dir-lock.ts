@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors.ts';
 import { readApiPort } from './api-port-file.ts';
@@ -25,6 +26,8 @@ export function lockDataDir(dir: string, who: string): DataDirLock {
   const file = dataDirLockPath(dir);
   let db: Database.Database;
   try {
+    // Made 0600 before SQLite opens it (SQLite would make it 0644): every file of a data dir is its owner's alone.
+    closeSync(openSync(file, 'a', 0o600));
     db = new Database(file, { timeout: 0 });
   } catch (err) {
     throw new UserError(`cannot use data dir ${dir}: cannot open ${file} (${(err as Error).message})`);
