@@ -33,6 +33,28 @@ function kernelBufferMax(): number {
   return max('/proc/sys/net/ipv4/tcp_wmem') + max('/proc/sys/net/ipv4/tcp_rmem');
 }
 
+/**
+ * Bytes of a loopback TCP connection not yet read by the host: the client end's send queue plus the host end's
+ * receive queue, from /proc/net/tcp (addresses in hex; the queues are the fifth column, `tx:rx`).
+ */
+function queued(clientPort: number, hostPort: number): number {
+  let bytes = 0;
+  for (const line of readFileSync('/proc/net/tcp', 'utf8').split('\n').slice(1)) {
+    const f = line.trim().split(/\s+/);
+    if (f.length < 5) continue;
+    const local = parseInt(f[1]!.split(':')[1]!, 16);
+    const remote = parseInt(f[2]!.split(':')[1]!, 16);
+    const [tx, rx] = f[4]!.split(':').map((x) => parseInt(x, 16));
+    if (local === clientPort && remote === hostPort) bytes += tx!;
+    if (local === hostPort && remote === clientPort) bytes += rx!;
+  }
+  return bytes;
+}
+
+async function until(done: () => boolean): Promise<void> {
+  while (!done()) await new Promise((r) => setTimeout(r, 20));
+}
+
 function open(): Promise<WebSocket> {
   const ws = new WebSocket(`ws://127.0.0.1:${host.port}/ws`, { headers: { authorization: `Bearer ${host.token}`, origin: `http://127.0.0.1:${host.port}` } });
   return new Promise((resolve, reject) => {
@@ -55,7 +77,12 @@ describe('a WebSocket client that does not read its replies', () => {
     const name = 'x'.repeat(60_000);
     const calls = Math.ceil((MAX_UNREAD_REPLY_BYTES + kernelBufferMax() + 4 * 1024 * 1024) / name.length);
     for (let id = 1; id <= calls; id++) ws.send(JSON.stringify({ id, method: name, params: [] }));
-    // The host has read every call (a reply to a lone call on a second socket comes after them all).
+    // Every call is out of this client and read by the host before the client reads again: a reply on a second
+    // socket alone does not say so (the two sockets are read side by side, and the client's writes can still be
+    // queued here or in the kernel), and a client that read again before the host had read the calls would take
+    // the replies as they came, so the cap would never be passed.
+    await until(() => ws.bufferedAmount === 0 && queued(socket.localPort!, host.port) === 0);
+    // A reply to a lone call on a second socket comes after the host has handled what it read.
     const other = await open();
     const answered = new Promise<string>((r) => other.once('message', (d) => r(String(d))));
     other.send(JSON.stringify({ id: 1, method: 'getSessions', params: [] }));
