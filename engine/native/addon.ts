@@ -22,10 +22,12 @@ let loaded: OrdoAddon | string | undefined;
 
 /**
  * The built addon, looked for from this module up to the package's root (source and dist/ are at different
- * depths), loaded once; or why there is none, in a few words.
+ * depths), loaded once; or why there is none, in a few words. ORDO_NATIVE=off: none, as if the build had failed.
  */
 export function loadAddon(): OrdoAddon | string {
   if (loaded !== undefined) return loaded;
+  // The way to run as a failed build would (decision 294): every native call falls back, nothing else changes.
+  if (process.env['ORDO_NATIVE'] === 'off') return (loaded = 'turned off (ORDO_NATIVE=off)');
   loaded = 'the addon is not built (npm run build:native)';
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let up = 0; up < 5; up++, dir = dirname(dir)) {
