@@ -431,7 +431,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       throw err;
     }
     // The policy has built its own book from its decoded copy (PolicyOrders.fromProjection) and taken risk's state
-    // without its duplicate memory: the copy itself (~480 MiB of columns at 5 M events) is garbage from here on, if
+    // without its duplicate memory: the copy itself (~370 MiB of array buffers at 5 M events) is garbage from here on, if
     // nothing holds `start` (decision 294). What the host keeps of it (the view's projection, risk's state, the FIX
     // acceptor's requests) is referenced where it is used.
     start = undefined;

@@ -14,7 +14,7 @@ export interface StartupTrim {
 /**
  * Gives back what a process's start-up folded and dropped (decision 294): one full garbage collection, so the
  * array buffers of the copies start-up decoded and let go (a resumed host's second decode of its checkpoint,
- * ~480 MiB of columns at 5 M events) are freed now rather than at some later collection, then malloc_trim(0)
+ * ~370 MiB of array buffers at 5 M events) are freed now rather than at some later collection, then malloc_trim(0)
  * from the native addon, so the freed bytes leave the process instead of staying in the huge-page heap, which
  * keeps what is freed (decision 290). Call once, when the folding is done: a page given back costs a fault when
  * next written. Never throws: without the addon (or an older one) only the collection runs and `reason` says why.
