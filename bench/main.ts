@@ -15,6 +15,7 @@ import { orderLifecycles } from './orders.ts';
 import { tuneHostHeap } from '../engine/host/heap-tuning.ts';
 import { describeSlice, shortenSchedulerSlice, sliceFromEnv } from '../engine/host/sched-slice.ts';
 import { checkpointInChild, longestTailSeq, statePageInChild } from './state-at-scale.ts';
+import { resumedHostRss, type ResumedHost } from './host-resumed.ts';
 import { compactStoredLog, medianReplayInChild, stateAtInChild, writeBaselineLog, writeFrameLog, type ChildReplay } from './replay.ts';
 import { growthRows } from './growth.ts';
 import { recoveryRows } from './recovery.ts';
@@ -168,6 +169,8 @@ async function main(): Promise<void> {
   // With --json, progress goes to stderr so stdout ends with the JSON line.
   const log = args.json ? (s: string) => process.stderr.write(s + '\n') : (s: string) => process.stdout.write(s + '\n');
   const rows: BenchRow[] = [];
+  // A host resumed on the replay scenario's log (taken in the state scenario while its checkpoints exist), reported by rss.
+  let resumed: { events: number; host: ResumedHost } | undefined;
   const started = performance.now();
   // One scenario's failure is reported and the others still run: a bench that dies on its last
   // scenario would throw away every figure taken before it.
@@ -349,6 +352,15 @@ async function main(): Promise<void> {
             unit: 'ms',
             note: stAll.code === 0 ? `every order and fill streamed; ${fmt(stAll.maxRssBytes / 2 ** 20)} MiB peak RSS` : `FAILED: ${stAll.error ?? ''}`.slice(0, 100),
           });
+          // The last use of this log: the host appends to it (decision 294's figure, with the checkpoints just made).
+          if (args.only.has('rss')) {
+            log(`rss: ordo host resumed on the ${fmt(stored.events / 1e6)} M-event session from its checkpoint…`);
+            // Its failure costs this figure only (the rss scenario then makes a log of its own), not the rows after.
+            resumed = await resumedHostRss(dirname(stored.db)).then(
+              (host) => ({ events: stored.events, host }),
+              (err: Error) => void log(`rss: the resumed host FAILED here: ${err.message}`),
+            );
+          }
         }
 
         if (args.only.has('baseline')) {
@@ -485,6 +497,28 @@ async function main(): Promise<void> {
       tuneHostHeap();
       const r = await orderLifecycles({ orders, warmup: 0, window: size.ordersWindow, venueTickMs: 10 }).finally(() => tuneHostHeap(0));
       rows.push({ key: 'host_rss_mib_5m', label: `host RSS after ${fmt(r.lastSeq / 1e6)} M events`, value: r.rssBytes / 2 ** 20, unit: 'MiB', target: { op: '<=', value: 1024 }, note: `${fmt(r.ordersPerSec)} orders/s over the run` });
+    });
+    await attempt('rss-resumed', async () => {
+      // Without the replay and state scenarios (--only rss): the replay scenario's log and its checkpoints, made here.
+      if (resumed === undefined) {
+        log(`rss: writing a session of ${size.replayLarge.toLocaleString('en-US')} order events and its checkpoints for a resumed host…`);
+        const stored = writeFrameLog(size.replayLarge);
+        try {
+          await checkpointInChild(dirname(stored.db));
+          resumed = { events: stored.events, host: await resumedHostRss(dirname(stored.db)) };
+        } finally {
+          stored.dispose();
+        }
+      }
+      const { events, host } = resumed;
+      rows.push({
+        key: 'host_rss_mib_5m_resumed',
+        label: `ordo host resumed on ${fmt(events / 1e6)} M events, RSS 1 s after ready`,
+        value: host.rssBytes / 2 ** 20,
+        unit: 'MiB',
+        target: { op: '<=', value: 1024 },
+        note: `${host.fromCheckpoint > 0 ? `from its checkpoint at seq ${host.fromCheckpoint}` : 'no checkpoint: replayed from seq 1'}; ready ${fmt(host.readySeconds)} s, ${fmt(host.minorFaults / 1000)} k minor faults; VmHWM ${fmt(host.hwmBytes / 2 ** 20)} MiB`,
+      });
     });
   }
 

@@ -5,6 +5,7 @@ import { tuneHostHeap } from '../host/heap-tuning.ts';
 import { startHost } from '../host/host.ts';
 import { warmOrderPath } from '../host/warm-up.ts';
 import { log } from '../log.ts';
+import { giveBackStartupMemory } from '../native/heap-trim.ts';
 import { intOption, parse, requireOption } from './args.ts';
 import { UsageError } from './errors.ts';
 import { applySchedulerSlice, schedulerSlice } from './slice-option.ts';
@@ -110,6 +111,13 @@ export async function hostCommand(argv: string[]): Promise<number> {
     autoOpen: !values['no-auto-open'],
     newLog: values['new-log'] === true,
   });
+  // What start-up folded and dropped leaves the process before it serves (decision 294): at 5 M events a resumed
+  // host's RSS was ~1.7 GiB with it kept, mostly a decoded copy of the checkpoint no one holds any more.
+  if (!stopping) {
+    const t = giveBackStartupMemory();
+    const mib = (b: number) => (b / 2 ** 20).toFixed(0);
+    log.info(`start-up memory given back: RSS ${mib(t.rssBefore)} -> ${mib(t.rssAfter)} MiB in ${t.ms.toFixed(0)} ms${t.trimmed ? '' : ` (collected only: ${t.reason})`}`);
+  }
   // A Ctrl-C during start-up: no ready line (and no URL to open) after "stopping".
   if (!stopping) console.log(`ordo ready ${host.url}`);
   if (host.fix && !stopping) console.log(`ordo fix ${host.fix.host}:${await host.fix.whenListening()}${host.fix.tls ? ' tls' : ''}`);

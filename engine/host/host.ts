@@ -241,7 +241,9 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     // Start-up resumes the latest session from its newest in-session checkpoint and replays only the
     // tail (decision 140).
     // The FIX acceptor resumes from it too (decision 176).
-    const start = findHostStart(readLog, prefetch ? await prefetch : undefined);
+    // `let`: dropped once the sequencer has restored from it (below); every closure of this function shares one scope,
+    // so a `const` here kept the policy's decoded copy of the checkpoint alive for the host's life (decision 294).
+    let start = findHostStart(readLog, prefetch ? await prefetch : undefined);
     if (start) {
       view.projection = start.shared.projection;
       logger.info(`start-up resumes session ${start.session} from its checkpoint at seq ${start.seq}`);
@@ -428,6 +430,11 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       }
       throw err;
     }
+    // The policy has built its own book from its decoded copy (PolicyOrders.fromProjection) and taken risk's state
+    // without its duplicate memory: the copy itself (~370 MiB of array buffers at 5 M events) is garbage from here on, if
+    // nothing holds `start` (decision 294). What the host keeps of it (the view's projection, risk's state, the FIX
+    // acceptor's requests) is referenced where it is used.
+    start = undefined;
     // From here on the policy reads risk's state too (folded once per event, by the owners above), keeping only
     // the few events the stream has not delivered yet for the close's snapshot (issue 15).
     policy.shareRisk(riskState);

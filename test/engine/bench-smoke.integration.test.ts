@@ -42,6 +42,7 @@ const FIGURES = [
   'state_at_no_checkpoint_ms',
   'state_at_page_ms',
   'host_rss_mib_5m',
+  'host_rss_mib_5m_resumed',
   'baseline_storage_append_eps',
   'baseline_storage_replay_eps',
   'append_storage_ordo_eps',

@@ -1,0 +1,14 @@
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+const root = '/tmp/r18-base';
+const { writeFrameLog } = await import(join(root, 'dist/bench/replay.js'));
+const { checkpointInChild } = await import(join(root, 'dist/bench/state-at-scale.js'));
+const t0 = Date.now();
+const stored = writeFrameLog(Number(process.env.EVENTS ?? 5_000_000));
+console.log(`log: ${stored.events} events at ${stored.db} in ${(Date.now()-t0)/1000}s`);
+const dir = process.argv[2];
+mkdirSync(dir, { recursive: true });
+copyFileSync(stored.db, join(dir, 'ordo.db'));
+stored.dispose();
+const t = await checkpointInChild(dir);
+console.log(`checkpoint ${t.toFixed(1)} s`);
