@@ -612,7 +612,7 @@ export class HostApi implements OrdoApi {
     }
   }
 
-  /** Stops the pushes and ends the time machine's thread (its read connection closes before the log's writer). */
+  /** Stops the pushes and ends the time machine's process (its read connection closes before the log's writer). */
   async close(): Promise<void> {
     clearInterval(this.timer);
     await this.past.close();
