@@ -373,6 +373,14 @@ export class HostApi implements OrdoApi {
     return this.past.apart;
   }
 
+  /**
+   * Keeps a time machine process started ahead of its first call (decision 295): one now, and a fresh one each
+   * time an idle one ends. `ordo host` asks once it is ready.
+   */
+  keepPastSpare(): void {
+    this.past.keepSpare();
+  }
+
   /** The time machine's process id while one runs (tests and figures). */
   get pastPid(): number | undefined {
     return this.past.pid;

@@ -35,7 +35,9 @@ const states = new PastStates(log);
 
 const end = () => {
   log.close();
-  process.disconnect?.();
+  // Not inside the message's own handler: Node's channel code still uses the channel after it returns (a
+  // disconnect there threw "Cannot set properties of null"). The answers sent before go out first.
+  setImmediate(() => process.disconnect?.());
 };
 process.on('disconnect', () => process.exit(0));
 process.on('message', (m: { id: number; call: PastCall } | { close: true }) => {

@@ -18,8 +18,11 @@ interface Waiting {
  * events) never blocks order entry on the host's event loop, and its memory
  * comes from a heap of 2 MiB pages (decision 290) that a thread of the host
  * could not have. Calls are answered in the order they were made. The process
- * starts on the first call and ends once no call has come for `keptMs`,
- * taking the past projection's memory with it. Where it cannot run (an
+ * starts on the first call, or earlier as a spare (`keepSpare`: the `ordo
+ * host` command's, once ready), and ends once no call has come for `keptMs`,
+ * taking the past projection's memory with it; with a spare kept, a fresh
+ * one (no projection, ~45 MiB) then waits for the next call, so no first call
+ * pays a process's start (~0.3 s and ~5 k faults here). Where it cannot run (an
  * in-memory log in tests, or dist/ not built when running from the TypeScript
  * sources) the calls run in the caller's thread, with one log line.
  */
@@ -31,6 +34,9 @@ export class PastStateProcess {
   private waiting = new Map<number, Waiting>();
   private idle: NodeJS.Timeout | undefined;
   private closed = false;
+  /** Whether the running process has answered a call since it started (it may hold a past projection). */
+  private used = false;
+  private spare = false;
   /** How the last answered call's projection was made (figures and tests). */
   lastBuild: Build;
 
@@ -45,6 +51,7 @@ export class PastStateProcess {
     if (this.closed) return Promise.resolve({ ok: false, error: { code: 'UNAVAILABLE', message: 'the host is stopping' } });
     this.keepAlive();
     const child = this.process();
+    this.used = true;
     if (!child) {
       const states = (this.inline ??= new PastStates(this.log));
       const r = states.call(c);
@@ -68,9 +75,18 @@ export class PastStateProcess {
     return this.child?.pid;
   }
 
-  /** Whether a past projection is kept (a process running, or one kept in this thread). */
+  /** Whether a past projection is kept (a process running that has answered a call, or one kept in this thread). */
   get keepsPastProjection(): boolean {
-    return this.child !== undefined || this.inline?.keepsProjection === true;
+    return (this.child !== undefined && this.used) || this.inline?.keepsProjection === true;
+  }
+
+  /**
+   * Starts a process ahead of the first call, and a fresh one each time an idle one ends (decision 295), so the
+   * time machine's first call pays only its rebuild. Nothing where the calls would run in the caller's thread.
+   */
+  keepSpare(): void {
+    this.spare = true;
+    if (!this.closed && !this.child && !this.inline && this.spareable()) this.process();
   }
 
   /** Ends the process (host stop). Calls still waiting get an error value. */
@@ -91,12 +107,21 @@ export class PastStateProcess {
     const child = this.child;
     if (!child) return;
     this.child = undefined;
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((r) => child.once('exit', () => r()));
-    // A call still running is answered first: the process takes messages in order, and `close` comes after it.
-    if (child.connected) child.send({ close: true });
-    else child.kill('SIGTERM');
-    await exited;
+    const idle = !this.closed;
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise<void>((r) => child.once('exit', () => r()));
+      // A call still running is answered first: the process takes messages in order, and `close` comes after it.
+      if (child.connected) child.send({ close: true });
+      else child.kill('SIGTERM');
+      await exited;
+    }
+    // The idle end let the past projection go; a spare without one waits for the next first call.
+    if (idle && this.spare && !this.closed && !this.child) this.process();
+  }
+
+  private spareable(): boolean {
+    const path = this.log.db.name;
+    return path !== ':memory:' && path !== '' && compiledFile(import.meta.url, 'past-process.js') !== undefined;
   }
 
   private process(): ChildProcess | undefined {
@@ -111,6 +136,7 @@ export class PastStateProcess {
     // clone over the channel, as a thread's messages were.
     const child = fork(file, [path], { execArgv: [], serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const waiting = (this.waiting = new Map<number, Waiting>());
+    this.used = false;
     child.on('message', (m: { id: number; result: Result<unknown>; build: Build }) => {
       this.lastBuild = m.build;
       const x = waiting.get(m.id);

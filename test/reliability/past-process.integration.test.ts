@@ -1,3 +1,4 @@
+import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -5,7 +6,7 @@ import { startHost, type Host } from '../../engine/host/host.ts';
 import { PastStates } from '../../engine/host/past-states.ts';
 import { openReadableLog } from '../../engine/store/log.ts';
 import { Api, type StateLike } from './helpers/http.ts';
-import { childrenOf, cleanupAll, requireFreshBuild, startHostProc, tempDir, until } from './helpers/procs.ts';
+import { childrenOf, cleanupAll, requireFreshBuild, ROOT, startHostProc, tempDir, until } from './helpers/procs.ts';
 
 let host: Host | undefined;
 afterEach(async () => {
@@ -96,6 +97,78 @@ describe.runIf(process.platform === 'linux')("the time machine's own process", (
     expect(alive(second)).toBe(false);
   }, 60_000);
 
+  it('keeps a spare process that answers the first call, and a fresh spare after an idle one ends', async () => {
+    requireFreshBuild();
+    host = await startHost({ dataDir: join(tempDir(), 'data'), port: 0, venueTickMs: 0 });
+    const h = host;
+    const api = new Api(h.port, h.token);
+    for (let i = 0; i < 3; i++) expect((await api.call('POST', '/api/orders', order(i))).status).toBe(200);
+    const seq = h.sequencer.position.seq;
+    h.api.pastKeptMs = 600_000;
+    h.api.keepPastSpare();
+    const spare = h.api.pastPid!;
+    expect(spare).toBeDefined();
+    expect(cmdline(spare).some((a) => a.endsWith('past-process.js'))).toBe(true);
+    // A spare holds no past projection.
+    expect(h.api.keepsPastProjection).toBe(false);
+    const r = await api.call('GET', `/api/state?at=${seq}`);
+    expect(r.status, r.text).toBe(200);
+    // The spare answered: no second process.
+    expect(h.api.pastPid).toBe(spare);
+    expect(h.api.keepsPastProjection).toBe(true);
+    // Idle: it ends with its projection, and a fresh spare takes its place.
+    h.api.pastKeptMs = 200;
+    const again = await api.call('GET', `/api/state?at=${seq}`);
+    expect(again.json).toEqual(r.json);
+    await until(() => !alive(spare), 'the idle time machine process to end', 30_000);
+    await until(() => h.api.pastPid !== undefined, 'a fresh spare', 30_000);
+    const fresh = h.api.pastPid!;
+    expect(fresh).not.toBe(spare);
+    expect(h.api.keepsPastProjection).toBe(false);
+    await h.close();
+    host = undefined;
+    expect(alive(fresh)).toBe(false);
+  }, 60_000);
+
+  it('ends quietly at the host\'s stop: no error line on the host\'s stderr, exit 0', async () => {
+    requireFreshBuild();
+    const hp = await startHostProc({ dataDir: join(tempDir(), 'data') });
+    const api = new Api(hp.port, hp.token);
+    expect((await api.call('POST', '/api/orders', order(0))).status).toBe(200);
+    const r = await api.call('GET', `/api/state?at=${await api.lastSeq()}`);
+    expect(r.status, r.text).toBe(200);
+    const past = childrenOf(hp.pid).filter((c) => cmdline(c).some((a) => a.endsWith('past-process.js')));
+    expect(past).toHaveLength(1);
+    const end = await hp.stop();
+    expect(end.code).toBe(0);
+    // The process's close once printed Node's "Cannot set properties of null" stack (a disconnect inside its handler).
+    expect(hp.stderr()).not.toMatch(/Error|node:internal/);
+    expect(alive(past[0]!)).toBe(false);
+  }, 60_000);
+
+  it('answers a call and then a close sent at once, and ends with exit 0 and nothing on stderr', async () => {
+    requireFreshBuild();
+    const dataDir = join(tempDir(), 'data');
+    host = await startHost({ dataDir, port: 0, venueTickMs: 0 });
+    const api = new Api(host.port, host.token);
+    expect((await api.call('POST', '/api/orders', order(0))).status).toBe(200);
+    const seq = host.sequencer.position.seq;
+    const session = (await api.state()).session.id;
+    // The host's own process, driven by hand: both messages reach it in one read.
+    const child = fork(join(ROOT, 'dist/engine/host/past-process.js'), [join(dataDir, 'ordo.db')], { execArgv: [], serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const answers: { id: number; result: { ok: boolean } }[] = [];
+    child.on('message', (m: { id: number; result: { ok: boolean } }) => answers.push(m));
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    child.send({ id: 1, call: { kind: 'state', session, seq } });
+    child.send({ close: true });
+    // Node's channel once threw "Cannot set properties of null" when the close's handler disconnected in place.
+    expect(await exited).toBe(0);
+    expect(stderr).toBe('');
+    expect(answers.map((a) => [a.id, a.result.ok])).toEqual([[1, true]]);
+  }, 60_000);
+
   it('ends when its host dies without a stop (kill -9), leaving no process behind', async () => {
     requireFreshBuild();
     const hp = await startHostProc({ dataDir: join(tempDir(), 'data') });
@@ -103,6 +176,7 @@ describe.runIf(process.platform === 'linux')("the time machine's own process", (
     for (let i = 0; i < 3; i++) expect((await api.call('POST', '/api/orders', order(i))).status).toBe(200);
     const r = await api.call('GET', `/api/state?at=${await api.lastSeq()}`);
     expect(r.status, r.text).toBe(200);
+    // One process: the spare `ordo host` started once ready answered the call.
     const past = childrenOf(hp.pid).filter((c) => cmdline(c).some((a) => a.endsWith('past-process.js')));
     expect(past).toHaveLength(1);
     await hp.kill9();
