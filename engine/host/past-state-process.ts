@@ -21,7 +21,7 @@ interface Waiting {
  * starts on the first call, or earlier as a spare (`keepSpare`: the `ordo
  * host` command's, once ready), and ends once no call has come for `keptMs`,
  * taking the past projection's memory with it; with a spare kept, a fresh
- * one (no projection, ~45 MiB) then waits for the next call, so no first call
+ * one (no projection, ~60 MiB) then waits for the next call, so no first call
  * pays a process's start (~0.3 s and ~5 k faults here). Where it cannot run (an
  * in-memory log in tests, or dist/ not built when running from the TypeScript
  * sources) the calls run in the caller's thread, with one log line.
