@@ -2,7 +2,7 @@
  * The time machine and the host's event loop (issues 11 and 15, decision
  * 167): opens a data dir's log as the host does and asks for the first page
  * of a past state (what GET /api/state?at= answers) through the host's
- * PastStateThread (rebuilt on the time machine's thread) or, with
+ * PastStateProcess (rebuilt in the time machine's process) or, with
  * `--inline`, on this thread (round 4's way), while perf_hooks'
  * monitorEventLoopDelay samples this thread's event loop. Then asks for the
  * last window of the orders sorted by price (the past blotter's last page)
@@ -13,7 +13,7 @@
  */
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { PastStateThread } from '../engine/host/past-state-thread.ts';
+import { PastStateProcess } from '../engine/host/past-state-process.ts';
 import { PastStates, type PastCall } from '../engine/host/past-states.ts';
 import { openReadableLog } from '../engine/store/log.ts';
 
@@ -22,7 +22,7 @@ const inline = args.includes('--inline');
 const [dir, seqText] = args.filter((a) => !a.startsWith('--'));
 const seq = Number(seqText);
 const log = openReadableLog(join(dir!, 'ordo.db'));
-const thread = new PastStateThread(log);
+const thread = new PastStateProcess(log);
 const states = new PastStates(log);
 
 async function measure(label: string, c: PastCall): Promise<unknown> {
@@ -50,7 +50,7 @@ async function measure(label: string, c: PastCall): Promise<unknown> {
   console.log(
     JSON.stringify({
       label,
-      mode: inline ? 'inline' : 'thread',
+      mode: inline ? 'inline' : 'process',
       ms: Math.round(ms),
       jsonMs: Math.round(jsonMs),
       bodyBytes: body.length,

@@ -120,6 +120,8 @@ export async function hostCommand(argv: string[]): Promise<number> {
   }
   // A Ctrl-C during start-up: no ready line (and no URL to open) after "stopping".
   if (!stopping) console.log(`ordo ready ${host.url}`);
+  // The time machine's process started now, so its first call pays only the rebuild (decision 295).
+  if (!stopping) host.api.keepPastSpare();
   if (host.fix && !stopping) console.log(`ordo fix ${host.fix.host}:${await host.fix.whenListening()}${host.fix.tls ? ' tls' : ''}`);
   if (host.venueFix && !stopping) console.log(`ordo venue-fix 127.0.0.1:${host.venueFix.port}`);
   await stopped;

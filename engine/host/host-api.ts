@@ -29,7 +29,7 @@ import type { CommandBody } from '../protocol/events.ts';
 import type { ClientProxyComponent } from '../oms/components/client-proxy.ts';
 import type { OmsProjection } from '../oms/projection.ts';
 import { boundedState, fillPage, orderPage, STATE_LIST_LIMIT, type PastCall } from './past-states.ts';
-import { PastStateThread } from './past-state-thread.ts';
+import { PastStateProcess } from './past-state-process.ts';
 import { FillWindows } from './fill-window.ts';
 import type { FillWindow, FillWindowQuery } from '../../contract/fill-window.ts';
 import { alertViews, clientViews, fillView, instrumentViews, orderView, sessionView } from '../oms/views.ts';
@@ -129,7 +129,7 @@ export class HostApi implements OrdoApi {
 
   constructor(private readonly d: HostApiDeps) {
     this.timer = setInterval(() => this.push(), PUSH_INTERVAL_MS);
-    this.past = new PastStateThread(d.readLog);
+    this.past = new PastStateProcess(d.readLog);
   }
 
   submitOrder(order: NewOrderRequest): Promise<Result<{ orderId: number }>> {
@@ -337,12 +337,12 @@ export class HostApi implements OrdoApi {
 
   /**
    * The time machine (decisions 085, 167): every call about a past state goes
-   * to the past-state thread, which rebuilds the projection of (session, seq)
+   * to the past-state process (decision 295), which rebuilds the projection of (session, seq)
    * from the newest checkpoint at or before it plus the tail, and keeps it for
    * the calls that page through it (getState, then getOrders/getFills with
    * `at` and the cursor, and the blotters' windows with `at`), so one past
    * state costs one rebuild, and no rebuild holds this thread's event loop.
-   * The thread (and the past projection's memory: ~0.5 GiB at 1 M orders,
+   * The process (and the past projection's memory: ~0.5 GiB at 1 M orders,
    * bench/mem.ts, round 4) goes once no call has used it for `pastKeptMs`.
    */
   private pastCall<T>(c: PastCall): Promise<Result<T>> {
@@ -353,7 +353,7 @@ export class HostApi implements OrdoApi {
     return this.d.view.projection.session.id;
   }
 
-  private readonly past: PastStateThread;
+  private readonly past: PastStateProcess;
 
   /** How long the time machine's last projection (and its thread) is kept after its last use (ms; host wall time, not an event handler). */
   get pastKeptMs(): number {
@@ -368,13 +368,26 @@ export class HostApi implements OrdoApi {
     return this.past.keepsPastProjection;
   }
 
-  /** Whether the time machine's calls run on its own thread now (tests and figures). */
-  get pastOnThread(): boolean {
-    return this.past.onThread;
+  /** Whether the time machine's calls run in its own process now (tests and figures; decision 295). */
+  get pastApart(): boolean {
+    return this.past.apart;
+  }
+
+  /**
+   * Keeps a time machine process started ahead of its first call (decision 295): one now, and a fresh one each
+   * time an idle one ends. `ordo host` asks once it is ready.
+   */
+  keepPastSpare(): void {
+    this.past.keepSpare();
+  }
+
+  /** The time machine's process id while one runs (tests and figures). */
+  get pastPid(): number | undefined {
+    return this.past.pid;
   }
 
   /** How the time machine's last answered call got its projection (tests and figures). */
-  get lastPastBuild(): PastStateThread['lastBuild'] {
+  get lastPastBuild(): PastStateProcess['lastBuild'] {
     return this.past.lastBuild;
   }
 
@@ -607,7 +620,7 @@ export class HostApi implements OrdoApi {
     }
   }
 
-  /** Stops the pushes and ends the time machine's thread (its read connection closes before the log's writer). */
+  /** Stops the pushes and ends the time machine's process (its read connection closes before the log's writer). */
   async close(): Promise<void> {
     clearInterval(this.timer);
     await this.past.close();

@@ -26,8 +26,8 @@ export const FORWARD_MAX = 250_000;
 
 /**
  * One time-machine call, as the host's API sends it to the past-state
- * thread (decision 167). `session` is always given (the host fills in the
- * live one), so the thread needs nothing of the live host.
+ * process (decisions 167, 295). `session` is always given (the host fills in the
+ * live one), so the process needs nothing of the live host.
  */
 export type PastCall =
   | { kind: 'state'; session: number; seq: number }
@@ -99,8 +99,8 @@ export function fillPage(p: OmsProjection, q: FillQuery): Page<FillView> {
  * past state costs one rebuild. A later seq of the same session is played
  * forward from the kept one when that is cheaper than a checkpoint's decode
  * (at most FORWARD_MAX events, or no newer checkpoint in between): scrubbing
- * forward costs the events scrubbed over. Runs on the host's past-state
- * thread (past-thread.ts), or in the caller's thread where none can start.
+ * forward costs the events scrubbed over. Runs in the host's past-state
+ * process (past-process.ts, decision 295), or in the caller's thread where none can start.
  */
 export class PastStates {
   private kept: { session: number; seq: number; projection: OmsProjection } | undefined;

@@ -28,8 +28,8 @@ describe("the time machine's kept projection is bounded in time too", () => {
     const first = await api.call('GET', `/api/orders?at=${seq}&limit=2`);
     expect(first.status, first.text).toBe(200);
     expect(h.api.keepsPastProjection).toBe(true);
-    // Rebuilt on the time machine's own thread (decision 167), not on the host's event loop.
-    expect(h.api.pastOnThread).toBe(true);
+    // Rebuilt in the time machine's own process (decisions 167, 295), not on the host's event loop.
+    expect(h.api.pastApart).toBe(true);
     expect(h.api.lastPastBuild?.from).toBe('checkpoint');
     const page = first.json as { items: { orderId: number }[]; next?: number };
     expect(page.items).toHaveLength(2);

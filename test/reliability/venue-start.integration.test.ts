@@ -53,7 +53,7 @@ describe('the venue process cannot be had', () => {
     expect(warnings[0]).toContain(join(install, 'dist', 'engine', 'venue', 'venue-child.js'));
     expect(warnings[0]).toContain('missing');
     // No venue process: the venue is on the host's thread.
-    expect(childrenOf(h.pid).filter((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('venue'))).toEqual([]);
+    expect(childrenOf(h.pid).filter((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('venue-child'))).toEqual([]);
 
     const api = new Api(Number(m[1]), m[2]!);
     const r = await api.call('POST', '/api/orders', order('AAPL', 'buy', 7, undefined));
