@@ -103,13 +103,7 @@ const FOLDING = new Set(['host', 'component', 'state', 'checkpoint', 'replay', '
 
 /** ORDO_HUGE_HEAP_MIB, read before a folding command starts: a bad value is a usage error naming it. */
 function takeHugeHeap(): void {
-  let mib: number;
-  try {
-    mib = hugeHeapFromEnv();
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-  reserveHugeHeap(mib);
+  reserveHugeHeap(hugeHeapFromEnv());
 }
 
 /** Runs the CLI; returns the exit code. Errors become one line on stderr. */
