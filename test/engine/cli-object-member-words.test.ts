@@ -1,5 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { run } from '../../engine/cli/main.ts';
+import { openWritableLog } from '../../engine/store/log.ts';
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -29,5 +33,23 @@ describe('CLI words that are Object members are unknown words', () => {
     const { code, stderr } = await ordo(['session', word, '--data-dir', '/nonexistent']);
     expect(stderr).toBe(`ordo: session: say what to do: roll, close or open (got '${word}') (see 'ordo help')`);
     expect(code).toBe(2);
+  });
+
+  it.each(['__proto__', 'constructor', 'toString'])("ordo %s: unknown command, exit 2 (was 'unexpected error: load is not a function')", async (word) => {
+    const { code, stderr } = await ordo([word]);
+    expect(stderr).toBe(`ordo: unknown command '${word}' (see 'ordo help')`);
+    expect(code).toBe(2);
+  });
+
+  it("ordo replay --component constructor: the components it replays (it printed Object's source as the reason)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ordo-words-'));
+    try {
+      openWritableLog(join(dir, 'ordo.db'), { backgroundCheckpoint: false, checkpointThread: false }).close();
+      const { code, stderr } = await ordo(['replay', '--data-dir', dir, '--component', 'constructor']);
+      expect(stderr).toBe(`ordo: replay: --component must be one of risk, router, got 'constructor' (see 'ordo help')`);
+      expect(code).toBe(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
