@@ -5,7 +5,8 @@ import { closeTradingScreen, openTradingScreen, type TradingScreen } from './hel
 
 /**
  * Round 18, outside: at 1280×800 (a 1280-class laptop, the narrowest the layout is made for after 1100 px) the
- * Components panel's first header read "COMPONEN" (its column at its least, 72 px, narrower than its title), and the
+ * Components panel's first header read "COMPONEN" (its column at its least, 72 px, narrower than the title; the
+ * column is "Instance" now), and the
  * session bar's alerts chip shrank under the help button ("?" over the alert count). Both are checked here at
  * 1280 and at 1920, where neither happened: every table header's title is whole inside its own cell (a table
  * narrower than its panel scrolls sideways by design, so a header past the panel's edge is not a cut), and the
