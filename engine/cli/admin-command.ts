@@ -4,13 +4,14 @@ import { UserError } from '../errors.ts';
 import { parse, requireOption } from './args.ts';
 import { UsageError } from './errors.ts';
 
-const ACTIONS: Readonly<Record<string, (id: string) => { method: string; path: string }>> = {
-  restart: (id) => ({ method: 'POST', path: `components/${encodeURIComponent(id)}/restart` }),
-  standby: (role) => ({ method: 'POST', path: `roles/${encodeURIComponent(role)}/standby` }),
-  activate: (id) => ({ method: 'POST', path: `components/${encodeURIComponent(id)}/activate` }),
-  deactivate: (id) => ({ method: 'POST', path: `components/${encodeURIComponent(id)}/deactivate` }),
-  shutdown: (id) => ({ method: 'POST', path: `components/${encodeURIComponent(id)}/shutdown` }),
-};
+// A Map, not an object: the action is the user's word, and 'constructor' or '__proto__' must be refused as unknown.
+const ACTIONS: ReadonlyMap<string, (id: string) => { method: string; path: string }> = new Map([
+  ['restart', (id: string) => ({ method: 'POST', path: `components/${encodeURIComponent(id)}/restart` })],
+  ['standby', (role: string) => ({ method: 'POST', path: `roles/${encodeURIComponent(role)}/standby` })],
+  ['activate', (id: string) => ({ method: 'POST', path: `components/${encodeURIComponent(id)}/activate` })],
+  ['deactivate', (id: string) => ({ method: 'POST', path: `components/${encodeURIComponent(id)}/deactivate` })],
+  ['shutdown', (id: string) => ({ method: 'POST', path: `components/${encodeURIComponent(id)}/shutdown` })],
+]);
 
 /**
  * `ordo admin ACTION ID --url URL (--token T | --data-dir DIR)`: operator
@@ -21,8 +22,8 @@ const ACTIONS: Readonly<Record<string, (id: string) => { method: string; path: s
 export async function adminCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse('admin', argv, { url: { type: 'string' }, token: { type: 'string' }, 'data-dir': { type: 'string' } }, 2);
   const [action, target] = positionals;
-  const make = action === undefined ? undefined : ACTIONS[action];
-  if (!make) throw new UsageError(`admin: ACTION must be one of ${Object.keys(ACTIONS).join(', ')}, got '${action ?? ''}'`);
+  const make = action === undefined ? undefined : ACTIONS.get(action);
+  if (!make) throw new UsageError(`admin: ACTION must be one of ${[...ACTIONS.keys()].join(', ')}, got '${action ?? ''}'`);
   if (target === undefined || target === '') throw new UsageError(`admin: ${action} needs a ${action === 'standby' ? 'role' : 'component id'}`);
   const url = requireOption('admin', 'url', values.url);
   let base: URL;

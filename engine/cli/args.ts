@@ -30,6 +30,29 @@ export function intOption(command: string, name: string, value: string | undefin
   return n;
 }
 
+/**
+ * A whole number from the environment variable `name` within [min, max] (both included), or undefined when it is
+ * unset or empty. With `off`, `0` and `off` are 0 (the feature turned off) whatever `min` is; `unit` names what the
+ * number counts in the message ('MiB'). Anything else is a usage error naming the variable, its range and the value.
+ */
+export function intFromEnv(
+  name: string,
+  min: number,
+  max: number,
+  opts: { readonly off?: boolean; readonly unit?: string } = {},
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): number | undefined {
+  const value = env[name];
+  if (value === undefined || value === '') return undefined;
+  if (opts.off === true && (value === '0' || value === 'off')) return 0;
+  const n = /^\d{1,16}$/.test(value) ? Number(value) : NaN;
+  if (!(n >= min && n <= max)) {
+    const what = `a whole number${opts.unit === undefined ? '' : ` of ${opts.unit}`} from ${min} to ${max}`;
+    throw new UsageError(`${name} must be ${opts.off === true ? `0, off or ${what}` : what}, got '${value}'`);
+  }
+  return n;
+}
+
 export function requireOption(command: string, name: string, value: string | undefined): string {
   if (value === undefined || value === '') throw new UsageError(`${command}: --${name} is required`);
   return value;

@@ -6,7 +6,7 @@ import { startHost } from '../host/host.ts';
 import { warmOrderPath } from '../host/warm-up.ts';
 import { log } from '../log.ts';
 import { giveBackStartupMemory } from '../native/heap-trim.ts';
-import { intOption, parse, requireOption } from './args.ts';
+import { intFromEnv, intOption, parse, requireOption } from './args.ts';
 import { UsageError } from './errors.ts';
 import { applySchedulerSlice, schedulerSlice } from './slice-option.ts';
 
@@ -49,8 +49,9 @@ export async function hostCommand(argv: string[]): Promise<number> {
   // Newest orders and fills a UI subscriber's initial state carries (decision 150).
   const uiStateRows = intOption('host', 'ui-state-rows', values['ui-state-rows'], 1, 1_000_000);
   // Orders the warm-up runs through a scratch engine before this one starts (decision 291): the option, else
-  // $ORDO_WARM_UP, else none. Off by default: on a loaded 2-core machine its 5 s let too few orders through to pay.
-  const warmUp = intOption('host', 'warm-up', values['warm-up'], 0, 100_000) ?? warmUpFromEnv() ?? 0;
+  // $ORDO_WARM_UP (a bad value is a usage error naming it, before anything starts), else none. Off by default:
+  // on a loaded 2-core machine its 5 s let too few orders through to pay.
+  const warmUp = intOption('host', 'warm-up', values['warm-up'], 0, 100_000) ?? intFromEnv('ORDO_WARM_UP', 0, 100_000) ?? 0;
   const fixTls = loadFixTls(values['fix-tls-cert'], values['fix-tls-key']);
   if (values['fix-host'] !== undefined) checkFixBind(values['fix-host'], fixTls);
   const sync = values.sync;
@@ -128,12 +129,4 @@ export async function hostCommand(argv: string[]): Promise<number> {
   await host.close();
   console.error('ordo: stopped cleanly');
   return 0;
-}
-
-/** $ORDO_WARM_UP: orders of the warm-up (0: none); a bad value is a usage error naming it, before anything starts. */
-function warmUpFromEnv(): number | undefined {
-  const v = process.env['ORDO_WARM_UP'];
-  if (v === undefined || v === '') return undefined;
-  if (!/^\d+$/.test(v) || Number(v) > 100_000) throw new UsageError(`host: ORDO_WARM_UP must be a whole number from 0 to 100000, got '${v}'`);
-  return Number(v);
 }

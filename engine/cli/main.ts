@@ -81,35 +81,30 @@ function asksForHelp(argv: readonly string[]): boolean {
 
 type Command = (argv: string[]) => Promise<number>;
 
-const commands: Record<string, () => Promise<Command>> = {
-  events: async () => eventsCommand,
-  sessions: async () => sessionsCommand,
-  verify: async () => verifyCommand,
-  host: async () => (await import('./host-command.ts')).hostCommand,
-  state: async () => (await import('./state-command.ts')).stateCommand,
-  backup: async () => (await import('./backup-command.ts')).backupCommand,
-  repair: async () => (await import('./repair-command.ts')).repairCommand,
-  checkpoint: async () => (await import('./checkpoint-command.ts')).checkpointCommand,
-  component: async () => (await import('./component-command.ts')).componentCommand,
-  admin: async () => (await import('./admin-command.ts')).adminCommand,
-  replay: async () => (await import('./replay-command.ts')).replayCommand,
-  halt: async () => (await import('./halt-command.ts')).haltCommand('halt'),
-  resume: async () => (await import('./halt-command.ts')).haltCommand('resume'),
-  session: async () => (await import('./session-command.ts')).sessionCommand,
-};
+// A Map, not an object: `ordo __proto__` was 'unexpected error: load is not a function' (decision 296).
+const commands: ReadonlyMap<string, () => Promise<Command>> = new Map<string, () => Promise<Command>>([
+  ['events', async () => eventsCommand],
+  ['sessions', async () => sessionsCommand],
+  ['verify', async () => verifyCommand],
+  ['host', async () => (await import('./host-command.ts')).hostCommand],
+  ['state', async () => (await import('./state-command.ts')).stateCommand],
+  ['backup', async () => (await import('./backup-command.ts')).backupCommand],
+  ['repair', async () => (await import('./repair-command.ts')).repairCommand],
+  ['checkpoint', async () => (await import('./checkpoint-command.ts')).checkpointCommand],
+  ['component', async () => (await import('./component-command.ts')).componentCommand],
+  ['admin', async () => (await import('./admin-command.ts')).adminCommand],
+  ['replay', async () => (await import('./replay-command.ts')).replayCommand],
+  ['halt', async () => (await import('./halt-command.ts')).haltCommand('halt')],
+  ['resume', async () => (await import('./halt-command.ts')).haltCommand('resume')],
+  ['session', async () => (await import('./session-command.ts')).sessionCommand],
+]);
 
 /** Commands that fold a session's state (the host, a component, the time machine, checkpoints, what-if, verify): their processes take the huge-page heap first (decision 290). */
 const FOLDING = new Set(['host', 'component', 'state', 'checkpoint', 'replay', 'verify']);
 
 /** ORDO_HUGE_HEAP_MIB, read before a folding command starts: a bad value is a usage error naming it. */
 function takeHugeHeap(): void {
-  let mib: number;
-  try {
-    mib = hugeHeapFromEnv();
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-  reserveHugeHeap(mib);
+  reserveHugeHeap(hugeHeapFromEnv());
 }
 
 /** Runs the CLI; returns the exit code. Errors become one line on stderr. */
@@ -126,7 +121,7 @@ export async function run(argv: string[]): Promise<number> {
     return name === undefined ? 2 : 0;
   }
   try {
-    const load = commands[name];
+    const load = commands.get(name);
     if (!load) throw new UsageError(`unknown command '${name}'`);
     // `ordo COMMAND --help`: that command's usage, whatever else was given (nothing is run).
     if (asksForHelp(rest)) {

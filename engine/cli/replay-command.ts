@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { existingDataDir } from '../host/data-dir.ts';
 import { UserError } from '../errors.ts';
+import { readConfigText } from '../text-file.ts';
 import { NOT_REPLAYABLE, REPLAYABLE } from '../oms/what-if/components.ts';
 import { parseLimitsFile } from '../oms/what-if/limits-file.ts';
 import { whatIf, type WhatIfOptions } from '../oms/what-if/what-if.ts';
@@ -11,14 +11,14 @@ import { UsageError } from './errors.ts';
 import { writeOut } from './log-commands.ts';
 
 /** Components `ordo replay` can replay: those whose decisions are functions of the log. */
-const COMPONENTS = Object.keys(REPLAYABLE);
+const COMPONENTS = [...REPLAYABLE.keys()];
 
 function readJson(path: string): unknown {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readConfigText(path);
   } catch (err) {
-    throw new UserError(`${path}: cannot read file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new UserError(`${path}: cannot read file (${(err as Error).message})`);
   }
   try {
     return JSON.parse(text);
@@ -42,7 +42,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
   });
   const dir = existingDataDir(requireOption('replay', 'data-dir', values['data-dir']));
   const component = requireOption('replay', 'component', values.component);
-  const why = NOT_REPLAYABLE[component];
+  const why = NOT_REPLAYABLE.get(component);
   if (why !== undefined) throw new UsageError(`replay: cannot replay '${component}': ${why} (replayable: ${COMPONENTS.join(', ')})`);
   if (!COMPONENTS.includes(component)) throw new UsageError(`replay: --component must be one of ${COMPONENTS.join(', ')}, got '${component}'`);
   if (values.reference !== undefined && values.limits !== undefined) throw new UsageError('replay: give --reference or --limits, not both');

@@ -5,7 +5,7 @@ import { dataDirPaths } from '../host/data-dir.ts';
 import { intOption, parse, requireOption } from './args.ts';
 import { UsageError } from './errors.ts';
 
-const ACTIONS = { roll: 'roll', close: 'close', open: 'open' } as const;
+const ACTIONS: ReadonlySet<string> = new Set(['roll', 'close', 'open']);
 
 /**
  * `ordo session roll|close|open --data-dir DIR [--port N]`: asks the running
@@ -15,7 +15,7 @@ const ACTIONS = { roll: 'roll', close: 'close', open: 'open' } as const;
 export async function sessionCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse('session', argv, { 'data-dir': { type: 'string' }, port: { type: 'string' } }, 1);
   const action = positionals[0];
-  if (action === undefined || !Object.prototype.hasOwnProperty.call(ACTIONS, action)) {
+  if (action === undefined || !ACTIONS.has(action)) {
     throw new UsageError(`session: say what to do: roll, close or open${action === undefined ? '' : ` (got '${action}')`}`);
   }
   const dir = requireOption('session', 'data-dir', values['data-dir']);

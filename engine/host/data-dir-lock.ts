@@ -42,7 +42,8 @@ export function lockDataDir(dir: string, who: string): DataDirLock {
     }
     const port = readApiPort(dir);
     const where = port !== undefined ? ` (the host at http://127.0.0.1:${port})` : '';
-    const or = who === 'host' ? ', or give this host another --data-dir' : '';
+    const or =
+      who === 'host' ? ', or give this host another --data-dir' : who === 'checkpoint' ? ' (a running host writes its own checkpoints; decision 296)' : '';
     throw new UserError(`${who}: data dir ${dir} is in use by another Ordo process${where}; one host a data dir: stop it first${or}`);
   }
   let held = true;

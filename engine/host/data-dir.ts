@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { headPath, isBehind, readHead, type LogHead } from '../store/head.ts';
 import { openReadableLog } from '../store/log.ts';
-import { dataDirAccessProblem, logAccessProblem, owners } from '../store/open-errors.ts';
+import { dataDirAccessProblem, logAccessProblem, onReadOnlyFileSystem, owners } from '../store/open-errors.ts';
 import { UserError } from '../errors.ts';
 
 /** Files of one Ordo install, all inside its data dir (readable by the user only). */
@@ -28,6 +28,7 @@ export function ensureDataDir(dir: string): DataDir {
     if (err instanceof UserError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EACCES') throw new UserError(`cannot use data dir ${dir}: this user may not create or enter it (permission denied)`);
+    if (code === 'EROFS' || onReadOnlyFileSystem(nearestExisting(dir))) throw new UserError(`cannot use data dir ${dir}: it is on a read-only file system; a host writes its log there (give it a writable --data-dir)`);
     if (code === 'EPERM') throw new UserError(`cannot use data dir ${dir}: this user cannot make it private (mode 0700) as it is not its owner (${owners(dir)}); run Ordo as its owner`);
     throw new UserError(`cannot use data dir ${dir}: ${code ?? (err as Error).message}`);
   }
@@ -36,6 +37,13 @@ export function ensureDataDir(dir: string): DataDir {
   const problem = logAccessProblem(paths.db, false);
   if (problem !== undefined) throw new UserError(problem);
   return paths;
+}
+
+/** `dir` or its nearest ancestor that exists (a recursive mkdir on a read-only mount fails ENOENT, not EROFS). */
+function nearestExisting(dir: string): string {
+  let d = dir;
+  while (!existsSync(d) && dirname(d) !== d) d = dirname(d);
+  return d;
 }
 
 /** An existing data dir with a log in it (for read-only commands). */

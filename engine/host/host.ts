@@ -320,18 +320,23 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     risk.attachMarketData(md);
     // The first instances share the view's (and risk's) projections; restarted and added ones (`own` undefined)
     // keep their own, folded from their own stream.
-    const logics: Record<string, (id: string, own?: typeof shared) => ComponentLogic> = {
-      proxy: (id, p) => (p && id === 'proxy-1' ? proxy : new ClientProxyComponent(id, p)),
-      risk: (_id, p) => {
-        if (p) return risk;
-        const r = new RiskComponent(undefined, undefined);
-        r.attachMarketData(md); // detached when the runtime stops it (RiskComponent.close)
-        return r;
-      },
-      router: (_id, p) => new RouterComponent(p),
-      gateway: (_id, p) => new GatewayComponent({ venueEndpoint, security, ...(p ? { risk: riskState } : {}) }, p),
-      monitor: (_id, p) => new MonitorComponent({ source: heartbeats, staleMs }, p),
-    };
+    // A Map, not an object: roles come from the API and the CLI, and one named like an Object member
+    // ('constructor', '__proto__') must find nothing (decision 296).
+    const logics = new Map<string, (id: string, own?: typeof shared) => ComponentLogic>([
+      ['proxy', (id, p) => (p && id === 'proxy-1' ? proxy : new ClientProxyComponent(id, p))],
+      [
+        'risk',
+        (_id, p) => {
+          if (p) return risk;
+          const r = new RiskComponent(undefined, undefined);
+          r.attachMarketData(md); // detached when the runtime stops it (RiskComponent.close)
+          return r;
+        },
+      ],
+      ['router', (_id, p) => new RouterComponent(p)],
+      ['gateway', (_id, p) => new GatewayComponent({ venueEndpoint, security, ...(p ? { risk: riskState } : {}) }, p)],
+      ['monitor', (_id, p) => new MonitorComponent({ source: heartbeats, staleMs }, p)],
+    ]);
     const fix =
       opts.fixPort !== undefined && fixModule
         ? new fixModule.FixAcceptorComponent(
@@ -339,10 +344,10 @@ export async function startHost(opts: HostOptions): Promise<Host> {
             shared,
           )
         : undefined;
-    if (fix) logics['fix'] = () => fix;
+    if (fix) logics.set('fix', () => fix);
     const roles = opts.roles ?? [...DEFAULT_ROLES, ...(fix ? ['fix'] : [])];
     const runtimes = roles.map((role) => {
-      const make = logics[role];
+      const make = logics.get(role);
       if (!make) throw new UserError(`unknown role '${role}'`);
       // In the sequencer's process: commands go straight into its inbox (decision 183); `sequencer` is set by connect().
       return new ComponentRuntime({ id: `${role}-1`, logic: make(`${role}-1`, shared), endpoints, heartbeatMs, security, commandPort: (id) => sequencer.localPort(id) });
@@ -358,8 +363,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       endpoints,
       heartbeatMs,
       security,
-      // Own roles only: a role named like an Object member ('constructor') is unknown, not Object's function.
-      make: (role, id): ComponentLogic | undefined => (Object.hasOwn(logics, role) ? logics[role]!(id, undefined) : undefined),
+      make: (role, id): ComponentLogic | undefined => logics.get(role)?.(id, undefined),
       stopped: (role, id) => late.stopped?.(role, id) ?? Promise.resolve({ ok: false, message: 'host not ready' }),
       knownIds: () => heartbeats.components.keys(),
     });

@@ -1,3 +1,4 @@
+import { intFromEnv } from '../cli/args.ts';
 import { loadAddon } from './addon.ts';
 
 /**
@@ -11,14 +12,10 @@ export const DEFAULT_HUGE_HEAP_MIB = 1024;
 
 /**
  * The heap asked for by ORDO_HUGE_HEAP_MIB: unset is DEFAULT_HUGE_HEAP_MIB, `0` or `off` keeps glibc's defaults,
- * otherwise a whole number of MiB in 8-1024. A bad value is an Error naming it.
+ * otherwise a whole number of MiB in 8-1024. A bad value is a usage error naming it (intFromEnv).
  */
 export function hugeHeapFromEnv(value = process.env['ORDO_HUGE_HEAP_MIB']): number {
-  if (value === undefined || value === '') return DEFAULT_HUGE_HEAP_MIB;
-  if (value === '0' || value === 'off') return 0;
-  const mib = /^\d{1,4}$/.test(value) ? Number(value) : NaN;
-  if (!(mib >= 8 && mib <= 1024)) throw new Error(`ORDO_HUGE_HEAP_MIB must be 0, off or a whole number of MiB in 8-1024, got '${value}'`);
-  return mib;
+  return intFromEnv('ORDO_HUGE_HEAP_MIB', 8, 1024, { off: true, unit: 'MiB' }, { ORDO_HUGE_HEAP_MIB: value }) ?? DEFAULT_HUGE_HEAP_MIB;
 }
 
 /** What the heap was given: bytes advised for huge pages (0: none), or why none, in a few words. */

@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readConfigText } from '../text-file.ts';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { INSTRUMENT_TYPES } from '../../contract/domain.ts';
@@ -204,10 +205,9 @@ export function validateReferenceData(json: unknown, sourceName: string): Refere
 export function loadReferenceData(path: string = defaultReferencePath()): ReferenceData {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readConfigText(path);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new ValidationError(`${path}: cannot read file (${code ?? (err as Error).message})`);
+    throw new ValidationError(`${path}: cannot read file (${(err as Error).message})`);
   }
   let json: unknown;
   try {

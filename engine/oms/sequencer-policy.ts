@@ -11,14 +11,18 @@ import { parseSnapshot, restoreEvents, takeSnapshot, type Snapshot } from './sna
 import { trackAwaiting, type CloseBook } from './close-book.ts';
 import { PolicyOrders } from './policy-orders.ts';
 
-/** Which events each role may ask for; the host may ask for anything. */
-export const ROLE_PERMISSIONS: Readonly<Record<string, readonly EventType[]>> = {
-  proxy: ['OrderPending', 'CancelRequested', 'ReplaceRequested'],
-  risk: ['OrderAccepted', 'OrderRejected', 'MarketOrderCollared', 'ReferencePriceMoved', 'InstrumentExpired'],
-  router: ['OrderRouted', 'VenueRejected'],
-  gateway: ['OrderParked', 'OrderAcknowledged', 'OrderExecuted', 'OrderCancelled', 'OrderExpired', 'VenueRejected', 'OrderReplaced', 'ReplaceRejected', 'CancelRejected'],
-  monitor: ['AlertRaised', 'AlertCleared', 'ComponentActivated'],
-};
+/**
+ * Which events each role may ask for; the host may ask for anything. A Map, not an object: the role comes from a
+ * component's id, so a role named like an Object member ('constructor') must find nothing (decision 296).
+ */
+const allow = (...types: EventType[]): ReadonlySet<string> => new Set(types);
+export const ROLE_PERMISSIONS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  ['proxy', allow('OrderPending', 'CancelRequested', 'ReplaceRequested')],
+  ['risk', allow('OrderAccepted', 'OrderRejected', 'MarketOrderCollared', 'ReferencePriceMoved', 'InstrumentExpired')],
+  ['router', allow('OrderRouted', 'VenueRejected')],
+  ['gateway', allow('OrderParked', 'OrderAcknowledged', 'OrderExecuted', 'OrderCancelled', 'OrderExpired', 'VenueRejected', 'OrderReplaced', 'ReplaceRejected', 'CancelRejected')],
+  ['monitor', allow('AlertRaised', 'AlertCleared', 'ComponentActivated')],
+]);
 
 /**
  * Expiries for the live orders that end with the session, by orderId
@@ -216,8 +220,7 @@ export class OmsSequencerPolicy implements SequencerPolicy {
 
   authorize(src: string, role: string, body: CommandBody) {
     if (role === 'host') return undefined;
-    const allowed = Object.hasOwn(ROLE_PERMISSIONS, role) ? ROLE_PERMISSIONS[role] : undefined;
-    if (!allowed || !(allowed as readonly string[]).includes(body.type)) {
+    if (ROLE_PERMISSIONS.get(role)?.has(body.type) !== true) {
       return { code: 'FORBIDDEN' as const, message: `${src} (${role}) may not emit ${body.type}` };
     }
     // An order goes to a venue once per entry: a second route (the router routes a restored order on

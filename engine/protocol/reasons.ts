@@ -76,6 +76,13 @@ const NAMES = new Map<number, ReasonName>(
   Object.entries(Reason).map(([name, code]) => [code, name as ReasonName]),
 );
 
+const CODES = new Set<string>(NAMES.values());
+
+/** Whether `name` is one of this build's reason names (an own name: 'constructor' is not one). */
+export function isReasonName(name: string): name is ReasonName {
+  return CODES.has(name);
+}
+
 /** The symbolic name of a reason code, or `REASON_<code>` for one this build does not know. */
 export function reasonName(code: number): string {
   return NAMES.get(code) ?? `REASON_${code}`;

@@ -189,6 +189,8 @@ export class Sequencer {
   stats = { events: 0, frames: 0, batches: 0, rejected: 0, storageFailures: 0, held: 0, deferred: 0 };
   /** Last storage error, cleared by the next successful write. */
   storageError: string | undefined;
+  /** `stats.storageFailures` at the first of the current run of failed commits; undefined while commits succeed. */
+  private storageDownSince: number | undefined;
 
   constructor(private readonly opts: SequencerOptions) {
     this.trusted = new Set(['host', ...(opts.trusted ?? [])]);
@@ -769,15 +771,28 @@ export class Sequencer {
           for (const c of closed) if (c.id === f.session && c.seq === f.last) log.closeSession(c.id, c.ts, { seq: c.seq, body: c.body });
         }
       });
+      if (this.storageDownSince !== undefined) this.storageBack();
       this.storageError = undefined;
       return { frames: frames.map((f) => f.bytes), events };
     } catch (err) {
       this.stats.storageFailures++;
       this.storageError = (err as Error).message;
+      // The operator's one line (traders see 503s): on the first failure, not on every refused batch (decision 296).
+      if (this.storageDownSince === undefined) {
+        this.storageDownSince = this.stats.storageFailures;
+        log.error(`sequencer: the event log cannot be written (${this.storageError}); commands are refused STORAGE_UNAVAILABLE until it can (free space, check the data dir)`);
+      }
       // The transaction rolled back; rebuild memory from what the log holds.
       this.recover();
       return undefined;
     }
+  }
+
+  /** The log took a commit again after failing: one line saying how many batches were refused meanwhile. */
+  private storageBack(): void {
+    const refused = this.stats.storageFailures - this.storageDownSince! + 1;
+    this.storageDownSince = undefined;
+    log.warn(`sequencer: the event log is written again, after ${refused} refused batch(es)`);
   }
 
   /** Stops taking commands after sequencing what already arrived. */

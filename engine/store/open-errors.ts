@@ -11,6 +11,16 @@ function may(path: string, mode: number): boolean {
   }
 }
 
+/** Whether `path` is on a file system mounted read-only (no permission or owner changes that). */
+export function onReadOnlyFileSystem(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EROFS';
+  }
+}
+
 /** Who owns `path`, its mode and who asks: the three facts an operator needs to fix a permission. */
 export function owners(path: string): string {
   const me = typeof process.getuid === 'function' ? process.getuid() : undefined;
@@ -35,6 +45,11 @@ export function logAccessProblem(path: string, readonly: boolean): string | unde
   if (existsSync(path)) {
     if (!may(path, constants.R_OK)) return `the event log ${path} is not readable by this user (${owners(path)}): run Ordo as its owner`;
     if (!readonly && !may(path, constants.W_OK)) return `the event log ${path} is not writable by this user (${owners(path)}): run Ordo as its owner`;
+  }
+  // A read-only mount (a backup disk, a snapshot): "not writable by this user … run Ordo as its owner" sent the
+  // operator after permissions the owner already had (round 18).
+  if (onReadOnlyFileSystem(dir)) {
+    return `the data dir ${dir} is on a read-only file system: SQLite creates ${basename(path)}-shm beside the log even to read it; copy the data dir to a writable place (or mount it read-write) and use the copy`;
   }
   if (!may(dir, constants.W_OK)) {
     return `the data dir ${dir} is not writable by this user (${owners(dir)}): SQLite creates ${basename(path)}-shm beside the log even to read it; run Ordo as the folder's owner or make it writable`;

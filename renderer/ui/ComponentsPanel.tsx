@@ -12,7 +12,9 @@ import type { Column } from './SortHeader.tsx';
 const COLUMNS: readonly Column[] = [
   // The role is the id's prefix (router-1) and its tooltip: no column of its own at 1366 px.
   // Sized to fit the panel at 1366 px (about 530 px): the sticky actions covered the heartbeat age there.
-  { key: 'id', title: 'Component', width: 'minmax(72px, 1fr)' },
+  // "Instance" (the log's word: ComponentActivated{role, instance}): "Component" was cut to "COMPONEN" at 1280 px,
+  // where the column is at its least, and a wider column would make the actions sticky at 1366 px (round 18).
+  { key: 'id', title: 'Instance', width: 'minmax(72px, 1fr)' },
   { key: 'state', title: 'State', width: '74px' },
   { key: 'active', title: 'Act', width: '28px' },
   { key: 'seq', title: 'Seq', width: '58px', align: 'right' },

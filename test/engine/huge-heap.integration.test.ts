@@ -49,7 +49,7 @@ describe('the huge-page heap', () => {
     expect(hugeHeapFromEnv('off')).toBe(0);
     expect(hugeHeapFromEnv('64')).toBe(64);
     for (const bad of ['abc', '4', '1025', '1.5', '-8', ' 64', '99999']) {
-      expect(() => hugeHeapFromEnv(bad)).toThrow(`ORDO_HUGE_HEAP_MIB must be 0, off or a whole number of MiB in 8-1024, got '${bad}'`);
+      expect(() => hugeHeapFromEnv(bad)).toThrow(`ORDO_HUGE_HEAP_MIB must be 0, off or a whole number of MiB from 8 to 1024, got '${bad}'`);
     }
   });
 
@@ -121,6 +121,6 @@ describe('the huge-page heap', () => {
     const r = await ordoWithHeap('2048', ['state', '--data-dir', '/nonexistent-ordo-dir', '--at', '1']);
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/ORDO_HUGE_HEAP_MIB must be 0, off or a whole number of MiB in 8-1024, got '2048'/);
+    expect(r.stderr).toMatch(/ORDO_HUGE_HEAP_MIB must be 0, off or a whole number of MiB from 8 to 1024, got '2048'/);
   });
 });

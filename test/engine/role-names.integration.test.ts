@@ -29,5 +29,9 @@ describe('role names that are Object members are unknown roles', () => {
     const body = { type: 'VenueRejected' as const, orderId: 1, reason: 'x' };
     expect(policy.authorize('constructor-1', 'constructor', body as never)).toEqual({ code: 'FORBIDDEN', message: 'constructor-1 (constructor) may not emit VenueRejected' });
     expect(policy.authorize('toString-1', 'toString', body as never)?.code).toBe('FORBIDDEN');
+    // Round 18: the table is a Map; '__proto__' (the object's prototype through a plain object's key) finds nothing too.
+    for (const role of ['__proto__', 'hasOwnProperty', 'valueOf']) expect(policy.authorize(`${role}-1`, role, body as never)?.code).toBe('FORBIDDEN');
+    // The real roles keep their permissions.
+    expect(policy.authorize('router-1', 'router', body as never)).toBeUndefined();
   });
 });

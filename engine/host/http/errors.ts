@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { API_ERROR_STATUS, isKnownErrorCode, type ApiError, type ApiErrorCode, type Result } from '../../../contract/api.ts';
 import { BadRequest } from '../validation.ts';
-import { Reason } from '../../protocol/reasons.ts';
+import { isReasonName } from '../../protocol/reasons.ts';
 import { log } from '../../log.ts';
 
 /** A refusal of the HTTP layer itself (auth, size, route), with its status. */
@@ -31,7 +31,7 @@ export function toApiError(err: unknown): ApiError {
  */
 export function httpStatusOf(code: ApiErrorCode): number {
   if (isKnownErrorCode(code)) return API_ERROR_STATUS[code];
-  if (Object.prototype.hasOwnProperty.call(Reason, code) || /^REASON_\d+$/.test(code)) return 409;
+  if (isReasonName(code) || /^REASON_\d+$/.test(code)) return 409;
   log.warn(`api: error code '${code}' is listed neither in contract/api-errors.ts nor as a reject reason; answered 500`);
   return 500;
 }

@@ -56,64 +56,65 @@ const componentAction: Route = {
  * → the API method and its params. A method without a route is reachable
  * over the WebSocket only. Documented in docs/api.md.
  */
-const ROUTES: Readonly<Record<string, Route>> = {
-  'POST orders': { method: 'submitOrder', params: async (c) => [await readJson(c.req)] },
-  'POST orders/:id/cancel': {
+// A Map, not an object: the key is built from the request's path ('GET constructor' must find nothing; decision 296).
+const ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
+  ['POST orders', { method: 'submitOrder', params: async (c) => [await readJson(c.req)] }],
+  ['POST orders/:id/cancel', {
     method: 'cancelOrder',
     params: async (c) => {
       await readJson(c.req, true);
       return [pathNumber('orderId', c.parts[1]!)];
     },
-  },
-  'POST orders/:id/replace': { method: 'replaceOrder', params: async (c) => [pathNumber('orderId', c.parts[1]!), await readJson(c.req)] },
-  'POST session/open': { method: 'openSession', params: async (c) => (await readJson(c.req, true), []) },
-  'POST session/close': { method: 'closeSession', params: async (c) => (await readJson(c.req, true), []) },
-  'POST session/roll': { method: 'rollSession', params: async (c) => (await readJson(c.req, true), []) },
-  'POST components/:id/activate': componentAction,
-  'POST components/:id/deactivate': componentAction,
-  'POST components/:id/shutdown': componentAction,
-  'POST components/:id/restart': {
+  }],
+  ['POST orders/:id/replace', { method: 'replaceOrder', params: async (c) => [pathNumber('orderId', c.parts[1]!), await readJson(c.req)] }],
+  ['POST session/open', { method: 'openSession', params: async (c) => (await readJson(c.req, true), []) }],
+  ['POST session/close', { method: 'closeSession', params: async (c) => (await readJson(c.req, true), []) }],
+  ['POST session/roll', { method: 'rollSession', params: async (c) => (await readJson(c.req, true), []) }],
+  ['POST components/:id/activate', componentAction],
+  ['POST components/:id/deactivate', componentAction],
+  ['POST components/:id/shutdown', componentAction],
+  ['POST components/:id/restart', {
     method: 'restartComponent',
     params: async (c) => {
       await readJson(c.req, true);
       return [decodePath('componentId', c.parts[1]!)];
     },
-  },
-  'POST roles/:id/standby': {
+  }],
+  ['POST roles/:id/standby', {
     method: 'addStandby',
     params: async (c) => {
       await readJson(c.req, true);
       return [decodePath('role', c.parts[1]!)];
     },
-  },
-  'GET orders/:id/history': {
+  }],
+  ['GET orders/:id/history', {
     method: 'getOrderHistory',
     params: async ({ url, parts }) => {
       const session = url.searchParams.get('session');
       return [{ orderId: pathNumber('orderId', parts[1]!), ...(session !== null ? { session: numberParam('session', session) } : {}) }];
     },
-  },
-  'GET sessions': { method: 'getSessions', params: async () => [] },
-  'GET timeline': {
+  }],
+  ['GET sessions', { method: 'getSessions', params: async () => [] }],
+  ['GET timeline', {
     method: 'getTimeline',
     params: async ({ url }) => {
-      const q: Record<string, number> = {};
+      const q = query<number>();
       for (const [k, v] of url.searchParams) if (k !== 'token') q[k] = numberParam(k, v);
       return [q];
     },
-  },
-  'GET events/search': {
+  }],
+  ['GET events/search', {
     method: 'searchEvents',
     params: async ({ url }) => {
-      const q: Record<string, string | number> = {};
+      const q = query<string | number>();
       for (const [k, v] of url.searchParams) {
         if (k === 'token') continue;
         q[k] = k === 'clientId' || k === 'type' || k === 'reason' ? v : numberParam(k, v);
       }
       return [q];
     },
-  },
-  'GET state': {
+  }],
+  ['GET state', {
     method: 'getState',
     params: async ({ url }) => {
       const at = url.searchParams.get('at');
@@ -121,38 +122,38 @@ const ROUTES: Readonly<Record<string, Route>> = {
       const session = url.searchParams.get('session');
       return [{ seq: numberParam('at', at), ...(session !== null ? { session: numberParam('session', session) } : {}) }];
     },
-  },
-  'GET orders': { method: 'getOrders', params: async ({ url }) => [pageQuery(url, ['after', 'limit', 'at', 'session'], ['state', 'clientId', 'symbol'])] },
-  'GET order-window': {
+  }],
+  ['GET orders', { method: 'getOrders', params: async ({ url }) => [pageQuery(url, ['after', 'limit', 'at', 'session'], ['state', 'clientId', 'symbol'])] }],
+  ['GET order-window', {
     method: 'getOrderWindow',
     params: async ({ url }) => [pageQuery(url, ['offset', 'limit', 'at', 'session'], ['state', 'symbol', 'side', 'timeInForce', 'clientId', 'text', 'sort', 'dir'])],
-  },
-  'GET fill-window': {
+  }],
+  ['GET fill-window', {
     method: 'getFillWindow',
     params: async ({ url }) => [pageQuery(url, ['offset', 'limit', 'at', 'session', 'orderId'], ['symbol', 'side', 'clientId', 'text', 'sort', 'dir'])],
-  },
-  'POST order-window/cancel': { method: 'cancelSelection', params: async (c) => [await readJson(c.req)] },
-  'GET fills': { method: 'getFills', params: async ({ url }) => [pageQuery(url, ['after', 'limit', 'at', 'session'], ['clientId', 'symbol'])] },
+  }],
+  ['POST order-window/cancel', { method: 'cancelSelection', params: async (c) => [await readJson(c.req)] }],
+  ['GET fills', { method: 'getFills', params: async ({ url }) => [pageQuery(url, ['after', 'limit', 'at', 'session'], ['clientId', 'symbol'])] }],
   // Risk (issue 12).
-  'GET positions': { method: 'getPositions', params: async () => [] },
-  'GET risk': { method: 'getRisk', params: async () => [] },
+  ['GET positions', { method: 'getPositions', params: async () => [] }],
+  ['GET risk', { method: 'getRisk', params: async () => [] }],
   // FIX (issue 13).
-  'GET fix/sessions': { method: 'getFixSessions', params: async () => [] },
-  'POST halt': { method: 'haltFirm', params: async (c) => [await readJson(c.req, true)] },
-  'POST resume': { method: 'resumeFirm', params: async (c) => [await readJson(c.req, true)] },
-  'POST clients/:id/halt': { method: 'haltClient', params: async (c) => [decodePath('clientId', c.parts[1]!), await readJson(c.req, true)] },
-  'POST clients/:id/resume': { method: 'resumeClient', params: async (c) => [decodePath('clientId', c.parts[1]!), await readJson(c.req, true)] },
-  'PUT clients/:id/limits': { method: 'setLimits', params: async (c) => [decodePath('clientId', c.parts[1]!), await readJson(c.req)] },
-  'PUT restricted/:id': { method: 'setRestricted', params: async (c) => [decodePath('symbol', c.parts[1]!), await readJson(c.req)] },
-  'GET events': {
+  ['GET fix/sessions', { method: 'getFixSessions', params: async () => [] }],
+  ['POST halt', { method: 'haltFirm', params: async (c) => [await readJson(c.req, true)] }],
+  ['POST resume', { method: 'resumeFirm', params: async (c) => [await readJson(c.req, true)] }],
+  ['POST clients/:id/halt', { method: 'haltClient', params: async (c) => [decodePath('clientId', c.parts[1]!), await readJson(c.req, true)] }],
+  ['POST clients/:id/resume', { method: 'resumeClient', params: async (c) => [decodePath('clientId', c.parts[1]!), await readJson(c.req, true)] }],
+  ['PUT clients/:id/limits', { method: 'setLimits', params: async (c) => [decodePath('clientId', c.parts[1]!), await readJson(c.req)] }],
+  ['PUT restricted/:id', { method: 'setRestricted', params: async (c) => [decodePath('symbol', c.parts[1]!), await readJson(c.req)] }],
+  ['GET events', {
     method: 'getEvents',
     params: async ({ url }) => {
-      const q: Record<string, number> = {};
+      const q = query<number>();
       for (const [k, v] of url.searchParams) if (k !== 'token') q[k] = numberParam(k, v);
       return [q];
     },
-  },
-};
+  }],
+]);
 
 /** Runs the REST call at `url` (under /api/); throws HttpError/BadRequest for a bad route, path, query or body. */
 export async function routeRest(api: ApiMethods, req: IncomingMessage, url: ApiUrl): Promise<Result<unknown>> {
@@ -161,10 +162,10 @@ export async function routeRest(api: ApiMethods, req: IncomingMessage, url: ApiU
   const verb = req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET');
   const path = parts.map((p, i) => (i === 1 && (parts[0] === 'orders' || parts[0] === 'components' || parts[0] === 'roles' || parts[0] === 'clients' || parts[0] === 'restricted') ? ':id' : p)).join('/');
   const key = `${verb} ${path}`;
-  const route = Object.prototype.hasOwnProperty.call(ROUTES, key) ? ROUTES[key] : undefined;
+  const route = ROUTES.get(key);
   if (!route) {
     // A known path asked with another method is 405 with the methods it takes (RFC 9110 §15.5.6), not 404.
-    const verbs = new Set(Object.keys(ROUTES).filter((k) => k.slice(k.indexOf(' ') + 1) === path).map((k) => k.slice(0, k.indexOf(' '))));
+    const verbs = new Set([...ROUTES.keys()].filter((k) => k.slice(k.indexOf(' ') + 1) === path).map((k) => k.slice(0, k.indexOf(' '))));
     if (verbs.size === 0) throw new HttpError(404, 'NOT_FOUND', `no API route ${verb} ${url.pathname}`);
     if (verbs.has('GET')) verbs.add('HEAD');
     const allowed = ['GET', 'HEAD', 'POST', 'PUT'].filter((v) => verbs.has(v));
@@ -190,7 +191,7 @@ function pathNumber(name: string, v: string): number {
 
 /** A page query from the URL: the listed numeric and text parameters; anything else is refused. */
 function pageQuery(url: ApiUrl, numbers: readonly string[], texts: readonly string[]): Record<string, number | string> {
-  const q: Record<string, number | string> = {};
+  const q = query<number | string>();
   for (const [k, v] of url.searchParams) {
     if (k === 'token') continue;
     if (numbers.includes(k)) q[k] = numberParam(k, v);
@@ -198,6 +199,14 @@ function pageQuery(url: ApiUrl, numbers: readonly string[], texts: readonly stri
     else throw new BadRequest(`query.${k}: unknown parameter (one of ${[...numbers, ...texts].join(', ')})`);
   }
   return q;
+}
+
+/**
+ * A query's parameters by name, without a prototype: `?__proto__=1` becomes a parameter the API's checks refuse
+ * by name, where on a plain object the assignment changed nothing and the parameter went unseen (round 18).
+ */
+function query<V>(): Record<string, V> {
+  return Object.create(null) as Record<string, V>;
 }
 
 function numberParam(name: string, v: string): number {

@@ -43,7 +43,7 @@ function differs(a: Decision, b: Decision): boolean {
  * of the venue (docs/decisions/092 and 093).
  */
 export function* whatIf(role: string, events: () => Iterable<Sequenced>, opts: WhatIfOptions = {}): Generator<DecisionDiff> {
-  const c: ReplayableComponent | undefined = REPLAYABLE[role];
+  const c: ReplayableComponent | undefined = REPLAYABLE.get(role);
   if (c === undefined) throw new Error(`what-if: no replayable component '${role}'`);
   const logged = new Map<string, { decision: Decision; seq: number; orderId?: number; symbol?: string }>();
   const orders = new Map<number, { clientId: string; symbol: string; seq: number }>();
