@@ -1,6 +1,6 @@
 // node mklog.mjs ROOT EVENTS OUTDIR : a frame log of EVENTS order events (bench's writer), checkpointed by `ordo checkpoint`
-import { renameSync, mkdirSync, rmSync } from 'node:fs';
-import { join, dirname } from 'node:path';
+import { renameSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 const [root, n, out] = process.argv.slice(2);
 const { writeFrameLog } = await import(join(root, 'dist/bench/replay.js'));
