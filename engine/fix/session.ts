@@ -4,6 +4,7 @@ import {
   FixMsgAsciiStoreResend,
   MsgTag,
   MsgType,
+  SessionId,
   SessionState,
   type IFixMsgStore,
   type IJsFixConfig,
@@ -38,8 +39,11 @@ function sendingTimeProblem(view: MsgView): string | undefined {
   return off > MAX_SENDING_TIME_OFF_MS ? `SendingTime accuracy problem: SendingTime (52) is ${Math.round(off / 1000)} s from this host's clock (at most ${MAX_SENDING_TIME_OFF_MS / 1000} s)` : undefined;
 }
 
-/** Why a stranger's first message is garbled (a wrong CheckSum or BodyLength, a MsgSeqNum that is no number), or undefined. */
-function garbledFirstMessage(view: MsgView): string | undefined {
+/** Why a stranger's first message is garbled (a wrong CheckSum or BodyLength, a MsgSeqNum that is no number) or not of this session's version, or undefined. */
+function garbledFirstMessage(view: MsgView, beginString: string): string | undefined {
+  // QuickFIX's acceptance case 1d (wrong BeginString): no session of another version exists to answer in.
+  const begin = view.getString(MsgTag.BeginString) ?? '';
+  if (begin !== beginString) return `first message's BeginString '${begin}' is not ${beginString}`;
   const received = view.getString(MsgTag.CheckSum) ?? '';
   if (!/^\d{3}$/.test(received) || Number(received) !== view.checksum()) return `garbled first message: CheckSum ${received || '(none)'} is not ${view.checksum()}`;
   // The library reads a message up to its CheckSum and never compares BodyLength: the body (from MsgType to
@@ -65,6 +69,8 @@ export interface SessionHooks {
   ready(session: OrdoFixSession): void;
   message(session: OrdoFixSession, msgType: string, body: ILooseObject, seqNum: number, possDup: boolean): void;
   stopped(session: OrdoFixSession, reason: string | undefined): void;
+  /** A connection refused because its peer's session is logged on from another connection (the logged-on one goes on). */
+  duplicate?(peerCompId: string, reason: string): void;
   /** Every message in and out, as text with '|' delimiters (counterparty logs, tests). */
   traffic?(session: OrdoFixSession, direction: 'in' | 'out', text: string): void;
 }
@@ -169,11 +175,12 @@ export class OrdoFixSession extends AsciiSession {
     // of a garbled Logon, instead of a Reject sent (and counted) on a real client's session.
     if (this.acceptsAnyPeer && !this.firstSeen) {
       this.firstSeen = true;
-      const garbled = garbledFirstMessage(view);
+      const garbled = garbledFirstMessage(view, this.config.description.BeginString);
       if (garbled !== undefined) {
         this.terminate(new Error(garbled));
         return;
       }
+      if (msgType === MsgType.Logon && this.refusedAsDuplicate(view)) return;
     }
     const seq = view.getTyped(MsgTag.MsgSeqNum) as number | undefined;
     const possDup = view.getTyped(MsgTag.PossDupFlag) === true;
@@ -182,6 +189,7 @@ export class OrdoFixSession extends AsciiSession {
     const bound = this.getState() !== SessionState.WaitingForALogon && this.getState() !== SessionState.NetworkConnectionEstablished;
     if (msgType === MsgType.Logon && reset) this.awaited.clear();
     if (bound && msgType !== MsgType.Logon && this.headerRefused(msgType, view, seq)) return;
+    if (bound && msgType === MsgType.Logon && this.getState() !== SessionState.WaitingForALogon && this.secondLogonRefused(view, seq)) return;
     if (bound && seq !== undefined && possDup && msgType !== MsgType.SequenceReset && this.possDupHandled(msgType, view, seq)) return;
     if (bound && seq !== undefined && msgType !== MsgType.SequenceReset && seq > this.lastPeerSeqNum() + 1) this.awaited.add(this.lastPeerSeqNum() + 1, seq - 1);
     if (bound && seq !== undefined && !possDup && msgType !== MsgType.SequenceReset && seq <= this.lastPeerSeqNum()) {
@@ -213,6 +221,41 @@ export class OrdoFixSession extends AsciiSession {
     if (seq >= expected) return false;
     // Below the expected number: applied only when it fills a gap this session saw (and asked a resend of).
     return !this.awaited.take(seq);
+  }
+
+  /**
+   * A Logon for a session already logged on (or logging on) from another connection (QuickFIX's acceptance cases 1b
+   * and AlreadyLoggedOn; FIX's session test 1S b): the newcomer is closed without a message, and the logged-on
+   * session goes on (decision 297). The library's registry stopped the logged-on session and gave its numbers to the
+   * newcomer, before the newcomer's Logon was even judged (its password checked). No Logout: on a connection the
+   * session's numbers do not belong to, one would take a MsgSeqNum of that session (QuickFIX counts a Logout's
+   * number whatever it is), and FIX says to close without a message. Ordo tells its operator (`duplicate`).
+   */
+  private refusedAsDuplicate(view: MsgView): boolean {
+    const peer = view.getString(MsgTag.SenderCompID);
+    const own = this.config.description;
+    if (!peer || !this.config.sessionRegistry?.get(new SessionId(own.BeginString, own.SenderCompId, peer))) return false;
+    const reason = `a second Logon of '${peer}' came on another connection while its session is logged on: that connection was closed without a message, the logged-on session goes on`;
+    this.hooks.duplicate?.(peer, reason);
+    this.terminate(new Error(reason));
+    return true;
+  }
+
+  /**
+   * A Logon on a session already logged on, on its own connection: a Logout naming why, then the connection closed
+   * (decision 297). The library closed it without a word. A Logon with ResetSeqNumFlag Y (an in-session reset,
+   * QuickFIX's SessionReset case) is refused the same way, named: Ordo does not reset a logged-on session's numbers.
+   */
+  private secondLogonRefused(view: MsgView, seq: number | undefined): boolean {
+    const reset = view.getTyped(MsgTag.ResetSeqNumFlag) === true;
+    if (seq !== undefined && !reset && seq <= this.lastPeerSeqNum()) return false; // MsgSeqNum too low: the library's path
+    if (seq === this.lastPeerSeqNum() + 1) this.countReceived(seq);
+    this.refuse(
+      reset
+        ? 'Logon with ResetSeqNumFlag (141) Y on a logged-on session: Ordo does not reset a session in flight; log out, then log on with ResetSeqNumFlag Y'
+        : 'Logon received on a session already logged on: a session logs on once a connection',
+    );
+    return true;
   }
 
   /**
