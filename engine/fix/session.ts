@@ -62,6 +62,9 @@ function garbledFirstMessage(view: MsgView, beginString: string): string | undef
   return undefined;
 }
 
+/** Most messages a session holds ahead of a gap (waiting for the peer's resends); past that it logs the peer out. */
+const MAX_AHEAD = 10_000;
+
 /** What an Ordo FIX session tells its owner (acceptor component or venue gateway). */
 export interface SessionHooks {
   /** A peer's Logon: undefined to let it in, or the reason it is refused (sent in the Logout). */
@@ -101,6 +104,14 @@ export class OrdoFixSession extends AsciiSession {
   private firstSeen = false;
   /** The peer's numbers skipped and not yet received: resends of these are applied, other repeats ignored. */
   private readonly awaited = new AwaitedSeqs();
+  /**
+   * Messages that came ahead of a gap, by MsgSeqNum, held until the gap is filled (QuickFIX's acceptance case 2b):
+   * a copy of each (the library reuses its buffers). `answered`: a ResendRequest, answered when it came.
+   */
+  private readonly ahead = new Map<number, { readonly msgType: string; readonly view: MsgView; readonly answered: boolean }>();
+  /** A ResendRequest for the gap in front of `ahead` is out. */
+  private gapAsked = false;
+  private draining = false;
 
   /** @param journalDir where application messages sent are journalled for resends (none: gap fills only). */
   constructor(
@@ -191,6 +202,7 @@ export class OrdoFixSession extends AsciiSession {
     if (bound && msgType !== MsgType.Logon && this.headerRefused(msgType, view, seq)) return;
     if (bound && msgType === MsgType.Logon && this.getState() !== SessionState.WaitingForALogon && this.secondLogonRefused(view, seq)) return;
     if (bound && seq !== undefined && possDup && msgType !== MsgType.SequenceReset && this.possDupHandled(msgType, view, seq)) return;
+    if (bound && seq !== undefined && seq > this.lastPeerSeqNum() + 1 && this.heldAhead(msgType, view, seq)) return;
     if (bound && seq !== undefined && msgType !== MsgType.SequenceReset && seq > this.lastPeerSeqNum() + 1) this.awaited.add(this.lastPeerSeqNum() + 1, seq - 1);
     if (bound && seq !== undefined && !possDup && msgType !== MsgType.SequenceReset && seq <= this.lastPeerSeqNum()) {
       this.tooLow = `MsgSeqNum too low, expecting ${this.lastPeerSeqNum() + 1} but received ${seq}`;
@@ -200,6 +212,58 @@ export class OrdoFixSession extends AsciiSession {
     } finally {
       this.tooLow = undefined;
     }
+    if (this.ahead.size > 0) this.drainAhead();
+  }
+
+  /**
+   * A message whose MsgSeqNum is past the next expected one (a gap): held, not applied, until the messages before it
+   * have come (resent, or gap-filled), then applied in order (FIX; QuickFIX's acceptance case 2b; decision 297). The
+   * first such message of a gap asks for a resend from the expected number to infinity (EndSeqNo 0). The library
+   * applied it at once and took its number as the last received, so a D sent before an F could be applied after it
+   * (the F refused as an unknown order). A Logon, a Logout and a SequenceReset that is no GapFill are the library's
+   * as before; a ResendRequest is answered at once (the peer waits for it) and held only to count its number.
+   * True when held.
+   */
+  private heldAhead(msgType: string, view: MsgView, seq: number): boolean {
+    if (this.getState() === SessionState.WaitingForALogon || msgType === MsgType.Logon || msgType === MsgType.Logout) return false;
+    if (msgType === MsgType.SequenceReset && view.getTyped(MsgTag.GapFillFlag) !== true) return false;
+    if (this.ahead.size >= MAX_AHEAD) {
+      this.refuse(`more than ${MAX_AHEAD} messages came ahead of MsgSeqNum ${this.lastPeerSeqNum() + 1}, which was not resent`);
+      return true;
+    }
+    const answered = msgType === MsgType.ResendRequest;
+    if (!this.ahead.has(seq)) this.ahead.set(seq, { msgType, view: view.clone(), answered });
+    if (!this.gapAsked) {
+      this.gapAsked = true;
+      const resend = this.config.factory?.resendRequest(this.lastPeerSeqNum() + 1, 0);
+      if (resend) this.send(MsgType.ResendRequest, resend);
+    }
+    if (answered) this.onResendRequest(view);
+    return true;
+  }
+
+  /** Applies the held messages that are next in order now (a resend or a gap fill came); drops those a gap fill skipped. */
+  private drainAhead(): void {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      for (;;) {
+        if (this.getState() === SessionState.Stopped) {
+          this.ahead.clear();
+          break;
+        }
+        const next = this.lastPeerSeqNum() + 1;
+        for (const k of this.ahead.keys()) if (k < next) this.ahead.delete(k);
+        const held = this.ahead.get(next);
+        if (held === undefined) break;
+        this.ahead.delete(next);
+        if (held.answered) this.countReceived(next);
+        else this.onMsg(held.msgType, held.view);
+      }
+    } finally {
+      this.draining = false;
+    }
+    if (this.ahead.size === 0) this.gapAsked = false;
   }
 
   /**

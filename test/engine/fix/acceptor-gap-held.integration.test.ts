@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestHost } from '../helpers/host.ts';
+import type { RawFixPeer} from './helpers/raw-fix.ts';
+import { loggedOnPeer, fixTime, tagOf } from './helpers/raw-fix.ts';
+
+/**
+ * QuickFIX's acceptance case 2b (MsgSeqNum too high), round 17's left item: a message past the next expected
+ * MsgSeqNum was applied at once, before the messages the peer had sent before it, so a cancel could reach the OMS
+ * before its order (and be refused as unknown). Now it is held: ResendRequest from the expected number, then the
+ * resent messages in order, then the held one (decision 297).
+ */
+describe('FIX acceptor: a message ahead of a gap waits for the gap to be filled', () => {
+  let host: Awaited<ReturnType<typeof startTestHost>>;
+  let port = 0;
+  const peers: RawFixPeer[] = [];
+
+  beforeAll(async () => {
+    host = await startTestHost({ fixPort: 0 });
+    port = await host.fix!.whenListening();
+  });
+  afterAll(async () => {
+    for (const p of peers) p.close();
+    await host.dispose();
+  });
+
+  async function eventsOf(clOrdIds: string[]): Promise<string[]> {
+    const pos = host.sequencer.position;
+    const r = await host.api.getEvents({ session: pos.session, from: 1, to: pos.seq });
+    const ids = new Map<number, string>();
+    const out: string[] = [];
+    for (const e of r.ok ? r.value : []) {
+      const ev = e as unknown as { type: string; orderId?: number; clientOrderId?: string };
+      if (ev.type === 'OrderPending' && ev.clientOrderId !== undefined && clOrdIds.includes(ev.clientOrderId)) ids.set(ev.orderId!, ev.clientOrderId);
+      if (ev.orderId !== undefined && ids.has(ev.orderId) && (ev.type === 'OrderPending' || ev.type === 'CancelRequested')) out.push(`${ev.type} ${ids.get(ev.orderId)}`);
+    }
+    return out;
+  }
+
+  const order = (id: string): [number, string | number][] => [[11, id], [55, 'AAPL'], [54, 1], [60, fixTime()], [38, 10], [40, 2], [44, 228]];
+  const resent = (): [number, string][] => [[43, 'Y'], [122, fixTime()]];
+
+  it('a cancel sent ahead of its order waits: ResendRequest 2-0, the order resent, then the cancel, in that order', async () => {
+    const p = await loggedOnPeer(port, 'ALPHA', peers);
+    // MsgSeqNum 2 (the order) is lost on the way; 3 (its cancel) arrives first.
+    p.send('F', 3, [[41, 'gap-x'], [11, 'gap-x-c'], [55, 'AAPL'], [54, 1], [60, fixTime()]]);
+    await p.until(() => p.ofType('2').length === 1, 'a ResendRequest');
+    expect([tagOf(p.ofType('2')[0]!, 7), tagOf(p.ofType('2')[0]!, 16)]).toEqual(['2', '0']);
+    // Before: the cancel was applied at once and refused, the order unknown.
+    p.send('D', 2, [...resent(), ...order('gap-x')]);
+    await p.until(() => p.ofType('8').some((m) => tagOf(m, 11) === 'gap-x-c'), 'a report of the cancel');
+    expect(p.ofType('9')).toEqual([]);
+    expect(await eventsOf(['gap-x'])).toEqual(['OrderPending gap-x', 'CancelRequested gap-x']);
+  });
+
+  it('three orders: the one ahead of the gap is entered after the two resent before it', async () => {
+    const p = await loggedOnPeer(port, 'BRAVO', peers);
+    p.send('D', 4, order('gap-late'));
+    await p.until(() => p.ofType('2').length === 1, 'a ResendRequest');
+    expect([tagOf(p.ofType('2')[0]!, 7), tagOf(p.ofType('2')[0]!, 16)]).toEqual(['2', '0']);
+    // A TestRequest ahead of the same gap is held too (QuickFIX answers it once the gap is filled).
+    p.send('1', 5, [[112, 'held']]);
+    p.send('D', 2, [...resent(), ...order('gap-first')]);
+    p.send('D', 3, [...resent(), ...order('gap-second')]);
+    await p.until(() => p.ofType('0').some((m) => tagOf(m, 112) === 'held'), 'the held TestRequest answered');
+    await p.until(() => ['gap-first', 'gap-second', 'gap-late'].every((id) => p.ofType('8').some((m) => tagOf(m, 11) === id)), 'a report of each order');
+    expect(await eventsOf(['gap-first', 'gap-second', 'gap-late'])).toEqual(['OrderPending gap-first', 'OrderPending gap-second', 'OrderPending gap-late']);
+    // One ResendRequest for the gap; the session's numbers went on: the next message is 6.
+    p.send('1', 6, [[112, 'after']]);
+    await p.until(() => p.ofType('0').some((m) => tagOf(m, 112) === 'after'), 'the Heartbeat for 6');
+    expect(p.ofType('2')).toHaveLength(1);
+    expect(p.ofType('5')).toEqual([]);
+  });
+
+  it('a gap filled by a SequenceReset-GapFill: the held order is entered next', async () => {
+    const p = await loggedOnPeer(port, 'CHARLIE', peers);
+    p.send('D', 4, order('gap-after-fill'));
+    await p.until(() => p.ofType('2').length === 1, 'a ResendRequest');
+    p.send('4', 2, [[43, 'Y'], [122, fixTime()], [123, 'Y'], [36, 4]]);
+    await p.until(() => p.ofType('8').some((m) => tagOf(m, 11) === 'gap-after-fill'), 'a report of the held order');
+    expect(await eventsOf(['gap-after-fill'])).toEqual(['OrderPending gap-after-fill']);
+    expect(p.ofType('3')).toEqual([]);
+  });
+});
