@@ -452,7 +452,16 @@ export class OrdoFixSession extends AsciiSession {
     this.peerCompId = peer;
     const target = view.getString(MsgTag.TargetCompID) ?? '';
     const refusal = this.hooks.logon(peer, target, password || undefined) ?? heartBtIntProblem(view.getString(MsgTag.HeartBtInt)) ?? sendingTimeProblem(view);
-    if (refusal === undefined) return true;
+    if (refusal === undefined) {
+      // FIX: both sides heartbeat at the interval of the initiator's Logon, and the acceptor's Logon echoes it
+      // (QuickFIX's cases 4a, 6, 21). Ordo answered its own 30 s whatever the client asked.
+      if (this.acceptsAnyPeer) {
+        const seconds = Number(view.getString(MsgTag.HeartBtInt));
+        (this.config.description as { HeartBtInt: number }).HeartBtInt = seconds;
+        (this.sessionState as { heartBeat: number }).heartBeat = seconds;
+      }
+      return true;
+    }
     this.stopReason = refusal;
     // A rejected promise makes the library send a Logout carrying this text.
     return Promise.reject(new Error(refusal));
