@@ -44,8 +44,17 @@ function garbledFirstMessage(view: MsgView, beginString: string): string | undef
   // QuickFIX's acceptance case 1d (wrong BeginString): no session of another version exists to answer in.
   const begin = view.getString(MsgTag.BeginString) ?? '';
   if (begin !== beginString) return `first message's BeginString '${begin}' is not ${beginString}`;
+  return garbled(view);
+}
+
+/**
+ * Why a message is garbled (FIX: a wrong CheckSum or BodyLength, a MsgSeqNum that is no number, a header without its
+ * SenderCompID or TargetCompID, as when a tag is garbled on the wire), or undefined.
+ */
+function garbled(view: MsgView): string | undefined {
+  if (!view.getString(MsgTag.SenderCompID) || !view.getString(MsgTag.TargetCompID)) return 'garbled message: no SenderCompID (49) or TargetCompID (56)';
   const received = view.getString(MsgTag.CheckSum) ?? '';
-  if (!/^\d{3}$/.test(received) || Number(received) !== view.checksum()) return `garbled first message: CheckSum ${received || '(none)'} is not ${view.checksum()}`;
+  if (!/^\d{3}$/.test(received) || Number(received) !== view.checksum()) return `garbled message: CheckSum ${received || '(none)'} is not ${view.checksum()}`;
   // The library reads a message up to its CheckSum and never compares BodyLength: the body (from MsgType to
   // the CheckSum field) is measured here from the tag positions the view holds.
   const tags = view.structure?.tags;
@@ -55,10 +64,10 @@ function garbledFirstMessage(view: MsgView, beginString: string): string | undef
     const length = tags.tagPos[1]!;
     const last = tags.tagPos[tags.nextTagPos - 2]!;
     const body = last.start + last.len + 1 - (length.start + length.len + 1);
-    if (!/^\d{1,7}$/.test(declared) || Number(declared) !== body) return `garbled first message: BodyLength ${declared || '(none)'} is not ${body}`;
+    if (!/^\d{1,7}$/.test(declared) || Number(declared) !== body) return `garbled message: BodyLength ${declared || '(none)'} is not ${body}`;
   }
   const seq = view.getString(MsgTag.MsgSeqNum) ?? '';
-  if (!/^[1-9]\d{0,15}$/.test(seq)) return `garbled first message: MsgSeqNum '${seq}' is not a whole number >= 1`;
+  if (!/^[1-9]\d{0,15}$/.test(seq)) return `garbled message: MsgSeqNum '${seq}' is not a whole number >= 1`;
   return undefined;
 }
 
@@ -199,6 +208,10 @@ export class OrdoFixSession extends AsciiSession {
     if (msgType === MsgType.Logon) this.logonSeq = reset ? undefined : seq;
     const bound = this.getState() !== SessionState.WaitingForALogon && this.getState() !== SessionState.NetworkConnectionEstablished;
     if (msgType === MsgType.Logon && reset) this.awaited.clear();
+    // A garbled message of a logged-on session is ignored, not rejected and not counted (FIX; QuickFIX's cases 2d,
+    // 2m, 3b, 3c): the next good one finds the gap and asks for it again. It was rejected (and counted), or, with
+    // its SenderCompID garbled, refused as another session's and the session ended (decision 297).
+    if (bound && garbled(view) !== undefined) return;
     if (bound && msgType !== MsgType.Logon && this.headerRefused(msgType, view, seq)) return;
     if (bound && msgType === MsgType.Logon && this.getState() !== SessionState.WaitingForALogon && this.secondLogonRefused(view, seq)) return;
     if (bound && seq !== undefined && possDup && msgType !== MsgType.SequenceReset && this.possDupHandled(msgType, view, seq)) return;

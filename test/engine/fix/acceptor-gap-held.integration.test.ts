@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHost } from '../helpers/host.ts';
 import type { RawFixPeer} from './helpers/raw-fix.ts';
-import { loggedOnPeer, fixTime, tagOf } from './helpers/raw-fix.ts';
+import { fixMessage, loggedOnPeer, fixTime, tagOf } from './helpers/raw-fix.ts';
 
 /**
  * QuickFIX's acceptance case 2b (MsgSeqNum too high), round 17's left item: a message past the next expected
@@ -69,6 +69,25 @@ describe('FIX acceptor: a message ahead of a gap waits for the gap to be filled'
     await p.until(() => p.ofType('0').some((m) => tagOf(m, 112) === 'after'), 'the Heartbeat for 6');
     expect(p.ofType('2')).toHaveLength(1);
     expect(p.ofType('5')).toEqual([]);
+  });
+
+  it('a garbled message (bad CheckSum, garbled SenderCompID tag) is ignored, not counted: the next one asks for it again (QuickFIX 2d, 3b)', async () => {
+    const p = await loggedOnPeer(port, 'DELTA', peers);
+    const bad = (text: string): string => text.replace(/10=\d{3}\x01$/, '10=256\x01');
+    p.write(bad(fixMessage([[35, '1'], [49, 'DELTA'], [56, 'ORDO'], [34, 2], [52, fixTime()], [112, 'bad-sum']])));
+    p.send('1', 2, [[112, 'good-2']]);
+    await p.until(() => p.ofType('0').some((m) => tagOf(m, 112) === 'good-2'), 'the Heartbeat for the good 2');
+    p.write(fixMessage([[35, 'D'], [34, 3], [4999, 'DELTA'], [56, 'ORDO'], [52, fixTime()], ...order('gap-garbled')]));
+    p.send('1', 4, [[112, 'good-4']]);
+    await p.until(() => p.ofType('2').length === 1, 'a ResendRequest for 3');
+    expect([tagOf(p.ofType('2')[0]!, 7), tagOf(p.ofType('2')[0]!, 16)]).toEqual(['3', '0']);
+    p.send('D', 3, [...resent(), ...order('gap-garbled')]);
+    await p.until(() => p.ofType('0').some((m) => tagOf(m, 112) === 'good-4'), 'the held TestRequest answered');
+    await p.until(() => p.ofType('8').some((m) => tagOf(m, 11) === 'gap-garbled'), 'a report of the resent order');
+    // Before: a Reject for the bad CheckSum, and the garbled SenderCompID ended the session as another's.
+    expect(p.ofType('3')).toEqual([]);
+    expect(p.ofType('5')).toEqual([]);
+    expect(await eventsOf(['gap-garbled'])).toEqual(['OrderPending gap-garbled']);
   });
 
   it('a gap filled by a SequenceReset-GapFill: the held order is entered next', async () => {
