@@ -67,7 +67,9 @@ function garbled(view: MsgView): string | undefined {
     if (!/^\d{1,7}$/.test(declared) || Number(declared) !== body) return `garbled message: BodyLength ${declared || '(none)'} is not ${body}`;
   }
   const seq = view.getString(MsgTag.MsgSeqNum) ?? '';
-  if (!/^[1-9]\d{0,15}$/.test(seq)) return `garbled message: MsgSeqNum '${seq}' is not a whole number >= 1`;
+  // A SequenceReset-Reset's MsgSeqNum is ignored by FIX (QuickFIX's cases 11a-c send 0): any whole number will do.
+  const reset = view.getString(MsgTag.MsgType) === MsgType.SequenceReset && view.getTyped(MsgTag.GapFillFlag) !== true;
+  if (!(reset ? /^\d{1,16}$/ : /^[1-9]\d{0,15}$/).test(seq)) return `garbled message: MsgSeqNum '${seq}' is not a whole number >= 1`;
   return undefined;
 }
 

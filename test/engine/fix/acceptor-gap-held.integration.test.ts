@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../helpers/backbone.ts';
 import { startTestHost } from '../helpers/host.ts';
 import type { RawFixPeer} from './helpers/raw-fix.ts';
 import { fixMessage, loggedOnPeer, fixTime, tagOf } from './helpers/raw-fix.ts';
@@ -88,6 +89,18 @@ describe('FIX acceptor: a message ahead of a gap waits for the gap to be filled'
     expect(p.ofType('3')).toEqual([]);
     expect(p.ofType('5')).toEqual([]);
     expect(await eventsOf(['gap-garbled'])).toEqual(['OrderPending gap-garbled']);
+  });
+
+  it('a SequenceReset-Reset with MsgSeqNum 0 (its number is ignored, QuickFIX 11a) is taken, not ignored as garbled', async () => {
+    // ALPHA's connection of the first case goes first (a second Logon is refused while it is on).
+    for (const q of peers) if (q.sender === 'ALPHA') q.close();
+    await waitFor(() => host.fix!.sessions().find((s) => s.clientId === 'ALPHA')?.connected !== true, "ALPHA's first connection gone");
+    const p = await loggedOnPeer(port, 'ALPHA', peers);
+    p.send('4', 0, [[36, 25]]);
+    p.send('1', 25, [[112, 'after-reset']]);
+    await p.until(() => p.ofType('0').some((m) => tagOf(m, 112) === 'after-reset'), 'the Heartbeat for 25');
+    expect(p.ofType('2')).toEqual([]);
+    expect(p.ofType('3')).toEqual([]);
   });
 
   it('a gap filled by a SequenceReset-GapFill: the held order is entered next', async () => {
