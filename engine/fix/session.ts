@@ -215,7 +215,8 @@ export class OrdoFixSession extends AsciiSession {
     // its SenderCompID garbled, refused as another session's and the session ended (decision 297).
     if (bound && garbled(view) !== undefined) return;
     if (bound && msgType !== MsgType.Logon && this.headerRefused(msgType, view, seq)) return;
-    if (bound && msgType === MsgType.Logon && this.getState() !== SessionState.WaitingForALogon && this.secondLogonRefused(view, seq)) return;
+    // An acceptor's only (an initiator's Logon answer comes while it is bound).
+    if (bound && this.acceptor && msgType === MsgType.Logon && this.getState() !== SessionState.WaitingForALogon && this.secondLogonRefused(view, seq)) return;
     if (bound && seq !== undefined && possDup && msgType !== MsgType.SequenceReset && this.possDupHandled(msgType, view, seq)) return;
     if (bound && seq !== undefined && seq > this.lastPeerSeqNum() + 1 && this.heldAhead(msgType, view, seq)) return;
     if (bound && seq !== undefined && msgType !== MsgType.SequenceReset && seq > this.lastPeerSeqNum() + 1) this.awaited.add(this.lastPeerSeqNum() + 1, seq - 1);
