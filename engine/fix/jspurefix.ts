@@ -91,27 +91,63 @@ export const quietLogFactory: JsFixLoggerFactory = {
 
 /** Sockets whose peer completed a Logon (see markLoggedOn). */
 const loggedOn = new WeakSet<Socket>();
+/** The gate each accepted socket waits at (markLoggedOn frees its place). */
+const gateOf = new WeakMap<Socket, LogonGate>();
 
 /**
- * Connections that have not logged on yet, across acceptors. Past `maxWaiting` a new connection is closed before
- * the library builds a session for it (decision 292): a peer that opens connections and never logs on held one
+ * One acceptor's connections that have not logged on yet. Past `maxWaiting` a new connection is closed before the
+ * library builds a session for it (decision 292): a peer that opens connections and never logs on held one
  * session's memory each for the logon timeout, and at thousands the acceptor stopped taking connections at all.
+ * Each listener has its own (decision 297): a second acceptor in the process neither shares nor resets the first's.
  */
-const waiting = new Set<Socket>();
-let maxWaiting = 64;
-let lastFullWarning = 0;
+class LogonGate {
+  readonly waiting = new Set<Socket>();
+  private lastFullWarning = 0;
+
+  constructor(
+    readonly maxWaiting: number,
+    /** How long a connection may take to log on before it is dropped (QuickFIX's LogonTimeout). */
+    readonly logonTimeoutMs: number,
+  ) {}
+
+  /** Takes `socket` if there is room (false: it was closed). */
+  admit(socket: Socket): boolean {
+    if (this.waiting.size >= this.maxWaiting) {
+      socket.destroy();
+      const now = Date.now();
+      if (now - this.lastFullWarning > 60_000) {
+        this.lastFullWarning = now;
+        log.warn(`FIX acceptor: ${this.maxWaiting} connections are waiting to log on; closing new ones until they do or time out`);
+      }
+      return false;
+    }
+    this.waiting.add(socket);
+    gateOf.set(socket, this);
+    socket.once('close', () => this.waiting.delete(socket));
+    const timer = setTimeout(() => {
+      if (!loggedOn.has(socket)) socket.destroy();
+    }, this.logonTimeoutMs);
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
+    return true;
+  }
+}
 
 /** Tells the acceptor that the session on this transport logged on, so the logon timeout spares it. */
 export function markLoggedOn(duplex: unknown): void {
   const socket = (duplex as { socket?: Socket } | undefined)?.socket;
   if (socket) {
     loggedOn.add(socket);
-    waiting.delete(socket);
+    gateOf.get(socket)?.waiting.delete(socket);
   }
 }
 
-/** Seconds a connection may take to log on before it is dropped (QuickFIX's LogonTimeout). */
-let logonTimeoutMs = 10_000;
+/** What one listenFix call hands the acceptor jspurefix builds for it (the library makes it through its DI container). */
+interface AcceptorHooks {
+  readonly gate: LogonGate;
+  onListening?: (port: number) => void;
+  onFailure?: (err: Error) => void;
+}
 
 /**
  * TcpAcceptor bound to the configured host (jspurefix binds every
@@ -120,12 +156,16 @@ let logonTimeoutMs = 10_000;
  * parser would otherwise wait for ever on garbage.
  */
 class BoundAcceptor extends TcpAcceptor {
-  static onListening: ((port: number) => void) | undefined;
-  static onFailure: ((err: Error) => void) | undefined;
+  constructor(
+    config: IJsFixConfig,
+    private readonly hooks: AcceptorHooks,
+  ) {
+    super(config);
+  }
 
   override listen(): void {
     const server = (this as unknown as { server: Server }).server;
-    const timeout = logonTimeoutMs;
+    const gate = this.hooks.gate;
     const tls = this.config.description.application?.tcp?.tls !== undefined;
     // Over TLS the checks apply to the decrypted socket (the raw one carries the handshake).
     const event = tls ? 'secureConnection' : 'connection';
@@ -133,37 +173,20 @@ class BoundAcceptor extends TcpAcceptor {
     const libraryHandlers = server.listeners(event) as ((socket: Socket) => void)[];
     server.removeAllListeners(event);
     server.on(event, (socket: Socket) => {
-      if (waiting.size >= maxWaiting) {
-        socket.destroy();
-        const now = Date.now();
-        if (now - lastFullWarning > 60_000) {
-          lastFullWarning = now;
-          log.warn(`FIX acceptor: ${maxWaiting} connections are waiting to log on; closing new ones until they do or time out`);
-        }
-        return;
-      }
-      waiting.add(socket);
-      socket.once('close', () => waiting.delete(socket));
+      if (!gate.admit(socket)) return;
       for (const handler of libraryHandlers) handler.call(server, socket);
       socket.once('data', (chunk: Buffer | string) => {
         const head = (typeof chunk === 'string' ? chunk : chunk.toString('latin1')).slice(0, 5);
         if (!'8=FIX'.startsWith(head)) socket.destroy();
       });
-      const timer = setTimeout(() => {
-        if (!loggedOn.has(socket)) socket.destroy();
-      }, timeout);
-      timer.unref();
-      socket.once('close', () => clearTimeout(timer));
     });
     const tcp = this.config.description.application?.tcp;
-    const ready = BoundAcceptor.onListening;
-    const failed = BoundAcceptor.onFailure;
     // The library throws from its 'error' handler, which would take the host down.
     server.removeAllListeners('error');
-    server.on('error', (err) => failed?.(err));
+    server.on('error', (err) => this.hooks.onFailure?.(err));
     server.listen(tcp?.port ?? 0, tcp?.host ?? '127.0.0.1', () => {
       const a = server.address();
-      ready?.(typeof a === 'object' && a ? a.port : 0);
+      this.hooks.onListening?.(typeof a === 'object' && a ? a.port : 0);
     });
   }
 }
@@ -175,13 +198,15 @@ class Launcher extends SessionLauncher {
     private readonly make: (config: IJsFixConfig) => FixSession,
     private readonly storeDir: string | undefined,
     private readonly storePeer?: (peerCompId: string) => boolean,
+    private readonly acceptorHooks?: AcceptorHooks,
   ) {
     super(initiator, acceptor, quietLogFactory);
   }
 
   protected override makeFactory(config: IJsFixConfig): EngineFactory {
     if (this.storeDir !== undefined) config.sessionStoreFactory = durableStoreFactory(this.storeDir, this.storePeer);
-    config.sessionContainer.register(TcpAcceptor, { useFactory: (c) => new BoundAcceptor(c.resolve<IJsFixConfig>(DITokens.IJsFixConfig)) });
+    const hooks = this.acceptorHooks;
+    if (hooks) config.sessionContainer.register(TcpAcceptor, { useFactory: (c) => new BoundAcceptor(c.resolve<IJsFixConfig>(DITokens.IJsFixConfig), hooks) });
     return { makeSession: (c: IJsFixConfig) => this.make(c) };
   }
 }
@@ -196,16 +221,16 @@ export interface FixListener {
  * `make` (with that connection's config). Resolves once it listens.
  */
 export async function listenFix(spec: SessionSpec, make: (config: IJsFixConfig) => FixSession, opts: { logonTimeoutMs?: number; maxWaiting?: number } = {}): Promise<FixListener> {
-  logonTimeoutMs = opts.logonTimeoutMs ?? 10_000;
-  maxWaiting = opts.maxWaiting ?? 64;
-  const launcher = new Launcher(describeSession(spec), null, make, spec.storeDir, spec.storePeer);
+  const hooks: AcceptorHooks = { gate: new LogonGate(opts.maxWaiting ?? 64, opts.logonTimeoutMs ?? 10_000) };
+  const launcher = new Launcher(describeSession(spec), null, make, spec.storeDir, spec.storePeer, hooks);
   const port = await new Promise<number>((resolve, reject) => {
-    BoundAcceptor.onListening = resolve;
-    BoundAcceptor.onFailure = reject;
+    hooks.onListening = resolve;
+    hooks.onFailure = reject;
     launcher.run().catch(reject);
   }).finally(() => {
-    BoundAcceptor.onListening = undefined;
-    BoundAcceptor.onFailure = undefined;
+    // A later failure of the server (after it listens) is the library's to report; nothing waits for it here.
+    hooks.onListening = undefined;
+    hooks.onFailure = undefined;
   });
   return {
     port,

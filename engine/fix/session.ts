@@ -4,6 +4,7 @@ import {
   FixMsgAsciiStoreResend,
   MsgTag,
   MsgType,
+  SessionId,
   SessionState,
   type IFixMsgStore,
   type IJsFixConfig,
@@ -38,10 +39,22 @@ function sendingTimeProblem(view: MsgView): string | undefined {
   return off > MAX_SENDING_TIME_OFF_MS ? `SendingTime accuracy problem: SendingTime (52) is ${Math.round(off / 1000)} s from this host's clock (at most ${MAX_SENDING_TIME_OFF_MS / 1000} s)` : undefined;
 }
 
-/** Why a stranger's first message is garbled (a wrong CheckSum or BodyLength, a MsgSeqNum that is no number), or undefined. */
-function garbledFirstMessage(view: MsgView): string | undefined {
+/** Why a stranger's first message is garbled (a wrong CheckSum or BodyLength, a MsgSeqNum that is no number) or not of this session's version, or undefined. */
+function garbledFirstMessage(view: MsgView, beginString: string): string | undefined {
+  // QuickFIX's acceptance case 1d (wrong BeginString): no session of another version exists to answer in.
+  const begin = view.getString(MsgTag.BeginString) ?? '';
+  if (begin !== beginString) return `first message's BeginString '${begin}' is not ${beginString}`;
+  return garbled(view);
+}
+
+/**
+ * Why a message is garbled (FIX: a wrong CheckSum or BodyLength, a MsgSeqNum that is no number, a header without its
+ * SenderCompID or TargetCompID, as when a tag is garbled on the wire), or undefined.
+ */
+function garbled(view: MsgView): string | undefined {
+  if (!view.getString(MsgTag.SenderCompID) || !view.getString(MsgTag.TargetCompID)) return 'garbled message: no SenderCompID (49) or TargetCompID (56)';
   const received = view.getString(MsgTag.CheckSum) ?? '';
-  if (!/^\d{3}$/.test(received) || Number(received) !== view.checksum()) return `garbled first message: CheckSum ${received || '(none)'} is not ${view.checksum()}`;
+  if (!/^\d{3}$/.test(received) || Number(received) !== view.checksum()) return `garbled message: CheckSum ${received || '(none)'} is not ${view.checksum()}`;
   // The library reads a message up to its CheckSum and never compares BodyLength: the body (from MsgType to
   // the CheckSum field) is measured here from the tag positions the view holds.
   const tags = view.structure?.tags;
@@ -51,12 +64,17 @@ function garbledFirstMessage(view: MsgView): string | undefined {
     const length = tags.tagPos[1]!;
     const last = tags.tagPos[tags.nextTagPos - 2]!;
     const body = last.start + last.len + 1 - (length.start + length.len + 1);
-    if (!/^\d{1,7}$/.test(declared) || Number(declared) !== body) return `garbled first message: BodyLength ${declared || '(none)'} is not ${body}`;
+    if (!/^\d{1,7}$/.test(declared) || Number(declared) !== body) return `garbled message: BodyLength ${declared || '(none)'} is not ${body}`;
   }
   const seq = view.getString(MsgTag.MsgSeqNum) ?? '';
-  if (!/^[1-9]\d{0,15}$/.test(seq)) return `garbled first message: MsgSeqNum '${seq}' is not a whole number >= 1`;
+  // A SequenceReset-Reset's MsgSeqNum is ignored by FIX (QuickFIX's cases 11a-c send 0): any whole number will do.
+  const reset = view.getString(MsgTag.MsgType) === MsgType.SequenceReset && view.getTyped(MsgTag.GapFillFlag) !== true;
+  if (!(reset ? /^\d{1,16}$/ : /^[1-9]\d{0,15}$/).test(seq)) return `garbled message: MsgSeqNum '${seq}' is not a whole number >= 1`;
   return undefined;
 }
+
+/** Most messages a session holds ahead of a gap (waiting for the peer's resends); past that it logs the peer out. */
+const MAX_AHEAD = 10_000;
 
 /** What an Ordo FIX session tells its owner (acceptor component or venue gateway). */
 export interface SessionHooks {
@@ -65,6 +83,8 @@ export interface SessionHooks {
   ready(session: OrdoFixSession): void;
   message(session: OrdoFixSession, msgType: string, body: ILooseObject, seqNum: number, possDup: boolean): void;
   stopped(session: OrdoFixSession, reason: string | undefined): void;
+  /** A connection refused because its peer's session is logged on from another connection (the logged-on one goes on). */
+  duplicate?(peerCompId: string, reason: string): void;
   /** Every message in and out, as text with '|' delimiters (counterparty logs, tests). */
   traffic?(session: OrdoFixSession, direction: 'in' | 'out', text: string): void;
 }
@@ -95,6 +115,14 @@ export class OrdoFixSession extends AsciiSession {
   private firstSeen = false;
   /** The peer's numbers skipped and not yet received: resends of these are applied, other repeats ignored. */
   private readonly awaited = new AwaitedSeqs();
+  /**
+   * Messages that came ahead of a gap, by MsgSeqNum, held until the gap is filled (QuickFIX's acceptance case 2b):
+   * a copy of each (the library reuses its buffers). `answered`: a ResendRequest, answered when it came.
+   */
+  private readonly ahead = new Map<number, { readonly msgType: string; readonly view: MsgView; readonly answered: boolean }>();
+  /** A ResendRequest for the gap in front of `ahead` is out. */
+  private gapAsked = false;
+  private draining = false;
 
   /** @param journalDir where application messages sent are journalled for resends (none: gap fills only). */
   constructor(
@@ -169,11 +197,12 @@ export class OrdoFixSession extends AsciiSession {
     // of a garbled Logon, instead of a Reject sent (and counted) on a real client's session.
     if (this.acceptsAnyPeer && !this.firstSeen) {
       this.firstSeen = true;
-      const garbled = garbledFirstMessage(view);
+      const garbled = garbledFirstMessage(view, this.config.description.BeginString);
       if (garbled !== undefined) {
         this.terminate(new Error(garbled));
         return;
       }
+      if (msgType === MsgType.Logon && this.refusedAsDuplicate(view)) return;
     }
     const seq = view.getTyped(MsgTag.MsgSeqNum) as number | undefined;
     const possDup = view.getTyped(MsgTag.PossDupFlag) === true;
@@ -181,8 +210,15 @@ export class OrdoFixSession extends AsciiSession {
     if (msgType === MsgType.Logon) this.logonSeq = reset ? undefined : seq;
     const bound = this.getState() !== SessionState.WaitingForALogon && this.getState() !== SessionState.NetworkConnectionEstablished;
     if (msgType === MsgType.Logon && reset) this.awaited.clear();
+    // A garbled message of a logged-on session is ignored, not rejected and not counted (FIX; QuickFIX's cases 2d,
+    // 2m, 3b, 3c): the next good one finds the gap and asks for it again. It was rejected (and counted), or, with
+    // its SenderCompID garbled, refused as another session's and the session ended (decision 297).
+    if (bound && garbled(view) !== undefined) return;
     if (bound && msgType !== MsgType.Logon && this.headerRefused(msgType, view, seq)) return;
+    // An acceptor's only (an initiator's Logon answer comes while it is bound).
+    if (bound && this.acceptor && msgType === MsgType.Logon && this.getState() !== SessionState.WaitingForALogon && this.secondLogonRefused(view, seq)) return;
     if (bound && seq !== undefined && possDup && msgType !== MsgType.SequenceReset && this.possDupHandled(msgType, view, seq)) return;
+    if (bound && seq !== undefined && seq > this.lastPeerSeqNum() + 1 && this.heldAhead(msgType, view, seq)) return;
     if (bound && seq !== undefined && msgType !== MsgType.SequenceReset && seq > this.lastPeerSeqNum() + 1) this.awaited.add(this.lastPeerSeqNum() + 1, seq - 1);
     if (bound && seq !== undefined && !possDup && msgType !== MsgType.SequenceReset && seq <= this.lastPeerSeqNum()) {
       this.tooLow = `MsgSeqNum too low, expecting ${this.lastPeerSeqNum() + 1} but received ${seq}`;
@@ -192,6 +228,58 @@ export class OrdoFixSession extends AsciiSession {
     } finally {
       this.tooLow = undefined;
     }
+    if (this.ahead.size > 0) this.drainAhead();
+  }
+
+  /**
+   * A message whose MsgSeqNum is past the next expected one (a gap): held, not applied, until the messages before it
+   * have come (resent, or gap-filled), then applied in order (FIX; QuickFIX's acceptance case 2b; decision 297). The
+   * first such message of a gap asks for a resend from the expected number to infinity (EndSeqNo 0). The library
+   * applied it at once and took its number as the last received, so a D sent before an F could be applied after it
+   * (the F refused as an unknown order). A Logon, a Logout and a SequenceReset that is no GapFill are the library's
+   * as before; a ResendRequest is answered at once (the peer waits for it) and held only to count its number.
+   * True when held.
+   */
+  private heldAhead(msgType: string, view: MsgView, seq: number): boolean {
+    if (this.getState() === SessionState.WaitingForALogon || msgType === MsgType.Logon || msgType === MsgType.Logout) return false;
+    if (msgType === MsgType.SequenceReset && view.getTyped(MsgTag.GapFillFlag) !== true) return false;
+    if (this.ahead.size >= MAX_AHEAD) {
+      this.refuse(`more than ${MAX_AHEAD} messages came ahead of MsgSeqNum ${this.lastPeerSeqNum() + 1}, which was not resent`);
+      return true;
+    }
+    const answered = msgType === MsgType.ResendRequest;
+    if (!this.ahead.has(seq)) this.ahead.set(seq, { msgType, view: view.clone(), answered });
+    if (!this.gapAsked) {
+      this.gapAsked = true;
+      const resend = this.config.factory?.resendRequest(this.lastPeerSeqNum() + 1, 0);
+      if (resend) this.send(MsgType.ResendRequest, resend);
+    }
+    if (answered) this.onResendRequest(view);
+    return true;
+  }
+
+  /** Applies the held messages that are next in order now (a resend or a gap fill came); drops those a gap fill skipped. */
+  private drainAhead(): void {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      for (;;) {
+        if (this.getState() === SessionState.Stopped) {
+          this.ahead.clear();
+          break;
+        }
+        const next = this.lastPeerSeqNum() + 1;
+        for (const k of this.ahead.keys()) if (k < next) this.ahead.delete(k);
+        const held = this.ahead.get(next);
+        if (held === undefined) break;
+        this.ahead.delete(next);
+        if (held.answered) this.countReceived(next);
+        else this.onMsg(held.msgType, held.view);
+      }
+    } finally {
+      this.draining = false;
+    }
+    if (this.ahead.size === 0) this.gapAsked = false;
   }
 
   /**
@@ -213,6 +301,41 @@ export class OrdoFixSession extends AsciiSession {
     if (seq >= expected) return false;
     // Below the expected number: applied only when it fills a gap this session saw (and asked a resend of).
     return !this.awaited.take(seq);
+  }
+
+  /**
+   * A Logon for a session already logged on (or logging on) from another connection (QuickFIX's acceptance cases 1b
+   * and AlreadyLoggedOn; FIX's session test 1S b): the newcomer is closed without a message, and the logged-on
+   * session goes on (decision 297). The library's registry stopped the logged-on session and gave its numbers to the
+   * newcomer, before the newcomer's Logon was even judged (its password checked). No Logout: on a connection the
+   * session's numbers do not belong to, one would take a MsgSeqNum of that session (QuickFIX counts a Logout's
+   * number whatever it is), and FIX says to close without a message. Ordo tells its operator (`duplicate`).
+   */
+  private refusedAsDuplicate(view: MsgView): boolean {
+    const peer = view.getString(MsgTag.SenderCompID);
+    const own = this.config.description;
+    if (!peer || !this.config.sessionRegistry?.get(new SessionId(own.BeginString, own.SenderCompId, peer))) return false;
+    const reason = `a second Logon of '${peer}' came on another connection while its session is logged on: that connection was closed without a message, the logged-on session goes on`;
+    this.hooks.duplicate?.(peer, reason);
+    this.terminate(new Error(reason));
+    return true;
+  }
+
+  /**
+   * A Logon on a session already logged on, on its own connection: a Logout naming why, then the connection closed
+   * (decision 297). The library closed it without a word. A Logon with ResetSeqNumFlag Y (an in-session reset,
+   * QuickFIX's SessionReset case) is refused the same way, named: Ordo does not reset a logged-on session's numbers.
+   */
+  private secondLogonRefused(view: MsgView, seq: number | undefined): boolean {
+    const reset = view.getTyped(MsgTag.ResetSeqNumFlag) === true;
+    if (seq !== undefined && !reset && seq <= this.lastPeerSeqNum()) return false; // MsgSeqNum too low: the library's path
+    if (seq === this.lastPeerSeqNum() + 1) this.countReceived(seq);
+    this.refuse(
+      reset
+        ? 'Logon with ResetSeqNumFlag (141) Y on a logged-on session: Ordo does not reset a session in flight; log out, then log on with ResetSeqNumFlag Y'
+        : 'Logon received on a session already logged on: a session logs on once a connection',
+    );
+    return true;
   }
 
   /**
@@ -345,7 +468,16 @@ export class OrdoFixSession extends AsciiSession {
     this.peerCompId = peer;
     const target = view.getString(MsgTag.TargetCompID) ?? '';
     const refusal = this.hooks.logon(peer, target, password || undefined) ?? heartBtIntProblem(view.getString(MsgTag.HeartBtInt)) ?? sendingTimeProblem(view);
-    if (refusal === undefined) return true;
+    if (refusal === undefined) {
+      // FIX: both sides heartbeat at the interval of the initiator's Logon, and the acceptor's Logon echoes it
+      // (QuickFIX's cases 4a, 6, 21). Ordo answered its own 30 s whatever the client asked.
+      if (this.acceptsAnyPeer) {
+        const seconds = Number(view.getString(MsgTag.HeartBtInt));
+        (this.config.description as { HeartBtInt: number }).HeartBtInt = seconds;
+        (this.sessionState as { heartBeat: number }).heartBeat = seconds;
+      }
+      return true;
+    }
     this.stopReason = refusal;
     // A rejected promise makes the library send a Logout carrying this text.
     return Promise.reject(new Error(refusal));

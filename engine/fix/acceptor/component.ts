@@ -397,6 +397,11 @@ export class FixAcceptorComponent extends ProjectedComponent implements Componen
       if (this.live.get(client) === s) this.live.delete(client);
       if (reason !== undefined) this.lastReason.set(client, reason);
     },
+    duplicate: (peer, reason) => {
+      if (this.projection.client(peer)?.info === undefined) return;
+      this.lastReason.set(peer, reason);
+      log.warn(`fix: ${reason}`);
+    },
     message: (s, msgType, body, _seq, possDup) => this.onMessage(s, msgType, body, possDup),
     traffic: (s, direction, text) => this.opts.onTraffic?.(s.peerCompId ?? '?', direction, text),
   };

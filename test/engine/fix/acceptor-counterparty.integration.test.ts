@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../helpers/backbone.ts';
 import { startTestHost } from '../helpers/host.ts';
 import { loggedOnPeer, fixTime, tagOf, type RawFixPeer } from './helpers/raw-fix.ts';
 
@@ -21,7 +22,12 @@ describe('FIX acceptor: what a counterparty may send', () => {
     await host.dispose();
   });
 
-  const loggedOn = (client: string): Promise<RawFixPeer> => loggedOnPeer(port, client, peers);
+  /** Logs `client` on, after its earlier connection of this file has gone (a second Logon is refused while one is on: decision 297). */
+  const loggedOn = async (client: string): Promise<RawFixPeer> => {
+    for (const q of peers) if (q.sender === client) q.close();
+    await waitFor(() => host.fix!.sessions().find((s) => s.clientId === client)?.connected !== true, `${client}'s earlier connection gone`);
+    return loggedOnPeer(port, client, peers);
+  };
 
   async function events(types: string[]): Promise<unknown[]> {
     const pos = host.sequencer.position;

@@ -60,6 +60,17 @@ describe('FIX acceptor: the header of every message of a logged-on session is ch
     await p.until(() => p.closed, 'the connection closed');
   });
 
+  it("the Logon's answer echoes the client's HeartBtInt and Ordo heartbeats at it (QuickFIX 4a, 6, 21; Ordo answered 30 whatever was asked)", async () => {
+    const p = new RawFixPeer(port, 'DELTA');
+    peers.push(p);
+    p.write(fixMessage([[35, 'A'], [49, 'DELTA'], [56, 'ORDO'], [34, 1], [52, fixTime()], [98, 0], [108, 1], [141, 'Y']]));
+    await p.until(() => p.ofType('A').length === 1, 'the Logon answered');
+    expect(tagOf(p.ofType('A')[0]!, 108)).toBe('1');
+    // Nothing is sent to it (no TestRequest to answer): a Heartbeat from Ordo comes at the client's interval.
+    await p.until(() => p.ofType('0').length >= 1, "Ordo's Heartbeat");
+    p.close();
+  });
+
   it('a Logon whose SendingTime is more than 120 s off is refused with a Logout saying so', async () => {
     const p = new RawFixPeer(port, 'CHARLIE');
     peers.push(p);
