@@ -40,6 +40,12 @@ const end = () => {
   setImmediate(() => process.disconnect?.());
 };
 process.on('disconnect', () => process.exit(0));
+// A Ctrl-C or a service manager's SIGTERM to the host's process group: the host ends this process itself (its
+// channel closes); ending here first broke the host's pipe ("write EPIPE", an error line at a clean stop).
+process.on('SIGINT', () => {});
+process.on('SIGTERM', () => {
+  if (!process.connected) process.exit(0);
+});
 process.on('message', (m: { id: number; call: PastCall } | { close: true }) => {
   if ('close' in m) {
     end();

@@ -131,6 +131,10 @@ process.on('disconnect', () => {
   if (socketDir !== undefined && /ordo-venue-/.test(socketDir)) cleanup.push(() => rmSync(socketDir, { recursive: true, force: true }));
   void stop(0);
 });
-// A terminal's Ctrl-C reaches the whole process group; the host stops this process itself, in order.
+// A terminal's Ctrl-C, and a service manager's SIGTERM, reach the whole process group: while the host is there it
+// stops this process itself, in order (a venue ending on its own would be restarted, with an error line, as the
+// host stops). Without a host (no channel) SIGTERM ends it.
 process.on('SIGINT', () => {});
-process.on('SIGTERM', () => void stop(0));
+process.on('SIGTERM', () => {
+  if (!process.connected) void stop(0);
+});

@@ -120,6 +120,22 @@ describe('`ordo host` and its venue process', () => {
     expect(alive(venues[0]!)).toBe(false);
   });
 
+  it("stops cleanly on a SIGTERM to its whole process group (a service manager's stop): no child ends first, no error line", async () => {
+    // Its log at info (under vitest a host logs nothing by default), as a service's journal would have it.
+    process.env['ORDO_LOG_LEVEL'] = 'info';
+    const h = await startHostProc({ dataDir: tempDir(), venueTickMs: 50 }).finally(() => delete process.env['ORDO_LOG_LEVEL']);
+    // The venue and the time machine's spare (decision 295), as a group signal finds them.
+    await until(() => childrenOf(h.pid).length >= 2, 'the venue process and the time machine spare');
+    const children = childrenOf(h.pid);
+    // The children first: the kernel delivers a group signal to all at once, and a child may end before the host has run its handler.
+    for (const pid of [...children, h.pid]) process.kill(pid, 'SIGTERM');
+    expect(await h.exited).toEqual({ code: 0, signal: null });
+    for (const pid of children) await until(() => !alive(pid), `child ${pid} to end`, 10_000);
+    // The host's last lines: its stderr pipe is read to its end, which may come after the exit.
+    await until(() => h.stderr().includes('stopped cleanly'), 'the host to write its last line', 5_000);
+    expect(h.stderr()).not.toMatch(/ERROR|starting it again|EPIPE/);
+  });
+
   it('with a bus port (CURVE on the venue sockets) fills orders; a host killed with SIGKILL leaves no venue behind', async () => {
     const port = await freePortRun();
     const h = await startHostProc({ dataDir: tempDir(), busPort: port, venueTickMs: 50 });
