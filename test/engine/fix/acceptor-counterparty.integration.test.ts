@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/backbone.ts';
-import { startTestHost } from '../helpers/host.ts';
 import { loggedOnPeer, fixTime, tagOf, type RawFixPeer } from './helpers/raw-fix.ts';
+import { withFixAcceptorHost, type FixTestHost } from './helpers/acceptor-host.ts';
 
 /**
  * A FIX counterparty's cases the team's clients never send (round 16, outside): an F or G that names another
@@ -9,18 +9,10 @@ import { loggedOnPeer, fixTime, tagOf, type RawFixPeer } from './helpers/raw-fix
  * OrigSendingTime, an OrderStatusRequest for an order Ordo does not know. Each with a raw TCP peer.
  */
 describe('FIX acceptor: what a counterparty may send', () => {
-  let host: Awaited<ReturnType<typeof startTestHost>>;
+  let host: FixTestHost;
   let port = 0;
   const peers: RawFixPeer[] = [];
-
-  beforeAll(async () => {
-    host = await startTestHost({ fixPort: 0 });
-    port = await host.fix!.whenListening();
-  });
-  afterAll(async () => {
-    for (const p of peers) p.close();
-    await host.dispose();
-  });
+  withFixAcceptorHost(peers, (h, p) => ((host = h), (port = p)));
 
   /** Logs `client` on, after its earlier connection of this file has gone (a second Logon is refused while one is on: decision 297). */
   const loggedOn = async (client: string): Promise<RawFixPeer> => {

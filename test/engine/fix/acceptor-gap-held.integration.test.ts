@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/backbone.ts';
-import { startTestHost } from '../helpers/host.ts';
 import type { RawFixPeer} from './helpers/raw-fix.ts';
+import { withFixAcceptorHost, type FixTestHost } from './helpers/acceptor-host.ts';
 import { fixMessage, loggedOnPeer, fixTime, tagOf } from './helpers/raw-fix.ts';
 
 /**
@@ -11,18 +11,10 @@ import { fixMessage, loggedOnPeer, fixTime, tagOf } from './helpers/raw-fix.ts';
  * resent messages in order, then the held one (decision 297).
  */
 describe('FIX acceptor: a message ahead of a gap waits for the gap to be filled', () => {
-  let host: Awaited<ReturnType<typeof startTestHost>>;
+  let host: FixTestHost;
   let port = 0;
   const peers: RawFixPeer[] = [];
-
-  beforeAll(async () => {
-    host = await startTestHost({ fixPort: 0 });
-    port = await host.fix!.whenListening();
-  });
-  afterAll(async () => {
-    for (const p of peers) p.close();
-    await host.dispose();
-  });
+  withFixAcceptorHost(peers, (h, p) => ((host = h), (port = p)));
 
   async function eventsOf(clOrdIds: string[]): Promise<string[]> {
     const pos = host.sequencer.position;

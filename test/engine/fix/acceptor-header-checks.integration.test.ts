@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestHost } from '../helpers/host.ts';
+import { describe, expect, it } from 'vitest';
 import { RawFixPeer, loggedOnPeer, fixMessage, fixTime, tagOf } from './helpers/raw-fix.ts';
+import { withFixAcceptorHost, type FixTestHost } from './helpers/acceptor-host.ts';
 
 /**
  * Round 17, outside: once logged on, a message with another BeginString, another session's SenderCompID or a
@@ -8,18 +8,10 @@ import { RawFixPeer, loggedOnPeer, fixMessage, fixTime, tagOf } from './helpers/
  * FIX (and QuickFIX's acceptance cases 2i, 2k, 2o) refuse each and end the session; decision 292.
  */
 describe('FIX acceptor: the header of every message of a logged-on session is checked', () => {
-  let host: Awaited<ReturnType<typeof startTestHost>>;
+  let host: FixTestHost;
   let port = 0;
   const peers: RawFixPeer[] = [];
-
-  beforeAll(async () => {
-    host = await startTestHost({ fixPort: 0 });
-    port = await host.fix!.whenListening();
-  });
-  afterAll(async () => {
-    for (const p of peers) p.close();
-    await host.dispose();
-  });
+  withFixAcceptorHost(peers, (h, p) => ((host = h), (port = p)));
 
   const loggedOn = (client: string): Promise<RawFixPeer> => loggedOnPeer(port, client, peers);
 

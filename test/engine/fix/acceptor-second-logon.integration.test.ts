@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/backbone.ts';
-import { startTestHost } from '../helpers/host.ts';
 import { RawFixPeer, loggedOnPeer, fixMessage, fixTime, tagOf } from './helpers/raw-fix.ts';
+import { withFixAcceptorHost, type FixTestHost } from './helpers/acceptor-host.ts';
 
 /**
  * A second Logon of a logged-on session (QuickFIX's acceptance cases 1b DuplicateIdentity and AlreadyLoggedOn,
@@ -11,18 +11,10 @@ import { RawFixPeer, loggedOnPeer, fixMessage, fixTime, tagOf } from './helpers/
  * on; a second Logon on the session's own connection gets a Logout naming why. Decision 297.
  */
 describe('FIX acceptor: a second Logon of a logged-on session', () => {
-  let host: Awaited<ReturnType<typeof startTestHost>>;
+  let host: FixTestHost;
   let port = 0;
   const peers: RawFixPeer[] = [];
-
-  beforeAll(async () => {
-    host = await startTestHost({ fixPort: 0 });
-    port = await host.fix!.whenListening();
-  });
-  afterAll(async () => {
-    for (const p of peers) p.close();
-    await host.dispose();
-  });
+  withFixAcceptorHost(peers, (h, p) => ((host = h), (port = p)));
 
   const newPeer = (client: string): RawFixPeer => {
     const p = new RawFixPeer(port, client);
