@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { CommandReply } from '../../engine/bus/command-client.ts';
 import type { Sequenced } from '../../engine/protocol/events.ts';
 import { openReadableLog } from '../../engine/store/log.ts';
-import { backbonesPerTest, waitFor } from './helpers/backbone.ts';
+import { backboneWithClient0, backbonesPerTest, waitFor } from './helpers/backbone.ts';
 
 const backbones = backbonesPerTest();
 
@@ -13,17 +12,7 @@ const backbones = backbonesPerTest();
  */
 describe('a batch the log refuses (real SQLite, read-only for one batch)', () => {
   it('refuses what it processed in order, answers no duplicate, and takes back only the taken commands on resend', async () => {
-    const bb = await backbones.start();
-    bb.sequencer.submit([
-      { src: 'host', cseq: 1, body: { type: 'OpenSession' } },
-      { src: 'host', cseq: 2, body: { type: 'ComponentActivated', role: 'client0', instance: 'c0' } },
-    ]);
-    await waitFor(() => bb.sequencer.position.seq === 3, 'session open and c0 active');
-    const port = bb.sequencer.localPort('c0');
-    backbones.defer(() => port.close());
-    const replies: CommandReply[] = [];
-    port.onReply((r) => replies.push(r));
-    const accepted = (cseq: number) => ({ cseq, body: { type: 'OrderAccepted' as const, orderId: 100 + cseq } });
+    const { bb, port, replies, accepted } = await backboneWithClient0(backbones);
 
     port.send([accepted(1), accepted(2), accepted(3)]);
     await waitFor(() => bb.sequencer.position.seq === 6, 'first three stored');

@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { CommandReply } from '../../engine/bus/command-client.ts';
 import { log } from '../../engine/log.ts';
-import { backbonesPerTest, waitFor } from './helpers/backbone.ts';
+import { backboneWithClient0, backbonesPerTest, waitFor } from './helpers/backbone.ts';
 
 const backbones = backbonesPerTest();
 afterEach(() => vi.restoreAllMocks());
@@ -15,17 +14,7 @@ describe('the sequencer tells the operator when the log cannot be written', () =
   it('logs one error at the first refused commit, none for the next, one warning when a commit is stored again', async () => {
     const errors = vi.spyOn(log, 'error').mockImplementation(() => undefined);
     const warnings = vi.spyOn(log, 'warn').mockImplementation(() => undefined);
-    const bb = await backbones.start();
-    bb.sequencer.submit([
-      { src: 'host', cseq: 1, body: { type: 'OpenSession' } },
-      { src: 'host', cseq: 2, body: { type: 'ComponentActivated', role: 'client0', instance: 'c0' } },
-    ]);
-    await waitFor(() => bb.sequencer.position.seq === 3, 'session open and c0 active');
-    const port = bb.sequencer.localPort('c0');
-    backbones.defer(() => port.close());
-    const replies: CommandReply[] = [];
-    port.onReply((r) => replies.push(r));
-    const accepted = (cseq: number) => ({ cseq, body: { type: 'OrderAccepted' as const, orderId: 100 + cseq } });
+    const { bb, port, replies, accepted } = await backboneWithClient0(backbones);
 
     bb.log.db.pragma('query_only = 1');
     port.send([accepted(1)]);

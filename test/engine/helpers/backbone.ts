@@ -10,6 +10,7 @@ import { emptyPolicy, type SequencerPolicy } from '../../../engine/sequencer/pol
 import { Sequencer } from '../../../engine/sequencer/sequencer.ts';
 import { openReadableLog, openWritableLog, type WritableLog } from '../../../engine/store/log.ts';
 import type { EventListener } from '../../../engine/bus/event-stream.ts';
+import type { CommandReply } from '../../../engine/bus/command-client.ts';
 
 let counter = 0;
 
@@ -108,4 +109,23 @@ export async function waitFor(cond: () => boolean, what: string, ms = 10_000): P
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 5));
   }
+}
+
+/**
+ * A backbone with its session open and client `c0` active, and c0's local port to the sequencer (closed after the
+ * test): the replies it gets, and `accepted(cseq)` an OrderAccepted command of order 100 + cseq.
+ */
+export async function backboneWithClient0(backbones: BackbonesPerTest) {
+  const bb = await backbones.start();
+  bb.sequencer.submit([
+    { src: 'host', cseq: 1, body: { type: 'OpenSession' } },
+    { src: 'host', cseq: 2, body: { type: 'ComponentActivated', role: 'client0', instance: 'c0' } },
+  ]);
+  await waitFor(() => bb.sequencer.position.seq === 3, 'session open and c0 active');
+  const port = bb.sequencer.localPort('c0');
+  backbones.defer(() => port.close());
+  const replies: CommandReply[] = [];
+  port.onReply((r) => replies.push(r));
+  const accepted = (cseq: number) => ({ cseq, body: { type: 'OrderAccepted' as const, orderId: 100 + cseq } });
+  return { bb, port, replies, accepted };
 }
