@@ -122,15 +122,19 @@ const STATE_CHILD = fileURLToPath(new URL('./state-child.js', import.meta.url));
 export interface StateAt {
   /** The command's exit code (0: it printed the state). */
   readonly code: number;
+  /** The whole command as a user waits for it: from the spawn to the process's end (node's start and exit included). */
   readonly ms: number;
+  /** The command inside its process (run() to its return), as rounds before 18 reported `ms`. */
+  readonly innerMs?: number;
   readonly maxRssBytes: number;
   /** The command's error line when it failed. */
   readonly error?: string;
 }
 
-/** Times `ordo state --data-dir <dir> --at <seq>` in a fresh process (its output discarded). */
+/** Times `ordo state --data-dir <dir> --at <seq>` in a fresh process (its output discarded), whole: start to exit. */
 export function stateAtInChild(dir: string, seq: number, extra: readonly string[] = []): Promise<StateAt> {
   return new Promise((resolve, reject) => {
+    const t0 = performance.now();
     const child = spawn(process.execPath, [STATE_CHILD, dir, String(seq), ...extra], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr.on('data', (c: Buffer) => {
@@ -141,7 +145,8 @@ export function stateAtInChild(dir: string, seq: number, extra: readonly string[
     child.on('close', () => {
       const lines = err.trim().split('\n');
       try {
-        const r = JSON.parse(lines.pop()!) as StateAt;
+        const inner = JSON.parse(lines.pop()!) as StateAt;
+        const r: StateAt = { ...inner, ms: performance.now() - t0, innerMs: inner.ms };
         resolve(r.code === 0 ? r : { ...r, error: lines.filter(Boolean).pop() ?? 'failed' });
       } catch {
         resolve({ code: -1, ms: 0, maxRssBytes: 0, error: lines.filter(Boolean).pop() ?? 'crashed' });
