@@ -9,7 +9,7 @@
  * (glibc keeps a thread's arena after the thread ends).
  *
  * A stop kills it (SIGTERM, no handler: the round is synchronous and could not
- * run one): SQLite rolls back a checkpoint transaction cut short, the
+ * run one; it is in a process group of its own, host-child.ts, so only its host sends it one): SQLite rolls back a checkpoint transaction cut short, the
  * process's connection and locks go with it, so the writer's close is still
  * the last one (no WAL left), and a checkpoint whose parts were not all
  * written is incomplete, skipped on read and rewritten by the next round.

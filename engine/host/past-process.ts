@@ -14,6 +14,7 @@
  * channel closed: the host killed) ends too.
  */
 import { hugeHeapFromEnv, reserveHugeHeap } from '../native/huge-heap.ts';
+import { endWithHost } from './host-child.ts';
 import type { PastCall } from './past-states.ts';
 
 let mib: number;
@@ -33,19 +34,15 @@ const path = process.argv[2]!;
 const log = openReadableLog(path);
 const states = new PastStates(log);
 
+// The host's end closes the channel: this process ends with it.
+endWithHost(() => process.exit(0));
+
 const end = () => {
   log.close();
   // Not inside the message's own handler: Node's channel code still uses the channel after it returns (a
   // disconnect there threw "Cannot set properties of null"). The answers sent before go out first.
   setImmediate(() => process.disconnect?.());
 };
-process.on('disconnect', () => process.exit(0));
-// A Ctrl-C or a service manager's SIGTERM to the host's process group: the host ends this process itself (its
-// channel closes); ending here first broke the host's pipe ("write EPIPE", an error line at a clean stop).
-process.on('SIGINT', () => {});
-process.on('SIGTERM', () => {
-  if (!process.connected) process.exit(0);
-});
 process.on('message', (m: { id: number; call: PastCall } | { close: true }) => {
   if ('close' in m) {
     end();

@@ -1,4 +1,5 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { forkHostChild } from './host-child.ts';
 import type { Result } from '../../contract/api.ts';
 import { log as logger } from '../log.ts';
 import type { ReadableLog } from '../store/log.ts';
@@ -134,7 +135,7 @@ export class PastStateProcess {
     }
     // The host's own runtime (node, or Electron as node: the environment says so), without its flags; structured
     // clone over the channel, as a thread's messages were.
-    const child = fork(file, [path], { execArgv: [], serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = forkHostChild(file, [path], { serialization: 'advanced' });
     const waiting = (this.waiting = new Map<number, Waiting>());
     this.used = false;
     child.on('message', (m: { id: number; result: Result<unknown>; build: Build }) => {

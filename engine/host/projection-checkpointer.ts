@@ -1,4 +1,5 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { forkHostChild } from './host-child.ts';
 import { log as logger } from '../log.ts';
 import { CHECKPOINT_EVERY, type CheckpointRound } from './checkpoint-maker.ts';
 import { compiledFile } from './compiled-file.ts';
@@ -45,7 +46,7 @@ export class ProjectionCheckpointer {
       return;
     }
     // The host's own runtime (node, or Electron as node: the environment says so), without its flags.
-    const child = fork(file, [this.path, String(this.every)], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = forkHostChild(file, [this.path, String(this.every)]);
     this.running = child;
     child.once('message', (m: { ok: boolean; round?: CheckpointRound; error?: string }) => {
       if (m.ok && m.round) this.rounds.push(m.round);

@@ -8,6 +8,7 @@
  */
 import { rmSync } from 'node:fs';
 import { authorizedKeys, BusSecurity, ensureBusKeys, registerZapDomain } from '../bus/security.ts';
+import { endWithHost } from '../host/host-child.ts';
 import { startVenue, type Venue, type VenueInstrument } from './venue.ts';
 
 /** The host's first message. */
@@ -127,14 +128,7 @@ process.on('message', (raw: unknown) => {
 const socketDir = process.argv[2];
 
 // The host is gone (its end closes the channel, whatever killed it): stop with it, and take its socket folder along.
-process.on('disconnect', () => {
+endWithHost(() => {
   if (socketDir !== undefined && /ordo-venue-/.test(socketDir)) cleanup.push(() => rmSync(socketDir, { recursive: true, force: true }));
   void stop(0);
-});
-// A terminal's Ctrl-C, and a service manager's SIGTERM, reach the whole process group: while the host is there it
-// stops this process itself, in order (a venue ending on its own would be restarted, with an error line, as the
-// host stops). Without a host (no channel) SIGTERM ends it.
-process.on('SIGINT', () => {});
-process.on('SIGTERM', () => {
-  if (!process.connected) void stop(0);
 });

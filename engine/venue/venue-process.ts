@@ -1,4 +1,5 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { forkHostChild } from '../host/host-child.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -163,12 +164,7 @@ export class VenueProcess implements VenueHandle {
 
   private spawn(): Promise<void> {
     // The socket folder as its argument: visible to operators, and removed by the venue if its host dies first.
-    const child = fork(this.opts.entry, [this.dir], {
-      // The host's flags (a profiler, --expose-gc, heap sizes) are not the venue's.
-      execArgv: [],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      serialization: 'advanced',
-    });
+    const child = forkHostChild(this.opts.entry, [this.dir], { serialization: 'advanced' });
     this.child = child;
     this.exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     return new Promise<void>((resolve, reject) => {

@@ -55,13 +55,14 @@ export interface Proc {
 }
 
 /** Spawns `node bin/ordo.mjs ...args`. */
-export function spawnOrdo(args: readonly string[]): Proc {
-  return spawnNode(ORDO, args);
+export function spawnOrdo(args: readonly string[], ownGroup = false): Proc {
+  return spawnNode(ORDO, args, false, ownGroup);
 }
 
 /** Spawns `node script ...args` (stdin a pipe when `stdin` is set: write to `child.stdin`). */
-export function spawnNode(script: string, args: readonly string[], stdin = false): Proc {
-  const child = spawn(process.execPath, [script, ...args], { cwd: ROOT, stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+export function spawnNode(script: string, args: readonly string[], stdin = false, ownGroup = false): Proc {
+  // ownGroup: the process leads a process group of its own, as a service manager starts it (signal it with kill(-pid)).
+  const child = spawn(process.execPath, [script, ...args], { cwd: ROOT, stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'], detached: ownGroup });
   children.add(child);
   let out = '';
   let err = '';
@@ -131,6 +132,8 @@ export interface HostArgs {
   /** Default 0: the market maker does not move, so the log goes quiet when the API does. */
   readonly venueTickMs?: number;
   readonly extra?: readonly string[];
+  /** The host leads a process group of its own (a service's stop signals the group: `process.kill(-pid)`). */
+  readonly ownGroup?: boolean;
 }
 
 /** Starts `ordo host` and waits for its ready line. */
@@ -139,7 +142,7 @@ export async function startHostProc(a: HostArgs): Promise<HostProc> {
   if (a.busPort !== undefined) args.push('--bus-port', String(a.busPort));
   if (a.staleMs !== undefined) args.push('--stale-ms', String(a.staleMs));
   args.push(...(a.extra ?? []));
-  const p = spawnOrdo(args);
+  const p = spawnOrdo(args, a.ownGroup);
   try {
     const m = await p.waitFor(/^ordo ready http:\/\/127\.0\.0\.1:(\d+)\/\?token=(\S+)$/m);
     const port = Number(m[1]);
