@@ -35,7 +35,11 @@ await new Promise((r) => setTimeout(r, 1000));
 const at1 = { ...status(), js: await probe() };
 const state = await get('/api/state');
 if (process.env.KEEP_STATE) (await import('node:fs')).writeFileSync(`/tmp/peak/state-${label}.json`, state);
-const stateHash = createHash('sha256').update(state).digest('hex').slice(0, 16);
+// The log's state only: the venue's live quotes (last, bid, ask), an option's reference price (priced off its
+// underlying's live quote) and heartbeat ages are of the moment, not of the log.
+const logState = JSON.parse(state, (k, v) => (k === 'last' || k === 'bid' || k === 'ask' || k === 'heartbeatAgeMs' ? undefined : v));
+for (const i of logState.instruments) if (i.underlying !== undefined) delete i.referencePrice;
+const stateHash = createHash('sha256').update(JSON.stringify(logState)).digest('hex').slice(0, 16);
 const { makeOrders, tradable } = await import(join(root, 'dist/bench/order-flow.js'));
 const next = makeOrders(tradable());
 let sent = 0, ok = 0, bad = '';
