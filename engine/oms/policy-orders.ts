@@ -175,11 +175,11 @@ export class PolicyOrders implements CloseBook {
     return ids;
   }
 
-  /** How many carried orders (gtc, gtd) are live. */
-  liveCarriedCount(): number {
-    let n = 0;
-    for (let r = 0; r < this.size; r++) if ((this.at(r).flags[r & MASK]! & CARRIES) !== 0 && !isTerminalStage(this.stageAt(r))) n++;
-    return n;
+  /** The orderIds of the live carried orders (gtc, gtd), in row order. */
+  liveCarriedOrderIds(): number[] {
+    const ids: number[] = [];
+    for (let r = 0; r < this.size; r++) if ((this.at(r).flags[r & MASK]! & CARRIES) !== 0 && !isTerminalStage(this.stageAt(r))) ids.push(this.at(r).orderId[r & MASK]!);
+    return ids;
   }
 
   /** The fields this record keeps of an order (tests compare them with OmsProjection's). */

@@ -184,7 +184,8 @@ export class OmsSequencerPolicy implements SequencerPolicy {
 
   private restoreOrders(projection: OmsProjection, awaiting: readonly number[]): void {
     this.book = PolicyOrders.fromProjection(projection);
-    this.carried = this.book.liveCarriedCount() > 0 ? carriedRecord(projection, this.staticEvents) : new OmsProjection();
+    const live = this.book.liveCarriedOrderIds();
+    this.carried = live.length > 0 ? carriedRecord(projection, live, this.staticEvents) : new OmsProjection();
     this.awaiting = new Set(awaiting);
   }
 
@@ -324,10 +325,11 @@ export class OmsSequencerPolicy implements SequencerPolicy {
  * would have to the whole projection (test/engine/policy-orders.test.ts holds the snapshot equal to one that
  * folded every event, over random flows).
  */
-function carriedRecord(projection: OmsProjection, staticEvents: readonly OrdoEvent[]): OmsProjection {
+function carriedRecord(projection: OmsProjection, live: readonly number[], staticEvents: readonly OrdoEvent[]): OmsProjection {
   const record = new OmsProjection();
   let seq = 0;
   const ts = projection.lastTs;
-  for (const event of [...staticEvents, ...restoreEvents(takeSnapshot(projection))]) record.apply({ seq: ++seq, ts, src: 'sequencer', cseq: 0, event });
+  // Only the live carried orders the slim book names are looked at, not every order (1.18 M at 5 M events).
+  for (const event of [...staticEvents, ...restoreEvents(takeSnapshot(projection, live))]) record.apply({ seq: ++seq, ts, src: 'sequencer', cseq: 0, event });
   return record;
 }

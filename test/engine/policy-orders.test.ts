@@ -223,6 +223,8 @@ describe('the sequencer policy keeps a slim order record (decision 169)', () => 
           awaiting = trackAwaiting(awaiting, book, e);
           risk.apply(e);
         }
+        // The carried-orders record is built from the orders the slim book names as live and carried: the same snapshot.
+        expect(takeSnapshot(p, PolicyOrders.fromProjection(p).liveCarriedOrderIds())).toEqual(takeSnapshot(p));
         const restored = new OmsSequencerPolicy(reference);
         restored.restoreSharing(p, risk, [...awaiting]);
         // The sequencer's recovery of the tail: the policy applies each event, then the host folds it into both copies,

@@ -26,7 +26,7 @@ let live = 0;
 for (let i = 0; i < rounds; i++) {
   globalThis.gc?.();
   t = cpu(); const book = PolicyOrders.fromProjection(p); times.fromProjection.push(cpu() - t);
-  live = book.liveCarriedCount();
+  live = book.liveCarriedOrderIds ? book.liveCarriedOrderIds().length : book.liveCarriedCount();
   globalThis.gc?.();
   t = cpu(); const snap = takeSnapshot(p); times.takeSnapshot.push(cpu() - t);
   globalThis.gc?.();
