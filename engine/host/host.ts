@@ -409,7 +409,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     // While recovering, the policy reads risk's state (folded above, event by event) instead of folding its own
     // copy; once recovery is done it goes on reading it (shareRisk below).
     const policy = new OmsSequencerPolicy(reference);
-    // From a checkpoint the policy has its own risk state and folds the short tail into it instead.
+    // From a checkpoint it restores from the host's one decoded copy and shares risk's state the same way (resumeFrom).
     if (!start) policy.shareRiskWhileRecovering(riskState);
     try {
       sequencer = new Sequencer({
@@ -424,7 +424,8 @@ export async function startHost(opts: HostOptions): Promise<Host> {
         resumeFrom: (session) => {
           if (!start) return undefined;
           if (session !== start.session) throw new Error(`start-up: the checkpoint is of session ${start.session}, the log's latest is ${session}`);
-          policy.restore(start.policy.projection, start.policy.risk, start.policy.awaiting);
+          // Before the tail: the view's projection and risk's state are still at the checkpoint's seq (decision 299).
+          policy.restoreSharing(start.shared.projection, riskState, start.shared.awaiting);
           return sequencerResume(start);
         },
       });
@@ -434,10 +435,9 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       }
       throw err;
     }
-    // The policy has built its own book from its decoded copy (PolicyOrders.fromProjection) and taken risk's state
-    // without its duplicate memory: the copy itself (~370 MiB of array buffers at 5 M events) is garbage from here on, if
-    // nothing holds `start` (decision 294). What the host keeps of it (the view's projection, risk's state, the FIX
-    // acceptor's requests) is referenced where it is used.
+    // The policy has built its own slim book from the one decoded copy (PolicyOrders.fromProjection) and keeps none of
+    // it (decision 299). What the host keeps (the view's projection, risk's state, the FIX acceptor's requests) is
+    // referenced where it is used; nothing else of `start` is kept past here, by any closure of this function (decision 294).
     start = undefined;
     // From here on the policy reads risk's state too (folded once per event, by the owners above), keeping only
     // the few events the stream has not delivered yet for the close's snapshot (issue 15).

@@ -1,4 +1,4 @@
-import { CHECKPOINT_FORMAT, CheckpointFormatError, checkpointNeeds } from '../oms/checkpoint-codec.ts';
+import { CHECKPOINT_FORMAT, CheckpointFormatError } from '../oms/checkpoint-codec.ts';
 import type { PrefetchedCheckpoint } from './checkpoint-prefetch.ts';
 import type { CheckpointState } from '../oms/checkpoint-codec.ts';
 import { checkedState } from '../oms/projection-at.ts';
@@ -8,16 +8,16 @@ import { log as logger } from '../log.ts';
 
 /**
  * Where the host's start-up resumes the latest session (decision 140): the
- * newest usable in-session checkpoint of it, decoded twice: one copy for the
- * host's shared states (the view's projection, risk's state), one for the
- * sequencer policy's own (the two diverge once the host runs: the policy
- * applies an event when it is sequenced, the host when the stream brings it).
+ * newest usable in-session checkpoint of it, decoded once, for the host's
+ * shared states (the view's projection, risk's state). The sequencer policy
+ * builds its own slim book from that copy before the tail is folded into it
+ * and shares risk's state while recovering (OmsSequencerPolicy.restoreSharing,
+ * decision 299): a second decode for the policy was the start-up's peak.
  */
 export interface HostStart {
   readonly session: number;
   readonly seq: number;
   readonly shared: CheckpointState & { readonly risk: NonNullable<CheckpointState['risk']> };
-  readonly policy: CheckpointState & { readonly risk: NonNullable<CheckpointState['risk']> };
 }
 
 /**
@@ -34,19 +34,17 @@ export function findHostStart(log: ReadableLog, prefetched?: PrefetchedCheckpoin
   const skip = (at: number, why: string) => logger.warn(`start-up: checkpoint session ${session} seq ${at} skipped: ${why}; replaying from further back`);
   // Read ahead on a thread (prefetchStartCheckpoint): the same newest checkpoint the loop below starts with.
   const ahead = prefetched && prefetched.session === session && prefetched.seq <= end.seq && prefetched.seq === log.checkpoints.latestSeq(session, CHECKPOINT_FORMAT, end.seq + 1) ? [prefetched] : [];
-  function* candidates() {
-    yield* ahead;
-    yield* log.checkpoints.atOrBefore(session, end!.seq, (p) => skip(p.seq, p.detail));
+  // The bytes are this decode's own (decoded once since decision 299): the thread's moved to us, a stored one's parts
+  // read for it. So they are decoded where they lie, as the time machine does (decision 209): neither the parts
+  // assembled into one buffer nor that copied again (two ~250 MB copies at 5 M events, at the start-up's peak).
+  function* candidates(): Generator<{ seq: number; bytes: Uint8Array | readonly Uint8Array[] }> {
+    for (const c of ahead) yield { seq: c.seq, bytes: c.bytes };
+    for (const c of log.checkpoints.atOrBefore(session, end!.seq, (p) => skip(p.seq, p.detail))) yield { seq: c.seq, bytes: c.parts };
   }
   for (const c of candidates()) {
     try {
-      const shared = checkedState(c.bytes, session, c.seq, true);
-      // The policy folds the tail into a risk state of its own: a deep copy of the shared one after the tail
-      // (what a replay from seq 1 does, decision 082) costs more than decoding it, at millions of orders. The
-      // policy keeps risk's state for the close snapshot only, which holds no duplicate memory: not rebuilt.
-      // Nor does it read the orders' requests: only the leading bytes are copied and decoded (decision 209).
-      const policy = checkedState(c.bytes.subarray(0, checkpointNeeds(c.bytes) ?? c.bytes.length), session, c.seq, true, false, false, false);
-      return { session, seq: c.seq, shared: { ...shared, risk: shared.risk! }, policy: { ...policy, risk: policy.risk! } };
+      const shared = checkedState(c.bytes, session, c.seq, true, true, true);
+      return { session, seq: c.seq, shared: { ...shared, risk: shared.risk! } };
     } catch (err) {
       if (!(err instanceof CheckpointFormatError)) throw err;
       skip(c.seq, err.message);

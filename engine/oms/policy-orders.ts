@@ -175,11 +175,11 @@ export class PolicyOrders implements CloseBook {
     return ids;
   }
 
-  /** How many carried orders (gtc, gtd) are live. */
-  liveCarriedCount(): number {
-    let n = 0;
-    for (let r = 0; r < this.size; r++) if ((this.at(r).flags[r & MASK]! & CARRIES) !== 0 && !isTerminalStage(this.stageAt(r))) n++;
-    return n;
+  /** The orderIds of the live carried orders (gtc, gtd), in row order. */
+  liveCarriedOrderIds(): number[] {
+    const ids: number[] = [];
+    for (let r = 0; r < this.size; r++) if ((this.at(r).flags[r & MASK]! & CARRIES) !== 0 && !isTerminalStage(this.stageAt(r))) ids.push(this.at(r).orderId[r & MASK]!);
+    return ids;
   }
 
   /** The fields this record keeps of an order (tests compare them with OmsProjection's). */
@@ -222,11 +222,13 @@ export class PolicyOrders implements CloseBook {
     // nextOrderId = max(base, highest seen + 1, 1): the projection's answer keeps it.
     out.maxOrderId = p.nextOrderId - 1;
     out.seq = p.lastSeq;
-    for (const o of p.orders()) {
+    // One cursor and one fill record moved along (not an object per order and per fill: ~1.2 M orders at 5 M events).
+    p.forEachOrder(0, p.orderCount, (o) => {
       const r = out.add(o.orderId, o.stage, carriesOver(o.timeInForce), o.orderType === 'limit', o.quantity, o.filledQuantity);
       out.at(r).flags[r & MASK]! |= (o.cancelPending ? CANCEL_PENDING : 0) | (o.replacePending ? REPLACE_PENDING : 0);
-    }
-    for (const f of p.fills()) out.recordExec(out.index.get(f.orderId), f.execId);
+    });
+    const f = { execId: 0, orderId: 0, symbol: '', side: 'buy' as const, quantity: 0, price: 0, seq: 0, ts: 0 } as Parameters<OmsProjection['fillInto']>[1];
+    for (let i = 0; p.fillInto(i, f); i++) out.recordExec(out.index.get(f.orderId), f.execId);
     return out;
   }
 

@@ -45,10 +45,14 @@ export interface Snapshot {
  * The snapshot of `p` as it stands: every non-terminal gtc order with its
  * state, fills so far and venue. Day and ioc orders never carry (they are
  * expired at close by `expiryAtClose`), so any still live are left out.
+ * With `among`, only those orders are looked at (a caller that knows which
+ * orders may carry: the sequencer policy's restore, decision 299); the same
+ * snapshot whenever `among` holds every live carried order.
  */
-export function takeSnapshot(p: OmsProjection): Snapshot {
+export function takeSnapshot(p: OmsProjection, among?: readonly number[]): Snapshot {
   const orders: SnapshotOrder[] = [];
-  for (const o of p.orders()) {
+  const candidates = among === undefined ? p.orders() : among.map((id) => p.order(id)).filter((o) => o !== undefined);
+  for (const o of candidates) {
     if (isTerminalStage(o.stage) || !carriesOver(o.timeInForce)) continue;
     const s: SnapshotOrder = {
       orderId: o.orderId,

@@ -87,9 +87,9 @@ interface Resumed {
 
 /**
  * Recovers a sequencer the way the host does: from findHostStart's
- * checkpoint (when `useCheckpoint`: the policy folds the tail into its own
- * decoded state), the tail handed to a shared projection and risk state;
- * from seq 1 the policy shares the risk state while recovering, then copies it.
+ * checkpoint (when `useCheckpoint`: the policy restores from the one decoded
+ * copy, restoreSharing), the tail handed to a shared projection and risk
+ * state; either way the policy shares the risk state while recovering, then copies it.
  */
 function recover(path: string, useCheckpoint: boolean, prefetched?: PrefetchedCheckpoint): Resumed {
   const read = openReadableLog(path);
@@ -111,7 +111,7 @@ function recover(path: string, useCheckpoint: boolean, prefetched?: PrefetchedCh
       resumeFrom: (session) => {
         if (!start) return undefined;
         expect(session).toBe(start.session);
-        policy.restore(start.policy.projection, start.policy.risk, start.policy.awaiting);
+        policy.restoreSharing(start.shared.projection, risk, start.shared.awaiting);
         return sequencerResume(start);
       },
     });

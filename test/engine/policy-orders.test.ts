@@ -135,6 +135,13 @@ function formerAnswers(f: FormerPolicy, ids: readonly number[]): unknown {
 
 const IDS = Array.from({ length: 15 }, (_, i) => i);
 
+/** A policy that folded `events` from the first. */
+function refold(events: readonly Sequenced[]): OmsSequencerPolicy {
+  const p = new OmsSequencerPolicy(reference);
+  for (const e of events) p.apply(1, e);
+  return p;
+}
+
 describe('the sequencer policy keeps a slim order record (decision 169)', () => {
   it('answers every question exactly as the former whole-projection policy did, after every event of random flows', () => {
     fc.assert(
@@ -196,6 +203,65 @@ describe('the sequencer policy keeps a slim order record (decision 169)', () => 
         expect(restored.orders.stateHash()).toBe(folded.orders.stateHash());
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('restored from the host\'s one decoded copy (restoreSharing), that copy then folding the tail, it answers as one that folded every event', () => {
+    fc.assert(
+      fc.property(flowArb, fc.nat(), fc.nat(), (events, cut, cut2) => {
+        const k = cut % (events.length + 1);
+        const k2 = k + (cut2 % (events.length - k + 1));
+        const folded = new OmsSequencerPolicy(reference);
+        for (const e of events) folded.apply(1, e);
+        // The host's shared states at the checkpoint: the view's projection and risk's state (with its duplicate memory).
+        const p = new OmsProjection();
+        const risk = new RiskState();
+        let awaiting = new Set<number>();
+        const book = projectionBook(p);
+        for (const e of events.slice(0, k)) {
+          p.apply(e);
+          awaiting = trackAwaiting(awaiting, book, e);
+          risk.apply(e);
+        }
+        // The carried-orders record is built from the orders the slim book names as live and carried: the same snapshot.
+        expect(takeSnapshot(p, PolicyOrders.fromProjection(p).liveCarriedOrderIds())).toEqual(takeSnapshot(p));
+        const restored = new OmsSequencerPolicy(reference);
+        restored.restoreSharing(p, risk, [...awaiting]);
+        // The sequencer's recovery of the tail: the policy applies each event, then the host folds it into both copies,
+        // so the policy must keep nothing of `p` that the fold changes.
+        for (const e of events.slice(k, k2)) {
+          restored.apply(1, e);
+          p.apply(e);
+          risk.apply(e);
+        }
+        expect(answers(restored, IDS)).toEqual(answers(refold(events.slice(0, k2)), IDS));
+        // Then live, as the host: the policy reads risk's state for good, the stream delivering each event after it.
+        restored.shareRisk(risk);
+        for (const e of events.slice(k2)) {
+          restored.apply(1, e);
+          risk.apply(e);
+        }
+        expect(answers(restored, IDS)).toEqual(answers(folded, IDS));
+        expect(restored.orders.stateHash()).toBe(folded.orders.stateHash());
+        // It kept no duplicate memory of its own, and took none from the host's risk state it read.
+        expect((restored as unknown as { risk: RiskState }).risk.rememberedOrders).toBe(0);
+        const whole = new RiskState();
+        for (const e of events) whole.apply(e);
+        expect(risk.rememberedOrders).toBe(whole.rememberedOrders);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('refuses to restore beside a risk state at another seq than the checkpoint', () => {
+    const log = new LogBuilder().openSession({ reference, orderIdBase: 1 });
+    log.add({ type: 'OrderPending', orderId: 1, clientId: 'A', clientOrderId: 'c1', symbol: 'X', side: 'buy', orderType: 'limit', timeInForce: 'gtc', quantity: 2, price: 100 }, 'proxy');
+    const p = new OmsProjection();
+    const risk = new RiskState();
+    for (const e of log.events) p.apply(e);
+    for (const e of log.events.slice(0, -1)) risk.apply(e);
+    expect(() => new OmsSequencerPolicy(reference).restoreSharing(p, risk, [])).toThrow(
+      `risk state to share is at session 1 seq ${p.lastSeq - 1}, the checkpoint at session 1 seq ${p.lastSeq}`,
     );
   });
 

@@ -1,0 +1,32 @@
+// usage: node gtc.mjs ROOT TIF OUTDIR : (round 18 rss/gtc.mjs on /tmp/peak5m) resumes ROOT's host on a copy of the 5 M log, enters one resting buy with time in force TIF,
+// 500 more day orders, stops; `ordo checkpoint --every 1000`; OUTDIR then holds a checkpoint with that order live.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Agent, request } from 'node:http';
+const [root, tif, dir] = process.argv.slice(2);
+mkdirSync(dir, { recursive: true });
+for (const f of ['ordo.db', 'ordo.db.checkpoints', 'ordo.db.head']) if (existsSync(join('/tmp/peak5m', f))) execFileSync('cp', [join('/tmp/peak5m', f), join(dir, f)]);
+const child = spawn(process.execPath, [join(root, 'bin/ordo.mjs'), 'host', '--data-dir', dir, '--port', '0', '--no-auto-open', '--checkpoint-every', '0'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ORDO_BUS_PORT: 'off' } });
+let out = '', err = '';
+child.stderr.setEncoding('utf8').on('data', (d) => (err += d));
+const url = await new Promise((res, rej) => { child.stdout.setEncoding('utf8').on('data', (d) => { out += d; const m = /^ordo ready (\S+)/m.exec(out); if (m) res(new URL(m[1])); }); child.once('exit', (c) => rej(new Error(`exit ${c} ${err}`))); });
+const token = url.searchParams.get('token');
+const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+const call = (method, path, o) => new Promise((resolve) => { const body = o ? JSON.stringify(o) : ''; const req = request(new URL(path, url.origin), { method, agent, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (r) => { let t = ''; r.on('data', (c) => (t += c)); r.on('end', () => resolve({ status: r.statusCode, body: t })); }); req.end(body); });
+const st = JSON.parse((await call('GET', '/api/state')).body);
+const aapl = st.instruments.find((i) => i.symbol === 'AAPL');
+const resting = await call('POST', '/api/orders', { clientId: 'BRAVO', clientOrderId: `rest-${tif}`, symbol: 'AAPL', side: 'buy', orderType: 'limit', quantity: 1, price: Number((Math.round(aapl.referencePrice * 0.95 / aapl.tickSize) * aapl.tickSize).toFixed(2)), timeInForce: tif, intentional: true });
+console.log('resting order', resting.status, resting.body);
+const { makeOrders, tradable } = await import(join(root, 'dist/bench/order-flow.js'));
+const next = makeOrders(tradable());
+let sent = 0;
+await Promise.all(Array.from({ length: 8 }, async () => { while (sent < 500) { sent++; await call('POST', '/api/orders', next()); } }));
+await new Promise((r) => setTimeout(r, 2000));
+const o = JSON.parse(resting.body).orderId;
+const view = JSON.parse((await call('GET', `/api/orders?limit=1&after=${o - 1}`)).body);
+console.log('resting order now', JSON.stringify(view.items?.[0]?.state), view.items?.[0]?.timeInForce);
+child.kill('SIGTERM');
+await new Promise((r) => child.once('exit', r));
+agent.destroy();
+console.log(execFileSync(process.execPath, [join(root, 'bin/ordo.mjs'), 'checkpoint', '--data-dir', dir, '--every', '1000'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim().split('\n').slice(-2).join(' / '));
