@@ -3,7 +3,7 @@ import { BytePool } from './order-table/byte-pool.ts';
 import { FillChunk, FillTable } from './order-table/fill-table.ts';
 import { IdIndex } from './order-table/id-index.ts';
 import { NameTable } from './order-table/names.ts';
-import { keepChunksNarrow } from './order-table/narrow-chunks.ts';
+import { keepChunksNarrow, widenAll } from './order-table/narrow-chunks.ts';
 import { OrderChunk, OrderRow, OrderTable } from './order-table/order-table.ts';
 import { SeqChains } from './order-table/seq-chains.ts';
 import { ClientBook } from './projection-clients.ts';
@@ -393,6 +393,8 @@ function collect(root: object, objects: object[], classes: number[]): void {
       for (const x of v) if (typeof x === 'object' && x !== null) stack.push(x);
       continue;
     }
+    // A time machine's table with narrow chunks (decision 298) is written wide, as its own class.
+    widenAll(v);
     const proto = Object.getPrototypeOf(v) as object | null;
     if (proto !== Object.prototype && proto !== null) {
       const k = BY_PROTO.get(proto);

@@ -80,4 +80,19 @@ describe('a checkpoint decoded with narrow chunk columns (the time machine)', ()
     expect(narrowChunks(tableOf(p))).toBeLessThan(narrowBefore);
     expect(narrowChunks(tableOf(p))).toBeGreaterThan(0);
   });
+
+  it('encodes as a checkpoint like any other: every column in its own type, the same state', () => {
+    const p = timeMachineDecode(bytes);
+    expect(narrowChunks(tableOf(p))).toBeGreaterThan(0);
+    const again = decodeCheckpoint(encodeCheckpoint({ projection: p, risk: undefined, awaiting: [] }));
+    expect(again.projection.stateHash()).toBe(atCheckpoint);
+    const chunks = (tableOf(again.projection) as unknown as { chunks: Record<string, unknown>[] }).chunks;
+    expect(chunks.length).toBeGreaterThanOrEqual(2);
+    for (const c of chunks) {
+      expect(c['avgPrice']).toBeInstanceOf(Float64Array);
+      expect(c['quantity']).toBeInstanceOf(Float64Array);
+      expect(c['client']).toBeInstanceOf(Int32Array);
+    }
+    expect(narrowChunks(tableOf(p))).toBe(0);
+  });
 });

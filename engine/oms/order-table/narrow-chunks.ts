@@ -100,12 +100,31 @@ export function keepChunksNarrow(table: OrderTable, narrow: Map<NodeJS.TypedArra
       }
     });
     if (pending.size === 0) return;
-    Object.defineProperty(t, NARROW, { value: pending, enumerable: false });
+    Object.defineProperty(t, NARROW, { value: pending, enumerable: false, configurable: true });
     Object.setPrototypeOf(t, proto);
   };
   claim(table, NarrowOrderTable.prototype, ALWAYS_WIDE);
   claim(table.fills, NarrowFillTable.prototype, new Set());
   return kept;
+}
+
+/**
+ * Widens every narrow chunk of `t` (an order table or a fill table) and gives it back its own class: what a
+ * checkpoint's encoder does before it writes the table (a narrow column would be written as its narrow type).
+ * Returns whether it was narrow.
+ */
+export function widenAll(t: object): boolean {
+  const proto = Object.getPrototypeOf(t) as object;
+  const orders = proto === NarrowOrderTable.prototype;
+  if (!orders && proto !== NarrowFillTable.prototype) return false;
+  const pending = (t as Narrowed)[NARROW];
+  const chunks = chunksOf(t as OrderTable);
+  const types = orders ? (orderTypes ??= typesOf(new OrderChunk())) : (fillTypes ??= typesOf(new FillChunk()));
+  for (const i of [...pending]) widenChunk(pending, chunks, i, types);
+  delete (t as Partial<Narrowed>)[NARROW];
+  Object.setPrototypeOf(t, orders ? OrderTable.prototype : FillTable.prototype);
+  if (orders) widenAll((t as OrderTable).fills);
+  return true;
 }
 
 /** How many chunks of `table` (orders + fills) still have narrow columns (tests, figures). */
