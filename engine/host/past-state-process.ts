@@ -7,6 +7,9 @@ import { PastStates, type PastCall } from './past-states.ts';
 import { compiledFile } from './compiled-file.ts';
 
 type Build = PastStates['lastBuild'];
+
+/** Answers kept (decision 298): the newest few, by call. */
+const ANSWERS_KEPT = 4;
 interface Waiting {
   resolve(r: Result<unknown>): void;
 }
@@ -38,6 +41,14 @@ export class PastStateProcess {
   /** Whether the running process has answered a call since it started (it may hold a past projection). */
   private used = false;
   private spare = false;
+  /**
+   * The last few answers, by call (decision 298): a past seq's state never changes (the log only grows), so a
+   * call made again (a page reloaded, a second client, GET /api/state?at= again) is answered here, without
+   * the process's pipe: a ~0.9 MB state page's structured clone through it took 200-500 ms at load 6-14. Only
+   * answers that are values (an error, such as a seq beyond the live session's end, may not stay one); they go
+   * with the process.
+   */
+  private readonly answers = new Map<string, Result<unknown>>();
   /** How the last answered call's projection was made (figures and tests). */
   lastBuild: Build;
 
@@ -51,19 +62,40 @@ export class PastStateProcess {
   call(c: PastCall): Promise<Result<unknown>> {
     if (this.closed) return Promise.resolve({ ok: false, error: { code: 'UNAVAILABLE', message: 'the host is stopping' } });
     this.keepAlive();
+    const key = JSON.stringify(c);
+    const kept = this.answers.get(key);
+    if (kept !== undefined) {
+      this.answers.delete(key);
+      this.answers.set(key, kept);
+      this.lastBuild = { from: 'reuse', seq: c.seq, ms: 0 };
+      return Promise.resolve(kept);
+    }
     const child = this.process();
     this.used = true;
     if (!child) {
       const states = (this.inline ??= new PastStates(this.log));
       const r = states.call(c);
       this.lastBuild = states.lastBuild;
+      this.keep(key, r);
       return Promise.resolve(r);
     }
     const id = this.next++;
-    return new Promise((resolve) => {
+    return new Promise<Result<unknown>>((resolve) => {
       this.waiting.set(id, { resolve });
       child.send({ id, call: c });
+    }).then((r) => {
+      if (this.child === child) this.keep(key, r);
+      return r;
     });
+  }
+
+  private keep(key: string, r: Result<unknown>): void {
+    if (!r.ok) return;
+    this.answers.set(key, r);
+    for (const k of this.answers.keys()) {
+      if (this.answers.size <= ANSWERS_KEPT) break;
+      this.answers.delete(k);
+    }
   }
 
   /** Whether the calls run in the time machine's own process (false: in the caller's thread; see the class comment). */
@@ -105,6 +137,7 @@ export class PastStateProcess {
 
   private async stop(): Promise<void> {
     this.inline?.release();
+    this.answers.clear();
     const child = this.child;
     if (!child) return;
     this.child = undefined;
@@ -145,7 +178,10 @@ export class PastStateProcess {
       x?.resolve(m.result);
     });
     const fail = (why: string) => {
-      if (this.child === child) this.child = undefined;
+      if (this.child === child) {
+        this.child = undefined;
+        this.answers.clear();
+      }
       for (const x of waiting.values()) x.resolve({ ok: false, error: { code: 'INTERNAL', message: `time machine process ${why}` } });
       waiting.clear();
     };

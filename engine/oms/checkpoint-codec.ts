@@ -1,8 +1,9 @@
-import { deserializeValues, firstValueBytes, serializeCompact } from './checkpoint-columns.ts';
+import { deserializeValues, firstValueBytes, serializeCompact, type NarrowColumns } from './checkpoint-columns.ts';
 import { BytePool } from './order-table/byte-pool.ts';
 import { FillChunk, FillTable } from './order-table/fill-table.ts';
 import { IdIndex } from './order-table/id-index.ts';
 import { NameTable } from './order-table/names.ts';
+import { keepChunksNarrow, widenAll } from './order-table/narrow-chunks.ts';
 import { OrderChunk, OrderRow, OrderTable } from './order-table/order-table.ts';
 import { SeqChains } from './order-table/seq-chains.ts';
 import { ClientBook } from './projection-clients.ts';
@@ -176,14 +177,17 @@ export class CheckpointFormatError extends Error {}
  * one decode), so they are decoded in place. `extras` false (with
  * `riskMemory` false): risk's duplicate memory and the orders' requests are
  * not read (`requests` undefined), and `bytes` may stop where
- * checkpointNeeds says (the time machine, decision 209).
+ * checkpointNeeds says (the time machine, decision 209). `narrow` (the
+ * time machine only: `owned` parts, no extras): the order and fill chunks'
+ * narrow columns stay narrow until written (narrow-chunks.ts, decision 298).
  */
-export function decodeCheckpoint(bytes: Uint8Array | readonly Uint8Array[], riskMemory = true, owned = false, extras = true): CheckpointState {
+export function decodeCheckpoint(bytes: Uint8Array | readonly Uint8Array[], riskMemory = true, owned = false, extras = true, narrow = false): CheckpointState {
   let body: Body;
   let extra: Extra;
   const withExtras = extras || riskMemory;
+  const narrowed: NarrowColumns | undefined = narrow && !withExtras ? new Map() : undefined;
   try {
-    const got = deserializeValues(ownBytes(bytes, owned), withExtras);
+    const got = deserializeValues(ownBytes(bytes, owned), withExtras, narrowed);
     body = got.value as Body;
     extra = (got.extra ?? {}) as Extra;
   } catch (err) {
@@ -206,8 +210,9 @@ export function decodeCheckpoint(bytes: Uint8Array | readonly Uint8Array[], risk
     const o = objects[i];
     if (c === undefined || typeof o !== 'object' || o === null) throw new CheckpointFormatError('checkpoint names an unknown class');
     Object.setPrototypeOf(o, c.ctor.prototype as object);
-    if (o instanceof SeqChains) o.afterDecode();
   }
+  if (narrowed !== undefined) settleNarrow(body.root, objects, narrowed);
+  for (const o of objects) if (o instanceof SeqChains) o.afterDecode();
   if (!(root.projection instanceof OmsProjection)) throw new CheckpointFormatError('checkpoint does not hold a projection');
   if (root.risk !== undefined && !(root.risk instanceof RiskState)) throw new CheckpointFormatError('checkpoint does not hold a risk state');
   root.risk?.afterDecode();
@@ -326,6 +331,50 @@ function isPackedMemory(m: unknown): m is PackedMemory {
   );
 }
 
+/**
+ * After a decode that left narrowed columns narrow (decision 298): the order tables' chunks keep theirs
+ * (widened on first write, narrow-chunks.ts); every other one is replaced where it is held by a widened copy,
+ * as the decode would have made. One not found (a holder the walk does not know) refuses the checkpoint.
+ */
+function settleNarrow(root: object, objects: readonly object[], narrow: NarrowColumns): void {
+  for (const o of objects) if (o instanceof OrderTable) keepChunksNarrow(o, narrow);
+  if (narrow.size === 0) return;
+  const wide = new Map<NodeJS.TypedArray, NodeJS.TypedArray>();
+  const widened = (v: unknown): NodeJS.TypedArray | undefined => {
+    const ctor = narrow.get(v as NodeJS.TypedArray);
+    if (ctor === undefined) return undefined;
+    let w = wide.get(v as NodeJS.TypedArray);
+    if (w === undefined) {
+      w = new ctor((v as NodeJS.TypedArray).length);
+      w.set(v as ArrayLike<number> as never);
+      wide.set(v as NodeJS.TypedArray, w);
+    }
+    return w;
+  };
+  const seen = new Set<object>();
+  const stack: object[] = [root];
+  const visit = (x: unknown, put: (w: NodeJS.TypedArray) => void) => {
+    if (typeof x !== 'object' || x === null) return;
+    const w = widened(x);
+    if (w !== undefined) put(w);
+    else stack.push(x);
+  };
+  while (stack.length > 0) {
+    const v = stack.pop()!;
+    if (seen.has(v) || ArrayBuffer.isView(v) || v instanceof Set) continue;
+    seen.add(v);
+    if (v instanceof Map) {
+      for (const [k, x] of v) visit(x, (w) => v.set(k, w));
+    } else if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) visit(v[i], (w) => (v[i] = w));
+    } else {
+      const r = v as Record<string, unknown>;
+      for (const k of Object.keys(r)) visit(r[k], (w) => (r[k] = w));
+    }
+  }
+  if (wide.size !== narrow.size) throw new CheckpointFormatError(`checkpoint holds ${narrow.size - wide.size} narrow column(s) the decode could not widen`);
+}
+
 /** Depth-first over the graph: every class instance once (a shared one is visited once). */
 function collect(root: object, objects: object[], classes: number[]): void {
   const seen = new Set<object>();
@@ -344,6 +393,8 @@ function collect(root: object, objects: object[], classes: number[]): void {
       for (const x of v) if (typeof x === 'object' && x !== null) stack.push(x);
       continue;
     }
+    // A time machine's table with narrow chunks (decision 298) is written wide, as its own class.
+    widenAll(v);
     const proto = Object.getPrototypeOf(v) as object | null;
     if (proto !== Object.prototype && proto !== null) {
       const k = BY_PROTO.get(proto);

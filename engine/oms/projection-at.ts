@@ -58,7 +58,8 @@ export function startingState(log: ReadableLog, session: number, seq: number, ne
   for (const c of log.checkpoints.atOrBefore(session, seq, (p) => skip(p.seq, p.detail), needRisk ? undefined : checkpointNeeds)) {
     try {
       // The parts were read for this one decode: each column is read where it lies, none assembled (decision 209).
-      return { state: checkedState(c.parts, session, c.seq, needRisk, needRisk, true, needRisk), seq: c.seq };
+      // Without risk (the time machine) the order tables' narrow columns stay narrow until written (decision 298).
+      return { state: checkedState(c.parts, session, c.seq, needRisk, needRisk, true, needRisk, !needRisk), seq: c.seq };
     } catch (err) {
       if (!(err instanceof CheckpointFormatError)) throw err;
       skip(c.seq, err.message);
@@ -69,12 +70,14 @@ export function startingState(log: ReadableLog, session: number, seq: number, ne
 
 /**
  * Decodes a checkpoint's bytes and checks that it holds `session` at `seq`
- * (and, with `needRisk`, a risk state at the same place; `riskMemory` false
- * `owned` and `extras`: see decodeCheckpoint). Throws
+ * (and, with `needRisk`, a risk state at the same place; `riskMemory`,
+ * `owned`, `extras` and `narrow`: see decodeCheckpoint). Throws
  * CheckpointFormatError naming what is wrong.
  */
-export function checkedState(bytes: Uint8Array | readonly Uint8Array[], session: number, seq: number, needRisk: boolean, riskMemory = true, owned = false, extras = true): CheckpointState {
-  const state = decodeCheckpoint(bytes, riskMemory, owned, extras);
+export function checkedState(
+  bytes: Uint8Array | readonly Uint8Array[], session: number, seq: number, needRisk: boolean, riskMemory = true, owned = false, extras = true, narrow = false,
+): CheckpointState {
+  const state = decodeCheckpoint(bytes, riskMemory, owned, extras, narrow);
   const p = state.projection;
   if (p.lastSeq !== seq || p.session.id !== session) throw new CheckpointFormatError(`it holds session ${p.session.id} seq ${p.lastSeq}`);
   if (needRisk && state.risk === undefined) throw new CheckpointFormatError('it holds no risk state');

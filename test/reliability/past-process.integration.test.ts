@@ -130,6 +130,43 @@ describe.runIf(process.platform === 'linux')("the time machine's own process", (
     expect(alive(fresh)).toBe(false);
   }, 60_000);
 
+  it('answers a call made again from its kept answer, without the process; an error answer is not kept', async () => {
+    requireFreshBuild();
+    host = await startHost({ dataDir: join(tempDir(), 'data'), port: 0, venueTickMs: 0 });
+    const h = host;
+    const api = new Api(h.port, h.token);
+    for (let i = 0; i < 3; i++) expect((await api.call('POST', '/api/orders', order(i))).status).toBe(200);
+    const seq = h.sequencer.position.seq;
+    h.api.pastKeptMs = 600_000;
+    const first = await api.call('GET', `/api/state?at=${seq}`);
+    expect(first.status, first.text).toBe(200);
+    // Beyond the end now (once the venue's answers are in): an error, which must not stay one once the log has grown.
+    let end = -1;
+    await until(async () => {
+      const was = end;
+      end = h.sequencer.position.seq;
+      await new Promise((r) => setTimeout(r, 300));
+      return was === end && h.sequencer.position.seq === end;
+    }, 'the log to stop growing');
+    const ahead = await api.call('GET', `/api/state?at=${end + 1}`);
+    expect(ahead.status, ahead.text).toBe(400);
+    const pid = h.api.pastPid!;
+    // Stopped, the process cannot answer: the same call is answered all the same, alike (decision 298).
+    process.kill(pid, 'SIGSTOP');
+    try {
+      const again = await api.call('GET', `/api/state?at=${seq}`);
+      expect(again.status, again.text).toBe(200);
+      expect(again.json).toEqual(first.json);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    expect((await api.call('POST', '/api/orders', order(3))).status).toBe(200);
+    const grown = await api.call('GET', `/api/state?at=${end + 1}`);
+    expect(grown.status, grown.text).toBe(200);
+    expect((grown.json as StateLike & { asOfSeq: number }).asOfSeq).toBe(end + 1);
+    expect(h.api.pastPid).toBe(pid);
+  }, 60_000);
+
   it('ends quietly at the host\'s stop: no error line on the host\'s stderr, exit 0', async () => {
     requireFreshBuild();
     // Its log at info (under vitest a host logs nothing by default): an error line would show.

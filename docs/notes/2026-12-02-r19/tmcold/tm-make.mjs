@@ -1,0 +1,12 @@
+import { copyFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+const root = '/tmp/r19-base';
+const { writeFrameLog } = await import(join(root, 'dist/bench/replay.js'));
+const { checkpointInChild } = await import(join(root, 'dist/bench/state-at-scale.js'));
+const events = Number(process.argv[2]); const dir = process.argv[3];
+const stored = writeFrameLog(events);
+console.log(`log: ${stored.events} events at ${stored.db}`);
+copyFileSync(stored.db, join(dir, 'ordo.db'));
+rmSync(dirname(stored.db), { recursive: true, force: true });
+const t = await checkpointInChild(dir);
+console.log(`checkpoint round ${t.toFixed(1)} s`);
