@@ -3,7 +3,8 @@ import type { OrdoApi } from '../../../contract/api.ts';
 import { UserError } from '../../errors.ts';
 import { log } from '../../log.ts';
 import { ApiAuth } from './auth.ts';
-import { HttpError, sendError, sendResult } from './errors.ts';
+import { ConnectionGuard, OVER_CAP_MESSAGE, refuseOverCapUpgrade, serverTimeouts } from './connections.ts';
+import { HttpError, sendError, sendJson, sendResult } from './errors.ts';
 import { plainApiUrl, routeRest } from './rest.ts';
 import { serveStatic } from './static.ts';
 import { ApiSocketServer } from './ws.ts';
@@ -61,17 +62,26 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   // Requests being answered, so that a stop can let them finish (drain) instead of resetting them.
   let inFlight = 0;
   let drained: (() => void) | undefined;
-  const server: Server = createServer((req, res) => {
+  // Slow headers and bodies answered 408 and cut within a second of their limit (decision 302). Node times a request's
+  // headers from their first byte, so an idle keep-alive connection lives its KEEP_ALIVE_MS whatever headersTimeout is.
+  const server: Server = createServer(serverTimeouts, (req, res) => {
+    if (guard.requested(req.socket)) {
+      sendJson(res, 503, { error: { code: 'UNAVAILABLE', message: OVER_CAP_MESSAGE } }, { connection: 'close', 'retry-after': '1' });
+      return;
+    }
     inFlight++;
     res.once('close', () => {
       if (--inFlight === 0) drained?.();
     });
     void handle(req, res).catch((err: unknown) => sendError(res, err));
   });
-  server.on('upgrade', (req, socket, head) => sockets.upgrade(req, socket, head));
+  // Connections counted (at most MAX_CONNECTIONS) and silent ones cut (decision 302).
+  const guard = new ConnectionGuard(server);
   server.keepAliveTimeout = KEEP_ALIVE_MS;
-  // A request's headers may take as long as Node allows by default, but never less than an idle connection lives.
-  server.headersTimeout = Math.max(server.headersTimeout, KEEP_ALIVE_MS + 1000);
+  server.on('upgrade', (req, socket, head) => {
+    if (guard.requested(socket)) refuseOverCapUpgrade(socket);
+    else sockets.upgrade(req, socket, head);
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
@@ -91,6 +101,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     // Drain: no new connections, idle ones closed, requests in flight answered (up to DRAIN_MS), then the rest cut.
     close: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      guard.close();
       sockets.close();
       server.closeIdleConnections();
       if (inFlight > 0) {
