@@ -2,6 +2,8 @@ import { hugeHeapFromEnv, reserveHugeHeap } from '../native/huge-heap.ts';
 import { describeError, UsageError } from './errors.ts';
 import { eventsCommand, sessionsCommand, verifyCommand } from './log-commands.ts';
 
+export { guardStdout } from './stdout-errors.ts';
+
 const HELP = `ordo — a trading order management system
 
 usage:
