@@ -8,5 +8,6 @@ if (!existsSync(main)) {
   console.error('ordo: not built yet; run `npm install` (or `npm run build`) first');
   process.exit(2);
 }
-const { run } = await import(main);
+const { run, guardStdout } = await import(main);
+guardStdout(process.argv[2]);
 process.exitCode = await run(process.argv.slice(2));

@@ -10,6 +10,18 @@ import { intFromEnv, intOption, parse, requireOption } from './args.ts';
 import { UsageError } from './errors.ts';
 import { applySchedulerSlice, schedulerSlice } from './slice-option.ts';
 
+/**
+ * `--bus-port`: the first of the ports external components join on, or `off` (none: everything in-process, as
+ * without the option), the word `npm start`'s ORDO_BUS_PORT takes too (decision 302).
+ */
+function busPortOption(value: string | undefined): number | undefined {
+  if (value === 'off') return undefined;
+  if (value === undefined) return undefined;
+  const n = /^\d{1,5}$/.test(value) ? Number(value) : NaN;
+  if (!(n >= 1024 && n <= 65530)) throw new UsageError(`host: --bus-port must be a port number (1024-65530) or off, got '${value}'`);
+  return n;
+}
+
 /** `ordo host`: runs the engine until SIGINT/SIGTERM, then stops cleanly. */
 export async function hostCommand(argv: string[]): Promise<number> {
   // Before any of the host's code is optimized: a transfer to a thread later would throw that code away (decision 291).
@@ -38,7 +50,7 @@ export async function hostCommand(argv: string[]): Promise<number> {
   });
   const dataDir = requireOption('host', 'data-dir', values['data-dir']);
   const port = intOption('host', 'port', values.port, 0, 65535) ?? 0;
-  const busPort = intOption('host', 'bus-port', values['bus-port'], 1024, 65530);
+  const busPort = busPortOption(values['bus-port']);
   const seed = intOption('host', 'seed', values.seed, 0, 2 ** 32 - 1);
   const staleMs = intOption('host', 'stale-ms', values['stale-ms'], 100, 600_000);
   const venueTickMs = intOption('host', 'venue-tick-ms', values['venue-tick-ms'], 0, 60_000);

@@ -2,10 +2,12 @@ import { hugeHeapFromEnv, reserveHugeHeap } from '../native/huge-heap.ts';
 import { describeError, UsageError } from './errors.ts';
 import { eventsCommand, sessionsCommand, verifyCommand } from './log-commands.ts';
 
+export { guardStdout } from './stdout-errors.ts';
+
 const HELP = `ordo — a trading order management system
 
 usage:
-  ordo host --data-dir DIR [--port N] [--reference FILE] [--bus-port N] [--seed N]
+  ordo host --data-dir DIR [--port N] [--reference FILE] [--bus-port N|off] [--seed N]
                  [--checkpoint-every N] [--ui-state-rows N] [--no-auto-open] [--sync normal|full]
                  [--fix-port N [--fix-host ADDR --fix-tls-cert FILE --fix-tls-key FILE]]
                  [--fix-venues FILE] [--venue-fix-port N] [--venue-in process|host] [--warm-up N]

@@ -22,6 +22,20 @@ export function formatPrice(price: number | undefined, decimals = 2): string {
 }
 
 /**
+ * An order's own price: the instrument's decimals, more where the price has them (up to 10). An order off the tick
+ * (sent by a script, then rejected PRICE_OFF_TICK) showed rounded: 228.125 as "228.13", 228.123456789 as "228.12",
+ * a price the trader never sent (round 19, outside; decision 302). Fills and quotes are on the tick: formatPrice.
+ */
+export function formatOrderPrice(price: number | undefined, decimals = 2): string {
+  if (price === undefined || price === 0 || !Number.isFinite(price)) return '';
+  for (let d = decimals; d < 10; d++) {
+    const s = price.toFixed(d);
+    if (Number(s) === price) return s;
+  }
+  return price.toFixed(10);
+}
+
+/**
  * A whole number with thousands separators, as `qtyFormat` writes it, without
  * Intl: blotter cells format thousands of numbers a second under a stream and
  * Intl's format was a visible share of the renderer's script time (decision 151).

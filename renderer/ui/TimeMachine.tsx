@@ -47,7 +47,7 @@ export function TimeMachineControl() {
   };
 
   return (
-    <div className={`tm ${tm.mode === 'asof' ? 'tm-on' : ''}`} data-testid="tm-control" data-mode={tm.mode}>
+    <div className={`tm ${tm.mode === 'asof' ? 'tm-on' : ''}`} data-testid="tm-control" data-mode={tm.mode} title="Time machine: the OMS as of any seq">
       <span className="k">TIME MACHINE</span>
       <select
         className="input input-sm tm-session"

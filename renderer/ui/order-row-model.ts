@@ -1,5 +1,5 @@
 import type { OrderView } from '../../contract/api.ts';
-import { formatAvgPrice, formatPrice, formatQty, formatTime, orderStateLabel, PARKED_HINT } from '../lib/format.ts';
+import { formatAvgPrice, formatOrderPrice, formatQty, formatTime, orderStateLabel, PARKED_HINT } from '../lib/format.ts';
 import { isTerminal } from '../lib/order-query.ts';
 import type { CellModel, PoolItem } from './row-pool-model.ts';
 
@@ -37,7 +37,7 @@ export function orderCellModel(col: string, o: OrderView, decimals: number, wait
       return { cls: 'num', text: q, title: q };
     }
     case 'price':
-      return o.orderType === 'market' ? { cls: 'num dim', text: 'MKT' } : { cls: 'num', text: formatPrice(o.price, decimals) };
+      return o.orderType === 'market' ? { cls: 'num dim', text: 'MKT' } : { cls: 'num', text: formatOrderPrice(o.price, decimals) };
     case 'state':
       return {
         cls: '',

@@ -49,7 +49,19 @@ describe.each([
     expect(cut).toEqual([]);
   });
 
-  it('the alerts chip shows its icon and count, clear of the help button', async () => {
+  it('the alerts chip shows its icon and count, clear of the help button, with a seq of four digits', async () => {
+    // Round 19: with the seq past 1,000 (four digits and a comma) the bar was 12 px wider and the chip shrank under
+    // the help button again at 1280. Orders (rejected: off the price band) until the seq has four digits.
+    const { port, token } = screen!.host;
+    const post = (i: number) =>
+      fetch(`http://127.0.0.1:${port}/api/orders`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ clientId: 'ALPHA', clientOrderId: `narrow-${width}-${i}`, symbol: 'AAPL', side: 'buy', orderType: 'limit', quantity: 1, price: 1, timeInForce: 'day', intentional: true }),
+      });
+    for (let i = 0; (await page.locator('[data-testid="session-seq"]').innerText()).replace(/\D/g, '').length < 4; i += 50) {
+      await Promise.all(Array.from({ length: 50 }, (_, k) => post(i + k)));
+    }
     const chip = await page.locator('.alerts-toggle').boundingBox();
     const help = await page.locator('[data-testid="help-open"]').boundingBox();
     expect(chip).not.toBeNull();

@@ -16,6 +16,13 @@ describe('the orders grid cell model (decision 203)', () => {
     expect(orderCellModel('orderId', o, 2, undefined)).toEqual({ cls: 'num', text: '7', title: '#7' });
   });
 
+  it("an order's price off the tick shows as sent, not rounded to the tick (round 19: 228.125 showed 228.13)", () => {
+    expect(orderCellModel('price', order(9, { price: 228.125 }), 2, undefined).text).toBe('228.125');
+    expect(orderCellModel('price', order(9, { price: 228.123456789 }), 2, undefined).text).toBe('228.123456789');
+    expect(orderCellModel('price', order(9, { price: 228.1 }), 2, undefined).text).toBe('228.10');
+    expect(orderCellModel('price', order(9, { price: 0.1 + 0.2 }), 2, undefined).text).toBe('0.3000000000');
+  });
+
   it('the state column is a badge; a parked order says so; a waiting order names what it waits on', () => {
     const parked = orderCellModel('state', order(3, { state: 'pending_new', parked: true }), 2, undefined);
     expect(parked.badge).toEqual({ cls: 'badge state-badge state-pending_new parked', testid: 'order-state-3', state: 'pending_new', parked: true, title: 'parked — re-enters at open', text: 'PARKED' });

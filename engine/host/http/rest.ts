@@ -90,8 +90,8 @@ const ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
   ['GET orders/:id/history', {
     method: 'getOrderHistory',
     params: async ({ url, parts }) => {
-      const session = url.searchParams.get('session');
-      return [{ orderId: pathNumber('orderId', parts[1]!), ...(session !== null ? { session: numberParam('session', session) } : {}) }];
+      const session = queryParams(url).get('session');
+      return [{ orderId: pathNumber('orderId', parts[1]!), ...(session !== undefined ? { session: numberParam('session', session) } : {}) }];
     },
   }],
   ['GET sessions', { method: 'getSessions', params: async () => [] }],
@@ -99,7 +99,7 @@ const ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
     method: 'getTimeline',
     params: async ({ url }) => {
       const q = query<number>();
-      for (const [k, v] of url.searchParams) if (k !== 'token') q[k] = numberParam(k, v);
+      for (const [k, v] of queryParams(url)) if (k !== 'token') q[k] = numberParam(k, v);
       return [q];
     },
   }],
@@ -107,7 +107,7 @@ const ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
     method: 'searchEvents',
     params: async ({ url }) => {
       const q = query<string | number>();
-      for (const [k, v] of url.searchParams) {
+      for (const [k, v] of queryParams(url)) {
         if (k === 'token') continue;
         q[k] = k === 'clientId' || k === 'type' || k === 'reason' ? v : numberParam(k, v);
       }
@@ -117,10 +117,11 @@ const ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
   ['GET state', {
     method: 'getState',
     params: async ({ url }) => {
-      const at = url.searchParams.get('at');
-      if (at === null) return [];
-      const session = url.searchParams.get('session');
-      return [{ seq: numberParam('at', at), ...(session !== null ? { session: numberParam('session', session) } : {}) }];
+      const q = queryParams(url);
+      const at = q.get('at');
+      if (at === undefined) return [];
+      const session = q.get('session');
+      return [{ seq: numberParam('at', at), ...(session !== undefined ? { session: numberParam('session', session) } : {}) }];
     },
   }],
   ['GET orders', { method: 'getOrders', params: async ({ url }) => [pageQuery(url, ['after', 'limit', 'at', 'session'], ['state', 'clientId', 'symbol'])] }],
@@ -149,7 +150,7 @@ const ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
     method: 'getEvents',
     params: async ({ url }) => {
       const q = query<number>();
-      for (const [k, v] of url.searchParams) if (k !== 'token') q[k] = numberParam(k, v);
+      for (const [k, v] of queryParams(url)) if (k !== 'token') q[k] = numberParam(k, v);
       return [q];
     },
   }],
@@ -192,13 +193,27 @@ function pathNumber(name: string, v: string): number {
 /** A page query from the URL: the listed numeric and text parameters; anything else is refused. */
 function pageQuery(url: ApiUrl, numbers: readonly string[], texts: readonly string[]): Record<string, number | string> {
   const q = query<number | string>();
-  for (const [k, v] of url.searchParams) {
+  for (const [k, v] of queryParams(url)) {
     if (k === 'token') continue;
     if (numbers.includes(k)) q[k] = numberParam(k, v);
     else if (texts.includes(k)) q[k] = v;
     else throw new BadRequest(`query.${k}: unknown parameter (one of ${[...numbers, ...texts].join(', ')})`);
   }
   return q;
+}
+
+/**
+ * The query's parameters by name (decision 302). A name given twice is refused, as a body's duplicate key is: the
+ * routes that looped kept the last value and those that asked for one kept the first, so `?symbol=AAPL&symbol=MSFT`
+ * listed MSFT's orders alone, and `?at=5&at=900` set the state back to seq 5, both answered 200.
+ */
+function queryParams(url: ApiUrl): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const [k, v] of url.searchParams) {
+    if (m.has(k)) throw new BadRequest(`query.${k}: given more than once (which value is meant is unclear)`);
+    m.set(k, v);
+  }
+  return m;
 }
 
 /**

@@ -1,9 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { OrdoApi } from '../../../contract/api.ts';
 import { UserError } from '../../errors.ts';
 import { log } from '../../log.ts';
 import { ApiAuth } from './auth.ts';
-import { HttpError, sendError, sendResult } from './errors.ts';
+import { ConnectionGuard, OVER_CAP_MESSAGE, refuseOverCapUpgrade, serverTimeouts } from './connections.ts';
+import { HttpError, sendError, sendJson, sendResult } from './errors.ts';
+import { asksForWebSocket, servePlainUpgrade } from './plain-upgrade.ts';
 import { plainApiUrl, routeRest } from './rest.ts';
 import { serveStatic } from './static.ts';
 import { ApiSocketServer } from './ws.ts';
@@ -49,6 +52,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     auth.checkHostAndOrigin(req);
     // An order's plain path skips the WHATWG URL (issue 11: allocation per order); anything else gets one.
     const url = plainApiUrl(req.url ?? '/') ?? new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    // A request target in absolute form (`GET http://evil.com/api/…`) names its host in place of Host (RFC 9112 §3.2.2).
+    if ('host' in url && url.host !== `127.0.0.1:${port}` && url.host !== `localhost:${port}`) throw new HttpError(403, 'FORBIDDEN', `host '${url.host}' is not this server`);
     if (url.pathname.startsWith('/api/')) {
       auth.checkToken(req, url);
       sendResult(res, await routeRest(opts.api, req, url));
@@ -61,17 +66,35 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   // Requests being answered, so that a stop can let them finish (drain) instead of resetting them.
   let inFlight = 0;
   let drained: (() => void) | undefined;
-  const server: Server = createServer((req, res) => {
+  // Slow headers and bodies answered 408 and cut within a second of their limit (decision 302). Node times a request's
+  // headers from their first byte, so an idle keep-alive connection lives its KEEP_ALIVE_MS whatever headersTimeout is.
+  const serve = (req: IncomingMessage, res: ServerResponse) => {
     inFlight++;
     res.once('close', () => {
       if (--inFlight === 0) drained?.();
     });
     void handle(req, res).catch((err: unknown) => sendError(res, err));
+  };
+  const server: Server = createServer(serverTimeouts, (req, res) => {
+    if (guard.requested(req.socket)) {
+      sendJson(res, 503, { error: { code: 'UNAVAILABLE', message: OVER_CAP_MESSAGE } }, { connection: 'close', 'retry-after': '1' });
+      return;
+    }
+    serve(req, res);
   });
-  server.on('upgrade', (req, socket, head) => sockets.upgrade(req, socket, head));
+  // Connections counted (at most MAX_CONNECTIONS) and silent ones cut (decision 302).
+  const guard = new ConnectionGuard(server);
   server.keepAliveTimeout = KEEP_ALIVE_MS;
-  // A request's headers may take as long as Node allows by default, but never less than an idle connection lives.
-  server.headersTimeout = Math.max(server.headersTimeout, KEEP_ALIVE_MS + 1000);
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (guard.requested(socket)) refuseOverCapUpgrade(socket);
+    else if (asksForWebSocket(req)) sockets.upgrade(req, socket, head);
+    else servePlainUpgrade(req, socket, head, serve);
+  });
+  // A proxy's tunnel is nothing this server gives: answered, not dropped without a word (Node's default).
+  server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
+    socket.on('error', () => socket.destroy());
+    socket.end('HTTP/1.1 405 Method Not Allowed\r\nallow: GET, HEAD, POST, PUT\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
@@ -91,6 +114,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     // Drain: no new connections, idle ones closed, requests in flight answered (up to DRAIN_MS), then the rest cut.
     close: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      guard.close();
       sockets.close();
       server.closeIdleConnections();
       if (inFlight > 0) {
