@@ -1,0 +1,38 @@
+import { performance } from 'node:perf_hooks';
+
+/**
+ * When the time machine's spare process may start (decision 300): asked every `everyMs`, the spare starts at the
+ * first ask that says yes. Host wall time, never an event handler's.
+ */
+export interface SpareGate {
+  readonly everyMs: number;
+  quiet(): boolean;
+}
+
+/** No wait: the spare starts at once (tests, and any caller that knows the host is idle). */
+export const AT_ONCE: SpareGate = { everyMs: 0, quiet: () => true };
+
+/** The share of its time the host's loop may have been busy over the last `everyMs` for the spare to start. */
+export const QUIET_LOOP_SHARE = 0.05;
+/** How often a waiting spare looks at the host's loop (ms). */
+export const QUIET_LOOP_EVERY_MS = 1000;
+
+/**
+ * Quiet when the host's event loop was busy for less than `share` of the time since the last ask (its event loop
+ * utilisation: orders from any door, FIX, the replay service, the venue's ticks all count). A host taking orders is
+ * busy far above 5 % (1,000 orders/s are ~25–130 %, warm to cold), an idle one ~1 %: the spare's start (~0.3 s of
+ * CPU and ~5 k faults on a 2-core machine) then waits until the orders stop, rather than landing on a fresh host's
+ * first orders.
+ */
+export function quietLoop(share = QUIET_LOOP_SHARE, everyMs = QUIET_LOOP_EVERY_MS): SpareGate {
+  let last = performance.eventLoopUtilization();
+  return {
+    everyMs,
+    quiet: () => {
+      const now = performance.eventLoopUtilization();
+      const busy = performance.eventLoopUtilization(now, last).utilization;
+      last = now;
+      return busy < share;
+    },
+  };
+}
