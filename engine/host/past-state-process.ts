@@ -108,6 +108,7 @@ export class PastStateProcess {
       this.process();
       return;
     }
+    gate.begin?.();
     this.spareWait = setInterval(() => {
       // A call that came meanwhile started the process; the host's stop ends the wait.
       if (this.closed || this.child || this.inline || gate.quiet()) {

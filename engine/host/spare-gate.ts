@@ -7,6 +7,8 @@ import { performance } from 'node:perf_hooks';
 export interface SpareGate {
   readonly everyMs: number;
   quiet(): boolean;
+  /** Called as a wait starts (the first, and again after each idle end): the next `quiet` reads from here. */
+  begin?(): void;
 }
 
 /** No wait: the spare starts at once (tests, and any caller that knows the host is idle). */
@@ -28,6 +30,8 @@ export function quietLoop(share = QUIET_LOOP_SHARE, everyMs = QUIET_LOOP_EVERY_M
   let last = performance.eventLoopUtilization();
   return {
     everyMs,
+    // A wait after an idle end reads the loop from its own start, not from the last ask minutes before.
+    begin: () => void (last = performance.eventLoopUtilization()),
     quiet: () => {
       const now = performance.eventLoopUtilization();
       const busy = performance.eventLoopUtilization(now, last).utilization;
