@@ -20,11 +20,11 @@ export const QUIET_LOOP_SHARE = 0.05;
 export const QUIET_LOOP_EVERY_MS = 1000;
 
 /**
- * Quiet when the host's event loop was busy for less than `share` of the time since the last ask (its event loop
- * utilisation: orders from any door, FIX, the replay service, the venue's ticks all count). A host taking orders is
- * busy far above 5 % (1,000 orders/s keep it ~25 % busy warm and saturated cold), an idle one starts its spare at the first look: the spare's start (~0.3 s of
- * CPU and ~5 k faults on a 2-core machine) then waits until the orders stop, rather than landing on a fresh host's
- * first orders.
+ * Quiet when the host's event loop was busy for less than `share` of the time since the last ask, or since `begin`
+ * (its event loop utilisation: orders from any door, FIX, the replay service, the venue's ticks all count). A host
+ * taking orders is busy far above 5 % (1,000 orders/s keep it ~25 % busy warm and saturated cold); an idle one
+ * starts its spare at the first ask. The spare's start (~0.3 s of CPU and ~5 k faults on a 2-core machine) then
+ * waits until the orders stop, rather than landing on a fresh host's first orders.
  */
 export function quietLoop(share = QUIET_LOOP_SHARE, everyMs = QUIET_LOOP_EVERY_MS): SpareGate {
   let last = performance.eventLoopUtilization();
