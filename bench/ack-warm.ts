@@ -3,8 +3,9 @@
  * (bench/host-load.ts), then the ack scenario's orders over HTTP, closed loop (C in flight, so the figures do not
  * depend on a rate the loaded machine may not keep), in slices by order count. Each slice is read from /proc (no
  * probe runs in the host): its main thread's time on a core (schedstat: what load on the machine stretches least)
- * per order, its minor page faults per order (whole process; ~13–15 µs each on the round-17 machine), and every
- * other thread that used 5 ms or more of CPU, by name. The first slices against the later ones are the warm-up's
+ * per order, its minor page faults per order (whole process; ~13–15 µs each on the round-17 machine), every
+ * other thread that used 5 ms or more of CPU, by name, and the slice's faults by thread (which thread touched the
+ * fresh memory: the main thread's heap, V8's compiler and GC threads, ZeroMQ's, the SQLite/libuv pool). The first slices against the later ones are the warm-up's
  * cost: JIT, faults of fresh memory, start-up work still running.
  *
  *   node dist/bench/ack-warm.js [orders=6000] [in-flight=4] [-- host args...]
@@ -22,8 +23,8 @@ interface Sample {
   readonly mainMs: number;
   /** Process minor faults. */
   readonly minflt: number;
-  /** CPU ms (user + system, 10 ms ticks) by thread id, and each thread's name. */
-  readonly threads: Map<number, { name: string; ms: number }>;
+  /** CPU ms (user + system, 10 ms ticks) and minor faults by thread id, and each thread's name. */
+  readonly threads: Map<number, { name: string; ms: number; minflt: number }>;
 }
 
 function statFields(text: string): string[] {
@@ -33,17 +34,28 @@ function statFields(text: string): string[] {
 function sample(pid: number): Sample {
   const mainMs = Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
   const minflt = Number(statFields(readFileSync(`/proc/${pid}/stat`, 'utf8'))[7]);
-  const threads = new Map<number, { name: string; ms: number }>();
+  const threads = new Map<number, { name: string; ms: number; minflt: number }>();
   for (const t of readdirSync(`/proc/${pid}/task`)) {
     try {
       const f = statFields(readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8'));
       const name = readFileSync(`/proc/${pid}/task/${t}/comm`, 'utf8').trim();
-      threads.set(Number(t), { name, ms: (Number(f[11]) + Number(f[12])) * 10 });
+      threads.set(Number(t), { name, ms: (Number(f[11]) + Number(f[12])) * 10, minflt: Number(f[7]) });
     } catch {
       // The thread ended between the listing and the read.
     }
   }
   return { mainMs, minflt, threads };
+}
+
+/** Minor faults between two samples by thread (the main thread as `main`, the others by name), most first. */
+function faultsBy(a: Sample, b: Sample, mainTid: number): string {
+  const by = new Map<string, number>();
+  for (const [tid, t] of b.threads) {
+    const name = tid === mainTid ? 'main' : t.name;
+    const n = t.minflt - (a.threads.get(tid)?.minflt ?? 0);
+    if (n > 0) by.set(name, (by.get(name) ?? 0) + n);
+  }
+  return [...by].sort((x, y) => y[1] - x[1]).map(([n, f]) => `${n} ${f}`).join(', ') || '-';
 }
 
 function others(a: Sample, b: Sample, mainTid: number): string {
@@ -101,7 +113,7 @@ runMain(async () => {
       const n = cut - from;
       const main = s.mainMs - prev.mainMs;
       const flt = s.minflt - prev.minflt;
-      lines.push(`ack-warm: orders ${from + 1}–${cut}: main ${main.toFixed(0)} ms = ${((main / n) * 1000).toFixed(0)} µs/order, faults ${(flt / n).toFixed(2)}/order; closed-loop ${inFlight} in flight: ${((n / wall) * 1000).toFixed(0)}/s, p50 ${quantile(lat, 0.5).toFixed(1)} ms; other threads (CPU ms): ${others(prev, s, host.pid)}`);
+      lines.push(`ack-warm: orders ${from + 1}–${cut}: main ${main.toFixed(0)} ms = ${((main / n) * 1000).toFixed(0)} µs/order, faults ${(flt / n).toFixed(2)}/order; closed-loop ${inFlight} in flight: ${((n / wall) * 1000).toFixed(0)}/s, p50 ${quantile(lat, 0.5).toFixed(1)} ms; other threads (CPU ms): ${others(prev, s, host.pid)}; faults by thread: ${faultsBy(prev, s, host.pid)}`);
       prev = s;
       from = cut;
     }

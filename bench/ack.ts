@@ -23,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { apiCaller, orderFlow, pacedOrders, quantile, startHostProcess, type Ack } from './host-load.ts';
 import { HOPS } from './hops.ts';
 import type { HostProbe } from './host-probe.ts';
+import { sampleTree, treeSampler } from './ack-tree.ts';
 import { type BenchRow, tempFolder } from './util.ts';
 
 const PROBE = fileURLToPath(new URL('./host-probe.js', import.meta.url));
@@ -169,16 +170,22 @@ export async function ackProbe(opts: AckOptions): Promise<AckResult> {
     opts.prepare(dataDir);
   }
   const host = await startHostProcess(dataDir, opts.hostArgs ?? [], probeAt.node);
+  const atReady = sampleTree(host.pid);
+  const readyMs = performance.now();
   const api = apiCaller(host, { trace: opts.hops === true });
   let stopped = false;
   try {
     const next = await orderFlow(api.call, 'ack');
+    const atLoad = sampleTree(host.pid);
+    const toLoadMs = performance.now() - readyMs;
+    const tree = treeSampler(host.pid);
     const clientLoop = monitorEventLoopDelay({ resolution: 1 });
     clientLoop.enable();
     const cpu0 = process.cpuUsage();
     const startEpochMs = Date.now();
     const acks = await pacedOrders(api.call, next, opts.rate, opts.seconds);
     const cpu = process.cpuUsage(cpu0);
+    const perSecond = tree.stop();
     clientLoop.disable();
     api.close();
     await host.stop();
@@ -209,6 +216,10 @@ export async function ackProbe(opts: AckOptions): Promise<AckResult> {
     opts.log(`ack: worst ack per second (ms): ${worst.map((w) => f1(w ?? 0)).join(' ')}`);
     opts.log(`ack: host loop delay worst per second (ms): ${worst.map((_, s) => f1(hostWorst.get(Math.floor(startEpochMs / 1000) + s) ?? NaN)).join(' ')}`);
     opts.log(`ack: host GC per second (pauses ms): ${worst.map((_, s) => gcIn(s).map((g) => f1(g[2])).join('+') || '-').join(' ')}`);
+    opts.log(`ack: host tree from its ready line to the load (${toLoadMs.toFixed(0)} ms): host CPU ${atLoad.hostCpuMs - atReady.hostCpuMs} ms, ${atLoad.hostFaults - atReady.hostFaults} faults; its children (${atLoad.children}) CPU ${atLoad.childCpuMs - atReady.childCpuMs} ms, ${atLoad.childFaults - atReady.childFaults} faults`);
+    opts.log(`ack: host CPU per second (ms): ${perSecond.map((s) => s.hostCpuMs).join(' ')}`);
+    opts.log(`ack: host faults per second: ${perSecond.map((s) => s.hostFaults).join(' ')}`);
+    opts.log(`ack: host's children CPU per second (ms): ${perSecond.map((s) => s.childCpuMs).join(' ')}`);
     opts.log(`ack: host loop delay over its life: p50 ${f1(probe.loop.p50)}, p99 ${f1(probe.loop.p99)}, p99.9 ${f1(probe.loop.p999)}, max ${f1(probe.loop.max)} ms; GC in the run: ${gcText || 'none'}; host CPU ${f1((probe.cpuMs.user + probe.cpuMs.system) / 1000)} s over its life`);
     if (probe.counts) opts.log(`ack: host calls over its life (per order answered): ${Object.entries(probe.counts).map(([k, n]) => `${k} ${n} (${(n / ok.length).toFixed(2)})`).join(', ')}`);
     for (const [name, t] of Object.entries(probe.trace ?? {})) opts.log(`ack: host ${name}: ${t.n} calls, ${f1(t.totalMs)} ms (process CPU ${f1(t.cpuMs)} ms), longest ${f1(t.maxMs)} ms`);

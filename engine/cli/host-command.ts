@@ -3,6 +3,7 @@ import { checkFixBind, loadFixTls } from '../fix/tls.ts';
 import { giveUpArrayBufferDetachingProtector } from '../host/detach-protector.ts';
 import { tuneHostHeap } from '../host/heap-tuning.ts';
 import { startHost } from '../host/host.ts';
+import { quietLoop } from '../host/spare-gate.ts';
 import { warmOrderPath } from '../host/warm-up.ts';
 import { log } from '../log.ts';
 import { giveBackStartupMemory } from '../native/heap-trim.ts';
@@ -133,8 +134,9 @@ export async function hostCommand(argv: string[]): Promise<number> {
   }
   // A Ctrl-C during start-up: no ready line (and no URL to open) after "stopping".
   if (!stopping) console.log(`ordo ready ${host.url}`);
-  // The time machine's process started now, so its first call pays only the rebuild (decision 295).
-  if (!stopping) host.api.keepPastSpare();
+  // The time machine's process started ahead of its first call, so that call pays only the rebuild (decision 295),
+  // once the host's loop has been quiet for a second (decision 300): never on a fresh host's first orders.
+  if (!stopping) host.api.keepPastSpare(quietLoop());
   if (host.fix && !stopping) console.log(`ordo fix ${host.fix.host}:${await host.fix.whenListening()}${host.fix.tls ? ' tls' : ''}`);
   if (host.venueFix && !stopping) console.log(`ordo venue-fix 127.0.0.1:${host.venueFix.port}`);
   await stopped;

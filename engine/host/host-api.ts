@@ -30,6 +30,7 @@ import type { ClientProxyComponent } from '../oms/components/client-proxy.ts';
 import type { OmsProjection } from '../oms/projection.ts';
 import { boundedState, fillPage, orderPage, STATE_LIST_LIMIT, type PastCall } from './past-states.ts';
 import { PastStateProcess } from './past-state-process.ts';
+import type { SpareGate } from './spare-gate.ts';
 import { FillWindows } from './fill-window.ts';
 import type { FillWindow, FillWindowQuery } from '../../contract/fill-window.ts';
 import { alertViews, clientViews, fillView, instrumentViews, orderView, sessionView } from '../oms/views.ts';
@@ -374,11 +375,17 @@ export class HostApi implements OrdoApi {
   }
 
   /**
-   * Keeps a time machine process started ahead of its first call (decision 295): one now, and a fresh one each
-   * time an idle one ends. `ordo host` asks once it is ready.
+   * Keeps a time machine process started ahead of its first call (decision 295): one now (or, with a `gate`, once
+   * it says the host is quiet: decision 300), and a fresh one each time an idle one ends. `ordo host` asks once it
+   * is ready, with `quietLoop()`.
    */
-  keepPastSpare(): void {
-    this.past.keepSpare();
+  keepPastSpare(gate?: SpareGate): void {
+    this.past.keepSpare(gate);
+  }
+
+  /** Whether the time machine's spare is waiting for a quiet host (tests and figures). */
+  get pastSpareWaiting(): boolean {
+    return this.past.spareWaiting;
   }
 
   /** The time machine's process id while one runs (tests and figures). */

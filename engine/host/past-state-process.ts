@@ -5,6 +5,7 @@ import { log as logger } from '../log.ts';
 import type { ReadableLog } from '../store/log.ts';
 import { PastStates, type PastCall } from './past-states.ts';
 import { compiledFile } from './compiled-file.ts';
+import { AT_ONCE, type SpareGate } from './spare-gate.ts';
 
 type Build = PastStates['lastBuild'];
 
@@ -23,10 +24,11 @@ interface Waiting {
  * comes from a heap of 2 MiB pages (decision 290) that a thread of the host
  * could not have. Calls are answered in the order they were made. The process
  * starts on the first call, or earlier as a spare (`keepSpare`: the `ordo
- * host` command's, once ready), and ends once no call has come for `keptMs`,
- * taking the past projection's memory with it; with a spare kept, a fresh
- * one (no projection, ~60 MiB) then waits for the next call, so no first call
- * pays a process's start (~0.3 s and ~5 k faults here). Where it cannot run (an
+ * host` command's, once ready and its loop quiet, decision 300), and ends once
+ * no call has come for `keptMs`, taking the past projection's memory with it;
+ * with a spare kept, a fresh one (no projection, ~60 MiB) then waits for the
+ * next call, so no first call after a quiet spell pays a process's start (~0.3 s
+ * and ~5 k faults here). Where it cannot run (an
  * in-memory log in tests, or dist/ not built when running from the TypeScript
  * sources) the calls run in the caller's thread, with one log line.
  */
@@ -40,7 +42,9 @@ export class PastStateProcess {
   private closed = false;
   /** Whether the running process has answered a call since it started (it may hold a past projection). */
   private used = false;
-  private spare = false;
+  private spare: SpareGate | undefined;
+  /** The wait for a quiet moment to start the spare, while one runs. */
+  private spareWait: NodeJS.Timeout | undefined;
   /**
    * The last few answers, by call (decision 298): a past seq's state never changes (the log only grows), so a
    * call made again (a page reloaded, a second client, GET /api/state?at= again) is answered here, without
@@ -115,17 +119,46 @@ export class PastStateProcess {
 
   /**
    * Starts a process ahead of the first call, and a fresh one each time an idle one ends (decision 295), so the
-   * time machine's first call pays only its rebuild. Nothing where the calls would run in the caller's thread.
+   * time machine's first call pays only its rebuild. Each start waits for `gate` to say the host is quiet (decision
+   * 300: `ordo host` passes `quietLoop()`, so a spare never starts while the host takes orders); a call that comes
+   * first starts the process itself. Nothing where the calls would run in the caller's thread.
    */
-  keepSpare(): void {
-    this.spare = true;
-    if (!this.closed && !this.child && !this.inline && this.spareable()) this.process();
+  keepSpare(gate: SpareGate = AT_ONCE): void {
+    this.spare = gate;
+    this.startSpare();
+  }
+
+  /** Whether a spare is waiting for the host to be quiet (tests and figures). */
+  get spareWaiting(): boolean {
+    return this.spareWait !== undefined;
+  }
+
+  private startSpare(): void {
+    const gate = this.spare;
+    if (!gate || this.closed || this.child || this.inline || this.spareWait || !this.spareable()) return;
+    if (gate.everyMs <= 0 && gate.quiet()) {
+      this.process();
+      return;
+    }
+    gate.begin?.();
+    this.spareWait = setInterval(() => {
+      // A call that came meanwhile started the process; the host's stop ends the wait.
+      if (this.closed || this.child || this.inline || gate.quiet()) {
+        clearInterval(this.spareWait);
+        this.spareWait = undefined;
+        if (!this.closed && !this.child && !this.inline) this.process();
+      }
+    }, Math.max(1, gate.everyMs));
+    // The wait never keeps the host's loop alive.
+    this.spareWait.unref();
   }
 
   /** Ends the process (host stop). Calls still waiting get an error value. */
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.idle);
+    clearInterval(this.spareWait);
+    this.spareWait = undefined;
     await this.stop();
   }
 
@@ -149,8 +182,8 @@ export class PastStateProcess {
       else child.kill('SIGTERM');
       await exited;
     }
-    // The idle end let the past projection go; a spare without one waits for the next first call.
-    if (idle && this.spare && !this.closed && !this.child) this.process();
+    // The idle end let the past projection go; a spare without one waits for the next first call (once quiet).
+    if (idle) this.startSpare();
   }
 
   private spareable(): boolean {
