@@ -171,6 +171,8 @@ export class OrdoFixSession extends AsciiSession {
       this.rejectMsg(view, msgType, seq, `Invalid MsgType: '${msgType}' is no FIX message type`, 11, MsgTag.MsgType);
       return false;
     }
+    // A Logon's problems are onLogon's: one Logout naming why (a Reject would leave the peer waiting).
+    if (msgType === MsgType.Logon) return true;
     const problem = sessionProblem(view, this.definitions);
     if (problem === undefined) return true;
     this.rejectMsg(view, msgType, seq, problem.text, problem.reason, problem.tag);
@@ -233,6 +235,16 @@ export class OrdoFixSession extends AsciiSession {
     return (t?.duplex?.socket?.writableLength ?? 0) + (enc?.readableLength ?? 0) + 256 * (enc?.writableLength ?? 0);
   }
 
+  /**
+   * Whether application messages may go out: not once a Logout is sent or answered (the peer reads nothing after
+   * it; QuickFIX's initiator drops the connection on it). Ordo sent the reports that came in between after its
+   * Logout answer (QuickFIX's 14e showed it); now they wait for the next logon (decision 301).
+   */
+  get takesApp(): boolean {
+    const state = this.getState();
+    return state !== SessionState.ConfirmingLogout && state !== SessionState.WaitingLogoutConfirm && state !== SessionState.Stopped;
+  }
+
   get nextOutSeq(): number {
     return this.lastSentSeqNum() + 1;
   }
@@ -275,6 +287,13 @@ export class OrdoFixSession extends AsciiSession {
     // MsgSeqNumLess): a Logout saying so. The library takes every SequenceReset whatever its number.
     if (bound && seq !== undefined && gapFill && !possDup && seq <= this.lastPeerSeqNum()) {
       this.refuse(`MsgSeqNum too low, expecting ${this.lastPeerSeqNum() + 1} but received ${seq}`);
+      return;
+    }
+    // A Logout ahead of a gap is answered, not asked about: the peer is leaving, and its number is not taken, so the
+    // gap is found again at its next Logon (QuickFIX does the same; its RejectResentMessage case). The library asked
+    // for a resend first and took the Logout's number, skipping the gap for good.
+    if (bound && seq !== undefined && msgType === MsgType.Logout && seq > this.lastPeerSeqNum() + 1 && this.getState() !== SessionState.WaitingForALogon) {
+      this.onSessionMsg(msgType, view);
       return;
     }
     if (bound && seq !== undefined && seq > this.lastPeerSeqNum() + 1 && this.heldAhead(msgType, view, seq)) return;
@@ -535,7 +554,7 @@ export class OrdoFixSession extends AsciiSession {
     const peer = view.getString(MsgTag.SenderCompID) ?? '';
     this.peerCompId = peer;
     const target = view.getString(MsgTag.TargetCompID) ?? '';
-    const refusal = this.hooks.logon(peer, target, password || undefined) ?? heartBtIntProblem(view.getString(MsgTag.HeartBtInt)) ?? sendingTimeProblem(view);
+    const refusal = this.hooks.logon(peer, target, password || undefined) ?? heartBtIntProblem(view.getString(MsgTag.HeartBtInt)) ?? sendingTimeProblem(view) ?? (this.checkMsgIntegrity ? sessionProblem(view, this.definitions)?.text : undefined);
     if (refusal === undefined) {
       // FIX: both sides heartbeat at the interval of the initiator's Logon, and the acceptor's Logon echoes it
       // (QuickFIX's cases 4a, 6, 21). Ordo answered its own 30 s whatever the client asked.

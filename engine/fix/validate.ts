@@ -111,6 +111,13 @@ function badFormat(type: string, value: string): boolean {
   }
 }
 
+/** The types `badFormat` checks. */
+const FORMATTED = new Set(['INT', 'LENGTH', 'NUMINGROUP', 'SEQNUM', 'DAYOFMONTH', 'FLOAT', 'QTY', 'PRICE', 'PRICEOFFSET', 'AMT', 'PERCENTAGE', 'CHAR', 'BOOLEAN', 'UTCTIMESTAMP', 'UTCDATEONLY', 'UTCDATE', 'LOCALMKTDATE', 'UTCTIMEONLY', 'MONTHYEAR']);
+
+/** Per tag below 10,000 (FIX's own), the message it was last seen in (`generation`): repeated tags found without a set per message. */
+const stamps = new Uint32Array(10_000);
+let generation = 0;
+
 /** BeginString, BodyLength, MsgType and CheckSum: the framing, checked where the message is read (garbled, 2t). */
 const FRAMING = new Set([8, 9, 10, 35]);
 
@@ -126,9 +133,13 @@ export function sessionProblem(view: MsgView, definitions: FixDefinitions): Sess
   const set = view.segment?.set;
   if (tags === undefined || set == null) return undefined;
   const header = headerOf(definitions);
-  const buffer = (view as unknown as { buffer: { getString(from: number, to: number): string } }).buffer;
+  const buffer = (view as unknown as { buffer: { get(pos: number): number; getString(from: number, to: number): string } }).buffer;
   const shape = shapeOf(set);
-  const seen = new Set<number>();
+  // Tags seen in this message: a stamp per tag (no set made per message).
+  if (++generation === 0xffffffff) {
+    stamps.fill(0);
+    generation = 1;
+  }
   let inBody = false;
   let later: SessionProblem | undefined;
   for (let i = 0; i < tags.nextTagPos; i++) {
@@ -141,11 +152,16 @@ export function sessionProblem(view: MsgView, definitions: FixDefinitions): Sess
     const def = definitions.tagToSimple[tag];
     if (tag <= 0 || def === undefined) return { tag, reason: Reason.InvalidTag, text: `Invalid tag number: ${tag} is no FIX 4.4 field` };
     if (p.len === 0) return { tag, reason: Reason.TagWithoutValue, text: `Tag specified without a value: ${def.name} (${tag})` };
-    if (seen.has(tag) && !shape.inGroup.has(tag)) return { tag, reason: Reason.RepeatedTag, text: `Tag appears more than once: ${def.name} (${tag})` };
-    seen.add(tag);
+    if (tag < stamps.length) {
+      if (stamps[tag] === generation && !shape.inGroup.has(tag)) return { tag, reason: Reason.RepeatedTag, text: `Tag appears more than once: ${def.name} (${tag})` };
+      stamps[tag] = generation;
+    }
     if (!isHeader && set.containedTag[tag] !== true) return { tag, reason: Reason.TagNotDefinedForMsgType, text: `Tag not defined for this message type: ${def.name} (${tag})` };
-    if (later !== undefined) continue;
-    const value = buffer.getString(p.start, p.start + p.len);
+    // A free-text field (STRING and the like, no enumeration) has nothing more to check: its value is not read. Nor
+    // is a header field's (MsgSeqNum and SendingTime are read, and judged, by the sequence and header checks).
+    if (later !== undefined || isHeader || (!FORMATTED.has(def.type) && !def.isEnum())) continue;
+    // One character (most enumerations): V8's one-character strings are shared, nothing allocated.
+    const value = p.len === 1 ? String.fromCharCode(buffer.get(p.start)) : buffer.getString(p.start, p.start + p.len);
     if (badFormat(def.type, value)) later = { tag, reason: Reason.IncorrectDataFormat, text: `Incorrect data format for value: ${def.name} (${tag}) '${value}' is no ${def.type}` };
     else if (def.isEnum() && !(def.type.startsWith('MULTIPLE') ? value.split(' ').every((v) => def.containsEnum(v)) : def.containsEnum(value))) {
       later = { tag, reason: Reason.ValueOutOfRange, text: `Value is incorrect (out of range) for this tag: ${def.name} (${tag}) '${value}'` };
