@@ -254,6 +254,7 @@ export class OrdoFixSession extends AsciiSession {
   }
 
   protected override onMsg(msgType: string, view: MsgView): void {
+    this.sumChecked = false;
     // A stranger's first message is checked before the library binds a session to its SenderCompID (and opens
     // that client's stored sequence numbers): a garbled one ends the connection without an answer, as FIX says
     // of a garbled Logon, instead of a Reject sent (and counted) on a real client's session.
@@ -281,13 +282,17 @@ export class OrdoFixSession extends AsciiSession {
     if (bound && msgType !== MsgType.Logon && this.headerRefused(msgType, view, seq)) return;
     // An acceptor's only (an initiator's Logon answer comes while it is bound).
     if (bound && this.acceptor && msgType === MsgType.Logon && this.getState() !== SessionState.WaitingForALogon && this.secondLogonRefused(view, seq)) return;
-    const gapFill = msgType === MsgType.SequenceReset && view.getTyped(MsgTag.GapFillFlag) === true;
-    if (bound && seq !== undefined && possDup && (msgType !== MsgType.SequenceReset || gapFill) && this.possDupHandled(msgType, view, seq)) return;
-    // A GapFill below the expected number without PossDupFlag is a MsgSeqNum too low (FIX; QuickFIX's 10
-    // MsgSeqNumLess): a Logout saying so. The library takes every SequenceReset whatever its number.
-    if (bound && seq !== undefined && gapFill && !possDup && seq <= this.lastPeerSeqNum()) {
-      this.refuse(`MsgSeqNum too low, expecting ${this.lastPeerSeqNum() + 1} but received ${seq}`);
-      return;
+    if (bound && seq !== undefined && possDup && msgType !== MsgType.SequenceReset && this.possDupHandled(msgType, view, seq)) return;
+    // A GapFill below the expected number (FIX; QuickFIX's 10 MsgSeqNumLess; decision 301): with PossDupFlag Y a
+    // repeat, ignored, unless it fills a gap this session saw; without, a MsgSeqNum too low, a Logout saying so. The
+    // library took every SequenceReset whatever its number. (A GapFill's OrigSendingTime is not asked for: QuickFIX
+    // skips its PossDup checks for SequenceReset.)
+    if (bound && seq !== undefined && msgType === MsgType.SequenceReset && view.getTyped(MsgTag.GapFillFlag) === true && seq <= this.lastPeerSeqNum()) {
+      if (!possDup) {
+        this.refuse(`MsgSeqNum too low, expecting ${this.lastPeerSeqNum() + 1} but received ${seq}`);
+        return;
+      }
+      if (!this.awaited.takeRange(seq, ((view.getTyped(MsgTag.NewSeqNo) as number | undefined) ?? seq + 1) - 1)) return;
     }
     // A Logout ahead of a gap is answered, not asked about: the peer is leaving, and its number is not taken, so the
     // gap is found again at its next Logon (QuickFIX does the same; its RejectResentMessage case). The library asked

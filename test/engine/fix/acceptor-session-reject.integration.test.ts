@@ -125,6 +125,15 @@ describe('FIX acceptor: session Rejects name the field and the reason', () => {
     expect(tagOf(p.ofType('5')[0]!, 58)).toBe('MsgSeqNum too low, expecting 3 but received 1');
   });
 
+  it('a GapFill with PossDupFlag and no OrigSendingTime still fills the gap (QuickFIX asks no OrigSendingTime of a SequenceReset)', async () => {
+    const p = await fresh('BRAVO');
+    p.send('1', 4, [[112, 'held-4']]);
+    await p.until(() => p.ofType('2').length === 1, 'a ResendRequest for 2');
+    p.send('4', 2, [[43, 'Y'], [123, 'Y'], [36, 4]]);
+    await p.until(() => p.ofType('0').some((m) => tagOf(m, 112) === 'held-4'), 'the held TestRequest answered');
+    expect(p.ofType('3')).toEqual([]);
+  });
+
   it('a Logout ahead of a gap is answered without a ResendRequest, and its number is not taken: the next Logon finds the gap', async () => {
     const p = await fresh('CHARLIE');
     p.send('5', 9);
