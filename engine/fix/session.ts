@@ -21,6 +21,7 @@ import { AwaitedSeqs } from './awaited-seqs.ts';
 import { SentJournal } from './journal.ts';
 import { isFileSafeCompId } from './store.ts';
 import { hasUnknownTag, Reason, reverseRoute, sessionProblem } from './validate.ts';
+import { skipGarbledFraming } from './framing.ts';
 
 /**
  * A Logon's HeartBtInt (108) the session can keep, or why not (decision 292): the library times the peer out
@@ -195,6 +196,12 @@ export class OrdoFixSession extends AsciiSession {
     // exception, which would take the whole host down (seen when a venue link is cut). The session has
     // already ended by then; nothing more to do.
     for (const side of [transport.receiver, transport.transmitter] as unknown as (EventEmitter | undefined)[]) side?.on('error', () => undefined);
+    // A logged-on acceptor's garbled framing (QuickFIX 2t) is skipped, not the connection's end (decision 301).
+    const loggedOn = (): boolean => {
+      const state = this.getState();
+      return this.peerCompId !== undefined && state !== SessionState.WaitingForALogon && state !== SessionState.NetworkConnectionEstablished && state !== SessionState.Stopped;
+    };
+    if (this.acceptor) skipGarbledFraming(transport.receiver, loggedOn);
     return super.run(transport);
   }
 

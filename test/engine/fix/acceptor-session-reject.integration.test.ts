@@ -125,6 +125,18 @@ describe('FIX acceptor: session Rejects name the field and the reason', () => {
     expect(tagOf(p.ofType('5')[0]!, 58)).toBe('MsgSeqNum too low, expecting 3 but received 1');
   });
 
+  it('a message whose first three fields are out of order is ignored as garbled, the connection kept (QuickFIX 2t)', async () => {
+    const p = await fresh('DELTA');
+    const S = '\x01';
+    p.write(`35=0${S}8=FIX.4.4${S}9=29${S}34=2${S}49=DELTA${S}52=${fixTime()}${S}56=ORDO${S}10=121${S}`);
+    p.send('1', 2, [[112, 'after-35-first']]);
+    await p.until(() => p.ofType('0').some((m) => tagOf(m, 112) === 'after-35-first'), 'the Heartbeat for TestRequest 2');
+    p.write(`8=FIX.4.4${S}34=3${S}35=0${S}49=DELTA${S}52=${fixTime()}${S}56=ORDO${S}10=000${S}`);
+    // Before: jspurefix's parser threw and the connection ended at the first of these.
+    await stillOn(p, 3);
+    expect(p.closed).toBe(false);
+  });
+
   it('a GapFill with PossDupFlag and no OrigSendingTime still fills the gap (QuickFIX asks no OrigSendingTime of a SequenceReset)', async () => {
     const p = await fresh('BRAVO');
     p.send('1', 4, [[112, 'held-4']]);
