@@ -5,6 +5,7 @@
  *   tags of another type, required tags missing);
  * - round 19's: the garbled check's CheckSum, then Ordo's `sessionProblem` (header order, unknown, empty, repeated,
  *   other type, missing, format, enum, group count), the CheckSum not summed again.
+ * Then the parser itself, bare and wrapped by `skipGarbledFraming` (a try around each chunk of 10 messages).
  * Not part of `npm run bench`: `node dist/bench/fix-inbound-checks.js [blocks] [messagesPerBlock]`. Prints the median
  * ns per message of each variant over its blocks, and their difference.
  */
@@ -15,6 +16,7 @@ import { AsciiSegmentParser } from 'jspurefix/dist/buffer/ascii/ascii-segment-pa
 import { AsciiParserState } from 'jspurefix/dist/buffer/ascii/ascii-parser-state.js';
 import { container } from 'tsyringe';
 import { sessionProblem } from '../engine/fix/validate.ts';
+import { skipGarbledFraming } from '../engine/fix/framing.ts';
 
 const SOH = '\x01';
 
@@ -80,7 +82,55 @@ async function main(): Promise<void> {
   const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[xs.length >> 1]!;
   const ma = median(a);
   const mb = median(b);
-  console.log(JSON.stringify({ blocks, perBlock, beforeNsPerMsg: Math.round(ma), afterNsPerMsg: Math.round(mb), diffNs: Math.round(mb - ma), sink: sink > 0 }));
+
+  // The parser bare and wrapped by skipGarbledFraming (a try around each chunk), over chunks of 10 messages.
+  const makeParser = (): AsciiParser => {
+    const buf = new ElasticBuffer(160 * 1024);
+    const sc = container.createChildContainer();
+    sc.registerInstance(DITokens.Definitions, definitions);
+    sc.register(AsciiSegmentParser, { useClass: AsciiSegmentParser });
+    sc.registerInstance(DITokens.ParseBuffer, buf);
+    sc.register(AsciiParserState, { useClass: AsciiParserState });
+    const c = new JsFixConfig(null, definitions, { BeginString: 'FIX.4.4' } as unknown as ISessionDescription, SOH.charCodeAt(0));
+    c.sessionContainer = sc;
+    const parser = new AsciiParser(c, null, buf);
+    parser.on('msg', () => sink++);
+    return parser;
+  };
+  const bare = makeParser();
+  const wrapped = makeParser();
+  skipGarbledFraming(wrapped, () => true);
+  const chunk = Buffer.from((d + hb).repeat(5), 'latin1');
+  const parseRun = (parser: AsciiParser): number => {
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < perBlock / 10; i++) parser.parseBuffer(chunk, chunk.length);
+    return Number(process.hrtime.bigint() - t0) / perBlock;
+  };
+  parseRun(bare);
+  parseRun(wrapped);
+  const pa: number[] = [];
+  const pb: number[] = [];
+  for (let i = 0; i < blocks; i++) {
+    if (i % 2 === 0) {
+      pa.push(parseRun(bare));
+      pb.push(parseRun(wrapped));
+    } else {
+      pb.push(parseRun(wrapped));
+      pa.push(parseRun(bare));
+    }
+  }
+  console.log(
+    JSON.stringify({
+      blocks,
+      perBlock,
+      beforeNsPerMsg: Math.round(ma),
+      afterNsPerMsg: Math.round(mb),
+      diffNs: Math.round(mb - ma),
+      parseBareNsPerMsg: Math.round(median(pa)),
+      parseGuardedNsPerMsg: Math.round(median(pb)),
+      sink: sink > 0,
+    }),
+  );
 }
 
 await main();
