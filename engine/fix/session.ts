@@ -4,8 +4,10 @@ import {
   FixMsgAsciiStoreResend,
   MsgTag,
   MsgType,
+  SegmentType,
   SessionId,
   SessionState,
+  type FixDefinitions,
   type IFixMsgStore,
   type IJsFixConfig,
   type ILooseObject,
@@ -18,6 +20,8 @@ import { markLoggedOn } from './jspurefix.ts';
 import { AwaitedSeqs } from './awaited-seqs.ts';
 import { SentJournal } from './journal.ts';
 import { isFileSafeCompId } from './store.ts';
+import { hasUnknownTag, Reason, reverseRoute, sessionProblem } from './validate.ts';
+import { skipGarbledFraming } from './framing.ts';
 
 /**
  * A Logon's HeartBtInt (108) the session can keep, or why not (decision 292): the library times the peer out
@@ -40,19 +44,22 @@ function sendingTimeProblem(view: MsgView): string | undefined {
 }
 
 /** Why a stranger's first message is garbled (a wrong CheckSum or BodyLength, a MsgSeqNum that is no number) or not of this session's version, or undefined. */
-function garbledFirstMessage(view: MsgView, beginString: string): string | undefined {
+function garbledFirstMessage(view: MsgView, beginString: string, definitions: FixDefinitions): string | undefined {
   // QuickFIX's acceptance case 1d (wrong BeginString): no session of another version exists to answer in.
   const begin = view.getString(MsgTag.BeginString) ?? '';
   if (begin !== beginString) return `first message's BeginString '${begin}' is not ${beginString}`;
-  return garbled(view);
+  return garbled(view, definitions);
 }
 
 /**
  * Why a message is garbled (FIX: a wrong CheckSum or BodyLength, a MsgSeqNum that is no number, a header without its
- * SenderCompID or TargetCompID, as when a tag is garbled on the wire), or undefined.
+ * SenderCompID or TargetCompID because a tag was garbled on the wire), or undefined. A well-formed message that
+ * lacks SenderCompID or TargetCompID, or has one empty, is not garbled: it gets a session Reject naming the tag
+ * (QuickFIX's cases 14b, 14d; decision 301); only one that also holds a tag no FIX field has (QuickFIX's 2d, 3c:
+ * `4garbled9=`) is.
  */
-function garbled(view: MsgView): string | undefined {
-  if (!view.getString(MsgTag.SenderCompID) || !view.getString(MsgTag.TargetCompID)) return 'garbled message: no SenderCompID (49) or TargetCompID (56)';
+function garbled(view: MsgView, definitions: FixDefinitions): string | undefined {
+  if ((!view.getString(MsgTag.SenderCompID) || !view.getString(MsgTag.TargetCompID)) && hasUnknownTag(view, definitions)) return 'garbled message: no SenderCompID (49) or TargetCompID (56), and a garbled tag';
   const received = view.getString(MsgTag.CheckSum) ?? '';
   if (!/^\d{3}$/.test(received) || Number(received) !== view.checksum()) return `garbled message: CheckSum ${received || '(none)'} is not ${view.checksum()}`;
   // The library reads a message up to its CheckSum and never compares BodyLength: the body (from MsgType to
@@ -133,6 +140,52 @@ export class OrdoFixSession extends AsciiSession {
     super(config);
     this.heartbeat = true;
     this.acceptsAnyPeer = config.description.TargetCompID === '*';
+    // The library's integrity check (an acceptor's: checkMsgIntegrity) runs after its sequence check; it is private
+    // in its typings, so Ordo's is put in its place on this instance (decision 301): RefTagID named, reason codes as
+    // FIX's, enums, formats, repeats, order and group counts checked, the CheckSum not summed a second time.
+    (this as unknown as { checkIntegrity: (msgType: string, view: MsgView) => boolean }).checkIntegrity = (msgType, view) => this.integrity(msgType, view);
+  }
+
+  /** The dictionary the session's messages are read with. */
+  private get definitions(): FixDefinitions {
+    return this.config.definitions;
+  }
+
+  /** CheckSum of the message being handled was compared already (by `garbled`): not summed again. */
+  private sumChecked = false;
+
+  /**
+   * Ordo's integrity check of a message the sequence check took (in the library's place; decision 301): an unknown
+   * MsgType (373=11), then `sessionProblem`'s findings, each a session Reject naming the tag (371), routed back
+   * (OnBehalfOf / DeliverTo reversed). The message is not applied; its number stays taken (FIX). False when rejected.
+   */
+  private integrity(msgType: string, view: MsgView): boolean {
+    const seq = (view.getTyped(MsgTag.MsgSeqNum) as number | undefined) ?? 0;
+    if (!this.sumChecked) {
+      const received = view.getString(MsgTag.CheckSum) ?? '';
+      if (Number(received) !== view.checksum()) {
+        this.rejectMsg(view, msgType, seq, `CheckSum ${received} is not ${view.checksum()}`, Reason.ValueOutOfRange, MsgTag.CheckSum);
+        return false;
+      }
+    }
+    if (view.segment.type === SegmentType.Unknown) {
+      this.rejectMsg(view, msgType, seq, `Invalid MsgType: '${msgType}' is no FIX message type`, 11, MsgTag.MsgType);
+      return false;
+    }
+    // A Logon's problems are onLogon's: one Logout naming why (a Reject would leave the peer waiting).
+    if (msgType === MsgType.Logon) return true;
+    const problem = sessionProblem(view, this.definitions);
+    if (problem === undefined) return true;
+    this.rejectMsg(view, msgType, seq, problem.text, problem.reason, problem.tag);
+    return false;
+  }
+
+  /** A session Reject (35=3) of `view`: RefSeqNum, RefMsgType, the reason, RefTagID when given, the route back. */
+  private rejectMsg(view: MsgView, msgType: string, seq: number, text: string, reason: number, tag?: number): void {
+    const reject = this.config.factory?.reject(msgType, seq, text, reason);
+    if (!reject) return;
+    const route = reverseRoute(view);
+    this.send(MsgType.Reject, { ...reject, ...(tag !== undefined ? { RefTagID: tag } : {}), ...(route ? { StandardHeader: route } : {}) });
   }
 
   /** Runs the session on a new connection, with Nagle's algorithm off (FIX messages are small and latency-bound). */
@@ -143,6 +196,12 @@ export class OrdoFixSession extends AsciiSession {
     // exception, which would take the whole host down (seen when a venue link is cut). The session has
     // already ended by then; nothing more to do.
     for (const side of [transport.receiver, transport.transmitter] as unknown as (EventEmitter | undefined)[]) side?.on('error', () => undefined);
+    // A logged-on acceptor's garbled framing (QuickFIX 2t) is skipped, not the connection's end (decision 301).
+    const loggedOn = (): boolean => {
+      const state = this.getState();
+      return this.peerCompId !== undefined && state !== SessionState.WaitingForALogon && state !== SessionState.NetworkConnectionEstablished && state !== SessionState.Stopped;
+    };
+    if (this.acceptor) skipGarbledFraming(transport.receiver, loggedOn);
     return super.run(transport);
   }
 
@@ -183,6 +242,16 @@ export class OrdoFixSession extends AsciiSession {
     return (t?.duplex?.socket?.writableLength ?? 0) + (enc?.readableLength ?? 0) + 256 * (enc?.writableLength ?? 0);
   }
 
+  /**
+   * Whether application messages may go out: not once a Logout is sent or answered (the peer reads nothing after
+   * it; QuickFIX's initiator drops the connection on it). Ordo sent the reports that came in between after its
+   * Logout answer (QuickFIX's 14e showed it); now they wait for the next logon (decision 301).
+   */
+  get takesApp(): boolean {
+    const state = this.getState();
+    return state !== SessionState.ConfirmingLogout && state !== SessionState.WaitingLogoutConfirm && state !== SessionState.Stopped;
+  }
+
   get nextOutSeq(): number {
     return this.lastSentSeqNum() + 1;
   }
@@ -192,12 +261,14 @@ export class OrdoFixSession extends AsciiSession {
   }
 
   protected override onMsg(msgType: string, view: MsgView): void {
+    this.sumChecked = false;
     // A stranger's first message is checked before the library binds a session to its SenderCompID (and opens
     // that client's stored sequence numbers): a garbled one ends the connection without an answer, as FIX says
     // of a garbled Logon, instead of a Reject sent (and counted) on a real client's session.
     if (this.acceptsAnyPeer && !this.firstSeen) {
       this.firstSeen = true;
-      const garbled = garbledFirstMessage(view, this.config.description.BeginString);
+      const garbled = garbledFirstMessage(view, this.config.description.BeginString, this.definitions);
+      this.sumChecked = true;
       if (garbled !== undefined) {
         this.terminate(new Error(garbled));
         return;
@@ -213,11 +284,30 @@ export class OrdoFixSession extends AsciiSession {
     // A garbled message of a logged-on session is ignored, not rejected and not counted (FIX; QuickFIX's cases 2d,
     // 2m, 3b, 3c): the next good one finds the gap and asks for it again. It was rejected (and counted), or, with
     // its SenderCompID garbled, refused as another session's and the session ended (decision 297).
-    if (bound && garbled(view) !== undefined) return;
+    if (bound && garbled(view, this.definitions) !== undefined) return;
+    if (bound) this.sumChecked = true;
     if (bound && msgType !== MsgType.Logon && this.headerRefused(msgType, view, seq)) return;
     // An acceptor's only (an initiator's Logon answer comes while it is bound).
     if (bound && this.acceptor && msgType === MsgType.Logon && this.getState() !== SessionState.WaitingForALogon && this.secondLogonRefused(view, seq)) return;
     if (bound && seq !== undefined && possDup && msgType !== MsgType.SequenceReset && this.possDupHandled(msgType, view, seq)) return;
+    // A GapFill below the expected number (FIX; QuickFIX's 10 MsgSeqNumLess; decision 301): with PossDupFlag Y a
+    // repeat, ignored, unless it fills a gap this session saw; without, a MsgSeqNum too low, a Logout saying so. The
+    // library took every SequenceReset whatever its number. (A GapFill's OrigSendingTime is not asked for: QuickFIX
+    // skips its PossDup checks for SequenceReset.)
+    if (bound && seq !== undefined && msgType === MsgType.SequenceReset && view.getTyped(MsgTag.GapFillFlag) === true && seq <= this.lastPeerSeqNum()) {
+      if (!possDup) {
+        this.refuse(`MsgSeqNum too low, expecting ${this.lastPeerSeqNum() + 1} but received ${seq}`);
+        return;
+      }
+      if (!this.awaited.takeRange(seq, ((view.getTyped(MsgTag.NewSeqNo) as number | undefined) ?? seq + 1) - 1)) return;
+    }
+    // A Logout ahead of a gap is answered, not asked about: the peer is leaving, and its number is not taken, so the
+    // gap is found again at its next Logon (QuickFIX does the same; its RejectResentMessage case). The library asked
+    // for a resend first and took the Logout's number, skipping the gap for good.
+    if (bound && seq !== undefined && msgType === MsgType.Logout && seq > this.lastPeerSeqNum() + 1 && this.getState() !== SessionState.WaitingForALogon) {
+      this.onSessionMsg(msgType, view);
+      return;
+    }
     if (bound && seq !== undefined && seq > this.lastPeerSeqNum() + 1 && this.heldAhead(msgType, view, seq)) return;
     if (bound && seq !== undefined && msgType !== MsgType.SequenceReset && seq > this.lastPeerSeqNum() + 1) this.awaited.add(this.lastPeerSeqNum() + 1, seq - 1);
     if (bound && seq !== undefined && !possDup && msgType !== MsgType.SequenceReset && seq <= this.lastPeerSeqNum()) {
@@ -227,6 +317,7 @@ export class OrdoFixSession extends AsciiSession {
       super.onMsg(msgType, view);
     } finally {
       this.tooLow = undefined;
+      this.sumChecked = false;
     }
     if (this.ahead.size > 0) this.drainAhead();
   }
@@ -291,11 +382,21 @@ export class OrdoFixSession extends AsciiSession {
    */
   private possDupHandled(msgType: string, view: MsgView, seq: number): boolean {
     const expected = this.lastPeerSeqNum() + 1;
-    if (view.getTyped(MsgTag.OrigSendingTime) == null) {
-      const reject = this.config.factory?.reject(msgType, seq, 'OrigSendingTime (122) is required when PossDupFlag (43) is Y', 1);
-      if (reject) this.send(MsgType.Reject, { ...reject, RefTagID: MsgTag.OrigSendingTime });
+    const orig = view.getTyped(MsgTag.OrigSendingTime);
+    if (orig == null) {
+      this.rejectMsg(view, msgType, seq, 'OrigSendingTime (122) is required when PossDupFlag (43) is Y', Reason.RequiredTagMissing, MsgTag.OrigSendingTime);
       // A rejected message still takes its number; a later one finds the gap as usual.
       if (seq === expected) this.countReceived(seq);
+      return true;
+    }
+    // FIX: OrigSendingTime after SendingTime is a SendingTime accuracy problem: a Reject (10), then a Logout
+    // (QuickFIX's 2f; decision 301). It was taken.
+    const sent = view.getTyped(MsgTag.SendingTime);
+    if (orig instanceof Date && sent instanceof Date && orig.getTime() > sent.getTime()) {
+      const why = `SendingTime accuracy problem: OrigSendingTime (122) is after SendingTime (52)`;
+      this.rejectMsg(view, msgType, seq, why, Reason.SendingTimeAccuracy, MsgTag.OrigSendingTime);
+      if (seq === expected) this.countReceived(seq);
+      this.refuse(why);
       return true;
     }
     if (seq >= expected) return false;
@@ -355,15 +456,15 @@ export class OrdoFixSession extends AsciiSession {
     const sender = view.getString(MsgTag.SenderCompID);
     const target = view.getString(MsgTag.TargetCompID);
     let problem: [string, number] | undefined;
-    if (this.peerCompId !== undefined && (sender !== this.peerCompId || target !== own.SenderCompId)) {
+    // One missing or empty is the integrity check's (a Reject naming it, 373=1 or 4; QuickFIX's 14b, 14d).
+    if (this.peerCompId !== undefined && sender && target && (sender !== this.peerCompId || target !== own.SenderCompId)) {
       problem = [`CompID problem: SenderCompID (49) '${sender ?? ''}' and TargetCompID (56) '${target ?? ''}' are not this session's '${this.peerCompId}' and '${own.SenderCompId}'`, 9];
     } else {
       const late = sendingTimeProblem(view);
       if (late !== undefined) problem = [late, 10];
     }
     if (problem === undefined) return false;
-    const reject = this.config.factory?.reject(msgType, seq ?? 0, problem[0], problem[1]);
-    if (reject) this.send(MsgType.Reject, reject);
+    this.rejectMsg(view, msgType, seq ?? 0, problem[0], problem[1], problem[1] === 9 ? (sender !== this.peerCompId ? MsgTag.SenderCompID : MsgTag.TargetCompID) : MsgTag.SendingTime);
     if (seq === this.lastPeerSeqNum() + 1) this.countReceived(seq);
     this.refuse(problem[0]);
     return true;
@@ -401,8 +502,7 @@ export class OrdoFixSession extends AsciiSession {
     const expected = this.lastPeerSeqNum() + 1;
     const lowers = next === undefined || !Number.isSafeInteger(next) || next < 1 || (gapFill ? seq !== undefined && next <= seq : next < expected);
     if (!lowers) return false;
-    const reject = this.config.factory?.reject(MsgType.SequenceReset, seq ?? 0, `SequenceReset NewSeqNo ${String(next)} would lower the sequence number (expected ${expected})`, 5);
-    if (reject) this.send(MsgType.Reject, reject);
+    this.rejectMsg(view, MsgType.SequenceReset, seq ?? 0, `SequenceReset NewSeqNo ${String(next)} would lower the sequence number (expected ${expected})`, Reason.ValueOutOfRange, MsgTag.NewSeqNo);
     if (seq === expected) (this.sessionState as { lastPeerMsgSeqNum: number }).lastPeerMsgSeqNum = seq;
     return true;
   }
@@ -430,8 +530,7 @@ export class OrdoFixSession extends AsciiSession {
     // (a request up to 10^20 moved the peer's expected number there).
     if (!Number.isSafeInteger(begin) || begin < 1 || typeof requestedEnd !== 'number' || !(requestedEnd >= 0) || (requestedEnd !== 0 && requestedEnd < begin)) {
       const seq = (view.getTyped(MsgTag.MsgSeqNum) as number | undefined) ?? 0;
-      const reject = this.config.factory?.reject(MsgType.ResendRequest, seq, `ResendRequest range ${String(begin)}-${String(requestedEnd)} is not BeginSeqNo >= 1 and EndSeqNo 0 or >= BeginSeqNo`, 5);
-      if (reject) this.send(MsgType.Reject, reject);
+      this.rejectMsg(view, MsgType.ResendRequest, seq, `ResendRequest range ${String(begin)}-${String(requestedEnd)} is not BeginSeqNo >= 1 and EndSeqNo 0 or >= BeginSeqNo`, Reason.ValueOutOfRange, Number.isSafeInteger(begin) && begin >= 1 ? MsgTag.EndSeqNo : MsgTag.BeginSeqNo);
       this.setState(SessionState.ActiveNormalSession);
       return;
     }
@@ -467,7 +566,7 @@ export class OrdoFixSession extends AsciiSession {
     const peer = view.getString(MsgTag.SenderCompID) ?? '';
     this.peerCompId = peer;
     const target = view.getString(MsgTag.TargetCompID) ?? '';
-    const refusal = this.hooks.logon(peer, target, password || undefined) ?? heartBtIntProblem(view.getString(MsgTag.HeartBtInt)) ?? sendingTimeProblem(view);
+    const refusal = this.hooks.logon(peer, target, password || undefined) ?? heartBtIntProblem(view.getString(MsgTag.HeartBtInt)) ?? sendingTimeProblem(view) ?? (this.checkMsgIntegrity ? sessionProblem(view, this.definitions)?.text : undefined);
     if (refusal === undefined) {
       // FIX: both sides heartbeat at the interval of the initiator's Logon, and the acceptor's Logon echoes it
       // (QuickFIX's cases 4a, 6, 21). Ordo answered its own 30 s whatever the client asked.

@@ -417,7 +417,8 @@ export class FixAcceptorComponent extends ProjectedComponent implements Componen
     if (!q || q.length === 0) return;
     let n = 0;
     for (const { seq, report, before } of q) {
-      if (this.live.get(clientId) !== s) break;
+      // Nothing after the session's Logout (decision 301): what is left stays owed for the next logon.
+      if (this.live.get(clientId) !== s || !s.takesApp) break;
       if (s.backlogBytes > this.maxBacklog) {
         this.retryLater(clientId, s);
         break;
@@ -522,7 +523,7 @@ export class FixAcceptorComponent extends ProjectedComponent implements Componen
     };
     if (next > 1) log.replay(r.session, (e) => fold(e, false), 1, next - 1);
     const step = (): void => {
-      if (this.live.get(clientId) !== s || !r.stillOwed()) {
+      if (this.live.get(clientId) !== s || !s.takesApp || !r.stillOwed()) {
         this.rebuilding.delete(clientId);
         return;
       }

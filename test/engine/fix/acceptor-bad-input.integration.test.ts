@@ -164,12 +164,15 @@ describe('FIX acceptor: bad input', () => {
       ['q3', '99999999999999999999', '228.5', /OrderQty \(38\) must be at most 1000000000/],
       ['p1', '100', '-1', /Price \(44\) must be > 0/],
       ['p2', '100', '0', /Price \(44\) must be > 0/],
-      ['p3', '100', '1e400', /Price \(44\) is (missing|not a number)/], // the library reads 1e400 as no value
       ['H'.repeat(65), '100', '228.5', /ClOrdID \(11\) must be 1-64 printable characters without spaces/],
     ];
     let seq = 1;
     let text = fix(logon('BRAVO', seq++, [[141, 'Y']]));
     for (const [id, q, p] of bad) text += d(seq++, id, q, p);
+    // No FIX float (FIX writes no exponent): a session Reject naming Price, 373=6 (decision 301; it was an
+    // ExecutionReport saying the price was missing, the library reading 1e400 as no value).
+    const malformed = seq;
+    text += d(seq++, 'p3', '100', '1e400');
     text += g(seq++, '-5', '228.5') + g(seq++, '100', '0');
     text += fix([[35, '5'], [49, 'BRAVO'], [56, 'ORDO'], [34, seq++], [52, now()]]);
     const out = await exchange(port, text);
@@ -182,6 +185,8 @@ describe('FIX acceptor: bad input', () => {
     });
     const cancelRejects = out.split(/(?=8=FIX\.4\.4\|)/).filter((m) => /\|35=9\|/.test(m));
     expect(cancelRejects.map((m) => /\|58=([^|]*)/.exec(m)![1])).toEqual(['OrderQty (38) must be a whole number > 0, got -5', 'Price (44) must be > 0, got 0']);
+    const rejects = out.split(/(?=8=FIX\.4\.4\|)/).filter((m) => /\|35=3\|/.test(m));
+    expect(rejects.map((m) => [/\|45=(\d+)/.exec(m)?.[1], /\|371=(\d+)/.exec(m)?.[1], /\|373=(\d+)/.exec(m)?.[1]])).toEqual([[String(malformed), '44', '6']]);
     expect((await host.api.getState()).ok).toBe(true);
   });
 
