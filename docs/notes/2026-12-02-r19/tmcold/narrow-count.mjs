@@ -9,8 +9,7 @@ const t0 = performance.now();
 const s = startingPoint(log, 1, Number(seq));
 const ms = performance.now() - t0;
 const table = s.projection.table;
-let narrow = 0, wide = 0;
-const fresh = { F: 8, I: 4 };
+let narrow = 0;
 for (const t of [table, table.fills]) for (const c of t.chunks) for (const v of Object.values(c)) {
   if (!ArrayBuffer.isView(v)) continue;
   if (v.constructor !== Float64Array && v.constructor !== Int32Array && v.constructor !== Uint8Array) { narrow += v.byteLength; }
