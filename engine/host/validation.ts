@@ -17,6 +17,9 @@ export class BadRequest extends Error {
 const MAX_QTY = 1_000_000_000;
 const MAX_PRICE = 1_000_000_000;
 const id = z.string().min(1).max(64).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
+/** A control character (C0, DEL, C1): never part of a symbol ("AAPL\u0000" was sequenced and rejected as an unknown instrument). */
+const CONTROL = /[\x00-\x1f\x7f-\x9f]/;
+const symbol = z.string().min(1).max(64).refine((v) => !CONTROL.test(v), 'must not contain control characters');
 
 const quantity = z.number().int().positive().max(MAX_QTY);
 const price = z.number().positive().max(MAX_PRICE);
@@ -25,7 +28,7 @@ const newOrder = z
   .strictObject({
     clientId: id,
     clientOrderId: id,
-    symbol: z.string().min(1).max(64),
+    symbol,
     side: z.enum(SIDES),
     orderType: z.enum(ORDER_TYPES),
     quantity,
@@ -114,7 +117,7 @@ function plainNewOrder(v: unknown): NewOrderRequest | undefined {
   for (const k in o) if (!NEW_ORDER_KEYS.has(k) || o[k] === undefined) return undefined;
   const { clientId, clientOrderId, symbol, side, orderType, quantity, price, timeInForce, locate, intentional } = o;
   if (o['expireTime'] !== undefined || timeInForce === 'gtd') return undefined;
-  if (!isId(clientId) || !isId(clientOrderId) || typeof symbol !== 'string' || symbol.length < 1 || symbol.length > 64) return undefined;
+  if (!isId(clientId) || !isId(clientOrderId) || typeof symbol !== 'string' || symbol.length < 1 || symbol.length > 64 || CONTROL.test(symbol)) return undefined;
   if (!isIn(SIDES, side) || !isIn(ORDER_TYPES, orderType) || !isIn(TIME_IN_FORCE, timeInForce)) return undefined;
   if (typeof quantity !== 'number' || !Number.isInteger(quantity) || !(quantity > 0) || quantity > MAX_QTY) return undefined;
   if (price !== undefined && (typeof price !== 'number' || !Number.isFinite(price) || !(price > 0) || price > MAX_PRICE)) return undefined;

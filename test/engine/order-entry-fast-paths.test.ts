@@ -41,6 +41,10 @@ describe('order entry without the general machinery (issue 11: garbage per order
       { ...good, clientId: 'é' },
       { ...good, symbol: '' },
       { ...good, symbol: 'S'.repeat(65) },
+      { ...good, symbol: 'AAPL\u0000' },
+      { ...good, symbol: 'AA\nPL' },
+      { ...good, symbol: 'AAPL\u0085' },
+      { ...good, symbol: 'BRK B' },
       { ...good, side: 'short' },
       { ...good, timeInForce: 'gtx' },
       { ...good, locate: 'yes' },
@@ -58,6 +62,13 @@ describe('order entry without the general machinery (issue 11: garbage per order
       });
       expect(outcome(() => parseNewOrder(c)), JSON.stringify(c)).toEqual(schema);
     }
+  });
+
+  it('a symbol with a control character is refused, one line naming the field; a symbol with a space is taken', () => {
+    for (const sym of ['AAPL\u0000', 'AA\nPL', '\u001bAAPL', 'AAPL\u007f', 'AAPL\u0085']) {
+      expect(outcome(() => parseNewOrder({ ...good, symbol: sym })), JSON.stringify(sym)).toEqual({ error: 'BadRequest', message: 'order.symbol: must not contain control characters' });
+    }
+    expect(outcome(() => parseNewOrder({ ...good, symbol: 'BRK B' }))).toEqual({ value: { ...good, symbol: 'BRK B' } });
   });
 
   it('a plain API path reads as the WHATWG URL reads it; anything else is left to URL', () => {
