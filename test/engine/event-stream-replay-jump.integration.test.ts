@@ -21,11 +21,13 @@ afterEach(async () => {
 
 describe('an event stream catching up from the replay service', () => {
   it('never applies events across seqs the answer jumped over: asks again, and names a gap that stays', async () => {
-    // 8-event frames; the one holding seqs 65-72 cut out of the log by hand.
+    // 8-event frames; the first one (seqs 1-8) cut out of the log by hand. (A frame missing inside a page is
+    // already refused by the reader, which checks that each frame follows the one before: the frame a page opens
+    // with is the one it cannot check, and the first page of a session's rewind opens here.)
     const path = storedSession(4_000, [8]);
     const db = new Database(path);
     try {
-      expect(db.prepare('DELETE FROM frames WHERE key = ?').run(frameKey(1, 65)).changes).toBe(1);
+      expect(db.prepare('DELETE FROM frames WHERE key = ?').run(frameKey(1, 1)).changes).toBe(1);
     } finally {
       db.close();
     }
@@ -45,9 +47,9 @@ describe('an event stream catching up from the replay service', () => {
       asked++;
       return request(...a);
     };
-    await expect(stream.start()).rejects.toThrow('replay of session 1: seqs 65-72 did not come (3 answers in a row jumped over them)');
-    expect(seqs).toEqual(Array.from({ length: 64 }, (_, i) => i + 1));
-    expect(stream.position).toEqual({ session: 1, seq: 64 });
+    await expect(stream.start()).rejects.toThrow('replay of session 1: seqs 1-8 did not come (3 answers in a row jumped over them)');
+    expect(seqs).toEqual([]);
+    expect(stream.position).toEqual({ session: 1, seq: 0 });
     // The head, the first page, then the same seq asked for twice more.
     expect(asked).toBe(4);
   });
