@@ -202,7 +202,11 @@ export class ReadableLog {
       throw frameError(err, session, firstSeq, lastSeq);
     };
     let next: number | undefined = this.frameStart(session, from);
-    let expected = -1;
+    // The seq the next page must hold first. The first page too: the frame holding `from` is found in one SQLite
+    // call and the page read in another (two WAL snapshots), and a merge committed between them stores the merged
+    // frame under a key before `next`: that page opened past it, thousands of seqs after `from` (round 19: a
+    // component rewinding through the replay service applied the rest with those events missing).
+    let expected = from;
     let left = most;
     let leftBytes = mostBytes;
     while (next !== undefined && left > 0 && leftBytes > 0) {
@@ -223,12 +227,12 @@ export class ReadableLog {
         if (failed !== undefined) throw failed;
         return;
       }
-      if (failed === undefined && expected >= 0 && firsts[0]! > expected) {
-        // Merged between two pages: the frame holding `expected` now starts before this page.
+      if (failed === undefined && firsts[0]! > expected) {
+        // Merged since `next` was found: the frame holding `expected` now starts before this page. Read again from
+        // it (each retry starts strictly earlier, so this ends); a jump that is still there is the log's own gap.
         const holder = this.frameStart(session, expected);
         if (holder < next) {
           next = holder;
-          expected = -1;
           continue;
         }
       }
