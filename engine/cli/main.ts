@@ -113,7 +113,8 @@ function takeHugeHeap(): void {
 export async function run(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
-    const topic = name === 'help' ? rest[0] : undefined;
+    // `ordo help --help` (or -h): help's own usage, as `ordo COMMAND --help` is any other command's.
+    const topic = name === 'help' ? (rest[0] === '--help' || rest[0] === '-h' ? 'help' : rest[0]) : undefined;
     const part = topic === undefined ? undefined : commandHelp(topic);
     if (topic !== undefined && part === undefined) {
       console.error(`ordo: help: unknown command '${topic}' (see 'ordo help')`);

@@ -49,6 +49,7 @@ import { CHECKPOINT_EVERY } from './checkpoint-maker.ts';
 import { log, log as logger } from '../log.ts';
 import { Supervisor, type SuperviseResult } from './supervisor.ts';
 import { ReplayServiceThread } from './replay-service-thread.ts';
+import { checkPortFree } from './port-free.ts';
 
 export interface HostOptions {
   readonly dataDir: string;
@@ -544,10 +545,18 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       await api.finishInterruptedRoll();
     }
     if (fix) {
+      // The acceptor listens while it is active, and it is active only in an open session. On a closed session (the
+      // day's close, then a restart) or a new data dir with --no-auto-open, waiting for it hung start-up for good,
+      // before the ready line and deaf to Ctrl-C: then its port is only checked free, and taken when a session opens.
       try {
-        await fix.whenListening();
+        if (sequencer.position.phase === 'open') await fix.whenListening();
       } catch (err) {
         throw new UserError((err as Error).message);
+      }
+      if (sequencer.position.phase !== 'open') {
+        await checkPortFree(fix.host, opts.fixPort ?? 0).catch((err: NodeJS.ErrnoException) => {
+          throw new UserError(err.code === 'EADDRINUSE' ? `FIX port ${opts.fixPort} on ${fix.host} is already in use` : `FIX acceptor cannot listen: ${err.message}`);
+        });
       }
     }
     const staticDir = opts.staticDir ?? defaultStaticDir();
