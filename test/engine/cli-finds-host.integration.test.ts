@@ -16,17 +16,16 @@ describe('operator commands find the running host from --data-dir', () => {
   it('halt, resume and admin with --data-dir alone; one line and exit 1 once the host is gone', async () => {
     const dir = join(root, 'd');
     const host = await startHostProcess(['--data-dir', dir], 60_000);
-    let halt, resume, admin;
     try {
-      halt = await runOrdo(['halt', '--data-dir', dir, '--reason', 'fire drill'], 30_000);
-      resume = await runOrdo(['resume', '--data-dir', dir], 30_000);
-      admin = await runOrdo(['admin', 'restart', 'router-1', '--data-dir', dir], 60_000);
+      const halt = await runOrdo(['halt', '--data-dir', dir, '--reason', 'fire drill'], 30_000);
+      expect([halt.code, halt.stdout, halt.stderr]).toEqual([0, 'firm-wide: halted\n', '']);
+      const resume = await runOrdo(['resume', '--data-dir', dir], 30_000);
+      expect([resume.code, resume.stdout, resume.stderr]).toEqual([0, 'firm-wide: resumed\n', '']);
+      const admin = await runOrdo(['admin', 'restart', 'router-1', '--data-dir', dir], 60_000);
+      expect([admin.code, admin.stdout, admin.stderr]).toEqual([0, 'restart router-1: ok\n', '']);
     } finally {
       expect(await host.stop()).toBe(0);
     }
-    expect([halt.code, halt.stdout, halt.stderr]).toEqual([0, 'firm-wide: halted\n', '']);
-    expect([resume.code, resume.stdout, resume.stderr]).toEqual([0, 'firm-wide: resumed\n', '']);
-    expect([admin.code, admin.stdout, admin.stderr]).toEqual([0, 'restart router-1: ok\n', '']);
 
     const gone = await runOrdo(['halt', '--data-dir', dir]);
     expect(gone.code).toBe(1);
