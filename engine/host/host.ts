@@ -545,15 +545,17 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       await api.finishInterruptedRoll();
     }
     if (fix) {
-      // The acceptor listens while it is active, and it is active only in an open session. On a closed session (the
-      // day's close, then a restart) or a new data dir with --no-auto-open, waiting for it hung start-up for good,
-      // before the ready line and deaf to Ctrl-C: then its port is only checked free, and taken when a session opens.
+      // The acceptor listens while it is active. In an open session it is (or is being) activated; with no open
+      // session it is active only if the log left it so (a session closed in this log's last run). Waiting for it
+      // otherwise (a new data dir with --no-auto-open, a log whose fix role is not active) hung start-up for good,
+      // before the ready line and deaf to Ctrl-C: then its port is only checked free, and taken when it activates.
+      const listening = sequencer.position.phase === 'open' || supervisor.runtimes.some((rt) => rt.logic === fix && rt.lifecycle === 'active');
       try {
-        if (sequencer.position.phase === 'open') await fix.whenListening();
+        if (listening) await fix.whenListening();
       } catch (err) {
         throw new UserError((err as Error).message);
       }
-      if (sequencer.position.phase !== 'open') {
+      if (!listening) {
         await checkPortFree(fix.host, opts.fixPort ?? 0).catch((err: NodeJS.ErrnoException) => {
           throw new UserError(err.code === 'EADDRINUSE' ? `FIX port ${opts.fixPort} on ${fix.host} is already in use` : `FIX acceptor cannot listen: ${err.message}`);
         });

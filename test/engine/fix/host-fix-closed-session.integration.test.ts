@@ -7,9 +7,10 @@ import { runOrdo, startHostProcess } from '../helpers/cli.ts';
 
 /**
  * Round 19, outside (an operator's day): `ordo host --fix-port N` waited for the FIX acceptor to listen before its
- * ready line, and the acceptor listens only while a session is open. A host started on a closed session (the day's
- * close, then a restart the next morning) or on a new data dir with `--no-auto-open` hung for good: no ready line,
- * no UI to open the session from, and SIGTERM did not stop it (kill -9 only). Decision 304.
+ * ready line, and the acceptor listens only while it is active. On a new data dir with `--no-auto-open` it never
+ * was: no ready line, no UI to open the session from, SIGTERM did not stop it (kill -9 only), and a FIX port in use
+ * was never reported. The first and third cases failed before; the second (the day's close, then a restart: the log
+ * leaves the acceptor active) passed before and is kept as a guard. Decision 304.
  */
 
 const root = mkdtempSync(join(tmpdir(), 'ordo-fix-closed-'));
