@@ -53,6 +53,14 @@ export function parseQuantity(text: string): number {
   return Math.round(base * mult * 1e6) / 1e6;
 }
 
+/**
+ * Parses a risk limit as a risk manager types it: as a quantity (`1,000,000`, `5m`, `250k`), zero included.
+ * NaN otherwise. `Number()` took `0x10` as 16 and `1e6`, and refused `1,000,000` (round 19, outside).
+ */
+export function parseLimit(text: string): number {
+  return parseQuantity(text);
+}
+
 /** Parses a price: a plain non-negative decimal, thousands separators in threes. NaN otherwise. */
 export function parsePrice(text: string): number {
   const m = /^([\d,_ \u00a0\u202f]*)(\.\d*)?$/.exec(text.trim());

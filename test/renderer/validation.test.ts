@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isMultipleOf, normalisePriceText, parsePrice, parseQuantity, roundToTick, stepPrice, validateReplace, validateTicket } from '../../renderer/lib/validation.ts';
+import { isMultipleOf, normalisePriceText, parseLimit, parsePrice, parseQuantity, roundToTick, stepPrice, validateReplace, validateTicket } from '../../renderer/lib/validation.ts';
 import type { TicketInput } from '../../renderer/lib/validation.ts';
 import { client, instrument } from './helpers.ts';
 
@@ -166,5 +166,17 @@ describe('a decimal comma (round 19, outside: a trader typed "1,5" and the ticke
     expect(v.ok === false && v.errors).toEqual({ quantity: `Quantity: ${COMMA}`, price: `Price: ${COMMA}` });
     const w = validateReplace('1,5', '190,01', 0, aapl);
     expect(w.ok === false && w.errors).toEqual({ quantity: `Quantity: ${COMMA}`, price: `Price: ${COMMA}` });
+  });
+});
+
+describe('a risk limit as typed (round 19, outside: Number() took 0x10 as 16 and refused 1,000,000)', () => {
+  it('separators and k/m suffixes as in the ticket, zero allowed, hex, exponents and signs refused', () => {
+    expect(parseLimit('1,000,000')).toBe(1_000_000);
+    expect(parseLimit('5m')).toBe(5_000_000);
+    expect(parseLimit('0')).toBe(0);
+    expect(parseLimit('0x10')).toBeNaN();
+    expect(parseLimit('1e6')).toBeNaN();
+    expect(parseLimit('-5')).toBeNaN();
+    expect(parseLimit('')).toBeNaN();
   });
 });
