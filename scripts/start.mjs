@@ -8,6 +8,7 @@
 //   ORDO_PORT         HTTP port of the browser mode (default 7400; 0 picks one)
 //   ORDO_BUS_PORT     first of the bus ports external components join on
 //                     (default 7410: 7410-7414 bus, 7415-7416 venue; 'off' for none)
+//   ORDO_FIX_PORT     the FIX acceptor's port (none by default), as the desktop app takes it
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -90,5 +91,13 @@ if (electron && built('electron', 'main.js')) {
     process.exit(2);
   }
   const bus = busPort === 'off' ? [] : ['--bus-port', busPort];
-  runChild(process.execPath, [join(root, 'bin', 'ordo.mjs'), 'host', '--data-dir', dataDir, '--port', port, ...bus]);
+  // The desktop app takes ORDO_FIX_PORT (electron/fix-settings.ts); the browser mode ignored it, so an operator who
+  // set it had no FIX acceptor and no word of it (decision 304).
+  const fixPort = process.env.ORDO_FIX_PORT || '';
+  if (fixPort !== '' && (!/^\d+$/.test(fixPort) || Number(fixPort) > 65535)) {
+    console.error(`ordo: ORDO_FIX_PORT must be a port number (0-65535), got '${fixPort}'`);
+    process.exit(2);
+  }
+  const fix = fixPort === '' ? [] : ['--fix-port', fixPort];
+  runChild(process.execPath, [join(root, 'bin', 'ordo.mjs'), 'host', '--data-dir', dataDir, '--port', port, ...bus, ...fix]);
 }

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors.ts';
-import { parse, requireOption } from './args.ts';
+import { readApiPort } from '../host/api-port-file.ts';
+import { parse } from './args.ts';
 import { UsageError } from './errors.ts';
 
 // A Map, not an object: the action is the user's word, and 'constructor' or '__proto__' must be refused as unknown.
@@ -14,7 +15,7 @@ const ACTIONS: ReadonlyMap<string, (id: string) => { method: string; path: strin
 ]);
 
 /**
- * `ordo admin ACTION ID --url URL (--token T | --data-dir DIR)`: operator
+ * `ordo admin ACTION ID (--url URL (--token T | --data-dir DIR) | --data-dir DIR)`: operator
  * actions on a running host through its HTTP API: restart a component (it
  * rewinds and rejoins), add a standby of a role, activate, deactivate, shut
  * down. Prints the host's one-line answer; exit 1 when the host refuses.
@@ -25,7 +26,7 @@ export async function adminCommand(argv: string[]): Promise<number> {
   const make = action === undefined ? undefined : ACTIONS.get(action);
   if (!make) throw new UsageError(`admin: ACTION must be one of ${[...ACTIONS.keys()].join(', ')}, got '${action ?? ''}'`);
   if (target === undefined || target === '') throw new UsageError(`admin: ${action} needs a ${action === 'standby' ? 'role' : 'component id'}`);
-  const url = requireOption('admin', 'url', values.url);
+  const url = values.url ?? urlFrom(values['data-dir']);
   let base: URL;
   try {
     base = new URL(url);
@@ -44,6 +45,14 @@ export async function adminCommand(argv: string[]): Promise<number> {
   if (!res.ok) throw new UserError(`admin ${action} ${target}: ${body?.error ? `${body.error.code}: ${body.error.message}` : `HTTP ${res.status}`}`);
   console.log(`${action} ${target}: ok${body?.componentId && body.componentId !== target ? ` (${body.componentId})` : ''}`);
   return 0;
+}
+
+/** The running host's URL from its data dir's port file (decision 304), as `ordo session` finds it. */
+function urlFrom(dataDir: string | undefined): string {
+  if (dataDir === undefined) throw new UsageError('admin: give --url, or --data-dir of the running host');
+  const port = readApiPort(dataDir);
+  if (port === undefined) throw new UserError(`admin: no host is running for ${dataDir} (or give --url)`);
+  return `http://127.0.0.1:${port}`;
 }
 
 function tokenFrom(dataDir: string | undefined): string {

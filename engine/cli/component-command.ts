@@ -32,6 +32,8 @@ export async function componentCommand(argv: string[]): Promise<number> {
   if (!m) throw new UsageError(`component: --connect must be HOST:PORT (the host's --bus-port), got '${connect}'`);
   const host = m[1]!;
   const port = Number(m[2]);
+  // The host's bus ports are --bus-port .. +6 (the venue's last): a port past 65535 went to ZeroMQ as it was.
+  if (!(port >= 1024 && port <= 65530)) throw new UsageError(`component: --connect's port must be the host's --bus-port (1024-65530), got ${port}`);
   if (host !== '127.0.0.1' && host !== 'localhost') throw new UserError('component: the host\'s bus listens on 127.0.0.1 only; --connect 127.0.0.1:PORT');
   const id = requireOption('component', 'id', values.id);
   const paths = dataDirPaths(requireOption('component', 'data-dir', values['data-dir']));

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { readApiPort } from '../host/api-port-file.ts';
 import { existingDataDir } from '../host/data-dir.ts';
 import { UserError } from '../errors.ts';
 import { intOption, parse, requireOption } from './args.ts';
@@ -6,7 +7,7 @@ import { writeOut } from './log-commands.ts';
 
 /**
  * `ordo halt` / `ordo resume`: the kill switch from a terminal. Calls the
- * running host's API on 127.0.0.1 (POST /api/clients/C/halt, or /api/halt
+ * running host's API on 127.0.0.1 (its port from --port or the data dir) (POST /api/clients/C/halt, or /api/halt
  * firm-wide) with the token of its data dir, and prints the answer.
  */
 export function haltCommand(action: 'halt' | 'resume') {
@@ -19,7 +20,10 @@ export function haltCommand(action: 'halt' | 'resume') {
       reason: { type: 'string' },
     });
     const dir = existingDataDir(requireOption(action, 'data-dir', values['data-dir']));
-    const port = intOption(action, 'port', requireOption(action, 'port', values.port), 1, 65535)!;
+    // The port from the data dir's running host, as `ordo session` finds it: the kill switch is the last command an
+    // operator should have to look a port up for (decision 304).
+    const port = intOption(action, 'port', values.port, 1, 65535) ?? readApiPort(dir.dir);
+    if (port === undefined) throw new UserError(`no host is running for ${dir.dir} (start one with 'ordo host --data-dir ${dir.dir}', or give --port)`);
     let token: string;
     try {
       token = readFileSync(dir.token, 'utf8').trim();

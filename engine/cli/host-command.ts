@@ -137,7 +137,14 @@ export async function hostCommand(argv: string[]): Promise<number> {
   // The time machine's process started ahead of its first call, so that call pays only the rebuild (decision 295),
   // once the host's loop has been quiet for a second (decision 300): never on a fresh host's first orders.
   if (!stopping) host.api.keepPastSpare(quietLoop());
-  if (host.fix && !stopping) console.log(`ordo fix ${host.fix.host}:${await host.fix.whenListening()}${host.fix.tls ? ' tls' : ''}`);
+  // The FIX line once the acceptor listens: at once in an open session, else when a session opens (awaiting it here
+  // left a host started on a closed session deaf to Ctrl-C).
+  const fix = host.fix;
+  if (fix && !stopping) {
+    const fixLine = (p: number) => console.log(`ordo fix ${fix.host}:${p}${fix.tls ? ' tls' : ''}`);
+    if (fix.port !== undefined) fixLine(fix.port);
+    else void fix.whenListening().then(fixLine, () => undefined);
+  }
   if (host.venueFix && !stopping) console.log(`ordo venue-fix 127.0.0.1:${host.venueFix.port}`);
   await stopped;
   await host.close();

@@ -45,14 +45,14 @@ usage:
                                    what-if: replay a session through a fresh risk or router with
                                    other static data or limits (--limits: risk only); print
                                    every differing decision as JSON Lines
-  ordo halt --data-dir DIR --port N [--client ID] [--by WHO] [--reason TEXT]
+  ordo halt --data-dir DIR [--port N] [--client ID] [--by WHO] [--reason TEXT]
                                    kill switch: cancel every live order of a client (or all)
                                    at the venue and refuse new ones, on a running host
-  ordo resume --data-dir DIR --port N [--client ID] [--by WHO]
+  ordo resume --data-dir DIR [--port N] [--client ID] [--by WHO]
                                    lift a halt
   ordo component ROLE --connect HOST:PORT --id ID --data-dir DIR
                                    run one component as its own process
-  ordo admin ACTION ID --url URL [--token T | --data-dir DIR]
+  ordo admin ACTION ID --data-dir DIR | --url URL [--token T | --data-dir DIR]
                                    on a running host: restart ID | standby ROLE |
                                    activate ID | deactivate ID | shutdown ID
   ordo help [COMMAND]              this text, or one command's part of it (also: ordo COMMAND --help)
@@ -113,7 +113,8 @@ function takeHugeHeap(): void {
 export async function run(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
-    const topic = name === 'help' ? rest[0] : undefined;
+    // `ordo help --help` (or -h): help's own usage, as `ordo COMMAND --help` is any other command's.
+    const topic = name === 'help' ? (rest[0] === '--help' || rest[0] === '-h' ? 'help' : rest[0]) : undefined;
     const part = topic === undefined ? undefined : commandHelp(topic);
     if (topic !== undefined && part === undefined) {
       console.error(`ordo: help: unknown command '${topic}' (see 'ordo help')`);

@@ -49,6 +49,7 @@ import { CHECKPOINT_EVERY } from './checkpoint-maker.ts';
 import { log, log as logger } from '../log.ts';
 import { Supervisor, type SuperviseResult } from './supervisor.ts';
 import { ReplayServiceThread } from './replay-service-thread.ts';
+import { checkPortFree } from './port-free.ts';
 
 export interface HostOptions {
   readonly dataDir: string;
@@ -544,10 +545,20 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       await api.finishInterruptedRoll();
     }
     if (fix) {
+      // The acceptor listens while it is active. In an open session it is (or is being) activated; with no open
+      // session it is active only if the log left it so (a session closed in this log's last run). Waiting for it
+      // otherwise (a new data dir with --no-auto-open, a log whose fix role is not active) hung start-up for good,
+      // before the ready line and deaf to Ctrl-C: then its port is only checked free, and taken when it activates.
+      const listening = sequencer.position.phase === 'open' || supervisor.runtimes.some((rt) => rt.logic === fix && rt.lifecycle === 'active');
       try {
-        await fix.whenListening();
+        if (listening) await fix.whenListening();
       } catch (err) {
         throw new UserError((err as Error).message);
+      }
+      if (!listening) {
+        await checkPortFree(fix.host, opts.fixPort ?? 0).catch((err: NodeJS.ErrnoException) => {
+          throw new UserError(err.code === 'EADDRINUSE' ? `FIX port ${opts.fixPort} on ${fix.host} is already in use` : `FIX acceptor cannot listen: ${err.message}`);
+        });
       }
     }
     const staticDir = opts.staticDir ?? defaultStaticDir();

@@ -26,24 +26,59 @@ export type TicketValidation =
   | { ok: true; order: Omit<NewOrderRequest, 'clientOrderId'>; warnings: string[]; notional: number }
   | { ok: false; errors: FieldErrors; warnings: string[] };
 
+/** A thousands separator a trader may type or paste: comma, underscore, space, no-break space, narrow no-break space. */
+const GROUPED = [/^\d{1,3}(?:,\d{3})+$/, /^\d{1,3}(?:_\d{3})+$/, /^\d{1,3}(?:[ \u00a0\u202f]\d{3})+$/];
+
+/**
+ * The whole part of a number as typed, without its thousands separators: plain digits, or digits in threes split by
+ * one kind of separator ("1,500", "1 000 000"). Undefined otherwise: "1,5" (a decimal comma) once read as 15 and
+ * "228,50" as 22850, a fat finger the ticket itself made.
+ */
+function wholePart(text: string): string | undefined {
+  if (/^\d+$/.test(text)) return text;
+  return GROUPED.some((re) => re.test(text)) ? text.replace(/[^\d]/g, '') : undefined;
+}
+
 /**
  * Parses a quantity as a trader types it: digits with optional thousands
- * separators and a `k`/`m` suffix. NaN when it is not a number.
+ * separators (in threes) and a `k`/`m` suffix. NaN when it is not a number.
  */
 export function parseQuantity(text: string): number {
-  const t = text.trim().replaceAll(',', '').replaceAll('_', '').toLowerCase();
-  const m = /^(\d+(?:\.\d+)?|\.\d+)([km]?)$/.exec(t);
-  if (!m || m[1] === undefined) return Number.NaN;
-  const base = Number(m[1]);
-  const mult = m[2] === 'k' ? 1_000 : m[2] === 'm' ? 1_000_000 : 1;
+  const m = /^([\d,_ \u00a0\u202f]*)(\.\d+)?([km]?)$/.exec(text.trim().toLowerCase());
+  if (!m || (m[1] === '' && m[2] === undefined)) return Number.NaN;
+  const whole = m[1] === '' ? '0' : wholePart(m[1]!);
+  if (whole === undefined) return Number.NaN;
+  const base = Number(whole + (m[2] ?? ''));
+  const mult = m[3] === 'k' ? 1_000 : m[3] === 'm' ? 1_000_000 : 1;
   return Math.round(base * mult * 1e6) / 1e6;
 }
 
-/** Parses a price: a plain non-negative decimal. NaN otherwise. */
+/**
+ * Parses a risk limit as a risk manager types it: as a quantity (`1,000,000`, `5m`, `250k`), zero included.
+ * NaN otherwise. `Number()` took `0x10` as 16 and `1e6`, and refused `1,000,000` (round 19, outside).
+ */
+export function parseLimit(text: string): number {
+  return parseQuantity(text);
+}
+
+/** Parses a price: a plain non-negative decimal, thousands separators in threes. NaN otherwise. */
 export function parsePrice(text: string): number {
-  const t = text.trim().replaceAll(',', '');
-  if (!/^(\d+(\.\d*)?|\.\d+)$/.test(t)) return Number.NaN;
-  return Number(t);
+  const m = /^([\d,_ \u00a0\u202f]*)(\.\d*)?$/.exec(text.trim());
+  if (!m || (m[1] === '' && (m[2] === undefined || m[2] === '.'))) return Number.NaN;
+  const whole = m[1] === '' ? '0' : wholePart(m[1]!);
+  if (whole === undefined) return Number.NaN;
+  return Number(whole + (m[2] ?? ''));
+}
+
+/**
+ * "Use a point for decimals" for a number that reads as one with its comma as the decimal point (`1,5`, `228,50`):
+ * "must be a number" would not say what to change.
+ */
+function decimalCommaError(text: string, parse: (t: string) => number, what: 'Quantity' | 'Price'): string | undefined {
+  const t = text.trim();
+  if (!t.includes(',') || !Number.isNaN(parse(t))) return undefined;
+  const pointed = t.replace(/,(?=\d*[km]?$)/i, '.');
+  return pointed !== t && !Number.isNaN(parse(pointed)) ? `${what}: use a point for decimals; a comma separates thousands (1,500)` : undefined;
 }
 
 /** True when `value` is a whole multiple of `step`, by the engine's own rule (contract/ticks.ts); any value for no step. */
@@ -106,13 +141,13 @@ export function validateTicket(
   else if (!client) errors.clientId = `Unknown client ${input.clientId}`;
 
   const quantity = parseQuantity(input.quantity);
-  const qErr = input.quantity.trim() === '' ? 'Enter a quantity' : (negativeError(input.quantity, parseQuantity, 'Quantity') ?? quantityError(quantity, instrument));
+  const qErr = input.quantity.trim() === '' ? 'Enter a quantity' : (negativeError(input.quantity, parseQuantity, 'Quantity') ?? decimalCommaError(input.quantity, parseQuantity, 'Quantity') ?? quantityError(quantity, instrument));
   if (qErr) errors.quantity = qErr;
 
   let price: number | undefined;
   if (input.orderType === 'limit') {
     price = parsePrice(input.price);
-    const pErr = input.price.trim() === '' ? 'Enter a limit price' : (negativeError(input.price, parsePrice, 'Price') ?? priceError(price, instrument));
+    const pErr = input.price.trim() === '' ? 'Enter a limit price' : (negativeError(input.price, parsePrice, 'Price') ?? decimalCommaError(input.price, parsePrice, 'Price') ?? priceError(price, instrument));
     if (pErr) errors.price = pErr;
     // On the tick within float noise: send the tick itself, never 228.1000000001.
     else if (instrument) price = roundToTick(price, instrument.tickSize);
@@ -159,11 +194,11 @@ export function validateReplace(
 ): ReplaceValidation {
   const errors: { quantity?: string; price?: string } = {};
   const quantity = parseQuantity(quantityText);
-  const qErr = negativeError(quantityText, parseQuantity, 'Quantity') ?? quantityError(quantity, instrument);
+  const qErr = negativeError(quantityText, parseQuantity, 'Quantity') ?? decimalCommaError(quantityText, parseQuantity, 'Quantity') ?? quantityError(quantity, instrument);
   if (qErr) errors.quantity = qErr;
   else if (quantity <= filledQuantity) errors.quantity = `Quantity must exceed the filled ${formatQty(filledQuantity)}`;
   const price = parsePrice(priceText);
-  const pErr = negativeError(priceText, parsePrice, 'Price') ?? priceError(price, instrument);
+  const pErr = negativeError(priceText, parsePrice, 'Price') ?? decimalCommaError(priceText, parsePrice, 'Price') ?? priceError(price, instrument);
   if (pErr) errors.price = pErr;
   if (errors.quantity || errors.price) return { ok: false, errors };
   return { ok: true, change: { quantity, price: instrument ? roundToTick(price, instrument.tickSize) : price } };

@@ -3,7 +3,7 @@ import type { ComponentAction } from '../../contract/domain.ts';
 import { formatAge, formatInt, stateLabel } from '../lib/format.ts';
 import { clipClass } from '../lib/text-fit.ts';
 import type { ComponentRow } from '../store/components-slice.ts';
-import { useConfirm } from './Confirm.tsx';
+import { useConfirm, type ConfirmRequest } from './Confirm.tsx';
 import { useApi, useOrdoState } from './context.tsx';
 import { useFlash, useNow } from './hooks.ts';
 import { gridStyle, SortHeader } from './SortHeader.tsx';
@@ -66,19 +66,8 @@ export function ComponentsPanel({ onStatus }: { onStatus?: (msg: string | undefi
   };
 
   const act = async (c: ComponentRow, action: ComponentAction): Promise<void> => {
-    if (action === 'shutdown') {
-      const ok = await confirm({
-        title: `Shut down ${c.id}?`,
-        body: `${c.id} (${c.role}${c.active ? ', active for its role' : ''}) stops. ${
-          components.list.some((o) => o.role === c.role && o.id !== c.id && o.state !== 'stopped')
-            ? 'Another instance of the role can be activated to take over.'
-            : `No other ${c.role} instance is running: work for ${c.role} waits until one is restarted or added.`
-        }`,
-        okLabel: 'Shut down',
-        danger: true,
-      });
-      if (!ok) return;
-    }
+    const ask = componentActionConfirm(c, components.list, action);
+    if (ask !== undefined && !(await confirm(ask))) return;
     const r = await api.componentAction(c.id, action);
     const msg = r.ok ? `${action} ${c.id}: sent` : `${action} ${c.id} failed: ${r.error.message}`;
     setStatus(msg);
@@ -221,4 +210,33 @@ export function componentHealth(list: readonly ComponentRow[]): { healthy: numbe
   if (stale > 0) parts.push(`${stale} stale`);
   if (missing.length > 0) parts.push(`no active ${missing.join(', ')}`);
   return { healthy, bad: healthy < list.length || missing.length > 0, text: parts.join(' · ') };
+}
+
+/**
+ * The confirmation an action on a component needs, or undefined. Shutting down always asks. Deactivating asks when
+ * the instance is the active one of its role and no other instance runs (round 19, outside): one click on
+ * "Deactivate" of the only risk left every new order pending with no question asked, while "Shut down", which does
+ * the same to the role, asked first.
+ */
+export function componentActionConfirm(c: ComponentRow, list: readonly ComponentRow[], action: ComponentAction): ConfirmRequest | undefined {
+  const other = list.some((o) => o.role === c.role && o.id !== c.id && o.state !== 'stopped');
+  if (action === 'shutdown') {
+    return {
+      title: `Shut down ${c.id}?`,
+      body: `${c.id} (${c.role}${c.active ? ', active for its role' : ''}) stops. ${
+        other ? 'Another instance of the role can be activated to take over.' : `No other ${c.role} instance is running: work for ${c.role} waits until one is restarted or added.`
+      }`,
+      okLabel: 'Shut down',
+      danger: true,
+    };
+  }
+  if (action === 'deactivate' && c.active && !other) {
+    return {
+      title: `Deactivate ${c.id}?`,
+      body: `${c.id} is the only ${c.role} instance running: work for ${c.role} waits (new orders stay pending) until it or another instance is activated.`,
+      okLabel: 'Deactivate',
+      danger: true,
+    };
+  }
+  return undefined;
 }

@@ -78,6 +78,8 @@ describe('a trader and an operator in a real browser against a real ordo host', 
   it('deactivating risk leaves new orders pending; reactivating processes them', async () => {
     await page.getByTestId('tab-components').click();
     await page.getByTestId('component-deactivate-risk-1').click();
+    // The only risk instance: the panel asks first (decision 304).
+    await page.getByTestId('confirm-ok').click();
     await page.locator('[data-testid="component-state-risk-1"]').filter({ hasText: /standby/i }).waitFor();
     const id = await enterOrder({ symbol: 'AAPL', side: 'buy', qty: 10, price: px('AAPL', 1.02) });
     await page.locator(`[data-testid="order-state-${id}"][data-state="pending_new"]`).waitFor();

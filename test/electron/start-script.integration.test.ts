@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -127,6 +128,34 @@ describe('npm start without Electron', () => {
     r.child.kill('SIGINT');
     expect(await r.exit, r.stderr.join('\n')).toBe(0);
     expect(r.stderr).toContain('ordo: stopped cleanly');
+  });
+
+  it('takes ORDO_FIX_PORT as the desktop app does (round 19, outside: it was ignored without a word)', async () => {
+    const cwd = tempDir();
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
+    const fixPort = (probe.address() as AddressInfo).port;
+    await new Promise((r) => probe.close(r));
+    const r = run(START, { ORDO_ELECTRON: '0', ORDO_DATA_DIR: join(cwd, 'data'), ORDO_PORT: '0', ORDO_BUS_PORT: 'off', ORDO_FIX_PORT: String(fixPort) }, cwd);
+    expect((await serving(await r.line('stdout', /^ordo ready /))).status).toBe(200);
+    expect(await r.line('stdout', /^ordo fix /)).toBe(`ordo fix 127.0.0.1:${fixPort}`);
+    const accepted = await new Promise<boolean>((resolve) => {
+      const c = connect(fixPort, '127.0.0.1', () => {
+        c.destroy();
+        resolve(true);
+      });
+      c.once('error', () => resolve(false));
+    });
+    expect(accepted).toBe(true);
+    r.child.kill('SIGTERM');
+    expect(await r.exit, r.stderr.join('\n')).toBe(0);
+  });
+
+  it('refuses a bad ORDO_FIX_PORT in one line', async () => {
+    const cwd = tempDir();
+    const r = run(START, { ORDO_ELECTRON: '0', ORDO_DATA_DIR: join(cwd, 'data'), ORDO_PORT: '0', ORDO_FIX_PORT: 'fix' }, cwd);
+    expect(await r.exit).toBe(2);
+    expect(r.stderr.at(-1)).toBe("ordo: ORDO_FIX_PORT must be a port number (0-65535), got 'fix'");
   });
 
   it('refuses a bad ORDO_PORT in one line', async () => {

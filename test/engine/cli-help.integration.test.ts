@@ -34,6 +34,14 @@ describe('ordo COMMAND --help', () => {
     for (const o of ['--truncate-after-corruption', '--accept-lost-events', '--drop-checkpoints', '--rebuild-snapshots', '--salvage-into']) expect(repair).toContain(o);
   });
 
+  it('ordo help --help and -h: help\'s own usage, exit 0 (was: "unknown command \'--help\'", exit 2)', async () => {
+    for (const flag of ['--help', '-h']) {
+      const r = await runOrdo(['help', flag]);
+      expect([r.code, r.stderr]).toEqual([0, '']);
+      expect(r.stdout).toMatch(/^usage:\n {2}ordo help \[COMMAND\]/);
+    }
+  });
+
   it('ordo help of an unknown command: one line, exit 2', async () => {
     const r = await runOrdo(['help', 'bogus']);
     expect(r.code).toBe(2);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isMultipleOf, normalisePriceText, parsePrice, parseQuantity, roundToTick, stepPrice, validateReplace, validateTicket } from '../../renderer/lib/validation.ts';
+import { isMultipleOf, normalisePriceText, parseLimit, parsePrice, parseQuantity, roundToTick, stepPrice, validateReplace, validateTicket } from '../../renderer/lib/validation.ts';
 import type { TicketInput } from '../../renderer/lib/validation.ts';
 import { client, instrument } from './helpers.ts';
 
@@ -136,5 +136,47 @@ describe('a minus sign (round 15, outside: the ticket said "-5" was no number)',
     expect(v.ok === false && v.errors).toEqual({ quantity: 'Quantity must be positive', price: 'Price must be positive' });
     const w = validateReplace('-', '--1', 50, aapl);
     expect(w.ok === false && w.errors).toEqual({ quantity: 'Quantity must be a number', price: 'Price must be a number' });
+  });
+});
+
+describe('a decimal comma (round 19, outside: a trader typed "1,5" and the ticket read 15, "228,50" and it read 22850)', () => {
+  const COMMA = 'use a point for decimals; a comma separates thousands (1,500)';
+  it('a comma is a thousands separator only in threes; anything else is no number', () => {
+    expect(parseQuantity('1,5')).toBeNaN();
+    expect(parseQuantity('1,5k')).toBeNaN();
+    expect(parseQuantity('1,0000')).toBeNaN();
+    expect(parsePrice('228,50')).toBeNaN();
+    expect(parsePrice('1,2345.5')).toBeNaN();
+    expect(parseQuantity('1,000,000')).toBe(1_000_000);
+    expect(parsePrice('1,234.50')).toBe(1234.5);
+  });
+  it('thousands by space, no-break space or underscore, as pasted from a spreadsheet; mixed kinds are no number', () => {
+    expect(parseQuantity('1 000')).toBe(1000);
+    expect(parseQuantity('12\u00a0500')).toBe(12_500);
+    expect(parseQuantity('1\u202f000\u202f000')).toBe(1_000_000);
+    expect(parseQuantity('1_000')).toBe(1000);
+    expect(parsePrice('1 234.5')).toBe(1234.5);
+    expect(parseQuantity('1 5')).toBeNaN();
+    expect(parseQuantity('1,000 000')).toBeNaN();
+    expect(parsePrice('228.')).toBe(228);
+    expect(parsePrice('.')).toBeNaN();
+  });
+  it('the ticket and the amend form say to use a point', () => {
+    const v = validateTicket(input({ quantity: '1,5k', price: '190,01' }), aapl, alpha);
+    expect(v.ok === false && v.errors).toEqual({ quantity: `Quantity: ${COMMA}`, price: `Price: ${COMMA}` });
+    const w = validateReplace('1,5', '190,01', 0, aapl);
+    expect(w.ok === false && w.errors).toEqual({ quantity: `Quantity: ${COMMA}`, price: `Price: ${COMMA}` });
+  });
+});
+
+describe('a risk limit as typed (round 19, outside: Number() took 0x10 as 16 and refused 1,000,000)', () => {
+  it('separators and k/m suffixes as in the ticket, zero allowed, hex, exponents and signs refused', () => {
+    expect(parseLimit('1,000,000')).toBe(1_000_000);
+    expect(parseLimit('5m')).toBe(5_000_000);
+    expect(parseLimit('0')).toBe(0);
+    expect(parseLimit('0x10')).toBeNaN();
+    expect(parseLimit('1e6')).toBeNaN();
+    expect(parseLimit('-5')).toBeNaN();
+    expect(parseLimit('')).toBeNaN();
   });
 });

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { ClientLimits, ClientRiskView } from '../../../contract/risk.ts';
+import { parseLimit } from '../../lib/validation.ts';
 import { useConfirm } from '../Confirm.tsx';
 import { useApi } from '../context.tsx';
 import { useFlash } from '../hooks.ts';
@@ -55,9 +56,9 @@ export function RiskControls() {
   };
   const apply = async (): Promise<void> => {
     if (!editing) return;
-    const v = Number(editing.value);
-    if (editing.value.trim() === '' || !Number.isFinite(v) || v < 0) {
-      setStatus(`${LABEL[editing.field]}: enter a number >= 0`);
+    const v = parseLimit(editing.value);
+    if (Number.isNaN(v)) {
+      setStatus(`${LABEL[editing.field]}: enter a number >= 0 (1,000,000 or 1m)`);
       return;
     }
     done(`${editing.clientId} ${LABEL[editing.field]}`, await api.setLimits(editing.clientId, { [editing.field]: v, by: 'ui' }));
