@@ -4,7 +4,8 @@
  * scenario can set each second's worst ack beside the work the host and its children did in that second. CPU is
  * user + system in clock ticks (10 ms); a child that ended between two samples loses its last part.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { childrenOf } from './sched-sampler.ts';
 
 export interface TreeSample {
   /** The host's own CPU (ms) and minor faults. */
@@ -25,19 +26,6 @@ function statOf(pid: number): { cpuMs: number; faults: number } | undefined {
   } catch {
     return undefined;
   }
-}
-
-function childrenOf(pid: number): number[] {
-  const out: number[] = [];
-  try {
-    for (const t of readdirSync(`/proc/${pid}/task`)) {
-      const text = readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').trim();
-      if (text) for (const c of text.split(' ')) out.push(Number(c));
-    }
-  } catch {
-    // The process ended while it was read.
-  }
-  return out;
 }
 
 /** One sample of `pid` and its descendants. */

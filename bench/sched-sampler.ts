@@ -27,7 +27,8 @@ function read(path: string): string | undefined {
   }
 }
 
-function childrenOf(pid: number): number[] {
+/** The child processes of `pid` (every thread's children), from /proc; none once it has ended. */
+export function childrenOf(pid: number): number[] {
   const out: number[] = [];
   try {
     for (const t of readdirSync(`/proc/${pid}/task`)) {

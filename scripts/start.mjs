@@ -86,8 +86,8 @@ if (electron && built('electron', 'main.js')) {
   // The bus port is open by default so a standby or an external component can join:
   // `npx ordo component risk --connect 127.0.0.1:7410 --id risk-2 --data-dir DIR` (CURVE keys from DIR/keys).
   const busPort = process.env.ORDO_BUS_PORT || '7410';
-  if (busPort !== 'off' && (!/^\d+$/.test(busPort) || Number(busPort) < 1024 || Number(busPort) > 65530)) {
-    console.error(`ordo: ORDO_BUS_PORT must be a port number (1024-65530) or 'off', got '${busPort}'`);
+  if (busPort !== 'off' && (!/^\d+$/.test(busPort) || Number(busPort) < 1024 || Number(busPort) > 65529)) {
+    console.error(`ordo: ORDO_BUS_PORT must be a port number (1024-65529) or 'off', got '${busPort}'`);
     process.exit(2);
   }
   const bus = busPort === 'off' ? [] : ['--bus-port', busPort];

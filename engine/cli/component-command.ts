@@ -33,7 +33,7 @@ export async function componentCommand(argv: string[]): Promise<number> {
   const host = m[1]!;
   const port = Number(m[2]);
   // The host's bus ports are --bus-port .. +6 (the venue's last): a port past 65535 went to ZeroMQ as it was.
-  if (!(port >= 1024 && port <= 65530)) throw new UsageError(`component: --connect's port must be the host's --bus-port (1024-65530), got ${port}`);
+  if (!(port >= 1024 && port <= 65529)) throw new UsageError(`component: --connect's port must be the host's --bus-port (1024-65529), got ${port}`);
   if (host !== '127.0.0.1' && host !== 'localhost') throw new UserError('component: the host\'s bus listens on 127.0.0.1 only; --connect 127.0.0.1:PORT');
   const id = requireOption('component', 'id', values.id);
   const paths = dataDirPaths(requireOption('component', 'data-dir', values['data-dir']));

@@ -19,7 +19,7 @@ function busPortOption(value: string | undefined): number | undefined {
   if (value === 'off') return undefined;
   if (value === undefined) return undefined;
   const n = /^\d{1,5}$/.test(value) ? Number(value) : NaN;
-  if (!(n >= 1024 && n <= 65530)) throw new UsageError(`host: --bus-port must be a port number (1024-65530) or off, got '${value}'`);
+  if (!(n >= 1024 && n <= 65529)) throw new UsageError(`host: --bus-port must be a port number (1024-65529) or off, got '${value}'`);
   return n;
 }
 
